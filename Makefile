@@ -1,0 +1,41 @@
+# Penny's developer entry points. `make test` is what CI runs (.ci/run).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Only the test tiers that exist: a fresh clone has no empty folders.
+TEST_DIRS := $(wildcard tests/unit tests/functional tests/e2e)
+PYTEST_ARGS ?=
+
+.PHONY: venv run test lint bench clean
+
+venv: $(VENV)/.installed
+
+# Reinstall only when a requirements file changes (the stamp is older than it).
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(VENV)/bin/pip || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: venv
+	$(PY) -m local.stack
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS) $(TEST_DIRS)
+	$(MAKE) --no-print-directory lint
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m mypy chalicelib app.py local
+
+bench: venv
+	@set -e; for script in bench/*.py; do \
+		[ -e "$$script" ] || continue; \
+		echo "== $$script"; \
+		$(PY) "$$script"; \
+	done
+
+# Caches and build output; the venv stays (`rm -rf .venv` to rebuild it from scratch).
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results build dist
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

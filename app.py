@@ -1,0 +1,249 @@
+"""Penny's Lambda entry points: every HTTP route of the booking API.
+
+Each route parses (done by `route`), calls one service function, and maps the result.
+Heavy modules (pydantic schemas, PynamoDB, pyjwt, argon2) load on the first request
+that needs them, never at import: cold start is a budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from chalice import Chalice, Response
+
+from chalicelib import bootstrap
+from chalicelib.functions.errors import reshape_chalice_error
+from chalicelib.functions.http import Operation, api_route
+
+app = Chalice(app_name="penny")
+
+AUTH_ERRORS = (400, 401, 404)
+
+
+def services() -> bootstrap.Services:
+    return bootstrap.services()
+
+
+def views() -> ModuleType:
+    from chalicelib.functions import views as module
+
+    return module
+
+
+def route(path: str, method: str, name: str, summary: str, tag: str,
+          **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return api_route(app, lambda token: services().accounts.authenticate(token),
+                     lambda: services().settings.max_body_bytes,
+                     Operation(path, method, name, summary, tag, **options))
+
+
+@app.middleware("http")
+def json_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    return reshape_chalice_error(get_response(event))
+
+
+# ---- accounts ---------------------------------------------------------------------------
+
+def _session(session: Any) -> dict[str, Any]:
+    return {"host_id": session.host_id, "access_token": session.access_token,
+            "refresh_token": session.refresh_token, "token_type": "Bearer",
+            "expires_in": session.expires_in}
+
+
+@route("/auth/signup", "POST", "sign_up", "Create a host account", "auth", status=201,
+       body="SignupRequest", response="SignupOut", errors=(400, 409))
+def sign_up(body: Any) -> dict[str, Any]:
+    profile, session = services().accounts.sign_up(
+        body.email, body.password, body.slug, body.display_name, body.timezone)
+    return {**_session(session), "host": views().profile_out(profile).model_dump(mode="json")}
+
+
+@route("/auth/login", "POST", "log_in", "Log in with email and password", "auth",
+       body="LoginRequest", response="SessionOut", errors=(400, 401))
+def log_in(body: Any) -> dict[str, Any]:
+    return _session(services().accounts.log_in(body.email, body.password))
+
+
+@route("/auth/refresh", "POST", "refresh", "Rotate a refresh token for a new session", "auth",
+       body="RefreshRequest", response="SessionOut", errors=(400, 401))
+def refresh(body: Any) -> dict[str, Any]:
+    return _session(services().accounts.refresh(body.refresh_token))
+
+
+@route("/auth/logout", "POST", "log_out", "Revoke the session's refresh tokens", "auth",
+       status=204, body="RefreshRequest", errors=(400,))
+def log_out(body: Any) -> None:
+    services().accounts.log_out(body.refresh_token)
+
+
+# ---- the host's own settings ------------------------------------------------------------
+
+@route("/me/profile", "GET", "get_profile", "Your profile", "host", auth=True,
+       response="ProfileOut", errors=AUTH_ERRORS)
+def get_profile(host_id: str) -> Any:
+    return views().profile_out(services().profiles.config(host_id).profile)
+
+
+@route("/me/profile", "PUT", "put_profile", "Update your profile (slug, timezone, ...)", "host",
+       auth=True, body="ProfileIn", response="ProfileOut", errors=(*AUTH_ERRORS, 409))
+def put_profile(host_id: str, body: Any) -> Any:
+    profile = services().profiles.update_profile(host_id, views().profile_in(body))
+    return views().profile_out(profile)
+
+
+@route("/me/schedule", "GET", "get_schedule", "Your weekly hours and date overrides", "host",
+       auth=True, response="ScheduleOut", errors=AUTH_ERRORS)
+def get_schedule(host_id: str) -> Any:
+    return views().schedule_out(services().profiles.config(host_id).schedule)
+
+
+@route("/me/schedule", "PUT", "put_schedule", "Replace your weekly hours and overrides", "host",
+       auth=True, body="ScheduleIn", response="ScheduleOut", errors=AUTH_ERRORS)
+def put_schedule(host_id: str, body: Any) -> Any:
+    schedule = services().profiles.update_schedule(host_id, views().schedule_in(body))
+    return views().schedule_out(schedule)
+
+
+@route("/me/event-types", "GET", "list_event_types", "Your event types", "host", auth=True,
+       response="EventTypeList", errors=AUTH_ERRORS)
+def list_event_types(host_id: str) -> dict[str, Any]:
+    ets = services().profiles.config(host_id).event_types
+    return {"event_types": [views().event_type_out(et).model_dump(mode="json") for et in ets]}
+
+
+@route("/me/event-types", "POST", "create_event_type", "Create an event type", "host",
+       auth=True, status=201, body="EventTypeIn", response="EventTypeOut",
+       errors=(*AUTH_ERRORS, 409))
+def create_event_type(host_id: str, body: Any) -> Any:
+    et = services().profiles.create_event_type(host_id, views().event_type_in(body))
+    return views().event_type_out(et)
+
+
+@route("/me/event-types/{event_type_id}", "GET", "get_event_type", "One of your event types",
+       "host", auth=True, response="EventTypeOut", errors=AUTH_ERRORS)
+def get_event_type(host_id: str, event_type_id: str) -> Any:
+    return views().event_type_out(services().profiles.event_type(host_id, event_type_id))
+
+
+@route("/me/event-types/{event_type_id}", "PUT", "put_event_type", "Replace an event type",
+       "host", auth=True, body="EventTypeIn", response="EventTypeOut",
+       errors=(*AUTH_ERRORS, 409))
+def put_event_type(host_id: str, event_type_id: str, body: Any) -> Any:
+    et = services().profiles.update_event_type(host_id, event_type_id,
+                                               views().event_type_in(body))
+    return views().event_type_out(et)
+
+
+@route("/me/event-types/{event_type_id}", "DELETE", "delete_event_type",
+       "Delete an event type (its bookings stay)", "host", auth=True, status=204,
+       errors=AUTH_ERRORS)
+def delete_event_type(host_id: str, event_type_id: str) -> None:
+    services().profiles.delete_event_type(host_id, event_type_id)
+
+
+@route("/me/bookings", "GET", "list_bookings", "Your bookings: upcoming, past or cancelled",
+       "host", auth=True, query="BookingListQuery", response="BookingList", errors=AUTH_ERRORS)
+def list_bookings(host_id: str, query: Any) -> dict[str, Any]:
+    found = services().changes.list_for_host(host_id, query.status, query.limit)
+    return {"bookings": [views().booking_out(b).model_dump(mode="json") for b in found]}
+
+
+@route("/me/bookings/{uid}", "GET", "get_booking", "One of your bookings", "host", auth=True,
+       response="BookingOut", errors=AUTH_ERRORS)
+def get_booking(host_id: str, uid: str) -> Any:
+    return views().booking_out(services().changes.host_view(host_id, uid))
+
+
+@route("/me/bookings/{uid}/cancel", "POST", "host_cancel_booking", "Cancel one of your bookings",
+       "host", auth=True, body="HostCancelIn", response="BookingOut",
+       errors=(*AUTH_ERRORS, 409))
+def host_cancel_booking(host_id: str, uid: str, body: Any) -> Any:
+    return views().booking_out(services().changes.cancel_by_host(host_id, uid, body.reason))
+
+
+# ---- public: profile, slots, booking ----------------------------------------------------
+
+@route("/hosts/{host}", "GET", "public_profile", "A host's public profile and event types",
+       "public", response="PublicProfile")
+def public_profile(host: str) -> Any:
+    return views().public_profile(services().public.profile(host))
+
+
+@route("/hosts/{host}/{event}", "GET", "public_event_type", "One bookable event type", "public",
+       response="PublicEventType")
+def public_event_type(host: str, event: str) -> Any:
+    _, et = services().public.event(host, event)
+    return views().public_event_type(et)
+
+
+@route("/hosts/{host}/{event}/slots", "GET", "list_slots",
+       "Free start times between two dates (inclusive), grouped by date in timeZone",
+       "public", query="SlotsQuery", response="SlotsOut")
+def list_slots(host: str, event: str, query: Any) -> Any:
+    result = services().public.slots(host, event, query.start, query.end, query.timeZone)
+    return views().slots_out(result.event_type, result.time_zone, result.slots)
+
+
+@route("/hosts/{host}/{event}/bookings", "POST", "create_booking",
+       "Book a slot; send an Idempotency-Key header to make retries safe", "public",
+       status=201, body="BookingIn", response="BookingOut", headers=("Idempotency-Key",),
+       errors=(400, 404, 409, 422))
+def create_booking(host: str, event: str, body: Any) -> Response:
+    from chalicelib.functions.requests import booking_request, idempotency_key
+
+    key = idempotency_key(app.current_request.headers)
+    result = services().booking.book(host, event, booking_request(body), key)
+    out = views().booking_out(result.booking, services().booking.links)
+    return Response(body=out.model_dump_json(), status_code=201,
+                    headers={"Content-Type": "application/json",
+                             "Location": f"/bookings/{result.booking.uid}",
+                             "Idempotent-Replayed": str(result.replayed).lower()})
+
+
+# ---- the attendee's secret links --------------------------------------------------------
+
+@route("/bookings/{uid}", "GET", "view_booking", "A booking, from its secret link", "attendee",
+       query="TokenQuery", response="BookingOut")
+def view_booking(uid: str, query: Any) -> Any:
+    return views().booking_out(services().changes.view(uid, query.token))
+
+
+@route("/bookings/{uid}/cancel", "POST", "cancel_booking", "Cancel from the secret link",
+       "attendee", body="CancelIn", response="BookingOut", errors=(400, 404, 409))
+def cancel_booking(uid: str, body: Any) -> Any:
+    return views().booking_out(services().changes.cancel_by_attendee(uid, body.token, body.reason))
+
+
+@route("/bookings/{uid}/reschedule", "POST", "reschedule_booking",
+       "Move the booking to another free slot, from the secret link", "attendee",
+       body="RescheduleIn", response="BookingOut", errors=(400, 404, 409, 422))
+def reschedule_booking(uid: str, body: Any) -> Any:
+    booking = services().changes.reschedule(uid, body.token, body.start)
+    return views().booking_out(booking, services().booking.links)
+
+
+@route("/bookings/{uid}/invite.ics", "GET", "booking_invite", "The booking as an .ics invite",
+       "attendee", query="TokenQuery", produces="text/calendar")
+def booking_invite(uid: str, query: Any) -> Response:
+    from chalicelib.services.invites import render_invite
+
+    changes = services().changes
+    booking = changes.view(uid, query.token)
+    ics = render_invite(booking, changes.host_config(booking), services().clock.now(),
+                        services().booking.links.urls(uid)["view"])
+    return Response(body=ics.decode(), status_code=200,
+                    headers={"Content-Type": "text/calendar; charset=utf-8",
+                             "Content-Disposition": f'attachment; filename="{uid}.ics"'})
+
+
+# ---- the API's own description ----------------------------------------------------------
+
+@route("/openapi.json", "GET", "openapi", "This document (OpenAPI 3.1)", "meta",
+       response=None, errors=())
+def openapi() -> dict[str, Any]:
+    from chalicelib.functions.openapi import document
+
+    return document(services().settings.public_base_url)
+

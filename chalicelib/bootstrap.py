@@ -1,0 +1,89 @@
+"""The composition root: the one place that picks adapters and wires services.
+
+Built once per Lambda container, on first use, so a cold start pays only for what the
+first request needs. Tests call `build()` with their own clock or settings and
+`install()` the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.settings import Settings
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    accounts: "AccountService"
+    profiles: "ProfileService"
+    public: "PublicService"
+    booking: "BookingService"
+    changes: "BookingChanges"
+    clock: "Clock"
+
+
+def build(settings: Settings | None = None, clock: "Clock | None" = None,
+          passwords: "PasswordHasher | None" = None) -> Services:
+    from chalicelib.services.access_tokens import AccessTokens
+    from chalicelib.services.accounts import AccountService
+    from chalicelib.services.booking import BookingService
+    from chalicelib.services.booking_changes import BookingChanges
+    from chalicelib.services.links import BookingLinks
+    from chalicelib.services.passwords import Argon2Passwords
+    from chalicelib.services.profiles import ProfileService
+    from chalicelib.services.public import PublicService
+    from chalicelib.store import tables
+    from chalicelib.store.bookings import BookingRepository
+    from chalicelib.store.hosts import HostRepository
+    from chalicelib.store.tokens import RefreshTokenRepository
+
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    tables.configure(settings.table_name, settings.region, settings.dynamodb_endpoint)
+    hosts, bookings = HostRepository(), BookingRepository()
+    links = BookingLinks(settings.link_secret, settings.public_base_url)
+    access = AccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
+                          settings.jwt_audience, timedelta(seconds=settings.access_token_ttl_seconds))
+    return Services(
+        settings=settings,
+        accounts=AccountService(hosts, RefreshTokenRepository(), passwords or Argon2Passwords(),
+                                access, clock, timedelta(seconds=settings.refresh_token_ttl_seconds)),
+        profiles=ProfileService(hosts),
+        public=PublicService(hosts, bookings, clock),
+        booking=BookingService(hosts, bookings, clock, links, settings.booking_write_attempts),
+        changes=BookingChanges(hosts, bookings, clock, links, settings.booking_write_attempts),
+        clock=clock,
+    )
+
+
+_services: Services | None = None
+
+
+def services() -> Services:
+    global _services
+    if _services is None:
+        _services = build()
+    return _services
+
+
+def install(instance: Services | None) -> None:
+    """Replace the container's services (tests); None rebuilds from the environment."""
+    global _services
+    _services = instance
+
+
+if TYPE_CHECKING:  # keeps these imports off the cold-start path
+    from chalicelib.services.accounts import AccountService
+    from chalicelib.services.booking import BookingService
+    from chalicelib.services.booking_changes import BookingChanges
+    from chalicelib.services.ports import Clock, PasswordHasher
+    from chalicelib.services.profiles import ProfileService
+    from chalicelib.services.public import PublicService

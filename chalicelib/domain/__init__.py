@@ -1,0 +1,1 @@
+"""Pure domain rules: time ranges, availability, slots, bookings. Stdlib only, no I/O."""

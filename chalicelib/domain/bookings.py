@@ -1,0 +1,149 @@
+"""Bookings, their states, and the per-day ledger that makes double booking impossible.
+
+The ledger is the host's calendar as Penny knows it: for each UTC day, the blocked
+ranges of every active booking touching that day. A booking is written together with
+the ledger days it touches, each conditioned on the version that was read, so two
+writers that saw the same calendar cannot both succeed (see store/bookings.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from chalicelib.domain.slots import Busy
+from chalicelib.domain.timerange import TimeRange
+
+
+class BookingStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    email: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A previous time of a rescheduled booking."""
+
+    start: datetime
+    end: datetime
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Booking:
+    uid: str
+    host_id: str
+    event_type_id: str
+    event_title: str
+    start: datetime
+    end: datetime
+    buffer_before: timedelta
+    buffer_after: timedelta
+    attendee: Attendee
+    answers: dict[str, str]
+    status: BookingStatus
+    created_at: datetime
+    location_kind: str
+    sequence: int = 0
+    hold_until: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    cancelled_by: str | None = None
+    history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+    price_minor: int | None = None
+    currency: str | None = None
+    version: int | None = None
+
+    @property
+    def meeting(self) -> TimeRange:
+        return TimeRange(self.start, self.end)
+
+    @property
+    def blocked(self) -> TimeRange:
+        return TimeRange(self.start - self.buffer_before, self.end + self.buffer_after)
+
+    def is_active(self, now: datetime) -> bool:
+        if self.status is BookingStatus.CANCELLED:
+            return False
+        # A pending hold counts until it expires, whether or not TTL has removed it yet.
+        return not (self.status is BookingStatus.PENDING_PAYMENT
+                    and self.hold_until is not None and self.hold_until <= now)
+
+    def cancelled(self, now: datetime, reason: str | None, by: str) -> Booking:
+        return replace(self, status=BookingStatus.CANCELLED, cancelled_at=now,
+                       cancel_reason=reason, cancelled_by=by)
+
+    def moved_to(self, start: datetime, now: datetime) -> Booking:
+        entry = HistoryEntry(self.start, self.end, now)
+        return replace(self, start=start, end=start + (self.end - self.start),
+                       sequence=self.sequence + 1, history=(*self.history, entry))
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One booking's footprint on the host's calendar."""
+
+    booking_uid: str
+    event_type_id: str
+    meeting: TimeRange
+    blocked: TimeRange
+    hold_until: datetime | None = None
+
+    @classmethod
+    def of(cls, booking: Booking) -> LedgerEntry:
+        return cls(booking.uid, booking.event_type_id, booking.meeting, booking.blocked,
+                   booking.hold_until if booking.status is BookingStatus.PENDING_PAYMENT else None)
+
+    def live(self, now: datetime) -> bool:
+        return self.hold_until is None or self.hold_until > now
+
+    def as_busy(self) -> Busy:
+        return Busy(meeting=self.meeting, blocked=self.blocked, event_type_id=self.event_type_id)
+
+
+@dataclass(frozen=True)
+class LedgerDay:
+    day: date                       # a UTC date
+    entries: tuple[LedgerEntry, ...] = ()
+    version: int | None = None      # None: never written
+
+    def without(self, booking_uid: str, now: datetime) -> LedgerDay:
+        """This day minus one booking and minus expired holds (pruned whenever rewritten)."""
+        kept = tuple(e for e in self.entries if e.booking_uid != booking_uid and e.live(now))
+        return replace(self, entries=kept)
+
+    def with_entry(self, entry: LedgerEntry, now: datetime) -> LedgerDay:
+        return replace(self, entries=(*self.without(entry.booking_uid, now).entries, entry))
+
+
+def utc_days(ranges: Iterable[TimeRange]) -> list[date]:
+    """Every UTC date that any of the ranges touches."""
+    days: set[date] = set()
+    for r in ranges:
+        day = r.start.astimezone(UTC).date()
+        last = (r.end.astimezone(UTC) - timedelta(microseconds=1)).date()
+        while day <= last:
+            days.add(day)
+            day += timedelta(days=1)
+    return sorted(days)
+
+
+def busy_from_ledger(days: Sequence[LedgerDay], now: datetime,
+                     ignore_uid: str | None = None) -> list[Busy]:
+    """Live entries of the ledger as Busy ranges, each booking once (it may span days)."""
+    seen: dict[str, Busy] = {}
+    for ledger_day in days:
+        for entry in ledger_day.entries:
+            if entry.booking_uid != ignore_uid and entry.live(now):
+                seen.setdefault(entry.booking_uid, entry.as_busy())
+    return list(seen.values())

@@ -1,0 +1,126 @@
+"""Penny's errors: plain classes, each with a machine-readable code.
+
+Domain and service code raise these; adapters translate vendor errors into them
+(`raise ... from exc`); only the HTTP edge maps them to status codes, in one table
+(`chalicelib/functions/errors.py`).
+"""
+
+from __future__ import annotations
+
+
+class PennyError(Exception):
+    """Base of every error Penny reports to a caller."""
+
+    code = "error"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(PennyError):
+    """The request is well-formed but a value is not acceptable."""
+
+    code = "validation_error"
+
+
+class InvalidTimezoneError(ValidationError):
+    """A timezone is not an IANA zone name."""
+
+    code = "invalid_timezone"
+
+
+class InvalidAnswerError(ValidationError):
+    """An answer to a booking question is missing or malformed."""
+
+    code = "invalid_answer"
+
+
+class NotFoundError(PennyError):
+    """The thing does not exist, or belongs to someone else."""
+
+    code = "not_found"
+
+
+class EmailTakenError(PennyError):
+    """An account with this email exists."""
+
+    code = "email_taken"
+
+
+class SlugTakenError(PennyError):
+    """Another host uses this slug, or it is reserved."""
+
+    code = "slug_taken"
+
+
+class EventSlugTakenError(PennyError):
+    """The host already has an event type with this slug."""
+
+    code = "event_slug_taken"
+
+
+class SlotUnavailableError(PennyError):
+    """The requested start is not one of the free slots (hours, notice, window, limit)."""
+
+    code = "slot_unavailable"
+
+
+class SlotTakenError(PennyError):
+    """Another booking holds this time."""
+
+    code = "slot_taken"
+
+
+class BookingContentionError(PennyError):
+    """Too many concurrent writes to the host's calendar; the client may retry."""
+
+    code = "booking_contention"
+
+
+class BookingStateError(PennyError):
+    """The booking cannot change from its current state (e.g. already cancelled)."""
+
+    code = "booking_not_active"
+
+
+class IdempotencyKeyReusedError(PennyError):
+    """An Idempotency-Key was reused with a different request."""
+
+    code = "idempotency_key_reused"
+
+
+class InvalidCredentialsError(PennyError):
+    """Email or password is wrong."""
+
+    code = "invalid_credentials"
+
+
+class AuthenticationError(PennyError):
+    """A token is missing, malformed, expired or revoked."""
+
+    code = "unauthorized"
+
+
+class RefreshTokenReusedError(AuthenticationError):
+    """A rotated refresh token was presented again; its family is revoked."""
+
+    code = "refresh_token_reused"
+
+
+class BookingLinkError(NotFoundError):
+    """A secret booking link's token does not match (reported as not found)."""
+
+    code = "not_found"
+
+
+class ConcurrentWriteError(Exception):
+    """Someone changed the host's ledger since it was read: re-read and try again.
+
+    Internal to the booking service's retry loop; never reported to a caller as such.
+    """
+
+
+class IdempotentReplayError(Exception):
+    """A concurrent request with the same Idempotency-Key committed first."""

@@ -1,0 +1,118 @@
+"""Event types: what a client can book, and the questions asked when they do."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from chalicelib.domain.errors import InvalidAnswerError
+from chalicelib.domain.slots import SlotRules
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
+
+
+class LocationKind(StrEnum):
+    GOOGLE_MEET = "google_meet"
+    TEAMS = "teams"
+    ZOOM = "zoom"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+
+
+class QuestionType(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    EMAIL = "email"
+    PHONE = "phone"
+    SELECT = "select"
+
+
+MAX_ANSWER_LENGTH = {QuestionType.TEXT: 500, QuestionType.LONG_TEXT: 5000}
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    label: str
+    type: QuestionType
+    required: bool = False
+    options: tuple[str, ...] = ()
+
+    def check(self, value: str | None) -> str | None:
+        """Return the cleaned answer, or raise InvalidAnswerError naming this question."""
+        where = f"answers.{self.id}"
+        text = (value or "").strip()
+        if not text:
+            if self.required:
+                raise InvalidAnswerError(f"'{self.label}' is required", where)
+            return None
+        limit = MAX_ANSWER_LENGTH.get(self.type, 320)
+        if len(text) > limit:
+            raise InvalidAnswerError(f"'{self.label}' must be at most {limit} characters", where)
+        if self.type is QuestionType.EMAIL and not EMAIL_PATTERN.match(text):
+            raise InvalidAnswerError(f"'{self.label}' must be an email address", where)
+        if self.type is QuestionType.PHONE and not PHONE_PATTERN.match(text):
+            raise InvalidAnswerError(f"'{self.label}' must be a phone number", where)
+        if self.type is QuestionType.SELECT and text not in self.options:
+            raise InvalidAnswerError(
+                f"'{self.label}' must be one of: {', '.join(self.options)}", where)
+        return text
+
+
+@dataclass(frozen=True)
+class Price:
+    amount_minor: int  # in the currency's minor unit (cents, paise)
+    currency: str      # ISO 4217, upper case
+
+
+@dataclass(frozen=True)
+class EventType:
+    id: str
+    host_id: str
+    slug: str
+    title: str
+    duration_minutes: int
+    location_kind: LocationKind
+    description: str = ""
+    location_details: str | None = None
+    price: Price | None = None
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 0
+    minimum_notice_minutes: int = 0
+    slot_interval_minutes: int | None = None
+    booking_window_days: int | None = None
+    daily_limit: int | None = None
+    questions: tuple[Question, ...] = field(default_factory=tuple)
+    hidden: bool = False
+    active: bool = True
+
+    @property
+    def bookable(self) -> bool:
+        return self.active
+
+    def slot_rules(self) -> SlotRules:
+        return SlotRules(
+            duration=timedelta(minutes=self.duration_minutes),
+            interval=timedelta(minutes=self.slot_interval_minutes or self.duration_minutes),
+            buffer_before=timedelta(minutes=self.buffer_before_minutes),
+            buffer_after=timedelta(minutes=self.buffer_after_minutes),
+            minimum_notice=timedelta(minutes=self.minimum_notice_minutes),
+            booking_window_days=self.booking_window_days,
+            daily_limit=self.daily_limit,
+        )
+
+    def check_answers(self, answers: Mapping[str, str | None]) -> dict[str, str]:
+        known = {q.id for q in self.questions}
+        unknown = sorted(set(answers) - known)
+        if unknown:
+            raise InvalidAnswerError(f"unknown question '{unknown[0]}'", f"answers.{unknown[0]}")
+        cleaned: dict[str, str] = {}
+        for question in self.questions:
+            value = question.check(answers.get(question.id))
+            if value is not None:
+                cleaned[question.id] = value
+        return cleaned

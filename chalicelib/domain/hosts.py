@@ -1,0 +1,56 @@
+"""Hosts and their public profile: who a booking link belongs to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from chalicelib.domain.errors import InvalidTimezoneError, SlugTakenError, ValidationError
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+
+# Top-level paths of the app (API and pages): a host may not take them as a slug.
+RESERVED_SLUGS = frozenset(
+    {"api", "app", "auth", "me", "hosts", "bookings", "openapi.json", "static", "admin",
+     "login", "signup", "logout", "health", "docs", "assets", "penny", "www", "ws"}
+)
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_timezone(name: str, field_name: str = "timezone") -> str:
+    """Accept only IANA names shipped with tzdata (no paths, no POSIX TZ strings)."""
+    if name not in _zones():
+        raise InvalidTimezoneError(f"'{name}' is not an IANA timezone such as Europe/Paris",
+                                   field_name)
+    return name
+
+
+def validate_slug(slug: str, field_name: str = "slug") -> str:
+    if not SLUG_PATTERN.match(slug):
+        raise ValidationError(
+            "slug must be 1-40 lowercase letters, digits or inner hyphens", field_name)
+    if slug in RESERVED_SLUGS:
+        raise SlugTakenError(f"'{slug}' is reserved", field_name)
+    return slug
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    host_id: str
+    slug: str
+    display_name: str
+    timezone: str
+    description: str = ""
+    links: tuple[Link, ...] = field(default_factory=tuple)

@@ -1,0 +1,76 @@
+"""The one table from errors to HTTP statuses, and the JSON error body.
+
+Every error leaves as {"error": {"code", "message", "field"}} with a 4xx status; a 500
+means a bug, and even then the body keeps that shape.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.domain import errors as e
+
+log = logging.getLogger("penny")
+
+STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
+    e.ValidationError: 400,
+    e.AuthenticationError: 401,
+    e.InvalidCredentialsError: 401,
+    e.NotFoundError: 404,
+    e.EmailTakenError: 409,
+    e.SlugTakenError: 409,
+    e.EventSlugTakenError: 409,
+    e.SlotTakenError: 409,
+    e.BookingStateError: 409,
+    e.BookingContentionError: 409,
+    e.SlotUnavailableError: 422,
+    e.IdempotencyKeyReusedError: 422,
+}
+
+# Chalice's own errors (raised before a view runs), in Penny's shape.
+CHALICE_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 413: "payload_too_large",
+                 415: "unsupported_media_type", 500: "internal_error"}
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(error_body(code, message, field)), status_code=status,
+                    headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def status_for(error: e.PennyError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 400
+
+
+def from_exception(exc: Exception) -> Response:
+    if isinstance(exc, e.PennyError):
+        headers = {"WWW-Authenticate": "Bearer"} if status_for(exc) == 401 else None
+        return error_response(status_for(exc), exc.code, exc.message, exc.field, headers)
+    log.exception("unhandled error")
+    return error_response(500, "internal_error", "an internal error occurred")
+
+
+def reshape_chalice_error(response: Response) -> Response:
+    """Chalice answers 405/415/... itself as {"Code", "Message"}: give them our shape."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    code = CHALICE_CODES.get(response.status_code, "error")
+    message = str(body.get("Message", code))
+    if response.status_code >= 500:
+        message = "an internal error occurred"
+    return error_response(response.status_code, code, message,
+                          headers={k: v for k, v in response.headers.items()
+                                   if k.lower() == "allow"})

@@ -1,0 +1,141 @@
+"""A thin layer over Chalice routes: parse, authenticate, map errors, describe for OpenAPI.
+
+`api_route` registers a Chalice route whose view receives typed arguments (path
+parameters, a validated body and query model, the authenticated host id) and returns
+a pydantic model, a dict or a Chalice Response. Models are named as strings and
+resolved on first use, so importing app.py does not import pydantic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Chalice, Response
+
+from chalicelib.domain.errors import AuthenticationError, PennyError, ValidationError
+from chalicelib.functions.errors import error_response, from_exception
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    name: str
+    summary: str
+    tag: str
+    status: int = 200
+    body: str | None = None
+    query: str | None = None
+    response: str | None = None
+    auth: bool = False
+    headers: tuple[str, ...] = ()
+    produces: str = "application/json"
+    errors: tuple[int, ...] = field(default=(400, 404))
+
+
+OPERATIONS: list[Operation] = []
+
+
+def _model(name: str) -> Any:
+    from chalicelib.functions import schemas
+
+    return getattr(schemas, name)
+
+
+def _validation_error(exc: Any) -> ValidationError:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or None
+    return ValidationError(first["msg"], where)
+
+
+def parse_body(raw: bytes, model: str, limit: int) -> Any:
+    from pydantic import ValidationError as PydanticError
+
+    if len(raw) > limit:
+        raise PayloadTooLargeError(f"request body exceeds {limit} bytes")
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedJsonError(f"request body is not valid JSON: {exc}") from exc
+    if data is None:
+        raise MalformedJsonError("request body must be a JSON object")
+    try:
+        return _model(model).model_validate(data)
+    except PydanticError as exc:
+        raise _validation_error(exc) from exc
+
+
+def parse_query(params: dict[str, str] | None, model: str) -> Any:
+    from pydantic import ValidationError as PydanticError
+
+    try:
+        return _model(model).model_validate(dict(params or {}))
+    except PydanticError as exc:
+        raise _validation_error(exc) from exc
+
+
+class MalformedJsonError(ValidationError):
+    """The body is not JSON."""
+
+    code = "malformed_json"
+
+
+class PayloadTooLargeError(ValidationError):
+    """The body is over the size limit."""
+
+    code = "payload_too_large"
+
+
+def bearer_token(headers: Any) -> str:
+    value = headers.get("authorization") or ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("send 'Authorization: Bearer <access token>'")
+    return token.strip()
+
+
+def _to_response(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(body="", status_code=204)
+    body = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
+    return Response(body=json.dumps(body), status_code=status,
+                    headers={"Content-Type": "application/json"})
+
+
+def api_route(app: Chalice, authenticate: Callable[[str], str], body_limit: Callable[[], int],
+              operation: Operation) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    OPERATIONS.append(operation)
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def view(**path: str) -> Response:
+            request = app.current_request
+            try:
+                kwargs: dict[str, Any] = dict(path)
+                if operation.auth:
+                    kwargs["host_id"] = authenticate(bearer_token(request.headers))
+                if operation.body:
+                    kwargs["body"] = parse_body(request.raw_body, operation.body, body_limit())
+                if operation.query:
+                    kwargs["query"] = parse_query(request.query_params, operation.query)
+                response = _to_response(fn(**kwargs), operation.status)
+            except PayloadTooLargeError as exc:
+                return error_response(413, exc.code, exc.message)
+            except PennyError as exc:
+                return from_exception(exc)
+            except Exception as exc:  # a bug: logged, answered in the error shape
+                return from_exception(exc)
+            if operation.auth:
+                response.headers.setdefault("Cache-Control", "no-store")
+            return response
+
+        view.__name__ = operation.name
+        view.__doc__ = operation.summary
+        app.route(operation.path, methods=[operation.method], name=operation.name)(view)
+        return fn
+
+    return register

@@ -1,0 +1,321 @@
+"""Request and response shapes of the HTTP API (pydantic): validation and OpenAPI.
+
+Imported on the first request that needs it, not when the Lambda module loads.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Slug = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
+Zone = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$",
+                            description="IANA timezone name, e.g. Europe/Paris")]
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")]
+HHMM = Annotated[str, Field(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+                            description="wall-clock time HH:MM; 24:00 ends the day")]
+# Dates far outside this range cannot be expanded into datetimes safely.
+ApiDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+Minutes = Annotated[int, Field(ge=0, le=720)]
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class ErrorDetail(Strict):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(Strict):
+    error: ErrorDetail
+
+
+class SignupRequest(Strict):
+    email: Email
+    password: Annotated[str, Field(min_length=10, max_length=256)]
+    slug: Slug
+    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    timezone: Zone
+
+
+class LoginRequest(Strict):
+    email: Email
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class RefreshRequest(Strict):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class LinkModel(Strict):
+    label: Annotated[str, Field(min_length=1, max_length=60)]
+    url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://\S+$")]
+
+
+class ProfileIn(Strict):
+    slug: Slug
+    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    description: Annotated[str, Field(max_length=2000)] = ""
+    links: Annotated[list[LinkModel], Field(max_length=10)] = []
+    timezone: Zone
+
+
+class ProfileOut(ProfileIn):
+    id: str
+
+
+class SessionOut(Strict):
+    host_id: str
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class SignupOut(SessionOut):
+    host: ProfileOut
+
+
+class RangeModel(Strict):
+    start: HHMM
+    end: HHMM
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeModel:
+        if self.end != "24:00" and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+DayRanges = Annotated[list[RangeModel], Field(max_length=12)]
+
+
+class Weekly(Strict):
+    monday: DayRanges = []
+    tuesday: DayRanges = []
+    wednesday: DayRanges = []
+    thursday: DayRanges = []
+    friday: DayRanges = []
+    saturday: DayRanges = []
+    sunday: DayRanges = []
+
+
+class OverrideModel(Strict):
+    date: ApiDate
+    ranges: DayRanges = Field(description="hours on that date instead of the weekly ones; "
+                                          "empty means the day is off")
+
+
+class ScheduleIn(Strict):
+    weekly: Weekly
+    overrides: Annotated[list[OverrideModel], Field(max_length=366)] = []
+
+    @field_validator("overrides")
+    @classmethod
+    def _unique_dates(cls, value: list[OverrideModel]) -> list[OverrideModel]:
+        if len({o.date for o in value}) != len(value):
+            raise ValueError("each date may have one override")
+        return value
+
+
+class ScheduleOut(ScheduleIn):
+    timezone: str
+
+
+class QuestionModel(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")]
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    type: Literal["text", "long_text", "email", "phone", "select"]
+    required: bool = False
+    options: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
+                       Field(max_length=50)] = []
+
+    @model_validator(mode="after")
+    def _options(self) -> QuestionModel:
+        if (self.type == "select") != bool(self.options):
+            raise ValueError("select questions need options; other types take none")
+        return self
+
+
+class LocationModel(Strict):
+    kind: Literal["google_meet", "teams", "zoom", "phone", "in_person"]
+    details: Annotated[str, Field(max_length=500)] | None = None
+
+
+class PriceModel(Strict):
+    amount_minor: Annotated[int, Field(ge=0, le=100_000_000, description="in minor units")]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class EventTypeIn(Strict):
+    slug: Slug
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    description: Annotated[str, Field(max_length=2000)] = ""
+    duration_minutes: Annotated[int, Field(ge=5, le=720)]
+    location: LocationModel
+    price: PriceModel | None = None
+    buffer_before_minutes: Minutes = 0
+    buffer_after_minutes: Minutes = 0
+    minimum_notice_minutes: Annotated[int, Field(ge=0, le=525_600)] = 0
+    slot_interval_minutes: Annotated[int, Field(ge=5, le=720)] | None = None
+    booking_window_days: Annotated[int, Field(ge=1, le=730)] | None = None
+    daily_limit: Annotated[int, Field(ge=1, le=100)] | None = None
+    questions: Annotated[list[QuestionModel], Field(max_length=20)] = []
+    hidden: bool = False
+    active: bool = True
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_ids(cls, value: list[QuestionModel]) -> list[QuestionModel]:
+        if len({q.id for q in value}) != len(value):
+            raise ValueError("question ids must be unique")
+        return value
+
+
+class EventTypeOut(EventTypeIn):
+    id: str
+
+
+class EventTypeList(Strict):
+    event_types: list[EventTypeOut]
+
+
+class PublicQuestion(Strict):
+    id: str
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+
+
+class PublicEventType(Strict):
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    location_kind: str
+    price: PriceModel | None
+    questions: list[PublicQuestion]
+
+
+class PublicProfile(Strict):
+    slug: str
+    display_name: str
+    description: str
+    links: list[LinkModel]
+    timezone: str
+    event_types: list[PublicEventType]
+
+
+class SlotsQuery(Strict):
+    start: ApiDate
+    end: ApiDate
+    timeZone: Zone = "UTC"  # noqa: N815 — the query parameter's public name
+
+
+class SlotOut(Strict):
+    start: str
+    end: str
+
+
+class SlotsOut(Strict):
+    event: str
+    duration_minutes: int
+    time_zone: str
+    slots: dict[str, list[SlotOut]]
+
+
+class AttendeeModel(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Email
+    timezone: Zone
+
+
+Instant = Annotated[AwareDatetime, Field(description="ISO 8601 with offset, e.g. "
+                                                      "2026-11-25T14:00:00Z")]
+
+
+class BookingIn(Strict):
+    start: Instant
+    attendee: AttendeeModel
+    answers: Annotated[dict[Annotated[str, Field(max_length=40)],
+                            Annotated[str, Field(max_length=5000)] | None],
+                       Field(max_length=20)] = {}
+
+    @field_validator("start")
+    @classmethod
+    def _in_range(cls, value: AwareDatetime) -> AwareDatetime:
+        if not 2000 <= value.year <= 2100:
+            raise ValueError("start must be between years 2000 and 2100")
+        return value
+
+
+class HistoryOut(Strict):
+    start: str
+    end: str
+    changed_at: str
+
+
+class BookingLinks(Strict):
+    view: str
+    cancel: str
+    reschedule: str
+    ics: str
+    cancel_token: str
+    reschedule_token: str
+
+
+class BookingOut(Strict):
+    uid: str
+    status: Literal["pending_payment", "confirmed", "cancelled"]
+    event_title: str
+    start: str
+    end: str
+    attendee: AttendeeModel
+    answers: dict[str, str]
+    location_kind: str
+    sequence: int
+    history: list[HistoryOut]
+    created_at: str
+    cancelled_at: str | None
+    cancel_reason: str | None
+    price: PriceModel | None
+    links: BookingLinks | None = None
+
+
+class BookingList(Strict):
+    bookings: list[BookingOut]
+
+
+class CancelIn(Strict):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class HostCancelIn(Strict):
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class RescheduleIn(Strict):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    start: Instant
+
+    @field_validator("start")
+    @classmethod
+    def _in_range(cls, value: AwareDatetime) -> AwareDatetime:
+        return BookingIn._in_range(value)
+
+
+class TokenQuery(Strict):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class BookingListQuery(Strict):
+    status: Literal["upcoming", "past", "cancelled"] = "upcoming"
+    limit: Annotated[int, Field(ge=1, le=100)] = 50

@@ -1,0 +1,147 @@
+"""Domain objects -> response models. The only place that knows both shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.availability import LocalRange, Schedule
+from chalicelib.domain.bookings import Booking
+from chalicelib.domain.event_types import (
+    EventType,
+    LocationKind,
+    Price,
+    Question,
+    QuestionType,
+)
+from chalicelib.domain.hosts import Link, Profile
+from chalicelib.functions import schemas as s
+from chalicelib.services.links import BookingLinks, LinkPurpose
+from chalicelib.store.codecs import ranges_to_json
+from chalicelib.store.hosts import HostConfig
+
+
+def profile_out(p: Profile) -> s.ProfileOut:
+    return s.ProfileOut(id=p.host_id, slug=p.slug, display_name=p.display_name,
+                        description=p.description, timezone=p.timezone,
+                        links=[s.LinkModel(label=link.label, url=link.url) for link in p.links])
+
+
+def profile_in(body: s.ProfileIn) -> Profile:
+    return Profile(host_id="", slug=body.slug, display_name=body.display_name.strip(),
+                   timezone=body.timezone, description=body.description,
+                   links=tuple(Link(link.label, link.url) for link in body.links))
+
+
+def _ranges(ranges: list[s.RangeModel]) -> tuple[LocalRange, ...]:
+    return tuple(LocalRange.parse(r.start, r.end) for r in ranges)
+
+
+def schedule_in(body: s.ScheduleIn) -> Schedule:
+    weekly = {i: _ranges(getattr(body.weekly, day)) for i, day in enumerate(s.WEEKDAYS)}
+    return Schedule(timezone="UTC", weekly={d: r for d, r in weekly.items() if r},
+                    overrides={o.date: _ranges(o.ranges) for o in body.overrides})
+
+
+def _ranges_out(ranges: tuple[LocalRange, ...]) -> list[s.RangeModel]:
+    return [s.RangeModel(start=a, end=b) for a, b in ranges_to_json(ranges)]
+
+
+def schedule_out(schedule: Schedule) -> s.ScheduleOut:
+    weekly = s.Weekly(**{day: _ranges_out(schedule.weekly.get(i, ()))
+                         for i, day in enumerate(s.WEEKDAYS)})
+    overrides = [s.OverrideModel(date=d, ranges=_ranges_out(r))
+                 for d, r in sorted(schedule.overrides.items())]
+    return s.ScheduleOut(timezone=schedule.timezone, weekly=weekly, overrides=overrides)
+
+
+def event_type_in(body: s.EventTypeIn) -> EventType:
+    return EventType(
+        id="", host_id="", slug=body.slug, title=body.title.strip(),
+        description=body.description, duration_minutes=body.duration_minutes,
+        location_kind=LocationKind(body.location.kind), location_details=body.location.details,
+        price=None if body.price is None else Price(body.price.amount_minor, body.price.currency),
+        buffer_before_minutes=body.buffer_before_minutes,
+        buffer_after_minutes=body.buffer_after_minutes,
+        minimum_notice_minutes=body.minimum_notice_minutes,
+        slot_interval_minutes=body.slot_interval_minutes,
+        booking_window_days=body.booking_window_days, daily_limit=body.daily_limit,
+        questions=tuple(Question(q.id, q.label, QuestionType(q.type), q.required,
+                                 tuple(q.options)) for q in body.questions),
+        hidden=body.hidden, active=body.active,
+    )
+
+
+def _price(p: Price | None) -> s.PriceModel | None:
+    return None if p is None else s.PriceModel(amount_minor=p.amount_minor, currency=p.currency)
+
+
+def event_type_out(et: EventType) -> s.EventTypeOut:
+    return s.EventTypeOut(
+        id=et.id, slug=et.slug, title=et.title, description=et.description,
+        duration_minutes=et.duration_minutes,
+        location=s.LocationModel(kind=et.location_kind.value, details=et.location_details),
+        price=_price(et.price), buffer_before_minutes=et.buffer_before_minutes,
+        buffer_after_minutes=et.buffer_after_minutes,
+        minimum_notice_minutes=et.minimum_notice_minutes,
+        slot_interval_minutes=et.slot_interval_minutes,
+        booking_window_days=et.booking_window_days, daily_limit=et.daily_limit,
+        questions=[s.QuestionModel(id=q.id, label=q.label, type=q.type.value,
+                                   required=q.required, options=list(q.options))
+                   for q in et.questions],
+        hidden=et.hidden, active=et.active,
+    )
+
+
+def public_event_type(et: EventType) -> s.PublicEventType:
+    return s.PublicEventType(
+        slug=et.slug, title=et.title, description=et.description,
+        duration_minutes=et.duration_minutes, location_kind=et.location_kind.value,
+        price=_price(et.price),
+        questions=[s.PublicQuestion(id=q.id, label=q.label, type=q.type.value,
+                                    required=q.required, options=list(q.options))
+                   for q in et.questions])
+
+
+def public_profile(config: HostConfig) -> s.PublicProfile:
+    p = config.profile
+    return s.PublicProfile(
+        slug=p.slug, display_name=p.display_name, description=p.description,
+        links=[s.LinkModel(label=link.label, url=link.url) for link in p.links],
+        timezone=p.timezone,
+        event_types=[public_event_type(et) for et in config.event_types
+                     if et.active and not et.hidden])
+
+
+def slots_out(et: EventType, zone: str, slots: dict[date, list[datetime]]) -> s.SlotsOut:
+    duration = timedelta(minutes=et.duration_minutes)
+    tz = ZoneInfo(zone)
+    return s.SlotsOut(
+        event=et.slug, duration_minutes=et.duration_minutes, time_zone=zone,
+        slots={d.isoformat(): [s.SlotOut(start=t.isoformat(),
+                                         end=(t + duration).astimezone(tz).isoformat())
+                               for t in starts] for d, starts in slots.items()})
+
+
+def booking_out(b: Booking, links: BookingLinks | None = None) -> s.BookingOut:
+    link_block = None
+    if links is not None:
+        urls = links.urls(b.uid)
+        link_block = s.BookingLinks(
+            **urls, cancel_token=links.token(b.uid, LinkPurpose.CANCEL),
+            reschedule_token=links.token(b.uid, LinkPurpose.RESCHEDULE))
+    return s.BookingOut(
+        uid=b.uid, status=b.status.value, event_title=b.event_title,
+        start=b.start.isoformat(), end=b.end.isoformat(),
+        attendee=s.AttendeeModel(name=b.attendee.name, email=b.attendee.email,
+                                 timezone=b.attendee.timezone),
+        answers=b.answers, location_kind=b.location_kind, sequence=b.sequence,
+        history=[s.HistoryOut(start=h.start.isoformat(), end=h.end.isoformat(),
+                              changed_at=h.changed_at.isoformat()) for h in b.history],
+        created_at=b.created_at.isoformat(),
+        cancelled_at=None if b.cancelled_at is None else b.cancelled_at.isoformat(),
+        cancel_reason=b.cancel_reason,
+        price=None if b.price_minor is None or b.currency is None
+        else s.PriceModel(amount_minor=b.price_minor, currency=b.currency),
+        links=link_block,
+    )

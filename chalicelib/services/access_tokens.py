@@ -1,0 +1,58 @@
+"""Short-lived JWT access tokens (pyjwt), with a key id so the signing key can rotate.
+
+The algorithm is pinned (HS256) and every registered claim is required and checked;
+a token signed with a retired key is refused once that key leaves the key ring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.domain.errors import AuthenticationError
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class AccessTokens:
+    keys: Mapping[str, str]     # kid -> secret; old kids stay until their tokens expire
+    active_kid: str
+    issuer: str
+    audience: str
+    ttl: timedelta
+
+    def issue(self, host_id: str, now: datetime) -> str:
+        import jwt  # imported on first use: public slot pages never pay for it
+
+        claims = {"sub": host_id, "iss": self.issuer, "aud": self.audience,
+                  "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp())}
+        return jwt.encode(claims, self.keys[self.active_kid], algorithm=ALGORITHM,
+                          headers={"kid": self.active_kid})
+
+    def verify(self, token: str, now: datetime) -> str:
+        """The host id the token was issued to, or AuthenticationError."""
+        import jwt
+
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            if not isinstance(kid, str) or kid not in self.keys:
+                raise AuthenticationError("access token signed with an unknown key")
+            claims = jwt.decode(
+                token, self.keys[kid], algorithms=[ALGORITHM], audience=self.audience,
+                issuer=self.issuer,
+                # Time claims are checked below against the injected clock, not pyjwt's.
+                options={"require": ["exp", "iat", "iss", "aud", "sub"],
+                         "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            )
+        except jwt.InvalidTokenError as exc:
+            raise AuthenticationError(f"invalid access token: {exc}") from exc
+        exp, iat = claims["exp"], claims["iat"]
+        if not isinstance(exp, int) or not isinstance(iat, int):
+            raise AuthenticationError("invalid access token: exp and iat must be integers")
+        if exp <= now.timestamp():
+            raise AuthenticationError("access token expired; refresh it")
+        if iat > now.timestamp() + 60:
+            raise AuthenticationError("access token issued in the future")
+        return str(claims["sub"])

@@ -1,0 +1,106 @@
+"""Sign up, log in, refresh and log out.
+
+Refresh tokens are opaque random strings stored as SHA-256 hashes. Each use rotates
+the token; presenting a used token again means it leaked, so the whole family (every
+token descended from that login) is revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from chalicelib.domain.errors import (
+    AuthenticationError,
+    ConcurrentWriteError,
+    InvalidCredentialsError,
+    RefreshTokenReusedError,
+)
+from chalicelib.domain.hosts import Profile, validate_slug, validate_timezone
+from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.services.ports import Clock, Hosts, PasswordHasher, RefreshTokens
+
+# Verifying against this keeps login time the same whether or not the email exists.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$y1xZW6H3Blw7FCUjbC67GA$emm3SxISX/OYlEA5Rq2XGdnbCIAQfIu8sQJFBNrQKdY"
+
+
+@dataclass(frozen=True)
+class Session:
+    host_id: str
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@dataclass(frozen=True)
+class AccountService:
+    hosts: Hosts
+    refresh_tokens: RefreshTokens
+    passwords: PasswordHasher
+    access: AccessTokens
+    clock: Clock
+    refresh_ttl: timedelta
+
+    def sign_up(self, email: str, password: str, slug: str, display_name: str,
+                timezone: str) -> tuple[Profile, Session]:
+        profile = Profile(host_id=secrets.token_hex(8), slug=validate_slug(slug),
+                          display_name=display_name.strip(), timezone=validate_timezone(timezone))
+        self.hosts.create(profile, normalize_email(email), self.passwords.hash(password),
+                          self.clock.now())
+        return profile, self._start_session(profile.host_id)
+
+    def log_in(self, email: str, password: str) -> Session:
+        account = self.hosts.account(normalize_email(email))
+        if account is None:
+            self.passwords.verify(_DUMMY_HASH, password)
+            raise InvalidCredentialsError("email or password is wrong")
+        if not self.passwords.verify(account.password_hash, password):
+            raise InvalidCredentialsError("email or password is wrong")
+        if self.passwords.needs_rehash(account.password_hash):
+            self.hosts.update_password_hash(account, self.passwords.hash(password))
+        return self._start_session(account.host_id)
+
+    def refresh(self, refresh_token: str) -> Session:
+        stored = self.refresh_tokens.find(_hash(refresh_token))
+        now = self.clock.now()
+        if stored is None or stored.expires_at <= now or stored.family_revoked:
+            raise AuthenticationError("refresh token is invalid or expired; log in again")
+        if stored.used:
+            self.refresh_tokens.revoke_family(stored.family_id)
+            raise RefreshTokenReusedError("refresh token was already used; all sessions "
+                                          "from that login are revoked")
+        new_token = secrets.token_urlsafe(32)
+        try:
+            self.refresh_tokens.rotate(stored, _hash(new_token), now + self.refresh_ttl)
+        except ConcurrentWriteError as exc:
+            # Two refreshes raced with one token: the loser is treated as reuse.
+            self.refresh_tokens.revoke_family(stored.family_id)
+            raise RefreshTokenReusedError("refresh token was already used") from exc
+        return Session(stored.host_id, self.access.issue(stored.host_id, now), new_token,
+                       int(self.access.ttl.total_seconds()))
+
+    def log_out(self, refresh_token: str) -> None:
+        stored = self.refresh_tokens.find(_hash(refresh_token))
+        if stored is not None:
+            self.refresh_tokens.revoke_family(stored.family_id)
+
+    def authenticate(self, access_token: str) -> str:
+        return self.access.verify(access_token, self.clock.now())
+
+    def _start_session(self, host_id: str) -> Session:
+        now = self.clock.now()
+        token = secrets.token_urlsafe(32)
+        self.refresh_tokens.issue(_hash(token), host_id, secrets.token_hex(8),
+                                  now + self.refresh_ttl)
+        return Session(host_id, self.access.issue(host_id, now), token,
+                       int(self.access.ttl.total_seconds()))

@@ -1,0 +1,167 @@
+"""Booking a slot: re-check it with the slot engine, then one atomic write.
+
+Two reads (public config by slug; the ledger days plus the idempotency record in one
+consistent BatchGet) and one TransactWriteItems. If another booking changed the
+ledger in between, the transaction is cancelled and the request re-reads and re-checks:
+it then either fits (a different time on the same day) or gets 409 slot_taken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.bookings import (
+    Attendee,
+    Booking,
+    BookingStatus,
+    LedgerEntry,
+    busy_from_ledger,
+    utc_days,
+)
+from chalicelib.domain.errors import (
+    BookingContentionError,
+    ConcurrentWriteError,
+    IdempotencyKeyReusedError,
+    IdempotentReplayError,
+    NotFoundError,
+    SlotTakenError,
+    SlotUnavailableError,
+    ValidationError,
+)
+from chalicelib.domain.event_types import EventType
+from chalicelib.domain.hosts import validate_timezone
+from chalicelib.domain.slots import SlotQuery, is_bookable
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.links import BookingLinks
+from chalicelib.services.ports import Bookings, Clock, Hosts
+from chalicelib.services.public import find_event
+from chalicelib.store.bookings import BookingWrite, IdempotencyRecord
+from chalicelib.store.hosts import HostConfig
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    start: datetime
+    attendee: Attendee
+    answers: Mapping[str, str | None]
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    booking: Booking
+    replayed: bool
+
+
+def ledger_days_for(config: HostConfig, meeting: TimeRange, blocked: TimeRange) -> list[date]:
+    """UTC days the write depends on: those the blocked range touches, plus the host-local
+    day of the start (the daily limit counts that whole day)."""
+    tz = ZoneInfo(config.profile.timezone)
+    local_day = meeting.start.astimezone(tz).date()
+    host_day = TimeRange(datetime.combine(local_day, time(), tz),
+                         datetime.combine(local_day + timedelta(days=1), time(), tz))
+    return utc_days([blocked, host_day])
+
+
+def fingerprint(host_slug: str, event_slug: str, request: BookingRequest) -> str:
+    canonical = json.dumps({
+        "host": host_slug, "event": event_slug, "start": request.start.astimezone(UTC).isoformat(),
+        "attendee": [request.attendee.name, request.attendee.email, request.attendee.timezone],
+        "answers": dict(request.answers)}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_slot(query_busy: SlotQuery, start: datetime) -> None:
+    """409 slot_taken if only other bookings stand in the way, 422 slot_unavailable if the
+    time is not offered at all (hours, notice, window, interval grid)."""
+    if is_bookable(query_busy, start):
+        return
+    unbooked = SlotQuery(query_busy.now, query_busy.schedule, query_busy.rules,
+                         query_busy.event_type_id, (), query_busy.window, query_busy.booker_zone)
+    if is_bookable(unbooked, start):
+        raise SlotTakenError("this time was just booked; pick another slot", "start")
+    raise SlotUnavailableError("this time is not an available slot for this event", "start")
+
+
+@dataclass(frozen=True)
+class BookingService:
+    hosts: Hosts
+    bookings: Bookings
+    clock: Clock
+    links: BookingLinks
+    attempts: int = 6
+
+    def book(self, host_slug: str, event_slug: str, request: BookingRequest,
+             idempotency_key: str | None = None) -> BookingResult:
+        config = self.hosts.public_config(host_slug)
+        et = find_event(config, event_slug)
+        validate_timezone(request.attendee.timezone, "attendee.timezone")
+        answers = et.check_answers(request.answers)
+        start = request.start.astimezone(UTC)
+        if start.second or start.microsecond:
+            raise SlotUnavailableError("start must be on a whole minute", "start")
+        rules = et.slot_rules()
+        meeting = TimeRange(start, start + rules.duration)
+        blocked = TimeRange(start - rules.buffer_before, meeting.end + rules.buffer_after)
+        days = ledger_days_for(config, meeting, blocked)
+        host_id = config.profile.host_id
+        scope = None if idempotency_key is None else f"{host_id}#{et.id}#{idempotency_key}"
+        print_ = fingerprint(host_slug, event_slug, request)
+        for _ in range(self.attempts):
+            now = self.clock.now()
+            ledger, record = self.bookings.ledger_for_write(host_id, days, scope)
+            if record is not None:
+                return self._replay(record, print_)
+            query = SlotQuery(now, config.schedule, rules, et.id, busy_from_ledger(ledger, now),
+                              TimeRange(start, meeting.end), request.attendee.timezone)
+            check_slot(query, start)
+            booking = self._new_booking(config, et, request, answers, start, now)
+            entry = LedgerEntry.of(booking)
+            touched = set(utc_days([blocked]))
+            write = BookingWrite(
+                booking=booking, is_new=True,
+                changed_days=[d.with_entry(entry, now) for d in ledger if d.day in touched],
+                checked_days=[d for d in ledger if d.day not in touched],
+                idempotency=None if scope is None else (scope, print_))
+            try:
+                self.bookings.commit(write, now)
+            except ConcurrentWriteError:
+                continue
+            except IdempotentReplayError:
+                replay = self.bookings.idempotency(scope) if scope else None
+                if replay is None:
+                    continue
+                return self._replay(replay, print_)
+            return BookingResult(booking, replayed=False)
+        raise BookingContentionError("the host's calendar is busy right now; try again")
+
+    def _replay(self, record: IdempotencyRecord, print_: str) -> BookingResult:
+        if record.fingerprint != print_:
+            raise IdempotencyKeyReusedError(
+                "this Idempotency-Key was used for a different booking request")
+        booking = self.bookings.get(record.booking_uid)
+        if booking is None:
+            raise NotFoundError("the booking for this Idempotency-Key no longer exists")
+        return BookingResult(booking, replayed=True)
+
+    def _new_booking(self, config: HostConfig, et: EventType, request: BookingRequest,
+                     answers: dict[str, str], start: datetime, now: datetime) -> Booking:
+        name = request.attendee.name.strip()
+        if not name:
+            raise ValidationError("name is required", "attendee.name")
+        rules = et.slot_rules()
+        return Booking(
+            uid=secrets.token_hex(10), host_id=config.profile.host_id, event_type_id=et.id,
+            event_title=et.title, start=start, end=start + rules.duration,
+            buffer_before=rules.buffer_before, buffer_after=rules.buffer_after,
+            attendee=Attendee(name, request.attendee.email.strip(), request.attendee.timezone),
+            answers=answers, status=BookingStatus.CONFIRMED, created_at=now,
+            location_kind=et.location_kind.value,
+            price_minor=None if et.price is None else et.price.amount_minor,
+            currency=None if et.price is None else et.price.currency,
+        )

@@ -1,0 +1,54 @@
+"""The .ics invite for a booking (RFC 5545 / iTIP via the icalendar library).
+
+The UID is the booking's and never changes; SEQUENCE counts reschedules, so calendar
+apps update the event in place; a cancelled booking is sent as METHOD:CANCEL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.store.hosts import HostConfig
+
+LOCATION_LABELS = {
+    "google_meet": "Google Meet", "teams": "Microsoft Teams", "zoom": "Zoom",
+    "phone": "Phone call", "in_person": "In person",
+}
+
+
+def ical_uid(booking: Booking) -> str:
+    return f"{booking.uid}@penny"
+
+
+def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url: str) -> bytes:
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    cancelled = booking.status is BookingStatus.CANCELLED
+    cal = Calendar()
+    cal.add("prodid", "-//Penny//Booking//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+
+    event = Event()
+    event.add("uid", ical_uid(booking))
+    event.add("sequence", booking.sequence + (1 if cancelled else 0))
+    event.add("dtstamp", now)
+    event.add("dtstart", booking.start)
+    event.add("dtend", booking.end)
+    event.add("summary", f"{booking.event_title} with {host.profile.display_name}")
+    event.add("description", f"Booked with Penny. Manage or cancel: {manage_url}")
+    event.add("location", LOCATION_LABELS.get(booking.location_kind, booking.location_kind))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+
+    organizer = vCalAddress(f"mailto:{host.email}")
+    organizer.params["cn"] = vText(host.profile.display_name)
+    event["organizer"] = organizer
+    attendee = vCalAddress(f"mailto:{booking.attendee.email}")
+    attendee.params["cn"] = vText(booking.attendee.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
+    event.add("attendee", attendee, encode=0)
+    cal.add_component(event)
+    return bytes(cal.to_ical())

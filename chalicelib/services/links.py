@@ -1,0 +1,40 @@
+"""Secret cancel / reschedule links.
+
+The tokens are HMACs of the booking uid, never stored: a leaked table leaks no link,
+and a retried booking request (same Idempotency-Key) can hand back the same links.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LinkPurpose(StrEnum):
+    CANCEL = "cancel"
+    RESCHEDULE = "reschedule"
+
+
+@dataclass(frozen=True)
+class BookingLinks:
+    secret: str
+    base_url: str
+
+    def token(self, uid: str, purpose: LinkPurpose) -> str:
+        mac = hmac.new(self.secret.encode(), f"{purpose.value}:{uid}".encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(mac.digest()[:24]).decode().rstrip("=")
+
+    def allows(self, uid: str, token: str, *purposes: LinkPurpose) -> bool:
+        return any(hmac.compare_digest(self.token(uid, p), token) for p in purposes)
+
+    def urls(self, uid: str) -> dict[str, str]:
+        base = f"{self.base_url}/bookings/{uid}"
+        return {
+            "view": f"{base}?token={self.token(uid, LinkPurpose.CANCEL)}",
+            "cancel": f"{base}/cancel?token={self.token(uid, LinkPurpose.CANCEL)}",
+            "reschedule": f"{base}/reschedule?token={self.token(uid, LinkPurpose.RESCHEDULE)}",
+            "ics": f"{base}/invite.ics?token={self.token(uid, LinkPurpose.CANCEL)}",
+        }

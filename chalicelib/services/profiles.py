@@ -1,0 +1,69 @@
+"""A host's own settings: profile, weekly hours and overrides, event types.
+
+Every method takes the authenticated host id and only ever loads that host's items,
+so one host can never read or change another's (a foreign id is simply not found).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+
+from chalicelib.domain.availability import Schedule
+from chalicelib.domain.errors import NotFoundError, ValidationError
+from chalicelib.domain.event_types import EventType
+from chalicelib.domain.hosts import Profile, validate_slug, validate_timezone
+from chalicelib.services.ports import Hosts
+from chalicelib.store.hosts import HostConfig
+
+MAX_EVENT_TYPES = 50  # a slug change rewrites them all in one transaction (limit 100 items)
+
+
+@dataclass(frozen=True)
+class ProfileService:
+    hosts: Hosts
+
+    def config(self, host_id: str) -> HostConfig:
+        return self.hosts.config(host_id)
+
+    def update_profile(self, host_id: str, new: Profile) -> Profile:
+        validate_slug(new.slug)
+        validate_timezone(new.timezone)
+        old = self.hosts.config(host_id)
+        profile = replace(new, host_id=host_id)
+        self.hosts.save_profile(old, profile)
+        return profile
+
+    def update_schedule(self, host_id: str, schedule: Schedule) -> Schedule:
+        config = self.hosts.config(host_id)
+        # The schedule is always read in the host's profile timezone.
+        stored = replace(schedule, timezone=config.profile.timezone)
+        self.hosts.save_schedule(config.profile.slug, stored, host_id)
+        return stored
+
+    def event_type(self, host_id: str, event_type_id: str) -> EventType:
+        for et in self.hosts.config(host_id).event_types:
+            if et.id == event_type_id:
+                return et
+        raise NotFoundError("event type not found")
+
+    def create_event_type(self, host_id: str, draft: EventType) -> EventType:
+        config = self.hosts.config(host_id)
+        if len(config.event_types) >= MAX_EVENT_TYPES:
+            raise ValidationError(f"a host can have at most {MAX_EVENT_TYPES} event types")
+        et = replace(draft, id=secrets.token_hex(6), host_id=host_id,
+                     slug=validate_slug(draft.slug))
+        self.hosts.save_event_type(et, config.profile.slug, None)
+        return et
+
+    def update_event_type(self, host_id: str, event_type_id: str, draft: EventType) -> EventType:
+        config = self.hosts.config(host_id)
+        old = next((e for e in config.event_types if e.id == event_type_id), None)
+        if old is None:
+            raise NotFoundError("event type not found")
+        et = replace(draft, id=old.id, host_id=host_id, slug=validate_slug(draft.slug))
+        self.hosts.save_event_type(et, config.profile.slug, old)
+        return et
+
+    def delete_event_type(self, host_id: str, event_type_id: str) -> None:
+        self.hosts.delete_event_type(self.event_type(host_id, event_type_id))

@@ -1,0 +1,50 @@
+"""The one settings object: everything Penny reads from its environment, read once.
+
+In AWS the values come from the Lambda environment (secrets resolved from SSM Parameter
+Store by the deployment); locally from the shell that runs `make run` or the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# A development-only key: `make run` and the tests use it; a deployed stage must set
+# PENNY_JWT_KEYS (bootstrap refuses to start a non-local stage without it).
+_DEV_KEYS = {"dev-1": "penny-dev-signing-key-change-me-0123456789abcdef"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "dev"
+    table_name: str = "penny-dev"
+    region: str = "us-east-1"
+    dynamodb_endpoint: str | None = None
+    jwt_keys: Mapping[str, str] = field(default_factory=lambda: dict(_DEV_KEYS))
+    jwt_active_kid: str = "dev-1"
+    jwt_issuer: str = "penny"
+    jwt_audience: str = "penny-api"
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    link_secret: str = "penny-dev-link-secret-change-me"
+    public_base_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = 64 * 1024
+    booking_write_attempts: int = 6
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        defaults = cls()
+        keys = json.loads(env["PENNY_JWT_KEYS"]) if env.get("PENNY_JWT_KEYS") else defaults.jwt_keys
+        return cls(
+            stage=env.get("PENNY_STAGE", defaults.stage),
+            table_name=env.get("PENNY_TABLE", defaults.table_name),
+            region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", defaults.region)),
+            dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL"),
+            jwt_keys=keys,
+            jwt_active_kid=env.get("PENNY_JWT_ACTIVE_KID", next(iter(keys))),
+            link_secret=env.get("PENNY_LINK_SECRET", defaults.link_secret),
+            public_base_url=env.get("PENNY_PUBLIC_URL", defaults.public_base_url).rstrip("/"),
+        )

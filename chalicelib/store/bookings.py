@@ -1,0 +1,180 @@
+"""Bookings and the per-day ledger in DynamoDB: the atomic write that forbids overlaps.
+
+A booking is committed in one TransactWriteItems with: the booking item (must not
+exist, or must still be at the version read), the idempotency record (must not exist),
+every ledger day it changes (PynamoDB's VersionAttribute adds `version = :read`), and a
+ConditionCheck on every other ledger day the availability check relied on (the daily
+limit looks at a whole host-local day). If any of those changed since they were read,
+DynamoDB cancels the whole transaction and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.bookings import Booking, LedgerDay, LedgerEntry
+from chalicelib.domain.errors import ConcurrentWriteError, IdempotentReplayError
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.store import codecs
+from chalicelib.store.items import BookingItem, IdempotencyItem, LedgerDayItem, LedgerEntryMap
+from chalicelib.store.tables import PennyItem
+from chalicelib.store.transactions import cancelled_reasons, connection
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+# A ledger day is only read for slots on or after it; keep it a little while for support.
+LEDGER_RETENTION = timedelta(days=35)
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    fingerprint: str
+    booking_uid: str
+
+
+@dataclass(frozen=True)
+class BookingWrite:
+    booking: Booking
+    is_new: bool
+    changed_days: Sequence[LedgerDay]       # rewritten with the version they were read at
+    checked_days: Sequence[LedgerDay] = ()  # unchanged, but must still be at that version
+    idempotency: tuple[str, str] | None = None  # (key, fingerprint)
+
+
+def _ts(dt: datetime) -> int:
+    return int(dt.timestamp())
+
+
+def _from_ts(ts: int | float) -> datetime:
+    return datetime.fromtimestamp(int(ts), UTC)
+
+
+def _ledger_pk(host_id: str) -> str:
+    return f"LEDGER#{host_id}"
+
+
+def _to_day(item: LedgerDayItem) -> LedgerDay:
+    entries = tuple(
+        LedgerEntry(e.uid, e.event_type_id, TimeRange(_from_ts(e.start), _from_ts(e.end)),
+                    TimeRange(_from_ts(e.block_start), _from_ts(e.block_end)),
+                    None if e.hold_until is None else _from_ts(e.hold_until))
+        for e in item.entries)
+    return LedgerDay(date.fromisoformat(item.sk.removeprefix("DAY#")), entries, item.version)
+
+
+def _to_item(host_id: str, day: LedgerDay) -> LedgerDayItem:
+    entries = [LedgerEntryMap(uid=e.booking_uid, event_type_id=e.event_type_id,
+                              start=_ts(e.meeting.start), end=_ts(e.meeting.end),
+                              block_start=_ts(e.blocked.start), block_end=_ts(e.blocked.end),
+                              hold_until=None if e.hold_until is None else _ts(e.hold_until))
+               for e in day.entries]
+    expires = datetime(day.day.year, day.day.month, day.day.day, tzinfo=UTC) + LEDGER_RETENTION
+    item = LedgerDayItem(_ledger_pk(host_id), codecs.day_key(day.day), entries=entries,
+                         expires_at=expires)
+    if day.version is not None:  # else PynamoDB conditions the write on "never written"
+        item.version = day.version
+    return item
+
+
+def _fill(days: Iterable[date], found: dict[date, LedgerDay]) -> list[LedgerDay]:
+    return [found.get(d, LedgerDay(d)) for d in days]
+
+
+def _booking_item(b: Booking) -> BookingItem:
+    item = BookingItem(f"BOOKING#{b.uid}", "BOOKING", uid=b.uid, host_id=b.host_id,
+                       status=b.status.value, data=codecs.booking_to_json(b),
+                       gsi2pk=f"HOSTBOOKINGS#{b.host_id}",
+                       gsi2sk=f"{b.start.astimezone(UTC).isoformat()}#{b.uid}")
+    if b.version is not None:
+        item.version = b.version
+    return item
+
+
+def _to_booking(item: BookingItem) -> Booking:
+    return codecs.booking_from_json(item.uid, item.host_id, item.status, item.version, item.data)
+
+
+class BookingRepository:
+    def ledger(self, host_id: str, first: date, last: date) -> list[LedgerDay]:
+        """Ledger days first..last (inclusive) in one Query, for the slots page."""
+        items = LedgerDayItem.query(
+            _ledger_pk(host_id),
+            LedgerDayItem.sk.between(codecs.day_key(first), codecs.day_key(last)))
+        found = {d.day: d for d in map(_to_day, items)}
+        return _fill((first + timedelta(days=i) for i in range((last - first).days + 1)), found)
+
+    def ledger_for_write(self, host_id: str, days: Sequence[date], idempotency_key: str | None
+                         ) -> tuple[list[LedgerDay], IdempotencyRecord | None]:
+        """The ledger days and the idempotency record in one strongly consistent BatchGet."""
+        keys: list[tuple[str, str]] = [(_ledger_pk(host_id), codecs.day_key(d)) for d in days]
+        if idempotency_key is not None:
+            keys.append((f"IDEMP#{idempotency_key}", "IDEMP"))
+        found: dict[date, LedgerDay] = {}
+        record = None
+        for item in PennyItem.batch_get(keys, consistent_read=True):
+            if isinstance(item, LedgerDayItem):
+                day = _to_day(item)
+                found[day.day] = day
+            elif isinstance(item, IdempotencyItem):
+                record = IdempotencyRecord(item.fingerprint, item.booking_uid)
+        return _fill(days, found), record
+
+    def idempotency(self, key: str) -> IdempotencyRecord | None:
+        try:
+            item = IdempotencyItem.get(f"IDEMP#{key}", "IDEMP", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return IdempotencyRecord(item.fingerprint, item.booking_uid)
+
+    def commit(self, write: BookingWrite, now: datetime) -> None:
+        booking = write.booking
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                item = _booking_item(booking)
+                tx.save(item, condition=BookingItem.pk.does_not_exist() if write.is_new else None)
+                if write.idempotency is not None:
+                    key, fingerprint = write.idempotency
+                    tx.save(IdempotencyItem(f"IDEMP#{key}", "IDEMP", fingerprint=fingerprint,
+                                            booking_uid=booking.uid,
+                                            expires_at=now + IDEMPOTENCY_TTL),
+                            condition=IdempotencyItem.pk.does_not_exist())
+                for day in write.changed_days:
+                    tx.save(_to_item(booking.host_id, day))
+                for day in write.checked_days:
+                    version = LedgerDayItem.version
+                    tx.condition_check(
+                        LedgerDayItem, _ledger_pk(booking.host_id), codecs.day_key(day.day),
+                        condition=version.does_not_exist() if day.version is None
+                        else version == day.version)
+        except TransactWriteError as exc:
+            reasons = cancelled_reasons(exc)
+            if write.idempotency is not None and reasons[1] == "ConditionalCheckFailed":
+                raise IdempotentReplayError() from exc
+            raise ConcurrentWriteError() from exc
+
+    def get(self, uid: str) -> Booking | None:
+        try:
+            return _to_booking(BookingItem.get(f"BOOKING#{uid}", "BOOKING", consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def for_host(self, host_id: str, *, after: datetime | None = None,
+                 before: datetime | None = None, newest_first: bool = False,
+                 limit: int = 50) -> list[Booking]:
+        """A host's bookings by start time from GSI2 (a page of at most `limit`)."""
+        sk = BookingItem.gsi2sk
+        condition = None
+        if after is not None and before is not None:
+            condition = sk.between(after.astimezone(UTC).isoformat(),
+                                   before.astimezone(UTC).isoformat())
+        elif after is not None:
+            condition = sk >= after.astimezone(UTC).isoformat()
+        elif before is not None:
+            condition = sk < before.astimezone(UTC).isoformat()
+        items = PennyItem.host_bookings.query(f"HOSTBOOKINGS#{host_id}", condition,
+                                              scan_index_forward=not newest_first, limit=limit)
+        return [_to_booking(i) for i in items if isinstance(i, BookingItem)]

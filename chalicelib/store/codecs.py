@@ -1,0 +1,99 @@
+"""Domain objects <-> the JSON documents stored inside items."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.availability import LocalRange
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, HistoryEntry
+from chalicelib.domain.event_types import EventType, LocationKind, Price, Question, QuestionType
+
+
+def ranges_to_json(ranges: tuple[LocalRange, ...]) -> list[list[str]]:
+    return [[r.start.strftime("%H:%M"), "24:00" if r.end is None else r.end.strftime("%H:%M")]
+            for r in ranges]
+
+
+def ranges_from_json(raw: list[list[str]]) -> tuple[LocalRange, ...]:
+    return tuple(LocalRange.parse(start, end) for start, end in raw)
+
+
+def event_type_to_json(et: EventType) -> dict[str, Any]:
+    return {
+        "slug": et.slug, "title": et.title, "description": et.description,
+        "duration_minutes": et.duration_minutes, "location_kind": et.location_kind.value,
+        "location_details": et.location_details,
+        "price": None if et.price is None else [et.price.amount_minor, et.price.currency],
+        "buffer_before_minutes": et.buffer_before_minutes,
+        "buffer_after_minutes": et.buffer_after_minutes,
+        "minimum_notice_minutes": et.minimum_notice_minutes,
+        "slot_interval_minutes": et.slot_interval_minutes,
+        "booking_window_days": et.booking_window_days, "daily_limit": et.daily_limit,
+        "questions": [[q.id, q.label, q.type.value, q.required, list(q.options)]
+                      for q in et.questions],
+        "hidden": et.hidden, "active": et.active,
+    }
+
+
+def event_type_from_json(event_type_id: str, host_id: str, d: dict[str, Any]) -> EventType:
+    price = d.get("price")
+    return EventType(
+        id=event_type_id, host_id=host_id, slug=d["slug"], title=d["title"],
+        description=d.get("description", ""), duration_minutes=d["duration_minutes"],
+        location_kind=LocationKind(d["location_kind"]), location_details=d.get("location_details"),
+        price=None if price is None else Price(price[0], price[1]),
+        buffer_before_minutes=d["buffer_before_minutes"],
+        buffer_after_minutes=d["buffer_after_minutes"],
+        minimum_notice_minutes=d["minimum_notice_minutes"],
+        slot_interval_minutes=d.get("slot_interval_minutes"),
+        booking_window_days=d.get("booking_window_days"), daily_limit=d.get("daily_limit"),
+        questions=tuple(Question(q[0], q[1], QuestionType(q[2]), q[3], tuple(q[4]))
+                        for q in d.get("questions", [])),
+        hidden=d.get("hidden", False), active=d.get("active", True),
+    )
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def booking_to_json(b: Booking) -> dict[str, Any]:
+    return {
+        "event_type_id": b.event_type_id, "event_title": b.event_title,
+        "start": b.start.isoformat(), "end": b.end.isoformat(),
+        "buffer_before": int(b.buffer_before.total_seconds()),
+        "buffer_after": int(b.buffer_after.total_seconds()),
+        "attendee": [b.attendee.name, b.attendee.email, b.attendee.timezone],
+        "answers": b.answers, "created_at": b.created_at.isoformat(),
+        "location_kind": b.location_kind, "sequence": b.sequence,
+        "hold_until": None if b.hold_until is None else b.hold_until.isoformat(),
+        "cancelled_at": None if b.cancelled_at is None else b.cancelled_at.isoformat(),
+        "cancel_reason": b.cancel_reason, "cancelled_by": b.cancelled_by,
+        "history": [[h.start.isoformat(), h.end.isoformat(), h.changed_at.isoformat()]
+                    for h in b.history],
+        "price_minor": b.price_minor, "currency": b.currency,
+    }
+
+
+def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
+                      d: dict[str, Any]) -> Booking:
+    name, email, tz = d["attendee"]
+    return Booking(
+        uid=uid, host_id=host_id, event_type_id=d["event_type_id"], event_title=d["event_title"],
+        start=datetime.fromisoformat(d["start"]), end=datetime.fromisoformat(d["end"]),
+        buffer_before=timedelta(seconds=d["buffer_before"]),
+        buffer_after=timedelta(seconds=d["buffer_after"]),
+        attendee=Attendee(name, email, tz), answers=d["answers"],
+        status=BookingStatus(status), created_at=datetime.fromisoformat(d["created_at"]),
+        location_kind=d["location_kind"], sequence=d["sequence"],
+        hold_until=_dt(d.get("hold_until")), cancelled_at=_dt(d.get("cancelled_at")),
+        cancel_reason=d.get("cancel_reason"), cancelled_by=d.get("cancelled_by"),
+        history=tuple(HistoryEntry(datetime.fromisoformat(s), datetime.fromisoformat(e),
+                                   datetime.fromisoformat(c)) for s, e, c in d["history"]),
+        price_minor=d.get("price_minor"), currency=d.get("currency"), version=version,
+    )
+
+
+def day_key(day: date) -> str:
+    return f"DAY#{day.isoformat()}"

@@ -1,0 +1,189 @@
+"""Hosts, accounts, schedules and event types in DynamoDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.availability import Schedule
+from chalicelib.domain.errors import EmailTakenError, EventSlugTakenError, NotFoundError, SlugTakenError
+from chalicelib.domain.event_types import EventType
+from chalicelib.domain.hosts import Link, Profile
+from chalicelib.store import codecs
+from chalicelib.store.items import (
+    AccountItem,
+    EventSlugClaimItem,
+    EventTypeItem,
+    HostItem,
+    ScheduleItem,
+    SlugClaimItem,
+)
+from chalicelib.store.tables import PennyItem
+from chalicelib.store.transactions import cancelled_reasons, connection
+
+
+@dataclass(frozen=True)
+class Account:
+    host_id: str
+    email: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    """Everything the public pages and the slot engine need about one host."""
+
+    profile: Profile
+    schedule: Schedule
+    event_types: tuple[EventType, ...]
+    email: str  # the organizer address on invites; never shown on public pages
+
+
+def _host_pk(host_id: str) -> str:
+    return f"HOST#{host_id}"
+
+
+def _profile_from(item: HostItem) -> Profile:
+    return Profile(host_id=item.host_id, slug=item.slug, display_name=item.display_name,
+                   timezone=item.timezone, description=item.description,
+                   links=tuple(Link(link["label"], link["url"]) for link in item.links))
+
+
+def _schedule_from(item: ScheduleItem | None, timezone: str) -> Schedule:
+    if item is None:
+        return Schedule(timezone=timezone, weekly={}, overrides={})
+    return Schedule(
+        timezone=timezone,
+        weekly={int(day): codecs.ranges_from_json(r) for day, r in item.weekly.items()},
+        overrides={date.fromisoformat(d): codecs.ranges_from_json(r)
+                   for d, r in item.overrides.items()},
+    )
+
+
+def _schedule_item(host_id: str, slug: str, schedule: Schedule) -> ScheduleItem:
+    return ScheduleItem(
+        _host_pk(host_id), "SCHEDULE", host_id=host_id, gsi1pk=f"SLUG#{slug}", gsi1sk="SCHEDULE",
+        weekly={str(day): codecs.ranges_to_json(r) for day, r in schedule.weekly.items()},
+        overrides={d.isoformat(): codecs.ranges_to_json(r) for d, r in schedule.overrides.items()},
+    )
+
+
+def _host_item(profile: Profile, email: str, created_at: datetime) -> HostItem:
+    return HostItem(
+        _host_pk(profile.host_id), "PROFILE", host_id=profile.host_id, email=email,
+        slug=profile.slug, display_name=profile.display_name, description=profile.description,
+        links=[{"label": link.label, "url": link.url} for link in profile.links],
+        timezone=profile.timezone, created_at=created_at,
+        gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE",
+    )
+
+
+def _event_item(et: EventType, host_slug: str) -> EventTypeItem:
+    return EventTypeItem(_host_pk(et.host_id), f"EVENT#{et.id}", event_type_id=et.id,
+                         host_id=et.host_id, data=codecs.event_type_to_json(et),
+                         gsi1pk=f"SLUG#{host_slug}", gsi1sk=f"EVENT#{et.slug}")
+
+
+class HostRepository:
+    def create(self, profile: Profile, email: str, password_hash: str, now: datetime) -> None:
+        """Account, slug claim, profile and an empty schedule: all or nothing."""
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.save(AccountItem(f"EMAIL#{email}", "ACCOUNT", host_id=profile.host_id,
+                                    password_hash=password_hash),
+                        condition=AccountItem.pk.does_not_exist())
+                tx.save(SlugClaimItem(f"SLUG#{profile.slug}", "SLUG", host_id=profile.host_id),
+                        condition=SlugClaimItem.pk.does_not_exist())
+                tx.save(_host_item(profile, email, now))
+                tx.save(_schedule_item(profile.host_id, profile.slug,
+                                       Schedule(profile.timezone, {}, {})))
+        except TransactWriteError as exc:
+            reasons = cancelled_reasons(exc)
+            if reasons[0] == "ConditionalCheckFailed":
+                raise EmailTakenError("an account with this email exists", "email") from exc
+            if reasons[1] == "ConditionalCheckFailed":
+                raise SlugTakenError("this slug is taken", "slug") from exc
+            raise
+
+    def account(self, email: str) -> Account | None:
+        try:
+            item = AccountItem.get(f"EMAIL#{email}", "ACCOUNT")
+        except DoesNotExist:
+            return None
+        return Account(item.host_id, email, item.password_hash)
+
+    def update_password_hash(self, account: Account, password_hash: str) -> None:
+        AccountItem(f"EMAIL#{account.email}", "ACCOUNT", host_id=account.host_id,
+                    password_hash=password_hash).save()
+
+    def _items(self, host_id: str) -> list[PennyItem]:
+        return list(PennyItem.query(_host_pk(host_id)))
+
+    def config(self, host_id: str) -> HostConfig:
+        """The host's own profile, schedule and event types: one Query."""
+        return self._assemble(self._items(host_id), f"host {host_id}")
+
+    def public_config(self, slug: str) -> HostConfig:
+        """The same, found by slug on GSI1: one Query (eventually consistent)."""
+        return self._assemble(list(PennyItem.by_slug.query(f"SLUG#{slug}")), f"host '{slug}'")
+
+    def _assemble(self, items: list[PennyItem], what: str) -> HostConfig:
+        host = next((i for i in items if isinstance(i, HostItem)), None)
+        if host is None:
+            raise NotFoundError(f"{what} not found")
+        schedule = next((i for i in items if isinstance(i, ScheduleItem)), None)
+        events = [codecs.event_type_from_json(i.event_type_id, i.host_id, i.data)
+                  for i in items if isinstance(i, EventTypeItem)]
+        profile = _profile_from(host)
+        return HostConfig(profile, _schedule_from(schedule, profile.timezone),
+                          tuple(sorted(events, key=lambda e: e.slug)), host.email)
+
+    def save_profile(self, old: HostConfig, new: Profile) -> None:
+        """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction."""
+        host = HostItem.get(_host_pk(new.host_id), "PROFILE")
+        conn = connection()
+        try:
+            with TransactWrite(connection=conn) as tx:
+                tx.save(_host_item(new, host.email, host.created_at))
+                if new.slug != old.profile.slug:
+                    tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
+                            condition=SlugClaimItem.pk.does_not_exist())
+                    tx.delete(SlugClaimItem(f"SLUG#{old.profile.slug}", "SLUG"))
+                    tx.save(_schedule_item(new.host_id, new.slug, old.schedule))
+                    for et in old.event_types:
+                        tx.save(_event_item(et, new.slug))
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in cancelled_reasons(exc):
+                raise SlugTakenError("this slug is taken", "slug") from exc
+            raise
+
+    def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
+        _schedule_item(host_id, host_slug, schedule).save()
+
+    def save_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
+        """Create or replace; the per-host slug claim moves with the slug, atomically."""
+        conn = connection()
+        try:
+            with TransactWrite(connection=conn) as tx:
+                if old is None or old.slug != et.slug:
+                    tx.save(EventSlugClaimItem(_host_pk(et.host_id), f"EVENTSLUG#{et.slug}",
+                                               event_type_id=et.id),
+                            condition=EventSlugClaimItem.pk.does_not_exist())
+                if old is not None and old.slug != et.slug:
+                    tx.delete(EventSlugClaimItem(_host_pk(et.host_id), f"EVENTSLUG#{old.slug}"))
+                condition = (EventTypeItem.pk.does_not_exist() if old is None
+                             else EventTypeItem.pk.exists())
+                tx.save(_event_item(et, host_slug), condition=condition)
+        except TransactWriteError as exc:
+            if cancelled_reasons(exc)[0] == "ConditionalCheckFailed":
+                raise EventSlugTakenError(f"you already have an event type '{et.slug}'",
+                                          "slug") from exc
+            raise
+
+    def delete_event_type(self, et: EventType) -> None:
+        with TransactWrite(connection=connection()) as tx:
+            tx.delete(EventTypeItem(_host_pk(et.host_id), f"EVENT#{et.id}"))
+            tx.delete(EventSlugClaimItem(_host_pk(et.host_id), f"EVENTSLUG#{et.slug}"))

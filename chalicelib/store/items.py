@@ -1,0 +1,116 @@
+"""PynamoDB item models: one class per kind of item in the single table.
+
+They never leave `store/`: repositories turn them into domain objects and back.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+
+from chalicelib.store.tables import PennyItem
+
+
+class AccountItem(PennyItem, discriminator="account"):
+    """pk = EMAIL#{email}: makes the email unique and finds the host at login."""
+
+    host_id = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+
+
+class SlugClaimItem(PennyItem, discriminator="slug"):
+    """pk = SLUG#{slug}: makes the slug unique across hosts."""
+
+    host_id = UnicodeAttribute()
+
+
+class HostItem(PennyItem, discriminator="host"):
+    """pk = HOST#{id}, sk = PROFILE; on GSI1 under the host's slug."""
+
+    host_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    display_name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    links = JSONAttribute(default=list)
+    timezone = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class ScheduleItem(PennyItem, discriminator="schedule"):
+    """pk = HOST#{id}, sk = SCHEDULE; weekly hours and overrides as wall-clock strings."""
+
+    host_id = UnicodeAttribute()
+    weekly = JSONAttribute()     # {"0": [["09:00", "17:00"]], ...} Monday = 0
+    overrides = JSONAttribute()  # {"2026-12-24": []}
+
+
+class EventSlugClaimItem(PennyItem, discriminator="event_slug"):
+    """pk = HOST#{id}, sk = EVENTSLUG#{slug}: event slugs are unique per host."""
+
+    event_type_id = UnicodeAttribute()
+
+
+class EventTypeItem(PennyItem, discriminator="event_type"):
+    """pk = HOST#{id}, sk = EVENT#{event id}; on GSI1 under the host's slug."""
+
+    event_type_id = UnicodeAttribute()
+    host_id = UnicodeAttribute()
+    data = JSONAttribute()
+
+
+class LedgerEntryMap(MapAttribute[str, object]):
+    uid = UnicodeAttribute()
+    event_type_id = UnicodeAttribute()
+    start = NumberAttribute()        # epoch seconds: compact, and the day item stays small
+    end = NumberAttribute()
+    block_start = NumberAttribute()
+    block_end = NumberAttribute()
+    hold_until = NumberAttribute(null=True)
+
+
+class LedgerDayItem(PennyItem, discriminator="ledger"):
+    """pk = LEDGER#{host}, sk = DAY#{utc date}; versioned for optimistic concurrency."""
+
+    entries = ListAttribute(of=LedgerEntryMap, default=list)
+    version = VersionAttribute()
+
+
+class BookingItem(PennyItem, discriminator="booking"):
+    """pk = BOOKING#{uid}, sk = BOOKING; on GSI2 under the host, sorted by start."""
+
+    uid = UnicodeAttribute()
+    host_id = UnicodeAttribute()
+    data = JSONAttribute()
+    status = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class IdempotencyItem(PennyItem, discriminator="idempotency"):
+    """pk = IDEMP#{scope}#{key}: the first result of a retried POST (expires after a day)."""
+
+    fingerprint = UnicodeAttribute()
+    booking_uid = UnicodeAttribute()
+
+
+class RefreshTokenItem(PennyItem, discriminator="refresh"):
+    """pk = REFRESH#{sha256 of token}: one refresh token, usable once."""
+
+    host_id = UnicodeAttribute()
+    family_id = UnicodeAttribute()
+    used = BooleanAttribute(default=False)
+
+
+class RefreshFamilyItem(PennyItem, discriminator="refresh_family"):
+    """pk = RFAMILY#{id}: all tokens rotated from one login; revoked as a whole."""
+
+    host_id = UnicodeAttribute()
+    revoked = BooleanAttribute(default=False)

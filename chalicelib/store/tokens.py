@@ -1,0 +1,68 @@
+"""Refresh tokens, stored only as hashes, rotated on use, revoked by family."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.errors import ConcurrentWriteError
+from chalicelib.store.items import RefreshFamilyItem, RefreshTokenItem
+from chalicelib.store.transactions import connection
+
+
+@dataclass(frozen=True)
+class StoredRefreshToken:
+    token_hash: str
+    host_id: str
+    family_id: str
+    used: bool
+    expires_at: datetime
+    family_revoked: bool
+
+
+class RefreshTokenRepository:
+    def issue(self, token_hash: str, host_id: str, family_id: str, expires_at: datetime) -> None:
+        """Start a new family (a login) with its first token."""
+        with TransactWrite(connection=connection()) as tx:
+            tx.save(RefreshFamilyItem(f"RFAMILY#{family_id}", "RFAMILY", host_id=host_id,
+                                      expires_at=expires_at))
+            tx.save(RefreshTokenItem(f"REFRESH#{token_hash}", "REFRESH", host_id=host_id,
+                                     family_id=family_id, expires_at=expires_at))
+
+    def find(self, token_hash: str) -> StoredRefreshToken | None:
+        keys = [(f"REFRESH#{token_hash}", "REFRESH")]
+        try:
+            token = RefreshTokenItem.get(*keys[0], consistent_read=True)
+        except DoesNotExist:
+            return None
+        try:
+            family = RefreshFamilyItem.get(f"RFAMILY#{token.family_id}", "RFAMILY",
+                                           consistent_read=True)
+            revoked = family.revoked
+        except DoesNotExist:
+            revoked = True
+        assert token.expires_at is not None
+        return StoredRefreshToken(token_hash, token.host_id, token.family_id, token.used,
+                                  token.expires_at, revoked)
+
+    def rotate(self, old: StoredRefreshToken, new_hash: str, expires_at: datetime) -> None:
+        """Mark the old token used and issue its successor; fails if it was used meanwhile."""
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.update(RefreshTokenItem(f"REFRESH#{old.token_hash}", "REFRESH"),
+                          actions=[RefreshTokenItem.used.set(True)],
+                          condition=RefreshTokenItem.used == False)  # noqa: E712
+                tx.condition_check(RefreshFamilyItem, f"RFAMILY#{old.family_id}", "RFAMILY",
+                                   condition=RefreshFamilyItem.revoked == False)  # noqa: E712
+                tx.save(RefreshTokenItem(f"REFRESH#{new_hash}", "REFRESH", host_id=old.host_id,
+                                         family_id=old.family_id, expires_at=expires_at))
+        except TransactWriteError as exc:
+            raise ConcurrentWriteError() from exc
+
+    def revoke_family(self, family_id: str) -> None:
+        RefreshFamilyItem(f"RFAMILY#{family_id}", "RFAMILY").update(
+            actions=[RefreshFamilyItem.revoked.set(True)],
+            condition=RefreshFamilyItem.pk.exists())

@@ -1,0 +1,20 @@
+"""Reading why DynamoDB cancelled a transaction."""
+
+from __future__ import annotations
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.store.tables import PennyItem
+
+
+def connection() -> Connection:
+    """The low-level connection TransactWrite needs, shared with the models."""
+    return PennyItem._get_connection().connection
+
+
+def cancelled_reasons(exc: TransactWriteError) -> list[str | None]:
+    """One code per transaction item, in order ("ConditionalCheckFailed", "None", ...)."""
+    if exc.cause_response_code != "TransactionCanceledException":
+        raise exc
+    return [None if r is None or r.code == "None" else r.code for r in exc.cancellation_reasons]

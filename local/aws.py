@@ -1,0 +1,84 @@
+"""An embedded AWS for the local stack: moto's server, in-process, on 127.0.0.1.
+
+The Lambda code talks to it exactly as to AWS (boto3 / PynamoDB over HTTP, pointed here by
+AWS_ENDPOINT_URL_DYNAMODB), so `make run` exercises the same request path as production.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+WSGIEnviron = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
+
+
+class SerializedApp:
+    """Lets one request at a time into the wrapped WSGI app.
+
+    Real DynamoDB is linearizable per item: a conditional or transactional write checks
+    and writes atomically. moto's in-memory DynamoDB is not atomic across concurrent
+    requests (two threads can both pass a condition before either writes), which would
+    make the local stack double-book where production cannot. Serializing requests gives
+    back the guarantee Penny relies on; one request at a time is plenty for a laptop.
+    """
+
+    def __init__(self, app: WSGIApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> list[bytes]:
+        with self._lock:
+            result = self._app(environ, start_response)
+            try:
+                # Produce the whole body under the lock: a lazy iterable would otherwise
+                # read backend state after another request has started changing it.
+                return list(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+
+
+class _QuietRequestHandler(MotoRequestHandler):
+    """moto's handler without a log line per request (errors are still logged)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class EmbeddedAWS:
+    """moto's server on a daemon thread; `port=0` picks a free port."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        app = SerializedApp(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=_QuietRequestHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="embedded-aws", daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return self._server.server_port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.host}:{self.port}"
+
+    def start(self) -> EmbeddedAWS:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting requests and release the port."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()

@@ -1,0 +1,145 @@
+"""`make run`: the whole of Penny on one machine, no AWS account needed.
+
+    python -m local.stack [--host 127.0.0.1] [--api-port 8000] [--aws-port 4566]
+
+Starts an embedded AWS, provisions the table from the shared definition, serves the
+Chalice app, seeds a demo host through the API and prints where to click. A port of 0
+picks a free one. Ctrl-C or SIGTERM stops everything and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import signal
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+
+from chalice import Chalice
+from chalice.config import Config
+
+from local.api import ApiServer
+from local.aws import EmbeddedAWS
+from local.provision import provision
+from local.seed import EMAIL, PASSWORD, Demo, seed
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TABLE = "penny-local"
+REGION = "us-east-1"
+READY_MARKER = "PENNY_STACK_READY"
+
+
+class Stopped(BaseException):
+    """Raised in the main thread by SIGINT/SIGTERM, to unwind through the clean-up.
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` on the way
+    (in requests, boto3 or the seed) can swallow it.
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("local").setLevel(logging.INFO)
+    _stop_on(signal.SIGINT, signal.SIGTERM)
+    try:
+        with ExitStack() as running:
+            aws = EmbeddedAWS(args.host, args.aws_port).start()
+            running.callback(aws.stop)
+            provision(aws.url, TABLE, REGION)
+            api = ApiServer(args.host, args.api_port)
+            running.callback(api.shutdown)
+            env = _configure_environment(aws_url=aws.url, api_url=api.url)
+            config = Config.create(chalice_stage="dev", app_name="penny", environment_variables=env)
+            api.serve(_load_app(), config)
+            demo = seed(api.url)
+            print(_banner(api.url, demo), flush=True)
+            print(f"{READY_MARKER} api={api.url} aws={aws.url}", flush=True)
+            threading.Event().wait()  # until a signal raises Stopped
+    except Stopped:
+        print("\nPenny local stack stopped.", flush=True)
+    return 0
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m local.stack", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--api-port", type=int, default=int(os.environ.get("PENNY_API_PORT", "8000"))
+    )
+    parser.add_argument(
+        "--aws-port", type=int, default=int(os.environ.get("PENNY_AWS_PORT", "4566"))
+    )
+    return parser.parse_args(argv)
+
+
+def _stop_on(*signals: signal.Signals) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        # Ignore repeats so a second Ctrl-C cannot interrupt the clean-up itself.
+        for sig in signals:
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped
+
+    for sig in signals:
+        signal.signal(sig, handler)
+
+
+def _configure_environment(aws_url: str, api_url: str) -> dict[str, str]:
+    """What the Lambda environment holds in AWS; must be set before the app is imported."""
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL_DYNAMODB": aws_url,
+        "PENNY_TABLE": TABLE,
+        "PENNY_STAGE": "local",
+        "PENNY_PUBLIC_URL": api_url,
+    }
+    os.environ.update(env)
+    # A developer's real AWS session must not leak in through boto3's credential chain.
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+    return env
+
+
+def _load_app() -> Chalice:
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    app = importlib.import_module("app").app
+    if not isinstance(app, Chalice):
+        raise TypeError(f"app.app is a {type(app).__name__}, not a Chalice app")
+    return app
+
+
+def _banner(api_url: str, demo: Demo) -> str:
+    start = demo.first_slot or "<a slot start from the slots URL>"
+    return f"""
+Penny is running locally.
+
+  API              {api_url}
+  OpenAPI          {api_url}/openapi.json
+  Demo profile     {demo.profile_url}
+  Slots (7 days)   {demo.slots_url}
+  Demo login       {EMAIL} / {PASSWORD}   (POST {api_url}/auth/login)
+
+Book the first free intro call:
+
+  curl -sS -X POST '{demo.booking_url}' \\
+    -H 'Content-Type: application/json' -H 'Idempotency-Key: try-me-1' \\
+    -d '{{"start": "{start}",
+         "attendee": {{"name": "Ada Client", "email": "ada@example.com",
+                      "timezone": "Europe/London"}},
+         "answers": {{"topic": "Getting started"}}}}'
+
+Press Ctrl-C to stop.
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

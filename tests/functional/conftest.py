@@ -1,0 +1,115 @@
+"""Functional tests: the Chalice app through chalice.test.Client on moto's DynamoDB."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+import app as app_module  # noqa: E402
+from chalicelib import bootstrap  # noqa: E402
+from chalicelib.services.passwords import Argon2Passwords  # noqa: E402
+from chalicelib.settings import Settings  # noqa: E402
+from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition  # noqa: E402
+
+TABLE = "penny-test"
+
+
+@dataclass
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    current: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(TableName=TABLE, **table_definition())
+        dynamodb.update_time_to_live(TableName=TABLE, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": TTL_ATTRIBUTE})
+        yield
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(table_name=TABLE, region="us-east-1", dynamodb_endpoint=None,
+                    public_base_url="http://penny.test")
+
+
+@pytest.fixture
+def api(aws: None, clock: FixedClock, settings: Settings) -> Iterator[Api]:
+    # Cheap Argon2 parameters: the hash is still Argon2id, just not slow in tests.
+    services = bootstrap.build(settings, clock=clock,
+                               passwords=Argon2Passwords(time_cost=1, memory_cost=1024))
+    bootstrap.install(services)
+    with Client(app_module.app) as client:
+        yield Api(client)
+    bootstrap.install(None)
+
+
+class Api:
+    """chalice.test.Client with JSON in and out, and an optional bearer token."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
+             headers: dict[str, str] | None = None, raw: bytes | str | None = None) -> Response:
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        payload = raw if raw is not None else (None if body is None else json.dumps(body))
+        r = self.client.http.request(method, path, headers=all_headers, body=payload)
+        return Response(r.status_code, dict(r.headers), r.body)
+
+    def get(self, path: str, **kw: Any) -> Response:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Response:
+        return self.call("POST", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> Response:
+        return self.call("PUT", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Response:
+        return self.call("DELETE", path, **kw)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def code(self) -> str | None:
+        return self.json.get("error", {}).get("code")
