@@ -126,7 +126,8 @@ def seed(api_url: str, today: date | None = None) -> Demo:
         for event_type in EVENT_TYPES:
             _call(http, "POST", f"{api_url}/me/event-types", event_type, "event_slug_taken")
     start = today or datetime.now(ZoneInfo(TIMEZONE)).date()
-    query = f"start={start}&end={start + timedelta(days=7)}&timeZone={TIMEZONE}"
+    # `end` is inclusive: today and the six days after it.
+    query = f"start={start}&end={start + timedelta(days=6)}&timeZone={TIMEZONE}"
     slots_url = f"{api_url}/hosts/{SLUG}/intro/slots?{query}"
     with requests.Session() as http:
         days: dict[str, list[dict[str, str]]] = _call(http, "GET", slots_url)["slots"]

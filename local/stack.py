@@ -10,6 +10,7 @@ picks a free one. Ctrl-C or SIGTERM stops everything and exits 0.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import os
@@ -26,7 +27,7 @@ from chalice.config import Config
 from local.api import ApiServer
 from local.aws import EmbeddedAWS
 from local.provision import provision
-from local.seed import EMAIL, PASSWORD, Demo, seed
+from local.seed import EMAIL, PASSWORD, Demo, SeedError, seed
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TABLE = "penny-local"
@@ -63,7 +64,19 @@ def main(argv: list[str] | None = None) -> int:
             threading.Event().wait()  # until a signal raises Stopped
     except Stopped:
         print("\nPenny local stack stopped.", flush=True)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        ports = f"--api-port {args.api_port} / --aws-port {args.aws_port}"
+        return _fail(f"a port is already in use ({ports}); choose others, or 0 for free ones")
+    except SeedError as exc:
+        return _fail(f"seeding the demo host failed: {exc}")
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"local.stack: {message}", file=sys.stderr, flush=True)
+    return 1
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -135,7 +136,8 @@ def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
         while j < len(midnights) - 1 and midnights[j] < run_end:
             anchor = max(run_start, midnights[j])
             ts = anchor if anchor >= lo else anchor - (anchor - lo) // step * step
-            stop = lo if j in full else min(run_end - duration + 1, midnights[j + 1], hi)
+            # A day at its daily limit offers nothing; otherwise the meeting must end in the run.
+            stop = ts if j in full else min(run_end - duration + 1, midnights[j + 1], hi)
             while ts < stop:
                 # Meetings and blocked ranges are merged separately, which keeps the rule exact:
                 # the candidate's blocked range may not touch a meeting, nor its meeting a buffer.
@@ -150,15 +152,12 @@ def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
 
 def _days_at_limit(query: SlotQuery, midnights: list[int]) -> set[int]:
     """Indexes of the host-local days already holding ``daily_limit`` bookings of this type."""
-    if query.rules.daily_limit is None:
+    limit = query.rules.daily_limit
+    if limit is None:
         return set()
-    counts = [0] * (len(midnights) - 1)
-    for busy in query.busy:
-        if busy.event_type_id == query.event_type_id:
-            j = bisect_right(midnights, _floor(busy.meeting.start)) - 1
-            if 0 <= j < len(counts):
-                counts[j] += 1
-    return {j for j, count in enumerate(counts) if count >= query.rules.daily_limit}
+    counts = Counter(bisect_right(midnights, _floor(busy.meeting.start)) - 1
+                     for busy in query.busy if busy.event_type_id == query.event_type_id)
+    return {j for j in range(len(midnights) - 1) if counts[j] >= limit}
 
 
 def _busy_index(busy: Sequence[Busy], lo: int, hi: int) -> tuple[_Index, _Index]:

@@ -27,3 +27,12 @@ def event_type(slug: str = "intro", **overrides: Any) -> dict[str, Any]:
 def booking(start: str, **overrides: Any) -> dict[str, Any]:
     return {"start": start, "attendee": {"name": "Bo Booker", "email": "bo@example.com",
                                          "timezone": "Europe/London"}, **overrides}
+
+
+def profile(slug: str = "alice", **overrides: Any) -> dict[str, Any]:
+    return {"slug": slug, "display_name": slug.title(), "timezone": "America/New_York",
+            **overrides}
+
+
+def question(qid: str = "topic", kind: str = "text", **overrides: Any) -> dict[str, Any]:
+    return {"id": qid, "label": qid.title(), "type": kind, **overrides}

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+import random
+from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.domain.availability import LocalRange, Schedule
+from chalicelib.domain.availability import LocalRange, Schedule, available_ranges
 from chalicelib.domain.slots import (
     Busy,
     SlotQuery,
@@ -50,8 +54,8 @@ def booking(start: str, end: str, before: int = 0, after: int = 0,
 def make_query(*, window: tuple[str, str] = ("2026-03-02T00:00:00-05:00",
                                              "2026-03-03T00:00:00-05:00"),
                now: str = "2026-02-01T00:00:00+00:00", zone: str = "America/New_York",
-               weekly: dict[int, tuple[LocalRange, ...]] | None = None,
-               overrides: dict[date, tuple[LocalRange, ...]] | None = None,
+               weekly: Mapping[int, tuple[LocalRange, ...]] | None = None,
+               overrides: Mapping[date, tuple[LocalRange, ...]] | None = None,
                slot_rules: SlotRules | None = None, busy: list[Busy] | None = None,
                booker_zone: str | None = None) -> SlotQuery:
     return SlotQuery(
@@ -111,7 +115,7 @@ def test_bookers_in_other_zones_see_the_same_instants_on_their_own_dates(
     host_slots, booker_slots = free_slots(host), free_slots(booker)
     # THEN the booker sees it at their local wall-clock time, under their local date
     assert starts(booker)[0] == first
-    assert list(booker_slots)[0] == at(first).date()
+    assert next(iter(booker_slots)) == at(first).date()
     assert all(s.date() == day for day, group in booker_slots.items() for s in group)
     assert [s.timestamp() for day in booker_slots.values() for s in day] == [
         s.timestamp() for day in host_slots.values() for s in day]
@@ -355,3 +359,42 @@ def test_slots_are_the_same_whatever_window_lists_them() -> None:
 def test_slot_rules_reject_nonsense(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         SlotRules(**bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_free_slots_matches_a_brute_force_check_of_every_candidate(seed: int) -> None:
+    # GIVEN random hours, rules and busy time around New York's spring-forward day
+    rng = random.Random(seed)
+    weekly = {weekday: tuple(LocalRange.parse(f"{hour:02d}:00", f"{hour + length:02d}:30")
+                             for hour, length in ((8, 2), (13, rng.choice((1, 3, 5)))))
+              for weekday in range(7) if rng.random() < 0.8}
+    slot_rules = rules(rng.choice((15, 30, 45, 60)), interval=rng.choice((10, 15, 30, 45)),
+                       buffer_before=rng.choice((0, 5, 15)), buffer_after=rng.choice((0, 10)),
+                       daily_limit=rng.choice((None, 1, 2)))
+    base = at("2026-03-06T00:00:00+00:00")
+    busy = []
+    for _ in range(12):
+        start = base + timedelta(minutes=5 * rng.randrange(4 * 24 * 12))
+        busy.append(Busy(TimeRange(start, start + timedelta(minutes=rng.choice((20, 30, 60)))),
+                         TimeRange(start - timedelta(minutes=rng.choice((0, 10))),
+                                   start + timedelta(minutes=rng.choice((60, 75)))),
+                         rng.choice(("intro", "demo", None))))
+    query = make_query(now="2026-03-06T15:07:00+00:00", weekly=weekly, slot_rules=slot_rules,
+                       busy=busy, window=("2026-03-06T00:00:00+00:00", "2026-03-10T00:00:00+00:00"))
+    # WHEN every candidate of every merged range is checked one by one against every busy entry
+    host = ZoneInfo("America/New_York")
+    per_day = Counter(b.meeting.start.astimezone(host).date() for b in busy
+                      if b.event_type_id == "intro")
+    expected = []
+    for hours in available_ranges(query.schedule, r("2026-03-05T00:00:00+00:00",
+                                                    "2026-03-11T00:00:00+00:00")):
+        start = hours.start
+        while start + slot_rules.duration <= hours.end:
+            if (query.window.start <= start < query.window.end and start >= query.now
+                    and per_day[start.astimezone(host).date()] < (slot_rules.daily_limit or 99)
+                    and not any(conflicts(start, slot_rules, b) for b in busy)):
+                expected.append(start)
+            start += slot_rules.interval
+    # THEN the engine offers exactly those starts, and is_bookable agrees on each
+    assert [s for day in free_slots(query).values() for s in day] == expected
+    assert all(is_bookable(query, s) for s in expected)

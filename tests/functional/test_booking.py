@@ -1,0 +1,128 @@
+"""Booking through the API: the write-time re-check, overlaps, idempotency, round trips."""
+
+from __future__ import annotations
+
+from local.metering import dynamodb_calls
+from tests.functional import factories as f
+from tests.functional.conftest import Api, FixedClock
+from tests.functional.hosts import make_host
+
+SLOTS = "/hosts/alice/{event}/slots?start=2026-11-24&end=2026-11-24&timeZone=UTC"
+
+
+def starts(api: Api, event: str = "intro") -> list[str]:
+    r = api.get(SLOTS.format(event=event))
+    assert r.status == 200, r.json
+    return [s["start"] for s in r.json["slots"].get("2026-11-24", [])]
+
+
+def test_booking_returns_links_and_the_slot_is_no_longer_offered(api: Api) -> None:
+    make_host(api)
+    r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    assert r.status == 201, r.json
+    body = r.json
+    assert body["status"] == "confirmed"
+    assert body["start"] == "2026-11-24T14:00:00+00:00"
+    assert body["end"] == "2026-11-24T14:30:00+00:00"
+    assert set(body["links"]) >= {"view", "cancel", "reschedule", "ics", "cancel_token"}
+    assert r.headers["Location"] == f"/bookings/{body['uid']}"
+    assert "2026-11-24T14:00:00+00:00" not in starts(api)
+    assert "2026-11-24T14:30:00+00:00" in starts(api)
+
+
+def test_second_booking_of_the_same_slot_gets_409_slot_taken(api: Api) -> None:
+    make_host(api)
+    assert api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z")).status == 201
+    r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    assert (r.status, r.code) == (409, "slot_taken")
+
+
+def test_overlapping_booking_with_a_different_start_is_refused(api: Api) -> None:
+    # GIVEN a 60-minute event with 10-minute buffers and a 30-minute event on a 30-min grid
+    token = make_host(api, slug="alice", duration_minutes=60, buffer_after_minutes=10)
+    api.post("/me/event-types", f.event_type("short", duration_minutes=30), token=token)
+    assert api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T15:00:00Z")).status == 201
+    # WHEN a 30-minute booking starts inside the first one
+    r = api.post("/hosts/alice/short/bookings", f.booking("2026-11-24T15:30:00Z"))
+    # THEN it loses, and so does one inside the 10-minute buffer after it
+    assert (r.status, r.code) == (409, "slot_taken")
+    assert "2026-11-24T16:00:00+00:00" not in starts(api, "short")
+    assert "2026-11-24T16:30:00+00:00" in starts(api, "short")
+
+
+def test_start_off_the_grid_or_outside_hours_is_unavailable_not_taken(api: Api) -> None:
+    make_host(api)
+    for start in ("2026-11-24T14:10:00Z", "2026-11-24T03:00:00Z", "2026-11-22T15:00:00Z"):
+        r = api.post("/hosts/alice/intro/bookings", f.booking(start))
+        assert (r.status, r.code) == (422, "slot_unavailable"), start
+
+
+def test_minimum_notice_is_enforced_at_write_time(api: Api, clock: FixedClock) -> None:
+    make_host(api, minimum_notice_minutes=48 * 60)
+    r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    assert (r.status, r.code) == (422, "slot_unavailable")
+
+
+def test_daily_limit_closes_the_day(api: Api) -> None:
+    make_host(api, daily_limit=2)
+    for start in ("2026-11-24T14:00:00Z", "2026-11-24T15:00:00Z"):
+        assert api.post("/hosts/alice/intro/bookings", f.booking(start)).status == 201
+    assert starts(api) == []
+    r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T16:00:00Z"))
+    assert r.status == 409
+
+
+def test_retry_with_the_same_idempotency_key_returns_the_first_booking(api: Api) -> None:
+    make_host(api)
+    headers = {"Idempotency-Key": "retry-1"}
+    first = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"),
+                     headers=headers)
+    again = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"),
+                     headers=headers)
+    assert first.status == again.status == 201
+    assert again.json == first.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+    token = api.post("/auth/login", {"email": "alice@example.com",
+                                     "password": "correct horse battery"}).json["access_token"]
+    listed = api.get("/me/bookings", token=token).json["bookings"]
+    assert [b["uid"] for b in listed] == [first.json["uid"]]
+
+
+def test_idempotency_key_reused_for_a_different_request_is_422(api: Api) -> None:
+    make_host(api)
+    headers = {"Idempotency-Key": "retry-2"}
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"), headers=headers)
+    r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T15:00:00Z"),
+                 headers=headers)
+    assert (r.status, r.code) == (422, "idempotency_key_reused")
+
+
+def test_required_answers_are_checked_before_anything_is_written(api: Api) -> None:
+    make_host(api, questions=[{"id": "plan", "label": "Plan", "type": "select",
+                               "required": True, "options": ["Starter", "Growth"]}])
+    r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    assert (r.status, r.code, r.json["error"]["field"]) == (400, "invalid_answer", "answers.plan")
+    r = api.post("/hosts/alice/intro/bookings",
+                 f.booking("2026-11-24T14:00:00Z", answers={"plan": "Enterprise"}))
+    assert r.code == "invalid_answer"
+    assert "2026-11-24T14:00:00+00:00" in starts(api)
+    r = api.post("/hosts/alice/intro/bookings",
+                 f.booking("2026-11-24T14:00:00Z", answers={"plan": "Growth"}))
+    assert r.status == 201 and r.json["answers"] == {"plan": "Growth"}
+
+
+def test_slots_request_takes_two_dynamodb_round_trips(api: Api) -> None:
+    make_host(api)
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    with dynamodb_calls() as calls:
+        api.get("/hosts/alice/intro/slots?start=2026-11-24&end=2026-12-23&timeZone=Asia/Kolkata")
+    assert calls.calls == ["Query", "Query"]
+
+
+def test_booking_takes_two_reads_plus_the_atomic_write(api: Api) -> None:
+    make_host(api)
+    with dynamodb_calls() as calls:
+        r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"),
+                     headers={"Idempotency-Key": "k"})
+    assert r.status == 201
+    assert calls.calls == ["Query", "BatchGetItem", "TransactWriteItems"]
