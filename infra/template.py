@@ -1,0 +1,71 @@
+"""The resources Chalice does not create, as a `chalice package --merge-template` file.
+
+Generated from the same table definition the local stack and the tests use
+(`chalicelib.store.tables.table_definition`), so there is one definition, not three:
+
+    python -m infra.template > infra/resources.json
+
+`tests/unit/test_infra_template.py` fails if the committed file is out of date.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
+
+ERROR_TEMPLATE = ('{"error": {"code": "%s", "message": $context.error.messageString, '
+                  '"field": null}}')
+
+
+def _gateway_response(kind: str, status: str, code: str) -> dict[str, Any]:
+    # API Gateway answers unknown routes itself (403 "Missing Authentication Token");
+    # this gives those answers Penny's error shape and an honest 404.
+    return {
+        "Type": "AWS::ApiGateway::GatewayResponse",
+        "Properties": {
+            "RestApiId": {"Ref": "RestAPI"},
+            "ResponseType": kind,
+            "StatusCode": status,
+            "ResponseTemplates": {"application/json": ERROR_TEMPLATE % code},
+        },
+    }
+
+
+def template() -> dict[str, Any]:
+    table = table_definition()
+    return {
+        "Parameters": {
+            "PointInTimeRecovery": {"Type": "String", "AllowedValues": ["true", "false"],
+                                    "Default": "false",
+                                    "Description": "PITR costs ~$0.20/GB-month; off by default"},
+        },
+        "Conditions": {"WithPITR": {"Fn::Equals": [{"Ref": "PointInTimeRecovery"}, "true"]}},
+        "Resources": {
+            "PennyTable": {
+                "Type": "AWS::DynamoDB::Table",
+                "DeletionPolicy": "Retain",
+                "UpdateReplacePolicy": "Retain",
+                "Properties": {
+                    "TableName": {"Fn::Sub": "penny-${AWS::StackName}"},
+                    **table,
+                    "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE,
+                                                "Enabled": True},
+                    "PointInTimeRecoverySpecification": {
+                        "PointInTimeRecoveryEnabled": {"Fn::If": ["WithPITR", True, False]}},
+                },
+            },
+            # Chalice's API Lambda reads its table name from the stack, not from config.json.
+            "APIHandler": {"Properties": {"Environment": {"Variables": {
+                "PENNY_TABLE": {"Ref": "PennyTable"}}}}},
+            "UnknownRouteResponse": _gateway_response("MISSING_AUTHENTICATION_TOKEN", "404",
+                                                      "not_found"),
+            "Default4xxResponse": _gateway_response("DEFAULT_4XX", "400", "bad_request"),
+        },
+        "Outputs": {"TableName": {"Value": {"Ref": "PennyTable"}}},
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(template(), indent=2))

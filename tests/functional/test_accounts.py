@@ -1,0 +1,359 @@
+"""Accounts: sign up, log in, refresh rotation, log out, and the access token itself."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+import pytest
+
+from chalicelib.settings import Settings
+from chalicelib.store.items import AccountItem
+from tests.functional import factories as f
+from tests.functional.conftest import Api, FixedClock, Response
+
+DEV_KID = "dev-1"
+DEV_KEY = Settings().jwt_keys[DEV_KID]
+NOW = 1795435200  # 2026-11-23T12:00:00Z, where the FixedClock starts
+
+
+def sign_up(api: Api, slug: str = "alice", **overrides: Any) -> dict[str, Any]:
+    r = api.post("/auth/signup", f.signup(slug, **overrides))
+    assert r.status == 201, r.json
+    return dict(r.json)
+
+
+def refresh(api: Api, token: str) -> Response:
+    return api.post("/auth/refresh", {"refresh_token": token})
+
+
+def assert_unauthorized(r: Response, code: str = "unauthorized") -> None:
+    assert r.status == 401, r.body
+    assert r.code == code
+    assert r.json["error"]["message"]
+    assert r.headers.get("WWW-Authenticate") == "Bearer"
+    assert r.headers.get("Content-Type") == "application/json"
+
+
+# ---- sign up ----------------------------------------------------------------------------
+
+def test_sign_up_returns_a_session_and_the_new_profile(api: Api) -> None:
+    r = api.post("/auth/signup", f.signup("alice", display_name="Alice Liddell",
+                                          timezone="Europe/Paris"))
+
+    assert r.status == 201, r.json
+    body = r.json
+    assert set(body) == {"host_id", "access_token", "refresh_token", "token_type",
+                         "expires_in", "host"}
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 900
+    assert body["access_token"] and body["refresh_token"]
+    assert body["host"] == {"id": body["host_id"], "slug": "alice",
+                            "display_name": "Alice Liddell", "description": "", "links": [],
+                            "timezone": "Europe/Paris"}
+
+
+def test_the_signup_access_token_opens_the_hosts_own_profile(api: Api) -> None:
+    session = sign_up(api)
+
+    r = api.get("/me/profile", token=session["access_token"])
+
+    assert r.status == 200, r.json
+    assert r.json["id"] == session["host_id"]
+    assert r.json["slug"] == "alice"
+
+
+def test_email_is_unique_whatever_its_case(api: Api) -> None:
+    sign_up(api, "alice", email="alice@example.com")
+
+    r = api.post("/auth/signup", f.signup("alice-two", email="ALICE@Example.COM"))
+
+    assert r.status == 409, r.json
+    assert r.code == "email_taken"
+    assert r.json["error"]["field"] == "email"
+
+
+def test_slug_taken_by_another_host_is_refused(api: Api) -> None:
+    sign_up(api, "alice")
+
+    r = api.post("/auth/signup", f.signup("alice", email="other@example.com"))
+
+    assert r.status == 409, r.json
+    assert r.code == "slug_taken"
+    assert r.json["error"]["field"] == "slug"
+
+
+def test_a_refused_slug_does_not_leave_the_email_claimed(api: Api) -> None:
+    sign_up(api, "alice")
+    refused = api.post("/auth/signup", f.signup("alice", email="carol@example.com"))
+    assert refused.status == 409
+
+    r = api.post("/auth/signup", f.signup("carol", email="carol@example.com"))
+
+    assert r.status == 201, r.json
+
+
+@pytest.mark.parametrize("slug", ["hosts", "me", "auth", "bookings", "api"])
+def test_reserved_slug_is_reported_as_taken(api: Api, slug: str) -> None:
+    r = api.post("/auth/signup", f.signup(slug))
+
+    assert r.status == 409, r.json
+    assert r.code == "slug_taken"
+    assert r.json["error"]["field"] == "slug"
+
+
+def test_unknown_timezone_is_refused_on_sign_up(api: Api) -> None:
+    r = api.post("/auth/signup", f.signup("alice", timezone="Mars/Olympus"))
+
+    assert r.status == 400, r.json
+    assert r.code == "invalid_timezone"
+    assert r.json["error"]["field"] == "timezone"
+
+
+def test_password_shorter_than_ten_characters_is_refused(api: Api) -> None:
+    r = api.post("/auth/signup", f.signup("alice", password="123456789"))
+
+    assert r.status == 400, r.json
+    assert r.code == "validation_error"
+    assert r.json["error"]["field"] == "password"
+
+
+def test_stored_password_is_an_argon2id_hash_not_the_password(api: Api) -> None:
+    from argon2 import PasswordHasher
+
+    sign_up(api, "alice", email="Alice@Example.com", password="correct horse battery")
+
+    item = AccountItem.get("EMAIL#alice@example.com", "ACCOUNT")
+
+    assert item.password_hash.startswith("$argon2id$")
+    assert "correct horse battery" not in item.password_hash
+    assert PasswordHasher().verify(item.password_hash, "correct horse battery")
+
+
+# ---- log in -----------------------------------------------------------------------------
+
+def test_login_with_the_right_password_starts_a_session(api: Api) -> None:
+    session = sign_up(api, "alice")
+
+    r = api.post("/auth/login", {"email": "alice@example.com",
+                                 "password": "correct horse battery"})
+
+    assert r.status == 200, r.json
+    assert r.json["host_id"] == session["host_id"]
+    assert r.json["token_type"] == "Bearer"
+    assert r.json["expires_in"] == 900
+    assert r.json["refresh_token"] != session["refresh_token"]
+    assert api.get("/me/profile", token=r.json["access_token"]).status == 200
+
+
+def test_login_ignores_the_case_of_the_email(api: Api) -> None:
+    session = sign_up(api, "alice")
+
+    r = api.post("/auth/login", {"email": "ALICE@example.com",
+                                 "password": "correct horse battery"})
+
+    assert r.status == 200, r.json
+    assert r.json["host_id"] == session["host_id"]
+
+
+def test_wrong_password_and_unknown_email_fail_the_same_way(api: Api) -> None:
+    sign_up(api, "alice")
+
+    wrong_password = api.post("/auth/login", {"email": "alice@example.com",
+                                              "password": "incorrect horse"})
+    unknown_email = api.post("/auth/login", {"email": "nobody@example.com",
+                                             "password": "correct horse battery"})
+
+    assert_unauthorized(wrong_password, "invalid_credentials")
+    assert_unauthorized(unknown_email, "invalid_credentials")
+    assert wrong_password.json == unknown_email.json
+
+
+# ---- refresh and log out ----------------------------------------------------------------
+
+def test_refresh_rotates_the_refresh_token_and_issues_a_working_access_token(api: Api) -> None:
+    session = sign_up(api)
+
+    r = refresh(api, session["refresh_token"])
+
+    assert r.status == 200, r.json
+    assert r.json["host_id"] == session["host_id"]
+    assert r.json["refresh_token"] != session["refresh_token"]
+    assert api.get("/me/profile", token=r.json["access_token"]).status == 200
+    assert refresh(api, r.json["refresh_token"]).status == 200
+
+
+def test_reused_refresh_token_revokes_the_whole_family(api: Api) -> None:
+    # GIVEN a login whose refresh token was rotated twice
+    first = sign_up(api)["refresh_token"]
+    second = refresh(api, first).json["refresh_token"]
+    newest = refresh(api, second).json["refresh_token"]
+
+    # WHEN the first, already used, token is presented again
+    reused = refresh(api, first)
+
+    # THEN it is refused as reuse, and even the newest token of that login stops working
+    assert_unauthorized(reused, "refresh_token_reused")
+    assert_unauthorized(refresh(api, newest))
+
+
+def test_reuse_in_one_login_leaves_other_logins_alone(api: Api) -> None:
+    first = sign_up(api)["refresh_token"]
+    other_login = api.post("/auth/login", {"email": "alice@example.com",
+                                           "password": "correct horse battery"})
+    refresh(api, first)
+
+    assert refresh(api, first).status == 401
+
+    assert refresh(api, other_login.json["refresh_token"]).status == 200
+
+
+def test_unknown_refresh_token_is_refused(api: Api) -> None:
+    assert_unauthorized(refresh(api, "not-a-token-we-issued"))
+
+
+def test_refresh_token_expires_after_thirty_days(api: Api, clock: FixedClock) -> None:
+    token = sign_up(api)["refresh_token"]
+
+    clock.advance(days=30, minutes=1)
+
+    assert_unauthorized(refresh(api, token))
+
+
+def test_logout_revokes_the_refresh_token(api: Api) -> None:
+    token = sign_up(api)["refresh_token"]
+
+    r = api.post("/auth/logout", {"refresh_token": token})
+
+    assert r.status == 204
+    assert r.body == b""
+    assert_unauthorized(refresh(api, token))
+
+
+def test_logout_revokes_tokens_rotated_from_the_same_login(api: Api) -> None:
+    first = sign_up(api)["refresh_token"]
+    newest = refresh(api, first).json["refresh_token"]
+
+    api.post("/auth/logout", {"refresh_token": first})
+
+    assert_unauthorized(refresh(api, newest))
+
+
+def test_logout_with_an_unknown_token_is_a_no_op(api: Api) -> None:
+    r = api.post("/auth/logout", {"refresh_token": "never-issued"})
+
+    assert r.status == 204
+
+
+# ---- the access token -------------------------------------------------------------------
+
+def test_access_token_is_an_hs256_jwt_with_a_key_id_and_the_registered_claims(
+        api: Api) -> None:
+    session = sign_up(api)
+    token = session["access_token"]
+
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, DEV_KEY, algorithms=["HS256"], audience="penny-api",
+                        issuer="penny", options={"verify_exp": False, "verify_iat": False})
+
+    assert header["alg"] == "HS256"
+    assert header["kid"] == DEV_KID
+    assert claims == {"sub": session["host_id"], "iss": "penny", "aud": "penny-api",
+                      "iat": NOW, "exp": NOW + 900}
+
+
+def test_access_token_still_works_just_before_fifteen_minutes(
+        api: Api, clock: FixedClock) -> None:
+    token = sign_up(api)["access_token"]
+
+    clock.advance(minutes=14, seconds=59)
+
+    assert api.get("/me/profile", token=token).status == 200
+
+
+def test_access_token_expires_after_fifteen_minutes(api: Api, clock: FixedClock) -> None:
+    token = sign_up(api)["access_token"]
+
+    clock.advance(minutes=16)
+
+    assert_unauthorized(api.get("/me/profile", token=token))
+
+
+def _b64(data: dict[str, Any]) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _claims(host_id: str, **overrides: Any) -> dict[str, Any]:
+    return {"sub": host_id, "iss": "penny", "aud": "penny-api", "iat": NOW,
+            "exp": NOW + 900, **overrides}
+
+
+def _alg_none(host_id: str, _valid: str) -> str:
+    return f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': DEV_KID})}.{_b64(_claims(host_id))}."
+
+
+def _unknown_kid(host_id: str, _valid: str) -> str:
+    return jwt.encode(_claims(host_id), "a-key-penny-never-had-0123456789abcdef",
+                      algorithm="HS256", headers={"kid": "rogue-1"})
+
+
+def _no_kid(host_id: str, _valid: str) -> str:
+    return jwt.encode(_claims(host_id), DEV_KEY, algorithm="HS256")
+
+
+def _dev_kid_wrong_key(host_id: str, _valid: str) -> str:
+    return jwt.encode(_claims(host_id), "a-key-penny-never-had-0123456789abcdef",
+                      algorithm="HS256", headers={"kid": DEV_KID})
+
+
+def _wrong_audience(host_id: str, _valid: str) -> str:
+    return jwt.encode(_claims(host_id, aud="someone-else"), DEV_KEY, algorithm="HS256",
+                      headers={"kid": DEV_KID})
+
+
+def _wrong_issuer(host_id: str, _valid: str) -> str:
+    return jwt.encode(_claims(host_id, iss="mallory"), DEV_KEY, algorithm="HS256",
+                      headers={"kid": DEV_KID})
+
+
+def _without_sub(host_id: str, _valid: str) -> str:
+    claims = _claims(host_id)
+    del claims["sub"]
+    return jwt.encode(claims, DEV_KEY, algorithm="HS256", headers={"kid": DEV_KID})
+
+
+def _tampered(_host_id: str, valid: str) -> str:
+    header, _, signature = valid.split(".")
+    return f"{header}.{_b64(_claims('someone-elses-host-id'))}.{signature}"
+
+
+def _garbage(_host_id: str, _valid: str) -> str:
+    return "not.a.jwt"
+
+
+@pytest.mark.parametrize("forge", [_alg_none, _unknown_kid, _no_kid, _dev_kid_wrong_key,
+                                   _wrong_audience, _wrong_issuer, _without_sub, _tampered,
+                                   _garbage])
+def test_forged_or_altered_access_token_is_refused(
+        api: Api, forge: Callable[[str, str], str]) -> None:
+    session = sign_up(api)
+
+    r = api.get("/me/profile", token=forge(session["host_id"], session["access_token"]))
+
+    assert_unauthorized(r)
+
+
+@pytest.mark.parametrize("authorization", [None, "", "Bearer", "Bearer ", "Basic YWxpY2U6cHc=",
+                                           "Token abc", "bearer"])
+def test_missing_or_malformed_authorization_header_is_refused(
+        api: Api, authorization: str | None) -> None:
+    sign_up(api)
+    headers = {} if authorization is None else {"Authorization": authorization}
+
+    r = api.get("/me/profile", headers=headers)
+
+    assert_unauthorized(r)
