@@ -43,7 +43,7 @@ class GatewayError(LocalGatewayException):
     """An error answered by the gateway itself, in Penny's JSON error shape."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        body = json.dumps({"error": {"code": code, "message": message}}).encode()
+        body = json.dumps({"error": {"code": code, "message": message, "field": None}}).encode()
         super().__init__({"Content-Type": "application/json"}, body)
         self.CODE = status
 
@@ -104,6 +104,13 @@ class PennyRequestHandler(ChaliceRequestHandler):
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _guarded_handle
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, QUERY, ...) goes through the gateway too, which answers
+        # 404 in the error shape as API Gateway does; http.server would send a bare 501.
+        if name.startswith("do_"):
+            return self._guarded_handle
+        raise AttributeError(name)
+
     def _refuse_body(self) -> GatewayError | None:
         if "transfer-encoding" in self.headers:
             # chalice only reads Content-Length bodies: a chunked one would be parsed as
@@ -129,6 +136,12 @@ class PennyRequestHandler(ChaliceRequestHandler):
             pass  # the client hung up or went quiet: either way we are done
 
 
+class _GatewayHTTPServer(ThreadedHTTPServer):
+    # API Gateway accepts a burst of simultaneous connections; the stdlib's default
+    # listen backlog of 5 would reset the sixth concurrent client before any thread runs.
+    request_queue_size = 128
+
+
 class ApiServer:
     """The API on a daemon thread; binds at construction, so `port=0` gives a real port.
 
@@ -137,7 +150,7 @@ class ApiServer:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._httpd = ThreadedHTTPServer((host, port), BaseHTTPRequestHandler)
+        self._httpd = _GatewayHTTPServer((host, port), BaseHTTPRequestHandler)
         self._thread: threading.Thread | None = None
 
     @property

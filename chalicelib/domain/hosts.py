@@ -18,9 +18,15 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+# tzdata and the system zone folder also hold files that are not zones a person lives
+# in: the machine's own "localtime", "Factory", and the posix/ and right/ variants.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(z for z in available_timezones()
+                     if z not in _NOT_ZONES and not z.startswith(("posix/", "right/")))
 
 
 def validate_timezone(name: str, field_name: str = "timezone") -> str:

@@ -9,13 +9,19 @@ resolved on first use, so importing app.py does not import pydantic.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib.domain.errors import AuthenticationError, PennyError, ValidationError
+from chalicelib.domain.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PennyError,
+    ValidationError,
+)
 from chalicelib.functions.errors import error_response, from_exception
 
 
@@ -37,6 +43,9 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+# Ids and slugs are short; anything else cannot name a resource (and a DynamoDB key
+# over 2 KB would be refused by the service rather than simply not found).
+PATH_PARAMETER = re.compile(r"^[^/]{1,100}$")
 
 
 def _model(name: str) -> Any:
@@ -56,15 +65,14 @@ def parse_body(raw: bytes, model: str, limit: int) -> Any:
 
     if len(raw) > limit:
         raise PayloadTooLargeError(f"request body exceeds {limit} bytes")
-    try:
-        data = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedJsonError(f"request body is not valid JSON: {exc}") from exc
-    if data is None:
+    if not raw.strip() or raw.strip() == b"null":
         raise MalformedJsonError("request body must be a JSON object")
     try:
-        return _model(model).model_validate(data)
+        return _model(model).model_validate_json(raw)
     except PydanticError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":  # also bounds nesting depth: no RecursionError
+            raise MalformedJsonError(f"request body is not valid JSON: {first['msg']}") from exc
         raise _validation_error(exc) from exc
 
 
@@ -116,6 +124,8 @@ def api_route(app: Chalice, authenticate: Callable[[str], str], body_limit: Call
             request = app.current_request
             try:
                 kwargs: dict[str, Any] = dict(path)
+                if any(not PATH_PARAMETER.match(value) for value in path.values()):
+                    raise NotFoundError("no such resource")
                 if operation.auth:
                     kwargs["host_id"] = authenticate(bearer_token(request.headers))
                 if operation.body:

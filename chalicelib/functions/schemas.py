@@ -8,7 +8,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Slug = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
 Zone = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$",
@@ -19,11 +28,20 @@ HHMM = Annotated[str, Field(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
 # Dates far outside this range cannot be expanded into datetimes safely.
 ApiDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 Minutes = Annotated[int, Field(ge=0, le=720)]
+# Names and titles: surrounding blanks are dropped before the length is checked.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    # Bodies are parsed as JSON in strict mode: 0 is not false and "5" is not 5.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    # Query strings carry only text, so numbers are converted; an unknown key is an
+    # error (a misspelt timeZone would otherwise silently give UTC slots).
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorDetail(Strict):
@@ -40,7 +58,7 @@ class SignupRequest(Strict):
     email: Email
     password: Annotated[str, Field(min_length=10, max_length=256)]
     slug: Slug
-    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    display_name: Annotated[Text, Field(max_length=100)]
     timezone: Zone
 
 
@@ -54,13 +72,13 @@ class RefreshRequest(Strict):
 
 
 class LinkModel(Strict):
-    label: Annotated[str, Field(min_length=1, max_length=60)]
+    label: Annotated[Text, Field(max_length=60)]
     url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://\S+$")]
 
 
 class ProfileIn(Strict):
     slug: Slug
-    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    display_name: Annotated[Text, Field(max_length=100)]
     description: Annotated[str, Field(max_length=2000)] = ""
     links: Annotated[list[LinkModel], Field(max_length=10)] = []
     timezone: Zone
@@ -93,7 +111,15 @@ class RangeModel(Strict):
         return self
 
 
-DayRanges = Annotated[list[RangeModel], Field(max_length=12)]
+def _no_overlap(ranges: list[RangeModel]) -> list[RangeModel]:
+    ordered = sorted(ranges, key=lambda r: r.start)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if before.end == "24:00" or after.start < before.end:
+            raise ValueError(f"{before.start}-{before.end} overlaps {after.start}-{after.end}")
+    return ranges
+
+
+DayRanges = Annotated[list[RangeModel], Field(max_length=12), AfterValidator(_no_overlap)]
 
 
 class Weekly(Strict):
@@ -130,7 +156,7 @@ class ScheduleOut(ScheduleIn):
 
 class QuestionModel(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")]
-    label: Annotated[str, Field(min_length=1, max_length=200)]
+    label: Annotated[Text, Field(max_length=200)]
     type: Literal["text", "long_text", "email", "phone", "select"]
     required: bool = False
     options: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
@@ -155,7 +181,7 @@ class PriceModel(Strict):
 
 class EventTypeIn(Strict):
     slug: Slug
-    title: Annotated[str, Field(min_length=1, max_length=120)]
+    title: Annotated[Text, Field(max_length=120)]
     description: Annotated[str, Field(max_length=2000)] = ""
     duration_minutes: Annotated[int, Field(ge=5, le=720)]
     location: LocationModel
@@ -213,7 +239,7 @@ class PublicProfile(Strict):
     event_types: list[PublicEventType]
 
 
-class SlotsQuery(Strict):
+class SlotsQuery(Query):
     start: ApiDate
     end: ApiDate
     timeZone: Zone = "UTC"  # noqa: N815 — the query parameter's public name
@@ -232,7 +258,7 @@ class SlotsOut(Strict):
 
 
 class AttendeeModel(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(max_length=200)]
     email: Email
     timezone: Zone
 
@@ -312,10 +338,10 @@ class RescheduleIn(Strict):
         return BookingIn._in_range(value)
 
 
-class TokenQuery(Strict):
+class TokenQuery(Query):
     token: Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class BookingListQuery(Strict):
+class BookingListQuery(Query):
     status: Literal["upcoming", "past", "cancelled"] = "upcoming"
     limit: Annotated[int, Field(ge=1, le=100)] = 50

@@ -152,7 +152,9 @@ class BookingRepository:
                         else version == day.version)
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
-            if write.idempotency is not None and reasons[1] == "ConditionalCheckFailed":
+            # Sent order: condition checks, then puts (booking, idempotency record, days).
+            idempotency_at = len(write.checked_days) + 1
+            if write.idempotency is not None and reasons[idempotency_at] == "ConditionalCheckFailed":
                 raise IdempotentReplayError() from exc
             raise ConcurrentWriteError() from exc
 

@@ -178,9 +178,14 @@ class HostRepository:
                              else EventTypeItem.pk.exists())
                 tx.save(_event_item(et, host_slug), condition=condition)
         except TransactWriteError as exc:
-            if cancelled_reasons(exc)[0] == "ConditionalCheckFailed":
+            reasons = cancelled_reasons(exc)
+            # Sent order: the old claim's delete (if renamed), then the puts.
+            claim_at = 1 if old is not None and old.slug != et.slug else 0
+            if (old is None or old.slug != et.slug) and reasons[claim_at] == "ConditionalCheckFailed":
                 raise EventSlugTakenError(f"you already have an event type '{et.slug}'",
                                           "slug") from exc
+            if reasons[-1] == "ConditionalCheckFailed":
+                raise NotFoundError("event type not found") from exc
             raise
 
     def delete_event_type(self, et: EventType) -> None:

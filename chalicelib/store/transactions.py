@@ -14,7 +14,11 @@ def connection() -> Connection:
 
 
 def cancelled_reasons(exc: TransactWriteError) -> list[str | None]:
-    """One code per transaction item, in order ("ConditionalCheckFailed", "None", ...)."""
+    """One code per transaction item ("ConditionalCheckFailed", None, ...).
+
+    PynamoDB sends a TransactWrite's items grouped by kind, not in call order:
+    condition checks, then deletes, then puts, then updates. Index accordingly.
+    """
     if exc.cause_response_code != "TransactionCanceledException":
         raise exc
     return [None if r is None or r.code == "None" else r.code for r in exc.cancellation_reasons]

@@ -105,8 +105,11 @@ def test_reserved_slug_is_reported_as_taken(api: Api, slug: str) -> None:
     assert r.json["error"]["field"] == "slug"
 
 
-def test_unknown_timezone_is_refused_on_sign_up(api: Api) -> None:
-    r = api.post("/auth/signup", f.signup("alice", timezone="Mars/Olympus"))
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "UTC+01", "localtime"])
+def test_unknown_timezone_is_refused_on_sign_up(api: Api, zone: str) -> None:
+    # "localtime" is the server's own zone file, not an IANA name: the schedule would
+    # silently follow whatever machine the Lambda runs on.
+    r = api.post("/auth/signup", f.signup("alice", timezone=zone))
 
     assert r.status == 400, r.json
     assert r.code == "invalid_timezone"
@@ -119,6 +122,15 @@ def test_password_shorter_than_ten_characters_is_refused(api: Api) -> None:
     assert r.status == 400, r.json
     assert r.code == "validation_error"
     assert r.json["error"]["field"] == "password"
+
+
+def test_blank_display_name_is_refused_without_creating_the_account(api: Api) -> None:
+    r = api.post("/auth/signup", f.signup("alice", display_name="   "))
+
+    assert r.status == 400, r.json
+    assert r.code == "validation_error"
+    assert r.json["error"]["field"] == "display_name"
+    assert api.post("/auth/signup", f.signup("alice")).status == 201
 
 
 def test_stored_password_is_an_argon2id_hash_not_the_password(api: Api) -> None:
@@ -326,6 +338,16 @@ def _without_sub(host_id: str, _valid: str) -> str:
     return jwt.encode(claims, DEV_KEY, algorithm="HS256", headers={"kid": DEV_KID})
 
 
+def _issued_in_the_future(host_id: str, _valid: str) -> str:
+    return jwt.encode(_claims(host_id, iat=NOW + 3600, exp=NOW + 4500), DEV_KEY,
+                      algorithm="HS256", headers={"kid": DEV_KID})
+
+
+def _string_expiry(host_id: str, _valid: str) -> str:
+    return jwt.encode(_claims(host_id, exp=str(NOW + 900)), DEV_KEY, algorithm="HS256",
+                      headers={"kid": DEV_KID})
+
+
 def _tampered(_host_id: str, valid: str) -> str:
     header, _, signature = valid.split(".")
     return f"{header}.{_b64(_claims('someone-elses-host-id'))}.{signature}"
@@ -336,7 +358,8 @@ def _garbage(_host_id: str, _valid: str) -> str:
 
 
 @pytest.mark.parametrize("forge", [_alg_none, _unknown_kid, _no_kid, _dev_kid_wrong_key,
-                                   _wrong_audience, _wrong_issuer, _without_sub, _tampered,
+                                   _wrong_audience, _wrong_issuer, _without_sub,
+                                   _issued_in_the_future, _string_expiry, _tampered,
                                    _garbage])
 def test_forged_or_altered_access_token_is_refused(
         api: Api, forge: Callable[[str, str], str]) -> None:

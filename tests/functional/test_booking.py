@@ -126,3 +126,33 @@ def test_booking_takes_two_reads_plus_the_atomic_write(api: Api) -> None:
                      headers={"Idempotency-Key": "k"})
     assert r.status == 201
     assert calls.calls == ["Query", "BatchGetItem", "TransactWriteItems"]
+
+
+def test_idempotent_retry_racing_the_first_write_returns_the_first_booking(api: Api) -> None:
+    # The replayed request loses the transaction on the idempotency record, not the slot.
+    make_host(api, duration_minutes=30)
+    from chalicelib import bootstrap
+    from chalicelib.store.bookings import BookingRepository
+
+    repo = BookingRepository()
+    real = repo.ledger_for_write
+    reads: list[object] = []
+
+    def stale_read(*args: object, **kwargs: object) -> object:
+        # The second request sees what the first one saw: the write has not landed yet.
+        reads.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return reads[0] if len(reads) == 2 else reads[-1]
+
+    services = bootstrap.services()
+    object.__setattr__(services.booking, "bookings", repo)
+    object.__setattr__(repo, "ledger_for_write", stale_read)
+    headers = {"Idempotency-Key": "race"}
+    first = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"),
+                     headers=headers)
+    # The second request reads the ledger and no record, as if it raced the first ...
+    second = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"),
+                      headers=headers)
+    assert first.status == 201, first.json
+    # ... yet it is answered with the first booking, not a 409.
+    assert second.status == 201, second.json
+    assert second.json["uid"] == first.json["uid"]

@@ -132,3 +132,13 @@ def test_host_cancels_own_booking(api: Api, alice: str) -> None:
     assert api.get("/me/bookings", token=alice).json["bookings"] == []
     cancelled = api.get("/me/bookings?status=cancelled", token=alice).json["bookings"]
     assert [b["uid"] for b in cancelled] == [uid]
+
+
+def test_a_booking_link_token_opens_only_its_own_booking(api: Api, alice: str, bob: str) -> None:
+    r = api.post("/hosts/alice/intro/bookings", f.booking(MONDAY_9AM_NEW_YORK))
+    alices_token = r.json["links"]["cancel_token"]
+    bobs_uid = book(api, "bob", "2026-11-24T08:00:00Z")
+
+    assert_not_found(api.get(f"/bookings/{bobs_uid}?token={alices_token}"))
+    assert_not_found(api.post(f"/bookings/{bobs_uid}/cancel", {"token": alices_token}))
+    assert api.get(f"/me/bookings/{bobs_uid}", token=bob).json["status"] == "confirmed"
