@@ -193,7 +193,9 @@ def list_slots(host: str, event: str, query: Any) -> Any:
 def create_booking(host: str, event: str, body: Any) -> Response:
     from chalicelib.functions.requests import booking_request, idempotency_key
 
-    key = idempotency_key(app.current_request.headers)
+    request = app.current_request
+    assert request is not None
+    key = idempotency_key(request.headers)
     result = services().booking.book(host, event, booking_request(body), key)
     out = views().booking_out(result.booking, services().booking.links)
     return Response(body=out.model_dump_json(), status_code=201,

@@ -8,8 +8,8 @@ first request needs. Tests call `build()` with their own clock or settings and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.settings import Settings
 
@@ -22,16 +22,16 @@ class SystemClock:
 @dataclass(frozen=True)
 class Services:
     settings: Settings
-    accounts: "AccountService"
-    profiles: "ProfileService"
-    public: "PublicService"
-    booking: "BookingService"
-    changes: "BookingChanges"
-    clock: "Clock"
+    accounts: AccountService
+    profiles: ProfileService
+    public: PublicService
+    booking: BookingService
+    changes: BookingChanges
+    clock: Clock
 
 
-def build(settings: Settings | None = None, clock: "Clock | None" = None,
-          passwords: "PasswordHasher | None" = None) -> Services:
+def build(settings: Settings | None = None, clock: Clock | None = None,
+          passwords: PasswordHasher | None = None) -> Services:
     from chalicelib.services.access_tokens import AccessTokens
     from chalicelib.services.accounts import AccountService
     from chalicelib.services.booking import BookingService
@@ -51,11 +51,13 @@ def build(settings: Settings | None = None, clock: "Clock | None" = None,
     hosts, bookings = HostRepository(), BookingRepository()
     links = BookingLinks(settings.link_secret, settings.public_base_url)
     access = AccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
-                          settings.jwt_audience, timedelta(seconds=settings.access_token_ttl_seconds))
+                          settings.jwt_audience,
+                          timedelta(seconds=settings.access_token_ttl_seconds))
     return Services(
         settings=settings,
         accounts=AccountService(hosts, RefreshTokenRepository(), passwords or Argon2Passwords(),
-                                access, clock, timedelta(seconds=settings.refresh_token_ttl_seconds)),
+                                access, clock,
+                                timedelta(seconds=settings.refresh_token_ttl_seconds)),
         profiles=ProfileService(hosts),
         public=PublicService(hosts, bookings, clock),
         booking=BookingService(hosts, bookings, clock, links, settings.booking_write_attempts),

@@ -72,5 +72,5 @@ def reshape_chalice_error(response: Response) -> Response:
     if response.status_code >= 500:
         message = "an internal error occurred"
     return error_response(response.status_code, code, message,
-                          headers={k: v for k, v in response.headers.items()
+                          headers={k: str(v) for k, v in response.headers.items()
                                    if k.lower() == "allow"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +76,7 @@ def parse_body(raw: bytes, model: str, limit: int) -> Any:
         raise _validation_error(exc) from exc
 
 
-def parse_query(params: dict[str, str] | None, model: str) -> Any:
+def parse_query(params: Mapping[str, str] | None, model: str) -> Any:
     from pydantic import ValidationError as PydanticError
 
     try:
@@ -122,6 +122,7 @@ def api_route(app: Chalice, authenticate: Callable[[str], str], body_limit: Call
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         def view(**path: str) -> Response:
             request = app.current_request
+            assert request is not None  # Chalice sets it before calling a view
             try:
                 kwargs: dict[str, Any] = dict(path)
                 if any(not PATH_PARAMETER.match(value) for value in path.values()):
@@ -129,7 +130,9 @@ def api_route(app: Chalice, authenticate: Callable[[str], str], body_limit: Call
                 if operation.auth:
                     kwargs["host_id"] = authenticate(bearer_token(request.headers))
                 if operation.body:
-                    kwargs["body"] = parse_body(request.raw_body, operation.body, body_limit())
+                    raw = request.raw_body or b""
+                    raw = raw.encode() if isinstance(raw, str) else raw
+                    kwargs["body"] = parse_body(raw, operation.body, body_limit())
                 if operation.query:
                     kwargs["query"] = parse_query(request.query_params, operation.query)
                 response = _to_response(fn(**kwargs), operation.status)

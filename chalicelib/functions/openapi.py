@@ -20,14 +20,16 @@ ERROR_TEXT = {400: "Invalid request", 401: "Missing, invalid or expired token",
 
 
 def _schemas() -> tuple[dict[str, Any], dict[str, Any]]:
-    from pydantic.json_schema import models_json_schema
+    from pydantic import BaseModel
+    from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
     from chalicelib.functions import schemas
 
     names = {o.body for o in OPERATIONS if o.body} | {o.response for o in OPERATIONS if o.response}
     names.add("ErrorResponse")
-    models = [(getattr(schemas, n), "validation" if n.endswith(("In", "Request")) else
-               "serialization") for n in sorted(names)]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (getattr(schemas, n), "validation" if n.endswith(("In", "Request")) else "serialization")
+        for n in sorted(names)]
     keys, top = models_json_schema(models, ref_template=REF)
     refs = {model.__name__: schema for (model, _), schema in keys.items()}
     return refs, top.get("$defs", {})

@@ -6,6 +6,7 @@ Imported on the first request that needs it, not when the Lambda module loads.
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -19,10 +20,13 @@ from pydantic import (
     model_validator,
 )
 
-Slug = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
-Zone = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$",
+Slug = Annotated[str, Field(min_length=1, max_length=40,
+                            pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
+Zone = Annotated[str, Field(min_length=1, max_length=64,
+                            pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$",
                             description="IANA timezone name, e.g. Europe/Paris")]
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")]
+Email = Annotated[str, Field(min_length=3, max_length=254,
+                             pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")]
 HHMM = Annotated[str, Field(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
                             description="wall-clock time HH:MM; 24:00 ends the day")]
 # Dates far outside this range cannot be expanded into datetimes safely.
@@ -113,7 +117,7 @@ class RangeModel(Strict):
 
 def _no_overlap(ranges: list[RangeModel]) -> list[RangeModel]:
     ordered = sorted(ranges, key=lambda r: r.start)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         if before.end == "24:00" or after.start < before.end:
             raise ValueError(f"{before.start}-{before.end} overlaps {after.start}-{after.end}")
     return ranges
@@ -242,7 +246,7 @@ class PublicProfile(Strict):
 class SlotsQuery(Query):
     start: ApiDate
     end: ApiDate
-    timeZone: Zone = "UTC"  # noqa: N815 — the query parameter's public name
+    timeZone: Zone = "UTC"
 
 
 class SlotOut(Strict):

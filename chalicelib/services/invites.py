@@ -49,6 +49,6 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     attendee.params["cn"] = vText(booking.attendee.name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
-    event.add("attendee", attendee, encode=0)
+    event.add("attendee", attendee, encode=False)
     cal.add_component(event)
     return bytes(cal.to_ical())

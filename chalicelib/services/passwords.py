@@ -18,9 +18,10 @@ class Argon2Passwords:
         if self._hasher is None:
             from argon2 import PasswordHasher
 
-            kwargs = {k: v for k, v in (("time_cost", self.time_cost),
-                                        ("memory_cost", self.memory_cost)) if v is not None}
-            self._hasher = PasswordHasher(**kwargs)
+            defaults = PasswordHasher()
+            self._hasher = PasswordHasher(
+                time_cost=self.time_cost or defaults.time_cost,
+                memory_cost=self.memory_cost or defaults.memory_cost)
         return self._hasher
 
     def hash(self, password: str) -> str:

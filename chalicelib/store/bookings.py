@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.bookings import Booking, LedgerDay, LedgerEntry
@@ -67,11 +68,13 @@ def _to_day(item: LedgerDayItem) -> LedgerDay:
 
 
 def _to_item(host_id: str, day: LedgerDay) -> LedgerDayItem:
-    entries = [LedgerEntryMap(uid=e.booking_uid, event_type_id=e.event_type_id,
-                              start=_ts(e.meeting.start), end=_ts(e.meeting.end),
-                              block_start=_ts(e.blocked.start), block_end=_ts(e.blocked.end),
-                              hold_until=None if e.hold_until is None else _ts(e.hold_until))
-               for e in day.entries]
+    entries = [
+        LedgerEntryMap(  # type: ignore[no-untyped-call]
+            uid=e.booking_uid, event_type_id=e.event_type_id,
+            start=_ts(e.meeting.start), end=_ts(e.meeting.end),
+            block_start=_ts(e.blocked.start), block_end=_ts(e.blocked.end),
+            hold_until=None if e.hold_until is None else _ts(e.hold_until))
+        for e in day.entries]
     expires = datetime(day.day.year, day.day.month, day.day.day, tzinfo=UTC) + LEDGER_RETENTION
     item = LedgerDayItem(_ledger_pk(host_id), codecs.day_key(day.day), entries=entries,
                          expires_at=expires)
@@ -154,7 +157,8 @@ class BookingRepository:
             reasons = cancelled_reasons(exc)
             # Sent order: condition checks, then puts (booking, idempotency record, days).
             idempotency_at = len(write.checked_days) + 1
-            if write.idempotency is not None and reasons[idempotency_at] == "ConditionalCheckFailed":
+            lost_key = reasons[idempotency_at] == "ConditionalCheckFailed"
+            if write.idempotency is not None and lost_key:
                 raise IdempotentReplayError() from exc
             raise ConcurrentWriteError() from exc
 
@@ -169,7 +173,7 @@ class BookingRepository:
                  limit: int = 50) -> list[Booking]:
         """A host's bookings by start time from GSI2 (a page of at most `limit`)."""
         sk = BookingItem.gsi2sk
-        condition = None
+        condition: Condition | None = None
         if after is not None and before is not None:
             condition = sk.between(after.astimezone(UTC).isoformat(),
                                    before.astimezone(UTC).isoformat())

@@ -9,7 +9,12 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.availability import Schedule
-from chalicelib.domain.errors import EmailTakenError, EventSlugTakenError, NotFoundError, SlugTakenError
+from chalicelib.domain.errors import (
+    EmailTakenError,
+    EventSlugTakenError,
+    NotFoundError,
+    SlugTakenError,
+)
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Link, Profile
 from chalicelib.store import codecs
@@ -180,8 +185,9 @@ class HostRepository:
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
             # Sent order: the old claim's delete (if renamed), then the puts.
-            claim_at = 1 if old is not None and old.slug != et.slug else 0
-            if (old is None or old.slug != et.slug) and reasons[claim_at] == "ConditionalCheckFailed":
+            claims = old is None or old.slug != et.slug
+            claim_at = 1 if old is not None and claims else 0
+            if claims and reasons[claim_at] == "ConditionalCheckFailed":
                 raise EventSlugTakenError(f"you already have an event type '{et.slug}'",
                                           "slug") from exc
             if reasons[-1] == "ConditionalCheckFailed":

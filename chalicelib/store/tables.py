@@ -5,7 +5,8 @@ model an item is, so one Query or BatchGet can return several kinds at once. Tha
 what keeps a slots request and a booking at two reads:
 
   access pattern                         key
-  public config of a host, by slug       GSI1  gsi1pk = SLUG#{slug}   (profile, schedule, event types)
+  public config of a host, by slug       GSI1  gsi1pk = SLUG#{slug}
+                                         (profile, schedule and event types together)
   booking ledger of a host, by UTC day   pk = LEDGER#{host}, sk = DAY#{yyyy-mm-dd}
   a booking, by uid                      pk = BOOKING#{uid}
   a host's bookings by start             GSI2  gsi2pk = HOSTBOOKINGS#{host}, gsi2sk = {start}#{uid}
@@ -85,7 +86,7 @@ def configure(table_name: str, region: str, endpoint: str | None) -> None:
 
 def table_definition() -> dict[str, Any]:
     """The CreateTable shape of the table, shared by infra/, the local stack and tests."""
-    schema = PennyItem._get_schema()
+    schema: dict[str, Any] = dict(PennyItem._get_schema())
     definition: dict[str, Any] = {
         "AttributeDefinitions": schema["attribute_definitions"],
         "KeySchema": schema["key_schema"],
@@ -99,7 +100,8 @@ def table_definition() -> dict[str, Any]:
             for index in schema["global_secondary_indexes"]
         ],
     }
-    return _pascal(definition)
+    pascal: dict[str, Any] = _pascal(definition)
+    return pascal
 
 
 def _pascal(value: Any) -> Any:

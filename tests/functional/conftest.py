@@ -18,11 +18,11 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-import app as app_module  # noqa: E402
-from chalicelib import bootstrap  # noqa: E402
-from chalicelib.services.passwords import Argon2Passwords  # noqa: E402
-from chalicelib.settings import Settings  # noqa: E402
-from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition  # noqa: E402
+import app as app_module
+from chalicelib import bootstrap
+from chalicelib.services.passwords import Argon2Passwords
+from chalicelib.settings import Settings
+from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 
 TABLE = "penny-test"
 
