@@ -7,15 +7,14 @@ violates the schema yet is accepted.
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.e2e.conftest import LocalStack
+from tests.e2e.hosts import new_host
 
 pytestmark = pytest.mark.e2e
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
@@ -25,19 +24,10 @@ MAX_EXAMPLES = 15
 
 def fuzz_host(stack: LocalStack) -> tuple[str, str]:
     """A host of the fuzzer's own, so its writes never touch the demo host."""
-    slug = f"fuzz-{secrets.token_hex(3)}"
-    r = requests.post(f"{stack.api_url}/auth/signup", timeout=30, json={
-        "email": f"{slug}@example.com", "password": "fuzzing-password", "slug": slug,
-        "display_name": "Fuzz", "timezone": "Europe/Berlin"})
-    assert r.status_code == 201, r.text
-    auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-    days = {d: [{"start": "08:00", "end": "20:00"}] for d in ("monday", "tuesday", "wednesday",
-                                                              "thursday", "friday", "saturday")}
-    requests.put(f"{stack.api_url}/me/schedule", json={"weekly": days}, headers=auth, timeout=30)
-    requests.post(f"{stack.api_url}/me/event-types", headers=auth, timeout=30, json={
-        "slug": "intro", "title": "Intro", "duration_minutes": 30, "location": {"kind": "zoom"},
-        "questions": [{"id": "topic", "label": "Topic", "type": "text"}]})
-    return slug, auth["Authorization"]
+    return new_host(stack, "fuzz", {"slug": "intro", "title": "Intro", "duration_minutes": 30,
+                                    "questions": [{"id": "topic", "label": "Topic",
+                                                   "type": "text"}]},
+                    timezone="Europe/Berlin", hours=("08:00", "20:00"))
 
 
 def test_fuzzing_the_openapi_document_finds_no_server_error_or_schema_break(

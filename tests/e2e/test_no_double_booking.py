@@ -8,7 +8,6 @@ DynamoDB is linearizable per item; Penny's code holds no lock of its own.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -20,28 +19,9 @@ import pytest
 import requests
 
 from tests.e2e.conftest import LocalStack
+from tests.e2e.hosts import new_host
 
 pytestmark = pytest.mark.e2e
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def new_host(stack: LocalStack, *event_types: dict[str, Any]) -> tuple[str, str]:
-    slug = f"race-{secrets.token_hex(4)}"
-    r = requests.post(f"{stack.api_url}/auth/signup", timeout=30, json={
-        "email": f"{slug}@example.com", "password": "race-condition-pw", "slug": slug,
-        "display_name": "Race Host", "timezone": "UTC"})
-    assert r.status_code == 201, r.text
-    auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-    all_day = {d: [{"start": "00:00", "end": "24:00"}] for d in DAYS}
-    assert requests.put(f"{stack.api_url}/me/schedule", json={"weekly": all_day},
-                        headers=auth, timeout=30).status_code == 200
-    for et in event_types:
-        r = requests.post(f"{stack.api_url}/me/event-types", json={
-            "location": {"kind": "zoom"}, **et}, headers=auth, timeout=30)
-        assert r.status_code == 201, r.text
-    return slug, auth["Authorization"]
-
-
 def tomorrow_at(hour: int, minute: int = 0) -> str:
     day = datetime.now(UTC).date() + timedelta(days=1)
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC).isoformat()
@@ -79,7 +59,7 @@ def booking_items_in_table(stack: LocalStack) -> Counter[str]:
 
 
 def test_24_concurrent_requests_for_one_slot_give_exactly_one_booking(stack: LocalStack) -> None:
-    slug, host = new_host(stack, {"slug": "call", "title": "Call", "duration_minutes": 30})
+    slug, host = new_host(stack, "race", {"slug": "call", "title": "Call", "duration_minutes": 30})
     url = f"{stack.api_url}/hosts/{slug}/call/bookings"
 
     responses = fire_together([(url, booking(tomorrow_at(10), n)) for n in range(24)])
@@ -102,7 +82,7 @@ def test_overlapping_bookings_with_different_starts_and_buffers_admit_one(
     #   long  10:00-11:00 (+15 min buffers)    short 10:15-10:45    short 10:30-11:00
     #   mid   10:20-11:05
     slug, host = new_host(
-        stack,
+        stack, "race",
         {"slug": "long", "title": "Long", "duration_minutes": 60,
          "buffer_before_minutes": 15, "buffer_after_minutes": 15},
         {"slug": "short", "title": "Short", "duration_minutes": 30, "slot_interval_minutes": 15},
@@ -125,7 +105,7 @@ def test_overlapping_bookings_with_different_starts_and_buffers_admit_one(
 
 def test_non_overlapping_concurrent_bookings_on_one_day_all_succeed(stack: LocalStack) -> None:
     # Contention on the day's ledger is retried, not reported as a conflict.
-    slug, host = new_host(stack, {"slug": "call", "title": "Call", "duration_minutes": 30})
+    slug, host = new_host(stack, "race", {"slug": "call", "title": "Call", "duration_minutes": 30})
     url = f"{stack.api_url}/hosts/{slug}/call/bookings"
     calls = [(url, booking(tomorrow_at(9 + n // 2, 30 * (n % 2)), n)) for n in range(6)]
 

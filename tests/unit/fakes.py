@@ -1,0 +1,263 @@
+"""In-memory fakes of the service ports, and a builder for a host ready to be booked.
+
+Rule of thumb: each fake keeps the store's contract, not its mechanics. The booking fake
+versions ledger days and bookings the way PynamoDB's VersionAttribute does (absent, then
+1, 2, ...) and refuses a commit whose reads went stale, all or nothing, so the services'
+optimistic-concurrency loops run here exactly as they do against DynamoDB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.availability import LocalRange, Schedule
+from chalicelib.domain.bookings import Booking, LedgerDay
+from chalicelib.domain.errors import (
+    ConcurrentWriteError,
+    EmailTakenError,
+    EventSlugTakenError,
+    IdempotentReplayError,
+    NotFoundError,
+    SlugTakenError,
+)
+from chalicelib.domain.event_types import EventType, LocationKind
+from chalicelib.domain.hosts import Profile
+from chalicelib.store.bookings import BookingWrite, IdempotencyRecord
+from chalicelib.store.hosts import Account, HostConfig
+from chalicelib.store.tokens import StoredRefreshToken
+
+# A rival writer that runs just before a commit is checked (the race the retry loop handles).
+Interleaved = Callable[[], object]
+
+
+@dataclass
+class FixedClock:
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, by: timedelta) -> None:
+        self.at += by
+
+
+class FastPasswords:
+    """Not a password hash: a salt-free SHA-256 so unit tests need no argon2 work."""
+
+    def hash(self, password: str) -> str:
+        return "plain$" + hashlib.sha256(password.encode()).hexdigest()
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == self.hash(password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith("plain$")
+
+
+@dataclass
+class FakeHosts:
+    accounts: dict[str, Account] = field(default_factory=dict)         # by email
+    slugs: dict[str, str] = field(default_factory=dict)                # slug -> host id
+    profiles: dict[str, Profile] = field(default_factory=dict)         # by host id
+    emails: dict[str, str] = field(default_factory=dict)               # host id -> email
+    schedules: dict[str, Schedule] = field(default_factory=dict)       # by host id
+    events: dict[str, dict[str, EventType]] = field(default_factory=dict)  # host -> id -> et
+
+    def create(self, profile: Profile, email: str, password_hash: str, now: datetime) -> None:
+        if email in self.accounts:
+            raise EmailTakenError("an account with this email exists", "email")
+        if profile.slug in self.slugs:
+            raise SlugTakenError("this slug is taken", "slug")
+        self.accounts[email] = Account(profile.host_id, email, password_hash)
+        self.slugs[profile.slug] = profile.host_id
+        self.profiles[profile.host_id] = profile
+        self.emails[profile.host_id] = email
+        self.schedules[profile.host_id] = Schedule(profile.timezone, {}, {})
+        self.events[profile.host_id] = {}
+
+    def account(self, email: str) -> Account | None:
+        return self.accounts.get(email)
+
+    def update_password_hash(self, account: Account, password_hash: str) -> None:
+        self.accounts[account.email] = replace(account, password_hash=password_hash)
+
+    def config(self, host_id: str) -> HostConfig:
+        profile = self.profiles.get(host_id)
+        if profile is None:
+            raise NotFoundError(f"host {host_id} not found")
+        stored = self.schedules[host_id]
+        # As in the store: the schedule is always read in the profile's timezone.
+        schedule = Schedule(profile.timezone, stored.weekly, stored.overrides)
+        events = tuple(sorted(self.events[host_id].values(), key=lambda e: e.slug))
+        return HostConfig(profile, schedule, events, self.emails[host_id])
+
+    def public_config(self, slug: str) -> HostConfig:
+        host_id = next((p.host_id for p in self.profiles.values() if p.slug == slug), None)
+        if host_id is None:
+            raise NotFoundError(f"host '{slug}' not found")
+        return self.config(host_id)
+
+    def save_profile(self, old: HostConfig, new: Profile) -> None:
+        if new.slug != old.profile.slug:
+            if new.slug in self.slugs:
+                raise SlugTakenError("this slug is taken", "slug")
+            del self.slugs[old.profile.slug]
+            self.slugs[new.slug] = new.host_id
+        self.profiles[new.host_id] = new
+
+    def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
+        self.schedules[host_id] = schedule
+
+    def save_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
+        mine = self.events.setdefault(et.host_id, {})
+        if (old is None or old.slug != et.slug) and any(
+                e.slug == et.slug for e in mine.values()):
+            raise EventSlugTakenError(f"you already have an event type '{et.slug}'", "slug")
+        if old is not None and old.id not in mine:
+            raise NotFoundError("event type not found")
+        mine[et.id] = et
+
+    def delete_event_type(self, et: EventType) -> None:
+        self.events.get(et.host_id, {}).pop(et.id, None)
+
+
+@dataclass
+class FakeBookings:
+    """Bookings, ledger days and idempotency records, with DynamoDB's all-or-nothing commit.
+
+    ``fail_commits``: the next N commits raise ConcurrentWriteError before any check.
+    ``before_commit``: each commit first runs (and drops) the oldest of these, e.g. a rival
+    booking that lands between this request's read and its write.
+    """
+
+    bookings: dict[str, Booking] = field(default_factory=dict)
+    days: dict[tuple[str, date], LedgerDay] = field(default_factory=dict)
+    records: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    fail_commits: int = 0
+    before_commit: list[Interleaved] = field(default_factory=list)
+    reads: int = 0      # ledger_for_write calls
+    commits: int = 0    # commit calls, failed or not
+
+    def put_day(self, host_id: str, day: LedgerDay) -> None:
+        """Seed a ledger day as if it had been written once."""
+        self.days[(host_id, day.day)] = replace(day, version=(day.version or 0) + 1)
+
+    def day(self, host_id: str, day: date) -> LedgerDay:
+        return self.days.get((host_id, day), LedgerDay(day))
+
+    def ledger(self, host_id: str, first: date, last: date) -> list[LedgerDay]:
+        return [self.day(host_id, first + timedelta(days=i))
+                for i in range((last - first).days + 1)]
+
+    def ledger_for_write(self, host_id: str, days: Sequence[date], idempotency_key: str | None
+                         ) -> tuple[list[LedgerDay], IdempotencyRecord | None]:
+        self.reads += 1
+        record = None if idempotency_key is None else self.records.get(idempotency_key)
+        return [self.day(host_id, d) for d in days], record
+
+    def idempotency(self, key: str) -> IdempotencyRecord | None:
+        return self.records.get(key)
+
+    def commit(self, write: BookingWrite, now: datetime) -> None:
+        self.commits += 1
+        if self.before_commit:
+            self.before_commit.pop(0)()
+        if self.fail_commits:
+            self.fail_commits -= 1
+            raise ConcurrentWriteError()
+        booking, host_id = write.booking, write.booking.host_id
+        # The adapter reports a lost idempotency key first, whatever else also failed.
+        if write.idempotency is not None and write.idempotency[0] in self.records:
+            raise IdempotentReplayError()
+        stored = self.bookings.get(booking.uid)
+        if (write.is_new and stored is not None) or (
+                (None if stored is None else stored.version) != booking.version):
+            raise ConcurrentWriteError()
+        for day in (*write.changed_days, *write.checked_days):
+            if self.day(host_id, day.day).version != day.version:
+                raise ConcurrentWriteError()
+        self.bookings[booking.uid] = replace(booking, version=(booking.version or 0) + 1)
+        if write.idempotency is not None:
+            key, fingerprint = write.idempotency
+            self.records[key] = IdempotencyRecord(fingerprint, booking.uid)
+        for day in write.changed_days:
+            self.put_day(host_id, day)
+
+    def get(self, uid: str) -> Booking | None:
+        return self.bookings.get(uid)
+
+    def for_host(self, host_id: str, *, after: datetime | None = None,
+                 before: datetime | None = None, newest_first: bool = False,
+                 limit: int = 50) -> list[Booking]:
+        def wanted(b: Booking) -> bool:
+            if after is not None and before is not None:
+                return after <= b.start <= before  # the adapter's `between` is inclusive
+            return (after is None or b.start >= after) and (before is None or b.start < before)
+
+        mine = (b for b in self.bookings.values() if b.host_id == host_id and wanted(b))
+        return sorted(mine, key=lambda b: (b.start, b.uid), reverse=newest_first)[:limit]
+
+
+@dataclass
+class _Token:
+    host_id: str
+    family_id: str
+    expires_at: datetime
+    used: bool = False
+
+
+@dataclass
+class FakeRefreshTokens:
+    tokens: dict[str, _Token] = field(default_factory=dict)   # by token hash
+    revoked: dict[str, bool] = field(default_factory=dict)    # family id -> revoked
+    before_rotate: list[Interleaved] = field(default_factory=list)
+
+    def issue(self, token_hash: str, host_id: str, family_id: str,
+              expires_at: datetime) -> None:
+        self.revoked[family_id] = False
+        self.tokens[token_hash] = _Token(host_id, family_id, expires_at)
+
+    def find(self, token_hash: str) -> StoredRefreshToken | None:
+        token = self.tokens.get(token_hash)
+        if token is None:
+            return None
+        return StoredRefreshToken(token_hash, token.host_id, token.family_id, token.used,
+                                  token.expires_at, self.revoked.get(token.family_id, True))
+
+    def rotate(self, old: StoredRefreshToken, new_hash: str, expires_at: datetime) -> None:
+        if self.before_rotate:
+            self.before_rotate.pop(0)()
+        token = self.tokens.get(old.token_hash)
+        if token is None or token.used or self.revoked.get(old.family_id, True):
+            raise ConcurrentWriteError()
+        token.used = True
+        self.tokens[new_hash] = _Token(old.host_id, old.family_id, expires_at)
+
+    def revoke_family(self, family_id: str) -> None:
+        if family_id not in self.revoked:
+            # The adapter's update is conditioned on the family existing.
+            raise LookupError(f"refresh family {family_id} does not exist")
+        self.revoked[family_id] = True
+
+
+WEEKDAYS = range(5)
+
+
+def make_host(hosts: FakeHosts, now: datetime, *, slug: str = "alice",
+              timezone: str = "America/New_York", hours: tuple[str, str] = ("09:00", "17:00"),
+              days: range = WEEKDAYS, **event: Any) -> HostConfig:
+    """A host with weekly hours on ``days`` and one event type (default: 30-min "intro")."""
+    host_id = f"host-{slug}"
+    hosts.create(Profile(host_id, slug, slug.title(), timezone), f"{slug}@example.com",
+                 FastPasswords().hash("correct horse battery"), now)
+    weekly = {weekday: (LocalRange.parse(*hours),) for weekday in days}
+    hosts.save_schedule(slug, Schedule(timezone, weekly, {}), host_id)
+    fields: dict[str, Any] = {"id": f"{slug}-intro", "host_id": host_id, "slug": "intro",
+                              "title": "Intro call", "duration_minutes": 30,
+                              "location_kind": LocationKind.GOOGLE_MEET, **event}
+    hosts.save_event_type(EventType(**fields), slug, None)
+    return hosts.config(host_id)

@@ -1,0 +1,294 @@
+"""Cancelling and rescheduling a booking, by the attendee's secret links or by the host.
+
+Alice works 09:00-17:00 New York time (UTC-5 in early March 2026) on weekdays; the clock
+stands at Monday 2026-03-02 12:00Z.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, HistoryEntry
+from chalicelib.domain.errors import (
+    BookingLinkError,
+    BookingStateError,
+    NotFoundError,
+    SlotTakenError,
+    SlotUnavailableError,
+)
+from chalicelib.services.booking import BookingRequest, BookingService
+from chalicelib.services.booking_changes import BookingChanges
+from chalicelib.services.links import BookingLinks, LinkPurpose
+from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host
+
+NOW = "2026-03-02T12:00:00+00:00"
+WEDNESDAY = date(2026, 3, 4)
+FRIDAY = date(2026, 3, 6)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass
+class World:
+    booking: BookingService
+    changes: BookingChanges
+    bookings: FakeBookings
+    links: BookingLinks
+    clock: FixedClock
+
+    def book(self, start: str, host: str = "alice", name: str = "Bo Booker") -> Booking:
+        attendee = Attendee(name, "bo@example.com", "Europe/London")
+        return self.booking.book(host, "intro", BookingRequest(at(start), attendee, {})).booking
+
+    def token(self, booking: Booking, purpose: LinkPurpose) -> str:
+        return self.links.token(booking.uid, purpose)
+
+    def entries(self, day: date, host_id: str = "host-alice") -> list[str]:
+        return [e.booking_uid for e in self.bookings.day(host_id, day).entries]
+
+    def stored(self, booking: Booking) -> Booking:
+        found = self.bookings.get(booking.uid)
+        assert found is not None
+        return found
+
+
+@pytest.fixture
+def world() -> World:
+    hosts, bookings, clock = FakeHosts(), FakeBookings(), FixedClock(at(NOW))
+    make_host(hosts, clock.now(), slug="alice")
+    make_host(hosts, clock.now(), slug="bob")
+    links = BookingLinks("unit-test-link-secret", "https://penny.test")
+    return World(BookingService(hosts, bookings, clock, links),
+                 BookingChanges(hosts, bookings, clock, links), bookings, links, clock)
+
+
+# --- cancel ---------------------------------------------------------------------------------
+
+
+def test_cancelling_by_link_marks_the_booking_cancelled_and_frees_the_ledger(
+        world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+
+    cancelled = world.changes.cancel_by_attendee(
+        booking.uid, world.token(booking, LinkPurpose.CANCEL), "  something came up ")
+
+    assert cancelled.status is BookingStatus.CANCELLED
+    assert (cancelled.cancelled_at, cancelled.cancelled_by) == (at(NOW), "attendee")
+    assert cancelled.cancel_reason == "something came up"
+    assert world.stored(booking).status is BookingStatus.CANCELLED
+    assert world.entries(WEDNESDAY) == []
+
+
+def test_a_cancelled_slot_can_be_booked_again(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.changes.cancel_by_host("host-alice", booking.uid, None)
+
+    again = world.book("2026-03-04T10:00:00-05:00", name="Cy Next")
+
+    assert world.entries(WEDNESDAY) == [again.uid]
+
+
+def test_the_host_cancels_from_their_session(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+
+    cancelled = world.changes.cancel_by_host("host-alice", booking.uid, "   ")
+
+    assert cancelled.cancelled_by == "host"
+    assert cancelled.cancel_reason is None
+    assert world.entries(WEDNESDAY) == []
+
+
+def test_a_cancelled_booking_cannot_be_cancelled_again(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    token = world.token(booking, LinkPurpose.CANCEL)
+    world.changes.cancel_by_attendee(booking.uid, token, None)
+
+    with pytest.raises(BookingStateError):
+        world.changes.cancel_by_attendee(booking.uid, token, None)
+    with pytest.raises(BookingStateError):
+        world.changes.cancel_by_host("host-alice", booking.uid, None)
+
+
+def test_a_booking_that_has_started_cannot_be_cancelled(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.clock.advance(timedelta(days=2, hours=3))  # 2026-03-04T15:00Z, its start
+
+    with pytest.raises(BookingStateError):
+        world.changes.cancel_by_host("host-alice", booking.uid, None)
+
+
+def test_a_cancel_that_meets_a_concurrent_write_is_retried(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.bookings.fail_commits = 1
+
+    world.changes.cancel_by_host("host-alice", booking.uid, None)
+
+    assert world.stored(booking).status is BookingStatus.CANCELLED
+    assert world.entries(WEDNESDAY) == []
+
+
+def test_a_cancel_keeps_other_bookings_on_the_same_day(world: World) -> None:
+    first = world.book("2026-03-04T10:00:00-05:00")
+    second = world.book("2026-03-04T11:00:00-05:00", name="Cy Second")
+
+    world.changes.cancel_by_host("host-alice", first.uid, None)
+
+    assert world.entries(WEDNESDAY) == [second.uid]
+
+
+# --- reschedule -----------------------------------------------------------------------------
+
+
+def test_rescheduling_moves_the_ledger_entry_and_keeps_the_uid(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+
+    moved = world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                     at("2026-03-06T11:00:00-05:00"))
+
+    assert moved.uid == booking.uid
+    assert (moved.start, moved.end) == (at("2026-03-06T16:00:00+00:00"),
+                                        at("2026-03-06T16:30:00+00:00"))
+    assert world.entries(WEDNESDAY) == []
+    assert world.entries(FRIDAY) == [booking.uid]
+    assert world.stored(booking).start == moved.start
+
+
+def test_rescheduling_appends_the_old_time_to_history_and_bumps_the_sequence(
+        world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    token = world.token(booking, LinkPurpose.RESCHEDULE)
+
+    world.changes.reschedule(booking.uid, token, at("2026-03-06T11:00:00-05:00"))
+    world.clock.advance(timedelta(hours=1))
+    moved = world.changes.reschedule(booking.uid, token, at("2026-03-05T09:00:00-05:00"))
+
+    assert moved.sequence == 2
+    assert moved.history == (
+        HistoryEntry(at("2026-03-04T15:00:00+00:00"), at("2026-03-04T15:30:00+00:00"),
+                     at("2026-03-02T12:00:00+00:00")),
+        HistoryEntry(at("2026-03-06T16:00:00+00:00"), at("2026-03-06T16:30:00+00:00"),
+                     at("2026-03-02T13:00:00+00:00")),
+    )
+    assert world.stored(booking).sequence == 2
+
+
+def test_rescheduling_may_overlap_the_bookings_own_old_time(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+
+    moved = world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                     at("2026-03-04T10:30:00-05:00"))
+
+    assert world.entries(WEDNESDAY) == [booking.uid]
+    (entry,) = world.bookings.day("host-alice", WEDNESDAY).entries
+    assert entry.meeting == moved.meeting
+
+
+def test_rescheduling_onto_another_booking_is_refused_and_changes_nothing(
+        world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    other = world.book("2026-03-06T11:00:00-05:00", name="Cy Other")
+
+    with pytest.raises(SlotTakenError):
+        world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                 at("2026-03-06T11:00:00-05:00"))
+
+    assert world.stored(booking).start == booking.start
+    assert world.entries(WEDNESDAY) == [booking.uid]
+    assert world.entries(FRIDAY) == [other.uid]
+
+
+def test_rescheduling_outside_working_hours_is_unavailable(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+
+    with pytest.raises(SlotUnavailableError):
+        world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                 at("2026-03-07T10:00:00-05:00"))
+
+
+def test_a_cancelled_booking_cannot_be_rescheduled(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.changes.cancel_by_host("host-alice", booking.uid, None)
+
+    with pytest.raises(BookingStateError):
+        world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                 at("2026-03-06T11:00:00-05:00"))
+
+
+# --- who may act ----------------------------------------------------------------------------
+
+
+def test_a_wrong_link_token_is_reported_as_not_found(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+
+    with pytest.raises(BookingLinkError) as raised:
+        world.changes.cancel_by_attendee(booking.uid, "not-the-token", None)
+
+    assert isinstance(raised.value, NotFoundError)
+    assert world.stored(booking).status is BookingStatus.CONFIRMED
+
+
+def test_each_link_token_only_serves_its_own_purpose(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+
+    with pytest.raises(BookingLinkError):
+        world.changes.cancel_by_attendee(
+            booking.uid, world.token(booking, LinkPurpose.RESCHEDULE), None)
+    with pytest.raises(BookingLinkError):
+        world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.CANCEL),
+                                 at("2026-03-06T11:00:00-05:00"))
+
+
+def test_a_token_for_one_booking_does_not_open_another(world: World) -> None:
+    mine = world.book("2026-03-04T10:00:00-05:00")
+    theirs = world.book("2026-03-04T11:00:00-05:00", name="Cy Other")
+
+    with pytest.raises(BookingLinkError):
+        world.changes.view(theirs.uid, world.token(mine, LinkPurpose.CANCEL))
+
+
+def test_either_link_token_may_view_the_booking(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+
+    for purpose in LinkPurpose:
+        assert world.changes.view(booking.uid, world.token(booking, purpose)).uid == booking.uid
+
+
+def test_an_unknown_booking_is_not_found_even_with_a_well_formed_token(world: World) -> None:
+    with pytest.raises(BookingLinkError):
+        world.changes.view("no-such-uid", world.links.token("no-such-uid", LinkPurpose.CANCEL))
+
+
+def test_a_host_cannot_see_or_cancel_another_hosts_booking(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00", host="alice")
+
+    with pytest.raises(NotFoundError):
+        world.changes.host_view("host-bob", booking.uid)
+    with pytest.raises(NotFoundError):
+        world.changes.cancel_by_host("host-bob", booking.uid, None)
+
+    assert world.stored(booking).status is BookingStatus.CONFIRMED
+    assert world.entries(WEDNESDAY) == [booking.uid]
+
+
+# --- listing --------------------------------------------------------------------------------
+
+
+def test_a_host_lists_upcoming_past_and_cancelled_bookings_apart(world: World) -> None:
+    soon = world.book("2026-03-03T10:00:00-05:00")
+    later = world.book("2026-03-04T10:00:00-05:00", name="Cy Later")
+    dropped = world.book("2026-03-05T10:00:00-05:00", name="Di Dropped")
+    world.changes.cancel_by_host("host-alice", dropped.uid, None)
+    world.clock.advance(timedelta(days=1, hours=4))  # 2026-03-03T16:00Z: `soon` is past
+
+    def uids(status: str) -> list[str]:
+        return [b.uid for b in world.changes.list_for_host("host-alice", status, 10)]
+
+    assert uids("upcoming") == [later.uid]
+    assert uids("past") == [soon.uid]
+    assert uids("cancelled") == [dropped.uid]
+    assert world.changes.list_for_host("host-bob", "upcoming", 10) == []
