@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConcurrentWriteError
@@ -55,14 +55,21 @@ class RefreshTokenRepository:
                 tx.update(RefreshTokenItem(f"REFRESH#{old.token_hash}", "REFRESH"),
                           actions=[RefreshTokenItem.used.set(True)],
                           condition=RefreshTokenItem.used == False)  # noqa: E712
-                tx.condition_check(RefreshFamilyItem, f"RFAMILY#{old.family_id}", "RFAMILY",
-                                   condition=RefreshFamilyItem.revoked == False)  # noqa: E712
+                # Sessions slide: each rotation extends the family as far as its new token.
+                tx.update(RefreshFamilyItem(f"RFAMILY#{old.family_id}", "RFAMILY"),
+                          actions=[RefreshFamilyItem.expires_at.set(expires_at)],
+                          condition=RefreshFamilyItem.revoked == False)  # noqa: E712
                 tx.save(RefreshTokenItem(f"REFRESH#{new_hash}", "REFRESH", host_id=old.host_id,
                                          family_id=old.family_id, expires_at=expires_at))
         except TransactWriteError as exc:
             raise ConcurrentWriteError() from exc
 
     def revoke_family(self, family_id: str) -> None:
-        RefreshFamilyItem(f"RFAMILY#{family_id}", "RFAMILY").update(
-            actions=[RefreshFamilyItem.revoked.set(True)],
-            condition=RefreshFamilyItem.pk.exists())
+        try:
+            RefreshFamilyItem(f"RFAMILY#{family_id}", "RFAMILY").update(
+                actions=[RefreshFamilyItem.revoked.set(True)],
+                condition=RefreshFamilyItem.pk.exists())
+        except UpdateError as exc:
+            # Already gone (expired and removed by TTL): nothing left to revoke.
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -380,3 +381,20 @@ def test_missing_or_malformed_authorization_header_is_refused(
     r = api.get("/me/profile", headers=headers)
 
     assert_unauthorized(r)
+
+
+def test_refreshing_extends_the_session_and_logout_after_expiry_is_harmless(
+        api: Api, clock: FixedClock) -> None:
+    from chalicelib.store.items import RefreshFamilyItem
+
+    first = api.post("/auth/signup", f.signup("slide")).json
+    clock.advance(days=20)
+    second = api.post("/auth/refresh", {"refresh_token": first["refresh_token"]}).json
+    families = list(RefreshFamilyItem.scan())
+    assert len(families) == 1
+    assert families[0].expires_at == clock.now() + timedelta(days=30)
+    # TTL removed the family (late, as DynamoDB does): logout still answers 204.
+    for family in RefreshFamilyItem.scan():
+        family.delete()
+    r = api.post("/auth/logout", {"refresh_token": second["refresh_token"]})
+    assert r.status == 204

@@ -46,13 +46,18 @@ class FixedClock:
 
 
 class FastPasswords:
-    """Not a password hash: a salt-free SHA-256 so unit tests need no argon2 work."""
+    """Not a password hash: a salt-free SHA-256 so unit tests need no argon2 work.
+
+    Any "{scheme}${sha256}" verifies; only the "plain" scheme is current, so another
+    scheme stands for an outdated hash that login should upgrade.
+    """
 
     def hash(self, password: str) -> str:
         return "plain$" + hashlib.sha256(password.encode()).hexdigest()
 
     def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash == self.hash(password)
+        digest = password_hash.partition("$")[2]
+        return digest == hashlib.sha256(password.encode()).hexdigest()
 
     def needs_rehash(self, password_hash: str) -> bool:
         return not password_hash.startswith("plain$")

@@ -292,3 +292,17 @@ def test_a_host_lists_upcoming_past_and_cancelled_bookings_apart(world: World) -
     assert uids("past") == [soon.uid]
     assert uids("cancelled") == [dropped.uid]
     assert world.changes.list_for_host("host-bob", "upcoming", 10) == []
+
+
+def test_a_reschedule_that_loses_a_race_with_a_cancel_leaves_it_cancelled(
+        world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.bookings.before_commit.append(
+        lambda: world.changes.cancel_by_host("host-alice", booking.uid, None))
+
+    with pytest.raises(BookingStateError):
+        world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                 at("2026-03-06T11:00:00-05:00"))
+
+    assert world.stored(booking).status is BookingStatus.CANCELLED
+    assert world.entries(WEDNESDAY) == [] and world.entries(FRIDAY) == []

@@ -169,6 +169,19 @@ def test_a_start_outside_working_hours_is_unavailable(start: str) -> None:
     assert world.bookings.commits == 0
 
 
+def test_an_inactive_event_type_cannot_be_booked() -> None:
+    world = given_alice(active=False)
+
+    with pytest.raises(NotFoundError):
+        world.book("2026-03-04T10:00:00-05:00")
+
+
+def test_a_hidden_event_type_can_still_be_booked_by_its_link() -> None:
+    world = given_alice(hidden=True)
+
+    assert world.book("2026-03-04T10:00:00-05:00").booking.event_type_id == "alice-intro"
+
+
 # --- contention: optimistic concurrency on the ledger ---------------------------------------
 
 
