@@ -15,12 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import Schedule, available_ranges, local_instant
+from chalicelib.domain.busy_index import busy_index
 from chalicelib.domain.timerange import TimeRange
 
 _ZERO = timedelta(0)
 _SECOND = timedelta(seconds=1)
 _DAY = timedelta(days=1)
-_Index = tuple[list[int], list[int]]  # merged ranges as parallel start and end lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +127,7 @@ def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
     full = _days_at_limit(query, midnights)
     wanted = TimeRange(datetime.fromtimestamp(midnights[0], UTC),
                        datetime.fromtimestamp(hi + duration, UTC))
-    (meeting_starts, meeting_ends), (block_starts, block_ends) = _busy_index(
+    (meeting_starts, meeting_ends), (block_starts, block_ends) = busy_index(
         query.busy, lo - before, hi + duration + after)
     found: list[int] = []
     for run in available_ranges(query.schedule, wanted):
@@ -158,36 +158,6 @@ def _days_at_limit(query: SlotQuery, midnights: list[int]) -> set[int]:
     counts = Counter(bisect_right(midnights, _floor(busy.meeting.start)) - 1
                      for busy in query.busy if busy.event_type_id == query.event_type_id)
     return {j for j in range(len(midnights) - 1) if counts[j] >= limit}
-
-
-def _busy_index(busy: Sequence[Busy], lo: int, hi: int) -> tuple[_Index, _Index]:
-    """Merged meeting ranges and merged blocked ranges near [lo, hi), as start and end lists."""
-    floor, ceil = math.floor, math.ceil
-    meetings: list[tuple[int, int]] = []
-    blocks: list[tuple[int, int]] = []
-    for entry in busy:
-        # Floor starts and ceil ends: exact against whole-second candidates. Written out inline
-        # because this loop is the engine's hot spot after the candidate sweep.
-        meeting, blocked = entry.meeting, entry.blocked
-        start, end = floor(meeting.start.timestamp()), ceil(meeting.end.timestamp())
-        if start < hi and end > lo:
-            meetings.append((start, end))
-        start, end = floor(blocked.start.timestamp()), ceil(blocked.end.timestamp())
-        if start < hi and end > lo:
-            blocks.append((start, end))
-    return _merged(meetings), _merged(blocks)
-
-
-def _merged(spans: list[tuple[int, int]]) -> _Index:
-    starts: list[int] = []
-    ends: list[int] = []
-    for start, end in sorted(spans):
-        if ends and start <= ends[-1]:
-            ends[-1] = max(ends[-1], end)
-        else:
-            starts.append(start)
-            ends.append(end)
-    return starts, ends
 
 
 def _midnight(day: date, zone: ZoneInfo) -> int:
