@@ -249,3 +249,50 @@ def openapi() -> dict[str, Any]:
 
     return document(services().settings.public_base_url)
 
+
+
+# ---- realtime and fan-out: WebSocket, table stream, worker queues ----------------------
+
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+# The deployed template points this at the table's stream (infra/template.py).
+TABLE_STREAM_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/penny/stream/local"
+
+
+def messaging() -> bootstrap.Messaging:
+    return bootstrap.messaging(app.websocket_api)
+
+
+def realtime_entry() -> ModuleType:
+    from chalicelib.functions import realtime as module
+
+    return module
+
+
+@app.on_ws_connect(name="ws_connect")
+def ws_connect(event: Any) -> Response:
+    return realtime_entry().connect(messaging().realtime, event.to_dict())  # type: ignore[no-any-return]
+
+
+@app.on_ws_message(name="ws_message")
+def ws_message(event: Any) -> None:
+    realtime_entry().message(messaging().realtime, event.connection_id, event.body)
+
+
+@app.on_ws_disconnect(name="ws_disconnect")
+def ws_disconnect(event: Any) -> None:
+    messaging().realtime.disconnect(event.connection_id)
+
+
+@app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=100, name="booking_events")
+def booking_events(event: Any) -> None:
+    messaging().fanout.handle(event.to_dict()["Records"])
+
+
+@app.on_sqs_message(queue="penny-notes", batch_size=10, name="notes_worker")
+def notes_worker(event: Any) -> dict[str, Any]:
+    return realtime_entry().run_worker(messaging().workers["notes"], event.to_dict())  # type: ignore[no-any-return]
+
+
+@app.on_sqs_message(queue="penny-summary", batch_size=10, name="summary_worker")
+def summary_worker(event: Any) -> dict[str, Any]:
+    return realtime_entry().run_worker(messaging().workers["summary"], event.to_dict())  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.settings import Settings
 
@@ -66,7 +66,58 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     )
 
 
+@dataclass(frozen=True)
+class Messaging:
+    """What the WebSocket, stream and queue Lambdas need (built only where used)."""
+
+    realtime: Realtime
+    fanout: Fanout
+    workers: dict[str, Worker]
+
+
+def build_messaging(services: Services, websocket_api: Any, sns_client: Any = None,
+                    sender: Any = None) -> Messaging:
+    from chalicelib.integrations import websocket
+    from chalicelib.integrations.sns import DisabledEventBus, SnsEventBus
+    from chalicelib.services.fanout import Fanout
+    from chalicelib.services.realtime import Realtime
+    from chalicelib.services.workers import Worker
+    from chalicelib.store.connections import ConnectionRepository
+    from chalicelib.store.queues import QUEUES
+    from chalicelib.store.work import WorkRecordRepository
+
+    settings = services.settings
+    if sender is None:
+        websocket.configure(websocket_api, settings.region, settings.websocket_api_id,
+                            settings.websocket_stage, settings.websocket_endpoint)
+        sender = websocket.ChaliceSender(websocket_api)
+    realtime = Realtime(ConnectionRepository(), sender, services.accounts.access, services.clock)
+    bus: Any = DisabledEventBus()
+    if settings.events_topic_arn:
+        if sns_client is None:
+            import boto3
+
+            sns_client = boto3.client("sns", region_name=settings.region)
+        bus = SnsEventBus(sns_client, settings.events_topic_arn)
+    records = WorkRecordRepository()
+    return Messaging(realtime, Fanout(bus, realtime),
+                     {spec.name: Worker(spec.name, records, services.clock) for spec in QUEUES})
+
+
 _services: Services | None = None
+_messaging: Messaging | None = None
+
+
+def messaging(websocket_api: Any) -> Messaging:
+    global _messaging
+    if _messaging is None:
+        _messaging = build_messaging(services(), websocket_api)
+    return _messaging
+
+
+def install_messaging(instance: Messaging | None) -> None:
+    global _messaging
+    _messaging = instance
 
 
 def services() -> Services:
@@ -78,14 +129,18 @@ def services() -> Services:
 
 def install(instance: Services | None) -> None:
     """Replace the container's services (tests); None rebuilds from the environment."""
-    global _services
+    global _services, _messaging
     _services = instance
+    _messaging = None
 
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.accounts import AccountService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
+    from chalicelib.services.fanout import Fanout
     from chalicelib.services.ports import Clock, PasswordHasher
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
+    from chalicelib.services.realtime import Realtime
+    from chalicelib.services.workers import Worker

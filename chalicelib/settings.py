@@ -32,6 +32,10 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 64 * 1024
     booking_write_attempts: int = 6
+    events_topic_arn: str | None = None
+    websocket_api_id: str | None = None
+    websocket_stage: str = "api"
+    websocket_endpoint: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,4 +51,8 @@ class Settings:
             jwt_active_kid=env.get("PENNY_JWT_ACTIVE_KID", next(iter(keys))),
             link_secret=env.get("PENNY_LINK_SECRET", defaults.link_secret),
             public_base_url=env.get("PENNY_PUBLIC_URL", defaults.public_base_url).rstrip("/"),
+            events_topic_arn=env.get("PENNY_EVENTS_TOPIC_ARN") or None,
+            websocket_api_id=env.get("PENNY_WEBSOCKET_API_ID") or None,
+            websocket_stage=env.get("PENNY_WEBSOCKET_STAGE", defaults.websocket_stage),
+            websocket_endpoint=env.get("PENNY_WEBSOCKET_ENDPOINT") or None,
         )

@@ -124,3 +124,7 @@ class ConcurrentWriteError(Exception):
 
 class IdempotentReplayError(Exception):
     """A concurrent request with the same Idempotency-Key committed first."""
+
+
+class ConnectionGoneError(Exception):
+    """The WebSocket connection no longer exists (API Gateway's GoneException)."""

@@ -114,3 +114,24 @@ class RefreshFamilyItem(PennyItem, discriminator="refresh_family"):
 
     host_id = UnicodeAttribute()
     revoked = BooleanAttribute(default=False)
+
+
+class ConnectionItem(PennyItem, discriminator="ws_connection"):
+    """pk = HOSTCONNS#{host}, sk = CONN#{id}: a host's open dashboards, found in one Query."""
+
+    connection_id = UnicodeAttribute()
+
+
+class ConnectionLookupItem(PennyItem, discriminator="ws_lookup"):
+    """pk = WSCONN#{id}: which host a connection belongs to ($disconnect knows only the id)."""
+
+    host_id = UnicodeAttribute()
+
+
+class WorkRecordItem(PennyItem, discriminator="work"):
+    """pk = WORK#{booking uid}, sk = {worker}: a worker's job for a booking, done once."""
+
+    host_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    booking = JSONAttribute()
+    done_at = UTCDateTimeAttribute()

@@ -91,6 +91,8 @@ def table_definition() -> dict[str, Any]:
         "AttributeDefinitions": schema["attribute_definitions"],
         "KeySchema": schema["key_schema"],
         "BillingMode": "PAY_PER_REQUEST",
+        # Every booking change becomes an event from this stream (Lambda's reads are free).
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": index["index_name"],

@@ -1,0 +1,90 @@
+"""Booking events: a small, versioned envelope, derived from what changed.
+
+Events are not written by the code that changes a booking; they are read off the
+table's change stream, so a change and its event cannot drift apart: a committed
+write always yields its event (the stream retries), a failed write yields none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.domain.bookings import Booking, BookingStatus
+
+ENVELOPE_VERSION = 1
+
+
+class EventType(StrEnum):
+    BOOKING_CREATED = "booking.created"
+    BOOKING_CONFIRMED = "booking.confirmed"
+    BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_RESCHEDULED = "booking.rescheduled"
+    PAYMENT_SUCCEEDED = "payment.succeeded"
+    PAYMENT_FAILED = "payment.failed"
+    NOTES_SAVED = "notes.saved"
+    SUMMARY_READY = "summary.ready"
+
+
+@dataclass(frozen=True)
+class Event:
+    type: EventType
+    id: str            # stable for one change: a redelivered stream record keeps its id
+    occurred_at: datetime
+    host_id: str
+    booking: dict[str, Any]
+    version: int = ENVELOPE_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type.value, "id": self.id, "version": self.version,
+                "occurred_at": self.occurred_at.isoformat(), "host_id": self.host_id,
+                "booking": self.booking}
+
+
+def booking_summary(b: Booking) -> dict[str, Any]:
+    """What a dashboard needs to update its list; never the attendee's answers."""
+    return {"uid": b.uid, "status": b.status.value, "event_title": b.event_title,
+            "start": b.start.isoformat(), "end": b.end.isoformat(),
+            "attendee_name": b.attendee.name, "attendee_timezone": b.attendee.timezone,
+            "sequence": b.sequence}
+
+
+def _event(kind: EventType, change_id: str, at: datetime, b: Booking) -> Event:
+    return Event(kind, event_id(change_id, kind), at, b.host_id, booking_summary(b))
+
+
+def event_id(change_id: str, kind: EventType) -> str:
+    return hashlib.sha256(f"{change_id}:{kind.value}".encode()).hexdigest()[:24]
+
+
+def booking_events(old: Booking | None, new: Booking | None, change_id: str,
+                   at: datetime) -> list[Event]:
+    """The events one change of a booking item stands for (possibly none)."""
+    if new is None:
+        return []
+    if old is None:
+        created = [_event(EventType.BOOKING_CREATED, change_id, at, new)]
+        if new.status is BookingStatus.CONFIRMED:
+            created.append(_event(EventType.BOOKING_CONFIRMED, change_id, at, new))
+        return created
+    events: list[Event] = []
+    if old.status is not new.status:
+        if new.status is BookingStatus.CANCELLED:
+            events.append(_event(EventType.BOOKING_CANCELLED, change_id, at, new))
+        elif new.status is BookingStatus.CONFIRMED:
+            if old.status is BookingStatus.PENDING_PAYMENT:
+                events.append(_event(EventType.PAYMENT_SUCCEEDED, change_id, at, new))
+            events.append(_event(EventType.BOOKING_CONFIRMED, change_id, at, new))
+    if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
+        events.append(_event(EventType.BOOKING_RESCHEDULED, change_id, at, new))
+    return events
+
+
+def work_event(worker: str, change_id: str, at: datetime, host_id: str,
+               booking: dict[str, Any]) -> Event:
+    """A worker finished its job for a booking: notes saved, summary ready."""
+    kind = EventType.NOTES_SAVED if worker == "notes" else EventType.SUMMARY_READY
+    return Event(kind, event_id(change_id, kind), at, host_id, booking)

@@ -1,0 +1,64 @@
+"""Entry code for the WebSocket, stream and queue Lambdas: parse, call one service, map."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.domain.errors import AuthenticationError
+from chalicelib.services.realtime import Realtime
+from chalicelib.services.workers import Worker
+
+# Browsers cannot set headers on a WebSocket, so the token may come as a subprotocol:
+# `new WebSocket(url, ["penny.bearer", token])`; the chosen protocol is echoed back.
+BEARER_PROTOCOL = "penny.bearer"
+
+
+def token_of(event: dict[str, Any]) -> tuple[str | None, bool]:
+    """The access token, and whether it came as a subprotocol."""
+    query = event.get("queryStringParameters") or {}
+    if query.get("token"):
+        return str(query["token"]), False
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    offered = [p.strip() for p in str(headers.get("sec-websocket-protocol", "")).split(",")]
+    if BEARER_PROTOCOL in offered and len(offered) == 2:
+        return next(p for p in offered if p != BEARER_PROTOCOL), True
+    return None, False
+
+
+def connect(realtime: Realtime, event: dict[str, Any]) -> Response:
+    token, as_protocol = token_of(event)
+    try:
+        realtime.connect(event["requestContext"]["connectionId"], token)
+    except AuthenticationError as exc:
+        return Response(body=json.dumps({"error": {"code": exc.code, "message": exc.message,
+                                                   "field": None}}), status_code=403)
+    headers: dict[str, str | list[str]] = (
+        {"Sec-WebSocket-Protocol": BEARER_PROTOCOL} if as_protocol else {})
+    return Response(body="", status_code=200, headers=headers)
+
+
+def message(realtime: Realtime, connection_id: str, body: str) -> None:
+    try:
+        action = json.loads(body).get("action")
+    except (ValueError, AttributeError):
+        action = None
+    if action == "ping":
+        realtime.pong(connection_id)
+
+
+def run_worker(worker: Worker, event: dict[str, Any]) -> dict[str, Any]:
+    """Each record on its own; failures are reported so only they are retried."""
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    result = process_partial_response(
+        event=event, record_handler=lambda record: worker.process(record.body),
+        processor=processor)
+    return dict(result)

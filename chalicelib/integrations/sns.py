@@ -1,0 +1,29 @@
+"""Publishing booking events to the SNS topic the worker queues subscribe to."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.domain.events import Event
+
+
+class SnsEventBus:
+    def __init__(self, client: Any, topic_arn: str) -> None:
+        self._client = client
+        self._topic_arn = topic_arn
+
+    def publish(self, event: Event) -> None:
+        # The type rides as a message attribute so each queue's filter policy picks its own.
+        self._client.publish(
+            TopicArn=self._topic_arn, Message=json.dumps(event.to_json()),
+            MessageAttributes={"type": {"DataType": "String", "StringValue": event.type.value},
+                               "version": {"DataType": "Number",
+                                           "StringValue": str(event.version)}})
+
+
+class DisabledEventBus:
+    """No topic configured: events still reach dashboards, workers are off (and say so)."""
+
+    def publish(self, event: Event) -> None:
+        return None

@@ -1,0 +1,48 @@
+"""Sending to WebSocket connections through Chalice's websocket_api (API Gateway's
+management API), with its disconnect error turned into Penny's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import WebsocketDisconnectedError
+
+from chalicelib.domain.errors import ConnectionGoneError
+
+
+class ChaliceSender:
+    def __init__(self, websocket_api: Any) -> None:
+        self._api = websocket_api
+
+    def send(self, connection_id: str, message: str) -> None:
+        try:
+            self._api.send(connection_id, message)
+        except WebsocketDisconnectedError as exc:
+            raise ConnectionGoneError(connection_id) from exc
+
+
+class EndpointSession:
+    """A boto3 session whose management-API client goes to a fixed endpoint.
+
+    Chalice builds `https://{domain}/{stage}`; the local gateway speaks plain http on
+    loopback, so locally the endpoint comes from PENNY_WEBSOCKET_ENDPOINT instead.
+    """
+
+    def __init__(self, session: Any, endpoint_url: str) -> None:
+        self._session = session
+        self._endpoint_url = endpoint_url
+        self.region_name = session.region_name
+
+    def client(self, service_name: str, **kwargs: Any) -> Any:
+        kwargs["endpoint_url"] = self._endpoint_url
+        return self._session.client(service_name, **kwargs)
+
+
+def configure(websocket_api: Any, region: str, api_id: str | None, stage: str,
+              endpoint: str | None) -> None:
+    """Ready websocket_api for sending from any Lambda, not only the WebSocket ones."""
+    import boto3
+
+    session = boto3.session.Session(region_name=region)
+    websocket_api.session = EndpointSession(session, endpoint) if endpoint else session
+    websocket_api.configure_from_api_id(api_id or "local", stage)

@@ -1,0 +1,72 @@
+"""Live updates for hosts' open dashboards over API Gateway WebSockets.
+
+A connection is accepted only with a valid access token and is stored under its host;
+an event goes to every connection of its host and to nobody else's. A connection
+that is gone is deleted; one bad connection never stops delivery to the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain.errors import AuthenticationError, ConnectionGoneError
+from chalicelib.domain.events import Event
+from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.services.ports import Clock
+
+log = logging.getLogger("penny.realtime")
+
+
+class Connections(Protocol):
+    def add(self, host_id: str, connection_id: str, now: datetime) -> None: ...
+    def remove(self, connection_id: str) -> None: ...
+    def for_host(self, host_id: str, now: datetime) -> list[str]: ...
+
+
+class Sender(Protocol):
+    def send(self, connection_id: str, message: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Realtime:
+    connections: Connections
+    sender: Sender
+    access: AccessTokens
+    clock: Clock
+
+    def connect(self, connection_id: str, token: str | None) -> str:
+        """The host id, or AuthenticationError: the gateway then refuses the handshake."""
+        if not token:
+            raise AuthenticationError("connect with ?token=<access token>")
+        host_id = self.access.verify(token, self.clock.now())
+        self.connections.add(host_id, connection_id, self.clock.now())
+        return host_id
+
+    def disconnect(self, connection_id: str) -> None:
+        self.connections.remove(connection_id)
+
+    def pong(self, connection_id: str) -> None:
+        self._send(connection_id, json.dumps({"type": "pong"}))
+
+    def push(self, event: Event) -> int:
+        """Send to each of the host's connections; returns how many received it."""
+        message = json.dumps(event.to_json())
+        delivered = 0
+        for connection_id in self.connections.for_host(event.host_id, self.clock.now()):
+            delivered += self._send(connection_id, message)
+        return delivered
+
+    def _send(self, connection_id: str, message: str) -> int:
+        try:
+            self.sender.send(connection_id, message)
+        except ConnectionGoneError:
+            self.connections.remove(connection_id)
+            return 0
+        except Exception:  # one broken connection must not stop the rest
+            log.exception("push to %s failed", connection_id)
+            return 0
+        return 1

@@ -1,0 +1,253 @@
+"""Events from table changes to dashboards and worker queues, through the Lambda handlers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+
+import app as app_module
+from chalicelib import bootstrap
+from chalicelib.domain.errors import ConnectionGoneError
+from chalicelib.store.items import WorkRecordItem
+from chalicelib.store.queues import QUEUES, TOPIC
+from tests.functional import factories as f
+from tests.functional.conftest import TABLE, Api
+from tests.functional.hosts import make_host
+
+STREAMS_URL = "https://streams.dynamodb.us-east-1.amazonaws.com"
+
+
+@dataclass
+class FakeSender:
+    """Stands in for API Gateway's management API: records what each connection got."""
+
+    sent: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+    broken: set[str] = field(default_factory=set)
+
+    def send(self, connection_id: str, message: str) -> None:
+        if connection_id in self.gone:
+            raise ConnectionGoneError(connection_id)
+        if connection_id in self.broken:
+            raise RuntimeError("socket reset")
+        self.sent.setdefault(connection_id, []).append(json.loads(message))
+
+    def types(self, connection_id: str) -> list[str]:
+        return [m["type"] for m in self.sent.get(connection_id, [])]
+
+
+@dataclass
+class Wiring:
+    sender: FakeSender
+    queues: dict[str, str]
+    stream: Stream
+
+
+class Stream:
+    """Reads the moto table stream from where it was last read, like the Lambda poller."""
+
+    def __init__(self) -> None:
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        arn = ddb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        self.client = boto3.client("dynamodbstreams", region_name="us-east-1",
+                                   endpoint_url=STREAMS_URL)
+        shard = self.client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        self.iterator = self.client.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON",
+        )["ShardIterator"]
+
+    def read(self) -> list[dict[str, Any]]:
+        page = self.client.get_records(ShardIterator=self.iterator)
+        self.iterator = page["NextShardIterator"]
+        return [dict(r) for r in page["Records"]]
+
+
+@pytest.fixture
+def wiring(api: Api) -> Iterator[Wiring]:
+    sns, sqs = boto3.client("sns", region_name="us-east-1"), boto3.client("sqs",
+                                                                          region_name="us-east-1")
+    topic = sns.create_topic(Name=f"penny-test-{TOPIC}")["TopicArn"]
+    queues = {}
+    for spec in QUEUES:
+        url = sqs.create_queue(QueueName=spec.queue_name("penny-test"))["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        sns.subscribe(TopicArn=topic, Protocol="sqs",
+                      Endpoint=arn["Attributes"]["QueueArn"],
+                      Attributes={"RawMessageDelivery": "true",
+                                  "FilterPolicy": json.dumps({"type": list(spec.event_types)})})
+        queues[spec.name] = url
+    services = bootstrap.services()
+    settings = services.settings.__class__(**{**services.settings.__dict__,
+                                              "events_topic_arn": topic})
+    services = bootstrap.Services(**{**services.__dict__, "settings": settings})
+    sender = FakeSender()
+    bootstrap.install_messaging(bootstrap.build_messaging(services, app_module.app.websocket_api,
+                                                          sns_client=sns, sender=sender))
+    yield Wiring(sender, queues, Stream())
+    bootstrap.install_messaging(None)
+
+
+def ws_event(route: str, connection_id: str, query: dict[str, str] | None = None,
+             headers: dict[str, str] | None = None, body: str | None = None) -> dict[str, Any]:
+    kinds = {"$connect": "CONNECT", "$default": "MESSAGE", "$disconnect": "DISCONNECT"}
+    return {"requestContext": {"routeKey": route, "eventType": kinds[route],
+                               "connectionId": connection_id, "domainName": "ws.test",
+                               "stage": "api", "apiId": "test"},
+            "queryStringParameters": query, "headers": headers or {}, "body": body,
+            "isBase64Encoded": False}
+
+
+def invoke(api: Api, name: str, event: dict[str, Any]) -> Any:
+    with Client(app_module.app) as client:
+        return client.lambda_.invoke(name, event).payload
+
+
+def connect(api: Api, connection_id: str, token: str) -> Any:
+    return invoke(api, "ws_connect", ws_event("$connect", connection_id, {"token": token}))
+
+
+def deliver_stream(api: Api, wiring: Wiring) -> None:
+    invoke(api, "booking_events", {"Records": wiring.stream.read()})
+
+
+def test_connect_needs_a_valid_host_token(api: Api, wiring: Wiring) -> None:
+    token = make_host(api)
+    assert connect(api, "c1", token)["statusCode"] == 200
+    assert connect(api, "c2", "not-a-jwt")["statusCode"] == 403
+    assert invoke(api, "ws_connect", ws_event("$connect", "c3"))["statusCode"] == 403
+
+
+def test_token_may_come_as_a_subprotocol_which_is_echoed(api: Api, wiring: Wiring) -> None:
+    token = make_host(api)
+    reply = invoke(api, "ws_connect", ws_event(
+        "$connect", "c1", headers={"Sec-WebSocket-Protocol": f"penny.bearer, {token}"}))
+    assert reply["statusCode"] == 200
+    assert reply["headers"]["Sec-WebSocket-Protocol"] == "penny.bearer"
+
+
+def test_ping_gets_a_pong(api: Api, wiring: Wiring) -> None:
+    connect(api, "c1", make_host(api))
+    invoke(api, "ws_message", ws_event("$default", "c1", body='{"action": "ping"}'))
+    assert wiring.sender.types("c1") == ["pong"]
+
+
+def test_a_booking_reaches_its_hosts_dashboards_and_no_one_else(api: Api, wiring: Wiring) -> None:
+    alice, bob = make_host(api, "alice"), make_host(api, "bob")
+    connect(api, "alice-1", alice)
+    connect(api, "alice-2", alice)
+    connect(api, "bob-1", bob)
+    wiring.stream.read()  # skip the setup writes
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+
+    deliver_stream(api, wiring)
+
+    for conn in ("alice-1", "alice-2"):
+        assert wiring.sender.types(conn) == ["booking.created", "booking.confirmed"]
+    assert wiring.sender.types("bob-1") == []
+    event = wiring.sender.sent["alice-1"][0]
+    assert set(event) == {"type", "id", "version", "occurred_at", "host_id", "booking"}
+    assert event["version"] == 1 and event["booking"]["start"] == "2026-11-24T14:00:00+00:00"
+    assert "answers" not in event["booking"]
+
+
+def test_confirmed_bookings_go_to_every_worker_queue_and_nothing_else(
+        api: Api, wiring: Wiring) -> None:
+    token = make_host(api)
+    connect(api, "c1", token)
+    wiring.stream.read()
+    booked = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z")).json
+    api.post(f"/bookings/{booked['uid']}/cancel", {"token": booked["links"]["cancel_token"]})
+
+    deliver_stream(api, wiring)
+
+    assert wiring.sender.types("c1") == ["booking.created", "booking.confirmed",
+                                         "booking.cancelled"]
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    for url in wiring.queues.values():
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+        assert [json.loads(m["Body"])["type"] for m in messages] == ["booking.confirmed"]
+
+
+def test_reschedule_is_an_event(api: Api, wiring: Wiring) -> None:
+    connect(api, "c1", make_host(api))
+    booked = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z")).json
+    wiring.stream.read()
+    api.post(f"/bookings/{booked['uid']}/reschedule",
+             {"token": booked["links"]["reschedule_token"], "start": "2026-11-24T15:00:00Z"})
+    deliver_stream(api, wiring)
+    assert wiring.sender.types("c1") == ["booking.rescheduled"]
+
+
+def test_a_gone_connection_is_deleted_and_the_others_still_get_the_event(
+        api: Api, wiring: Wiring) -> None:
+    token = make_host(api)
+    for conn in ("gone", "broken", "fine"):
+        connect(api, conn, token)
+    wiring.sender.gone.add("gone")
+    wiring.sender.broken.add("broken")
+    wiring.stream.read()
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    deliver_stream(api, wiring)
+    assert wiring.sender.types("fine") == ["booking.created", "booking.confirmed"]
+    messaging = bootstrap.messaging(app_module.app.websocket_api)
+    host_id = api.get("/me/profile", token=token).json["id"]
+    remaining = messaging.realtime.connections.for_host(host_id, bootstrap.services().clock.now())
+    assert sorted(remaining) == ["broken", "fine"]
+
+
+def test_disconnect_forgets_the_connection(api: Api, wiring: Wiring) -> None:
+    token = make_host(api)
+    connect(api, "c1", token)
+    invoke(api, "ws_disconnect", ws_event("$disconnect", "c1"))
+    wiring.stream.read()
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    deliver_stream(api, wiring)
+    assert wiring.sender.sent == {}
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    return {"Records": [{"messageId": f"m{i}", "receiptHandle": f"r{i}", "body": body,
+                         "attributes": {"ApproximateReceiveCount": "1"},
+                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:penny-notes",
+                         "awsRegion": "us-east-1"} for i, body in enumerate(bodies)]}
+
+
+def confirmed_event_body(api: Api, wiring: Wiring) -> str:
+    wiring.stream.read()
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    deliver_stream(api, wiring)
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    message = sqs.receive_message(QueueUrl=wiring.queues["notes"])["Messages"][0]
+    return str(message["Body"])
+
+
+def test_a_redelivered_message_changes_nothing(api: Api, wiring: Wiring) -> None:
+    connect(api, "c1", make_host(api))
+    body = confirmed_event_body(api, wiring)
+
+    first = invoke(api, "notes_worker", sqs_event(body))
+    again = invoke(api, "notes_worker", sqs_event(body))
+
+    assert first == again == {"batchItemFailures": []}
+    records = list(WorkRecordItem.scan())
+    assert [(r.sk, r.booking["start"]) for r in records] == [
+        ("notes", "2026-11-24T14:00:00+00:00")]
+    deliver_stream(api, wiring)
+    assert wiring.sender.types("c1")[-1:] == ["notes.saved"]
+    assert wiring.sender.types("c1").count("notes.saved") == 1
+
+
+def test_a_poison_message_fails_alone(api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    body = confirmed_event_body(api, wiring)
+    result = invoke(api, "summary_worker", sqs_event(body, "not json", '{"type": "x"}'))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"},
+                                            {"itemIdentifier": "m2"}]}
+    assert [r.sk for r in WorkRecordItem.scan()] == ["summary"]
