@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
+from infra.messaging import messaging_resources
 
 ERROR_TEMPLATE = ('{"error": {"code": "%s", "message": $context.error.messageString, '
                   '"field": null}}')
@@ -35,6 +36,9 @@ def _gateway_response(kind: str, status: str, code: str) -> dict[str, Any]:
 
 def template() -> dict[str, Any]:
     table = table_definition()
+    # CreateTable says StreamEnabled; CloudFormation only takes the view type.
+    table["StreamSpecification"] = {
+        "StreamViewType": table["StreamSpecification"]["StreamViewType"]}
     return {
         "Parameters": {
             "PointInTimeRecovery": {"Type": "String", "AllowedValues": ["true", "false"],
@@ -48,7 +52,7 @@ def template() -> dict[str, Any]:
                 "DeletionPolicy": "Retain",
                 "UpdateReplacePolicy": "Retain",
                 "Properties": {
-                    "TableName": {"Fn::Sub": "penny-${AWS::StackName}"},
+                    "TableName": {"Fn::Sub": "${AWS::StackName}"},
                     **table,
                     "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE,
                                                 "Enabled": True},
@@ -56,14 +60,13 @@ def template() -> dict[str, Any]:
                         "PointInTimeRecoveryEnabled": {"Fn::If": ["WithPITR", True, False]}},
                 },
             },
-            # Chalice's API Lambda reads its table name from the stack, not from config.json.
-            "APIHandler": {"Properties": {"Environment": {"Variables": {
-                "PENNY_TABLE": {"Ref": "PennyTable"}}}}},
+            **messaging_resources(),
             "UnknownRouteResponse": _gateway_response("MISSING_AUTHENTICATION_TOKEN", "404",
                                                       "not_found"),
             "Default4xxResponse": _gateway_response("DEFAULT_4XX", "400", "bad_request"),
         },
-        "Outputs": {"TableName": {"Value": {"Ref": "PennyTable"}}},
+        "Outputs": {"TableName": {"Value": {"Ref": "PennyTable"}},
+                    "EventsTopic": {"Value": {"Ref": "EventsTopic"}}},
     }
 
 
