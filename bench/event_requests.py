@@ -1,0 +1,141 @@
+"""Requests per confirmed booking to SNS, SQS and the WebSocket management API.
+
+Runs the real handlers in-process on moto (the same path the Lambdas take): a booking
+is made over the API, the table's stream records go to the stream handler, the worker
+queues are drained into the worker handlers as Lambda's poller would, and their work
+records come back through the stream. Every AWS call is counted by a botocore hook;
+WebSocket posts are counted at the sender. One host with one open dashboard.
+
+    python bench/event_requests.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+for key, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                   "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    os.environ.setdefault(key, value)
+
+import boto3  # noqa: E402
+from chalice.test import Client  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+import app as app_module  # noqa: E402
+from chalicelib import bootstrap  # noqa: E402
+from chalicelib.services.passwords import Argon2Passwords  # noqa: E402
+from chalicelib.settings import Settings  # noqa: E402
+from chalicelib.store.queues import QUEUES, TOPIC  # noqa: E402
+from chalicelib.store.tables import table_definition  # noqa: E402
+
+BOOKINGS = 10
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+class CountingSender:
+    def __init__(self) -> None:
+        self.posts = 0
+
+    def send(self, connection_id: str, message: str) -> None:
+        self.posts += 1
+
+
+def main() -> None:
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[f"{model.service_model.service_name}.{model.name}"] += 1
+
+    with mock_aws():
+        ddb = boto3.client("dynamodb")
+        stream_arn = ddb.create_table(TableName="penny-bench", **table_definition())[
+            "TableDescription"]["LatestStreamArn"]
+        sns, sqs = boto3.client("sns"), boto3.client("sqs")
+        topic = sns.create_topic(Name=f"penny-bench-{TOPIC}")["TopicArn"]
+        queues = {}
+        for spec in QUEUES:
+            url = sqs.create_queue(QueueName=spec.queue_name("penny-bench"))["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            sns.subscribe(TopicArn=topic, Protocol="sqs",
+                          Endpoint=arn["Attributes"]["QueueArn"],
+                          Attributes={"RawMessageDelivery": "true", "FilterPolicy": json.dumps(
+                              {"type": list(spec.event_types)})})
+            queues[spec.name] = url
+        services = bootstrap.build(Settings(table_name="penny-bench", events_topic_arn=topic),
+                                   clock=Clock(),
+                                   passwords=Argon2Passwords(time_cost=1, memory_cost=1024))
+        bootstrap.install(services)
+        sender = CountingSender()
+        bootstrap.install_messaging(bootstrap.build_messaging(
+            services, app_module.app.websocket_api, sns_client=sns, sender=sender))
+        streams = boto3.client("dynamodbstreams",
+                               endpoint_url="https://streams.dynamodb.us-east-1.amazonaws.com")
+        shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]
+        iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        with Client(app_module.app) as client:
+            json_headers = {"Content-Type": "application/json"}
+            token = client.http.post("/auth/signup", headers=json_headers, body=json.dumps({
+                "email": "b@example.com", "password": "bench-password", "slug": "bench",
+                "display_name": "Bench", "timezone": "UTC"})).json_body["access_token"]
+            auth = {**json_headers, "Authorization": f"Bearer {token}"}
+            client.http.put("/me/schedule", headers=auth, body=json.dumps({"weekly": {
+                "tuesday": [{"start": "09:00", "end": "17:00"}]}}))
+            client.http.post("/me/event-types", headers=auth, body=json.dumps({
+                "slug": "call", "title": "Call", "duration_minutes": 30,
+                "location": {"kind": "zoom"}}))
+            client.lambda_.invoke("ws_connect", {"requestContext": {
+                "routeKey": "$connect", "eventType": "CONNECT", "connectionId": "dash",
+                "domainName": "bench", "stage": "api", "apiId": "bench"},
+                "queryStringParameters": {"token": token}, "headers": {}})
+            iterator = streams.get_records(ShardIterator=iterator)["NextShardIterator"]
+            sns.meta.events.register("before-call", count)
+            sqs.meta.events.register("before-call", count)
+            for n in range(BOOKINGS):
+                client.http.post("/hosts/bench/call/bookings", headers=json_headers,
+                                 body=json.dumps({"start": f"2026-11-24T{9 + n // 2:02d}:"
+                                                           f"{30 * (n % 2):02d}:00Z",
+                                                  "attendee": {"name": "A",
+                                                               "email": "a@example.com",
+                                                               "timezone": "UTC"}}))
+            for _ in range(2):  # bookings, then the work records they cause
+                page = streams.get_records(ShardIterator=iterator)
+                iterator = page["NextShardIterator"]
+                client.lambda_.invoke("booking_events", {"Records": page["Records"]})
+                for name, url in queues.items():
+                    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+                    messages = got.get("Messages", [])
+                    if messages:
+                        client.lambda_.invoke(f"{name}_worker", {"Records": [
+                            {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
+                             "body": m["Body"], "attributes": {}, "messageAttributes": {},
+                             "eventSource": "aws:sqs"} for m in messages]})
+                        sqs.delete_message_batch(QueueUrl=url, Entries=[
+                            {"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]}
+                            for m in messages])
+    per = {key: value / BOOKINGS for key, value in sorted(calls.items())}
+    print(f"event_requests.bookings: {BOOKINGS} confirmed, 1 open dashboard, "
+          f"{len(QUEUES)} worker queues")
+    print(f"event_requests.sns_publish_per_booking: {per.get('sns.Publish', 0):.2f}")
+    print(f"event_requests.sqs_messages_per_booking: {len(QUEUES):.2f}  "
+          f"(one per worker queue, delivered by SNS)")
+    sqs_calls = sum(v for k, v in per.items() if k.startswith("sqs."))
+    print(f"event_requests.sqs_requests_per_booking: {sqs_calls:.2f}  "
+          f"(receive + delete, batched {BOOKINGS} at a time here; idle long-polling extra)")
+    print(f"event_requests.websocket_posts_per_booking: {sender.posts / BOOKINGS:.2f}  "
+          f"(created, confirmed, notes.saved, summary.ready to one dashboard)")
+
+
+if __name__ == "__main__":
+    main()
