@@ -1,25 +1,44 @@
-"""Creates Penny's DynamoDB table in the embedded AWS, from the one shared definition.
+"""Creates Penny's AWS resources in the embedded AWS, from the one shared definition.
 
 `chalicelib.store.tables.table_definition()` is also what infra/ turns into CloudFormation,
-so the local table has the same keys, indexes and TTL as the deployed one.
+so the local table has the same keys, indexes, stream and TTL as the deployed one; and
+`chalicelib.store.queues` (the topic and one queue plus dead-letter queue per consumer) is
+what infra/ builds the fan-out from, so the local topic, queues, redrive policies and
+subscription filters are the deployed ones too.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from typing import Any
+
 import boto3
 
+from chalicelib.store.queues import QUEUES, TOPIC, QueueSpec
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 
 # The embedded AWS accepts any credentials; explicit ones keep a developer's real
 # ~/.aws profile from ever being read (or sent) while provisioning.
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
+PREFIX = "penny-local"
+# Deployed queues hide a received message for longer than the worker may run; locally a
+# failed message comes back after at most this many seconds, so a poison message reaches
+# its DLQ (after max_receive_count receives) in seconds rather than half an hour, and the
+# redelivery tests stay fast. Nothing else about the queues differs from production.
+LOCAL_MAX_VISIBILITY_TIMEOUT = 2
+
+
+def _client(service: str, endpoint_url: str, region: str) -> Any:
+    return boto3.client(
+        service, endpoint_url=endpoint_url, region_name=region, **_LOCAL_CREDENTIALS
+    )
+
 
 def provision(endpoint_url: str, table_name: str, region: str) -> None:
     """Create the table and enable TTL; safe to call again on a provisioned table."""
-    client = boto3.client(
-        "dynamodb", endpoint_url=endpoint_url, region_name=region, **_LOCAL_CREDENTIALS
-    )
+    client = _client("dynamodb", endpoint_url, region)
     try:
         client.create_table(TableName=table_name, **table_definition())
     except client.exceptions.ResourceInUseException:
@@ -35,3 +54,95 @@ def provision(endpoint_url: str, table_name: str, region: str) -> None:
             TableName=table_name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
+
+
+def stream_arn(endpoint_url: str, table_name: str, region: str) -> str | None:
+    """The table's current stream ARN, or None when the table has no stream."""
+    table = _client("dynamodb", endpoint_url, region).describe_table(TableName=table_name)
+    arn = table["Table"].get("LatestStreamArn")
+    return str(arn) if arn else None
+
+
+@dataclass(frozen=True)
+class QueueResources:
+    """One consumer's queue and dead-letter queue, as provisioned."""
+
+    spec: QueueSpec
+    url: str
+    arn: str
+    dlq_url: str
+    dlq_arn: str
+    subscription_arn: str
+
+
+@dataclass(frozen=True)
+class Messaging:
+    """The booking-events topic and the consumers' queues, by logical queue name."""
+
+    topic_arn: str
+    queues: dict[str, QueueResources]
+
+
+def provision_messaging(
+    endpoint_url: str,
+    region: str,
+    prefix: str = PREFIX,
+    specs: tuple[QueueSpec, ...] = QUEUES,
+) -> Messaging:
+    """Create the topic, and per spec a DLQ, a queue redriving to it and a filtered
+    subscription; safe to call again (the settings are put again, not duplicated)."""
+    sns = _client("sns", endpoint_url, region)
+    sqs = _client("sqs", endpoint_url, region)
+    topic_arn = str(sns.create_topic(Name=f"{prefix}-{TOPIC}")["TopicArn"])  # idempotent
+    queues = {}
+    for spec in specs:
+        dlq_url, dlq_arn = _queue(sqs, spec.dlq_name(prefix), {})
+        visibility = min(spec.visibility_timeout, LOCAL_MAX_VISIBILITY_TIMEOUT)
+        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}
+        url, arn = _queue(
+            sqs,
+            spec.queue_name(prefix),
+            {"VisibilityTimeout": str(visibility), "RedrivePolicy": json.dumps(redrive)},
+        )
+        subscription = _subscribe(sns, topic_arn, arn, spec)
+        queues[spec.name] = QueueResources(spec, url, arn, dlq_url, dlq_arn, subscription)
+    return Messaging(topic_arn, queues)
+
+
+def _queue(sqs: Any, name: str, attributes: dict[str, str]) -> tuple[str, str]:
+    try:
+        url = str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+    except sqs.exceptions.QueueDoesNotExist:
+        url = str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
+    else:
+        # CreateQueue refuses other attributes for an existing queue: put them instead.
+        if attributes:
+            sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return url, str(arn["Attributes"]["QueueArn"])
+
+
+def _subscribe(sns: Any, topic_arn: str, queue_arn: str, spec: QueueSpec) -> str:
+    attributes = {
+        # The worker gets the event envelope as the SQS body, not wrapped in SNS's JSON.
+        "RawMessageDelivery": "true",
+        "FilterPolicy": json.dumps({"type": list(spec.event_types)}),
+    }
+    pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
+    for page in pages:
+        for subscription in page["Subscriptions"]:
+            if subscription["Protocol"] == "sqs" and subscription["Endpoint"] == queue_arn:
+                arn = str(subscription["SubscriptionArn"])
+                for name, value in attributes.items():
+                    sns.set_subscription_attributes(
+                        SubscriptionArn=arn, AttributeName=name, AttributeValue=value
+                    )
+                return arn
+    created = sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes=attributes,
+        ReturnSubscriptionArn=True,
+    )
+    return str(created["SubscriptionArn"])

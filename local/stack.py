@@ -1,10 +1,14 @@
 """`make run`: the whole of Penny on one machine, no AWS account needed.
 
     python -m local.stack [--host 127.0.0.1] [--api-port 8000] [--aws-port 4566]
+                          [--ws-port 8001]
 
-Starts an embedded AWS, provisions the table from the shared definition, serves the
-Chalice app, seeds a demo host through the API and prints where to click. A port of 0
-picks a free one. Ctrl-C or SIGTERM stops everything and exits 0.
+Starts an embedded AWS, provisions the table, topic and queues from the shared
+definitions, serves the Chalice app over HTTP and its WebSocket handlers through a
+gateway that behaves like API Gateway's, starts a poller per queue and stream handler
+the app registers (what Lambda's event source mappings do in AWS), seeds a demo host
+through the API and prints where to click. A port of 0 picks a free one. Ctrl-C or
+SIGTERM stops everything and exits 0.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from chalice.config import Config
 
 from local.api import ApiServer
 from local.aws import EmbeddedAWS
-from local.provision import provision
+from local.pollers import pollers_for_app
+from local.provision import Messaging, provision, provision_messaging, stream_arn
 from local.seed import EMAIL, PASSWORD, Demo, SeedError, seed
+from local.ws_gateway import WebSocketGateway
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TABLE = "penny-local"
@@ -53,21 +59,43 @@ def main(argv: list[str] | None = None) -> int:
             aws = EmbeddedAWS(args.host, args.aws_port).start()
             running.callback(aws.stop)
             provision(aws.url, TABLE, REGION)
+            messaging = provision_messaging(aws.url, REGION)
+            table_stream = stream_arn(aws.url, TABLE, REGION)
             api = ApiServer(args.host, args.api_port)
             running.callback(api.shutdown)
-            env = _configure_environment(aws_url=aws.url, api_url=api.url)
+            gateway = WebSocketGateway(args.host, args.ws_port, region=REGION)
+            running.callback(gateway.stop)
+            env = _configure_environment(
+                aws_url=aws.url,
+                api_url=api.url,
+                ws_endpoint=gateway.url,
+                messaging=messaging,
+                table_stream=table_stream,
+            )
             config = Config.create(chalice_stage="dev", app_name="penny", environment_variables=env)
-            api.serve(_load_app(), config)
+            app = _load_app()
+            api.serve(app, config)
+            gateway.start(app)
+            pollers = pollers_for_app(
+                app, aws_url=aws.url, region=REGION, messaging=messaging, stream_arn=table_stream
+            )
+            for poller in pollers:
+                poller.start()
+                running.callback(poller.stop)
             demo = seed(api.url)
-            print(_banner(api.url, demo), flush=True)
-            print(f"{READY_MARKER} api={api.url} aws={aws.url}", flush=True)
+            print(_banner(api.url, gateway.ws_url, demo), flush=True)
+            print(
+                f"{READY_MARKER} api={api.url} aws={aws.url} ws={gateway.ws_url}", flush=True
+            )
             threading.Event().wait()  # until a signal raises Stopped
     except Stopped:
         print("\nPenny local stack stopped.", flush=True)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        ports = f"--api-port {args.api_port} / --aws-port {args.aws_port}"
+        ports = (
+            f"--api-port {args.api_port} / --aws-port {args.aws_port} / --ws-port {args.ws_port}"
+        )
         return _fail(f"a port is already in use ({ports}); choose others, or 0 for free ones")
     except SeedError as exc:
         return _fail(f"seeding the demo host failed: {exc}")
@@ -88,6 +116,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--aws-port", type=int, default=int(os.environ.get("PENNY_AWS_PORT", "4566"))
     )
+    parser.add_argument(
+        "--ws-port", type=int, default=int(os.environ.get("PENNY_WS_PORT", "8001"))
+    )
     return parser.parse_args(argv)
 
 
@@ -102,18 +133,32 @@ def _stop_on(*signals: signal.Signals) -> None:
         signal.signal(sig, handler)
 
 
-def _configure_environment(aws_url: str, api_url: str) -> dict[str, str]:
+def _configure_environment(
+    aws_url: str,
+    api_url: str,
+    ws_endpoint: str,
+    messaging: Messaging,
+    table_stream: str | None,
+) -> dict[str, str]:
     """What the Lambda environment holds in AWS; must be set before the app is imported."""
     env = {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
+        # Every AWS client without an explicit endpoint (DynamoDB, SNS, SQS, streams, SSM)
+        # talks to the embedded AWS.
+        "AWS_ENDPOINT_URL": aws_url,
         "AWS_ENDPOINT_URL_DYNAMODB": aws_url,
         "PENNY_TABLE": TABLE,
         "PENNY_STAGE": "local",
         "PENNY_PUBLIC_URL": api_url,
+        "PENNY_EVENTS_TOPIC_ARN": messaging.topic_arn,
+        # The WebSocket management API (POST /@connections/{id}): the local gateway.
+        "PENNY_WEBSOCKET_ENDPOINT": ws_endpoint,
     }
+    if table_stream is not None:
+        env["PENNY_TABLE_STREAM_ARN"] = table_stream
     os.environ.update(env)
     # A developer's real AWS session must not leak in through boto3's credential chain.
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
@@ -130,12 +175,13 @@ def _load_app() -> Chalice:
     return app
 
 
-def _banner(api_url: str, demo: Demo) -> str:
+def _banner(api_url: str, ws_url: str, demo: Demo) -> str:
     start = demo.first_slot or "<a slot start from the slots URL>"
     return f"""
 Penny is running locally.
 
   API              {api_url}
+  WebSocket        {ws_url}/?token=<access token>
   OpenAPI          {api_url}/openapi.json
   Demo profile     {demo.profile_url}
   Slots (7 days)   {demo.slots_url}

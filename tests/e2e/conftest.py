@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-READY = re.compile(r"^PENNY_STACK_READY api=(?P<api>\S+) aws=(?P<aws>\S+)$")
+# ws= came with the WebSocket gateway; a stack without it still parses (ws_url stays "").
+READY = re.compile(r"^PENNY_STACK_READY api=(?P<api>\S+) aws=(?P<aws>\S+)(?: ws=(?P<ws>\S+))?$")
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 10.0
 
@@ -33,12 +34,16 @@ class LocalStack:
     process: subprocess.Popen[str]
     api_url: str = ""
     aws_url: str = ""
+    ws_url: str = ""
     output: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls) -> LocalStack:
         process = subprocess.Popen(
-            [sys.executable, "-m", "local.stack", "--api-port", "0", "--aws-port", "0"],
+            [
+                sys.executable, "-m", "local.stack",
+                "--api-port", "0", "--aws-port", "0", "--ws-port", "0",
+            ],
             cwd=REPO_ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.DEVNULL,
@@ -63,6 +68,7 @@ class LocalStack:
             match = READY.match(line.strip())
             if match:
                 self.api_url, self.aws_url = match["api"], match["aws"]
+                self.ws_url = match["ws"] or ""
                 ready.set()
         ready.set()  # the process ended: wake the waiter either way
 
