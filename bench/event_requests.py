@@ -32,8 +32,9 @@ import app as app_module  # noqa: E402
 from chalicelib import bootstrap  # noqa: E402
 from chalicelib.services.passwords import Argon2Passwords  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
-from chalicelib.store.queues import QUEUES, TOPIC  # noqa: E402
+from chalicelib.store.queues import QUEUES  # noqa: E402
 from chalicelib.store.tables import table_definition  # noqa: E402
+from local.provision import provision_messaging  # noqa: E402
 
 BOOKINGS = 10
 
@@ -62,16 +63,9 @@ def main() -> None:
         stream_arn = ddb.create_table(TableName="penny-bench", **table_definition())[
             "TableDescription"]["LatestStreamArn"]
         sns, sqs = boto3.client("sns"), boto3.client("sqs")
-        topic = sns.create_topic(Name=f"penny-bench-{TOPIC}")["TopicArn"]
-        queues = {}
-        for spec in QUEUES:
-            url = sqs.create_queue(QueueName=spec.queue_name("penny-bench"))["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-            sns.subscribe(TopicArn=topic, Protocol="sqs",
-                          Endpoint=arn["Attributes"]["QueueArn"],
-                          Attributes={"RawMessageDelivery": "true", "FilterPolicy": json.dumps(
-                              {"type": list(spec.event_types)})})
-            queues[spec.name] = url
+        provisioned = provision_messaging(None, "us-east-1", prefix="penny-bench")
+        topic = provisioned.topic_arn
+        queues = {name: q.url for name, q in provisioned.queues.items()}
         services = bootstrap.build(Settings(table_name="penny-bench", events_topic_arn=topic),
                                    clock=Clock(),
                                    passwords=Argon2Passwords(time_cost=1, memory_cost=1024))

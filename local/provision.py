@@ -30,7 +30,7 @@ PREFIX = "penny-local"
 LOCAL_MAX_VISIBILITY_TIMEOUT = 2
 
 
-def _client(service: str, endpoint_url: str, region: str) -> Any:
+def _client(service: str, endpoint_url: str | None, region: str) -> Any:
     return boto3.client(
         service, endpoint_url=endpoint_url, region_name=region, **_LOCAL_CREDENTIALS
     )
@@ -84,7 +84,7 @@ class Messaging:
 
 
 def provision_messaging(
-    endpoint_url: str,
+    endpoint_url: str | None,
     region: str,
     prefix: str = PREFIX,
     specs: tuple[QueueSpec, ...] = QUEUES,

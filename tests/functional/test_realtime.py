@@ -15,7 +15,7 @@ import app as app_module
 from chalicelib import bootstrap
 from chalicelib.domain.errors import ConnectionGoneError
 from chalicelib.store.items import WorkRecordItem
-from chalicelib.store.queues import QUEUES, TOPIC
+from local.provision import provision_messaging
 from tests.functional import factories as f
 from tests.functional.conftest import TABLE, Api
 from tests.functional.hosts import make_host
@@ -70,18 +70,11 @@ class Stream:
 
 @pytest.fixture
 def wiring(api: Api) -> Iterator[Wiring]:
-    sns, sqs = boto3.client("sns", region_name="us-east-1"), boto3.client("sqs",
-                                                                          region_name="us-east-1")
-    topic = sns.create_topic(Name=f"penny-test-{TOPIC}")["TopicArn"]
-    queues = {}
-    for spec in QUEUES:
-        url = sqs.create_queue(QueueName=spec.queue_name("penny-test"))["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-        sns.subscribe(TopicArn=topic, Protocol="sqs",
-                      Endpoint=arn["Attributes"]["QueueArn"],
-                      Attributes={"RawMessageDelivery": "true",
-                                  "FilterPolicy": json.dumps({"type": list(spec.event_types)})})
-        queues[spec.name] = url
+    # The same topic, queues and filtered subscriptions the local stack provisions.
+    provisioned = provision_messaging(None, "us-east-1", prefix="penny-test")
+    topic = provisioned.topic_arn
+    queues = {name: q.url for name, q in provisioned.queues.items()}
+    sns = boto3.client("sns", region_name="us-east-1")
     services = bootstrap.services()
     settings = services.settings.__class__(**{**services.settings.__dict__,
                                               "events_topic_arn": topic})
