@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 TEST_DIRS := $(wildcard tests/unit tests/functional tests/e2e)
 PYTEST_ARGS ?=
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run test lint bench package clean
 
 venv: $(VENV)/.installed
 
@@ -34,6 +34,14 @@ bench: venv
 		echo "== $$script"; \
 		$(PY) "$$script"; \
 	done
+
+# One template (Chalice's functions merged with infra/resources.json) and the zip.
+package: venv
+	$(PY) -m infra.template > infra/resources.json
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package \
+		--stage $${STAGE:-prod} --merge-template infra/resources.json build/package
+	$(VENV)/bin/cfn-lint build/package/sam.json
+	@ls -l build/package
 
 # Caches and build output; the venv stays (`rm -rf .venv` to rebuild it from scratch).
 clean:
