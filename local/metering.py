@@ -7,7 +7,6 @@ embedded AWS, or real DynamoDB).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,22 +18,6 @@ class CallCounter:
 
     def __call__(self, model: Any, **_: Any) -> None:
         self.calls.append(model.name)
-
-    @property
-    def by_operation(self) -> Counter[str]:
-        return Counter(self.calls)
-
-    @property
-    def reads(self) -> int:
-        return sum(
-            1
-            for c in self.calls
-            if c in {"GetItem", "Query", "BatchGetItem", "Scan", "TransactGetItems"}
-        )
-
-    @property
-    def writes(self) -> int:
-        return len(self.calls) - self.reads
 
 
 @contextmanager

@@ -90,10 +90,6 @@ class EventType:
     hidden: bool = False
     active: bool = True
 
-    @property
-    def bookable(self) -> bool:
-        return self.active
-
     def slot_rules(self) -> SlotRules:
         return SlotRules(
             duration=timedelta(minutes=self.duration_minutes),

@@ -12,7 +12,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import validate_timezone
-from chalicelib.domain.slots import SlotQuery, is_bookable
+from chalicelib.domain.slots import SlotQuery, SlotRules, is_bookable
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.links import BookingLinks
 from chalicelib.services.ports import Bookings, Clock, Hosts
@@ -81,9 +81,7 @@ def check_slot(query_busy: SlotQuery, start: datetime) -> None:
     time is not offered at all (hours, notice, window, interval grid)."""
     if is_bookable(query_busy, start):
         return
-    unbooked = SlotQuery(query_busy.now, query_busy.schedule, query_busy.rules,
-                         query_busy.event_type_id, (), query_busy.window, query_busy.booker_zone)
-    if is_bookable(unbooked, start):
+    if is_bookable(replace(query_busy, busy=()), start):
         raise SlotTakenError("this time was just booked; pick another slot", "start")
     raise SlotUnavailableError("this time is not an available slot for this event", "start")
 
@@ -102,6 +100,8 @@ class BookingService:
         et = find_event(config, event_slug)
         validate_timezone(request.attendee.timezone, "attendee.timezone")
         answers = et.check_answers(request.answers)
+        if not request.attendee.name.strip():
+            raise ValidationError("name is required", "attendee.name")
         start = request.start.astimezone(UTC)
         if start.second or start.microsecond:
             raise SlotUnavailableError("start must be on a whole minute", "start")
@@ -109,25 +109,25 @@ class BookingService:
         meeting = TimeRange(start, start + rules.duration)
         blocked = TimeRange(start - rules.buffer_before, meeting.end + rules.buffer_after)
         days = ledger_days_for(config, meeting, blocked)
+        touched = set(utc_days([blocked]))  # the days the booking's entry is written to
         host_id = config.profile.host_id
         scope = None if idempotency_key is None else f"{host_id}#{et.id}#{idempotency_key}"
-        print_ = fingerprint(host_slug, event_slug, request)
+        request_print = fingerprint(host_slug, event_slug, request)
         for _ in range(self.attempts):
             now = self.clock.now()
             ledger, record = self.bookings.ledger_for_write(host_id, days, scope)
             if record is not None:
-                return self._replay(record, print_)
+                return self._replay(record, request_print)
             query = SlotQuery(now, config.schedule, rules, et.id, busy_from_ledger(ledger, now),
                               TimeRange(start, meeting.end), request.attendee.timezone)
             check_slot(query, start)
-            booking = self._new_booking(config, et, request, answers, start, now)
+            booking = self._new_booking(config, et, rules, request, answers, start, now)
             entry = LedgerEntry.of(booking)
-            touched = set(utc_days([blocked]))
             write = BookingWrite(
                 booking=booking, is_new=True,
                 changed_days=[d.with_entry(entry, now) for d in ledger if d.day in touched],
                 checked_days=[d for d in ledger if d.day not in touched],
-                idempotency=None if scope is None else (scope, print_))
+                idempotency=None if scope is None else (scope, request_print))
             try:
                 self.bookings.commit(write, now)
             except ConcurrentWriteError:
@@ -136,12 +136,12 @@ class BookingService:
                 replay = self.bookings.idempotency(scope) if scope else None
                 if replay is None:
                     continue
-                return self._replay(replay, print_)
+                return self._replay(replay, request_print)
             return BookingResult(booking, replayed=False)
         raise BookingContentionError("the host's calendar is busy right now; try again")
 
-    def _replay(self, record: IdempotencyRecord, print_: str) -> BookingResult:
-        if record.fingerprint != print_:
+    def _replay(self, record: IdempotencyRecord, request_print: str) -> BookingResult:
+        if record.fingerprint != request_print:
             raise IdempotencyKeyReusedError(
                 "this Idempotency-Key was used for a different booking request")
         booking = self.bookings.get(record.booking_uid)
@@ -149,17 +149,15 @@ class BookingService:
             raise NotFoundError("the booking for this Idempotency-Key no longer exists")
         return BookingResult(booking, replayed=True)
 
-    def _new_booking(self, config: HostConfig, et: EventType, request: BookingRequest,
-                     answers: dict[str, str], start: datetime, now: datetime) -> Booking:
-        name = request.attendee.name.strip()
-        if not name:
-            raise ValidationError("name is required", "attendee.name")
-        rules = et.slot_rules()
+    def _new_booking(self, config: HostConfig, et: EventType, rules: SlotRules,
+                     request: BookingRequest, answers: dict[str, str], start: datetime,
+                     now: datetime) -> Booking:
         return Booking(
             uid=secrets.token_hex(10), host_id=config.profile.host_id, event_type_id=et.id,
             event_title=et.title, start=start, end=start + rules.duration,
             buffer_before=rules.buffer_before, buffer_after=rules.buffer_after,
-            attendee=Attendee(name, request.attendee.email.strip(), request.attendee.timezone),
+            attendee=Attendee(request.attendee.name.strip(), request.attendee.email.strip(),
+                              request.attendee.timezone),
             answers=answers, status=BookingStatus.CONFIRMED, created_at=now,
             location_kind=et.location_kind.value,
             price_minor=None if et.price is None else et.price.amount_minor,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event
 from chalicelib.services.realtime import Realtime
 from chalicelib.store.queues import QUEUES
 from chalicelib.store.stream import events_of
@@ -37,7 +37,3 @@ class Fanout:
         for event in events:
             self.realtime.push(event)
         return events
-
-
-def is_worker_type(kind: EventType) -> bool:
-    return kind.value in WORKER_TYPES

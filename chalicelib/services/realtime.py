@@ -42,8 +42,9 @@ class Realtime:
         """The host id, or AuthenticationError: the gateway then refuses the handshake."""
         if not token:
             raise AuthenticationError("connect with ?token=<access token>")
-        host_id = self.access.verify(token, self.clock.now())
-        self.connections.add(host_id, connection_id, self.clock.now())
+        now = self.clock.now()
+        host_id = self.access.verify(token, now)
+        self.connections.add(host_id, connection_id, now)
         return host_id
 
     def disconnect(self, connection_id: str) -> None:

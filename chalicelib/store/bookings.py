@@ -97,7 +97,7 @@ def _booking_item(b: Booking) -> BookingItem:
     return item
 
 
-def _to_booking(item: BookingItem) -> Booking:
+def to_booking(item: BookingItem) -> Booking:
     return codecs.booking_from_json(item.uid, item.host_id, item.status, item.version, item.data)
 
 
@@ -164,7 +164,7 @@ class BookingRepository:
 
     def get(self, uid: str) -> Booking | None:
         try:
-            return _to_booking(BookingItem.get(f"BOOKING#{uid}", "BOOKING", consistent_read=True))
+            return to_booking(BookingItem.get(f"BOOKING#{uid}", "BOOKING", consistent_read=True))
         except DoesNotExist:
             return None
 
@@ -183,4 +183,4 @@ class BookingRepository:
             condition = sk < before.astimezone(UTC).isoformat()
         items = PennyItem.host_bookings.query(f"HOSTBOOKINGS#{host_id}", condition,
                                               scan_index_forward=not newest_first, limit=limit)
-        return [_to_booking(i) for i in items if isinstance(i, BookingItem)]
+        return [to_booking(i) for i in items if isinstance(i, BookingItem)]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.events import Event, booking_events, work_event
-from chalicelib.store import codecs
+from chalicelib.store.bookings import to_booking
 from chalicelib.store.items import BookingItem, WorkRecordItem
 from chalicelib.store.tables import PennyItem
 
@@ -37,13 +37,8 @@ def events_of(record: Mapping[str, Any]) -> list[Event]:
     change_id = str(record.get("eventID", change.get("SequenceNumber", "")))
     old, new = _item(change.get("OldImage")), _item(change.get("NewImage"))
     if isinstance(new, BookingItem):
-        before = None
-        if isinstance(old, BookingItem):
-            before = codecs.booking_from_json(old.uid, old.host_id, old.status, old.version,
-                                              old.data)
-        after = codecs.booking_from_json(new.uid, new.host_id, new.status, new.version,
-                                         new.data)
-        return booking_events(before, after, change_id, at)
+        before = to_booking(old) if isinstance(old, BookingItem) else None
+        return booking_events(before, to_booking(new), change_id, at)
     if isinstance(new, WorkRecordItem) and old is None:
         return [work_event(new.sk, change_id, at, new.host_id, new.booking)]
     return []

@@ -33,9 +33,9 @@ class RefreshTokenRepository:
                                      family_id=family_id, expires_at=expires_at))
 
     def find(self, token_hash: str) -> StoredRefreshToken | None:
-        keys = [(f"REFRESH#{token_hash}", "REFRESH")]
         try:
-            token = RefreshTokenItem.get(*keys[0], consistent_read=True)
+            token = RefreshTokenItem.get(f"REFRESH#{token_hash}", "REFRESH",
+                                         consistent_read=True)
         except DoesNotExist:
             return None
         try:
