@@ -17,7 +17,23 @@ from chalicelib import bootstrap
 from chalicelib.functions.errors import reshape_chalice_error
 from chalicelib.functions.http import Operation, api_route
 
-app = Chalice(app_name="penny")
+
+class Penny(Chalice):
+    """Chalice, also answering the Lambda Function URL (Penny's free front door)."""
+
+    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+        if not (isinstance(event, dict) and event.get("version") == "2.0"):
+            return super().__call__(event, context)
+        from chalicelib.functions import function_url
+
+        matched = function_url.match_route(self.routes, event["rawPath"])
+        if matched is None:
+            return function_url.not_found(event["rawPath"])
+        rest_event = function_url.to_rest_event(event, *matched)
+        return function_url.to_function_url_response(super().__call__(rest_event, context))
+
+
+app = Penny(app_name="penny")
 
 AUTH_ERRORS = (400, 401, 404)
 
@@ -288,11 +304,13 @@ def booking_events(event: Any) -> None:
     messaging().fanout.handle(event.to_dict()["Records"])
 
 
-@app.on_sqs_message(queue="penny-notes", batch_size=10, name="notes_worker")
-def notes_worker(event: Any) -> dict[str, Any]:
-    return realtime_entry().run_worker(messaging().workers["notes"], event.to_dict())  # type: ignore[no-any-return]
+# Subscribed to the booking-events topic by infra/ (SNS pushes one event per invocation;
+# Lambda retries, then dead-letters); `make redrive` feeds them their dead-letter queue.
+@app.lambda_function(name="notes_worker")
+def notes_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return realtime_entry().run_worker(messaging().workers["notes"], event)  # type: ignore[no-any-return]
 
 
-@app.on_sqs_message(queue="penny-summary", batch_size=10, name="summary_worker")
-def summary_worker(event: Any) -> dict[str, Any]:
-    return realtime_entry().run_worker(messaging().workers["summary"], event.to_dict())  # type: ignore[no-any-return]
+@app.lambda_function(name="summary_worker")
+def summary_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return realtime_entry().run_worker(messaging().workers["summary"], event)  # type: ignore[no-any-return]

@@ -1,7 +1,8 @@
 """The one settings object: everything Penny reads from its environment, read once.
 
-In AWS the values come from the Lambda environment (secrets resolved from SSM Parameter
-Store by the deployment); locally from the shell that runs `make run` or the tests.
+In AWS the values come from the Lambda environment, and the secrets from SSM Parameter
+Store (SecureString, standard tier: free) under PENNY_SECRETS_PATH, read once per
+container; locally from the shell that runs `make run` or the tests.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# A development-only key: `make run` and the tests use it; a deployed stage must set
-# PENNY_JWT_KEYS (bootstrap refuses to start a non-local stage without it).
+# The parameters under PENNY_SECRETS_PATH, and the variable each one stands in for. The
+# one list: `make deploy` creates them, infra/ grants reading them, tests check both.
+SECRET_PARAMETERS = {"jwt-keys": "PENNY_JWT_KEYS", "link-secret": "PENNY_LINK_SECRET"}
+
+# A development-only key: `make run` and the tests use it. A deployed stage reads its
+# own from SSM (PENNY_SECRETS_PATH is set by infra/), and fails to start without them.
 _DEV_KEYS = {"dev-1": "penny-dev-signing-key-change-me-0123456789abcdef"}
 
 
@@ -40,6 +45,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        if env.get("PENNY_SECRETS_PATH"):
+            env = {**env, **_secrets(env["PENNY_SECRETS_PATH"], env)}
         defaults = cls()
         keys = json.loads(env["PENNY_JWT_KEYS"]) if env.get("PENNY_JWT_KEYS") else defaults.jwt_keys
         return cls(
@@ -56,3 +63,11 @@ class Settings:
             websocket_stage=env.get("PENNY_WEBSOCKET_STAGE", defaults.websocket_stage),
             websocket_endpoint=env.get("PENNY_WEBSOCKET_ENDPOINT") or None,
         )
+
+
+def _secrets(path: str, env: Mapping[str, str]) -> dict[str, str]:
+    from chalicelib.integrations.parameters import read_parameters
+
+    region = env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1"))
+    values = read_parameters(path, tuple(SECRET_PARAMETERS), region)
+    return {SECRET_PARAMETERS[name]: value for name, value in values.items()}

@@ -1,13 +1,14 @@
 """The fan-out resources, built from `chalicelib.store.queues`: the booking-events topic,
-and per consumer a queue, its dead-letter queue, a filtered subscription, and the
-wiring of the Chalice functions Chalice itself cannot express (event-source settings,
-environment from the stack)."""
+and per consumer a filtered SNS subscription pushing to its worker Lambda, Lambda's
+retry settings, and a dead-letter queue fed by both SNS (could not reach the function)
+and Lambda (retries exhausted), with a disabled replay mapping `make redrive` turns on.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.store.queues import QUEUES, TOPIC, QueueSpec
+from chalicelib.store.queues import QUEUES, TOPIC, WORKER_TIMEOUT, QueueSpec
 
 # The Lambda functions `chalice package` generates from app.py.
 FUNCTIONS = ("APIHandler", "BookingEvents", "WebsocketConnect", "WebsocketMessage",
@@ -18,36 +19,43 @@ def _logical(spec: QueueSpec) -> str:
     return spec.name.title()
 
 
-def _queue_resources(spec: QueueSpec) -> dict[str, Any]:
+def dead_letter_queue(spec: QueueSpec) -> str:
+    return f"{_logical(spec)}DeadLetterQueue"
+
+
+def _queue_resources(spec: QueueSpec, worker_timeout: int) -> dict[str, Any]:
     name = _logical(spec)
-    queue_arn = {"Fn::GetAtt": [f"{name}Queue", "Arn"]}
+    dlq = dead_letter_queue(spec)
+    dlq_arn = {"Fn::GetAtt": [dlq, "Arn"]}
     return {
-        f"{name}DeadLetterQueue": {"Type": "AWS::SQS::Queue", "Properties": {
+        dlq: {"Type": "AWS::SQS::Queue", "Properties": {
             "QueueName": {"Fn::Sub": f"${{AWS::StackName}}-{spec.name}-dlq"},
-            "MessageRetentionPeriod": 1209600}},
-        f"{name}Queue": {"Type": "AWS::SQS::Queue", "Properties": {
-            "QueueName": {"Fn::Sub": f"${{AWS::StackName}}-{spec.name}"},
-            "VisibilityTimeout": spec.visibility_timeout,
-            "RedrivePolicy": {
-                "deadLetterTargetArn": {"Fn::GetAtt": [f"{name}DeadLetterQueue", "Arn"]},
-                "maxReceiveCount": spec.max_receive_count}}},
-        f"{name}Subscription": {"Type": "AWS::SNS::Subscription", "Properties": {
-            "TopicArn": {"Ref": "EventsTopic"}, "Protocol": "sqs", "Endpoint": queue_arn,
-            "RawMessageDelivery": True,
-            "FilterPolicy": {"type": list(spec.event_types)}}},
-        f"{name}QueuePolicy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
-            "Queues": [{"Ref": f"{name}Queue"}],
+            "MessageRetentionPeriod": 1209600,
+            # A replay mapping needs at least the function's timeout; 6x leaves room for
+            # Lambda's own retries of a failed replay batch.
+            "VisibilityTimeout": 6 * worker_timeout}},
+        f"{name}DeadLetterQueuePolicy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
+            "Queues": [{"Ref": dlq}],
             "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage", "Resource": queue_arn,
+                "Action": "sqs:SendMessage", "Resource": dlq_arn,
                 "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": "EventsTopic"}}}}]}}},
-        # Chalice has no option for partial batch failures; without it one bad message
-        # would make SQS retry its whole batch.
-        # Chalice writes the queue as {"Fn::Sub": "arn:...:penny-notes"} and merges dicts
-        # key by key, so the override must be an Fn::Sub too to replace it.
-        f"{name}Worker": {"Properties": {"Events": {f"{name}WorkerSqsEventSource": {
-            "Properties": {"Queue": {"Fn::Sub": f"${{{name}Queue.Arn}}"},
-                           "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}},
+        f"{name}Worker": {"Properties": {
+            "Events": {
+                f"{name}WorkerBookingEvents": {"Type": "SNS", "Properties": {
+                    "Topic": {"Ref": "EventsTopic"},
+                    "FilterPolicy": {"type": list(spec.event_types)},
+                    "RedrivePolicy": {"deadLetterTargetArn": dlq_arn}}},
+                # Off, so it costs nothing: an enabled SQS mapping long-polls all the time.
+                f"{name}WorkerReplay": {"Type": "SQS", "Properties": {
+                    "Queue": dlq_arn, "BatchSize": 10, "Enabled": False,
+                    "FunctionResponseTypes": ["ReportBatchItemFailures"]}},
+            },
+            "EventInvokeConfig": {
+                "MaximumRetryAttempts": spec.max_retries,
+                "MaximumEventAgeInSeconds": spec.max_event_age,
+                "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": dlq_arn}}},
+        }},
     }
 
 
@@ -75,7 +83,7 @@ def messaging_resources() -> dict[str, Any]:
             }}}}},
     }
     for spec in QUEUES:
-        resources.update(_queue_resources(spec))
+        resources.update(_queue_resources(spec, WORKER_TIMEOUT))
     for name, wiring in _environment().items():
         resources.setdefault(name, {"Properties": {}})["Properties"].update(wiring["Properties"])
     return resources

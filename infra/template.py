@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
+from infra.functions import SECRETS_PATH, function_resources
 from infra.messaging import messaging_resources
 
 ERROR_TEMPLATE = ('{"error": {"code": "%s", "message": $context.error.messageString, '
@@ -34,12 +35,47 @@ def _gateway_response(kind: str, status: str, code: str) -> dict[str, Any]:
     }
 
 
+# Per client IP address is not available on REST stages; these cap the whole stage,
+# which also caps what a flood can cost.
+THROTTLE = {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100}
+
+
+def _front_doors() -> dict[str, Any]:
+    """The Function URL (free; the public pages and API) and throttling on both APIs."""
+    return {
+        "ApiFunctionUrl": {"Type": "AWS::Lambda::Url", "Properties": {
+            "TargetFunctionArn": {"Fn::GetAtt": ["APIHandler", "Arn"]},
+            "AuthType": "NONE", "InvokeMode": "BUFFERED"}},
+        "ApiFunctionUrlPermission": {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunctionUrl", "FunctionName": {"Ref": "APIHandler"},
+            "Principal": "*", "FunctionUrlAuthType": "NONE"}},
+        # Since October 2025 a new function URL also needs InvokeFunction, scoped to URLs.
+        "ApiFunctionUrlInvokePermission": {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "APIHandler"},
+            "Principal": "*", "InvokedViaFunctionUrl": True}},
+        "RestAPI": {"Properties": {"MethodSettings": [
+            {"ResourcePath": "/*", "HttpMethod": "*", **THROTTLE}]}},
+        "WebsocketAPIStage": {"Properties": {"DefaultRouteSettings": {
+            "ThrottlingRateLimit": 20, "ThrottlingBurstLimit": 40}}},
+    }
+
+
+def merge(target: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` merged into `target` key by key (as `chalice package` merges)."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
 def template() -> dict[str, Any]:
     table = table_definition()
     # CreateTable says StreamEnabled; CloudFormation only takes the view type.
     table["StreamSpecification"] = {
         "StreamViewType": table["StreamSpecification"]["StreamViewType"]}
-    return {
+    document: dict[str, Any] = {
         "Parameters": {
             "PointInTimeRecovery": {"Type": "String", "AllowedValues": ["true", "false"],
                                     "Default": "false",
@@ -60,14 +96,18 @@ def template() -> dict[str, Any]:
                         "PointInTimeRecoveryEnabled": {"Fn::If": ["WithPITR", True, False]}},
                 },
             },
-            **messaging_resources(),
             "UnknownRouteResponse": _gateway_response("MISSING_AUTHENTICATION_TOKEN", "404",
                                                       "not_found"),
             "Default4xxResponse": _gateway_response("DEFAULT_4XX", "400", "bad_request"),
         },
         "Outputs": {"TableName": {"Value": {"Ref": "PennyTable"}},
-                    "EventsTopic": {"Value": {"Ref": "EventsTopic"}}},
+                    "EventsTopic": {"Value": {"Ref": "EventsTopic"}},
+                    "PublicUrl": {"Value": {"Fn::GetAtt": ["ApiFunctionUrl", "FunctionUrl"]}},
+                    "SecretsPath": {"Value": {"Fn::Sub": SECRETS_PATH}}},
     }
+    for extra in (messaging_resources(), function_resources(), _front_doors()):
+        merge(document["Resources"], extra)
+    return document
 
 
 if __name__ == "__main__":

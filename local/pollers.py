@@ -3,12 +3,18 @@
 `chalice local` runs neither SQS nor DynamoDB Streams handlers, so these do what Lambda's
 pollers do in AWS:
 
-- `SqsPoller` receives from a queue, invokes the `@app.on_sqs_message` handler with an
-  SQS-shaped event and deletes what succeeded. With ReportBatchItemFailures (which
-  infra/ switches on) a `{"batchItemFailures": [...]}` result deletes all but those; a
-  handler that raises deletes nothing. What is not deleted comes back after the queue's
-  visibility timeout, and the queue's redrive policy (moto applies it on receive) moves a
-  message to its DLQ after `maxReceiveCount` receives.
+- `SnsPushPoller` is SNS pushing to a worker Lambda: it takes each notification the
+  topic delivered to the consumer's local delivery queue, invokes the worker with an
+  SNS-shaped event (one record, as SNS does), retries a failure as Lambda's asynchronous
+  invocation does (`max_retries`), then puts Lambda's failure record on the dead-letter
+  queue (the `OnFailure` destination infra/ configures).
+- `SqsPoller` receives from a queue, invokes a handler with an SQS-shaped event and
+  deletes what succeeded (as the replay of a dead-letter queue does). With
+  ReportBatchItemFailures (which infra/ switches on) a `{"batchItemFailures": [...]}`
+  result deletes all but those; a handler that raises deletes nothing. What is not
+  deleted comes back after the queue's visibility timeout, and the queue's redrive
+  policy (moto applies it on receive) moves a message to its DLQ after
+  `maxReceiveCount` receives.
 - `StreamPoller` reads every shard of the table's stream and invokes the
   `@app.on_dynamodb_record` handler with a DynamoDB-shaped event; a batch whose handler
   raises is retried, with backoff, until it succeeds, blocking its shard as Lambda does.
@@ -35,9 +41,9 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 from chalice import Chalice
-from chalice.app import DynamoDBEventConfig, SQSEventConfig
+from chalice.app import DynamoDBEventConfig
 
-from local.provision import Messaging, QueueResources
+from local.provision import Messaging
 
 log = logging.getLogger(__name__)
 
@@ -292,6 +298,77 @@ class SqsPoller(Poller):
         if "MD5OfMessageAttributes" in message:
             record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
         return record
+
+
+class SnsPushPoller(SqsPoller):
+    """SNS's push to one subscribed Lambda, with Lambda's async retries and destination."""
+
+    def __init__(self, handler: LambdaHandler, *, queue_url: str, queue_arn: str, sqs: Any,
+                 dlq_url: str, subscription_arn: str, max_retries: int = 2,
+                 retry_delay: float = 0.2, function_name: str = "penny-local-worker",
+                 region: str = "us-east-1", timeout_seconds: float = 60.0) -> None:
+        super().__init__(handler, queue_url=queue_url, queue_arn=queue_arn, sqs=sqs,
+                         function_name=function_name, region=region,
+                         timeout_seconds=timeout_seconds)
+        self.name = f"sns-push:{function_name}"
+        self.dlq_url = dlq_url
+        self.subscription_arn = subscription_arn
+        self.max_retries = max_retries
+        self.retry_delay = retry_delay
+
+    def poll_once(self) -> int:
+        messages = self._receive()
+        for message in messages:
+            event = {"Records": [self.sns_record(json.loads(message["Body"]))]}
+            error = self._invoke_with_retries(event)
+            if error is not None:
+                self._sqs.send_message(QueueUrl=self.dlq_url,
+                                       MessageBody=json.dumps(self.failure_record(event, error)))
+        self._delete(messages)
+        return len(messages)
+
+    def _invoke_with_retries(self, event: dict[str, Any]) -> Exception | None:
+        error: Exception | None = None
+        for attempt in range(1 + self.max_retries):
+            if attempt:
+                self._stopping.wait(self.retry_delay * 2 ** (attempt - 1))
+            try:
+                invoke_lambda(self.handler, event, function_name=self.function_name,
+                              timeout_seconds=self.timeout_seconds, region=self.region)
+                return None
+            except Exception as exc:
+                error = exc
+                log.warning("%s failed (attempt %d of %d): %s", self.function_name,
+                            attempt + 1, 1 + self.max_retries, exc)
+        return error
+
+    def sns_record(self, notification: dict[str, Any]) -> dict[str, Any]:
+        """The SNS envelope as Lambda's SNS event carries it."""
+        renamed = {"SigningCertURL": "SigningCertUrl", "UnsubscribeURL": "UnsubscribeUrl"}
+        sns = {renamed.get(key, key): value for key, value in notification.items()}
+        sns.setdefault("Subject", None)
+        sns.setdefault("MessageAttributes", {})
+        return {"EventSource": "aws:sns", "EventVersion": "1.0",
+                "EventSubscriptionArn": self.subscription_arn, "Sns": sns}
+
+    def failure_record(self, event: dict[str, Any], error: Exception) -> dict[str, Any]:
+        """What Lambda's OnFailure destination sends once the retries are spent."""
+        return {
+            "version": "1.0",
+            "timestamp": datetime.now().astimezone().isoformat(),
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:"
+                               f"{self.function_name}:$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": 1 + self.max_retries,
+            },
+            "requestPayload": event,
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
+                                "functionError": "Unhandled"},
+            "responsePayload": {"errorMessage": str(error),
+                                "errorType": type(error).__name__},
+        }
 
 
 def _lambda_message_attribute(value: dict[str, Any]) -> dict[str, Any]:
@@ -564,27 +641,6 @@ def _lambda_attribute(value: dict[str, Any]) -> dict[str, Any]:
 # ---- the pollers an app registers ------------------------------------------------------
 
 
-def queue_for(config: SQSEventConfig, messaging: Messaging) -> QueueResources:
-    """The local queue an `@app.on_sqs_message` handler reads, matched by logical name.
-
-    The decorator names the deployed queue (e.g. "penny-notes", or an ARN ending in it);
-    a spec matches when that name is the spec's name or ends in `-{spec.name}`.
-    """
-    named = config.queue or (config.queue_arn or "").rsplit(":", 1)[-1]
-    matches = [
-        queue
-        for name, queue in messaging.queues.items()
-        if named == name or named.endswith(f"-{name}")
-    ]
-    if not matches:
-        known = ", ".join(sorted(messaging.queues)) or "none"
-        raise LookupError(
-            f"{config.handler_string} reads queue {named!r}, which matches no QueueSpec "
-            f"in chalicelib.store.queues.QUEUES ({known})"
-        )
-    return max(matches, key=lambda queue: len(queue.spec.name))
-
-
 def pollers_for_app(
     app: Chalice,
     *,
@@ -594,7 +650,8 @@ def pollers_for_app(
     stream_arn: str | None,
     embedded: bool = True,
 ) -> list[Poller]:
-    """A poller per SQS and DynamoDB Streams handler the app registers (not started).
+    """A poller per DynamoDB Streams handler the app registers, and an SNS push per
+    consumer to its `@app.lambda_function` worker (none started).
 
     `embedded` says the AWS at `aws_url` is moto in this process (local.aws.EmbeddedAWS),
     whose memory the stream poller then keeps in check.
@@ -604,20 +661,7 @@ def pollers_for_app(
     for config in app.event_sources:
         handler = app.handler_map[config.name]
         function_name = f"{app.app_name}-local-{config.name}"
-        if isinstance(config, SQSEventConfig):
-            queue = queue_for(config, messaging)
-            pollers.append(
-                SqsPoller(
-                    handler,
-                    queue_url=queue.url,
-                    queue_arn=queue.arn,
-                    sqs=session.client("sqs", endpoint_url=aws_url),
-                    batch_size=config.batch_size,
-                    function_name=function_name,
-                    region=region,
-                )
-            )
-        elif isinstance(config, DynamoDBEventConfig):
+        if isinstance(config, DynamoDBEventConfig):
             if stream_arn is None:
                 raise LookupError(
                     f"{config.handler_string} reads a DynamoDB stream, but the local table "
@@ -638,4 +682,15 @@ def pollers_for_app(
         else:
             log.warning("%s: no local poller for %s handlers", config.handler_string,
                         type(config).__name__)
+    functions = {function.name: function for function in app.pure_lambda_functions}
+    for consumer in messaging.queues.values():
+        worker = functions.get(consumer.spec.function_name)
+        if worker is None:
+            raise LookupError(f"no @app.lambda_function named {consumer.spec.function_name!r} "
+                              f"for the {consumer.spec.name!r} consumer")
+        pollers.append(SnsPushPoller(
+            worker, queue_url=consumer.url, queue_arn=consumer.arn,
+            sqs=session.client("sqs", endpoint_url=aws_url), dlq_url=consumer.dlq_url,
+            subscription_arn=consumer.subscription_arn, max_retries=consumer.spec.max_retries,
+            function_name=f"{app.app_name}-local-{worker.name}", region=region))
     return pollers

@@ -2,9 +2,11 @@
 
 `chalicelib.store.tables.table_definition()` is also what infra/ turns into CloudFormation,
 so the local table has the same keys, indexes, stream and TTL as the deployed one; and
-`chalicelib.store.queues` (the topic and one queue plus dead-letter queue per consumer) is
-what infra/ builds the fan-out from, so the local topic, queues, redrive policies and
-subscription filters are the deployed ones too.
+`chalicelib.store.queues` (the topic, and per consumer a filtered subscription and a
+dead-letter queue) is what infra/ builds the fan-out from, so the local topic, filters
+and dead-letter queues are the deployed ones too. One difference: the embedded AWS has
+no Lambda to push to, so each consumer's subscription delivers to a local "delivery"
+queue, which `local.pollers.SnsPushPoller` turns into the pushes SNS would make.
 """
 
 from __future__ import annotations
@@ -23,11 +25,6 @@ from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 PREFIX = "penny-local"
-# Deployed queues hide a received message for longer than the worker may run; locally a
-# failed message comes back after at most this many seconds, so a poison message reaches
-# its DLQ (after max_receive_count receives) in seconds rather than half an hour, and the
-# redelivery tests stay fast. Nothing else about the queues differs from production.
-LOCAL_MAX_VISIBILITY_TIMEOUT = 2
 
 
 def _client(service: str, endpoint_url: str | None, region: str) -> Any:
@@ -65,7 +62,8 @@ def stream_arn(endpoint_url: str, table_name: str, region: str) -> str | None:
 
 @dataclass(frozen=True)
 class QueueResources:
-    """One consumer's queue and dead-letter queue, as provisioned."""
+    """One consumer, as provisioned: its local delivery queue (standing in for SNS's push
+    to the worker) and its dead-letter queue."""
 
     spec: QueueSpec
     url: str
@@ -77,7 +75,7 @@ class QueueResources:
 
 @dataclass(frozen=True)
 class Messaging:
-    """The booking-events topic and the consumers' queues, by logical queue name."""
+    """The booking-events topic and the consumers, by logical name."""
 
     topic_arn: str
     queues: dict[str, QueueResources]
@@ -89,7 +87,7 @@ def provision_messaging(
     prefix: str = PREFIX,
     specs: tuple[QueueSpec, ...] = QUEUES,
 ) -> Messaging:
-    """Create the topic, and per spec a DLQ, a queue redriving to it and a filtered
+    """Create the topic, and per spec a DLQ, a delivery queue and a filtered
     subscription; safe to call again (the settings are put again, not duplicated)."""
     sns = _client("sns", endpoint_url, region)
     sqs = _client("sqs", endpoint_url, region)
@@ -97,13 +95,7 @@ def provision_messaging(
     queues = {}
     for spec in specs:
         dlq_url, dlq_arn = _queue(sqs, spec.dlq_name(prefix), {})
-        visibility = min(spec.visibility_timeout, LOCAL_MAX_VISIBILITY_TIMEOUT)
-        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}
-        url, arn = _queue(
-            sqs,
-            spec.queue_name(prefix),
-            {"VisibilityTimeout": str(visibility), "RedrivePolicy": json.dumps(redrive)},
-        )
+        url, arn = _queue(sqs, f"{prefix}-{spec.name}-delivery", {})
         subscription = _subscribe(sns, topic_arn, arn, spec)
         queues[spec.name] = QueueResources(spec, url, arn, dlq_url, dlq_arn, subscription)
     return Messaging(topic_arn, queues)
@@ -124,8 +116,8 @@ def _queue(sqs: Any, name: str, attributes: dict[str, str]) -> tuple[str, str]:
 
 def _subscribe(sns: Any, topic_arn: str, queue_arn: str, spec: QueueSpec) -> str:
     attributes = {
-        # The worker gets the event envelope as the SQS body, not wrapped in SNS's JSON.
-        "RawMessageDelivery": "true",
+        # SNS's JSON envelope, as a Lambda subscriber gets it (record["Sns"]).
+        "RawMessageDelivery": "false",
         "FilterPolicy": json.dumps({"type": list(spec.event_types)}),
     }
     pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)

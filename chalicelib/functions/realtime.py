@@ -50,7 +50,14 @@ def message(realtime: Realtime, connection_id: str, body: str) -> None:
 
 
 def run_worker(worker: Worker, event: dict[str, Any]) -> dict[str, Any]:
-    """Each record on its own; failures are reported so only they are retried."""
+    """An SNS push (one event; raising makes Lambda retry it, then dead-letter it), or a
+    replay batch from the dead-letter queue (each record on its own; failures reported
+    so only they stay in the queue)."""
+    records = event.get("Records") or []
+    if all(record.get("EventSource") == "aws:sns" for record in records):
+        for record in records:
+            worker.process(record["Sns"]["Message"])
+        return {}
     from aws_lambda_powertools.utilities.batch import (
         BatchProcessor,
         EventType,
@@ -59,6 +66,24 @@ def run_worker(worker: Worker, event: dict[str, Any]) -> dict[str, Any]:
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     result = process_partial_response(
-        event=event, record_handler=lambda record: worker.process(record.body),
+        event=event, record_handler=lambda record: worker.process(dead_letter(record.body)),
         processor=processor)
     return dict(result)
+
+
+def dead_letter(body: str) -> str:
+    """The booking event inside a dead-letter message.
+
+    Lambda's failure destination sends an invocation record whose `requestPayload` is
+    the SNS event; SNS's own redrive (when it could not reach Lambda at all) sends its
+    notification envelope. Anything else is passed on for the worker to judge.
+    """
+    try:
+        message = json.loads(body)
+        if isinstance(message, dict) and "requestPayload" in message:
+            return str(message["requestPayload"]["Records"][0]["Sns"]["Message"])
+        if isinstance(message, dict) and message.get("Type") == "Notification":
+            return str(message["Message"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        pass
+    return body

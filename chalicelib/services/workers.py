@@ -1,7 +1,8 @@
-"""Workers behind the booking-events queues: one job per booking per worker, done once.
+"""Workers behind the booking-events topic: one job per booking per worker, done once.
 
-SQS delivers at least once, so a job first claims its record (a conditional put);
-a redelivered message finds the claim and changes nothing. Filling in the real work
+SNS, Lambda's retries and dead-letter replays deliver at least once, so a job first
+claims its record (a conditional put); a redelivered event finds the claim and changes
+nothing. Filling in the real work
 (Notion / Google Docs notes, the Gemini summary) is the notes-and-AI issue's job; here
 the record is what a worker does, and its stream event tells the dashboard.
 """

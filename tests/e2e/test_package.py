@@ -1,7 +1,9 @@
-"""`chalice package --merge-template infra/resources.json` yields one template cfn-lint accepts."""
+"""`chalice package --merge-template infra/resources.json`: one template, cfn-lint clean,
+holding every resource the code uses and none it does not (infra/check.py)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -10,25 +12,54 @@ from pathlib import Path
 
 import pytest
 
+from infra.check import problems
+from infra.functions import FUNCTION_ACCESS
+
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_packaged_template_merges_the_infra_resources_and_passes_cfn_lint(
-        tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("package")
     env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run([str(chalice), "package", "--stage", "prod", "--merge-template",
-                    "infra/resources.json", str(tmp_path)], cwd=ROOT, env=env, check=True,
+                    "infra/resources.json", str(out)], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=600)
-    template = json.loads((tmp_path / "sam.json").read_text())
-    resources = template["Resources"]
-    assert {"PennyTable", "EventsTopic", "NotesQueue", "NotesDeadLetterQueue", "SummaryQueue",
-            "SummaryDeadLetterQueue", "WebsocketAPI", "BookingEvents"} <= set(resources)
-    for worker in ("NotesWorker", "SummaryWorker"):
-        source = next(iter(resources[worker]["Properties"]["Events"].values()))["Properties"]
-        assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-        assert list(source["Queue"]) == ["Fn::Sub"]
+    return out
+
+
+def test_packaged_template_passes_cfn_lint(packaged: Path) -> None:
     lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")),
-                           str(tmp_path / "sam.json")], capture_output=True, text=True)
+                           str(packaged / "sam.json")], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_packaged_template_holds_what_the_code_uses_and_nothing_else(packaged: Path) -> None:
+    template = json.loads((packaged / "sam.json").read_text())
+    assert problems(template) == []
+    resources = template["Resources"]
+    assert resources["ApiFunctionUrl"]["Properties"]["AuthType"] == "NONE"
+    assert all(resources[f]["Properties"]["Architectures"] == ["arm64"]
+               for f in FUNCTION_ACCESS)
+
+
+def test_the_check_catches_a_missing_an_unused_and_a_wildcard_resource(
+        packaged: Path) -> None:
+    template = json.loads((packaged / "sam.json").read_text())
+    broken = copy.deepcopy(template)
+    del broken["Resources"]["SummaryDeadLetterQueue"]
+    broken["Resources"]["BillingQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
+    broken["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+        "Statement"].append({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"})
+    broken["Resources"]["NotesWorker"]["Properties"]["Events"]["NotesWorkerReplay"][
+        "Properties"]["Enabled"] = True
+    broken["Resources"]["Nat"] = {"Type": "AWS::EC2::NatGateway", "Properties": {}}
+
+    found = "\n".join(problems(broken))
+
+    assert "BillingQueue" in found and "SummaryDeadLetterQueue" in found
+    assert "APIHandler: its role 'ApiHandlerRole' grants a wildcard" in found
+    assert "notes: the dead-letter replay must exist and be off" in found
+    assert "billed by the hour or month even when idle: ['Nat']" in found

@@ -1,8 +1,9 @@
 """The local WebSocket gateway and Lambda pollers, against a throwaway Chalice app.
 
 The app here is not Penny's: it is the smallest one that uses what Penny's does
-(`on_ws_connect` / `on_ws_message` / `on_ws_disconnect`, `websocket_api.send`,
-`on_sqs_message` with partial batch failures, `on_dynamodb_record`), so these tests pin
+(`on_ws_connect` / `on_ws_message` / `on_ws_disconnect`, `websocket_api.send`, a
+`lambda_function` worker pushed to by SNS, `on_dynamodb_record`; and an SQS handler with
+partial batch failures, as a dead-letter replay is), so these tests pin
 down how `local/ws_gateway.py` and `local/pollers.py` behave like API Gateway and
 Lambda, independently of Penny's own handlers. A real client (`websockets`) talks to
 the gateway; SQS and DynamoDB Streams are the embedded AWS (moto's server).
@@ -29,6 +30,7 @@ from websockets.sync.client import ClientConnection, connect
 from chalicelib.store.queues import QueueSpec
 from local.aws import EmbeddedAWS
 from local.pollers import (
+    SnsPushPoller,
     SqsPoller,
     StreamPoller,
     forget_old_shard_iterators,
@@ -115,8 +117,15 @@ def _throwaway_app(calls: Calls) -> Chalice:
     def disconnect_handler(event: WebsocketEvent) -> None:
         calls.record("$disconnect", event.to_dict())
 
-    @app.on_sqs_message(queue="gateway-test-notes", batch_size=10)
-    def notes_worker(event: SQSEvent) -> dict[str, Any]:
+    @app.lambda_function(name="notes_worker")
+    def notes_worker(event: dict[str, Any], context: Any) -> None:
+        (record,) = event["Records"]  # SNS pushes one at a time
+        calls.record("sns", record)
+        if record["Sns"]["Message"] == "poison":
+            raise RuntimeError("the worker broke")
+
+    @app.on_sqs_message(queue="gateway-test-replay", batch_size=10)
+    def replay(event: SQSEvent) -> dict[str, Any]:
         failures = []
         for record in event:
             raw = record.to_dict()
@@ -409,12 +418,12 @@ def test_a_plain_http_request_is_told_to_upgrade(gateway: WebSocketGateway) -> N
 # ---- SQS poller ----------------------------------------------------------------------------
 
 
-def test_sqs_poller_honours_partial_batch_failures_and_the_redrive_policy(
+def test_sns_push_delivers_each_event_once_and_dead_letters_what_keeps_failing(
     aws: EmbeddedAWS, app: Chalice, calls: Calls, stream_arn: str
 ) -> None:
-    spec = QueueSpec("notes", ("booking.confirmed",), visibility_timeout=1, max_receive_count=3)
-    messaging = provision_messaging(aws.url, REGION, prefix="gateway-test", specs=(spec,))
-    queue = messaging.queues["notes"]
+    spec = QueueSpec("notes", ("booking.confirmed",), max_retries=2)
+    messaging = provision_messaging(aws.url, REGION, prefix="push-test", specs=(spec,))
+    consumer = messaging.queues["notes"]
     sns = _client("sns", aws)
     for body, event_type in [("ok-1", "booking.confirmed"), ("poison", "booking.confirmed"),
                              ("ok-2", "booking.confirmed"), ("filtered", "booking.created")]:
@@ -423,19 +432,60 @@ def test_sqs_poller_honours_partial_batch_failures_and_the_redrive_policy(
             Message=body,
             MessageAttributes={"type": {"DataType": "String", "StringValue": event_type}},
         )
-    # All three are waiting before the poller starts, so they arrive as one batch.
     pollers = pollers_for_app(
         app, aws_url=aws.url, region=REGION, messaging=messaging, stream_arn=stream_arn
     )
-    (poller,) = [p for p in pollers if isinstance(p, SqsPoller)]
-    assert poller.queue_url == queue.url  # "gateway-test-notes" is the "notes" QueueSpec
+    (poller,) = [p for p in pollers if isinstance(p, SnsPushPoller)]
+    poller.retry_delay = 0.01
     poller.start()
     try:
         sqs = _client("sqs", aws)
         deadline = time.monotonic() + 15
         dead: list[dict[str, Any]] = []
         while not dead and time.monotonic() < deadline:
-            dead = sqs.receive_message(QueueUrl=queue.dlq_url).get("Messages", [])
+            dead = sqs.receive_message(QueueUrl=consumer.dlq_url).get("Messages", [])
+            time.sleep(0.2)
+    finally:
+        poller.stop()
+
+    messages = [record["Sns"]["Message"] for record in calls.of("sns")]
+    assert sorted(messages) == ["ok-1", "ok-2", "poison", "poison", "poison"]  # 1 + 2 retries
+    (failure,) = [json.loads(m["Body"]) for m in dead]
+    assert failure["requestContext"]["condition"] == "RetriesExhausted"
+    assert failure["requestContext"]["approximateInvokeCount"] == 3
+    assert failure["requestPayload"]["Records"][0]["Sns"]["Message"] == "poison"
+    assert failure["responsePayload"]["errorMessage"] == "the worker broke"
+    record = calls.of("sns")[0]
+    assert record["EventSource"] == "aws:sns"
+    assert record["EventSubscriptionArn"] == consumer.subscription_arn
+    assert record["Sns"]["TopicArn"] == messaging.topic_arn
+    assert record["Sns"]["MessageAttributes"]["type"] == {
+        "Type": "String", "Value": "booking.confirmed"}
+    assert {"MessageId", "Timestamp", "SigningCertUrl", "UnsubscribeUrl"} <= set(record["Sns"])
+
+
+def test_sqs_poller_honours_partial_batch_failures_and_the_redrive_policy(
+    aws: EmbeddedAWS, calls: Calls, app: Chalice
+) -> None:
+    sqs = _client("sqs", aws)
+    dlq = sqs.create_queue(QueueName="replay-test-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])
+    redrive = {"deadLetterTargetArn": dlq_arn["Attributes"]["QueueArn"], "maxReceiveCount": 3}
+    queue = sqs.create_queue(QueueName="gateway-test-replay", Attributes={
+        "VisibilityTimeout": "1", "RedrivePolicy": json.dumps(redrive)})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    for body in ("ok-1", "poison", "ok-2"):
+        sqs.send_message(QueueUrl=queue, MessageBody=body, MessageAttributes={
+            "type": {"DataType": "String", "StringValue": "booking.confirmed"}})
+    # All three are waiting before the poller starts, so they arrive as one batch.
+    poller = SqsPoller(app.handler_map["replay"], queue_url=queue,
+                       queue_arn=queue_arn["Attributes"]["QueueArn"], sqs=sqs)
+    poller.start()
+    try:
+        deadline = time.monotonic() + 15
+        dead: list[dict[str, Any]] = []
+        while not dead and time.monotonic() < deadline:
+            dead = sqs.receive_message(QueueUrl=dlq).get("Messages", [])
             time.sleep(0.2)
     finally:
         poller.stop()
@@ -449,7 +499,7 @@ def test_sqs_poller_honours_partial_batch_failures_and_the_redrive_policy(
     assert [r["attributes"]["ApproximateReceiveCount"] for r in poison] == ["1", "2", "3"]
     record = first[0]
     assert record["eventSource"] == "aws:sqs"
-    assert record["eventSourceARN"] == queue.arn
+    assert record["eventSourceARN"] == queue_arn["Attributes"]["QueueArn"]
     assert record["awsRegion"] == REGION
     assert record["receiptHandle"] and record["md5OfBody"]
     assert record["messageAttributes"]["type"] == {
@@ -458,7 +508,7 @@ def test_sqs_poller_honours_partial_batch_failures_and_the_redrive_policy(
     }
     # Nothing left: the successes were deleted once, the poison moved to the DLQ.
     attributes = sqs.get_queue_attributes(
-        QueueUrl=queue.url,
+        QueueUrl=queue,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
     assert attributes == {
@@ -467,12 +517,12 @@ def test_sqs_poller_honours_partial_batch_failures_and_the_redrive_policy(
 
 
 def test_sqs_poller_deletes_nothing_when_the_handler_raises(aws: EmbeddedAWS) -> None:
-    spec = QueueSpec("raising", ("t",), visibility_timeout=1, max_receive_count=5)
-    prefix = f"raise-{uuid.uuid4().hex[:8]}"
-    queue = provision_messaging(aws.url, REGION, prefix=prefix, specs=(spec,)).queues["raising"]
     sqs = _client("sqs", aws)
+    url = sqs.create_queue(QueueName=f"raise-{uuid.uuid4().hex[:8]}",
+                           Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
     for body in ("a", "b"):
-        sqs.send_message(QueueUrl=queue.url, MessageBody=body)
+        sqs.send_message(QueueUrl=url, MessageBody=body)
     seen: list[tuple[str, str]] = []
 
     def handler(event: dict[str, Any], context: Any) -> None:
@@ -482,7 +532,7 @@ def test_sqs_poller_deletes_nothing_when_the_handler_raises(aws: EmbeddedAWS) ->
         if len(seen) <= 2:
             raise RuntimeError("first delivery fails")
 
-    poller = SqsPoller(handler, queue_url=queue.url, queue_arn=queue.arn, sqs=sqs)
+    poller = SqsPoller(handler, queue_url=url, queue_arn=arn["Attributes"]["QueueArn"], sqs=sqs)
     poller.start()
     try:
         deadline = time.monotonic() + 10
@@ -492,7 +542,7 @@ def test_sqs_poller_deletes_nothing_when_the_handler_raises(aws: EmbeddedAWS) ->
         poller.stop()
 
     assert sorted(seen) == [("a", "1"), ("a", "2"), ("b", "1"), ("b", "2")]
-    assert sqs.receive_message(QueueUrl=queue.url).get("Messages") is None
+    assert sqs.receive_message(QueueUrl=url).get("Messages") is None
 
 
 # ---- DynamoDB Streams poller ---------------------------------------------------------------
@@ -509,7 +559,7 @@ def test_stream_poller_delivers_every_write_and_retries_a_failed_batch(
         p for p in pollers_for_app(
             app, aws_url=aws.url, region=REGION,
             messaging=provision_messaging(aws.url, REGION, prefix="stream-test", specs=(
-                QueueSpec("notes", ("x",), visibility_timeout=1),)),
+                QueueSpec("notes", ("x",)),)),
             stream_arn=stream_arn,
         ) if isinstance(p, StreamPoller)
     ]

@@ -13,7 +13,7 @@ from chalice.test import Client
 
 import app as app_module
 from chalicelib import bootstrap
-from chalicelib.domain.errors import ConnectionGoneError
+from chalicelib.domain.errors import ConnectionGoneError, ValidationError
 from chalicelib.store.items import WorkRecordItem
 from local.provision import provision_messaging
 from tests.functional import factories as f
@@ -149,7 +149,7 @@ def test_a_booking_reaches_its_hosts_dashboards_and_no_one_else(api: Api, wiring
     assert "answers" not in event["booking"]
 
 
-def test_confirmed_bookings_go_to_every_worker_queue_and_nothing_else(
+def test_confirmed_bookings_go_to_every_worker_and_nothing_else(
         api: Api, wiring: Wiring) -> None:
     token = make_host(api)
     connect(api, "c1", token)
@@ -164,7 +164,8 @@ def test_confirmed_bookings_go_to_every_worker_queue_and_nothing_else(
     sqs = boto3.client("sqs", region_name="us-east-1")
     for url in wiring.queues.values():
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
-        assert [json.loads(m["Body"])["type"] for m in messages] == ["booking.confirmed"]
+        events = [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
+        assert [event["type"] for event in events] == ["booking.confirmed"]
 
 
 def test_reschedule_is_an_event(api: Api, wiring: Wiring) -> None:
@@ -204,31 +205,45 @@ def test_disconnect_forgets_the_connection(api: Api, wiring: Wiring) -> None:
     assert wiring.sender.sent == {}
 
 
-def sqs_event(*bodies: str) -> dict[str, Any]:
+def sns_event(message: str) -> dict[str, Any]:
+    """What SNS pushes to a subscribed worker: one record."""
+    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+                         "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:t:s",
+                         "Sns": {"Type": "Notification", "MessageId": "m-1",
+                                 "TopicArn": "arn:aws:sns:us-east-1:123456789012:t",
+                                 "Subject": None, "Message": message,
+                                 "Timestamp": "2026-11-23T12:00:00.000Z",
+                                 "MessageAttributes": {"type": {
+                                     "Type": "String", "Value": "booking.confirmed"}}}}]}
+
+
+def replay_event(*bodies: str) -> dict[str, Any]:
+    """A batch from a dead-letter queue, as the replay mapping delivers it."""
     return {"Records": [{"messageId": f"m{i}", "receiptHandle": f"r{i}", "body": body,
                          "attributes": {"ApproximateReceiveCount": "1"},
                          "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:penny-notes",
+                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:penny-notes-dlq",
                          "awsRegion": "us-east-1"} for i, body in enumerate(bodies)]}
 
 
-def confirmed_event_body(api: Api, wiring: Wiring) -> str:
+def confirmed_event(api: Api, wiring: Wiring) -> str:
+    """The booking.confirmed event SNS delivered to the notes consumer."""
     wiring.stream.read()
     api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
     deliver_stream(api, wiring)
     sqs = boto3.client("sqs", region_name="us-east-1")
     message = sqs.receive_message(QueueUrl=wiring.queues["notes"])["Messages"][0]
-    return str(message["Body"])
+    return str(json.loads(message["Body"])["Message"])
 
 
-def test_a_redelivered_message_changes_nothing(api: Api, wiring: Wiring) -> None:
+def test_a_redelivered_event_changes_nothing(api: Api, wiring: Wiring) -> None:
     connect(api, "c1", make_host(api))
-    body = confirmed_event_body(api, wiring)
+    event = confirmed_event(api, wiring)
 
-    first = invoke(api, "notes_worker", sqs_event(body))
-    again = invoke(api, "notes_worker", sqs_event(body))
+    first = invoke(api, "notes_worker", sns_event(event))
+    again = invoke(api, "notes_worker", sns_event(event))
 
-    assert first == again == {"batchItemFailures": []}
+    assert first == again == {}
     records = list(WorkRecordItem.scan())
     assert [(r.sk, r.booking["start"]) for r in records] == [
         ("notes", "2026-11-24T14:00:00+00:00")]
@@ -237,10 +252,23 @@ def test_a_redelivered_message_changes_nothing(api: Api, wiring: Wiring) -> None
     assert wiring.sender.types("c1").count("notes.saved") == 1
 
 
-def test_a_poison_message_fails_alone(api: Api, wiring: Wiring) -> None:
+def test_a_failing_push_raises_so_lambda_retries_it(api: Api, wiring: Wiring) -> None:
     make_host(api)
-    body = confirmed_event_body(api, wiring)
-    result = invoke(api, "summary_worker", sqs_event(body, "not json", '{"type": "x"}'))
-    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"},
-                                            {"itemIdentifier": "m2"}]}
+    with pytest.raises(ValidationError):
+        invoke(api, "notes_worker", sns_event("not json"))
+
+
+def test_a_dead_letter_replay_does_the_work_once_and_reports_only_poison(
+        api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    event = confirmed_event(api, wiring)
+    failure_record = json.dumps({"requestContext": {"condition": "RetriesExhausted"},
+                                 "requestPayload": sns_event(event)})
+    sns_redrive = json.dumps({"Type": "Notification", "Message": event})
+
+    result = invoke(api, "summary_worker",
+                    replay_event(failure_record, sns_redrive, "not json", '{"type": "x"}'))
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m2"},
+                                            {"itemIdentifier": "m3"}]}
     assert [r.sk for r in WorkRecordItem.scan()] == ["summary"]

@@ -15,16 +15,15 @@ from typing import Any
 
 import pytest
 from chalice import Chalice
-from chalice.app import SQSEventConfig
 
 from chalicelib.store.queues import QueueSpec
 from local.pollers import (
     LambdaResultError,
+    SnsPushPoller,
     SqsPoller,
     StreamPoller,
     invoke_lambda,
     pollers_for_app,
-    queue_for,
 )
 from local.provision import Messaging, QueueResources
 
@@ -384,43 +383,38 @@ def test_stream_records_are_shaped_like_lambdas() -> None:
     assert image["NewImage"]["nested"] == {"M": {"inner": {"L": [{"B": "Ag=="}, {"N": "1"}]}}}
 
 
-# ---- which poller reads which queue ----------------------------------------------------------
+# ---- which pollers an app gets ----------------------------------------------------------
 
 
 def _messaging(*names: str) -> Messaging:
     return Messaging(
         topic_arn="arn:topic",
         queues={
-            name: QueueResources(QueueSpec(name, ("t",), 30), f"http://{name}", f"arn:{name}",
+            name: QueueResources(QueueSpec(name, ("t",)), f"http://{name}", f"arn:{name}",
                                  f"http://{name}-dlq", f"arn:{name}-dlq", "arn:sub")
             for name in names
         },
     )
 
 
-def _sqs_config(queue: str | None = None, queue_arn: str | None = None) -> SQSEventConfig:
-    return SQSEventConfig(name="w", handler_string="app.w", queue=queue, queue_arn=queue_arn,
-                          batch_size=10, maximum_batching_window_in_seconds=0,
-                          maximum_concurrency=None)
+def test_a_consumer_without_its_worker_function_is_an_error() -> None:
+    app = Chalice(app_name="bare")
+    with pytest.raises(LookupError, match="notes_worker"):
+        pollers_for_app(app, aws_url="http://unused", region="us-east-1",
+                        messaging=_messaging("notes"), stream_arn=None)
 
 
-@pytest.mark.parametrize(("queue", "queue_arn", "expected"), [
-    ("penny-notes", None, "notes"),
-    ("notes", None, "notes"),
-    (None, "arn:aws:sqs:us-east-1:1:penny-summary", "summary"),
-    ("penny-vip-notes", None, "vip-notes"),  # the longest name that fits
-])
-def test_a_handlers_queue_is_matched_to_its_spec(
-    queue: str | None, queue_arn: str | None, expected: str
-) -> None:
-    messaging = _messaging("notes", "summary", "vip-notes")
+def test_each_consumer_gets_an_sns_push_to_its_worker() -> None:
+    app = Chalice(app_name="workers")
 
-    assert queue_for(_sqs_config(queue, queue_arn), messaging).spec.name == expected
+    @app.lambda_function(name="notes_worker")
+    def notes_worker(event: dict[str, Any], context: Any) -> None:
+        pass
 
-
-def test_a_handler_for_an_unknown_queue_is_an_error() -> None:
-    with pytest.raises(LookupError, match="penny-billing"):
-        queue_for(_sqs_config("penny-billing"), _messaging("notes"))
+    (poller,) = pollers_for_app(app, aws_url="http://127.0.0.1:1", region="us-east-1",
+                                messaging=_messaging("notes"), stream_arn=None)
+    assert isinstance(poller, SnsPushPoller)
+    assert (poller.queue_url, poller.dlq_url) == ("http://notes", "http://notes-dlq")
 
 
 def test_an_app_without_event_sources_gets_no_pollers() -> None:

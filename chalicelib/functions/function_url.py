@@ -1,0 +1,93 @@
+"""Requests through the Lambda Function URL, answered by the same Chalice routes.
+
+A Function URL costs nothing beyond the Lambda invocation, where API Gateway REST costs
+$3.50 per million requests: at Penny's traffic (page views, slot lookups) REST would be
+most of the bill. Function URLs send the HTTP API "2.0" payload; Chalice's router reads
+API Gateway's REST "1.0" proxy event. So the request is matched to a route here (a
+literal path segment beats a `{parameter}`, as in API Gateway), turned into the event
+Chalice expects, and the response turned back (cookies apart, as 2.0 wants them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+
+def match_route(routes: Iterable[str], path: str) -> tuple[str, dict[str, str]] | None:
+    """The route pattern `path` falls under and its captured parameters, if any."""
+    parts = path.split("/")
+    best: tuple[tuple[bool, ...], str, dict[str, str]] | None = None
+    for route in routes:
+        pattern = route.split("/")
+        if len(pattern) != len(parts):
+            continue
+        captured: dict[str, str] = {}
+        for segment, part in zip(pattern, parts, strict=True):
+            if segment.startswith("{") and segment.endswith("}"):
+                if not part:
+                    break
+                captured[segment[1:-1]] = unquote(part)
+            elif segment != part:
+                break
+        else:
+            rank = tuple(not s.startswith("{") for s in pattern)
+            if best is None or rank > best[0]:
+                best = (rank, route, captured)
+    return None if best is None else (best[1], best[2])
+
+
+def to_rest_event(event: Mapping[str, Any], resource: str,
+                  parameters: dict[str, str]) -> dict[str, Any]:
+    http = event["requestContext"]["http"]
+    headers = dict(event.get("headers") or {})
+    if event.get("cookies"):
+        headers["cookie"] = "; ".join(event["cookies"])
+    query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(event.get("rawQueryString") or "", keep_blank_values=True):
+        query.setdefault(name, []).append(value)
+    context = event["requestContext"]
+    return {
+        "resource": resource,
+        "path": event["rawPath"],
+        "httpMethod": http["method"],
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": parameters or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource, "httpMethod": http["method"], "path": event["rawPath"],
+            "stage": context.get("stage", "$default"), "requestId": context.get("requestId"),
+            "domainName": context.get("domainName"),
+            "identity": {"sourceIp": http.get("sourceIp"), "userAgent": http.get("userAgent")},
+        },
+        "body": event.get("body"),
+        "isBase64Encoded": bool(event.get("isBase64Encoded")),
+    }
+
+
+def to_function_url_response(response: Mapping[str, Any]) -> dict[str, Any]:
+    headers = dict(response.get("headers") or {})
+    cookies: list[str] = []
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        if name.lower() == "set-cookie":
+            cookies.extend(values)
+        else:
+            headers[name] = ", ".join(values)
+    out = {"statusCode": response["statusCode"], "headers": headers,
+           "body": response.get("body", ""),
+           "isBase64Encoded": bool(response.get("isBase64Encoded"))}
+    if cookies:
+        out["cookies"] = cookies
+    return out
+
+
+def not_found(path: str) -> dict[str, Any]:
+    # What API Gateway answers for an unknown route (infra/template.py gives it this shape).
+    body = {"error": {"code": "not_found", "message": f"no route for {path}", "field": None}}
+    return {"statusCode": 404, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps(body), "isBase64Encoded": False}

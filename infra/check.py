@@ -1,0 +1,100 @@
+"""Does the packaged template hold what the code uses, and nothing it does not?
+
+    python -m infra.check build/package/sam.json
+
+Checks, against the code's own lists (not a copy of them): the one table every function
+is pointed at; the topic and, per consumer in `chalicelib.store.queues`, its worker,
+filter, dead-letter queue, retries and replay mapping; every Lambda the app defines
+having a least-privilege role and a log group with retention, and no role, log group
+or queue for a function or consumer that does not exist; the Parameter Store path the
+code reads its `SECRET_PARAMETERS` from; nothing billed by the hour.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from chalicelib.store.queues import QUEUES
+from infra.functions import FUNCTION_ACCESS, SECRETS_PATH
+from infra.messaging import dead_letter_queue
+
+# Resource types with a monthly or hourly price of their own (an idle month costs money).
+HOURLY = {"AWS::EC2::NatGateway", "AWS::KMS::Key", "AWS::RDS::DBInstance",
+          "AWS::ElastiCache::CacheCluster", "AWS::EC2::Instance", "AWS::CloudWatch::Alarm",
+          "AWS::Lambda::EventSourceMapping::Provisioned", "AWS::EC2::VPCEndpoint",
+          "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::SecretsManager::Secret"}
+
+
+def problems(template: dict[str, Any]) -> list[str]:
+    resources: dict[str, Any] = template["Resources"]
+    found: list[str] = []
+
+    def of_type(kind: str) -> set[str]:
+        return {name for name, r in resources.items() if r["Type"] == kind}
+
+    functions = of_type("AWS::Serverless::Function")
+    if functions != set(FUNCTION_ACCESS):
+        found.append(f"functions {sorted(functions)} != infra access list "
+                     f"{sorted(FUNCTION_ACCESS)}")
+    if of_type("AWS::DynamoDB::Table") != {"PennyTable"}:
+        found.append("expected exactly one table, PennyTable")
+    if of_type("AWS::SNS::Topic") != {"EventsTopic"}:
+        found.append("expected exactly one topic, EventsTopic")
+    queues = of_type("AWS::SQS::Queue")
+    wanted = {dead_letter_queue(spec) for spec in QUEUES}
+    if queues != wanted:
+        found.append(f"queues {sorted(queues)} != one dead-letter queue per consumer "
+                     f"{sorted(wanted)}")
+    for name in sorted(functions & set(FUNCTION_ACCESS)):
+        props = resources[name]["Properties"]
+        variables = props.get("Environment", {}).get("Variables", {})
+        if variables.get("PENNY_TABLE") != {"Ref": "PennyTable"}:
+            found.append(f"{name}: PENNY_TABLE is not the stack's table")
+        if variables.get("PENNY_SECRETS_PATH") != {"Fn::Sub": SECRETS_PATH}:
+            found.append(f"{name}: PENNY_SECRETS_PATH is not {SECRETS_PATH}")
+        group = resources.get(f"{name}LogGroup", {}).get("Properties", {})
+        if not group.get("RetentionInDays"):
+            found.append(f"{name}: no log group with a retention")
+        if props.get("LoggingConfig", {}).get("SystemLogLevel") != "WARN":
+            found.append(f"{name}: platform START/END/REPORT lines would be ingested")
+        role = props.get("Role", {}).get("Fn::GetAtt", [""])[0]
+        policy = json.dumps(resources.get(role, {}).get("Properties", {}).get("Policies"))
+        if "arn:*" in policy or '"*"' in policy:
+            found.append(f"{name}: its role {role!r} grants a wildcard resource")
+    for spec in QUEUES:
+        worker = resources.get(f"{spec.name.title()}Worker", {}).get("Properties", {})
+        events = worker.get("Events", {})
+        pushes = [e for e in events.values() if e["Type"] == "SNS"]
+        replays = [e for e in events.values() if e["Type"] == "SQS"]
+        dlq = {"Fn::GetAtt": [dead_letter_queue(spec), "Arn"]}
+        if len(pushes) != 1 or pushes[0]["Properties"].get("FilterPolicy") != {
+                "type": list(spec.event_types)}:
+            found.append(f"{spec.name}: not one SNS subscription filtered on its types")
+        if len(replays) != 1 or replays[0]["Properties"].get("Enabled") is not False \
+                or replays[0]["Properties"].get("Queue") != dlq:
+            found.append(f"{spec.name}: the dead-letter replay must exist and be off")
+        destination = worker.get("EventInvokeConfig", {}).get("DestinationConfig", {})
+        if destination.get("OnFailure", {}).get("Destination") != dlq:
+            found.append(f"{spec.name}: failed events do not go to its dead-letter queue")
+    for name in sorted(of_type("AWS::Logs::LogGroup")):
+        if name.removesuffix("LogGroup") not in functions:
+            found.append(f"{name}: a log group for no function")
+    hourly = sorted(name for name, r in resources.items() if r["Type"] in HOURLY)
+    if hourly:
+        found.append(f"billed by the hour or month even when idle: {hourly}")
+    return found
+
+
+def main(path: str) -> int:
+    found = problems(json.loads(Path(path).read_text()))
+    for problem in found:
+        print(f"infra.check: {problem}", file=sys.stderr)
+    print(f"infra.check: {path}: {'FAILED' if found else 'ok'}")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,104 @@
+"""What each Lambda function may do, and how it runs, where Chalice cannot say it.
+
+Chalice gives every function a role from one policy file and sees none of PynamoDB's
+calls, so each role is replaced here by a least-privilege policy naming this stack's
+own table, stream, topic, queues, WebSocket API and parameters. `FUNCTION_ACCESS` is
+checked against the calls each function really makes (tests/functional/test_iam.py).
+
+Logs are the usual hidden cost: each function gets its log group with a retention, and
+JSON logs with the platform's START/END/REPORT lines (system level INFO) left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store.queues import QUEUES, WORKER_TIMEOUT
+from infra.messaging import dead_letter_queue
+
+LOG_RETENTION_DAYS = 14
+SECRETS_PATH = "/penny/${AWS::StackName}"
+
+# DynamoDB actions per function: TransactWriteItems is authorized per item, as the
+# PutItem / UpdateItem / DeleteItem / ConditionCheckItem it contains.
+_API_TABLE = ("GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem",
+              "ConditionCheckItem")
+FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
+    "APIHandler": {"table": _API_TABLE},
+    "BookingEvents": {"table": ("Query", "DeleteItem"), "stream": ("DescribeStream",
+                      "GetRecords", "GetShardIterator", "ListStreams"),
+                      "topic": ("Publish",), "websocket": ("ManageConnections",)},
+    "WebsocketConnect": {"table": ("PutItem",)},
+    "WebsocketMessage": {"table": ("GetItem", "DeleteItem"),
+                         "websocket": ("ManageConnections",)},
+    "WebsocketDisconnect": {"table": ("GetItem", "DeleteItem")},
+    **{f"{spec.name.title()}Worker": {"table": ("PutItem",),
+                                      "dead_letter": ("SendMessage", "ReceiveMessage",
+                                                      "DeleteMessage", "GetQueueAttributes")}
+       for spec in QUEUES},
+}
+
+_TIMEOUTS = {f"{spec.name.title()}Worker": WORKER_TIMEOUT for spec in QUEUES}
+
+
+def _dead_letter_arn(function: str) -> dict[str, Any]:
+    (spec,) = [s for s in QUEUES if f"{s.name.title()}Worker" == function]
+    return {"Fn::GetAtt": [dead_letter_queue(spec), "Arn"]}
+
+
+def _statements(function: str) -> list[dict[str, Any]]:
+    access = FUNCTION_ACCESS[function]
+    resources: dict[str, Any] = {
+        "table": [{"Fn::GetAtt": ["PennyTable", "Arn"]},
+                  {"Fn::Sub": "${PennyTable.Arn}/index/*"}],
+        "stream": [{"Fn::GetAtt": ["PennyTable", "StreamArn"]}],
+        "topic": [{"Ref": "EventsTopic"}],
+        "websocket": [{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
+                                  "${AWS::AccountId}:${WebsocketAPI}/*"}],
+        "dead_letter": [_dead_letter_arn(function)] if "dead_letter" in access else [],
+    }
+    prefixes = {"table": "dynamodb", "stream": "dynamodb", "topic": "sns",
+                "websocket": "execute-api", "dead_letter": "sqs"}
+    statements = [{"Effect": "Allow", "Action": [f"{prefixes[kind]}:{a}" for a in actions],
+                   "Resource": resources[kind]} for kind, actions in access.items()]
+    return [
+        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                                 "log-group:/aws/lambda/${AWS::StackName}-*"}},
+        # SecureStrings under the aws/ssm key: its key policy lets SSM decrypt for any
+        # principal of the account allowed to read the parameter.
+        {"Effect": "Allow", "Action": ["ssm:GetParameters"],
+         "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:"
+                                 f"parameter{SECRETS_PATH}/*"}},
+        *statements,
+    ]
+
+
+def _role(function: str) -> dict[str, Any]:
+    return {"Properties": {"Policies": [{"PolicyName": f"{function}Access",
+                                         "PolicyDocument": {"Version": "2012-10-17",
+                                                            "Statement": _statements(function)}}]}}
+
+
+def _role_name(function: str) -> str:
+    # Chalice names roles after the function's logical id, APIHandler as ApiHandler.
+    return "ApiHandlerRole" if function == "APIHandler" else f"{function}Role"
+
+
+def function_resources() -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    for function in FUNCTION_ACCESS:
+        resources[_role_name(function)] = _role(function)
+        resources[f"{function}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {"LogGroupName": {"Fn::Sub": f"/aws/lambda/${{{function}}}"},
+                           "RetentionInDays": LOG_RETENTION_DAYS}}
+        properties: dict[str, Any] = {
+            "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "INFO",
+                              "SystemLogLevel": "WARN"},
+            "Environment": {"Variables": {"PENNY_SECRETS_PATH": {"Fn::Sub": SECRETS_PATH}}},
+        }
+        if function in _TIMEOUTS:
+            properties["Timeout"] = _TIMEOUTS[function]
+        resources[function] = {"Properties": properties}
+    return resources

@@ -1,0 +1,101 @@
+"""The Lambda Function URL (payload 2.0) reaches the same routes as API Gateway REST."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import app as app_module
+from chalicelib.functions.function_url import match_route, to_function_url_response
+from tests.functional import factories as f
+from tests.functional.conftest import Api
+from tests.functional.hosts import make_host
+
+
+def url_event(method: str, path: str, query: str = "", body: Any = None,
+              headers: dict[str, str] | None = None,
+              cookies: list[str] | None = None) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+        "headers": {"host": "abc123.lambda-url.us-east-1.on.aws",
+                    "content-type": "application/json", **(headers or {})},
+        "requestContext": {
+            "accountId": "anonymous", "apiId": "abc123",
+            "domainName": "abc123.lambda-url.us-east-1.on.aws", "domainPrefix": "abc123",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                     "sourceIp": "203.0.113.9", "userAgent": "test"},
+            "requestId": "req-1", "routeKey": "$default", "stage": "$default",
+            "time": "23/Nov/2026:12:00:00 +0000", "timeEpoch": 1795435200000},
+        "isBase64Encoded": False,
+    }
+    if body is not None:
+        event["body"] = json.dumps(body)
+    if cookies:
+        event["cookies"] = cookies
+    return event
+
+
+def call(event: dict[str, Any]) -> tuple[int, Any]:
+    response = app_module.app(event, None)
+    assert set(response) <= {"statusCode", "headers", "body", "isBase64Encoded", "cookies"}
+    return response["statusCode"], json.loads(response["body"]) if response["body"] else None
+
+
+def test_slots_through_the_function_url_match_the_rest_api(api: Api) -> None:
+    make_host(api)
+    query = "start=2026-11-24&end=2026-11-25&timeZone=Asia%2FKolkata"
+
+    status, body = call(url_event("GET", "/hosts/alice/intro/slots", query))
+
+    assert status == 200
+    assert body == api.get(f"/hosts/alice/intro/slots?{query}").json
+    assert body["slots"]
+
+
+def test_a_booking_posted_through_the_function_url_is_created_once(api: Api) -> None:
+    make_host(api)
+    event = url_event("POST", "/hosts/alice/intro/bookings",
+                      body=f.booking("2026-11-24T14:00:00Z"),
+                      headers={"idempotency-key": "k-1"})
+
+    first, booking = call(event)
+    again, replay = call(event)
+
+    assert (first, again) == (201, 201)
+    assert replay["uid"] == booking["uid"]
+
+
+def test_a_bearer_token_authenticates_through_the_function_url(api: Api) -> None:
+    token = make_host(api)
+    status, body = call(url_event("GET", "/me/profile",
+                                  headers={"authorization": f"Bearer {token}"}))
+    assert status == 200 and body["slug"] == "alice"
+
+
+def test_an_unknown_path_is_a_json_404(api: Api) -> None:
+    status, body = call(url_event("GET", "/no/such/route/here/at/all"))
+    assert status == 404 and body["error"]["code"] == "not_found"
+
+
+def test_bad_input_is_a_4xx_with_a_code_not_a_500(api: Api) -> None:
+    make_host(api)
+    status, body = call(url_event("GET", "/hosts/alice/intro/slots", "start=yesterday"))
+    assert status == 400 and body["error"]["code"]
+
+
+def test_a_literal_segment_beats_a_parameter_whatever_the_order() -> None:
+    routes = ["/{host}/{event}", "/hosts/{host}", "/app/{page}", "/{host}"]
+    assert match_route(routes, "/hosts/alice") == ("/hosts/{host}", {"host": "alice"})
+    assert match_route(routes, "/alice/intro") == ("/{host}/{event}",
+                                                   {"host": "alice", "event": "intro"})
+    assert match_route(routes, "/app/settings") == ("/app/{page}", {"page": "settings"})
+    assert match_route(routes, "/a%20b") == ("/{host}", {"host": "a b"})
+    assert match_route(routes, "/") is None
+
+
+def test_cookies_travel_apart_from_the_other_headers() -> None:
+    response = to_function_url_response({
+        "statusCode": 200, "body": "", "headers": {"Content-Type": "text/html"},
+        "multiValueHeaders": {"Set-Cookie": ["a=1; HttpOnly", "b=2"], "Vary": ["x", "y"]}})
+    assert response["cookies"] == ["a=1; HttpOnly", "b=2"]
+    assert response["headers"] == {"Content-Type": "text/html", "Vary": "x, y"}
