@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 # Only the test tiers that exist: a fresh clone has no empty folders.
 TEST_DIRS := $(wildcard tests/unit tests/functional tests/e2e)
 PYTEST_ARGS ?=
+# The deployed stage (stack "penny-$(STAGE)") and region, for package / deploy / redrive.
+STAGE ?= prod
+REGION ?= us-east-1
 
-.PHONY: venv run test lint bench package clean
+.PHONY: venv run test lint bench package deploy redrive clean
 
 venv: $(VENV)/.installed
 
@@ -38,10 +41,20 @@ bench: venv
 # One template (Chalice's functions merged with infra/resources.json) and the zip.
 package: venv
 	$(PY) -m infra.template > infra/resources.json
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package \
-		--stage $${STAGE:-prod} --merge-template infra/resources.json build/package
+	AWS_DEFAULT_REGION=$(REGION) $(VENV)/bin/chalice package \
+		--stage $(STAGE) --merge-template infra/resources.json build/package
 	$(VENV)/bin/cfn-lint build/package/sam.json
+	$(PY) -m infra.check build/package/sam.json
 	@ls -l build/package
+
+# From `make package` to a live stack "penny-$(STAGE)" (needs the AWS CLI and credentials).
+deploy: package
+	@test -n "$(BUCKET)" || { echo "make deploy BUCKET=<an S3 bucket for the code zip>"; exit 2; }
+	$(PY) -m infra.deploy --stage $(STAGE) --bucket $(BUCKET) --region $(REGION) $(DEPLOY_ARGS)
+
+# Replay a consumer's dead-letter queue into its worker: make redrive CONSUMER=notes
+redrive: venv
+	$(PY) -m infra.redrive --stage $(STAGE) --region $(REGION) --consumer $(CONSUMER)
 
 # Caches and build output; the venv stays (`rm -rf .venv` to rebuild it from scratch).
 clean:

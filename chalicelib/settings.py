@@ -13,8 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # The parameters under PENNY_SECRETS_PATH, and the variable each one stands in for. The
-# one list: `make deploy` creates them, infra/ grants reading them, tests check both.
-SECRET_PARAMETERS = {"jwt-keys": "PENNY_JWT_KEYS", "link-secret": "PENNY_LINK_SECRET"}
+# one list: `make deploy` creates them (the secrets as SecureString), infra/ grants
+# reading them, tests check both. The public URL is the stack's Function URL (or your
+# domain), known only once the stack exists, so it cannot be an environment variable.
+PARAMETERS = {"jwt-keys": "PENNY_JWT_KEYS", "link-secret": "PENNY_LINK_SECRET",
+              "public-url": "PENNY_PUBLIC_URL"}
+SECRETS = ("jwt-keys", "link-secret")
 
 # A development-only key: `make run` and the tests use it. A deployed stage reads its
 # own from SSM (PENNY_SECRETS_PATH is set by infra/), and fails to start without them.
@@ -69,5 +73,5 @@ def _secrets(path: str, env: Mapping[str, str]) -> dict[str, str]:
     from chalicelib.integrations.parameters import read_parameters
 
     region = env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1"))
-    values = read_parameters(path, tuple(SECRET_PARAMETERS), region)
-    return {SECRET_PARAMETERS[name]: value for name, value in values.items()}
+    values = read_parameters(path, tuple(PARAMETERS), region)
+    return {PARAMETERS[name]: value for name, value in values.items()}

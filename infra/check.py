@@ -7,7 +7,7 @@ is pointed at; the topic and, per consumer in `chalicelib.store.queues`, its wor
 filter, dead-letter queue, retries and replay mapping; every Lambda the app defines
 having a least-privilege role and a log group with retention, and no role, log group
 or queue for a function or consumer that does not exist; the Parameter Store path the
-code reads its `SECRET_PARAMETERS` from; nothing billed by the hour.
+code reads its `PARAMETERS` from; nothing billed by the hour.
 """
 
 from __future__ import annotations

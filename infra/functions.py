@@ -25,7 +25,7 @@ _API_TABLE = ("GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "Dele
               "ConditionCheckItem")
 FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "APIHandler": {"table": _API_TABLE},
-    "BookingEvents": {"table": ("Query", "DeleteItem"), "stream": ("DescribeStream",
+    "BookingEvents": {"table": ("Query", "GetItem", "DeleteItem"), "stream": ("DescribeStream",
                       "GetRecords", "GetShardIterator", "ListStreams"),
                       "topic": ("Publish",), "websocket": ("ManageConnections",)},
     "WebsocketConnect": {"table": ("PutItem",)},

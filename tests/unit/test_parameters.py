@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.integrations.parameters import MissingParametersError, read_parameters
-from chalicelib.settings import SECRET_PARAMETERS, Settings
+from chalicelib.settings import PARAMETERS, Settings
 
 
 @pytest.fixture
@@ -24,6 +24,8 @@ def test_settings_read_every_secret_from_the_stage_path(ssm: object) -> None:
                       Type="SecureString")
     ssm.put_parameter(Name="/penny/prod/link-secret", Value="links-secret",  # type: ignore[attr-defined]
                       Type="SecureString")
+    ssm.put_parameter(Name="/penny/prod/public-url",  # type: ignore[attr-defined]
+                      Value="https://abc.lambda-url.us-east-1.on.aws/", Type="String")
 
     settings = Settings.from_env({"PENNY_SECRETS_PATH": "/penny/prod",
                                   "AWS_REGION": "us-east-1"})
@@ -31,13 +33,14 @@ def test_settings_read_every_secret_from_the_stage_path(ssm: object) -> None:
     assert dict(settings.jwt_keys) == keys
     assert settings.jwt_active_kid == "k2"
     assert settings.link_secret == "links-secret"
+    assert settings.public_base_url == "https://abc.lambda-url.us-east-1.on.aws"
 
 
 def test_a_missing_secret_stops_the_start_with_its_name(ssm: object) -> None:
     ssm.put_parameter(Name="/penny/prod/jwt-keys", Value="{}",  # type: ignore[attr-defined]
                       Type="SecureString")
     with pytest.raises(MissingParametersError, match="/penny/prod/link-secret"):
-        read_parameters("/penny/prod/", tuple(SECRET_PARAMETERS), "us-east-1")
+        read_parameters("/penny/prod/", tuple(PARAMETERS), "us-east-1")
 
 
 def test_without_a_secrets_path_the_environment_is_all_there_is() -> None:

@@ -1,0 +1,138 @@
+"""The realtime and fan-out plumbing around the Lambda handlers, for functional tests:
+the topic and consumers the local stack provisions, a stream reader standing in for
+Lambda's poller, a sender standing in for API Gateway's management API, and events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from chalice.test import Client
+
+import app as app_module
+from chalicelib import bootstrap
+from chalicelib.domain.errors import ConnectionGoneError
+from local.provision import provision_messaging
+from tests.functional import factories as f
+from tests.functional.conftest import TABLE, Api
+
+STREAMS_URL = "https://streams.dynamodb.us-east-1.amazonaws.com"
+
+
+@dataclass
+class FakeSender:
+    """Stands in for API Gateway's management API: records what each connection got."""
+
+    sent: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+    broken: set[str] = field(default_factory=set)
+
+    def send(self, connection_id: str, message: str) -> None:
+        if connection_id in self.gone:
+            raise ConnectionGoneError(connection_id)
+        if connection_id in self.broken:
+            raise RuntimeError("socket reset")
+        self.sent.setdefault(connection_id, []).append(json.loads(message))
+
+    def types(self, connection_id: str) -> list[str]:
+        return [m["type"] for m in self.sent.get(connection_id, [])]
+
+
+@dataclass
+class Wiring:
+    sender: FakeSender
+    queues: dict[str, str]
+    stream: Stream
+
+
+class Stream:
+    """Reads the moto table stream from where it was last read, like the Lambda poller."""
+
+    def __init__(self) -> None:
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        arn = ddb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        self.client = boto3.client("dynamodbstreams", region_name="us-east-1",
+                                   endpoint_url=STREAMS_URL)
+        shard = self.client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        self.iterator = self.client.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON",
+        )["ShardIterator"]
+
+    def read(self) -> list[dict[str, Any]]:
+        page = self.client.get_records(ShardIterator=self.iterator)
+        self.iterator = page["NextShardIterator"]
+        return [dict(r) for r in page["Records"]]
+
+
+def wire(api: Api) -> Iterator[Wiring]:
+    # The same topic, queues and filtered subscriptions the local stack provisions.
+    provisioned = provision_messaging(None, "us-east-1", prefix="penny-test")
+    topic = provisioned.topic_arn
+    queues = {name: q.url for name, q in provisioned.queues.items()}
+    sns = boto3.client("sns", region_name="us-east-1")
+    services = bootstrap.services()
+    settings = services.settings.__class__(**{**services.settings.__dict__,
+                                              "events_topic_arn": topic})
+    services = bootstrap.Services(**{**services.__dict__, "settings": settings})
+    sender = FakeSender()
+    bootstrap.install_messaging(bootstrap.build_messaging(services, app_module.app.websocket_api,
+                                                          sns_client=sns, sender=sender))
+    yield Wiring(sender, queues, Stream())
+    bootstrap.install_messaging(None)
+
+
+def ws_event(route: str, connection_id: str, query: dict[str, str] | None = None,
+             headers: dict[str, str] | None = None, body: str | None = None) -> dict[str, Any]:
+    kinds = {"$connect": "CONNECT", "$default": "MESSAGE", "$disconnect": "DISCONNECT"}
+    return {"requestContext": {"routeKey": route, "eventType": kinds[route],
+                               "connectionId": connection_id, "domainName": "ws.test",
+                               "stage": "api", "apiId": "test"},
+            "queryStringParameters": query, "headers": headers or {}, "body": body,
+            "isBase64Encoded": False}
+
+
+def invoke(api: Api, name: str, event: dict[str, Any]) -> Any:
+    with Client(app_module.app) as client:
+        return client.lambda_.invoke(name, event).payload
+
+
+def connect(api: Api, connection_id: str, token: str) -> Any:
+    return invoke(api, "ws_connect", ws_event("$connect", connection_id, {"token": token}))
+
+
+def deliver_stream(api: Api, wiring: Wiring) -> None:
+    invoke(api, "booking_events", {"Records": wiring.stream.read()})
+
+
+def sns_event(message: str) -> dict[str, Any]:
+    """What SNS pushes to a subscribed worker: one record."""
+    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+                         "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:t:s",
+                         "Sns": {"Type": "Notification", "MessageId": "m-1",
+                                 "TopicArn": "arn:aws:sns:us-east-1:123456789012:t",
+                                 "Subject": None, "Message": message,
+                                 "Timestamp": "2026-11-23T12:00:00.000Z",
+                                 "MessageAttributes": {"type": {
+                                     "Type": "String", "Value": "booking.confirmed"}}}}]}
+
+
+def replay_event(*bodies: str) -> dict[str, Any]:
+    """A batch from a dead-letter queue, as the replay mapping delivers it."""
+    return {"Records": [{"messageId": f"m{i}", "receiptHandle": f"r{i}", "body": body,
+                         "attributes": {"ApproximateReceiveCount": "1"},
+                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:penny-notes-dlq",
+                         "awsRegion": "us-east-1"} for i, body in enumerate(bodies)]}
+
+
+def confirmed_event(api: Api, wiring: Wiring) -> str:
+    """The booking.confirmed event SNS delivered to the notes consumer."""
+    wiring.stream.read()
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    deliver_stream(api, wiring)
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    message = sqs.receive_message(QueueUrl=wiring.queues["notes"])["Messages"][0]
+    return str(json.loads(message["Body"])["Message"])

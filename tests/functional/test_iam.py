@@ -1,0 +1,115 @@
+"""Each function's role allows every AWS call the function makes (and the roles are
+what infra/ deploys): the calls are recorded while the real handlers run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from chalicelib.store.tables import PennyItem
+from infra.functions import FUNCTION_ACCESS
+from tests.functional import factories as f
+from tests.functional.conftest import Api
+from tests.functional.hosts import make_host
+from tests.functional.realtime_wiring import (
+    Wiring,
+    confirmed_event,
+    connect,
+    deliver_stream,
+    invoke,
+    sns_event,
+    wire,
+    ws_event,
+)
+
+PREFIX = {"dynamodb": "table", "sns": "topic"}
+TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+            "ConditionCheck": "ConditionCheckItem"}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: set[tuple[str, str]] = set()
+
+    def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        # before-parameter-build: `params` are the API's own parameters.
+        service = model.service_model.service_name
+        if model.name == "TransactWriteItems":
+            self.calls |= {("table", TRANSACT[kind]) for item in params["TransactItems"]
+                           for kind in item}
+        else:
+            self.calls.add((PREFIX[service], model.name))
+
+
+@contextmanager
+def recording(plumbing: Wiring) -> Iterator[Recorder]:
+    recorder = Recorder()
+    from chalicelib import bootstrap
+
+    bus = bootstrap.messaging(None).fanout.bus
+    clients = [PennyItem._get_connection().connection.client, bus._client]  # type: ignore[attr-defined]
+    for client in clients:
+        client.meta.events.register("before-parameter-build", recorder,
+                                    unique_id="iam-recorder")
+    sent_before = sum(len(v) for v in plumbing.sender.sent.values())
+    try:
+        yield recorder
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-parameter-build", unique_id="iam-recorder")
+    if sum(len(v) for v in plumbing.sender.sent.values()) > sent_before:
+        recorder.calls.add(("websocket", "ManageConnections"))
+
+
+@pytest.fixture
+def wiring(api: Api) -> Iterator[Wiring]:
+    yield from wire(api)
+
+
+def allowed(function: str) -> set[tuple[str, str]]:
+    return {(kind, action) for kind, actions in FUNCTION_ACCESS[function].items()
+            for action in actions}
+
+
+def test_every_function_makes_only_the_calls_its_role_allows(
+        api: Api, wiring: Wiring) -> None:
+    seen: dict[str, set[tuple[str, str]]] = {}
+    with recording(wiring) as r:
+        token = make_host(api)
+        api.get("/me/profile", token=token)
+        api.get("/hosts/alice/intro/slots?start=2026-11-24&end=2026-11-26&timeZone=UTC")
+        booked = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z")).json
+        api.post(f"/bookings/{booked['uid']}/reschedule",
+                 {"token": booked["links"]["reschedule_token"], "start": "2026-11-24T15:00:00Z"})
+        api.get("/me/bookings", token=token)
+        api.post(f"/bookings/{booked['uid']}/cancel", {"token": booked["links"]["cancel_token"]})
+    seen["APIHandler"] = r.calls
+    wiring.stream.read()
+    with recording(wiring) as r:
+        connect(api, "c1", token)
+        connect(api, "gone", token)
+    seen["WebsocketConnect"] = r.calls
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-25T14:00:00Z"))
+    wiring.sender.gone.add("gone")
+    with recording(wiring) as r:
+        deliver_stream(api, wiring)
+    seen["BookingEvents"] = r.calls
+    event = confirmed_event(api, wiring)
+    for worker in ("NotesWorker", "SummaryWorker"):
+        with recording(wiring) as r:
+            invoke(api, worker.replace("Worker", "").lower() + "_worker", sns_event(event))
+        seen[worker] = r.calls
+    with recording(wiring) as r:
+        invoke(api, "ws_message", ws_event("$default", "c1", body='{"action": "ping"}'))
+    seen["WebsocketMessage"] = r.calls
+    with recording(wiring) as r:
+        invoke(api, "ws_disconnect", ws_event("$disconnect", "c1"))
+    seen["WebsocketDisconnect"] = r.calls
+
+    assert set(seen) == set(FUNCTION_ACCESS)
+    for function, calls in seen.items():
+        assert calls, f"{function} made no call: the recording is broken"
+        assert calls <= allowed(function), (function, sorted(calls - allowed(function)))
