@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,12 @@ def test_the_check_catches_a_missing_an_unused_and_a_wildcard_resource(
     assert "APIHandler: its role 'ApiHandlerRole' grants a wildcard" in found
     assert "notes: the dead-letter replay must exist and be off" in found
     assert "billed by the hour or month even when idle: ['Nat']" in found
+
+
+def test_every_native_library_in_the_zip_is_built_for_arm64(packaged: Path) -> None:
+    aarch64 = 183  # ELF e_machine
+    with zipfile.ZipFile(packaged / "deployment.zip") as archive:
+        libraries = [n for n in archive.namelist() if n.endswith(".so")]
+        machines = {n: int.from_bytes(archive.read(n)[18:20], "little") for n in libraries}
+    assert libraries, "no native library at all: is argon2-cffi still a dependency?"
+    assert {n: m for n, m in machines.items() if m != aarch64} == {}
