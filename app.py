@@ -26,9 +26,10 @@ class Penny(Chalice):
             return super().__call__(event, context)
         from chalicelib.functions import function_url
 
-        matched = function_url.match_route(self.routes, event["rawPath"])
-        if matched is None:
-            return function_url.not_found(event["rawPath"])
+        method, path = event["requestContext"]["http"]["method"], event["rawPath"]
+        matched = function_url.match_route(self.routes, path)
+        if matched is None or method not in self.routes[matched[0]]:
+            return function_url.not_found(method, path)
         rest_event = function_url.to_rest_event(event, *matched)
         return function_url.to_function_url_response(super().__call__(rest_event, context))
 

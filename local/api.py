@@ -1,21 +1,23 @@
-"""Serves the Chalice app over HTTP, answering like Penny's deployed API Gateway would.
+"""Serves the Chalice app over HTTP, as Penny's deployed Lambda Function URL does.
 
-This is chalice's own local gateway (`chalice.local`) on its threaded HTTP server, with
-the two differences that matter to clients:
-
-- an unmatched route or method is API Gateway's "403 Missing Authentication Token",
-  which the deployed API's GatewayResponse turns into Penny's 404 `not_found` error;
-- a body over 1 MiB is refused before it is read, so a stray upload cannot make the
-  laptop buffer it (the app itself refuses anything over 64 KiB).
+chalice's own local server (`chalice.local`, threaded), with its gateway replaced: each
+request becomes the Function URL's payload 2.0 event (lower-case headers, cookies apart,
+the raw path and query string) and goes to the app's handler exactly as Lambda calls it
+in production, through the same route matching (`chalicelib/functions/function_url.py`);
+the answer's cookies become Set-Cookie headers again. A body over 1 MiB is refused before
+it is read, so a stray upload cannot make the laptop buffer it (the app itself refuses
+anything over 64 KiB); the Function URL's own limit is 6 MB.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import socket
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +27,6 @@ from chalice.config import Config
 from chalice.local import (
     ChaliceRequestHandler,
     CustomLocalChalice,
-    EventType,
     HeaderType,
     LocalChalice,
     LocalGateway,
@@ -48,30 +49,61 @@ class GatewayError(LocalGatewayException):
         self.CODE = status
 
 
-class PennyGateway(LocalGateway):
-    """chalice's LocalGateway with API Gateway's "no such route" answered as a 404."""
+class FunctionUrlGateway(LocalGateway):
+    """Requests as a Function URL sends them: payload 2.0 events, to the app's handler."""
 
-    def _generate_lambda_event(
-        self, method: str, path: str, headers: HeaderType, body: bytes | None
-    ) -> EventType:
+    def handle_request(self, method: str, path: str, headers: HeaderType,
+                       body: bytes | None) -> dict[str, Any]:
+        response = self._app_object(function_url_event(method, path, headers, body),
+                                    self._generate_lambda_context())
+        return {
+            "statusCode": response["statusCode"],
+            "headers": dict(response.get("headers") or {}),
+            "multiValueHeaders": (
+                {"Set-Cookie": list(response["cookies"])} if response.get("cookies") else {}),
+            "body": response.get("body"),
+            "isBase64Encoded": response.get("isBase64Encoded", False),
+        }
+
+
+def function_url_event(method: str, path: str, headers: HeaderType,
+                       body: bytes | None) -> dict[str, Any]:
+    url = urlsplit(path)
+    lowered: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
+    cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]
+    text: str | None = None
+    encoded = False
+    if body:
         try:
-            event = super()._generate_lambda_event(method, path, headers, body)
-        except ValueError:  # chalice's RouteMatcher: no resource matches the path
-            raise _no_route(method, path) from None
-        # API Gateway also says "Missing Authentication Token" when the resource exists
-        # but the method does not; the app would say 405, so answer here as prod does.
-        methods = self._app_object.routes[event["requestContext"]["resourcePath"]]
-        if method != "OPTIONS" and method not in methods:
-            raise _no_route(method, path)
-        return event
-
-
-def _no_route(method: str, path: str) -> GatewayError:
-    return GatewayError(404, "not_found", f"No route matches {method} {urlsplit(path).path}")
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(body).decode("ascii"), True
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0", "routeKey": "$default", "rawPath": url.path or "/",
+        "rawQueryString": url.query, "headers": lowered,
+        "requestContext": {
+            "accountId": "anonymous", "apiId": "local", "domainName": lowered.get("host", ""),
+            "domainPrefix": "local",
+            "http": {"method": method, "path": url.path or "/", "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": lowered.get("user-agent", "")},
+            "requestId": uuid.uuid4().hex, "routeKey": "$default", "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000)},
+        "isBase64Encoded": encoded,
+    }
+    if text is not None:
+        event["body"] = text
+    if cookies:
+        event["cookies"] = cookies
+    return event
 
 
 class PennyRequestHandler(ChaliceRequestHandler):
-    """chalice's request handler, with PennyGateway and a guard on the request body."""
+    """chalice's request handler, with the Function URL gateway and a body guard."""
 
     def __init__(
         self,
@@ -83,7 +115,7 @@ class PennyRequestHandler(ChaliceRequestHandler):
     ) -> None:
         # ChaliceRequestHandler.__init__ would build a plain LocalGateway and then serve
         # the request at once, so set ours first and go straight to the base class.
-        self.local_gateway = PennyGateway(app_object, config)
+        self.local_gateway = FunctionUrlGateway(app_object, config)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def _guarded_handle(self) -> None:
@@ -105,8 +137,8 @@ class PennyRequestHandler(ChaliceRequestHandler):
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _guarded_handle
 
     def __getattr__(self, name: str) -> Any:
-        # Any other method (TRACE, QUERY, ...) goes through the gateway too, which answers
-        # 404 in the error shape as API Gateway does; http.server would send a bare 501.
+        # Any other method (TRACE, QUERY, ...) goes to the app too, which answers in the
+        # error shape; http.server would send a bare 501.
         if name.startswith("do_"):
             return self._guarded_handle
         raise AttributeError(name)

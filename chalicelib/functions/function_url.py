@@ -86,8 +86,10 @@ def to_function_url_response(response: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def not_found(path: str) -> dict[str, Any]:
-    # What API Gateway answers for an unknown route (infra/template.py gives it this shape).
-    body = {"error": {"code": "not_found", "message": f"no route for {path}", "field": None}}
+def not_found(method: str, path: str) -> dict[str, Any]:
+    # What the REST stage answers for an unknown route or method (infra/template.py gives
+    # API Gateway's answer this shape), so both front doors agree.
+    body = {"error": {"code": "not_found", "message": f"No route matches {method} {path}",
+                      "field": None}}
     return {"statusCode": 404, "headers": {"Content-Type": "application/json"},
             "body": json.dumps(body), "isBase64Encoded": False}

@@ -99,3 +99,9 @@ def test_cookies_travel_apart_from_the_other_headers() -> None:
         "multiValueHeaders": {"Set-Cookie": ["a=1; HttpOnly", "b=2"], "Vary": ["x", "y"]}})
     assert response["cookies"] == ["a=1; HttpOnly", "b=2"]
     assert response["headers"] == {"Content-Type": "text/html", "Vary": "x, y"}
+
+
+def test_a_known_path_with_an_unknown_method_is_a_404_as_on_the_rest_stage(api: Api) -> None:
+    status, body = call(url_event("DELETE", "/hosts/alice"))
+    assert status == 404
+    assert body["error"]["message"] == "No route matches DELETE /hosts/alice"
