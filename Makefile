@@ -43,6 +43,8 @@ package: venv
 	$(PY) -m infra.template > infra/resources.json
 	AWS_DEFAULT_REGION=$(REGION) $(VENV)/bin/chalice package \
 		--stage $(STAGE) --merge-template infra/resources.json build/package
+	$(PY) -m infra.prune build/package/deployment.zip
+	$(PY) -m infra.zip_imports build/package/deployment.zip
 	$(VENV)/bin/cfn-lint build/package/sam.json
 	$(PY) -m infra.check build/package/sam.json
 	@ls -l build/package

@@ -15,6 +15,8 @@ import pytest
 
 from infra.check import problems
 from infra.functions import FUNCTION_ACCESS
+from infra.prune import prune
+from infra.zip_imports import check
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +30,13 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([str(chalice), "package", "--stage", "prod", "--merge-template",
                     "infra/resources.json", str(out)], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=600)
+    prune(out / "deployment.zip")  # as `make package` does
     return out
+
+
+def test_the_pruned_zip_imports_and_runs_on_its_own(packaged: Path) -> None:
+    ok, output = check(packaged / "deployment.zip")
+    assert ok, output
 
 
 def test_packaged_template_passes_cfn_lint(packaged: Path) -> None:
