@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 STAGE ?= prod
 REGION ?= us-east-1
 
-.PHONY: venv run test lint bench package deploy redrive clean
+.PHONY: venv run test chromium lint bench package deploy redrive clean
 
 venv: $(VENV)/.installed
 
@@ -23,9 +23,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: venv
 	$(PY) -m local.stack
 
-test: venv
+test: venv chromium
 	$(PY) -m pytest $(PYTEST_ARGS) $(TEST_DIRS)
 	$(MAKE) --no-print-directory lint
+
+# The browser tests drive Debian's Chromium (Playwright's own download needs internet).
+# Installed here when missing and allowed (root or passwordless sudo); otherwise those
+# tests fail with a message saying what to install.
+CHROMIUM := $(or $(PENNY_CHROMIUM),/usr/bin/chromium)
+chromium:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo=sudo; \
+		else echo "make: no Chromium at $(CHROMIUM); install Debian's chromium package" >&2; \
+			exit 0; fi; \
+		$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends chromium; }
 
 lint: venv
 	$(PY) -m ruff check .

@@ -49,9 +49,15 @@ def views() -> ModuleType:
     return module
 
 
+def browser_session() -> ModuleType:
+    from chalicelib.functions import browser_session as module
+
+    return module
+
+
 def route(path: str, method: str, name: str, summary: str, tag: str,
           **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return api_route(app, lambda token: services().accounts.authenticate(token),
+    return api_route(app, lambda request: browser_session().authenticate(services(), request),
                      lambda: services().settings.max_body_bytes,
                      Operation(path, method, name, summary, tag, **options))
 
@@ -93,6 +99,36 @@ def refresh(body: Any) -> dict[str, Any]:
        status=204, body="RefreshRequest", errors=(400,))
 def log_out(body: Any) -> None:
     services().accounts.log_out(body.refresh_token)
+
+
+# The dashboard's session: the same accounts, kept in httpOnly cookies with a CSRF token
+# (chalicelib/functions/browser_session.py says how and why).
+@route("/auth/session", "POST", "open_session",
+       "Log in for the dashboard: sets httpOnly session cookies", "auth",
+       body="LoginRequest", response="BrowserSessionOut", errors=(400, 401, 403))
+def open_session(body: Any) -> Response:
+    return browser_session().log_in(services(), app.current_request, body)  # type: ignore[no-any-return]
+
+
+@route("/auth/session/signup", "POST", "open_session_with_signup",
+       "Create a host account and log in for the dashboard (httpOnly cookies)", "auth",
+       status=201, body="SignupRequest", response="BrowserSignupOut", errors=(400, 403, 409))
+def open_session_with_signup(body: Any) -> Response:
+    return browser_session().sign_up(services(), app.current_request, body)  # type: ignore[no-any-return]
+
+
+@route("/auth/session/refresh", "POST", "refresh_session",
+       "Rotate the dashboard's session cookies", "auth", response="BrowserSessionOut",
+       errors=(401, 403), security=("refreshCookie", "csrfToken"))
+def refresh_session() -> Response:
+    return browser_session().refresh(services(), app.current_request)  # type: ignore[no-any-return]
+
+
+@route("/auth/session", "DELETE", "close_session",
+       "Log out of the dashboard: revoke the session and clear its cookies", "auth",
+       status=204, errors=(403,), security=("refreshCookie", "csrfToken"))
+def close_session() -> Response:
+    return browser_session().log_out(services(), app.current_request)  # type: ignore[no-any-return]
 
 
 # ---- the host's own settings ------------------------------------------------------------
@@ -178,6 +214,15 @@ def get_booking(host_id: str, uid: str) -> Any:
        errors=(*AUTH_ERRORS, 409))
 def host_cancel_booking(host_id: str, uid: str, body: Any) -> Any:
     return views().booking_out(services().changes.cancel_by_host(host_id, uid, body.reason))
+
+
+@route("/me/realtime/ticket", "POST", "realtime_ticket",
+       "A 60-second ticket that opens your live-updates WebSocket (and nothing else)", "host",
+       auth=True, response="RealtimeTicketOut", errors=(*AUTH_ERRORS, 403))
+def realtime_ticket(host_id: str) -> dict[str, Any]:
+    ticket = services().tickets.issue(host_id)
+    return {"ticket": ticket.token, "expires_in": ticket.expires_in, "protocol": "penny.ticket",
+            "url": services().settings.public_websocket_url}
 
 
 # ---- public: profile, slots, booking ----------------------------------------------------
@@ -266,6 +311,77 @@ def openapi() -> dict[str, Any]:
 
     return document(services().settings.public_base_url)
 
+
+# ---- pages: HTML and static assets (chalicelib/web; not part of the JSON API) ------------
+
+# Page routes are not in /openapi.json; tests compare the document with app.routes minus these.
+PAGE_PATHS: set[str] = set()
+
+
+def page(path: str, name: str, methods: tuple[str, ...] = ("GET",)
+         ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    PAGE_PATHS.add(path)
+    return app.route(path, methods=list(methods), name=name)
+
+
+def booking_pages() -> ModuleType:
+    from chalicelib.web import booking_pages as module
+
+    return module
+
+
+def current_request() -> Any:
+    request = app.current_request
+    assert request is not None  # Chalice sets it before calling a view
+    return request
+
+
+@page("/static/{name}", "static_file")
+def static_file(name: str) -> Response:
+    from chalicelib.web.assets import static_asset
+
+    return static_asset(name, current_request().headers.get("if-none-match"))
+
+
+@page("/{host}", "host_page")
+def host_page(host: str) -> Response:
+    return booking_pages().profile_page(services(), current_request(), host)  # type: ignore[no-any-return]
+
+
+@page("/{host}/{event}", "event_page")
+def event_page(host: str, event: str) -> Response:
+    return booking_pages().event_page(services(), current_request(), host, event)  # type: ignore[no-any-return]
+
+
+@page("/booking/{uid}", "manage_page")
+def manage_page(uid: str) -> Response:
+    return booking_pages().manage_page(services(), current_request(), uid)  # type: ignore[no-any-return]
+
+
+@page("/booking/{uid}/cancel", "cancel_page")
+def cancel_page(uid: str) -> Response:
+    return booking_pages().manage_page(services(), current_request(), uid, cancel=True)  # type: ignore[no-any-return]
+
+
+@page("/booking/{uid}/reschedule", "reschedule_page")
+def reschedule_page(uid: str) -> Response:
+    return booking_pages().reschedule_page(services(), current_request(), uid)  # type: ignore[no-any-return]
+
+
+# ---- the host dashboard (chalicelib/web/dashboard.py): one page, routed in the browser ---
+
+@page("/app", "dashboard")
+def dashboard() -> Response:
+    from chalicelib.web.dashboard import dashboard_page
+
+    return dashboard_page(services().settings, app.current_request)
+
+
+@page("/app/{section}", "dashboard_section")
+def dashboard_section(section: str) -> Response:
+    from chalicelib.web.dashboard import dashboard_page
+
+    return dashboard_page(services().settings, app.current_request, section)
 
 
 # ---- realtime and fan-out: WebSocket, table stream, worker queues ----------------------

@@ -28,6 +28,8 @@ class Services:
     booking: BookingService
     changes: BookingChanges
     clock: Clock
+    sessions: BrowserSessions
+    tickets: RealtimeTickets
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
@@ -40,6 +42,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     from chalicelib.services.passwords import Argon2Passwords
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
+    from chalicelib.services.sessions import BrowserSessions, CsrfTokens
+    from chalicelib.services.tickets import RealtimeTickets
     from chalicelib.store import tables
     from chalicelib.store.bookings import BookingRepository
     from chalicelib.store.hosts import HostRepository
@@ -53,16 +57,21 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     access = AccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
                           settings.jwt_audience,
                           timedelta(seconds=settings.access_token_ttl_seconds))
+    tickets = AccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
+                           settings.realtime_audience,
+                           timedelta(seconds=settings.realtime_ticket_ttl_seconds))
+    accounts = AccountService(hosts, RefreshTokenRepository(), passwords or Argon2Passwords(),
+                              access, clock, timedelta(seconds=settings.refresh_token_ttl_seconds))
     return Services(
         settings=settings,
-        accounts=AccountService(hosts, RefreshTokenRepository(), passwords or Argon2Passwords(),
-                                access, clock,
-                                timedelta(seconds=settings.refresh_token_ttl_seconds)),
+        accounts=accounts,
         profiles=ProfileService(hosts),
         public=PublicService(hosts, bookings, clock),
         booking=BookingService(hosts, bookings, clock, links, settings.booking_write_attempts),
         changes=BookingChanges(hosts, bookings, clock, links, settings.booking_write_attempts),
         clock=clock,
+        sessions=BrowserSessions(accounts, CsrfTokens(settings.link_secret)),
+        tickets=RealtimeTickets(tickets, clock),
     )
 
 
@@ -91,7 +100,8 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
         websocket.configure(websocket_api, settings.region, settings.websocket_api_id,
                             settings.websocket_stage, settings.websocket_endpoint)
         sender = websocket.ChaliceSender(websocket_api)
-    realtime = Realtime(ConnectionRepository(), sender, services.accounts.access, services.clock)
+    realtime = Realtime(ConnectionRepository(), sender, services.accounts.access, services.clock,
+                        services.tickets)
     bus: Any = DisabledEventBus()
     if settings.events_topic_arn:
         if sns_client is None:
@@ -143,4 +153,6 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.realtime import Realtime
+    from chalicelib.services.sessions import BrowserSessions
+    from chalicelib.services.tickets import RealtimeTickets
     from chalicelib.services.workers import Worker

@@ -45,6 +45,20 @@ class Settings:
     websocket_api_id: str | None = None
     websocket_stage: str = "api"
     websocket_endpoint: str | None = None
+    # Where browsers open the WebSocket (the dashboard page renders it, and its CSP allows
+    # it); without PENNY_WEBSOCKET_URL, derived from the API id (see public_websocket_url).
+    websocket_url: str | None = None
+    realtime_audience: str = "penny-realtime"
+    realtime_ticket_ttl_seconds: int = 60
+
+    @property
+    def public_websocket_url(self) -> str | None:
+        if self.websocket_url:
+            return self.websocket_url
+        if self.websocket_api_id:
+            return (f"wss://{self.websocket_api_id}.execute-api.{self.region}.amazonaws.com/"
+                    f"{self.websocket_stage}")
+        return None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +80,7 @@ class Settings:
             websocket_api_id=env.get("PENNY_WEBSOCKET_API_ID") or None,
             websocket_stage=env.get("PENNY_WEBSOCKET_STAGE", defaults.websocket_stage),
             websocket_endpoint=env.get("PENNY_WEBSOCKET_ENDPOINT") or None,
+            websocket_url=env.get("PENNY_WEBSOCKET_URL", "").rstrip("/") or None,
         )
 
 

@@ -103,6 +103,24 @@ class AuthenticationError(PennyError):
     code = "unauthorized"
 
 
+class ForbiddenError(PennyError):
+    """The caller is known, but this request may not be carried out."""
+
+    code = "forbidden"
+
+
+class CsrfTokenError(ForbiddenError):
+    """A cookie-authenticated change came without the session's CSRF token."""
+
+    code = "csrf_token_invalid"
+
+
+class CrossOriginError(ForbiddenError):
+    """A cookie-authenticated change came from another origin (or did not say where from)."""
+
+    code = "cross_origin_request"
+
+
 class RefreshTokenReusedError(AuthenticationError):
     """A rotated refresh token was presented again; its family is revoked."""
 

@@ -20,6 +20,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.ValidationError: 400,
     e.AuthenticationError: 401,
     e.InvalidCredentialsError: 401,
+    e.ForbiddenError: 403,
     e.NotFoundError: 404,
     e.EmailTakenError: 409,
     e.SlugTakenError: 409,

@@ -40,6 +40,9 @@ class Operation:
     headers: tuple[str, ...] = ()
     produces: str = "application/json"
     errors: tuple[int, ...] = field(default=(400, 404))
+    # Security schemes (openapi.py) that must all be present, for routes that read
+    # credentials themselves; `auth` routes get bearer-or-cookie without naming them.
+    security: tuple[str, ...] = ()
 
 
 OPERATIONS: list[Operation] = []
@@ -115,8 +118,9 @@ def _to_response(result: Any, status: int) -> Response:
                     headers={"Content-Type": "application/json"})
 
 
-def api_route(app: Chalice, authenticate: Callable[[str], str], body_limit: Callable[[], int],
+def api_route(app: Chalice, authenticate: Callable[[Any], str], body_limit: Callable[[], int],
               operation: Operation) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`authenticate(request)` returns the host id of an `auth` route's caller, or raises."""
     OPERATIONS.append(operation)
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,7 +132,7 @@ def api_route(app: Chalice, authenticate: Callable[[str], str], body_limit: Call
                 if any(not PATH_PARAMETER.match(value) for value in path.values()):
                     raise NotFoundError("no such resource")
                 if operation.auth:
-                    kwargs["host_id"] = authenticate(bearer_token(request.headers))
+                    kwargs["host_id"] = authenticate(request)
                 if operation.body:
                     raw = request.raw_body or b""
                     raw = raw.encode() if isinstance(raw, str) else raw

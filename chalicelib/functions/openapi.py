@@ -14,6 +14,7 @@ from chalicelib.functions.http import OPERATIONS, Operation
 
 REF = "#/components/schemas/{model}"
 ERROR_TEXT = {400: "Invalid request", 401: "Missing, invalid or expired token",
+              403: "Cookie session used cross-origin or without its CSRF token",
               404: "Not found (or not yours)", 409: "Conflicts with the current state",
               413: "Body too large", 415: "Body must be application/json",
               422: "Understood but not possible"}
@@ -50,6 +51,8 @@ def _error_responses(op: Operation) -> dict[str, Any]:
         codes |= {400, 413, 415}
     if op.auth:
         codes.add(401)
+        if op.method not in ("GET", "HEAD"):
+            codes.add(403)  # with the cookie session: CSRF token and Origin
     if op.query:
         codes.add(400)
     return {str(code): {"description": ERROR_TEXT[code], "content": {"application/json": {
@@ -83,8 +86,29 @@ def _operation(op: Operation, refs: dict[str, Any]) -> dict[str, Any]:
         out["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": refs[op.body]}}}
     if op.auth:
-        out["security"] = [{"bearerAuth": []}]
+        cookie: dict[str, list[str]] = {"sessionCookie": []} if op.method in ("GET", "HEAD") else {
+            "sessionCookie": [], "csrfToken": []}
+        out["security"] = [{"bearerAuth": []}, cookie]
+    elif op.security:
+        out["security"] = [{name: [] for name in op.security}]
     return out
+
+
+# The dashboard's cookie names carry __Host-/__Secure- prefixes; over plain http to a
+# loopback host (the local stack) they are unprefixed (functions/browser_session.py).
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "__Host-penny_access",
+                      "description": "The dashboard's httpOnly session cookie, set by "
+                                     "/auth/session; changes also need csrfToken and "
+                                     "a same-origin Origin header."},
+    "refreshCookie": {"type": "apiKey", "in": "cookie", "name": "__Secure-penny_refresh",
+                      "description": "The dashboard's httpOnly refresh cookie, sent only "
+                                     "to /auth/session."},
+    "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                  "description": "The session's CSRF token: the __Host-penny_csrf cookie, "
+                                 "also returned as csrf_token by /auth/session."},
+}
 
 
 @lru_cache(maxsize=4)
@@ -102,7 +126,6 @@ def document(server_url: str) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": defs,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "bearerFormat": "JWT"}},
+            "securitySchemes": SECURITY_SCHEMES,
         },
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from chalice import Response
@@ -11,32 +12,47 @@ from chalicelib.domain.errors import AuthenticationError
 from chalicelib.services.realtime import Realtime
 from chalicelib.services.workers import Worker
 
-# Browsers cannot set headers on a WebSocket, so the token may come as a subprotocol:
-# `new WebSocket(url, ["penny.bearer", token])`; the chosen protocol is echoed back.
+# Browsers cannot set headers on a WebSocket, so the credential may come as a
+# subprotocol: `new WebSocket(url, ["penny.bearer", token])` for an access token, or
+# `["penny.ticket", ticket]` for the dashboard's realtime ticket (kept out of URLs, and
+# so out of access logs); the chosen protocol is echoed back.
 BEARER_PROTOCOL = "penny.bearer"
+TICKET_PROTOCOL = "penny.ticket"
 
 
-def token_of(event: dict[str, Any]) -> tuple[str | None, bool]:
-    """The access token, and whether it came as a subprotocol."""
+@dataclass(frozen=True)
+class Credential:
+    token: str | None
+    protocol: str | None = None  # the subprotocol it came in, echoed on success
+    ticket: bool = False
+
+
+def token_of(event: dict[str, Any]) -> Credential:
+    """The access token or ticket offered, and how."""
     query = event.get("queryStringParameters") or {}
+    if query.get("ticket"):
+        return Credential(str(query["ticket"]), ticket=True)
     if query.get("token"):
-        return str(query["token"]), False
+        return Credential(str(query["token"]))
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     offered = [p.strip() for p in str(headers.get("sec-websocket-protocol", "")).split(",")]
-    if BEARER_PROTOCOL in offered and len(offered) == 2:
-        return next(p for p in offered if p != BEARER_PROTOCOL), True
-    return None, False
+    for protocol in (BEARER_PROTOCOL, TICKET_PROTOCOL):
+        if protocol in offered and len(offered) == 2:
+            token = next(p for p in offered if p != protocol)
+            return Credential(token, protocol, ticket=protocol == TICKET_PROTOCOL)
+    return Credential(None)
 
 
 def connect(realtime: Realtime, event: dict[str, Any]) -> Response:
-    token, as_protocol = token_of(event)
+    credential = token_of(event)
     try:
-        realtime.connect(event["requestContext"]["connectionId"], token)
+        realtime.connect(event["requestContext"]["connectionId"], credential.token,
+                         ticket=credential.ticket)
     except AuthenticationError as exc:
         return Response(body=json.dumps({"error": {"code": exc.code, "message": exc.message,
                                                    "field": None}}), status_code=403)
     headers: dict[str, str | list[str]] = (
-        {"Sec-WebSocket-Protocol": BEARER_PROTOCOL} if as_protocol else {})
+        {"Sec-WebSocket-Protocol": credential.protocol} if credential.protocol else {})
     return Response(body="", status_code=200, headers=headers)
 
 

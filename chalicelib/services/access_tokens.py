@@ -1,7 +1,9 @@
 """Short-lived JWT access tokens (pyjwt), with a key id so the signing key can rotate.
 
 The algorithm is pinned (HS256) and every registered claim is required and checked;
-a token signed with a retired key is refused once that key leaves the key ring.
+a token signed with a retired key is refused once that key leaves the key ring. The
+audience scopes a token to one use: an API access token ("penny-api") is no WebSocket
+ticket ("penny-realtime"), and the other way round, though both share the key ring.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ ALGORITHM = "HS256"
 
 
 @dataclass(frozen=True)
+class AccessClaims:
+    host_id: str
+    session_id: str | None  # the login (refresh-token family) the token was issued for
+
+
+@dataclass(frozen=True)
 class AccessTokens:
     keys: Mapping[str, str]     # kid -> secret; old kids stay until their tokens expire
     active_kid: str
@@ -23,16 +31,23 @@ class AccessTokens:
     audience: str
     ttl: timedelta
 
-    def issue(self, host_id: str, now: datetime) -> str:
+    def issue(self, host_id: str, now: datetime, session_id: str | None = None) -> str:
         import jwt  # imported on first use: public slot pages never pay for it
 
-        claims = {"sub": host_id, "iss": self.issuer, "aud": self.audience,
-                  "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp())}
+        claims: dict[str, object] = {
+            "sub": host_id, "iss": self.issuer, "aud": self.audience,
+            "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp())}
+        if session_id is not None:
+            claims["sid"] = session_id
         return jwt.encode(claims, self.keys[self.active_kid], algorithm=ALGORITHM,
                           headers={"kid": self.active_kid})
 
     def verify(self, token: str, now: datetime) -> str:
         """The host id the token was issued to, or AuthenticationError."""
+        return self.claims(token, now).host_id
+
+    def claims(self, token: str, now: datetime) -> AccessClaims:
+        """Who the token was issued to and for which login, or AuthenticationError."""
         import jwt
 
         try:
@@ -55,4 +70,5 @@ class AccessTokens:
             raise AuthenticationError("access token expired; refresh it")
         if iat > now.timestamp() + 60:
             raise AuthenticationError("access token issued in the future")
-        return str(claims["sub"])
+        sid = claims.get("sid")
+        return AccessClaims(str(claims["sub"]), sid if isinstance(sid, str) else None)

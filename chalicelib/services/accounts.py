@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ from chalicelib.domain.errors import (
     RefreshTokenReusedError,
 )
 from chalicelib.domain.hosts import Profile, validate_slug, validate_timezone
-from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.services.access_tokens import AccessClaims, AccessTokens
 from chalicelib.services.ports import Clock, Hosts, PasswordHasher, RefreshTokens
 
 # Verifying against this keeps login time the same whether or not the email exists.
@@ -35,6 +36,14 @@ class Session:
     access_token: str
     refresh_token: str
     expires_in: int
+    session_id: str = ""  # the refresh-token family: one per login, kept across rotations
+
+
+# Called with (host id, session id) once a refresh token is found and before it is used:
+# the cookie session checks its CSRF token here, so a forged request changes nothing.
+# `bound=True` puts the login's id in the access token (a `sid` claim): the cookie
+# session's CSRF token is tied to that login. API clients' tokens stay as they were.
+Guard = Callable[[str, str], None]
 
 
 def _hash(token: str) -> str:
@@ -55,14 +64,14 @@ class AccountService:
     refresh_ttl: timedelta
 
     def sign_up(self, email: str, password: str, slug: str, display_name: str,
-                timezone: str) -> tuple[Profile, Session]:
+                timezone: str, bound: bool = False) -> tuple[Profile, Session]:
         profile = Profile(host_id=secrets.token_hex(8), slug=validate_slug(slug),
                           display_name=display_name.strip(), timezone=validate_timezone(timezone))
         self.hosts.create(profile, normalize_email(email), self.passwords.hash(password),
                           self.clock.now())
-        return profile, self._start_session(profile.host_id)
+        return profile, self._start_session(profile.host_id, bound)
 
-    def log_in(self, email: str, password: str) -> Session:
+    def log_in(self, email: str, password: str, bound: bool = False) -> Session:
         account = self.hosts.account(normalize_email(email))
         if account is None:
             self.passwords.verify(_DUMMY_HASH, password)
@@ -71,13 +80,16 @@ class AccountService:
             raise InvalidCredentialsError("email or password is wrong")
         if self.passwords.needs_rehash(account.password_hash):
             self.hosts.update_password_hash(account, self.passwords.hash(password))
-        return self._start_session(account.host_id)
+        return self._start_session(account.host_id, bound)
 
-    def refresh(self, refresh_token: str) -> Session:
+    def refresh(self, refresh_token: str, guard: Guard | None = None,
+                bound: bool = False) -> Session:
         stored = self.refresh_tokens.find(_hash(refresh_token))
         now = self.clock.now()
         if stored is None or stored.expires_at <= now or stored.family_revoked:
             raise AuthenticationError("refresh token is invalid or expired; log in again")
+        if guard is not None:
+            guard(stored.host_id, stored.family_id)
         if stored.used:
             self.refresh_tokens.revoke_family(stored.family_id)
             raise RefreshTokenReusedError("refresh token was already used; all sessions "
@@ -89,21 +101,27 @@ class AccountService:
             # Two refreshes raced with one token: the loser is treated as reuse.
             self.refresh_tokens.revoke_family(stored.family_id)
             raise RefreshTokenReusedError("refresh token was already used") from exc
-        return Session(stored.host_id, self.access.issue(stored.host_id, now), new_token,
-                       int(self.access.ttl.total_seconds()))
+        return Session(stored.host_id,
+                       self.access.issue(stored.host_id, now,
+                                         stored.family_id if bound else None), new_token,
+                       int(self.access.ttl.total_seconds()), stored.family_id)
 
-    def log_out(self, refresh_token: str) -> None:
+    def log_out(self, refresh_token: str, guard: Guard | None = None) -> None:
         stored = self.refresh_tokens.find(_hash(refresh_token))
         if stored is not None:
+            if guard is not None:
+                guard(stored.host_id, stored.family_id)
             self.refresh_tokens.revoke_family(stored.family_id)
 
     def authenticate(self, access_token: str) -> str:
         return self.access.verify(access_token, self.clock.now())
 
-    def _start_session(self, host_id: str) -> Session:
+    def claims(self, access_token: str) -> AccessClaims:
+        return self.access.claims(access_token, self.clock.now())
+
+    def _start_session(self, host_id: str, bound: bool) -> Session:
         now = self.clock.now()
-        token = secrets.token_urlsafe(32)
-        self.refresh_tokens.issue(_hash(token), host_id, secrets.token_hex(8),
-                                  now + self.refresh_ttl)
-        return Session(host_id, self.access.issue(host_id, now), token,
-                       int(self.access.ttl.total_seconds()))
+        token, family = secrets.token_urlsafe(32), secrets.token_hex(8)
+        self.refresh_tokens.issue(_hash(token), host_id, family, now + self.refresh_ttl)
+        return Session(host_id, self.access.issue(host_id, now, family if bound else None), token,
+                       int(self.access.ttl.total_seconds()), family)

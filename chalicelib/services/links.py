@@ -31,10 +31,12 @@ class BookingLinks:
         return any(hmac.compare_digest(self.token(uid, p), token) for p in purposes)
 
     def urls(self, uid: str) -> dict[str, str]:
-        base = f"{self.base_url}/bookings/{uid}"
+        """The attendee's links: pages (/booking/...) and the .ics file from the API."""
+        cancel, move = self.token(uid, LinkPurpose.CANCEL), self.token(uid, LinkPurpose.RESCHEDULE)
+        page = f"{self.base_url}/booking/{uid}"
         return {
-            "view": f"{base}?token={self.token(uid, LinkPurpose.CANCEL)}",
-            "cancel": f"{base}/cancel?token={self.token(uid, LinkPurpose.CANCEL)}",
-            "reschedule": f"{base}/reschedule?token={self.token(uid, LinkPurpose.RESCHEDULE)}",
-            "ics": f"{base}/invite.ics?token={self.token(uid, LinkPurpose.CANCEL)}",
+            "view": f"{page}?token={cancel}",
+            "cancel": f"{page}/cancel?token={cancel}",
+            "reschedule": f"{page}/reschedule?token={move}",
+            "ics": f"{self.base_url}/bookings/{uid}/invite.ics?token={cancel}",
         }

@@ -1,6 +1,7 @@
 """Live updates for hosts' open dashboards over API Gateway WebSockets.
 
-A connection is accepted only with a valid access token and is stored under its host;
+A connection is accepted only with a valid access token (API clients) or a realtime
+ticket (the dashboard, see tickets.py), and is stored under its host;
 an event goes to every connection of its host and to nobody else's. A connection
 that is gone is deleted; one bad connection never stops delivery to the others.
 """
@@ -17,6 +18,7 @@ from chalicelib.domain.errors import AuthenticationError, ConnectionGoneError
 from chalicelib.domain.events import Event
 from chalicelib.services.access_tokens import AccessTokens
 from chalicelib.services.ports import Clock
+from chalicelib.services.tickets import RealtimeTickets
 
 log = logging.getLogger("penny.realtime")
 
@@ -37,13 +39,23 @@ class Realtime:
     sender: Sender
     access: AccessTokens
     clock: Clock
+    tickets: RealtimeTickets | None = None
 
-    def connect(self, connection_id: str, token: str | None) -> str:
-        """The host id, or AuthenticationError: the gateway then refuses the handshake."""
+    def connect(self, connection_id: str, token: str | None, ticket: bool = False) -> str:
+        """The host id, or AuthenticationError: the gateway then refuses the handshake.
+
+        `ticket` says the credential was offered as a realtime ticket: only a ticket is
+        accepted then, and only an access token otherwise (their audiences differ).
+        """
         if not token:
-            raise AuthenticationError("connect with ?token=<access token>")
+            raise AuthenticationError("connect with ?ticket=<ticket> or ?token=<access token>")
         now = self.clock.now()
-        host_id = self.access.verify(token, now)
+        if ticket:
+            if self.tickets is None:
+                raise AuthenticationError("realtime tickets are not enabled")
+            host_id = self.tickets.verify(token)
+        else:
+            host_id = self.access.verify(token, now)
         self.connections.add(host_id, connection_id, now)
         return host_id
 

@@ -105,3 +105,10 @@ def test_a_known_path_with_an_unknown_method_is_a_404_as_on_the_rest_stage(api: 
     status, body = call(url_event("DELETE", "/hosts/alice"))
     assert status == 404
     assert body["error"]["message"] == "No route matches DELETE /hosts/alice"
+
+
+def test_an_unknown_api_path_stays_a_json_404_not_a_booking_page(api: Api) -> None:
+    status, body = call(url_event("GET", "/me/nothing-here"))
+    assert status == 404 and body["error"]["code"] == "not_found"
+    status, body = call(url_event("GET", "/hosts"))
+    assert status == 404 and body["error"]["message"] == "No route matches GET /hosts"

@@ -55,8 +55,9 @@ def test_document_is_openapi_3_1_served_as_json(api: Api) -> None:
 
 
 def test_every_chalice_route_is_documented_with_the_same_methods(doc: dict[str, Any]) -> None:
+    # Pages (HTML, static files) are not part of the JSON API the document describes.
     served = {(path, method.lower()) for path, methods in app_module.app.routes.items()
-              for method in methods}
+              if path not in app_module.PAGE_PATHS for method in methods}
     documented = {(path, method) for path, method, _ in operations(doc)}
 
     assert documented == served
@@ -102,13 +103,24 @@ def test_error_responses_point_at_the_error_schema(doc: dict[str, Any]) -> None:
                 assert schema == {"$ref": f"{REF_PREFIX}ErrorResponse"}, (method, path, status)
 
 
-def test_authenticated_routes_declare_bearer_auth_and_401(doc: dict[str, Any]) -> None:
-    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+def test_authenticated_routes_declare_bearer_or_cookie_auth_and_401(
+        doc: dict[str, Any]) -> None:
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert {k: (v["in"], v["name"]) for k, v in schemes.items() if k != "bearerAuth"} == {
+        "sessionCookie": ("cookie", "__Host-penny_access"),
+        "refreshCookie": ("cookie", "__Secure-penny_refresh"),
+        "csrfToken": ("header", "X-CSRF-Token")}
     for path, method, op in operations(doc):
         if path.startswith("/me/"):
-            assert op.get("security") == [{"bearerAuth": []}], (method, path)
+            cookie = {"sessionCookie": []} if method == "get" else {
+                "sessionCookie": [], "csrfToken": []}
+            assert op.get("security") == [{"bearerAuth": []}, cookie], (method, path)
             assert "401" in op["responses"], (method, path)
+            assert ("403" in op["responses"]) == (method != "get"), (method, path)
+        elif (path, method) in {("/auth/session/refresh", "post"), ("/auth/session", "delete")}:
+            assert op.get("security") == [{"refreshCookie": [], "csrfToken": []}]
+            assert "403" in op["responses"], (method, path)
         else:
             assert "security" not in op, (method, path)
 

@@ -1,0 +1,179 @@
+"""The dashboard's cookie session at the HTTP edge: cookies, the Origin check, CSRF.
+
+API clients keep sending `Authorization: Bearer`; the dashboard's requests carry
+httpOnly cookies instead (its JavaScript never sees a token, so an XSS cannot steal
+one). A cookie is sent by the browser whoever asks, so every cookie-authenticated
+change must also come from Penny's own origin (Origin, and Sec-Fetch-Site when sent)
+and carry the session's CSRF token in `X-CSRF-Token` (services/sessions.py).
+SameSite=Strict already keeps the cookies off cross-site requests in current
+browsers; the two checks do not rely on it.
+
+Cookies (names carry the `__Host-`/`__Secure-` prefixes whenever they are Secure, so a
+sibling subdomain cannot plant them; only plain http to a loopback host, the local
+stack, drops Secure and the prefixes):
+
+| cookie | value | HttpOnly | Path | lifetime |
+|---|---|---|---|---|
+| `__Host-penny_access` | the 15-minute access JWT | yes | `/` | the token's |
+| `__Secure-penny_refresh` | the opaque refresh token | yes | `{base}/auth/session` | 30 days |
+| `__Host-penny_csrf` | the CSRF token | no: the page reads it | `/` | 30 days |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalice import Response
+
+from chalicelib.domain.errors import AuthenticationError, CrossOriginError
+from chalicelib.functions.errors import from_exception
+from chalicelib.functions.http import bearer_token
+
+ACCESS, REFRESH, CSRF = "penny_access", "penny_refresh", "penny_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class CookiePolicy:
+    secure: bool
+    base: str  # the prefix the app is served under ("" or "/api")
+
+    def name(self, cookie: str) -> str:
+        if not self.secure:
+            return cookie
+        return f"__Secure-{cookie}" if cookie == REFRESH else f"__Host-{cookie}"
+
+    def path(self, cookie: str) -> str:
+        return f"{self.base}/auth/session" if cookie == REFRESH else "/"
+
+    def set(self, cookie: str, value: str, max_age: int) -> str:
+        flags = ["HttpOnly"] if cookie != CSRF else []
+        flags.append("SameSite=Strict")
+        if self.secure:
+            flags.append("Secure")
+        return "; ".join([f"{self.name(cookie)}={value}", f"Path={self.path(cookie)}",
+                          f"Max-Age={max_age}", *flags])
+
+    def clear(self) -> list[str]:
+        return [self.set(cookie, "", 0) for cookie in (ACCESS, REFRESH, CSRF)]
+
+
+def policy(request: Any) -> CookiePolicy:
+    from chalicelib.web.pages import base_path
+
+    return CookiePolicy(_is_secure(request.headers), base_path(request))
+
+
+def _is_secure(headers: Any) -> bool:
+    proto = str(headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
+    if proto == "https":
+        return True
+    host = urlsplit(f"//{headers.get('host') or ''}").hostname or ""
+    return not (host in _LOOPBACK or host.endswith(".localhost"))
+
+
+def cookies(headers: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in str(headers.get("cookie") or "").split(";"):
+        name, sep, value = pair.strip().partition("=")
+        if sep and name and name not in found:  # the first (most specific path) wins
+            found[name] = value.strip()
+    return found
+
+
+def check_origin(request: Any, public_base_url: str) -> None:
+    """CrossOriginError unless the request says it comes from a page of Penny's origin."""
+    headers = request.headers
+    site = headers.get("sec-fetch-site")
+    if site is not None and site != "same-origin":
+        raise CrossOriginError(f"requests from a {site} page may not use the session")
+    origin = headers.get("origin")
+    if not origin or origin == "null":
+        raise CrossOriginError("a cookie-session request must send its Origin")
+    if origin.rstrip("/") not in _allowed_origins(headers, public_base_url):
+        raise CrossOriginError(f"origin {origin} may not use this session")
+
+
+def _allowed_origins(headers: Any, public_base_url: str) -> set[str]:
+    public = urlsplit(public_base_url)
+    allowed = {f"{public.scheme}://{public.netloc}"}
+    if headers.get("host"):
+        # The Origin a page served by this very host sends; a cross-site page sends its own.
+        proto = str(headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
+        allowed.add(f"{proto}://{headers['host']}")
+    return allowed
+
+
+def authenticate(services: Any, request: Any) -> str:
+    """The host id, from a bearer token (API clients) or the session cookie (dashboard)."""
+    headers = request.headers
+    if headers.get("authorization"):
+        return str(services.accounts.authenticate(bearer_token(headers)))
+    access = cookies(headers).get(policy(request).name(ACCESS))
+    if not access:
+        bearer_token(headers)  # raises: no credential at all
+    changes = request.method not in SAFE_METHODS
+    if changes:
+        check_origin(request, services.settings.public_base_url)
+    return str(services.sessions.authenticate(access, headers.get(CSRF_HEADER), changes))
+
+
+# ---- the /auth/session routes ------------------------------------------------------------
+
+def log_in(services: Any, request: Any, body: Any) -> Response:
+    check_origin(request, services.settings.public_base_url)  # no login CSRF
+    return _opened(services, request, services.sessions.log_in(body.email, body.password))
+
+
+def sign_up(services: Any, request: Any, body: Any) -> Response:
+    from chalicelib.functions.views import profile_out
+
+    check_origin(request, services.settings.public_base_url)
+    profile, browser = services.sessions.sign_up(body.email, body.password, body.slug,
+                                                 body.display_name, body.timezone)
+    return _opened(services, request, browser, status=201,
+                   extra={"host": profile_out(profile).model_dump(mode="json")})
+
+
+def refresh(services: Any, request: Any) -> Response:
+    check_origin(request, services.settings.public_base_url)
+    cookie_policy = policy(request)
+    token = cookies(request.headers).get(cookie_policy.name(REFRESH))
+    try:
+        if not token:
+            raise AuthenticationError("no session to refresh; log in again")
+        browser = services.sessions.refresh(token, request.headers.get(CSRF_HEADER))
+    except AuthenticationError as exc:  # the session is over: say so, and forget it
+        response = from_exception(exc)
+        response.headers["Set-Cookie"] = cookie_policy.clear()
+        return response
+    return _opened(services, request, browser)
+
+
+def log_out(services: Any, request: Any) -> Response:
+    check_origin(request, services.settings.public_base_url)
+    cookie_policy = policy(request)
+    token = cookies(request.headers).get(cookie_policy.name(REFRESH))
+    services.sessions.log_out(token, request.headers.get(CSRF_HEADER))
+    return Response(body="", status_code=204, headers={
+        "Set-Cookie": cookie_policy.clear(), "Cache-Control": "no-store"})
+
+
+def _opened(services: Any, request: Any, browser: Any, status: int = 200,
+            extra: dict[str, Any] | None = None) -> Response:
+    import json
+
+    session = browser.session
+    lifetime = services.settings.refresh_token_ttl_seconds
+    cookie_policy = policy(request)
+    body = {"host_id": session.host_id, "csrf_token": browser.csrf_token,
+            "expires_in": session.expires_in, **(extra or {})}
+    return Response(body=json.dumps(body), status_code=status, headers={
+        "Content-Type": "application/json", "Cache-Control": "no-store",
+        "Set-Cookie": [cookie_policy.set(ACCESS, session.access_token, session.expires_in),
+                       cookie_policy.set(REFRESH, session.refresh_token, lifetime),
+                       cookie_policy.set(CSRF, browser.csrf_token, lifetime)]})

@@ -1,0 +1,192 @@
+"""The public pages: a host's profile, an event's booking page, and the attendee's pages
+reached from the secret links (manage/cancel and reschedule).
+
+Each page reads what it needs through the services (one host-config Query, one
+booking GetItem) and embeds it, so first paint needs no API request; the browser then
+asks only for slots, one request per month shown. Unknown hosts, events and links are
+a friendly 404 page, never the JSON error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from chalice import Response
+
+from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.event_types import EventType
+from chalicelib.domain.hosts import RESERVED_SLUGS, SLUG_PATTERN
+from chalicelib.functions.errors import error_response
+from chalicelib.functions.http import PATH_PARAMETER
+from chalicelib.services.links import LinkPurpose
+from chalicelib.web import labels
+from chalicelib.web.forms import booking_fields
+from chalicelib.web.pages import (
+    Markup,
+    base_path,
+    html_page,
+    message_page,
+    not_found_page,
+    render,
+)
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Services
+    from chalicelib.store.hosts import HostConfig
+
+STYLES = ("base.css", "booking.css")
+PRIVATE = "no-store"  # pages of secret links: never kept by a cache
+
+
+def _page_or_404(base: str, make: Callable[[], Response]) -> Response:
+    try:
+        return make()
+    except NotFoundError:
+        return not_found_page(base, "Not found",
+                              "This booking page or link does not exist, or is no longer valid.")
+
+
+def _event_card(base: str, host: str, et: EventType) -> str:
+    facts = f"{labels.duration_label(et.duration_minutes)} · " \
+            f"{labels.location_label(et.location_kind.value)} · {labels.price_label(et.price)}"
+    return (f'<li><a class="event-link" href="{escape(base)}/{escape(host)}/{escape(et.slug)}">'
+            f'<span class="event-title">{escape(et.title)}</span>'
+            f'<span class="event-facts">{escape(facts)}</span>'
+            f'<span class="event-description">{escape(et.description)}</span></a></li>')
+
+
+def _api_not_found(request: Any, path: str) -> Response:
+    # A reserved first segment is the JSON API's (/me, /hosts, /auth, ...), never a host:
+    # an API client's typo gets the API's JSON 404, not a page.
+    return error_response(404, "not_found", f"No route matches {request.method} {path}")
+
+
+def profile_page(services: Services, request: Any, host: str) -> Response:
+    base = base_path(request)
+    if host in RESERVED_SLUGS:
+        return _api_not_found(request, f"/{host}")
+    if not SLUG_PATTERN.match(host):
+        return not_found_page(base)
+
+    def make() -> Response:
+        config = services.public.profile(host)
+        p = config.profile
+        listed = [et for et in config.event_types if et.active and not et.hidden]
+        links = "".join(f'<li><a href="{escape(link.url)}" rel="noopener nofollow">'
+                        f"{escape(link.label)}</a></li>" for link in p.links)
+        events = "".join(_event_card(base, p.slug, et) for et in listed) or \
+            '<li class="empty">No event types are open for booking right now.</li>'
+        return html_page("profile.html", {
+            "name": p.display_name, "description": p.description, "links": Markup(links),
+            "events": Markup(events), "timezone": p.timezone.replace("_", " ")},
+            title=f"{p.display_name} · Penny", base=base, styles=STYLES)
+
+    return _page_or_404(base, make)
+
+
+def _page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
+    p = config.profile
+    price = None if et.price is None else {"amount_minor": et.price.amount_minor,
+                                           "currency": et.price.currency}
+    return {"mode": mode,
+            "host": {"slug": p.slug, "display_name": p.display_name, "timezone": p.timezone},
+            "event": {"slug": et.slug, "title": et.title, "duration_minutes": et.duration_minutes,
+                      "location_kind": et.location_kind.value,
+                      "location": labels.location_label(et.location_kind.value),
+                      "location_note": labels.location_note(et.location_kind.value),
+                      "price": price, "price_label": labels.price_label(et.price)}}
+
+
+def _booking_page(base: str, config: HostConfig, et: EventType, step: str, current: str,
+                  data: dict[str, Any], cache: str = "no-cache") -> Response:
+    paid = et.price is not None and et.price.amount_minor > 0
+    note = ('<p class="notice">Online payment is not connected yet: you can book now, and '
+            "the host will arrange payment with you.</p>") if paid else ""
+    return html_page("booking.html", {
+        "host_slug": config.profile.slug, "host_name": config.profile.display_name,
+        "event_title": et.title, "description": et.description,
+        "duration": labels.duration_label(et.duration_minutes),
+        "location": labels.location_label(et.location_kind.value),
+        "price": labels.price_label(et.price), "payment_note": Markup(note),
+        "current": Markup(current), "picker": Markup(render("picker.html", {})),
+        "step": Markup(step), "confirmation": Markup(render("confirmation.html", {}))},
+        title=f"{et.title} · {config.profile.display_name} · Penny", base=base,
+        data={"penny-page": data}, scripts=("booking.js",), styles=STYLES, cache=cache)
+
+
+def event_page(services: Services, request: Any, host: str, event: str) -> Response:
+    base = base_path(request)
+    if host in RESERVED_SLUGS:
+        return _api_not_found(request, f"/{host}/{event}")
+    if not (SLUG_PATTERN.match(host) and SLUG_PATTERN.match(event)):
+        return not_found_page(base)
+
+    def make() -> Response:
+        config, et = services.public.event(host, event)
+        step = render("details.html", {"fields": Markup(booking_fields(et.questions))})
+        return _booking_page(base, config, et, step, "", _page_data(config, et, "book"))
+
+    return _page_or_404(base, make)
+
+
+def _token(request: Any) -> str:
+    return str((request.query_params or {}).get("token") or "")
+
+
+def _movable(booking: Any, now: datetime) -> bool:
+    return bool(booking.is_active(now) and booking.start > now)
+
+
+def manage_page(services: Services, request: Any, uid: str, cancel: bool = False) -> Response:
+    base = base_path(request)
+    if not PATH_PARAMETER.match(uid):
+        return not_found_page(base)
+
+    def make() -> Response:
+        from chalicelib.web.manage import manage_context
+
+        token = _token(request)
+        booking = services.changes.view(uid, token)
+        config = services.changes.host_config(booking)
+        movable = _movable(booking, services.clock.now())
+        move = services.changes.links.token(uid, LinkPurpose.RESCHEDULE)
+        context = manage_context(base, booking, config, token, move, movable, cancel)
+        return html_page("manage.html", context, title=f"{booking.event_title} · Penny",
+                         base=base, scripts=("manage.js",), styles=STYLES, cache=PRIVATE)
+
+    return _page_or_404(base, make)
+
+
+def reschedule_page(services: Services, request: Any, uid: str) -> Response:
+    base = base_path(request)
+    token = _token(request)
+    if not PATH_PARAMETER.match(uid):
+        return not_found_page(base)
+
+    def make() -> Response:
+        changes = services.changes
+        booking = changes.view(uid, token)
+        if not changes.links.allows(uid, token, LinkPurpose.RESCHEDULE):
+            raise NotFoundError("not a reschedule link")
+        config = changes.host_config(booking)
+        et = next((e for e in config.event_types
+                   if e.id == booking.event_type_id and e.active), None)
+        if et is None or not _movable(booking, services.clock.now()):
+            reason = ("This event type no longer takes bookings." if et is None
+                      else f"This booking is {booking.status.value.replace('_', ' ')} "
+                           "or has already started, so it can no longer be moved.")
+            return message_page(base, "This booking cannot be moved", reason, 409)
+        when = labels.when_label(booking.start, booking.end, booking.attendee.timezone)
+        current = (f'<p class="current">Currently booked: <strong>{escape(when)}</strong>. '
+                   "Pick a new time below.</p>")
+        data = {**_page_data(config, et, "reschedule"),
+                "booking": {"uid": uid, "start": booking.start.isoformat(),
+                            "end": booking.end.isoformat(),
+                            "attendee_timezone": booking.attendee.timezone}}
+        return _booking_page(base, config, et, render("move.html", {}), current, data,
+                             cache=PRIVATE)
+
+    return _page_or_404(base, make)

@@ -1,0 +1,64 @@
+"""The host dashboard at /app: one HTML page, routed in the browser (app.js).
+
+The page holds no user data, so it is the same for everyone and needs no session to
+serve: the script asks the API for the host's data with the session cookie. What the
+page must know before its first request is rendered into it as JSON: the WebSocket URL
+(its origin is also added to the CSP's connect-src), the public URL booking links
+are built on, and the state of each integration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalice import Response
+
+from chalicelib.settings import Settings
+
+# Client-side routes; anything else under /app is a 404 page.
+SECTIONS = frozenset({"login", "signup", "welcome", "bookings", "event-types",
+                      "availability", "profile", "connections"})
+
+# What a host is offered to connect, in the order sign-up asks. None is built yet, so
+# each says so: "coming_soon" renders a disabled Connect button, never a fake success.
+INTEGRATIONS: tuple[dict[str, str], ...] = (
+    {"id": "google_calendar", "name": "Google Calendar", "group": "calendar",
+     "purpose": "Check for conflicts and add bookings to your calendar, with Google Meet links."},
+    {"id": "outlook", "name": "Outlook Calendar", "group": "calendar",
+     "purpose": "Check for conflicts and add bookings to Outlook, with Teams links."},
+    {"id": "zoom", "name": "Zoom", "group": "calendar",
+     "purpose": "Create a Zoom meeting for each booking."},
+    {"id": "notion", "name": "Notion", "group": "notes",
+     "purpose": "Save each client's answers as notes in a Notion database."},
+    {"id": "google_docs", "name": "Google Docs", "group": "notes",
+     "purpose": "Save each client's answers as notes in a Google Doc."},
+    {"id": "stripe", "name": "Stripe", "group": "payments",
+     "purpose": "Take payment for paid event types with Stripe Checkout."},
+    {"id": "razorpay", "name": "Razorpay", "group": "payments",
+     "purpose": "Take payment for paid event types with Razorpay (UPI, cards)."},
+)
+
+
+def websocket_origin(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("ws", "wss") else None
+
+
+def dashboard_page(settings: Settings, request: Any, section: str | None = None) -> Response:
+    from chalicelib.web.pages import base_path, html_page, not_found_page
+
+    base = base_path(request)
+    if section is not None and section not in SECTIONS:
+        return not_found_page(base, "Page not found", "The dashboard has no such page.")
+    websocket = settings.public_websocket_url
+    origin = websocket_origin(websocket)
+    config = {"websocketUrl": websocket if origin else None,
+              "publicUrl": settings.public_base_url,
+              "integrations": [{**i, "status": "coming_soon"} for i in INTEGRATIONS]}
+    return html_page("app.html", title="Dashboard · Penny", base=base,
+                     data={"penny-dashboard": config}, scripts=("app.js",),
+                     styles=("base.css", "app.css"), connect_src=(origin,) if origin else (),
+                     headers={"X-Robots-Tag": "noindex"})

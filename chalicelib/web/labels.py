@@ -1,0 +1,61 @@
+"""Words for values the pages show: locations, durations, prices, times in a zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.event_types import Price
+
+LOCATIONS = {
+    "google_meet": "Google Meet",
+    "teams": "Microsoft Teams",
+    "zoom": "Zoom",
+    "phone": "Phone call",
+    "in_person": "In person",
+}
+VIDEO = frozenset({"google_meet", "teams", "zoom"})
+# ISO 4217 currencies without a minor unit (and the few with three decimals).
+_EXPONENT = {**dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+                              "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"), 0),
+             **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3)}
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
+
+
+def location_label(kind: str) -> str:
+    return LOCATIONS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def location_note(kind: str) -> str:
+    """What the attendee learns about the place until conferencing is connected."""
+    if kind in VIDEO:
+        return (f"{location_label(kind)}: video links are not connected yet, "
+                "so the host will send you the link.")
+    if kind == "phone":
+        return "Phone call: the host will call you at the time of the meeting."
+    return "In person: the host will confirm the address."
+
+
+def duration_label(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def price_label(price: Price | None) -> str:
+    if price is None or price.amount_minor == 0:
+        return "Free"
+    exponent = _EXPONENT.get(price.currency, 2)
+    amount = price.amount_minor / 10**exponent
+    number = f"{amount:,.{exponent}f}"
+    symbol = _SYMBOLS.get(price.currency)
+    return f"{symbol}{number}" if symbol else f"{number} {price.currency}"
+
+
+def when_label(start: datetime, end: datetime, zone: str) -> str:
+    """'Tuesday, 24 November 2026, 09:00 to 09:30 (America/New_York)', with an en dash."""
+    tz = ZoneInfo(zone)
+    a, b = start.astimezone(tz), end.astimezone(tz)
+    day = f"{a:%A}, {a.day} {a:%B %Y}"
+    return f"{day}, {a:%H:%M}\N{EN DASH}{b:%H:%M} ({zone.replace('_', ' ')})"

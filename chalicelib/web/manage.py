@@ -1,0 +1,64 @@
+"""What the attendee's manage page shows: the booking in both zones, and what they may do."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.web import labels
+from chalicelib.web.pages import Markup
+
+if TYPE_CHECKING:
+    from chalicelib.store.hosts import HostConfig
+
+STATUS = {BookingStatus.CONFIRMED: ("Confirmed", "ok"),
+          BookingStatus.PENDING_PAYMENT: ("Awaiting payment", "warn"),
+          BookingStatus.CANCELLED: ("Cancelled", "off")}
+
+
+def _location_details(booking: Booking, config: HostConfig) -> str:
+    et = next((e for e in config.event_types if e.id == booking.event_type_id), None)
+    if et is None or not et.location_details:
+        return ""
+    return f'<p class="location-details">{escape(et.location_details)}</p>'
+
+
+def _cancelled(booking: Booking) -> str:
+    if booking.status is not BookingStatus.CANCELLED or booking.cancelled_at is None:
+        return ""
+    by = {"host": " by the host", "attendee": " by you"}.get(booking.cancelled_by or "", "")
+    reason = f": “{escape(booking.cancel_reason)}”" if booking.cancel_reason else ""
+    when = labels.when_label(booking.cancelled_at, booking.cancelled_at,
+                             booking.attendee.timezone).rsplit(",", 1)[0]
+    return f'<p class="notice">Cancelled{by} on {escape(when)}{reason}.</p>'
+
+
+def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
+                   move_token: str, movable: bool, cancel: bool) -> dict[str, Any]:
+    uid, host = booking.uid, config.profile
+    status, status_class = STATUS[booking.status]
+    reschedule = (f'<a class="button" id="reschedule-link" href="{escape(base)}/booking/'
+                  f'{escape(uid)}/reschedule?token={escape(move_token)}">Reschedule</a>'
+                  if movable else "")
+    return {
+        "uid": uid, "status": status, "status_class": status_class,
+        "event_title": booking.event_title, "host_name": host.display_name,
+        "host_url": f"{base}/{host.slug}",
+        "attendee_name": booking.attendee.name, "attendee_email": booking.attendee.email,
+        "when_yours": labels.when_label(booking.start, booking.end, booking.attendee.timezone),
+        "when_host": labels.when_label(booking.start, booking.end, host.timezone),
+        "location": labels.location_note(booking.location_kind),
+        "location_details": Markup(_location_details(booking, config)),
+        "cancelled": Markup(_cancelled(booking)),
+        "ics_url": f"{base}/bookings/{uid}/invite.ics?token={token}",
+        # A cancelled booking's .ics is a CANCEL: opening it takes the event off a calendar.
+        "ics_label": ("Update your calendar (.ics)" if booking.status is BookingStatus.CANCELLED
+                      else "Add to calendar (.ics)"),
+        "reschedule": Markup(reschedule),
+        "cancel_hidden": Markup("" if movable else " hidden"),
+        "cancel_open": "true" if cancel and movable else "false",
+        "closed_note": Markup("" if movable or booking.status is BookingStatus.CANCELLED else
+                              '<p class="notice">This booking has started or is over, '
+                              "so it can no longer be changed.</p>"),
+    }

@@ -1,0 +1,200 @@
+// The dashboard's link to Penny: the JSON API (cookie session + CSRF) and live updates.
+//
+// No token ever reaches this script: the session lives in httpOnly cookies. Changes
+// send the CSRF token (readable cookie) in X-CSRF-Token. A 401 means the 15-minute
+// access cookie ran out: refresh once and retry. Refreshes are serialised across tabs
+// (Web Locks) and a tab first retries, because the refresh token is single-use and a
+// second refresh with it would (rightly) be treated as theft and end the session.
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+const CSRF_COOKIES = ["__Host-penny_csrf", "penny_csrf"];
+
+function csrfToken() {
+  const jar = new Map(document.cookie.split(";").map((pair) => {
+    const at = pair.indexOf("=");
+    return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+  }));
+  for (const name of CSRF_COOKIES) if (jar.get(name)) return jar.get(name);
+  return "";
+}
+
+export function createApi(base, { onSignedOut }) {
+  let refreshing = null;
+
+  async function send(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
+    try {
+      return await fetch(base + path, {
+        method, headers, credentials: "same-origin", cache: "no-store",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, "network_error", "Could not reach Penny. Check your connection and try again.", null);
+    }
+  }
+
+  async function refreshOnce() {
+    // Another tab may have refreshed while we waited: then our request works again.
+    const probe = await send("GET", "/me/profile");
+    if (probe.ok) return true;
+    const response = await send("POST", "/auth/session/refresh");
+    return response.ok;
+  }
+
+  function refresh() {
+    if (!refreshing) {
+      const run = navigator.locks
+        ? navigator.locks.request("penny-session-refresh", refreshOnce)
+        : refreshOnce();
+      refreshing = run.catch(() => false).finally(() => { refreshing = null; });
+    }
+    return refreshing;
+  }
+
+  async function request(method, path, body) {
+    let response = await send(method, path, body);
+    if (response.status === 401 && !path.startsWith("/auth/")) {
+      if (await refresh()) response = await send(method, path, body);
+      if (response.status === 401) onSignedOut();
+    }
+    if (response.status === 204) return null;
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      const error = (data && data.error) || {};
+      throw new ApiError(response.status, error.code || "error",
+        error.message || `The server answered ${response.status}.`, error.field || null);
+    }
+    return data;
+  }
+
+  return {
+    get: (path) => request("GET", path),
+    post: (path, body) => request("POST", path, body),
+    put: (path, body) => request("PUT", path, body),
+    del: (path) => request("DELETE", path),
+    hasSession: () => csrfToken() !== "",
+  };
+}
+
+// ---- live updates -------------------------------------------------------------------
+
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 30000;
+const PING_MS = 5 * 60 * 1000; // API Gateway drops a connection idle for 10 minutes
+
+// One WebSocket to the host's event stream. Each (re)connect fetches a fresh 60-second
+// ticket; a dropped socket is retried after a random wait in [0, min(cap, base * 2^n)]
+// ("full jitter"), so a gateway restart is not met by every dashboard at once.
+export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected }) {
+  let socket = null;
+  let attempt = 0;
+  let timer = null;
+  let ping = null;
+  let stopped = true;
+  let everOpened = false;
+
+  function status(state, detail = {}) {
+    onStatus({ state, ...detail });
+  }
+
+  function schedule() {
+    if (stopped) return;
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    const wait = Math.round(Math.random() * ceiling);
+    attempt += 1;
+    status("reconnecting", { retryAt: Date.now() + wait, attempt });
+    timer = setTimeout(open, wait);
+  }
+
+  async function open() {
+    timer = null;
+    if (stopped) return;
+    status("connecting");
+    let ticket;
+    try {
+      ticket = await api.post("/me/realtime/ticket");
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return stop();
+      return schedule();
+    }
+    const url = ticket.url || fallbackUrl;
+    if (!url) return status("unavailable");
+    if (stopped) return;
+    const ws = new WebSocket(url, [ticket.protocol, ticket.ticket]);
+    socket = ws;
+    ws.addEventListener("open", () => {
+      const again = everOpened;
+      attempt = 0;
+      everOpened = true;
+      status("live");
+      ping = setInterval(() => ws.send(JSON.stringify({ action: "ping" })), PING_MS);
+      if (again) onReconnected();
+    });
+    ws.addEventListener("message", (message) => {
+      let event;
+      try {
+        event = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (event && typeof event.type === "string" && event.booking) onEvent(event);
+    });
+    ws.addEventListener("close", () => {
+      clearInterval(ping);
+      if (socket === ws) {
+        socket = null;
+        schedule();
+      }
+    });
+  }
+
+  function start() {
+    if (!stopped) return;
+    stopped = false;
+    attempt = 0;
+    open();
+  }
+
+  function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    clearInterval(ping);
+    const ws = socket;
+    socket = null;
+    if (ws) ws.close(1000, "bye");
+    status("offline");
+  }
+
+  function reconnectNow() {
+    clearTimeout(timer);
+    const ws = socket;
+    socket = null;
+    if (ws) ws.close(1000, "reconnect");
+    stopped = false;
+    attempt = 0;
+    open();
+  }
+
+  // Back from sleep or a network change: do not wait for the backoff.
+  window.addEventListener("online", () => { if (!stopped && !socket) reconnectNow(); });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && !stopped && !socket && timer) reconnectNow();
+  });
+
+  return { start, stop, reconnectNow, isLive: () => Boolean(socket && socket.readyState === 1) };
+}

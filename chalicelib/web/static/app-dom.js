@@ -1,0 +1,170 @@
+// Small DOM helpers for the dashboard: elements, templates, form errors, toasts, dates.
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+// h("button", {type: "button", class: "x", onclick: fn}, "text", child...)
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (name === "class") element.className = value;
+    else if (name in element && typeof value !== "string") element[name] = value;
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  element.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return element;
+}
+
+export function fromTemplate(id) {
+  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+}
+
+let uniqueCounter = 0;
+export const uniqueId = (prefix) => `${prefix}-${++uniqueCounter}`;
+
+// ---- form errors ------------------------------------------------------------------------
+
+export function clearErrors(form) {
+  for (const input of $$("[aria-invalid]", form)) input.removeAttribute("aria-invalid");
+  for (const message of $$(".field-error", form)) {
+    message.textContent = "";
+    message.hidden = true;
+  }
+  const summary = $(".form-error", form);
+  if (summary) {
+    summary.textContent = "";
+    summary.hidden = true;
+  }
+}
+
+function fieldError(input) {
+  const id = `${input.id}-error`;
+  let message = document.getElementById(id);
+  if (!message) {
+    message = h("p", { class: "field-error", id });
+    (input.closest(".field") || input.parentElement).append(message);
+  }
+  const described = new Set((input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+  described.add(id);
+  input.setAttribute("aria-describedby", [...described].join(" "));
+  return message;
+}
+
+// Show a message next to the field it concerns (the API names it in `error.field`,
+// e.g. "slug" or "weekly.monday.0"), or at the top of the form; focus goes there.
+export function showError(form, error, fieldMap = {}) {
+  let input = null;
+  // "weekly.monday.0.end" falls back to "weekly.monday.0", then "weekly.monday".
+  for (let name = error.field ? (fieldMap[error.field] || error.field) : ""; name && !input;
+    name = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : "") {
+    input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+  }
+  if (input) {
+    input.setAttribute("aria-invalid", "true");
+    const message = fieldError(input);
+    message.textContent = error.message;
+    message.hidden = false;
+    input.focus();
+    return;
+  }
+  const summary = $(".form-error", form);
+  summary.textContent = error.message;
+  summary.hidden = false;
+  summary.focus();
+}
+
+export function markInvalid(input, message) {
+  input.setAttribute("aria-invalid", "true");
+  const element = fieldError(input);
+  element.textContent = message;
+  element.hidden = false;
+}
+
+// Run the browser's own constraint checks and show the first problem accessibly.
+export function checkForm(form) {
+  clearErrors(form);
+  const invalid = $$("input, select, textarea", form).filter((el) => !el.checkValidity());
+  for (const input of invalid) markInvalid(input, input.validationMessage);
+  if (invalid.length) invalid[0].focus();
+  return invalid.length === 0;
+}
+
+export async function busy(button, work) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+// ---- toasts -----------------------------------------------------------------------------
+
+const TOAST_MS = 8000;
+
+export function toast(message, { kind = "info", detail = "" } = {}) {
+  const region = document.getElementById("toasts");
+  const close = h("button", { type: "button", class: "toast-close", "aria-label": "Dismiss" }, "×");
+  const item = h("div", { class: `toast toast-${kind}` },
+    h("p", { class: "toast-text" }, h("strong", {}, message), detail ? h("span", {}, detail) : null),
+    close);
+  const remove = () => item.remove();
+  close.addEventListener("click", remove);
+  region.append(item);
+  setTimeout(remove, TOAST_MS);
+  while (region.children.length > 4) region.firstElementChild.remove();
+}
+
+// ---- dates and money --------------------------------------------------------------------
+
+export function formatRange(startIso, endIso, timeZone) {
+  const start = new Date(startIso);
+  const end = new Date(endIso);
+  const day = new Intl.DateTimeFormat(undefined, {
+    weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone,
+  }).format(start);
+  const time = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone });
+  return { day, time: `${time.format(start)} – ${time.format(end)}` };
+}
+
+export function formatMoney(price) {
+  const digits = fractionDigits(price.currency);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: price.currency })
+    .format(price.amount_minor / 10 ** digits);
+}
+
+export function fractionDigits(currency) {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency })
+      .resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 2;
+  }
+}
+
+export function timeZones(current) {
+  let zones = [];
+  try {
+    zones = Intl.supportedValuesOf("timeZone");
+  } catch {
+    zones = [];
+  }
+  const all = new Set(["UTC", ...zones]);
+  if (current) all.add(current);
+  return [...all].sort();
+}
+
+export function fillTimeZones(select, current) {
+  select.replaceChildren(...timeZones(current).map((zone) =>
+    h("option", { value: zone, selected: zone === current }, zone.replaceAll("_", " "))));
+  select.value = current;
+}
+
+export function slugify(text) {
+  return text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+}

@@ -1,0 +1,256 @@
+// Event types: list, create, edit, hide/show, delete, copy the booking link.
+
+import { ApiError } from "./app-api.js";
+import { $, busy, checkForm, clearErrors, formatMoney, fractionDigits, fromTemplate, h, markInvalid, showError, slugify, toast } from "./app-dom.js";
+
+const LOCATIONS = {
+  google_meet: "Google Meet", teams: "Microsoft Teams", zoom: "Zoom", phone: "Phone call",
+  in_person: "In person",
+};
+const CURRENCIES = ["USD", "EUR", "GBP", "INR", "CAD", "AUD", "NZD", "SGD", "CHF", "SEK", "JPY", "BRL", "ZAR"];
+const QUESTION_TYPES = { text: "Short text", long_text: "Long text", email: "Email", phone: "Phone", select: "Choice" };
+// API error fields -> form control names.
+const FIELDS = { "location.kind": "location_kind", "location.details": "location_details",
+  "price.amount_minor": "price_amount", "price.currency": "price_currency" };
+const OPTIONAL_NUMBERS = ["slot_interval_minutes", "booking_window_days", "daily_limit"];
+const NUMBERS = ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes"];
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No Clipboard API (or no permission): copy through a selected, off-screen field.
+    const field = h("textarea", { class: "visually-hidden", readonly: true }, text);
+    document.body.append(field);
+    field.select();
+    const copied = document.execCommand("copy");
+    field.remove();
+    return copied;
+  }
+}
+
+function questionRow(question, index) {
+  const id = (name) => `q-${name}-${index}`;
+  const type = h("select", { id: id("type"), name: id("type") },
+    Object.entries(QUESTION_TYPES).map(([value, label]) =>
+      h("option", { value, selected: value === question.type }, label)));
+  const options = h("div", { class: "field q-options", hidden: question.type !== "select" },
+    h("label", { for: id("options") }, "Choices (one per line)"),
+    h("textarea", { id: id("options"), name: id("options"), rows: 3 }, (question.options || []).join("\n")));
+  type.addEventListener("change", () => { options.hidden = type.value !== "select"; });
+  const remove = h("button", { type: "button", class: "button button-quiet", "aria-label": `Remove question ${index + 1}` }, "Remove");
+  const row = h("li", { class: "question", "data-id": question.id || "" },
+    h("div", { class: "field" }, h("label", { for: id("label") }, `Question ${index + 1}`),
+      h("input", { id: id("label"), name: id("label"), required: true, maxlength: 200, value: question.label || "" })),
+    h("div", { class: "field-row" },
+      h("div", { class: "field" }, h("label", { for: id("type") }, "Answer type"), type),
+      h("div", { class: "field field-check" },
+        h("input", { type: "checkbox", id: id("required"), name: id("required"), checked: Boolean(question.required) }),
+        h("label", { for: id("required") }, "Required"))),
+    options, remove);
+  remove.addEventListener("click", () => row.remove());
+  return row;
+}
+
+function readQuestions(list) {
+  const used = new Set();
+  return [...list.children].map((row, i) => {
+    const get = (name) => row.querySelector(`[name^="q-${name}-"]`);
+    const label = get("label").value.trim();
+    let id = row.dataset.id || slugify(label).replaceAll("-", "_").slice(0, 40) || `question_${i + 1}`;
+    while (used.has(id)) id = `${id.slice(0, 36)}_${i + 1}`;
+    used.add(id);
+    const type = get("type").value;
+    const options = type === "select"
+      ? get("options").value.split("\n").map((o) => o.trim()).filter(Boolean) : [];
+    return { id, label, type, required: get("required").checked, options };
+  });
+}
+
+export function initEventTypes(state) {
+  const list = $("#et-list");
+  const empty = $("#et-empty");
+  const form = $("#et-form");
+  const fields = form.elements;
+  const questions = $("#et-questions");
+  let items = [];
+  let editing = null; // the event type being edited, or null for a new one
+  let slugEdited = false;
+
+  const currency = fields.price_currency;
+  currency.replaceChildren(...CURRENCIES.map((c) => h("option", { value: c }, c)));
+  fields.location_kind.replaceChildren(...Object.entries(LOCATIONS).map(([value, label]) => h("option", { value }, label)));
+
+  function meta(et) {
+    const parts = [`${et.duration_minutes} min`, LOCATIONS[et.location.kind]];
+    parts.push(et.price ? formatMoney(et.price) : "Free");
+    return parts.join(" · ");
+  }
+
+  function card(et) {
+    const item = fromTemplate("tpl-event-type");
+    const url = state.bookingLink(et.slug);
+    item.dataset.slug = et.slug;
+    $(".et-title", item).textContent = et.title;
+    $(".et-meta", item).textContent = meta(et);
+    const link = $(".et-url", item);
+    link.textContent = url.replace(/^https?:\/\//, "");
+    link.href = url;
+    $(".et-hidden", item).hidden = !et.hidden;
+    item.classList.toggle("is-hidden", et.hidden);
+    const copy = $(".et-copy", item);
+    copy.setAttribute("aria-label", `Copy link to ${et.title}`);
+    copy.addEventListener("click", async () => {
+      if (await copyText(url)) {
+        copy.textContent = "Copied";
+        toast("Link copied", { detail: url });
+        setTimeout(() => { copy.textContent = "Copy link"; }, 2000);
+      } else {
+        toast("Could not copy the link", { kind: "warning", detail: url });
+      }
+    });
+    const edit = $(".et-edit", item);
+    edit.setAttribute("aria-label", `Edit ${et.title}`);
+    edit.addEventListener("click", () => open(et));
+    const toggle = $(".et-toggle", item);
+    toggle.textContent = et.hidden ? "Show on profile" : "Hide from profile";
+    toggle.setAttribute("aria-label", `${et.hidden ? "Show" : "Hide"} ${et.title} ${et.hidden ? "on" : "from"} your profile`);
+    toggle.addEventListener("click", () => busy(toggle, async () => {
+      const { id, ...body } = et;
+      try {
+        await state.api.put(`/me/event-types/${id}`, { ...body, hidden: !et.hidden });
+        toast(et.hidden ? `${et.title} is listed on your profile` : `${et.title} is hidden`,
+          { detail: et.hidden ? "" : "It can still be booked through its link." });
+        await load();
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        toast("Could not change the event type.", { kind: "warning", detail: error.message });
+      }
+    }));
+    return item;
+  }
+
+  async function load() {
+    try {
+      ({ event_types: items } = await state.api.get("/me/event-types"));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return;
+    }
+    list.replaceChildren(...items.map(card));
+    empty.hidden = items.length > 0;
+  }
+
+  function open(et) {
+    editing = et;
+    slugEdited = Boolean(et);
+    form.reset();
+    clearErrors(form);
+    $("#et-form-title").textContent = et ? `Edit ${et.title}` : "New event type";
+    $("#et-delete").hidden = !et;
+    const v = et || { duration_minutes: 30, location: { kind: "google_meet" }, buffer_before_minutes: 0, buffer_after_minutes: 0, minimum_notice_minutes: 0, questions: [] };
+    fields.title.value = v.title || "";
+    fields.slug.value = v.slug || "";
+    fields.description.value = v.description || "";
+    for (const name of NUMBERS) fields[name].value = v[name] ?? 0;
+    for (const name of OPTIONAL_NUMBERS) fields[name].value = v[name] ?? "";
+    fields.location_kind.value = v.location.kind;
+    fields.location_details.value = v.location.details || "";
+    if (v.price && !CURRENCIES.includes(v.price.currency)) {
+      currency.append(h("option", { value: v.price.currency }, v.price.currency));
+    }
+    currency.value = v.price ? v.price.currency : "USD";
+    fields.price_amount.value = v.price
+      ? (v.price.amount_minor / 10 ** fractionDigits(v.price.currency)).toString() : "";
+    fields.hidden_type.checked = Boolean(v.hidden);
+    questions.replaceChildren(...(v.questions || []).map(questionRow));
+    form.hidden = false;
+    $("#et-new").hidden = true;
+    $("#et-form-title").focus();
+  }
+
+  function close() {
+    form.hidden = true;
+    $("#et-new").hidden = false;
+    editing = null;
+  }
+
+  function read() {
+    const body = {
+      title: fields.title.value.trim(), slug: fields.slug.value.trim(),
+      description: fields.description.value, questions: readQuestions(questions),
+      location: { kind: fields.location_kind.value },
+      hidden: fields.hidden_type.checked, active: editing ? editing.active : true,
+    };
+    const details = fields.location_details.value.trim();
+    if (details) body.location.details = details;
+    for (const name of NUMBERS) body[name] = Number(fields[name].value || 0);
+    for (const name of OPTIONAL_NUMBERS) body[name] = fields[name].value ? Number(fields[name].value) : null;
+    const amount = fields.price_amount.value.trim().replace(",", ".");
+    if (amount && Number(amount) > 0) {
+      body.price = { currency: currency.value,
+        amount_minor: Math.round(Number(amount) * 10 ** fractionDigits(currency.value)) };
+    }
+    return body;
+  }
+
+  fields.title.addEventListener("input", () => {
+    if (!slugEdited) fields.slug.value = slugify(fields.title.value);
+  });
+  fields.slug.addEventListener("input", () => { slugEdited = true; });
+  $("#et-new").addEventListener("click", () => open(null));
+  $("#et-cancel").addEventListener("click", () => { close(); $("#et-new").focus(); });
+  $("#et-add-question").addEventListener("click", () => {
+    const row = questionRow({ type: "text" }, questions.children.length);
+    questions.append(row);
+    row.querySelector("input").focus();
+  });
+  $("#et-delete").addEventListener("click", (event) => busy(event.currentTarget, async () => {
+    if (!editing || !window.confirm(`Delete ${editing.title}? Its bookings stay.`)) return;
+    try {
+      await state.api.del(`/me/event-types/${editing.id}`);
+      toast(`${editing.title} deleted`);
+      close();
+      await load();
+      $("#et-new").focus();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      showError(form, error);
+    }
+  }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!checkForm(form)) return;
+    const amount = fields.price_amount.value.trim();
+    if (amount && !/^\d+([.,]\d{1,3})?$/.test(amount)) {
+      markInvalid(fields.price_amount, "Enter an amount like 25 or 25.50, or leave empty for free.");
+      fields.price_amount.focus();
+      return;
+    }
+    await busy($("button[type=submit]", form), async () => {
+      try {
+        const body = read();
+        const saved = editing
+          ? await state.api.put(`/me/event-types/${editing.id}`, body)
+          : await state.api.post("/me/event-types", body);
+        toast(`${saved.title} saved`, { detail: state.bookingLink(saved.slug) });
+        close();
+        await load();
+        const savedCard = list.querySelector(`[data-slug="${CSS.escape(saved.slug)}"] .et-edit`);
+        if (savedCard) savedCard.focus();
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        const field = error.field && error.field.replace(/^questions\.(\d+)\.(\w+).*$/, "q-$2-$1");
+        showError(form, { ...error, message: error.message, field }, FIELDS);
+      }
+    });
+  });
+
+  return {
+    enter() {
+      close();
+      load();
+    },
+  };
+}

@@ -1,0 +1,336 @@
+// The host dashboard: session, routing between views, live updates.
+//
+// Every URL is built on the base the page was served under (document.body.dataset.base:
+// "" on a Function URL, "/api" on API Gateway's stage), and each view is a real URL
+// (/app/bookings, /app/profile, ...) so reload, back and forward work.
+
+import { ApiError, createApi, createLive } from "./app-api.js";
+import { $, $$, busy, checkForm, clearErrors, fillTimeZones, fromTemplate, h, showError, slugify, toast, uniqueId } from "./app-dom.js";
+import { initBookings } from "./app-bookings.js";
+import { initEventTypes } from "./app-event-types.js";
+import { initAvailability, initProfile } from "./app-settings.js";
+
+const base = document.body.dataset.base || "";
+const config = JSON.parse(document.getElementById("penny-dashboard").textContent);
+const PUBLIC_SECTIONS = ["login", "signup"];
+const TITLES = {
+  login: "Log in", signup: "Create your account", welcome: "Connect your tools",
+  bookings: "Bookings", "event-types": "Event types", availability: "Availability",
+  profile: "Profile", connections: "Connections",
+};
+
+const GROUPS = [
+  { id: "calendar", title: "Calendars and video", lead: "Penny checks your calendars for conflicts and adds each booking with a video link." },
+  { id: "notes", title: "Notes", lead: "After each booking, Penny can save the client's answers as notes." },
+  { id: "payments", title: "Payments", lead: "Take payment when a client books a paid event type." },
+];
+
+const state = {
+  base,
+  config,
+  profile: null,
+  publicUrl: (config.publicUrl || location.origin + base).replace(/\/$/, ""),
+  bookingLink(eventSlug) {
+    return `${this.publicUrl}/${this.profile.slug}/${eventSlug}`;
+  },
+  // Whether any provider of a group (calendar, notes, payments) is connected.
+  connected(group) {
+    return config.integrations.some((i) => i.group === group && i.status === "connected");
+  },
+};
+
+const api = createApi(base, { onSignedOut: signedOut });
+state.api = api;
+
+const live = createLive(api, config.websocketUrl, {
+  onEvent: (event) => liveEvent(event),
+  onStatus: (status) => liveStatus(status),
+  onReconnected: () => views.bookings.refresh(),
+});
+state.live = live;
+
+const views = {
+  bookings: initBookings(state),
+  "event-types": initEventTypes(state),
+  availability: initAvailability(state),
+  profile: initProfile(state),
+  welcome: initWelcome(),
+  connections: initConnections(),
+  login: { enter() {} },
+  signup: initSignupView(),
+};
+
+// ---- routing ----------------------------------------------------------------------------
+
+function currentSection() {
+  const rest = location.pathname.slice(base.length);
+  const match = rest.match(/^\/app(?:\/([a-z-]+))?\/?$/);
+  return match && match[1] ? match[1] : "";
+}
+
+export function go(section, { replace = false } = {}) {
+  const url = `${base}/app/${section}`;
+  if (replace) history.replaceState(null, "", url);
+  else history.pushState(null, "", url);
+  render({ focus: true });
+}
+state.go = go;
+
+function render({ focus = false } = {}) {
+  let section = currentSection();
+  const signedIn = Boolean(state.profile);
+  if (!signedIn && !PUBLIC_SECTIONS.includes(section)) section = "login";
+  else if (signedIn && (PUBLIC_SECTIONS.includes(section) || !views[section])) section = "bookings";
+  if (section !== currentSection()) history.replaceState(null, "", `${base}/app/${section}`);
+
+  $("#dash-loading").hidden = true;
+  $("#dash-nav").hidden = !signedIn;
+  $("#dash-account").hidden = !signedIn;
+  for (const view of $$("[data-view]")) view.hidden = view.dataset.view !== section;
+  for (const link of $$("#dash-nav a")) {
+    if (link.dataset.section === section) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.title = `${TITLES[section]} · Penny`;
+  views[section].enter();
+  if (focus) {
+    const heading = $(`[data-view="${section}"] h1`);
+    if (heading) heading.focus();
+  }
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-link]");
+  if (!link || event.defaultPrevented || event.button !== 0 ||
+      event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  history.pushState(null, "", link.getAttribute("href"));
+  render({ focus: true });
+});
+window.addEventListener("popstate", () => render({ focus: true }));
+
+// ---- session ----------------------------------------------------------------------------
+
+async function signedIn(profile, next) {
+  state.profile = profile;
+  $("#dash-host").textContent = profile.display_name;
+  live.start();
+  go(next, { replace: true });
+}
+
+function signedOut() {
+  if (!state.profile) return;
+  state.profile = null;
+  live.stop();
+  toast("Your session has ended. Please log in again.", { kind: "warning" });
+  go("login", { replace: true });
+}
+
+$("#login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  if (!checkForm(form)) return;
+  await busy($("button[type=submit]", form), async () => {
+    try {
+      await api.post("/auth/session", { email: form.email.value.trim(), password: form.password.value });
+      const profile = await api.get("/me/profile");
+      form.reset();
+      await signedIn(profile, "bookings");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      showError(form, error.code === "invalid_credentials" ? { message: error.message } : error);
+    }
+  });
+});
+
+function initSignupView() {
+  const form = $("#signup-form");
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  let slugEdited = false;
+  fillTimeZones(form.timezone, zone);
+  $("#signup-slug-prefix").textContent = `${state.publicUrl}/`;
+  form.display_name.addEventListener("input", () => {
+    if (!slugEdited) form.slug.value = slugify(form.display_name.value);
+  });
+  form.slug.addEventListener("input", () => { slugEdited = true; });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!checkForm(form)) return;
+    await busy($("button[type=submit]", form), async () => {
+      try {
+        const session = await api.post("/auth/session/signup", {
+          display_name: form.display_name.value.trim(), email: form.email.value.trim(),
+          password: form.password.value, slug: form.slug.value.trim(),
+          timezone: form.timezone.value,
+        });
+        form.reset();
+        await signedIn(session.host, "welcome");
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        showError(form, error);
+      }
+    });
+  });
+  return { enter() { clearErrors(form); } };
+}
+
+$("#logout").addEventListener("click", async (event) => {
+  await busy(event.currentTarget, async () => {
+    try {
+      await api.del("/auth/session");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+    }
+    state.profile = null;
+    live.stop();
+    toast("You are logged out.");
+    go("login", { replace: true });
+  });
+});
+
+// ---- integrations: onboarding and the connections page ----------------------------------
+
+function integrationCard(integration) {
+  const card = fromTemplate("tpl-integration");
+  const statusId = uniqueId(`integration-${integration.id}`);
+  $(".integration-name", card).textContent = integration.name;
+  $(".integration-purpose", card).textContent = integration.purpose;
+  $(".integration-status", card).id = statusId;
+  const button = $("button", card);
+  button.setAttribute("aria-describedby", statusId);
+  button.setAttribute("aria-label", `Connect ${integration.name}`);
+  return card;
+}
+
+function integrationsOf(group) {
+  return config.integrations.filter((i) => i.group === group).map(integrationCard);
+}
+
+function initWelcome() {
+  let step = 0;
+  const steps = $$("#welcome-steps li");
+  const panel = $("#welcome-panel");
+  const back = $("#welcome-back");
+  const next = $("#welcome-next");
+
+  function show() {
+    const group = GROUPS[step];
+    steps.forEach((item, i) => {
+      if (i === step) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+    });
+    panel.replaceChildren(
+      h("h2", { id: "welcome-step-title", tabindex: "-1" }, `Step ${step + 1} of ${GROUPS.length}: ${group.title}`),
+      h("p", { class: "lead" }, group.lead),
+      h("ul", { class: "integrations" }, integrationsOf(group.id)));
+    back.hidden = step === 0;
+    next.textContent = step === GROUPS.length - 1 ? "Finish: set your hours" : "Next";
+  }
+
+  back.addEventListener("click", () => {
+    step = Math.max(0, step - 1);
+    show();
+    $("#welcome-step-title").focus();
+  });
+  next.addEventListener("click", () => {
+    if (step === GROUPS.length - 1) return go("availability");
+    step += 1;
+    show();
+    $("#welcome-step-title").focus();
+  });
+  return {
+    enter() {
+      step = 0;
+      show();
+    },
+  };
+}
+
+function initConnections() {
+  for (const group of GROUPS) {
+    $(`#connections-${group.id}`).replaceChildren(...integrationsOf(group.id));
+  }
+  $("#live-reconnect").addEventListener("click", () => live.reconnectNow());
+  return { enter() {} };
+}
+
+// ---- live updates -----------------------------------------------------------------------
+
+const LIVE_LABELS = {
+  live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…",
+  offline: "Offline", unavailable: "Live updates off",
+};
+let countdown = null;
+
+function liveStatus(status) {
+  const pill = $("#live-pill");
+  pill.dataset.state = status.state;
+  $("#live-label").textContent = LIVE_LABELS[status.state];
+  clearInterval(countdown);
+  const detail = $("#live-detail");
+  const describe = () => {
+    if (status.state === "live") return "Connected. New bookings, payments, cancellations, notes and summaries appear as they happen.";
+    if (status.state === "connecting") return "Connecting to live updates…";
+    if (status.state === "unavailable") return "Live updates are not configured on this server. Reload the bookings list to see changes.";
+    if (status.state === "offline") return "Not connected.";
+    const seconds = Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
+    return `Connection lost. Trying again in ${seconds} s (attempt ${status.attempt}).`;
+  };
+  detail.textContent = describe();
+  if (status.state === "reconnecting") {
+    countdown = setInterval(() => { detail.textContent = describe(); }, 1000);
+  }
+}
+
+const seen = new Set();
+const WHEN = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+
+function announce(event) {
+  const b = event.booking;
+  const when = WHEN.format(new Date(b.start));
+  const who = b.attendee_name;
+  switch (event.type) {
+    case "booking.created":
+      return b.status === "pending_payment"
+        ? [`New booking awaiting payment: ${b.event_title}`, `${who}, ${when}`]
+        : [`New booking: ${b.event_title}`, `${who}, ${when}`];
+    case "booking.cancelled": return [`Booking cancelled: ${b.event_title}`, `${who}, ${when}`];
+    case "booking.rescheduled": return [`Booking moved: ${b.event_title}`, `${who}, now ${when}`];
+    case "payment.succeeded": return [`Payment received: ${b.event_title}`, `${who}, ${when}`];
+    case "payment.failed": return [`Payment failed: ${b.event_title}`, `${who}, ${when}`];
+    case "notes.saved": return [`Notes saved: ${b.event_title}`, who];
+    case "summary.ready": return [`Summary ready: ${b.event_title}`, who];
+    default: return null; // booking.confirmed right after booking.created says nothing new
+  }
+}
+
+function liveEvent(event) {
+  if (seen.has(event.id)) return; // a redelivered event
+  seen.add(event.id);
+  // Until a notes provider is connected the workers only mark the job done: nothing was
+  // written anywhere, so there is nothing to announce.
+  if ((event.type === "notes.saved" || event.type === "summary.ready") && !state.connected("notes")) return;
+  const message = announce(event);
+  if (message) toast(message[0], { detail: message[1], kind: event.type === "booking.cancelled" || event.type === "payment.failed" ? "warning" : "info" });
+  views.bookings.onEvent(event);
+}
+
+// ---- start ------------------------------------------------------------------------------
+
+async function boot() {
+  if (api.hasSession()) {
+    try {
+      state.profile = await api.get("/me/profile");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      state.profile = null;
+    }
+  }
+  if (state.profile) {
+    $("#dash-host").textContent = state.profile.display_name;
+    live.start();
+  }
+  render();
+}
+
+boot();

@@ -1,0 +1,101 @@
+// Dates and times for people: the visitor's zone, 12/24-hour clocks, month arithmetic on
+// plain "YYYY-MM-DD" strings (a calendar day has no zone, so no Date surprises).
+
+// Chromium's ICU still reports some zones by their old names; people know the new ones
+// (tzdata, and so the API, accepts both).
+const RENAMED = {
+  "Asia/Calcutta": "Asia/Kolkata", "Asia/Katmandu": "Asia/Kathmandu",
+  "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Rangoon": "Asia/Yangon",
+  "Europe/Kiev": "Europe/Kyiv", "Atlantic/Faeroe": "Atlantic/Faroe",
+  "America/Godthab": "America/Nuuk", "Pacific/Enderbury": "Pacific/Kanton",
+  "Pacific/Truk": "Pacific/Chuuk", "Pacific/Ponape": "Pacific/Pohnpei",
+  "Asia/Ulan_Bator": "Asia/Ulaanbaatar",
+};
+const modern = (zone) => RENAMED[zone] || zone;
+
+export function detectZone() {
+  try {
+    return modern(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
+  } catch {
+    return "UTC";
+  }
+}
+
+export function detectHour12() {
+  const options = new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions();
+  return options.hourCycle ? options.hourCycle.startsWith("h1") : Boolean(options.hour12);
+}
+
+/** Every IANA zone the browser knows, plus any the page must offer (host's, detected). */
+export function allZones(...extra) {
+  let zones = [];
+  try {
+    zones = Intl.supportedValuesOf("timeZone");
+  } catch {
+    zones = [];
+  }
+  return [...new Set([...zones, ...extra.filter(Boolean)].map(modern))].sort();
+}
+
+export const zoneLabel = (zone) => zone.replaceAll("_", " ");
+
+const pad = (n) => String(n).padStart(2, "0");
+export const isoDay = (y, m, d) => `${y}-${pad(m)}-${pad(d)}`;
+export const daysInMonth = (y, m) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+export function parseDay(day) {
+  const [y, m, d] = day.split("-").map(Number);
+  return { y, m, d };
+}
+
+export function addDays(day, n) {
+  const { y, m, d } = parseDay(day);
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  return isoDay(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+}
+
+/** Monday = 0 ... Sunday = 6. */
+export function weekday(day) {
+  const { y, m, d } = parseDay(day);
+  return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+}
+
+export function addMonths(y, m, n) {
+  const index = y * 12 + (m - 1) + n;
+  return { y: Math.floor(index / 12), m: (index % 12) + 1 };
+}
+
+/** The calendar day of an instant in a zone, as YYYY-MM-DD. */
+export function dayIn(zone, instant = new Date()) {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+  }).formatToParts(instant);
+  const get = (type) => parts.find((p) => p.type === type).value;
+  return `${get("year")}-${get("month")}-${get("day")}`;
+}
+
+function utcNoon(day) {
+  const { y, m, d } = parseDay(day);
+  return new Date(Date.UTC(y, m - 1, d, 12));
+}
+
+export const dayLabel = (day, withYear = false) => utcNoon(day).toLocaleDateString(undefined, {
+  timeZone: "UTC", weekday: "long", month: "long", day: "numeric",
+  ...(withYear ? { year: "numeric" } : {}),
+});
+
+export const monthLabel = (y, m) => new Date(Date.UTC(y, m - 1, 15)).toLocaleDateString(
+  undefined, { timeZone: "UTC", month: "long", year: "numeric" });
+
+// hourCycle rather than hour12: `hour12: false` shows midnight as 24:00 in some engines.
+export const timeLabel = (iso, zone, hour12) => new Date(iso).toLocaleTimeString(undefined, {
+  timeZone: zone, hour: "numeric", minute: "2-digit", hourCycle: hour12 ? "h12" : "h23",
+});
+
+/** "Tuesday, March 10, 2026, 7:30 PM – 8:00 PM (Asia/Kolkata)" */
+export function whenLabel(startIso, endIso, zone, hour12) {
+  const day = dayLabel(dayIn(zone, new Date(startIso)), true);
+  const from = timeLabel(startIso, zone, hour12);
+  const to = timeLabel(endIso, zone, hour12);
+  return `${day}, ${from} – ${to} (${zoneLabel(zone)})`;
+}

@@ -1,0 +1,24 @@
+// The confirmation view: the booking in the visitor's and the host's zones, where it
+// happens, the .ics download and the secret links to manage, reschedule or cancel it.
+import { whenLabel } from "./clock.js";
+
+const set = (id, text) => { document.getElementById(id).textContent = text; };
+
+export function showConfirmation(booking, { page, zone, hour12, moved = false }) {
+  const hostZone = page.host.timezone;
+  set("confirm-title", moved ? "Your booking was moved" : "You are booked");
+  set("confirm-lead", "Add it to your calendar, and keep the links below: "
+    + "they are the only way to change this booking.");
+  set("confirm-what", `${booking.event_title} with ${page.host.display_name}`);
+  set("confirm-yours", whenLabel(booking.start, booking.end, zone, hour12));
+  set("confirm-host", whenLabel(booking.start, booking.end, hostZone, hour12));
+  set("confirm-where", page.event.location_note);
+  const links = booking.links || {};
+  const targets = { "ics-link": links.ics, "manage-link": links.view,
+    "reschedule-link": links.reschedule, "cancel-link": links.cancel };
+  for (const [id, href] of Object.entries(targets)) {
+    const anchor = document.getElementById(id);
+    anchor.hidden = !href;
+    if (href) anchor.href = href;
+  }
+}

@@ -1,0 +1,27 @@
+// The attendee's manage page (/booking/{uid}): cancel from the secret link.
+import { ApiError, linkToken, postJSON } from "./api.js";
+import { clearErrors, showApiError } from "./fields.js";
+
+const form = document.getElementById("cancel-form");
+const alert = document.getElementById("form-alert");
+const button = document.getElementById("cancel-submit");
+
+if (form && form.dataset.open === "true") {
+  document.getElementById("cancel-title").focus();
+}
+
+form?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors(form);
+  button.disabled = true;
+  const reason = form.elements.namedItem("reason").value.trim();
+  try {
+    await postJSON(`/bookings/${encodeURIComponent(form.dataset.uid)}/cancel`,
+      { token: linkToken(), ...(reason ? { reason } : {}) });
+    location.reload(); // the page shows the cancelled booking as the server has it
+  } catch (error) {
+    showApiError(form, alert, error instanceof ApiError ? error : new ApiError(0, "error",
+      String(error)));
+    button.disabled = false;
+  }
+});

@@ -1,0 +1,156 @@
+// Choosing a time: the month calendar, the chosen day's times, the timezone and the
+// 12/24-hour clock. One slots request per month shown (the whole visible month, in the
+// visitor's zone), cached per zone; never one per day.
+import { getJSON } from "./api.js";
+import { Calendar } from "./calendar.js";
+import {
+  allZones, dayIn, dayLabel, daysInMonth, detectHour12, detectZone, isoDay, parseDay,
+  timeLabel, zoneLabel,
+} from "./clock.js";
+
+export class Picker {
+  constructor({ host, event, onPick }) {
+    this.path = `/hosts/${encodeURIComponent(host.slug)}/${encodeURIComponent(event.slug)}/slots`;
+    this.onPick = onPick;
+    this.zone = detectZone();
+    this.hour12 = detectHour12();
+    this.months = new Map(); // "zone|YYYY-MM" -> Promise of {day: [slot]}
+    this.slots = {};
+    this.selected = null;
+    this.shown = 0; // guards against a slow answer for a month no longer shown
+    this.list = document.getElementById("slots");
+    this.dayHeading = document.getElementById("day-label");
+    this.calendar = new Calendar({
+      onSelect: (day) => this.selectDay(day),
+      onMonth: (y, m, focus) => this.showMonth(y, m, { focus }),
+    });
+    this.setUpZones(host.timezone);
+    this.setUpClock();
+    this.list.addEventListener("click", (e) => this.pick(e));
+  }
+
+  setUpZones(hostZone) {
+    const select = document.getElementById("timezone");
+    const options = document.createDocumentFragment();
+    for (const zone of allZones(this.zone, hostZone, "UTC")) {
+      options.append(new Option(zoneLabel(zone), zone, false, zone === this.zone));
+    }
+    select.append(options);
+    select.addEventListener("change", () => {
+      this.zone = select.value;
+      this.showMonth(this.y, this.m, { keepDay: true });
+    });
+  }
+
+  setUpClock() {
+    const buttons = { true: document.getElementById("clock-12"),
+      false: document.getElementById("clock-24") };
+    const paint = () => {
+      for (const [h12, button] of Object.entries(buttons)) {
+        button.setAttribute("aria-pressed", String(String(this.hour12) === h12));
+      }
+    };
+    for (const [h12, button] of Object.entries(buttons)) {
+      button.addEventListener("click", () => {
+        this.hour12 = h12 === "true";
+        paint();
+        this.renderSlots();
+      });
+    }
+    paint();
+  }
+
+  start() {
+    const today = parseDay(dayIn(this.zone));
+    this.first = { y: today.y, m: today.m };
+    return this.showMonth(today.y, today.m, { advance: true });
+  }
+
+  fetchMonth(y, m) {
+    const key = `${this.zone}|${isoDay(y, m, 1)}`;
+    if (!this.months.has(key)) {
+      const query = new URLSearchParams({ start: isoDay(y, m, 1),
+        end: isoDay(y, m, daysInMonth(y, m)), timeZone: this.zone });
+      const request = getJSON(`${this.path}?${query}`).then((body) => body.slots);
+      request.catch(() => this.months.delete(key)); // a failure is not cached
+      this.months.set(key, request);
+    }
+    return this.months.get(key);
+  }
+
+  /** Forget what was fetched (a slot was taken meanwhile) and show the month again. */
+  refresh() {
+    this.months.clear();
+    return this.showMonth(this.y, this.m, { keepDay: true });
+  }
+
+  async showMonth(y, m, { focus = null, keepDay = false, advance = false } = {}) {
+    const shown = ++this.shown;
+    Object.assign(this, { y, m });
+    this.calendar.today = dayIn(this.zone);
+    this.calendar.show({ y, m, free: null, focus, first: this.first });
+    this.list.replaceChildren(); // the times shown belong to what is being replaced
+    this.dayHeading.textContent = "Loading times…";
+    let slots;
+    try {
+      slots = await this.fetchMonth(y, m);
+    } catch (error) {
+      if (shown !== this.shown) return;
+      if (error.code === "invalid_timezone" && this.zone !== "UTC") {
+        this.zone = "UTC"; // a zone this browser knows but Penny's tzdata does not
+        document.getElementById("timezone").value = "UTC";
+        this.showMonth(y, m);
+        return;
+      }
+      this.calendar.status.textContent = error.message;
+      return;
+    }
+    if (shown !== this.shown) return;
+    this.slots = slots;
+    const free = new Set(Object.keys(slots).filter((day) => slots[day].length));
+    if (!free.size && advance) {
+      // Late in the month there may be nothing left: show the next month instead, once.
+      this.showMonth(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1);
+      return;
+    }
+    const keep = keepDay && free.has(this.selected);
+    this.selected = keep ? this.selected : [...free].sort()[0] || null;
+    this.calendar.show({ y, m, free, selected: this.selected, focus, first: this.first });
+    this.renderSlots();
+  }
+
+  selectDay(day) {
+    this.selected = day;
+    this.calendar.show({ y: this.y, m: this.m, free: this.calendar.state.free,
+      selected: day, focus: day, first: this.first });
+    this.renderSlots();
+  }
+
+  renderSlots() {
+    const day = this.selected;
+    const times = (day && this.slots[day]) || [];
+    this.dayHeading.textContent = day ? dayLabel(day) : "No day selected";
+    this.list.replaceChildren(...times.map((slot) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "slot";
+      button.dataset.start = slot.start;
+      button.dataset.end = slot.end;
+      button.textContent = timeLabel(slot.start, this.zone, this.hour12);
+      item.append(button);
+      return item;
+    }));
+    if (!times.length) {
+      const empty = document.createElement("li");
+      empty.className = "empty";
+      empty.textContent = day ? "No free times on this day." : "Choose a day with free times.";
+      this.list.append(empty);
+    }
+  }
+
+  pick(event) {
+    const button = event.target.closest("button.slot");
+    if (button) this.onPick({ start: button.dataset.start, end: button.dataset.end });
+  }
+}

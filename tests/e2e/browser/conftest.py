@@ -1,0 +1,88 @@
+"""Headless Chromium against the local stack: Playwright (sync API) driving the system browser.
+
+The browser is Debian's `chromium` at /usr/bin/chromium (`.ci/run` installs it); the
+Playwright browser download cannot work on machines without internet, so it is never
+used. A missing browser fails the run with a clear message rather than skipping.
+
+Fixtures: `browser` (one per session), `new_context(timezone_id=..., viewport=...)`
+(closed after the test), `screenshot(page, name)` (docs/screenshots/<name>.png, the
+files the README shows), `console_errors(page)` (console errors, CSP violations and
+uncaught exceptions seen by the page). `stack` comes from tests/e2e/conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = Path(os.environ.get("PENNY_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: install Debian's "
+                    "`chromium` package (.ci/run does), or set PENNY_CHROMIUM to its path")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[NewContext]:
+    """Open a fresh context (own cookies and storage); extra kwargs go to Playwright."""
+    opened: list[BrowserContext] = []
+
+    def make(timezone_id: str = "UTC", viewport: dict[str, int] | None = None,
+             **kwargs: Any) -> BrowserContext:
+        context = browser.new_context(timezone_id=timezone_id, locale="en-US",
+                                      viewport=viewport or DESKTOP, **kwargs)
+        context.set_default_timeout(10_000)
+        opened.append(context)
+        return context
+
+    yield make
+    for context in opened:
+        context.close()
+
+
+def take_screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.mouse.move(0, 0)  # no hover state left over from the last click
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    return path
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Page, str], Path]:
+    return take_screenshot
+
+
+def watch_console(page: Page) -> list[str]:
+    """Start collecting the page's console errors (CSP violations are among them)."""
+    seen: list[str] = []
+    page.on("console", lambda msg: seen.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: seen.append(f"uncaught: {exc}"))
+    return seen
+
+
+@pytest.fixture
+def console_errors() -> Callable[[Page], list[str]]:
+    return watch_console

@@ -1,0 +1,82 @@
+"""The attendee's secret links, opened in the browser: manage, cancel and reschedule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser.conftest import PHONE, NewContext
+from tests.e2e.browser.visitor import (
+    choose_slot,
+    coach,
+    confirm,
+    fill_details,
+    open_booking,
+    slot_starts,
+)
+from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+def booked(stack: LocalStack, new_context: NewContext, zone: str = "Europe/Berlin",
+           viewport: dict[str, int] | None = None) -> tuple[Page, str]:
+    """Book the first free intro slot through the page; returns the page and the host."""
+    host = coach(stack)
+    page = open_booking(new_context(zone, viewport), stack, f"{host}/intro")
+    choose_slot(page)
+    fill_details(page, topic="Roadmap")
+    confirm(page)
+    return page, host
+
+
+def test_attendee_cancels_from_the_cancel_link_and_the_time_is_free_again(
+        stack: LocalStack, new_context: NewContext,
+        screenshot: Callable[[Page, str], Path]) -> None:
+    page, _ = booked(stack, new_context, viewport=PHONE)
+    page.goto(str(page.locator("#cancel-link").get_attribute("href")))
+    expect(page.locator("#booking-status")).to_have_text("Confirmed")
+    expect(page.locator("#cancel-title")).to_be_focused()
+    expect(page.locator("#when-yours")).to_contain_text("(Europe/Berlin)")
+    screenshot(page, "booking-manage-phone")
+
+    page.get_by_label("Reason").fill("Something came up")
+    page.get_by_role("button", name="Cancel booking").click()
+
+    expect(page.locator("#booking-status")).to_have_text("Cancelled")
+    expect(page.locator(".notice")).to_contain_text("Something came up")
+    expect(page.locator("#cancel-section")).to_be_hidden()
+    expect(page.locator("#reschedule-link")).to_have_count(0)
+
+
+def test_attendee_moves_the_booking_from_the_reschedule_link(
+        stack: LocalStack, new_context: NewContext) -> None:
+    page, _ = booked(stack, new_context)
+    manage = str(page.locator("#manage-link").get_attribute("href"))
+    page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
+    page.locator("button.slot").first.wait_for()
+    expect(page.locator(".current")).to_contain_text("Currently booked")
+
+    new_start = choose_slot(page, slot_starts(page)[-1])
+    page.get_by_role("button", name="Move to this time").click()
+
+    expect(page.locator("#confirm-title")).to_have_text("Your booking was moved")
+    page.goto(manage)
+    expect(page.locator("#booking-status")).to_have_text("Confirmed")
+    local = datetime.fromisoformat(new_start).astimezone(ZoneInfo("Europe/Berlin"))
+    expect(page.locator("#when-yours")).to_contain_text(f"{local:%H:%M}\N{EN DASH}")
+
+
+def test_a_wrong_token_is_a_friendly_not_found_page(
+        stack: LocalStack, new_context: NewContext) -> None:
+    page = new_context().new_page()
+
+    response = page.goto(f"{stack.api_url}/booking/0123456789abcdef?token=forged")
+
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")

@@ -1,0 +1,385 @@
+"""The host dashboard in headless Chromium against the local stack.
+
+A host signs up, sets hours and an event type, copies its link and sees bookings
+arrive live; the live connection survives the gateway dropping it; the dashboard works
+at phone width and by keyboard; the session is httpOnly cookies that logout clears.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from local.stack import REGION, TABLE
+from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext
+from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+Screenshot = Callable[[Page, str], Path]
+PASSWORD = "a long passphrase"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+def first_slot(stack: LocalStack, slug: str, event: str) -> str:
+    today = date.today()
+    r = requests.get(f"{stack.api_url}/hosts/{slug}/{event}/slots", timeout=30, params={
+        "start": str(today + timedelta(days=1)), "end": str(today + timedelta(days=14)),
+        "timeZone": "UTC"})
+    assert r.status_code == 200, r.text
+    return str(next(iter(r.json()["slots"].values()))[0]["start"])
+
+
+def book(stack: LocalStack, slug: str, event: str, name: str,
+         start: str | None = None) -> dict[str, Any]:
+    r = requests.post(f"{stack.api_url}/hosts/{slug}/{event}/bookings", timeout=30, json={
+        "start": start or first_slot(stack, slug, event),
+        "attendee": {"name": name, "email": "client@example.com", "timezone": "Asia/Kolkata"}})
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def open_dashboard(context: BrowserContext, stack: LocalStack, path: str = "/app") -> Page:
+    page = context.new_page()
+    page.goto(f"{stack.api_url}{path}")
+    return page
+
+
+def sign_up_in_browser(context: BrowserContext, stack: LocalStack) -> tuple[str, str]:
+    """A host signed up through the dashboard's own cookie-session endpoint; (slug, id)."""
+    slug = f"dash-{secrets.token_hex(4)}"
+    r = context.request.post(f"{stack.api_url}/auth/session/signup", headers={
+        "Origin": stack.api_url}, data={
+        "email": f"{slug}@example.com", "password": PASSWORD, "slug": slug,
+        "display_name": "Dana Dash", "timezone": "UTC"})
+    assert r.status == 201, r.text()
+    return slug, str(r.json()["host_id"])
+
+
+def csrf_headers(context: BrowserContext, stack: LocalStack) -> dict[str, str]:
+    token = next(c["value"] for c in context.cookies() if c["name"].endswith("penny_csrf"))
+    return {"Origin": stack.api_url, "X-CSRF-Token": token}
+
+
+def set_up_host(context: BrowserContext, stack: LocalStack, slug: str) -> None:
+    headers = csrf_headers(context, stack)
+    weekly = {day: [{"start": "00:00", "end": "24:00"}] for day in WEEKDAYS}
+    r = context.request.put(f"{stack.api_url}/me/schedule", headers=headers,
+                            data={"weekly": weekly})
+    assert r.status == 200, r.text()
+    for body in ({"slug": "intro", "title": "Intro call", "duration_minutes": 30,
+                  "location": {"kind": "zoom"}},
+                 {"slug": "strategy", "title": "Strategy session", "duration_minutes": 60,
+                  "location": {"kind": "google_meet"},
+                  "price": {"amount_minor": 12000, "currency": "EUR"}}):
+        r = context.request.post(f"{stack.api_url}/me/event-types", headers=headers, data=body)
+        assert r.status == 201, r.text()
+
+
+def drop_connections(stack: LocalStack, host_id: str) -> int:
+    """Close the host's WebSockets from the gateway side, as API Gateway may at any time."""
+    table = boto3.resource("dynamodb", region_name=REGION, endpoint_url=stack.aws_url,
+                           aws_access_key_id="testing", aws_secret_access_key="testing"
+                           ).Table(TABLE)
+    items = table.query(KeyConditionExpression="pk = :pk",
+                        ExpressionAttributeValues={":pk": f"HOSTCONNS#{host_id}"})["Items"]
+    management = "http" + stack.ws_url.removeprefix("ws")
+    for item in items:
+        r = requests.delete(f"{management}/@connections/{item['connection_id']}", timeout=10)
+        assert r.status_code in (204, 410), r.text
+    return len(items)
+
+
+def view(page: Page, name: str) -> Locator:
+    """One view of the dashboard (the others are in the page, hidden)."""
+    return page.locator(f'[data-view="{name}"]')
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return bool(page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+# ---- the whole journey ------------------------------------------------------------------
+
+def test_host_signs_up_sets_hours_and_an_event_type_copies_the_link_and_sees_a_live_booking(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot,
+        console_errors: Callable[[Page], list[str]]) -> None:
+    context = new_context(timezone_id="Europe/Berlin")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.api_url)
+    page = open_dashboard(context, stack)
+    errors = console_errors(page)
+    slug = f"kim-{secrets.token_hex(4)}"
+
+    # GIVEN a visitor with no session: the dashboard asks to log in
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+    page.get_by_role("link", name="Create an account").click()
+
+    # WHEN they sign up
+    signup = view(page, "signup")
+    signup.get_by_label("Your name").fill("Kim Coach")
+    signup.get_by_label("Email").fill(f"{slug}@example.com")
+    signup.get_by_label("Password").fill(PASSWORD)
+    signup.get_by_label("Your link").fill(slug)
+    expect(signup.get_by_label("Timezone")).to_have_value("Europe/Berlin")  # detected
+    signup.get_by_role("button", name="Create account").click()
+
+    # THEN the first page asks which platforms to connect; none pretends to work
+    expect(page).to_have_url(f"{stack.api_url}/app/welcome")
+    expect(page.get_by_text("Step 1 of 3: Calendars and video")).to_be_visible()
+    for name in ("Google Calendar", "Outlook Calendar", "Zoom"):
+        expect(page.get_by_role("button", name=f"Connect {name}")).to_be_disabled()
+    expect(view(page, "welcome").get_by_text("Coming soon")).to_have_count(3)
+    screenshot(page, "dashboard-welcome")
+    page.get_by_role("button", name="Next").click()
+    for name in ("Notion", "Google Docs"):
+        expect(page.get_by_role("button", name=f"Connect {name}")).to_be_disabled()
+    page.get_by_role("button", name="Next").click()
+    for name in ("Stripe", "Razorpay"):
+        expect(page.get_by_role("button", name=f"Connect {name}")).to_be_disabled()
+    page.get_by_role("button", name="Finish: set your hours").click()
+
+    # The session is httpOnly cookies; nothing sits in web storage
+    cookies = {c["name"]: c for c in context.cookies()}
+    assert cookies["penny_access"]["httpOnly"] and cookies["penny_refresh"]["httpOnly"]
+    assert cookies["penny_access"]["sameSite"] == "Strict"
+    assert not cookies["penny_csrf"]["httpOnly"]
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+
+    # Availability: weekdays 09:00-17:00 are suggested; make Monday 10:00-16:00, save
+    expect(page).to_have_url(f"{stack.api_url}/app/availability")
+    availability = view(page, "availability")
+    expect(availability.get_by_label("Monday", exact=True)).to_be_checked()
+    expect(availability.get_by_label("Saturday", exact=True)).not_to_be_checked()
+    availability.get_by_label("Monday, hours 1: from").fill("10:00")
+    availability.get_by_label("Monday, hours 1: until").fill("16:00")
+    availability.get_by_role("button", name="Save availability").click()
+    expect(page.locator(".toast", has_text="Availability saved")).to_be_visible()
+
+    # Event type: create it, then copy its link
+    page.get_by_role("link", name="Event types").click()
+    page.get_by_role("button", name="New event type").click()
+    editor = page.locator("#et-form")
+    editor.get_by_label("Title").fill("Intro call")
+    expect(editor.get_by_label("Link name")).to_have_value("intro-call")
+    editor.get_by_label("Duration (minutes)").fill("30")
+    editor.get_by_role("button", name="Save event type").click()
+    copy = page.get_by_role("button", name="Copy link to Intro call")
+    copy.click()
+    link = f"{stack.api_url}/{slug}/intro-call"
+    expect(page.locator(".toast", has_text="Link copied")).to_contain_text(link)
+    assert page.evaluate("navigator.clipboard.readText()") == link
+
+    # The saved hours are what the public API now offers: Monday 10:00-16:00 Berlin
+    monday = date.today() + timedelta(days=(7 - date.today().weekday()))
+    r = requests.get(f"{stack.api_url}/hosts/{slug}/intro-call/slots", timeout=30, params={
+        "start": str(monday), "end": str(monday), "timeZone": "Europe/Berlin"})
+    times = [s["start"][11:16] for s in r.json()["slots"][str(monday)]]
+    assert times[0] == "10:00" and times[-1] == "15:30"
+
+    # WHEN a client books (the public API, as the booking page does)
+    page.get_by_role("link", name="Bookings").click()
+    expect(view(page, "bookings").get_by_text("No upcoming bookings")).to_be_visible()
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    book(stack, slug, "intro-call", "Ada Lovelace")
+
+    # THEN a toast says so and the list shows it, without a reload
+    toast = page.locator("#toasts .toast", has_text="New booking: Intro call")
+    expect(toast).to_be_visible(timeout=5000)
+    expect(toast).to_contain_text("Ada Lovelace")
+    assert page.locator("#toasts").get_attribute("aria-live") == "polite"
+    booking = page.locator(".booking", has_text="Ada Lovelace")
+    expect(booking).to_be_visible()
+    expect(booking.locator(".badge", has_text="Confirmed")).to_be_visible()
+    expect(booking.locator(".badge", has_text="Free")).to_be_visible()
+    screenshot(page, "dashboard-desktop")
+
+    # A reload keeps the session (the cookie), and logging out ends it
+    page.reload()
+    expect(page.locator(".booking", has_text="Ada Lovelace")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+    assert not [c for c in context.cookies() if c["name"].startswith("penny_")]
+    page.goto(f"{stack.api_url}/app/bookings")
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+    assert errors == []
+
+
+def test_live_updates_reconnect_with_a_fresh_ticket_after_the_socket_drops(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, host_id = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/bookings")
+    pill = page.locator("#live-pill")
+    expect(pill).to_have_attribute("data-state", "live")
+
+    # WHEN the gateway drops the connection
+    # THEN the dashboard asks for a fresh ticket and reconnects on its own
+    with page.expect_request(lambda r: r.url.endswith("/me/realtime/ticket"), timeout=10_000):
+        assert drop_connections(stack, host_id) == 1
+    expect(pill).to_have_attribute("data-state", "live", timeout=10_000)
+    book(stack, slug, "intro", "Grace Hopper")
+    expect(page.locator(".toast", has_text="New booking: Intro call")).to_be_visible(
+        timeout=5000)
+    expect(page.locator(".booking", has_text="Grace Hopper")).to_be_visible()
+
+    # A cancellation arrives live too, and moves the booking to the cancelled tab
+    booking = book(stack, slug, "intro", "Alan Turing")
+    expect(page.locator(".booking", has_text="Alan Turing")).to_be_visible(timeout=5000)
+    r = requests.post(f"{stack.api_url}/bookings/{booking['uid']}/cancel", timeout=30,
+                      json={"token": booking["links"]["cancel_token"], "reason": "ill"})
+    assert r.status_code == 200, r.text
+    expect(page.locator(".toast", has_text="Booking cancelled: Intro call")).to_be_visible(
+        timeout=5000)
+    expect(page.locator(".booking", has_text="Alan Turing")).to_have_count(0)
+
+
+def test_an_expired_access_cookie_is_refreshed_without_the_host_noticing(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/event-types")
+    expect(page.locator(".event-type")).to_have_count(2)
+    refresh_cookie = next(c["value"] for c in context.cookies() if c["name"] == "penny_refresh")
+    refreshes: list[str] = []
+    page.on("request", lambda r: refreshes.append(r.url) if r.url.endswith(
+        "/auth/session/refresh") else None)
+
+    # WHEN the 15-minute access cookie is gone (the browser drops it at Max-Age)
+    context.clear_cookies(name="penny_access")
+    page.get_by_role("link", name="Bookings").click()
+
+    # THEN one refresh brings a new session and the page carries on
+    expect(view(page, "bookings").get_by_text("No upcoming bookings")).to_be_visible()
+    expect(page).to_have_url(f"{stack.api_url}/app/bookings")
+    assert len(refreshes) == 1
+    cookies = {c["name"]: c["value"] for c in context.cookies()}
+    assert cookies["penny_access"] and cookies["penny_refresh"] != refresh_cookie
+
+
+def test_the_host_cancels_from_the_list_with_the_keyboard(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    book(stack, slug, "intro", "Barbara Liskov")
+    page = open_dashboard(context, stack, "/app/bookings")
+    cancel = page.get_by_role("button", name=re.compile("^Cancel Intro call with Barbara"))
+    expect(cancel).to_be_visible()
+
+    cancel.focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Reason for the client").fill("Travelling that week")
+    page.get_by_role("button", name="Cancel booking").press("Enter")
+
+    expect(page.locator(".booking", has_text="Barbara Liskov")).to_have_count(0)
+    tab = page.get_by_role("tab", name="Upcoming")
+    tab.focus()
+    page.keyboard.press("End")
+    cancelled = page.get_by_role("tab", name="Cancelled")
+    expect(cancelled).to_be_focused()
+    expect(cancelled).to_have_attribute("aria-selected", "true")
+    row = page.locator(".booking", has_text="Barbara Liskov")
+    expect(row).to_contain_text("Travelling that week")
+    expect(row.locator(".badge", has_text="Cancelled")).to_be_visible()
+
+
+def test_hiding_an_event_type_keeps_its_link_but_takes_it_off_the_profile(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/event-types")
+
+    page.get_by_role("button", name="Hide Strategy session from your profile").click()
+
+    expect(page.get_by_role("button", name="Show Strategy session on your profile")).to_be_visible()
+    listed = requests.get(f"{stack.api_url}/hosts/{slug}", timeout=30).json()["event_types"]
+    assert [e["slug"] for e in listed] == ["intro"]
+    assert requests.get(f"{stack.api_url}/hosts/{slug}/strategy", timeout=30).status_code == 200
+
+
+def test_a_server_error_is_shown_next_to_its_field(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/profile")
+
+    profile = view(page, "profile")
+    field = profile.get_by_label("Your link")
+    expect(field).to_have_value(slug)
+    field.fill("demo")  # the seeded demo host has it
+    profile.get_by_role("button", name="Save profile").click()
+
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
+    expect(page.locator("#profile-slug-error")).to_contain_text("taken")
+
+
+def test_the_dashboard_at_phone_width(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot,
+        console_errors: Callable[[Page], list[str]]) -> None:
+    context = new_context(viewport=PHONE, timezone_id="America/New_York", is_mobile=True,
+                          has_touch=True)
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    book(stack, slug, "intro", "Katherine Johnson")
+    book(stack, slug, "strategy", "Dorothy Vaughan")
+    page = open_dashboard(context, stack, "/app/bookings")
+    errors = console_errors(page)
+
+    expect(page.locator(".booking")).to_have_count(2)
+    paid = page.locator(".booking", has_text="Dorothy Vaughan")
+    # No payment provider is connected, so the money was not taken: it says so
+    expect(paid.locator(".badge", has_text="€120.00")).to_contain_text("not collected")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "dashboard-phone")
+
+    page.get_by_role("link", name="Event types").click()
+    expect(page.locator(".event-type")).to_have_count(2)
+    assert no_horizontal_scroll(page)
+    screenshot(page, "dashboard-event-types-phone")
+
+    page.get_by_role("link", name="Availability").click()
+    expect(view(page, "availability").get_by_label("Monday", exact=True)).to_be_checked()
+    assert no_horizontal_scroll(page)
+    assert errors == []
+
+
+def test_the_dashboard_at_desktop_width_lists_event_types(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
+    context = new_context(viewport=DESKTOP)
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/event-types")
+
+    expect(page.locator(".event-type")).to_have_count(2)
+    expect(page.locator(".event-type", has_text="Strategy session")).to_contain_text("€120.00")
+    screenshot(page, "dashboard-event-types-desktop")
+
+
+def test_an_unknown_dashboard_page_is_a_404_page(stack: LocalStack) -> None:
+    r = requests.get(f"{stack.api_url}/app/nope", timeout=30)
+
+    assert r.status_code == 404
+    assert r.headers["Content-Type"].startswith("text/html")
+
+
+def test_the_page_allows_exactly_its_websocket_origin(stack: LocalStack) -> None:
+    r = requests.get(f"{stack.api_url}/app", timeout=30)
+
+    csp = r.headers["Content-Security-Policy"]
+    assert f"connect-src 'self' {stack.ws_url}" in csp
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp
+    assert f'"websocketUrl":"{stack.ws_url}"' in r.text
+

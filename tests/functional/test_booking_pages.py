@@ -1,0 +1,179 @@
+"""The public pages through the app: HTML under a strict CSP, static assets, secret links."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from tests.functional import factories as f
+from tests.functional.conftest import Api, FixedClock, Response
+from tests.functional.hosts import make_host
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+class Inline(HTMLParser):
+    """Collects what a strict CSP would block: inline scripts, styles and handlers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+        self.assets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "style" or "style" in a or any(k.startswith("on") for k in a):
+            self.problems.append(f"<{tag} {a}>")
+        if tag == "script" and not a.get("src") and a.get("type") != "application/json":
+            self.problems.append(f"inline <script {a}>")
+        for key in ("src", "href"):
+            if (a.get(key) or "").startswith("/static/"):
+                self.assets.append(str(a[key]))
+
+
+def parse(r: Response) -> Inline:
+    parser = Inline()
+    parser.feed(r.body.decode())
+    return parser
+
+
+def page_data(r: Response) -> dict[str, Any]:
+    match = re.search(r'<script type="application/json" id="penny-page">(.*?)</script>',
+                      r.body.decode())
+    assert match, r.body
+    return dict(json.loads(match[1]))
+
+
+def book(api: Api) -> dict[str, Any]:
+    r = api.post("/hosts/alice/intro/bookings",
+                 f.booking("2026-11-24T14:00:00Z", answers={"plan": "A"}))
+    assert r.status == 201, r.json
+    return dict(r.json)
+
+
+@pytest.fixture
+def host(api: Api) -> str:
+    return make_host(api, questions=[f.question("plan", "select", required=True,
+                                                options=["A", "B"])])
+
+
+def test_booking_page_is_html_under_a_strict_csp_with_no_inline_code(api: Api, host: str) -> None:
+    r = api.get("/alice/intro")
+
+    assert r.status == 200
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert r.headers["Content-Security-Policy"] == CSP
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    assert parse(r).problems == []
+
+
+def test_booking_page_embeds_what_first_paint_needs(api: Api, host: str) -> None:
+    r = api.get("/alice/intro")
+    html = r.body.decode()
+
+    data = page_data(r)
+    assert data["mode"] == "book"
+    assert data["host"] == {"slug": "alice", "display_name": "Alice",
+                            "timezone": "America/New_York"}
+    assert data["event"]["duration_minutes"] == 30
+    # Field names are the API's error fields, so server errors land next to the field.
+    for name in ("attendee.name", "attendee.email", "answers.plan"):
+        assert f'name="{name}"' in html
+    assert "<h1 id=\"event-title\">Intro</h1>" in html
+
+
+def test_profile_page_lists_the_hosts_event_types(api: Api, host: str) -> None:
+    r = api.get("/alice")
+
+    assert r.status == 200
+    assert 'href="/alice/intro"' in r.body.decode()
+    assert parse(r).problems == []
+
+
+@pytest.mark.parametrize("path", ["/nobody", "/alice/nothing", "/nobody/intro", "/Bad_Slug",
+                                  "/booking/nope?token=nope", "/booking/nope/reschedule"])
+def test_unknown_pages_are_a_friendly_html_404(api: Api, host: str, path: str) -> None:
+    r = api.get(path)
+
+    assert r.status == 404
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert r.headers["Content-Security-Policy"] == CSP
+    assert "does not" in r.body.decode()
+
+
+def test_pages_are_not_part_of_the_openapi_document(api: Api) -> None:
+    paths = api.get("/openapi.json").json["paths"]
+
+    assert not {"/{host}", "/{host}/{event}", "/static/{name}", "/booking/{uid}"} & set(paths)
+
+
+def test_hashed_assets_are_immutable_and_revalidate_by_etag(api: Api, host: str) -> None:
+    css = next(a for a in parse(api.get("/alice/intro")).assets if "/base." in a)
+
+    r = api.get(css)
+    assert r.status == 200
+    assert r.headers["Content-Type"] == "text/css; charset=utf-8"
+    assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    again = api.get(css, headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status == 304
+    assert api.get("/static/base.css").headers["Cache-Control"] == "no-cache"
+    assert api.get("/static/nothing.js").status == 404
+
+
+def test_module_imports_point_at_hashed_urls(api: Api, host: str) -> None:
+    entry = next(a for a in parse(api.get("/alice/intro")).assets if "/booking." in a
+                 and a.endswith(".js"))
+
+    r = api.get(entry)
+    assert r.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert re.search(r'from "\./picker\.[0-9a-f]{10}\.js"', r.body.decode())
+
+
+def test_secret_links_lead_to_pages(api: Api, host: str) -> None:
+    links = book(api)["links"]
+
+    assert links["view"].startswith("http://penny.test/booking/")
+    for name in ("view", "cancel", "reschedule"):
+        r = api.get(links[name].removeprefix("http://penny.test"))
+        assert r.status == 200, (name, r.body)
+        assert r.headers["Cache-Control"] == "no-store"
+        assert parse(r).problems == []
+
+
+def test_manage_page_shows_the_booking_in_both_zones(api: Api, host: str) -> None:
+    links = book(api)["links"]
+
+    html = api.get(links["view"].removeprefix("http://penny.test")).body.decode()
+    assert "Confirmed" in html
+    assert "14:00\N{EN DASH}14:30 (Europe/London)" in html
+    assert "09:00\N{EN DASH}09:30 (America/New York)" in html
+    assert 'data-open="false"' in html
+    assert 'data-open="true"' in api.get(links["cancel"].removeprefix(
+        "http://penny.test")).body.decode()
+
+
+def test_reschedule_page_needs_the_reschedule_token(api: Api, host: str) -> None:
+    booked = book(api)
+    uid, links = booked["uid"], booked["links"]
+
+    r = api.get(f"/booking/{uid}/reschedule?token={links['cancel_token']}")
+    assert r.status == 404
+    r = api.get(f"/booking/{uid}/reschedule?token={links['reschedule_token']}")
+    assert page_data(r)["booking"]["uid"] == uid
+
+
+def test_a_started_booking_cannot_be_rescheduled_from_its_page(
+        api: Api, host: str, clock: FixedClock) -> None:
+    booked = book(api)
+    clock.advance(days=2)
+
+    r = api.get(f"/booking/{booked['uid']}/reschedule?token="
+                f"{booked['links']['reschedule_token']}")
+    assert r.status == 409
+    assert "can no longer be moved" in r.body.decode()

@@ -1,0 +1,85 @@
+"""GET /app: the dashboard page, its configuration and its Content-Security-Policy."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import pytest
+
+from chalicelib import bootstrap
+from tests.functional.conftest import Api
+
+CONFIG = re.compile(r'<script type="application/json" id="penny-dashboard">(.*?)</script>')
+
+
+def with_websocket(url: str | None) -> None:
+    services = bootstrap.services()
+    bootstrap.install(replace(services, settings=replace(services.settings, websocket_url=url)))
+
+
+def config_of(html: str) -> dict[str, object]:
+    match = CONFIG.search(html)
+    assert match, html
+    return dict(json.loads(match[1]))
+
+
+@pytest.mark.parametrize("path", ["/app", "/app/bookings", "/app/event-types", "/app/login"])
+def test_every_dashboard_path_serves_the_same_page(api: Api, path: str) -> None:
+    r = api.get(path)
+
+    assert r.status == 200, r.body
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert 'id="penny-dashboard"' in r.body.decode()
+
+
+def test_an_unknown_dashboard_path_is_a_404_page(api: Api) -> None:
+    r = api.get("/app/nothing-here")
+
+    assert r.status == 404
+    assert r.headers["Content-Type"].startswith("text/html")
+
+
+def test_the_page_connects_only_to_itself_and_its_websocket(api: Api) -> None:
+    with_websocket("wss://abc123defg.execute-api.eu-west-1.amazonaws.com/api")
+
+    r = api.get("/app")
+
+    csp = r.headers["Content-Security-Policy"]
+    assert "connect-src 'self' wss://abc123defg.execute-api.eu-west-1.amazonaws.com;" in csp
+    assert "script-src 'self';" in csp and "'unsafe-inline'" not in csp
+    config = config_of(r.body.decode())
+    assert config["websocketUrl"] == "wss://abc123defg.execute-api.eu-west-1.amazonaws.com/api"
+    assert config["publicUrl"] == "http://penny.test"
+
+
+def test_without_a_websocket_the_page_says_so_and_connects_nowhere_else(api: Api) -> None:
+    r = api.get("/app")
+
+    assert "connect-src 'self';" in r.headers["Content-Security-Policy"]
+    assert config_of(r.body.decode())["websocketUrl"] is None
+
+
+def test_no_integration_pretends_to_be_connected(api: Api) -> None:
+    integrations = config_of(api.get("/app").body.decode())["integrations"]
+
+    assert isinstance(integrations, list)
+    assert [i["id"] for i in integrations] == ["google_calendar", "outlook", "zoom", "notion",
+                                               "google_docs", "stripe", "razorpay"]
+    assert {i["status"] for i in integrations} == {"coming_soon"}
+
+
+def test_the_page_runs_no_inline_script_and_its_modules_are_served(api: Api) -> None:
+    html = api.get("/app").body.decode()
+
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
+    assert "style=" not in html
+    modules = re.findall(r'(?:src|href)="(/static/app[\w.-]*\.(?:js|css))"', html)
+    assert {m.split("/")[-1].split(".")[0] for m in modules} >= {
+        "app", "app-api", "app-dom", "app-bookings", "app-event-types", "app-settings"}
+    for url in modules:
+        r = api.get(url)
+        assert r.status == 200, url
+        assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"

@@ -1,0 +1,108 @@
+"""The page-serving layer's pure parts: base path, escaping, CSP, hashed assets, labels."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from chalicelib.domain.event_types import Price
+from chalicelib.web import assets, labels
+from chalicelib.web.pages import (
+    Markup,
+    base_path,
+    content_security_policy,
+    html_page,
+    json_script,
+    render,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def request(path: str, resource: str) -> SimpleNamespace:
+    return SimpleNamespace(context={"path": path, "resourcePath": resource})
+
+
+@pytest.mark.parametrize(("path", "resource", "base"), [
+    ("/demo/intro", "/{host}/{event}", ""),  # Lambda Function URL, custom domain
+    ("/api/demo/intro", "/{host}/{event}", "/api"),  # API Gateway REST stage
+    ("/api/static/base.0123456789.css", "/static/{name}", "/api"),
+    ("/api/demo/intro/", "/{host}/{event}", "/api"),
+    ("/a%22b/demo", "/{host}", ""),  # nothing unsafe reaches a URL or an attribute
+])
+def test_base_path_is_the_request_path_before_the_route(path: str, resource: str,
+                                                         base: str) -> None:
+    assert base_path(request(path, resource)) == base
+
+
+def test_embedded_json_cannot_close_its_script_element() -> None:
+    hostile = {"name": "</script><script>alert(1)</script> & \u2028"}
+
+    out = json_script("penny-page", hostile)
+
+    assert out.count("</script>") == 1
+    body = re.fullmatch(r'<script type="application/json" id="penny-page">(.*)</script>', out)
+    assert body and json.loads(body[1]) == hostile
+
+
+def test_template_values_are_escaped_unless_marked_trusted() -> None:
+    out = render("message.html", {"heading": "<b>Hi</b>", "message": Markup("<em>ok</em>")})
+
+    assert "&lt;b&gt;Hi&lt;/b&gt;" in out
+    assert "<em>ok</em>" in out
+
+
+def test_connect_src_adds_the_websocket_origin() -> None:
+    policy = content_security_policy(("wss://ws.example.com",))
+
+    assert "connect-src 'self' wss://ws.example.com;" in policy
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_page_under_a_prefix_links_every_asset_under_it() -> None:
+    body = html_page("message.html", {"heading": "H", "message": "M"}, title="T",
+                     base="/api", scripts=("manage.js",)).body
+
+    urls = re.findall(r'(?:href|src)="([^"]+)"', body)
+    assert 'data-base="/api"' in body
+    assert all(u.startswith("/api/static/") for u in urls if "static" in u)
+    assert any(re.fullmatch(r"/api/static/manage\.[0-9a-f]{10}\.js", u) for u in urls)
+
+
+def test_a_module_hash_covers_what_it_imports() -> None:
+    built = assets.assets()
+
+    booking = built["booking.js"]
+    assert {"picker.js", "calendar.js", "clock.js", "api.js"} <= set(booking.imports)
+    assert f'"./{built["picker.js"].hashed}"' in booking.body
+
+
+@pytest.mark.parametrize(("price", "text"), [
+    (None, "Free"), (Price(15000, "USD"), "$150.00"), (Price(5000, "JPY"), "¥5,000"),
+    (Price(123456, "CHF"), "1,234.56 CHF")])
+def test_price_label(price: Price | None, text: str) -> None:
+    assert labels.price_label(price) == text
+
+
+def test_when_label_is_wall_clock_time_in_the_zone() -> None:
+    start = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
+    end = datetime(2026, 3, 9, 13, 30, tzinfo=UTC)
+
+    assert labels.when_label(start, end, "Asia/Kolkata") == \
+        "Monday, 9 March 2026, 18:30\N{EN DASH}19:00 (Asia/Kolkata)"
+
+
+def test_importing_app_does_not_load_the_page_layer() -> None:
+    # Cold start budget: pages load on the first page request, not with the API.
+    code = "import app, sys; print([m for m in sys.modules if m.startswith('chalicelib.web')])"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, check=True)
+
+    assert out.stdout.strip() == "[]"
