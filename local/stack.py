@@ -156,6 +156,8 @@ def _configure_environment(
         "PENNY_EVENTS_TOPIC_ARN": messaging.topic_arn,
         # The WebSocket management API (POST /@connections/{id}): the local gateway.
         "PENNY_WEBSOCKET_ENDPOINT": ws_endpoint,
+        # Where browsers connect (the dashboard renders it): the same gateway, as ws://.
+        "PENNY_WEBSOCKET_URL": "ws" + ws_endpoint.removeprefix("http"),
     }
     if table_stream is not None:
         env["PENNY_TABLE_STREAM_ARN"] = table_stream
@@ -181,6 +183,7 @@ def _banner(api_url: str, ws_url: str, demo: Demo) -> str:
 Penny is running locally.
 
   API              {api_url}
+  Dashboard        {api_url}/app
   WebSocket        {ws_url}/?token=<access token>
   OpenAPI          {api_url}/openapi.json
   Demo profile     {demo.profile_url}
