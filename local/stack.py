@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import faulthandler
 import importlib
 import logging
 import os
@@ -32,7 +33,7 @@ from local.api import ApiServer
 from local.aws import EmbeddedAWS
 from local.pollers import pollers_for_app
 from local.provision import Messaging, provision, provision_messaging, stream_arn
-from local.seed import EMAIL, PASSWORD, Demo, SeedError, seed
+from local.seed import EMAIL, PASSWORD, SLUG, Demo, SeedError, seed
 from local.ws_gateway import WebSocketGateway
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("local").setLevel(logging.INFO)
     _stop_on(signal.SIGINT, signal.SIGTERM)
+    # `kill -USR1 <pid>` prints every thread's stack: what a stack that will not stop waits on.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         with ExitStack() as running:
             aws = EmbeddedAWS(args.host, args.aws_port).start()
@@ -182,8 +185,9 @@ def _banner(api_url: str, ws_url: str, demo: Demo) -> str:
     return f"""
 Penny is running locally.
 
-  API              {api_url}
-  Dashboard        {api_url}/app
+  Booking page     {api_url}/{SLUG}/intro      (open it in a browser)
+  Dashboard        {api_url}/app             (log in as the demo host, below)
+  API              {api_url}   (as the Lambda Function URL serves it)
   WebSocket        {ws_url}/?token=<access token>
   OpenAPI          {api_url}/openapi.json
   Demo profile     {demo.profile_url}
@@ -204,4 +208,10 @@ Press Ctrl-C to stop.
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Everything is stopped by now. Skip the interpreter's teardown: after a long session
+    # the embedded AWS holds hundreds of thousands of objects (items, stream records),
+    # and freeing them one by one at exit took longer than Ctrl-C should.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -4,7 +4,9 @@ The browser is Debian's `chromium` at /usr/bin/chromium (`.ci/run` installs it);
 Playwright browser download cannot work on machines without internet, so it is never
 used. A missing browser fails the run with a clear message rather than skipping.
 
-Fixtures: `browser` (one per session), `new_context(timezone_id=..., viewport=...)`
+Fixtures: `browser` (one for this folder's tests: Playwright's sync API keeps an event
+loop running on the main thread while it is started, which the other e2e tests'
+`asyncio.run` cannot share), `new_context(timezone_id=..., viewport=...)`
 (closed after the test), `screenshot(page, name)` (docs/screenshots/<name>.png, the
 files the README shows), `console_errors(page)` (console errors, CSP violations and
 uncaught exceptions seen by the page). `stack` comes from tests/e2e/conftest.py.
@@ -29,7 +31,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: install Debian's "
