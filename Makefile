@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 STAGE ?= prod
 REGION ?= us-east-1
 
-.PHONY: venv run test chromium lint bench package deploy redrive clean
+.PHONY: venv run test chromium lint bench cost package deploy redrive clean
 
 venv: $(VENV)/.installed
 
@@ -49,6 +49,12 @@ bench: venv
 		echo "== $$script"; \
 		$(PY) "$$script"; \
 	done
+
+# A simulated month through the real handlers, priced (bench/cost.py; bench/prices.json).
+# e.g. make cost COST_ARGS="--front-door rest" or COST_ARGS="--hosts 5000 --json"
+COST_ARGS ?=
+cost: venv
+	$(PY) bench/cost.py $(COST_ARGS)
 
 # One template (Chalice's functions merged with infra/resources.json) and the zip.
 package: venv

@@ -1,0 +1,216 @@
+"""Penny's AWS bill for a month: `make cost` (COST_ARGS="--hosts 5000 --json" etc.).
+
+Drives a simulated month through Penny's real handlers on the embedded AWS (moto,
+in-process) for a sample of hosts, counts every AWS request by service and operation
+with a botocore hook (DynamoDB units from the items themselves), times every Lambda
+invocation, scales the sample to all hosts (hosts are independent), and prices the
+month with bench/prices.json, before and after the always-free tier. The model is in
+bench/costing/ (see its __init__); the defaults are explained in bench/costing/scenario.py.
+
+    python bench/cost.py [--hosts 1000] [--front-door rest] [--worker-delivery sqs-poll]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.costing import deployment, prices
+from bench.costing.advice import advice, breakdown
+from bench.costing.assemble import MonthUsage, Options, month_usage
+from bench.costing.bill import Bill, bill
+from bench.costing.cuts import quieter_pings, static_assets_off_lambda
+from bench.costing.idle import findings, resource_types
+from bench.costing.report import Report, as_json, text
+from bench.costing.sample import Sample, init_ms, measure
+from bench.costing.scenario import Scenario
+from chalicelib.settings import SECRETS
+from chalicelib.store.queues import QUEUES
+
+FUNCTIONS = ("api_handler", "ws_connect", "ws_message", "ws_disconnect", "booking_events",
+             "notes_worker", "summary_worker")
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    d = Scenario()
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--hosts", type=int, default=d.hosts, help="active hosts")
+    p.add_argument("--bookings-per-host", type=int, default=d.bookings_per_host)
+    p.add_argument("--views-per-booking", type=float, default=d.views_per_booking,
+                   help="slot-page views per booking")
+    p.add_argument("--paid-share", type=float, default=d.paid_share)
+    p.add_argument("--premium-share", type=float, default=d.premium_share)
+    p.add_argument("--dashboard-minutes-per-host", type=float,
+                   default=d.dashboard_minutes_per_host,
+                   help="minutes a month a host has the dashboard (and its WebSocket) open")
+    p.add_argument("--dashboard-session-minutes", type=float,
+                   default=d.dashboard_session_minutes, help="length of one dashboard visit")
+    p.add_argument("--months-per-view", type=float, default=d.months_per_view,
+                   help="months of slots a page view shows (one request each)")
+    p.add_argument("--asset-miss-rate", type=float, default=d.asset_miss_rate,
+                   help="share of page views that fetch the static assets")
+    p.add_argument("--front-door", choices=("function-url", "rest", "http-api"),
+                   default="function-url")
+    p.add_argument("--arch", choices=("arm64", "x86_64"), default=None,
+                   help="default: what the deployment configures")
+    p.add_argument("--worker-delivery", choices=("sns-push", "sqs-poll"), default="sns-push")
+    p.add_argument("--system-log-level", choices=("WARN", "INFO"), default=None,
+                   help="INFO ingests Lambda's start/report lines; default: the deployment's")
+    p.add_argument("--warm-minutes", type=float, default=Options().warm_minutes,
+                   help="how long an idle Lambda environment stays warm")
+    p.add_argument("--stripe-ms", type=float, default=Options().stripe_ms,
+                   help="paid-booking estimate: time waiting on Stripe's Checkout API")
+    p.add_argument("--sample-hosts", type=int, default=d.sample_hosts,
+                   help="hosts simulated in full; the counts scale to --hosts")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                   help="processes the sample hosts are split across")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    scenario = Scenario(args.hosts, args.bookings_per_host, args.views_per_booking,
+                        args.paid_share, args.premium_share, args.dashboard_minutes_per_host,
+                        args.dashboard_session_minutes, args.months_per_view,
+                        args.asset_miss_rate, min(args.sample_hosts, args.hosts), args.seed)
+    deployed = deployment.load(functions=FUNCTIONS)
+    arch = args.arch or deployed.architecture
+    options = Options(front_door=args.front_door, worker_delivery=args.worker_delivery,
+                      system_log_level=args.system_log_level or deployed.system_log_level,
+                      warm_minutes=args.warm_minutes, stripe_ms=args.stripe_ms,
+                      queues=len(QUEUES), secrets=len(SECRETS))
+    started = time.monotonic()
+    print(f"cost: simulating {scenario.sample_hosts} sample hosts' month in {args.jobs} "
+          "process(es)...", file=sys.stderr)
+    sample = measure(scenario, args.jobs, deployed.app_log_level)
+    init = {kind: init_ms(kind) for kind in ("api", "events")}
+    elapsed = time.monotonic() - started
+
+    def priced(opts: Options, table_arch: str = arch, of: Scenario = scenario,
+               measured: Sample = sample) -> tuple[MonthUsage, Bill]:
+        month = month_usage(measured, of, deployed.memory_mb, deployed.default_memory_mb,
+                            init, opts, deployed.log_retention_days)
+        return month, bill(month.usage, prices.load(table_arch))
+
+    month, the_bill = priced(options)
+    unpaid = priced(options, of=replace(scenario, paid_share=0.0))[1]
+    paid_delta = the_bill.before_free_tier - unpaid.before_free_tier
+    other_arch = "x86_64" if arch == "arm64" else "arm64"
+    alternatives = {}
+    for name, opts, alt_arch in (
+            ("front door API Gateway REST ($3.50/M)", replace(options, front_door="rest"), arch),
+            ("front door API Gateway HTTP API ($1.00/M)",
+             replace(options, front_door="http-api"), arch),
+            ("front door Lambda Function URL", replace(options, front_door="function-url"),
+             arch),
+            ("workers polling SQS (event source mappings)",
+             replace(options, worker_delivery="sqs-poll"), arch),
+            ("workers pushed by SNS", replace(options, worker_delivery="sns-push"), arch),
+            ("system log level INFO (start/report lines ingested)",
+             replace(options, system_log_level="INFO"), arch),
+            (f"{other_arch} instead of {arch}", options, other_arch)):
+        if opts != options or alt_arch != arch:
+            alternatives[name] = priced(opts, alt_arch)[1].before_free_tier
+    quiet = quieter_pings(sample)
+    for name, changed in (
+            ("static assets from a CDN instead of the function",
+             static_assets_off_lambda(sample)),
+            ("dashboard pings every 9 min, unanswered", quiet),
+            ("both of these", static_assets_off_lambda(quiet))):
+        alternatives[name] = priced(options, measured=changed)[1].before_free_tier
+    idle = priced(options, of=replace(scenario, bookings_per_host=0,
+                                      dashboard_minutes_per_host=0.0), measured=Sample())[1]
+    report = build_report(scenario, sample, month, the_bill, deployed, arch, options, init,
+                          paid_delta, alternatives, elapsed)
+    report.idle_cost = (idle.before_free_tier, idle.after_free_tier)
+    ranked = sorted(the_bill.by_service().items(), key=lambda item: -item[1])
+    report.breakdown = [line for service, _ in ranked[:4]
+                        if (line := breakdown(service, sample)) is not None]
+    if args.json:
+        table = prices.load(arch)
+        print(json.dumps(as_json(report, {
+            "scenario": scenario.__dict__, "options": options.__dict__, "architecture": arch,
+            "prices_taken_on": table.taken_on, "region": table.region,
+            "price_sources": table.sources, "init_ms": init,
+            "paid_estimate_usd": paid_delta,
+            "template_resource_types": resource_types(deployed.template),
+            "sample": {"hosts": scenario.sample_hosts, "bookings": sample.bookings,
+                       "invocations": len(sample.invocations), "seconds": elapsed}}),
+            indent=2))
+    else:
+        print(text(report))
+
+
+def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill: Bill,
+                 deployed: deployment.Deployment, arch: str, options: Options,
+                 init: dict[str, float], paid_delta: float, alternatives: dict[str, float],
+                 elapsed: float) -> Report:
+    table = prices.load(arch)
+    front = {"function-url": "Lambda Function URL", "rest": "API Gateway REST",
+             "http-api": "API Gateway HTTP API"}[options.front_door]
+    workers = {"sns-push": "pushed by SNS", "sqs-poll": "polling SQS"}[options.worker_delivery]
+    memory = sorted({f.memory_mb for f in month.functions.values()})
+    title = [
+        f"Penny on AWS: a simulated month ({table.region}, prices of {table.taken_on}, "
+        "bench/prices.json)",
+        f"  {scenario.hosts:,} active hosts x {scenario.bookings_per_host} bookings = "
+        f"{scenario.bookings:,} bookings; {scenario.views_per_booking:g} slot-page views per "
+        f"booking; {scenario.paid_share:.0%} paid (estimated: payments are not built); "
+        f"{scenario.premium_share:.0%} premium",
+        f"  dashboards open {scenario.dashboard_minutes_per_host:g} min per host a month "
+        f"({scenario.dashboard_session_minutes:g}-minute visits, a ping every "
+        f"{sample.ping_minutes:g} min); static assets fetched on "
+        f"{scenario.asset_miss_rate:.0%} of page views",
+        f"  front door: {front}; workers {workers}; {arch}, "
+        f"{'/'.join(str(m) for m in memory)} MB; JSON logs, application level "
+        f"{deployed.app_log_level}, system level {options.system_log_level}, "
+        f"{deployed.log_retention_days or 'unlimited'}-day retention",
+        f"  measured: {scenario.sample_hosts} sample hosts ({sample.bookings} bookings, "
+        f"{len(sample.invocations):,} invocations) in {elapsed:.0f} s, scaled x"
+        f"{scenario.scale:g}",
+    ]
+    summary = month.functions.get("summary_worker")
+    notes = [f"Paid bookings (payments not built yet) are an estimate: a Checkout Session "
+             f"create ({options.stripe_ms:g} ms waited on in the booking request), one "
+             f"webhook request and one more transaction, the return page and the confirming "
+             f"stream event: ${paid_delta:.4f} of the total."]
+    if summary is not None and scenario.premium_share < 1:
+        share = summary.gb_seconds * table.meters["lambda.gb_seconds"].unit_price + \
+            summary.invocations * table.meters["lambda.requests"].unit_price
+        notes.append(
+            f"Premium ({scenario.premium_share:.0%}) is not applied: today every "
+            "booking.confirmed goes to both workers (chalicelib/store/queues.py filters on "
+            "the event type only). A premium-only summary subscription would save about "
+            f"${share * (1 - scenario.premium_share):.4f} of Lambda.")
+    if sample.page_mode != "html":
+        notes.append("The booking page route did not answer: its JSON event-type request "
+                     "stands in for the page.")
+    if sample.booking_failures or sample.meter_errors:
+        notes.append(f"{sample.booking_failures} booking(s) found no slot; "
+                     f"{sample.meter_errors} request(s) could not be priced.")
+    notes.append(
+        f"Cold starts: an environment is kept about {options.warm_minutes:g} min; INIT "
+        f"measured as fresh imports here ({init['api']:.0f} ms API, {init['events']:.0f} ms "
+        "others), billed at the function's memory.")
+    notes.append(f"Static assets per page view on a miss: {sample.booking_assets} (booking "
+                 f"page), {sample.dashboard_assets} (dashboard, once a month per host).")
+    return Report(title, the_bill, scenario.bookings, month.functions,
+                  findings(deployed.template),
+                  str(deployed.template_path.relative_to(deployment.ROOT)),
+                  len(deployed.template.get("Resources", {})),
+                  advice(the_bill.dominant()[0], sample, month, the_bill), notes=notes,
+                  alternatives=alternatives)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""One sentence on what would cut the dominant service's share of the bill."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bench.costing.assemble import API, MonthUsage
+from bench.costing.bill import Bill
+from bench.costing.cuts import STATIC
+from bench.costing.lambdas import VCPU_MEMORY_MB, cpu_scale, modelled_ms
+from bench.costing.sample import Sample
+
+
+def invocation_shares(sample: Sample) -> list[tuple[str, float]]:
+    """Share of all Lambda invocations per route or event source, largest first."""
+    counts = Counter(record.label for record in sample.invocations)
+    total = sum(counts.values()) or 1
+    return [(label, n / total) for label, n in counts.most_common()]
+
+
+def api_time_by_route(sample: Sample, memory_mb: int) -> list[tuple[str, float]]:
+    """Share of the API function's billed time per route, largest first."""
+    spent: Counter[str] = Counter()
+    for record in sample.invocations:
+        if record.function == API:
+            spent[record.label] += modelled_ms(record, cpu_scale(memory_mb))
+    total = sum(spent.values()) or 1.0
+    return [(label, ms / total) for label, ms in spent.most_common()]
+
+
+def _lambda(sample: Sample, month: MonthUsage, requests_usd: float, seconds_usd: float) -> str:
+    api = month.functions.get(API)
+    memory = api.memory_mb if api else 512
+    if requests_usd >= seconds_usd:
+        (label, share), (second, other) = (invocation_shares(sample) + [("", 0.0)] * 2)[:2]
+        lead = (f"Requests (${requests_usd:.2f}) more than GB-seconds (${seconds_usd:.2f}): "
+                f"{label} is {share:.0%} of all invocations, {second} {other:.0%}.")
+        if label == STATIC:
+            return (f"{lead} The booking page pulls {sample.booking_assets} static files on "
+                    "a cache miss; served from a CDN (CloudFront's always-free tier covers "
+                    "10M requests a month) or bundled into two files, they leave Lambda.")
+        return f"{lead} Fewer requests per page view cut it."
+    top = " and ".join(f"{label} ({share:.0%})"
+                       for label, share in api_time_by_route(sample, memory)[:2])
+    return (f"GB-seconds (${seconds_usd:.2f}) more than requests (${requests_usd:.2f}), led "
+            f"by {top}. At {memory} MB a function gets {memory / VCPU_MEMORY_MB:.2f} of a "
+            "vCPU, so CPU time is billed about 3.5x over; less CPU per request (cache the "
+            "host's config between a page view's requests) cuts it, more memory does not.")
+
+
+def advice(service: str, sample: Sample, month: MonthUsage, bill: Bill) -> str:
+    if service == "AWS Lambda":
+        costs = {line.meter: line.before_free_tier for line in bill.lines}
+        return _lambda(sample, month, costs.get("lambda.requests", 0.0),
+                       costs.get("lambda.gb_seconds", 0.0))
+    if service == "API Gateway REST":
+        return ("REST APIs bill $3.50 per million requests; the Lambda Function URL "
+                "(--front-door function-url, the deployed default) bills nothing beyond the "
+                "invocation, and an HTTP API $1.00 per million.")
+    if service == "API Gateway HTTP API":
+        return "The Lambda Function URL bills nothing beyond the invocation."
+    if service == "API Gateway WebSocket":
+        return (f"Open dashboards: connection minutes, and a ping and its pong every "
+                f"{sample.ping_minutes:g} minutes. Pinging every 9 minutes (the idle timeout "
+                "is 10) without a pong (a client message alone keeps the connection), and "
+                "closing the socket while the tab is hidden (Page Visibility), cut both.")
+    if service == "DynamoDB":
+        costs = {line.meter: line.before_free_tier for line in bill.lines}
+        writes = costs.get("dynamodb.write_units", 0.0) >= costs.get("dynamodb.read_units", 0.0)
+        units: dict[str, float] = {}
+        for record in sample.invocations:
+            spent = record.write_units if writes else record.read_units
+            units[record.label] = units.get(record.label, 0.0) + spent
+        total = sum(units.values()) or 1.0
+        ranked = sorted(units.items(), key=lambda item: -item[1])[:3]
+        top = ", ".join(f"{label} {n / total:.0%}" for label, n in ranked)
+        if writes:
+            return (f"Writes, by what makes them: {top}. Transactions bill two units per KB "
+                    "per item (prepare and commit); single-item writes where no atomicity "
+                    "is needed, and fewer items per request, cut it.")
+        return (f"Reads, by what makes them: {top}. Caching the host's config for a few "
+                "seconds per container cuts it.")
+    if service == "SQS":
+        return ("Lambda's pollers long-poll each idle queue around the clock; SNS pushing "
+                "to the workers (--worker-delivery sns-push, the deployed default) does not.")
+    if service == "CloudWatch Logs":
+        return ("Keep the platform's start/report lines out (system log level WARN) and "
+                "log only what someone will read.")
+    return "It is small in absolute terms; nothing needs cutting."
+
+
+def _top(shares: dict[str, float], n: int = 3) -> str:
+    total = sum(shares.values()) or 1.0
+    ranked = sorted(shares.items(), key=lambda item: -item[1])[:n]
+    return ", ".join(f"{label} {value / total:.0%}" for label, value in ranked)
+
+
+def breakdown(service: str, sample: Sample) -> str | None:
+    """Where one service's quantity comes from, by route or event source."""
+    records = sample.invocations
+    if service == "AWS Lambda":
+        counts: dict[str, float] = {}
+        for r in records:
+            counts[r.label] = counts.get(r.label, 0.0) + 1
+        return f"AWS Lambda invocations: {_top(counts)}"
+    if service == "DynamoDB":
+        writes: dict[str, float] = {}
+        for r in records:
+            writes[r.label] = writes.get(r.label, 0.0) + r.write_units
+        return f"DynamoDB write units: {_top(writes)}"
+    if service == "API Gateway WebSocket":
+        pings = sum(1 for r in records if r.label == "$default")
+        messages = sample.ws_inbound_units + sample.ws_outbound_units
+        share = 2 * pings / messages if messages else 0.0
+        return (f"API Gateway WebSocket messages: {share:.1%} are pings and their pongs, "
+                "the rest booking events to open dashboards")
+    if service == "KMS":
+        return ("KMS: two SecureString decrypts each time a Lambda environment starts "
+                "(settings read from SSM once per container)")
+    return None

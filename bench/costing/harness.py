@@ -1,0 +1,321 @@
+"""Penny's Lambdas wired to the embedded AWS, with every billable thing counted.
+
+The embedded AWS is moto, in-process (as bench/event_requests.py runs it: no sockets, so
+a sample month takes minutes), provisioned from the same definitions as production
+(local/provision.py); moto's own time on the caller's thread is timed and kept out of
+the handlers' CPU. The app is built by its own composition root with a clock the
+simulation moves. The harness plays the AWS services around the
+Lambdas: the Function URL (payload 2.0 events), API Gateway's WebSocket routes, the
+stream's event source mapping (local.pollers.StreamPoller, with infra/'s filter) and
+SNS's push to the workers (local.pollers.SnsPushPoller). Only the clients the Lambda code
+uses are metered; the harness reads the stream and delivery queues through its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.costing.lambdas import Invocations
+from bench.costing.meter import AwsMeter
+from bench.costing.units import chunks, storage_bytes
+
+REGION = "us-east-1"
+TABLE = "penny-cost"
+PREFIX = "penny-cost"
+WS_UNIT = 32768
+HOST_HEADER = "penny.example"
+
+
+@dataclass
+class SimClock:
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+
+@dataclass
+class CountingSender:
+    """Stands in for postToConnection (no API Gateway runs locally): counts the messages
+    (32 KB units) per connection, and the request, on the meter."""
+
+    note: Any = None                          # the meter's `note`
+    invocation: int = 0                       # which stream invocation is running
+    units: int = 0
+    posts: list[tuple[int, str]] = field(default_factory=list)
+    enabled: bool = False
+
+    def send(self, connection_id: str, message: str) -> None:
+        if self.enabled:
+            self.units += chunks(len(message.encode()), WS_UNIT)
+            self.posts.append((self.invocation, connection_id))
+            self.note("execute-api.PostToConnection")
+
+    def bursts_to(self, connection_id: str) -> int:
+        """How many stream invocations pushed something to this connection."""
+        return len({n for n, c in self.posts if c == connection_id and n > 0})
+
+
+def stream_filter_kinds() -> tuple[str, ...] | None:
+    """The item kinds infra/ lets through to `booking_events` (None: no filter)."""
+    from infra.messaging import messaging_resources
+
+    events = messaging_resources().get("BookingEvents", {}).get("Properties", {})
+    for source in events.get("Events", {}).values():
+        for rule in source.get("Properties", {}).get("FilterCriteria", {}).get("Filters", []):
+            pattern = json.loads(rule["Pattern"])
+            return tuple(pattern["dynamodb"]["NewImage"]["kind"]["S"])
+    return None
+
+
+class Harness:
+    def __init__(self) -> None:
+        for key, value in {"AWS_ACCESS_KEY_ID": "cost", "AWS_SECRET_ACCESS_KEY": "cost",
+                           "AWS_DEFAULT_REGION": REGION}.items():
+            os.environ.setdefault(key, value)
+        self._stack = ExitStack()
+        self.clock = SimClock(datetime(2026, 11, 30, tzinfo=UTC))
+        self.sender = CountingSender()
+        self.front_door_requests = 0
+        self.ws_inbound_units = 0
+        self.connection_minutes = 0.0
+        self.sns_deliveries = 0
+        self.stream_invocations = 0
+        self.kinds = stream_filter_kinds()
+
+    def start(self, app_log_level: str = "INFO") -> Harness:
+        import boto3
+        from moto import mock_aws
+
+        import app as app_module
+        from chalicelib import bootstrap
+        from chalicelib.settings import Settings
+        from chalicelib.store.queues import QUEUES
+        from chalicelib.store.tables import PennyItem, table_definition
+        from local.metering import observe_calls
+        from local.pollers import SnsPushPoller
+        from local.provision import provision, provision_messaging
+
+        self._stack.enter_context(mock_aws())
+        provision(None, TABLE, REGION)  # type: ignore[arg-type]  # None: moto in-process
+        messaging = provision_messaging(None, REGION, prefix=PREFIX)
+
+        def client(service: str) -> Any:
+            return boto3.session.Session().client(service, region_name=REGION)
+
+        settings = replace(Settings(), table_name=TABLE, region=REGION,
+                           dynamodb_endpoint=None, events_topic_arn=messaging.topic_arn,
+                           public_base_url=f"https://{HOST_HEADER}")
+        self.app = app_module.app
+        self.app_module = app_module
+        self.routes = set(self.app.routes)
+        services = bootstrap.build(settings, clock=self.clock)
+        bootstrap.install(services)
+        sns = client("sns")
+        bootstrap.install_messaging(bootstrap.build_messaging(
+            services, self.app.websocket_api, sns_client=sns, sender=self.sender))
+        self._bootstrap = bootstrap
+
+        definition = table_definition()
+        self.key_names = tuple(k["AttributeName"] for k in definition["KeySchema"])
+        self.indexes = {i["IndexName"]: tuple(k["AttributeName"] for k in i["KeySchema"])
+                        for i in definition.get("GlobalSecondaryIndexes", [])}
+        self._reader = client("dynamodb")
+        self.meter = AwsMeter(self._lookup, self.key_names, self.indexes)
+        self.sender.note = self.meter.note
+        self.invocations = Invocations(self.meter, app_log_level)
+        table_client = PennyItem._get_connection().connection.client
+        self._stack.enter_context(observe_calls([table_client, sns], self.meter.after,
+                                                self.meter.before))
+        for metered in (table_client, sns):  # moto answers inside before-send: time it
+            metered.meta.events.register_first("before-send", self.meter.aws_begins)
+            metered.meta.events.register_last("before-send", self.meter.aws_answered)
+
+        self._streams = boto3.session.Session().client(  # moto's in-process streams URL
+            "dynamodbstreams", region_name=REGION,
+            endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com")
+        self._follow_stream()
+        sqs = client("sqs")
+        self.workers = [SnsPushPoller(
+            self._worker(spec.function_name), queue_url=q.url, queue_arn=q.arn, sqs=sqs,
+            dlq_url=q.dlq_url, subscription_arn=q.subscription_arn,
+            function_name=spec.function_name)
+            for spec in QUEUES for q in [messaging.queues[spec.name]]]
+        self.set_metering(True)
+        return self
+
+    def _follow_stream(self) -> None:
+        from local.pollers import StreamPoller
+        from local.provision import stream_arn
+
+        self.stream = StreamPoller(
+            self._on_stream, stream_arn=str(stream_arn(None, TABLE, REGION)),  # type: ignore[arg-type]
+            streams=self._streams, batch_size=100, function_name="booking_events",
+            forget_embedded_iterators=True)
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def messaging(self) -> Any:
+        return self._bootstrap.messaging(self.app.websocket_api)
+
+    # ---- metering on and off ---------------------------------------------------------
+
+    def set_metering(self, on: bool) -> None:
+        self.meter.enabled = self.invocations.enabled = self.sender.enabled = on
+        self._metering = on
+
+    @contextmanager
+    def unmetered(self) -> Iterator[None]:
+        was = self._metering
+        self.set_metering(False)
+        try:
+            yield
+        finally:
+            self.set_metering(was)
+
+    def _lookup(self, key: dict[str, Any]) -> dict[str, Any] | None:
+        item = self._reader.get_item(TableName=TABLE, Key=key, ConsistentRead=True)
+        return item.get("Item")  # type: ignore[no-any-return]
+
+    # ---- HTTP through the Function URL -----------------------------------------------
+
+    def http(self, method: str, path: str, *, token: str | None = None,
+             body: Any = None, headers: dict[str, str] | None = None
+             ) -> tuple[int, dict[str, str], str]:
+        from chalicelib.functions.function_url import match_route
+        from local.api import function_url_event
+        from local.pollers import LambdaContext
+
+        sent = {"host": HOST_HEADER, "accept": "*/*", "user-agent": "penny-cost-model",
+                **(headers or {})}
+        data = None
+        if body is not None:
+            sent["content-type"] = "application/json"
+            data = json.dumps(body).encode()
+        if token:
+            sent["authorization"] = f"Bearer {token}"
+        event = function_url_event(method, path, sent, data)
+        matched = match_route(self.routes, path.split("?")[0])
+        label = f"{method} {matched[0] if matched else path}"
+        if self._metering:
+            self.front_door_requests += 1
+        response = self.invocations.invoke("api_handler", label, self.app, event,
+                                           LambdaContext("api_handler"))
+        text = response.get("body") or ""
+        if response.get("isBase64Encoded"):
+            import base64
+
+            text = base64.b64decode(text).decode("utf-8", "replace")
+        return int(response["statusCode"]), dict(response.get("headers") or {}), text
+
+    def http_json(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        status, _, text = self.http(method, path, **kwargs)
+        return status, json.loads(text) if text else None
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        status, body = self.http_json(method, path, **kwargs)
+        if status >= 400:
+            raise RuntimeError(f"{method} {path}: {status} {body}")
+        return body
+
+    # ---- WebSocket routes ------------------------------------------------------------
+
+    def _ws(self, route: str, kind: str, connection: str, **extra: Any) -> Any:
+        from local.pollers import LambdaContext
+
+        name = {"$connect": "ws_connect", "$default": "ws_message",
+                "$disconnect": "ws_disconnect"}[route]
+        event = {"requestContext": {"routeKey": route, "eventType": kind,
+                                    "connectionId": connection, "domainName": "ws.example",
+                                    "stage": "api", "apiId": "cost"}, **extra}
+        return self.invocations.invoke(name, route, getattr(self.app_module, name), event,
+                                       LambdaContext(name))
+
+    def ws_connect(self, query: dict[str, str]) -> str:
+        connection = uuid.uuid4().hex[:16]
+        response = self._ws("$connect", "CONNECT", connection,
+                            queryStringParameters=query, headers={})
+        if int(response.get("statusCode", 200)) != 200:
+            raise RuntimeError(f"$connect refused: {response}")
+        return connection
+
+    def ws_message(self, connection: str, body: str) -> None:
+        if self._metering:
+            self.ws_inbound_units += chunks(len(body.encode()), WS_UNIT)
+        self._ws("$default", "MESSAGE", connection, body=body)
+
+    def ws_disconnect(self, connection: str) -> None:
+        self._ws("$disconnect", "DISCONNECT", connection)
+
+    # ---- the stream and the workers ---------------------------------------------------
+
+    def _on_stream(self, event: dict[str, Any], context: Any) -> None:
+        for record in event["Records"]:
+            image = record.get("dynamodb", {}).get("NewImage") or {}
+            if self.kinds is not None and image.get("kind", {}).get("S") not in self.kinds:
+                continue  # the event source's filter: no invocation at all
+            self.stream_invocations += 1  # ids for the sender: metered or not
+            self.sender.invocation = self.stream_invocations
+            self.invocations.invoke("booking_events", "stream", self.app_module.booking_events,
+                                    {"Records": [record]}, context)
+            self.sender.invocation = 0
+
+    def _worker(self, name: str) -> Any:
+        def handle(event: dict[str, Any], context: Any) -> Any:
+            if self._metering:
+                self.sns_deliveries += 1
+            return self.invocations.invoke(name, "sns", getattr(self.app_module, name),
+                                           event, context)
+        return handle
+
+    def pump(self) -> int:
+        """Deliver everything pending: stream changes, worker events, their changes."""
+        moved_total = 0
+        for _ in range(5):
+            moved = 0
+            while (n := self.stream.poll_once()):
+                moved += n
+            for worker in self.workers:
+                while (n := worker.poll_once()):
+                    moved += n
+            moved_total += moved
+            if not moved:
+                break
+        return moved_total
+
+    # ---- storage ---------------------------------------------------------------------
+
+    def _items(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in self._reader.get_paginator("scan").paginate(TableName=TABLE):
+            items.extend(page["Items"])
+        return items
+
+    def empty_table(self) -> int:
+        """What the table holds (bytes); then a new, empty table for the next host.
+
+        Hosts share nothing. moto copies the whole table, stream included, for every
+        transaction and scans every item for an index query, so a table kept across
+        hosts would make the run slower and slower; a fresh one per host keeps it flat.
+        """
+        from local.provision import provision
+
+        with self.unmetered():
+            self.pump()
+        stored = storage_bytes(self._items(), self.indexes)
+        self._reader.delete_table(TableName=TABLE)
+        provision(None, TABLE, REGION)  # type: ignore[arg-type]
+        self._follow_stream()
+        return stored
+
+    def add_connection_minutes(self, minutes: float) -> None:
+        if self._metering:
+            self.connection_minutes += minutes

@@ -1,0 +1,147 @@
+"""Lambda invocations as the bill sees them: which function, how long, how much logged.
+
+Each handler runs in-process on this thread; its wall time and this thread's CPU time
+are measured, minus the meter's bookkeeping and moto's own answering, with the AWS
+requests it made. On Lambda a function gets CPU in proportion to its memory (a full
+vCPU at 1,769 MB), so the model bills `runtime + cpu * cpu_scale + waiting`: the CPU
+part slowed to the function's share, and the waiting as one typical in-region round
+trip per AWS request (LATENCY_MS, assumed). moto is no model of DynamoDB's latency: it
+copies a whole table for every transaction and scans every item for an index query.
+
+What the handlers log is captured as Lambda's JSON log format would ingest it: each
+record at or above the application log level becomes one JSON line; print() output is
+ingested as is. The platform's start/report lines come only with system level INFO.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.costing.meter import AwsMeter
+from bench.costing.units import billed_ms
+
+# Typical round trips from a Lambda function to a service in the same region, in ms
+# (assumed: DynamoDB's "single-digit milliseconds", a transaction's two phases, SNS and
+# the WebSocket management API a little slower).
+LATENCY_MS = {"dynamodb.GetItem": 4.0, "dynamodb.Query": 5.0, "dynamodb.BatchGetItem": 6.0,
+              "dynamodb.PutItem": 6.0, "dynamodb.UpdateItem": 6.0, "dynamodb.DeleteItem": 6.0,
+              "dynamodb.TransactWriteItems": 12.0, "dynamodb.TransactGetItems": 8.0,
+              "dynamodb.BatchWriteItem": 8.0, "sns.Publish": 15.0,
+              "execute-api.PostToConnection": 20.0}
+DEFAULT_LATENCY_MS = 10.0
+# The runtime's own work in every billed invocation: taking the event from the Runtime
+# API, JSON in and out, posting the result (assumed; a Python "hello" bills 1-2 ms).
+RUNTIME_OVERHEAD_MS = 1.0
+LOG_EVENT_OVERHEAD = 26  # bytes CloudWatch Logs counts per event besides its message
+VCPU_MEMORY_MB = 1769    # the memory at which a function gets one full vCPU
+
+
+@dataclass(frozen=True)
+class Invocation:
+    function: str
+    label: str  # what it served: a route ("GET /hosts/{host}"), "stream", "sns", "$connect"
+    requests: tuple[str, ...]  # the AWS requests it made, in order
+    wall_ms: float
+    cpu_ms: float
+    log_bytes: int
+    log_events: int
+    read_units: float = 0.0
+    write_units: float = 0.0
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+        self.events = 0
+        self.request_id = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname, "message": record.getMessage(),
+            "logger": record.name, "requestId": self.request_id}
+        if record.exc_info and record.exc_info[1] is not None:
+            line.update(errorType=type(record.exc_info[1]).__name__,
+                        errorMessage=str(record.exc_info[1]),
+                        stackTrace=logging.Formatter().formatException(
+                            record.exc_info).splitlines())
+        self.bytes += len(json.dumps(line).encode()) + 1 + LOG_EVENT_OVERHEAD
+        self.events += 1
+
+
+class Invocations:
+    """Runs handlers and records each invocation while `enabled`."""
+
+    def __init__(self, meter: AwsMeter, app_log_level: str = "INFO") -> None:
+        self.meter = meter
+        self.enabled = False
+        self.records: list[Invocation] = []
+        self._level = logging.getLevelName(app_log_level)
+
+    def invoke(self, function: str, label: str, handler: Callable[[Any, Any], Any],
+               event: Any, context: Any) -> Any:
+        if not self.enabled:
+            return handler(event, context)
+        capture = _Capture()
+        capture.request_id = str(uuid.uuid4())
+        capture.setLevel(self._level)
+        root = logging.getLogger()
+        saved_level = root.level
+        root.addHandler(capture)
+        root.setLevel(self._level)
+        printed = io.StringIO()
+        wall0, cpu0 = time.perf_counter(), time.thread_time()
+        over_wall0, over_cpu0 = self.meter.overhead_wall, self.meter.overhead_cpu
+        trace0 = len(self.meter.trace)
+        reads0, writes0 = self.meter.units_so_far()
+        try:
+            with redirect_stdout(printed):
+                return handler(event, context)
+        finally:
+            wall = time.perf_counter() - wall0 - (self.meter.overhead_wall - over_wall0)
+            cpu = time.thread_time() - cpu0 - (self.meter.overhead_cpu - over_cpu0)
+            root.removeHandler(capture)
+            root.setLevel(saved_level)
+            lines = printed.getvalue().splitlines()
+            log_bytes = capture.bytes + sum(len(line.encode()) + 1 + LOG_EVENT_OVERHEAD
+                                            for line in lines)
+            reads, writes = self.meter.units_so_far()
+            self.records.append(Invocation(function, label, tuple(self.meter.trace[trace0:]),
+                                           wall * 1000, min(cpu, wall) * 1000, log_bytes,
+                                           capture.events + len(lines), reads - reads0,
+                                           writes - writes0))
+
+
+def cpu_scale(memory_mb: int) -> float:
+    """How much slower CPU-bound code runs at `memory_mb` than on one full core."""
+    return max(1.0, VCPU_MEMORY_MB / memory_mb)
+
+
+def modelled_ms(invocation: Invocation, scale: float) -> int:
+    """The invocation's billed duration on Lambda."""
+    waiting = sum(LATENCY_MS.get(r, DEFAULT_LATENCY_MS) for r in invocation.requests)
+    return billed_ms(RUNTIME_OVERHEAD_MS + invocation.cpu_ms * scale + waiting)
+
+
+def platform_log_bytes(memory_mb: int) -> int:
+    """Bytes of the platform.start and platform.report lines of one invocation (JSON)."""
+    request = str(uuid.UUID(int=0))
+    start = {"time": "2026-11-24T18:00:00.000Z", "type": "platform.start",
+             "record": {"requestId": request, "version": "$LATEST"}}
+    report = {"time": "2026-11-24T18:00:00.012Z", "type": "platform.report",
+              "record": {"requestId": request, "metrics": {
+                  "durationMs": 12.345, "billedDurationMs": 13, "memorySizeMB": memory_mb,
+                  "maxMemoryUsedMB": 123}, "status": "success"}}
+    return sum(len(json.dumps(line).encode()) + 1 + LOG_EVENT_OVERHEAD
+               for line in (start, report))

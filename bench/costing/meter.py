@@ -1,0 +1,219 @@
+"""Counting what Penny's code asks of AWS, per service and operation, in billing units.
+
+Hooked (local.metering.observe_calls) onto the clients the Lambda code uses, so the
+harness's own calls (reading the stream, draining delivery queues) are never counted.
+moto answers ReturnConsumedCapacity with constants (0.5 per GetItem, 2.0 per
+transaction item, whatever the size), so DynamoDB units are computed here from the items
+sent and returned; a write's old image is read just before it, and an update's new image
+just after, through a client of the meter's own (the time spent doing that is kept
+apart, so it is not billed to the Lambda that made the write).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.costing.units import Item, chunks, index_writes, item_size, read_units, write_units
+from local.metering import ApiCall
+
+Lookup = Callable[[dict[str, Any]], Item | None]  # key -> the item now stored, if any
+SNS_UNIT = 65536
+
+
+@dataclass
+class Usage:
+    calls: Counter[str] = field(default_factory=Counter)      # "dynamodb.Query" -> n
+    read_units: dict[str, float] = field(default_factory=dict)   # per operation
+    write_units: dict[str, float] = field(default_factory=dict)  # per operation, GSIs apart
+    sns_publish_units: int = 0
+
+
+class AwsMeter:
+    def __init__(self, lookup: Lookup, key_names: tuple[str, ...],
+                 indexes: dict[str, tuple[str, ...]]) -> None:
+        self.usage = Usage()
+        self.trace: list[str] = []  # every metered request in order: "dynamodb.Query"
+        self.enabled = False
+        self.errors = 0  # requests the meter could not price (reported, never raised)
+        self.overhead_wall = 0.0  # seconds spent metering, on the caller's thread
+        self.overhead_cpu = 0.0
+        self._lookup = lookup
+        self._key_names = key_names
+        self._indexes = indexes
+        self._before: list[Item | None] = []
+        self._aws_started = (0.0, 0.0)
+
+    # ---- hooks ----------------------------------------------------------------------
+
+    def before(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        if not self.enabled or service != "dynamodb":
+            return
+        with self._overhead():
+            try:
+                self._before = [self._lookup(k) for k in self._write_keys(operation, params)]
+            except Exception:  # never fail the request being metered
+                self._before = []
+                self.errors += 1
+
+    def after(self, call: ApiCall) -> None:
+        if not self.enabled:
+            return
+        with self._overhead():
+            self.note(f"{call.service}.{call.operation}")
+            try:
+                self._units(call)
+            except Exception:  # never fail the request being metered; reported instead
+                self.errors += 1
+
+    def aws_begins(self, **_: Any) -> None:
+        """First before-send hook: the embedded AWS is about to answer on this thread."""
+        self._aws_started = (time.perf_counter(), time.thread_time())
+
+    def aws_answered(self, **_: Any) -> None:
+        """Last before-send hook: moto has answered; its time is not the handler's."""
+        wall, cpu = self._aws_started
+        self.overhead_wall += time.perf_counter() - wall
+        self.overhead_cpu += time.thread_time() - cpu
+
+    def units_so_far(self) -> tuple[float, float]:
+        """Read and write request units counted so far (for per-invocation shares)."""
+        return sum(self.usage.read_units.values()), sum(self.usage.write_units.values())
+
+    def note(self, request: str) -> None:
+        """Count a request made without a botocore client (postToConnection, here)."""
+        self.usage.calls[request] += 1
+        self.trace.append(request)
+
+    def _units(self, call: ApiCall) -> None:
+        if call.service == "dynamodb":
+            self._dynamodb(call)
+        elif call.service == "sns" and call.operation == "Publish":
+            self.usage.sns_publish_units += chunks(_sns_size(call.params), SNS_UNIT)
+        elif call.service == "sns" and call.operation == "PublishBatch":
+            self.usage.sns_publish_units += sum(
+                chunks(_sns_size(entry), SNS_UNIT)
+                for entry in call.params.get("PublishBatchRequestEntries", []))
+
+    # ---- DynamoDB ---------------------------------------------------------------------
+
+    def _key(self, item: Item) -> dict[str, Any]:
+        return {name: item[name] for name in self._key_names}
+
+    def _write_keys(self, operation: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if operation == "PutItem":
+            return [self._key(params["Item"])]
+        if operation in ("UpdateItem", "DeleteItem"):
+            return [params["Key"]]
+        if operation == "TransactWriteItems":
+            return [self._action_key(action) for action in params["TransactItems"]]
+        if operation == "BatchWriteItem":
+            return [self._key(r["PutRequest"]["Item"]) if "PutRequest" in r
+                    else r["DeleteRequest"]["Key"]
+                    for requests in params["RequestItems"].values() for r in requests]
+        return []
+
+    def _action_key(self, action: dict[str, Any]) -> dict[str, Any]:
+        (kind, body), = action.items()
+        return self._key(body["Item"]) if kind == "Put" else body["Key"]
+
+    def _dynamodb(self, call: ApiCall) -> None:
+        op, params, response, ok = call.operation, call.params, call.response, call.status < 400
+        reads = _Adder(self.usage.read_units)
+        consistent = bool(params.get("ConsistentRead"))
+        if op == "GetItem":
+            reads[op] += read_units(item_size(response.get("Item")), consistent)
+        elif op in ("Query", "Scan"):
+            sizes = sum(item_size(item) for item in response.get("Items", []))
+            reads[op] += read_units(sizes, consistent)
+        elif op == "BatchGetItem":
+            for table, request in params["RequestItems"].items():
+                found = response.get("Responses", {}).get(table, [])
+                missing = max(0, len(request["Keys"]) - len(found))
+                request_consistent = bool(request.get("ConsistentRead"))
+                reads[op] += sum(read_units(item_size(i), request_consistent) for i in found)
+                reads[op] += missing * read_units(0, request_consistent)
+        elif op == "TransactGetItems":
+            for entry in response.get("Responses", []):
+                reads[op] += read_units(item_size(entry.get("Item")), True, transactional=True)
+        elif op == "PutItem":
+            self._write(op, self._before[0], params["Item"] if ok else None, ok)
+        elif op == "UpdateItem":
+            after = self._lookup(params["Key"]) if ok else None
+            self._write(op, self._before[0], after, ok)
+        elif op == "DeleteItem":
+            self._write(op, self._before[0], None, ok, delete=True)
+        elif op == "TransactWriteItems":
+            for action, old in zip(params["TransactItems"], self._before, strict=True):
+                (kind, body), = action.items()
+                new = self._image_after(kind, body, old, ok)
+                self._write(op, old, new, ok, delete=kind == "Delete", transactional=True,
+                            touches_indexes=kind != "ConditionCheck")
+        elif op == "BatchWriteItem":
+            requests = [r for rs in params["RequestItems"].values() for r in rs]
+            for request, old in zip(requests, self._before, strict=True):
+                put = request.get("PutRequest")
+                self._write(op, old, put["Item"] if put else None, ok, delete=put is None)
+
+    def _image_after(self, kind: str, body: dict[str, Any], old: Item | None,
+                     ok: bool) -> Item | None:
+        if kind == "Put":
+            return body["Item"]  # type: ignore[no-any-return]
+        if kind == "ConditionCheck":
+            return old
+        if kind == "Update" and ok:
+            return self._lookup(body["Key"])
+        return None
+
+    def _write(self, op: str, old: Item | None, new: Item | None, ok: bool,
+               delete: bool = False, transactional: bool = False,
+               touches_indexes: bool = True) -> None:
+        size = max(item_size(old), item_size(new))
+        writes = _Adder(self.usage.write_units)
+        writes[op] += write_units(size, transactional)
+        if ok and touches_indexes:
+            after = None if delete else new
+            # Indexes are updated after the commit, as ordinary (not transactional) writes.
+            for index, key_names in self._indexes.items():
+                for index_size in index_writes(old, after, key_names):
+                    writes[f"{op} -> {index}"] += write_units(index_size)
+
+    def _overhead(self) -> _Stopwatch:
+        return _Stopwatch(self)
+
+
+class _Adder:
+    """`adder[key] += n` on a dict of floats, missing keys starting at 0."""
+
+    def __init__(self, totals: dict[str, float]) -> None:
+        self._totals = totals
+
+    def __getitem__(self, key: str) -> float:
+        return self._totals.get(key, 0.0)
+
+    def __setitem__(self, key: str, value: float) -> None:
+        self._totals[key] = value
+
+
+class _Stopwatch:
+    def __init__(self, meter: AwsMeter) -> None:
+        self._meter = meter
+
+    def __enter__(self) -> None:
+        self._wall, self._cpu = time.perf_counter(), time.thread_time()
+
+    def __exit__(self, *_: Any) -> None:
+        self._meter.overhead_wall += time.perf_counter() - self._wall
+        self._meter.overhead_cpu += time.thread_time() - self._cpu
+
+
+def _sns_size(params: dict[str, Any]) -> int:
+    size = len(str(params.get("Message", "")).encode())
+    for name, attribute in params.get("MessageAttributes", {}).items():
+        value = attribute.get("StringValue") or attribute.get("BinaryValue") or b""
+        size += len(name.encode()) + len(attribute.get("DataType", "").encode())
+        size += len(value.encode() if isinstance(value, str) else value)
+    return size

@@ -1,0 +1,114 @@
+"""The month's bill as a table (and as JSON): per service, totals, per 1,000 bookings,
+the dominant service and what would cut it, and the idle month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.costing.assemble import FunctionMonth
+from bench.costing.bill import Bill, per_thousand
+from bench.costing.idle import Finding
+
+
+@dataclass
+class Report:
+    title: list[str]
+    bill: Bill
+    bookings: float
+    functions: dict[str, FunctionMonth]
+    idle: list[Finding]
+    idle_source: str
+    idle_resources: int
+    advice: str
+    idle_cost: tuple[float, float] = (0.0, 0.0)  # a month without traffic: before, after
+    breakdown: list[str] = field(default_factory=list)  # where the top services' money goes
+    notes: list[str] = field(default_factory=list)
+    alternatives: dict[str, float] = field(default_factory=dict)  # name -> $ before free
+
+    def per_thousand(self) -> tuple[float, float]:
+        return (per_thousand(self.bill.before_free_tier, self.bookings),
+                per_thousand(self.bill.after_free_tier, self.bookings))
+
+
+def _qty(value: float) -> str:
+    if value == 0:
+        return "0"
+    if value < 10:
+        return f"{value:,.3f}"
+    return f"{value:,.0f}"
+
+
+def text(report: Report) -> str:
+    out = [*report.title, ""]
+    head = f"{'service':<24} {'meter':<36} {'quantity':>14} {'before free':>12} {'after free':>11}"
+    out += [head, "-" * len(head)]
+    last = ""
+    for line in report.bill.lines:
+        service = line.service if line.service != last else ""
+        last = line.service
+        out.append(f"{service:<24} {line.name:<36} {_qty(line.quantity):>14} "
+                   f"{'$' + format(line.before_free_tier, '.4f'):>12} "
+                   f"{'$' + format(line.after_free_tier, '.4f'):>11}")
+    out.append("-" * len(head))
+    out.append(f"{'total a month':<76} {'$' + format(report.bill.before_free_tier, '.2f'):>12}"
+               f" {'$' + format(report.bill.after_free_tier, '.2f'):>11}")
+    before, after = report.per_thousand()
+    out.append(f"{'per 1,000 bookings':<76} {'$' + format(before, '.4f'):>12} "
+               f"{'$' + format(after, '.4f'):>11}")
+    out += ["", "Lambda functions (billed ms: CPU at the function's share of a vCPU + AWS "
+                "round trips; GB-s include cold starts):"]
+    out.append(f"  {'function':<16} {'MB':>5} {'invocations':>12} {'CPU ms':>7} "
+               f"{'billed ms':>9} {'cold starts':>11} {'GB-s':>10}")
+    for f in sorted(report.functions.values(), key=lambda f: -f.gb_seconds):
+        out.append(f"  {f.name:<16} {f.memory_mb:>5} {f.invocations:>12,.0f} "
+                   f"{f.mean_cpu_ms:>7.2f} {f.mean_billed_ms:>9.1f} {f.cold_starts:>11,.0f} "
+                   f"{f.gb_seconds:>10,.0f}")
+    service, share = report.bill.dominant()
+    out += ["", f"Dominant: {service}, {share:.0%} of the bill before the free tier. "
+                f"{report.advice}"]
+    if report.breakdown:
+        out += ["Where it goes:"] + [f"  {line}" for line in report.breakdown]
+    before_idle, after_idle = report.idle_cost
+    template = ("nothing in it is billed by the hour or works while idle"
+                if not report.idle else
+                "billed while idle: " + "; ".join(f"{f.resource} ({f.why})"
+                                                   for f in report.idle))
+    out.append(f"Idle month (no traffic at all): ${before_idle:.2f} before the free tier, "
+               f"${after_idle:.2f} after. The template ({report.idle_resources} resources in "
+               f"{report.idle_source}): {template}. Storage left behind (table, logs) stays "
+               "under the free 25 GB / 5 GB.")
+    if report.alternatives:
+        out += ["", "The same month, before the free tier:"]
+        out += [f"  {name}: ${cost:.2f}" for name, cost in report.alternatives.items()]
+    if report.notes:
+        out += ["", "Notes:"] + [f"  - {note}" for note in report.notes]
+    return "\n".join(out)
+
+
+def as_json(report: Report, extra: dict[str, Any]) -> dict[str, Any]:
+    before, after = report.per_thousand()
+    service, share = report.bill.dominant()
+    return {
+        **extra,
+        "lines": [{"meter": line.meter, "service": line.service, "name": line.name,
+                   "quantity": line.quantity, "usd_before_free_tier": line.before_free_tier,
+                   "usd_after_free_tier": line.after_free_tier}
+                  for line in report.bill.lines],
+        "total_usd_before_free_tier": report.bill.before_free_tier,
+        "total_usd_after_free_tier": report.bill.after_free_tier,
+        "bookings": report.bookings,
+        "usd_per_1000_bookings": {"before_free_tier": before, "after_free_tier": after},
+        "by_service_usd_before_free_tier": report.bill.by_service(),
+        "dominant": {"service": service, "share": share, "advice": report.advice},
+        "functions": [{"name": f.name, "memory_mb": f.memory_mb,
+                       "invocations": f.invocations, "mean_cpu_ms": f.mean_cpu_ms,
+                       "mean_billed_ms": f.mean_billed_ms, "cold_starts": f.cold_starts,
+                       "gb_seconds": f.gb_seconds} for f in report.functions.values()],
+        "idle": {"usd_before_free_tier": report.idle_cost[0],
+                 "usd_after_free_tier": report.idle_cost[1], "template": report.idle_source,
+                 "resources": report.idle_resources,
+                 "billed_while_idle": [f.__dict__ for f in report.idle]},
+        "alternatives_usd_before_free_tier": report.alternatives,
+        "notes": report.notes,
+    }

@@ -1,0 +1,272 @@
+"""The cost model's arithmetic (bench/costing): prices x quantities, the free tier,
+DynamoDB units from item sizes, Lambda billing, and the idle-month check."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from bench.costing import deployment, prices
+from bench.costing.assemble import Options, month_usage
+from bench.costing.bill import bill, per_thousand
+from bench.costing.cuts import quieter_pings, static_assets_off_lambda
+from bench.costing.idle import findings
+from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms
+from bench.costing.meter import AwsMeter
+from bench.costing.sample import Sample
+from bench.costing.scenario import MONTH_MINUTES, Scenario, Spread
+from bench.costing.units import (
+    billed_ms,
+    chunks,
+    cold_start_share,
+    index_writes,
+    item_size,
+    read_units,
+    storage_bytes,
+    write_units,
+)
+from local.metering import ApiCall
+
+TABLE = prices.load("arm64")
+
+
+def cost(usage: dict[str, float]) -> tuple[float, float]:
+    priced = bill(usage, TABLE)
+    return priced.before_free_tier, priced.after_free_tier
+
+
+# ---- the price table ------------------------------------------------------------------
+
+def test_price_table_is_dated_and_names_a_source_for_every_service() -> None:
+    doc = json.loads(prices.PRICES_FILE.read_text())
+    assert date.fromisoformat(doc["taken_on"])
+    assert doc["region"] == "us-east-1"
+    assert all(s["source"].startswith("https://") for s in doc["services"].values())
+
+
+def test_dynamodb_on_demand_prices_are_the_november_2024_ones() -> None:
+    assert TABLE.meters["dynamodb.read_units"].unit_price * 1e6 == pytest.approx(0.125)
+    assert TABLE.meters["dynamodb.write_units"].unit_price * 1e6 == pytest.approx(0.625)
+
+
+def test_arm64_seconds_cost_a_fifth_less_than_x86() -> None:
+    arm = TABLE.meters["lambda.gb_seconds"].unit_price
+    x86 = prices.load("x86_64").meters["lambda.gb_seconds"].unit_price
+    assert arm == pytest.approx(x86 * 0.8, rel=1e-4)
+
+
+# ---- the bill and the free tier -------------------------------------------------------
+
+def test_free_tier_absorbs_lambda_requests_below_one_million() -> None:
+    before, after = cost({"lambda.requests": 999_999})
+    assert before == pytest.approx(0.2, abs=1e-6)
+    assert after == 0.0
+
+
+def test_lambda_requests_above_one_million_bill_only_the_excess() -> None:
+    before, after = cost({"lambda.requests": 3_000_000})
+    assert before == pytest.approx(0.60)
+    assert after == pytest.approx(0.40)
+
+
+def test_free_tier_absorbs_400000_gb_seconds() -> None:
+    before, after = cost({"lambda.gb_seconds": 500_000})
+    assert before == pytest.approx(500_000 * 0.0000133334)
+    assert after == pytest.approx(100_000 * 0.0000133334)
+
+
+def test_rest_api_requests_get_no_free_tier_because_it_lasts_twelve_months_only() -> None:
+    before, after = cost({"apigw.rest_requests": 1_000_000})
+    assert before == after == pytest.approx(3.5)
+
+
+def test_function_url_requests_cost_nothing() -> None:
+    assert cost({"function_url.requests": 10_000_000}) == (0.0, 0.0)
+
+
+def test_dynamodb_request_units_are_never_free() -> None:
+    assert cost({"dynamodb.write_units": 1_000_000})[1] == pytest.approx(0.625)
+
+
+def test_logs_free_tier_is_shared_by_ingestion_and_storage() -> None:
+    priced = bill({"logs.ingested_gb": 4.0, "logs.stored_gb_month": 4.0}, TABLE)
+    ingested, stored = priced.lines
+    assert ingested.after_free_tier == 0.0
+    assert stored.after_free_tier == pytest.approx(3.0 * 0.03)
+
+
+def test_a_meter_without_a_price_is_an_error_not_a_free_line() -> None:
+    with pytest.raises(KeyError):
+        bill({"ec2.hours": 1.0}, TABLE)
+
+
+def test_dominant_service_is_the_largest_before_the_free_tier() -> None:
+    priced = bill({"lambda.requests": 900_000, "apigw.rest_requests": 100_000}, TABLE)
+    service, share = priced.dominant()
+    assert service == "API Gateway REST"
+    assert share == pytest.approx(0.35 / (0.35 + 0.18))
+
+
+def test_cost_per_thousand_bookings() -> None:
+    assert per_thousand(0.5, 20_000) == pytest.approx(0.025)
+
+
+# ---- DynamoDB units from what was sent and returned -----------------------------------
+
+def test_item_size_counts_attribute_names_and_utf8_bytes() -> None:
+    assert item_size({"pk": {"S": "é"}}) == 2 + 2
+
+
+def test_number_takes_a_byte_per_two_significant_digits_plus_one() -> None:
+    assert item_size({"n": {"N": "12345"}}) == 1 + 3 + 1
+    assert item_size({"n": {"N": "1000"}}) == 1 + 1 + 1
+
+
+def test_map_and_list_take_three_bytes_plus_one_per_element() -> None:
+    assert item_size({"m": {"M": {"a": {"S": "x"}}}}) == 1 + 3 + (1 + 1 + 1)
+    assert item_size({"l": {"L": [{"BOOL": True}, {"NULL": True}]}}) == 1 + 3 + 2 * (1 + 1)
+
+
+def test_eventually_consistent_read_up_to_4_kb_is_half_a_unit() -> None:
+    assert read_units(4096, consistent=False) == 0.5
+    assert read_units(0, consistent=False) == 0.5  # nothing found still costs
+
+
+def test_strongly_consistent_read_rounds_up_to_4_kb_units() -> None:
+    assert read_units(4097, consistent=True) == 2.0
+
+
+def test_write_rounds_up_to_1_kb_and_a_transaction_costs_twice() -> None:
+    assert write_units(1025) == 2
+    assert write_units(1025, transactional=True) == 4
+
+
+def test_index_entry_moving_to_new_keys_is_a_delete_and_a_put() -> None:
+    old = {"g": {"S": "a"}, "x": {"S": "1"}}
+    new = {"g": {"S": "b"}, "x": {"S": "1"}}
+    assert index_writes(old, new, ("g",)) == [item_size(old), item_size(new)]
+    assert index_writes(old, dict(old), ("g",)) == [item_size(old)]
+
+
+def test_item_without_the_index_keys_writes_nothing_to_the_index() -> None:
+    assert index_writes(None, {"x": {"S": "1"}}, ("g",)) == []
+
+
+def test_storage_adds_100_bytes_per_item_and_per_index_entry() -> None:
+    item = {"pk": {"S": "a"}, "g": {"S": "b"}}
+    assert storage_bytes([item], {"gsi": ("g",)}) == 2 * (item_size(item) + 100)
+
+
+def test_meter_prices_a_transaction_from_item_sizes_and_updates_indexes_once() -> None:
+    stored: dict[str, dict[str, dict[str, str]]] = {}
+    meter = AwsMeter(lambda key: stored.get(key["pk"]["S"]), ("pk",), {"gsi": ("g",)})
+    meter.enabled = True
+    big = {"pk": {"S": "b"}, "g": {"S": "x"}, "blob": {"S": "z" * 1500}}
+    params = {"TransactItems": [{"Put": {"Item": big}},
+                                {"ConditionCheck": {"Key": {"pk": {"S": "c"}}}}]}
+    meter.before("dynamodb", "TransactWriteItems", params)
+    meter.after(ApiCall("dynamodb", "TransactWriteItems", params, {}, 200))
+    assert meter.usage.write_units == {"TransactWriteItems": 2 * 2 + 2 * 1,
+                                       "TransactWriteItems -> gsi": 2}
+
+
+def test_failed_conditional_put_still_costs_a_unit_and_touches_no_index() -> None:
+    meter = AwsMeter(lambda key: None, ("pk",), {"gsi": ("g",)})
+    meter.enabled = True
+    params = {"Item": {"pk": {"S": "a"}, "g": {"S": "x"}}}
+    meter.before("dynamodb", "PutItem", params)
+    meter.after(ApiCall("dynamodb", "PutItem", params, {"Error": {}}, 400))
+    assert meter.usage.write_units == {"PutItem": 1}
+
+
+# ---- messages and Lambda --------------------------------------------------------------
+
+def test_a_publish_over_64_kb_is_billed_as_two_requests() -> None:
+    assert chunks(65536, 65536) == 1
+    assert chunks(65537, 65536) == 2
+    assert chunks(0, 65536) == 1
+
+
+def test_lambda_bills_each_invocation_rounded_up_to_the_millisecond() -> None:
+    assert billed_ms(0.2) == 1
+    assert billed_ms(10.01) == 11
+
+
+def test_cpu_at_512_mb_runs_at_under_a_third_of_a_vcpu() -> None:
+    assert cpu_scale(512) == pytest.approx(1769 / 512)
+    assert cpu_scale(3008) == 1.0
+
+
+def test_billed_duration_is_scaled_cpu_plus_a_round_trip_per_request() -> None:
+    invocation = Invocation("api_handler", "GET /x", ("dynamodb.Query", "dynamodb.Query"),
+                            wall_ms=3.0, cpu_ms=2.0, log_bytes=0, log_events=0)
+    assert modelled_ms(invocation, 3.0) == 1 + 6 + 5 + 5  # runtime, CPU x 3, two queries
+
+
+def test_busy_functions_stay_at_the_cold_start_floor() -> None:
+    assert cold_start_share(1_000_000, MONTH_MINUTES, 10, 0.01) == 0.01
+
+
+def test_a_function_invoked_every_hour_is_cold_almost_every_time() -> None:
+    assert cold_start_share(720, MONTH_MINUTES, 10, 0.01) > 0.8
+
+
+def test_spread_turns_one_and_a_half_into_alternating_ones_and_twos() -> None:
+    spread = Spread(1.5)
+    assert [spread.next() for _ in range(4)] == [1, 2, 1, 2]
+
+
+# ---- whole months and the idle month --------------------------------------------------
+
+def _empty_month(options: Options) -> dict[str, float]:
+    return month_usage(Sample(), Scenario(bookings_per_host=0, sample_hosts=1), {}, 512,
+                       {"api": 200.0, "events": 200.0}, options, 14).usage
+
+
+def test_sqs_event_sources_poll_648000_times_a_month_per_idle_queue() -> None:
+    usage = _empty_month(Options(worker_delivery="sqs-poll", queues=1))
+    assert usage["sqs.requests"] == 648_000
+
+
+def test_workers_pushed_by_sns_make_no_sqs_requests_when_idle() -> None:
+    usage = _empty_month(Options(worker_delivery="sns-push"))
+    assert usage["sqs.requests"] == 0
+    assert cost(usage) == (0.0, 0.0)
+
+
+def test_a_nat_gateway_or_an_enabled_sqs_mapping_would_bill_an_idle_month() -> None:
+    template = {"Resources": {
+        "Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}},
+        "Worker": {"Type": "AWS::Serverless::Function", "Properties": {"Events": {
+            "Poll": {"Type": "SQS", "Properties": {"Queue": "q"}},
+            "Replay": {"Type": "SQS", "Properties": {"Queue": "q", "Enabled": False}}}}}}}
+    assert [f.resource for f in findings(template)] == ["Nat", "Worker.Poll"]
+
+
+def test_the_deployed_template_has_nothing_billed_while_idle() -> None:
+    assert findings(deployment.load().template) == []
+
+
+# ---- what-ifs -------------------------------------------------------------------------
+
+def _call(label: str, *requests: str) -> Invocation:
+    return Invocation("api_handler", label, requests, 1.0, 1.0, 0, 0)
+
+
+def test_static_assets_on_a_cdn_leave_the_function_and_the_front_door() -> None:
+    sample = Sample(invocations=[_call("GET /static/{name}"), _call("GET /{host}/{event}")],
+                    front_door_requests=2)
+    cut = static_assets_off_lambda(sample)
+    assert [r.label for r in cut.invocations] == ["GET /{host}/{event}"]
+    assert cut.front_door_requests == 1
+
+
+def test_unanswered_pings_every_9_minutes_send_fewer_messages_and_no_pongs() -> None:
+    pong = "execute-api.PostToConnection"
+    sample = Sample(invocations=[_call("$default", pong) for _ in range(9)],
+                    ws_inbound_units=9, ws_outbound_units=9, ping_minutes=5.0)
+    cut = quieter_pings(sample, every_minutes=9.0)
+    assert (cut.ws_inbound_units, cut.ws_outbound_units) == (5, 0)
+    assert all(r.requests == () for r in cut.invocations)
