@@ -31,7 +31,7 @@ from bench.costing.idle import findings, resource_types
 from bench.costing.report import Report, as_json, text
 from bench.costing.sample import Sample, init_ms, measure
 from bench.costing.scenario import Scenario
-from chalicelib.settings import SECRETS
+from chalicelib.settings import SECURE_PARAMETERS
 from chalicelib.store.queues import QUEUES
 
 FUNCTIONS = ("api_handler", "ws_connect", "ws_message", "ws_disconnect", "booking_events",
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     options = Options(front_door=args.front_door, worker_delivery=args.worker_delivery,
                       system_log_level=args.system_log_level or deployed.system_log_level,
                       warm_minutes=args.warm_minutes, stripe_ms=args.stripe_ms,
-                      queues=len(QUEUES), secrets=len(SECRETS))
+                      queues=len(QUEUES), secrets=len(SECURE_PARAMETERS))
     started = time.monotonic()
     print(f"cost: simulating {scenario.sample_hosts} sample hosts' month in {args.jobs} "
           "process(es)...", file=sys.stderr)

@@ -12,13 +12,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# The parameters under PENNY_SECRETS_PATH, and the variable each one stands in for. The
-# one list: `make deploy` creates them (the secrets as SecureString), infra/ grants
-# reading them, tests check both. The public URL is the stack's Function URL (or your
-# domain), known only once the stack exists, so it cannot be an environment variable.
-PARAMETERS = {"jwt-keys": "PENNY_JWT_KEYS", "link-secret": "PENNY_LINK_SECRET",
-              "public-url": "PENNY_PUBLIC_URL"}
-SECRETS = ("jwt-keys", "link-secret")
+# The parameters under PENNY_SECRETS_PATH, the one list: `make deploy` creates them,
+# infra/ grants reading them, tests check both. "secrets" is one SecureString holding
+# every secret as JSON (each SecureString read is a KMS decrypt, paid per cold start);
+# the public URL is the stack's Function URL (or your domain), known only once the stack
+# exists, so it cannot be an environment variable.
+SECRETS_PARAMETER = "secrets"
+PARAMETERS = (SECRETS_PARAMETER, "public-url")
+SECURE_PARAMETERS = (SECRETS_PARAMETER,)
+SECRET_VARIABLES = {"jwt_keys": "PENNY_JWT_KEYS", "link_secret": "PENNY_LINK_SECRET"}
 
 # A development-only key: `make run` and the tests use it. A deployed stage reads its
 # own from SSM (PENNY_SECRETS_PATH is set by infra/), and fails to start without them.
@@ -88,5 +90,8 @@ def _secrets(path: str, env: Mapping[str, str]) -> dict[str, str]:
     from chalicelib.integrations.parameters import read_parameters
 
     region = env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1"))
-    values = read_parameters(path, tuple(PARAMETERS), region)
-    return {PARAMETERS[name]: value for name, value in values.items()}
+    values = read_parameters(path, PARAMETERS, region)
+    secrets = json.loads(values[SECRETS_PARAMETER])
+    found = {SECRET_VARIABLES[name]: value if isinstance(value, str) else json.dumps(value)
+             for name, value in secrets.items() if name in SECRET_VARIABLES}
+    return {**found, "PENNY_PUBLIC_URL": values["public-url"]}

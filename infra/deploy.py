@@ -3,8 +3,9 @@
     python -m infra.deploy --stage prod --bucket my-artifacts [--region us-east-1]
                            [--pitr] [--public-url https://book.example.com]
 
-1. Creates the stage's parameters under /penny/<stack> when missing: random secrets as
-   SecureString (the AWS-managed aws/ssm key: no KMS charge), and the public URL.
+1. Creates the stage's parameters under /penny/<stack> when missing: random secrets in
+   one SecureString (the AWS-managed aws/ssm key: no key fee; one KMS decrypt per cold
+   start), and the public URL.
    Existing values are never overwritten, so redeploying keeps every session valid.
 2. `aws cloudformation package` uploads deployment.zip to the bucket;
    `aws cloudformation deploy` creates or updates the stack "penny-<stage>".
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chalicelib.settings import PARAMETERS, SECRETS
+from chalicelib.settings import PARAMETERS, SECRET_VARIABLES, SECRETS_PARAMETER
 
 PACKAGE = Path("build/package")
 PENDING_URL = "https://pending.invalid"
@@ -44,11 +45,12 @@ def aws(*args: str, region: str) -> str:
 
 def new_value(name: str) -> tuple[str, str]:
     """A fresh value for a missing parameter, and its SSM type."""
-    if name == "jwt-keys":
+    if name == SECRETS_PARAMETER:
         kid = datetime.now(UTC).strftime("k%Y%m%d")
-        return json.dumps({kid: secrets.token_urlsafe(48)}), "SecureString"
-    if name in SECRETS:
-        return secrets.token_urlsafe(48), "SecureString"
+        fresh = {"jwt_keys": {kid: secrets.token_urlsafe(48)},
+                 "link_secret": secrets.token_urlsafe(48)}
+        assert set(fresh) == set(SECRET_VARIABLES)
+        return json.dumps(fresh), "SecureString"
     return PENDING_URL, "String"
 
 

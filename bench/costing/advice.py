@@ -115,6 +115,6 @@ def breakdown(service: str, sample: Sample) -> str | None:
         return (f"API Gateway WebSocket messages: {share:.1%} are pings and their pongs, "
                 "the rest booking events to open dashboards")
     if service == "KMS":
-        return ("KMS: two SecureString decrypts each time a Lambda environment starts "
-                "(settings read from SSM once per container)")
+        return ("KMS: one SecureString decrypt each time a Lambda environment starts "
+                "(every secret in one parameter, read from SSM once per container)")
     return None

@@ -214,7 +214,7 @@ class Month:
             first = False
             for _ in range(int(stint // self.ping_minutes)):
                 h.clock.current += timedelta(minutes=self.ping_minutes)
-                h.ws_message(connection, json.dumps({"action": "ping"}))
+                h.ws_message(connection, json.dumps({"action": "keepalive"}))  # as app-api.js
             h.ws_disconnect(connection)
             h.add_connection_minutes(stint)
             minutes -= stint

@@ -61,6 +61,8 @@ def message(realtime: Realtime, connection_id: str, body: str) -> None:
         action = json.loads(body).get("action")
     except (ValueError, AttributeError):
         action = None
+    # "keepalive" (the dashboard's, every 9 minutes) only resets API Gateway's idle timer:
+    # no reply, which would be a second billed message. "ping" asks for a pong.
     if action == "ping":
         realtime.pong(connection_id)
 

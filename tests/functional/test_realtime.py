@@ -54,6 +54,12 @@ def test_ping_gets_a_pong(api: Api, wiring: Wiring) -> None:
     assert wiring.sender.types("c1") == ["pong"]
 
 
+def test_a_keepalive_gets_no_reply(api: Api, wiring: Wiring) -> None:
+    connect(api, "c1", make_host(api))
+    invoke(api, "ws_message", ws_event("$default", "c1", body='{"action": "keepalive"}'))
+    assert wiring.sender.types("c1") == []
+
+
 def test_a_booking_reaches_its_hosts_dashboards_and_no_one_else(api: Api, wiring: Wiring) -> None:
     alice, bob = make_host(api, "alice"), make_host(api, "bob")
     connect(api, "alice-1", alice)

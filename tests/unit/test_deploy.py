@@ -88,19 +88,19 @@ def test_a_first_deploy_creates_the_secrets_then_deploys_then_records_the_url(
 
     state = json.loads(fake_aws.read_text())
     assert commands(fake_aws) == [
-        "ssm get-parameters", "ssm put-parameter", "ssm put-parameter", "ssm put-parameter",
+        "ssm get-parameters", "ssm put-parameter", "ssm put-parameter",
         "cloudformation package", "cloudformation deploy", "cloudformation describe-stacks",
         "ssm put-parameter"]
-    assert state["types"] == {"/penny/penny-prod/jwt-keys": "SecureString",
-                              "/penny/penny-prod/link-secret": "SecureString",
+    assert state["types"] == {"/penny/penny-prod/secrets": "SecureString",
                               "/penny/penny-prod/public-url": "String"}
-    keys = json.loads(state["ssm"]["/penny/penny-prod/jwt-keys"])
-    assert len(next(iter(keys.values()))) >= 64
+    fresh = json.loads(state["ssm"]["/penny/penny-prod/secrets"])
+    assert len(next(iter(fresh["jwt_keys"].values()))) >= 64
+    assert len(fresh["link_secret"]) >= 64
     assert state["ssm"]["/penny/penny-prod/public-url"] == "https://abc.lambda-url.us-east-1.on.aws"
-    deploy_call = state["calls"][5]
+    deploy_call = state["calls"][4]
     assert deploy_call[deploy_call.index("--stack-name") + 1] == "penny-prod"
     assert "CAPABILITY_IAM" in deploy_call and "PointInTimeRecovery=false" in deploy_call
-    package_call = state["calls"][4]
+    package_call = state["calls"][3]
     assert package_call[package_call.index("--s3-bucket") + 1] == "artifacts"
     out = capsys.readouterr().out
     assert "https://abc.lambda-url.us-east-1.on.aws/app" in out
@@ -115,8 +115,7 @@ def test_a_redeploy_keeps_every_existing_secret(fake_aws: Path) -> None:
                         "--public-url", "https://book.example.com/"]) == 0
 
     state = json.loads(fake_aws.read_text())
-    for name in ("jwt-keys", "link-secret"):
-        assert state["ssm"][f"/penny/penny-prod/{name}"] == first[f"/penny/penny-prod/{name}"]
+    assert state["ssm"]["/penny/penny-prod/secrets"] == first["/penny/penny-prod/secrets"]
     assert state["ssm"]["/penny/penny-prod/public-url"] == "https://book.example.com"
     assert "PointInTimeRecovery=true" in state["calls"][-3]
 

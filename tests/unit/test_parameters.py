@@ -20,9 +20,8 @@ def ssm() -> object:
 
 def test_settings_read_every_secret_from_the_stage_path(ssm: object) -> None:
     keys = {"k2": "a-signing-key-from-parameter-store-0123456789"}
-    ssm.put_parameter(Name="/penny/prod/jwt-keys", Value=json.dumps(keys),  # type: ignore[attr-defined]
-                      Type="SecureString")
-    ssm.put_parameter(Name="/penny/prod/link-secret", Value="links-secret",  # type: ignore[attr-defined]
+    ssm.put_parameter(Name="/penny/prod/secrets",  # type: ignore[attr-defined]
+                      Value=json.dumps({"jwt_keys": keys, "link_secret": "links-secret"}),
                       Type="SecureString")
     ssm.put_parameter(Name="/penny/prod/public-url",  # type: ignore[attr-defined]
                       Value="https://abc.lambda-url.us-east-1.on.aws/", Type="String")
@@ -37,10 +36,10 @@ def test_settings_read_every_secret_from_the_stage_path(ssm: object) -> None:
 
 
 def test_a_missing_secret_stops_the_start_with_its_name(ssm: object) -> None:
-    ssm.put_parameter(Name="/penny/prod/jwt-keys", Value="{}",  # type: ignore[attr-defined]
+    ssm.put_parameter(Name="/penny/prod/secrets", Value="{}",  # type: ignore[attr-defined]
                       Type="SecureString")
-    with pytest.raises(MissingParametersError, match="/penny/prod/link-secret"):
-        read_parameters("/penny/prod/", tuple(PARAMETERS), "us-east-1")
+    with pytest.raises(MissingParametersError, match="/penny/prod/public-url"):
+        read_parameters("/penny/prod/", PARAMETERS, "us-east-1")
 
 
 def test_without_a_secrets_path_the_environment_is_all_there_is() -> None:

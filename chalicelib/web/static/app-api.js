@@ -95,7 +95,10 @@ export function createApi(base, { onSignedOut }) {
 
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
-const PING_MS = 5 * 60 * 1000; // API Gateway drops a connection idle for 10 minutes
+// API Gateway drops a connection idle for 10 minutes. A keepalive every 9 minutes is the
+// fewest billed messages that keep it open; it gets no reply (a pong would be a second
+// billed message and a management API call).
+const PING_MS = 9 * 60 * 1000;
 
 // One WebSocket to the host's event stream. Each (re)connect fetches a fresh 60-second
 // ticket; a dropped socket is retried after a random wait in [0, min(cap, base * 2^n)]
@@ -142,7 +145,7 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
       attempt = 0;
       everOpened = true;
       status("live");
-      ping = setInterval(() => ws.send(JSON.stringify({ action: "ping" })), PING_MS);
+      ping = setInterval(() => ws.send(JSON.stringify({ action: "keepalive" })), PING_MS);
       if (again) onReconnected();
     });
     ws.addEventListener("message", (message) => {
