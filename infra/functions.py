@@ -25,13 +25,15 @@ _API_TABLE = ("GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "Dele
               "ConditionCheckItem")
 FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "APIHandler": {"table": _API_TABLE},
-    "BookingEvents": {"table": ("Query", "GetItem", "DeleteItem"), "stream": ("DescribeStream",
-                      "GetRecords", "GetShardIterator", "ListStreams"),
+    # Connections are written and deleted as BatchWriteItem (store/connections.py).
+    "BookingEvents": {"table": ("Query", "GetItem", "BatchWriteItem"),
+                      "stream": ("DescribeStream", "GetRecords", "GetShardIterator",
+                                 "ListStreams"),
                       "topic": ("Publish",), "websocket": ("ManageConnections",)},
-    "WebsocketConnect": {"table": ("PutItem",)},
-    "WebsocketMessage": {"table": ("GetItem", "DeleteItem"),
+    "WebsocketConnect": {"table": ("BatchWriteItem",)},
+    "WebsocketMessage": {"table": ("GetItem", "BatchWriteItem"),
                          "websocket": ("ManageConnections",)},
-    "WebsocketDisconnect": {"table": ("GetItem", "DeleteItem")},
+    "WebsocketDisconnect": {"table": ("GetItem", "BatchWriteItem")},
     **{f"{spec.name.title()}Worker": {"table": ("PutItem",),
                                       "dead_letter": ("SendMessage", "ReceiveMessage",
                                                       "DeleteMessage", "GetQueueAttributes")}
