@@ -35,7 +35,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Resolves with performance.now() once a free day is drawn (polled every frame).
 CALENDAR_READY = "() => document.querySelector('#days button.free') && performance.now()"
-FCP = "performance.getEntriesByName('first-contentful-paint')[0].startTime"
+FCP = """new Promise(resolve => {
+    // The entry may not be recorded yet when the page is ready: wait for it.
+    new PerformanceObserver((list, observer) => {
+        const entry = list.getEntriesByName('first-contentful-paint')[0];
+        if (entry) { observer.disconnect(); resolve(entry.startTime); }
+    }).observe({type: 'paint', buffered: true});
+})"""
 BYTES = """[performance.getEntriesByType('navigation')[0],
             ...performance.getEntriesByType('resource')].reduce((n, e) => n + e.transferSize, 0)"""
 

@@ -1,30 +1,39 @@
-"""Static files from chalicelib/web/static under content-hashed URLs.
+"""Static files from chalicelib/web/static under content-hashed URLs, one request each.
 
-`booking.js` is served as `/static/booking.<hash>.js`, the hash taken from the content
-the browser receives, so a deploy never meets a stale cached copy and a hashed URL can
-be cached for a year. ES modules import each other by relative name ("./calendar.js");
-those imports are rewritten to the hashed names here, so a module's hash changes when
-anything it imports changes. Everything is read and hashed once per container, on first
-use: no build step.
+A page needs one script, one stylesheet and no favicon request (each request is a paid
+Lambda invocation):
+
+- a script is served as a bundle: `booking.js` with every module it imports inlined
+  (bundles.py), at `/static/booking.<hash>.js`, the hash taken from the bundle, so it
+  changes when any module in it changes;
+- a page's stylesheets are concatenated in order into one, named after them:
+  ("base.css", "booking.css") is `/static/base~booking.<hash>.css`;
+- the favicon is inlined into the page as a `data:` URI (the CSP allows img-src data:).
+
+A hashed URL can be cached for a year, and a deploy never meets a stale copy. Everything
+is read, bundled and hashed once per container, on first use: no build step.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from chalice import Response
+
+from chalicelib.web.bundles import bundle
 
 STATIC = Path(__file__).parent / "static"
 TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8"}
 IMMUTABLE = "public, max-age=31536000, immutable"
-_IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])\./([\w-]+\.js)\2""")
-_HASHED = re.compile(r"^(?P<stem>[\w-]+)\.(?P<hash>[0-9a-f]{10})(?P<ext>\.\w+)$")
+JOIN = "~"  # between the stems of a combined stylesheet's name
+_HASHED = re.compile(r"^(?P<stem>[\w~-]+)\.(?P<hash>[0-9a-f]{10})(?P<ext>\.\w+)$")
 
 
 @dataclass(frozen=True)
@@ -33,59 +42,70 @@ class Asset:
     hashed: str  # served: booking.0123456789.js
     body: str
     content_type: str
-    imports: tuple[str, ...]  # logical names of the modules it imports, transitively
+    parts: tuple[str, ...]  # the files it is made of: modules bundled, stylesheets joined
 
     @property
     def etag(self) -> str:
         return f'"{self.hashed}"'
 
 
-def _build(name: str, done: dict[str, Asset], visiting: frozenset[str]) -> Asset:
-    if name in done:
-        return done[name]
-    if name in visiting:
-        raise ValueError(f"import cycle through {name}")
-    path = STATIC / name
-    body = path.read_text(encoding="utf-8")
-    imports: list[str] = []
-    if path.suffix == ".js":
-        def hashed(match: re.Match[str]) -> str:
-            dep = _build(match[3], done, visiting | {name})
-            imports.extend([dep.name, *dep.imports])
-            return f"{match[1]}{match[2]}./{dep.hashed}{match[2]}"
-
-        body = _IMPORT.sub(hashed, body)
+def _asset(name: str, body: str, parts: Sequence[str]) -> Asset:
+    stem, suffix = name.rsplit(".", 1)
     digest = hashlib.sha256(body.encode()).hexdigest()[:10]
-    asset = Asset(name, f"{path.stem}.{digest}{path.suffix}", body, TYPES[path.suffix],
-                  tuple(dict.fromkeys(imports)))
-    done[name] = asset
-    return asset
+    return Asset(name, f"{stem}.{digest}.{suffix}", body, TYPES[f".{suffix}"], tuple(parts))
+
+
+def _read(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def assets() -> dict[str, Asset]:
+    """Every file in static/; a script is its bundle."""
     done: dict[str, Asset] = {}
     for path in sorted(STATIC.iterdir()):
         if path.is_file() and path.suffix in TYPES:
-            _build(path.name, done, frozenset())
+            body, parts = bundle(path.name, _read) if path.suffix == ".js" \
+                else (_read(path.name), [path.name])
+            done[path.name] = _asset(path.name, body, parts)
     return done
 
 
+def stylesheet_name(styles: Sequence[str]) -> str:
+    """The one stylesheet a page links for its `styles`, in order."""
+    return JOIN.join(s.removesuffix(".css") for s in styles) + ".css"
+
+
+@lru_cache(maxsize=16)
+def _find(name: str) -> Asset | None:
+    if name in assets():
+        return assets()[name]
+    stems = name.removesuffix(".css").split(JOIN)
+    files = [f"{stem}.css" for stem in stems]
+    if not name.endswith(".css") or len(set(files)) != len(files) or len(files) < 2 \
+            or not all(f in assets() for f in files):
+        return None
+    return _asset(name, "\n".join(assets()[f].body for f in files), files)
+
+
 def asset_url(base: str, name: str) -> str:
-    return f"{base}/static/{assets()[name].hashed}"
+    """The hashed URL of a static file, or of a combined stylesheet_name(...)."""
+    asset = _find(name)
+    if asset is None:
+        raise KeyError(name)
+    return f"{base}/static/{asset.hashed}"
 
 
-def module_preloads(base: str, scripts: Iterable[str]) -> list[str]:
-    """Every module the scripts import, so the browser fetches them in parallel."""
-    found = dict.fromkeys(dep for s in scripts for dep in assets()[s].imports)
-    return [asset_url(base, name) for name in found]
+@lru_cache(maxsize=1)
+def icon_uri() -> str:
+    return "data:image/svg+xml," + quote(_read("favicon.svg").strip(), safe=" /:=,;'()")
 
 
 def static_asset(name: str, if_none_match: str | None = None) -> Response:
     """/static/{name}: the hashed name is immutable; a bare or stale one is revalidated."""
     match = _HASHED.match(name)
     logical = f"{match['stem']}{match['ext']}" if match else name
-    asset = assets().get(logical)
+    asset = _find(logical)
     if asset is None:
         return Response(body="Not found\n", status_code=404, headers={
             "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"})

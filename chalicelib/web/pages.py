@@ -14,14 +14,15 @@ Contract (the booking pages and the host dashboard both use it):
         values, rendered as `<script type="application/json" id="...">` (never executed,
         so CSP-safe; read with `JSON.parse(el.textContent)`): first paint needs no
         extra request. `scripts` / `styles` are names of files in static/ ("app.js",
-        "app.css"), linked under content-hashed URLs; scripts load as ES modules, and
-        their relative imports (`import {x} from "./y.js"`) are rewritten to hashed
-        URLs and preloaded. `connect_src` adds origins to connect-src, e.g. the
-        WebSocket origin "wss://abc.execute-api.eu-west-1.amazonaws.com".
+        "app.css"), linked under content-hashed URLs, one request each: a script is
+        an ES module served with its relative imports (`import {x} from "./y.js"`)
+        inlined (assets.py, bundles.py), and the styles are one stylesheet, the files
+        concatenated in order; the favicon is a data: URI. `connect_src` adds origins
+        to connect-src, e.g. the WebSocket origin "wss://abc.execute-api.eu-west-1.amazonaws.com".
     static_asset(name, if_none_match=None) -> chalice.Response
         The /static/{name} route: long immutable caching for a current hashed name,
         no-cache for a bare or stale one, ETag + 304.
-    asset_url(base, name) -> str       the hashed URL of a static file
+    asset_url(base, name) -> str       the hashed URL of a static file (a script's bundle)
     base_path(request) -> str          the prefix the app is served under: "" on a Lambda
                                        Function URL, "/api" on API Gateway's stage
     not_found_page(base, heading=..., message=...) -> chalice.Response   a friendly 404
@@ -50,7 +51,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.web.assets import asset_url, module_preloads, static_asset
+from chalicelib.web.assets import asset_url, icon_uri, static_asset, stylesheet_name
 
 __all__ = ["Markup", "asset_url", "base_path", "html_page", "message_page", "not_found_page",
            "static_asset"]
@@ -112,9 +113,8 @@ def json_script(element_id: str, value: Any) -> str:
 
 
 def _head(base: str, scripts: Sequence[str], styles: Sequence[str]) -> str:
-    links = [f'<link rel="stylesheet" href="{html.escape(asset_url(base, s))}">' for s in styles]
-    links += [f'<link rel="modulepreload" href="{html.escape(url)}">'
-              for url in module_preloads(base, scripts)]
+    links = [f'<link rel="stylesheet" href="{html.escape(url)}">'
+             for url in ([asset_url(base, stylesheet_name(styles))] if styles else [])]
     links += [f'<script type="module" src="{html.escape(asset_url(base, s))}"></script>'
               for s in scripts]
     return "\n  ".join(links)
@@ -128,7 +128,7 @@ def html_page(template: str, context: Mapping[str, object] | None = None, *, tit
     body = render(template, {"base": base, **(context or {})})
     blocks = "".join(json_script(key, value) for key, value in (data or {}).items())
     page = render("layout.html", {
-        "title": title, "base": base, "icon": asset_url(base, "favicon.svg"),
+        "title": title, "base": base, "icon": icon_uri(),
         "head": Markup(_head(base, scripts, styles)), "body": Markup(body),
         "data": Markup(blocks)})
     return Response(body=page, status_code=status, headers={

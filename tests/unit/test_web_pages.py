@@ -76,12 +76,34 @@ def test_page_under_a_prefix_links_every_asset_under_it() -> None:
     assert any(re.fullmatch(r"/api/static/manage\.[0-9a-f]{10}\.js", u) for u in urls)
 
 
-def test_a_module_hash_covers_what_it_imports() -> None:
-    built = assets.assets()
+def test_a_page_links_one_script_one_stylesheet_and_an_inline_icon() -> None:
+    body = html_page("message.html", {"heading": "H", "message": "M"}, title="T", base="",
+                     scripts=("booking.js",), styles=("base.css", "booking.css")).body
 
-    booking = built["booking.js"]
-    assert {"picker.js", "calendar.js", "clock.js", "api.js"} <= set(booking.imports)
-    assert f'"./{built["picker.js"].hashed}"' in booking.body
+    css, js = re.findall(r'(?:href|src)="(/static/[^"]+)"', body)
+    assert re.fullmatch(r"/static/base~booking\.[0-9a-f]{10}\.css", css)
+    assert re.fullmatch(r"/static/booking\.[0-9a-f]{10}\.js", js)
+    assert 'rel="icon" href="data:image/svg+xml,' in body
+    assert "modulepreload" not in body
+
+
+def test_a_page_script_is_its_entry_with_every_import_inlined() -> None:
+    booking = assets.assets()["booking.js"]
+
+    assert booking.parts[-1] == "booking.js"
+    assert {"picker.js", "calendar.js", "clock.js", "api.js"} <= set(booking.parts)
+    assert "const __mod_picker = " in booking.body and 'from "./' not in booking.body
+
+
+def test_a_combined_stylesheet_is_its_files_in_order() -> None:
+    built = assets.assets()
+    url = assets.asset_url("", assets.stylesheet_name(("base.css", "app.css")))
+
+    served = assets.static_asset(url.removeprefix("/static/"))
+    assert served.headers["Cache-Control"] == assets.IMMUTABLE
+    assert served.body == f"{built['base.css'].body}\n{built['app.css'].body}"
+    assert assets.static_asset("base~base.css").status_code == 404
+    assert assets.static_asset("base~nothing.css").status_code == 404
 
 
 @pytest.mark.parametrize(("price", "text"), [

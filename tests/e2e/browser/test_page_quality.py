@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.visitor import PAID_CONSULT, coach, open_booking
@@ -21,7 +21,13 @@ document.addEventListener("securitypolicyviolation",
   (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
 """
 CALENDAR_READY = "() => document.querySelector('#days button.free') && performance.now()"
-FCP = "performance.getEntriesByName('first-contentful-paint')[0].startTime"
+FCP = """new Promise(resolve => {
+    // The entry may not be recorded yet when the page is ready: wait for it.
+    new PerformanceObserver((list, observer) => {
+        const entry = list.getEntriesByName('first-contentful-paint')[0];
+        if (entry) { observer.disconnect(); resolve(entry.startTime); }
+    }).observe({type: 'paint', buffered: true});
+})"""
 
 
 def test_pages_run_without_csp_violations_or_console_errors(
@@ -47,6 +53,30 @@ def test_pages_run_without_csp_violations_or_console_errors(
 
     assert page.evaluate("window.__violations") == []
     assert errors == []
+
+
+def requests_of(context: BrowserContext, url: str) -> list[Request]:
+    """Every request a first-time visit to `url` makes, until the network is idle."""
+    page = context.new_page()
+    seen: list[Request] = []
+    page.on("request", lambda request: seen.append(request))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.close()
+    return seen
+
+
+def test_a_page_costs_one_script_one_stylesheet_and_no_favicon_request(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # Each static request is a paid Lambda invocation.
+    host = coach(stack)
+    for path in (f"{host}/intro", "app"):
+        seen = requests_of(new_context(), f"{stack.api_url}/{path}")
+
+        kinds = [r.resource_type for r in seen]
+        urls = [r.url for r in seen]
+        assert (kinds.count("script"), kinds.count("stylesheet")) == (1, 1), (path, urls)
+        assert not [r.url for r in seen if "favicon" in r.url or r.resource_type == "image"]
 
 
 def test_first_meaningful_paint_is_under_a_second(
