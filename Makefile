@@ -41,7 +41,7 @@ chromium:
 
 lint: venv
 	$(PY) -m ruff check .
-	$(PY) -m mypy chalicelib app.py local
+	$(PY) -m mypy --explicit-package-bases chalicelib app.py local infra bench
 
 bench: venv
 	@set -e; for script in bench/*.py; do \

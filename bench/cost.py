@@ -26,7 +26,7 @@ from bench.costing import deployment, prices
 from bench.costing.advice import advice, breakdown
 from bench.costing.assemble import MonthUsage, Options, month_usage
 from bench.costing.bill import Bill, bill
-from bench.costing.cuts import quieter_pings, static_assets_off_lambda
+from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.idle import findings, resource_types
 from bench.costing.report import Report, as_json, text
 from bench.costing.sample import Sample, init_ms, measure
@@ -121,13 +121,8 @@ def main(argv: list[str] | None = None) -> None:
             (f"{other_arch} instead of {arch}", options, other_arch)):
         if opts != options or alt_arch != arch:
             alternatives[name] = priced(opts, alt_arch)[1].before_free_tier
-    quiet = quieter_pings(sample)
-    for name, changed in (
-            ("static assets from a CDN instead of the function",
-             static_assets_off_lambda(sample)),
-            ("dashboard pings every 9 min, unanswered", quiet),
-            ("both of these", static_assets_off_lambda(quiet))):
-        alternatives[name] = priced(options, measured=changed)[1].before_free_tier
+    alternatives["static assets from a CDN instead of the function"] = priced(
+        options, measured=static_assets_off_lambda(sample))[1].before_free_tier
     idle = priced(options, of=replace(scenario, bookings_per_host=0,
                                       dashboard_minutes_per_host=0.0), measured=Sample())[1]
     report = build_report(scenario, sample, month, the_bill, deployed, arch, options, init,
@@ -168,8 +163,8 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
         f"booking; {scenario.paid_share:.0%} paid (estimated: payments are not built); "
         f"{scenario.premium_share:.0%} premium",
         f"  dashboards open {scenario.dashboard_minutes_per_host:g} min per host a month "
-        f"({scenario.dashboard_session_minutes:g}-minute visits, a ping every "
-        f"{sample.ping_minutes:g} min); static assets fetched on "
+        f"({scenario.dashboard_session_minutes:g}-minute visits, a keepalive every "
+        f"{sample.keepalive_minutes:g} min); static assets fetched on "
         f"{scenario.asset_miss_rate:.0%} of page views",
         f"  front door: {front}; workers {workers}; {arch}, "
         f"{'/'.join(str(m) for m in memory)} MB; JSON logs, application level "

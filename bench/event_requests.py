@@ -99,8 +99,7 @@ def main() -> None:
             sns.meta.events.register("before-call", count)
             # Any SQS request the app makes, from any client of the default session,
             # counts; the local delivery queues are read through a session of their own.
-            boto3.DEFAULT_SESSION.events.register(  # type: ignore[union-attr]
-                "before-call.sqs", count)
+            boto3.DEFAULT_SESSION.events.register("before-call.sqs", count)
             invocations = 0
             for n in range(BOOKINGS):
                 client.http.post("/hosts/bench/call/bookings", headers=json_headers,

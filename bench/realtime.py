@@ -69,7 +69,7 @@ async def measure(api: str, ws_url: str, count: int) -> list[float]:
     async with connect(f"{ws_url}/?token={token}") as ws:
         for n in range(count):
             start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=15 * n)
-            body = {"start": start.isoformat(), "attendee": {
+            body: dict[str, Any] = {"start": start.isoformat(), "attendee": {
                 "name": "Bench", "email": "b@example.com", "timezone": "UTC"}}
             r = await asyncio.to_thread(requests.post, f"{api}/hosts/{slug}/call/bookings",
                                         json=body, timeout=30)

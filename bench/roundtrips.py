@@ -38,7 +38,7 @@ class Clock:
 def call(client: Client, method: str, path: str, body: str | None = None,
          headers: dict[str, str] | None = None) -> tuple[int, list[str]]:
     with dynamodb_calls() as calls:
-        r = client.http.request(method, path, body=body,
+        r = client.http.request(method, path, body=(body or "").encode(),
                                 headers={"Content-Type": "application/json", **(headers or {})})
     return r.status_code, calls.calls
 

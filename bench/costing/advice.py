@@ -60,10 +60,10 @@ def advice(service: str, sample: Sample, month: MonthUsage, bill: Bill) -> str:
     if service == "API Gateway HTTP API":
         return "The Lambda Function URL bills nothing beyond the invocation."
     if service == "API Gateway WebSocket":
-        return (f"Open dashboards: connection minutes, and a ping and its pong every "
-                f"{sample.ping_minutes:g} minutes. Pinging every 9 minutes (the idle timeout "
-                "is 10) without a pong (a client message alone keeps the connection), and "
-                "closing the socket while the tab is hidden (Page Visibility), cut both.")
+        return (f"Open dashboards: connection minutes, and one unanswered keepalive every "
+                f"{sample.keepalive_minutes:g} minutes (the idle timeout is 10). Closing the "
+                "socket while the tab is hidden (Page Visibility) and catching up from the "
+                "bookings list on return would cut both.")
     if service == "DynamoDB":
         costs = {line.meter: line.before_free_tier for line in bill.lines}
         writes = costs.get("dynamodb.write_units", 0.0) >= costs.get("dynamodb.read_units", 0.0)
@@ -109,10 +109,10 @@ def breakdown(service: str, sample: Sample) -> str | None:
             writes[r.label] = writes.get(r.label, 0.0) + r.write_units
         return f"DynamoDB write units: {_top(writes)}"
     if service == "API Gateway WebSocket":
-        pings = sum(1 for r in records if r.label == "$default")
+        keepalives = sum(1 for r in records if r.label == "$default")
         messages = sample.ws_inbound_units + sample.ws_outbound_units
-        share = 2 * pings / messages if messages else 0.0
-        return (f"API Gateway WebSocket messages: {share:.1%} are pings and their pongs, "
+        share = keepalives / messages if messages else 0.0
+        return (f"API Gateway WebSocket messages: {share:.1%} are keepalives, "
                 "the rest booking events to open dashboards")
     if service == "KMS":
         return ("KMS: one SecureString decrypt each time a Lambda environment starts "

@@ -6,7 +6,7 @@ handlers, table changes from the table's stream (filtered as infra/ filters the 
 source) to `booking_events` one change at a time (at Penny's traffic nothing else
 is in the shard when Lambda polls), and each SNS notification pushed to its worker.
 Per sample host: a login, dashboard visits (page, token refresh, realtime ticket,
-$connect, bookings list, a ping every PING_MS, $disconnect) and bookings, each
+$connect, bookings list, a keepalive every KEEPALIVE_MS, $disconnect) and bookings, each
 after its slot-page views (page, static assets on a cache miss, one slots request per
 month shown), followed by the attendee's confirmation page.
 """
@@ -33,17 +33,14 @@ CLIENT_ZONES = ("America/New_York", "Europe/London", "Asia/Kolkata", "Australia/
 PASSWORD = "a long cost-model passphrase"
 STATIC_REF = re.compile(r"""["'(](/[^"'()\s]*?/static/[^"'()\s]+|/static/[^"'()\s]+)["')]""")
 JS_IMPORT = re.compile(r"""(?:from\s*|import\s*\(?\s*)["']\./([\w.-]+\.js)["']""")
-PING_SOURCE = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-api.js"
+KEEPALIVE_SOURCE = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-api.js"
 
 
-def ping_minutes() -> float:
-    """The dashboard's ping interval, read from its script (5 minutes when not found)."""
-    try:
-        found = re.search(r"PING_MS\s*=\s*([\d\s*]+);", PING_SOURCE.read_text())
-    except OSError:
-        found = None
+def keepalive_minutes() -> float:
+    """The dashboard's keepalive interval, read from its script so the two cannot drift."""
+    found = re.search(r"KEEPALIVE_MS\s*=\s*([\d\s*]+);", KEEPALIVE_SOURCE.read_text())
     if not found:
-        return 5.0
+        raise LookupError(f"no KEEPALIVE_MS = ...; in {KEEPALIVE_SOURCE}")
     ms = 1
     for factor in found[1].split("*"):
         ms *= int(factor)
@@ -72,13 +69,13 @@ class Month:
     dashboard_assets: list[str] = field(default_factory=list)
     bookings_made: int = 0
     booking_failures: int = 0
-    ping_minutes: float = 5.0
+    keepalive_minutes: float = 9.0
     _dashboard_open: Spread = field(default_factory=lambda: Spread(0.0))
     stored_bytes: int = 0               # what the sample hosts left in the table
 
     def run(self, hosts: range) -> None:
         rng = random.Random(self.scenario.seed + hosts.start)
-        self.ping_minutes = ping_minutes()
+        self.keepalive_minutes = keepalive_minutes()
         # A booking finds the host's dashboard open for the share of the month it is open;
         # spread over all of this process's hosts (one host has too few bookings).
         self._dashboard_open = Spread(min(1.0, self.scenario.dashboard_minutes_per_host
@@ -212,8 +209,8 @@ class Month:
             if first:
                 h.http("GET", "/me/bookings?status=upcoming&limit=100", token=host.access)
             first = False
-            for _ in range(int(stint // self.ping_minutes)):
-                h.clock.current += timedelta(minutes=self.ping_minutes)
+            for _ in range(int(stint // self.keepalive_minutes)):
+                h.clock.current += timedelta(minutes=self.keepalive_minutes)
                 h.ws_message(connection, json.dumps({"action": "keepalive"}))  # as app-api.js
             h.ws_disconnect(connection)
             h.add_connection_minutes(stint)

@@ -41,7 +41,7 @@ class Sample:
     confirmation_mode: str = "html"
     booking_assets: int = 0
     dashboard_assets: int = 0
-    ping_minutes: float = 5.0
+    keepalive_minutes: float = 9.0
 
     def add(self, other: Sample) -> None:
         self.invocations += other.invocations
@@ -57,7 +57,7 @@ class Sample:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.page_mode, self.confirmation_mode = other.page_mode, other.confirmation_mode
         self.booking_assets, self.dashboard_assets = other.booking_assets, other.dashboard_assets
-        self.ping_minutes = other.ping_minutes
+        self.keepalive_minutes = other.keepalive_minutes
 
 
 def run_hosts(scenario: Scenario, first: int, count: int, app_log_level: str) -> Sample:
@@ -79,7 +79,7 @@ def run_hosts(scenario: Scenario, first: int, count: int, app_log_level: str) ->
             meter_errors=h.meter.errors, page_mode=month.page_mode,
             confirmation_mode=month.confirmation_mode,
             booking_assets=len(month.booking_assets),
-            dashboard_assets=len(month.dashboard_assets), ping_minutes=month.ping_minutes)
+            dashboard_assets=len(month.dashboard_assets), keepalive_minutes=month.keepalive_minutes)
     finally:
         harness.close()
 

@@ -5,7 +5,7 @@ Defaults, and why:
   premium: the target scenario of issue 4.
 - `dashboard_minutes_per_host` 600: a host opens the dashboard to look at bookings,
   about 30 minutes per working day (20 days). The dashboard keeps its WebSocket open while
-  the tab is open and pings it every 5 minutes; a tab left open all working day is about
+  the tab is open and sends a keepalive every 9 minutes; a tab left open all working day is about
   10,000 minutes, shown as a sensitivity line.
 - `dashboard_session_minutes` 30: one visit; each visit pays a page load, a token
   refresh, a realtime ticket, $connect/$disconnect and the bookings list.

@@ -11,10 +11,11 @@ import pytest
 from bench.costing import deployment, prices
 from bench.costing.assemble import Options, month_usage
 from bench.costing.bill import bill, per_thousand
-from bench.costing.cuts import quieter_pings, static_assets_off_lambda
+from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.idle import findings
 from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms
 from bench.costing.meter import AwsMeter
+from bench.costing.month import keepalive_minutes
 from bench.costing.sample import Sample
 from bench.costing.scenario import MONTH_MINUTES, Scenario, Spread
 from bench.costing.units import (
@@ -263,10 +264,5 @@ def test_static_assets_on_a_cdn_leave_the_function_and_the_front_door() -> None:
     assert cut.front_door_requests == 1
 
 
-def test_unanswered_pings_every_9_minutes_send_fewer_messages_and_no_pongs() -> None:
-    pong = "execute-api.PostToConnection"
-    sample = Sample(invocations=[_call("$default", pong) for _ in range(9)],
-                    ws_inbound_units=9, ws_outbound_units=9, ping_minutes=5.0)
-    cut = quieter_pings(sample, every_minutes=9.0)
-    assert (cut.ws_inbound_units, cut.ws_outbound_units) == (5, 0)
-    assert all(r.requests == () for r in cut.invocations)
+def test_the_month_sends_keepalives_as_often_as_the_dashboard_script() -> None:
+    assert keepalive_minutes() == 9.0  # app-api.js: KEEPALIVE_MS = 9 * 60 * 1000

@@ -98,7 +98,7 @@ const BACKOFF_CAP_MS = 30000;
 // API Gateway drops a connection idle for 10 minutes. A keepalive every 9 minutes is the
 // fewest billed messages that keep it open; it gets no reply (a pong would be a second
 // billed message and a management API call).
-const PING_MS = 9 * 60 * 1000;
+const KEEPALIVE_MS = 9 * 60 * 1000;
 
 // One WebSocket to the host's event stream. Each (re)connect fetches a fresh 60-second
 // ticket; a dropped socket is retried after a random wait in [0, min(cap, base * 2^n)]
@@ -107,7 +107,7 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
   let socket = null;
   let attempt = 0;
   let timer = null;
-  let ping = null;
+  let keepalive = null;
   let stopped = true;
   let everOpened = false;
 
@@ -145,7 +145,8 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
       attempt = 0;
       everOpened = true;
       status("live");
-      ping = setInterval(() => ws.send(JSON.stringify({ action: "keepalive" })), PING_MS);
+      const beat = () => ws.send(JSON.stringify({ action: "keepalive" }));
+      keepalive = setInterval(beat, KEEPALIVE_MS);
       if (again) onReconnected();
     });
     ws.addEventListener("message", (message) => {
@@ -158,7 +159,7 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
       if (event && typeof event.type === "string" && event.booking) onEvent(event);
     });
     ws.addEventListener("close", () => {
-      clearInterval(ping);
+      clearInterval(keepalive);
       if (socket === ws) {
         socket = null;
         schedule();
@@ -176,7 +177,7 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
   function stop() {
     stopped = true;
     clearTimeout(timer);
-    clearInterval(ping);
+    clearInterval(keepalive);
     const ws = socket;
     socket = null;
     if (ws) ws.close(1000, "bye");
