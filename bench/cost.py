@@ -27,15 +27,10 @@ from bench.costing.advice import advice, breakdown
 from bench.costing.assemble import MonthUsage, Options, month_usage
 from bench.costing.bill import Bill, bill
 from bench.costing.cuts import static_assets_off_lambda
-from bench.costing.idle import findings, resource_types
 from bench.costing.report import Report, as_json, text
 from bench.costing.sample import Sample, init_ms, measure
 from bench.costing.scenario import Scenario
-from chalicelib.settings import SECURE_PARAMETERS
-from chalicelib.store.queues import QUEUES
-
-FUNCTIONS = ("api_handler", "ws_connect", "ws_message", "ws_disconnect", "booking_events",
-             "notes_worker", "summary_worker")
+from infra.idle import idle_costs
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -83,12 +78,11 @@ def main(argv: list[str] | None = None) -> None:
                         args.paid_share, args.premium_share, args.dashboard_minutes_per_host,
                         args.dashboard_session_minutes, args.months_per_view,
                         args.asset_miss_rate, min(args.sample_hosts, args.hosts), args.seed)
-    deployed = deployment.load(functions=FUNCTIONS)
+    deployed = deployment.load()
     arch = args.arch or deployed.architecture
     options = Options(front_door=args.front_door, worker_delivery=args.worker_delivery,
                       system_log_level=args.system_log_level or deployed.system_log_level,
-                      warm_minutes=args.warm_minutes, stripe_ms=args.stripe_ms,
-                      queues=len(QUEUES), secrets=len(SECURE_PARAMETERS))
+                      warm_minutes=args.warm_minutes, stripe_ms=args.stripe_ms)
     started = time.monotonic()
     print(f"cost: simulating {scenario.sample_hosts} sample hosts' month in {args.jobs} "
           "process(es)...", file=sys.stderr)
@@ -98,8 +92,8 @@ def main(argv: list[str] | None = None) -> None:
 
     def priced(opts: Options, table_arch: str = arch, of: Scenario = scenario,
                measured: Sample = sample) -> tuple[MonthUsage, Bill]:
-        month = month_usage(measured, of, deployed.memory_mb, deployed.default_memory_mb,
-                            init, opts, deployed.log_retention_days)
+        month = month_usage(measured, of, deployed.memory, init, opts,
+                            deployed.log_retention_days)
         return month, bill(month.usage, prices.load(table_arch))
 
     month, the_bill = priced(options)
@@ -138,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
             "prices_taken_on": table.taken_on, "region": table.region,
             "price_sources": table.sources, "init_ms": init,
             "paid_estimate_usd": paid_delta,
-            "template_resource_types": resource_types(deployed.template),
+            "template_resource_types": deployed.resource_types(),
             "sample": {"hosts": scenario.sample_hosts, "bookings": sample.bookings,
                        "invocations": len(sample.invocations), "seconds": elapsed}}),
             indent=2))
@@ -187,9 +181,6 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
             "booking.confirmed goes to both workers (chalicelib/store/queues.py filters on "
             "the event type only). A premium-only summary subscription would save about "
             f"${share * (1 - scenario.premium_share):.4f} of Lambda.")
-    if sample.page_mode != "html":
-        notes.append("The booking page route did not answer: its JSON event-type request "
-                     "stands in for the page.")
     if sample.booking_failures or sample.meter_errors:
         notes.append(f"{sample.booking_failures} booking(s) found no slot; "
                      f"{sample.meter_errors} request(s) could not be priced.")
@@ -200,7 +191,7 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
     notes.append(f"Static assets per page view on a miss: {sample.booking_assets} (booking "
                  f"page), {sample.dashboard_assets} (dashboard, once a month per host).")
     return Report(title, the_bill, scenario.bookings, month.functions,
-                  findings(deployed.template),
+                  idle_costs(deployed.template),
                   str(deployed.template_path.relative_to(deployment.ROOT)),
                   len(deployed.template.get("Resources", {})),
                   advice(the_bill.dominant()[0], sample, month, the_bill), notes=notes,

@@ -1,9 +1,7 @@
-"""Realtime figures on the local stack, started as `make run` starts it.
-
-1. Latency from a booking POST's response to its `booking.created` arriving on an open
-   WebSocket of the host: median and p95 over N bookings (default 100).
-2. Requests per confirmed booking to SNS, SQS and the WebSocket management API, as the
-   embedded AWS and the gateway saw them (these feed the cost model).
+"""Realtime latency on the local stack, started as `make run` starts it: from a booking
+POST's response to its `booking.created` arriving on an open WebSocket of the host,
+median and p95 over N bookings (default 100). The requests a booking makes to SNS, SQS
+and the WebSocket management API are counted by the cost model (bench/cost.py).
 
     python bench/realtime.py [bookings]
 """

@@ -7,7 +7,7 @@ first request needs. Tests call `build()` with their own clock or settings and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -57,9 +57,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     access = AccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
                           settings.jwt_audience,
                           timedelta(seconds=settings.access_token_ttl_seconds))
-    tickets = AccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
-                           settings.realtime_audience,
-                           timedelta(seconds=settings.realtime_ticket_ttl_seconds))
+    tickets = replace(access, audience=settings.realtime_audience,
+                      ttl=timedelta(seconds=settings.realtime_ticket_ttl_seconds))
     accounts = AccountService(hosts, RefreshTokenRepository(), passwords or Argon2Passwords(),
                               access, clock, timedelta(seconds=settings.refresh_token_ttl_seconds))
     return Services(

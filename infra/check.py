@@ -7,7 +7,8 @@ is pointed at; the topic and, per consumer in `chalicelib.store.queues`, its wor
 filter, dead-letter queue, retries and replay mapping; every Lambda the app defines
 having a least-privilege role and a log group with retention, and no role, log group
 or queue for a function or consumer that does not exist; the Parameter Store path the
-code reads its `PARAMETERS` from; nothing billed by the hour.
+code reads its `PARAMETERS` from; nothing billed while idle (`idle_costs`, which the
+cost model's idle month reads too).
 """
 
 from __future__ import annotations
@@ -19,13 +20,8 @@ from typing import Any
 
 from chalicelib.store.queues import QUEUES
 from infra.functions import FUNCTION_ACCESS, SECRETS_PATH
-from infra.messaging import dead_letter_queue
-
-# Resource types with a monthly or hourly price of their own (an idle month costs money).
-HOURLY = {"AWS::EC2::NatGateway", "AWS::KMS::Key", "AWS::RDS::DBInstance",
-          "AWS::ElastiCache::CacheCluster", "AWS::EC2::Instance", "AWS::CloudWatch::Alarm",
-          "AWS::Lambda::EventSourceMapping::Provisioned", "AWS::EC2::VPCEndpoint",
-          "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::SecretsManager::Secret"}
+from infra.idle import idle_costs
+from infra.messaging import dead_letter_queue, worker_function
 
 
 def problems(template: dict[str, Any]) -> list[str]:
@@ -65,7 +61,7 @@ def problems(template: dict[str, Any]) -> list[str]:
         if "arn:*" in policy or '"*"' in policy:
             found.append(f"{name}: its role {role!r} grants a wildcard resource")
     for spec in QUEUES:
-        worker = resources.get(f"{spec.name.title()}Worker", {}).get("Properties", {})
+        worker = resources.get(worker_function(spec), {}).get("Properties", {})
         events = worker.get("Events", {})
         pushes = [e for e in events.values() if e["Type"] == "SNS"]
         replays = [e for e in events.values() if e["Type"] == "SQS"]
@@ -82,9 +78,9 @@ def problems(template: dict[str, Any]) -> list[str]:
     for name in sorted(of_type("AWS::Logs::LogGroup")):
         if name.removesuffix("LogGroup") not in functions:
             found.append(f"{name}: a log group for no function")
-    hourly = sorted(name for name, r in resources.items() if r["Type"] in HOURLY)
-    if hourly:
-        found.append(f"billed by the hour or month even when idle: {hourly}")
+    idle = sorted(finding.resource for finding in idle_costs(template))
+    if idle:
+        found.append(f"billed by the hour or month even when idle: {idle}")
     return found
 
 

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chalicelib.settings import PARAMETERS, SECRET_VARIABLES, SECRETS_PARAMETER
+from chalicelib.settings import PARAMETERS, SECRET_VARIABLES, SECURE_PARAMETERS
 
 PACKAGE = Path("build/package")
 PENDING_URL = "https://pending.invalid"
@@ -43,9 +43,13 @@ def aws(*args: str, region: str) -> str:
     return result.stdout
 
 
+def stack_name(stage: str) -> str:
+    return f"penny-{stage}"
+
+
 def new_value(name: str) -> tuple[str, str]:
     """A fresh value for a missing parameter, and its SSM type."""
-    if name == SECRETS_PARAMETER:
+    if name in SECURE_PARAMETERS:
         kid = datetime.now(UTC).strftime("k%Y%m%d")
         fresh = {"jwt_keys": {kid: secrets.token_urlsafe(48)},
                  "link_secret": secrets.token_urlsafe(48)}
@@ -74,7 +78,7 @@ def deploy(stage: str, bucket: str, region: str, pitr: bool, public_url: str | N
         raise DeployError("the AWS CLI is not installed: https://aws.amazon.com/cli/")
     if not (PACKAGE / "sam.json").exists():
         raise DeployError("no build/package/sam.json: run `make package` first")
-    stack = f"penny-{stage}"
+    stack = stack_name(stage)
     path = f"/penny/{stack}"
     for name in ensure_parameters(path, region):
         print(f"deploy: created parameter {name}")
@@ -108,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"deploy: {exc}", file=sys.stderr)
         return 1
     url = outputs["PublicUrl"]
-    print(f"deploy: stack penny-{args.stage} is up\n"
+    print(f"deploy: stack {stack_name(args.stage)} is up\n"
           f"  dashboard (sign up here):  {url}/app\n"
           f"  your booking page:         {url}/<your-slug>\n"
           f"  API:                       {url}/openapi.json\n"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.store.queues import QUEUES, WORKER_TIMEOUT
-from infra.messaging import dead_letter_queue
+from chalicelib.store.queues import QUEUES, WORKER_TIMEOUT, QueueSpec
+from infra.messaging import dead_letter_queue, worker_function
 
 LOG_RETENTION_DAYS = 14
 SECRETS_PATH = "/penny/${AWS::StackName}"
@@ -34,18 +34,19 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "WebsocketMessage": {"table": ("GetItem", "BatchWriteItem"),
                          "websocket": ("ManageConnections",)},
     "WebsocketDisconnect": {"table": ("GetItem", "BatchWriteItem")},
-    **{f"{spec.name.title()}Worker": {"table": ("PutItem",),
-                                      "dead_letter": ("SendMessage", "ReceiveMessage",
-                                                      "DeleteMessage", "GetQueueAttributes")}
+    **{worker_function(spec): {"table": ("PutItem",),
+                               "dead_letter": ("SendMessage", "ReceiveMessage",
+                                               "DeleteMessage", "GetQueueAttributes")}
        for spec in QUEUES},
 }
 
-_TIMEOUTS = {f"{spec.name.title()}Worker": WORKER_TIMEOUT for spec in QUEUES}
+WORKERS: dict[str, QueueSpec] = {worker_function(spec): spec for spec in QUEUES}
 
-
-def _dead_letter_arn(function: str) -> dict[str, Any]:
-    (spec,) = [s for s in QUEUES if f"{s.name.title()}Worker" == function]
-    return {"Fn::GetAtt": [dead_letter_queue(spec), "Arn"]}
+# Every function gets the same wiring; secrets are read from SSM at cold start.
+ENVIRONMENT = {"PENNY_TABLE": {"Ref": "PennyTable"},
+               "PENNY_EVENTS_TOPIC_ARN": {"Ref": "EventsTopic"},
+               "PENNY_WEBSOCKET_API_ID": {"Ref": "WebsocketAPI"},
+               "PENNY_SECRETS_PATH": {"Fn::Sub": SECRETS_PATH}}
 
 
 def _statements(function: str) -> list[dict[str, Any]]:
@@ -57,7 +58,8 @@ def _statements(function: str) -> list[dict[str, Any]]:
         "topic": [{"Ref": "EventsTopic"}],
         "websocket": [{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
                                   "${AWS::AccountId}:${WebsocketAPI}/*"}],
-        "dead_letter": [_dead_letter_arn(function)] if "dead_letter" in access else [],
+        "dead_letter": ([{"Fn::GetAtt": [dead_letter_queue(WORKERS[function]), "Arn"]}]
+                        if function in WORKERS else []),
     }
     prefixes = {"table": "dynamodb", "stream": "dynamodb", "topic": "sns",
                 "websocket": "execute-api", "dead_letter": "sqs"}
@@ -98,9 +100,9 @@ def function_resources() -> dict[str, Any]:
         properties: dict[str, Any] = {
             "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "INFO",
                               "SystemLogLevel": "WARN"},
-            "Environment": {"Variables": {"PENNY_SECRETS_PATH": {"Fn::Sub": SECRETS_PATH}}},
+            "Environment": {"Variables": ENVIRONMENT},
         }
-        if function in _TIMEOUTS:
-            properties["Timeout"] = _TIMEOUTS[function]
+        if function in WORKERS:
+            properties["Timeout"] = WORKER_TIMEOUT
         resources[function] = {"Properties": properties}
     return resources

@@ -10,44 +10,41 @@ from typing import Any
 
 from chalicelib.store.queues import QUEUES, TOPIC, WORKER_TIMEOUT, QueueSpec
 
-# The Lambda functions `chalice package` generates from app.py.
-FUNCTIONS = ("APIHandler", "BookingEvents", "WebsocketConnect", "WebsocketMessage",
-             "WebsocketDisconnect", *(f"{spec.name.title()}Worker" for spec in QUEUES))
 
-
-def _logical(spec: QueueSpec) -> str:
-    return spec.name.title()
+def worker_function(spec: QueueSpec) -> str:
+    """The worker's logical id, as `chalice package` names `spec.function_name`."""
+    return f"{spec.name.title()}Worker"
 
 
 def dead_letter_queue(spec: QueueSpec) -> str:
-    return f"{_logical(spec)}DeadLetterQueue"
+    return f"{spec.name.title()}DeadLetterQueue"
 
 
-def _queue_resources(spec: QueueSpec, worker_timeout: int) -> dict[str, Any]:
-    name = _logical(spec)
+def _queue_resources(spec: QueueSpec) -> dict[str, Any]:
+    worker = worker_function(spec)
     dlq = dead_letter_queue(spec)
     dlq_arn = {"Fn::GetAtt": [dlq, "Arn"]}
     return {
         dlq: {"Type": "AWS::SQS::Queue", "Properties": {
-            "QueueName": {"Fn::Sub": f"${{AWS::StackName}}-{spec.name}-dlq"},
+            "QueueName": {"Fn::Sub": spec.dlq_name("${AWS::StackName}")},
             "MessageRetentionPeriod": 1209600,
             # A replay mapping needs at least the function's timeout; 6x leaves room for
             # Lambda's own retries of a failed replay batch.
-            "VisibilityTimeout": 6 * worker_timeout}},
-        f"{name}DeadLetterQueuePolicy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
+            "VisibilityTimeout": 6 * WORKER_TIMEOUT}},
+        f"{dlq}Policy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
             "Queues": [{"Ref": dlq}],
             "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
                 "Action": "sqs:SendMessage", "Resource": dlq_arn,
                 "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": "EventsTopic"}}}}]}}},
-        f"{name}Worker": {"Properties": {
+        worker: {"Properties": {
             "Events": {
-                f"{name}WorkerBookingEvents": {"Type": "SNS", "Properties": {
+                f"{worker}BookingEvents": {"Type": "SNS", "Properties": {
                     "Topic": {"Ref": "EventsTopic"},
                     "FilterPolicy": {"type": list(spec.event_types)},
                     "RedrivePolicy": {"deadLetterTargetArn": dlq_arn}}},
                 # Off, so it costs nothing: an enabled SQS mapping long-polls all the time.
-                f"{name}WorkerReplay": {"Type": "SQS", "Properties": {
+                f"{worker}Replay": {"Type": "SQS", "Properties": {
                     "Queue": dlq_arn, "BatchSize": 10, "Enabled": False,
                     "FunctionResponseTypes": ["ReportBatchItemFailures"]}},
             },
@@ -57,14 +54,6 @@ def _queue_resources(spec: QueueSpec, worker_timeout: int) -> dict[str, Any]:
                 "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": dlq_arn}}},
         }},
     }
-
-
-def _environment() -> dict[str, Any]:
-    variables = {"PENNY_TABLE": {"Ref": "PennyTable"},
-                 "PENNY_EVENTS_TOPIC_ARN": {"Ref": "EventsTopic"},
-                 "PENNY_WEBSOCKET_API_ID": {"Ref": "WebsocketAPI"}}
-    return {name: {"Properties": {"Environment": {"Variables": variables}}}
-            for name in FUNCTIONS}
 
 
 def messaging_resources() -> dict[str, Any]:
@@ -83,7 +72,5 @@ def messaging_resources() -> dict[str, Any]:
             }}}}},
     }
     for spec in QUEUES:
-        resources.update(_queue_resources(spec, WORKER_TIMEOUT))
-    for name, wiring in _environment().items():
-        resources.setdefault(name, {"Properties": {}})["Properties"].update(wiring["Properties"])
+        resources.update(_queue_resources(spec))
     return resources

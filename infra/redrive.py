@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 
 from chalicelib.store.queues import QUEUES
-from infra.deploy import DeployError, aws
+from infra.deploy import DeployError, aws, stack_name
+from infra.messaging import dead_letter_queue, worker_function
 
 
 def _physical_id(stack: str, logical: str, region: str) -> str:
@@ -40,13 +41,13 @@ def redrive(stage: str, consumer: str, region: str, timeout: float = 900.0,
     spec = next((s for s in QUEUES if s.name == consumer), None)
     if spec is None:
         raise DeployError(f"no consumer {consumer!r}; one of {[s.name for s in QUEUES]}")
-    stack = f"penny-{stage}"
-    queue_url = _physical_id(stack, f"{spec.name.title()}DeadLetterQueue", region)
-    function = _physical_id(stack, f"{spec.name.title()}Worker", region)
+    stack = stack_name(stage)
+    queue_url = _physical_id(stack, dead_letter_queue(spec), region)
+    function = _physical_id(stack, worker_function(spec), region)
     mappings = json.loads(aws("lambda", "list-event-source-mappings", "--function-name",
                               function, "--output", "json", region=region))
     (mapping,) = [m for m in mappings["EventSourceMappings"]
-                  if m["EventSourceArn"].endswith(f":{stack}-{spec.name}-dlq")]
+                  if m["EventSourceArn"].endswith(f":{spec.dlq_name(stack)}")]
     aws("lambda", "update-event-source-mapping", "--uuid", mapping["UUID"], "--enabled",
         region=region)
     try:

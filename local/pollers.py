@@ -43,7 +43,7 @@ from botocore.exceptions import ClientError
 from chalice import Chalice
 from chalice.app import DynamoDBEventConfig
 
-from local.provision import Messaging
+from local.provision import LOCAL_CREDENTIALS, Messaging
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,6 @@ LambdaHandler = Callable[[dict[str, Any], Any], Any]
 """A Lambda entry point as AWS calls it: `handler(event, context)`."""
 
 ACCOUNT = "123456789012"  # moto's default account, which every local ARN carries
-_LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
 # ---- invoking a handler as Lambda does -------------------------------------------------
@@ -118,14 +117,26 @@ def invoke_lambda(
 
 
 class Poller:
-    """A daemon thread calling `poll_once()` until stopped; a failing poll is logged."""
+    """A daemon thread calling `poll_once()` until stopped; a failing poll is logged.
+    Each poll hands what it found to one Lambda handler (`invoke`)."""
 
+    kind = "poller"
     idle_seconds = 0.2
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, handler: LambdaHandler, *, function_name: str, region: str,
+                 timeout_seconds: float) -> None:
+        self.handler = handler
+        self.function_name = function_name
+        self.region = region
+        self.timeout_seconds = timeout_seconds
+        self.name = f"{self.kind}:{function_name}"
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        """The handler called with `event` as Lambda calls it; exceptions propagate."""
+        return invoke_lambda(self.handler, event, function_name=self.function_name,
+                             timeout_seconds=self.timeout_seconds, region=self.region)
 
     def start(self) -> Poller:
         self._thread.start()
@@ -179,7 +190,7 @@ class SqsPoller(Poller):
     which serves one request at a time (local/aws.py), and stall every other request.
     """
 
-    idle_seconds = 0.2
+    kind = "sqs-poller"
 
     def __init__(
         self,
@@ -194,15 +205,12 @@ class SqsPoller(Poller):
         report_batch_item_failures: bool = True,
         timeout_seconds: float = 60.0,
     ) -> None:
-        super().__init__(f"sqs-poller:{function_name}")
-        self.handler = handler
+        super().__init__(handler, function_name=function_name, region=region,
+                         timeout_seconds=timeout_seconds)
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.batch_size = batch_size
-        self.function_name = function_name
-        self.region = region
         self.report_batch_item_failures = report_batch_item_failures
-        self.timeout_seconds = timeout_seconds
         self._sqs = sqs
 
     def poll_once(self) -> int:
@@ -211,13 +219,7 @@ class SqsPoller(Poller):
             return 0
         event = {"Records": [self.record(message) for message in messages]}
         try:
-            result = invoke_lambda(
-                self.handler,
-                event,
-                function_name=self.function_name,
-                timeout_seconds=self.timeout_seconds,
-                region=self.region,
-            )
+            result = self.invoke(event)
         except Exception:
             log.exception(
                 "%s failed; its %d message(s) return after the visibility timeout",
@@ -303,6 +305,8 @@ class SqsPoller(Poller):
 class SnsPushPoller(SqsPoller):
     """SNS's push to one subscribed Lambda, with Lambda's async retries and destination."""
 
+    kind = "sns-push"
+
     def __init__(self, handler: LambdaHandler, *, queue_url: str, queue_arn: str, sqs: Any,
                  dlq_url: str, subscription_arn: str, max_retries: int = 2,
                  retry_delay: float = 0.2, function_name: str = "penny-local-worker",
@@ -310,7 +314,6 @@ class SnsPushPoller(SqsPoller):
         super().__init__(handler, queue_url=queue_url, queue_arn=queue_arn, sqs=sqs,
                          function_name=function_name, region=region,
                          timeout_seconds=timeout_seconds)
-        self.name = f"sns-push:{function_name}"
         self.dlq_url = dlq_url
         self.subscription_arn = subscription_arn
         self.max_retries = max_retries
@@ -333,8 +336,7 @@ class SnsPushPoller(SqsPoller):
             if attempt:
                 self._stopping.wait(self.retry_delay * 2 ** (attempt - 1))
             try:
-                invoke_lambda(self.handler, event, function_name=self.function_name,
-                              timeout_seconds=self.timeout_seconds, region=self.region)
+                self.invoke(event)
                 return None
             except Exception as exc:
                 error = exc
@@ -422,6 +424,7 @@ class StreamPoller(Poller):
     failed transaction's writes; without this the local stack would, now and then.
     """
 
+    kind = "stream-poller"
     idle_seconds = 0.1
     shard_refresh_seconds = 10.0
 
@@ -439,17 +442,14 @@ class StreamPoller(Poller):
         timeout_seconds: float = 60.0,
         forget_embedded_iterators: bool = False,
     ) -> None:
-        super().__init__(f"stream-poller:{function_name}")
-        self.handler = handler
+        super().__init__(handler, function_name=function_name, region=region,
+                         timeout_seconds=timeout_seconds)
         self.stream_arn = stream_arn
         self.batch_size = min(batch_size, 1000)  # GetRecords' own limit
         self.starting_position = starting_position
-        self.function_name = function_name
-        self.region = region
         # None retries until the handler succeeds, as Lambda's default (-1) does until
         # the records age out of the stream; a number drops the batch after that many.
         self.max_retries = max_retries
-        self.timeout_seconds = timeout_seconds
         self.forget_embedded_iterators = forget_embedded_iterators
         self._streams = streams
         self._shards: dict[str, _Shard] = {}
@@ -545,13 +545,7 @@ class StreamPoller(Poller):
 
     def _invoke(self, shard_id: str, shard: _Shard, records: list[dict[str, Any]]) -> bool:
         try:
-            invoke_lambda(
-                self.handler,
-                {"Records": records},
-                function_name=self.function_name,
-                timeout_seconds=self.timeout_seconds,
-                region=self.region,
-            )
+            self.invoke({"Records": records})
         except Exception:
             shard.attempts += 1
             if self.max_retries is not None and shard.attempts > self.max_retries:
@@ -656,7 +650,7 @@ def pollers_for_app(
     `embedded` says the AWS at `aws_url` is moto in this process (local.aws.EmbeddedAWS),
     whose memory the stream poller then keeps in check.
     """
-    session = boto3.session.Session(region_name=region, **_LOCAL_CREDENTIALS)
+    session = boto3.session.Session(region_name=region, **LOCAL_CREDENTIALS)
     pollers: list[Poller] = []
     for config in app.event_sources:
         handler = app.handler_map[config.name]
@@ -683,6 +677,7 @@ def pollers_for_app(
             log.warning("%s: no local poller for %s handlers", config.handler_string,
                         type(config).__name__)
     functions = {function.name: function for function in app.pure_lambda_functions}
+    sqs = session.client("sqs", endpoint_url=aws_url)
     for consumer in messaging.queues.values():
         worker = functions.get(consumer.spec.function_name)
         if worker is None:
@@ -690,7 +685,7 @@ def pollers_for_app(
                               f"for the {consumer.spec.name!r} consumer")
         pollers.append(SnsPushPoller(
             worker, queue_url=consumer.url, queue_arn=consumer.arn,
-            sqs=session.client("sqs", endpoint_url=aws_url), dlq_url=consumer.dlq_url,
+            sqs=sqs, dlq_url=consumer.dlq_url,
             subscription_arn=consumer.subscription_arn, max_retries=consumer.spec.max_retries,
             function_name=f"{app.app_name}-local-{worker.name}", region=region))
     return pollers

@@ -22,14 +22,14 @@ from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 
 # The embedded AWS accepts any credentials; explicit ones keep a developer's real
 # ~/.aws profile from ever being read (or sent) while provisioning.
-_LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 PREFIX = "penny-local"
 
 
 def _client(service: str, endpoint_url: str | None, region: str) -> Any:
     return boto3.client(
-        service, endpoint_url=endpoint_url, region_name=region, **_LOCAL_CREDENTIALS
+        service, endpoint_url=endpoint_url, region_name=region, **LOCAL_CREDENTIALS
     )
 
 
@@ -69,7 +69,6 @@ class QueueResources:
     url: str
     arn: str
     dlq_url: str
-    dlq_arn: str
     subscription_arn: str
 
 
@@ -94,24 +93,21 @@ def provision_messaging(
     topic_arn = str(sns.create_topic(Name=f"{prefix}-{TOPIC}")["TopicArn"])  # idempotent
     queues = {}
     for spec in specs:
-        dlq_url, dlq_arn = _queue(sqs, spec.dlq_name(prefix), {})
-        url, arn = _queue(sqs, f"{prefix}-{spec.name}-delivery", {})
+        dlq_url = _queue(sqs, spec.dlq_name(prefix))
+        url = _queue(sqs, f"{prefix}-{spec.name}-delivery")
+        arn = str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"])
         subscription = _subscribe(sns, topic_arn, arn, spec)
-        queues[spec.name] = QueueResources(spec, url, arn, dlq_url, dlq_arn, subscription)
+        queues[spec.name] = QueueResources(spec, url, arn, dlq_url, subscription)
     return Messaging(topic_arn, queues)
 
 
-def _queue(sqs: Any, name: str, attributes: dict[str, str]) -> tuple[str, str]:
+def _queue(sqs: Any, name: str) -> str:
+    """The queue's URL, creating it when missing."""
     try:
-        url = str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+        return str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
     except sqs.exceptions.QueueDoesNotExist:
-        url = str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
-    else:
-        # CreateQueue refuses other attributes for an existing queue: put them instead.
-        if attributes:
-            sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    return url, str(arn["Attributes"]["QueueArn"])
+        return str(sqs.create_queue(QueueName=name)["QueueUrl"])
 
 
 def _subscribe(sns: Any, topic_arn: str, queue_arn: str, spec: QueueSpec) -> str:

@@ -18,6 +18,15 @@ def invocation_shares(sample: Sample) -> list[tuple[str, float]]:
     return [(label, n / total) for label, n in counts.most_common()]
 
 
+def units_by_label(sample: Sample, writes: bool) -> dict[str, float]:
+    """DynamoDB write (or read) request units per route or event source."""
+    units: dict[str, float] = {}
+    for record in sample.invocations:
+        spent = record.write_units if writes else record.read_units
+        units[record.label] = units.get(record.label, 0.0) + spent
+    return units
+
+
 def api_time_by_route(sample: Sample, memory_mb: int) -> list[tuple[str, float]]:
     """Share of the API function's billed time per route, largest first."""
     spent: Counter[str] = Counter()
@@ -37,8 +46,9 @@ def _lambda(sample: Sample, month: MonthUsage, requests_usd: float, seconds_usd:
                 f"{label} is {share:.0%} of all invocations, {second} {other:.0%}.")
         if label == STATIC:
             return (f"{lead} The booking page pulls {sample.booking_assets} static files on "
-                    "a cache miss; served from a CDN (CloudFront's always-free tier covers "
-                    "10M requests a month) or bundled into two files, they leave Lambda.")
+                    "a cache miss (already one bundled script and one stylesheet); served "
+                    "from a CDN (CloudFront's always-free tier covers 10M requests a month), "
+                    "they leave Lambda.")
         return f"{lead} Fewer requests per page view cut it."
     top = " and ".join(f"{label} ({share:.0%})"
                        for label, share in api_time_by_route(sample, memory)[:2])
@@ -67,13 +77,7 @@ def advice(service: str, sample: Sample, month: MonthUsage, bill: Bill) -> str:
     if service == "DynamoDB":
         costs = {line.meter: line.before_free_tier for line in bill.lines}
         writes = costs.get("dynamodb.write_units", 0.0) >= costs.get("dynamodb.read_units", 0.0)
-        units: dict[str, float] = {}
-        for record in sample.invocations:
-            spent = record.write_units if writes else record.read_units
-            units[record.label] = units.get(record.label, 0.0) + spent
-        total = sum(units.values()) or 1.0
-        ranked = sorted(units.items(), key=lambda item: -item[1])[:3]
-        top = ", ".join(f"{label} {n / total:.0%}" for label, n in ranked)
+        top = _top(units_by_label(sample, writes))
         if writes:
             return (f"Writes, by what makes them: {top}. Transactions bill two units per KB "
                     "per item (prepare and commit); single-item writes where no atomicity "
@@ -97,19 +101,12 @@ def _top(shares: dict[str, float], n: int = 3) -> str:
 
 def breakdown(service: str, sample: Sample) -> str | None:
     """Where one service's quantity comes from, by route or event source."""
-    records = sample.invocations
     if service == "AWS Lambda":
-        counts: dict[str, float] = {}
-        for r in records:
-            counts[r.label] = counts.get(r.label, 0.0) + 1
-        return f"AWS Lambda invocations: {_top(counts)}"
+        return f"AWS Lambda invocations: {_top(dict(invocation_shares(sample)))}"
     if service == "DynamoDB":
-        writes: dict[str, float] = {}
-        for r in records:
-            writes[r.label] = writes.get(r.label, 0.0) + r.write_units
-        return f"DynamoDB write units: {_top(writes)}"
+        return f"DynamoDB write units: {_top(units_by_label(sample, writes=True))}"
     if service == "API Gateway WebSocket":
-        keepalives = sum(1 for r in records if r.label == "$default")
+        keepalives = sum(1 for r in sample.invocations if r.label == "$default")
         messages = sample.ws_inbound_units + sample.ws_outbound_units
         share = keepalives / messages if messages else 0.0
         return (f"API Gateway WebSocket messages: {share:.1%} are keepalives, "

@@ -9,12 +9,15 @@ add requests payments will make but that are not built yet: an estimate, kept ap
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms, platform_log_bytes
 from bench.costing.sample import Sample
 from bench.costing.scenario import MONTH_MINUTES, Scenario
 from bench.costing.units import cold_start_share
+from chalicelib.settings import SECURE_PARAMETERS
+from chalicelib.store.queues import QUEUES
 
 GB = 2**30
 API = "api_handler"
@@ -29,10 +32,10 @@ class Options:
     warm_minutes: float = 10.0            # an idle environment lives about this long
     cold_floor: float = 0.01              # AWS: cold starts in under 1% of invocations
     stripe_ms: float = 400.0              # a Checkout Session create, waited on
-    secrets: int = 2                      # SecureStrings decrypted per cold start
+    secrets: int = len(SECURE_PARAMETERS)  # SecureStrings decrypted per cold start
     pollers_per_queue: int = 5            # Lambda's SQS pollers per idle queue
     polls_per_minute: float = 3.0         # each a 20-second long poll
-    queues: int = 2
+    queues: int = len(QUEUES)
 
 
 @dataclass
@@ -55,7 +58,6 @@ class FunctionMonth:
 class MonthUsage:
     usage: dict[str, float]
     functions: dict[str, FunctionMonth]
-    paid_estimate: dict[str, float] = field(default_factory=dict)  # included in usage
 
 
 def _median_ms(records: list[Invocation], label: str, scale: float) -> float:
@@ -67,11 +69,11 @@ def _mean(values: list[float]) -> float:
     return statistics.fmean(values) if values else 0.0
 
 
-def functions_month(sample: Sample, scenario: Scenario, memory: dict[str, int],
-                    default_memory: int) -> dict[str, FunctionMonth]:
+def functions_month(sample: Sample, scenario: Scenario,
+                    memory: Callable[[str], int]) -> dict[str, FunctionMonth]:
     months: dict[str, FunctionMonth] = {}
     for record in sample.invocations:
-        mb = memory.get(record.function, default_memory)
+        mb = memory(record.function)
         f = months.setdefault(record.function, FunctionMonth(record.function, mb))
         f.invocations += scenario.scale
         f.billed_seconds += modelled_ms(record, cpu_scale(mb)) / 1000 * scenario.scale
@@ -95,8 +97,7 @@ def add_paid_estimate(sample: Sample, scenario: Scenario, months: dict[str, Func
     api_scale = cpu_scale(api.memory_mb)
     booking_label = "POST /hosts/{host}/{event}/bookings"
     book_ms = _median_ms(records, booking_label, api_scale)
-    return_ms = _median_ms(records, "GET /booking/{uid}", api_scale) or \
-        _median_ms(records, "GET /bookings/{uid}", api_scale)
+    return_ms = _median_ms(records, "GET /booking/{uid}", api_scale)
     api.invocations += 2 * paid
     api.billed_seconds += paid * (options.stripe_ms + book_ms + return_ms) / 1000
     if stream is not None:
@@ -120,11 +121,12 @@ def cold_starts(months: dict[str, FunctionMonth], init_ms: dict[str, float],
         f.mean_billed_ms = f.billed_seconds * 1000 / f.invocations if f.invocations else 0.0
 
 
-def month_usage(sample: Sample, scenario: Scenario, memory: dict[str, int],
-                default_memory: int, init_ms: dict[str, float], options: Options,
+def month_usage(sample: Sample, scenario: Scenario, memory: Callable[[str], int],
+                init_ms: dict[str, float], options: Options,
                 log_retention_days: int) -> MonthUsage:
+    """`memory`: a function's MB by its app.py name (`Deployment.memory`)."""
     k = scenario.scale
-    months = functions_month(sample, scenario, memory, default_memory)
+    months = functions_month(sample, scenario, memory)
     paid = add_paid_estimate(sample, scenario, months, options)
     cold_starts(months, init_ms, options)
     invocations = sum(f.invocations for f in months.values())
@@ -165,4 +167,4 @@ def month_usage(sample: Sample, scenario: Scenario, memory: dict[str, int],
         "ssm.parameter_reads": cold,
         "kms.requests": cold * options.secrets,
     }
-    return MonthUsage(usage, months, paid)
+    return MonthUsage(usage, months)

@@ -35,11 +35,11 @@ class Bill:
     def after_free_tier(self) -> float:
         return sum(line.after_free_tier for line in self.lines)
 
-    def by_service(self, after_free_tier: bool = False) -> dict[str, float]:
+    def by_service(self) -> dict[str, float]:
+        """Each service's total before the free tier."""
         totals: dict[str, float] = {}
         for line in self.lines:
-            cost = line.after_free_tier if after_free_tier else line.before_free_tier
-            totals[line.service] = totals.get(line.service, 0.0) + cost
+            totals[line.service] = totals.get(line.service, 0.0) + line.before_free_tier
         return totals
 
     def dominant(self) -> tuple[str, float]:

@@ -24,12 +24,13 @@ from typing import Any
 
 from bench.costing.lambdas import Invocations
 from bench.costing.meter import AwsMeter
+from bench.costing.prices import message_units
 from bench.costing.units import chunks, storage_bytes
 
 REGION = "us-east-1"
 TABLE = "penny-cost"
 PREFIX = "penny-cost"
-WS_UNIT = 32768
+WS_UNIT = message_units()["apigw.ws_messages"]  # bytes billed as one WebSocket message
 HOST_HEADER = "penny.example"
 
 
@@ -44,7 +45,7 @@ class SimClock:
 @dataclass
 class CountingSender:
     """Stands in for postToConnection (no API Gateway runs locally): counts the messages
-    (32 KB units) per connection, and the request, on the meter."""
+    (WS_UNIT chunks) per connection, and the request, on the meter."""
 
     note: Any = None                          # the meter's `note`
     invocation: int = 0                       # which stream invocation is running
@@ -86,7 +87,6 @@ class Harness:
         self.front_door_requests = 0
         self.ws_inbound_units = 0
         self.connection_minutes = 0.0
-        self.sns_deliveries = 0
         self.stream_invocations = 0
         self.kinds = stream_filter_kinds()
 
@@ -270,8 +270,6 @@ class Harness:
 
     def _worker(self, name: str) -> Any:
         def handle(event: dict[str, Any], context: Any) -> Any:
-            if self._metering:
-                self.sns_deliveries += 1
             return self.invocations.invoke(name, "sns", getattr(self.app_module, name),
                                            event, context)
         return handle

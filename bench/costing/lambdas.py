@@ -50,10 +50,8 @@ class Invocation:
     function: str
     label: str  # what it served: a route ("GET /hosts/{host}"), "stream", "sns", "$connect"
     requests: tuple[str, ...]  # the AWS requests it made, in order
-    wall_ms: float
     cpu_ms: float
     log_bytes: int
-    log_events: int
     read_units: float = 0.0
     write_units: float = 0.0
 
@@ -62,7 +60,6 @@ class _Capture(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.bytes = 0
-        self.events = 0
         self.request_id = ""
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -77,7 +74,6 @@ class _Capture(logging.Handler):
                         stackTrace=logging.Formatter().formatException(
                             record.exc_info).splitlines())
         self.bytes += len(json.dumps(line).encode()) + 1 + LOG_EVENT_OVERHEAD
-        self.events += 1
 
 
 class Invocations:
@@ -118,8 +114,7 @@ class Invocations:
                                             for line in lines)
             reads, writes = self.meter.units_so_far()
             self.records.append(Invocation(function, label, tuple(self.meter.trace[trace0:]),
-                                           wall * 1000, min(cpu, wall) * 1000, log_bytes,
-                                           capture.events + len(lines), reads - reads0,
+                                           min(cpu, wall) * 1000, log_bytes, reads - reads0,
                                            writes - writes0))
 
 

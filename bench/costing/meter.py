@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.costing.prices import message_units
 from bench.costing.units import Item, chunks, index_writes, item_size, read_units, write_units
 from local.metering import ApiCall
 
 Lookup = Callable[[dict[str, Any]], Item | None]  # key -> the item now stored, if any
-SNS_UNIT = 65536
+SNS_UNIT = message_units()["sns.publishes"]  # bytes billed as one publish
 
 
 @dataclass

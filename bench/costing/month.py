@@ -32,7 +32,6 @@ CLIENT_ZONES = ("America/New_York", "Europe/London", "Asia/Kolkata", "Australia/
                 "America/Los_Angeles", "Europe/Berlin")
 PASSWORD = "a long cost-model passphrase"
 STATIC_REF = re.compile(r"""["'(](/[^"'()\s]*?/static/[^"'()\s]+|/static/[^"'()\s]+)["')]""")
-JS_IMPORT = re.compile(r"""(?:from\s*|import\s*\(?\s*)["']\./([\w.-]+\.js)["']""")
 KEEPALIVE_SOURCE = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-api.js"
 
 
@@ -63,8 +62,6 @@ class Month:
 
     scenario: Scenario
     harness: Harness
-    page_mode: str = "html"            # or "json": the booking page is not built
-    confirmation_mode: str = "html"
     booking_assets: list[str] = field(default_factory=list)
     dashboard_assets: list[str] = field(default_factory=list)
     bookings_made: int = 0
@@ -130,10 +127,7 @@ class Month:
         h = self.harness
         starts: list[str] = []
         for _ in range(max(1, views)):
-            if self.page_mode == "html":
-                h.http("GET", f"/{host.slug}/{event}")
-            else:
-                h.http("GET", f"/hosts/{host.slug}/{event}")
+            self._page(f"/{host.slug}/{event}")
             if assets.next():
                 for path in self.booking_assets:
                     h.http("GET", path)
@@ -160,10 +154,7 @@ class Month:
             return
         self.bookings_made += 1
         token = booking["links"]["cancel_token"]
-        if self.confirmation_mode == "html":
-            h.http("GET", f"/booking/{booking['uid']}?token={quote(token)}")
-        else:
-            h.http("GET", f"/bookings/{booking['uid']}?token={quote(token)}")
+        self._page(f"/booking/{booking['uid']}?token={quote(token)}")
         h.pump()
         if connection is not None:
             # The dashboard reloads its list once per burst of events it receives.
@@ -192,7 +183,7 @@ class Month:
         h.http("GET", "/me/profile", token=host.access)  # 401: refresh, then again
         tokens = h.json("POST", "/auth/refresh", body={"refresh_token": host.refresh})
         host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
-        h.http("GET", "/app")
+        self._page("/app")
         if host.sessions == 0:  # hashed, immutable assets: fetched once a month at most
             for path in self.dashboard_assets:
                 h.http("GET", path)
@@ -217,12 +208,8 @@ class Month:
             minutes -= stint
 
     def _credential(self, host: Host) -> dict[str, str]:
-        if "/me/realtime/ticket" in self.harness.routes:
-            status, body = self.harness.http_json("POST", "/me/realtime/ticket",
-                                                  token=host.access)
-            if status == 200:
-                return {"ticket": body["ticket"]}
-        return {"token": host.access}
+        body = self.harness.json("POST", "/me/realtime/ticket", token=host.access)
+        return {"ticket": body["ticket"]}
 
     def _open_dashboard(self, host: Host) -> str:
         with self.harness.unmetered():
@@ -256,24 +243,22 @@ class Month:
             "location": {"kind": "zoom"}, "buffer_after_minutes": 10,
             "price": {"amount_minor": 5000, "currency": "EUR"}})
 
+    def _page(self, path: str) -> str:
+        """A page's HTML; a page that does not answer with one fails the run."""
+        status, headers, html = self.harness.http("GET", path)
+        if status != 200 or "html" not in headers.get("Content-Type", "").lower():
+            raise RuntimeError(f"GET {path}: {status} {headers.get('Content-Type')}")
+        return html
+
     def _probe_pages(self, host: Host) -> None:
-        """Which pages exist yet, and the static assets each pulls in."""
-        h = self.harness
-        status, headers, html = h.http("GET", f"/{host.slug}/intro")
-        if status == 200 and "html" in headers.get("Content-Type", "").lower():
-            self.booking_assets = self._crawl(html)
-        else:
-            self.page_mode = "json"
-        status, headers, html = h.http("GET", "/app")
-        if status == 200:
-            self.dashboard_assets = self._crawl(html)
-        status, _, _ = h.http("GET", "/booking/none?token=x")
-        # An unknown link gets the friendly 404 page when the page route exists.
-        if status >= 500 or not any(r.startswith("/booking/") for r in h.routes):
-            self.confirmation_mode = "json"
-        h.pump()
+        """The static assets each page pulls in."""
+        self.booking_assets = self._crawl(self._page(f"/{host.slug}/intro"))
+        self.dashboard_assets = self._crawl(self._page("/app"))
+        self.harness.pump()
 
     def _crawl(self, html: str) -> list[str]:
+        """The static files a page links, and what they link in turn (a stylesheet's
+        `url(...)`); one that does not answer fails the run."""
         found: list[str] = []
         todo = list(STATIC_REF.findall(html))
         while todo:
@@ -282,10 +267,8 @@ class Month:
                 continue
             status, _, body = self.harness.http("GET", path)
             if status != 200:
-                continue
+                raise RuntimeError(f"GET {path}: {status}")
             found.append(path)
-            folder = path.rsplit("/", 1)[0]
-            todo += [f"{folder}/{name}" for name in JS_IMPORT.findall(body)]
             todo += STATIC_REF.findall(body)
         return found
 

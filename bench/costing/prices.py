@@ -36,11 +36,23 @@ def load(arch: str, path: Path = PRICES_FILE) -> PriceTable:
     return from_document(json.loads(path.read_text()), arch)
 
 
+def message_units(path: Path = PRICES_FILE) -> dict[str, int]:
+    """Bytes per billed request of the meters that bill a message in chunks."""
+    return _message_units(json.loads(path.read_text())["services"])
+
+
+def _message_units(s: dict[str, Any]) -> dict[str, int]:
+    return {"apigw.ws_messages": int(s["api_gateway"]["websocket_message_unit_bytes"]),
+            "sqs.requests": int(s["sqs"]["request_unit_bytes"]),
+            "sns.publishes": int(s["sns"]["publish_unit_bytes"])}
+
+
 def from_document(doc: dict[str, Any], arch: str) -> PriceTable:
     s = doc["services"]
     lam, apigw, ddb = s["lambda"], s["api_gateway"], s["dynamodb"]
     logs = s["cloudwatch_logs"]
     per_m = 1e-6
+    kb = {meter: f"{size // 1024} KB units" for meter, size in _message_units(s).items()}
     meters = {
         "lambda.requests": Meter("AWS Lambda", "requests",
                                  lam["requests_per_million"] * per_m, "lambda.requests"),
@@ -52,7 +64,7 @@ def from_document(doc: dict[str, Any], arch: str) -> PriceTable:
                                      apigw["rest_requests_per_million"] * per_m),
         "apigw.http_requests": Meter("API Gateway HTTP API", "requests",
                                      apigw["http_requests_per_million"] * per_m),
-        "apigw.ws_messages": Meter("API Gateway WebSocket", "messages (32 KB units)",
+        "apigw.ws_messages": Meter("API Gateway WebSocket", f"messages ({kb['apigw.ws_messages']})",
                                    apigw["websocket_messages_per_million"] * per_m),
         "apigw.ws_connection_minutes": Meter(
             "API Gateway WebSocket", "connection minutes",
@@ -63,10 +75,11 @@ def from_document(doc: dict[str, Any], arch: str) -> PriceTable:
                                       ddb["write_request_units_per_million"] * per_m),
         "dynamodb.storage_gb_month": Meter("DynamoDB", "storage GB-month",
                                            ddb["storage_gb_month"], "dynamodb.storage"),
-        "dynamodb.stream_reads": Meter("DynamoDB Streams", "records to the Lambda trigger", 0.0),
-        "sqs.requests": Meter("SQS", "requests (64 KB units)",
+        "dynamodb.stream_reads": Meter("DynamoDB Streams", "records to the Lambda trigger",
+                                       ddb["lambda_trigger_stream_reads_per_million"] * per_m),
+        "sqs.requests": Meter("SQS", f"requests ({kb['sqs.requests']})",
                               s["sqs"]["requests_per_million"] * per_m, "sqs.requests"),
-        "sns.publishes": Meter("SNS", "publishes (64 KB units)",
+        "sns.publishes": Meter("SNS", f"publishes ({kb['sns.publishes']})",
                                s["sns"]["publishes_per_million"] * per_m, "sns.publishes"),
         "sns.deliveries": Meter("SNS", "deliveries to Lambda / SQS",
                                 max(s["sns"]["lambda_deliveries_per_million"],

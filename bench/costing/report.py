@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.costing.assemble import FunctionMonth
 from bench.costing.bill import Bill, per_thousand
-from bench.costing.idle import Finding
+from infra.idle import Finding
 
 
 @dataclass

@@ -2,24 +2,20 @@
 
 Hosts share nothing, so `jobs` processes each run their share of the sample hosts on
 their own embedded AWS (this 2-core machine runs two at once); the counts add up.
-Also here: the cold-start (INIT) time of the functions, measured in fresh interpreters.
+Also here: the cold-start (INIT) time of the functions, measured in fresh interpreters
+as bench/cold_start.py measures it.
 """
 
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
-import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from bench.cold_start import FIRST_REQUEST, wall
 from bench.costing.lambdas import Invocation
 from bench.costing.meter import Usage
 from bench.costing.scenario import Scenario
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -32,13 +28,10 @@ class Sample:
     ws_inbound_units: int = 0
     ws_outbound_units: int = 0
     connection_minutes: float = 0.0
-    sns_deliveries: int = 0
     stored_bytes: int = 0
     bookings: int = 0
     booking_failures: int = 0
     meter_errors: int = 0
-    page_mode: str = "html"
-    confirmation_mode: str = "html"
     booking_assets: int = 0
     dashboard_assets: int = 0
     keepalive_minutes: float = 9.0
@@ -52,10 +45,9 @@ class Sample:
                 totals[key] = totals.get(key, 0.0) + value
         self.usage.sns_publish_units += other.usage.sns_publish_units
         for name in ("front_door_requests", "ws_inbound_units", "ws_outbound_units",
-                     "connection_minutes", "sns_deliveries", "stored_bytes", "bookings",
-                     "booking_failures", "meter_errors"):
+                     "connection_minutes", "stored_bytes", "bookings", "booking_failures",
+                     "meter_errors"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.page_mode, self.confirmation_mode = other.page_mode, other.confirmation_mode
         self.booking_assets, self.dashboard_assets = other.booking_assets, other.dashboard_assets
         self.keepalive_minutes = other.keepalive_minutes
 
@@ -74,10 +66,8 @@ def run_hosts(scenario: Scenario, first: int, count: int, app_log_level: str) ->
             invocations=h.invocations.records, usage=h.meter.usage,
             front_door_requests=h.front_door_requests, ws_inbound_units=h.ws_inbound_units,
             ws_outbound_units=h.sender.units, connection_minutes=h.connection_minutes,
-            sns_deliveries=h.sns_deliveries, stored_bytes=month.stored_bytes,
-            bookings=month.bookings_made, booking_failures=month.booking_failures,
-            meter_errors=h.meter.errors, page_mode=month.page_mode,
-            confirmation_mode=month.confirmation_mode,
+            stored_bytes=month.stored_bytes, bookings=month.bookings_made,
+            booking_failures=month.booking_failures, meter_errors=h.meter.errors,
             booking_assets=len(month.booking_assets),
             dashboard_assets=len(month.dashboard_assets), keepalive_minutes=month.keepalive_minutes)
     finally:
@@ -101,31 +91,8 @@ def measure(scenario: Scenario, jobs: int, app_log_level: str = "INFO") -> Sampl
     return total
 
 
-# What each kind of function imports before its first request is answered: the INIT
-# phase of a cold start (billed since 2025-08-01) plus the lazy imports the first
-# request pays. Measured as fresh interpreters, so Python's own start is included.
-INIT_IMPORTS = {
-    "api": ("import app; from chalicelib import bootstrap; "
-            "import chalicelib.functions.schemas, chalicelib.functions.views, "
-            "chalicelib.services.booking, chalicelib.store.bookings, "
-            "chalicelib.services.public, chalicelib.web.pages"),
-    "events": ("import app; from chalicelib import bootstrap; "
-               "import chalicelib.functions.realtime, chalicelib.services.fanout, "
-               "chalicelib.store.stream, chalicelib.store.connections, "
-               "aws_lambda_powertools.utilities.batch"),
-}
-
-
 def init_ms(kind: str, runs: int = 3) -> float:
-    """Median wall time of a fresh interpreter doing a function's imports."""
-    times = []
-    for _ in range(runs + 1):  # the first run warms the file cache and .pyc files
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", INIT_IMPORTS[kind]], cwd=ROOT,
-                              capture_output=True, check=False)
-        if done.returncode != 0:  # a module moved: fall back to the app alone
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, check=True)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times[1:])
-
+    """Median wall time of a fresh interpreter doing a function's first-request imports
+    (bench/cold_start.py's list); an import that fails stops the run."""
+    wall(FIRST_REQUEST[kind])  # warms the file cache and .pyc files
+    return statistics.median(wall(FIRST_REQUEST[kind]) for _ in range(runs)) * 1000

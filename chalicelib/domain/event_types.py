@@ -22,6 +22,22 @@ class LocationKind(StrEnum):
     PHONE = "phone"
     IN_PERSON = "in_person"
 
+    @property
+    def label(self) -> str:
+        """The name people read, in pages and calendar invites."""
+        return _LOCATION_LABELS[self]
+
+    @property
+    def is_video(self) -> bool:
+        return self in (LocationKind.GOOGLE_MEET, LocationKind.TEAMS, LocationKind.ZOOM)
+
+
+_LOCATION_LABELS = {
+    LocationKind.GOOGLE_MEET: "Google Meet", LocationKind.TEAMS: "Microsoft Teams",
+    LocationKind.ZOOM: "Zoom", LocationKind.PHONE: "Phone call",
+    LocationKind.IN_PERSON: "In person",
+}
+
 
 class QuestionType(StrEnum):
     TEXT = "text"

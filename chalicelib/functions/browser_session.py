@@ -29,7 +29,7 @@ from chalice import Response
 
 from chalicelib.domain.errors import AuthenticationError, CrossOriginError
 from chalicelib.functions.errors import from_exception
-from chalicelib.functions.http import bearer_token
+from chalicelib.functions.http import base_path, bearer_token
 
 ACCESS, REFRESH, CSRF = "penny_access", "penny_refresh", "penny_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -63,14 +63,16 @@ class CookiePolicy:
 
 
 def policy(request: Any) -> CookiePolicy:
-    from chalicelib.web.pages import base_path
-
     return CookiePolicy(_is_secure(request.headers), base_path(request))
 
 
+def _proto(headers: Any) -> str:
+    """The scheme the client used, as the front door forwards it ("" when not said)."""
+    return str(headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
+
+
 def _is_secure(headers: Any) -> bool:
-    proto = str(headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
-    if proto == "https":
+    if _proto(headers) == "https":
         return True
     host = urlsplit(f"//{headers.get('host') or ''}").hostname or ""
     return not (host in _LOOPBACK or host.endswith(".localhost"))
@@ -103,8 +105,7 @@ def _allowed_origins(headers: Any, public_base_url: str) -> set[str]:
     allowed = {f"{public.scheme}://{public.netloc}"}
     if headers.get("host"):
         # The Origin a page served by this very host sends; a cross-site page sends its own.
-        proto = str(headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
-        allowed.add(f"{proto}://{headers['host']}")
+        allowed.add(f"{_proto(headers) or 'http'}://{headers['host']}")
     return allowed
 
 
@@ -126,7 +127,8 @@ def authenticate(services: Any, request: Any) -> str:
 
 def log_in(services: Any, request: Any, body: Any) -> Response:
     check_origin(request, services.settings.public_base_url)  # no login CSRF
-    return _opened(services, request, services.sessions.log_in(body.email, body.password))
+    return _opened(services, policy(request),
+                   services.sessions.log_in(body.email, body.password))
 
 
 def sign_up(services: Any, request: Any, body: Any) -> Response:
@@ -135,7 +137,7 @@ def sign_up(services: Any, request: Any, body: Any) -> Response:
     check_origin(request, services.settings.public_base_url)
     profile, browser = services.sessions.sign_up(body.email, body.password, body.slug,
                                                  body.display_name, body.timezone)
-    return _opened(services, request, browser, status=201,
+    return _opened(services, policy(request), browser, status=201,
                    extra={"host": profile_out(profile).model_dump(mode="json")})
 
 
@@ -151,7 +153,7 @@ def refresh(services: Any, request: Any) -> Response:
         response = from_exception(exc)
         response.headers["Set-Cookie"] = cookie_policy.clear()
         return response
-    return _opened(services, request, browser)
+    return _opened(services, cookie_policy, browser)
 
 
 def log_out(services: Any, request: Any) -> Response:
@@ -163,13 +165,12 @@ def log_out(services: Any, request: Any) -> Response:
         "Set-Cookie": cookie_policy.clear(), "Cache-Control": "no-store"})
 
 
-def _opened(services: Any, request: Any, browser: Any, status: int = 200,
+def _opened(services: Any, cookie_policy: CookiePolicy, browser: Any, status: int = 200,
             extra: dict[str, Any] | None = None) -> Response:
     import json
 
     session = browser.session
     lifetime = services.settings.refresh_token_ttl_seconds
-    cookie_policy = policy(request)
     body = {"host_id": session.host_id, "csrf_token": browser.csrf_token,
             "expires_in": session.expires_in, **(extra or {})}
     return Response(body=json.dumps(body), status_code=status, headers={

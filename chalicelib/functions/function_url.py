@@ -89,7 +89,8 @@ def to_function_url_response(response: Mapping[str, Any]) -> dict[str, Any]:
 def not_found(method: str, path: str) -> dict[str, Any]:
     # What the REST stage answers for an unknown route or method (infra/template.py gives
     # API Gateway's answer this shape), so both front doors agree.
-    body = {"error": {"code": "not_found", "message": f"No route matches {method} {path}",
-                      "field": None}}
+    from chalicelib.functions.errors import error_body
+
+    body = error_body("not_found", f"No route matches {method} {path}")
     return {"statusCode": 404, "headers": {"Content-Type": "application/json"},
             "body": json.dumps(body), "isBase64Encoded": False}

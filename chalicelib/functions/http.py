@@ -24,6 +24,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.functions.errors import error_response, from_exception
 
+_PATH_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -98,6 +100,17 @@ class PayloadTooLargeError(ValidationError):
     """The body is over the size limit."""
 
     code = "payload_too_large"
+
+
+def base_path(request: Any) -> str:
+    """The prefix before the matched route: the request's path minus the route's segments."""
+    context = getattr(request, "context", None) or {}
+    full = [p for p in str(context.get("path") or "").split("/") if p]
+    route = [p for p in str(context.get("resourcePath") or "").split("/") if p]
+    prefix = full[: len(full) - len(route)]
+    if not all(_PATH_SEGMENT.match(p) for p in prefix):
+        return ""
+    return "".join(f"/{p}" for p in prefix)
 
 
 def bearer_token(headers: Any) -> str:

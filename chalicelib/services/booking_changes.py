@@ -19,6 +19,7 @@ from chalicelib.domain.errors import (
     ConcurrentWriteError,
     NotFoundError,
 )
+from chalicelib.domain.event_types import EventType
 from chalicelib.domain.slots import SlotQuery
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import check_slot, ledger_days_for
@@ -36,8 +37,21 @@ class BookingChanges:
     links: BookingLinks
     attempts: int = 6
 
-    def view(self, uid: str, token: str) -> Booking:
-        return self._by_link(uid, token, LinkPurpose.CANCEL, LinkPurpose.RESCHEDULE)
+    def view(self, uid: str, token: str, *purposes: LinkPurpose) -> Booking:
+        """The booking, if `token` is its link for one of `purposes` (default: any)."""
+        return self._by_link(uid, token,
+                             *(purposes or (LinkPurpose.CANCEL, LinkPurpose.RESCHEDULE)))
+
+    @staticmethod
+    def movable(booking: Booking, now: datetime) -> bool:
+        """Whether it may still be cancelled or moved: active and not yet started."""
+        return booking.is_active(now) and booking.start > now
+
+    @staticmethod
+    def bookable_event_type(config: HostConfig, booking: Booking) -> EventType | None:
+        """The booking's event type, while it still takes bookings."""
+        return next((e for e in config.event_types
+                     if e.id == booking.event_type_id and e.active), None)
 
     def host_view(self, host_id: str, uid: str) -> Booking:
         booking = self.bookings.get(uid)
@@ -73,8 +87,7 @@ class BookingChanges:
             now = self.clock.now()
             booking = self._active(self.bookings.get(uid), now)
             config = self.hosts.config(booking.host_id)
-            et = next((e for e in config.event_types
-                       if e.id == booking.event_type_id and e.active), None)
+            et = self.bookable_event_type(config, booking)
             if et is None:
                 raise BookingStateError("this event type no longer takes bookings")
             rules = et.slot_rules()
@@ -102,11 +115,11 @@ class BookingChanges:
     def _active(self, booking: Booking | None, now: datetime) -> Booking:
         if booking is None:
             raise NotFoundError("booking not found")
+        if self.movable(booking, now):
+            return booking
         if not booking.is_active(now):
             raise BookingStateError(f"this booking is {booking.status.value}")
-        if booking.start <= now:
-            raise BookingStateError("this booking has already started")
-        return booking
+        raise BookingStateError("this booking has already started")
 
     def _cancel(self, load: Callable[[], Booking | None], reason: str | None,
                 by: str) -> Booking:

@@ -9,12 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.event_types import LocationKind
 from chalicelib.store.hosts import HostConfig
-
-LOCATION_LABELS = {
-    "google_meet": "Google Meet", "teams": "Microsoft Teams", "zoom": "Zoom",
-    "phone": "Phone call", "in_person": "In person",
-}
 
 
 def ical_uid(booking: Booking) -> str:
@@ -39,7 +35,7 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     event.add("dtend", booking.end)
     event.add("summary", f"{booking.event_title} with {host.profile.display_name}")
     event.add("description", f"Booked with Penny. Manage or cancel: {manage_url}")
-    event.add("location", LOCATION_LABELS.get(booking.location_kind, booking.location_kind))
+    event.add("location", LocationKind(booking.location_kind).label)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
 
     organizer = vCalAddress(f"mailto:{host.email}")

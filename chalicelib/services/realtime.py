@@ -39,7 +39,7 @@ class Realtime:
     sender: Sender
     access: AccessTokens
     clock: Clock
-    tickets: RealtimeTickets | None = None
+    tickets: RealtimeTickets
 
     def connect(self, connection_id: str, token: str | None, ticket: bool = False) -> str:
         """The host id, or AuthenticationError: the gateway then refuses the handshake.
@@ -50,12 +50,7 @@ class Realtime:
         if not token:
             raise AuthenticationError("connect with ?ticket=<ticket> or ?token=<access token>")
         now = self.clock.now()
-        if ticket:
-            if self.tickets is None:
-                raise AuthenticationError("realtime tickets are not enabled")
-            host_id = self.tickets.verify(token)
-        else:
-            host_id = self.access.verify(token, now)
+        host_id = self.tickets.verify(token) if ticket else self.access.verify(token, now)
         self.connections.add(host_id, connection_id, now)
         return host_id
 

@@ -10,7 +10,6 @@ a friendly 404 page, never the JSON error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +50,7 @@ def _page_or_404(base: str, make: Callable[[], Response]) -> Response:
 
 def _event_card(base: str, host: str, et: EventType) -> str:
     facts = f"{labels.duration_label(et.duration_minutes)} · " \
-            f"{labels.location_label(et.location_kind.value)} · {labels.price_label(et.price)}"
+            f"{et.location_kind.label} · {labels.price_label(et.price)}"
     return (f'<li><a class="event-link" href="{escape(base)}/{escape(host)}/{escape(et.slug)}">'
             f'<span class="event-title">{escape(et.title)}</span>'
             f'<span class="event-facts">{escape(facts)}</span>'
@@ -95,8 +94,8 @@ def _page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
             "host": {"slug": p.slug, "display_name": p.display_name, "timezone": p.timezone},
             "event": {"slug": et.slug, "title": et.title, "duration_minutes": et.duration_minutes,
                       "location_kind": et.location_kind.value,
-                      "location": labels.location_label(et.location_kind.value),
-                      "location_note": labels.location_note(et.location_kind.value),
+                      "location": et.location_kind.label,
+                      "location_note": labels.location_note(et.location_kind),
                       "price": price, "price_label": labels.price_label(et.price)}}
 
 
@@ -109,7 +108,7 @@ def _booking_page(base: str, config: HostConfig, et: EventType, step: str, curre
         "host_slug": config.profile.slug, "host_name": config.profile.display_name,
         "event_title": et.title, "description": et.description,
         "duration": labels.duration_label(et.duration_minutes),
-        "location": labels.location_label(et.location_kind.value),
+        "location": et.location_kind.label,
         "price": labels.price_label(et.price), "payment_note": Markup(note),
         "current": Markup(current), "picker": Markup(render("picker.html", {})),
         "step": Markup(step), "confirmation": Markup(render("confirmation.html", {}))},
@@ -136,10 +135,6 @@ def _token(request: Any) -> str:
     return str((request.query_params or {}).get("token") or "")
 
 
-def _movable(booking: Any, now: datetime) -> bool:
-    return bool(booking.is_active(now) and booking.start > now)
-
-
 def manage_page(services: Services, request: Any, uid: str, cancel: bool = False) -> Response:
     base = base_path(request)
     if not PATH_PARAMETER.match(uid):
@@ -151,7 +146,7 @@ def manage_page(services: Services, request: Any, uid: str, cancel: bool = False
         token = _token(request)
         booking = services.changes.view(uid, token)
         config = services.changes.host_config(booking)
-        movable = _movable(booking, services.clock.now())
+        movable = services.changes.movable(booking, services.clock.now())
         move = services.changes.links.token(uid, LinkPurpose.RESCHEDULE)
         context = manage_context(base, booking, config, token, move, movable, cancel)
         return html_page("manage.html", context, title=f"{booking.event_title} · Penny",
@@ -168,13 +163,10 @@ def reschedule_page(services: Services, request: Any, uid: str) -> Response:
 
     def make() -> Response:
         changes = services.changes
-        booking = changes.view(uid, token)
-        if not changes.links.allows(uid, token, LinkPurpose.RESCHEDULE):
-            raise NotFoundError("not a reschedule link")
+        booking = changes.view(uid, token, LinkPurpose.RESCHEDULE)
         config = changes.host_config(booking)
-        et = next((e for e in config.event_types
-                   if e.id == booking.event_type_id and e.active), None)
-        if et is None or not _movable(booking, services.clock.now()):
+        et = changes.bookable_event_type(config, booking)
+        if et is None or not changes.movable(booking, services.clock.now()):
             reason = ("This event type no longer takes bookings." if et is None
                       else f"This booking is {booking.status.value.replace('_', ' ')} "
                            "or has already started, so it can no longer be moved.")

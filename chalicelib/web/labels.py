@@ -5,16 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.event_types import Price
+from chalicelib.domain.event_types import LocationKind, Price
 
-LOCATIONS = {
-    "google_meet": "Google Meet",
-    "teams": "Microsoft Teams",
-    "zoom": "Zoom",
-    "phone": "Phone call",
-    "in_person": "In person",
-}
-VIDEO = frozenset({"google_meet", "teams", "zoom"})
 # ISO 4217 currencies without a minor unit (and the few with three decimals).
 _EXPONENT = {**dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
                               "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"), 0),
@@ -22,16 +14,12 @@ _EXPONENT = {**dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
 
 
-def location_label(kind: str) -> str:
-    return LOCATIONS.get(kind, kind.replace("_", " ").capitalize())
-
-
-def location_note(kind: str) -> str:
+def location_note(location: LocationKind) -> str:
     """What the attendee learns about the place until conferencing is connected."""
-    if kind in VIDEO:
-        return (f"{location_label(kind)}: video links are not connected yet, "
+    if location.is_video:
+        return (f"{location.label}: video links are not connected yet, "
                 "so the host will send you the link.")
-    if kind == "phone":
+    if location is LocationKind.PHONE:
         return "Phone call: the host will call you at the time of the meeting."
     return "In person: the host will confirm the address."
 
@@ -53,9 +41,15 @@ def price_label(price: Price | None) -> str:
     return f"{symbol}{number}" if symbol else f"{number} {price.currency}"
 
 
+def day_label(moment: datetime, zone: str) -> str:
+    """'Tuesday, 24 November 2026': the day `moment` falls on in `zone`."""
+    a = moment.astimezone(ZoneInfo(zone))
+    return f"{a:%A}, {a.day} {a:%B %Y}"
+
+
 def when_label(start: datetime, end: datetime, zone: str) -> str:
     """'Tuesday, 24 November 2026, 09:00 to 09:30 (America/New_York)', with an en dash."""
     tz = ZoneInfo(zone)
     a, b = start.astimezone(tz), end.astimezone(tz)
-    day = f"{a:%A}, {a.day} {a:%B %Y}"
-    return f"{day}, {a:%H:%M}\N{EN DASH}{b:%H:%M} ({zone.replace('_', ' ')})"
+    return (f"{day_label(start, zone)}, {a:%H:%M}\N{EN DASH}{b:%H:%M} "
+            f"({zone.replace('_', ' ')})")

@@ -6,6 +6,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.event_types import LocationKind
 from chalicelib.web import labels
 from chalicelib.web.pages import Markup
 
@@ -29,8 +30,7 @@ def _cancelled(booking: Booking) -> str:
         return ""
     by = {"host": " by the host", "attendee": " by you"}.get(booking.cancelled_by or "", "")
     reason = f": “{escape(booking.cancel_reason)}”" if booking.cancel_reason else ""
-    when = labels.when_label(booking.cancelled_at, booking.cancelled_at,
-                             booking.attendee.timezone).rsplit(",", 1)[0]
+    when = labels.day_label(booking.cancelled_at, booking.attendee.timezone)
     return f'<p class="notice">Cancelled{by} on {escape(when)}{reason}.</p>'
 
 
@@ -48,7 +48,7 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "attendee_name": booking.attendee.name, "attendee_email": booking.attendee.email,
         "when_yours": labels.when_label(booking.start, booking.end, booking.attendee.timezone),
         "when_host": labels.when_label(booking.start, booking.end, host.timezone),
-        "location": labels.location_note(booking.location_kind),
+        "location": labels.location_note(LocationKind(booking.location_kind)),
         "location_details": Markup(_location_details(booking, config)),
         "cancelled": Markup(_cancelled(booking)),
         "ics_url": f"{base}/bookings/{uid}/invite.ics?token={token}",

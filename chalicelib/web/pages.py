@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -51,13 +50,13 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.functions.http import base_path
 from chalicelib.web.assets import asset_url, icon_uri, static_asset, stylesheet_name
 
 __all__ = ["Markup", "asset_url", "base_path", "html_page", "message_page", "not_found_page",
            "static_asset"]
 
 TEMPLATES = Path(__file__).parent / "templates"
-_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 # JSON inside <script type="application/json">: nothing in it may close the element or
 # open a comment, and U+2028/2029 are escaped for older parsers.
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
@@ -81,17 +80,6 @@ def security_headers(connect_src: Sequence[str] = ()) -> dict[str, str]:
             "Referrer-Policy": "no-referrer",
             "X-Frame-Options": "DENY",
             "Cross-Origin-Opener-Policy": "same-origin"}
-
-
-def base_path(request: Any) -> str:
-    """The prefix before the matched route: the request's path minus the route's segments."""
-    context = getattr(request, "context", None) or {}
-    full = [p for p in str(context.get("path") or "").split("/") if p]
-    route = [p for p in str(context.get("resourcePath") or "").split("/") if p]
-    prefix = full[: len(full) - len(route)]
-    if not all(_SEGMENT.match(p) for p in prefix):
-        return ""
-    return "".join(f"/{p}" for p in prefix)
 
 
 @lru_cache(maxsize=32)

@@ -113,3 +113,11 @@ class Response:
     @property
     def code(self) -> str | None:
         return self.json.get("error", {}).get("code")
+
+
+@pytest.fixture
+def wiring(api: Api) -> Iterator[Any]:
+    """Realtime and fan-out wired to a fake WebSocket sender (tests/functional/realtime_wiring)."""
+    from tests.functional.realtime_wiring import wire
+
+    yield from wire(api)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
@@ -74,9 +74,7 @@ def wire(api: Api) -> Iterator[Wiring]:
     queues = {name: q.url for name, q in provisioned.queues.items()}
     sns = boto3.client("sns", region_name="us-east-1")
     services = bootstrap.services()
-    settings = services.settings.__class__(**{**services.settings.__dict__,
-                                              "events_topic_arn": topic})
-    services = bootstrap.Services(**{**services.__dict__, "settings": settings})
+    services = replace(services, settings=replace(services.settings, events_topic_arn=topic))
     sender = FakeSender()
     bootstrap.install_messaging(bootstrap.build_messaging(services, app_module.app.websocket_api,
                                                           sns_client=sns, sender=sender))

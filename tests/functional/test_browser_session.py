@@ -220,7 +220,9 @@ def test_refresh_without_a_session_is_401_and_clears_the_cookies(browser: Browse
     r = browser.post("/auth/session/refresh")
 
     assert r.status == 401 and r.code == "unauthorized"
-    assert all(c.attributes["max-age"] == "0" for c in set_cookies(r).values())
+    cleared = set_cookies(r)
+    assert set(cleared) == {ACCESS, REFRESH, CSRF}
+    assert all(c.attributes["max-age"] == "0" for c in cleared.values())
 
 
 def test_a_replayed_refresh_cookie_ends_the_session(browser: Browser) -> None:

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
-
 from chalicelib.store.tables import PennyItem
 from infra.functions import FUNCTION_ACCESS
 from tests.functional import factories as f
@@ -21,7 +19,6 @@ from tests.functional.realtime_wiring import (
     deliver_stream,
     invoke,
     sns_event,
-    wire,
     ws_event,
 )
 
@@ -62,11 +59,6 @@ def recording(plumbing: Wiring) -> Iterator[Recorder]:
             client.meta.events.unregister("before-parameter-build", unique_id="iam-recorder")
     if sum(len(v) for v in plumbing.sender.sent.values()) > sent_before:
         recorder.calls.add(("websocket", "ManageConnections"))
-
-
-@pytest.fixture
-def wiring(api: Api) -> Iterator[Wiring]:
-    yield from wire(api)
 
 
 def allowed(function: str) -> set[tuple[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -23,14 +22,8 @@ from tests.functional.realtime_wiring import (
     invoke,
     replay_event,
     sns_event,
-    wire,
     ws_event,
 )
-
-
-@pytest.fixture
-def wiring(api: Api) -> Iterator[Wiring]:
-    yield from wire(api)
 
 
 def test_connect_needs_a_valid_host_token(api: Api, wiring: Wiring) -> None:

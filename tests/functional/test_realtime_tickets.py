@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-
-import pytest
 
 from chalicelib import bootstrap
 from chalicelib.settings import Settings
@@ -13,12 +10,7 @@ from tests.functional import factories as f
 from tests.functional.browser import Browser
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_host
-from tests.functional.realtime_wiring import Wiring, invoke, wire, ws_event
-
-
-@pytest.fixture
-def wiring(api: Api) -> Iterator[Wiring]:
-    yield from wire(api)
+from tests.functional.realtime_wiring import Wiring, deliver_stream, invoke, ws_event
 
 
 def ticket_for(api: Api, token: str) -> str:
@@ -102,7 +94,7 @@ def test_a_ticket_delivers_the_hosts_events(api: Api, wiring: Wiring) -> None:
     wiring.stream.read()
     api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
 
-    invoke(api, "booking_events", {"Records": wiring.stream.read()})
+    deliver_stream(api, wiring)
 
     assert wiring.sender.types("c1") == ["booking.created", "booking.confirmed"]
 

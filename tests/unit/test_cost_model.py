@@ -1,5 +1,5 @@
 """The cost model's arithmetic (bench/costing): prices x quantities, the free tier,
-DynamoDB units from item sizes, Lambda billing, and the idle-month check."""
+DynamoDB units from item sizes, Lambda billing, and the idle-month check (infra.check)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from bench.costing import deployment, prices
 from bench.costing.assemble import Options, month_usage
 from bench.costing.bill import bill, per_thousand
 from bench.costing.cuts import static_assets_off_lambda
-from bench.costing.idle import findings
 from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms
 from bench.costing.meter import AwsMeter
 from bench.costing.month import keepalive_minutes
@@ -28,6 +27,9 @@ from bench.costing.units import (
     storage_bytes,
     write_units,
 )
+from chalicelib.store.queues import QUEUES
+from infra.check import problems
+from infra.idle import idle_costs
 from local.metering import ApiCall
 
 TABLE = prices.load("arm64")
@@ -184,10 +186,23 @@ def test_failed_conditional_put_still_costs_a_unit_and_touches_no_index() -> Non
 
 # ---- messages and Lambda --------------------------------------------------------------
 
+def _sns_publish_units(params: dict[str, object]) -> int:
+    meter = AwsMeter(lambda key: None, ("pk",), {})
+    meter.enabled = True
+    meter.after(ApiCall("sns", "Publish", params, {}, 200))
+    return meter.usage.sns_publish_units
+
+
 def test_a_publish_over_64_kb_is_billed_as_two_requests() -> None:
-    assert chunks(65536, 65536) == 1
+    assert _sns_publish_units({"Message": "x" * 65536}) == 1
+    assert _sns_publish_units({"Message": "x" * 65537}) == 2
+    assert _sns_publish_units({"Message": ""}) == 1
     assert chunks(65537, 65536) == 2
-    assert chunks(0, 65536) == 1
+
+
+def test_message_attributes_count_towards_a_publishes_64_kb() -> None:
+    attribute = {"type": {"DataType": "String", "StringValue": "booking.confirmed"}}
+    assert _sns_publish_units({"Message": "x" * 65530, "MessageAttributes": attribute}) == 2
 
 
 def test_lambda_bills_each_invocation_rounded_up_to_the_millisecond() -> None:
@@ -202,7 +217,7 @@ def test_cpu_at_512_mb_runs_at_under_a_third_of_a_vcpu() -> None:
 
 def test_billed_duration_is_scaled_cpu_plus_a_round_trip_per_request() -> None:
     invocation = Invocation("api_handler", "GET /x", ("dynamodb.Query", "dynamodb.Query"),
-                            wall_ms=3.0, cpu_ms=2.0, log_bytes=0, log_events=0)
+                            cpu_ms=2.0, log_bytes=0)
     assert modelled_ms(invocation, 3.0) == 1 + 6 + 5 + 5  # runtime, CPU x 3, two queries
 
 
@@ -222,8 +237,9 @@ def test_spread_turns_one_and_a_half_into_alternating_ones_and_twos() -> None:
 # ---- whole months and the idle month --------------------------------------------------
 
 def _empty_month(options: Options) -> dict[str, float]:
-    return month_usage(Sample(), Scenario(bookings_per_host=0, sample_hosts=1), {}, 512,
-                       {"api": 200.0, "events": 200.0}, options, 14).usage
+    return month_usage(Sample(), Scenario(bookings_per_host=0, sample_hosts=1),
+                       lambda function: 512, {"api": 200.0, "events": 200.0}, options,
+                       14).usage
 
 
 def test_sqs_event_sources_poll_648000_times_a_month_per_idle_queue() -> None:
@@ -232,9 +248,11 @@ def test_sqs_event_sources_poll_648000_times_a_month_per_idle_queue() -> None:
 
 
 def test_workers_pushed_by_sns_make_no_sqs_requests_when_idle() -> None:
-    usage = _empty_month(Options(worker_delivery="sns-push"))
-    assert usage["sqs.requests"] == 0
-    assert cost(usage) == (0.0, 0.0)
+    polled = _empty_month(Options(worker_delivery="sqs-poll"))
+    pushed = _empty_month(Options(worker_delivery="sns-push"))
+    assert polled["sqs.requests"] == 648_000 * len(QUEUES)  # the same month, polled
+    assert pushed["sqs.requests"] == 0
+    assert cost(pushed) == (0.0, 0.0)
 
 
 def test_a_nat_gateway_or_an_enabled_sqs_mapping_would_bill_an_idle_month() -> None:
@@ -243,17 +261,46 @@ def test_a_nat_gateway_or_an_enabled_sqs_mapping_would_bill_an_idle_month() -> N
         "Worker": {"Type": "AWS::Serverless::Function", "Properties": {"Events": {
             "Poll": {"Type": "SQS", "Properties": {"Queue": "q"}},
             "Replay": {"Type": "SQS", "Properties": {"Queue": "q", "Enabled": False}}}}}}}
-    assert [f.resource for f in findings(template)] == ["Nat", "Worker.Poll"]
+    assert [f.resource for f in idle_costs(template)] == ["Nat", "Worker.Poll"]
+
+
+def test_a_queue_named_by_getatt_provisioned_capacity_an_alarm_or_a_schedule_bill_idle(
+        ) -> None:
+    queue_arn = {"Fn::GetAtt": ["Dlq", "Arn"]}
+    template = {"Resources": {
+        "Dlq": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Replay": {"Type": "AWS::Lambda::EventSourceMapping",
+                   "Properties": {"EventSourceArn": queue_arn}},
+        "Off": {"Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {"EventSourceArn": queue_arn, "Enabled": False}},
+        "Stream": {"Type": "AWS::Lambda::EventSourceMapping",
+                   "Properties": {"EventSourceArn": {"Fn::GetAtt": ["Table", "StreamArn"]}}},
+        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"BillingMode": "PROVISIONED"}},
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {}},
+        "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
+        "Secret": {"Type": "AWS::SSM::Parameter", "Properties": {"Tier": "Advanced"}},
+        "Nightly": {"Type": "AWS::Events::Rule",
+                    "Properties": {"ScheduleExpression": "rate(1 day)"}},
+    }}
+    assert [f.resource for f in idle_costs(template)] == [
+        "Replay", "Table", "Vpc", "Alarm", "Secret", "Nightly"]
+
+
+def test_infra_check_fails_a_template_with_a_vpc_or_provisioned_capacity() -> None:
+    found = problems({"Resources": {
+        "PennyTable": {"Type": "AWS::DynamoDB::Table", "Properties": {}},
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {}}}})
+    assert "billed by the hour or month even when idle: ['PennyTable', 'Vpc']" in found
 
 
 def test_the_deployed_template_has_nothing_billed_while_idle() -> None:
-    assert findings(deployment.load().template) == []
+    assert idle_costs(deployment.load().template) == []
 
 
 # ---- what-ifs -------------------------------------------------------------------------
 
 def _call(label: str, *requests: str) -> Invocation:
-    return Invocation("api_handler", label, requests, 1.0, 1.0, 0, 0)
+    return Invocation("api_handler", label, requests, 1.0, 0)
 
 
 def test_static_assets_on_a_cdn_leave_the_function_and_the_front_door() -> None:

@@ -391,7 +391,7 @@ def _messaging(*names: str) -> Messaging:
         topic_arn="arn:topic",
         queues={
             name: QueueResources(QueueSpec(name, ("t",)), f"http://{name}", f"arn:{name}",
-                                 f"http://{name}-dlq", f"arn:{name}-dlq", "arn:sub")
+                                 f"http://{name}-dlq", "arn:sub")
             for name in names
         },
     )

@@ -6,14 +6,7 @@
 // (Web Locks) and a tab first retries, because the refresh token is single-use and a
 // second refresh with it would (rightly) be treated as theft and end the session.
 
-export class ApiError extends Error {
-  constructor(status, code, message, field) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.field = field;
-  }
-}
+import { ApiError } from "./api.js";
 
 const CSRF_COOKIES = ["__Host-penny_csrf", "penny_csrf"];
 
@@ -107,9 +100,11 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
   let socket = null;
   let attempt = 0;
   let timer = null;
-  let keepalive = null;
   let stopped = true;
   let everOpened = false;
+  // Bumped by reconnectNow() and stop(): a connect still waiting for its ticket then gives
+  // up rather than open a second socket that nothing would ever close.
+  let generation = 0;
 
   function status(state, detail = {}) {
     onStatus({ state, ...detail });
@@ -127,17 +122,19 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
   async function open() {
     timer = null;
     if (stopped) return;
+    const mine = generation;
     status("connecting");
     let ticket;
     try {
       ticket = await api.post("/me/realtime/ticket");
     } catch (error) {
+      if (stopped || mine !== generation) return;
       if (error instanceof ApiError && error.status === 401) return stop();
       return schedule();
     }
+    if (stopped || mine !== generation) return;
     const url = ticket.url || fallbackUrl;
     if (!url) return status("unavailable");
-    if (stopped) return;
     const ws = new WebSocket(url, [ticket.protocol, ticket.ticket]);
     socket = ws;
     ws.addEventListener("open", () => {
@@ -146,7 +143,8 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
       everOpened = true;
       status("live");
       const beat = () => ws.send(JSON.stringify({ action: "keepalive" }));
-      keepalive = setInterval(beat, KEEPALIVE_MS);
+      const keepalive = setInterval(beat, KEEPALIVE_MS);
+      ws.addEventListener("close", () => clearInterval(keepalive));
       if (again) onReconnected();
     });
     ws.addEventListener("message", (message) => {
@@ -159,12 +157,22 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
       if (event && typeof event.type === "string" && event.booking) onEvent(event);
     });
     ws.addEventListener("close", () => {
-      clearInterval(keepalive);
       if (socket === ws) {
         socket = null;
         schedule();
       }
     });
+  }
+
+  // Closes the current socket, connecting or open; its close event then finds it is no
+  // longer `socket` and schedules nothing.
+  function drop(reason) {
+    generation += 1;
+    clearTimeout(timer);
+    timer = null;
+    const ws = socket;
+    socket = null;
+    if (ws) ws.close(1000, reason);
   }
 
   function start() {
@@ -176,19 +184,12 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
 
   function stop() {
     stopped = true;
-    clearTimeout(timer);
-    clearInterval(keepalive);
-    const ws = socket;
-    socket = null;
-    if (ws) ws.close(1000, "bye");
+    drop("bye");
     status("offline");
   }
 
   function reconnectNow() {
-    clearTimeout(timer);
-    const ws = socket;
-    socket = null;
-    if (ws) ws.close(1000, "reconnect");
+    drop("reconnect");
     stopped = false;
     attempt = 0;
     open();
@@ -200,5 +201,5 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
     if (document.visibilityState === "visible" && !stopped && !socket && timer) reconnectNow();
   });
 
-  return { start, stop, reconnectNow, isLive: () => Boolean(socket && socket.readyState === 1) };
+  return { start, stop, reconnectNow };
 }

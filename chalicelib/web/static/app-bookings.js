@@ -1,15 +1,12 @@
 // Bookings: upcoming / past / cancelled tabs, host cancel, live updates.
 
-import { ApiError } from "./app-api.js";
-import { $, $$, formatMoney, formatRange, fromTemplate, h, toast } from "./app-dom.js";
+import { ApiError } from "./api.js";
+import { $, $$, LOCATIONS, formatMoney, formatRange, fromTemplate, h, toast } from "./app-dom.js";
+import { zoneLabel } from "./clock.js";
 
 const STATUS = {
   confirmed: ["Confirmed", "ok"], pending_payment: ["Awaiting payment", "warning"],
   cancelled: ["Cancelled", "muted"],
-};
-const LOCATIONS = {
-  google_meet: "Google Meet", teams: "Microsoft Teams", zoom: "Zoom", phone: "Phone",
-  in_person: "In person",
 };
 const EMPTY = {
   upcoming: "No upcoming bookings. Share one of your event type links to get booked.",
@@ -119,7 +116,7 @@ export function initBookings(state) {
       list.replaceChildren(...bookings.map(row));
       empty.textContent = EMPTY[status];
       empty.hidden = bookings.length > 0;
-      $("#bookings-zone").textContent = `Times in ${state.profile.timezone.replaceAll("_", " ")}.`;
+      $("#bookings-zone").textContent = `Times in ${zoneLabel(state.profile.timezone)}.`;
       changed.clear();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

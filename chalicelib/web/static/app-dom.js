@@ -1,5 +1,7 @@
 // Small DOM helpers for the dashboard: elements, templates, form errors, toasts, dates.
 
+import { allZones, modernZone, zoneLabel } from "./clock.js";
+
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
@@ -119,16 +121,34 @@ export function toast(message, { kind = "info", detail = "" } = {}) {
   while (region.children.length > 4) region.firstElementChild.remove();
 }
 
-// ---- dates and money --------------------------------------------------------------------
+// ---- dates, places and money -----------------------------------------------------------
+
+// Where a meeting happens (event type `location.kind`, booking `location_kind`).
+export const LOCATIONS = {
+  google_meet: "Google Meet", teams: "Microsoft Teams", zoom: "Zoom", phone: "Phone call",
+  in_person: "In person",
+};
+
+// Two formats per zone, built once: a list re-renders every row on each live event.
+const rangeFormats = new Map();
+
+function formatsIn(timeZone) {
+  if (!rangeFormats.has(timeZone)) {
+    rangeFormats.set(timeZone, {
+      day: new Intl.DateTimeFormat(undefined, {
+        weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone,
+      }),
+      time: new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone }),
+    });
+  }
+  return rangeFormats.get(timeZone);
+}
 
 export function formatRange(startIso, endIso, timeZone) {
+  const { day, time } = formatsIn(timeZone);
   const start = new Date(startIso);
   const end = new Date(endIso);
-  const day = new Intl.DateTimeFormat(undefined, {
-    weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone,
-  }).format(start);
-  const time = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone });
-  return { day, time: `${time.format(start)} – ${time.format(end)}` };
+  return { day: day.format(start), time: `${time.format(start)} – ${time.format(end)}` };
 }
 
 export function formatMoney(price) {
@@ -146,22 +166,12 @@ export function fractionDigits(currency) {
   }
 }
 
-export function timeZones(current) {
-  let zones = [];
-  try {
-    zones = Intl.supportedValuesOf("timeZone");
-  } catch {
-    zones = [];
-  }
-  const all = new Set(["UTC", ...zones]);
-  if (current) all.add(current);
-  return [...all].sort();
-}
-
+// A zone saved under an old name (Asia/Calcutta) is shown, and selected, by its new one.
 export function fillTimeZones(select, current) {
-  select.replaceChildren(...timeZones(current).map((zone) =>
-    h("option", { value: zone, selected: zone === current }, zone.replaceAll("_", " "))));
-  select.value = current;
+  const selected = modernZone(current);
+  select.replaceChildren(...allZones("UTC", selected).map((zone) =>
+    h("option", { value: zone, selected: zone === selected }, zoneLabel(zone))));
+  select.value = selected;
 }
 
 export function slugify(text) {

@@ -1,12 +1,8 @@
 // Event types: list, create, edit, hide/show, delete, copy the booking link.
 
-import { ApiError } from "./app-api.js";
-import { $, busy, checkForm, clearErrors, formatMoney, fractionDigits, fromTemplate, h, markInvalid, showError, slugify, toast } from "./app-dom.js";
+import { ApiError } from "./api.js";
+import { $, LOCATIONS, busy, checkForm, clearErrors, formatMoney, fractionDigits, fromTemplate, h, markInvalid, showError, slugify, toast } from "./app-dom.js";
 
-const LOCATIONS = {
-  google_meet: "Google Meet", teams: "Microsoft Teams", zoom: "Zoom", phone: "Phone call",
-  in_person: "In person",
-};
 const CURRENCIES = ["USD", "EUR", "GBP", "INR", "CAD", "AUD", "NZD", "SGD", "CHF", "SEK", "JPY", "BRL", "ZAR"];
 const QUESTION_TYPES = { text: "Short text", long_text: "Long text", email: "Email", phone: "Phone", select: "Choice" };
 // API error fields -> form control names.

@@ -1,7 +1,8 @@
 // The host's settings: availability (weekly hours, date overrides, timezone) and profile.
 
-import { ApiError } from "./app-api.js";
+import { ApiError } from "./api.js";
 import { $, $$, busy, checkForm, clearErrors, fillTimeZones, h, markInvalid, showError, toast, uniqueId } from "./app-dom.js";
+import { modernZone, zoneLabel } from "./clock.js";
 
 const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const DEFAULT_RANGE = { start: "09:00", end: "17:00" };
@@ -207,13 +208,13 @@ export function initAvailability(state) {
     const timezone = form.elements.timezone.value;
     await busy($("button[type=submit]", form), async () => {
       try {
-        if (timezone !== state.profile.timezone) {
+        if (timezone !== modernZone(state.profile.timezone)) {
           const { id, ...profile } = state.profile;
           state.profile = await state.api.put("/me/profile", { ...profile, timezone });
         }
         await state.api.put("/me/schedule", body);
         $("#av-suggested").hidden = true;
-        toast("Availability saved", { detail: `Times are in ${timezone.replaceAll("_", " ")}.` });
+        toast("Availability saved", { detail: `Times are in ${zoneLabel(timezone)}.` });
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         showError(form, error);

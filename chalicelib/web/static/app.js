@@ -4,13 +4,14 @@
 // "" on a Function URL, "/api" on API Gateway's stage), and each view is a real URL
 // (/app/bookings, /app/profile, ...) so reload, back and forward work.
 
-import { ApiError, createApi, createLive } from "./app-api.js";
+import { ApiError, base } from "./api.js";
+import { createApi, createLive } from "./app-api.js";
 import { $, $$, busy, checkForm, clearErrors, fillTimeZones, fromTemplate, h, showError, slugify, toast, uniqueId } from "./app-dom.js";
 import { initBookings } from "./app-bookings.js";
 import { initEventTypes } from "./app-event-types.js";
 import { initAvailability, initProfile } from "./app-settings.js";
+import { detectZone } from "./clock.js";
 
-const base = document.body.dataset.base || "";
 const config = JSON.parse(document.getElementById("penny-dashboard").textContent);
 const PUBLIC_SECTIONS = ["login", "signup"];
 const TITLES = {
@@ -26,8 +27,6 @@ const GROUPS = [
 ];
 
 const state = {
-  base,
-  config,
   profile: null,
   publicUrl: (config.publicUrl || location.origin + base).replace(/\/$/, ""),
   bookingLink(eventSlug) {
@@ -47,7 +46,6 @@ const live = createLive(api, config.websocketUrl, {
   onStatus: (status) => liveStatus(status),
   onReconnected: () => views.bookings.refresh(),
 });
-state.live = live;
 
 const views = {
   bookings: initBookings(state),
@@ -68,13 +66,12 @@ function currentSection() {
   return match && match[1] ? match[1] : "";
 }
 
-export function go(section, { replace = false } = {}) {
+function go(section, { replace = false } = {}) {
   const url = `${base}/app/${section}`;
   if (replace) history.replaceState(null, "", url);
   else history.pushState(null, "", url);
   render({ focus: true });
 }
-state.go = go;
 
 function render({ focus = false } = {}) {
   let section = currentSection();
@@ -145,7 +142,7 @@ $("#login-form").addEventListener("submit", async (event) => {
 
 function initSignupView() {
   const form = $("#signup-form");
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  const zone = detectZone();
   let slugEdited = false;
   fillTimeZones(form.timezone, zone);
   $("#signup-slug-prefix").textContent = `${state.publicUrl}/`;

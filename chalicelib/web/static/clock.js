@@ -11,11 +11,11 @@ const RENAMED = {
   "Pacific/Truk": "Pacific/Chuuk", "Pacific/Ponape": "Pacific/Pohnpei",
   "Asia/Ulan_Bator": "Asia/Ulaanbaatar",
 };
-const modern = (zone) => RENAMED[zone] || zone;
+export const modernZone = (zone) => RENAMED[zone] || zone;
 
 export function detectZone() {
   try {
-    return modern(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
+    return modernZone(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
   } catch {
     return "UTC";
   }
@@ -34,7 +34,7 @@ export function allZones(...extra) {
   } catch {
     zones = [];
   }
-  return [...new Set([...zones, ...extra.filter(Boolean)].map(modern))].sort();
+  return [...new Set([...zones, ...extra.filter(Boolean)].map(modernZone))].sort();
 }
 
 export const zoneLabel = (zone) => zone.replaceAll("_", " ");

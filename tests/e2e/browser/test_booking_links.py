@@ -25,20 +25,29 @@ pytestmark = pytest.mark.e2e
 
 
 def booked(stack: LocalStack, new_context: NewContext, zone: str = "Europe/Berlin",
-           viewport: dict[str, int] | None = None) -> tuple[Page, str]:
-    """Book the first free intro slot through the page; returns the page and the host."""
+           viewport: dict[str, int] | None = None) -> tuple[Page, str, str]:
+    """Book the first free intro slot through the page; returns the page, host and start."""
     host = coach(stack)
     page = open_booking(new_context(zone, viewport), stack, f"{host}/intro")
-    choose_slot(page)
+    start = choose_slot(page)
     fill_details(page, topic="Roadmap")
     confirm(page)
-    return page, host
+    return page, host, start
+
+
+def free_starts(page: Page, stack: LocalStack, host: str) -> list[str]:
+    """The intro slots a new visitor is offered, seen from a fresh tab."""
+    visitor = open_booking(page.context, stack, f"{host}/intro")
+    starts = slot_starts(visitor)
+    visitor.close()
+    return starts
 
 
 def test_attendee_cancels_from_the_cancel_link_and_the_time_is_free_again(
         stack: LocalStack, new_context: NewContext,
         screenshot: Callable[[Page, str], Path]) -> None:
-    page, _ = booked(stack, new_context, viewport=PHONE)
+    page, host, start = booked(stack, new_context, viewport=PHONE)
+    assert start not in free_starts(page, stack, host)
     page.goto(str(page.locator("#cancel-link").get_attribute("href")))
     expect(page.locator("#booking-status")).to_have_text("Confirmed")
     expect(page.locator("#cancel-title")).to_be_focused()
@@ -52,11 +61,12 @@ def test_attendee_cancels_from_the_cancel_link_and_the_time_is_free_again(
     expect(page.locator(".notice")).to_contain_text("Something came up")
     expect(page.locator("#cancel-section")).to_be_hidden()
     expect(page.locator("#reschedule-link")).to_have_count(0)
+    assert start in free_starts(page, stack, host)
 
 
 def test_attendee_moves_the_booking_from_the_reschedule_link(
         stack: LocalStack, new_context: NewContext) -> None:
-    page, _ = booked(stack, new_context)
+    page, _, _ = booked(stack, new_context)
     manage = str(page.locator("#manage-link").get_attribute("href"))
     page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
     page.locator("button.slot").first.wait_for()

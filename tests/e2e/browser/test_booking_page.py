@@ -38,7 +38,7 @@ def test_visitor_books_a_free_slot_and_sees_the_confirmation(
     expect(page.locator(".notice")).to_contain_text("Online payment is not connected yet")
     screenshot(page, f"booking-page-{width}")
 
-    start = choose_slot(page)
+    choose_slot(page)
     fill_details(page, plan="Growth", goal="Pricing for the spring launch")
     confirm(page)
 
@@ -54,7 +54,6 @@ def test_visitor_books_a_free_slot_and_sees_the_confirmation(
     for link in ("#manage-link", "#reschedule-link", "#cancel-link"):
         assert "/booking/" in (page.locator(link).get_attribute("href") or "")
     screenshot(page, f"booking-confirmation-{width}")
-    assert start
 
 
 def test_a_booked_slot_disappears_for_the_next_visitor(
@@ -127,8 +126,7 @@ def test_visitor_in_kolkata_sees_the_hosts_9am_new_york_slot_at_their_local_time
     for _ in range(8):  # until both of New York's offsets (EST, EDT) have been seen
         day = selected_day(page)
         nine = datetime.combine(day, time(9), new_york)  # same date in Kolkata, evening
-        local = nine.astimezone(kolkata)
-        assert local.strftime("%H:%M") in {"19:30", "18:30"}
+        local = nine.astimezone(kolkata)  # 19:30 under EST, 18:30 under EDT
         assert datetime.fromisoformat(slot_starts(page)[0]) == nine
         expect(page.locator("button.slot").first).to_have_text(local.strftime("%H:%M"))
         offsets.add(nine.utcoffset())

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, WebSocket, expect
 
 from local.stack import REGION, TABLE
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext
@@ -241,6 +241,43 @@ def test_live_updates_reconnect_with_a_fresh_ticket_after_the_socket_drops(
     expect(page.locator(".toast", has_text="Booking cancelled: Intro call")).to_be_visible(
         timeout=5000)
     expect(page.locator(".booking", has_text="Alan Turing")).to_have_count(0)
+
+
+def test_reconnecting_while_a_ticket_is_on_its_way_leaves_one_socket_and_logout_closes_it(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    held: list[Route] = []
+
+    def hold_the_first_ticket(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    context.route("**/me/realtime/ticket", hold_the_first_ticket)
+    page = context.new_page()
+    sockets: list[WebSocket] = []
+    page.on("websocket", lambda ws: sockets.append(ws))
+    with page.expect_request(lambda r: r.url.endswith("/me/realtime/ticket")):
+        page.goto(f"{stack.api_url}/app/connections")
+    pill = page.locator("#live-pill")
+    expect(pill).to_have_attribute("data-state", "connecting")
+
+    # WHEN the host asks to reconnect while the first ticket is still on its way
+    page.get_by_role("button", name="Reconnect now").click()
+    expect(pill).to_have_attribute("data-state", "live")
+    # ... and that first ticket arrives late
+    with page.expect_response(lambda r: r.request == held[0].request):
+        held[0].continue_()
+    page.wait_for_timeout(500)  # time for a superseded connect to (wrongly) open a socket
+
+    # THEN only the second connect opened a socket, and logging out closes it
+    assert len(sockets) == 1
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+    if not sockets[0].is_closed():
+        sockets[0].wait_for_event("close")  # times out, failing the test, if left open
 
 
 def test_an_expired_access_cookie_is_refreshed_without_the_host_noticing(

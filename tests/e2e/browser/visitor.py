@@ -50,8 +50,11 @@ def slot_starts(page: Page) -> list[str]:
 
 
 def choose_slot(page: Page, start: str | None = None) -> str:
+    """Pick the slot starting at `start` (default: the first shown); returns its start."""
     button = page.locator(f'button.slot[data-start="{start}"]' if start else "button.slot").first
-    chosen = str(button.get_attribute("data-start"))
+    chosen = button.get_attribute("data-start")
+    if not chosen:
+        raise AssertionError(f"the slot button has no data-start ({chosen!r})")
     button.click()
     page.locator("#details").wait_for()
     return chosen
