@@ -4,11 +4,11 @@
 
 Checks, against the code's own lists (not a copy of them): the one table every function
 is pointed at; the topic and, per consumer in `chalicelib.store.queues`, its worker,
-filter, dead-letter queue, retries and replay mapping; every Lambda the app defines
-having a least-privilege role and a log group with retention, and no role, log group
-or queue for a function or consumer that does not exist; the Parameter Store path the
-code reads its `PARAMETERS` from; nothing billed while idle (`idle_costs`, which the
-cost model's idle month reads too).
+filter, dead-letter queue, retries and replay mapping; the stream's on-failure queue;
+every Lambda the app defines having a least-privilege role and a log group with
+retention, and no role, log group or queue for a function or consumer that does not
+exist; the Parameter Store path the code reads its `PARAMETERS` from; nothing billed
+while idle (`idle_costs`, which the cost model's idle month reads too).
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chalicelib.settings import DEVELOPMENT_SECRETS
 from chalicelib.store.queues import QUEUES
 from infra.functions import FUNCTION_ACCESS, SECRETS_PATH
 from infra.idle import idle_costs
-from infra.messaging import dead_letter_queue, worker_function
+from infra.messaging import STREAM_DEAD_LETTER_QUEUE, dead_letter_queue, worker_function
 
 
 def problems(template: dict[str, Any]) -> list[str]:
@@ -40,10 +41,16 @@ def problems(template: dict[str, Any]) -> list[str]:
     if of_type("AWS::SNS::Topic") != {"EventsTopic"}:
         found.append("expected exactly one topic, EventsTopic")
     queues = of_type("AWS::SQS::Queue")
-    wanted = {dead_letter_queue(spec) for spec in QUEUES}
+    wanted = {dead_letter_queue(spec) for spec in QUEUES} | {STREAM_DEAD_LETTER_QUEUE}
     if queues != wanted:
-        found.append(f"queues {sorted(queues)} != one dead-letter queue per consumer "
-                     f"{sorted(wanted)}")
+        found.append(f"queues {sorted(queues)} != one dead-letter queue per consumer and "
+                     f"one for the stream {sorted(wanted)}")
+    stream_sources = [e["Properties"] for e in resources.get("BookingEvents", {}).get(
+        "Properties", {}).get("Events", {}).values() if e.get("Type") == "DynamoDB"]
+    if [source.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            for source in stream_sources] != [{"Fn::GetAtt": [STREAM_DEAD_LETTER_QUEUE, "Arn"]}]:
+        found.append("BookingEvents: a stream batch that keeps failing would be dropped "
+                     "(no on-failure queue)")
     for name in sorted(functions & set(FUNCTION_ACCESS)):
         props = resources[name]["Properties"]
         variables = props.get("Environment", {}).get("Variables", {})
@@ -51,6 +58,8 @@ def problems(template: dict[str, Any]) -> list[str]:
             found.append(f"{name}: PENNY_TABLE is not the stack's table")
         if variables.get("PENNY_SECRETS_PATH") != {"Fn::Sub": SECRETS_PATH}:
             found.append(f"{name}: PENNY_SECRETS_PATH is not {SECRETS_PATH}")
+        if DEVELOPMENT_SECRETS in variables:  # the function would refuse to start anyway
+            found.append(f"{name}: sets {DEVELOPMENT_SECRETS}, for `make run` and tests only")
         group = resources.get(f"{name}LogGroup", {}).get("Properties", {})
         if not group.get("RetentionInDays"):
             found.append(f"{name}: no log group with a retention")

@@ -1,16 +1,18 @@
-"""`make deploy`: the packaged template to a CloudFormation stack, with the AWS CLI.
+"""`make deploy`: the packaged template to a CloudFormation stack, with boto3.
 
     python -m infra.deploy --stage prod --bucket my-artifacts [--region us-east-1]
-                           [--pitr] [--public-url https://book.example.com]
+        [--pitr on|off] [--api-concurrency N] [--public-url https://book.example.com]
 
 1. Creates the stage's parameters under /penny/<stack> when missing: random secrets in
    one SecureString (the AWS-managed aws/ssm key: no key fee; one KMS decrypt per cold
-   start), and the public URL.
-   Existing values are never overwritten, so redeploying keeps every session valid.
-2. `aws cloudformation package` uploads deployment.zip to the bucket;
-   `aws cloudformation deploy` creates or updates the stack "penny-<stage>".
-3. Writes the stack's Function URL (or --public-url) as the public URL, and prints the
-   links to open and the URLs to give vendors.
+   start), and the public URL. Existing values are never overwritten, so redeploying
+   keeps every session valid. Values go through the SSM API, never a command line.
+2. Uploads the code zip and the template to the bucket (infra/stack.py), then creates or
+   updates the stack "penny-<stage>" through a change set and waits for it. A redeploy
+   keeps every stack parameter the last deploy set unless a flag sets it again.
+3. Points the public URL at the stack's Function URL, unless it names your own domain
+   (set with --public-url, kept until you set another), and prints the links.
+No AWS CLI is involved: boto3 does every step, so no CLI version can change them.
 """
 
 from __future__ import annotations
@@ -18,33 +20,42 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.settings import PARAMETERS, SECRET_VARIABLES, SECURE_PARAMETERS
+from infra import stack as stacks
+from infra.preflight import check_bucket, check_concurrency
+from infra.stack import DeployError, stack_name
 
 PACKAGE = Path("build/package")
 PENDING_URL = "https://pending.invalid"
+WAIT = {"Delay": 10, "MaxAttempts": 180}  # up to 30 minutes per step
+
+__all__ = ["DeployError", "Options", "deploy", "main", "stack_name"]
 
 
-class DeployError(RuntimeError):
-    """The AWS CLI is missing or one of its commands failed."""
+@dataclass(frozen=True)
+class Options:
+    stage: str
+    bucket: str
+    region: str
+    pitr: bool | None = None            # None: as the last deploy set it
+    api_concurrency: int | None = None  # None: as the last deploy set it
+    public_url: str | None = None       # None: your domain if set, else the Function URL
 
-
-def aws(*args: str, region: str) -> str:
-    result = subprocess.run(["aws", *args, "--region", region], capture_output=True,
-                            text=True, check=False)
-    if result.returncode != 0:
-        raise DeployError(f"aws {' '.join(args[:2])} failed:\n{result.stderr.strip()}")
-    return result.stdout
-
-
-def stack_name(stage: str) -> str:
-    return f"penny-{stage}"
+    def stack_parameters(self) -> dict[str, str]:
+        given = {"PointInTimeRecovery": None if self.pitr is None else str(self.pitr).lower(),
+                 "ApiConcurrency": None if self.api_concurrency is None
+                 else str(self.api_concurrency)}
+        return {name: value for name, value in given.items() if value is not None}
 
 
 def new_value(name: str) -> tuple[str, str]:
@@ -58,43 +69,71 @@ def new_value(name: str) -> tuple[str, str]:
     return PENDING_URL, "String"
 
 
-def ensure_parameters(path: str, region: str) -> list[str]:
+def ensure_parameters(ssm: Any, path: str) -> list[str]:
     """Create the missing parameters; return the names created."""
     names = [f"{path}/{name}" for name in PARAMETERS]
-    found = json.loads(aws("ssm", "get-parameters", "--names", *names, "--output", "json",
-                           region=region))
     created = []
-    for full in found.get("InvalidParameters", []):
+    for full in ssm.get_parameters(Names=names)["InvalidParameters"]:
         value, kind = new_value(full.rsplit("/", 1)[1])
-        aws("ssm", "put-parameter", "--name", full, "--type", kind, "--value", value,
-            region=region)
+        ssm.put_parameter(Name=full, Value=value, Type=kind)
         created.append(full)
     return created
 
 
-def deploy(stage: str, bucket: str, region: str, pitr: bool, public_url: str | None) -> dict[
-        str, str]:
-    if shutil.which("aws") is None:
-        raise DeployError("the AWS CLI is not installed: https://aws.amazon.com/cli/")
-    if not (PACKAGE / "sam.json").exists():
-        raise DeployError("no build/package/sam.json: run `make package` first")
-    stack = stack_name(stage)
+def parameter_values(declared: dict[str, Any], previous: set[str],
+                     given: dict[str, str]) -> list[dict[str, Any]]:
+    """What the change set passes: each given value, else the last deploy's value, else
+    (a new stack, or a new parameter) the template's default."""
+    values: list[dict[str, Any]] = []
+    for name, declaration in declared.items():
+        if name in given or name not in previous:
+            value = given.get(name, declaration.get("Default"))
+            if value is not None:
+                values.append({"ParameterKey": name, "ParameterValue": str(value)})
+        else:
+            values.append({"ParameterKey": name, "UsePreviousValue": True})
+    return values
+
+
+def is_function_url(url: str) -> bool:
+    return ".lambda-url." in url and url.rstrip("/").endswith(".on.aws")
+
+
+def record_public_url(ssm: Any, name: str, function_url: str, requested: str | None) -> str:
+    """Set the public URL; a domain set before stays until another is requested."""
+    now = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+    keep = now != PENDING_URL and not is_function_url(now)
+    url = (requested or (now if keep else function_url)).rstrip("/")
+    if url != now:
+        ssm.put_parameter(Name=name, Value=url, Type="String", Overwrite=True)
+    return url
+
+
+def deploy(session: boto3.Session, options: Options, package: Path = PACKAGE,
+           wait: dict[str, int] = WAIT) -> dict[str, str]:
+    for name in ("sam.json", "deployment.zip"):
+        if not (package / name).exists():
+            raise DeployError(f"no {package / name}: run `make package` first")
+    s3, ssm, cfn = (session.client(name) for name in ("s3", "ssm", "cloudformation"))
+    stack = stack_name(options.stage)
     path = f"/penny/{stack}"
-    for name in ensure_parameters(path, region):
+    check_bucket(s3, options.bucket, options.region)
+    declared = json.loads((package / "sam.json").read_text()).get("Parameters", {})
+    given = options.stack_parameters()
+    existing = stacks.current(cfn, stack, wait)
+    if existing is None and "ApiConcurrency" in declared:
+        check_concurrency(session.client("lambda"), int(given.get(
+            "ApiConcurrency", declared["ApiConcurrency"]["Default"])))
+    for name in ensure_parameters(ssm, path):
         print(f"deploy: created parameter {name}")
-    aws("cloudformation", "package", "--template-file", str(PACKAGE / "sam.json"),
-        "--s3-bucket", bucket, "--s3-prefix", stack, "--use-json",
-        "--output-template-file", str(PACKAGE / "packaged.json"), region=region)
-    aws("cloudformation", "deploy", "--template-file", str(PACKAGE / "packaged.json"),
-        "--stack-name", stack, "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND",
-        "--parameter-overrides", f"PointInTimeRecovery={'true' if pitr else 'false'}",
-        "--no-fail-on-empty-changeset", region=region)
-    described = json.loads(aws("cloudformation", "describe-stacks", "--stack-name", stack,
-                               "--output", "json", region=region))
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Stacks"][0]["Outputs"]}
-    url = (public_url or outputs["PublicUrl"]).rstrip("/")
-    aws("ssm", "put-parameter", "--name", f"{path}/public-url", "--type", "String",
-        "--value", url, "--overwrite", region=region)
+    template_url = stacks.upload(s3, options.bucket, stack, options.region, package)
+    previous = {p["ParameterKey"] for p in (existing or {}).get("Parameters", [])}
+    changed = stacks.change(cfn, stack, existing is None, template_url,
+                            parameter_values(declared, previous, given), wait)
+    print(f"deploy: stack {stack} {'updated' if changed else 'unchanged'}")
+    outputs = stacks.outputs(cfn, stack)
+    url = record_public_url(ssm, f"{path}/public-url", outputs["PublicUrl"],
+                            options.public_url)
     return {**outputs, "PublicUrl": url}
 
 
@@ -103,12 +142,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stage", default="prod")
     parser.add_argument("--bucket", required=True, help="an S3 bucket for the code zip")
     parser.add_argument("--region", default="us-east-1")
-    parser.add_argument("--pitr", action="store_true", help="point-in-time recovery")
+    parser.add_argument("--pitr", nargs="?", const="on", choices=["on", "off"],
+                        help="point-in-time recovery (default: as the last deploy set it)")
+    parser.add_argument("--api-concurrency", type=int, metavar="N",
+                        help="most API requests served at once; 0: no ceiling")
     parser.add_argument("--public-url", help="your own domain, if it fronts the stack")
     args = parser.parse_args(argv)
+    options = Options(args.stage, args.bucket, args.region,
+                      None if args.pitr is None else args.pitr == "on",
+                      args.api_concurrency, args.public_url)
     try:
-        outputs = deploy(args.stage, args.bucket, args.region, args.pitr, args.public_url)
-    except DeployError as exc:
+        outputs = deploy(boto3.Session(region_name=args.region), options)
+    except (DeployError, ClientError, BotoCoreError) as exc:
         print(f"deploy: {exc}", file=sys.stderr)
         return 1
     url = outputs["PublicUrl"]

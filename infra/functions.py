@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.store.queues import QUEUES, WORKER_TIMEOUT, QueueSpec
-from infra.messaging import dead_letter_queue, worker_function
+from infra.messaging import STREAM_DEAD_LETTER_QUEUE, dead_letter_queue, worker_function
 
 LOG_RETENTION_DAYS = 14
 SECRETS_PATH = "/penny/${AWS::StackName}"
@@ -22,15 +22,20 @@ SECRETS_PATH = "/penny/${AWS::StackName}"
 # DynamoDB actions per function: TransactWriteItems is authorized per item, as the
 # PutItem / UpdateItem / DeleteItem / ConditionCheckItem it contains.
 _API_TABLE = ("GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem",
-              "ConditionCheckItem")
+              "ConditionCheckItem", "BatchWriteItem")
 FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
-    "APIHandler": {"table": _API_TABLE},
+    # Logout closes the login's dashboard sockets and deletes their records.
+    "APIHandler": {"table": _API_TABLE, "websocket": ("ManageConnections",)},
     # Connections are written and deleted as BatchWriteItem (store/connections.py).
     "BookingEvents": {"table": ("Query", "GetItem", "BatchWriteItem"),
                       "stream": ("DescribeStream", "GetRecords", "GetShardIterator",
                                  "ListStreams"),
-                      "topic": ("Publish",), "websocket": ("ManageConnections",)},
-    "WebsocketConnect": {"table": ("BatchWriteItem",)},
+                      "topic": ("Publish",), "websocket": ("ManageConnections",),
+                      # Lambda's stream poller notes a batch it gives up on, as this role.
+                      "stream_failures": ("SendMessage",)},
+    # GetItem: a ticket's login must not have ended (services/realtime.py).
+    # PutItem: a ticket is claimed once, conditionally (services/tickets.py).
+    "WebsocketConnect": {"table": ("GetItem", "PutItem", "BatchWriteItem")},
     "WebsocketMessage": {"table": ("GetItem", "BatchWriteItem"),
                          "websocket": ("ManageConnections",)},
     "WebsocketDisconnect": {"table": ("GetItem", "BatchWriteItem")},
@@ -60,9 +65,10 @@ def _statements(function: str) -> list[dict[str, Any]]:
                                   "${AWS::AccountId}:${WebsocketAPI}/*"}],
         "dead_letter": ([{"Fn::GetAtt": [dead_letter_queue(WORKERS[function]), "Arn"]}]
                         if function in WORKERS else []),
+        "stream_failures": [{"Fn::GetAtt": [STREAM_DEAD_LETTER_QUEUE, "Arn"]}],
     }
     prefixes = {"table": "dynamodb", "stream": "dynamodb", "topic": "sns",
-                "websocket": "execute-api", "dead_letter": "sqs"}
+                "websocket": "execute-api", "dead_letter": "sqs", "stream_failures": "sqs"}
     statements = [{"Effect": "Allow", "Action": [f"{prefixes[kind]}:{a}" for a in actions],
                    "Resource": resources[kind]} for kind, actions in access.items()]
     return [

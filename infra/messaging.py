@@ -2,13 +2,20 @@
 and per consumer a filtered SNS subscription pushing to its worker Lambda, Lambda's
 retry settings, and a dead-letter queue fed by both SNS (could not reach the function)
 and Lambda (retries exhausted), with a disabled replay mapping `make redrive` turns on.
+The table stream's event source notes each batch it gives up on in a queue of its own.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalicelib.store.queues import QUEUES, TOPIC, WORKER_TIMEOUT, QueueSpec
+
+STREAM_FAILURES = "stream"
+# The item kinds whose changes become events (the stream's filter, and its replay's).
+STREAM_KINDS = ("booking", "work")
+STREAM_DEAD_LETTER_QUEUE = "StreamDeadLetterQueue"
 
 
 def worker_function(spec: QueueSpec) -> str:
@@ -58,17 +65,26 @@ def _queue_resources(spec: QueueSpec) -> dict[str, Any]:
 
 def messaging_resources() -> dict[str, Any]:
     resources: dict[str, Any] = {
+        # Lambda writes where each batch that kept failing sits in the stream (shard and
+        # sequence numbers, not the records), using the function's role.
+        STREAM_DEAD_LETTER_QUEUE: {"Type": "AWS::SQS::Queue", "Properties": {
+            "QueueName": {"Fn::Sub": f"${{AWS::StackName}}-{STREAM_FAILURES}-dlq"},
+            "MessageRetentionPeriod": 1209600}},
         "EventsTopic": {"Type": "AWS::SNS::Topic", "Properties": {
             "TopicName": {"Fn::Sub": f"${{AWS::StackName}}-{TOPIC}"}}},
         "BookingEvents": {"Properties": {"Events": {"BookingEventsDynamodbEventSource": {
             "Properties": {
                 "Stream": {"Fn::GetAtt": ["PennyTable", "StreamArn"]},
                 "StartingPosition": "TRIM_HORIZON",
-                # A failing batch is split to find the bad record, then retried a while.
+                # A failing batch is split to find the bad record, then retried a while;
+                # what still fails is noted in a queue, never dropped (`make redrive
+                # CONSUMER=stream` replays it while the stream still holds it: 24 hours).
                 "BisectBatchOnFunctionError": True, "MaximumRetryAttempts": 50,
+                "DestinationConfig": {"OnFailure": {
+                    "Destination": {"Fn::GetAtt": [STREAM_DEAD_LETTER_QUEUE, "Arn"]}}},
                 # Only bookings and work records make events: no invocation for the rest.
-                "FilterCriteria": {"Filters": [{"Pattern": '{"dynamodb": {"NewImage": '
-                                                '{"kind": {"S": ["booking", "work"]}}}}'}]},
+                "FilterCriteria": {"Filters": [{"Pattern": json.dumps(
+                    {"dynamodb": {"NewImage": {"kind": {"S": list(STREAM_KINDS)}}}})}]},
             }}}}},
     }
     for spec in QUEUES:

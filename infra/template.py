@@ -11,6 +11,7 @@ Generated from the same table definition the local stack and the tests use
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
@@ -21,27 +22,49 @@ ERROR_TEMPLATE = ('{"error": {"code": "%s", "message": $context.error.messageStr
                   '"field": null}}')
 
 
-def _gateway_response(kind: str, status: str, code: str) -> dict[str, Any]:
-    # API Gateway answers unknown routes itself (403 "Missing Authentication Token");
-    # this gives those answers Penny's error shape and an honest 404.
-    return {
-        "Type": "AWS::ApiGateway::GatewayResponse",
-        "Properties": {
-            "RestApiId": {"Ref": "RestAPI"},
-            "ResponseType": kind,
-            "StatusCode": status,
-            "ResponseTemplates": {"application/json": ERROR_TEMPLATE % code},
-        },
-    }
+def _gateway_response(code: str, status: str | None = None,
+                      headers: dict[str, str] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "ResponseTemplates": {"application/json": ERROR_TEMPLATE % code}}
+    if status:
+        response["StatusCode"] = status
+    if headers:
+        response["ResponseParameters"] = {"Headers": headers}
+    return response
 
+
+# What the REST stage answers itself, in Penny's error shape. Only an unknown route has
+# its status rewritten (API Gateway says 403 "Missing Authentication Token"; Penny says
+# 404, as the Function URL does). Every other answer keeps API Gateway's own status:
+# a throttled client must see 429 (and Retry-After) to back off, not a 400.
+GATEWAY_RESPONSES = {
+    "MISSING_AUTHENTICATION_TOKEN": _gateway_response("not_found", "404"),
+    "THROTTLED": _gateway_response("too_many_requests", headers={"Retry-After": "'1'"}),
+    "REQUEST_TOO_LARGE": _gateway_response("payload_too_large"),
+    "UNSUPPORTED_MEDIA_TYPE": _gateway_response("unsupported_media_type"),
+    "DEFAULT_4XX": _gateway_response("request_refused"),
+}
 
 # Per client IP address is not available on REST stages; these cap the whole stage,
 # which also caps what a flood can cost.
 THROTTLE = {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100}
 
+# Stack parameters: `make deploy` passes them, and keeps each one's last value on a
+# redeploy unless told otherwise (infra/deploy.py).
+PARAMETERS: dict[str, Any] = {
+    "PointInTimeRecovery": {"Type": "String", "AllowedValues": ["true", "false"],
+                            "Default": "false",
+                            "Description": "PITR costs ~$0.20/GB-month; off by default"},
+    "ApiConcurrency": {"Type": "Number", "Default": "10", "MinValue": 0,
+                       "Description": "Reserved concurrency of the API function: the most "
+                                      "requests served at once, a ceiling on what a flood "
+                                      "costs; 0 = no ceiling"},
+}
+
 
 def _front_doors() -> dict[str, Any]:
-    """The Function URL (free; the public pages and API) and throttling on both APIs."""
+    """The Function URL (free; the public pages and API), throttling on both APIs and the
+    API function's concurrency ceiling."""
     return {
         "ApiFunctionUrl": {"Type": "AWS::Lambda::Url", "Properties": {
             "TargetFunctionArn": {"Fn::GetAtt": ["APIHandler", "Arn"]},
@@ -53,8 +76,18 @@ def _front_doors() -> dict[str, Any]:
         "ApiFunctionUrlInvokePermission": {"Type": "AWS::Lambda::Permission", "Properties": {
             "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "APIHandler"},
             "Principal": "*", "InvokedViaFunctionUrl": True}},
-        "RestAPI": {"Properties": {"MethodSettings": [
-            {"ResourcePath": "/*", "HttpMethod": "*", **THROTTLE}]}},
+        "RestAPI": {"Properties": {
+            "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", **THROTTLE}],
+            # In the API definition, so every deployment carries them (a standalone
+            # GatewayResponse is not part of SAM's deployment and can vanish on redeploy).
+            "GatewayResponses": GATEWAY_RESPONSES,
+            # Any OpenApiVersion stops SAM from adding a second stage, "Stage", that the
+            # throttle above does not cover; "2.0" keeps Chalice's Swagger 2.0 untouched.
+            "OpenApiVersion": "2.0"}},
+        # A ceiling on what a flood can cost (0: none; see the ApiConcurrency parameter).
+        "APIHandler": {"Properties": {"ReservedConcurrentExecutions": {
+            "Fn::If": ["WithConcurrencyCeiling", {"Ref": "ApiConcurrency"},
+                       {"Ref": "AWS::NoValue"}]}}},
         "WebsocketAPIStage": {"Properties": {"DefaultRouteSettings": {
             "ThrottlingRateLimit": 20, "ThrottlingBurstLimit": 40}}},
     }
@@ -76,16 +109,17 @@ def template() -> dict[str, Any]:
     table["StreamSpecification"] = {
         "StreamViewType": table["StreamSpecification"]["StreamViewType"]}
     document: dict[str, Any] = {
-        "Parameters": {
-            "PointInTimeRecovery": {"Type": "String", "AllowedValues": ["true", "false"],
-                                    "Default": "false",
-                                    "Description": "PITR costs ~$0.20/GB-month; off by default"},
-        },
-        "Conditions": {"WithPITR": {"Fn::Equals": [{"Ref": "PointInTimeRecovery"}, "true"]}},
+        "Parameters": PARAMETERS,
+        "Conditions": {
+            "WithPITR": {"Fn::Equals": [{"Ref": "PointInTimeRecovery"}, "true"]},
+            "WithConcurrencyCeiling": {
+                "Fn::Not": [{"Fn::Equals": [{"Ref": "ApiConcurrency"}, "0"]}]}},
         "Resources": {
             "PennyTable": {
                 "Type": "AWS::DynamoDB::Table",
-                "DeletionPolicy": "Retain",
+                # Kept when the stack is deleted, but removed when the stack's first create
+                # rolls back: a retained table would make every retry fail ("exists").
+                "DeletionPolicy": "RetainExceptOnCreate",
                 "UpdateReplacePolicy": "Retain",
                 "Properties": {
                     "TableName": {"Fn::Sub": "${AWS::StackName}"},
@@ -96,9 +130,6 @@ def template() -> dict[str, Any]:
                         "PointInTimeRecoveryEnabled": {"Fn::If": ["WithPITR", True, False]}},
                 },
             },
-            "UnknownRouteResponse": _gateway_response("MISSING_AUTHENTICATION_TOKEN", "404",
-                                                      "not_found"),
-            "Default4xxResponse": _gateway_response("DEFAULT_4XX", "400", "bad_request"),
         },
         "Outputs": {"TableName": {"Value": {"Ref": "PennyTable"}},
                     "EventsTopic": {"Value": {"Ref": "EventsTopic"}},
@@ -110,5 +141,10 @@ def template() -> dict[str, Any]:
     return document
 
 
+def render() -> str:
+    """The text of infra/resources.json: the same bytes on every run and machine."""
+    return json.dumps(template(), indent=2) + "\n"
+
+
 if __name__ == "__main__":
-    print(json.dumps(template(), indent=2))
+    sys.stdout.write(render())

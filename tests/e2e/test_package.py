@@ -65,15 +65,30 @@ def test_the_check_catches_a_missing_an_unused_and_a_wildcard_resource(
     broken["Resources"]["NotesWorker"]["Properties"]["Events"]["NotesWorkerReplay"][
         "Properties"]["Enabled"] = True
     broken["Resources"]["Nat"] = {"Type": "AWS::EC2::NatGateway", "Properties": {}}
+    del broken["Resources"]["BookingEvents"]["Properties"]["Events"][
+        "BookingEventsDynamodbEventSource"]["Properties"]["DestinationConfig"]
 
     found = "\n".join(problems(broken))
 
     assert "BillingQueue" in found and "SummaryDeadLetterQueue" in found
     assert "APIHandler: its role 'ApiHandlerRole' grants a wildcard" in found
     assert "notes: the dead-letter replay must exist and be off" in found
+    assert "BookingEvents: a stream batch that keeps failing would be dropped" in found
     # The replay turned on also polls its queue all month.
     assert ("billed by the hour or month even when idle: "
             "['Nat', 'NotesWorker.NotesWorkerReplay']") in found
+
+
+def test_the_template_must_travel_through_s3_and_its_api_keeps_one_swagger_2_stage(
+        packaged: Path) -> None:
+    # CloudFormation takes at most 51,200 bytes inline: `make deploy` uploads it.
+    assert (packaged / "sam.json").stat().st_size > 51_200
+    api = json.loads((packaged / "sam.json").read_text())["Resources"]["RestAPI"]
+    # OpenApiVersion "2.0" (no extra "Stage" stage) must match what Chalice generates.
+    assert api["Type"] == "AWS::Serverless::Api" and api["Properties"]["StageName"] == "api"
+    assert api["Properties"]["DefinitionBody"]["swagger"] == "2.0"
+    assert api["Properties"]["OpenApiVersion"] == "2.0"
+    assert "THROTTLED" in api["Properties"]["GatewayResponses"]
 
 
 def test_every_native_library_in_the_zip_is_built_for_arm64(packaged: Path) -> None:

@@ -1,163 +1,361 @@
-"""`make deploy` drives the AWS CLI: parameters first, then package, deploy, public URL.
+"""`make deploy` and `make redrive` drive AWS through boto3, here against moto.
 
-A stand-in `aws` on PATH records each command and answers as the CLI would.
+The embedded AWS is held to what AWS enforces where moto does not: CloudFormation refuses
+a TemplateBody over 51,200 bytes (the packaged template is ~140 kB), and Lambda's
+GetAccountSettings, which moto lacks, answers as a fresh account with the usual quota.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError
+from moto import mock_aws
+from moto.cloudformation.models import CloudFormationBackend, Stack, cloudformation_backends
+from moto.core import DEFAULT_ACCOUNT_ID
 
-from infra import deploy, redrive
+from infra import deploy, redrive, stream_replay
+from infra.deploy import Options
+from infra.template import PARAMETERS
 
-FAKE_AWS = '''#!{python}
-import json, os, sys
-state_file = os.environ["FAKE_AWS_STATE"]
-state = json.load(open(state_file))
-args = sys.argv[1:]
-state["calls"].append(args)
-service, command = args[0], args[1]
-out = ""
-if (service, command) == ("ssm", "get-parameters"):
-    names = args[args.index("--names") + 1:args.index("--output")]
-    out = json.dumps({{"Parameters": [{{"Name": n, "Value": state["ssm"][n]}}
-                                    for n in names if n in state["ssm"]],
-                      "InvalidParameters": [n for n in names if n not in state["ssm"]]}})
-elif (service, command) == ("ssm", "put-parameter"):
-    name = args[args.index("--name") + 1]
-    if name in state["ssm"] and "--overwrite" not in args:
-        sys.exit("ParameterAlreadyExists")
-    state["ssm"][name] = args[args.index("--value") + 1]
-    state["types"][name] = args[args.index("--type") + 1]
-elif (service, command) == ("cloudformation", "deploy") and state.get("fail_deploy"):
-    json.dump(state, open(state_file, "w"))
-    sys.exit("Waiter StackCreateComplete failed: ROLLBACK_COMPLETE")
-elif (service, command) == ("cloudformation", "describe-stacks"):
-    out = json.dumps({{"Stacks": [{{"Outputs": [
-        {{"OutputKey": "PublicUrl", "OutputValue": "https://abc.lambda-url.us-east-1.on.aws/"}},
-        {{"OutputKey": "WebsocketConnectEndpointURL",
-          "OutputValue": "wss://ws1.execute-api.us-east-1.amazonaws.com/api/"}}]}}]}})
-elif (service, command) == ("cloudformation", "describe-stack-resource"):
-    logical = args[args.index("--logical-resource-id") + 1]
-    out = json.dumps({{"StackResourceDetail": {{"PhysicalResourceId": "phys-" + logical}}}})
-elif (service, command) == ("lambda", "list-event-source-mappings"):
-    out = json.dumps({{"EventSourceMappings": [
-        {{"UUID": "other", "EventSourceArn": "arn:aws:sqs:us-east-1:1:penny-prod-summary-dlq"}},
-        {{"UUID": "m-1", "EventSourceArn": "arn:aws:sqs:us-east-1:1:penny-prod-notes-dlq"}}]}})
-elif (service, command) == ("lambda", "update-event-source-mapping"):
-    state["enabled"] = "--enabled" in args
-elif (service, command) == ("sqs", "get-queue-attributes"):
-    depth = state["depths"].pop(0)
-    out = json.dumps({{"Attributes": {{"ApproximateNumberOfMessages": str(depth),
-                                      "ApproximateNumberOfMessagesNotVisible": "0"}}}})
-json.dump(state, open(state_file, "w"))
-print(out)
-'''
+REGION = "us-east-1"
+FUNCTION_URL = "https://abc.lambda-url.us-east-1.on.aws/"
+WEBSOCKET_URL = "wss://ws1.execute-api.us-east-1.amazonaws.com/api/"
+INLINE_LIMIT = 51_200
+
+
+def refuse_large_inline_templates(params: dict[str, Any], model: Any, **_: Any) -> None:
+    body = params.get("TemplateBody")
+    if body is not None and len(body.encode()) > INLINE_LIMIT:
+        raise ClientError({"Error": {"Code": "ValidationError", "Message": (
+            "Templates with a size greater than 51,200 bytes must be deployed via an S3 "
+            "Bucket")}}, model.name)
+
+
+def account_settings(unreserved: int) -> Any:
+    def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        limits = {"ConcurrentExecutions": unreserved, "UnreservedConcurrentExecutions": unreserved}
+        return AWSResponse("https://lambda", 200, {}, None), {"AccountLimit": limits}
+    return answer
 
 
 @pytest.fixture
-def fake_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    script = bin_dir / "aws"
-    script.write_text(FAKE_AWS.format(python=sys.executable))
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    state = tmp_path / "state.json"
-    state.write_text(json.dumps({"calls": [], "ssm": {}, "types": {}}))
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_AWS_STATE", str(state))
-    work = tmp_path / "work"
-    (work / "build" / "package").mkdir(parents=True)
-    (work / "build" / "package" / "sam.json").write_text("{}")
-    monkeypatch.chdir(work)
-    return state
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    # Two gaps in moto 5.2.5 closed as AWS behaves. It computes a stack's outputs only for
+    # CreateStack; AWS also does when a change set runs.
+    execute = CloudFormationBackend.execute_change_set
+
+    def execute_and_output(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        execute(self, change_set_name, stack_name)
+        (stack,) = self.describe_stacks(stack_name)
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+
+    monkeypatch.setattr(CloudFormationBackend, "execute_change_set", execute_and_output)
+    # AWS keeps parameter values as the strings it was given; moto turns Number ones into
+    # ints, so a UsePreviousValue of "10" would look like a change.
+    resolved = Stack.stack_parameters
+    monkeypatch.setattr(Stack, "stack_parameters", property(lambda self: {
+        name: str(value) for name, value in resolved.fget(self).items()}))  # type: ignore[attr-defined]
+    with mock_aws():
+        session = boto3.Session(region_name=REGION)
+        session.events.register("before-parameter-build.cloudformation",
+                                refuse_large_inline_templates)
+        session.events.register("before-call.lambda.GetAccountSettings", account_settings(1000),
+                                unique_id="account-settings")
+        session.client("s3").create_bucket(Bucket="artifacts")
+        yield session
 
 
-def commands(state: Path) -> list[str]:
-    return [" ".join(call[:2]) for call in json.loads(state.read_text())["calls"]]
+def packaged(directory: Path) -> Path:
+    """A package shaped as `make package` writes it: SAM functions with a local CodeUri,
+    the real stack parameters, and the size of the real template."""
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Parameters": PARAMETERS,
+        "Resources": {
+            "APIHandler": {"Type": "AWS::Serverless::Function",
+                           "Properties": {"CodeUri": "./deployment.zip", "Handler": "app.app"}},
+            "EventsTopic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+        },
+        "Outputs": {"PublicUrl": {"Value": FUNCTION_URL},
+                    "WebsocketConnectEndpointURL": {"Value": WEBSOCKET_URL}},
+        "Metadata": {"Size": "x" * 140_000},
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "sam.json").write_text(json.dumps(template))
+    (directory / "deployment.zip").write_bytes(b"PK code")
+    return directory
 
 
-def test_a_first_deploy_creates_the_secrets_then_deploys_then_records_the_url(
-        fake_aws: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert deploy.main(["--stage", "prod", "--bucket", "artifacts"]) == 0
+def run(session: boto3.Session, tmp_path: Path, **options: Any) -> dict[str, str]:
+    return deploy.deploy(session, Options(**{"stage": "prod", "bucket": "artifacts",
+                                             "region": REGION, **options}),
+                         packaged(tmp_path / "package"), wait={"Delay": 0, "MaxAttempts": 2})
 
-    state = json.loads(fake_aws.read_text())
-    assert commands(fake_aws) == [
-        "ssm get-parameters", "ssm put-parameter", "ssm put-parameter",
-        "cloudformation package", "cloudformation deploy", "cloudformation describe-stacks",
-        "ssm put-parameter"]
-    assert state["types"] == {"/penny/penny-prod/secrets": "SecureString",
-                              "/penny/penny-prod/public-url": "String"}
-    fresh = json.loads(state["ssm"]["/penny/penny-prod/secrets"])
+
+def stack_parameters(session: boto3.Session) -> dict[str, str]:
+    (found,) = session.client("cloudformation").describe_stacks(StackName="penny-prod")["Stacks"]
+    return {p["ParameterKey"]: p["ParameterValue"] for p in found["Parameters"]}
+
+
+def ssm_value(session: boto3.Session, name: str) -> str:
+    found = session.client("ssm").get_parameter(Name=f"/penny/penny-prod/{name}",
+                                                WithDecryption=True)
+    return str(found["Parameter"]["Value"])
+
+
+def test_the_embedded_aws_refuses_the_template_inline_as_aws_does(
+        aws: boto3.Session, tmp_path: Path) -> None:
+    body = (packaged(tmp_path) / "sam.json").read_text()
+    with pytest.raises(ClientError, match="greater than 51,200 bytes"):
+        aws.client("cloudformation").create_change_set(
+            StackName="penny-prod", ChangeSetName="inline", TemplateBody=body,
+            ChangeSetType="CREATE")
+
+
+def test_a_first_deploy_sends_code_and_template_through_s3_and_creates_the_stack(
+        aws: boto3.Session, tmp_path: Path) -> None:
+    outputs = run(aws, tmp_path)
+
+    s3 = aws.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="artifacts")["Contents"]]
+    (template_key,) = [k for k in keys if k.endswith("template.json")]
+    uploaded = json.loads(s3.get_object(Bucket="artifacts", Key=template_key)["Body"].read())
+    code = uploaded["Resources"]["APIHandler"]["Properties"]["CodeUri"]
+    assert code["Bucket"] == "artifacts" and code["Key"].startswith("penny-prod/")
+    assert s3.get_object(Bucket="artifacts", Key=code["Key"])["Body"].read() == b"PK code"
+    assert stack_parameters(aws) == {"PointInTimeRecovery": "false", "ApiConcurrency": "10"}
+    assert outputs["PublicUrl"] == FUNCTION_URL.rstrip("/")
+    assert ssm_value(aws, "public-url") == FUNCTION_URL.rstrip("/")
+
+
+def test_a_first_deploy_creates_the_secrets_through_the_api_never_a_command_line(
+        aws: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_process(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    monkeypatch.setenv("PATH", str(tmp_path))  # and no `aws` to find
+
+    run(aws, tmp_path)
+
+    found = aws.client("ssm").get_parameter(Name="/penny/penny-prod/secrets")["Parameter"]
+    assert found["Type"] == "SecureString"
+    fresh = json.loads(ssm_value(aws, "secrets"))
     assert len(next(iter(fresh["jwt_keys"].values()))) >= 64
     assert len(fresh["link_secret"]) >= 64
-    assert state["ssm"]["/penny/penny-prod/public-url"] == "https://abc.lambda-url.us-east-1.on.aws"
-    deploy_call = state["calls"][4]
-    assert deploy_call[deploy_call.index("--stack-name") + 1] == "penny-prod"
-    assert "CAPABILITY_IAM" in deploy_call and "PointInTimeRecovery=false" in deploy_call
-    package_call = state["calls"][3]
-    assert package_call[package_call.index("--s3-bucket") + 1] == "artifacts"
-    out = capsys.readouterr().out
-    assert "https://abc.lambda-url.us-east-1.on.aws/app" in out
-    assert "wss://ws1.execute-api.us-east-1.amazonaws.com/api/" in out
 
 
-def test_a_redeploy_keeps_every_existing_secret(fake_aws: Path) -> None:
-    assert deploy.main(["--bucket", "artifacts"]) == 0
-    first = json.loads(fake_aws.read_text())["ssm"]
+def test_a_plain_redeploy_keeps_backups_the_ceiling_your_domain_and_the_secrets(
+        aws: boto3.Session, tmp_path: Path) -> None:
+    run(aws, tmp_path, pitr=True, api_concurrency=25, public_url="https://book.example.com/")
+    secrets = ssm_value(aws, "secrets")
 
-    assert deploy.main(["--bucket", "artifacts", "--pitr",
-                        "--public-url", "https://book.example.com/"]) == 0
+    (tmp_path / "package" / "deployment.zip").unlink()  # new code, nothing else said
+    outputs = run(aws, tmp_path)
 
-    state = json.loads(fake_aws.read_text())
-    assert state["ssm"]["/penny/penny-prod/secrets"] == first["/penny/penny-prod/secrets"]
-    assert state["ssm"]["/penny/penny-prod/public-url"] == "https://book.example.com"
-    assert "PointInTimeRecovery=true" in state["calls"][-3]
+    assert stack_parameters(aws) == {"PointInTimeRecovery": "true", "ApiConcurrency": "25"}
+    assert outputs["PublicUrl"] == "https://book.example.com"
+    assert ssm_value(aws, "public-url") == "https://book.example.com"
+    assert ssm_value(aws, "secrets") == secrets
 
 
-def test_a_failed_stack_deploy_stops_before_the_url_is_written(
-        fake_aws: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    state = json.loads(fake_aws.read_text())
-    fake_aws.write_text(json.dumps({**state, "fail_deploy": True}))
+def test_a_redeploy_changes_only_what_it_is_told(aws: boto3.Session, tmp_path: Path) -> None:
+    run(aws, tmp_path, pitr=True, api_concurrency=25)
+
+    run(aws, tmp_path, pitr=False)
+
+    assert stack_parameters(aws) == {"PointInTimeRecovery": "false", "ApiConcurrency": "25"}
+
+
+def test_an_unchanged_redeploy_leaves_the_stack_alone(
+        aws: boto3.Session, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(aws, tmp_path)
+    run(aws, tmp_path)
+
+    assert "stack penny-prod unchanged" in capsys.readouterr().out
+    summaries = aws.client("cloudformation").list_change_sets(StackName="penny-prod")["Summaries"]
+    assert [s for s in summaries if s["Status"] == "FAILED"] == []  # the empty one is gone
+
+
+def test_a_failed_first_create_is_deleted_and_created_again(
+        aws: boto3.Session, tmp_path: Path) -> None:
+    run(aws, tmp_path)
+    (stack,) = cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION].describe_stacks("penny-prod")
+    stack.status = "ROLLBACK_COMPLETE"  # what a failed first create leaves behind
+
+    run(aws, tmp_path)
+
+    (found,) = aws.client("cloudformation").describe_stacks(StackName="penny-prod")["Stacks"]
+    assert found["StackStatus"] == "CREATE_COMPLETE" and found["StackId"] != stack.stack_id
+
+
+def test_a_failed_stack_change_says_why_and_leaves_the_url_alone(
+        aws: boto3.Session, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def rolled_back(parsed: dict[str, Any], **_: Any) -> None:
+        for stack in parsed.get("Stacks", []):
+            stack["StackStatus"] = "ROLLBACK_COMPLETE"
+
+    aws.events.register("after-call.cloudformation.DescribeStacks", rolled_back)
+    monkeypatch.chdir(packaged(tmp_path / "work" / "build" / "package").parents[1])
+    monkeypatch.setattr(deploy.boto3, "Session", lambda region_name: aws)
+    monkeypatch.setattr(deploy, "WAIT", {"Delay": 0, "MaxAttempts": 1})
 
     assert deploy.main(["--bucket", "artifacts"]) == 1
 
-    assert commands(fake_aws)[-1] == "cloudformation deploy"
-    assert "ROLLBACK_COMPLETE" in capsys.readouterr().err
+    assert "stack penny-prod failed" in capsys.readouterr().err
+    assert ssm_value(aws, "public-url") == deploy.PENDING_URL
 
 
-def test_without_the_aws_cli_deploy_says_how_to_get_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert deploy.main(["--bucket", "artifacts"]) == 1
-    assert "AWS CLI is not installed" in capsys.readouterr().err
+def test_a_bucket_in_another_region_is_refused_before_anything_is_made(
+        aws: boto3.Session, tmp_path: Path) -> None:
+    aws.client("s3").create_bucket(Bucket="far", CreateBucketConfiguration={
+        "LocationConstraint": "eu-west-1"})
+
+    with pytest.raises(deploy.DeployError, match="Lambda reads code only from a bucket"):
+        run(aws, tmp_path, bucket="far")
+
+    assert aws.client("ssm").describe_parameters()["Parameters"] == []
 
 
-def test_redrive_turns_the_replay_on_until_the_queue_drains_then_off(fake_aws: Path) -> None:
-    state = json.loads(fake_aws.read_text())
-    fake_aws.write_text(json.dumps({**state, "depths": [3, 1, 0]}))
+def test_an_account_without_room_for_the_ceiling_is_told_what_to_do(
+        aws: boto3.Session, tmp_path: Path) -> None:
+    aws.events.unregister("before-call.lambda.GetAccountSettings", unique_id="account-settings")
+    aws.events.register("before-call.lambda.GetAccountSettings", account_settings(10))
 
-    left = redrive.redrive("prod", "notes", "us-east-1", sleep=lambda seconds: None)
+    with pytest.raises(deploy.DeployError, match="--api-concurrency 0"):
+        run(aws, tmp_path)
+    assert aws.client("ssm").describe_parameters()["Parameters"] == []  # nothing made yet
+    assert run(aws, tmp_path, api_concurrency=0)["PublicUrl"] == FUNCTION_URL.rstrip("/")
 
-    after = json.loads(fake_aws.read_text())
+
+# ---- redrive: a worker's dead-letter queue through its (normally off) replay mapping ----
+
+WORKER_STACK = {
+    "Resources": {
+        "NotesDeadLetterQueue": {"Type": "AWS::SQS::Queue",
+                                 "Properties": {"QueueName": "penny-prod-notes-dlq"}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]}}},
+        "NotesWorker": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "app.notes_worker", "Code": {"ZipFile": "x"},
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]}}},
+        "NotesWorkerReplay": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+            "FunctionName": {"Ref": "NotesWorker"}, "Enabled": False,
+            "EventSourceArn": {"Fn::GetAtt": ["NotesDeadLetterQueue", "Arn"]}}},
+    },
+}
+
+
+@pytest.fixture
+def worker(aws: boto3.Session) -> dict[str, Any]:
+    aws.client("cloudformation").create_stack(StackName="penny-prod",
+                                              TemplateBody=json.dumps(WORKER_STACK))
+    sqs = aws.client("sqs")
+    url = sqs.get_queue_url(QueueName="penny-prod-notes-dlq")["QueueUrl"]
+    for n in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"n": n}))
+    return {"sqs": sqs, "url": url, "lambda": aws.client("lambda")}
+
+
+def mapping_state(aws: boto3.Session) -> str:
+    (mapping,) = aws.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+    return str(mapping["State"])
+
+
+def test_redrive_turns_the_replay_on_until_the_queue_drains_then_off(
+        aws: boto3.Session, worker: dict[str, Any]) -> None:
+    states = []
+
+    def the_worker_takes_one(seconds: float) -> None:  # what the enabled mapping does
+        states.append(mapping_state(aws))
+        (message,) = worker["sqs"].receive_message(QueueUrl=worker["url"])["Messages"]
+        worker["sqs"].delete_message(QueueUrl=worker["url"],
+                                     ReceiptHandle=message["ReceiptHandle"])
+
+    left = redrive.redrive(aws, "prod", "notes", sleep=the_worker_takes_one)
+
     assert left == 0
-    enable, disable = [c for c in after["calls"] if c[1] == "update-event-source-mapping"]
-    assert enable[enable.index("--uuid") + 1] == "m-1" and "--enabled" in enable
-    assert "--no-enabled" in disable and after["enabled"] is False
-    assert sum(c[1] == "get-queue-attributes" for c in after["calls"]) == 3
+    assert states == ["Enabled"] * 3
+    assert mapping_state(aws) == "Disabled"
 
 
 def test_redrive_stops_when_only_poison_is_left_and_says_so(
-        fake_aws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(redrive.time, "sleep", lambda seconds: None)
-    state = json.loads(fake_aws.read_text())
-    fake_aws.write_text(json.dumps({**state, "depths": [2, 2]}))
+        aws: boto3.Session, worker: dict[str, Any]) -> None:
+    assert redrive.redrive(aws, "prod", "notes", sleep=lambda seconds: None) == 3
+    assert mapping_state(aws) == "Disabled"
 
-    assert redrive.main(["--consumer", "notes"]) == 2
-    assert json.loads(fake_aws.read_text())["enabled"] is False
+
+# ---- redrive CONSUMER=stream: the table stream's failed batches, read back and re-run ----
+
+@pytest.fixture
+def stream_failure(aws: boto3.Session) -> dict[str, Any]:
+    """A table whose stream holds three changes, and the note Lambda leaves in the
+    stream's queue when it gives up on the batch that holds them."""
+    dynamodb = aws.client("dynamodb")
+    table = dynamodb.create_table(
+        TableName="penny-prod", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    stream_arn = table["TableDescription"]["LatestStreamArn"]
+    for pk, kind in (("BOOKING#1", "booking"), ("SESSION#1", "session"), ("WORK#1", "work")):
+        dynamodb.put_item(TableName="penny-prod", Item={
+            "pk": {"S": pk}, "kind": {"S": kind}, "token": {"B": b"\x00\xff"}})
+    # moto answers streams on their classic endpoint, not on the one botocore now picks.
+    streams = aws.client("dynamodbstreams",
+                         endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com")
+    (shard,) = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    sequence = [r["dynamodb"]["SequenceNumber"]
+                for r in streams.get_records(ShardIterator=iterator)["Records"]]
+    sqs = aws.client("sqs")
+    url = sqs.create_queue(QueueName="penny-prod-stream-dlq")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"DDBStreamBatchInfo": {
+        "shardId": shard["ShardId"], "streamArn": stream_arn, "batchSize": 3,
+        "startSequenceNumber": sequence[0], "endSequenceNumber": sequence[-1]}}))
+    return {"sqs": sqs, "streams": streams, "url": url, "stream_arn": stream_arn}
+
+
+def test_a_failed_stream_batch_is_replayed_as_the_event_source_would_send_it(
+        stream_failure: dict[str, Any]) -> None:
+    events: list[dict[str, Any]] = []
+
+    left = stream_replay.replay(stream_failure["sqs"], stream_failure["streams"],
+                                stream_failure["url"], lambda event: events.append(event) or True)
+
+    assert left == 0
+    (event,) = events
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"]] == ["BOOKING#1", "WORK#1"]
+    record = event["Records"][0]
+    assert record["eventSourceARN"] == stream_failure["stream_arn"]
+    assert isinstance(record["dynamodb"]["ApproximateCreationDateTime"], float)
+    assert record["dynamodb"]["NewImage"]["token"] == {"B": "AP8="}
+    assert stream_failure["sqs"].get_queue_attributes(
+        QueueUrl=stream_failure["url"], AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+
+def test_a_stream_batch_that_fails_again_stays_noted(stream_failure: dict[str, Any]) -> None:
+    left = stream_replay.replay(stream_failure["sqs"], stream_failure["streams"],
+                                stream_failure["url"], lambda event: False)
+
+    assert left == 1
+    assert stream_failure["sqs"].get_queue_attributes(
+        QueueUrl=stream_failure["url"], AttributeNames=["ApproximateNumberOfMessagesNotVisible"])[
+        "Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"
