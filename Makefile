@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 STAGE ?= prod
 REGION ?= us-east-1
 
-.PHONY: venv run test chromium lint bench cost package deploy redrive clean
+.PHONY: venv run test chromium lint bench cost mutate package deploy redrive clean
 
 venv: $(VENV)/.installed
 
@@ -56,7 +56,20 @@ COST_ARGS ?=
 cost: venv
 	$(PY) bench/cost.py $(COST_ARGS)
 
-# One template (Chalice's functions merged with infra/resources.json) and the zip.
+# Mutation testing, not part of `make test`: mutmut changes chalicelib/domain/ and
+# chalicelib/services/ one small change at a time, in a copy under mutants/, and runs the
+# unit tests that reach it; bench/mutation_score.py then prints the score per module.
+# From scratch each time, niced, one worker (MUTATE_JOBS=4 on a machine to spare). TZ is
+# neither UTC nor a zone the tests use, so a mutant that drops a zone (astimezone(None):
+# local time) shows.
+MUTATE_JOBS ?= 1
+mutate: venv
+	rm -rf mutants
+	TZ=Pacific/Chatham nice -n 19 $(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS)
+	$(PY) bench/mutation_score.py
+
+# One template (Chalice's functions merged with infra/resources.json) and the zip. The
+# regenerated infra/resources.json is byte-for-byte the committed one: the tree stays clean.
 package: venv
 	$(PY) -m infra.template > infra/resources.json
 	AWS_DEFAULT_REGION=$(REGION) $(VENV)/bin/chalice package \
@@ -67,12 +80,15 @@ package: venv
 	$(PY) -m infra.check build/package/sam.json
 	@ls -l build/package
 
-# From `make package` to a live stack "penny-$(STAGE)" (needs the AWS CLI and credentials).
+# From `make package` to a live stack "penny-$(STAGE)": boto3 with your AWS credentials (no
+# AWS CLI). A redeploy keeps the last deploy's settings; DEPLOY_ARGS changes them, e.g.
+# DEPLOY_ARGS="--pitr on --api-concurrency 20 --public-url https://book.example.com".
 deploy: package
 	@test -n "$(BUCKET)" || { echo "make deploy BUCKET=<an S3 bucket for the code zip>"; exit 2; }
 	$(PY) -m infra.deploy --stage $(STAGE) --bucket $(BUCKET) --region $(REGION) $(DEPLOY_ARGS)
 
-# Replay a consumer's dead-letter queue into its worker: make redrive CONSUMER=notes
+# Replay a dead-letter queue: make redrive CONSUMER=notes (or summary: into its worker;
+# stream: the table stream's failed batches into booking_events, within 24 hours).
 redrive: venv
 	$(PY) -m infra.redrive --stage $(STAGE) --region $(REGION) --consumer $(CONSUMER)
 

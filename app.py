@@ -7,6 +7,7 @@ that needs them, never at import: cold start is a budget.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -35,6 +36,11 @@ class Penny(Chalice):
 
 
 app = Penny(app_name="penny")
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # In Lambda the settings and secrets (Parameter Store) load at init: a missing or
+    # development secret stops the function there with its reason in the log, never run.
+    bootstrap.environment_settings()
 
 AUTH_ERRORS = (400, 401, 404)
 
@@ -76,27 +82,30 @@ def _session(session: Any) -> dict[str, Any]:
 
 
 @route("/auth/signup", "POST", "sign_up", "Create a host account", "auth", status=201,
-       body="SignupRequest", response="SignupOut", errors=(400, 409))
+       body="SignupRequest", response="SignupOut", errors=(400, 409, 429), no_store=True)
 def sign_up(body: Any) -> dict[str, Any]:
+    from chalicelib.functions.http import source_ip
+
     profile, session = services().accounts.sign_up(
-        body.email, body.password, body.slug, body.display_name, body.timezone)
+        body.email, body.password, body.slug, body.display_name, body.timezone,
+        source=source_ip(app.current_request))
     return {**_session(session), "host": views().profile_out(profile).model_dump(mode="json")}
 
 
 @route("/auth/login", "POST", "log_in", "Log in with email and password", "auth",
-       body="LoginRequest", response="SessionOut", errors=(400, 401))
+       body="LoginRequest", response="SessionOut", errors=(400, 401, 429), no_store=True)
 def log_in(body: Any) -> dict[str, Any]:
     return _session(services().accounts.log_in(body.email, body.password))
 
 
 @route("/auth/refresh", "POST", "refresh", "Rotate a refresh token for a new session", "auth",
-       body="RefreshRequest", response="SessionOut", errors=(400, 401))
+       body="RefreshRequest", response="SessionOut", errors=(400, 401), no_store=True)
 def refresh(body: Any) -> dict[str, Any]:
     return _session(services().accounts.refresh(body.refresh_token))
 
 
 @route("/auth/logout", "POST", "log_out", "Revoke the session's refresh tokens", "auth",
-       status=204, body="RefreshRequest", errors=(400,))
+       status=204, body="RefreshRequest", errors=(400,), no_store=True)
 def log_out(body: Any) -> None:
     services().accounts.log_out(body.refresh_token)
 
@@ -105,28 +114,30 @@ def log_out(body: Any) -> None:
 # (chalicelib/functions/browser_session.py says how and why).
 @route("/auth/session", "POST", "open_session",
        "Log in for the dashboard: sets httpOnly session cookies", "auth",
-       body="LoginRequest", response="BrowserSessionOut", errors=(400, 401, 403))
+       body="LoginRequest", response="BrowserSessionOut", errors=(400, 401, 403, 429),
+       no_store=True)
 def open_session(body: Any) -> Response:
     return browser_session().log_in(services(), app.current_request, body)  # type: ignore[no-any-return]
 
 
 @route("/auth/session/signup", "POST", "open_session_with_signup",
        "Create a host account and log in for the dashboard (httpOnly cookies)", "auth",
-       status=201, body="SignupRequest", response="BrowserSignupOut", errors=(400, 403, 409))
+       status=201, body="SignupRequest", response="BrowserSignupOut",
+       errors=(400, 403, 409, 429), no_store=True)
 def open_session_with_signup(body: Any) -> Response:
     return browser_session().sign_up(services(), app.current_request, body)  # type: ignore[no-any-return]
 
 
 @route("/auth/session/refresh", "POST", "refresh_session",
        "Rotate the dashboard's session cookies", "auth", response="BrowserSessionOut",
-       errors=(401, 403), security=("refreshCookie", "csrfToken"))
+       errors=(401, 403), security=("refreshCookie", "csrfToken"), no_store=True)
 def refresh_session() -> Response:
     return browser_session().refresh(services(), app.current_request)  # type: ignore[no-any-return]
 
 
 @route("/auth/session", "DELETE", "close_session",
        "Log out of the dashboard: revoke the session and clear its cookies", "auth",
-       status=204, errors=(403,), security=("refreshCookie", "csrfToken"))
+       status=204, errors=(403,), security=("refreshCookie", "csrfToken"), no_store=True)
 def close_session() -> Response:
     return browser_session().log_out(services(), app.current_request)  # type: ignore[no-any-return]
 
@@ -218,9 +229,10 @@ def host_cancel_booking(host_id: str, uid: str, body: Any) -> Any:
 
 @route("/me/realtime/ticket", "POST", "realtime_ticket",
        "A 60-second ticket that opens your live-updates WebSocket (and nothing else)", "host",
-       auth=True, response="RealtimeTicketOut", errors=(*AUTH_ERRORS, 403))
-def realtime_ticket(host_id: str) -> dict[str, Any]:
-    ticket = services().tickets.issue(host_id)
+       auth=True, response="RealtimeTicketOut", errors=(*AUTH_ERRORS, 403), session=True)
+def realtime_ticket(host_id: str, session_id: str | None) -> dict[str, Any]:
+    # The ticket names the login, so that logging out closes the socket it opens.
+    ticket = services().tickets.issue(host_id, session_id)
     return {"ticket": ticket.token, "expires_in": ticket.expires_in, "protocol": "penny.ticket",
             "url": services().settings.public_websocket_url}
 
@@ -251,7 +263,7 @@ def list_slots(host: str, event: str, query: Any) -> Any:
 @route("/hosts/{host}/{event}/bookings", "POST", "create_booking",
        "Book a slot; send an Idempotency-Key header to make retries safe", "public",
        status=201, body="BookingIn", response="BookingOut", headers=("Idempotency-Key",),
-       errors=(400, 404, 409, 422))
+       errors=(400, 404, 409, 422, 429), no_store=True)
 def create_booking(host: str, event: str, body: Any) -> Response:
     from chalicelib.functions.requests import booking_request, idempotency_key
 
@@ -269,34 +281,38 @@ def create_booking(host: str, event: str, body: Any) -> Response:
 # ---- the attendee's secret links --------------------------------------------------------
 
 @route("/bookings/{uid}", "GET", "view_booking", "A booking, from its secret link", "attendee",
-       query="TokenQuery", response="BookingOut")
+       query="TokenQuery", response="BookingOut", no_store=True)
 def view_booking(uid: str, query: Any) -> Any:
     return views().booking_out(services().changes.view(uid, query.token))
 
 
 @route("/bookings/{uid}/cancel", "POST", "cancel_booking", "Cancel from the secret link",
-       "attendee", body="CancelIn", response="BookingOut", errors=(400, 404, 409))
+       "attendee", body="CancelIn", response="BookingOut", errors=(400, 404, 409),
+       no_store=True)
 def cancel_booking(uid: str, body: Any) -> Any:
     return views().booking_out(services().changes.cancel_by_attendee(uid, body.token, body.reason))
 
 
 @route("/bookings/{uid}/reschedule", "POST", "reschedule_booking",
        "Move the booking to another free slot, from the secret link", "attendee",
-       body="RescheduleIn", response="BookingOut", errors=(400, 404, 409, 422))
+       body="RescheduleIn", response="BookingOut", errors=(400, 404, 409, 422), no_store=True)
 def reschedule_booking(uid: str, body: Any) -> Any:
+    from chalicelib.services.links import LinkPurpose
+
     booking = services().changes.reschedule(uid, body.token, body.start)
-    return views().booking_out(booking, services().booking.links)
+    # Only the reschedule link was presented: answer with its links, never the cancel one.
+    return views().booking_out(booking, services().booking.links, LinkPurpose.RESCHEDULE)
 
 
 @route("/bookings/{uid}/invite.ics", "GET", "booking_invite", "The booking as an .ics invite",
-       "attendee", query="TokenQuery", produces="text/calendar")
+       "attendee", query="TokenQuery", produces="text/calendar", no_store=True)
 def booking_invite(uid: str, query: Any) -> Response:
     from chalicelib.services.invites import render_invite
 
     changes = services().changes
-    booking = changes.view(uid, query.token)
+    booking, presented = changes.view_by_link(uid, query.token)
     ics = render_invite(booking, changes.host_config(booking), services().clock.now(),
-                        services().booking.links.urls(uid)["view"])
+                        changes.links.urls(uid, presented)["view"])
     return Response(body=ics.decode(), status_code=200,
                     headers={"Content-Type": "text/calendar; charset=utf-8",
                              "Content-Disposition": f'attachment; filename="{uid}.ics"'})

@@ -106,7 +106,7 @@ def main() -> None:
                                  body=json.dumps({"start": f"2026-11-24T{9 + n // 2:02d}:"
                                                            f"{30 * (n % 2):02d}:00Z",
                                                   "attendee": {"name": "A",
-                                                               "email": "a@example.com",
+                                                               "email": f"a{n}@example.com",
                                                                "timezone": "UTC"}}))
             for _ in range(2):  # bookings, then the work records they cause
                 page = streams.get_records(ShardIterator=iterator)

@@ -42,14 +42,17 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     from chalicelib.services.passwords import Argon2Passwords
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
+    from chalicelib.services.rate_limits import LoginBackoff, SignupLimit
     from chalicelib.services.sessions import BrowserSessions, CsrfTokens
     from chalicelib.services.tickets import RealtimeTickets
     from chalicelib.store import tables
     from chalicelib.store.bookings import BookingRepository
+    from chalicelib.store.counters import CounterRepository
     from chalicelib.store.hosts import HostRepository
+    from chalicelib.store.tickets import UsedTicketRepository
     from chalicelib.store.tokens import RefreshTokenRepository
 
-    settings = settings or Settings.from_env()
+    settings = settings or environment_settings()
     clock = clock or SystemClock()
     tables.configure(settings.table_name, settings.region, settings.dynamodb_endpoint)
     hosts, bookings = HostRepository(), BookingRepository()
@@ -59,18 +62,27 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
                           timedelta(seconds=settings.access_token_ttl_seconds))
     tickets = replace(access, audience=settings.realtime_audience,
                       ttl=timedelta(seconds=settings.realtime_ticket_ttl_seconds))
-    accounts = AccountService(hosts, RefreshTokenRepository(), passwords or Argon2Passwords(),
-                              access, clock, timedelta(seconds=settings.refresh_token_ttl_seconds))
+    counters = CounterRepository()
+    accounts = AccountService(
+        hosts, RefreshTokenRepository(), passwords or Argon2Passwords(), access, clock,
+        timedelta(seconds=settings.refresh_token_ttl_seconds),
+        logins=LoginBackoff(counters, clock, settings.login_free_failures,
+                            timedelta(seconds=settings.login_max_delay_seconds),
+                            timedelta(seconds=settings.login_forget_after_seconds)),
+        signups=SignupLimit(counters, clock, settings.signups_per_window,
+                            timedelta(seconds=settings.signup_window_seconds)),
+        sockets=LoginSocketsOnLogout())
     return Services(
         settings=settings,
         accounts=accounts,
         profiles=ProfileService(hosts),
         public=PublicService(hosts, bookings, clock),
-        booking=BookingService(hosts, bookings, clock, links, settings.booking_write_attempts),
+        booking=BookingService(hosts, bookings, clock, links, settings.booking_write_attempts,
+                               settings.bookings_per_attendee_per_day),
         changes=BookingChanges(hosts, bookings, clock, links, settings.booking_write_attempts),
         clock=clock,
         sessions=BrowserSessions(accounts, CsrfTokens(settings.link_secret)),
-        tickets=RealtimeTickets(tickets, clock),
+        tickets=RealtimeTickets(tickets, clock, UsedTicketRepository()),
     )
 
 
@@ -99,7 +111,7 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
         websocket.configure(websocket_api, settings.region, settings.websocket_api_id,
                             settings.websocket_stage, settings.websocket_endpoint)
         sender = websocket.ChaliceSender(websocket_api)
-    realtime = Realtime(ConnectionRepository(), sender, services.accounts.access, services.clock,
+    realtime = Realtime(ConnectionRepository(), sender, services.accounts, services.clock,
                         services.tickets)
     bus: Any = DisabledEventBus()
     if settings.events_topic_arn:
@@ -115,13 +127,38 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
 
 _services: Services | None = None
 _messaging: Messaging | None = None
+_settings: Settings | None = None
+
+
+def environment_settings() -> Settings:
+    """The container's settings, read once (in Lambda at init, see app.py): a missing or
+    development secret raises InsecureSecretsError there, before any request is served."""
+    global _settings
+    if _settings is None:
+        _settings = Settings.from_env()
+    return _settings
 
 
 def messaging(websocket_api: Any) -> Messaging:
+    """`websocket_api` None: a Lambda with no Chalice WebSocket handler (the API's logout)."""
     global _messaging
     if _messaging is None:
+        if websocket_api is None:
+            from chalice.app import WebsocketAPI
+
+            websocket_api = WebsocketAPI()
         _messaging = build_messaging(services(), websocket_api)
     return _messaging
+
+
+class LoginSocketsOnLogout:
+    """Closes an ended login's dashboard sockets through the WebSocket management API.
+
+    The API Lambda builds the messaging side only when a login ends, never at start.
+    """
+
+    def close_login(self, host_id: str, session_id: str) -> int:
+        return messaging(None).realtime.close_login(host_id, session_id)
 
 
 def install_messaging(instance: Messaging | None) -> None:
@@ -138,9 +175,11 @@ def services() -> Services:
 
 def install(instance: Services | None) -> None:
     """Replace the container's services (tests); None rebuilds from the environment."""
-    global _services, _messaging
+    global _services, _messaging, _settings
     _services = instance
     _messaging = None
+    if instance is None:
+        _settings = None
 
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path

@@ -3,6 +3,10 @@
 In AWS the values come from the Lambda environment, and the secrets from SSM Parameter
 Store (SecureString, standard tier: free) under PENNY_SECRETS_PATH, read once per
 container; locally from the shell that runs `make run` or the tests.
+
+Secrets fail closed: a missing, short or development secret stops the function at start
+(InsecureSecretsError). Only `make run` and the tests opt in to the development secrets
+in this file, with PENNY_DEVELOPMENT_SECRETS=1, which is itself refused inside Lambda.
 """
 
 from __future__ import annotations
@@ -22,9 +26,19 @@ PARAMETERS = (SECRETS_PARAMETER, "public-url")
 SECURE_PARAMETERS = (SECRETS_PARAMETER,)
 SECRET_VARIABLES = {"jwt_keys": "PENNY_JWT_KEYS", "link_secret": "PENNY_LINK_SECRET"}
 
-# A development-only key: `make run` and the tests use it. A deployed stage reads its
-# own from SSM (PENNY_SECRETS_PATH is set by infra/), and fails to start without them.
+# Development-only secrets, public in this file: `make run` and the tests use them (the
+# dataclass defaults, or PENNY_DEVELOPMENT_SECRETS=1 for `from_env`). A deployed stage
+# reads its own from SSM (PENNY_SECRETS_PATH is set by infra/).
+DEVELOPMENT_SECRETS = "PENNY_DEVELOPMENT_SECRETS"
 _DEV_KEYS = {"dev-1": "penny-dev-signing-key-change-me-0123456789abcdef"}
+_DEV_LINK_SECRET = "penny-dev-link-secret-change-me"
+# HS256 and HMAC-SHA256 want a key at least as long as the hash (RFC 7518 3.2); `make
+# deploy` generates 64 characters.
+MIN_SECRET_LENGTH = 32
+
+
+class InsecureSecretsError(RuntimeError):
+    """A secret is missing, too short, or a development one outside `make run` and tests."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +53,7 @@ class Settings:
     jwt_audience: str = "penny-api"
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
-    link_secret: str = "penny-dev-link-secret-change-me"
+    link_secret: str = _DEV_LINK_SECRET
     public_base_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 64 * 1024
     booking_write_attempts: int = 6
@@ -52,6 +66,16 @@ class Settings:
     websocket_url: str | None = None
     realtime_audience: str = "penny-realtime"
     realtime_ticket_ttl_seconds: int = 60
+    # Failed logins per account (services/rate_limits.py): this many are free, then each
+    # locks password login for 1 s, 2 s, 4 s, ... up to the cap; forgotten after a day.
+    login_free_failures: int = 5
+    login_max_delay_seconds: int = 15 * 60
+    login_forget_after_seconds: int = 24 * 3600
+    # Signups per source network (IPv4 address, IPv6 /64) per fixed window.
+    signups_per_window: int = 10
+    signup_window_seconds: int = 3600
+    # Bookings one attendee e-mail may make with one host per UTC day (slot hoarding).
+    bookings_per_attendee_per_day: int = 5
 
     @property
     def public_websocket_url(self) -> str | None:
@@ -65,25 +89,90 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        development = _development_opt_in(env)
         if env.get("PENNY_SECRETS_PATH"):
-            env = {**env, **_secrets(env["PENNY_SECRETS_PATH"], env)}
+            # Deployed: the secrets come from Parameter Store only, never from plain text.
+            plain = {k: v for k, v in env.items() if k not in SECRET_VARIABLES.values()}
+            env = {**plain, **_secrets(env["PENNY_SECRETS_PATH"], env)}
         defaults = cls()
-        keys = json.loads(env["PENNY_JWT_KEYS"]) if env.get("PENNY_JWT_KEYS") else defaults.jwt_keys
+        keys, link_secret = _checked_secrets(env, development)
+        active_kid = env.get("PENNY_JWT_ACTIVE_KID", next(iter(keys)))
+        if active_kid not in keys:
+            raise InsecureSecretsError(f"PENNY_JWT_ACTIVE_KID {active_kid!r} is not in "
+                                       "PENNY_JWT_KEYS")
         return cls(
             stage=env.get("PENNY_STAGE", defaults.stage),
             table_name=env.get("PENNY_TABLE", defaults.table_name),
             region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", defaults.region)),
             dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL"),
             jwt_keys=keys,
-            jwt_active_kid=env.get("PENNY_JWT_ACTIVE_KID", next(iter(keys))),
-            link_secret=env.get("PENNY_LINK_SECRET", defaults.link_secret),
+            jwt_active_kid=active_kid,
+            link_secret=link_secret,
             public_base_url=env.get("PENNY_PUBLIC_URL", defaults.public_base_url).rstrip("/"),
             events_topic_arn=env.get("PENNY_EVENTS_TOPIC_ARN") or None,
             websocket_api_id=env.get("PENNY_WEBSOCKET_API_ID") or None,
             websocket_stage=env.get("PENNY_WEBSOCKET_STAGE", defaults.websocket_stage),
             websocket_endpoint=env.get("PENNY_WEBSOCKET_ENDPOINT") or None,
             websocket_url=env.get("PENNY_WEBSOCKET_URL", "").rstrip("/") or None,
+            # The local stack sees every client as 127.0.0.1, so it raises this one.
+            signups_per_window=int(env.get("PENNY_SIGNUPS_PER_WINDOW",
+                                           defaults.signups_per_window)),
+            bookings_per_attendee_per_day=int(env.get(
+                "PENNY_BOOKINGS_PER_ATTENDEE_PER_DAY", defaults.bookings_per_attendee_per_day)),
         )
+
+
+def _development_opt_in(env: Mapping[str, str]) -> bool:
+    if env.get(DEVELOPMENT_SECRETS, "") in ("", "0"):
+        return False
+    if env.get(DEVELOPMENT_SECRETS) != "1":
+        raise InsecureSecretsError(f"{DEVELOPMENT_SECRETS} is 1 or unset")
+    # Belt and braces: even a template that sets it cannot make a deployed function
+    # sign with a key anyone can read in the source.
+    if env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("PENNY_SECRETS_PATH"):
+        raise InsecureSecretsError(
+            f"{DEVELOPMENT_SECRETS} is for `make run` and the tests only; a deployed "
+            "function reads its secrets from Parameter Store (PENNY_SECRETS_PATH)")
+    return True
+
+
+def _checked_secrets(env: Mapping[str, str], development: bool) -> tuple[dict[str, str], str]:
+    """The key ring and link secret, or InsecureSecretsError saying what is wrong."""
+    raw_keys, link_secret = env.get("PENNY_JWT_KEYS"), env.get("PENNY_LINK_SECRET")
+    if development:
+        raw_keys = raw_keys or json.dumps(_DEV_KEYS)
+        link_secret = link_secret or _DEV_LINK_SECRET
+    named = {variable: name for name, variable in SECRET_VARIABLES.items()}
+    missing = [v for v, value in (("PENNY_JWT_KEYS", raw_keys),
+                                  ("PENNY_LINK_SECRET", link_secret)) if not value]
+    if missing and env.get("PENNY_SECRETS_PATH"):
+        raise InsecureSecretsError(
+            f"{', '.join(named[v] for v in missing)} missing from "
+            f"{env['PENNY_SECRETS_PATH'].rstrip('/')}/{SECRETS_PARAMETER} in Parameter Store "
+            "(`make deploy` creates it)")
+    if missing:
+        raise InsecureSecretsError(
+            f"{' and '.join(missing)} not set: a deployed function reads its secrets from "
+            f"Parameter Store (PENNY_SECRETS_PATH); `make run` and the tests set "
+            f"{DEVELOPMENT_SECRETS}=1")
+    assert raw_keys is not None and link_secret is not None
+    try:
+        keys = json.loads(raw_keys)
+    except ValueError:
+        keys = None
+    if not (isinstance(keys, dict) and keys
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items())):
+        raise InsecureSecretsError('PENNY_JWT_KEYS is not a JSON object {"key id": "secret"}')
+    if development:
+        return keys, link_secret
+    if set(keys.values()) & set(_DEV_KEYS.values()) or link_secret == _DEV_LINK_SECRET:
+        raise InsecureSecretsError(
+            "a development secret is configured: it is public (chalicelib/settings.py), so "
+            "anyone could sign host tokens; it is refused outside `make run` and the tests")
+    if min(len(secret) for secret in (*keys.values(), link_secret)) < MIN_SECRET_LENGTH:
+        raise InsecureSecretsError(
+            f"PENNY_JWT_KEYS and PENNY_LINK_SECRET need {MIN_SECRET_LENGTH}+ characters each")
+    return keys, link_secret
 
 
 def _secrets(path: str, env: Mapping[str, str]) -> dict[str, str]:

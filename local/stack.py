@@ -155,12 +155,17 @@ def _configure_environment(
         "AWS_ENDPOINT_URL_DYNAMODB": aws_url,
         "PENNY_TABLE": TABLE,
         "PENNY_STAGE": "local",
+        # The public development key and link secret: only here and in the tests.
+        "PENNY_DEVELOPMENT_SECRETS": "1",
         "PENNY_PUBLIC_URL": api_url,
         "PENNY_EVENTS_TOPIC_ARN": messaging.topic_arn,
         # The WebSocket management API (POST /@connections/{id}): the local gateway.
         "PENNY_WEBSOCKET_ENDPOINT": ws_endpoint,
         # Where browsers connect (the dashboard renders it): the same gateway, as ws://.
         "PENNY_WEBSOCKET_URL": "ws" + ws_endpoint.removeprefix("http"),
+        # Every local client is 127.0.0.1: the per-network signup limit would be one
+        # limit for everyone (the e2e tests and the fuzzer sign up dozens of hosts).
+        "PENNY_SIGNUPS_PER_WINDOW": "1000",
     }
     if table_stream is not None:
         env["PENNY_TABLE_STREAM_ARN"] = table_stream

@@ -80,6 +80,8 @@ class _Connection:
     user_agent: str
     last_active_at: float = field(default_factory=time.time)
     closed_by_gateway: int | None = None  # the code, when the gateway ended the connection
+    # Set once the handshake is answered (or failed): the management API waits for it.
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def close(self, code: int, message: bytes = b"") -> None:
         self.closed_by_gateway = code
@@ -237,10 +239,16 @@ class WebSocketGateway:
             protocols=(protocol,) if protocol else (), max_msg_size=MAX_MESSAGE_BYTES
         )
         connection.socket = ws
+        # Registered before the handshake is answered: a client that sees its 101 (and the
+        # app, which stored the id in $connect) must find the connection here, however
+        # late this loop resumes after sending it.
+        self._connections[connection.id] = connection
         try:
             # $connect has accepted: from here on $disconnect follows, whatever happens.
-            await ws.prepare(request)
-            self._connections[connection.id] = connection
+            try:
+                await ws.prepare(request)
+            finally:
+                connection.opened.set()
             log.debug("ws %s connected", connection.id)
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
@@ -381,7 +389,12 @@ class WebSocketGateway:
         connection = self._connections.get(connection_id)
         if request.method not in ("POST", "DELETE", "GET"):
             return _error(HTTPStatus.FORBIDDEN, "ForbiddenException", "Forbidden")
-        if connection is None or connection.socket.closed:
+        if connection is None:
+            return _gone()
+        # A post may come between $connect's answer and the handshake (the app stored the
+        # id in $connect); it is delivered once the socket is open, as in AWS.
+        await connection.opened.wait()
+        if connection.socket.closed or not connection.socket.prepared:
             return _gone()
         if request.method == "GET":
             return web.json_response(

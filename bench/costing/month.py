@@ -142,8 +142,10 @@ class Month:
             start = starts.pop(rng.randrange(len(starts)))
             status, body = h.http_json(
                 "POST", f"/hosts/{host.slug}/{event}/bookings",
+                # One client per booking: a real month's bookings come from many people
+                # (and one address is capped at a few bookings a day per host).
                 body={"start": start, "attendee": {"name": "Cost Client",
-                                                   "email": "client@example.com",
+                                                   "email": f"client-{start[:16]}@example.com",
                                                    "timezone": zone}},
                 headers={"idempotency-key": f"cost-{host.slug}-{start}"})
             if status == 201:

@@ -70,7 +70,9 @@ class Booking:
 
     @property
     def blocked(self) -> TimeRange:
-        return TimeRange(self.start - self.buffer_before, self.end + self.buffer_after)
+        # In UTC: adding to a zoned datetime would be wall-clock arithmetic (DST).
+        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
+        return TimeRange(start - self.buffer_before, end + self.buffer_after)
 
     def is_active(self, now: datetime) -> bool:
         if self.status is BookingStatus.CANCELLED:
@@ -85,6 +87,7 @@ class Booking:
 
     def moved_to(self, start: datetime, now: datetime) -> Booking:
         entry = HistoryEntry(self.start, self.end, now)
+        start = start.astimezone(UTC)
         return replace(self, start=start, end=start + (self.end - self.start),
                        sequence=self.sequence + 1, history=(*self.history, entry))
 

@@ -66,6 +66,12 @@ class SlotUnavailableError(PennyError):
 
     code = "slot_unavailable"
 
+    def __init__(self, message: str, field: str | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(message, field)
+        # Which rule refused it (chalicelib/domain/refusals.py), for machines and pages.
+        self.reason = reason
+
 
 class SlotTakenError(PennyError):
     """Another booking holds this time."""
@@ -121,6 +127,34 @@ class CrossOriginError(ForbiddenError):
     code = "cross_origin_request"
 
 
+class TooManyRequestsError(PennyError):
+    """Too many attempts in too short a time: try again after `retry_after` seconds."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class TooManyAttemptsError(TooManyRequestsError):
+    """Too many failed logins for this account: wait before trying again."""
+
+    code = "too_many_attempts"
+
+
+class TooManySignupsError(TooManyRequestsError):
+    """Too many signups from this network: wait before trying again."""
+
+    code = "too_many_signups"
+
+
+class TooManyBookingsError(TooManyRequestsError):
+    """This attendee e-mail has made the day's allowance of bookings with this host."""
+
+    code = "too_many_bookings"
+
+
 class RefreshTokenReusedError(AuthenticationError):
     """A rotated refresh token was presented again; its family is revoked."""
 
@@ -137,6 +171,13 @@ class ConcurrentWriteError(Exception):
     """Someone changed the host's ledger since it was read: re-read and try again.
 
     Internal to the booking service's retry loop; never reported to a caller as such.
+    """
+
+
+class AttendeeQuotaError(Exception):
+    """The booking's write found the attendee's daily allowance used up.
+
+    Internal to the booking service, which reports it as TooManyBookingsError.
     """
 
 

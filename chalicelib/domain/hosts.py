@@ -60,3 +60,5 @@ class Profile:
     timezone: str
     description: str = ""
     links: tuple[Link, ...] = field(default_factory=tuple)
+    # The organizer address on invites (.ics); None: the login e-mail.
+    contact_email: str | None = None

@@ -69,12 +69,16 @@ class SlotQuery:
 
 
 def blocked_range(start: datetime, rules: SlotRules) -> TimeRange:
+    # In UTC: an aware datetime plus a timedelta is wall-clock arithmetic in its own zone,
+    # which is wrong across that zone's clock change.
+    start = start.astimezone(UTC)
     return TimeRange(start - rules.buffer_before, start + rules.duration + rules.buffer_after)
 
 
 def conflicts(candidate_start: datetime, rules: SlotRules, busy: Busy) -> bool:
     """Buffers may overlap other buffers but never another meeting, in either direction."""
-    meeting = TimeRange(candidate_start, candidate_start + rules.duration)
+    start = candidate_start.astimezone(UTC)
+    meeting = TimeRange(start, start + rules.duration)
     return blocked_range(candidate_start, rules).overlaps(busy.meeting) or meeting.overlaps(
         busy.blocked)
 
@@ -112,7 +116,7 @@ def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
     rules, host = query.rules, ZoneInfo(query.schedule.timezone)
     duration, step = _seconds(rules.duration), _seconds(rules.interval)
     before, after = _seconds(rules.buffer_before), _seconds(rules.buffer_after)
-    lo = max(lo, _ceil(query.now + rules.minimum_notice))
+    lo = max(lo, _ceil(query.now.astimezone(UTC) + rules.minimum_notice))
     if rules.booking_window_days is not None:
         last = query.now.astimezone(host).date() + timedelta(days=rules.booking_window_days)
         hi = min(hi, _midnight(last + _DAY, host))

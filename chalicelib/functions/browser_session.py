@@ -29,7 +29,8 @@ from chalice import Response
 
 from chalicelib.domain.errors import AuthenticationError, CrossOriginError
 from chalicelib.functions.errors import from_exception
-from chalicelib.functions.http import base_path, bearer_token
+from chalicelib.functions.http import base_path, bearer_token, source_ip
+from chalicelib.services.access_tokens import AccessClaims
 
 ACCESS, REFRESH, CSRF = "penny_access", "penny_refresh", "penny_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -109,18 +110,19 @@ def _allowed_origins(headers: Any, public_base_url: str) -> set[str]:
     return allowed
 
 
-def authenticate(services: Any, request: Any) -> str:
-    """The host id, from a bearer token (API clients) or the session cookie (dashboard)."""
+def authenticate(services: Any, request: Any) -> AccessClaims:
+    """The host (and login), from a bearer token (API clients) or the session cookie."""
     headers = request.headers
     if headers.get("authorization"):
-        return str(services.accounts.authenticate(bearer_token(headers)))
+        return services.accounts.claims(bearer_token(headers))  # type: ignore[no-any-return]
     access = cookies(headers).get(policy(request).name(ACCESS))
     if not access:
         bearer_token(headers)  # raises: no credential at all
     changes = request.method not in SAFE_METHODS
     if changes:
         check_origin(request, services.settings.public_base_url)
-    return str(services.sessions.authenticate(access, headers.get(CSRF_HEADER), changes))
+    return services.sessions.claims(  # type: ignore[no-any-return]
+        access, headers.get(CSRF_HEADER), changes)
 
 
 # ---- the /auth/session routes ------------------------------------------------------------
@@ -136,7 +138,8 @@ def sign_up(services: Any, request: Any, body: Any) -> Response:
 
     check_origin(request, services.settings.public_base_url)
     profile, browser = services.sessions.sign_up(body.email, body.password, body.slug,
-                                                 body.display_name, body.timezone)
+                                                 body.display_name, body.timezone,
+                                                 source_ip(request))
     return _opened(services, policy(request), browser, status=201,
                    extra={"host": profile_out(profile).model_dump(mode="json")})
 

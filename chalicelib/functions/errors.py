@@ -30,6 +30,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.BookingContentionError: 409,
     e.SlotUnavailableError: 422,
     e.IdempotencyKeyReusedError: 422,
+    e.TooManyRequestsError: 429,
 }
 
 # Chalice's own errors (raised before a view runs), in Penny's shape.
@@ -38,13 +39,19 @@ CHALICE_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found",
                  415: "unsupported_media_type", 500: "internal_error"}
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+def error_body(code: str, message: str, field: str | None = None,
+               reason: str | None = None) -> dict[str, Any]:
+    detail: dict[str, Any] = {"code": code, "message": message, "field": field}
+    if reason is not None:
+        detail["reason"] = reason
+    return {"error": detail}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
-    return Response(body=json.dumps(error_body(code, message, field)), status_code=status,
+                   headers: dict[str, str] | None = None,
+                   reason: str | None = None) -> Response:
+    return Response(body=json.dumps(error_body(code, message, field, reason)),
+                    status_code=status,
                     headers={"Content-Type": "application/json", **(headers or {})})
 
 
@@ -58,7 +65,10 @@ def status_for(error: e.PennyError) -> int:
 def from_exception(exc: Exception) -> Response:
     if isinstance(exc, e.PennyError):
         headers = {"WWW-Authenticate": "Bearer"} if status_for(exc) == 401 else None
-        return error_response(status_for(exc), exc.code, exc.message, exc.field, headers)
+        if isinstance(exc, e.TooManyRequestsError):
+            headers = {"Retry-After": str(exc.retry_after)}
+        return error_response(status_for(exc), exc.code, exc.message, exc.field, headers,
+                              getattr(exc, "reason", None))
     log.exception("unhandled error")
     return error_response(500, "internal_error", "an internal error occurred")
 

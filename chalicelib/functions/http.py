@@ -23,6 +23,7 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.functions.errors import error_response, from_exception
+from chalicelib.services.access_tokens import AccessClaims
 
 _PATH_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 
@@ -45,6 +46,12 @@ class Operation:
     # Security schemes (openapi.py) that must all be present, for routes that read
     # credentials themselves; `auth` routes get bearer-or-cookie without naming them.
     security: tuple[str, ...] = ()
+    # The response holds a credential (tokens, a secret link's content): "Cache-Control:
+    # no-store" on every answer, errors included (RFC 6749 §5.1). `auth` routes get it too.
+    no_store: bool = False
+    # An `auth` view that also takes `session_id`: the caller's login (None for API
+    # clients' bearer tokens, which name none).
+    session: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -59,10 +66,59 @@ def _model(name: str) -> Any:
     return getattr(schemas, name)
 
 
+def _plain(error: Any) -> str:
+    """pydantic's message for one error, in words for people (no regexes, no jargon)."""
+    from chalicelib.functions.schemas import PATTERN_MESSAGES
+
+    kind, message = error["type"], str(error["msg"])
+    if kind == "string_pattern_mismatch":
+        return PATTERN_MESSAGES.get(error.get("ctx", {}).get("pattern"), "is not in the "
+                                    "expected format")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a field of this request"
+    # "String should have at least 3 characters" -> "should have ...", said of the field.
+    for noun in ("String ", "Input ", "Value ", "List ", "Dictionary ", "Object "):
+        if message.startswith(noun + "should"):
+            return message.removeprefix(noun)
+    # Our own validators' messages, without pydantic's "Value error, " in front.
+    return message.removeprefix("Value error, ")
+
+
 def _validation_error(exc: Any) -> ValidationError:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or None
-    return ValidationError(first["msg"], where)
+    message = _plain(first)
+    if where is None:
+        return ValidationError(message)
+    joined = " " if message.startswith(("must", "should", "is ")) else ": "
+    return ValidationError(f"{where}{joined}{message}", where)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKeyError(key)
+        seen[key] = value
+    return seen
+
+
+def _refuse_duplicate_keys(raw: bytes) -> None:
+    """JSON with a key twice is ambiguous (parsers disagree on which wins): refuse it."""
+    try:
+        json.loads(raw, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as exc:
+        raise MalformedJsonError(f"request body repeats the key {str(exc)!r}") from exc
+    except RecursionError as exc:
+        raise MalformedJsonError("request body is nested too deeply") from exc
+    except ValueError:
+        pass  # not JSON at all: pydantic says where, below
 
 
 def parse_body(raw: bytes, model: str, limit: int) -> Any:
@@ -72,6 +128,7 @@ def parse_body(raw: bytes, model: str, limit: int) -> Any:
         raise PayloadTooLargeError(f"request body exceeds {limit} bytes")
     if not raw.strip() or raw.strip() == b"null":
         raise MalformedJsonError("request body must be a JSON object")
+    _refuse_duplicate_keys(raw)
     try:
         return _model(model).model_validate_json(raw)
     except PydanticError as exc:
@@ -113,6 +170,13 @@ def base_path(request: Any) -> str:
     return "".join(f"/{p}" for p in prefix)
 
 
+def source_ip(request: Any) -> str | None:
+    """The client's address as the front door saw it (REST and Function URL alike)."""
+    context = getattr(request, "context", None) or {}
+    ip = (context.get("identity") or {}).get("sourceIp")
+    return str(ip) if ip else None
+
+
 def bearer_token(headers: Any) -> str:
     value = headers.get("authorization") or ""
     scheme, _, token = value.partition(" ")
@@ -131,9 +195,10 @@ def _to_response(result: Any, status: int) -> Response:
                     headers={"Content-Type": "application/json"})
 
 
-def api_route(app: Chalice, authenticate: Callable[[Any], str], body_limit: Callable[[], int],
+def api_route(app: Chalice, authenticate: Callable[[Any], AccessClaims],
+              body_limit: Callable[[], int],
               operation: Operation) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`authenticate(request)` returns the host id of an `auth` route's caller, or raises."""
+    """`authenticate(request)` returns who calls an `auth` route (host, login), or raises."""
     OPERATIONS.append(operation)
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -145,7 +210,10 @@ def api_route(app: Chalice, authenticate: Callable[[Any], str], body_limit: Call
                 if any(not PATH_PARAMETER.match(value) for value in path.values()):
                     raise NotFoundError("no such resource")
                 if operation.auth:
-                    kwargs["host_id"] = authenticate(request)
+                    caller = authenticate(request)
+                    kwargs["host_id"] = caller.host_id
+                    if operation.session:
+                        kwargs["session_id"] = caller.session_id
                 if operation.body:
                     raw = request.raw_body or b""
                     raw = raw.encode() if isinstance(raw, str) else raw
@@ -154,12 +222,12 @@ def api_route(app: Chalice, authenticate: Callable[[Any], str], body_limit: Call
                     kwargs["query"] = parse_query(request.query_params, operation.query)
                 response = _to_response(fn(**kwargs), operation.status)
             except PayloadTooLargeError as exc:
-                return error_response(413, exc.code, exc.message)
+                response = error_response(413, exc.code, exc.message)
             except PennyError as exc:
-                return from_exception(exc)
+                response = from_exception(exc)
             except Exception as exc:  # a bug: logged, answered in the error shape
-                return from_exception(exc)
-            if operation.auth:
+                response = from_exception(exc)
+            if operation.auth or operation.no_store:
                 response.headers.setdefault("Cache-Control", "no-store")
             return response
 

@@ -17,7 +17,8 @@ ERROR_TEXT = {400: "Invalid request", 401: "Missing, invalid or expired token",
               403: "Cookie session used cross-origin or without its CSRF token",
               404: "Not found (or not yours)", 409: "Conflicts with the current state",
               413: "Body too large", 415: "Body must be application/json",
-              422: "Understood but not possible"}
+              422: "Understood but not possible",
+              429: "Too many attempts: wait Retry-After seconds, then try again"}
 
 
 def _schemas() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -55,8 +56,14 @@ def _error_responses(op: Operation) -> dict[str, Any]:
             codes.add(403)  # with the cookie session: CSRF token and Origin
     if op.query:
         codes.add(400)
-    return {str(code): {"description": ERROR_TEXT[code], "content": {"application/json": {
-        "schema": {"$ref": REF.format(model="ErrorResponse")}}}} for code in sorted(codes)}
+    responses: dict[str, Any] = {
+        str(code): {"description": ERROR_TEXT[code], "content": {"application/json": {
+            "schema": {"$ref": REF.format(model="ErrorResponse")}}}} for code in sorted(codes)}
+    if "429" in responses:
+        responses["429"]["headers"] = {"Retry-After": {
+            "description": "Seconds to wait before trying again", "required": True,
+            "schema": {"type": "integer", "minimum": 1}}}
+    return responses
 
 
 def _operation(op: Operation, refs: dict[str, Any]) -> dict[str, Any]:

@@ -58,9 +58,15 @@ def connect(realtime: Realtime, event: dict[str, Any]) -> Response:
 
 def message(realtime: Realtime, connection_id: str, body: str) -> None:
     try:
-        action = json.loads(body).get("action")
-    except (ValueError, AttributeError):
-        action = None
+        parsed = json.loads(body)
+    # Deep nesting ("[" * 5000) overflows the parser, and RecursionError is no ValueError.
+    except (ValueError, TypeError, RecursionError):
+        parsed = None
+    if not isinstance(parsed, dict):
+        realtime.refuse(connection_id, "malformed_json",
+                        'a message is a JSON object, such as {"action": "ping"}')
+        return
+    action = parsed.get("action")
     # "keepalive" (the dashboard's, every 9 minutes) only resets API Gateway's idle timer:
     # no reply, which would be a second billed message. "ping" asks for a pong.
     if action == "ping":

@@ -5,6 +5,7 @@ Imported on the first request that needs it, not when the Lambda module loads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 from typing import Annotated, Literal
@@ -19,21 +20,57 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-Slug = Annotated[str, Field(min_length=1, max_length=40,
-                            pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
-Zone = Annotated[str, Field(min_length=1, max_length=64,
-                            pattern=r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$",
+from chalicelib.domain.text import free_text_problem, name_problem
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+ZONE_PATTERN = r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$"
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]{2,}$"
+HHMM_PATTERN = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+URL_PATTERN = r"^https?://\S+$"
+QUESTION_ID_PATTERN = r"^[a-z0-9_]{1,40}$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+# What a value that misses each pattern should have been, in plain words: the regex
+# stays in the OpenAPI document for machines, never in an error message for people.
+PATTERN_MESSAGES = {
+    SLUG_PATTERN: "must be lowercase letters, digits and hyphens, starting and ending "
+                  "with a letter or digit (like my-name)",
+    ZONE_PATTERN: "must be an IANA time zone name like Europe/Paris",
+    EMAIL_PATTERN: "must be an e-mail address like name@example.com",
+    HHMM_PATTERN: "must be a time of day like 09:30 (24:00 ends the day)",
+    URL_PATTERN: "must be a web address starting with http:// or https://, without spaces",
+    QUESTION_ID_PATTERN: "must be lowercase letters, digits and underscores (like company_size)",
+    CURRENCY_PATTERN: "must be a three-letter currency code like EUR",
+}
+
+Slug = Annotated[str, Field(min_length=1, max_length=40, pattern=SLUG_PATTERN)]
+Zone = Annotated[str, Field(min_length=1, max_length=64, pattern=ZONE_PATTERN,
                             description="IANA timezone name, e.g. Europe/Paris")]
-Email = Annotated[str, Field(min_length=3, max_length=254,
-                             pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")]
-HHMM = Annotated[str, Field(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+HHMM = Annotated[str, Field(pattern=HHMM_PATTERN,
                             description="wall-clock time HH:MM; 24:00 ends the day")]
 # Dates far outside this range cannot be expanded into datetimes safely.
 ApiDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 Minutes = Annotated[int, Field(ge=0, le=720)]
-# Names and titles: surrounding blanks are dropped before the length is checked.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        reason = problem(value)
+        if reason is not None:
+            raise PydanticCustomError("text_not_allowed", reason)
+        return value
+
+    return check
+
+
+# Names and titles: surrounding blanks are dropped before the length is checked; no
+# control or bidi-override characters, and something visible (chalicelib/domain/text.py).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
+                 AfterValidator(_checked(name_problem))]
+# Descriptions, answers, reasons: line breaks and tabs, but no other control characters.
+FreeText = Annotated[str, AfterValidator(_checked(free_text_problem))]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -52,6 +89,9 @@ class ErrorDetail(Strict):
     code: str
     message: str
     field: str | None = None
+    reason: str | None = Field(default=None, description=(
+        "slot_unavailable only: the rule that refused the time (in_the_past, too_soon, "
+        "beyond_booking_window, outside_hours, not_on_slot_grid, daily_limit_reached)"))
 
 
 class ErrorResponse(Strict):
@@ -77,15 +117,17 @@ class RefreshRequest(Strict):
 
 class LinkModel(Strict):
     label: Annotated[Text, Field(max_length=60)]
-    url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://\S+$")]
+    url: Annotated[str, Field(min_length=8, max_length=500, pattern=URL_PATTERN)]
 
 
 class ProfileIn(Strict):
     slug: Slug
     display_name: Annotated[Text, Field(max_length=100)]
-    description: Annotated[str, Field(max_length=2000)] = ""
+    description: Annotated[FreeText, Field(max_length=2000)] = ""
     links: Annotated[list[LinkModel], Field(max_length=10)] = []
     timezone: Zone
+    contact_email: Email | None = Field(default=None, description=(
+        "the organizer address on booking invites (.ics); null: your login e-mail"))
 
 
 class ProfileOut(ProfileIn):
@@ -179,11 +221,11 @@ class ScheduleOut(ScheduleIn):
 
 
 class QuestionModel(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")]
+    id: Annotated[str, Field(pattern=QUESTION_ID_PATTERN)]
     label: Annotated[Text, Field(max_length=200)]
     type: Literal["text", "long_text", "email", "phone", "select"]
     required: bool = False
-    options: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
+    options: Annotated[list[Annotated[Text, Field(max_length=100)]],
                        Field(max_length=50)] = []
 
     @model_validator(mode="after")
@@ -195,18 +237,18 @@ class QuestionModel(Strict):
 
 class LocationModel(Strict):
     kind: Literal["google_meet", "teams", "zoom", "phone", "in_person"]
-    details: Annotated[str, Field(max_length=500)] | None = None
+    details: Annotated[FreeText, Field(max_length=500)] | None = None
 
 
 class PriceModel(Strict):
     amount_minor: Annotated[int, Field(ge=0, le=100_000_000, description="in minor units")]
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 
 
 class EventTypeIn(Strict):
     slug: Slug
     title: Annotated[Text, Field(max_length=120)]
-    description: Annotated[str, Field(max_length=2000)] = ""
+    description: Annotated[FreeText, Field(max_length=2000)] = ""
     duration_minutes: Annotated[int, Field(ge=5, le=720)]
     location: LocationModel
     price: PriceModel | None = None
@@ -266,7 +308,8 @@ class PublicProfile(Strict):
 class SlotsQuery(Query):
     start: ApiDate
     end: ApiDate
-    timeZone: Zone = "UTC"
+    timeZone: Zone | None = Field(default=None, description=(
+        "the visitor's zone for dates and times; default: the host's (echoed as time_zone)"))
 
 
 class SlotOut(Strict):
@@ -295,7 +338,7 @@ class BookingIn(Strict):
     start: Instant
     attendee: AttendeeModel
     answers: Annotated[dict[Annotated[str, Field(max_length=40)],
-                            Annotated[str, Field(max_length=5000)] | None],
+                            Annotated[FreeText, Field(max_length=5000)] | None],
                        Field(max_length=20)] = {}
 
     @field_validator("start")
@@ -313,12 +356,14 @@ class HistoryOut(Strict):
 
 
 class BookingLinks(Strict):
+    """The secret links the caller may have: a reschedule link never yields the cancel one."""
+
     view: str
-    cancel: str
-    reschedule: str
     ics: str
-    cancel_token: str
+    reschedule: str
     reschedule_token: str
+    cancel: str | None = None
+    cancel_token: str | None = None
 
 
 class BookingOut(Strict):
@@ -345,11 +390,11 @@ class BookingList(Strict):
 
 class CancelIn(Strict):
     token: Annotated[str, Field(min_length=1, max_length=200)]
-    reason: Annotated[str, Field(max_length=500)] | None = None
+    reason: Annotated[FreeText, Field(max_length=500)] | None = None
 
 
 class HostCancelIn(Strict):
-    reason: Annotated[str, Field(max_length=500)] | None = None
+    reason: Annotated[FreeText, Field(max_length=500)] | None = None
 
 
 class RescheduleIn(Strict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import LocalRange, Schedule
@@ -24,13 +24,15 @@ from chalicelib.store.hosts import HostConfig
 def profile_out(p: Profile) -> s.ProfileOut:
     return s.ProfileOut(id=p.host_id, slug=p.slug, display_name=p.display_name,
                         description=p.description, timezone=p.timezone,
-                        links=[s.LinkModel(label=link.label, url=link.url) for link in p.links])
+                        links=[s.LinkModel(label=link.label, url=link.url) for link in p.links],
+                        contact_email=p.contact_email)
 
 
 def profile_in(body: s.ProfileIn) -> Profile:
     return Profile(host_id="", slug=body.slug, display_name=body.display_name.strip(),
                    timezone=body.timezone, description=body.description,
-                   links=tuple(Link(link.label, link.url) for link in body.links))
+                   links=tuple(Link(link.label, link.url) for link in body.links),
+                   contact_email=body.contact_email)
 
 
 def _ranges(ranges: list[s.RangeModel]) -> tuple[LocalRange, ...]:
@@ -118,18 +120,21 @@ def slots_out(et: EventType, zone: str, slots: dict[date, list[datetime]]) -> s.
     tz = ZoneInfo(zone)
     return s.SlotsOut(
         event=et.slug, duration_minutes=et.duration_minutes, time_zone=zone,
+        # The end is start + duration in UTC, then shown in the zone: wall-clock
+        # arithmetic in the zone would be wrong across its clock change.
         slots={d.isoformat(): [s.SlotOut(start=t.isoformat(),
-                                         end=(t + duration).astimezone(tz).isoformat())
+                                         end=(t.astimezone(UTC) + duration).astimezone(tz)
+                                         .isoformat())
                                for t in starts] for d, starts in slots.items()})
 
 
-def booking_out(b: Booking, links: BookingLinks | None = None) -> s.BookingOut:
+def booking_out(b: Booking, links: BookingLinks | None = None,
+                presented: LinkPurpose = LinkPurpose.CANCEL) -> s.BookingOut:
+    """`links` only for what the `presented` link grants (the booker holds the cancel one)."""
     link_block = None
     if links is not None:
-        urls = links.urls(b.uid)
-        link_block = s.BookingLinks(
-            **urls, cancel_token=links.token(b.uid, LinkPurpose.CANCEL),
-            reschedule_token=links.token(b.uid, LinkPurpose.RESCHEDULE))
+        link_block = s.BookingLinks(**links.urls(b.uid, presented),
+                                    **links.tokens(b.uid, presented))
     return s.BookingOut(
         uid=b.uid, status=b.status.value, event_title=b.event_title,
         start=b.start.isoformat(), end=b.end.isoformat(),

@@ -20,6 +20,13 @@ class ChaliceSender:
         except WebsocketDisconnectedError as exc:
             raise ConnectionGoneError(connection_id) from exc
 
+    def close(self, connection_id: str) -> None:
+        """Close the socket (DeleteConnection); API Gateway then runs $disconnect."""
+        try:
+            self._api.close(connection_id)
+        except WebsocketDisconnectedError as exc:
+            raise ConnectionGoneError(connection_id) from exc
+
 
 class EndpointSession:
     """A boto3 session whose management-API client goes to a fixed endpoint.

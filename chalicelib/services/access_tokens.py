@@ -21,6 +21,7 @@ ALGORITHM = "HS256"
 class AccessClaims:
     host_id: str
     session_id: str | None  # the login (refresh-token family) the token was issued for
+    token_id: str | None = None  # `jti`: only single-use tokens (realtime tickets) carry one
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class AccessTokens:
     audience: str
     ttl: timedelta
 
-    def issue(self, host_id: str, now: datetime, session_id: str | None = None) -> str:
+    def issue(self, host_id: str, now: datetime, session_id: str | None = None,
+              token_id: str | None = None) -> str:
         import jwt  # imported on first use: public slot pages never pay for it
 
         claims: dict[str, object] = {
@@ -39,6 +41,8 @@ class AccessTokens:
             "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp())}
         if session_id is not None:
             claims["sid"] = session_id
+        if token_id is not None:
+            claims["jti"] = token_id
         return jwt.encode(claims, self.keys[self.active_kid], algorithm=ALGORITHM,
                           headers={"kid": self.active_kid})
 
@@ -62,13 +66,15 @@ class AccessTokens:
                          "verify_exp": False, "verify_iat": False, "verify_nbf": False},
             )
         except jwt.InvalidTokenError as exc:
-            raise AuthenticationError(f"invalid access token: {exc}") from exc
+            # pyjwt's wording ("Not enough segments") is for developers, not callers.
+            raise AuthenticationError("the access token is not valid; log in again") from exc
         exp, iat = claims["exp"], claims["iat"]
         if not isinstance(exp, int) or not isinstance(iat, int):
-            raise AuthenticationError("invalid access token: exp and iat must be integers")
+            raise AuthenticationError("the access token is not valid; log in again")
         if exp <= now.timestamp():
             raise AuthenticationError("access token expired; refresh it")
         if iat > now.timestamp() + 60:
             raise AuthenticationError("access token issued in the future")
-        sid = claims.get("sid")
-        return AccessClaims(str(claims["sub"]), sid if isinstance(sid, str) else None)
+        sid, jti = claims.get("sid"), claims.get("jti")
+        return AccessClaims(str(claims["sub"]), sid if isinstance(sid, str) else None,
+                            jti if isinstance(jti, str) else None)

@@ -21,7 +21,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.hosts import Profile, validate_slug, validate_timezone
 from chalicelib.services.access_tokens import AccessClaims, AccessTokens
-from chalicelib.services.ports import Clock, Hosts, PasswordHasher, RefreshTokens
+from chalicelib.services.ports import Clock, Hosts, LoginSockets, PasswordHasher, RefreshTokens
+from chalicelib.services.rate_limits import LoginBackoff, SignupLimit
 
 # Verifying against this keeps login time the same whether or not the email exists.
 _DUMMY_HASH = (
@@ -62,22 +63,35 @@ class AccountService:
     access: AccessTokens
     clock: Clock
     refresh_ttl: timedelta
+    # None turns a limit off (unit tests of other behaviour); bootstrap wires all three.
+    logins: LoginBackoff | None = None
+    signups: SignupLimit | None = None
+    sockets: LoginSockets | None = None
 
     def sign_up(self, email: str, password: str, slug: str, display_name: str,
-                timezone: str, bound: bool = False) -> tuple[Profile, Session]:
+                timezone: str, bound: bool = False,
+                source: str | None = None) -> tuple[Profile, Session]:
+        """`source` is the caller's IP address: signups are limited per network."""
         profile = Profile(host_id=secrets.token_hex(8), slug=validate_slug(slug),
                           display_name=display_name.strip(), timezone=validate_timezone(timezone))
+        if self.signups is not None:
+            self.signups.take(source)  # before the hash: a refused signup costs no Argon2
         self.hosts.create(profile, normalize_email(email), self.passwords.hash(password),
                           self.clock.now())
         return profile, self._start_session(profile.host_id, bound)
 
     def log_in(self, email: str, password: str, bound: bool = False) -> Session:
-        account = self.hosts.account(normalize_email(email))
+        email = normalize_email(email)
+        seen = self.logins.check(email) if self.logins is not None else None
+        account = self.hosts.account(email)
         if account is None:
             self.passwords.verify(_DUMMY_HASH, password)
+        if account is None or not self.passwords.verify(account.password_hash, password):
+            if self.logins is not None:
+                self.logins.failed(email, seen)
             raise InvalidCredentialsError("email or password is wrong")
-        if not self.passwords.verify(account.password_hash, password):
-            raise InvalidCredentialsError("email or password is wrong")
+        if self.logins is not None:
+            self.logins.succeeded(email, seen)
         if self.passwords.needs_rehash(account.password_hash):
             self.hosts.update_password_hash(account, self.passwords.hash(password))
         return self._start_session(account.host_id, bound)
@@ -91,7 +105,7 @@ class AccountService:
         if guard is not None:
             guard(stored.host_id, stored.family_id)
         if stored.used:
-            self.refresh_tokens.revoke_family(stored.family_id)
+            self._end(stored.host_id, stored.family_id)
             raise RefreshTokenReusedError("refresh token was already used; all sessions "
                                           "from that login are revoked")
         new_token = secrets.token_urlsafe(32)
@@ -99,7 +113,7 @@ class AccountService:
             self.refresh_tokens.rotate(stored, _hash(new_token), now + self.refresh_ttl)
         except ConcurrentWriteError as exc:
             # Two refreshes raced with one token: the loser is treated as reuse.
-            self.refresh_tokens.revoke_family(stored.family_id)
+            self._end(stored.host_id, stored.family_id)
             raise RefreshTokenReusedError("refresh token was already used") from exc
         return Session(stored.host_id,
                        self.access.issue(stored.host_id, now,
@@ -111,13 +125,32 @@ class AccountService:
         if stored is not None:
             if guard is not None:
                 guard(stored.host_id, stored.family_id)
-            self.refresh_tokens.revoke_family(stored.family_id)
+            self._end(stored.host_id, stored.family_id)
 
     def authenticate(self, access_token: str) -> str:
-        return self.access.verify(access_token, self.clock.now())
+        return self.claims(access_token).host_id
 
     def claims(self, access_token: str) -> AccessClaims:
-        return self.access.claims(access_token, self.clock.now())
+        """Who the token is for, and which login; a token of an ended login is refused.
+
+        Only tokens that name their login (`sid`: the cookie session's) can be checked,
+        at one read of the login's family per request; API clients' bearer tokens carry
+        no `sid` and stay valid until they expire (15 minutes).
+        """
+        now = self.clock.now()
+        claims = self.access.claims(access_token, now)
+        if claims.session_id is not None and not self.session_active(claims.session_id):
+            raise AuthenticationError("this session has ended; log in again")
+        return claims
+
+    def session_active(self, session_id: str) -> bool:
+        return self.refresh_tokens.is_active(session_id, self.clock.now())
+
+    def _end(self, host_id: str, family_id: str) -> None:
+        """Revoke a login, and close the dashboard sockets it opened."""
+        self.refresh_tokens.revoke_family(family_id)
+        if self.sockets is not None:
+            self.sockets.close_login(host_id, family_id)
 
     def _start_session(self, host_id: str, bound: bool) -> Session:
         now = self.clock.now()

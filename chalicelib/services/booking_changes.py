@@ -39,8 +39,12 @@ class BookingChanges:
 
     def view(self, uid: str, token: str, *purposes: LinkPurpose) -> Booking:
         """The booking, if `token` is its link for one of `purposes` (default: any)."""
-        return self._by_link(uid, token,
-                             *(purposes or (LinkPurpose.CANCEL, LinkPurpose.RESCHEDULE)))
+        return self.view_by_link(uid, token, *purposes)[0]
+
+    def view_by_link(self, uid: str, token: str,
+                     *purposes: LinkPurpose) -> tuple[Booking, LinkPurpose]:
+        """The booking and which of its links `token` is (one of `purposes`, default any)."""
+        return self._by_link(uid, token, *(purposes or tuple(LinkPurpose)))
 
     @staticmethod
     def movable(booking: Booking, now: datetime) -> bool:
@@ -106,11 +110,13 @@ class BookingChanges:
     def host_config(self, booking: Booking) -> HostConfig:
         return self.hosts.config(booking.host_id)
 
-    def _by_link(self, uid: str, token: str, *purposes: LinkPurpose) -> Booking:
-        booking = self.bookings.get(uid)
-        if booking is None or not self.links.allows(uid, token, *purposes):
+    def _by_link(self, uid: str, token: str,
+                 *purposes: LinkPurpose) -> tuple[Booking, LinkPurpose]:
+        presented = self.links.purpose_of(uid, token)
+        booking = self.bookings.get(uid) if presented in purposes else None
+        if booking is None or presented is None:
             raise BookingLinkError("booking not found or link not valid")
-        return booking
+        return booking, presented
 
     def _active(self, booking: Booking | None, now: datetime) -> Booking:
         if booking is None:

@@ -38,7 +38,7 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     event.add("location", LocationKind(booking.location_kind).label)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
 
-    organizer = vCalAddress(f"mailto:{host.email}")
+    organizer = vCalAddress(f"mailto:{host.organizer_email}")
     organizer.params["cn"] = vText(host.profile.display_name)
     event["organizer"] = organizer
     attendee = vCalAddress(f"mailto:{booking.attendee.email}")

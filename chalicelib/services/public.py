@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.availability import local_instant
 from chalicelib.domain.bookings import busy_from_ledger
 from chalicelib.domain.errors import NotFoundError, ValidationError
 from chalicelib.domain.event_types import EventType
@@ -41,9 +42,9 @@ def find_event(config: HostConfig, event_slug: str) -> EventType:
 
 
 def local_window(first: date, last: date, zone: str) -> TimeRange:
+    """From the first local midnight to the one after `last` (a skipped midnight: the jump)."""
     tz = ZoneInfo(zone)
-    return TimeRange(datetime.combine(first, time(), tz),
-                     datetime.combine(last + timedelta(days=1), time(), tz))
+    return TimeRange(local_instant(first, time(), tz), local_instant(last, None, tz))
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,16 @@ class PublicService:
         return config, find_event(config, event_slug)
 
     def slots(self, host_slug: str, event_slug: str, first: date, last: date,
-              zone: str) -> SlotsResult:
-        validate_timezone(zone, "timeZone")
+              zone: str | None = None) -> SlotsResult:
+        """Slots by the visitor's dates in `zone`; without one, in the host's zone."""
+        if zone is not None:
+            validate_timezone(zone, "timeZone")
         if last < first:
             raise ValidationError("end must not be before start", "end")
         if (last - first).days >= MAX_WINDOW_DAYS:
             raise ValidationError(f"a window spans at most {MAX_WINDOW_DAYS} days", "end")
         config, et = self.event(host_slug, event_slug)
+        zone = zone or config.profile.timezone
         window = local_window(first, last, zone)
         ledger = self.bookings.ledger(config.profile.host_id,
                                       (window.start - LEDGER_MARGIN).date(),

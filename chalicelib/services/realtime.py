@@ -1,7 +1,8 @@
 """Live updates for hosts' open dashboards over API Gateway WebSockets.
 
 A connection is accepted only with a valid access token (API clients) or a realtime
-ticket (the dashboard, see tickets.py), and is stored under its host;
+ticket (the dashboard, see tickets.py), and is stored under its host and the login
+that opened it (when the credential names one), so that ending the login closes it;
 an event goes to every connection of its host and to nobody else's. A connection
 that is gone is deleted; one bad connection never stops delivery to the others.
 """
@@ -16,7 +17,7 @@ from typing import Protocol
 
 from chalicelib.domain.errors import AuthenticationError, ConnectionGoneError
 from chalicelib.domain.events import Event
-from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.ports import Clock
 from chalicelib.services.tickets import RealtimeTickets
 
@@ -24,20 +25,31 @@ log = logging.getLogger("penny.realtime")
 
 
 class Connections(Protocol):
-    def add(self, host_id: str, connection_id: str, now: datetime) -> None: ...
+    def add(self, host_id: str, connection_id: str, now: datetime,
+            session_id: str | None = None) -> None: ...
     def remove(self, connection_id: str) -> None: ...
     def for_host(self, host_id: str, now: datetime) -> list[str]: ...
+    def for_login(self, host_id: str, session_id: str) -> list[str]: ...
+    def remove_all(self, host_id: str, connection_ids: list[str]) -> None: ...
 
 
 class Sender(Protocol):
     def send(self, connection_id: str, message: str) -> None: ...
+    def close(self, connection_id: str) -> None: ...
+
+
+class Logins(Protocol):
+    """Checks that a token's login (its `sid`) has not ended (AccountService)."""
+
+    def claims(self, access_token: str) -> AccessClaims: ...
+    def session_active(self, session_id: str) -> bool: ...
 
 
 @dataclass(frozen=True)
 class Realtime:
     connections: Connections
     sender: Sender
-    access: AccessTokens
+    logins: Logins
     clock: Clock
     tickets: RealtimeTickets
 
@@ -50,15 +62,45 @@ class Realtime:
         if not token:
             raise AuthenticationError("connect with ?ticket=<ticket> or ?token=<access token>")
         now = self.clock.now()
-        host_id = self.tickets.verify(token) if ticket else self.access.verify(token, now)
-        self.connections.add(host_id, connection_id, now)
+        if ticket:
+            host_id, session_id = self.tickets.verify(token), self.tickets.session_of(token)
+            # A ticket outlives its login by up to a minute: one read refuses it after logout.
+            if session_id is not None and not self.logins.session_active(session_id):
+                raise AuthenticationError("this session has ended; log in again")
+        else:
+            claims = self.logins.claims(token)  # refused if it names a login that ended
+            host_id, session_id = claims.host_id, claims.session_id
+        self.connections.add(host_id, connection_id, now, session_id)
         return host_id
+
+    def close_login(self, host_id: str, session_id: str) -> int:
+        """Close the sockets a login opened (on logout); returns how many there were.
+
+        Best effort, as the logout itself is already done: the records are deleted even
+        if a close fails, so nothing more is pushed to that socket.
+        """
+        found = self.connections.for_login(host_id, session_id)
+        for connection_id in found:
+            try:
+                self.sender.close(connection_id)
+            except ConnectionGoneError:
+                pass
+            except Exception:
+                log.exception("closing %s failed", connection_id)
+        if found:
+            self.connections.remove_all(host_id, found)
+        return len(found)
 
     def disconnect(self, connection_id: str) -> None:
         self.connections.remove(connection_id)
 
     def pong(self, connection_id: str) -> None:
         self._send(connection_id, json.dumps({"type": "pong"}))
+
+    def refuse(self, connection_id: str, code: str, message: str) -> None:
+        """Tell the client its message was not understood (the HTTP API's error shape)."""
+        self._send(connection_id, json.dumps(
+            {"type": "error", "error": {"code": code, "message": message, "field": None}}))
 
     def push(self, event: Event) -> int:
         """Send to each of the host's connections; returns how many received it."""

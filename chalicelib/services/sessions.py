@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain.errors import CsrfTokenError
 from chalicelib.domain.hosts import Profile
+from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.accounts import AccountService, Session
 
 _KEY_LABEL = b"penny csrf v1"
@@ -53,9 +54,9 @@ class BrowserSessions:
     csrf: CsrfTokens
 
     def sign_up(self, email: str, password: str, slug: str, display_name: str,
-                timezone: str) -> tuple[Profile, BrowserSession]:
+                timezone: str, source: str | None = None) -> tuple[Profile, BrowserSession]:
         profile, session = self.accounts.sign_up(email, password, slug, display_name, timezone,
-                                                  bound=True)
+                                                  bound=True, source=source)
         return profile, self._browser(session)
 
     def log_in(self, email: str, password: str) -> BrowserSession:
@@ -74,10 +75,14 @@ class BrowserSessions:
 
     def authenticate(self, access_token: str, csrf_token: str | None, changes: bool) -> str:
         """The host id; a request that changes something must carry the CSRF token."""
+        return self.claims(access_token, csrf_token, changes).host_id
+
+    def claims(self, access_token: str, csrf_token: str | None, changes: bool) -> AccessClaims:
+        """The host and its login (refused once the login has ended, e.g. by logout)."""
         claims = self.accounts.claims(access_token)
         if changes:
             self.csrf.check(csrf_token, claims.host_id, claims.session_id)
-        return claims.host_id
+        return claims
 
     def _browser(self, session: Session) -> BrowserSession:
         return BrowserSession(session, self.csrf.token(session.host_id, session.session_id))

@@ -19,10 +19,20 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.bookings import Booking, LedgerDay, LedgerEntry
-from chalicelib.domain.errors import ConcurrentWriteError, IdempotentReplayError
+from chalicelib.domain.errors import (
+    AttendeeQuotaError,
+    ConcurrentWriteError,
+    IdempotentReplayError,
+)
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.store import codecs
-from chalicelib.store.items import BookingItem, IdempotencyItem, LedgerDayItem, LedgerEntryMap
+from chalicelib.store.items import (
+    BookingItem,
+    CounterItem,
+    IdempotencyItem,
+    LedgerDayItem,
+    LedgerEntryMap,
+)
 from chalicelib.store.tables import PennyItem
 from chalicelib.store.transactions import cancelled_reasons, connection
 
@@ -44,6 +54,28 @@ class BookingWrite:
     changed_days: Sequence[LedgerDay]       # rewritten with the version they were read at
     checked_days: Sequence[LedgerDay] = ()  # unchanged, but must still be at that version
     idempotency: tuple[str, str] | None = None  # (key, fingerprint)
+    quota: AttendeeQuota | None = None          # counted in the same transaction
+
+
+@dataclass(frozen=True)
+class AttendeeQuota:
+    """One more booking by an attendee with a host today, refused once `limit` are made."""
+
+    key: str
+    limit: int
+    expires_at: datetime
+
+
+def _count_booking(tx: TransactWrite, quota: AttendeeQuota, now: datetime) -> None:
+    # ADD under a condition: the count and the booking commit or fail together, so a
+    # refused or lost booking is never counted. `kind` is set by hand (an update does
+    # not write the discriminator).
+    item = CounterItem(f"COUNTER#{quota.key}", "COUNTER")
+    hits = CounterItem.hits
+    tx.update(item, actions=[CounterItem.kind.set(CounterItem), hits.add(1),
+                             CounterItem.last_at.set(now),
+                             CounterItem.expires_at.set(quota.expires_at)],
+              condition=hits.does_not_exist() | (hits < quota.limit))
 
 
 def _ts(dt: datetime) -> int:
@@ -153,13 +185,18 @@ class BookingRepository:
                         LedgerDayItem, _ledger_pk(booking.host_id), codecs.day_key(day.day),
                         condition=version.does_not_exist() if day.version is None
                         else version == day.version)
+                if write.quota is not None:
+                    _count_booking(tx, write.quota, now)
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
-            # Sent order: condition checks, then puts (booking, idempotency record, days).
+            # Sent order: condition checks, then puts (booking, idempotency record, days),
+            # then updates (the quota).
             idempotency_at = len(write.checked_days) + 1
             lost_key = reasons[idempotency_at] == "ConditionalCheckFailed"
             if write.idempotency is not None and lost_key:
                 raise IdempotentReplayError() from exc
+            if write.quota is not None and reasons[-1] == "ConditionalCheckFailed":
+                raise AttendeeQuotaError() from exc
             raise ConcurrentWriteError() from exc
 
     def get(self, uid: str) -> Booking | None:

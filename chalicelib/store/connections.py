@@ -19,11 +19,13 @@ CONNECTION_TTL = timedelta(hours=2)
 
 
 class ConnectionRepository:
-    def add(self, host_id: str, connection_id: str, now: datetime) -> None:
+    def add(self, host_id: str, connection_id: str, now: datetime,
+            session_id: str | None = None) -> None:
         expires = now + CONNECTION_TTL
         with PennyItem.batch_write() as batch:
             batch.save(ConnectionItem(f"HOSTCONNS#{host_id}", f"CONN#{connection_id}",
-                                      connection_id=connection_id, expires_at=expires))
+                                      connection_id=connection_id, session_id=session_id,
+                                      expires_at=expires))
             batch.save(ConnectionLookupItem(f"WSCONN#{connection_id}", "WSCONN",
                                             host_id=host_id, expires_at=expires))
 
@@ -35,6 +37,17 @@ class ConnectionRepository:
         with PennyItem.batch_write() as batch:
             batch.delete(ConnectionItem(f"HOSTCONNS#{lookup.host_id}", f"CONN#{connection_id}"))
             batch.delete(lookup)
+
+    def for_login(self, host_id: str, session_id: str) -> list[str]:
+        """The host's connections opened by one login (one Query of the host's list)."""
+        return [item.connection_id for item in ConnectionItem.query(
+            f"HOSTCONNS#{host_id}", filter_condition=ConnectionItem.session_id == session_id)]
+
+    def remove_all(self, host_id: str, connection_ids: list[str]) -> None:
+        with PennyItem.batch_write() as batch:
+            for connection_id in connection_ids:
+                batch.delete(ConnectionItem(f"HOSTCONNS#{host_id}", f"CONN#{connection_id}"))
+                batch.delete(ConnectionLookupItem(f"WSCONN#{connection_id}", "WSCONN"))
 
     def for_host(self, host_id: str, now: datetime) -> list[str]:
         # TTL deletes late: an expired item is skipped, not trusted.

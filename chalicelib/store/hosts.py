@@ -44,7 +44,12 @@ class HostConfig:
     profile: Profile
     schedule: Schedule
     event_types: tuple[EventType, ...]
-    email: str  # the organizer address on invites; never shown on public pages
+    email: str  # the login e-mail; never shown on public pages
+
+    @property
+    def organizer_email(self) -> str:
+        """Who invites (.ics) name as the organizer: the contact address, or the login."""
+        return self.profile.contact_email or self.email
 
 
 def _host_pk(host_id: str) -> str:
@@ -54,7 +59,8 @@ def _host_pk(host_id: str) -> str:
 def _profile_from(item: HostItem) -> Profile:
     return Profile(host_id=item.host_id, slug=item.slug, display_name=item.display_name,
                    timezone=item.timezone, description=item.description,
-                   links=tuple(Link(link["label"], link["url"]) for link in item.links))
+                   links=tuple(Link(link["label"], link["url"]) for link in item.links),
+                   contact_email=item.contact_email)
 
 
 def _schedule_from(item: ScheduleItem | None, timezone: str) -> Schedule:
@@ -81,7 +87,7 @@ def _host_item(profile: Profile, email: str, created_at: datetime) -> HostItem:
         _host_pk(profile.host_id), "PROFILE", host_id=profile.host_id, email=email,
         slug=profile.slug, display_name=profile.display_name, description=profile.description,
         links=[{"label": link.label, "url": link.url} for link in profile.links],
-        timezone=profile.timezone, created_at=created_at,
+        timezone=profile.timezone, created_at=created_at, contact_email=profile.contact_email,
         gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE",
     )
 

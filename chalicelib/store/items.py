@@ -43,6 +43,7 @@ class HostItem(PennyItem, discriminator="host"):
     links = JSONAttribute(default=list)
     timezone = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    contact_email = UnicodeAttribute(null=True)
 
 
 class ScheduleItem(PennyItem, discriminator="schedule"):
@@ -120,12 +121,24 @@ class ConnectionItem(PennyItem, discriminator="ws_connection"):
     """pk = HOSTCONNS#{host}, sk = CONN#{id}: a host's open dashboards, found in one Query."""
 
     connection_id = UnicodeAttribute()
+    session_id = UnicodeAttribute(null=True)  # the login that opened it: logout closes it
 
 
 class ConnectionLookupItem(PennyItem, discriminator="ws_lookup"):
     """pk = WSCONN#{id}: which host a connection belongs to ($disconnect knows only the id)."""
 
     host_id = UnicodeAttribute()
+
+
+class UsedTicketItem(PennyItem, discriminator="ws_ticket"):
+    """pk = WSTICKET#{ticket id}: a realtime ticket that has opened its one socket; TTL ends it."""
+
+
+class CounterItem(PennyItem, discriminator="counter"):
+    """pk = COUNTER#{scope}#{key}: a rate limit's count (failed logins, signups); TTL ends it."""
+
+    hits = NumberAttribute(default=0)  # not `count`: Model.count is a classmethod
+    last_at = UTCDateTimeAttribute()
 
 
 class WorkRecordItem(PennyItem, discriminator="work"):

@@ -64,6 +64,15 @@ class RefreshTokenRepository:
         except TransactWriteError as exc:
             raise ConcurrentWriteError() from exc
 
+    def is_active(self, family_id: str, now: datetime) -> bool:
+        """Whether the login goes on: neither revoked nor expired (one consistent read)."""
+        try:
+            family = RefreshFamilyItem.get(f"RFAMILY#{family_id}", "RFAMILY",
+                                           consistent_read=True)
+        except DoesNotExist:
+            return False
+        return not family.revoked and family.expires_at is not None and family.expires_at > now
+
     def revoke_family(self, family_id: str) -> None:
         try:
             RefreshFamilyItem(f"RFAMILY#{family_id}", "RFAMILY").update(

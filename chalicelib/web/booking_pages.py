@@ -20,7 +20,7 @@ from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import RESERVED_SLUGS, SLUG_PATTERN
 from chalicelib.functions.errors import error_response
 from chalicelib.functions.http import PATH_PARAMETER
-from chalicelib.services.links import LinkPurpose
+from chalicelib.services.links import GRANTS, LinkPurpose
 from chalicelib.web import labels
 from chalicelib.web.forms import booking_fields
 from chalicelib.web.pages import (
@@ -144,11 +144,14 @@ def manage_page(services: Services, request: Any, uid: str, cancel: bool = False
         from chalicelib.web.manage import manage_context
 
         token = _token(request)
-        booking = services.changes.view(uid, token)
+        booking, presented = services.changes.view_by_link(uid, token)
         config = services.changes.host_config(booking)
         movable = services.changes.movable(booking, services.clock.now())
         move = services.changes.links.token(uid, LinkPurpose.RESCHEDULE)
-        context = manage_context(base, booking, config, token, move, movable, cancel)
+        # The reschedule link alone does not cancel: no cancel button for its holder.
+        may_cancel = LinkPurpose.CANCEL in GRANTS[presented]
+        context = manage_context(base, booking, config, token, move, movable, cancel,
+                                 may_cancel)
         return html_page("manage.html", context, title=f"{booking.event_title} · Penny",
                          base=base, scripts=("manage.js",), styles=STYLES, cache=PRIVATE)
 

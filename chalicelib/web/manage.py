@@ -35,7 +35,8 @@ def _cancelled(booking: Booking) -> str:
 
 
 def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
-                   move_token: str, movable: bool, cancel: bool) -> dict[str, Any]:
+                   move_token: str, movable: bool, cancel: bool,
+                   may_cancel: bool = True) -> dict[str, Any]:
     uid, host = booking.uid, config.profile
     status, status_class = STATUS[booking.status]
     reschedule = (f'<a class="button" id="reschedule-link" href="{escape(base)}/booking/'
@@ -56,8 +57,8 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "ics_label": ("Update your calendar (.ics)" if booking.status is BookingStatus.CANCELLED
                       else "Add to calendar (.ics)"),
         "reschedule": Markup(reschedule),
-        "cancel_hidden": Markup("" if movable else " hidden"),
-        "cancel_open": "true" if cancel and movable else "false",
+        "cancel_hidden": Markup("" if movable and may_cancel else " hidden"),
+        "cancel_open": "true" if cancel and movable and may_cancel else "false",
         "closed_note": Markup("" if movable or booking.status is BookingStatus.CANCELLED else
                               '<p class="notice">This booking has started or is over, '
                               "so it can no longer be changed.</p>"),

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # ws= came with the WebSocket gateway; a stack without it still parses (ws_url stays "").
 READY = re.compile(r"^PENNY_STACK_READY api=(?P<api>\S+) aws=(?P<aws>\S+)(?: ws=(?P<ws>\S+))?$")
 START_TIMEOUT = 90.0
-STOP_TIMEOUT = 10.0
+# Bounds a hang only (a stack that ignores Ctrl-C): generous, as a busy machine is slow.
+STOP_TIMEOUT = 60.0
 
 
 @dataclass
@@ -36,6 +36,7 @@ class LocalStack:
     aws_url: str = ""
     ws_url: str = ""
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     @classmethod
     def start(cls) -> LocalStack:
@@ -53,7 +54,8 @@ class LocalStack:
         )
         stack = cls(process)
         ready = threading.Event()
-        threading.Thread(target=stack._read_output, args=(ready,), daemon=True).start()
+        stack.reader = threading.Thread(target=stack._read_output, args=(ready,), daemon=True)
+        stack.reader.start()
         if not ready.wait(START_TIMEOUT) or not stack.api_url:
             process.kill()
             process.wait()
@@ -89,7 +91,8 @@ class LocalStack:
     def assert_stops_cleanly(self) -> None:
         lines_before = len(self.output)
         code = self.interrupt()
-        time.sleep(0.1)  # let the reader thread take the last lines
+        if self.reader is not None:
+            self.reader.join(STOP_TIMEOUT)  # it ends at the pipe's end: every line is in
         after = "".join(self.output[lines_before:])
         assert code == 0, f"exit code {code}:\n{self.log}"
         assert "Traceback" not in after, after

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,49 +23,49 @@ def tomorrow_at(hour: int) -> str:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC).isoformat()
 
 
-def book(stack: LocalStack, slug: str, start: str) -> float:
+def book(stack: LocalStack, slug: str, start: str) -> None:
     r = requests.post(f"{stack.api_url}/hosts/{slug}/call/bookings", timeout=30, json={
         "start": start, "attendee": {"name": "Ada", "email": "ada@example.com",
                                      "timezone": "Europe/London"}})
     assert r.status_code == 201, r.text
-    return time.monotonic()
 
 
-async def receive(ws: Any, within: float) -> list[dict[str, Any]]:
+async def receive_until(ws: Any, last: str, within: float = 30.0) -> list[dict[str, Any]]:
+    """Messages up to and including the first of type `last`. The deadline only bounds a
+    failure; how fast events arrive is bench/realtime.py's to measure, not a test's."""
     got: list[dict[str, Any]] = []
-    deadline = time.monotonic() + within
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            got.append(json.loads(await asyncio.wait_for(ws.recv(), left)))
-        except TimeoutError:
-            break
+
+    async def collect() -> None:
+        while not got or got[-1].get("type") != last:
+            got.append(json.loads(await ws.recv()))
+
+    await asyncio.wait_for(collect(), within)
     return got
 
 
-def test_host_dashboard_gets_its_booking_within_a_second_and_others_get_nothing(
-        stack: LocalStack) -> None:
+def test_host_dashboard_gets_its_booking_and_others_get_nothing(stack: LocalStack) -> None:
     alice, alice_auth = new_host(stack, "ws", {"slug": "call", "title": "Call",
                                                "duration_minutes": 30})
     _, bob_auth = new_host(stack, "ws", {"slug": "call", "title": "Call",
                                          "duration_minutes": 30})
 
-    async def scenario() -> tuple[list[dict[str, Any]], float, list[dict[str, Any]]]:
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         alice_token = alice_auth.removeprefix("Bearer ")
         bob_token = bob_auth.removeprefix("Bearer ")
         async with connect(f"{stack.ws_url}/?token={alice_token}") as ws_alice, \
                 connect(stack.ws_url, subprotocols=["penny.bearer", bob_token]) as ws_bob:
             assert ws_bob.subprotocol == "penny.bearer"
-            sent = await asyncio.to_thread(book, stack, alice, tomorrow_at(10))
-            first = json.loads(await asyncio.wait_for(ws_alice.recv(), 1.0))
-            latency = time.monotonic() - sent
-            rest = await receive(ws_alice, 0.5)
-            return [first, *rest], latency, await receive(ws_bob, 0.5)
+            await asyncio.to_thread(book, stack, alice, tomorrow_at(10))
+            alice_events = await receive_until(ws_alice, "booking.confirmed")
+            # Bob's socket as a barrier, not a pause: his pong comes after anything that
+            # was pushed to him while Alice's events went out.
+            await ws_bob.send(json.dumps({"action": "ping"}))
+            return alice_events, await receive_until(ws_bob, "pong")
 
-    alice_events, latency, bob_events = asyncio.run(scenario())
+    alice_events, bob_events = asyncio.run(scenario())
 
-    assert [e["type"] for e in alice_events][:2] == ["booking.created", "booking.confirmed"]
-    assert latency < 1.0
-    assert bob_events == []
+    assert [e["type"] for e in alice_events] == ["booking.created", "booking.confirmed"]
+    assert bob_events == [{"type": "pong"}]
 
 
 def test_bad_token_is_refused_at_the_handshake(stack: LocalStack) -> None:
@@ -85,6 +84,6 @@ def test_ping_gets_a_pong(stack: LocalStack) -> None:
     async def ping() -> dict[str, Any]:
         async with connect(f"{stack.ws_url}/?token={auth.removeprefix('Bearer ')}") as ws:
             await ws.send(json.dumps({"action": "ping"}))
-            return dict(json.loads(await asyncio.wait_for(ws.recv(), 2.0)))
+            return dict(json.loads(await asyncio.wait_for(ws.recv(), 30.0)))
 
     assert asyncio.run(ping()) == {"type": "pong"}

@@ -17,6 +17,8 @@ from moto import mock_aws
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+# Settings.from_env refuses to run on the public development secrets without this.
+os.environ.setdefault("PENNY_DEVELOPMENT_SECRETS", "1")
 
 import app as app_module
 from chalicelib import bootstrap

@@ -29,6 +29,7 @@ class FakeSender:
     sent: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
     broken: set[str] = field(default_factory=set)
+    closed: list[str] = field(default_factory=list)  # DeleteConnection, in order
 
     def send(self, connection_id: str, message: str) -> None:
         if connection_id in self.gone:
@@ -36,6 +37,12 @@ class FakeSender:
         if connection_id in self.broken:
             raise RuntimeError("socket reset")
         self.sent.setdefault(connection_id, []).append(json.loads(message))
+
+    def close(self, connection_id: str) -> None:
+        if connection_id in self.gone:
+            raise ConnectionGoneError(connection_id)
+        self.closed.append(connection_id)
+        self.gone.add(connection_id)
 
     def types(self, connection_id: str) -> list[str]:
         return [m["type"] for m in self.sent.get(connection_id, [])]

@@ -69,7 +69,8 @@ def test_daily_limit_closes_the_day(api: Api) -> None:
         assert api.post("/hosts/alice/intro/bookings", f.booking(start)).status == 201
     assert starts(api) == []
     r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T16:00:00Z"))
-    assert r.status == 409
+    assert (r.status, r.code, r.json["error"]["reason"]) == (
+        422, "slot_unavailable", "daily_limit_reached")
 
 
 def test_retry_with_the_same_idempotency_key_returns_the_first_booking(api: Api) -> None:

@@ -254,6 +254,40 @@ def test_logout_revokes_the_session_and_clears_the_cookies(browser: Browser) -> 
     assert browser.post("/auth/session/refresh").status == 401
 
 
+def test_after_logout_the_old_access_cookie_neither_reads_nor_changes(browser: Browser) -> None:
+    logged_in(browser)
+    kept = dict(browser.jar)  # what a copy of the cookies, taken before logout, still holds
+
+    assert browser.delete("/auth/session").status == 204
+    browser.jar.update(kept)
+
+    read, change = browser.get("/me/profile"), browser.put("/me/profile", f.profile("alice"))
+    assert read.status == 401 and change.status == 401 and change.code == "unauthorized"
+    assert "session has ended" in change.json["error"]["message"]
+
+
+def test_a_replayed_refresh_cookie_also_ends_the_access_cookie(browser: Browser) -> None:
+    logged_in(browser)
+    stolen = browser.jar[REFRESH].value
+    assert browser.post("/auth/session/refresh").status == 200
+    kept = dict(browser.jar)
+    browser.jar[REFRESH].value = stolen
+    assert browser.post("/auth/session/refresh").code == "refresh_token_reused"
+    browser.jar.update(kept)
+
+    assert browser.get("/me/profile").status == 401
+
+
+def test_logout_ends_only_its_own_login(browser: Browser, api: Api) -> None:
+    logged_in(browser)
+    other = logged_in(Browser(api))
+
+    assert browser.delete("/auth/session").status == 204
+
+    assert other.get("/me/profile").status == 200
+    assert other.put("/me/profile", f.profile("alice")).status == 200
+
+
 def test_logout_without_the_csrf_token_is_403_and_revokes_nothing(browser: Browser) -> None:
     logged_in(browser)
     browser.csrf_header = False

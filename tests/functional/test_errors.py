@@ -16,12 +16,14 @@ ANY_FIELD = "<any field>"
 
 def assert_error(r: Response, status: int, code: str | None = None,
                  field: str | None = ANY_FIELD) -> None:
-    """The status, and the error body with exactly code, message and field."""
+    """The status, and the error body with exactly code, message and field (and, for a
+    refused slot, the rule's reason)."""
     assert r.status == status, r.body
     assert r.headers.get("Content-Type", "").startswith("application/json"), r.headers
     body = r.json
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "field"}
+    extra = {"reason"} if body["error"].get("code") == "slot_unavailable" else set()
+    assert set(body["error"]) == {"code", "message", "field"} | extra
     assert isinstance(body["error"]["code"], str)
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     if code is not None:
@@ -278,6 +280,6 @@ def _bad_link(api: Api, token: str) -> Response:
     (_too_large, 413), (_unsupported, 415), (_not_allowed, 405), (_bad_query, 400),
     (_bad_link, 404),
 ])
-def test_every_error_body_has_exactly_code_message_and_field(
+def test_every_error_body_has_exactly_code_message_field_and_a_slots_reason(
         api: Api, host: str, call: Callable[[Api, str], Response], status: int) -> None:
     assert_error(call(api, host), status)

@@ -10,6 +10,7 @@ from typing import Any
 from chalicelib.store.tables import PennyItem
 from infra.functions import FUNCTION_ACCESS
 from tests.functional import factories as f
+from tests.functional.browser import Browser
 from tests.functional.conftest import Api
 from tests.functional.hosts import make_host
 from tests.functional.realtime_wiring import (
@@ -51,13 +52,14 @@ def recording(plumbing: Wiring) -> Iterator[Recorder]:
     for client in clients:
         client.meta.events.register("before-parameter-build", recorder,
                                     unique_id="iam-recorder")
-    sent_before = sum(len(v) for v in plumbing.sender.sent.values())
+    sent_before = sum(len(v) for v in plumbing.sender.sent.values()) + len(plumbing.sender.closed)
     try:
         yield recorder
     finally:
         for client in clients:
             client.meta.events.unregister("before-parameter-build", unique_id="iam-recorder")
-    if sum(len(v) for v in plumbing.sender.sent.values()) > sent_before:
+    if sum(len(v) for v in plumbing.sender.sent.values()) + len(plumbing.sender.closed) \
+            > sent_before:
         recorder.calls.add(("websocket", "ManageConnections"))
 
 
@@ -79,11 +81,28 @@ def test_every_function_makes_only_the_calls_its_role_allows(
         api.get("/me/bookings", token=token)
         api.post(f"/bookings/{booked['uid']}/cancel", {"token": booked["links"]["cancel_token"]})
     seen["APIHandler"] = r.calls
+    # A dashboard login: its ticket opens a socket, a failed login is counted, and logout
+    # closes the login's socket from the API function.
+    browser = Browser(api)
+    assert browser.post("/auth/session", {"email": "alice@example.com",
+                                          "password": "correct horse battery"}).status == 200
+    ticket = browser.post("/me/realtime/ticket").json["ticket"]
+    with recording(wiring) as r:
+        invoke(api, "ws_connect", ws_event("$connect", "dash", {"ticket": ticket}))
+    seen["WebsocketConnect"] = r.calls
+    with recording(wiring) as r:
+        api.post("/auth/login", {"email": "alice@example.com", "password": "wrong password"})
+        assert browser.delete("/auth/session").status == 204
+    assert wiring.sender.closed == ["dash"]
+    seen["APIHandler"] |= r.calls
     wiring.stream.read()
+    ticket = api.post("/me/realtime/ticket", token=token).json["ticket"]
     with recording(wiring) as r:
         connect(api, "c1", token)
         connect(api, "gone", token)
-    seen["WebsocketConnect"] = r.calls
+        assert invoke(api, "ws_connect", ws_event("$connect", "c2", {"ticket": ticket}))[
+            "statusCode"] == 200  # the dashboard's way in: the ticket is claimed once
+    seen["WebsocketConnect"] |= r.calls
     api.post("/hosts/alice/intro/bookings", f.booking("2026-11-25T14:00:00Z"))
     wiring.sender.gone.add("gone")
     with recording(wiring) as r:

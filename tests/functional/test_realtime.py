@@ -53,6 +53,22 @@ def test_a_keepalive_gets_no_reply(api: Api, wiring: Wiring) -> None:
     assert wiring.sender.types("c1") == []
 
 
+@pytest.mark.parametrize("body", [
+    '{"action": "ping", "x": ' + "[" * 5000,  # deeper than the parser's recursion limit
+    "not json",
+    '["ping"]',
+])
+def test_a_message_that_is_no_json_object_gets_a_clean_error_not_a_crash(
+        api: Api, wiring: Wiring, body: str) -> None:
+    connect(api, "c1", make_host(api))
+
+    invoke(api, "ws_message", ws_event("$default", "c1", body=body))
+
+    (reply,) = wiring.sender.sent["c1"]
+    assert reply["type"] == "error"
+    assert reply["error"]["code"] == "malformed_json"
+
+
 def test_a_booking_reaches_its_hosts_dashboards_and_no_one_else(api: Api, wiring: Wiring) -> None:
     alice, bob = make_host(api, "alice"), make_host(api, "bob")
     connect(api, "alice-1", alice)

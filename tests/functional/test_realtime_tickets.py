@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from chalicelib import bootstrap
@@ -42,7 +43,8 @@ def test_the_url_is_the_configured_one_or_derived_from_the_api_id() -> None:
     assert Settings(websocket_api_id="abc123defg", region="eu-west-1",
                     websocket_stage="api").public_websocket_url == \
         "wss://abc123defg.execute-api.eu-west-1.amazonaws.com/api"
-    assert Settings.from_env({"PENNY_WEBSOCKET_URL": "wss://ws.example/"}).websocket_url == \
+    assert Settings.from_env({"PENNY_WEBSOCKET_URL": "wss://ws.example/",
+                              "PENNY_DEVELOPMENT_SECRETS": "1"}).websocket_url == \
         "wss://ws.example"
 
 
@@ -87,6 +89,29 @@ def test_connect_accepts_a_ticket_in_the_query(api: Api, wiring: Wiring) -> None
     reply = invoke(api, "ws_connect", ws_event("$connect", "c1", {"ticket": ticket}))
 
     assert reply["statusCode"] == 200
+
+
+def test_a_ticket_opens_one_socket_and_never_a_second(api: Api, wiring: Wiring) -> None:
+    ticket = ticket_for(api, make_host(api))
+
+    first = connect_with_protocol(api, "c1", "penny.ticket", ticket)
+    again = connect_with_protocol(api, "c2", "penny.ticket", ticket)
+    in_query = invoke(api, "ws_connect", ws_event("$connect", "c3", {"ticket": ticket}))
+
+    assert first["statusCode"] == 200
+    assert again["statusCode"] == 403 and in_query["statusCode"] == 403
+    assert "already used" in json.loads(again["body"])["error"]["message"]
+
+
+def test_tickets_issued_in_the_same_second_each_open_a_socket(api: Api, wiring: Wiring) -> None:
+    # The dashboard may ask twice at once (a reconnect while connecting); the clock here
+    # does not move, so the two tickets differ only by their id.
+    token = make_host(api)
+    first, second = ticket_for(api, token), ticket_for(api, token)
+
+    assert first != second
+    assert connect_with_protocol(api, "c1", "penny.ticket", first)["statusCode"] == 200
+    assert connect_with_protocol(api, "c2", "penny.ticket", second)["statusCode"] == 200
 
 
 def test_a_ticket_delivers_the_hosts_events(api: Api, wiring: Wiring) -> None:

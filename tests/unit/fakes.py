@@ -17,6 +17,7 @@ from typing import Any
 from chalicelib.domain.availability import LocalRange, Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
 from chalicelib.domain.errors import (
+    AttendeeQuotaError,
     ConcurrentWriteError,
     EmailTakenError,
     EventSlugTakenError,
@@ -27,6 +28,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.hosts import Profile
 from chalicelib.store.bookings import BookingWrite, IdempotencyRecord
+from chalicelib.store.counters import Count
 from chalicelib.store.hosts import Account, HostConfig
 from chalicelib.store.tokens import StoredRefreshToken
 
@@ -142,6 +144,7 @@ class FakeBookings:
     bookings: dict[str, Booking] = field(default_factory=dict)
     days: dict[tuple[str, date], LedgerDay] = field(default_factory=dict)
     records: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    quotas: dict[str, int] = field(default_factory=dict)  # attendee quota key -> bookings
     fail_commits: int = 0
     before_commit: list[Interleaved] = field(default_factory=list)
     reads: int = 0      # ledger_for_write calls
@@ -178,6 +181,8 @@ class FakeBookings:
         # The adapter reports a lost idempotency key first, whatever else also failed.
         if write.idempotency is not None and write.idempotency[0] in self.records:
             raise IdempotentReplayError()
+        if write.quota is not None and self.quotas.get(write.quota.key, 0) >= write.quota.limit:
+            raise AttendeeQuotaError()
         stored = self.bookings.get(booking.uid)
         if (write.is_new and stored is not None) or (
                 (None if stored is None else stored.version) != booking.version):
@@ -191,6 +196,8 @@ class FakeBookings:
             self.records[key] = IdempotencyRecord(fingerprint, booking.uid)
         for day in write.changed_days:
             self.put_day(host_id, day)
+        if write.quota is not None:
+            self.quotas[write.quota.key] = self.quotas.get(write.quota.key, 0) + 1
 
     def get(self, uid: str) -> Booking | None:
         return self.bookings.get(uid)
@@ -247,6 +254,58 @@ class FakeRefreshTokens:
             # The adapter's update is conditioned on the family existing.
             raise LookupError(f"refresh family {family_id} does not exist")
         self.revoked[family_id] = True
+
+    def is_active(self, family_id: str, now: datetime) -> bool:
+        # The family lives as long as its newest token (each rotation extends it).
+        expiries = [t.expires_at for t in self.tokens.values() if t.family_id == family_id]
+        return not self.revoked.get(family_id, True) and max(expiries, default=now) > now
+
+
+@dataclass
+class FakeCounters:
+    """Rate-limit counters: the store's contract (expired items linger, as with TTL)."""
+
+    items: dict[str, Count] = field(default_factory=dict)
+    reads: int = 0
+    writes: int = 0
+
+    def read(self, key: str) -> Count | None:
+        self.reads += 1
+        return self.items.get(key)
+
+    def add(self, key: str, now: datetime, expires_at: datetime, restart: bool = False) -> int:
+        self.writes += 1
+        before = 0 if restart or key not in self.items else self.items[key].count
+        self.items[key] = Count(before + 1, now, expires_at)
+        return before + 1
+
+    def clear(self, key: str) -> None:
+        self.writes += 1
+        self.items.pop(key, None)
+
+
+@dataclass
+class FakeLoginSockets:
+    """Records which logins had their sockets closed."""
+
+    closed: list[tuple[str, str]] = field(default_factory=list)
+
+    def close_login(self, host_id: str, session_id: str) -> int:
+        self.closed.append((host_id, session_id))
+        return 0
+
+
+@dataclass
+class FakeUsedTickets:
+    """Ticket ids claimed so far; a second claim of one fails, as the conditional put does."""
+
+    claimed: dict[str, datetime] = field(default_factory=dict)  # ticket id -> expires at
+
+    def claim(self, ticket_id: str, expires_at: datetime) -> bool:
+        if ticket_id in self.claimed:
+            return False
+        self.claimed[ticket_id] = expires_at
+        return True
 
 
 WEEKDAYS = range(5)

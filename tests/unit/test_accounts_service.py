@@ -6,7 +6,7 @@ Access tokens live 15 minutes and refresh tokens 30 days; the clock starts at
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import jwt
@@ -24,7 +24,13 @@ from chalicelib.domain.errors import (
 from chalicelib.services.access_tokens import AccessTokens
 from chalicelib.services.accounts import AccountService, Session
 from chalicelib.store.hosts import Account
-from tests.unit.fakes import FakeHosts, FakeRefreshTokens, FastPasswords, FixedClock
+from tests.unit.fakes import (
+    FakeHosts,
+    FakeLoginSockets,
+    FakeRefreshTokens,
+    FastPasswords,
+    FixedClock,
+)
 
 NOW = "2026-03-02T12:00:00+00:00"
 OLD_KEY = "unit-test-signing-key-old-0123456789abcdef"
@@ -236,6 +242,74 @@ def test_logging_out_with_an_unknown_token_does_nothing(world: World) -> None:
     world.accounts.log_out("never-issued")
 
     assert world.accounts.refresh(session.refresh_token).host_id == session.host_id
+
+
+# --- ending a login (the cookie session's tokens name it: `sid`) -----------------------------
+
+
+def bound_world(world: World) -> tuple[World, FakeLoginSockets]:
+    sockets = FakeLoginSockets()
+    return World(replace(world.accounts, sockets=sockets), world.hosts, world.tokens,
+                 world.clock), sockets
+
+
+def test_a_token_naming_its_login_is_refused_once_the_login_is_logged_out(
+        world: World) -> None:
+    world.sign_up()
+    session = world.accounts.log_in("alice@example.com", PASSWORD, bound=True)
+    assert world.accounts.authenticate(session.access_token) == session.host_id
+
+    world.accounts.log_out(session.refresh_token)
+
+    with pytest.raises(AuthenticationError, match="session has ended"):
+        world.accounts.authenticate(session.access_token)
+    with pytest.raises(AuthenticationError):
+        world.accounts.claims(session.access_token)
+
+
+def test_a_token_naming_its_login_is_refused_once_reuse_revokes_the_login(
+        world: World) -> None:
+    world.sign_up()
+    first = world.accounts.log_in("alice@example.com", PASSWORD, bound=True)
+    second = world.accounts.refresh(first.refresh_token, bound=True)
+
+    with pytest.raises(RefreshTokenReusedError):
+        world.accounts.refresh(first.refresh_token, bound=True)
+
+    with pytest.raises(AuthenticationError):
+        world.accounts.authenticate(second.access_token)
+
+
+def test_logging_out_leaves_the_hosts_other_logins_and_api_tokens_alone(world: World) -> None:
+    api = world.sign_up()
+    cookie = world.accounts.log_in("alice@example.com", PASSWORD, bound=True)
+    other = world.accounts.log_in("alice@example.com", PASSWORD, bound=True)
+
+    world.accounts.log_out(cookie.refresh_token)
+
+    assert world.accounts.authenticate(other.access_token) == other.host_id
+    assert world.accounts.authenticate(api.access_token) == api.host_id
+
+
+def test_logging_out_closes_that_logins_sockets(world: World) -> None:
+    world, sockets = bound_world(world)
+    world.sign_up()
+    session = world.accounts.log_in("alice@example.com", PASSWORD, bound=True)
+
+    world.accounts.log_out(session.refresh_token)
+
+    assert sockets.closed == [(session.host_id, session.session_id)]
+
+
+def test_a_reused_refresh_token_closes_that_logins_sockets(world: World) -> None:
+    world, sockets = bound_world(world)
+    session = world.sign_up()
+    world.accounts.refresh(session.refresh_token)
+
+    with pytest.raises(RefreshTokenReusedError):
+        world.accounts.refresh(session.refresh_token)
+
+    assert sockets.closed == [(session.host_id, session.session_id)]
 
 
 # --- access tokens --------------------------------------------------------------------------

@@ -373,8 +373,9 @@ def test_a_rival_filling_the_daily_limit_on_another_utc_day_of_the_local_day_win
     world.bookings.before_commit.append(
         lambda: world.book("2026-03-04T20:00:00-05:00", name="Rival"))
 
-    with pytest.raises(SlotTakenError):
+    with pytest.raises(SlotUnavailableError) as refused:
         world.book("2026-03-04T10:00:00-05:00")
 
+    assert refused.value.reason == "daily_limit_reached"
     assert world.entries(WEDNESDAY) == []
     assert len(world.entries(THURSDAY)) == 1

@@ -14,7 +14,13 @@ from chalicelib.services.access_tokens import AccessTokens
 from chalicelib.services.accounts import AccountService
 from chalicelib.services.sessions import BrowserSessions, CsrfTokens
 from chalicelib.services.tickets import RealtimeTickets
-from tests.unit.fakes import FakeHosts, FakeRefreshTokens, FastPasswords, FixedClock
+from tests.unit.fakes import (
+    FakeHosts,
+    FakeRefreshTokens,
+    FakeUsedTickets,
+    FastPasswords,
+    FixedClock,
+)
 
 NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
 KEYS = {"k1": "unit-test-signing-key-0123456789abcdef"}
@@ -94,8 +100,9 @@ def test_refresh_keeps_the_csrf_token_and_checks_it_before_rotating(
 
 def test_a_ticket_lives_sixty_seconds_and_is_no_access_token(clock: FixedClock) -> None:
     access = tokens("penny-api", timedelta(minutes=15))
-    tickets = RealtimeTickets(tokens("penny-realtime", timedelta(seconds=60)), clock)
-    ticket = tickets.issue("host-1")
+    tickets = RealtimeTickets(tokens("penny-realtime", timedelta(seconds=60)), clock,
+                              FakeUsedTickets())
+    ticket, late = tickets.issue("host-1"), tickets.issue("host-1")
 
     assert ticket.expires_in == 60
     assert tickets.verify(ticket.token) == "host-1"
@@ -105,4 +112,26 @@ def test_a_ticket_lives_sixty_seconds_and_is_no_access_token(clock: FixedClock) 
         tickets.verify(access.issue("host-1", NOW))
     clock.advance(timedelta(seconds=60))
     with pytest.raises(AuthenticationError):
-        tickets.verify(ticket.token)
+        tickets.verify(late.token)
+
+
+def test_a_ticket_is_accepted_once_and_its_claim_outlives_it(clock: FixedClock) -> None:
+    used = FakeUsedTickets()
+    tickets = RealtimeTickets(tokens("penny-realtime", timedelta(seconds=60)), clock, used)
+    # Issued in the same second to the same host: still two tickets, each good once.
+    first, second = tickets.issue("host-1"), tickets.issue("host-1")
+
+    assert tickets.verify(first.token) == "host-1"
+    with pytest.raises(AuthenticationError, match="already used"):
+        tickets.verify(first.token)
+    assert tickets.verify(second.token) == "host-1"
+    # The claim is kept (TTL) at least as long as the ticket could still be accepted.
+    assert all(expires >= NOW + timedelta(seconds=60) for expires in used.claimed.values())
+
+
+def test_a_ticket_without_an_id_is_refused(clock: FixedClock) -> None:
+    ticket_tokens = tokens("penny-realtime", timedelta(seconds=60))
+    tickets = RealtimeTickets(ticket_tokens, clock, FakeUsedTickets())
+
+    with pytest.raises(AuthenticationError):
+        tickets.verify(ticket_tokens.issue("host-1", NOW))

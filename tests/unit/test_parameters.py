@@ -1,4 +1,5 @@
-"""Secrets come from SSM Parameter Store when PENNY_SECRETS_PATH is set."""
+"""Secrets come from SSM Parameter Store when PENNY_SECRETS_PATH is set, and fail closed:
+a missing or development secret stops the start, outside `make run` and the tests."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.integrations.parameters import MissingParametersError, read_parameters
-from chalicelib.settings import PARAMETERS, Settings
+from chalicelib.settings import (
+    DEVELOPMENT_SECRETS,
+    PARAMETERS,
+    InsecureSecretsError,
+    Settings,
+)
+from infra.check import problems
+
+KEYS = {"k2": "a-signing-key-from-parameter-store-0123456789"}
+LINK_SECRET = "a-link-secret-from-parameter-store-0123456789"
+DEV_KEYS = dict(Settings().jwt_keys)
+DEV_LINK_SECRET = Settings().link_secret
 
 
 @pytest.fixture
@@ -19,9 +31,9 @@ def ssm() -> object:
 
 
 def test_settings_read_every_secret_from_the_stage_path(ssm: object) -> None:
-    keys = {"k2": "a-signing-key-from-parameter-store-0123456789"}
+    keys = KEYS
     ssm.put_parameter(Name="/penny/prod/secrets",  # type: ignore[attr-defined]
-                      Value=json.dumps({"jwt_keys": keys, "link_secret": "links-secret"}),
+                      Value=json.dumps({"jwt_keys": keys, "link_secret": LINK_SECRET}),
                       Type="SecureString")
     ssm.put_parameter(Name="/penny/prod/public-url",  # type: ignore[attr-defined]
                       Value="https://abc.lambda-url.us-east-1.on.aws/", Type="String")
@@ -31,7 +43,7 @@ def test_settings_read_every_secret_from_the_stage_path(ssm: object) -> None:
 
     assert dict(settings.jwt_keys) == keys
     assert settings.jwt_active_kid == "k2"
-    assert settings.link_secret == "links-secret"
+    assert settings.link_secret == LINK_SECRET
     assert settings.public_base_url == "https://abc.lambda-url.us-east-1.on.aws"
 
 
@@ -43,5 +55,72 @@ def test_a_missing_secret_stops_the_start_with_its_name(ssm: object) -> None:
 
 
 def test_without_a_secrets_path_the_environment_is_all_there_is() -> None:
-    settings = Settings.from_env({"PENNY_LINK_SECRET": "from-env"})
-    assert settings.link_secret == "from-env"
+    settings = Settings.from_env({"PENNY_JWT_KEYS": json.dumps(KEYS),
+                                  "PENNY_LINK_SECRET": LINK_SECRET})
+    assert dict(settings.jwt_keys) == KEYS and settings.link_secret == LINK_SECRET
+
+
+def test_with_no_secret_configured_the_start_fails_instead_of_using_the_development_ones(
+) -> None:
+    with pytest.raises(InsecureSecretsError, match="PENNY_JWT_KEYS and PENNY_LINK_SECRET"):
+        Settings.from_env({})
+    with pytest.raises(InsecureSecretsError, match="PENNY_JWT_KEYS"):
+        Settings.from_env({"PENNY_LINK_SECRET": LINK_SECRET})
+
+
+def test_secrets_in_parameter_store_without_jwt_keys_stop_the_start(ssm: object) -> None:
+    ssm.put_parameter(Name="/penny/prod/secrets",  # type: ignore[attr-defined]
+                      Value=json.dumps({"link_secret": LINK_SECRET}), Type="SecureString")
+    ssm.put_parameter(Name="/penny/prod/public-url",  # type: ignore[attr-defined]
+                      Value="https://abc.lambda-url.us-east-1.on.aws/", Type="String")
+
+    # Not even a key ring in the plain environment stands in for the missing one.
+    with pytest.raises(InsecureSecretsError, match="jwt_keys missing from /penny/prod/secrets"):
+        Settings.from_env({"PENNY_SECRETS_PATH": "/penny/prod", "AWS_REGION": "us-east-1",
+                           "PENNY_JWT_KEYS": json.dumps(KEYS)})
+
+
+@pytest.mark.parametrize("env", [
+    {"PENNY_JWT_KEYS": json.dumps(DEV_KEYS), "PENNY_LINK_SECRET": LINK_SECRET},
+    {"PENNY_JWT_KEYS": json.dumps({**KEYS, **DEV_KEYS}), "PENNY_LINK_SECRET": LINK_SECRET},
+    {"PENNY_JWT_KEYS": json.dumps(KEYS), "PENNY_LINK_SECRET": DEV_LINK_SECRET},
+], ids=["dev key", "dev key among others", "dev link secret"])
+def test_a_development_secret_given_explicitly_is_refused(env: dict[str, str]) -> None:
+    with pytest.raises(InsecureSecretsError, match="development secret"):
+        Settings.from_env(env)
+
+
+def test_a_short_key_or_an_unknown_active_key_is_refused() -> None:
+    with pytest.raises(InsecureSecretsError, match="32"):
+        Settings.from_env({"PENNY_JWT_KEYS": json.dumps({"k": "short"}),
+                           "PENNY_LINK_SECRET": LINK_SECRET})
+    with pytest.raises(InsecureSecretsError, match="not a JSON object"):
+        Settings.from_env({"PENNY_JWT_KEYS": "[]", "PENNY_LINK_SECRET": LINK_SECRET})
+    with pytest.raises(InsecureSecretsError, match="k9"):
+        Settings.from_env({"PENNY_JWT_KEYS": json.dumps(KEYS), "PENNY_LINK_SECRET": LINK_SECRET,
+                           "PENNY_JWT_ACTIVE_KID": "k9"})
+
+
+def test_the_local_stack_and_the_tests_opt_in_to_the_development_secrets() -> None:
+    settings = Settings.from_env({DEVELOPMENT_SECRETS: "1"})
+
+    assert dict(settings.jwt_keys) == DEV_KEYS and settings.link_secret == DEV_LINK_SECRET
+
+
+@pytest.mark.parametrize("deployed", [
+    {"AWS_LAMBDA_FUNCTION_NAME": "penny-prod-APIHandler"},
+    {"PENNY_SECRETS_PATH": "/penny/prod"},
+], ids=["in Lambda", "with a secrets path"])
+def test_the_development_opt_in_is_refused_where_it_is_deployed(
+        deployed: dict[str, str]) -> None:
+    with pytest.raises(InsecureSecretsError, match=DEVELOPMENT_SECRETS):
+        Settings.from_env({DEVELOPMENT_SECRETS: "1", **deployed})
+
+
+def test_the_packaged_template_may_not_opt_a_function_in() -> None:
+    function = {"Type": "AWS::Serverless::Function", "Properties": {
+        "Environment": {"Variables": {DEVELOPMENT_SECRETS: "1"}}}}
+
+    found = "\n".join(problems({"Resources": {"APIHandler": function}}))
+
+    assert f"APIHandler: sets {DEVELOPMENT_SECRETS}" in found

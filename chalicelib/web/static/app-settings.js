@@ -272,6 +272,7 @@ export function initProfile(state) {
     fields.display_name.value = profile.display_name;
     fields.slug.value = profile.slug;
     fields.description.value = profile.description;
+    fields.contact_email.value = profile.contact_email || "";
     fillTimeZones(fields.timezone, profile.timezone);
     links.replaceChildren(...profile.links.map(linkRow));
     renumberLinks();
@@ -293,6 +294,7 @@ export function initProfile(state) {
     const body = {
       display_name: fields.display_name.value.trim(), slug: fields.slug.value.trim(),
       description: fields.description.value, timezone: fields.timezone.value,
+      contact_email: fields.contact_email.value.trim() || null,
       links: $$(".link-row", links).map((row) => ({
         label: $(".link-label", row).value.trim(), url: $(".link-url", row).value.trim(),
       })),

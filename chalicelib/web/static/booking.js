@@ -73,7 +73,10 @@ async function send(event) {
 function failed(error) {
   if (error.status >= 400 && error.status < 500) key = newKey(); // refused: a new request
   if (["slot_taken", "slot_unavailable"].includes(error.code)) {
-    showAlert(pageAlert, "Sorry, that time was just taken. Here are the times still free.");
+    // slot_unavailable says which rule refused the time (too soon, daily limit, ...).
+    const why = error.code === "slot_taken" ? "Sorry, that time was just taken."
+      : `Sorry, that time can't be booked: ${error.message}.`;
+    showAlert(pageAlert, `${why} Here are the times still free.`);
     show("pick");
     picker.refresh();
     pageAlert.scrollIntoView({ block: "nearest" });

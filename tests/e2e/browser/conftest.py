@@ -20,13 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 CHROMIUM = Path(os.environ.get("PENNY_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# Deadlines only bound a failure: on a busy 2-core machine (CI with the suite beside it)
+# a page can take seconds to answer, so they are generous; a passing run never waits them.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -55,7 +59,7 @@ def new_context(browser: Browser) -> Iterator[NewContext]:
              **kwargs: Any) -> BrowserContext:
         context = browser.new_context(timezone_id=timezone_id, locale="en-US",
                                       viewport=viewport or DESKTOP, **kwargs)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         opened.append(context)
         return context
 

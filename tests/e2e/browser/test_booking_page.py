@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, Request, Route, expect
 
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext
 from tests.e2e.browser.visitor import (
@@ -88,6 +89,29 @@ def test_a_slot_taken_meanwhile_is_reported_and_the_times_refresh(
     expect(page.locator("#scheduler")).to_be_visible()
     page.locator("button.slot").first.wait_for()
     assert start not in slot_starts(page)
+
+
+def test_a_time_the_rules_refuse_is_explained_and_the_times_refresh(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack)
+    page = open_booking(new_context(), stack, f"{host}/intro")
+    start = choose_slot(page)
+    fill_details(page)
+
+    def off_the_grid(route: Route) -> None:
+        # As a stale page or a hand-made request could send: ten minutes off the grid.
+        body = json.loads(route.request.post_data or "{}")
+        body["start"] = (datetime.fromisoformat(start) + timedelta(minutes=10)).isoformat()
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/bookings", off_the_grid)
+    with page.expect_response(lambda resp: "/slots?" in resp.url):
+        page.get_by_role("button", name="Confirm booking").click()
+
+    alert = page.locator("#page-alert")
+    expect(alert).to_contain_text("that time can't be booked")
+    expect(alert).to_contain_text("not one of the offered start times")
+    expect(page.locator("#scheduler")).to_be_visible()
 
 
 def test_a_server_side_error_is_shown_next_to_its_field(

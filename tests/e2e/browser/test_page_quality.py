@@ -1,15 +1,15 @@
-"""The pages themselves: no CSP violations or console errors, fast first paint, keyboard use."""
+"""The pages themselves: no CSP violations or console errors, what the first paint waits on,
+keyboard use."""
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from tests.e2e.browser.conftest import NewContext
-from tests.e2e.browser.visitor import PAID_CONSULT, coach, open_booking
+from tests.e2e.browser.visitor import PAID_CONSULT, coach, is_slots_request, open_booking
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -20,14 +20,8 @@ window.__violations = [];
 document.addEventListener("securitypolicyviolation",
   (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
 """
-CALENDAR_READY = "() => document.querySelector('#days button.free') && performance.now()"
-FCP = """new Promise(resolve => {
-    // The entry may not be recorded yet when the page is ready: wait for it.
-    new PerformanceObserver((list, observer) => {
-        const entry = list.getEntriesByName('first-contentful-paint')[0];
-        if (entry) { observer.disconnect(); resolve(entry.startTime); }
-    }).observe({type: 'paint', buffered: true});
-})"""
+# The month is drawn with its free days marked: the page's first meaningful paint.
+CALENDAR_READY = "() => document.querySelector('#days button.free') !== null"
 
 
 def test_pages_run_without_csp_violations_or_console_errors(
@@ -79,21 +73,27 @@ def test_a_page_costs_one_script_one_stylesheet_and_no_favicon_request(
         assert not [r.url for r in seen if "favicon" in r.url or r.resource_type == "image"]
 
 
-def test_first_meaningful_paint_is_under_a_second(
+def test_the_first_meaningful_paint_waits_on_one_slots_request_and_nothing_else(
         stack: LocalStack, new_context: NewContext) -> None:
+    # How fast it paints is measured by bench/page_paint.py, not asserted here: a wall-clock
+    # threshold fails on a busy machine. What makes it fast is checked instead: before the
+    # month is drawn the page fetches its own script, stylesheet and one slots answer,
+    # from its own origin, and the script does not hold up parsing.
     host = coach(stack, hours=("00:00", "24:00"))
-    url = f"{stack.api_url}/{host}/intro"
-    open_booking(new_context(), stack, f"{host}/intro")  # warm: the stack imports page code
-    fcp, calendar = [], []
+    page = new_context().new_page()
+    seen: list[Request] = []
+    page.on("request", lambda request: seen.append(request))
 
-    for _ in range(3):  # a first-time visitor each time: fresh context, empty cache
-        page = new_context().new_page()
-        page.goto(url)
-        calendar.append(float(page.wait_for_function(CALENDAR_READY).json_value()))
-        fcp.append(float(page.evaluate(FCP)))
+    page.goto(f"{stack.api_url}/{host}/intro")
+    page.wait_for_function(CALENDAR_READY)
+    before_paint = list(seen)
 
-    assert statistics.median(fcp) < 1000, fcp
-    assert statistics.median(calendar) < 1000, calendar  # month drawn, free days marked
+    kinds = sorted(r.resource_type for r in before_paint)
+    assert kinds == ["document", "fetch", "script", "stylesheet"], [r.url for r in before_paint]
+    assert [is_slots_request(r) for r in before_paint if r.resource_type == "fetch"] == [True]
+    assert all(r.url.startswith(stack.api_url) for r in before_paint)
+    assert page.locator("script[src]").evaluate_all(
+        "scripts => scripts.map(s => s.type === 'module' || s.defer || s.async)") == [True]
 
 
 def test_the_calendar_and_times_work_from_the_keyboard(

@@ -1,0 +1,120 @@
+"""Rate limits that keep a flood from becoming a bill, counted in DynamoDB with a TTL.
+
+Failed logins, per account: the first `free_failures` cost nothing; after that each
+failure locks the account's password login for a delay that doubles, from 1 s up to
+`max_delay`. An attempt during the lock is refused before the password is checked (no
+Argon2 work, no guess) and does not extend the lock, so a lock always ends at most
+`max_delay` after the last counted failure: an attacker can slow the owner down but
+never lock them out for good, and sessions already open are untouched. The key is
+the email (hashed), whether or not an account has it, so a 429 says nothing about
+which emails exist. A success clears the count; `forget_after` without a failure
+forgets it.
+
+Signups, per source network (an IPv4 address, or an IPv6 /64, which one subscriber
+holds whole): a fixed-window count, checked before the Argon2 hash is paid for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from chalicelib.domain.errors import TooManyAttemptsError, TooManySignupsError
+from chalicelib.services.ports import Clock
+from chalicelib.store.counters import Count
+
+
+class Counters(Protocol):
+    def read(self, key: str) -> Count | None: ...
+    def add(self, key: str, now: datetime, expires_at: datetime,
+            restart: bool = False) -> int: ...
+    def clear(self, key: str) -> None: ...
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return math.ceil((moment - now).total_seconds())
+
+
+def in_words(seconds: int) -> str:
+    """How long to wait, in words for the message: "1 second", "2 minutes"."""
+    amount, unit = (seconds, "second") if seconds < 60 else (math.ceil(seconds / 60), "minute")
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class LoginBackoff:
+    counters: Counters
+    clock: Clock
+    free_failures: int = 5
+    max_delay: timedelta = timedelta(minutes=15)
+    forget_after: timedelta = timedelta(days=1)
+
+    def delay(self, failures: int) -> timedelta:
+        """How long the login stays locked after the `failures`-th failure in a row."""
+        if failures < self.free_failures:
+            return timedelta(0)
+        doubling = min(failures - self.free_failures, 32)  # 2**32 s is past any cap
+        return min(timedelta(seconds=2**doubling), self.max_delay)
+
+    def check(self, email: str) -> Count | None:
+        """The failures counted so far (one read); TooManyAttemptsError while locked."""
+        now = self.clock.now()
+        seen = self.counters.read(_login_key(email))
+        if seen is None or seen.expires_at <= now:  # TTL deletes late: expired is gone
+            return seen
+        retry_at = seen.last_at + self.delay(seen.count)
+        if retry_at > now:
+            wait = _seconds_until(retry_at, now)
+            raise TooManyAttemptsError("Too many failed logins for this account. "
+                                       f"Try again in {in_words(wait)}.", wait)
+        return seen
+
+    def failed(self, email: str, seen: Count | None) -> None:
+        now = self.clock.now()
+        stale = seen is not None and seen.expires_at <= now
+        self.counters.add(_login_key(email), now, now + self.forget_after, restart=stale)
+
+    def succeeded(self, email: str, seen: Count | None) -> None:
+        if seen is not None and seen.expires_at > self.clock.now():
+            self.counters.clear(_login_key(email))
+
+
+def _login_key(email: str) -> str:
+    return "login#" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def source_network(source: str | None) -> str:
+    """What one client controls: its IPv4 address, or the /64 around its IPv6 address."""
+    try:
+        address = ipaddress.ip_address(source or "")
+    except ValueError:
+        return "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+@dataclass(frozen=True)
+class SignupLimit:
+    counters: Counters
+    clock: Clock
+    per_window: int = 10
+    window: timedelta = timedelta(hours=1)
+
+    def take(self, source: str | None) -> None:
+        """Count one signup from `source` (one write); TooManySignupsError over the limit."""
+        now = self.clock.now()
+        length = int(self.window.total_seconds())
+        start = int(now.timestamp()) // length * length
+        end = datetime.fromtimestamp(start + length, UTC)
+        count = self.counters.add(f"signup#{source_network(source)}#{start}", now, end)
+        if count > self.per_window:
+            wait = _seconds_until(end, now)
+            raise TooManySignupsError("Too many accounts were created from this network. "
+                                      f"Try again in {in_words(wait)}.", wait)

@@ -1,0 +1,89 @@
+"""Logging out of the dashboard closes the live-update sockets that login opened.
+
+A socket opened with a ticket remembers the login (the ticket's `sid`); logout, or a
+replayed refresh cookie, closes that login's sockets through the management API and
+forgets them, and a ticket of an ended login opens nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.functional import factories as f
+from tests.functional.browser import Browser
+from tests.functional.conftest import Api
+from tests.functional.hosts import make_host
+from tests.functional.realtime_wiring import Wiring, deliver_stream, invoke, ws_event
+
+ALICE = {"email": "alice@example.com", "password": "correct horse battery"}
+REFRESH = "__Secure-penny_refresh"
+
+
+def dashboard(api: Api) -> Browser:
+    browser = Browser(api)
+    assert browser.post("/auth/session", ALICE).status == 200
+    return browser
+
+
+def ticket(browser: Browser) -> str:
+    r = browser.post("/me/realtime/ticket")
+    assert r.status == 200, r.json
+    return str(r.json["ticket"])
+
+
+def connect(api: Api, connection_id: str, **query: str) -> Any:
+    return invoke(api, "ws_connect", ws_event("$connect", connection_id, query))
+
+
+def test_logout_closes_that_logins_sockets_and_no_others(api: Api, wiring: Wiring) -> None:
+    token = make_host(api)
+    leaving, staying = dashboard(api), dashboard(api)
+    assert connect(api, "leaving-1", ticket=ticket(leaving))["statusCode"] == 200
+    assert connect(api, "leaving-2", ticket=ticket(leaving))["statusCode"] == 200
+    assert connect(api, "staying", ticket=ticket(staying))["statusCode"] == 200
+    assert connect(api, "api-client", token=token)["statusCode"] == 200
+
+    assert leaving.delete("/auth/session").status == 204
+
+    assert sorted(wiring.sender.closed) == ["leaving-1", "leaving-2"]
+    wiring.stream.read()
+    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+    deliver_stream(api, wiring)
+    assert wiring.sender.types("staying") == ["booking.created", "booking.confirmed"]
+    assert wiring.sender.types("api-client") == ["booking.created", "booking.confirmed"]
+    assert "leaving-1" not in wiring.sender.sent and "leaving-2" not in wiring.sender.sent
+
+
+def test_a_ticket_of_a_login_that_has_ended_opens_nothing(api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    browser = dashboard(api)
+    issued = ticket(browser)  # good for another minute
+
+    assert browser.delete("/auth/session").status == 204
+
+    reply = connect(api, "late", ticket=issued)
+    assert reply["statusCode"] == 403
+    assert "session has ended" in reply["body"]
+
+
+def test_a_replayed_refresh_cookie_closes_the_logins_sockets(api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    browser = dashboard(api)
+    assert connect(api, "dash", ticket=ticket(browser))["statusCode"] == 200
+    stolen = browser.jar[REFRESH].value
+    assert browser.post("/auth/session/refresh").status == 200
+    browser.jar[REFRESH].value = stolen
+
+    assert browser.post("/auth/session/refresh").code == "refresh_token_reused"
+
+    assert wiring.sender.closed == ["dash"]
+
+
+def test_a_socket_already_gone_does_not_fail_the_logout(api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    browser = dashboard(api)
+    assert connect(api, "dash", ticket=ticket(browser))["statusCode"] == 200
+    wiring.sender.gone.add("dash")  # the browser went away without a $disconnect yet
+
+    assert browser.delete("/auth/session").status == 204
+    assert browser.get("/me/profile").status == 401

@@ -1,0 +1,142 @@
+"""Booking events read off one change of a booking item (chalicelib/domain/events.py).
+
+The stream handler sees the item before and after a write; these rules decide which
+events that change stands for, and give each a stable id so a redelivered stream record
+never counts twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.events import (
+    ENVELOPE_VERSION,
+    Event,
+    EventType,
+    booking_events,
+    booking_summary,
+    event_id,
+    work_event,
+)
+
+AT = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
+
+
+def a_booking(status: BookingStatus = BookingStatus.CONFIRMED, sequence: int = 0) -> Booking:
+    return Booking(
+        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
+        start=datetime.fromisoformat("2026-03-04T15:00:00+00:00"),
+        end=datetime.fromisoformat("2026-03-04T15:30:00+00:00"),
+        buffer_before=timedelta(0), buffer_after=timedelta(0),
+        attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"),
+        answers={"topic": "private"}, status=status, created_at=AT,
+        location_kind="zoom", sequence=sequence)
+
+
+def kinds(old: Booking | None, new: Booking | None) -> list[EventType]:
+    return [e.type for e in booking_events(old, new, "change-1", AT)]
+
+
+PENDING, CONFIRMED, CANCELLED = (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED,
+                                 BookingStatus.CANCELLED)
+
+
+def test_a_new_confirmed_booking_is_created_and_confirmed() -> None:
+    assert kinds(None, a_booking(CONFIRMED)) == [EventType.BOOKING_CREATED,
+                                                EventType.BOOKING_CONFIRMED]
+
+
+def test_a_new_pending_booking_is_only_created() -> None:
+    assert kinds(None, a_booking(PENDING)) == [EventType.BOOKING_CREATED]
+
+
+def test_a_deleted_item_stands_for_no_event() -> None:
+    assert kinds(a_booking(), None) == []
+    assert kinds(None, None) == []
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    (PENDING, CONFIRMED, [EventType.PAYMENT_SUCCEEDED, EventType.BOOKING_CONFIRMED]),
+    (PENDING, CANCELLED, [EventType.BOOKING_CANCELLED]),
+    (CONFIRMED, CANCELLED, [EventType.BOOKING_CANCELLED]),
+    (CANCELLED, CONFIRMED, [EventType.BOOKING_CONFIRMED]),
+    (CONFIRMED, PENDING, []),
+    (CONFIRMED, CONFIRMED, []),
+])
+def test_a_status_change_stands_for_its_events(old: BookingStatus, new: BookingStatus,
+                                               expected: list[EventType]) -> None:
+    assert kinds(a_booking(old), a_booking(new)) == expected
+
+
+def test_a_higher_sequence_is_a_reschedule() -> None:
+    assert kinds(a_booking(sequence=1), a_booking(sequence=2)) == [
+        EventType.BOOKING_RESCHEDULED]
+
+
+def test_the_same_or_a_lower_sequence_is_no_reschedule() -> None:
+    assert kinds(a_booking(sequence=2), a_booking(sequence=2)) == []
+    assert kinds(a_booking(sequence=2), a_booking(sequence=1)) == []
+
+
+def test_a_booking_cancelled_in_the_same_write_is_not_also_rescheduled() -> None:
+    assert kinds(a_booking(sequence=1), a_booking(CANCELLED, sequence=2)) == [
+        EventType.BOOKING_CANCELLED]
+
+
+def test_a_payment_and_a_move_in_one_write_give_all_three_events_in_order() -> None:
+    assert kinds(a_booking(PENDING, 0), a_booking(CONFIRMED, 1)) == [
+        EventType.PAYMENT_SUCCEEDED, EventType.BOOKING_CONFIRMED, EventType.BOOKING_RESCHEDULED]
+
+
+def test_an_event_id_is_stable_for_one_change_and_differs_per_kind_and_change() -> None:
+    first = booking_events(None, a_booking(), "change-1", AT)
+    again = booking_events(None, a_booking(), "change-1", AT + timedelta(minutes=5))
+    other = booking_events(None, a_booking(), "change-2", AT)
+
+    assert [e.id for e in first] == [e.id for e in again]
+    assert first[0].id != first[1].id
+    assert {e.id for e in first}.isdisjoint(e.id for e in other)
+    assert first[0].id == hashlib.sha256(b"change-1:booking.created").hexdigest()[:24]
+    assert event_id("change-1", EventType.BOOKING_CREATED) == first[0].id
+
+
+def test_an_event_carries_the_host_the_time_and_a_summary_without_answers() -> None:
+    (created, _) = booking_events(None, a_booking(), "change-1", AT)
+
+    assert (created.host_id, created.occurred_at, created.version) == ("host-alice", AT,
+                                                                       ENVELOPE_VERSION)
+    assert created.booking == booking_summary(a_booking())
+    assert booking_summary(a_booking(sequence=3)) == {
+        "uid": "b-1", "status": "confirmed", "event_title": "Intro call",
+        "start": "2026-03-04T15:00:00+00:00", "end": "2026-03-04T15:30:00+00:00",
+        "attendee_name": "Bo Booker", "attendee_timezone": "Europe/London", "sequence": 3}
+
+
+def test_an_event_as_json_is_the_versioned_envelope() -> None:
+    event = Event(EventType.BOOKING_CANCELLED, "e-1", AT, "host-alice", {"uid": "b-1"})
+
+    assert event.to_json() == {"type": "booking.cancelled", "id": "e-1", "version": 1,
+                               "occurred_at": "2026-03-02T12:00:00+00:00",
+                               "host_id": "host-alice", "booking": {"uid": "b-1"}}
+
+
+@pytest.mark.parametrize(("worker", "kind"), [("notes", EventType.NOTES_SAVED),
+                                              ("summary", EventType.SUMMARY_READY)])
+def test_a_finished_worker_job_is_its_own_event(worker: str, kind: EventType) -> None:
+    event = work_event(worker, "change-9", AT, "host-alice", {"uid": "b-1"})
+
+    assert event == Event(kind, event_id("change-9", kind), AT, "host-alice", {"uid": "b-1"})
+
+
+def test_a_summary_follows_the_booking_it_describes() -> None:
+    moved = replace(a_booking(PENDING), uid="b-2", event_title="Demo")
+
+    summary = booking_summary(moved)
+
+    assert (summary["uid"], summary["status"], summary["event_title"]) == (
+        "b-2", "pending_payment", "Demo")

@@ -1,0 +1,76 @@
+"""The .ics invite of a booking (chalicelib/services/invites.py), read back with icalendar.
+
+Calendar apps match an update to the event they hold by UID and take the higher
+SEQUENCE; a cancellation is the same event sent with METHOD:CANCEL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar
+
+from chalicelib.domain.availability import Schedule
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.hosts import Profile
+from chalicelib.services.invites import ical_uid, render_invite
+from chalicelib.store.hosts import HostConfig
+
+NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
+MANAGE = "https://penny.test/booking/b-1?token=t0k3n"
+HOST = HostConfig(Profile("host-alice", "alice", "Alice Liddell", "America/New_York"),
+                  Schedule("America/New_York", {}, {}), (), "alice@example.com")
+
+
+def a_booking(status: BookingStatus = BookingStatus.CONFIRMED, sequence: int = 0) -> Booking:
+    return Booking(
+        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
+        start=datetime.fromisoformat("2026-03-04T15:00:00+00:00"),
+        end=datetime.fromisoformat("2026-03-04T15:30:00+00:00"),
+        buffer_before=timedelta(0), buffer_after=timedelta(0),
+        attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"), answers={},
+        status=status, created_at=NOW, location_kind="phone", sequence=sequence)
+
+
+def read(booking: Booking) -> tuple[Calendar, Any]:
+    calendar = Calendar.from_ical(render_invite(booking, HOST, NOW, MANAGE))
+    (event,) = calendar.walk("VEVENT")
+    return calendar, event
+
+
+def test_an_invite_is_a_request_for_the_confirmed_meeting() -> None:
+    calendar, event = read(a_booking(sequence=2))
+
+    assert (str(calendar["method"]), str(calendar["version"]), str(calendar["calscale"]),
+            str(calendar["prodid"])) == ("REQUEST", "2.0", "GREGORIAN", "-//Penny//Booking//EN")
+    assert str(event["uid"]) == "b-1@penny" == ical_uid(a_booking())
+    assert event["sequence"] == 2
+    assert event.decoded("dtstart") == datetime.fromisoformat("2026-03-04T15:00:00+00:00")
+    assert event.decoded("dtend") == datetime.fromisoformat("2026-03-04T15:30:00+00:00")
+    assert event.decoded("dtstamp") == NOW
+    assert str(event["summary"]) == "Intro call with Alice Liddell"
+    assert str(event["description"]) == f"Booked with Penny. Manage or cancel: {MANAGE}"
+    assert str(event["location"]) == "Phone call"
+    assert str(event["status"]) == "CONFIRMED"
+
+
+def test_an_invite_names_the_host_as_organizer_and_the_attendee_as_accepted() -> None:
+    _, event = read(a_booking())
+
+    organizer, attendee = event["organizer"], event["attendee"]
+    assert str(organizer) == "mailto:alice@example.com"
+    assert str(organizer.params["cn"]) == "Alice Liddell"
+    assert str(attendee) == "mailto:bo@example.com"
+    assert {k.lower(): str(v) for k, v in attendee.params.items()} == {
+        "cn": "Bo Booker", "role": "REQ-PARTICIPANT", "partstat": "ACCEPTED"}
+
+
+def test_a_cancelled_booking_is_sent_as_a_cancel_with_a_higher_sequence() -> None:
+    calendar, event = read(a_booking(BookingStatus.CANCELLED, sequence=2))
+
+    assert str(calendar["method"]) == "CANCEL"
+    assert str(event["status"]) == "CANCELLED"
+    assert event["sequence"] == 3
+    assert str(event["attendee"].params["partstat"]) == "DECLINED"
+    assert str(event["uid"]) == "b-1@penny"

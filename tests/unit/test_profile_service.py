@@ -1,0 +1,173 @@
+"""A host's own settings (chalicelib/services/profiles.py), on the in-memory host store.
+
+Every method takes the authenticated host id: another host's event type is simply not
+found, and whatever id a draft carries, the stored one is the caller's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+
+from chalicelib.domain.availability import LocalRange, Schedule
+from chalicelib.domain.errors import (
+    InvalidTimezoneError,
+    NotFoundError,
+    SlugTakenError,
+    ValidationError,
+)
+from chalicelib.domain.event_types import EventType, LocationKind
+from chalicelib.domain.hosts import Profile
+from chalicelib.services.profiles import MAX_EVENT_TYPES, ProfileService
+from tests.unit.fakes import FakeHosts, make_host
+
+NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
+
+
+def given_alice_and_bob() -> tuple[ProfileService, FakeHosts]:
+    hosts = FakeHosts()
+    make_host(hosts, NOW, slug="alice")
+    make_host(hosts, NOW, slug="bob", timezone="Europe/Berlin")
+    return ProfileService(hosts), hosts
+
+
+def draft(slug: str = "demo", **fields: object) -> EventType:
+    values: dict[str, object] = {"id": "from-the-client", "host_id": "host-bob", "slug": slug,
+                                 "title": "Demo", "duration_minutes": 45,
+                                 "location_kind": LocationKind.TEAMS, **fields}
+    return EventType(**values)  # type: ignore[arg-type]
+
+
+# --- profile ---------------------------------------------------------------------------------
+
+
+def test_a_profile_update_is_stored_under_the_callers_id() -> None:
+    service, hosts = given_alice_and_bob()
+
+    saved = service.update_profile("host-alice", Profile("host-bob", "alice-k", "Alice K.",
+                                                         "Asia/Tokyo"))
+
+    assert saved == Profile("host-alice", "alice-k", "Alice K.", "Asia/Tokyo")
+    assert service.config("host-alice").profile == saved
+    assert hosts.profiles["host-bob"].slug == "bob"
+
+
+def test_a_profile_update_with_a_bad_slug_or_zone_changes_nothing() -> None:
+    service, _ = given_alice_and_bob()
+    before = service.config("host-alice").profile
+
+    with pytest.raises(ValidationError) as bad_slug:
+        service.update_profile("host-alice", Profile("host-alice", "-x-", "A", "UTC"))
+    with pytest.raises(SlugTakenError):
+        service.update_profile("host-alice", Profile("host-alice", "admin", "A", "UTC"))
+    with pytest.raises(InvalidTimezoneError) as bad_zone:
+        service.update_profile("host-alice", Profile("host-alice", "alice", "A", "Mars/Base"))
+
+    assert (bad_slug.value.field, bad_zone.value.field) == ("slug", "timezone")
+    assert service.config("host-alice").profile == before
+
+
+def test_a_profile_of_an_unknown_host_is_not_found() -> None:
+    service, _ = given_alice_and_bob()
+
+    with pytest.raises(NotFoundError):
+        service.update_profile("host-nobody", Profile("host-nobody", "nobody", "N", "UTC"))
+
+
+# --- schedule --------------------------------------------------------------------------------
+
+
+def test_a_schedule_is_stored_in_the_hosts_profile_zone_whatever_zone_it_names() -> None:
+    service, hosts = given_alice_and_bob()
+    weekly = {0: (LocalRange.parse("08:00", "12:00"),)}
+    overrides = {date(2026, 3, 9): ()}
+
+    stored = service.update_schedule("host-bob", Schedule("Pacific/Auckland", weekly,
+                                                          overrides))
+
+    assert stored == Schedule("Europe/Berlin", weekly, overrides)
+    assert hosts.schedules["host-bob"] == stored
+    assert service.config("host-alice").schedule.weekly[0] == (
+        LocalRange.parse("09:00", "17:00"),)
+
+
+# --- event types -----------------------------------------------------------------------------
+
+
+def test_a_new_event_type_gets_a_fresh_id_and_the_callers_host_id() -> None:
+    service, _ = given_alice_and_bob()
+
+    created = service.create_event_type("host-alice", draft())
+
+    assert created.id != "from-the-client" and len(created.id) == 12
+    assert created.host_id == "host-alice"
+    assert created == replace(draft(), id=created.id, host_id="host-alice")
+    assert service.event_type("host-alice", created.id) == created
+
+
+def test_a_new_event_type_with_a_bad_slug_is_refused() -> None:
+    service, _ = given_alice_and_bob()
+
+    with pytest.raises(ValidationError) as raised:
+        service.create_event_type("host-alice", draft(slug="Demo Call"))
+
+    assert raised.value.field == "slug"
+    assert [et.slug for et in service.config("host-alice").event_types] == ["intro"]
+
+
+def test_a_host_may_have_fifty_event_types_and_no_more() -> None:
+    service, _ = given_alice_and_bob()
+    for n in range(MAX_EVENT_TYPES - 1):   # alice already has "intro"
+        service.create_event_type("host-alice", draft(slug=f"e{n}"))
+
+    with pytest.raises(ValidationError) as raised:
+        service.create_event_type("host-alice", draft(slug="one-more"))
+
+    assert raised.value.message == "a host can have at most 50 event types"
+    assert len(service.config("host-alice").event_types) == MAX_EVENT_TYPES
+
+
+def test_an_event_type_update_keeps_its_id_and_host() -> None:
+    service, _ = given_alice_and_bob()
+
+    updated = service.update_event_type("host-alice", "alice-intro",
+                                        draft(slug="intro-call", title="Intro, longer"))
+
+    assert (updated.id, updated.host_id, updated.slug, updated.title) == (
+        "alice-intro", "host-alice", "intro-call", "Intro, longer")
+    assert service.event_type("host-alice", "alice-intro") == updated
+
+
+def test_an_event_type_update_with_a_bad_slug_is_refused() -> None:
+    service, _ = given_alice_and_bob()
+
+    with pytest.raises(ValidationError):
+        service.update_event_type("host-alice", "alice-intro", draft(slug="intro_call"))
+
+    assert service.event_type("host-alice", "alice-intro").slug == "intro"
+
+
+def test_another_hosts_event_type_is_not_found_for_reading_changing_or_deleting() -> None:
+    service, _ = given_alice_and_bob()
+
+    with pytest.raises(NotFoundError):
+        service.event_type("host-alice", "bob-intro")
+    with pytest.raises(NotFoundError):
+        service.update_event_type("host-alice", "bob-intro", draft())
+    with pytest.raises(NotFoundError):
+        service.delete_event_type("host-alice", "bob-intro")
+
+    assert service.event_type("host-bob", "bob-intro").slug == "intro"
+
+
+def test_a_deleted_event_type_is_gone_and_the_others_stay() -> None:
+    service, _ = given_alice_and_bob()
+    demo = service.create_event_type("host-alice", draft())
+
+    service.delete_event_type("host-alice", "alice-intro")
+
+    assert service.config("host-alice").event_types == (demo,)
+    with pytest.raises(NotFoundError):
+        service.event_type("host-alice", "alice-intro")

@@ -1,0 +1,167 @@
+"""What a visitor sees (chalicelib/services/public.py): profile, event type, free slots.
+
+Alice works 09:00-17:00 New York time on weekdays (UTC-5 in early March 2026); the clock
+stands at Monday 2026-03-02 12:00Z, 07:00 in New York.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.bookings import LedgerDay, LedgerEntry
+from chalicelib.domain.errors import InvalidTimezoneError, NotFoundError, ValidationError
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.public import (
+    LEDGER_MARGIN,
+    MAX_WINDOW_DAYS,
+    PublicService,
+    find_event,
+    local_window,
+)
+from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host
+
+NOW = "2026-03-02T12:00:00+00:00"
+WEDNESDAY = date(2026, 3, 4)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass
+class RecordingBookings(FakeBookings):
+    """The fake store, noting which ledger days each read asked for."""
+
+    ledger_reads: list[tuple[date, date]] = field(default_factory=list)
+
+    def ledger(self, host_id: str, first: date, last: date) -> list[LedgerDay]:
+        self.ledger_reads.append((first, last))
+        return super().ledger(host_id, first, last)
+
+
+def given_alice(**event: Any) -> tuple[PublicService, RecordingBookings, FakeHosts]:
+    hosts, bookings = FakeHosts(), RecordingBookings()
+    make_host(hosts, at(NOW), **event)
+    return PublicService(hosts, bookings, FixedClock(at(NOW))), bookings, hosts
+
+
+def clock(slots: dict[date, list[datetime]], day: date) -> list[str]:
+    return [s.strftime("%H:%M") for s in slots.get(day, [])]
+
+
+def test_a_visitor_gets_the_free_slots_of_a_day_in_their_own_zone() -> None:
+    service, _, _ = given_alice()
+
+    result = service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "Europe/London")
+
+    assert (result.event_type.id, result.time_zone) == ("alice-intro", "Europe/London")
+    assert list(result.slots) == [WEDNESDAY]
+    assert clock(result.slots, WEDNESDAY)[0] == "14:00" and len(result.slots[WEDNESDAY]) == 16
+    assert str(result.slots[WEDNESDAY][0].tzinfo) == "Europe/London"
+
+
+def test_the_dates_asked_for_are_the_visitors_dates() -> None:
+    # Kolkata is 10:30 ahead of New York: Alice's Tuesday afternoon is Wednesday there.
+    service, _, _ = given_alice()
+
+    result = service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "Asia/Kolkata")
+
+    assert list(result.slots) == [WEDNESDAY]
+    assert result.slots[WEDNESDAY][0] == at("2026-03-04T00:00:00+05:30")  # Tue 13:30 NY
+    assert result.slots[WEDNESDAY][-1] == at("2026-03-04T23:30:00+05:30")
+
+
+def test_booked_time_and_live_holds_are_not_offered() -> None:
+    service, bookings, _ = given_alice()
+    meeting = TimeRange(at("2026-03-04T15:00:00+00:00"), at("2026-03-04T16:00:00+00:00"))
+    bookings.put_day("host-alice", LedgerDay(WEDNESDAY, (
+        LedgerEntry("b-1", "alice-intro", meeting, meeting),)))
+
+    result = service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "America/New_York")
+
+    assert "10:00" not in clock(result.slots, WEDNESDAY)
+    assert "10:30" not in clock(result.slots, WEDNESDAY)
+    assert "09:30" in clock(result.slots, WEDNESDAY) and "11:00" in clock(result.slots,
+                                                                            WEDNESDAY)
+
+
+def test_the_ledger_is_read_with_a_margin_of_two_days_around_the_window() -> None:
+    service, bookings, _ = given_alice()
+
+    service.slots("alice", "intro", WEDNESDAY, date(2026, 3, 6), "UTC")
+
+    # The window is 4 March 00:00Z to 7 March 00:00Z; buffers and the host's local day
+    # reach into the UTC days around it.
+    assert LEDGER_MARGIN.days == 2
+    assert bookings.ledger_reads == [(date(2026, 3, 2), date(2026, 3, 9))]
+
+
+def test_a_window_of_up_to_62_dates_is_served_and_no_longer() -> None:
+    service, _, _ = given_alice()
+    last = date(2026, 5, 2)   # 2 March .. 2 May: 62 dates
+
+    assert (last - date(2026, 3, 2)).days == MAX_WINDOW_DAYS - 1
+    assert service.slots("alice", "intro", date(2026, 3, 2), last, "UTC").slots
+    with pytest.raises(ValidationError) as raised:
+        service.slots("alice", "intro", date(2026, 3, 2), date(2026, 5, 3), "UTC")
+
+    assert (raised.value.field, raised.value.message) == ("end",
+                                                          "a window spans at most 62 days")
+
+
+def test_a_window_ending_before_it_starts_is_refused_and_one_day_is_fine() -> None:
+    service, _, _ = given_alice()
+
+    with pytest.raises(ValidationError) as raised:
+        service.slots("alice", "intro", WEDNESDAY, date(2026, 3, 3), "UTC")
+
+    assert (raised.value.field, raised.value.message) == ("end",
+                                                          "end must not be before start")
+
+
+def test_a_zone_that_is_no_iana_zone_is_refused_by_its_query_name() -> None:
+    service, _, _ = given_alice()
+
+    with pytest.raises(InvalidTimezoneError) as raised:
+        service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "EST5EDT,M3.2.0,M11.1.0")
+
+    assert raised.value.field == "timeZone"
+
+
+def test_an_inactive_event_type_is_not_found_and_a_hidden_one_is() -> None:
+    service, _, _ = given_alice(active=False)
+
+    with pytest.raises(NotFoundError) as raised:
+        service.event("alice", "intro")
+
+    assert raised.value.message == "event type 'intro' not found"
+    hidden, _, _ = given_alice(hidden=True)
+    assert hidden.event("alice", "intro")[1].id == "alice-intro"
+
+
+def test_find_event_matches_the_slug_exactly() -> None:
+    _, _, hosts = given_alice()
+    config = hosts.config("host-alice")
+
+    assert find_event(config, "intro").id == "alice-intro"
+    with pytest.raises(NotFoundError):
+        find_event(config, "intro-call")
+
+
+def test_a_profile_is_found_by_its_slug() -> None:
+    service, _, _ = given_alice()
+
+    assert service.profile("alice").profile.host_id == "host-alice"
+    with pytest.raises(NotFoundError):
+        service.profile("nobody")
+
+
+def test_a_local_window_runs_from_the_first_dates_midnight_to_the_day_after_the_last() -> None:
+    window = local_window(date(2026, 3, 7), date(2026, 3, 8), "America/New_York")
+
+    # 8 March is 23 hours long in New York (spring forward)
+    assert window == TimeRange(at("2026-03-07T00:00:00-05:00"), at("2026-03-09T00:00:00-04:00"))
