@@ -103,18 +103,17 @@ def tally(equivalents: dict[str, Equivalent]) -> tuple[dict[str, Tally], list[st
         functions = _functions((MUTANTS / module).read_text())
         t = per_module.setdefault(module, Tally())
         for mutant, code in sorted(codes.items()):
+            if mutant in equivalents:
+                matched.add(mutant)
             if code is None:
                 t.unchecked += 1
             elif code in KILLED_CODES or code in TIMEOUT_CODES:
                 t.killed += 1
                 if mutant in equivalents:
-                    matched.add(mutant)
                     problems.append(f"listed as equivalent but killed: {mutant}")
             elif code in SURVIVED_CODES or code in NO_TESTS_CODES:
                 line = changed_line(functions, mutant)
                 known = equivalents.get(mutant)
-                if known is not None:
-                    matched.add(mutant)
                 if known is not None and known.line == line:
                     t.equivalent += 1
                     continue

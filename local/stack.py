@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{READY_MARKER} api={api.url} aws={aws.url} ws={gateway.ws_url}", flush=True
             )
-            threading.Event().wait()  # until a signal raises Stopped
+            _wait_for_signal()
     except Stopped:
         print("\nPenny local stack stopped.", flush=True)
     except OSError as exc:
@@ -123,6 +123,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--ws-port", type=int, default=int(os.environ.get("PENNY_WS_PORT", "8001"))
     )
     return parser.parse_args(argv)
+
+
+def _wait_for_signal() -> None:
+    """Sleep until SIGINT/SIGTERM raises Stopped (from the handler, in this thread).
+
+    In short naps, never one endless wait: the kernel may deliver the signal to any of
+    the stack's threads, and Python then runs the handler only when the main thread next
+    executes bytecode; a main thread parked in an untimed lock wait would never do so
+    (seen under load: Ctrl-C ignored for good).
+    """
+    nap = threading.Event()
+    while True:
+        nap.wait(0.25)
 
 
 def _stop_on(*signals: signal.Signals) -> None:

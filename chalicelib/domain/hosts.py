@@ -38,7 +38,7 @@ def validate_timezone(name: str, field_name: str = "timezone") -> str:
 
 
 def validate_slug(slug: str, field_name: str = "slug") -> str:
-    if not SLUG_PATTERN.match(slug):
+    if not SLUG_PATTERN.fullmatch(slug):
         raise ValidationError(
             "slug must be 1-40 lowercase letters, digits or inner hyphens", field_name)
     if slug in RESERVED_SLUGS:

@@ -165,7 +165,7 @@ def base_path(request: Any) -> str:
     full = [p for p in str(context.get("path") or "").split("/") if p]
     route = [p for p in str(context.get("resourcePath") or "").split("/") if p]
     prefix = full[: len(full) - len(route)]
-    if not all(_PATH_SEGMENT.match(p) for p in prefix):
+    if not all(_PATH_SEGMENT.fullmatch(p) for p in prefix):
         return ""
     return "".join(f"/{p}" for p in prefix)
 

@@ -16,7 +16,7 @@ def idempotency_key(headers: Any) -> str | None:
     value = headers.get("idempotency-key")
     if value is None:
         return None
-    if not IDEMPOTENCY_KEY.match(value):
+    if not IDEMPOTENCY_KEY.fullmatch(value):
         raise ValidationError("Idempotency-Key must be 1-255 visible ASCII characters",
                               "Idempotency-Key")
     return str(value)

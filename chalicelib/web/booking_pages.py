@@ -67,7 +67,7 @@ def profile_page(services: Services, request: Any, host: str) -> Response:
     base = base_path(request)
     if host in RESERVED_SLUGS:
         return _api_not_found(request, f"/{host}")
-    if not SLUG_PATTERN.match(host):
+    if not SLUG_PATTERN.fullmatch(host):
         return not_found_page(base)
 
     def make() -> Response:
@@ -120,7 +120,7 @@ def event_page(services: Services, request: Any, host: str, event: str) -> Respo
     base = base_path(request)
     if host in RESERVED_SLUGS:
         return _api_not_found(request, f"/{host}/{event}")
-    if not (SLUG_PATTERN.match(host) and SLUG_PATTERN.match(event)):
+    if not (SLUG_PATTERN.fullmatch(host) and SLUG_PATTERN.fullmatch(event)):
         return not_found_page(base)
 
     def make() -> Response:

@@ -84,6 +84,10 @@ class LocalStack:
         try:
             return self.process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
+            # Every thread's stack (local/stack.py registers SIGUSR1): what it waits on.
+            self.process.send_signal(signal.SIGUSR1)
+            if self.reader is not None:
+                self.reader.join(5)
             self.process.kill()
             self.process.wait()
             pytest.fail(f"local stack ignored SIGINT for {STOP_TIMEOUT:.0f} s:\n{self.log}")

@@ -18,7 +18,9 @@ from chalicelib.domain.availability import LocalRange, Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
 from chalicelib.domain.errors import (
     AttendeeQuotaError,
+    AuthenticationError,
     ConcurrentWriteError,
+    ConnectionGoneError,
     EmailTakenError,
     EventSlugTakenError,
     IdempotentReplayError,
@@ -26,7 +28,9 @@ from chalicelib.domain.errors import (
     SlugTakenError,
 )
 from chalicelib.domain.event_types import EventType, LocationKind
+from chalicelib.domain.events import Event
 from chalicelib.domain.hosts import Profile
+from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.store.bookings import BookingWrite, IdempotencyRecord
 from chalicelib.store.counters import Count
 from chalicelib.store.hosts import Account, HostConfig
@@ -306,6 +310,87 @@ class FakeUsedTickets:
             return False
         self.claimed[ticket_id] = expires_at
         return True
+
+
+
+@dataclass
+class FakeConnections:
+    """Open sockets by id -> (host, login, expires at); expired ones linger, as with TTL."""
+
+    ttl: timedelta = timedelta(hours=2)
+    open: dict[str, tuple[str, str | None, datetime]] = field(default_factory=dict)
+    removed_all: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def add(self, host_id: str, connection_id: str, now: datetime,
+            session_id: str | None = None) -> None:
+        self.open[connection_id] = (host_id, session_id, now + self.ttl)
+
+    def remove(self, connection_id: str) -> None:
+        self.open.pop(connection_id, None)
+
+    def for_host(self, host_id: str, now: datetime) -> list[str]:
+        return [cid for cid, (host, _, expires) in self.open.items()
+                if host == host_id and expires > now]
+
+    def for_login(self, host_id: str, session_id: str) -> list[str]:
+        return [cid for cid, (host, sid, _) in self.open.items()
+                if host == host_id and sid == session_id]
+
+    def remove_all(self, host_id: str, connection_ids: list[str]) -> None:
+        self.removed_all.append((host_id, list(connection_ids)))
+        for connection_id in connection_ids:
+            self.open.pop(connection_id, None)
+
+
+@dataclass
+class FakeSender:
+    """API Gateway's management API: what each socket got; `gone` ones raise, `broken` fail."""
+
+    sent: dict[str, list[str]] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+    broken: set[str] = field(default_factory=set)
+    closed: list[str] = field(default_factory=list)
+
+    def send(self, connection_id: str, message: str) -> None:
+        if connection_id in self.gone:
+            raise ConnectionGoneError(connection_id)
+        if connection_id in self.broken:
+            raise RuntimeError("socket reset")
+        self.sent.setdefault(connection_id, []).append(message)
+
+    def close(self, connection_id: str) -> None:
+        if connection_id in self.gone:
+            raise ConnectionGoneError(connection_id)
+        if connection_id in self.broken:
+            raise RuntimeError("socket reset")
+        self.closed.append(connection_id)
+
+
+@dataclass
+class FakeLogins:
+    """Access tokens by value, and which logins (session ids) have ended."""
+
+    tokens: dict[str, AccessClaims] = field(default_factory=dict)
+    ended: set[str] = field(default_factory=set)
+
+    def claims(self, access_token: str) -> AccessClaims:
+        claims = self.tokens.get(access_token)
+        if claims is None or (claims.session_id is not None and claims.session_id in self.ended):
+            raise AuthenticationError("the access token is not valid; log in again")
+        return claims
+
+    def session_active(self, session_id: str) -> bool:
+        return session_id not in self.ended
+
+
+@dataclass
+class FakeEventBus:
+    """The SNS topic: what was published, in order."""
+
+    published: list[Event] = field(default_factory=list)
+
+    def publish(self, event: Event) -> None:
+        self.published.append(event)
 
 
 WEEKDAYS = range(5)

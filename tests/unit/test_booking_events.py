@@ -140,3 +140,21 @@ def test_a_summary_follows_the_booking_it_describes() -> None:
 
     assert (summary["uid"], summary["status"], summary["event_title"]) == (
         "b-2", "pending_payment", "Demo")
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (a_booking(CONFIRMED), a_booking(CANCELLED)),
+    (a_booking(PENDING), a_booking(CONFIRMED, sequence=1)),
+    (a_booking(CONFIRMED, 0), a_booking(CONFIRMED, 1)),
+    (None, a_booking(CONFIRMED)),
+])
+def test_every_event_of_a_change_carries_its_own_stable_id_and_the_change_time(
+        old: Booking | None, new: Booking) -> None:
+    events = booking_events(old, new, "change-7", AT)
+
+    assert events
+    for event in events:
+        assert event.id == event_id("change-7", event.type)
+        assert event.occurred_at == AT
+        assert event.host_id == "host-alice"
+        assert event.booking == booking_summary(new)

@@ -155,6 +155,14 @@ def test_moving_keeps_the_length_bumps_the_sequence_and_remembers_the_old_time()
     assert moved.status is BookingStatus.CONFIRMED and moved.uid == booking.uid
 
 
+def test_a_moved_booking_is_stored_in_utc_whatever_offset_the_new_start_came_in() -> None:
+    moved = a_booking().moved_to(at("2026-03-05T11:00:00-05:00"), at(NOW))
+
+    assert (moved.start.utcoffset(), moved.end.utcoffset()) == (timedelta(0), timedelta(0))
+    assert (moved.start, moved.end) == (at("2026-03-05T16:00:00+00:00"),
+                                        at("2026-03-05T16:30:00+00:00"))
+
+
 # --- a ledger day ----------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from chalicelib.domain.availability import LocalRange, Schedule, parse_clock
+from chalicelib.domain.availability import LocalRange, Schedule, available_ranges, parse_clock
 from chalicelib.domain.slots import SlotQuery, SlotRules, free_slots, is_bookable
 from chalicelib.domain.timerange import TimeRange
 
@@ -87,3 +87,48 @@ def test_is_bookable_agrees_with_free_slots_on_a_one_second_grid() -> None:
     assert [s.second for s in offered] == [0, 1, 2, 3, 4, 5]
     assert all(is_bookable(query, s) for s in offered)
     assert not is_bookable(query, at("2026-03-02T09:00:06+00:00"))
+
+
+def test_a_fractional_second_interval_is_rounded_up_never_down() -> None:
+    # GIVEN one-second meetings every 1.5 s from 09:00:00 to 09:00:05 UTC
+    query = SlotQuery(at("2026-03-01T00:00:00+00:00"),
+                      Schedule("UTC", {0: (LocalRange(time(9), time(9, 0, 5)),)}, {}),
+                      SlotRules(timedelta(seconds=1), timedelta(seconds=1.5)), "intro", (),
+                      TimeRange(at("2026-03-02T00:00:00+00:00"), at("2026-03-03T00:00:00+00:00")),
+                      "UTC")
+
+    # THEN the engine steps by whole seconds, two of them
+    assert [s.isoformat() for day in free_slots(query).values() for s in day] == [
+        "2026-03-02T09:00:00+00:00", "2026-03-02T09:00:02+00:00", "2026-03-02T09:00:04+00:00"]
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"duration": timedelta(0)}, "duration and interval must be positive"),
+    ({"buffer_after": timedelta(minutes=-1)}, "buffers and minimum notice cannot be negative"),
+    ({"daily_limit": -2}, "booking window and daily limit cannot be negative"),
+])
+def test_slot_rules_say_which_setting_is_wrong(settings: dict[str, object],
+                                               message: str) -> None:
+    values: dict[str, object] = {"duration": timedelta(minutes=30),
+                                 "interval": timedelta(minutes=30), **settings}
+    with pytest.raises(ValueError) as raised:
+        SlotRules(**values)  # type: ignore[arg-type]
+
+    assert str(raised.value) == message
+
+
+def test_hours_keep_their_fraction_of_a_second() -> None:
+    schedule = Schedule("UTC", {0: (LocalRange(time(9, 0, 0, 500000), time(10)),)}, {})
+
+    assert available_ranges(schedule, TimeRange(at("2026-03-02T00:00:00+00:00"),
+                                                at("2026-03-03T00:00:00+00:00"))) == [
+        TimeRange(at("2026-03-02T09:00:00.500000+00:00"), at("2026-03-02T10:00:00+00:00"))]
+
+
+def test_a_window_ending_just_into_the_hosts_next_date_gets_that_dates_hours() -> None:
+    # 10:05Z on Monday 2 March is already Tuesday 00:05 in Kiritimati (UTC+14)
+    schedule = Schedule("Pacific/Kiritimati", {1: (LocalRange.parse("00:00", "08:00"),)}, {})
+
+    assert available_ranges(schedule, TimeRange(at("2026-03-02T00:00:00+00:00"),
+                                                at("2026-03-02T10:05:00+00:00"))) == [
+        TimeRange(at("2026-03-02T10:00:00+00:00"), at("2026-03-02T10:05:00+00:00"))]

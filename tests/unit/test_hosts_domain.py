@@ -38,7 +38,7 @@ def test_a_slug_of_lowercase_letters_digits_and_inner_hyphens_is_accepted(slug: 
 
 
 @pytest.mark.parametrize("slug", ["", "-alice", "alice-", "Alice", "al ice", "al_ice",
-                                  "a" * 41])
+                                  "a" * 41, "alice\n"])
 def test_a_malformed_slug_is_refused_with_its_field(slug: str) -> None:
     with pytest.raises(ValidationError) as raised:
         validate_slug(slug, "host_slug")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from chalicelib.domain.errors import PennyError, SlotTakenError
-from chalicelib.domain.timerange import TimeRange, subtract
+from chalicelib.domain.timerange import TimeRange, intersect, subtract
 
 
 def r(start: str, end: str) -> TimeRange:
@@ -50,3 +52,36 @@ def test_an_error_reads_as_its_message_and_carries_its_field() -> None:
     assert (str(error), error.message, error.field) == ("this time was just booked",
                                                         "this time was just booked", "start")
     assert PennyError("something").field is None
+
+
+def test_a_cut_ending_where_the_range_ends_trims_its_tail() -> None:
+    assert subtract([r("2026-03-02T09:00:00+00:00", "2026-03-02T17:00:00+00:00")],
+                    [r("2026-03-02T16:00:00+00:00", "2026-03-02T17:00:00+00:00")]) == [
+        r("2026-03-02T09:00:00+00:00", "2026-03-02T16:00:00+00:00")]
+
+
+def test_intersect_keeps_every_piece_of_a_long_range_that_short_ones_cut() -> None:
+    day = [r("2026-03-02T08:00:00+00:00", "2026-03-02T18:00:00+00:00")]
+    pieces = [r("2026-03-02T09:00:00+00:00", "2026-03-02T10:00:00+00:00"),
+              r("2026-03-02T11:00:00+00:00", "2026-03-02T12:00:00+00:00"),
+              r("2026-03-02T13:00:00+00:00", "2026-03-02T14:00:00+00:00")]
+
+    assert intersect(day, pieces) == pieces
+    assert intersect(pieces, day) == pieces
+
+
+def test_a_time_range_needs_both_ends_aware_and_says_so() -> None:
+    aware, naive = datetime.fromisoformat("2026-03-02T09:00:00+00:00"), datetime(2026, 3, 2, 10)
+
+    for start, end in ((aware, naive), (naive.replace(hour=8), aware)):
+        with pytest.raises(ValueError) as raised:
+            TimeRange(start, end)
+        assert str(raised.value) == "a TimeRange needs timezone-aware datetimes"
+
+
+def test_a_time_range_ending_before_it_starts_says_which_ends() -> None:
+    with pytest.raises(ValueError) as raised:
+        r("2026-03-02T10:00:00+00:00", "2026-03-02T09:00:00+00:00")
+
+    assert str(raised.value) == ("TimeRange end 2026-03-02T09:00:00+00:00 is not after start "
+                                 "2026-03-02T10:00:00+00:00")

@@ -100,6 +100,15 @@ def test_the_ledger_is_read_with_a_margin_of_two_days_around_the_window() -> Non
     assert bookings.ledger_reads == [(date(2026, 3, 2), date(2026, 3, 9))]
 
 
+def test_the_ledger_read_is_counted_in_utc_days_whatever_the_visitors_zone() -> None:
+    service, bookings, _ = given_alice()
+
+    service.slots("alice", "intro", WEDNESDAY, date(2026, 3, 6), "Asia/Tokyo")
+
+    # Tokyo's 4 March begins at 15:00Z on 3 March; its 6 March ends at 15:00Z on 6 March.
+    assert bookings.ledger_reads == [(date(2026, 3, 1), date(2026, 3, 8))]
+
+
 def test_a_window_of_up_to_62_dates_is_served_and_no_longer() -> None:
     service, _, _ = given_alice()
     last = date(2026, 5, 2)   # 2 March .. 2 May: 62 dates
@@ -165,3 +174,16 @@ def test_a_local_window_runs_from_the_first_dates_midnight_to_the_day_after_the_
 
     # 8 March is 23 hours long in New York (spring forward)
     assert window == TimeRange(at("2026-03-07T00:00:00-05:00"), at("2026-03-09T00:00:00-04:00"))
+
+
+def test_a_day_at_the_event_types_daily_limit_offers_nothing_while_a_hold_counts() -> None:
+    # GIVEN one booking a day allowed, and a live pending hold on Wednesday 10:00 New York
+    service, bookings, _ = given_alice(daily_limit=1)
+    meeting = TimeRange(at("2026-03-04T15:00:00+00:00"), at("2026-03-04T15:30:00+00:00"))
+    bookings.put_day("host-alice", LedgerDay(WEDNESDAY, (LedgerEntry(
+        "held", "alice-intro", meeting, meeting, at("2026-03-02T12:10:00+00:00")),)))
+
+    result = service.slots("alice", "intro", WEDNESDAY, date(2026, 3, 5), "America/New_York")
+
+    # THEN Wednesday is full and Thursday is open
+    assert list(result.slots) == [date(2026, 3, 5)]

@@ -1,0 +1,287 @@
+"""Live dashboard sockets: who may connect, who receives an event, what a dead socket costs.
+
+Alice (host-alice) and Bob (host-bob) each have dashboards open. The clock stands at
+2026-03-02T12:00:00Z; a socket's record lives two hours (API Gateway's limit).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.errors import AuthenticationError
+from chalicelib.domain.events import Event, EventType
+from chalicelib.services.access_tokens import AccessClaims, AccessTokens
+from chalicelib.services.realtime import Realtime
+from chalicelib.services.tickets import RealtimeTickets
+from tests.unit.fakes import (
+    FakeConnections,
+    FakeLogins,
+    FakeSender,
+    FakeUsedTickets,
+    FixedClock,
+)
+
+NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
+KEYS = {"k1": "unit-test-signing-key-0123456789abcdef"}
+
+
+@dataclass
+class World:
+    realtime: Realtime
+    connections: FakeConnections
+    sender: FakeSender
+    logins: FakeLogins
+    clock: FixedClock
+    tickets: RealtimeTickets
+
+
+@pytest.fixture
+def world() -> World:
+    clock = FixedClock(NOW)
+    connections, sender = FakeConnections(), FakeSender()
+    logins = FakeLogins({"alice-token": AccessClaims("host-alice", "login-a"),
+                         "api-token": AccessClaims("host-alice", None),
+                         "bob-token": AccessClaims("host-bob", "login-b")})
+    ticket_tokens = AccessTokens(KEYS, "k1", "penny", "penny-realtime", timedelta(seconds=60))
+    tickets = RealtimeTickets(ticket_tokens, clock, FakeUsedTickets())
+    realtime = Realtime(connections, sender, logins, clock, tickets)
+    return World(realtime, connections, sender, logins, clock, tickets)
+
+
+def booking_event(host_id: str, uid: str = "b-1") -> Event:
+    return Event(EventType.BOOKING_CONFIRMED, "evt-1",
+                 datetime.fromisoformat("2026-03-02T11:59:58+00:00"), host_id,
+                 {"uid": uid, "status": "confirmed"})
+
+
+def received(world: World, connection_id: str) -> list[dict[str, object]]:
+    return [json.loads(message) for message in world.sender.sent.get(connection_id, [])]
+
+
+# --- connect ------------------------------------------------------------------------------
+
+
+def test_an_access_token_connects_the_socket_to_its_host_and_login(world: World) -> None:
+    assert world.realtime.connect("c-1", "alice-token") == "host-alice"
+
+    assert world.connections.open == {
+        "c-1": ("host-alice", "login-a", datetime.fromisoformat("2026-03-02T14:00:00+00:00"))}
+
+
+def test_an_api_token_without_a_login_connects_with_no_login(world: World) -> None:
+    assert world.realtime.connect("c-1", "api-token", ticket=False) == "host-alice"
+
+    assert world.connections.open["c-1"][:2] == ("host-alice", None)
+
+
+@pytest.mark.parametrize("token", [None, ""])
+def test_a_handshake_without_credentials_is_refused(world: World, token: str | None) -> None:
+    with pytest.raises(AuthenticationError) as refused:
+        world.realtime.connect("c-1", token)
+
+    assert refused.value.args == ("connect with ?ticket=<ticket> or ?token=<access token>",)
+    assert world.connections.open == {}
+
+
+def test_a_token_of_an_ended_login_is_refused(world: World) -> None:
+    world.logins.ended.add("login-a")
+
+    with pytest.raises(AuthenticationError):
+        world.realtime.connect("c-1", "alice-token")
+    assert world.connections.open == {}
+
+
+def test_a_ticket_connects_the_socket_to_the_login_it_was_issued_for(world: World) -> None:
+    ticket = world.tickets.issue("host-alice", "login-a").token
+
+    assert world.realtime.connect("c-1", ticket, ticket=True) == "host-alice"
+
+    assert world.connections.open == {
+        "c-1": ("host-alice", "login-a", datetime.fromisoformat("2026-03-02T14:00:00+00:00"))}
+
+
+def test_a_ticket_without_a_login_connects_with_no_login(world: World) -> None:
+    ticket = world.tickets.issue("host-alice").token
+
+    assert world.realtime.connect("c-1", ticket, ticket=True) == "host-alice"
+    assert world.connections.open["c-1"][:2] == ("host-alice", None)
+
+
+def test_a_ticket_whose_login_has_ended_is_refused(world: World) -> None:
+    ticket = world.tickets.issue("host-alice", "login-a").token
+    world.logins.ended.add("login-a")
+
+    with pytest.raises(AuthenticationError) as refused:
+        world.realtime.connect("c-1", ticket, ticket=True)
+
+    assert refused.value.args == ("this session has ended; log in again",)
+    assert world.connections.open == {}
+
+
+def test_a_ticket_of_another_live_login_still_connects(world: World) -> None:
+    ticket = world.tickets.issue("host-alice", "login-a").token
+    world.logins.ended.add("login-old")
+
+    assert world.realtime.connect("c-1", ticket, ticket=True) == "host-alice"
+
+
+def test_an_access_token_offered_as_a_ticket_is_refused(world: World) -> None:
+    with pytest.raises(AuthenticationError):
+        world.realtime.connect("c-1", "alice-token", ticket=True)
+
+
+def test_a_ticket_offered_as_an_access_token_is_refused(world: World) -> None:
+    ticket = world.tickets.issue("host-alice", "login-a").token
+
+    with pytest.raises(AuthenticationError):
+        world.realtime.connect("c-1", ticket)
+
+
+def test_a_ticket_opens_one_socket_only(world: World) -> None:
+    ticket = world.tickets.issue("host-alice", "login-a").token
+    world.realtime.connect("c-1", ticket, ticket=True)
+
+    with pytest.raises(AuthenticationError):
+        world.realtime.connect("c-2", ticket, ticket=True)
+    assert list(world.connections.open) == ["c-1"]
+
+
+# --- push ---------------------------------------------------------------------------------
+
+
+def test_an_event_reaches_every_socket_of_its_host_and_nobody_elses(world: World) -> None:
+    world.realtime.connect("a-1", "alice-token")
+    world.realtime.connect("a-2", "api-token")
+    world.realtime.connect("b-1", "bob-token")
+    event = booking_event("host-alice")
+
+    assert world.realtime.push(event) == 2
+
+    assert received(world, "a-1") == [event.to_json()]
+    assert received(world, "a-2") == [event.to_json()]
+    assert received(world, "b-1") == []
+
+
+def test_an_event_for_a_host_with_no_open_dashboard_reaches_nobody(world: World) -> None:
+    world.realtime.connect("b-1", "bob-token")
+
+    assert world.realtime.push(booking_event("host-alice")) == 0
+    assert world.sender.sent == {}
+
+
+def test_a_socket_past_its_two_hours_gets_nothing(world: World) -> None:
+    world.realtime.connect("a-1", "alice-token")
+    world.clock.advance(timedelta(hours=1, minutes=30))
+    world.realtime.connect("a-2", "alice-token")
+    world.clock.advance(timedelta(minutes=30))
+
+    assert world.realtime.push(booking_event("host-alice")) == 1
+    assert list(world.sender.sent) == ["a-2"]
+
+
+def test_a_gone_socket_is_forgotten_and_the_others_still_get_the_event(world: World) -> None:
+    for connection_id in ("a-1", "a-2", "a-3"):
+        world.realtime.connect(connection_id, "alice-token")
+    world.sender.gone.add("a-1")
+
+    assert world.realtime.push(booking_event("host-alice")) == 2
+
+    assert sorted(world.connections.open) == ["a-2", "a-3"]
+    assert sorted(world.sender.sent) == ["a-2", "a-3"]
+
+
+def test_a_broken_socket_is_logged_kept_and_does_not_stop_the_rest(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    for connection_id in ("a-1", "a-2"):
+        world.realtime.connect(connection_id, "alice-token")
+    world.sender.broken.add("a-1")
+
+    with caplog.at_level(logging.ERROR, logger="penny.realtime"):
+        assert world.realtime.push(booking_event("host-alice")) == 1
+
+    assert sorted(world.connections.open) == ["a-1", "a-2"]
+    assert list(world.sender.sent) == ["a-2"]
+    [record] = caplog.records
+    assert (record.name, record.getMessage()) == ("penny.realtime", "push to a-1 failed")
+    assert record.exc_info is not None
+
+
+# --- pong, refuse, disconnect -------------------------------------------------------------
+
+
+def test_a_ping_is_answered_with_a_pong(world: World) -> None:
+    world.realtime.pong("c-1")
+
+    assert world.sender.sent == {"c-1": ['{"type": "pong"}']}
+
+
+def test_a_message_not_understood_is_answered_in_the_http_error_shape(world: World) -> None:
+    world.realtime.refuse("c-1", "unknown_action", "send {\"action\": \"ping\"}")
+
+    assert received(world, "c-1") == [{"type": "error", "error": {
+        "code": "unknown_action", "message": "send {\"action\": \"ping\"}", "field": None}}]
+
+
+def test_answering_a_gone_socket_forgets_it(world: World) -> None:
+    world.realtime.connect("c-1", "alice-token")
+    world.sender.gone.add("c-1")
+
+    world.realtime.pong("c-1")
+
+    assert world.connections.open == {}
+
+
+def test_disconnect_forgets_only_that_socket(world: World) -> None:
+    world.realtime.connect("a-1", "alice-token")
+    world.realtime.connect("a-2", "alice-token")
+
+    world.realtime.disconnect("a-1")
+
+    assert list(world.connections.open) == ["a-2"]
+
+
+# --- close_login --------------------------------------------------------------------------
+
+
+def test_logout_closes_and_forgets_only_that_logins_sockets(world: World) -> None:
+    world.realtime.connect("a-1", "alice-token")
+    world.realtime.connect("a-2", "alice-token")
+    world.realtime.connect("a-api", "api-token")
+    world.realtime.connect("b-1", "bob-token")
+
+    assert world.realtime.close_login("host-alice", "login-a") == 2
+
+    assert world.sender.closed == ["a-1", "a-2"]
+    assert world.connections.removed_all == [("host-alice", ["a-1", "a-2"])]
+    assert sorted(world.connections.open) == ["a-api", "b-1"]
+
+
+def test_logout_with_no_open_socket_closes_nothing_and_writes_nothing(world: World) -> None:
+    world.realtime.connect("b-1", "bob-token")
+
+    assert world.realtime.close_login("host-alice", "login-a") == 0
+
+    assert world.sender.closed == []
+    assert world.connections.removed_all == []
+
+
+def test_logout_forgets_sockets_that_are_already_gone_or_fail_to_close(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    for connection_id in ("a-1", "a-2", "a-3"):
+        world.realtime.connect(connection_id, "alice-token")
+    world.sender.gone.add("a-1")
+    world.sender.broken.add("a-2")
+
+    with caplog.at_level(logging.ERROR, logger="penny.realtime"):
+        assert world.realtime.close_login("host-alice", "login-a") == 3
+
+    assert world.sender.closed == ["a-3"]
+    assert world.connections.open == {}
+    [record] = caplog.records
+    assert (record.name, record.getMessage()) == ("penny.realtime", "closing a-2 failed")
+    assert record.exc_info is not None
