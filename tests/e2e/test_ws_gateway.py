@@ -194,7 +194,7 @@ def gateway(app: Chalice) -> Iterator[WebSocketGateway]:
 
 def _connect(gateway: WebSocketGateway, query: str = f"?token={GOOD_TOKEN}",
              **kwargs: Any) -> ClientConnection:
-    return connect(f"{gateway.ws_url}/{query}", open_timeout=30, close_timeout=10, **kwargs)
+    return connect(f"{gateway.ws_url}/{query}", open_timeout=30, close_timeout=30, **kwargs)
 
 
 def _connected_id(calls: Calls) -> str:
@@ -290,11 +290,11 @@ def test_an_accepted_client_gets_what_the_app_sends_through_the_management_api(
 
         # From outside any WebSocket handler, as the notifier does.
         app.websocket_api.send(connection_id, json.dumps({"type": "booking.created"}))
-        assert json.loads(ws.recv(timeout=10)) == {"type": "booking.created"}
+        assert json.loads(ws.recv(timeout=30)) == {"type": "booking.created"}
 
         # From the $default handler, in reply; the handler's own return value is not sent.
         ws.send('{"action": "ping"}')
-        assert ws.recv(timeout=10) == 'echo: {"action": "ping"}'
+        assert ws.recv(timeout=30) == 'echo: {"action": "ping"}'
         with pytest.raises(TimeoutError):
             ws.recv(timeout=0.3)
 
@@ -325,7 +325,7 @@ def test_a_connection_is_registered_before_the_client_sees_the_handshake(
 
         assert gateway.connection_ids == [connection_id]
         app.websocket_api.send(connection_id, "as soon as it is open")
-        assert ws.recv(timeout=10) == "as soon as it is open"
+        assert ws.recv(timeout=30) == "as soon as it is open"
 
 
 def test_a_failing_message_handler_gets_api_gateways_error_message(
@@ -333,7 +333,7 @@ def test_a_failing_message_handler_gets_api_gateways_error_message(
 ) -> None:
     with _connect(gateway) as ws:
         ws.send("fail")
-        error = json.loads(ws.recv(timeout=10))
+        error = json.loads(ws.recv(timeout=30))
 
     assert error["message"] == "Internal server error"
     assert error["connectionId"] == _connected_id(calls)
@@ -360,7 +360,7 @@ def test_sending_to_an_unknown_connection_is_410_gone(
     app: Chalice, gateway: WebSocketGateway
 ) -> None:
     for path in ("/@connections/AAAAAAAAAAAAAAA=", "/local/@connections/AAAAAAAAAAAAAAA="):
-        response = requests.post(f"{gateway.url}{path}", data=b"hi", timeout=5)
+        response = requests.post(f"{gateway.url}{path}", data=b"hi", timeout=30)
         assert response.status_code == 410
         assert response.headers["x-amzn-ErrorType"] == "GoneException"
         assert response.json()["message"]
@@ -393,7 +393,7 @@ def test_the_management_api_describes_and_deletes_a_connection(
 
         app.websocket_api.close(connection_id)
         with pytest.raises(ConnectionClosed) as closed:
-            ws.recv(timeout=10)
+            ws.recv(timeout=30)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
 
     calls.wait_for("$disconnect", lambda e: e["requestContext"]["connectionId"] == connection_id)
@@ -405,7 +405,7 @@ def test_a_handler_may_close_its_own_connection(gateway: WebSocketGateway, calls
     with _connect(gateway) as ws:
         ws.send("close me")
         with pytest.raises(ConnectionClosed):
-            ws.recv(timeout=10)
+            ws.recv(timeout=30)
     calls.wait_for("$disconnect", lambda e: True)
 
 
@@ -414,10 +414,10 @@ def test_binary_posts_arrive_as_binary_frames(app: Chalice, gateway: WebSocketGa
     with _connect(gateway) as ws:
         connection_id = _connected_id(calls)
         response = requests.post(
-            f"{gateway.url}/@connections/{connection_id}", data=b"\xff\x00", timeout=5
+            f"{gateway.url}/@connections/{connection_id}", data=b"\xff\x00", timeout=30
         )
         assert response.status_code == 200
-        assert ws.recv(timeout=10) == b"\xff\x00"
+        assert ws.recv(timeout=30) == b"\xff\x00"
 
 
 def test_stopping_the_gateway_closes_clients_and_invokes_disconnect(
@@ -430,7 +430,7 @@ def test_stopping_the_gateway_closes_clients_and_invokes_disconnect(
         gateway.stop()
 
         with pytest.raises(ConnectionClosed):
-            ws.recv(timeout=10)
+            ws.recv(timeout=30)
     event = calls.wait_for("$disconnect", lambda e: True)
     assert event["requestContext"]["connectionId"] == connection_id
     assert event["requestContext"]["disconnectStatusCode"] == 1001
@@ -439,7 +439,7 @@ def test_stopping_the_gateway_closes_clients_and_invokes_disconnect(
 
 
 def test_a_plain_http_request_is_told_to_upgrade(gateway: WebSocketGateway) -> None:
-    assert requests.get(f"{gateway.url}/", timeout=5).status_code == 426
+    assert requests.get(f"{gateway.url}/", timeout=30).status_code == 426
 
 
 # ---- SQS poller ----------------------------------------------------------------------------

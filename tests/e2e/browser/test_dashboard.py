@@ -93,7 +93,7 @@ def drop_connections(stack: LocalStack, host_id: str) -> int:
                         ExpressionAttributeValues={":pk": f"HOSTCONNS#{host_id}"})["Items"]
     management = "http" + stack.ws_url.removeprefix("ws")
     for item in items:
-        r = requests.delete(f"{management}/@connections/{item['connection_id']}", timeout=10)
+        r = requests.delete(f"{management}/@connections/{item['connection_id']}", timeout=30)
         assert r.status_code in (204, 410), r.text
     return len(items)
 
