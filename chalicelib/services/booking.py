@@ -172,7 +172,8 @@ class BookingService:
                 continue
             except AttendeeQuotaError as exc:
                 raise TooManyBookingsError(
-                    f"this e-mail address has made {quota.limit} bookings with this host "
+                    f"this e-mail address has made {quota.limit} "
+                    f"booking{'s' * (quota.limit != 1)} with this host "
                     "today; try again tomorrow (UTC)", _seconds_to(quota.expires_at, now)) from exc
             except IdempotentReplayError:
                 replay = self.bookings.idempotency(scope) if scope else None

@@ -85,9 +85,11 @@ class RecordingBookings(FakeBookings):
     def __init__(self) -> None:
         super().__init__()
         self.writes: list[BookingWrite] = []
+        self.stamps: list[datetime] = []
 
     def commit(self, write: BookingWrite, now: datetime) -> None:
         self.writes.append(write)
+        self.stamps.append(now)
         super().commit(write, now)
 
 
@@ -109,6 +111,8 @@ def test_each_booking_counts_against_the_attendees_allowance_for_the_utc_day() -
     assert [w.quota for w in recording.writes] == [AttendeeQuota(
         f"BOOKER#host-alice#{who}#2026-03-02", 4,
         datetime.fromisoformat("2026-03-03T00:00:00+00:00"))]
+    assert [w.is_new for w in recording.writes] == [True]
+    assert recording.stamps == [datetime.fromisoformat("2026-03-02T12:00:00+00:00")]
 
 
 def test_the_allowance_is_counted_per_utc_day_of_the_request_not_of_the_host() -> None:
@@ -168,3 +172,15 @@ def test_a_refusal_seconds_before_midnight_rounds_the_wait_down() -> None:
         world.book("2026-03-04T11:00:00-05:00")
 
     assert refused.value.retry_after == 2
+
+
+def test_a_retry_that_lost_to_its_own_twin_replays_the_twins_booking() -> None:
+    world = given_alice()
+    # The same request with the same key lands between this one's read and its write.
+    world.bookings.before_commit.append(lambda: world.book("2026-03-04T10:00:00-05:00", "k-1"))
+
+    result = world.book("2026-03-04T10:00:00-05:00", "k-1")
+
+    assert result.replayed is True
+    assert list(world.bookings.bookings) == [result.booking.uid]
+    assert world.bookings.reads == 2  # one read each: the replay needs no second attempt

@@ -1,0 +1,147 @@
+"""From stream records to events: workers hear only what they subscribe to, dashboards all.
+
+Records are built the way Lambda delivers them: the item's images in DynamoDB JSON,
+stamped 2026-03-02T12:00:00Z. Alice's dashboard socket is open.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.events import EventType
+from chalicelib.services.access_tokens import AccessClaims, AccessTokens
+from chalicelib.services.fanout import WORKER_TYPES, Fanout
+from chalicelib.services.realtime import Realtime
+from chalicelib.services.tickets import RealtimeTickets
+from chalicelib.store import codecs
+from chalicelib.store.items import BookingItem, WorkRecordItem
+from tests.unit.fakes import (
+    FakeConnections,
+    FakeEventBus,
+    FakeLogins,
+    FakeSender,
+    FakeUsedTickets,
+    FixedClock,
+)
+
+NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
+
+
+def a_booking(status: BookingStatus = BookingStatus.CONFIRMED) -> Booking:
+    return Booking(
+        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
+        start=datetime.fromisoformat("2026-03-04T15:00:00+00:00"),
+        end=datetime.fromisoformat("2026-03-04T15:30:00+00:00"),
+        buffer_before=timedelta(0), buffer_after=timedelta(0),
+        attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"),
+        answers={}, status=status, created_at=NOW, location_kind="zoom")
+
+
+def booking_image(b: Booking) -> dict[str, Any]:
+    item = BookingItem(f"BOOKING#{b.uid}", "BOOKING", uid=b.uid, host_id=b.host_id,
+                       status=b.status.value, data=codecs.booking_to_json(b))
+    return dict(item.serialize())
+
+
+def record(change_id: str, new: dict[str, Any], old: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    change: dict[str, Any] = {"ApproximateCreationDateTime": NOW.timestamp(), "NewImage": new}
+    if old is not None:
+        change["OldImage"] = old
+    return {"eventID": change_id, "dynamodb": change}
+
+
+class Dashboard:
+    def __init__(self) -> None:
+        clock = FixedClock(NOW)
+        self.connections, self.sender = FakeConnections(), FakeSender()
+        logins = FakeLogins({"alice-token": AccessClaims("host-alice", "login-a")})
+        tickets = RealtimeTickets(AccessTokens({"k1": "unit-test-key-0123456789abcdef"}, "k1",
+                                               "penny", "penny-realtime",
+                                               timedelta(seconds=60)), clock, FakeUsedTickets())
+        self.realtime = Realtime(self.connections, self.sender, logins, clock, tickets)
+        self.realtime.connect("a-1", "alice-token")
+
+    def types(self) -> list[str]:
+        return [json.loads(m)["type"] for m in self.sender.sent.get("a-1", [])]
+
+
+@pytest.fixture
+def dashboard() -> Dashboard:
+    return Dashboard()
+
+
+def test_only_confirmed_bookings_are_published_to_the_workers() -> None:
+    assert sorted(WORKER_TYPES) == ["booking.confirmed"]
+
+
+def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
+        dashboard: Dashboard) -> None:
+    bus = FakeEventBus()
+
+    events = Fanout(bus, dashboard.realtime).handle([record("c-1", booking_image(a_booking()))])
+
+    assert [e.type for e in events] == [EventType.BOOKING_CREATED, EventType.BOOKING_CONFIRMED]
+    assert bus.published == [events[1]]
+    assert dashboard.types() == ["booking.created", "booking.confirmed"]
+
+
+def test_a_cancellation_reaches_the_dashboard_but_no_worker(dashboard: Dashboard) -> None:
+    bus = FakeEventBus()
+    before = a_booking()
+    after = replace(before, status=BookingStatus.CANCELLED)
+
+    events = Fanout(bus, dashboard.realtime).handle(
+        [record("c-2", booking_image(after), booking_image(before))])
+
+    assert [e.type for e in events] == [EventType.BOOKING_CANCELLED]
+    assert bus.published == []
+    assert dashboard.types() == ["booking.cancelled"]
+
+
+def test_a_finished_worker_job_is_pushed_but_not_published(dashboard: Dashboard) -> None:
+    bus = FakeEventBus()
+    work = WorkRecordItem("WORK#b-1", "notes", host_id="host-alice", event_id="e-1",
+                          booking={"uid": "b-1"}, done_at=NOW)
+
+    events = Fanout(bus, dashboard.realtime).handle([record("c-3", dict(work.serialize()))])
+
+    assert [e.type for e in events] == [EventType.NOTES_SAVED]
+    assert bus.published == []
+    assert dashboard.types() == ["notes.saved"]
+
+
+def test_every_record_of_a_batch_is_published_before_any_push(dashboard: Dashboard) -> None:
+    order: list[str] = []
+
+    class Bus:
+        def publish(self, event: Any) -> None:
+            order.append(f"publish {event.booking['uid']}")
+
+    class Pushes(FakeSender):
+        def send(self, connection_id: str, message: str) -> None:
+            order.append(f"push {json.loads(message)['type']}")
+
+    dashboard.realtime = replace(dashboard.realtime, sender=Pushes())
+    second = replace(a_booking(), uid="b-2")
+
+    events = Fanout(Bus(), dashboard.realtime).handle(
+        [record("c-1", booking_image(a_booking())), record("c-2", booking_image(second))])
+
+    assert len(events) == 4
+    assert order == ["publish b-1", "publish b-2", "push booking.created",
+                     "push booking.confirmed", "push booking.created", "push booking.confirmed"]
+
+
+def test_a_batch_without_bookings_or_work_makes_no_events(dashboard: Dashboard) -> None:
+    bus = FakeEventBus()
+    other = {"pk": {"S": "HOST#host-alice"}, "sk": {"S": "PROFILE"}, "kind": {"S": "profile"}}
+
+    assert Fanout(bus, dashboard.realtime).handle([record("c-9", other)]) == []
+    assert bus.published == [] and dashboard.sender.sent == {}
