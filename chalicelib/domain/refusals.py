@@ -8,7 +8,7 @@ hours, the grid, the daily limit, other bookings).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
     if rules.booking_window_days is not None:
         host = ZoneInfo(query.schedule.timezone)
         last = now.astimezone(host).date() + timedelta(days=rules.booking_window_days)
-        if start >= local_instant(last + timedelta(days=1), time(0), host):
+        if start >= local_instant(last, None, host):  # the midnight that ends `last`
             return SlotRefusal.BEYOND_WINDOW
     if is_bookable(query, start):
         return None

@@ -26,6 +26,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.store import codecs
+from chalicelib.store.counters import counter_keys
 from chalicelib.store.items import (
     BookingItem,
     CounterItem,
@@ -70,7 +71,7 @@ def _count_booking(tx: TransactWrite, quota: AttendeeQuota, now: datetime) -> No
     # ADD under a condition: the count and the booking commit or fail together, so a
     # refused or lost booking is never counted. `kind` is set by hand (an update does
     # not write the discriminator).
-    item = CounterItem(f"COUNTER#{quota.key}", "COUNTER")
+    item = CounterItem(*counter_keys(quota.key))
     hits = CounterItem.hits
     tx.update(item, actions=[CounterItem.kind.set(CounterItem), hits.add(1),
                              CounterItem.last_at.set(now),

@@ -21,14 +21,15 @@ class Count:
     expires_at: datetime
 
 
-def _keys(key: str) -> tuple[str, str]:
+def counter_keys(key: str) -> tuple[str, str]:
+    """The counter item's (pk, sk); the booking transaction counts on the same item."""
     return f"COUNTER#{key}", "COUNTER"
 
 
 class CounterRepository:
     def read(self, key: str) -> Count | None:
         try:
-            item = CounterItem.get(*_keys(key), consistent_read=True)
+            item = CounterItem.get(*counter_keys(key), consistent_read=True)
         except DoesNotExist:
             return None
         assert item.expires_at is not None
@@ -37,9 +38,9 @@ class CounterRepository:
     def add(self, key: str, now: datetime, expires_at: datetime, restart: bool = False) -> int:
         """Count one more and return the new count; `restart` starts again at 1."""
         if restart:
-            CounterItem(*_keys(key), hits=1, last_at=now, expires_at=expires_at).save()
+            CounterItem(*counter_keys(key), hits=1, last_at=now, expires_at=expires_at).save()
             return 1
-        item = CounterItem(*_keys(key))
+        item = CounterItem(*counter_keys(key))
         # ADD is atomic: concurrent attempts each count. `kind` must be set by hand, as
         # an update (unlike a put) does not write the discriminator by itself.
         item.update(actions=[CounterItem.kind.set(CounterItem), CounterItem.hits.add(1),
@@ -47,4 +48,4 @@ class CounterRepository:
         return int(item.hits)
 
     def clear(self, key: str) -> None:
-        CounterItem(*_keys(key)).delete()
+        CounterItem(*counter_keys(key)).delete()
