@@ -28,11 +28,16 @@ class Penny(Chalice):
         from chalicelib.functions import function_url
 
         method, path = event["requestContext"]["http"]["method"], event["rawPath"]
+        # HEAD is GET without the body, wherever GET is answered (RFC 9110 section 9.3.2).
+        verb = "GET" if method == "HEAD" else method
         matched = function_url.match_route(self.routes, path)
-        if matched is None or method not in self.routes[matched[0]]:
-            return function_url.not_found(method, path)
-        rest_event = function_url.to_rest_event(event, *matched)
-        return function_url.to_function_url_response(super().__call__(rest_event, context))
+        if matched is None or verb not in self.routes[matched[0]]:
+            response = function_url.not_found(method, path)
+        else:
+            rest_event = function_url.to_rest_event(event, *matched, method=verb)
+            response = function_url.to_function_url_response(
+                super().__call__(rest_event, context))
+        return function_url.without_body(response) if method == "HEAD" else response
 
 
 app = Penny(app_name="penny")

@@ -39,9 +39,13 @@ def match_route(routes: Iterable[str], path: str) -> tuple[str, dict[str, str]] 
     return None if best is None else (best[1], best[2])
 
 
-def to_rest_event(event: Mapping[str, Any], resource: str,
-                  parameters: dict[str, str]) -> dict[str, Any]:
-    http = event["requestContext"]["http"]
+def to_rest_event(event: Mapping[str, Any], resource: str, parameters: dict[str, str],
+                  method: str | None = None) -> dict[str, Any]:
+    """The REST proxy event for `event`, matched to `resource`; `method` overrides the
+    request's own (a HEAD is answered by the GET route)."""
+    http = {**event["requestContext"]["http"]}
+    if method is not None:
+        http["method"] = method
     headers = dict(event.get("headers") or {})
     if event.get("cookies"):
         headers["cookie"] = "; ".join(event["cookies"])
@@ -84,6 +88,11 @@ def to_function_url_response(response: Mapping[str, Any]) -> dict[str, Any]:
     if cookies:
         out["cookies"] = cookies
     return out
+
+
+def without_body(response: dict[str, Any]) -> dict[str, Any]:
+    """A HEAD answer: the GET's status and headers, no body."""
+    return {**response, "body": "", "isBase64Encoded": False}
 
 
 def not_found(method: str, path: str) -> dict[str, Any]:

@@ -37,7 +37,17 @@ if TYPE_CHECKING:
     from chalicelib.store.hosts import HostConfig
 
 STYLES = ("base.css", "booking.css")
-PRIVATE = "no-store"  # pages of secret links: never kept by a cache
+PRIVATE = "no-store"  # pages of secret links: never kept by a cache, never indexed
+SECRET_PAGE = {"X-Robots-Tag": "noindex"}
+DESCRIPTION_CHARS = 160  # about what a search result shows
+
+
+def _first_sentences(text: str) -> str:
+    """The start of a description, whole words, short enough for a search result."""
+    text = " ".join(text.split())
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def _page_or_404(base: str, make: Callable[[], Response]) -> Response:
@@ -51,10 +61,12 @@ def _page_or_404(base: str, make: Callable[[], Response]) -> Response:
 def _event_card(base: str, host: str, et: EventType) -> str:
     facts = f"{labels.duration_label(et.duration_minutes)} · " \
             f"{et.location_kind.label} · {labels.price_label(et.price)}"
+    # The whole card is the link (its name is all it says: WCAG 2.5.3, label in name).
     return (f'<li><a class="event-link" href="{escape(base)}/{escape(host)}/{escape(et.slug)}">'
             f'<span class="event-title">{escape(et.title)}</span>'
             f'<span class="event-facts">{escape(facts)}</span>'
-            f'<span class="event-description">{escape(et.description)}</span></a></li>')
+            f'<span class="event-description">{escape(et.description)}</span>'
+            '<span class="event-go" aria-hidden="true">&#8250;</span></a></li>')
 
 
 def _api_not_found(request: Any, path: str) -> Response:
@@ -81,7 +93,8 @@ def profile_page(services: Services, request: Any, host: str) -> Response:
         return html_page("profile.html", {
             "name": p.display_name, "description": p.description, "links": Markup(links),
             "events": Markup(events), "timezone": p.timezone.replace("_", " ")},
-            title=f"{p.display_name} · Penny", base=base, styles=STYLES)
+            title=f"{p.display_name} · Penny", base=base, styles=STYLES,
+            description=_first_sentences(p.description) or f"Book a time with {p.display_name}.")
 
     return _page_or_404(base, make)
 
@@ -100,7 +113,7 @@ def _page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
 
 
 def _booking_page(base: str, config: HostConfig, et: EventType, step: str, current: str,
-                  data: dict[str, Any], cache: str = "no-cache") -> Response:
+                  data: dict[str, Any], secret: bool = False) -> Response:
     paid = et.price is not None and et.price.amount_minor > 0
     note = ('<p class="notice">Online payment is not connected yet: you can book now, and '
             "the host will arrange payment with you.</p>") if paid else ""
@@ -113,7 +126,11 @@ def _booking_page(base: str, config: HostConfig, et: EventType, step: str, curre
         "current": Markup(current), "picker": Markup(render("picker.html", {})),
         "step": Markup(step), "confirmation": Markup(render("confirmation.html", {}))},
         title=f"{et.title} · {config.profile.display_name} · Penny", base=base,
-        data={"penny-page": data}, scripts=("booking.js",), styles=STYLES, cache=cache)
+        description=(f"Book {et.title} with {config.profile.display_name}: "
+                     f"{labels.duration_label(et.duration_minutes)}, {et.location_kind.label}, "
+                     f"{labels.price_label(et.price)}. {_first_sentences(et.description)}"),
+        data={"penny-page": data}, scripts=("booking.js",), styles=STYLES,
+        cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)
 
 
 def event_page(services: Services, request: Any, host: str, event: str) -> Response:
@@ -153,7 +170,10 @@ def manage_page(services: Services, request: Any, uid: str, cancel: bool = False
         context = manage_context(base, booking, config, token, move, movable, cancel,
                                  may_cancel)
         return html_page("manage.html", context, title=f"{booking.event_title} · Penny",
-                         base=base, scripts=("manage.js",), styles=STYLES, cache=PRIVATE)
+                         description=f"Your booking of {booking.event_title} with "
+                                     f"{config.profile.display_name}.",
+                         base=base, scripts=("manage.js",), styles=STYLES, cache=PRIVATE,
+                         headers=SECRET_PAGE)
 
     return _page_or_404(base, make)
 
@@ -174,14 +194,16 @@ def reschedule_page(services: Services, request: Any, uid: str) -> Response:
                       else f"This booking is {booking.status.value.replace('_', ' ')} "
                            "or has already started, so it can no longer be moved.")
             return message_page(base, "This booking cannot be moved", reason, 409)
-        when = labels.when_label(booking.start, booking.end, booking.attendee.timezone)
-        current = (f'<p class="current">Currently booked: <strong>{escape(when)}</strong>. '
+        zone = booking.attendee.timezone
+        when = labels.time_element(labels.when_label(booking.start, booking.end, zone),
+                                   booking.start, zone, booking.end)
+        current = (f'<p class="current">Currently booked: <strong>{when}</strong>. '
                    "Pick a new time below.</p>")
         data = {**_page_data(config, et, "reschedule"),
                 "booking": {"uid": uid, "start": booking.start.isoformat(),
                             "end": booking.end.isoformat(),
                             "attendee_timezone": booking.attendee.timezone}}
         return _booking_page(base, config, et, render("move.html", {}), current, data,
-                             cache=PRIVATE)
+                             secret=True)
 
     return _page_or_404(base, make)

@@ -59,6 +59,8 @@ def dashboard_page(settings: Settings, request: Any, section: str | None = None)
               "publicUrl": settings.public_base_url,
               "integrations": [{**i, "status": "coming_soon"} for i in INTEGRATIONS]}
     return html_page("app.html", title="Dashboard · Penny", base=base,
+                     description="Penny's dashboard: your bookings, event types, hours, "
+                                 "profile and connections.",
                      data={"penny-dashboard": config}, scripts=("app.js",),
                      styles=("base.css", "app.css"), connect_src=(origin,) if origin else (),
                      headers={"X-Robots-Tag": "noindex"})

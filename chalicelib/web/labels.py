@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.event_types import LocationKind, Price
@@ -53,3 +54,11 @@ def when_label(start: datetime, end: datetime, zone: str) -> str:
     a, b = start.astimezone(tz), end.astimezone(tz)
     return (f"{day_label(start, zone)}, {a:%H:%M}\N{EN DASH}{b:%H:%M} "
             f"({zone.replace('_', ' ')})")
+
+
+def time_element(label: str, start: datetime, zone: str, end: datetime | None = None) -> str:
+    """`label` as a <time> the page's script rewrites in the visitor's locale and clock
+    (clock.js `localizeTimes`); the label is what shows without the script."""
+    until = f' data-end="{escape(end.isoformat())}"' if end is not None else ""
+    return (f'<time datetime="{escape(start.isoformat())}" data-zone="{escape(zone)}"{until}>'
+            f"{escape(label)}</time>")

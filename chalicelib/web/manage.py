@@ -25,13 +25,20 @@ def _location_details(booking: Booking, config: HostConfig) -> str:
     return f'<p class="location-details">{escape(et.location_details)}</p>'
 
 
+def _when(booking: Booking, zone: str) -> str:
+    label = labels.when_label(booking.start, booking.end, zone)
+    return labels.time_element(label, booking.start, zone, booking.end)
+
+
 def _cancelled(booking: Booking) -> str:
     if booking.status is not BookingStatus.CANCELLED or booking.cancelled_at is None:
         return ""
     by = {"host": " by the host", "attendee": " by you"}.get(booking.cancelled_by or "", "")
     reason = f": “{escape(booking.cancel_reason)}”" if booking.cancel_reason else ""
-    when = labels.day_label(booking.cancelled_at, booking.attendee.timezone)
-    return f'<p class="notice">Cancelled{by} on {escape(when)}{reason}.</p>'
+    zone = booking.attendee.timezone
+    when = labels.time_element(labels.day_label(booking.cancelled_at, zone),
+                               booking.cancelled_at, zone)
+    return f'<p class="notice">Cancelled{by} on {when}{reason}.</p>'
 
 
 def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
@@ -47,8 +54,8 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "event_title": booking.event_title, "host_name": host.display_name,
         "host_url": f"{base}/{host.slug}",
         "attendee_name": booking.attendee.name, "attendee_email": booking.attendee.email,
-        "when_yours": labels.when_label(booking.start, booking.end, booking.attendee.timezone),
-        "when_host": labels.when_label(booking.start, booking.end, host.timezone),
+        "when_yours": Markup(_when(booking, booking.attendee.timezone)),
+        "when_host": Markup(_when(booking, host.timezone)),
         "location": labels.location_note(LocationKind(booking.location_kind)),
         "location_details": Markup(_location_details(booking, config)),
         "cancelled": Markup(_cancelled(booking)),

@@ -2,12 +2,14 @@
 
 Contract (the booking pages and the host dashboard both use it):
 
-    html_page(template, context=None, *, title, base, data=None, scripts=(),
-              styles=("base.css",), connect_src=(), status=200, cache="no-cache",
-              headers=None) -> chalice.Response
+    html_page(template, context=None, *, title, description, base, data=None,
+              scripts=(), styles=("base.css",), connect_src=(), status=200,
+              cache="no-cache", headers=None) -> chalice.Response
         `template` is a file in chalicelib/web/templates/ in string.Template syntax
         (`$name` / `${name}`, `$$` for a dollar). Every context value is str()-ed and
-        HTML-escaped, unless it is a `Markup`; a missing key raises KeyError. The result
+        HTML-escaped, unless it is a `Markup`; a missing key raises KeyError.
+        `description` is the page's meta description (what a search result or a link
+        preview shows), one or two plain sentences. The result
         becomes the <body> of templates/layout.html, whose <body> carries
         `data-base="<base>"`: JS reads `document.body.dataset.base` and builds every URL
         from it (`${base}/hosts/...`). `data` maps element ids to JSON-serialisable
@@ -109,14 +111,16 @@ def _head(base: str, scripts: Sequence[str], styles: Sequence[str]) -> str:
 
 
 def html_page(template: str, context: Mapping[str, object] | None = None, *, title: str,
-              base: str, data: Mapping[str, Any] | None = None, scripts: Sequence[str] = (),
+              description: str, base: str, data: Mapping[str, Any] | None = None,
+              scripts: Sequence[str] = (),
               styles: Sequence[str] = ("base.css",), connect_src: Sequence[str] = (),
               status: int = 200, cache: str = "no-cache",
               headers: Mapping[str, str] | None = None) -> Response:
     body = render(template, {"base": base, **(context or {})})
     blocks = "".join(json_script(key, value) for key, value in (data or {}).items())
     page = render("layout.html", {
-        "title": title, "base": base, "icon": icon_uri(),
+        "title": title, "description": " ".join(description.split()), "base": base,
+        "icon": icon_uri(),
         "head": Markup(_head(base, scripts, styles)), "body": Markup(body),
         "data": Markup(blocks)})
     return Response(body=page, status_code=status, headers={
@@ -126,7 +130,8 @@ def html_page(template: str, context: Mapping[str, object] | None = None, *, tit
 
 def message_page(base: str, heading: str, message: str, status: int) -> Response:
     return html_page("message.html", {"heading": heading, "message": message},
-                     title=f"{heading} · Penny", base=base, status=status, cache="no-store")
+                     title=f"{heading} · Penny", description=message, base=base,
+                     status=status, cache="no-store")
 
 
 def not_found_page(base: str, heading: str = "Page not found",

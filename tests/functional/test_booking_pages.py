@@ -181,3 +181,23 @@ def test_a_started_booking_cannot_be_rescheduled_from_its_page(
                 f"{booked['links']['reschedule_token']}")
     assert r.status == 409
     assert "can no longer be moved" in r.body.decode()
+
+
+DESCRIPTION = re.compile(r'<meta name="description" content="([^"]+)">')
+
+
+def test_every_page_has_a_meta_description_and_secret_link_pages_are_not_indexed(
+        api: Api, host: str) -> None:
+    links = {k: v.removeprefix("http://penny.test") for k, v in book(api)["links"].items()
+             if k in ("view", "cancel", "reschedule")}
+    public = {"profile": "/alice", "event": "/alice/intro", "dashboard": "/app",
+              "not found": "/nobody"}
+
+    for name, path in {**public, **links}.items():
+        r = api.get(path)
+        found = DESCRIPTION.findall(r.body.decode())
+        assert len(found) == 1 and len(found[0]) > 20, (name, found)
+    assert "Alice" in DESCRIPTION.findall(api.get("/alice/intro").body.decode())[0]
+    for path in links.values():
+        assert api.get(path).headers["X-Robots-Tag"] == "noindex"
+    assert "X-Robots-Tag" not in api.get("/alice/intro").headers

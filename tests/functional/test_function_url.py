@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 import app as app_module
 from chalicelib.functions.function_url import match_route, to_function_url_response
 from tests.functional import factories as f
@@ -112,3 +114,22 @@ def test_an_unknown_api_path_stays_a_json_404_not_a_booking_page(api: Api) -> No
     assert status == 404 and body["error"]["code"] == "not_found"
     status, body = call(url_event("GET", "/hosts"))
     assert status == 404 and body["error"]["message"] == "No route matches GET /hosts"
+
+
+@pytest.mark.parametrize("path", ["/alice", "/alice/intro", "/app", "/app/bookings",
+                                  "/nobody", "/hosts/alice/intro/slots", "/openapi.json"])
+def test_head_answers_as_get_does_without_the_body(api: Api, path: str) -> None:
+    make_host(api)
+    query = "start=2026-11-24&end=2026-11-25&timeZone=UTC" if path.endswith("/slots") else ""
+
+    got = app_module.app(url_event("GET", path, query), None)
+    head = app_module.app(url_event("HEAD", path, query), None)
+
+    assert (head["statusCode"], head["headers"]) == (got["statusCode"], got["headers"])
+    assert got["body"] and head["body"] == ""
+
+
+def test_head_on_a_route_without_get_is_a_404_without_a_body(api: Api) -> None:
+    response = app_module.app(url_event("HEAD", "/auth/login"), None)
+    assert (response["statusCode"], response["body"]) == (404, "")
+    assert call(url_event("GET", "/auth/login"))[0] == 404

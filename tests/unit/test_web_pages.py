@@ -68,7 +68,7 @@ def test_connect_src_adds_the_websocket_origin() -> None:
 
 def test_page_under_a_prefix_links_every_asset_under_it() -> None:
     body = html_page("message.html", {"heading": "H", "message": "M"}, title="T",
-                     base="/api", scripts=("manage.js",)).body
+                     description="D", base="/api", scripts=("manage.js",)).body
 
     urls = re.findall(r'(?:href|src)="([^"]+)"', body)
     assert 'data-base="/api"' in body
@@ -77,8 +77,9 @@ def test_page_under_a_prefix_links_every_asset_under_it() -> None:
 
 
 def test_a_page_links_one_script_one_stylesheet_and_an_inline_icon() -> None:
-    body = html_page("message.html", {"heading": "H", "message": "M"}, title="T", base="",
-                     scripts=("booking.js",), styles=("base.css", "booking.css")).body
+    body = html_page("message.html", {"heading": "H", "message": "M"}, title="T",
+                     description="D", base="", scripts=("booking.js",),
+                     styles=("base.css", "booking.css")).body
 
     css, js = re.findall(r'(?:href|src)="(/static/[^"]+)"', body)
     assert re.fullmatch(r"/static/base~booking\.[0-9a-f]{10}\.css", css)

@@ -1,7 +1,7 @@
 // The booking page (/{host}/{event}) and the reschedule page (/booking/{uid}/reschedule):
 // pick a time, then either fill in the form and book, or confirm the move.
 import { ApiError, linkToken, newKey, pageData, postJSON } from "./api.js";
-import { dayLabel, dayIn, timeLabel, zoneLabel } from "./clock.js";
+import { dayLabel, dayIn, localizeTimes, timeLabel, zoneLabel } from "./clock.js";
 import { showConfirmation } from "./confirmation.js";
 import { clearErrors, showAlert, showApiError, validate } from "./fields.js";
 import { Picker } from "./picker.js";
@@ -86,5 +86,12 @@ function failed(error) {
 }
 
 form.addEventListener("submit", send);
-document.getElementById("back").addEventListener("click", () => show("pick"));
+document.getElementById("back").addEventListener("click", () => {
+  show("pick");
+  // Focus returns to the time that was chosen (or, if it is gone, the chosen day).
+  const time = chosen && [...document.querySelectorAll("#slots button.slot")]
+    .find((button) => button.dataset.start === chosen.start);
+  (time || document.querySelector("#days button[aria-pressed='true']"))?.focus();
+});
+localizeTimes();
 picker.start();

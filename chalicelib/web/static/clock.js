@@ -26,6 +26,28 @@ export function detectHour12() {
   return options.hourCycle ? options.hourCycle.startsWith("h1") : Boolean(options.hour12);
 }
 
+// The visitor's 12/24-hour choice, kept in this browser so every Penny page they open
+// next (the manage page, the reschedule page) shows times the way they chose.
+const CLOCK_KEY = "penny.hour12";
+
+export function preferredHour12() {
+  try {
+    const kept = localStorage.getItem(CLOCK_KEY);
+    if (kept === "true" || kept === "false") return kept === "true";
+  } catch {
+    // storage refused (a private window's policy): the locale decides
+  }
+  return detectHour12();
+}
+
+export function rememberHour12(hour12) {
+  try {
+    localStorage.setItem(CLOCK_KEY, String(hour12));
+  } catch {
+    // not kept: the choice still holds on this page
+  }
+}
+
 /** Every IANA zone the browser knows, plus any the page must offer (host's, detected). */
 export function allZones(...extra) {
   let zones = [];
@@ -92,10 +114,28 @@ export const timeLabel = (iso, zone, hour12) => new Date(iso).toLocaleTimeString
   timeZone: zone, hour: "numeric", minute: "2-digit", hourCycle: hour12 ? "h12" : "h23",
 });
 
+// Inside a sentence a time never breaks between its digits and "PM".
+const unbroken = (text) => text.replace(/\s/g, "\u00a0");
+
 /** "Tuesday, March 10, 2026, 7:30 PM – 8:00 PM (Asia/Kolkata)" */
 export function whenLabel(startIso, endIso, zone, hour12) {
   const day = dayLabel(dayIn(zone, new Date(startIso)), true);
-  const from = timeLabel(startIso, zone, hour12);
-  const to = timeLabel(endIso, zone, hour12);
+  const from = unbroken(timeLabel(startIso, zone, hour12));
+  const to = unbroken(timeLabel(endIso, zone, hour12));
   return `${day}, ${from} – ${to} (${zoneLabel(zone)})`;
+}
+
+/**
+ * Rewrite the times a page was served with (`<time datetime data-zone [data-end]>`, in
+ * words the server chose) in the visitor's locale and 12/24-hour choice, so every page
+ * says a time the same way the booking page did.
+ */
+export function localizeTimes(root = document) {
+  const hour12 = preferredHour12();
+  for (const time of root.querySelectorAll("time[datetime][data-zone]")) {
+    const { zone, end } = time.dataset;
+    const start = time.getAttribute("datetime");
+    time.textContent = end ? whenLabel(start, end, zone, hour12)
+      : dayLabel(dayIn(zone, new Date(start)), true);
+  }
 }

@@ -1,7 +1,9 @@
 // The attendee's manage page (/booking/{uid}): cancel from the secret link.
 import { ApiError, linkToken, postJSON } from "./api.js";
+import { localizeTimes } from "./clock.js";
 import { clearErrors, showApiError } from "./fields.js";
 
+localizeTimes();
 const form = document.getElementById("cancel-form");
 const alert = document.getElementById("form-alert");
 const button = document.getElementById("cancel-submit");

@@ -4,8 +4,8 @@
 import { getJSON } from "./api.js";
 import { Calendar } from "./calendar.js";
 import {
-  allZones, dayIn, dayLabel, daysInMonth, detectHour12, detectZone, isoDay, parseDay,
-  timeLabel, zoneLabel,
+  allZones, dayIn, dayLabel, daysInMonth, detectZone, isoDay, parseDay, preferredHour12,
+  rememberHour12, timeLabel, zoneLabel,
 } from "./clock.js";
 
 export class Picker {
@@ -13,7 +13,7 @@ export class Picker {
     this.path = `/hosts/${encodeURIComponent(host.slug)}/${encodeURIComponent(event.slug)}/slots`;
     this.onPick = onPick;
     this.zone = detectZone();
-    this.hour12 = detectHour12();
+    this.hour12 = preferredHour12();
     this.months = new Map(); // "zone|YYYY-MM" -> Promise of {day: [slot]}
     this.slots = {};
     this.selected = null;
@@ -53,6 +53,7 @@ export class Picker {
     for (const [h12, button] of Object.entries(buttons)) {
       button.addEventListener("click", () => {
         this.hour12 = h12 === "true";
+        rememberHour12(this.hour12);
         paint();
         this.renderSlots();
       });

@@ -56,8 +56,8 @@ def new_context(browser: Browser) -> Iterator[NewContext]:
     opened: list[BrowserContext] = []
 
     def make(timezone_id: str = "UTC", viewport: dict[str, int] | None = None,
-             **kwargs: Any) -> BrowserContext:
-        context = browser.new_context(timezone_id=timezone_id, locale="en-US",
+             locale: str = "en-US", **kwargs: Any) -> BrowserContext:
+        context = browser.new_context(timezone_id=timezone_id, locale=locale,
                                       viewport=viewport or DESKTOP, **kwargs)
         context.set_default_timeout(WAIT_MS)
         opened.append(context)

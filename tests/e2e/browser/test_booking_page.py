@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -194,3 +195,87 @@ def test_the_page_makes_one_slots_request_per_month_shown(
         first, last = date.fromisoformat(query["start"]), date.fromisoformat(query["end"])
         assert first.day == 1 and (last.month, last.year) == (first.month, first.year)
         assert last.day >= 28 and date.fromordinal(last.toordinal() + 1).day == 1
+
+
+# Whether `el`'s box is wholly visible through every scrolling or clipping box around it.
+WHOLLY_SHOWN = """el => {
+  const box = el.getBoundingClientRect();
+  for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+    const s = getComputedStyle(up);
+    if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+    const top = up.getBoundingClientRect().top + up.clientTop;
+    if (box.top < top - 0.5 || box.bottom > top + up.clientHeight + 0.5) return false;
+  }
+  return true;
+}"""
+
+
+def test_every_time_of_a_long_day_is_shown_whole_with_no_box_of_its_own_to_scroll(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack, hours=("00:00", "24:00"))
+    page = open_booking(new_context("UTC", DESKTOP), stack, f"{host}/intro")
+    times = page.locator("button.slot")
+
+    assert times.count() > 20
+    assert all(button.evaluate(WHOLLY_SHOWN) for button in times.all())
+
+
+def test_the_confirmation_uses_the_cards_width_on_a_desktop(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack)
+    page = open_booking(new_context("Europe/Berlin", DESKTOP), stack, f"{host}/intro")
+    choose_slot(page)
+    fill_details(page)
+    confirm(page)
+
+    confirmation = page.locator("#confirmation")
+    card_width = confirmation.evaluate("el => el.parentElement.clientWidth")
+    assert (confirmation.bounding_box() or {"width": 0})["width"] > 0.85 * card_width
+    buttons = page.locator("#confirmation .actions .button")
+    assert len({round(box["y"]) for box in
+                (b.bounding_box() or {"y": -1} for b in buttons.all())}) == 1
+    # A time never wraps between its digits and "PM": the space there does not break.
+    said = str(page.locator("#confirm-yours").text_content())
+    assert re.search(r"\d\u00a0PM", said) and not re.search(r"\d (AM|PM)", said), said
+
+
+@pytest.mark.parametrize(("locale", "choose", "clock"), [
+    ("en-US", None, "PM"), ("en-GB", None, ":"), ("en-US", "24h", ":")])
+def test_the_manage_page_says_the_time_as_the_confirmation_did(
+        stack: LocalStack, new_context: NewContext, locale: str, choose: str | None,
+        clock: str) -> None:
+    host = coach(stack)
+    page = open_booking(new_context("Europe/Berlin", locale=locale), stack, f"{host}/intro")
+    if choose:
+        page.get_by_role("button", name=choose).click()
+    choose_slot(page)
+    fill_details(page)
+    confirm(page)
+    said = page.locator("#confirm-yours").inner_text()
+    assert clock in said and ("PM" in said) == (clock == "PM"), said
+
+    page.goto(str(page.locator("#manage-link").get_attribute("href")))
+
+    expect(page.locator("#when-yours")).to_have_text(said)
+
+
+def test_back_to_times_returns_focus_to_the_time_that_was_chosen(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack)
+    page = open_booking(new_context(), stack, f"{host}/intro")
+    start = choose_slot(page, slot_starts(page)[1])
+
+    page.get_by_role("button", name="Back to times").click()
+
+    expect(page.locator(f'button.slot[data-start="{start}"]')).to_be_focused()
+
+
+def test_the_whole_event_card_on_the_profile_is_its_link(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack, PAID_CONSULT)
+    page = new_context().new_page()
+    page.goto(f"{stack.api_url}/{host}")
+
+    page.get_by_text("An hour on your roadmap").click()
+
+    expect(page).to_have_url(f"{stack.api_url}/{host}/consult")

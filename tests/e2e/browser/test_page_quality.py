@@ -96,7 +96,7 @@ def test_the_first_meaningful_paint_waits_on_one_slots_request_and_nothing_else(
         "scripts => scripts.map(s => s.type === 'module' || s.defer || s.async)") == [True]
 
 
-def test_the_calendar_and_times_work_from_the_keyboard(
+def test_a_visitor_books_with_the_keyboard_alone(
         stack: LocalStack, new_context: NewContext) -> None:
     host = coach(stack, hours=("00:00", "24:00"))
     page = open_booking(new_context("UTC"), stack, f"{host}/intro")
@@ -119,6 +119,17 @@ def test_the_calendar_and_times_work_from_the_keyboard(
     page.keyboard.press("Enter")
     expect(page.locator("#details")).to_be_visible()
     expect(page.locator("#details-title")).to_be_focused()
+
+    for label, text in (("Your name", "Kay Board"), ("Email address", "kay@example.com"),
+                        ("Topic", "Shortcuts")):
+        page.keyboard.press("Tab")
+        expect(page.get_by_label(label)).to_be_focused()
+        page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Confirm booking")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#confirm-title")).to_be_focused()
+    expect(page.locator("#confirm-what")).to_contain_text("Intro call")
 
 
 def test_the_pages_fit_a_375px_phone_without_sideways_scrolling(

@@ -1,0 +1,130 @@
+"""Every page, in every state a visitor or host meets it, at desktop and phone width:
+axe-core's WCAG 2.1 AA rules, a visible focus ring on every control, 44 px targets.
+
+Each journey collects the findings state by state and fails once, listing them all, so a
+run shows every defect rather than the first one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser.audit import audit
+from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, take_screenshot
+from tests.e2e.browser.test_dashboard import book, set_up_host, sign_up_in_browser
+from tests.e2e.browser.visitor import PAID_CONSULT, choose_slot, coach, fill_details
+from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+WIDTHS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+
+
+def width(viewport: dict[str, int]) -> str:
+    return "phone" if viewport == PHONE else "desktop"
+
+
+class Findings:
+    """The audit of each state the test walks through, kept until the end."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.by_state: dict[str, list[str]] = {}
+
+    def check(self, state: str) -> None:
+        self.by_state[state] = audit(self.page)
+
+    def report(self) -> str:
+        """Empty when every state passed; otherwise each failing state and its findings."""
+        return "\n".join(f"{state}:\n  " + "\n  ".join(found)
+                         for state, found in self.by_state.items() if found)
+
+
+@WIDTHS
+def test_every_public_page_and_state_passes_axe_with_visible_focus_and_44px_targets(
+        stack: LocalStack, new_context: NewContext, viewport: dict[str, int]) -> None:
+    host = coach(stack, PAID_CONSULT)
+    page = new_context("Europe/Berlin", viewport, bypass_csp=True).new_page()
+    findings = Findings(page)
+
+    page.goto(f"{stack.api_url}/{host}")
+    findings.check("profile")
+    take_screenshot(page, f"profile-{width(viewport)}")
+    page.goto(f"{stack.api_url}/{host}/consult")
+    page.locator("button.slot").first.wait_for()
+    findings.check("calendar and times")
+    choose_slot(page)
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    findings.check("details with errors")
+    fill_details(page, plan="Growth", goal="A plan for the quarter")
+    page.get_by_role("button", name="Confirm booking").click()
+    page.locator("#confirmation").wait_for()
+    findings.check("confirmation")
+
+    links = {name: str(page.locator(f"#{name}-link").get_attribute("href"))
+             for name in ("manage", "reschedule", "cancel")}
+    page.goto(links["manage"])
+    findings.check("manage")
+    page.goto(links["reschedule"])
+    page.locator("button.slot").first.wait_for()
+    findings.check("reschedule times")
+    choose_slot(page, str(page.locator("button.slot").last.get_attribute("data-start")))
+    findings.check("reschedule details")
+    page.goto(links["cancel"])
+    expect(page.locator("#cancel-title")).to_be_focused()
+    findings.check("cancel")
+    page.get_by_role("button", name="Cancel booking").click()
+    expect(page.locator("#booking-status")).to_have_text("Cancelled")
+    findings.check("cancelled")
+    page.goto(f"{stack.api_url}/booking/0123456789abcdef?token=forged")
+    findings.check("not found")
+
+    assert findings.report() == "", "\n" + findings.report()
+
+
+@WIDTHS
+def test_every_dashboard_view_and_state_passes_axe_with_visible_focus_and_44px_targets(
+        stack: LocalStack, new_context: NewContext, viewport: dict[str, int]) -> None:
+    context = new_context("America/New_York", viewport, bypass_csp=True)
+    page = context.new_page()
+    findings = Findings(page)
+    page.goto(f"{stack.api_url}/app/login")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    findings.check("login with errors")
+    page.goto(f"{stack.api_url}/app/signup")
+    page.locator("#signup-timezone option").first.wait_for(state="attached")
+    findings.check("signup")
+
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    book(stack, slug, "intro", "Katherine Johnson")
+    book(stack, slug, "strategy", "Dorothy Vaughan")
+    page.goto(f"{stack.api_url}/app/welcome")
+    expect(page.locator("#welcome-step-title")).to_be_visible()
+    findings.check("welcome")
+    page.goto(f"{stack.api_url}/app/bookings")
+    expect(page.locator(".booking")).to_have_count(2)
+    findings.check("bookings")
+    page.get_by_role("button", name=re.compile("^Cancel Intro call with Katherine")).click()
+    expect(page.locator("#cancel-dialog")).to_be_visible()
+    findings.check("cancel dialog")
+    page.keyboard.press("Escape")
+    page.get_by_role("tab", name="Past").click()
+    expect(page.locator("#bookings-empty")).to_be_visible()
+    findings.check("past bookings (none)")
+
+    for section, ready in (("event-types", ".event-type"), ("availability", "input:checked"),
+                           ("profile", "form"), ("connections", ".card")):
+        page.get_by_role("link", name=section.replace("-", " ").capitalize()).click()
+        page.locator(f'[data-view="{section}"] {ready}').first.wait_for()
+        findings.check(section)
+    page.get_by_role("link", name="Event types").click()
+    page.get_by_role("button", name="New event type").click()
+    page.get_by_text("Scheduling rules").click()
+    findings.check("event type editor")
+
+    assert findings.report() == "", "\n" + findings.report()
