@@ -187,3 +187,39 @@ class IdempotentReplayError(Exception):
 
 class ConnectionGoneError(Exception):
     """The WebSocket connection no longer exists (API Gateway's GoneException)."""
+
+
+# ---- providers (calendars, video, payments, notes, AI) ------------------------------
+# An adapter raises one of these `from` the vendor's own error. Each says what happens
+# next, so no caller needs to know the vendor: the HTTP edge maps them in its one table,
+# and a job's runner retries, records or gives up on them.
+
+
+class ProviderError(PennyError):
+    """A provider could not do what was asked; a subclass says what happens next."""
+
+    code = "provider_error"
+
+    def __init__(self, provider: str, message: str, field: str | None = None) -> None:
+        super().__init__(message, field)
+        self.provider = provider
+
+
+class ProviderUnavailableError(ProviderError):
+    """The provider is down, slow or rate-limiting: try again later (then the DLQ)."""
+
+    code = "provider_unavailable"
+
+
+class ConnectionBrokenError(ProviderError):
+    """The host's connection no longer works (refresh refused, access revoked, scopes
+    withdrawn): mark it broken and tell the host; retrying cannot help."""
+
+    code = "connection_broken"
+
+
+class ProviderRejectedError(ProviderError):
+    """The provider refused this request as it stands (a 4xx that is not about the
+    connection): retrying the same request cannot help."""
+
+    code = "provider_rejected"

@@ -31,6 +31,10 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.SlotUnavailableError: 422,
     e.IdempotencyKeyReusedError: 422,
     e.TooManyRequestsError: 429,
+    # Providers: the request was fine; what stood behind it was not.
+    e.ConnectionBrokenError: 409,      # the host must reconnect; retrying cannot help
+    e.ProviderRejectedError: 422,      # the provider refused this request as it stands
+    e.ProviderUnavailableError: 503,   # try again later
 }
 
 # Chalice's own errors (raised before a view runs), in Penny's shape.
