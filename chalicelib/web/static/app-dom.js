@@ -121,6 +121,35 @@ export function toast(message, { kind = "info", detail = "" } = {}) {
   while (region.children.length > 4) region.firstElementChild.remove();
 }
 
+// ---- a link too long for its box -------------------------------------------------------
+
+// Show a link, without its scheme as elsewhere on the dashboard, in a one-line element
+// (the prefix before the "Your link" field). When the element is too narrow, the start
+// gives way to a visible "…": the end, next to the field, is the part that matters. The
+// whole link stays in the title. It is fitted again whenever its row changes width,
+// which includes a hidden view being shown (a hidden element has no width to fit).
+export function showLinkStart(element, url) {
+  const text = url.replace(/^https?:\/\//, "");
+  const fits = (shown) => {
+    element.textContent = shown;
+    return element.scrollWidth <= element.clientWidth;
+  };
+  const fit = () => {
+    if (fits(text) || !element.clientWidth) return;
+    let low = 1;
+    let high = text.length; // binary search for the fewest characters to drop
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      if (fits(`…${text.slice(mid)}`)) high = mid;
+      else low = mid + 1;
+    }
+    fits(`…${text.slice(low)}`);
+  };
+  element.title = url;
+  fit();
+  new ResizeObserver(fit).observe(element.parentElement);
+}
+
 // ---- dates, places and money -----------------------------------------------------------
 
 // Where a meeting happens (event type `location.kind`, booking `location_kind`).

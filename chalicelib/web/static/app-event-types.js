@@ -41,9 +41,9 @@ function questionRow(question, index) {
       h("input", { id: id("label"), name: id("label"), required: true, maxlength: 200, value: question.label || "" })),
     h("div", { class: "field-row" },
       h("div", { class: "field" }, h("label", { for: id("type") }, "Answer type"), type),
-      h("div", { class: "field field-check" },
+      h("label", { class: "field-check" },
         h("input", { type: "checkbox", id: id("required"), name: id("required"), checked: Boolean(question.required) }),
-        h("label", { for: id("required") }, "Required"))),
+        "Required")),
     options, remove);
   remove.addEventListener("click", () => row.remove());
   return row;
@@ -111,7 +111,8 @@ export function initEventTypes(state) {
     edit.addEventListener("click", () => open(et));
     const toggle = $(".et-toggle", item);
     toggle.textContent = et.hidden ? "Show on profile" : "Hide from profile";
-    toggle.setAttribute("aria-label", `${et.hidden ? "Show" : "Hide"} ${et.title} ${et.hidden ? "on" : "from"} your profile`);
+    // The name starts with the words on the button, so a voice user can say them (WCAG 2.5.3).
+    toggle.setAttribute("aria-label", `${toggle.textContent}: ${et.title}`);
     toggle.addEventListener("click", () => busy(toggle, async () => {
       const { id, ...body } = et;
       try {

@@ -1,7 +1,7 @@
 // The host's settings: availability (weekly hours, date overrides, timezone) and profile.
 
 import { ApiError } from "./api.js";
-import { $, $$, busy, checkForm, clearErrors, fillTimeZones, h, markInvalid, showError, toast, uniqueId } from "./app-dom.js";
+import { $, $$, busy, checkForm, clearErrors, fillTimeZones, h, markInvalid, showError, showLinkStart, toast, uniqueId } from "./app-dom.js";
 import { modernZone, zoneLabel } from "./clock.js";
 
 const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
@@ -113,7 +113,7 @@ export function initAvailability(state) {
     });
     editor.list.addEventListener("ranges-changed", sync);
     weekly.append(h("div", { class: "day" },
-      h("div", { class: "day-name field-check" }, toggle, h("label", { for: toggleId }, title(day))),
+      h("label", { class: "day-name field-check" }, toggle, title(day)),
       h("div", { class: "day-ranges" }, editor.list, off, editor.add)));
     days[day] = { editor, sync };
   }
@@ -128,7 +128,7 @@ export function initAvailability(state) {
     const remove = h("button", { type: "button", class: "button button-quiet" }, "Remove date");
     const row = h("li", { class: "override card" },
       h("div", { class: "field" }, h("label", { for: dateId }, "Date"), date),
-      h("div", { class: "field-check" }, off, h("label", { for: offId }, "Unavailable all day")),
+      h("label", { class: "field-check" }, off, "Unavailable all day"),
       h("div", { class: "override-ranges" }, editor.list, editor.add),
       remove);
     const sync = () => { $(".override-ranges", row).hidden = off.checked; };
@@ -279,7 +279,7 @@ export function initProfile(state) {
     showPublicUrl();
   }
 
-  $("#profile-slug-prefix").textContent = `${state.publicUrl}/`;
+  showLinkStart($("#profile-slug-prefix"), `${state.publicUrl}/`);
   fields.slug.addEventListener("input", showPublicUrl);
   addLink.addEventListener("click", () => {
     const row = linkRow({ label: "", url: "" });

@@ -6,7 +6,7 @@
 
 import { ApiError, base } from "./api.js";
 import { createApi, createLive } from "./app-api.js";
-import { $, $$, busy, checkForm, clearErrors, fillTimeZones, fromTemplate, h, showError, slugify, toast, uniqueId } from "./app-dom.js";
+import { $, $$, busy, checkForm, clearErrors, fillTimeZones, fromTemplate, h, showError, showLinkStart, slugify, toast, uniqueId } from "./app-dom.js";
 import { initBookings } from "./app-bookings.js";
 import { initEventTypes } from "./app-event-types.js";
 import { initAvailability, initProfile } from "./app-settings.js";
@@ -88,12 +88,24 @@ function render({ focus = false } = {}) {
     if (link.dataset.section === section) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  showCurrentLink();
   document.title = `${TITLES[section]} · Penny`;
   views[section].enter();
   if (focus) {
     const heading = $(`[data-view="${section}"] h1`);
     if (heading) heading.focus();
   }
+}
+
+// On a phone the nav is one row that scrolls sideways: bring the current section into it
+// (only the row scrolls; the page stays where it is).
+function showCurrentLink() {
+  const nav = $("#dash-nav");
+  const current = $('a[aria-current="page"]', nav);
+  if (!current || nav.scrollWidth <= nav.clientWidth) return;
+  const link = current.getBoundingClientRect();
+  const row = nav.getBoundingClientRect();
+  nav.scrollLeft += (link.left + link.right) / 2 - (row.left + row.right) / 2;
 }
 
 document.addEventListener("click", (event) => {
@@ -145,7 +157,7 @@ function initSignupView() {
   const zone = detectZone();
   let slugEdited = false;
   fillTimeZones(form.timezone, zone);
-  $("#signup-slug-prefix").textContent = `${state.publicUrl}/`;
+  showLinkStart($("#signup-slug-prefix"), `${state.publicUrl}/`);
   form.display_name.addEventListener("input", () => {
     if (!slugEdited) form.slug.value = slugify(form.display_name.value);
   });

@@ -20,6 +20,7 @@ import requests
 from playwright.sync_api import BrowserContext, Locator, Page, Route, WebSocket, expect
 
 from local.stack import REGION, TABLE
+from tests.e2e.browser.audit import unseen_focus
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext
 from tests.e2e.conftest import LocalStack
 
@@ -338,9 +339,11 @@ def test_hiding_an_event_type_keeps_its_link_but_takes_it_off_the_profile(
     set_up_host(context, stack, slug)
     page = open_dashboard(context, stack, "/app/event-types")
 
-    page.get_by_role("button", name="Hide Strategy session from your profile").click()
+    # The accessible name starts with the words on the button (WCAG 2.5.3, label in name)
+    page.get_by_role("button", name="Hide from profile: Strategy session", exact=True).click()
 
-    expect(page.get_by_role("button", name="Show Strategy session on your profile")).to_be_visible()
+    expect(page.get_by_role("button", name="Show on profile: Strategy session", exact=True)
+           ).to_be_visible()
     listed = requests.get(f"{stack.api_url}/hosts/{slug}", timeout=30).json()["event_types"]
     assert [e["slug"] for e in listed] == ["intro"]
     assert requests.get(f"{stack.api_url}/hosts/{slug}/strategy", timeout=30).status_code == 200
@@ -403,6 +406,121 @@ def test_the_dashboard_at_desktop_width_lists_event_types(
     expect(page.locator(".event-type")).to_have_count(2)
     expect(page.locator(".event-type", has_text="Strategy session")).to_contain_text("€120.00")
     screenshot(page, "dashboard-event-types-desktop")
+
+
+# ---- layout and accessibility (issue 11) --------------------------------------------------
+
+# The box a finger can hit: the control, or the label that wraps a checkbox (a tap on it
+# ticks the box). As tests/e2e/browser/audit.py measures it.
+FINGER_BOX = """el => {
+  const target = el.type === 'checkbox' && el.closest('label') ? el.closest('label') : el;
+  const box = target.getBoundingClientRect();
+  return [box.width, box.height];
+}"""
+
+
+def too_small(controls: Locator, what: str, minimum: int = 44) -> list[str]:
+    found = []
+    for i in range(controls.count()):
+        width, height = controls.nth(i).evaluate(FINGER_BOX)
+        if width + 0.5 < minimum or height + 0.5 < minimum:
+            found.append(f"{what} {i + 1}: {round(width)}x{round(height)} px")
+    return found
+
+
+def fits(element: Locator) -> bool:
+    """Whether the element shows all its text (its own overflow cuts nothing off)."""
+    return bool(element.evaluate("el => el.scrollWidth <= el.clientWidth"))
+
+
+def test_your_link_shows_the_whole_address_or_cuts_its_start_behind_a_visible_ellipsis(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # The address is shown as the rest of the dashboard shows links: without the scheme.
+    address = stack.api_url.split("://", 1)[1] + "/"
+    signup = new_context(viewport=PHONE).new_page()
+    signup.goto(f"{stack.api_url}/app/signup")
+    expect(signup.locator("#signup-slug-prefix")).to_have_text(address)
+    assert fits(signup.locator("#signup-slug-prefix"))
+
+    context = new_context(viewport=PHONE)
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/profile")
+    prefix = page.locator("#profile-slug-prefix")
+    expect(prefix).to_have_text(address)
+    assert fits(prefix)
+    expect(prefix).to_have_attribute("title", f"{stack.api_url}/")
+
+    # WHEN the screen is too narrow for the whole address
+    page.set_viewport_size({"width": 260, "height": 700})
+
+    # THEN its start gives way to an ellipsis the host can see, and the end stays by the slug
+    expect(prefix).to_have_text(re.compile(r"^\u2026.+:\d+/$"))
+    assert fits(prefix)
+    expect(prefix).to_have_attribute("title", f"{stack.api_url}/")
+
+
+def test_at_phone_width_the_nav_is_one_row_and_the_hosts_name_stays_in_view(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/bookings")
+    links = page.locator("#dash-nav a")
+    expect(links.first).to_be_visible()
+
+    assert len(set(links.evaluate_all("links => links.map((a) => a.offsetTop)"))) == 1
+    host = page.locator("#dash-host")
+    expect(host).to_have_text("Dana Dash")
+    expect(host).to_be_visible()
+    assert (host.bounding_box() or {"width": 0})["width"] > 0
+
+    # The row scrolls sideways, not the page, and its far end can be reached
+    assert no_horizontal_scroll(page)
+    links.last.click()
+    expect(page).to_have_url(f"{stack.api_url}/app/connections")
+    expect(links.last).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_nav_and_the_booking_tabs_draw_their_focus_rings_in_full(
+        stack: LocalStack, new_context: NewContext, viewport: dict[str, int]) -> None:
+    context = new_context(viewport=viewport)
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/bookings")
+    expect(view(page, "bookings").get_by_text("No upcoming bookings")).to_be_visible()
+
+    # No scrolling row (nav, tabs) cuts the ring of a control inside it
+    assert unseen_focus(page) == []
+
+
+def test_the_small_controls_are_44px_targets_for_a_finger(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/availability")
+    days = page.locator("#av-weekly input[type=checkbox]")
+    expect(page.locator("#av-weekly input:checked")).to_have_count(5)  # the saved hours
+    page.get_by_role("button", name="Save availability").click()
+    dismiss = page.locator(".toast", has_text="Availability saved").get_by_role("button")
+    expect(dismiss).to_be_visible()
+    found = too_small(dismiss, "toast's Dismiss")  # measured before the toast goes (8 s)
+    page.get_by_role("button", name="Add a date").click()
+    found += (too_small(page.locator(".dash-brand"), "brand link")
+              + too_small(page.locator("#live-pill"), "live pill")
+              + too_small(page.locator("#dash-nav a"), "nav link")
+              + too_small(days, "day checkbox")
+              + too_small(page.locator(".override-off"), "day-off checkbox"))
+
+    page.get_by_role("link", name="Event types").click()
+    expect(page.locator(".event-type")).to_have_count(2)
+    page.get_by_role("button", name="New event type").click()
+    page.get_by_role("button", name="Add a question").click()
+    found += (too_small(page.locator(".et-url"), "event type link")
+              + too_small(page.locator("#et-form summary"), "Scheduling rules")
+              + too_small(page.locator("#et-hidden"), "hide checkbox")
+              + too_small(page.locator("#et-questions input[type=checkbox]"), "required checkbox"))
+
+    assert found == []
 
 
 def test_an_unknown_dashboard_page_is_a_404_page(stack: LocalStack) -> None:
