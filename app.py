@@ -17,6 +17,7 @@ from chalice import Chalice, Response
 from chalicelib import bootstrap
 from chalicelib.functions.errors import reshape_chalice_error
 from chalicelib.functions.http import Operation, api_route
+from chalicelib.store.queues import QUEUES
 
 
 class Penny(Chalice):
@@ -28,9 +29,10 @@ class Penny(Chalice):
         from chalicelib.functions import function_url
 
         method, path = event["requestContext"]["http"]["method"], event["rawPath"]
-        # HEAD is GET without the body, wherever GET is answered (RFC 9110 section 9.3.2).
-        verb = "GET" if method == "HEAD" else method
         matched = function_url.match_route(self.routes, path)
+        # HEAD is GET without the body, wherever GET is answered (RFC 9110 section 9.3.2),
+        # except on a webhook or OAuth callback: its GET acts (it may spend a one-time code).
+        verb = "GET" if method == "HEAD" and not _is_edge(self, matched) else method
         if matched is None or verb not in self.routes[matched[0]]:
             response = function_url.not_found(method, path)
         else:
@@ -38,6 +40,14 @@ class Penny(Chalice):
             response = function_url.to_function_url_response(
                 super().__call__(rest_event, context))
         return function_url.without_body(response) if method == "HEAD" else response
+
+
+def _is_edge(app: Chalice, matched: tuple[str, dict[str, str]] | None) -> bool:
+    if matched is None:
+        return False
+    from chalicelib.functions.edge import edge_paths
+
+    return matched[0] in edge_paths(app)
 
 
 app = Penny(app_name="penny")
@@ -444,11 +454,17 @@ def booking_events(event: Any) -> None:
 
 # Subscribed to the booking-events topic by infra/ (SNS pushes one event per invocation;
 # Lambda retries, then dead-letters); `make redrive` feeds them their dead-letter queue.
-@app.lambda_function(name="notes_worker")
-def notes_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return realtime_entry().run_worker(messaging().workers["notes"], event)  # type: ignore[no-any-return]
+# One function per worker of the list (chalicelib/store/queues.py). Chalice names a
+# function's handler after the Python function, so each is named as the list says and
+# bound to this module under that name: `app.notes_worker` is what Lambda calls.
+def _worker_function(name: str, function_name: str) -> Callable[[dict[str, Any], Any], Any]:
+    def worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return realtime_entry().run_worker(messaging().workers[name], event)  # type: ignore[no-any-return]
+
+    worker.__name__ = worker.__qualname__ = function_name
+    return worker
 
 
-@app.lambda_function(name="summary_worker")
-def summary_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return realtime_entry().run_worker(messaging().workers["summary"], event)  # type: ignore[no-any-return]
+for _spec in QUEUES:
+    globals()[_spec.function_name] = app.lambda_function(name=_spec.function_name)(
+        _worker_function(_spec.name, _spec.function_name))

@@ -4,7 +4,7 @@ Runs the real handlers in-process on moto (the same path the Lambdas take): a bo
 is made over the API, the table's stream records go to the stream handler, what SNS
 delivers to each consumer is pushed to its worker as SNS would (the local delivery
 queues stand in for that push and are not counted: SNS to Lambda is not an SQS
-request), and the work records come back through the stream. Every AWS call is counted
+request), and the job records, once done, come back through the stream. Every AWS call is counted
 by a botocore hook; WebSocket posts are counted at the sender. One host with one open dashboard.
 
     python bench/event_requests.py
@@ -108,7 +108,7 @@ def main() -> None:
                                                   "attendee": {"name": "A",
                                                                "email": f"a{n}@example.com",
                                                                "timezone": "UTC"}}))
-            for _ in range(2):  # bookings, then the work records they cause
+            for _ in range(2):  # bookings, then the job records they finish
                 page = streams.get_records(ShardIterator=iterator)
                 iterator = page["NextShardIterator"]
                 client.lambda_.invoke("booking_events", {"Records": page["Records"]})

@@ -7,6 +7,7 @@ first request needs. Tests call `build()` with their own clock or settings and
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -40,9 +41,11 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     from chalicelib.services.booking_changes import BookingChanges
     from chalicelib.services.links import BookingLinks
     from chalicelib.services.passwords import Argon2Passwords
+    from chalicelib.services.ports import NoExternalBusy
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.rate_limits import LoginBackoff, SignupLimit
+    from chalicelib.services.reservations import Reservations
     from chalicelib.services.sessions import BrowserSessions, CsrfTokens
     from chalicelib.services.tickets import RealtimeTickets
     from chalicelib.store import tables
@@ -72,14 +75,16 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
         signups=SignupLimit(counters, clock, settings.signups_per_window,
                             timedelta(seconds=settings.signup_window_seconds)),
         sockets=LoginSocketsOnLogout())
+    calendars = NoExternalBusy()  # no calendar provider yet: nothing outside Penny is busy
+    reservations = Reservations(bookings, calendars, clock, settings.booking_write_attempts,
+                                settings.bookings_per_attendee_per_day)
     return Services(
         settings=settings,
         accounts=accounts,
         profiles=ProfileService(hosts),
-        public=PublicService(hosts, bookings, clock),
-        booking=BookingService(hosts, bookings, clock, links, settings.booking_write_attempts,
-                               settings.bookings_per_attendee_per_day),
-        changes=BookingChanges(hosts, bookings, clock, links, settings.booking_write_attempts),
+        public=PublicService(hosts, bookings, clock, calendars),
+        booking=BookingService(hosts, reservations, links),
+        changes=BookingChanges(hosts, bookings, clock, links, reservations),
         clock=clock,
         sessions=BrowserSessions(accounts, CsrfTokens(settings.link_secret)),
         tickets=RealtimeTickets(tickets, clock, UsedTicketRepository()),
@@ -92,7 +97,50 @@ class Messaging:
 
     realtime: Realtime
     fanout: Fanout
-    workers: dict[str, Worker]
+    workers: Mapping[str, JobRunner]
+
+
+class Workers(Mapping[str, "JobRunner"]):
+    """The workers of the list (store/queues.py) by name, each built on first use, so a
+    worker Lambda imports only its own job (and, later, only its own provider's SDK)."""
+
+    def __init__(self, services: Services) -> None:
+        from chalicelib.store.queues import QUEUES
+
+        self._services = services
+        self._specs = {spec.name: spec for spec in QUEUES}
+        self._built: dict[str, JobRunner] = {}
+
+    def __getitem__(self, name: str) -> JobRunner:
+        if name not in self._built:
+            self._built[name] = build_worker(self._services, self._specs[name])
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
+def build_worker(services: Services, spec: QueueSpec) -> JobRunner:
+    """The runner for one worker of the list, with its job made by the named factory."""
+    from importlib import import_module
+
+    from chalicelib.services.jobs import JobContext, JobFactory, JobRunner, lease_for
+    from chalicelib.store.bookings import BookingRepository
+    from chalicelib.store.jobs import JobRecordRepository
+    from chalicelib.store.queues import WORKER_TIMEOUT
+
+    module, _, name = spec.job.partition(":")
+    factory: JobFactory = getattr(import_module(module), name)
+    job = factory(JobContext(BookingRepository(), services.clock))
+    declared = (spec.name, spec.event_types, spec.announces)
+    made = (job.name, tuple(t.value for t in job.takes),
+            job.announces.value if job.announces else None)
+    if declared != made:
+        raise LookupError(f"the worker list says {declared}, its job {spec.job} says {made}")
+    return JobRunner(job, JobRecordRepository(), services.clock, lease_for(WORKER_TIMEOUT))
 
 
 def build_messaging(services: Services, websocket_api: Any, sns_client: Any = None,
@@ -101,10 +149,7 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
     from chalicelib.integrations.sns import DisabledEventBus, SnsEventBus
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.realtime import Realtime
-    from chalicelib.services.workers import Worker
     from chalicelib.store.connections import ConnectionRepository
-    from chalicelib.store.queues import QUEUES
-    from chalicelib.store.work import WorkRecordRepository
 
     settings = services.settings
     if sender is None:
@@ -120,9 +165,7 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
 
             sns_client = boto3.client("sns", region_name=settings.region)
         bus = SnsEventBus(sns_client, settings.events_topic_arn)
-    records = WorkRecordRepository()
-    return Messaging(realtime, Fanout(bus, realtime),
-                     {spec.name: Worker(spec.name, records, services.clock) for spec in QUEUES})
+    return Messaging(realtime, Fanout(bus, realtime), Workers(services))
 
 
 _services: Services | None = None
@@ -187,10 +230,11 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
     from chalicelib.services.fanout import Fanout
+    from chalicelib.services.jobs import JobRunner
     from chalicelib.services.ports import Clock, PasswordHasher
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.realtime import Realtime
     from chalicelib.services.sessions import BrowserSessions
     from chalicelib.services.tickets import RealtimeTickets
-    from chalicelib.services.workers import Worker
+    from chalicelib.store.queues import QueueSpec

@@ -5,8 +5,11 @@ Store (SecureString, standard tier: free) under PENNY_SECRETS_PATH, read once pe
 container; locally from the shell that runs `make run` or the tests.
 
 Secrets fail closed: a missing, short or development secret stops the function at start
-(InsecureSecretsError). Only `make run` and the tests opt in to the development secrets
-in this file, with PENNY_DEVELOPMENT_SECRETS=1, which is itself refused inside Lambda.
+(InsecureSecretsError), and so does a half-configured provider (ProviderSettingsError;
+each provider's entry comes from the secrets' `providers` object, or PENNY_PROVIDERS
+locally: see provider_settings.py). Only `make run` and the tests opt in to the
+development secrets in this file, with PENNY_DEVELOPMENT_SECRETS=1, which is itself
+refused inside Lambda.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from chalicelib.provider_settings import Providers
+
 # The parameters under PENNY_SECRETS_PATH, the one list: `make deploy` creates them,
 # infra/ grants reading them, tests check both. "secrets" is one SecureString holding
 # every secret as JSON (each SecureString read is a KMS decrypt, paid per cold start);
@@ -24,7 +29,10 @@ from dataclasses import dataclass, field
 SECRETS_PARAMETER = "secrets"
 PARAMETERS = (SECRETS_PARAMETER, "public-url")
 SECURE_PARAMETERS = (SECRETS_PARAMETER,)
-SECRET_VARIABLES = {"jwt_keys": "PENNY_JWT_KEYS", "link_secret": "PENNY_LINK_SECRET"}
+# Each secret's key in that JSON, and the variable that holds it locally. `providers` is
+# an object of each provider's settings entry (chalicelib/provider_settings.py).
+SECRET_VARIABLES = {"jwt_keys": "PENNY_JWT_KEYS", "link_secret": "PENNY_LINK_SECRET",
+                    "providers": "PENNY_PROVIDERS"}
 
 # Development-only secrets, public in this file: `make run` and the tests use them (the
 # dataclass defaults, or PENNY_DEVELOPMENT_SECRETS=1 for `from_env`). A deployed stage
@@ -76,6 +84,8 @@ class Settings:
     signup_window_seconds: int = 3600
     # Bookings one attendee e-mail may make with one host per UTC day (slot hoarding).
     bookings_per_attendee_per_day: int = 5
+    # Each provider's settings entry; a provider without one is off ("not available").
+    providers: Providers = field(default_factory=Providers)
 
     @property
     def public_websocket_url(self) -> str | None:
@@ -90,10 +100,13 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         development = _development_opt_in(env)
+        deployed = bool(env.get("PENNY_SECRETS_PATH") or env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        source = "PENNY_PROVIDERS"
         if env.get("PENNY_SECRETS_PATH"):
             # Deployed: the secrets come from Parameter Store only, never from plain text.
             plain = {k: v for k, v in env.items() if k not in SECRET_VARIABLES.values()}
             env = {**plain, **_secrets(env["PENNY_SECRETS_PATH"], env)}
+            source = f"providers in {env['PENNY_SECRETS_PATH'].rstrip('/')}/{SECRETS_PARAMETER}"
         defaults = cls()
         keys, link_secret = _checked_secrets(env, development)
         active_kid = env.get("PENNY_JWT_ACTIVE_KID", next(iter(keys)))
@@ -119,6 +132,7 @@ class Settings:
                                            defaults.signups_per_window)),
             bookings_per_attendee_per_day=int(env.get(
                 "PENNY_BOOKINGS_PER_ATTENDEE_PER_DAY", defaults.bookings_per_attendee_per_day)),
+            providers=Providers.from_json(env.get("PENNY_PROVIDERS"), source, deployed),
         )
 
 

@@ -62,8 +62,9 @@ def new_value(name: str) -> tuple[str, str]:
     """A fresh value for a missing parameter, and its SSM type."""
     if name in SECURE_PARAMETERS:
         kid = datetime.now(UTC).strftime("k%Y%m%d")
+        # No provider until the operator adds its entry (docs/deploy.md, Providers).
         fresh = {"jwt_keys": {kid: secrets.token_urlsafe(48)},
-                 "link_secret": secrets.token_urlsafe(48)}
+                 "link_secret": secrets.token_urlsafe(48), "providers": {}}
         assert set(fresh) == set(SECRET_VARIABLES)
         return json.dumps(fresh), "SecureString"
     return PENDING_URL, "String"

@@ -39,7 +39,9 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "WebsocketMessage": {"table": ("GetItem", "BatchWriteItem"),
                          "websocket": ("ManageConnections",)},
     "WebsocketDisconnect": {"table": ("GetItem", "BatchWriteItem")},
-    **{worker_function(spec): {"table": ("PutItem",),
+    # A job's record: claimed with a conditional PutItem, read (GetItem) when the claim
+    # fails, finished with an UpdateItem; jobs read the booking's current state (GetItem).
+    **{worker_function(spec): {"table": ("GetItem", "PutItem", "UpdateItem"),
                                "dead_letter": ("SendMessage", "ReceiveMessage",
                                                "DeleteMessage", "GetQueueAttributes")}
        for spec in QUEUES},

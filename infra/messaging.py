@@ -11,11 +11,17 @@ import json
 from typing import Any
 
 from chalicelib.store.queues import QUEUES, TOPIC, WORKER_TIMEOUT, QueueSpec
+from chalicelib.store.stream import STREAM_FILTERS
 
 STREAM_FAILURES = "stream"
-# The item kinds whose changes become events (the stream's filter, and its replay's).
-STREAM_KINDS = ("booking", "work")
 STREAM_DEAD_LETTER_QUEUE = "StreamDeadLetterQueue"
+
+
+def stream_filter_patterns() -> list[dict[str, Any]]:
+    """The event source's filters (any may match), from the stream's own list."""
+    return [{"Pattern": json.dumps({"dynamodb": {"NewImage": {
+        name: {"S": list(values)} for name, values in rule.items()}}})}
+        for rule in STREAM_FILTERS]
 
 
 def worker_function(spec: QueueSpec) -> str:
@@ -82,9 +88,9 @@ def messaging_resources() -> dict[str, Any]:
                 "BisectBatchOnFunctionError": True, "MaximumRetryAttempts": 50,
                 "DestinationConfig": {"OnFailure": {
                     "Destination": {"Fn::GetAtt": [STREAM_DEAD_LETTER_QUEUE, "Arn"]}}},
-                # Only bookings and work records make events: no invocation for the rest.
-                "FilterCriteria": {"Filters": [{"Pattern": json.dumps(
-                    {"dynamodb": {"NewImage": {"kind": {"S": list(STREAM_KINDS)}}}})}]},
+                # Only bookings, and job records turning done with an event to announce,
+                # make events: no invocation for the rest (store/stream.py).
+                "FilterCriteria": {"Filters": stream_filter_patterns()},
             }}}}},
     }
     for spec in QUEUES:

@@ -3,7 +3,7 @@
 When BookingEvents keeps failing on a stream batch, Lambda gives up after its retries and
 notes in the stream's queue where the batch was (shard, first and last sequence number),
 not the records. The stream keeps records for 24 hours: this reads each noted batch back,
-keeps the kinds the event source passes (STREAM_KINDS), and invokes BookingEvents with
+keeps what the event source's filter passes (store/stream.py), and invokes BookingEvents with
 them as the event source would. A note is deleted once its batch succeeds; one whose
 batch fails again, or has left the stream, stays in the queue and is counted.
 """
@@ -19,7 +19,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from infra.messaging import STREAM_DEAD_LETTER_QUEUE, STREAM_KINDS
+from chalicelib.store.stream import passes_filter
+from infra.messaging import STREAM_DEAD_LETTER_QUEUE
 from infra.stack import physical_id
 
 Invoke = Callable[[dict[str, Any]], bool]  # an event in, True when the function succeeded
@@ -41,7 +42,7 @@ def batch_records(streams: Any, info: dict[str, Any]) -> list[dict[str, Any]] | 
         for record in page["Records"]:
             if int(record["dynamodb"]["SequenceNumber"]) > end:
                 return records
-            if record["dynamodb"].get("NewImage", {}).get("kind", {}).get("S") in STREAM_KINDS:
+            if passes_filter(record["dynamodb"].get("NewImage")):
                 records.append({**record, "eventSourceARN": info["streamArn"]})
         if not page["Records"]:
             break

@@ -29,6 +29,7 @@ from types import FrameType
 from chalice import Chalice
 from chalice.config import Config
 
+from chalicelib.provider_settings import ProviderSettingsError
 from local.api import ApiServer
 from local.aws import EmbeddedAWS
 from local.pollers import pollers_for_app
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                 messaging=messaging,
                 table_stream=table_stream,
             )
+            # Read as the API reads them: a half-configured provider stops here, saying which.
+            providers = _providers()
             config = Config.create(chalice_stage="dev", app_name="penny", environment_variables=env)
             app = _load_app()
             api.serve(app, config)
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 poller.start()
                 running.callback(poller.stop)
             demo = seed(api.url)
-            print(_banner(api.url, gateway.ws_url, demo), flush=True)
+            print(_banner(api.url, gateway.ws_url, demo, providers), flush=True)
             print(
                 f"{READY_MARKER} api={api.url} aws={aws.url} ws={gateway.ws_url}", flush=True
             )
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"a port is already in use ({ports}); choose others, or 0 for free ones")
     except SeedError as exc:
         return _fail(f"seeding the demo host failed: {exc}")
+    except ProviderSettingsError as exc:
+        return _fail(str(exc))
     return 0
 
 
@@ -198,7 +203,17 @@ def _load_app() -> Chalice:
     return app
 
 
-def _banner(api_url: str, ws_url: str, demo: Demo) -> str:
+def _providers() -> str:
+    """The providers set up for this run (PENNY_PROVIDERS from the shell), for the banner."""
+    from chalicelib import bootstrap
+
+    available = sorted(bootstrap.environment_settings().providers.available)
+    if not available:
+        return 'none set up: each platform says "not available" (PENNY_PROVIDERS)'
+    return f"{', '.join(available)} (PENNY_PROVIDERS)"
+
+
+def _banner(api_url: str, ws_url: str, demo: Demo, providers: str) -> str:
     start = demo.first_slot or "<a slot start from the slots URL>"
     return f"""
 Penny is running locally.
@@ -211,6 +226,7 @@ Penny is running locally.
   Demo profile     {demo.profile_url}
   Slots (7 days)   {demo.slots_url}
   Demo login       {EMAIL} / {PASSWORD}   (POST {api_url}/auth/login)
+  Providers        {providers}
 
 Book the first free intro call:
 

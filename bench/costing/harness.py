@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -64,15 +64,19 @@ class CountingSender:
         return len({n for n, c in self.posts if c == connection_id and n > 0})
 
 
-def stream_filter_kinds() -> tuple[str, ...] | None:
-    """The item kinds infra/ lets through to `booking_events` (None: no filter)."""
+def stream_filter() -> Callable[[dict[str, Any]], bool] | None:
+    """Does infra/'s event source filter let a new image through to `booking_events`?
+    (None: no filter), read from the resources infra/ deploys."""
     from infra.messaging import messaging_resources
 
     events = messaging_resources().get("BookingEvents", {}).get("Properties", {})
     for source in events.get("Events", {}).values():
-        for rule in source.get("Properties", {}).get("FilterCriteria", {}).get("Filters", []):
-            pattern = json.loads(rule["Pattern"])
-            return tuple(pattern["dynamodb"]["NewImage"]["kind"]["S"])
+        rules = [json.loads(rule["Pattern"])["dynamodb"]["NewImage"] for rule in
+                 source.get("Properties", {}).get("FilterCriteria", {}).get("Filters", [])]
+        if rules:
+            return lambda image: any(
+                all(image.get(name, {}).get("S") in values["S"] for name, values in rule.items())
+                for rule in rules)
     return None
 
 
@@ -88,7 +92,7 @@ class Harness:
         self.ws_inbound_units = 0
         self.connection_minutes = 0.0
         self.stream_invocations = 0
-        self.kinds = stream_filter_kinds()
+        self.passes = stream_filter()
 
     def start(self, app_log_level: str = "INFO") -> Harness:
         import boto3
@@ -263,7 +267,7 @@ class Harness:
     def _on_stream(self, event: dict[str, Any], context: Any) -> None:
         for record in event["Records"]:
             image = record.get("dynamodb", {}).get("NewImage") or {}
-            if self.kinds is not None and image.get("kind", {}).get("S") not in self.kinds:
+            if self.passes is not None and not self.passes(image):
                 continue  # the event source's filter: no invocation at all
             self.stream_invocations += 1  # ids for the sender: metered or not
             self.sender.invocation = self.stream_invocations

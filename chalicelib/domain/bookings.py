@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.errors import BookingStateError
 from chalicelib.domain.slots import Busy
 from chalicelib.domain.timerange import TimeRange
 
@@ -80,6 +81,18 @@ class Booking:
         # A pending hold counts until it expires, whether or not TTL has removed it yet.
         return not (self.status is BookingStatus.PENDING_PAYMENT
                     and self.hold_until is not None and self.hold_until <= now)
+
+    def movable(self, now: datetime) -> bool:
+        """Whether it may still be cancelled or moved: active and not yet started."""
+        return self.is_active(now) and self.start > now
+
+    def check_movable(self, now: datetime) -> None:
+        """Raise BookingStateError, saying why, unless it may still be cancelled or moved."""
+        if self.movable(now):
+            return
+        if not self.is_active(now):
+            raise BookingStateError(f"this booking is {self.status.value}")
+        raise BookingStateError("this booking has already started")
 
     def cancelled(self, now: datetime, reason: str | None, by: str) -> Booking:
         return replace(self, status=BookingStatus.CANCELLED, cancelled_at=now,

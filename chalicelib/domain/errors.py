@@ -189,6 +189,11 @@ class ConnectionGoneError(Exception):
     """The WebSocket connection no longer exists (API Gateway's GoneException)."""
 
 
+class JobBusyError(Exception):
+    """Another run holds this job's live lease: raised so Lambda retries it later,
+    rather than doing the work twice at once."""
+
+
 # ---- providers (calendars, video, payments, notes, AI) ------------------------------
 # An adapter raises one of these `from` the vendor's own error. Each says what happens
 # next, so no caller needs to know the vendor: the HTTP edge maps them in its one table,

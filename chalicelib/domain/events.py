@@ -43,6 +43,23 @@ class Event:
                 "occurred_at": self.occurred_at.isoformat(), "host_id": self.host_id,
                 "booking": self.booking}
 
+    @classmethod
+    def from_json(cls, data: Any) -> Event:
+        """The envelope back from its JSON (what a worker is pushed); KeyError, ValueError
+        or TypeError when it is not one, e.g. a booking without a uid or an unknown type."""
+        booking = data["booking"]
+        if not isinstance(booking, dict) or not isinstance(booking.get("uid"), str) \
+                or not booking["uid"]:
+            raise ValueError("the event names no booking uid")
+        host_id, event_id = data["host_id"], data["id"]
+        if not (isinstance(host_id, str) and host_id and isinstance(event_id, str) and event_id):
+            raise ValueError("the event needs an id and a host id")
+        occurred_at = datetime.fromisoformat(data["occurred_at"])
+        if occurred_at.utcoffset() is None:
+            raise ValueError("occurred_at has no UTC offset")
+        return cls(EventType(data["type"]), event_id, occurred_at, host_id, booking,
+                   int(data.get("version", ENVELOPE_VERSION)))
+
 
 def booking_summary(b: Booking) -> dict[str, Any]:
     """What a dashboard needs to update its list; never the attendee's answers."""
@@ -83,8 +100,8 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
     return events
 
 
-def work_event(worker: str, change_id: str, at: datetime, host_id: str,
-               booking: dict[str, Any]) -> Event:
-    """A worker finished its job for a booking: notes saved, summary ready."""
-    kind = EventType.NOTES_SAVED if worker == "notes" else EventType.SUMMARY_READY
+def job_done_event(kind: EventType, change_id: str, at: datetime, host_id: str,
+                   booking: dict[str, Any]) -> Event:
+    """A job finished its work for a booking and says so (notes saved, summary ready):
+    read off the job record's change to done, never off its claim."""
     return Event(kind, event_id(change_id, kind), at, host_id, booking)

@@ -14,7 +14,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 # Top-level paths of the app (API and pages): a host may not take them as a slug.
 RESERVED_SLUGS = frozenset(
     {"api", "app", "auth", "me", "hosts", "booking", "bookings", "openapi.json", "static",
-     "admin", "login", "signup", "logout", "health", "docs", "assets", "penny", "www", "ws"}
+     "admin", "login", "signup", "logout", "health", "docs", "assets", "penny", "www", "ws",
+     "webhooks"}
 )
 
 

@@ -2,7 +2,8 @@
 
 The slot engine answers yes or no; a refused booking deserves to know which rule said
 no, in the order a person would check them (the clock, the notice, the window, the
-hours, the grid, the daily limit, other bookings).
+hours, the grid, the host's other calendars, the daily limit, other bookings), and to
+read it in words.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import available_ranges, local_instant
-from chalicelib.domain.slots import SlotQuery, is_bookable
+from chalicelib.domain.errors import SlotTakenError, SlotUnavailableError
+from chalicelib.domain.slots import SlotQuery, SlotRules, is_bookable
 from chalicelib.domain.timerange import TimeRange
 
 
@@ -23,6 +25,7 @@ class SlotRefusal(StrEnum):
     BEYOND_WINDOW = "beyond_booking_window"
     OUTSIDE_HOURS = "outside_hours"
     OFF_GRID = "not_on_slot_grid"
+    CALENDAR_BUSY = "calendar_busy"
     DAILY_LIMIT = "daily_limit_reached"
     TAKEN = "taken"
 
@@ -50,5 +53,52 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
         within = any(run.start <= meeting.start and meeting.end <= run.end
                      for run in available_ranges(query.schedule, meeting))
         return SlotRefusal.OFF_GRID if within else SlotRefusal.OUTSIDE_HOURS
-    # Offered by the rules: other bookings stand in the way, or the day's count is full.
+    # Offered by the rules: the host's other calendars, the day's count or other bookings
+    # stand in the way.
+    elsewhere = [busy for busy in query.busy if busy.external]
+    if not is_bookable(replace(unlimited, busy=elsewhere), start):
+        return SlotRefusal.CALENDAR_BUSY
     return SlotRefusal.DAILY_LIMIT if is_bookable(unlimited, start) else SlotRefusal.TAKEN
+
+
+def check_slot(query: SlotQuery, start: datetime) -> None:
+    """Raise SlotTakenError if only other bookings stand in the way (409: pick another),
+    SlotUnavailableError with the rule's reason if the time is not offered at all (422)."""
+    reason = refusal(query, start)
+    if reason is None:
+        return
+    if reason is SlotRefusal.TAKEN:
+        raise SlotTakenError(refusal_message(reason, query.rules), "start")
+    raise SlotUnavailableError(refusal_message(reason, query.rules), "start", reason.value)
+
+
+def refusal_message(reason: SlotRefusal, rules: SlotRules) -> str:
+    """What the booker reads when `reason` refuses their time."""
+    match reason:
+        case SlotRefusal.IN_THE_PAST:
+            return "this time is in the past"
+        case SlotRefusal.TOO_SOON:
+            return (f"this time is too soon: this event must be booked at least "
+                    f"{_minutes(rules.minimum_notice)} ahead")
+        case SlotRefusal.BEYOND_WINDOW:
+            return (f"this time is too far ahead: this event can be booked up to "
+                    f"{rules.booking_window_days} days in advance")
+        case SlotRefusal.OUTSIDE_HOURS:
+            return "this time is outside the host's available hours"
+        case SlotRefusal.OFF_GRID:
+            return (f"this time is not one of the offered start times (every "
+                    f"{_minutes(rules.interval)})")
+        case SlotRefusal.CALENDAR_BUSY:
+            return "the host has another appointment at this time"
+        case SlotRefusal.DAILY_LIMIT:
+            return "the host takes no more bookings of this event on that day"
+    return "this time was just booked; pick another slot"
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} day{'s' * (minutes != 1440)}"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hour{'s' * (minutes != 60)}"
+    return f"{minutes} minute{'s' * (minutes != 1)}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -46,11 +46,21 @@ class SlotRules:
 
 @dataclass(frozen=True, slots=True)
 class Busy:
-    """Time taken on the host's calendar; ``blocked`` is ``meeting`` plus its own buffers."""
+    """Time taken on the host's calendar; ``blocked`` is ``meeting`` plus its own buffers.
+
+    ``external``: an event on one of the host's other calendars, not a Penny booking.
+    """
 
     meeting: TimeRange
     blocked: TimeRange
     event_type_id: str | None = None
+    external: bool = False
+
+
+def calendar_busy(ranges: Iterable[TimeRange]) -> list[Busy]:
+    """Busy time on the host's other calendars: events with no buffers of their own (a slot's
+    buffers still keep clear of them) that count toward no daily limit."""
+    return [Busy(meeting=r, blocked=r, external=True) for r in ranges]
 
 
 @dataclass(frozen=True, slots=True)

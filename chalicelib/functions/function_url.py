@@ -6,6 +6,9 @@ most of the bill. Function URLs send the HTTP API "2.0" payload; Chalice's route
 API Gateway's REST "1.0" proxy event. So the request is matched to a route here (a
 literal path segment beats a `{parameter}`, as in API Gateway), turned into the event
 Chalice expects, and the response turned back (cookies apart, as 2.0 wants them).
+The body passes through untouched, base64 and its `isBase64Encoded` flag included, so
+Chalice's `raw_body` is the exact bytes sent: what webhook signatures are computed over
+(functions/edge.py).
 """
 
 from __future__ import annotations

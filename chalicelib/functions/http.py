@@ -170,6 +170,14 @@ def base_path(request: Any) -> str:
     return "".join(f"/{p}" for p in prefix)
 
 
+def request_body(request: Any) -> bytes:
+    """The body exactly as sent: Chalice undoes the front door's base64 (`isBase64Encoded`,
+    whatever the content type, so `app.api.binary_types` need not list it: that list
+    governs responses) and hands a text body back as its UTF-8 bytes, `\r\n` and all."""
+    raw = request.raw_body or b""
+    return raw.encode() if isinstance(raw, str) else bytes(raw)
+
+
 def source_ip(request: Any) -> str | None:
     """The client's address as the front door saw it (REST and Function URL alike)."""
     context = getattr(request, "context", None) or {}
@@ -215,8 +223,7 @@ def api_route(app: Chalice, authenticate: Callable[[Any], AccessClaims],
                     if operation.session:
                         kwargs["session_id"] = caller.session_id
                 if operation.body:
-                    raw = request.raw_body or b""
-                    raw = raw.encode() if isinstance(raw, str) else raw
+                    raw = request_body(request)
                     kwargs["body"] = parse_body(raw, operation.body, body_limit())
                 if operation.query:
                     kwargs["query"] = parse_query(request.query_params, operation.query)

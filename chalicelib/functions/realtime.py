@@ -9,8 +9,8 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import AuthenticationError
+from chalicelib.services.jobs import JobRunner
 from chalicelib.services.realtime import Realtime
-from chalicelib.services.workers import Worker
 
 # Browsers cannot set headers on a WebSocket, so the credential may come as a
 # subprotocol: `new WebSocket(url, ["penny.bearer", token])` for an access token, or
@@ -73,10 +73,10 @@ def message(realtime: Realtime, connection_id: str, body: str) -> None:
         realtime.pong(connection_id)
 
 
-def run_worker(worker: Worker, event: dict[str, Any]) -> dict[str, Any]:
+def run_worker(worker: JobRunner, event: dict[str, Any]) -> dict[str, Any]:
     """An SNS push (one event; raising makes Lambda retry it, then dead-letter it), or a
     replay batch from the dead-letter queue (each record on its own; failures reported
-    so only they stay in the queue)."""
+    so only they stay in the queue). A job that gave up for good returns normally."""
     records = event.get("Records") or []
     if all(record.get("EventSource") == "aws:sns" for record in records):
         for record in records:

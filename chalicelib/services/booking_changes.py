@@ -1,31 +1,22 @@
 """Changing a booking after the fact: view, cancel and reschedule.
 
 The attendee acts through the secret links (a token per purpose); the host through
-its session. Both write the booking and its ledger days in one transaction, each
-conditioned on the version read, and retry from a fresh read if something moved.
+its session. A cancel releases the booking's time and a reschedule moves it, both
+through the reservation service's one write path (services/reservations.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from chalicelib.domain.bookings import Booking, LedgerDay, LedgerEntry, busy_from_ledger, utc_days
-from chalicelib.domain.errors import (
-    BookingContentionError,
-    BookingLinkError,
-    BookingStateError,
-    ConcurrentWriteError,
-    NotFoundError,
-)
+from chalicelib.domain.bookings import Booking
+from chalicelib.domain.errors import BookingLinkError, BookingStateError, NotFoundError
 from chalicelib.domain.event_types import EventType
-from chalicelib.domain.slots import SlotQuery
-from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.booking import check_slot, ledger_days_for
+from chalicelib.domain.reservations import Claim, event_type_of
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from chalicelib.services.ports import Bookings, Clock, Hosts
-from chalicelib.store.bookings import BookingWrite
+from chalicelib.services.reservations import Reservations
 from chalicelib.store.hosts import HostConfig
 
 
@@ -35,7 +26,7 @@ class BookingChanges:
     bookings: Bookings
     clock: Clock
     links: BookingLinks
-    attempts: int = 6
+    reservations: Reservations
 
     def view(self, uid: str, token: str, *purposes: LinkPurpose) -> Booking:
         """The booking, if `token` is its link for one of `purposes` (default: any)."""
@@ -48,14 +39,13 @@ class BookingChanges:
 
     @staticmethod
     def movable(booking: Booking, now: datetime) -> bool:
-        """Whether it may still be cancelled or moved: active and not yet started."""
-        return booking.is_active(now) and booking.start > now
+        """Whether it may still be cancelled or moved (for the manage page)."""
+        return booking.movable(now)
 
     @staticmethod
     def bookable_event_type(config: HostConfig, booking: Booking) -> EventType | None:
-        """The booking's event type, while it still takes bookings."""
-        return next((e for e in config.event_types
-                     if e.id == booking.event_type_id and e.active), None)
+        """The booking's event type, while it still takes bookings (for the move page)."""
+        return event_type_of(booking, config.event_types)
 
     def host_view(self, host_id: str, uid: str) -> Booking:
         booking = self.bookings.get(uid)
@@ -78,34 +68,25 @@ class BookingChanges:
 
     def cancel_by_attendee(self, uid: str, token: str, reason: str | None) -> Booking:
         self._by_link(uid, token, LinkPurpose.CANCEL)
-        return self._cancel(lambda: self.bookings.get(uid), reason, "attendee")
+        return self._cancel(uid, reason, "attendee")
 
     def cancel_by_host(self, host_id: str, uid: str, reason: str | None) -> Booking:
         self.host_view(host_id, uid)
-        return self._cancel(lambda: self.bookings.get(uid), reason, "host")
+        return self._cancel(uid, reason, "host")
 
     def reschedule(self, uid: str, token: str, new_start: datetime) -> Booking:
         self._by_link(uid, token, LinkPurpose.RESCHEDULE)
-        start = new_start.astimezone(UTC)
-        for _ in range(self.attempts):
-            now = self.clock.now()
-            booking = self._active(self.bookings.get(uid), now)
+
+        def moved(now: datetime) -> Claim:
+            booking = self._movable(uid, now)
             config = self.hosts.config(booking.host_id)
-            et = self.bookable_event_type(config, booking)
+            et = event_type_of(booking, config.event_types)
             if et is None:
                 raise BookingStateError("this event type no longer takes bookings")
-            rules = et.slot_rules()
-            moved = booking.moved_to(start, now)
-            days = sorted(set(ledger_days_for(config, moved.meeting, moved.blocked))
-                          | set(utc_days([booking.blocked])))
-            ledger, _ = self.bookings.ledger_for_write(booking.host_id, days, None)
-            query = SlotQuery(now, config.schedule, rules, et.id,
-                              busy_from_ledger(ledger, now, ignore_uid=uid),
-                              TimeRange(start, moved.end), booking.attendee.timezone)
-            check_slot(query, start)
-            if self._commit(moved, ledger, now, add=True):
-                return moved
-        raise BookingContentionError("the host's calendar is busy right now; try again")
+            return Claim(booking.moved_to(new_start, now), config.schedule, et.slot_rules(),
+                         releasing=booking.blocked)
+
+        return self.reservations.move(moved)
 
     def host_config(self, booking: Booking) -> HostConfig:
         return self.hosts.config(booking.host_id)
@@ -118,41 +99,14 @@ class BookingChanges:
             raise BookingLinkError("booking not found or link not valid")
         return booking, presented
 
-    def _active(self, booking: Booking | None, now: datetime) -> Booking:
+    def _movable(self, uid: str, now: datetime) -> Booking:
+        booking = self.bookings.get(uid)
         if booking is None:
             raise NotFoundError("booking not found")
-        if self.movable(booking, now):
-            return booking
-        if not booking.is_active(now):
-            raise BookingStateError(f"this booking is {booking.status.value}")
-        raise BookingStateError("this booking has already started")
+        booking.check_movable(now)
+        return booking
 
-    def _cancel(self, load: Callable[[], Booking | None], reason: str | None,
-                by: str) -> Booking:
-        for _ in range(self.attempts):
-            now = self.clock.now()
-            booking = self._active(load(), now)
-            days = utc_days([booking.blocked])
-            ledger, _ = self.bookings.ledger_for_write(booking.host_id, days, None)
-            cancelled = booking.cancelled(now, (reason or "").strip() or None, by)
-            if self._commit(cancelled, ledger, now, add=False):
-                return cancelled
-        raise BookingContentionError("the host's calendar is busy right now; try again")
-
-    def _commit(self, booking: Booking, ledger: list[LedgerDay], now: datetime, add: bool) -> bool:
-        touched = set(utc_days([booking.blocked])) if add else set()
-        entry = LedgerEntry.of(booking)
-        changed: list[LedgerDay] = []
-        checked: list[LedgerDay] = []
-        for day in ledger:
-            if day.day in touched:
-                changed.append(day.with_entry(entry, now))
-            elif any(e.booking_uid == booking.uid for e in day.entries):
-                changed.append(day.without(booking.uid, now))
-            else:
-                checked.append(day)
-        try:
-            self.bookings.commit(BookingWrite(booking, False, changed, checked), now)
-        except ConcurrentWriteError:
-            return False
-        return True
+    def _cancel(self, uid: str, reason: str | None, by: str) -> Booking:
+        reason = (reason or "").strip() or None
+        return self.reservations.release(
+            lambda now: self._movable(uid, now).cancelled(now, reason, by))

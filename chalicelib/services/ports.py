@@ -10,6 +10,7 @@ from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Profile
+from chalicelib.domain.timerange import TimeRange
 from chalicelib.store.bookings import BookingWrite, IdempotencyRecord
 from chalicelib.store.hosts import Account, HostConfig
 from chalicelib.store.tokens import StoredRefreshToken
@@ -47,6 +48,19 @@ class Bookings(Protocol):
     def for_host(self, host_id: str, *, after: datetime | None = None,
                  before: datetime | None = None, newest_first: bool = False,
                  limit: int = 50) -> list[Booking]: ...
+
+
+class ExternalBusy(Protocol):
+    """Busy time on the host's other calendars (Google, Outlook), which no slot may touch."""
+
+    def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]: ...
+
+
+class NoExternalBusy:
+    """No calendar connected: nothing outside Penny is busy (today, for every host)."""
+
+    def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]:
+        return []
 
 
 class RefreshTokens(Protocol):

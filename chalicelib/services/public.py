@@ -1,7 +1,8 @@
 """What a visitor sees: a host's public profile, an event type, its free slots.
 
 A slots request costs two DynamoDB reads: the host's public config by slug (GSI1),
-then the ledger days around the window (one Query).
+then the ledger days around the window (one Query). The host's other calendars are
+asked for their busy time too (through a port; nothing is connected today).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import local_instant
 from chalicelib.domain.bookings import busy_from_ledger
-from chalicelib.domain.errors import NotFoundError, ValidationError
+from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import validate_timezone
-from chalicelib.domain.slots import SlotQuery, free_slots
+from chalicelib.domain.reservations import bookable_event_type
+from chalicelib.domain.slots import SlotQuery, blocked_range, calendar_busy, free_slots
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.ports import Bookings, Clock, Hosts
+from chalicelib.services.ports import Bookings, Clock, ExternalBusy, Hosts
 from chalicelib.store.hosts import HostConfig
 
 MAX_WINDOW_DAYS = 62
@@ -33,14 +35,6 @@ class SlotsResult:
     slots: dict[date, list[datetime]]
 
 
-def find_event(config: HostConfig, event_slug: str) -> EventType:
-    """Active event types are bookable by link; hidden ones are just not listed."""
-    for et in config.event_types:
-        if et.slug == event_slug and et.active:
-            return et
-    raise NotFoundError(f"event type '{event_slug}' not found")
-
-
 def local_window(first: date, last: date, zone: str) -> TimeRange:
     """From the first local midnight to the one after `last` (a skipped midnight: the jump)."""
     tz = ZoneInfo(zone)
@@ -52,13 +46,14 @@ class PublicService:
     hosts: Hosts
     bookings: Bookings
     clock: Clock
+    calendars: ExternalBusy
 
     def profile(self, host_slug: str) -> HostConfig:
         return self.hosts.public_config(host_slug)
 
     def event(self, host_slug: str, event_slug: str) -> tuple[HostConfig, EventType]:
         config = self.hosts.public_config(host_slug)
-        return config, find_event(config, event_slug)
+        return config, bookable_event_type(config.event_types, event_slug)
 
     def slots(self, host_slug: str, event_slug: str, first: date, last: date,
               zone: str | None = None) -> SlotsResult:
@@ -70,13 +65,17 @@ class PublicService:
         if (last - first).days >= MAX_WINDOW_DAYS:
             raise ValidationError(f"a window spans at most {MAX_WINDOW_DAYS} days", "end")
         config, et = self.event(host_slug, event_slug)
+        host_id, rules = config.profile.host_id, et.slot_rules()
         zone = zone or config.profile.timezone
         window = local_window(first, last, zone)
-        ledger = self.bookings.ledger(config.profile.host_id,
-                                      (window.start - LEDGER_MARGIN).date(),
+        ledger = self.bookings.ledger(host_id, (window.start - LEDGER_MARGIN).date(),
                                       (window.end + LEDGER_MARGIN).date())
+        # From the earliest to the latest blocked range of a slot starting in the window.
+        reach = TimeRange(blocked_range(window.start, rules).start,
+                          blocked_range(window.end, rules).end)
         now = self.clock.now()
-        query = SlotQuery(now=now, schedule=config.schedule, rules=et.slot_rules(),
-                          event_type_id=et.id, busy=busy_from_ledger(ledger, now),
-                          window=window, booker_zone=zone)
+        busy = [*busy_from_ledger(ledger, now),
+                *calendar_busy(self.calendars.busy(host_id, reach))]
+        query = SlotQuery(now=now, schedule=config.schedule, rules=rules, event_type_id=et.id,
+                          busy=busy, window=window, booker_zone=zone)
         return SlotsResult(et, zone, free_slots(query))

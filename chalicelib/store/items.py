@@ -141,10 +141,29 @@ class CounterItem(PennyItem, discriminator="counter"):
     last_at = UTCDateTimeAttribute()
 
 
-class WorkRecordItem(PennyItem, discriminator="work"):
-    """pk = WORK#{booking uid}, sk = {worker}: a worker's job for a booking, done once."""
+class JobRecordItem(PennyItem, discriminator="job"):
+    """pk = JOB#{event id}, sk = {job}: one job's run of one booking event (domain/jobs.py).
 
+    Keyed by the event, not the booking: a later event about the same booking is a new
+    job. `expires_at` (TTL) is set 30 days on, past the dead-letter queues' 14 days.
+    """
+
+    event_type = UnicodeAttribute()
     host_id = UnicodeAttribute()
-    event_id = UnicodeAttribute()
     booking = JSONAttribute()
-    done_at = UTCDateTimeAttribute()
+    announces = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    claim = UnicodeAttribute()
+    lease_until = UTCDateTimeAttribute()
+    started_at = UTCDateTimeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    retryable = BooleanAttribute(default=False)
+
+
+class ProviderRefItem(PennyItem, discriminator="provider_ref"):
+    """pk = PROVIDERREF#{booking uid}, sk = {job}: what a job made at a provider for a
+    booking (the calendar event's id), so a later reschedule or cancel finds it."""
+
+    external_id = UnicodeAttribute()
+    sequence = NumberAttribute()

@@ -1,14 +1,16 @@
-"""The one list of messaging resources: the booking-events topic and its consumers.
+"""The one list of workers: who hears which booking events, announces what, and how.
 
-Each consumer is a worker Lambda subscribed to the topic (SNS pushes; filtered on the
-message attribute "type") with its own SQS dead-letter queue. Pushed, not polled: a
-Lambda event source on an SQS queue long-polls it around the clock (about 648,000
-ReceiveMessage requests a month per queue, billed even when idle), which would break
-"an idle deployment costs $0.00". Lambda's asynchronous invocation retries a failed
-event, then sends it to the dead-letter queue; `make redrive` replays that queue.
+Each worker is a `Job` (services/jobs.py) run by one runner in its own Lambda, subscribed
+to the booking-events topic (SNS pushes; filtered on the message attribute "type") with
+its own SQS dead-letter queue. Everything that knows "who reacts to what" derives from
+this list: app.py's worker functions, the SNS filter policies and the publisher's types
+(services/fanout.py), the table stream's filter (store/stream.py), infra/ and the local
+stack. Jobs are named by import path, so reading the list imports no job (and no SDK).
 
-infra/ builds the topic, subscriptions, dead-letter queues and retry settings from this
-list; the local stack provisions the same list on the embedded AWS.
+Pushed, not polled: a Lambda event source on an SQS queue long-polls it around the clock
+(about 648,000 ReceiveMessage requests a month per queue, billed even when idle), which
+would break "an idle deployment costs $0.00". Lambda's asynchronous invocation retries a
+failed event, then sends it to the dead-letter queue; `make redrive` replays that queue.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ WORKER_TIMEOUT = 60
 
 @dataclass(frozen=True)
 class QueueSpec:
-    name: str                       # logical name: "notes", "summary"
-    event_types: tuple[str, ...]    # SNS filter on the message attribute "type"
+    name: str                       # the job's name: "notes", "summary"
+    event_types: tuple[str, ...]    # what it takes; SNS filters on the attribute "type"
+    announces: str | None = None    # the event it announces when done (None: nothing)
+    job: str = ""                   # "module:factory", called with a JobContext
     max_retries: int = 2            # Lambda's async retries after the first attempt (0-2)
     max_event_age: int = 6 * 3600   # seconds an event may wait for a retry (60-21600)
 
@@ -37,6 +41,8 @@ class QueueSpec:
 
 
 QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec("notes", ("booking.confirmed",)),
-    QueueSpec("summary", ("booking.confirmed",)),
+    QueueSpec("notes", ("booking.confirmed",), "notes.saved",
+              "chalicelib.services.notes:notes_job"),
+    QueueSpec("summary", ("booking.confirmed",), "summary.ready",
+              "chalicelib.services.summary:summary_job"),
 )

@@ -1,7 +1,11 @@
 """Reading the table's change stream: records -> events.
 
 A record carries the item's images in DynamoDB JSON, which PynamoDB decodes into the
-same item classes the repositories use. Only bookings and work records make events.
+same item classes the repositories use. Bookings make events on every change; a job
+record makes one, the event its job announces, when it changes to done (never on its
+claim). `STREAM_FILTERS` says which new images can make events: infra/ builds the event
+source's filter from it (so nothing else invokes the stream Lambda), and it derives from
+the worker list: with no job announcing anything, job records are not let through.
 """
 
 from __future__ import annotations
@@ -10,12 +14,27 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.events import Event, booking_events, work_event
+from chalicelib.domain.events import Event, EventType, booking_events, job_done_event
+from chalicelib.domain.jobs import JobStatus
 from chalicelib.store.bookings import to_booking
-from chalicelib.store.items import BookingItem, WorkRecordItem
+from chalicelib.store.items import BookingItem, JobRecordItem
+from chalicelib.store.queues import QUEUES
 from chalicelib.store.tables import PennyItem
 
-EVENT_KINDS = ("booking", "work")  # the only kinds worth invoking the publisher for
+ANNOUNCED = tuple(sorted({spec.announces for spec in QUEUES if spec.announces}))
+Filter = dict[str, tuple[str, ...]]  # attribute of the new image -> string values that pass
+_BOOKINGS: Filter = {"kind": ("booking",)}
+_JOBS_DONE: Filter = {"kind": ("job",), "status": (JobStatus.DONE.value,), "announces": ANNOUNCED}
+# A record passes when any filter matches it.
+STREAM_FILTERS: tuple[Filter, ...] = (_BOOKINGS, _JOBS_DONE) if ANNOUNCED else (_BOOKINGS,)
+EVENT_KINDS = tuple(kind for rule in STREAM_FILTERS for kind in rule["kind"])
+
+
+def passes_filter(image: Mapping[str, Any] | None) -> bool:
+    """Would the event source's filter let a record with this new image through?"""
+    return bool(image) and any(
+        all((image or {}).get(name, {}).get("S") in values for name, values in rule.items())
+        for rule in STREAM_FILTERS)
 
 
 def _item(image: Mapping[str, Any] | None) -> PennyItem | None:
@@ -39,6 +58,8 @@ def events_of(record: Mapping[str, Any]) -> list[Event]:
     if isinstance(new, BookingItem):
         before = to_booking(old) if isinstance(old, BookingItem) else None
         return booking_events(before, to_booking(new), change_id, at)
-    if isinstance(new, WorkRecordItem) and old is None:
-        return [work_event(new.sk, change_id, at, new.host_id, new.booking)]
+    if isinstance(new, JobRecordItem) and new.announces and new.status == JobStatus.DONE \
+            and not (isinstance(old, JobRecordItem) and old.status == JobStatus.DONE):
+        return [job_done_event(EventType(new.announces), change_id, at, new.host_id,
+                               new.booking)]
     return []

@@ -4,7 +4,8 @@ The page holds no user data, so it is the same for everyone and needs no session
 serve: the script asks the API for the host's data with the session cookie. What the
 page must know before its first request is rendered into it as JSON: the WebSocket URL
 (its origin is also added to the CSP's connect-src), the public URL booking links
-are built on, and the state of each integration.
+are built on, and the state of each integration, from the providers set up on this
+Penny (settings.providers).
 """
 
 from __future__ import annotations
@@ -20,24 +21,45 @@ from chalicelib.settings import Settings
 SECTIONS = frozenset({"login", "signup", "welcome", "bookings", "event-types",
                       "availability", "profile", "connections"})
 
-# What a host is offered to connect, in the order sign-up asks. None is built yet, so
-# each says so: "coming_soon" renders a disabled Connect button, never a fake success.
-INTEGRATIONS: tuple[dict[str, str], ...] = (
+# What a host is offered, in the order sign-up asks, each with the provider it needs
+# (chalicelib/provider_settings.py) and that provider's name for people. Connecting is not
+# built yet, so nothing here can say "connected": each is "available" (its provider is
+# set up on this Penny) or "not_available", and the page's Connect buttons stay disabled.
+# The brief is not something a host connects (the operator sets up Gemini and, with the
+# notes work, turns briefs on per premium host), so it has no Connect button.
+INTEGRATIONS: tuple[dict[str, str | bool], ...] = (
     {"id": "google_calendar", "name": "Google Calendar", "group": "calendar",
+     "provider": "google", "vendor": "Google", "connectable": True,
      "purpose": "Check for conflicts and add bookings to your calendar, with Google Meet links."},
     {"id": "outlook", "name": "Outlook Calendar", "group": "calendar",
+     "provider": "microsoft", "vendor": "Microsoft", "connectable": True,
      "purpose": "Check for conflicts and add bookings to Outlook, with Teams links."},
     {"id": "zoom", "name": "Zoom", "group": "calendar",
+     "provider": "zoom", "vendor": "Zoom", "connectable": True,
      "purpose": "Create a Zoom meeting for each booking."},
     {"id": "notion", "name": "Notion", "group": "notes",
+     "provider": "notion", "vendor": "Notion", "connectable": True,
      "purpose": "Save each client's answers as notes in a Notion database."},
     {"id": "google_docs", "name": "Google Docs", "group": "notes",
+     "provider": "google", "vendor": "Google", "connectable": True,
      "purpose": "Save each client's answers as notes in a Google Doc."},
+    {"id": "gemini_brief", "name": "Pre-meeting brief", "group": "notes",
+     "provider": "gemini", "vendor": "Gemini", "connectable": False,
+     "purpose": "A short AI brief (Gemini) about each client before you meet them, "
+                "for premium hosts."},
     {"id": "stripe", "name": "Stripe", "group": "payments",
+     "provider": "stripe", "vendor": "Stripe", "connectable": True,
      "purpose": "Take payment for paid event types with Stripe Checkout."},
     {"id": "razorpay", "name": "Razorpay", "group": "payments",
+     "provider": "razorpay", "vendor": "Razorpay", "connectable": True,
      "purpose": "Take payment for paid event types with Razorpay (UPI, cards)."},
 )
+
+
+def integrations(available: frozenset[str]) -> list[dict[str, str | bool]]:
+    """Each integration and whether its provider is set up here; never a setting of it."""
+    return [{**i, "status": "available" if i["provider"] in available else "not_available"}
+            for i in INTEGRATIONS]
 
 
 def websocket_origin(url: str | None) -> str | None:
@@ -57,7 +79,7 @@ def dashboard_page(settings: Settings, request: Any, section: str | None = None)
     origin = websocket_origin(websocket)
     config = {"websocketUrl": websocket if origin else None,
               "publicUrl": settings.public_base_url,
-              "integrations": [{**i, "status": "coming_soon"} for i in INTEGRATIONS]}
+              "integrations": integrations(settings.providers.available)}
     return html_page("app.html", title="Dashboard · Penny", base=base,
                      description="Penny's dashboard: your bookings, event types, hours, "
                                  "profile and connections.",

@@ -46,7 +46,9 @@ class LocalStack:
                 "--api-port", "0", "--aws-port", "0", "--ws-port", "0",
             ],
             cwd=REPO_ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # No provider of the developer's shell: the tests expect none set up.
+            env={**{k: v for k, v in os.environ.items() if k != "PENNY_PROVIDERS"},
+                 "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

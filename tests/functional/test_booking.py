@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from chalicelib.domain.timerange import TimeRange
 from local.metering import dynamodb_calls
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
@@ -71,6 +74,37 @@ def test_daily_limit_closes_the_day(api: Api) -> None:
     r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T16:00:00Z"))
     assert (r.status, r.code, r.json["error"]["reason"]) == (
         422, "slot_unavailable", "daily_limit_reached")
+
+
+class OtherCalendar:
+    """The host's other calendar (the external-busy port): busy 15:00-16:00Z on 2026-11-24."""
+
+    taken = TimeRange(datetime(2026, 11, 24, 15, tzinfo=UTC),
+                      datetime(2026, 11, 24, 16, tzinfo=UTC))
+
+    def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]:
+        return [self.taken] if self.taken.overlaps(window) else []
+
+
+def test_time_busy_on_the_hosts_other_calendar_is_neither_offered_nor_bookable(
+        api: Api) -> None:
+    # GIVEN a host whose other calendar is busy 15:00-16:00Z (10:00-11:00 in New York)
+    make_host(api)
+    from chalicelib import bootstrap
+
+    services = bootstrap.services()
+    object.__setattr__(services.public, "calendars", OtherCalendar())
+    object.__setattr__(services.booking.reservations, "calendars", OtherCalendar())
+    # THEN the slots listing leaves that hour out
+    assert {"2026-11-24T15:00:00+00:00", "2026-11-24T15:30:00+00:00"}.isdisjoint(starts(api))
+    assert {"2026-11-24T14:30:00+00:00", "2026-11-24T16:00:00+00:00"} <= set(starts(api))
+    # AND a booking of it is refused, saying why, with nothing written
+    r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T15:30:00Z"))
+    assert (r.status, r.code, r.json["error"]["reason"]) == (
+        422, "slot_unavailable", "calendar_busy")
+    assert r.json["error"]["message"] == "the host has another appointment at this time"
+    assert api.post("/hosts/alice/intro/bookings",
+                    f.booking("2026-11-24T16:00:00Z")).status == 201
 
 
 def test_retry_with_the_same_idempotency_key_returns_the_first_booking(api: Api) -> None:
@@ -145,7 +179,7 @@ def test_idempotent_retry_racing_the_first_write_returns_the_first_booking(api: 
         return reads[0] if len(reads) == 2 else reads[-1]
 
     services = bootstrap.services()
-    object.__setattr__(services.booking, "bookings", repo)
+    object.__setattr__(services.booking.reservations, "bookings", repo)
     object.__setattr__(repo, "ledger_for_write", stale_read)
     headers = {"Idempotency-Key": "race"}
     first = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"),

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.provider_settings import OAuthApp, Providers, RazorpayPlatform, StripePlatform
 from tests.functional.conftest import Api
 
 CONFIG = re.compile(r'<script type="application/json" id="penny-dashboard">(.*?)</script>')
@@ -61,13 +62,42 @@ def test_without_a_websocket_the_page_says_so_and_connects_nowhere_else(api: Api
     assert config_of(r.body.decode())["websocketUrl"] is None
 
 
-def test_no_integration_pretends_to_be_connected(api: Api) -> None:
+def statuses(api: Api) -> dict[str, str]:
     integrations = config_of(api.get("/app").body.decode())["integrations"]
-
     assert isinstance(integrations, list)
-    assert [i["id"] for i in integrations] == ["google_calendar", "outlook", "zoom", "notion",
-                                               "google_docs", "stripe", "razorpay"]
-    assert {i["status"] for i in integrations} == {"coming_soon"}
+    return {i["id"]: i["status"] for i in integrations}
+
+
+def test_with_no_provider_set_up_every_integration_says_it_is_not_available(api: Api) -> None:
+    found = statuses(api)
+
+    assert list(found) == ["google_calendar", "outlook", "zoom", "notion", "google_docs",
+                           "gemini_brief", "stripe", "razorpay"]
+    assert set(found.values()) == {"not_available"}
+
+
+def test_a_set_up_provider_makes_its_integrations_available_and_keeps_its_secrets(
+        api: Api) -> None:
+    # GIVEN Google, Stripe and Razorpay set up on this Penny, the others not
+    services = bootstrap.services()
+    providers = Providers(
+        google=OAuthApp("google-client-id", "google-client-secret-0123456789"),
+        stripe=StripePlatform("sk_test_platform_key_0123456789", "whsec_0123456789"),
+        razorpay=RazorpayPlatform())
+    bootstrap.install(replace(services, settings=replace(services.settings,
+                                                         providers=providers)))
+
+    # WHEN the dashboard is served
+    html = api.get("/app").body.decode()
+
+    # THEN both Google integrations and the two payment providers are available, nothing
+    # is connected, and no setting of a provider reaches the browser
+    found = statuses(api)
+    assert {i for i, status in found.items() if status == "available"} == {
+        "google_calendar", "google_docs", "stripe", "razorpay"}
+    assert set(found.values()) == {"available", "not_available"}
+    for value in ("google-client-id", "google-client-secret", "sk_test_", "whsec_"):
+        assert value not in html
 
 
 def test_the_page_runs_no_inline_script_and_loads_one_script_and_stylesheet(api: Api) -> None:

@@ -34,6 +34,18 @@ def test_the_development_opt_in_fails_at_init_in_lambda() -> None:
     assert "InsecureSecretsError: PENNY_DEVELOPMENT_SECRETS is for `make run`" in started.stderr
 
 
+def test_a_half_configured_provider_fails_at_init_naming_the_missing_field() -> None:
+    started = import_app_as_lambda(
+        PENNY_JWT_KEYS=json.dumps({"k1": "a-signing-key-of-the-stage-0123456789abcdef"}),
+        PENNY_LINK_SECRET="a-link-secret-of-the-stage-0123456789abcdef",
+        PENNY_PROVIDERS=json.dumps({"stripe": {"secret_key": "sk_live_of_the_stage"}}))
+
+    assert started.returncode != 0
+    assert ("ProviderSettingsError: PENNY_PROVIDERS: stripe is missing webhook_secret"
+            in started.stderr)
+    assert "sk_live_of_the_stage" not in started.stderr
+
+
 def test_with_its_own_secrets_the_function_starts() -> None:
     started = import_app_as_lambda(
         PENNY_JWT_KEYS=json.dumps({"k1": "a-signing-key-of-the-stage-0123456789abcdef"}),

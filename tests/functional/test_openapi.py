@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import app as app_module
+from chalicelib.functions.edge import edge_paths
 from tests.functional import factories as f
 from tests.functional.conftest import Api
 
@@ -55,9 +56,11 @@ def test_document_is_openapi_3_1_served_as_json(api: Api) -> None:
 
 
 def test_every_chalice_route_is_documented_with_the_same_methods(doc: dict[str, Any]) -> None:
-    # Pages (HTML, static files) are not part of the JSON API the document describes.
+    # Pages (HTML, static files) and the edge (webhooks, OAuth callbacks: docs/api.md)
+    # are not part of the JSON API the document describes.
+    outside = app_module.PAGE_PATHS | edge_paths(app_module.app)
     served = {(path, method.lower()) for path, methods in app_module.app.routes.items()
-              if path not in app_module.PAGE_PATHS for method in methods}
+              if path not in outside for method in methods}
     documented = {(path, method) for path, method, _ in operations(doc)}
 
     assert documented == served

@@ -10,7 +10,7 @@ import pytest
 import app as app_module
 from chalicelib import bootstrap
 from chalicelib.domain.errors import ValidationError
-from chalicelib.store.items import WorkRecordItem
+from chalicelib.store.items import JobRecordItem
 from tests.functional import factories as f
 from tests.functional.conftest import Api
 from tests.functional.hosts import make_host
@@ -152,9 +152,9 @@ def test_a_redelivered_event_changes_nothing(api: Api, wiring: Wiring) -> None:
     again = invoke(api, "notes_worker", sns_event(event))
 
     assert first == again == {}
-    records = list(WorkRecordItem.scan())
-    assert [(r.sk, r.booking["start"]) for r in records] == [
-        ("notes", "2026-11-24T14:00:00+00:00")]
+    records = list(JobRecordItem.scan())
+    assert [(r.sk, r.status, r.booking["start"]) for r in records] == [
+        ("notes", "done", "2026-11-24T14:00:00+00:00")]
     deliver_stream(api, wiring)
     assert wiring.sender.types("c1")[-1:] == ["notes.saved"]
     assert wiring.sender.types("c1").count("notes.saved") == 1
@@ -179,4 +179,4 @@ def test_a_dead_letter_replay_does_the_work_once_and_reports_only_poison(
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "m2"},
                                             {"itemIdentifier": "m3"}]}
-    assert [r.sk for r in WorkRecordItem.scan()] == ["summary"]
+    assert [(r.sk, r.status) for r in JobRecordItem.scan()] == [("summary", "done")]

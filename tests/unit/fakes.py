@@ -30,7 +30,10 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.events import Event
 from chalicelib.domain.hosts import Profile
+from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.access_tokens import AccessClaims
+from chalicelib.services.ports import ExternalBusy, NoExternalBusy
+from chalicelib.services.reservations import Reservations
 from chalicelib.store.bookings import BookingWrite, IdempotencyRecord
 from chalicelib.store.counters import Count
 from chalicelib.store.hosts import Account, HostConfig
@@ -216,6 +219,24 @@ class FakeBookings:
 
         mine = (b for b in self.bookings.values() if b.host_id == host_id and wanted(b))
         return sorted(mine, key=lambda b: (b.start, b.uid), reverse=newest_first)[:limit]
+
+
+@dataclass
+class FakeExternalBusy:
+    """The host's other calendars: busy ranges per host id, and every window asked about."""
+
+    ranges: dict[str, list[TimeRange]] = field(default_factory=dict)
+    asked: list[tuple[str, TimeRange]] = field(default_factory=list)
+
+    def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]:
+        self.asked.append((host_id, window))
+        return [r for r in self.ranges.get(host_id, []) if r.overlaps(window)]
+
+
+def reservations(bookings: FakeBookings, clock: FixedClock, *, attempts: int = 6,
+                 per_attendee: int = 5, calendars: ExternalBusy | None = None) -> Reservations:
+    """The one booking write path over the fakes (no other calendar busy unless given)."""
+    return Reservations(bookings, calendars or NoExternalBusy(), clock, attempts, per_attendee)
 
 
 @dataclass

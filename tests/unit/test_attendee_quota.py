@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from chalicelib.domain.bookings import Attendee
 from chalicelib.domain.errors import SlotTakenError, TooManyBookingsError
-from chalicelib.services.booking import BookingRequest, BookingService
+from chalicelib.services.booking import BookingRequest
 from tests.unit.test_booking_service import World, given_alice, request
 
 STARTS = [f"2026-03-04T{hour:02d}:00:00-05:00" for hour in range(9, 17)]
@@ -20,7 +21,8 @@ def as_attendee(start: str, name: str, email: str) -> BookingRequest:
 
 def with_cap(world: World, cap: int) -> World:
     s = world.service
-    world.service = BookingService(s.hosts, s.bookings, s.clock, s.links, s.attempts, cap)
+    world.service = replace(s, reservations=replace(s.reservations,
+                                                    bookings_per_attendee_per_day=cap))
     return world
 
 

@@ -20,11 +20,10 @@ from chalicelib.domain.errors import (
     SlotTakenError,
     SlotUnavailableError,
 )
-from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.booking import BookingService, ledger_days_for
+from chalicelib.services.booking import BookingService
 from chalicelib.services.booking_changes import BookingChanges
 from chalicelib.services.links import BookingLinks, LinkPurpose
-from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host
+from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
 from tests.unit.test_booking_changes_service import NOW, WEDNESDAY, World, at
 
 BUSY = "the host's calendar is busy right now; try again"
@@ -36,8 +35,9 @@ def world() -> World:
     make_host(hosts, clock.now(), slug="alice")
     make_host(hosts, clock.now(), slug="bob")
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
-    return World(BookingService(hosts, bookings, clock, links),
-                 BookingChanges(hosts, bookings, clock, links), bookings, links, clock)
+    return World(BookingService(hosts, reservations(bookings, clock), links),
+                 BookingChanges(hosts, bookings, clock, links, reservations(bookings, clock)),
+                 bookings, links, clock)
 
 
 def a_hold(uid: str, start: str, hold_until: str) -> Booking:
@@ -222,23 +222,6 @@ def test_an_expired_payment_hold_is_listed_with_the_cancelled_ones(world: World)
     assert uids("cancelled") == ["h-1", "h-3"]
 
 
-# --- which ledger days a booking depends on -------------------------------------------------
-
-
-@pytest.mark.parametrize(("zone", "days"), [
-    ("UTC", ["2026-03-04"]),
-    ("Asia/Tokyo", ["2026-03-04", "2026-03-05"]),
-])
-def test_the_hosts_whole_local_day_is_read_for_the_daily_limit(zone: str,
-                                                               days: list[str]) -> None:
-    hosts = FakeHosts()
-    config = make_host(hosts, at(NOW), timezone=zone)
-    start = at("2026-03-04T16:00:00+00:00")
-    meeting = TimeRange(start, start + timedelta(minutes=30))
-
-    assert [d.isoformat() for d in ledger_days_for(config, meeting, meeting)] == days
-
-
 # --- moving onto part of its own old time -------------------------------------------------
 
 
@@ -247,8 +230,9 @@ def test_an_hour_long_booking_may_move_half_an_hour_onto_its_own_old_time() -> N
     make_host(hosts, clock.now(), slug="alice", duration_minutes=60,
               slot_interval_minutes=30)
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
-    world = World(BookingService(hosts, bookings, clock, links),
-                  BookingChanges(hosts, bookings, clock, links), bookings, links, clock)
+    world = World(BookingService(hosts, reservations(bookings, clock), links),
+                  BookingChanges(hosts, bookings, clock, links, reservations(bookings, clock)),
+                  bookings, links, clock)
     booking = world.book("2026-03-04T10:00:00-05:00")
 
     moved = world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
@@ -264,8 +248,9 @@ def test_moving_onto_a_day_whose_limit_is_reached_is_refused() -> None:
     hosts, bookings, clock = FakeHosts(), FakeBookings(), FixedClock(at(NOW))
     make_host(hosts, clock.now(), slug="alice", daily_limit=1)
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
-    world = World(BookingService(hosts, bookings, clock, links),
-                  BookingChanges(hosts, bookings, clock, links), bookings, links, clock)
+    world = World(BookingService(hosts, reservations(bookings, clock), links),
+                  BookingChanges(hosts, bookings, clock, links, reservations(bookings, clock)),
+                  bookings, links, clock)
     world.book("2026-03-04T10:00:00-05:00")
     thursday = world.book("2026-03-05T10:00:00-05:00", name="Cy")
 

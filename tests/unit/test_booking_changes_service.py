@@ -22,7 +22,7 @@ from chalicelib.domain.errors import (
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
 from chalicelib.services.links import BookingLinks, LinkPurpose
-from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host
+from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
 
 NOW = "2026-03-02T12:00:00+00:00"
 WEDNESDAY = date(2026, 3, 4)
@@ -63,8 +63,9 @@ def world() -> World:
     make_host(hosts, clock.now(), slug="alice")
     make_host(hosts, clock.now(), slug="bob")
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
-    return World(BookingService(hosts, bookings, clock, links),
-                 BookingChanges(hosts, bookings, clock, links), bookings, links, clock)
+    return World(BookingService(hosts, reservations(bookings, clock), links),
+                 BookingChanges(hosts, bookings, clock, links, reservations(bookings, clock)),
+                 bookings, links, clock)
 
 
 # --- cancel ---------------------------------------------------------------------------------

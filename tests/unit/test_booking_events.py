@@ -21,7 +21,7 @@ from chalicelib.domain.events import (
     booking_events,
     booking_summary,
     event_id,
-    work_event,
+    job_done_event,
 )
 
 AT = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
@@ -125,10 +125,16 @@ def test_an_event_as_json_is_the_versioned_envelope() -> None:
                                "host_id": "host-alice", "booking": {"uid": "b-1"}}
 
 
-@pytest.mark.parametrize(("worker", "kind"), [("notes", EventType.NOTES_SAVED),
-                                              ("summary", EventType.SUMMARY_READY)])
-def test_a_finished_worker_job_is_its_own_event(worker: str, kind: EventType) -> None:
-    event = work_event(worker, "change-9", AT, "host-alice", {"uid": "b-1"})
+def test_an_event_read_back_from_its_json_is_the_same_event() -> None:
+    event = Event(EventType.BOOKING_RESCHEDULED, "e-1", AT, "host-alice",
+                  {"uid": "b-1", "sequence": 2})
+
+    assert Event.from_json(event.to_json()) == event
+
+
+@pytest.mark.parametrize("kind", [EventType.NOTES_SAVED, EventType.SUMMARY_READY])
+def test_a_finished_job_announces_its_own_event(kind: EventType) -> None:
+    event = job_done_event(kind, "change-9", AT, "host-alice", {"uid": "b-1"})
 
     assert event == Event(kind, event_id("change-9", kind), AT, "host-alice", {"uid": "b-1"})
 

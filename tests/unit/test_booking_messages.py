@@ -7,16 +7,17 @@ is 30 minutes, weekdays 09:00-17:00 New York time (UTC-5 in early March).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from chalicelib.domain.errors import TooManyBookingsError
-from chalicelib.domain.refusals import SlotRefusal
+from chalicelib.domain.refusals import SlotRefusal, refusal_message
 from chalicelib.domain.slots import SlotRules
-from chalicelib.services.booking import BookingService, refusal_message
+from chalicelib.services.booking import BookingService
 from chalicelib.store.bookings import AttendeeQuota, BookingWrite
-from tests.unit.fakes import FakeBookings
+from tests.unit.fakes import FakeBookings, reservations
 from tests.unit.test_booking_service import World, given_alice
 
 HALF_HOUR = timedelta(minutes=30)
@@ -97,7 +98,8 @@ def given_alice_recording(cap: int = 5) -> tuple[World, RecordingBookings]:
     world = given_alice()
     recording = RecordingBookings()
     s = world.service
-    world.service = BookingService(s.hosts, recording, s.clock, s.links, s.attempts, cap)
+    world.service = replace(s, reservations=replace(
+        s.reservations, bookings=recording, bookings_per_attendee_per_day=cap))
     world.bookings = recording
     return world, recording
 
@@ -130,7 +132,8 @@ def test_the_allowance_is_counted_per_utc_day_of_the_request_not_of_the_host() -
 
 def test_the_allowance_is_five_bookings_a_day_by_default() -> None:
     world, recording = given_alice_recording()
-    world.service = BookingService(world.service.hosts, recording, world.service.clock,
+    world.service = BookingService(world.service.hosts,
+                                   reservations(recording, world.clock),
                                    world.service.links)
 
     world.book("2026-03-04T10:00:00-05:00")

@@ -26,10 +26,11 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.event_types import EventType, LocationKind, Price, Question, QuestionType
 from chalicelib.domain.slots import SlotQuery, SlotRules, free_slots
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.booking import BookingRequest, BookingResult, BookingService
+from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.links import BookingLinks
+from chalicelib.services.reservations import BookingResult
 from chalicelib.store.bookings import IdempotencyRecord
-from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host
+from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
 
 NOW = "2026-03-02T12:00:00+00:00"
 
@@ -46,7 +47,7 @@ def alice(**event: Any) -> tuple[BookingService, FakeBookings, FakeHosts]:
     hosts, bookings, clock = FakeHosts(), FakeBookings(), FixedClock(at(NOW))
     make_host(hosts, clock.now(), **event)
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
-    return BookingService(hosts, bookings, clock, links), bookings, hosts
+    return BookingService(hosts, reservations(bookings, clock), links), bookings, hosts
 
 
 def book(service: BookingService, start: str, key: str | None = None, *,
@@ -320,7 +321,7 @@ def test_a_booking_reads_the_utc_days_of_the_hosts_whole_local_day_and_no_more()
     # counts all of it); the meeting itself is on Wednesday 15:00Z.
     hosts, bookings, clock = FakeHosts(), DayRecordingBookings(), FixedClock(at(NOW))
     make_host(hosts, clock.now())
-    service = BookingService(hosts, bookings, clock,
+    service = BookingService(hosts, reservations(bookings, clock),
                              BookingLinks("unit-test-link-secret", "https://penny.test"))
 
     book(service, "2026-03-04T10:00:00-05:00")

@@ -28,7 +28,7 @@ from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.links import BookingLinks
 from chalicelib.store.hosts import HostConfig
-from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host
+from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
 
 NOW = "2026-03-02T12:00:00+00:00"
 WEDNESDAY = date(2026, 3, 4)
@@ -62,8 +62,8 @@ def given_alice(attempts: int = 6, hours: tuple[str, str] = ("09:00", "17:00"),
     hosts, bookings, clock = FakeHosts(), FakeBookings(), FixedClock(at(NOW))
     config = make_host(hosts, clock.now(), hours=hours, **event)
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
-    return World(BookingService(hosts, bookings, clock, links, attempts), bookings, clock,
-                 config)
+    return World(BookingService(hosts, reservations(bookings, clock, attempts=attempts), links),
+                 bookings, clock, config)
 
 
 def request(start: str, name: str = "Bo Booker", zone: str = "Europe/London",

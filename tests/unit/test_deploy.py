@@ -155,6 +155,7 @@ def test_a_first_deploy_creates_the_secrets_through_the_api_never_a_command_line
     fresh = json.loads(ssm_value(aws, "secrets"))
     assert len(next(iter(fresh["jwt_keys"].values()))) >= 64
     assert len(fresh["link_secret"]) >= 64
+    assert fresh["providers"] == {}  # every provider off until the operator adds it
 
 
 def test_a_plain_redeploy_keeps_backups_the_ceiling_your_domain_and_the_secrets(
@@ -304,7 +305,7 @@ def test_redrive_stops_when_only_poison_is_left_and_says_so(
 
 @pytest.fixture
 def stream_failure(aws: boto3.Session) -> dict[str, Any]:
-    """A table whose stream holds three changes, and the note Lambda leaves in the
+    """A table whose stream holds four changes, and the note Lambda leaves in the
     stream's queue when it gives up on the batch that holds them."""
     dynamodb = aws.client("dynamodb")
     table = dynamodb.create_table(
@@ -313,9 +314,11 @@ def stream_failure(aws: boto3.Session) -> dict[str, Any]:
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
     stream_arn = table["TableDescription"]["LatestStreamArn"]
-    for pk, kind in (("BOOKING#1", "booking"), ("SESSION#1", "session"), ("WORK#1", "work")):
+    for pk, kind, status in (("BOOKING#1", "booking", None), ("SESSION#1", "session", None),
+                             ("JOB#1", "job", "in_progress"), ("JOB#2", "job", "done")):
+        job = {"status": {"S": status}, "announces": {"S": "notes.saved"}} if status else {}
         dynamodb.put_item(TableName="penny-prod", Item={
-            "pk": {"S": pk}, "kind": {"S": kind}, "token": {"B": b"\x00\xff"}})
+            "pk": {"S": pk}, "kind": {"S": kind}, "token": {"B": b"\x00\xff"}, **job})
     # moto answers streams on their classic endpoint, not on the one botocore now picks.
     streams = aws.client("dynamodbstreams",
                          endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com")
@@ -327,7 +330,7 @@ def stream_failure(aws: boto3.Session) -> dict[str, Any]:
     sqs = aws.client("sqs")
     url = sqs.create_queue(QueueName="penny-prod-stream-dlq")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"DDBStreamBatchInfo": {
-        "shardId": shard["ShardId"], "streamArn": stream_arn, "batchSize": 3,
+        "shardId": shard["ShardId"], "streamArn": stream_arn, "batchSize": 4,
         "startSequenceNumber": sequence[0], "endSequenceNumber": sequence[-1]}}))
     return {"sqs": sqs, "streams": streams, "url": url, "stream_arn": stream_arn}
 
@@ -341,7 +344,7 @@ def test_a_failed_stream_batch_is_replayed_as_the_event_source_would_send_it(
 
     assert left == 0
     (event,) = events
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"]] == ["BOOKING#1", "WORK#1"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"]] == ["BOOKING#1", "JOB#2"]
     record = event["Records"][0]
     assert record["eventSourceARN"] == stream_failure["stream_arn"]
     assert isinstance(record["dynamodb"]["ApproximateCreationDateTime"], float)

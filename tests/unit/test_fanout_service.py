@@ -15,12 +15,13 @@ import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.events import EventType
+from chalicelib.domain.jobs import JobStatus
 from chalicelib.services.access_tokens import AccessClaims, AccessTokens
 from chalicelib.services.fanout import WORKER_TYPES, Fanout
 from chalicelib.services.realtime import Realtime
 from chalicelib.services.tickets import RealtimeTickets
 from chalicelib.store import codecs
-from chalicelib.store.items import BookingItem, WorkRecordItem
+from chalicelib.store.items import BookingItem, JobRecordItem
 from tests.unit.fakes import (
     FakeConnections,
     FakeEventBus,
@@ -105,16 +106,39 @@ def test_a_cancellation_reaches_the_dashboard_but_no_worker(dashboard: Dashboard
     assert dashboard.types() == ["booking.cancelled"]
 
 
+def job_image(status: JobStatus, announces: str | None = "notes.saved") -> dict[str, Any]:
+    item = JobRecordItem("JOB#e-1", "notes", event_type="booking.confirmed",
+                         host_id="host-alice", booking={"uid": "b-1"}, announces=announces,
+                         status=status.value, claim="c-1", lease_until=NOW, started_at=NOW,
+                         expires_at=NOW + timedelta(days=30))
+    return dict(item.serialize())
+
+
 def test_a_finished_worker_job_is_pushed_but_not_published(dashboard: Dashboard) -> None:
     bus = FakeEventBus()
-    work = WorkRecordItem("WORK#b-1", "notes", host_id="host-alice", event_id="e-1",
-                          booking={"uid": "b-1"}, done_at=NOW)
 
-    events = Fanout(bus, dashboard.realtime).handle([record("c-3", dict(work.serialize()))])
+    events = Fanout(bus, dashboard.realtime).handle([record(
+        "c-3", job_image(JobStatus.DONE), job_image(JobStatus.IN_PROGRESS))])
 
     assert [e.type for e in events] == [EventType.NOTES_SAVED]
     assert bus.published == []
     assert dashboard.types() == ["notes.saved"]
+
+
+@pytest.mark.parametrize(("new", "old", "announces"), [
+    (JobStatus.IN_PROGRESS, None, "notes.saved"),          # the claim: nothing is done yet
+    (JobStatus.FAILED, JobStatus.IN_PROGRESS, "notes.saved"),
+    (JobStatus.IN_PROGRESS, JobStatus.FAILED, "notes.saved"),  # a retry's claim
+    (JobStatus.DONE, JobStatus.IN_PROGRESS, None),        # a job that announces nothing
+])
+def test_a_job_record_announces_nothing_until_it_is_done(
+        dashboard: Dashboard, new: JobStatus, old: JobStatus | None,
+        announces: str | None) -> None:
+    change = record("c-4", job_image(new, announces),
+                    None if old is None else job_image(old, announces))
+
+    assert Fanout(FakeEventBus(), dashboard.realtime).handle([change]) == []
+    assert dashboard.types() == []
 
 
 def test_every_record_of_a_batch_is_published_before_any_push(dashboard: Dashboard) -> None:
@@ -139,7 +163,7 @@ def test_every_record_of_a_batch_is_published_before_any_push(dashboard: Dashboa
                      "push booking.confirmed", "push booking.created", "push booking.confirmed"]
 
 
-def test_a_batch_without_bookings_or_work_makes_no_events(dashboard: Dashboard) -> None:
+def test_a_batch_without_bookings_or_jobs_makes_no_events(dashboard: Dashboard) -> None:
     bus = FakeEventBus()
     other = {"pk": {"S": "HOST#host-alice"}, "sk": {"S": "PROFILE"}, "kind": {"S": "profile"}}
 

@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.integrations.parameters import MissingParametersError, read_parameters
+from chalicelib.provider_settings import ProviderSettingsError
 from chalicelib.settings import (
     DEVELOPMENT_SECRETS,
     PARAMETERS,
@@ -66,6 +67,49 @@ def test_with_no_secret_configured_the_start_fails_instead_of_using_the_developm
         Settings.from_env({})
     with pytest.raises(InsecureSecretsError, match="PENNY_JWT_KEYS"):
         Settings.from_env({"PENNY_LINK_SECRET": LINK_SECRET})
+
+
+def put_secrets(ssm: object, secrets: dict[str, object]) -> None:
+    ssm.put_parameter(Name="/penny/prod/secrets",  # type: ignore[attr-defined]
+                      Value=json.dumps(secrets), Type="SecureString")
+    ssm.put_parameter(Name="/penny/prod/public-url",  # type: ignore[attr-defined]
+                      Value="https://abc.lambda-url.us-east-1.on.aws/", Type="String")
+
+
+def test_deployed_providers_come_from_the_secrets_json_never_the_plain_environment(
+        ssm: object) -> None:
+    # GIVEN Stripe in the secrets' providers object, and Zoom only in plain text
+    put_secrets(ssm, {"jwt_keys": KEYS, "link_secret": LINK_SECRET, "providers": {
+        "stripe": {"secret_key": "sk_live_platform", "webhook_secret": "whsec_platform"}}})
+    zoom = json.dumps({"zoom": {"client_id": "z", "client_secret": LINK_SECRET}})
+
+    settings = Settings.from_env({"PENNY_SECRETS_PATH": "/penny/prod",
+                                  "AWS_REGION": "us-east-1", "PENNY_PROVIDERS": zoom})
+
+    assert settings.providers.available == {"stripe"}
+    assert settings.providers.stripe is not None
+    assert settings.providers.stripe.webhook_secret == "whsec_platform"
+
+
+def test_secrets_without_a_providers_object_have_every_provider_off(ssm: object) -> None:
+    put_secrets(ssm, {"jwt_keys": KEYS, "link_secret": LINK_SECRET})
+
+    settings = Settings.from_env({"PENNY_SECRETS_PATH": "/penny/prod",
+                                  "AWS_REGION": "us-east-1"})
+
+    assert settings.providers.available == frozenset()
+
+
+def test_a_half_configured_provider_in_parameter_store_stops_the_start(ssm: object) -> None:
+    put_secrets(ssm, {"jwt_keys": KEYS, "link_secret": LINK_SECRET, "providers": {
+        "stripe": {"secret_key": "sk_live_platform"}}})
+
+    with pytest.raises(ProviderSettingsError,
+                       match="providers in /penny/prod/secrets: stripe is missing "
+                             "webhook_secret") as refused:
+        Settings.from_env({"PENNY_SECRETS_PATH": "/penny/prod", "AWS_REGION": "us-east-1"})
+
+    assert "sk_live_platform" not in str(refused.value)
 
 
 def test_secrets_in_parameter_store_without_jwt_keys_stop_the_start(ssm: object) -> None:

@@ -15,11 +15,11 @@ import pytest
 from chalicelib.domain.bookings import LedgerDay, LedgerEntry
 from chalicelib.domain.errors import InvalidTimezoneError, NotFoundError, ValidationError
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.ports import NoExternalBusy
 from chalicelib.services.public import (
     LEDGER_MARGIN,
     MAX_WINDOW_DAYS,
     PublicService,
-    find_event,
     local_window,
 )
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host
@@ -46,7 +46,7 @@ class RecordingBookings(FakeBookings):
 def given_alice(**event: Any) -> tuple[PublicService, RecordingBookings, FakeHosts]:
     hosts, bookings = FakeHosts(), RecordingBookings()
     make_host(hosts, at(NOW), **event)
-    return PublicService(hosts, bookings, FixedClock(at(NOW))), bookings, hosts
+    return PublicService(hosts, bookings, FixedClock(at(NOW)), NoExternalBusy()), bookings, hosts
 
 
 def clock(slots: dict[date, list[datetime]], day: date) -> list[str]:
@@ -150,15 +150,6 @@ def test_an_inactive_event_type_is_not_found_and_a_hidden_one_is() -> None:
     assert raised.value.message == "event type 'intro' not found"
     hidden, _, _ = given_alice(hidden=True)
     assert hidden.event("alice", "intro")[1].id == "alice-intro"
-
-
-def test_find_event_matches_the_slug_exactly() -> None:
-    _, _, hosts = given_alice()
-    config = hosts.config("host-alice")
-
-    assert find_event(config, "intro").id == "alice-intro"
-    with pytest.raises(NotFoundError):
-        find_event(config, "intro-call")
 
 
 def test_a_profile_is_found_by_its_slug() -> None:

@@ -26,6 +26,19 @@ const GROUPS = [
   { id: "payments", title: "Payments", lead: "Take payment when a client books a paid event type." },
 ];
 
+// What each status says (the server decides it from the providers set up on this Penny).
+// Connecting is not built yet, so nothing is "connected" and every Connect button stays
+// disabled; the words say why, and never that something works when it does not.
+const INTEGRATION_STATUS = {
+  available: (i) => (i.connectable
+    ? { badge: "Not connected", note: "Set up on this Penny; connecting is coming soon." }
+    : { badge: "Set up on this Penny", note: "Briefs are coming soon." }),
+  not_available: (i) => ({
+    badge: "Not available on this Penny",
+    note: `Whoever runs this Penny can set up ${i.vendor} (see “Providers” in docs/deploy.md).`,
+  }),
+};
+
 const state = {
   profile: null,
   publicUrl: (config.publicUrl || location.origin + base).replace(/\/$/, ""),
@@ -202,10 +215,17 @@ $("#logout").addEventListener("click", async (event) => {
 function integrationCard(integration) {
   const card = fromTemplate("tpl-integration");
   const statusId = uniqueId(`integration-${integration.id}`);
+  const status = INTEGRATION_STATUS[integration.status](integration);
   $(".integration-name", card).textContent = integration.name;
   $(".integration-purpose", card).textContent = integration.purpose;
   $(".integration-status", card).id = statusId;
-  const button = $("button", card);
+  $(".integration-badge", card).textContent = status.badge;
+  $(".integration-note", card).textContent = status.note;
+  const button = $(".integration-connect", card);
+  if (!integration.connectable) {
+    button.remove();  // the brief is set up by the operator, not connected by the host
+    return card;
+  }
   button.setAttribute("aria-describedby", statusId);
   button.setAttribute("aria-label", `Connect ${integration.name}`);
   return card;

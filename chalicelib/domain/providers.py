@@ -1,0 +1,200 @@
+"""Provider ports: what Penny asks of calendars, video, payments, notes and AI, in its terms.
+
+One adapter per vendor (integrations/) implements a port and is built per host
+connection, so no method takes a host. Adapters turn vendor errors into the provider
+errors of domain/errors.py (`raise ... from exc`): ProviderUnavailableError (retry),
+ConnectionBrokenError (the host must reconnect), ProviderRejectedError (as it stands,
+never). Nothing here names a vendor type; every value is a frozen dataclass.
+
+Creating calls take a `key`, stable for what they make (a booking uid): the adapter
+hands it to the vendor as its idempotency key (Google's client-chosen event id, Graph's
+transactionId, Stripe's Idempotency-Key), so a retry after a timeout finds what the
+first attempt made instead of making a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from chalicelib.domain.event_types import Price
+from chalicelib.domain.timerange import TimeRange
+
+# ---- calendars (Google Calendar, Outlook) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    key: str                       # stable per booking: a retried create finds the first
+    title: str
+    when: TimeRange
+    attendee_name: str
+    attendee_email: str
+    description: str = ""
+    location: str | None = None    # a join URL, phone number or address
+
+
+class CalendarProvider(Protocol):
+    def busy(self, window: TimeRange) -> list[TimeRange]:
+        """The host's busy time within `window`, merged. A calendar the vendor could not
+        read raises ProviderUnavailableError: never read as free."""
+        ...
+
+    def create_event(self, event: CalendarEvent) -> str:
+        """The new event's id at the provider (the same id again for the same key)."""
+        ...
+
+    def update_event(self, event_id: str, event: CalendarEvent) -> None: ...
+
+    def delete_event(self, event_id: str) -> None:
+        """Deleting an event that is already gone is not an error."""
+        ...
+
+
+# ---- video (Google Meet, Teams, Zoom) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingRequest:
+    key: str
+    topic: str
+    when: TimeRange
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: str
+    join_url: str
+
+
+class VideoProvider(Protocol):
+    def create_meeting(self, request: MeetingRequest) -> Meeting: ...
+    def update_meeting(self, meeting_id: str, request: MeetingRequest) -> Meeting: ...
+
+    def delete_meeting(self, meeting_id: str) -> None:
+        """Deleting a meeting that is already gone is not an error."""
+        ...
+
+
+# ---- payments (Stripe, Razorpay) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    key: str                       # the booking's hold: one checkout per hold
+    booking_uid: str
+    description: str
+    price: Price
+    customer_email: str
+    success_url: str
+    cancel_url: str
+    expires_at: datetime           # the slot hold's end; a vendor may insist on later
+
+
+@dataclass(frozen=True)
+class Checkout:
+    id: str
+    url: str                       # where the client pays
+    expires_at: datetime           # as the vendor set it (Stripe: 30 min at the least)
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    payment_id: str
+    amount: Price
+
+
+class PaymentEventKind(StrEnum):
+    PAID = "paid"
+    FAILED = "failed"
+    EXPIRED = "expired"            # the checkout ended unpaid
+    REFUNDED = "refunded"
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    id: str                        # the vendor's event id: webhooks are deduplicated by it
+    kind: PaymentEventKind
+    booking_uid: str
+    checkout_id: str
+    payment_id: str | None = None
+    amount: Price | None = None
+
+
+class PaymentProvider(Protocol):
+    def create_checkout(self, request: CheckoutRequest) -> Checkout: ...
+
+    def expire_checkout(self, checkout_id: str) -> None:
+        """End an unpaid checkout now (a hold shorter than the vendor's minimum)."""
+        ...
+
+    def refund(self, payment_id: str, amount: Price, key: str) -> Refund: ...
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent | None:
+        """The event a webhook carries, checked on the raw body with the vendor's own
+        verifier; None for a genuine event Penny does not act on. A missing, wrong or
+        stale signature raises AuthenticationError."""
+        ...
+
+
+# ---- notes (Notion, Google Docs) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingNotes:
+    key: str                       # the booking uid: one page per booking
+    title: str
+    when: TimeRange
+    attendee_name: str
+    attendee_email: str
+    bullets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotesPage:
+    id: str
+    url: str
+
+
+class NotesProvider(Protocol):
+    def save_notes(self, notes: BookingNotes) -> NotesPage: ...
+    def update_notes(self, page_id: str, notes: BookingNotes) -> NotesPage: ...
+
+
+# ---- AI briefs (Gemini) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """What a brief may be written from: the booking and the client's own answers."""
+
+    event_title: str
+    when: TimeRange
+    attendee_name: str
+    attendee_email: str
+    answers: tuple[tuple[str, str], ...] = ()   # (question label, answer), in form order
+
+
+class Briefs(Protocol):
+    def write(self, facts: BookingFacts) -> str:
+        """A short pre-meeting brief, as plain text."""
+        ...
+
+
+# ---- what a job made at a provider ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderRef:
+    """The id of what a job made for a booking at a provider (a calendar event), and the
+    booking's sequence it was last written for, so a reschedule or cancel finds it."""
+
+    job: str
+    booking_uid: str
+    external_id: str
+    sequence: int
+    keep_until: datetime           # no booking changes after its meeting: TTL then

@@ -1,0 +1,156 @@
+"""The one write path onto a host's calendar: read, check, commit, and retry on a race.
+
+Booking, moving and cancelling all run here. An attempt reads the ledger days the write
+relies on (with the idempotency record: one consistent BatchGet), asks the host's other
+calendars what is busy, re-checks the time with the slot engine, and commits the booking
+and those days in one TransactWriteItems conditioned on the versions read. If another
+writer changed a day in between, DynamoDB cancels the whole transaction and the next
+attempt starts from a fresh read: the time then still fits, or is refused as taken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import TypeVar
+
+from chalicelib.domain.bookings import Booking, BookingStatus, utc_days
+from chalicelib.domain.errors import (
+    AttendeeQuotaError,
+    BookingContentionError,
+    ConcurrentWriteError,
+    IdempotencyKeyReusedError,
+    IdempotentReplayError,
+    NotFoundError,
+    TooManyBookingsError,
+)
+from chalicelib.domain.reservations import Claim, NewBooking, ledger_changes
+from chalicelib.services.ports import Bookings, Clock, ExternalBusy
+from chalicelib.store.bookings import AttendeeQuota, BookingWrite, IdempotencyRecord
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    booking: Booking
+    replayed: bool  # an earlier request with the same Idempotency-Key made it
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A request's Idempotency-Key (scoped to host and event type) and its fingerprint."""
+
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Reservations:
+    bookings: Bookings
+    calendars: ExternalBusy
+    clock: Clock
+    attempts: int = 6
+    bookings_per_attendee_per_day: int = 5
+
+    def reserve(self, new: NewBooking, status: BookingStatus, hold_for: timedelta | None = None,
+                idempotency: Idempotency | None = None) -> BookingResult:
+        """A new booking, written as ``status``; a pending payment holds its time for
+        ``hold_for``. It counts against the attendee's daily allowance, and a request that
+        repeats an Idempotency-Key gets the booking the first one made."""
+
+        def attempt(now: datetime) -> BookingResult | None:
+            hold_until = None if hold_for is None else now + hold_for
+            claim = new.claim(secrets.token_hex(10), now, status, hold_until)
+            return self._claim(claim, now, idempotency, is_new=True)
+
+        return self._retry(attempt)
+
+    def move(self, moved: Callable[[datetime], Claim]) -> Booking:
+        """The booking ``moved(now)`` claims at its new time: the old time is released and
+        the new one reserved in the same write."""
+        return self._retry(lambda now: self._claim(moved(now), now, None, is_new=False)).booking
+
+    def release(self, released: Callable[[datetime], Booking]) -> Booking:
+        """The booking ``released(now)`` (cancelled), its entry taken off the ledger."""
+
+        def attempt(now: datetime) -> Booking | None:
+            booking = released(now)
+            ledger, _ = self.bookings.ledger_for_write(booking.host_id,
+                                                       utc_days([booking.blocked]), None)
+            changed, checked = ledger_changes(ledger, booking, now)
+            return booking if self._committed(BookingWrite(booking, False, changed, checked),
+                                              now) else None
+
+        return self._retry(attempt)
+
+    def _retry(self, attempt: Callable[[datetime], T | None]) -> T:
+        """Run ``attempt`` until it is done; None means a rival write got in first."""
+        for _ in range(self.attempts):
+            done = attempt(self.clock.now())
+            if done is not None:
+                return done
+        raise BookingContentionError("the host's calendar is busy right now; try again")
+
+    def _claim(self, claim: Claim, now: datetime, idempotency: Idempotency | None,
+               is_new: bool) -> BookingResult | None:
+        """One attempt at a new or moved booking; None if a rival write got in first."""
+        booking = claim.booking
+        key = None if idempotency is None else idempotency.key
+        ledger, record = self.bookings.ledger_for_write(booking.host_id, claim.ledger_days(),
+                                                        key)
+        if record is not None:
+            return self._replay(record, idempotency)
+        claim.check(ledger, now, self.calendars.busy(booking.host_id, booking.blocked))
+        quota = self._quota(booking, now)  # only a new booking counts
+        changed, checked = ledger_changes(ledger, booking, now)
+        write = BookingWrite(
+            booking, is_new, changed, checked,
+            None if idempotency is None else (idempotency.key, idempotency.fingerprint),
+            quota if is_new else None)
+        try:
+            if not self._committed(write, now):
+                return None
+        except AttendeeQuotaError as exc:
+            raise TooManyBookingsError(
+                f"this e-mail address has made {quota.limit} "
+                f"booking{'s' * (quota.limit != 1)} with this host "
+                "today; try again tomorrow (UTC)", _seconds_to(quota.expires_at, now)) from exc
+        except IdempotentReplayError:
+            replay = self.bookings.idempotency(key) if key else None
+            return None if replay is None else self._replay(replay, idempotency)
+        return BookingResult(booking, replayed=False)
+
+    def _committed(self, write: BookingWrite, now: datetime) -> bool:
+        """False if a day or the booking changed since it was read (the caller retries)."""
+        try:
+            self.bookings.commit(write, now)
+        except ConcurrentWriteError:
+            return False
+        return True
+
+    def _quota(self, booking: Booking, now: datetime) -> AttendeeQuota:
+        """Bookings per attendee e-mail per host per UTC day; the e-mail is kept hashed."""
+        who = hashlib.sha256(booking.attendee.email.strip().lower().encode()).hexdigest()[:32]
+        today = now.astimezone(UTC).date()
+        tomorrow = datetime.combine(today + timedelta(days=1), time(), UTC)
+        return AttendeeQuota(f"BOOKER#{booking.host_id}#{who}#{today.isoformat()}",
+                             self.bookings_per_attendee_per_day, tomorrow)
+
+    def _replay(self, record: IdempotencyRecord,
+                idempotency: Idempotency | None) -> BookingResult:
+        # A record is only ever read under a key, so `idempotency` is set here.
+        if idempotency is None or record.fingerprint != idempotency.fingerprint:
+            raise IdempotencyKeyReusedError(
+                "this Idempotency-Key was used for a different booking request")
+        booking = self.bookings.get(record.booking_uid)
+        if booking is None:
+            raise NotFoundError("the booking for this Idempotency-Key no longer exists")
+        return BookingResult(booking, replayed=True)
+
+
+def _seconds_to(moment: datetime, now: datetime) -> int:
+    return max(1, int((moment - now).total_seconds()))

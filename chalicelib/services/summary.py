@@ -1,0 +1,27 @@
+"""The summary job: a pre-meeting brief about the client (premium), written by Briefs.
+
+Today it does no real work (the notes-and-AI issue fills it in): finishing marks the job
+done, and the runner's record announces `summary.ready`, which the dashboard holds back
+until a notes provider is connected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.events import Event, EventType
+from chalicelib.services.jobs import JobContext
+
+
+@dataclass(frozen=True)
+class SummaryJob:
+    name = "summary"
+    takes = (EventType.BOOKING_CONFIRMED,)
+    announces = EventType.SUMMARY_READY
+
+    def run(self, event: Event) -> None:
+        return None
+
+
+def summary_job(context: JobContext) -> SummaryJob:
+    return SummaryJob()

@@ -1,0 +1,29 @@
+"""What jobs made at providers for a booking (domain/providers.py ProviderRef)."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.domain.providers import ProviderRef
+from chalicelib.store.items import ProviderRefItem
+
+
+def _key(job: str, booking_uid: str) -> tuple[str, str]:
+    return f"PROVIDERREF#{booking_uid}", job
+
+
+class ProviderRefRepository:
+    def get(self, job: str, booking_uid: str) -> ProviderRef | None:
+        try:
+            item = ProviderRefItem.get(*_key(job, booking_uid), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return ProviderRef(job, booking_uid, item.external_id, int(item.sequence),
+                           item.expires_at)
+
+    def put(self, ref: ProviderRef) -> None:
+        ProviderRefItem(*_key(ref.job, ref.booking_uid), external_id=ref.external_id,
+                        sequence=ref.sequence, expires_at=ref.keep_until).save()
+
+    def delete(self, ref: ProviderRef) -> None:
+        ProviderRefItem(*_key(ref.job, ref.booking_uid)).delete()

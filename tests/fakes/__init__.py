@@ -1,0 +1,1 @@
+"""In-memory fakes of Penny's ports that any test tier may import."""

@@ -1,0 +1,74 @@
+"""In-memory job records and provider refs, keeping the store's contracts (store/jobs.py,
+store/provider_refs.py): a claim succeeds exactly when `claimable` says so, and finishing
+or failing needs the claim that started the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from chalicelib.domain.bookings import Booking
+from chalicelib.domain.jobs import JobRecord, JobStatus, claimable
+from chalicelib.domain.providers import ProviderRef
+
+
+@dataclass
+class FakeJobRecords:
+    records: dict[tuple[str, str], JobRecord] = field(default_factory=dict)  # (job, event id)
+
+    def claim(self, record: JobRecord, now: datetime) -> JobRecord | None:
+        key = (record.job, record.event_id)
+        held = self.records.get(key)
+        if not claimable(held, now):
+            return held
+        self.records[key] = record
+        return None
+
+    def finish(self, record: JobRecord, now: datetime) -> bool:
+        return self._end(record, status=JobStatus.DONE, finished_at=now)
+
+    def fail(self, record: JobRecord, reason: str, retryable: bool, now: datetime) -> bool:
+        return self._end(record, status=JobStatus.FAILED, finished_at=now, reason=reason,
+                         retryable=retryable)
+
+    def _end(self, record: JobRecord, **changes: object) -> bool:
+        key = (record.job, record.event_id)
+        held = self.records.get(key)
+        if held is None or held.claim != record.claim or held.status is not JobStatus.IN_PROGRESS:
+            return False
+        self.records[key] = replace(held, **changes)  # type: ignore[arg-type]
+        return True
+
+    def status(self, job: str, event_id: str) -> JobStatus | None:
+        held = self.records.get((job, event_id))
+        return None if held is None else held.status
+
+
+@dataclass
+class FakeProviderRefs:
+    refs: dict[tuple[str, str], ProviderRef] = field(default_factory=dict)  # (job, uid)
+
+    def get(self, job: str, booking_uid: str) -> ProviderRef | None:
+        return self.refs.get((job, booking_uid))
+
+    def put(self, ref: ProviderRef) -> None:
+        self.refs[(ref.job, ref.booking_uid)] = ref
+
+    def delete(self, ref: ProviderRef) -> None:
+        self.refs.pop((ref.job, ref.booking_uid), None)
+
+
+@dataclass
+class FakeCurrentBookings:
+    """Bookings as they are now; `after_reads` changes them mid-job (a concurrent write)."""
+
+    bookings: dict[str, Booking] = field(default_factory=dict)
+    reads: int = 0
+    after_reads: dict[int, Booking] = field(default_factory=dict)
+
+    def get(self, uid: str) -> Booking | None:
+        self.reads += 1
+        if self.reads in self.after_reads:
+            changed = self.after_reads.pop(self.reads)
+            self.bookings[changed.uid] = changed
+        return self.bookings.get(uid)

@@ -1,0 +1,91 @@
+"""One list declares the workers (chalicelib/store/queues.py); app.py's functions, the
+jobs, the SNS filters, the publisher's types and the table stream's filter follow it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import app as app_module
+from chalicelib.bootstrap import build_worker
+from chalicelib.domain.events import EventType
+from chalicelib.services.fanout import WORKER_TYPES
+from chalicelib.store.queues import QUEUES, QueueSpec
+from chalicelib.store.stream import STREAM_FILTERS, passes_filter
+from infra.messaging import messaging_resources, worker_function
+from tests.unit.fakes import FixedClock
+
+SERVICES: Any = SimpleNamespace(clock=FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
+
+
+def test_the_list_declares_todays_workers_and_what_they_announce() -> None:
+    assert [(s.name, s.event_types, s.announces) for s in QUEUES] == [
+        ("notes", ("booking.confirmed",), "notes.saved"),
+        ("summary", ("booking.confirmed",), "summary.ready"),
+    ]
+
+
+def test_app_has_one_worker_function_per_worker_of_the_list() -> None:
+    functions = {f.name: f.handler_string for f in app_module.app.pure_lambda_functions}
+
+    assert functions == {s.function_name: f"app.{s.function_name}" for s in QUEUES}
+    for spec in QUEUES:  # the handler string names an attribute Lambda can find
+        assert getattr(app_module, spec.function_name) is not None
+
+
+@pytest.mark.parametrize("spec", QUEUES, ids=lambda s: s.name)
+def test_each_worker_of_the_list_builds_the_job_it_declares(spec: QueueSpec) -> None:
+    runner = build_worker(SERVICES, spec)
+
+    assert runner.job.name == spec.name
+    assert [t.value for t in runner.job.takes] == list(spec.event_types)
+    assert runner.job.announces == EventType(str(spec.announces))
+    assert runner.lease.total_seconds() == 75
+
+
+def test_a_list_entry_its_job_disagrees_with_is_refused() -> None:
+    wrong = replace(QUEUES[0], event_types=("booking.cancelled",))
+
+    with pytest.raises(LookupError, match=r"booking\.cancelled"):
+        build_worker(SERVICES, wrong)
+
+
+def test_sns_filters_and_the_published_types_come_from_the_list() -> None:
+    resources = messaging_resources()
+
+    for spec in QUEUES:
+        (push,) = [e for e in resources[worker_function(spec)]["Properties"]["Events"].values()
+                   if e["Type"] == "SNS"]
+        assert push["Properties"]["FilterPolicy"] == {"type": list(spec.event_types)}
+    assert {t for spec in QUEUES for t in spec.event_types} == WORKER_TYPES
+
+
+def test_the_stream_filter_lets_through_bookings_and_jobs_done_with_an_announcement() -> None:
+    source = messaging_resources()["BookingEvents"]["Properties"]["Events"][
+        "BookingEventsDynamodbEventSource"]["Properties"]
+    patterns = [json.loads(f["Pattern"]) for f in source["FilterCriteria"]["Filters"]]
+
+    assert patterns == [
+        {"dynamodb": {"NewImage": {"kind": {"S": ["booking"]}}}},
+        {"dynamodb": {"NewImage": {"kind": {"S": ["job"]}, "status": {"S": ["done"]},
+                                   "announces": {"S": ["notes.saved", "summary.ready"]}}}},
+    ]
+    assert len(STREAM_FILTERS) == len(patterns)
+
+
+@pytest.mark.parametrize(("image", "passes"), [
+    ({"kind": {"S": "booking"}}, True),
+    ({"kind": {"S": "job"}, "status": {"S": "done"}, "announces": {"S": "notes.saved"}}, True),
+    ({"kind": {"S": "job"}, "status": {"S": "in_progress"},
+      "announces": {"S": "notes.saved"}}, False),
+    ({"kind": {"S": "job"}, "status": {"S": "done"}}, False),           # announces nothing
+    ({"kind": {"S": "profile"}}, False),
+    (None, False),
+])
+def test_what_the_stream_filter_passes(image: dict[str, Any] | None, passes: bool) -> None:
+    assert passes_filter(image) is passes
