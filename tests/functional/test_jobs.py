@@ -252,3 +252,53 @@ def test_a_done_announcement_comes_from_the_change_to_done_never_the_claim(
     (announced,) = [e for r in calendars.stream.read() for e in events_of(r)]
     assert (announced.type, announced.booking) == (EventType.NOTES_SAVED, {"uid": "b-1"})
     assert records.finish(claimed, now) is False  # finished once
+
+
+def test_one_fake_calendar_behind_both_seams_keeps_its_busy_time_free_and_gets_the_booking(
+        api: Api, clock: FixedClock) -> None:
+    # The proof, end to end through one calendar: its busy hour leaves the slots
+    # and is refused at write time (ExternalBusy), and the booking made next to it lands
+    # in that same calendar (the calendar job), moves with it and leaves with it.
+    from chalicelib import bootstrap
+    from chalicelib.services.calendar_busy import CalendarBusy
+
+    token = make_host(api)
+    host_id = api.get("/me/profile", token=token).json["id"]
+    connected = FakeCalendars()
+    calendar = connected.connect(host_id)
+    calendar.busy_ranges.append(at("2026-11-24T15:00:00+00:00", "2026-11-24T16:00:00+00:00"))
+    services = bootstrap.services()
+    object.__setattr__(services.public, "calendars", CalendarBusy(connected))
+    object.__setattr__(services.booking.reservations, "calendars", CalendarBusy(connected))
+    runner = JobRunner(CalendarSync(BookingRepository(), connected, ProviderRefRepository()),
+                       JobRecordRepository(), clock, lease_for(WORKER_TIMEOUT))
+    stream = Stream()
+    stream.read()
+
+    slots = api.get("/hosts/alice/intro/slots?start=2026-11-24&end=2026-11-24&timeZone=UTC")
+    starts = {s["start"] for day in slots.json["slots"].values() for s in day}
+    assert "2026-11-24T15:00:00+00:00" not in starts
+    assert "2026-11-24T14:00:00+00:00" in starts
+    refused = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T15:30:00Z"))
+    assert (refused.status, refused.json["error"]["reason"]) == (422, "calendar_busy")
+
+    booked = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z")).json
+    for record in stream.read():
+        for event in events_of(record):
+            if event.type in runner.job.takes:
+                assert runner.process(json.dumps(event.to_json())) is Outcome.DONE
+                # A redelivery changes nothing.
+                assert runner.process(json.dumps(event.to_json())) is Outcome.ALREADY_DONE
+    assert [e.when for e in calendar.events.values()] == [AT_14]
+
+    r = api.post(f"/bookings/{booked['uid']}/reschedule",
+                 {"token": booked["links"]["reschedule_token"], "start": "2026-11-24T15:00:00Z"})
+    assert (r.status, r.json["error"]["reason"]) == (422, "calendar_busy")
+    cancelled = api.post(f"/bookings/{booked['uid']}/cancel",
+                         {"token": booked["links"]["cancel_token"]})
+    assert cancelled.status == 200
+    for record in stream.read():
+        for event in events_of(record):
+            if event.type in runner.job.takes:
+                runner.process(json.dumps(event.to_json()))
+    assert calendar.events == {}
