@@ -6,7 +6,7 @@ so the local table has the same keys, indexes, stream and TTL as the deployed on
 dead-letter queue) is what infra/ builds the fan-out from, so the local topic, filters
 and dead-letter queues are the deployed ones too. One difference: the embedded AWS has
 no Lambda to push to, so each consumer's subscription delivers to a local "delivery"
-queue, which `local.pollers.SnsPushPoller` turns into the pushes SNS would make.
+queue, which `local.sns_push.SnsPushPoller` turns into the pushes SNS would make.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from chalice.config import Config
 from chalicelib.provider_settings import ProviderSettingsError
 from local.api import ApiServer
 from local.aws import EmbeddedAWS
-from local.pollers import pollers_for_app
+from local.event_sources import pollers_for_app
 from local.provision import Messaging, provision, provision_messaging, stream_arn
 from local.seed import EMAIL, PASSWORD, SLUG, Demo, SeedError, seed
 from local.ws_gateway import WebSocketGateway

@@ -6,8 +6,8 @@ a sample month takes minutes), provisioned from the same definitions as producti
 the handlers' CPU. The app is built by its own composition root with a clock the
 simulation moves. The harness plays the AWS services around the
 Lambdas: the Function URL (payload 2.0 events), API Gateway's WebSocket routes, the
-stream's event source mapping (local.pollers.StreamPoller, with infra/'s filter) and
-SNS's push to the workers (local.pollers.SnsPushPoller). Only the clients the Lambda code
+stream's event source mapping (local.stream_poller.StreamPoller, with infra/'s filter) and
+SNS's push to the workers (local.sns_push.SnsPushPoller). Only the clients the Lambda code
 uses are metered; the harness reads the stream and delivery queues through its own.
 """
 
@@ -104,8 +104,8 @@ class Harness:
         from chalicelib.store.queues import QUEUES
         from chalicelib.store.tables import PennyItem, table_definition
         from local.metering import observe_calls
-        from local.pollers import SnsPushPoller
         from local.provision import provision, provision_messaging
+        from local.sns_push import SnsPushPoller
 
         self._stack.enter_context(mock_aws())
         provision(None, TABLE, REGION)  # type: ignore[arg-type]  # None: moto in-process
@@ -159,8 +159,8 @@ class Harness:
         return self
 
     def _follow_stream(self) -> None:
-        from local.pollers import StreamPoller
         from local.provision import stream_arn
+        from local.stream_poller import StreamPoller
 
         self.stream = StreamPoller(
             self._on_stream, stream_arn=str(stream_arn(None, TABLE, REGION)),  # type: ignore[arg-type]
@@ -199,7 +199,7 @@ class Harness:
              ) -> tuple[int, dict[str, str], str]:
         from chalicelib.functions.function_url import match_route
         from local.api import function_url_event
-        from local.pollers import LambdaContext
+        from local.lambda_runtime import LambdaContext
 
         sent = {"host": HOST_HEADER, "accept": "*/*", "user-agent": "penny-cost-model",
                 **(headers or {})}
@@ -236,7 +236,7 @@ class Harness:
     # ---- WebSocket routes ------------------------------------------------------------
 
     def _ws(self, route: str, kind: str, connection: str, **extra: Any) -> Any:
-        from local.pollers import LambdaContext
+        from local.lambda_runtime import LambdaContext
 
         name = {"$connect": "ws_connect", "$default": "ws_message",
                 "$disconnect": "ws_disconnect"}[route]

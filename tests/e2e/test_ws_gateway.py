@@ -4,9 +4,10 @@ The app here is not Penny's: it is the smallest one that uses what Penny's does
 (`on_ws_connect` / `on_ws_message` / `on_ws_disconnect`, `websocket_api.send`, a
 `lambda_function` worker pushed to by SNS, `on_dynamodb_record`; and an SQS handler with
 partial batch failures, as a dead-letter replay is), so these tests pin
-down how `local/ws_gateway.py` and `local/pollers.py` behave like API Gateway and
-Lambda, independently of Penny's own handlers. A real client (`websockets`) talks to
-the gateway; SQS and DynamoDB Streams are the embedded AWS (moto's server).
+down how the gateway (`local/ws_*.py`) and the pollers (`local/event_sources.py` and
+what it starts) behave like API Gateway and Lambda, independently of Penny's own
+handlers. A real client (`websockets`) talks to the gateway; SQS and DynamoDB Streams
+are the embedded AWS (moto's server).
 """
 
 from __future__ import annotations
@@ -31,14 +32,11 @@ from websockets.sync.client import ClientConnection, connect
 
 from chalicelib.store.queues import QueueSpec
 from local.aws import EmbeddedAWS
-from local.pollers import (
-    SnsPushPoller,
-    SqsPoller,
-    StreamPoller,
-    forget_old_shard_iterators,
-    pollers_for_app,
-)
+from local.event_sources import pollers_for_app
 from local.provision import provision_messaging
+from local.sns_push import SnsPushPoller
+from local.sqs_poller import SqsPoller
+from local.stream_poller import StreamPoller, forget_old_shard_iterators
 from local.ws_gateway import WebSocketGateway
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,5 @@
-"""Lambda's polling rules in local/pollers.py, on in-memory fakes of SQS and DynamoDB Streams.
+"""Lambda's polling rules (local/sqs_poller.py, local/stream_poller.py, local/event_sources.py)
+on in-memory fakes of SQS and DynamoDB Streams.
 
 The same pollers run against the embedded AWS in tests/e2e/test_ws_gateway.py; here each
 rule (which messages are deleted, which batch is retried, how records are shaped) is
@@ -17,15 +18,12 @@ import pytest
 from chalice import Chalice
 
 from chalicelib.store.queues import QueueSpec
-from local.pollers import (
-    LambdaResultError,
-    SnsPushPoller,
-    SqsPoller,
-    StreamPoller,
-    invoke_lambda,
-    pollers_for_app,
-)
+from local.event_sources import pollers_for_app
+from local.lambda_runtime import LambdaResultError, invoke_lambda
 from local.provision import Messaging, QueueResources
+from local.sns_push import SnsPushPoller
+from local.sqs_poller import SqsPoller
+from local.stream_poller import StreamPoller
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:penny-local-notes"
 
