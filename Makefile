@@ -39,9 +39,11 @@ chromium:
 		$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y --no-install-recommends chromium; }
 
+# lint-imports: the layers' import contract ([tool.importlinter] in pyproject.toml).
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy --explicit-package-bases chalicelib app.py local infra bench
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	@set -e; for script in bench/*.py; do \

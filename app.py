@@ -17,6 +17,8 @@ from chalice import Chalice, Response
 from chalicelib import bootstrap
 from chalicelib.functions.errors import reshape_chalice_error
 from chalicelib.functions.http import Operation, api_route
+from chalicelib.functions.request_logs import with_log_keys
+from chalicelib.integrations import logs
 from chalicelib.store.queues import QUEUES
 
 
@@ -53,6 +55,9 @@ def _is_edge(app: Chalice, matched: tuple[str, dict[str, str]] | None) -> bool:
 app = Penny(app_name="penny")
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # JSON logs for every function kind (chalicelib/integrations/logs.py; Powertools
+    # loads with the first line logged, not here).
+    logs.configure()
     # In Lambda the settings and secrets (Parameter Store) load at init: a missing or
     # development secret stops the function there with its reason in the log, never run.
     bootstrap.environment_settings()
@@ -86,6 +91,10 @@ def route(path: str, method: str, name: str, summary: str, tag: str,
 @app.middleware("http")
 def json_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
     return reshape_chalice_error(get_response(event))
+
+
+# Request id (and booking uid) on every line a request logs; a booking write logs one.
+app.middleware("http")(with_log_keys)
 
 
 # ---- accounts ---------------------------------------------------------------------------
@@ -286,6 +295,7 @@ def create_booking(host: str, event: str, body: Any) -> Response:
     assert request is not None
     key = idempotency_key(request.headers)
     result = services().booking.book(host, event, booking_request(body), key)
+    logs.note(booking_uid=result.booking.uid)
     out = views().booking_out(result.booking, services().booking.links)
     return Response(body=out.model_dump_json(), status_code=201,
                     headers={"Content-Type": "application/json",
@@ -322,7 +332,7 @@ def reschedule_booking(uid: str, body: Any) -> Any:
 @route("/bookings/{uid}/invite.ics", "GET", "booking_invite", "The booking as an .ics invite",
        "attendee", query="TokenQuery", produces="text/calendar", no_store=True)
 def booking_invite(uid: str, query: Any) -> Response:
-    from chalicelib.services.invites import render_invite
+    from chalicelib.integrations.ics_invites import render_invite
 
     changes = services().changes
     booking, presented = changes.view_by_link(uid, query.token)
@@ -449,7 +459,7 @@ def ws_disconnect(event: Any) -> None:
 
 @app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=100, name="booking_events")
 def booking_events(event: Any) -> None:
-    messaging().fanout.handle(event.to_dict()["Records"])
+    realtime_entry().publish(messaging().fanout, event.to_dict()["Records"])
 
 
 # Subscribed to the booking-events topic by infra/ (SNS pushes one event per invocation;

@@ -31,7 +31,7 @@ from moto import mock_aws  # noqa: E402
 
 import app as app_module  # noqa: E402
 from chalicelib import bootstrap  # noqa: E402
-from chalicelib.services.passwords import Argon2Passwords  # noqa: E402
+from chalicelib.integrations.argon2_passwords import Argon2Passwords  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
 from chalicelib.store.queues import QUEUES  # noqa: E402
 from chalicelib.store.tables import table_definition  # noqa: E402

@@ -35,12 +35,12 @@ class Services:
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
           passwords: PasswordHasher | None = None) -> Services:
-    from chalicelib.services.access_tokens import AccessTokens
+    from chalicelib.integrations.argon2_passwords import Argon2Passwords
+    from chalicelib.integrations.jwt_tokens import JwtAccessTokens
     from chalicelib.services.accounts import AccountService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
     from chalicelib.services.links import BookingLinks
-    from chalicelib.services.passwords import Argon2Passwords
     from chalicelib.services.ports import NoExternalBusy
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
@@ -60,9 +60,9 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     tables.configure(settings.table_name, settings.region, settings.dynamodb_endpoint)
     hosts, bookings = HostRepository(), BookingRepository()
     links = BookingLinks(settings.link_secret, settings.public_base_url)
-    access = AccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
-                          settings.jwt_audience,
-                          timedelta(seconds=settings.access_token_ttl_seconds))
+    access = JwtAccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
+                             settings.jwt_audience,
+                             timedelta(seconds=settings.access_token_ttl_seconds))
     tickets = replace(access, audience=settings.realtime_audience,
                       ttl=timedelta(seconds=settings.realtime_ticket_ttl_seconds))
     counters = CounterRepository()
@@ -150,6 +150,8 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.realtime import Realtime
     from chalicelib.store.connections import ConnectionRepository
+    from chalicelib.store.queues import WORKER_TYPES
+    from chalicelib.store.stream import events_of
 
     settings = services.settings
     if sender is None:
@@ -165,7 +167,7 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
 
             sns_client = boto3.client("sns", region_name=settings.region)
         bus = SnsEventBus(sns_client, settings.events_topic_arn)
-    return Messaging(realtime, Fanout(bus, realtime), Workers(services))
+    return Messaging(realtime, Fanout(bus, realtime, events_of, WORKER_TYPES), Workers(services))
 
 
 _services: Services | None = None

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from chalicelib.domain.availability import Schedule
 from chalicelib.domain.errors import InvalidTimezoneError, SlugTakenError, ValidationError
+from chalicelib.domain.event_types import EventType
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -63,3 +65,27 @@ class Profile:
     links: tuple[Link, ...] = field(default_factory=tuple)
     # The organizer address on invites (.ics); None: the login e-mail.
     contact_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """A host's login: the e-mail and the password's hash (never the password)."""
+
+    host_id: str
+    email: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    """Everything the public pages and the slot engine need about one host."""
+
+    profile: Profile
+    schedule: Schedule
+    event_types: tuple[EventType, ...]
+    email: str  # the login e-mail; never shown on public pages
+
+    @property
+    def organizer_email(self) -> str:
+        """Who invites (.ics) name as the organizer: the contact address, or the login."""
+        return self.profile.contact_email or self.email

@@ -14,7 +14,7 @@ from chalice import Response
 
 from chalicelib.domain import errors as e
 
-log = logging.getLogger("penny")
+log = logging.getLogger("penny.api")
 
 STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.ValidationError: 400,
@@ -67,6 +67,11 @@ def status_for(error: e.PennyError) -> int:
 
 
 def from_exception(exc: Exception) -> Response:
+    if isinstance(exc, e.ProviderError):
+        # The request's keys (request id, booking uid) come with it; the vendor's own
+        # message may quote what was sent, so only its code and the provider are logged.
+        log.warning("provider error", extra={"provider": exc.provider, "error_code": exc.code,
+                                             "status": status_for(exc)})
     if isinstance(exc, e.PennyError):
         headers = {"WWW-Authenticate": "Bearer"} if status_for(exc) == 401 else None
         if isinstance(exc, e.TooManyRequestsError):

@@ -1,16 +1,29 @@
-"""Entry code for the WebSocket, stream and queue Lambdas: parse, call one service, map."""
+"""Entry code for the WebSocket, stream and queue Lambdas: parse, call one service, map.
+
+The stream logs each event it hands on with its id, type, booking uid and host; each
+worker logs each message under its job's name with the same keys, read off the same
+envelope, so the event id links the two (chalicelib/integrations/logs.py).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
-from chalicelib.domain.errors import AuthenticationError
-from chalicelib.services.jobs import JobRunner
+from chalicelib.domain.errors import AuthenticationError, JobBusyError
+from chalicelib.integrations import logs
+from chalicelib.services.jobs import JobRunner, Outcome
 from chalicelib.services.realtime import Realtime
+
+if TYPE_CHECKING:
+    from chalicelib.services.fanout import Fanout
+
+log = logging.getLogger("penny.events")
+job_log = logging.getLogger("penny.workers")
 
 # Browsers cannot set headers on a WebSocket, so the credential may come as a
 # subprotocol: `new WebSocket(url, ["penny.bearer", token])` for an access token, or
@@ -73,6 +86,19 @@ def message(realtime: Realtime, connection_id: str, body: str) -> None:
         realtime.pong(connection_id)
 
 
+def publish(fanout: Fanout, records: list[dict[str, Any]]) -> None:
+    """The stream's batch, to the workers' topic and the dashboards; one line per event."""
+    try:
+        events = fanout.handle(records)
+    except Exception:
+        log.exception("stream batch failed; the stream delivers it again",
+                      extra={"records": len(records)})
+        raise
+    for event in events:
+        with logs.scope(**logs.event_keys(event.to_json())):
+            log.info("booking event", extra={"to_workers": event.type.value in fanout.worker_types})
+
+
 def run_worker(worker: JobRunner, event: dict[str, Any]) -> dict[str, Any]:
     """An SNS push (one event; raising makes Lambda retry it, then dead-letter it), or a
     replay batch from the dead-letter queue (each record on its own; failures reported
@@ -80,7 +106,7 @@ def run_worker(worker: JobRunner, event: dict[str, Any]) -> dict[str, Any]:
     records = event.get("Records") or []
     if all(record.get("EventSource") == "aws:sns" for record in records):
         for record in records:
-            worker.process(record["Sns"]["Message"])
+            run_job(worker, record["Sns"]["Message"])
         return {}
     from aws_lambda_powertools.utilities.batch import (
         BatchProcessor,
@@ -90,9 +116,28 @@ def run_worker(worker: JobRunner, event: dict[str, Any]) -> dict[str, Any]:
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     result = process_partial_response(
-        event=event, record_handler=lambda record: worker.process(dead_letter(record.body)),
+        event=event, record_handler=lambda record: run_job(worker, dead_letter(record.body)),
         processor=processor)
     return dict(result)
+
+
+def run_job(worker: JobRunner, message: str) -> Outcome:
+    """One message, logged under the job's name and the keys of the event it carries."""
+    try:
+        envelope = json.loads(message)
+    except (ValueError, TypeError, RecursionError):
+        envelope = None  # the runner refuses it, and says why
+    with logs.scope(job=worker.job.name, **logs.event_keys(envelope)):
+        try:
+            outcome = worker.process(message)
+        except JobBusyError:
+            job_log.warning("job busy in another run; retried later")
+            raise
+        except Exception:
+            job_log.exception("job failed; retried, then dead-lettered")
+            raise
+        job_log.info("job %s", outcome.value, extra={"outcome": outcome.value})
+        return outcome
 
 
 def dead_letter(body: str) -> str:

@@ -14,11 +14,10 @@ from chalicelib.domain.event_types import (
     Question,
     QuestionType,
 )
-from chalicelib.domain.hosts import Link, Profile
+from chalicelib.domain.hosts import HostConfig, Link, Profile
 from chalicelib.functions import schemas as s
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from chalicelib.store.codecs import ranges_to_json
-from chalicelib.store.hosts import HostConfig
 
 
 def profile_out(p: Profile) -> s.ProfileOut:

@@ -13,11 +13,11 @@ from datetime import datetime
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.errors import BookingLinkError, BookingStateError, NotFoundError
 from chalicelib.domain.event_types import EventType
+from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.reservations import Claim, event_type_of
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from chalicelib.services.ports import Bookings, Clock, Hosts
 from chalicelib.services.reservations import Reservations
-from chalicelib.store.hosts import HostConfig
 
 
 @dataclass(frozen=True)

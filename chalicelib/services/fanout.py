@@ -3,21 +3,22 @@
 Called by the stream handler with a batch of change records. Publishing to SNS must
 succeed or the handler raises and the stream redelivers the batch (so an event may be
 published twice; workers are idempotent). Dashboard pushes are best effort.
+
+Reading a change record is the store's (its items, decoded by PynamoDB), and which types
+a worker takes is the worker list's: bootstrap.py passes both in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.domain.events import Event
 from chalicelib.services.realtime import Realtime
-from chalicelib.store.queues import QUEUES
-from chalicelib.store.stream import events_of
 
-# Only the types some worker subscribes to are published: SNS requests cost money.
-WORKER_TYPES = frozenset(t for spec in QUEUES for t in spec.event_types)
+# A table change record (as the stream delivers it) -> the events it makes.
+ChangeReader = Callable[[Mapping[str, Any]], list[Event]]
 
 
 class EventBus(Protocol):
@@ -28,11 +29,14 @@ class EventBus(Protocol):
 class Fanout:
     bus: EventBus
     realtime: Realtime
+    events_of: ChangeReader
+    # Only the types some worker subscribes to are published: SNS requests cost money.
+    worker_types: frozenset[str]
 
     def handle(self, records: Iterable[Mapping[str, Any]]) -> list[Event]:
-        events = [event for record in records for event in events_of(record)]
+        events = [event for record in records for event in self.events_of(record)]
         for event in events:
-            if event.type.value in WORKER_TYPES:
+            if event.type.value in self.worker_types:
                 self.bus.publish(event)
         for event in events:
             self.realtime.push(event)

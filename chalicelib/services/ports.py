@@ -1,19 +1,72 @@
-"""The narrow interfaces services depend on; store/ and the test fakes implement them."""
+"""The narrow interfaces services depend on; store/ and the test fakes implement them.
+
+Ports speak the domain: what crosses them is a domain type or one of the small records
+below, never a storage model. The repositories translate to and from their items, so
+no service (and no unit test) loads PynamoDB.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
 from chalicelib.domain.event_types import EventType
-from chalicelib.domain.hosts import Profile
+from chalicelib.domain.hosts import Account, HostConfig, Profile
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.store.bookings import BookingWrite, IdempotencyRecord
-from chalicelib.store.hosts import Account, HostConfig
-from chalicelib.store.tokens import StoredRefreshToken
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The booking a retried request's Idempotency-Key made, and what that request said."""
+
+    fingerprint: str
+    booking_uid: str
+
+
+@dataclass(frozen=True)
+class AttendeeQuota:
+    """One more booking by an attendee with a host today, refused once `limit` are made."""
+
+    key: str
+    limit: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class BookingWrite:
+    """One atomic booking write: the booking, the ledger days it changes or relies on."""
+
+    booking: Booking
+    is_new: bool
+    changed_days: Sequence[LedgerDay]       # rewritten with the version they were read at
+    checked_days: Sequence[LedgerDay] = ()  # unchanged, but must still be at that version
+    idempotency: tuple[str, str] | None = None  # (key, fingerprint)
+    quota: AttendeeQuota | None = None          # counted in the same transaction
+
+
+@dataclass(frozen=True)
+class StoredRefreshToken:
+    """A refresh token as stored: only its hash, and the state of its login (family)."""
+
+    token_hash: str
+    host_id: str
+    family_id: str
+    used: bool
+    expires_at: datetime
+    family_revoked: bool
+
+
+@dataclass(frozen=True)
+class Count:
+    """A rate-limit counter: how many so far, the last one, and when it is forgotten."""
+
+    count: int
+    last_at: datetime
+    expires_at: datetime
 
 
 class Clock(Protocol):

@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.errors import NotFoundError, ValidationError
 from chalicelib.domain.event_types import EventType
-from chalicelib.domain.hosts import Profile, validate_slug, validate_timezone
+from chalicelib.domain.hosts import HostConfig, Profile, validate_slug, validate_timezone
 from chalicelib.services.ports import Hosts
-from chalicelib.store.hosts import HostConfig
 
 MAX_EVENT_TYPES = 50  # a slug change rewrites them all in one transaction (limit 100 items)
 

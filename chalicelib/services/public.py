@@ -15,12 +15,11 @@ from chalicelib.domain.availability import local_instant
 from chalicelib.domain.bookings import busy_from_ledger
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.event_types import EventType
-from chalicelib.domain.hosts import validate_timezone
+from chalicelib.domain.hosts import HostConfig, validate_timezone
 from chalicelib.domain.reservations import bookable_event_type
 from chalicelib.domain.slots import SlotQuery, blocked_range, calendar_busy, free_slots
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.ports import Bookings, Clock, ExternalBusy, Hosts
-from chalicelib.store.hosts import HostConfig
 
 MAX_WINDOW_DAYS = 62
 # Ledger days are UTC days; a host-local day (daily limit) or a buffer can reach into

@@ -24,8 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.errors import TooManyAttemptsError, TooManySignupsError
-from chalicelib.services.ports import Clock
-from chalicelib.store.counters import Count
+from chalicelib.services.ports import Clock, Count
 
 
 class Counters(Protocol):

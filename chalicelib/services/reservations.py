@@ -28,8 +28,14 @@ from chalicelib.domain.errors import (
     TooManyBookingsError,
 )
 from chalicelib.domain.reservations import Claim, NewBooking, ledger_changes
-from chalicelib.services.ports import Bookings, Clock, ExternalBusy
-from chalicelib.store.bookings import AttendeeQuota, BookingWrite, IdempotencyRecord
+from chalicelib.services.ports import (
+    AttendeeQuota,
+    Bookings,
+    BookingWrite,
+    Clock,
+    ExternalBusy,
+    IdempotencyRecord,
+)
 
 T = TypeVar("T")
 

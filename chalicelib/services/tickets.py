@@ -22,8 +22,8 @@ from chalicelib.domain.errors import AuthenticationError
 from chalicelib.services.access_tokens import AccessTokens
 from chalicelib.services.ports import Clock
 
-# A token may be dated up to this far ahead of our clock (access_tokens.py), so a ticket
-# can be accepted until iat + ttl <= now + ttl + this: its claim is kept that long.
+# A token may be dated up to this far ahead of our clock (integrations/jwt_tokens.py), so a
+# ticket can be accepted until iat + ttl <= now + ttl + this: its claim is kept that long.
 CLOCK_SKEW = timedelta(seconds=60)
 
 

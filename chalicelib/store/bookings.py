@@ -11,7 +11,6 @@ DynamoDB cancels the whole transaction and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -25,6 +24,7 @@ from chalicelib.domain.errors import (
     IdempotentReplayError,
 )
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.ports import AttendeeQuota, BookingWrite, IdempotencyRecord
 from chalicelib.store import codecs
 from chalicelib.store.counters import counter_keys
 from chalicelib.store.items import (
@@ -40,31 +40,6 @@ from chalicelib.store.transactions import cancelled_reasons, connection
 IDEMPOTENCY_TTL = timedelta(hours=24)
 # A ledger day is only read for slots on or after it; keep it a little while for support.
 LEDGER_RETENTION = timedelta(days=35)
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    fingerprint: str
-    booking_uid: str
-
-
-@dataclass(frozen=True)
-class BookingWrite:
-    booking: Booking
-    is_new: bool
-    changed_days: Sequence[LedgerDay]       # rewritten with the version they were read at
-    checked_days: Sequence[LedgerDay] = ()  # unchanged, but must still be at that version
-    idempotency: tuple[str, str] | None = None  # (key, fingerprint)
-    quota: AttendeeQuota | None = None          # counted in the same transaction
-
-
-@dataclass(frozen=True)
-class AttendeeQuota:
-    """One more booking by an attendee with a host today, refused once `limit` are made."""
-
-    key: str
-    limit: int
-    expires_at: datetime
 
 
 def _count_booking(tx: TransactWrite, quota: AttendeeQuota, now: datetime) -> None:

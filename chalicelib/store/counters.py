@@ -6,19 +6,12 @@ deletes it late, so its expiry is also returned to the reader, who judges it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib.services.ports import Count
 from chalicelib.store.items import CounterItem
-
-
-@dataclass(frozen=True)
-class Count:
-    count: int
-    last_at: datetime
-    expires_at: datetime
 
 
 def counter_keys(key: str) -> tuple[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -16,7 +15,7 @@ from chalicelib.domain.errors import (
     SlugTakenError,
 )
 from chalicelib.domain.event_types import EventType
-from chalicelib.domain.hosts import Link, Profile
+from chalicelib.domain.hosts import Account, HostConfig, Link, Profile
 from chalicelib.store import codecs
 from chalicelib.store.items import (
     AccountItem,
@@ -28,28 +27,6 @@ from chalicelib.store.items import (
 )
 from chalicelib.store.tables import PennyItem
 from chalicelib.store.transactions import cancelled_reasons, connection
-
-
-@dataclass(frozen=True)
-class Account:
-    host_id: str
-    email: str
-    password_hash: str
-
-
-@dataclass(frozen=True)
-class HostConfig:
-    """Everything the public pages and the slot engine need about one host."""
-
-    profile: Profile
-    schedule: Schedule
-    event_types: tuple[EventType, ...]
-    email: str  # the login e-mail; never shown on public pages
-
-    @property
-    def organizer_email(self) -> str:
-        """Who invites (.ics) name as the organizer: the contact address, or the login."""
-        return self.profile.contact_email or self.email
 
 
 def _host_pk(host_id: str) -> str:

@@ -46,3 +46,6 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("summary", ("booking.confirmed",), "summary.ready",
               "chalicelib.services.summary:summary_job"),
 )
+
+# What the publisher sends to SNS (services/fanout.py): the types some worker takes.
+WORKER_TYPES = frozenset(t for spec in QUEUES for t in spec.event_types)

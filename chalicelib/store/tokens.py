@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConcurrentWriteError
+from chalicelib.services.ports import StoredRefreshToken
 from chalicelib.store.items import RefreshFamilyItem, RefreshTokenItem
 from chalicelib.store.transactions import connection
-
-
-@dataclass(frozen=True)
-class StoredRefreshToken:
-    token_hash: str
-    host_id: str
-    family_id: str
-    used: bool
-    expires_at: datetime
-    family_revoked: bool
 
 
 class RefreshTokenRepository:

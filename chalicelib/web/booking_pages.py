@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalice import Response
 
@@ -33,8 +33,23 @@ from chalicelib.web.pages import (
 )
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Services
-    from chalicelib.store.hosts import HostConfig
+    from chalicelib.domain.hosts import HostConfig
+    from chalicelib.services.booking_changes import BookingChanges
+    from chalicelib.services.ports import Clock
+    from chalicelib.services.public import PublicService
+
+
+class Services(Protocol):
+    """What the pages use of the composition root's services (the layers forbid web/
+    importing bootstrap.py, which sits above it)."""
+
+    @property
+    def public(self) -> PublicService: ...
+    @property
+    def changes(self) -> BookingChanges: ...
+    @property
+    def clock(self) -> Clock: ...
+
 
 STYLES = ("base.css", "booking.css")
 PRIVATE = "no-store"  # pages of secret links: never kept by a cache, never indexed

@@ -11,7 +11,7 @@ from chalicelib.web import labels
 from chalicelib.web.pages import Markup
 
 if TYPE_CHECKING:
-    from chalicelib.store.hosts import HostConfig
+    from chalicelib.domain.hosts import HostConfig
 
 STATUS = {BookingStatus.CONFIRMED: ("Confirmed", "ok"),
           BookingStatus.PENDING_PAYMENT: ("Awaiting payment", "warn"),

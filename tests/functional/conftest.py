@@ -22,7 +22,7 @@ os.environ.setdefault("PENNY_DEVELOPMENT_SECRETS", "1")
 
 import app as app_module
 from chalicelib import bootstrap
-from chalicelib.services.passwords import Argon2Passwords
+from chalicelib.integrations.argon2_passwords import Argon2Passwords
 from chalicelib.settings import Settings
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 

@@ -29,15 +29,18 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.events import Event
-from chalicelib.domain.hosts import Profile
+from chalicelib.domain.hosts import Account, HostConfig, Profile
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.access_tokens import AccessClaims
-from chalicelib.services.ports import ExternalBusy, NoExternalBusy
+from chalicelib.services.ports import (
+    BookingWrite,
+    Count,
+    ExternalBusy,
+    IdempotencyRecord,
+    NoExternalBusy,
+    StoredRefreshToken,
+)
 from chalicelib.services.reservations import Reservations
-from chalicelib.store.bookings import BookingWrite, IdempotencyRecord
-from chalicelib.store.counters import Count
-from chalicelib.store.hosts import Account, HostConfig
-from chalicelib.store.tokens import StoredRefreshToken
 
 # A rival writer that runs just before a commit is checked (the race the retry loop handles).
 Interleaved = Callable[[], object]

@@ -21,9 +21,9 @@ from chalicelib.domain.errors import (
     SlugTakenError,
     ValidationError,
 )
-from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.domain.hosts import Account
+from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.accounts import AccountService, Session
-from chalicelib.store.hosts import Account
 from tests.unit.fakes import (
     FakeHosts,
     FakeLoginSockets,
@@ -43,9 +43,9 @@ def at(text: str) -> datetime:
 
 
 def access_tokens(keys: dict[str, str] | None = None, active: str = "old",
-                  audience: str = "penny-api") -> AccessTokens:
-    return AccessTokens(keys or {"old": OLD_KEY}, active, "penny", audience,
-                        timedelta(minutes=15))
+                  audience: str = "penny-api") -> JwtAccessTokens:
+    return JwtAccessTokens(keys or {"old": OLD_KEY}, active, "penny", audience,
+                           timedelta(minutes=15))
 
 
 @dataclass

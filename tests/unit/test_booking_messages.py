@@ -16,7 +16,7 @@ from chalicelib.domain.errors import TooManyBookingsError
 from chalicelib.domain.refusals import SlotRefusal, refusal_message
 from chalicelib.domain.slots import SlotRules
 from chalicelib.services.booking import BookingService
-from chalicelib.store.bookings import AttendeeQuota, BookingWrite
+from chalicelib.services.ports import AttendeeQuota, BookingWrite
 from tests.unit.fakes import FakeBookings, reservations
 from tests.unit.test_booking_service import World, given_alice
 

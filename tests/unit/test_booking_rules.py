@@ -28,8 +28,8 @@ from chalicelib.domain.slots import SlotQuery, SlotRules, free_slots
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.links import BookingLinks
+from chalicelib.services.ports import IdempotencyRecord
 from chalicelib.services.reservations import BookingResult
-from chalicelib.store.bookings import IdempotencyRecord
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
 
 NOW = "2026-03-02T12:00:00+00:00"

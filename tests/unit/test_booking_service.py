@@ -24,10 +24,10 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.event_types import Question, QuestionType
+from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.links import BookingLinks
-from chalicelib.store.hosts import HostConfig
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
 
 NOW = "2026-03-02T12:00:00+00:00"

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib.domain.errors import AuthenticationError, CsrfTokenError
-from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.accounts import AccountService
 from chalicelib.services.sessions import BrowserSessions, CsrfTokens
 from chalicelib.services.tickets import RealtimeTickets
@@ -27,8 +27,8 @@ KEYS = {"k1": "unit-test-signing-key-0123456789abcdef"}
 PASSWORD = "correct horse battery"
 
 
-def tokens(audience: str, ttl: timedelta) -> AccessTokens:
-    return AccessTokens(KEYS, "k1", "penny", audience, ttl)
+def tokens(audience: str, ttl: timedelta) -> JwtAccessTokens:
+    return JwtAccessTokens(KEYS, "k1", "penny", audience, ttl)
 
 
 @pytest.fixture

@@ -16,12 +16,15 @@ import pytest
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.events import EventType
 from chalicelib.domain.jobs import JobStatus
-from chalicelib.services.access_tokens import AccessClaims, AccessTokens
-from chalicelib.services.fanout import WORKER_TYPES, Fanout
+from chalicelib.integrations.jwt_tokens import JwtAccessTokens
+from chalicelib.services.access_tokens import AccessClaims
+from chalicelib.services.fanout import EventBus, Fanout
 from chalicelib.services.realtime import Realtime
 from chalicelib.services.tickets import RealtimeTickets
 from chalicelib.store import codecs
 from chalicelib.store.items import BookingItem, JobRecordItem
+from chalicelib.store.queues import WORKER_TYPES
+from chalicelib.store.stream import events_of
 from tests.unit.fakes import (
     FakeConnections,
     FakeEventBus,
@@ -63,9 +66,9 @@ class Dashboard:
         clock = FixedClock(NOW)
         self.connections, self.sender = FakeConnections(), FakeSender()
         logins = FakeLogins({"alice-token": AccessClaims("host-alice", "login-a")})
-        tickets = RealtimeTickets(AccessTokens({"k1": "unit-test-key-0123456789abcdef"}, "k1",
-                                               "penny", "penny-realtime",
-                                               timedelta(seconds=60)), clock, FakeUsedTickets())
+        ticket_tokens = JwtAccessTokens({"k1": "unit-test-key-0123456789abcdef"}, "k1",
+                                        "penny", "penny-realtime", timedelta(seconds=60))
+        tickets = RealtimeTickets(ticket_tokens, clock, FakeUsedTickets())
         self.realtime = Realtime(self.connections, self.sender, logins, clock, tickets)
         self.realtime.connect("a-1", "alice-token")
 
@@ -78,6 +81,11 @@ def dashboard() -> Dashboard:
     return Dashboard()
 
 
+def fanout(bus: EventBus, realtime: Realtime) -> Fanout:
+    """Wired as bootstrap.py wires it: the store reads the records, the worker list filters."""
+    return Fanout(bus, realtime, events_of, WORKER_TYPES)
+
+
 def test_only_confirmed_bookings_are_published_to_the_workers() -> None:
     assert sorted(WORKER_TYPES) == ["booking.confirmed"]
 
@@ -86,7 +94,7 @@ def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
         dashboard: Dashboard) -> None:
     bus = FakeEventBus()
 
-    events = Fanout(bus, dashboard.realtime).handle([record("c-1", booking_image(a_booking()))])
+    events = fanout(bus, dashboard.realtime).handle([record("c-1", booking_image(a_booking()))])
 
     assert [e.type for e in events] == [EventType.BOOKING_CREATED, EventType.BOOKING_CONFIRMED]
     assert bus.published == [events[1]]
@@ -98,7 +106,7 @@ def test_a_cancellation_reaches_the_dashboard_but_no_worker(dashboard: Dashboard
     before = a_booking()
     after = replace(before, status=BookingStatus.CANCELLED)
 
-    events = Fanout(bus, dashboard.realtime).handle(
+    events = fanout(bus, dashboard.realtime).handle(
         [record("c-2", booking_image(after), booking_image(before))])
 
     assert [e.type for e in events] == [EventType.BOOKING_CANCELLED]
@@ -117,7 +125,7 @@ def job_image(status: JobStatus, announces: str | None = "notes.saved") -> dict[
 def test_a_finished_worker_job_is_pushed_but_not_published(dashboard: Dashboard) -> None:
     bus = FakeEventBus()
 
-    events = Fanout(bus, dashboard.realtime).handle([record(
+    events = fanout(bus, dashboard.realtime).handle([record(
         "c-3", job_image(JobStatus.DONE), job_image(JobStatus.IN_PROGRESS))])
 
     assert [e.type for e in events] == [EventType.NOTES_SAVED]
@@ -137,7 +145,7 @@ def test_a_job_record_announces_nothing_until_it_is_done(
     change = record("c-4", job_image(new, announces),
                     None if old is None else job_image(old, announces))
 
-    assert Fanout(FakeEventBus(), dashboard.realtime).handle([change]) == []
+    assert fanout(FakeEventBus(), dashboard.realtime).handle([change]) == []
     assert dashboard.types() == []
 
 
@@ -155,7 +163,7 @@ def test_every_record_of_a_batch_is_published_before_any_push(dashboard: Dashboa
     dashboard.realtime = replace(dashboard.realtime, sender=Pushes())
     second = replace(a_booking(), uid="b-2")
 
-    events = Fanout(Bus(), dashboard.realtime).handle(
+    events = fanout(Bus(), dashboard.realtime).handle(
         [record("c-1", booking_image(a_booking())), record("c-2", booking_image(second))])
 
     assert len(events) == 4
@@ -167,5 +175,5 @@ def test_a_batch_without_bookings_or_jobs_makes_no_events(dashboard: Dashboard) 
     bus = FakeEventBus()
     other = {"pk": {"S": "HOST#host-alice"}, "sk": {"S": "PROFILE"}, "kind": {"S": "profile"}}
 
-    assert Fanout(bus, dashboard.realtime).handle([record("c-9", other)]) == []
+    assert fanout(bus, dashboard.realtime).handle([record("c-9", other)]) == []
     assert bus.published == [] and dashboard.sender.sent == {}

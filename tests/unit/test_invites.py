@@ -1,4 +1,4 @@
-"""The .ics invite of a booking (chalicelib/services/invites.py), read back with icalendar.
+"""The .ics invite of a booking (chalicelib/integrations/ics_invites.py), read back with icalendar.
 
 Calendar apps match an update to the event they hold by UID and take the higher
 SEQUENCE; a cancellation is the same event sent with METHOD:CANCEL.
@@ -13,9 +13,8 @@ from icalendar import Calendar
 
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
-from chalicelib.domain.hosts import Profile
-from chalicelib.services.invites import ical_uid, render_invite
-from chalicelib.store.hosts import HostConfig
+from chalicelib.domain.hosts import HostConfig, Profile
+from chalicelib.integrations.ics_invites import ical_uid, render_invite
 
 NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
 MANAGE = "https://penny.test/booking/b-1?token=t0k3n"

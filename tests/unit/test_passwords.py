@@ -6,7 +6,7 @@ production defaults, to show they are what a hasher without settings uses.
 
 from __future__ import annotations
 
-from chalicelib.services.passwords import Argon2Passwords
+from chalicelib.integrations.argon2_passwords import Argon2Passwords
 
 
 def cheap() -> Argon2Passwords:

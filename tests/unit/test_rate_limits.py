@@ -15,7 +15,7 @@ from chalicelib.domain.errors import (
     TooManyAttemptsError,
     TooManySignupsError,
 )
-from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.accounts import AccountService
 from chalicelib.services.rate_limits import (
     LoginBackoff,
@@ -41,8 +41,8 @@ def counters() -> FakeCounters:
 
 @pytest.fixture
 def accounts(clock: FixedClock, counters: FakeCounters) -> AccountService:
-    access = AccessTokens({"k": "unit-test-signing-key-0123456789abcdef"}, "k", "penny",
-                          "penny-api", timedelta(minutes=15))
+    access = JwtAccessTokens({"k": "unit-test-signing-key-0123456789abcdef"}, "k", "penny",
+                             "penny-api", timedelta(minutes=15))
     service = AccountService(FakeHosts(), FakeRefreshTokens(), FastPasswords(), access, clock,
                              timedelta(days=30), logins=LoginBackoff(counters, clock),
                              signups=SignupLimit(counters, clock, per_window=3))

@@ -15,7 +15,8 @@ import pytest
 
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.domain.events import Event, EventType
-from chalicelib.services.access_tokens import AccessClaims, AccessTokens
+from chalicelib.integrations.jwt_tokens import JwtAccessTokens
+from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.realtime import Realtime
 from chalicelib.services.tickets import RealtimeTickets
 from tests.unit.fakes import (
@@ -47,7 +48,7 @@ def world() -> World:
     logins = FakeLogins({"alice-token": AccessClaims("host-alice", "login-a"),
                          "api-token": AccessClaims("host-alice", None),
                          "bob-token": AccessClaims("host-bob", "login-b")})
-    ticket_tokens = AccessTokens(KEYS, "k1", "penny", "penny-realtime", timedelta(seconds=60))
+    ticket_tokens = JwtAccessTokens(KEYS, "k1", "penny", "penny-realtime", timedelta(seconds=60))
     tickets = RealtimeTickets(ticket_tokens, clock, FakeUsedTickets())
     realtime = Realtime(connections, sender, logins, clock, tickets)
     return World(realtime, connections, sender, logins, clock, tickets)

@@ -11,13 +11,13 @@ import jwt
 import pytest
 
 from chalicelib.domain.errors import AuthenticationError
-from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.tickets import RealtimeTickets
 from tests.unit.fakes import FakeUsedTickets, FixedClock
 
 NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
-TOKENS = AccessTokens({"k1": "unit-test-signing-key-0123456789abcdef"}, "k1", "penny",
-                      "penny-realtime", timedelta(seconds=60))
+TOKENS = JwtAccessTokens({"k1": "unit-test-signing-key-0123456789abcdef"}, "k1", "penny",
+                         "penny-realtime", timedelta(seconds=60))
 
 
 def tickets() -> RealtimeTickets:

@@ -16,8 +16,8 @@ import pytest
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.errors import BookingContentionError, SlotTakenError
 from chalicelib.domain.reservations import Claim, NewBooking
+from chalicelib.services.ports import BookingWrite
 from chalicelib.services.reservations import Idempotency, Reservations
-from chalicelib.store.bookings import BookingWrite
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
 
 NOW = "2026-03-02T12:00:00+00:00"

@@ -14,8 +14,7 @@ import pytest
 import app as app_module
 from chalicelib.bootstrap import build_worker
 from chalicelib.domain.events import EventType
-from chalicelib.services.fanout import WORKER_TYPES
-from chalicelib.store.queues import QUEUES, QueueSpec
+from chalicelib.store.queues import QUEUES, WORKER_TYPES, QueueSpec
 from chalicelib.store.stream import STREAM_FILTERS, passes_filter
 from infra.messaging import messaging_resources, worker_function
 from tests.unit.fakes import FixedClock

@@ -1,4 +1,5 @@
-"""Password hashing with Argon2id (memory-hard), via argon2-cffi."""
+"""Password hashing with Argon2id (memory-hard), via argon2-cffi: the `PasswordHasher` port
+(services/ports.py). argon2 is imported on first use, never at a cold start."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The .ics invite for a booking (RFC 5545 / iTIP via the icalendar library).
 
 The UID is the booking's and never changes; SEQUENCE counts reschedules, so calendar
-apps update the event in place; a cancelled booking is sent as METHOD:CANCEL.
+apps update the event in place; a cancelled booking is sent as METHOD:CANCEL. icalendar
+is imported on first use: only the invite route pays for it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import LocationKind
-from chalicelib.store.hosts import HostConfig
+from chalicelib.domain.hosts import HostConfig
 
 
 def ical_uid(booking: Booking) -> str:
