@@ -432,8 +432,8 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 TABLE_STREAM_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/penny/stream/local"
 
 
-def messaging() -> bootstrap.Messaging:
-    return bootstrap.messaging(app.websocket_api)
+def event_services() -> bootstrap.EventServices:
+    return bootstrap.event_services(app.websocket_api)
 
 
 def realtime_entry() -> ModuleType:
@@ -444,22 +444,22 @@ def realtime_entry() -> ModuleType:
 
 @app.on_ws_connect(name="ws_connect")
 def ws_connect(event: Any) -> Response:
-    return realtime_entry().connect(messaging().realtime, event.to_dict())  # type: ignore[no-any-return]
+    return realtime_entry().connect(event_services().realtime, event.to_dict())  # type: ignore[no-any-return]
 
 
 @app.on_ws_message(name="ws_message")
 def ws_message(event: Any) -> None:
-    realtime_entry().message(messaging().realtime, event.connection_id, event.body)
+    realtime_entry().message(event_services().realtime, event.connection_id, event.body)
 
 
 @app.on_ws_disconnect(name="ws_disconnect")
 def ws_disconnect(event: Any) -> None:
-    messaging().realtime.disconnect(event.connection_id)
+    event_services().realtime.disconnect(event.connection_id)
 
 
 @app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=100, name="booking_events")
 def booking_events(event: Any) -> None:
-    realtime_entry().publish(messaging().fanout, event.to_dict()["Records"])
+    realtime_entry().publish(event_services().fanout, event.to_dict()["Records"])
 
 
 # Subscribed to the booking-events topic by infra/ (SNS pushes one event per invocation;
@@ -469,7 +469,7 @@ def booking_events(event: Any) -> None:
 # bound to this module under that name: `app.notes_worker` is what Lambda calls.
 def _worker_function(name: str, function_name: str) -> Callable[[dict[str, Any], Any], Any]:
     def worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return realtime_entry().run_worker(messaging().workers[name], event)  # type: ignore[no-any-return]
+        return realtime_entry().run_worker(event_services().workers[name], event)  # type: ignore[no-any-return]
 
     worker.__name__ = worker.__qualname__ = function_name
     return worker

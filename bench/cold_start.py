@@ -32,7 +32,7 @@ FIRST_REQUEST = {
             "chalicelib.services.public, chalicelib.web.booking_pages"),
     "events": ("import app; from chalicelib import bootstrap; "
                "import chalicelib.functions.realtime, chalicelib.services.fanout, "
-               "chalicelib.store.stream, chalicelib.store.connections, "
+               "chalicelib.store.stream, chalicelib.store.sockets, "
                "aws_lambda_powertools.utilities.batch"),
 }
 

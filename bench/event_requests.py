@@ -49,7 +49,7 @@ class CountingSender:
     def __init__(self) -> None:
         self.posts = 0
 
-    def send(self, connection_id: str, message: str) -> None:
+    def send(self, socket_id: str, message: str) -> None:
         self.posts += 1
 
 
@@ -73,7 +73,7 @@ def main() -> None:
                                    passwords=Argon2Passwords(time_cost=1, memory_cost=1024))
         bootstrap.install(services)
         sender = CountingSender()
-        bootstrap.install_messaging(bootstrap.build_messaging(
+        bootstrap.install_event_services(bootstrap.build_event_services(
             services, app_module.app.websocket_api, sns_client=sns, sender=sender))
         streams = boto3.client("dynamodbstreams",
                                endpoint_url="https://streams.dynamodb.us-east-1.amazonaws.com")

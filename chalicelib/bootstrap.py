@@ -92,8 +92,9 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
 
 
 @dataclass(frozen=True)
-class Messaging:
-    """What the WebSocket, stream and queue Lambdas need (built only where used)."""
+class EventServices:
+    """What the WebSocket, stream and queue Lambdas need (built only where used); the
+    topic and queues they talk through are the fan-out resources (infra/messaging.py)."""
 
     realtime: Realtime
     fanout: Fanout
@@ -143,14 +144,14 @@ def build_worker(services: Services, spec: QueueSpec) -> JobRunner:
     return JobRunner(job, JobRecordRepository(), services.clock, lease_for(WORKER_TIMEOUT))
 
 
-def build_messaging(services: Services, websocket_api: Any, sns_client: Any = None,
-                    sender: Any = None) -> Messaging:
+def build_event_services(services: Services, websocket_api: Any, sns_client: Any = None,
+                         sender: Any = None) -> EventServices:
     from chalicelib.integrations import websocket
     from chalicelib.integrations.sns import DisabledEventBus, SnsEventBus
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.realtime import Realtime
-    from chalicelib.store.connections import ConnectionRepository
     from chalicelib.store.queues import WORKER_TYPES
+    from chalicelib.store.sockets import SocketRepository
     from chalicelib.store.stream import events_of
 
     settings = services.settings
@@ -158,7 +159,7 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
         websocket.configure(websocket_api, settings.region, settings.websocket_api_id,
                             settings.websocket_stage, settings.websocket_endpoint)
         sender = websocket.ChaliceSender(websocket_api)
-    realtime = Realtime(ConnectionRepository(), sender, services.accounts, services.clock,
+    realtime = Realtime(SocketRepository(), sender, services.accounts, services.clock,
                         services.tickets)
     bus: Any = DisabledEventBus()
     if settings.events_topic_arn:
@@ -167,11 +168,12 @@ def build_messaging(services: Services, websocket_api: Any, sns_client: Any = No
 
             sns_client = boto3.client("sns", region_name=settings.region)
         bus = SnsEventBus(sns_client, settings.events_topic_arn)
-    return Messaging(realtime, Fanout(bus, realtime, events_of, WORKER_TYPES), Workers(services))
+    fanout = Fanout(bus, realtime, events_of, WORKER_TYPES)
+    return EventServices(realtime, fanout, Workers(services))
 
 
 _services: Services | None = None
-_messaging: Messaging | None = None
+_event_services: EventServices | None = None
 _settings: Settings | None = None
 
 
@@ -184,31 +186,31 @@ def environment_settings() -> Settings:
     return _settings
 
 
-def messaging(websocket_api: Any) -> Messaging:
+def event_services(websocket_api: Any) -> EventServices:
     """`websocket_api` None: a Lambda with no Chalice WebSocket handler (the API's logout)."""
-    global _messaging
-    if _messaging is None:
+    global _event_services
+    if _event_services is None:
         if websocket_api is None:
             from chalice.app import WebsocketAPI
 
             websocket_api = WebsocketAPI()
-        _messaging = build_messaging(services(), websocket_api)
-    return _messaging
+        _event_services = build_event_services(services(), websocket_api)
+    return _event_services
 
 
 class LoginSocketsOnLogout:
     """Closes an ended login's dashboard sockets through the WebSocket management API.
 
-    The API Lambda builds the messaging side only when a login ends, never at start.
+    The API Lambda builds the event services only when a login ends, never at start.
     """
 
     def close_login(self, host_id: str, session_id: str) -> int:
-        return messaging(None).realtime.close_login(host_id, session_id)
+        return event_services(None).realtime.close_login(host_id, session_id)
 
 
-def install_messaging(instance: Messaging | None) -> None:
-    global _messaging
-    _messaging = instance
+def install_event_services(instance: EventServices | None) -> None:
+    global _event_services
+    _event_services = instance
 
 
 def services() -> Services:
@@ -220,9 +222,9 @@ def services() -> Services:
 
 def install(instance: Services | None) -> None:
     """Replace the container's services (tests); None rebuilds from the environment."""
-    global _services, _messaging, _settings
+    global _services, _event_services, _settings
     _services = instance
-    _messaging = None
+    _event_services = None
     if instance is None:
         _settings = None
 

@@ -26,7 +26,7 @@ _API_TABLE = ("GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "Dele
 FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # Logout closes the login's dashboard sockets and deletes their records.
     "APIHandler": {"table": _API_TABLE, "websocket": ("ManageConnections",)},
-    # Connections are written and deleted as BatchWriteItem (store/connections.py).
+    # Sockets are written and deleted as BatchWriteItem (store/sockets.py).
     "BookingEvents": {"table": ("Query", "GetItem", "BatchWriteItem"),
                       "stream": ("DescribeStream", "GetRecords", "GetShardIterator",
                                  "ListStreams"),

@@ -74,7 +74,8 @@ class QueueResources:
 
 @dataclass(frozen=True)
 class Messaging:
-    """The booking-events topic and the consumers, by logical name."""
+    """The fan-out resources as provisioned (infra/messaging.py's, locally): the
+    booking-events topic and the consumers, by logical name."""
 
     topic_arn: str
     queues: dict[str, QueueResources]

@@ -45,7 +45,7 @@ class SimClock:
 @dataclass
 class CountingSender:
     """Stands in for postToConnection (no API Gateway runs locally): counts the messages
-    (WS_UNIT chunks) per connection, and the request, on the meter."""
+    (WS_UNIT chunks) per socket, and the request, on the meter."""
 
     note: Any = None                          # the meter's `note`
     invocation: int = 0                       # which stream invocation is running
@@ -53,15 +53,15 @@ class CountingSender:
     posts: list[tuple[int, str]] = field(default_factory=list)
     enabled: bool = False
 
-    def send(self, connection_id: str, message: str) -> None:
+    def send(self, socket_id: str, message: str) -> None:
         if self.enabled:
             self.units += chunks(len(message.encode()), WS_UNIT)
-            self.posts.append((self.invocation, connection_id))
+            self.posts.append((self.invocation, socket_id))
             self.note("execute-api.PostToConnection")
 
-    def bursts_to(self, connection_id: str) -> int:
-        """How many stream invocations pushed something to this connection."""
-        return len({n for n, c in self.posts if c == connection_id and n > 0})
+    def bursts_to(self, socket_id: str) -> int:
+        """How many stream invocations pushed something to this socket."""
+        return len({n for n, c in self.posts if c == socket_id and n > 0})
 
 
 def stream_filter() -> Callable[[dict[str, Any]], bool] | None:
@@ -126,7 +126,7 @@ class Harness:
         services = bootstrap.build(settings, clock=self.clock)
         bootstrap.install(services)
         sns = client("sns")
-        bootstrap.install_messaging(bootstrap.build_messaging(
+        bootstrap.install_event_services(bootstrap.build_event_services(
             services, self.app.websocket_api, sns_client=sns, sender=self.sender))
         self._bootstrap = bootstrap
 
@@ -170,8 +170,8 @@ class Harness:
     def close(self) -> None:
         self._stack.close()
 
-    def messaging(self) -> Any:
-        return self._bootstrap.messaging(self.app.websocket_api)
+    def event_services(self) -> Any:
+        return self._bootstrap.event_services(self.app.websocket_api)
 
     # ---- metering on and off ---------------------------------------------------------
 
@@ -235,32 +235,32 @@ class Harness:
 
     # ---- WebSocket routes ------------------------------------------------------------
 
-    def _ws(self, route: str, kind: str, connection: str, **extra: Any) -> Any:
+    def _ws(self, route: str, kind: str, socket: str, **extra: Any) -> Any:
         from local.lambda_runtime import LambdaContext
 
         name = {"$connect": "ws_connect", "$default": "ws_message",
                 "$disconnect": "ws_disconnect"}[route]
         event = {"requestContext": {"routeKey": route, "eventType": kind,
-                                    "connectionId": connection, "domainName": "ws.example",
+                                    "connectionId": socket, "domainName": "ws.example",
                                     "stage": "api", "apiId": "cost"}, **extra}
         return self.invocations.invoke(name, route, getattr(self.app_module, name), event,
                                        LambdaContext(name))
 
     def ws_connect(self, query: dict[str, str]) -> str:
-        connection = uuid.uuid4().hex[:16]
-        response = self._ws("$connect", "CONNECT", connection,
+        socket = uuid.uuid4().hex[:16]
+        response = self._ws("$connect", "CONNECT", socket,
                             queryStringParameters=query, headers={})
         if int(response.get("statusCode", 200)) != 200:
             raise RuntimeError(f"$connect refused: {response}")
-        return connection
+        return socket
 
-    def ws_message(self, connection: str, body: str) -> None:
+    def ws_message(self, socket: str, body: str) -> None:
         if self._metering:
             self.ws_inbound_units += chunks(len(body.encode()), WS_UNIT)
-        self._ws("$default", "MESSAGE", connection, body=body)
+        self._ws("$default", "MESSAGE", socket, body=body)
 
-    def ws_disconnect(self, connection: str) -> None:
-        self._ws("$disconnect", "DISCONNECT", connection)
+    def ws_disconnect(self, socket: str) -> None:
+        self._ws("$disconnect", "DISCONNECT", socket)
 
     # ---- the stream and the workers ---------------------------------------------------
 

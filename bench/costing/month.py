@@ -134,7 +134,7 @@ class Month:
             shown = max(1, months.next())
             starts = [start for month in range(shown)
                       for start in self._slots(host, event, zone, month)]
-        connection = self._open_dashboard(host) if dashboard_open else None
+        socket = self._open_dashboard(host) if dashboard_open else None
         booking = None
         for _ in range(3):
             if not starts:
@@ -158,15 +158,15 @@ class Month:
         token = booking["links"]["cancel_token"]
         self._page(f"/booking/{booking['uid']}?token={quote(token)}")
         h.pump()
-        if connection is not None:
+        if socket is not None:
             # The dashboard reloads its list once per burst of events it receives.
-            bursts = h.sender.bursts_to(connection)
+            bursts = h.sender.bursts_to(socket)
             if bursts:
                 access = self._fresh_access(host)
                 for _ in range(bursts):
                     h.http("GET", "/me/bookings?status=upcoming&limit=100", token=access)
             with h.unmetered():
-                h.messaging().realtime.disconnect(connection)
+                h.event_services().realtime.disconnect(socket)
 
     def _slots(self, host: Host, event: str, zone: str, month: int) -> list[str]:
         today = self.harness.clock.current.astimezone(ZoneInfo(zone)).date()
@@ -198,14 +198,14 @@ class Month:
             if not first:  # the 15-minute access token has run out meanwhile
                 tokens = h.json("POST", "/auth/refresh", body={"refresh_token": host.refresh})
                 host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
-            connection = h.ws_connect(self._credential(host))
+            socket = h.ws_connect(self._credential(host))
             if first:
                 h.http("GET", "/me/bookings?status=upcoming&limit=100", token=host.access)
             first = False
             for _ in range(int(stint // self.keepalive_minutes)):
                 h.clock.current += timedelta(minutes=self.keepalive_minutes)
-                h.ws_message(connection, json.dumps({"action": "keepalive"}))  # as app-api.js
-            h.ws_disconnect(connection)
+                h.ws_message(socket, json.dumps({"action": "keepalive"}))  # as app-api.js
+            h.ws_disconnect(socket)
             h.add_connection_minutes(stint)
             minutes -= stint
 

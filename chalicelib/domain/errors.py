@@ -185,8 +185,8 @@ class IdempotentReplayError(Exception):
     """A concurrent request with the same Idempotency-Key committed first."""
 
 
-class ConnectionGoneError(Exception):
-    """The WebSocket connection no longer exists (API Gateway's GoneException)."""
+class SocketGoneError(Exception):
+    """The socket no longer exists (API Gateway's GoneException for a WebSocket connection)."""
 
 
 class JobBusyError(Exception):

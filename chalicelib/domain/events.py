@@ -18,7 +18,10 @@ from chalicelib.domain.bookings import Booking, BookingStatus
 ENVELOPE_VERSION = 1
 
 
-class EventType(StrEnum):
+class EventKind(StrEnum):
+    """What happened to a booking (the envelope's "type" on the wire); not to be confused
+    with `event_types.EventType`, the kind of meeting a host offers."""
+
     BOOKING_CREATED = "booking.created"
     BOOKING_CONFIRMED = "booking.confirmed"
     BOOKING_CANCELLED = "booking.cancelled"
@@ -31,7 +34,7 @@ class EventType(StrEnum):
 
 @dataclass(frozen=True)
 class Event:
-    type: EventType
+    type: EventKind
     id: str            # stable for one change: a redelivered stream record keeps its id
     occurred_at: datetime
     host_id: str
@@ -57,7 +60,7 @@ class Event:
         occurred_at = datetime.fromisoformat(data["occurred_at"])
         if occurred_at.utcoffset() is None:
             raise ValueError("occurred_at has no UTC offset")
-        return cls(EventType(data["type"]), event_id, occurred_at, host_id, booking,
+        return cls(EventKind(data["type"]), event_id, occurred_at, host_id, booking,
                    int(data.get("version", ENVELOPE_VERSION)))
 
 
@@ -69,11 +72,11 @@ def booking_summary(b: Booking) -> dict[str, Any]:
             "sequence": b.sequence}
 
 
-def _event(kind: EventType, change_id: str, at: datetime, b: Booking) -> Event:
+def _event(kind: EventKind, change_id: str, at: datetime, b: Booking) -> Event:
     return Event(kind, event_id(change_id, kind), at, b.host_id, booking_summary(b))
 
 
-def event_id(change_id: str, kind: EventType) -> str:
+def event_id(change_id: str, kind: EventKind) -> str:
     return hashlib.sha256(f"{change_id}:{kind.value}".encode()).hexdigest()[:24]
 
 
@@ -83,24 +86,24 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
     if new is None:
         return []
     if old is None:
-        created = [_event(EventType.BOOKING_CREATED, change_id, at, new)]
+        created = [_event(EventKind.BOOKING_CREATED, change_id, at, new)]
         if new.status is BookingStatus.CONFIRMED:
-            created.append(_event(EventType.BOOKING_CONFIRMED, change_id, at, new))
+            created.append(_event(EventKind.BOOKING_CONFIRMED, change_id, at, new))
         return created
     events: list[Event] = []
     if old.status is not new.status:
         if new.status is BookingStatus.CANCELLED:
-            events.append(_event(EventType.BOOKING_CANCELLED, change_id, at, new))
+            events.append(_event(EventKind.BOOKING_CANCELLED, change_id, at, new))
         elif new.status is BookingStatus.CONFIRMED:
             if old.status is BookingStatus.PENDING_PAYMENT:
-                events.append(_event(EventType.PAYMENT_SUCCEEDED, change_id, at, new))
-            events.append(_event(EventType.BOOKING_CONFIRMED, change_id, at, new))
+                events.append(_event(EventKind.PAYMENT_SUCCEEDED, change_id, at, new))
+            events.append(_event(EventKind.BOOKING_CONFIRMED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
-        events.append(_event(EventType.BOOKING_RESCHEDULED, change_id, at, new))
+        events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
     return events
 
 
-def job_done_event(kind: EventType, change_id: str, at: datetime, host_id: str,
+def job_done_event(kind: EventKind, change_id: str, at: datetime, host_id: str,
                    booking: dict[str, Any]) -> Event:
     """A job finished its work for a booking and says so (notes saved, summary ready):
     read off the job record's change to done, never off its claim."""

@@ -69,21 +69,21 @@ def connect(realtime: Realtime, event: dict[str, Any]) -> Response:
     return Response(body="", status_code=200, headers=headers)
 
 
-def message(realtime: Realtime, connection_id: str, body: str) -> None:
+def message(realtime: Realtime, socket_id: str, body: str) -> None:
     try:
         parsed = json.loads(body)
     # Deep nesting ("[" * 5000) overflows the parser, and RecursionError is no ValueError.
     except (ValueError, TypeError, RecursionError):
         parsed = None
     if not isinstance(parsed, dict):
-        realtime.refuse(connection_id, "malformed_json",
+        realtime.refuse(socket_id, "malformed_json",
                         'a message is a JSON object, such as {"action": "ping"}')
         return
     action = parsed.get("action")
     # "keepalive" (the dashboard's, every 9 minutes) only resets API Gateway's idle timer:
     # no reply, which would be a second billed message. "ping" asks for a pong.
     if action == "ping":
-        realtime.pong(connection_id)
+        realtime.pong(socket_id)
 
 
 def publish(fanout: Fanout, records: list[dict[str, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""Sending to WebSocket connections through Chalice's websocket_api (API Gateway's
+"""Sending to sockets (WebSocket connections) through Chalice's websocket_api (API Gateway's
 management API), with its disconnect error turned into Penny's."""
 
 from __future__ import annotations
@@ -7,25 +7,25 @@ from typing import Any
 
 from chalice import WebsocketDisconnectedError
 
-from chalicelib.domain.errors import ConnectionGoneError
+from chalicelib.domain.errors import SocketGoneError
 
 
 class ChaliceSender:
     def __init__(self, websocket_api: Any) -> None:
         self._api = websocket_api
 
-    def send(self, connection_id: str, message: str) -> None:
+    def send(self, socket_id: str, message: str) -> None:
         try:
-            self._api.send(connection_id, message)
+            self._api.send(socket_id, message)
         except WebsocketDisconnectedError as exc:
-            raise ConnectionGoneError(connection_id) from exc
+            raise SocketGoneError(socket_id) from exc
 
-    def close(self, connection_id: str) -> None:
+    def close(self, socket_id: str) -> None:
         """Close the socket (DeleteConnection); API Gateway then runs $disconnect."""
         try:
-            self._api.close(connection_id)
+            self._api.close(socket_id)
         except WebsocketDisconnectedError as exc:
-            raise ConnectionGoneError(connection_id) from exc
+            raise SocketGoneError(socket_id) from exc
 
 
 class EndpointSession:

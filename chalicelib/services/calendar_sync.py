@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers import CalendarEvent, CalendarProvider, ProviderRef
 from chalicelib.services.jobs import CurrentBookings
 
@@ -60,9 +60,9 @@ class CalendarSync:
     calendars: Calendars
     refs: ProviderRefs
     name: str = "calendar"
-    takes: tuple[EventType, ...] = (EventType.BOOKING_CONFIRMED, EventType.BOOKING_RESCHEDULED,
-                                    EventType.BOOKING_CANCELLED)
-    announces: EventType | None = None
+    takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
+                                    EventKind.BOOKING_CANCELLED)
+    announces: EventKind | None = None
 
     def run(self, event: Event) -> None:
         calendar = self.calendars.for_host(event.host_id)

@@ -48,7 +48,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ValidationError,
 )
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.jobs import JobRecord, JobStatus
 from chalicelib.services.ports import Clock
 
@@ -68,9 +68,9 @@ class Job(Protocol):
     @property
     def name(self) -> str: ...
     @property
-    def takes(self) -> tuple[EventType, ...]: ...
+    def takes(self) -> tuple[EventKind, ...]: ...
     @property
-    def announces(self) -> EventType | None: ...
+    def announces(self) -> EventKind | None: ...
 
     def run(self, event: Event) -> None: ...
 

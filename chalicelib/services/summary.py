@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.services.jobs import JobContext
 
 
 @dataclass(frozen=True)
 class SummaryJob:
     name = "summary"
-    takes = (EventType.BOOKING_CONFIRMED,)
-    announces = EventType.SUMMARY_READY
+    takes = (EventKind.BOOKING_CONFIRMED,)
+    announces = EventKind.SUMMARY_READY
 
     def run(self, event: Event) -> None:
         return None

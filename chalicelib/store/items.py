@@ -117,15 +117,18 @@ class RefreshFamilyItem(PennyItem, discriminator="refresh_family"):
     revoked = BooleanAttribute(default=False)
 
 
-class ConnectionItem(PennyItem, discriminator="ws_connection"):
+# A socket is what API Gateway calls a WebSocket connection. The stored names keep the old
+# word (keys HOSTCONNS#/CONN#/WSCONN#, kind "ws_connection", attribute "connection_id"):
+# they are in deployed tables, and renaming them would orphan every open socket.
+class SocketItem(PennyItem, discriminator="ws_connection"):
     """pk = HOSTCONNS#{host}, sk = CONN#{id}: a host's open dashboards, found in one Query."""
 
-    connection_id = UnicodeAttribute()
+    socket_id = UnicodeAttribute(attr_name="connection_id")  # API Gateway's connection id
     session_id = UnicodeAttribute(null=True)  # the login that opened it: logout closes it
 
 
-class ConnectionLookupItem(PennyItem, discriminator="ws_lookup"):
-    """pk = WSCONN#{id}: which host a connection belongs to ($disconnect knows only the id)."""
+class SocketLookupItem(PennyItem, discriminator="ws_lookup"):
+    """pk = WSCONN#{id}: which host a socket belongs to ($disconnect knows only the id)."""
 
     host_id = UnicodeAttribute()
 

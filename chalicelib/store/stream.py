@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.events import Event, EventType, booking_events, job_done_event
+from chalicelib.domain.events import Event, EventKind, booking_events, job_done_event
 from chalicelib.domain.jobs import JobStatus
 from chalicelib.store.bookings import to_booking
 from chalicelib.store.items import BookingItem, JobRecordItem
@@ -60,6 +60,6 @@ def events_of(record: Mapping[str, Any]) -> list[Event]:
         return booking_events(before, to_booking(new), change_id, at)
     if isinstance(new, JobRecordItem) and new.announces and new.status == JobStatus.DONE \
             and not (isinstance(old, JobRecordItem) and old.status == JobStatus.DONE):
-        return [job_done_event(EventType(new.announces), change_id, at, new.host_id,
+        return [job_done_event(EventKind(new.announces), change_id, at, new.host_id,
                                new.booking)]
     return []

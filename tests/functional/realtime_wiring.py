@@ -14,7 +14,7 @@ from chalice.test import Client
 
 import app as app_module
 from chalicelib import bootstrap
-from chalicelib.domain.errors import ConnectionGoneError
+from chalicelib.domain.errors import SocketGoneError
 from local.provision import provision_messaging
 from tests.functional import factories as f
 from tests.functional.conftest import TABLE, Api
@@ -24,28 +24,28 @@ STREAMS_URL = "https://streams.dynamodb.us-east-1.amazonaws.com"
 
 @dataclass
 class FakeSender:
-    """Stands in for API Gateway's management API: records what each connection got."""
+    """Stands in for API Gateway's management API: records what each socket got."""
 
     sent: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
     broken: set[str] = field(default_factory=set)
     closed: list[str] = field(default_factory=list)  # DeleteConnection, in order
 
-    def send(self, connection_id: str, message: str) -> None:
-        if connection_id in self.gone:
-            raise ConnectionGoneError(connection_id)
-        if connection_id in self.broken:
+    def send(self, socket_id: str, message: str) -> None:
+        if socket_id in self.gone:
+            raise SocketGoneError(socket_id)
+        if socket_id in self.broken:
             raise RuntimeError("socket reset")
-        self.sent.setdefault(connection_id, []).append(json.loads(message))
+        self.sent.setdefault(socket_id, []).append(json.loads(message))
 
-    def close(self, connection_id: str) -> None:
-        if connection_id in self.gone:
-            raise ConnectionGoneError(connection_id)
-        self.closed.append(connection_id)
-        self.gone.add(connection_id)
+    def close(self, socket_id: str) -> None:
+        if socket_id in self.gone:
+            raise SocketGoneError(socket_id)
+        self.closed.append(socket_id)
+        self.gone.add(socket_id)
 
-    def types(self, connection_id: str) -> list[str]:
-        return [m["type"] for m in self.sent.get(connection_id, [])]
+    def types(self, socket_id: str) -> list[str]:
+        return [m["type"] for m in self.sent.get(socket_id, [])]
 
 
 @dataclass
@@ -83,17 +83,17 @@ def wire(api: Api) -> Iterator[Wiring]:
     services = bootstrap.services()
     services = replace(services, settings=replace(services.settings, events_topic_arn=topic))
     sender = FakeSender()
-    bootstrap.install_messaging(bootstrap.build_messaging(services, app_module.app.websocket_api,
-                                                          sns_client=sns, sender=sender))
+    bootstrap.install_event_services(bootstrap.build_event_services(
+        services, app_module.app.websocket_api, sns_client=sns, sender=sender))
     yield Wiring(sender, queues, Stream())
-    bootstrap.install_messaging(None)
+    bootstrap.install_event_services(None)
 
 
-def ws_event(route: str, connection_id: str, query: dict[str, str] | None = None,
+def ws_event(route: str, socket_id: str, query: dict[str, str] | None = None,
              headers: dict[str, str] | None = None, body: str | None = None) -> dict[str, Any]:
     kinds = {"$connect": "CONNECT", "$default": "MESSAGE", "$disconnect": "DISCONNECT"}
     return {"requestContext": {"routeKey": route, "eventType": kinds[route],
-                               "connectionId": connection_id, "domainName": "ws.test",
+                               "connectionId": socket_id, "domainName": "ws.test",
                                "stage": "api", "apiId": "test"},
             "queryStringParameters": query, "headers": headers or {}, "body": body,
             "isBase64Encoded": False}
@@ -104,8 +104,8 @@ def invoke(api: Api, name: str, event: dict[str, Any]) -> Any:
         return client.lambda_.invoke(name, event).payload
 
 
-def connect(api: Api, connection_id: str, token: str) -> Any:
-    return invoke(api, "ws_connect", ws_event("$connect", connection_id, {"token": token}))
+def connect(api: Api, socket_id: str, token: str) -> Any:
+    return invoke(api, "ws_connect", ws_event("$connect", socket_id, {"token": token}))
 
 
 def deliver_stream(api: Api, wiring: Wiring) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import JobBusyError, ProviderRejectedError, ProviderUnavailableError
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.jobs import JobRecord, JobStatus
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_sync import CalendarSync
@@ -112,7 +112,7 @@ def test_a_confirmed_booking_gets_an_event_a_reschedule_moves_it_a_cancel_delete
 
     calendars.reschedule()
     (rescheduled,) = calendars.events()
-    assert rescheduled.type is EventType.BOOKING_RESCHEDULED
+    assert rescheduled.type is EventKind.BOOKING_RESCHEDULED
     assert calendars.push(rescheduled) is Outcome.DONE
     assert calendars.times() == [AT_15] and list(calendars.calendar.events) == [event_id]
 
@@ -183,9 +183,9 @@ def test_a_cancellation_delivered_first_leaves_no_event_behind(calendars: Calend
     calendars.reschedule()
     calendars.cancel()
     events = calendars.events()
-    assert [e.type for e in events] == [EventType.BOOKING_CONFIRMED,
-                                        EventType.BOOKING_RESCHEDULED,
-                                        EventType.BOOKING_CANCELLED]
+    assert [e.type for e in events] == [EventKind.BOOKING_CONFIRMED,
+                                        EventKind.BOOKING_RESCHEDULED,
+                                        EventKind.BOOKING_CANCELLED]
 
     for event in reversed(events):
         assert calendars.push(event) is Outcome.DONE
@@ -250,7 +250,7 @@ def test_a_done_announcement_comes_from_the_change_to_done_never_the_claim(
 
     assert records.finish(claimed, now) is True
     (announced,) = [e for r in calendars.stream.read() for e in events_of(r)]
-    assert (announced.type, announced.booking) == (EventType.NOTES_SAVED, {"uid": "b-1"})
+    assert (announced.type, announced.booking) == (EventKind.NOTES_SAVED, {"uid": "b-1"})
     assert records.finish(claimed, now) is False  # finished once
 
 

@@ -31,8 +31,8 @@ def ticket(browser: Browser) -> str:
     return str(r.json["ticket"])
 
 
-def connect(api: Api, connection_id: str, **query: str) -> Any:
-    return invoke(api, "ws_connect", ws_event("$connect", connection_id, query))
+def connect(api: Api, socket_id: str, **query: str) -> Any:
+    return invoke(api, "ws_connect", ws_event("$connect", socket_id, query))
 
 
 def test_logout_closes_that_logins_sockets_and_no_others(api: Api, wiring: Wiring) -> None:

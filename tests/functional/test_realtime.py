@@ -79,8 +79,8 @@ def test_a_booking_reaches_its_hosts_dashboards_and_no_one_else(api: Api, wiring
 
     deliver_stream(api, wiring)
 
-    for conn in ("alice-1", "alice-2"):
-        assert wiring.sender.types(conn) == ["booking.created", "booking.confirmed"]
+    for socket in ("alice-1", "alice-2"):
+        assert wiring.sender.types(socket) == ["booking.created", "booking.confirmed"]
     assert wiring.sender.types("bob-1") == []
     event = wiring.sender.sent["alice-1"][0]
     assert set(event) == {"type", "id", "version", "occurred_at", "host_id", "booking"}
@@ -117,24 +117,24 @@ def test_reschedule_is_an_event(api: Api, wiring: Wiring) -> None:
     assert wiring.sender.types("c1") == ["booking.rescheduled"]
 
 
-def test_a_gone_connection_is_deleted_and_the_others_still_get_the_event(
+def test_a_gone_socket_is_deleted_and_the_others_still_get_the_event(
         api: Api, wiring: Wiring) -> None:
     token = make_host(api)
-    for conn in ("gone", "broken", "fine"):
-        connect(api, conn, token)
+    for socket in ("gone", "broken", "fine"):
+        connect(api, socket, token)
     wiring.sender.gone.add("gone")
     wiring.sender.broken.add("broken")
     wiring.stream.read()
     api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
     deliver_stream(api, wiring)
     assert wiring.sender.types("fine") == ["booking.created", "booking.confirmed"]
-    messaging = bootstrap.messaging(app_module.app.websocket_api)
+    event_services = bootstrap.event_services(app_module.app.websocket_api)
     host_id = api.get("/me/profile", token=token).json["id"]
-    remaining = messaging.realtime.connections.for_host(host_id, bootstrap.services().clock.now())
+    remaining = event_services.realtime.sockets.for_host(host_id, bootstrap.services().clock.now())
     assert sorted(remaining) == ["broken", "fine"]
 
 
-def test_disconnect_forgets_the_connection(api: Api, wiring: Wiring) -> None:
+def test_disconnect_forgets_the_socket(api: Api, wiring: Wiring) -> None:
     token = make_host(api)
     connect(api, "c1", token)
     invoke(api, "ws_disconnect", ws_event("$disconnect", "c1"))

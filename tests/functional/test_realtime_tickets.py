@@ -20,9 +20,9 @@ def ticket_for(api: Api, token: str) -> str:
     return str(r.json["ticket"])
 
 
-def connect_with_protocol(api: Api, connection_id: str, protocol: str, token: str) -> dict:
+def connect_with_protocol(api: Api, socket_id: str, protocol: str, token: str) -> dict:
     return dict(invoke(api, "ws_connect", ws_event(
-        "$connect", connection_id, headers={"Sec-WebSocket-Protocol": f"{protocol}, {token}"})))
+        "$connect", socket_id, headers={"Sec-WebSocket-Protocol": f"{protocol}, {token}"})))
 
 
 def test_a_host_gets_a_one_minute_ticket_and_where_to_connect(api: Api) -> None:

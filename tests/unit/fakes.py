@@ -20,12 +20,12 @@ from chalicelib.domain.errors import (
     AttendeeQuotaError,
     AuthenticationError,
     ConcurrentWriteError,
-    ConnectionGoneError,
     EmailTakenError,
     EventSlugTakenError,
     IdempotentReplayError,
     NotFoundError,
     SlugTakenError,
+    SocketGoneError,
 )
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.events import Event
@@ -338,19 +338,19 @@ class FakeUsedTickets:
 
 
 @dataclass
-class FakeConnections:
+class FakeSockets:
     """Open sockets by id -> (host, login, expires at); expired ones linger, as with TTL."""
 
     ttl: timedelta = timedelta(hours=2)
     open: dict[str, tuple[str, str | None, datetime]] = field(default_factory=dict)
     removed_all: list[tuple[str, list[str]]] = field(default_factory=list)
 
-    def add(self, host_id: str, connection_id: str, now: datetime,
+    def add(self, host_id: str, socket_id: str, now: datetime,
             session_id: str | None = None) -> None:
-        self.open[connection_id] = (host_id, session_id, now + self.ttl)
+        self.open[socket_id] = (host_id, session_id, now + self.ttl)
 
-    def remove(self, connection_id: str) -> None:
-        self.open.pop(connection_id, None)
+    def remove(self, socket_id: str) -> None:
+        self.open.pop(socket_id, None)
 
     def for_host(self, host_id: str, now: datetime) -> list[str]:
         return [cid for cid, (host, _, expires) in self.open.items()
@@ -360,10 +360,10 @@ class FakeConnections:
         return [cid for cid, (host, sid, _) in self.open.items()
                 if host == host_id and sid == session_id]
 
-    def remove_all(self, host_id: str, connection_ids: list[str]) -> None:
-        self.removed_all.append((host_id, list(connection_ids)))
-        for connection_id in connection_ids:
-            self.open.pop(connection_id, None)
+    def remove_all(self, host_id: str, socket_ids: list[str]) -> None:
+        self.removed_all.append((host_id, list(socket_ids)))
+        for socket_id in socket_ids:
+            self.open.pop(socket_id, None)
 
 
 @dataclass
@@ -375,19 +375,19 @@ class FakeSender:
     broken: set[str] = field(default_factory=set)
     closed: list[str] = field(default_factory=list)
 
-    def send(self, connection_id: str, message: str) -> None:
-        if connection_id in self.gone:
-            raise ConnectionGoneError(connection_id)
-        if connection_id in self.broken:
+    def send(self, socket_id: str, message: str) -> None:
+        if socket_id in self.gone:
+            raise SocketGoneError(socket_id)
+        if socket_id in self.broken:
             raise RuntimeError("socket reset")
-        self.sent.setdefault(connection_id, []).append(message)
+        self.sent.setdefault(socket_id, []).append(message)
 
-    def close(self, connection_id: str) -> None:
-        if connection_id in self.gone:
-            raise ConnectionGoneError(connection_id)
-        if connection_id in self.broken:
+    def close(self, socket_id: str) -> None:
+        if socket_id in self.gone:
+            raise SocketGoneError(socket_id)
+        if socket_id in self.broken:
             raise RuntimeError("socket reset")
-        self.closed.append(connection_id)
+        self.closed.append(socket_id)
 
 
 @dataclass

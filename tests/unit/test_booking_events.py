@@ -17,7 +17,7 @@ from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.events import (
     ENVELOPE_VERSION,
     Event,
-    EventType,
+    EventKind,
     booking_events,
     booking_summary,
     event_id,
@@ -38,7 +38,7 @@ def a_booking(status: BookingStatus = BookingStatus.CONFIRMED, sequence: int = 0
         location_kind="zoom", sequence=sequence)
 
 
-def kinds(old: Booking | None, new: Booking | None) -> list[EventType]:
+def kinds(old: Booking | None, new: Booking | None) -> list[EventKind]:
     return [e.type for e in booking_events(old, new, "change-1", AT)]
 
 
@@ -47,12 +47,12 @@ PENDING, CONFIRMED, CANCELLED = (BookingStatus.PENDING_PAYMENT, BookingStatus.CO
 
 
 def test_a_new_confirmed_booking_is_created_and_confirmed() -> None:
-    assert kinds(None, a_booking(CONFIRMED)) == [EventType.BOOKING_CREATED,
-                                                EventType.BOOKING_CONFIRMED]
+    assert kinds(None, a_booking(CONFIRMED)) == [EventKind.BOOKING_CREATED,
+                                                EventKind.BOOKING_CONFIRMED]
 
 
 def test_a_new_pending_booking_is_only_created() -> None:
-    assert kinds(None, a_booking(PENDING)) == [EventType.BOOKING_CREATED]
+    assert kinds(None, a_booking(PENDING)) == [EventKind.BOOKING_CREATED]
 
 
 def test_a_deleted_item_stands_for_no_event() -> None:
@@ -61,21 +61,21 @@ def test_a_deleted_item_stands_for_no_event() -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
-    (PENDING, CONFIRMED, [EventType.PAYMENT_SUCCEEDED, EventType.BOOKING_CONFIRMED]),
-    (PENDING, CANCELLED, [EventType.BOOKING_CANCELLED]),
-    (CONFIRMED, CANCELLED, [EventType.BOOKING_CANCELLED]),
-    (CANCELLED, CONFIRMED, [EventType.BOOKING_CONFIRMED]),
+    (PENDING, CONFIRMED, [EventKind.PAYMENT_SUCCEEDED, EventKind.BOOKING_CONFIRMED]),
+    (PENDING, CANCELLED, [EventKind.BOOKING_CANCELLED]),
+    (CONFIRMED, CANCELLED, [EventKind.BOOKING_CANCELLED]),
+    (CANCELLED, CONFIRMED, [EventKind.BOOKING_CONFIRMED]),
     (CONFIRMED, PENDING, []),
     (CONFIRMED, CONFIRMED, []),
 ])
 def test_a_status_change_stands_for_its_events(old: BookingStatus, new: BookingStatus,
-                                               expected: list[EventType]) -> None:
+                                               expected: list[EventKind]) -> None:
     assert kinds(a_booking(old), a_booking(new)) == expected
 
 
 def test_a_higher_sequence_is_a_reschedule() -> None:
     assert kinds(a_booking(sequence=1), a_booking(sequence=2)) == [
-        EventType.BOOKING_RESCHEDULED]
+        EventKind.BOOKING_RESCHEDULED]
 
 
 def test_the_same_or_a_lower_sequence_is_no_reschedule() -> None:
@@ -85,12 +85,12 @@ def test_the_same_or_a_lower_sequence_is_no_reschedule() -> None:
 
 def test_a_booking_cancelled_in_the_same_write_is_not_also_rescheduled() -> None:
     assert kinds(a_booking(sequence=1), a_booking(CANCELLED, sequence=2)) == [
-        EventType.BOOKING_CANCELLED]
+        EventKind.BOOKING_CANCELLED]
 
 
 def test_a_payment_and_a_move_in_one_write_give_all_three_events_in_order() -> None:
     assert kinds(a_booking(PENDING, 0), a_booking(CONFIRMED, 1)) == [
-        EventType.PAYMENT_SUCCEEDED, EventType.BOOKING_CONFIRMED, EventType.BOOKING_RESCHEDULED]
+        EventKind.PAYMENT_SUCCEEDED, EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED]
 
 
 def test_an_event_id_is_stable_for_one_change_and_differs_per_kind_and_change() -> None:
@@ -102,7 +102,7 @@ def test_an_event_id_is_stable_for_one_change_and_differs_per_kind_and_change() 
     assert first[0].id != first[1].id
     assert {e.id for e in first}.isdisjoint(e.id for e in other)
     assert first[0].id == hashlib.sha256(b"change-1:booking.created").hexdigest()[:24]
-    assert event_id("change-1", EventType.BOOKING_CREATED) == first[0].id
+    assert event_id("change-1", EventKind.BOOKING_CREATED) == first[0].id
 
 
 def test_an_event_carries_the_host_the_time_and_a_summary_without_answers() -> None:
@@ -118,7 +118,7 @@ def test_an_event_carries_the_host_the_time_and_a_summary_without_answers() -> N
 
 
 def test_an_event_as_json_is_the_versioned_envelope() -> None:
-    event = Event(EventType.BOOKING_CANCELLED, "e-1", AT, "host-alice", {"uid": "b-1"})
+    event = Event(EventKind.BOOKING_CANCELLED, "e-1", AT, "host-alice", {"uid": "b-1"})
 
     assert event.to_json() == {"type": "booking.cancelled", "id": "e-1", "version": 1,
                                "occurred_at": "2026-03-02T12:00:00+00:00",
@@ -126,14 +126,14 @@ def test_an_event_as_json_is_the_versioned_envelope() -> None:
 
 
 def test_an_event_read_back_from_its_json_is_the_same_event() -> None:
-    event = Event(EventType.BOOKING_RESCHEDULED, "e-1", AT, "host-alice",
+    event = Event(EventKind.BOOKING_RESCHEDULED, "e-1", AT, "host-alice",
                   {"uid": "b-1", "sequence": 2})
 
     assert Event.from_json(event.to_json()) == event
 
 
-@pytest.mark.parametrize("kind", [EventType.NOTES_SAVED, EventType.SUMMARY_READY])
-def test_a_finished_job_announces_its_own_event(kind: EventType) -> None:
+@pytest.mark.parametrize("kind", [EventKind.NOTES_SAVED, EventKind.SUMMARY_READY])
+def test_a_finished_job_announces_its_own_event(kind: EventKind) -> None:
     event = job_done_event(kind, "change-9", AT, "host-alice", {"uid": "b-1"})
 
     assert event == Event(kind, event_id("change-9", kind), AT, "host-alice", {"uid": "b-1"})

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.errors import ProviderUnavailableError
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_sync import CalendarSync
 from tests.fakes.jobs import FakeCurrentBookings, FakeProviderRefs
@@ -33,7 +33,7 @@ def a_booking(status: BookingStatus = CONFIRMED, when: TimeRange = AT_2,
         status=status, created_at=NOW, location_kind="google_meet", sequence=sequence)
 
 
-def an_event(kind: EventType) -> Event:
+def an_event(kind: EventKind) -> Event:
     return Event(kind, f"e-{kind.value}", NOW, "host-alice", {"uid": "b-1"})
 
 
@@ -65,7 +65,7 @@ def world() -> World:
 def test_a_confirmed_booking_gets_one_event_in_the_hosts_calendar(world: World) -> None:
     world.now(a_booking())
 
-    world.job.run(an_event(EventType.BOOKING_CONFIRMED))
+    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
     (event,) = world.calendar.events.values()
     assert (event.key, event.title, event.when) == ("b-1", "Intro call with Bo Booker", AT_2)
@@ -77,22 +77,22 @@ def test_a_confirmed_booking_gets_one_event_in_the_hosts_calendar(world: World) 
 
 def test_a_reschedule_moves_the_event_and_a_cancel_deletes_it(world: World) -> None:
     world.now(a_booking())
-    world.job.run(an_event(EventType.BOOKING_CONFIRMED))
+    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
     world.now(a_booking(when=AT_3, sequence=1))
-    world.job.run(an_event(EventType.BOOKING_RESCHEDULED))
+    world.job.run(an_event(EventKind.BOOKING_RESCHEDULED))
     assert world.times() == [AT_3] and list(world.calendar.events) == ["evt-1"]
 
     world.now(a_booking(CANCELLED, when=AT_3, sequence=1))
-    world.job.run(an_event(EventType.BOOKING_CANCELLED))
+    world.job.run(an_event(EventKind.BOOKING_CANCELLED))
     assert world.calendar.events == {} and world.refs.refs == {}
 
 
 def test_a_late_confirmation_of_a_cancelled_booking_creates_nothing(world: World) -> None:
     world.now(a_booking(CANCELLED))
 
-    world.job.run(an_event(EventType.BOOKING_CANCELLED))
-    world.job.run(an_event(EventType.BOOKING_CONFIRMED))
+    world.job.run(an_event(EventKind.BOOKING_CANCELLED))
+    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
     assert world.calendar.faults.calls == [] and world.refs.refs == {}
 
@@ -101,8 +101,8 @@ def test_a_reschedule_that_overtook_its_confirmation_ends_at_the_new_time(
         world: World) -> None:
     world.now(a_booking(when=AT_3, sequence=1))
 
-    world.job.run(an_event(EventType.BOOKING_RESCHEDULED))
-    world.job.run(an_event(EventType.BOOKING_CONFIRMED))
+    world.job.run(an_event(EventKind.BOOKING_RESCHEDULED))
+    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
     assert world.times() == [AT_3]
     assert world.calendar.faults.calls == ["create_event"]
@@ -111,7 +111,7 @@ def test_a_reschedule_that_overtook_its_confirmation_ends_at_the_new_time(
 def test_a_booking_awaiting_payment_has_no_event_yet(world: World) -> None:
     world.now(a_booking(BookingStatus.PENDING_PAYMENT))
 
-    world.job.run(an_event(EventType.BOOKING_CONFIRMED))
+    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
     assert world.calendar.events == {}
 
@@ -119,7 +119,7 @@ def test_a_booking_awaiting_payment_has_no_event_yet(world: World) -> None:
 def test_a_host_without_a_calendar_is_left_alone(world: World) -> None:
     world.now(replace(a_booking(), host_id="host-bob"))
 
-    world.job.run(Event(EventType.BOOKING_CONFIRMED, "e-1", NOW, "host-bob", {"uid": "b-1"}))
+    world.job.run(Event(EventKind.BOOKING_CONFIRMED, "e-1", NOW, "host-bob", {"uid": "b-1"}))
 
     assert world.bookings.reads == 0 and world.refs.refs == {}
 
@@ -131,8 +131,8 @@ def test_a_create_that_timed_out_after_the_work_is_not_made_twice_by_the_retry(
                                     after_work=True)
 
     with pytest.raises(ProviderUnavailableError):
-        world.job.run(an_event(EventType.BOOKING_CONFIRMED))
-    world.job.run(an_event(EventType.BOOKING_CONFIRMED))
+        world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
+    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
     assert list(world.calendar.events) == ["evt-1"]
     assert world.refs.get("calendar", "b-1") is not None
@@ -144,7 +144,7 @@ def test_a_booking_changed_while_the_job_wrote_is_reconciled_again(world: World)
     world.now(a_booking())
     world.bookings.after_reads[2] = a_booking(CANCELLED)
 
-    world.job.run(an_event(EventType.BOOKING_CONFIRMED))
+    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
     assert world.calendar.events == {} and world.refs.refs == {}
     assert world.calendar.faults.calls == ["create_event", "delete_event"]

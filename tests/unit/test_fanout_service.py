@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
-from chalicelib.domain.events import EventType
+from chalicelib.domain.events import EventKind
 from chalicelib.domain.jobs import JobStatus
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.access_tokens import AccessClaims
@@ -26,10 +26,10 @@ from chalicelib.store.items import BookingItem, JobRecordItem
 from chalicelib.store.queues import WORKER_TYPES
 from chalicelib.store.stream import events_of
 from tests.unit.fakes import (
-    FakeConnections,
     FakeEventBus,
     FakeLogins,
     FakeSender,
+    FakeSockets,
     FakeUsedTickets,
     FixedClock,
 )
@@ -64,12 +64,12 @@ def record(change_id: str, new: dict[str, Any], old: dict[str, Any] | None = Non
 class Dashboard:
     def __init__(self) -> None:
         clock = FixedClock(NOW)
-        self.connections, self.sender = FakeConnections(), FakeSender()
+        self.sockets, self.sender = FakeSockets(), FakeSender()
         logins = FakeLogins({"alice-token": AccessClaims("host-alice", "login-a")})
         ticket_tokens = JwtAccessTokens({"k1": "unit-test-key-0123456789abcdef"}, "k1",
                                         "penny", "penny-realtime", timedelta(seconds=60))
         tickets = RealtimeTickets(ticket_tokens, clock, FakeUsedTickets())
-        self.realtime = Realtime(self.connections, self.sender, logins, clock, tickets)
+        self.realtime = Realtime(self.sockets, self.sender, logins, clock, tickets)
         self.realtime.connect("a-1", "alice-token")
 
     def types(self) -> list[str]:
@@ -96,7 +96,7 @@ def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
 
     events = fanout(bus, dashboard.realtime).handle([record("c-1", booking_image(a_booking()))])
 
-    assert [e.type for e in events] == [EventType.BOOKING_CREATED, EventType.BOOKING_CONFIRMED]
+    assert [e.type for e in events] == [EventKind.BOOKING_CREATED, EventKind.BOOKING_CONFIRMED]
     assert bus.published == [events[1]]
     assert dashboard.types() == ["booking.created", "booking.confirmed"]
 
@@ -109,7 +109,7 @@ def test_a_cancellation_reaches_the_dashboard_but_no_worker(dashboard: Dashboard
     events = fanout(bus, dashboard.realtime).handle(
         [record("c-2", booking_image(after), booking_image(before))])
 
-    assert [e.type for e in events] == [EventType.BOOKING_CANCELLED]
+    assert [e.type for e in events] == [EventKind.BOOKING_CANCELLED]
     assert bus.published == []
     assert dashboard.types() == ["booking.cancelled"]
 
@@ -128,7 +128,7 @@ def test_a_finished_worker_job_is_pushed_but_not_published(dashboard: Dashboard)
     events = fanout(bus, dashboard.realtime).handle([record(
         "c-3", job_image(JobStatus.DONE), job_image(JobStatus.IN_PROGRESS))])
 
-    assert [e.type for e in events] == [EventType.NOTES_SAVED]
+    assert [e.type for e in events] == [EventKind.NOTES_SAVED]
     assert bus.published == []
     assert dashboard.types() == ["notes.saved"]
 
@@ -157,7 +157,7 @@ def test_every_record_of_a_batch_is_published_before_any_push(dashboard: Dashboa
             order.append(f"publish {event.booking['uid']}")
 
     class Pushes(FakeSender):
-        def send(self, connection_id: str, message: str) -> None:
+        def send(self, socket_id: str, message: str) -> None:
             order.append(f"push {json.loads(message)['type']}")
 
     dashboard.realtime = replace(dashboard.realtime, sender=Pushes())

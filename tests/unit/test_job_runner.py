@@ -22,7 +22,7 @@ from chalicelib.domain.errors import (
     ProviderUnavailableError,
     ValidationError,
 )
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.jobs import JobRecord, JobStatus, claimable
 from chalicelib.services.jobs import KEEP_RECORDS, JobRunner, Outcome, lease_for
 from tests.fakes.jobs import FakeJobRecords
@@ -39,8 +39,8 @@ class ProcessDied(BaseException):
 @dataclass
 class RecordingJob:
     name: str = "notes"
-    takes: tuple[EventType, ...] = (EventType.BOOKING_CONFIRMED,)
-    announces: EventType | None = EventType.NOTES_SAVED
+    takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED,)
+    announces: EventKind | None = EventKind.NOTES_SAVED
     runs: list[str] = field(default_factory=list)
     fail_with: list[BaseException] = field(default_factory=list)
 
@@ -50,7 +50,7 @@ class RecordingJob:
             raise self.fail_with.pop(0)
 
 
-def an_event(kind: EventType = EventType.BOOKING_CONFIRMED, event_id: str = "e-1") -> Event:
+def an_event(kind: EventKind = EventKind.BOOKING_CONFIRMED, event_id: str = "e-1") -> Event:
     return Event(kind, event_id, NOW, "host-alice", {"uid": "b-1", "status": "confirmed"})
 
 
@@ -100,19 +100,19 @@ def test_a_redelivered_event_whose_job_is_done_changes_nothing(world: World) -> 
 
 
 def test_a_later_event_about_the_same_booking_is_a_new_job(world: World) -> None:
-    world.job.takes = (EventType.BOOKING_CONFIRMED, EventType.BOOKING_RESCHEDULED,
-                       EventType.BOOKING_CANCELLED)
+    world.job.takes = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
+                       EventKind.BOOKING_CANCELLED)
 
-    for kind, event_id in ((EventType.BOOKING_CONFIRMED, "e-1"),
-                           (EventType.BOOKING_RESCHEDULED, "e-2"),
-                           (EventType.BOOKING_CANCELLED, "e-3")):
+    for kind, event_id in ((EventKind.BOOKING_CONFIRMED, "e-1"),
+                           (EventKind.BOOKING_RESCHEDULED, "e-2"),
+                           (EventKind.BOOKING_CANCELLED, "e-3")):
         assert world.runner.process(body(an_event(kind, event_id))) is Outcome.DONE
 
     assert world.job.runs == ["e-1", "e-2", "e-3"]
 
 
 def test_an_event_type_the_job_does_not_take_is_left_alone(world: World) -> None:
-    assert world.runner.process(body(an_event(EventType.BOOKING_CANCELLED))) is (
+    assert world.runner.process(body(an_event(EventKind.BOOKING_CANCELLED))) is (
         Outcome.NOT_TAKEN)
     assert world.job.runs == [] and world.records.records == {}
 

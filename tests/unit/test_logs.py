@@ -19,7 +19,7 @@ import pytest
 from chalice.app import Request, Response
 
 from chalicelib.domain.errors import ProviderRejectedError, ProviderUnavailableError
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.functions import errors, realtime
 from chalicelib.functions.request_logs import with_log_keys
 from chalicelib.integrations import logs
@@ -47,7 +47,7 @@ def lines() -> Iterator[Lines]:
 
 def confirmed(event_id: str = "e-1") -> Event:
     # The envelope as the stream publishes it (booking_summary: never the e-mail or answers).
-    return Event(EventType.BOOKING_CONFIRMED, event_id, NOW, "host-alice",
+    return Event(EventKind.BOOKING_CONFIRMED, event_id, NOW, "host-alice",
                  {"uid": "b-1", "status": "confirmed", "attendee_name": "Bo Booker"})
 
 
@@ -82,8 +82,8 @@ def booked(_: Request) -> Response:
 @dataclass
 class NotesJob:
     name: str = "notes"
-    takes: tuple[EventType, ...] = (EventType.BOOKING_CONFIRMED,)
-    announces: EventType | None = EventType.NOTES_SAVED
+    takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED,)
+    announces: EventKind | None = EventKind.NOTES_SAVED
     fail_with: list[BaseException] = field(default_factory=list)
 
     def run(self, event: Event) -> None:

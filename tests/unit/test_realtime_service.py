@@ -14,15 +14,15 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib.domain.errors import AuthenticationError
-from chalicelib.domain.events import Event, EventType
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.realtime import Realtime
 from chalicelib.services.tickets import RealtimeTickets
 from tests.unit.fakes import (
-    FakeConnections,
     FakeLogins,
     FakeSender,
+    FakeSockets,
     FakeUsedTickets,
     FixedClock,
 )
@@ -34,7 +34,7 @@ KEYS = {"k1": "unit-test-signing-key-0123456789abcdef"}
 @dataclass
 class World:
     realtime: Realtime
-    connections: FakeConnections
+    sockets: FakeSockets
     sender: FakeSender
     logins: FakeLogins
     clock: FixedClock
@@ -44,24 +44,24 @@ class World:
 @pytest.fixture
 def world() -> World:
     clock = FixedClock(NOW)
-    connections, sender = FakeConnections(), FakeSender()
+    sockets, sender = FakeSockets(), FakeSender()
     logins = FakeLogins({"alice-token": AccessClaims("host-alice", "login-a"),
                          "api-token": AccessClaims("host-alice", None),
                          "bob-token": AccessClaims("host-bob", "login-b")})
     ticket_tokens = JwtAccessTokens(KEYS, "k1", "penny", "penny-realtime", timedelta(seconds=60))
     tickets = RealtimeTickets(ticket_tokens, clock, FakeUsedTickets())
-    realtime = Realtime(connections, sender, logins, clock, tickets)
-    return World(realtime, connections, sender, logins, clock, tickets)
+    realtime = Realtime(sockets, sender, logins, clock, tickets)
+    return World(realtime, sockets, sender, logins, clock, tickets)
 
 
 def booking_event(host_id: str, uid: str = "b-1") -> Event:
-    return Event(EventType.BOOKING_CONFIRMED, "evt-1",
+    return Event(EventKind.BOOKING_CONFIRMED, "evt-1",
                  datetime.fromisoformat("2026-03-02T11:59:58+00:00"), host_id,
                  {"uid": uid, "status": "confirmed"})
 
 
-def received(world: World, connection_id: str) -> list[dict[str, object]]:
-    return [json.loads(message) for message in world.sender.sent.get(connection_id, [])]
+def received(world: World, socket_id: str) -> list[dict[str, object]]:
+    return [json.loads(message) for message in world.sender.sent.get(socket_id, [])]
 
 
 # --- connect ------------------------------------------------------------------------------
@@ -70,14 +70,14 @@ def received(world: World, connection_id: str) -> list[dict[str, object]]:
 def test_an_access_token_connects_the_socket_to_its_host_and_login(world: World) -> None:
     assert world.realtime.connect("c-1", "alice-token") == "host-alice"
 
-    assert world.connections.open == {
+    assert world.sockets.open == {
         "c-1": ("host-alice", "login-a", datetime.fromisoformat("2026-03-02T14:00:00+00:00"))}
 
 
 def test_an_api_token_without_a_login_connects_with_no_login(world: World) -> None:
     assert world.realtime.connect("c-1", "api-token", ticket=False) == "host-alice"
 
-    assert world.connections.open["c-1"][:2] == ("host-alice", None)
+    assert world.sockets.open["c-1"][:2] == ("host-alice", None)
 
 
 @pytest.mark.parametrize("token", [None, ""])
@@ -86,7 +86,7 @@ def test_a_handshake_without_credentials_is_refused(world: World, token: str | N
         world.realtime.connect("c-1", token)
 
     assert refused.value.args == ("connect with ?ticket=<ticket> or ?token=<access token>",)
-    assert world.connections.open == {}
+    assert world.sockets.open == {}
 
 
 def test_a_token_of_an_ended_login_is_refused(world: World) -> None:
@@ -94,7 +94,7 @@ def test_a_token_of_an_ended_login_is_refused(world: World) -> None:
 
     with pytest.raises(AuthenticationError):
         world.realtime.connect("c-1", "alice-token")
-    assert world.connections.open == {}
+    assert world.sockets.open == {}
 
 
 def test_a_ticket_connects_the_socket_to_the_login_it_was_issued_for(world: World) -> None:
@@ -102,7 +102,7 @@ def test_a_ticket_connects_the_socket_to_the_login_it_was_issued_for(world: Worl
 
     assert world.realtime.connect("c-1", ticket, ticket=True) == "host-alice"
 
-    assert world.connections.open == {
+    assert world.sockets.open == {
         "c-1": ("host-alice", "login-a", datetime.fromisoformat("2026-03-02T14:00:00+00:00"))}
 
 
@@ -110,7 +110,7 @@ def test_a_ticket_without_a_login_connects_with_no_login(world: World) -> None:
     ticket = world.tickets.issue("host-alice").token
 
     assert world.realtime.connect("c-1", ticket, ticket=True) == "host-alice"
-    assert world.connections.open["c-1"][:2] == ("host-alice", None)
+    assert world.sockets.open["c-1"][:2] == ("host-alice", None)
 
 
 def test_a_ticket_whose_login_has_ended_is_refused(world: World) -> None:
@@ -121,7 +121,7 @@ def test_a_ticket_whose_login_has_ended_is_refused(world: World) -> None:
         world.realtime.connect("c-1", ticket, ticket=True)
 
     assert refused.value.args == ("this session has ended; log in again",)
-    assert world.connections.open == {}
+    assert world.sockets.open == {}
 
 
 def test_a_ticket_of_another_live_login_still_connects(world: World) -> None:
@@ -149,7 +149,7 @@ def test_a_ticket_opens_one_socket_only(world: World) -> None:
 
     with pytest.raises(AuthenticationError):
         world.realtime.connect("c-2", ticket, ticket=True)
-    assert list(world.connections.open) == ["c-1"]
+    assert list(world.sockets.open) == ["c-1"]
 
 
 # --- push ---------------------------------------------------------------------------------
@@ -186,26 +186,26 @@ def test_a_socket_past_its_two_hours_gets_nothing(world: World) -> None:
 
 
 def test_a_gone_socket_is_forgotten_and_the_others_still_get_the_event(world: World) -> None:
-    for connection_id in ("a-1", "a-2", "a-3"):
-        world.realtime.connect(connection_id, "alice-token")
+    for socket_id in ("a-1", "a-2", "a-3"):
+        world.realtime.connect(socket_id, "alice-token")
     world.sender.gone.add("a-1")
 
     assert world.realtime.push(booking_event("host-alice")) == 2
 
-    assert sorted(world.connections.open) == ["a-2", "a-3"]
+    assert sorted(world.sockets.open) == ["a-2", "a-3"]
     assert sorted(world.sender.sent) == ["a-2", "a-3"]
 
 
 def test_a_broken_socket_is_logged_kept_and_does_not_stop_the_rest(
         world: World, caplog: pytest.LogCaptureFixture) -> None:
-    for connection_id in ("a-1", "a-2"):
-        world.realtime.connect(connection_id, "alice-token")
+    for socket_id in ("a-1", "a-2"):
+        world.realtime.connect(socket_id, "alice-token")
     world.sender.broken.add("a-1")
 
     with caplog.at_level(logging.ERROR, logger="penny.realtime"):
         assert world.realtime.push(booking_event("host-alice")) == 1
 
-    assert sorted(world.connections.open) == ["a-1", "a-2"]
+    assert sorted(world.sockets.open) == ["a-1", "a-2"]
     assert list(world.sender.sent) == ["a-2"]
     [record] = caplog.records
     assert (record.name, record.getMessage()) == ("penny.realtime", "push to a-1 failed")
@@ -234,7 +234,7 @@ def test_answering_a_gone_socket_forgets_it(world: World) -> None:
 
     world.realtime.pong("c-1")
 
-    assert world.connections.open == {}
+    assert world.sockets.open == {}
 
 
 def test_disconnect_forgets_only_that_socket(world: World) -> None:
@@ -243,7 +243,7 @@ def test_disconnect_forgets_only_that_socket(world: World) -> None:
 
     world.realtime.disconnect("a-1")
 
-    assert list(world.connections.open) == ["a-2"]
+    assert list(world.sockets.open) == ["a-2"]
 
 
 # --- close_login --------------------------------------------------------------------------
@@ -258,8 +258,8 @@ def test_logout_closes_and_forgets_only_that_logins_sockets(world: World) -> Non
     assert world.realtime.close_login("host-alice", "login-a") == 2
 
     assert world.sender.closed == ["a-1", "a-2"]
-    assert world.connections.removed_all == [("host-alice", ["a-1", "a-2"])]
-    assert sorted(world.connections.open) == ["a-api", "b-1"]
+    assert world.sockets.removed_all == [("host-alice", ["a-1", "a-2"])]
+    assert sorted(world.sockets.open) == ["a-api", "b-1"]
 
 
 def test_logout_with_no_open_socket_closes_nothing_and_writes_nothing(world: World) -> None:
@@ -268,13 +268,13 @@ def test_logout_with_no_open_socket_closes_nothing_and_writes_nothing(world: Wor
     assert world.realtime.close_login("host-alice", "login-a") == 0
 
     assert world.sender.closed == []
-    assert world.connections.removed_all == []
+    assert world.sockets.removed_all == []
 
 
 def test_logout_forgets_sockets_that_are_already_gone_or_fail_to_close(
         world: World, caplog: pytest.LogCaptureFixture) -> None:
-    for connection_id in ("a-1", "a-2", "a-3"):
-        world.realtime.connect(connection_id, "alice-token")
+    for socket_id in ("a-1", "a-2", "a-3"):
+        world.realtime.connect(socket_id, "alice-token")
     world.sender.gone.add("a-1")
     world.sender.broken.add("a-2")
 
@@ -282,7 +282,7 @@ def test_logout_forgets_sockets_that_are_already_gone_or_fail_to_close(
         assert world.realtime.close_login("host-alice", "login-a") == 3
 
     assert world.sender.closed == ["a-3"]
-    assert world.connections.open == {}
+    assert world.sockets.open == {}
     [record] = caplog.records
     assert (record.name, record.getMessage()) == ("penny.realtime", "closing a-2 failed")
     assert record.exc_info is not None

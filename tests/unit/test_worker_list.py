@@ -13,7 +13,7 @@ import pytest
 
 import app as app_module
 from chalicelib.bootstrap import build_worker
-from chalicelib.domain.events import EventType
+from chalicelib.domain.events import EventKind
 from chalicelib.store.queues import QUEUES, WORKER_TYPES, QueueSpec
 from chalicelib.store.stream import STREAM_FILTERS, passes_filter
 from infra.messaging import messaging_resources, worker_function
@@ -43,7 +43,7 @@ def test_each_worker_of_the_list_builds_the_job_it_declares(spec: QueueSpec) -> 
 
     assert runner.job.name == spec.name
     assert [t.value for t in runner.job.takes] == list(spec.event_types)
-    assert runner.job.announces == EventType(str(spec.announces))
+    assert runner.job.announces == EventKind(str(spec.announces))
     assert runner.lease.total_seconds() == 75
 
 

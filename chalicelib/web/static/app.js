@@ -298,12 +298,12 @@ function liveStatus(status) {
   clearInterval(countdown);
   const detail = $("#live-detail");
   const describe = () => {
-    if (status.state === "live") return "Connected. New bookings, payments, cancellations, notes and summaries appear as they happen.";
+    if (status.state === "live") return "On. New bookings, payments, cancellations, notes and summaries appear as they happen.";
     if (status.state === "connecting") return "Connecting to live updates…";
     if (status.state === "unavailable") return "Live updates are not configured on this server. Reload the bookings list to see changes.";
-    if (status.state === "offline") return "Not connected.";
+    if (status.state === "offline") return "Live updates are off.";
     const seconds = Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
-    return `Connection lost. Trying again in ${seconds} s (attempt ${status.attempt}).`;
+    return `Live updates dropped. Trying again in ${seconds} s (attempt ${status.attempt}).`;
   };
   detail.textContent = describe();
   if (status.state === "reconnecting") {

@@ -1,7 +1,7 @@
 """The host dashboard in headless Chromium against the local stack.
 
 A host signs up, sets hours and an event type, copies its link and sees bookings
-arrive live; the live connection survives the gateway dropping it; the dashboard works
+arrive live; the live socket survives the gateway dropping it; the dashboard works
 at phone width and by keyboard; the session is httpOnly cookies that logout clears.
 """
 
@@ -85,7 +85,7 @@ def set_up_host(context: BrowserContext, stack: LocalStack, slug: str) -> None:
         assert r.status == 201, r.text()
 
 
-def drop_connections(stack: LocalStack, host_id: str) -> int:
+def drop_sockets(stack: LocalStack, host_id: str) -> int:
     """Close the host's WebSockets from the gateway side, as API Gateway may at any time."""
     table = boto3.resource("dynamodb", region_name=REGION, endpoint_url=stack.aws_url,
                            aws_access_key_id="testing", aws_secret_access_key="testing"
@@ -93,7 +93,7 @@ def drop_connections(stack: LocalStack, host_id: str) -> int:
     items = table.query(KeyConditionExpression="pk = :pk",
                         ExpressionAttributeValues={":pk": f"HOSTCONNS#{host_id}"})["Items"]
     management = "http" + stack.ws_url.removeprefix("ws")
-    for item in items:
+    for item in items:  # the stored attribute keeps API Gateway's name (store/items.py)
         r = requests.delete(f"{management}/@connections/{item['connection_id']}", timeout=30)
         assert r.status_code in (204, 410), r.text
     return len(items)
@@ -231,10 +231,10 @@ def test_live_updates_reconnect_with_a_fresh_ticket_after_the_socket_drops(
     pill = page.locator("#live-pill")
     expect(pill).to_have_attribute("data-state", "live")
 
-    # WHEN the gateway drops the connection
+    # WHEN the gateway drops the socket
     # THEN the dashboard asks for a fresh ticket and reconnects on its own
     with page.expect_request(lambda r: r.url.endswith("/me/realtime/ticket"), timeout=30_000):
-        assert drop_connections(stack, host_id) == 1
+        assert drop_sockets(stack, host_id) == 1
     expect(pill).to_have_attribute("data-state", "live", timeout=30_000)
     book(stack, slug, "intro", "Grace Hopper")
     expect(page.locator(".toast", has_text="New booking: Intro call")).to_be_visible(
