@@ -15,6 +15,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
 from chalicelib.services.webhooks import Claim
 from chalicelib.store.tables import PennyItem
+from chalicelib.store.transactions import condition_failed
 
 IN_PROGRESS, DONE = "in_progress", "done"
 
@@ -33,9 +34,6 @@ def delivery_keys(provider: str, event_id: str) -> tuple[str, str]:
     return f"DELIVERY#{provider}#{event_id}", "DELIVERY"
 
 
-def _conditional_failure(exc: PutError | DeleteError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
 
 class DeliveryRepository:
     def claim(self, provider: str, event_id: str, event_type: str, now: datetime,
@@ -49,7 +47,7 @@ class DeliveryRepository:
         try:
             item.save(condition=free)
         except PutError as exc:
-            if not _conditional_failure(exc):
+            if not condition_failed(exc):
                 raise
             return self._held(provider, event_id)
         return Claim.CLAIMED
@@ -74,5 +72,5 @@ class DeliveryRepository:
         try:
             item.delete(condition=DeliveryItem.status == IN_PROGRESS)
         except DeleteError as exc:
-            if not _conditional_failure(exc):
+            if not condition_failed(exc):
                 raise

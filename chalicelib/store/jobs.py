@@ -16,6 +16,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.jobs import JobRecord, JobStatus
 from chalicelib.store.items import JobRecordItem
+from chalicelib.store.transactions import condition_failed
 
 
 def _key(job: str, event_id: str) -> tuple[str, str]:
@@ -39,9 +40,6 @@ def to_record(item: JobRecordItem) -> JobRecord:
         finished_at=item.finished_at, reason=item.reason, retryable=bool(item.retryable))
 
 
-def _conditional_failure(exc: PutError | UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
 
 class JobRecordRepository:
     def claim(self, record: JobRecord, now: datetime) -> JobRecord | None:
@@ -56,7 +54,7 @@ class JobRecordRepository:
         try:
             _item(record).save(condition=condition)
         except PutError as exc:
-            if not _conditional_failure(exc):
+            if not condition_failed(exc):
                 raise
             # Gone again already (TTL) reads as busy: the retry then claims it.
             return self.get(record.job, record.event_id) or record
@@ -85,7 +83,7 @@ class JobRecordRepository:
             item.update(actions=actions, condition=(JobRecordItem.claim == record.claim)
                         & (JobRecordItem.status == JobStatus.IN_PROGRESS.value))
         except UpdateError as exc:
-            if not _conditional_failure(exc):
+            if not condition_failed(exc):
                 raise
             return False
         return True

@@ -7,6 +7,7 @@ from datetime import datetime
 from pynamodb.exceptions import PutError
 
 from chalicelib.store.items import UsedTicketItem
+from chalicelib.store.transactions import condition_failed
 
 
 class UsedTicketRepository:
@@ -16,7 +17,7 @@ class UsedTicketRepository:
         try:
             item.save(condition=UsedTicketItem.pk.does_not_exist())
         except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 return False
             raise
         return True

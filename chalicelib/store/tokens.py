@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.errors import ConcurrentWriteError
 from chalicelib.services.ports import StoredRefreshToken
 from chalicelib.store.items import RefreshFamilyItem, RefreshTokenItem
-from chalicelib.store.transactions import connection
+from chalicelib.store.transactions import condition_failed, connection
 
 
 class RefreshTokenRepository:
@@ -70,5 +70,5 @@ class RefreshTokenRepository:
                 condition=RefreshFamilyItem.pk.exists())
         except UpdateError as exc:
             # Already gone (expired and removed by TTL): nothing left to revoke.
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise

@@ -1,9 +1,9 @@
-"""Reading why DynamoDB cancelled a transaction."""
+"""Reading why DynamoDB refused a write: a failed condition, a cancelled transaction."""
 
 from __future__ import annotations
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
 from chalicelib.store.tables import PennyItem
 
@@ -11,6 +11,11 @@ from chalicelib.store.tables import PennyItem
 def connection() -> Connection:
     """The low-level connection TransactWrite needs, shared with the models."""
     return PennyItem._get_connection().connection
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """Whether a single-item write was refused by its condition (not a fault to raise)."""
+    return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
 def cancelled_reasons(exc: TransactWriteError) -> list[str | None]:

@@ -57,8 +57,8 @@ SECRET_PAGE = {"X-Robots-Tag": "noindex"}
 DESCRIPTION_CHARS = 160  # about what a search result shows
 
 
-def _first_sentences(text: str) -> str:
-    """The start of a description, whole words, short enough for a search result."""
+def _short_description(text: str) -> str:
+    """A description cut at a word to what a search result shows."""
     text = " ".join(text.split())
     if len(text) <= DESCRIPTION_CHARS:
         return text
@@ -109,7 +109,7 @@ def profile_page(services: Services, request: Any, host: str) -> Response:
             "name": p.display_name, "description": p.description, "links": Markup(links),
             "events": Markup(events), "timezone": p.timezone.replace("_", " ")},
             title=f"{p.display_name} · Penny", base=base, styles=STYLES,
-            description=_first_sentences(p.description) or f"Book a time with {p.display_name}.")
+            description=_short_description(p.description) or f"Book a time with {p.display_name}.")
 
     return _page_or_404(base, make)
 
@@ -143,7 +143,7 @@ def _booking_page(base: str, config: HostConfig, et: EventType, step: str, curre
         title=f"{et.title} · {config.profile.display_name} · Penny", base=base,
         description=(f"Book {et.title} with {config.profile.display_name}: "
                      f"{labels.duration_label(et.duration_minutes)}, {et.location_kind.label}, "
-                     f"{labels.price_label(et.price)}. {_first_sentences(et.description)}"),
+                     f"{labels.price_label(et.price)}. {_short_description(et.description)}"),
         data={"penny-page": data}, scripts=("booking.js",), styles=STYLES,
         cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)
 
