@@ -65,7 +65,7 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
 AUTH_ERRORS = (400, 401, 404)
 
 
-def services() -> bootstrap.Services:
+def services() -> bootstrap.ApiServices:
     return bootstrap.services()
 
 
@@ -83,7 +83,8 @@ def browser_session() -> ModuleType:
 
 def route(path: str, method: str, name: str, summary: str, tag: str,
           **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return api_route(app, lambda request: browser_session().authenticate(services(), request),
+    return api_route(app,
+                     lambda request: browser_session().authenticate(services().browser, request),
                      lambda: services().settings.max_body_bytes,
                      Operation(path, method, name, summary, tag, **options))
 
@@ -141,7 +142,7 @@ def log_out(body: Any) -> None:
        body="LoginRequest", response="BrowserSessionOut", errors=(400, 401, 403, 429),
        no_store=True)
 def open_session(body: Any) -> Response:
-    return browser_session().log_in(services(), app.current_request, body)  # type: ignore[no-any-return]
+    return browser_session().log_in(services().browser, app.current_request, body)  # type: ignore[no-any-return]
 
 
 @route("/auth/session/signup", "POST", "open_session_with_signup",
@@ -149,21 +150,21 @@ def open_session(body: Any) -> Response:
        status=201, body="SignupRequest", response="BrowserSignupOut",
        errors=(400, 403, 409, 429), no_store=True)
 def open_session_with_signup(body: Any) -> Response:
-    return browser_session().sign_up(services(), app.current_request, body)  # type: ignore[no-any-return]
+    return browser_session().sign_up(services().browser, app.current_request, body)  # type: ignore[no-any-return]
 
 
 @route("/auth/session/refresh", "POST", "refresh_session",
        "Rotate the dashboard's session cookies", "auth", response="BrowserSessionOut",
        errors=(401, 403), security=("refreshCookie", "csrfToken"), no_store=True)
 def refresh_session() -> Response:
-    return browser_session().refresh(services(), app.current_request)  # type: ignore[no-any-return]
+    return browser_session().refresh(services().browser, app.current_request)  # type: ignore[no-any-return]
 
 
 @route("/auth/session", "DELETE", "close_session",
        "Log out of the dashboard: revoke the session and clear its cookies", "auth",
        status=204, errors=(403,), security=("refreshCookie", "csrfToken"), no_store=True)
 def close_session() -> Response:
-    return browser_session().log_out(services(), app.current_request)  # type: ignore[no-any-return]
+    return browser_session().log_out(services().browser, app.current_request)  # type: ignore[no-any-return]
 
 
 # ---- the host's own settings ------------------------------------------------------------
@@ -386,27 +387,27 @@ def static_file(name: str) -> Response:
 
 @page("/{host}", "host_page")
 def host_page(host: str) -> Response:
-    return booking_pages().profile_page(services(), current_request(), host)  # type: ignore[no-any-return]
+    return booking_pages().profile_page(services().pages, current_request(), host)  # type: ignore[no-any-return]
 
 
 @page("/{host}/{event}", "event_page")
 def event_page(host: str, event: str) -> Response:
-    return booking_pages().event_page(services(), current_request(), host, event)  # type: ignore[no-any-return]
+    return booking_pages().event_page(services().pages, current_request(), host, event)  # type: ignore[no-any-return]
 
 
 @page("/booking/{uid}", "manage_page")
 def manage_page(uid: str) -> Response:
-    return booking_pages().manage_page(services(), current_request(), uid)  # type: ignore[no-any-return]
+    return booking_pages().manage_page(services().pages, current_request(), uid)  # type: ignore[no-any-return]
 
 
 @page("/booking/{uid}/cancel", "cancel_page")
 def cancel_page(uid: str) -> Response:
-    return booking_pages().manage_page(services(), current_request(), uid, cancel=True)  # type: ignore[no-any-return]
+    return booking_pages().manage_page(services().pages, current_request(), uid, cancel=True)  # type: ignore[no-any-return]
 
 
 @page("/booking/{uid}/reschedule", "reschedule_page")
 def reschedule_page(uid: str) -> Response:
-    return booking_pages().reschedule_page(services(), current_request(), uid)  # type: ignore[no-any-return]
+    return booking_pages().reschedule_page(services().pages, current_request(), uid)  # type: ignore[no-any-return]
 
 
 # ---- the host dashboard (chalicelib/web/dashboard.py): one page, routed in the browser ---
@@ -432,8 +433,8 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 TABLE_STREAM_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/penny/stream/local"
 
 
-def event_services() -> bootstrap.EventServices:
-    return bootstrap.event_services(app.websocket_api)
+def realtime_services() -> bootstrap.RealtimeServices:
+    return bootstrap.realtime_services(app.websocket_api)
 
 
 def realtime_entry() -> ModuleType:
@@ -444,22 +445,22 @@ def realtime_entry() -> ModuleType:
 
 @app.on_ws_connect(name="ws_connect")
 def ws_connect(event: Any) -> Response:
-    return realtime_entry().connect(event_services().realtime, event.to_dict())  # type: ignore[no-any-return]
+    return realtime_entry().connect(realtime_services().realtime, event.to_dict())  # type: ignore[no-any-return]
 
 
 @app.on_ws_message(name="ws_message")
 def ws_message(event: Any) -> None:
-    realtime_entry().message(event_services().realtime, event.connection_id, event.body)
+    realtime_entry().message(realtime_services().realtime, event.connection_id, event.body)
 
 
 @app.on_ws_disconnect(name="ws_disconnect")
 def ws_disconnect(event: Any) -> None:
-    event_services().realtime.disconnect(event.connection_id)
+    realtime_services().realtime.disconnect(event.connection_id)
 
 
 @app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=100, name="booking_events")
 def booking_events(event: Any) -> None:
-    realtime_entry().publish(event_services().fanout, event.to_dict()["Records"])
+    realtime_entry().publish(realtime_services().fanout, event.to_dict()["Records"])
 
 
 # Subscribed to the booking-events topic by infra/ (SNS pushes one event per invocation;
@@ -469,7 +470,7 @@ def booking_events(event: Any) -> None:
 # bound to this module under that name: `app.notes_worker` is what Lambda calls.
 def _worker_function(name: str, function_name: str) -> Callable[[dict[str, Any], Any], Any]:
     def worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return realtime_entry().run_worker(event_services().workers[name], event)  # type: ignore[no-any-return]
+        return realtime_entry().run_worker(bootstrap.worker(name), event)  # type: ignore[no-any-return]
 
     worker.__name__ = worker.__qualname__ = function_name
     return worker

@@ -73,8 +73,8 @@ def main() -> None:
                                    passwords=Argon2Passwords(time_cost=1, memory_cost=1024))
         bootstrap.install(services)
         sender = CountingSender()
-        bootstrap.install_event_services(bootstrap.build_event_services(
-            services, app_module.app.websocket_api, sns_client=sns, sender=sender))
+        bootstrap.install_realtime(bootstrap.build_realtime(
+            services.core, app_module.app.websocket_api, sns_client=sns, sender=sender))
         streams = boto3.client("dynamodbstreams",
                                endpoint_url="https://streams.dynamodb.us-east-1.amazonaws.com")
         shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]

@@ -1,14 +1,28 @@
 """The composition root: the one place that picks adapters and wires services.
 
-Built once per Lambda container, on first use, so a cold start pays only for what the
-first request needs. Tests call `build()` with their own clock or settings and
-`install()` the result.
+A cached core (settings, clock, the table, the provider registry) and one builder per
+kind of function, each wiring only what its functions use:
+
+- `build_api`: the HTTP API and the pages (one Lambda): accounts, profiles, booking,
+  the pages' and the browser session's few services, the webhook edge's;
+- `build_realtime`: the WebSocket routes and the table stream: sockets, tickets, the
+  fan-out;
+- `build_worker`: one worker of the list (store/queues.py): its job and the job records.
+
+So the API Lambda never builds a job, and a worker never builds the API's services: a
+worker's vendor SDK is imported by its job's module, which only `build_worker` names.
+Adapters that act for a host (a calendar, later a video or notes account) are made per
+host by a registry (`HostCalendars.for_host`), never held as singletons.
+
+Each is built once per Lambda container, on first use, so a cold start pays only for
+what the first request needs. Tests build their own (`build(settings, clock=...)`) and
+`install()` it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,112 +34,223 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+# ---- the core: what every function kind shares --------------------------------------
+
+
 @dataclass(frozen=True)
-class Services:
+class Core:
     settings: Settings
+    clock: Clock
+
+    @property
+    def providers(self) -> Providers:
+        """The provider registry: each provider's settings entry, None when it is off."""
+        return self.settings.providers
+
+
+def build_core(settings: Settings | None = None, clock: Clock | None = None) -> Core:
+    from chalicelib.store import tables
+
+    settings = settings or environment_settings()
+    tables.configure(settings.table_name, settings.region, settings.dynamodb_endpoint)
+    return Core(settings, clock or SystemClock())
+
+
+# A host's adapter for one provider: made for that host (its credentials) on each call.
+HostAdapter = Callable[[str], "CalendarProvider | None"]
+
+
+class HostCalendars:
+    """The host's calendar, made for that host when asked (the `Calendars` port of
+    services/ports.py). Each calendar provider adds its maker here, behind its
+    settings entry: `maker(host_id)` answers the host's adapter, or None when the host
+    has not connected that provider. No calendar vendor is wired yet (the calendars
+    issue adds Google and Outlook), so no host has a calendar and nothing outside Penny
+    is busy: behaviour as before the seam."""
+
+    def __init__(self, core: Core, makers: Mapping[str, HostAdapter] | None = None) -> None:
+        available = core.providers.available
+        self._makers = {name: make for name, make in (makers or {}).items()
+                        if name in available}
+
+    def for_host(self, host_id: str) -> CalendarProvider | None:
+        for make in self._makers.values():
+            calendar = make(host_id)
+            if calendar is not None:
+                return calendar
+        return None
+
+
+# ---- the API (HTTP routes and pages) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EdgeServices:
+    """What the webhook edge needs (functions/edge.py EdgeContext)."""
+
+    deliveries: Deliveries
+    clock: Clock
+
+
+@dataclass(frozen=True)
+class ApiServices:
+    core: Core
     accounts: AccountService
     profiles: ProfileService
     public: PublicService
     booking: BookingService
     changes: BookingChanges
-    clock: Clock
-    sessions: BrowserSessions
     tickets: RealtimeTickets
+    pages: PageServices
+    browser: SessionServices
+    edge: EdgeServices
+
+    @property
+    def settings(self) -> Settings:
+        return self.core.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.core.clock
+
+
+def build_api(core: Core, passwords: PasswordHasher | None = None,
+              calendars: Calendars | None = None) -> ApiServices:
+    """`calendars`: the per-host calendar registry (tests pass a fake one)."""
+    from chalicelib.functions.browser_session import SessionServices
+    from chalicelib.services.booking import BookingService
+    from chalicelib.services.booking_changes import BookingChanges
+    from chalicelib.services.calendar_busy import CalendarBusy
+    from chalicelib.services.links import BookingLinks
+    from chalicelib.services.profiles import ProfileService
+    from chalicelib.services.public import PublicService
+    from chalicelib.services.reservations import Reservations
+    from chalicelib.services.sessions import BrowserSessions, CsrfTokens
+    from chalicelib.store.bookings import BookingRepository
+    from chalicelib.store.deliveries import DeliveryRepository
+    from chalicelib.store.hosts import HostRepository
+    from chalicelib.web.booking_pages import PageServices
+
+    settings, clock = core.settings, core.clock
+    hosts, bookings = HostRepository(), BookingRepository()
+    links = BookingLinks(settings.link_secret, settings.public_base_url)
+    accounts = _accounts(core, passwords, sockets=LoginSocketsOnLogout())
+    busy = CalendarBusy(calendars or HostCalendars(core))
+    reservations = Reservations(bookings, busy, clock, settings.booking_write_attempts,
+                                settings.bookings_per_attendee_per_day)
+    public = PublicService(hosts, bookings, clock, busy)
+    changes = BookingChanges(hosts, bookings, clock, links, reservations)
+    sessions = BrowserSessions(accounts, CsrfTokens(settings.link_secret))
+    return ApiServices(
+        core=core,
+        accounts=accounts,
+        profiles=ProfileService(hosts),
+        public=public,
+        booking=BookingService(hosts, reservations, links),
+        changes=changes,
+        tickets=_tickets(core),
+        pages=PageServices(public, changes, clock),
+        browser=SessionServices(sessions, accounts, settings.public_base_url,
+                                settings.refresh_token_ttl_seconds),
+        edge=EdgeServices(DeliveryRepository(), clock),
+    )
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
-          passwords: PasswordHasher | None = None) -> Services:
+          passwords: PasswordHasher | None = None,
+          calendars: Calendars | None = None) -> ApiServices:
+    """The API's services on a new core (tests and benches; Lambda uses `services()`)."""
+    return build_api(build_core(settings, clock), passwords, calendars)
+
+
+def _accounts(core: Core, passwords: PasswordHasher | None = None,
+              sockets: LoginSockets | None = None) -> AccountService:
     from chalicelib.integrations.argon2_passwords import Argon2Passwords
-    from chalicelib.integrations.jwt_tokens import JwtAccessTokens
     from chalicelib.services.accounts import AccountService
-    from chalicelib.services.booking import BookingService
-    from chalicelib.services.booking_changes import BookingChanges
-    from chalicelib.services.links import BookingLinks
-    from chalicelib.services.ports import NoExternalBusy
-    from chalicelib.services.profiles import ProfileService
-    from chalicelib.services.public import PublicService
     from chalicelib.services.rate_limits import LoginBackoff, SignupLimit
-    from chalicelib.services.reservations import Reservations
-    from chalicelib.services.sessions import BrowserSessions, CsrfTokens
-    from chalicelib.services.tickets import RealtimeTickets
-    from chalicelib.store import tables
-    from chalicelib.store.bookings import BookingRepository
     from chalicelib.store.counters import CounterRepository
     from chalicelib.store.hosts import HostRepository
-    from chalicelib.store.tickets import UsedTicketRepository
     from chalicelib.store.tokens import RefreshTokenRepository
 
-    settings = settings or environment_settings()
-    clock = clock or SystemClock()
-    tables.configure(settings.table_name, settings.region, settings.dynamodb_endpoint)
-    hosts, bookings = HostRepository(), BookingRepository()
-    links = BookingLinks(settings.link_secret, settings.public_base_url)
-    access = JwtAccessTokens(settings.jwt_keys, settings.jwt_active_kid, settings.jwt_issuer,
-                             settings.jwt_audience,
-                             timedelta(seconds=settings.access_token_ttl_seconds))
-    tickets = replace(access, audience=settings.realtime_audience,
-                      ttl=timedelta(seconds=settings.realtime_ticket_ttl_seconds))
+    settings, clock = core.settings, core.clock
     counters = CounterRepository()
-    accounts = AccountService(
-        hosts, RefreshTokenRepository(), passwords or Argon2Passwords(), access, clock,
-        timedelta(seconds=settings.refresh_token_ttl_seconds),
+    return AccountService(
+        HostRepository(), RefreshTokenRepository(), passwords or Argon2Passwords(),
+        _access_tokens(core), clock, timedelta(seconds=settings.refresh_token_ttl_seconds),
         logins=LoginBackoff(counters, clock, settings.login_free_failures,
                             timedelta(seconds=settings.login_max_delay_seconds),
                             timedelta(seconds=settings.login_forget_after_seconds)),
         signups=SignupLimit(counters, clock, settings.signups_per_window,
                             timedelta(seconds=settings.signup_window_seconds)),
-        sockets=LoginSocketsOnLogout())
-    calendars = NoExternalBusy()  # no calendar provider yet: nothing outside Penny is busy
-    reservations = Reservations(bookings, calendars, clock, settings.booking_write_attempts,
-                                settings.bookings_per_attendee_per_day)
-    return Services(
-        settings=settings,
-        accounts=accounts,
-        profiles=ProfileService(hosts),
-        public=PublicService(hosts, bookings, clock, calendars),
-        booking=BookingService(hosts, reservations, links),
-        changes=BookingChanges(hosts, bookings, clock, links, reservations),
-        clock=clock,
-        sessions=BrowserSessions(accounts, CsrfTokens(settings.link_secret)),
-        tickets=RealtimeTickets(tickets, clock, UsedTicketRepository()),
-    )
+        sockets=sockets)
+
+
+def _access_tokens(core: Core) -> JwtAccessTokens:
+    from chalicelib.integrations.jwt_tokens import JwtAccessTokens
+
+    s = core.settings
+    return JwtAccessTokens(s.jwt_keys, s.jwt_active_kid, s.jwt_issuer, s.jwt_audience,
+                           timedelta(seconds=s.access_token_ttl_seconds))
+
+
+def _tickets(core: Core) -> RealtimeTickets:
+    from dataclasses import replace
+
+    from chalicelib.services.tickets import RealtimeTickets
+    from chalicelib.store.tickets import UsedTicketRepository
+
+    s = core.settings
+    signer = replace(_access_tokens(core), audience=s.realtime_audience,
+                     ttl=timedelta(seconds=s.realtime_ticket_ttl_seconds))
+    return RealtimeTickets(signer, core.clock, UsedTicketRepository())
+
+
+# ---- the realtime functions (WebSocket routes, the table stream) -----------------------
 
 
 @dataclass(frozen=True)
-class EventServices:
-    """What the WebSocket, stream and queue Lambdas need (built only where used); the
-    topic and queues they talk through are the fan-out resources (infra/messaging.py)."""
+class RealtimeServices:
+    """What the WebSocket and stream Lambdas need; the topic they publish to is the
+    fan-out's (infra/messaging.py)."""
 
     realtime: Realtime
     fanout: Fanout
-    workers: Mapping[str, JobRunner]
 
 
-class Workers(Mapping[str, "JobRunner"]):
-    """The workers of the list (store/queues.py) by name, each built on first use, so a
-    worker Lambda imports only its own job (and, later, only its own provider's SDK)."""
+def build_realtime(core: Core, websocket_api: Any, sns_client: Any = None,
+                   sender: Any = None) -> RealtimeServices:
+    from chalicelib.integrations import websocket
+    from chalicelib.integrations.sns import DisabledEventBus, SnsEventBus
+    from chalicelib.services.fanout import Fanout
+    from chalicelib.services.realtime import Realtime
+    from chalicelib.store.queues import WORKER_TYPES
+    from chalicelib.store.sockets import SocketRepository
+    from chalicelib.store.stream import events_of
 
-    def __init__(self, services: Services) -> None:
-        from chalicelib.store.queues import QUEUES
+    settings = core.settings
+    if sender is None:
+        websocket.configure(websocket_api, settings.region, settings.websocket_api_id,
+                            settings.websocket_stage, settings.websocket_endpoint)
+        sender = websocket.ChaliceSender(websocket_api)
+    # The sockets check a login is still open: the accounts, without their sockets.
+    realtime = Realtime(SocketRepository(), sender, _accounts(core), core.clock,
+                        _tickets(core))
+    bus: Any = DisabledEventBus()
+    if settings.events_topic_arn:
+        if sns_client is None:
+            import boto3
 
-        self._services = services
-        self._specs = {spec.name: spec for spec in QUEUES}
-        self._built: dict[str, JobRunner] = {}
-
-    def __getitem__(self, name: str) -> JobRunner:
-        if name not in self._built:
-            self._built[name] = build_worker(self._services, self._specs[name])
-        return self._built[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._specs)
-
-    def __len__(self) -> int:
-        return len(self._specs)
+            sns_client = boto3.client("sns", region_name=settings.region)
+        bus = SnsEventBus(sns_client, settings.events_topic_arn)
+    return RealtimeServices(realtime, Fanout(bus, realtime, events_of, WORKER_TYPES))
 
 
-def build_worker(services: Services, spec: QueueSpec) -> JobRunner:
-    """The runner for one worker of the list, with its job made by the named factory."""
+# ---- the workers (one Lambda each) ------------------------------------------------------
+
+
+def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
+    """The runner for one worker of the list, with its job made by the named factory
+    (the only import of that job's module, and so of its vendor's SDK)."""
     from importlib import import_module
 
     from chalicelib.services.jobs import JobContext, JobFactory, JobRunner, lease_for
@@ -135,46 +260,22 @@ def build_worker(services: Services, spec: QueueSpec) -> JobRunner:
 
     module, _, name = spec.job.partition(":")
     factory: JobFactory = getattr(import_module(module), name)
-    job = factory(JobContext(BookingRepository(), services.clock))
+    job = factory(JobContext(BookingRepository(), core.clock))
     declared = (spec.name, spec.event_types, spec.announces)
     made = (job.name, tuple(t.value for t in job.takes),
             job.announces.value if job.announces else None)
     if declared != made:
         raise LookupError(f"the worker list says {declared}, its job {spec.job} says {made}")
-    return JobRunner(job, JobRecordRepository(), services.clock, lease_for(WORKER_TIMEOUT))
+    return JobRunner(job, JobRecordRepository(), core.clock, lease_for(WORKER_TIMEOUT))
 
 
-def build_event_services(services: Services, websocket_api: Any, sns_client: Any = None,
-                         sender: Any = None) -> EventServices:
-    from chalicelib.integrations import websocket
-    from chalicelib.integrations.sns import DisabledEventBus, SnsEventBus
-    from chalicelib.services.fanout import Fanout
-    from chalicelib.services.realtime import Realtime
-    from chalicelib.store.queues import WORKER_TYPES
-    from chalicelib.store.sockets import SocketRepository
-    from chalicelib.store.stream import events_of
+# ---- this container's instances -------------------------------------------------------
 
-    settings = services.settings
-    if sender is None:
-        websocket.configure(websocket_api, settings.region, settings.websocket_api_id,
-                            settings.websocket_stage, settings.websocket_endpoint)
-        sender = websocket.ChaliceSender(websocket_api)
-    realtime = Realtime(SocketRepository(), sender, services.accounts, services.clock,
-                        services.tickets)
-    bus: Any = DisabledEventBus()
-    if settings.events_topic_arn:
-        if sns_client is None:
-            import boto3
-
-            sns_client = boto3.client("sns", region_name=settings.region)
-        bus = SnsEventBus(sns_client, settings.events_topic_arn)
-    fanout = Fanout(bus, realtime, events_of, WORKER_TYPES)
-    return EventServices(realtime, fanout, Workers(services))
-
-
-_services: Services | None = None
-_event_services: EventServices | None = None
 _settings: Settings | None = None
+_core: Core | None = None
+_api: ApiServices | None = None
+_realtime: RealtimeServices | None = None
+_workers: dict[str, JobRunner] = {}
 
 
 def environment_settings() -> Settings:
@@ -186,59 +287,84 @@ def environment_settings() -> Settings:
     return _settings
 
 
-def event_services(websocket_api: Any) -> EventServices:
+def core() -> Core:
+    global _core
+    if _core is None:
+        _core = _api.core if _api is not None else build_core()
+    return _core
+
+
+def services() -> ApiServices:
+    global _api
+    if _api is None:
+        _api = build_api(core())
+    return _api
+
+
+def realtime_services(websocket_api: Any) -> RealtimeServices:
     """`websocket_api` None: a Lambda with no Chalice WebSocket handler (the API's logout)."""
-    global _event_services
-    if _event_services is None:
+    global _realtime
+    if _realtime is None:
         if websocket_api is None:
             from chalice.app import WebsocketAPI
 
             websocket_api = WebsocketAPI()
-        _event_services = build_event_services(services(), websocket_api)
-    return _event_services
+        _realtime = build_realtime(core(), websocket_api)
+    return _realtime
+
+
+def worker(name: str) -> JobRunner:
+    """The named worker of the list, built on its first event."""
+    if name not in _workers:
+        from chalicelib.store.queues import QUEUES
+
+        spec = next(s for s in QUEUES if s.name == name)
+        _workers[name] = build_worker(core(), spec)
+    return _workers[name]
 
 
 class LoginSocketsOnLogout:
     """Closes an ended login's dashboard sockets through the WebSocket management API.
 
-    The API Lambda builds the event services only when a login ends, never at start.
+    The API Lambda builds the realtime services only when a login ends, never at start.
     """
 
     def close_login(self, host_id: str, session_id: str) -> int:
-        return event_services(None).realtime.close_login(host_id, session_id)
+        return realtime_services(None).realtime.close_login(host_id, session_id)
 
 
-def install_event_services(instance: EventServices | None) -> None:
-    global _event_services
-    _event_services = instance
-
-
-def services() -> Services:
-    global _services
-    if _services is None:
-        _services = build()
-    return _services
-
-
-def install(instance: Services | None) -> None:
-    """Replace the container's services (tests); None rebuilds from the environment."""
-    global _services, _event_services, _settings
-    _services = instance
-    _event_services = None
+def install(instance: ApiServices | None) -> None:
+    """Replace the container's services (tests): the realtime functions and workers are
+    rebuilt on the installed core; None rebuilds everything from the environment."""
+    global _api, _core, _realtime, _settings
+    _api = instance
+    _core = None if instance is None else instance.core
+    _realtime = None
+    _workers.clear()
     if instance is None:
         _settings = None
 
 
+def install_realtime(instance: RealtimeServices | None) -> None:
+    global _realtime
+    _realtime = instance
+
+
 if TYPE_CHECKING:  # keeps these imports off the cold-start path
+    from chalicelib.domain.providers import CalendarProvider
+    from chalicelib.functions.browser_session import SessionServices
+    from chalicelib.integrations.jwt_tokens import JwtAccessTokens
+    from chalicelib.provider_settings import Providers
     from chalicelib.services.accounts import AccountService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.jobs import JobRunner
-    from chalicelib.services.ports import Clock, PasswordHasher
+    from chalicelib.services.ports import Calendars, Clock, LoginSockets, PasswordHasher
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.realtime import Realtime
-    from chalicelib.services.sessions import BrowserSessions
     from chalicelib.services.tickets import RealtimeTickets
+    from chalicelib.services.webhooks import Deliveries
     from chalicelib.store.queues import QueueSpec
+    from chalicelib.web.booking_pages import PageServices

@@ -55,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("local").setLevel(logging.INFO)
+    # Penny's own lines as a deployed function writes them: JSON with the request,
+    # booking and event keys (chalicelib/integrations/logs.py), on stderr beside the
+    # stack's plain lines; POWERTOOLS_LOG_LEVEL sets the level (INFO).
+    from chalicelib.integrations import logs
+
+    logs.configure(sys.stderr)
     _stop_on(signal.SIGINT, signal.SIGTERM)
     # `kill -USR1 <pid>` prints every thread's stack: what a stack that will not stop waits on.
     faulthandler.register(signal.SIGUSR1, all_threads=True)

@@ -126,8 +126,8 @@ class Harness:
         services = bootstrap.build(settings, clock=self.clock)
         bootstrap.install(services)
         sns = client("sns")
-        bootstrap.install_event_services(bootstrap.build_event_services(
-            services, self.app.websocket_api, sns_client=sns, sender=self.sender))
+        bootstrap.install_realtime(bootstrap.build_realtime(
+            services.core, self.app.websocket_api, sns_client=sns, sender=self.sender))
         self._bootstrap = bootstrap
 
         definition = table_definition()
@@ -170,8 +170,8 @@ class Harness:
     def close(self) -> None:
         self._stack.close()
 
-    def event_services(self) -> Any:
-        return self._bootstrap.event_services(self.app.websocket_api)
+    def realtime_services(self) -> Any:
+        return self._bootstrap.realtime_services(self.app.websocket_api)
 
     # ---- metering on and off ---------------------------------------------------------
 

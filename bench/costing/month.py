@@ -166,7 +166,7 @@ class Month:
                 for _ in range(bursts):
                     h.http("GET", "/me/bookings?status=upcoming&limit=100", token=access)
             with h.unmetered():
-                h.event_services().realtime.disconnect(socket)
+                h.realtime_services().realtime.disconnect(socket)
 
     def _slots(self, host: Host, event: str, zone: str, month: int) -> list[str]:
         today = self.harness.clock.current.astimezone(ZoneInfo(zone)).date()

@@ -17,7 +17,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
     {"api", "app", "auth", "me", "hosts", "booking", "bookings", "openapi.json", "static",
      "admin", "login", "signup", "logout", "health", "docs", "assets", "penny", "www", "ws",
-     "webhooks"}
+     "webhooks", "oauth"}
 )
 
 

@@ -22,7 +22,7 @@ stack, drops Secure and the prefixes):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from chalice import Response
@@ -32,10 +32,27 @@ from chalicelib.functions.errors import from_exception
 from chalicelib.functions.http import base_path, bearer_token, source_ip
 from chalicelib.services.access_tokens import AccessClaims
 
+if TYPE_CHECKING:
+    from chalicelib.services.sessions import BrowserSessions
+
 ACCESS, REFRESH, CSRF = "penny_access", "penny_refresh", "penny_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class BearerTokens(Protocol):
+    def claims(self, access_token: str) -> AccessClaims: ...
+
+
+@dataclass(frozen=True)
+class SessionServices:
+    """What the session routes and the authentication of every route use."""
+
+    sessions: BrowserSessions
+    bearer: BearerTokens          # API clients' `Authorization: Bearer` (AccountService)
+    public_base_url: str          # its origin may use the cookies
+    refresh_ttl_seconds: int      # the refresh and CSRF cookies' lifetime
 
 
 @dataclass(frozen=True)
@@ -110,33 +127,31 @@ def _allowed_origins(headers: Any, public_base_url: str) -> set[str]:
     return allowed
 
 
-def authenticate(services: Any, request: Any) -> AccessClaims:
+def authenticate(services: SessionServices, request: Any) -> AccessClaims:
     """The host (and login), from a bearer token (API clients) or the session cookie."""
     headers = request.headers
-    if headers.get("authorization"):
-        return services.accounts.claims(bearer_token(headers))  # type: ignore[no-any-return]
     access = cookies(headers).get(policy(request).name(ACCESS))
-    if not access:
-        bearer_token(headers)  # raises: no credential at all
+    if headers.get("authorization") or not access:
+        # With neither credential, bearer_token refuses, saying what to send.
+        return services.bearer.claims(bearer_token(headers))
     changes = request.method not in SAFE_METHODS
     if changes:
-        check_origin(request, services.settings.public_base_url)
-    return services.sessions.claims(  # type: ignore[no-any-return]
-        access, headers.get(CSRF_HEADER), changes)
+        check_origin(request, services.public_base_url)
+    return services.sessions.claims(access, headers.get(CSRF_HEADER), changes)
 
 
 # ---- the /auth/session routes ------------------------------------------------------------
 
-def log_in(services: Any, request: Any, body: Any) -> Response:
-    check_origin(request, services.settings.public_base_url)  # no login CSRF
+def log_in(services: SessionServices, request: Any, body: Any) -> Response:
+    check_origin(request, services.public_base_url)  # no login CSRF
     return _opened(services, policy(request),
                    services.sessions.log_in(body.email, body.password))
 
 
-def sign_up(services: Any, request: Any, body: Any) -> Response:
+def sign_up(services: SessionServices, request: Any, body: Any) -> Response:
     from chalicelib.functions.views import profile_out
 
-    check_origin(request, services.settings.public_base_url)
+    check_origin(request, services.public_base_url)
     profile, browser = services.sessions.sign_up(body.email, body.password, body.slug,
                                                  body.display_name, body.timezone,
                                                  source_ip(request))
@@ -144,8 +159,8 @@ def sign_up(services: Any, request: Any, body: Any) -> Response:
                    extra={"host": profile_out(profile).model_dump(mode="json")})
 
 
-def refresh(services: Any, request: Any) -> Response:
-    check_origin(request, services.settings.public_base_url)
+def refresh(services: SessionServices, request: Any) -> Response:
+    check_origin(request, services.public_base_url)
     cookie_policy = policy(request)
     token = cookies(request.headers).get(cookie_policy.name(REFRESH))
     try:
@@ -159,8 +174,8 @@ def refresh(services: Any, request: Any) -> Response:
     return _opened(services, cookie_policy, browser)
 
 
-def log_out(services: Any, request: Any) -> Response:
-    check_origin(request, services.settings.public_base_url)
+def log_out(services: SessionServices, request: Any) -> Response:
+    check_origin(request, services.public_base_url)
     cookie_policy = policy(request)
     token = cookies(request.headers).get(cookie_policy.name(REFRESH))
     services.sessions.log_out(token, request.headers.get(CSRF_HEADER))
@@ -168,12 +183,12 @@ def log_out(services: Any, request: Any) -> Response:
         "Set-Cookie": cookie_policy.clear(), "Cache-Control": "no-store"})
 
 
-def _opened(services: Any, cookie_policy: CookiePolicy, browser: Any, status: int = 200,
+def _opened(services: SessionServices, cookie_policy: CookiePolicy, browser: Any, status: int = 200,
             extra: dict[str, Any] | None = None) -> Response:
     import json
 
     session = browser.session
-    lifetime = services.settings.refresh_token_ttl_seconds
+    lifetime = services.refresh_ttl_seconds
     body = {"host_id": session.host_id, "csrf_token": browser.csrf_token,
             "expires_in": session.expires_in, **(extra or {})}
     return Response(body=json.dumps(body), status_code=status, headers={

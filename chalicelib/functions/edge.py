@@ -49,7 +49,7 @@ log = logging.getLogger("penny")
 
 # Edge routes live under these first segments only, so none shadows a host's booking
 # page (`/{host}/{event}`): each must be a reserved slug (chalicelib/domain/hosts.py).
-EDGE_ROOTS = frozenset({"webhooks", "auth"})
+EDGE_ROOTS = frozenset({"webhooks", "auth", "oauth"})
 RETRY_AFTER = str(int(LEASE.total_seconds()))
 
 
@@ -75,7 +75,7 @@ class EdgeRequest:
 
 
 class EdgeContext(Protocol):
-    """What the edge needs from the composition root (bootstrap.Services has both)."""
+    """What the edge needs from the composition root (bootstrap.EdgeServices)."""
 
     @property
     def deliveries(self) -> Deliveries: ...

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.calendar_sync import Calendars
+from chalicelib.services.ports import Calendars
 
 
 @dataclass(frozen=True)

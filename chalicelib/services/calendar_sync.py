@@ -27,15 +27,10 @@ from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers import CalendarEvent, CalendarProvider, ProviderRef
 from chalicelib.services.jobs import CurrentBookings
+from chalicelib.services.ports import Calendars
 
 ROUNDS = 3
 KEEP_AFTER_MEETING = timedelta(days=30)
-
-
-class Calendars(Protocol):
-    def for_host(self, host_id: str) -> CalendarProvider | None:
-        """The host's calendar, or None when the host has connected none."""
-        ...
 
 
 class ProviderRefs(Protocol):

@@ -16,6 +16,7 @@ from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Profile
+from chalicelib.domain.providers import CalendarProvider
 from chalicelib.domain.timerange import TimeRange
 
 
@@ -107,6 +108,14 @@ class ExternalBusy(Protocol):
     """Busy time on the host's other calendars (Google, Outlook), which no slot may touch."""
 
     def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]: ...
+
+
+class Calendars(Protocol):
+    """The hosts' calendars, each made for its host (bootstrap.HostCalendars)."""
+
+    def for_host(self, host_id: str) -> CalendarProvider | None:
+        """The host's calendar, or None when the host has connected none."""
+        ...
 
 
 class NoExternalBusy:

@@ -10,8 +10,9 @@ a friendly 404 page, never the JSON error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
@@ -39,16 +40,13 @@ if TYPE_CHECKING:
     from chalicelib.services.public import PublicService
 
 
-class Services(Protocol):
-    """What the pages use of the composition root's services (the layers forbid web/
-    importing bootstrap.py, which sits above it)."""
+@dataclass(frozen=True)
+class PageServices:
+    """What the booking pages use (built by bootstrap.py, which sits above web/)."""
 
-    @property
-    def public(self) -> PublicService: ...
-    @property
-    def changes(self) -> BookingChanges: ...
-    @property
-    def clock(self) -> Clock: ...
+    public: PublicService
+    changes: BookingChanges
+    clock: Clock
 
 
 STYLES = ("base.css", "booking.css")
@@ -90,7 +88,7 @@ def _api_not_found(request: Any, path: str) -> Response:
     return error_response(404, "not_found", f"No route matches {request.method} {path}")
 
 
-def profile_page(services: Services, request: Any, host: str) -> Response:
+def profile_page(services: PageServices, request: Any, host: str) -> Response:
     base = base_path(request)
     if host in RESERVED_SLUGS:
         return _api_not_found(request, f"/{host}")
@@ -148,7 +146,7 @@ def _booking_page(base: str, config: HostConfig, et: EventType, step: str, curre
         cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)
 
 
-def event_page(services: Services, request: Any, host: str, event: str) -> Response:
+def event_page(services: PageServices, request: Any, host: str, event: str) -> Response:
     base = base_path(request)
     if host in RESERVED_SLUGS:
         return _api_not_found(request, f"/{host}/{event}")
@@ -167,7 +165,7 @@ def _token(request: Any) -> str:
     return str((request.query_params or {}).get("token") or "")
 
 
-def manage_page(services: Services, request: Any, uid: str, cancel: bool = False) -> Response:
+def manage_page(services: PageServices, request: Any, uid: str, cancel: bool = False) -> Response:
     base = base_path(request)
     if not PATH_PARAMETER.match(uid):
         return not_found_page(base)
@@ -193,7 +191,7 @@ def manage_page(services: Services, request: Any, uid: str, cancel: bool = False
     return _page_or_404(base, make)
 
 
-def reschedule_page(services: Services, request: Any, uid: str) -> Response:
+def reschedule_page(services: PageServices, request: Any, uid: str) -> Response:
     base = base_path(request)
     token = _token(request)
     if not PATH_PARAMETER.match(uid):

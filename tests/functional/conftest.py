@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -25,6 +25,9 @@ from chalicelib import bootstrap
 from chalicelib.integrations.argon2_passwords import Argon2Passwords
 from chalicelib.settings import Settings
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
+
+if TYPE_CHECKING:
+    from chalicelib.services.ports import Calendars
 
 TABLE = "penny-test"
 
@@ -72,6 +75,16 @@ def api(aws: None, clock: FixedClock, settings: Settings) -> Iterator[Api]:
     with Client(app_module.app) as client:
         yield Api(client)
     bootstrap.install(None)
+
+
+def rebuild(calendars: Calendars | None = None, **settings: Any) -> bootstrap.ApiServices:
+    """Install the API's services rebuilt on the same clock and password hashing, with
+    some settings changed, or with a host-calendar registry (a fake) wired in."""
+    current = bootstrap.services()
+    core = replace(current.core, settings=replace(current.settings, **settings))
+    services = bootstrap.build_api(core, current.accounts.passwords, calendars)
+    bootstrap.install(services)
+    return services
 
 
 class Api:

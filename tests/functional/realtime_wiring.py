@@ -81,12 +81,12 @@ def wire(api: Api) -> Iterator[Wiring]:
     queues = {name: q.url for name, q in provisioned.queues.items()}
     sns = boto3.client("sns", region_name="us-east-1")
     services = bootstrap.services()
-    services = replace(services, settings=replace(services.settings, events_topic_arn=topic))
+    core = replace(services.core, settings=replace(services.settings, events_topic_arn=topic))
     sender = FakeSender()
-    bootstrap.install_event_services(bootstrap.build_event_services(
-        services, app_module.app.websocket_api, sns_client=sns, sender=sender))
+    bootstrap.install_realtime(bootstrap.build_realtime(
+        core, app_module.app.websocket_api, sns_client=sns, sender=sender))
     yield Wiring(sender, queues, Stream())
-    bootstrap.install_event_services(None)
+    bootstrap.install_realtime(None)
 
 
 def ws_event(route: str, socket_id: str, query: dict[str, str] | None = None,

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from chalicelib.domain.timerange import TimeRange
 from local.metering import dynamodb_calls
+from tests.fakes.providers import FakeCalendars
 from tests.functional import factories as f
-from tests.functional.conftest import Api, FixedClock
+from tests.functional.conftest import Api, FixedClock, rebuild
 from tests.functional.hosts import make_host
 
 SLOTS = "/hosts/alice/{event}/slots?start=2026-11-24&end=2026-11-24&timeZone=UTC"
@@ -76,25 +77,14 @@ def test_daily_limit_closes_the_day(api: Api) -> None:
         422, "slot_unavailable", "daily_limit_reached")
 
 
-class OtherCalendar:
-    """The host's other calendar (the external-busy port): busy 15:00-16:00Z on 2026-11-24."""
-
-    taken = TimeRange(datetime(2026, 11, 24, 15, tzinfo=UTC),
-                      datetime(2026, 11, 24, 16, tzinfo=UTC))
-
-    def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]:
-        return [self.taken] if self.taken.overlaps(window) else []
-
-
 def test_time_busy_on_the_hosts_other_calendar_is_neither_offered_nor_bookable(
         api: Api) -> None:
     # GIVEN a host whose other calendar is busy 15:00-16:00Z (10:00-11:00 in New York)
-    make_host(api)
-    from chalicelib import bootstrap
-
-    services = bootstrap.services()
-    object.__setattr__(services.public, "calendars", OtherCalendar())
-    object.__setattr__(services.booking.reservations, "calendars", OtherCalendar())
+    token = make_host(api)
+    connected = FakeCalendars()
+    connected.connect(api.get("/me/profile", token=token).json["id"]).busy_ranges.append(
+        TimeRange(datetime(2026, 11, 24, 15, tzinfo=UTC), datetime(2026, 11, 24, 16, tzinfo=UTC)))
+    rebuild(calendars=connected)
     # THEN the slots listing leaves that hour out
     assert {"2026-11-24T15:00:00+00:00", "2026-11-24T15:30:00+00:00"}.isdisjoint(starts(api))
     assert {"2026-11-24T14:30:00+00:00", "2026-11-24T16:00:00+00:00"} <= set(starts(api))

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 
 import pytest
 
-from chalicelib import bootstrap
 from chalicelib.provider_settings import OAuthApp, Providers, RazorpayPlatform, StripePlatform
-from tests.functional.conftest import Api
+from tests.functional.conftest import Api, rebuild
 
 CONFIG = re.compile(r'<script type="application/json" id="penny-dashboard">(.*?)</script>')
 
 
 def with_websocket(url: str | None) -> None:
-    services = bootstrap.services()
-    bootstrap.install(replace(services, settings=replace(services.settings, websocket_url=url)))
+    rebuild(websocket_url=url)
 
 
 def config_of(html: str) -> dict[str, object]:
@@ -79,13 +76,11 @@ def test_with_no_provider_set_up_every_integration_says_it_is_not_available(api:
 def test_a_set_up_provider_makes_its_integrations_available_and_keeps_its_secrets(
         api: Api) -> None:
     # GIVEN Google, Stripe and Razorpay set up on this Penny, the others not
-    services = bootstrap.services()
     providers = Providers(
         google=OAuthApp("google-client-id", "google-client-secret-0123456789"),
         stripe=StripePlatform("sk_test_platform_key_0123456789", "whsec_0123456789"),
         razorpay=RazorpayPlatform())
-    bootstrap.install(replace(services, settings=replace(services.settings,
-                                                         providers=providers)))
+    rebuild(providers=providers)
 
     # WHEN the dashboard is served
     html = api.get("/app").body.decode()

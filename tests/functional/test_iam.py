@@ -47,7 +47,7 @@ def recording(plumbing: Wiring) -> Iterator[Recorder]:
     recorder = Recorder()
     from chalicelib import bootstrap
 
-    bus = bootstrap.event_services(None).fanout.bus
+    bus = bootstrap.realtime_services(None).fanout.bus
     clients = [PennyItem._get_connection().connection.client, bus._client]  # type: ignore[attr-defined]
     for client in clients:
         client.meta.events.register("before-parameter-build", recorder,

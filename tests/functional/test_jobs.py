@@ -31,7 +31,7 @@ from chalicelib.store.queues import WORKER_TIMEOUT
 from chalicelib.store.stream import events_of
 from tests.fakes.providers import FakeCalendar, FakeCalendars
 from tests.functional import factories as f
-from tests.functional.conftest import Api, FixedClock
+from tests.functional.conftest import Api, FixedClock, rebuild
 from tests.functional.hosts import make_host
 from tests.functional.realtime_wiring import Stream
 
@@ -259,17 +259,12 @@ def test_one_fake_calendar_behind_both_seams_keeps_its_busy_time_free_and_gets_t
     # The proof, end to end through one calendar: its busy hour leaves the slots
     # and is refused at write time (ExternalBusy), and the booking made next to it lands
     # in that same calendar (the calendar job), moves with it and leaves with it.
-    from chalicelib import bootstrap
-    from chalicelib.services.calendar_busy import CalendarBusy
-
     token = make_host(api)
     host_id = api.get("/me/profile", token=token).json["id"]
     connected = FakeCalendars()
     calendar = connected.connect(host_id)
     calendar.busy_ranges.append(at("2026-11-24T15:00:00+00:00", "2026-11-24T16:00:00+00:00"))
-    services = bootstrap.services()
-    object.__setattr__(services.public, "calendars", CalendarBusy(connected))
-    object.__setattr__(services.booking.reservations, "calendars", CalendarBusy(connected))
+    rebuild(calendars=connected)
     runner = JobRunner(CalendarSync(BookingRepository(), connected, ProviderRefRepository()),
                        JobRecordRepository(), clock, lease_for(WORKER_TIMEOUT))
     stream = Stream()

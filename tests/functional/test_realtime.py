@@ -128,9 +128,9 @@ def test_a_gone_socket_is_deleted_and_the_others_still_get_the_event(
     api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
     deliver_stream(api, wiring)
     assert wiring.sender.types("fine") == ["booking.created", "booking.confirmed"]
-    event_services = bootstrap.event_services(app_module.app.websocket_api)
+    realtime = bootstrap.realtime_services(app_module.app.websocket_api).realtime
     host_id = api.get("/me/profile", token=token).json["id"]
-    remaining = event_services.realtime.sockets.for_host(host_id, bootstrap.services().clock.now())
+    remaining = realtime.sockets.for_host(host_id, bootstrap.services().clock.now())
     assert sorted(remaining) == ["broken", "fine"]
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
-from chalicelib import bootstrap
 from chalicelib.settings import Settings
 from tests.functional import factories as f
 from tests.functional.browser import Browser
-from tests.functional.conftest import Api, FixedClock
+from tests.functional.conftest import Api, FixedClock, rebuild
 from tests.functional.hosts import make_host
 from tests.functional.realtime_wiring import Wiring, deliver_stream, invoke, ws_event
 
@@ -50,9 +48,7 @@ def test_the_url_is_the_configured_one_or_derived_from_the_api_id() -> None:
 
 def test_the_ticket_url_follows_the_settings(api: Api) -> None:
     token = make_host(api)
-    services = bootstrap.services()
-    bootstrap.install(replace(services, settings=replace(
-        services.settings, websocket_url="wss://ws.penny.test")))
+    rebuild(websocket_url="wss://ws.penny.test")
 
     assert api.post("/me/realtime/ticket", token=token).json["url"] == "wss://ws.penny.test"
 
