@@ -42,7 +42,7 @@ chromium:
 # lint-imports: the layers' import contract ([tool.importlinter] in pyproject.toml).
 lint: venv
 	$(PY) -m ruff check .
-	$(PY) -m mypy --explicit-package-bases chalicelib app.py local infra bench
+	$(PY) -m mypy --explicit-package-bases chalicelib app.py local infra bench sandbox
 	$(VENV)/bin/lint-imports
 
 bench: venv
