@@ -14,8 +14,11 @@ refused inside Lambda.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -32,7 +35,7 @@ SECURE_PARAMETERS = (SECRETS_PARAMETER,)
 # Each secret's key in that JSON, and the variable that holds it locally. `providers` is
 # an object of each provider's settings entry (chalicelib/provider_settings.py).
 SECRET_VARIABLES = {"jwt_keys": "PENNY_JWT_KEYS", "link_secret": "PENNY_LINK_SECRET",
-                    "providers": "PENNY_PROVIDERS"}
+                    "token_keys": "PENNY_TOKEN_KEYS", "providers": "PENNY_PROVIDERS"}
 
 # Development-only secrets, public in this file: `make run` and the tests use them (the
 # dataclass defaults, or PENNY_DEVELOPMENT_SECRETS=1 for `from_env`). A deployed stage
@@ -40,6 +43,11 @@ SECRET_VARIABLES = {"jwt_keys": "PENNY_JWT_KEYS", "link_secret": "PENNY_LINK_SEC
 DEVELOPMENT_SECRETS = "PENNY_DEVELOPMENT_SECRETS"
 _DEV_KEYS = {"dev-1": "penny-dev-signing-key-change-me-0123456789abcdef"}
 _DEV_LINK_SECRET = "penny-dev-link-secret-change-me"
+# The key ring that encrypts providers' OAuth tokens at rest (AES-256-GCM): key id ->
+# base64 of 32 random bytes; `make deploy` generates one (infra/deploy.py).
+_DEV_TOKEN_KEYS = {"dev-1": "cGVubnktZGV2LXRva2VuLWtleS1jaGFuZ2UtbWUhISE="}
+TOKEN_KEY_BYTES = 32
+_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # HS256 and HMAC-SHA256 want a key at least as long as the hash (RFC 7518 3.2); `make
 # deploy` generates 64 characters.
 MIN_SECRET_LENGTH = 32
@@ -62,6 +70,8 @@ class Settings:
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     link_secret: str = _DEV_LINK_SECRET
+    token_keys: Mapping[str, str] = field(default_factory=lambda: dict(_DEV_TOKEN_KEYS))
+    token_active_kid: str = "dev-1"
     public_base_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 64 * 1024
     booking_write_attempts: int = 6
@@ -108,11 +118,9 @@ class Settings:
             env = {**plain, **_secrets(env["PENNY_SECRETS_PATH"], env)}
             source = f"providers in {env['PENNY_SECRETS_PATH'].rstrip('/')}/{SECRETS_PARAMETER}"
         defaults = cls()
-        keys, link_secret = _checked_secrets(env, development)
-        active_kid = env.get("PENNY_JWT_ACTIVE_KID", next(iter(keys)))
-        if active_kid not in keys:
-            raise InsecureSecretsError(f"PENNY_JWT_ACTIVE_KID {active_kid!r} is not in "
-                                       "PENNY_JWT_KEYS")
+        keys, link_secret, token_keys = _checked_secrets(env, development)
+        active_kid = _active_kid(env, "PENNY_JWT_ACTIVE_KID", keys, "PENNY_JWT_KEYS")
+        token_kid = _active_kid(env, "PENNY_TOKEN_ACTIVE_KID", token_keys, "PENNY_TOKEN_KEYS")
         return cls(
             stage=env.get("PENNY_STAGE", defaults.stage),
             table_name=env.get("PENNY_TABLE", defaults.table_name),
@@ -121,6 +129,8 @@ class Settings:
             jwt_keys=keys,
             jwt_active_kid=active_kid,
             link_secret=link_secret,
+            token_keys=token_keys,
+            token_active_kid=token_kid,
             public_base_url=env.get("PENNY_PUBLIC_URL", defaults.public_base_url).rstrip("/"),
             events_topic_arn=env.get("PENNY_EVENTS_TOPIC_ARN") or None,
             websocket_api_id=env.get("PENNY_WEBSOCKET_API_ID") or None,
@@ -150,15 +160,20 @@ def _development_opt_in(env: Mapping[str, str]) -> bool:
     return True
 
 
-def _checked_secrets(env: Mapping[str, str], development: bool) -> tuple[dict[str, str], str]:
-    """The key ring and link secret, or InsecureSecretsError saying what is wrong."""
+def _checked_secrets(env: Mapping[str, str], development: bool
+                     ) -> tuple[dict[str, str], str, dict[str, str]]:
+    """The signing key ring, link secret and token key ring, or InsecureSecretsError
+    saying what is wrong."""
     raw_keys, link_secret = env.get("PENNY_JWT_KEYS"), env.get("PENNY_LINK_SECRET")
+    raw_token_keys = env.get("PENNY_TOKEN_KEYS")
     if development:
         raw_keys = raw_keys or json.dumps(_DEV_KEYS)
         link_secret = link_secret or _DEV_LINK_SECRET
+        raw_token_keys = raw_token_keys or json.dumps(_DEV_TOKEN_KEYS)
     named = {variable: name for name, variable in SECRET_VARIABLES.items()}
     missing = [v for v, value in (("PENNY_JWT_KEYS", raw_keys),
-                                  ("PENNY_LINK_SECRET", link_secret)) if not value]
+                                  ("PENNY_LINK_SECRET", link_secret),
+                                  ("PENNY_TOKEN_KEYS", raw_token_keys)) if not value]
     if missing and env.get("PENNY_SECRETS_PATH"):
         raise InsecureSecretsError(
             f"{', '.join(named[v] for v in missing)} missing from "
@@ -166,27 +181,60 @@ def _checked_secrets(env: Mapping[str, str], development: bool) -> tuple[dict[st
             "(`make deploy` creates it)")
     if missing:
         raise InsecureSecretsError(
-            f"{' and '.join(missing)} not set: a deployed function reads its secrets from "
+            f"{_and(missing)} not set: a deployed function reads its secrets from "
             f"Parameter Store (PENNY_SECRETS_PATH); `make run` and the tests set "
             f"{DEVELOPMENT_SECRETS}=1")
-    assert raw_keys is not None and link_secret is not None
+    assert raw_keys is not None and link_secret is not None and raw_token_keys is not None
+    keys = _key_ring(raw_keys, "PENNY_JWT_KEYS", "secret")
+    token_keys = _key_ring(raw_token_keys, "PENNY_TOKEN_KEYS", "base64 key")
+    for kid, key in token_keys.items():
+        # AES-256-GCM: exactly 32 bytes, whatever the environment it runs in.
+        if not _KEY_ID.match(kid):
+            raise InsecureSecretsError(
+                f"PENNY_TOKEN_KEYS: key id {kid!r} is not letters, digits, - and _")
+        try:
+            size = len(base64.b64decode(key, validate=True))
+        except (binascii.Error, ValueError):
+            size = -1
+        if size != TOKEN_KEY_BYTES:
+            raise InsecureSecretsError(
+                f"PENNY_TOKEN_KEYS: key {kid!r} is not base64 of {TOKEN_KEY_BYTES} bytes")
+    if development:
+        return keys, link_secret, token_keys
+    if (set(keys.values()) & set(_DEV_KEYS.values()) or link_secret == _DEV_LINK_SECRET
+            or set(token_keys.values()) & set(_DEV_TOKEN_KEYS.values())):
+        raise InsecureSecretsError(
+            "a development secret is configured: it is public (chalicelib/settings.py), so "
+            "anyone could sign host tokens or read providers' tokens; it is refused outside "
+            "`make run` and the tests")
+    if min(len(secret) for secret in (*keys.values(), link_secret)) < MIN_SECRET_LENGTH:
+        raise InsecureSecretsError(
+            f"PENNY_JWT_KEYS and PENNY_LINK_SECRET need {MIN_SECRET_LENGTH}+ characters each")
+    return keys, link_secret, token_keys
+
+
+def _key_ring(raw: str, variable: str, what: str) -> dict[str, str]:
     try:
-        keys = json.loads(raw_keys)
+        keys = json.loads(raw)
     except ValueError:
         keys = None
     if not (isinstance(keys, dict) and keys
             and all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items())):
-        raise InsecureSecretsError('PENNY_JWT_KEYS is not a JSON object {"key id": "secret"}')
-    if development:
-        return keys, link_secret
-    if set(keys.values()) & set(_DEV_KEYS.values()) or link_secret == _DEV_LINK_SECRET:
-        raise InsecureSecretsError(
-            "a development secret is configured: it is public (chalicelib/settings.py), so "
-            "anyone could sign host tokens; it is refused outside `make run` and the tests")
-    if min(len(secret) for secret in (*keys.values(), link_secret)) < MIN_SECRET_LENGTH:
-        raise InsecureSecretsError(
-            f"PENNY_JWT_KEYS and PENNY_LINK_SECRET need {MIN_SECRET_LENGTH}+ characters each")
-    return keys, link_secret
+        raise InsecureSecretsError(f'{variable} is not a JSON object {{"key id": "{what}"}}')
+    return keys
+
+
+def _active_kid(env: Mapping[str, str], variable: str, keys: Mapping[str, str],
+                ring: str) -> str:
+    """The key that signs or seals new texts: named, else the ring's first."""
+    kid = env.get(variable, next(iter(keys)))
+    if kid not in keys:
+        raise InsecureSecretsError(f"{variable} {kid!r} is not in {ring}")
+    return kid
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _secrets(path: str, env: Mapping[str, str]) -> dict[str, str]:

@@ -6,7 +6,9 @@
 1. Creates the stage's parameters under /penny/<stack> when missing: random secrets in
    one SecureString (the AWS-managed aws/ssm key: no key fee; one KMS decrypt per cold
    start), and the public URL. Existing values are never overwritten, so redeploying
-   keeps every session valid. Values go through the SSM API, never a command line.
+   keeps every session valid (and every stored provider token readable); a secret that
+   a newer Penny needs and the stage lacks (`token_keys`, say) is added beside them.
+   Values go through the SSM API, never a command line.
 2. Uploads the code zip and the template to the bucket (infra/stack.py), then creates or
    updates the stack "penny-<stage>" through a change set and waits for it. A redeploy
    keeps every stack parameter the last deploy set unless a flag sets it again.
@@ -18,6 +20,7 @@ No AWS CLI is involved: boto3 does every step, so no CLI version can change them
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import secrets
 import sys
@@ -58,27 +61,51 @@ class Options:
         return {name: value for name, value in given.items() if value is not None}
 
 
+def fresh_secrets() -> dict[str, Any]:
+    """Every secret, random: the value of a new stage's secrets parameter."""
+    kid = datetime.now(UTC).strftime("k%Y%m%d")
+    # No provider until the operator adds its entry (docs/deploy.md, Providers).
+    fresh = {"jwt_keys": {kid: secrets.token_urlsafe(48)},
+             "link_secret": secrets.token_urlsafe(48),
+             # AES-256-GCM for providers' tokens at rest: 32 random bytes, base64.
+             "token_keys": {kid: base64.b64encode(secrets.token_bytes(32)).decode()},
+             "providers": {}}
+    assert set(fresh) == set(SECRET_VARIABLES)
+    return fresh
+
+
 def new_value(name: str) -> tuple[str, str]:
     """A fresh value for a missing parameter, and its SSM type."""
     if name in SECURE_PARAMETERS:
-        kid = datetime.now(UTC).strftime("k%Y%m%d")
-        # No provider until the operator adds its entry (docs/deploy.md, Providers).
-        fresh = {"jwt_keys": {kid: secrets.token_urlsafe(48)},
-                 "link_secret": secrets.token_urlsafe(48), "providers": {}}
-        assert set(fresh) == set(SECRET_VARIABLES)
-        return json.dumps(fresh), "SecureString"
+        return json.dumps(fresh_secrets()), "SecureString"
     return PENDING_URL, "String"
 
 
 def ensure_parameters(ssm: Any, path: str) -> list[str]:
-    """Create the missing parameters; return the names created."""
+    """Create the missing parameters, and the missing secrets inside an existing secrets
+    parameter (never changing one it has); return what was created."""
     names = [f"{path}/{name}" for name in PARAMETERS]
     created = []
-    for full in ssm.get_parameters(Names=names)["InvalidParameters"]:
+    missing = ssm.get_parameters(Names=names)["InvalidParameters"]
+    for full in missing:
         value, kind = new_value(full.rsplit("/", 1)[1])
         ssm.put_parameter(Name=full, Value=value, Type=kind)
         created.append(full)
+    for name in SECURE_PARAMETERS:
+        full = f"{path}/{name}"
+        if full not in missing:
+            created += [f"{full} ({secret})" for secret in add_missing_secrets(ssm, full)]
     return created
+
+
+def add_missing_secrets(ssm: Any, name: str) -> list[str]:
+    """Add the secrets a stage made by an older Penny lacks; the names added."""
+    stored = json.loads(ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+    added = {key: value for key, value in fresh_secrets().items() if key not in stored}
+    if added:
+        ssm.put_parameter(Name=name, Value=json.dumps({**stored, **added}),
+                          Type="SecureString", Overwrite=True)
+    return sorted(added)
 
 
 def parameter_values(declared: dict[str, Any], previous: set[str],

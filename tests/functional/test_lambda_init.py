@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN_KEYS = json.dumps({"t1": "a2V5LW9mLXRoZS1zdGFnZS1mb3ItdG9rZW5zLTAxMjM="})  # 32 bytes
 
 
 def import_app_as_lambda(**env: str) -> subprocess.CompletedProcess[str]:
@@ -24,7 +25,8 @@ def test_without_secrets_the_function_fails_at_init_saying_why() -> None:
     started = import_app_as_lambda()
 
     assert started.returncode != 0
-    assert "InsecureSecretsError: PENNY_JWT_KEYS and PENNY_LINK_SECRET not set" in started.stderr
+    assert ("InsecureSecretsError: PENNY_JWT_KEYS, PENNY_LINK_SECRET and PENNY_TOKEN_KEYS "
+            "not set" in started.stderr)
 
 
 def test_the_development_opt_in_fails_at_init_in_lambda() -> None:
@@ -38,6 +40,7 @@ def test_a_half_configured_provider_fails_at_init_naming_the_missing_field() -> 
     started = import_app_as_lambda(
         PENNY_JWT_KEYS=json.dumps({"k1": "a-signing-key-of-the-stage-0123456789abcdef"}),
         PENNY_LINK_SECRET="a-link-secret-of-the-stage-0123456789abcdef",
+        PENNY_TOKEN_KEYS=TOKEN_KEYS,
         PENNY_PROVIDERS=json.dumps({"stripe": {"secret_key": "sk_live_of_the_stage"}}))
 
     assert started.returncode != 0
@@ -49,6 +52,16 @@ def test_a_half_configured_provider_fails_at_init_naming_the_missing_field() -> 
 def test_with_its_own_secrets_the_function_starts() -> None:
     started = import_app_as_lambda(
         PENNY_JWT_KEYS=json.dumps({"k1": "a-signing-key-of-the-stage-0123456789abcdef"}),
-        PENNY_LINK_SECRET="a-link-secret-of-the-stage-0123456789abcdef")
+        PENNY_LINK_SECRET="a-link-secret-of-the-stage-0123456789abcdef",
+        PENNY_TOKEN_KEYS=TOKEN_KEYS)
 
     assert started.returncode == 0, started.stderr
+
+
+def test_without_a_token_key_the_function_fails_at_init_saying_why() -> None:
+    started = import_app_as_lambda(
+        PENNY_JWT_KEYS=json.dumps({"k1": "a-signing-key-of-the-stage-0123456789abcdef"}),
+        PENNY_LINK_SECRET="a-link-secret-of-the-stage-0123456789abcdef")
+
+    assert started.returncode != 0
+    assert "InsecureSecretsError: PENNY_TOKEN_KEYS not set" in started.stderr

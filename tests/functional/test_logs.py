@@ -113,7 +113,9 @@ def test_a_lambda_init_sets_json_logs_up_without_importing_powertools() -> None:
         env={**clean, "AWS_LAMBDA_FUNCTION_NAME": "penny-prod-APIHandler",
              "AWS_DEFAULT_REGION": "us-east-1",
              "PENNY_JWT_KEYS": json.dumps({"k1": "a-signing-key-of-the-stage-0123456789abcdef"}),
-             "PENNY_LINK_SECRET": "a-link-secret-of-the-stage-0123456789abcdef"})
+             "PENNY_LINK_SECRET": "a-link-secret-of-the-stage-0123456789abcdef",
+             "PENNY_TOKEN_KEYS": json.dumps(
+                 {"t1": "a2V5LW9mLXRoZS1zdGFnZS1mb3ItdG9rZW5zLTAxMjM="})})  # 32 bytes
 
     assert started.returncode == 0, started.stderr
     (line,) = [json.loads(text) for text in started.stdout.splitlines()]

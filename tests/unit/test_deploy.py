@@ -7,6 +7,7 @@ GetAccountSettings, which moto lacks, answers as a fresh account with the usual 
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from moto import mock_aws
 from moto.cloudformation.models import CloudFormationBackend, Stack, cloudformation_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from chalicelib.settings import SECRET_VARIABLES, Settings
 from infra import deploy, redrive, stream_replay
 from infra.deploy import Options
 from infra.template import PARAMETERS
@@ -155,7 +157,13 @@ def test_a_first_deploy_creates_the_secrets_through_the_api_never_a_command_line
     fresh = json.loads(ssm_value(aws, "secrets"))
     assert len(next(iter(fresh["jwt_keys"].values()))) >= 64
     assert len(fresh["link_secret"]) >= 64
+    (token_key,) = fresh["token_keys"].values()
+    assert len(base64.b64decode(token_key, validate=True)) == 32  # AES-256-GCM
     assert fresh["providers"] == {}  # every provider off until the operator adds it
+    # The settings a function starts with accept what was generated.
+    started = Settings.from_env({name: json.dumps(fresh[key]) if isinstance(fresh[key], dict)
+                                 else fresh[key] for key, name in SECRET_VARIABLES.items()})
+    assert dict(started.token_keys) == fresh["token_keys"]
 
 
 def test_a_plain_redeploy_keeps_backups_the_ceiling_your_domain_and_the_secrets(
@@ -170,6 +178,27 @@ def test_a_plain_redeploy_keeps_backups_the_ceiling_your_domain_and_the_secrets(
     assert outputs["PublicUrl"] == "https://book.example.com"
     assert ssm_value(aws, "public-url") == "https://book.example.com"
     assert ssm_value(aws, "secrets") == secrets
+
+
+def test_a_redeploy_of_a_stage_without_a_token_key_adds_one_and_changes_no_other_secret(
+        aws: boto3.Session, tmp_path: Path) -> None:
+    # GIVEN a stage deployed before tokens were encrypted, with a provider configured
+    older = {"jwt_keys": {"k20260101": "s" * 64}, "link_secret": "l" * 64,
+             "providers": {"zoom": {"client_id": "z", "client_secret": "zs"}}}
+    aws.client("ssm").put_parameter(Name="/penny/penny-prod/secrets", Value=json.dumps(older),
+                                    Type="SecureString")
+
+    run(aws, tmp_path)
+
+    now = json.loads(ssm_value(aws, "secrets"))
+    assert {key: now[key] for key in older} == older
+    (token_key,) = now["token_keys"].values()
+    assert len(base64.b64decode(token_key, validate=True)) == 32
+    # and the next deploy keeps that key: tokens sealed with it stay readable
+    run(aws, tmp_path)
+    assert json.loads(ssm_value(aws, "secrets")) == now
+    found = aws.client("ssm").get_parameter(Name="/penny/penny-prod/secrets")["Parameter"]
+    assert found["Type"] == "SecureString"
 
 
 def test_a_redeploy_changes_only_what_it_is_told(aws: boto3.Session, tmp_path: Path) -> None:

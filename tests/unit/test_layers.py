@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 INNER_LAYERS = ("domain", "services")
 # Storage, AWS, the web framework and the vendor libraries the adapters wrap.
-OUTER_LIBRARIES = ("pynamodb", "boto3", "botocore", "chalice", "jwt", "argon2", "icalendar")
+OUTER_LIBRARIES = ("pynamodb", "boto3", "botocore", "chalice", "jwt", "argon2", "icalendar",
+                   "cryptography")
 
 PROBE = """
 import importlib, json, sys

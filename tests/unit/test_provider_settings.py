@@ -142,6 +142,7 @@ def test_settings_read_the_providers_from_the_environment_locally() -> None:
 
 def test_in_lambda_a_half_configured_provider_stops_the_start() -> None:
     env = {"PENNY_JWT_KEYS": json.dumps({"k1": SECRET}), "PENNY_LINK_SECRET": SECRET,
+           "PENNY_TOKEN_KEYS": json.dumps({"t1": "a2V5LW9mLXRoZS1zdGFnZS1mb3ItdG9rZW5zLTAxMjM="}),
            "AWS_LAMBDA_FUNCTION_NAME": "penny-prod-APIHandler",
            "PENNY_PROVIDERS": json.dumps({"zoom": {"client_id": "z",
                                                    "base_url": "http://127.0.0.1:9"}})}

@@ -1,0 +1,101 @@
+"""A host's connection to a provider: which account, which scopes, whether it still works.
+
+A *connection* is a host's link to a provider (Google, Microsoft, Zoom, Notion, ...);
+a *socket* is a dashboard's WebSocket. The tokens a connection holds are plain only in
+memory (`Tokens`, whose repr hides them); the store keeps them encrypted, bound to the
+host and the provider, and hands out the plain ones only to whoever asks for them.
+
+A connection is one *grant*: connecting again replaces it with a new grant id, so a
+worker still holding the old grant cannot mark the new one broken or overwrite its
+tokens. Refreshing keeps the grant and makes the next `tokens_version` (for Microsoft
+and Zoom it also rotates the refresh token: that is why refresh is single-flight, under
+a lease taken for one version, in the store).
+
+    (absent) --connect--> connected --refresh refused / revoked / scopes gone--> broken
+        ^                    |   ^                                                 |
+        +---- disconnect ----+   +------------- reconnect (a new grant) -----------+
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+# Refresh an access token this long before it expires, so no call starts with a token
+# that dies in flight.
+REFRESH_MARGIN = timedelta(minutes=2)
+# How long one caller may hold the right to refresh a connection: well beyond the token
+# exchange's HTTP timeout (10 s), so a live refresh never loses its lease, and short
+# enough that a crashed one (Lambda timeout) blocks the others only briefly.
+REFRESH_LEASE = timedelta(seconds=30)
+
+
+class ConnectionStatus(StrEnum):
+    CONNECTED = "connected"
+    BROKEN = "broken"      # the host must reconnect: shown, never silently retried
+
+
+class TokenDecryptionError(Exception):
+    """A stored token cannot be read: its key id is not in the key ring (retired too
+    soon), or it was altered, or it was copied to another host's or provider's item."""
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A connection's OAuth tokens, plain, in memory only. Never logged: repr hides them."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    expires_at: datetime | None      # None: the provider's tokens do not expire (Notion)
+
+    def __repr__(self) -> str:
+        refresh = "None" if self.refresh_token is None else "'***'"
+        expires = None if self.expires_at is None else self.expires_at.isoformat()
+        return f"Tokens(access_token='***', refresh_token={refresh}, expires_at={expires})"
+
+    def needs_refresh(self, now: datetime, margin: timedelta = REFRESH_MARGIN) -> bool:
+        """Whether the access token expires within `margin` of `now` (and can be refreshed)."""
+        return (self.expires_at is not None and self.refresh_token is not None
+                and self.expires_at - margin <= now)
+
+
+@dataclass(frozen=True)
+class Connection:
+    host_id: str
+    provider: str                  # "google", "microsoft", "zoom", "notion", ...
+    grant_id: str                  # this grant: a reconnect makes a new one
+    account_id: str                # the account at the provider (Google `sub`, Graph id...)
+    account_label: str             # what the host recognises: an e-mail or a workspace name
+    scopes: tuple[str, ...]        # as granted, which may be fewer than asked for
+    connected_at: datetime
+    token_expires_at: datetime | None  # the access token's, shown without decrypting it
+    status: ConnectionStatus = ConnectionStatus.CONNECTED
+    broken_reason: str | None = None   # said to the host: "Google refused the refresh"
+    broken_at: datetime | None = None
+    # Which tokens of the grant: each refresh makes the next. A refresh lease is taken
+    # for the tokens the caller saw, so a caller who read them before another's refresh
+    # finished reads the new ones instead of exchanging again.
+    tokens_version: int = 1
+
+    @property
+    def is_broken(self) -> bool:
+        return self.status is ConnectionStatus.BROKEN
+
+    def has_scopes(self, *needed: str) -> bool:
+        return set(needed) <= set(self.scopes)
+
+    def broken(self, reason: str, at: datetime) -> Connection:
+        return replace(self, status=ConnectionStatus.BROKEN, broken_reason=reason,
+                       broken_at=at)
+
+
+@dataclass(frozen=True)
+class LinkedIdentity:
+    """A provider identity that signs in to a Penny account ("Sign in with Google"): one
+    per provider per account, and one account per identity."""
+
+    provider: str
+    subject: str                   # Google `sub`; Microsoft `{tid}:{oid}`
+    email: str | None              # shown to the host; never what identifies the user
+    linked_at: datetime

@@ -1,0 +1,183 @@
+"""Hosts' connections to providers (domain/connections.py), tokens sealed by the cipher.
+
+One item per host and provider (items.ConnectionItem). Each operation is one request:
+
+  save            PutItem (a new grant replaces the old item)
+  get             GetItem, consistent (a refresh in another container must be seen)
+  for_host        Query on the host's CONNECTIONS# partition, consistent; no decryption
+  delete          DeleteItem returning the old item (its tokens, to revoke)
+  mark_broken     UpdateItem if still this grant and connected: true once, for one caller
+  take lease      UpdateItem if this grant and tokens version, connected, and no live
+                  lease; returns the item as it now stands (the tokens to refresh).
+                  Refused: one consistent GetItem says why (a lease until when, tokens
+                  refreshed since, or no such working grant)
+  finish refresh  UpdateItem if still the holder: the new tokens, the next version, and
+                  the lease removed
+  release         UpdateItem if still the holder: the lease removed
+
+The lease is single-flight refresh across containers: Microsoft and Zoom rotate the
+refresh token and kill the old one at once, so two refreshes of one connection at once
+would break it. A lease past `refresh_lease_until` (its holder crashed) may be taken
+again; finishing needs only that nobody took it over, even past its time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from pynamodb.constants import ALL_OLD
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from chalicelib.domain.connections import (
+    REFRESH_LEASE,
+    Connection,
+    ConnectionStatus,
+    TokenDecryptionError,
+    Tokens,
+)
+from chalicelib.services.connection_ports import LeaseBusy, RefreshLease, TokenCipher
+from chalicelib.store.items import ConnectionItem
+from chalicelib.store.tables import PennyItem
+from chalicelib.store.transactions import condition_failed
+
+_CONNECTED = ConnectionStatus.CONNECTED.value
+
+
+def _key(host_id: str, provider: str) -> tuple[str, str]:
+    return f"CONNECTIONS#{host_id}", f"PROVIDER#{provider}"
+
+
+def to_connection(item: ConnectionItem) -> Connection:
+    return Connection(
+        host_id=item.host_id, provider=item.provider, grant_id=item.grant_id,
+        account_id=item.account_id, account_label=item.account_label,
+        scopes=tuple(item.scopes), connected_at=item.connected_at,
+        token_expires_at=item.token_expires_at, status=ConnectionStatus(item.status),
+        broken_reason=item.broken_reason, broken_at=item.broken_at,
+        tokens_version=int(item.tokens_version))
+
+
+class ConnectionRepository:
+    def __init__(self, cipher: TokenCipher) -> None:
+        self._cipher = cipher
+
+    def _tokens(self, item: ConnectionItem) -> Tokens:
+        def open_(text: str) -> str:
+            return self._cipher.decrypt(text, item.host_id, item.provider)
+
+        return Tokens(open_(item.access_token),
+                      None if item.refresh_token is None else open_(item.refresh_token),
+                      item.token_expires_at)
+
+    def _seal(self, host_id: str, provider: str, secret: str) -> str:
+        return self._cipher.encrypt(secret, host_id, provider)
+
+    def save(self, connection: Connection, tokens: Tokens) -> None:
+        """A new grant (the access token's expiry stored is the tokens')."""
+        c, seal = connection, self._seal
+        ConnectionItem(
+            *_key(c.host_id, c.provider), host_id=c.host_id, provider=c.provider,
+            grant_id=c.grant_id, account_id=c.account_id, account_label=c.account_label,
+            scopes=list(c.scopes), connected_at=c.connected_at, status=c.status.value,
+            broken_reason=c.broken_reason, broken_at=c.broken_at,
+            access_token=seal(c.host_id, c.provider, tokens.access_token),
+            refresh_token=None if tokens.refresh_token is None
+            else seal(c.host_id, c.provider, tokens.refresh_token),
+            token_expires_at=tokens.expires_at, tokens_version=c.tokens_version).save()
+
+    def _item(self, host_id: str, provider: str) -> ConnectionItem | None:
+        try:
+            return ConnectionItem.get(*_key(host_id, provider), consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def get(self, host_id: str, provider: str) -> tuple[Connection, Tokens] | None:
+        item = self._item(host_id, provider)
+        return None if item is None else (to_connection(item), self._tokens(item))
+
+    def for_host(self, host_id: str) -> list[Connection]:
+        pk, _ = _key(host_id, "")
+        return [to_connection(item) for item in
+                ConnectionItem.query(pk, consistent_read=True) if isinstance(item, ConnectionItem)]
+
+    def delete(self, host_id: str, provider: str) -> tuple[Connection, Tokens | None] | None:
+        """What was removed, with its tokens to revoke (None if they cannot be read)."""
+        gone = ConnectionItem._get_connection().delete_item(
+            *_key(host_id, provider), return_values=ALL_OLD).get("Attributes")
+        if not gone:
+            return None
+        item = PennyItem.from_raw_data(gone)
+        assert isinstance(item, ConnectionItem)
+        try:
+            tokens: Tokens | None = self._tokens(item)
+        except TokenDecryptionError:
+            tokens = None
+        return to_connection(item), tokens
+
+    def mark_broken(self, host_id: str, provider: str, grant_id: str, reason: str,
+                    now: datetime) -> bool:
+        return self._update(host_id, provider, [
+            ConnectionItem.status.set(ConnectionStatus.BROKEN.value),
+            ConnectionItem.broken_reason.set(reason[:500]), ConnectionItem.broken_at.set(now),
+            ConnectionItem.refresh_lease.remove(), ConnectionItem.refresh_lease_until.remove(),
+        ], (ConnectionItem.grant_id == grant_id) & (ConnectionItem.status == _CONNECTED)
+        ) is not None
+
+    def take_refresh_lease(self, seen: Connection, now: datetime,
+                           lease: timedelta = REFRESH_LEASE) -> RefreshLease | LeaseBusy | None:
+        holder, until = secrets.token_urlsafe(16), now + lease
+        free = (ConnectionItem.refresh_lease_until.does_not_exist()
+                | (ConnectionItem.refresh_lease_until < now))
+        taken = self._update(seen.host_id, seen.provider, [
+            ConnectionItem.refresh_lease.set(holder),
+            ConnectionItem.refresh_lease_until.set(until),
+        ], (ConnectionItem.grant_id == seen.grant_id) & (ConnectionItem.status == _CONNECTED)
+            & (ConnectionItem.tokens_version == seen.tokens_version) & free)
+        if taken is not None:
+            return RefreshLease(holder, until, to_connection(taken), self._tokens(taken))
+        # Refused: read why (only the losers pay this read; they would read again anyway).
+        item = self._item(seen.host_id, seen.provider)
+        if item is None or item.grant_id != seen.grant_id or item.status != _CONNECTED:
+            return None
+        if item.tokens_version != seen.tokens_version or item.refresh_lease_until is None:
+            return LeaseBusy(now)  # refreshed since `seen` was read: read the new tokens
+        return LeaseBusy(item.refresh_lease_until)
+
+    def finish_refresh(self, lease: RefreshLease, tokens: Tokens) -> bool:
+        c = lease.connection
+        actions = [
+            ConnectionItem.access_token.set(self._seal(c.host_id, c.provider,
+                                                       tokens.access_token)),
+            ConnectionItem.refresh_lease.remove(), ConnectionItem.refresh_lease_until.remove(),
+            ConnectionItem.tokens_version.add(1),
+            ConnectionItem.token_expires_at.set(tokens.expires_at) if tokens.expires_at
+            else ConnectionItem.token_expires_at.remove()]
+        # A refresh answer without a refresh token (Google's) keeps the one stored.
+        if tokens.refresh_token is not None:
+            actions.append(ConnectionItem.refresh_token.set(
+                self._seal(c.host_id, c.provider, tokens.refresh_token)))
+        return self._update(c.host_id, c.provider, actions,
+                            (ConnectionItem.refresh_lease == lease.holder)
+                            & (ConnectionItem.grant_id == c.grant_id)) is not None
+
+    def release_refresh(self, lease: RefreshLease) -> None:
+        c = lease.connection
+        self._update(c.host_id, c.provider, [
+            ConnectionItem.refresh_lease.remove(), ConnectionItem.refresh_lease_until.remove(),
+        ], ConnectionItem.refresh_lease == lease.holder)
+
+    def _update(self, host_id: str, provider: str, actions: Sequence[Action],
+                condition: Condition) -> ConnectionItem | None:
+        """The item as the update left it, or None when its condition refused it."""
+        item = ConnectionItem(*_key(host_id, provider))
+        try:
+            item.update(actions=list(actions), condition=condition)
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            return None
+        return item
