@@ -1,0 +1,50 @@
+"""OAuth 2.0 / OpenID Connect clients for Google, Microsoft, Zoom and Notion: one adapter
+per provider implementing the OAuthProvider port (chalicelib/domain/providers.py).
+
+Importing this package loads no vendor library: `oauth_provider` imports the adapter's
+module (authlib, msal, google-auth, requests) when a provider is first used, so the API's
+cold start pays for none of them. Each adapter talks to the real provider unless its
+settings entry has a `base_url` (the local provider sandbox).
+"""
+
+from __future__ import annotations
+
+from chalicelib.domain.providers import Feature, OAuthProvider
+from chalicelib.integrations.oauth.scopes import TABLES
+from chalicelib.provider_settings import MicrosoftApp, OAuthApp
+
+PROVIDERS_WITH_OAUTH = ("google", "microsoft", "zoom", "notion")
+# The name bootstrap.py imports (written alongside this package): the same tuple.
+OAUTH_PROVIDERS = PROVIDERS_WITH_OAUTH
+
+# What a host can turn on at each provider (Meet and Teams ride on the calendar).
+FEATURES: dict[str, frozenset[Feature]] = {
+    name: frozenset(TABLES[name][0]) for name in PROVIDERS_WITH_OAUTH}
+
+# Every call to a provider gives up after this long (seconds); none is retried here.
+TIMEOUT = 10.0
+
+
+def oauth_provider(name: str, entry: OAuthApp | MicrosoftApp,
+                   timeout: float = TIMEOUT) -> OAuthProvider:
+    """The OAuth client for provider `name`, made from its settings entry."""
+    if name == "microsoft":
+        if not isinstance(entry, MicrosoftApp):
+            raise TypeError("microsoft needs a MicrosoftApp settings entry")
+        from chalicelib.integrations.oauth.microsoft import MicrosoftOAuth
+        return MicrosoftOAuth(entry, timeout)
+    if not isinstance(entry, OAuthApp):
+        raise TypeError(f"{name} needs an OAuthApp settings entry")
+    if name == "google":
+        from chalicelib.integrations.oauth.google import GoogleOAuth
+        return GoogleOAuth(entry, timeout)
+    if name == "zoom":
+        from chalicelib.integrations.oauth.zoom import ZoomOAuth
+        return ZoomOAuth(entry, timeout)
+    if name == "notion":
+        from chalicelib.integrations.oauth.notion import NotionOAuth
+        return NotionOAuth(entry, timeout)
+    raise ValueError(f"no OAuth client for {name!r} (known: {', '.join(PROVIDERS_WITH_OAUTH)})")
+
+
+__all__ = ["FEATURES", "OAUTH_PROVIDERS", "PROVIDERS_WITH_OAUTH", "TIMEOUT", "oauth_provider"]
