@@ -262,6 +262,113 @@ def realtime_ticket(host_id: str, session_id: str | None) -> dict[str, Any]:
             "url": services().settings.public_websocket_url}
 
 
+# ---- connections: the host's platforms (chalicelib/services/connections.py) -------------
+
+@route("/me/connections", "GET", "list_connections",
+       "Your platforms: connected, broken (reconnect), not connected, or not available here",
+       "connections", auth=True, response="ConnectionList", errors=AUTH_ERRORS)
+def list_connections(host_id: str) -> dict[str, Any]:
+    found = services().connections.overview(host_id)
+    return {"connections": [views().connection_out(v).model_dump(mode="json") for v in found]}
+
+
+@route("/me/connections/{provider}", "POST", "connect_provider",
+       "Start connecting a platform: answers the consent page to open in this browser",
+       "connections", auth=True, session=True, body="ConnectIn", response="ConnectOut",
+       errors=(*AUTH_ERRORS, 403, 409), no_store=True)
+def connect_provider(host_id: str, session_id: str | None, provider: str, body: Any) -> Response:
+    from chalicelib.domain.providers import Feature
+    from chalicelib.functions.connections import CONNECTIONS_PAGE, started
+    from chalicelib.functions.http import base_path
+
+    request = current_request()
+    result = services().connections.start(host_id, session_id, provider,
+                                          frozenset(Feature(f) for f in body.features),
+                                          CONNECTIONS_PAGE)
+    return started(request, base_path(request), result)
+
+
+@route("/me/connections/{provider}", "DELETE", "disconnect_provider",
+       "Disconnect a platform: its tokens are revoked at the provider, then deleted",
+       "connections", auth=True, status=204, errors=(*AUTH_ERRORS, 403))
+def disconnect_provider(host_id: str, provider: str) -> None:
+    services().connections.disconnect(host_id, provider)
+
+
+@route("/me/connections/{provider}/test", "POST", "test_connection",
+       "Use a connection once (refreshing its token when due): it works, or it is broken",
+       "connections", auth=True, response="ConnectionOut",
+       errors=(*AUTH_ERRORS, 403, 409, 503), no_store=True)
+def test_connection(host_id: str, provider: str) -> Any:
+    from chalicelib.services.connections import ProviderView
+
+    connection = services().connections.test(host_id, provider)
+    return views().connection_out(ProviderView(provider, True, connection))
+
+
+def _oauth_callback() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    from chalicelib.functions.edge import Edge, edge_route
+
+    return edge_route(app, Edge("/oauth/{provider}/callback", "oauth_callback", "callback",
+                                methods=("GET",)))
+
+
+@_oauth_callback()
+def oauth_callback(incoming: Any, provider: str) -> Response:
+    from chalicelib.functions.connections import callback
+    from chalicelib.functions.http import base_path, source_ip
+
+    request = current_request()
+    return callback(services().callback, incoming, provider, base_path(request),
+                    source_ip(request))
+
+
+# ---- sign in with Google or Microsoft (OpenID Connect; chalicelib/services/sign_in.py) --
+
+@route("/auth/oidc/{provider}", "POST", "sign_in_with_provider",
+       "Sign in (or sign up) with Google or Microsoft: answers the consent page to open",
+       "auth", body="OidcStartIn", response="ConnectOut", errors=(400, 403, 404, 409),
+       no_store=True)
+def sign_in_with_provider(provider: str, body: Any) -> Response:
+    from chalicelib.functions.browser_session import check_origin
+    from chalicelib.functions.connections import started
+    from chalicelib.functions.http import base_path
+
+    request = current_request()
+    check_origin(request, services().settings.public_base_url)  # no login CSRF
+    result = services().connections.start_sign_in(provider, body.timezone or "", "/app")
+    return started(request, base_path(request), result)
+
+
+@route("/me/identities", "GET", "list_identities",
+       "The Google and Microsoft accounts you can sign in with", "host", auth=True,
+       response="IdentityList", errors=AUTH_ERRORS)
+def list_identities(host_id: str) -> dict[str, Any]:
+    found = services().sign_in.identities.for_host(host_id)
+    return {"identities": [{"provider": i.provider, "email": i.email,
+                            "linked_at": i.linked_at.isoformat()} for i in found]}
+
+
+@route("/me/identities/{provider}", "POST", "link_identity",
+       "Sign in with Google or Microsoft from now on: answers the consent page to open",
+       "host", auth=True, session=True, response="ConnectOut",
+       errors=(*AUTH_ERRORS, 403, 409), no_store=True)
+def link_identity(host_id: str, session_id: str | None, provider: str) -> Response:
+    from chalicelib.functions.connections import started
+    from chalicelib.functions.http import base_path
+
+    request = current_request()
+    result = services().connections.start_link(host_id, session_id, provider, "/app/profile")
+    return started(request, base_path(request), result)
+
+
+@route("/me/identities/{provider}", "DELETE", "unlink_identity",
+       "Stop signing in with that provider's account", "host", auth=True, status=204,
+       errors=(*AUTH_ERRORS, 403))
+def unlink_identity(host_id: str, provider: str) -> None:
+    services().sign_in.unlink(host_id, provider)
+
+
 # ---- public: profile, slots, booking ----------------------------------------------------
 
 @route("/hosts/{host}", "GET", "public_profile", "A host's public profile and event types",

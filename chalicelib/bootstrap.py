@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.settings import Settings
@@ -112,6 +113,50 @@ class ApiServices:
     @property
     def clock(self) -> Clock:
         return self.core.clock
+
+    @cached_property
+    def connections(self) -> ConnectionService:
+        """Built on the first request about connections: the token cipher and the OAuth
+        clients load then, never on a booking's or a page's path."""
+        return build_connections(self.core, self.accounts)
+
+    @cached_property
+    def sign_in(self) -> IdentitySignIn:
+        from chalicelib.services.sign_in import IdentitySignIn
+        from chalicelib.store.hosts import HostRepository
+        from chalicelib.store.identities import IdentityRepository
+
+        return IdentitySignIn(self.accounts, HostRepository(), IdentityRepository(),
+                              self.clock)
+
+    @property
+    def callback(self) -> CallbackServices:
+        from chalicelib.functions.connections import CallbackServices
+
+        return CallbackServices(self.connections, self.sign_in, self.browser.sessions,
+                                self.settings.refresh_token_ttl_seconds)
+
+
+def build_connections(core: Core, logins: OpenLogins) -> ConnectionService:
+    from chalicelib.integrations.oauth import OAUTH_PROVIDERS, oauth_provider
+    from chalicelib.integrations.token_cipher import AesGcmTokenCipher
+    from chalicelib.services.connections import ConnectionService, OAuthClients, StateSigner
+    from chalicelib.store.connections import ConnectionRepository
+    from chalicelib.store.oauth_states import OAuthStateRepository
+
+    settings = core.settings
+    cipher = AesGcmTokenCipher.from_key_ring(settings.token_keys, settings.token_active_kid)
+    entries = core.providers
+    available = frozenset(p for p in OAUTH_PROVIDERS if getattr(entries, p) is not None)
+    return ConnectionService(
+        connections=ConnectionRepository(cipher),
+        states=OAuthStateRepository(cipher),
+        clients=OAuthClients(available, lambda name: oauth_provider(name, getattr(entries, name))),
+        clock=core.clock,
+        signer=StateSigner(settings.link_secret),
+        callback_url=lambda provider: f"{settings.public_base_url}/oauth/{provider}/callback",
+        logins=logins,
+        providers=OAUTH_PROVIDERS)
 
 
 def build_api(core: Core, passwords: PasswordHasher | None = None,
@@ -353,17 +398,20 @@ def install_realtime(instance: RealtimeServices | None) -> None:
 if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.domain.providers import CalendarProvider
     from chalicelib.functions.browser_session import SessionServices
+    from chalicelib.functions.connections import CallbackServices
     from chalicelib.integrations.jwt_tokens import JwtAccessTokens
     from chalicelib.provider_settings import Providers
     from chalicelib.services.accounts import AccountService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
+    from chalicelib.services.connections import ConnectionService, OpenLogins
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.jobs import JobRunner
     from chalicelib.services.ports import Calendars, Clock, LoginSockets, PasswordHasher
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.realtime import Realtime
+    from chalicelib.services.sign_in import IdentitySignIn
     from chalicelib.services.tickets import RealtimeTickets
     from chalicelib.services.webhooks import Deliveries
     from chalicelib.store.queues import QueueSpec

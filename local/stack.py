@@ -17,6 +17,7 @@ import argparse
 import errno
 import faulthandler
 import importlib
+import json
 import logging
 import os
 import signal
@@ -75,12 +76,21 @@ def main(argv: list[str] | None = None) -> int:
             running.callback(api.shutdown)
             gateway = WebSocketGateway(args.host, args.ws_port, region=REGION)
             running.callback(gateway.stop)
+            # The provider sandbox (sandbox/): fake Google, Microsoft, Zoom and Notion
+            # that send their consent pages back to this stack's callbacks.
+            from sandbox import start_sandbox
+
+            providers_sandbox = start_sandbox(
+                args.host, args.sandbox_port,
+                redirect_uris=(f"{api.url}/oauth/{{provider}}/callback",))
+            running.callback(providers_sandbox.stop)
             env = _configure_environment(
                 aws_url=aws.url,
                 api_url=api.url,
                 ws_endpoint=gateway.url,
                 messaging=messaging,
                 table_stream=table_stream,
+                providers=_sandbox_providers(providers_sandbox.penny_providers()),
             )
             # Read as the API reads them: a half-configured provider stops here, saying which.
             providers = _providers()
@@ -95,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                 poller.start()
                 running.callback(poller.stop)
             demo = seed(api.url)
-            print(_banner(api.url, gateway.ws_url, demo, providers), flush=True)
+            print(_banner(api.url, gateway.ws_url, demo, providers, providers_sandbox.url),
+                  flush=True)
             print(
                 f"{READY_MARKER} api={api.url} aws={aws.url} ws={gateway.ws_url}", flush=True
             )
@@ -107,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         ports = (
             f"--api-port {args.api_port} / --aws-port {args.aws_port} / --ws-port {args.ws_port}"
+            f" / --sandbox-port {args.sandbox_port}"
         )
         return _fail(f"a port is already in use ({ports}); choose others, or 0 for free ones")
     except SeedError as exc:
@@ -132,6 +144,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--ws-port", type=int, default=int(os.environ.get("PENNY_WS_PORT", "8001"))
+    )
+    parser.add_argument(
+        "--sandbox-port", type=int, default=int(os.environ.get("PENNY_SANDBOX_PORT", "8002"))
     )
     return parser.parse_args(argv)
 
@@ -166,6 +181,7 @@ def _configure_environment(
     ws_endpoint: str,
     messaging: Messaging,
     table_stream: str | None,
+    providers: str,
 ) -> dict[str, str]:
     """What the Lambda environment holds in AWS; must be set before the app is imported."""
     env = {
@@ -190,6 +206,7 @@ def _configure_environment(
         # Every local client is 127.0.0.1: the per-network signup limit would be one
         # limit for everyone (the e2e tests and the fuzzer sign up dozens of hosts).
         "PENNY_SIGNUPS_PER_WINDOW": "1000",
+        "PENNY_PROVIDERS": providers,
     }
     if table_stream is not None:
         env["PENNY_TABLE_STREAM_ARN"] = table_stream
@@ -219,7 +236,13 @@ def _providers() -> str:
     return f"{', '.join(available)} (PENNY_PROVIDERS)"
 
 
-def _banner(api_url: str, ws_url: str, demo: Demo, providers: str) -> str:
+def _sandbox_providers(sandbox_entries: dict[str, dict[str, str]]) -> str:
+    """PENNY_PROVIDERS: the shell's own, when set (to try an entry of your own), or the
+    sandbox's providers, each pointed at the sandbox by its base_url."""
+    return os.environ.get("PENNY_PROVIDERS") or json.dumps(sandbox_entries)
+
+
+def _banner(api_url: str, ws_url: str, demo: Demo, providers: str, sandbox_url: str) -> str:
     start = demo.first_slot or "<a slot start from the slots URL>"
     return f"""
 Penny is running locally.
@@ -233,6 +256,7 @@ Penny is running locally.
   Slots (7 days)   {demo.slots_url}
   Demo login       {EMAIL} / {PASSWORD}   (POST {api_url}/auth/login)
   Providers        {providers}
+  Provider sandbox {sandbox_url}   (fake Google, Microsoft, Zoom, Notion: what Penny did there)
 
 Book the first free intro call:
 

@@ -228,3 +228,43 @@ class ProviderRejectedError(ProviderError):
     connection): retrying the same request cannot help."""
 
     code = "provider_rejected"
+
+
+# ---- connecting a provider (services/connections.py) --------------------------------
+
+
+class ProviderNotAvailableError(PennyError):
+    """The operator has not set this provider up on this Penny (no settings entry)."""
+
+    code = "provider_not_available"
+
+
+class NotConnectedError(PennyError):
+    """The host has no connection to this provider."""
+
+    code = "not_connected"
+
+
+class OAuthStateError(PennyError):
+    """A callback whose state is forged, used, expired, or from another browser or login."""
+
+    code = "invalid_oauth_state"
+
+
+class ConsentDeclinedError(PennyError):
+    """The host said no at the provider's consent page (`error=access_denied`)."""
+
+    code = "consent_declined"
+
+
+class IdentityLinkedError(PennyError):
+    """The provider identity signs in to another account, or the account has one already."""
+
+    code = "identity_linked"
+
+
+class IdentityUnverifiedError(PennyError):
+    """The provider did not confirm the identity's e-mail: no account is made from it."""
+
+    code = "identity_unverified"
+

@@ -30,6 +30,8 @@ class EventKind(StrEnum):
     PAYMENT_FAILED = "payment.failed"
     NOTES_SAVED = "notes.saved"
     SUMMARY_READY = "summary.ready"
+    # Not about a booking: a host's connection to a provider stopped working.
+    CONNECTION_BROKEN = "connection.broken"
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,15 @@ class Event:
     host_id: str
     booking: dict[str, Any]
     version: int = ENVELOPE_VERSION
+    connection: dict[str, Any] | None = None   # connection events: which, and why
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": self.type.value, "id": self.id, "version": self.version,
-                "occurred_at": self.occurred_at.isoformat(), "host_id": self.host_id,
-                "booking": self.booking}
+        envelope = {"type": self.type.value, "id": self.id, "version": self.version,
+                    "occurred_at": self.occurred_at.isoformat(), "host_id": self.host_id,
+                    "booking": self.booking}
+        if self.connection is not None:
+            envelope["connection"] = self.connection
+        return envelope
 
     @classmethod
     def from_json(cls, data: Any) -> Event:
@@ -108,3 +114,13 @@ def job_done_event(kind: EventKind, change_id: str, at: datetime, host_id: str,
     """A job finished its work for a booking and says so (notes saved, summary ready):
     read off the job record's change to done, never off its claim."""
     return Event(kind, event_id(change_id, kind), at, host_id, booking)
+
+
+def connection_broken_event(change_id: str, at: datetime, host_id: str, provider: str,
+                            reason: str | None) -> Event:
+    """A host's connection stopped working (read off its item's change to broken): the
+    dashboards flag it and offer Reconnect. No booking, no worker takes it."""
+    kind = EventKind.CONNECTION_BROKEN
+    return Event(kind, event_id(change_id, kind), at, host_id, {},
+                 connection={"provider": provider, "status": "broken", "reason": reason})
+

@@ -40,6 +40,13 @@ def validate_timezone(name: str, field_name: str = "timezone") -> str:
     return name
 
 
+def slug_suggestion(text: str) -> str:
+    """A slug from a name or an e-mail's local part ("Ada.Lovelace+x" -> "ada-lovelace-x"),
+    for an account made without a form (an OpenID sign-up); "host" when nothing is left."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:30].strip("-")
+    return slug if slug and slug not in RESERVED_SLUGS else "host"
+
+
 def validate_slug(slug: str, field_name: str = "slug") -> str:
     if not SLUG_PATTERN.fullmatch(slug):
         raise ValidationError(

@@ -81,7 +81,7 @@ class CookiePolicy:
 
 
 def policy(request: Any) -> CookiePolicy:
-    return CookiePolicy(_is_secure(request.headers), base_path(request))
+    return CookiePolicy(is_secure(request.headers), base_path(request))
 
 
 def _proto(headers: Any) -> str:
@@ -89,7 +89,7 @@ def _proto(headers: Any) -> str:
     return str(headers.get("x-forwarded-proto") or "").split(",")[0].strip().lower()
 
 
-def _is_secure(headers: Any) -> bool:
+def is_secure(headers: Any) -> bool:
     if _proto(headers) == "https":
         return True
     host = urlsplit(f"//{headers.get('host') or ''}").hostname or ""
@@ -183,6 +183,13 @@ def log_out(services: SessionServices, request: Any) -> Response:
         "Set-Cookie": cookie_policy.clear(), "Cache-Control": "no-store"})
 
 
+def session_cookies(cookie_policy: CookiePolicy, browser: Any, lifetime: int) -> list[str]:
+    session = browser.session
+    return [cookie_policy.set(ACCESS, session.access_token, session.expires_in),
+            cookie_policy.set(REFRESH, session.refresh_token, lifetime),
+            cookie_policy.set(CSRF, browser.csrf_token, lifetime)]
+
+
 def _opened(services: SessionServices, cookie_policy: CookiePolicy, browser: Any, status: int = 200,
             extra: dict[str, Any] | None = None) -> Response:
     import json
@@ -193,6 +200,4 @@ def _opened(services: SessionServices, cookie_policy: CookiePolicy, browser: Any
             "expires_in": session.expires_in, **(extra or {})}
     return Response(body=json.dumps(body), status_code=status, headers={
         "Content-Type": "application/json", "Cache-Control": "no-store",
-        "Set-Cookie": [cookie_policy.set(ACCESS, session.access_token, session.expires_in),
-                       cookie_policy.set(REFRESH, session.refresh_token, lifetime),
-                       cookie_policy.set(CSRF, browser.csrf_token, lifetime)]})
+        "Set-Cookie": session_cookies(cookie_policy, browser, lifetime)})

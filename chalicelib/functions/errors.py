@@ -35,6 +35,12 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.ConnectionBrokenError: 409,      # the host must reconnect; retrying cannot help
     e.ProviderRejectedError: 422,      # the provider refused this request as it stands
     e.ProviderUnavailableError: 503,   # try again later
+    e.ProviderNotAvailableError: 409,  # not set up on this Penny (the operator's choice)
+    e.NotConnectedError: 404,
+    e.OAuthStateError: 400,
+    e.ConsentDeclinedError: 400,
+    e.IdentityLinkedError: 409,
+    e.IdentityUnverifiedError: 400,
 }
 
 # Chalice's own errors (raised before a view runs), in Penny's shape.

@@ -18,7 +18,8 @@ ERROR_TEXT = {400: "Invalid request", 401: "Missing, invalid or expired token",
               404: "Not found (or not yours)", 409: "Conflicts with the current state",
               413: "Body too large", 415: "Body must be application/json",
               422: "Understood but not possible",
-              429: "Too many attempts: wait Retry-After seconds, then try again"}
+              429: "Too many attempts: wait Retry-After seconds, then try again",
+              503: "The provider could not be reached: try again later"}
 
 
 def _schemas() -> tuple[dict[str, Any], dict[str, Any]]:

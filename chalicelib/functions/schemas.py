@@ -415,3 +415,49 @@ class TokenQuery(Query):
 class BookingListQuery(Query):
     status: Literal["upcoming", "past", "cancelled"] = "upcoming"
     limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+# ---- connections (chalicelib/services/connections.py) ----------------------------------
+
+FeatureName = Literal["calendar", "video", "notes"]
+
+
+class ConnectIn(Strict):
+    features: Annotated[list[FeatureName], Field(min_length=1, max_length=3)] = Field(
+        description="what to turn on; each asks only for its own scopes (incremental consent)")
+
+
+class ConnectOut(Strict):
+    authorize_url: str = Field(description="open it in this browser: the provider's "
+                                           "consent page, which comes back to Penny")
+
+
+class ConnectionOut(Strict):
+    provider: str
+    status: Literal["connected", "broken", "not_connected", "not_available"] = Field(
+        description="not_available: this Penny's operator has not set the provider up")
+    account: str | None = Field(description="the e-mail or workspace connected")
+    scopes: list[str]
+    connected_at: AwareDatetime | None
+    broken_reason: str | None = Field(description="why it stopped working: reconnect")
+    broken_at: AwareDatetime | None
+
+
+class ConnectionList(Strict):
+    connections: list[ConnectionOut]
+
+
+class OidcStartIn(Strict):
+    timezone: Zone | None = Field(default=None, description="the browser's zone, for an "
+                                  "account this sign-in makes (UTC when absent)")
+
+
+class IdentityOut(Strict):
+    provider: str
+    email: str | None
+    linked_at: AwareDatetime
+
+
+class IdentityList(Strict):
+    identities: list[IdentityOut]
+

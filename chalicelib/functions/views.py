@@ -16,6 +16,7 @@ from chalicelib.domain.event_types import (
 )
 from chalicelib.domain.hosts import HostConfig, Link, Profile
 from chalicelib.functions import schemas as s
+from chalicelib.services.connections import ProviderView
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from chalicelib.store.codecs import ranges_to_json
 
@@ -149,3 +150,13 @@ def booking_out(b: Booking, links: BookingLinks | None = None,
         else s.PriceModel(amount_minor=b.price_minor, currency=b.currency),
         links=link_block,
     )
+
+
+def connection_out(view: ProviderView) -> s.ConnectionOut:
+    c = view.connection
+    return s.ConnectionOut(
+        provider=view.provider, status=view.status,  # type: ignore[arg-type]
+        account=c.account_label if c else None, scopes=list(c.scopes) if c else [],
+        connected_at=c.connected_at if c else None,
+        broken_reason=c.broken_reason if c else None, broken_at=c.broken_at if c else None)
+

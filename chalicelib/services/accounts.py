@@ -152,6 +152,10 @@ class AccountService:
         if self.sockets is not None:
             self.sockets.close_login(host_id, family_id)
 
+    def open_session(self, host_id: str, bound: bool = True) -> Session:
+        """A login for a host whose identity was proven elsewhere (an OpenID sign-in)."""
+        return self._start_session(host_id, bound)
+
     def _start_session(self, host_id: str, bound: bool) -> Session:
         now = self.clock.now()
         token, family = secrets.token_urlsafe(32), secrets.token_hex(8)

@@ -14,9 +14,10 @@ from typing import Protocol
 
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
+from chalicelib.domain.connections import LinkedIdentity
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Profile
-from chalicelib.domain.providers import CalendarProvider
+from chalicelib.domain.providers import CalendarProvider, Identity
 from chalicelib.domain.timerange import TimeRange
 
 
@@ -81,7 +82,8 @@ class PasswordHasher(Protocol):
 
 
 class Hosts(Protocol):
-    def create(self, profile: Profile, email: str, password_hash: str, now: datetime) -> None: ...
+    def create(self, profile: Profile, email: str, password_hash: str, now: datetime,
+               identity: Identity | None = None) -> None: ...
     def account(self, email: str) -> Account | None: ...
     def update_password_hash(self, account: Account, password_hash: str) -> None: ...
     def config(self, host_id: str) -> HostConfig: ...
@@ -102,6 +104,15 @@ class Bookings(Protocol):
     def for_host(self, host_id: str, *, after: datetime | None = None,
                  before: datetime | None = None, newest_first: bool = False,
                  limit: int = 50) -> list[Booking]: ...
+
+
+class Identities(Protocol):
+    """Sign-in identities (store/identities.py)."""
+
+    def find(self, provider: str, subject: str) -> str | None: ...
+    def for_host(self, host_id: str) -> list[LinkedIdentity]: ...
+    def link(self, host_id: str, identity: Identity, now: datetime) -> None: ...
+    def unlink(self, host_id: str, provider: str) -> None: ...
 
 
 class ExternalBusy(Protocol):

@@ -84,5 +84,9 @@ class BrowserSessions:
             self.csrf.check(csrf_token, claims.host_id, claims.session_id)
         return claims
 
+    def opened(self, session: Session) -> BrowserSession:
+        """A login opened elsewhere (an OpenID sign-in), as a browser session."""
+        return self._browser(session)
+
     def _browser(self, session: Session) -> BrowserSession:
         return BrowserSession(session, self.csrf.token(session.host_id, session.session_id))

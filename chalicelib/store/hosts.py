@@ -11,17 +11,21 @@ from chalicelib.domain.availability import Schedule
 from chalicelib.domain.errors import (
     EmailTakenError,
     EventSlugTakenError,
+    IdentityLinkedError,
     NotFoundError,
     SlugTakenError,
 )
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Link, Profile
+from chalicelib.domain.providers import Identity
 from chalicelib.store import codecs
+from chalicelib.store.identities import identity_items
 from chalicelib.store.items import (
     AccountItem,
     EventSlugClaimItem,
     EventTypeItem,
     HostItem,
+    IdentityItem,
     ScheduleItem,
     SlugClaimItem,
 )
@@ -76,8 +80,10 @@ def _event_item(et: EventType, host_slug: str) -> EventTypeItem:
 
 
 class HostRepository:
-    def create(self, profile: Profile, email: str, password_hash: str, now: datetime) -> None:
-        """Account, slug claim, profile and an empty schedule: all or nothing."""
+    def create(self, profile: Profile, email: str, password_hash: str, now: datetime,
+               identity: Identity | None = None) -> None:
+        """Account, slug claim, profile and an empty schedule (and the sign-in identity
+        it was made with): all or nothing."""
         try:
             with TransactWrite(connection=connection()) as tx:
                 tx.save(AccountItem(f"EMAIL#{email}", "ACCOUNT", host_id=profile.host_id,
@@ -88,12 +94,19 @@ class HostRepository:
                 tx.save(_host_item(profile, email, now))
                 tx.save(_schedule_item(profile.host_id, profile.slug,
                                        Schedule(profile.timezone, {}, {})))
+                if identity is not None:
+                    claim, listed = identity_items(profile.host_id, identity, now)
+                    tx.save(claim, condition=IdentityItem.pk.does_not_exist())
+                    tx.save(listed)
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
             if reasons[0] == "ConditionalCheckFailed":
                 raise EmailTakenError("an account with this email exists", "email") from exc
             if reasons[1] == "ConditionalCheckFailed":
                 raise SlugTakenError("this slug is taken", "slug") from exc
+            if len(reasons) > 4 and reasons[4] == "ConditionalCheckFailed":
+                raise IdentityLinkedError("this identity signs in to another Penny "
+                                          "account") from exc
             raise
 
     def account(self, email: str) -> Account | None:

@@ -14,10 +14,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.events import Event, EventKind, booking_events, job_done_event
+from chalicelib.domain.connections import ConnectionStatus
+from chalicelib.domain.events import (
+    Event,
+    EventKind,
+    booking_events,
+    connection_broken_event,
+    job_done_event,
+)
 from chalicelib.domain.jobs import JobStatus
 from chalicelib.store.bookings import to_booking
-from chalicelib.store.items import BookingItem, JobRecordItem
+from chalicelib.store.items import BookingItem, ConnectionItem, JobRecordItem
 from chalicelib.store.queues import QUEUES
 from chalicelib.store.tables import PennyItem
 
@@ -25,8 +32,11 @@ ANNOUNCED = tuple(sorted({spec.announces for spec in QUEUES if spec.announces}))
 Filter = dict[str, tuple[str, ...]]  # attribute of the new image -> string values that pass
 _BOOKINGS: Filter = {"kind": ("booking",)}
 _JOBS_DONE: Filter = {"kind": ("job",), "status": (JobStatus.DONE.value,), "announces": ANNOUNCED}
+# A connection's refreshes write its item often; only a change to broken is an event.
+_CONNECTIONS_BROKEN: Filter = {"kind": ("connection",), "status": (ConnectionStatus.BROKEN.value,)}
 # A record passes when any filter matches it.
-STREAM_FILTERS: tuple[Filter, ...] = (_BOOKINGS, _JOBS_DONE) if ANNOUNCED else (_BOOKINGS,)
+STREAM_FILTERS: tuple[Filter, ...] = (
+    _BOOKINGS, *((_JOBS_DONE,) if ANNOUNCED else ()), _CONNECTIONS_BROKEN)
 EVENT_KINDS = tuple(kind for rule in STREAM_FILTERS for kind in rule["kind"])
 
 
@@ -62,4 +72,10 @@ def events_of(record: Mapping[str, Any]) -> list[Event]:
             and not (isinstance(old, JobRecordItem) and old.status == JobStatus.DONE):
         return [job_done_event(EventKind(new.announces), change_id, at, new.host_id,
                                new.booking)]
+    broken = ConnectionStatus.BROKEN.value
+    if isinstance(new, ConnectionItem) and new.status == broken \
+            and not (isinstance(old, ConnectionItem) and old.status == broken
+                     and old.grant_id == new.grant_id):
+        return [connection_broken_event(change_id, at, new.host_id, new.provider,
+                                        new.broken_reason)]
     return []

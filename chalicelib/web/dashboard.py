@@ -4,8 +4,8 @@ The page holds no user data, so it is the same for everyone and needs no session
 serve: the script asks the API for the host's data with the session cookie. What the
 page must know before its first request is rendered into it as JSON: the WebSocket URL
 (its origin is also added to the CSP's connect-src), the public URL booking links
-are built on, and the state of each integration, from the providers set up on this
-Penny (settings.providers).
+are built on, and whether each integration's provider is set up on this Penny
+(settings.providers). The host's own connections come from GET /me/connections.
 """
 
 from __future__ import annotations
@@ -22,41 +22,50 @@ SECTIONS = frozenset({"login", "signup", "welcome", "bookings", "event-types",
                       "availability", "profile", "connections"})
 
 # What a host is offered, in the order sign-up asks, each with the provider it needs
-# (chalicelib/provider_settings.py) and that provider's name for people. Connecting is not
-# built yet, so nothing here can say "connected": each is "available" (its provider is
-# set up on this Penny) or "not_available", and the page's Connect buttons stay disabled.
-# The brief is not something a host connects (the operator sets up Gemini and, with the
-# notes work, turns briefs on per premium host), so it has no Connect button.
-INTEGRATIONS: tuple[dict[str, str | bool], ...] = (
+# (chalicelib/provider_settings.py) and that provider's name for people. The server says
+# only whether the provider is set up on this Penny ("available" or "not_available");
+# the page asks GET /me/connections for the host's own state (connected, broken, ...).
+# `feature` is what Connect turns on (POST /me/connections/{provider}): each asks the
+# provider only for its own scopes. An integration without one cannot be connected yet,
+# and `later` says, in plain words, when it can. The brief is not something a host
+# connects (the operator sets up Gemini and, with the notes work, turns briefs on per
+# premium host), so it has no button at all.
+Integration = dict[str, str | bool | None]
+INTEGRATIONS: tuple[Integration, ...] = (
     {"id": "google_calendar", "name": "Google Calendar", "group": "calendar",
-     "provider": "google", "vendor": "Google", "connectable": True,
+     "provider": "google", "vendor": "Google", "connectable": True, "feature": "calendar",
      "purpose": "Check for conflicts and add bookings to your calendar, with Google Meet links."},
     {"id": "outlook", "name": "Outlook Calendar", "group": "calendar",
-     "provider": "microsoft", "vendor": "Microsoft", "connectable": True,
+     "provider": "microsoft", "vendor": "Microsoft", "connectable": True, "feature": "calendar",
      "purpose": "Check for conflicts and add bookings to Outlook, with Teams links."},
     {"id": "zoom", "name": "Zoom", "group": "calendar",
-     "provider": "zoom", "vendor": "Zoom", "connectable": True,
+     "provider": "zoom", "vendor": "Zoom", "connectable": True, "feature": "video",
      "purpose": "Create a Zoom meeting for each booking."},
     {"id": "notion", "name": "Notion", "group": "notes",
-     "provider": "notion", "vendor": "Notion", "connectable": True,
+     "provider": "notion", "vendor": "Notion", "connectable": True, "feature": "notes",
      "purpose": "Save each client's answers as notes in a Notion database."},
     {"id": "google_docs", "name": "Google Docs", "group": "notes",
-     "provider": "google", "vendor": "Google", "connectable": True,
+     "provider": "google", "vendor": "Google", "connectable": True, "feature": None,
+     "later": "Google Docs notes arrive with Penny's notes feature; "
+              "connect Google for your calendar now.",
      "purpose": "Save each client's answers as notes in a Google Doc."},
     {"id": "gemini_brief", "name": "Pre-meeting brief", "group": "notes",
-     "provider": "gemini", "vendor": "Gemini", "connectable": False,
+     "provider": "gemini", "vendor": "Gemini", "connectable": False, "feature": None,
+     "later": "Briefs arrive with Penny's notes feature.",
      "purpose": "A short AI brief (Gemini) about each client before you meet them, "
                 "for premium hosts."},
     {"id": "stripe", "name": "Stripe", "group": "payments",
-     "provider": "stripe", "vendor": "Stripe", "connectable": True,
+     "provider": "stripe", "vendor": "Stripe", "connectable": True, "feature": None,
+     "later": "Taking payments arrives with Penny's payments feature.",
      "purpose": "Take payment for paid event types with Stripe Checkout."},
     {"id": "razorpay", "name": "Razorpay", "group": "payments",
-     "provider": "razorpay", "vendor": "Razorpay", "connectable": True,
+     "provider": "razorpay", "vendor": "Razorpay", "connectable": True, "feature": None,
+     "later": "Taking payments arrives with Penny's payments feature.",
      "purpose": "Take payment for paid event types with Razorpay (UPI, cards)."},
 )
 
 
-def integrations(available: frozenset[str]) -> list[dict[str, str | bool]]:
+def integrations(available: frozenset[str]) -> list[Integration]:
     """Each integration and whether its provider is set up here; never a setting of it."""
     return [{**i, "status": "available" if i["provider"] in available else "not_available"}
             for i in INTEGRATIONS]

@@ -22,6 +22,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # ws= came with the WebSocket gateway; a stack without it still parses (ws_url stays "").
 READY = re.compile(r"^PENNY_STACK_READY api=(?P<api>\S+) aws=(?P<aws>\S+)(?: ws=(?P<ws>\S+))?$")
+# The banner's line for the provider sandbox (fake Google, Microsoft, Zoom, Notion); it is
+# printed before the ready line, so it is known by the time the stack is.
+SANDBOX = re.compile(r"^\s*Provider sandbox\s+(?P<url>https?://\S+)")
 START_TIMEOUT = 90.0
 # Bounds a hang only (a stack that ignores Ctrl-C): generous, as a busy machine is slow.
 STOP_TIMEOUT = 60.0
@@ -35,6 +38,7 @@ class LocalStack:
     api_url: str = ""
     aws_url: str = ""
     ws_url: str = ""
+    sandbox_url: str = ""
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
 
@@ -43,7 +47,7 @@ class LocalStack:
         process = subprocess.Popen(
             [
                 sys.executable, "-m", "local.stack",
-                "--api-port", "0", "--aws-port", "0", "--ws-port", "0",
+                "--api-port", "0", "--aws-port", "0", "--ws-port", "0", "--sandbox-port", "0",
             ],
             cwd=REPO_ROOT,
             # No provider of the developer's shell: the tests expect none set up.
@@ -69,6 +73,9 @@ class LocalStack:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.output.append(line)
+            sandbox = SANDBOX.match(line)
+            if sandbox and not self.sandbox_url:
+                self.sandbox_url = sandbox["url"]
             match = READY.match(line.strip())
             if match:
                 self.api_url, self.aws_url = match["api"], match["aws"]

@@ -64,7 +64,7 @@ def test_sns_filters_and_the_published_types_come_from_the_list() -> None:
     assert {t for spec in QUEUES for t in spec.event_types} == WORKER_TYPES
 
 
-def test_the_stream_filter_lets_through_bookings_and_jobs_done_with_an_announcement() -> None:
+def test_the_stream_filter_lets_through_bookings_jobs_done_and_broken_connections() -> None:
     source = messaging_resources()["BookingEvents"]["Properties"]["Events"][
         "BookingEventsDynamodbEventSource"]["Properties"]
     patterns = [json.loads(f["Pattern"]) for f in source["FilterCriteria"]["Filters"]]
@@ -73,6 +73,7 @@ def test_the_stream_filter_lets_through_bookings_and_jobs_done_with_an_announcem
         {"dynamodb": {"NewImage": {"kind": {"S": ["booking"]}}}},
         {"dynamodb": {"NewImage": {"kind": {"S": ["job"]}, "status": {"S": ["done"]},
                                    "announces": {"S": ["notes.saved", "summary.ready"]}}}},
+        {"dynamodb": {"NewImage": {"kind": {"S": ["connection"]}, "status": {"S": ["broken"]}}}},
     ]
     assert len(STREAM_FILTERS) == len(patterns)
 
@@ -84,6 +85,8 @@ def test_the_stream_filter_lets_through_bookings_and_jobs_done_with_an_announcem
       "announces": {"S": "notes.saved"}}, False),
     ({"kind": {"S": "job"}, "status": {"S": "done"}}, False),           # announces nothing
     ({"kind": {"S": "profile"}}, False),
+    ({"kind": {"S": "connection"}, "status": {"S": "broken"}}, True),
+    ({"kind": {"S": "connection"}, "status": {"S": "connected"}}, False),  # a refresh
     (None, False),
 ])
 def test_what_the_stream_filter_passes(image: dict[str, Any] | None, passes: bool) -> None:

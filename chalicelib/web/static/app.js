@@ -6,8 +6,9 @@
 
 import { ApiError, base } from "./api.js";
 import { createApi, createLive } from "./app-api.js";
-import { $, $$, busy, checkForm, clearErrors, fillTimeZones, fromTemplate, h, showError, showLinkStart, slugify, toast, uniqueId } from "./app-dom.js";
+import { $, $$, busy, checkForm, clearErrors, fillTimeZones, showError, showLinkStart, slugify, toast } from "./app-dom.js";
 import { initBookings } from "./app-bookings.js";
+import { createConnections, initConnectionsPage, initWelcome } from "./app-connections.js";
 import { initEventTypes } from "./app-event-types.js";
 import { initAvailability, initProfile } from "./app-settings.js";
 import { detectZone } from "./clock.js";
@@ -18,25 +19,6 @@ const TITLES = {
   login: "Log in", signup: "Create your account", welcome: "Connect your tools",
   bookings: "Bookings", "event-types": "Event types", availability: "Availability",
   profile: "Profile", connections: "Connections",
-};
-
-const GROUPS = [
-  { id: "calendar", title: "Calendars and video", lead: "Penny checks your calendars for conflicts and adds each booking with a video link." },
-  { id: "notes", title: "Notes", lead: "After each booking, Penny can save the client's answers as notes." },
-  { id: "payments", title: "Payments", lead: "Take payment when a client books a paid event type." },
-];
-
-// What each status says (the server decides it from the providers set up on this Penny).
-// Connecting is not built yet, so nothing is "connected" and every Connect button stays
-// disabled; the words say why, and never that something works when it does not.
-const INTEGRATION_STATUS = {
-  available: (i) => (i.connectable
-    ? { badge: "Not connected", note: "Set up on this Penny; connecting is coming soon." }
-    : { badge: "Set up on this Penny", note: "Briefs are coming soon." }),
-  not_available: (i) => ({
-    badge: "Not available on this Penny",
-    note: `Whoever runs this Penny can set up ${i.vendor} (see “Providers” in docs/deploy.md).`,
-  }),
 };
 
 const state = {
@@ -60,13 +42,15 @@ const live = createLive(api, config.websocketUrl, {
   onReconnected: () => views.bookings.refresh(),
 });
 
+const connections = createConnections(api, config.integrations);
+
 const views = {
   bookings: initBookings(state),
   "event-types": initEventTypes(state),
   availability: initAvailability(state),
   profile: initProfile(state),
-  welcome: initWelcome(),
-  connections: initConnections(),
+  welcome: initWelcome(connections, { go }),
+  connections: initConnectionsPage(connections, live),
   login: { enter() {} },
   signup: initSignupView(),
 };
@@ -210,79 +194,6 @@ $("#logout").addEventListener("click", async (event) => {
   });
 });
 
-// ---- integrations: onboarding and the connections page ----------------------------------
-
-function integrationCard(integration) {
-  const card = fromTemplate("tpl-integration");
-  const statusId = uniqueId(`integration-${integration.id}`);
-  const status = INTEGRATION_STATUS[integration.status](integration);
-  $(".integration-name", card).textContent = integration.name;
-  $(".integration-purpose", card).textContent = integration.purpose;
-  $(".integration-status", card).id = statusId;
-  $(".integration-badge", card).textContent = status.badge;
-  $(".integration-note", card).textContent = status.note;
-  const button = $(".integration-connect", card);
-  if (!integration.connectable) {
-    button.remove();  // the brief is set up by the operator, not connected by the host
-    return card;
-  }
-  button.setAttribute("aria-describedby", statusId);
-  button.setAttribute("aria-label", `Connect ${integration.name}`);
-  return card;
-}
-
-function integrationsOf(group) {
-  return config.integrations.filter((i) => i.group === group).map(integrationCard);
-}
-
-function initWelcome() {
-  let step = 0;
-  const steps = $$("#welcome-steps li");
-  const panel = $("#welcome-panel");
-  const back = $("#welcome-back");
-  const next = $("#welcome-next");
-
-  function show() {
-    const group = GROUPS[step];
-    steps.forEach((item, i) => {
-      if (i === step) item.setAttribute("aria-current", "step");
-      else item.removeAttribute("aria-current");
-    });
-    panel.replaceChildren(
-      h("h2", { id: "welcome-step-title", tabindex: "-1" }, `Step ${step + 1} of ${GROUPS.length}: ${group.title}`),
-      h("p", { class: "lead" }, group.lead),
-      h("ul", { class: "integrations" }, integrationsOf(group.id)));
-    back.hidden = step === 0;
-    next.textContent = step === GROUPS.length - 1 ? "Finish: set your hours" : "Next";
-  }
-
-  back.addEventListener("click", () => {
-    step = Math.max(0, step - 1);
-    show();
-    $("#welcome-step-title").focus();
-  });
-  next.addEventListener("click", () => {
-    if (step === GROUPS.length - 1) return go("availability");
-    step += 1;
-    show();
-    $("#welcome-step-title").focus();
-  });
-  return {
-    enter() {
-      step = 0;
-      show();
-    },
-  };
-}
-
-function initConnections() {
-  for (const group of GROUPS) {
-    $(`#connections-${group.id}`).replaceChildren(...integrationsOf(group.id));
-  }
-  $("#live-reconnect").addEventListener("click", () => live.reconnectNow());
-  return { enter() {} };
-}
-
 // ---- live updates -----------------------------------------------------------------------
 
 const LIVE_LABELS = {
@@ -336,8 +247,10 @@ function announce(event) {
 function liveEvent(event) {
   if (seen.has(event.id)) return; // a redelivered event
   seen.add(event.id);
-  // Until a notes provider is connected the workers only mark the job done: nothing was
-  // written anywhere, so there is nothing to announce.
+  if (event.type.startsWith("connection.")) return connections.onEvent(event);
+  // Until Penny's notes feature lands the workers only mark the job done, even with Notion
+  // connected (the page's config never says "connected"): nothing was written anywhere,
+  // so there is nothing to announce.
   if ((event.type === "notes.saved" || event.type === "summary.ready") && !state.connected("notes")) return;
   const message = announce(event);
   if (message) toast(message[0], { detail: message[1], kind: event.type === "booking.cancelled" || event.type === "payment.failed" ? "warning" : "info" });

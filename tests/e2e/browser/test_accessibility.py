@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.audit import audit
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, take_screenshot
+from tests.e2e.browser.test_connections import connect, revoke_at_the_sandbox
 from tests.e2e.browser.test_dashboard import book, set_up_host, sign_up_in_browser
 from tests.e2e.browser.visitor import PAID_CONSULT, choose_slot, coach, fill_details
 from tests.e2e.conftest import LocalStack
@@ -118,10 +119,24 @@ def test_every_dashboard_view_and_state_passes_axe_with_visible_focus_and_44px_t
     findings.check("past bookings (none)")
 
     for section, ready in (("event-types", ".event-type"), ("availability", "input:checked"),
-                           ("profile", "form"), ("connections", ".card")):
+                           # the profile's data, not just its form (the link is empty till then)
+                           ("profile", "#profile-public-url:not(:empty)"),
+                           ("connections", ".integration-badge:text-is('Not connected')")):
         page.get_by_role("link", name=section.replace("-", " ").capitalize()).click()
         page.locator(f'[data-view="{section}"] {ready}').first.wait_for()
         findings.check(section)
+    # Connections with one platform connected (its granted access open) and one broken
+    connect(page, stack, "Zoom")
+    connect(page, stack, "Google Calendar")
+    revoke_at_the_sandbox(context, stack, "google")
+    page.get_by_role("button", name="Test Google Calendar connection").click()
+    expect(page.get_by_role("button", name="Reconnect Google Calendar")).to_be_visible()
+    page.get_by_text("Access granted").click()
+    findings.check("connections: connected and broken")
+    page.get_by_role("button", name="Disconnect Zoom").click()
+    expect(page.locator("#disconnect-dialog")).to_be_visible()
+    findings.check("disconnect dialog")
+    page.keyboard.press("Escape")
     page.get_by_role("link", name="Event types").click()
     page.get_by_role("button", name="New event type").click()
     page.get_by_text("Scheduling rules").click()

@@ -133,20 +133,24 @@ def test_host_signs_up_sets_hours_and_an_event_type_copies_the_link_and_sees_a_l
     expect(signup.get_by_label("Timezone")).to_have_value("Europe/Berlin")  # detected
     signup.get_by_role("button", name="Create account").click()
 
-    # THEN the first page asks which platforms to connect; none pretends to work: the
-    # stack sets up no provider, so each says it is not available here, and who can fix it
+    # THEN the first page asks which platforms to connect. The stack sets up the provider
+    # sandbox's Google, Microsoft, Zoom and Notion: those connect; Google Docs, payments
+    # and the brief do not yet, and say so without pretending
     expect(page).to_have_url(f"{stack.api_url}/app/welcome")
     welcome = view(page, "welcome")
     expect(page.get_by_text("Step 1 of 3: Calendars and video")).to_be_visible()
     for name in ("Google Calendar", "Outlook Calendar", "Zoom"):
-        expect(page.get_by_role("button", name=f"Connect {name}")).to_be_disabled()
-    expect(welcome.get_by_text("Not available on this Penny")).to_have_count(3)
-    expect(welcome.get_by_text("Whoever runs this Penny can set up Microsoft")).to_be_visible()
+        expect(page.get_by_role("button", name=f"Connect {name}")).to_be_enabled()
+    expect(welcome.locator(".integration-badge", has_text="Not connected")).to_have_count(3)
+    expect(welcome.get_by_text("Penny asks Google for your calendar only.")).to_be_visible()
+    expect(welcome.get_by_text("Not available on this Penny")).to_have_count(0)
     expect(welcome.get_by_text("Coming soon")).to_have_count(0)
     screenshot(page, "dashboard-welcome")
     page.get_by_role("button", name="Next").click()
-    for name in ("Notion", "Google Docs"):
-        expect(page.get_by_role("button", name=f"Connect {name}")).to_be_disabled()
+    expect(page.get_by_role("button", name="Connect Notion")).to_be_enabled()
+    expect(page.get_by_role("button", name="Connect Google Docs")).to_be_disabled()
+    expect(welcome.get_by_text("Google Docs notes arrive with Penny's notes feature")
+           ).to_be_visible()
     # The brief is the operator's to set up, not the host's to connect: no button
     brief = welcome.locator(".integration", has_text="Pre-meeting brief")
     expect(brief.get_by_text("Not available on this Penny")).to_be_visible()
@@ -154,6 +158,8 @@ def test_host_signs_up_sets_hours_and_an_event_type_copies_the_link_and_sees_a_l
     page.get_by_role("button", name="Next").click()
     for name in ("Stripe", "Razorpay"):
         expect(page.get_by_role("button", name=f"Connect {name}")).to_be_disabled()
+    expect(welcome.get_by_text("Whoever runs this Penny can set up Stripe")).to_be_visible()
+    expect(welcome.get_by_text("Coming soon")).to_have_count(0)
     page.get_by_role("button", name="Finish: set your hours").click()
 
     # The session is httpOnly cookies; nothing sits in web storage

@@ -1,0 +1,114 @@
+"""Connecting platforms and signing in with them, at the HTTP edge: the answer that
+starts a round trip, and the OAuth callback that ends it.
+
+Starting (`POST /me/connections/{provider}`, `/me/identities/{provider}`,
+`/auth/oidc/{provider}`) answers the provider's consent URL and sets the *binding*
+cookie: httpOnly, `SameSite=Lax` (the provider's redirect back is a top-level cross-site
+GET: a Strict cookie, like the session's, would not be sent with it), scoped to
+`{base}/oauth/`, gone in 10 minutes. The callback (`GET /oauth/{provider}/callback`, an
+edge route) hands the query and that cookie to the service, clears the cookie, and:
+
+- connect: 303 to `/app/connections?connected=<p>`;
+- sign in: the session cookies, and 303 to `/app/bookings` (`/app/welcome` for a new
+  account);
+- link: 303 to `/app/profile?linked=<p>`;
+- refused after a valid state (Deny, a provider's refusal, an e-mail that has a password
+  account): 303 to that page with `?provider=<p>&error=<code>`, said there in words.
+
+A state that is forged, used, expired, or from another browser or an ended login gets a
+page saying so (400) with nothing to follow: such a request did not come from the
+host's own click.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from chalice import Response
+
+from chalicelib.domain.errors import OAuthStateError, PennyError
+from chalicelib.functions.browser_session import (
+    CookiePolicy,
+    cookies,
+    is_secure,
+    session_cookies,
+)
+from chalicelib.functions.edge_responses import redirect
+from chalicelib.services.connection_ports import STATE_TTL
+
+if TYPE_CHECKING:
+    from chalicelib.functions.edge import EdgeRequest
+    from chalicelib.services.connections import ConnectionService, Started
+    from chalicelib.services.sessions import BrowserSessions
+    from chalicelib.services.sign_in import IdentitySignIn
+
+BINDING = "penny_oauth"
+CONNECTIONS_PAGE = "/app/connections"
+# Where each round trip goes back to, and where a refused one says why.
+PAGES = {"connect": CONNECTIONS_PAGE, "sign_in": "/app/login", "link": "/app/profile"}
+
+
+@dataclass(frozen=True)
+class CallbackServices:
+    connections: ConnectionService
+    sign_in: IdentitySignIn
+    sessions: BrowserSessions
+    refresh_ttl_seconds: int
+
+
+def binding_name(secure: bool) -> str:
+    return f"__Secure-{BINDING}" if secure else BINDING
+
+
+def binding_cookie(value: str, secure: bool, base: str, max_age: int) -> str:
+    flags = ["HttpOnly", "SameSite=Lax", *(["Secure"] if secure else [])]
+    return "; ".join([f"{binding_name(secure)}={value}", f"Path={base}/oauth/",
+                      f"Max-Age={max_age}", *flags])
+
+
+def started(request: Any, base: str, result: Started) -> Response:
+    secure = is_secure(request.headers)
+    cookie = binding_cookie(result.binding, secure, base, int(STATE_TTL.total_seconds()))
+    return Response(body=json.dumps({"authorize_url": result.url}), status_code=200,
+                    headers={"Content-Type": "application/json", "Cache-Control": "no-store",
+                             "Set-Cookie": cookie})
+
+
+def callback(services: CallbackServices, incoming: EdgeRequest, provider: str, base: str,
+             source: str | None) -> Response:
+    from chalicelib.web.pages import message_page
+
+    secure = is_secure(incoming.headers)
+    spent = binding_cookie("", secure, base, 0)
+    try:
+        state = services.connections.take(provider, incoming.query,
+                                          cookies(incoming.headers).get(binding_name(secure)))
+    except OAuthStateError as exc:
+        response = message_page(base, "This link cannot be used", exc.message, 400)
+        response.headers["Set-Cookie"] = spent
+        return response
+    page = PAGES.get(state.purpose, CONNECTIONS_PAGE)
+    set_cookies = [spent]
+    try:
+        finished = services.connections.complete(state, incoming.query)
+        if state.purpose == "sign_in":
+            assert finished.identity is not None
+            signed = services.sign_in.sign_in(finished.identity, state.timezone, source)
+            browser = services.sessions.opened(signed.session)
+            set_cookies += session_cookies(CookiePolicy(secure, base), browser,
+                                           services.refresh_ttl_seconds)
+            location = f"{base}/app/{'welcome' if signed.created else 'bookings'}"
+        elif state.purpose == "link":
+            assert finished.identity is not None and state.host_id is not None
+            services.sign_in.link(state.host_id, finished.identity)
+            location = f"{base}{page}?{urlencode({'linked': provider})}"
+        else:
+            location = f"{base}{page}?{urlencode({'connected': provider})}"
+    except PennyError as exc:
+        location = f"{base}{page}?{urlencode({'provider': provider, 'error': exc.code})}"
+    response = redirect(location)
+    response.headers["Set-Cookie"] = set_cookies
+    return response

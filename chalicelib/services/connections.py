@@ -1,0 +1,382 @@
+"""Connecting a host to a provider: the OAuth round trip, the credentials, disconnecting.
+
+A round trip has two requests. `start` (the host, logged in, clicks Connect) stores a
+single-use state and answers the provider's consent URL and a *binding*: a secret the
+browser keeps in a cookie for the callback. `finish` (the provider sends the browser
+back to /oauth/<provider>/callback) accepts the callback only if:
+
+- the `state` parameter carries Penny's signature (tampered: refused before any read);
+- the state is in the store, unexpired, and taken now (a replay finds nothing);
+- it was started for this provider, by this browser (the binding cookie's hash matches)
+  and from a login that is still open;
+
+and only then trades the code, with the PKCE verifier only the state held, for tokens,
+stored encrypted for the host who started it. So a callback can never attach tokens to
+another host: the host comes from the stored state, never from the request.
+
+`access_token` hands adapters a working token: refreshed shortly before it expires,
+single-flight across Lambdas (a lease in the store: Microsoft and Zoom rotate refresh
+tokens and kill the old one at once), and a refusal marks the connection broken once,
+which the table stream turns into a live `connection.broken` on the host's dashboards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from chalicelib.domain.connections import Connection, ConnectionStatus
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    ConsentDeclinedError,
+    NotConnectedError,
+    NotFoundError,
+    OAuthStateError,
+    ProviderError,
+    ProviderNotAvailableError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+    ValidationError,
+)
+from chalicelib.domain.providers import AuthorizationRequest, Feature, Identity, OAuthProvider
+from chalicelib.services.connection_ports import (
+    Connections,
+    LeaseBusy,
+    OAuthState,
+    OAuthStates,
+    RefreshLease,
+)
+from chalicelib.services.ports import Clock
+
+log = logging.getLogger("penny.connections")
+
+# How many times `access_token` reads again at once (the tokens changed under it, or its
+# lease was lost), and the longest it waits for another caller's refresh to finish.
+READS = 8
+LONGEST_WAIT_SECONDS = 12.0
+
+
+class OAuthClients:
+    """The OAuth clients of the providers set up on this Penny, made on first use."""
+
+    def __init__(self, available: frozenset[str], make: Callable[[str], OAuthProvider]) -> None:
+        self.available = available
+        self._make = make
+        self._made: dict[str, OAuthProvider] = {}
+
+    def get(self, provider: str) -> OAuthProvider:
+        if provider not in self.available:
+            raise ProviderNotAvailableError(f"{provider} is not available on this Penny")
+        if provider not in self._made:
+            self._made[provider] = self._make(provider)
+        return self._made[provider]
+
+
+@dataclass(frozen=True)
+class StateSigner:
+    """The `state` parameter: the stored state's id and an HMAC of it, so a forged or
+    altered state is refused before anything is read."""
+
+    secret: str
+
+    def _mac(self, state_id: str) -> str:
+        return hmac.new(self.secret.encode(), f"oauth-state:{state_id}".encode(),
+                        hashlib.sha256).hexdigest()[:32]
+
+    def sign(self, state_id: str) -> str:
+        return f"{state_id}.{self._mac(state_id)}"
+
+    def verify(self, state: str) -> str:
+        state_id, _, mac = state.partition(".")
+        if not state_id or not hmac.compare_digest(mac, self._mac(state_id)):
+            raise OAuthStateError("this sign-in link was altered; start again from Penny")
+        return state_id
+
+
+def binding_hash(binding: str) -> str:
+    return hashlib.sha256(f"oauth-binding:{binding}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Started:
+    url: str          # the provider's consent page
+    binding: str      # kept by the browser (a cookie) until the callback
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A round trip that came back well: for "connect", the saved connection; for
+    "sign_in" and "link", the identity the ID token proved (the caller signs in or links)."""
+
+    state: OAuthState
+    connection: Connection | None = None
+    identity: Identity | None = None
+
+    @property
+    def return_to(self) -> str:
+        return self.state.redirect_to
+
+
+@dataclass(frozen=True)
+class ProviderView:
+    """One platform on the Connections page."""
+
+    provider: str
+    available: bool
+    connection: Connection | None
+
+    @property
+    def status(self) -> str:
+        if self.connection is not None:
+            return self.connection.status.value
+        return "not_connected" if self.available else "not_available"
+
+
+class OpenLogins(Protocol):
+    """Whether a login is still open (AccountService.session_active)."""
+
+    def session_active(self, session_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ConnectionService:
+    connections: Connections
+    states: OAuthStates
+    clients: OAuthClients
+    clock: Clock
+    signer: StateSigner
+    callback_url: Callable[[str], str]        # provider -> its registered redirect URI
+    logins: OpenLogins
+    providers: tuple[str, ...]                # the platforms the page lists, in order
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+    # ---- the page ------------------------------------------------------------------
+
+    def overview(self, host_id: str) -> list[ProviderView]:
+        connected = {c.provider: c for c in self.connections.for_host(host_id)}
+        return [ProviderView(p, p in self.clients.available, connected.get(p))
+                for p in self.providers]
+
+    # ---- connecting ------------------------------------------------------------------
+
+    def start(self, host_id: str, session_id: str | None, provider: str,
+              features: frozenset[Feature], return_to: str) -> Started:
+        """Connect (or reconnect, or widen) a platform for the host."""
+        client = self._client(provider)
+        scopes = self._scopes(client, features)
+        current = self.connections.get(host_id, provider)
+        if current is not None and not current[0].is_broken:
+            # Incremental consent keeps what was granted: ask for both.
+            scopes = tuple(dict.fromkeys((*current[0].scopes, *scopes)))
+        return self._begin(client, scopes, host_id, session_id, "connect", return_to)
+
+    def start_sign_in(self, provider: str, timezone: str, return_to: str) -> Started:
+        """Sign in (or up) with a provider's identity: no host, no login yet."""
+        client = self._client(provider)
+        scopes = self._scopes(client, frozenset({Feature.SIGN_IN}))
+        return self._begin(client, scopes, None, None, "sign_in", return_to, timezone)
+
+    def start_link(self, host_id: str, session_id: str | None, provider: str,
+                   return_to: str) -> Started:
+        """Let the logged-in host sign in with this provider's identity from now on."""
+        client = self._client(provider)
+        scopes = self._scopes(client, frozenset({Feature.SIGN_IN}))
+        return self._begin(client, scopes, host_id, session_id, "link", return_to)
+
+    def _client(self, provider: str) -> OAuthProvider:
+        if provider not in self.providers:
+            raise NotFoundError(f"no platform called {provider}")
+        return self.clients.get(provider)
+
+    @staticmethod
+    def _scopes(client: OAuthProvider, features: frozenset[Feature]) -> tuple[str, ...]:
+        try:
+            return client.scopes(features)
+        except ValueError as exc:
+            raise ValidationError(str(exc), "features") from None
+
+    def _begin(self, client: OAuthProvider, scopes: tuple[str, ...], host_id: str | None,
+               session_id: str | None, purpose: str, return_to: str,
+               timezone: str = "") -> Started:
+        state_id, binding = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        state = OAuthState(
+            state_id=state_id, provider=client.name, host_id=host_id,
+            # An API client's bearer token names no login (""): the binding alone holds.
+            session_id=session_id or "",
+            code_verifier=secrets.token_urlsafe(64) if client.uses_pkce else "",
+            nonce=secrets.token_urlsafe(24), redirect_to=return_to, scopes=scopes,
+            created_at=self.clock.now(), binding=binding_hash(binding), purpose=purpose,
+            timezone=timezone)
+        if not self.states.put(state):
+            raise RuntimeError("an OAuth state id was drawn twice")  # 192 random bits
+        return Started(client.authorization_url(self._request(state)), binding)
+
+    def _request(self, state: OAuthState) -> AuthorizationRequest:
+        return AuthorizationRequest(
+            state=self.signer.sign(state.state_id), redirect_uri=self.callback_url(state.provider),
+            scopes=state.scopes, code_verifier=state.code_verifier or None, nonce=state.nonce)
+
+    def finish(self, provider: str, query: Mapping[str, str],
+               binding: str | None) -> Finished:
+        return self.complete(self.take(provider, query, binding), query)
+
+    def take(self, provider: str, query: Mapping[str, str], binding: str | None) -> OAuthState:
+        """The callback's state, checked and spent (OAuthStateError otherwise)."""
+        return self._take_state(provider, query.get("state"), binding)
+
+    def complete(self, state: OAuthState, query: Mapping[str, str]) -> Finished:
+        """The rest of the callback, for a state `take` accepted."""
+        provider = state.provider
+        if query.get("error"):
+            if query["error"] == "access_denied":
+                raise ConsentDeclinedError(f"you did not allow Penny at {provider.title()}; "
+                                           "nothing was connected")
+            raise ProviderRejectedError(provider, f"{provider.title()} answered "
+                                        f"{query['error']}; nothing was connected")
+        code = query.get("code")
+        if not code:
+            raise ValidationError("the provider sent no authorization code", "code")
+        grant = self.clients.get(provider).exchange(code, self._request(state))
+        if state.purpose != "connect":
+            if grant.identity is None:
+                raise ProviderRejectedError(provider, f"{provider.title()} proved no identity")
+            return Finished(state, identity=grant.identity)
+        if state.host_id is None:
+            raise OAuthStateError("this round trip was a sign-in, not a connection")
+        connection = Connection(
+            host_id=state.host_id, provider=provider, grant_id=secrets.token_hex(8),
+            account_id=grant.account_id, account_label=grant.account_label,
+            scopes=grant.scopes, connected_at=self.clock.now(),
+            token_expires_at=grant.tokens.expires_at)
+        self.connections.save(connection, grant.tokens)
+        log.info("connected", extra={"provider": provider, "host_id": state.host_id})
+        return Finished(state, connection=connection)
+
+    def _take_state(self, provider: str, signed: str | None,
+                    binding: str | None) -> OAuthState:
+        if not signed:
+            raise OAuthStateError("this link has no state; start again from Penny")
+        state_id = self.signer.verify(signed)
+        state = self.states.take(state_id, self.clock.now())
+        if state is None:
+            raise OAuthStateError("this link was already used or has expired (10 minutes); "
+                                  "start again from Penny")
+        if state.provider != provider:
+            raise OAuthStateError("this link was started for another platform")
+        if binding is None or not hmac.compare_digest(binding_hash(binding), state.binding):
+            raise OAuthStateError("this link was started in another browser; start again "
+                                  "from Penny in this one")
+        if state.session_id and not self.logins.session_active(state.session_id):
+            raise OAuthStateError("the login that started this has ended; log in again")
+        return state
+
+    # ---- disconnecting ---------------------------------------------------------------
+
+    def disconnect(self, host_id: str, provider: str) -> None:
+        """Revoke the grant at the provider (where it can be), then forget it. A provider
+        that cannot be reached does not keep the host connected: the tokens are deleted
+        either way, and the failed revocation is logged."""
+        if provider not in self.providers:
+            raise NotFoundError(f"no platform called {provider}")
+        found = self.connections.get(host_id, provider)
+        if found is None:
+            raise NotConnectedError(f"{provider.title()} is not connected")
+        connection, tokens = found
+        if provider in self.clients.available:
+            try:
+                if not connection.is_broken and tokens.needs_refresh(self.clock.now()):
+                    # Zoom and Notion revoke by the access token: an expired one would not
+                    # end the grant. A fresh one does (Google's revokes the refresh token).
+                    self.access_token(host_id, provider)
+                    tokens = (self.connections.get(host_id, provider) or found)[1]
+                self.clients.get(provider).revoke(tokens)
+            except ProviderError as exc:
+                log.warning("revocation failed; deleting the tokens anyway",
+                            extra={"provider": provider, "error_code": exc.code})
+        self.connections.delete(host_id, provider)
+
+    # ---- using a connection ----------------------------------------------------------
+
+    def access_token(self, host_id: str, provider: str) -> str:
+        """A working access token for the host at the provider, refreshed first when it
+        expires soon. ConnectionBrokenError when the host must reconnect;
+        ProviderUnavailableError when the provider could not be reached (try later)."""
+        waited, rereads = 0.0, 0
+        while rereads <= READS:
+            found = self.connections.get(host_id, provider)
+            if found is None:
+                raise NotConnectedError(f"{provider.title()} is not connected")
+            connection, tokens = found
+            if connection.status is ConnectionStatus.BROKEN:
+                raise ConnectionBrokenError(provider, connection.broken_reason
+                                            or f"reconnect {provider.title()}")
+            now = self.clock.now()
+            if not tokens.needs_refresh(now):
+                return tokens.access_token
+            taken = self.connections.take_refresh_lease(connection, now)
+            if isinstance(taken, LeaseBusy) and taken.until > now:
+                # Another caller is refreshing: wait a little, then read its tokens.
+                pause = min((taken.until - now).total_seconds(), 0.1)
+                if waited + pause > LONGEST_WAIT_SECONDS:
+                    break
+                self.sleep(pause)
+                waited += pause
+                continue
+            if isinstance(taken, RefreshLease):
+                fresh = self._refresh(taken)
+                if fresh is not None:
+                    return fresh
+            rereads += 1  # refreshed meanwhile, or the lease was lost: read again now
+        raise ProviderUnavailableError(provider, f"{provider.title()} is being refreshed "
+                                       "elsewhere; try again")
+
+    def _refresh(self, lease: RefreshLease) -> str | None:
+        connection = lease.connection
+        if not lease.tokens.needs_refresh(self.clock.now()):
+            # Someone refreshed between our read and our lease.
+            self.connections.release_refresh(lease)
+            return lease.tokens.access_token
+        client = self.clients.get(connection.provider)
+        try:
+            tokens = client.refresh(lease.tokens)
+        except ConnectionBrokenError as exc:
+            self.connections.release_refresh(lease)
+            self.mark_broken(connection, exc.message)
+            raise
+        except Exception:
+            self.connections.release_refresh(lease)
+            raise
+        # The new refresh token is stored before the new access token is used.
+        return tokens.access_token if self.connections.finish_refresh(lease, tokens) else None
+
+    def test(self, host_id: str, provider: str) -> Connection:
+        """Use the connection once, as a feature would: a working access token (refreshed
+        when due) and one call to the provider. A refusal marks it broken (and the host's
+        dashboards hear `connection.broken`) before ConnectionBrokenError is raised."""
+        token = self.access_token(host_id, provider)
+        found = self.connections.get(host_id, provider)
+        if found is None:
+            raise NotConnectedError(f"{provider.title()} is not connected")
+        connection = found[0]
+        try:
+            self.clients.get(provider).account(token)
+        except ConnectionBrokenError as exc:
+            self.mark_broken(connection, exc.message)
+            raise
+        return connection
+
+    def mark_broken(self, connection: Connection, reason: str) -> bool:
+        """Flag it for the host (once: the stream turns the first flag into a live
+        `connection.broken`); True for the call that broke it."""
+        broke = self.connections.mark_broken(connection.host_id, connection.provider,
+                                             connection.grant_id, reason, self.clock.now())
+        if broke:
+            log.warning("connection broken", extra={"provider": connection.provider,
+                                                    "host_id": connection.host_id})
+        return broke

@@ -1,0 +1,362 @@
+// The host's platforms: the cards of the Connections page and the welcome steps, and the
+// way back from a provider's consent page.
+//
+// Whether a provider is set up on this Penny comes with the page (dashboard.py); the
+// host's own state comes from GET /me/connections, read when either view opens and after
+// each change. Connect asks the API for the provider's consent URL (the answer also sets
+// the cookie the callback checks) and sends the whole window there. The provider sends
+// the browser back to /oauth/<provider>/callback, which redirects to this page with
+// ?connected=<provider> or ?provider=<provider>&error=<code>: the page says it in words
+// and takes it off the URL, so a reload or a bookmark does not say it again.
+
+import { ApiError } from "./api.js";
+import { $, fromTemplate, h, toast, uniqueId } from "./app-dom.js";
+
+export const GROUPS = [
+  { id: "calendar", title: "Calendars and video", lead: "Penny checks your calendars for conflicts and adds each booking with a video link." },
+  { id: "notes", title: "Notes", lead: "After each booking, Penny can save the client's answers as notes." },
+  { id: "payments", title: "Payments", lead: "Take payment when a client books a paid event type." },
+];
+
+// What Connect asks the provider for: only what the feature needs (incremental consent).
+const ASKS = {
+  calendar: (vendor) => `Penny asks ${vendor} for your calendar only.`,
+  video: (vendor) => `Penny asks ${vendor} only to create meetings for your bookings.`,
+  notes: (vendor) => `Penny asks ${vendor} only for the pages you share with it.`,
+};
+
+// The callback's error codes (chalicelib/functions/connections.py), in plain words.
+const RETURN_ERRORS = {
+  consent_declined: (vendor) => `You said no on ${vendor}'s page, so nothing was connected. You can connect whenever you like.`,
+  provider_rejected: (vendor) => `${vendor} refused the connection, so nothing was connected. Try again, and check the account you choose at ${vendor}.`,
+  provider_unavailable: (vendor) => `${vendor} could not be reached to finish connecting, so nothing was connected. Try again in a minute.`,
+  validation_error: (vendor) => `${vendor} sent back an answer Penny could not use, so nothing was connected. Try again.`,
+};
+
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const when = (iso) => WHEN.format(new Date(iso));
+const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
+// Why a connection broke, and what to do, said once (the API's reason may say it already).
+const brokenBecause = (reason, vendor) => {
+  const why = sentence(reason || `${vendor} no longer accepts Penny's access`);
+  return /reconnect/i.test(why) ? why : `${why} Reconnect ${vendor} to use it again.`;
+};
+
+export function createConnections(api, integrations) {
+  // The integration Connect turns on for each provider (Google Calendar for google, ...).
+  const connector = new Map(integrations.filter((i) => i.feature).map((i) => [i.provider, i]));
+  let connections = new Map(); // provider -> GET /me/connections entry
+  let loaded = false;
+  let generation = 0;
+  const tested = new Map(); // provider -> when a Test last found it working
+  const mounts = new Map(); // name -> { list, group }
+  const dialog = $("#disconnect-dialog");
+  const banner = $("#connections-status");
+  const returned = takeReturn();
+
+  // ---- what a card shows ---------------------------------------------------------------
+
+  function stateOf(integration) {
+    const connection = connections.get(integration.provider);
+    if (integration.status === "not_available" || (connection && connection.status === "not_available")) {
+      return {
+        badge: "Not available on this Penny",
+        note: `Whoever runs this Penny can set up ${integration.vendor} (see “Providers” in docs/deploy.md).`,
+        actions: integration.connectable ? [["connect", "Connect", { disabled: true }]] : [],
+      };
+    }
+    if (!integration.connectable) return { badge: "Set up on this Penny", note: integration.later, actions: [] };
+    if (!integration.feature) {
+      return { badge: "Not connected", note: integration.later, actions: [["connect", "Connect", { disabled: true }]] };
+    }
+    if (!loaded) return { badge: "Checking…", note: "", actions: [["connect", "Connect", { disabled: true }]] };
+    const vendor = integration.vendor;
+    if (connection && connection.status === "connected") {
+      const account = connection.account ? ` ${integration.provider === "notion" ? "to" : "as"} ${connection.account}` : "";
+      const since = connection.connected_at ? ` since ${when(connection.connected_at)}` : "";
+      const checked = tested.has(integration.provider) ? ` Tested ${when(tested.get(integration.provider))}: it works.` : "";
+      return {
+        badge: "Connected", kind: "ok", note: `${sentence(`Connected${account}${since}`)}${checked}`,
+        scopes: connection.scopes,
+        actions: [["test", "Test", { label: `Test ${integration.name} connection` }],
+          ["disconnect", "Disconnect", { kind: "button-danger" }]],
+      };
+    }
+    if (connection && connection.status === "broken") {
+      const since = connection.broken_at ? `Since ${when(connection.broken_at)}: ` : "";
+      return {
+        badge: "Broken", kind: "warning", note: `${since}${brokenBecause(connection.broken_reason, vendor)}`,
+        actions: [["reconnect", "Reconnect", { kind: "button-primary" }],
+          ["disconnect", "Disconnect", { kind: "button-danger" }]],
+      };
+    }
+    return {
+      badge: "Not connected", note: ASKS[integration.feature](vendor),
+      actions: [["connect", "Connect", { kind: "button-primary" }]],
+    };
+  }
+
+  function card(integration) {
+    const item = fromTemplate("tpl-integration");
+    const statusId = uniqueId(`integration-${integration.id}`);
+    const shown = stateOf(integration);
+    item.dataset.integration = integration.id;
+    $(".integration-name", item).textContent = integration.name;
+    $(".integration-purpose", item).textContent = integration.purpose;
+    $(".integration-status", item).id = statusId;
+    const badge = $(".integration-badge", item);
+    badge.textContent = shown.badge;
+    if (shown.kind) badge.className = `badge badge-${shown.kind} integration-badge`;
+    $(".integration-note", item).textContent = shown.note;
+    if (shown.scopes && shown.scopes.length) {
+      $(".integration-status", item).after(h("details", { class: "integration-scopes" },
+        h("summary", {}, "Access granted"),
+        h("ul", {}, shown.scopes.map((scope) => h("li", {}, h("code", {}, scope))))));
+    }
+    const actions = $(".integration-actions", item);
+    if (!shown.actions.length) actions.remove();
+    for (const [action, text, options] of shown.actions) {
+      actions.append(h("button", {
+        type: "button", class: `button ${options.kind || ""}`.trim(), disabled: Boolean(options.disabled),
+        "aria-label": options.label || `${text} ${integration.name}`, "aria-describedby": statusId,
+        "data-action": action, onclick: (event) => act(action, integration, event.currentTarget),
+      }, text));
+    }
+    return item;
+  }
+
+  // Draw a list again, keeping the keyboard where it was: on the same card's button for
+  // the same action, or that card's first button when the action is gone (Disconnect
+  // became Connect).
+  function draw(list, group) {
+    const active = document.activeElement;
+    const from = list.contains(active) && active.closest(".integration");
+    list.replaceChildren(...integrations.filter((i) => i.group === group).map(card));
+    if (from) focusCard(from.dataset.integration, active.dataset.action);
+  }
+
+  function focusCard(id, action) {
+    for (const { list } of mounts.values()) {
+      const item = list.isConnected && list.querySelector(`[data-integration="${id}"]`);
+      if (!item || item.closest("[hidden]")) continue;
+      const button = item.querySelector(`button[data-action="${action}"]:not(:disabled)`) ||
+        item.querySelector("button:not(:disabled)");
+      if (button) button.focus();
+      return;
+    }
+  }
+
+  function redraw() {
+    for (const { list, group } of mounts.values()) if (list.isConnected) draw(list, group);
+  }
+
+  // A message about a connection: in the Connections page's status line while it is
+  // shown (it stays until the next one), otherwise as a toast. Both are live regions.
+  function say(headline, detail, kind = "info") {
+    if (banner.closest("[hidden]")) return toast(headline, { detail, kind });
+    banner.replaceChildren(h("p", { class: `notice notice-${kind}` }, h("strong", {}, headline), " ", detail));
+  }
+
+  // ---- talking to the API ------------------------------------------------------------
+
+  async function load() {
+    const mine = ++generation;
+    try {
+      const answer = await api.get("/me/connections");
+      if (mine !== generation) return;
+      connections = new Map(answer.connections.map((c) => [c.provider, c]));
+      loaded = true;
+      redraw();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (mine === generation && error.status !== 401) say("Could not load your connections.", error.message, "warning");
+    }
+  }
+
+  function act(action, integration, button) {
+    if (action === "connect" || action === "reconnect") return connect(integration, button);
+    if (action === "disconnect") return confirmDisconnect(integration);
+    if (action === "test") return test(integration, button);
+    return null;
+  }
+
+  async function connect(integration, button) {
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      const answer = await api.post(`/me/connections/${integration.provider}`, { features: [integration.feature] });
+      const url = new URL(answer.authorize_url);
+      if (url.protocol !== "https:" && url.protocol !== "http:") throw new ApiError(0, "bad_url", "Penny answered with an address it cannot open.", null);
+      // The whole window goes to the provider's consent page and comes back to Connections.
+      location.assign(url.href);
+    } catch (error) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+      if (!(error instanceof ApiError)) throw error;
+      say(`Could not connect ${integration.name}`, error.message, "warning");
+      load();
+    }
+  }
+
+  function confirmDisconnect(integration) {
+    const vendor = integration.vendor;
+    $("#disconnect-title").textContent = `Disconnect ${integration.name}?`;
+    $("#disconnect-summary").textContent = `Penny asks ${vendor} to revoke its access, so the tokens it holds stop working, then deletes them. Bookings already made stay where they are. You can connect again at any time.`;
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", async () => {
+      if (dialog.returnValue !== "confirm") return focusCard(integration.id, "disconnect");
+      try {
+        await api.del(`/me/connections/${integration.provider}`);
+        tested.delete(integration.provider);
+        say(`${integration.name} is disconnected`, `Penny revoked its access at ${vendor} and deleted the tokens.`);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        say(`Could not disconnect ${integration.name}`, error.message, "warning");
+      }
+      await load();
+      focusCard(integration.id, "connect");
+    }, { once: true });
+  }
+
+  async function test(integration, button) {
+    const provider = integration.provider;
+    const hadFocus = document.activeElement === button;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      const answer = await api.post(`/me/connections/${provider}/test`);
+      tested.set(provider, new Date().toISOString());
+      connections.set(provider, { ...connections.get(provider), ...answer });
+      say(`${integration.name} works`, `Penny reached ${integration.vendor}${answer.account ? ` as ${answer.account}` : ""} just now.`);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.code === "connection_broken") {
+        // Marked broken now, so the live connection.broken that follows says nothing twice.
+        connections.set(provider, { ...connections.get(provider), status: "broken", broken_reason: error.message });
+        say(`${integration.name} stopped working`, brokenBecause(error.message, integration.vendor), "warning");
+      } else {
+        say(`Could not test ${integration.name}`, error.message, "warning");
+      }
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+    redraw();
+    if (hadFocus) focusCard(integration.id, "test");
+    await load();
+  }
+
+  // ---- coming back from the provider, and live news ------------------------------------
+
+  function takeReturn() {
+    const query = new URLSearchParams(location.search);
+    const provider = query.get("connected") || query.get("provider");
+    if (!provider) return null;
+    history.replaceState(history.state, "", location.pathname + location.hash);
+    return { provider, error: query.get("connected") ? null : (query.get("error") || "error") };
+  }
+
+  function sayReturn({ provider, error }) {
+    const integration = connector.get(provider);
+    const name = integration ? integration.name : "The platform";
+    const vendor = integration ? integration.vendor : "The provider";
+    if (!error) {
+      const connection = connections.get(provider);
+      const account = connection && connection.account ? ` as ${connection.account}` : "";
+      return say(`${name} is connected`, `Penny is connected to ${vendor}${account}.`);
+    }
+    const words = RETURN_ERRORS[error];
+    say(`${name} is not connected`, words ? words(vendor) : `Connecting did not finish (${error}), so nothing was connected. Try again.`, "warning");
+  }
+
+  function onEvent(event) {
+    const broken = event.connection;
+    if (!broken || event.type !== "connection.broken") return;
+    const integration = connector.get(broken.provider);
+    const known = connections.get(broken.provider);
+    const toldAlready = known && known.status === "broken";
+    connections.set(broken.provider, { ...known, status: "broken", broken_reason: broken.reason });
+    redraw();
+    if (integration && !toldAlready) {
+      toast(`${integration.name} stopped working`, {
+        kind: "warning", detail: brokenBecause(broken.reason, integration.vendor),
+      });
+    }
+    load();
+  }
+
+  return {
+    mount(name, list, group) {
+      mounts.set(name, { list, group });
+      draw(list, group);
+    },
+    load,
+    onEvent,
+    // The Connections page opened: a fresh status line, fresh states, and what the
+    // provider's redirect said, if this is the way back from one.
+    async enterPage() {
+      banner.replaceChildren();
+      await load();
+      const back = returned && !returned.said ? returned : null;
+      if (back) {
+        back.said = true;
+        sayReturn(back);
+      }
+    },
+  };
+}
+
+// ---- the welcome steps -----------------------------------------------------------------
+
+export function initWelcome(connections, { go }) {
+  let step = 0;
+  const steps = [...document.querySelectorAll("#welcome-steps li")];
+  const panel = $("#welcome-panel");
+  const back = $("#welcome-back");
+  const next = $("#welcome-next");
+
+  function show() {
+    const group = GROUPS[step];
+    steps.forEach((item, i) => {
+      if (i === step) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+    });
+    const list = h("ul", { class: "integrations" });
+    panel.replaceChildren(
+      h("h2", { id: "welcome-step-title", tabindex: "-1" }, `Step ${step + 1} of ${GROUPS.length}: ${group.title}`),
+      h("p", { class: "lead" }, group.lead),
+      list);
+    connections.mount("welcome", list, group.id);
+    back.hidden = step === 0;
+    next.textContent = step === GROUPS.length - 1 ? "Finish: set your hours" : "Next";
+  }
+
+  back.addEventListener("click", () => {
+    step = Math.max(0, step - 1);
+    show();
+    $("#welcome-step-title").focus();
+  });
+  next.addEventListener("click", () => {
+    if (step === GROUPS.length - 1) return go("availability");
+    step += 1;
+    show();
+    $("#welcome-step-title").focus();
+    return null;
+  });
+  return {
+    enter() {
+      step = 0;
+      show();
+      connections.load();
+    },
+  };
+}
+
+// ---- the Connections page --------------------------------------------------------------
+
+export function initConnectionsPage(connections, live) {
+  for (const group of GROUPS) connections.mount(group.id, $(`#connections-${group.id}`), group.id);
+  $("#live-reconnect").addEventListener("click", () => live.reconnectNow());
+  return { enter() { connections.enterPage(); } };
+}

@@ -1,0 +1,219 @@
+"""Connecting platforms from the dashboard, in headless Chromium against the local stack and
+its provider sandbox (fake Google, Microsoft, Zoom and Notion on loopback).
+
+A new host connects Google, Zoom and Notion through the sandbox's consent pages and sees
+them connected with the sandbox account; disconnects Zoom; says no at a consent page and comes
+back to a plain message; and sees a connection the provider revoked flagged as broken,
+live, with a Reconnect button that works.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from tests.e2e.browser.conftest import NewContext
+from tests.e2e.browser.test_dashboard import open_dashboard, sign_up_in_browser, view
+from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+Screenshot = Callable[[Page, str], Path]
+SANDBOX_ACCOUNT = "ada@sandbox.test"  # the sandbox's seeded account (sandbox/server.py)
+
+
+def card(page: Page, name: str) -> Locator:
+    return page.locator(f'[data-view="connections"] .integration:has(h3:text-is("{name}"))')
+
+
+def connect(page: Page, stack: LocalStack, name: str, decision: str = "Allow",
+            action: str = "Connect", screenshot: Screenshot | None = None) -> None:
+    """Press Connect (or Reconnect) on `name`'s card, answer the sandbox's consent page,
+    and wait until the provider has sent the browser back to Penny's Connections page."""
+    page.get_by_role("button", name=f"{action} {name}").click()
+    expect(page).to_have_url(re.compile(re.escape(stack.sandbox_url)))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Allow Penny to")
+    expect(page.get_by_text("Provider sandbox: a local fake")).to_be_visible()
+    if screenshot is not None:
+        screenshot(page, "sandbox-consent")
+    page.get_by_role("button", name=decision, exact=True).click()
+    # The query the callback added is said, then taken off the address
+    expect(page).to_have_url(f"{stack.api_url}/app/connections")
+
+
+def revoke_at_the_sandbox(context: BrowserContext, stack: LocalStack, provider: str) -> None:
+    """The host removes Penny's access at the provider: the Revoke button of the newest
+    grant on the sandbox's own page for that provider."""
+    sandbox = context.new_page()
+    sandbox.goto(f"{stack.sandbox_url}/{provider}/_sandbox")
+    rows = sandbox.locator("tr", has=sandbox.get_by_role("button", name="Revoke"))
+    count = rows.count()
+    assert count > 0, sandbox.content()
+    rows.last.get_by_role("button", name="Revoke").click()
+    expect(sandbox.locator("tr", has=sandbox.get_by_role("button", name="Revoke"))
+           ).to_have_count(count - 1)
+    sandbox.close()
+
+
+def penny_console_errors(page: Page, stack: LocalStack) -> list[str]:
+    """Console errors, CSP violations and uncaught exceptions of Penny's own pages. The
+    consent pages belong to the sandbox (its favicon 404s, as a vendor's might not)."""
+    seen: list[str] = []
+    page.on("console", lambda msg: seen.append(msg.text) if msg.type == "error" and (
+        msg.location.get("url", "").startswith(stack.api_url)) else None)
+    page.on("pageerror", lambda exc: seen.append(f"uncaught: {exc}"))
+    return seen
+
+
+def connections_of(context: BrowserContext, stack: LocalStack) -> dict[str, dict[str, Any]]:
+    r = context.request.get(f"{stack.api_url}/me/connections")
+    assert r.status == 200, r.text()
+    return {c["provider"]: c for c in r.json()["connections"]}
+
+
+def test_a_new_host_connects_google_zoom_and_notion_sees_them_and_disconnects_zoom(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+
+    # GIVEN a new host on the welcome step
+    page = open_dashboard(context, stack, "/app/welcome")
+    errors = penny_console_errors(page, stack)
+    welcome = view(page, "welcome")
+    expect(welcome.get_by_role("button", name="Connect Google Calendar")).to_be_enabled()
+
+    # WHEN they connect Google Calendar and allow it on Google's (the sandbox's) page
+    connect(page, stack, "Google Calendar", screenshot=screenshot)
+
+    # THEN the Connections page says so, and the card shows the account and when
+    status = page.locator("#connections-status")
+    expect(status).to_contain_text("Google Calendar is connected")
+    expect(status).to_contain_text(SANDBOX_ACCOUNT)
+    assert status.get_attribute("role") == "status"
+    google = card(page, "Google Calendar")
+    expect(google.locator(".integration-badge")).to_have_text("Connected")
+    expect(google).to_contain_text(f"Connected as {SANDBOX_ACCOUNT} since ")
+
+    # WHEN they connect Zoom from the Connections page
+    connect(page, stack, "Zoom")
+
+    # THEN both are connected with the sandbox account
+    expect(status).to_contain_text("Zoom is connected")
+    zoom = card(page, "Zoom")
+    expect(zoom.locator(".integration-badge")).to_have_text("Connected")
+    expect(zoom).to_contain_text(f"Connected as {SANDBOX_ACCOUNT}")
+    expect(google.locator(".integration-badge")).to_have_text("Connected")
+    found = connections_of(context, stack)
+    assert found["google"]["status"] == found["zoom"]["status"] == "connected"
+    assert found["google"]["account"] == found["zoom"]["account"] == SANDBOX_ACCOUNT
+    # Notion's account is the workspace the host picked
+    connect(page, stack, "Notion")
+    expect(card(page, "Notion")).to_contain_text("Connected to Sandbox workspace")
+    # The buttons say which card they act on, and the status describes them
+    disconnect = page.get_by_role("button", name="Disconnect Zoom")
+    described = disconnect.get_attribute("aria-describedby")
+    expect(zoom.locator(f"#{described}")).to_contain_text("Connected")
+
+    # WHEN they disconnect Zoom: a confirmation first, saying the tokens are revoked
+    disconnect.click()
+    dialog = page.locator("#disconnect-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Disconnect Zoom?")
+    expect(dialog).to_contain_text("revoke")
+    dialog.get_by_role("button", name="Disconnect", exact=True).click()
+
+    # THEN Zoom says Not connected, focus is on its Connect button, Google is untouched
+    expect(zoom.locator(".integration-badge")).to_have_text("Not connected")
+    expect(status).to_contain_text("Zoom is disconnected")
+    expect(page.get_by_role("button", name="Connect Zoom")).to_be_focused()
+    expect(google.locator(".integration-badge")).to_have_text("Connected")
+    assert connections_of(context, stack)["zoom"]["status"] == "not_connected"
+    # Stripe, Razorpay and the brief are not set up on the local stack
+    expect(page.get_by_role("button", name="Connect Stripe")).to_be_disabled()
+    expect(card(page, "Stripe")).to_contain_text("Not available on this Penny")
+    assert errors == []
+
+
+def test_saying_no_at_the_consent_page_comes_back_with_a_plain_message_and_nothing_connected(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/connections")
+
+    # WHEN the host starts connecting Outlook and presses Deny at Microsoft's page
+    connect(page, stack, "Outlook Calendar", decision="Deny")
+
+    # THEN Penny says, in words, that nothing was connected, and the card agrees
+    status = page.locator("#connections-status")
+    expect(status).to_contain_text("Outlook Calendar is not connected")
+    expect(status).to_contain_text("You said no on Microsoft's page")
+    expect(card(page, "Outlook Calendar").locator(".integration-badge")).to_have_text(
+        "Not connected")
+    expect(page.get_by_role("button", name="Connect Outlook Calendar")).to_be_enabled()
+    assert {c["status"] for c in connections_of(context, stack).values()} <= {
+        "not_connected", "not_available"}
+
+    # A reload does not say it again: the query is gone
+    page.reload()
+    expect(page.get_by_role("button", name="Connect Outlook Calendar")).to_be_enabled()
+    expect(status).to_be_empty()
+
+
+def test_a_connection_the_provider_revokes_shows_as_broken_live_and_reconnects(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/connections")
+    errors = penny_console_errors(page, stack)
+    connect(page, stack, "Zoom")
+    connect(page, stack, "Google Calendar")
+    google = card(page, "Google Calendar")
+    expect(google.locator(".integration-badge")).to_have_text("Connected")
+
+    # A working connection passes its test
+    page.get_by_role("button", name="Test Google Calendar connection").click()
+    status = page.locator("#connections-status")
+    expect(status).to_contain_text("Google Calendar works")
+    expect(google).to_contain_text("it works")
+
+    # GIVEN a second dashboard of the same host, open on Connections, live
+    other = open_dashboard(context, stack, "/app/connections")
+    other_errors = penny_console_errors(other, stack)
+    expect(other.locator("#live-pill")).to_have_attribute("data-state", "live")
+    expect(card(other, "Google Calendar").locator(".integration-badge")).to_have_text(
+        "Connected")
+
+    # WHEN the host removes Penny's access at Google, and Penny next uses the connection
+    revoke_at_the_sandbox(context, stack, "google")
+    page.get_by_role("button", name="Test Google Calendar connection").click()
+
+    # THEN this page says it stopped working and offers Reconnect
+    expect(status).to_contain_text("Google Calendar stopped working")
+    expect(google.locator(".integration-badge")).to_have_text("Broken")
+    expect(page.get_by_role("button", name="Reconnect Google Calendar")).to_be_visible()
+    # ... and the other dashboard hears it live, without a click or a reload
+    expect(other.locator(".toast", has_text="Google Calendar stopped working")).to_be_visible()
+    other_google = card(other, "Google Calendar")
+    expect(other_google.locator(".integration-badge")).to_have_text("Broken")
+    expect(other.get_by_role("button", name="Reconnect Google Calendar")).to_be_visible()
+    expect(card(other, "Zoom").locator(".integration-badge")).to_have_text("Connected")
+    assert connections_of(context, stack)["google"]["status"] == "broken"
+    other.locator(".toast", has_text="Google Calendar stopped working").get_by_role(
+        "button", name="Dismiss").click()
+    screenshot(other, "dashboard-connections")
+
+    # WHEN the host reconnects (the same consent round trip)
+    connect(page, stack, "Google Calendar", action="Reconnect")
+
+    # THEN Google works again
+    expect(status).to_contain_text("Google Calendar is connected")
+    expect(google.locator(".integration-badge")).to_have_text("Connected")
+    assert connections_of(context, stack)["google"]["status"] == "connected"
+    # Chromium logs every 4xx answer; the one here is the Test's 409 connection_broken
+    assert errors == ["Failed to load resource: the server responded with a status of 409 "
+                      "(Conflict)"]
+    assert other_errors == []

@@ -1,0 +1,409 @@
+"""Connecting platforms end to end: Penny's API and callback, the real OAuth clients
+(authlib, msal, google-auth), the provider sandbox answering as the vendors do, and the
+store on moto.
+
+The OAuth round trip is driven as a browser drives it: POST /me/connections/{provider}
+(which sets the binding cookie), the sandbox's consent page (Allow or Deny), then the
+provider's redirect back to /oauth/{provider}/callback with that cookie.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from moto.dynamodb.responses import DynamoHandler
+
+from chalicelib import bootstrap
+from chalicelib.domain.events import Event, EventKind
+from chalicelib.provider_settings import Providers
+from chalicelib.store.items import ConnectionItem, OAuthStateItem
+from chalicelib.store.stream import events_of
+from sandbox.server import ProviderSandbox, start_sandbox
+from sandbox.testing import consent
+from tests.functional.browser import Browser
+from tests.functional.conftest import Api, FixedClock, Response, rebuild
+from tests.functional.hosts import make_host
+from tests.functional.realtime_wiring import Stream
+
+T = TypeVar("T")
+PUBLIC = "http://penny.test"  # the settings fixture's public URL: the redirect URIs'
+FEATURE = {"google": "calendar", "microsoft": "calendar", "zoom": "video", "notion": "notes"}
+
+
+@pytest.fixture
+def sandbox() -> Iterator[ProviderSandbox]:
+    with start_sandbox(redirect_uris=(f"{PUBLIC}/oauth/{{provider}}/callback",)) as running:
+        yield running
+
+
+@pytest.fixture
+def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto applies a conditional write as a read then a write with no lock between them;
+    DynamoDB applies each write to an item atomically. One lock round moto's handlers."""
+    lock = threading.Lock()
+
+    def serialised(operation: Callable[..., Any]) -> Callable[..., Any]:
+        def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return operation(*args, **kwargs)
+        return one_at_a_time
+
+    for name in ("get_item", "put_item", "update_item", "delete_item", "query",
+                 "transact_write_items"):
+        monkeypatch.setattr(DynamoHandler, name, serialised(getattr(DynamoHandler, name)))
+
+
+@pytest.fixture
+def host(api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> str:
+    """A host on a Penny with the sandbox's four providers set up; its access token."""
+    # The sandbox's tokens expire by the wall clock: Penny's clock reads the same time.
+    clock.current = datetime.now(UTC).replace(microsecond=0)
+    entries = json.dumps(sandbox.penny_providers())
+    rebuild(providers=Providers.from_json(entries, "the sandbox", deployed=False))
+    return make_host(api)
+
+
+def start(api: Api, token: str, provider: str) -> tuple[str, str]:
+    """Click Connect: the consent URL, and the binding cookie the browser now holds."""
+    r = api.post(f"/me/connections/{provider}", {"features": [FEATURE[provider]]}, token=token)
+    assert r.status == 200, r.body
+    cookie = header(r, "set-cookie")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/oauth/" in cookie
+    return r.json["authorize_url"], cookie.split(";")[0]
+
+
+def come_back(api: Api, location: str, cookie: str | None) -> Response:
+    """The provider's redirect to Penny's callback, followed by the browser."""
+    parts = urlsplit(location)
+    assert f"{parts.scheme}://{parts.netloc}" == PUBLIC, location
+    return api.get(f"{parts.path}?{parts.query}", headers={"Cookie": cookie} if cookie else {})
+
+
+def connect(api: Api, token: str, provider: str, decision: str = "allow") -> Response:
+    url, cookie = start(api, token, provider)
+    return come_back(api, consent(url, decision), cookie)
+
+
+def status_of(api: Api, token: str, provider: str) -> dict[str, Any]:
+    found = api.get("/me/connections", token=token).json["connections"]
+    return next(c for c in found if c["provider"] == provider)
+
+
+def expire_in_penny(api: Api, token: str, clock: FixedClock) -> None:
+    """The host's stored access tokens reach their expiry (the sandbox's own are expired
+    by `expire_access_tokens`): the next use must refresh."""
+    host_id = api.get("/me/profile", token=token).json["id"]
+    for item in ConnectionItem.query(f"CONNECTIONS#{host_id}"):
+        item.update(actions=[ConnectionItem.token_expires_at.set(
+            clock.now() - timedelta(minutes=1))])
+
+
+def header(r: Response, name: str) -> str:
+    return next(v for k, v in r.headers.items() if k.lower() == name)
+
+
+def redirected_to(r: Response) -> tuple[str, dict[str, list[str]]]:
+    assert r.status == 303, r.body
+    parts = urlsplit(header(r, "location"))
+    return parts.path, parse_qs(parts.query)
+
+
+# ---- connecting ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", ["google", "microsoft", "zoom", "notion"])
+def test_a_host_connects_each_platform_through_its_consent_page(
+        api: Api, host: str, sandbox: ProviderSandbox, provider: str) -> None:
+    assert status_of(api, host, provider)["status"] == "not_connected"
+
+    back = connect(api, host, provider)
+
+    assert redirected_to(back) == ("/app/connections", {"connected": [provider]})
+    assert "Max-Age=0" in str(header(back, "set-cookie"))  # the binding is spent
+    shown = status_of(api, host, provider)
+    assert shown["status"] == "connected"
+    seeded = sandbox.accounts(provider)[0]
+    # An e-mail where the provider says whose account it is; Notion: the workspace's name
+    assert shown["account"] == (seeded.email if provider != "notion" else shown["account"])
+    assert shown["account"]
+    assert shown["connected_at"]
+    assert shown["scopes"] or provider == "notion"  # Notion's pages are picked, not scoped
+    assert len(sandbox.grants(provider)) == 1
+
+
+def test_the_connections_list_says_which_platforms_are_not_set_up_here(
+        api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    entries = {"google": sandbox.penny_providers()["google"]}
+    rebuild(providers=Providers.from_json(json.dumps(entries), "the sandbox", deployed=False))
+    token = make_host(api)
+
+    found = {c["provider"]: c["status"] for c in
+             api.get("/me/connections", token=token).json["connections"]}
+
+    assert found == {"google": "not_connected", "microsoft": "not_available",
+                     "zoom": "not_available", "notion": "not_available"}
+    r = api.post("/me/connections/zoom", {"features": ["video"]}, token=token)
+    assert (r.status, r.code) == (409, "provider_not_available")
+
+
+def test_deny_at_the_consent_page_comes_back_with_a_plain_reason_and_nothing_connected(
+        api: Api, host: str) -> None:
+    back = connect(api, host, "google", decision="deny")
+
+    assert redirected_to(back) == ("/app/connections",
+                                   {"provider": ["google"], "error": ["consent_declined"]})
+    assert status_of(api, host, "google")["status"] == "not_connected"
+
+
+def test_a_feature_the_platform_does_not_offer_is_refused(api: Api, host: str) -> None:
+    r = api.post("/me/connections/zoom", {"features": ["notes"]}, token=host)
+
+    assert (r.status, r.code) == (400, "validation_error")
+    r = api.post("/me/connections/myspace", {"features": ["calendar"]}, token=host)
+    assert r.status == 404
+
+
+# ---- the state: signed, single-use, expiring, bound to the browser -------------------
+
+
+def test_a_tampered_state_is_refused_with_a_page_before_anything_is_read(
+        api: Api, host: str) -> None:
+    url, cookie = start(api, host, "google")
+    location = consent(url)
+    forged = location.replace("state=", "state=x")
+
+    back = come_back(api, forged, cookie)
+
+    assert back.status == 400 and b"altered" in back.body
+    assert header(back, "content-type").startswith("text/html")
+
+
+def test_a_replayed_callback_is_refused(api: Api, host: str) -> None:
+    url, cookie = start(api, host, "google")
+    location = consent(url)
+    assert come_back(api, location, cookie).status == 303
+
+    again = come_back(api, location, cookie)
+
+    assert again.status == 400 and b"already used" in again.body
+
+
+def test_a_callback_after_ten_minutes_is_refused(
+        api: Api, host: str, clock: FixedClock) -> None:
+    url, cookie = start(api, host, "google")
+    location = consent(url)
+    clock.advance(minutes=10, seconds=1)
+
+    back = come_back(api, location, cookie)
+
+    assert back.status == 400 and b"expired" in back.body
+    assert status_of(api, host, "google")["status"] == "not_connected"
+
+
+def test_a_callback_in_another_browser_cannot_attach_tokens_to_the_host(
+        api: Api, host: str) -> None:
+    # GIVEN an attacker who started a round trip and lured the host to finish it, or the
+    # host's callback URL replayed from another browser: no binding cookie there
+    url, _ = start(api, host, "google")
+    location = consent(url)
+
+    back = come_back(api, location, None)
+
+    assert back.status == 400 and b"another browser" in back.body
+    assert status_of(api, host, "google")["status"] == "not_connected"
+
+
+def test_another_hosts_state_cannot_connect_this_host(api: Api, host: str) -> None:
+    # GIVEN host B's own browser binding, and host A's callback
+    other = make_host(api, slug="bob")
+    url_a, _ = start(api, host, "google")
+    _, cookie_b = start(api, other, "google")
+
+    back = come_back(api, consent(url_a), cookie_b)
+
+    assert back.status == 400
+    assert status_of(api, other, "google")["status"] == "not_connected"
+    assert status_of(api, host, "google")["status"] == "not_connected"
+
+
+def test_a_callback_after_its_login_ended_is_refused(api: Api, host: str) -> None:
+    # GIVEN the dashboard's login (a cookie session) started the round trip
+    browser = Browser(api)
+    assert browser.post("/auth/session", {"email": "alice@example.com",
+                                          "password": "correct horse battery"}).status == 200
+    r = browser.post("/me/connections/google", {"features": ["calendar"]})
+    assert r.status == 200, r.body
+    location = consent(r.json["authorize_url"])
+    # WHEN the host logs out before the provider sends the browser back
+    assert browser.delete("/auth/session").status == 204
+    parts = urlsplit(location)
+
+    back = browser.get(f"{parts.path}?{parts.query}")
+
+    assert back.status == 400 and b"ended" in back.body
+    assert status_of(api, host, "google")["status"] == "not_connected"
+
+
+def test_a_wrong_pkce_verifier_is_refused_by_the_provider(api: Api, host: str) -> None:
+    # GIVEN the stored verifier no longer matches the challenge sent to the provider
+    url, cookie = start(api, host, "zoom")
+    location = consent(url)
+    state_id = parse_qs(urlsplit(location).query)["state"][0].split(".")[0]
+    item = OAuthStateItem.get(f"OAUTHSTATE#{state_id}", "OAUTHSTATE")
+    cipher = bootstrap.services().connections.states._cipher  # type: ignore[attr-defined]
+    item.code_verifier = cipher.encrypt("a" * 64, f"oauth-state:{state_id}", "zoom")
+    item.save()
+
+    back = come_back(api, location, cookie)
+
+    assert redirected_to(back) == ("/app/connections",
+                                   {"provider": ["zoom"], "error": ["provider_rejected"]})
+    assert status_of(api, host, "zoom")["status"] == "not_connected"
+
+
+# ---- using, refreshing, breaking, disconnecting --------------------------------------
+
+
+def test_an_expired_access_token_is_refreshed_before_use(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    sandbox.expire_access_tokens("google")
+    expire_in_penny(api, host, clock)
+
+    r = api.post("/me/connections/google/test", token=host)
+
+    assert (r.status, r.json["status"]) == (200, "connected")
+    assert sandbox.grants("google")[0].refreshes == 1
+
+
+def test_twenty_concurrent_refreshes_of_a_rotating_zoom_token_exchange_it_once(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        atomic_moto: None) -> None:
+    # GIVEN a Zoom connection whose access token has expired (Zoom rotates refresh
+    # tokens: the old one dies at its first use)
+    connect(api, host, "zoom")
+    host_id = api.get("/me/profile", token=host).json["id"]
+    sandbox.expire_access_tokens("zoom")
+    expire_in_penny(api, host, clock)
+    service = bootstrap.services().connections
+
+    # WHEN twenty Lambdas ask for a token at once
+    tokens = together(20, lambda: service.access_token(host_id, "zoom"))
+
+    # THEN one exchanged the refresh token, all got its new access token, and it works
+    assert sandbox.grants("zoom")[0].refreshes == 1
+    assert len(set(tokens)) == 1
+    r = api.post("/me/connections/zoom/test", token=host)
+    assert (r.status, r.json["status"]) == (200, "connected")
+
+
+def test_a_revoked_grant_marks_the_connection_broken_once_and_tells_the_dashboards(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    stream = Stream()
+    stream.read()
+    sandbox.revoke("google")
+    sandbox.expire_access_tokens("google")
+    expire_in_penny(api, host, clock)
+
+    r = api.post("/me/connections/google/test", token=host)
+
+    assert (r.status, r.code) == (409, "connection_broken")
+    shown = status_of(api, host, "google")
+    assert shown["status"] == "broken" and shown["broken_reason"]
+    events = broken_events(stream)
+    assert [(e.connection or {}).get("provider") for e in events] == ["google"]
+    # Asked again, it is broken already: no second refresh storm, no second event
+    again = api.post("/me/connections/google/test", token=host)
+    assert (again.status, again.code) == (409, "connection_broken")
+    assert sandbox.grants("google")[0].refused_refreshes == 1
+    assert broken_events(stream) == []
+
+
+def test_reconnecting_a_broken_platform_makes_it_work_again(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect(api, host, "zoom")
+    sandbox.revoke("zoom")
+    sandbox.expire_access_tokens("zoom")
+    expire_in_penny(api, host, clock)
+    assert api.post("/me/connections/zoom/test", token=host).status == 409
+
+    back = connect(api, host, "zoom")
+
+    assert redirected_to(back)[1] == {"connected": ["zoom"]}
+    r = api.post("/me/connections/zoom/test", token=host)
+    assert (r.status, r.json["status"]) == (200, "connected")
+
+
+def test_disconnecting_revokes_at_the_provider_then_forgets_the_tokens(
+        api: Api, host: str, sandbox: ProviderSandbox) -> None:
+    connect(api, host, "zoom")
+
+    r = api.delete("/me/connections/zoom", token=host)
+
+    assert r.status == 204
+    assert sandbox.grants("zoom")[0].revoked_at is not None
+    assert status_of(api, host, "zoom")["status"] == "not_connected"
+    assert api.delete("/me/connections/zoom", token=host).code == "not_connected"
+
+
+def test_disconnecting_with_an_expired_token_refreshes_it_to_revoke_the_grant(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect(api, host, "zoom")
+    sandbox.expire_access_tokens("zoom")
+    expire_in_penny(api, host, clock)
+
+    assert api.delete("/me/connections/zoom", token=host).status == 204
+
+    grant = sandbox.grants("zoom")[0]
+    assert grant.refreshes == 1 and grant.revoked_at is not None
+
+
+def test_disconnecting_microsoft_forgets_the_tokens_without_a_revocation_endpoint(
+        api: Api, host: str, sandbox: ProviderSandbox) -> None:
+    connect(api, host, "microsoft")
+
+    assert api.delete("/me/connections/microsoft", token=host).status == 204
+
+    assert status_of(api, host, "microsoft")["status"] == "not_connected"
+
+
+def test_a_host_sees_only_their_own_connections(api: Api, host: str) -> None:
+    connect(api, host, "google")
+    other = make_host(api, slug="bob")
+
+    assert status_of(api, other, "google")["status"] == "not_connected"
+    assert api.delete("/me/connections/google", token=other).code == "not_connected"
+    assert status_of(api, host, "google")["status"] == "connected"
+
+
+def broken_events(stream: Stream) -> list[Event]:
+    return [e for record in stream.read() for e in events_of(record)
+            if e.type is EventKind.CONNECTION_BROKEN]
+
+
+def together(count: int, action: Callable[[], T]) -> list[T]:
+    barrier = threading.Barrier(count)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            results.append(action())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results
