@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Only the test tiers that exist: a fresh clone has no empty folders.
-TEST_DIRS := $(wildcard tests/unit tests/functional tests/e2e)
+TEST_DIRS := $(wildcard tests/unit tests/sandbox tests/functional tests/e2e)
 PYTEST_ARGS ?=
 # The deployed stage (stack "penny-$(STAGE)") and region, for package / deploy / redrive.
 STAGE ?= prod

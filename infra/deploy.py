@@ -189,8 +189,18 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"  dashboard (sign up here):  {url}/app\n"
           f"  your booking page:         {url}/<your-slug>\n"
           f"  API:                       {url}/openapi.json\n"
-          f"  WebSocket:                 {outputs.get('WebsocketConnectEndpointURL', '-')}")
+          f"  WebSocket:                 {outputs.get('WebsocketConnectEndpointURL', '-')}\n"
+          f"{redirect_uris(url)}")
     return 0
+
+
+def redirect_uris(url: str) -> str:
+    """What to enter as each provider's redirect URI (docs/connections.md)."""
+    from chalicelib.integrations.oauth import OAUTH_PROVIDERS
+
+    lines = [f"    {name + ':':<11}{url}/oauth/{name}/callback" for name in OAUTH_PROVIDERS]
+    return "  OAuth redirect URIs (register them with each provider you set up):\n" + \
+        "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -307,6 +307,9 @@ class ConnectionService:
         """A working access token for the host at the provider, refreshed first when it
         expires soon. ConnectionBrokenError when the host must reconnect;
         ProviderUnavailableError when the provider could not be reached (try later)."""
+        return self._working(host_id, provider)[1]
+
+    def _working(self, host_id: str, provider: str) -> tuple[Connection, str]:
         waited, rereads = 0.0, 0
         while rereads <= READS:
             found = self.connections.get(host_id, provider)
@@ -318,7 +321,7 @@ class ConnectionService:
                                             or f"reconnect {provider.title()}")
             now = self.clock.now()
             if not tokens.needs_refresh(now):
-                return tokens.access_token
+                return connection, tokens.access_token
             taken = self.connections.take_refresh_lease(connection, now)
             if isinstance(taken, LeaseBusy) and taken.until > now:
                 # Another caller is refreshing: wait a little, then read its tokens.
@@ -331,7 +334,7 @@ class ConnectionService:
             if isinstance(taken, RefreshLease):
                 fresh = self._refresh(taken)
                 if fresh is not None:
-                    return fresh
+                    return connection, fresh
             rereads += 1  # refreshed meanwhile, or the lease was lost: read again now
         raise ProviderUnavailableError(provider, f"{provider.title()} is being refreshed "
                                        "elsewhere; try again")
@@ -359,11 +362,7 @@ class ConnectionService:
         """Use the connection once, as a feature would: a working access token (refreshed
         when due) and one call to the provider. A refusal marks it broken (and the host's
         dashboards hear `connection.broken`) before ConnectionBrokenError is raised."""
-        token = self.access_token(host_id, provider)
-        found = self.connections.get(host_id, provider)
-        if found is None:
-            raise NotConnectedError(f"{provider.title()} is not connected")
-        connection = found[0]
+        connection, token = self._working(host_id, provider)
         try:
             self.clients.get(provider).account(token)
         except ConnectionBrokenError as exc:

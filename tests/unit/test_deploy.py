@@ -391,3 +391,12 @@ def test_a_stream_batch_that_fails_again_stays_noted(stream_failure: dict[str, A
     assert stream_failure["sqs"].get_queue_attributes(
         QueueUrl=stream_failure["url"], AttributeNames=["ApproximateNumberOfMessagesNotVisible"])[
         "Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"
+
+
+def test_the_redirect_uris_to_register_are_printed_for_each_oauth_provider() -> None:
+    from infra.deploy import redirect_uris
+
+    printed = redirect_uris("https://abc.lambda-url.us-east-1.on.aws")
+
+    for provider in ("google", "microsoft", "zoom", "notion"):
+        assert f"https://abc.lambda-url.us-east-1.on.aws/oauth/{provider}/callback" in printed

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INNER_LAYERS = ("domain", "services")
 # Storage, AWS, the web framework and the vendor libraries the adapters wrap.
 OUTER_LIBRARIES = ("pynamodb", "boto3", "botocore", "chalice", "jwt", "argon2", "icalendar",
-                   "cryptography")
+                   "cryptography", "authlib", "msal", "google", "requests")
 
 PROBE = """
 import importlib, json, sys
