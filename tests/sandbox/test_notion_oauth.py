@@ -1,56 +1,35 @@
 """Notion's public-integration OAuth wire, driven by authlib.
 
 Notion takes HTTP Basic client credentials and a JSON body, and refuses in its own error
-shape. authlib sends a form body and only recognises RFC 6749 errors, so the minimum is a
-requests auth object that re-encodes the body as JSON, and a compliance hook that turns a
-Notion error into OAuthError.
+shape. authlib sends a form body and only recognises RFC 6749 errors, so the adapter
+(chalicelib/integrations/oauth/notion.py) adds a requests auth object that re-encodes the
+body as JSON, and a compliance hook that turns a Notion error into OAuthError; these
+tests drive authlib with those two pieces against the sandbox.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
-from requests.auth import AuthBase, HTTPBasicAuth
 
+from chalicelib.integrations.oauth.notion import NotionClientAuth, raise_notion_error
 from sandbox import ProviderSandbox
 from sandbox.testing import callback_params, consent
 
 REDIRECT = "http://127.0.0.1:8000/oauth/notion/callback"
 
 
-class NotionClientAuth(AuthBase):
-    """Client credentials as HTTP Basic, and authlib's form parameters sent as JSON."""
-
-    def __init__(self, client_id: str, client_secret: str) -> None:
-        self._basic = HTTPBasicAuth(client_id, client_secret)
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        raw = request.body
-        body = raw.decode() if isinstance(raw, bytes) else raw if isinstance(raw, str) else ""
-        request.headers["Content-Type"] = "application/json"
-        request.prepare_body(data=None, files=None, json=dict(parse_qsl(body)))
-        return self._basic(request)
-
-
-def _raise_notion_error(response: requests.Response) -> requests.Response:
-    body = response.json()
-    if body.get("object") == "error":
-        raise OAuthError(error=body["code"], description=body["message"])
-    return response
-
-
 def _session(sandbox: ProviderSandbox, hooks: bool = True) -> OAuth2Session:
     client = sandbox.client("notion")
     session = OAuth2Session(client.client_id, client.client_secret, redirect_uri=REDIRECT)
     if hooks:
-        session.register_compliance_hook("access_token_response", _raise_notion_error)
-        session.register_compliance_hook("refresh_token_response", _raise_notion_error)
+        session.register_compliance_hook("access_token_response", raise_notion_error)
+        session.register_compliance_hook("refresh_token_response", raise_notion_error)
     return session
 
 
