@@ -64,14 +64,21 @@ def with_wheels(base: Path, wheels: list[Path], out: Path) -> list[str]:
     shutil.copy2(base, out)
     added = []
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
-        present = {name.split("/")[0] for name in archive.namelist()}
+        files = set(archive.namelist())
+        # By distribution, not top-level folder: google-auth, google-api-core and protobuf
+        # all install under the one `google/` namespace.
+        bundled = {name.split("/")[0].split("-")[0].lower() for name in files
+                   if name.split("/")[0].endswith(".dist-info")}
         for wheel in wheels:
+            dist = wheel.name.split("-")[0]
+            if dist.lower() in bundled:
+                continue  # already bundled, at the version requirements.txt pins
+            added.append(dist)
             with zipfile.ZipFile(wheel) as source:
-                if {n.split("/")[0] for n in source.namelist()} & present:
-                    continue  # already bundled, at the version requirements.txt pins
-                added.append(wheel.name.split("-")[0])
                 for info in source.infolist():
-                    archive.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
+                    if info.filename not in files:
+                        archive.writestr(info, source.read(info), zipfile.ZIP_DEFLATED)
+                        files.add(info.filename)
     return added
 
 
