@@ -61,6 +61,29 @@ def aws() -> Iterator[None]:
 
 
 @pytest.fixture
+def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto applies a conditional write as a read then a write with no lock between them
+    (its request handler reads the item, to answer ALL_OLD, before the backend writes it);
+    DynamoDB applies each write to an item atomically. One lock round moto's handlers
+    makes concurrency tests see DynamoDB's behaviour."""
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.Lock()
+
+    def serialised(operation: Any) -> Any:
+        def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return operation(*args, **kwargs)
+        return one_at_a_time
+
+    for name in ("get_item", "put_item", "update_item", "delete_item", "query",
+                 "transact_write_items"):
+        monkeypatch.setattr(DynamoHandler, name, serialised(getattr(DynamoHandler, name)))
+
+
+@pytest.fixture
 def settings() -> Settings:
     return Settings(table_name=TABLE, region="us-east-1", dynamodb_endpoint=None,
                     public_base_url="http://penny.test")

@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 import boto3
 import pytest
-from moto.dynamodb.responses import DynamoHandler
 
 from chalicelib.domain.connections import (
     Connection,
@@ -43,20 +42,8 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 CONCURRENCY = 20
 
 
-def serialised(lock: threading.Lock, operation: Callable[..., Any]) -> Callable[..., Any]:
-    def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return operation(*args, **kwargs)
-    return one_at_a_time
-
-
 @pytest.fixture
-def table(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # Around moto's request handlers, not its backend: the handler reads the item (to
-    # answer ALL_OLD) before the backend writes it.
-    lock = threading.Lock()
-    for name in ("get_item", "put_item", "update_item", "delete_item", "query"):
-        monkeypatch.setattr(DynamoHandler, name, serialised(lock, getattr(DynamoHandler, name)))
+def table(aws: None, atomic_moto: None) -> Iterator[None]:
     tables.configure(TABLE, "us-east-1", None)
     yield
 

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from moto.dynamodb.responses import DynamoHandler
 
 from chalicelib import bootstrap
 from chalicelib.domain.events import Event, EventKind
@@ -40,23 +39,6 @@ FEATURE = {"google": "calendar", "microsoft": "calendar", "zoom": "video", "noti
 def sandbox() -> Iterator[ProviderSandbox]:
     with start_sandbox(redirect_uris=(f"{PUBLIC}/oauth/{{provider}}/callback",)) as running:
         yield running
-
-
-@pytest.fixture
-def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto applies a conditional write as a read then a write with no lock between them;
-    DynamoDB applies each write to an item atomically. One lock round moto's handlers."""
-    lock = threading.Lock()
-
-    def serialised(operation: Callable[..., Any]) -> Callable[..., Any]:
-        def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return operation(*args, **kwargs)
-        return one_at_a_time
-
-    for name in ("get_item", "put_item", "update_item", "delete_item", "query",
-                 "transact_write_items"):
-        monkeypatch.setattr(DynamoHandler, name, serialised(getattr(DynamoHandler, name)))
 
 
 @pytest.fixture
