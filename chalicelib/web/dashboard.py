@@ -4,8 +4,10 @@ The page holds no user data, so it is the same for everyone and needs no session
 serve: the script asks the API for the host's data with the session cookie. What the
 page must know before its first request is rendered into it as JSON: the WebSocket URL
 (its origin is also added to the CSP's connect-src), the public URL booking links
-are built on, and whether each integration's provider is set up on this Penny
-(settings.providers). The host's own connections come from GET /me/connections.
+are built on, whether each integration's provider is set up on this Penny
+(settings.providers), and which providers a visitor can sign in with (the login and
+sign-up buttons; a provider not set up here has none). The host's own connections come
+from GET /me/connections, its sign-in identities from GET /me/identities.
 """
 
 from __future__ import annotations
@@ -65,6 +67,18 @@ INTEGRATIONS: tuple[Integration, ...] = (
 )
 
 
+# The OpenID Connect providers (POST /auth/oidc/{provider}), in the order the buttons
+# show, each with its name as its own button guidelines say it ("Sign in with Google").
+SIGN_IN_PROVIDERS: tuple[tuple[str, str], ...] = (("google", "Google"),
+                                                  ("microsoft", "Microsoft"))
+
+
+def sign_in_providers(available: frozenset[str]) -> list[dict[str, str]]:
+    """The providers a visitor can sign in with here: those set up on this Penny."""
+    return [{"provider": provider, "name": name}
+            for provider, name in SIGN_IN_PROVIDERS if provider in available]
+
+
 def integrations(available: frozenset[str]) -> list[Integration]:
     """Each integration and whether its provider is set up here; never a setting of it."""
     return [{**i, "status": "available" if i["provider"] in available else "not_available"}
@@ -88,7 +102,8 @@ def dashboard_page(settings: Settings, request: Any, section: str | None = None)
     origin = websocket_origin(websocket)
     config = {"websocketUrl": websocket if origin else None,
               "publicUrl": settings.public_base_url,
-              "integrations": integrations(settings.providers.available)}
+              "integrations": integrations(settings.providers.available),
+              "signIn": sign_in_providers(settings.providers.available)}
     return html_page("app.html", title="Dashboard · Penny", base=base,
                      description="Penny's dashboard: your bookings, event types, hours, "
                                  "profile and connections.",

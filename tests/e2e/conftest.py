@@ -50,7 +50,8 @@ class LocalStack:
                 "--api-port", "0", "--aws-port", "0", "--ws-port", "0", "--sandbox-port", "0",
             ],
             cwd=REPO_ROOT,
-            # No provider of the developer's shell: the tests expect none set up.
+            # Not the developer's shell's providers: the stack then sets up the provider
+            # sandbox's four (Google, Microsoft, Zoom, Notion), which the tests expect.
             env={**{k: v for k, v in os.environ.items() if k != "PENNY_PROVIDERS"},
                  "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.DEVNULL,

@@ -95,6 +95,16 @@ def test_a_set_up_provider_makes_its_integrations_available_and_keeps_its_secret
         assert value not in html
 
 
+def test_sign_in_buttons_are_offered_only_for_providers_set_up_here(api: Api) -> None:
+    assert config_of(api.get("/app").body.decode())["signIn"] == []
+
+    rebuild(providers=Providers(google=OAuthApp("google-client-id", "google-secret-0123"),
+                                zoom=OAuthApp("zoom-client-id", "zoom-secret-0123")))
+
+    assert config_of(api.get("/app").body.decode())["signIn"] == [
+        {"provider": "google", "name": "Google"}]
+
+
 def test_the_page_runs_no_inline_script_and_loads_one_script_and_stylesheet(api: Api) -> None:
     html = api.get("/app").body.decode()
 

@@ -86,6 +86,10 @@ export function createApi(base, { onSignedOut }) {
 
 // ---- live updates -------------------------------------------------------------------
 
+// An event is about a booking or, for connection.broken, a connection (whose `booking`
+// is an empty object): what it is about decides, not the shape of the other field.
+const isObject = (value) => Boolean(value) && typeof value === "object" && !Array.isArray(value);
+
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
 // API Gateway drops a connection idle for 10 minutes. A keepalive every 9 minutes is the
@@ -154,7 +158,7 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
       } catch {
         return;
       }
-      if (event && typeof event.type === "string" && event.booking) onEvent(event);
+      if (event && typeof event.type === "string" && (isObject(event.booking) || isObject(event.connection))) onEvent(event);
     });
     ws.addEventListener("close", () => {
       if (socket === ws) {

@@ -10,7 +10,7 @@
 // and takes it off the URL, so a reload or a bookmark does not say it again.
 
 import { ApiError } from "./api.js";
-import { $, fromTemplate, h, toast, uniqueId } from "./app-dom.js";
+import { $, fromTemplate, h, takeReturn, toProvider, toast, uniqueId } from "./app-dom.js";
 
 export const GROUPS = [
   { id: "calendar", title: "Calendars and video", lead: "Penny checks your calendars for conflicts and adds each booking with a video link." },
@@ -52,7 +52,7 @@ export function createConnections(api, integrations) {
   const mounts = new Map(); // name -> { list, group }
   const dialog = $("#disconnect-dialog");
   const banner = $("#connections-status");
-  const returned = takeReturn();
+  const returned = takeConnectReturn();
 
   // ---- what a card shows ---------------------------------------------------------------
 
@@ -181,21 +181,11 @@ export function createConnections(api, integrations) {
   }
 
   async function connect(integration, button) {
-    button.disabled = true;
-    button.setAttribute("aria-busy", "true");
-    try {
-      const answer = await api.post(`/me/connections/${integration.provider}`, { features: [integration.feature] });
-      const url = new URL(answer.authorize_url);
-      if (url.protocol !== "https:" && url.protocol !== "http:") throw new ApiError(0, "bad_url", "Penny answered with an address it cannot open.", null);
-      // The whole window goes to the provider's consent page and comes back to Connections.
-      location.assign(url.href);
-    } catch (error) {
-      button.disabled = false;
-      button.removeAttribute("aria-busy");
-      if (!(error instanceof ApiError)) throw error;
-      say(`Could not connect ${integration.name}`, error.message, "warning");
-      load();
-    }
+    const refused = await toProvider(button, () =>
+      api.post(`/me/connections/${integration.provider}`, { features: [integration.feature] }));
+    if (!refused) return;
+    say(`Could not connect ${integration.name}`, refused.message, "warning");
+    load();
   }
 
   function confirmDisconnect(integration) {
@@ -249,11 +239,10 @@ export function createConnections(api, integrations) {
 
   // ---- coming back from the provider, and live news ------------------------------------
 
-  function takeReturn() {
-    const query = new URLSearchParams(location.search);
-    const provider = query.get("connected") || query.get("provider");
+  function takeConnectReturn() {
+    const query = takeReturn("connections", ["connected", "provider"]);
+    const provider = query && (query.get("connected") || query.get("provider"));
     if (!provider) return null;
-    history.replaceState(history.state, "", location.pathname + location.hash);
     return { provider, error: query.get("connected") ? null : (query.get("error") || "error") };
   }
 

@@ -10,7 +10,9 @@ import { $, $$, busy, checkForm, clearErrors, fillTimeZones, showError, showLink
 import { initBookings } from "./app-bookings.js";
 import { createConnections, initConnectionsPage, initWelcome } from "./app-connections.js";
 import { initEventTypes } from "./app-event-types.js";
+import { initIdentities } from "./app-identities.js";
 import { initAvailability, initProfile } from "./app-settings.js";
+import { initSignIn } from "./app-sign-in.js";
 import { detectZone } from "./clock.js";
 
 const config = JSON.parse(document.getElementById("penny-dashboard").textContent);
@@ -43,15 +45,18 @@ const live = createLive(api, config.websocketUrl, {
 });
 
 const connections = createConnections(api, config.integrations);
+const signIn = initSignIn(api, config.signIn || []);
+const profile = initProfile(state);
+const identities = initIdentities(api, config.signIn || []);
 
 const views = {
   bookings: initBookings(state),
   "event-types": initEventTypes(state),
   availability: initAvailability(state),
-  profile: initProfile(state),
+  profile: { enter() { profile.enter(); identities.enter(); } },
   welcome: initWelcome(connections, { go }),
   connections: initConnectionsPage(connections, live),
-  login: { enter() {} },
+  login: signIn.login,
   signup: initSignupView(),
 };
 

@@ -15,7 +15,8 @@ from playwright.sync_api import Page, expect
 from tests.e2e.browser.audit import audit
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, take_screenshot
 from tests.e2e.browser.test_connections import connect, revoke_at_the_sandbox
-from tests.e2e.browser.test_dashboard import book, set_up_host, sign_up_in_browser
+from tests.e2e.browser.test_dashboard import book, csrf_headers, set_up_host, sign_up_in_browser
+from tests.e2e.browser.test_sign_in import at_the_sandbox
 from tests.e2e.browser.visitor import PAID_CONSULT, choose_slot, coach, fill_details
 from tests.e2e.conftest import LocalStack
 
@@ -93,9 +94,14 @@ def test_every_dashboard_view_and_state_passes_axe_with_visible_focus_and_44px_t
     page = context.new_page()
     findings = Findings(page)
     page.goto(f"{stack.api_url}/app/login")
+    expect(page.get_by_role("button", name="Sign in with Microsoft")).to_be_visible()
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
-    findings.check("login with errors")
+    findings.check("login with errors, and the sign-in buttons")
+    page.get_by_role("button", name="Sign in with Google").click()
+    at_the_sandbox(page, stack, decision="Deny")
+    expect(page.locator("#login-form .form-error")).to_contain_text("You said no")
+    findings.check("login: sign-in with Google refused")
     page.goto(f"{stack.api_url}/app/signup")
     page.locator("#signup-timezone option").first.wait_for(state="attached")
     findings.check("signup")
@@ -141,5 +147,20 @@ def test_every_dashboard_view_and_state_passes_axe_with_visible_focus_and_44px_t
     page.get_by_role("button", name="New event type").click()
     page.get_by_text("Scheduling rules").click()
     findings.check("event type editor")
+    # The Profile's sign-in methods: Microsoft linked, then the Unlink confirmation
+    page.get_by_role("link", name="Profile").click()
+    try:
+        page.get_by_role("button", name="Link Microsoft").click()
+        at_the_sandbox(page, stack)
+        expect(page.locator("#identities-status")).to_contain_text("Microsoft is linked")
+        findings.check("profile: sign-in methods, one linked")
+        page.get_by_role("button", name="Unlink Microsoft").click()
+        expect(page.locator("#unlink-dialog")).to_be_visible()
+        findings.check("unlink dialog")
+        page.locator("#unlink-dialog").get_by_role("button", name="Unlink", exact=True).click()
+        expect(page.get_by_role("button", name="Link Microsoft")).to_be_visible()
+    finally:  # the sandbox's Microsoft account is shared: never leave it linked here
+        page.request.delete(f"{stack.api_url}/me/identities/microsoft",
+                            headers=csrf_headers(context, stack))
 
     assert findings.report() == "", "\n" + findings.report()
