@@ -66,7 +66,7 @@ def roundtrips() -> dict[str, list[str]]:
                  headers: dict[str, str] | None = None) -> Any:
             with dynamodb_calls() as calls:
                 r = client.http.request(method, path, headers={**JSON, **(headers or {})},
-                                        body=json.dumps(body) if body is not None else b"")
+                                        body=json.dumps(body).encode() if body is not None else b"")
             assert r.status_code < 400, (name, r.status_code, r.body)
             counted[name] = calls.calls
             return r
