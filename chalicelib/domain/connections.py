@@ -25,10 +25,10 @@ from enum import StrEnum
 # Refresh an access token this long before it expires, so no call starts with a token
 # that dies in flight.
 REFRESH_MARGIN = timedelta(minutes=2)
-# How long one caller may hold the right to refresh a connection: well beyond the token
-# exchange's HTTP timeout (10 s), so a live refresh never loses its lease, and short
-# enough that a crashed one (Lambda timeout) blocks the others only briefly.
-REFRESH_LEASE = timedelta(seconds=30)
+# How long one caller may hold the right to refresh a connection: beyond the API Lambda's
+# 10 s (and the token exchange's 5 s timeout), so a live refresh never loses its lease,
+# and short enough that a crashed one blocks the others only briefly.
+REFRESH_LEASE = timedelta(seconds=15)
 
 
 class ConnectionStatus(StrEnum):

@@ -268,3 +268,9 @@ class IdentityUnverifiedError(PennyError):
 
     code = "identity_unverified"
 
+
+class LastSignInError(ValidationError):
+    """Unlinking this identity would leave an account without a password no way in."""
+
+    code = "last_sign_in"
+

@@ -23,6 +23,7 @@ host's own click.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     from chalicelib.services.sign_in import IdentitySignIn
 
 BINDING = "penny_oauth"
+STATE_NAME_CHARS = 16
+STATE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 CONNECTIONS_PAGE = "/app/connections"
 # Where each round trip goes back to, and where a refused one says why.
 PAGES = {"connect": CONNECTIONS_PAGE, "sign_in": "/app/login", "link": "/app/profile"}
@@ -59,19 +62,23 @@ class CallbackServices:
     refresh_ttl_seconds: int
 
 
-def binding_name(secure: bool) -> str:
-    return f"__Secure-{BINDING}" if secure else BINDING
+def binding_name(secure: bool, state_id: str) -> str:
+    """One cookie per round trip (named by its state), so a round trip started in another
+    tab never overwrites this one's."""
+    name = f"{BINDING}_{state_id[:STATE_NAME_CHARS]}"
+    return f"__Secure-{name}" if secure else name
 
 
-def binding_cookie(value: str, secure: bool, base: str, max_age: int) -> str:
+def binding_cookie(value: str, secure: bool, base: str, max_age: int, state_id: str) -> str:
     flags = ["HttpOnly", "SameSite=Lax", *(["Secure"] if secure else [])]
-    return "; ".join([f"{binding_name(secure)}={value}", f"Path={base}/oauth/",
+    return "; ".join([f"{binding_name(secure, state_id)}={value}", f"Path={base}/oauth/",
                       f"Max-Age={max_age}", *flags])
 
 
 def started(request: Any, base: str, result: Started) -> Response:
     secure = is_secure(request.headers)
-    cookie = binding_cookie(result.binding, secure, base, int(STATE_TTL.total_seconds()))
+    cookie = binding_cookie(result.binding, secure, base, int(STATE_TTL.total_seconds()),
+                            result.state_id)
     return Response(body=json.dumps({"authorize_url": result.url}), status_code=200,
                     headers={"Content-Type": "application/json", "Cache-Control": "no-store",
                              "Set-Cookie": cookie})
@@ -82,10 +89,15 @@ def callback(services: CallbackServices, incoming: EdgeRequest, provider: str, b
     from chalicelib.web.pages import message_page
 
     secure = is_secure(incoming.headers)
-    spent = binding_cookie("", secure, base, 0)
+    # The state's id picks the cookie (unverified here: a forged one finds no cookie, and
+    # the service refuses it either way).
+    state_id = (incoming.query.get("state") or "").partition(".")[0]
+    if not STATE_ID.fullmatch(state_id):
+        state_id = ""
+    spent = binding_cookie("", secure, base, 0, state_id)
     try:
-        state = services.connections.take(provider, incoming.query,
-                                          cookies(incoming.headers).get(binding_name(secure)))
+        state = services.connections.take(
+            provider, incoming.query, cookies(incoming.headers).get(binding_name(secure, state_id)))
     except OAuthStateError as exc:
         response = message_page(base, "This link cannot be used", exc.message, 400)
         response.headers["Set-Cookie"] = spent

@@ -84,9 +84,12 @@ class AccountService:
         email = normalize_email(email)
         seen = self.logins.check(email) if self.logins is not None else None
         account = self.hosts.account(email)
-        if account is None:
+        if account is None or not account.password_hash:
+            # The same Argon2 work for an unknown e-mail and for an account that signs in
+            # only with Google or Microsoft (no password): the time tells neither apart.
             self.passwords.verify(_DUMMY_HASH, password)
-        if account is None or not self.passwords.verify(account.password_hash, password):
+        if account is None or not account.password_hash or \
+                not self.passwords.verify(account.password_hash, password):
             if self.logins is not None:
                 self.logins.failed(email, seen)
             raise InvalidCredentialsError("email or password is wrong")

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from chalicelib.domain.connections import Connection, ConnectionStatus
+from chalicelib.domain.connections import Connection, ConnectionStatus, TokenDecryptionError
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
     ConsentDeclinedError,
@@ -59,7 +59,7 @@ log = logging.getLogger("penny.connections")
 # How many times `access_token` reads again at once (the tokens changed under it, or its
 # lease was lost), and the longest it waits for another caller's refresh to finish.
 READS = 8
-LONGEST_WAIT_SECONDS = 12.0
+LONGEST_WAIT_SECONDS = 3.0
 
 
 class OAuthClients:
@@ -94,7 +94,9 @@ class StateSigner:
 
     def verify(self, state: str) -> str:
         state_id, _, mac = state.partition(".")
-        if not state_id or not hmac.compare_digest(mac, self._mac(state_id)):
+        # As bytes: compare_digest refuses a str with non-ASCII characters (a 500).
+        given = mac.encode("utf-8", "surrogatepass")
+        if not state_id or not hmac.compare_digest(given, self._mac(state_id).encode()):
             raise OAuthStateError("this sign-in link was altered; start again from Penny")
         return state_id
 
@@ -107,6 +109,7 @@ def binding_hash(binding: str) -> str:
 class Started:
     url: str          # the provider's consent page
     binding: str      # kept by the browser (a cookie) until the callback
+    state_id: str     # names the cookie, so round trips in two tabs do not collide
 
 
 @dataclass(frozen=True)
@@ -170,10 +173,10 @@ class ConnectionService:
         """Connect (or reconnect, or widen) a platform for the host."""
         client = self._client(provider)
         scopes = self._scopes(client, features)
-        current = self.connections.get(host_id, provider)
-        if current is not None and not current[0].is_broken:
+        current = self._connection(host_id, provider)
+        if current is not None and not current.is_broken:
             # Incremental consent keeps what was granted: ask for both.
-            scopes = tuple(dict.fromkeys((*current[0].scopes, *scopes)))
+            scopes = tuple(dict.fromkeys((*current.scopes, *scopes)))
         return self._begin(client, scopes, host_id, session_id, "connect", return_to)
 
     def start_sign_in(self, provider: str, timezone: str, return_to: str) -> Started:
@@ -188,6 +191,11 @@ class ConnectionService:
         client = self._client(provider)
         scopes = self._scopes(client, frozenset({Feature.SIGN_IN}))
         return self._begin(client, scopes, host_id, session_id, "link", return_to)
+
+    def _connection(self, host_id: str, provider: str) -> Connection | None:
+        """The connection as listed: no token decrypted."""
+        return next((c for c in self.connections.for_host(host_id) if c.provider == provider),
+                    None)
 
     def _client(self, provider: str) -> OAuthProvider:
         if provider not in self.providers:
@@ -215,7 +223,7 @@ class ConnectionService:
             timezone=timezone)
         if not self.states.put(state):
             raise RuntimeError("an OAuth state id was drawn twice")  # 192 random bits
-        return Started(client.authorization_url(self._request(state)), binding)
+        return Started(client.authorization_url(self._request(state)), binding, state_id)
 
     def _request(self, state: OAuthState) -> AuthorizationRequest:
         return AuthorizationRequest(
@@ -284,7 +292,14 @@ class ConnectionService:
         either way, and the failed revocation is logged."""
         if provider not in self.providers:
             raise NotFoundError(f"no platform called {provider}")
-        found = self.connections.get(host_id, provider)
+        try:
+            found = self.connections.get(host_id, provider)
+        except TokenDecryptionError:
+            # Its tokens cannot be read (a key retired too soon, an altered item): nothing
+            # to revoke with, and nothing to keep.
+            log.warning("tokens unreadable; deleting them", extra={"provider": provider})
+            self.connections.delete(host_id, provider)
+            return
         if found is None:
             raise NotConnectedError(f"{provider.title()} is not connected")
         connection, tokens = found
@@ -312,7 +327,14 @@ class ConnectionService:
     def _working(self, host_id: str, provider: str) -> tuple[Connection, str]:
         waited, rereads = 0.0, 0
         while rereads <= READS:
-            found = self.connections.get(host_id, provider)
+            try:
+                found = self.connections.get(host_id, provider)
+            except TokenDecryptionError:
+                listed = self._connection(host_id, provider)
+                reason = f"Penny cannot read its {provider.title()} tokens; reconnect it"
+                if listed is not None:
+                    self.mark_broken(listed, reason)
+                raise ConnectionBrokenError(provider, reason) from None
             if found is None:
                 raise NotConnectedError(f"{provider.title()} is not connected")
             connection, tokens = found
@@ -355,8 +377,15 @@ class ConnectionService:
         except Exception:
             self.connections.release_refresh(lease)
             raise
-        # The new refresh token is stored before the new access token is used.
-        return tokens.access_token if self.connections.finish_refresh(lease, tokens) else None
+        # The new refresh token is stored before the new access token is used; the provider
+        # has already retired the old one, so a failed write is tried once more.
+        try:
+            saved = self.connections.finish_refresh(lease, tokens)
+        except Exception:
+            log.warning("saving refreshed tokens failed; trying once more",
+                        extra={"provider": connection.provider})
+            saved = self.connections.finish_refresh(lease, tokens)
+        return tokens.access_token if saved else None
 
     def test(self, host_id: str, provider: str) -> Connection:
         """Use the connection once, as a feature would: a working access token (refreshed

@@ -61,13 +61,9 @@ class IdentitySignIn:
 
     def unlink(self, host_id: str, provider: str) -> None:
         """Refused for the last way into an account without a password."""
-        linked = self.identities.for_host(host_id)
-        if [i.provider for i in linked] == [provider]:
-            account = self.hosts.account(self.hosts.config(host_id).email)
-            if account is not None and account.password_hash == NO_PASSWORD:
-                raise ValidationError(f"{provider.title()} is how you sign in to Penny; "
-                                      "link another account first")
-        self.identities.unlink(host_id, provider)
+        account = self.hosts.account(self.hosts.config(host_id).email)
+        passwordless = account is not None and account.password_hash == NO_PASSWORD
+        self.identities.unlink(host_id, provider, keep_another=passwordless)
 
     def _sign_up(self, identity: Identity, timezone: str, source: str | None) -> Profile:
         name = identity.provider.title()

@@ -19,7 +19,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.connections import LinkedIdentity
-from chalicelib.domain.errors import IdentityLinkedError, NotFoundError
+from chalicelib.domain.errors import IdentityLinkedError, LastSignInError, NotFoundError
 from chalicelib.domain.providers import Identity
 from chalicelib.store.items import IdentityItem, IdentityLinkItem
 from chalicelib.store.transactions import cancelled_reasons, connection
@@ -75,10 +75,30 @@ class IdentityRepository:
                     "first") from exc
             raise
 
-    def unlink(self, host_id: str, provider: str) -> None:
-        found = [i for i in self.for_host(host_id) if i.provider == provider]
+    def unlink(self, host_id: str, provider: str, keep_another: bool = False) -> None:
+        """`keep_another`: only while another identity stays linked, checked in the same
+        transaction (two unlinks at once cannot both leave an account with no way in)."""
+        linked = self.for_host(host_id)
+        found = [i for i in linked if i.provider == provider]
         if not found:
             raise NotFoundError(f"no {provider.title()} sign-in is linked")
-        with TransactWrite(connection=connection()) as tx:
-            tx.delete(IdentityItem(f"IDENTITY#{provider}#{found[0].subject}", "IDENTITY"))
-            tx.delete(IdentityLinkItem(f"IDENTITIES#{host_id}", f"PROVIDER#{provider}"))
+        others = [i for i in linked if i.provider != provider]
+        if keep_another and not others:
+            raise LastSignInError(f"{provider.title()} is how you sign in to Penny; link "
+                                  "another account first")
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.delete(IdentityItem(f"IDENTITY#{provider}#{found[0].subject}", "IDENTITY"))
+                tx.delete(IdentityLinkItem(f"IDENTITIES#{host_id}", f"PROVIDER#{provider}"),
+                          condition=IdentityLinkItem.pk.exists())
+                if keep_another:
+                    other = others[0].provider
+                    tx.condition_check(IdentityLinkItem, f"IDENTITIES#{host_id}",
+                                       f"PROVIDER#{other}",
+                                       condition=IdentityLinkItem.pk.exists())
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in cancelled_reasons(exc) or \
+                    "TransactionConflict" in cancelled_reasons(exc):
+                raise LastSignInError(f"{provider.title()} could not be unlinked while "
+                                      "another sign-in changed; try again") from exc
+            raise

@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from chalicelib.domain.connections import (
+    REFRESH_LEASE,
     Connection,
     ConnectionStatus,
     TokenDecryptionError,
@@ -229,7 +230,7 @@ def test_of_twenty_concurrent_refreshes_one_takes_the_lease_and_the_rest_wait_fo
     won = [o for o in outcomes if isinstance(o, RefreshLease)]
     waiting = [o for o in outcomes if isinstance(o, LeaseBusy)]
     assert len(won) == 1 and len(waiting) == CONCURRENCY - 1
-    assert won[0].tokens == TOKENS and won[0].until == NOW + timedelta(seconds=30)
+    assert won[0].tokens == TOKENS and won[0].until == NOW + REFRESH_LEASE
     assert {w.until for w in waiting} == {won[0].until}
 
 
@@ -303,9 +304,9 @@ def test_a_lease_whose_holder_crashed_is_taken_again_once_it_expires(
     assert isinstance(crashed, RefreshLease)
 
     early = connections.take_refresh_lease(connection(),
-                                           NOW + timedelta(seconds=29))
+                                           NOW + REFRESH_LEASE - timedelta(seconds=1))
     late = connections.take_refresh_lease(connection(),
-                                          NOW + timedelta(seconds=31))
+                                          NOW + REFRESH_LEASE + timedelta(seconds=1))
 
     assert early == LeaseBusy(crashed.until)
     assert isinstance(late, RefreshLease) and late.holder != crashed.holder

@@ -166,6 +166,48 @@ def test_a_tampered_state_is_refused_with_a_page_before_anything_is_read(
     assert header(back, "content-type").startswith("text/html")
 
 
+def test_a_state_with_characters_no_signature_has_is_refused_not_a_server_error(
+        api: Api, host: str) -> None:
+    url, cookie = start(api, host, "google")
+    location = consent(url)
+    forged = location.replace("state=", "state=x.%C3%A9&was=")
+
+    back = come_back(api, forged, cookie)
+
+    assert back.status == 400
+
+
+def test_two_round_trips_started_in_two_tabs_both_come_back(api: Api, host: str) -> None:
+    # GIVEN Google started in one tab, then Zoom in another, before either came back
+    google_url, google_cookie = start(api, host, "google")
+    zoom_url, zoom_cookie = start(api, host, "zoom")
+    assert google_cookie.split("=")[0] != zoom_cookie.split("=")[0]
+    both = f"{google_cookie}; {zoom_cookie}"  # the browser sends each to /oauth/
+
+    # WHEN the first tab comes back, then the second
+    first = come_back(api, consent(google_url), both)
+    second = come_back(api, consent(zoom_url), both)
+
+    assert redirected_to(first)[1] == {"connected": ["google"]}
+    assert redirected_to(second)[1] == {"connected": ["zoom"]}
+
+
+def test_tokens_penny_cannot_read_mark_the_connection_broken_and_can_be_disconnected(
+        api: Api, host: str) -> None:
+    # GIVEN a connection whose stored token no longer opens (a key retired too soon)
+    connect(api, host, "zoom")
+    host_id = api.get("/me/profile", token=host).json["id"]
+    item = ConnectionItem.get(f"CONNECTIONS#{host_id}", "PROVIDER#zoom")
+    item.update(actions=[ConnectionItem.access_token.set("v1.gone.AAAA.AAAA")])
+
+    r = api.post("/me/connections/zoom/test", token=host)
+
+    assert (r.status, r.code) == (409, "connection_broken")
+    assert status_of(api, host, "zoom")["status"] == "broken"
+    assert api.delete("/me/connections/zoom", token=host).status == 204
+    assert status_of(api, host, "zoom")["status"] == "not_connected"
+
+
 def test_a_replayed_callback_is_refused(api: Api, host: str) -> None:
     url, cookie = start(api, host, "google")
     location = consent(url)

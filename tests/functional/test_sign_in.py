@@ -168,7 +168,7 @@ def test_the_last_way_into_an_account_without_a_password_cannot_be_unlinked(
 
     r = browser.delete("/me/identities/google")
 
-    assert (r.status, r.code) == (400, "validation_error")
+    assert (r.status, r.code) == (400, "last_sign_in")
     assert len(browser.get("/me/identities").json["identities"]) == 1
 
 

@@ -84,7 +84,8 @@ class FakeHosts:
     schedules: dict[str, Schedule] = field(default_factory=dict)       # by host id
     events: dict[str, dict[str, EventType]] = field(default_factory=dict)  # host -> id -> et
 
-    def create(self, profile: Profile, email: str, password_hash: str, now: datetime) -> None:
+    def create(self, profile: Profile, email: str, password_hash: str, now: datetime,
+               identity: object = None) -> None:
         if email in self.accounts:
             raise EmailTakenError("an account with this email exists", "email")
         if profile.slug in self.slugs:

@@ -21,7 +21,7 @@ from chalicelib.domain.errors import (
     SlugTakenError,
     ValidationError,
 )
-from chalicelib.domain.hosts import Account
+from chalicelib.domain.hosts import Account, Profile
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.accounts import AccountService, Session
 from tests.unit.fakes import (
@@ -393,3 +393,24 @@ def test_tokens_signed_with_a_retired_key_are_rejected() -> None:
 
     with pytest.raises(AuthenticationError):
         retired.verify(old_token, at(NOW))
+
+
+def test_an_account_without_a_password_refuses_every_password_after_the_same_work(
+        world: World) -> None:
+    # GIVEN an account made by "Sign in with Google": no password hash at all
+    world.hosts.create(Profile("h-google", "ada", "Ada", "UTC"), "ada@example.com", "", at(NOW))
+    verified: list[str] = []
+    real = world.accounts.passwords.verify
+
+    def counting(password_hash: str, password: str) -> bool:
+        verified.append(password_hash)
+        return real(password_hash, password)
+
+    object.__setattr__(world.accounts.passwords, "verify", counting)
+
+    for password in ("", "anything"):
+        with pytest.raises(InvalidCredentialsError):
+            world.accounts.log_in("ada@example.com", password)
+
+    # THEN each attempt hashed once, as for an unknown e-mail: the time tells nothing
+    assert len(verified) == 2 and "" not in verified

@@ -21,8 +21,10 @@ OAUTH_PROVIDERS = PROVIDERS_WITH_OAUTH
 FEATURES: dict[str, frozenset[Feature]] = {
     name: frozenset(TABLES[name][0]) for name in PROVIDERS_WITH_OAUTH}
 
-# Every call to a provider gives up after this long (seconds); none is retried here.
-TIMEOUT = 10.0
+# Every call to a provider gives up after this long (seconds); none is retried here. Well
+# inside the API Lambda's 10 s, so a refresh that rotated a token is stored before the
+# function could be stopped.
+TIMEOUT = 5.0
 
 
 def oauth_provider(name: str, entry: OAuthApp | MicrosoftApp,

@@ -18,7 +18,11 @@ from google.oauth2 import id_token as google_id_token
 
 from chalicelib.domain.providers import AuthorizationRequest, Grant, Identity
 from chalicelib.integrations.oauth.authlib_client import AuthlibProvider, Endpoints
-from chalicelib.integrations.oauth.id_tokens import failed_check, nonce_matches
+from chalicelib.integrations.oauth.id_tokens import (
+    CLOCK_SKEW_SECONDS,
+    failed_check,
+    nonce_matches,
+)
 from chalicelib.integrations.oauth.vendor_errors import unreachable, untrusted
 
 ISSUERS = ("https://accounts.google.com", "accounts.google.com")
@@ -26,6 +30,10 @@ ISSUERS = ("https://accounts.google.com", "accounts.google.com")
 # and `profile`: kept in Penny's spelling so a later consent asks for the same ones.
 SCOPE_NAMES = {"https://www.googleapis.com/auth/userinfo.email": "email",
                "https://www.googleapis.com/auth/userinfo.profile": "profile"}
+
+
+# The scopes of a sign-in round trip (OpenID only): no refresh token is asked for.
+SIGN_IN_ONLY = frozenset({"openid", "email", "profile"})
 
 
 class _TimedRequest(GoogleRequest):
@@ -68,8 +76,12 @@ class GoogleOAuth(AuthlibProvider):
                 else "https://openidconnect.googleapis.com/v1/userinfo")
 
     def authorize_params(self, request: AuthorizationRequest) -> dict[str, str]:
-        params = {"scope": " ".join(request.scopes), "access_type": "offline",
-                  "prompt": "consent", "include_granted_scopes": "true"}
+        params = {"scope": " ".join(request.scopes)}
+        if set(request.scopes) - SIGN_IN_ONLY:
+            # A connection: a refresh token every time, and earlier grants kept. A sign-in
+            # needs neither (no consent screen each time, no refresh token thrown away).
+            params.update(access_type="offline", prompt="consent",
+                          include_granted_scopes="true")
         if request.nonce:
             params["nonce"] = request.nonce
         return params
@@ -99,7 +111,7 @@ class GoogleOAuth(AuthlibProvider):
         try:
             claims = google_id_token.verify_token(
                 raw, _TimedRequest(self.timeout), audience=self.app.client_id,
-                certs_url=self.certs_url)
+                certs_url=self.certs_url, clock_skew_in_seconds=CLOCK_SKEW_SECONDS)
         except google_errors.TransportError as exc:
             raise unreachable(self.name, self.title, "exchange") from exc
         except (jwt.PyJWTError, ValueError, google_errors.GoogleAuthError) as exc:

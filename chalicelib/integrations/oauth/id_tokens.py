@@ -13,6 +13,10 @@ from typing import Any
 
 import jwt
 
+# How far the provider's clock may be from Lambda's when an ID token is checked (iat,
+# exp): a token minted a moment "in the future" is not refused.
+CLOCK_SKEW_SECONDS = 10
+
 
 def nonce_matches(expected: str | None, echoed: object) -> bool:
     """The ID token carries exactly the nonce sent (and none if none was sent)."""
@@ -36,7 +40,7 @@ def decode_with_jwks(raw: str, jwks: Mapping[str, Any], audience: str) -> dict[s
     if not keys:
         raise jwt.PyJWKClientError("no key in the provider's key set signed this token")
     claims: dict[str, Any] = jwt.decode(
-        raw, keys[0].key, algorithms=["RS256"], audience=audience,
+        raw, keys[0].key, algorithms=["RS256"], audience=audience, leeway=CLOCK_SKEW_SECONDS,
         options={"require": ["iss", "aud", "exp", "iat", "sub"]})
     return claims
 

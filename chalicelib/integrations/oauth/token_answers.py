@@ -22,7 +22,12 @@ def tokens_from(answer: Mapping[str, Any], now: datetime, provider: str, title: 
         raise ProviderUnavailableError(
             provider, f"{title} answered without an access token; try again later")
     expires_in = answer.get("expires_in")
+    try:
+        lifetime = None if expires_in is None else timedelta(seconds=int(expires_in))
+    except (TypeError, ValueError):
+        raise ProviderUnavailableError(
+            provider, f"{title} answered an unreadable token lifetime; try again later"
+        ) from None
     return Tokens(access_token=str(answer["access_token"]),
                   refresh_token=answer.get("refresh_token") or keep_refresh,
-                  expires_at=None if expires_in is None
-                  else now + timedelta(seconds=int(expires_in)))
+                  expires_at=None if lifetime is None else now + lifetime)

@@ -255,8 +255,8 @@ export function createConnections(api, integrations) {
       const account = connection && connection.account ? ` as ${connection.account}` : "";
       return say(`${name} is connected`, `Penny is connected to ${vendor}${account}.`);
     }
-    const words = RETURN_ERRORS[error];
-    say(`${name} is not connected`, words ? words(vendor) : `Connecting did not finish (${error}), so nothing was connected. Try again.`, "warning");
+    const words = Object.hasOwn(RETURN_ERRORS, error) ? RETURN_ERRORS[error] : null;
+    say(`${name} is not connected`, words ? words(vendor) : "Connecting did not finish, so nothing was connected. Try again.", "warning");
   }
 
   function onEvent(event) {

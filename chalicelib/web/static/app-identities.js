@@ -29,7 +29,7 @@ export function initIdentities(api, providers) {
   const status = $("#identities-status");
   const dialog = $("#unlink-dialog");
   const names = new Map(providers.map((p) => [p.provider, p.name]));
-  const nameOf = (provider) => names.get(provider) || providerName(provider);
+  const nameOf = (provider) => names.get(provider) || (linked.has(provider) ? providerName(provider) : "The provider");
   let linked = new Map(); // provider -> {provider, email, linked_at}
   let generation = 0;
   const query = takeReturn("profile", ["linked", "error"]);
@@ -128,8 +128,8 @@ export function initIdentities(api, providers) {
       const identity = linked.get(provider);
       say(`${name} is linked`, `You can now sign in to Penny${identity ? account(identity) : ""} at ${name}.`);
     } else {
-      const words = REFUSALS[error];
-      say(`${name} is not linked`, words ? words(name) : `Linking did not finish (${error}), so nothing was linked. Try again.`, "warning");
+      const words = Object.hasOwn(REFUSALS, error) ? REFUSALS[error] : null;
+      say(`${name} is not linked`, words ? words(name) : "Linking did not finish, so nothing was linked. Try again.", "warning");
     }
     section.scrollIntoView({ block: "start" });
     $("#identities-title").focus({ preventScroll: true });

@@ -26,7 +26,8 @@ const REFUSALS = {
   slug_taken: (vendor) => `Penny could not make a link for your page from that ${vendor} account's e-mail. Create an account with a password and choose your link, then link ${vendor} on your Profile page.`,
 };
 function refusal(code, vendor) {
-  const words = REFUSALS[code];
+  // Own keys only: the code comes from the address bar (?error=hasOwnProperty ...).
+  const words = Object.hasOwn(REFUSALS, code) ? REFUSALS[code] : null;
   return words ? words(vendor) : `Signing in with ${vendor} did not finish, so you are not signed in. Try again.`;
 }
 
@@ -64,7 +65,8 @@ export function initSignIn(api, providers) {
     login: {
       enter() {
         if (!back) return;
-        const vendor = names.get(back.provider) || providerName(back.provider);
+        // A provider this page does not offer is never named from the address bar.
+        const vendor = names.get(back.provider) || "the provider";
         showError(login, { message: refusal(back.error, vendor) });
         back = null;
       },

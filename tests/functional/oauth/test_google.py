@@ -33,17 +33,28 @@ def test_connecting_the_calendar_answers_the_account_scopes_and_a_verified_ident
     assert started + timedelta(seconds=3500) < grant.tokens.expires_at
 
 
-def test_the_consent_url_asks_for_offline_access_incremental_consent_pkce_and_the_nonce(
+def test_a_connections_consent_url_asks_for_offline_access_incremental_consent_and_pkce(
         provider_sandbox: ProviderSandbox) -> None:
     client = adapter(provider_sandbox, "google")
-    request = request_for(client, Feature.SIGN_IN)
+    request = request_for(client, Feature.CALENDAR)
 
     query = parse_qs(urlsplit(client.authorization_url(request)).query)
 
     assert query["access_type"] == ["offline"] and query["prompt"] == ["consent"]
     assert query["include_granted_scopes"] == ["true"]
     assert query["code_challenge_method"] == ["S256"] and query["nonce"] == [request.nonce]
-    assert query["scope"] == ["openid email profile"]
+
+
+def test_a_sign_in_asks_for_no_refresh_token_and_no_consent_screen_each_time(
+        provider_sandbox: ProviderSandbox) -> None:
+    client = adapter(provider_sandbox, "google")
+    request = request_for(client, Feature.SIGN_IN)
+
+    query = parse_qs(urlsplit(client.authorization_url(request)).query)
+
+    assert query["scope"] == ["openid email profile"] and query["nonce"] == [request.nonce]
+    assert not {"access_type", "prompt", "include_granted_scopes"} & set(query)
+    assert query["code_challenge_method"] == ["S256"]
 
 
 def test_sign_in_names_the_user(provider_sandbox: ProviderSandbox) -> None:
