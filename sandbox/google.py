@@ -13,6 +13,9 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from sandbox.google_calendar import GoogleCalendarApi
+from sandbox.grants import AuthorizationServer
+from sandbox.keys import SigningKey
 from sandbox.model import AuthRequest, Grant, Issued, Policy, Reason, Refusal
 from sandbox.provider import CLIENT_REFUSALS, FakeProvider
 from sandbox.wire import bearer_token, form_params, json_response
@@ -48,8 +51,14 @@ class GoogleProvider(FakeProvider):
                     refresh_only_offline=True, access_prefix="ya29.", refresh_prefix="1//",
                     code_prefix="4/0A")
 
+    def __init__(self, server: AuthorizationServer, key: SigningKey, base_url: str) -> None:
+        super().__init__(server, key, base_url)
+        self.calendar = GoogleCalendarApi(server, self.gate, self.notifier, granted)
+        self.calendar_store = self.calendar.store
+
     def rules(self) -> list[Rule]:
         return [
+            *self.calendar.rules(),
             Rule("/.well-known/openid-configuration", endpoint=self.discovery),
             Rule("/o/oauth2/v2/auth", endpoint=self.auth, methods=["GET"]),
             Rule("/token", endpoint=self.token, methods=["POST"]),

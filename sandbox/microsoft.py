@@ -19,6 +19,10 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from sandbox.grants import AuthorizationServer
+from sandbox.graph_calendar import GraphCalendarApi
+from sandbox.graph_subscriptions import GraphSubscriptions
+from sandbox.keys import SigningKey
 from sandbox.model import AuthRequest, Grant, Issued, Policy, Reason, Refusal
 from sandbox.provider import FakeProvider
 from sandbox.wire import bearer_token, json_response
@@ -60,8 +64,15 @@ class MicrosoftProvider(FakeProvider):
     policy = Policy(access_ttl=3599, rotates_refresh_tokens=True, pkce=True,
                     refresh_prefix="1.AQ", code_prefix="1.AQ")
 
+    def __init__(self, server: AuthorizationServer, key: SigningKey, base_url: str) -> None:
+        super().__init__(server, key, base_url)
+        self.calendar = GraphCalendarApi(server, self.gate, TENANT_ID)
+        self.subscriptions = GraphSubscriptions(self.calendar, self.notifier)
+        self.calendar_store = self.calendar.store
+
     def rules(self) -> list[Rule]:
         return [
+            *self.calendar.rules(), *self.subscriptions.rules(),
             Rule("/<tenant>/v2.0/.well-known/openid-configuration", endpoint=self.discovery),
             Rule("/<tenant>/oauth2/v2.0/authorize", endpoint=self.auth, methods=["GET"]),
             Rule("/<tenant>/oauth2/v2.0/token", endpoint=self.tenant_token, methods=["POST"]),

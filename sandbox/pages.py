@@ -63,7 +63,8 @@ def _when(at: float | None) -> str:
 
 
 def control(vendor: str, base_url: str, client_ids: Iterable[str], grants: Sequence[Grant],
-            events: Sequence[Event], token_requests: int, revoke_action: str) -> str:
+            events: Sequence[Event], token_requests: int, revoke_action: str,
+            extra: str = "", api_calls: dict[str, int] | None = None) -> str:
     rows = "".join(f"""<tr><td><code>{escape(g.id)}</code></td><td>{escape(g.account.email)}</td>
 <td>{"<br>".join(f"<code>{escape(s)}</code>" for s in g.scopes)}</td><td>{_when(g.created_at)}</td>
 <td>{g.code_exchanges}</td><td>{g.refreshes}</td><td>{g.refused_refreshes}</td>
@@ -82,7 +83,15 @@ else f'<form method="post" action="{escape(revoke_action)}"><input type="hidden"
 <th>code exchanges</th><th>refreshes</th><th>refused</th><th>status</th><th></th></tr>
 {rows or '<tr><td colspan="9">No grant yet.</td></tr>'}</table>
 <p>Revoke simulates the user removing Penny's access at the vendor: the next refresh fails
-with <code>invalid_grant</code>.</p><h2>Events</h2><ul>{log or "<li>None yet.</li>"}</ul>""")
+with <code>invalid_grant</code>.</p>{extra}{_calls(api_calls or {})}
+<h2>Events</h2><ul>{log or "<li>None yet.</li>"}</ul>""")
+
+
+def _calls(counts: dict[str, int]) -> str:
+    if not counts:
+        return ""
+    items = "".join(f"<li><code>{escape(k)}</code>: {v}</li>" for k, v in sorted(counts.items()))
+    return f"<h2>API calls</h2><ul>{items}</ul>"
 
 
 def landing(providers: Sequence[tuple[str, str, str, Sequence[Account]]]) -> str:

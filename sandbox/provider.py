@@ -4,15 +4,21 @@ client authentication, body encoding, and the shapes of its answers and errors."
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from sandbox import pages
+from sandbox import calendar_pages, pages
+from sandbox.api_gate import ApiGate
+from sandbox.calendar_model import CalendarEvent
+from sandbox.calendar_store import CalendarStore
 from sandbox.grants import AuthorizationServer
 from sandbox.keys import SigningKey
 from sandbox.model import AuthRequest, Issued, Policy, Reason, Refusal
+from sandbox.notifier import Notifier
 from sandbox.wire import basic_credentials, html_response, json_response, redirect_with
 
 # Refusals of the client itself (401 invalid_client at most vendors), not of its grant.
@@ -26,11 +32,17 @@ class FakeProvider:
     policy: ClassVar[Policy]
     # True: client credentials only in `Authorization: Basic` (Zoom, Notion).
     basic_auth_only: ClassVar[bool] = False
+    # The vendor's calendars, where it has them (Google, Microsoft).
+    calendar_store: CalendarStore | None = None
 
     def __init__(self, server: AuthorizationServer, key: SigningKey, base_url: str) -> None:
         self.server = server
         self.key = key
         self.base_url = base_url
+        # Every resource-API call passes the gate (counters, injected faults, delay);
+        # push notifications leave through the notifier's thread.
+        self.gate = ApiGate()
+        self.notifier = Notifier(self.name)
         # Claims the next ID tokens carry instead of the true ones (a test's forgery).
         self._id_token_overrides: list[dict[str, Any]] = []
 
@@ -138,13 +150,40 @@ class FakeProvider:
 
     def control(self, request: Request) -> Response:
         if request.method == "POST":
+            if request.form.get("action") == "add-event":
+                try:
+                    start, end = calendar_pages.busy_event_times(request.form)
+                except ValueError as exc:
+                    return html_response(pages.error(self.title, "Not added", str(exc)), 400)
+                self.add_busy_event(request.form.get("account", ""), start, end,
+                                    request.form.get("title") or "Busy")
             grant_id = request.form.get("grant", "")
             if grant_id in {grant.id for grant in self.server.grants()}:
                 self.server.revoke_grant(grant_id)
             return Response(status=303, headers={"Location": f"{self.base_url}/_sandbox"})
         return html_response(pages.control(
             self.title, self.base_url, self.server.clients, self.server.grants(),
-            self.server.events(), self.server.token_requests, f"{self.base_url}/_sandbox"))
+            self.server.events(), self.server.token_requests, f"{self.base_url}/_sandbox",
+            self.extra_section(), self.gate.counts()))
+
+    def extra_section(self) -> str:
+        """The vendor's resources on the sandbox page (its calendars, meetings)."""
+        store = self.calendar_store
+        if store is None:
+            return ""
+        return calendar_pages.calendars(
+            [(account, calendar, store.events(calendar.id))
+             for account in self.server.accounts.values()
+             for calendar in store.calendars(account.id)], f"{self.base_url}/_sandbox")
+
+    def add_busy_event(self, account_id: str, start: datetime, end: datetime,
+                       title: str) -> None:
+        """What the page's form does: a busy event on the account's primary calendar."""
+        store = self.calendar_store
+        if store is None or account_id not in self.server.accounts:
+            return
+        primary = store.calendars(account_id)[0]
+        store.insert(CalendarEvent(secrets.token_hex(13), primary.id, title, start, end))
 
 
 def _with_state(params: dict[str, str], request: AuthRequest) -> dict[str, str]:

@@ -20,6 +20,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from sandbox import pages
+from sandbox.calendar_control import CalendarControl
 from sandbox.google import GoogleProvider
 from sandbox.grants import AuthorizationServer
 from sandbox.keys import SigningKey
@@ -67,8 +68,9 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class ProviderSandbox:
-    """The running sandbox and its control surface for tests (see each method)."""
+class ProviderSandbox(CalendarControl):
+    """The running sandbox and its control surface for tests (see each method; the
+    calendar, meeting and push controls are CalendarControl's)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  redirect_uris: Sequence[str] = DEFAULT_REDIRECT_URIS) -> None:
@@ -176,6 +178,8 @@ class ProviderSandbox:
         self._http.shutdown()
         self._http.server_close()
         self._thread.join()
+        for provider in self.providers.values():
+            provider.notifier.stop()
 
     def __enter__(self) -> ProviderSandbox:
         return self

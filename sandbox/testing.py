@@ -3,9 +3,10 @@ what a person's browser does (load the consent page, submit its form)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 import requests
@@ -73,3 +74,40 @@ def _answer(authorization_url: str, decision: str, account: str | None,
 def callback_params(location: str) -> dict[str, str]:
     """The query parameters of the provider's redirect to Penny's callback."""
     return dict(parse_qsl(urlsplit(location).query))
+
+
+# Each vendor's authorize and token paths under its prefix, and whether its token endpoint
+# takes the client's credentials only as HTTP Basic.
+_FLOWS = {"google": ("/o/oauth2/v2/auth", "/token", False),
+          "microsoft": ("/common/oauth2/v2.0/authorize", "/common/oauth2/v2.0/token", False),
+          "zoom": ("/oauth/authorize", "/oauth/token", True)}
+_REDIRECT = "http://127.0.0.1:8000/oauth/{provider}/callback"
+
+
+def access_token(sandbox: ProviderSandbox, provider: str, scopes: Sequence[str] = (),
+                 account: str | None = None, timeout: float = 10) -> str:
+    """An access token for `scopes` (Zoom: the app's own when empty), as the seeded user
+    (or `account`) allowed it on the consent page: the shortest way to call a fake API."""
+    return str(token_answer(sandbox, provider, scopes, account, timeout)["access_token"])
+
+
+def token_answer(sandbox: ProviderSandbox, provider: str, scopes: Sequence[str] = (),
+                 account: str | None = None, timeout: float = 10) -> dict[str, Any]:
+    """As access_token(), the whole token answer (with a refresh token: Google's is asked
+    for offline access, Microsoft's needs `offline_access` in `scopes`)."""
+    authorize, token_path, basic = _FLOWS[provider]
+    client, base = sandbox.client(provider), sandbox.base_url(provider)
+    redirect = _REDIRECT.format(provider=provider)
+    query = {"response_type": "code", "client_id": client.client_id, "redirect_uri": redirect,
+             **({"scope": " ".join(scopes)} if scopes else {}),
+             **({"access_type": "offline"} if provider == "google" else {})}
+    code = callback_params(consent(f"{base}{authorize}?{urlencode(query)}",
+                                   account=account, timeout=timeout))["code"]
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect}
+    secret = (client.client_id, client.client_secret)
+    answer = requests.post(f"{base}{token_path}", timeout=timeout,
+                           auth=secret if basic else None,
+                           data=form if basic else {**form, "client_id": secret[0],
+                                                    "client_secret": secret[1]})
+    answer.raise_for_status()
+    return dict(answer.json())

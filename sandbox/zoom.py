@@ -12,9 +12,13 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from sandbox import calendar_pages
+from sandbox.grants import AuthorizationServer
+from sandbox.keys import SigningKey
 from sandbox.model import Issued, Policy, Reason, Refusal
 from sandbox.provider import FakeProvider
 from sandbox.wire import basic_credentials, bearer_token, form_params, json_response
+from sandbox.zoom_meetings import ZoomMeetings
 
 ACCOUNT_ID = "sandboxZoomAccount01"
 
@@ -38,8 +42,16 @@ class ZoomProvider(FakeProvider):
     policy = Policy(access_ttl=3599, rotates_refresh_tokens=True, pkce=True,
                     access_prefix="eyJzdiI6IjAwMDAwMSJ9.", refresh_prefix="eyJzdiI6IjAwMDAwMiJ9.")
 
+    def __init__(self, server: AuthorizationServer, key: SigningKey, base_url: str) -> None:
+        super().__init__(server, key, base_url)
+        self.meetings = ZoomMeetings(server, self.gate)
+
+    def extra_section(self) -> str:
+        return calendar_pages.meetings(self.meetings.meetings())
+
     def rules(self) -> list[Rule]:
         return [
+            *self.meetings.rules(),
             Rule("/oauth/authorize", endpoint=self.auth, methods=["GET"]),
             Rule("/oauth/token", endpoint=self.token, methods=["POST"]),
             Rule("/oauth/revoke", endpoint=self.revoke, methods=["POST"]),

@@ -1,0 +1,49 @@
+"""What stands before every fake API call: a counter per endpoint, failures a test queued
+(429 or 5xx, with Retry-After), and a delay a test set to make answers slow."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    status: int
+    retry_after: int | None  # seconds, sent as Retry-After
+
+
+class ApiGate:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: Counter[str] = Counter()
+        self._faults: list[Fault] = []
+        self.delay = 0.0
+
+    def enter(self, endpoint: str) -> Fault | None:
+        """Count a call to `endpoint`, wait the set delay, and return a queued fault."""
+        with self._lock:
+            self._calls[endpoint] += 1
+            fault = self._faults.pop(0) if self._faults else None
+            delay = self.delay
+        if delay:
+            time.sleep(delay)  # a slow vendor: the test set it, the handler thread waits
+        return fault
+
+    def fail_next(self, status: int, times: int, retry_after: int | None) -> None:
+        with self._lock:
+            self._faults.extend([Fault(status, retry_after)] * times)
+
+    def calls(self, endpoint: str | None = None) -> int:
+        with self._lock:
+            return self._calls[endpoint] if endpoint else sum(self._calls.values())
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._calls)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()

@@ -1,0 +1,134 @@
+"""The calendar half of the sandbox's control surface for tests (ProviderSandbox mixes it
+in): seed events, make a calendar fail, read what Penny created, queue 429/5xx, slow the
+API down, count calls, force or read push notifications."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sandbox.api_gate import ApiGate
+from sandbox.calendar_model import Calendar, CalendarEvent
+from sandbox.calendar_store import CalendarStore, Watch
+from sandbox.google import GoogleProvider
+from sandbox.microsoft import MicrosoftProvider
+from sandbox.notifier import Delivery
+from sandbox.provider import FakeProvider
+from sandbox.zoom import ZoomProvider
+
+
+class CalendarControl:
+    providers: dict[str, FakeProvider]
+
+    def _store(self, provider: str) -> CalendarStore:
+        store = self.providers[provider].calendar_store
+        if store is None:
+            raise ValueError(f"{provider} has no calendars in the sandbox")
+        return store
+
+    def _account_id(self, provider: str, account: str | None) -> str:
+        accounts = self.providers[provider].server.accounts
+        if account is None:
+            return next(iter(accounts))
+        return next(a.id for a in accounts.values() if account in (a.id, a.email))
+
+    def calendars(self, provider: str, account: str | None = None) -> list[Calendar]:
+        """The account's calendars (default: the first seeded account), primary first."""
+        return self._store(provider).calendars(self._account_id(provider, account))
+
+    def add_event(self, provider: str, title: str, start: datetime, end: datetime, *,
+                  account: str | None = None, calendar: str | None = None,
+                  all_day: bool = False, show_as: str = "busy", declined: bool = False,
+                  cancelled: bool = False, weekly: int | None = None,
+                  body: dict[str, Any] | None = None) -> CalendarEvent:
+        """An event as if the person made it at the vendor (primary calendar unless named);
+        `show_as="free"` is Google's transparency transparent; `weekly=N` repeats N times
+        (0: no end). Push channels on that calendar are notified."""
+        calendars = self.calendars(provider, account)
+        target = calendars[0] if calendar is None else \
+            next(c for c in calendars if c.id == calendar)
+        event = CalendarEvent(secrets.token_hex(13), target.id, title, start, end,
+                              all_day=all_day, show_as=show_as, declined=declined,
+                              cancelled=cancelled, weekly=weekly, body=dict(body or {}))
+        stored = self._store(provider).insert(event)
+        assert stored is not None
+        return stored
+
+    def events(self, provider: str, account: str | None = None,
+               calendar: str | None = None) -> list[CalendarEvent]:
+        """Live events on one calendar (default: the primary), Penny's marked
+        `created_by_app`, each with its conference `link`."""
+        calendars = self.calendars(provider, account)
+        target = calendars[0] if calendar is None else \
+            next(c for c in calendars if c.id == calendar)
+        return sorted(self._store(provider).events(target.id), key=lambda e: e.start)
+
+    def fail_calendar(self, provider: str, calendar_id: str, failing: bool = True) -> None:
+        """The calendar cannot be read: Google's freebusy gives it `errors` inside the 200,
+        Graph's getSchedule an error item; listing it answers 503."""
+        self._store(provider).fail(calendar_id, failing)
+
+    def expire_sync_tokens(self, provider: str = "google") -> None:
+        """Every sync token issued so far answers 410 Gone (a full resync is needed)."""
+        store = self._store(provider)
+        store.sync_floor = store.sequence + 1
+
+    def set_page_size(self, size: int) -> None:
+        """Graph's calendarView page size when the request has no `$top` (default 10)."""
+        api = self.providers["microsoft"]
+        assert isinstance(api, MicrosoftProvider)
+        api.calendar.page_size = size
+
+    def meetings(self) -> list[dict[str, Any]]:
+        """Zoom's meetings, as `GET /v2/meetings/{id}` answers them."""
+        api = self.providers["zoom"]
+        assert isinstance(api, ZoomProvider)
+        return api.meetings.meetings()
+
+    # -- faults and counters -------------------------------------------------------------
+
+    def _gate(self, provider: str) -> ApiGate:
+        return self.providers[provider].gate
+
+    def fail_next_api_calls(self, provider: str, status: int = 429, times: int = 1,
+                            retry_after: int | None = 1) -> None:
+        """The next `times` API calls (not token requests) answer `status` in the vendor's
+        shape, with `Retry-After` unless None."""
+        self._gate(provider).fail_next(status, times, retry_after)
+
+    def set_api_delay(self, provider: str, seconds: float) -> None:
+        """Every API call waits this long before it answers (0: no delay)."""
+        self._gate(provider).delay = seconds
+
+    def api_calls(self, provider: str, endpoint: str | None = None) -> int:
+        """API calls that passed authentication (all, or one endpoint such as
+        `freebusy.query`, `calendarView`, `meetings.create`); refused ones count under
+        `"<endpoint> (refused)"`."""
+        return self._gate(provider).calls(endpoint)
+
+    def api_call_counts(self, provider: str) -> dict[str, int]:
+        return self._gate(provider).counts()
+
+    def reset_api_calls(self, provider: str) -> None:
+        self._gate(provider).reset()
+
+    # -- push --------------------------------------------------------------------------
+
+    def watches(self, provider: str) -> list[Watch]:
+        """Live push channels: Google watch channels, Graph subscriptions."""
+        return self._store(provider).watches()
+
+    def notify(self, provider: str, calendar_id: str | None = None) -> int:
+        """Send a change notification on every live channel (of one calendar) now, as if
+        something changed; returns how many were queued."""
+        api = self.providers[provider]
+        if isinstance(api, MicrosoftProvider):
+            return api.subscriptions.notify(calendar_id)
+        if isinstance(api, GoogleProvider):
+            return api.calendar.notify(calendar_id)
+        raise ValueError(f"{provider} sends no calendar notifications")
+
+    def notifications(self, provider: str) -> list[Delivery]:
+        """Notifications delivered (or attempted) so far, oldest first."""
+        return self.providers[provider].notifier.deliveries()

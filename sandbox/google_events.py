@@ -1,0 +1,158 @@
+"""Google Calendar v3's wire for events: the Event resource as the API answers it, what a
+client's insert/patch/update body means, Meet conference data, and the error bodies.
+
+Simplified: calendars live in UTC (times come back as `...Z`, with the timeZone the client
+sent echoed); recurrence is `RRULE:FREQ=WEEKLY` with COUNT or no end (UNTIL, INTERVAL and
+BYDAY are not read: the series repeats weekly on the start's weekday).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from sandbox.calendar_model import CalendarEvent, Occurrence, parse_instant, rfc3339
+from sandbox.wire import json_response
+
+# Event ids a client may choose: base32hex (a-v, 0-9), 5 to 1024 characters.
+EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
+_COUNT = re.compile(r"COUNT=(\d+)")
+
+
+class BadEvent(Exception):
+    """The body cannot be an event: (reason, message) as Google words it."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def error(status: int, reason: str, message: str, domain: str = "global",
+          headers: dict[str, str] | None = None, **more: Any) -> Response:
+    """Google's classic JSON error body (Calendar v3 still answers in it)."""
+    return json_response({"error": {"errors": [{"domain": domain, "reason": reason,
+                                                "message": message}],
+                                    "code": status, "message": message, **more}},
+                         status, headers)
+
+
+def meet_code() -> str:
+    letters = string.ascii_lowercase
+    return "-".join("".join(secrets.choice(letters) for _ in range(n)) for n in (3, 4, 3))
+
+
+def conference(request_id: str, code: str) -> dict[str, Any]:
+    uri = f"https://meet.google.com/{code}"
+    return {"createRequest": {"requestId": request_id,
+                              "conferenceSolutionKey": {"type": "hangoutsMeet"},
+                              "status": {"statusCode": "success"}},
+            "entryPoints": [{"entryPointType": "video", "uri": uri,
+                             "label": uri.removeprefix("https://")}],
+            "conferenceSolution": {"key": {"type": "hangoutsMeet"}, "name": "Google Meet",
+                                   "iconUri": "https://fonts.gstatic.com/s/i/productlogos/"
+                                              "meet_2020q4/v6/web-512dp/logo_meet_2020q4_color_2x_web_512dp.png"},
+                            "conferenceId": code}
+
+
+def _when(value: Any, field: str) -> tuple[datetime, bool]:
+    if not isinstance(value, dict) or not ("dateTime" in value or "date" in value):
+        raise BadEvent("required", f"Missing {field} time.")
+    try:
+        if "date" in value:
+            return datetime.combine(date.fromisoformat(value["date"]), time(), UTC), True
+        return parse_instant(str(value["dateTime"])), False
+    except ValueError as exc:
+        raise BadEvent("invalid", f"Invalid {field} time.") from exc
+
+
+def apply_body(event: CalendarEvent, body: dict[str, Any], owner_email: str) -> None:
+    """Set the event's fields from a client's (full or partial) Event body."""
+    if "start" in body or "end" in body:
+        event.start, event.all_day = _when(body.get("start", event.body.get("start")), "start")
+        event.end, _ = _when(body.get("end", event.body.get("end")), "end")
+        if event.end <= event.start:
+            raise BadEvent("timeRangeEmpty", "The specified time range is empty.")
+    for name in ("summary", "description", "location", "attendees", "start", "end",
+                 "recurrence", "transparency", "reminders", "extendedProperties"):
+        if name in body:
+            event.body[name] = body[name]
+    event.title = str(event.body.get("summary", ""))
+    event.show_as = "free" if event.body.get("transparency") == "transparent" else "busy"
+    rules = [r for r in event.body.get("recurrence") or [] if str(r).startswith("RRULE:")]
+    if rules and "FREQ=WEEKLY" in rules[0]:
+        count = _COUNT.search(rules[0])
+        event.weekly = int(count.group(1)) if count else 0
+    elif "recurrence" in body:
+        event.weekly = None
+    event.declined = any(a.get("email") == owner_email and a.get("responseStatus") == "declined"
+                         for a in event.body.get("attendees") or [] if isinstance(a, dict))
+    event.cancelled = body.get("status", "") == "cancelled"
+
+
+def _time(moment: datetime, all_day: bool, zone: str | None) -> dict[str, str]:
+    if all_day:
+        return {"date": moment.date().isoformat()}
+    return {"dateTime": rfc3339(moment), **({"timeZone": zone} if zone else {})}
+
+
+def render(event: CalendarEvent, owner_email: str,
+           occurrence: Occurrence | None = None) -> dict[str, Any]:
+    """The Event resource; an occurrence of a series renders as its instance."""
+    if event.deleted:
+        return {"kind": "calendar#event", "etag": _etag(event), "id": event.id,
+                "status": "cancelled"}
+    zone = (event.body.get("start") or {}).get("timeZone")
+    start, end = (occurrence.start, occurrence.end) if occurrence else (event.start, event.end)
+    resource: dict[str, Any] = {
+        "kind": "calendar#event", "etag": _etag(event), "id": event.id,
+        "status": "cancelled" if event.cancelled else "confirmed",
+        "htmlLink": f"https://www.google.com/calendar/event?eid={event.id}",
+        "created": _stamp(event.created), "updated": _stamp(event.updated),
+        "summary": event.title, "creator": {"email": owner_email, "self": True},
+        "organizer": {"email": owner_email, "self": True},
+        "start": _time(start, event.all_day, zone), "end": _time(end, event.all_day, zone),
+        "iCalUID": f"{event.id}@google.com", "sequence": 0,
+        "reminders": event.body.get("reminders", {"useDefault": True}),
+        "eventType": "default"}
+    for name in ("description", "location", "attendees", "extendedProperties"):
+        if name in event.body:
+            resource[name] = event.body[name]
+    if event.show_as == "free":
+        resource["transparency"] = "transparent"  # Google leaves opaque out
+    if "conferenceData" in event.body:
+        resource["conferenceData"] = event.body["conferenceData"]
+        resource["hangoutLink"] = event.link
+    if occurrence is not None and occurrence.index is not None:
+        suffix = start.strftime("%Y%m%d") if event.all_day else start.strftime("%Y%m%dT%H%M%SZ")
+        resource.update(id=f"{event.id}_{suffix}", recurringEventId=event.id,
+                        originalStartTime=_time(start, event.all_day, zone))
+    elif event.weekly is not None:
+        resource["recurrence"] = event.body.get("recurrence", ["RRULE:FREQ=WEEKLY"])
+    return resource
+
+
+def _etag(event: CalendarEvent) -> str:
+    return f'"{3_400_000_000_000_000 + event.sequence}"'
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{moment.microsecond // 1000:03d}Z"
+
+
+def expiry_ms(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+def default_ttl(params: Any) -> timedelta:
+    """A watch channel's life: `params.ttl` seconds, 7 days by default, capped at 30."""
+    try:
+        ttl = int((params or {}).get("ttl", 604_800))
+    except (TypeError, ValueError):
+        ttl = 604_800
+    return timedelta(seconds=max(1, min(ttl, 2_592_000)))

@@ -1,0 +1,283 @@
+"""Microsoft Graph calendars and subscriptions in the sandbox, over requests (Penny's one
+HTTP client for Graph), with links to graph.microsoft.com routed as Penny routes them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+
+from chalicelib.integrations.http_routing import RoutingHttpClient
+from sandbox import ProviderSandbox
+from sandbox.testing import access_token
+from tests.sandbox.receiver import Receiver
+
+UTC_PREFER = {"Prefer": 'outlook.timezone="UTC"'}
+WINDOW = {"startDateTime": "2026-05-04T00:00:00Z", "endDateTime": "2026-06-01T00:00:00Z"}
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+class Graph:
+    """requests against the fake Graph with a bearer token."""
+
+    def __init__(self, sandbox: ProviderSandbox,
+                 scopes: tuple[str, ...] = ("Calendars.ReadWrite",)) -> None:
+        self.base = f"{sandbox.base_url('microsoft')}/v1.0"
+        self.routing = RoutingHttpClient({"https://graph.microsoft.com":
+                                          sandbox.base_url("microsoft")}, timeout=15)
+        self.headers = {"Authorization": f"Bearer {access_token(sandbox, 'microsoft', scopes)}"}
+
+    def call(self, method: str, path: str, json: Any = None,
+             headers: dict[str, str] | None = None, **params: Any) -> requests.Response:
+        url = path if path.startswith("http") else f"{self.base}/{path}"
+        return requests.request(method, self.routing.route(url), json=json, params=params or None,
+                                headers={**self.headers, **(headers or {})}, timeout=30)
+
+
+def _event(**more: Any) -> dict[str, Any]:
+    return {"subject": "Intro call", "start": {"dateTime": "2026-05-04T09:00:00",
+                                               "timeZone": "UTC"},
+            "end": {"dateTime": "2026-05-04T09:30:00", "timeZone": "UTC"}, **more}
+
+
+def test_calendars_lists_the_default_and_a_second_calendar(
+        provider_sandbox: ProviderSandbox) -> None:
+    value = Graph(provider_sandbox).call("GET", "me/calendars").json()["value"]
+
+    assert [c["isDefaultCalendar"] for c in value] == [True, False]
+    assert value[0]["allowedOnlineMeetingProviders"] == ["teamsForBusiness"]
+
+
+def test_calendar_view_expands_a_weekly_series_into_occurrences_across_pages(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.add_event("microsoft", "Weekly sync", _at("2026-04-27T15:00:00"),
+                               _at("2026-04-27T16:00:00"), weekly=0, show_as="busy")
+    provider_sandbox.set_page_size(2)
+    graph = Graph(provider_sandbox)
+
+    pages = [graph.call("GET", "me/calendarView", headers=UTC_PREFER, **WINDOW).json()]
+    while "@odata.nextLink" in pages[-1]:
+        pages.append(graph.call("GET", pages[-1]["@odata.nextLink"], headers=UTC_PREFER).json())
+
+    occurrences = [e for page in pages for e in page["value"]]
+    assert [len(page["value"]) for page in pages] == [2, 2]
+    assert [e["start"]["dateTime"] for e in occurrences] == [
+        f"2026-05-{day:02d}T15:00:00.0000000" for day in (4, 11, 18, 25)]
+    assert {e["type"] for e in occurrences} == {"occurrence"}
+    assert len({e["id"] for e in occurrences}) == 4 and occurrences[0]["seriesMasterId"]
+    assert pages[0]["@odata.nextLink"].startswith("https://graph.microsoft.com/v1.0/")
+
+
+def test_top_sets_the_page_size(provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.add_event("microsoft", "Weekly", _at("2026-05-04T15:00:00"),
+                               _at("2026-05-04T16:00:00"), weekly=4)
+
+    page = Graph(provider_sandbox).call("GET", "me/calendarView", **WINDOW, **{"$top": 3}).json()
+
+    assert len(page["value"]) == 3 and "$skip=3" in page["@odata.nextLink"]
+
+
+def test_calendar_view_answers_in_the_preferred_time_zone(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.add_event("microsoft", "Call", _at("2026-05-04T09:00:00"),
+                               _at("2026-05-04T10:00:00"))
+
+    answer = Graph(provider_sandbox).call("GET", "me/calendarView", **WINDOW, headers={
+        "Prefer": 'outlook.timezone="Europe/Berlin"'})
+
+    assert answer.headers["Preference-Applied"] == 'outlook.timezone="Europe/Berlin"'
+    start = answer.json()["value"][0]["start"]
+    assert start == {"dateTime": "2026-05-04T11:00:00.0000000", "timeZone": "Europe/Berlin"}
+
+
+def test_calendar_view_reports_show_as_and_is_cancelled(
+        provider_sandbox: ProviderSandbox) -> None:
+    add = provider_sandbox.add_event
+    add("microsoft", "Free", _at("2026-05-04T09:00:00"), _at("2026-05-04T10:00:00"),
+        show_as="free")
+    add("microsoft", "Elsewhere", _at("2026-05-04T11:00:00"), _at("2026-05-04T12:00:00"),
+        show_as="workingElsewhere")
+    add("microsoft", "Cancelled", _at("2026-05-04T13:00:00"), _at("2026-05-04T14:00:00"),
+        cancelled=True)
+    add("microsoft", "Away", _at("2026-05-05T00:00:00"), _at("2026-05-06T00:00:00"),
+        all_day=True, show_as="oof")
+
+    value = Graph(provider_sandbox).call("GET", "me/calendarView", **WINDOW).json()["value"]
+
+    assert [(e["subject"], e["showAs"], e["isCancelled"], e["isAllDay"]) for e in value] == [
+        ("Free", "free", False, False), ("Elsewhere", "workingElsewhere", False, False),
+        ("Cancelled", "busy", True, False), ("Away", "oof", False, True)]
+
+
+def test_calendar_view_needs_a_time_window(provider_sandbox: ProviderSandbox) -> None:
+    answer = Graph(provider_sandbox).call("GET", "me/calendarView")
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "ErrorInvalidParameter"
+
+
+def test_an_event_with_teams_gets_a_join_url(provider_sandbox: ProviderSandbox) -> None:
+    made = Graph(provider_sandbox).call("POST", "me/events", json=_event(
+        isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness",
+        attendees=[{"emailAddress": {"address": "visitor@example.test"}, "type": "required"}]))
+
+    assert made.status_code == 201
+    join = made.json()["onlineMeeting"]["joinUrl"]
+    assert join.startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert made.json()["onlineMeetingProvider"] == "teamsForBusiness"
+    assert [e.link for e in provider_sandbox.events("microsoft")] == [join]
+
+
+def test_a_retried_post_with_the_same_transaction_id_makes_one_event(
+        provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+
+    first = graph.call("POST", "me/events", json=_event(transactionId="booking-uid-1"))
+    again = graph.call("POST", "me/events", json=_event(transactionId="booking-uid-1"))
+
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert len(provider_sandbox.events("microsoft")) == 1
+
+
+def test_patch_moves_an_event_and_delete_removes_it(provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+    event_id = graph.call("POST", "me/events", json=_event()).json()["id"]
+
+    moved = graph.call("PATCH", f"me/events/{event_id}", json={
+        "start": {"dateTime": "2026-05-04T10:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-05-04T10:30:00", "timeZone": "UTC"}})
+    deleted = graph.call("DELETE", f"me/events/{event_id}")
+    missing = graph.call("GET", f"me/events/{event_id}")
+
+    assert moved.status_code == 200
+    assert moved.json()["start"]["dateTime"] == "2026-05-04T10:00:00.0000000"
+    assert deleted.status_code == 204
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "ErrorItemNotFound"
+
+
+def test_get_schedule_reports_a_failing_calendar_as_an_error_item(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.add_event("microsoft", "Busy", _at("2026-05-04T09:00:00"),
+                               _at("2026-05-04T10:00:00"))
+    graph = Graph(provider_sandbox)
+    body = {"schedules": ["ada@penny-sandbox.onmicrosoft.com"],
+            "startTime": {"dateTime": "2026-05-04T08:00:00", "timeZone": "UTC"},
+            "endTime": {"dateTime": "2026-05-04T11:00:00", "timeZone": "UTC"},
+            "availabilityViewInterval": 60}
+
+    working = graph.call("POST", "me/calendar/getSchedule", json=body).json()["value"][0]
+    provider_sandbox.fail_calendar("microsoft", provider_sandbox.calendars("microsoft")[0].id)
+    failing = graph.call("POST", "me/calendar/getSchedule", json=body)
+
+    assert working["availabilityView"] == "020"
+    assert failing.status_code == 200 and "error" in failing.json()["value"][0]
+
+
+def test_a_subscription_whose_receiver_echoes_the_token_is_created_and_notified(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    receiver = Receiver()
+    httpserver.expect_request("/hooks/graph").respond_with_handler(receiver.handler)
+    graph = Graph(provider_sandbox)
+    expires = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+
+    made = graph.call("POST", "subscriptions", json={
+        "changeType": "created,updated,deleted", "resource": "me/events",
+        "notificationUrl": httpserver.url_for("/hooks/graph"), "clientState": "penny-state",
+        "expirationDateTime": expires})
+    event = graph.call("POST", "me/events", json=_event()).json()
+    graph.call("DELETE", f"me/events/{event['id']}")
+    created, deleted = receiver.wait_for(2)
+
+    assert made.status_code == 201 and made.json()["clientState"] == "penny-state"
+    items = [json.loads(r.body)["value"][0] for r in (created, deleted)]
+    assert [i["changeType"] for i in items] == ["created", "deleted"]
+    assert {i["clientState"] for i in items} == {"penny-state"}
+    assert {i["subscriptionId"] for i in items} == {made.json()["id"]}
+    assert items[0]["resourceData"]["id"] == event["id"]
+
+
+def test_a_receiver_that_does_not_echo_the_token_fails_the_subscription(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hooks/graph").respond_with_handler(
+        Receiver(echo_validation=False).handler)
+
+    refused = Graph(provider_sandbox).call("POST", "subscriptions", json={
+        "changeType": "created", "resource": "me/events",
+        "notificationUrl": httpserver.url_for("/hooks/graph"),
+        "expirationDateTime": (datetime.now(UTC) + timedelta(days=1)).isoformat()})
+
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"].startswith("Subscription validation request failed")
+    assert provider_sandbox.watches("microsoft") == []
+
+
+def test_renewal_is_capped_at_graphs_maximum_and_delete_ends_it(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hooks/graph").respond_with_handler(Receiver().handler)
+    graph = Graph(provider_sandbox)
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    made = graph.call("POST", "subscriptions", json={
+        "changeType": "updated", "resource": "me/events",
+        "notificationUrl": httpserver.url_for("/hooks/graph"),
+        "expirationDateTime": soon.isoformat()}).json()
+
+    renewed = graph.call("PATCH", f"subscriptions/{made['id']}", json={
+        "expirationDateTime": (soon + timedelta(days=2)).isoformat()})
+    too_long = graph.call("PATCH", f"subscriptions/{made['id']}", json={
+        "expirationDateTime": (soon + timedelta(days=7)).isoformat()})
+    deleted = graph.call("DELETE", f"subscriptions/{made['id']}")
+
+    assert renewed.status_code == 200
+    assert renewed.json()["expirationDateTime"] > made["expirationDateTime"]
+    assert too_long.status_code == 400
+    assert deleted.status_code == 204 and provider_sandbox.watches("microsoft") == []
+
+
+def test_a_queued_429_carries_retry_after(provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+    provider_sandbox.fail_next_api_calls("microsoft", status=429, retry_after=5)
+
+    limited = graph.call("GET", "me/calendarView", **WINDOW)
+    then = graph.call("GET", "me/calendarView", **WINDOW)
+
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "5"
+    assert limited.json()["error"]["code"] == "ApplicationThrottled"
+    assert then.status_code == 200
+
+
+def test_a_token_without_a_calendar_permission_is_denied(
+        provider_sandbox: ProviderSandbox) -> None:
+    answer = Graph(provider_sandbox, scopes=("email",)).call("GET", "me/calendarView", **WINDOW)
+
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "ErrorAccessDenied"
+
+
+def test_an_unknown_token_answers_401(provider_sandbox: ProviderSandbox) -> None:
+    answer = requests.get(f"{provider_sandbox.base_url('microsoft')}/v1.0/me/calendars",
+                          headers={"Authorization": "Bearer nope"}, timeout=10)
+
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "InvalidAuthenticationToken"
+
+
+@pytest.mark.parametrize("resource", ["me/events", "/me/calendars/{second}/events"])
+def test_notify_forces_a_notification_on_each_subscription(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer, resource: str) -> None:
+    receiver = Receiver()
+    httpserver.expect_request("/hooks/graph").respond_with_handler(receiver.handler)
+    second = provider_sandbox.calendars("microsoft")[1].id
+    Graph(provider_sandbox).call("POST", "subscriptions", json={
+        "changeType": "updated", "resource": resource.format(second=second),
+        "notificationUrl": httpserver.url_for("/hooks/graph"), "clientState": "s",
+        "expirationDateTime": (datetime.now(UTC) + timedelta(days=1)).isoformat()})
+
+    assert provider_sandbox.notify("microsoft") == 1
+    assert receiver.wait_for(1)[0].headers["Content-Type"].startswith("application/json")
