@@ -293,6 +293,56 @@ def connect_provider(host_id: str, session_id: str | None, provider: str, body: 
        "connections", auth=True, status=204, errors=(*AUTH_ERRORS, 403))
 def disconnect_provider(host_id: str, provider: str) -> None:
     services().connections.disconnect(host_id, provider)
+    services().calendars.forget_provider(host_id, provider)
+
+
+# ---- the host's calendars (chalicelib/services/calendar_cache.py) ----------------------
+
+@route("/me/calendars", "GET", "list_calendars",
+       "Your connected calendars: which block slots, which gets new bookings, how fresh",
+       "connections", auth=True, response="CalendarList", errors=AUTH_ERRORS, no_store=True)
+def list_calendars(host_id: str) -> Any:
+    from chalicelib.bootstrap import CALENDAR_ADAPTERS
+
+    connected = [v.provider for v in services().connections.overview(host_id)
+                 if v.provider in CALENDAR_ADAPTERS and v.status == "connected"]
+    setup, listed = services().calendars.calendars(host_id, connected)
+    return views().calendar_list(setup, listed, [p for p in connected if p not in listed],
+                                 services().clock.now())
+
+
+@route("/me/calendars", "PUT", "choose_calendars",
+       "Choose the calendars that block slots and the one new bookings go to",
+       "connections", auth=True, body="CalendarsIn", response="CalendarList",
+       errors=(*AUTH_ERRORS, 403, 409), no_store=True)
+def choose_calendars(host_id: str, body: Any) -> Any:
+    from chalicelib.domain.calendar_cache import CalendarRef
+
+    conflicts = [CalendarRef.parse(key) for key in body.conflicts]
+    destination = None if body.destination is None else CalendarRef.parse(body.destination)
+    services().calendars.choose_listed(host_id, conflicts, destination)
+    return list_calendars(host_id)
+
+
+def _calendar_push(provider: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    from chalicelib.functions.edge import Edge, edge_route
+
+    return edge_route(app, Edge(f"/webhooks/calendar/{provider}", f"{provider}_calendar_push",
+                                "callback", methods=("POST",), body_limit=256 * 1024))
+
+
+@_calendar_push("google")
+def google_calendar_push(incoming: Any) -> Response:
+    from chalicelib.functions import calendar_push
+
+    return calendar_push.google(services().calendars, incoming)
+
+
+@_calendar_push("microsoft")
+def microsoft_calendar_push(incoming: Any) -> Response:
+    from chalicelib.functions import calendar_push
+
+    return calendar_push.microsoft(services().calendars, incoming)
 
 
 @route("/me/connections/{provider}/test", "POST", "test_connection",
@@ -389,13 +439,13 @@ def public_event_type(host: str, event: str) -> Any:
        "public", query="SlotsQuery", response="SlotsOut")
 def list_slots(host: str, event: str, query: Any) -> Any:
     result = services().public.slots(host, event, query.start, query.end, query.timeZone)
-    return views().slots_out(result.event_type, result.time_zone, result.slots)
+    return views().slots_out(result.event_type, result.time_zone, result.slots, result.stale)
 
 
 @route("/hosts/{host}/{event}/bookings", "POST", "create_booking",
        "Book a slot; send an Idempotency-Key header to make retries safe", "public",
        status=201, body="BookingIn", response="BookingOut", headers=("Idempotency-Key",),
-       errors=(400, 404, 409, 422, 429), no_store=True)
+       errors=(400, 404, 409, 422, 429, 503), no_store=True)
 def create_booking(host: str, event: str, body: Any) -> Response:
     from chalicelib.functions.requests import booking_request, idempotency_key
 

@@ -12,7 +12,7 @@ kind of function, each wiring only what its functions use:
 So the API Lambda never builds a job, and a worker never builds the API's services: a
 worker's vendor SDK is imported by its job's module, which only `build_worker` names.
 Adapters that act for a host (a calendar, later a video or notes account) are made per
-host by a registry (`HostCalendars.for_host`), never held as singletons.
+host by a registry (`HostAdapters`), never held as singletons.
 
 Each is built once per Lambda container, on first use, so a cold start pays only for
 what the first request needs. Tests build their own (`build(settings, clock=...)`) and
@@ -57,29 +57,81 @@ def build_core(settings: Settings | None = None, clock: Clock | None = None) -> 
     return Core(settings, clock or SystemClock())
 
 
-# A host's adapter for one provider: made for that host (its credentials) on each call.
-HostAdapter = Callable[[str], "CalendarProvider | None"]
+# Each provider's adapters, by import path (so reading this imports no vendor SDK):
+# made per host, per use, with that host's tokens (HostAdapters).
+CALENDAR_ADAPTERS = {
+    "google": "chalicelib.integrations.google_calendar:GoogleCalendar",
+    "microsoft": "chalicelib.integrations.graph_calendar:GraphCalendar",
+}
+VIDEO_ADAPTERS = {
+    "zoom": "chalicelib.integrations.zoom_meetings:ZoomMeetings",
+}
 
 
-class HostCalendars:
-    """The host's calendar, made for that host when asked (the `Calendars` port of
-    services/ports.py). Each calendar provider adds its maker here, behind its
-    settings entry: `maker(host_id)` answers the host's adapter, or None when the host
-    has not connected that provider. No calendar vendor is wired yet (the calendars
-    issue adds Google and Outlook), so no host has a calendar and nothing outside Penny
-    is busy: behaviour as before the seam."""
+def _load(path: str) -> Any:
+    from importlib import import_module
 
-    def __init__(self, core: Core, makers: Mapping[str, HostAdapter] | None = None) -> None:
-        available = core.providers.available
-        self._makers = {name: make for name, make in (makers or {}).items()
-                        if name in available}
+    module, _, name = path.partition(":")
+    return getattr(import_module(module), name)
 
-    def for_host(self, host_id: str) -> CalendarProvider | None:
-        for make in self._makers.values():
-            calendar = make(host_id)
-            if calendar is not None:
-                return calendar
-        return None
+
+class HostAdapters:
+    """The `ProviderAdapters` port of services/calendar_cache.py: the host's adapter for
+    a provider, made with the host's access token (refreshed when due, and once more
+    when the provider refuses it). The connection service is built on first use, so a
+    host with no calendars never loads the token cipher."""
+
+    def __init__(self, core: Core, connections: Callable[[], ConnectionService]) -> None:
+        self._core = core
+        self._connections = connections
+
+    def _token(self, host_id: str, provider: str) -> Callable[[bool], str]:
+        connections = self._connections()
+        last: list[str | None] = [None]
+
+        def token(again: bool) -> str:
+            fresh = connections.access_token(host_id, provider,
+                                             refused=last[0] if again else None)
+            last[0] = fresh
+            return fresh
+
+        token(False)  # not connected, or broken: raised here, before any vendor call
+        return token
+
+    def _make(self, table: Mapping[str, str], kind: str, host_id: str, provider: str,
+              timeout: float) -> Any:
+        from chalicelib.domain.errors import NotConnectedError
+
+        entry = getattr(self._core.providers, provider, None)
+        if provider not in table or entry is None:
+            raise NotConnectedError(f"{provider.title()} has no {kind} in Penny here")
+        return _load(table[provider])(entry, self._token(host_id, provider), timeout)
+
+    def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider:
+        return self._make(CALENDAR_ADAPTERS, "calendar", host_id, provider, timeout)  # type: ignore[no-any-return]
+
+    def video(self, host_id: str, provider: str, timeout: float) -> VideoProvider:
+        return self._make(VIDEO_ADAPTERS, "meetings", host_id, provider, timeout)  # type: ignore[no-any-return]
+
+
+class NoLogins:
+    """A worker finishes no OAuth round trip, so it knows of no open login."""
+
+    def session_active(self, session_id: str) -> bool:
+        return False
+
+
+class Once:
+    """A value made on first use, then kept (the connection service of an API)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make: Callable[[], Any] | None = make
+        self._value: Any = None
+
+    def __call__(self) -> Any:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        return self._value
 
 
 # ---- the API (HTTP routes and pages) ----------------------------------------------------
@@ -105,6 +157,8 @@ class ApiServices:
     pages: PageServices
     browser: SessionServices
     edge: EdgeServices
+    calendars: CalendarCache
+    made_connections: Once
 
     @property
     def settings(self) -> Settings:
@@ -114,11 +168,12 @@ class ApiServices:
     def clock(self) -> Clock:
         return self.core.clock
 
-    @cached_property
+    @property
     def connections(self) -> ConnectionService:
-        """Built on the first request about connections: the token cipher and the OAuth
-        clients load then, never on a booking's or a page's path."""
-        return build_connections(self.core, self.accounts)
+        """Built on the first request about connections (or the first use of a host's
+        calendar): the token cipher and the OAuth clients load then, never on the path
+        of a host with no connections."""
+        return self.made_connections()  # type: ignore[no-any-return]
 
     @cached_property
     def sign_in(self) -> IdentitySignIn:
@@ -134,7 +189,11 @@ class ApiServices:
         from chalicelib.functions.connections import CallbackServices
 
         return CallbackServices(self.connections, self.sign_in, self.browser.sessions,
-                                self.settings.refresh_token_ttl_seconds)
+                                self.settings.refresh_token_ttl_seconds, self._connected)
+
+    def _connected(self, host_id: str, provider: str) -> None:
+        if provider in CALENDAR_ADAPTERS:
+            self.calendars.connected(host_id, provider)
 
 
 def build_connections(core: Core, logins: OpenLogins) -> ConnectionService:
@@ -160,18 +219,19 @@ def build_connections(core: Core, logins: OpenLogins) -> ConnectionService:
 
 
 def build_api(core: Core, passwords: PasswordHasher | None = None,
-              calendars: Calendars | None = None) -> ApiServices:
-    """`calendars`: the per-host calendar registry (tests pass a fake one)."""
+              adapters: ProviderAdapters | None = None) -> ApiServices:
+    """`adapters`: the hosts' provider adapters (tests pass fakes)."""
     from chalicelib.functions.browser_session import SessionServices
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
-    from chalicelib.services.calendar_busy import CalendarBusy
+    from chalicelib.services.calendar_cache import CalendarCache, FreshBusy
     from chalicelib.services.links import BookingLinks
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.reservations import Reservations
     from chalicelib.services.sessions import BrowserSessions, CsrfTokens
     from chalicelib.store.bookings import BookingRepository
+    from chalicelib.store.calendar_cache import CalendarCacheRepository
     from chalicelib.store.deliveries import DeliveryRepository
     from chalicelib.store.hosts import HostRepository
     from chalicelib.web.booking_pages import PageServices
@@ -180,10 +240,15 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
     hosts, bookings = HostRepository(), BookingRepository()
     links = BookingLinks(settings.link_secret, settings.public_base_url)
     accounts = _accounts(core, passwords, sockets=LoginSocketsOnLogout())
-    busy = CalendarBusy(calendars or HostCalendars(core))
-    reservations = Reservations(bookings, busy, clock, settings.booking_write_attempts,
+    connections = Once(lambda: build_connections(core, accounts))
+    adapters = adapters or HostAdapters(core, connections)
+    cache_store = CalendarCacheRepository()
+    calendars = CalendarCache(adapters, cache_store, clock, notify_url=lambda provider: (
+        f"{settings.public_base_url}/webhooks/calendar/{provider}"))
+    reservations = Reservations(bookings, FreshBusy(adapters, cache_store, clock), clock,
+                                settings.booking_write_attempts,
                                 settings.bookings_per_attendee_per_day)
-    public = PublicService(hosts, bookings, clock, busy)
+    public = PublicService(hosts, bookings, clock, calendars)
     changes = BookingChanges(hosts, bookings, clock, links, reservations)
     sessions = BrowserSessions(accounts, CsrfTokens(settings.link_secret))
     return ApiServices(
@@ -198,14 +263,16 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
         browser=SessionServices(sessions, accounts, settings.public_base_url,
                                 settings.refresh_token_ttl_seconds),
         edge=EdgeServices(DeliveryRepository(), clock),
+        calendars=calendars,
+        made_connections=connections,
     )
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
           passwords: PasswordHasher | None = None,
-          calendars: Calendars | None = None) -> ApiServices:
+          adapters: ProviderAdapters | None = None) -> ApiServices:
     """The API's services on a new core (tests and benches; Lambda uses `services()`)."""
-    return build_api(build_core(settings, clock), passwords, calendars)
+    return build_api(build_core(settings, clock), passwords, adapters)
 
 
 def _accounts(core: Core, passwords: PasswordHasher | None = None,
@@ -299,13 +366,19 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
     from importlib import import_module
 
     from chalicelib.services.jobs import JobContext, JobFactory, JobRunner, lease_for
+    from chalicelib.services.links import BookingLinks
     from chalicelib.store.bookings import BookingRepository
+    from chalicelib.store.hosts import HostRepository
     from chalicelib.store.jobs import JobRecordRepository
+    from chalicelib.store.provider_refs import ProviderRefRepository
     from chalicelib.store.queues import WORKER_TIMEOUT
 
     module, _, name = spec.job.partition(":")
     factory: JobFactory = getattr(import_module(module), name)
-    job = factory(JobContext(BookingRepository(), core.clock))
+    links = BookingLinks(core.settings.link_secret, core.settings.public_base_url)
+    adapters = HostAdapters(core, Once(lambda: build_connections(core, NoLogins())))
+    job = factory(JobContext(BookingRepository(), core.clock, HostRepository(), adapters,
+                             ProviderRefRepository(), lambda uid: links.urls(uid)["view"]))
     declared = (spec.name, spec.event_types, spec.announces)
     made = (job.name, tuple(t.value for t in job.takes),
             job.announces.value if job.announces else None)
@@ -396,7 +469,7 @@ def install_realtime(instance: RealtimeServices | None) -> None:
 
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path
-    from chalicelib.domain.providers import CalendarProvider
+    from chalicelib.domain.providers import CalendarProvider, VideoProvider
     from chalicelib.functions.browser_session import SessionServices
     from chalicelib.functions.connections import CallbackServices
     from chalicelib.integrations.jwt_tokens import JwtAccessTokens
@@ -404,10 +477,11 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.accounts import AccountService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
+    from chalicelib.services.calendar_cache import CalendarCache, ProviderAdapters
     from chalicelib.services.connections import ConnectionService, OpenLogins
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.jobs import JobRunner
-    from chalicelib.services.ports import Calendars, Clock, LoginSockets, PasswordHasher
+    from chalicelib.services.ports import Clock, LoginSockets, PasswordHasher
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.realtime import Realtime

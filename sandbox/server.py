@@ -42,7 +42,7 @@ CLIENTS = {
     # Zoom's scopes are the app's, set in the Marketplace: what Penny's video feature needs.
     "zoom": ("PennySandboxZoomApp", "penny-sandbox-zoom-secret",
              ("meeting:write:meeting", "meeting:update:meeting", "meeting:delete:meeting",
-              "user:read:user")),
+              "meeting:read:meeting", "user:read:user")),
     "notion": ("2b8d7c6e-1f0a-4e3d-8c2b-9a8f7e6d5c4b", "secret_penny_sandbox_notion", ()),
 }
 

@@ -64,6 +64,10 @@ class Booking:
     price_minor: int | None = None
     currency: str | None = None
     version: int | None = None
+    # The meeting's join link once the calendar job made it (Meet, Teams, Zoom), or, when
+    # it cannot be made, a plain-words note that the host will send one.
+    video_url: str | None = None
+    video_note: str | None = None
 
     @property
     def meeting(self) -> TimeRange:

@@ -85,6 +85,14 @@ class BookingContentionError(PennyError):
     code = "booking_contention"
 
 
+class CalendarUnavailableError(PennyError):
+    """The host's calendar could not be checked just now, and its cached copy is too old
+    to book on: refused rather than risk a double booking; the client may retry."""
+
+    code = "calendar_unavailable"
+    retry_after = 30
+
+
 class BookingStateError(PennyError):
     """The booking cannot change from its current state (e.g. already cancelled)."""
 

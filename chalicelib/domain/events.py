@@ -26,6 +26,7 @@ class EventKind(StrEnum):
     BOOKING_CONFIRMED = "booking.confirmed"
     BOOKING_CANCELLED = "booking.cancelled"
     BOOKING_RESCHEDULED = "booking.rescheduled"
+    BOOKING_UPDATED = "booking.updated"      # its video link arrived (or a note instead)
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
     NOTES_SAVED = "notes.saved"
@@ -75,7 +76,7 @@ def booking_summary(b: Booking) -> dict[str, Any]:
     return {"uid": b.uid, "status": b.status.value, "event_title": b.event_title,
             "start": b.start.isoformat(), "end": b.end.isoformat(),
             "attendee_name": b.attendee.name, "attendee_timezone": b.attendee.timezone,
-            "sequence": b.sequence}
+            "sequence": b.sequence, "video_url": b.video_url, "video_note": b.video_note}
 
 
 def _event(kind: EventKind, change_id: str, at: datetime, b: Booking) -> Event:
@@ -106,6 +107,8 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
             events.append(_event(EventKind.BOOKING_CONFIRMED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
         events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
+    if not events and (old.video_url, old.video_note) != (new.video_url, new.video_note):
+        events.append(_event(EventKind.BOOKING_UPDATED, change_id, at, new))
     return events
 
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from chalicelib.domain.availability import Schedule
+from chalicelib.domain.calendar_cache import CalendarSetup
 from chalicelib.domain.errors import InvalidTimezoneError, SlugTakenError, ValidationError
 from chalicelib.domain.event_types import EventType
 
@@ -91,6 +92,7 @@ class HostConfig:
     schedule: Schedule
     event_types: tuple[EventType, ...]
     email: str  # the login e-mail; never shown on public pages
+    calendars: CalendarSetup = field(default_factory=CalendarSetup)
 
     @property
     def organizer_email(self) -> str:

@@ -8,7 +8,7 @@ that reads, checks, commits and retries is services/reservations.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -22,11 +22,12 @@ from chalicelib.domain.bookings import (
     busy_from_ledger,
     utc_days,
 )
+from chalicelib.domain.calendar_cache import CalendarSetup
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.refusals import check_slot
 from chalicelib.domain.slots import SlotQuery, SlotRules, calendar_busy
-from chalicelib.domain.timerange import TimeRange
+from chalicelib.domain.timerange import TimeRange, subtract
 
 
 def bookable_event_type(event_types: Iterable[EventType], slug: str) -> EventType:
@@ -52,6 +53,14 @@ class Claim:
     schedule: Schedule
     rules: SlotRules
     releasing: TimeRange | None = None
+    calendars: CalendarSetup = field(default_factory=CalendarSetup)  # asked afresh
+    # A move's old meeting: the host's calendar holds Penny's own event there (the
+    # calendar job wrote it), which must not refuse the move.
+    own_event: TimeRange | None = None
+
+    def elsewhere(self, busy: Iterable[TimeRange]) -> list[TimeRange]:
+        """The host's other calendars' busy time, less the booking's own event."""
+        return subtract(busy, [self.own_event]) if self.own_event else list(busy)
 
     def ledger_days(self) -> list[date]:
         """UTC days the write depends on: those the blocked range touches, those of the host's
@@ -105,6 +114,7 @@ class NewBooking:
     start: datetime
     attendee: Attendee
     answers: Mapping[str, str]
+    calendars: CalendarSetup = field(default_factory=CalendarSetup)
 
     def claim(self, uid: str, now: datetime, status: BookingStatus,
               hold_until: datetime | None = None) -> Claim:
@@ -121,4 +131,4 @@ class NewBooking:
             price_minor=None if et.price is None else et.price.amount_minor,
             currency=None if et.price is None else et.price.currency,
         )
-        return Claim(booking, self.schedule, rules)
+        return Claim(booking, self.schedule, rules, calendars=self.calendars)

@@ -23,7 +23,9 @@ host's own click.
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -39,6 +41,8 @@ from chalicelib.functions.browser_session import (
 )
 from chalicelib.functions.edge_responses import redirect
 from chalicelib.services.connection_ports import STATE_TTL
+
+log = logging.getLogger("penny.connections")
 
 if TYPE_CHECKING:
     from chalicelib.functions.edge import EdgeRequest
@@ -60,6 +64,9 @@ class CallbackServices:
     sign_in: IdentitySignIn
     sessions: BrowserSessions
     refresh_ttl_seconds: int
+    # After a connection is saved: set up what it is for (a calendar's conflicts and
+    # push channel). Best effort: a failure leaves the connection saved.
+    connected: Callable[[str, str], None] = lambda host_id, provider: None
 
 
 def binding_name(secure: bool, state_id: str) -> str:
@@ -82,6 +89,14 @@ def started(request: Any, base: str, result: Started) -> Response:
     return Response(body=json.dumps({"authorize_url": result.url}), status_code=200,
                     headers={"Content-Type": "application/json", "Cache-Control": "no-store",
                              "Set-Cookie": cookie})
+
+
+def _set_up(services: CallbackServices, host_id: str, provider: str) -> None:
+    try:
+        services.connected(host_id, provider)
+    except PennyError as exc:
+        log.warning("setting up a new connection failed",
+                    extra={"provider": provider, "error_code": exc.code})
 
 
 def callback(services: CallbackServices, incoming: EdgeRequest, provider: str, base: str,
@@ -118,6 +133,8 @@ def callback(services: CallbackServices, incoming: EdgeRequest, provider: str, b
             services.sign_in.link(state.host_id, finished.identity)
             location = f"{base}{page}?{urlencode({'linked': provider})}"
         else:
+            assert state.host_id is not None
+            _set_up(services, state.host_id, provider)
             location = f"{base}{page}?{urlencode({'connected': provider})}"
     except PennyError as exc:
         location = f"{base}{page}?{urlencode({'provider': provider, 'error': exc.code})}"

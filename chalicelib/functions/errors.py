@@ -28,6 +28,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.SlotTakenError: 409,
     e.BookingStateError: 409,
     e.BookingContentionError: 409,
+    e.CalendarUnavailableError: 503,   # the host's calendar could not be checked: retry
     e.SlotUnavailableError: 422,
     e.IdempotencyKeyReusedError: 422,
     e.TooManyRequestsError: 429,
@@ -80,7 +81,7 @@ def from_exception(exc: Exception) -> Response:
                                              "status": status_for(exc)})
     if isinstance(exc, e.PennyError):
         headers = {"WWW-Authenticate": "Bearer"} if status_for(exc) == 401 else None
-        if isinstance(exc, e.TooManyRequestsError):
+        if isinstance(exc, e.TooManyRequestsError | e.CalendarUnavailableError):
             headers = {"Retry-After": str(exc.retry_after)}
         return error_response(status_for(exc), exc.code, exc.message, exc.field, headers,
                               getattr(exc, "reason", None))

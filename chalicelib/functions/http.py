@@ -174,7 +174,10 @@ def request_body(request: Any) -> bytes:
     """The body exactly as sent: Chalice undoes the front door's base64 (`isBase64Encoded`,
     whatever the content type, so `app.api.binary_types` need not list it: that list
     governs responses) and hands a text body back as its UTF-8 bytes, `\r\n` and all."""
-    raw = request.raw_body or b""
+    try:
+        raw = request.raw_body or b""
+    except AttributeError:  # no body at all, as Chalice's local front door passes it
+        return b""
     return raw.encode() if isinstance(raw, str) else bytes(raw)
 
 

@@ -323,6 +323,9 @@ class SlotsOut(Strict):
     duration_minutes: int
     time_zone: str
     slots: dict[str, list[SlotOut]]
+    # True when one of the host's calendars could not be re-read in time and its cached
+    # copy was used as it was; a booking still checks it afresh.
+    stale: bool = False
 
 
 class AttendeeModel(Strict):
@@ -383,6 +386,10 @@ class BookingOut(Strict):
     cancel_reason: str | None
     price: PriceModel | None
     links: BookingLinks | None = None
+    video_url: str | None = Field(default=None, description="the meeting's join link, once "
+                                  "the host's calendar or Zoom made it")
+    video_note: str | None = Field(default=None, description="when no link can be made: "
+                                   "who will send it")
 
 
 class BookingList(Strict):
@@ -445,6 +452,36 @@ class ConnectionOut(Strict):
 
 class ConnectionList(Strict):
     connections: list[ConnectionOut]
+
+
+CalendarKey = Annotated[str, Field(min_length=3, max_length=600,
+                                   pattern=r"^(google|microsoft):[^\s]+$",
+                                   description="provider:calendar id, e.g. google:primary@x")]
+
+
+class CalendarOut(Strict):
+    key: str = Field(description="provider:calendar id")
+    provider: str
+    name: str
+    primary: bool
+    writable: bool = Field(description="new bookings can be written to it")
+    conflicts: bool = Field(description="its events keep slots off the booking page")
+    destination: bool = Field(description="new bookings are written to it")
+    synced_at: AwareDatetime | None = Field(description="the last time Penny read it")
+    push: bool = Field(description="the provider tells Penny when it changes")
+    failure: str | None = Field(description="why the last read failed")
+
+
+class CalendarList(Strict):
+    calendars: list[CalendarOut]
+    unreachable: list[str] = Field(description="connected providers that could not be asked "
+                                   "for their calendars just now")
+
+
+class CalendarsIn(Strict):
+    conflicts: Annotated[list[CalendarKey], Field(max_length=20)] = Field(
+        description="the calendars whose events block slots")
+    destination: CalendarKey | None = Field(description="the calendar new bookings go to")
 
 
 class OidcStartIn(Strict):

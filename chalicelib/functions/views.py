@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import LocalRange, Schedule
 from chalicelib.domain.bookings import Booking
+from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup
 from chalicelib.domain.event_types import (
     EventType,
     LocationKind,
@@ -15,6 +17,7 @@ from chalicelib.domain.event_types import (
     QuestionType,
 )
 from chalicelib.domain.hosts import HostConfig, Link, Profile
+from chalicelib.domain.providers import CalendarInfo
 from chalicelib.functions import schemas as s
 from chalicelib.services.connections import ProviderView
 from chalicelib.services.links import BookingLinks, LinkPurpose
@@ -115,7 +118,8 @@ def public_profile(config: HostConfig) -> s.PublicProfile:
                      if et.active and not et.hidden])
 
 
-def slots_out(et: EventType, zone: str, slots: dict[date, list[datetime]]) -> s.SlotsOut:
+def slots_out(et: EventType, zone: str, slots: dict[date, list[datetime]],
+              stale: bool = False) -> s.SlotsOut:
     duration = timedelta(minutes=et.duration_minutes)
     tz = ZoneInfo(zone)
     return s.SlotsOut(
@@ -125,7 +129,8 @@ def slots_out(et: EventType, zone: str, slots: dict[date, list[datetime]]) -> s.
         slots={d.isoformat(): [s.SlotOut(start=t.isoformat(),
                                          end=(t.astimezone(UTC) + duration).astimezone(tz)
                                          .isoformat())
-                               for t in starts] for d, starts in slots.items()})
+                               for t in starts] for d, starts in slots.items()},
+        stale=stale)
 
 
 def booking_out(b: Booking, links: BookingLinks | None = None,
@@ -148,7 +153,7 @@ def booking_out(b: Booking, links: BookingLinks | None = None,
         cancel_reason=b.cancel_reason,
         price=None if b.price_minor is None or b.currency is None
         else s.PriceModel(amount_minor=b.price_minor, currency=b.currency),
-        links=link_block,
+        links=link_block, video_url=b.video_url, video_note=b.video_note,
     )
 
 
@@ -160,3 +165,20 @@ def connection_out(view: ProviderView) -> s.ConnectionOut:
         connected_at=c.connected_at if c else None,
         broken_reason=c.broken_reason if c else None, broken_at=c.broken_at if c else None)
 
+
+
+def calendar_list(setup: CalendarSetup, listed: Mapping[str, list[CalendarInfo]],
+                  unreachable: list[str], now: datetime) -> s.CalendarList:
+    out = []
+    for provider, calendars in listed.items():
+        for c in calendars:
+            ref = CalendarRef(provider, c.id)
+            state = setup.state(ref)
+            out.append(s.CalendarOut(
+                key=ref.key, provider=provider, name=c.name, primary=c.primary,
+                writable=c.writable, conflicts=state is not None,
+                destination=setup.destination == ref,
+                synced_at=state.synced_at if state else None,
+                push=bool(state and state.watching(now)),
+                failure=state.failure if state else None))
+    return s.CalendarList(calendars=out, unreachable=unreachable)

@@ -35,8 +35,13 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
     event.add("summary", f"{booking.event_title} with {host.profile.display_name}")
-    event.add("description", f"Booked with Penny. Manage or cancel: {manage_url}")
-    event.add("location", LocationKind(booking.location_kind).label)
+    joining = booking.video_url or booking.video_note
+    event.add("description", f"Booked with Penny. Manage or cancel: {manage_url}"
+                             + (f"\n\nJoin: {joining}" if joining else ""))
+    # The join link where calendars look for it (LOCATION, URL), once the meeting exists.
+    event.add("location", booking.video_url or LocationKind(booking.location_kind).label)
+    if booking.video_url:
+        event.add("url", booking.video_url)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
 
     organizer = vCalAddress(f"mailto:{host.organizer_email}")

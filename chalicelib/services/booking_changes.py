@@ -84,7 +84,8 @@ class BookingChanges:
             if et is None:
                 raise BookingStateError("this event type no longer takes bookings")
             return Claim(booking.moved_to(new_start, now), config.schedule, et.slot_rules(),
-                         releasing=booking.blocked)
+                         releasing=booking.blocked, calendars=config.calendars,
+                         own_event=booking.meeting)
 
         return self.reservations.move(moved)
 

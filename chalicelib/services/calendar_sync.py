@@ -1,89 +1,191 @@
-"""The calendar job: the host's calendar holds an event for every confirmed booking.
+"""The calendar job: every confirmed booking is an event in the host's calendar, with its
+video meeting, and the booking carries the join link.
 
 It reconciles rather than replays: whichever booking event arrives (confirmed,
 rescheduled, cancelled; SNS keeps no order), it reads the booking as it is now and makes
-the calendar match: a confirmed booking has one event at its current time, anything
-else has none. So a late `booking.confirmed` for a booking cancelled since creates
-nothing, and a reschedule that overtook its confirmation still ends at the new time.
+the providers match: a confirmed booking has one event (and one Zoom meeting, for a Zoom
+event type) at its current time, anything else has none. So a late `booking.confirmed`
+for a booking cancelled since creates nothing, and a reschedule that overtook its
+confirmation still ends at the new time.
 
-The event's id at the provider is kept per booking (ProviderRef), with the booking's
-sequence it was written for. The create is keyed by the booking uid (domain/providers.py),
-so a retry after a create that timed out finds the first event instead of making a
-second. Two runs for one booking may overlap (two events pushed at once): each reads the
-booking again after writing and goes round once more if it changed meanwhile, so the
-last writer always leaves the calendar at the booking's latest state.
+What it made is kept per booking (ProviderRef: the calendar's key and the event's id, or
+the meeting's id), stored the moment the provider answers, with the booking's sequence
+it was written for. Creates are keyed by the booking uid (Google's client-chosen event
+id, Graph's transactionId), so a retry after a create that timed out finds the first
+event instead of making a second. Zoom has no such key: its meeting's id is stored
+before anything else is done, so only a crash in between could leave a stray meeting.
 
-Not in the deployed worker list yet: there is no calendar vendor until the connections
-issue; tests wire it with the in-memory fake (tests/functional/test_jobs.py).
+The link: Google Meet and Teams ride on the event (the host's destination calendar must
+be that provider's), Zoom is its own meeting, put in the event's location. When the
+meeting cannot be made (Zoom not connected or broken, a Meet event type while the
+host's calendar is Outlook), the booking says plainly that the host will send the link:
+Penny never switches to another provider on its own. The link or that note is written
+on the booking; the table's stream turns that into `booking.updated` for the host's
+dashboards, and the attendee's page shows it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Protocol
 
 from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.calendar_cache import CalendarRef
+from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
+from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.domain.providers import CalendarEvent, CalendarProvider, ProviderRef
-from chalicelib.services.jobs import CurrentBookings
-from chalicelib.services.ports import Calendars
+from chalicelib.domain.providers import CalendarEvent, MeetingRequest, ProviderRef
+from chalicelib.services.calendar_cache import SYNC_TIMEOUT, ProviderAdapters
+from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs
 
 ROUNDS = 3
 KEEP_AFTER_MEETING = timedelta(days=30)
+CALENDAR, ZOOM = "calendar", "zoom"
+# Which calendar provider makes each kind of link on its events.
+RIDES_ON = {LocationKind.GOOGLE_MEET: "google", LocationKind.TEAMS: "microsoft"}
 
 
-class ProviderRefs(Protocol):
-    def get(self, job: str, booking_uid: str) -> ProviderRef | None: ...
-    def put(self, ref: ProviderRef) -> None: ...
-    def delete(self, ref: ProviderRef) -> None: ...
+def _location(booking: Booking) -> LocationKind | None:
+    try:
+        return LocationKind(booking.location_kind)
+    except ValueError:
+        return None
 
 
-def calendar_event(b: Booking) -> CalendarEvent:
-    return CalendarEvent(key=b.uid, title=f"{b.event_title} with {b.attendee.name}",
-                         when=b.meeting, attendee_name=b.attendee.name,
-                         attendee_email=b.attendee.email)
+def _state(b: Booking | None) -> tuple[BookingStatus, int, str | None] | None:
+    return None if b is None else (b.status, b.sequence, b.video_url)
 
 
-def _state(b: Booking | None) -> tuple[BookingStatus, int] | None:
-    return None if b is None else (b.status, b.sequence)
+def follows_note(kind: LocationKind) -> str:
+    return f"The host will send you the {kind.label} link before the meeting."
 
 
 @dataclass(frozen=True)
 class CalendarSync:
-    bookings: CurrentBookings
-    calendars: Calendars
+    bookings: JobBookings
+    hosts: HostConfigs
+    adapters: ProviderAdapters
     refs: ProviderRefs
+    manage_url: Callable[[str], str]        # booking uid -> the attendee's manage page
     name: str = "calendar"
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
                                     EventKind.BOOKING_CANCELLED)
     announces: EventKind | None = None
 
     def run(self, event: Event) -> None:
-        calendar = self.calendars.for_host(event.host_id)
-        if calendar is None:
-            return
         uid = str(event.booking["uid"])
         booking = self.bookings.get(uid)
         for _ in range(ROUNDS):
-            self._reconcile(calendar, uid, booking)
+            self._reconcile(uid, booking)
             again = self.bookings.get(uid)
             if _state(again) == _state(booking):
                 return
             booking = again
 
-    def _reconcile(self, calendar: CalendarProvider, uid: str, booking: Booking | None) -> None:
-        ref = self.refs.get(self.name, uid)
-        if booking is None or booking.status is not BookingStatus.CONFIRMED:
-            if ref is not None:
-                calendar.delete_event(ref.external_id)
-                self.refs.delete(ref)
+    def _reconcile(self, uid: str, booking: Booking | None) -> None:
+        active = booking is not None and booking.status is BookingStatus.CONFIRMED
+        if booking is None or not active:
+            self._remove(booking.host_id if booking else None, uid)
             return
+        config = self.hosts.config(booking.host_id)
+        kind = _location(booking)
+        zoom_url, zoom_note = self._zoom(booking) if kind is LocationKind.ZOOM else (None, None)
+        destination = config.calendars.destination
+        rides = kind is not None and RIDES_ON.get(kind) is not None and \
+            destination is not None and RIDES_ON[kind] == destination.provider
+        link = self._event(booking, destination, rides, zoom_url) if destination else None
+        url = zoom_url or link
+        note = None
+        if url is None and kind is not None and kind.is_video:
+            note = zoom_note or follows_note(kind)
+        if (url, note) != (booking.video_url, booking.video_note):
+            self.bookings.save_video(replace(booking, video_url=url, video_note=note))
+
+    # ---- the calendar event ---------------------------------------------------------
+
+    def _event(self, booking: Booking, destination: CalendarRef, online: bool,
+               zoom_url: str | None) -> str | None:
+        ref = self.refs.get(CALENDAR, booking.uid)
+        if ref is not None:
+            place, _, event_id = ref.external_id.partition("\n")
+            if place != destination.key:  # the host chose another calendar meanwhile
+                self._delete_event(booking.host_id, ref)
+                ref = None
+        event = CalendarEvent(
+            key=booking.uid, title=f"{booking.event_title} with {booking.attendee.name}",
+            when=booking.meeting, attendee_name=booking.attendee.name,
+            attendee_email=booking.attendee.email,
+            description=f"Booked with Penny. Reschedule or cancel: {self.manage_url(booking.uid)}",
+            location=zoom_url, online_meeting=online)
+        calendar = self.adapters.calendar(booking.host_id, destination.provider, SYNC_TIMEOUT)
         if ref is None:
-            external_id = calendar.create_event(calendar_event(booking))
-            self.refs.put(ProviderRef(self.name, uid, external_id, booking.sequence,
+            written = calendar.create_event(destination.calendar_id, event)
+            self.refs.put(ProviderRef(CALENDAR, booking.uid,
+                                      f"{destination.key}\n{written.id}", booking.sequence,
                                       booking.end + KEEP_AFTER_MEETING))
-        elif ref.sequence < booking.sequence:
-            calendar.update_event(ref.external_id, calendar_event(booking))
+            return written.join_url
+        lacks_link = online and booking.video_url is None
+        if ref.sequence < booking.sequence or lacks_link or \
+                (zoom_url is not None and booking.video_url != zoom_url):
+            written = calendar.update_event(destination.calendar_id, event_id, event)
             self.refs.put(replace(ref, sequence=booking.sequence,
                                   keep_until=booking.end + KEEP_AFTER_MEETING))
+            return written.join_url
+        return booking.video_url if online else None
+
+    def _delete_event(self, host_id: str, ref: ProviderRef) -> None:
+        place, _, event_id = ref.external_id.partition("\n")
+        where = CalendarRef.parse(place)
+        try:
+            calendar = self.adapters.calendar(host_id, where.provider, SYNC_TIMEOUT)
+        except NotConnectedError:
+            self.refs.delete(ref)  # disconnected: nothing Penny can still remove
+            return
+        calendar.delete_event(where.calendar_id, event_id)
+        self.refs.delete(ref)
+
+    # ---- the Zoom meeting -----------------------------------------------------------
+
+    def _zoom(self, booking: Booking) -> tuple[str | None, str | None]:
+        """The meeting's join link, or a note saying why the host will send one."""
+        request = MeetingRequest(key=booking.uid,
+                                 topic=f"{booking.event_title} with {booking.attendee.name}",
+                                 when=booking.meeting)
+        ref = self.refs.get(ZOOM, booking.uid)
+        try:
+            zoom = self.adapters.video(booking.host_id, "zoom", SYNC_TIMEOUT)
+            if ref is None:
+                meeting = zoom.create_meeting(request)
+                self.refs.put(ProviderRef(ZOOM, booking.uid, meeting.id, booking.sequence,
+                                          booking.end + KEEP_AFTER_MEETING))
+                return meeting.join_url, None
+            if ref.sequence < booking.sequence or booking.video_url is None:
+                meeting = zoom.update_meeting(ref.external_id, request)
+                self.refs.put(replace(ref, sequence=booking.sequence,
+                                      keep_until=booking.end + KEEP_AFTER_MEETING))
+                return meeting.join_url, None
+        except (NotConnectedError, ConnectionBrokenError):
+            # The host is told (Connections shows it broken); the attendee is told the
+            # link will follow. Never another provider's link instead.
+            return None, follows_note(LocationKind.ZOOM)
+        return booking.video_url, None
+
+    # ---- a booking that no longer stands ------------------------------------------------
+
+    def _remove(self, host_id: str | None, uid: str) -> None:
+        event = self.refs.get(CALENDAR, uid)
+        if event is not None and host_id is not None:
+            self._delete_event(host_id, event)
+        meeting = self.refs.get(ZOOM, uid)
+        if meeting is not None and host_id is not None:
+            with suppress(NotConnectedError):  # disconnected: nothing Penny can remove
+                self.adapters.video(host_id, "zoom", SYNC_TIMEOUT).delete_meeting(
+                    meeting.external_id)
+            self.refs.delete(meeting)
+
+
+def calendar_job(context: JobContext) -> CalendarSync:
+    return CalendarSync(context.bookings, context.hosts, context.adapters, context.refs,
+                        context.manage_url)

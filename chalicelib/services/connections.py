@@ -318,13 +318,15 @@ class ConnectionService:
 
     # ---- using a connection ----------------------------------------------------------
 
-    def access_token(self, host_id: str, provider: str) -> str:
+    def access_token(self, host_id: str, provider: str, refused: str | None = None) -> str:
         """A working access token for the host at the provider, refreshed first when it
-        expires soon. ConnectionBrokenError when the host must reconnect;
-        ProviderUnavailableError when the provider could not be reached (try later)."""
-        return self._working(host_id, provider)[1]
+        expires soon, or when it is `refused` (the provider answered 401 to it: revoked
+        early, or the clocks disagree). ConnectionBrokenError when the host must
+        reconnect; ProviderUnavailableError when the provider could not be reached."""
+        return self._working(host_id, provider, refused)[1]
 
-    def _working(self, host_id: str, provider: str) -> tuple[Connection, str]:
+    def _working(self, host_id: str, provider: str,
+                 refused: str | None = None) -> tuple[Connection, str]:
         waited, rereads = 0.0, 0
         while rereads <= READS:
             try:
@@ -342,7 +344,11 @@ class ConnectionService:
                 raise ConnectionBrokenError(provider, connection.broken_reason
                                             or f"reconnect {provider.title()}")
             now = self.clock.now()
-            if not tokens.needs_refresh(now):
+            was_refused = refused is not None and tokens.access_token == refused
+            if was_refused and tokens.refresh_token is None:
+                raise ConnectionBrokenError(provider, f"{provider.title()} refused Penny's "
+                                            "access; reconnect it")
+            if not tokens.needs_refresh(now) and not was_refused:
                 return connection, tokens.access_token
             taken = self.connections.take_refresh_lease(connection, now)
             if isinstance(taken, LeaseBusy) and taken.until > now:
@@ -354,16 +360,17 @@ class ConnectionService:
                 waited += pause
                 continue
             if isinstance(taken, RefreshLease):
-                fresh = self._refresh(taken)
+                fresh = self._refresh(taken, refused)
                 if fresh is not None:
                     return connection, fresh
             rereads += 1  # refreshed meanwhile, or the lease was lost: read again now
         raise ProviderUnavailableError(provider, f"{provider.title()} is being refreshed "
                                        "elsewhere; try again")
 
-    def _refresh(self, lease: RefreshLease) -> str | None:
+    def _refresh(self, lease: RefreshLease, refused: str | None = None) -> str | None:
         connection = lease.connection
-        if not lease.tokens.needs_refresh(self.clock.now()):
+        if not lease.tokens.needs_refresh(self.clock.now()) \
+                and lease.tokens.access_token != refused:
             # Someone refreshed between our read and our lease.
             self.connections.release_refresh(lease)
             return lease.tokens.access_token

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.errors import (
@@ -49,8 +49,13 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.jobs import JobRecord, JobStatus
+from chalicelib.domain.providers import ProviderRef
 from chalicelib.services.ports import Clock
+
+if TYPE_CHECKING:
+    from chalicelib.services.calendar_cache import ProviderAdapters
 
 log = logging.getLogger("penny.jobs")
 
@@ -79,12 +84,32 @@ class CurrentBookings(Protocol):
     def get(self, uid: str) -> Booking | None: ...
 
 
+class JobBookings(CurrentBookings, Protocol):
+    def save_video(self, booking: Booking) -> bool: ...
+
+
+class HostConfigs(Protocol):
+    def config(self, host_id: str) -> HostConfig: ...
+
+
+class ProviderRefs(Protocol):
+    """What jobs made at providers, per booking (store/provider_refs.py)."""
+
+    def get(self, job: str, booking_uid: str) -> ProviderRef | None: ...
+    def put(self, ref: ProviderRef) -> None: ...
+    def delete(self, ref: ProviderRef) -> None: ...
+
+
 @dataclass(frozen=True)
 class JobContext:
-    """What a job factory may use (more ports join as providers arrive)."""
+    """What a job factory may use; each job takes the parts it needs."""
 
-    bookings: CurrentBookings
+    bookings: JobBookings
     clock: Clock
+    hosts: HostConfigs
+    adapters: ProviderAdapters
+    refs: ProviderRefs
+    manage_url: Callable[[str], str]       # booking uid -> the attendee's manage page
 
 
 JobFactory = Callable[[JobContext], Job]

@@ -7,17 +7,18 @@ no service (and no unit test) loads PynamoDB.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
+from chalicelib.domain.calendar_cache import CalendarSetup, DayEvents
 from chalicelib.domain.connections import LinkedIdentity
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Profile
-from chalicelib.domain.providers import CalendarProvider, Identity
+from chalicelib.domain.providers import Identity
 from chalicelib.domain.timerange import TimeRange
 
 
@@ -48,6 +49,15 @@ class BookingWrite:
     checked_days: Sequence[LedgerDay] = ()  # unchanged, but must still be at that version
     idempotency: tuple[str, str] | None = None  # (key, fingerprint)
     quota: AttendeeQuota | None = None          # counted in the same transaction
+
+
+@dataclass(frozen=True)
+class LedgerRead:
+    """The slots page's second read: the ledger days, and the host's cached calendar
+    days beside them, by calendar (CalendarRef.key)."""
+
+    days: list[LedgerDay]
+    calendars: Mapping[str, list[DayEvents]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ class Hosts(Protocol):
 
 
 class Bookings(Protocol):
-    def ledger(self, host_id: str, first: date, last: date) -> list[LedgerDay]: ...
+    def ledger(self, host_id: str, first: date, last: date) -> LedgerRead: ...
     def ledger_for_write(self, host_id: str, days: Sequence[date], idempotency_key: str | None
                          ) -> tuple[list[LedgerDay], IdempotencyRecord | None]: ...
     def idempotency(self, key: str) -> IdempotencyRecord | None: ...
@@ -116,23 +126,18 @@ class Identities(Protocol):
 
 
 class ExternalBusy(Protocol):
-    """Busy time on the host's other calendars (Google, Outlook), which no slot may touch."""
+    """Busy time on the host's own calendars (Google, Outlook), read afresh for a booking
+    (services/calendar_cache.py FreshBusy); no slot may touch it."""
 
-    def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]: ...
-
-
-class Calendars(Protocol):
-    """The hosts' calendars, each made for its host (bootstrap.HostCalendars)."""
-
-    def for_host(self, host_id: str) -> CalendarProvider | None:
-        """The host's calendar, or None when the host has connected none."""
-        ...
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange
+             ) -> list[TimeRange]: ...
 
 
 class NoExternalBusy:
-    """No calendar connected: nothing outside Penny is busy (today, for every host)."""
+    """No calendars: nothing outside Penny is busy (tests of the booking core)."""
 
-    def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]:
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange
+             ) -> list[TimeRange]:
         return []
 
 

@@ -1,25 +1,30 @@
 """What a visitor sees: a host's public profile, an event type, its free slots.
 
-A slots request costs two DynamoDB reads: the host's public config by slug (GSI1),
-then the ledger days around the window (one Query). The host's other calendars are
-asked for their busy time too (through a port; nothing is connected today).
+A slots request costs two DynamoDB reads: the host's public config by slug (GSI1, with
+its calendars' sync states), then the ledger days around the window with the cached
+busy days of the host's calendars beside them (one Query). No provider is asked while
+the cached copies are fresh; a stale one is synced first (services/calendar_cache.py),
+and one whose provider does not answer in time is used as it is, with `stale` set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import local_instant
 from chalicelib.domain.bookings import busy_from_ledger
+from chalicelib.domain.calendar_cache import CalendarRef, SyncState, busy_ranges
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig, validate_timezone
 from chalicelib.domain.reservations import bookable_event_type
 from chalicelib.domain.slots import SlotQuery, blocked_range, calendar_busy, free_slots
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.ports import Bookings, Clock, ExternalBusy, Hosts
+from chalicelib.services.ports import Bookings, Clock, Hosts, LedgerRead
 
 MAX_WINDOW_DAYS = 62
 # Ledger days are UTC days; a host-local day (daily limit) or a buffer can reach into
@@ -32,6 +37,12 @@ class SlotsResult:
     event_type: EventType
     time_zone: str
     slots: dict[date, list[datetime]]
+    stale: bool = False   # a calendar's cached copy could not be refreshed in time
+
+
+class CalendarRefresh(Protocol):
+    def refresh(self, host_id: str, states: Sequence[SyncState], window: TimeRange
+                ) -> dict[CalendarRef, list[TimeRange]]: ...
 
 
 def local_window(first: date, last: date, zone: str) -> TimeRange:
@@ -45,7 +56,7 @@ class PublicService:
     hosts: Hosts
     bookings: Bookings
     clock: Clock
-    calendars: ExternalBusy
+    calendars: CalendarRefresh | None = None   # None: no calendar provider is on
 
     def profile(self, host_slug: str) -> HostConfig:
         return self.hosts.public_config(host_slug)
@@ -67,14 +78,29 @@ class PublicService:
         host_id, rules = config.profile.host_id, et.slot_rules()
         zone = zone or config.profile.timezone
         window = local_window(first, last, zone)
-        ledger = self.bookings.ledger(host_id, (window.start - LEDGER_MARGIN).date(),
-                                      (window.end + LEDGER_MARGIN).date())
+        read = self.bookings.ledger(host_id, (window.start - LEDGER_MARGIN).date(),
+                                    (window.end + LEDGER_MARGIN).date())
         # From the earliest to the latest blocked range of a slot starting in the window.
         reach = TimeRange(blocked_range(window.start, rules).start,
                           blocked_range(window.end, rules).end)
         now = self.clock.now()
-        busy = [*busy_from_ledger(ledger, now),
-                *calendar_busy(self.calendars.busy(host_id, reach))]
+        elsewhere, stale = self._calendars(config, read, reach, now)
+        busy = [*busy_from_ledger(read.days, now), *calendar_busy(elsewhere)]
         query = SlotQuery(now=now, schedule=config.schedule, rules=rules, event_type_id=et.id,
                           busy=busy, window=window, booker_zone=zone)
-        return SlotsResult(et, zone, free_slots(query))
+        return SlotsResult(et, zone, free_slots(query), stale)
+
+    def _calendars(self, config: HostConfig, read: LedgerRead, reach: TimeRange,
+                   now: datetime) -> tuple[list[TimeRange], bool]:
+        """The host's calendars' busy time over `reach`: the cached copies, after syncing
+        those that are not fresh; and whether one of those could not be synced."""
+        states = config.calendars.conflicts
+        due = [s for s in states if not s.fresh_for(reach, now)]
+        synced = ({} if not due or self.calendars is None
+                  else self.calendars.refresh(config.profile.host_id, due, reach))
+        busy: list[TimeRange] = []
+        for state in states:
+            fresh = synced.get(state.ref)
+            busy += fresh if fresh is not None else busy_ranges(
+                read.calendars.get(state.ref.key, []), reach)
+        return busy, any(s.ref not in synced for s in due)

@@ -110,7 +110,10 @@ class Reservations:
                                                         key)
         if record is not None:
             return self._replay(record, idempotency)
-        claim.check(ledger, now, self.calendars.busy(booking.host_id, booking.blocked))
+        elsewhere = (claim.elsewhere(self.calendars.busy(booking.host_id, claim.calendars,
+                                                         booking.blocked))
+                     if claim.calendars.conflicts else [])
+        claim.check(ledger, now, elsewhere)
         quota = self._quota(booking, now)  # only a new booking counts
         changed, checked = ledger_changes(ledger, booking, now)
         write = BookingWrite(

@@ -13,22 +13,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.bookings import Booking, LedgerDay, LedgerEntry
+from chalicelib.domain.calendar_cache import DayEvents
 from chalicelib.domain.errors import (
     AttendeeQuotaError,
     ConcurrentWriteError,
     IdempotentReplayError,
 )
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.ports import AttendeeQuota, BookingWrite, IdempotencyRecord
+from chalicelib.services.ports import AttendeeQuota, BookingWrite, IdempotencyRecord, LedgerRead
 from chalicelib.store import codecs
+from chalicelib.store.calendar_cache import day_events
 from chalicelib.store.counters import counter_keys
 from chalicelib.store.items import (
     BookingItem,
+    CalendarDayItem,
     CounterItem,
     IdempotencyItem,
     LedgerDayItem,
@@ -110,13 +113,20 @@ def to_booking(item: BookingItem) -> Booking:
 
 
 class BookingRepository:
-    def ledger(self, host_id: str, first: date, last: date) -> list[LedgerDay]:
-        """Ledger days first..last (inclusive) in one Query, for the slots page."""
-        items = LedgerDayItem.query(
-            _ledger_pk(host_id),
-            LedgerDayItem.sk.between(codecs.day_key(first), codecs.day_key(last)))
-        found = {d.day: d for d in map(_to_day, items)}
-        return _fill((first + timedelta(days=i) for i in range((last - first).days + 1)), found)
+    def ledger(self, host_id: str, first: date, last: date) -> LedgerRead:
+        """Ledger days first..last (inclusive), and the host's cached calendar days beside
+        them (store/calendar_cache.py), in one Query: the slots page's second read."""
+        found: dict[date, LedgerDay] = {}
+        calendars: dict[str, list[DayEvents]] = {}
+        for item in PennyItem.query(_ledger_pk(host_id), PennyItem.sk.between(
+                codecs.day_key(first), f"{codecs.day_key(last)}#~")):
+            if isinstance(item, LedgerDayItem):
+                day = _to_day(item)
+                found[day.day] = day
+            elif isinstance(item, CalendarDayItem):
+                calendars.setdefault(item.calendar, []).append(day_events(item))
+        days = _fill((first + timedelta(days=i) for i in range((last - first).days + 1)), found)
+        return LedgerRead(days, calendars)
 
     def ledger_for_write(self, host_id: str, days: Sequence[date], idempotency_key: str | None
                          ) -> tuple[list[LedgerDay], IdempotencyRecord | None]:
@@ -174,6 +184,17 @@ class BookingRepository:
             if write.quota is not None and reasons[-1] == "ConditionalCheckFailed":
                 raise AttendeeQuotaError() from exc
             raise ConcurrentWriteError() from exc
+
+    def save_video(self, booking: Booking) -> bool:
+        """Write the booking's video link or note, if the booking is still at the version
+        it was read at (False: it changed meanwhile; read it again)."""
+        try:
+            _booking_item(booking).save()  # conditioned on the version read (VersionAttribute)
+        except PutError as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def get(self, uid: str) -> Booking | None:
         try:

@@ -19,6 +19,7 @@ from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Link, Profile
 from chalicelib.domain.providers import Identity
 from chalicelib.store import codecs
+from chalicelib.store.calendar_cache import setup_from_json
 from chalicelib.store.identities import identity_items
 from chalicelib.store.items import (
     AccountItem,
@@ -63,13 +64,14 @@ def _schedule_item(host_id: str, slug: str, schedule: Schedule) -> ScheduleItem:
     )
 
 
-def _host_item(profile: Profile, email: str, created_at: datetime) -> HostItem:
+def _host_item(profile: Profile, email: str, created_at: datetime,
+               calendars: str | None = None) -> HostItem:
     return HostItem(
         _host_pk(profile.host_id), "PROFILE", host_id=profile.host_id, email=email,
         slug=profile.slug, display_name=profile.display_name, description=profile.description,
         links=[{"label": link.label, "url": link.url} for link in profile.links],
         timezone=profile.timezone, created_at=created_at, contact_email=profile.contact_email,
-        gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE",
+        gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE", calendars=calendars,
     )
 
 
@@ -140,7 +142,8 @@ class HostRepository:
                   for i in items if isinstance(i, EventTypeItem)]
         profile = _profile_from(host)
         return HostConfig(profile, _schedule_from(schedule, profile.timezone),
-                          tuple(sorted(events, key=lambda e: e.slug)), host.email)
+                          tuple(sorted(events, key=lambda e: e.slug)), host.email,
+                          setup_from_json(host.calendars))
 
     def save_profile(self, old: HostConfig, new: Profile) -> None:
         """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction."""
@@ -148,7 +151,9 @@ class HostRepository:
         conn = connection()
         try:
             with TransactWrite(connection=conn) as tx:
-                tx.save(_host_item(new, host.email, host.created_at))
+                # The calendars' setup is the sync's to change, never the profile's:
+                # kept as read (a sync in between is redone by the next one).
+                tx.save(_host_item(new, host.email, host.created_at, host.calendars))
                 if new.slug != old.profile.slug:
                     tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
                             condition=SlugClaimItem.pk.does_not_exist())

@@ -44,6 +44,9 @@ class HostItem(PennyItem, discriminator="host"):
     timezone = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     contact_email = UnicodeAttribute(null=True)
+    # The host's calendars (domain/calendar_cache.py CalendarSetup) as JSON: on the
+    # profile, so the config read that starts a slots request has their sync states.
+    calendars = UnicodeAttribute(null=True)
 
 
 class ScheduleItem(PennyItem, discriminator="schedule"):
@@ -83,6 +86,24 @@ class LedgerDayItem(PennyItem, discriminator="ledger"):
 
     entries = ListAttribute(of=LedgerEntryMap, default=list)
     version = VersionAttribute()
+
+
+class CalendarDayItem(PennyItem, discriminator="calendar_day"):
+    """pk = LEDGER#{host}, sk = DAY#{utc date}#CAL#{calendar hash}: one of the host's
+    calendars' blocking events that day ({event id: [start, end]} in epoch seconds).
+    Beside the ledger day, so the slots page's one ledger Query reads both."""
+
+    calendar = UnicodeAttribute()      # CalendarRef.key
+    events = JSONAttribute(default=dict)
+
+
+class WatchItem(PennyItem, discriminator="watch"):
+    """pk = WATCH#{provider}#{channel or subscription id}, sk = WATCH: whose calendar a
+    push notification is about, and the hash of the token it must carry."""
+
+    host_id = UnicodeAttribute()
+    calendar = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
 
 
 class BookingItem(PennyItem, discriminator="booking"):

@@ -45,6 +45,10 @@ QUEUES: tuple[QueueSpec, ...] = (
               "chalicelib.services.notes:notes_job"),
     QueueSpec("summary", ("booking.confirmed",), "summary.ready",
               "chalicelib.services.summary:summary_job"),
+    # The host's calendar event and video meeting follow the booking; the link it writes
+    # on the booking reaches dashboards as `booking.updated` (from the table's stream).
+    QueueSpec("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"),
+              None, "chalicelib.services.calendar_sync:calendar_job"),
 )
 
 # What the publisher sends to SNS (services/fanout.py): the types some worker takes.

@@ -16,12 +16,13 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from pytest_httpserver import HTTPServer
 
-from chalicelib.integrations.oauth.scopes import GOOGLE_CALENDAR_EVENTS, GOOGLE_FREEBUSY
+from chalicelib.domain.providers import Feature
+from chalicelib.integrations.oauth.scopes import GOOGLE, GOOGLE_CALENDAR_EVENTS, GOOGLE_FREEBUSY
 from sandbox import ProviderSandbox
 from sandbox.testing import access_token, token_answer
 from tests.sandbox.receiver import Receiver
 
-PENNY = (GOOGLE_FREEBUSY, GOOGLE_CALENDAR_EVENTS)
+PENNY = GOOGLE[Feature.CALENDAR]
 READONLY = "https://www.googleapis.com/auth/calendar.readonly"
 MAY_4 = "2026-05-04T00:00:00Z"
 MAY_5 = "2026-05-05T00:00:00Z"
@@ -54,9 +55,17 @@ def test_calendar_list_holds_the_primary_and_a_second_calendar(
     assert "primary" not in items[1]
 
 
-def test_pennys_scopes_do_not_cover_calendar_list(provider_sandbox: ProviderSandbox) -> None:
+def test_pennys_calendar_scopes_cover_calendar_list(provider_sandbox: ProviderSandbox) -> None:
+    items = _calendar(provider_sandbox).calendarList().list().execute()["items"]
+
+    assert [item["id"] for item in items] == [c.id for c in provider_sandbox.calendars("google")]
+
+
+def test_freebusy_and_event_scopes_alone_do_not_cover_calendar_list(
+        provider_sandbox: ProviderSandbox) -> None:
     with pytest.raises(HttpError) as refused:
-        _calendar(provider_sandbox).calendarList().list().execute()
+        _calendar(provider_sandbox, (GOOGLE_FREEBUSY, GOOGLE_CALENDAR_EVENTS)) \
+            .calendarList().list().execute()
 
     assert refused.value.resp.status == 403
     # The client reads `details` (google.rpc.ErrorInfo) before the classic `errors`.

@@ -77,8 +77,8 @@ def test_an_invalid_token_answers_401_code_124(provider_sandbox: ProviderSandbox
 
 
 def test_a_missing_scope_answers_400_code_4711(provider_sandbox: ProviderSandbox) -> None:
-    zoom = Zoom(provider_sandbox)  # the app's scopes: no meeting:read:meeting
-    made = zoom.call("POST", "users/me/meetings", MEETING).json()
+    made = Zoom(provider_sandbox).call("POST", "users/me/meetings", MEETING).json()
+    zoom = Zoom(provider_sandbox, ("meeting:write:meeting",))  # a token without read
 
     read = zoom.call("GET", f"meetings/{made['id']}")
 

@@ -35,7 +35,7 @@ def test_code_exchange_answers_zoom_token_fields(provider_sandbox: ProviderSandb
     assert token["token_type"] == "bearer" and token["expires_in"] == 3599
     assert token["api_url"] == "https://api.zoom.us"
     assert token["scope"] == ("meeting:write:meeting meeting:update:meeting "
-                              "meeting:delete:meeting user:read:user")
+                              "meeting:delete:meeting meeting:read:meeting user:read:user")
 
 
 def test_refresh_rotates_and_reusing_the_old_refresh_token_is_refused(

@@ -93,6 +93,28 @@ def test_a_payment_and_a_move_in_one_write_give_all_three_events_in_order() -> N
         EventKind.PAYMENT_SUCCEEDED, EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED]
 
 
+def test_a_video_link_arriving_is_an_update_carrying_the_link() -> None:
+    linked = replace(a_booking(), video_url="https://zoom.us/j/123")
+
+    (event,) = booking_events(a_booking(), linked, "change-1", AT)
+
+    assert event.type is EventKind.BOOKING_UPDATED
+    assert event.booking["video_url"] == "https://zoom.us/j/123"
+
+
+def test_a_note_instead_of_a_link_is_an_update_too_and_no_change_is_none() -> None:
+    noted = replace(a_booking(), video_note="The host will send you the Zoom link.")
+
+    assert kinds(a_booking(), noted) == [EventKind.BOOKING_UPDATED]
+    assert kinds(noted, noted) == []
+
+
+def test_a_move_that_also_changes_the_link_is_only_a_reschedule() -> None:
+    moved = replace(a_booking(sequence=1), video_url="https://zoom.us/j/123")
+
+    assert kinds(a_booking(), moved) == [EventKind.BOOKING_RESCHEDULED]
+
+
 def test_an_event_id_is_stable_for_one_change_and_differs_per_kind_and_change() -> None:
     first = booking_events(None, a_booking(), "change-1", AT)
     again = booking_events(None, a_booking(), "change-1", AT + timedelta(minutes=5))
@@ -114,7 +136,8 @@ def test_an_event_carries_the_host_the_time_and_a_summary_without_answers() -> N
     assert booking_summary(a_booking(sequence=3)) == {
         "uid": "b-1", "status": "confirmed", "event_title": "Intro call",
         "start": "2026-03-04T15:00:00+00:00", "end": "2026-03-04T15:30:00+00:00",
-        "attendee_name": "Bo Booker", "attendee_timezone": "Europe/London", "sequence": 3}
+        "attendee_name": "Bo Booker", "attendee_timezone": "Europe/London", "sequence": 3,
+        "video_url": None, "video_note": None}
 
 
 def test_an_event_as_json_is_the_versioned_envelope() -> None:

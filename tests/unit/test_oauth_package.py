@@ -11,6 +11,7 @@ from chalicelib.domain.providers import Feature
 from chalicelib.integrations.oauth import FEATURES, PROVIDERS_WITH_OAUTH
 from chalicelib.integrations.oauth.scopes import (
     GOOGLE_CALENDAR_EVENTS,
+    GOOGLE_CALENDAR_LIST,
     GOOGLE_FREEBUSY,
     scopes_for,
 )
@@ -45,7 +46,7 @@ def test_a_feature_the_provider_lacks_is_a_value_error(provider: str, feature: F
 
 def test_google_always_asks_who_connected_and_each_scope_once() -> None:
     assert scopes_for("google", frozenset({Feature.CALENDAR, Feature.VIDEO})) == (
-        "openid", "email", GOOGLE_FREEBUSY, GOOGLE_CALENDAR_EVENTS)
+        "openid", "email", GOOGLE_FREEBUSY, GOOGLE_CALENDAR_EVENTS, GOOGLE_CALENDAR_LIST)
 
 
 def test_microsoft_leaves_the_openid_scopes_to_msal() -> None:

@@ -6,26 +6,27 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 import app as app_module
-from chalicelib.bootstrap import build_worker
+from chalicelib.bootstrap import Core, build_worker
 from chalicelib.domain.events import EventKind
+from chalicelib.settings import Settings
 from chalicelib.store.queues import QUEUES, WORKER_TYPES, QueueSpec
 from chalicelib.store.stream import STREAM_FILTERS, passes_filter
 from infra.messaging import messaging_resources, worker_function
 from tests.unit.fakes import FixedClock
 
-SERVICES: Any = SimpleNamespace(clock=FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
+SERVICES = Core(Settings(), FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
 
 
 def test_the_list_declares_todays_workers_and_what_they_announce() -> None:
     assert [(s.name, s.event_types, s.announces) for s in QUEUES] == [
         ("notes", ("booking.confirmed",), "notes.saved"),
         ("summary", ("booking.confirmed",), "summary.ready"),
+        ("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"), None),
     ]
 
 
@@ -43,7 +44,8 @@ def test_each_worker_of_the_list_builds_the_job_it_declares(spec: QueueSpec) -> 
 
     assert runner.job.name == spec.name
     assert [t.value for t in runner.job.takes] == list(spec.event_types)
-    assert runner.job.announces == EventKind(str(spec.announces))
+    assert runner.job.announces == (None if spec.announces is None
+                                    else EventKind(spec.announces))
     assert runner.lease.total_seconds() == 75
 
 

@@ -13,16 +13,20 @@ from chalicelib.domain.providers import Feature
 
 GOOGLE_CALENDAR_EVENTS = "https://www.googleapis.com/auth/calendar.events.owned"
 GOOGLE_FREEBUSY = "https://www.googleapis.com/auth/calendar.events.freebusy"
+GOOGLE_CALENDAR_LIST = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
 
 # Google. Calendar: `calendar.events.freebusy` reads only busy blocks (no titles, no
 # attendees) on the calendars the host can see, which is all freebusy.query needs, and
 # `calendar.events.owned` creates, moves and deletes events (with their Meet link) on the
-# calendars the host owns, not on calendars others share with them; together they are
-# narrower than `calendar.events` (every event on every calendar) or `calendar`.
+# calendars the host owns, not on calendars others share with them, and
+# `calendar.calendarlist.readonly` lists the host's calendars (ids, names, access roles;
+# no events) so the host can pick which ones count and where bookings go: neither of
+# the other two covers calendarList.list. Together they are narrower than `calendar.events`
+# (every event on every calendar) or `calendar.readonly`.
 # Notes: Docs Penny creates (`documents` + `drive.file`: files Penny made or was given).
 # `openid email` always: the ID token says which account connected.
 GOOGLE: Mapping[Feature, tuple[str, ...]] = {
-    Feature.CALENDAR: (GOOGLE_FREEBUSY, GOOGLE_CALENDAR_EVENTS),
+    Feature.CALENDAR: (GOOGLE_FREEBUSY, GOOGLE_CALENDAR_EVENTS, GOOGLE_CALENDAR_LIST),
     Feature.VIDEO: (GOOGLE_CALENDAR_EVENTS,),  # Meet: conferenceData on the event
     Feature.NOTES: ("https://www.googleapis.com/auth/documents",
                     "https://www.googleapis.com/auth/drive.file"),
@@ -42,11 +46,12 @@ MICROSOFT: Mapping[Feature, tuple[str, ...]] = {
 MICROSOFT_ALWAYS: tuple[str, ...] = ()
 
 # Zoom: granular scopes, set on the app in the Zoom Marketplace (the authorize request
-# names none): create, update and delete the host's own meetings, and read the host's own
-# user (the e-mail the connection is shown with).
+# names none): create, update and delete the host's own meetings, read one back (a PATCH
+# answers 204 with no body, so the join URL is read after a reschedule), and read the
+# host's own user (the e-mail the connection is shown with).
 ZOOM: Mapping[Feature, tuple[str, ...]] = {
     Feature.VIDEO: ("meeting:write:meeting", "meeting:update:meeting",
-                    "meeting:delete:meeting", "user:read:user"),
+                    "meeting:delete:meeting", "meeting:read:meeting", "user:read:user"),
 }
 ZOOM_ALWAYS: tuple[str, ...] = ()
 

@@ -14,7 +14,11 @@ from chalicelib.domain.errors import (
     ProviderUnavailableError,
 )
 from chalicelib.domain.providers import Feature
-from chalicelib.integrations.oauth.scopes import GOOGLE_CALENDAR_EVENTS, GOOGLE_FREEBUSY
+from chalicelib.integrations.oauth.scopes import (
+    GOOGLE_CALENDAR_EVENTS,
+    GOOGLE_CALENDAR_LIST,
+    GOOGLE_FREEBUSY,
+)
 from sandbox import ProviderSandbox
 from tests.functional.oauth.flows import adapter, connect, consented_code, request_for
 
@@ -26,7 +30,8 @@ def test_connecting_the_calendar_answers_the_account_scopes_and_a_verified_ident
 
     assert grant.account_label == "ada@sandbox.test"
     assert grant.account_id == "108234567890123456789"
-    assert grant.scopes == ("openid", "email", GOOGLE_FREEBUSY, GOOGLE_CALENDAR_EVENTS)
+    assert grant.scopes == ("openid", "email", GOOGLE_FREEBUSY, GOOGLE_CALENDAR_EVENTS,
+                            GOOGLE_CALENDAR_LIST)
     assert grant.identity is not None and grant.identity.subject == "108234567890123456789"
     assert grant.identity.email_verified is True
     assert grant.tokens.refresh_token and grant.tokens.expires_at is not None

@@ -23,7 +23,7 @@ def test_connecting_video_answers_the_zoom_user_s_email_and_the_app_s_scopes(
     assert grant.account_label == "ada@sandbox.test"
     assert grant.account_id == "KDcuGIm1QgePTO8WbOqwIQ"
     assert grant.scopes == ("meeting:write:meeting", "meeting:update:meeting",
-                            "meeting:delete:meeting", "user:read:user")
+                            "meeting:delete:meeting", "meeting:read:meeting", "user:read:user")
     assert grant.identity is None and grant.tokens.expires_at is not None
 
 

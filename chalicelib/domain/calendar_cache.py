@@ -1,0 +1,194 @@
+"""The hosts' calendars as Penny keeps them: which count, and how far a cached copy is
+trusted.
+
+A slots request never asks a provider: it reads a per-host copy of the busy time of the
+calendars the host chose for conflicts (store/calendar_cache.py), kept beside the ledger
+so the same Query reads both. Each such calendar has a `SyncState`, kept on the host's
+profile item so the config read that starts every request already has it. The rules of
+trust are here, pure:
+
+- a calendar with a live push channel (Google's events.watch, a Graph subscription) and
+  no notification since its last sync is fresh until the channel ends: every change at
+  the provider posts to Penny, which syncs then;
+- without push (none made, or lapsed), a sync is trusted for `CACHE_TTL`;
+- a window reaching past what the last full listing covered, or a calendar never synced,
+  is not fresh;
+- a booking (which must never rely on a guess) asks the providers afresh; if one is down
+  it may rely on that calendar's copy only while its last sync is younger than
+  `BOOKING_TRUSTS_CACHE_FOR`, and otherwise the booking is refused (retryable).
+
+Channels are renewed by whatever already talks to the provider for the host (a sync
+after a notification, a refresh on read, the calendar job) once they end within
+`RENEW_WATCH_BEFORE`; nothing runs on a schedule, so an idle deployment bills nothing.
+A channel that lapsed anyway leaves the copy on its short expiry, and the next read
+refreshes it and makes a new channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from chalicelib.domain.timerange import TimeRange, merge
+
+CACHE_TTL = timedelta(minutes=5)
+BOOKING_TRUSTS_CACHE_FOR = timedelta(minutes=10)
+RENEW_WATCH_BEFORE = timedelta(hours=24)
+WATCH_FOR = timedelta(days=7)          # asked for; Google caps channels, Graph at ~2.9 days
+HORIZON = timedelta(days=100)          # how far ahead a full listing reaches
+LOOK_BACK = timedelta(days=1)          # and how far back (a meeting under way)
+RESYNC_WHEN_LEFT = timedelta(days=70)  # a full listing again once less than this is ahead
+
+# The ids of one calendar's blocking events, each with its time, by UTC day.
+DayEvents = dict[str, TimeRange]
+
+
+@dataclass(frozen=True, order=True)
+class CalendarRef:
+    """One calendar at one provider, e.g. ``google:ada@example.com``."""
+
+    provider: str
+    calendar_id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}:{self.calendar_id}"
+
+    @classmethod
+    def parse(cls, key: str) -> CalendarRef:
+        provider, sep, calendar_id = key.partition(":")
+        if not sep or not provider or not calendar_id:
+            raise ValueError(f"not a calendar reference: {key!r}")
+        return cls(provider, calendar_id)
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """How far Penny's copy of one calendar can be trusted."""
+
+    ref: CalendarRef
+    synced_at: datetime | None = None       # the last sync that succeeded
+    covered_until: datetime | None = None   # what the last full listing reached
+    cursor: str | None = None               # Google's syncToken after that sync
+    changed_at: datetime | None = None      # the last push notification
+    watch_id: str | None = None
+    watch_expires_at: datetime | None = None
+    watch_resource: str = ""                # Google's resourceId, to stop the channel
+    failure: str | None = None              # why the last sync failed (None: it worked)
+
+    def watching(self, now: datetime) -> bool:
+        return self.watch_expires_at is not None and self.watch_expires_at > now
+
+    def fresh_for(self, window: TimeRange, now: datetime) -> bool:
+        """May a slots page use the copy over `window` without asking the provider?"""
+        if self.synced_at is None or self.covered_until is None:
+            return False
+        if window.end > self.covered_until:
+            return False
+        if self.changed_at is not None and self.changed_at > self.synced_at:
+            return False
+        if self.watching(now):
+            return True
+        return now - self.synced_at < CACHE_TTL
+
+    def trusted_for_booking(self, now: datetime) -> bool:
+        """May a booking rely on the copy when the provider cannot be asked?"""
+        return (self.synced_at is not None and now - self.synced_at < BOOKING_TRUSTS_CACHE_FOR
+                and not (self.changed_at is not None and self.changed_at > self.synced_at))
+
+    def needs_full_sync(self, now: datetime) -> bool:
+        return (self.cursor is None or self.covered_until is None
+                or self.covered_until - now < RESYNC_WHEN_LEFT)
+
+    def needs_watch(self, now: datetime) -> bool:
+        return self.watch_expires_at is None or self.watch_expires_at - now < RENEW_WATCH_BEFORE
+
+    def synced(self, now: datetime, cursor: str | None, covered_until: datetime | None
+               ) -> SyncState:
+        return replace(self, synced_at=now, cursor=cursor, failure=None,
+                       covered_until=covered_until or self.covered_until)
+
+
+@dataclass(frozen=True)
+class CalendarSetup:
+    """The host's choice: which calendars count for conflicts (each with its sync
+    state), and which receives new bookings."""
+
+    conflicts: tuple[SyncState, ...] = ()
+    destination: CalendarRef | None = None
+
+    @property
+    def refs(self) -> tuple[CalendarRef, ...]:
+        return tuple(s.ref for s in self.conflicts)
+
+    def state(self, ref: CalendarRef) -> SyncState | None:
+        return next((s for s in self.conflicts if s.ref == ref), None)
+
+    def with_state(self, state: SyncState) -> CalendarSetup:
+        return replace(self, conflicts=tuple(state if s.ref == state.ref else s
+                                             for s in self.conflicts))
+
+    def without_provider(self, provider: str) -> CalendarSetup:
+        destination = self.destination
+        if destination is not None and destination.provider == provider:
+            destination = None
+        return CalendarSetup(tuple(s for s in self.conflicts if s.ref.provider != provider),
+                             destination)
+
+    def providers(self) -> tuple[str, ...]:
+        return tuple(sorted({s.ref.provider for s in self.conflicts}))
+
+
+def sync_window(now: datetime) -> TimeRange:
+    """What a full listing reads: from yesterday's midnight (UTC) to the horizon."""
+    start = datetime.combine((now - LOOK_BACK).date(), time(), UTC)
+    return TimeRange(start, now + HORIZON)
+
+
+def utc_days(when: TimeRange) -> list[date]:
+    """The UTC days `when` touches (its end is exclusive)."""
+    first, last = when.start.astimezone(UTC).date(), (when.end - timedelta(microseconds=1)
+                                                       ).astimezone(UTC).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+@dataclass
+class CalendarCopy:
+    """One calendar's cached events by UTC day, as the store holds them, and the edits a
+    sync makes to it; `changed_days()` is what must be written back."""
+
+    days: dict[date, DayEvents] = field(default_factory=dict)
+    _touched: set[date] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, days: Mapping[date, DayEvents]) -> CalendarCopy:
+        return cls({d: dict(events) for d, events in days.items()})
+
+    def remove(self, event_id: str) -> None:
+        for day, events in self.days.items():
+            if events.pop(event_id, None) is not None:
+                self._touched.add(day)
+
+    def put(self, event_id: str, when: TimeRange) -> None:
+        self.remove(event_id)
+        for day in utc_days(when):
+            self.days.setdefault(day, {})[event_id] = when
+            self._touched.add(day)
+
+    def clear(self, window: TimeRange) -> None:
+        """Forget every day of `window` (a full listing replaces them)."""
+        for day in utc_days(window):
+            if self.days.pop(day, None):
+                self._touched.add(day)
+
+    def changed_days(self) -> dict[date, DayEvents]:
+        """Each touched day's events now (empty: the day has none left)."""
+        return {day: self.days.get(day, {}) for day in sorted(self._touched)}
+
+
+def busy_ranges(days: Iterable[DayEvents], window: TimeRange) -> list[TimeRange]:
+    """The merged busy time within `window` of cached days."""
+    inside = [TimeRange(max(w.start, window.start), min(w.end, window.end))
+              for events in days for w in events.values() if w.overlaps(window)]
+    return merge(inside)

@@ -1,0 +1,59 @@
+"""Push notifications from the hosts' calendars: Google's channel messages and Microsoft
+Graph's change notifications, each trusted only with the token its channel was made with.
+
+Google posts no body: the channel id, its token and the resource state come as headers
+(`X-Goog-Channel-ID`, `X-Goog-Channel-Token`, `X-Goog-Resource-State`); the first message
+of a channel says `sync` and means nothing changed. Graph first validates the address
+(`?validationToken=...`, echoed as plain text), then posts JSON batches, each
+notification carrying the subscription id and the `clientState` Penny chose. A message
+whose token is not its channel's changes nothing and is answered 403; a genuine one
+marks the calendar's copy not fresh and syncs it (services/calendar_cache.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.functions.edge import EdgeRequest
+from chalicelib.functions.edge_responses import echo_query, empty
+from chalicelib.functions.errors import error_response
+from chalicelib.services.calendar_cache import CalendarCache
+
+log = logging.getLogger("penny.calendars")
+
+
+def _refused() -> Response:
+    return error_response(403, "unknown_channel",
+                          "no calendar is watched with this channel and token")
+
+
+def google(cache: CalendarCache, request: EdgeRequest) -> Response:
+    channel = request.headers.get("X-Goog-Channel-ID")
+    token = request.headers.get("X-Goog-Channel-Token")
+    if not channel or token is None:
+        return error_response(400, "bad_request", "not a Google Calendar channel message")
+    if request.headers.get("X-Goog-Resource-State") == "sync":
+        return empty(200)  # the channel's first message: nothing changed yet
+    return empty(200) if cache.notified("google", channel, token) else _refused()
+
+
+def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
+    shaken = echo_query("validationToken")(request)
+    if shaken is not None:
+        return shaken
+    try:
+        batch: Any = json.loads(request.body)
+        notifications = batch["value"]
+        pairs = [(str(n["subscriptionId"]), str(n.get("clientState") or ""))
+                 for n in notifications]
+    except (ValueError, KeyError, TypeError):
+        return error_response(400, "bad_request", "not a Microsoft Graph notification")
+    accepted = [cache.notified("microsoft", sid, state)
+                for sid, state in dict.fromkeys(pairs)]
+    if pairs and not any(accepted):
+        return _refused()
+    return empty(202)

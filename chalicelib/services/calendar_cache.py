@@ -1,0 +1,373 @@
+"""The hosts' calendars as busy time: the cached copy a slots page reads, the sync that
+keeps it, the push notifications that start a sync, and the fresh check of a booking.
+
+A slots request asks no provider while the copy is fresh (domain/calendar_cache.py);
+it reads the copy with the ledger in its second round trip. When a calendar's copy is
+not fresh (no push channel and older than its short expiry, a notification not synced
+yet, a window past what it holds), the request syncs that calendar first, all of them in
+parallel under `READ_TIMEOUT`; a provider that does not answer in time leaves the copy as
+it is and the answer says `stale`.
+
+A sync reads what changed (Google: incremental, from the last syncToken; Graph: the
+whole window), applies it to the copy with the one "busy" rule (domain/external_busy.py)
+and writes back only the days it changed. Its state records the instant it *started*:
+a notification that arrives while it runs is newer, so the copy stays not-fresh and the
+next read syncs again. Syncs of one calendar may overlap (two notifications at once);
+whichever finishes last writes its state, and an older one leaves the copy not-fresh,
+never wrongly fresh. A sync also renews the calendar's push channel when it ends within
+a day, so channels of hosts with traffic never lapse and nothing is billed while idle.
+
+A booking asks the providers afresh (`FreshBusy`): each provider once, in parallel, under
+`BOOKING_TIMEOUT`. A provider that is down may be replaced by its copy only while that
+copy is younger than BOOKING_TRUSTS_CACHE_FOR; otherwise the booking is refused with
+CalendarUnavailableError (503, retryable), never accepted on a guess. A connection that
+is broken (the host must reconnect, and the dashboard says so) books on its last copy:
+refusing every booking until the host acts would punish the host's clients for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Protocol
+
+from chalicelib.domain.calendar_cache import (
+    WATCH_FOR,
+    CalendarCopy,
+    CalendarRef,
+    CalendarSetup,
+    DayEvents,
+    SyncState,
+    busy_ranges,
+    sync_window,
+)
+from chalicelib.domain.errors import (
+    CalendarUnavailableError,
+    ConnectionBrokenError,
+    NotConnectedError,
+    ProviderError,
+    ValidationError,
+)
+from chalicelib.domain.external_busy import blocks
+from chalicelib.domain.providers import CalendarInfo, CalendarProvider, VideoProvider
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.ports import Clock
+
+log = logging.getLogger("penny.calendars")
+
+READ_TIMEOUT = 2.0       # seconds a slots page waits for a sync of a stale calendar
+BOOKING_TIMEOUT = 3.0    # seconds a booking waits for each provider's busy times
+SYNC_TIMEOUT = 8.0       # a push-notified sync, the calendar job
+
+
+class ProviderAdapters(Protocol):
+    """The host's adapter for a provider, made with the host's credentials
+    (bootstrap.HostAdapters). NotConnectedError when the host has not connected it;
+    ConnectionBrokenError when it is broken."""
+
+    def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider: ...
+    def video(self, host_id: str, provider: str, timeout: float) -> VideoProvider: ...
+
+
+class CalendarStore(Protocol):
+    """store/calendar_cache.py."""
+
+    def setup(self, host_id: str) -> CalendarSetup: ...
+    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup]
+               ) -> CalendarSetup: ...
+    def copy(self, host_id: str, ref: CalendarRef, window: TimeRange) -> CalendarCopy: ...
+    def write(self, host_id: str, ref: CalendarRef, days: dict[date, DayEvents]) -> None: ...
+    def save_watch(self, provider: str, watch_id: str, host_id: str, ref: CalendarRef,
+                   token: str, expires_at: datetime) -> None: ...
+    def find_watch(self, provider: str, watch_id: str, token: str
+                   ) -> tuple[str, CalendarRef] | None: ...
+    def forget_watch(self, provider: str, watch_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Synced:
+    state: SyncState
+    copy: CalendarCopy
+
+
+def _keep(current: SyncState, mine: SyncState) -> SyncState:
+    """The stored state after a sync: the sync's results, with a notification that
+    arrived meanwhile kept (it is newer than the sync's start, so still not fresh)."""
+    return replace(mine, changed_at=current.changed_at)
+
+
+@dataclass(frozen=True)
+class CalendarCache:
+    adapters: ProviderAdapters
+    store: CalendarStore
+    clock: Clock
+    notify_url: Callable[[str], str]          # provider -> the address it posts to
+                                              # (/webhooks/calendar/{provider})
+    new_id: Callable[[], str] = lambda: secrets.token_hex(16)
+
+    # ---- syncing ------------------------------------------------------------------------
+
+    def sync(self, host_id: str, state: SyncState, timeout: float = SYNC_TIMEOUT) -> Synced:
+        """Bring one calendar's copy up to date (and its push channel, when due)."""
+        started = self.clock.now()
+        ref = state.ref
+        try:
+            calendar = self.adapters.calendar(host_id, ref.provider, timeout)
+            full = state.needs_full_sync(started)
+            window = sync_window(started)
+            changes = calendar.changes(ref.calendar_id, window, None if full else state.cursor)
+        except ProviderError as exc:
+            self._failed(host_id, ref, exc)
+            raise
+        reach = window if state.covered_until is None else TimeRange(
+            window.start, max(window.end, state.covered_until))
+        copy = self.store.copy(host_id, ref, reach)
+        if changes.full:
+            copy.clear(reach)
+        for change in changes.changes:
+            if change.event is None or not blocks(change.event):
+                copy.remove(change.id)
+            else:
+                copy.put(change.id, change.event.when)
+        self.store.write(host_id, ref, copy.changed_days())
+        mine = state.synced(started, changes.cursor, window.end if changes.full else None)
+        if mine.needs_watch(started):
+            mine = self._watch(host_id, calendar, mine)
+        self.store.change(host_id, lambda setup: self._merge(setup, mine))
+        return Synced(mine, copy)
+
+    def _merge(self, setup: CalendarSetup, mine: SyncState) -> CalendarSetup:
+        current = setup.state(mine.ref)
+        return setup if current is None else setup.with_state(_keep(current, mine))
+
+    def _failed(self, host_id: str, ref: CalendarRef, exc: ProviderError) -> None:
+        reason = f"{exc.code}: {exc.message}"
+        log.warning("calendar sync failed", extra={"provider": ref.provider,
+                                                   "error_code": exc.code})
+
+        def edit(setup: CalendarSetup) -> CalendarSetup:
+            current = setup.state(ref)
+            return setup if current is None else setup.with_state(
+                replace(current, failure=reason))
+
+        self.store.change(host_id, edit)
+
+    def _watch(self, host_id: str, calendar: CalendarProvider, state: SyncState) -> SyncState:
+        """A new push channel for the calendar (the old one stopped); on failure the copy
+        keeps its short expiry and the next sync tries again."""
+        ref, now = state.ref, self.clock.now()
+        token = secrets.token_urlsafe(24)
+        try:
+            watch = calendar.watch(ref.calendar_id, self.notify_url(ref.provider),
+                                   self.new_id(), token, now + WATCH_FOR)
+        except ProviderError as exc:
+            log.warning("calendar watch failed", extra={"provider": ref.provider,
+                                                        "error_code": exc.code})
+            return state
+        self.store.save_watch(ref.provider, watch.id, host_id, ref, token, watch.expires_at)
+        if state.watch_id is not None:
+            self._stop(calendar, state)
+        return replace(state, watch_id=watch.id, watch_expires_at=watch.expires_at,
+                       watch_resource=watch.resource_id)
+
+    def _stop(self, calendar: CalendarProvider, state: SyncState) -> None:
+        from chalicelib.domain.providers import Watch
+
+        if state.watch_id is None:
+            return
+        # One that cannot be stopped ends on its own; its notifications find no watch.
+        with suppress(ProviderError):
+            calendar.stop(Watch(state.watch_id, state.ref.calendar_id,
+                                state.watch_expires_at or self.clock.now(),
+                                state.watch_resource))
+        self.store.forget_watch(state.ref.provider, state.watch_id)
+
+    # ---- what a slots page reads --------------------------------------------------------
+
+    def refresh(self, host_id: str, states: Sequence[SyncState], window: TimeRange
+                ) -> dict[CalendarRef, list[TimeRange]]:
+        """Sync the stale calendars in parallel for a slots page: each one that synced
+        in time, with its busy time in `window`; those that did not are left out."""
+        if not states:
+            return {}
+        pool = ThreadPoolExecutor(max_workers=min(4, len(states)))
+        futures = {s.ref: pool.submit(self.sync, host_id, s, READ_TIMEOUT) for s in states}
+        fresh: dict[CalendarRef, list[TimeRange]] = {}
+        try:
+            for ref, future in futures.items():
+                try:
+                    synced = future.result(timeout=READ_TIMEOUT + 0.5)
+                except (ProviderError, NotConnectedError, FutureTimeout):
+                    continue
+                fresh[ref] = busy_ranges(synced.copy.days.values(), window)
+        finally:
+            pool.shutdown(wait=False)
+        return fresh
+
+    # ---- push notifications -------------------------------------------------------------
+
+    def notified(self, provider: str, watch_id: str, token: str) -> bool:
+        """A provider says a watched calendar changed: mark its copy not fresh, then sync
+        it. False (nothing changes) when the channel is unknown or the token is not its
+        own."""
+        found = self.store.find_watch(provider, watch_id, token)
+        if found is None:
+            return False
+        host_id, ref = found
+        now = self.clock.now()
+
+        def edit(setup: CalendarSetup) -> CalendarSetup:
+            current = setup.state(ref)
+            return setup if current is None else setup.with_state(replace(current,
+                                                                          changed_at=now))
+
+        setup = self.store.change(host_id, edit)
+        state = setup.state(ref)
+        if state is None:
+            return True  # no longer counted: nothing to sync
+        # Short: Graph wants its answer within 3 s, and Google retries slow ones. A sync
+        # that fails leaves the calendar marked changed: the next read syncs it.
+        with suppress(ProviderError, NotConnectedError):
+            self.sync(host_id, state, READ_TIMEOUT)
+        return True
+
+    # ---- the host's choice ----------------------------------------------------------------
+
+    def choose(self, host_id: str, conflicts: Iterable[CalendarRef],
+               destination: CalendarRef | None) -> CalendarSetup:
+        """Count these calendars for conflicts and write new bookings to `destination`;
+        each newly counted calendar is synced (and watched) now, best effort."""
+        wanted = tuple(dict.fromkeys(conflicts))
+
+        def edit(setup: CalendarSetup) -> CalendarSetup:
+            kept = {s.ref: s for s in setup.conflicts}
+            return CalendarSetup(tuple(kept.get(r) or SyncState(r) for r in wanted), destination)
+
+        before = self.store.setup(host_id)
+        setup = self.store.change(host_id, edit)
+        for gone in (s for s in before.conflicts if s.ref not in setup.refs):
+            self._unwatch(host_id, gone)
+        for state in setup.conflicts:
+            if state.synced_at is None:  # on failure not fresh: the first slots page syncs it
+                with suppress(ProviderError, NotConnectedError):
+                    self.sync(host_id, state)
+        return self.store.setup(host_id)
+
+    def connected(self, host_id: str, provider: str) -> CalendarSetup:
+        """The host connected a calendar provider: its primary calendar counts for
+        conflicts, and receives new bookings unless another calendar already does."""
+        calendar = self.adapters.calendar(host_id, provider, SYNC_TIMEOUT)
+        primary = next((c for c in calendar.calendars() if c.primary), None)
+        setup = self.store.setup(host_id)
+        if primary is None or any(r.provider == provider for r in setup.refs):
+            return setup
+        ref = CalendarRef(provider, primary.id)
+        destination = setup.destination or (ref if primary.writable else None)
+        return self.choose(host_id, (*setup.refs, ref), destination)
+
+    def calendars(self, host_id: str, providers: Iterable[str]
+                  ) -> tuple[CalendarSetup, dict[str, list[CalendarInfo]]]:
+        """The host's setup, and each connected provider's calendars as listed now (a
+        provider that cannot be asked is left out)."""
+        listed: dict[str, list[CalendarInfo]] = {}
+        for provider in providers:
+            try:
+                listed[provider] = self.adapters.calendar(host_id, provider,
+                                                          SYNC_TIMEOUT).calendars()
+            except (ProviderError, NotConnectedError):
+                continue
+        return self.store.setup(host_id), listed
+
+    def choose_listed(self, host_id: str, conflicts: Sequence[CalendarRef],
+                      destination: CalendarRef | None) -> CalendarSetup:
+        """`choose`, once each calendar is found among the host's connected calendars
+        (and the destination is one the host may write to)."""
+        wanted = {r.provider for r in conflicts} | ({destination.provider} if destination
+                                                     else set())
+        _, listed = self.calendars(host_id, sorted(wanted))
+        known = {CalendarRef(p, c.id): c for p, found in listed.items() for c in found}
+        for ref in conflicts:
+            if ref not in known:
+                raise ValidationError(f"{ref.key} is not one of your connected calendars",
+                                      "conflicts")
+        if destination is not None and not (destination in known
+                                            and known[destination].writable):
+            raise ValidationError(f"{destination.key} is not a calendar you can add "
+                                  "bookings to", "destination")
+        return self.choose(host_id, conflicts, destination)
+
+    def forget_provider(self, host_id: str, provider: str) -> None:
+        """The host disconnected `provider`: its calendars no longer count."""
+        before = self.store.setup(host_id)
+        self.store.change(host_id, lambda setup: setup.without_provider(provider))
+        for state in before.conflicts:
+            if state.ref.provider == provider and state.watch_id is not None:
+                self.store.forget_watch(provider, state.watch_id)
+
+    def _unwatch(self, host_id: str, state: SyncState) -> None:
+        if state.watch_id is None:
+            return
+        try:
+            self._stop(self.adapters.calendar(host_id, state.ref.provider, SYNC_TIMEOUT), state)
+        except (ProviderError, NotConnectedError):
+            self.store.forget_watch(state.ref.provider, state.watch_id)
+
+
+@dataclass(frozen=True)
+class FreshBusy:
+    """The ExternalBusy port for bookings: the providers asked now (see the module)."""
+
+    adapters: ProviderAdapters
+    store: CalendarStore
+    clock: Clock
+    timeout: float = BOOKING_TIMEOUT
+
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange) -> list[TimeRange]:
+        by_provider: dict[str, list[SyncState]] = {}
+        for state in setup.conflicts:
+            by_provider.setdefault(state.ref.provider, []).append(state)
+        if not by_provider:
+            return []
+        pool = ThreadPoolExecutor(max_workers=len(by_provider))
+        futures = {p: pool.submit(self._ask, host_id, p, [s.ref.calendar_id for s in states],
+                                  window) for p, states in by_provider.items()}
+        busy: list[TimeRange] = []
+        try:
+            for provider, future in futures.items():
+                try:
+                    answered = future.result(timeout=self.timeout + 0.5)
+                except (ProviderError, NotConnectedError, FutureTimeout) as exc:
+                    answered = {}
+                    broken = isinstance(exc, ConnectionBrokenError | NotConnectedError)
+                    for state in by_provider[provider]:
+                        busy += self._from_copy(host_id, state, window, broken)
+                    continue
+                for state in by_provider[provider]:
+                    read = answered.get(state.ref.calendar_id)
+                    busy += (read if read is not None
+                             else self._from_copy(host_id, state, window, False))
+        finally:
+            pool.shutdown(wait=False)
+        return busy
+
+    def _ask(self, host_id: str, provider: str, calendar_ids: list[str], window: TimeRange
+             ) -> dict[str, list[TimeRange]]:
+        calendar = self.adapters.calendar(host_id, provider, self.timeout)
+        return {b.calendar_id: b.busy() for b in calendar.busy(calendar_ids, window)
+                if not b.unknown}
+
+    def _from_copy(self, host_id: str, state: SyncState, window: TimeRange,
+                   broken: bool) -> list[TimeRange]:
+        now = self.clock.now()
+        if not broken and not state.trusted_for_booking(now):
+            raise CalendarUnavailableError(
+                "we could not check the host's calendar just now; please try again in a "
+                "minute")
+        copy = self.store.copy(host_id, state.ref, window)
+        return busy_ranges(copy.days.values(), window)

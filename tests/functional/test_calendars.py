@@ -1,0 +1,300 @@
+"""The hosts' calendars end to end: Penny's API, the real adapters (google-api-python-client,
+requests for Graph and Zoom), the provider sandbox answering as the vendors do, and the
+store on moto.
+
+The sandbox posts push notifications to Penny's public URL, which no server answers in
+these tests; each delivery it recorded is handed to Penny's notification route as it was
+sent (headers and body), as API Gateway would.
+"""
+
+from __future__ import annotations
+
+import json
+import time as time_module
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.domain.events import Event, EventKind
+from chalicelib.provider_settings import Providers
+from chalicelib.store.queues import QUEUES
+from local.metering import dynamodb_calls
+from sandbox.server import ProviderSandbox, start_sandbox
+from tests.functional import factories as f
+from tests.functional.conftest import Api, FixedClock, rebuild
+from tests.functional.hosts import make_host
+from tests.functional.test_connections import PUBLIC, connect
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def sandbox() -> Iterator[ProviderSandbox]:
+    with start_sandbox(redirect_uris=(f"{PUBLIC}/oauth/{{provider}}/callback",)) as running:
+        yield running
+
+
+@pytest.fixture
+def host(api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> str:
+    """A host on a Penny with the sandbox's providers set up; its access token."""
+    clock.current = datetime.now(UTC).replace(microsecond=0)
+    entries = json.dumps(sandbox.penny_providers())
+    rebuild(providers=Providers.from_json(entries, "the sandbox", deployed=False))
+    return make_host(api)
+
+
+def next_weekday(clock: FixedClock, days: int = 7) -> date:
+    day = (clock.current + timedelta(days=days)).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), NEW_YORK).astimezone(UTC)
+
+
+def starts(api: Api, day: date) -> set[datetime]:
+    r = api.get(f"/hosts/alice/intro/slots?start={day}&end={day}&timeZone=UTC")
+    assert r.status == 200, r.body
+    return {datetime.fromisoformat(s["start"]) for s in r.json["slots"].get(str(day), [])}
+
+
+def deliver(api: Api, sandbox: ProviderSandbox, provider: str, seen: int = 0) -> int:
+    """Hand Penny every notification the sandbox sent after the first `seen` (waiting for
+    at least one: the sandbox sends from a background thread)."""
+    waited = 0
+    while len(sandbox.notifications(provider)) <= seen and waited < 500:
+        time_module.sleep(0.02)
+        waited += 1
+    sent = sandbox.notifications(provider)
+    assert len(sent) > seen, "the sandbox sent no notification"
+    for delivery in sent[seen:]:
+        path = delivery.url.removeprefix(PUBLIC)
+        r = api.post(path, delivery.body, raw=True, headers=dict(delivery.headers))
+        assert r.status in (200, 202), (r.status, r.body)
+    return len(sent)
+
+
+def run_calendar_job(kind: EventKind, host_id: str, uid: str, n: int = 1) -> None:
+    spec = next(s for s in QUEUES if s.name == "calendar")
+    runner = bootstrap.build_worker(bootstrap.core(), spec)
+    runner.handle(Event(kind, f"{uid}-{kind.value}-{n}", bootstrap.core().clock.now(),
+                        host_id, {"uid": uid}))
+
+
+def meet_on(api: Api, token: str, kind: str) -> None:
+    (intro,) = api.get("/me/event-types", token=token).json["event_types"]
+    r = api.put(f"/me/event-types/{intro['id']}", f.event_type(location={"kind": kind}),
+                token=token)
+    assert r.status == 200, r.body
+
+
+def host_id(api: Api, token: str) -> str:
+    return str(api.get("/me/profile", token=token).json["id"])
+
+
+def test_connecting_google_counts_its_primary_calendar_and_watches_it(
+        api: Api, sandbox: ProviderSandbox, host: str) -> None:
+    connect(api, host, "google")
+
+    listed = api.get("/me/calendars", token=host).json["calendars"]
+
+    primary = next(c for c in listed if c["primary"])
+    assert primary["key"] == "google:ada@sandbox.test"
+    assert (primary["conflicts"], primary["destination"], primary["push"]) == (True, True, True)
+    assert primary["synced_at"] is not None
+    (watch,) = sandbox.watches("google")
+    assert watch.calendar_ids == {"ada@sandbox.test"}
+    assert watch.address == f"{PUBLIC}/webhooks/calendar/google"
+
+
+def test_a_busy_event_keeps_its_slots_off_the_page_without_asking_google(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    free = starts(api, day)
+    assert at(day, 10) in free
+    sandbox.reset_api_calls("google")
+
+    before = len(sandbox.notifications("google"))
+    sandbox.add_event("google", "Dentist", at(day, 10), at(day, 11))
+    deliver(api, sandbox, "google", before)
+    sandbox.reset_api_calls("google")
+    with dynamodb_calls() as calls:
+        after = starts(api, day)
+
+    assert {at(day, 10), at(day, 10, 30)}.isdisjoint(after)
+    assert at(day, 11) in after and at(day, 9, 30) in after
+    assert sandbox.api_call_counts("google") == {}
+    assert calls.calls == ["Query", "Query"]  # the config by slug, the ledger with the cache
+
+
+def test_a_notification_with_the_wrong_token_changes_nothing(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    (watch,) = sandbox.watches("google")
+
+    r = api.post("/webhooks/calendar/google", b"", raw=True, headers={
+        "X-Goog-Channel-ID": watch.id, "X-Goog-Channel-Token": "forged",
+        "X-Goog-Resource-State": "exists"})
+
+    assert (r.status, r.code) == (403, "unknown_channel")
+    (calendar,) = [c for c in api.get("/me/calendars", token=host).json["calendars"]
+                   if c["conflicts"]]
+    assert calendar["push"] is True
+
+
+def test_a_booking_rechecks_google_and_refuses_a_time_just_made_busy(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    assert at(day, 14) in starts(api, day)
+    # The event is added with no notification delivered: the cache still says free.
+    sandbox.add_event("google", "Board meeting", at(day, 14), at(day, 15))
+
+    r = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 14).isoformat()))
+
+    assert (r.status, r.code, r.json["error"]["reason"]) == (
+        422, "slot_unavailable", "calendar_busy")
+
+
+def test_a_booking_when_google_is_down_relies_on_a_young_cache_only(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    sandbox.fail_next_api_calls("google", status=503, times=5)
+
+    young = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 9).isoformat()))
+    clock.current += timedelta(minutes=11)
+    sandbox.fail_next_api_calls("google", status=503, times=5)
+    old = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 10).isoformat(),
+                                                             attendee={
+        "name": "Cy", "email": "cy@example.com", "timezone": "UTC"}))
+
+    assert young.status == 201, young.body
+    assert (old.status, old.code) == (503, "calendar_unavailable")
+    assert old.headers["Retry-After"] == "30"
+
+
+def test_a_confirmed_booking_is_in_the_calendar_with_a_meet_link_once(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat()))
+    uid, token = booked.json["uid"], booked.json["links"]["cancel_token"]
+    owner = host_id(api, host)
+
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, uid)
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, uid, n=2)  # a redelivery
+
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    assert event.link is not None and event.link.startswith("https://meet.google.com/")
+    seen = api.get(f"/bookings/{uid}?token={token}").json
+    assert seen["video_url"] == event.link
+    invite = api.get(f"/bookings/{uid}/invite.ics?token={token}").body
+    assert event.link.encode() in invite
+
+
+def test_a_cancel_removes_the_event_from_the_calendar(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat()))
+    uid, token = booked.json["uid"], booked.json["links"]["cancel_token"]
+    owner = host_id(api, host)
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, uid)
+
+    r = api.post(f"/bookings/{uid}/cancel", {"token": token})
+    assert r.status == 200, r.body
+    run_calendar_job(EventKind.BOOKING_CANCELLED, owner, uid)
+
+    assert [e for e in sandbox.events("google") if e.created_by_app] == []
+
+
+def test_choosing_calendars_checks_them_against_the_hosts_own(
+        api: Api, sandbox: ProviderSandbox, host: str) -> None:
+    connect(api, host, "google")
+    second = next(c for c in api.get("/me/calendars", token=host).json["calendars"]
+                  if not c["primary"])
+
+    chosen = api.put("/me/calendars", {"conflicts": [second["key"]],
+                                       "destination": second["key"]}, token=host)
+    unknown = api.put("/me/calendars", {"conflicts": ["google:someone-else@example.com"],
+                                        "destination": None}, token=host)
+
+    assert chosen.status == 200, chosen.body
+    flags = {c["key"]: (c["conflicts"], c["destination"]) for c in chosen.json["calendars"]}
+    assert flags[second["key"]] == (True, True)
+    assert flags["google:ada@sandbox.test"] == (False, False)
+    assert (unknown.status, unknown.code, unknown.json["error"]["field"]) == (
+        400, "validation_error", "conflicts")
+
+
+def test_disconnecting_google_stops_its_calendars_counting(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    before = len(sandbox.notifications("google"))
+    sandbox.add_event("google", "Dentist", at(day, 10), at(day, 11))
+    deliver(api, sandbox, "google", before)
+    assert at(day, 10) not in starts(api, day)
+
+    assert api.delete("/me/connections/google", token=host).status == 204
+
+    assert at(day, 10) in starts(api, day)
+    assert api.get("/me/calendars", token=host).json["calendars"] == []
+
+
+
+def test_a_recurring_outlook_event_blocks_each_occurrence_and_teams_links_the_booking(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    meet_on(api, host, "teams")
+    connect(api, host, "microsoft")
+    day = next_weekday(clock)
+    # Made after the first sync, with no push reaching Penny here: the copy expires
+    # (no live subscription: five minutes) and the next page reads Graph again.
+    sandbox.add_event("microsoft", "Stand-up", at(day, 9), at(day, 9, 30), weekly=3)
+    clock.current += timedelta(minutes=6)
+
+    assert at(day, 9) not in starts(api, day)
+    assert at(day + timedelta(days=7), 9) not in starts(api, day + timedelta(days=7))
+    assert at(day + timedelta(days=21), 9) in starts(api, day + timedelta(days=21))
+
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat()))
+    assert booked.status == 201, booked.body
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, host_id(api, host), booked.json["uid"])
+    (event,) = [e for e in sandbox.events("microsoft") if e.created_by_app]
+    seen = api.get(f"/bookings/{booked.json['uid']}?token="
+                   f"{booked.json['links']['cancel_token']}").json
+    assert event.link is not None and seen["video_url"] == event.link
+
+
+def test_a_zoom_event_type_gets_its_meeting_and_without_zoom_a_plain_note(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    meet_on(api, host, "zoom")
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    owner = host_id(api, host)
+
+    first = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, first["uid"])
+    connect(api, host, "zoom")
+    second = api.post("/hosts/alice/intro/bookings", f.booking(
+        at(day, 13).isoformat(), attendee={"name": "Cy", "email": "cy@example.com",
+                                           "timezone": "UTC"})).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, second["uid"])
+
+    def seen(b: dict[str, str]) -> dict[str, str]:
+        return dict(api.get(f"/bookings/{b['uid']}?token={b['links']['cancel_token']}").json)
+
+    assert seen(first)["video_url"] is None
+    assert seen(first)["video_note"] == (
+        "The host will send you the Zoom link before the meeting.")
+    (meeting,) = sandbox.meetings()
+    assert seen(second)["video_url"] == meeting["join_url"]
+    in_calendar = {e.title: e for e in sandbox.events("google") if e.created_by_app}
+    assert len(in_calendar) == 2

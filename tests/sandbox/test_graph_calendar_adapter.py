@@ -1,0 +1,368 @@
+"""GraphCalendar (chalicelib/integrations/graph_calendar.py) against the sandbox's Graph:
+what blocks a slot, paging, a calendar that cannot be read, subscriptions, the booking's
+event, and each error as the port names it."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+)
+from chalicelib.domain.providers import CalendarEvent
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.integrations.graph_calendar import GraphCalendar
+from chalicelib.provider_settings import MicrosoftApp
+from sandbox import ProviderSandbox
+from sandbox.testing import token_answer
+from tests.sandbox.receiver import Receiver
+
+CALENDAR_SCOPES = ("Calendars.ReadWrite", "offline_access")
+MAY = TimeRange(datetime(2026, 5, 4, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _range(start: str, end: str) -> TimeRange:
+    return TimeRange(_at(start), _at(end))
+
+
+class HostTokens:
+    """The host's tokens as the connection store hands them to the adapter: `(False)` the
+    current access token, `(True)` a refresh at the sandbox (which rotates the refresh
+    token: a second refresh with the old one would fail)."""
+
+    def __init__(self, sandbox: ProviderSandbox, scopes: Sequence[str] = CALENDAR_SCOPES) -> None:
+        self.sandbox = sandbox
+        answer = token_answer(sandbox, "microsoft", scopes)
+        self.access, self.refresh = str(answer["access_token"]), answer.get("refresh_token")
+        self.refreshes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, force: bool) -> str:
+        with self._lock:
+            if force:
+                client = self.sandbox.client("microsoft")
+                answer = requests.post(
+                    f"{self.sandbox.base_url('microsoft')}/common/oauth2/v2.0/token", data={
+                        "grant_type": "refresh_token", "refresh_token": self.refresh,
+                        "client_id": client.client_id, "client_secret": client.client_secret,
+                        "scope": "https://graph.microsoft.com/.default offline_access"},
+                    timeout=10)
+                answer.raise_for_status()
+                self.access, self.refresh = answer.json()["access_token"], \
+                    answer.json()["refresh_token"]
+                self.refreshes += 1
+            return self.access
+
+
+def _outlook(sandbox: ProviderSandbox, tokens: HostTokens | None = None,
+             timeout: float = 5.0) -> GraphCalendar:
+    client = sandbox.client("microsoft")
+    entry = MicrosoftApp(client.client_id, client.client_secret,
+                         base_url=sandbox.base_url("microsoft"))
+    return GraphCalendar(entry, tokens or HostTokens(sandbox), timeout=timeout)
+
+
+def _primary(sandbox: ProviderSandbox) -> str:
+    return sandbox.calendars("microsoft")[0].id
+
+
+def _booking(key: str = "booking-uid-1", online: bool = False) -> CalendarEvent:
+    return CalendarEvent(key=key, title="Intro call with Grace Hopper",
+                         when=_range("2026-05-04T09:00:00+00:00", "2026-05-04T09:30:00+00:00"),
+                         attendee_name="Grace Hopper", attendee_email="grace@example.test",
+                         description="Booked with Penny", online_meeting=online)
+
+
+# ---- calendars and busy time ---------------------------------------------------------
+
+
+def test_calendars_lists_the_default_calendar_first(provider_sandbox: ProviderSandbox) -> None:
+    found = _outlook(provider_sandbox).calendars()
+
+    assert [(c.id, c.primary, c.writable) for c in found] == [
+        (c.id, c.primary, True) for c in provider_sandbox.calendars("microsoft")]
+    assert found[0].primary and found[0].name == "Calendar"
+
+
+def test_each_occurrence_of_a_recurring_outlook_event_blocks_its_slot(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.add_event("microsoft", "Weekly sync", _at("2026-04-27T15:00:00+00:00"),
+                               _at("2026-04-27T16:00:00+00:00"), weekly=0)
+
+    [busy] = _outlook(provider_sandbox).busy([_primary(provider_sandbox)], MAY)
+
+    assert not busy.unknown
+    assert busy.busy() == [_range(f"2026-05-{day:02d}T15:00:00+00:00",
+                                  f"2026-05-{day:02d}T16:00:00+00:00") for day in (4, 11, 18, 25)]
+
+
+@pytest.mark.parametrize(("show_as", "blocks"), [
+    ("free", False), ("workingElsewhere", False), ("busy", True), ("tentative", True),
+    ("oof", True), ("unknown", True)])
+def test_only_events_shown_as_free_or_working_elsewhere_leave_the_slot_open(
+        provider_sandbox: ProviderSandbox, show_as: str, blocks: bool) -> None:
+    provider_sandbox.add_event("microsoft", "Event", _at("2026-05-04T09:00:00+00:00"),
+                               _at("2026-05-04T10:00:00+00:00"), show_as=show_as)
+
+    [busy] = _outlook(provider_sandbox).busy([_primary(provider_sandbox)], MAY)
+
+    assert busy.busy() == ([_range("2026-05-04T09:00:00+00:00", "2026-05-04T10:00:00+00:00")]
+                           if blocks else [])
+
+
+def test_events_the_host_declined_or_that_were_cancelled_do_not_block(
+        provider_sandbox: ProviderSandbox) -> None:
+    add = provider_sandbox.add_event
+    add("microsoft", "Declined", _at("2026-05-04T09:00:00+00:00"),
+        _at("2026-05-04T10:00:00+00:00"), declined=True)
+    add("microsoft", "Cancelled", _at("2026-05-04T11:00:00+00:00"),
+        _at("2026-05-04T12:00:00+00:00"), cancelled=True)
+    add("microsoft", "Away", _at("2026-05-05T00:00:00+00:00"), _at("2026-05-06T00:00:00+00:00"),
+        all_day=True, show_as="oof")
+
+    [busy] = _outlook(provider_sandbox).busy([_primary(provider_sandbox)], MAY)
+
+    assert busy.busy() == [_range("2026-05-05T00:00:00+00:00", "2026-05-06T00:00:00+00:00")]
+
+
+def test_busy_follows_every_page_of_the_calendar_view(provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.add_event("microsoft", "Weekly sync", _at("2026-01-05T15:00:00+00:00"),
+                               _at("2026-01-05T16:00:00+00:00"), weekly=0)
+    three_years = _range("2026-01-01T00:00:00+00:00", "2028-12-31T00:00:00+00:00")
+
+    [busy] = _outlook(provider_sandbox).busy([_primary(provider_sandbox)], three_years)
+
+    assert len(busy.ranges) == 156  # one a week for three years: two pages of at most 100
+    assert busy.ranges[-1] == _range("2028-12-25T15:00:00+00:00", "2028-12-25T16:00:00+00:00")
+    assert provider_sandbox.api_calls("microsoft", "calendarView") == 2
+
+
+def test_a_calendar_that_cannot_be_read_is_unknown_while_the_others_are_read(
+        provider_sandbox: ProviderSandbox) -> None:
+    primary, second = (c.id for c in provider_sandbox.calendars("microsoft"))
+    provider_sandbox.add_event("microsoft", "Call", _at("2026-05-04T09:00:00+00:00"),
+                               _at("2026-05-04T10:00:00+00:00"))
+    provider_sandbox.fail_calendar("microsoft", second)
+
+    read, failing = _outlook(provider_sandbox).busy([primary, second], MAY)
+
+    assert read.calendar_id == primary and not read.unknown
+    assert read.busy() == [_range("2026-05-04T09:00:00+00:00", "2026-05-04T10:00:00+00:00")]
+    assert failing.calendar_id == second and failing.unknown and failing.busy() == [MAY]
+
+
+def test_when_no_calendar_can_be_read_busy_is_unavailable(
+        provider_sandbox: ProviderSandbox) -> None:
+    ids = [c.id for c in provider_sandbox.calendars("microsoft")]
+    for calendar_id in ids:
+        provider_sandbox.fail_calendar("microsoft", calendar_id)
+
+    with pytest.raises(ProviderUnavailableError, match="No Outlook calendar could be read"):
+        _outlook(provider_sandbox).busy(ids, MAY)
+
+
+def test_changes_lists_each_occurrence_in_the_window_and_cancelled_ones_as_gone(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.add_event("microsoft", "Weekly", _at("2026-05-04T15:00:00+00:00"),
+                               _at("2026-05-04T16:00:00+00:00"), weekly=2)
+    provider_sandbox.add_event("microsoft", "Cancelled", _at("2026-05-06T09:00:00+00:00"),
+                               _at("2026-05-06T10:00:00+00:00"), cancelled=True)
+
+    changes = _outlook(provider_sandbox).changes(_primary(provider_sandbox), MAY, cursor=None)
+
+    assert changes.full and changes.cursor is None
+    assert len({c.id for c in changes.changes}) == 3
+    assert [c.event.when.start if c.event else None for c in changes.changes] == [
+        _at("2026-05-04T15:00:00+00:00"), None, _at("2026-05-11T15:00:00+00:00")]
+
+
+# ---- push ----------------------------------------------------------------------------
+
+
+def test_a_watch_passes_the_handshake_and_a_change_posts_the_client_state(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    receiver = Receiver()
+    httpserver.expect_request("/hooks/outlook").respond_with_handler(receiver.handler)
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    asked = datetime.now(UTC) + timedelta(days=7)  # longer than Graph allows: clamped
+
+    watch = outlook.watch(primary, httpserver.url_for("/hooks/outlook"), "watch-1",
+                          "penny-state", asked)
+    provider_sandbox.add_event("microsoft", "New", _at("2026-05-04T09:00:00+00:00"),
+                               _at("2026-05-04T10:00:00+00:00"))
+    [received] = receiver.wait_for(1)
+
+    assert watch.calendar_id == primary
+    assert watch.expires_at <= datetime.now(UTC) + timedelta(minutes=4230)
+    assert [w.id for w in provider_sandbox.watches("microsoft")] == [watch.id]
+    item = json.loads(received.body)["value"][0]
+    assert item["clientState"] == "penny-state" and item["subscriptionId"] == watch.id
+    assert item["changeType"] == "created"
+
+
+def test_stopping_a_watch_twice_is_fine(provider_sandbox: ProviderSandbox,
+                                        httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hooks/outlook").respond_with_handler(Receiver().handler)
+    outlook = _outlook(provider_sandbox)
+    watch = outlook.watch(_primary(provider_sandbox), httpserver.url_for("/hooks/outlook"),
+                          "watch-1", "s", datetime.now(UTC) + timedelta(days=1))
+
+    outlook.stop(watch)
+    outlook.stop(watch)
+
+    assert provider_sandbox.watches("microsoft") == []
+
+
+def test_a_receiver_that_fails_the_handshake_is_rejected(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hooks/outlook").respond_with_handler(
+        Receiver(echo_validation=False).handler)
+
+    with pytest.raises(ProviderRejectedError, match="validation request failed"):
+        _outlook(provider_sandbox).watch(_primary(provider_sandbox),
+                                         httpserver.url_for("/hooks/outlook"), "watch-1", "s",
+                                         datetime.now(UTC) + timedelta(days=1))
+
+
+# ---- the booking's event -------------------------------------------------------------
+
+
+def test_creating_with_teams_returns_the_join_url(provider_sandbox: ProviderSandbox) -> None:
+    written = _outlook(provider_sandbox).create_event(_primary(provider_sandbox),
+                                                      _booking(online=True))
+
+    [event] = provider_sandbox.events("microsoft")
+    assert written.id == event.id and event.created_by_app
+    assert written.join_url and written.join_url == event.link
+    assert written.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert (event.title, event.start) == ("Intro call with Grace Hopper",
+                                          _at("2026-05-04T09:00:00+00:00"))
+    assert event.body["attendees"] == [{"emailAddress": {
+        "address": "grace@example.test", "name": "Grace Hopper"}, "type": "required"}]
+
+
+def test_creating_without_teams_has_no_join_url(provider_sandbox: ProviderSandbox) -> None:
+    written = _outlook(provider_sandbox).create_event(_primary(provider_sandbox), _booking())
+
+    assert written.join_url is None
+
+
+def test_creating_twice_with_the_same_key_makes_one_event(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+
+    first = outlook.create_event(primary, _booking("booking-uid-1"))
+    again = outlook.create_event(primary, _booking("booking-uid-1"))
+    other = outlook.create_event(primary, _booking("booking-uid-2"))
+
+    assert first == again and other.id != first.id
+    assert len(provider_sandbox.events("microsoft")) == 2
+
+
+def test_update_moves_the_event_and_deleting_it_twice_is_fine(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    made = outlook.create_event(primary, _booking(online=True))
+    later = _range("2026-05-05T14:00:00+00:00", "2026-05-05T14:30:00+00:00")
+
+    moved = outlook.update_event(primary, made.id, replace(_booking(online=True), when=later))
+    [event] = provider_sandbox.events("microsoft")
+    outlook.delete_event(primary, made.id)
+    outlook.delete_event(primary, made.id)
+
+    assert moved == made  # the same event, with the same Teams link
+    assert (event.start, event.end) == (later.start, later.end)
+    assert provider_sandbox.events("microsoft") == []
+
+
+# ---- errors --------------------------------------------------------------------------
+
+
+def test_an_expired_token_is_refreshed_once_and_the_call_retried(
+        provider_sandbox: ProviderSandbox) -> None:
+    tokens = HostTokens(provider_sandbox)
+    outlook = _outlook(provider_sandbox, tokens)
+    provider_sandbox.expire_access_tokens("microsoft")
+
+    found = outlook.calendars()
+
+    assert len(found) == 2 and tokens.refreshes == 1
+
+
+def test_parallel_reads_with_an_expired_token_refresh_it_only_once(
+        provider_sandbox: ProviderSandbox) -> None:
+    tokens = HostTokens(provider_sandbox)
+    ids = [c.id for c in provider_sandbox.calendars("microsoft")]
+    provider_sandbox.expire_access_tokens("microsoft")
+
+    read = _outlook(provider_sandbox, tokens).busy(ids, MAY)
+
+    assert [b.unknown for b in read] == [False, False]
+    assert tokens.refreshes == 1  # a second refresh would present a rotated refresh token
+
+
+def test_a_token_refused_again_after_a_refresh_breaks_the_connection(
+        provider_sandbox: ProviderSandbox) -> None:
+    asked: list[bool] = []
+
+    def refused(force: bool) -> str:
+        asked.append(force)
+        return "not-a-token"
+
+    client = provider_sandbox.client("microsoft")
+    outlook = GraphCalendar(MicrosoftApp(client.client_id, client.client_secret,
+                                         base_url=provider_sandbox.base_url("microsoft")),
+                            refused)
+
+    with pytest.raises(ConnectionBrokenError) as broken:
+        outlook.calendars()
+    assert broken.value.provider == "microsoft" and asked.count(True) == 1
+
+
+def test_a_token_without_calendar_consent_breaks_the_connection(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook = _outlook(provider_sandbox, HostTokens(provider_sandbox, ("email",)))
+
+    with pytest.raises(ConnectionBrokenError, match="ErrorAccessDenied"):
+        outlook.calendars()
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_throttling_or_a_server_error_is_unavailable_with_retry_after_said(
+        provider_sandbox: ProviderSandbox, status: int) -> None:
+    outlook = _outlook(provider_sandbox)
+    provider_sandbox.fail_next_api_calls("microsoft", status=status, retry_after=7)
+
+    with pytest.raises(ProviderUnavailableError, match=r"Retry-After: 7 s") as unavailable:
+        outlook.create_event(_primary(provider_sandbox), _booking())
+    assert unavailable.value.provider == "microsoft"
+    assert provider_sandbox.events("microsoft") == []
+
+
+def test_a_slow_graph_is_unavailable(provider_sandbox: ProviderSandbox) -> None:
+    outlook = _outlook(provider_sandbox, timeout=0.2)
+    provider_sandbox.set_api_delay("microsoft", 1.0)
+
+    with pytest.raises(ProviderUnavailableError, match="did not answer"):
+        outlook.calendars()
+
+
+def test_an_event_graph_cannot_find_to_update_is_rejected(
+        provider_sandbox: ProviderSandbox) -> None:
+    with pytest.raises(ProviderRejectedError, match="ErrorItemNotFound"):
+        _outlook(provider_sandbox).update_event(_primary(provider_sandbox), "AAMkAGnope",
+                                                _booking())
