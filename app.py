@@ -478,7 +478,8 @@ def cancel_booking(uid: str, body: Any) -> Any:
 
 @route("/bookings/{uid}/reschedule", "POST", "reschedule_booking",
        "Move the booking to another free slot, from the secret link", "attendee",
-       body="RescheduleIn", response="BookingOut", errors=(400, 404, 409, 422), no_store=True)
+       body="RescheduleIn", response="BookingOut", errors=(400, 404, 409, 422, 503),
+       no_store=True)
 def reschedule_booking(uid: str, body: Any) -> Any:
     from chalicelib.services.links import LinkPurpose
 

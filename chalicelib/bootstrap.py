@@ -224,14 +224,13 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
     from chalicelib.functions.browser_session import SessionServices
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
-    from chalicelib.services.calendar_cache import CalendarCache, FreshBusy
+    from chalicelib.services.calendar_cache import FreshBusy
     from chalicelib.services.links import BookingLinks
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.reservations import Reservations
     from chalicelib.services.sessions import BrowserSessions, CsrfTokens
     from chalicelib.store.bookings import BookingRepository
-    from chalicelib.store.calendar_cache import CalendarCacheRepository
     from chalicelib.store.deliveries import DeliveryRepository
     from chalicelib.store.hosts import HostRepository
     from chalicelib.web.booking_pages import PageServices
@@ -242,9 +241,8 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
     accounts = _accounts(core, passwords, sockets=LoginSocketsOnLogout())
     connections = Once(lambda: build_connections(core, accounts))
     adapters = adapters or HostAdapters(core, connections)
-    cache_store = CalendarCacheRepository()
-    calendars = CalendarCache(adapters, cache_store, clock, notify_url=lambda provider: (
-        f"{settings.public_base_url}/webhooks/calendar/{provider}"))
+    calendars = _calendar_cache(core, adapters)
+    cache_store = calendars.store
     reservations = Reservations(bookings, FreshBusy(adapters, cache_store, clock), clock,
                                 settings.booking_write_attempts,
                                 settings.bookings_per_attendee_per_day)
@@ -266,6 +264,15 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
         calendars=calendars,
         made_connections=connections,
     )
+
+
+def _calendar_cache(core: Core, adapters: ProviderAdapters) -> CalendarCache:
+    from chalicelib.services.calendar_cache import CalendarCache
+    from chalicelib.store.calendar_cache import CalendarCacheRepository
+
+    base = core.settings.public_base_url
+    return CalendarCache(adapters, CalendarCacheRepository(), core.clock,
+                         notify_url=lambda provider: f"{base}/webhooks/calendar/{provider}")
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
@@ -378,7 +385,8 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
     links = BookingLinks(core.settings.link_secret, core.settings.public_base_url)
     adapters = HostAdapters(core, Once(lambda: build_connections(core, NoLogins())))
     job = factory(JobContext(BookingRepository(), core.clock, HostRepository(), adapters,
-                             ProviderRefRepository(), lambda uid: links.urls(uid)["view"]))
+                             ProviderRefRepository(), lambda uid: links.urls(uid)["view"],
+                             _calendar_cache(core, adapters)))
     declared = (spec.name, spec.event_types, spec.announces)
     made = (job.name, tuple(t.value for t in job.takes),
             job.announces.value if job.announces else None)

@@ -33,11 +33,11 @@ from datetime import timedelta
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.calendar_cache import CalendarRef
-from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
+from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError, ProviderError
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers import CalendarEvent, MeetingRequest, ProviderRef
-from chalicelib.services.calendar_cache import SYNC_TIMEOUT, ProviderAdapters
+from chalicelib.services.calendar_cache import SYNC_TIMEOUT, CalendarCache, ProviderAdapters
 from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs
 
 ROUNDS = 3
@@ -69,6 +69,7 @@ class CalendarSync:
     adapters: ProviderAdapters
     refs: ProviderRefs
     manage_url: Callable[[str], str]        # booking uid -> the attendee's manage page
+    cache: CalendarCache | None = None      # re-synced after each write (and renewed)
     name: str = "calendar"
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
                                     EventKind.BOOKING_CANCELLED)
@@ -81,8 +82,19 @@ class CalendarSync:
             self._reconcile(uid, booking)
             again = self.bookings.get(uid)
             if _state(again) == _state(booking):
-                return
+                break
             booking = again
+        self._resync(event.host_id)
+
+    def _resync(self, host_id: str) -> None:
+        """The host's calendars changed (Penny's own event): bring the copies up to date
+        now, and renew a push channel that ends soon. Best effort: push or the next read
+        does it otherwise."""
+        if self.cache is None:
+            return
+        for state in self.hosts.config(host_id).calendars.conflicts:
+            with suppress(ProviderError, NotConnectedError):
+                self.cache.sync(host_id, state)
 
     def _reconcile(self, uid: str, booking: Booking | None) -> None:
         active = booking is not None and booking.status is BookingStatus.CONFIRMED
@@ -188,4 +200,4 @@ class CalendarSync:
 
 def calendar_job(context: JobContext) -> CalendarSync:
     return CalendarSync(context.bookings, context.hosts, context.adapters, context.refs,
-                        context.manage_url)
+                        context.manage_url, context.calendars)

@@ -55,7 +55,7 @@ from chalicelib.domain.providers import ProviderRef
 from chalicelib.services.ports import Clock
 
 if TYPE_CHECKING:
-    from chalicelib.services.calendar_cache import ProviderAdapters
+    from chalicelib.services.calendar_cache import CalendarCache, ProviderAdapters
 
 log = logging.getLogger("penny.jobs")
 
@@ -110,6 +110,7 @@ class JobContext:
     adapters: ProviderAdapters
     refs: ProviderRefs
     manage_url: Callable[[str], str]       # booking uid -> the attendee's manage page
+    calendars: CalendarCache | None = None  # the hosts' busy copies (the calendar job)
 
 
 JobFactory = Callable[[JobContext], Job]

@@ -298,3 +298,67 @@ def test_a_zoom_event_type_gets_its_meeting_and_without_zoom_a_plain_note(
     assert seen(second)["video_url"] == meeting["join_url"]
     in_calendar = {e.title: e for e in sandbox.events("google") if e.created_by_app}
     assert len(in_calendar) == 2
+
+
+def test_a_slots_page_serves_the_copy_marked_stale_when_google_cannot_be_reread(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    before = len(sandbox.notifications("google"))
+    sandbox.add_event("google", "Dentist", at(day, 10), at(day, 11))
+    deliver(api, sandbox, "google", before)
+    # Google fails: a change notified now cannot be synced, nor re-read by the page.
+    sandbox.fail_next_api_calls("google", status=503, times=10)
+    clock.current += timedelta(seconds=1)
+    before = len(sandbox.notifications("google"))
+    sandbox.add_event("google", "Gym", at(day, 14), at(day, 15))
+    deliver(api, sandbox, "google", before)
+
+    r = api.get(f"/hosts/alice/intro/slots?start={day}&end={day}&timeZone=UTC")
+
+    assert r.status == 200 and r.json["stale"] is True
+    offered = {datetime.fromisoformat(s["start"]) for s in r.json["slots"][str(day)]}
+    assert at(day, 10) not in offered  # the copy as it was
+    assert at(day, 14) in offered      # not known yet: the booking re-checks it
+    assert api.post("/hosts/alice/intro/bookings",
+                    f.booking(at(day, 14).isoformat())).code == "calendar_unavailable"
+
+
+def test_graphs_validation_handshake_is_echoed_as_plain_text(api: Api, host: str) -> None:
+    r = api.post("/webhooks/calendar/microsoft?validationToken=Validation%3A%20Testing",
+                 raw=b"", headers={"Content-Type": "text/plain"})
+
+    assert (r.status, r.body) == (200, b"Validation: Testing")
+    assert r.headers["Content-Type"].startswith("text/plain")
+
+
+def test_a_graph_notification_for_an_unknown_subscription_changes_nothing(
+        api: Api, host: str) -> None:
+    forged = {"value": [{"subscriptionId": "nope", "clientState": "guess",
+                         "changeType": "created", "resource": "me/events/1"}]}
+
+    r = api.post("/webhooks/calendar/microsoft", forged)
+    garbled = api.post("/webhooks/calendar/microsoft", raw=b"{not json")
+
+    assert (r.status, r.code) == (403, "unknown_channel")
+    assert (garbled.status, garbled.code) == (400, "bad_request")
+
+
+def test_a_booking_moves_over_its_own_event_in_the_calendar_and_the_event_follows(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    (intro,) = api.get("/me/event-types", token=host).json["event_types"]
+    api.put(f"/me/event-types/{intro['id']}", f.event_type(slot_interval_minutes=15),
+            token=host)
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    owner = host_id(api, host)
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+
+    moved = api.post(f"/bookings/{booked['uid']}/reschedule", {
+        "token": booked["links"]["reschedule_token"], "start": at(day, 13, 15).isoformat()})
+    assert moved.status == 200, moved.body
+    run_calendar_job(EventKind.BOOKING_RESCHEDULED, owner, booked["uid"])
+
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    assert (event.start, event.end) == (at(day, 13, 15), at(day, 13, 45))
