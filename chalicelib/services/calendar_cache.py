@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -88,6 +89,16 @@ class CalendarStore(Protocol):
     def find_watch(self, provider: str, watch_id: str, token: str
                    ) -> tuple[str, CalendarRef] | None: ...
     def forget_watch(self, provider: str, watch_id: str) -> None: ...
+
+
+class _Deadline:
+    """One time budget shared by waits made one after another."""
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self._ends - time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -199,10 +210,11 @@ class CalendarCache:
         pool = ThreadPoolExecutor(max_workers=min(4, len(states)))
         futures = {s.ref: pool.submit(self.sync, host_id, s, READ_TIMEOUT) for s in states}
         fresh: dict[CalendarRef, list[TimeRange]] = {}
+        deadline = _Deadline(READ_TIMEOUT + 0.5)  # one for all: they run side by side
         try:
             for ref, future in futures.items():
                 try:
-                    synced = future.result(timeout=READ_TIMEOUT + 0.5)
+                    synced = future.result(timeout=deadline.left())
                 except (ProviderError, NotConnectedError, FutureTimeout):
                     continue
                 fresh[ref] = busy_ranges(synced.copy.days.values(), window)
@@ -338,10 +350,11 @@ class FreshBusy:
         futures = {p: pool.submit(self._ask, host_id, p, [s.ref.calendar_id for s in states],
                                   window) for p, states in by_provider.items()}
         busy: list[TimeRange] = []
+        deadline = _Deadline(self.timeout + 0.5)
         try:
             for provider, future in futures.items():
                 try:
-                    answered = future.result(timeout=self.timeout + 0.5)
+                    answered = future.result(timeout=deadline.left())
                 except (ProviderError, NotConnectedError, FutureTimeout) as exc:
                     answered = {}
                     broken = isinstance(exc, ConnectionBrokenError | NotConnectedError)

@@ -107,13 +107,23 @@ class CalendarSync:
         destination = config.calendars.destination
         rides = kind is not None and RIDES_ON.get(kind) is not None and \
             destination is not None and RIDES_ON[kind] == destination.provider
-        link = self._event(booking, destination, rides, zoom_url) if destination else None
+        broken: ProviderError | NotConnectedError | None = None
+        link = None
+        try:
+            if destination is not None:
+                link = self._event(booking, destination, rides, zoom_url)
+            else:  # the host stopped writing bookings to a calendar: take ours away
+                self._drop_event(booking.host_id, booking.uid)
+        except (ConnectionBrokenError, NotConnectedError) as exc:
+            broken = exc  # the Zoom link (or the note) is still written below
         url = zoom_url or link
         note = None
         if url is None and kind is not None and kind.is_video:
             note = zoom_note or follows_note(kind)
         if (url, note) != (booking.video_url, booking.video_note):
             self.bookings.save_video(replace(booking, video_url=url, video_note=note))
+        if broken is not None:
+            raise broken
 
     # ---- the calendar event ---------------------------------------------------------
 
@@ -137,15 +147,22 @@ class CalendarSync:
             self.refs.put(ProviderRef(CALENDAR, booking.uid,
                                       f"{destination.key}\n{written.id}", booking.sequence,
                                       booking.end + KEEP_AFTER_MEETING))
-            return written.join_url
+            # A link the calendar added on its own (the host's "add a meeting to every
+            # event") is never the booking's: only the one Penny asked for.
+            return written.join_url if online else None
         lacks_link = online and booking.video_url is None
         if ref.sequence < booking.sequence or lacks_link or \
                 (zoom_url is not None and booking.video_url != zoom_url):
             written = calendar.update_event(destination.calendar_id, event_id, event)
             self.refs.put(replace(ref, sequence=booking.sequence,
                                   keep_until=booking.end + KEEP_AFTER_MEETING))
-            return written.join_url
+            return written.join_url if online else None
         return booking.video_url if online else None
+
+    def _drop_event(self, host_id: str, uid: str) -> None:
+        ref = self.refs.get(CALENDAR, uid)
+        if ref is not None:
+            self._delete_event(host_id, ref)
 
     def _delete_event(self, host_id: str, ref: ProviderRef) -> None:
         place, _, event_id = ref.external_id.partition("\n")
@@ -187,15 +204,17 @@ class CalendarSync:
     # ---- a booking that no longer stands ------------------------------------------------
 
     def _remove(self, host_id: str | None, uid: str) -> None:
-        event = self.refs.get(CALENDAR, uid)
-        if event is not None and host_id is not None:
-            self._delete_event(host_id, event)
+        """The meeting first, then the event: a calendar that needs reconnecting does not
+        keep a cancelled booking's Zoom meeting alive."""
+        if host_id is None:
+            return
         meeting = self.refs.get(ZOOM, uid)
-        if meeting is not None and host_id is not None:
+        if meeting is not None:
             with suppress(NotConnectedError):  # disconnected: nothing Penny can remove
                 self.adapters.video(host_id, "zoom", SYNC_TIMEOUT).delete_meeting(
                     meeting.external_id)
             self.refs.delete(meeting)
+        self._drop_event(host_id, uid)
 
 
 def calendar_job(context: JobContext) -> CalendarSync:

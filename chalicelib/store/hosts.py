@@ -9,6 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.errors import (
+    BookingContentionError,
     EmailTakenError,
     EventSlugTakenError,
     IdentityLinkedError,
@@ -32,6 +33,8 @@ from chalicelib.store.items import (
 )
 from chalicelib.store.tables import PennyItem
 from chalicelib.store.transactions import cancelled_reasons, connection
+
+PROFILE_ATTEMPTS = 5
 
 
 def _host_pk(host_id: str) -> str:
@@ -146,25 +149,36 @@ class HostRepository:
                           setup_from_json(host.calendars))
 
     def save_profile(self, old: HostConfig, new: Profile) -> None:
-        """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction."""
-        host = HostItem.get(_host_pk(new.host_id), "PROFILE")
-        conn = connection()
-        try:
-            with TransactWrite(connection=conn) as tx:
-                # The calendars' setup is the sync's to change, never the profile's:
-                # kept as read (a sync in between is redone by the next one).
-                tx.save(_host_item(new, host.email, host.created_at, host.calendars))
-                if new.slug != old.profile.slug:
-                    tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
-                            condition=SlugClaimItem.pk.does_not_exist())
-                    tx.delete(SlugClaimItem(f"SLUG#{old.profile.slug}", "SLUG"))
-                    tx.save(_schedule_item(new.host_id, new.slug, old.schedule))
-                    for et in old.event_types:
-                        tx.save(_event_item(et, new.slug))
-        except TransactWriteError as exc:
-            if "ConditionalCheckFailed" in cancelled_reasons(exc):
-                raise SlugTakenError("this slug is taken", "slug") from exc
-            raise
+        """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction.
+        The calendars' setup rides on the same item but is the calendar sync's to change:
+        it is written back as read, on the condition that no sync changed it meanwhile
+        (then the update is made again on a fresh read)."""
+        for _ in range(PROFILE_ATTEMPTS):
+            host = HostItem.get(_host_pk(new.host_id), "PROFILE", consistent_read=True)
+            calendars = HostItem.calendars
+            unchanged = (calendars.does_not_exist() if host.calendars is None
+                         else calendars == host.calendars)
+            try:
+                with TransactWrite(connection=connection()) as tx:
+                    tx.save(_host_item(new, host.email, host.created_at, host.calendars),
+                            condition=unchanged)
+                    if new.slug != old.profile.slug:
+                        tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
+                                condition=SlugClaimItem.pk.does_not_exist())
+                        tx.delete(SlugClaimItem(f"SLUG#{old.profile.slug}", "SLUG"))
+                        tx.save(_schedule_item(new.host_id, new.slug, old.schedule))
+                        for et in old.event_types:
+                            tx.save(_event_item(et, new.slug))
+                return
+            except TransactWriteError as exc:
+                reasons = cancelled_reasons(exc)
+                # Sent order: the puts (the profile first, then the new slug's claim).
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    continue  # a calendar sync wrote the item meanwhile
+                if "ConditionalCheckFailed" in reasons:
+                    raise SlugTakenError("this slug is taken", "slug") from exc
+                raise
+        raise BookingContentionError("your profile is being updated elsewhere; try again")
 
     def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
         _schedule_item(host_id, host_slug, schedule).save()

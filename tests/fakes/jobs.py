@@ -1,6 +1,7 @@
-"""In-memory job records and provider refs, keeping the store's contracts (store/jobs.py,
-store/provider_refs.py): a claim succeeds exactly when `claimable` says so, and finishing
-or failing needs the claim that started the run."""
+"""In-memory job records, provider refs and bookings, keeping the store's contracts
+(store/jobs.py, store/provider_refs.py, store/bookings.py): a claim succeeds exactly when
+`claimable` says so, finishing or failing needs the claim that started the run, and a
+booking's video link is saved only over the version it was read at."""
 
 from __future__ import annotations
 
@@ -60,15 +61,36 @@ class FakeProviderRefs:
 
 @dataclass
 class FakeCurrentBookings:
-    """Bookings as they are now; `after_reads` changes them mid-job (a concurrent write)."""
+    """Bookings as they are now; `after_reads` changes them mid-job (a concurrent write).
+
+    Versioned as PynamoDB's VersionAttribute does (None, then 1, 2, ...): `now` stores a
+    booking as written once more; `save_video` writes only over the version it was read
+    at, and says whether it did."""
 
     bookings: dict[str, Booking] = field(default_factory=dict)
     reads: int = 0
     after_reads: dict[int, Booking] = field(default_factory=dict)
+    saved: list[Booking] = field(default_factory=list)     # each save_video that landed
+    refused: int = 0                                       # stale save_video calls
+
+    def now(self, booking: Booking) -> Booking:
+        """The booking as stored from now on (written by someone else: the API)."""
+        stored = self.bookings.get(booking.uid)
+        version = (stored.version or 0) + 1 if stored is not None else 1
+        self.bookings[booking.uid] = replace(booking, version=version)
+        return self.bookings[booking.uid]
 
     def get(self, uid: str) -> Booking | None:
         self.reads += 1
         if self.reads in self.after_reads:
-            changed = self.after_reads.pop(self.reads)
-            self.bookings[changed.uid] = changed
+            self.now(self.after_reads.pop(self.reads))
         return self.bookings.get(uid)
+
+    def save_video(self, booking: Booking) -> bool:
+        stored = self.bookings.get(booking.uid)
+        if (None if stored is None else stored.version) != booking.version:
+            self.refused += 1
+            return False
+        self.bookings[booking.uid] = replace(booking, version=(booking.version or 0) + 1)
+        self.saved.append(self.bookings[booking.uid])
+        return True

@@ -1,10 +1,13 @@
-"""In-memory fakes of the provider ports (chalicelib/domain/providers.py).
+"""In-memory fakes of the provider ports (chalicelib/domain/providers.py), and of the
+per-host registry that hands them out (`FakeAdapters`, services/calendar_cache.py's
+ProviderAdapters).
 
 Each keeps the port's contract, not a vendor's mechanics: creates are idempotent on
-their key, deletes of what is gone succeed, a webhook's signature is checked. Every fake
-can be told to fail its next call of a method, before or after doing the work (a vendor
-that timed out after it had already made the event), with any exception, including a
-BaseException standing for a process that died.
+their key, deletes of what is gone succeed, a calendar it cannot read is `unknown` and
+never free, a webhook's signature is checked. Every fake can be told to fail its next
+call of a method, before or after doing the work (a vendor that timed out after it had
+already made the event), with any exception, including a BaseException standing for a
+process that died.
 """
 
 from __future__ import annotations
@@ -12,39 +15,65 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
 
-from chalicelib.domain.errors import AuthenticationError, ProviderRejectedError
+from chalicelib.domain.errors import (
+    AuthenticationError,
+    ConnectionBrokenError,
+    NotConnectedError,
+    ProviderRejectedError,
+)
 from chalicelib.domain.event_types import Price
+from chalicelib.domain.external_busy import CalendarBusy, ExternalEvent, busy_of
 from chalicelib.domain.providers import (
     BookingFacts,
     BookingNotes,
+    CalendarChanges,
     CalendarEvent,
+    CalendarInfo,
+    CalendarProvider,
     Checkout,
     CheckoutRequest,
+    EventChange,
     Meeting,
     MeetingRequest,
     NotesPage,
     PaymentEvent,
     PaymentEventKind,
     Refund,
+    VideoProvider,
+    Watch,
+    WrittenEvent,
 )
-from chalicelib.domain.timerange import TimeRange, intersect
+from chalicelib.domain.timerange import TimeRange
+
+A = TypeVar("A")
 
 
 @dataclass
 class Faults:
-    """Failures queued per method: raised before the method's work, or after it."""
+    """Failures queued per method: raised before the method's work, or after it; and
+    rivals queued per method: run as the method's next call begins (a push notification
+    that lands while a sync is reading)."""
 
     queued: dict[str, list[tuple[BaseException, bool]]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    rivals: dict[str, list[Callable[[], object]]] = field(default_factory=dict)
 
     def fail_next(self, method: str, error: BaseException, *, after_work: bool = False) -> None:
         self.queued.setdefault(method, []).append((error, after_work))
 
+    def meanwhile(self, method: str, rival: Callable[[], object]) -> None:
+        self.rivals.setdefault(method, []).append(rival)
+
     def before(self, method: str) -> None:
         self.calls.append(method)
+        rivals = self.rivals.get(method, [])
+        if rivals:
+            rivals.pop(0)()
         self._raise(method, after_work=False)
 
     def after(self, method: str) -> None:
@@ -59,49 +88,156 @@ class Faults:
 
 # ---- calendars -----------------------------------------------------------------------
 
+PRIMARY = CalendarInfo("primary", "Primary", primary=True, writable=True)
+
+
+@dataclass(frozen=True)
+class WatchMade:
+    """A push channel the fake was asked for: where it posts, with which token."""
+
+    watch: Watch
+    address: str
+    token: str
+
 
 @dataclass
 class FakeCalendar:
-    busy_ranges: list[TimeRange] = field(default_factory=list)
-    events: dict[str, CalendarEvent] = field(default_factory=dict)   # live, by event id
+    """One host's account at a calendar provider: its calendars, each holding events by
+    id. The host's own events (`add`, `remove`) and the events Penny writes are listed
+    alike, and both are busy time. Every edit goes on a change log, so `changes` with a
+    cursor answers only what changed since; a cursor the fake no longer honours (see
+    `expire_cursors`, Google's 410 Gone) or none gets the full listing.
+    """
+
+    listed: list[CalendarInfo] = field(default_factory=lambda: [PRIMARY])
+    unknown: set[str] = field(default_factory=set)   # busy() cannot read these
+    link_base: str = "https://meet.test"             # where online meetings' links point
+    links_every_event: bool = False   # the host's own setting: a link on every event made
+    watch_capped_at: datetime | None = None          # the provider ends watches sooner
+    own: dict[str, dict[str, ExternalEvent]] = field(default_factory=dict)
+    written: dict[str, dict[str, CalendarEvent]] = field(default_factory=dict)
+    watches: dict[str, WatchMade] = field(default_factory=dict)      # live, by id
+    stopped: list[Watch] = field(default_factory=list)
+    busy_asked: list[tuple[str, ...]] = field(default_factory=list)
+    changes_asked: list[tuple[str, str | None]] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
-    _ids: dict[str, str] = field(default_factory=dict)               # create key -> id
+    _log: list[tuple[str, str]] = field(default_factory=list)        # (calendar, event id)
+    _epoch: int = 0
+    _ids: dict[tuple[str, str], str] = field(default_factory=dict)   # (calendar, key) -> id
 
-    def busy(self, window: TimeRange) -> list[TimeRange]:
+    # ---- the host's own edits, as the provider's own app makes them -------------------
+
+    def add(self, calendar_id: str, event_id: str, event: ExternalEvent) -> None:
+        self.own.setdefault(calendar_id, {})[event_id] = event
+        self._log.append((calendar_id, event_id))
+
+    def remove(self, calendar_id: str, event_id: str) -> None:
+        self.own.get(calendar_id, {}).pop(event_id, None)
+        self._log.append((calendar_id, event_id))
+
+    def expire_cursors(self) -> None:
+        """Every cursor handed out so far is refused from now on (a full listing next)."""
+        self._epoch += 1
+
+    def events(self, calendar_id: str) -> dict[str, ExternalEvent]:
+        """Everything on the calendar now: the host's events and Penny's, all busy."""
+        penny = {i: ExternalEvent(e.when) for i, e in self.written.get(calendar_id, {}).items()}
+        return {**self.own.get(calendar_id, {}), **penny}
+
+    # ---- the port ----------------------------------------------------------------------
+
+    def calendars(self) -> list[CalendarInfo]:
+        self.faults.before("calendars")
+        return list(self.listed)
+
+    def busy(self, calendar_ids: Sequence[str], window: TimeRange) -> list[CalendarBusy]:
         self.faults.before("busy")
-        return intersect(self.busy_ranges, [window])
+        self.busy_asked.append(tuple(calendar_ids))
+        known = {c.id for c in self.listed}
+        return [CalendarBusy(c, window, unknown=True) if c in self.unknown or c not in known
+                else busy_of(c, window, self.events(c).values()) for c in calendar_ids]
 
-    def create_event(self, event: CalendarEvent) -> str:
+    def changes(self, calendar_id: str, window: TimeRange,
+                cursor: str | None) -> CalendarChanges:
+        self.faults.before("changes")
+        self.changes_asked.append((calendar_id, cursor))
+        now = self._cursor(calendar_id, len(self._log))
+        since = self._position(calendar_id, cursor)
+        events = self.events(calendar_id)
+        if since is None:
+            listing = tuple(EventChange(i, e) for i, e in sorted(events.items())
+                            if e.when.overlaps(window))
+            return CalendarChanges(calendar_id, listing, full=True, cursor=now)
+        changed = dict.fromkeys(i for c, i in self._log[since:] if c == calendar_id)
+        return CalendarChanges(calendar_id, tuple(EventChange(i, events.get(i))
+                                                  for i in changed), full=False, cursor=now)
+
+    def watch(self, calendar_id: str, address: str, watch_id: str, token: str,
+              expires_at: datetime) -> Watch:
+        self.faults.before("watch")
+        if self.watch_capped_at is not None:
+            expires_at = min(expires_at, self.watch_capped_at)
+        made = Watch(watch_id, calendar_id, expires_at, resource_id=f"res-{watch_id}")
+        self.watches[watch_id] = WatchMade(made, address, token)
+        return made
+
+    def stop(self, watch: Watch) -> None:
+        self.faults.before("stop")
+        self.watches.pop(watch.id, None)
+        self.stopped.append(watch)
+
+    def create_event(self, calendar_id: str, event: CalendarEvent) -> WrittenEvent:
         self.faults.before("create_event")
-        event_id = self._ids.setdefault(event.key, f"evt-{len(self._ids) + 1}")
-        self.events.setdefault(event_id, event)  # the same key again: the first event
+        self._writable(calendar_id)
+        event_id = self._ids.setdefault((calendar_id, event.key), f"evt-{len(self._ids) + 1}")
+        on = self.written.setdefault(calendar_id, {})
+        if event_id not in on:  # the same key again: the first event, unchanged
+            on[event_id] = event
+            self._log.append((calendar_id, event_id))
         self.faults.after("create_event")
-        return event_id
+        return self._written(event_id, on[event_id])
 
-    def update_event(self, event_id: str, event: CalendarEvent) -> None:
+    def update_event(self, calendar_id: str, event_id: str,
+                     event: CalendarEvent) -> WrittenEvent:
         self.faults.before("update_event")
-        if event_id not in self.events:
+        on = self.written.get(calendar_id, {})
+        if event_id not in on:
             raise ProviderRejectedError("fake-calendar", f"no event {event_id}")
-        self.events[event_id] = event
+        on[event_id] = event
+        self._log.append((calendar_id, event_id))
         self.faults.after("update_event")
+        return self._written(event_id, event)
 
-    def delete_event(self, event_id: str) -> None:
+    def delete_event(self, calendar_id: str, event_id: str) -> None:
         self.faults.before("delete_event")
-        self.events.pop(event_id, None)
+        if self.written.get(calendar_id, {}).pop(event_id, None) is not None:
+            self._log.append((calendar_id, event_id))
         self.faults.after("delete_event")
 
+    # ---- inside the fake -----------------------------------------------------------------
 
-@dataclass
-class FakeCalendars:
-    """Hosts' calendars: a host with none connected gets None."""
+    def _writable(self, calendar_id: str) -> None:
+        found = next((c for c in self.listed if c.id == calendar_id), None)
+        if found is None or not found.writable:
+            raise ProviderRejectedError("fake-calendar", f"cannot write to {calendar_id}")
 
-    by_host: dict[str, FakeCalendar] = field(default_factory=dict)
+    def _written(self, event_id: str, event: CalendarEvent) -> WrittenEvent:
+        linked = event.online_meeting or self.links_every_event
+        return WrittenEvent(event_id, f"{self.link_base}/{event_id}" if linked else None)
 
-    def connect(self, host_id: str) -> FakeCalendar:
-        return self.by_host.setdefault(host_id, FakeCalendar())
+    def _cursor(self, calendar_id: str, position: int) -> str:
+        return f"{calendar_id}@{self._epoch}.{position}"
 
-    def for_host(self, host_id: str) -> FakeCalendar | None:
-        return self.by_host.get(host_id)
+    def _position(self, calendar_id: str, cursor: str | None) -> int | None:
+        """Where in the log a cursor points; None when it is none, or not honoured."""
+        if cursor is None:
+            return None
+        mine, _, rest = cursor.rpartition("@")
+        epoch, _, position = rest.partition(".")
+        if mine != calendar_id or epoch != str(self._epoch) or not position.isdigit() \
+                or int(position) > len(self._log):
+            return None
+        return int(position)
 
 
 # ---- video ---------------------------------------------------------------------------
@@ -109,6 +245,8 @@ class FakeCalendars:
 
 @dataclass
 class FakeVideo:
+    """One host's Zoom account: meetings by id, made once per key."""
+
     meetings: dict[str, MeetingRequest] = field(default_factory=dict)  # live, by id
     faults: Faults = field(default_factory=Faults)
     _ids: dict[str, str] = field(default_factory=dict)
@@ -134,6 +272,62 @@ class FakeVideo:
     @staticmethod
     def _meeting(meeting_id: str) -> Meeting:
         return Meeting(meeting_id, f"https://video.test/j/{meeting_id}")
+
+
+# ---- the hosts' connections ----------------------------------------------------------
+
+# Which link each calendar provider's online meeting gets (Meet on Google, Teams on Outlook).
+LINKS = {"google": "https://meet.test", "microsoft": "https://teams.test"}
+
+
+@dataclass
+class FakeAdapters:
+    """The `ProviderAdapters` port (services/calendar_cache.py): each host's accounts,
+    by provider. One not connected raises NotConnectedError, one marked broken raises
+    ConnectionBrokenError, as bootstrap.HostAdapters does before any vendor call."""
+
+    calendar_accounts: dict[tuple[str, str], FakeCalendar] = field(default_factory=dict)
+    video_accounts: dict[tuple[str, str], FakeVideo] = field(default_factory=dict)
+    broken: dict[tuple[str, str], str] = field(default_factory=dict)   # -> reason
+    asked: list[tuple[str, str, float]] = field(default_factory=list)  # (host, provider, s)
+
+    def connect_calendar(self, host_id: str, provider: str = "google",
+                         *calendars: CalendarInfo) -> FakeCalendar:
+        """The host's account (the one it had, if it connects again: no longer broken)."""
+        self.broken.pop((host_id, provider), None)
+        account = FakeCalendar(link_base=LINKS.get(provider, "https://meet.test"))
+        if calendars:
+            account.listed = list(calendars)
+        return self.calendar_accounts.setdefault((host_id, provider), account)
+
+    def connect_video(self, host_id: str, provider: str = "zoom") -> FakeVideo:
+        self.broken.pop((host_id, provider), None)
+        return self.video_accounts.setdefault((host_id, provider), FakeVideo())
+
+    def disconnect(self, host_id: str, provider: str) -> None:
+        self.calendar_accounts.pop((host_id, provider), None)
+        self.video_accounts.pop((host_id, provider), None)
+        self.broken.pop((host_id, provider), None)
+
+    def break_connection(self, host_id: str, provider: str,
+                         reason: str = "refresh refused") -> None:
+        self.broken[(host_id, provider)] = reason
+
+    def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider:
+        return self._account(self.calendar_accounts, host_id, provider, timeout)
+
+    def video(self, host_id: str, provider: str, timeout: float) -> VideoProvider:
+        return self._account(self.video_accounts, host_id, provider, timeout)
+
+    def _account(self, accounts: Mapping[tuple[str, str], A], host_id: str, provider: str,
+                 timeout: float) -> A:
+        self.asked.append((host_id, provider, timeout))
+        found = accounts.get((host_id, provider))
+        if found is None:
+            raise NotConnectedError(f"{provider.title()} is not connected")
+        if (host_id, provider) in self.broken:
+            raise ConnectionBrokenError(provider, self.broken[(host_id, provider)])
+        return found
 
 
 # ---- payments ------------------------------------------------------------------------

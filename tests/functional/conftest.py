@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
@@ -27,7 +27,7 @@ from chalicelib.settings import Settings
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 
 if TYPE_CHECKING:
-    from chalicelib.services.ports import Calendars
+    from chalicelib.services.calendar_cache import ProviderAdapters
 
 TABLE = "penny-test"
 
@@ -100,12 +100,14 @@ def api(aws: None, clock: FixedClock, settings: Settings) -> Iterator[Api]:
     bootstrap.install(None)
 
 
-def rebuild(calendars: Calendars | None = None, **settings: Any) -> bootstrap.ApiServices:
+def rebuild(adapters: ProviderAdapters | None = None, **settings: Any
+            ) -> bootstrap.ApiServices:
     """Install the API's services rebuilt on the same clock and password hashing, with
-    some settings changed, or with a host-calendar registry (a fake) wired in."""
+    some settings changed, or with the hosts' provider adapters (a fake, e.g.
+    tests/fakes/providers.py FakeAdapters) wired in."""
     current = bootstrap.services()
     core = replace(current.core, settings=replace(current.settings, **settings))
-    services = bootstrap.build_api(core, current.accounts.passwords, calendars)
+    services = bootstrap.build_api(core, current.accounts.passwords, adapters)
     bootstrap.install(services)
     return services
 
@@ -122,7 +124,9 @@ class Api:
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
         payload = raw if raw is not None else (None if body is None else json.dumps(body))
-        r = self.client.http.request(method, path, headers=all_headers, body=payload)
+        # Passed through as given (chalice's local gateway takes str and None too).
+        r = self.client.http.request(method, path, headers=all_headers,
+                                     body=cast(bytes, payload))
         return Response(r.status_code, dict(r.headers), r.body)
 
     def get(self, path: str, **kw: Any) -> Response:
@@ -150,7 +154,7 @@ class Response:
 
     @property
     def code(self) -> str | None:
-        return self.json.get("error", {}).get("code")
+        return cast("str | None", self.json.get("error", {}).get("code"))
 
 
 @pytest.fixture

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from chalicelib import bootstrap
+from chalicelib.domain.calendar_cache import CalendarRef
+from chalicelib.domain.errors import ProviderUnavailableError
+from chalicelib.domain.external_busy import ExternalEvent
 from chalicelib.domain.timerange import TimeRange
 from local.metering import dynamodb_calls
-from tests.fakes.providers import FakeCalendars
+from tests.fakes.providers import FakeAdapters, FakeCalendar
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock, rebuild
 from tests.functional.hosts import make_host
@@ -77,24 +81,49 @@ def test_daily_limit_closes_the_day(api: Api) -> None:
         422, "slot_unavailable", "daily_limit_reached")
 
 
+def alice_counts_her_google_calendar(api: Api, token: str) -> FakeCalendar:
+    """Alice's Google calendar (a fake) counts for conflicts and gets new bookings; it
+    holds a dentist's appointment 15:00-16:00Z (10:00-11:00 in New York)."""
+    host_id = api.get("/me/profile", token=token).json["id"]
+    adapters = FakeAdapters()
+    google = adapters.connect_calendar(host_id, "google")
+    google.add("primary", "dentist", ExternalEvent(
+        TimeRange(datetime(2026, 11, 24, 15, tzinfo=UTC), datetime(2026, 11, 24, 16, tzinfo=UTC))))
+    ref = CalendarRef("google", "primary")
+    rebuild(adapters=adapters)
+    setup = bootstrap.services().calendars.choose(host_id, [ref], ref)
+    assert setup.refs == (ref,) and setup.conflicts[0].synced_at is not None
+    return google
+
+
 def test_time_busy_on_the_hosts_other_calendar_is_neither_offered_nor_bookable(
         api: Api) -> None:
-    # GIVEN a host whose other calendar is busy 15:00-16:00Z (10:00-11:00 in New York)
-    token = make_host(api)
-    connected = FakeCalendars()
-    connected.connect(api.get("/me/profile", token=token).json["id"]).busy_ranges.append(
-        TimeRange(datetime(2026, 11, 24, 15, tzinfo=UTC), datetime(2026, 11, 24, 16, tzinfo=UTC)))
-    rebuild(calendars=connected)
-    # THEN the slots listing leaves that hour out
+    # GIVEN a host whose other calendar is busy 15:00-16:00Z, its copy synced
+    google = alice_counts_her_google_calendar(api, make_host(api))
+    # THEN the slots listing leaves that hour out, read from the copy: Google is not asked
     assert {"2026-11-24T15:00:00+00:00", "2026-11-24T15:30:00+00:00"}.isdisjoint(starts(api))
     assert {"2026-11-24T14:30:00+00:00", "2026-11-24T16:00:00+00:00"} <= set(starts(api))
-    # AND a booking of it is refused, saying why, with nothing written
+    assert google.faults.calls.count("changes") == 1   # the sync when it was chosen
+    # AND a booking of it is refused, saying why, with nothing written (Google asked now)
     r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T15:30:00Z"))
     assert (r.status, r.code, r.json["error"]["reason"]) == (
         422, "slot_unavailable", "calendar_busy")
     assert r.json["error"]["message"] == "the host has another appointment at this time"
+    assert google.busy_asked == [("primary",)]
     assert api.post("/hosts/alice/intro/bookings",
                     f.booking("2026-11-24T16:00:00Z")).status == 201
+
+
+def test_a_booking_is_refused_while_the_calendar_cannot_be_checked_and_its_copy_is_old(
+        api: Api, clock: FixedClock) -> None:
+    google = alice_counts_her_google_calendar(api, make_host(api))
+    clock.advance(minutes=10)
+    google.faults.fail_next("busy", ProviderUnavailableError("google", "503"))
+
+    r = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
+
+    assert (r.status, r.code) == (503, "calendar_unavailable")
+    assert "2026-11-24T14:00:00+00:00" in starts(api)
 
 
 def test_retry_with_the_same_idempotency_key_returns_the_first_booking(api: Api) -> None:
@@ -144,6 +173,15 @@ def test_slots_request_takes_two_dynamodb_round_trips(api: Api) -> None:
     assert calls.calls == ["Query", "Query"]
 
 
+def test_slots_of_a_host_with_a_synced_calendar_still_take_two_round_trips(api: Api) -> None:
+    google = alice_counts_her_google_calendar(api, make_host(api))
+    calls_before = list(google.faults.calls)
+    with dynamodb_calls() as calls:
+        assert "2026-11-24T15:00:00+00:00" not in starts(api)
+    assert calls.calls == ["Query", "Query"]
+    assert google.faults.calls == calls_before
+
+
 def test_booking_takes_two_reads_plus_the_atomic_write(api: Api) -> None:
     make_host(api)
     with dynamodb_calls() as calls:
@@ -156,7 +194,6 @@ def test_booking_takes_two_reads_plus_the_atomic_write(api: Api) -> None:
 def test_idempotent_retry_racing_the_first_write_returns_the_first_booking(api: Api) -> None:
     # The replayed request loses the transaction on the idempotency record, not the slot.
     make_host(api, duration_minutes=30)
-    from chalicelib import bootstrap
     from chalicelib.store.bookings import BookingRepository
 
     repo = BookingRepository()

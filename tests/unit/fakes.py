@@ -9,13 +9,14 @@ optimistic-concurrency loops run here exactly as they do against DynamoDB.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.domain.availability import LocalRange, Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
+from chalicelib.domain.calendar_cache import CalendarSetup, DayEvents
 from chalicelib.domain.errors import (
     AttendeeQuotaError,
     AuthenticationError,
@@ -37,6 +38,7 @@ from chalicelib.services.ports import (
     Count,
     ExternalBusy,
     IdempotencyRecord,
+    LedgerRead,
     NoExternalBusy,
     StoredRefreshToken,
 )
@@ -83,6 +85,9 @@ class FakeHosts:
     emails: dict[str, str] = field(default_factory=dict)               # host id -> email
     schedules: dict[str, Schedule] = field(default_factory=dict)       # by host id
     events: dict[str, dict[str, EventType]] = field(default_factory=dict)  # host -> id -> et
+    # The hosts' calendar setups, as on the profile item; share it with a
+    # FakeCalendarStore (tests/fakes/calendar_cache.py) so a sync's writes are read here.
+    calendars: dict[str, CalendarSetup] = field(default_factory=dict)
 
     def create(self, profile: Profile, email: str, password_hash: str, now: datetime,
                identity: object = None) -> None:
@@ -96,6 +101,7 @@ class FakeHosts:
         self.emails[profile.host_id] = email
         self.schedules[profile.host_id] = Schedule(profile.timezone, {}, {})
         self.events[profile.host_id] = {}
+        self.calendars.setdefault(profile.host_id, CalendarSetup())
 
     def account(self, email: str) -> Account | None:
         return self.accounts.get(email)
@@ -111,7 +117,8 @@ class FakeHosts:
         # As in the store: the schedule is always read in the profile's timezone.
         schedule = Schedule(profile.timezone, stored.weekly, stored.overrides)
         events = tuple(sorted(self.events[host_id].values(), key=lambda e: e.slug))
-        return HostConfig(profile, schedule, events, self.emails[host_id])
+        return HostConfig(profile, schedule, events, self.emails[host_id],
+                          self.calendars.get(host_id, CalendarSetup()))
 
     def public_config(self, slug: str) -> HostConfig:
         host_id = next((p.host_id for p in self.profiles.values() if p.slug == slug), None)
@@ -143,6 +150,13 @@ class FakeHosts:
         self.events.get(et.host_id, {}).pop(et.id, None)
 
 
+class CachedDays(Protocol):
+    """The hosts' cached calendar days (tests/fakes/calendar_cache.py FakeCalendarStore)."""
+
+    def days_between(self, host_id: str, first: date, last: date
+                     ) -> Mapping[str, list[DayEvents]]: ...
+
+
 @dataclass
 class FakeBookings:
     """Bookings, ledger days and idempotency records, with DynamoDB's all-or-nothing commit.
@@ -150,6 +164,7 @@ class FakeBookings:
     ``fail_commits``: the next N commits raise ConcurrentWriteError before any check.
     ``before_commit``: each commit first runs (and drops) the oldest of these, e.g. a rival
     booking that lands between this request's read and its write.
+    ``cached``: the calendar days the slots read finds beside the ledger days.
     """
 
     bookings: dict[str, Booking] = field(default_factory=dict)
@@ -160,6 +175,7 @@ class FakeBookings:
     before_commit: list[Interleaved] = field(default_factory=list)
     reads: int = 0      # ledger_for_write calls
     commits: int = 0    # commit calls, failed or not
+    cached: CachedDays | None = None
 
     def put_day(self, host_id: str, day: LedgerDay) -> None:
         """Seed a ledger day as if it had been written once."""
@@ -168,9 +184,11 @@ class FakeBookings:
     def day(self, host_id: str, day: date) -> LedgerDay:
         return self.days.get((host_id, day), LedgerDay(day))
 
-    def ledger(self, host_id: str, first: date, last: date) -> list[LedgerDay]:
-        return [self.day(host_id, first + timedelta(days=i))
+    def ledger(self, host_id: str, first: date, last: date) -> LedgerRead:
+        days = [self.day(host_id, first + timedelta(days=i))
                 for i in range((last - first).days + 1)]
+        cached = {} if self.cached is None else self.cached.days_between(host_id, first, last)
+        return LedgerRead(days, dict(cached))
 
     def ledger_for_write(self, host_id: str, days: Sequence[date], idempotency_key: str | None
                          ) -> tuple[list[LedgerDay], IdempotencyRecord | None]:
@@ -227,13 +245,14 @@ class FakeBookings:
 
 @dataclass
 class FakeExternalBusy:
-    """The host's other calendars: busy ranges per host id, and every window asked about."""
+    """The host's other calendars: busy ranges per host id, and every question asked
+    (which setup, which window)."""
 
     ranges: dict[str, list[TimeRange]] = field(default_factory=dict)
-    asked: list[tuple[str, TimeRange]] = field(default_factory=list)
+    asked: list[tuple[str, CalendarSetup, TimeRange]] = field(default_factory=list)
 
-    def busy(self, host_id: str, window: TimeRange) -> list[TimeRange]:
-        self.asked.append((host_id, window))
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange) -> list[TimeRange]:
+        self.asked.append((host_id, setup, window))
         return [r for r in self.ranges.get(host_id, []) if r.overlaps(window)]
 
 

@@ -1,20 +1,33 @@
-"""The calendar job reconciles the host's calendar with the booking as it is now, whatever
-event arrived and in whatever order. Fakes throughout (tests/fakes/)."""
+"""The calendar job (chalicelib/services/calendar_sync.py) makes the host's calendar and
+video meeting match the booking as it is now, whatever event arrived and in whatever
+order, and writes the meeting's link (or a note that the host will send one) on the
+booking. Fakes throughout (tests/fakes/, tests/unit/fakes.py).
+
+Alice's bookings land in her Google calendar unless a test moves her destination; the
+clock stands at 2026-11-23T12:00Z and Bo's call is on the 24th at 14:00Z.
+"""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
-from chalicelib.domain.errors import ProviderUnavailableError
+from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
+from chalicelib.domain.errors import ConnectionBrokenError, ProviderUnavailableError
+from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.providers import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_sync import CalendarSync
+from tests.fakes.calendar_cache import FakeCalendarStore
 from tests.fakes.jobs import FakeCurrentBookings, FakeProviderRefs
-from tests.fakes.providers import FakeCalendar, FakeCalendars
+from tests.fakes.providers import FakeAdapters, FakeCalendar
+from tests.unit.fakes import FakeHosts, FixedClock, make_host
 
 NOW = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
 AT_2 = TimeRange(datetime.fromisoformat("2026-11-24T14:00:00+00:00"),
@@ -22,39 +35,74 @@ AT_2 = TimeRange(datetime.fromisoformat("2026-11-24T14:00:00+00:00"),
 AT_3 = TimeRange(datetime.fromisoformat("2026-11-24T15:00:00+00:00"),
                  datetime.fromisoformat("2026-11-24T15:30:00+00:00"))
 CONFIRMED, CANCELLED = BookingStatus.CONFIRMED, BookingStatus.CANCELLED
+HOST = "host-alice"
+GOOGLE = CalendarRef("google", "primary")
+OUTLOOK = CalendarRef("microsoft", "primary")
+MEET, TEAMS, ZOOM = LocationKind.GOOGLE_MEET, LocationKind.TEAMS, LocationKind.ZOOM
 
 
-def a_booking(status: BookingStatus = CONFIRMED, when: TimeRange = AT_2,
-              sequence: int = 0) -> Booking:
+def a_booking(status: BookingStatus = CONFIRMED, when: TimeRange = AT_2, sequence: int = 0,
+              location: LocationKind = MEET) -> Booking:
     return Booking(
-        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
+        uid="b-1", host_id=HOST, event_type_id="alice-intro", event_title="Intro call",
         start=when.start, end=when.end, buffer_before=timedelta(0), buffer_after=timedelta(0),
         attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"), answers={},
-        status=status, created_at=NOW, location_kind="google_meet", sequence=sequence)
+        status=status, created_at=NOW, location_kind=location.value, sequence=sequence)
 
 
 def an_event(kind: EventKind) -> Event:
-    return Event(kind, f"e-{kind.value}", NOW, "host-alice", {"uid": "b-1"})
+    return Event(kind, f"e-{kind.value}", NOW, HOST, {"uid": "b-1"})
 
 
 @dataclass
 class World:
     bookings: FakeCurrentBookings = field(default_factory=FakeCurrentBookings)
-    calendars: FakeCalendars = field(default_factory=FakeCalendars)
+    hosts: FakeHosts = field(default_factory=FakeHosts)
+    adapters: FakeAdapters = field(default_factory=FakeAdapters)
     refs: FakeProviderRefs = field(default_factory=FakeProviderRefs)
 
     def __post_init__(self) -> None:
-        self.calendar: FakeCalendar = self.calendars.connect("host-alice")
+        make_host(self.hosts, NOW)
+        self.google: FakeCalendar = self.adapters.connect_calendar(HOST, "google")
+        self.outlook: FakeCalendar = self.adapters.connect_calendar(HOST, "microsoft")
+        self.destination(GOOGLE)
+
+    cache: CalendarCache | None = None
 
     @property
     def job(self) -> CalendarSync:
-        return CalendarSync(self.bookings, self.calendars, self.refs)
+        return CalendarSync(self.bookings, self.hosts, self.adapters, self.refs,
+                            lambda uid: f"https://penny.test/bookings/{uid}", self.cache)
+
+    def caching(self) -> FakeCalendarStore:
+        """The job keeps the hosts' busy copies up to date too (as deployed)."""
+        store = FakeCalendarStore(setups=self.hosts.calendars)
+        self.cache = CalendarCache(self.adapters, store, FixedClock(NOW),
+                                   lambda provider: f"https://penny.test/hooks/{provider}")
+        return store
+
+    def destination(self, ref: CalendarRef | None) -> None:
+        """Where new bookings go (Alice's calendars count for conflicts too)."""
+        self.hosts.calendars[HOST] = CalendarSetup((SyncState(GOOGLE),), ref)
 
     def now(self, booking: Booking) -> None:
-        self.bookings.bookings[booking.uid] = booking
+        """The booking as the API last wrote it (keeping what the job wrote on it)."""
+        stored = self.bookings.bookings.get(booking.uid)
+        if stored is not None:
+            booking = replace(booking, video_url=stored.video_url,
+                              video_note=stored.video_note)
+        self.bookings.now(booking)
 
-    def times(self) -> list[TimeRange]:
-        return [event.when for event in self.calendar.events.values()]
+    def run(self, kind: EventKind) -> None:
+        self.job.run(an_event(kind))
+
+    def stored(self) -> Booking:
+        found = self.bookings.bookings.get("b-1")
+        assert found is not None
+        return found
+
+    def written(self, calendar: FakeCalendar) -> list[CalendarEvent]:
+        return list(calendar.written.get("primary", {}).values())
 
 
 @pytest.fixture
@@ -62,89 +110,395 @@ def world() -> World:
     return World()
 
 
-def test_a_confirmed_booking_gets_one_event_in_the_hosts_calendar(world: World) -> None:
-    world.now(a_booking())
+# ---- the event and its link -------------------------------------------------------------
 
-    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
-    (event,) = world.calendar.events.values()
+def test_a_confirmed_booking_gets_one_event_in_the_hosts_destination_calendar(
+        world: World) -> None:
+    world.now(a_booking(location=LocationKind.PHONE))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    (event,) = world.written(world.google)
     assert (event.key, event.title, event.when) == ("b-1", "Intro call with Bo Booker", AT_2)
     assert (event.attendee_name, event.attendee_email) == ("Bo Booker", "bo@example.com")
+    assert event.description == ("Booked with Penny. Reschedule or cancel: "
+                                 "https://penny.test/bookings/b-1")
+    assert not event.online_meeting and event.location is None
     ref = world.refs.get("calendar", "b-1")
-    assert ref is not None and (ref.external_id, ref.sequence) == ("evt-1", 0)
+    assert ref is not None and (ref.external_id, ref.sequence) == ("google:primary\nevt-1", 0)
     assert ref.keep_until == AT_2.end + timedelta(days=30)
+    assert (world.stored().video_url, world.stored().video_note) == (None, None)
 
 
-def test_a_reschedule_moves_the_event_and_a_cancel_deletes_it(world: World) -> None:
+def test_a_meet_booking_on_a_google_calendar_carries_the_meet_link(world: World) -> None:
+    world.now(a_booking(location=MEET))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    (event,) = world.written(world.google)
+    assert event.online_meeting
+    assert (world.stored().video_url, world.stored().video_note) == (
+        "https://meet.test/evt-1", None)
+    assert world.google.faults.calls == ["create_event"]
+
+
+def test_a_teams_booking_on_an_outlook_calendar_carries_the_teams_link(world: World) -> None:
+    world.destination(OUTLOOK)
+    world.now(a_booking(location=TEAMS))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert world.written(world.google) == []
+    assert world.stored().video_url == "https://teams.test/evt-1"
+
+
+def test_a_meet_booking_while_the_calendar_is_outlook_says_the_host_will_send_the_link(
+        world: World) -> None:
+    world.destination(OUTLOOK)
+    world.now(a_booking(location=MEET))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    (event,) = world.written(world.outlook)
+    assert not event.online_meeting                 # never a Teams meeting instead
+    assert (world.stored().video_url, world.stored().video_note) == (
+        None, "The host will send you the Google Meet link before the meeting.")
+
+
+def test_a_teams_booking_while_the_calendar_is_google_says_the_host_will_send_the_link(
+        world: World) -> None:
+    world.now(a_booking(location=TEAMS))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert (world.stored().video_url, world.stored().video_note) == (
+        None, "The host will send you the Microsoft Teams link before the meeting.")
+
+
+def test_a_link_outlook_adds_to_every_event_never_stands_in_for_meet(world: World) -> None:
+    # Alice's Outlook adds a Teams meeting to every event she makes (her own setting):
+    # a Meet booking must still not carry that Teams link.
+    world.destination(OUTLOOK)
+    world.outlook.links_every_event = True
+    world.now(a_booking(location=MEET))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    # Never, not even for a moment: each save reaches the dashboards (booking.updated).
+    assert [b.video_url for b in world.bookings.saved] == [None]
+    assert world.stored().video_note == ("The host will send you the Google Meet link "
+                                         "before the meeting.")
+
+
+def test_a_phone_booking_never_carries_a_link_the_calendar_added_on_its_own(
+        world: World) -> None:
+    world.google.links_every_event = True
+    world.now(a_booking(location=LocationKind.PHONE))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert world.bookings.saved == []   # nothing to say: no link, no note
+
+
+def test_a_host_without_a_destination_gets_no_event_and_the_note(world: World) -> None:
+    world.destination(None)
+    world.now(a_booking(location=MEET))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert world.adapters.asked == [] and world.refs.refs == {}
+    assert world.stored().video_note == ("The host will send you the Google Meet link "
+                                         "before the meeting.")
+
+
+def test_a_booking_awaiting_payment_has_no_event_yet(world: World) -> None:
+    world.now(a_booking(BookingStatus.PENDING_PAYMENT))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert world.written(world.google) == [] and world.bookings.saved == []
+
+
+# ---- Zoom ---------------------------------------------------------------------------------
+
+
+def test_a_zoom_booking_gets_one_meeting_whose_link_is_in_the_event_and_on_the_booking(
+        world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    world.now(a_booking(location=ZOOM))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.run(EventKind.BOOKING_CONFIRMED)   # redelivered
+
+    (meeting_id,) = zoom.meetings
+    assert (zoom.meetings[meeting_id].key, zoom.meetings[meeting_id].when) == ("b-1", AT_2)
+    assert zoom.faults.calls == ["create_meeting"]
+    (event,) = world.written(world.google)
+    assert event.location == f"https://video.test/j/{meeting_id}" and not event.online_meeting
+    assert (world.stored().video_url, world.stored().video_note) == (
+        f"https://video.test/j/{meeting_id}", None)
+
+
+@pytest.mark.parametrize("lost", ["not connected", "broken"])
+def test_a_zoom_booking_whose_zoom_is_lost_says_so_and_still_gets_its_event(
+        world: World, lost: str) -> None:
+    if lost == "broken":
+        world.adapters.connect_video(HOST)
+        world.adapters.break_connection(HOST, "zoom")
+    world.now(a_booking(location=ZOOM))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    (event,) = world.written(world.google)
+    assert event.location is None
+    assert (world.stored().video_url, world.stored().video_note) == (
+        None, "The host will send you the Zoom link before the meeting.")
+
+
+def test_a_zoom_booking_whose_zoom_is_broken_never_carries_the_calendars_meet_link(
+        world: World) -> None:
+    # Alice's Google adds Meet to every event she makes; her Zoom needs reconnecting.
+    world.google.links_every_event = True
+    world.adapters.connect_video(HOST)
+    world.adapters.break_connection(HOST, "zoom")
+    world.now(a_booking(location=ZOOM))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert [b.video_url for b in world.bookings.saved] == [None]
+    assert world.stored().video_note == "The host will send you the Zoom link before the meeting."
+
+
+def test_a_zoom_that_is_down_is_retried_rather_than_noted(world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    zoom.faults.fail_next("create_meeting", ProviderUnavailableError("zoom", "503"))
+    world.now(a_booking(location=ZOOM))
+
+    with pytest.raises(ProviderUnavailableError):
+        world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert world.bookings.saved == []
+
+
+# ---- reschedule, cancel, order -------------------------------------------------------------
+
+
+def test_a_reschedule_moves_the_event_and_the_zoom_meeting(world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    link = world.stored().video_url
+
+    world.now(a_booking(when=AT_3, sequence=1, location=ZOOM))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert [e.when for e in world.written(world.google)] == [AT_3]
+    assert list(world.google.written["primary"]) == ["evt-1"]
+    assert [m.when for m in zoom.meetings.values()] == [AT_3]
+    assert world.stored().video_url == link
+    ref = world.refs.get("calendar", "b-1")
+    zoom_ref = world.refs.get("zoom", "b-1")
+    assert ref is not None and zoom_ref is not None
+    assert (ref.sequence, zoom_ref.sequence) == (1, 1)
+    assert ref.keep_until == AT_3.end + timedelta(days=30)
+
+
+def test_a_cancel_deletes_the_event_and_the_zoom_meeting(world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    world.now(a_booking(CANCELLED, location=ZOOM))
+    world.run(EventKind.BOOKING_CANCELLED)
+
+    assert world.written(world.google) == [] and zoom.meetings == {}
+    assert world.refs.refs == {}
+
+
+def test_a_cancel_after_the_host_disconnected_forgets_what_it_cannot_remove(
+        world: World) -> None:
+    world.adapters.connect_video(HOST)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.adapters.disconnect(HOST, "google")
+    world.adapters.disconnect(HOST, "zoom")
+
+    world.now(a_booking(CANCELLED, location=ZOOM))
+    world.run(EventKind.BOOKING_CANCELLED)
+
+    assert world.refs.refs == {}
+
+
+def test_a_redelivered_confirmation_makes_one_event(world: World) -> None:
     world.now(a_booking())
-    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
 
-    world.now(a_booking(when=AT_3, sequence=1))
-    world.job.run(an_event(EventKind.BOOKING_RESCHEDULED))
-    assert world.times() == [AT_3] and list(world.calendar.events) == ["evt-1"]
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.run(EventKind.BOOKING_CONFIRMED)
 
-    world.now(a_booking(CANCELLED, when=AT_3, sequence=1))
-    world.job.run(an_event(EventKind.BOOKING_CANCELLED))
-    assert world.calendar.events == {} and world.refs.refs == {}
+    assert list(world.google.written["primary"]) == ["evt-1"]
+    assert world.google.faults.calls == ["create_event"]
+    assert len(world.bookings.saved) == 1
 
 
 def test_a_late_confirmation_of_a_cancelled_booking_creates_nothing(world: World) -> None:
     world.now(a_booking(CANCELLED))
 
-    world.job.run(an_event(EventKind.BOOKING_CANCELLED))
-    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
+    world.run(EventKind.BOOKING_CANCELLED)
+    world.run(EventKind.BOOKING_CONFIRMED)
 
-    assert world.calendar.faults.calls == [] and world.refs.refs == {}
+    assert world.google.faults.calls == [] and world.refs.refs == {}
+    assert world.bookings.saved == []
 
 
 def test_a_reschedule_that_overtook_its_confirmation_ends_at_the_new_time(
         world: World) -> None:
     world.now(a_booking(when=AT_3, sequence=1))
 
-    world.job.run(an_event(EventKind.BOOKING_RESCHEDULED))
-    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+    world.run(EventKind.BOOKING_CONFIRMED)
 
-    assert world.times() == [AT_3]
-    assert world.calendar.faults.calls == ["create_event"]
-
-
-def test_a_booking_awaiting_payment_has_no_event_yet(world: World) -> None:
-    world.now(a_booking(BookingStatus.PENDING_PAYMENT))
-
-    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
-
-    assert world.calendar.events == {}
+    assert [e.when for e in world.written(world.google)] == [AT_3]
+    assert world.google.faults.calls == ["create_event"]
 
 
-def test_a_host_without_a_calendar_is_left_alone(world: World) -> None:
-    world.now(replace(a_booking(), host_id="host-bob"))
+def test_a_new_destination_takes_the_event_at_the_next_change_and_the_old_one_goes(
+        world: World) -> None:
+    world.now(a_booking(location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
 
-    world.job.run(Event(EventKind.BOOKING_CONFIRMED, "e-1", NOW, "host-bob", {"uid": "b-1"}))
+    world.destination(OUTLOOK)
+    world.now(a_booking(when=AT_3, sequence=1, location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_RESCHEDULED)
 
-    assert world.bookings.reads == 0 and world.refs.refs == {}
+    assert world.written(world.google) == []
+    assert [e.when for e in world.written(world.outlook)] == [AT_3]
+    ref = world.refs.get("calendar", "b-1")
+    assert ref is not None and ref.external_id == "microsoft:primary\nevt-1"
+
+
+def test_a_meet_booking_moved_to_an_outlook_calendar_loses_the_meet_link_for_the_note(
+        world: World) -> None:
+    world.now(a_booking(location=MEET))
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    world.destination(OUTLOOK)
+    world.now(a_booking(when=AT_3, sequence=1, location=MEET))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert (world.stored().video_url, world.stored().video_note) == (
+        None, "The host will send you the Google Meet link before the meeting.")
+
+
+def test_a_destination_removed_takes_the_event_away_at_the_next_change(
+        world: World) -> None:
+    # Alice stops adding bookings to any calendar: the event Penny made must not stay
+    # behind at the old time when the booking moves.
+    world.now(a_booking(location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    world.destination(None)
+    world.now(a_booking(when=AT_3, sequence=1, location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert world.written(world.google) == [] and world.refs.refs == {}
+
+
+# ---- failures and races ----------------------------------------------------------------------
 
 
 def test_a_create_that_timed_out_after_the_work_is_not_made_twice_by_the_retry(
         world: World) -> None:
     world.now(a_booking())
-    world.calendar.faults.fail_next("create_event", ProviderUnavailableError("fake", "timeout"),
-                                    after_work=True)
+    world.google.faults.fail_next("create_event", ProviderUnavailableError("fake", "timeout"),
+                                  after_work=True)
 
     with pytest.raises(ProviderUnavailableError):
-        world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
-    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
+        world.run(EventKind.BOOKING_CONFIRMED)
+    world.run(EventKind.BOOKING_CONFIRMED)
 
-    assert list(world.calendar.events) == ["evt-1"]
+    assert list(world.google.written["primary"]) == ["evt-1"]
     assert world.refs.get("calendar", "b-1") is not None
 
 
-def test_a_booking_changed_while_the_job_wrote_is_reconciled_again(world: World) -> None:
+def test_a_booking_cancelled_while_the_job_wrote_is_reconciled_again(world: World) -> None:
     # The first read sees it confirmed at 14:00; by the check after the create it has
     # been cancelled (another run, for the cancellation, saw no event yet to delete).
-    world.now(a_booking())
-    world.bookings.after_reads[2] = a_booking(CANCELLED)
+    world.now(a_booking(location=LocationKind.PHONE))
+    world.bookings.after_reads[2] = a_booking(CANCELLED, location=LocationKind.PHONE)
 
-    world.job.run(an_event(EventKind.BOOKING_CONFIRMED))
+    world.run(EventKind.BOOKING_CONFIRMED)
 
-    assert world.calendar.events == {} and world.refs.refs == {}
-    assert world.calendar.faults.calls == ["create_event", "delete_event"]
+    assert world.written(world.google) == [] and world.refs.refs == {}
+    assert world.google.faults.calls == ["create_event", "delete_event"]
+
+
+def test_a_link_saved_over_a_booking_changed_meanwhile_is_not_lost(world: World) -> None:
+    # The booking is rescheduled between the job's read and its save of the link: the
+    # save is refused (stale version), and the next round moves the event and saves it.
+    world.now(a_booking(location=MEET))
+    moved = a_booking(when=AT_3, sequence=1, location=MEET)
+    world.google.faults.meanwhile("create_event", lambda: world.now(moved))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert world.bookings.refused == 1
+    assert [e.when for e in world.written(world.google)] == [AT_3]
+    assert (world.stored().sequence, world.stored().video_url) == (1, "https://meet.test/evt-1")
+
+
+# ---- the hosts' busy copies ------------------------------------------------------------------
+
+
+def test_after_writing_the_job_syncs_the_hosts_copy_so_it_holds_penny_s_event(
+        world: World) -> None:
+    store = world.caching()
+    world.now(a_booking(location=LocationKind.PHONE))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert store.days[(HOST, GOOGLE)] == {AT_2.start.date(): {"evt-1": AT_2}}
+    state = store.setup(HOST).state(GOOGLE)
+    assert state is not None and state.synced_at == NOW and state.watch_id is not None
+
+
+def test_a_copy_that_cannot_be_synced_after_the_write_does_not_fail_the_job(
+        world: World) -> None:
+    store = world.caching()
+    world.google.faults.fail_next("changes", ProviderUnavailableError("google", "503"))
+    world.now(a_booking(location=LocationKind.PHONE))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert [e.when for e in world.written(world.google)] == [AT_2]
+    assert store.days == {}   # push, or the next slots page, syncs it
+
+
+# ---- one provider's trouble stays its own ----------------------------------------------------
+
+
+def test_a_zoom_booking_keeps_its_zoom_link_while_the_calendar_needs_reconnecting(
+        world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    world.adapters.break_connection(HOST, "google")
+    world.now(a_booking(location=ZOOM))
+
+    with suppress(ConnectionBrokenError):   # the calendar's part fails for good
+        world.run(EventKind.BOOKING_CONFIRMED)
+
+    (meeting_id,) = zoom.meetings
+    assert world.stored().video_url == f"https://video.test/j/{meeting_id}"
+
+
+def test_a_cancel_deletes_the_zoom_meeting_even_while_the_calendar_needs_reconnecting(
+        world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.adapters.break_connection(HOST, "google")
+
+    world.now(a_booking(CANCELLED, location=ZOOM))
+    with suppress(ConnectionBrokenError):
+        world.run(EventKind.BOOKING_CANCELLED)
+
+    assert zoom.meetings == {}

@@ -86,8 +86,10 @@ def fanout(bus: EventBus, realtime: Realtime) -> Fanout:
     return Fanout(bus, realtime, events_of, WORKER_TYPES)
 
 
-def test_only_confirmed_bookings_are_published_to_the_workers() -> None:
-    assert sorted(WORKER_TYPES) == ["booking.confirmed"]
+def test_only_the_booking_changes_some_worker_takes_are_published() -> None:
+    # notes and summary take confirmations; the calendar job every change of time.
+    assert sorted(WORKER_TYPES) == ["booking.cancelled", "booking.confirmed",
+                                    "booking.rescheduled"]
 
 
 def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
@@ -101,7 +103,8 @@ def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
     assert dashboard.types() == ["booking.created", "booking.confirmed"]
 
 
-def test_a_cancellation_reaches_the_dashboard_but_no_worker(dashboard: Dashboard) -> None:
+def test_a_cancellation_reaches_the_dashboard_and_the_calendar_worker(
+        dashboard: Dashboard) -> None:
     bus = FakeEventBus()
     before = a_booking()
     after = replace(before, status=BookingStatus.CANCELLED)
@@ -110,8 +113,23 @@ def test_a_cancellation_reaches_the_dashboard_but_no_worker(dashboard: Dashboard
         [record("c-2", booking_image(after), booking_image(before))])
 
     assert [e.type for e in events] == [EventKind.BOOKING_CANCELLED]
-    assert bus.published == []
+    assert bus.published == events
     assert dashboard.types() == ["booking.cancelled"]
+
+
+def test_a_video_link_written_on_a_booking_reaches_the_dashboard_but_no_worker(
+        dashboard: Dashboard) -> None:
+    bus = FakeEventBus()
+    before = a_booking()
+    after = replace(before, video_url="https://video.test/j/mtg-1", version=2)
+
+    events = fanout(bus, dashboard.realtime).handle(
+        [record("c-4", booking_image(after), booking_image(before))])
+
+    assert [e.type for e in events] == [EventKind.BOOKING_UPDATED]
+    assert events[0].booking["video_url"] == "https://video.test/j/mtg-1"
+    assert bus.published == []
+    assert dashboard.types() == ["booking.updated"]
 
 
 def job_image(status: JobStatus, announces: str | None = "notes.saved") -> dict[str, Any]:

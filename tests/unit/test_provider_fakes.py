@@ -1,6 +1,7 @@
 """The in-memory provider fakes (tests/fakes/providers.py) keep their ports' contracts:
-creates are idempotent on their key, deletes of what is gone succeed, webhooks are
-verified, and a queued fault fires once, before or after the work."""
+creates are idempotent on their key, deletes of what is gone succeed, a calendar that
+cannot be read is unknown, changes since a cursor are only those, webhooks are verified,
+and a queued fault fires once, before or after the work."""
 
 from __future__ import annotations
 
@@ -10,28 +11,37 @@ import pytest
 
 from chalicelib.domain.errors import (
     AuthenticationError,
+    ConnectionBrokenError,
+    NotConnectedError,
     ProviderRejectedError,
     ProviderUnavailableError,
 )
 from chalicelib.domain.event_types import Price
+from chalicelib.domain.external_busy import CalendarBusy, ExternalEvent, ShownAs
 from chalicelib.domain.providers import (
     BookingFacts,
     BookingNotes,
     CalendarEvent,
+    CalendarInfo,
     CalendarProvider,
     CheckoutRequest,
+    EventChange,
     MeetingRequest,
     NotesProvider,
     PaymentEvent,
     PaymentEventKind,
     PaymentProvider,
     VideoProvider,
+    Watch,
+    WrittenEvent,
 )
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.calendar_cache import ProviderAdapters
 from tests.fakes.providers import (
+    PRIMARY,
+    FakeAdapters,
     FakeBriefs,
     FakeCalendar,
-    FakeCalendars,
     FakeNotes,
     FakePayments,
     FakeVideo,
@@ -48,10 +58,15 @@ def span(start: str, end: str) -> TimeRange:
 
 MEETING = span("2026-11-24T14:00:00+00:00", "2026-11-24T14:30:00+00:00")
 LATER = span("2026-11-24T15:00:00+00:00", "2026-11-24T15:30:00+00:00")
+DAY = span("2026-11-24T00:00:00+00:00", "2026-11-25T00:00:00+00:00")
+WORK = CalendarInfo("work", "Work", primary=False, writable=True)
+HOLIDAYS = CalendarInfo("holidays", "Holidays", primary=False, writable=False)
 
 
-def an_event(key: str = "b-1", when: TimeRange = MEETING) -> CalendarEvent:
-    return CalendarEvent(key, "Intro call with Bo Booker", when, "Bo Booker", "bo@example.com")
+def an_event(key: str = "b-1", when: TimeRange = MEETING, online: bool = False
+             ) -> CalendarEvent:
+    return CalendarEvent(key, "Intro call with Bo Booker", when, "Bo Booker", "bo@example.com",
+                         online_meeting=online)
 
 
 # ---- calendar ------------------------------------------------------------------------
@@ -59,43 +74,159 @@ def an_event(key: str = "b-1", when: TimeRange = MEETING) -> CalendarEvent:
 
 def test_the_fake_calendar_is_a_calendar_provider() -> None:
     provider: CalendarProvider = FakeCalendar()
-    assert provider.busy(MEETING) == []
+
+    assert provider.calendars() == [CalendarInfo("primary", "Primary", True, True)]
+    assert provider.busy(["primary"], MEETING) == [CalendarBusy("primary", MEETING)]
 
 
-def test_busy_is_the_fake_busy_time_within_the_window() -> None:
-    calendar = FakeCalendar(busy_ranges=[span("2026-11-24T13:00:00+00:00",
-                                              "2026-11-24T14:15:00+00:00")])
+def test_busy_is_each_calendars_blocking_time_within_the_window() -> None:
+    calendar = FakeCalendar(listed=[PRIMARY, WORK])
+    calendar.add("primary", "dentist", ExternalEvent(span("2026-11-24T13:00:00+00:00",
+                                                          "2026-11-24T14:15:00+00:00")))
+    calendar.add("primary", "lunch", ExternalEvent(MEETING, shown_as=ShownAs.FREE))
+    calendar.add("work", "standup", ExternalEvent(span("2026-11-24T14:20:00+00:00",
+                                                       "2026-11-24T14:25:00+00:00")))
 
-    assert calendar.busy(MEETING) == [span("2026-11-24T14:00:00+00:00",
-                                           "2026-11-24T14:15:00+00:00")]
+    primary, work = calendar.busy(["primary", "work"], MEETING)
+
+    assert primary.ranges == (span("2026-11-24T14:00:00+00:00", "2026-11-24T14:15:00+00:00"),)
+    assert work.ranges == (span("2026-11-24T14:20:00+00:00", "2026-11-24T14:25:00+00:00"),)
+    assert calendar.busy_asked == [("primary", "work")]
 
 
-def test_creating_twice_with_one_key_makes_one_event() -> None:
+def test_a_calendar_the_fake_cannot_read_is_unknown_and_so_busy_all_window() -> None:
+    calendar = FakeCalendar(listed=[PRIMARY, WORK], unknown={"work"})
+
+    primary, work, gone = calendar.busy(["primary", "work", "deleted"], MEETING)
+
+    assert not primary.unknown and primary.busy() == []
+    assert work.unknown and gone.unknown and work.busy() == [MEETING]
+
+
+def test_changes_without_a_cursor_list_every_event_in_the_window() -> None:
+    calendar = FakeCalendar()
+    calendar.add("primary", "a", ExternalEvent(MEETING))
+    calendar.add("primary", "far", ExternalEvent(span("2027-06-01T10:00:00+00:00",
+                                                      "2027-06-01T11:00:00+00:00")))
+
+    listed = calendar.changes("primary", DAY, None)
+
+    assert listed.full and listed.cursor is not None
+    assert listed.changes == (EventChange("a", ExternalEvent(MEETING)),)
+
+
+def test_changes_since_a_cursor_are_only_what_changed_with_a_gone_event_as_none() -> None:
+    calendar = FakeCalendar(listed=[PRIMARY, WORK])
+    calendar.add("primary", "a", ExternalEvent(MEETING))
+    calendar.add("primary", "b", ExternalEvent(LATER))
+    cursor = calendar.changes("primary", DAY, None).cursor
+
+    calendar.remove("primary", "a")
+    calendar.add("primary", "c", ExternalEvent(LATER))
+    calendar.add("work", "elsewhere", ExternalEvent(LATER))
+    since = calendar.changes("primary", DAY, cursor)
+
+    assert not since.full
+    assert since.changes == (EventChange("a", None), EventChange("c", ExternalEvent(LATER)))
+    assert calendar.changes("primary", DAY, since.cursor).changes == ()
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "work@0.0", "primary@0.99", "primary@7.0"])
+def test_a_cursor_the_fake_does_not_honour_gets_the_full_listing(cursor: str) -> None:
+    calendar = FakeCalendar(listed=[PRIMARY, WORK])
+    calendar.add("primary", "a", ExternalEvent(MEETING))
+
+    assert calendar.changes("primary", DAY, cursor).full
+
+
+def test_expired_cursors_get_the_full_listing_as_googles_410_does() -> None:
+    calendar = FakeCalendar()
+    calendar.add("primary", "a", ExternalEvent(MEETING))
+    cursor = calendar.changes("primary", DAY, None).cursor
+
+    calendar.expire_cursors()
+
+    assert calendar.changes("primary", DAY, cursor).full
+
+
+def test_a_watch_is_recorded_with_its_address_and_token_and_stopping_it_twice_is_fine(
+        ) -> None:
     calendar = FakeCalendar()
 
-    first = calendar.create_event(an_event())
-    again = calendar.create_event(an_event())
-    other = calendar.create_event(an_event("b-2"))
+    watch = calendar.watch("primary", "https://penny.test/hook", "w-1", "secret",
+                           at("2026-11-30T12:00:00+00:00"))
+    assert watch == Watch("w-1", "primary", at("2026-11-30T12:00:00+00:00"), "res-w-1")
+    assert calendar.watches["w-1"].token == "secret"
 
-    assert first == again == "evt-1" and other == "evt-2"
-    assert list(calendar.events) == ["evt-1", "evt-2"]
+    calendar.stop(watch)
+    calendar.stop(watch)
+    assert calendar.watches == {} and calendar.stopped == [watch, watch]
+
+
+def test_a_provider_may_end_a_watch_sooner_than_asked() -> None:
+    calendar = FakeCalendar(watch_capped_at=at("2026-11-26T12:00:00+00:00"))
+
+    watch = calendar.watch("primary", "https://penny.test/hook", "w-1", "secret",
+                           at("2026-11-30T12:00:00+00:00"))
+
+    assert watch.expires_at == at("2026-11-26T12:00:00+00:00")
+
+
+def test_creating_twice_with_one_key_makes_one_event_which_is_busy_and_listed() -> None:
+    calendar = FakeCalendar()
+
+    first = calendar.create_event("primary", an_event())
+    again = calendar.create_event("primary", an_event(when=LATER))
+    other = calendar.create_event("primary", an_event("b-2"))
+
+    assert first == again == WrittenEvent("evt-1") and other == WrittenEvent("evt-2")
+    assert [e.when for e in calendar.written["primary"].values()] == [MEETING, MEETING]
+    assert calendar.busy(["primary"], DAY)[0].ranges == (MEETING,)
+    assert [c.id for c in calendar.changes("primary", DAY, None).changes] == ["evt-1",
+                                                                              "evt-2"]
+
+
+def test_an_online_meeting_event_gets_a_join_link_and_a_plain_one_none() -> None:
+    calendar = FakeCalendar(link_base="https://teams.test")
+
+    online = calendar.create_event("primary", an_event(online=True))
+    plain = calendar.create_event("primary", an_event("b-2"))
+
+    assert online.join_url == "https://teams.test/evt-1" and plain.join_url is None
+
+
+def test_a_host_who_has_links_added_to_every_event_gets_one_unasked() -> None:
+    calendar = FakeCalendar(links_every_event=True)
+
+    assert calendar.create_event("primary", an_event()).join_url == "https://meet.test/evt-1"
+
+
+def test_a_calendar_the_host_cannot_write_to_refuses_the_event() -> None:
+    calendar = FakeCalendar(listed=[PRIMARY, HOLIDAYS])
+
+    for calendar_id in ("holidays", "unknown"):
+        with pytest.raises(ProviderRejectedError):
+            calendar.create_event(calendar_id, an_event())
+    assert calendar.written == {}
 
 
 def test_an_update_moves_the_event_and_a_delete_removes_it_even_twice() -> None:
     calendar = FakeCalendar()
-    event_id = calendar.create_event(an_event())
+    written = calendar.create_event("primary", an_event())
+    cursor = calendar.changes("primary", DAY, None).cursor
 
-    calendar.update_event(event_id, an_event(when=LATER))
-    assert calendar.events[event_id].when == LATER
+    calendar.update_event("primary", written.id, an_event(when=LATER))
+    assert calendar.written["primary"][written.id].when == LATER
 
-    calendar.delete_event(event_id)
-    calendar.delete_event(event_id)
-    assert calendar.events == {}
+    calendar.delete_event("primary", written.id)
+    calendar.delete_event("primary", written.id)
+    assert calendar.written["primary"] == {}
+    assert calendar.changes("primary", DAY, cursor).changes == (EventChange("evt-1", None),)
 
 
 def test_updating_an_event_that_is_gone_is_rejected() -> None:
     with pytest.raises(ProviderRejectedError):
-        FakeCalendar().update_event("evt-9", an_event())
+        FakeCalendar().update_event("primary", "evt-9", an_event())
 
 
 def test_a_fault_after_the_work_leaves_the_work_done_and_fires_once() -> None:
@@ -104,10 +235,10 @@ def test_a_fault_after_the_work_leaves_the_work_done_and_fires_once() -> None:
                               after_work=True)
 
     with pytest.raises(ProviderUnavailableError):
-        calendar.create_event(an_event())
-    assert list(calendar.events) == ["evt-1"]
+        calendar.create_event("primary", an_event())
+    assert list(calendar.written["primary"]) == ["evt-1"]
 
-    assert calendar.create_event(an_event()) == "evt-1"
+    assert calendar.create_event("primary", an_event()).id == "evt-1"
     assert calendar.faults.calls == ["create_event", "create_event"]
 
 
@@ -116,17 +247,85 @@ def test_a_fault_before_the_work_leaves_nothing_done() -> None:
     calendar.faults.fail_next("create_event", ProviderUnavailableError("fake", "503"))
 
     with pytest.raises(ProviderUnavailableError):
-        calendar.create_event(an_event())
+        calendar.create_event("primary", an_event())
 
-    assert calendar.events == {}
+    assert calendar.written == {}
 
 
-def test_a_host_without_a_connected_calendar_has_none() -> None:
-    calendars = FakeCalendars()
-    connected = calendars.connect("host-alice")
+def test_a_rival_queued_on_a_method_runs_once_as_its_next_call_begins() -> None:
+    calendar = FakeCalendar()
+    calendar.faults.meanwhile("changes", lambda: calendar.add("primary", "late",
+                                                                ExternalEvent(LATER)))
 
-    assert calendars.for_host("host-alice") is connected
-    assert calendars.for_host("host-bob") is None
+    first = calendar.changes("primary", DAY, None)
+    second = calendar.changes("primary", DAY, first.cursor)
+
+    assert [c.id for c in first.changes] == ["late"] and second.changes == ()
+
+
+# ---- the hosts' accounts ---------------------------------------------------------------
+
+
+def test_each_host_gets_its_own_account_at_each_provider_it_connected() -> None:
+    fake = FakeAdapters()
+    adapters: ProviderAdapters = fake
+    google = fake.connect_calendar("alice", "google")
+    outlook = fake.connect_calendar("alice", "microsoft")
+    zoom = fake.connect_video("alice")
+
+    assert adapters.calendar("alice", "google", 3.0) is google
+    assert adapters.calendar("alice", "microsoft", 3.0) is outlook
+    assert adapters.video("alice", "zoom", 3.0) is zoom
+    assert fake.connect_calendar("alice", "google") is google   # connecting again: the same
+    assert fake.asked == [("alice", "google", 3.0), ("alice", "microsoft", 3.0),
+                          ("alice", "zoom", 3.0)]
+
+
+def test_online_meetings_link_to_meet_on_google_and_teams_on_microsoft() -> None:
+    adapters = FakeAdapters()
+
+    google = adapters.connect_calendar("alice", "google")
+    outlook = adapters.connect_calendar("alice", "microsoft")
+
+    assert google.create_event("primary", an_event(online=True)).join_url == \
+        "https://meet.test/evt-1"
+    assert outlook.create_event("primary", an_event(online=True)).join_url == \
+        "https://teams.test/evt-1"
+
+
+def test_a_provider_the_host_has_not_connected_is_not_connected() -> None:
+    adapters = FakeAdapters()
+    adapters.connect_calendar("alice", "google")
+
+    for ask in (lambda: adapters.calendar("bob", "google", 3.0),
+                lambda: adapters.calendar("alice", "microsoft", 3.0),
+                lambda: adapters.video("alice", "zoom", 3.0)):
+        with pytest.raises(NotConnectedError):
+            ask()
+
+
+def test_a_broken_connection_raises_until_the_host_connects_again() -> None:
+    adapters = FakeAdapters()
+    zoom = adapters.connect_video("alice")
+    adapters.break_connection("alice", "zoom", "refresh refused")
+
+    with pytest.raises(ConnectionBrokenError) as raised:
+        adapters.video("alice", "zoom", 3.0)
+    assert (raised.value.provider, raised.value.message) == ("zoom", "refresh refused")
+
+    assert adapters.connect_video("alice") is zoom
+    assert adapters.video("alice", "zoom", 3.0) is zoom
+
+
+def test_a_disconnected_provider_is_not_connected_even_if_it_was_broken() -> None:
+    adapters = FakeAdapters()
+    adapters.connect_calendar("alice")
+    adapters.break_connection("alice", "google")
+
+    adapters.disconnect("alice", "google")
+
+    with pytest.raises(NotConnectedError):
+        adapters.calendar("alice", "google", 3.0)
 
 
 # ---- video ---------------------------------------------------------------------------

@@ -6,22 +6,32 @@ stands at Monday 2026-03-02 12:00Z, 07:00 in New York.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 import pytest
 
 from chalicelib.domain.bookings import LedgerDay, LedgerEntry
-from chalicelib.domain.errors import InvalidTimezoneError, NotFoundError, ValidationError
+from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
+from chalicelib.domain.errors import (
+    InvalidTimezoneError,
+    NotFoundError,
+    ProviderUnavailableError,
+    ValidationError,
+)
+from chalicelib.domain.external_busy import ExternalEvent
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.ports import NoExternalBusy
+from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.services.ports import LedgerRead
 from chalicelib.services.public import (
     LEDGER_MARGIN,
     MAX_WINDOW_DAYS,
     PublicService,
     local_window,
 )
+from tests.fakes.calendar_cache import FakeCalendarStore
+from tests.fakes.providers import FakeAdapters, FakeCalendar
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host
 
 NOW = "2026-03-02T12:00:00+00:00"
@@ -38,7 +48,7 @@ class RecordingBookings(FakeBookings):
 
     ledger_reads: list[tuple[date, date]] = field(default_factory=list)
 
-    def ledger(self, host_id: str, first: date, last: date) -> list[LedgerDay]:
+    def ledger(self, host_id: str, first: date, last: date) -> LedgerRead:
         self.ledger_reads.append((first, last))
         return super().ledger(host_id, first, last)
 
@@ -46,7 +56,7 @@ class RecordingBookings(FakeBookings):
 def given_alice(**event: Any) -> tuple[PublicService, RecordingBookings, FakeHosts]:
     hosts, bookings = FakeHosts(), RecordingBookings()
     make_host(hosts, at(NOW), **event)
-    return PublicService(hosts, bookings, FixedClock(at(NOW)), NoExternalBusy()), bookings, hosts
+    return PublicService(hosts, bookings, FixedClock(at(NOW)), None), bookings, hosts
 
 
 def clock(slots: dict[date, list[datetime]], day: date) -> list[str]:
@@ -178,3 +188,86 @@ def test_a_day_at_the_event_types_daily_limit_offers_nothing_while_a_hold_counts
 
     # THEN Wednesday is full and Thursday is open
     assert list(result.slots) == [date(2026, 3, 5)]
+
+
+# ---- the host's other calendars -------------------------------------------------------
+# Alice counts her Google calendar; a dentist's appointment sits there on Wednesday
+# 10:00-11:00 New York (15:00-16:00Z).
+
+GOOGLE = CalendarRef("google", "primary")
+DENTIST = TimeRange(at("2026-03-04T15:00:00+00:00"), at("2026-03-04T16:00:00+00:00"))
+
+
+@dataclass
+class Calendars:
+    service: PublicService
+    store: FakeCalendarStore
+    google: FakeCalendar
+
+    def hours(self) -> list[str]:
+        result = self.service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "America/New_York")
+        return clock(result.slots, WEDNESDAY)
+
+
+def given_alices_calendar(state: SyncState, cached: bool = True,
+                          refreshing: bool = True) -> Calendars:
+    hosts, adapters = FakeHosts(), FakeAdapters()
+    make_host(hosts, at(NOW))
+    store = FakeCalendarStore(setups=hosts.calendars)
+    store.setups["host-alice"] = CalendarSetup((state,), GOOGLE)
+    if cached:
+        store.write("host-alice", GOOGLE, {WEDNESDAY: {"dentist": DENTIST}})
+    google = adapters.connect_calendar("host-alice", "google")
+    google.add("primary", "dentist", ExternalEvent(DENTIST))
+    clock_ = FixedClock(at(NOW))
+    cache = CalendarCache(adapters, store, clock_, lambda p: f"https://penny.test/hooks/{p}")
+    service = PublicService(hosts, FakeBookings(cached=store), clock_,
+                            cache if refreshing else None)
+    return Calendars(service, store, google)
+
+
+WATCHED = SyncState(GOOGLE, synced_at=at("2026-03-01T09:00:00+00:00"),
+                    covered_until=at("2026-06-01T00:00:00+00:00"), cursor="c-1",
+                    watch_id="w-1", watch_expires_at=at("2026-03-05T00:00:00+00:00"))
+LAPSED = replace(WATCHED, watch_id=None, watch_expires_at=None)
+
+
+def test_a_fresh_copy_of_the_hosts_calendar_keeps_its_busy_time_out_asking_no_one() -> None:
+    alice = given_alices_calendar(WATCHED)
+
+    hours = alice.hours()
+
+    assert {"10:00", "10:30"}.isdisjoint(hours) and {"09:30", "11:00"} <= set(hours)
+    assert alice.google.faults.calls == []
+
+
+def test_a_copy_past_its_expiry_is_synced_before_the_slots_are_made() -> None:
+    alice = given_alices_calendar(LAPSED, cached=False)
+
+    result = alice.service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "America/New_York")
+
+    assert "10:00" not in clock(result.slots, WEDNESDAY) and not result.stale
+    assert alice.google.changes_asked == [("primary", "c-1")]
+
+
+def test_a_copy_that_cannot_be_synced_in_time_is_used_as_it_is_and_said_stale() -> None:
+    alice = given_alices_calendar(LAPSED)
+    alice.google.faults.fail_next("changes", ProviderUnavailableError("google", "timeout"))
+
+    result = alice.service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "America/New_York")
+
+    assert "10:00" not in clock(result.slots, WEDNESDAY) and result.stale
+
+
+def test_without_calendar_providers_a_stale_copy_is_used_and_said_stale() -> None:
+    alice = given_alices_calendar(LAPSED, refreshing=False)
+
+    result = alice.service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "America/New_York")
+
+    assert "10:00" not in clock(result.slots, WEDNESDAY) and result.stale
+
+
+def test_a_fresh_copy_is_never_said_stale() -> None:
+    alice = given_alices_calendar(WATCHED)
+
+    assert not alice.service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "UTC").stale

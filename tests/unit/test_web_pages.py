@@ -6,14 +6,17 @@ import json
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from chalicelib.domain.event_types import Price
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.event_types import LocationKind, Price
 from chalicelib.web import assets, labels
+from chalicelib.web.manage import video_line
 from chalicelib.web.pages import (
     Markup,
     base_path,
@@ -94,6 +97,8 @@ def test_a_page_script_is_its_entry_with_every_import_inlined() -> None:
     assert booking.parts[-1] == "booking.js"
     assert {"picker.js", "calendar.js", "clock.js", "api.js"} <= set(booking.parts)
     assert "const __mod_picker = " in booking.body and 'from "./' not in booking.body
+    # The confirmation and the manage page wait for the meeting's link the same way
+    assert "video.js" in booking.parts and "video.js" in assets.assets()["manage.js"].parts
 
 
 def test_a_combined_stylesheet_is_its_files_in_order() -> None:
@@ -120,6 +125,77 @@ def test_when_label_is_wall_clock_time_in_the_zone() -> None:
 
     assert labels.when_label(start, end, "Asia/Kolkata") == \
         "Monday, 9 March 2026, 18:30\N{EN DASH}19:00 (Asia/Kolkata)"
+
+
+def test_a_video_location_says_where_and_leaves_the_link_to_its_own_line() -> None:
+    assert labels.location_note(LocationKind.ZOOM) == "Zoom video call"
+    assert "not connected" not in labels.location_note(LocationKind.GOOGLE_MEET)
+    assert labels.location_note(LocationKind.PHONE).startswith("Phone call")
+
+
+# ---- the manage page's video line ---------------------------------------------------------
+
+def a_booking(location: str = "google_meet", **changes: object) -> Booking:
+    start = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
+    booking = Booking(
+        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
+        start=start, end=start + timedelta(minutes=30), buffer_before=timedelta(0),
+        buffer_after=timedelta(0), attendee=Attendee("Bo Booker", "bo@example.com", "UTC"),
+        answers={}, status=BookingStatus.CONFIRMED, created_at=start - timedelta(days=1),
+        location_kind=location)
+    return replace(booking, **changes)  # type: ignore[arg-type]
+
+
+def test_a_booking_with_its_link_shows_it_to_join_with_the_providers_name() -> None:
+    line = video_line(a_booking(video_url="https://meet.google.com/abc-defg-hij"), waiting=True)
+
+    assert line.startswith('<p class="video" id="video">Join with Google Meet: <a href="'
+                           'https://meet.google.com/abc-defg-hij" rel="noopener noreferrer">')
+    assert "data-uid" not in line  # nothing left to wait for
+
+
+def test_a_booking_without_a_link_shows_the_note_it_was_given() -> None:
+    note = "The host will send you the Zoom link before the meeting."
+
+    line = video_line(a_booking("zoom", video_note=note), waiting=True)
+
+    assert note in line and "<a " not in line and "data-uid" not in line
+
+
+def test_a_video_booking_with_neither_yet_says_the_link_is_on_its_way_for_the_script() -> None:
+    line = video_line(a_booking("teams"), waiting=True)
+
+    assert "Your meeting link is on its way." in line
+    assert 'role="status"' in line and 'data-uid="b-1"' in line
+    assert 'data-label="Microsoft Teams"' in line
+
+
+@pytest.mark.parametrize(("booking", "waiting"), [
+    (a_booking("phone"), True),  # no video meeting
+    (a_booking(), False),  # started or over: nothing will come any more
+    (a_booking(status=BookingStatus.CANCELLED, video_url="https://meet.google.com/x"), True),
+    (a_booking(status=BookingStatus.PENDING_PAYMENT), True),
+], ids=["phone", "started", "cancelled", "pending-payment"])
+def test_no_line_when_there_is_no_meeting_to_join_or_wait_for(booking: Booking,
+                                                              waiting: bool) -> None:
+    assert video_line(booking, waiting=waiting) == ""
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "meet.google.com/x",
+                                 "https://"])
+def test_a_link_a_browser_would_not_open_as_a_web_page_is_never_linked(url: str) -> None:
+    line = video_line(a_booking(video_url=url), waiting=True)
+
+    assert "<a " not in line and "javascript" not in line
+    assert "on its way" in line  # as if it had none
+
+
+def test_the_link_and_note_are_escaped() -> None:
+    linked = video_line(a_booking(video_url='https://x.test/"><script>'), waiting=True)
+    noted = video_line(a_booking(video_note="<b>soon</b>"), waiting=True)
+
+    assert '"><script>' not in linked and "&quot;&gt;&lt;script&gt;" in linked
+    assert "&lt;b&gt;soon&lt;/b&gt;" in noted
 
 
 def test_importing_app_does_not_load_the_page_layer() -> None:

@@ -1,0 +1,191 @@
+"""The hosts' provider adapters (bootstrap.HostAdapters): made per host and per use, with
+the host's own token, only for a provider set up on this Penny, and never before the
+host's connection is known to work.
+
+A stub stands in for the connection service (its `access_token` is the only call made),
+and a recording adapter for the vendor's, so no database and no network is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, cast
+
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.bootstrap import Core, HostAdapters
+from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
+from chalicelib.provider_settings import MicrosoftApp, OAuthApp, Providers
+from chalicelib.services.connections import ConnectionService
+from chalicelib.settings import Settings
+from tests.unit.fakes import FixedClock
+
+CLOCK = FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC))
+# As bootstrap names them, before the fixture below swaps them for the recording one.
+REAL_CALENDARS, REAL_VIDEO = dict(bootstrap.CALENDAR_ADAPTERS), dict(bootstrap.VIDEO_ADAPTERS)
+GOOGLE = OAuthApp("google-client", "google-secret")
+ZOOM = OAuthApp("zoom-client", "zoom-secret")
+MICROSOFT = MicrosoftApp("ms-client", "ms-secret")
+
+
+class RecordingAdapter:
+    """Stands in for a vendor adapter: keeps what it was made with."""
+
+    made: ClassVar[list[RecordingAdapter]] = []
+
+    def __init__(self, entry: Any, token: Callable[[bool], str], timeout: float) -> None:
+        self.entry, self.token, self.timeout = entry, token, timeout
+        RecordingAdapter.made.append(self)
+
+
+@dataclass
+class StubConnections:
+    """The connection service's `access_token`: a new token each call, or its error."""
+
+    connected: set[tuple[str, str]] = field(default_factory=set)
+    broken: set[tuple[str, str]] = field(default_factory=set)
+    calls: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def access_token(self, host_id: str, provider: str, refused: str | None = None) -> str:
+        self.calls.append((host_id, provider, refused))
+        if (host_id, provider) in self.broken:
+            raise ConnectionBrokenError(provider, "refresh refused: reconnect")
+        if (host_id, provider) not in self.connected:
+            raise NotConnectedError(f"{provider.title()} is not connected")
+        return f"token-{len(self.calls)}"
+
+
+@dataclass
+class World:
+    connections: StubConnections
+    built: list[str]            # each time the connection service was asked for
+    adapters: HostAdapters
+
+
+def world(providers: Providers, *connected: tuple[str, str]) -> World:
+    stub = StubConnections(set(connected))
+    built: list[str] = []
+
+    def connections() -> ConnectionService:
+        built.append("connections")
+        return cast(ConnectionService, stub)
+
+    return World(stub, built, HostAdapters(Core(Settings(providers=providers), CLOCK),
+                                           connections))
+
+
+@pytest.fixture(autouse=True)
+def recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every adapter is the recording one; a module that does not exist stands for a
+    vendor SDK that must not be imported (importing it would fail the test)."""
+    RecordingAdapter.made = []
+    here = f"{__name__}:RecordingAdapter"
+    monkeypatch.setitem(bootstrap.CALENDAR_ADAPTERS, "google", here)
+    monkeypatch.setitem(bootstrap.CALENDAR_ADAPTERS, "microsoft",
+                        "tests.unit.no_such_vendor_sdk:GraphCalendar")
+    monkeypatch.setitem(bootstrap.VIDEO_ADAPTERS, "zoom", here)
+    yield
+
+
+def test_an_adapter_is_made_with_the_providers_entry_the_hosts_token_and_the_timeout(
+        ) -> None:
+    given = world(Providers(google=GOOGLE), ("alice", "google"))
+
+    calendar = given.adapters.calendar("alice", "google", 2.5)
+
+    (made,) = RecordingAdapter.made
+    assert cast(object, calendar) is made
+    assert (made.entry, made.timeout) == (GOOGLE, 2.5)
+    assert made.token(False) == "token-2"   # the first token was read to check it works
+    assert given.connections.calls == [("alice", "google", None), ("alice", "google", None)]
+
+
+def test_after_a_refusal_the_token_is_asked_for_again_naming_the_refused_one() -> None:
+    given = world(Providers(zoom=ZOOM), ("alice", "zoom"))
+    given.adapters.video("alice", "zoom", 3.0)
+    (made,) = RecordingAdapter.made
+
+    used = made.token(False)
+    fresh = made.token(True)
+
+    assert (used, fresh) == ("token-2", "token-3")
+    assert given.connections.calls[-1] == ("alice", "zoom", "token-2")
+
+
+def test_a_provider_not_set_up_here_is_not_connected_and_nothing_is_loaded() -> None:
+    # Microsoft's adapter path names a module that does not exist: importing it would
+    # raise ModuleNotFoundError, not NotConnectedError.
+    given = world(Providers(google=GOOGLE), ("alice", "microsoft"))
+
+    with pytest.raises(NotConnectedError) as raised:
+        given.adapters.calendar("alice", "microsoft", 3.0)
+
+    assert raised.value.message == "Microsoft has no calendar in Penny here"
+    assert given.built == [] and RecordingAdapter.made == []
+
+
+def test_a_provider_without_that_kind_of_adapter_is_not_connected_for_it() -> None:
+    given = world(Providers(google=GOOGLE, microsoft=MICROSOFT), ("alice", "google"))
+
+    with pytest.raises(NotConnectedError) as raised:
+        given.adapters.video("alice", "google", 3.0)   # Meet rides on the calendar
+
+    assert raised.value.message == "Google has no meetings in Penny here"
+    assert given.built == [] and RecordingAdapter.made == []
+
+
+def test_a_host_who_has_not_connected_the_provider_gets_no_adapter() -> None:
+    given = world(Providers(google=GOOGLE), ("bob", "google"))
+
+    with pytest.raises(NotConnectedError):
+        given.adapters.calendar("alice", "google", 3.0)
+
+    assert given.connections.calls == [("alice", "google", None)]
+
+
+def test_a_broken_connection_is_raised_before_any_vendor_call() -> None:
+    given = world(Providers(zoom=ZOOM), ("alice", "zoom"))
+    given.connections.broken.add(("alice", "zoom"))
+
+    with pytest.raises(ConnectionBrokenError):
+        given.adapters.video("alice", "zoom", 3.0)
+
+    assert RecordingAdapter.made == []
+
+
+def test_the_connection_service_is_asked_for_only_when_an_adapter_is_made() -> None:
+    given = world(Providers(google=GOOGLE), ("alice", "google"))
+    assert given.built == []
+
+    given.adapters.calendar("alice", "google", 3.0)
+
+    assert given.built == ["connections"]
+
+
+def test_each_use_makes_a_new_adapter_for_that_host() -> None:
+    given = world(Providers(google=GOOGLE), ("alice", "google"), ("bob", "google"))
+
+    alice = given.adapters.calendar("alice", "google", 3.0)
+    bob = given.adapters.calendar("bob", "google", 3.0)
+    again = given.adapters.calendar("alice", "google", 3.0)
+
+    assert len({id(alice), id(bob), id(again)}) == 3
+    assert [c[0] for c in given.connections.calls] == ["alice", "bob", "alice"]
+
+
+def test_the_vendor_adapters_named_are_made_without_calling_the_vendor(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bootstrap, "CALENDAR_ADAPTERS", REAL_CALENDARS)
+    monkeypatch.setattr(bootstrap, "VIDEO_ADAPTERS", REAL_VIDEO)
+    given = world(Providers(google=GOOGLE, microsoft=MICROSOFT, zoom=ZOOM),
+                  ("alice", "google"), ("alice", "microsoft"), ("alice", "zoom"))
+
+    made = [type(given.adapters.calendar("alice", "google", 3.0)).__name__,
+            type(given.adapters.calendar("alice", "microsoft", 3.0)).__name__,
+            type(given.adapters.video("alice", "zoom", 3.0)).__name__]
+
+    assert made == ["GoogleCalendar", "GraphCalendar", "ZoomMeetings"]
+    assert [c[1] for c in given.connections.calls] == ["google", "microsoft", "zoom"]
