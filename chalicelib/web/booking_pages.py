@@ -122,6 +122,7 @@ def _page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
                       "location_kind": et.location_kind.value,
                       "location": et.location_kind.label,
                       "location_note": labels.location_note(et.location_kind),
+                      "video": et.location_kind.is_video,
                       "price": price, "price_label": labels.price_label(et.price)}}
 
 

@@ -16,10 +16,10 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
 
 
 def location_note(location: LocationKind) -> str:
-    """What the attendee learns about the place until conferencing is connected."""
+    """Where the meeting happens, as the attendee's pages say it. A video meeting's link
+    (or who sends it) has a line of its own: manage.py's `video_line`, video.js."""
     if location.is_video:
-        return (f"{location.label}: video links are not connected yet, "
-                "so the host will send you the link.")
+        return f"{location.label} video call"
     if location is LocationKind.PHONE:
         return "Phone call: the host will call you at the time of the meeting."
     return "In person: the host will confirm the address."

@@ -1,9 +1,11 @@
-"""What the attendee's manage page shows: the booking in both zones, and what they may do."""
+"""What the attendee's manage page shows: the booking in both zones, its video link, and
+what they may do."""
 
 from __future__ import annotations
 
 from html import escape
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import LocationKind
@@ -28,6 +30,34 @@ def _location_details(booking: Booking, config: HostConfig) -> str:
 def _when(booking: Booking, zone: str) -> str:
     label = labels.when_label(booking.start, booking.end, zone)
     return labels.time_element(label, booking.start, zone, booking.end)
+
+
+def join_url(url: str | None) -> str | None:
+    """The link if it is one a browser can open safely (http or https), else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def video_line(booking: Booking, waiting: bool) -> str:
+    """The meeting's join link, or the note saying who sends it. The calendar job writes
+    either some seconds after booking; until then a video meeting that has not started
+    says the link is on its way, and video.js asks for the booking until it comes."""
+    if booking.status is not BookingStatus.CONFIRMED:
+        return ""
+    kind = LocationKind(booking.location_kind)
+    url = join_url(booking.video_url)
+    if url:
+        link = escape(url)
+        return (f'<p class="video" id="video">Join with {escape(kind.label)}: '
+                f'<a href="{link}" rel="noopener noreferrer">{link}</a></p>')
+    if booking.video_note:
+        return f'<p class="video" id="video">{escape(booking.video_note)}</p>'
+    if not (kind.is_video and waiting):
+        return ""
+    return (f'<p class="video" id="video" role="status" data-uid="{escape(booking.uid)}" '
+            f'data-label="{escape(kind.label)}">Your meeting link is on its way.</p>')
 
 
 def _cancelled(booking: Booking) -> str:
@@ -59,6 +89,7 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "location": labels.location_note(LocationKind(booking.location_kind)),
         "location_details": Markup(_location_details(booking, config)),
         "cancelled": Markup(_cancelled(booking)),
+        "video": Markup(video_line(booking, waiting=movable)),
         "ics_url": f"{base}/bookings/{uid}/invite.ics?token={token}",
         # A cancelled booking's .ics is a CANCEL: opening it takes the event off a calendar.
         "ics_label": ("Update your calendar (.ics)" if booking.status is BookingStatus.CANCELLED

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
+from chalicelib.store.bookings import BookingRepository
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock, Response
 from tests.functional.hosts import make_host
@@ -201,3 +203,77 @@ def test_every_page_has_a_meta_description_and_secret_link_pages_are_not_indexed
     for path in links.values():
         assert api.get(path).headers["X-Robots-Tag"] == "noindex"
     assert "X-Robots-Tag" not in api.get("/alice/intro").headers
+
+
+# ---- the meeting's link (written by the calendar job some seconds after booking) ----------
+
+def write_video(uid: str, url: str | None = None, note: str | None = None) -> None:
+    """What the calendar job does once it has the link (or knows there will be none)."""
+    repo = BookingRepository()
+    booking = repo.get(uid)
+    assert booking is not None
+    assert repo.save_video(replace(booking, video_url=url, video_note=note))
+
+
+def manage_html(api: Api, booked: dict[str, Any]) -> str:
+    r = api.get(booked["links"]["view"].removeprefix("http://penny.test"))
+    assert r.status == 200, r.body
+    return r.body.decode()
+
+
+def test_a_video_booking_page_tells_the_script_to_wait_for_the_link(api: Api, host: str) -> None:
+    event = page_data(api.get("/alice/intro"))["event"]
+
+    assert (event["location_kind"], event["video"]) == ("google_meet", True)
+    assert event["location_note"] == "Google Meet video call"
+
+
+def test_the_manage_page_says_the_link_is_on_its_way_until_the_job_writes_it(
+        api: Api, host: str) -> None:
+    booked = book(api)
+    waiting = manage_html(api, booked)
+    assert "Your meeting link is on its way." in waiting
+    assert f'data-uid="{booked["uid"]}"' in waiting and 'data-label="Google Meet"' in waiting
+
+    write_video(booked["uid"], url="https://meet.google.com/abc-defg-hij")
+
+    # What the page's script asks for while it waits: the booking, from its secret link
+    seen = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}").json
+    assert seen["video_url"] == "https://meet.google.com/abc-defg-hij"
+    # ... and a page opened now has the link in its HTML, with nothing left to wait for
+    html = manage_html(api, booked)
+    assert ('Join with Google Meet: <a href="https://meet.google.com/abc-defg-hij" '
+            'rel="noopener noreferrer">https://meet.google.com/abc-defg-hij</a>') in html
+    assert "on its way" not in html and 'role="status" data-uid' not in html
+    assert parse(api.get(booked["links"]["view"].removeprefix("http://penny.test"))
+                 ).problems == []
+
+
+def test_the_manage_page_shows_the_note_when_no_link_can_be_made(api: Api, host: str) -> None:
+    booked = book(api)
+
+    write_video(booked["uid"], note="The host will send you the Google Meet link before the "
+                                    "meeting.")
+
+    html = manage_html(api, booked)
+    assert "The host will send you the Google Meet link before the meeting." in html
+    assert "on its way" not in html
+
+
+def test_a_cancelled_booking_offers_no_link_to_join(api: Api, host: str) -> None:
+    booked = book(api)
+    write_video(booked["uid"], url="https://meet.google.com/abc-defg-hij")
+    r = api.post(f"/bookings/{booked['uid']}/cancel", {"token": booked["links"]["cancel_token"]})
+    assert r.status == 200, r.body
+
+    html = manage_html(api, booked)
+    assert "meet.google.com" not in html and "on its way" not in html
+
+
+def test_a_phone_booking_waits_for_no_link(api: Api) -> None:
+    make_host(api, location={"kind": "phone"}, questions=[
+        f.question("plan", "select", required=True, options=["A", "B"])])
+    assert page_data(api.get("/alice/intro"))["event"]["video"] is False
+
+    html = manage_html(api, book(api))
+    assert 'id="video"' not in html

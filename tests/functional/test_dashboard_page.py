@@ -118,3 +118,18 @@ def test_the_page_runs_no_inline_script_and_loads_one_script_and_stylesheet(api:
         r = api.get(url)
         assert r.status == 200, url
         assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_calendars_section_and_the_location_warning_come_with_the_page(api: Api) -> None:
+    html = api.get("/app/connections").body.decode()
+
+    # Hidden until a calendar provider is connected (app-calendars.js decides)
+    assert re.search(r'<section class="card" id="calendars" [^>]*hidden>', html)
+    assert 'id="calendars-form"' in html and 'name="destination" value=""' in html
+    # The event type editor's location describes itself with the warning beside it
+    assert 'aria-describedby="et-location-warning"' in html
+    assert re.search(r'<p class="notice notice-warning" id="et-location-warning" hidden>', html)
+    script = re.search(r'src="(/static/app\.[0-9a-f]{10}\.js)"', html)
+    assert script
+    body = api.get(script[1]).body.decode()
+    assert "const __mod_app_calendars = " in body and "const __mod_video = " in body

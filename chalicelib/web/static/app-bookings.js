@@ -1,8 +1,10 @@
-// Bookings: upcoming / past / cancelled tabs, host cancel, live updates.
+// Bookings: upcoming / past / cancelled tabs, host cancel, each meeting's Join link, live
+// updates.
 
 import { ApiError } from "./api.js";
 import { $, $$, LOCATIONS, formatMoney, formatRange, fromTemplate, h, toast } from "./app-dom.js";
 import { zoneLabel } from "./clock.js";
+import { webLink } from "./video.js";
 
 const STATUS = {
   confirmed: ["Confirmed", "ok"], pending_payment: ["Awaiting payment", "warning"],
@@ -30,6 +32,19 @@ function tag(text, kind) {
   return h("li", { class: `badge badge-${kind}` }, text);
 }
 
+// The meeting's link, written on the booking by the calendar job some seconds after it
+// was made (a `booking.updated` event says so), or the note the client was given when no
+// link could be made. Nothing for a cancelled booking: there is no meeting to join.
+function joining(booking) {
+  const url = booking.status === "cancelled" ? null : webLink(booking.video_url || "");
+  const who = `${booking.event_title} with ${booking.attendee.name}`;
+  const join = url ? h("a", { href: url, class: "button booking-join", rel: "noopener noreferrer",
+    target: "_blank", "aria-label": `Join ${who} (opens a new tab)` }, "Join") : null;
+  const note = !url && booking.video_note && booking.status !== "cancelled"
+    ? h("p", { class: "booking-video" }, `No video link: the client was told “${booking.video_note}”`) : null;
+  return { join, note };
+}
+
 export function initBookings(state) {
   const tabs = $$("#bookings-tabs [role=tab]");
   const panel = $("#bookings-panel");
@@ -39,6 +54,10 @@ export function initBookings(state) {
   let status = "upcoming";
   let timer = null;
   let generation = 0;
+  const shown = new Map(); // uid -> the booking as its row shows it
+  // uid -> {video_url, video_note} from booking.updated: a list read just before the link
+  // was written does not have it yet.
+  const videos = new Map();
   const extras = new Map(); // uid -> what live events told us: {notes, summary}
   const changed = new Set(); // uids to highlight on the next render
 
@@ -69,6 +88,7 @@ export function initBookings(state) {
     const item = fromTemplate("tpl-booking");
     const when = formatRange(booking.start, booking.end, state.profile.timezone);
     item.dataset.uid = booking.uid;
+    shown.set(booking.uid, booking);
     if (changed.has(booking.uid)) item.classList.add("booking-changed");
     $(".booking-date", item).textContent = when.day;
     $(".booking-time", item).textContent = when.time;
@@ -93,6 +113,7 @@ export function initBookings(state) {
     } else {
       details.remove();
     }
+    showJoining(item, booking);
     if (booking.cancel_reason) {
       $(".booking-what", item).append(h("p", { class: "booking-reason" }, `Reason: ${booking.cancel_reason}`));
     }
@@ -113,6 +134,7 @@ export function initBookings(state) {
     try {
       const { bookings } = await state.api.get(`/me/bookings?status=${status}&limit=100`);
       if (mine !== generation) return;
+      shown.clear();
       list.replaceChildren(...bookings.map(row));
       empty.textContent = EMPTY[status];
       empty.hidden = bookings.length > 0;
@@ -146,6 +168,27 @@ export function initBookings(state) {
     }, { once: true });
   }
 
+  // The row's link to the meeting, or the note the client was given (joining()).
+  function showJoining(item, booking) {
+    for (const old of item.querySelectorAll(".booking-join, .booking-video")) old.remove();
+    const heard = booking.video_url || booking.video_note ? null : videos.get(booking.uid);
+    const { join, note } = joining(heard ? { ...booking, ...heard } : booking);
+    if (note) $(".booking-tags", item).after(note);
+    if (join) $(".booking-actions", item).prepend(join);
+  }
+
+  // Its video link arrived (booking.updated, whose summary carries it): the row shows it
+  // in place, with no reload of the list and nothing moved under the host's pointer.
+  function videoArrived(summary) {
+    const video = { video_url: summary.video_url, video_note: summary.video_note };
+    videos.set(summary.uid, video);
+    const item = [...list.children].find((li) => li.dataset.uid === summary.uid);
+    const booking = shown.get(summary.uid);
+    if (!item || !booking) return;
+    shown.set(summary.uid, { ...booking, ...video });
+    showJoining(item, shown.get(summary.uid));
+  }
+
   return {
     enter() {
       refresh();
@@ -155,6 +198,10 @@ export function initBookings(state) {
     },
     onEvent(event) {
       const uid = event.booking.uid;
+      if (event.type === "booking.updated") {
+        videoArrived(event.booking);
+        return;
+      }
       const known = extras.get(uid) || {};
       if (event.type === "notes.saved") known.notes = true;
       if (event.type === "summary.ready") known.summary = true;

@@ -42,7 +42,9 @@ const brokenBecause = (reason, vendor) => {
   return /reconnect/i.test(why) ? why : `${why} Reconnect ${vendor} to use it again.`;
 };
 
-export function createConnections(api, integrations) {
+// `onLoaded(connections)` hears each GET /me/connections answer (the Calendars section
+// shows while a calendar provider is connected).
+export function createConnections(api, integrations, { onLoaded = () => {} } = {}) {
   // The integration Connect turns on for each provider (Google Calendar for google, ...).
   const connector = new Map(integrations.filter((i) => i.feature).map((i) => [i.provider, i]));
   let connections = new Map(); // provider -> GET /me/connections entry
@@ -167,6 +169,7 @@ export function createConnections(api, integrations) {
       connections = new Map(answer.connections.map((c) => [c.provider, c]));
       loaded = true;
       redraw();
+      onLoaded(answer.connections);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (mine === generation && error.status !== 401) say("Could not load your connections.", error.message, "warning");

@@ -11,6 +11,31 @@ const FIELDS = { "location.kind": "location_kind", "location.details": "location
 const OPTIONAL_NUMBERS = ["slot_interval_minutes", "booking_window_days", "daily_limit"];
 const NUMBERS = ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes"];
 
+// What makes each video location's link: the platform's provider and its name on the
+// Connections page. Without it connected (and working) the location cannot be chosen.
+const NEEDS = { google_meet: ["google", "Google Calendar"], teams: ["microsoft", "Outlook"],
+  zoom: ["zoom", "Zoom"] };
+// For each state: the reason beside a choice that cannot be made, and the warning beside
+// a saved one that no longer works.
+const REASONS = {
+  not_connected: (name, label) => [`Connect ${name} first`,
+    `${name} is not connected, so bookings get no ${label} link: clients are told you will send one. Connect it on Connections, or choose another location.`],
+  broken: (name, label) => [`Reconnect ${name} first`,
+    `${name} stopped working, so bookings get no ${label} link: clients are told you will send one. Reconnect it on Connections, or choose another location.`],
+  not_available: (name, label) => [`${name} is not available on this Penny`,
+    `${name} is not available on this Penny, so bookings get no ${label} link: clients are told you will send one. Choose another location.`],
+};
+
+// Why `kind` cannot be chosen now, as [reason, warning], or null when it can (or when the
+// connections could not be read: then nothing is held back).
+function unavailable(kind, connections) {
+  const need = NEEDS[kind];
+  if (!need || !connections) return null;
+  const status = (connections.get(need[0]) || {}).status || "not_connected";
+  if (status === "connected") return null;
+  return (REASONS[status] || REASONS.not_connected)(need[1], LOCATIONS[kind]);
+}
+
 async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
@@ -76,7 +101,38 @@ export function initEventTypes(state) {
 
   const currency = fields.price_currency;
   currency.replaceChildren(...CURRENCIES.map((c) => h("option", { value: c }, c)));
-  fields.location_kind.replaceChildren(...Object.entries(LOCATIONS).map(([value, label]) => h("option", { value }, label)));
+  const place = fields.location_kind;
+  const placeWarning = $("#et-location-warning");
+  let connections = null; // provider -> GET /me/connections entry; null: not known
+  let connectionsRead = Promise.resolve();
+
+  async function loadConnections() {
+    try {
+      const answer = await state.api.get("/me/connections");
+      connections = new Map(answer.connections.map((c) => [c.provider, c]));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      connections = null;
+    }
+  }
+
+  // The location choices as the host's connections stand. An event type keeps the one
+  // it was saved with even when it cannot be chosen now; a warning beside it says why.
+  function fillLocations(saved) {
+    place.replaceChildren(...Object.entries(LOCATIONS).map(([value, label]) => {
+      const blocked = value !== saved && unavailable(value, connections);
+      return h("option", { value, disabled: Boolean(blocked) }, blocked ? `${label} (${blocked[0]})` : label);
+    }));
+    place.value = saved || [...place.options].find((o) => !o.disabled).value;
+    warnAboutPlace();
+  }
+
+  function warnAboutPlace() {
+    const why = unavailable(place.value, connections);
+    placeWarning.textContent = why ? why[1] : ""; // empty when hidden: it describes the select
+    placeWarning.hidden = !why;
+  }
+  place.addEventListener("change", warnAboutPlace);
 
   function meta(et) {
     const parts = [`${et.duration_minutes} min`, LOCATIONS[et.location.kind]];
@@ -139,21 +195,22 @@ export function initEventTypes(state) {
     empty.hidden = items.length > 0;
   }
 
-  function open(et) {
+  async function open(et) {
+    await connectionsRead;
     editing = et;
     slugEdited = Boolean(et);
     form.reset();
     clearErrors(form);
     $("#et-form-title").textContent = et ? `Edit ${et.title}` : "New event type";
     $("#et-delete").hidden = !et;
-    const v = et || { duration_minutes: 30, location: { kind: "google_meet" }, buffer_before_minutes: 0, buffer_after_minutes: 0, minimum_notice_minutes: 0, questions: [] };
+    const v = et || { duration_minutes: 30, buffer_before_minutes: 0, buffer_after_minutes: 0, minimum_notice_minutes: 0, questions: [] };
     fields.title.value = v.title || "";
     fields.slug.value = v.slug || "";
     fields.description.value = v.description || "";
     for (const name of NUMBERS) fields[name].value = v[name] ?? 0;
     for (const name of OPTIONAL_NUMBERS) fields[name].value = v[name] ?? "";
-    fields.location_kind.value = v.location.kind;
-    fields.location_details.value = v.location.details || "";
+    fillLocations(et ? et.location.kind : null);
+    fields.location_details.value = (et && et.location.details) || "";
     if (v.price && !CURRENCIES.includes(v.price.currency)) {
       currency.append(h("option", { value: v.price.currency }, v.price.currency));
     }
@@ -247,6 +304,7 @@ export function initEventTypes(state) {
   return {
     enter() {
       close();
+      connectionsRead = loadConnections();
       load();
     },
   };

@@ -8,6 +8,7 @@ import { ApiError, base } from "./api.js";
 import { createApi, createLive } from "./app-api.js";
 import { $, $$, busy, checkForm, clearErrors, fillTimeZones, showError, showLinkStart, slugify, toast } from "./app-dom.js";
 import { initBookings } from "./app-bookings.js";
+import { initCalendars } from "./app-calendars.js";
 import { createConnections, initConnectionsPage, initWelcome } from "./app-connections.js";
 import { initEventTypes } from "./app-event-types.js";
 import { initIdentities } from "./app-identities.js";
@@ -44,7 +45,11 @@ const live = createLive(api, config.websocketUrl, {
   onReconnected: () => views.bookings.refresh(),
 });
 
-const connections = createConnections(api, config.integrations);
+const calendars = initCalendars(api);
+const connections = createConnections(api, config.integrations, {
+  onLoaded: (list) => calendars.connectionsChanged(list),
+});
+const connectionsPage = initConnectionsPage(connections, live);
 const signIn = initSignIn(api, config.signIn || []);
 const profile = initProfile(state);
 const identities = initIdentities(api, config.signIn || []);
@@ -55,7 +60,7 @@ const views = {
   availability: initAvailability(state),
   profile: { enter() { profile.enter(); identities.enter(); } },
   welcome: initWelcome(connections, { go }),
-  connections: initConnectionsPage(connections, live),
+  connections: { enter() { calendars.enter(); connectionsPage.enter(); } },
   login: signIn.login,
   signup: initSignupView(),
 };
@@ -245,7 +250,9 @@ function announce(event) {
     case "payment.failed": return [`Payment failed: ${b.event_title}`, `${who}, ${when}`];
     case "notes.saved": return [`Notes saved: ${b.event_title}`, who];
     case "summary.ready": return [`Summary ready: ${b.event_title}`, who];
-    default: return null; // booking.confirmed right after booking.created says nothing new
+    // booking.confirmed right after booking.created says nothing new; booking.updated (its
+    // video link arrived) changes its row quietly.
+    default: return null;
   }
 }
 

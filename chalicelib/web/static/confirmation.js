@@ -1,8 +1,11 @@
 // The confirmation view: the booking in the visitor's and the host's zones, where it
-// happens, the .ics download and the secret links to manage, reschedule or cancel it.
+// happens and its video link (or that it is on its way), the .ics download and the secret
+// links to manage, reschedule or cancel it.
 import { whenLabel } from "./clock.js";
+import { awaitVideo, showVideo } from "./video.js";
 
 const set = (id, text) => { document.getElementById(id).textContent = text; };
+let stopWaiting = () => {};
 
 export function showConfirmation(booking, { page, zone, hour12, moved = false }) {
   const hostZone = page.host.timezone;
@@ -20,5 +23,18 @@ export function showConfirmation(booking, { page, zone, hour12, moved = false })
     const anchor = document.getElementById(id);
     anchor.hidden = !href;
     if (href) anchor.href = href;
+  }
+  showJoining(booking, page.event);
+}
+
+// The link is written on the booking some seconds after it is made (video.js).
+function showJoining(booking, event) {
+  const element = document.getElementById("confirm-video");
+  stopWaiting();
+  element.hidden = true;
+  if (showVideo(element, booking, event.location)) return;
+  const token = booking.links && booking.links.reschedule_token;
+  if (event.video && booking.status === "confirmed" && token) {
+    stopWaiting = awaitVideo(element, { uid: booking.uid, token, label: event.location });
   }
 }

@@ -1,12 +1,19 @@
-// The attendee's manage page (/booking/{uid}): cancel from the secret link.
+// The attendee's manage page (/booking/{uid}): cancel from the secret link, and the
+// meeting's link when it arrives after the page was rendered.
 import { ApiError, linkToken, postJSON } from "./api.js";
 import { localizeTimes } from "./clock.js";
 import { clearErrors, showApiError } from "./fields.js";
+import { awaitVideo } from "./video.js";
 
 localizeTimes();
 const form = document.getElementById("cancel-form");
 const alert = document.getElementById("form-alert");
 const button = document.getElementById("cancel-submit");
+const waiting = document.querySelector("#video[data-uid]"); // rendered without a link yet
+
+if (waiting) {
+  awaitVideo(waiting, { uid: waiting.dataset.uid, token: linkToken(), label: waiting.dataset.label });
+}
 
 if (form && form.dataset.open === "true") {
   document.getElementById("cancel-title").focus();
