@@ -36,6 +36,7 @@ from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError, ProviderError
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.providers import CalendarEvent, MeetingRequest, ProviderRef
 from chalicelib.services.calendar_cache import SYNC_TIMEOUT, CalendarCache, ProviderAdapters
 from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs
@@ -78,29 +79,32 @@ class CalendarSync:
     def run(self, event: Event) -> None:
         uid = str(event.booking["uid"])
         booking = self.bookings.get(uid)
+        config = None
         for _ in range(ROUNDS):
-            self._reconcile(uid, booking)
+            config = self._reconcile(uid, booking) or config
             again = self.bookings.get(uid)
             if _state(again) == _state(booking):
                 break
             booking = again
-        self._resync(event.host_id)
+        self._resync(event.host_id, config)
 
-    def _resync(self, host_id: str) -> None:
+    def _resync(self, host_id: str, config: HostConfig | None) -> None:
         """The host's calendars changed (Penny's own event): bring the copies up to date
         now, and renew a push channel that ends soon. Best effort: push or the next read
         does it otherwise."""
         if self.cache is None:
             return
-        for state in self.hosts.config(host_id).calendars.conflicts:
+        config = config or self.hosts.config(host_id)
+        for state in config.calendars.conflicts:
             with suppress(ProviderError, NotConnectedError):
                 self.cache.sync(host_id, state)
 
-    def _reconcile(self, uid: str, booking: Booking | None) -> None:
+    def _reconcile(self, uid: str, booking: Booking | None) -> HostConfig | None:
+        """Make the providers match the booking; the host's config, when it was read."""
         active = booking is not None and booking.status is BookingStatus.CONFIRMED
         if booking is None or not active:
             self._remove(booking.host_id if booking else None, uid)
-            return
+            return None
         config = self.hosts.config(booking.host_id)
         kind = _location(booking)
         zoom_url, zoom_note = self._zoom(booking) if kind is LocationKind.ZOOM else (None, None)
@@ -124,6 +128,7 @@ class CalendarSync:
             self.bookings.save_video(replace(booking, video_url=url, video_note=note))
         if broken is not None:
             raise broken
+        return config
 
     # ---- the calendar event ---------------------------------------------------------
 
