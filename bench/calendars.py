@@ -81,7 +81,8 @@ def main() -> None:
                                              "location": {"kind": "google_meet"}}, auth)
             return auth
 
-        plain, busy = host("plain"), host("busy")
+        host("plain")
+        busy = host("busy")
         for provider in ("google", "microsoft"):
             r = client.http.request("POST", f"/me/connections/{provider}",
                                     headers={**JSON, **busy},
