@@ -45,6 +45,12 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
                                "dead_letter": ("SendMessage", "ReceiveMessage",
                                                "DeleteMessage", "GetQueueAttributes")}
        for spec in QUEUES},
+    # The calendar job also keeps the host's busy copies (a Query for them, BatchWriteItem
+    # for the days, Put/Delete for push channels) and stores refreshed provider tokens.
+    "CalendarWorker": {"table": ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem",
+                                 "BatchWriteItem"),
+                       "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
+                                       "GetQueueAttributes")},
 }
 
 WORKERS: dict[str, QueueSpec] = {worker_function(spec): spec for spec in QUEUES}

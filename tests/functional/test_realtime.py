@@ -11,6 +11,7 @@ import app as app_module
 from chalicelib import bootstrap
 from chalicelib.domain.errors import ValidationError
 from chalicelib.store.items import JobRecordItem
+from chalicelib.store.queues import QUEUES
 from tests.functional import factories as f
 from tests.functional.conftest import Api
 from tests.functional.hosts import make_host
@@ -88,7 +89,7 @@ def test_a_booking_reaches_its_hosts_dashboards_and_no_one_else(api: Api, wiring
     assert "answers" not in event["booking"]
 
 
-def test_confirmed_bookings_go_to_every_worker_and_nothing_else(
+def test_each_worker_gets_the_booking_events_it_takes_and_nothing_else(
         api: Api, wiring: Wiring) -> None:
     token = make_host(api)
     connect(api, "c1", token)
@@ -101,10 +102,14 @@ def test_confirmed_bookings_go_to_every_worker_and_nothing_else(
     assert wiring.sender.types("c1") == ["booking.created", "booking.confirmed",
                                          "booking.cancelled"]
     sqs = boto3.client("sqs", region_name="us-east-1")
-    for url in wiring.queues.values():
+    takes = {spec.name: spec.event_types for spec in QUEUES}
+    assert takes["notes"] == takes["summary"] == ("booking.confirmed",)
+    assert "booking.cancelled" in takes["calendar"]
+    for name, url in wiring.queues.items():
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
         events = [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
-        assert [event["type"] for event in events] == ["booking.confirmed"]
+        assert sorted(event["type"] for event in events) == sorted(
+            t for t in ("booking.confirmed", "booking.cancelled") if t in takes[name]), name
 
 
 def test_reschedule_is_an_event(api: Api, wiring: Wiring) -> None:
