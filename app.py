@@ -39,8 +39,9 @@ class Penny(Chalice):
             response = function_url.not_found(method, path)
         else:
             rest_event = function_url.to_rest_event(event, *matched, method=verb)
-            response = function_url.to_function_url_response(
-                super().__call__(rest_event, context))
+            response = function_url.compressed(
+                function_url.to_function_url_response(super().__call__(rest_event, context)),
+                (event.get("headers") or {}).get("accept-encoding"))
         return function_url.without_body(response) if method == "HEAD" else response
 
 

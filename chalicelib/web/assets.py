@@ -112,7 +112,10 @@ def static_asset(name: str, if_none_match: str | None = None) -> Response:
     cache = IMMUTABLE if name == asset.hashed else "no-cache"
     headers: dict[str, str | list[str]] = {
         "Cache-Control": cache, "ETag": asset.etag, "X-Content-Type-Options": "nosniff"}
-    if if_none_match and asset.etag in {tag.strip() for tag in if_none_match.split(",")}:
+    # Weak comparison (RFC 9110 13.1.2): a gzip-encoded answer carried W/"..." (its bytes
+    # differ), and the browser sends that back.
+    if if_none_match and asset.etag in {tag.strip().removeprefix("W/")
+                                        for tag in if_none_match.split(",")}:
         return Response(body="", status_code=304, headers=headers)
     return Response(body=asset.body, status_code=200,
                     headers={**headers, "Content-Type": asset.content_type})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from typing import Any
 
@@ -133,3 +135,63 @@ def test_head_on_a_route_without_get_is_a_404_without_a_body(api: Api) -> None:
     response = app_module.app(url_event("HEAD", "/auth/login"), None)
     assert (response["statusCode"], response["body"]) == (404, "")
     assert call(url_event("GET", "/auth/login"))[0] == 404
+
+
+# ---- compression (gzip) -----------------------------------------------------------------
+
+def raw_call(event: dict[str, Any]) -> dict[str, Any]:
+    response: dict[str, Any] = app_module.app(event, None)
+    return response
+
+
+def body_of(response: dict[str, Any]) -> bytes:
+    if not response["isBase64Encoded"]:
+        return str(response["body"]).encode()
+    raw = base64.b64decode(response["body"])
+    return gzip.decompress(raw) if response["headers"].get("Content-Encoding") == "gzip" else raw
+
+
+def test_a_page_and_slots_are_gzipped_for_a_client_that_accepts_gzip(api: Api) -> None:
+    make_host(api)
+    query = "start=2026-11-23&end=2026-11-27&timeZone=UTC"
+    accepts = {"accept-encoding": "gzip, deflate, br, zstd"}
+
+    page = raw_call(url_event("GET", "/alice/intro", headers=accepts))
+    slots = raw_call(url_event("GET", "/hosts/alice/intro/slots", query, headers=accepts))
+    plain = raw_call(url_event("GET", "/hosts/alice/intro/slots", query))
+
+    for response in (page, slots):
+        assert response["headers"]["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["headers"]["Vary"]
+        assert len(base64.b64decode(response["body"])) * 2 < len(body_of(response))
+    assert json.loads(body_of(slots)) == json.loads(plain["body"])
+    assert "Content-Encoding" not in plain["headers"] and not plain["isBase64Encoded"]
+    assert b"<html" in body_of(page)
+
+
+def test_a_small_answer_or_a_refused_gzip_stays_as_it_is(api: Api) -> None:
+    make_host(api)
+
+    small = raw_call(url_event("GET", "/hosts/alice/intro",
+                               headers={"accept-encoding": "gzip"}))
+    refused = raw_call(url_event("GET", "/alice/intro",
+                                 headers={"accept-encoding": "gzip;q=0, identity"}))
+
+    assert "Content-Encoding" not in small["headers"]
+    assert json.loads(small["body"])["slug"] == "intro"
+    assert "Content-Encoding" not in refused["headers"] and not refused["isBase64Encoded"]
+
+
+def test_a_gzipped_asset_carries_a_weak_etag_that_still_revalidates(api: Api) -> None:
+    page = raw_call(url_event("GET", "/app/login"))
+    script = next(part.split('"')[0] for part in str(page["body"]).split('src="')[1:]
+                  if "/static/" in part)
+    bare = script.rsplit("/", 1)[1].split(".")[0] + ".js"
+
+    first = raw_call(url_event("GET", f"/static/{bare}", headers={"accept-encoding": "gzip"}))
+    tag = first["headers"]["ETag"]
+    again = raw_call(url_event("GET", f"/static/{bare}", headers={
+        "accept-encoding": "gzip", "if-none-match": tag}))
+
+    assert tag.startswith('W/"') and first["headers"]["Content-Encoding"] == "gzip"
+    assert again["statusCode"] == 304
