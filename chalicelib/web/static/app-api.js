@@ -5,6 +5,9 @@
 // access cookie ran out: refresh once and retry. Refreshes are serialised across tabs
 // (Web Locks) and a tab first retries, because the refresh token is single-use and a
 // second refresh with it would (rightly) be treated as theft and end the session.
+// Nothing refreshes on a timer: a tab left open all day asks nothing while no one uses
+// it, and the first request after (a click, or the ticket of a reconnect) meets the 401
+// and refreshes then, which is as soon as a fresh session is of any use.
 
 import { ApiError } from "./api.js";
 
@@ -96,18 +99,32 @@ const BACKOFF_CAP_MS = 30000;
 // fewest billed messages that keep it open; it gets no reply (a pong would be a second
 // billed message and a management API call).
 const KEEPALIVE_MS = 9 * 60 * 1000;
+// A tab hidden this long closes its socket until it is shown again: API Gateway bills every
+// connection minute and every keepalive, and a dashboard left open all day behind other
+// tabs would otherwise pay for 1,440 minutes and 160 keepalives a day that nobody sees.
+// Five minutes is shorter than KEEPALIVE_MS, so a hidden stretch costs at most five
+// connection minutes and (unless one was nearly due when the tab was hidden) no
+// keepalive. It is long enough that glancing at mail or a calendar for a minute or two
+// keeps the socket: each reopening costs a ticket request, $connect, $disconnect and a
+// reload of the bookings list, four invocations that churning on every tab switch would
+// spend.
+export const HIDDEN_CLOSE_MS = 5 * 60 * 1000;
 
 // One WebSocket to the host's event stream. Each (re)connect fetches a fresh 60-second
 // ticket; a dropped socket is retried after a random wait in [0, min(cap, base * 2^n)]
-// ("full jitter"), so a gateway restart is not met by every dashboard at once.
+// ("full jitter"), so a gateway restart is not met by every dashboard at once. Hidden for
+// HIDDEN_CLOSE_MS, it pauses (socket closed, no keepalives, no retries); shown again, it
+// reconnects at once and reports onReconnected, so the list catches up on what it missed.
 export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected }) {
   let socket = null;
   let attempt = 0;
   let timer = null;
   let stopped = true;
   let everOpened = false;
-  // Bumped by reconnectNow() and stop(): a connect still waiting for its ticket then gives
-  // up rather than open a second socket that nothing would ever close.
+  let paused = false;
+  let hiddenTimer = null;
+  // Bumped by reconnectNow(), pause() and stop(): a connect still waiting for its ticket
+  // then gives up rather than open a second socket that nothing would ever close.
   let generation = 0;
 
   function status(state, detail = {}) {
@@ -115,7 +132,7 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
   }
 
   function schedule() {
-    if (stopped) return;
+    if (stopped || paused) return;
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
     const wait = Math.round(Math.random() * ceiling);
     attempt += 1;
@@ -125,7 +142,7 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
 
   async function open() {
     timer = null;
-    if (stopped) return;
+    if (stopped || paused) return;
     const mine = generation;
     status("connecting");
     let ticket;
@@ -146,7 +163,8 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
       attempt = 0;
       everOpened = true;
       status("live");
-      const beat = () => ws.send(JSON.stringify({ action: "keepalive" }));
+      // Only the current socket beats: one being closed (paused, replaced) sends nothing.
+      const beat = () => { if (socket === ws) ws.send(JSON.stringify({ action: "keepalive" })); };
       const keepalive = setInterval(beat, KEEPALIVE_MS);
       ws.addEventListener("close", () => clearInterval(keepalive));
       if (again) onReconnected();
@@ -182,12 +200,17 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
   function start() {
     if (!stopped) return;
     stopped = false;
+    paused = false;
     attempt = 0;
     open();
+    if (document.visibilityState === "hidden") watchHidden(); // opened in a background tab
   }
 
   function stop() {
     stopped = true;
+    paused = false;
+    clearTimeout(hiddenTimer);
+    hiddenTimer = null;
     drop("bye");
     status("offline");
   }
@@ -195,14 +218,40 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
   function reconnectNow() {
     drop("reconnect");
     stopped = false;
+    paused = false;
     attempt = 0;
     open();
   }
 
-  // Back from sleep or a network change: do not wait for the backoff.
-  window.addEventListener("online", () => { if (!stopped && !socket) reconnectNow(); });
+  // Hidden long enough: close the socket and wait, calmly, for the tab to be shown again.
+  function pause() {
+    hiddenTimer = null;
+    if (stopped || paused) return;
+    paused = true;
+    drop("hidden");
+    status("paused");
+  }
+
+  function watchHidden() {
+    clearTimeout(hiddenTimer);
+    hiddenTimer = setTimeout(pause, HIDDEN_CLOSE_MS);
+  }
+
+  // Back from sleep or a network change: do not wait for the backoff (unless paused: the
+  // tab is hidden and shows nothing, so it reconnects when it is shown).
+  window.addEventListener("online", () => { if (!stopped && !paused && !socket) reconnectNow(); });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && !stopped && !socket && timer) reconnectNow();
+    if (document.visibilityState === "hidden") return watchHidden();
+    clearTimeout(hiddenTimer);
+    hiddenTimer = null;
+    if (paused) {
+      // Events sent while paused went nowhere: the list is read again once the socket is
+      // open (onReconnected), so a booking made meanwhile shows up.
+      everOpened = true;
+      reconnectNow();
+    } else if (!stopped && !socket && timer) {
+      reconnectNow();
+    }
   });
 
   return { start, stop, reconnectNow };

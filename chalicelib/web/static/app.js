@@ -5,7 +5,7 @@
 // (/app/bookings, /app/profile, ...) so reload, back and forward work.
 
 import { ApiError, base } from "./api.js";
-import { createApi, createLive } from "./app-api.js";
+import { HIDDEN_CLOSE_MS, createApi, createLive } from "./app-api.js";
 import { $, $$, busy, checkForm, clearErrors, fillTimeZones, showError, showLinkStart, slugify, toast } from "./app-dom.js";
 import { initBookings } from "./app-bookings.js";
 import { initCalendars } from "./app-calendars.js";
@@ -208,7 +208,7 @@ $("#logout").addEventListener("click", async (event) => {
 
 const LIVE_LABELS = {
   live: "Live", connecting: "Connecting…", reconnecting: "Reconnecting…",
-  offline: "Offline", unavailable: "Live updates off",
+  offline: "Offline", unavailable: "Live updates off", paused: "Paused",
 };
 let countdown = null;
 
@@ -223,6 +223,8 @@ function liveStatus(status) {
     if (status.state === "connecting") return "Connecting to live updates…";
     if (status.state === "unavailable") return "Live updates are not configured on this server. Reload the bookings list to see changes.";
     if (status.state === "offline") return "Live updates are off.";
+    // Not an error: the socket was closed on purpose, and coming back reopens it.
+    if (status.state === "paused") return `Paused: this tab was in the background for ${HIDDEN_CLOSE_MS / 60000} minutes. Live updates resume, and the bookings list catches up, when you come back to it.`;
     const seconds = Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
     return `Live updates dropped. Trying again in ${seconds} s (attempt ${status.attempt}).`;
   };
