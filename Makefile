@@ -6,11 +6,11 @@ PY := $(VENV)/bin/python
 # Only the test tiers that exist: a fresh clone has no empty folders.
 TEST_DIRS := $(wildcard tests/unit tests/sandbox tests/functional tests/e2e)
 PYTEST_ARGS ?=
-# The deployed stage (stack "penny-$(STAGE)") and region, for package / deploy / redrive.
+# The deployed stage (stack "penny-$(STAGE)") and region: package, deploy, redrive, premium.
 STAGE ?= prod
 REGION ?= us-east-1
 
-.PHONY: venv run test chromium lint bench cost mutate package deploy redrive clean
+.PHONY: venv run test chromium lint bench cost mutate package deploy redrive premium clean
 
 venv: $(VENV)/.installed
 
@@ -93,6 +93,13 @@ deploy: package
 # stream: the table stream's failed batches into booking_events, within 24 hours).
 redrive: venv
 	$(PY) -m infra.redrive --stage $(STAGE) --region $(REGION) --consumer $(CONSUMER)
+
+# A host's premium plan (the pre-meeting brief), the operator's switch: make premium
+# HOST=<slug> ON=1 (ON=0 turns it off); LOCAL=1 on the `make run` stack instead.
+premium: venv
+	@test -n "$(HOST)" -a -n "$(filter 1 0,$(ON))" || { echo "make premium HOST=<slug> ON=1|0 [LOCAL=1]"; exit 2; }
+	$(PY) -m infra.premium --host $(HOST) $(if $(filter 1,$(ON)),--on,--off) \
+		$(if $(filter 1,$(LOCAL)),--local,--stage $(STAGE) --region $(REGION))
 
 # Caches and build output; the venv stays (`rm -rf .venv` to rebuild it from scratch).
 clean:

@@ -392,7 +392,8 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
             job.announces.value if job.announces else None)
     if declared != made:
         raise LookupError(f"the worker list says {declared}, its job {spec.job} says {made}")
-    return JobRunner(job, JobRecordRepository(), core.clock, lease_for(WORKER_TIMEOUT))
+    return JobRunner(job, JobRecordRepository(), core.clock, lease_for(WORKER_TIMEOUT),
+                     premium_only=spec.premium_only)
 
 
 # ---- this container's instances -------------------------------------------------------

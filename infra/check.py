@@ -75,9 +75,10 @@ def problems(template: dict[str, Any]) -> list[str]:
         pushes = [e for e in events.values() if e["Type"] == "SNS"]
         replays = [e for e in events.values() if e["Type"] == "SQS"]
         dlq = {"Fn::GetAtt": [dead_letter_queue(spec), "Arn"]}
-        if len(pushes) != 1 or pushes[0]["Properties"].get("FilterPolicy") != {
-                "type": list(spec.event_types)}:
-            found.append(f"{spec.name}: not one SNS subscription filtered on its types")
+        if len(pushes) != 1 \
+                or pushes[0]["Properties"].get("FilterPolicy") != spec.filter_policy:
+            found.append(f"{spec.name}: not one SNS subscription filtered as the list says "
+                         "(its types, and premium hosts only where it is premium-only)")
         if len(replays) != 1 or replays[0]["Properties"].get("Enabled") is not False \
                 or replays[0]["Properties"].get("Queue") != dlq:
             found.append(f"{spec.name}: the dead-letter replay must exist and be off")

@@ -54,7 +54,7 @@ def _queue_resources(spec: QueueSpec) -> dict[str, Any]:
             "Events": {
                 f"{worker}BookingEvents": {"Type": "SNS", "Properties": {
                     "Topic": {"Ref": "EventsTopic"},
-                    "FilterPolicy": {"type": list(spec.event_types)},
+                    "FilterPolicy": spec.filter_policy,
                     "RedrivePolicy": {"deadLetterTargetArn": dlq_arn}}},
                 # Off, so it costs nothing: an enabled SQS mapping long-polls all the time.
                 f"{worker}Replay": {"Type": "SQS", "Properties": {

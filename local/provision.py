@@ -115,7 +115,7 @@ def _subscribe(sns: Any, topic_arn: str, queue_arn: str, spec: QueueSpec) -> str
     attributes = {
         # SNS's JSON envelope, as a Lambda subscriber gets it (record["Sns"]).
         "RawMessageDelivery": "false",
-        "FilterPolicy": json.dumps({"type": list(spec.event_types)}),
+        "FilterPolicy": json.dumps(spec.filter_policy),
     }
     pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
     for page in pages:

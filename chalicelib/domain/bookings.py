@@ -68,6 +68,9 @@ class Booking:
     # it cannot be made, a plain-words note that the host will send one.
     video_url: str | None = None
     video_note: str | None = None
+    # The host's premium plan when the booking was made or last moved: written on the
+    # booking so its events say it (the summary worker's filter) without reading the host.
+    premium: bool = False
 
     @property
     def meeting(self) -> TimeRange:

@@ -44,6 +44,9 @@ class Event:
     booking: dict[str, Any]
     version: int = ENVELOPE_VERSION
     connection: dict[str, Any] | None = None   # connection events: which, and why
+    # A booking event of a premium host (the booking says so: Booking.premium). Only
+    # premium-only workers look at it; in the envelope only when true.
+    premium: bool = False
 
     def to_json(self) -> dict[str, Any]:
         envelope = {"type": self.type.value, "id": self.id, "version": self.version,
@@ -51,6 +54,8 @@ class Event:
                     "booking": self.booking}
         if self.connection is not None:
             envelope["connection"] = self.connection
+        if self.premium:
+            envelope["premium"] = True
         return envelope
 
     @classmethod
@@ -68,7 +73,8 @@ class Event:
         if occurred_at.utcoffset() is None:
             raise ValueError("occurred_at has no UTC offset")
         return cls(EventKind(data["type"]), event_id, occurred_at, host_id, booking,
-                   int(data.get("version", ENVELOPE_VERSION)))
+                   int(data.get("version", ENVELOPE_VERSION)),
+                   premium=data.get("premium") is True)
 
 
 def booking_summary(b: Booking) -> dict[str, Any]:
@@ -80,7 +86,8 @@ def booking_summary(b: Booking) -> dict[str, Any]:
 
 
 def _event(kind: EventKind, change_id: str, at: datetime, b: Booking) -> Event:
-    return Event(kind, event_id(change_id, kind), at, b.host_id, booking_summary(b))
+    return Event(kind, event_id(change_id, kind), at, b.host_id, booking_summary(b),
+                 premium=b.premium)
 
 
 def event_id(change_id: str, kind: EventKind) -> str:

@@ -93,6 +93,9 @@ class HostConfig:
     event_types: tuple[EventType, ...]
     email: str  # the login e-mail; never shown on public pages
     calendars: CalendarSetup = field(default_factory=CalendarSetup)
+    # The premium plan (the pre-meeting brief): set by the operator (infra/premium.py),
+    # never by the host, so it is not part of the profile the host edits.
+    premium: bool = False
 
     @property
     def organizer_email(self) -> str:

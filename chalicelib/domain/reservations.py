@@ -115,6 +115,7 @@ class NewBooking:
     attendee: Attendee
     answers: Mapping[str, str]
     calendars: CalendarSetup = field(default_factory=CalendarSetup)
+    premium: bool = False  # the host's plan (HostConfig.premium), kept on the booking
 
     def claim(self, uid: str, now: datetime, status: BookingStatus,
               hold_until: datetime | None = None) -> Claim:
@@ -130,5 +131,6 @@ class NewBooking:
             hold_until=hold_until,
             price_minor=None if et.price is None else et.price.amount_minor,
             currency=None if et.price is None else et.price.currency,
+            premium=self.premium,
         )
         return Claim(booking, self.schedule, rules, calendars=self.calendars)

@@ -14,10 +14,14 @@ class SnsEventBus:
         self._topic_arn = topic_arn
 
     def publish(self, event: Event) -> None:
-        # The type rides as a message attribute so each queue's filter policy picks its own.
+        # The type and the host's plan ride as message attributes, so each subscription's
+        # filter policy (QueueSpec.filter_policy) picks its own: the summary worker only
+        # hears premium hosts' events, and is not invoked for the others.
         self._client.publish(
             TopicArn=self._topic_arn, Message=json.dumps(event.to_json()),
             MessageAttributes={"type": {"DataType": "String", "StringValue": event.type.value},
+                               "premium": {"DataType": "String",
+                                           "StringValue": "true" if event.premium else "false"},
                                "version": {"DataType": "Number",
                                            "StringValue": str(event.version)}})
 

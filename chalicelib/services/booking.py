@@ -55,7 +55,7 @@ class BookingService:
         attendee = Attendee(request.attendee.name.strip(), request.attendee.email.strip(),
                             request.attendee.timezone)
         new = NewBooking(host_id, config.schedule, et, request.start, attendee, answers,
-                         config.calendars)
+                         config.calendars, premium=config.premium)
         key = None if idempotency_key is None else Idempotency(
             f"{host_id}#{et.id}#{idempotency_key}", fingerprint(host_slug, event_slug, request))
         return self.reservations.reserve(new, BookingStatus.CONFIRMED, idempotency=key)

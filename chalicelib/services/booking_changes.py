@@ -7,7 +7,7 @@ through the reservation service's one write path (services/reservations.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain.bookings import Booking
@@ -83,7 +83,9 @@ class BookingChanges:
             et = event_type_of(booking, config.event_types)
             if et is None:
                 raise BookingStateError("this event type no longer takes bookings")
-            return Claim(booking.moved_to(new_start, now), config.schedule, et.slot_rules(),
+            # The moved booking carries the host's plan as it is now, like a new one.
+            moved_booking = replace(booking.moved_to(new_start, now), premium=config.premium)
+            return Claim(moved_booking, config.schedule, et.slot_rules(),
                          releasing=booking.blocked, calendars=config.calendars,
                          own_event=booking.meeting)
 

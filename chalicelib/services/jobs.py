@@ -127,6 +127,7 @@ class Outcome(StrEnum):
     ALREADY_DONE = "already_done"   # a redelivery: nothing changed
     GAVE_UP = "gave_up"             # failed for good, now or before: nothing more to do
     NOT_TAKEN = "not_taken"         # an event type this job does not take
+    NOT_PREMIUM = "not_premium"     # a premium-only job, and an ordinary host's event
 
 
 def _reason(exc: BaseException) -> str:
@@ -142,6 +143,7 @@ class JobRunner:
     clock: Clock
     lease: timedelta
     new_claim: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)  # tests pin it
+    premium_only: bool = False      # the worker list's QueueSpec.premium_only
 
     def process(self, body: str) -> Outcome:
         """Handle one pushed message (an event's JSON)."""
@@ -155,6 +157,10 @@ class JobRunner:
     def handle(self, event: Event) -> Outcome:
         if event.type not in self.job.takes:
             return Outcome.NOT_TAKEN
+        if self.premium_only and not event.premium:
+            # The subscription's filter keeps these out; one that comes anyway (a message
+            # sent by hand, a filter not yet deployed) does no work and costs no record.
+            return Outcome.NOT_PREMIUM
         now = self.clock.now()
         record = JobRecord(
             job=self.job.name, event_id=event.id, event_type=event.type.value,

@@ -3,6 +3,10 @@
 Today it does no real work (the notes-and-AI issue fills it in): finishing marks the job
 done, and the runner's record announces `summary.ready`, which the dashboard holds back
 until a notes provider is connected.
+
+Premium hosts only (the operator's `make premium`): its SNS subscription drops other
+hosts' events (QueueSpec.premium_only), and its runner does no work for one that comes
+anyway (Outcome.NOT_PREMIUM), so the model is never asked for an ordinary host.
 """
 
 from __future__ import annotations

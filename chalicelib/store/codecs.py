@@ -73,7 +73,7 @@ def booking_to_json(b: Booking) -> dict[str, Any]:
         "history": [[h.start.isoformat(), h.end.isoformat(), h.changed_at.isoformat()]
                     for h in b.history],
         "price_minor": b.price_minor, "currency": b.currency,
-        "video_url": b.video_url, "video_note": b.video_note,
+        "video_url": b.video_url, "video_note": b.video_note, "premium": b.premium,
     }
 
 
@@ -94,6 +94,8 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
                                    datetime.fromisoformat(c)) for s, e, c in d["history"]),
         price_minor=d.get("price_minor"), currency=d.get("currency"), version=version,
         video_url=d.get("video_url"), video_note=d.get("video_note"),
+        # Absent on bookings made before the premium plan existed: not premium.
+        premium=d.get("premium") is True,
     )
 
 

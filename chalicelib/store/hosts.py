@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.availability import Schedule
@@ -68,13 +68,14 @@ def _schedule_item(host_id: str, slug: str, schedule: Schedule) -> ScheduleItem:
 
 
 def _host_item(profile: Profile, email: str, created_at: datetime,
-               calendars: str | None = None) -> HostItem:
+               calendars: str | None = None, premium: bool | None = None) -> HostItem:
     return HostItem(
         _host_pk(profile.host_id), "PROFILE", host_id=profile.host_id, email=email,
         slug=profile.slug, display_name=profile.display_name, description=profile.description,
         links=[{"label": link.label, "url": link.url} for link in profile.links],
         timezone=profile.timezone, created_at=created_at, contact_email=profile.contact_email,
         gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE", calendars=calendars,
+        premium=premium,
     )
 
 
@@ -146,21 +147,25 @@ class HostRepository:
         profile = _profile_from(host)
         return HostConfig(profile, _schedule_from(schedule, profile.timezone),
                           tuple(sorted(events, key=lambda e: e.slug)), host.email,
-                          setup_from_json(host.calendars))
+                          setup_from_json(host.calendars), premium=host.premium is True)
 
     def save_profile(self, old: HostConfig, new: Profile) -> None:
         """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction.
-        The calendars' setup rides on the same item but is the calendar sync's to change:
-        it is written back as read, on the condition that no sync changed it meanwhile
-        (then the update is made again on a fresh read)."""
+        The calendars' setup and the premium flag ride on the same item but are the
+        calendar sync's and the operator's to change: they are written back as read, on
+        the condition that neither changed meanwhile (then the update is made again on a
+        fresh read)."""
         for _ in range(PROFILE_ATTEMPTS):
             host = HostItem.get(_host_pk(new.host_id), "PROFILE", consistent_read=True)
-            calendars = HostItem.calendars
-            unchanged = (calendars.does_not_exist() if host.calendars is None
-                         else calendars == host.calendars)
+            calendars, premium = HostItem.calendars, HostItem.premium
+            unchanged = ((calendars.does_not_exist() if host.calendars is None
+                          else calendars == host.calendars)
+                         & (premium.does_not_exist() if host.premium is None
+                            else premium == host.premium))
             try:
                 with TransactWrite(connection=connection()) as tx:
-                    tx.save(_host_item(new, host.email, host.created_at, host.calendars),
+                    tx.save(_host_item(new, host.email, host.created_at, host.calendars,
+                                       host.premium),
                             condition=unchanged)
                     if new.slug != old.profile.slug:
                         tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
@@ -174,11 +179,27 @@ class HostRepository:
                 reasons = cancelled_reasons(exc)
                 # Sent order: the puts (the profile first, then the new slug's claim).
                 if reasons and reasons[0] == "ConditionalCheckFailed":
-                    continue  # a calendar sync wrote the item meanwhile
+                    continue  # a calendar sync or the operator wrote the item meanwhile
                 if "ConditionalCheckFailed" in reasons:
                     raise SlugTakenError("this slug is taken", "slug") from exc
                 raise
         raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def set_premium(self, slug: str, premium: bool) -> str:
+        """Switch the host's premium plan (the operator's command, never the host's);
+        returns the host's id. Bookings made or moved from now on carry the new value."""
+        try:
+            host_id = SlugClaimItem.get(f"SLUG#{slug}", "SLUG", consistent_read=True).host_id
+        except DoesNotExist:
+            raise NotFoundError(f"no host has the slug '{slug}'") from None
+        try:
+            HostItem(_host_pk(host_id), "PROFILE").update(
+                actions=[HostItem.premium.set(premium)], condition=HostItem.pk.exists())
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                raise NotFoundError(f"host {host_id} has no profile") from exc
+            raise
+        return host_id
 
     def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
         _schedule_item(host_id, host_slug, schedule).save()

@@ -47,6 +47,8 @@ class HostItem(PennyItem, discriminator="host"):
     # The host's calendars (domain/calendar_cache.py CalendarSetup) as JSON: on the
     # profile, so the config read that starts a slots request has their sync states.
     calendars = UnicodeAttribute(null=True)
+    # The premium plan, switched by the operator (infra/premium.py); absent: not premium.
+    premium = BooleanAttribute(null=True)
 
 
 class ScheduleItem(PennyItem, discriminator="schedule"):

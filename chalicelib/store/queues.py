@@ -1,11 +1,12 @@
 """The one list of workers: who hears which booking events, announces what, and how.
 
 Each worker is a `Job` (services/jobs.py) run by one runner in its own Lambda, subscribed
-to the booking-events topic (SNS pushes; filtered on the message attribute "type") with
-its own SQS dead-letter queue. Everything that knows "who reacts to what" derives from
-this list: app.py's worker functions, the SNS filter policies and the publisher's types
-(services/fanout.py), the table stream's filter (store/stream.py), infra/ and the local
-stack. Jobs are named by import path, so reading the list imports no job (and no SDK).
+to the booking-events topic (SNS pushes; filtered on the message attributes "type" and,
+for a premium-only worker, "premium") with its own SQS dead-letter queue. Everything
+that knows "who reacts to what" derives from this list: app.py's worker functions, the
+SNS filter policies and the publisher's types (services/fanout.py), the table stream's
+filter (store/stream.py), infra/ and the local stack. Jobs are named by import path, so
+reading the list imports no job (and no SDK).
 
 Pushed, not polled: a Lambda event source on an SQS queue long-polls it around the clock
 (about 648,000 ReceiveMessage requests a month per queue, billed even when idle), which
@@ -30,6 +31,8 @@ class QueueSpec:
     job: str = ""                   # "module:factory", called with a JobContext
     max_retries: int = 2            # Lambda's async retries after the first attempt (0-2)
     max_event_age: int = 6 * 3600   # seconds an event may wait for a retry (60-21600)
+    # Only premium hosts' events: SNS drops the others before they cost an invocation.
+    premium_only: bool = False
 
     @property
     def function_name(self) -> str:
@@ -39,12 +42,22 @@ class QueueSpec:
     def dlq_name(self, prefix: str) -> str:
         return f"{prefix}-{self.name}-dlq"
 
+    @property
+    def filter_policy(self) -> dict[str, list[str]]:
+        """The subscription's SNS filter, on the message attributes the publisher sets
+        (integrations/sns.py): infra/messaging.py and local/provision.py both use it."""
+        policy = {"type": list(self.event_types)}
+        if self.premium_only:
+            policy["premium"] = ["true"]
+        return policy
+
 
 QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("notes", ("booking.confirmed",), "notes.saved",
               "chalicelib.services.notes:notes_job"),
+    # The pre-meeting brief is a premium feature (hosts the operator marked premium).
     QueueSpec("summary", ("booking.confirmed",), "summary.ready",
-              "chalicelib.services.summary:summary_job"),
+              "chalicelib.services.summary:summary_job", premium_only=True),
     # The host's calendar event and video meeting follow the booking; the link it writes
     # on the booking reaches dashboards as `booking.updated` (from the table's stream).
     QueueSpec("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"),

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from chalicelib.domain.events import EventKind
+from chalicelib.store.hosts import HostRepository
 from chalicelib.store.tables import PennyItem
 from infra.functions import FUNCTION_ACCESS
 from sandbox.server import ProviderSandbox
@@ -118,6 +119,8 @@ def test_every_function_makes_only_the_calls_its_role_allows(
         assert invoke(api, "ws_connect", ws_event("$connect", "c2", {"ticket": ticket}))[
             "statusCode"] == 200  # the dashboard's way in: the ticket is claimed once
     seen["WebsocketConnect"] |= r.calls
+    # The summary worker works for premium hosts only: the operator's switch (infra/premium.py).
+    HostRepository().set_premium("alice", True)
     api.post("/hosts/alice/intro/bookings", f.booking("2026-11-25T14:00:00Z"))
     wiring.sender.gone.add("gone")
     with recording(wiring) as r:

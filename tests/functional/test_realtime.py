@@ -105,11 +105,16 @@ def test_each_worker_gets_the_booking_events_it_takes_and_nothing_else(
     takes = {spec.name: spec.event_types for spec in QUEUES}
     assert takes["notes"] == takes["summary"] == ("booking.confirmed",)
     assert "booking.cancelled" in takes["calendar"]
+    # Alice is not premium: the summary worker (premium hosts only) hears nothing of hers
+    # (a premium host's bookings: tests/functional/test_premium.py).
+    premium_only = {spec.name for spec in QUEUES if spec.premium_only}
+    assert premium_only == {"summary"}
     for name, url in wiring.queues.items():
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         events = [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
         assert sorted(event["type"] for event in events) == sorted(
-            t for t in ("booking.confirmed", "booking.cancelled") if t in takes[name]), name
+            t for t in ("booking.confirmed", "booking.cancelled")
+            if t in takes[name] and name not in premium_only), name
 
 
 def test_reschedule_is_an_event(api: Api, wiring: Wiring) -> None:
@@ -179,9 +184,19 @@ def test_a_dead_letter_replay_does_the_work_once_and_reports_only_poison(
                                  "requestPayload": sns_event(event)})
     sns_redrive = json.dumps({"Type": "Notification", "Message": event})
 
-    result = invoke(api, "summary_worker",
+    result = invoke(api, "notes_worker",
                     replay_event(failure_record, sns_redrive, "not json", '{"type": "x"}'))
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "m2"},
                                             {"itemIdentifier": "m3"}]}
-    assert [(r.sk, r.status) for r in JobRecordItem.scan()] == [("summary", "done")]
+    assert [(r.sk, r.status) for r in JobRecordItem.scan()] == [("notes", "done")]
+
+
+def test_the_summary_worker_does_no_work_for_an_ordinary_hosts_event_that_comes_anyway(
+        api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    event = confirmed_event(api, wiring)  # what the notes worker got; summary's filter drops it
+
+    assert invoke(api, "summary_worker", sns_event(event)) == {}
+    assert invoke(api, "summary_worker", replay_event(event)) == {"batchItemFailures": []}
+    assert list(JobRecordItem.scan()) == []

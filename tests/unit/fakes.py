@@ -88,6 +88,7 @@ class FakeHosts:
     # The hosts' calendar setups, as on the profile item; share it with a
     # FakeCalendarStore (tests/fakes/calendar_cache.py) so a sync's writes are read here.
     calendars: dict[str, CalendarSetup] = field(default_factory=dict)
+    premium: set[str] = field(default_factory=set)  # host ids the operator made premium
 
     def create(self, profile: Profile, email: str, password_hash: str, now: datetime,
                identity: object = None) -> None:
@@ -118,7 +119,8 @@ class FakeHosts:
         schedule = Schedule(profile.timezone, stored.weekly, stored.overrides)
         events = tuple(sorted(self.events[host_id].values(), key=lambda e: e.slug))
         return HostConfig(profile, schedule, events, self.emails[host_id],
-                          self.calendars.get(host_id, CalendarSetup()))
+                          self.calendars.get(host_id, CalendarSetup()),
+                          premium=host_id in self.premium)
 
     def public_config(self, slug: str) -> HostConfig:
         host_id = next((p.host_id for p in self.profiles.values() if p.slug == slug), None)

@@ -40,6 +40,7 @@ class World:
     bookings: FakeBookings
     links: BookingLinks
     clock: FixedClock
+    hosts: FakeHosts
 
     def book(self, start: str, host: str = "alice", name: str = "Bo Booker") -> Booking:
         attendee = Attendee(name, "bo@example.com", "Europe/London")
@@ -65,7 +66,7 @@ def world() -> World:
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
     return World(BookingService(hosts, reservations(bookings, clock), links),
                  BookingChanges(hosts, bookings, clock, links, reservations(bookings, clock)),
-                 bookings, links, clock)
+                 bookings, links, clock, hosts)
 
 
 # --- cancel ---------------------------------------------------------------------------------
@@ -176,6 +177,17 @@ def test_rescheduling_appends_the_old_time_to_history_and_bumps_the_sequence(
                      at("2026-03-02T13:00:00+00:00")),
     )
     assert world.stored(booking).sequence == 2
+
+
+def test_rescheduling_takes_the_hosts_premium_plan_as_it_is_now(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.hosts.premium.add("host-alice")  # the operator's switch, after the booking
+
+    moved = world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                     at("2026-03-06T11:00:00-05:00"))
+
+    assert (booking.premium, moved.premium, world.stored(booking).premium) == (
+        False, True, True)
 
 
 def test_rescheduling_may_overlap_the_bookings_own_old_time(world: World) -> None:

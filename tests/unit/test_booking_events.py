@@ -148,6 +148,25 @@ def test_an_event_as_json_is_the_versioned_envelope() -> None:
                                "host_id": "host-alice", "booking": {"uid": "b-1"}}
 
 
+def test_a_premium_hosts_booking_events_say_so_in_the_envelope() -> None:
+    created, confirmed = booking_events(None, replace(a_booking(), premium=True), "change-1", AT)
+    (cancelled,) = booking_events(replace(a_booking(), premium=True),
+                                  replace(a_booking(CANCELLED), premium=True), "change-2", AT)
+
+    assert created.premium and confirmed.premium and cancelled.premium
+    assert confirmed.to_json()["premium"] is True
+    assert Event.from_json(confirmed.to_json()) == confirmed
+    assert "premium" not in confirmed.booking  # the host's plan, not the booking's summary
+
+
+def test_an_ordinary_hosts_envelope_has_no_premium_key_and_reads_back_as_ordinary() -> None:
+    (_, confirmed) = booking_events(None, a_booking(), "change-1", AT)
+
+    assert confirmed.premium is False
+    assert "premium" not in confirmed.to_json()
+    assert Event.from_json({**confirmed.to_json(), "premium": "true"}).premium is False
+
+
 def test_an_event_read_back_from_its_json_is_the_same_event() -> None:
     event = Event(EventKind.BOOKING_RESCHEDULED, "e-1", AT, "host-alice",
                   {"uid": "b-1", "sequence": 2})

@@ -45,6 +45,7 @@ class World:
     bookings: FakeBookings
     clock: FixedClock
     config: HostConfig
+    hosts: FakeHosts
 
     @property
     def host_id(self) -> str:
@@ -63,7 +64,7 @@ def given_alice(attempts: int = 6, hours: tuple[str, str] = ("09:00", "17:00"),
     config = make_host(hosts, clock.now(), hours=hours, **event)
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
     return World(BookingService(hosts, reservations(bookings, clock, attempts=attempts), links),
-                 bookings, clock, config)
+                 bookings, clock, config, hosts)
 
 
 def request(start: str, name: str = "Bo Booker", zone: str = "Europe/London",
@@ -180,6 +181,18 @@ def test_a_hidden_event_type_can_still_be_booked_by_its_link() -> None:
     world = given_alice(hidden=True)
 
     assert world.book("2026-03-04T10:00:00-05:00").booking.event_type_id == "alice-intro"
+
+
+def test_a_booking_carries_the_hosts_premium_plan_as_it_was_when_made() -> None:
+    world = given_alice()
+    ordinary = world.book("2026-03-04T10:00:00-05:00").booking
+    world.hosts.premium.add(world.host_id)  # the operator's switch
+
+    premium = world.book("2026-03-04T11:00:00-05:00").booking
+
+    assert (ordinary.premium, premium.premium) == (False, True)
+    stored = [world.bookings.get(b.uid) for b in (ordinary, premium)]
+    assert [b.premium for b in stored if b is not None] == [False, True]
 
 
 # --- contention: optimistic concurrency on the ledger ---------------------------------------

@@ -7,7 +7,7 @@ stamped 2026-03-02T12:00:00Z. Alice's dashboard socket is open.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.jobs import JobStatus
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
+from chalicelib.integrations.sns import SnsEventBus
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.fanout import EventBus, Fanout
 from chalicelib.services.realtime import Realtime
@@ -101,6 +102,43 @@ def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
     assert [e.type for e in events] == [EventKind.BOOKING_CREATED, EventKind.BOOKING_CONFIRMED]
     assert bus.published == [events[1]]
     assert dashboard.types() == ["booking.created", "booking.confirmed"]
+
+
+def test_a_premium_hosts_booking_is_published_as_premium(dashboard: Dashboard) -> None:
+    bus = FakeEventBus()
+
+    fanout(bus, dashboard.realtime).handle(
+        [record("c-1", booking_image(replace(a_booking(), premium=True)))])
+
+    (confirmed,) = bus.published
+    assert confirmed.premium is True
+
+
+@dataclass
+class SnsClient:
+    """boto3's SNS client, as far as the bus uses it: what was published."""
+
+    published: list[dict[str, Any]] = field(default_factory=list)
+
+    def publish(self, **request: Any) -> None:
+        self.published.append(request)
+
+
+@pytest.mark.parametrize(("premium", "value"), [(False, "false"), (True, "true")])
+def test_the_sns_bus_sends_the_attributes_the_subscriptions_filter_on(
+        premium: bool, value: str) -> None:
+    client = SnsClient()
+    (_, confirmed) = events_of(record("c-1", booking_image(replace(a_booking(),
+                                                                   premium=premium))))
+
+    SnsEventBus(client, "arn:aws:sns:us-east-1:123456789012:events").publish(confirmed)
+
+    (request,) = client.published
+    assert request["MessageAttributes"] == {
+        "type": {"DataType": "String", "StringValue": "booking.confirmed"},
+        "premium": {"DataType": "String", "StringValue": value},
+        "version": {"DataType": "Number", "StringValue": "1"}}
+    assert json.loads(request["Message"]) == confirmed.to_json()
 
 
 def test_a_cancellation_reaches_the_dashboard_and_the_calendar_worker(

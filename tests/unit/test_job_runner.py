@@ -9,7 +9,7 @@ tests/functional/test_jobs.py. The clock is 2026-03-02T12:00:00Z; the lease 75 s
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -115,6 +115,20 @@ def test_an_event_type_the_job_does_not_take_is_left_alone(world: World) -> None
     assert world.runner.process(body(an_event(EventKind.BOOKING_CANCELLED))) is (
         Outcome.NOT_TAKEN)
     assert world.job.runs == [] and world.records.records == {}
+
+
+def test_a_premium_only_job_does_no_work_for_an_ordinary_hosts_event(world: World) -> None:
+    runner = replace(world.runner, premium_only=True)
+
+    assert runner.process(body(an_event())) is Outcome.NOT_PREMIUM
+    assert world.job.runs == [] and world.records.records == {}  # nothing to announce
+
+
+def test_a_premium_only_job_runs_for_a_premium_hosts_event(world: World) -> None:
+    runner = replace(world.runner, premium_only=True)
+
+    assert runner.process(body(replace(an_event(), premium=True))) is Outcome.DONE
+    assert world.job.runs == ["e-1"] and world.record().status is JobStatus.DONE
 
 
 def test_a_run_that_died_stays_in_progress_and_nothing_is_announced(world: World) -> None:

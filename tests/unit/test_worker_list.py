@@ -1,8 +1,10 @@
 """One list declares the workers (chalicelib/store/queues.py); app.py's functions, the
-jobs, the SNS filters, the publisher's types and the table stream's filter follow it."""
+jobs, the SNS filters (the local stack's too), the publisher's types and the table
+stream's filter follow it."""
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,7 +18,9 @@ from chalicelib.domain.events import EventKind
 from chalicelib.settings import Settings
 from chalicelib.store.queues import QUEUES, WORKER_TYPES, QueueSpec
 from chalicelib.store.stream import STREAM_FILTERS, passes_filter
+from infra.check import problems
 from infra.messaging import messaging_resources, worker_function
+from infra.template import template
 from tests.unit.fakes import FixedClock
 
 SERVICES = Core(Settings(), FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
@@ -28,6 +32,10 @@ def test_the_list_declares_todays_workers_and_what_they_announce() -> None:
         ("summary", ("booking.confirmed",), "summary.ready"),
         ("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"), None),
     ]
+
+
+def test_only_the_summary_worker_is_for_premium_hosts_only() -> None:
+    assert [s.name for s in QUEUES if s.premium_only] == ["summary"]
 
 
 def test_app_has_one_worker_function_per_worker_of_the_list() -> None:
@@ -47,6 +55,7 @@ def test_each_worker_of_the_list_builds_the_job_it_declares(spec: QueueSpec) -> 
     assert runner.job.announces == (None if spec.announces is None
                                     else EventKind(spec.announces))
     assert runner.lease.total_seconds() == 75
+    assert runner.premium_only is spec.premium_only
 
 
 def test_a_list_entry_its_job_disagrees_with_is_refused() -> None:
@@ -62,8 +71,37 @@ def test_sns_filters_and_the_published_types_come_from_the_list() -> None:
     for spec in QUEUES:
         (push,) = [e for e in resources[worker_function(spec)]["Properties"]["Events"].values()
                    if e["Type"] == "SNS"]
-        assert push["Properties"]["FilterPolicy"] == {"type": list(spec.event_types)}
+        assert push["Properties"]["FilterPolicy"] == spec.filter_policy
     assert {t for spec in QUEUES for t in spec.event_types} == WORKER_TYPES
+
+
+def test_the_summary_subscription_also_requires_the_premium_attribute() -> None:
+    policies = {spec.name: spec.filter_policy for spec in QUEUES}
+
+    assert policies == {
+        "notes": {"type": ["booking.confirmed"]},
+        "summary": {"type": ["booking.confirmed"], "premium": ["true"]},
+        "calendar": {"type": ["booking.confirmed", "booking.rescheduled",
+                              "booking.cancelled"]},
+    }
+    # The merge template (infra/resources.json is its committed copy) subscribes so.
+    events = template()["Resources"]["SummaryWorker"]["Properties"]["Events"]
+    assert events["SummaryWorkerBookingEvents"]["Properties"]["FilterPolicy"] == {
+        "type": ["booking.confirmed"], "premium": ["true"]}
+
+
+def test_the_template_check_refuses_a_summary_subscription_open_to_every_host() -> None:
+    merged = template()
+    # What `chalice package` adds to the functions' fragments: their type.
+    for resource in merged["Resources"].values():
+        resource.setdefault("Type", "AWS::Serverless::Function")
+    opened = copy.deepcopy(merged)
+    events = opened["Resources"]["SummaryWorker"]["Properties"]["Events"]
+    del events["SummaryWorkerBookingEvents"]["Properties"]["FilterPolicy"]["premium"]
+
+    assert set(problems(opened)) - set(problems(merged)) == {
+        "summary: not one SNS subscription filtered as the list says (its types, and premium "
+        "hosts only where it is premium-only)"}
 
 
 def test_the_stream_filter_lets_through_bookings_jobs_done_and_broken_connections() -> None:
