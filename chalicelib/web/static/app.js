@@ -192,13 +192,16 @@ function initSignupView() {
 
 $("#logout").addEventListener("click", async (event) => {
   await busy(event.currentTarget, async () => {
+    // Live updates stop first: ending the session closes this login's sockets from the
+    // server, and a socket that drops while still wanted reconnects (a ticket request
+    // that would meet a 401 from a session just ended).
+    live.stop();
     try {
       await api.del("/auth/session");
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
     }
     state.profile = null;
-    live.stop();
     toast("You are logged out.");
     go("login", { replace: true });
   });

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 # Deadlines only bound a failure: on a busy 2-core machine (CI with the suite beside it)
 # a page can take seconds to answer, so they are generous; a passing run never waits them.
-WAIT_MS = 30_000
+WAIT_MS = 90_000
 expect.set_options(timeout=WAIT_MS)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
