@@ -17,19 +17,22 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.costing import deployment, prices
 from bench.costing.advice import advice, breakdown
-from bench.costing.assemble import MonthUsage, Options, month_usage
+from bench.costing.assemble import MonthUsage, Options, month_usage, part_weights, weighted
 from bench.costing.bill import Bill, bill
+from bench.costing.ceiling import ceiling, reserved_concurrency, ws_rate_limit
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.report import Report, as_json, text
 from bench.costing.sample import Sample, init_ms, measure
-from bench.costing.scenario import Scenario
+from bench.costing.scenario import DASHBOARDS, Scenario
 from infra.idle import idle_costs
 
 
@@ -43,11 +46,10 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
                    help="slot-page views per booking")
     p.add_argument("--paid-share", type=float, default=d.paid_share)
     p.add_argument("--premium-share", type=float, default=d.premium_share)
-    p.add_argument("--dashboard-minutes-per-host", type=float,
-                   default=d.dashboard_minutes_per_host,
-                   help="minutes a month a host has the dashboard (and its WebSocket) open")
-    p.add_argument("--dashboard-session-minutes", type=float,
-                   default=d.dashboard_session_minutes, help="length of one dashboard visit")
+    p.add_argument("--dashboards", default=",".join(f"{k}={v:g}"
+                                                    for k, v in d.dashboard_mix.items()),
+                   help="share of hosts per dashboard pattern (scenario.DASHBOARDS)")
+    p.add_argument("--bot-views-per-host", type=float, default=d.bot_views_per_host)
     p.add_argument("--months-per-view", type=float, default=d.months_per_view,
                    help="months of slots a page view shows (one request each)")
     p.add_argument("--asset-miss-rate", type=float, default=d.asset_miss_rate,
@@ -72,12 +74,25 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _mix(text: str) -> dict[str, float]:
+    mix = {}
+    for entry in text.split(","):
+        name, _, share = entry.partition("=")
+        if name.strip() not in DASHBOARDS:
+            raise SystemExit(f"cost: unknown dashboard pattern {name!r} "
+                             f"(known: {', '.join(DASHBOARDS)})")
+        mix[name.strip()] = float(share)
+    if abs(sum(mix.values()) - 1) > 1e-6:
+        raise SystemExit(f"cost: dashboard shares add up to {sum(mix.values()):g}, not 1")
+    return mix
+
+
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
     scenario = Scenario(args.hosts, args.bookings_per_host, args.views_per_booking,
-                        args.paid_share, args.premium_share, args.dashboard_minutes_per_host,
-                        args.dashboard_session_minutes, args.months_per_view,
-                        args.asset_miss_rate, min(args.sample_hosts, args.hosts), args.seed)
+                        args.paid_share, args.premium_share, args.months_per_view,
+                        args.asset_miss_rate, _mix(args.dashboards), args.bot_views_per_host,
+                        sample_hosts=min(args.sample_hosts, args.hosts), seed=args.seed)
     deployed = deployment.load()
     arch = args.arch or deployed.architecture
     options = Options(front_door=args.front_door, worker_delivery=args.worker_delivery,
@@ -91,9 +106,10 @@ def main(argv: list[str] | None = None) -> None:
     elapsed = time.monotonic() - started
 
     def priced(opts: Options, table_arch: str = arch, of: Scenario = scenario,
-               measured: Sample = sample) -> tuple[MonthUsage, Bill]:
+               measured: Sample = sample, parts: dict[str, float] | None = None
+               ) -> tuple[MonthUsage, Bill]:
         month = month_usage(measured, of, deployed.memory, init, opts,
-                            deployed.log_retention_days)
+                            deployed.log_retention_days, parts)
         return month, bill(month.usage, prices.load(table_arch))
 
     month, the_bill = priced(options)
@@ -115,18 +131,31 @@ def main(argv: list[str] | None = None) -> None:
             (f"{other_arch} instead of {arch}", options, other_arch)):
         if opts != options or alt_arch != arch:
             alternatives[name] = priced(opts, alt_arch)[1].before_free_tier
+    alternatives["answers never gzipped (before compression)"] = priced(
+        replace(options, compression=False))[1].before_free_tier
     alternatives["static assets from a CDN instead of the function"] = priced(
         options, measured=static_assets_off_lambda(sample))[1].before_free_tier
-    idle = priced(options, of=replace(scenario, bookings_per_host=0,
-                                      dashboard_minutes_per_host=0.0), measured=Sample())[1]
+    scenarios = dashboard_lines(scenario, options, priced)
+    idle = priced(options, of=replace(scenario, bookings_per_host=0),
+                  measured=Sample(hosts=scenario.sample_hosts))[1]
+    records = weighted(sample, scenario, part_weights(scenario))
+    table = prices.load(arch)
+    limit = ceiling(records, table, deployed.memory("api_handler"),
+                    deployed.memory("ws_message"), reserved_concurrency(deployed.template),
+                    ws_rate_limit(deployed.template))
+    halves = [priced(options, measured=sample.of_hosts(_parity(r)))[1] for r in (0, 1)]
     report = build_report(scenario, sample, month, the_bill, deployed, arch, options, init,
                           paid_delta, alternatives, elapsed)
     report.idle_cost = (idle.before_free_tier, idle.after_free_tier)
+    report.scenarios = scenarios
+    report.ceiling = limit
+    report.spread = ([h.before_free_tier for h in halves], sample.loop_ms)
+    report.storage_gb = month.usage["dynamodb.storage_gb_month"]
     ranked = sorted(the_bill.by_service().items(), key=lambda item: -item[1])
+    report.advice = advice(the_bill.dominant()[0], sample, records, month, the_bill)
     report.breakdown = [line for service, _ in ranked[:4]
-                        if (line := breakdown(service, sample)) is not None]
+                        if (line := breakdown(service, records)) is not None]
     if args.json:
-        table = prices.load(arch)
         print(json.dumps(as_json(report, {
             "scenario": scenario.__dict__, "options": options.__dict__, "architecture": arch,
             "prices_taken_on": table.taken_on, "region": table.region,
@@ -140,6 +169,25 @@ def main(argv: list[str] | None = None) -> None:
         print(text(report))
 
 
+def _parity(remainder: int) -> Callable[[int], bool]:
+    return lambda n: n % 2 == remainder
+
+
+def dashboard_lines(scenario: Scenario, options: Options, priced: Any
+                    ) -> list[tuple[str, float, float]]:
+    """The month with every host on one dashboard pattern (and the mix), as built and as
+    it was before a hidden tab closed its socket: (name, as built, before)."""
+    lines = []
+    mixes = {"the mix above": scenario.dashboard_mix,
+             **{f"every host: {p.description}": {name: 1.0} for name, p in DASHBOARDS.items()}}
+    for name, mix in mixes.items():
+        of = replace(scenario, dashboard_mix=mix)
+        lines.append((name, priced(options, of=of)[1].before_free_tier,
+                      priced(options, of=of, parts=part_weights(of, kept_open=True))[1]
+                      .before_free_tier))
+    return lines
+
+
 def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill: Bill,
                  deployed: deployment.Deployment, arch: str, options: Options,
                  init: dict[str, float], paid_delta: float, alternatives: dict[str, float],
@@ -149,52 +197,55 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
              "http-api": "API Gateway HTTP API"}[options.front_door]
     workers = {"sns-push": "pushed by SNS", "sqs-poll": "polling SQS"}[options.worker_delivery]
     memory = sorted({f.memory_mb for f in month.functions.values()})
+    mix = ", ".join(f"{share:.0%} {DASHBOARDS[name].description}"
+                    for name, share in scenario.dashboard_mix.items())
     title = [
         f"Penny on AWS: a simulated month ({table.region}, prices of {table.taken_on}, "
         "bench/prices.json)",
         f"  {scenario.hosts:,} active hosts x {scenario.bookings_per_host} bookings = "
         f"{scenario.bookings:,} bookings; {scenario.views_per_booking:g} slot-page views per "
         f"booking; {scenario.paid_share:.0%} paid (estimated: payments are not built); "
-        f"{scenario.premium_share:.0%} premium",
-        f"  dashboards open {scenario.dashboard_minutes_per_host:g} min per host a month "
-        f"({scenario.dashboard_session_minutes:g}-minute visits, a keepalive every "
-        f"{sample.keepalive_minutes:g} min); static assets fetched on "
-        f"{scenario.asset_miss_rate:.0%} of page views",
+        f"{scenario.premium_share:.0%} premium ({sample.premium_hosts} of the sample hosts; "
+        "only their bookings reach the summary worker)",
+        f"  dashboards: {mix} (a hidden tab closes its socket after "
+        f"{sample.hidden_close_minutes:g} min; a keepalive every {sample.keepalive_minutes:g} "
+        "min while open)",
+        f"  every host's Google Calendar connected ({scenario.calendar_changes_per_host:g} "
+        f"changes pushed a month); bots fetch {scenario.bot_views_per_host:g} public pages "
+        f"a host a month; static assets fetched on {scenario.asset_miss_rate:.0%} of page "
+        "views; answers gzipped where the client accepts it",
         f"  front door: {front}; workers {workers}; {arch}, "
         f"{'/'.join(str(m) for m in memory)} MB; JSON logs, application level "
         f"{deployed.app_log_level}, system level {options.system_log_level}, "
         f"{deployed.log_retention_days or 'unlimited'}-day retention",
         f"  measured: {scenario.sample_hosts} sample hosts ({sample.bookings} bookings, "
-        f"{len(sample.invocations):,} invocations) in {elapsed:.0f} s, scaled x"
+        f"{len(sample.invocations):,} distinct invocations standing for "
+        f"{sum(r.weight for r in sample.invocations):,.0f}) in {elapsed:.0f} s, scaled x"
         f"{scenario.scale:g}",
     ]
-    summary = month.functions.get("summary_worker")
     notes = [f"Paid bookings (payments not built yet) are an estimate: a Checkout Session "
              f"create ({options.stripe_ms:g} ms waited on in the booking request), one "
              f"webhook request and one more transaction, the return page and the confirming "
              f"stream event: ${paid_delta:.4f} of the total."]
-    if summary is not None and scenario.premium_share < 1:
-        share = summary.gb_seconds * table.meters["lambda.gb_seconds"].unit_price + \
-            summary.invocations * table.meters["lambda.requests"].unit_price
-        notes.append(
-            f"Premium ({scenario.premium_share:.0%}) is not applied: today every "
-            "booking.confirmed goes to both workers (chalicelib/store/queues.py filters on "
-            "the event type only). A premium-only summary subscription would save about "
-            f"${share * (1 - scenario.premium_share):.4f} of Lambda.")
+    if sample.unpushed_changes:
+        notes.append(f"{sample.unpushed_changes} of the sample's calendar changes found no "
+                     "live push channel (none renewed it in time): they reached Penny when a "
+                     "read found its copy expired.")
     if sample.booking_failures or sample.meter_errors:
         notes.append(f"{sample.booking_failures} booking(s) found no slot; "
                      f"{sample.meter_errors} request(s) could not be priced.")
     notes.append(
-        f"Cold starts: an environment is kept about {options.warm_minutes:g} min; INIT "
-        f"measured as fresh imports here ({init['api']:.0f} ms API, {init['events']:.0f} ms "
-        "others), billed at the function's memory.")
+        f"Cold starts: an environment is kept about {options.warm_minutes:g} min; traffic "
+        f"in {options.active_share:.0%} of the month's minutes; at least "
+        f"{options.api_cold_floor:.0%} of the API's invocations (a page load's parallel "
+        f"requests) and {options.cold_floor:.0%} of the others'. INIT: {init['api']:.0f} ms "
+        f"API, {init['events']:.0f} ms others (reference CPU of the imports).")
     notes.append(f"Static assets per page view on a miss: {sample.booking_assets} (booking "
                  f"page), {sample.dashboard_assets} (dashboard, once a month per host).")
     return Report(title, the_bill, scenario.bookings, month.functions,
                   idle_costs(deployed.template),
                   str(deployed.template_path.relative_to(deployment.ROOT)),
-                  len(deployed.template.get("Resources", {})),
-                  advice(the_bill.dominant()[0], sample, month, the_bill), notes=notes,
+                  len(deployed.template.get("Resources", {})), "", notes=notes,
                   alternatives=alternatives)
 
 

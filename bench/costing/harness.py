@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from bench.costing import calibrate
 from bench.costing.lambdas import Invocations
 from bench.costing.meter import AwsMeter
 from bench.costing.prices import message_units
@@ -32,6 +33,14 @@ TABLE = "penny-cost"
 PREFIX = "penny-cost"
 WS_UNIT = message_units()["apigw.ws_messages"]  # bytes billed as one WebSocket message
 HOST_HEADER = "penny.example"
+# Penny's public URL, where the sandbox sends push notifications: a closed loopback port,
+# so each is refused at once and recorded; the month hands them to Penny itself.
+PUBLIC_URL = "http://127.0.0.1:9"
+# What a browser sends: every page, script, stylesheet and JSON answer may come gzipped.
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
+# Date, Content-Length, Connection, x-amzn-RequestId, X-Amzn-Trace-Id: added to every answer.
+FUNCTION_URL_HEADER_BYTES = 160
+WS_FRAME_BYTES = 4  # a server's WebSocket frame header for a message under 64 KB
 
 
 @dataclass
@@ -50,12 +59,14 @@ class CountingSender:
     note: Any = None                          # the meter's `note`
     invocation: int = 0                       # which stream invocation is running
     units: int = 0
+    bytes: int = 0                            # what the messages carried out
     posts: list[tuple[int, str]] = field(default_factory=list)
     enabled: bool = False
 
     def send(self, socket_id: str, message: str) -> None:
         if self.enabled:
             self.units += chunks(len(message.encode()), WS_UNIT)
+            self.bytes += len(message.encode()) + WS_FRAME_BYTES
             self.posts.append((self.invocation, socket_id))
             self.note("execute-api.PostToConnection")
 
@@ -88,11 +99,12 @@ class Harness:
         self._stack = ExitStack()
         self.clock = SimClock(datetime(2026, 11, 30, tzinfo=UTC))
         self.sender = CountingSender()
-        self.front_door_requests = 0
-        self.ws_inbound_units = 0
-        self.connection_minutes = 0.0
+        self.connection_minutes: dict[str, float] = {}  # per part of the month
         self.stream_invocations = 0
         self.passes = stream_filter()
+        self.loop_ms: list[float] = []  # every calibration of the run (calibrate.py)
+        self.sandbox: Any = None
+        self.last_cookies: list[str] = []
 
     def start(self, app_log_level: str = "INFO") -> Harness:
         import boto3
@@ -100,14 +112,21 @@ class Harness:
 
         import app as app_module
         from chalicelib import bootstrap
+        from chalicelib.provider_settings import Providers
         from chalicelib.settings import Settings
         from chalicelib.store.queues import QUEUES
         from chalicelib.store.tables import PennyItem, table_definition
         from local.metering import observe_calls
         from local.provision import provision, provision_messaging
         from local.sns_push import SnsPushPoller
+        from sandbox.server import start_sandbox
 
         self._stack.enter_context(mock_aws())
+        self.sandbox = self._stack.enter_context(start_sandbox(
+            redirect_uris=(f"{PUBLIC_URL}/oauth/{{provider}}/callback",)))
+        self._stack.enter_context(_sandbox_calendars_follow(self.clock))
+        providers = Providers.from_json(json.dumps(self.sandbox.penny_providers()),
+                                        "the sandbox", deployed=False)
         provision(None, TABLE, REGION)  # type: ignore[arg-type]  # None: moto in-process
         messaging = provision_messaging(None, REGION, prefix=PREFIX)
 
@@ -118,7 +137,7 @@ class Harness:
         # the per-network signup limit stays out of the way (its write is still metered).
         settings = replace(Settings(), table_name=TABLE, region=REGION,
                            dynamodb_endpoint=None, events_topic_arn=messaging.topic_arn,
-                           public_base_url=f"https://{HOST_HEADER}",
+                           public_base_url=PUBLIC_URL, providers=providers,
                            signups_per_window=1_000_000)
         self.app = app_module.app
         self.app_module = app_module
@@ -138,6 +157,8 @@ class Harness:
         self.meter = AwsMeter(self._lookup, self.key_names, self.indexes)
         self.sender.note = self.meter.note
         self.invocations = Invocations(self.meter, app_log_level)
+        self.invocations.provider_calls = self._provider_calls
+        self._vendor_seen: dict[str, int] = {}
         table_client = PennyItem._get_connection().connection.client
         self._stack.enter_context(observe_calls([table_client, sns], self.meter.after,
                                                 self.meter.before))
@@ -188,6 +209,40 @@ class Harness:
         finally:
             self.set_metering(was)
 
+    @contextmanager
+    def weighted(self, part: str, weight: float) -> Iterator[None]:
+        """The invocations inside stand for `weight` identical ones, in `part`."""
+        saved = self.invocations.part, self.invocations.weight
+        self.invocations.part, self.invocations.weight = part, weight
+        try:
+            yield
+        finally:
+            self.invocations.part, self.invocations.weight = saved
+
+    def calibrate(self) -> None:
+        """Time the calibration loop now: the CPU of what follows is scaled by it."""
+        measured = calibrate.loop_ms()
+        self.loop_ms.append(measured)
+        self.invocations.cpu_factor = calibrate.factor(measured)
+
+    def add_connection_minutes(self, part: str, minutes: float) -> None:
+        if self._metering:
+            self.connection_minutes[part] = self.connection_minutes.get(part, 0.0) + minutes
+
+    def _provider_calls(self) -> tuple[str, ...]:
+        """The vendor API calls made since the last time this was asked."""
+        if self.sandbox is None:
+            return ()
+        now: dict[str, int] = {}
+        for provider in ("google", "microsoft", "zoom"):
+            for operation, n in self.sandbox.api_call_counts(provider).items():
+                now[f"{provider}.{operation}"] = n
+            now[f"{provider}.token"] = self.sandbox.token_requests(provider)
+        made = tuple(call for call, n in now.items()
+                     for _ in range(n - self._vendor_seen.get(call, 0)))
+        self._vendor_seen = now
+        return made
+
     def _lookup(self, key: dict[str, Any]) -> dict[str, Any] | None:
         item = self._reader.get_item(TableName=TABLE, Key=key, ConsistentRead=True)
         return item.get("Item")  # type: ignore[no-any-return]
@@ -195,33 +250,41 @@ class Harness:
     # ---- HTTP through the Function URL -----------------------------------------------
 
     def http(self, method: str, path: str, *, token: str | None = None,
-             body: Any = None, headers: dict[str, str] | None = None
+             body: Any = None, headers: dict[str, str] | None = None,
+             accept_encoding: str | None = BROWSER_ENCODINGS
              ) -> tuple[int, dict[str, str], str]:
+        import base64
+        import gzip
+
         from chalicelib.functions.function_url import match_route
         from local.api import function_url_event
         from local.lambda_runtime import LambdaContext
 
         sent = {"host": HOST_HEADER, "accept": "*/*", "user-agent": "penny-cost-model",
+                **({"accept-encoding": accept_encoding} if accept_encoding else {}),
                 **(headers or {})}
         data = None
         if body is not None:
             sent["content-type"] = "application/json"
-            data = json.dumps(body).encode()
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
         if token:
             sent["authorization"] = f"Bearer {token}"
         event = function_url_event(method, path, sent, data)
         matched = match_route(self.routes, path.split("?")[0])
         label = f"{method} {matched[0] if matched else path}"
-        if self._metering:
-            self.front_door_requests += 1
         response = self.invocations.invoke("api_handler", label, self.app, event,
                                            LambdaContext("api_handler"))
         text = response.get("body") or ""
-        if response.get("isBase64Encoded"):
-            import base64
-
-            text = base64.b64decode(text).decode("utf-8", "replace")
-        return int(response["statusCode"]), dict(response.get("headers") or {}), text
+        raw = base64.b64decode(text) if response.get("isBase64Encoded") else text.encode()
+        out_headers = dict(response.get("headers") or {})
+        self.last_cookies = list(response.get("cookies") or []) + [
+            v for k, v in out_headers.items() if k.lower() == "set-cookie"]
+        plain = gzip.decompress(raw) if out_headers.get("Content-Encoding") == "gzip" else raw
+        head = _header_bytes(int(response["statusCode"]), out_headers,
+                             response.get("cookies") or [])
+        self.invocations.amend(bytes_out=head + len(raw), bytes_identity=head + len(plain))
+        return (int(response["statusCode"]), out_headers,
+                plain.decode("utf-8", "replace"))
 
     def http_json(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         status, _, text = self.http(method, path, **kwargs)
@@ -255,9 +318,8 @@ class Harness:
         return socket
 
     def ws_message(self, socket: str, body: str) -> None:
-        if self._metering:
-            self.ws_inbound_units += chunks(len(body.encode()), WS_UNIT)
         self._ws("$default", "MESSAGE", socket, body=body)
+        self.invocations.amend(ws_in_units=chunks(len(body.encode()), WS_UNIT))
 
     def ws_disconnect(self, socket: str) -> None:
         self._ws("$disconnect", "DISCONNECT", socket)
@@ -271,8 +333,11 @@ class Harness:
                 continue  # the event source's filter: no invocation at all
             self.stream_invocations += 1  # ids for the sender: metered or not
             self.sender.invocation = self.stream_invocations
+            units0, posts0 = self.sender.units, self.sender.bytes
             self.invocations.invoke("booking_events", "stream", self.app_module.booking_events,
                                     {"Records": [record]}, context)
+            self.invocations.amend(ws_out_units=self.sender.units - units0,
+                                   bytes_out=self.sender.bytes - posts0)
             self.sender.invocation = 0
 
     def _worker(self, name: str) -> Any:
@@ -304,8 +369,17 @@ class Harness:
             items.extend(page["Items"])
         return items
 
-    def empty_table(self) -> int:
-        """What the table holds (bytes); then a new, empty table for the next host.
+    def stored(self) -> tuple[int, int]:
+        """Bytes the table holds now: (kept for good, expiring by TTL)."""
+        from chalicelib.store.tables import TTL_ATTRIBUTE
+
+        items = self._items()
+        expiring = [i for i in items if TTL_ATTRIBUTE in i]
+        kept = [i for i in items if TTL_ATTRIBUTE not in i]
+        return storage_bytes(kept, self.indexes), storage_bytes(expiring, self.indexes)
+
+    def empty_table(self) -> tuple[int, int]:
+        """What the table holds (`stored`); then a new, empty table for the next host.
 
         Hosts share nothing. moto copies the whole table, stream included, for every
         transaction and scans every item for an index query, so a table kept across
@@ -315,12 +389,43 @@ class Harness:
 
         with self.unmetered():
             self.pump()
-        stored = storage_bytes(self._items(), self.indexes)
+        stored = self.stored()
         self._reader.delete_table(TableName=TABLE)
         provision(None, TABLE, REGION)  # type: ignore[arg-type]
         self._follow_stream()
         return stored
 
-    def add_connection_minutes(self, minutes: float) -> None:
-        if self._metering:
-            self.connection_minutes += minutes
+
+# The sandbox's calendar modules that read the time: push channels expire, events are
+# stamped, by the month's clock (a month simulated in minutes would otherwise see every
+# channel expire on day 7 and renew it on every request after).
+SANDBOX_CALENDAR_MODULES = ("sandbox.google_calendar", "sandbox.calendar_store",
+                            "sandbox.calendar_model", "sandbox.graph_subscriptions")
+
+
+@contextmanager
+def _sandbox_calendars_follow(clock: SimClock) -> Iterator[None]:
+    import importlib
+
+    class SimulatedDatetime(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return clock.current if tz is None else clock.current.astimezone(tz)
+
+    modules = [importlib.import_module(name) for name in SANDBOX_CALENDAR_MODULES]
+    saved = [module.datetime for module in modules]
+    for module in modules:
+        module.datetime = SimulatedDatetime  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, saved, strict=True):
+            module.datetime = original  # type: ignore[attr-defined]
+
+
+def _header_bytes(status: int, headers: dict[str, str], cookies: list[str]) -> int:
+    """An HTTP/1.1 answer's status line and headers as sent, with those the Function URL
+    adds (HTTP/2's header compression would make them smaller: this errs high)."""
+    lines = [f"HTTP/1.1 {status} OK", *(f"{k}: {v}" for k, v in headers.items()),
+             *(f"Set-Cookie: {c}" for c in cookies)]
+    return sum(len(line.encode()) + 2 for line in lines) + 2 + FUNCTION_URL_HEADER_BYTES

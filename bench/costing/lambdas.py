@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +38,13 @@ LATENCY_MS = {"dynamodb.GetItem": 4.0, "dynamodb.Query": 5.0, "dynamodb.BatchGet
               "dynamodb.BatchWriteItem": 8.0, "sns.Publish": 15.0,
               "execute-api.PostToConnection": 20.0}
 DEFAULT_LATENCY_MS = 10.0
+# A vendor's API from Lambda, in ms (assumed, from the vendors' typical answers over the
+# internet: a read 100-200 ms, a write that makes a conference or meeting longer).
+PROVIDER_LATENCY_MS = {"token": 120.0, "freebusy.query": 150.0, "events.list": 150.0,
+                       "events.insert": 450.0, "events.patch": 300.0,
+                       "events.update": 300.0, "events.delete": 200.0, "events.watch": 250.0,
+                       "channels.stop": 150.0, "calendarList.list": 150.0}
+DEFAULT_PROVIDER_LATENCY_MS = 200.0
 # The runtime's own work in every billed invocation: taking the event from the Runtime
 # API, JSON in and out, posting the result (assumed; a Python "hello" bills 1-2 ms).
 RUNTIME_OVERHEAD_MS = 1.0
@@ -50,10 +57,20 @@ class Invocation:
     function: str
     label: str  # what it served: a route ("GET /hosts/{host}"), "stream", "sns", "$connect"
     requests: tuple[str, ...]  # the AWS requests it made, in order
-    cpu_ms: float
+    cpu_ms: float              # reference ms (calibrate.py): the same on any machine, any load
     log_bytes: int
     read_units: float = 0.0
     write_units: float = 0.0
+    part: str = "bookings"     # which part of the month it belongs to (scenario.PARTS)
+    weight: float = 1.0        # how many identical invocations it stands for
+    sns_units: int = 0         # 64 KB publish units it sent
+    ws_out_units: int = 0      # 32 KB WebSocket message units it pushed to dashboards
+    ws_in_units: int = 0       # the inbound WebSocket message it handled ($default)
+    bytes_out: int = 0         # bytes it sent to the internet: its HTTP answer, as sent
+    bytes_identity: int = 0    # the same answer without content encoding
+    provider_calls: tuple[str, ...] = ()  # calls to a vendor's API ("google.events.list")
+    host: int = -1             # the sample host it belongs to (-1: none)
+    raw_cpu_ms: float = 0.0    # the CPU as measured here, before calibration
 
 
 class _Capture(logging.Handler):
@@ -77,16 +94,28 @@ class _Capture(logging.Handler):
 
 
 class Invocations:
-    """Runs handlers and records each invocation while `enabled`."""
+    """Runs handlers and records each invocation while `enabled`.
+
+    `part`, `weight` and `host` say what the next invocations stand for (set by the
+    harness); `cpu_factor` turns this thread's CPU into reference ms (calibrate.py).
+    `extra` supplies what the meter does not see (set per invocation by the harness: the
+    WebSocket units, the bytes sent, the vendor calls), as a callable reading the
+    response.
+    """
 
     def __init__(self, meter: AwsMeter, app_log_level: str = "INFO") -> None:
         self.meter = meter
         self.enabled = False
         self.records: list[Invocation] = []
+        self.part = "bookings"
+        self.weight = 1.0
+        self.host = -1
+        self.cpu_factor = 1.0
+        self.provider_calls: Callable[[], tuple[str, ...]] = tuple
         self._level = logging.getLevelName(app_log_level)
 
     def invoke(self, function: str, label: str, handler: Callable[[Any, Any], Any],
-               event: Any, context: Any) -> Any:
+               event: Any, context: Any, **extra: Any) -> Any:
         if not self.enabled:
             return handler(event, context)
         capture = _Capture()
@@ -97,10 +126,12 @@ class Invocations:
         root.addHandler(capture)
         root.setLevel(self._level)
         printed = io.StringIO()
+        self.provider_calls()  # what the vendors answered so far is not this invocation's
         wall0, cpu0 = time.perf_counter(), time.thread_time()
         over_wall0, over_cpu0 = self.meter.overhead_wall, self.meter.overhead_cpu
         trace0 = len(self.meter.trace)
         reads0, writes0 = self.meter.units_so_far()
+        sns0 = self.meter.usage.sns_publish_units
         try:
             with redirect_stdout(printed):
                 return handler(event, context)
@@ -113,9 +144,18 @@ class Invocations:
             log_bytes = capture.bytes + sum(len(line.encode()) + 1 + LOG_EVENT_OVERHEAD
                                             for line in lines)
             reads, writes = self.meter.units_so_far()
-            self.records.append(Invocation(function, label, tuple(self.meter.trace[trace0:]),
-                                           min(cpu, wall) * 1000, log_bytes, reads - reads0,
-                                           writes - writes0))
+            raw = max(0.0, min(cpu, wall)) * 1000
+            self.records.append(Invocation(
+                function, label, tuple(self.meter.trace[trace0:]), raw * self.cpu_factor,
+                log_bytes, reads - reads0, writes - writes0, part=self.part,
+                weight=self.weight, sns_units=self.meter.usage.sns_publish_units - sns0,
+                provider_calls=self.provider_calls(), host=self.host, raw_cpu_ms=raw,
+                **extra))
+
+    def amend(self, **changes: Any) -> None:
+        """Add what only the caller knows (the answer's bytes) to the last invocation."""
+        if self.enabled and self.records:
+            self.records[-1] = replace(self.records[-1], **changes)
 
 
 def cpu_scale(memory_mb: int) -> float:
@@ -126,6 +166,8 @@ def cpu_scale(memory_mb: int) -> float:
 def modelled_ms(invocation: Invocation, scale: float) -> int:
     """The invocation's billed duration on Lambda."""
     waiting = sum(LATENCY_MS.get(r, DEFAULT_LATENCY_MS) for r in invocation.requests)
+    waiting += sum(PROVIDER_LATENCY_MS.get(call.split(".", 1)[-1], DEFAULT_PROVIDER_LATENCY_MS)
+                   for call in invocation.provider_calls)
     return billed_ms(RUNTIME_OVERHEAD_MS + invocation.cpu_ms * scale + waiting)
 
 

@@ -1,14 +1,15 @@
-"""A simulated month of sample hosts, through Penny's real handlers on the embedded AWS.
+"""A simulated month of sample hosts, through Penny's real handlers on the embedded AWS
+and the provider sandbox.
 
 Every request goes in as production sends it: HTTP as the Function URL's payload 2.0
 event to the app's handler, WebSocket routes as API Gateway's events to the ws_*
 handlers, table changes from the table's stream (filtered as infra/ filters the event
-source) to `booking_events` one change at a time (at Penny's traffic nothing else
-is in the shard when Lambda polls), and each SNS notification pushed to its worker.
-Per sample host: a login, dashboard visits (page, token refresh, realtime ticket,
-$connect, bookings list, a keepalive every KEEPALIVE_MS, $disconnect) and bookings, each
-after its slot-page views (page, static assets on a cache miss, one slots request per
-month shown), followed by the attendee's confirmation page.
+source) to `booking_events` one change at a time, each SNS notification pushed to its
+worker, and Google Calendar's push notifications as the sandbox sends them. Every
+distinct request runs for real; identical repeats (the nine other views of a booking
+page, the 150th keepalive) are counted by weight, so time and memory do not grow with
+the month's minutes. The parts (scenario.py): bookings, calendar, bots, and each
+dashboard pattern, as built and as it was before hidden tabs closed their socket.
 """
 
 from __future__ import annotations
@@ -16,14 +17,23 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bench.costing.harness import Harness
-from bench.costing.scenario import MONTH_MINUTES, Scenario, Spread
+from bench.costing.scenario import (
+    DASHBOARDS,
+    MONTH_MINUTES,
+    DashboardCounts,
+    Scenario,
+    Spread,
+    dashboard_counts,
+)
 
 MONTH_START = datetime(2026, 12, 1, tzinfo=UTC)
 HOST_ZONES = ("America/New_York", "Europe/Berlin", "Asia/Kolkata", "America/Los_Angeles",
@@ -32,24 +42,48 @@ CLIENT_ZONES = ("America/New_York", "Europe/London", "Asia/Kolkata", "Australia/
                 "America/Los_Angeles", "Europe/Berlin")
 PASSWORD = "a long cost-model passphrase"
 STATIC_REF = re.compile(r"""["'(](/[^"'()\s]*?/static/[^"'()\s]+|/static/[^"'()\s]+)["')]""")
-KEEPALIVE_SOURCE = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-api.js"
+DASHBOARD_SCRIPT = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-api.js"
+BOT_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+KEPT_OPEN = ":kept-open"  # a dashboard part as it was before hidden tabs closed the socket
 
 
-def keepalive_minutes() -> float:
-    """The dashboard's keepalive interval, read from its script so the two cannot drift."""
-    found = re.search(r"KEEPALIVE_MS\s*=\s*([\d\s*]+);", KEEPALIVE_SOURCE.read_text())
+def script_minutes(name: str) -> float:
+    """One of the dashboard script's `const NAME = a * b * c;` (ms), in minutes, read from
+    the script so the model and the dashboard cannot drift."""
+    found = re.search(rf"{name}\s*=\s*([\d\s*]+);", DASHBOARD_SCRIPT.read_text())
     if not found:
-        raise LookupError(f"no KEEPALIVE_MS = ...; in {KEEPALIVE_SOURCE}")
+        raise LookupError(f"no {name} = ...; in {DASHBOARD_SCRIPT}")
     ms = 1
     for factor in found[1].split("*"):
         ms *= int(factor)
     return ms / 60000
 
 
+def keepalive_minutes() -> float:
+    """The dashboard's keepalive interval."""
+    return script_minutes("KEEPALIVE_MS")
+
+
+def hidden_close_minutes() -> float:
+    """How long a hidden dashboard tab keeps its socket."""
+    return script_minutes("HIDDEN_CLOSE_MS")
+
+
+def dashboard_parts() -> dict[str, DashboardCounts]:
+    """Each dashboard part of the month and what it sends."""
+    keepalive, hidden = keepalive_minutes(), hidden_close_minutes()
+    parts = {}
+    for name, pattern in DASHBOARDS.items():
+        parts[f"dashboard:{name}"] = dashboard_counts(pattern, keepalive, hidden)
+        parts[f"dashboard:{name}{KEPT_OPEN}"] = dashboard_counts(pattern, keepalive, None)
+    return parts
+
+
 @dataclass
 class Host:
     slug: str
     zone: str
+    google_account: str = ""
     host_id: str = ""
     access: str = ""
     refresh: str = ""
@@ -58,7 +92,7 @@ class Host:
 
 @dataclass
 class Month:
-    """Runs the sample; what it measured is on `harness` (meter, invocations, counts)."""
+    """Runs the sample; what it measured is on `harness` (invocations, minutes, sandbox)."""
 
     scenario: Scenario
     harness: Harness
@@ -67,87 +101,109 @@ class Month:
     bookings_made: int = 0
     booking_failures: int = 0
     keepalive_minutes: float = 9.0
+    hidden_close_minutes: float = 5.0
+    stored_setup: int = 0       # bytes the sample hosts' set-up left (profile, event types)
+    stored_kept: int = 0        # bytes at the month's end, kept for good (set-up included)
+    stored_expiring: int = 0    # bytes at the month's end that expire by TTL
+    unpushed_changes: int = 0   # calendar changes made while no push channel was live
+    premium_hosts: int = 0
     _dashboard_open: Spread = field(default_factory=lambda: Spread(0.0))
-    stored_bytes: int = 0               # what the sample hosts left in the table
 
     def run(self, hosts: range) -> None:
         rng = random.Random(self.scenario.seed + hosts.start)
         self.keepalive_minutes = keepalive_minutes()
-        # A booking finds the host's dashboard open for the share of the month it is open;
-        # spread over all of this process's hosts (one host has too few bookings).
-        self._dashboard_open = Spread(min(1.0, self.scenario.dashboard_minutes_per_host
-                                          / MONTH_MINUTES), start=0.5)
-        with self.harness.unmetered():
+        self.hidden_close_minutes = hidden_close_minutes()
+        h = self.harness
+        with h.unmetered():
             # A warm container: every module a request loads lazily is loaded, as after
             # the first request (cold starts are billed apart, from their own measure).
             warm = Host("costwarmup", HOST_ZONES[0])
-            self._set_up(warm)
+            self._set_up(warm, 10_000)
+            self.premium_hosts = 0
             self._probe_pages(warm)
             self._month(warm, rng, replace(self.scenario, bookings_per_host=2,
-                                           views_per_booking=2.0,
-                                           dashboard_minutes_per_host=60.0))
-            self.harness.empty_table()
+                                           calendar_changes_per_host=2.0))
+            h.empty_table()
             self.bookings_made = self.booking_failures = 0
-            self._dashboard_open = Spread(self._dashboard_open.rate, start=0.5)
         for n in hosts:
             host = Host(f"costhost{n}", HOST_ZONES[n % len(HOST_ZONES)])
-            with self.harness.unmetered():
-                self._set_up(host)
+            with h.unmetered():
+                self._set_up(host, n)
+                kept, _ = h.stored()
+            self.stored_setup += kept
+            h.invocations.host = n
             self._month(host, rng, self.scenario)
-            self.stored_bytes += self.harness.empty_table()
+            h.invocations.host = -1
+            kept, expiring = h.empty_table()
+            self.stored_kept += kept
+            self.stored_expiring += expiring
 
     # ---- one host's month ------------------------------------------------------------
 
     def _month(self, host: Host, rng: random.Random, s: Scenario) -> None:
         h = self.harness
         h.clock.current = MONTH_START
-        tokens = h.json("POST", "/auth/login", body={"email": f"{host.slug}@example.com",
-                                                       "password": PASSWORD})
+        h.calibrate()
+        with h.weighted("account", 1):
+            tokens = h.json("POST", "/auth/login", body={"email": f"{host.slug}@example.com",
+                                                           "password": PASSWORD})
         host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
-        sessions = round(s.dashboard_minutes_per_host / s.dashboard_session_minutes)
+        # A booking finds the host's dashboard open for the share of the month the mix
+        # keeps one connected.
+        parts = dashboard_parts()
+        connected = sum(share * parts[f"dashboard:{name}"].connection_minutes
+                        for name, share in s.dashboard_mix.items()) / MONTH_MINUTES
+        self._dashboard_open = Spread(min(1.0, connected), start=0.5)
         days = MONTH_MINUTES / 1440
+        changes = min(4, round(s.calendar_changes_per_host))
         timeline = [(MONTH_START + timedelta(days=(k + 0.5) * days / s.bookings_per_host),
                      "booking", k) for k in range(s.bookings_per_host)]
-        timeline += [(MONTH_START + timedelta(days=(j + 0.3) * days / max(1, sessions)),
-                      "session", j) for j in range(sessions)]
-        paid, views = Spread(s.paid_share), Spread(s.views_per_booking)
-        months, assets = Spread(s.months_per_view), Spread(s.asset_miss_rate)
+        timeline += [(MONTH_START + timedelta(days=(j + 0.2) * days / changes), "calendar", j)
+                     for j in range(changes)]
+        timeline += [(MONTH_START + timedelta(days=10.4), "bots", 0),
+                     (MONTH_START + timedelta(days=17.6), "dashboards", 0)]
+        paid = Spread(s.paid_share)
         for when, kind, k in sorted(timeline):
             h.clock.current = when
-            if kind == "session":
-                self._dashboard_visit(host, s)
-                continue
-            event = "session" if paid.next() else "intro"
-            client_zone = CLIENT_ZONES[k % len(CLIENT_ZONES)]
-            self._book(host, event, client_zone, views.next(), months, assets,
-                       bool(self._dashboard_open.next()), rng)
+            h.calibrate()
+            if kind == "calendar":
+                self._calendar_change(host, k, s.calendar_changes_per_host / changes)
+            elif kind == "bots":
+                self._bots(host, s)
+            elif kind == "dashboards":
+                for part, counts in parts.items():
+                    self._dashboard(host, part, counts)
+            else:
+                event = "session" if paid.next() else "intro"
+                self._book(host, event, CLIENT_ZONES[k % len(CLIENT_ZONES)], s,
+                           bool(self._dashboard_open.next()), rng)
+        h.calibrate()
 
-    def _book(self, host: Host, event: str, zone: str, views: int, months: Spread,
-              assets: Spread, dashboard_open: bool, rng: random.Random) -> None:
+    def _book(self, host: Host, event: str, zone: str, s: Scenario, dashboard_open: bool,
+              rng: random.Random) -> None:
         h = self.harness
-        starts: list[str] = []
-        for _ in range(max(1, views)):
-            self._page(f"/{host.slug}/{event}")
-            if assets.next():
-                for path in self.booking_assets:
-                    h.http("GET", path)
-            shown = max(1, months.next())
-            starts = [start for month in range(shown)
-                      for start in self._slots(host, event, zone, month)]
+        # The views come in two groups, the day before and just before the booking: the
+        # month's reads are spread over its days (what renews the calendar's channel).
+        booked_at = h.clock.current
+        for when in (booked_at - timedelta(hours=18), booked_at):
+            h.clock.current = when
+            starts = self._views(host, event, zone, s, s.views_per_booking / 2)
         socket = self._open_dashboard(host) if dashboard_open else None
         booking = None
         for _ in range(3):
             if not starts:
                 break
             start = starts.pop(rng.randrange(len(starts)))
-            status, body = h.http_json(
-                "POST", f"/hosts/{host.slug}/{event}/bookings",
-                # One client per booking: a real month's bookings come from many people
-                # (and one address is capped at a few bookings a day per host).
-                body={"start": start, "attendee": {"name": "Cost Client",
-                                                   "email": f"client-{start[:16]}@example.com",
-                                                   "timezone": zone}},
-                headers={"idempotency-key": f"cost-{host.slug}-{start}"})
+            with h.weighted("bookings", 1):
+                status, body = h.http_json(
+                    "POST", f"/hosts/{host.slug}/{event}/bookings",
+                    # One client per booking: a real month's bookings come from many
+                    # people (and one address is capped at a few bookings a day per host).
+                    body={"start": start,
+                          "attendee": {"name": "Cost Client",
+                                       "email": f"client-{start[:16]}@example.com",
+                                       "timezone": zone}},
+                    headers={"idempotency-key": f"cost-{host.slug}-{start}"})
             if status == 201:
                 booking = body
                 break
@@ -156,58 +212,123 @@ class Month:
             return
         self.bookings_made += 1
         token = booking["links"]["cancel_token"]
-        self._page(f"/booking/{booking['uid']}?token={quote(token)}")
-        h.pump()
+        with h.weighted("bookings", 1):
+            self._page(f"/booking/{booking['uid']}?token={quote(token)}")
+            h.pump()
+            if socket is not None:
+                # The dashboard reloads its list once per burst of events it receives.
+                bursts = h.sender.bursts_to(socket)
+                if bursts:
+                    access = self._fresh_access(host)
+                    for _ in range(bursts):
+                        h.http("GET", "/me/bookings?status=upcoming&limit=100", token=access)
         if socket is not None:
-            # The dashboard reloads its list once per burst of events it receives.
-            bursts = h.sender.bursts_to(socket)
-            if bursts:
-                access = self._fresh_access(host)
-                for _ in range(bursts):
-                    h.http("GET", "/me/bookings?status=upcoming&limit=100", token=access)
             with h.unmetered():
                 h.realtime_services().realtime.disconnect(socket)
 
-    def _slots(self, host: Host, event: str, zone: str, month: int) -> list[str]:
+    def _views(self, host: Host, event: str, zone: str, s: Scenario, views: float
+               ) -> list[str]:
+        """`views` views of a booking page: the page, its assets on a miss, the slots of
+        each month shown. The starts it offered."""
+        h = self.harness
+        with h.weighted("bookings", views):
+            self._page(f"/{host.slug}/{event}")
+        with h.weighted("bookings", views * s.asset_miss_rate):
+            for path in self.booking_assets:
+                h.http("GET", path)
+        with h.weighted("bookings", views):
+            starts = self._slots(host, event, zone, 0)
+        with h.weighted("bookings", views * max(0.0, s.months_per_view - 1)):
+            starts += self._slots(host, event, zone, 1)
+        return starts
+
+    def _slots(self, host: Host, event: str, zone: str, month: int,
+               agent: str | None = None) -> list[str]:
         today = self.harness.clock.current.astimezone(ZoneInfo(zone)).date()
         first = today if month == 0 else _add_months(today.replace(day=1), month)
         last = _add_months(first.replace(day=1), 1) - timedelta(days=1)
         status, body = self.harness.http_json(
             "GET", f"/hosts/{host.slug}/{event}/slots?start={first}&end={last}"
-                   f"&timeZone={quote(zone, safe='')}")
+                   f"&timeZone={quote(zone, safe='')}",
+            headers={"user-agent": agent} if agent else None)
         if status != 200:
             return []
         return [slot["start"] for day in body["slots"].values() for slot in day]
 
-    def _dashboard_visit(self, host: Host, s: Scenario) -> None:
-        """One visit: the access cookie has expired since the last one."""
+    def _calendar_change(self, host: Host, k: int, weight: float) -> None:
+        """The host changes their own Google calendar; Google pushes it to Penny, which
+        re-reads what changed (and, on its way, refreshes its token and renews the
+        channel when they are due)."""
         h = self.harness
-        h.http("GET", "/me/profile", token=host.access)  # 401: refresh, then again
-        tokens = h.json("POST", "/auth/refresh", body={"refresh_token": host.refresh})
-        host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
-        self._page("/app")
-        if host.sessions == 0:  # hashed, immutable assets: fetched once a month at most
+        sandbox = h.sandbox
+        day = (h.clock.current + timedelta(days=2)).date()
+        seen = len(sandbox.notifications("google"))
+        with h.unmetered():
+            at = datetime.combine(day, datetime.min.time(), ZoneInfo(host.zone)) + \
+                timedelta(hours=8, minutes=15 * k)
+            sandbox.add_event("google", f"Own event {k}", at.astimezone(UTC),
+                              (at + timedelta(minutes=30)).astimezone(UTC),
+                              account=host.google_account)
+        if not any(host.google_account in w.calendar_ids for w in sandbox.watches("google")):
+            # No live channel (it lapsed with no request to renew it): Google sends
+            # nothing, and the change reaches Penny when a read finds the copy expired.
+            self.unpushed_changes += 1
+            return
+        for delivery in _wait_for(sandbox, seen):
+            with h.weighted("calendar", weight):
+                h.http("POST", urlsplit(delivery.url).path, body=delivery.body,
+                       headers=dict(delivery.headers), accept_encoding=None)
+                h.pump()
+
+    def _bots(self, host: Host, s: Scenario) -> None:
+        """Crawlers fetch the public pages; a share of them run the booking page's script."""
+        h = self.harness
+        pages = [f"/{host.slug}", f"/{host.slug}/intro", f"/{host.slug}/session"]
+        bot = {"user-agent": BOT_AGENT}
+        with h.weighted("bots", s.bot_views_per_host / len(pages)):
+            for path in pages:
+                self._page(path, bot)
+        rendered = s.bot_views_per_host * s.bot_render_share
+        with h.weighted("bots", rendered * s.asset_miss_rate):
+            for path in self.booking_assets:
+                h.http("GET", path, headers=bot)
+        with h.weighted("bots", rendered):
+            self._slots(host, "intro", "UTC", 0, BOT_AGENT)
+
+    def _dashboard(self, host: Host, part: str, counts: DashboardCounts) -> None:
+        """A month of one dashboard pattern: each kind of request once, by its count.
+
+        A page load: the page, the profile (401: the 15-minute access cookie ran out since
+        the last visit), a refresh, the profile again. A return (the tab shown after its
+        socket closed) and a reconnect (API Gateway's 2-hour limit): a ticket (401), a
+        refresh. Every connection: a ticket, $connect, the bookings list, $disconnect.
+        """
+        h = self.harness
+        h.clock.current += timedelta(minutes=20)  # the last access token has expired
+        stale = host.access
+        with h.weighted(part, counts.page_loads):
+            self._page("/app")
+            h.http("GET", "/me/profile", token=stale)
+            self._refresh(host)
+            h.http("GET", "/me/profile", token=host.access)
+        with h.weighted(part, 1.0):  # hashed, immutable: fetched once a month at most
             for path in self.dashboard_assets:
                 h.http("GET", path)
-        host.sessions += 1
-        h.http("GET", "/me/profile", token=host.access)
-        minutes = s.dashboard_session_minutes
-        first = True
-        while minutes > 0:  # API Gateway closes a connection after 2 hours
-            stint = min(minutes, 120.0)
-            if not first:  # the 15-minute access token has run out meanwhile
-                tokens = h.json("POST", "/auth/refresh", body={"refresh_token": host.refresh})
-                host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
+        with h.weighted(part, counts.returns + counts.reconnects):
+            h.http("POST", "/me/realtime/ticket", token=stale)
+            self._refresh(host)
+        with h.weighted(part, counts.connections):
             socket = h.ws_connect(self._credential(host))
-            if first:
-                h.http("GET", "/me/bookings?status=upcoming&limit=100", token=host.access)
-            first = False
-            for _ in range(int(stint // self.keepalive_minutes)):
-                h.clock.current += timedelta(minutes=self.keepalive_minutes)
-                h.ws_message(socket, json.dumps({"action": "keepalive"}))  # as app-api.js
+            h.http("GET", "/me/bookings?status=upcoming&limit=100", token=host.access)
+        with h.weighted(part, counts.keepalives):
+            h.ws_message(socket, json.dumps({"action": "keepalive"}))  # as app-api.js
+        with h.weighted(part, counts.connections):
             h.ws_disconnect(socket)
-            h.add_connection_minutes(stint)
-            minutes -= stint
+        h.add_connection_minutes(part, counts.connection_minutes)
+
+    def _refresh(self, host: Host) -> None:
+        tokens = self.harness.json("POST", "/auth/refresh", body={"refresh_token": host.refresh})
+        host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
 
     def _credential(self, host: Host) -> dict[str, str]:
         body = self.harness.json("POST", "/me/realtime/ticket", token=host.access)
@@ -219,14 +340,17 @@ class Month:
 
     def _fresh_access(self, host: Host) -> str:
         with self.harness.unmetered():
-            tokens = self.harness.json("POST", "/auth/refresh",
-                                       body={"refresh_token": host.refresh})
-        host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
+            self._refresh(host)
         return host.access
 
     # ---- set-up, not part of the month -----------------------------------------------
 
-    def _set_up(self, host: Host) -> None:
+    def _set_up(self, host: Host, n: int) -> None:
+        """A host as a month finds them: signed up, hours set, two event types with Google
+        Meet, Google Calendar connected (its primary calendar checked and written to)."""
+        from sandbox.model import Account
+        from sandbox.testing import consent
+
         h = self.harness
         h.clock.current = MONTH_START - timedelta(days=1)
         signup = h.json("POST", "/auth/signup", body={
@@ -237,17 +361,36 @@ class Month:
         week = {day: ranges for day in ("monday", "tuesday", "wednesday", "thursday",
                                         "friday")}
         h.json("PUT", "/me/schedule", token=token, body={"weekly": week})
+        account = Account(f"{100000000000000000000 + n}", f"{host.slug}@sandbox.test",
+                          f"Host {n}")
+        h.sandbox.add_account("google", account)
+        host.google_account = account.email
+        status, _, body = h.http("POST", "/me/connections/google", token=token,
+                                 body={"features": ["calendar"]})
+        if status != 200:
+            raise RuntimeError(f"connecting Google: {status} {body[:200]}")
+        binding = next(c.split(";")[0] for c in h.last_cookies if "Path=/oauth/" in c)
+        back = urlsplit(consent(json.loads(body)["authorize_url"], account=account.id))
+        status, _, body = h.http("GET", f"{back.path}?{back.query}",
+                                 headers={"cookie": binding})
+        if status >= 400:
+            raise RuntimeError(f"connecting Google: {status} {body[:200]}")
+        if int((n + 1) * self.scenario.premium_share) > int(n * self.scenario.premium_share):
+            from chalicelib.store.hosts import HostRepository
+
+            HostRepository().set_premium(host.slug, True)  # as `make premium` does
+            self.premium_hosts += 1
         h.json("POST", "/me/event-types", token=token, body={
             "slug": "intro", "title": "Intro call", "duration_minutes": 30,
-            "location": {"kind": "zoom"}})
+            "location": {"kind": "google_meet"}})
         h.json("POST", "/me/event-types", token=token, body={
             "slug": "session", "title": "Coaching session", "duration_minutes": 60,
-            "location": {"kind": "zoom"}, "buffer_after_minutes": 10,
+            "location": {"kind": "google_meet"}, "buffer_after_minutes": 10,
             "price": {"amount_minor": 5000, "currency": "EUR"}})
 
-    def _page(self, path: str) -> str:
+    def _page(self, path: str, headers: dict[str, str] | None = None) -> str:
         """A page's HTML; a page that does not answer with one fails the run."""
-        status, headers, html = self.harness.http("GET", path)
+        status, headers, html = self.harness.http("GET", path, headers=headers)
         if status != 200 or "html" not in headers.get("Content-Type", "").lower():
             raise RuntimeError(f"GET {path}: {status} {headers.get('Content-Type')}")
         return html
@@ -273,6 +416,17 @@ class Month:
             found.append(path)
             todo += STATIC_REF.findall(body)
         return found
+
+
+def _wait_for(sandbox: Any, seen: int) -> list[Any]:
+    """The notifications the sandbox sent after the first `seen` (it sends from a thread
+    of its own; a change that sent none fails the run)."""
+    deadline = time.monotonic() + 10
+    while len(sandbox.notifications("google")) <= seen:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the sandbox sent no notification for a calendar change")
+        time.sleep(0.005)
+    return list(sandbox.notifications("google")[seen:])
 
 
 def _add_months(day: date, months: int) -> date:

@@ -91,6 +91,9 @@ def from_document(doc: dict[str, Any], arch: str) -> PriceTable:
         "ssm.parameter_reads": Meter("SSM Parameter Store",
                                      "GetParameters, standard throughput",
                                      s["ssm"]["standard_throughput_per_10k"] / 1e4),
+        "data_transfer.out_gb": Meter("Data transfer", "out to the internet, GB",
+                                      s["data_transfer"]["internet_out_gb"],
+                                      "data_transfer.out"),
         "kms.requests": Meter("KMS", "decrypts (SecureString parameters)",
                               s["kms"]["requests_per_10k"] / 1e4, "kms.requests"),
     }
@@ -102,6 +105,7 @@ def from_document(doc: dict[str, Any], arch: str) -> PriceTable:
         "sns.publishes": float(s["sns"]["free_tier"]["publishes"]),
         "logs.data": float(logs["free_tier"]["data_gb"]),
         "kms.requests": float(s["kms"]["free_tier"]["requests"]),
+        "data_transfer.out": float(s["data_transfer"]["free_tier"]["gb"]),
     }
     return PriceTable(doc["taken_on"], doc["region"], meters, free_pools,
                       {name: service["source"] for name, service in s.items()})

@@ -8,6 +8,7 @@ from typing import Any
 
 from bench.costing.assemble import FunctionMonth
 from bench.costing.bill import Bill, per_thousand
+from bench.costing.ceiling import Ceiling
 from infra.idle import Finding
 
 
@@ -25,6 +26,10 @@ class Report:
     breakdown: list[str] = field(default_factory=list)  # where the top services' money goes
     notes: list[str] = field(default_factory=list)
     alternatives: dict[str, float] = field(default_factory=dict)  # name -> $ before free
+    scenarios: list[tuple[str, float, float]] = field(default_factory=list)  # as built, before
+    ceiling: Ceiling | None = None
+    spread: tuple[list[float], list[float]] = ([], [])  # halves' totals, calibration loops
+    storage_gb: float = 0.0
 
     def per_thousand(self) -> tuple[float, float]:
         return (per_thousand(self.bill.before_free_tier, self.bookings),
@@ -78,6 +83,28 @@ def text(report: Report) -> str:
                f"${after_idle:.2f} after. The template ({report.idle_resources} resources in "
                f"{report.idle_source}): {template}. Storage left behind (table, logs) stays "
                "under the free 25 GB / 5 GB.")
+    if report.scenarios:
+        out += ["", "Dashboards, the month before the free tier (as built: a hidden tab closes "
+                    "its socket | before: it kept it open):"]
+        out += [f"  {name}: ${built:.2f} | ${before:.2f}"
+                for name, built, before in report.scenarios]
+    if report.ceiling is not None:
+        c = report.ceiling
+        out += ["", f"Abuse ceiling: {c.concurrency} API environments busy around the clock "
+                    f"on the costliest request ({c.route}, ${c.per_second * 1e6:.1f} per "
+                    f"million environment-seconds) and {c.ws_rate:g} WebSocket messages a "
+                    f"second: ${c.day:.2f} a day, ${c.month:.2f} a month at most."]
+    out += [f"Storage: the table after 12 months of this month, {report.storage_gb:.3f} GB "
+            "(priced above as the 12th month's)."]
+    totals, loops = report.spread
+    if totals:
+        lo, hi = min(loops), max(loops)
+        mid = sum(totals) / len(totals)
+        out += ["Spread: each half of the sample hosts alone gives "
+                + " and ".join(f"${t:.2f}" for t in totals)
+                + f" ({(max(totals) - min(totals)) / mid / 2:.1%} either side); CPU is in "
+                f"reference ms (calibration loop {lo:.2f}-{hi:.2f} ms here over "
+                f"{len(loops)} timings, bench/costing/calibrate.py)."]
     if report.alternatives:
         out += ["", "The same month, before the free tier:"]
         out += [f"  {name}: ${cost:.2f}" for name, cost in report.alternatives.items()]
@@ -110,5 +137,15 @@ def as_json(report: Report, extra: dict[str, Any]) -> dict[str, Any]:
                  "resources": report.idle_resources,
                  "billed_while_idle": [f.__dict__ for f in report.idle]},
         "alternatives_usd_before_free_tier": report.alternatives,
+        "dashboards_usd_before_free_tier": [
+            {"scenario": name, "as_built": built, "socket_kept_while_hidden": before}
+            for name, built, before in report.scenarios],
+        "abuse_ceiling_usd": (None if report.ceiling is None else
+                              {"day": report.ceiling.day, "month": report.ceiling.month,
+                               "concurrency": report.ceiling.concurrency,
+                               "costliest_route": report.ceiling.route}),
+        "storage_gb_after_12_months": report.storage_gb,
+        "spread": {"halves_usd_before_free_tier": report.spread[0],
+                   "calibration_loop_ms": report.spread[1]},
         "notes": report.notes,
     }

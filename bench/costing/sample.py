@@ -3,18 +3,22 @@
 Hosts share nothing, so `jobs` processes each run their share of the sample hosts on
 their own embedded AWS (this 2-core machine runs two at once); the counts add up.
 Also here: the cold-start (INIT) time of the functions, measured in fresh interpreters
-as bench/cold_start.py measures it.
+doing bench/cold_start.py's imports.
 """
 
 from __future__ import annotations
 
+import resource
 import statistics
+import subprocess
+import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bench.cold_start import FIRST_REQUEST, wall
+from bench.cold_start import FIRST_REQUEST, ROOT
+from bench.costing import calibrate
 from bench.costing.lambdas import Invocation
-from bench.costing.meter import Usage
 from bench.costing.scenario import Scenario
 
 
@@ -23,33 +27,46 @@ class Sample:
     """Everything the sample hosts' month did (not yet scaled to all hosts)."""
 
     invocations: list[Invocation] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    front_door_requests: int = 0
-    ws_inbound_units: int = 0
-    ws_outbound_units: int = 0
-    connection_minutes: float = 0.0
-    stored_bytes: int = 0
+    connection_minutes: dict[str, float] = field(default_factory=dict)  # per part
+    stored_setup: int = 0
+    stored_kept: int = 0
+    stored_expiring: int = 0
+    hosts: int = 0
     bookings: int = 0
     booking_failures: int = 0
     meter_errors: int = 0
+    premium_hosts: int = 0
+    unpushed_changes: int = 0
     booking_assets: int = 0
     dashboard_assets: int = 0
     keepalive_minutes: float = 9.0
+    hidden_close_minutes: float = 5.0
+    loop_ms: list[float] = field(default_factory=list)  # the calibrations (calibrate.py)
 
     def add(self, other: Sample) -> None:
         self.invocations += other.invocations
-        self.usage.calls.update(other.usage.calls)
-        for totals, more in ((self.usage.read_units, other.usage.read_units),
-                             (self.usage.write_units, other.usage.write_units)):
-            for key, value in more.items():
-                totals[key] = totals.get(key, 0.0) + value
-        self.usage.sns_publish_units += other.usage.sns_publish_units
-        for name in ("front_door_requests", "ws_inbound_units", "ws_outbound_units",
-                     "connection_minutes", "stored_bytes", "bookings", "booking_failures",
-                     "meter_errors"):
+        for part, minutes in other.connection_minutes.items():
+            self.connection_minutes[part] = self.connection_minutes.get(part, 0.0) + minutes
+        for name in ("stored_setup", "stored_kept", "stored_expiring", "hosts", "bookings",
+                     "booking_failures", "meter_errors", "premium_hosts", "unpushed_changes"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.loop_ms += other.loop_ms
         self.booking_assets, self.dashboard_assets = other.booking_assets, other.dashboard_assets
         self.keepalive_minutes = other.keepalive_minutes
+        self.hidden_close_minutes = other.hidden_close_minutes
+
+    def of_hosts(self, keep: Callable[[int], bool]) -> Sample:
+        """The same sample restricted to some hosts (for the run's spread); what is not
+        counted per host (connection minutes, storage) in proportion."""
+        hosts = sum(1 for n in range(self.hosts) if keep(n))
+        share = hosts / self.hosts if self.hosts else 0.0
+        return replace(self, invocations=[r for r in self.invocations if keep(r.host)],
+                       hosts=hosts,
+                       connection_minutes={part: minutes * share for part, minutes
+                                           in self.connection_minutes.items()},
+                       stored_setup=round(self.stored_setup * share),
+                       stored_kept=round(self.stored_kept * share),
+                       stored_expiring=round(self.stored_expiring * share))
 
 
 def run_hosts(scenario: Scenario, first: int, count: int, app_log_level: str) -> Sample:
@@ -63,13 +80,15 @@ def run_hosts(scenario: Scenario, first: int, count: int, app_log_level: str) ->
         month.run(range(first, first + count))
         h = harness
         return Sample(
-            invocations=h.invocations.records, usage=h.meter.usage,
-            front_door_requests=h.front_door_requests, ws_inbound_units=h.ws_inbound_units,
-            ws_outbound_units=h.sender.units, connection_minutes=h.connection_minutes,
-            stored_bytes=month.stored_bytes, bookings=month.bookings_made,
-            booking_failures=month.booking_failures, meter_errors=h.meter.errors,
-            booking_assets=len(month.booking_assets),
-            dashboard_assets=len(month.dashboard_assets), keepalive_minutes=month.keepalive_minutes)
+            invocations=h.invocations.records, connection_minutes=h.connection_minutes,
+            stored_setup=month.stored_setup, stored_kept=month.stored_kept,
+            stored_expiring=month.stored_expiring, hosts=count,
+            bookings=month.bookings_made, booking_failures=month.booking_failures,
+            meter_errors=h.meter.errors, premium_hosts=month.premium_hosts,
+            unpushed_changes=month.unpushed_changes, booking_assets=len(month.booking_assets),
+            dashboard_assets=len(month.dashboard_assets),
+            keepalive_minutes=month.keepalive_minutes,
+            hidden_close_minutes=month.hidden_close_minutes, loop_ms=h.loop_ms)
     finally:
         harness.close()
 
@@ -91,8 +110,30 @@ def measure(scenario: Scenario, jobs: int, app_log_level: str = "INFO") -> Sampl
     return total
 
 
-def init_ms(kind: str, runs: int = 3) -> float:
-    """Median wall time of a fresh interpreter doing a function's first-request imports
-    (bench/cold_start.py's list); an import that fails stops the run."""
-    wall(FIRST_REQUEST[kind])  # warms the file cache and .pyc files
-    return statistics.median(wall(FIRST_REQUEST[kind]) for _ in range(runs)) * 1000
+def _child_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child_cpu_ms(code: str) -> float:
+    """CPU (user + system) of a fresh interpreter running `code`, in ms; an import that
+    fails stops the run."""
+    before = _child_cpu_seconds()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    return (_child_cpu_seconds() - before) * 1000
+
+
+def init_ms(kind: str, runs: int = 5) -> float:
+    """A function's INIT in reference ms: the CPU of a fresh interpreter doing its
+    first-request imports (bench/cold_start.py's list), scaled like the handlers' CPU by
+    the calibration loop timed around it. CPU, not wall time: the imports read files the
+    OS has cached, so a cold start is CPU-bound, and CPU does not wait for the machine's
+    other work (calibrated, it does not grow with it either)."""
+    child_cpu_ms(FIRST_REQUEST[kind])  # warms the file cache and .pyc files
+    measured = []
+    for _ in range(runs):
+        loop = calibrate.loop_ms()
+        cpu = child_cpu_ms(FIRST_REQUEST[kind])
+        loop = min(loop, calibrate.loop_ms())
+        measured.append(cpu * calibrate.factor(loop))
+    return statistics.median(measured)

@@ -4,19 +4,28 @@ DynamoDB units from item sizes, Lambda billing, and the idle-month check (infra.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
-from bench.costing import deployment, prices
-from bench.costing.assemble import Options, month_usage
+from bench.costing import calibrate, deployment, prices
+from bench.costing.assemble import Options, month_usage, part_weights, storage_gb
 from bench.costing.bill import bill, per_thousand
+from bench.costing.ceiling import ceiling, reserved_concurrency
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms
 from bench.costing.meter import AwsMeter
-from bench.costing.month import keepalive_minutes
+from bench.costing.month import hidden_close_minutes, keepalive_minutes
 from bench.costing.sample import Sample
-from bench.costing.scenario import MONTH_MINUTES, Scenario, Spread
+from bench.costing.scenario import (
+    DASHBOARDS,
+    MONTH_MINUTES,
+    Scenario,
+    Spread,
+    dashboard_counts,
+)
 from bench.costing.units import (
     billed_ms,
     chunks,
@@ -303,13 +312,112 @@ def _call(label: str, *requests: str) -> Invocation:
     return Invocation("api_handler", label, requests, 1.0, 0)
 
 
+def _usage(sample: Sample, **options: Any) -> dict[str, float]:
+    return month_usage(sample, Scenario(hosts=10, sample_hosts=1, paid_share=0.0),
+                       lambda _: 512,
+                       {"api": 100.0, "events": 100.0}, Options(**options), 14).usage
+
+
 def test_static_assets_on_a_cdn_leave_the_function_and_the_front_door() -> None:
     sample = Sample(invocations=[_call("GET /static/{name}"), _call("GET /{host}/{event}")],
-                    front_door_requests=2)
+                    hosts=1)
     cut = static_assets_off_lambda(sample)
     assert [r.label for r in cut.invocations] == ["GET /{host}/{event}"]
-    assert cut.front_door_requests == 1
+    assert _usage(sample)["function_url.requests"] == 20
+    assert _usage(cut)["function_url.requests"] == 10
+
+
+def test_an_invocation_counts_as_many_times_as_its_weight_and_its_parts_share() -> None:
+    page = replace(_call("GET /app"), part="dashboard:visits", weight=20.0, write_units=2.0)
+    kept = replace(page, part="dashboard:visits:kept-open", weight=1000.0)
+    booking = replace(_call("POST /hosts/{host}/{event}/bookings"), weight=1.0)
+    sample = Sample(invocations=[page, kept, booking], hosts=1)
+    scenario = Scenario(hosts=10, sample_hosts=1, paid_share=0.0,
+                        dashboard_mix={"visits": 0.5})
+
+    as_built = month_usage(sample, scenario, lambda _: 512, {"api": 1.0, "events": 1.0},
+                           Options(), 14, part_weights(scenario)).usage
+    before = month_usage(sample, scenario, lambda _: 512, {"api": 1.0, "events": 1.0},
+                         Options(), 14, part_weights(scenario, kept_open=True)).usage
+
+    assert as_built["function_url.requests"] == 10 * (20 * 0.5 + 1)
+    assert as_built["dynamodb.write_units"] == 10 * 20 * 0.5 * 2.0
+    assert before["function_url.requests"] == 10 * (1000 * 0.5 + 1)
+
+
+def test_data_transfer_is_priced_as_sent_or_as_if_never_compressed() -> None:
+    page = replace(_call("GET /{host}/{event}"), bytes_out=2**20, bytes_identity=3 * 2**20)
+    sample = Sample(invocations=[page], hosts=1)
+
+    assert _usage(sample)["data_transfer.out_gb"] == 10 * 2**20 / 2**30
+    assert _usage(sample, compression=False)["data_transfer.out_gb"] == 30 * 2**20 / 2**30
+
+
+def test_the_first_100_gb_out_a_month_are_free() -> None:
+    priced = bill({"data_transfer.out_gb": 150.0}, prices.load("arm64")).lines[0]
+    assert priced.before_free_tier == pytest.approx(150 * 0.09)
+    assert priced.after_free_tier == pytest.approx(50 * 0.09)
+
+
+def test_storage_after_a_year_keeps_twelve_months_of_growth_and_one_of_expiring_items() -> None:
+    sample = Sample(hosts=2, stored_setup=2_000, stored_kept=4_000, stored_expiring=1_000)
+    scenario = Scenario(hosts=2**30 // 1000, sample_hosts=2)
+
+    assert storage_gb(sample, scenario) == pytest.approx(
+        (2_000 + 12 * 2_000 + 1_000) / 2 * scenario.hosts / 2**30)
+
+
+def test_a_hidden_tab_holds_its_socket_for_each_look_plus_the_grace() -> None:
+    pattern = DASHBOARDS["working-day"]  # 22 days, 8 looks of 5 minutes a day
+
+    counts = dashboard_counts(pattern, keepalive_minutes=9.0, hidden_close_minutes=5.0)
+
+    assert counts.connection_minutes == 22 * 8 * (5 + 5)
+    assert (counts.page_loads, counts.returns, counts.connections) == (22, 22 * 7, 22 * 8)
+    assert counts.keepalives == 22 * 8  # one at minute 9 of each 10-minute connection
+    assert counts.reconnects == 0
+
+
+def test_a_tab_that_kept_its_socket_pays_every_minute_and_reconnects_every_two_hours() -> None:
+    pattern = DASHBOARDS["around-the-clock"]
+
+    counts = dashboard_counts(pattern, keepalive_minutes=9.0, hidden_close_minutes=None)
+
+    assert counts.connection_minutes == MONTH_MINUTES
+    assert counts.reconnects == MONTH_MINUTES / 120 - 1
+    assert counts.keepalives == MONTH_MINUTES / 120 * 13  # 13 in each 2-hour connection
+
+
+def test_the_abuse_ceiling_is_the_costliest_request_per_second_times_the_concurrency() -> None:
+    cheap = replace(_call("GET /static/{name}"), bytes_out=0)
+    costly = replace(_call("POST /hosts/{host}/{event}/bookings"), write_units=10.0)
+    table = prices.load("arm64")
+
+    found = ceiling([(cheap, 1.0), (costly, 1.0)], table, 512, 512, concurrency=10,
+                    ws_rate=0.0)
+
+    assert found.route == "POST /hosts/{host}/{event}/bookings"
+    assert found.day == pytest.approx(found.per_second * 10 * 86_400)
+    assert found.month == pytest.approx(found.day * 30)
+
+
+def test_the_deployed_template_reserves_concurrency_for_the_api() -> None:
+    from infra.template import PARAMETERS
+
+    template = {"Parameters": PARAMETERS}
+    assert reserved_concurrency(template) == int(PARAMETERS["ApiConcurrency"]["Default"]) > 0
+
+
+def test_cpu_is_scaled_to_the_reference_core_by_the_calibration_loop() -> None:
+    assert calibrate.factor(calibrate.REFERENCE_LOOP_MS * 2) == pytest.approx(0.5)
+    assert calibrate.workload(rounds=2) == calibrate.workload(rounds=2)  # deterministic
+
+
+def test_a_vendor_call_waits_as_long_as_the_vendor_takes() -> None:
+    insert = replace(_call("sns"), provider_calls=("google.events.insert",))
+    assert modelled_ms(insert, 1.0) - modelled_ms(_call("sns"), 1.0) == 450
 
 
 def test_the_month_sends_keepalives_as_often_as_the_dashboard_script() -> None:
     assert keepalive_minutes() == 9.0  # app-api.js: KEEPALIVE_MS = 9 * 60 * 1000
+    assert hidden_close_minutes() == 5.0  # app-api.js: HIDDEN_CLOSE_MS = 5 * 60 * 1000
