@@ -37,7 +37,7 @@ def world() -> World:
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
     return World(BookingService(hosts, reservations(bookings, clock), links),
                  BookingChanges(hosts, bookings, clock, links, reservations(bookings, clock)),
-                 bookings, links, clock)
+                 bookings, links, clock, hosts)
 
 
 def a_hold(uid: str, start: str, hold_until: str) -> Booking:
@@ -232,7 +232,7 @@ def test_an_hour_long_booking_may_move_half_an_hour_onto_its_own_old_time() -> N
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
     world = World(BookingService(hosts, reservations(bookings, clock), links),
                   BookingChanges(hosts, bookings, clock, links, reservations(bookings, clock)),
-                  bookings, links, clock)
+                  bookings, links, clock, hosts)
     booking = world.book("2026-03-04T10:00:00-05:00")
 
     moved = world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
@@ -250,7 +250,7 @@ def test_moving_onto_a_day_whose_limit_is_reached_is_refused() -> None:
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
     world = World(BookingService(hosts, reservations(bookings, clock), links),
                   BookingChanges(hosts, bookings, clock, links, reservations(bookings, clock)),
-                  bookings, links, clock)
+                  bookings, links, clock, hosts)
     world.book("2026-03-04T10:00:00-05:00")
     thursday = world.book("2026-03-05T10:00:00-05:00", name="Cy")
 
