@@ -30,6 +30,7 @@ from bench.costing.assemble import MonthUsage, Options, month_usage, part_weight
 from bench.costing.bill import Bill, bill
 from bench.costing.ceiling import ceiling, reserved_concurrency, ws_rate_limit
 from bench.costing.cuts import static_assets_off_lambda
+from bench.costing.lambdas import cpu_scale, modelled_ms
 from bench.costing.report import Report, as_json, text
 from bench.costing.sample import Sample, init_ms, measure
 from bench.costing.scenario import DASHBOARDS, Scenario
@@ -151,6 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     report.ceiling = limit
     report.spread = ([h.before_free_tier for h in halves], sample.loop_ms)
     report.storage_gb = month.usage["dynamodb.storage_gb_month"]
+    report.notes.append(memory_note(records, deployed, table.meters["lambda.gb_seconds"]
+                                    .unit_price))
     ranked = sorted(the_bill.by_service().items(), key=lambda item: -item[1])
     report.advice = advice(the_bill.dominant()[0], sample, records, month, the_bill)
     report.breakdown = [line for service, _ in ranked[:4]
@@ -167,6 +170,23 @@ def main(argv: list[str] | None = None) -> None:
             indent=2))
     else:
         print(text(report))
+
+
+def memory_note(records: list[tuple[Any, float]], deployed: deployment.Deployment,
+                gb_second: float) -> str:
+    """What each function's handler time would cost at other memory sizes (CPU scales
+    with memory; waiting does not)."""
+    sizes = (128, 256, 512, 1024)
+    spent: dict[str, list[float]] = {}
+    for record, n in records:
+        costs = spent.setdefault(record.function, [0.0] * len(sizes))
+        for k, mb in enumerate(sizes):
+            costs[k] += modelled_ms(record, cpu_scale(mb)) / 1000 * n * mb / 1024 * gb_second
+    ranked = sorted(spent.items(), key=lambda item: -max(item[1]))[:3]
+    return ("Memory, handler time a month at " + "/".join(f"{mb}" for mb in sizes)
+            + " MB: " + "; ".join(
+                f"{name} " + "/".join(f"${c:.2f}" for c in costs)
+                + f" (configured {deployed.memory(name)})" for name, costs in ranked) + ".")
 
 
 def _parity(remainder: int) -> Callable[[int], bool]:

@@ -210,7 +210,8 @@ def build_connections(core: Core, logins: OpenLogins) -> ConnectionService:
     return ConnectionService(
         connections=ConnectionRepository(cipher),
         states=OAuthStateRepository(cipher),
-        clients=OAuthClients(available, lambda name: oauth_provider(name, getattr(entries, name))),
+        clients=OAuthClients(available, lambda name: oauth_provider(
+            name, getattr(entries, name), now=core.clock.now)),
         clock=core.clock,
         signer=StateSigner(settings.link_secret),
         callback_url=lambda provider: f"{settings.public_base_url}/oauth/{provider}/callback",

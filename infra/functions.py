@@ -118,5 +118,7 @@ def function_resources() -> dict[str, Any]:
         }
         if function in WORKERS:
             properties["Timeout"] = WORKER_TIMEOUT
+            if WORKERS[function].memory_mb is not None:
+                properties["MemorySize"] = WORKERS[function].memory_mb
         resources[function] = {"Properties": properties}
     return resources

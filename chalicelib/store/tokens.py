@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConcurrentWriteError
@@ -39,20 +39,29 @@ class RefreshTokenRepository:
                                   token.expires_at, revoked)
 
     def rotate(self, old: StoredRefreshToken, new_hash: str, expires_at: datetime) -> None:
-        """Mark the old token used and issue its successor; fails if it was used meanwhile."""
+        """Mark the old token used and issue its successor; fails if it was used meanwhile
+        or its login was revoked.
+
+        Three single-item writes, not one transaction: a transaction bills each item twice
+        (prepare and commit), and a rotation happens at every dashboard return. The
+        conditional claim of the old token comes first, so two refreshes with one token
+        still end with one winner; a failure after it only leaves the host logged out
+        (their old token is spent, no successor exists), never with two live tokens.
+        """
         try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.update(RefreshTokenItem(f"REFRESH#{old.token_hash}", "REFRESH"),
-                          actions=[RefreshTokenItem.used.set(True)],
-                          condition=RefreshTokenItem.used == False)  # noqa: E712
-                # Sessions slide: each rotation extends the family as far as its new token.
-                tx.update(RefreshFamilyItem(f"RFAMILY#{old.family_id}", "RFAMILY"),
-                          actions=[RefreshFamilyItem.expires_at.set(expires_at)],
-                          condition=RefreshFamilyItem.revoked == False)  # noqa: E712
-                tx.save(RefreshTokenItem(f"REFRESH#{new_hash}", "REFRESH", host_id=old.host_id,
-                                         family_id=old.family_id, expires_at=expires_at))
-        except TransactWriteError as exc:
-            raise ConcurrentWriteError() from exc
+            RefreshTokenItem(f"REFRESH#{old.token_hash}", "REFRESH").update(
+                actions=[RefreshTokenItem.used.set(True)],
+                condition=RefreshTokenItem.used == False)  # noqa: E712
+            # Sessions slide: each rotation extends the family as far as its new token.
+            RefreshFamilyItem(f"RFAMILY#{old.family_id}", "RFAMILY").update(
+                actions=[RefreshFamilyItem.expires_at.set(expires_at)],
+                condition=RefreshFamilyItem.revoked == False)  # noqa: E712
+        except UpdateError as exc:
+            if condition_failed(exc):
+                raise ConcurrentWriteError() from exc
+            raise
+        RefreshTokenItem(f"REFRESH#{new_hash}", "REFRESH", host_id=old.host_id,
+                         family_id=old.family_id, expires_at=expires_at).save()
 
     def is_active(self, family_id: str, now: datetime) -> bool:
         """Whether the login goes on: neither revoked nor expired (one consistent read)."""

@@ -52,3 +52,21 @@ def test_google_always_asks_who_connected_and_each_scope_once() -> None:
 def test_microsoft_leaves_the_openid_scopes_to_msal() -> None:
     assert scopes_for("microsoft", frozenset({Feature.CALENDAR, Feature.SIGN_IN})) == (
         "Calendars.ReadWrite", "email")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS_WITH_OAUTH)
+def test_a_token_expiry_is_reckoned_by_the_clock_penny_checks_it_with(provider: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.integrations.oauth import oauth_provider
+    from chalicelib.integrations.oauth.token_answers import tokens_from
+    from chalicelib.provider_settings import MicrosoftApp, OAuthApp
+
+    penny_now = datetime(2030, 1, 1, tzinfo=UTC)  # not the wall clock
+    entry = (MicrosoftApp("id", "secret") if provider == "microsoft"
+             else OAuthApp("id", "secret"))
+    client = oauth_provider(provider, entry, now=lambda: penny_now)
+
+    tokens = tokens_from({"access_token": "a", "expires_in": 3600}, client.now(),  # type: ignore[attr-defined]
+                         provider, provider)
+    assert tokens.expires_at == penny_now + timedelta(hours=1)

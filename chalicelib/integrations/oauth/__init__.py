@@ -9,8 +9,12 @@ settings entry has a `base_url` (the local provider sandbox).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from chalicelib.domain.providers import Feature, OAuthProvider
 from chalicelib.integrations.oauth.scopes import TABLES
+from chalicelib.integrations.oauth.token_answers import utc_now
 from chalicelib.provider_settings import MicrosoftApp, OAuthApp
 
 PROVIDERS_WITH_OAUTH = ("google", "microsoft", "zoom", "notion")
@@ -27,25 +31,26 @@ FEATURES: dict[str, frozenset[Feature]] = {
 TIMEOUT = 5.0
 
 
-def oauth_provider(name: str, entry: OAuthApp | MicrosoftApp,
-                   timeout: float = TIMEOUT) -> OAuthProvider:
-    """The OAuth client for provider `name`, made from its settings entry."""
+def oauth_provider(name: str, entry: OAuthApp | MicrosoftApp, timeout: float = TIMEOUT,
+                   now: Callable[[], datetime] = utc_now) -> OAuthProvider:
+    """The OAuth client for provider `name`, made from its settings entry; `now` is the
+    clock a token's expiry is reckoned from (Penny's, the one it is later checked by)."""
     if name == "microsoft":
         if not isinstance(entry, MicrosoftApp):
             raise TypeError("microsoft needs a MicrosoftApp settings entry")
         from chalicelib.integrations.oauth.microsoft import MicrosoftOAuth
-        return MicrosoftOAuth(entry, timeout)
+        return MicrosoftOAuth(entry, timeout, now)
     if not isinstance(entry, OAuthApp):
         raise TypeError(f"{name} needs an OAuthApp settings entry")
     if name == "google":
         from chalicelib.integrations.oauth.google import GoogleOAuth
-        return GoogleOAuth(entry, timeout)
+        return GoogleOAuth(entry, timeout, now)
     if name == "zoom":
         from chalicelib.integrations.oauth.zoom import ZoomOAuth
-        return ZoomOAuth(entry, timeout)
+        return ZoomOAuth(entry, timeout, now)
     if name == "notion":
         from chalicelib.integrations.oauth.notion import NotionOAuth
-        return NotionOAuth(entry, timeout)
+        return NotionOAuth(entry, timeout, now)
     raise ValueError(f"no OAuth client for {name!r} (known: {', '.join(PROVIDERS_WITH_OAUTH)})")
 
 
