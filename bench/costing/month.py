@@ -231,21 +231,20 @@ class Month:
         """`views` views of a booking page: the page, its assets on a miss, the slots of
         each month shown. The starts it offered."""
         h = self.harness
-        # The first view runs alone: it may find the calendar copy expired and refresh it,
-        # which the views right after it then do not.
+        with h.weighted("bookings", views):
+            self._page(f"/{host.slug}/{event}")
+        with h.weighted("bookings", views * s.asset_miss_rate):
+            for path in self.booking_assets:
+                h.http("GET", path)
+        # The first slots request runs alone: it may find the calendar copy expired and
+        # refresh it, which the requests right after it then do not.
         starts: list[str] = []
         for weight in (min(1.0, views), max(0.0, views - 1)):
-            if weight <= 0:
-                continue
-            with h.weighted("bookings", weight):
-                self._page(f"/{host.slug}/{event}")
-            with h.weighted("bookings", weight * s.asset_miss_rate):
-                for path in self.booking_assets:
-                    h.http("GET", path)
-            with h.weighted("bookings", weight):
-                starts = self._slots(host, event, zone, 0)
-            with h.weighted("bookings", weight * max(0.0, s.months_per_view - 1)):
-                starts += self._slots(host, event, zone, 1)
+            if weight > 0:
+                with h.weighted("bookings", weight):
+                    starts = self._slots(host, event, zone, 0)
+        with h.weighted("bookings", views * max(0.0, s.months_per_view - 1)):
+            starts += self._slots(host, event, zone, 1)
         return starts
 
     def _slots(self, host: Host, event: str, zone: str, month: int,

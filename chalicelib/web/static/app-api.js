@@ -102,13 +102,14 @@ const KEEPALIVE_MS = 9 * 60 * 1000;
 // A tab hidden this long closes its socket until it is shown again: API Gateway bills every
 // connection minute and every keepalive, and a dashboard left open all day behind other
 // tabs would otherwise pay for 1,440 minutes and 160 keepalives a day that nobody sees.
-// Five minutes is shorter than KEEPALIVE_MS, so a hidden stretch costs at most five
-// connection minutes and (unless one was nearly due when the tab was hidden) no
-// keepalive. It is long enough that glancing at mail or a calendar for a minute or two
-// keeps the socket: each reopening costs a ticket request, $connect, $disconnect and a
-// reload of the bookings list, four invocations that churning on every tab switch would
-// spend.
-export const HIDDEN_CLOSE_MS = 5 * 60 * 1000;
+// Three minutes: a look at the dashboard (a few minutes) plus this grace stays under
+// KEEPALIVE_MS, so a look costs no keepalive at all (`make cost`: the keepalives were a
+// third of a dashboard's WebSocket bill at five), and a hidden stretch at most three
+// connection minutes. It is long enough that glancing at mail or a calendar for a minute
+// or two keeps the socket: each reopening costs a ticket request, $connect, $disconnect
+// and a reload of the bookings list, four invocations that churning on every tab switch
+// would spend.
+export const HIDDEN_CLOSE_MS = 3 * 60 * 1000;
 
 // One WebSocket to the host's event stream. Each (re)connect fetches a fresh 60-second
 // ticket; a dropped socket is retried after a random wait in [0, min(cap, base * 2^n)]

@@ -178,8 +178,8 @@ def test_a_tab_hidden_past_the_threshold_closes_its_socket_and_catches_up_when_s
     other, heard = another_tab(new_context, stack, slug)
     booking = book(stack, slug, "intro", "Grace Hopper")
     expect(other.locator(".toast", has_text="Grace Hopper")).to_be_visible()
-    eventually(lambda: heard_event(heard, "booking.confirmed", booking["uid"]),
-               "confirmed on the other tab")
+    expect(other.locator(".booking", has_text="Grace Hopper")).to_be_visible()
+    assert heard_event(heard, "booking.created", booking["uid"])
     other.close()
     eventually(lambda: stack_sockets(stack, host_id) == [], "the other tab's socket closed")
     lists: list[str] = []
