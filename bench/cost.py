@@ -225,8 +225,8 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
         f"  {scenario.hosts:,} active hosts x {scenario.bookings_per_host} bookings = "
         f"{scenario.bookings:,} bookings; {scenario.views_per_booking:g} slot-page views per "
         f"booking; {scenario.paid_share:.0%} paid (estimated: payments are not built); "
-        f"{scenario.premium_share:.0%} premium ({sample.premium_hosts} of the sample hosts; "
-        "only their bookings reach the summary worker)",
+        f"{scenario.premium_share:.0%} premium (one sample host, its brief jobs counted for "
+        "the share; only premium bookings reach the summary worker)",
         f"  dashboards: {mix} (a hidden tab closes its socket after "
         f"{sample.hidden_close_minutes:g} min; a keepalive every {sample.keepalive_minutes:g} "
         "min while open)",

@@ -105,6 +105,7 @@ class Harness:
         self.loop_ms: list[float] = []  # every calibration of the run (calibrate.py)
         self.sandbox: Any = None
         self.last_cookies: list[str] = []
+        self.premium_weight = 1.0  # how many premium hosts the sample's one stands for
 
     def start(self, app_log_level: str = "INFO") -> Harness:
         import boto3
@@ -342,8 +343,13 @@ class Harness:
 
     def _worker(self, name: str) -> Any:
         def handle(event: dict[str, Any], context: Any) -> Any:
-            return self.invocations.invoke(name, "sns", getattr(self.app_module, name),
-                                           event, context)
+            # Only premium hosts' bookings reach the brief worker (its SNS filter): the
+            # sample's premium host stands for premium_share of all hosts.
+            weight = self.invocations.weight * (
+                self.premium_weight if name == "summary_worker" else 1.0)
+            with self.weighted(self.invocations.part, weight):
+                return self.invocations.invoke(name, "sns", getattr(self.app_module, name),
+                                               event, context)
         return handle
 
     def pump(self) -> int:

@@ -123,7 +123,7 @@ def child_cpu_ms(code: str) -> float:
     return (_child_cpu_seconds() - before) * 1000
 
 
-def init_ms(kind: str, runs: int = 5) -> float:
+def init_ms(kind: str, runs: int = 3) -> float:
     """A function's INIT in reference ms: the CPU of a fresh interpreter doing its
     first-request imports (bench/cold_start.py's list), scaled like the handlers' CPU by
     the calibration loop timed around it. CPU, not wall time: the imports read files the

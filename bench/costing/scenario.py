@@ -122,7 +122,7 @@ class Scenario:
     bot_views_per_host: float = 150.0
     bot_render_share: float = 0.1
     calendar_changes_per_host: float = 3.0 * WORKING_DAYS
-    sample_hosts: int = 10
+    sample_hosts: int = 6
     seed: int = 7
 
     @property
