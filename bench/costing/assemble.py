@@ -193,8 +193,8 @@ def month_usage(sample: Sample, scenario: Scenario, memory: Callable[[str], int]
         logged += sum(f.invocations * platform_log_bytes(f.memory_mb) for f in months.values())
     ingested = logged / GB
     kept = min(1.0, log_retention_days / 30) if log_retention_days else 1.0
-    sent = sum((r.bytes_out if options.compression else r.bytes_identity
-                or r.bytes_out) * n for r, n in records)
+    sent = sum((r.bytes_out if options.compression else r.bytes_identity) * n
+               for r, n in records)
     minutes = sum(m * parts.get(part, 0.0) for part, m in sample.connection_minutes.items())
     usage = {
         "lambda.requests": invocations,

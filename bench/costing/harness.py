@@ -337,8 +337,9 @@ class Harness:
             units0, posts0 = self.sender.units, self.sender.bytes
             self.invocations.invoke("booking_events", "stream", self.app_module.booking_events,
                                     {"Records": [record]}, context)
-            self.invocations.amend(ws_out_units=self.sender.units - units0,
-                                   bytes_out=self.sender.bytes - posts0)
+            sent = self.sender.bytes - posts0
+            self.invocations.amend(ws_out_units=self.sender.units - units0, bytes_out=sent,
+                                   bytes_identity=sent)
             self.sender.invocation = 0
 
     def _worker(self, name: str) -> Any:

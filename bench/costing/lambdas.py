@@ -70,7 +70,6 @@ class Invocation:
     bytes_identity: int = 0    # the same answer without content encoding
     provider_calls: tuple[str, ...] = ()  # calls to a vendor's API ("google.events.list")
     host: int = -1             # the sample host it belongs to (-1: none)
-    raw_cpu_ms: float = 0.0    # the CPU as measured here, before calibration
 
 
 class _Capture(logging.Handler):
@@ -149,7 +148,7 @@ class Invocations:
                 function, label, tuple(self.meter.trace[trace0:]), raw * self.cpu_factor,
                 log_bytes, reads - reads0, writes - writes0, part=self.part,
                 weight=self.weight, sns_units=self.meter.usage.sns_publish_units - sns0,
-                provider_calls=self.provider_calls(), host=self.host, raw_cpu_ms=raw,
+                provider_calls=self.provider_calls(), host=self.host,
                 **extra))
 
     def amend(self, **changes: Any) -> None:

@@ -12,7 +12,6 @@ apart, so it is not billed to the Lambda that made the write).
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +26,6 @@ SNS_UNIT = message_units()["sns.publishes"]  # bytes billed as one publish
 
 @dataclass
 class Usage:
-    calls: Counter[str] = field(default_factory=Counter)      # "dynamodb.Query" -> n
     read_units: dict[str, float] = field(default_factory=dict)   # per operation
     write_units: dict[str, float] = field(default_factory=dict)  # per operation, GSIs apart
     sns_publish_units: int = 0
@@ -86,7 +84,6 @@ class AwsMeter:
 
     def note(self, request: str) -> None:
         """Count a request made without a botocore client (postToConnection, here)."""
-        self.usage.calls[request] += 1
         self.trace.append(request)
 
     def _units(self, call: ApiCall) -> None:

@@ -106,7 +106,6 @@ class Month:
     stored_kept: int = 0        # bytes at the month's end, kept for good (set-up included)
     stored_expiring: int = 0    # bytes at the month's end that expire by TTL
     unpushed_changes: int = 0   # calendar changes made while no push channel was live
-    premium_hosts: int = 0
     _warming: bool = False      # the unmetered warm-up month: each kind of request once
     _dashboard_open: Spread = field(default_factory=lambda: Spread(0.0))
 
@@ -120,7 +119,6 @@ class Month:
             # the first request (cold starts are billed apart, from their own measure).
             warm = Host("costwarmup", HOST_ZONES[0])
             self._set_up(warm, 10_000)
-            self.premium_hosts = 0
             self._probe_pages(warm)
             self._warming = True
             self._month(warm, rng, replace(self.scenario, bookings_per_host=2,
@@ -392,7 +390,6 @@ class Month:
             from chalicelib.store.hosts import HostRepository
 
             HostRepository().set_premium(host.slug, True)  # as `make premium` does
-            self.premium_hosts += 1
         h.json("POST", "/me/event-types", token=token, body={
             "slug": "intro", "title": "Intro call", "duration_minutes": 30,
             "location": {"kind": "google_meet"}})

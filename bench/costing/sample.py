@@ -35,7 +35,6 @@ class Sample:
     bookings: int = 0
     booking_failures: int = 0
     meter_errors: int = 0
-    premium_hosts: int = 0
     unpushed_changes: int = 0
     booking_assets: int = 0
     dashboard_assets: int = 0
@@ -48,7 +47,7 @@ class Sample:
         for part, minutes in other.connection_minutes.items():
             self.connection_minutes[part] = self.connection_minutes.get(part, 0.0) + minutes
         for name in ("stored_setup", "stored_kept", "stored_expiring", "hosts", "bookings",
-                     "booking_failures", "meter_errors", "premium_hosts", "unpushed_changes"):
+                     "booking_failures", "meter_errors", "unpushed_changes"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.loop_ms += other.loop_ms
         self.booking_assets, self.dashboard_assets = other.booking_assets, other.dashboard_assets
@@ -84,7 +83,7 @@ def run_hosts(scenario: Scenario, first: int, count: int, app_log_level: str) ->
             stored_setup=month.stored_setup, stored_kept=month.stored_kept,
             stored_expiring=month.stored_expiring, hosts=count,
             bookings=month.bookings_made, booking_failures=month.booking_failures,
-            meter_errors=h.meter.errors, premium_hosts=month.premium_hosts,
+            meter_errors=h.meter.errors,
             unpushed_changes=month.unpushed_changes, booking_assets=len(month.booking_assets),
             dashboard_assets=len(month.dashboard_assets),
             keepalive_minutes=month.keepalive_minutes,

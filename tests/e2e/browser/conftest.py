@@ -15,6 +15,7 @@ uncaught exceptions seen by the page). `stack` comes from tests/e2e/conftest.py.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,16 @@ def take_screenshot(page: Page, name: str) -> Path:
 @pytest.fixture
 def screenshot() -> Callable[[Page, str], Path]:
     return take_screenshot
+
+
+def eventually(check: Callable[[], bool], what: str) -> None:
+    """Wait until `check()` holds (the stack catching up: a stream event, a $disconnect);
+    a bound, not a measure."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"still not {what} after {WAIT_MS} ms")
+        time.sleep(0.1)
 
 
 def watch_console(page: Page) -> list[str]:

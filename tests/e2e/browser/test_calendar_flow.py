@@ -11,7 +11,6 @@ a day and an hour of its own.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.browser.conftest import WAIT_MS, NewContext
+from tests.e2e.browser.conftest import NewContext, eventually
 from tests.e2e.browser.test_connections import connect
 from tests.e2e.browser.test_dashboard import (
     csrf_headers,
@@ -63,14 +62,6 @@ def sandbox_google(context: BrowserContext, stack: LocalStack) -> Page:
     page = context.new_page()
     page.goto(f"{stack.sandbox_url}/google/_sandbox")
     return page
-
-
-def eventually(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"never happened: {what}")
-        time.sleep(0.2)
 
 
 def test_a_busy_event_leaves_the_page_by_push_and_a_booking_gets_its_meet_link(

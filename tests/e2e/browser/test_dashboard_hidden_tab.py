@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import requests
 from playwright.sync_api import BrowserContext, Page, Request, WebSocket, expect
 
 from local.stack import REGION, TABLE
-from tests.e2e.browser.conftest import WAIT_MS, NewContext
+from tests.e2e.browser.conftest import NewContext, eventually
 from tests.e2e.browser.test_dashboard import (
     PASSWORD,
     book,
@@ -82,15 +81,6 @@ def stack_sockets(stack: LocalStack, host_id: str) -> list[str]:
     ids = [str(item["connection_id"]) for item in items]
     return [i for i in ids
             if requests.get(f"{management}/@connections/{i}", timeout=30).status_code == 200]
-
-
-def eventually(check: Callable[[], bool], what: str) -> None:
-    """Wait for the stack to catch up ($disconnect runs after the close); a bound, not a measure."""
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"still not {what} after {WAIT_MS} ms")
-        time.sleep(0.1)
 
 
 def another_tab(new_context: NewContext, stack: LocalStack, slug: str
