@@ -28,6 +28,10 @@ from sandbox.microsoft import MicrosoftProvider
 from sandbox.model import Account, Client, Grant
 from sandbox.notion import NotionProvider
 from sandbox.provider import FakeProvider
+from sandbox.razorpay import FakeRazorpay
+from sandbox.razorpay_control import RazorpayControl
+from sandbox.stripe import FakeStripe
+from sandbox.stripe_control import StripeControl
 from sandbox.wire import html_response
 from sandbox.zoom import ZoomProvider
 
@@ -68,7 +72,7 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class ProviderSandbox(CalendarControl):
+class ProviderSandbox(CalendarControl, RazorpayControl, StripeControl):
     """The running sandbox and its control surface for tests (see each method; the
     calendar, meeting and push controls are CalendarControl's)."""
 
@@ -84,13 +88,17 @@ class ProviderSandbox(CalendarControl):
             server = AuthorizationServer(kind.policy, [Client(client_id, secret, uris, scopes)],
                                          ACCOUNTS[kind.name])
             self.providers[kind.name] = kind(server, key, f"{self.url}/{kind.name}")
+        self.razorpay = FakeRazorpay(f"{self.url}/razorpay")
+        self.stripe = FakeStripe(f"{self.url}/stripe")
         self._map = Map([Rule("/", endpoint=self._landing)] + [
             Submount(f"/{name}", [*provider.rules(),
                                   Rule("/_sandbox", endpoint=provider.control,
                                        methods=["GET", "POST"]),
                                   Rule("/_sandbox/consent", endpoint=provider.consent,
                                        methods=["POST"])])
-            for name, provider in self.providers.items()])
+            for name, provider in self.providers.items()] + [
+            Submount("/razorpay", self.razorpay.rules()),
+            Submount("/stripe", self.stripe.rules())])
         # A short poll interval: stop() waits for it (the default 0.5 s per test adds up).
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,),
                                         name="provider-sandbox", daemon=True)
@@ -127,6 +135,8 @@ class ProviderSandbox(CalendarControl):
                              "client_secret": client.client_secret,
                              "base_url": self.base_url(name)}
         entries["microsoft"]["tenant"] = "common"
+        entries["razorpay"] = {"base_url": self.razorpay.base_url}
+        entries["stripe"] = self.stripe_settings()
         return entries
 
     # -- accounts, grants and what Penny did -------------------------------------------
@@ -180,6 +190,8 @@ class ProviderSandbox(CalendarControl):
         self._thread.join()
         for provider in self.providers.values():
             provider.notifier.stop()
+        self.razorpay.stop()
+        self.stripe.webhooks.stop()
 
     def __enter__(self) -> ProviderSandbox:
         return self

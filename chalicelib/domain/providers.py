@@ -150,6 +150,12 @@ class VideoProvider(Protocol):
 
 
 # ---- payments (Stripe, Razorpay) -----------------------------------------------------
+#
+# Money goes to the host's own account, never through Penny's. Stripe: a Connect
+# (Standard) account the host onboards through an Account Link, charged directly
+# (`Stripe-Account`), its events reaching the platform's one webhook with `account`.
+# Razorpay: the host's own key id, key secret and webhook secret, checked with a test
+# call before they are kept (encrypted) in the credential store.
 
 
 @dataclass(frozen=True)
@@ -159,16 +165,20 @@ class CheckoutRequest:
     description: str
     price: Price
     customer_email: str
-    success_url: str
+    customer_name: str
+    success_url: str               # where the client lands after paying (never proof of it)
     cancel_url: str
     expires_at: datetime           # the slot hold's end; a vendor may insist on later
 
 
 @dataclass(frozen=True)
 class Checkout:
-    id: str
-    url: str                       # where the client pays
-    expires_at: datetime           # as the vendor set it (Stripe: 30 min at the least)
+    id: str                        # Stripe: the Checkout Session (cs_...); Razorpay: the order
+    url: str | None                # Stripe: its hosted page; Razorpay: None (Checkout.js opens
+                                   # the order on Penny's own pay page, with `public_key`)
+    expires_at: datetime | None    # as the vendor set it (Stripe: 30 min at the least);
+                                   # None: the vendor's checkout does not expire (Razorpay)
+    public_key: str | None = None  # Razorpay Checkout's key id
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,15 @@ class Refund:
     id: str
     payment_id: str
     amount: Price
+
+
+@dataclass(frozen=True)
+class PaymentAccount:
+    """The host's account at a payment provider, as Penny shows it."""
+
+    id: str                        # Stripe: acct_...; Razorpay: the key id (rzp_test_...)
+    name: str                      # the business name or e-mail the vendor knows it by
+    ready: bool                    # it can take payments now (Stripe: charges_enabled)
 
 
 class PaymentEventKind(StrEnum):
@@ -189,17 +208,21 @@ class PaymentEventKind(StrEnum):
 class PaymentEvent:
     id: str                        # the vendor's event id: webhooks are deduplicated by it
     kind: PaymentEventKind
-    booking_uid: str
+    booking_uid: str               # from the metadata/notes Penny set; checked against the
+                                   # booking's own checkout id before anything is done
     checkout_id: str
     payment_id: str | None = None
     amount: Price | None = None
+    account: str | None = None     # Stripe Connect: the connected account it happened on
 
 
 class PaymentProvider(Protocol):
     def create_checkout(self, request: CheckoutRequest) -> Checkout: ...
 
     def expire_checkout(self, checkout_id: str) -> None:
-        """End an unpaid checkout now (a hold shorter than the vendor's minimum)."""
+        """End an unpaid checkout now (a hold shorter than the vendor's minimum); one
+        already completed or expired is not an error. Razorpay orders cannot be ended:
+        nothing happens, and a late payment is handled as any late payment."""
         ...
 
     def refund(self, payment_id: str, amount: Price, key: str) -> Refund: ...
@@ -281,6 +304,7 @@ class Feature(StrEnum):
     VIDEO = "video"                # meetings (Zoom; Meet and Teams ride on the calendar)
     NOTES = "notes"                # Notion pages, Google Docs
     SIGN_IN = "sign_in"            # OpenID Connect: who the user is, nothing more
+    PAYMENTS = "payments"          # taking the host's payments (Stripe, Razorpay)
 
 
 @dataclass(frozen=True)

@@ -353,7 +353,7 @@ def test_a_meeting_is_made_once_per_key_moved_and_deleted() -> None:
 
 def a_checkout(key: str = "hold-1") -> CheckoutRequest:
     return CheckoutRequest(key, "b-1", "Intro call", Price(5000, "USD"), "bo@example.com",
-                           "https://penny.test/paid", "https://penny.test/back",
+                           "Bo", "https://penny.test/paid", "https://penny.test/back",
                            at("2026-11-23T12:30:00+00:00"))
 
 

@@ -1,0 +1,48 @@
+"""A verified Stripe event (as its JSON dict) read as the PaymentEvent Penny acts on.
+
+Penny fulfils from the Checkout Session's own events, which name the session and carry
+the booking uid Penny set in its metadata: `checkout.session.completed` once it is paid
+(a delayed method completes it unpaid first, then sends `async_payment_succeeded` or
+`async_payment_failed`), and `checkout.session.expired`. A refund's events carry the
+booking uid the adapter copied into the refund's metadata. Everything else is None: the
+PaymentIntent's events name no session, and an event without Penny's metadata (a
+payment the host took some other way on the same account) is not Penny's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.event_types import Price
+from chalicelib.domain.providers import PaymentEvent, PaymentEventKind
+
+_SESSION = {"checkout.session.completed": PaymentEventKind.PAID,
+            "checkout.session.async_payment_succeeded": PaymentEventKind.PAID,
+            "checkout.session.async_payment_failed": PaymentEventKind.FAILED,
+            "checkout.session.expired": PaymentEventKind.EXPIRED}
+_REFUND = frozenset({"refund.created", "refund.updated"})
+
+
+def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
+    kind = str(event.get("type", ""))
+    found = (event.get("data") or {}).get("object") or {}
+    booking_uid = (found.get("metadata") or {}).get("booking_uid")
+    if not booking_uid or (kind not in _SESSION and kind not in _REFUND):
+        return None
+    account = event.get("account")
+    if kind in _REFUND:
+        if found.get("status") != "succeeded":
+            return None  # pending, failed or cancelled: no money went back yet
+        return PaymentEvent(str(event["id"]), PaymentEventKind.REFUNDED, str(booking_uid), "",
+                            found.get("payment_intent"), _price(found, "amount"), account)
+    if kind == "checkout.session.completed" and found.get("payment_status") != "paid":
+        return None  # a delayed payment method: its outcome comes as an async_* event
+    return PaymentEvent(str(event["id"]), _SESSION[kind], str(booking_uid), str(found["id"]),
+                        found.get("payment_intent"), _price(found, "amount_total"), account)
+
+
+def _price(found: dict[str, Any], field: str) -> Price | None:
+    amount, currency = found.get(field), found.get("currency")
+    if not isinstance(amount, int) or not isinstance(currency, str):
+        return None
+    return Price(amount, currency.upper())

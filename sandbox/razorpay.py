@@ -1,0 +1,94 @@
+"""Fake Razorpay, mounted at `/razorpay` with Razorpay's real paths below it: the REST API
+(`/v1/orders`, `/v1/payments`, `/v1/refunds`), Checkout (`/v1/checkout.js` and its page)
+and webhooks to each merchant's registered URL.
+
+Razorpay is not an OAuth provider: each host brings their own key id, key secret and
+webhook secret. The sandbox seeds one merchant with the fixed, public credentials below
+(they open nothing but this fake); tests add more. ProviderSandbox's `razorpay_*` methods
+(sandbox/razorpay_control.py) drive it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import string
+from html import escape
+from typing import Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from sandbox import pages
+from sandbox.api_gate import ApiGate
+from sandbox.razorpay_api import RazorpayApi
+from sandbox.razorpay_checkout import RazorpayCheckout, money
+from sandbox.razorpay_store import Merchant, RazorpayStore, new_id
+from sandbox.razorpay_webhooks import RazorpayWebhooks
+from sandbox.wire import html_response
+
+SANDBOX_MERCHANT = Merchant(name="Ada's Studio", key_id="rzp_test_PennySandbox01",
+                            key_secret="pennySandboxKeySecret001",
+                            webhook_secret="penny-sandbox-razorpay-webhook-secret",
+                            account_id="acc_PennySandbox01")
+
+
+class FakeRazorpay:
+    name = "razorpay"
+    title = "Razorpay"
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.store = RazorpayStore()
+        self.store.add(dataclasses.replace(SANDBOX_MERCHANT))
+        self.gate = ApiGate()
+        self.webhooks = RazorpayWebhooks()
+        self.api = RazorpayApi(self.store, self.webhooks, self.gate)
+        self.checkout = RazorpayCheckout(self.store, self.webhooks)
+
+    def rules(self) -> list[Rule]:
+        return [*self.api.rules(), *self.checkout.rules(),
+                Rule("/_sandbox", endpoint=self.control, methods=["GET"])]
+
+    def merchant(self, key_id: str | None = None) -> Merchant:
+        """A merchant by key id (default: the seeded one)."""
+        with self.store.lock:
+            return self.store.merchants[key_id or SANDBOX_MERCHANT.key_id]
+
+    def add_merchant(self, name: str) -> Merchant:
+        alphabet = string.ascii_letters + string.digits
+        return self.store.add(Merchant(
+            name=name, key_id=f"rzp_test_{new_id('x')[2:]}",
+            key_secret="".join(secrets.choice(alphabet) for _ in range(24)),
+            webhook_secret=secrets.token_urlsafe(18), account_id=new_id("acc")))
+
+    def pay(self, order_id: str, method: str = "upi",
+            notes: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.checkout.pay(self.store.owner(order_id), order_id, method, notes)
+
+    def stop(self) -> None:
+        self.webhooks.stop()
+
+    def control(self, request: Request) -> Response:
+        """The sandbox page: merchants, their orders, and the webhook deliveries."""
+        with self.store.lock:
+            merchants = list(self.store.merchants.values())
+        rows = "".join(
+            f"<tr><td>{escape(m.name)}</td><td><code>{escape(m.key_id)}</code></td>"
+            f"<td><code>{escape(m.account_id)}</code></td>"
+            f"<td><code>{escape(m.webhook_url or '(none)')}</code></td></tr>"
+            for m in merchants)
+        orders = "".join(
+            f"<li><code>{escape(o['id'])}</code> {escape(money(o['amount'], o['currency']))}"
+            f" {escape(o['status'])}</li>"
+            for m in merchants for o in self.store.listed(m, "orders"))
+        sent = "".join(
+            f"<li><code>{escape(d.event_id)}</code> {escape(d.event)} try {d.attempt}: "
+            f"{d.status or escape(d.error or '')}</li>"
+            for d in reversed(self.webhooks.deliveries()))
+        page = pages.error(self.title, "Razorpay sandbox", f"Base URL {self.base_url}")
+        extra = (f"<h2>Merchants</h2><table><tr><th>name</th><th>key id</th><th>account</th>"
+                 f"<th>webhook</th></tr>{rows}</table><h2>Orders</h2><ul>"
+                 f"{orders or '<li>None yet.</li>'}</ul><h2>Webhook deliveries</h2><ul>"
+                 f"{sent or '<li>None yet.</li>'}</ul>")
+        return html_response(page.replace("</main>", f"{extra}</main>"))

@@ -1,0 +1,181 @@
+"""What the fake Stripe holds and what happens to it: connected accounts, and per account
+its Checkout Sessions, PaymentIntents, charges and refunds. Every change emits the events
+Stripe emits for it (with `account` for a connected account's), handed to the webhooks.
+
+An object lives in one account: looked up from another (another `Stripe-Account`, or
+none: the platform's own) it does not exist, as at Stripe. A session past its
+`expires_at` expires when next looked at, as if Stripe's own timer had run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sandbox import stripe_objects as objects
+from sandbox.stripe_wire import StripeFailure, money
+
+Request = tuple[str | None, str | None]  # (request id, idempotency key) an event names
+NO_REQUEST: Request = (None, None)       # Stripe's own doing, or the customer's
+
+
+class SessionOverError(Exception):
+    """The Checkout Session cannot be paid: it is complete or expired (`status`)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"the Checkout Session is {status}")
+        self.status = status
+
+
+class StripeLedger:
+    def __init__(self, publish: Callable[[dict[str, Any]], None]) -> None:
+        self.lock = threading.RLock()
+        self.accounts: dict[str, dict[str, Any]] = {}
+        self.revoked: set[str] = set()
+        self.events: list[dict[str, Any]] = []
+        self._objects: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        self._items: dict[str, list[dict[str, Any]]] = {}
+        self._intent_meta: dict[str, dict[str, str]] = {}
+        self._publish = publish
+
+    def emit(self, kind: str, data: dict[str, Any], account: str | None,
+             request: Request = NO_REQUEST,
+             previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        with self.lock:
+            event = objects.event(kind, data, account, request, previous)
+            self.events.append(event)
+            self._publish(event)
+            return event
+
+    # -- objects -----------------------------------------------------------------------
+
+    def add(self, account: str | None, data: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            self._objects[data["id"]] = (account, data)
+            return data
+
+    def get(self, account: str | None, object_id: str, kind: str) -> dict[str, Any] | None:
+        """The object, if it is of `kind` and lives in `account` (None: the platform)."""
+        with self.lock:
+            owner, found = self._objects.get(object_id, (None, None))
+            if found is None or owner != account or found["object"] != kind:
+                return None
+            if kind == "checkout.session":
+                self._lapse(owner, found)
+            return found
+
+    def locate(self, object_id: str) -> tuple[str | None, dict[str, Any]] | None:
+        """The object with its account, from any account (the hosted pages, the tests)."""
+        with self.lock:
+            found = self._objects.get(object_id)
+            if found is not None and found[1]["object"] == "checkout.session":
+                self._lapse(*found)
+            return found
+
+    def all(self, kind: str) -> list[tuple[str | None, dict[str, Any]]]:
+        with self.lock:
+            return [(owner, data) for owner, data in self._objects.values()
+                    if data["object"] == kind]
+
+    # -- checkout ----------------------------------------------------------------------
+
+    def open_session(self, account: str | None, session: dict[str, Any],
+                     items: list[dict[str, Any]], intent_meta: dict[str, str]) -> None:
+        with self.lock:
+            self.add(account, session)
+            self._items[session["id"]] = items
+            self._intent_meta[session["id"]] = intent_meta
+
+    def items(self, session_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self._items.get(session_id, []))
+
+    def pay(self, session_id: str, email: str | None = None,
+            name: str | None = None) -> dict[str, Any]:
+        """The customer pays an open session: a succeeded PaymentIntent and its charge, the
+        session complete and paid, then payment_intent.succeeded and
+        checkout.session.completed."""
+        with self.lock:
+            account, session = self._find(session_id)
+            if session["status"] != "open":
+                raise SessionOverError(session["status"])
+            intent = self.add(account, objects.payment_intent(
+                session, dict(self._intent_meta.get(session_id, {}))))
+            paid = self.add(account, objects.charge(intent))
+            intent["latest_charge"] = paid["id"]
+            session.update(status="complete", payment_status="paid", url=None,
+                           payment_intent=intent["id"],
+                           customer_details={"email": email or session["customer_email"],
+                                             "name": name, "phone": None})
+            self.emit("payment_intent.succeeded", intent, account)
+            self.emit("checkout.session.completed", session, account)
+            return session
+
+    def expire(self, session_id: str, request: Request = NO_REQUEST) -> dict[str, Any]:
+        with self.lock:
+            account, session = self._find(session_id)
+            if session["status"] != "open":
+                raise StripeFailure(400, 'Only Checkout Sessions with a status in ["open"] can '
+                                    "be expired. This Checkout Session has a status of "
+                                    f"`{session['status']}`.")
+            session.update(status="expired", url=None)
+            self.emit("checkout.session.expired", session, account, request)
+            return session
+
+    def _find(self, session_id: str) -> tuple[str | None, dict[str, Any]]:
+        found = self.locate(session_id)
+        if found is None or found[1]["object"] != "checkout.session":
+            raise KeyError(session_id)
+        return found
+
+    def _lapse(self, account: str | None, session: dict[str, Any]) -> None:
+        if session["status"] == "open" and session["expires_at"] <= objects.now():
+            session.update(status="expired", url=None)
+            self.emit("checkout.session.expired", session, account)
+
+    # -- refunds -----------------------------------------------------------------------
+
+    def refund(self, account: str | None, paid: dict[str, Any], amount: int | None,
+               meta: dict[str, str], reason: str | None, request: Request) -> dict[str, Any]:
+        with self.lock:
+            left = paid["amount"] - paid["amount_refunded"]
+            if left == 0:
+                raise StripeFailure(400, f"Charge {paid['id']} has already been refunded.",
+                                    code="charge_already_refunded")
+            if amount is not None and amount > left:
+                raise StripeFailure(400, f"Refund amount ({money(amount, paid['currency'])}) is "
+                                    "greater than unrefunded amount on charge "
+                                    f"({money(left, paid['currency'])})", param="amount")
+            made = self.add(account, objects.refund(paid, left if amount is None else amount,
+                                                    meta, reason))
+            paid["amount_refunded"] += made["amount"]
+            paid["refunded"] = paid["amount_refunded"] == paid["amount"]
+            self.emit("refund.created", made, account, request)
+            self.emit("charge.refunded", paid, account, request)
+            return made
+
+    # -- connected accounts ------------------------------------------------------------
+
+    def onboard(self, account_id: str) -> dict[str, Any]:
+        """The account's owner finished onboarding: it can take payments now."""
+        with self.lock:
+            found = self.accounts[account_id]
+            if not found["charges_enabled"]:
+                before = objects.onboarded(found)
+                self.emit("account.updated", found, account_id, previous=before)
+            return found
+
+    def revoke(self, account_id: str) -> None:
+        """The account's owner disconnected the platform: every call on it now fails."""
+        with self.lock:
+            if account_id not in self.accounts:
+                raise KeyError(account_id)
+            self.revoked.add(account_id)
+            self.emit("account.application.deauthorized",
+                      {"id": "ca_PennySandboxPlatform", "object": "application",
+                       "name": "Penny"}, account_id)
+
+    def connected(self, account_id: str | None) -> bool:
+        with self.lock:
+            return account_id in self.accounts and account_id not in self.revoked

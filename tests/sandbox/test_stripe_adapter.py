@@ -1,0 +1,396 @@
+"""StripePayments (chalicelib/integrations/stripe_payments.py) against the sandbox's Stripe:
+one checkout and one refund per key, Stripe's expiry minimum, expiring what is over,
+errors as the port names them, webhooks verified on the exact bytes, Connect onboarding."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+
+from chalicelib.domain.errors import (
+    AuthenticationError,
+    ConnectionBrokenError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+)
+from chalicelib.domain.event_types import Price
+from chalicelib.domain.providers import (
+    CheckoutRequest,
+    PaymentAccount,
+    PaymentEvent,
+    PaymentEventKind,
+)
+from chalicelib.integrations.stripe_payments import StripePayments
+from chalicelib.provider_settings import StripePlatform
+from sandbox import ProviderSandbox
+
+LINE = 300
+YEN = Price(5000, "JPY")
+
+
+class Clock:
+    """The adapter's clock in these tests: the moment each test starts, standing still
+    (the fake checks expiry against its own clock, which is only milliseconds ahead)."""
+
+    now = datetime.now(UTC)
+
+
+@pytest.fixture(autouse=True)
+def _stopped_clock() -> None:
+    Clock.now = datetime.now(UTC).replace(microsecond=0)
+
+
+def _payments(sandbox: ProviderSandbox, account: str | None, *, timeout: float = 5.0,
+              secret_key: str | None = None,
+              clock: Callable[[], datetime] = lambda: Clock.now) -> StripePayments:
+    settings = sandbox.stripe_settings()
+    entry = StripePlatform(secret_key or settings["secret_key"], settings["webhook_secret"],
+                           settings["base_url"])
+    return StripePayments(entry, account, timeout, clock=clock)
+
+
+def _request(key: str = "hold-1", price: Price = YEN,
+             hold: timedelta = timedelta(minutes=10),
+             description: str = "Intro call with Ada") -> CheckoutRequest:
+    return CheckoutRequest(key=key, booking_uid="bk-1", description=description, price=price,
+                           customer_email="grace@example.test", customer_name="Grace Hopper",
+                           success_url="https://penny.test/b/bk-1/paid",
+                           cancel_url="https://penny.test/b/bk-1/pay", expires_at=Clock.now + hold)
+
+
+def _host(sandbox: ProviderSandbox) -> str:
+    return str(sandbox.stripe_add_account("ada@sandbox.test", "Ada Consulting")["id"])
+
+
+def _line_after(moment: datetime) -> int:
+    return math.ceil(moment.timestamp() / LINE) * LINE
+
+
+# -- checkout ---------------------------------------------------------------------------
+
+
+def test_a_checkout_is_made_once_per_key(provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+
+    first = payments.create_checkout(_request())
+    again = payments.create_checkout(_request())
+
+    assert again == first and first.id.startswith("cs_test_") and first.url
+    assert len(provider_sandbox.stripe_sessions()) == 1
+    assert provider_sandbox.stripe_api_calls("checkout.sessions.create") == 2
+
+
+def test_a_retry_minutes_later_still_finds_the_first_checkout(
+        provider_sandbox: ProviderSandbox) -> None:
+    account = _host(provider_sandbox)
+    first = _payments(provider_sandbox, account).create_checkout(_request())
+
+    later = _payments(provider_sandbox, account,
+                      clock=lambda: Clock.now + timedelta(minutes=6)).create_checkout(_request())
+
+    assert later == first and len(provider_sandbox.stripe_sessions()) == 1
+
+
+def test_the_checkout_charges_the_hosts_account_in_jpy_untouched(
+        provider_sandbox: ProviderSandbox) -> None:
+    account = _host(provider_sandbox)
+
+    made = _payments(provider_sandbox, account).create_checkout(_request())
+
+    session = provider_sandbox.stripe_object(made.id)
+    assert (session["amount_total"], session["currency"], session["_account"]) == (
+        5000, "jpy", account)
+    assert session["metadata"] == {"booking_uid": "bk-1"}
+    assert (session["client_reference_id"], session["customer_email"]) == (
+        "bk-1", "grace@example.test")
+    intent = provider_sandbox.stripe_object(provider_sandbox.stripe_pay(made.id)["payment_intent"])
+    assert intent["metadata"] == {"booking_uid": "bk-1"}
+
+
+def test_a_hold_shorter_than_stripes_minimum_gets_a_session_of_just_over_30_minutes(
+        provider_sandbox: ProviderSandbox) -> None:
+    made = _payments(provider_sandbox, _host(provider_sandbox)).create_checkout(_request())
+
+    assert made.expires_at == datetime.fromtimestamp(
+        _line_after(Clock.now + timedelta(minutes=32)), UTC)
+    assert Clock.now + timedelta(minutes=32) <= made.expires_at < Clock.now + timedelta(minutes=37)
+
+
+def test_a_long_hold_keeps_its_own_end(provider_sandbox: ProviderSandbox) -> None:
+    made = _payments(provider_sandbox, _host(provider_sandbox)).create_checkout(
+        _request(hold=timedelta(hours=2)))
+
+    hold_end = Clock.now + timedelta(hours=2)
+    assert made.expires_at == datetime.fromtimestamp(_line_after(hold_end), UTC)
+
+
+def test_expiring_an_open_checkout_twice_is_fine(provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    made = payments.create_checkout(_request())
+
+    payments.expire_checkout(made.id)
+    payments.expire_checkout(made.id)
+
+    assert provider_sandbox.stripe_object(made.id)["status"] == "expired"
+    assert len(provider_sandbox.stripe_events("checkout.session.expired")) == 1
+
+
+@pytest.mark.parametrize("ending", ["stripe_pay", "stripe_expire_session"])
+def test_expiring_a_checkout_that_is_paid_or_expired_already_is_fine(
+        provider_sandbox: ProviderSandbox, ending: str) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    made = payments.create_checkout(_request())
+    getattr(provider_sandbox, ending)(made.id)
+    status = provider_sandbox.stripe_object(made.id)["status"]
+
+    payments.expire_checkout(made.id)
+
+    assert provider_sandbox.stripe_object(made.id)["status"] == status
+
+
+def test_expiring_a_checkout_of_another_account_is_rejected(
+        provider_sandbox: ProviderSandbox) -> None:
+    made = _payments(provider_sandbox, _host(provider_sandbox)).create_checkout(_request())
+
+    with pytest.raises(ProviderRejectedError, match=r"No such checkout\.session"):
+        _payments(provider_sandbox, _host(provider_sandbox)).expire_checkout(made.id)
+
+
+# -- refunds ----------------------------------------------------------------------------
+
+
+def _paid(sandbox: ProviderSandbox, payments: StripePayments) -> str:
+    return str(sandbox.stripe_pay(payments.create_checkout(_request()).id)["payment_intent"])
+
+
+def test_a_refund_is_made_once_per_key_and_names_the_booking(
+        provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+
+    first = payments.refund(intent, Price(2000, "JPY"), "refund-bk-1")
+    again = payments.refund(intent, Price(2000, "JPY"), "refund-bk-1")
+
+    assert again == first and first.amount == Price(2000, "JPY") and first.payment_id == intent
+    [refund] = provider_sandbox.stripe_refunds()
+    assert refund["metadata"]["booking_uid"] == "bk-1" and refund["status"] == "succeeded"
+
+
+def test_refunding_more_than_is_left_is_rejected(provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+    payments.refund(intent, Price(4000, "JPY"), "refund-1")
+
+    with pytest.raises(ProviderRejectedError, match="greater than unrefunded amount"):
+        payments.refund(intent, Price(4000, "JPY"), "refund-2")
+
+
+# -- errors -----------------------------------------------------------------------------
+
+
+def test_a_key_stripe_refuses_breaks_the_connection(provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox),
+                         secret_key="sk_test_notTheSandboxKey1234")
+
+    with pytest.raises(ConnectionBrokenError, match="401") as broken:
+        payments.create_checkout(_request())
+    assert broken.value.provider == "stripe"
+
+
+def test_a_host_who_disconnected_penny_breaks_the_connection(
+        provider_sandbox: ProviderSandbox) -> None:
+    account = _host(provider_sandbox)
+    payments = _payments(provider_sandbox, account)
+    provider_sandbox.stripe_revoke_account(account)
+
+    with pytest.raises(ConnectionBrokenError, match="403"):
+        payments.create_checkout(_request())
+    with pytest.raises(ConnectionBrokenError):
+        payments.account(account)
+
+
+def test_rate_limiting_is_unavailable(provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    provider_sandbox.stripe_fail_next_api_calls(429, retry_after=2)
+
+    with pytest.raises(ProviderUnavailableError, match=r"429.*Retry-After: 2 s"):
+        payments.create_checkout(_request())
+
+
+def test_server_errors_are_retried_twice_then_unavailable(
+        provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    provider_sandbox.stripe_fail_next_api_calls(500, times=3)
+
+    with pytest.raises(ProviderUnavailableError, match="500"):
+        payments.create_checkout(_request())
+    assert provider_sandbox.stripe_api_calls("checkout.sessions.create") == 3
+    assert provider_sandbox.stripe_sessions() == []
+
+
+def test_a_server_error_retried_with_the_same_key_makes_one_checkout(
+        provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    provider_sandbox.stripe_fail_next_api_calls(503)
+
+    made = payments.create_checkout(_request())
+
+    assert [s["id"] for s in provider_sandbox.stripe_sessions()] == [made.id]
+
+
+def test_a_slow_stripe_is_unavailable(provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox), timeout=0.1)
+    provider_sandbox.stripe_set_api_delay(0.5)
+
+    with pytest.raises(ProviderUnavailableError, match="could not be reached"):
+        payments.expire_checkout("cs_test_a1Unknown")
+
+
+def test_a_request_stripe_refuses_as_it_stands_is_rejected(
+        provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+
+    with pytest.raises(ProviderRejectedError, match=r"400.*currency"):
+        payments.create_checkout(_request(price=Price(5000, "EURO")))
+
+
+# -- webhooks ---------------------------------------------------------------------------
+
+
+def _signed(sandbox: ProviderSandbox, server: HTTPServer, act: Callable[[], Any],
+            count: int) -> list[tuple[bytes, dict[str, str]]]:
+    """What Stripe posts after `act`: the last `count` deliveries' bodies and headers."""
+    server.expect_request("/webhooks/stripe").respond_with_data("", status=200)
+    sandbox.stripe_webhook_endpoint(server.url_for("/webhooks/stripe"))
+    before = len(sandbox.stripe_deliveries())
+    act()
+    sent = sandbox.stripe_wait_for_deliveries(before + count)[before:]
+    return [(d.body, {"Stripe-Signature": d.signature}) for d in sent]
+
+
+def test_a_paid_checkout_is_paid_and_the_payment_intents_event_is_ignored(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    account = _host(provider_sandbox)
+    payments = _payments(provider_sandbox, account)
+    made = payments.create_checkout(_request())
+
+    delivered = _signed(provider_sandbox, httpserver,
+                        lambda: provider_sandbox.stripe_pay(made.id), 2)
+
+    intent_event, completed = (payments.verify_webhook(b, h) for b, h in delivered)
+    session = provider_sandbox.stripe_object(made.id)
+    assert intent_event is None
+    assert completed == PaymentEvent(
+        provider_sandbox.stripe_events("checkout.session.completed")[0]["id"],
+        PaymentEventKind.PAID, "bk-1", made.id, session["payment_intent"],
+        Price(5000, "JPY"), account)
+
+
+def test_an_expired_checkout_is_expired(provider_sandbox: ProviderSandbox,
+                                        httpserver: HTTPServer) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    made = payments.create_checkout(_request())
+
+    [(body, headers)] = _signed(provider_sandbox, httpserver,
+                                lambda: payments.expire_checkout(made.id), 1)
+
+    event = payments.verify_webhook(body, headers)
+    assert event is not None and (event.kind, event.checkout_id, event.booking_uid) == (
+        PaymentEventKind.EXPIRED, made.id, "bk-1")
+
+
+def test_a_refund_is_refunded_and_the_charges_event_is_ignored(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+
+    delivered = _signed(provider_sandbox, httpserver,
+                        lambda: payments.refund(intent, Price(5000, "JPY"), "refund-bk-1"), 2)
+
+    refunded, charge = (payments.verify_webhook(b, h) for b, h in delivered)
+    assert charge is None and refunded is not None
+    assert (refunded.kind, refunded.booking_uid, refunded.checkout_id, refunded.payment_id,
+            refunded.amount) == (PaymentEventKind.REFUNDED, "bk-1", "", intent,
+                                 Price(5000, "JPY"))
+
+
+def test_an_async_failure_is_failed_and_events_without_penny_metadata_are_ignored(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    session = provider_sandbox.stripe_object(payments.create_checkout(_request()).id)
+    foreign = {**session, "metadata": {}}
+
+    delivered = _signed(provider_sandbox, httpserver, lambda: [
+        provider_sandbox.stripe_emit_event("checkout.session.async_payment_failed", session),
+        provider_sandbox.stripe_emit_event("checkout.session.expired", foreign),
+        provider_sandbox.stripe_emit_event("customer.created", {"id": "cus_1",
+                                                                "object": "customer"})], 3)
+
+    failed, not_ours, other = (payments.verify_webhook(b, h) for b, h in delivered)
+    assert failed is not None and failed.kind is PaymentEventKind.FAILED
+    assert not_ours is None and other is None
+
+
+def test_a_body_with_non_ascii_text_verifies_byte_for_byte(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    made = payments.create_checkout(_request())
+
+    _, (body, headers) = _signed(provider_sandbox, httpserver, lambda: provider_sandbox
+                                 .stripe_pay(made.id, name="Zoë Åström 東京"), 2)
+
+    assert "Zoë Åström 東京".encode() in body  # as UTF-8, not as \u escapes
+    paid = payments.verify_webhook(body, {"stripe-signature": headers["Stripe-Signature"]})
+    assert paid is not None and paid.kind is PaymentEventKind.PAID
+
+
+@pytest.mark.parametrize("forgery", ["unsigned", "another secret", "stale", "edited body"])
+def test_a_forged_unsigned_or_stale_webhook_is_refused(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer, forgery: str) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    made = payments.create_checkout(_request())
+    if forgery == "another secret":
+        provider_sandbox.stripe_sign_next_delivery(secret="whsec_someoneElsesSecret")
+    if forgery == "stale":
+        provider_sandbox.stripe_sign_next_delivery(stale_by=301 + 5)
+    [(body, headers)] = _signed(provider_sandbox, httpserver,
+                                lambda: payments.expire_checkout(made.id), 1)
+    if forgery == "unsigned":
+        headers = {}
+    if forgery == "edited body":
+        body = body.replace(b'"expired"', b'"complete"')
+
+    with pytest.raises(AuthenticationError):
+        payments.verify_webhook(body, headers)
+
+
+# -- Connect ----------------------------------------------------------------------------
+
+
+def test_a_hosts_account_is_made_once_per_key_and_not_ready_yet(
+        provider_sandbox: ProviderSandbox) -> None:
+    platform = _payments(provider_sandbox, None)
+
+    first = platform.create_account("ada@sandbox.test", "host-1")
+    again = platform.create_account("ada@sandbox.test", "host-1")
+
+    assert again == first == PaymentAccount(first.id, "ada@sandbox.test", False)
+    assert len(provider_sandbox.stripe_accounts()) == 1
+
+
+def test_onboarding_at_stripe_makes_the_account_ready(provider_sandbox: ProviderSandbox) -> None:
+    platform = _payments(provider_sandbox, None)
+    made = platform.create_account("ada@sandbox.test", "host-1")
+
+    url = platform.onboarding_url(made.id, "https://penny.test/stripe/refresh",
+                                  "https://penny.test/stripe/return")
+    done = requests.post(url, data={"decision": "complete"}, timeout=10, allow_redirects=False)
+
+    assert done.headers["Location"] == "https://penny.test/stripe/return"
+    assert platform.account(made.id) == PaymentAccount(made.id, "ada@sandbox.test", True)
