@@ -7,6 +7,7 @@ that needs them, never at import: cold start is a budget.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from types import ModuleType
@@ -269,8 +270,14 @@ def realtime_ticket(host_id: str, session_id: str | None) -> dict[str, Any]:
        "Your platforms: connected, broken (reconnect), not connected, or not available here",
        "connections", auth=True, response="ConnectionList", errors=AUTH_ERRORS)
 def list_connections(host_id: str) -> dict[str, Any]:
+    from chalicelib.services.connections import ProviderView
+
     found = services().connections.overview(host_id)
+    found += [ProviderView(*view) for view in services().payment_accounts.overview(host_id)]
     return {"connections": [views().connection_out(v).model_dump(mode="json") for v in found]}
+
+
+PAYMENT_PROVIDERS = ("stripe", "razorpay")
 
 
 @route("/me/connections/{provider}", "POST", "connect_provider",
@@ -283,16 +290,50 @@ def connect_provider(host_id: str, session_id: str | None, provider: str, body: 
     from chalicelib.functions.http import base_path
 
     request = current_request()
+    if provider in PAYMENT_PROVIDERS:
+        return _connect_payments(host_id, provider)
     result = services().connections.start(host_id, session_id, provider,
                                           frozenset(Feature(f) for f in body.features),
                                           CONNECTIONS_PAGE)
     return started(request, base_path(request), result)
 
 
+def _connect_payments(host_id: str, provider: str) -> Response:
+    from chalicelib.domain.errors import ValidationError
+
+    if provider != "stripe":
+        raise ValidationError("Razorpay is connected with your keys: PUT "
+                              "/me/connections/razorpay", "provider")
+    email = services().profiles.config(host_id).email
+    url = services().payment_accounts.connect_stripe(host_id, email)
+    return Response(body=json.dumps({"authorize_url": url}), status_code=200,
+                    headers={"Content-Type": "application/json"})
+
+
+@route("/me/connections/razorpay", "PUT", "connect_razorpay",
+       "Connect Razorpay with your own keys: checked with one call to Razorpay, then kept "
+       "encrypted", "connections", auth=True, body="RazorpayKeysIn",
+       response="RazorpayConnectionOut", errors=(*AUTH_ERRORS, 403, 409, 503), no_store=True)
+def connect_razorpay(host_id: str, body: Any) -> Any:
+    from chalicelib.services.connections import ProviderView
+
+    connection = services().payment_accounts.connect_razorpay(
+        host_id, body.key_id, body.key_secret, body.webhook_secret)
+    out = views().connection_out(ProviderView("razorpay", True, connection))
+    return {**out.model_dump(mode="json"), "webhook_url": razorpay_webhook_url(host_id)}
+
+
+def razorpay_webhook_url(host_id: str) -> str:
+    return f"{services().settings.public_base_url}/webhooks/razorpay/{host_id}"
+
+
 @route("/me/connections/{provider}", "DELETE", "disconnect_provider",
        "Disconnect a platform: its tokens are revoked at the provider, then deleted",
        "connections", auth=True, status=204, errors=(*AUTH_ERRORS, 403))
 def disconnect_provider(host_id: str, provider: str) -> None:
+    if provider in PAYMENT_PROVIDERS:
+        services().payment_accounts.disconnect(host_id, provider)
+        return
     services().connections.disconnect(host_id, provider)
     services().calendars.forget_provider(host_id, provider)
 
@@ -353,8 +394,44 @@ def microsoft_calendar_push(incoming: Any) -> Response:
 def test_connection(host_id: str, provider: str) -> Any:
     from chalicelib.services.connections import ProviderView
 
-    connection = services().connections.test(host_id, provider)
+    if provider in PAYMENT_PROVIDERS:
+        connection = services().payment_accounts.check(host_id, provider)
+    else:
+        connection = services().connections.test(host_id, provider)
     return views().connection_out(ProviderView(provider, True, connection))
+
+
+# ---- payment webhooks (chalicelib/services/payments.py) ---------------------------------
+
+def _payment_webhook(path: str, name: str, provider: str,
+                     verifier: Callable[..., Any]) -> Callable[[Callable[..., Any]], Any]:
+    from chalicelib.functions.edge import Edge, edge_route
+
+    return edge_route(app, Edge(path, name, "webhook", provider=provider),
+                      lambda: services().edge, verifier)
+
+
+def _stripe_verifier() -> Any:
+    from chalicelib.services.webhooks import PaymentWebhooks
+
+    return PaymentWebhooks(services().payment_accounts.stripe_webhooks())
+
+
+def _razorpay_verifier(host_id: str) -> Any:
+    from chalicelib.services.webhooks import PaymentWebhooks
+
+    return PaymentWebhooks(services().payment_accounts.razorpay_webhooks(host_id))
+
+
+@_payment_webhook("/webhooks/stripe", "stripe_webhook", "stripe", _stripe_verifier)
+def stripe_webhook(event: Any) -> None:
+    services().payments.settle(event.payload, "stripe")
+
+
+@_payment_webhook("/webhooks/razorpay/{host_id}", "razorpay_webhook", "razorpay",
+                  _razorpay_verifier)
+def razorpay_webhook(event: Any, host_id: str) -> None:
+    services().payments.settle(event.payload, "razorpay")
 
 
 def _oauth_callback() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -487,6 +564,18 @@ def reschedule_booking(uid: str, body: Any) -> Any:
     booking = services().changes.reschedule(uid, body.token, body.start)
     # Only the reschedule link was presented: answer with its links, never the cancel one.
     return views().booking_out(booking, services().booking.links, LinkPurpose.RESCHEDULE)
+
+
+@route("/bookings/{uid}/payment/razorpay", "POST", "razorpay_paid",
+       "Razorpay Checkout's handler, from the pay page: its signature is checked before "
+       "anything changes", "attendee", body="RazorpayCallbackIn", response="BookingOut",
+       errors=(400, 404, 409, 503), no_store=True)
+def razorpay_paid(uid: str, body: Any) -> Any:
+    booking = services().changes.view(uid, body.token)
+    paid = services().payments.confirm_callback(booking, body.razorpay_order_id,
+                                                body.razorpay_payment_id,
+                                                body.razorpay_signature)
+    return views().booking_out(paid)
 
 
 @route("/bookings/{uid}/invite.ics", "GET", "booking_invite", "The booking as an .ics invite",

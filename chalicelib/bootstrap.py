@@ -121,6 +121,14 @@ class NoLogins:
         return False
 
 
+class NoCalendars:
+    """A worker's settling of a paid booking asks no calendar (services/reservations.py
+    `settle` only reads Penny's own ledger)."""
+
+    def busy(self, host_id: str, setup: Any, window: Any) -> list[Any]:
+        return []
+
+
 class Once:
     """A value made on first use, then kept (the connection service of an API)."""
 
@@ -159,6 +167,17 @@ class ApiServices:
     edge: EdgeServices
     calendars: CalendarCache
     made_connections: Once
+    made_payment_accounts: Once
+    made_payments: Once
+
+    @property
+    def payment_accounts(self) -> PaymentAccounts:
+        """Built on the first request about payments: the SDKs load only then."""
+        return self.made_payment_accounts()  # type: ignore[no-any-return]
+
+    @property
+    def payments(self) -> PaymentService:
+        return self.made_payments()  # type: ignore[no-any-return]
 
     @property
     def settings(self) -> Settings:
@@ -196,15 +215,78 @@ class ApiServices:
             self.calendars.connected(host_id, provider)
 
 
+def _cipher(core: Core) -> Any:
+    from chalicelib.integrations.token_cipher import AesGcmTokenCipher
+
+    settings = core.settings
+    return AesGcmTokenCipher.from_key_ring(settings.token_keys, settings.token_active_kid)
+
+
+# ---- payments (Stripe, Razorpay): made on first use, so the SDKs load only then ---------
+
+PAYMENT_TIMEOUT = 5.0  # seconds per call to Stripe or Razorpay (the API Lambda has 10)
+
+
+def build_payment_accounts(core: Core) -> PaymentAccounts:
+    from chalicelib.services.payment_accounts import PAYMENT_PROVIDERS, PaymentAccounts
+    from chalicelib.store.connections import ConnectionRepository
+
+    entries = core.providers
+
+    def stripe(account: str | None) -> Any:
+        from chalicelib.integrations.stripe_payments import StripePayments
+
+        return StripePayments(entries.stripe, account, PAYMENT_TIMEOUT)  # type: ignore[arg-type]
+
+    def razorpay(keys: Any) -> Any:
+        from chalicelib.integrations.razorpay_payments import RazorpayKeys, RazorpayPayments
+
+        return RazorpayPayments(entries.razorpay,  # type: ignore[arg-type]
+                                RazorpayKeys(keys.key_id, keys.key_secret, keys.webhook_secret),
+                                PAYMENT_TIMEOUT)
+
+    return PaymentAccounts(
+        connections=ConnectionRepository(_cipher(core)), clock=core.clock,
+        available=frozenset(p for p in PAYMENT_PROVIDERS if getattr(entries, p) is not None),
+        stripe=stripe, razorpay=razorpay,
+        dashboard_url=f"{core.settings.public_base_url}/app/connections")
+
+
+def _hold_timers(core: Core) -> Any:
+    from chalicelib.services.payments import NoHoldTimers
+
+    settings = core.settings
+    if not (settings.hold_scheduler_role_arn and settings.events_topic_arn):
+        return NoHoldTimers()
+    import boto3
+
+    from chalicelib.integrations.hold_timers import SchedulerHoldTimers
+
+    return SchedulerHoldTimers(boto3.client("scheduler", region_name=settings.region),
+                               settings.events_topic_arn, settings.hold_scheduler_role_arn,
+                               settings.hold_schedule_group)
+
+
+def build_payments(core: Core, reservations: Reservations, links: BookingLinks,
+                   accounts: PaymentAdapters | None = None) -> PaymentService:
+    """`accounts`: the hosts' payment providers (tests may pass fakes)."""
+    from chalicelib.services.payments import PaymentService
+    from chalicelib.store.bookings import BookingRepository
+
+    return PaymentService(
+        BookingRepository(), reservations, accounts or build_payment_accounts(core),
+        core.clock, return_url=lambda uid: links.urls(uid)["view"],
+        timers=_hold_timers(core), hold=timedelta(seconds=core.settings.payment_hold_seconds))
+
+
 def build_connections(core: Core, logins: OpenLogins) -> ConnectionService:
     from chalicelib.integrations.oauth import OAUTH_PROVIDERS, oauth_provider
-    from chalicelib.integrations.token_cipher import AesGcmTokenCipher
     from chalicelib.services.connections import ConnectionService, OAuthClients, StateSigner
     from chalicelib.store.connections import ConnectionRepository
     from chalicelib.store.oauth_states import OAuthStateRepository
 
     settings = core.settings
-    cipher = AesGcmTokenCipher.from_key_ring(settings.token_keys, settings.token_active_kid)
+    cipher = _cipher(core)
     entries = core.providers
     available = frozenset(p for p in OAUTH_PROVIDERS if getattr(entries, p) is not None)
     return ConnectionService(
@@ -220,8 +302,9 @@ def build_connections(core: Core, logins: OpenLogins) -> ConnectionService:
 
 
 def build_api(core: Core, passwords: PasswordHasher | None = None,
-              adapters: ProviderAdapters | None = None) -> ApiServices:
-    """`adapters`: the hosts' provider adapters (tests pass fakes)."""
+              adapters: ProviderAdapters | None = None,
+              payment_adapters: PaymentAdapters | None = None) -> ApiServices:
+    """`adapters`, `payment_adapters`: the hosts' provider adapters (tests pass fakes)."""
     from chalicelib.functions.browser_session import SessionServices
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
@@ -250,12 +333,16 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
     public = PublicService(hosts, bookings, clock, calendars)
     changes = BookingChanges(hosts, bookings, clock, links, reservations)
     sessions = BrowserSessions(accounts, CsrfTokens(settings.link_secret))
+    payment_accounts = Once(lambda: build_payment_accounts(core))
+    payments = Once(lambda: build_payments(core, reservations, links,
+                                           payment_adapters or payment_accounts()))
     return ApiServices(
         core=core,
         accounts=accounts,
-        profiles=ProfileService(hosts),
+        profiles=ProfileService(hosts, payments_ready=lambda host_id: (
+            ["fake"] if payment_adapters is not None else payment_accounts().ready(host_id))),
         public=public,
-        booking=BookingService(hosts, reservations, links),
+        booking=BookingService(hosts, reservations, links, payments),
         changes=changes,
         tickets=_tickets(core),
         pages=PageServices(public, changes, clock),
@@ -264,6 +351,8 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
         edge=EdgeServices(DeliveryRepository(), clock),
         calendars=calendars,
         made_connections=connections,
+        made_payment_accounts=payment_accounts,
+        made_payments=payments,
     )
 
 
@@ -278,9 +367,10 @@ def _calendar_cache(core: Core, adapters: ProviderAdapters) -> CalendarCache:
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
           passwords: PasswordHasher | None = None,
-          adapters: ProviderAdapters | None = None) -> ApiServices:
+          adapters: ProviderAdapters | None = None,
+          payment_adapters: PaymentAdapters | None = None) -> ApiServices:
     """The API's services on a new core (tests and benches; Lambda uses `services()`)."""
-    return build_api(build_core(settings, clock), passwords, adapters)
+    return build_api(build_core(settings, clock), passwords, adapters, payment_adapters)
 
 
 def _accounts(core: Core, passwords: PasswordHasher | None = None,
@@ -387,7 +477,9 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
     adapters = HostAdapters(core, Once(lambda: build_connections(core, NoLogins())))
     job = factory(JobContext(BookingRepository(), core.clock, HostRepository(), adapters,
                              ProviderRefRepository(), lambda uid: links.urls(uid)["view"],
-                             _calendar_cache(core, adapters)))
+                             _calendar_cache(core, adapters),
+                             payments=Once(lambda: build_payments(
+                                 core, _settling(core), links))))
     declared = (spec.name, spec.event_types, spec.announces)
     made = (job.name, tuple(t.value for t in job.takes),
             job.announces.value if job.announces else None)
@@ -395,6 +487,16 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
         raise LookupError(f"the worker list says {declared}, its job {spec.job} says {made}")
     return JobRunner(job, JobRecordRepository(), core.clock, lease_for(WORKER_TIMEOUT),
                      premium_only=spec.premium_only)
+
+
+def _settling(core: Core) -> Reservations:
+    """The write path a worker settles paid bookings through (made by the payments job
+    only: the other workers never load it)."""
+    from chalicelib.services.reservations import Reservations
+    from chalicelib.store.bookings import BookingRepository
+
+    return Reservations(BookingRepository(), NoCalendars(), core.clock,
+                        core.settings.booking_write_attempts)
 
 
 # ---- this container's instances -------------------------------------------------------
@@ -491,10 +593,14 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.connections import ConnectionService, OpenLogins
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.jobs import JobRunner
+    from chalicelib.services.links import BookingLinks
+    from chalicelib.services.payment_accounts import PaymentAccounts
+    from chalicelib.services.payments import PaymentAdapters, PaymentService
     from chalicelib.services.ports import Clock, LoginSockets, PasswordHasher
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
     from chalicelib.services.realtime import Realtime
+    from chalicelib.services.reservations import Reservations
     from chalicelib.services.sign_in import IdentitySignIn
     from chalicelib.services.tickets import RealtimeTickets
     from chalicelib.services.webhooks import Deliveries

@@ -96,6 +96,12 @@ class Settings:
     bookings_per_attendee_per_day: int = 5
     # Each provider's settings entry; a provider without one is off ("not available").
     providers: Providers = field(default_factory=Providers)
+    # How long a paid booking holds its slot for the payment (services/payments.py).
+    payment_hold_seconds: int = 15 * 60
+    # The hold's one-time timer (integrations/hold_timers.py): EventBridge Scheduler runs
+    # it with this role, in this schedule group. Unset: holds lapse on read only.
+    hold_scheduler_role_arn: str | None = None
+    hold_schedule_group: str = "default"
 
     @property
     def public_websocket_url(self) -> str | None:
@@ -143,6 +149,11 @@ class Settings:
             bookings_per_attendee_per_day=int(env.get(
                 "PENNY_BOOKINGS_PER_ATTENDEE_PER_DAY", defaults.bookings_per_attendee_per_day)),
             providers=Providers.from_json(env.get("PENNY_PROVIDERS"), source, deployed),
+            payment_hold_seconds=int(env.get("PENNY_PAYMENT_HOLD_SECONDS",
+                                             defaults.payment_hold_seconds)),
+            hold_scheduler_role_arn=env.get("PENNY_HOLD_SCHEDULER_ROLE_ARN") or None,
+            hold_schedule_group=env.get("PENNY_HOLD_SCHEDULE_GROUP",
+                                        defaults.hold_schedule_group),
         )
 
 

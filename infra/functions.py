@@ -14,6 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.store.queues import QUEUES, WORKER_TIMEOUT, QueueSpec
+from infra.hold_timers import (
+    HOLD_TIMER_ENVIRONMENT,
+    PASSED_TO_SCHEDULER,
+    SCHEDULER_ROLE_ARN,
+    SCHEDULES_ARN,
+)
 from infra.messaging import STREAM_DEAD_LETTER_QUEUE, dead_letter_queue, worker_function
 
 LOG_RETENTION_DAYS = 14
@@ -24,8 +30,10 @@ SECRETS_PATH = "/penny/${AWS::StackName}"
 _API_TABLE = ("GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem",
               "ConditionCheckItem", "BatchWriteItem")
 FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
-    # Logout closes the login's dashboard sockets and deletes their records.
-    "APIHandler": {"table": _API_TABLE, "websocket": ("ManageConnections",)},
+    # Logout closes the login's dashboard sockets and deletes their records. A paid
+    # booking's hold gets a one-time schedule, run as the hold timers' role.
+    "APIHandler": {"table": _API_TABLE, "websocket": ("ManageConnections",),
+                   "hold_schedules": ("CreateSchedule",), "hold_role": ("PassRole",)},
     # Sockets are written and deleted as BatchWriteItem (store/sockets.py).
     "BookingEvents": {"table": ("Query", "GetItem", "BatchWriteItem"),
                       "stream": ("DescribeStream", "GetRecords", "GetShardIterator",
@@ -51,6 +59,15 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
                                  "BatchWriteItem"),
                        "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
                                        "GetQueueAttributes")},
+    # The payments job settles a hold's end through the bookings' own transaction (the
+    # ledger days read in one BatchGetItem; the booking and days put, the days it leaves
+    # alone condition-checked), and records a refund on the booking (a conditional
+    # PutItem); the host's payment connection is one GetItem; UpdateItem finishes its job
+    # record, as every worker's. It asks for no Query: no connection list, no ledger range.
+    "PaymentsWorker": {"table": ("GetItem", "BatchGetItem", "PutItem", "UpdateItem",
+                                 "ConditionCheckItem"),
+                       "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
+                                       "GetQueueAttributes")},
 }
 
 WORKERS: dict[str, QueueSpec] = {worker_function(spec): spec for spec in QUEUES}
@@ -60,6 +77,9 @@ ENVIRONMENT = {"PENNY_TABLE": {"Ref": "PennyTable"},
                "PENNY_EVENTS_TOPIC_ARN": {"Ref": "EventsTopic"},
                "PENNY_WEBSOCKET_API_ID": {"Ref": "WebsocketAPI"},
                "PENNY_SECRETS_PATH": {"Fn::Sub": SECRETS_PATH}}
+# Where a PaymentService is built (chalicelib/bootstrap.py): the hold timers' settings.
+EXTRA_ENVIRONMENT: dict[str, dict[str, Any]] = {"APIHandler": HOLD_TIMER_ENVIRONMENT,
+                                               "PaymentsWorker": HOLD_TIMER_ENVIRONMENT}
 
 
 def _statements(function: str) -> list[dict[str, Any]]:
@@ -74,11 +94,17 @@ def _statements(function: str) -> list[dict[str, Any]]:
         "dead_letter": ([{"Fn::GetAtt": [dead_letter_queue(WORKERS[function]), "Arn"]}]
                         if function in WORKERS else []),
         "stream_failures": [{"Fn::GetAtt": [STREAM_DEAD_LETTER_QUEUE, "Arn"]}],
+        "hold_schedules": [SCHEDULES_ARN],
+        "hold_role": [SCHEDULER_ROLE_ARN],
     }
     prefixes = {"table": "dynamodb", "stream": "dynamodb", "topic": "sns",
-                "websocket": "execute-api", "dead_letter": "sqs", "stream_failures": "sqs"}
+                "websocket": "execute-api", "dead_letter": "sqs", "stream_failures": "sqs",
+                "hold_schedules": "scheduler", "hold_role": "iam"}
+    conditions = {"hold_role": PASSED_TO_SCHEDULER}
     statements = [{"Effect": "Allow", "Action": [f"{prefixes[kind]}:{a}" for a in actions],
-                   "Resource": resources[kind]} for kind, actions in access.items()]
+                   "Resource": resources[kind],
+                   **({"Condition": conditions[kind]} if kind in conditions else {})}
+                  for kind, actions in access.items()]
     return [
         {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
@@ -114,7 +140,8 @@ def function_resources() -> dict[str, Any]:
         properties: dict[str, Any] = {
             "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "INFO",
                               "SystemLogLevel": "WARN"},
-            "Environment": {"Variables": ENVIRONMENT},
+            "Environment": {"Variables": {**ENVIRONMENT,
+                                          **EXTRA_ENVIRONMENT.get(function, {})}},
         }
         if function in WORKERS:
             properties["Timeout"] = WORKER_TIMEOUT

@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 from infra.functions import SECRETS_PATH, function_resources
+from infra.hold_timers import hold_timer_resources
 from infra.messaging import messaging_resources
 
 ERROR_TEMPLATE = ('{"error": {"code": "%s", "message": $context.error.messageString, '
@@ -136,7 +137,8 @@ def template() -> dict[str, Any]:
                     "PublicUrl": {"Value": {"Fn::GetAtt": ["ApiFunctionUrl", "FunctionUrl"]}},
                     "SecretsPath": {"Value": {"Fn::Sub": SECRETS_PATH}}},
     }
-    for extra in (messaging_resources(), function_resources(), _front_doors()):
+    for extra in (messaging_resources(), hold_timer_resources(), function_resources(),
+                  _front_doors()):
         merge(document["Resources"], extra)
     return document
 

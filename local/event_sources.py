@@ -3,8 +3,11 @@
 `chalice local` runs neither SQS nor DynamoDB Streams handlers, so `pollers_for_app` gives
 each source an app registers the poller that does what AWS would: a `StreamPoller`
 (local/stream_poller.py) per `@app.on_dynamodb_record` handler, and an `SnsPushPoller`
-(local/sns_push.py) per messaging consumer, pushing to its `@app.lambda_function` worker.
-Each is a daemon thread (local/polling.py) with a clean `stop()`.
+(local/sns_push.py) per messaging consumer, pushing to its `@app.lambda_function` worker;
+and, given the hold timers' schedule group, a `SchedulePoller` (local/schedule_poller.py)
+running what EventBridge Scheduler would (its SNS publish reaches the payments worker
+through that worker's push). Each is a daemon thread (local/polling.py) with a clean
+`stop()`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from chalice.app import DynamoDBEventConfig
 
 from local.polling import Poller
 from local.provision import LOCAL_CREDENTIALS, Messaging
+from local.schedule_poller import SchedulePoller
 from local.sns_push import SnsPushPoller
 from local.stream_poller import StreamPoller
 
@@ -31,9 +35,11 @@ def pollers_for_app(
     messaging: Messaging,
     stream_arn: str | None,
     embedded: bool = True,
+    schedule_group: str | None = None,
 ) -> list[Poller]:
-    """A poller per DynamoDB Streams handler the app registers, and an SNS push per
-    consumer to its `@app.lambda_function` worker (none started).
+    """A poller per DynamoDB Streams handler the app registers, an SNS push per
+    consumer to its `@app.lambda_function` worker, and Scheduler's runs of the schedules
+    in `schedule_group` when given (none started).
 
     `embedded` says the AWS at `aws_url` is moto in this process (local.aws.EmbeddedAWS),
     whose memory the stream poller then keeps in check.
@@ -76,4 +82,9 @@ def pollers_for_app(
             sqs=sqs, dlq_url=consumer.dlq_url,
             subscription_arn=consumer.subscription_arn, max_retries=consumer.spec.max_retries,
             function_name=f"{app.app_name}-local-{worker.name}", region=region))
+    if schedule_group is not None:
+        pollers.append(SchedulePoller(
+            scheduler=session.client("scheduler", endpoint_url=aws_url),
+            sns=session.client("sns", endpoint_url=aws_url), group=schedule_group,
+            region=region))
     return pollers

@@ -7,6 +7,9 @@ dead-letter queue) is what infra/ builds the fan-out from, so the local topic, f
 and dead-letter queues are the deployed ones too. One difference: the embedded AWS has
 no Lambda to push to, so each consumer's subscription delivers to a local "delivery"
 queue, which `local.sns_push.SnsPushPoller` turns into the pushes SNS would make.
+The paid-booking hold timers get their schedule group and role as infra/hold_timers.py
+makes them; moto keeps schedules without running them, which
+`local.schedule_poller.SchedulePoller` does.
 """
 
 from __future__ import annotations
@@ -135,3 +138,38 @@ def _subscribe(sns: Any, topic_arn: str, queue_arn: str, spec: QueueSpec) -> str
         ReturnSubscriptionArn=True,
     )
     return str(created["SubscriptionArn"])
+
+
+@dataclass(frozen=True)
+class HoldTimers:
+    """The paid-booking hold timers' group and role (infra/hold_timers.py's, locally)."""
+
+    group: str
+    role_arn: str
+
+
+def provision_hold_timers(endpoint_url: str | None, region: str, topic_arn: str,
+                          prefix: str = PREFIX) -> HoldTimers:
+    """The schedule group Penny makes hold timers in, and the role they name (moto checks
+    no policy, but the role is the deployed one: Scheduler's to assume, publish only);
+    safe to call again (moto's CreateScheduleGroup would empty an existing group)."""
+    scheduler = _client("scheduler", endpoint_url, region)
+    group = f"{prefix}-holds"
+    try:
+        scheduler.get_schedule_group(Name=group)
+    except scheduler.exceptions.ResourceNotFoundException:
+        scheduler.create_schedule_group(Name=group)
+    iam = _client("iam", endpoint_url, region)
+    name = f"{prefix}-hold-scheduler"
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except iam.exceptions.NoSuchEntityException:
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"},
+            "Action": "sts:AssumeRole"}]}
+        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+        publish = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn}]}
+        iam.put_role_policy(RoleName=name, PolicyName="PublishHoldExpired",
+                            PolicyDocument=json.dumps(publish))
+    return HoldTimers(group, str(role["Arn"]))

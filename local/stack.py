@@ -3,12 +3,14 @@
     python -m local.stack [--host 127.0.0.1] [--api-port 8000] [--aws-port 4566]
                           [--ws-port 8001]
 
-Starts an embedded AWS, provisions the table, topic and queues from the shared
-definitions, serves the Chalice app over HTTP and its WebSocket handlers through a
-gateway that behaves like API Gateway's, starts a poller per queue and stream handler
-the app registers (what Lambda's event source mappings do in AWS), seeds a demo host
-through the API and prints where to click. A port of 0 picks a free one. Ctrl-C or
-SIGTERM stops everything and exits 0.
+Starts an embedded AWS, provisions the table, topic, queues and the hold timers'
+schedule group from the shared definitions, serves the Chalice app over HTTP and its
+WebSocket handlers through a gateway that behaves like API Gateway's, starts a poller per
+queue and stream handler the app registers (what Lambda's event source mappings do in
+AWS) and one running the due hold timers (what EventBridge Scheduler does), seeds a demo
+host through the API (its payment platforms the provider sandbox's fake Stripe and
+Razorpay, their webhooks pointed at this stack) and prints where to click. A port of 0
+picks a free one. Ctrl-C or SIGTERM stops everything and exits 0.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from chalice import Chalice
 from chalice.config import Config
@@ -34,9 +37,19 @@ from chalicelib.provider_settings import ProviderSettingsError
 from local.api import ApiServer
 from local.aws import EmbeddedAWS
 from local.event_sources import pollers_for_app
-from local.provision import Messaging, provision, provision_messaging, stream_arn
-from local.seed import EMAIL, PASSWORD, SLUG, Demo, SeedError, seed
+from local.provision import (
+    HoldTimers,
+    Messaging,
+    provision,
+    provision_hold_timers,
+    provision_messaging,
+    stream_arn,
+)
+from local.seed import EMAIL, PASSWORD, SLUG, Demo, PaymentSandbox, SeedError, seed
 from local.ws_gateway import WebSocketGateway
+
+if TYPE_CHECKING:
+    from sandbox.server import ProviderSandbox
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TABLE = "penny-local"
@@ -71,26 +84,32 @@ def main(argv: list[str] | None = None) -> int:
             running.callback(aws.stop)
             provision(aws.url, TABLE, REGION)
             messaging = provision_messaging(aws.url, REGION)
+            holds = provision_hold_timers(aws.url, REGION, messaging.topic_arn)
             table_stream = stream_arn(aws.url, TABLE, REGION)
             api = ApiServer(args.host, args.api_port)
             running.callback(api.shutdown)
             gateway = WebSocketGateway(args.host, args.ws_port, region=REGION)
             running.callback(gateway.stop)
             # The provider sandbox (sandbox/): fake Google, Microsoft, Zoom and Notion
-            # that send their consent pages back to this stack's callbacks.
+            # that send their consent pages back to this stack's callbacks, and fake
+            # Stripe (its webhooks sent to this stack, as its dashboard would) and Razorpay.
             from sandbox import start_sandbox
 
             providers_sandbox = start_sandbox(
                 args.host, args.sandbox_port,
                 redirect_uris=(f"{api.url}/oauth/{{provider}}/callback",))
             running.callback(providers_sandbox.stop)
+            providers_sandbox.stripe_webhook_endpoint(f"{api.url}/webhooks/stripe")
+            sandbox_entries = providers_sandbox.penny_providers()
+            provider_entries = _sandbox_providers(sandbox_entries)
             env = _configure_environment(
                 aws_url=aws.url,
                 api_url=api.url,
                 ws_endpoint=gateway.url,
                 messaging=messaging,
                 table_stream=table_stream,
-                providers=_sandbox_providers(providers_sandbox.penny_providers()),
+                providers=provider_entries,
+                holds=holds,
             )
             # Read as the API reads them: a half-configured provider stops here, saying which.
             providers = _providers()
@@ -99,12 +118,13 @@ def main(argv: list[str] | None = None) -> int:
             api.serve(app, config)
             gateway.start(app)
             pollers = pollers_for_app(
-                app, aws_url=aws.url, region=REGION, messaging=messaging, stream_arn=table_stream
+                app, aws_url=aws.url, region=REGION, messaging=messaging,
+                stream_arn=table_stream, schedule_group=holds.group,
             )
             for poller in pollers:
                 poller.start()
                 running.callback(poller.stop)
-            demo = seed(api.url)
+            demo = _seed_demo(api.url, providers_sandbox, sandbox_entries, provider_entries)
             print(_banner(api.url, gateway.ws_url, demo, providers, providers_sandbox.url),
                   flush=True)
             print(
@@ -182,6 +202,7 @@ def _configure_environment(
     messaging: Messaging,
     table_stream: str | None,
     providers: str,
+    holds: HoldTimers,
 ) -> dict[str, str]:
     """What the Lambda environment holds in AWS; must be set before the app is imported."""
     env = {
@@ -207,6 +228,10 @@ def _configure_environment(
         # limit for everyone (the e2e tests and the fuzzer sign up dozens of hosts).
         "PENNY_SIGNUPS_PER_WINDOW": "1000",
         "PENNY_PROVIDERS": providers,
+        # A paid booking's hold timer: a one-time schedule in the embedded AWS, which the
+        # stack's schedule poller runs when due (local/schedule_poller.py).
+        "PENNY_HOLD_SCHEDULER_ROLE_ARN": holds.role_arn,
+        "PENNY_HOLD_SCHEDULE_GROUP": holds.group,
     }
     if table_stream is not None:
         env["PENNY_TABLE_STREAM_ARN"] = table_stream
@@ -242,6 +267,44 @@ def _sandbox_providers(sandbox_entries: dict[str, dict[str, str]]) -> str:
     return os.environ.get("PENNY_PROVIDERS") or json.dumps(sandbox_entries)
 
 
+def _seed_demo(api_url: str, sandbox: ProviderSandbox,
+               sandbox_entries: dict[str, dict[str, str]], provider_entries: str) -> Demo:
+    """The demo host, paid through the sandbox's Stripe and Razorpay (each unless your
+    own PENNY_PROVIDERS replaced it); its Razorpay webhook then points at this stack, as
+    the host sets it in Razorpay's dashboard from Penny's answer."""
+    used = json.loads(provider_entries)
+    merchant = sandbox.razorpay_merchant()
+    razorpay = used.get("razorpay") == sandbox_entries.get("razorpay")
+    demo = seed(api_url, payments=PaymentSandbox(
+        stripe=used.get("stripe") == sandbox_entries.get("stripe"),
+        razorpay_keys={"key_id": merchant.key_id, "key_secret": merchant.key_secret,
+                       "webhook_secret": merchant.webhook_secret} if razorpay else None))
+    if demo.razorpay_webhook_url is not None:
+        sandbox.razorpay_webhook(merchant.key_id, demo.razorpay_webhook_url)
+    return demo
+
+
+def _paid_lines(api_url: str, demo: Demo, sandbox_url: str) -> str:
+    """How to pay in the sandbox: no real money moves, and only the signed webhook the
+    sandbox then sends confirms the booking."""
+    if not demo.paid_event_types:
+        return ("\n  Paid bookings    none seeded: your PENNY_PROVIDERS has no sandbox Stripe or "
+                "Razorpay\n")
+    from chalicelib import bootstrap
+
+    hold = bootstrap.environment_settings().payment_hold_seconds // 60
+    return f"""
+Paid bookings (the sandbox's checkout pages: no real money moves):
+
+  {api_url}/{SLUG}/consult      USD 150.00 with Stripe: on its checkout page
+      card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined
+  {api_url}/{SLUG}/consult-in   INR 1,500.00 with Razorpay: its Pay button pays
+  A booking holds its time for {hold} minutes; once paid, the sandbox's signed webhook
+  confirms it. What was paid and sent: {sandbox_url}/stripe/_sandbox
+  and {sandbox_url}/razorpay/_sandbox
+"""
+
+
 def _banner(api_url: str, ws_url: str, demo: Demo, providers: str, sandbox_url: str) -> str:
     start = demo.first_slot or "<a slot start from the slots URL>"
     return f"""
@@ -256,8 +319,9 @@ Penny is running locally.
   Slots (7 days)   {demo.slots_url}
   Demo login       {EMAIL} / {PASSWORD}   (POST {api_url}/auth/login)
   Providers        {providers}
-  Provider sandbox {sandbox_url}   (fake Google, Microsoft, Zoom, Notion: what Penny did there)
-
+  Provider sandbox {sandbox_url}   (fake Google, Microsoft, Zoom, Notion, Stripe,
+                   Razorpay: what Penny did there)
+{_paid_lines(api_url, demo, sandbox_url)}
 Book the first free intro call:
 
   curl -sS -X POST '{demo.booking_url}' \\

@@ -22,6 +22,37 @@ class BookingStatus(StrEnum):
     PENDING_PAYMENT = "pending_payment"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"            # its payment never came before the hold lapsed
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A paid booking's money, as the payment provider reported it (never as a success
+    redirect claimed it). Amounts are in the currency's minor unit."""
+
+    provider: str                       # "stripe", "razorpay"
+    checkout_id: str                    # the Checkout Session or the order
+    checkout_url: str | None = None     # where the client pays (Stripe's hosted page)
+    public_key: str | None = None       # Razorpay Checkout's key id
+    account: str | None = None          # the host's account there (Stripe Connect)
+    refund_hours_before: int = 24       # the event type's refund policy when booked
+    payment_id: str | None = None       # once paid: the PaymentIntent, the payment
+    paid_minor: int | None = None
+    paid_at: datetime | None = None
+    refund_id: str | None = None
+    refunded_minor: int | None = None
+    refunded_at: datetime | None = None
+    # Why money went back: "cancelled" (the refund policy), "taken" (paid after the hold
+    # lapsed and someone else booked the time), "provider" (refunded at the provider).
+    refund_reason: str | None = None
+
+    @property
+    def paid(self) -> bool:
+        return self.payment_id is not None
+
+    @property
+    def refunded(self) -> bool:
+        return self.refund_id is not None
 
 
 @dataclass(frozen=True)
@@ -71,6 +102,7 @@ class Booking:
     # The host's premium plan when the booking was made or last moved: written on the
     # booking so its events say it (the summary worker's filter) without reading the host.
     premium: bool = False
+    payment: Payment | None = None
 
     @property
     def meeting(self) -> TimeRange:
@@ -83,7 +115,7 @@ class Booking:
         return TimeRange(start - self.buffer_before, end + self.buffer_after)
 
     def is_active(self, now: datetime) -> bool:
-        if self.status is BookingStatus.CANCELLED:
+        if self.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED):
             return False
         # A pending hold counts until it expires, whether or not TTL has removed it yet.
         return not (self.status is BookingStatus.PENDING_PAYMENT
@@ -104,6 +136,26 @@ class Booking:
     def cancelled(self, now: datetime, reason: str | None, by: str) -> Booking:
         return replace(self, status=BookingStatus.CANCELLED, cancelled_at=now,
                        cancel_reason=reason, cancelled_by=by)
+
+    def paid(self, payment_id: str, amount_minor: int | None, now: datetime) -> Booking:
+        """Confirmed by a verified payment: the hold becomes the booking."""
+        if self.payment is None:
+            raise BookingStateError("this booking takes no payment")
+        payment = replace(self.payment, payment_id=payment_id, paid_minor=amount_minor,
+                          paid_at=now)
+        return replace(self, status=BookingStatus.CONFIRMED, hold_until=None, payment=payment)
+
+    def expired(self) -> Booking:
+        """Its hold lapsed unpaid: the time is free again."""
+        return replace(self, status=BookingStatus.EXPIRED)
+
+    def refunded(self, refund_id: str, amount_minor: int, now: datetime,
+                 reason: str) -> Booking:
+        if self.payment is None:
+            raise BookingStateError("this booking takes no payment")
+        payment = replace(self.payment, refund_id=refund_id, refunded_minor=amount_minor,
+                          refunded_at=now, refund_reason=reason)
+        return replace(self, payment=payment)
 
     def moved_to(self, start: datetime, now: datetime) -> Booking:
         entry = HistoryEntry(self.start, self.end, now)

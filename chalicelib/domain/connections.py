@@ -34,6 +34,8 @@ REFRESH_LEASE = timedelta(seconds=15)
 class ConnectionStatus(StrEnum):
     CONNECTED = "connected"
     BROKEN = "broken"      # the host must reconnect: shown, never silently retried
+    # Made, not ready yet: a Stripe account whose onboarding the host has not finished.
+    PENDING = "pending"
 
 
 class TokenDecryptionError(Exception):

@@ -238,6 +238,18 @@ class ProviderRejectedError(ProviderError):
     code = "provider_rejected"
 
 
+class PaymentNotConnectedError(PennyError):
+    """A paid event type, and no payment provider ready to take the money."""
+
+    code = "payment_not_connected"
+
+
+class PaymentUnavailableError(ProviderUnavailableError):
+    """The payment provider could not start a checkout: nothing was booked; try again."""
+
+    code = "payment_unavailable"
+
+
 # ---- connecting a provider (services/connections.py) --------------------------------
 
 

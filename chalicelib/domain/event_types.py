@@ -105,6 +105,13 @@ class EventType:
     questions: tuple[Question, ...] = field(default_factory=tuple)
     hidden: bool = False
     active: bool = True
+    # A paid booking cancelled at least this long before its start is refunded in full;
+    # later, nothing is refunded (the booking page says so before the client pays).
+    refund_hours_before: int = 24
+
+    @property
+    def is_paid(self) -> bool:
+        return self.price is not None and self.price.amount_minor > 0
 
     def slot_rules(self) -> SlotRules:
         return SlotRules(

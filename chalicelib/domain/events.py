@@ -27,8 +27,12 @@ class EventKind(StrEnum):
     BOOKING_CANCELLED = "booking.cancelled"
     BOOKING_RESCHEDULED = "booking.rescheduled"
     BOOKING_UPDATED = "booking.updated"      # its video link arrived (or a note instead)
+    BOOKING_EXPIRED = "booking.expired"      # its hold lapsed unpaid: the time is free
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
+    PAYMENT_REFUNDED = "payment.refunded"
+    # The end of a paid booking's hold (its one-time timer): for the payments worker.
+    PAYMENT_HOLD_EXPIRED = "payment.hold_expired"
     NOTES_SAVED = "notes.saved"
     SUMMARY_READY = "summary.ready"
     # Not about a booking: a host's connection to a provider stopped working.
@@ -82,7 +86,19 @@ def booking_summary(b: Booking) -> dict[str, Any]:
     return {"uid": b.uid, "status": b.status.value, "event_title": b.event_title,
             "start": b.start.isoformat(), "end": b.end.isoformat(),
             "attendee_name": b.attendee.name, "attendee_timezone": b.attendee.timezone,
-            "sequence": b.sequence, "video_url": b.video_url, "video_note": b.video_note}
+            "sequence": b.sequence, "video_url": b.video_url, "video_note": b.video_note,
+            **({} if b.payment is None else {"payment": payment_summary(b)})}
+
+
+def payment_summary(b: Booking) -> dict[str, Any]:
+    """The money side of a booking, as a dashboard shows it: "paid", "refunded"..."""
+    p = b.payment
+    assert p is not None
+    state = ("refunded" if p.refunded else "paid" if p.paid
+             else "expired" if b.status is BookingStatus.EXPIRED else "awaiting")
+    return {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
+            if p.paid_minor is not None else b.price_minor, "currency": b.currency,
+            "refunded_minor": p.refunded_minor}
 
 
 def _event(kind: EventKind, change_id: str, at: datetime, b: Booking) -> Event:
@@ -105,18 +121,30 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
             created.append(_event(EventKind.BOOKING_CONFIRMED, change_id, at, new))
         return created
     events: list[Event] = []
+    if _paid(new) and not _paid(old):
+        events.append(_event(EventKind.PAYMENT_SUCCEEDED, change_id, at, new))
     if old.status is not new.status:
         if new.status is BookingStatus.CANCELLED:
             events.append(_event(EventKind.BOOKING_CANCELLED, change_id, at, new))
+        elif new.status is BookingStatus.EXPIRED:
+            events.append(_event(EventKind.BOOKING_EXPIRED, change_id, at, new))
         elif new.status is BookingStatus.CONFIRMED:
-            if old.status is BookingStatus.PENDING_PAYMENT:
-                events.append(_event(EventKind.PAYMENT_SUCCEEDED, change_id, at, new))
             events.append(_event(EventKind.BOOKING_CONFIRMED, change_id, at, new))
+    if _refunded(new) and not _refunded(old):
+        events.append(_event(EventKind.PAYMENT_REFUNDED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
         events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
     if not events and (old.video_url, old.video_note) != (new.video_url, new.video_note):
         events.append(_event(EventKind.BOOKING_UPDATED, change_id, at, new))
     return events
+
+
+def _paid(b: Booking) -> bool:
+    return b.payment is not None and b.payment.paid
+
+
+def _refunded(b: Booking) -> bool:
+    return b.payment is not None and b.payment.refunded
 
 
 def job_done_event(kind: EventKind, change_id: str, at: datetime, host_id: str,

@@ -38,6 +38,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.ProviderUnavailableError: 503,   # try again later
     e.ProviderNotAvailableError: 409,  # not set up on this Penny (the operator's choice)
     e.NotConnectedError: 404,
+    e.PaymentNotConnectedError: 409,   # the host must connect Stripe or Razorpay first
     e.OAuthStateError: 400,
     e.ConsentDeclinedError: 400,
     e.IdentityLinkedError: 409,

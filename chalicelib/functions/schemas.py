@@ -262,6 +262,9 @@ class EventTypeIn(Strict):
     questions: Annotated[list[QuestionModel], Field(max_length=20)] = []
     hidden: bool = False
     active: bool = True
+    refund_hours_before: Annotated[int, Field(
+        ge=0, le=8760, description="a paid booking cancelled at least this many hours "
+        "before its start is refunded in full; later, nothing is refunded")] = 24
 
     @field_validator("questions")
     @classmethod
@@ -295,6 +298,8 @@ class PublicEventType(Strict):
     location_kind: str
     price: PriceModel | None
     questions: list[PublicQuestion]
+    refund_hours_before: int | None = Field(
+        default=None, description="paid event types: the refund policy's deadline")
 
 
 class PublicProfile(Strict):
@@ -370,9 +375,30 @@ class BookingLinks(Strict):
     cancel_token: str | None = None
 
 
+class PaymentOut(Strict):
+    """A paid booking's money: how to pay while it waits, what happened after."""
+
+    provider: Literal["stripe", "razorpay"]
+    state: Literal["awaiting", "paid", "refunded", "expired"] = Field(
+        description="awaiting: held until `hold_until`; expired: the hold lapsed unpaid")
+    amount_minor: int | None
+    currency: str | None
+    hold_until: str | None = Field(description="the slot is held for payment until then")
+    checkout_url: str | None = Field(
+        description="Stripe: the hosted checkout page to send the client to")
+    order_id: str | None = Field(description="Razorpay: the order Checkout opens")
+    key_id: str | None = Field(description="Razorpay: the key id Checkout opens it with")
+    refunded_minor: int | None = None
+    refund_reason: str | None = Field(
+        default=None, description="cancelled (the refund policy), taken (paid after the "
+        "hold lapsed and the time was booked), provider (refunded at the provider)")
+    refund_hours_before: int = Field(description="the refund policy: full refund when "
+                                     "cancelled at least this many hours before the start")
+
+
 class BookingOut(Strict):
     uid: str
-    status: Literal["pending_payment", "confirmed", "cancelled"]
+    status: Literal["pending_payment", "confirmed", "cancelled", "expired"]
     event_title: str
     start: str
     end: str
@@ -390,6 +416,7 @@ class BookingOut(Strict):
                                   "the host's calendar or Zoom made it")
     video_note: str | None = Field(default=None, description="when no link can be made: "
                                    "who will send it")
+    payment: PaymentOut | None = Field(default=None, description="paid event types only")
 
 
 class BookingList(Strict):
@@ -426,7 +453,7 @@ class BookingListQuery(Query):
 
 # ---- connections (chalicelib/services/connections.py) ----------------------------------
 
-FeatureName = Literal["calendar", "video", "notes"]
+FeatureName = Literal["calendar", "video", "notes", "payments"]
 
 
 class ConnectIn(Strict):
@@ -441,8 +468,9 @@ class ConnectOut(Strict):
 
 class ConnectionOut(Strict):
     provider: str
-    status: Literal["connected", "broken", "not_connected", "not_available"] = Field(
-        description="not_available: this Penny's operator has not set the provider up")
+    status: Literal["connected", "broken", "pending", "not_connected", "not_available"] = Field(
+        description="not_available: this Penny's operator has not set the provider up; "
+                    "pending: made at the provider, not ready yet (finish its set-up)")
     account: str | None = Field(description="the e-mail or workspace connected")
     scopes: list[str]
     connected_at: AwareDatetime | None
@@ -482,6 +510,27 @@ class CalendarsIn(Strict):
     conflicts: Annotated[list[CalendarKey], Field(max_length=20)] = Field(
         description="the calendars whose events block slots")
     destination: CalendarKey | None = Field(description="the calendar new bookings go to")
+
+
+class RazorpayKeysIn(Strict):
+    key_id: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^rzp_(test|live)_\w+$",
+                                 description="from Razorpay's API keys page")]
+    key_secret: Annotated[str, Field(min_length=8, max_length=128)]
+    webhook_secret: Annotated[str, Field(min_length=8, max_length=128, description=(
+        "the secret you gave the webhook pointing at Penny (see webhook_url)"))]
+
+
+class RazorpayConnectionOut(ConnectionOut):
+    webhook_url: str = Field(description="add a webhook at Razorpay with this URL and the "
+                             "events payment.captured, order.paid, payment.failed and "
+                             "refund.processed")
+
+
+class RazorpayCallbackIn(Strict):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    razorpay_order_id: Annotated[str, Field(min_length=1, max_length=64)]
+    razorpay_payment_id: Annotated[str, Field(min_length=1, max_length=64)]
+    razorpay_signature: Annotated[str, Field(min_length=1, max_length=128)]
 
 
 class OidcStartIn(Strict):

@@ -16,6 +16,7 @@ from chalicelib.domain.event_types import (
     Question,
     QuestionType,
 )
+from chalicelib.domain.events import payment_summary
 from chalicelib.domain.hosts import HostConfig, Link, Profile
 from chalicelib.domain.providers import CalendarInfo
 from chalicelib.functions import schemas as s
@@ -73,7 +74,7 @@ def event_type_in(body: s.EventTypeIn) -> EventType:
         booking_window_days=body.booking_window_days, daily_limit=body.daily_limit,
         questions=tuple(Question(q.id, q.label, QuestionType(q.type), q.required,
                                  tuple(q.options)) for q in body.questions),
-        hidden=body.hidden, active=body.active,
+        hidden=body.hidden, active=body.active, refund_hours_before=body.refund_hours_before,
     )
 
 
@@ -94,7 +95,7 @@ def event_type_out(et: EventType) -> s.EventTypeOut:
         questions=[s.QuestionModel(id=q.id, label=q.label, type=q.type.value,
                                    required=q.required, options=list(q.options))
                    for q in et.questions],
-        hidden=et.hidden, active=et.active,
+        hidden=et.hidden, active=et.active, refund_hours_before=et.refund_hours_before,
     )
 
 
@@ -105,7 +106,8 @@ def public_event_type(et: EventType) -> s.PublicEventType:
         price=_price(et.price),
         questions=[s.PublicQuestion(id=q.id, label=q.label, type=q.type.value,
                                     required=q.required, options=list(q.options))
-                   for q in et.questions])
+                   for q in et.questions],
+        refund_hours_before=et.refund_hours_before if et.is_paid else None)
 
 
 def public_profile(config: HostConfig) -> s.PublicProfile:
@@ -154,7 +156,24 @@ def booking_out(b: Booking, links: BookingLinks | None = None,
         price=None if b.price_minor is None or b.currency is None
         else s.PriceModel(amount_minor=b.price_minor, currency=b.currency),
         links=link_block, video_url=b.video_url, video_note=b.video_note,
+        payment=None if b.payment is None else payment_out(b),
     )
+
+
+def payment_out(b: Booking) -> s.PaymentOut:
+    p = b.payment
+    assert p is not None
+    summary = payment_summary(b)
+    awaiting = summary["state"] == "awaiting"
+    return s.PaymentOut(
+        provider=p.provider,  # type: ignore[arg-type]
+        state=summary["state"], amount_minor=summary["amount_minor"], currency=b.currency,
+        hold_until=b.hold_until.isoformat() if awaiting and b.hold_until else None,
+        checkout_url=p.checkout_url if awaiting else None,
+        order_id=p.checkout_id if awaiting and p.provider == "razorpay" else None,
+        key_id=p.public_key if awaiting else None,
+        refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
+        refund_hours_before=p.refund_hours_before)
 
 
 def connection_out(view: ProviderView) -> s.ConnectionOut:

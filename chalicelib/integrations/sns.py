@@ -17,13 +17,15 @@ class SnsEventBus:
         # The type and the host's plan ride as message attributes, so each subscription's
         # filter policy (QueueSpec.filter_policy) picks its own: the summary worker only
         # hears premium hosts' events, and is not invoked for the others.
-        self._client.publish(
-            TopicArn=self._topic_arn, Message=json.dumps(event.to_json()),
-            MessageAttributes={"type": {"DataType": "String", "StringValue": event.type.value},
-                               "premium": {"DataType": "String",
-                                           "StringValue": "true" if event.premium else "false"},
-                               "version": {"DataType": "Number",
-                                           "StringValue": str(event.version)}})
+        self._client.publish(TopicArn=self._topic_arn, Message=json.dumps(event.to_json()),
+                             MessageAttributes=message_attributes(event))
+
+
+def message_attributes(event: Event) -> dict[str, Any]:
+    """What each subscription's filter reads (also the hold timer's: hold_timers.py)."""
+    return {"type": {"DataType": "String", "StringValue": event.type.value},
+            "premium": {"DataType": "String", "StringValue": "true" if event.premium else "false"},
+            "version": {"DataType": "Number", "StringValue": str(event.version)}}
 
 
 class DisabledEventBus:

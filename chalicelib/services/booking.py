@@ -1,4 +1,5 @@
-"""Booking a slot: validate the request, then reserve its time as a confirmed booking.
+"""Booking a slot: validate the request, then reserve its time as a confirmed booking
+(a paid event type's as a held one, with its checkout: services/payments.py).
 
 Two reads (public config by slug; the ledger days plus the idempotency record in one
 consistent BatchGet) and one TransactWriteItems; the read → check → commit → retry loop
@@ -9,17 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.bookings import Attendee, BookingStatus
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import PaymentNotConnectedError, ValidationError
 from chalicelib.domain.hosts import validate_timezone
 from chalicelib.domain.reservations import NewBooking, bookable_event_type
 from chalicelib.services.links import BookingLinks
 from chalicelib.services.ports import Hosts
 from chalicelib.services.reservations import BookingResult, Idempotency, Reservations
+
+if TYPE_CHECKING:
+    from chalicelib.services.payments import PaymentService
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class BookingService:
     hosts: Hosts
     reservations: Reservations
     links: BookingLinks
+    # Paid event types: held, then paid (services/payments.py); made on first use.
+    payments: Callable[[], PaymentService] | None = None
 
     def book(self, host_slug: str, event_slug: str, request: BookingRequest,
              idempotency_key: str | None = None) -> BookingResult:
@@ -58,4 +65,9 @@ class BookingService:
                          config.calendars, premium=config.premium)
         key = None if idempotency_key is None else Idempotency(
             f"{host_id}#{et.id}#{idempotency_key}", fingerprint(host_slug, event_slug, request))
+        if et.is_paid:
+            if self.payments is None:
+                raise PaymentNotConnectedError("this Penny takes no payments, so this paid "
+                                               "event cannot be booked")
+            return self.payments().book(new, key)
         return self.reservations.reserve(new, BookingStatus.CONFIRMED, idempotency=key)

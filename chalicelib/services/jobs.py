@@ -56,6 +56,7 @@ from chalicelib.services.ports import Clock
 
 if TYPE_CHECKING:
     from chalicelib.services.calendar_cache import CalendarCache, ProviderAdapters
+    from chalicelib.services.payments import PaymentService
 
 log = logging.getLogger("penny.jobs")
 
@@ -111,6 +112,9 @@ class JobContext:
     refs: ProviderRefs
     manage_url: Callable[[str], str]       # booking uid -> the attendee's manage page
     calendars: CalendarCache | None = None  # the hosts' busy copies (the calendar job)
+    # Paid bookings' service (the payments job), made on first use: only that worker
+    # loads the credential store for payment accounts.
+    payments: Callable[[], PaymentService] | None = None
 
 
 JobFactory = Callable[[JobContext], Job]

@@ -115,6 +115,12 @@ class Bookings(Protocol):
                  before: datetime | None = None, newest_first: bool = False,
                  limit: int = 50) -> list[Booking]: ...
 
+    def save(self, booking: Booking) -> bool:
+        """Write what changed on the booking alone (not its time or status: those go
+        through the ledger), if it is still at the version it was read at (False: read
+        it again)."""
+        ...
+
 
 class Identities(Protocol):
     """Sign-in identities (store/identities.py)."""

@@ -7,10 +7,11 @@ so one host can never read or change another's (a foreign id is simply not found
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from chalicelib.domain.availability import Schedule
-from chalicelib.domain.errors import NotFoundError, ValidationError
+from chalicelib.domain.errors import NotFoundError, PaymentNotConnectedError, ValidationError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig, Profile, validate_slug, validate_timezone
 from chalicelib.services.ports import Hosts
@@ -18,9 +19,22 @@ from chalicelib.services.ports import Hosts
 MAX_EVENT_TYPES = 50  # a slug change rewrites them all in one transaction (limit 100 items)
 
 
+def no_payments(host_id: str) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True)
 class ProfileService:
     hosts: Hosts
+    # The payment providers ready to take the host's money (services/payment_accounts.py):
+    # a paid event type cannot be saved without one.
+    payments_ready: Callable[[str], list[str]] = no_payments
+
+    def _check_price(self, host_id: str, et: EventType) -> None:
+        if et.is_paid and not self.payments_ready(host_id):
+            raise PaymentNotConnectedError(
+                "connect Stripe or Razorpay (Connections) before you give an event type a "
+                "price", "price")
 
     def config(self, host_id: str) -> HostConfig:
         return self.hosts.config(host_id)
@@ -52,6 +66,7 @@ class ProfileService:
             raise ValidationError(f"a host can have at most {MAX_EVENT_TYPES} event types")
         et = replace(draft, id=secrets.token_hex(6), host_id=host_id,
                      slug=validate_slug(draft.slug))
+        self._check_price(host_id, et)
         self.hosts.save_event_type(et, config.profile.slug, None)
         return et
 
@@ -61,6 +76,7 @@ class ProfileService:
         if old is None:
             raise NotFoundError("event type not found")
         et = replace(draft, id=old.id, host_id=host_id, slug=validate_slug(draft.slug))
+        self._check_price(host_id, et)
         self.hosts.save_event_type(et, config.profile.slug, old)
         return et
 

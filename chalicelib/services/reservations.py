@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 
-from chalicelib.domain.bookings import Booking, BookingStatus, utc_days
+from chalicelib.domain.bookings import Booking, BookingStatus, busy_from_ledger, utc_days
 from chalicelib.domain.errors import (
     AttendeeQuotaError,
     BookingContentionError,
@@ -25,6 +25,7 @@ from chalicelib.domain.errors import (
     IdempotencyKeyReusedError,
     IdempotentReplayError,
     NotFoundError,
+    SlotTakenError,
     TooManyBookingsError,
 )
 from chalicelib.domain.reservations import Claim, NewBooking, ledger_changes
@@ -87,6 +88,27 @@ class Reservations:
             booking = released(now)
             ledger, _ = self.bookings.ledger_for_write(booking.host_id,
                                                        utc_days([booking.blocked]), None)
+            changed, checked = ledger_changes(ledger, booking, now)
+            return booking if self._committed(BookingWrite(booking, False, changed, checked),
+                                              now) else None
+
+        return self._retry(attempt)
+
+    def settle(self, settled: Callable[[datetime], Booking]) -> Booking:
+        """The booking ``settled(now)`` (paid, or its hold lapsed) written with its ledger
+        days. A booking that holds time again after its hold lapsed (a late payment) takes
+        it back only if no other booking took it meanwhile: SlotTakenError otherwise. The
+        event type's rules (notice, window, daily limit) are not asked again: the client
+        chose the time under them, and paid for it."""
+
+        def attempt(now: datetime) -> Booking | None:
+            booking = settled(now)
+            ledger, _ = self.bookings.ledger_for_write(booking.host_id,
+                                                       utc_days([booking.blocked]), None)
+            if booking.is_active(now):
+                others = busy_from_ledger(ledger, now, ignore_uid=booking.uid)
+                if any(b.blocked.overlaps(booking.blocked) for b in others):
+                    raise SlotTakenError("someone else booked this time meanwhile")
             changed, checked = ledger_changes(ledger, booking, now)
             return booking if self._committed(BookingWrite(booking, False, changed, checked),
                                               now) else None

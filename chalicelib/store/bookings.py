@@ -188,6 +188,11 @@ class BookingRepository:
     def save_video(self, booking: Booking) -> bool:
         """Write the booking's video link or note, if the booking is still at the version
         it was read at (False: it changed meanwhile; read it again)."""
+        return self.save(booking)
+
+    def save(self, booking: Booking) -> bool:
+        """Write the booking alone (its link, its payment), if it is still at the version
+        it was read at (False: it changed meanwhile; read it again)."""
         try:
             _booking_item(booking).save()  # conditioned on the version read (VersionAttribute)
         except PutError as exc:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.availability import LocalRange
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, HistoryEntry
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, HistoryEntry, Payment
 from chalicelib.domain.event_types import EventType, LocationKind, Price, Question, QuestionType
 
 
@@ -33,6 +34,7 @@ def event_type_to_json(et: EventType) -> dict[str, Any]:
         "questions": [[q.id, q.label, q.type.value, q.required, list(q.options)]
                       for q in et.questions],
         "hidden": et.hidden, "active": et.active,
+        "refund_hours_before": et.refund_hours_before,
     }
 
 
@@ -51,6 +53,7 @@ def event_type_from_json(event_type_id: str, host_id: str, d: dict[str, Any]) ->
         questions=tuple(Question(q[0], q[1], QuestionType(q[2]), q[3], tuple(q[4]))
                         for q in d.get("questions", [])),
         hidden=d.get("hidden", False), active=d.get("active", True),
+        refund_hours_before=d.get("refund_hours_before", 24),
     )
 
 
@@ -74,7 +77,27 @@ def booking_to_json(b: Booking) -> dict[str, Any]:
                     for h in b.history],
         "price_minor": b.price_minor, "currency": b.currency,
         "video_url": b.video_url, "video_note": b.video_note, "premium": b.premium,
+        "payment": None if b.payment is None else _payment_to_json(b.payment),
     }
+
+
+_PAYMENT_TIMES = ("paid_at", "refunded_at")
+
+
+def _payment_to_json(p: Payment) -> dict[str, Any]:
+    out = {f.name: getattr(p, f.name) for f in fields(p)}
+    for name in _PAYMENT_TIMES:
+        out[name] = None if out[name] is None else out[name].isoformat()
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _payment_from_json(d: dict[str, Any] | None) -> Payment | None:
+    if d is None:
+        return None
+    values = dict(d)
+    for name in _PAYMENT_TIMES:
+        values[name] = _dt(values.get(name))
+    return Payment(**values)
 
 
 def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
@@ -96,6 +119,7 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         video_url=d.get("video_url"), video_note=d.get("video_note"),
         # Absent on bookings made before the premium plan existed: not premium.
         premium=d.get("premium") is True,
+        payment=_payment_from_json(d.get("payment")),
     )
 
 

@@ -67,6 +67,11 @@ QUEUES: tuple[QueueSpec, ...] = (
     # little CPU: 256 MB bills it at half the 512 MB price for about the same time.
     QueueSpec("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"),
               None, "chalicelib.services.calendar_sync:calendar_job", memory_mb=256),
+    # Paid bookings: a cancellation's refund under the event type's policy, and the end
+    # of a hold (its timer publishes payment.hold_expired: integrations/hold_timers.py).
+    # Waits on Stripe or Razorpay, like the calendar worker.
+    QueueSpec("payments", ("booking.cancelled", "payment.hold_expired"), None,
+              "chalicelib.services.payments:payments_job", memory_mb=256),
 )
 
 # What the publisher sends to SNS (services/fanout.py): the types some worker takes.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+import time
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -18,7 +20,8 @@ def _get(url: str) -> requests.Response:
     return requests.get(url, timeout=30)
 
 
-def test_seeded_demo_host_has_a_public_profile_with_both_event_types(stack: LocalStack) -> None:
+def test_seeded_demo_host_has_a_public_profile_with_its_free_and_paid_event_types(
+        stack: LocalStack) -> None:
     response = _get(f"{stack.api_url}/hosts/demo")
 
     assert response.status_code == 200, response.text
@@ -26,7 +29,9 @@ def test_seeded_demo_host_has_a_public_profile_with_both_event_types(stack: Loca
     assert profile["display_name"] == "Dana Demo"
     assert profile["timezone"] == "America/New_York"
     assert len(profile["links"]) == 2
-    assert {e["slug"] for e in profile["event_types"]} == {"intro", "consult"}
+    assert {e["slug"]: e["price"] for e in profile["event_types"]} == {
+        "intro": None, "consult": {"amount_minor": 15000, "currency": "USD"},
+        "consult-in": {"amount_minor": 150000, "currency": "INR"}}
 
 
 def test_seeded_demo_host_offers_slots_this_week_in_the_visitors_zone(stack: LocalStack) -> None:
@@ -66,6 +71,74 @@ def test_visitor_can_book_the_first_free_slot(stack: LocalStack) -> None:
 
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "confirmed"
+
+
+# Bounds the wait for the sandbox's webhook to reach the stack; not a measure.
+WEBHOOK_DEADLINE = 30.0
+
+
+def _book_paid(stack: LocalStack, event: str) -> dict[str, Any]:
+    today = date.today()
+    slots_url = f"{stack.api_url}/hosts/demo/{event}/slots?start={today}&end={today + timedelta(6)}"
+    first = next(day[0] for day in _get(slots_url).json()["slots"].values() if day)
+    response = requests.post(
+        f"{stack.api_url}/hosts/demo/{event}/bookings",
+        json={"start": first["start"],
+              "attendee": {"name": "Ada Client", "email": "ada@example.com", "timezone": "UTC"},
+              "answers": {"plan": "Growth", "phone": "+1 415 555 0100"}},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    booking: dict[str, Any] = response.json()
+    assert (booking["status"], booking["payment"]["state"]) == ("pending_payment", "awaiting")
+    return booking
+
+
+def _status_once_settled(stack: LocalStack, booking: dict[str, Any]) -> dict[str, Any]:
+    """The booking as its link shows it, once it is no longer waiting for the payment
+    (or as it stands at the deadline)."""
+    (token,) = parse_qs(urlsplit(booking["links"]["view"]).query)["token"]
+    url = f"{stack.api_url}/bookings/{booking['uid']}?token={token}"
+    deadline = time.monotonic() + WEBHOOK_DEADLINE
+    while True:
+        seen: dict[str, Any] = _get(url).json()
+        if seen["status"] != "pending_payment" or time.monotonic() > deadline:
+            return seen
+        time.sleep(0.1)
+
+
+def test_a_booking_paid_on_the_sandboxs_stripe_checkout_is_confirmed_by_its_webhook(
+        stack: LocalStack) -> None:
+    booking = _book_paid(stack, "consult")
+    checkout = booking["payment"]["checkout_url"]
+    assert checkout.startswith(f"{stack.sandbox_url}/stripe/")
+
+    # The checkout page's form, as the visitor submits it with Stripe's test card.
+    paid = requests.post(checkout, data={"email": "ada@example.com",
+                                         "card": "4242 4242 4242 4242"},
+                         allow_redirects=False, timeout=30)
+    assert paid.status_code == 303, paid.text  # back to the booking's page
+
+    settled = _status_once_settled(stack, booking)
+    assert settled["status"] == "confirmed", settled
+    assert (settled["payment"]["state"], settled["payment"]["amount_minor"]) == ("paid", 15000)
+
+
+def test_a_booking_paid_with_the_sandboxs_razorpay_checkout_is_confirmed_by_its_webhook(
+        stack: LocalStack) -> None:
+    booking = _book_paid(stack, "consult-in")
+    payment = booking["payment"]
+    assert (payment["provider"], payment["currency"]) == ("razorpay", "INR")
+
+    # What Checkout's Pay button sends; the webhook, not this answer, reaches Penny.
+    paid = requests.post(f"{stack.sandbox_url}/razorpay/v1/checkout/pay",
+                         json={"key_id": payment["key_id"], "order_id": payment["order_id"]},
+                         timeout=30)
+    assert paid.status_code == 200, paid.text
+
+    settled = _status_once_settled(stack, booking)
+    assert settled["status"] == "confirmed", settled
+    assert (settled["payment"]["state"], settled["payment"]["amount_minor"]) == ("paid", 150000)
 
 
 def test_unknown_route_is_a_json_404_like_the_deployed_api(stack: LocalStack) -> None:

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 JOB_MODULES = sorted({spec.job.partition(":")[0] for spec in QUEUES})
 # The worker side of the seam: the runner, its records and the jobs.
 WORKER_ONLY = ("chalicelib.services.jobs", "chalicelib.store.jobs", *JOB_MODULES)
-# The API side: accounts, sessions, the booking write, the pages.
+# The API side: accounts, sessions, the pages. (The booking write, services/reservations,
+# is shared: the payments worker settles paid bookings through it.)
 API_ONLY = ("chalicelib.services.accounts", "chalicelib.services.sessions",
-            "chalicelib.services.reservations", "chalicelib.functions.browser_session",
-            "chalicelib.web.booking_pages", "argon2")
+            "chalicelib.functions.browser_session", "chalicelib.web.booking_pages", "argon2")
 # Every vendor SDK Penny wraps or will: none belongs to the API's cold path.
 VENDOR_SDKS = ("msal", "authlib", "googleapiclient", "google.genai", "stripe", "razorpay",
                "notion_client")

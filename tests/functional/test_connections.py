@@ -129,7 +129,8 @@ def test_the_connections_list_says_which_platforms_are_not_set_up_here(
              api.get("/me/connections", token=token).json["connections"]}
 
     assert found == {"google": "not_connected", "microsoft": "not_available",
-                     "zoom": "not_available", "notion": "not_available"}
+                     "zoom": "not_available", "notion": "not_available",
+                     "stripe": "not_available", "razorpay": "not_available"}
     r = api.post("/me/connections/zoom", {"features": ["video"]}, token=token)
     assert (r.status, r.code) == (409, "provider_not_available")
 

@@ -7,11 +7,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from chalicelib.domain.events import EventKind
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.domain.bookings import BookingStatus
+from chalicelib.domain.connections import Connection, Tokens
+from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.providers import PaymentEvent, PaymentEventKind
+from chalicelib.integrations.token_cipher import AesGcmTokenCipher
+from chalicelib.services.payment_accounts import READY, PaymentAccounts
+from chalicelib.store.bookings import BookingRepository
+from chalicelib.store.connections import ConnectionRepository
 from chalicelib.store.hosts import HostRepository
+from chalicelib.store.queues import QUEUES
 from chalicelib.store.tables import PennyItem
 from infra.functions import FUNCTION_ACCESS
 from sandbox.server import ProviderSandbox
+from tests.fakes.providers import FakePayments
 from tests.functional import factories as f
 from tests.functional.browser import Browser
 from tests.functional.conftest import Api, FixedClock
@@ -138,8 +150,8 @@ def test_every_function_makes_only_the_calls_its_role_allows(
         invoke(api, "ws_disconnect", ws_event("$disconnect", "c1"))
     seen["WebsocketDisconnect"] = r.calls
 
-    # The calendar worker needs a connected calendar: the next test.
-    assert set(seen) == set(FUNCTION_ACCESS) - {"CalendarWorker"}
+    # The calendar and payments workers need a connected provider: the next tests.
+    assert set(seen) == set(FUNCTION_ACCESS) - {"CalendarWorker", "PaymentsWorker"}
     for function, calls in seen.items():
         assert calls, f"{function} made no call: the recording is broken"
         assert calls <= allowed(function), (function, sorted(calls - allowed(function)))
@@ -174,3 +186,74 @@ def test_the_calendar_worker_makes_only_the_calls_its_role_allows(
     assert [e for e in sandbox.events("google") if e.created_by_app] == []
     assert ("table", "UpdateItem") in calls  # the link and event id on the booking
     assert calls <= allowed("CalendarWorker"), sorted(calls - allowed("CalendarWorker"))
+
+
+def _stripe_on_fake_payments(fake: FakePayments) -> PaymentAccounts:
+    """Penny's own payment accounts (connections in the table), with Stripe's API faked:
+    the worker's calls are its own, not a fake's."""
+    settings = bootstrap.core().settings
+    cipher = AesGcmTokenCipher.from_key_ring(settings.token_keys, settings.token_active_kid)
+    return PaymentAccounts(
+        connections=ConnectionRepository(cipher), clock=bootstrap.core().clock,
+        available=frozenset({"stripe"}), stripe=lambda account: fake,
+        razorpay=lambda keys: fake,
+        dashboard_url="http://penny.test/app/connections")
+
+
+def run_payments_job(kind: EventKind, host_id: str, uid: str) -> None:
+    spec = next(s for s in QUEUES if s.name == "payments")
+    runner = bootstrap.build_worker(bootstrap.core(), spec)
+    runner.handle(Event(kind, f"{uid}-{kind.value}", bootstrap.core().clock.now(), host_id,
+                        {"uid": uid}))
+
+
+def test_the_payments_worker_makes_only_the_calls_its_role_allows(
+        api: Api, wiring: Wiring, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a host taking $50 through (fake) Stripe, and two paid bookings, one of them
+    # paid (its signed webhook) and then cancelled: the API function's part, recorded too
+    fake = FakePayments()
+    accounts = _stripe_on_fake_payments(fake)
+    monkeypatch.setattr(bootstrap, "build_payment_accounts", lambda core: accounts)
+    token = make_host(api)
+    owner = str(api.get("/me/profile", token=token).json["id"])
+    accounts.connections.save(
+        Connection(owner, "stripe", "grant-1", "acct_alice", "Alice's shop", READY,
+                   clock.now(), None),
+        Tokens("acct_alice", None, None))
+    paid_type = f.event_type("paid", price={"amount_minor": 5000, "currency": "USD"})
+    assert api.post("/me/event-types", paid_type, token=token).status == 201
+    calls: dict[str, set[tuple[str, str]]] = {"APIHandler": set(), "PaymentsWorker": set()}
+    with recording(wiring) as r:
+        paid = api.post("/hosts/alice/paid/bookings", f.booking("2026-11-26T15:00:00Z")).json
+        left = api.post("/hosts/alice/paid/bookings", f.booking("2026-11-26T17:00:00Z")).json
+        assert (paid["status"], left["status"]) == ("pending_payment", "pending_payment")
+        checkout = next(c for c, request in fake.checkouts.items()
+                        if request.booking_uid == paid["uid"])
+        body, headers = fake.webhook(PaymentEvent(
+            "evt_paid", PaymentEventKind.PAID, paid["uid"], checkout, "pi_1"))
+        assert api.post("/webhooks/stripe", raw=body, headers=headers).status == 200
+        assert api.post(f"/bookings/{paid['uid']}/cancel",
+                        {"token": paid["links"]["cancel_token"]}).status == 200
+    calls["APIHandler"] |= r.calls
+
+    # WHEN the worker refunds the cancelled one, and ends the other's hold after a new
+    # booking that day pruned the lapsed hold from the ledger (so that day is only checked)
+    with recording(wiring) as r:
+        run_payments_job(EventKind.BOOKING_CANCELLED, owner, paid["uid"])
+    calls["PaymentsWorker"] |= r.calls
+    clock.advance(minutes=16)
+    assert api.post("/hosts/alice/intro/bookings",
+                    f.booking("2026-11-26T19:00:00Z")).status == 201
+    with recording(wiring) as r:
+        run_payments_job(EventKind.PAYMENT_HOLD_EXPIRED, owner, left["uid"])
+    calls["PaymentsWorker"] |= r.calls
+
+    # THEN both were done, through calls each role allows
+    assert [refund.payment_id for refund in fake.refunds.values()] == ["pi_1"]
+    assert len(fake.expired) == 1
+    expired = BookingRepository().get(left["uid"])
+    assert expired is not None and expired.status is BookingStatus.EXPIRED
+    # The hold's end is the bookings' own transaction: ledger read, days checked.
+    assert {("table", "BatchGetItem"), ("table", "ConditionCheckItem")} <= calls["PaymentsWorker"]
+    for function, made in calls.items():
+        assert made <= allowed(function), (function, sorted(made - allowed(function)))

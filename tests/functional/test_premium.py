@@ -110,7 +110,8 @@ def test_an_ordinary_hosts_booking_reaches_notes_and_calendar_but_not_summary(
 
     assert {name: [json.loads(n["Message"])["type"] for n in notes]
             for name, notes in got.items()} == {
-        "notes": ["booking.confirmed"], "summary": [], "calendar": ["booking.confirmed"]}
+        "notes": ["booking.confirmed"], "summary": [], "calendar": ["booking.confirmed"],
+        "payments": []}
     for notification in got["notes"] + got["calendar"]:
         assert notification["MessageAttributes"]["premium"] == {"Type": "String",
                                                                  "Value": "false"}
@@ -125,7 +126,7 @@ def test_a_premium_hosts_booking_reaches_summary_too_and_its_brief_is_made(
     got = book(api, wiring)
 
     assert {name: len(notes) for name, notes in got.items()} == {
-        "notes": 1, "summary": 1, "calendar": 1}
+        "notes": 1, "summary": 1, "calendar": 1, "payments": 0}
     (notification,) = got["summary"]
     assert notification["MessageAttributes"]["premium"] == {"Type": "String", "Value": "true"}
     event = json.loads(notification["Message"])

@@ -263,7 +263,7 @@ def test_event_type_is_created_with_defaults_and_read_back(api: Api) -> None:
         "price": None, "buffer_before_minutes": 0, "buffer_after_minutes": 0,
         "minimum_notice_minutes": 0, "slot_interval_minutes": None,
         "booking_window_days": None, "daily_limit": None, "questions": [], "hidden": False,
-        "active": True,
+        "active": True, "refund_hours_before": 24,
     }
     assert api.get(f"/me/event-types/{created['id']}", token=token).json == created
     listed = api.get("/me/event-types", token=token).json["event_types"]

@@ -233,6 +233,14 @@ class FakeBookings:
     def get(self, uid: str) -> Booking | None:
         return self.bookings.get(uid)
 
+    def save(self, booking: Booking) -> bool:
+        """The booking alone, at the version it was read at (as the adapter's versioned put)."""
+        stored = self.bookings.get(booking.uid)
+        if stored is None or stored.version != booking.version:
+            return False
+        self.bookings[booking.uid] = replace(booking, version=(booking.version or 0) + 1)
+        return True
+
     def for_host(self, host_id: str, *, after: datetime | None = None,
                  before: datetime | None = None, newest_first: bool = False,
                  limit: int = 50) -> list[Booking]:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
 from chalicelib.domain.events import (
     ENVELOPE_VERSION,
     Event,
@@ -61,16 +61,44 @@ def test_a_deleted_item_stands_for_no_event() -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
-    (PENDING, CONFIRMED, [EventKind.PAYMENT_SUCCEEDED, EventKind.BOOKING_CONFIRMED]),
     (PENDING, CANCELLED, [EventKind.BOOKING_CANCELLED]),
     (CONFIRMED, CANCELLED, [EventKind.BOOKING_CANCELLED]),
     (CANCELLED, CONFIRMED, [EventKind.BOOKING_CONFIRMED]),
     (CONFIRMED, PENDING, []),
     (CONFIRMED, CONFIRMED, []),
+    (PENDING, BookingStatus.EXPIRED, [EventKind.BOOKING_EXPIRED]),
 ])
 def test_a_status_change_stands_for_its_events(old: BookingStatus, new: BookingStatus,
                                                expected: list[EventKind]) -> None:
     assert kinds(a_booking(old), a_booking(new)) == expected
+
+
+HELD = Payment("stripe", "cs_1", "https://pay.test/cs_1")
+
+
+def test_a_verified_payment_confirms_a_held_booking_with_payment_succeeded_first() -> None:
+    held = replace(a_booking(PENDING), payment=HELD)
+
+    assert kinds(held, held.paid("pi_1", 5000, AT)) == [EventKind.PAYMENT_SUCCEEDED,
+                                                        EventKind.BOOKING_CONFIRMED]
+
+
+def test_a_payment_after_the_hold_lapsed_also_succeeds_and_confirms() -> None:
+    lapsed = replace(a_booking(PENDING), payment=HELD).expired()
+
+    assert kinds(lapsed, lapsed.paid("pi_1", 5000, AT)) == [EventKind.PAYMENT_SUCCEEDED,
+                                                            EventKind.BOOKING_CONFIRMED]
+
+
+def test_a_refund_is_told_once_and_the_dashboard_summary_says_refunded() -> None:
+    paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
+    refunded = paid.refunded("re_1", 5000, AT, "cancelled")
+
+    assert kinds(paid, refunded) == [EventKind.PAYMENT_REFUNDED]
+    assert kinds(refunded, refunded) == []
+    assert booking_summary(refunded)["payment"] == {
+        "provider": "stripe", "state": "refunded", "amount_minor": 5000, "currency": None,
+        "refunded_minor": 5000}
 
 
 def test_a_higher_sequence_is_a_reschedule() -> None:
@@ -89,7 +117,10 @@ def test_a_booking_cancelled_in_the_same_write_is_not_also_rescheduled() -> None
 
 
 def test_a_payment_and_a_move_in_one_write_give_all_three_events_in_order() -> None:
-    assert kinds(a_booking(PENDING, 0), a_booking(CONFIRMED, 1)) == [
+    held = replace(a_booking(PENDING, 0), payment=HELD)
+    paid_and_moved = replace(held.paid("pi_1", 5000, AT), sequence=1)
+
+    assert kinds(held, paid_and_moved) == [
         EventKind.PAYMENT_SUCCEEDED, EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED]
 
 

@@ -7,7 +7,7 @@ Alice works 09:00-17:00 New York time on weekdays; in early March 2026 that is U
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from chalicelib.domain.slots import SlotQuery, SlotRules, free_slots
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.links import BookingLinks
+from chalicelib.services.payments import PaymentService
 from chalicelib.services.ports import IdempotencyRecord
 from chalicelib.services.reservations import BookingResult
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
@@ -48,6 +49,14 @@ def alice(**event: Any) -> tuple[BookingService, FakeBookings, FakeHosts]:
     make_host(hosts, clock.now(), **event)
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
     return BookingService(hosts, reservations(bookings, clock), links), bookings, hosts
+
+
+def payment_service(service: BookingService) -> Any:
+    from tests.unit.test_payments_service import FakePaymentAdapters
+
+    reservations = service.reservations
+    return PaymentService(reservations.bookings, reservations, FakePaymentAdapters(),
+                          reservations.clock, return_url=lambda uid: f"https://penny.test/{uid}")
 
 
 def book(service: BookingService, start: str, key: str | None = None, *,
@@ -161,6 +170,7 @@ def test_a_booking_copies_title_location_price_and_buffers_from_its_event_type()
     service, _, _ = alice(title="Strategy session", location_kind=LocationKind.IN_PERSON,
                           price=Price(2500, "EUR"), buffer_before_minutes=10,
                           buffer_after_minutes=20, duration_minutes=45)
+    service = replace(service, payments=lambda: payment_service(service))
 
     booking = book(service, "2026-03-04T10:30:00-05:00").booking  # 45-min grid from 09:00
 

@@ -88,9 +88,10 @@ def fanout(bus: EventBus, realtime: Realtime) -> Fanout:
 
 
 def test_only_the_booking_changes_some_worker_takes_are_published() -> None:
-    # notes and summary take confirmations; the calendar job every change of time.
+    # notes and summary take confirmations; the calendar job every change of time; the
+    # payments job cancellations (refunds) and the hold timer's end.
     assert sorted(WORKER_TYPES) == ["booking.cancelled", "booking.confirmed",
-                                    "booking.rescheduled"]
+                                    "booking.rescheduled", "payment.hold_expired"]
 
 
 def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(

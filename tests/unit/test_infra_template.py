@@ -1,6 +1,7 @@
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from chalicelib.store.tables import table_definition
 from infra.functions import FUNCTION_ACCESS, function_resources
@@ -81,3 +82,44 @@ def test_the_api_function_has_a_concurrency_ceiling_unless_it_is_set_to_zero() -
     assert document["Parameters"]["ApiConcurrency"]["Default"] == "10"
     assert document["Conditions"]["WithConcurrencyCeiling"] == {
         "Fn::Not": [{"Fn::Equals": [{"Ref": "ApiConcurrency"}, "0"]}]}
+
+
+def _statements(role: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = function_resources()[role]["Properties"]["Policies"][0][
+        "PolicyDocument"]["Statement"]
+    return statements
+
+
+def test_hold_timers_run_as_a_scheduler_role_of_this_account_that_only_publishes() -> None:
+    resources = template()["Resources"]
+    assert resources["HoldScheduleGroup"]["Type"] == "AWS::Scheduler::ScheduleGroup"
+    role = resources["HoldSchedulerRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    (policy,) = role["Policies"]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [{"Ref": "EventsTopic"}]}]
+
+
+def test_only_the_api_function_schedules_holds_in_their_group_and_passes_their_role() -> None:
+    api = _statements("ApiHandlerRole")
+    assert {"Effect": "Allow", "Action": ["scheduler:CreateSchedule"], "Resource": [
+        {"Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:"
+                    "schedule/${HoldScheduleGroup}/*"}]} in api
+    assert {"Effect": "Allow", "Action": ["iam:PassRole"],
+            "Resource": [{"Fn::GetAtt": ["HoldSchedulerRole", "Arn"]}],
+            "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
+            } in api
+    others = [a for f in FUNCTION_ACCESS if f != "APIHandler"
+              for s in _statements(f"{f}Role") for a in s["Action"]]
+    assert not [a for a in others if a.startswith(("scheduler:", "iam:"))]
+
+
+def test_where_a_payment_service_is_built_the_hold_timer_settings_are_set() -> None:
+    resources = template()["Resources"]
+    wanted = {"PENNY_HOLD_SCHEDULER_ROLE_ARN": {"Fn::GetAtt": ["HoldSchedulerRole", "Arn"]},
+              "PENNY_HOLD_SCHEDULE_GROUP": {"Ref": "HoldScheduleGroup"}}
+    for function in ("APIHandler", "PaymentsWorker"):
+        variables = resources[function]["Properties"]["Environment"]["Variables"]
+        assert wanted.items() <= variables.items(), function

@@ -31,6 +31,7 @@ def test_the_list_declares_todays_workers_and_what_they_announce() -> None:
         ("notes", ("booking.confirmed",), "notes.saved"),
         ("summary", ("booking.confirmed",), "summary.ready"),
         ("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"), None),
+        ("payments", ("booking.cancelled", "payment.hold_expired"), None),
     ]
 
 
@@ -83,6 +84,7 @@ def test_the_summary_subscription_also_requires_the_premium_attribute() -> None:
         "summary": {"type": ["booking.confirmed"], "premium": ["true"]},
         "calendar": {"type": ["booking.confirmed", "booking.rescheduled",
                               "booking.cancelled"]},
+        "payments": {"type": ["booking.cancelled", "payment.hold_expired"]},
     }
     # The merge template (infra/resources.json is its committed copy) subscribes so.
     events = template()["Resources"]["SummaryWorker"]["Properties"]["Events"]

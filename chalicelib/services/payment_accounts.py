@@ -1,0 +1,213 @@
+"""A host's payment accounts: connecting Stripe or Razorpay, and the adapter for a booking.
+
+Money goes to the host's own account; Penny never holds funds.
+
+- **Stripe**: Stripe Connect with a Standard account. Connect creates the account on the
+  platform (keyed by the host, so a second click finds the first) and answers its Account
+  Link: Stripe's own onboarding, where the host signs in to or opens their Stripe
+  account. The link comes back to the dashboard, which asks Penny to check the account
+  (`check`): it is `connected` once Stripe says it can take charges, `pending` until then.
+  Nothing is taken from the return URL: the account id is the one Penny stored. Charges
+  are direct charges on that account, and its events reach the platform's one webhook
+  endpoint, signed with the platform's secret, carrying the account's id.
+- **Razorpay** has no such platform model for a small operator, so the host gives their
+  own key id, key secret and webhook secret. They are checked with one authenticated call
+  before they are kept, encrypted, in the credential store; the host points a webhook in
+  Razorpay's dashboard at `/webhooks/razorpay/{host_id}`, verified with that secret.
+
+A host with both takes INR through Razorpay and every other currency through Stripe.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib.domain.bookings import Booking
+from chalicelib.domain.connections import Connection, ConnectionStatus, Tokens
+from chalicelib.domain.errors import (
+    NotConnectedError,
+    PaymentNotConnectedError,
+    ProviderNotAvailableError,
+    ProviderRejectedError,
+    ValidationError,
+)
+from chalicelib.domain.event_types import Price
+from chalicelib.domain.providers import PaymentAccount, PaymentProvider
+from chalicelib.services.connection_ports import Connections
+from chalicelib.services.payments import HostPayment
+from chalicelib.services.ports import Clock
+
+PAYMENT_PROVIDERS = ("stripe", "razorpay")
+READY = ("payments",)   # a ready connection's "scope": it can take payments
+
+
+class StripeConnect(PaymentProvider, Protocol):
+    """What Penny asks of the Stripe platform beyond the port (integrations/stripe_payments)."""
+
+    def create_account(self, email: str, key: str) -> PaymentAccount: ...
+    def onboarding_url(self, account_id: str, refresh_url: str, return_url: str) -> str: ...
+    def account(self, account_id: str) -> PaymentAccount: ...
+
+
+class RazorpayAccount(PaymentProvider, Protocol):
+    def check_keys(self) -> PaymentAccount: ...
+    def verify_callback(self, order_id: str, payment_id: str, signature: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RazorpayKeySet:
+    key_id: str
+    key_secret: str
+    webhook_secret: str
+
+    def __repr__(self) -> str:
+        return f"RazorpayKeySet(key_id={self.key_id!r}, key_secret='***', webhook_secret='***')"
+
+
+@dataclass(frozen=True)
+class PaymentAccounts:
+    connections: Connections
+    clock: Clock
+    available: frozenset[str]                             # set up on this Penny
+    stripe: Callable[[str | None], StripeConnect]         # account (None: the platform)
+    razorpay: Callable[[RazorpayKeySet], RazorpayAccount]
+    dashboard_url: str                                    # where onboarding comes back to
+
+    # ---- the Connections page ------------------------------------------------------
+
+    def overview(self, host_id: str) -> list[tuple[str, bool, Connection | None]]:
+        found = {c.provider: c for c in self.connections.for_host(host_id)
+                 if c.provider in PAYMENT_PROVIDERS}
+        return [(p, p in self.available, found.get(p)) for p in PAYMENT_PROVIDERS]
+
+    def connect_stripe(self, host_id: str, email: str) -> str:
+        """The Stripe onboarding link for the host's account (made on the first click)."""
+        self._offered("stripe")
+        current = self.connections.get(host_id, "stripe")
+        if current is not None and current[0].status is not ConnectionStatus.BROKEN:
+            account_id = current[1].access_token
+        else:
+            made = self.stripe(None).create_account(email, key=f"penny-host-{host_id}")
+            account_id = made.id
+            self._save(host_id, "stripe", made, account_id)
+        back = f"{self.dashboard_url}?stripe=return"
+        return self.stripe(None).onboarding_url(account_id, refresh_url=back, return_url=back)
+
+    def check(self, host_id: str, provider: str) -> Connection:
+        """Ask the provider now: Stripe's onboarding finished? Razorpay's keys still good?"""
+        self._offered(provider)
+        current = self.connections.get(host_id, provider)
+        if current is None:
+            raise NotConnectedError(f"{provider.title()} is not connected")
+        connection, tokens = current
+        if provider == "stripe":
+            account = self.stripe(None).account(tokens.access_token)
+            return self._save(host_id, provider, account, tokens.access_token, connection)
+        keys = _razorpay_keys(connection, tokens)
+        try:
+            account = self.razorpay(keys).check_keys()
+        except ProviderRejectedError as exc:
+            broken = connection.broken(exc.message, self.clock.now())
+            self.connections.mark_broken(host_id, provider, connection.grant_id, exc.message,
+                                         self.clock.now())
+            return broken
+        return self._save(host_id, provider, account, tokens.access_token, connection)
+
+    def connect_razorpay(self, host_id: str, key_id: str, key_secret: str,
+                         webhook_secret: str) -> Connection:
+        """Keep the host's Razorpay keys once one call with them works."""
+        self._offered("razorpay")
+        keys = RazorpayKeySet(key_id.strip(), key_secret.strip(), webhook_secret.strip())
+        try:
+            account = self.razorpay(keys).check_keys()
+        except ProviderRejectedError as exc:
+            raise ValidationError("Razorpay did not accept this key id and secret; "
+                                  "copy them again from Razorpay's API keys page",
+                                  "key_secret") from exc
+        secret = json.dumps({"key_secret": keys.key_secret,
+                             "webhook_secret": keys.webhook_secret})
+        return self._save(host_id, "razorpay", account, secret)
+
+    def disconnect(self, host_id: str, provider: str) -> None:
+        """Forget the account (Stripe's stays the host's; Penny just stops using it)."""
+        if provider not in PAYMENT_PROVIDERS:
+            raise NotConnectedError(f"no payment platform called {provider}")
+        self.connections.delete(host_id, provider)
+
+    def ready(self, host_id: str) -> list[str]:
+        return [c.provider for c in self.connections.for_host(host_id)
+                if c.provider in PAYMENT_PROVIDERS and c.provider in self.available
+                and c.status is ConnectionStatus.CONNECTED]
+
+    # ---- the adapters (services/payments.py's PaymentAdapters) ----------------------
+
+    def for_new_booking(self, host_id: str, price: Price) -> HostPayment:
+        ready = self.ready(host_id)
+        if not ready:
+            raise PaymentNotConnectedError(
+                "this host cannot take payments right now, so this paid event cannot be "
+                "booked; please contact them")
+        name = "razorpay" if "razorpay" in ready and (
+            price.currency == "INR" or "stripe" not in ready) else "stripe"
+        return self._adapter(host_id, name)
+
+    def for_booking(self, booking: Booking) -> PaymentProvider:
+        if booking.payment is None:
+            raise NotConnectedError("this booking takes no payment")
+        return self._adapter(booking.host_id, booking.payment.provider).provider
+
+    def stripe_webhooks(self) -> PaymentProvider:
+        self._offered("stripe")
+        return self.stripe(None)
+
+    def razorpay_webhooks(self, host_id: str) -> RazorpayAccount:
+        """The host's Razorpay adapter, its webhook secret checking their deliveries."""
+        self._offered("razorpay")
+        found = self.connections.get(host_id, "razorpay")
+        if found is None:
+            raise NotConnectedError("Razorpay is not connected for this host")
+        return self.razorpay(_razorpay_keys(*found))
+
+    def _adapter(self, host_id: str, name: str) -> HostPayment:
+        self._offered(name)
+        found = self.connections.get(host_id, name)
+        if found is None:
+            raise PaymentNotConnectedError(f"{name.title()} is not connected")
+        connection, tokens = found
+        if name == "stripe":
+            return HostPayment(name, self.stripe(tokens.access_token), tokens.access_token)
+        return HostPayment(name, self.razorpay(_razorpay_keys(connection, tokens)), None)
+
+    # ---- plumbing ------------------------------------------------------------------
+
+    def _offered(self, provider: str) -> None:
+        if provider not in PAYMENT_PROVIDERS:
+            raise NotConnectedError(f"no payment platform called {provider}")
+        if provider not in self.available:
+            raise ProviderNotAvailableError(f"{provider} is not available on this Penny")
+
+    def _save(self, host_id: str, provider: str, account: PaymentAccount, secret: str,
+              current: Connection | None = None) -> Connection:
+        status = ConnectionStatus.CONNECTED if account.ready else ConnectionStatus.PENDING
+        unchanged = current is not None and current.status is status and \
+            current.account_label == account.name
+        if unchanged:
+            assert current is not None
+            return current
+        connection = Connection(
+            host_id=host_id, provider=provider,
+            grant_id=current.grant_id if current else secrets.token_hex(8),
+            account_id=account.id, account_label=account.name,
+            scopes=READY if account.ready else (), connected_at=self.clock.now(),
+            token_expires_at=None, status=status)
+        self.connections.save(connection, Tokens(secret, None, None))
+        return connection
+
+
+def _razorpay_keys(connection: Connection, tokens: Tokens) -> RazorpayKeySet:
+    stored: dict[str, Any] = json.loads(tokens.access_token)
+    return RazorpayKeySet(connection.account_id, stored["key_secret"], stored["webhook_secret"])

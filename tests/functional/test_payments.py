@@ -1,0 +1,529 @@
+"""Paid bookings end to end: Penny's API, the real stripe and razorpay SDKs, the provider
+sandbox answering and signing webhooks as the vendors do, and the store on moto.
+
+The sandbox posts its webhooks to Penny's public URL, which no server answers in these
+tests; each delivery it recorded is handed to Penny's webhook route as it was sent
+(headers and raw body), as the Function URL would.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.domain.events import Event, EventKind
+from chalicelib.provider_settings import Providers
+from chalicelib.store.queues import QUEUES
+from sandbox.server import ProviderSandbox, start_sandbox
+from tests.functional import factories as f
+from tests.functional.conftest import Api, FixedClock, rebuild
+from tests.functional.hosts import make_host
+from tests.functional.test_connections import PUBLIC
+from tests.functional.test_function_url import call, url_event
+
+NEW_YORK = ZoneInfo("America/New_York")
+STRIPE_HOOK = f"{PUBLIC}/webhooks/stripe"
+USD_150 = {"amount_minor": 15000, "currency": "USD"}
+
+
+@pytest.fixture
+def sandbox() -> Iterator[ProviderSandbox]:
+    with start_sandbox(redirect_uris=(f"{PUBLIC}/oauth/{{provider}}/callback",)) as running:
+        running.stripe_webhook_endpoint(STRIPE_HOOK)
+        running.stripe_webhook_retries([])  # nothing answers there: the test delivers
+        running.razorpay_webhook_retries(1, 0.0)
+        DELIVERED[running.url] = 0
+        yield running
+
+
+@pytest.fixture
+def host(api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> str:
+    """A host on a Penny with the sandbox's providers; its access token."""
+    # The sandbox's sessions expire by the wall clock: Penny's clock reads the same time.
+    clock.current = datetime.now(UTC).replace(microsecond=0)
+    entries = json.dumps(sandbox.penny_providers())
+    rebuild(providers=Providers.from_json(entries, "the sandbox", deployed=False))
+    return make_host(api)
+
+
+# ---- connecting ------------------------------------------------------------------------
+
+
+def connect_stripe(api: Api, token: str, sandbox: ProviderSandbox) -> str:
+    """Connect, finish Stripe's onboarding as the host would, come back: the account id."""
+    r = api.post("/me/connections/stripe", {"features": ["payments"]}, token=token)
+    assert r.status == 200, r.body
+    assert "/stripe/setup/" in r.json["authorize_url"]
+    account = next(a for a in sandbox.stripe_accounts() if a["email"] == "alice@example.com")
+    sandbox.stripe_complete_onboarding(account["id"])
+    deliver_stripe(api, sandbox, 1)  # account.updated: nothing Penny acts on
+    r = api.post("/me/connections/stripe/test", token=token)
+    assert (r.status, r.json["status"]) == (200, "connected"), r.body
+    return str(account["id"])
+
+
+def connect_razorpay(api: Api, token: str, sandbox: ProviderSandbox) -> str:
+    merchant = sandbox.razorpay_merchant()
+    r = api.put("/me/connections/razorpay", {
+        "key_id": merchant.key_id, "key_secret": merchant.key_secret,
+        "webhook_secret": merchant.webhook_secret}, token=token)
+    assert r.status == 200, r.body
+    sandbox.razorpay_webhook(merchant.key_id, r.json["webhook_url"])
+    return str(r.json["webhook_url"])
+
+
+def price_intro(api: Api, token: str, price: dict[str, Any] = USD_150,
+                **more: Any) -> None:
+    (intro,) = api.get("/me/event-types", token=token).json["event_types"]
+    r = api.put(f"/me/event-types/{intro['id']}", f.event_type(price=price, **more),
+                token=token)
+    assert r.status == 200, r.body
+
+
+def host_id(api: Api, token: str) -> str:
+    return str(api.get("/me/profile", token=token).json["id"])
+
+
+# ---- booking and paying -----------------------------------------------------------------
+
+
+def next_weekday(clock: FixedClock, days: int = 7) -> date:
+    day = (clock.current + timedelta(days=days)).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def slot(clock: FixedClock, hour: int = 10) -> str:
+    return datetime.combine(next_weekday(clock), time(hour), NEW_YORK).isoformat()
+
+
+def book(api: Api, clock: FixedClock, hour: int = 10, email: str = "bo@example.com",
+         expect: int = 201) -> dict[str, Any]:
+    body = f.booking(slot(clock, hour))
+    body["attendee"]["email"] = email
+    r = api.post("/hosts/alice/intro/bookings", body)
+    assert r.status == expect, r.body
+    return dict(r.json)
+
+
+def view(api: Api, booking: dict[str, Any]) -> dict[str, Any]:
+    token = booking["links"]["cancel_token"]
+    r = api.get(f"/bookings/{booking['uid']}?token={token}")
+    assert r.status == 200, r.body
+    return dict(r.json)
+
+
+def session_of(booking: dict[str, Any]) -> str:
+    return str(booking["payment"]["checkout_url"].rsplit("/", 1)[-1])
+
+
+def deliver_stripe(api: Api, sandbox: ProviderSandbox, count: int,
+                   expect: tuple[int, ...] = (200,)) -> None:
+    """Hand Penny the next `count` webhooks the sandbox sent (after those handed before)."""
+    seen = DELIVERED.get(sandbox.url, 0)
+    sandbox.stripe_wait_for_deliveries(seen + count)
+    for delivery in sandbox.stripe_deliveries()[seen:seen + count]:
+        r = post_stripe(api, delivery.body, delivery.signature)
+        assert r.status in expect, (delivery.event_type, r.status, r.body)
+    DELIVERED[sandbox.url] = seen + count
+
+
+# How many of each sandbox's webhooks the test has handed Penny (or let pass).
+DELIVERED: dict[str, int] = {}
+
+
+def post_stripe(api: Api, body: bytes, signature: str | None) -> Any:
+    headers = {} if signature is None else {"Stripe-Signature": signature}
+    return api.post("/webhooks/stripe", raw=body, headers=headers)
+
+
+def run_payments_job(kind: EventKind, host: str, uid: str, n: int = 1) -> None:
+    spec = next(s for s in QUEUES if s.name == "payments")
+    runner = bootstrap.build_worker(bootstrap.core(), spec)
+    runner.handle(Event(kind, f"{uid}-{kind.value}-{n}", bootstrap.core().clock.now(),
+                        host, {"uid": uid}))
+
+
+@pytest.fixture
+def stripe_host(api: Api, host: str, sandbox: ProviderSandbox) -> str:
+    connect_stripe(api, host, sandbox)
+    price_intro(api, host)
+    return host
+
+
+def test_a_priced_event_type_needs_a_connected_payment_provider_first(
+        api: Api, host: str, sandbox: ProviderSandbox) -> None:
+    (intro,) = api.get("/me/event-types", token=host).json["event_types"]
+
+    r = api.put(f"/me/event-types/{intro['id']}", f.event_type(price=USD_150), token=host)
+
+    assert (r.status, r.code) == (409, "payment_not_connected")
+    assert r.json["error"]["field"] == "price"
+
+
+def test_stripe_stays_pending_until_its_onboarding_is_finished(
+        api: Api, host: str, sandbox: ProviderSandbox) -> None:
+    r = api.post("/me/connections/stripe", {"features": ["payments"]}, token=host)
+    assert r.status == 200, r.body
+
+    listed = api.get("/me/connections", token=host).json["connections"]
+    stripe = next(c for c in listed if c["provider"] == "stripe")
+    assert stripe["status"] == "pending"
+    assert api.post("/me/connections/stripe/test", token=host).json["status"] == "pending"
+    again = api.post("/me/connections/stripe", {"features": ["payments"]}, token=host)
+    assert len(sandbox.stripe_accounts()) == 1 and again.status == 200  # the same account
+
+
+def test_a_paid_booking_is_held_then_confirmed_by_stripes_signed_webhook(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    assert held["status"] == "pending_payment"
+    payment = held["payment"]
+    assert (payment["provider"], payment["state"], payment["amount_minor"]) == (
+        "stripe", "awaiting", 15000)
+    assert payment["hold_until"] == (clock.current + timedelta(minutes=15)).isoformat()
+    session = sandbox.stripe_object(session_of(held))
+    assert session["status"] == "open" and session["metadata"]["booking_uid"] == held["uid"]
+
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)  # checkout.session.completed, payment_intent.succeeded
+
+    confirmed = view(api, held)
+    assert confirmed["status"] == "confirmed"
+    assert confirmed["payment"]["state"] == "paid" and confirmed["payment"]["hold_until"] is None
+
+
+def test_the_success_redirect_alone_confirms_nothing(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+
+    sandbox.stripe_pay(session_of(held))  # the client is back on the success URL...
+
+    assert view(api, held)["status"] == "pending_payment"  # ...until the webhook says so
+
+
+@pytest.mark.parametrize("forgery", ["unsigned", "wrong_secret", "stale", "tampered"])
+def test_a_forged_unsigned_or_stale_webhook_is_400_and_changes_nothing(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        forgery: str) -> None:
+    held = book(api, clock)
+    if forgery == "wrong_secret":
+        sandbox.stripe_sign_next_delivery(secret="whsec_not_the_platforms")
+    elif forgery == "stale":
+        sandbox.stripe_sign_next_delivery(stale_by=600)
+    sandbox.stripe_pay(session_of(held))
+    seen = DELIVERED[sandbox.url]
+    sandbox.stripe_wait_for_deliveries(seen + 1)
+    delivery = sandbox.stripe_deliveries()[seen]
+    body, signature = delivery.body, delivery.signature
+    sent: str | None = None if forgery == "unsigned" else signature
+    if forgery == "tampered":
+        body = body + b" "  # one byte more than was signed
+
+    r = post_stripe(api, body, sent)
+
+    assert (r.status, r.code) == (400, "invalid_signature")
+    assert view(api, held)["status"] == "pending_payment"
+
+
+def test_five_deliveries_of_one_event_confirm_once(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    sandbox.stripe_duplicate_deliveries(5)
+    sandbox.stripe_pay(session_of(held))
+    sandbox.stripe_wait_for_deliveries(DELIVERED[sandbox.url] + 10)
+    completed = [d for d in sandbox.stripe_deliveries()
+                 if d.event_type == "checkout.session.completed"]
+
+    answers = [post_stripe(api, d.body, d.signature) for d in completed]
+
+    assert len(completed) == 5 and {r.status for r in answers} == {200}
+    assert [r.headers.get("Penny-Delivery") for r in answers] == [
+        "processed", "duplicate", "duplicate", "duplicate", "duplicate"]
+    assert view(api, held)["status"] == "confirmed"
+
+
+def test_five_concurrent_deliveries_of_one_event_confirm_once(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        atomic_moto: None) -> None:
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    sandbox.stripe_wait_for_deliveries(DELIVERED[sandbox.url] + 2)
+    completed = next(d for d in sandbox.stripe_deliveries()
+                     if d.event_type == "checkout.session.completed")
+    gate, outcomes = threading.Barrier(5), []
+
+    def deliver() -> None:
+        gate.wait()
+        r = post_stripe(api, completed.body, completed.signature)
+        outcomes.append((r.status, r.headers.get("Penny-Delivery")))
+
+    threads = [threading.Thread(target=deliver) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(o[1] or "" for o in outcomes).count("processed") == 1
+    assert all(status in (200, 503) for status, _ in outcomes)
+    assert view(api, held)["status"] == "confirmed"
+
+
+def test_the_hold_timer_expires_the_session_and_frees_the_slot(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    alice = host_id(api, stripe_host)
+    clock.advance(minutes=15)
+
+    run_payments_job(EventKind.PAYMENT_HOLD_EXPIRED, alice, held["uid"])
+
+    assert sandbox.stripe_object(session_of(held))["status"] == "expired"
+    assert view(api, held)["status"] == "expired"
+    rival = book(api, clock, email="cy@example.com")
+    assert rival["status"] == "pending_payment"
+
+
+def test_a_payment_after_the_hold_lapsed_is_confirmed_while_the_time_is_free(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    clock.advance(minutes=20)  # Penny's hold lapsed; Stripe's session lives 30 minutes
+
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+
+    assert view(api, held)["status"] == "confirmed"
+    assert sandbox.stripe_refunds() == []
+
+
+def test_a_payment_after_someone_else_took_the_time_is_refunded_automatically(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    clock.advance(minutes=20)
+    rival = book(api, clock, email="cy@example.com")
+    sandbox.stripe_pay(session_of(rival))
+    deliver_stripe(api, sandbox, 2)
+
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+
+    late = view(api, held)
+    assert late["status"] != "confirmed"
+    assert late["payment"]["state"] == "refunded"
+    assert late["payment"]["refund_reason"] == "taken"
+    (refund,) = sandbox.stripe_refunds()
+    assert refund["amount"] == 15000 and refund["status"] == "succeeded"
+    assert view(api, rival)["status"] == "confirmed"
+
+
+def test_out_of_order_expiry_after_the_payment_leaves_it_paid(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    sandbox.stripe_hold_deliveries()
+    sandbox.stripe_pay(session_of(held))
+    completed = sandbox.stripe_held_events()
+    session = sandbox.stripe_object(session_of(held))
+    expired = sandbox.stripe_emit_event("checkout.session.expired",
+                                        {**session, "status": "expired"},
+                                        account=session.get("_account"))
+    sandbox.stripe_release_deliveries([*completed, expired["id"]])
+    deliver_stripe(api, sandbox, len(completed) + 1)
+
+    assert view(api, held)["status"] == "confirmed"
+
+
+def test_cancelling_in_time_refunds_in_full_once_and_moving_never_charges_again(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    r = api.post(f"/bookings/{held['uid']}/reschedule",
+                 {"token": held["links"]["reschedule_token"], "start": slot(clock, 14)})
+    assert (r.status, r.json["status"]) == (200, "confirmed"), r.body
+    assert len(sandbox.stripe_sessions()) == 1
+
+    r = api.post(f"/bookings/{held['uid']}/cancel",
+                 {"token": held["links"]["cancel_token"], "reason": "plans changed"})
+    assert r.status == 200, r.body
+    for n in (1, 2):  # booking.cancelled, and its redelivery
+        run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, stripe_host), held["uid"],
+                         n)
+
+    (refund,) = sandbox.stripe_refunds()
+    assert refund["amount"] == 15000
+    assert view(api, held)["payment"]["state"] == "refunded"
+
+
+def test_cancelling_after_the_policys_deadline_refunds_nothing(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect_stripe(api, host, sandbox)
+    price_intro(api, host, refund_hours_before=24 * 30)  # a month: always too late
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+
+    run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, host), held["uid"])
+
+    assert sandbox.stripe_refunds() == []
+    assert view(api, held)["payment"]["state"] == "paid"
+
+
+def test_a_zero_decimal_currency_is_charged_in_whole_yen(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect_stripe(api, host, sandbox)
+    price_intro(api, host, {"amount_minor": 5000, "currency": "JPY"})
+
+    held = book(api, clock)
+
+    session = sandbox.stripe_object(session_of(held))
+    assert (session["amount_total"], session["currency"]) == (5000, "jpy")
+
+
+def test_stripe_down_at_checkout_books_nothing_and_says_try_again(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    sandbox.stripe_fail_next_api_calls(status=500, times=3)
+
+    r = api.post("/hosts/alice/intro/bookings", f.booking(slot(clock)))
+
+    assert (r.status, r.code) == (503, "payment_unavailable"), r.body
+    assert book(api, clock)["status"] == "pending_payment"  # the time was let go
+
+
+def test_a_paid_event_of_a_host_without_payments_is_refused_plainly(
+        api: Api, stripe_host: str, clock: FixedClock) -> None:
+    r = api.delete("/me/connections/stripe", token=stripe_host)
+    assert r.status == 204, r.body
+
+    r = api.post("/hosts/alice/intro/bookings", f.booking(slot(clock)))
+
+    assert (r.status, r.code) == (409, "payment_not_connected")
+
+
+# ---- Razorpay ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def razorpay_host(api: Api, host: str, sandbox: ProviderSandbox) -> str:
+    connect_razorpay(api, host, sandbox)
+    price_intro(api, host, {"amount_minor": 150000, "currency": "INR"})
+    return host
+
+
+def deliver_razorpay(api: Api, sandbox: ProviderSandbox, seen: int, count: int) -> int:
+    sandbox.razorpay_wait_for_webhook_deliveries(seen + count)
+    for delivery in sandbox.razorpay_webhook_deliveries()[seen:seen + count]:
+        r = api.post(delivery.url.removeprefix(PUBLIC), raw=delivery.body,
+                     headers=dict(delivery.headers))
+        assert r.status == 200, (r.status, r.body)
+    return seen + count
+
+
+def test_razorpay_keys_are_checked_before_they_are_kept(
+        api: Api, host: str, sandbox: ProviderSandbox) -> None:
+    merchant = sandbox.razorpay_merchant()
+
+    r = api.put("/me/connections/razorpay", {
+        "key_id": merchant.key_id, "key_secret": "not-the-secret",
+        "webhook_secret": merchant.webhook_secret}, token=host)
+
+    assert (r.status, r.code) == (400, "validation_error")
+    listed = api.get("/me/connections", token=host).json["connections"]
+    assert next(c for c in listed if c["provider"] == "razorpay")["status"] == "not_connected"
+
+
+def test_an_inr_booking_is_an_order_in_paise_confirmed_by_the_signed_webhook(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    payment = held["payment"]
+    assert (payment["provider"], payment["amount_minor"], payment["currency"]) == (
+        "razorpay", 150000, "INR")
+    (order,) = sandbox.razorpay_orders()
+    assert (order["id"], order["amount"]) == (payment["order_id"], 150000)
+    assert payment["key_id"] == sandbox.razorpay_merchant().key_id
+
+    sandbox.razorpay_pay(payment["order_id"], notes={"booking_uid": held["uid"]})
+    deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+
+    assert view(api, held)["status"] == "confirmed"
+
+
+def test_checkouts_signed_handler_confirms_and_a_forged_one_changes_nothing(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    paid = sandbox.razorpay_pay(held["payment"]["order_id"])
+    body = {"token": held["links"]["view"].rsplit("token=", 1)[-1], **paid}
+
+    forged = api.post(f"/bookings/{held['uid']}/payment/razorpay",
+                      {**body, "razorpay_signature": "0" * 64})
+    assert (forged.status, forged.code) == (400, "invalid_signature")
+    assert view(api, held)["status"] == "pending_payment"
+
+    r = api.post(f"/bookings/{held['uid']}/payment/razorpay", body)
+    assert (r.status, r.json["status"]) == (200, "confirmed"), r.body
+
+
+def test_a_razorpay_webhook_signed_with_another_secret_is_400(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    sandbox.razorpay_sign_next_webhooks_with("someone-elses-secret", times=10)
+    sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    sandbox.razorpay_wait_for_webhook_deliveries(1)
+
+    for delivery in sandbox.razorpay_webhook_deliveries():
+        r = api.post(delivery.url.removeprefix(PUBLIC), raw=delivery.body,
+                     headers=dict(delivery.headers))
+        assert (r.status, r.code) == (400, "invalid_signature")
+    assert view(api, held)["status"] == "pending_payment"
+
+
+def test_cancelling_a_razorpay_booking_refunds_it_once(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+
+    for n in (1, 2):
+        run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, razorpay_host),
+                         held["uid"], n)
+
+    (refund,) = sandbox.razorpay_refunds()
+    assert refund["amount"] == 150000
+    assert view(api, held)["payment"]["state"] == "refunded"
+
+
+# ---- the raw body through the Function URL --------------------------------------------
+
+
+@pytest.mark.parametrize("base64_encoded", [False, True], ids=["text", "base64"])
+def test_a_webhook_with_non_ascii_text_verifies_through_the_function_url(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        base64_encoded: bool) -> None:
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held), name="Zoë Ñandú 山田")
+    seen = DELIVERED[sandbox.url]
+    sandbox.stripe_wait_for_deliveries(seen + 2)
+    sent = sandbox.stripe_deliveries()[seen:seen + 2]
+    assert any("Zoë Ñandú 山田".encode() in d.body for d in sent)  # raw UTF-8, not \u escapes
+    for delivery in sent:
+        event = url_event("POST", "/webhooks/stripe",
+                          headers={"stripe-signature": delivery.signature})
+        if base64_encoded:  # as the Function URL sends a body it does not take for text
+            event["body"] = base64.b64encode(delivery.body).decode()
+            event["isBase64Encoded"] = True
+        else:
+            event["body"] = delivery.body.decode("utf-8")
+
+        status, _ = call(event)
+
+        assert status == 200
+    assert view(api, held)["status"] == "confirmed"

@@ -1,0 +1,436 @@
+"""Paid bookings (chalicelib/services/payments.py) over the in-memory fakes: the hold, the
+checkout, and every order verified provider events can arrive in.
+
+The vendors' own wire (Stripe, Razorpay) is proved against the provider sandbox in
+tests/sandbox/ and tests/functional/test_payments.py; these are the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.errors import (
+    PaymentNotConnectedError,
+    PaymentUnavailableError,
+    ProviderUnavailableError,
+)
+from chalicelib.domain.event_types import Price
+from chalicelib.domain.providers import PaymentEvent, PaymentEventKind, PaymentProvider
+from chalicelib.services.booking import BookingRequest, BookingService
+from chalicelib.services.booking_changes import BookingChanges
+from chalicelib.services.links import BookingLinks, LinkPurpose
+from chalicelib.services.payments import HostPayment, PaymentService, refund_due
+from chalicelib.services.reservations import BookingResult
+from tests.fakes.providers import FakePayments
+from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
+
+NOW = "2026-03-02T12:00:00+00:00"
+START = "2026-03-04T10:00:00-05:00"   # a Wednesday, inside Alice's 09:00-17:00
+HOLD = timedelta(minutes=15)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass
+class FakePaymentAdapters:
+    payments: FakePayments = field(default_factory=FakePayments)
+    connected: bool = True
+    name: str = "stripe"
+
+    def for_new_booking(self, host_id: str, price: Price) -> HostPayment:
+        if not self.connected:
+            raise PaymentNotConnectedError("no payment provider")
+        return HostPayment(self.name, self.payments, "acct_alice")
+
+    def for_booking(self, booking: Booking) -> PaymentProvider:
+        return self.payments
+
+
+@dataclass
+class TimerLog:
+    scheduled: list[tuple[str, datetime]] = field(default_factory=list)
+
+    def schedule(self, booking: Booking, at: datetime) -> None:
+        self.scheduled.append((booking.uid, at))
+
+
+@dataclass
+class World:
+    clock: FixedClock
+    bookings: FakeBookings
+    adapters: FakePaymentAdapters
+    timers: TimerLog
+    payments: PaymentService
+    booking: BookingService
+    changes: BookingChanges
+    links: BookingLinks
+
+    @property
+    def fake(self) -> FakePayments:
+        return self.adapters.payments
+
+    def book(self, start: str = START, email: str = "bo@example.com",
+             key: str | None = None) -> BookingResult:
+        request = BookingRequest(at(start), Attendee("Bo Booker", email, "Europe/London"), {})
+        return self.booking.book("alice", "intro", request, key)
+
+    def paid(self, booking: Booking, event_id: str = "evt_paid", amount: int = 5000
+             ) -> PaymentEvent:
+        assert booking.payment is not None
+        return PaymentEvent(event_id, PaymentEventKind.PAID, booking.uid,
+                            booking.payment.checkout_id, "pi_1", Price(amount, "USD"),
+                            "acct_alice")
+
+    def event(self, booking: Booking, kind: PaymentEventKind, event_id: str) -> PaymentEvent:
+        assert booking.payment is not None
+        return PaymentEvent(event_id, kind, booking.uid, booking.payment.checkout_id)
+
+    def later(self, minutes: float) -> None:
+        self.clock.advance(timedelta(minutes=minutes))
+
+    def get(self, uid: str) -> Booking:
+        found = self.bookings.get(uid)
+        assert found is not None
+        return found
+
+    def holds_time(self, booking: Booking) -> bool:
+        """Whether the booking's time is taken on the ledger now."""
+        day = self.bookings.day(booking.host_id, booking.start.date())
+        return any(e.booking_uid == booking.uid and e.live(self.clock.now())
+                   for e in day.entries)
+
+
+USD_50 = Price(5000, "USD")
+
+
+def a_world(price: Price = USD_50, **event: Any) -> World:
+    clock, bookings, hosts = FixedClock(at(NOW)), FakeBookings(), FakeHosts()
+    make_host(hosts, clock.now(), price=price, **event)
+    links = BookingLinks("unit-test-link-secret", "https://penny.test")
+    adapters, timers = FakePaymentAdapters(), TimerLog()
+    writes = reservations(bookings, clock)
+    payments = PaymentService(bookings, writes, adapters, clock,
+                              return_url=lambda uid: f"https://penny.test/b/{uid}",
+                              timers=timers, hold=HOLD)
+    return World(clock, bookings, adapters, timers, payments,
+                 BookingService(hosts, writes, links, lambda: payments),
+                 BookingChanges(hosts, bookings, clock, links, writes), links)
+
+
+@pytest.fixture
+def world() -> World:
+    return a_world()
+
+
+# ---- the hold and its checkout -------------------------------------------------------
+
+
+def test_a_paid_event_is_held_pending_with_one_checkout_until_the_hold_ends(
+        world: World) -> None:
+    booking = world.book().booking
+
+    assert booking.status is BookingStatus.PENDING_PAYMENT
+    assert booking.hold_until == at(NOW) + HOLD
+    assert booking.payment is not None and booking.payment.provider == "stripe"
+    assert booking.payment.checkout_url == f"https://pay.test/c/{booking.payment.checkout_id}"
+    assert booking.payment.account == "acct_alice"
+    request = world.fake.checkouts[booking.payment.checkout_id]
+    assert (request.key, request.price, request.expires_at) == (
+        booking.uid, Price(5000, "USD"), booking.hold_until)
+    assert request.success_url == f"https://penny.test/b/{booking.uid}"
+    assert world.timers.scheduled == [(booking.uid, booking.hold_until)]
+    assert world.holds_time(booking)
+
+
+def test_a_retried_request_gets_the_same_hold_and_checkout(world: World) -> None:
+    first = world.book(key="k-1")
+    again = world.book(key="k-1")
+
+    assert again.replayed and again.booking.uid == first.booking.uid
+    assert again.booking.payment == first.booking.payment
+    assert len(world.fake.checkouts) == 1
+
+
+@pytest.mark.parametrize("price", [Price(1500, "JPY"), Price(49900, "INR")])
+def test_zero_decimal_and_paise_amounts_reach_the_checkout_untouched(price: Price) -> None:
+    world = a_world(price=price)
+
+    booking = world.book().booking
+
+    assert booking.payment is not None
+    assert world.fake.checkouts[booking.payment.checkout_id].price == price
+
+
+def test_no_payment_provider_refuses_before_anything_is_written(world: World) -> None:
+    world.adapters.connected = False
+
+    with pytest.raises(PaymentNotConnectedError):
+        world.book()
+
+    assert world.bookings.bookings == {} and world.bookings.commits == 0
+
+
+def test_a_provider_that_cannot_start_a_checkout_lets_the_hold_go_at_once(
+        world: World) -> None:
+    world.fake.faults.fail_next("create_checkout",
+                                ProviderUnavailableError("fake-payments", "down"))
+
+    with pytest.raises(PaymentUnavailableError):
+        world.book()
+
+    (booking,) = world.bookings.bookings.values()
+    assert booking.status is BookingStatus.EXPIRED and not world.holds_time(booking)
+    assert world.book().booking.status is BookingStatus.PENDING_PAYMENT  # the time is free
+
+
+# ---- verified events ---------------------------------------------------------------
+
+
+def test_a_verified_payment_confirms_and_the_slot_is_held_for_good(world: World) -> None:
+    held = world.book().booking
+
+    settled = world.payments.settle(world.paid(held), "stripe")
+
+    booking = world.get(held.uid)
+    assert settled.outcome == "confirmed"
+    assert booking.status is BookingStatus.CONFIRMED and booking.hold_until is None
+    assert booking.payment is not None and booking.payment.payment_id == "pi_1"
+    assert booking.payment.paid_minor == 5000
+    world.later(60)  # long after the hold would have lapsed
+    assert world.holds_time(booking)
+
+
+def test_the_same_payment_told_twice_confirms_once(world: World) -> None:
+    held = world.book().booking
+    world.payments.settle(world.paid(held, "evt_session"), "stripe")
+    commits = world.bookings.commits
+
+    again = world.payments.settle(world.paid(held, "evt_intent"), "stripe")
+
+    assert again.outcome == "ignored" and world.bookings.commits == commits
+
+
+@pytest.mark.parametrize("change", [
+    {"checkout_id": "cs-someone-else"}, {"account": "acct_mallory"}, {"booking_uid": "nope"}])
+def test_an_event_that_is_not_this_bookings_checkout_changes_nothing(
+        world: World, change: dict[str, Any]) -> None:
+    held = world.book().booking
+
+    settled = world.payments.settle(replace(world.paid(held), **change), "stripe")
+
+    assert settled.outcome == "ignored"
+    assert world.get(held.uid).status is BookingStatus.PENDING_PAYMENT
+
+
+def test_an_event_from_the_other_provider_changes_nothing(world: World) -> None:
+    held = world.book().booking
+
+    assert world.payments.settle(world.paid(held), "razorpay").outcome == "ignored"
+
+
+@pytest.mark.parametrize("late", [PaymentEventKind.EXPIRED, PaymentEventKind.FAILED])
+def test_expiry_or_failure_told_after_the_payment_leaves_it_paid(
+        world: World, late: PaymentEventKind) -> None:
+    held = world.book().booking
+    world.payments.settle(world.paid(held), "stripe")
+
+    world.payments.settle(world.event(held, late, "evt_late"), "stripe")
+
+    assert world.get(held.uid).status is BookingStatus.CONFIRMED
+
+
+def test_a_failed_payment_leaves_the_hold_for_another_try(world: World) -> None:
+    held = world.book().booking
+
+    world.payments.settle(world.event(held, PaymentEventKind.FAILED, "evt_failed"), "stripe")
+
+    assert world.get(held.uid).status is BookingStatus.PENDING_PAYMENT
+
+
+def test_the_session_expiring_frees_the_slot(world: World) -> None:
+    held = world.book().booking
+
+    settled = world.payments.settle(world.event(held, PaymentEventKind.EXPIRED, "evt_exp"),
+                                    "stripe")
+
+    assert settled.outcome == "expired"
+    assert world.get(held.uid).status is BookingStatus.EXPIRED
+    assert not world.holds_time(held)
+
+
+# ---- the hold's end ----------------------------------------------------------------
+
+
+def test_the_hold_timer_ends_the_checkout_then_the_booking(world: World) -> None:
+    held = world.book().booking
+    world.later(15)
+
+    world.payments.expire_hold(held.uid)
+
+    assert held.payment is not None and held.payment.checkout_id in world.fake.expired
+    assert world.get(held.uid).status is BookingStatus.EXPIRED
+    assert world.book(email="cy@example.com").booking.status is BookingStatus.PENDING_PAYMENT
+
+
+def test_a_timer_that_fires_early_leaves_the_hold(world: World) -> None:
+    held = world.book().booking
+    world.later(5)
+
+    world.payments.expire_hold(held.uid)
+
+    assert world.get(held.uid).status is BookingStatus.PENDING_PAYMENT
+    assert world.fake.expired == set()
+
+
+def test_the_timer_leaves_a_paid_booking_alone(world: World) -> None:
+    held = world.book().booking
+    world.payments.settle(world.paid(held), "stripe")
+    world.later(15)
+
+    world.payments.expire_hold(held.uid)
+
+    assert world.get(held.uid).status is BookingStatus.CONFIRMED and world.fake.expired == set()
+
+
+def test_the_timer_fails_for_a_retry_when_the_provider_is_down(world: World) -> None:
+    held = world.book().booking
+    world.later(15)
+    world.fake.faults.fail_next("expire_checkout",
+                                ProviderUnavailableError("fake-payments", "down"))
+
+    with pytest.raises(ProviderUnavailableError):
+        world.payments.expire_hold(held.uid)
+
+    world.payments.expire_hold(held.uid)  # the worker's retry
+    assert world.get(held.uid).status is BookingStatus.EXPIRED
+
+
+def test_a_lapsed_hold_no_longer_blocks_before_anything_runs(world: World) -> None:
+    held = world.book().booking
+    world.later(16)
+
+    rival = world.book(email="cy@example.com").booking
+
+    assert rival.start == held.start and rival.status is BookingStatus.PENDING_PAYMENT
+
+
+# ---- late payments -----------------------------------------------------------------
+
+
+def test_a_payment_after_the_hold_lapsed_confirms_when_the_time_is_still_free(
+        world: World) -> None:
+    held = world.book().booking
+    world.later(20)
+    world.payments.expire_hold(held.uid)
+
+    settled = world.payments.settle(world.paid(held), "stripe")
+
+    assert settled.outcome == "confirmed"
+    assert world.get(held.uid).status is BookingStatus.CONFIRMED
+    assert world.holds_time(held) and world.fake.refunds == {}
+
+
+def test_a_payment_after_someone_else_took_the_time_is_refunded_in_full(world: World) -> None:
+    held = world.book().booking
+    world.later(20)
+    rival = world.book(email="cy@example.com").booking
+    world.payments.settle(world.paid(rival, "evt_rival"), "stripe")
+
+    settled = world.payments.settle(world.paid(held, "evt_late"), "stripe")
+
+    booking = world.get(held.uid)
+    assert settled.outcome == "refunded"
+    assert booking.status is not BookingStatus.CONFIRMED
+    assert booking.payment is not None and booking.payment.refund_reason == "taken"
+    assert booking.payment.refunded_minor == 5000
+    (refund,) = world.fake.refunds.values()
+    assert (refund.payment_id, refund.amount) == ("pi_1", Price(5000, "USD"))
+    assert world.get(rival.uid).status is BookingStatus.CONFIRMED  # never two on one time
+
+
+def test_the_late_refund_is_made_once_however_often_the_payment_is_told(world: World) -> None:
+    held = world.book().booking
+    world.later(20)
+    world.book(email="cy@example.com")
+
+    for event_id in ("evt_1", "evt_2", "evt_1"):
+        world.payments.settle(world.paid(held, event_id), "stripe")
+
+    assert len(world.fake.refunds) == 1
+
+
+def test_a_payment_for_a_booking_cancelled_while_it_waited_goes_back(world: World) -> None:
+    held = world.book().booking
+    world.changes.cancel_by_host(held.host_id, held.uid, None)
+
+    settled = world.payments.settle(world.paid(held), "stripe")
+
+    assert settled.outcome == "refunded"
+    assert world.get(held.uid).status is BookingStatus.CANCELLED
+
+
+# ---- cancelling and moving ---------------------------------------------------------
+
+
+def paid_booking(world: World) -> Booking:
+    held = world.book().booking
+    world.payments.settle(world.paid(held), "stripe")
+    return world.get(held.uid)
+
+
+def test_an_attendee_cancelling_in_time_is_refunded_in_full_once(world: World) -> None:
+    booking = paid_booking(world)   # 51 hours before its start; the policy is 24
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+
+    world.payments.refund_cancelled(booking.uid)
+    world.payments.refund_cancelled(booking.uid)  # a redelivered booking.cancelled
+
+    refunded = world.get(booking.uid)
+    assert refunded.payment is not None and refunded.payment.refund_reason == "cancelled"
+    assert len(world.fake.refunds) == 1
+
+
+def test_an_attendee_cancelling_too_late_is_not_refunded() -> None:
+    world = a_world(refund_hours_before=72)  # the booking starts in 51 hours
+    booking = paid_booking(world)
+    token = world.links.token(booking.uid, LinkPurpose.CANCEL)
+    world.changes.cancel_by_attendee(booking.uid, token, "can't make it")
+
+    world.payments.refund_cancelled(booking.uid)
+
+    assert world.fake.refunds == {}
+    cancelled = world.get(booking.uid)
+    assert cancelled.payment is not None and not cancelled.payment.refunded
+
+
+def test_the_policy_refunds_a_host_cancellation_whenever_it_comes() -> None:
+    world = a_world(refund_hours_before=48)
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+
+    assert refund_due(world.get(booking.uid))
+
+
+def test_cancelling_an_unpaid_hold_ends_its_checkout(world: World) -> None:
+    held = world.book().booking
+    world.changes.cancel_by_host(held.host_id, held.uid, None)
+
+    world.payments.refund_cancelled(held.uid)
+
+    assert held.payment is not None and world.fake.expired == {held.payment.checkout_id}
+
+
+def test_moving_a_paid_booking_keeps_its_payment_and_asks_for_no_other(world: World) -> None:
+    booking = paid_booking(world)
+    token = world.links.token(booking.uid, LinkPurpose.RESCHEDULE)
+    moved = world.changes.reschedule(booking.uid, token, at("2026-03-04T14:00:00-05:00"))
+
+    assert moved.status is BookingStatus.CONFIRMED and moved.payment == booking.payment
+    assert len(world.fake.checkouts) == 1
