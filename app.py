@@ -274,7 +274,11 @@ def list_connections(host_id: str) -> dict[str, Any]:
 
     found = services().connections.overview(host_id)
     found += [ProviderView(*view) for view in services().payment_accounts.overview(host_id)]
-    return {"connections": [views().connection_out(v).model_dump(mode="json") for v in found]}
+    listed = [views().connection_out(v).model_dump(mode="json") for v in found]
+    for entry in listed:
+        if entry["provider"] == "razorpay" and entry["status"] in ("connected", "broken"):
+            entry["webhook_url"] = razorpay_webhook_url(host_id)
+    return {"connections": listed}
 
 
 PAYMENT_PROVIDERS = ("stripe", "razorpay")
@@ -656,6 +660,13 @@ def cancel_page(uid: str) -> Response:
 @page("/booking/{uid}/reschedule", "reschedule_page")
 def reschedule_page(uid: str) -> Response:
     return booking_pages().reschedule_page(services().pages, current_request(), uid)  # type: ignore[no-any-return]
+
+
+@page("/booking/{uid}/pay", "pay_page")
+def pay_page(uid: str) -> Response:
+    from chalicelib.web.pay_page import pay_page as page
+
+    return page(services().pages, current_request(), uid)
 
 
 # ---- the host dashboard (chalicelib/web/dashboard.py): one page, routed in the browser ---

@@ -149,6 +149,14 @@ class Booking:
         """Its hold lapsed unpaid: the time is free again."""
         return replace(self, status=BookingStatus.EXPIRED)
 
+    def as_of(self, now: datetime) -> Booking:
+        """As it stands at `now`: a hold that lapsed unpaid is expired, whether or not the
+        hold's timer has written it so yet (what pages and the API show)."""
+        lapsed = self.status is BookingStatus.PENDING_PAYMENT and \
+            self.hold_until is not None and self.hold_until <= now and \
+            not (self.payment is not None and self.payment.paid)
+        return self.expired() if lapsed else self
+
     def refunded(self, refund_id: str, amount_minor: int, now: datetime,
                  reason: str) -> Booking:
         if self.payment is None:

@@ -476,6 +476,8 @@ class ConnectionOut(Strict):
     connected_at: AwareDatetime | None
     broken_reason: str | None = Field(description="why it stopped working: reconnect")
     broken_at: AwareDatetime | None
+    webhook_url: str | None = Field(default=None, description=(
+        "Razorpay, once connected: the URL its webhook must point at"))
 
 
 class ConnectionList(Strict):
@@ -521,9 +523,9 @@ class RazorpayKeysIn(Strict):
 
 
 class RazorpayConnectionOut(ConnectionOut):
-    webhook_url: str = Field(description="add a webhook at Razorpay with this URL and the "
-                             "events payment.captured, order.paid, payment.failed and "
-                             "refund.processed")
+    webhook_url: str | None = Field(description="add a webhook at Razorpay with this URL and "
+                                    "the events payment.captured, order.paid, payment.failed "
+                                    "and refund.processed")
 
 
 class RazorpayCallbackIn(Strict):

@@ -34,8 +34,10 @@ class BookingChanges:
 
     def view_by_link(self, uid: str, token: str,
                      *purposes: LinkPurpose) -> tuple[Booking, LinkPurpose]:
-        """The booking and which of its links `token` is (one of `purposes`, default any)."""
-        return self._by_link(uid, token, *(purposes or tuple(LinkPurpose)))
+        """The booking and which of its links `token` is (one of `purposes`, default any),
+        as it stands now (a lapsed hold is shown expired)."""
+        booking, presented = self._by_link(uid, token, *(purposes or tuple(LinkPurpose)))
+        return booking.as_of(self.clock.now()), presented
 
     @staticmethod
     def movable(booking: Booking, now: datetime) -> bool:
@@ -51,7 +53,7 @@ class BookingChanges:
         booking = self.bookings.get(uid)
         if booking is None or booking.host_id != host_id:
             raise NotFoundError("booking not found")
-        return booking
+        return booking.as_of(self.clock.now())
 
     def list_for_host(self, host_id: str, status: str, limit: int) -> list[Booking]:
         """Upcoming (soonest first), past (latest first) or cancelled (latest first)."""
@@ -64,7 +66,7 @@ class BookingChanges:
                                            limit=limit * 2)
             return [b for b in found if b.is_active(now)][:limit]
         found = self.bookings.for_host(host_id, newest_first=True, limit=500)
-        return [b for b in found if not b.is_active(now)][:limit]
+        return [b.as_of(now) for b in found if not b.is_active(now)][:limit]
 
     def cancel_by_attendee(self, uid: str, token: str, reason: str | None) -> Booking:
         self._by_link(uid, token, LinkPurpose.CANCEL)

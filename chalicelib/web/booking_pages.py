@@ -10,7 +10,7 @@ a friendly 404 page, never the JSON error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import RESERVED_SLUGS, SLUG_PATTERN
 from chalicelib.functions.errors import error_response
 from chalicelib.functions.http import PATH_PARAMETER
+from chalicelib.provider_settings import Providers
 from chalicelib.services.links import GRANTS, LinkPurpose
 from chalicelib.web import labels
 from chalicelib.web.forms import booking_fields
@@ -47,6 +48,9 @@ class PageServices:
     public: PublicService
     changes: BookingChanges
     clock: Clock
+    # The providers set up on this Penny: the pay page loads Razorpay Checkout from the
+    # razorpay entry's `base_url` when it has one (the provider sandbox).
+    providers: Providers = field(default_factory=Providers)
 
 
 STYLES = ("base.css", "booking.css")
@@ -126,17 +130,22 @@ def _page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
                       "price": price, "price_label": labels.price_label(et.price)}}
 
 
+def _refund_fact(et: EventType) -> str:
+    """A paid event's refund policy, beside its price: the visitor reads it before paying."""
+    if not et.is_paid:
+        return ""
+    return (f'<div><dt>Refunds</dt><dd id="refund-policy">'
+            f"{escape(labels.refund_policy(et.refund_hours_before))}</dd></div>")
+
+
 def _booking_page(base: str, config: HostConfig, et: EventType, step: str, current: str,
                   data: dict[str, Any], secret: bool = False) -> Response:
-    paid = et.price is not None and et.price.amount_minor > 0
-    note = ('<p class="notice">Online payment is not connected yet: you can book now, and '
-            "the host will arrange payment with you.</p>") if paid else ""
     return html_page("booking.html", {
         "host_slug": config.profile.slug, "host_name": config.profile.display_name,
         "event_title": et.title, "description": et.description,
         "duration": labels.duration_label(et.duration_minutes),
         "location": et.location_kind.label,
-        "price": labels.price_label(et.price), "payment_note": Markup(note),
+        "price": labels.price_label(et.price), "refund": Markup(_refund_fact(et)),
         "current": Markup(current), "picker": Markup(render("picker.html", {})),
         "step": Markup(step), "confirmation": Markup(render("confirmation.html", {}))},
         title=f"{et.title} · {config.profile.display_name} · Penny", base=base,
@@ -145,6 +154,19 @@ def _booking_page(base: str, config: HostConfig, et: EventType, step: str, curre
                      f"{labels.price_label(et.price)}. {_short_description(et.description)}"),
         data={"penny-page": data}, scripts=("booking.js",), styles=STYLES,
         cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)
+
+
+def _details_step(et: EventType) -> str:
+    """The form; a paid event says what happens next (pay, with the time held) by its
+    button."""
+    pay = "" if not et.is_paid else (
+        f'<p class="pay-note" id="pay-note">Next you pay {escape(labels.price_label(et.price))} '
+        "online; your time is held for you while you pay. "
+        f"{escape(labels.refund_policy(et.refund_hours_before))}</p>")
+    return render("details.html", {
+        "fields": Markup(booking_fields(et.questions)), "pay_note": Markup(pay),
+        "submit": "Continue to payment" if et.is_paid else "Confirm booking",
+        "described": Markup(' aria-describedby="pay-note"' if et.is_paid else "")})
 
 
 def event_page(services: PageServices, request: Any, host: str, event: str) -> Response:
@@ -156,8 +178,8 @@ def event_page(services: PageServices, request: Any, host: str, event: str) -> R
 
     def make() -> Response:
         config, et = services.public.event(host, event)
-        step = render("details.html", {"fields": Markup(booking_fields(et.questions))})
-        return _booking_page(base, config, et, step, "", _page_data(config, et, "book"))
+        return _booking_page(base, config, et, _details_step(et), "",
+                             _page_data(config, et, "book"))
 
     return _page_or_404(base, make)
 
@@ -177,12 +199,11 @@ def manage_page(services: PageServices, request: Any, uid: str, cancel: bool = F
         token = _token(request)
         booking, presented = services.changes.view_by_link(uid, token)
         config = services.changes.host_config(booking)
-        movable = services.changes.movable(booking, services.clock.now())
         move = services.changes.links.token(uid, LinkPurpose.RESCHEDULE)
         # The reschedule link alone does not cancel: no cancel button for its holder.
         may_cancel = LinkPurpose.CANCEL in GRANTS[presented]
-        context = manage_context(base, booking, config, token, move, movable, cancel,
-                                 may_cancel)
+        context = manage_context(base, booking, config, token, move, services.clock.now(),
+                                 cancel, may_cancel)
         return html_page("manage.html", context, title=f"{booking.event_title} · Penny",
                          description=f"Your booking of {booking.event_title} with "
                                      f"{config.profile.display_name}.",

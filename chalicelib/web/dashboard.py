@@ -28,7 +28,8 @@ SECTIONS = frozenset({"login", "signup", "welcome", "bookings", "event-types",
 # only whether the provider is set up on this Penny ("available" or "not_available");
 # the page asks GET /me/connections for the host's own state (connected, broken, ...).
 # `feature` is what Connect turns on (POST /me/connections/{provider}): each asks the
-# provider only for its own scopes. An integration without one cannot be connected yet,
+# provider only for its own scopes ("payments": Stripe's onboarding, or Razorpay's keys,
+# app-payments.js). An integration without one cannot be connected yet,
 # and `later` says, in plain words, when it can. The brief is not something a host
 # connects (the operator sets up Gemini and, with the notes work, turns briefs on per
 # premium host), so it has no button at all.
@@ -57,13 +58,12 @@ INTEGRATIONS: tuple[Integration, ...] = (
      "purpose": "A short AI brief (Gemini) about each client before you meet them, "
                 "for premium hosts."},
     {"id": "stripe", "name": "Stripe", "group": "payments",
-     "provider": "stripe", "vendor": "Stripe", "connectable": True, "feature": None,
-     "later": "Taking payments arrives with Penny's payments feature.",
+     "provider": "stripe", "vendor": "Stripe", "connectable": True, "feature": "payments",
      "purpose": "Take payment for paid event types with Stripe Checkout."},
     {"id": "razorpay", "name": "Razorpay", "group": "payments",
-     "provider": "razorpay", "vendor": "Razorpay", "connectable": True, "feature": None,
-     "later": "Taking payments arrives with Penny's payments feature.",
-     "purpose": "Take payment for paid event types with Razorpay (UPI, cards)."},
+     "provider": "razorpay", "vendor": "Razorpay", "connectable": True, "feature": "payments",
+     "purpose": "Take payment for paid event types with Razorpay (UPI, cards); "
+                "a host with both takes rupees through Razorpay."},
 )
 
 

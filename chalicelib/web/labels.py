@@ -42,6 +42,18 @@ def price_label(price: Price | None) -> str:
     return f"{symbol}{number}" if symbol else f"{number} {price.currency}"
 
 
+def hours_label(hours: int) -> str:
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def refund_policy(hours_before: int) -> str:
+    """The event type's refund rule, as the visitor reads it before paying."""
+    if hours_before <= 0:
+        return "Full refund if you cancel before the meeting starts."
+    return (f"Full refund if you cancel at least {hours_label(hours_before)} before; "
+            "no refund after that.")
+
+
 def day_label(moment: datetime, zone: str) -> str:
     """'Tuesday, 24 November 2026': the day `moment` falls on in `zone`."""
     a = moment.astimezone(ZoneInfo(zone))
@@ -56,9 +68,17 @@ def when_label(start: datetime, end: datetime, zone: str) -> str:
             f"({zone.replace('_', ' ')})")
 
 
-def time_element(label: str, start: datetime, zone: str, end: datetime | None = None) -> str:
+def time_element(label: str, start: datetime, zone: str, end: datetime | None = None,
+                 clock: bool = False) -> str:
     """`label` as a <time> the page's script rewrites in the visitor's locale and clock
-    (clock.js `localizeTimes`); the label is what shows without the script."""
+    (clock.js `localizeTimes`): a range with `end`, a time of day with `clock`, else a
+    day. The label is what shows without the script."""
     until = f' data-end="{escape(end.isoformat())}"' if end is not None else ""
-    return (f'<time datetime="{escape(start.isoformat())}" data-zone="{escape(zone)}"{until}>'
-            f"{escape(label)}</time>")
+    kind = " data-clock" if clock else ""
+    return (f'<time datetime="{escape(start.isoformat())}" data-zone="{escape(zone)}"'
+            f"{until}{kind}>{escape(label)}</time>")
+
+
+def clock_label(moment: datetime, zone: str) -> str:
+    """'14:32': the time of day `moment` is in `zone`."""
+    return f"{moment.astimezone(ZoneInfo(zone)):%H:%M}"

@@ -3,6 +3,7 @@ what they may do."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -11,13 +12,24 @@ from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.web import labels
 from chalicelib.web.pages import Markup
+from chalicelib.web.payment_status import PayLinks, PaymentState, payment_block, payment_state
 
 if TYPE_CHECKING:
     from chalicelib.domain.hosts import HostConfig
 
 STATUS = {BookingStatus.CONFIRMED: ("Confirmed", "ok"),
           BookingStatus.PENDING_PAYMENT: ("Awaiting payment", "warn"),
-          BookingStatus.CANCELLED: ("Cancelled", "off")}
+          BookingStatus.CANCELLED: ("Cancelled", "off"),
+          BookingStatus.EXPIRED: ("Expired", "off")}
+
+
+def status_badge(booking: Booking, state: PaymentState) -> tuple[str, str]:
+    """The badge's words and class: a paid booking says it was paid."""
+    if state is PaymentState.EXPIRED:
+        return STATUS[BookingStatus.EXPIRED]
+    if booking.status is BookingStatus.CONFIRMED and state is PaymentState.PAID:
+        return ("Paid · Confirmed", "ok")
+    return STATUS[booking.status]
 
 
 def _location_details(booking: Booking, config: HostConfig) -> str:
@@ -71,14 +83,40 @@ def _cancelled(booking: Booking) -> str:
     return f'<p class="notice">Cancelled{by} on {when}{reason}.</p>'
 
 
+def pay_links(base: str, booking: Booking, config: HostConfig, token: str) -> PayLinks:
+    """Where a waiting booking is paid, and where its event is booked again."""
+    payment = booking.payment
+    pay = None
+    if payment is not None and payment.provider == "razorpay":
+        pay = f"{base}/booking/{booking.uid}/pay?token={token}"
+    elif payment is not None:
+        pay = join_url(payment.checkout_url)
+    et = next((e for e in config.event_types if e.id == booking.event_type_id
+               and e.active), None)
+    again = f"{base}/{config.profile.slug}" + (f"/{et.slug}" if et is not None else "")
+    return PayLinks(pay, again)
+
+
 def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
-                   move_token: str, movable: bool, cancel: bool,
+                   move_token: str, now: datetime, cancel: bool,
                    may_cancel: bool = True) -> dict[str, Any]:
     uid, host = booking.uid, config.profile
-    status, status_class = STATUS[booking.status]
+    state = payment_state(booking, now)
+    status, status_class = status_badge(booking, state)
+    # Nothing to add to a calendar or move until it is paid for; once its hold has ended,
+    # nothing to change at all.
+    waiting = state in (PaymentState.AWAITING, PaymentState.EXPIRED)
+    movable = booking.movable(now) and state is not PaymentState.EXPIRED
     reschedule = (f'<a class="button" id="reschedule-link" href="{escape(base)}/booking/'
                   f'{escape(uid)}/reschedule?token={escape(move_token)}">Reschedule</a>'
-                  if movable else "")
+                  if movable and not waiting else "")
+    # A cancelled booking's .ics is a CANCEL: opening it takes the event off a calendar.
+    ics_label = ("Update your calendar (.ics)" if booking.status is BookingStatus.CANCELLED
+                 else "Add to calendar (.ics)")
+    ics = "" if waiting else (
+        f'<a class="button primary" id="ics-link" href="{escape(base)}/bookings/{escape(uid)}'
+        f'/invite.ics?token={escape(token)}" download>{ics_label}</a>')
+    started = not movable and booking.status is BookingStatus.CONFIRMED
     return {
         "uid": uid, "status": status, "status_class": status_class,
         "event_title": booking.event_title, "host_name": host.display_name,
@@ -89,15 +127,12 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "location": labels.location_note(LocationKind(booking.location_kind)),
         "location_details": Markup(_location_details(booking, config)),
         "cancelled": Markup(_cancelled(booking)),
+        "payment": Markup(payment_block(booking, now, pay_links(base, booking, config, token))),
         "video": Markup(video_line(booking, waiting=movable)),
-        "ics_url": f"{base}/bookings/{uid}/invite.ics?token={token}",
-        # A cancelled booking's .ics is a CANCEL: opening it takes the event off a calendar.
-        "ics_label": ("Update your calendar (.ics)" if booking.status is BookingStatus.CANCELLED
-                      else "Add to calendar (.ics)"),
+        "ics": Markup(ics),
         "reschedule": Markup(reschedule),
         "cancel_hidden": Markup("" if movable and may_cancel else " hidden"),
         "cancel_open": "true" if cancel and movable and may_cancel else "false",
-        "closed_note": Markup("" if movable or booking.status is BookingStatus.CANCELLED else
-                              '<p class="notice">This booking has started or is over, '
-                              "so it can no longer be changed.</p>"),
+        "closed_note": Markup('<p class="notice">This booking has started or is over, '
+                              "so it can no longer be changed.</p>" if started else ""),
     }

@@ -3,8 +3,8 @@
 Contract (the booking pages and the host dashboard both use it):
 
     html_page(template, context=None, *, title, description, base, data=None,
-              scripts=(), styles=("base.css",), connect_src=(), status=200,
-              cache="no-cache", headers=None) -> chalice.Response
+              scripts=(), styles=("base.css",), connect_src=(), script_src=(),
+              frame_src=(), status=200, cache="no-cache", headers=None) -> chalice.Response
         `template` is a file in chalicelib/web/templates/ in string.Template syntax
         (`$name` / `${name}`, `$$` for a dollar). Every context value is str()-ed and
         HTML-escaped, unless it is a `Markup`; a missing key raises KeyError.
@@ -20,7 +20,10 @@ Contract (the booking pages and the host dashboard both use it):
         an ES module served with its relative imports (`import {x} from "./y.js"`)
         inlined (assets.py, bundles.py), and the styles are one stylesheet, the files
         concatenated in order; the favicon is a data: URI. `connect_src` adds origins
-        to connect-src, e.g. the WebSocket origin "wss://abc.execute-api.eu-west-1.amazonaws.com".
+        to connect-src, e.g. the WebSocket origin "wss://abc.execute-api.eu-west-1.amazonaws.com";
+        `script_src` and `frame_src` add another site's script and frames to one page
+        (the pay page's Razorpay Checkout), and no other. `headers` override the
+        defaults.
     static_asset(name, if_none_match=None) -> chalice.Response
         The /static/{name} route: long immutable caching for a current hashed name,
         no-cache for a bare or stale one, ETag + 304.
@@ -30,11 +33,12 @@ Contract (the booking pages and the host dashboard both use it):
     not_found_page(base, heading=..., message=...) -> chalice.Response   a friendly 404
     message_page(base, heading, message, status) -> chalice.Response     any other status
 
-Every HTML response carries: CSP default-src 'none'; script-src 'self'; style-src
-'self'; img-src 'self' data:; connect-src 'self' [+ connect_src]; form-action 'self';
-base-uri 'none'; frame-ancestors 'none'; X-Content-Type-Options: nosniff;
-Referrer-Policy: no-referrer (secret tokens travel in page URLs). No inline script or
-style may appear in a template: use classes, the `hidden` attribute and static files.
+Every HTML response carries: CSP default-src 'none'; script-src 'self' [+ script_src];
+style-src 'self'; img-src 'self' data:; connect-src 'self' [+ connect_src]; [frame-src
+frame_src;] form-action 'self'; base-uri 'none'; frame-ancestors 'none';
+X-Content-Type-Options: nosniff; Referrer-Policy: no-referrer (secret tokens travel in
+page URLs). No inline script or style may appear in a template: use classes, the
+`hidden` attribute and static files.
 
 Page routes are declared in app.py with `@page(path, name)`, not `route(...)`, so they
 stay out of /openapi.json; the view imports this module inside its body.
@@ -69,15 +73,21 @@ class Markup(str):
     """Trusted HTML: inserted into a template as is, not escaped."""
 
 
-def content_security_policy(connect_src: Sequence[str] = ()) -> str:
+def content_security_policy(connect_src: Sequence[str] = (), script_src: Sequence[str] = (),
+                            frame_src: Sequence[str] = ()) -> str:
     connect = " ".join(("'self'", *connect_src))
-    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src {connect}; form-action 'self'; base-uri 'none'; "
-            "frame-ancestors 'none'")
+    scripts = " ".join(("'self'", *script_src))
+    # Frames only where a page names their origin (the pay page's Razorpay Checkout).
+    frames = f"frame-src {' '.join(frame_src)}; " if frame_src else ""
+    return (f"default-src 'none'; script-src {scripts}; style-src 'self'; "
+            f"img-src 'self' data:; connect-src {connect}; {frames}form-action 'self'; "
+            "base-uri 'none'; frame-ancestors 'none'")
 
 
-def security_headers(connect_src: Sequence[str] = ()) -> dict[str, str]:
-    return {"Content-Security-Policy": content_security_policy(connect_src),
+def security_headers(connect_src: Sequence[str] = (), script_src: Sequence[str] = (),
+                     frame_src: Sequence[str] = ()) -> dict[str, str]:
+    return {"Content-Security-Policy": content_security_policy(connect_src, script_src,
+                                                               frame_src),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
             "X-Frame-Options": "DENY",
@@ -114,6 +124,7 @@ def html_page(template: str, context: Mapping[str, object] | None = None, *, tit
               description: str, base: str, data: Mapping[str, Any] | None = None,
               scripts: Sequence[str] = (),
               styles: Sequence[str] = ("base.css",), connect_src: Sequence[str] = (),
+              script_src: Sequence[str] = (), frame_src: Sequence[str] = (),
               status: int = 200, cache: str = "no-cache",
               headers: Mapping[str, str] | None = None) -> Response:
     body = render(template, {"base": base, **(context or {})})
@@ -125,7 +136,7 @@ def html_page(template: str, context: Mapping[str, object] | None = None, *, tit
         "data": Markup(blocks)})
     return Response(body=page, status_code=status, headers={
         "Content-Type": "text/html; charset=utf-8", "Cache-Control": cache,
-        **security_headers(connect_src), **(headers or {})})
+        **security_headers(connect_src, script_src, frame_src), **(headers or {})})
 
 
 def message_page(base: str, heading: str, message: str, status: int) -> Response:

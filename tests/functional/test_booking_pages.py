@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
+from chalicelib import bootstrap
+from chalicelib.domain.bookings import Booking
+from chalicelib.domain.event_types import Price
+from chalicelib.domain.providers import (
+    Checkout,
+    CheckoutRequest,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentProvider,
+)
+from chalicelib.provider_settings import Providers, RazorpayPlatform
+from chalicelib.services.payments import HostPayment
 from chalicelib.store.bookings import BookingRepository
+from tests.fakes.providers import FakePayments
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock, Response
 from tests.functional.hosts import make_host
@@ -277,3 +291,258 @@ def test_a_phone_booking_waits_for_no_link(api: Api) -> None:
 
     html = manage_html(api, book(api))
     assert 'id="video"' not in html
+
+
+# ---- paid bookings: the price and refund policy before paying, the wait for the payment --
+
+USD_150 = {"amount_minor": 15000, "currency": "USD"}
+
+
+@dataclass
+class FakeHostPayments:
+    """The hosts' payment providers (services/payments.py PaymentAdapters): one fake."""
+
+    provider: str = "stripe"
+    payments: FakePayments = field(default_factory=FakePayments)
+
+    def for_new_booking(self, host_id: str, price: Price) -> HostPayment:
+        return HostPayment(self.provider, self.payments, None)
+
+    def for_booking(self, booking: Booking) -> PaymentProvider:
+        return self.payments
+
+
+class FakeRazorpay(FakePayments):
+    """Razorpay's checkout is an order, opened with a key id on Penny's own pay page."""
+
+    def create_checkout(self, request: CheckoutRequest) -> Checkout:
+        made = super().create_checkout(request)
+        return Checkout(made.id, None, None, public_key="rzp_test_page0123")
+
+
+def paid_host(api: Api, provider: str = "stripe", refund_hours: int = 48) -> FakeHostPayments:
+    """Alice, whose "intro" costs $150 (full refund up to 48 hours before), on a Penny
+    whose payment provider is a fake."""
+    adapters = FakeHostPayments(provider, FakeRazorpay() if provider == "razorpay"
+                                else FakePayments())
+    current = bootstrap.services()
+    bootstrap.install(bootstrap.build_api(current.core, current.accounts.passwords,
+                                          payment_adapters=adapters))
+    make_host(api, price=USD_150, refund_hours_before=refund_hours, questions=[
+        f.question("plan", "select", required=True, options=["A", "B"])])
+    return adapters
+
+
+def hold(api: Api) -> dict[str, Any]:
+    booked = book(api)
+    assert booked["status"] == "pending_payment", booked
+    return booked
+
+
+def pay(uid: str, provider: str = "stripe") -> None:
+    """The provider's verified event that the money came (what its webhook delivers)."""
+    booking = BookingRepository().get(uid)
+    assert booking is not None and booking.payment is not None
+    event = PaymentEvent(f"evt-{uid}", PaymentEventKind.PAID, uid, booking.payment.checkout_id,
+                         "pay_1", Price(15000, "USD"))
+    assert bootstrap.services().payments.settle(event, provider).outcome == "confirmed"
+
+
+def test_a_paid_event_page_shows_its_price_and_refund_policy_before_the_visitor_pays(
+        api: Api) -> None:
+    paid_host(api)
+
+    r = api.get("/alice/intro")
+
+    html = r.body.decode()
+    assert "<dd>$150.00</dd>" in html
+    assert ('<dd id="refund-policy">Full refund if you cancel at least 48 hours before; '
+            "no refund after that.</dd>") in html
+    assert "not connected yet" not in html
+    # What happens next is said by the button that does it
+    assert 'aria-describedby="pay-note">Continue to payment</button>' in html
+    assert "Next you pay $150.00 online" in html
+    assert parse(r).problems == []
+
+
+def test_a_free_event_page_says_nothing_of_payment(api: Api, host: str) -> None:
+    html = api.get("/alice/intro").body.decode()
+
+    assert "Refunds" not in html and "pay-note" not in html
+    assert ">Confirm booking</button>" in html
+
+
+def test_the_booking_page_waits_for_the_payment_stripe_returns_to(
+        api: Api, clock: FixedClock) -> None:
+    paid_host(api)
+    booked = hold(api)
+
+    # Stripe's success (and cancel) URL is the booking's view link: this page
+    html = manage_html(api, booked)
+
+    assert 'id="booking-status">Awaiting payment</span>' in html
+    assert 'role="status">Waiting for your payment to be confirmed…</p>' in html
+    until = datetime.fromisoformat(booked["payment"]["hold_until"]) + timedelta(minutes=2)
+    assert f'data-until="{until.isoformat()}"' in html  # how long payment.js asks
+    assert f'href="{booked["payment"]["checkout_url"]}">Pay $150.00</a>' in html
+    # Nothing to add to a calendar or to move before it is paid for; cancelling frees it
+    assert 'id="ics-link"' not in html and 'id="reschedule-link"' not in html
+    assert re.search(r'<section class="card" id="cancel-section" [^>]*>', html)
+    assert parse(api.get(booked["links"]["view"].removeprefix("http://penny.test"))
+                 ).problems == []
+
+
+def test_a_paid_booking_says_paid_and_confirmed_with_its_refund_policy(api: Api) -> None:
+    paid_host(api)
+    booked = hold(api)
+
+    pay(booked["uid"])
+
+    html = manage_html(api, booked)
+    assert 'id="booking-status">Paid · Confirmed</span>' in html
+    assert ("Paid $150.00. Full refund if you cancel at least 48 hours before; no refund "
+            "after that.") in html
+    assert "Waiting for your payment" not in html and "data-until" not in html
+    assert 'id="ics-link"' in html and 'id="reschedule-link"' in html
+    assert "Your meeting link is on its way." in html  # as for any booking
+
+
+def test_an_unpaid_hold_that_ended_says_the_time_is_free_and_offers_to_book_again(
+        api: Api, clock: FixedClock) -> None:
+    paid_host(api)
+    booked = hold(api)
+
+    clock.advance(minutes=16)
+    assert bootstrap.services().payments.expire_hold(booked["uid"]) is not None
+
+    html = manage_html(api, booked)
+    assert 'id="booking-status">Expired</span>' in html
+    assert "Your hold expired unpaid; the time is free again." in html
+    assert '<a class="button primary" href="/alice/intro">Book again</a>' in html
+    assert re.search(r'<section class="card" id="cancel-section" [^>]*hidden>', html)
+    assert "Pay $150.00" not in html and "no longer be changed" not in html
+
+
+def test_a_lapsed_hold_is_shown_expired_before_its_timer_has_run(
+        api: Api, clock: FixedClock) -> None:
+    paid_host(api)
+    booked = hold(api)
+
+    clock.advance(minutes=15)  # the hold's end; no timer has marked the booking yet
+
+    html = manage_html(api, booked)
+    assert "Your hold expired unpaid; the time is free again." in html
+    assert "data-until" not in html  # nothing left for the script to wait for
+
+
+def test_a_refunded_booking_says_how_much_came_back_and_why(api: Api) -> None:
+    paid_host(api, refund_hours=24)  # the booking starts 26 hours after "now"
+    booked = hold(api)
+    pay(booked["uid"])
+
+    r = api.post(f"/bookings/{booked['uid']}/cancel", {"token": booked["links"]["cancel_token"]})
+    assert r.status == 200, r.body
+    assert "Your full refund is on its way." in manage_html(api, booked)
+    bootstrap.services().payments.refund_cancelled(booked["uid"])  # the payments worker
+
+    html = manage_html(api, booked)
+    assert 'id="booking-status">Cancelled</span>' in html
+    assert "Paid $150.00. Refunded $150.00 after the cancellation." in html
+
+
+def test_a_late_cancellation_says_there_is_no_refund(api: Api) -> None:
+    paid_host(api, refund_hours=48)
+    booked = hold(api)
+    pay(booked["uid"])
+
+    r = api.post(f"/bookings/{booked['uid']}/cancel", {"token": booked["links"]["cancel_token"]})
+    assert r.status == 200, r.body
+
+    assert ("Paid $150.00. It was cancelled less than 48 hours before the start, so there is "
+            "no refund.") in manage_html(api, booked)
+
+
+def test_a_razorpay_hold_is_paid_on_pennys_own_pay_page(api: Api) -> None:
+    paid_host(api, "razorpay")
+    booked = hold(api)
+
+    assert booked["payment"]["order_id"] and booked["payment"]["key_id"] == "rzp_test_page0123"
+    html = manage_html(api, booked)
+    token = booked["links"]["cancel_token"]
+    assert f'href="/booking/{booked["uid"]}/pay?token={token}">Pay $150.00</a>' in html
+
+
+def pay_page_data(r: Response) -> dict[str, Any]:
+    match = re.search(r'<script type="application/json" id="penny-pay">(.*?)</script>',
+                      r.body.decode())
+    assert match, r.body
+    return dict(json.loads(match[1]))
+
+
+def test_the_pay_page_opens_razorpay_checkout_and_only_it_may_load_razorpay(api: Api) -> None:
+    paid_host(api, "razorpay")
+    booked = hold(api)
+    uid, token = booked["uid"], booked["links"]["cancel_token"]
+
+    r = api.get(f"/booking/{uid}/pay?token={token}")
+
+    assert r.status == 200, r.body
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self' https://checkout.razorpay.com;" in csp
+    assert "frame-src https://api.razorpay.com;" in csp
+    assert "connect-src 'self';" in csp and "'unsafe-inline'" not in csp
+    # Checkout may open a window of its own (a bank's page): this page lets it keep in touch
+    assert r.headers["Cross-Origin-Opener-Policy"] == "same-origin-allow-popups"
+    assert (r.headers["Cache-Control"], r.headers["X-Robots-Tag"]) == ("no-store", "noindex")
+    assert parse(r).problems == []
+    data = pay_page_data(r)
+    assert data["script"] == "https://checkout.razorpay.com/v1/checkout.js"
+    assert (data["key"], data["order_id"]) == ("rzp_test_page0123",
+                                               booked["payment"]["order_id"])
+    assert (data["amount"], data["currency"]) == (15000, "USD")
+    assert data["prefill"] == {"name": "Bo Booker", "email": "bo@example.com"}
+    assert data["view"] == f"/booking/{uid}?token={token}"
+    assert "Pay $150.00" in r.body.decode()
+    # No other page lets Razorpay in
+    assert "frame-src" not in api.get("/alice/intro").headers["Content-Security-Policy"]
+
+
+def test_the_pay_page_loads_checkout_from_the_sandbox_when_razorpay_has_a_base_url(
+        api: Api) -> None:
+    paid_host(api, "razorpay")
+    services = bootstrap.services()
+    sandbox = Providers(razorpay=RazorpayPlatform(base_url="http://127.0.0.1:8002/razorpay"))
+    bootstrap.install(replace(services, pages=replace(services.pages, providers=sandbox)))
+    booked = hold(api)
+
+    r = api.get(f"/booking/{booked['uid']}/pay?token={booked['links']['cancel_token']}")
+
+    assert pay_page_data(r)["script"] == "http://127.0.0.1:8002/razorpay/v1/checkout.js"
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self' http://127.0.0.1:8002;" in csp
+    assert "frame-src http://127.0.0.1:8002;" in csp
+
+
+@pytest.mark.parametrize("provider", ["stripe", "razorpay"])
+def test_a_booking_with_nothing_to_pay_here_goes_to_its_own_page(
+        api: Api, provider: str) -> None:
+    paid_host(api, provider)
+    booked = hold(api)
+    if provider == "razorpay":
+        pay(booked["uid"], "razorpay")  # paid already: nothing left to pay
+    path = f"/booking/{booked['uid']}?token={booked['links']['cancel_token']}"
+
+    r = api.get(path.replace("?", "/pay?"))
+
+    assert r.status == 303
+    assert r.headers["Location"] == path
+
+
+def test_a_forged_pay_link_is_the_not_found_page(api: Api) -> None:
+    paid_host(api, "razorpay")
+    booked = hold(api)
+
+    r = api.get(f"/booking/{booked['uid']}/pay?token=forged")
+
+    assert r.status == 404
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"

@@ -133,3 +133,26 @@ def test_the_calendars_section_and_the_location_warning_come_with_the_page(api: 
     assert script
     body = api.get(script[1]).body.decode()
     assert "const __mod_app_calendars = " in body and "const __mod_video = " in body
+
+
+def test_stripe_and_razorpay_can_be_connected_for_real(api: Api) -> None:
+    integrations = config_of(api.get("/app").body.decode())["integrations"]
+    assert isinstance(integrations, list)
+
+    payments = {i["id"]: i for i in integrations if i["group"] == "payments"}
+    assert set(payments) == {"stripe", "razorpay"}
+    for integration in payments.values():
+        assert integration["feature"] == "payments"
+        assert "later" not in integration  # nothing says "coming soon"
+
+
+def test_the_razorpay_keys_form_and_the_refund_policy_field_come_with_the_page(
+        api: Api) -> None:
+    html = api.get("/app/connections").body.decode()
+
+    # Each field's name is the API's (PUT /me/connections/razorpay), so a refusal lands by it
+    for name in ("key_id", "key_secret", "webhook_secret"):
+        assert f'name="{name}"' in html
+    assert 'id="razorpay-webhook-url" readonly' in html
+    # The event type editor: the refund policy beside the price (EventTypeIn)
+    assert 'name="refund_hours_before"' in html and 'aria-describedby="et-refund-hint"' in html

@@ -434,3 +434,12 @@ def test_moving_a_paid_booking_keeps_its_payment_and_asks_for_no_other(world: Wo
 
     assert moved.status is BookingStatus.CONFIRMED and moved.payment == booking.payment
     assert len(world.fake.checkouts) == 1
+
+
+def test_a_lapsed_hold_reads_as_expired_before_its_timer_writes_it(world: World) -> None:
+    held = world.book().booking
+    token = world.links.token(held.uid, LinkPurpose.CANCEL)
+    world.later(16)
+
+    assert world.changes.view(held.uid, token).status is BookingStatus.EXPIRED
+    assert world.get(held.uid).status is BookingStatus.PENDING_PAYMENT  # nothing written

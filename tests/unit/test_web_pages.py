@@ -13,8 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
 from chalicelib.domain.event_types import LocationKind, Price
+from chalicelib.provider_settings import RazorpayPlatform
 from chalicelib.web import assets, labels
 from chalicelib.web.manage import video_line
 from chalicelib.web.pages import (
@@ -25,6 +26,8 @@ from chalicelib.web.pages import (
     json_script,
     render,
 )
+from chalicelib.web.pay_page import CheckoutSource
+from chalicelib.web.payment_status import PayLinks, PaymentState, payment_block, payment_state
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -196,6 +199,88 @@ def test_the_link_and_note_are_escaped() -> None:
 
     assert '"><script>' not in linked and "&quot;&gt;&lt;script&gt;" in linked
     assert "&lt;b&gt;soon&lt;/b&gt;" in noted
+
+
+# ---- paid bookings: the refund policy, the payment lines, Razorpay Checkout's origins ----
+
+@pytest.mark.parametrize(("hours", "text"), [
+    (24, "Full refund if you cancel at least 24 hours before; no refund after that."),
+    (1, "Full refund if you cancel at least 1 hour before; no refund after that."),
+    (0, "Full refund if you cancel before the meeting starts.")])
+def test_the_refund_policy_in_words(hours: int, text: str) -> None:
+    assert labels.refund_policy(hours) == text
+
+
+def test_a_page_may_let_in_one_other_sites_script_and_frames() -> None:
+    policy = content_security_policy((), ("https://checkout.razorpay.com",),
+                                     ("https://api.razorpay.com",))
+
+    assert "script-src 'self' https://checkout.razorpay.com;" in policy
+    assert "frame-src https://api.razorpay.com;" in policy
+    assert "frame-src" not in content_security_policy()  # default-src 'none' keeps frames out
+
+
+def test_razorpay_checkout_comes_from_razorpay_or_from_the_sandboxs_base_url() -> None:
+    real = CheckoutSource.of(RazorpayPlatform())
+    sandboxed = CheckoutSource.of(RazorpayPlatform(base_url="http://127.0.0.1:8002/razorpay/"))
+
+    assert real == CheckoutSource("https://checkout.razorpay.com/v1/checkout.js",
+                                  "https://checkout.razorpay.com", "https://api.razorpay.com")
+    assert sandboxed == CheckoutSource("http://127.0.0.1:8002/razorpay/v1/checkout.js",
+                                       "http://127.0.0.1:8002", "http://127.0.0.1:8002")
+    assert CheckoutSource.of(None) == real
+
+
+HOLD_ENDS = datetime(2026, 3, 2, 12, 15, tzinfo=UTC)
+
+
+def a_paid_booking(**payment: object) -> Booking:
+    return a_booking(status=BookingStatus.PENDING_PAYMENT, hold_until=HOLD_ENDS,
+                     price_minor=15000, currency="USD",
+                     payment=Payment("stripe", "cs_1", "https://checkout.stripe.test/cs_1",
+                                     **payment))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("booking", "now", "state"), [
+    (a_booking(), HOLD_ENDS, PaymentState.NONE),
+    (a_paid_booking(), HOLD_ENDS - timedelta(minutes=1), PaymentState.AWAITING),
+    # lapsed, before the hold's timer has written it so
+    (a_paid_booking(), HOLD_ENDS, PaymentState.EXPIRED),
+    (replace(a_paid_booking(), status=BookingStatus.EXPIRED), HOLD_ENDS - timedelta(minutes=5),
+     PaymentState.EXPIRED),
+    (replace(a_paid_booking(payment_id="pi_1", paid_minor=15000),
+             status=BookingStatus.CONFIRMED), HOLD_ENDS, PaymentState.PAID),
+    (replace(a_paid_booking(payment_id="pi_1", refund_id="re_1", refunded_minor=15000),
+             status=BookingStatus.CANCELLED), HOLD_ENDS, PaymentState.REFUNDED),
+    (replace(a_paid_booking(), status=BookingStatus.CANCELLED), HOLD_ENDS, PaymentState.NONE),
+], ids=["free", "held", "hold-lapsed", "expired", "paid", "refunded", "cancelled-unpaid"])
+def test_the_payment_state_a_booking_page_shows(booking: Booking, now: datetime,
+                                                state: PaymentState) -> None:
+    assert payment_state(booking, now) is state
+
+
+def test_a_held_booking_says_it_waits_for_its_payment_and_until_when_the_script_asks() -> None:
+    links = PayLinks('https://checkout.stripe.test/cs_1?"x', "/alice/intro")
+
+    block = payment_block(a_paid_booking(), HOLD_ENDS - timedelta(minutes=5), links)
+
+    assert 'role="status">Waiting for your payment to be confirmed…</p>' in block
+    # The script asks just after the hold's end, and gives up a grace after it
+    assert 'data-hold="2026-03-02T12:15:00+00:00"' in block
+    assert 'data-until="2026-03-02T12:17:00+00:00"' in block
+    assert ('<time datetime="2026-03-02T12:15:00+00:00" data-zone="UTC" data-clock>12:15'
+            "</time>") in block
+    assert 'href="https://checkout.stripe.test/cs_1?&quot;x">Pay $150.00</a>' in block
+    assert 'id="book-again" hidden' in block  # the script shows it if the hold ends
+
+
+def test_an_ended_hold_offers_to_book_again() -> None:
+    block = payment_block(replace(a_paid_booking(), status=BookingStatus.EXPIRED), HOLD_ENDS,
+                          PayLinks(None, "/alice/intro"))
+
+    assert "Your hold expired unpaid; the time is free again." in block
+    assert '<a class="button primary" href="/alice/intro">Book again</a>' in block
+    assert "data-until" not in block and "Pay " not in block
 
 
 def test_importing_app_does_not_load_the_page_layer() -> None:

@@ -2,13 +2,14 @@
 // updates.
 
 import { ApiError } from "./api.js";
-import { $, $$, LOCATIONS, formatMoney, formatRange, fromTemplate, h, toast } from "./app-dom.js";
+import { PAYMENT_ORDER, paymentBadge, paymentLine } from "./app-booking-payments.js";
+import { $, $$, LOCATIONS, formatRange, fromTemplate, h, toast } from "./app-dom.js";
 import { zoneLabel } from "./clock.js";
 import { webLink } from "./video.js";
 
 const STATUS = {
-  confirmed: ["Confirmed", "ok"], pending_payment: ["Awaiting payment", "warning"],
-  cancelled: ["Cancelled", "muted"],
+  confirmed: ["Confirmed", "ok"], pending_payment: ["Pending", "warning"],
+  cancelled: ["Cancelled", "muted"], expired: ["Expired", "muted"],
 };
 const EMPTY = {
   upcoming: "No upcoming bookings. Share one of your event type links to get booked.",
@@ -16,17 +17,6 @@ const EMPTY = {
   cancelled: "No cancelled bookings.",
 };
 const REFRESH_DELAY_MS = 250;
-
-// Without a payment provider connected, Penny confirms paid event types without taking
-// the money: say so rather than "Paid".
-function payment(booking, paymentsOn) {
-  if (!booking.price) return ["Free", "muted"];
-  const amount = formatMoney(booking.price);
-  if (booking.status === "pending_payment") return [`Payment pending · ${amount}`, "warning"];
-  if (booking.status === "cancelled") return [`${amount} · cancelled`, "muted"];
-  if (!paymentsOn) return [`${amount} · not collected`, "warning"];
-  return [`Paid · ${amount}`, "ok"];
-}
 
 function tag(text, kind) {
   return h("li", { class: `badge badge-${kind}` }, text);
@@ -59,6 +49,9 @@ export function initBookings(state) {
   // was written does not have it yet.
   const videos = new Map();
   const extras = new Map(); // uid -> what live events told us: {notes, summary}
+  // uid -> {status, payment} from the latest live event about its money: the list may
+  // have been read just before it.
+  const heard = new Map();
   const changed = new Set(); // uids to highlight on the next render
 
   function select(tab, focus = false) {
@@ -84,7 +77,36 @@ export function initBookings(state) {
     });
   }
 
-  function row(booking) {
+  // The booking with what live events said of its money, when that is newer.
+  function withHeard(booking) {
+    const news = heard.get(booking.uid);
+    const now = booking.payment ? PAYMENT_ORDER[booking.payment.state] : -1;
+    if (!news || PAYMENT_ORDER[news.payment.state] <= now) return booking;
+    return { ...booking, status: news.status, payment: { ...booking.payment, ...news.payment } };
+  }
+
+  function tagsOf(booking) {
+    const [label, kind] = STATUS[booking.status] || [booking.status, "muted"];
+    const tags = [tag(label, kind), tag(...paymentBadge(booking))];
+    if (booking.sequence > 0 && booking.status !== "cancelled") tags.push(tag("Rescheduled", "info"));
+    const seen = extras.get(booking.uid) || {};
+    if (booking.notes_url) tags.push(h("li", {}, h("a", { href: booking.notes_url, class: "badge badge-info" }, "Notes")));
+    else if (seen.notes) tags.push(tag("Notes saved", "info"));
+    if (booking.summary_url) tags.push(h("li", {}, h("a", { href: booking.summary_url, class: "badge badge-info" }, "Summary")));
+    else if (seen.summary) tags.push(tag("Summary ready", "info"));
+    return tags;
+  }
+
+  // The row's badges and payment line, changed in place (nothing moves under the pointer).
+  function showPayment(item, booking) {
+    $(".booking-tags", item).replaceChildren(...tagsOf(booking));
+    for (const old of item.querySelectorAll(".booking-payment")) old.remove();
+    const line = paymentLine(booking);
+    if (line) $(".booking-tags", item).after(line);
+  }
+
+  function row(listed) {
+    const booking = withHeard(listed);
     const item = fromTemplate("tpl-booking");
     const when = formatRange(booking.start, booking.end, state.profile.timezone);
     item.dataset.uid = booking.uid;
@@ -97,15 +119,7 @@ export function initBookings(state) {
       h("span", {}, booking.attendee.name), " · ",
       h("a", { href: `mailto:${booking.attendee.email}` }, booking.attendee.email),
       ` · ${LOCATIONS[booking.location_kind] || booking.location_kind}`);
-    const [label, kind] = STATUS[booking.status];
-    const tags = [tag(label, kind), tag(...payment(booking, state.connected("payments")))];
-    if (booking.sequence > 0 && booking.status !== "cancelled") tags.push(tag("Rescheduled", "info"));
-    const seen = extras.get(booking.uid) || {};
-    if (booking.notes_url) tags.push(h("li", {}, h("a", { href: booking.notes_url, class: "badge badge-info" }, "Notes")));
-    else if (seen.notes) tags.push(tag("Notes saved", "info"));
-    if (booking.summary_url) tags.push(h("li", {}, h("a", { href: booking.summary_url, class: "badge badge-info" }, "Summary")));
-    else if (seen.summary) tags.push(tag("Summary ready", "info"));
-    $(".booking-tags", item).replaceChildren(...tags);
+    showPayment(item, booking);
     const answers = Object.entries(booking.answers || {});
     const details = $(".booking-answers", item);
     if (answers.length) {
@@ -189,6 +203,19 @@ export function initBookings(state) {
     showJoining(item, shown.get(summary.uid));
   }
 
+  // A live event about a booking's money (its summary carries `payment`): the row says
+  // it at once; the list read that follows moves it between tabs if it must.
+  function paymentHeard(summary) {
+    const known = heard.get(summary.uid);
+    if (known && PAYMENT_ORDER[known.payment.state] > PAYMENT_ORDER[summary.payment.state]) return;
+    heard.set(summary.uid, { status: summary.status, payment: summary.payment });
+    const item = [...list.children].find((li) => li.dataset.uid === summary.uid);
+    const booking = shown.get(summary.uid);
+    if (!item || !booking) return;
+    shown.set(summary.uid, withHeard(booking));
+    showPayment(item, shown.get(summary.uid));
+  }
+
   return {
     enter() {
       refresh();
@@ -202,6 +229,7 @@ export function initBookings(state) {
         videoArrived(event.booking);
         return;
       }
+      if (event.booking.payment) paymentHeard(event.booking);
       const known = extras.get(uid) || {};
       if (event.type === "notes.saved") known.notes = true;
       if (event.type === "summary.ready") known.summary = true;

@@ -7,10 +7,12 @@
 // the cookie the callback checks) and sends the whole window there. The provider sends
 // the browser back to /oauth/<provider>/callback, which redirects to this page with
 // ?connected=<provider> or ?provider=<provider>&error=<code>: the page says it in words
-// and takes it off the URL, so a reload or a bookmark does not say it again.
+// and takes it off the URL, so a reload or a bookmark does not say it again. Stripe and
+// Razorpay connect their own ways (app-payments.js).
 
 import { ApiError } from "./api.js";
 import { $, fromTemplate, h, takeReturn, toProvider, toast, uniqueId } from "./app-dom.js";
+import { PAYMENT_ASKS, createRazorpayDialog, takeStripeReturn } from "./app-payments.js";
 
 export const GROUPS = [
   { id: "calendar", title: "Calendars and video", lead: "Penny checks your calendars for conflicts and adds each booking with a video link." },
@@ -51,10 +53,15 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
   let loaded = false;
   let generation = 0;
   const tested = new Map(); // provider -> when a Test last found it working
+  const webhooks = new Map(); // provider -> the webhook URL Penny gave when it was connected
   const mounts = new Map(); // name -> { list, group }
   const dialog = $("#disconnect-dialog");
   const banner = $("#connections-status");
   const returned = takeConnectReturn();
+  const fromStripe = { pending: takeStripeReturn() };
+  const razorpay = createRazorpayDialog(api, {
+    onConnected: razorpayConnected, onClosed: () => focusCard("razorpay", "webhook"),
+  });
 
   // ---- what a card shows ---------------------------------------------------------------
 
@@ -73,14 +80,26 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
     }
     if (!loaded) return { badge: "Checking…", note: "", actions: [["connect", "Connect", { disabled: true }]] };
     const vendor = integration.vendor;
+    const payments = integration.group === "payments";
     if (connection && connection.status === "connected") {
       const account = connection.account ? ` ${integration.provider === "notion" ? "to" : "as"} ${connection.account}` : "";
       const since = connection.connected_at ? ` since ${when(connection.connected_at)}` : "";
       const checked = tested.has(integration.provider) ? ` Tested ${when(tested.get(integration.provider))}: it works.` : "";
+      const goesTo = payments ? ` Clients' payments go to your ${vendor} account.` : "";
+      const actions = [["test", "Test", { label: `Test ${integration.name} connection` }],
+        ["disconnect", "Disconnect", { kind: "button-danger" }]];
+      if (webhookOf(integration.provider)) actions.splice(1, 0, ["webhook", "Webhook steps", { label: `Webhook steps for ${integration.name}` }]);
       return {
-        badge: "Connected", kind: "ok", note: `${sentence(`Connected${account}${since}`)}${checked}`,
-        scopes: connection.scopes,
-        actions: [["test", "Test", { label: `Test ${integration.name} connection` }],
+        badge: "Connected", kind: "ok", note: `${sentence(`Connected${account}${since}`)}${goesTo}${checked}`,
+        scopes: payments ? [] : connection.scopes, actions,
+      };
+    }
+    if (connection && connection.status === "pending") {
+      // A Stripe account whose set-up at Stripe is not finished: Connect goes back there.
+      return {
+        badge: "Setup unfinished", kind: "warning",
+        note: `${vendor} has your account, but it cannot take payments until you finish setting it up on ${vendor}.`,
+        actions: [["connect", `Finish setting up on ${vendor}`, { kind: "button-primary", label: `Finish setting up on ${vendor}` }],
           ["disconnect", "Disconnect", { kind: "button-danger" }]],
       };
     }
@@ -93,7 +112,7 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
       };
     }
     return {
-      badge: "Not connected", note: ASKS[integration.feature](vendor),
+      badge: "Not connected", note: payments ? PAYMENT_ASKS[integration.provider] : ASKS[integration.feature](vendor),
       actions: [["connect", "Connect", { kind: "button-primary" }]],
     };
   }
@@ -177,6 +196,10 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
   }
 
   function act(action, integration, button) {
+    if (integration.provider === "razorpay" && (action === "connect" || action === "reconnect")) {
+      return razorpay.open(button);
+    }
+    if (action === "webhook") return razorpay.open(button, webhookOf(integration.provider));
     if (action === "connect" || action === "reconnect") return connect(integration, button);
     if (action === "disconnect") return confirmDisconnect(integration);
     if (action === "test") return test(integration, button);
@@ -194,7 +217,9 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
   function confirmDisconnect(integration) {
     const vendor = integration.vendor;
     $("#disconnect-title").textContent = `Disconnect ${integration.name}?`;
-    $("#disconnect-summary").textContent = `Penny asks ${vendor} to revoke its access, so the tokens it holds stop working, then deletes them. Bookings already made stay where they are. You can connect again at any time.`;
+    $("#disconnect-summary").textContent = integration.group === "payments"
+      ? `Penny stops taking payments with your ${vendor} account and forgets it here; the account stays yours at ${vendor}. Paid event types cannot be booked until you connect Stripe or Razorpay again. Bookings already paid stay paid.`
+      : `Penny asks ${vendor} to revoke its access, so the tokens it holds stop working, then deletes them. Bookings already made stay where they are. You can connect again at any time.`;
     dialog.returnValue = "";
     dialog.showModal();
     dialog.addEventListener("close", async () => {
@@ -202,7 +227,10 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
       try {
         await api.del(`/me/connections/${integration.provider}`);
         tested.delete(integration.provider);
-        say(`${integration.name} is disconnected`, `Penny revoked its access at ${vendor} and deleted the tokens.`);
+        webhooks.delete(integration.provider);
+        say(`${integration.name} is disconnected`, integration.group === "payments"
+          ? `Penny no longer takes payments with your ${vendor} account.`
+          : `Penny revoked its access at ${vendor} and deleted the tokens.`);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         say(`Could not disconnect ${integration.name}`, error.message, "warning");
@@ -219,9 +247,13 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
     button.setAttribute("aria-busy", "true");
     try {
       const answer = await api.post(`/me/connections/${provider}/test`);
-      tested.set(provider, new Date().toISOString());
       connections.set(provider, { ...connections.get(provider), ...answer });
-      say(`${integration.name} works`, `Penny reached ${integration.vendor}${answer.account ? ` as ${answer.account}` : ""} just now.`);
+      if (answer.status === "connected") {
+        tested.set(provider, new Date().toISOString());
+        say(`${integration.name} works`, `Penny reached ${integration.vendor}${answer.account ? ` as ${answer.account}` : ""} just now.`);
+      } else {
+        sayChecked(integration, answer);
+      }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.code === "connection_broken") {
@@ -238,6 +270,54 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
     redraw();
     if (hadFocus) focusCard(integration.id, "test");
     await load();
+  }
+
+  // ---- payment providers -------------------------------------------------------------
+
+  // What a check of a payment account found that is not "works" (pending, broken).
+  function sayChecked(integration, answer) {
+    const vendor = integration.vendor;
+    if (answer.status === "pending") {
+      say(`Finish setting up on ${vendor}`, `${vendor} has your account, but it cannot take payments yet. Press “Finish setting up on ${vendor}” to go on where you left off.`, "warning");
+    } else {
+      say(`${integration.name} stopped working`, brokenBecause(answer.broken_reason, vendor), "warning");
+    }
+  }
+
+  // Back from Stripe's onboarding: Penny asks Stripe how the account stands.
+  async function checkStripe() {
+    const integration = integrations.find((i) => i.provider === "stripe");
+    try {
+      const answer = await api.post("/me/connections/stripe/test");
+      connections.set("stripe", { ...connections.get("stripe"), ...answer });
+      redraw();
+      if (answer.status === "connected") {
+        say("Stripe is connected", `Clients' payments go to your Stripe account${answer.account ? ` (${answer.account})` : ""}.`);
+      } else {
+        sayChecked(integration, answer);
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      say("Could not check your Stripe account", error.message, "warning");
+    }
+    await load();
+  }
+
+  // The webhook Razorpay must call: from the connections list when it says so, else as
+  // connecting told it (until the page is loaded again).
+  function webhookOf(provider) {
+    const connection = connections.get(provider);
+    return (connection && connection.status === "connected" &&
+      (connection.webhook_url || webhooks.get(provider))) || null;
+  }
+
+  function razorpayConnected(answer) {
+    connections.set("razorpay", answer);
+    webhooks.set("razorpay", answer.webhook_url);
+    tested.delete("razorpay");
+    redraw();
+    say("Razorpay is connected", "One more step at Razorpay: add the webhook the dialog shows, so Penny hears of each payment.");
+    load();
   }
 
   // ---- coming back from the provider, and live news ------------------------------------
@@ -294,6 +374,10 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
       if (back) {
         back.said = true;
         sayReturn(back);
+      }
+      if (fromStripe.pending) {
+        fromStripe.pending = false;
+        await checkStripe();
       }
     },
   };

@@ -6,10 +6,15 @@ import { $, LOCATIONS, busy, checkForm, clearErrors, formatMoney, fractionDigits
 const CURRENCIES = ["USD", "EUR", "GBP", "INR", "CAD", "AUD", "NZD", "SGD", "CHF", "SEK", "JPY", "BRL", "ZAR"];
 const QUESTION_TYPES = { text: "Short text", long_text: "Long text", email: "Email", phone: "Phone", select: "Choice" };
 // API error fields -> form control names.
+// A price with no payment provider connected is refused as `price` (409
+// payment_not_connected): its message goes by the price field.
 const FIELDS = { "location.kind": "location_kind", "location.details": "location_details",
-  "price.amount_minor": "price_amount", "price.currency": "price_currency" };
+  price: "price_amount", "price.amount_minor": "price_amount", "price.currency": "price_currency" };
+const PAYMENT_PROVIDERS = ["stripe", "razorpay"];
+const DEFAULT_REFUND_HOURS = 24;
 const OPTIONAL_NUMBERS = ["slot_interval_minutes", "booking_window_days", "daily_limit"];
-const NUMBERS = ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes"];
+const NUMBERS = ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes",
+  "refund_hours_before"];
 
 // What makes each video location's link: the platform's provider and its name on the
 // Connections page. Without it connected (and working) the location cannot be chosen.
@@ -127,6 +132,14 @@ export function initEventTypes(state) {
     warnAboutPlace();
   }
 
+  // Whether a price can be taken: a payment provider connected (unknown: say nothing).
+  function explainPrice() {
+    const ready = !connections || PAYMENT_PROVIDERS.some((p) => (connections.get(p) || {}).status === "connected");
+    $("#et-price-hint").textContent = ready
+      ? "Clients pay when they book, through your Stripe or Razorpay account."
+      : "To charge for this event type, connect Stripe or Razorpay first (Connections). Until then leave it empty: free.";
+  }
+
   function warnAboutPlace() {
     const why = unavailable(place.value, connections);
     placeWarning.textContent = why ? why[1] : ""; // empty when hidden: it describes the select
@@ -203,11 +216,14 @@ export function initEventTypes(state) {
     clearErrors(form);
     $("#et-form-title").textContent = et ? `Edit ${et.title}` : "New event type";
     $("#et-delete").hidden = !et;
-    const v = et || { duration_minutes: 30, buffer_before_minutes: 0, buffer_after_minutes: 0, minimum_notice_minutes: 0, questions: [] };
+    const v = et || { duration_minutes: 30, buffer_before_minutes: 0, buffer_after_minutes: 0, minimum_notice_minutes: 0,
+      refund_hours_before: DEFAULT_REFUND_HOURS, questions: [] };
     fields.title.value = v.title || "";
     fields.slug.value = v.slug || "";
     fields.description.value = v.description || "";
     for (const name of NUMBERS) fields[name].value = v[name] ?? 0;
+    fields.refund_hours_before.value = v.refund_hours_before ?? DEFAULT_REFUND_HOURS;
+    explainPrice();
     for (const name of OPTIONAL_NUMBERS) fields[name].value = v[name] ?? "";
     fillLocations(et ? et.location.kind : null);
     fields.location_details.value = (et && et.location.details) || "";

@@ -253,6 +253,8 @@ function announce(event) {
     case "booking.rescheduled": return [`Booking moved: ${b.event_title}`, `${who}, now ${when}`];
     case "payment.succeeded": return [`Payment received: ${b.event_title}`, `${who}, ${when}`];
     case "payment.failed": return [`Payment failed: ${b.event_title}`, `${who}, ${when}`];
+    case "payment.refunded": return [`Payment refunded: ${b.event_title}`, `${who}, ${when}`];
+    case "booking.expired": return [`Not paid in time: ${b.event_title}`, `${who}, ${when}: the time is free again`];
     case "notes.saved": return [`Notes saved: ${b.event_title}`, who];
     case "summary.ready": return [`Summary ready: ${b.event_title}`, who];
     // booking.confirmed right after booking.created says nothing new; booking.updated (its
@@ -270,7 +272,8 @@ function liveEvent(event) {
   // so there is nothing to announce.
   if ((event.type === "notes.saved" || event.type === "summary.ready") && !state.connected("notes")) return;
   const message = announce(event);
-  if (message) toast(message[0], { detail: message[1], kind: event.type === "booking.cancelled" || event.type === "payment.failed" ? "warning" : "info" });
+  const warning = ["booking.cancelled", "booking.expired", "payment.failed"].includes(event.type);
+  if (message) toast(message[0], { detail: message[1], kind: warning ? "warning" : "info" });
   views.bookings.onEvent(event);
 }
 

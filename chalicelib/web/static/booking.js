@@ -5,6 +5,7 @@ import { dayLabel, dayIn, localizeTimes, timeLabel, zoneLabel } from "./clock.js
 import { showConfirmation } from "./confirmation.js";
 import { clearErrors, showAlert, showApiError, validate } from "./fields.js";
 import { Picker } from "./picker.js";
+import { webLink } from "./video.js";
 
 const page = pageData("penny-page");
 const views = { pick: "scheduler", details: "details", done: "confirmation" };
@@ -60,18 +61,56 @@ async function send(event) {
   submit.disabled = true;
   try {
     const booking = await request();
-    showConfirmation(booking, { page, zone: picker.zone, hour12: picker.hour12,
-      moved: page.mode === "reschedule" });
-    show("done", "confirm-title");
+    if (booking.status === "pending_payment" && booking.payment) {
+      if (toPayment(booking)) return; // the button stays busy while the window leaves
+    } else if (booking.status === "expired") {
+      // A retry of a request whose hold ran out unpaid: that time is not held any more.
+      failed(new ApiError(409, "slot_unavailable", "its hold ended before it was paid"));
+    } else {
+      showConfirmation(booking, { page, zone: picker.zone, hour12: picker.hour12,
+        moved: page.mode === "reschedule" });
+      show("done", "confirm-title");
+    }
   } catch (error) {
     failed(error instanceof ApiError ? error : new ApiError(0, "error", String(error)));
-  } finally {
-    submit.disabled = false;
   }
+  submit.disabled = false;
+}
+
+// A paid event's time is held while the visitor pays: at Stripe's checkout page, or on
+// Penny's pay page for Razorpay Checkout. Either way the booking's own page is where they
+// come back to, and it waits for the payment to be confirmed.
+function toPayment(booking) {
+  const payment = booking.payment;
+  let url = null;
+  if (payment.provider === "stripe") {
+    url = webLink(payment.checkout_url || "");
+  } else if (booking.links && booking.links.view) {
+    const view = new URL(booking.links.view, location.href);
+    view.pathname += "/pay";
+    url = view.href;
+  }
+  if (!url) {
+    failed(new ApiError(0, "payment_unavailable", "The payment page could not be opened. Try again in a moment."));
+    return false;
+  }
+  const status = document.getElementById("pay-status");
+  status.textContent = payment.provider === "stripe"
+    ? "Your time is held. Taking you to Stripe to pay…" : "Your time is held. Taking you to the payment page…";
+  // Back from the payment page (the browser's cache keeps this one): the same key asks
+  // for the same held booking and its checkout again.
+  window.addEventListener("pageshow", () => {
+    submit.disabled = false;
+    status.textContent = "";
+  }, { once: true });
+  location.assign(url);
+  return true;
 }
 
 function failed(error) {
-  if (error.status >= 400 && error.status < 500) key = newKey(); // refused: a new request
+  // Refused, or the provider could not start a checkout (nothing was booked): a retry is
+  // a new request.
+  if ((error.status >= 400 && error.status < 500) || error.code === "payment_unavailable") key = newKey();
   if (["slot_taken", "slot_unavailable"].includes(error.code)) {
     // slot_unavailable says which rule refused the time (too soon, daily limit, ...).
     const why = error.code === "slot_taken" ? "Sorry, that time was just taken."

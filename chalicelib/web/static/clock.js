@@ -126,7 +126,8 @@ export function whenLabel(startIso, endIso, zone, hour12) {
 }
 
 /**
- * Rewrite the times a page was served with (`<time datetime data-zone [data-end]>`, in
+ * Rewrite the times a page was served with (`<time datetime data-zone [data-end]>`, or
+ * `data-clock` for a time of day alone, in
  * words the server chose) in the visitor's locale and 12/24-hour choice, so every page
  * says a time the same way the booking page did.
  */
@@ -135,7 +136,8 @@ export function localizeTimes(root = document) {
   for (const time of root.querySelectorAll("time[datetime][data-zone]")) {
     const { zone, end } = time.dataset;
     const start = time.getAttribute("datetime");
-    time.textContent = end ? whenLabel(start, end, zone, hour12)
-      : dayLabel(dayIn(zone, new Date(start)), true);
+    if (end) time.textContent = whenLabel(start, end, zone, hour12);
+    else if ("clock" in time.dataset) time.textContent = unbroken(timeLabel(start, zone, hour12));
+    else time.textContent = dayLabel(dayIn(zone, new Date(start)), true);
   }
 }

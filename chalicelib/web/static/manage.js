@@ -1,8 +1,10 @@
-// The attendee's manage page (/booking/{uid}): cancel from the secret link, and the
-// meeting's link when it arrives after the page was rendered.
+// The attendee's manage page (/booking/{uid}): cancel from the secret link, the
+// meeting's link when it arrives after the page was rendered, and a paid booking's
+// payment while Penny waits to hear of it.
 import { ApiError, linkToken, postJSON } from "./api.js";
 import { localizeTimes } from "./clock.js";
 import { clearErrors, showApiError } from "./fields.js";
+import { awaitPayment } from "./payment.js";
 import { awaitVideo } from "./video.js";
 
 localizeTimes();
@@ -11,9 +13,12 @@ const alert = document.getElementById("form-alert");
 const button = document.getElementById("cancel-submit");
 const waiting = document.querySelector("#video[data-uid]"); // rendered without a link yet
 
+const unpaid = document.querySelector("#payment[data-until]"); // waiting for its payment
+
 if (waiting) {
   awaitVideo(waiting, { uid: waiting.dataset.uid, token: linkToken(), label: waiting.dataset.label });
 }
+if (unpaid) awaitPayment(unpaid, { token: linkToken() });
 
 if (form && form.dataset.open === "true") {
   document.getElementById("cancel-title").focus();

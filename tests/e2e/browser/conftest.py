@@ -23,6 +23,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+# A paid booking holds its time this long (seconds) on the stack these tests start: long
+# enough to pay on a loaded machine, short enough that a test can watch a hold end
+# (test_paid_bookings.py). The session's stack reads it from this environment.
+os.environ.setdefault("PENNY_PAYMENT_HOLD_SECONDS", "60")
 CHROMIUM = Path(os.environ.get("PENNY_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",

@@ -12,12 +12,20 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from local.seed import SLUG as DEMO
 from tests.e2e.browser.audit import audit
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, take_screenshot
 from tests.e2e.browser.test_connections import connect, revoke_at_the_sandbox
 from tests.e2e.browser.test_dashboard import book, csrf_headers, set_up_host, sign_up_in_browser
 from tests.e2e.browser.test_sign_in import at_the_sandbox
-from tests.e2e.browser.visitor import PAID_CONSULT, choose_slot, coach, fill_details
+from tests.e2e.browser.visitor import (
+    CONSULT,
+    PAID_CONSULT,
+    choose_slot,
+    coach,
+    fill_details,
+    hold_paid,
+)
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -47,7 +55,7 @@ class Findings:
 @WIDTHS
 def test_every_public_page_and_state_passes_axe_with_visible_focus_and_44px_targets(
         stack: LocalStack, new_context: NewContext, viewport: dict[str, int]) -> None:
-    host = coach(stack, PAID_CONSULT)
+    host = coach(stack, CONSULT, {**PAID_CONSULT, "slug": "paid"})
     page = new_context("Europe/Berlin", viewport, bypass_csp=True).new_page()
     findings = Findings(page)
 
@@ -84,6 +92,23 @@ def test_every_public_page_and_state_passes_axe_with_visible_focus_and_44px_targ
     page.goto(f"{stack.api_url}/booking/0123456789abcdef?token=forged")
     findings.check("not found")
 
+    # A paid event: the price and refund policy, the form saying what comes next, and a
+    # booking that waits for its payment
+    page.goto(f"{stack.api_url}/{host}/paid")
+    choose_slot(page)
+    findings.check("paid event: details and what comes next")
+    waiting = hold_paid(stack, host, "paid", plan="Scale")
+    page.goto(waiting["links"]["view"])
+    expect(page.locator("#payment-state")).to_contain_text("Waiting for your payment")
+    findings.check("booking waiting for its payment")
+    # Razorpay Checkout on Penny's pay page (the demo host's rupee event), closed unpaid
+    rupees = hold_paid(stack, DEMO, "consult-in", plan="Growth", phone="+91 98765 43210")
+    page.goto(rupees["links"]["view"].replace("?", "/pay?"))
+    page.frame_locator('iframe[title="Razorpay Checkout"]').get_by_role(
+        "button", name="Cancel").click()
+    expect(page.locator("#pay-state")).to_contain_text("You closed the payment window")
+    findings.check("pay page, Checkout closed")
+
     assert findings.report() == "", "\n" + findings.report()
 
 
@@ -107,7 +132,7 @@ def test_every_dashboard_view_and_state_passes_axe_with_visible_focus_and_44px_t
     findings.check("signup")
 
     slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
+    set_up_host(context, stack, slug, paid=True)  # Stripe connected, strategy €120
     book(stack, slug, "intro", "Katherine Johnson")
     book(stack, slug, "strategy", "Dorothy Vaughan")
     page.goto(f"{stack.api_url}/app/welcome")
@@ -142,6 +167,11 @@ def test_every_dashboard_view_and_state_passes_axe_with_visible_focus_and_44px_t
     page.get_by_role("button", name="Disconnect Zoom").click()
     expect(page.locator("#disconnect-dialog")).to_be_visible()
     findings.check("disconnect dialog")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Connect Razorpay").click()
+    page.get_by_role("button", name="Connect Razorpay", exact=True).last.click()  # empty
+    expect(page.locator("#razorpay-key-id")).to_have_attribute("aria-invalid", "true")
+    findings.check("razorpay keys dialog, with errors")
     page.keyboard.press("Escape")
     page.get_by_role("link", name="Event types").click()
     page.get_by_role("button", name="New event type").click()

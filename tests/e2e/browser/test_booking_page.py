@@ -16,6 +16,7 @@ from playwright.sync_api import Page, Request, Route, expect
 
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext
 from tests.e2e.browser.visitor import (
+    CONSULT,
     PAID_CONSULT,
     choose_slot,
     coach,
@@ -34,10 +35,10 @@ Screenshot = Callable[[Page, str], Path]
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_visitor_books_a_free_slot_and_sees_the_confirmation(
         stack: LocalStack, new_context: NewContext, screenshot: Screenshot, width: str) -> None:
-    host = coach(stack, PAID_CONSULT)
+    host = coach(stack, CONSULT)
     viewport = DESKTOP if width == "desktop" else PHONE
     page = open_booking(new_context("Europe/London", viewport), stack, f"{host}/consult")
-    expect(page.locator(".notice")).to_contain_text("Online payment is not connected yet")
+    expect(page.locator(".facts")).to_contain_text("Free")
     screenshot(page, f"booking-page-{width}")
 
     choose_slot(page)

@@ -22,6 +22,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, Route, WebSocket,
 from local.stack import REGION, TABLE
 from tests.e2e.browser.audit import unseen_focus
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext
+from tests.e2e.browser.visitor import finish_stripe_onboarding, pay_at_stripe
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -31,12 +32,13 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 
 def first_slot(stack: LocalStack, slug: str, event: str) -> str:
+    """The first free start from tomorrow."""
     today = date.today()
     r = requests.get(f"{stack.api_url}/hosts/{slug}/{event}/slots", timeout=30, params={
         "start": str(today + timedelta(days=1)), "end": str(today + timedelta(days=14)),
         "timeZone": "UTC"})
     assert r.status_code == 200, r.text
-    return str(next(iter(r.json()["slots"].values()))[0]["start"])
+    return str(next(day for day in r.json()["slots"].values() if day)[0]["start"])
 
 
 def book(stack: LocalStack, slug: str, event: str, name: str,
@@ -70,19 +72,36 @@ def csrf_headers(context: BrowserContext, stack: LocalStack) -> dict[str, str]:
     return {"Origin": stack.api_url, "X-CSRF-Token": token}
 
 
-def set_up_host(context: BrowserContext, stack: LocalStack, slug: str) -> None:
+def set_up_host(context: BrowserContext, stack: LocalStack, slug: str,
+                paid: bool = False) -> None:
+    """Weekdays all day (UTC), a free "intro" and a "strategy" session: with `paid`, the
+    sandbox's Stripe connected and the strategy session at €120 (booked, it waits for its
+    payment), else free."""
     headers = csrf_headers(context, stack)
     weekly = {day: [{"start": "00:00", "end": "24:00"}] for day in WEEKDAYS}
     r = context.request.put(f"{stack.api_url}/me/schedule", headers=headers,
                             data={"weekly": weekly})
     assert r.status == 200, r.text()
+    if paid:
+        connect_stripe_in_browser(context, stack)
+    price = {"price": {"amount_minor": 12000, "currency": "EUR"}} if paid else {}
     for body in ({"slug": "intro", "title": "Intro call", "duration_minutes": 30,
                   "location": {"kind": "zoom"}},
                  {"slug": "strategy", "title": "Strategy session", "duration_minutes": 60,
-                  "location": {"kind": "google_meet"},
-                  "price": {"amount_minor": 12000, "currency": "EUR"}}):
+                  "location": {"kind": "google_meet"}, **price}):
         r = context.request.post(f"{stack.api_url}/me/event-types", headers=headers, data=body)
         assert r.status == 201, r.text()
+
+
+def connect_stripe_in_browser(context: BrowserContext, stack: LocalStack) -> None:
+    """The logged-in host connects the sandbox's Stripe (its onboarding completed)."""
+    headers = csrf_headers(context, stack)
+    r = context.request.post(f"{stack.api_url}/me/connections/stripe", headers=headers,
+                             data={"features": ["payments"]})
+    assert r.status == 200, r.text()
+    finish_stripe_onboarding(str(r.json()["authorize_url"]))
+    r = context.request.post(f"{stack.api_url}/me/connections/stripe/test", headers=headers)
+    assert (r.status, r.json()["status"]) == (200, "connected"), r.text()
 
 
 def drop_sockets(stack: LocalStack, host_id: str) -> int:
@@ -156,9 +175,10 @@ def test_host_signs_up_sets_hours_and_an_event_type_copies_the_link_and_sees_a_l
     expect(brief.get_by_text("Not available on this Penny")).to_be_visible()
     expect(brief.get_by_role("button")).to_have_count(0)
     page.get_by_role("button", name="Next").click()
-    for name in ("Stripe", "Razorpay"):
-        expect(page.get_by_role("button", name=f"Connect {name}")).to_be_disabled()
-    expect(welcome.get_by_text("Whoever runs this Penny can set up Stripe")).to_be_visible()
+    for name in ("Stripe", "Razorpay"):  # the sandbox's, on this stack
+        expect(page.get_by_role("button", name=f"Connect {name}")).to_be_enabled()
+    expect(welcome.get_by_text("Penny sends you to Stripe to connect your Stripe account")
+           ).to_be_visible()
     expect(welcome.get_by_text("Coming soon")).to_have_count(0)
     page.get_by_role("button", name="Finish: set your hours").click()
 
@@ -386,16 +406,21 @@ def test_the_dashboard_at_phone_width(
     context = new_context(viewport=PHONE, timezone_id="America/New_York", is_mobile=True,
                           has_touch=True)
     slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
+    set_up_host(context, stack, slug, paid=True)
     book(stack, slug, "intro", "Katherine Johnson")
-    book(stack, slug, "strategy", "Dorothy Vaughan")
+    # Paid on the sandbox's Stripe page: its signed webhook confirms the booking
+    pay_at_stripe(book(stack, slug, "strategy", "Dorothy Vaughan")["payment"]["checkout_url"])
+    book(stack, slug, "strategy", "Mary Jackson")  # the next free time: it waits
     page = open_dashboard(context, stack, "/app/bookings")
     errors = console_errors(page)
 
-    expect(page.locator(".booking")).to_have_count(2)
+    expect(page.locator(".booking")).to_have_count(3)
     paid = page.locator(".booking", has_text="Dorothy Vaughan")
-    # No payment provider is connected, so the money was not taken: it says so
-    expect(paid.locator(".badge", has_text="€120.00")).to_contain_text("not collected")
+    expect(paid.locator(".badge", has_text="€120.00")).to_have_text("Paid · €120.00")
+    expect(paid.locator(".booking-payment")).to_have_text("Paid €120.00 through Stripe.")
+    waiting = page.locator(".booking", has_text="Mary Jackson")
+    expect(waiting.locator(".badge", has_text="€120.00")).to_have_text(
+        "Awaiting payment · €120.00")
     assert no_horizontal_scroll(page)
     screenshot(page, "dashboard-phone")
 
@@ -414,7 +439,7 @@ def test_the_dashboard_at_desktop_width_lists_event_types(
         stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
     context = new_context(viewport=DESKTOP)
     slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
+    set_up_host(context, stack, slug, paid=True)
     page = open_dashboard(context, stack, "/app/event-types")
 
     expect(page.locator(".event-type")).to_have_count(2)

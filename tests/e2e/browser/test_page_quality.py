@@ -9,7 +9,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from tests.e2e.browser.conftest import NewContext
-from tests.e2e.browser.visitor import PAID_CONSULT, coach, is_slots_request, open_booking
+from tests.e2e.browser.visitor import (
+    CONSULT,
+    PAID_CONSULT,
+    coach,
+    is_slots_request,
+    open_booking,
+)
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +33,7 @@ CALENDAR_READY = "() => document.querySelector('#days button.free') !== null"
 def test_pages_run_without_csp_violations_or_console_errors(
         stack: LocalStack, new_context: NewContext,
         console_errors: Callable[[Page], list[str]]) -> None:
-    host = coach(stack, PAID_CONSULT)
+    host = coach(stack, CONSULT)
     context = new_context("America/Sao_Paulo")
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()

@@ -1,0 +1,130 @@
+"""What the attendee's manage page says about a paid booking's money.
+
+A booking is confirmed only by a verified payment event, never by the provider's success
+redirect, and Stripe's success URL is this very page: so a booking still waiting for its
+payment says so ("Waiting for your payment to be confirmed…") and the page's script
+(payment.js) asks for the booking until it is confirmed or its hold ends. A hold that
+lapsed unpaid is shown expired at once, timer or not (`Booking.as_of`, as the API shows
+it); the script stops asking `GRACE` after the hold's end at the latest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from html import escape
+
+from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.event_types import Price
+from chalicelib.services.payments import refund_due
+from chalicelib.web import labels
+
+GRACE = timedelta(minutes=2)  # payment.js stops asking this long after the hold's end
+
+AWAITING = "Waiting for your payment to be confirmed…"
+EXPIRED = "Your hold expired unpaid; the time is free again."
+REFUND_REASONS = {
+    "cancelled": "after the cancellation",
+    "taken": "because your payment came after your hold ended and someone else had "
+             "booked the time",
+    "provider": "by the host",
+}
+
+
+class PaymentState(StrEnum):
+    NONE = "none"              # a free booking
+    AWAITING = "awaiting"
+    EXPIRED = "expired"        # its hold ended unpaid
+    PAID = "paid"
+    REFUNDED = "refunded"
+
+
+def payment_state(booking: Booking, now: datetime) -> PaymentState:
+    payment = booking.payment
+    if payment is None:
+        return PaymentState.NONE
+    if payment.refunded:
+        return PaymentState.REFUNDED
+    if payment.paid:
+        return PaymentState.PAID
+    booking = booking.as_of(now)
+    if booking.status is BookingStatus.EXPIRED:
+        return PaymentState.EXPIRED
+    if booking.status is BookingStatus.PENDING_PAYMENT:
+        return PaymentState.AWAITING
+    return PaymentState.NONE   # cancelled while it waited: nothing was paid
+
+
+@dataclass(frozen=True)
+class PayLinks:
+    """Where the attendee pays (Stripe's page, or Penny's pay page for Razorpay) and
+    where they book again once the hold has ended."""
+
+    pay: str | None
+    book_again: str
+
+
+def _amount(booking: Booking, minor: int | None) -> str:
+    if minor is None or booking.currency is None:
+        return ""
+    return labels.price_label(Price(minor, booking.currency))
+
+
+def _refund_words(booking: Booking) -> str:
+    payment = booking.payment
+    assert payment is not None
+    amount = _amount(booking, payment.refunded_minor)
+    why = REFUND_REASONS.get(payment.refund_reason or "")
+    return f"Refunded {amount} {why}." if why else f"Refunded {amount}."
+
+
+def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
+    """The manage page's payment lines, or "" for a free booking."""
+    state = payment_state(booking, now)
+    payment = booking.payment
+    if payment is None or state is PaymentState.NONE:
+        return ""
+    policy = escape(labels.refund_policy(payment.refund_hours_before))
+    if state is PaymentState.AWAITING:
+        return _awaiting(booking, links, policy)
+    if state is PaymentState.EXPIRED:
+        return (f'<div class="payment" id="payment"><p class="notice" id="payment-state">'
+                f"{EXPIRED}</p>{_book_again(links)}</div>")
+    paid = escape(_amount(booking, payment.paid_minor or booking.price_minor))
+    if state is PaymentState.REFUNDED:
+        words = f"Paid {paid}. {escape(_refund_words(booking))}"
+    elif booking.status is BookingStatus.CANCELLED:
+        words = f"Paid {paid}. " + (
+            "Your full refund is on its way." if refund_due(booking) else
+            f"It was cancelled less than {labels.hours_label(payment.refund_hours_before)} "
+            "before the start, so there is no refund.")
+    else:
+        words = f"Paid {paid}. {policy}"
+    return f'<div class="payment" id="payment"><p id="payment-state">{words}</p></div>'
+
+
+def _book_again(links: PayLinks, hidden: bool = False) -> str:
+    attribute = " hidden" if hidden else ""
+    return (f'<p class="actions" id="book-again"{attribute}><a class="button primary" '
+            f'href="{escape(links.book_again)}">Book again</a></p>')
+
+
+def _awaiting(booking: Booking, links: PayLinks, policy: str) -> str:
+    payment = booking.payment
+    assert payment is not None and booking.hold_until is not None
+    zone = booking.attendee.timezone
+    until = labels.time_element(labels.clock_label(booking.hold_until, zone),
+                                booking.hold_until, zone, clock=True)
+    amount = escape(_amount(booking, booking.price_minor))
+    pay = "" if links.pay is None else (
+        f'<p class="actions" id="pay-again"><a class="button primary" id="pay-link" '
+        f'href="{escape(links.pay)}">Pay {amount}</a></p>')
+    deadline = (booking.hold_until + GRACE).isoformat()
+    return (f'<div class="payment" id="payment" data-uid="{escape(booking.uid)}" '
+            f'data-hold="{escape(booking.hold_until.isoformat())}" '
+            f'data-until="{escape(deadline)}">'
+            f'<p class="notice" id="payment-state" role="status">{AWAITING}</p>'
+            f'<p id="payment-hold">Your time is held for you until {until}. If you have not '
+            f"paid yet, you can pay {amount} until then. {policy}</p>"
+            f"{pay}{_book_again(links, hidden=True)}</div>")

@@ -1,0 +1,62 @@
+// A booking's money on the dashboard: its payment badge and the line of amounts under
+// it, from the booking's `payment` (or a live event's summary of it).
+
+import { formatMoney, h } from "./app-dom.js";
+
+// The money's side, as the provider reported it (the booking's `payment`, or a live
+// event's summary of it). A paid booking from before payments were connected has a
+// price and no payment: Penny did not take that money, so it says so, never "Paid".
+const PAYMENT_BADGES = {
+  awaiting: ["Awaiting payment", "warning"], paid: ["Paid", "ok"],
+  refunded: ["Refunded", "info"], expired: ["Expired", "muted"],
+};
+// Later states win over earlier ones: a list read before an event came is older.
+export const PAYMENT_ORDER = { awaiting: 0, expired: 1, paid: 1, refunded: 2 };
+const REFUND_REASONS = {
+  cancelled: "after the cancellation", taken: "paid after the hold ended, when the time was taken",
+  provider: "at the payment provider",
+};
+
+// The state to show: an awaiting hold whose time has run out has expired, even before
+// Penny's timer has marked it so.
+function paymentState(payment) {
+  if (payment.state === "awaiting" && payment.hold_until && Date.parse(payment.hold_until) <= Date.now()) return "expired";
+  return payment.state;
+}
+
+function money(minor, currency) {
+  return minor === null || minor === undefined || !currency ? "" : formatMoney({ amount_minor: minor, currency });
+}
+
+export function paymentBadge(booking) {
+  if (!booking.price) return ["Free", "muted"];
+  const amount = formatMoney(booking.price);
+  if (!booking.payment) {
+    return booking.status === "cancelled" ? [`${amount} · cancelled`, "muted"] : [`${amount} · not collected`, "warning"];
+  }
+  const [label, kind] = PAYMENT_BADGES[paymentState(booking.payment)] || PAYMENT_BADGES.awaiting;
+  return [`${label} · ${amount}`, kind];
+}
+
+// The amounts, as the booking's detail: paid, refunded and why, or how long it is held.
+export function paymentLine(booking) {
+  const p = booking.payment;
+  if (!p) return null;
+  const currency = p.currency || (booking.price && booking.price.currency);
+  const provider = p.provider === "razorpay" ? "Razorpay" : "Stripe";
+  const state = paymentState(p);
+  let text = "";
+  if (state === "awaiting") {
+    const until = p.hold_until ? new Date(p.hold_until).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" }) : "";
+    text = `Waiting for ${money(p.amount_minor, currency)} through ${provider}${until ? `; the time is held until ${until}` : ""}.`;
+  } else if (state === "expired") {
+    text = "Not paid before the hold ended: the time is free again.";
+  } else {
+    text = `Paid ${money(p.amount_minor, currency)} through ${provider}.`;
+    if (state === "refunded") {
+      const why = REFUND_REASONS[p.refund_reason];
+      text += ` Refunded ${money(p.refunded_minor, currency)}${why ? ` ${why}` : ""}.`;
+    }
+  }
+  return h("p", { class: "booking-payment" }, text);
+}

@@ -1,0 +1,227 @@
+"""Paid bookings in the browser, against the local stack and its provider sandbox.
+
+The seeded demo host has the sandbox's Stripe and Razorpay connected, with a paid event
+in dollars (`consult`, Stripe's hosted checkout page) and one in rupees (`consult-in`,
+Razorpay Checkout on Penny's own pay page). A visitor pays and lands on the booking's
+page, which turns to "Paid · Confirmed" once the provider's signed webhook (or
+Razorpay's signed handler) has confirmed it, never on the redirect alone; the demo
+host's dashboard, open in another browser, shows "Paid" live. A payment abandoned at
+Stripe leaves the time held until the hold ends (PAYMENT_HOLD_SECONDS on this stack),
+then the booking's page says so and the time is offered again. A new host connects
+Stripe (its onboarding) and Razorpay (its keys, then the webhook to add there) before a
+price can be saved.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from local.seed import EMAIL, PASSWORD, SLUG
+from sandbox.razorpay import SANDBOX_MERCHANT
+from tests.e2e.browser.conftest import WAIT_MS, NewContext
+from tests.e2e.browser.test_connections import card
+from tests.e2e.browser.test_dashboard import open_dashboard, sign_up_in_browser
+from tests.e2e.browser.visitor import choose_slot, fill_details, open_booking, slot_starts
+from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+Screenshot = Callable[[Page, str], Path]
+ANSWERS = {"plan": "Growth", "phone": "+1 415 555 0100"}
+
+
+def demo_dashboard(context: BrowserContext, stack: LocalStack) -> Page:
+    """The demo host's bookings, logged in, with live updates on."""
+    page = context.new_page()
+    page.goto(f"{stack.api_url}/app/login")
+    login = page.locator("#login-form")
+    login.get_by_label("Email").fill(EMAIL)
+    login.get_by_label("Password").fill(PASSWORD)
+    login.get_by_role("button", name="Log in").click()
+    expect(page.locator("#bookings-title")).to_be_visible()
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    return page
+
+
+def book_paid(context: BrowserContext, stack: LocalStack, event: str, who: str) -> str:
+    """A visitor books the demo host's paid event up to the payment; returns the start."""
+    page = open_booking(context, stack, f"{SLUG}/{event}")
+    # The price and the refund policy are said before the visitor pays
+    expect(page.locator("#refund-policy")).to_have_text(
+        "Full refund if you cancel at least 24 hours before; no refund after that.")
+    start = choose_slot(page)
+    fill_details(page, name=who, email=f"{who.split()[0].lower()}@example.com", **ANSWERS)
+    expect(page.locator("#pay-note")).to_contain_text("Next you pay")
+    page.get_by_role("button", name="Continue to payment").click()
+    return start
+
+
+def row_of(dashboard: Page, who: str) -> tuple[Locator, Locator]:
+    """A booking's row on the dashboard, and its payment badge."""
+    row = dashboard.locator(".booking", has_text=who)
+    return row, row.locator(".booking-tags .badge").nth(1)
+
+
+def test_a_visitor_pays_at_stripe_and_the_booking_turns_to_paid_for_both_sides(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
+    dashboard = demo_dashboard(new_context(), stack)
+    who = f"Grace Hopper {secrets.token_hex(2)}"
+    visitor = new_context("Europe/London")
+    book_paid(visitor, stack, "consult", who)
+    page = visitor.pages[0]
+
+    # Stripe's hosted checkout page (the sandbox's), with the visitor's e-mail filled in
+    expect(page).to_have_url(re.compile(rf"^{re.escape(stack.sandbox_url)}/stripe/pay/"))
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+
+    # Back on the booking's own page, which turns to Paid once the webhook confirmed it
+    expect(page).to_have_url(re.compile(rf"^{re.escape(stack.api_url)}/booking/"))
+    expect(page.locator("#booking-status")).to_have_text("Paid · Confirmed")
+    expect(page.locator("#payment-state")).to_have_text(
+        "Paid $150.00. Full refund if you cancel at least 24 hours before; no refund after "
+        "that.")
+    expect(page.locator("#video")).to_be_visible()  # the meeting's link, as any booking's
+    expect(page.locator("#ics-link")).to_be_visible()
+    screenshot(page, "booking-paid-desktop")
+    # ... and the host's dashboard says it live
+    row, badge = row_of(dashboard, who)
+    expect(badge).to_have_text("Paid · $150.00")
+    expect(row.locator(".booking-payment")).to_have_text("Paid $150.00 through Stripe.")
+    expect(dashboard.locator("#toasts")).to_contain_text("Payment received: Strategy session")
+
+
+def test_a_visitor_pays_with_razorpay_checkout_on_pennys_pay_page_after_closing_it_once(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
+    dashboard = demo_dashboard(new_context(), stack)
+    who = f"Katherine Johnson {secrets.token_hex(2)}"
+    visitor = new_context("Asia/Kolkata")
+    book_paid(visitor, stack, "consult-in", who)
+    page = visitor.pages[0]
+
+    # Penny's pay page opens Checkout over itself; the visitor closes it first
+    expect(page).to_have_url(re.compile(r"/booking/[^/]+/pay\?token="))
+    checkout = page.frame_locator('iframe[title="Razorpay Checkout"]')
+    checkout.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#pay-state")).to_contain_text("You closed the payment window")
+    pay = page.get_by_role("button", name="Pay ₹1,500.00")
+    expect(pay).to_be_focused()
+    screenshot(page, "pay-page-razorpay")
+    pay.click()
+    checkout.get_by_role("button", name="Pay", exact=True).click()
+
+    # Razorpay's signed answer goes to Penny, and the visitor on to the booking's page
+    expect(page).to_have_url(re.compile(rf"^{re.escape(stack.api_url)}/booking/[^/?]+\?"))
+    expect(page.locator("#booking-status")).to_have_text("Paid · Confirmed")
+    expect(page.locator("#payment-state")).to_contain_text("Paid ₹1,500.00.")
+    row, badge = row_of(dashboard, who)
+    expect(badge).to_have_text("Paid · ₹1,500.00")
+    expect(row.locator(".booking-payment")).to_have_text("Paid ₹1,500.00 through Razorpay.")
+
+
+def test_an_abandoned_payment_holds_the_time_until_the_hold_ends_then_frees_it(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
+    visitor = new_context()
+    start = book_paid(visitor, stack, "consult", f"Ada Lovelace {secrets.token_hex(2)}")
+    page = visitor.pages[0]
+    expect(page).to_have_url(re.compile(rf"^{re.escape(stack.sandbox_url)}/stripe/pay/"))
+
+    page.get_by_role("link", name="Cancel and go back").click()
+
+    # Stripe comes back to the booking's page: it waits, and offers to pay while held
+    expect(page.locator("#payment-state")).to_have_text(
+        "Waiting for your payment to be confirmed…")
+    expect(page.get_by_role("link", name="Pay $150.00")).to_be_visible()
+    screenshot(page, "booking-awaiting-payment")
+    other = open_booking(new_context(), stack, f"{SLUG}/consult")
+    assert start not in slot_starts(other)  # held for the first visitor
+
+    # The hold ends unpaid (the stack's hold timer; the page asks until a grace after)
+    until = datetime.fromisoformat(str(page.locator("#payment").get_attribute("data-until")))
+    left_ms = max(0.0, (until - datetime.now(until.tzinfo)).total_seconds() * 1000)
+    expect(page.locator("#payment-state")).to_have_text(
+        "Your hold expired unpaid; the time is free again.", timeout=left_ms + WAIT_MS)
+    expect(page.locator("#booking-status")).to_have_text("Expired")
+    expect(page.get_by_role("link", name="Book again")).to_have_attribute(
+        "href", f"/{SLUG}/consult")
+    other.reload()
+    other.locator("button.slot").first.wait_for()
+    assert start in slot_starts(other)
+
+
+def penny_errors(page: Page, stack: LocalStack) -> list[str]:
+    """Console errors about Penny's own pages and requests (not the sandbox's pages,
+    which the window visits on the way, and their favicon requests)."""
+    seen: list[str] = []
+    page.on("console", lambda msg: seen.append(msg.text) if msg.type == "error" and
+            str(msg.location.get("url", "")).startswith(stack.api_url) else None)
+    page.on("pageerror", lambda exc: seen.append(f"uncaught: {exc}"))
+    return seen
+
+
+def test_a_host_connects_stripe_and_razorpay_before_pricing_an_event_type(
+        stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/event-types")
+    errors = penny_errors(page, stack)
+
+    # A price with no payment provider is refused, and the reason is by the price
+    page.get_by_role("button", name="New event type").click()
+    expect(page.locator("#et-price-hint")).to_contain_text("connect Stripe or Razorpay first")
+    page.get_by_label("Title").fill("Deep dive")
+    page.get_by_label("Price").fill("90")
+    page.get_by_role("button", name="Save event type").click()
+    expect(page.locator("#et-price-error")).to_contain_text("connect Stripe or Razorpay")
+    expect(page.get_by_label("Price")).to_be_focused()
+
+    # Stripe: its onboarding, left unfinished once, then finished
+    page.get_by_role("link", name="Connections").click()
+    stripe = card(page, "Stripe")
+    page.get_by_role("button", name="Connect Stripe").click()
+    page.get_by_role("button", name="Not now").click()  # the sandbox's onboarding page
+    expect(page.locator("#connections-status")).to_contain_text("Finish setting up on Stripe")
+    expect(stripe.locator(".integration-badge")).to_have_text("Setup unfinished")
+    assert "stripe=" not in page.url
+    page.get_by_role("button", name="Finish setting up on Stripe").click()
+    page.get_by_role("button", name="Complete onboarding").click()
+    expect(page.locator("#connections-status")).to_contain_text("Stripe is connected")
+    expect(stripe.locator(".integration-badge")).to_have_text("Connected")
+
+    # Razorpay: the host's own keys (refused when wrong), then the webhook to add there
+    page.get_by_role("button", name="Connect Razorpay").click()
+    dialog = page.locator("#razorpay-dialog")
+    dialog.get_by_label("Key id").fill(SANDBOX_MERCHANT.key_id)
+    dialog.get_by_label("Key secret").fill("not-the-secret")
+    dialog.get_by_label("Webhook secret").fill(SANDBOX_MERCHANT.webhook_secret)
+    dialog.get_by_role("button", name="Connect Razorpay").click()
+    expect(dialog.get_by_label("Key secret")).to_have_attribute("aria-invalid", "true")
+    expect(dialog).to_contain_text("Razorpay did not accept this key id and secret")
+    dialog.get_by_label("Key secret").fill(SANDBOX_MERCHANT.key_secret)
+    dialog.get_by_role("button", name="Connect Razorpay").click()
+    expect(dialog.get_by_role("heading", level=2)).to_have_text(
+        "Now add Penny's webhook at Razorpay")
+    expect(dialog.get_by_label("Webhook URL", exact=True)).to_have_value(
+        re.compile(rf"^{re.escape(stack.api_url)}/webhooks/razorpay/\w+$"))
+    expect(dialog).to_contain_text("payment.captured")
+    dialog.get_by_role("button", name="Done").click()
+    expect(card(page, "Razorpay").locator(".integration-badge")).to_have_text("Connected")
+    expect(page.get_by_role("button", name="Webhook steps for Razorpay")).to_be_focused()
+    screenshot(page, "dashboard-payments-connected")
+
+    # Now a price is taken, with its refund policy
+    page.get_by_role("link", name="Event types").click()
+    page.get_by_role("button", name="New event type").click()
+    expect(page.locator("#et-price-hint")).to_contain_text("your Stripe or Razorpay account")
+    page.get_by_label("Title").fill("Deep dive")
+    page.get_by_label("Price").fill("90")
+    page.get_by_label("Full refund up to (hours before)").fill("48")
+    page.get_by_role("button", name="Save event type").click()
+    expect(page.locator(".event-type", has_text="Deep dive")).to_contain_text("$90.00")
+    # The browser logs the two refusals' statuses, and nothing else went wrong
+    assert [re.sub(r".* status of (\d+) .*", r"\1", e) for e in errors] == ["409", "400"]
