@@ -9,7 +9,6 @@ sent (headers and body), as API Gateway would.
 
 from __future__ import annotations
 
-import json
 import time as time_module
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,13 +18,12 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.provider_settings import Providers
 from chalicelib.store.queues import QUEUES
 from local.metering import dynamodb_calls
 from sandbox.server import ProviderSandbox, start_sandbox
 from tests.functional import factories as f
-from tests.functional.conftest import Api, FixedClock, rebuild
-from tests.functional.hosts import make_host
+from tests.functional.conftest import Api, FixedClock
+from tests.functional.hosts import make_sandbox_host
 from tests.functional.test_connections import PUBLIC, connect
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -39,11 +37,7 @@ def sandbox() -> Iterator[ProviderSandbox]:
 
 @pytest.fixture
 def host(api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> str:
-    """A host on a Penny with the sandbox's providers set up; its access token."""
-    clock.current = datetime.now(UTC).replace(microsecond=0)
-    entries = json.dumps(sandbox.penny_providers())
-    rebuild(providers=Providers.from_json(entries, "the sandbox", deployed=False))
-    return make_host(api)
+    return make_sandbox_host(api, sandbox, clock)
 
 
 def next_weekday(clock: FixedClock, days: int = 7) -> date:

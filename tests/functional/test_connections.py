@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,7 +27,7 @@ from sandbox.server import ProviderSandbox, start_sandbox
 from sandbox.testing import consent
 from tests.functional.browser import Browser
 from tests.functional.conftest import Api, FixedClock, Response, rebuild
-from tests.functional.hosts import make_host
+from tests.functional.hosts import make_host, make_sandbox_host
 from tests.functional.realtime_wiring import Stream
 
 T = TypeVar("T")
@@ -43,12 +43,7 @@ def sandbox() -> Iterator[ProviderSandbox]:
 
 @pytest.fixture
 def host(api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> str:
-    """A host on a Penny with the sandbox's four providers set up; its access token."""
-    # The sandbox's tokens expire by the wall clock: Penny's clock reads the same time.
-    clock.current = datetime.now(UTC).replace(microsecond=0)
-    entries = json.dumps(sandbox.penny_providers())
-    rebuild(providers=Providers.from_json(entries, "the sandbox", deployed=False))
-    return make_host(api)
+    return make_sandbox_host(api, sandbox, clock)
 
 
 def start(api: Api, token: str, provider: str) -> tuple[str, str]:

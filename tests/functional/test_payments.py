@@ -9,10 +9,9 @@ tests; each delivery it recorded is handed to Penny's webhook route as it was se
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,12 +19,11 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.provider_settings import Providers
 from chalicelib.store.queues import QUEUES
 from sandbox.server import ProviderSandbox, start_sandbox
 from tests.functional import factories as f
-from tests.functional.conftest import Api, FixedClock, rebuild
-from tests.functional.hosts import make_host
+from tests.functional.conftest import Api, FixedClock
+from tests.functional.hosts import make_sandbox_host
 from tests.functional.test_connections import PUBLIC
 from tests.functional.test_function_url import call, url_event
 
@@ -46,12 +44,7 @@ def sandbox() -> Iterator[ProviderSandbox]:
 
 @pytest.fixture
 def host(api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> str:
-    """A host on a Penny with the sandbox's providers; its access token."""
-    # The sandbox's sessions expire by the wall clock: Penny's clock reads the same time.
-    clock.current = datetime.now(UTC).replace(microsecond=0)
-    entries = json.dumps(sandbox.penny_providers())
-    rebuild(providers=Providers.from_json(entries, "the sandbox", deployed=False))
-    return make_host(api)
+    return make_sandbox_host(api, sandbox, clock)
 
 
 # ---- connecting ------------------------------------------------------------------------
