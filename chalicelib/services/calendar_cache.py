@@ -107,10 +107,12 @@ class Synced:
     copy: CalendarCopy
 
 
-def _keep(current: SyncState, mine: SyncState) -> SyncState:
+def _keep(current: SyncState, mine: SyncState, noticed: datetime | None = None) -> SyncState:
     """The stored state after a sync: the sync's results, with a notification that
-    arrived meanwhile kept (it is newer than the sync's start, so still not fresh)."""
-    return replace(mine, changed_at=current.changed_at)
+    arrived meanwhile kept (it is newer than the sync's start, so still not fresh), and
+    the one the sync answers (`noticed`: older than its start, so fresh)."""
+    marks = [t for t in (current.changed_at, noticed) if t is not None]
+    return replace(mine, changed_at=max(marks) if marks else None)
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,10 @@ class CalendarCache:
 
     # ---- syncing ------------------------------------------------------------------------
 
-    def sync(self, host_id: str, state: SyncState, timeout: float = SYNC_TIMEOUT) -> Synced:
-        """Bring one calendar's copy up to date (and its push channel, when due)."""
+    def sync(self, host_id: str, state: SyncState, timeout: float = SYNC_TIMEOUT,
+             noticed: datetime | None = None) -> Synced:
+        """Bring one calendar's copy up to date (and its push channel, when due).
+        `noticed`: the push notification this sync answers, recorded with its result."""
         started = self.clock.now()
         ref = state.ref
         try:
@@ -150,12 +154,13 @@ class CalendarCache:
         mine = state.synced(started, changes.cursor, window.end if changes.full else None)
         if mine.needs_watch(started):
             mine = self._watch(host_id, calendar, mine)
-        self.store.change(host_id, lambda setup: self._merge(setup, mine))
+        self.store.change(host_id, lambda setup: self._merge(setup, mine, noticed))
         return Synced(mine, copy)
 
-    def _merge(self, setup: CalendarSetup, mine: SyncState) -> CalendarSetup:
+    def _merge(self, setup: CalendarSetup, mine: SyncState,
+               noticed: datetime | None = None) -> CalendarSetup:
         current = setup.state(mine.ref)
-        return setup if current is None else setup.with_state(_keep(current, mine))
+        return setup if current is None else setup.with_state(_keep(current, mine, noticed))
 
     def _failed(self, host_id: str, ref: CalendarRef, exc: ProviderError) -> None:
         reason = f"{exc.code}: {exc.message}"
@@ -225,29 +230,34 @@ class CalendarCache:
     # ---- push notifications -------------------------------------------------------------
 
     def notified(self, provider: str, watch_id: str, token: str) -> bool:
-        """A provider says a watched calendar changed: mark its copy not fresh, then sync
-        it. False (nothing changes) when the channel is unknown or the token is not its
-        own."""
+        """A provider says a watched calendar changed: sync it, recording the notification
+        with the sync's result in one write of the host's setup; if the sync fails, mark
+        the copy not fresh instead, so the next read syncs it. A sync running meanwhile
+        elsewhere keeps the mark (`_keep`), so its older view never counts as fresh.
+        False (nothing changes) when the channel is unknown or the token is not its own."""
         found = self.store.find_watch(provider, watch_id, token)
         if found is None:
             return False
         host_id, ref = found
         now = self.clock.now()
-
-        def edit(setup: CalendarSetup) -> CalendarSetup:
-            current = setup.state(ref)
-            return setup if current is None else setup.with_state(replace(current,
-                                                                          changed_at=now))
-
-        setup = self.store.change(host_id, edit)
-        state = setup.state(ref)
+        state = self.store.setup(host_id).state(ref)
         if state is None:
             return True  # no longer counted: nothing to sync
-        # Short: Graph wants its answer within 3 s, and Google retries slow ones. A sync
-        # that fails leaves the calendar marked changed: the next read syncs it.
-        with suppress(ProviderError, NotConnectedError):
-            self.sync(host_id, state, READ_TIMEOUT)
+        # Short: Graph wants its answer within 3 s, and Google retries slow ones.
+        try:
+            self.sync(host_id, state, READ_TIMEOUT, noticed=now)
+        except (ProviderError, NotConnectedError):
+            self._mark_changed(host_id, ref, now)
         return True
+
+    def _mark_changed(self, host_id: str, ref: CalendarRef, at: datetime) -> None:
+        def edit(setup: CalendarSetup) -> CalendarSetup:
+            current = setup.state(ref)
+            if current is None or (current.changed_at is not None and current.changed_at >= at):
+                return setup
+            return setup.with_state(replace(current, changed_at=at))
+
+        self.store.change(host_id, edit)
 
     # ---- the host's choice ----------------------------------------------------------------
 

@@ -270,6 +270,23 @@ def test_a_notification_marks_the_calendar_changed_and_syncs_it(world: World) ->
     assert world.state().synced_at == NOW + timedelta(hours=2)
 
 
+def test_a_notification_is_synced_and_recorded_in_one_write_of_the_setup(
+        world: World) -> None:
+    # Each write of the setup rewrites the host's profile item and its slug index entry:
+    # a push notification (the commonest write of a host with a calendar) makes one.
+    world.counting(GOOGLE)
+    world.sync()
+    made = world.google.watches["w-1"]
+    world.clock.advance(timedelta(hours=2))
+    writes = world.store.changes
+
+    assert world.cache.notified("google", "w-1", made.token) is True
+
+    assert world.store.changes == writes + 1
+    assert world.state().changed_at == NOW + timedelta(hours=2)
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+
+
 def test_a_notification_whose_sync_fails_leaves_the_calendar_marked_changed(
         world: World) -> None:
     world.counting(GOOGLE)
