@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from bench.costing.bill import Bill, bill
 from bench.costing.ceiling import ceiling, reserved_concurrency, ws_rate_limit
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.lambdas import cpu_scale, modelled_ms
+from bench.costing.paid_figures import PAID_BOOKINGS, PaidFigures, describe, paid_figures
 from bench.costing.report import Report, as_json, text
 from bench.costing.sample import Sample, init_ms, measure
 from bench.costing.scenario import DASHBOARDS, Scenario
@@ -46,6 +47,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--views-per-booking", type=float, default=d.views_per_booking,
                    help="slot-page views per booking")
     p.add_argument("--paid-share", type=float, default=d.paid_share)
+    p.add_argument("--abandoned-share", type=float, default=d.abandoned_share,
+                   help="share of the checkouts opened that are never paid")
     p.add_argument("--premium-share", type=float, default=d.premium_share)
     p.add_argument("--dashboards", default=",".join(f"{k}={v:g}"
                                                     for k, v in d.dashboard_mix.items()),
@@ -64,8 +67,6 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
                    help="INFO ingests Lambda's start/report lines; default: the deployment's")
     p.add_argument("--warm-minutes", type=float, default=Options().warm_minutes,
                    help="how long an idle Lambda environment stays warm")
-    p.add_argument("--stripe-ms", type=float, default=Options().stripe_ms,
-                   help="paid-booking estimate: time waiting on Stripe's Checkout API")
     p.add_argument("--sample-hosts", type=int, default=d.sample_hosts,
                    help="hosts simulated in full; the counts scale to --hosts")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
@@ -90,15 +91,20 @@ def _mix(text: str) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
-    scenario = Scenario(args.hosts, args.bookings_per_host, args.views_per_booking,
-                        args.paid_share, args.premium_share, args.months_per_view,
-                        args.asset_miss_rate, _mix(args.dashboards), args.bot_views_per_host,
-                        sample_hosts=min(args.sample_hosts, args.hosts), seed=args.seed)
+    if not 0 <= args.abandoned_share < 1 or not 0 <= args.paid_share <= 1:
+        raise SystemExit("cost: --paid-share must be 0-1 and --abandoned-share 0 to under 1")
+    scenario = Scenario(
+        hosts=args.hosts, bookings_per_host=args.bookings_per_host,
+        views_per_booking=args.views_per_booking, paid_share=args.paid_share,
+        abandoned_share=args.abandoned_share, premium_share=args.premium_share,
+        months_per_view=args.months_per_view, asset_miss_rate=args.asset_miss_rate,
+        dashboard_mix=_mix(args.dashboards), bot_views_per_host=args.bot_views_per_host,
+        sample_hosts=min(args.sample_hosts, args.hosts), seed=args.seed)
     deployed = deployment.load()
     arch = args.arch or deployed.architecture
     options = Options(front_door=args.front_door, worker_delivery=args.worker_delivery,
                       system_log_level=args.system_log_level or deployed.system_log_level,
-                      warm_minutes=args.warm_minutes, stripe_ms=args.stripe_ms)
+                      warm_minutes=args.warm_minutes)
     started = time.monotonic()
     print(f"cost: simulating {scenario.sample_hosts} sample hosts' month in {args.jobs} "
           "process(es)...", file=sys.stderr)
@@ -114,8 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         return month, bill(month.usage, prices.load(table_arch))
 
     month, the_bill = priced(options)
-    unpaid = priced(options, of=replace(scenario, paid_share=0.0))[1]
-    paid_delta = the_bill.before_free_tier - unpaid.before_free_tier
+    paid = paid_figures(scenario, sample, the_bill, priced, options)
     other_arch = "x86_64" if arch == "arm64" else "arm64"
     alternatives = {}
     for name, opts, alt_arch in (
@@ -146,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
                     ws_rate_limit(deployed.template))
     halves = [priced(options, measured=sample.of_hosts(_parity(r)))[1] for r in (0, 1)]
     report = build_report(scenario, sample, month, the_bill, deployed, arch, options, init,
-                          paid_delta, alternatives, elapsed)
+                          paid, alternatives, elapsed)
     report.idle_cost = (idle.before_free_tier, idle.after_free_tier)
     report.scenarios = scenarios
     report.ceiling = limit
@@ -163,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
             "scenario": scenario.__dict__, "options": options.__dict__, "architecture": arch,
             "prices_taken_on": table.taken_on, "region": table.region,
             "price_sources": table.sources, "init_ms": init,
-            "paid_estimate_usd": paid_delta,
+            "paid_bookings": {**asdict(paid), "per_1000_added_usd": paid.per_thousand},
             "template_resource_types": deployed.resource_types(),
             "sample": {"hosts": scenario.sample_hosts, "bookings": sample.bookings,
                        "invocations": len(sample.invocations), "seconds": elapsed}}),
@@ -210,7 +215,7 @@ def dashboard_lines(scenario: Scenario, options: Options, priced: Any
 
 def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill: Bill,
                  deployed: deployment.Deployment, arch: str, options: Options,
-                 init: dict[str, float], paid_delta: float, alternatives: dict[str, float],
+                 init: dict[str, float], paid: PaidFigures, alternatives: dict[str, float],
                  elapsed: float) -> Report:
     table = prices.load(arch)
     front = {"function-url": "Lambda Function URL", "rest": "API Gateway REST",
@@ -224,7 +229,8 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
         "bench/prices.json)",
         f"  {scenario.hosts:,} active hosts x {scenario.bookings_per_host} bookings = "
         f"{scenario.bookings:,} bookings; {scenario.views_per_booking:g} slot-page views per "
-        f"booking; {scenario.paid_share:.0%} paid (estimated: payments are not built); "
+        f"booking; {scenario.paid_share:.0%} paid (Stripe, Razorpay for hosts in India; "
+        f"{scenario.abandoned_share:.0%} of checkouts never paid); "
         f"{scenario.premium_share:.0%} premium (one sample host, its brief jobs counted for "
         "the share; only premium bookings reach the summary worker)",
         f"  dashboards: {mix} (a hidden tab closes its socket after "
@@ -243,10 +249,15 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
         f"{sum(r.weight for r in sample.invocations):,.0f}) in {elapsed:.0f} s, scaled x"
         f"{scenario.scale:g}",
     ]
-    notes = [f"Paid bookings (payments not built yet) are an estimate: a Checkout Session "
-             f"create ({options.stripe_ms:g} ms waited on in the booking request), one "
-             f"webhook request and one more transaction, the return page and the confirming "
-             f"stream event: ${paid_delta:.4f} of the total."]
+    notes = []
+    if paid.paid is not None:
+        notes.append(
+            f"Paid bookings, measured ({sample.paid_bookings} in the sample, its abandoned "
+            f"checkouts standing for {scenario.abandoned_share:.0%} of those opened): each "
+            f"makes {describe(paid.paid)}" + ("" if paid.unpaid is None else
+                                              f"; an unpaid one {describe(paid.unpaid)}")
+            + f". They add ${paid.added[0]:.4f} to the month before the free tier "
+            f"(${paid.per_thousand:.4f} per {PAID_BOOKINGS:,} paid bookings).")
     if sample.unpushed_changes:
         notes.append(f"{sample.unpushed_changes} of the sample's calendar changes found no "
                      "live push channel (none renewed it in time): they reached Penny when a "
@@ -262,11 +273,18 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
         f"API, {init['events']:.0f} ms others (reference CPU of the imports).")
     notes.append(f"Static assets per page view on a miss: {sample.booking_assets} (booking "
                  f"page), {sample.dashboard_assets} (dashboard, once a month per host).")
-    return Report(title, the_bill, scenario.bookings, month.functions,
-                  idle_costs(deployed.template),
-                  str(deployed.template_path.relative_to(deployment.ROOT)),
-                  len(deployed.template.get("Resources", {})), "", notes=notes,
-                  alternatives=alternatives)
+    report = Report(title, the_bill, scenario.bookings, month.functions,
+                    idle_costs(deployed.template),
+                    str(deployed.template_path.relative_to(deployment.ROOT)),
+                    len(deployed.template.get("Resources", {})), "", notes=notes,
+                    alternatives=alternatives)
+    if paid.paid is not None:
+        report.paid_month = (
+            f"a month of {PAID_BOOKINGS:,} paid bookings ({paid.month_hosts:,} hosts as "
+            f"above, {paid.month_hosts * scenario.bookings_per_host:,} bookings)",
+            *paid.month)
+        report.paid_added = paid.per_thousand
+    return report
 
 
 if __name__ == "__main__":

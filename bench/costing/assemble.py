@@ -2,21 +2,22 @@
 
 Per-host counts scale linearly (hosts are independent); what belongs to the account
 (idle polling of a queue) does not. Each simulated invocation stands for `weight` of its
-part, and each part is in the month by the mix's weight (`part_weights`). Lambda: each
-invocation billed at its function's memory, in 1 ms steps, plus cold starts (INIT is
-billed since 2025-08-01). Paid bookings add requests payments will make but that are not
-built yet: an estimate, kept apart.
+part, and each part is in the month by the mix's weight (`part_weights`); a booking's own
+requests, paid or unpaid, by the scenario's paid share against the sample's
+(`booking_shares`). Lambda: each invocation billed at its function's memory, in 1 ms
+steps, plus cold starts (INIT is billed since 2025-08-01). EventBridge Scheduler: each
+hold timer that fired is a scheduled invocation and an SNS publish.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench.costing.holds import ScheduleRun
 from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms, platform_log_bytes
 from bench.costing.sample import Sample
-from bench.costing.scenario import MONTH_MINUTES, Scenario
+from bench.costing.scenario import MONTH_MINUTES, PAID, UNPAID, Scenario
 from bench.costing.units import cold_start_share
 from chalicelib.settings import SECURE_PARAMETERS
 from chalicelib.store.queues import QUEUES
@@ -41,7 +42,6 @@ class Options:
     # AWS says "under 1%" for steady traffic; the audit expected 2-5% here.
     api_cold_floor: float = 0.03
     cold_floor: float = 0.01              # AWS: cold starts in under 1% of invocations
-    stripe_ms: float = 400.0              # a Checkout Session create, waited on
     secrets: int = len(SECURE_PARAMETERS)  # SecureStrings decrypted per cold start
     pollers_per_queue: int = 5            # Lambda's SQS pollers per idle queue
     polls_per_minute: float = 3.0         # each a 20-second long poll
@@ -54,7 +54,8 @@ def part_weights(scenario: Scenario, kept_open: bool = False) -> dict[str, float
     bots and account parts; each dashboard pattern by its share of hosts (as built, or
     as it was before hidden tabs closed their socket)."""
     suffix = ":kept-open" if kept_open else ""
-    weights = {"bookings": 1.0, "account": 1.0, "calendar": 1.0, "bots": 1.0}
+    weights = {"bookings": 1.0, PAID: 1.0, UNPAID: 1.0, "account": 1.0, "calendar": 1.0,
+               "bots": 1.0}
     for name, share in scenario.dashboard_mix.items():
         weights[f"dashboard:{name}{suffix}"] = share
     return weights
@@ -85,15 +86,35 @@ class MonthUsage:
 Weighted = list[tuple[Invocation, float]]  # each invocation with how many it is a month
 
 
-def weighted(sample: Sample, scenario: Scenario, parts: dict[str, float]) -> Weighted:
+def booking_shares(sample: Sample, scenario: Scenario) -> dict[str, float]:
+    """How much of the paid and unpaid bookings' own requests are in the month: the
+    sample ran some share of its bookings paid, the scenario may want another (none, to
+    price the same month unpaid). A sample with only one kind is priced as it ran."""
+    ran = sample.paid_bookings / sample.bookings if sample.bookings else 0.0
+    if not 0 < ran < 1:
+        return {}
+    return {PAID: scenario.paid_share / ran, UNPAID: (1 - scenario.paid_share) / (1 - ran)}
+
+
+def _factors(sample: Sample, scenario: Scenario, parts: dict[str, float]
+             ) -> dict[str, float]:
+    shares = booking_shares(sample, scenario)
     k = scenario.hosts / max(1, sample.hosts)
-    return [(r, r.weight * parts.get(r.part, 0.0) * k) for r in sample.invocations
-            if parts.get(r.part, 0.0) > 0]
+    return {part: weight * shares.get(part, 1.0) * k for part, weight in parts.items()}
 
 
-def _median_ms(records: Weighted, label: str, scale: float) -> float:
-    found = [modelled_ms(r, scale) for r, _ in records if r.label == label]
-    return float(statistics.median(found)) if found else 0.0
+def weighted(sample: Sample, scenario: Scenario, parts: dict[str, float]) -> Weighted:
+    factors = _factors(sample, scenario, parts)
+    return [(r, r.weight * factors[r.part]) for r in sample.invocations
+            if factors.get(r.part, 0.0) > 0]
+
+
+def weighted_schedules(sample: Sample, scenario: Scenario, parts: dict[str, float]
+                       ) -> list[tuple[ScheduleRun, float]]:
+    """The hold timers that fired, each with how many it is a month."""
+    factors = _factors(sample, scenario, parts)
+    return [(run, run.weight * factors[run.part]) for run in sample.schedules
+            if factors.get(run.part, 0.0) > 0]
 
 
 def _mean(values: list[tuple[float, float]]) -> float:
@@ -114,33 +135,6 @@ def functions_month(records: Weighted, memory: Callable[[str], int]
     for f in months.values():
         f.mean_cpu_ms = _mean(cpu[f.name])
     return months
-
-
-def add_paid_estimate(records: Weighted, scenario: Scenario,
-                      months: dict[str, FunctionMonth], options: Options) -> dict[str, float]:
-    """Payments are not built: what a paid booking will add, estimated from the measured
-    booking. A Checkout Session create (waited on in the booking request), one webhook
-    request (about a booking's work: verify, read, one transaction), the return page,
-    and the confirming change on the stream."""
-    paid = scenario.bookings * scenario.paid_share
-    if not paid or API not in months:
-        return {}
-    api, stream = months[API], months.get(STREAM)
-    api_scale = cpu_scale(api.memory_mb)
-    booking_label = "POST /hosts/{host}/{event}/bookings"
-    book_ms = _median_ms(records, booking_label, api_scale)
-    return_ms = _median_ms(records, "GET /booking/{uid}", api_scale)
-    api.invocations += 2 * paid
-    api.billed_seconds += paid * (options.stripe_ms + book_ms + return_ms) / 1000
-    if stream is not None:
-        stream.invocations += paid
-        stream.billed_seconds += paid * _median_ms(records, "stream",
-                                                   cpu_scale(stream.memory_mb)) / 1000
-    bookings = [(r, n) for r, n in records if r.label == booking_label]
-    return {"front_door": 2 * paid,
-            "lambda.requests": (3 if stream is not None else 2) * paid,
-            "dynamodb.read_units": paid * _mean([(r.read_units, 1.0) for r, _ in bookings]),
-            "dynamodb.write_units": paid * _mean([(r.write_units, 1.0) for r, _ in bookings])}
 
 
 def cold_starts(months: dict[str, FunctionMonth], init_ms: dict[str, float],
@@ -172,8 +166,8 @@ def month_usage(sample: Sample, scenario: Scenario, memory: Callable[[str], int]
     parts = part_weights(scenario) if parts is None else parts
     records = weighted(sample, scenario, parts)
     k = scenario.hosts / max(1, sample.hosts)
+    scheduled = weighted_schedules(sample, scenario, parts)
     months = functions_month(records, memory)
-    paid = add_paid_estimate(records, scenario, months, options)
     cold_starts(months, init_ms, options)
     invocations = sum(f.invocations for f in months.values())
     cold = sum(f.cold_starts for f in months.values())
@@ -199,19 +193,18 @@ def month_usage(sample: Sample, scenario: Scenario, memory: Callable[[str], int]
     usage = {
         "lambda.requests": invocations,
         "lambda.gb_seconds": sum(f.gb_seconds for f in months.values()),
-        front_door: sum(n for r, n in records if r.function == API)
-        + paid.get("front_door", 0.0),
+        front_door: sum(n for r, n in records if r.function == API),
         "apigw.ws_messages": sum((r.ws_in_units + r.ws_out_units) * n for r, n in records),
         "apigw.ws_connection_minutes": minutes * k,
-        "dynamodb.read_units": sum(r.read_units * n for r, n in records)
-        + paid.get("dynamodb.read_units", 0.0),
-        "dynamodb.write_units": sum(r.write_units * n for r, n in records)
-        + paid.get("dynamodb.write_units", 0.0),
+        "dynamodb.read_units": sum(r.read_units * n for r, n in records),
+        "dynamodb.write_units": sum(r.write_units * n for r, n in records),
         "dynamodb.storage_gb_month": storage_gb(sample, scenario),
         "dynamodb.stream_reads": months[STREAM].invocations if STREAM in months else 0.0,
-        "sns.publishes": sum(r.sns_units * n for r, n in records),
+        "sns.publishes": sum(r.sns_units * n for r, n in records)
+        + sum(run.sns_units * n for run, n in scheduled),
         "sns.deliveries": worker_invocations,
         "sqs.requests": sqs,
+        "scheduler.invocations": sum(n for _, n in scheduled),
         "logs.ingested_gb": ingested,
         "logs.stored_gb_month": ingested * kept,
         "ssm.parameter_reads": cold,

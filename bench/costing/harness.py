@@ -6,9 +6,12 @@ a sample month takes minutes), provisioned from the same definitions as producti
 the handlers' CPU. The app is built by its own composition root with a clock the
 simulation moves. The harness plays the AWS services around the
 Lambdas: the Function URL (payload 2.0 events), API Gateway's WebSocket routes, the
-stream's event source mapping (local.stream_poller.StreamPoller, with infra/'s filter) and
-SNS's push to the workers (local.sns_push.SnsPushPoller). Only the clients the Lambda code
-uses are metered; the harness reads the stream and delivery queues through its own.
+stream's event source mapping (local.stream_poller.StreamPoller, with infra/'s filter),
+SNS's push to the workers (local.sns_push.SnsPushPoller) and EventBridge Scheduler running
+the paid bookings' hold timers (holds.py). Only the clients the Lambda code uses are
+metered; the harness reads the stream and delivery queues through its own. The provider
+sandbox's calendars and its Stripe follow the month's clock, and so does Penny's Stripe
+adapter (it reads the time itself: Stripe's rules for a session's expiry are in real time).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.costing import calibrate
+from bench.costing.holds import HoldTimers, meter_default_session
 from bench.costing.lambdas import Invocations
 from bench.costing.meter import AwsMeter
 from bench.costing.prices import message_units
@@ -33,9 +37,10 @@ TABLE = "penny-cost"
 PREFIX = "penny-cost"
 WS_UNIT = message_units()["apigw.ws_messages"]  # bytes billed as one WebSocket message
 HOST_HEADER = "penny.example"
-# Penny's public URL, where the sandbox sends push notifications: a closed loopback port,
-# so each is refused at once and recorded; the month hands them to Penny itself.
+# Penny's public URL, where the sandbox sends push notifications and webhooks: a closed
+# loopback port, so each is refused at once and recorded; the month hands them to Penny.
 PUBLIC_URL = "http://127.0.0.1:9"
+PAYMENT_VENDORS = ("stripe", "razorpay")
 # What a browser sends: every page, script, stylesheet and JSON answer may come gzipped.
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
 # Date, Content-Length, Connection, x-amzn-RequestId, X-Amzn-Trace-Id: added to every answer.
@@ -118,7 +123,7 @@ class Harness:
         from chalicelib.store.queues import QUEUES
         from chalicelib.store.tables import PennyItem, table_definition
         from local.metering import observe_calls
-        from local.provision import provision, provision_messaging
+        from local.provision import provision, provision_hold_timers, provision_messaging
         from local.sns_push import SnsPushPoller
         from sandbox.server import start_sandbox
 
@@ -126,10 +131,17 @@ class Harness:
         self.sandbox = self._stack.enter_context(start_sandbox(
             redirect_uris=(f"{PUBLIC_URL}/oauth/{{provider}}/callback",)))
         self._stack.enter_context(_sandbox_calendars_follow(self.clock))
+        self._stack.enter_context(_stripe_follows(self.clock))
+        # Every webhook is sent once to Penny's (closed) public URL and recorded: the
+        # month hands each to Penny (paid.py). No retries: Penny answers each the first time.
+        self.sandbox.stripe_webhook_endpoint(f"{PUBLIC_URL}/webhooks/stripe")
+        self.sandbox.stripe_webhook_retries([])
+        self.sandbox.razorpay_webhook_retries(1, 0.0)
         providers = Providers.from_json(json.dumps(self.sandbox.penny_providers()),
                                         "the sandbox", deployed=False)
         provision(None, TABLE, REGION)  # type: ignore[arg-type]  # None: moto in-process
         messaging = provision_messaging(None, REGION, prefix=PREFIX)
+        holds = provision_hold_timers(None, REGION, messaging.topic_arn, prefix=PREFIX)
 
         def client(service: str) -> Any:
             return boto3.session.Session().client(service, region_name=REGION)
@@ -139,7 +151,9 @@ class Harness:
         settings = replace(Settings(), table_name=TABLE, region=REGION,
                            dynamodb_endpoint=None, events_topic_arn=messaging.topic_arn,
                            public_base_url=PUBLIC_URL, providers=providers,
-                           signups_per_window=1_000_000)
+                           signups_per_window=1_000_000,
+                           hold_scheduler_role_arn=holds.role_arn,
+                           hold_schedule_group=holds.group)
         self.app = app_module.app
         self.app_module = app_module
         self.routes = set(self.app.routes)
@@ -161,8 +175,11 @@ class Harness:
         self.invocations.provider_calls = self._provider_calls
         self._vendor_seen: dict[str, int] = {}
         table_client = PennyItem._get_connection().connection.client
-        self._stack.enter_context(observe_calls([table_client, sns], self.meter.after,
-                                                self.meter.before))
+        # The API's scheduler client is made on its first paid booking, from boto3's
+        # default session: metered through the session's hooks.
+        self._stack.enter_context(observe_calls(
+            [table_client, sns, meter_default_session(self.meter)], self.meter.after,
+            self.meter.before))
         for metered in (table_client, sns):  # moto answers inside before-send: time it
             metered.meta.events.register_first("before-send", self.meter.aws_begins)
             metered.meta.events.register_last("before-send", self.meter.aws_answered)
@@ -172,6 +189,7 @@ class Harness:
             endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com")
         self._follow_stream()
         sqs = client("sqs")
+        self.holds = HoldTimers(client("scheduler"), client("sns"), holds.group, self.clock)
         self.workers = [SnsPushPoller(
             self._worker(spec.function_name), queue_url=q.url, queue_arn=q.arn, sqs=sqs,
             dlq_url=q.dlq_url, subscription_arn=q.subscription_arn,
@@ -239,6 +257,9 @@ class Harness:
             for operation, n in self.sandbox.api_call_counts(provider).items():
                 now[f"{provider}.{operation}"] = n
             now[f"{provider}.token"] = self.sandbox.token_requests(provider)
+        for vendor in PAYMENT_VENDORS:
+            for endpoint, n in getattr(self.sandbox, f"{vendor}_api_call_counts")().items():
+                now[f"{vendor}.{endpoint}"] = n
         made = tuple(call for call, n in now.items()
                      for _ in range(n - self._vendor_seen.get(call, 0)))
         self._vendor_seen = now
@@ -353,6 +374,12 @@ class Harness:
                                                event, context)
         return handle
 
+    def fire_schedules(self) -> int:
+        """EventBridge Scheduler runs the hold timers due by the month's clock: each
+        publishes to the topic (pump() then takes it to the payments worker)."""
+        inv = self.invocations
+        return self.holds.fire(inv.part, inv.weight, inv.host, self._metering)
+
     def pump(self) -> int:
         """Deliver everything pending: stream changes, worker events, their changes."""
         moved_total = 0
@@ -396,10 +423,11 @@ class Harness:
 
         with self.unmetered():
             self.pump()
-        stored = self.stored()
-        self._reader.delete_table(TableName=TABLE)
-        provision(None, TABLE, REGION)  # type: ignore[arg-type]
-        self._follow_stream()
+            stored = self.stored()
+            self._reader.delete_table(TableName=TABLE)
+            self.holds.forget()  # the timers of holds that went with the table
+            provision(None, TABLE, REGION)  # type: ignore[arg-type]
+            self._follow_stream()
         return stored
 
 
@@ -428,6 +456,32 @@ def _sandbox_calendars_follow(clock: SimClock) -> Iterator[None]:
     finally:
         for module, original in zip(modules, saved, strict=True):
             module.datetime = original  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _stripe_follows(clock: SimClock) -> Iterator[None]:
+    """The fake Stripe's clock (sessions made, expiring) and Penny's Stripe adapter's
+    (a session's least lifetime, from now) read the month's time; webhook signatures stay
+    in real time on both sides (both check them against the wall clock)."""
+    import importlib
+
+    class SimulatedDatetime(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return clock.current if tz is None else clock.current.astimezone(tz)
+
+    patches = [(importlib.import_module("sandbox.stripe_objects"), "now",
+                lambda: int(clock.current.timestamp())),
+               (importlib.import_module("chalicelib.integrations.stripe_payments"), "datetime",
+                SimulatedDatetime)]
+    saved = [getattr(module, name) for module, name, _ in patches]
+    for module, name, value in patches:
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for (module, name, _), original in zip(patches, saved, strict=True):
+            setattr(module, name, original)
 
 
 def _header_bytes(status: int, headers: dict[str, str], cookies: list[str]) -> int:

@@ -90,10 +90,10 @@ class AwsMeter:
         if call.service == "dynamodb":
             self._dynamodb(call)
         elif call.service == "sns" and call.operation == "Publish":
-            self.usage.sns_publish_units += chunks(_sns_size(call.params), SNS_UNIT)
+            self.usage.sns_publish_units += chunks(sns_size(call.params), SNS_UNIT)
         elif call.service == "sns" and call.operation == "PublishBatch":
             self.usage.sns_publish_units += sum(
-                chunks(_sns_size(entry), SNS_UNIT)
+                chunks(sns_size(entry), SNS_UNIT)
                 for entry in call.params.get("PublishBatchRequestEntries", []))
 
     # ---- DynamoDB ---------------------------------------------------------------------
@@ -208,7 +208,7 @@ class _Stopwatch:
         self._meter.overhead_cpu += time.thread_time() - self._cpu
 
 
-def _sns_size(params: dict[str, Any]) -> int:
+def sns_size(params: dict[str, Any]) -> int:
     size = len(str(params.get("Message", "")).encode())
     for name, attribute in params.get("MessageAttributes", {}).items():
         value = attribute.get("StringValue") or attribute.get("BinaryValue") or b""

@@ -8,8 +8,10 @@ source) to `booking_events` one change at a time, each SNS notification pushed t
 worker, and Google Calendar's push notifications as the sandbox sends them. Every
 distinct request runs for real; identical repeats (the nine other views of a booking
 page, the 150th keepalive) are counted by weight, so time and memory do not grow with
-the month's minutes. The parts (scenario.py): bookings, calendar, bots, and each
-dashboard pattern, as built and as it was before hidden tabs closed their socket.
+the month's minutes. The parts (scenario.py): bookings (the page views, then each
+booking's own requests, paid or not), calendar, bots, and each dashboard pattern, as
+built and as it was before hidden tabs closed their socket. Paid bookings go the whole
+paid way (paid.py), a share of their checkouts abandoned.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bench.costing.harness import Harness
+from bench.costing.paid import PRICES, PaidBookings, provider_for
 from bench.costing.scenario import (
     DASHBOARDS,
     MONTH_MINUTES,
+    PAID,
+    UNPAID,
     DashboardCounts,
     Scenario,
     Spread,
@@ -45,6 +50,7 @@ STATIC_REF = re.compile(r"""["'(](/[^"'()\s]*?/static/[^"'()\s]+|/static/[^"'()\
 DASHBOARD_SCRIPT = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-api.js"
 BOT_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 KEPT_OPEN = ":kept-open"  # a dashboard part as it was before hidden tabs closed the socket
+PAID_EVENT = "session"    # each host's priced event type ("intro" is free)
 
 
 def script_minutes(name: str) -> float:
@@ -88,6 +94,7 @@ class Host:
     access: str = ""
     refresh: str = ""
     sessions: int = 0
+    abandoned: bool = False  # its month's abandoned checkout has run
 
 
 @dataclass
@@ -99,6 +106,7 @@ class Month:
     booking_assets: list[str] = field(default_factory=list)
     dashboard_assets: list[str] = field(default_factory=list)
     bookings_made: int = 0
+    paid_bookings: int = 0
     booking_failures: int = 0
     keepalive_minutes: float = 9.0
     hidden_close_minutes: float = 5.0
@@ -108,6 +116,9 @@ class Month:
     unpushed_changes: int = 0   # calendar changes made while no push channel was live
     _warming: bool = False      # the unmetered warm-up month: each kind of request once
     _dashboard_open: Spread = field(default_factory=lambda: Spread(0.0))
+
+    def __post_init__(self) -> None:
+        self.paid = PaidBookings(self.harness)
 
     def run(self, hosts: range) -> None:
         rng = random.Random(self.scenario.seed + hosts.start)
@@ -121,11 +132,17 @@ class Month:
             self._set_up(warm, 10_000)
             self._probe_pages(warm)
             self._warming = True
-            self._month(warm, rng, replace(self.scenario, bookings_per_host=2,
+            self._month(warm, rng, replace(self.scenario, bookings_per_host=2, paid_share=0.5,
                                            calendar_changes_per_host=2.0))
+            # ...and Razorpay's paid path (the Stripe one was the warm month's second).
+            rupees = Host("costwarmupinr", "Asia/Kolkata")
+            self._set_up(rupees, 10_001)
+            h.clock.current = MONTH_START + timedelta(days=2)
+            self._book(rupees, PAID_EVENT, "Asia/Kolkata",
+                       replace(self.scenario, paid_share=1.0), False, rng)
             self._warming = False
             h.empty_table()
-            self.bookings_made = self.booking_failures = 0
+            self.bookings_made = self.paid_bookings = self.booking_failures = 0
         # A booking finds the host's dashboard open for the share of the month the mix
         # keeps one connected; spread over all of this process's hosts (one host has too
         # few bookings for a share of 2%).
@@ -178,7 +195,7 @@ class Month:
                 for part, counts in list(parts.items())[:1 if self._warming else None]:
                     self._dashboard(host, part, counts)
             else:
-                event = "session" if paid.next() else "intro"
+                event = PAID_EVENT if paid.next() else "intro"
                 self._book(host, event, CLIENT_ZONES[k % len(CLIENT_ZONES)], s,
                            bool(self._dashboard_open.next()), rng)
         h.calibrate()
@@ -186,39 +203,38 @@ class Month:
     def _book(self, host: Host, event: str, zone: str, s: Scenario, dashboard_open: bool,
               rng: random.Random) -> None:
         h = self.harness
+        paid = event == PAID_EVENT
+        part = PAID if paid else UNPAID
         # The views come in two groups, the day before and just before the booking: the
         # month's reads are spread over its days (what renews the calendar's channel).
         booked_at = h.clock.current
         for when in (booked_at - timedelta(hours=18), booked_at):
             h.clock.current = when
             starts = self._views(host, event, zone, s, s.views_per_booking / 2)
+        if paid and not host.abandoned and s.abandoned_share > 0:
+            # A checkout never paid, before the host's first paid booking: it stands for
+            # the host's month of them (abandoned_share of the checkouts opened).
+            host.abandoned = True
+            with h.weighted(PAID, s.bookings_per_host * s.paid_share * s.abandoned_share
+                            / (1 - s.abandoned_share)):
+                held = self._hold(host, event, zone, starts, rng)
+                if held is not None:
+                    self.paid.hold_ends(held)  # the timer ends it; the slot is free again
         socket = self._open_dashboard(host) if dashboard_open else None
-        booking = None
-        for _ in range(3):
-            if not starts:
-                break
-            start = starts.pop(rng.randrange(len(starts)))
-            with h.weighted("bookings", 1):
-                status, body = h.http_json(
-                    "POST", f"/hosts/{host.slug}/{event}/bookings",
-                    # One client per booking: a real month's bookings come from many
-                    # people (and one address is capped at a few bookings a day per host).
-                    body={"start": start,
-                          "attendee": {"name": "Cost Client",
-                                       "email": f"client-{start[:16]}@example.com",
-                                       "timezone": zone}},
-                    headers={"idempotency-key": f"cost-{host.slug}-{start}"})
-            if status == 201:
-                booking = body
-                break
+        with h.weighted(part, 1):
+            booking = self._hold(host, event, zone, starts, rng)
         if booking is None:
             self.booking_failures += 1
             return
         self.bookings_made += 1
-        token = booking["links"]["cancel_token"]
-        with h.weighted("bookings", 1):
-            self._page(f"/booking/{booking['uid']}?token={quote(token)}")
-            h.pump()
+        self.paid_bookings += paid
+        with h.weighted(part, 1):
+            if booking["status"] == "pending_payment":
+                self.paid.pay(booking)
+            else:
+                token = booking["links"]["cancel_token"]
+                self._page(f"/booking/{booking['uid']}?token={quote(token)}")
+                h.pump()
             if socket is not None:
                 # The dashboard reloads its list once per burst of events it receives.
                 bursts = h.sender.bursts_to(socket)
@@ -229,6 +245,26 @@ class Month:
         if socket is not None:
             with h.unmetered():
                 h.realtime_services().realtime.disconnect(socket)
+
+    def _hold(self, host: Host, event: str, zone: str, starts: list[str],
+              rng: random.Random) -> dict[str, Any] | None:
+        """The booking request, on one of the starts offered (three tries); the booking."""
+        for _ in range(3):
+            if not starts:
+                break
+            start = starts.pop(rng.randrange(len(starts)))
+            status, body = self.harness.http_json(
+                "POST", f"/hosts/{host.slug}/{event}/bookings",
+                # One client per booking: a real month's bookings come from many
+                # people (and one address is capped at a few bookings a day per host).
+                body={"start": start,
+                      "attendee": {"name": "Cost Client",
+                                   "email": f"client-{start[:16]}@example.com",
+                                   "timezone": zone}},
+                headers={"idempotency-key": f"cost-{host.slug}-{start}"})
+            if status == 201:
+                return dict(body)
+        return None
 
     def _views(self, host: Host, event: str, zone: str, s: Scenario, views: float
                ) -> list[str]:
@@ -355,8 +391,9 @@ class Month:
     # ---- set-up, not part of the month -----------------------------------------------
 
     def _set_up(self, host: Host, n: int) -> None:
-        """A host as a month finds them: signed up, hours set, two event types with Google
-        Meet, Google Calendar connected (its primary calendar checked and written to)."""
+        """A host as a month finds them: signed up, hours set, Google Calendar connected
+        (its primary calendar checked and written to), Stripe or Razorpay connected
+        (paid.py), two event types with Google Meet, one of them priced."""
         from sandbox.model import Account
         from sandbox.testing import consent
 
@@ -384,6 +421,8 @@ class Month:
                                  headers={"cookie": binding})
         if status >= 400:
             raise RuntimeError(f"connecting Google: {status} {body[:200]}")
+        provider = provider_for(host.zone)
+        self.paid.connect(provider, token, f"{host.slug}@example.com", f"Host {host.slug}")
         if n == 0 and self.scenario.premium_share > 0:
             # One premium host stands for them all: its brief jobs count
             # premium_share x sample_hosts times (harness.premium_weight).
@@ -396,7 +435,7 @@ class Month:
         h.json("POST", "/me/event-types", token=token, body={
             "slug": "session", "title": "Coaching session", "duration_minutes": 60,
             "location": {"kind": "google_meet"}, "buffer_after_minutes": 10,
-            "price": {"amount_minor": 5000, "currency": "EUR"}})
+            "price": PRICES[provider]})
 
     def _page(self, path: str, headers: dict[str, str] | None = None) -> str:
         """A page's HTML; a page that does not answer with one fails the run."""

@@ -84,6 +84,10 @@ def from_document(doc: dict[str, Any], arch: str) -> PriceTable:
         "sns.deliveries": Meter("SNS", "deliveries to Lambda / SQS",
                                 max(s["sns"]["lambda_deliveries_per_million"],
                                     s["sns"]["sqs_deliveries_per_million"]) * per_m),
+        "scheduler.invocations": Meter(
+            "EventBridge Scheduler", "scheduled invocations",
+            s["eventbridge_scheduler"]["invocations_per_million"] * per_m,
+            "scheduler.invocations"),
         "logs.ingested_gb": Meter("CloudWatch Logs", "ingested GB", logs["ingestion_gb"],
                                   "logs.data"),
         "logs.stored_gb_month": Meter("CloudWatch Logs", "stored GB-month",
@@ -105,6 +109,7 @@ def from_document(doc: dict[str, Any], arch: str) -> PriceTable:
         "sns.publishes": float(s["sns"]["free_tier"]["publishes"]),
         "logs.data": float(logs["free_tier"]["data_gb"]),
         "kms.requests": float(s["kms"]["free_tier"]["requests"]),
+        "scheduler.invocations": float(s["eventbridge_scheduler"]["free_tier"]["invocations"]),
         "data_transfer.out": float(s["data_transfer"]["free_tier"]["gb"]),
     }
     return PriceTable(doc["taken_on"], doc["region"], meters, free_pools,

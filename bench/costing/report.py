@@ -30,6 +30,8 @@ class Report:
     ceiling: Ceiling | None = None
     spread: tuple[list[float], list[float]] = ([], [])  # halves' totals, calibration loops
     storage_gb: float = 0.0
+    paid_month: tuple[str, float, float] | None = None  # a month of 1,000 paid bookings
+    paid_added: float | None = None  # what 1,000 paid bookings add, before the free tier
 
     def per_thousand(self) -> tuple[float, float]:
         return (per_thousand(self.bill.before_free_tier, self.bookings),
@@ -61,6 +63,13 @@ def text(report: Report) -> str:
     before, after = report.per_thousand()
     out.append(f"{'per 1,000 bookings':<76} {'$' + format(before, '.4f'):>12} "
                f"{'$' + format(after, '.4f'):>11}")
+    if report.paid_month is not None:
+        name, before, after = report.paid_month
+        out.append(f"{name:<76} {'$' + format(before, '.4f'):>12} "
+                   f"{'$' + format(after, '.4f'):>11}")
+    if report.paid_added is not None:
+        out.append(f"{'what 1,000 paid bookings add (over the same bookings unpaid)':<76} "
+                   f"{'$' + format(report.paid_added, '.4f'):>12}")
     out += ["", "Lambda functions (billed ms: CPU at the function's share of a vCPU + AWS "
                 "round trips; GB-s include cold starts):"]
     out.append(f"  {'function':<16} {'MB':>5} {'invocations':>12} {'CPU ms':>7} "

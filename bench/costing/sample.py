@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from bench.cold_start import FIRST_REQUEST, ROOT
 from bench.costing import calibrate
+from bench.costing.holds import ScheduleRun
 from bench.costing.lambdas import Invocation
 from bench.costing.scenario import Scenario
 
@@ -27,12 +28,14 @@ class Sample:
     """Everything the sample hosts' month did (not yet scaled to all hosts)."""
 
     invocations: list[Invocation] = field(default_factory=list)
+    schedules: list[ScheduleRun] = field(default_factory=list)  # hold timers that fired
     connection_minutes: dict[str, float] = field(default_factory=dict)  # per part
     stored_setup: int = 0
     stored_kept: int = 0
     stored_expiring: int = 0
     hosts: int = 0
     bookings: int = 0
+    paid_bookings: int = 0
     booking_failures: int = 0
     meter_errors: int = 0
     unpushed_changes: int = 0
@@ -44,10 +47,11 @@ class Sample:
 
     def add(self, other: Sample) -> None:
         self.invocations += other.invocations
+        self.schedules += other.schedules
         for part, minutes in other.connection_minutes.items():
             self.connection_minutes[part] = self.connection_minutes.get(part, 0.0) + minutes
         for name in ("stored_setup", "stored_kept", "stored_expiring", "hosts", "bookings",
-                     "booking_failures", "meter_errors", "unpushed_changes"):
+                     "paid_bookings", "booking_failures", "meter_errors", "unpushed_changes"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.loop_ms += other.loop_ms
         self.booking_assets, self.dashboard_assets = other.booking_assets, other.dashboard_assets
@@ -60,6 +64,7 @@ class Sample:
         hosts = sum(1 for n in range(self.hosts) if keep(n))
         share = hosts / self.hosts if self.hosts else 0.0
         return replace(self, invocations=[r for r in self.invocations if keep(r.host)],
+                       schedules=[r for r in self.schedules if keep(r.host)],
                        hosts=hosts,
                        connection_minutes={part: minutes * share for part, minutes
                                            in self.connection_minutes.items()},
@@ -79,10 +84,12 @@ def run_hosts(scenario: Scenario, first: int, count: int, app_log_level: str) ->
         month.run(range(first, first + count))
         h = harness
         return Sample(
-            invocations=h.invocations.records, connection_minutes=h.connection_minutes,
+            invocations=h.invocations.records, schedules=h.holds.runs,
+            connection_minutes=h.connection_minutes,
             stored_setup=month.stored_setup, stored_kept=month.stored_kept,
             stored_expiring=month.stored_expiring, hosts=count,
-            bookings=month.bookings_made, booking_failures=month.booking_failures,
+            bookings=month.bookings_made, paid_bookings=month.paid_bookings,
+            booking_failures=month.booking_failures,
             meter_errors=h.meter.errors,
             unpushed_changes=month.unpushed_changes, booking_assets=len(month.booking_assets),
             dashboard_assets=len(month.dashboard_assets),

@@ -10,7 +10,16 @@ the minutes a dashboard is open or the views a booking gets.
 
 Defaults, and why:
 - 1,000 active hosts x 20 bookings, 10 slot-page views per booking, 20% paid, 10%
-  premium: the target scenario of issue 4.
+  premium: the target scenario of issue 4. A paid booking goes the whole paid way
+  (paid.py): the hold, the checkout, the client's return, the vendor's webhooks, the
+  hold's timer; hosts in India through Razorpay, the others through Stripe.
+- `abandoned_share` 0.15: of the checkouts Penny opens, 15% are never paid (the client
+  leaves the payment page); each holds its time until its timer ends it. Online shops
+  lose far more carts (about 70%, the Baymard Institute's average of published studies),
+  but a cart is often a wish list, and most are left before the payment page; a client
+  on Penny's has chosen a time and typed their details for it (assumed; an abandoned
+  checkout costs about what a paid booking's hold does, so the month moves little with
+  it; `--abandoned-share` changes it).
 - `months_per_view` 1.5: every view shows this month's slots, every other view also the
   next month's (one slots request per month shown).
 - `asset_miss_rate` 0.5: static assets have content-hashed, immutable URLs, so only a
@@ -33,6 +42,10 @@ import math
 from dataclasses import dataclass, field
 
 MONTH_MINUTES = 30 * 24 * 60
+# The parts a booking's own requests go in (from its POST on; the page views before it
+# are "bookings"): priced apart, so the month can be priced with another paid share.
+PAID = "booking:paid"
+UNPAID = "booking:unpaid"
 WORKING_DAYS = 22
 WEEKEND_DAYS = 8
 
@@ -115,6 +128,7 @@ class Scenario:
     bookings_per_host: int = 20
     views_per_booking: float = 10.0
     paid_share: float = 0.2
+    abandoned_share: float = 0.15   # of the checkouts opened, never paid
     premium_share: float = 0.1
     months_per_view: float = 1.5
     asset_miss_rate: float = 0.5

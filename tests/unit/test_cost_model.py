@@ -1,5 +1,6 @@
 """The cost model's arithmetic (bench/costing): prices x quantities, the free tier,
-DynamoDB units from item sizes, Lambda billing, and the idle-month check (infra.check)."""
+DynamoDB units from item sizes, Lambda billing, paid bookings and their hold timers, and
+the idle-month check (infra.check)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,28 @@ from typing import Any
 import pytest
 
 from bench.costing import calibrate, deployment, prices
-from bench.costing.assemble import Options, month_usage, part_weights, storage_gb
+from bench.costing.assemble import (
+    Options,
+    booking_shares,
+    month_usage,
+    part_weights,
+    storage_gb,
+    weighted,
+)
 from bench.costing.bill import bill, per_thousand
 from bench.costing.ceiling import ceiling, reserved_concurrency
 from bench.costing.cuts import static_assets_off_lambda
+from bench.costing.holds import ScheduleRun
 from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms
 from bench.costing.meter import AwsMeter
 from bench.costing.month import hidden_close_minutes, keepalive_minutes
+from bench.costing.paid_figures import booking_requests
 from bench.costing.sample import Sample
 from bench.costing.scenario import (
     DASHBOARDS,
     MONTH_MINUTES,
+    PAID,
+    UNPAID,
     Scenario,
     Spread,
     dashboard_counts,
@@ -123,6 +135,14 @@ def test_dominant_service_is_the_largest_before_the_free_tier() -> None:
 
 def test_cost_per_thousand_bookings() -> None:
     assert per_thousand(0.5, 20_000) == pytest.approx(0.025)
+
+
+def test_scheduler_bills_a_dollar_a_million_invocations_after_14_million_free() -> None:
+    doc = json.loads(prices.PRICES_FILE.read_text())["services"]["eventbridge_scheduler"]
+    assert date.fromisoformat(doc["read_on"])
+
+    assert cost({"scheduler.invocations": 14_000_000}) == (pytest.approx(14.0), 0.0)
+    assert cost({"scheduler.invocations": 15_000_000})[1] == pytest.approx(1.0)
 
 
 # ---- DynamoDB units from what was sent and returned -----------------------------------
@@ -415,7 +435,67 @@ def test_cpu_is_scaled_to_the_reference_core_by_the_calibration_loop() -> None:
 
 def test_a_vendor_call_waits_as_long_as_the_vendor_takes() -> None:
     insert = replace(_call("sns"), provider_calls=("google.events.insert",))
+    checkout = replace(_call("sns"), provider_calls=("stripe.checkout.sessions.create",))
     assert modelled_ms(insert, 1.0) - modelled_ms(_call("sns"), 1.0) == 450
+    assert modelled_ms(checkout, 1.0) - modelled_ms(_call("sns"), 1.0) == 400
+
+
+# ---- paid bookings --------------------------------------------------------------------
+
+def _bookings_sample() -> Sample:
+    """One host's 10 bookings, 2 of them paid: each booking's own requests in its part,
+    the page views apart; one hold timer fired per paid booking."""
+    view = replace(_call("GET /{host}/{event}"), weight=100.0)
+    unpaid = replace(_call("POST /hosts/{host}/{event}/bookings"), part=UNPAID, weight=8.0,
+                     write_units=5.0)
+    held = replace(_call("POST /hosts/{host}/{event}/bookings"), part=PAID, weight=2.0,
+                   write_units=7.0, provider_calls=("stripe.checkout.sessions.create",))
+    hook = replace(_call("POST /webhooks/stripe"), part=PAID, weight=4.0, write_units=3.0)
+    timer = ScheduleRun(sns_units=1, part=PAID, weight=2.0, host=0)
+    return Sample(invocations=[view, unpaid, held, hook], schedules=[timer], hosts=1,
+                  bookings=10, paid_bookings=2)
+
+
+def test_the_month_unpaid_drops_the_paid_requests_and_scales_the_unpaid_to_all_bookings(
+        ) -> None:
+    sample = _bookings_sample()
+    unpaid = Scenario(hosts=1, sample_hosts=1, paid_share=0.0)
+
+    assert booking_shares(sample, Scenario(hosts=1, sample_hosts=1)) == {
+        PAID: pytest.approx(1.0), UNPAID: pytest.approx(1.0)}
+    assert booking_shares(sample, unpaid) == {PAID: 0.0, UNPAID: pytest.approx(1.25)}
+    usage = month_usage(sample, unpaid, lambda _: 512, {"api": 1.0, "events": 1.0},
+                        Options(), 14).usage
+    assert usage["function_url.requests"] == pytest.approx(100 + 10)  # views + 10 bookings
+    assert usage["dynamodb.write_units"] == pytest.approx(10 * 5.0)
+    assert usage["scheduler.invocations"] == 0
+
+
+def test_a_sample_with_one_kind_of_booking_is_priced_as_it_ran() -> None:
+    sample = replace(_bookings_sample(), paid_bookings=0)
+    assert booking_shares(sample, Scenario(paid_share=0.5)) == {}
+
+
+def test_each_hold_timer_is_a_scheduled_invocation_and_an_sns_publish() -> None:
+    usage = month_usage(_bookings_sample(), Scenario(hosts=10, sample_hosts=1,
+                                                     paid_share=0.2),
+                        lambda _: 512, {"api": 1.0, "events": 1.0}, Options(), 14).usage
+    assert usage["scheduler.invocations"] == 10 * 2
+    assert usage["sns.publishes"] == 10 * 2
+    assert usage["function_url.requests"] == 10 * (100 + 8 + 2 + 4)
+
+
+def test_a_paid_bookings_own_requests_are_counted_per_paid_booking() -> None:
+    scenario = Scenario(hosts=1, sample_hosts=1, paid_share=0.2)
+    sample = _bookings_sample()
+    records = weighted(sample, scenario, part_weights(scenario))
+
+    paid = booking_requests(records, runs=2.0, part=PAID, bookings=2)
+
+    assert paid is not None
+    assert (paid.api, paid.webhooks, paid.schedules, paid.payment_calls) == (3.0, 2.0, 1.0, 1.0)
+    assert paid.write_units == (2 * 7.0 + 4 * 3.0) / 2
+    assert booking_requests(records, 0.0, "booking:none", 8) is None
 
 
 def test_the_month_sends_keepalives_as_often_as_the_dashboard_script() -> None:
