@@ -136,7 +136,14 @@ class PaymentService:
         booking = result.booking
         if booking.payment is not None or booking.status is not BookingStatus.PENDING_PAYMENT:
             return result  # a replay of a request that got its checkout (or lapsed)
-        booking = self._open_checkout(booking, et, host_payment)
+        try:
+            booking = self._open_checkout(booking, et, host_payment)
+        except PaymentUnavailableError:
+            # Nothing was booked: a retry under the same Idempotency-Key tries again,
+            # rather than replaying a hold that never had a checkout.
+            if idempotency is not None:
+                self.bookings.forget_idempotency(idempotency.key)
+            raise
         if booking.hold_until is not None:
             try:
                 self.timers.schedule(booking, booking.hold_until)

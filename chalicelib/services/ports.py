@@ -115,6 +115,10 @@ class Bookings(Protocol):
                  before: datetime | None = None, newest_first: bool = False,
                  limit: int = 50) -> list[Booking]: ...
 
+    def forget_idempotency(self, key: str) -> None:
+        """Drop a request's Idempotency-Key record, so its retry is a new attempt."""
+        ...
+
     def save(self, booking: Booking) -> bool:
         """Write what changed on the booking alone (not its time or status: those go
         through the ledger), if it is still at the version it was read at (False: read

@@ -144,6 +144,9 @@ class BookingRepository:
                 record = IdempotencyRecord(item.fingerprint, item.booking_uid)
         return _fill(days, found), record
 
+    def forget_idempotency(self, key: str) -> None:
+        IdempotencyItem(f"IDEMP#{key}", "IDEMP").delete()
+
     def idempotency(self, key: str) -> IdempotencyRecord | None:
         try:
             item = IdempotencyItem.get(f"IDEMP#{key}", "IDEMP", consistent_read=True)

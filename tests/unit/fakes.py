@@ -201,6 +201,9 @@ class FakeBookings:
     def idempotency(self, key: str) -> IdempotencyRecord | None:
         return self.records.get(key)
 
+    def forget_idempotency(self, key: str) -> None:
+        self.records.pop(key, None)
+
     def commit(self, write: BookingWrite, now: datetime) -> None:
         self.commits += 1
         if self.before_commit:

@@ -443,3 +443,15 @@ def test_a_lapsed_hold_reads_as_expired_before_its_timer_writes_it(world: World)
 
     assert world.changes.view(held.uid, token).status is BookingStatus.EXPIRED
     assert world.get(held.uid).status is BookingStatus.PENDING_PAYMENT  # nothing written
+
+
+def test_a_retry_after_the_checkout_failed_is_a_new_attempt_not_a_replay(world: World) -> None:
+    world.fake.faults.fail_next("create_checkout",
+                                ProviderUnavailableError("fake-payments", "down"))
+    with pytest.raises(PaymentUnavailableError):
+        world.book(key="k-1")
+
+    again = world.book(key="k-1")
+
+    assert not again.replayed and again.booking.status is BookingStatus.PENDING_PAYMENT
+    assert again.booking.payment is not None
