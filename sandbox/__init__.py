@@ -1,4 +1,5 @@
-"""Fake OAuth / OpenID Connect servers for Google, Microsoft, Zoom and Notion on loopback.
+"""Fake vendors on loopback: OAuth / OpenID Connect servers for Google, Microsoft, Zoom and
+Notion with their APIs, and Stripe, Razorpay and Gemini.
 
 No machine here reaches a real provider: the tests and the local stack point each
 provider's `base_url` at this sandbox instead. `start_sandbox()` runs it;

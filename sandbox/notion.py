@@ -1,4 +1,5 @@
-"""Fake Notion: public-integration OAuth (api.notion.com/v1/oauth/...) and `/v1/users/me`.
+"""Fake Notion: public-integration OAuth (api.notion.com/v1/oauth/...) and `/v1/users/me`;
+the databases, data sources, pages and blocks of notes are sandbox/notion_api.py's.
 
 Notion's token, revoke and introspect endpoints take client credentials only as HTTP
 Basic and a JSON body, never a form; errors are Notion's own
@@ -17,7 +18,11 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from sandbox.grants import AuthorizationServer
+from sandbox.keys import SigningKey
 from sandbox.model import Issued, Policy, Refusal
+from sandbox.notion_api import NotionApi
+from sandbox.notion_store import NotionStore
 from sandbox.provider import CLIENT_REFUSALS, FakeProvider
 from sandbox.wire import basic_credentials, bearer_token, json_params, json_response
 
@@ -33,8 +38,18 @@ class NotionProvider(FakeProvider):
     policy = Policy(access_ttl=None, rotates_refresh_tokens=True, pkce=False,
                     access_prefix="ntn_", refresh_prefix="nrt_")
 
+    def __init__(self, server: AuthorizationServer, key: SigningKey, base_url: str) -> None:
+        super().__init__(server, key, base_url)
+        # The API Penny's notes use (databases, data sources, pages, blocks).
+        self.store = NotionStore()
+        self.api = NotionApi(server, self.gate, self.store, base_url, self._bot_id)
+
+    def extra_section(self) -> str:
+        return self.api.section()
+
     def rules(self) -> list[Rule]:
         return [
+            *self.api.rules(),
             Rule("/v1/oauth/authorize", endpoint=self.auth, methods=["GET"]),
             Rule("/v1/oauth/token", endpoint=self.token, methods=["POST"]),
             Rule("/v1/oauth/revoke", endpoint=self.revoke, methods=["POST"]),

@@ -1,6 +1,6 @@
-"""The provider sandbox: fake Google, Microsoft, Zoom and Notion on one loopback port, each
-under its own prefix with the vendor's real paths below it, so a provider's settings entry
-points `base_url` at `http://127.0.0.1:PORT/<provider>`.
+"""The provider sandbox: fake Google, Microsoft, Zoom, Notion, Stripe, Razorpay and Gemini
+on one loopback port, each under its own prefix with the vendor's real paths below it, so
+a provider's settings entry points `base_url` at `http://127.0.0.1:PORT/<provider>`.
 
 Tests and the local stack start it the same way (`start_sandbox`), and drive it through
 the methods of ProviderSandbox: seeded accounts, revocations, counters, early expiry and
@@ -21,12 +21,15 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import pages
 from sandbox.calendar_control import CalendarControl
+from sandbox.gemini import FakeGemini
+from sandbox.gemini_control import GeminiControl
 from sandbox.google import GoogleProvider
 from sandbox.grants import AuthorizationServer
 from sandbox.keys import SigningKey
 from sandbox.microsoft import MicrosoftProvider
 from sandbox.model import Account, Client, Grant
 from sandbox.notion import NotionProvider
+from sandbox.notion_control import NotionControl
 from sandbox.provider import FakeProvider
 from sandbox.razorpay import FakeRazorpay
 from sandbox.razorpay_control import RazorpayControl
@@ -72,7 +75,8 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class ProviderSandbox(CalendarControl, RazorpayControl, StripeControl):
+class ProviderSandbox(CalendarControl, GeminiControl, NotionControl, RazorpayControl,
+                      StripeControl):
     """The running sandbox and its control surface for tests (see each method; the
     calendar, meeting and push controls are CalendarControl's)."""
 
@@ -90,6 +94,7 @@ class ProviderSandbox(CalendarControl, RazorpayControl, StripeControl):
             self.providers[kind.name] = kind(server, key, f"{self.url}/{kind.name}")
         self.razorpay = FakeRazorpay(f"{self.url}/razorpay")
         self.stripe = FakeStripe(f"{self.url}/stripe")
+        self.gemini = FakeGemini(f"{self.url}/gemini")
         self._map = Map([Rule("/", endpoint=self._landing)] + [
             Submount(f"/{name}", [*provider.rules(),
                                   Rule("/_sandbox", endpoint=provider.control,
@@ -98,7 +103,8 @@ class ProviderSandbox(CalendarControl, RazorpayControl, StripeControl):
                                        methods=["POST"])])
             for name, provider in self.providers.items()] + [
             Submount("/razorpay", self.razorpay.rules()),
-            Submount("/stripe", self.stripe.rules())])
+            Submount("/stripe", self.stripe.rules()),
+            Submount("/gemini", self.gemini.rules())])
         # A short poll interval: stop() waits for it (the default 0.5 s per test adds up).
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,),
                                         name="provider-sandbox", daemon=True)
@@ -137,6 +143,7 @@ class ProviderSandbox(CalendarControl, RazorpayControl, StripeControl):
         entries["microsoft"]["tenant"] = "common"
         entries["razorpay"] = {"base_url": self.razorpay.base_url}
         entries["stripe"] = self.stripe_settings()
+        entries["gemini"] = self.gemini_settings()
         return entries
 
     # -- accounts, grants and what Penny did -------------------------------------------
@@ -192,6 +199,7 @@ class ProviderSandbox(CalendarControl, RazorpayControl, StripeControl):
             provider.notifier.stop()
         self.razorpay.stop()
         self.stripe.webhooks.stop()
+        self.gemini.stop()
 
     def __enter__(self) -> ProviderSandbox:
         return self

@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.connections import Tokens
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.external_busy import CalendarBusy, ExternalEvent
@@ -239,12 +240,14 @@ class PaymentProvider(Protocol):
 
 @dataclass(frozen=True)
 class BookingNotes:
-    key: str                       # the booking uid: one page per booking
+    key: str                       # the booking uid: one page per booking, found again by it
     title: str
     when: TimeRange
     attendee_name: str
     attendee_email: str
-    bullets: tuple[str, ...]
+    bullets: tuple[str, ...]       # one line each, in order (links as bare URLs)
+    status: str                    # as the host reads it: "Confirmed", "Rescheduled", ...
+    time_zone: str                 # the host's IANA zone: `when` is shown in it
 
 
 @dataclass(frozen=True)
@@ -262,19 +265,56 @@ class NotesProvider(Protocol):
 
 
 @dataclass(frozen=True)
+class PastBooking:
+    """One of the client's earlier bookings with this host."""
+
+    event_title: str
+    when: TimeRange
+    status: BookingStatus
+
+
+@dataclass(frozen=True)
 class BookingFacts:
-    """What a brief may be written from: the booking and the client's own answers."""
+    """What a brief may be written from: the booking, the client's answers and their
+    history with this host. The name and answers are the client's own text: data for the
+    model, never instructions to it."""
 
     event_title: str
     when: TimeRange
     attendee_name: str
     attendee_email: str
     answers: tuple[tuple[str, str], ...] = ()   # (question label, answer), in form order
+    earlier: tuple[PastBooking, ...] = ()       # oldest first
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A pre-meeting brief: who the client is, what they want, what to prepare and what
+    to ask; and what writing it cost (output counts the model's thinking too)."""
+
+    who: str
+    wants: str
+    prepare: tuple[str, ...]
+    questions: tuple[str, ...]
+    model: str                     # the model that wrote it, as the vendor reported it
+    input_tokens: int
+    output_tokens: int
+
+    @property
+    def text(self) -> str:
+        """The brief as short plain text (notes pages, e-mail, the dashboard)."""
+        lines = [self.who, self.wants]
+        if self.prepare:
+            lines += ["", "Prepare:", *(f"- {item}" for item in self.prepare)]
+        if self.questions:
+            lines += ["", "Ask:", *(f"- {item}" for item in self.questions)]
+        return "\n".join(lines)
 
 
 class Briefs(Protocol):
-    def write(self, facts: BookingFacts) -> str:
-        """A short pre-meeting brief, as plain text."""
+    def write(self, facts: BookingFacts) -> Brief:
+        """A brief of the client, never an empty one: an answer the vendor cut short or
+        that does not parse raises ProviderUnavailableError (a retry may cure it)."""
         ...
 
 

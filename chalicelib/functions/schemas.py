@@ -515,11 +515,16 @@ class CalendarsIn(Strict):
 
 
 class RazorpayKeysIn(Strict):
-    key_id: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^rzp_(test|live)_\w+$",
+    # ASCII only: the key id and secret travel in an HTTP Basic header (Latin-1), and
+    # Razorpay's are letters and digits.
+    key_id: Annotated[str, Field(min_length=8, max_length=64,
+                                 pattern=r"^rzp_(test|live)_[A-Za-z0-9]+$",
                                  description="from Razorpay's API keys page")]
-    key_secret: Annotated[str, Field(min_length=8, max_length=128)]
-    webhook_secret: Annotated[str, Field(min_length=8, max_length=128, description=(
-        "the secret you gave the webhook pointing at Penny (see webhook_url)"))]
+    key_secret: Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9]+$")]
+    webhook_secret: Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[!-~]+$",
+                                         description=(
+        "the secret you gave the webhook pointing at Penny (see webhook_url): printable "
+        "ASCII, no spaces"))]
 
 
 class RazorpayConnectionOut(ConnectionOut):

@@ -31,6 +31,7 @@ from chalicelib.domain.external_busy import CalendarBusy, ExternalEvent, busy_of
 from chalicelib.domain.providers import (
     BookingFacts,
     BookingNotes,
+    Brief,
     CalendarChanges,
     CalendarEvent,
     CalendarInfo,
@@ -423,11 +424,13 @@ class FakeBriefs:
     written: list[BookingFacts] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
 
-    def write(self, facts: BookingFacts) -> str:
+    def write(self, facts: BookingFacts) -> Brief:
         self.faults.before("write")
         self.written.append(facts)
-        lines = [f"{facts.attendee_name} ({facts.attendee_email}) booked {facts.event_title} "
-                 f"at {facts.when.start.isoformat()}."]
-        lines += [f"- {question}: {answer}" for question, answer in facts.answers]
-        return "\n".join(lines)
+        return Brief(
+            who=f"{facts.attendee_name} booked {facts.event_title} at "
+                f"{facts.when.start.isoformat()} ({len(facts.earlier)} earlier bookings).",
+            wants=facts.answers[0][1] if facts.answers else f"A {facts.event_title}.",
+            prepare=tuple(f"{question}: {answer}" for question, answer in facts.answers),
+            questions=(), model="fake-briefs", input_tokens=0, output_tokens=0)
 

@@ -28,6 +28,7 @@ from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 
 if TYPE_CHECKING:
     from chalicelib.services.calendar_cache import ProviderAdapters
+    from chalicelib.services.payments import PaymentAdapters
 
 TABLE = "penny-test"
 
@@ -100,14 +101,16 @@ def api(aws: None, clock: FixedClock, settings: Settings) -> Iterator[Api]:
     bootstrap.install(None)
 
 
-def rebuild(adapters: ProviderAdapters | None = None, **settings: Any
+def rebuild(adapters: ProviderAdapters | None = None,
+            payment_adapters: PaymentAdapters | None = None, **settings: Any
             ) -> bootstrap.ApiServices:
     """Install the API's services rebuilt on the same clock and password hashing, with
     some settings changed, or with the hosts' provider adapters (a fake, e.g.
     tests/fakes/providers.py FakeAdapters) wired in."""
     current = bootstrap.services()
     core = replace(current.core, settings=replace(current.settings, **settings))
-    services = bootstrap.build_api(core, current.accounts.passwords, adapters)
+    services = bootstrap.build_api(core, current.accounts.passwords, adapters,
+                                   payment_adapters)
     bootstrap.install(services)
     return services
 

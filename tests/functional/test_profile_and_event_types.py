@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.functional import factories as f
-from tests.functional.conftest import Api, Response
+from tests.functional.conftest import Api, Response, rebuild
 from tests.functional.hosts import make_host
 
 TUESDAY = "2026-11-24"
@@ -271,6 +271,9 @@ def test_event_type_is_created_with_defaults_and_read_back(api: Api) -> None:
 
 
 def test_event_type_is_replaced_in_full(api: Api) -> None:
+    from tests.unit.test_payments_service import FakePaymentAdapters
+
+    rebuild(payment_adapters=FakePaymentAdapters())  # a price needs a payment provider
     token = make_host(api, "alice")
     et_id = event_id(api, token, "intro")
     new = f.event_type("intro", title="Introductions", duration_minutes=60,

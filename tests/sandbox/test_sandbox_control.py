@@ -103,7 +103,8 @@ def test_penny_providers_is_a_valid_local_settings_object(
 
     providers = Providers.from_json(json.dumps(entries), "PENNY_PROVIDERS", deployed=False)
 
-    assert providers.available == {"google", "microsoft", "zoom", "notion", "stripe", "razorpay"}
+    assert providers.available == {"google", "microsoft", "zoom", "notion", "stripe", "razorpay",
+                                   "gemini"}
     assert providers.microsoft is not None and providers.microsoft.tenant == "common"
     assert providers.zoom is not None
     assert providers.zoom.base_url == provider_sandbox.base_url("zoom")

@@ -421,7 +421,8 @@ def test_a_genuine_webhook_penny_does_not_act_on_is_none() -> None:
 
 
 def some_notes(*bullets: str) -> BookingNotes:
-    return BookingNotes("b-1", "Intro call", MEETING, "Bo Booker", "bo@example.com", bullets)
+    return BookingNotes("b-1", "Intro call", MEETING, "Bo Booker", "bo@example.com", bullets,
+                        "Confirmed", "Europe/London")
 
 
 def test_notes_are_one_page_per_booking_and_can_be_updated() -> None:
@@ -441,6 +442,10 @@ def test_a_brief_is_written_from_the_booking_facts() -> None:
     facts = BookingFacts("Intro call", MEETING, "Bo Booker", "bo@example.com",
                          (("Topic", "pricing"),))
 
-    assert briefs.write(facts) == ("Bo Booker (bo@example.com) booked Intro call at "
-                                   "2026-11-24T14:00:00+00:00.\n- Topic: pricing")
+    brief = briefs.write(facts)
+
+    assert brief.who == ("Bo Booker booked Intro call at 2026-11-24T14:00:00+00:00 "
+                         "(0 earlier bookings).")
+    assert brief.prepare == ("Topic: pricing",)
+    assert brief.text == f"{brief.who}\npricing\n\nPrepare:\n- Topic: pricing"
     assert briefs.written == [facts]

@@ -1,0 +1,152 @@
+"""A notes page in Notion's wire (API version 2025-09-03): its property values, its
+blocks, and the plan that brings a page's blocks to the notes. Pure functions over the
+JSON notion-client sends and answers; the calls are notion_notes.py's.
+
+The page: the data source's title property holds the notes' title; Email, When (a date
+range in the host's zone), Status (select) and Booking (the booking uid, as text) hold
+the rest. The body is a heading "Booking details" and one bullet per line of notes;
+bare URLs in a line become links. A rewrite touches only the bullets right under that
+heading, so what the host or the brief wrote elsewhere on the page stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chalicelib.domain.providers import BookingNotes
+
+HEADING = "Booking details"
+BOOKING = "Booking"
+# Penny's properties beside the title (whatever the data source calls that one).
+PROPERTIES = {"Email": "email", "When": "date", "Status": "select", BOOKING: "rich_text"}
+MAX_TEXT = 2000                    # characters in one rich-text item (Notion's limit)
+MAX_ITEMS = 100                    # rich-text items in a value; blocks in one request
+_URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]]")
+
+
+def text(line: str) -> list[dict[str, Any]]:
+    """A line as rich text: its URLs as links, long runs cut at Notion's 2,000 characters."""
+    items, at = [], 0
+    for match in _URL.finditer(line):
+        items += _runs(line[at:match.start()], None) + _runs(match.group(), match.group())
+        at = match.end()
+    return (items + _runs(line[at:], None))[:MAX_ITEMS]
+
+
+def _runs(part: str, link: str | None) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": {"content": part[i:i + MAX_TEXT],
+                                      **({"link": {"url": link}} if link else {})}}
+            for i in range(0, len(part), MAX_TEXT)]
+
+
+def plain(items: Sequence[Mapping[str, Any]]) -> str:
+    """Rich text as its text, from an answer (`plain_text`) or a request (`text.content`)."""
+    return "".join(str(item.get("plain_text", item.get("text", {}).get("content", "")))
+                   for item in items)
+
+
+def heading(line: str) -> dict[str, Any]:
+    return {"object": "block", "type": "heading_3", "heading_3": {"rich_text": text(line)}}
+
+
+def bullet(line: str) -> dict[str, Any]:
+    return {"object": "block", "type": "bulleted_list_item",
+            "bulleted_list_item": {"rich_text": text(line)}}
+
+
+def blocks(notes: BookingNotes) -> list[dict[str, Any]]:
+    """A new page's body."""
+    return [heading(HEADING), *(bullet(line) for line in notes.bullets)]
+
+
+def values(notes: BookingNotes, kinds: Mapping[str, str]) -> dict[str, Any]:
+    """The property values to write, by property name, for a data source whose
+    properties have these types: the title, and each of Penny's properties the data
+    source has with the type Penny writes (one of another type is left alone)."""
+    wanted: dict[str, Any] = {
+        "email": notes.attendee_email, "date": _when(notes),
+        "select": {"name": notes.status.replace(",", " ")},  # Notion refuses commas here
+        "rich_text": text(notes.key)}
+    found = {name: {"title": text(notes.title)} for name, kind in kinds.items()
+             if kind == "title"}
+    found.update({name: {kind: wanted[kind]} for name, kind in PROPERTIES.items()
+                  if kinds.get(name) == kind})
+    return found
+
+
+def _when(notes: BookingNotes) -> dict[str, Any]:
+    try:
+        zone = ZoneInfo(notes.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        # An unknown zone: the instants with their offsets, which Notion shows as such.
+        return {"start": notes.when.start.isoformat(), "end": notes.when.end.isoformat()}
+    # With `time_zone`, Notion takes wall-clock times without an offset.
+    return {"start": notes.when.start.astimezone(zone).replace(tzinfo=None).isoformat(),
+            "end": notes.when.end.astimezone(zone).replace(tzinfo=None).isoformat(),
+            "time_zone": notes.time_zone}
+
+
+def changed(page: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The wanted values that differ from the page's properties, as a person sees them."""
+    return {name: value for name, value in wanted.items()
+            if _seen(value) != _seen(page.get(name) or {})}
+
+
+def _seen(value: Mapping[str, Any]) -> Any:
+    kind = next((k for k in ("title", "rich_text", "email", "select", "date") if k in value),
+                None)
+    found = value.get(kind) if kind else None
+    if kind in ("title", "rich_text"):
+        return plain(found or [])
+    if kind == "select":
+        return found.get("name") if found else None
+    if kind == "date":
+        return (_instant(found.get("start"), found.get("time_zone")),
+                _instant(found.get("end"), found.get("time_zone"))) if found else None
+    return found
+
+
+def _instant(moment: Any, zone: Any) -> datetime | str | None:
+    if not isinstance(moment, str) or "T" not in moment:
+        return moment if isinstance(moment, str) else None
+    found = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if found.tzinfo is None:
+        try:
+            found = found.replace(tzinfo=ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            return moment
+    return found
+
+
+@dataclass(frozen=True)
+class BlockPlan:
+    """What brings a page's blocks to the notes: bullets edited in place, extra ones
+    deleted, missing ones appended after `after` (None: at the end of the page)."""
+
+    edits: tuple[tuple[str, str], ...]     # (block id, its new line)
+    deletes: tuple[str, ...]
+    appends: tuple[dict[str, Any], ...]
+    after: str | None
+
+
+def plan(page_blocks: Sequence[Mapping[str, Any]], lines: Sequence[str]) -> BlockPlan:
+    at = next((i for i, block in enumerate(page_blocks) if block["type"] == "heading_3"
+               and plain(block["heading_3"]["rich_text"]) == HEADING), None)
+    if at is None:
+        return BlockPlan((), (), (heading(HEADING), *(bullet(line) for line in lines)), None)
+    ours: list[Mapping[str, Any]] = []
+    for block in page_blocks[at + 1:]:
+        if block["type"] != "bulleted_list_item":
+            break
+        ours.append(block)
+    kept = min(len(ours), len(lines))
+    edits = tuple((block["id"], line) for block, line in zip(ours, lines, strict=False)
+                  if plain(block["bulleted_list_item"]["rich_text"]) != line)
+    after = str(ours[kept - 1]["id"] if kept else page_blocks[at]["id"])
+    return BlockPlan(edits, tuple(str(block["id"]) for block in ours[kept:]),
+                     tuple(bullet(line) for line in lines[kept:]), after)

@@ -1,0 +1,322 @@
+"""NotionNotes (chalicelib/integrations/notion_notes.py) against the sandbox's Notion: a
+page of bullets in the shared database's data source, one page per booking however often
+it is saved, updates in the same page, a second data source, and each error as the port
+names it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import pytest
+import requests
+
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+)
+from chalicelib.domain.providers import BookingNotes
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.integrations.notion_notes import NotionNotes
+from chalicelib.provider_settings import OAuthApp
+from sandbox import ProviderSandbox
+
+WRITES = ("pages.create", "pages.update", "data_sources.update", "blocks.update",
+          "blocks.delete", "blocks.children.append")
+
+
+def _range(start: str, end: str) -> TimeRange:
+    return TimeRange(datetime.fromisoformat(start), datetime.fromisoformat(end))
+
+
+INTRO = BookingNotes(
+    key="bk_7Hq2", title="Intro call with Grace Hopper",
+    when=_range("2026-05-04T09:00:00+00:00", "2026-05-04T09:30:00+00:00"),
+    attendee_name="Grace Hopper", attendee_email="grace@example.com",
+    bullets=("Name: Grace Hopper", "E-mail: grace@example.com", "Time zone: America/New_York",
+             "Manage: https://penny.test/manage/bk_7Hq2"),
+    status="Confirmed", time_zone="Europe/Berlin")
+
+
+class HostTokens:
+    """The host's Notion tokens: `(False)` the current access token, `(True)` a refresh
+    at the sandbox (Notion rotates the refresh token), as the connection service gives."""
+
+    def __init__(self, sandbox: ProviderSandbox) -> None:
+        self.sandbox = sandbox
+        answer = sandbox.notion_connect()
+        self.access, self.refresh = answer["access_token"], answer["refresh_token"]
+        self.refreshes = 0
+
+    def __call__(self, force: bool) -> str:
+        if force:
+            client = self.sandbox.client("notion")
+            answer = requests.post(f"{self.sandbox.base_url('notion')}/v1/oauth/token",
+                                   auth=(client.client_id, client.client_secret), timeout=10,
+                                   json={"grant_type": "refresh_token",
+                                         "refresh_token": self.refresh})
+            if answer.status_code != 200:
+                raise ConnectionBrokenError("notion", "Notion refused the refresh")
+            self.access, self.refresh = answer.json()["access_token"], \
+                answer.json()["refresh_token"]
+            self.refreshes += 1
+        return self.access
+
+
+def _notes(sandbox: ProviderSandbox, token: Any = None, timeout: float = 5.0,
+           **options: Any) -> NotionNotes:
+    client = sandbox.client("notion")
+    entry = OAuthApp(client.client_id, client.client_secret, base_url=sandbox.base_url("notion"))
+    return NotionNotes(entry, token or HostTokens(sandbox), timeout,
+                       sandbox.notion_database_id(), **options)
+
+
+def _writes(sandbox: ProviderSandbox) -> dict[str, int]:
+    return {k: v for k, v in sandbox.api_call_counts("notion").items() if k in WRITES}
+
+
+def test_saved_notes_are_a_page_of_bullets_in_the_shared_data_source(
+        provider_sandbox: ProviderSandbox) -> None:
+    saved = _notes(provider_sandbox).save_notes(INTRO)
+
+    [page] = provider_sandbox.notion_pages()
+    props = page["properties"]
+    assert (saved.id, saved.url) == (page["id"], page["url"])
+    assert page["parent"]["data_source_id"] == \
+        provider_sandbox.notion_data_sources()[0]["id"]
+    assert props["Name"]["title"][0]["plain_text"] == "Intro call with Grace Hopper"
+    assert props["Email"]["email"] == "grace@example.com"
+    assert props["When"]["date"]["start"] == "2026-05-04T11:00:00.000+02:00"  # Berlin
+    assert props["Status"]["select"]["name"] == "Confirmed"
+    assert props["Booking"]["rich_text"][0]["plain_text"] == "bk_7Hq2"
+    assert provider_sandbox.notion_texts(saved.id) == [
+        ("heading_3", "Booking details"), *(("bulleted_list_item", b) for b in INTRO.bullets)]
+    manage = provider_sandbox.notion_blocks(saved.id)[-1]["bulleted_list_item"]["rich_text"]
+    assert manage[-1]["href"] == "https://penny.test/manage/bk_7Hq2"
+
+
+def test_the_page_url_opens_the_notes_as_the_host_reads_them(
+        provider_sandbox: ProviderSandbox) -> None:
+    saved = _notes(provider_sandbox).save_notes(INTRO)
+
+    html = requests.get(saved.url, timeout=10).text
+
+    assert "<li>E-mail: grace@example.com</li>" in html
+    assert '<a href="https://penny.test/manage/bk_7Hq2">' in html
+
+
+def test_saving_twice_leaves_one_page_and_writes_nothing_the_second_time(
+        provider_sandbox: ProviderSandbox) -> None:
+    first = _notes(provider_sandbox).save_notes(INTRO)
+    before = _writes(provider_sandbox)
+
+    again = _notes(provider_sandbox).save_notes(INTRO)  # a redelivered event, a new Lambda
+
+    assert again == first and len(provider_sandbox.notion_pages()) == 1
+    assert _writes(provider_sandbox) == before == {"pages.create": 1}
+
+
+def test_saving_again_after_a_change_rewrites_the_page_it_finds(
+        provider_sandbox: ProviderSandbox) -> None:
+    first = _notes(provider_sandbox).save_notes(INTRO)
+
+    again = _notes(provider_sandbox).save_notes(replace(INTRO, status="Rescheduled"))
+
+    [page] = provider_sandbox.notion_pages()
+    assert again == first and page["properties"]["Status"]["select"]["name"] == "Rescheduled"
+
+
+def test_an_update_changes_status_time_and_bullets_in_the_same_page(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    moved = replace(INTRO, status="Rescheduled",
+                    when=_range("2026-05-05T14:00:00+00:00", "2026-05-05T14:45:00+00:00"),
+                    bullets=("Name: Grace Hopper", "E-mail: grace@example.com",
+                             "Rescheduled from 4 May"))
+    provider_sandbox.reset_api_calls("notion")
+
+    updated = _notes(provider_sandbox).update_notes(saved.id, moved)
+
+    [page] = provider_sandbox.notion_pages()
+    assert updated == saved
+    assert page["properties"]["Status"]["select"]["name"] == "Rescheduled"
+    assert page["properties"]["When"]["date"] == {"start": "2026-05-05T16:00:00.000+02:00",
+                                                  "end": "2026-05-05T16:45:00.000+02:00",
+                                                  "time_zone": None}
+    assert [t for _, t in provider_sandbox.notion_texts(saved.id)] == [
+        "Booking details", *moved.bullets]
+    # The two unchanged bullets were left as they were: one edited, one deleted.
+    assert _writes(provider_sandbox) == {"pages.update": 1, "blocks.update": 1,
+                                         "blocks.delete": 1}
+
+
+def test_an_update_keeps_what_the_host_and_the_brief_wrote_below(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    host = requests.patch(
+        f"{provider_sandbox.base_url('notion')}/v1/blocks/{saved.id}/children", timeout=10,
+        headers={"Authorization": f"Bearer {provider_sandbox.notion_connect()['access_token']}",
+                 "Notion-Version": "2025-09-03"},
+        json={"children": [{"paragraph": {"rich_text": [{"text": {"content": "Likes tea"}}]}}]})
+    host.raise_for_status()
+
+    notes.update_notes(saved.id, replace(INTRO, bullets=(*INTRO.bullets, "Earlier: 2 calls")))
+
+    assert [t for _, t in provider_sandbox.notion_texts(saved.id)] == [
+        "Booking details", *INTRO.bullets, "Earlier: 2 calls", "Likes tea"]
+
+
+def test_a_second_data_source_does_not_move_the_notes(provider_sandbox: ProviderSandbox) -> None:
+    first_source = provider_sandbox.notion_data_sources()[0]["id"]
+    provider_sandbox.notion_add_data_source("Archive")
+
+    saved = _notes(provider_sandbox).save_notes(INTRO)
+    again = _notes(provider_sandbox).save_notes(INTRO)
+
+    assert again == saved
+    assert [p["id"] for p in provider_sandbox.notion_pages(first_source)] == [saved.id]
+
+
+def test_a_data_source_named_in_settings_takes_the_notes(
+        provider_sandbox: ProviderSandbox) -> None:
+    archive = provider_sandbox.notion_add_data_source("Archive")
+
+    by_name = _notes(provider_sandbox, data_source="Archive").save_notes(INTRO)
+    by_id = _notes(provider_sandbox, data_source=archive).save_notes(INTRO)
+
+    assert by_id == by_name
+    assert [p["id"] for p in provider_sandbox.notion_pages(archive)] == [by_name.id]
+
+
+def test_a_data_source_without_pennys_properties_gets_them(
+        provider_sandbox: ProviderSandbox) -> None:
+    plain = provider_sandbox.notion_add_data_source("Clients", properties={"Client": "title"})
+
+    saved = _notes(provider_sandbox, data_source="Clients").save_notes(INTRO)
+
+    [page] = provider_sandbox.notion_pages(plain)
+    assert page["id"] == saved.id
+    assert page["properties"]["Client"]["title"][0]["plain_text"] == INTRO.title
+    assert page["properties"]["Booking"]["rich_text"][0]["plain_text"] == INTRO.key
+
+
+def test_a_data_source_that_is_not_there_breaks_the_connection(
+        provider_sandbox: ProviderSandbox) -> None:
+    with pytest.raises(ConnectionBrokenError, match="no data source Gone"):
+        _notes(provider_sandbox, data_source="Gone").save_notes(INTRO)
+
+
+def test_an_unshared_database_breaks_the_connection(provider_sandbox: ProviderSandbox) -> None:
+    saved = _notes(provider_sandbox).save_notes(INTRO)
+    provider_sandbox.notion_share(False)
+
+    with pytest.raises(ConnectionBrokenError, match="not shared") as on_save:
+        _notes(provider_sandbox).save_notes(INTRO)
+    with pytest.raises(ConnectionBrokenError, match="not shared"):
+        _notes(provider_sandbox).update_notes(saved.id, INTRO)
+    assert on_save.value.provider == "notion"
+
+
+def test_updating_a_page_that_is_gone_is_rejected(provider_sandbox: ProviderSandbox) -> None:
+    with pytest.raises(ProviderRejectedError, match="is gone"):
+        _notes(provider_sandbox).update_notes("0b6f1c1e-2f57-4a4e-9c3e-5d0e8a1b2c3d", INTRO)
+
+
+def test_updating_a_page_the_host_trashed_is_rejected(provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    provider_sandbox.notion_trash(saved.id)
+
+    with pytest.raises(ProviderRejectedError, match="trash"):
+        notes.update_notes(saved.id, INTRO)
+
+
+def test_a_refused_token_is_refreshed_once_and_the_call_retried(
+        provider_sandbox: ProviderSandbox) -> None:
+    tokens = HostTokens(provider_sandbox)
+    tokens.access = "ntn_not-a-token"  # revoked early at Notion, or never valid
+
+    saved = _notes(provider_sandbox, tokens).save_notes(INTRO)
+
+    assert tokens.refreshes == 1
+    assert [p["id"] for p in provider_sandbox.notion_pages()] == [saved.id]
+
+
+def test_a_token_refused_again_after_a_refresh_breaks_the_connection(
+        provider_sandbox: ProviderSandbox) -> None:
+    asked: list[bool] = []
+
+    def refused(force: bool) -> str:
+        asked.append(force)
+        return "ntn_not-a-token"
+
+    with pytest.raises(ConnectionBrokenError, match="reconnect Notion") as broken:
+        _notes(provider_sandbox, refused).save_notes(INTRO)
+    assert broken.value.provider == "notion" and asked == [False, True]
+
+
+def test_a_revoked_connection_breaks_without_a_retry_storm(
+        provider_sandbox: ProviderSandbox) -> None:
+    tokens = HostTokens(provider_sandbox)
+    provider_sandbox.revoke("notion")
+
+    with pytest.raises(ConnectionBrokenError):
+        _notes(provider_sandbox, tokens).save_notes(INTRO)
+    assert provider_sandbox.api_call_counts("notion") == {"databases.retrieve (refused)": 1}
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 409])
+def test_throttling_a_conflict_or_a_server_error_is_unavailable(
+        provider_sandbox: ProviderSandbox, status: int) -> None:
+    provider_sandbox.fail_next_api_calls("notion", status=status, times=3, retry_after=0)
+
+    with pytest.raises(ProviderUnavailableError, match=f"{status}") as unavailable:
+        _notes(provider_sandbox).save_notes(INTRO)
+    assert unavailable.value.provider == "notion" and provider_sandbox.notion_pages() == []
+
+
+def test_a_server_error_on_a_post_is_left_to_the_jobs_retry(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    notes.save_notes(replace(INTRO, key="bk_other"))  # the data source is read once
+    provider_sandbox.fail_next_api_calls("notion", status=500, retry_after=0)
+    provider_sandbox.reset_api_calls("notion")
+
+    with pytest.raises(ProviderUnavailableError, match="Retry-After: 0 s"):
+        notes.save_notes(INTRO)  # notion-client repeats a GET or DELETE, never a POST
+    again = notes.save_notes(INTRO)  # the job's retry
+
+    assert provider_sandbox.api_calls("notion", "data_sources.query") == 2
+    assert [p["id"] for p in provider_sandbox.notion_pages()][-1] == again.id
+    assert len(provider_sandbox.notion_pages()) == 2
+
+
+def test_a_rate_limit_notion_client_rides_out_is_no_error(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.fail_next_api_calls("notion", status=429, times=2, retry_after=0)
+
+    saved = _notes(provider_sandbox).save_notes(INTRO)
+
+    assert [p["id"] for p in provider_sandbox.notion_pages()] == [saved.id]
+
+
+def test_a_slow_notion_is_unavailable(provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.set_api_delay("notion", 1.0)
+
+    with pytest.raises(ProviderUnavailableError, match="did not answer"):
+        _notes(provider_sandbox, timeout=0.2).save_notes(INTRO)
+
+
+def test_a_withdrawn_capability_breaks_and_a_refused_request_is_rejected(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.fail_next_api_calls("notion", status=403, retry_after=None)
+    with pytest.raises(ConnectionBrokenError, match="403"):
+        _notes(provider_sandbox).save_notes(INTRO)
+
+    provider_sandbox.fail_next_api_calls("notion", status=400, retry_after=None)
+    with pytest.raises(ProviderRejectedError, match="validation_error"):
+        _notes(provider_sandbox).save_notes(INTRO)
