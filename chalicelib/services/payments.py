@@ -42,6 +42,7 @@ from typing import Protocol
 from chalicelib.domain.bookings import Booking, BookingStatus, Payment
 from chalicelib.domain.errors import (
     BookingContentionError,
+    BookingStateError,
     NotFoundError,
     PaymentUnavailableError,
     ProviderError,
@@ -284,8 +285,9 @@ class PaymentService:
         order and payment id with the host's key secret) is checked here, so the client
         is not kept waiting for the webhook; a forged one changes nothing."""
         payment = booking.payment
-        if payment is None or payment.provider != "razorpay" or \
-                payment.checkout_id != order_id:
+        if payment is None or payment.provider != "razorpay":
+            raise BookingStateError("this booking takes no Razorpay payment")
+        if payment.checkout_id != order_id:
             raise ValidationError("this payment is not for this booking", "razorpay_order_id")
         provider = self.adapters.for_booking(booking)
         verify = getattr(provider, "verify_callback", None)

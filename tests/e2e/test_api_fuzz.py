@@ -46,6 +46,7 @@ class RealIds:
     link_booking: str   # for /bookings/{uid}: the attendee may cancel it
     moved_booking: str  # for /bookings/{uid}/reschedule: never cancelled, so still movable
     tokens: tuple[str, ...]  # the secret-link tokens of the last two
+    free_starts: tuple[str, ...] = ()  # slots left free: a move may land on one
 
 
 def real_ids(stack: LocalStack, slug: str, authorization: str) -> RealIds:
@@ -68,7 +69,8 @@ def real_ids(stack: LocalStack, slug: str, authorization: str) -> RealIds:
         booked.append(r.json())
     tokens = tuple(value for booking in booked[1:] for name, value in
                    sorted(booking["links"].items()) if name.endswith("_token"))
-    return RealIds(spare, *(booking["uid"] for booking in booked), tokens)
+    return RealIds(spare, *(booking["uid"] for booking in booked), tokens,
+                   tuple(starts[3:8]))
 
 
 # The sandbox's Microsoft account whose e-mail is unverified: nobody signs up with it, so
@@ -133,6 +135,9 @@ values = {values(ids.moved_booking)}
 [dictionaries.tokens]
 values = {values(*ids.tokens)}
 
+[dictionaries.free_starts]
+values = {values(*ids.free_starts)}
+
 [[operations]]
 include-path-regex = "^/me/bookings/"
 [operations.parameters]
@@ -143,6 +148,7 @@ include-path-regex = "^/bookings/[^/]+/reschedule$"
 [operations.parameters]
 "path.uid" = {drawn("moved_bookings", 0.9)}
 "body.token" = {drawn("tokens", 0.5)}
+"body.start" = {drawn("free_starts", 0.5)}
 
 [[operations]]
 include-path-regex = "^/bookings/"

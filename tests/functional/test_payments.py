@@ -425,7 +425,7 @@ def test_razorpay_keys_are_checked_before_they_are_kept(
     merchant = sandbox.razorpay_merchant()
 
     r = api.put("/me/connections/razorpay", {
-        "key_id": merchant.key_id, "key_secret": "not-the-secret",
+        "key_id": merchant.key_id, "key_secret": "notTheSecret0123",
         "webhook_secret": merchant.webhook_secret}, token=host)
 
     assert (r.status, r.code) == (400, "validation_error")
