@@ -81,15 +81,23 @@ def _lists(node: Any) -> Any:
     return converted
 
 
-def integer(params: dict[str, Any], name: str, where: str = "", *, minimum: int = 0,
-            required: bool = False) -> int | None:
-    """An integer parameter; `where` is the bracketed path Stripe names in its error."""
-    param = where or name
+def _given(params: dict[str, Any], name: str, param: str, required: bool) -> Any:
+    """The parameter's raw value; None when absent or empty (a 400 if `required`)."""
     raw = params.get(name)
     if raw is None or raw == "":
         if required:
             raise StripeFailure(400, f"Missing required param: {param}.",
                                 code="parameter_missing", param=param)
+        return None
+    return raw
+
+
+def integer(params: dict[str, Any], name: str, where: str = "", *, minimum: int = 0,
+            required: bool = False) -> int | None:
+    """An integer parameter; `where` is the bracketed path Stripe names in its error."""
+    param = where or name
+    raw = _given(params, name, param, required)
+    if raw is None:
         return None
     if not isinstance(raw, str) or not raw.lstrip("-").isdigit():
         raise StripeFailure(400, f"Invalid integer: {raw}", code="parameter_invalid_integer",
@@ -105,11 +113,8 @@ def integer(params: dict[str, Any], name: str, where: str = "", *, minimum: int 
 def text(params: dict[str, Any], name: str, where: str = "", *,
          required: bool = False, choices: Iterable[str] = ()) -> str | None:
     param = where or name
-    raw = params.get(name)
-    if raw is None or raw == "":
-        if required:
-            raise StripeFailure(400, f"Missing required param: {param}.",
-                                code="parameter_missing", param=param)
+    raw = _given(params, name, param, required)
+    if raw is None:
         return None
     if not isinstance(raw, str):
         raise StripeFailure(400, f"Invalid string: {raw!r}", code="parameter_invalid_string",

@@ -90,6 +90,11 @@ class Connections(Protocol):
         """The host's connections, without their tokens."""
         ...
 
+    def with_tokens(self, host_id: str, providers: frozenset[str]
+                    ) -> dict[str, tuple[Connection, Tokens]]:
+        """The host's connections to `providers`, with their tokens, in one read."""
+        ...
+
     def delete(self, host_id: str, provider: str) -> tuple[Connection, Tokens | None] | None:
         """Remove it; what was removed, with its tokens to revoke (None if they cannot be
         decrypted), or None if nothing was there."""

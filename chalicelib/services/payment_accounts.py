@@ -38,7 +38,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers import PaymentAccount, PaymentProvider
 from chalicelib.services.connection_ports import Connections
-from chalicelib.services.payments import HostPayment
+from chalicelib.services.payments import HostPayment, RazorpayCallbacks
 from chalicelib.services.ports import Clock
 
 PAYMENT_PROVIDERS = ("stripe", "razorpay")
@@ -53,9 +53,8 @@ class StripeConnect(PaymentProvider, Protocol):
     def account(self, account_id: str) -> PaymentAccount: ...
 
 
-class RazorpayAccount(PaymentProvider, Protocol):
+class RazorpayAccount(PaymentProvider, RazorpayCallbacks, Protocol):
     def check_keys(self) -> PaymentAccount: ...
-    def verify_callback(self, order_id: str, payment_id: str, signature: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -99,11 +98,7 @@ class PaymentAccounts:
 
     def check(self, host_id: str, provider: str) -> Connection:
         """Ask the provider now: Stripe's onboarding finished? Razorpay's keys still good?"""
-        self._offered(provider)
-        current = self.connections.get(host_id, provider)
-        if current is None:
-            raise NotConnectedError(f"{provider.title()} is not connected")
-        connection, tokens = current
+        connection, tokens = self._stored(host_id, provider, NotConnectedError)
         if provider == "stripe":
             account = self.stripe(None).account(tokens.access_token)
             return self._save(host_id, provider, account, tokens.access_token, connection)
@@ -146,14 +141,17 @@ class PaymentAccounts:
     # ---- the adapters (services/payments.py's PaymentAdapters) ----------------------
 
     def for_new_booking(self, host_id: str, price: Price) -> HostPayment:
-        ready = self.ready(host_id)
+        """One read of the host's payment connections, with their keys."""
+        found = self.connections.with_tokens(host_id, self.available)
+        ready = {name: stored for name, stored in found.items()
+                 if stored[0].status is ConnectionStatus.CONNECTED}
         if not ready:
             raise PaymentNotConnectedError(
                 "this host cannot take payments right now, so this paid event cannot be "
                 "booked; please contact them")
         name = "razorpay" if "razorpay" in ready and (
             price.currency == "INR" or "stripe" not in ready) else "stripe"
-        return self._adapter(host_id, name)
+        return self._host_payment(name, *ready[name])
 
     def for_booking(self, booking: Booking) -> PaymentProvider:
         if booking.payment is None:
@@ -166,18 +164,27 @@ class PaymentAccounts:
 
     def razorpay_webhooks(self, host_id: str) -> RazorpayAccount:
         """The host's Razorpay adapter, its webhook secret checking their deliveries."""
-        self._offered("razorpay")
-        found = self.connections.get(host_id, "razorpay")
-        if found is None:
-            raise NotConnectedError("Razorpay is not connected for this host")
-        return self.razorpay(_razorpay_keys(*found))
+        return self.razorpay(_razorpay_keys(*self._stored(host_id, "razorpay",
+                                                          NotConnectedError)))
+
+    def razorpay_for(self, booking: Booking) -> RazorpayAccount:
+        """The Razorpay account a booking's order was made at (its Checkout callback)."""
+        return self.razorpay(_razorpay_keys(*self._stored(booking.host_id, "razorpay",
+                                                          PaymentNotConnectedError)))
 
     def _adapter(self, host_id: str, name: str) -> HostPayment:
-        self._offered(name)
-        found = self.connections.get(host_id, name)
+        return self._host_payment(name, *self._stored(host_id, name, PaymentNotConnectedError))
+
+    def _stored(self, host_id: str, provider: str,
+                missing: type[PaymentNotConnectedError | NotConnectedError]
+                ) -> tuple[Connection, Tokens]:
+        self._offered(provider)
+        found = self.connections.get(host_id, provider)
         if found is None:
-            raise PaymentNotConnectedError(f"{name.title()} is not connected")
-        connection, tokens = found
+            raise missing(f"{provider.title()} is not connected")
+        return found
+
+    def _host_payment(self, name: str, connection: Connection, tokens: Tokens) -> HostPayment:
         if name == "stripe":
             return HostPayment(name, self.stripe(tokens.access_token), tokens.access_token)
         return HostPayment(name, self.razorpay(_razorpay_keys(connection, tokens)), None)

@@ -93,6 +93,17 @@ class PaymentAdapters(Protocol):
         """The provider the booking's checkout was made at."""
         ...
 
+    def razorpay_for(self, booking: Booking) -> RazorpayCallbacks:
+        """The host's Razorpay account the booking's order was made at."""
+        ...
+
+
+class RazorpayCallbacks(Protocol):
+    def verify_callback(self, order_id: str, payment_id: str, signature: str) -> bool:
+        """Razorpay Checkout's handler signature: HMAC-SHA256 of "order|payment" with
+        the host's key secret."""
+        ...
+
 
 class HoldTimers(Protocol):
     def schedule(self, booking: Booking, at: datetime) -> None:
@@ -289,9 +300,8 @@ class PaymentService:
             raise BookingStateError("this booking takes no Razorpay payment")
         if payment.checkout_id != order_id:
             raise ValidationError("this payment is not for this booking", "razorpay_order_id")
-        provider = self.adapters.for_booking(booking)
-        verify = getattr(provider, "verify_callback", None)
-        if verify is None or not verify(order_id, payment_id, signature):
+        if not self.adapters.razorpay_for(booking).verify_callback(order_id, payment_id,
+                                                                   signature):
             raise InvalidPaymentSignatureError("the payment's signature does not match")
         event = PaymentEvent(f"callback:{payment_id}", PaymentEventKind.PAID, booking.uid,
                              order_id, payment_id)
@@ -337,8 +347,11 @@ class PaymentService:
         for _ in range(SAVE_ROUNDS):
             current = self._current(uid)
             changed = change(current)
-            if changed == current or self.bookings.save(changed):
-                return self._current(uid) if changed != current else current
+            if changed == current:
+                return current
+            if self.bookings.save(changed):
+                # As stored: the save bumped the version (no second read for it).
+                return replace(changed, version=(changed.version or 0) + 1)
         raise BookingContentionError("this booking is being changed elsewhere; try again")
 
 

@@ -104,6 +104,15 @@ class ConnectionRepository:
         return [to_connection(item) for item in
                 ConnectionItem.query(pk, consistent_read=True) if isinstance(item, ConnectionItem)]
 
+    def with_tokens(self, host_id: str, providers: frozenset[str]
+                    ) -> dict[str, tuple[Connection, Tokens]]:
+        """The host's connections to `providers`, with their tokens: one Query (the
+        others' tokens are never decrypted)."""
+        pk, _ = _key(host_id, "")
+        return {item.provider: (to_connection(item), self._tokens(item))
+                for item in ConnectionItem.query(pk, consistent_read=True)
+                if isinstance(item, ConnectionItem) and item.provider in providers}
+
     def delete(self, host_id: str, provider: str) -> tuple[Connection, Tokens | None] | None:
         """What was removed, with its tokens to revoke (None if they cannot be read)."""
         gone = ConnectionItem._get_connection().delete_item(

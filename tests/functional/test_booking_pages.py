@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.bookings import Booking
+from chalicelib.domain.errors import NotConnectedError
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers import (
     Checkout,
@@ -22,7 +23,7 @@ from chalicelib.domain.providers import (
     PaymentProvider,
 )
 from chalicelib.provider_settings import Providers, RazorpayPlatform
-from chalicelib.services.payments import HostPayment
+from chalicelib.services.payments import HostPayment, RazorpayCallbacks
 from chalicelib.store.bookings import BookingRepository
 from tests.fakes.providers import FakePayments
 from tests.functional import factories as f
@@ -310,6 +311,9 @@ class FakeHostPayments:
 
     def for_booking(self, booking: Booking) -> PaymentProvider:
         return self.payments
+
+    def razorpay_for(self, booking: Booking) -> RazorpayCallbacks:
+        raise NotConnectedError("the fake takes no Razorpay Checkout callbacks")
 
 
 class FakeRazorpay(FakePayments):

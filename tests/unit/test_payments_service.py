@@ -15,6 +15,7 @@ import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.errors import (
+    NotConnectedError,
     PaymentNotConnectedError,
     PaymentUnavailableError,
     ProviderUnavailableError,
@@ -24,7 +25,12 @@ from chalicelib.domain.providers import PaymentEvent, PaymentEventKind, PaymentP
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
 from chalicelib.services.links import BookingLinks, LinkPurpose
-from chalicelib.services.payments import HostPayment, PaymentService, refund_due
+from chalicelib.services.payments import (
+    HostPayment,
+    PaymentService,
+    RazorpayCallbacks,
+    refund_due,
+)
 from chalicelib.services.reservations import BookingResult
 from tests.fakes.providers import FakePayments
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
@@ -51,6 +57,9 @@ class FakePaymentAdapters:
 
     def for_booking(self, booking: Booking) -> PaymentProvider:
         return self.payments
+
+    def razorpay_for(self, booking: Booking) -> RazorpayCallbacks:
+        raise NotConnectedError("the fake takes no Razorpay Checkout callbacks")
 
 
 @dataclass
