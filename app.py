@@ -238,20 +238,20 @@ def delete_event_type(host_id: str, event_type_id: str) -> None:
        "host", auth=True, query="BookingListQuery", response="BookingList", errors=AUTH_ERRORS)
 def list_bookings(host_id: str, query: Any) -> dict[str, Any]:
     found = services().changes.list_for_host(host_id, query.status, query.limit)
-    return {"bookings": [views().booking_out(b).model_dump(mode="json") for b in found]}
+    return {"bookings": [views().host_booking_out(b).model_dump(mode="json") for b in found]}
 
 
 @route("/me/bookings/{uid}", "GET", "get_booking", "One of your bookings", "host", auth=True,
-       response="BookingOut", errors=AUTH_ERRORS)
+       response="HostBookingOut", errors=AUTH_ERRORS)
 def get_booking(host_id: str, uid: str) -> Any:
-    return views().booking_out(services().changes.host_view(host_id, uid))
+    return views().host_booking_out(services().changes.host_view(host_id, uid))
 
 
 @route("/me/bookings/{uid}/cancel", "POST", "host_cancel_booking", "Cancel one of your bookings",
-       "host", auth=True, body="HostCancelIn", response="BookingOut",
+       "host", auth=True, body="HostCancelIn", response="HostBookingOut",
        errors=(*AUTH_ERRORS, 409))
 def host_cancel_booking(host_id: str, uid: str, body: Any) -> Any:
-    return views().booking_out(services().changes.cancel_by_host(host_id, uid, body.reason))
+    return views().host_booking_out(services().changes.cancel_by_host(host_id, uid, body.reason))
 
 
 @route("/me/realtime/ticket", "POST", "realtime_ticket",
@@ -340,6 +340,8 @@ def disconnect_provider(host_id: str, provider: str) -> None:
         return
     services().connections.disconnect(host_id, provider)
     services().calendars.forget_provider(host_id, provider)
+    if provider in bootstrap.NOTES_ADAPTERS:
+        services().notes.stop(host_id, provider)
 
 
 # ---- the host's calendars (chalicelib/services/calendar_cache.py) ----------------------
@@ -368,6 +370,29 @@ def choose_calendars(host_id: str, body: Any) -> Any:
     destination = None if body.destination is None else CalendarRef.parse(body.destination)
     services().calendars.choose_listed(host_id, conflicts, destination)
     return list_calendars(host_id)
+
+
+# ---- where client notes go (chalicelib/services/notes_settings.py) ---------------------
+
+@route("/me/notes", "GET", "get_notes",
+       "Where your client notes go, and where they could: Notion databases you shared "
+       "with Penny, the Google Drive folder Penny made",
+       "connections", auth=True, response="NotesOut", errors=(*AUTH_ERRORS, 404),
+       no_store=True)
+def get_notes(host_id: str) -> Any:
+    return views().notes_out(services().notes.choices(host_id))
+
+
+@route("/me/notes", "PUT", "choose_notes",
+       "Choose where each booking's notes go (null: no notes)",
+       "connections", auth=True, body="NotesIn", response="NotesOut",
+       errors=(*AUTH_ERRORS, 404, 409, 503), no_store=True)
+def choose_notes(host_id: str, body: Any) -> Any:
+    if body.data_source_id is None:
+        services().notes.stop(host_id)
+    else:
+        services().notes.choose(host_id, body.provider, body.data_source_id)
+    return get_notes(host_id)
 
 
 def _calendar_push(provider: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -66,6 +66,10 @@ CALENDAR_ADAPTERS = {
 VIDEO_ADAPTERS = {
     "zoom": "chalicelib.integrations.zoom_meetings:ZoomMeetings",
 }
+NOTES_ADAPTERS = {
+    "notion": "chalicelib.integrations.notion_notes:NotionNotes",
+    "google": "chalicelib.integrations.google_docs_notes:GoogleDocsNotes",
+}
 
 
 def _load(path: str) -> Any:
@@ -88,8 +92,12 @@ class HostAdapters:
     def _token(self, host_id: str, provider: str) -> Callable[[bool], str]:
         connections = self._connections()
         last: list[str | None] = [None]
+        unused = [True]
 
         def token(again: bool) -> str:
+            if not again and unused[0] and last[0] is not None:
+                unused[0] = False  # the one read below, not a second read of the store
+                return last[0]
             fresh = connections.access_token(host_id, provider,
                                              refused=last[0] if again else None)
             last[0] = fresh
@@ -112,6 +120,25 @@ class HostAdapters:
 
     def video(self, host_id: str, provider: str, timeout: float) -> VideoProvider:
         return self._make(VIDEO_ADAPTERS, "meetings", host_id, provider, timeout)  # type: ignore[no-any-return]
+
+    def notes(self, host_id: str, destination: NotesDestination,
+              timeout: float) -> NotesProvider:
+        from chalicelib.domain.errors import NotConnectedError
+        from chalicelib.domain.providers import Feature
+
+        provider = destination.provider
+        entry = getattr(self._core.providers, provider, None)
+        if provider not in NOTES_ADAPTERS or entry is None:
+            raise NotConnectedError(f"{provider.title()} has no notes in Penny here")
+        # Google serves the calendar too: a connection made for it alone has no Docs.
+        if self._connections().lacks_feature(host_id, provider, Feature.NOTES):
+            raise NotConnectedError(f"{provider.title()} is not connected for notes")
+        return _load(NOTES_ADAPTERS[provider])(  # type: ignore[no-any-return]
+            entry, self._token(host_id, provider), timeout, destination.database_id,
+            destination.data_source_id)
+
+    def broken(self, host_id: str, provider: str, reason: str) -> None:
+        self._connections().broken(host_id, provider, reason)
 
 
 class NoLogins:
@@ -210,9 +237,27 @@ class ApiServices:
         return CallbackServices(self.connections, self.sign_in, self.browser.sessions,
                                 self.settings.refresh_token_ttl_seconds, self._connected)
 
+    @cached_property
+    def notes(self) -> NotesSettings:
+        """Where the host's notes go (Notion's SDK loads on its first use)."""
+        from chalicelib.services.notes_settings import NotesSettings
+        from chalicelib.store.bookings import BookingRepository
+        from chalicelib.store.hosts import HostRepository
+
+        return NotesSettings(HostRepository(), self.calendars.adapters,  # type: ignore[arg-type]
+                             BookingRepository(), self.clock)
+
     def _connected(self, host_id: str, provider: str) -> None:
-        if provider in CALENDAR_ADAPTERS:
+        """Set up what the new grant is for: Google serves the calendar and Docs, and a
+        host may have granted either, or both."""
+        from chalicelib.domain.providers import Feature
+
+        granted = self.connections
+        if provider in CALENDAR_ADAPTERS and \
+                not granted.lacks_feature(host_id, provider, Feature.CALENDAR):
             self.calendars.connected(host_id, provider)
+        if provider in NOTES_ADAPTERS:
+            self.notes.connected(host_id, provider)
 
 
 def _cipher(core: Core) -> Any:
@@ -466,6 +511,7 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
     from chalicelib.services.jobs import JobContext, JobFactory, JobRunner, lease_for
     from chalicelib.services.links import BookingLinks
     from chalicelib.store.bookings import BookingRepository
+    from chalicelib.store.counters import CounterRepository
     from chalicelib.store.hosts import HostRepository
     from chalicelib.store.jobs import JobRecordRepository
     from chalicelib.store.provider_refs import ProviderRefRepository
@@ -479,7 +525,10 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
                              ProviderRefRepository(), lambda uid: links.urls(uid)["view"],
                              _calendar_cache(core, adapters),
                              payments=Once(lambda: build_payments(
-                                 core, _settling(core), links))))
+                                 core, _settling(core), links)),
+                             notes=adapters, briefs=Once(lambda: build_briefs(core)),
+                             usage=CounterRepository(),
+                             briefs_per_month=core.settings.briefs_per_month))
     declared = (spec.name, spec.event_types, spec.announces)
     made = (job.name, tuple(t.value for t in job.takes),
             job.announces.value if job.announces else None)
@@ -487,6 +536,21 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
         raise LookupError(f"the worker list says {declared}, its job {spec.job} says {made}")
     return JobRunner(job, JobRecordRepository(), core.clock, lease_for(WORKER_TIMEOUT),
                      premium_only=spec.premium_only)
+
+
+def build_briefs(core: Core) -> Briefs:
+    """The pre-meeting brief's model (Gemini), made on the summary worker's first brief:
+    google-genai loads then. Not set up on this Penny: every brief is refused, for good
+    (the job records why), as no retry can set it up."""
+    from chalicelib.domain.errors import ProviderRejectedError
+
+    entry = core.providers.gemini
+    if entry is None:
+        raise ProviderRejectedError("gemini", "briefs are not set up on this Penny "
+                                    "(no gemini entry in PENNY_PROVIDERS)")
+    from chalicelib.integrations.gemini_briefs import GeminiBriefs
+
+    return GeminiBriefs(entry)
 
 
 def _settling(core: Core) -> Reservations:
@@ -581,7 +645,8 @@ def install_realtime(instance: RealtimeServices | None) -> None:
 
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path
-    from chalicelib.domain.providers import CalendarProvider, VideoProvider
+    from chalicelib.domain.notes import NotesDestination
+    from chalicelib.domain.providers import Briefs, CalendarProvider, NotesProvider, VideoProvider
     from chalicelib.functions.browser_session import SessionServices
     from chalicelib.functions.connections import CallbackServices
     from chalicelib.integrations.jwt_tokens import JwtAccessTokens
@@ -594,6 +659,7 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.jobs import JobRunner
     from chalicelib.services.links import BookingLinks
+    from chalicelib.services.notes_settings import NotesSettings
     from chalicelib.services.payment_accounts import PaymentAccounts
     from chalicelib.services.payments import PaymentAdapters, PaymentService
     from chalicelib.services.ports import Clock, LoginSockets, PasswordHasher

@@ -98,6 +98,8 @@ class Settings:
     providers: Providers = field(default_factory=Providers)
     # How long a paid booking holds its slot for the payment (services/payments.py).
     payment_hold_seconds: int = 15 * 60
+    # A premium host's pre-meeting briefs a calendar month (the model's cost guard).
+    briefs_per_month: int = 100
     # The hold's one-time timer (integrations/hold_timers.py): EventBridge Scheduler runs
     # it with this role, in this schedule group. Unset: holds lapse on read only.
     hold_scheduler_role_arn: str | None = None
@@ -151,6 +153,7 @@ class Settings:
             providers=Providers.from_json(env.get("PENNY_PROVIDERS"), source, deployed),
             payment_hold_seconds=int(env.get("PENNY_PAYMENT_HOLD_SECONDS",
                                              defaults.payment_hold_seconds)),
+            briefs_per_month=int(env.get("PENNY_BRIEFS_PER_MONTH", defaults.briefs_per_month)),
             hold_scheduler_role_arn=env.get("PENNY_HOLD_SCHEDULER_ROLE_ARN") or None,
             hold_schedule_group=env.get("PENNY_HOLD_SCHEDULE_GROUP",
                                         defaults.hold_schedule_group),

@@ -59,6 +59,14 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
                                  "BatchWriteItem"),
                        "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
                                        "GetQueueAttributes")},
+    # The notes and brief jobs read the host (a Query of its items), the client's earlier
+    # bookings (a Query of GSI2), write the booking's notes link or brief and what they
+    # made at Notion or Google (PutItem), count briefs and keep a refreshed token
+    # (UpdateItem, as their job records).
+    **{name: {"table": ("GetItem", "Query", "PutItem", "UpdateItem"),
+              "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
+                              "GetQueueAttributes")}
+       for name in ("NotesWorker", "SummaryWorker")},
     # The payments job settles a hold's end through the bookings' own transaction (the
     # ledger days read in one BatchGetItem; the booking and days put, the days it leaves
     # alone condition-checked), and records a refund on the booking (a conditional

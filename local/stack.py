@@ -281,6 +281,14 @@ def _seed_demo(api_url: str, sandbox: ProviderSandbox,
                        "webhook_secret": merchant.webhook_secret} if razorpay else None))
     if demo.razorpay_webhook_url is not None:
         sandbox.razorpay_webhook(merchant.key_id, demo.razorpay_webhook_url)
+    if used.get("gemini") == sandbox_entries.get("gemini"):
+        # The operator's switch (make premium), so the demo shows the brief: its
+        # bookings go to the sandbox's Gemini once the host connects Notion.
+        from chalicelib import bootstrap
+        from chalicelib.store.hosts import HostRepository
+
+        bootstrap.core()  # the table, as the API reads it
+        HostRepository().set_premium(SLUG, True)
     return demo
 
 
@@ -320,7 +328,10 @@ Penny is running locally.
   Demo login       {EMAIL} / {PASSWORD}   (POST {api_url}/auth/login)
   Providers        {providers}
   Provider sandbox {sandbox_url}   (fake Google, Microsoft, Zoom, Notion, Stripe,
-                   Razorpay: what Penny did there)
+                   Razorpay, Gemini: what Penny did there)
+  Client notes     connect Notion on the dashboard's Connections page (the sandbox
+                   shares its "Client notes" database); the demo host is premium, so
+                   each booking also gets a Gemini brief (the sandbox's, offline)
 {_paid_lines(api_url, demo, sandbox_url)}
 Book the first free intro call:
 

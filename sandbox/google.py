@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox.google_calendar import GoogleCalendarApi
+from sandbox.google_docs import GoogleDocsApi
 from sandbox.grants import AuthorizationServer
 from sandbox.keys import SigningKey
 from sandbox.model import AuthRequest, Grant, Issued, Policy, Reason, Refusal
@@ -55,10 +56,12 @@ class GoogleProvider(FakeProvider):
         super().__init__(server, key, base_url)
         self.calendar = GoogleCalendarApi(server, self.gate, self.notifier, granted)
         self.calendar_store = self.calendar.store
+        self.docs = GoogleDocsApi(server, self.gate, granted, base_url)
 
     def rules(self) -> list[Rule]:
         return [
             *self.calendar.rules(),
+            *self.docs.rules(),
             Rule("/.well-known/openid-configuration", endpoint=self.discovery),
             Rule("/o/oauth2/v2/auth", endpoint=self.auth, methods=["GET"]),
             Rule("/token", endpoint=self.token, methods=["POST"]),
@@ -66,6 +69,9 @@ class GoogleProvider(FakeProvider):
             Rule("/v1/userinfo", endpoint=self.userinfo, methods=["GET", "POST"]),
             Rule("/oauth2/v3/certs", endpoint=self.certs, methods=["GET"]),
         ]
+
+    def extra_section(self) -> str:
+        return super().extra_section() + self.docs.section()
 
     def discovery(self, request: Request) -> Response:
         return json_response({

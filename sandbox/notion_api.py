@@ -10,6 +10,7 @@ are Notion's `{"object": "error", "status", "code", "message", "request_id"}`.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,6 +88,7 @@ class NotionApi:
 
     def rules(self) -> list[Rule]:
         return [
+            Rule("/v1/search", endpoint=self._search, methods=["POST"]),
             Rule("/v1/databases/<object_id>", endpoint=self._database, methods=["GET"]),
             Rule("/v1/data_sources/<object_id>", endpoint=self._data_source,
                  methods=["GET", "PATCH"]),
@@ -142,6 +144,37 @@ class NotionApi:
         return objects.page(page, self.store.sources[page.source_id], self.base_url)
 
     # -- databases and data sources ----------------------------------------------------
+
+    def _search(self, request: Request) -> Response:
+        """What the integration can see: since 2025-09-03 a search finds pages and data
+        sources (a filter on "database" is refused), each database's shared sources
+        with their parent database; titles match `query` case-insensitively. One page of
+        `page_size` (default 100) from `start_cursor` (an offset here)."""
+        def handle(call: Call) -> dict[str, Any]:
+            body = call.body
+            wanted = (body.get("filter") or {}).get("value")
+            if wanted not in (None, "page", "data_source"):
+                raise invalid('body.filter.value should be `"page"` or `"data_source"`, '
+                              f"instead was `{json.dumps(wanted)}`.")
+            query = str(body.get("query") or "").casefold()
+            found: list[dict[str, Any]] = []
+            for db in self.store.workspace(call.account_id):
+                if not db.shared:
+                    continue
+                for source_id in db.source_ids:
+                    source = self.store.sources[source_id]
+                    if wanted != "page" and query in source.name.casefold():
+                        found.append(objects.data_source(source, call.bot))
+                    if wanted != "data_source":
+                        found += [self._page_answer(p) for p in self.store.pages_in(source_id)
+                                  if not p.in_trash]
+            size = min(int(body.get("page_size") or 100), 100)
+            start = int(body.get("start_cursor") or 0)
+            more = start + size < len(found)
+            return {"object": "list", "results": found[start:start + size],
+                    "next_cursor": str(start + size) if more else None, "has_more": more,
+                    "type": "page_or_data_source", "page_or_data_source": {}}
+        return self._serve(request, "search", handle)
 
     def _database(self, request: Request, object_id: str) -> Response:
         def handle(call: Call) -> dict[str, Any]:

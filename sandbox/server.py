@@ -24,6 +24,7 @@ from sandbox.calendar_control import CalendarControl
 from sandbox.gemini import FakeGemini
 from sandbox.gemini_control import GeminiControl
 from sandbox.google import GoogleProvider
+from sandbox.google_docs_control import GoogleDocsControl
 from sandbox.grants import AuthorizationServer
 from sandbox.keys import SigningKey
 from sandbox.microsoft import MicrosoftProvider
@@ -75,8 +76,8 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class ProviderSandbox(CalendarControl, GeminiControl, NotionControl, RazorpayControl,
-                      StripeControl):
+class ProviderSandbox(CalendarControl, GeminiControl, GoogleDocsControl, NotionControl,
+                      RazorpayControl, StripeControl):
     """The running sandbox and its control surface for tests (see each method; the
     calendar, meeting and push controls are CalendarControl's)."""
 

@@ -63,6 +63,17 @@ class Attendee:
 
 
 @dataclass(frozen=True)
+class BookingBrief:
+    """A premium host's pre-meeting brief about the client (the summary job's), as the
+    booking keeps it: who they are, what they want, what to prepare, what to ask."""
+
+    who: str
+    wants: str
+    prepare: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """A previous time of a rescheduled booking."""
 
@@ -103,6 +114,15 @@ class Booking:
     # booking so its events say it (the summary worker's filter) without reading the host.
     premium: bool = False
     payment: Payment | None = None
+    # The client's notes page in the host's Notion (the notes job's), once written.
+    notes_url: str | None = None
+    # The pre-meeting brief (premium), or why there is none ("this month's 100 briefs
+    # are used"): the summary job's.
+    brief: BookingBrief | None = None
+    brief_note: str | None = None
+    # When the host last asked for this booking's notes again (reconnecting Notion after
+    # it broke, choosing another database): its change makes `notes.requested`.
+    notes_requested_at: datetime | None = None
 
     @property
     def meeting(self) -> TimeRange:

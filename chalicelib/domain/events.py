@@ -35,6 +35,9 @@ class EventKind(StrEnum):
     PAYMENT_HOLD_EXPIRED = "payment.hold_expired"
     NOTES_SAVED = "notes.saved"
     SUMMARY_READY = "summary.ready"
+    # The host (re)connected their notes: write this booking's notes page now (for the
+    # notes worker only: NOT_FOR_DASHBOARDS).
+    NOTES_REQUESTED = "notes.requested"
     # Not about a booking: a host's connection to a provider stopped working.
     CONNECTION_BROKEN = "connection.broken"
 
@@ -79,6 +82,10 @@ class Event:
         return cls(EventKind(data["type"]), event_id, occurred_at, host_id, booking,
                    int(data.get("version", ENVELOPE_VERSION)),
                    premium=data.get("premium") is True)
+
+
+# Work orders for a worker, nothing a host needs to hear about.
+NOT_FOR_DASHBOARDS = frozenset({EventKind.NOTES_REQUESTED})
 
 
 def booking_summary(b: Booking) -> dict[str, Any]:
@@ -136,6 +143,8 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
         events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
     if not events and (old.video_url, old.video_note) != (new.video_url, new.video_note):
         events.append(_event(EventKind.BOOKING_UPDATED, change_id, at, new))
+    if new.notes_requested_at is not None and new.notes_requested_at != old.notes_requested_at:
+        events.append(_event(EventKind.NOTES_REQUESTED, change_id, at, new))
     return events
 
 

@@ -11,6 +11,7 @@ from chalicelib.domain.availability import Schedule
 from chalicelib.domain.calendar_cache import CalendarSetup
 from chalicelib.domain.errors import InvalidTimezoneError, SlugTakenError, ValidationError
 from chalicelib.domain.event_types import EventType
+from chalicelib.domain.notes import NotesDestination
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -96,6 +97,8 @@ class HostConfig:
     # The premium plan (the pre-meeting brief): set by the operator (infra/premium.py),
     # never by the host, so it is not part of the profile the host edits.
     premium: bool = False
+    # Where the client notes go (Notion), once the host picked it; None: no notes.
+    notes: NotesDestination | None = None
 
     @property
     def organizer_email(self) -> str:

@@ -256,9 +256,27 @@ class NotesPage:
     url: str
 
 
+@dataclass(frozen=True)
+class NotesDatabase:
+    """A place the host shared with Penny that notes can go to (a Notion data source)."""
+
+    database_id: str
+    data_source_id: str
+    title: str
+
+
 class NotesProvider(Protocol):
     def save_notes(self, notes: BookingNotes) -> NotesPage: ...
     def update_notes(self, page_id: str, notes: BookingNotes) -> NotesPage: ...
+
+    def databases(self) -> list[NotesDatabase]:
+        """Where notes can go: what the host shared with Penny, as the provider lists it."""
+        ...
+
+    def make_place(self) -> NotesDatabase | None:
+        """A new place for notes, made by Penny (a Google Drive folder); None where the
+        host must share one instead (Notion)."""
+        ...
 
 
 # ---- AI briefs (Gemini) --------------------------------------------------------------

@@ -419,8 +419,26 @@ class BookingOut(Strict):
     payment: PaymentOut | None = Field(default=None, description="paid event types only")
 
 
+class BriefOut(Strict):
+    who: str = Field(description="who the client is")
+    wants: str = Field(description="what they want from the meeting")
+    prepare: list[str]
+    questions: list[str] = Field(description="what to ask them")
+
+
+class HostBookingOut(BookingOut):
+    """A booking as its host sees it: with the notes and the brief (never the client)."""
+
+    notes_url: str | None = Field(default=None, description="the client's notes page in "
+                                  "the host's Notion, once written")
+    brief: BriefOut | None = Field(default=None, description="the pre-meeting brief "
+                                   "(premium), once written")
+    brief_note: str | None = Field(default=None, description="why there is no brief "
+                                   "(this month's briefs used up)")
+
+
 class BookingList(Strict):
-    bookings: list[BookingOut]
+    bookings: list[HostBookingOut]
 
 
 class CancelIn(Strict):
@@ -512,6 +530,36 @@ class CalendarsIn(Strict):
     conflicts: Annotated[list[CalendarKey], Field(max_length=20)] = Field(
         description="the calendars whose events block slots")
     destination: CalendarKey | None = Field(description="the calendar new bookings go to")
+
+
+NotesProvider = Literal["notion", "google"]
+PlaceId = Annotated[str, Field(min_length=10, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                               description="a Notion data source id (with or without its "
+                               "dashes) or a Google Drive folder id")]
+
+
+class NotesPlaceOut(Strict):
+    provider: NotesProvider
+    database_id: str = Field(description="the Notion database, or the Drive folder")
+    data_source_id: str = Field(description="what PUT /me/notes names: the database's data "
+                                "source in Notion, the folder in Google Drive")
+    title: str = Field(description="its name, as the host knows it")
+
+
+class NotesOut(Strict):
+    destination: NotesPlaceOut | None = Field(
+        description="where each booking's notes go; null: nowhere")
+    databases: list[NotesPlaceOut] = Field(
+        description="the places notes could go: Notion databases shared with Penny, the "
+                    "Google Drive folder Penny made")
+    unreachable: str | None = Field(description="what stops notes just now: a provider that "
+                                    "could not be asked, or a destination gone from it")
+
+
+class NotesIn(Strict):
+    provider: NotesProvider = "notion"
+    data_source_id: PlaceId | None = Field(
+        description="one of the listed places' data_source_id; null: stop writing notes")
 
 
 class RazorpayKeysIn(Strict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import LocalRange, Schedule
@@ -18,6 +19,7 @@ from chalicelib.domain.event_types import (
 )
 from chalicelib.domain.events import payment_summary
 from chalicelib.domain.hosts import HostConfig, Link, Profile
+from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers import CalendarInfo
 from chalicelib.functions import schemas as s
 from chalicelib.services.connections import ProviderView
@@ -160,6 +162,16 @@ def booking_out(b: Booking, links: BookingLinks | None = None,
     )
 
 
+def host_booking_out(b: Booking) -> s.HostBookingOut:
+    """The host's view of a booking: the attendee's, with the notes and the brief."""
+    brief = b.brief
+    return s.HostBookingOut(
+        **dict(booking_out(b)), notes_url=b.notes_url, brief_note=b.brief_note,
+        brief=None if brief is None else s.BriefOut(
+            who=brief.who, wants=brief.wants, prepare=list(brief.prepare),
+            questions=list(brief.questions)))
+
+
 def payment_out(b: Booking) -> s.PaymentOut:
     p = b.payment
     assert p is not None
@@ -174,6 +186,18 @@ def payment_out(b: Booking) -> s.PaymentOut:
         key_id=p.public_key if awaiting else None,
         refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
         refund_hours_before=p.refund_hours_before)
+
+
+def notes_out(choices: NotesChoices) -> s.NotesOut:
+    def place(d: NotesDestination) -> s.NotesPlaceOut:
+        return s.NotesPlaceOut(provider=d.provider,  # type: ignore[arg-type]
+                               database_id=d.database_id, data_source_id=d.data_source_id,
+                               title=d.title)
+
+    d = choices.destination
+    return s.NotesOut(destination=None if d is None else place(d),
+                      databases=[place(p) for p in choices.places],
+                      unreachable=choices.unreachable)
 
 
 def connection_out(view: ProviderView) -> s.ConnectionOut:
@@ -201,3 +225,7 @@ def calendar_list(setup: CalendarSetup, listed: Mapping[str, list[CalendarInfo]]
                 push=bool(state and state.watching(now)),
                 failure=state.failure if state else None))
     return s.CalendarList(calendars=out, unreachable=unreachable)
+
+
+if TYPE_CHECKING:  # the notes settings load only on the notes routes
+    from chalicelib.services.notes_settings import NotesChoices

@@ -56,14 +56,14 @@ WRITABLE_ROLES = frozenset({"owner"})
 # What Penny reads of a listed event (a partial response: smaller, and no titles kept).
 LIST_FIELDS = ("items(id,status,start,end,transparency,attendees(self,responseStatus)),"
                "nextPageToken,nextSyncToken,timeZone")
-_TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, http.client.HTTPException)
+TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, http.client.HTTPException)
 
 
 class _SyncTokenGone(Exception):
     """Google answered 410 Gone to a sync token: a full listing is needed."""
 
 
-class _HostToken(Credentials):
+class HostToken(Credentials):
     """The host's access token as Penny stores it; AuthorizedHttp asks again after a 401."""
 
     def __init__(self, source: Callable[[bool], str]) -> None:
@@ -84,7 +84,7 @@ class GoogleCalendar:
     @cached_property
     def _api(self) -> Any:
         # The default httplib2 transport waits for ever: Penny's timeout instead.
-        http = AuthorizedHttp(_HostToken(self._token), http=httplib2.Http(timeout=self._timeout),
+        http = AuthorizedHttp(HostToken(self._token), http=httplib2.Http(timeout=self._timeout),
                               max_refresh_attempts=1)
         return build("calendar", "v3", http=http, static_discovery=True,
                      client_options={"api_endpoint": self._root})
@@ -210,7 +210,7 @@ class GoogleCalendar:
             if exc.resp.status in tolerate:
                 return None
             raise refusal(int(exc.resp.status), exc.resp, exc.content, doing) from exc
-        except _TRANSPORT_ERRORS as exc:
+        except TRANSPORT_ERRORS as exc:
             raise ProviderUnavailableError(
                 PROVIDER, f"Google Calendar did not answer ({type(exc).__name__}) while "
                           f"{doing}; try again later") from exc

@@ -1,11 +1,12 @@
 """Client notes in the host's Notion (the NotesProvider port), through notion-client at
 API version 2025-09-03. Only this module imports notion_client (a worker's import).
 
-Where pages go. The host shares a database with Penny; its id is the host's setting.
-Since 2025-09-03 a database is a container of data sources and a page belongs to one,
-so the database is read first and one of its data sources taken: the one `data_source`
-names (its id or its name) when set, or else the first the database lists, its original
-table, which a data source the host adds later does not displace. The database id is
+Where pages go. The host shares a database with Penny and picks one of its data sources
+(since 2025-09-03 a database is a container of data sources and a page belongs to one).
+Given the data source's id, as Penny stores the host's choice, that source alone is read;
+given its name, or none, the database is read first and the named source taken, or else
+the first the database lists, its original table, which a data source the host adds
+later does not displace. The database id is
 never used as a data source id. Properties Penny writes that the data source lacks are
 added to its schema once (notion_wire.py says which); Booking must be text, as the
 lookup below filters on it.
@@ -28,6 +29,7 @@ page the host moved to the trash, is ProviderRejectedError.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,7 +50,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import BookingNotes, NotesPage
+from chalicelib.domain.providers import BookingNotes, NotesDatabase, NotesPage
 from chalicelib.integrations import notion_wire as wire
 from chalicelib.provider_settings import OAuthApp
 
@@ -56,6 +58,8 @@ NOTION_API = "https://api.notion.com"
 NOTION_VERSION = "2025-09-03"
 PROVIDER = "notion"
 MAX_RETRY_DELAY_MS = 2_000
+_ID = re.compile(r"[0-9a-fA-F]{32}")   # a Notion id, its dashes taken out
+MAX_SEARCH_PAGES = 10              # of 100 shared data sources each
 
 
 class _Refused(Exception):
@@ -74,7 +78,8 @@ class NotionNotes:
     Notion refuses the token (Notion rotates the refresh token: the old one dies)."""
 
     def __init__(self, entry: OAuthApp, token: Callable[[bool], str], timeout: float,
-                 database_id: str, data_source: str | None = None, retries: int = 2) -> None:
+                 database_id: str = "", data_source: str | None = None,
+                 retries: int = 2) -> None:
         self._token = token
         self._access: str | None = None
         self._refreshing = threading.Lock()
@@ -108,20 +113,52 @@ class NotionNotes:
                           gone=lambda: self._page_gone(page_id))
         return self._rewrite(page, notes)
 
+    def databases(self) -> list[NotesDatabase]:
+        """The data sources the host shared with Penny (a search, all its pages), each
+        with its database: where notes can go."""
+        found: list[NotesDatabase] = []
+        cursor: str | None = None
+        for _ in range(MAX_SEARCH_PAGES):
+            where: dict[str, Any] = {"start_cursor": cursor} if cursor else {}
+            answer = self._call(self._client.search, page_size=100,
+                                filter={"property": "object", "value": "data_source"}, **where)
+            for source in answer.get("results") or []:
+                parent = source.get("parent") or {}
+                if source.get("object") != "data_source" or source.get("in_trash") or \
+                        parent.get("type") != "database_id":
+                    continue
+                title = "".join(t.get("plain_text", "") for t in source.get("title") or [])
+                found.append(NotesDatabase(str(parent["database_id"]), str(source["id"]),
+                                           title or "Untitled"))
+            cursor = answer.get("next_cursor")
+            if not answer.get("has_more") or not cursor:
+                break
+        return found
+
+    def make_place(self) -> NotesDatabase | None:
+        """Penny makes no database: the host shares one at consent (a database needs a
+        parent page, which only the host can give)."""
+        return None
+
     # -- the page ----------------------------------------------------------------------
 
     def _data_source(self) -> _Source:
         if self._source is not None:
             return self._source
-        database = self._call(self._client.databases.retrieve, self.database_id,
-                              gone=self._unshared)
-        listed = [s for s in database.get("data_sources") or [] if s.get("id")]
-        chosen = next((s for s in listed if self.data_source is None
-                       or _same_id(self.data_source, s["id"]) or self.data_source == s.get("name")),
-                      None)
-        if chosen is None:
-            raise ConnectionBrokenError(PROVIDER, f"the Notion database has no data source "
-                                        f"{self.data_source or ''}: pick another in Penny")
+        if self.data_source is not None and _ID.fullmatch(self.data_source.replace("-", "")):
+            # The host's choice, by id (as Penny stores it): read it alone.
+            chosen = {"id": self.data_source}
+        else:
+            database = self._call(self._client.databases.retrieve, self.database_id,
+                                  gone=self._unshared)
+            listed = [s for s in database.get("data_sources") or [] if s.get("id")]
+            found = next((s for s in listed if self.data_source is None
+                          or self.data_source == s.get("name")), None)
+            if found is None:
+                raise ConnectionBrokenError(PROVIDER, f"the Notion database has no data "
+                                            f"source {self.data_source or ''}: pick another "
+                                            "in Penny")
+            chosen = found
         source = self._call(self._client.data_sources.retrieve, chosen["id"],
                             gone=self._unshared)
         kinds = {name: str(p.get("type")) for name, p in source["properties"].items()}
@@ -237,11 +274,6 @@ def _error(status: int, code: str, message: str, headers: httpx.Headers) -> Prov
         return ConnectionBrokenError(PROVIDER, f"{what}; reconnect Notion with the access "
                                      "Penny needs")
     return ProviderRejectedError(PROVIDER, what)
-
-
-def _same_id(given: str, listed: Any) -> bool:
-    # Notion takes ids with or without their dashes; a host may paste either.
-    return given.replace("-", "").lower() == str(listed).replace("-", "").lower()
 
 
 def _page(answer: dict[str, Any]) -> NotesPage:

@@ -192,6 +192,21 @@ class ConnectionService:
         scopes = self._scopes(client, frozenset({Feature.SIGN_IN}))
         return self._begin(client, scopes, host_id, session_id, "link", return_to)
 
+    def lacks_feature(self, host_id: str, provider: str, feature: Feature) -> bool:
+        """Whether the host's connection to `provider` misses scopes `feature` needs (a
+        Google connection made for the calendar alone, asked for Docs). A feature that
+        needs no scopes (Notion's pages are picked at consent) reads nothing."""
+        client = self.clients.get(provider)
+        try:
+            # The feature's own scopes: not those asked every time (`openid email`).
+            needed = set(client.scopes(frozenset({feature}))) - set(client.scopes(frozenset()))
+        except ValueError:
+            return True
+        if not needed:
+            return False
+        connection = self._connection(host_id, provider)
+        return connection is None or not needed <= set(connection.scopes)
+
     def _connection(self, host_id: str, provider: str) -> Connection | None:
         """The connection as listed: no token decrypted."""
         return next((c for c in self.connections.for_host(host_id) if c.provider == provider),
@@ -405,6 +420,12 @@ class ConnectionService:
             self.mark_broken(connection, exc.message)
             raise
         return connection
+
+    def broken(self, host_id: str, provider: str, reason: str) -> bool:
+        """A job found the host's working connection refused at the provider (access
+        withdrawn there, a database un-shared): flag it as `mark_broken` does."""
+        connection = self._connection(host_id, provider)
+        return connection is not None and self.mark_broken(connection, reason)
 
     def mark_broken(self, connection: Connection, reason: str) -> bool:
         """Flag it for the host (once: the stream turns the first flag into a live

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.domain.events import Event
+from chalicelib.domain.events import NOT_FOR_DASHBOARDS, Event
 from chalicelib.services.realtime import Realtime
 
 # A table change record (as the stream delivers it) -> the events it makes.
@@ -39,5 +39,6 @@ class Fanout:
             if event.type.value in self.worker_types:
                 self.bus.publish(event)
         for event in events:
-            self.realtime.push(event)
+            if event.type not in NOT_FOR_DASHBOARDS:
+                self.realtime.push(event)
         return events

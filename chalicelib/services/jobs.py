@@ -55,8 +55,11 @@ from chalicelib.domain.providers import ProviderRef
 from chalicelib.services.ports import Clock
 
 if TYPE_CHECKING:
+    from chalicelib.domain.providers import Briefs
     from chalicelib.services.calendar_cache import CalendarCache, ProviderAdapters
+    from chalicelib.services.notes import NotesAdapters
     from chalicelib.services.payments import PaymentService
+    from chalicelib.services.summary import BriefUsage
 
 log = logging.getLogger("penny.jobs")
 
@@ -78,7 +81,9 @@ class Job(Protocol):
     @property
     def announces(self) -> EventKind | None: ...
 
-    def run(self, event: Event) -> None: ...
+    def run(self, event: Event) -> bool | None:
+        """Do the job; False when there was nothing to do (nothing is announced)."""
+        ...
 
 
 class CurrentBookings(Protocol):
@@ -87,6 +92,10 @@ class CurrentBookings(Protocol):
 
 class JobBookings(CurrentBookings, Protocol):
     def save_video(self, booking: Booking) -> bool: ...
+    def save(self, booking: Booking) -> bool: ...
+    def for_host(self, host_id: str, *, after: datetime | None = None,
+                 before: datetime | None = None, newest_first: bool = False,
+                 limit: int = 50) -> list[Booking]: ...
 
 
 class HostConfigs(Protocol):
@@ -115,6 +124,13 @@ class JobContext:
     # Paid bookings' service (the payments job), made on first use: only that worker
     # loads the credential store for payment accounts.
     payments: Callable[[], PaymentService] | None = None
+    # The hosts' notes providers (the notes job, and the summary job's page rewrite).
+    notes: NotesAdapters | None = None
+    # The brief's model, made on the first brief (only the summary worker loads its
+    # SDK), the counters of briefs written, and how many a host may have a month.
+    briefs: Callable[[], Briefs] | None = None
+    usage: BriefUsage | None = None
+    briefs_per_month: int = 0
 
 
 JobFactory = Callable[[JobContext], Job]
@@ -122,7 +138,7 @@ JobFactory = Callable[[JobContext], Job]
 
 class JobRecords(Protocol):
     def claim(self, record: JobRecord, now: datetime) -> JobRecord | None: ...
-    def finish(self, record: JobRecord, now: datetime) -> bool: ...
+    def finish(self, record: JobRecord, now: datetime, announce: bool = True) -> bool: ...
     def fail(self, record: JobRecord, reason: str, retryable: bool, now: datetime) -> bool: ...
 
 
@@ -183,7 +199,7 @@ class JobRunner:
             raise JobBusyError(f"{self.job.name} is already running event {event.id} "
                                f"(lease until {held.lease_until.isoformat()})")
         try:
-            self.job.run(event)
+            done = self.job.run(event)
         except (ConnectionBrokenError, ProviderRejectedError) as exc:
             self.records.fail(record, _reason(exc), False, self.clock.now())
             log.warning("job failed for good: %s", _reason(exc), extra=context)
@@ -191,7 +207,9 @@ class JobRunner:
         except Exception as exc:
             self.records.fail(record, _reason(exc), True, self.clock.now())
             raise
-        if not self.records.finish(record, self.clock.now()):
+        # Nothing done (no notes destination, a booking that never became a meeting):
+        # the record says done, and announces nothing.
+        if not self.records.finish(record, self.clock.now(), announce=done is not False):
             # Our lease ran out and another run took the job over; it announces it.
             log.warning("job finished after losing its lease", extra=context)
         return Outcome.DONE

@@ -1,27 +1,173 @@
-"""The notes job: the client's details as bullet notes in the host's Notion or Google Doc.
+"""The notes job: every confirmed booking leaves bullet notes about the client in the
+host's Notion, kept up to date as the booking changes.
 
-Today it does no real work (the notes issue fills it in through NotesProvider): finishing
-marks the job done, and the runner's record announces `notes.saved`, which the dashboard
-holds back until a notes provider is connected.
+It reconciles, as the calendar job does: whichever booking event arrives (confirmed,
+rescheduled, cancelled; SNS keeps no order), it reads the booking as it is now and
+writes that. A booking has one notes page, found again by what the job stored
+(ProviderRef "notes": the page id) or, after a crash before that was stored, by the
+booking uid the page carries (integrations/notion_notes.py): a redelivery never makes a
+second page, a reschedule or cancel rewrites the same one (status, time).
+
+The page's link goes on the booking (the dashboard shows it), and the job's record
+announces `notes.saved`. A host with no notes destination, or a booking that never
+became a meeting (unpaid, expired), gets nothing written and nothing announced.
+
+The brief (services/summary.py) is written by another worker, in parallel: it puts the
+brief on the booking, then asks for the notes page it knows of; this job writes the page,
+stores its id, then reads the booking again and rewrites the page if the brief (or
+anything else) arrived meanwhile. So whichever finishes last, the page ends with the
+brief.
+
+A broken or revoked Notion connection fails the job for good (no retry storm: retrying
+cannot help) and marks the connection broken, which the dashboard shows. The booking
+waits, parked: reconnecting Notion (or choosing another database) marks the host's
+recent and upcoming bookings (`NotesSettings.catch_up`), each mark becomes
+`notes.requested` on the table's stream, and this job writes their pages then.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
 
+from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.services.jobs import JobContext
+from chalicelib.domain.hosts import HostConfig
+from chalicelib.domain.notes import NotesDestination, booking_notes, earlier_bookings
+from chalicelib.domain.providers import NotesProvider, ProviderRef
+from chalicelib.services.jobs import HostConfigs, JobContext, ProviderRefs
+
+NOTES = "notes"
+ROUNDS = 3
+NOTES_TIMEOUT = 10.0               # seconds per Notion call (the worker has 60)
+KEEP_AFTER_MEETING = timedelta(days=30)
+HISTORY_READ = 100                 # the host's bookings read to find the client's earlier ones
+
+
+class NotesAdapters(Protocol):
+    """The host's notes provider (bootstrap.HostAdapters): NotConnectedError when the
+    host has not connected it, ConnectionBrokenError when it is broken."""
+
+    def notes(self, host_id: str, destination: NotesDestination,
+              timeout: float) -> NotesProvider: ...
+
+    def broken(self, host_id: str, provider: str, reason: str) -> None:
+        """The host's connection to `provider` stopped working (shown to the host)."""
+        ...
+
+
+class NotesBookings(Protocol):
+    def get(self, uid: str) -> Booking | None: ...
+    def save(self, booking: Booking) -> bool: ...
+    def for_host(self, host_id: str, *, after: datetime | None = None,
+                 before: datetime | None = None, newest_first: bool = False,
+                 limit: int = 50) -> list[Booking]: ...
+
+
+def question_labels(config: HostConfig, booking: Booking) -> dict[str, str]:
+    """The booking's event type's questions, id -> label, in form order."""
+    et = next((e for e in config.event_types if e.id == booking.event_type_id), None)
+    return {} if et is None else {q.id: q.label for q in et.questions}
+
+
+def client_history(bookings: NotesBookings, booking: Booking) -> list[Booking]:
+    """The client's earlier bookings with this host (one page of the host's bookings
+    before this one, newest first)."""
+    before = bookings.for_host(booking.host_id, before=booking.start, newest_first=True,
+                               limit=HISTORY_READ)
+    return earlier_bookings(booking, before)
+
+
+def _state(b: Booking | None) -> tuple[object, ...] | None:
+    return None if b is None else (b.status, b.sequence, b.video_url, b.video_note,
+                                   b.brief, b.brief_note)
 
 
 @dataclass(frozen=True)
 class NotesJob:
-    name = "notes"
-    takes = (EventKind.BOOKING_CONFIRMED,)
-    announces = EventKind.NOTES_SAVED
+    bookings: NotesBookings
+    hosts: HostConfigs
+    adapters: NotesAdapters
+    refs: ProviderRefs
+    manage_url: Callable[[str], str]        # booking uid -> the attendee's manage page
+    name: str = NOTES
+    takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
+                                    EventKind.BOOKING_CANCELLED, EventKind.NOTES_REQUESTED)
+    announces: EventKind | None = EventKind.NOTES_SAVED
 
-    def run(self, event: Event) -> None:
-        return None
+    def run(self, event: Event) -> bool:
+        """True when a notes page was written (or found as it should be)."""
+        uid = str(event.booking["uid"])
+        booking = self.bookings.get(uid)
+        wrote = False
+        for _ in range(ROUNDS):
+            if booking is None or not self._write(booking):
+                return wrote
+            wrote = True
+            again = self.bookings.get(uid)
+            if _state(again) == _state(booking):
+                break
+            booking = again
+        return wrote
+
+    def _write(self, booking: Booking, config: HostConfig | None = None,
+               earlier: list[Booking] | None = None) -> bool:
+        ref = self.refs.get(NOTES, booking.uid)
+        if booking.status is not BookingStatus.CONFIRMED and \
+                not (booking.status is BookingStatus.CANCELLED and ref is not None):
+            return False  # never a meeting (unpaid, expired), or cancelled before any notes
+        config = config or self.hosts.config(booking.host_id)
+        if config.notes is None:
+            return False
+        try:
+            provider = self.adapters.notes(booking.host_id, config.notes, NOTES_TIMEOUT)
+        except NotConnectedError:
+            return False  # disconnected: nothing to write to
+        notes = booking_notes(booking, config.profile.timezone,
+                              question_labels(config, booking), self.manage_url,
+                              client_history(self.bookings, booking)
+                              if earlier is None else earlier)
+        place = config.notes.database_id
+        try:
+            if ref is not None and ref.external_id.partition("\n")[0] == place:
+                page = provider.update_notes(ref.external_id.partition("\n")[2], notes)
+            else:  # first notes, or the host picked another place: a page there
+                page = provider.save_notes(notes)
+        except ConnectionBrokenError as exc:
+            self.adapters.broken(booking.host_id, config.notes.provider, exc.message)
+            raise
+        stored = ProviderRef(NOTES, booking.uid, f"{place}\n{page.id}", booking.sequence,
+                             booking.end + KEEP_AFTER_MEETING)
+        if stored != ref:
+            self.refs.put(stored)
+        if booking.notes_url != page.url:
+            self._save_link(booking, page.url)
+        return True
+
+    def written(self, booking: Booking) -> bool:
+        """Whether the booking has a notes page (the summary job asks before it
+        rewrites the page with the brief)."""
+        return self.refs.get(NOTES, booking.uid) is not None
+
+    def rewrite(self, booking: Booking, config: HostConfig | None = None,
+                earlier: list[Booking] | None = None) -> bool:
+        """Write the booking's page again (the brief arrived): `config` and `earlier`,
+        when the caller read them already."""
+        return self._write(booking, config, earlier)
+
+    def _save_link(self, booking: Booking, url: str) -> None:
+        current: Booking | None = booking
+        for _ in range(ROUNDS):
+            if current is None or self.bookings.save(replace(current, notes_url=url)):
+                return
+            current = self.bookings.get(booking.uid)  # changed meanwhile: on the fresh one
 
 
 def notes_job(context: JobContext) -> NotesJob:
-    return NotesJob()
+    if context.notes is None:
+        raise LookupError("the notes job needs the hosts' notes adapters")
+    return NotesJob(context.bookings, context.hosts, context.notes, context.refs,
+                    context.manage_url)

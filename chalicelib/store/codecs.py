@@ -7,7 +7,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.availability import LocalRange
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, HistoryEntry, Payment
+from chalicelib.domain.bookings import (
+    Attendee,
+    Booking,
+    BookingBrief,
+    BookingStatus,
+    HistoryEntry,
+    Payment,
+)
 from chalicelib.domain.event_types import EventType, LocationKind, Price, Question, QuestionType
 
 
@@ -78,6 +85,13 @@ def booking_to_json(b: Booking) -> dict[str, Any]:
         "price_minor": b.price_minor, "currency": b.currency,
         "video_url": b.video_url, "video_note": b.video_note, "premium": b.premium,
         "payment": None if b.payment is None else _payment_to_json(b.payment),
+        **({} if b.notes_url is None else {"notes_url": b.notes_url}),
+        **({} if b.brief is None else {"brief": {
+            "who": b.brief.who, "wants": b.brief.wants, "prepare": list(b.brief.prepare),
+            "questions": list(b.brief.questions)}}),
+        **({} if b.brief_note is None else {"brief_note": b.brief_note}),
+        **({} if b.notes_requested_at is None
+           else {"notes_requested_at": b.notes_requested_at.isoformat()}),
     }
 
 
@@ -120,7 +134,16 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         # Absent on bookings made before the premium plan existed: not premium.
         premium=d.get("premium") is True,
         payment=_payment_from_json(d.get("payment")),
+        notes_url=d.get("notes_url"), brief=_brief_from_json(d.get("brief")),
+        brief_note=d.get("brief_note"), notes_requested_at=_dt(d.get("notes_requested_at")),
     )
+
+
+def _brief_from_json(d: dict[str, Any] | None) -> BookingBrief | None:
+    if d is None:
+        return None
+    return BookingBrief(d["who"], d["wants"], tuple(d.get("prepare") or ()),
+                        tuple(d.get("questions") or ()))
 
 
 def day_key(day: date) -> str:

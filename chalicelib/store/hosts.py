@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -18,6 +19,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Link, Profile
+from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers import Identity
 from chalicelib.store import codecs
 from chalicelib.store.calendar_cache import setup_from_json
@@ -35,6 +37,11 @@ from chalicelib.store.tables import PennyItem
 from chalicelib.store.transactions import cancelled_reasons, connection
 
 PROFILE_ATTEMPTS = 5
+
+
+def _as_read(attribute: Any, value: object) -> Any:
+    """A condition: the attribute is still as it was read (absent, or that value)."""
+    return attribute.does_not_exist() if value is None else attribute == value
 
 
 def _host_pk(host_id: str) -> str:
@@ -68,14 +75,15 @@ def _schedule_item(host_id: str, slug: str, schedule: Schedule) -> ScheduleItem:
 
 
 def _host_item(profile: Profile, email: str, created_at: datetime,
-               calendars: str | None = None, premium: bool | None = None) -> HostItem:
+               calendars: str | None = None, premium: bool | None = None,
+               notes: str | None = None) -> HostItem:
     return HostItem(
         _host_pk(profile.host_id), "PROFILE", host_id=profile.host_id, email=email,
         slug=profile.slug, display_name=profile.display_name, description=profile.description,
         links=[{"label": link.label, "url": link.url} for link in profile.links],
         timezone=profile.timezone, created_at=created_at, contact_email=profile.contact_email,
         gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE", calendars=calendars,
-        premium=premium,
+        premium=premium, notes=notes,
     )
 
 
@@ -147,25 +155,24 @@ class HostRepository:
         profile = _profile_from(host)
         return HostConfig(profile, _schedule_from(schedule, profile.timezone),
                           tuple(sorted(events, key=lambda e: e.slug)), host.email,
-                          setup_from_json(host.calendars), premium=host.premium is True)
+                          setup_from_json(host.calendars), premium=host.premium is True,
+                          notes=NotesDestination.from_json(host.notes))
 
     def save_profile(self, old: HostConfig, new: Profile) -> None:
         """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction.
-        The calendars' setup and the premium flag ride on the same item but are the
-        calendar sync's and the operator's to change: they are written back as read, on
-        the condition that neither changed meanwhile (then the update is made again on a
-        fresh read)."""
+        The calendars' setup, the premium flag and the notes' destination ride on the
+        same item but are changed elsewhere (the calendar sync, the operator, the notes
+        settings): they are written back as read, on the condition that none changed
+        meanwhile (then the update is made again on a fresh read)."""
         for _ in range(PROFILE_ATTEMPTS):
             host = HostItem.get(_host_pk(new.host_id), "PROFILE", consistent_read=True)
-            calendars, premium = HostItem.calendars, HostItem.premium
-            unchanged = ((calendars.does_not_exist() if host.calendars is None
-                          else calendars == host.calendars)
-                         & (premium.does_not_exist() if host.premium is None
-                            else premium == host.premium))
+            unchanged = (_as_read(HostItem.calendars, host.calendars)
+                         & _as_read(HostItem.premium, host.premium)
+                         & _as_read(HostItem.notes, host.notes))
             try:
                 with TransactWrite(connection=connection()) as tx:
                     tx.save(_host_item(new, host.email, host.created_at, host.calendars,
-                                       host.premium),
+                                       host.premium, host.notes),
                             condition=unchanged)
                     if new.slug != old.profile.slug:
                         tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
@@ -184,6 +191,20 @@ class HostRepository:
                     raise SlugTakenError("this slug is taken", "slug") from exc
                 raise
         raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def save_notes(self, host_id: str, destination: NotesDestination | None) -> None:
+        """Where the host's notes go from now on (None: nowhere); the rest of the
+        profile item is untouched."""
+        attribute = HostItem.notes
+        action = attribute.remove() if destination is None else \
+            attribute.set(destination.to_json())
+        try:
+            HostItem(_host_pk(host_id), "PROFILE").update(actions=[action],
+                                                          condition=HostItem.pk.exists())
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                raise NotFoundError(f"host {host_id} has no profile") from exc
+            raise
 
     def set_premium(self, slug: str, premium: bool) -> str:
         """Switch the host's premium plan (the operator's command, never the host's);

@@ -49,6 +49,8 @@ class HostItem(PennyItem, discriminator="host"):
     calendars = UnicodeAttribute(null=True)
     # The premium plan, switched by the operator (infra/premium.py); absent: not premium.
     premium = BooleanAttribute(null=True)
+    # Where the host's client notes go (domain/notes.py NotesDestination) as JSON.
+    notes = UnicodeAttribute(null=True)
 
 
 class ScheduleItem(PennyItem, discriminator="schedule"):

@@ -66,10 +66,15 @@ class JobRecordRepository:
         except DoesNotExist:
             return None
 
-    def finish(self, record: JobRecord, now: datetime) -> bool:
-        """Mark the run done; False if it no longer held the claim (nothing written)."""
-        return self._end(record, [JobRecordItem.status.set(JobStatus.DONE.value),
-                                  JobRecordItem.finished_at.set(now)])
+    def finish(self, record: JobRecord, now: datetime, announce: bool = True) -> bool:
+        """Mark the run done; False if it no longer held the claim (nothing written).
+        `announce` False: the run did nothing worth saying, so the record loses what it
+        would announce (the table's stream lets no such change through)."""
+        actions: list[Action] = [JobRecordItem.status.set(JobStatus.DONE.value),
+                                 JobRecordItem.finished_at.set(now)]
+        if not announce:
+            actions.append(JobRecordItem.announces.remove())
+        return self._end(record, actions)
 
     def fail(self, record: JobRecord, reason: str, retryable: bool, now: datetime) -> bool:
         return self._end(record, [JobRecordItem.status.set(JobStatus.FAILED.value),

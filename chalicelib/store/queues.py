@@ -56,7 +56,10 @@ class QueueSpec:
 
 
 QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec("notes", ("booking.confirmed",), "notes.saved",
+    # The client's notes page follows the booking (confirmed, moved, cancelled), and is
+    # written again when the host reconnects Notion (notes.requested): Notion.
+    QueueSpec("notes", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
+                        "notes.requested"), "notes.saved",
               "chalicelib.services.notes:notes_job"),
     # The pre-meeting brief is a premium feature (hosts the operator marked premium).
     QueueSpec("summary", ("booking.confirmed",), "summary.ready",

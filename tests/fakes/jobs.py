@@ -25,7 +25,9 @@ class FakeJobRecords:
         self.records[key] = record
         return None
 
-    def finish(self, record: JobRecord, now: datetime) -> bool:
+    def finish(self, record: JobRecord, now: datetime, announce: bool = True) -> bool:
+        if not announce:
+            return self._end(record, status=JobStatus.DONE, finished_at=now, announces=None)
         return self._end(record, status=JobStatus.DONE, finished_at=now)
 
     def fail(self, record: JobRecord, reason: str, retryable: bool, now: datetime) -> bool:
@@ -85,6 +87,18 @@ class FakeCurrentBookings:
         if self.reads in self.after_reads:
             self.now(self.after_reads.pop(self.reads))
         return self.bookings.get(uid)
+
+    def save(self, booking: Booking) -> bool:
+        return self.save_video(booking)
+
+    def for_host(self, host_id: str, *, after: datetime | None = None,
+                 before: datetime | None = None, newest_first: bool = False,
+                 limit: int = 50) -> list[Booking]:
+        found = sorted((b for b in self.bookings.values() if b.host_id == host_id
+                        and (after is None or b.start >= after)
+                        and (before is None or b.start < before)),
+                       key=lambda b: b.start, reverse=newest_first)
+        return found[:limit]
 
     def save_video(self, booking: Booking) -> bool:
         stored = self.bookings.get(booking.uid)

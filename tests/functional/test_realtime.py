@@ -103,8 +103,8 @@ def test_each_worker_gets_the_booking_events_it_takes_and_nothing_else(
                                          "booking.cancelled"]
     sqs = boto3.client("sqs", region_name="us-east-1")
     takes = {spec.name: spec.event_types for spec in QUEUES}
-    assert takes["notes"] == takes["summary"] == ("booking.confirmed",)
-    assert "booking.cancelled" in takes["calendar"]
+    assert takes["summary"] == ("booking.confirmed",)
+    assert "booking.cancelled" in takes["calendar"] and "booking.cancelled" in takes["notes"]
     # Alice is not premium: the summary worker (premium hosts only) hears nothing of hers
     # (a premium host's bookings: tests/functional/test_premium.py).
     premium_only = {spec.name for spec in QUEUES if spec.premium_only}
@@ -166,8 +166,9 @@ def test_a_redelivered_event_changes_nothing(api: Api, wiring: Wiring) -> None:
     assert [(r.sk, r.status, r.booking["start"]) for r in records] == [
         ("notes", "done", "2026-11-24T14:00:00+00:00")]
     deliver_stream(api, wiring)
-    assert wiring.sender.types("c1")[-1:] == ["notes.saved"]
-    assert wiring.sender.types("c1").count("notes.saved") == 1
+    # Alice has no notes destination: the job is done, and says nothing (a job that
+    # announces says it once: tests/unit/test_job_runner.py).
+    assert "notes.saved" not in wiring.sender.types("c1")
 
 
 def test_a_failing_push_raises_so_lambda_retries_it(api: Api, wiring: Wiring) -> None:

@@ -320,3 +320,38 @@ def test_a_withdrawn_capability_breaks_and_a_refused_request_is_rejected(
     provider_sandbox.fail_next_api_calls("notion", status=400, retry_after=None)
     with pytest.raises(ProviderRejectedError, match="validation_error"):
         _notes(provider_sandbox).save_notes(INTRO)
+
+
+def test_the_databases_shared_with_penny_are_listed_with_their_data_sources(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    database = provider_sandbox.notion_database_id()
+    provider_sandbox.notion_add_data_source("Leads")
+
+    listed = notes.databases()
+
+    assert [(d.database_id, d.title) for d in listed] == [(database, "Client notes"),
+                                                          (database, "Leads")]
+    assert {d.data_source_id for d in listed} == {
+        s["id"] for s in provider_sandbox.notion_data_sources()}
+    assert provider_sandbox.api_call_counts("notion") == {"search": 1}
+
+
+def test_an_unshared_database_is_not_listed(provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    provider_sandbox.notion_share(False)
+
+    assert notes.databases() == []
+
+
+def test_a_search_for_databases_the_old_way_is_refused_as_notion_does(
+        provider_sandbox: ProviderSandbox) -> None:
+    token = HostTokens(provider_sandbox)(False)
+
+    answer = requests.post(f"{provider_sandbox.base_url('notion')}/v1/search", timeout=10,
+                           headers={"Authorization": f"Bearer {token}",
+                                    "Notion-Version": "2025-09-03"},
+                           json={"filter": {"property": "object", "value": "database"}})
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "validation_error"

@@ -31,6 +31,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.events import Event
 from chalicelib.domain.hosts import Account, HostConfig, Profile
+from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.ports import (
@@ -89,6 +90,7 @@ class FakeHosts:
     # FakeCalendarStore (tests/fakes/calendar_cache.py) so a sync's writes are read here.
     calendars: dict[str, CalendarSetup] = field(default_factory=dict)
     premium: set[str] = field(default_factory=set)  # host ids the operator made premium
+    notes: dict[str, NotesDestination] = field(default_factory=dict)  # host id -> where
 
     def create(self, profile: Profile, email: str, password_hash: str, now: datetime,
                identity: object = None) -> None:
@@ -120,7 +122,13 @@ class FakeHosts:
         events = tuple(sorted(self.events[host_id].values(), key=lambda e: e.slug))
         return HostConfig(profile, schedule, events, self.emails[host_id],
                           self.calendars.get(host_id, CalendarSetup()),
-                          premium=host_id in self.premium)
+                          premium=host_id in self.premium, notes=self.notes.get(host_id))
+
+    def save_notes(self, host_id: str, destination: NotesDestination | None) -> None:
+        if destination is None:
+            self.notes.pop(host_id, None)
+        else:
+            self.notes[host_id] = destination
 
     def public_config(self, slug: str) -> HostConfig:
         host_id = next((p.host_id for p in self.profiles.values() if p.slug == slug), None)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.bookings import Attendee, Booking, BookingBrief, BookingStatus
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.jobs import JobStatus
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
@@ -88,10 +88,12 @@ def fanout(bus: EventBus, realtime: Realtime) -> Fanout:
 
 
 def test_only_the_booking_changes_some_worker_takes_are_published() -> None:
-    # notes and summary take confirmations; the calendar job every change of time; the
-    # payments job cancellations (refunds) and the hold timer's end.
+    # notes and summary take confirmations; the calendar and notes jobs every change of
+    # time; the payments job cancellations (refunds) and the hold timer's end; the notes
+    # job the host's request to write parked notes.
     assert sorted(WORKER_TYPES) == ["booking.cancelled", "booking.confirmed",
-                                    "booking.rescheduled", "payment.hold_expired"]
+                                    "booking.rescheduled", "notes.requested",
+                                    "payment.hold_expired"]
 
 
 def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
@@ -169,6 +171,31 @@ def test_a_video_link_written_on_a_booking_reaches_the_dashboard_but_no_worker(
     assert events[0].booking["video_url"] == "https://video.test/j/mtg-1"
     assert bus.published == []
     assert dashboard.types() == ["booking.updated"]
+
+
+def test_a_hosts_request_for_parked_notes_reaches_the_notes_worker_and_no_dashboard(
+        dashboard: Dashboard) -> None:
+    bus = FakeEventBus()
+    before = a_booking()
+    after = replace(before, notes_requested_at=before.created_at, version=2)
+
+    events = fanout(bus, dashboard.realtime).handle(
+        [record("c-5", booking_image(after), booking_image(before))])
+
+    assert [e.type for e in events] == [EventKind.NOTES_REQUESTED]
+    assert bus.published == events
+    assert dashboard.types() == []
+
+
+def test_notes_and_a_brief_written_on_a_booking_make_no_event(dashboard: Dashboard) -> None:
+    # The job's own record announces them (notes.saved, summary.ready), once.
+    bus = FakeEventBus()
+    before = a_booking()
+    after = replace(before, notes_url="https://notion.test/p-1",
+                    brief=BookingBrief("Bo", "Pricing"), version=2)
+
+    assert fanout(bus, dashboard.realtime).handle(
+        [record("c-6", booking_image(after), booking_image(before))]) == []
 
 
 def job_image(status: JobStatus, announces: str | None = "notes.saved") -> dict[str, Any]:

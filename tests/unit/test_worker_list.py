@@ -28,7 +28,8 @@ SERVICES = Core(Settings(), FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
 
 def test_the_list_declares_todays_workers_and_what_they_announce() -> None:
     assert [(s.name, s.event_types, s.announces) for s in QUEUES] == [
-        ("notes", ("booking.confirmed",), "notes.saved"),
+        ("notes", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
+                   "notes.requested"), "notes.saved"),
         ("summary", ("booking.confirmed",), "summary.ready"),
         ("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"), None),
         ("payments", ("booking.cancelled", "payment.hold_expired"), None),
@@ -80,7 +81,8 @@ def test_the_summary_subscription_also_requires_the_premium_attribute() -> None:
     policies = {spec.name: spec.filter_policy for spec in QUEUES}
 
     assert policies == {
-        "notes": {"type": ["booking.confirmed"]},
+        "notes": {"type": ["booking.confirmed", "booking.rescheduled", "booking.cancelled",
+                           "notes.requested"]},
         "summary": {"type": ["booking.confirmed"], "premium": ["true"]},
         "calendar": {"type": ["booking.confirmed", "booking.rescheduled",
                               "booking.cancelled"]},

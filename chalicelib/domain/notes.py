@@ -1,0 +1,128 @@
+"""Client notes and the pre-meeting brief, in Penny's terms: where a host's notes go, and
+what a booking's notes page says.
+
+The notes are bullets a host reads before a meeting: who the client is, what they
+booked and when (in the host's zone), their answers, the links, and their earlier
+bookings with this host; a premium host's brief is appended once it exists. Pure: the
+notes job (services/notes.py) reads the booking and the host, and a provider adapter
+(integrations/notion_notes.py) writes what this builds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.bookings import Booking, BookingBrief, BookingStatus
+from chalicelib.domain.providers import BookingFacts, BookingNotes, PastBooking
+
+NOTES_PROVIDERS = ("notion", "google")
+MAX_EARLIER = 10                   # earlier bookings listed (most recent)
+
+
+@dataclass(frozen=True)
+class NotesDestination:
+    """Where a host's notes go: a Notion database (`database_id`, and the data source
+    `data_source_id` of it), or a Google Drive folder Penny made (its id in both). The
+    host picks it after connecting; `title` is how the host recognises it."""
+
+    provider: str
+    database_id: str
+    data_source_id: str
+    title: str
+
+    def to_json(self) -> str:
+        return json.dumps({"provider": self.provider, "database_id": self.database_id,
+                           "data_source_id": self.data_source_id, "title": self.title},
+                          sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> NotesDestination | None:
+        if not raw:
+            return None
+        data = json.loads(raw)
+        return cls(str(data["provider"]), str(data["database_id"]),
+                   str(data["data_source_id"]), str(data.get("title") or ""))
+
+
+def status_label(booking: Booking) -> str:
+    """The booking's state as the notes' Status says it."""
+    if booking.status is BookingStatus.CANCELLED:
+        return "Cancelled"
+    return "Rescheduled" if booking.sequence > 0 else "Confirmed"
+
+
+def _when(start: datetime, end: datetime, zone: str) -> str:
+    tz = ZoneInfo(zone)
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    return f"{s:%a %d %b %Y}, {s:%H:%M} to {e:%H:%M} ({zone})"
+
+
+def answers_by_label(booking: Booking, labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The client's answers in form order, each under its question's label (an answer to
+    a question deleted since keeps its id as its label)."""
+    order = {qid: i for i, qid in enumerate(labels)}
+    ordered = sorted(booking.answers.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    return tuple((labels.get(qid, qid), answer) for qid, answer in ordered if answer)
+
+
+def earlier_bookings(booking: Booking, others: Sequence[Booking]) -> list[Booking]:
+    """The client's earlier bookings with this host (same e-mail, starting before this
+    one), most recent first, at most MAX_EARLIER."""
+    email = booking.attendee.email.casefold()
+    found = [b for b in others if b.uid != booking.uid and b.start < booking.start
+             and b.attendee.email.casefold() == email
+             and b.status in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED)]
+    return sorted(found, key=lambda b: b.start, reverse=True)[:MAX_EARLIER]
+
+
+def brief_lines(brief: BookingBrief) -> list[str]:
+    lines = [f"Brief: {brief.who}", f"Wants: {brief.wants}"]
+    lines += [f"Prepare: {item}" for item in brief.prepare]
+    lines += [f"Ask: {item}" for item in brief.questions]
+    return lines
+
+
+def booking_notes(booking: Booking, zone: str, labels: Mapping[str, str],
+                  manage_url: Callable[[str], str], earlier: Sequence[Booking]) -> BookingNotes:
+    """The notes page of a booking, as bullets; the same booking always makes the same
+    notes, so a redelivered event rewrites nothing."""
+    a = booking.attendee
+    bullets = [f"Client: {a.name}", f"E-mail: {a.email}", f"Client's time zone: {a.timezone}",
+               f"Event: {booking.event_title}",
+               f"When: {_when(booking.start, booking.end, zone)}",
+               f"Status: {status_label(booking)}"]
+    bullets += [f"{label}: {answer}" for label, answer in answers_by_label(booking, labels)]
+    if booking.video_url:
+        bullets.append(f"Video link: {booking.video_url}")
+    elif booking.video_note:
+        bullets.append(f"Video link: {booking.video_note}")
+    bullets.append(f"Manage the booking: {manage_url(booking.uid)}")
+    if earlier:
+        bullets += [f"Earlier: {b.event_title}, {_when(b.start, b.end, zone)} "
+                    f"({b.status.value})" for b in earlier]
+    else:
+        bullets.append("Earlier bookings with you: none")
+    if booking.brief is not None:
+        bullets += brief_lines(booking.brief)
+    elif booking.brief_note:
+        bullets.append(f"Brief: {booking.brief_note}")
+    return BookingNotes(key=booking.uid, title=f"{a.name}: {booking.event_title}",
+                        when=booking.meeting, attendee_name=a.name, attendee_email=a.email,
+                        bullets=tuple(line.replace("\n", " ") for line in bullets),
+                        status=status_label(booking), time_zone=zone)
+
+
+def booking_facts(booking: Booking, labels: Mapping[str, str],
+                  earlier: Sequence[Booking]) -> BookingFacts:
+    """What the brief is written from (the client's text stays data: integrations/
+    gemini_briefs.py)."""
+    return BookingFacts(
+        event_title=booking.event_title, when=booking.meeting,
+        attendee_name=booking.attendee.name, attendee_email=booking.attendee.email,
+        answers=answers_by_label(booking, labels),
+        earlier=tuple(PastBooking(b.event_title, b.meeting, b.status)
+                      for b in reversed(earlier)))

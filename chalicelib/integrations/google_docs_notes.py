@@ -1,0 +1,206 @@
+"""Client notes in the host's Google Docs (the NotesProvider port), through
+google-api-python-client's Docs v1 and Drive v3 with the scopes `documents` and
+`drive.file` (Penny sees only the files it made). Only the notes worker imports this.
+
+Where docs go. One Google Doc per booking in a Drive folder Penny made for the host
+(`database_id`; create_folder makes one, databases() lists them). Drive's files.create
+makes the doc already inside the folder and marked with the appProperty
+`pennyBooking: <booking uid>` in one call, so no doc ever exists unmarked; Docs'
+batchUpdate then writes its body (google_docs_wire.py says what the body is).
+
+Idempotent. save_notes first asks Drive for the live doc with that appProperty
+(anywhere: the host may have moved it): a redelivered event or a retry after a timeout
+rewrites the doc it finds, never a second, and a replay of the same notes reads and
+writes nothing. Two deliveries running at once could still both create; the notes job's
+own record keeps that to a race of retries.
+
+Errors. One request, one answer (`num_retries=0`, an explicit timeout); a 401 gets the
+token refreshed once and the call repeated (google_calendar.py's token source). 429,
+5xx and timeouts are ProviderUnavailableError; a second 401 or a missing scope is
+ConnectionBrokenError. A notes folder the host deleted or put in the trash is
+ProviderRejectedError, not a broken connection: the same Google connection serves the
+host's calendar, which a lost folder must not stop (the Connections page says the
+folder is gone, and reconnecting makes a new one). A notes doc in the trash, or gone,
+and any other 4xx are ProviderRejectedError too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+import httplib2
+from google_auth_httplib2 import AuthorizedHttp
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from chalicelib.domain.errors import (
+    ProviderError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+)
+from chalicelib.domain.providers import BookingNotes, NotesDatabase, NotesPage
+from chalicelib.integrations import google_docs_wire as wire
+from chalicelib.integrations.google_calendar import TRANSPORT_ERRORS, HostToken
+from chalicelib.integrations.google_docs_wire import PROVIDER
+from chalicelib.provider_settings import OAuthApp
+
+DOCS_ROOT = "https://docs.googleapis.com/"
+DRIVE_ROOT = "https://www.googleapis.com/drive/v3/"
+DEFAULT_FOLDER = "Penny client notes"
+MAX_LIST_PAGES = 10                # of 100 folders each
+
+
+class GoogleDocsNotes:
+    """The host's notes docs in one Drive folder. `token(False)` is the stored access
+    token, `token(True)` a forced refresh, asked after Google answers 401.
+    `database_id` is the folder's id; `data_source`, Notion's notion, is the same id
+    here (used only when `database_id` is empty)."""
+
+    def __init__(self, entry: OAuthApp, token: Callable[[bool], str], timeout: float,
+                 database_id: str = "", data_source: str | None = None) -> None:
+        base = entry.base_url
+        self._docs_root = f"{base}/" if base else DOCS_ROOT
+        self._drive_root = f"{base}/drive/v3/" if base else DRIVE_ROOT
+        # A folder is its own "data source" (NotesDatabase carries its id twice).
+        self.folder_id = database_id or data_source or ""
+        self._token, self.timeout = token, timeout
+
+    @cached_property
+    def _http(self) -> AuthorizedHttp:
+        # One token for both APIs: a refresh on one serves the other. httplib2 waits for
+        # ever unless told otherwise.
+        return AuthorizedHttp(HostToken(self._token), max_refresh_attempts=1,
+                              http=httplib2.Http(timeout=self.timeout))
+
+    @cached_property
+    def _drive(self) -> Any:
+        return build("drive", "v3", http=self._http, static_discovery=True,
+                     client_options={"api_endpoint": self._drive_root}).files()
+
+    @cached_property
+    def _docs(self) -> Any:
+        return build("docs", "v1", http=self._http, static_discovery=True,
+                     client_options={"api_endpoint": self._docs_root}).documents()
+
+    # -- the port ----------------------------------------------------------------------
+
+    def save_notes(self, notes: BookingNotes) -> NotesPage:
+        if not self.folder_id:
+            raise ProviderRejectedError(PROVIDER, "no Google Drive folder is chosen for the "
+                                        "notes: choose or create one in Penny")
+        found = self._call(self._drive.list(
+            q=wire.booking_query(notes.key), orderBy="createdTime", pageSize=10,
+            spaces="drive", fields=f"files({wire.FILE_FIELDS})"), "finding the notes doc")
+        if found.get("files"):
+            return self._rewrite(found["files"][0], notes)
+        made = self._call(self._drive.create(fields=wire.FILE_FIELDS, body={
+            "name": wire.doc_name(notes), "mimeType": wire.DOCUMENT, "parents": [self.folder_id],
+            "appProperties": {wire.BOOKING_KEY: notes.key}}), "creating the notes doc",
+            gone=self._folder_gone)
+        if made.get("trashed"):
+            raise self._folder_gone()  # made inside a folder in the trash: there too
+        self._write(str(made["id"]), wire.edits(wire.EMPTY_DOCUMENT, notes), None)
+        return _page(made)
+
+    def update_notes(self, page_id: str, notes: BookingNotes) -> NotesPage:
+        found = self._call(self._drive.get(fileId=page_id, fields=wire.FILE_FIELDS),
+                           "reading the notes doc", gone=lambda: self._doc_gone(page_id))
+        return self._rewrite(found, notes)
+
+    def databases(self) -> list[NotesDatabase]:
+        """The live notes folders Penny made in the host's Drive, oldest first."""
+        return [NotesDatabase(f["id"], f["id"], f["name"]) for f in self._folders()]
+
+    def make_place(self) -> NotesDatabase | None:
+        """A notes folder Penny makes in the host's Drive (drive.file sees no other)."""
+        return self.create_folder()
+
+    def create_folder(self, name: str = DEFAULT_FOLDER) -> NotesDatabase:
+        """A notes folder in the host's My Drive; one of Penny's of that name if there is
+        one already (a second click, a retry after a timeout)."""
+        found = self._folders(name)
+        made = found[0] if found else self._call(self._drive.create(fields="id,name", body={
+            "name": name, "mimeType": wire.FOLDER, "appProperties": wire.FOLDER_MARK}),
+            "creating the notes folder")
+        return NotesDatabase(str(made["id"]), str(made["id"]), str(made["name"]))
+
+    # -- the doc -----------------------------------------------------------------------
+
+    def _rewrite(self, file: dict[str, Any], notes: BookingNotes) -> NotesPage:
+        if file.get("trashed"):
+            raise ProviderRejectedError(PROVIDER, f"the notes doc {file.get('id')} is in the "
+                                        "host's Google Drive trash")
+        document = self._call(self._docs.get(documentId=file["id"]), "reading the notes doc")
+        self._write(str(file["id"]), wire.edits(document, notes), document.get("revisionId"))
+        if file.get("name") != wire.doc_name(notes):
+            self._call(self._drive.update(fileId=file["id"], fields="id",
+                                          body={"name": wire.doc_name(notes)}),
+                       "renaming the notes doc")
+        return _page(file)
+
+    def _write(self, doc_id: str, requests: list[dict[str, Any]], read: str | None) -> None:
+        if not requests:
+            return
+        # Edits made against the revision read: Google fits them around whatever the host
+        # typed since, rather than at indices that moved.
+        control = {"writeControl": {"targetRevisionId": read}} if read else {}
+        self._call(self._docs.batchUpdate(documentId=doc_id,
+                                          body={"requests": requests, **control}),
+                   "writing the notes")
+
+    def _folders(self, name: str | None = None) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        page_token: str | None = None
+        for _ in range(MAX_LIST_PAGES):
+            page = self._call(self._drive.list(
+                q=wire.folders_query(name), orderBy="createdTime", pageSize=100,
+                spaces="drive", pageToken=page_token, fields="files(id,name),nextPageToken"),
+                "listing the notes folders")
+            found += page.get("files") or []
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                break
+        return found
+
+    def _folder_gone(self) -> ProviderError:
+        return ProviderRejectedError(PROVIDER, "the notes folder is gone from Google Drive "
+                                     "(deleted, or in the trash): choose or create another "
+                                     "in Penny")
+
+    def _doc_gone(self, doc_id: str) -> ProviderError:
+        # The doc alone deleted for good, or the whole folder with it?
+        if not self.folder_id:
+            return ProviderRejectedError(PROVIDER, f"the notes doc {doc_id} is gone from "
+                                         "Google Drive")
+        folder = self._call(self._drive.get(fileId=self.folder_id, fields="id,trashed"),
+                            "reading the notes folder", gone=self._folder_gone)
+        if folder.get("trashed"):
+            return self._folder_gone()
+        return ProviderRejectedError(PROVIDER, f"the notes doc {doc_id} is gone from "
+                                     "Google Drive")
+
+    # -- one call ----------------------------------------------------------------------
+
+    def _call(self, request: Any, doing: str,
+              gone: Callable[[], ProviderError] | None = None) -> dict[str, Any]:
+        try:
+            answer = request.execute(num_retries=0)
+        except HttpError as exc:
+            status = int(exc.resp.status)
+            if status == 404 and gone is not None:
+                raise gone() from exc
+            raise wire.refusal(status, exc.resp, exc.content, doing) from exc
+        except TRANSPORT_ERRORS as exc:
+            raise ProviderUnavailableError(
+                PROVIDER, f"Google Docs did not answer ({type(exc).__name__}) while {doing}; "
+                          "try again later") from exc
+        return answer if isinstance(answer, dict) else {}
+
+
+def _page(file: dict[str, Any]) -> NotesPage:
+    if not file.get("id") or not file.get("webViewLink"):
+        raise ProviderUnavailableError(PROVIDER, "Google Drive answered without a file id "
+                                       "or link")
+    return NotesPage(str(file["id"]), str(file["webViewLink"]))

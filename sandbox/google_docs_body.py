@@ -1,0 +1,191 @@
+"""A Google Doc's body as the fake Docs v1 keeps it, and the edits `documents.batchUpdate`
+makes to it, with Google's indices: UTF-16 code units, the section break at 0, the first
+paragraph at 1, and a newline closing every paragraph, the last one included (no edit
+may remove that one).
+
+A paragraph's style and bullet live on its closing newline, as in Google's model: text
+inserted with newlines makes paragraphs that copy the style and bullet of the paragraph
+it went into; a deletion across paragraphs leaves the merged paragraph with the style of
+the one whose newline survived (the last). Only paragraphs: no tables, images, headers
+or tabs, and no text styles (every run is plain).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+NAMED_STYLES = frozenset({"NORMAL_TEXT", "TITLE", "SUBTITLE",
+                          *(f"HEADING_{level}" for level in range(1, 7))})
+NUMBERED = "NUMBERED_"
+# Google strips these from inserted text: C0 controls but tab and newline, and the
+# Basic Multilingual Plane's private use area.
+_STRIPPED = re.compile("[\x00-\x08\x0b-\x1f\ue000-\uf8ff]")
+_GLYPHS = {"BULLET_DISC_CIRCLE_SQUARE": "●○■", "BULLET_ARROW_DIAMOND_DISC": "➔◆●",
+           "BULLET_STAR_CIRCLE_SQUARE": "★○■", "BULLET_DIAMOND_CIRCLE_SQUARE": "◆○■",
+           "BULLET_CHECKBOX": "☐☐☐"}
+
+
+class Invalid(Exception):
+    """An edit Google refuses (400 INVALID_ARGUMENT), in Google's words."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str                           # without its closing newline
+    style: str = "NORMAL_TEXT"          # the paragraph's namedStyleType
+    list_id: str | None = None          # its bullet's list; None: no bullet
+    nesting: int = 0
+
+
+def units(text: str) -> int:
+    """The length of `text` in UTF-16 code units, Google's index unit."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Body:
+    paragraphs: list[Paragraph] = field(default_factory=lambda: [Paragraph("")])
+    lists: dict[str, str] = field(default_factory=dict)   # list id -> its bullet preset
+
+    def end(self) -> int:
+        """The body's end index: one past the last paragraph's newline."""
+        return 1 + sum(units(p.text) + 1 for p in self.paragraphs)
+
+    def spans(self) -> list[tuple[int, int, Paragraph]]:
+        found, at = [], 1
+        for paragraph in self.paragraphs:
+            end = at + units(paragraph.text) + 1
+            found.append((at, end, paragraph))
+            at = end
+        return found
+
+    def copy(self) -> Body:
+        return Body(list(self.paragraphs), dict(self.lists))
+
+    # -- the edits ---------------------------------------------------------------------
+
+    def insert_text(self, index: int, text: str) -> None:
+        end = self.end()
+        if index < 1:
+            raise Invalid("The insertion index must be inside the bounds of an existing "
+                          "paragraph. You can still create new paragraphs by inserting "
+                          "newlines.")
+        if index >= end:
+            raise Invalid(f"Index {index} must be less than the end index of the referenced "
+                          f"segment, {end}.")
+        flat, marks = self._flat()
+        at = _offset(flat, index - 1, inside_pair_ok=True)
+        text = _STRIPPED.sub("", text)
+        # The paragraph the text goes into is the one whose newline comes next.
+        into = flat.count("\n", 0, at)
+        made = text.count("\n")
+        self._unflat(flat[:at] + text + flat[at:],
+                     marks[:into] + [marks[into]] * made + marks[into:])
+
+    def delete_range(self, start: int, end: int) -> None:
+        last = self.end() - 1
+        if start < 1:
+            raise Invalid("The range cannot include the section break at index 0.")
+        if end <= start:
+            raise Invalid("The range should not be empty.")
+        if end > last:
+            raise Invalid("The range cannot include the newline character at the end of "
+                          "the segment.")
+        flat, marks = self._flat()
+        a, b = _offset(flat, start - 1), _offset(flat, end - 1)
+        first, gone = flat.count("\n", 0, a), flat.count("\n", a, b)
+        self._unflat(flat[:a] + flat[b:], marks[:first] + marks[first + gone:])
+
+    def create_bullets(self, start: int, end: int, preset: str) -> None:
+        """Bullets on every paragraph the range overlaps, in a new list; leading tabs
+        become the nesting level (and leave the text)."""
+        list_id = f"kix.{secrets.token_hex(6)}"
+        self.lists[list_id] = preset
+        self._each(start, end, lambda p: replace(
+            p, text=p.text.lstrip("\t"), list_id=list_id,
+            nesting=min(len(p.text) - len(p.text.lstrip("\t")), 8)))
+
+    def delete_bullets(self, start: int, end: int) -> None:
+        self._each(start, end, lambda p: replace(p, list_id=None, nesting=0))
+
+    def set_style(self, start: int, end: int, named: str) -> None:
+        self._each(start, end, lambda p: replace(p, style=named))
+
+    def _each(self, start: int, end: int, change: Any) -> None:
+        body_end = self.end()
+        if start < 1 or end <= start:
+            raise Invalid(f"The range [{start}, {end}) is empty or starts before index 1.")
+        if end > body_end:
+            raise Invalid(f"Index {end - 1} must be less than the end index of the "
+                          f"referenced segment, {body_end}.")
+        self.paragraphs = [change(p) if a < end and start < b else p
+                           for a, b, p in self.spans()]
+
+    def _flat(self) -> tuple[str, list[Paragraph]]:
+        return "".join(p.text + "\n" for p in self.paragraphs), list(self.paragraphs)
+
+    def _unflat(self, flat: str, marks: list[Paragraph]) -> None:
+        texts = flat.split("\n")[:-1]
+        self.paragraphs = [replace(mark, text=text) for text, mark in zip(texts, marks,
+                                                                          strict=True)]
+
+    # -- as documents.get answers it ---------------------------------------------------
+
+    def content(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = [{"endIndex": 1, "sectionBreak": {"sectionStyle": {
+            "columnSeparatorStyle": "NONE", "contentDirection": "LEFT_TO_RIGHT",
+            "sectionType": "CONTINUOUS"}}}]
+        for start, end, p in self.spans():
+            style: dict[str, Any] = {"namedStyleType": p.style, "direction": "LEFT_TO_RIGHT"}
+            if p.style.startswith("HEADING_") or p.style in ("TITLE", "SUBTITLE"):
+                digest = hashlib.sha1(f"{start}:{p.text}".encode()).hexdigest()[:12]
+                style["headingId"] = f"h.{digest}"
+            paragraph: dict[str, Any] = {
+                "elements": [{"startIndex": start, "endIndex": end,
+                              "textRun": {"content": p.text + "\n", "textStyle": {}}}],
+                "paragraphStyle": style}
+            if p.list_id is not None:
+                paragraph["bullet"] = {"listId": p.list_id, "textStyle": {"underline": False},
+                                       **({"nestingLevel": p.nesting} if p.nesting else {})}
+            found.append({"startIndex": start, "endIndex": end, "paragraph": paragraph})
+        return found
+
+    def lists_json(self) -> dict[str, Any]:
+        used = {p.list_id for p in self.paragraphs}
+        return {list_id: {"listProperties": {"nestingLevels": [
+                    _level(preset, level) for level in range(9)]}}
+                for list_id, preset in self.lists.items() if list_id in used}
+
+
+def numbered(preset: str) -> bool:
+    return preset.startswith(NUMBERED)
+
+
+def _level(preset: str, level: int) -> dict[str, Any]:
+    indent = {"indentFirstLine": {"magnitude": 18 + 36 * level, "unit": "PT"},
+              "indentStart": {"magnitude": 36 + 36 * level, "unit": "PT"},
+              "bulletAlignment": "START", "textStyle": {"underline": False},
+              "startNumber": 1}
+    if numbered(preset):
+        return {**indent, "glyphType": "DECIMAL", "glyphFormat": f"%{level}."}
+    glyphs = _GLYPHS.get(preset, _GLYPHS["BULLET_DISC_CIRCLE_SQUARE"])
+    return {**indent, "glyphSymbol": glyphs[level % 3], "glyphFormat": f"%{level}"}
+
+
+def _offset(flat: str, target: int, inside_pair_ok: bool = False) -> int:
+    """The position in `flat` of UTF-16 offset `target`. Google moves an insertion that
+    would split a character after it; a range that splits one is refused."""
+    seen = 0
+    for position, char in enumerate(flat):
+        if seen >= target:
+            return position
+        seen += 2 if ord(char) > 0xFFFF else 1
+        if seen > target:
+            if inside_pair_ok:
+                return position + 1
+            raise Invalid(f"Index {target + 1} is inside a surrogate pair.")
+    return len(flat)

@@ -1,0 +1,303 @@
+"""The sandbox's fake Docs v1 and Drive v3 on the wire (sandbox/google_docs.py): drive.file
+visibility, the `q` subset, partial responses, trash, parents, batchUpdate's indices and
+paragraph rules, and Google's error shapes. Raw HTTP, so each shape is the one pinned."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+import requests
+
+from chalicelib.domain.providers import Feature
+from chalicelib.integrations.oauth.scopes import GOOGLE
+from sandbox import ProviderSandbox
+from sandbox.testing import access_token
+
+DOCS_SCOPE, DRIVE_FILE = GOOGLE[Feature.NOTES]
+FOLDER = "application/vnd.google-apps.folder"
+DOCUMENT = "application/vnd.google-apps.document"
+
+
+class Google:
+    """One grant's calls to the fake, as Google's REST paths take them."""
+
+    def __init__(self, sandbox: ProviderSandbox,
+                 scopes: Sequence[str] = (DOCS_SCOPE, DRIVE_FILE)) -> None:
+        self.base = sandbox.base_url("google")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = \
+            f"Bearer {access_token(sandbox, 'google', scopes)}"
+
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> requests.Response:
+        return self.session.request(method, f"{self.base}/{path}", json=body, params=params,
+                                    timeout=10)
+
+    def ok(self, method: str, path: str, body: Any = None, **params: Any) -> dict[str, Any]:
+        answer = self.call(method, path, body, **params)
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    def make(self, name: str, mime: str = DOCUMENT, parent: str | None = None,
+             **props: str) -> str:
+        return str(self.ok("POST", "drive/v3/files", {
+            "name": name, "mimeType": mime, **({"parents": [parent]} if parent else {}),
+            **({"appProperties": props} if props else {})})["id"])
+
+    def names(self, q: str, **params: Any) -> list[str]:
+        listed = self.ok("GET", "drive/v3/files", q=q, fields="files(name)", **params)
+        return [f["name"] for f in listed["files"]]
+
+    def edit(self, doc_id: str, *requests_: dict[str, Any]) -> requests.Response:
+        return self.call("POST", f"v1/documents/{doc_id}:batchUpdate",
+                         {"requests": list(requests_)})
+
+
+def _insert(index: int, text: str) -> dict[str, Any]:
+    return {"insertText": {"location": {"index": index}, "text": text}}
+
+
+def _range(kind: str, start: int, end: int, **more: Any) -> dict[str, Any]:
+    return {kind: {"range": {"startIndex": start, "endIndex": end}, **more}}
+
+
+# -- drive.file --------------------------------------------------------------------------
+
+
+def test_drive_file_sees_only_what_the_app_made_for_any_grant_of_it(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    own = provider_sandbox.google_drive_folder("The host's own")
+    provider_sandbox.google_doc_by_hand("Diary", parent=own)
+    made = api.make("Penny notes", FOLDER)
+
+    assert api.names("") == ["Penny notes"]
+    hidden = api.call("GET", f"drive/v3/files/{own}")
+    assert hidden.status_code == 404 and hidden.json() == {"error": {
+        "code": 404, "message": f"File not found: {own}.", "errors": [{
+            "domain": "global", "reason": "notFound", "message": f"File not found: {own}.",
+            "location": "fileId", "locationType": "parameter"}]}}
+    inside = api.call("POST", "drive/v3/files", {"name": "x", "parents": [own]})
+    assert inside.status_code == 404
+    # The host reconnects: a new grant of the same app still sees what it made.
+    assert Google(provider_sandbox).ok("GET", f"drive/v3/files/{made}")["name"] == "Penny notes"
+
+
+def test_the_documents_scope_reads_any_doc_and_drive_file_only_the_apps(
+        provider_sandbox: ProviderSandbox) -> None:
+    diary = provider_sandbox.google_doc_by_hand("Diary")
+
+    by_documents = Google(provider_sandbox, (DOCS_SCOPE,)).call("GET", f"v1/documents/{diary}")
+    by_drive_file = Google(provider_sandbox, (DRIVE_FILE,)).call("GET", f"v1/documents/{diary}")
+
+    assert by_documents.status_code == 200 and by_documents.json()["title"] == "Diary"
+    assert by_drive_file.status_code == 403
+    assert by_drive_file.json() == {"error": {"code": 403, "status": "PERMISSION_DENIED",
+                                              "message": "The caller does not have permission"}}
+
+
+# -- files.list's q, orderBy, pages and fields ------------------------------------------
+
+
+def test_q_takes_the_terms_penny_uses(provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    folder = api.make("Notes", FOLDER, penny="notes")
+    api.make("O'Brien \\ notes", parent=folder, pennyBooking="bk_1")
+    api.make("Second", parent=folder, pennyBooking="bk_2")
+    stray = api.make("Stray", pennyBooking="bk_1")
+    api.ok("PATCH", f"drive/v3/files/{stray}", {"trashed": True})
+
+    booking = "appProperties has { key='pennyBooking' and value='bk_1' }"
+    assert api.names(f"{booking} and trashed = false") == ["O'Brien \\ notes"]
+    assert api.names(f"{booking} AND trashed = true") == ["Stray"]
+    assert api.names(f"'{folder}' in parents", orderBy="name desc") == [
+        "Second", "O'Brien \\ notes"]
+    assert api.names("name = 'O\\'Brien \\\\ notes'") == ["O'Brien \\ notes"]
+    assert api.names(f"mimeType = '{FOLDER}' and "
+                     "appProperties has { key='penny' and value='notes' }") == ["Notes"]
+    assert api.names("'root' in parents and mimeType != 'x'") == ["Notes", "Stray"]
+
+
+@pytest.mark.parametrize("q", ["name = 'a' or name = 'b'", "not trashed = true",
+                               "(trashed = false)", "starred = true", "name = 'open"])
+def test_a_q_outside_the_subset_is_refused_as_an_invalid_value(
+        provider_sandbox: ProviderSandbox, q: str) -> None:
+    answer = Google(provider_sandbox).call("GET", "drive/v3/files", q=q)
+
+    assert answer.status_code == 400
+    [error] = answer.json()["error"]["errors"]
+    assert (error["reason"], error["location"]) == ("invalid", "q")
+
+
+def test_answers_hold_the_default_fields_or_those_asked_page_by_page(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    first, second = api.make("One"), api.make("Two")
+
+    assert api.ok("GET", f"drive/v3/files/{first}") == {
+        "kind": "drive#file", "id": first, "name": "One", "mimeType": DOCUMENT}
+    page = api.ok("GET", "drive/v3/files", pageSize=1, fields="nextPageToken,files(id)")
+    rest = api.ok("GET", "drive/v3/files", pageSize=1, pageToken=page["nextPageToken"],
+                  fields="files(id,appProperties),nextPageToken")
+    assert (page["files"], rest) == ([{"id": first}], {"files": [{"id": second}]})
+    assert set(api.ok("GET", f"drive/v3/files/{first}", fields="*")) >= {
+        "webViewLink", "trashed", "explicitlyTrashed", "parents", "createdTime"}
+
+
+# -- trash, parents, appProperties -----------------------------------------------------
+
+
+def test_a_doc_in_a_trashed_folder_is_trashed_but_not_explicitly(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    folder = api.make("Notes", FOLDER)
+    doc = api.make("Inside", parent=folder)
+
+    api.ok("PATCH", f"drive/v3/files/{folder}", {"trashed": True})
+
+    assert api.ok("GET", f"drive/v3/files/{doc}", fields="trashed,explicitlyTrashed") == {
+        "trashed": True, "explicitlyTrashed": False}
+    assert api.names("trashed = false") == []
+
+
+def test_a_file_has_one_parent_and_moves_with_add_and_remove(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    old, new = api.make("Old", FOLDER), api.make("New", FOLDER)
+    doc = api.make("Doc", parent=old)
+
+    two = api.call("POST", "drive/v3/files", {"name": "x", "parents": [old, new]})
+    added = api.call("PATCH", f"drive/v3/files/{doc}", addParents=new)
+    written = api.call("PATCH", f"drive/v3/files/{doc}", {"parents": [new]})
+    moved = api.ok("PATCH", f"drive/v3/files/{doc}", addParents=new, removeParents=old,
+                   fields="parents")
+
+    assert [a.json()["error"]["errors"][0]["reason"] for a in (two, added, written)] == [
+        "cannotAddParent", "cannotAddParent", "fieldNotWritable"]
+    assert moved == {"parents": [new]}
+
+
+def test_app_properties_merge_and_a_null_clears_one(provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    doc = api.make("Doc", pennyBooking="bk_1", other="x")
+
+    answer = api.ok("PATCH", f"drive/v3/files/{doc}", {"appProperties": {"other": None,
+                                                                        "more": "y"}},
+                    fields="appProperties")
+
+    assert answer == {"appProperties": {"pennyBooking": "bk_1", "more": "y"}}
+
+
+# -- documents -------------------------------------------------------------------------
+
+
+def test_documents_create_makes_an_empty_doc_in_my_drive(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+
+    made = api.ok("POST", "v1/documents", {"title": "Plan", "body": {"content": []}})
+
+    assert [e.get("paragraph", {}).get("elements", [{}])[0].get("textRun")
+            for e in made["body"]["content"]] == [None, {"content": "\n", "textStyle": {}}]
+    assert api.names("'root' in parents") == ["Plan"]
+
+
+def test_indices_count_utf16_code_units(provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    doc = api.make("Doc")
+    assert api.edit(doc, _insert(1, "😀x")).status_code == 200
+
+    split = api.edit(doc, _range("deleteContentRange", 2, 3))
+    whole = api.edit(doc, _range("deleteContentRange", 1, 3))
+
+    assert split.status_code == 400 and whole.status_code == 200
+    assert provider_sandbox.google_doc_lines(doc) == [("x", False)]
+
+
+def test_new_paragraphs_copy_the_bullet_and_a_merge_keeps_the_later_paragraphs(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    doc = api.make("Doc")
+    api.edit(doc, _insert(1, "Head\nitem"),
+             _range("createParagraphBullets", 6, 11, bulletPreset="BULLET_DISC_CIRCLE_SQUARE"))
+
+    api.edit(doc, _insert(10, "\nnext"))
+    assert provider_sandbox.google_doc_lines(doc) == [
+        ("Head", False), ("item", True), ("next", True)]
+
+    api.edit(doc, _range("deleteContentRange", 3, 8))  # "ad\nit": Head's newline goes
+    assert provider_sandbox.google_doc_lines(doc) == [("Heem", True), ("next", True)]
+
+
+def test_a_batch_is_all_or_nothing_and_names_the_request_refused(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    doc = api.make("Doc")
+    before = api.ok("GET", f"v1/documents/{doc}")
+
+    refused = api.edit(doc, _insert(1, "kept?"), _range("deleteContentRange", 1, 7))
+    after = api.ok("GET", f"v1/documents/{doc}")
+
+    assert refused.status_code == 400 and refused.json()["error"]["status"] == \
+        "INVALID_ARGUMENT"
+    assert refused.json()["error"]["message"].startswith(
+        "Invalid requests[1].deleteContentRange: ")
+    assert after == before
+
+
+def test_a_required_revision_that_is_not_the_latest_is_refused(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    doc = api.make("Doc")
+    read = api.ok("GET", f"v1/documents/{doc}")["revisionId"]
+    api.edit(doc, _insert(1, "host typed"))
+
+    answer = api.call("POST", f"v1/documents/{doc}:batchUpdate", {
+        "requests": [_insert(1, "x")], "writeControl": {"requiredRevisionId": read}})
+
+    assert answer.status_code == 400 and answer.json()["error"]["status"] == \
+        "FAILED_PRECONDITION"
+
+
+# -- refusals --------------------------------------------------------------------------
+
+
+def test_a_token_without_the_scopes_is_refused_as_google_does(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox, GOOGLE[Feature.CALENDAR])
+
+    drive = api.call("GET", "drive/v3/files")
+    docs = api.call("POST", "v1/documents", {"title": "x"})
+
+    assert (drive.status_code, docs.status_code) == (403, 403)
+    assert drive.json()["error"]["errors"][0]["reason"] == "insufficientPermissions"
+    assert "errors" not in docs.json()["error"]
+    for answer in (drive, docs):
+        error = answer.json()["error"]
+        assert error["status"] == "PERMISSION_DENIED"
+        assert error["details"][0]["reason"] == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
+        assert 'error="insufficient_scope"' in answer.headers["WWW-Authenticate"]
+    assert provider_sandbox.api_call_counts("google") == {
+        "files.list (refused)": 1, "documents.create (refused)": 1}
+
+
+def test_injected_faults_come_in_each_apis_shape(provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    provider_sandbox.fail_next_api_calls("google", status=429, retry_after=3)
+    drive = api.call("GET", "drive/v3/files")
+    provider_sandbox.fail_next_api_calls("google", status=503, retry_after=None)
+    docs = api.call("POST", "v1/documents", {"title": "x"})
+
+    assert drive.status_code == 429 and drive.headers["Retry-After"] == "3"
+    assert drive.json()["error"]["errors"][0]["reason"] == "rateLimitExceeded"
+    assert docs.status_code == 503 and docs.json()["error"]["status"] == "UNAVAILABLE"
+
+
+def test_the_sandbox_page_lists_the_drive(provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    api.make("Notes <b>", FOLDER)
+
+    page = requests.get(f"{provider_sandbox.base_url('google')}/_sandbox", timeout=10).text
+
+    assert "<h2>Google Drive</h2>" in page and "Notes &lt;b&gt;" in page

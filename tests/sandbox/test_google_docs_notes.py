@@ -1,0 +1,356 @@
+"""GoogleDocsNotes (chalicelib/integrations/google_docs_notes.py) against the sandbox's
+Docs v1 and Drive v3, through the real google-api-python-client: one doc of bullets per
+booking in Penny's folder however often it is saved, updates in the same doc, the
+folders Penny made, and each error as the port names it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import pytest
+import requests
+
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+)
+from chalicelib.domain.providers import BookingNotes, Feature, NotesProvider
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.integrations.google_docs_notes import GoogleDocsNotes
+from chalicelib.integrations.oauth.scopes import GOOGLE
+from chalicelib.provider_settings import OAuthApp
+from sandbox import ProviderSandbox
+from sandbox.testing import token_answer
+
+NOTES_SCOPES = GOOGLE[Feature.NOTES]
+WRITES = ("files.create", "files.update", "documents.create", "documents.batchUpdate")
+
+
+def _range(start: str, end: str) -> TimeRange:
+    return TimeRange(datetime.fromisoformat(start), datetime.fromisoformat(end))
+
+
+INTRO = BookingNotes(
+    key="bk_7Hq2", title="Intro call with Grace Hopper",
+    when=_range("2026-05-04T09:00:00+00:00", "2026-05-04T09:30:00+00:00"),
+    attendee_name="Grace Hopper", attendee_email="grace@example.com",
+    bullets=("Name: Grace Hopper", "E-mail: grace@example.com", "Time zone: America/New_York",
+             "Manage: https://penny.test/manage/bk_7Hq2"),
+    status="Confirmed", time_zone="Europe/Berlin")
+STATUS_LINE = "Confirmed: Monday 4 May 2026, 11:00 to 11:30 (Europe/Berlin)"
+
+
+class HostToken:
+    """The host's Google token source: `(False)` the stored access token, `(True)` a
+    refresh at the sandbox (or, `refreshes=False`, the same stale token again)."""
+
+    def __init__(self, sandbox: ProviderSandbox, scopes: tuple[str, ...] = NOTES_SCOPES,
+                 refreshes: bool = True) -> None:
+        answer = token_answer(sandbox, "google", scopes)
+        self.access, self._refresh_token = str(answer["access_token"]), answer["refresh_token"]
+        self._sandbox, self._refreshes = sandbox, refreshes
+        self.asked: list[bool] = []
+
+    def __call__(self, force: bool) -> str:
+        self.asked.append(force)
+        if force and self._refreshes:
+            client = self._sandbox.client("google")
+            answer = requests.post(f"{self._sandbox.base_url('google')}/token", timeout=10,
+                                   data={"grant_type": "refresh_token",
+                                         "refresh_token": self._refresh_token,
+                                         "client_id": client.client_id,
+                                         "client_secret": client.client_secret})
+            answer.raise_for_status()
+            self.access = str(answer.json()["access_token"])
+        return self.access
+
+
+def _notes(sandbox: ProviderSandbox, token: Any = None, folder: str | None = None,
+           timeout: float = 5.0) -> GoogleDocsNotes:
+    client = sandbox.client("google")
+    entry = OAuthApp(client.client_id, client.client_secret, base_url=sandbox.base_url("google"))
+    return GoogleDocsNotes(entry, token or HostToken(sandbox), timeout,
+                           _folder(sandbox) if folder is None else folder)
+
+
+def _folder(sandbox: ProviderSandbox) -> str:
+    """Penny's notes folder in the host's Drive (made once, as the host's settings do)."""
+    client = sandbox.client("google")
+    entry = OAuthApp(client.client_id, client.client_secret, base_url=sandbox.base_url("google"))
+    made = GoogleDocsNotes(entry, HostToken(sandbox), 5.0).create_folder()
+    sandbox.reset_api_calls("google")
+    return made.database_id
+
+
+def _writes(sandbox: ProviderSandbox) -> dict[str, int]:
+    return {k: v for k, v in sandbox.api_call_counts("google").items() if k in WRITES}
+
+
+def _lines(sandbox: ProviderSandbox, doc_id: str) -> list[tuple[str, bool]]:
+    return sandbox.google_doc_lines(doc_id)
+
+
+# -- saving ----------------------------------------------------------------------------
+
+
+def test_saved_notes_are_one_doc_of_bullets_in_pennys_folder(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+
+    saved = notes.save_notes(INTRO)
+
+    [doc] = provider_sandbox.google_docs(notes.folder_id)
+    assert (saved.id, saved.url) == (doc["id"], doc["url"])
+    assert doc["title"] == "Intro call with Grace Hopper"
+    assert doc["app_properties"] == {"pennyBooking": "bk_7Hq2"}
+    assert [(p["text"], p["style"], p["bullet"]) for p in doc["paragraphs"]] == [
+        ("Intro call with Grace Hopper", "HEADING_2", False),
+        (STATUS_LINE, "NORMAL_TEXT", False),
+        *((bullet, "NORMAL_TEXT", True) for bullet in INTRO.bullets)]
+    assert provider_sandbox.api_call_counts("google") == {
+        "files.list": 1, "files.create": 1, "documents.batchUpdate": 1}
+
+
+def test_the_doc_link_opens_the_notes_as_the_host_reads_them_escaped(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = replace(INTRO, bullets=(*INTRO.bullets, "Answer: <script>alert('hi')</script> & co"))
+    saved = _notes(provider_sandbox).save_notes(notes)
+
+    html = requests.get(saved.url, timeout=10).text
+
+    assert "<h1>Intro call with Grace Hopper</h1>" in html
+    assert "<li>E-mail: grace@example.com</li>" in html
+    assert "<li>Answer: &lt;script&gt;alert(&#x27;hi&#x27;)&lt;/script&gt; &amp; co</li>" in html
+    assert "<script>" not in html
+
+
+def test_saving_twice_leaves_one_doc_and_writes_nothing_the_second_time(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    first = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.reset_api_calls("google")
+
+    again = _notes(provider_sandbox, folder=folder).save_notes(INTRO)  # a redelivery
+
+    assert again == first and len(provider_sandbox.google_docs()) == 1
+    assert provider_sandbox.api_call_counts("google") == {"files.list": 1, "documents.get": 1}
+
+
+def test_text_google_counts_differently_is_still_written_once(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = replace(INTRO, bullets=("Name: Grace 😀 Hopper", "Answer: line one\nline two\ttab",
+                                    "\tIndented", ""))
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(notes)
+    provider_sandbox.reset_api_calls("google")
+
+    _notes(provider_sandbox, folder=folder).save_notes(notes)
+
+    assert _writes(provider_sandbox) == {}
+    assert _lines(provider_sandbox, saved.id)[2:] == [
+        ("Name: Grace 😀 Hopper", True), ("Answer: line one line two tab", True),
+        ("Indented", True), ("", True)]
+
+
+def test_a_retry_after_the_doc_was_made_but_not_written_fills_that_doc(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder, token = _folder(provider_sandbox), HostToken(provider_sandbox)
+    # An earlier attempt made the doc, then timed out before writing it.
+    made = requests.post(f"{provider_sandbox.base_url('google')}/drive/v3/files", timeout=10,
+                         headers={"Authorization": f"Bearer {token(False)}"},
+                         json={"name": INTRO.title, "parents": [folder],
+                               "mimeType": "application/vnd.google-apps.document",
+                               "appProperties": {"pennyBooking": INTRO.key}})
+    made.raise_for_status()
+
+    saved = _notes(provider_sandbox, token, folder).save_notes(INTRO)
+
+    assert saved.id == made.json()["id"] and len(provider_sandbox.google_docs()) == 1
+    assert _lines(provider_sandbox, saved.id)[0] == ("Intro call with Grace Hopper", False)
+    assert _writes(provider_sandbox) == {"files.create": 1, "documents.batchUpdate": 1}
+
+
+def test_a_doc_saved_through_an_earlier_connection_is_found_again(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    first = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.reset_api_calls("google")
+
+    # The host reconnected Google: a new grant of the same app (drive.file is per app).
+    again = _notes(provider_sandbox, HostToken(provider_sandbox), folder).save_notes(INTRO)
+
+    assert again == first and _writes(provider_sandbox) == {}
+
+
+# -- updating --------------------------------------------------------------------------
+
+
+def test_an_update_changes_status_and_time_in_the_same_doc(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    moved = replace(INTRO, status="Rescheduled",
+                    when=_range("2026-05-05T14:00:00+00:00", "2026-05-05T14:45:00+00:00"),
+                    bullets=("Name: Grace Hopper", "Rescheduled from 4 May"))
+    provider_sandbox.reset_api_calls("google")
+
+    updated = _notes(provider_sandbox, folder=folder).update_notes(saved.id, moved)
+
+    assert updated == saved and len(provider_sandbox.google_docs()) == 1
+    assert _lines(provider_sandbox, saved.id) == [
+        ("Intro call with Grace Hopper", False),
+        ("Rescheduled: Tuesday 5 May 2026, 16:00 to 16:45 (Europe/Berlin)", False),
+        ("Name: Grace Hopper", True), ("Rescheduled from 4 May", True)]
+    assert provider_sandbox.api_call_counts("google") == {
+        "files.get": 1, "documents.get": 1, "documents.batchUpdate": 1}
+
+
+def test_an_update_keeps_what_the_host_wrote_below_and_renames_the_doc(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    provider_sandbox.google_docs_type(saved.id, "Likes tea")
+
+    notes.update_notes(saved.id, replace(INTRO, title="Follow-up with Grace Hopper",
+                                         bullets=(*INTRO.bullets, "Earlier: 2 calls")))
+
+    [doc] = provider_sandbox.google_docs()
+    assert doc["title"] == "Follow-up with Grace Hopper"
+    assert [(p["text"], p["style"], p["bullet"]) for p in doc["paragraphs"]] == [
+        ("Follow-up with Grace Hopper", "HEADING_2", False),
+        (STATUS_LINE, "NORMAL_TEXT", False),
+        *((b, "NORMAL_TEXT", True) for b in (*INTRO.bullets, "Earlier: 2 calls")),
+        ("Likes tea", "NORMAL_TEXT", False)]
+
+
+def test_updating_a_doc_the_host_trashed_is_rejected(provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    provider_sandbox.google_docs_trash(saved.id)
+
+    with pytest.raises(ProviderRejectedError, match="trash") as rejected:
+        notes.update_notes(saved.id, replace(INTRO, status="Cancelled"))
+    assert rejected.value.provider == "google"
+    assert _writes(provider_sandbox) == {"files.create": 1, "documents.batchUpdate": 1}
+
+
+def test_updating_a_doc_deleted_for_good_is_rejected(provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    provider_sandbox.google_drive_delete(saved.id)
+
+    with pytest.raises(ProviderRejectedError, match="is gone"):
+        notes.update_notes(saved.id, INTRO)
+
+
+# -- the folder ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["trashed", "deleted"])
+def test_a_folder_the_host_removed_is_refused_without_breaking_the_google_connection(
+        provider_sandbox: ProviderSandbox, how: str) -> None:
+    # The same connection serves the host's calendar: a lost folder must not stop it.
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(replace(INTRO, key="bk_earlier"))
+    if how == "trashed":
+        provider_sandbox.google_docs_trash(notes.folder_id)
+    else:
+        provider_sandbox.google_drive_delete(notes.folder_id)
+
+    with pytest.raises(ProviderRejectedError, match="choose or create another") as on_save:
+        notes.save_notes(INTRO)
+    with pytest.raises(ProviderRejectedError) as on_update:
+        notes.update_notes(saved.id, INTRO)
+    assert on_save.value.provider == on_update.value.provider == "google"
+
+
+def test_no_folder_chosen_is_refused_without_a_call(
+        provider_sandbox: ProviderSandbox) -> None:
+    with pytest.raises(ProviderRejectedError, match="choose or create one"):
+        _notes(provider_sandbox, folder="").save_notes(INTRO)
+    assert provider_sandbox.api_call_counts("google") == {}
+
+
+def test_databases_are_the_live_folders_penny_made(provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox, folder="")
+    port: NotesProvider = notes
+    first = port.make_place()
+    assert first is not None
+    leads = notes.create_folder("Leads")
+    old = notes.create_folder("Old notes")
+    provider_sandbox.google_docs_trash(old.database_id)
+    provider_sandbox.google_drive_folder("Penny client notes")  # the host's own, by hand
+
+    listed = notes.databases()
+
+    assert listed == [first, leads]
+    assert (first.database_id, first.data_source_id, first.title) == (
+        first.database_id, first.database_id, "Penny client notes")
+    assert notes.create_folder() == first  # a second click makes no second folder
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+def test_a_refused_token_is_refreshed_once_and_the_call_retried(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder, token = _folder(provider_sandbox), HostToken(provider_sandbox)
+    provider_sandbox.expire_access_tokens("google")
+
+    saved = _notes(provider_sandbox, token, folder).save_notes(INTRO)
+
+    assert token.asked == [False, True]
+    assert [d["id"] for d in provider_sandbox.google_docs()] == [saved.id]
+
+
+def test_a_token_refused_again_after_a_refresh_breaks_the_connection(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder, token = _folder(provider_sandbox), HostToken(provider_sandbox, refreshes=False)
+    provider_sandbox.expire_access_tokens("google")
+
+    with pytest.raises(ConnectionBrokenError, match="reconnect Google") as broken:
+        _notes(provider_sandbox, token, folder).save_notes(INTRO)
+    assert broken.value.provider == "google" and token.asked == [False, True]
+    assert provider_sandbox.api_call_counts("google") == {"files.list (refused)": 2}
+
+
+def test_a_token_without_the_docs_scopes_breaks_the_connection(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    calendar_only = HostToken(provider_sandbox, GOOGLE[Feature.CALENDAR])
+
+    with pytest.raises(ConnectionBrokenError, match="allow Docs access"):
+        _notes(provider_sandbox, calendar_only, folder).save_notes(INTRO)
+    assert provider_sandbox.api_call_counts("google") == {"files.list (refused)": 1}
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_throttling_or_a_server_error_is_unavailable(
+        provider_sandbox: ProviderSandbox, status: int) -> None:
+    notes = _notes(provider_sandbox)
+    provider_sandbox.fail_next_api_calls("google", status=status, retry_after=7)
+
+    with pytest.raises(ProviderUnavailableError, match=f"HTTP {status}") as unavailable:
+        notes.save_notes(INTRO)
+    assert unavailable.value.provider == "google" and "Google Docs" in str(unavailable.value)
+    assert provider_sandbox.google_docs() == []
+    assert notes.save_notes(INTRO).id  # the job's retry: one call, one answer each time
+
+
+def test_a_refused_request_is_rejected(provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    provider_sandbox.fail_next_api_calls("google", status=400, retry_after=None)
+
+    with pytest.raises(ProviderRejectedError, match="Google Docs refused finding the notes doc"):
+        notes.save_notes(INTRO)
+
+
+def test_a_slow_google_is_unavailable(provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox, timeout=0.2)
+    provider_sandbox.set_api_delay("google", 1.0)
+
+    with pytest.raises(ProviderUnavailableError, match="did not answer"):
+        notes.save_notes(INTRO)

@@ -1,0 +1,461 @@
+"""The notes job (services/notes.py) keeps one notes page per booking in the host's
+Notion, and the summary job (services/summary.py) writes a premium host's brief, puts it
+on the booking and on that page, under a monthly cap. Fakes throughout: the Notion and
+Gemini adapters are tested against the provider sandbox in tests/sandbox/, the workers
+end to end in tests/functional/test_notes_workers.py.
+
+The clock stands at 2026-11-23T12:00Z; Alice (New York) meets Bo on the 24th at 14:00Z.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.bookings import Attendee, Booking, BookingBrief, BookingStatus
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    NotConnectedError,
+    NotFoundError,
+    ProviderUnavailableError,
+)
+from chalicelib.domain.event_types import Question, QuestionType
+from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.notes import NotesDestination
+from chalicelib.domain.providers import (
+    BookingFacts,
+    BookingNotes,
+    Brief,
+    NotesDatabase,
+    NotesPage,
+    NotesProvider,
+)
+from chalicelib.services.notes import NotesJob
+from chalicelib.services.notes_settings import NotesSettings
+from chalicelib.services.ports import Count
+from chalicelib.services.summary import SummaryJob, cap_note, usage_key
+from tests.fakes.jobs import FakeCurrentBookings, FakeJobRecords, FakeProviderRefs
+from tests.unit.fakes import FakeHosts, FixedClock, make_host
+
+NOW = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
+START = datetime.fromisoformat("2026-11-24T14:00:00+00:00")
+HOST = "host-alice"
+DESTINATION = NotesDestination("notion", "db-1", "ds-1", "Client notes")
+QUESTIONS = (Question("goal", "What do you want to cover?", QuestionType.LONG_TEXT),
+             Question("company", "Company", QuestionType.TEXT))
+
+
+def a_booking(uid: str = "b-1", *, start: datetime = START,
+              status: BookingStatus = BookingStatus.CONFIRMED, sequence: int = 0,
+              email: str = "bo@example.com") -> Booking:
+    return Booking(
+        uid=uid, host_id=HOST, event_type_id="alice-intro", event_title="Intro call",
+        start=start, end=start + timedelta(minutes=30), buffer_before=timedelta(0),
+        buffer_after=timedelta(0), attendee=Attendee("Bo Booker", email, "Europe/London"),
+        answers={"company": "Acme", "goal": "Pricing for 3 seats"}, status=status,
+        created_at=NOW, location_kind="google_meet", sequence=sequence, premium=True)
+
+
+def an_event(kind: EventKind = EventKind.BOOKING_CONFIRMED, uid: str = "b-1") -> Event:
+    return Event(kind, f"e-{kind.value}-{uid}", NOW, HOST, {"uid": uid}, premium=True)
+
+
+@dataclass
+class FakeNotion:
+    """Pages by id; each write is recorded (what a reader of the host's Notion sees)."""
+
+    pages: dict[str, BookingNotes] = field(default_factory=dict)
+    writes: list[str] = field(default_factory=list)
+    fail: BaseException | None = None
+    shared: list[NotesDatabase] = field(default_factory=lambda: [
+        NotesDatabase("db-1", "ds-1", "Client notes")])
+
+    def save_notes(self, notes: BookingNotes) -> NotesPage:
+        self._maybe_fail()
+        # Found again by the booking uid, as the Notion adapter does.
+        page_id = next((pid for pid, n in self.pages.items() if n.key == notes.key),
+                       f"page-{len(self.pages) + 1}")
+        self.pages[page_id] = notes
+        self.writes.append(f"save {page_id}")
+        return NotesPage(page_id, f"https://notion.test/{page_id}")
+
+    def update_notes(self, page_id: str, notes: BookingNotes) -> NotesPage:
+        self._maybe_fail()
+        self.pages[page_id] = notes
+        self.writes.append(f"update {page_id}")
+        return NotesPage(page_id, f"https://notion.test/{page_id}")
+
+    def databases(self) -> list[NotesDatabase]:
+        return self.shared
+
+    def make_place(self) -> NotesDatabase | None:
+        return None
+
+    def _maybe_fail(self) -> None:
+        if self.fail is not None:
+            raise self.fail
+
+
+@dataclass
+class FakeNotesAdapters:
+    notion: FakeNotion = field(default_factory=FakeNotion)
+    connected: bool = True
+    broke: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def notes(self, host_id: str, destination: NotesDestination,
+              timeout: float) -> NotesProvider:
+        if not self.connected or destination.provider != "notion":
+            raise NotConnectedError(f"{destination.provider} is not connected")
+        return self.notion
+
+    def broken(self, host_id: str, provider: str, reason: str) -> None:
+        self.broke.append((host_id, provider, reason))
+
+
+@dataclass
+class FakeBriefs:
+    calls: list[BookingFacts] = field(default_factory=list)
+    fail: BaseException | None = None
+
+    def write(self, facts: BookingFacts) -> Brief:
+        self.calls.append(facts)
+        if self.fail is not None:
+            raise self.fail
+        return Brief(who=f"{facts.attendee_name}, at Acme.", wants="Pricing for 3 seats.",
+                     prepare=("The seat price list",), questions=("Which plan today?",),
+                     model="gemini-test", input_tokens=300, output_tokens=120)
+
+
+@dataclass
+class FakeCounters:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def read(self, key: str) -> Count | None:
+        if key not in self.counts:
+            return None
+        return Count(self.counts[key], NOW, NOW + timedelta(days=60))
+
+    def add(self, key: str, now: datetime, expires_at: datetime, restart: bool = False) -> int:
+        self.counts[key] = 1 if restart else self.counts.get(key, 0) + 1
+        return self.counts[key]
+
+
+@dataclass
+class World:
+    bookings: FakeCurrentBookings = field(default_factory=FakeCurrentBookings)
+    hosts: FakeHosts = field(default_factory=FakeHosts)
+    adapters: FakeNotesAdapters = field(default_factory=FakeNotesAdapters)
+    refs: FakeProviderRefs = field(default_factory=FakeProviderRefs)
+    briefs: FakeBriefs = field(default_factory=FakeBriefs)
+    counters: FakeCounters = field(default_factory=FakeCounters)
+    per_month: int = 3
+
+    def __post_init__(self) -> None:
+        make_host(self.hosts, NOW, questions=QUESTIONS)
+        self.hosts.save_notes(HOST, DESTINATION)
+
+    @property
+    def notes(self) -> NotesJob:
+        return NotesJob(self.bookings, self.hosts, self.adapters, self.refs,
+                        lambda uid: f"https://penny.test/bookings/{uid}")
+
+    @property
+    def summary(self) -> SummaryJob:
+        return SummaryJob(self.bookings, self.hosts, lambda: self.briefs, self.counters,
+                          FixedClock(NOW), self.per_month, self.notes)
+
+    @property
+    def page(self) -> BookingNotes:
+        (page,) = self.adapters.notion.pages.values()
+        return page
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+# ---- the notes page -------------------------------------------------------------------
+
+
+def test_a_confirmed_booking_gets_one_notes_page_with_the_clients_details_in_bullets(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+
+    assert world.notes.run(an_event()) is True
+
+    page = world.page
+    assert page.key == "b-1" and page.status == "Confirmed"
+    assert page.time_zone == "America/New_York"
+    assert page.bullets[:6] == (
+        "Client: Bo Booker", "E-mail: bo@example.com", "Client's time zone: Europe/London",
+        "Event: Intro call", "When: Tue 24 Nov 2026, 09:00 to 09:30 (America/New_York)",
+        "Status: Confirmed")
+    # The answers in the form's order, under their questions' labels.
+    assert page.bullets[6:8] == ("What do you want to cover?: Pricing for 3 seats",
+                                 "Company: Acme")
+    assert "Manage the booking: https://penny.test/bookings/b-1" in page.bullets
+    assert "Earlier bookings with you: none" in page.bullets
+    assert world.bookings.bookings["b-1"].notes_url == "https://notion.test/page-1"
+
+
+def test_a_redelivered_confirmation_rewrites_the_same_page_and_makes_no_second(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+    world.notes.run(an_event())
+
+    assert list(world.adapters.notion.pages) == ["page-1"]
+    assert world.adapters.notion.writes == ["save page-1", "update page-1"]
+
+
+def test_a_reschedule_and_a_cancel_update_the_same_page(world: World) -> None:
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+    moved = START + timedelta(days=1)
+    world.bookings.now(replace(a_booking(start=moved, sequence=1),
+                               notes_url="https://notion.test/page-1"))
+    world.notes.run(an_event(EventKind.BOOKING_RESCHEDULED))
+    assert world.page.status == "Rescheduled"
+    assert "When: Wed 25 Nov 2026, 09:00 to 09:30 (America/New_York)" in world.page.bullets
+
+    world.bookings.now(replace(world.bookings.bookings["b-1"],
+                               status=BookingStatus.CANCELLED))
+    world.notes.run(an_event(EventKind.BOOKING_CANCELLED))
+
+    assert world.page.status == "Cancelled"
+    assert list(world.adapters.notion.pages) == ["page-1"]
+    assert world.adapters.notion.writes == ["save page-1", "update page-1", "update page-1"]
+
+
+def test_a_booking_cancelled_before_its_notes_were_written_gets_none(world: World) -> None:
+    world.bookings.now(a_booking(status=BookingStatus.CANCELLED))
+
+    assert world.notes.run(an_event()) is False
+    assert world.adapters.notion.pages == {}
+
+
+def test_an_unpaid_or_expired_booking_gets_no_notes(world: World) -> None:
+    for status in (BookingStatus.PENDING_PAYMENT, BookingStatus.EXPIRED):
+        world.bookings.now(a_booking(status=status))
+        assert world.notes.run(an_event()) is False
+    assert world.adapters.notion.pages == {}
+
+
+def test_a_host_with_no_notes_destination_gets_nothing_written_and_nothing_announced(
+        world: World) -> None:
+    world.hosts.save_notes(HOST, None)
+    world.bookings.now(a_booking())
+    records = FakeJobRecords()
+    from chalicelib.services.jobs import JobRunner, Outcome, lease_for
+
+    runner = JobRunner(world.notes, records, FixedClock(NOW), lease_for(60))
+    assert runner.handle(an_event()) is Outcome.DONE
+    (record,) = records.records.values()
+    assert record.announces is None  # the stream announces nothing for it
+    assert world.adapters.notion.pages == {}
+
+
+def test_a_host_who_disconnected_notion_gets_nothing_written(world: World) -> None:
+    world.adapters.connected = False
+    world.bookings.now(a_booking())
+
+    assert world.notes.run(an_event()) is False
+
+
+def test_the_clients_earlier_bookings_with_this_host_are_listed_newest_first(
+        world: World) -> None:
+    world.bookings.now(a_booking("old", start=START - timedelta(days=30)))
+    world.bookings.now(a_booking("older", start=START - timedelta(days=60),
+                                 status=BookingStatus.CANCELLED))
+    world.bookings.now(a_booking("someone", start=START - timedelta(days=10),
+                                 email="cy@example.com"))
+    world.bookings.now(a_booking("later", start=START + timedelta(days=10)))
+    world.bookings.now(a_booking())
+
+    world.notes.run(an_event())
+
+    earlier = [b for b in world.adapters.notion.pages["page-1"].bullets
+               if b.startswith("Earlier")]
+    assert earlier == [
+        "Earlier: Intro call, Sun 25 Oct 2026, 10:00 to 10:30 (America/New_York) (confirmed)",
+        "Earlier: Intro call, Fri 25 Sep 2026, 10:00 to 10:30 (America/New_York) (cancelled)"]
+
+
+def test_a_revoked_notion_fails_the_job_for_good_and_marks_the_connection_broken(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.adapters.notion.fail = ConnectionBrokenError("notion", "the database is not shared")
+
+    with pytest.raises(ConnectionBrokenError):
+        world.notes.run(an_event())
+    assert world.adapters.broke == [(HOST, "notion", "the database is not shared")]
+
+
+def test_a_notion_outage_is_raised_for_the_workers_retries(world: World) -> None:
+    world.bookings.now(a_booking())
+    world.adapters.notion.fail = ProviderUnavailableError("notion", "429")
+
+    with pytest.raises(ProviderUnavailableError):
+        world.notes.run(an_event())
+    assert world.adapters.broke == []
+
+
+def test_a_link_that_arrives_while_the_page_is_written_is_on_the_page_in_the_end(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    # The calendar job writes the Meet link between this job's first read and its second.
+    world.bookings.after_reads[2] = replace(a_booking(), video_url="https://meet.test/abc")
+
+    world.notes.run(an_event())
+
+    assert "Video link: https://meet.test/abc" in world.page.bullets
+    assert list(world.adapters.notion.pages) == ["page-1"]
+
+
+# ---- the brief --------------------------------------------------------------------------
+
+
+def test_a_premium_booking_gets_a_brief_on_the_booking_and_on_its_notes_page(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+
+    assert world.summary.run(an_event()) is True
+
+    booking = world.bookings.bookings["b-1"]
+    assert booking.brief == BookingBrief("Bo Booker, at Acme.", "Pricing for 3 seats.",
+                                         ("The seat price list",), ("Which plan today?",))
+    assert "Prepare: The seat price list" in world.page.bullets
+    assert "Ask: Which plan today?" in world.page.bullets
+    (facts,) = world.briefs.calls
+    assert facts.answers == (("What do you want to cover?", "Pricing for 3 seats"),
+                             ("Company", "Acme"))
+    assert world.counters.counts == {usage_key(HOST, NOW): 1}
+
+
+def test_a_brief_written_before_the_notes_page_is_on_the_page_the_notes_job_makes(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.summary.run(an_event())
+    assert world.adapters.notion.pages == {}   # nothing to rewrite yet
+
+    world.notes.run(an_event())
+
+    assert "Wants: Pricing for 3 seats." in world.page.bullets
+
+
+def test_a_redelivered_confirmation_never_asks_the_model_twice(world: World) -> None:
+    world.bookings.now(a_booking())
+    world.summary.run(an_event())
+    world.summary.run(an_event())
+
+    assert len(world.briefs.calls) == 1
+    assert world.counters.counts == {usage_key(HOST, NOW): 1}
+
+
+def test_past_the_monthly_cap_no_model_call_is_made_and_the_booking_says_why(
+        world: World) -> None:
+    world.counters.counts[usage_key(HOST, NOW)] = world.per_month
+    world.bookings.now(a_booking())
+
+    assert world.summary.run(an_event()) is False
+
+    assert world.briefs.calls == []
+    booking = world.bookings.bookings["b-1"]
+    assert booking.brief is None and booking.brief_note == cap_note(world.per_month)
+
+
+def test_the_cap_counts_per_calendar_month() -> None:
+    assert usage_key(HOST, NOW) == "briefs#host-alice#2026-11"
+    assert usage_key(HOST, NOW + timedelta(days=8)) == "briefs#host-alice#2026-12"
+
+
+def test_a_failed_model_call_is_raised_for_a_retry_and_nothing_is_counted(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.briefs.fail = ProviderUnavailableError("gemini", "the answer was cut short")
+
+    with pytest.raises(ProviderUnavailableError):
+        world.summary.run(an_event())
+    assert world.bookings.bookings["b-1"].brief is None
+    assert world.counters.counts == {}
+
+
+def test_a_cancelled_booking_gets_no_brief(world: World) -> None:
+    world.bookings.now(a_booking(status=BookingStatus.CANCELLED))
+
+    assert world.summary.run(an_event()) is False
+    assert world.briefs.calls == []
+
+
+# ---- where notes go ---------------------------------------------------------------------
+
+
+def settings(world: World) -> NotesSettings:
+    return NotesSettings(world.hosts, world.adapters, world.bookings, FixedClock(NOW))
+
+
+def test_connecting_chooses_the_only_shared_database_and_asks_for_parked_notes(
+        world: World) -> None:
+    world.hosts.save_notes(HOST, None)
+    world.bookings.now(a_booking())
+    world.bookings.now(a_booking("past", start=NOW - timedelta(days=3)))
+
+    chosen = settings(world).connected(HOST, "notion")
+
+    assert chosen == DESTINATION
+    # Only what is ahead (or a day old) is asked for again; the mark is the work order.
+    assert world.bookings.bookings["b-1"].notes_requested_at == NOW
+    assert world.bookings.bookings["past"].notes_requested_at is None
+
+
+def test_with_several_shared_databases_the_host_chooses(world: World) -> None:
+    world.hosts.save_notes(HOST, None)
+    world.adapters.notion.shared.append(NotesDatabase("db-2", "ds-2", "Leads"))
+
+    assert settings(world).connected(HOST, "notion") is None
+    chosen = settings(world).choose(HOST, "notion", "ds-2")
+
+    assert chosen == NotesDestination("notion", "db-2", "ds-2", "Leads")
+    assert world.hosts.config(HOST).notes == chosen
+
+
+def test_a_database_notion_does_not_list_cannot_be_chosen(world: World) -> None:
+    with pytest.raises(NotFoundError):
+        settings(world).choose(HOST, "notion", "ds-typed-by-hand")
+    assert world.hosts.config(HOST).notes == DESTINATION
+
+
+def test_a_cancelled_booking_without_notes_is_not_asked_for(world: World) -> None:
+    world.bookings.now(a_booking(status=BookingStatus.CANCELLED))
+    world.bookings.now(replace(a_booking("had-notes", status=BookingStatus.CANCELLED),
+                               notes_url="https://notion.test/page-9"))
+
+    assert settings(world).catch_up(HOST) == 1
+    assert world.bookings.bookings["had-notes"].notes_requested_at == NOW
+
+
+def test_notion_out_of_reach_leaves_the_choices_empty_and_says_why(world: World) -> None:
+    class Down(FakeNotion):
+        def databases(self) -> list[NotesDatabase]:
+            raise ProviderUnavailableError("notion", "Notion answered 503")
+
+    world.adapters.notion = Down()
+
+    choices = settings(world).choices(HOST)
+
+    assert (choices.destination, choices.places) == (DESTINATION, [])
+    assert choices.unreachable == "Notion answered 503"
+
+
+def test_a_destination_the_provider_no_longer_lists_is_said_to_be_gone(world: World) -> None:
+    world.adapters.notion.shared = [NotesDatabase("db-2", "ds-2", "Leads")]
+
+    choices = settings(world).choices(HOST)
+
+    assert choices.destination == DESTINATION
+    assert choices.unreachable == ('That Notion database "Client notes" is gone or no longer '
+                                   "shared with Penny: choose another place")
