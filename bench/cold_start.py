@@ -1,16 +1,20 @@
-"""Cold-start import cost of the API Lambda.
+"""Cold-start import cost of the API Lambda, and of each worker with its vendor's SDK.
 
 Wall time of a fresh `python -c "import app"` against a baseline of
-`python -c "import chalice, boto3"`, alternated in the same run so both see the same
+`python -c "import chalice, boto3"`, alternated in the same run so all see the same
 machine state; medians over RUNS each. Also shown: importing everything the first
-booking request loads (the lazy path), which the first request pays instead. The cost
-model (bench/costing/sample.py) bills cold starts from the same `FIRST_REQUEST` imports.
+booking request loads (the lazy path), which the first request pays instead, and what
+each worker's first event loads: its job and the SDK it talks to its vendor through
+(notion-client, google-genai, google-api-python-client, stripe and razorpay), none of
+which `import app` loads (printed, from a fresh interpreter). The cost model
+(bench/costing/sample.py) bills cold starts from the same `FIRST_REQUEST` imports.
 
     python bench/cold_start.py [runs]
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import subprocess
 import sys
@@ -20,6 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "import chalice, boto3"
 APP = "import app"
+# Every worker's runner and its stores (bootstrap.build_worker).
+WORKER = ("import app; from chalicelib import bootstrap; "
+          "import chalicelib.functions.realtime, chalicelib.services.jobs, "
+          "chalicelib.services.links, chalicelib.store.jobs, chalicelib.store.bookings, "
+          "chalicelib.store.hosts, chalicelib.store.provider_refs, chalicelib.store.counters, ")
 # What each kind of function imports before its first request is answered: `import app`
 # (the INIT phase of a cold start) plus the lazy imports of the first request. For the
 # API that is a booking's path: the Function URL adapter, the booking page, its slots
@@ -34,7 +43,24 @@ FIRST_REQUEST = {
                "import chalicelib.functions.realtime, chalicelib.services.fanout, "
                "chalicelib.store.stream, chalicelib.store.sockets, "
                "aws_lambda_powertools.utilities.batch"),
+    # A worker's first event: the runner and its stores (bootstrap.build_worker), its job,
+    # and the adapter that loads the vendor's SDK.
+    "notes": (WORKER + "chalicelib.services.notes, chalicelib.services.connections, "
+              "chalicelib.integrations.token_cipher, chalicelib.integrations.notion_notes"),
+    "summary": (WORKER + "chalicelib.services.summary, "
+                "chalicelib.integrations.gemini_briefs"),
+    "calendar": (WORKER + "chalicelib.services.calendar_sync, "
+                 "chalicelib.services.calendar_cache, chalicelib.services.connections, "
+                 "chalicelib.integrations.token_cipher, chalicelib.integrations.google_calendar"),
+    "payments": (WORKER + "chalicelib.services.payments, chalicelib.services.reservations, "
+                 "chalicelib.integrations.stripe_payments, "
+                 "chalicelib.integrations.razorpay_payments"),
 }
+WORKERS = ("notes", "summary", "calendar", "payments")
+# The SDKs only a worker may load (tests/functional/test_composition.py checks the API's
+# whole booking path too).
+VENDOR_SDKS = ("notion_client", "google.genai", "googleapiclient", "stripe", "razorpay")
+LOADED = ("import json, sys; print(json.dumps([m for m in {sdks!r} if m in sys.modules]))")
 
 
 def wall(code: str) -> float:
@@ -45,10 +71,17 @@ def wall(code: str) -> float:
     return time.perf_counter() - start
 
 
+def loaded_sdks(code: str) -> list[str]:
+    """Which of VENDOR_SDKS a fresh interpreter has loaded after running `code`."""
+    out = subprocess.run([sys.executable, "-c", f"{code}; {LOADED.format(sdks=VENDOR_SDKS)}"],
+                         cwd=ROOT, check=True, capture_output=True, text=True)
+    return list(json.loads(out.stdout.splitlines()[-1]))
+
+
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     first_request = FIRST_REQUEST["api"]
-    codes = (BASELINE, APP, first_request)
+    codes = (BASELINE, APP, first_request, *(FIRST_REQUEST[w] for w in WORKERS))
     for code in codes:  # warm the OS file cache and .pyc files
         wall(code)
     times: dict[str, list[float]] = {code: [] for code in codes}
@@ -63,6 +96,15 @@ def main() -> None:
     print(f"cold_start.ratio: {app / base:.2f}  (target <= 1.5)")
     print(f"cold_start.first_request_imports_ms: {full * 1000:.0f}  "
           f"(app + everything a booking request loads; ratio {full / base:.2f})")
+    in_app = loaded_sdks(APP)
+    print(f"cold_start.import_app_vendor_sdks: {', '.join(in_app) or 'none'}  "
+          f"(of {', '.join(VENDOR_SDKS)})")
+    for worker in WORKERS:
+        code = FIRST_REQUEST[worker]
+        took = statistics.median(times[code])
+        print(f"cold_start.{worker}_worker_first_event_ms: {took * 1000:.0f}  (app + its job "
+              f"and {', '.join(loaded_sdks(code)) or 'no vendor SDK'}; ratio {took / base:.2f}, "
+              f"+{(took - app) * 1000:.0f} ms over import app)")
 
 
 if __name__ == "__main__":

@@ -24,10 +24,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cold_start import WORKERS
 from bench.costing import deployment, prices
 from bench.costing.advice import advice, breakdown
 from bench.costing.assemble import MonthUsage, Options, month_usage, part_weights, weighted
 from bench.costing.bill import Bill, bill
+from bench.costing.briefs import briefs_bill, gemini_price
 from bench.costing.ceiling import ceiling, reserved_concurrency, ws_rate_limit
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.lambdas import cpu_scale, modelled_ms
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"cost: simulating {scenario.sample_hosts} sample hosts' month in {args.jobs} "
           "process(es)...", file=sys.stderr)
     sample = measure(scenario, args.jobs, deployed.app_log_level)
-    init = {kind: init_ms(kind) for kind in ("api", "events")}
+    init = {kind: init_ms(kind) for kind in ("api", "events", *WORKERS)}
     elapsed = time.monotonic() - started
 
     def priced(opts: Options, table_arch: str = arch, of: Scenario = scenario,
@@ -157,6 +159,12 @@ def main(argv: list[str] | None = None) -> None:
     report.ceiling = limit
     report.spread = ([h.before_free_tier for h in halves], sample.loop_ms)
     report.storage_gb = month.usage["dynamodb.storage_gb_month"]
+    report.briefs = briefs_bill(records, sample.briefs, gemini_price())
+    report.briefs_note = (
+        f"tokens per brief: the mean of the sample's {len(sample.briefs)} briefs, as "
+        "each answer's usage metadata reports them; the sample's event types ask no "
+        "questions and its clients book once, so a booking with answers and earlier "
+        "bookings makes a longer prompt: bench/notes.py")
     report.notes.append(memory_note(records, deployed, table.meters["lambda.gb_seconds"]
                                     .unit_price))
     ranked = sorted(the_bill.by_service().items(), key=lambda item: -item[1])
@@ -270,7 +278,9 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
         f"in {options.active_share:.0%} of the month's minutes; at least "
         f"{options.api_cold_floor:.0%} of the API's invocations (a page load's parallel "
         f"requests) and {options.cold_floor:.0%} of the others'. INIT: {init['api']:.0f} ms "
-        f"API, {init['events']:.0f} ms others (reference CPU of the imports).")
+        f"API, " + ", ".join(f"{init[w]:.0f} ms {w} worker" for w in WORKERS)
+        + f", {init['events']:.0f} ms the others (reference CPU of the imports: each worker's "
+        "with its vendor's SDK).")
     notes.append(f"Static assets per page view on a miss: {sample.booking_assets} (booking "
                  f"page), {sample.dashboard_assets} (dashboard, once a month per host).")
     report = Report(title, the_bill, scenario.bookings, month.functions,

@@ -137,6 +137,14 @@ def functions_month(records: Weighted, memory: Callable[[str], int]
     return months
 
 
+def _init(function: str, init_ms: dict[str, float]) -> float:
+    """A function's INIT: the API's, a worker's own (its job and vendor SDK: `notes` for
+    notes_worker, when measured), else the other functions' ("events")."""
+    if function == API:
+        return init_ms["api"]
+    return init_ms.get(function.removesuffix("_worker"), init_ms["events"])
+
+
 def cold_starts(months: dict[str, FunctionMonth], init_ms: dict[str, float],
                 options: Options) -> None:
     for f in months.values():
@@ -144,7 +152,7 @@ def cold_starts(months: dict[str, FunctionMonth], init_ms: dict[str, float],
                                  options.warm_minutes,
                                  options.api_cold_floor if f.name == API else options.cold_floor)
         f.cold_starts = f.invocations * share
-        f.init_seconds = f.cold_starts * init_ms["api" if f.name == API else "events"] / 1000
+        f.init_seconds = f.cold_starts * _init(f.name, init_ms) / 1000
         f.mean_billed_ms = f.billed_seconds * 1000 / f.invocations if f.invocations else 0.0
 
 

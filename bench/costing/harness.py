@@ -12,6 +12,8 @@ the paid bookings' hold timers (holds.py). Only the clients the Lambda code uses
 metered; the harness reads the stream and delivery queues through its own. The provider
 sandbox's calendars and its Stripe follow the month's clock, and so does Penny's Stripe
 adapter (it reads the time itself: Stripe's rules for a session's expiry are in real time).
+Vendor calls are counted by the sandbox (calendars, video, Notion, Stripe, Razorpay,
+Gemini), and each brief Gemini answers is kept with its usage metadata (briefs.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.costing import calibrate
+from bench.costing.briefs import GEMINI_CALL, BriefTokens, recording
 from bench.costing.holds import HoldTimers, meter_default_session
 from bench.costing.lambdas import Invocations
 from bench.costing.meter import AwsMeter
@@ -41,6 +44,7 @@ HOST_HEADER = "penny.example"
 # loopback port, so each is refused at once and recorded; the month hands them to Penny.
 PUBLIC_URL = "http://127.0.0.1:9"
 PAYMENT_VENDORS = ("stripe", "razorpay")
+OAUTH_VENDORS = ("google", "microsoft", "zoom", "notion")  # the sandbox's ApiGate counts
 # What a browser sends: every page, script, stylesheet and JSON answer may come gzipped.
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
 # Date, Content-Length, Connection, x-amzn-RequestId, X-Amzn-Trace-Id: added to every answer.
@@ -111,6 +115,7 @@ class Harness:
         self.sandbox: Any = None
         self.last_cookies: list[str] = []
         self.premium_weight = 1.0  # how many premium hosts the sample's one stands for
+        self.briefs: list[BriefTokens] = []  # every answer Gemini gave, with its usage
 
     def start(self, app_log_level: str = "INFO") -> Harness:
         import boto3
@@ -132,6 +137,7 @@ class Harness:
             redirect_uris=(f"{PUBLIC_URL}/oauth/{{provider}}/callback",)))
         self._stack.enter_context(_sandbox_calendars_follow(self.clock))
         self._stack.enter_context(_stripe_follows(self.clock))
+        self._stack.enter_context(recording(self.briefs, lambda: self._metering))
         # Every webhook is sent once to Penny's (closed) public URL and recorded: the
         # month hands each to Penny (paid.py). No retries: Penny answers each the first time.
         self.sandbox.stripe_webhook_endpoint(f"{PUBLIC_URL}/webhooks/stripe")
@@ -253,13 +259,15 @@ class Harness:
         if self.sandbox is None:
             return ()
         now: dict[str, int] = {}
-        for provider in ("google", "microsoft", "zoom"):
+        for provider in OAUTH_VENDORS:
             for operation, n in self.sandbox.api_call_counts(provider).items():
                 now[f"{provider}.{operation}"] = n
             now[f"{provider}.token"] = self.sandbox.token_requests(provider)
         for vendor in PAYMENT_VENDORS:
             for endpoint, n in getattr(self.sandbox, f"{vendor}_api_call_counts")().items():
                 now[f"{vendor}.{endpoint}"] = n
+        # Every request that reached generateContent (an answer, a 429, a refusal).
+        now[GEMINI_CALL] = self.sandbox.gemini_calls()
         made = tuple(call for call, n in now.items()
                      for _ in range(n - self._vendor_seen.get(call, 0)))
         self._vendor_seen = now

@@ -40,7 +40,8 @@ LATENCY_MS = {"dynamodb.GetItem": 4.0, "dynamodb.Query": 5.0, "dynamodb.BatchGet
 DEFAULT_LATENCY_MS = 10.0
 # A vendor's API from Lambda, in ms (assumed, from the vendors' typical answers over the
 # internet: a read 100-200 ms, a write that makes a conference or meeting longer, a
-# payment object 300-500 ms).
+# payment object 300-500 ms; a brief from Gemini Flash-Lite, a few hundred tokens of
+# structured answer after a little thinking, about 2 s).
 PROVIDER_LATENCY_MS = {"token": 120.0, "freebusy.query": 150.0, "events.list": 150.0,
                        "events.insert": 450.0, "events.patch": 300.0,
                        "events.update": 300.0, "events.delete": 200.0, "events.watch": 250.0,
@@ -48,7 +49,8 @@ PROVIDER_LATENCY_MS = {"token": 120.0, "freebusy.query": 150.0, "events.list": 1
                        "checkout.sessions.create": 400.0, "checkout.sessions.expire": 300.0,
                        "checkout.sessions.retrieve": 200.0, "payment_intents.retrieve": 200.0,
                        "refunds.create": 400.0, "orders.create": 300.0,
-                       "payments.refunds": 200.0, "payments.refund": 400.0}
+                       "payments.refunds": 200.0, "payments.refund": 400.0,
+                       "generateContent": 2000.0}
 DEFAULT_PROVIDER_LATENCY_MS = 200.0
 # The runtime's own work in every billed invocation: taking the event from the Runtime
 # API, JSON in and out, posting the result (assumed; a Python "hello" bills 1-2 ms).

@@ -130,6 +130,8 @@ class Month:
             # the first request (cold starts are billed apart, from their own measure).
             warm = Host("costwarmup", HOST_ZONES[0])
             self._set_up(warm, 10_000)
+            if self.scenario.premium_share > 0:
+                _premium(warm.slug)  # its briefs load google-genai here, not in the month
             self._probe_pages(warm)
             self._warming = True
             self._month(warm, rng, replace(self.scenario, bookings_per_host=2, paid_share=0.5,
@@ -426,9 +428,7 @@ class Month:
         if n == 0 and self.scenario.premium_share > 0:
             # One premium host stands for them all: its brief jobs count
             # premium_share x sample_hosts times (harness.premium_weight).
-            from chalicelib.store.hosts import HostRepository
-
-            HostRepository().set_premium(host.slug, True)  # as `make premium` does
+            _premium(host.slug)
         h.json("POST", "/me/event-types", token=token, body={
             "slug": "intro", "title": "Intro call", "duration_minutes": 30,
             "location": {"kind": "google_meet"}})
@@ -465,6 +465,12 @@ class Month:
             found.append(path)
             todo += STATIC_REF.findall(body)
         return found
+
+
+def _premium(slug: str) -> None:
+    from chalicelib.store.hosts import HostRepository
+
+    HostRepository().set_premium(slug, True)  # as `make premium` does
 
 
 def _wait_for(sandbox: Any, seen: int) -> list[Any]:

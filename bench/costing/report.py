@@ -1,5 +1,6 @@
 """The month's bill as a table (and as JSON): per service, totals, per 1,000 bookings,
-the dominant service and what would cut it, and the idle month."""
+the dominant service and what would cut it, and the idle month; below the AWS total, the
+vendors' bills for the same month (Gemini's briefs), each on a line of its own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from bench.costing.assemble import FunctionMonth
 from bench.costing.bill import Bill, per_thousand
+from bench.costing.briefs import BriefsBill
 from bench.costing.ceiling import Ceiling
 from infra.idle import Finding
 
@@ -32,6 +34,8 @@ class Report:
     storage_gb: float = 0.0
     paid_month: tuple[str, float, float] | None = None  # a month of 1,000 paid bookings
     paid_added: float | None = None  # what 1,000 paid bookings add, before the free tier
+    briefs: BriefsBill | None = None  # Gemini's bill for the premium bookings' briefs
+    briefs_note: str = ""             # what the sample's briefs were written from
 
     def per_thousand(self) -> tuple[float, float]:
         return (per_thousand(self.bill.before_free_tier, self.bookings),
@@ -70,6 +74,7 @@ def text(report: Report) -> str:
     if report.paid_added is not None:
         out.append(f"{'what 1,000 paid bookings add (over the same bookings unpaid)':<76} "
                    f"{'$' + format(report.paid_added, '.4f'):>12}")
+    out += vendor_lines(report)
     out += ["", "Lambda functions (billed ms: CPU at the function's share of a vCPU + AWS "
                 "round trips; GB-s include cold starts):"]
     out.append(f"  {'function':<16} {'MB':>5} {'invocations':>12} {'CPU ms':>7} "
@@ -122,6 +127,25 @@ def text(report: Report) -> str:
     return "\n".join(out)
 
 
+def vendor_lines(report: Report) -> list[str]:
+    """Gemini's bill, apart from AWS's: the month's briefs, and 1,000 of them."""
+    b = report.briefs
+    if b is None:
+        return []
+    t, p = b.tokens, b.price
+    month = (f"Gemini briefs: {b.briefs:,.0f} premium bookings x ({t.input} input + "
+             f"{t.output} output tokens)")
+    return [
+        "",
+        f"Vendors, billed apart (not in the AWS total above; no free tier): {p.model} at "
+        f"${p.input * 1e6:.2f} / ${p.output * 1e6:.2f} per million input / output tokens "
+        "(bench/prices.json)",
+        f"{month:<76} {'$' + format(b.month, '.4f'):>12}",
+        f"{'Gemini: 1,000 premium briefs a month':<76} {'$' + format(b.per(1000), '.4f'):>12}",
+        *([f"  ({report.briefs_note})"] if report.briefs_note else []),
+    ]
+
+
 def as_json(report: Report, extra: dict[str, Any]) -> dict[str, Any]:
     before, after = report.per_thousand()
     service, share = report.bill.dominant()
@@ -157,4 +181,12 @@ def as_json(report: Report, extra: dict[str, Any]) -> dict[str, Any]:
         "spread": {"halves_usd_before_free_tier": report.spread[0],
                    "calibration_loop_ms": report.spread[1]},
         "notes": report.notes,
+        "vendors": {} if report.briefs is None else {"gemini_briefs": {
+            "model": report.briefs.price.model, "briefs": report.briefs.briefs,
+            "input_tokens_per_brief": report.briefs.tokens.input,
+            "output_tokens_per_brief": report.briefs.tokens.output,
+            "thinking_tokens_per_brief": report.briefs.tokens.thinking,
+            "usd_per_brief": report.briefs.per_brief, "usd_month": report.briefs.month,
+            "usd_per_1000_briefs": report.briefs.per(1000),
+            "price_source": report.briefs.price.source}},
     }

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from bench.cold_start import FIRST_REQUEST, ROOT
 from bench.costing import calibrate
+from bench.costing.briefs import BriefTokens
 from bench.costing.holds import ScheduleRun
 from bench.costing.lambdas import Invocation
 from bench.costing.scenario import Scenario
@@ -44,6 +45,7 @@ class Sample:
     keepalive_minutes: float = 9.0
     hidden_close_minutes: float = 5.0
     loop_ms: list[float] = field(default_factory=list)  # the calibrations (calibrate.py)
+    briefs: list[BriefTokens] = field(default_factory=list)  # Gemini's answers' usage
 
     def add(self, other: Sample) -> None:
         self.invocations += other.invocations
@@ -54,6 +56,7 @@ class Sample:
                      "paid_bookings", "booking_failures", "meter_errors", "unpushed_changes"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.loop_ms += other.loop_ms
+        self.briefs += other.briefs
         self.booking_assets, self.dashboard_assets = other.booking_assets, other.dashboard_assets
         self.keepalive_minutes = other.keepalive_minutes
         self.hidden_close_minutes = other.hidden_close_minutes
@@ -94,7 +97,8 @@ def run_hosts(scenario: Scenario, first: int, count: int, app_log_level: str) ->
             unpushed_changes=month.unpushed_changes, booking_assets=len(month.booking_assets),
             dashboard_assets=len(month.dashboard_assets),
             keepalive_minutes=month.keepalive_minutes,
-            hidden_close_minutes=month.hidden_close_minutes, loop_ms=h.loop_ms)
+            hidden_close_minutes=month.hidden_close_minutes, loop_ms=h.loop_ms,
+            briefs=h.briefs)
     finally:
         harness.close()
 

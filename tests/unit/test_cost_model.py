@@ -1,6 +1,7 @@
 """The cost model's arithmetic (bench/costing): prices x quantities, the free tier,
-DynamoDB units from item sizes, Lambda billing, paid bookings and their hold timers, and
-the idle-month check (infra.check)."""
+DynamoDB units from item sizes, Lambda billing, paid bookings and their hold timers,
+Gemini's briefs (a vendor's bill, apart from AWS's), and the idle-month check
+(infra.check)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ import pytest
 
 from bench.costing import calibrate, deployment, prices
 from bench.costing.assemble import (
+    FunctionMonth,
     Options,
     booking_shares,
+    cold_starts,
     month_usage,
     part_weights,
     storage_gb,
     weighted,
 )
 from bench.costing.bill import bill, per_thousand
+from bench.costing.briefs import GEMINI_CALL, BriefTokens, TokenPrice, briefs_bill, gemini_price
 from bench.costing.ceiling import ceiling, reserved_concurrency
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.holds import ScheduleRun
@@ -28,6 +32,7 @@ from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms
 from bench.costing.meter import AwsMeter
 from bench.costing.month import hidden_close_minutes, keepalive_minutes
 from bench.costing.paid_figures import booking_requests
+from bench.costing.report import Report, text
 from bench.costing.sample import Sample
 from bench.costing.scenario import (
     DASHBOARDS,
@@ -258,6 +263,19 @@ def test_a_function_invoked_every_hour_is_cold_almost_every_time() -> None:
     assert cold_start_share(720, MONTH_MINUTES, 10, 0.01) > 0.8
 
 
+def test_a_workers_cold_start_is_billed_at_its_own_init_with_its_vendors_sdk() -> None:
+    months = {name: FunctionMonth(name, 512, invocations=720.0)
+              for name in ("summary_worker", "payments_worker", "booking_events")}
+    init = {"api": 500.0, "events": 400.0, "summary": 1000.0}
+
+    cold_starts(months, init, Options())
+
+    cold = months["summary_worker"].cold_starts
+    assert months["summary_worker"].init_seconds == pytest.approx(cold * 1.0)
+    assert months["payments_worker"].init_seconds == pytest.approx(cold * 0.4)  # unmeasured
+    assert months["booking_events"].init_seconds == pytest.approx(cold * 0.4)
+
+
 def test_spread_turns_one_and_a_half_into_alternating_ones_and_twos() -> None:
     spread = Spread(1.5)
     assert [spread.next() for _ in range(4)] == [1, 2, 1, 2]
@@ -436,8 +454,10 @@ def test_cpu_is_scaled_to_the_reference_core_by_the_calibration_loop() -> None:
 def test_a_vendor_call_waits_as_long_as_the_vendor_takes() -> None:
     insert = replace(_call("sns"), provider_calls=("google.events.insert",))
     checkout = replace(_call("sns"), provider_calls=("stripe.checkout.sessions.create",))
+    brief = replace(_call("sns"), provider_calls=(GEMINI_CALL,))
     assert modelled_ms(insert, 1.0) - modelled_ms(_call("sns"), 1.0) == 450
     assert modelled_ms(checkout, 1.0) - modelled_ms(_call("sns"), 1.0) == 400
+    assert modelled_ms(brief, 1.0) - modelled_ms(_call("sns"), 1.0) == 2000
 
 
 # ---- paid bookings --------------------------------------------------------------------
@@ -501,3 +521,61 @@ def test_a_paid_bookings_own_requests_are_counted_per_paid_booking() -> None:
 def test_the_month_sends_keepalives_as_often_as_the_dashboard_script() -> None:
     assert keepalive_minutes() == 9.0  # app-api.js: KEEPALIVE_MS = 9 * 60 * 1000
     assert hidden_close_minutes() == 3.0  # app-api.js: HIDDEN_CLOSE_MS = 3 * 60 * 1000
+
+
+# ---- Gemini's briefs: a vendor's bill -------------------------------------------------
+
+PRICE = TokenPrice("gemini-test", input=0.30e-6, output=2.50e-6, source="https://example")
+
+
+def _brief_run(weight: float) -> Invocation:
+    return replace(_call("sns"), function="summary_worker", weight=weight,
+                   provider_calls=(GEMINI_CALL,))
+
+
+def test_geminis_price_is_a_dated_vendor_entry_outside_the_aws_services() -> None:
+    doc = json.loads(prices.PRICES_FILE.read_text())
+    entry = doc["vendors"]["gemini"]
+    assert "gemini" not in doc["services"]  # never a line of the AWS bill
+    assert entry["source"].startswith("https://") and date.fromisoformat(entry["recorded_on"])
+    price = gemini_price()
+    assert price.model == "gemini-3.5-flash-lite"  # the model gemini_briefs.py pins
+    assert (price.input * 1e6, price.output * 1e6) == pytest.approx((0.30, 2.50))
+
+
+def test_a_brief_bills_its_prompt_as_input_and_its_answer_and_thinking_as_output() -> None:
+    tokens = BriefTokens(input=400, answer=150, thinking=50)
+    assert tokens.output == 200
+    assert PRICE.of(tokens) == pytest.approx(400 * 0.30e-6 + 200 * 2.50e-6)
+
+
+def test_the_months_briefs_are_the_weighted_gemini_calls_at_the_mean_tokens() -> None:
+    records = [(_brief_run(1.0), 1500.0), (_brief_run(1.0), 500.0), (_call("sns"), 9e6)]
+    measured = [BriefTokens(300, 100, 40), BriefTokens(500, 200, 60)]
+
+    briefs = briefs_bill(records, measured, PRICE)
+
+    assert briefs is not None and briefs.briefs == 2000
+    assert briefs.tokens == BriefTokens(400, 150, 50)
+    assert briefs.month == pytest.approx(2000 * PRICE.of(BriefTokens(400, 150, 50)))
+    assert briefs.per(1000) == pytest.approx(briefs.month / 2)
+    assert briefs_bill(records, [], PRICE) is None
+
+
+def test_the_report_prints_the_briefs_below_the_aws_total_and_leaves_it_out_of_it() -> None:
+    aws = bill({"lambda.requests": 3_000_000}, TABLE)
+    briefs = briefs_bill([(_brief_run(1.0), 2000.0)], [BriefTokens(400, 150, 50)], PRICE)
+    assert briefs is not None
+    report = Report(["title"], aws, 20_000, {}, [], "template.json", 0, "", briefs=briefs)
+
+    lines = text(report).splitlines()
+
+    total = next(n for n, line in enumerate(lines) if line.startswith("total a month"))
+    assert lines[total].split()[-2:] == ["$0.60", "$0.40"]  # AWS alone
+    gemini = next(n for n, line in enumerate(lines) if line.startswith("Gemini briefs:"))
+    assert gemini > total
+    assert lines[gemini].startswith("Gemini briefs: 2,000 premium bookings x (400 input + "
+                                    "200 output tokens)")
+    assert lines[gemini].endswith(f"${briefs.month:.4f}")
+    assert lines[gemini + 1].startswith("Gemini: 1,000 premium briefs a month")
+    assert lines[gemini + 1].endswith(f"${briefs.per(1000):.4f}")
