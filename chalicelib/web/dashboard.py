@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
+from chalicelib.domain.providers import Feature
+from chalicelib.integrations.oauth.scopes import GOOGLE
 from chalicelib.settings import Settings
 
 # Client-side routes; anything else under /app is a 404 page.
@@ -29,14 +31,17 @@ SECTIONS = frozenset({"login", "signup", "welcome", "bookings", "event-types",
 # the page asks GET /me/connections for the host's own state (connected, broken, ...).
 # `feature` is what Connect turns on (POST /me/connections/{provider}): each asks the
 # provider only for its own scopes ("payments": Stripe's onboarding, or Razorpay's keys,
-# app-payments.js). An integration without one cannot be connected yet,
-# and `later` says, in plain words, when it can. The brief is not something a host
-# connects (the operator sets up Gemini and, with the notes work, turns briefs on per
-# premium host), so it has no button at all.
-Integration = dict[str, str | bool | None]
+# app-payments.js). One Google connection serves the calendar and the Docs: `scopes` are
+# those it must hold for each card to count as connected (a Google connection made for
+# the calendar alone has no Docs, one made for the Docs alone no calendar). The brief
+# is not something a host connects (the operator sets up Gemini and switches the premium
+# plan on per host: infra/premium.py), so it has no button at all; `note` says what it
+# does once Gemini is set up here.
+Integration = dict[str, str | bool | tuple[str, ...] | None]
 INTEGRATIONS: tuple[Integration, ...] = (
     {"id": "google_calendar", "name": "Google Calendar", "group": "calendar",
      "provider": "google", "vendor": "Google", "connectable": True, "feature": "calendar",
+     "scopes": GOOGLE[Feature.CALENDAR],
      "purpose": "Check for conflicts and add bookings to your calendar, with Google Meet links."},
     {"id": "outlook", "name": "Outlook Calendar", "group": "calendar",
      "provider": "microsoft", "vendor": "Microsoft", "connectable": True, "feature": "calendar",
@@ -48,13 +53,14 @@ INTEGRATIONS: tuple[Integration, ...] = (
      "provider": "notion", "vendor": "Notion", "connectable": True, "feature": "notes",
      "purpose": "Save each client's answers as notes in a Notion database."},
     {"id": "google_docs", "name": "Google Docs", "group": "notes",
-     "provider": "google", "vendor": "Google", "connectable": True, "feature": None,
-     "later": "Google Docs notes arrive with Penny's notes feature; "
-              "connect Google for your calendar now.",
-     "purpose": "Save each client's answers as notes in a Google Doc."},
+     "provider": "google", "vendor": "Google", "connectable": True, "feature": "notes",
+     "scopes": GOOGLE[Feature.NOTES],
+     "purpose": "Save each client's answers as notes: a Google Doc per booking, in a "
+                "folder Penny makes in your Drive."},
     {"id": "gemini_brief", "name": "Pre-meeting brief", "group": "notes",
      "provider": "gemini", "vendor": "Gemini", "connectable": False, "feature": None,
-     "later": "Briefs arrive with Penny's notes feature.",
+     "note": "On for premium hosts: each confirmed booking gets a brief, shown with the "
+             "booking and in its notes.",
      "purpose": "A short AI brief (Gemini) about each client before you meet them, "
                 "for premium hosts."},
     {"id": "stripe", "name": "Stripe", "group": "payments",

@@ -7,7 +7,13 @@ import re
 
 import pytest
 
-from chalicelib.provider_settings import OAuthApp, Providers, RazorpayPlatform, StripePlatform
+from chalicelib.provider_settings import (
+    GeminiKey,
+    OAuthApp,
+    Providers,
+    RazorpayPlatform,
+    StripePlatform,
+)
 from tests.functional.conftest import Api, rebuild
 
 CONFIG = re.compile(r'<script type="application/json" id="penny-dashboard">(.*?)</script>')
@@ -156,3 +162,43 @@ def test_the_razorpay_keys_form_and_the_refund_policy_field_come_with_the_page(
     assert 'id="razorpay-webhook-url" readonly' in html
     # The event type editor: the refund policy beside the price (EventTypeIn)
     assert 'name="refund_hours_before"' in html and 'aria-describedby="et-refund-hint"' in html
+
+
+def test_the_brief_is_not_connected_by_a_host_and_says_what_it_does_once_set_up(
+        api: Api) -> None:
+    # GIVEN Gemini set up on this Penny
+    rebuild(providers=Providers(gemini=GeminiKey("gemini-key-0123456789")))
+
+    # WHEN the dashboard is served
+    integrations = config_of(api.get("/app").body.decode())["integrations"]
+    assert isinstance(integrations, list)
+    found = {i["id"]: i for i in integrations}
+
+    # THEN the brief is available, with no Connect, and says who gets it, in words
+    brief = found["gemini_brief"]
+    assert (brief["status"], brief["connectable"], brief["feature"]) == (
+        "available", False, None)
+    assert brief["note"] == ("On for premium hosts: each confirmed booking gets a brief, "
+                             "shown with the booking and in its notes.")
+    # ... and nothing says the notes feature is still to come
+    assert all("later" not in i for i in integrations)
+
+
+def test_google_docs_connects_google_for_notes_and_counts_only_with_the_docs_scopes(
+        api: Api) -> None:
+    # WHEN the dashboard is served
+    integrations = config_of(api.get("/app").body.decode())["integrations"]
+    assert isinstance(integrations, list)
+    found = {i["id"]: i for i in integrations}
+
+    # THEN Google Docs connects Google with the notes feature, and each Google card counts
+    # the one Google connection as its own only with the scopes its feature needs (a
+    # calendar-only grant has no Docs, a Docs-only grant no calendar)
+    docs = found["google_docs"]
+    assert (docs["provider"], docs["connectable"], docs["feature"]) == ("google", True, "notes")
+    assert docs["scopes"] == ["https://www.googleapis.com/auth/documents",
+                              "https://www.googleapis.com/auth/drive.file"]
+    assert "folder Penny makes in your Drive" in str(docs["purpose"])
+    calendar = found["google_calendar"]["scopes"]
+    assert isinstance(calendar, list) and calendar and not set(calendar) & set(docs["scopes"])
+    assert "scopes" not in found["notion"]  # Notion has none: pages are picked at consent

@@ -1,5 +1,5 @@
-// Bookings: upcoming / past / cancelled tabs, host cancel, each meeting's Join link, live
-// updates.
+// Bookings: upcoming / past / cancelled tabs, host cancel, each meeting's Join link, the
+// client's notes and the pre-meeting brief, live updates.
 
 import { ApiError } from "./api.js";
 import { PAYMENT_ORDER, paymentBadge, paymentLine } from "./app-booking-payments.js";
@@ -35,6 +35,27 @@ function joining(booking) {
   return { join, note };
 }
 
+// The client's notes page (written by the notes job after the booking was confirmed; a
+// `notes.saved` event says so), opened in a new tab.
+function notesLink(booking) {
+  if (!booking.notes_url) return null;
+  return h("a", { href: booking.notes_url, class: "button booking-notes", rel: "noopener noreferrer",
+    target: "_blank", "aria-label": `Notes on ${booking.event_title} with ${booking.attendee.name} (opens a new tab)` }, "Notes");
+}
+
+// The pre-meeting brief (premium hosts; a `summary.ready` event says it was written), or
+// why there is none. Text only: every part of it was written by a model from the
+// client's answers.
+function briefOf(booking) {
+  const b = booking.brief;
+  if (!b) return booking.brief_note ? h("p", { class: "booking-brief-note" }, `Brief: ${booking.brief_note}`) : null;
+  const list = (title, items) => (items.length
+    ? [h("h3", {}, title), h("ul", {}, items.map((item) => h("li", {}, item)))] : null);
+  return h("details", { class: "booking-brief" }, h("summary", {}, "Brief"),
+    h("dl", {}, h("dt", {}, "Who"), h("dd", {}, b.who), h("dt", {}, "Wants"), h("dd", {}, b.wants)),
+    list("Prepare", b.prepare), list("Ask", b.questions));
+}
+
 export function initBookings(state) {
   const tabs = $$("#bookings-tabs [role=tab]");
   const panel = $("#bookings-panel");
@@ -48,7 +69,7 @@ export function initBookings(state) {
   // uid -> {video_url, video_note} from booking.updated: a list read just before the link
   // was written does not have it yet.
   const videos = new Map();
-  const extras = new Map(); // uid -> what live events told us: {notes, summary}
+  const extras = new Map(); // uid -> what live events told us: {notes, brief}
   // uid -> {status, payment} from the latest live event about its money: the list may
   // have been read just before it.
   const heard = new Map();
@@ -89,11 +110,10 @@ export function initBookings(state) {
     const [label, kind] = STATUS[booking.status] || [booking.status, "muted"];
     const tags = [tag(label, kind), tag(...paymentBadge(booking))];
     if (booking.sequence > 0 && booking.status !== "cancelled") tags.push(tag("Rescheduled", "info"));
+    // Until the list read after the event has them (the row shows the link and the brief)
     const seen = extras.get(booking.uid) || {};
-    if (booking.notes_url) tags.push(h("li", {}, h("a", { href: booking.notes_url, class: "badge badge-info" }, "Notes")));
-    else if (seen.notes) tags.push(tag("Notes saved", "info"));
-    if (booking.summary_url) tags.push(h("li", {}, h("a", { href: booking.summary_url, class: "badge badge-info" }, "Summary")));
-    else if (seen.summary) tags.push(tag("Summary ready", "info"));
+    if (seen.notes && !booking.notes_url) tags.push(tag("Notes saved", "info"));
+    if (seen.brief && !booking.brief) tags.push(tag("Brief ready", "info"));
     return tags;
   }
 
@@ -128,6 +148,10 @@ export function initBookings(state) {
       details.remove();
     }
     showJoining(item, booking);
+    const notes = notesLink(booking);
+    if (notes) $(".booking-cancel", item).before(notes);
+    const brief = briefOf(booking);
+    if (brief) $(".booking-what", item).append(brief);
     if (booking.cancel_reason) {
       $(".booking-what", item).append(h("p", { class: "booking-reason" }, `Reason: ${booking.cancel_reason}`));
     }
@@ -232,7 +256,7 @@ export function initBookings(state) {
       if (event.booking.payment) paymentHeard(event.booking);
       const known = extras.get(uid) || {};
       if (event.type === "notes.saved") known.notes = true;
-      if (event.type === "summary.ready") known.summary = true;
+      if (event.type === "summary.ready") known.brief = true;
       extras.set(uid, known);
       changed.add(uid);
       if ($("[data-view=bookings]").hidden) return;

@@ -152,10 +152,12 @@ export function initCalendars(api) {
   return {
     // The Connections page opened: read the calendars again when it lists the connections.
     enter() { stale = true; },
-    // The host's connections as GET /me/connections lists them, each time it is read.
-    connectionsChanged(connections) {
-      const now = connections.filter((c) => VENDORS[c.provider] && c.status === "connected")
-        .map((c) => c.provider).sort().join(" ");
+    // Each time GET /me/connections is read: the integrations connected, as their cards
+    // count them (app-connections.js: a Google connection made for the Docs alone has no
+    // calendar to list).
+    connectionsChanged(_connections, connected) {
+      const now = [...new Set(connected.filter((i) => i.group === "calendar" && VENDORS[i.provider])
+        .map((i) => i.provider))].sort().join(" ");
       section.hidden = !now;
       if (!now || section.closest("[hidden]")) {
         providers = "";

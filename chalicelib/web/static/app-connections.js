@@ -9,6 +9,12 @@
 // ?connected=<provider> or ?provider=<provider>&error=<code>: the page says it in words
 // and takes it off the URL, so a reload or a bookmark does not say it again. Stripe and
 // Razorpay connect their own ways (app-payments.js).
+//
+// One Google connection serves two cards, Google Calendar and Google Docs, each Connect
+// asking for its own scopes (incremental consent keeps the others). A card that names
+// `scopes` (dashboard.py) counts the connection as its own only when it holds them: a
+// Google connection made for the calendar alone leaves Google Docs "Not connected", and
+// one made for the Docs alone leaves Google Calendar so.
 
 import { ApiError } from "./api.js";
 import { $, fromTemplate, h, takeReturn, toProvider, toast, uniqueId } from "./app-dom.js";
@@ -26,6 +32,10 @@ const ASKS = {
   video: (vendor) => `Penny asks ${vendor} only to create meetings for your bookings.`,
   notes: (vendor) => `Penny asks ${vendor} only for the pages you share with it.`,
 };
+// ... where one card's ask is not its feature's (Google's notes are Docs, not pages).
+const ASKS_OF = {
+  google_docs: "Penny asks Google to write Google Docs, and to see in your Drive only the files it makes.",
+};
 
 // The callback's error codes (chalicelib/functions/connections.py), in plain words.
 const RETURN_ERRORS = {
@@ -38,23 +48,26 @@ const RETURN_ERRORS = {
 const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const when = (iso) => WHEN.format(new Date(iso));
 const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
+// "Google Calendar", "Google Calendar and Google Docs".
+const names = (list) => list.map((i) => i.name).join(" and ");
 // Why a connection broke, and what to do, said once (the API's reason may say it already).
 const brokenBecause = (reason, vendor) => {
   const why = sentence(reason || `${vendor} no longer accepts Penny's access`);
   return /reconnect/i.test(why) ? why : `${why} Reconnect ${vendor} to use it again.`;
 };
 
-// `onLoaded(connections)` hears each GET /me/connections answer (the Calendars section
-// shows while a calendar provider is connected).
-export function createConnections(api, integrations, { onLoaded = () => {} } = {}) {
-  // The integration Connect turns on for each provider (Google Calendar for google, ...).
-  const connector = new Map(integrations.filter((i) => i.feature).map((i) => [i.provider, i]));
+// `onLoaded(connections, connected)` hears each GET /me/connections answer, with the
+// integrations connected and working (the Calendars section shows while a calendar
+// provider is connected). `cardDetail(integration, connection, connected)` may give an
+// element to show under a card on the Connections page (where notes go: app-notes.js);
+// the same element each time, so what it holds survives a redraw.
+export function createConnections(api, integrations, { onLoaded = () => {}, cardDetail = () => null } = {}) {
   let connections = new Map(); // provider -> GET /me/connections entry
   let loaded = false;
   let generation = 0;
   const tested = new Map(); // provider -> when a Test last found it working
   const webhooks = new Map(); // provider -> the webhook URL Penny gave when it was connected
-  const mounts = new Map(); // name -> { list, group }
+  const mounts = new Map(); // name -> { list, group, details }
   const dialog = $("#disconnect-dialog");
   const banner = $("#connections-status");
   const returned = takeConnectReturn();
@@ -65,19 +78,47 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
 
   // ---- what a card shows ---------------------------------------------------------------
 
-  function stateOf(integration) {
+  // The host's connection as far as it serves `integration`: none when the card needs
+  // scopes the connection does not hold (Google connected for the calendar alone, seen
+  // from the Google Docs card), whatever its state, so the card never shows a Broken or
+  // Connected that is not its own.
+  function connectionFor(integration) {
     const connection = connections.get(integration.provider);
+    const needs = integration.scopes || [];
+    if (!connection || !needs.length || connection.status === "not_available") return connection;
+    const granted = new Set(connection.scopes || []);
+    return needs.every((scope) => granted.has(scope)) ? connection : undefined;
+  }
+
+  function connectedIntegrations() {
+    return integrations.filter((i) => {
+      const connection = i.feature && connectionFor(i);
+      return connection && connection.status === "connected";
+    });
+  }
+
+  // The cards a provider's connection serves (Google: Calendar, Docs or both), to name
+  // it in a message; a broken one counts, a card whose scopes it lacks does not.
+  function servedBy(provider) {
+    return integrations.filter((i) => {
+      const connection = i.feature && i.provider === provider && connectionFor(i);
+      return connection && ["connected", "broken", "pending"].includes(connection.status);
+    });
+  }
+
+  const cardsOf = (provider) => integrations.filter((i) => i.feature && i.provider === provider);
+
+  function stateOf(integration) {
+    const connection = connectionFor(integration);
     if (integration.status === "not_available" || (connection && connection.status === "not_available")) {
       return {
-        badge: "Not available on this Penny",
+        badge: integration.connectable ? "Not available on this Penny" : "Not set up on this Penny",
         note: `Whoever runs this Penny can set up ${integration.vendor} (see “Providers” in docs/deploy.md).`,
         actions: integration.connectable ? [["connect", "Connect", { disabled: true }]] : [],
       };
     }
-    if (!integration.connectable) return { badge: "Set up on this Penny", note: integration.later, actions: [] };
-    if (!integration.feature) {
-      return { badge: "Not connected", note: integration.later, actions: [["connect", "Connect", { disabled: true }]] };
-    }
+    // Not the host's to connect (the brief): what it does for them, in words.
+    if (!integration.connectable) return { badge: "Set up on this Penny", kind: "ok", note: integration.note, actions: [] };
     if (!loaded) return { badge: "Checking…", note: "", actions: [["connect", "Connect", { disabled: true }]] };
     const vendor = integration.vendor;
     const payments = integration.group === "payments";
@@ -112,12 +153,13 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
       };
     }
     return {
-      badge: "Not connected", note: payments ? PAYMENT_ASKS[integration.provider] : ASKS[integration.feature](vendor),
+      badge: "Not connected",
+      note: payments ? PAYMENT_ASKS[integration.provider] : ASKS_OF[integration.id] || ASKS[integration.feature](vendor),
       actions: [["connect", "Connect", { kind: "button-primary" }]],
     };
   }
 
-  function card(integration) {
+  function card(integration, details) {
     const item = fromTemplate("tpl-integration");
     const statusId = uniqueId(`integration-${integration.id}`);
     const shown = stateOf(integration);
@@ -134,6 +176,8 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
         h("summary", {}, "Access granted"),
         h("ul", {}, shown.scopes.map((scope) => h("li", {}, h("code", {}, scope))))));
     }
+    const detail = details && loaded ? cardDetail(integration, connectionFor(integration), connectedIntegrations()) : null;
+    if (detail) item.append(detail);
     const actions = $(".integration-actions", item);
     if (!shown.actions.length) actions.remove();
     for (const [action, text, options] of shown.actions) {
@@ -148,12 +192,13 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
 
   // Draw a list again, keeping the keyboard where it was: on the same card's button for
   // the same action, or that card's first button when the action is gone (Disconnect
-  // became Connect).
-  function draw(list, group) {
+  // became Connect), or on a card's detail, which moves to the new card.
+  function draw(list, group, details) {
     const active = document.activeElement;
     const from = list.contains(active) && active.closest(".integration");
-    list.replaceChildren(...integrations.filter((i) => i.group === group).map(card));
-    if (from) focusCard(from.dataset.integration, active.dataset.action);
+    list.replaceChildren(...integrations.filter((i) => i.group === group).map((i) => card(i, details)));
+    if (from && active.isConnected && !active.dataset.action) active.focus();
+    else if (from) focusCard(from.dataset.integration, active.dataset.action);
   }
 
   function focusCard(id, action) {
@@ -168,7 +213,7 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
   }
 
   function redraw() {
-    for (const { list, group } of mounts.values()) if (list.isConnected) draw(list, group);
+    for (const { list, group, details } of mounts.values()) if (list.isConnected) draw(list, group, details);
   }
 
   // A message about a connection: in the Connections page's status line while it is
@@ -188,7 +233,7 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
       connections = new Map(answer.connections.map((c) => [c.provider, c]));
       loaded = true;
       redraw();
-      onLoaded(answer.connections);
+      onLoaded(answer.connections, connectedIntegrations());
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (mine === generation && error.status !== 401) say("Could not load your connections.", error.message, "warning");
@@ -216,10 +261,15 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
 
   function confirmDisconnect(integration) {
     const vendor = integration.vendor;
+    // One connection serves every card of its provider: they go together.
+    const others = servedBy(integration.provider).filter((i) => i !== integration);
+    const along = others.length
+      ? ` This disconnects ${names(others)} too: Penny has one ${vendor} connection for ${others.length > 1 ? "them all" : "both"}.`
+      : "";
     $("#disconnect-title").textContent = `Disconnect ${integration.name}?`;
     $("#disconnect-summary").textContent = integration.group === "payments"
       ? `Penny stops taking payments with your ${vendor} account and forgets it here; the account stays yours at ${vendor}. Paid event types cannot be booked until you connect Stripe or Razorpay again. Bookings already paid stay paid.`
-      : `Penny asks ${vendor} to revoke its access, so the tokens it holds stop working, then deletes them. Bookings already made stay where they are. You can connect again at any time.`;
+      : `Penny asks ${vendor} to revoke its access, so the tokens it holds stop working, then deletes them. Bookings already made stay where they are.${along} You can connect again at any time.`;
     dialog.returnValue = "";
     dialog.showModal();
     dialog.addEventListener("close", async () => {
@@ -329,39 +379,49 @@ export function createConnections(api, integrations, { onLoaded = () => {} } = {
     return { provider, error: query.get("connected") ? null : (query.get("error") || "error") };
   }
 
+  // The way back says only the provider: the cards it names are those its connection
+  // serves now ("Google Calendar and Google Docs are connected"). A refusal names the
+  // card only when the provider has one (which Google card was pressed is not known).
   function sayReturn({ provider, error }) {
-    const integration = connector.get(provider);
-    const name = integration ? integration.name : "The platform";
-    const vendor = integration ? integration.vendor : "The provider";
+    const cards = cardsOf(provider);
+    const vendor = cards.length ? cards[0].vendor : "The provider";
     if (!error) {
+      const served = servedBy(provider);
+      const shown = served.length ? served : cards.slice(0, 1);
       const connection = connections.get(provider);
       const account = connection && connection.account ? ` as ${connection.account}` : "";
-      return say(`${name} is connected`, `Penny is connected to ${vendor}${account}.`);
+      const headline = shown.length ? `${names(shown)} ${shown.length > 1 ? "are" : "is"} connected` : "The platform is connected";
+      return say(headline, `Penny is connected to ${vendor}${account}.`);
     }
     const words = Object.hasOwn(RETURN_ERRORS, error) ? RETURN_ERRORS[error] : null;
-    say(`${name} is not connected`, words ? words(vendor) : "Connecting did not finish, so nothing was connected. Try again.", "warning");
+    const headline = cards.length === 1 ? `${cards[0].name} is not connected`
+      : cards.length ? `Connecting ${vendor} did not finish` : "The platform is not connected";
+    say(headline, words ? words(vendor) : "Connecting did not finish, so nothing was connected. Try again.", "warning");
   }
 
   function onEvent(event) {
     const broken = event.connection;
     if (!broken || event.type !== "connection.broken") return;
-    const integration = connector.get(broken.provider);
     const known = connections.get(broken.provider);
     const toldAlready = known && known.status === "broken";
     connections.set(broken.provider, { ...known, status: "broken", broken_reason: broken.reason });
     redraw();
-    if (integration && !toldAlready) {
-      toast(`${integration.name} stopped working`, {
-        kind: "warning", detail: brokenBecause(broken.reason, integration.vendor),
+    // Heard before the list was read: its scopes are not known, so its first card.
+    const served = known ? servedBy(broken.provider) : cardsOf(broken.provider).slice(0, 1);
+    if (served.length && !toldAlready) {
+      toast(`${names(served)} stopped working`, {
+        kind: "warning", detail: brokenBecause(broken.reason, served[0].vendor),
       });
     }
     load();
   }
 
   return {
-    mount(name, list, group) {
-      mounts.set(name, { list, group });
-      draw(list, group);
+    // `details`: the cards show what cardDetail gives (on one mount only: an element
+    // is in one place at a time).
+    mount(name, list, group, { details = false } = {}) {
+      mounts.set(name, { list, group, details });
+      draw(list, group, details);
     },
     load,
     onEvent,
@@ -432,7 +492,7 @@ export function initWelcome(connections, { go }) {
 // ---- the Connections page --------------------------------------------------------------
 
 export function initConnectionsPage(connections, live) {
-  for (const group of GROUPS) connections.mount(group.id, $(`#connections-${group.id}`), group.id);
+  for (const group of GROUPS) connections.mount(group.id, $(`#connections-${group.id}`), group.id, { details: true });
   $("#live-reconnect").addEventListener("click", () => live.reconnectNow());
   return { enter() { connections.enterPage(); } };
 }

@@ -32,11 +32,17 @@ const REASONS = {
 };
 
 // Why `kind` cannot be chosen now, as [reason, warning], or null when it can (or when the
-// connections could not be read: then nothing is held back).
-function unavailable(kind, connections) {
+// connections could not be read: then nothing is held back). A connection without the
+// scopes its calendar card needs (dashboard.py: Google connected for the Docs alone)
+// makes no meeting: that is not connected, as its card says.
+function unavailable(kind, connections, integrations) {
   const need = NEEDS[kind];
   if (!need || !connections) return null;
-  const status = (connections.get(need[0]) || {}).status || "not_connected";
+  const connection = connections.get(need[0]) || {};
+  const card = integrations.find((i) => i.provider === need[0] && i.group === "calendar");
+  const granted = new Set(connection.scopes || []);
+  const lacking = card && card.scopes && !card.scopes.every((scope) => granted.has(scope));
+  const status = lacking ? "not_connected" : connection.status || "not_connected";
   if (status === "connected") return null;
   return (REASONS[status] || REASONS.not_connected)(need[1], LOCATIONS[kind]);
 }
@@ -125,7 +131,7 @@ export function initEventTypes(state) {
   // it was saved with even when it cannot be chosen now; a warning beside it says why.
   function fillLocations(saved) {
     place.replaceChildren(...Object.entries(LOCATIONS).map(([value, label]) => {
-      const blocked = value !== saved && unavailable(value, connections);
+      const blocked = value !== saved && unavailable(value, connections, state.integrations);
       return h("option", { value, disabled: Boolean(blocked) }, blocked ? `${label} (${blocked[0]})` : label);
     }));
     place.value = saved || [...place.options].find((o) => !o.disabled).value;
@@ -141,7 +147,7 @@ export function initEventTypes(state) {
   }
 
   function warnAboutPlace() {
-    const why = unavailable(place.value, connections);
+    const why = unavailable(place.value, connections, state.integrations);
     placeWarning.textContent = why ? why[1] : ""; // empty when hidden: it describes the select
     placeWarning.hidden = !why;
   }

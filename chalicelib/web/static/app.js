@@ -12,6 +12,7 @@ import { initCalendars } from "./app-calendars.js";
 import { createConnections, initConnectionsPage, initWelcome } from "./app-connections.js";
 import { initEventTypes } from "./app-event-types.js";
 import { initIdentities } from "./app-identities.js";
+import { initNotes } from "./app-notes.js";
 import { initAvailability, initProfile } from "./app-settings.js";
 import { initSignIn } from "./app-sign-in.js";
 import { detectZone } from "./clock.js";
@@ -27,12 +28,9 @@ const TITLES = {
 const state = {
   profile: null,
   publicUrl: (config.publicUrl || location.origin + base).replace(/\/$/, ""),
+  integrations: config.integrations, // what each platform is, for the event type editor
   bookingLink(eventSlug) {
     return `${this.publicUrl}/${this.profile.slug}/${eventSlug}`;
-  },
-  // Whether any provider of a group (calendar, notes, payments) is connected.
-  connected(group) {
-    return config.integrations.some((i) => i.group === group && i.status === "connected");
   },
 };
 
@@ -46,8 +44,13 @@ const live = createLive(api, config.websocketUrl, {
 });
 
 const calendars = initCalendars(api);
+const notes = initNotes(api);
 const connections = createConnections(api, config.integrations, {
-  onLoaded: (list) => calendars.connectionsChanged(list),
+  onLoaded: (list, connected) => {
+    calendars.connectionsChanged(list, connected);
+    notes.connectionsChanged(list, connected);
+  },
+  cardDetail: (integration, connection, connected) => notes.cardDetail(integration, connection, connected),
 });
 const connectionsPage = initConnectionsPage(connections, live);
 const signIn = initSignIn(api, config.signIn || []);
@@ -60,7 +63,7 @@ const views = {
   availability: initAvailability(state),
   profile: { enter() { profile.enter(); identities.enter(); } },
   welcome: initWelcome(connections, { go }),
-  connections: { enter() { calendars.enter(); connectionsPage.enter(); } },
+  connections: { enter() { calendars.enter(); notes.enter(); connectionsPage.enter(); } },
   login: signIn.login,
   signup: initSignupView(),
 };
@@ -222,7 +225,7 @@ function liveStatus(status) {
   clearInterval(countdown);
   const detail = $("#live-detail");
   const describe = () => {
-    if (status.state === "live") return "On. New bookings, payments, cancellations, notes and summaries appear as they happen.";
+    if (status.state === "live") return "On. New bookings, payments, cancellations, notes and briefs appear as they happen.";
     if (status.state === "connecting") return "Connecting to live updates…";
     if (status.state === "unavailable") return "Live updates are not configured on this server. Reload the bookings list to see changes.";
     if (status.state === "offline") return "Live updates are off.";
@@ -255,8 +258,8 @@ function announce(event) {
     case "payment.failed": return [`Payment failed: ${b.event_title}`, `${who}, ${when}`];
     case "payment.refunded": return [`Payment refunded: ${b.event_title}`, `${who}, ${when}`];
     case "booking.expired": return [`Not paid in time: ${b.event_title}`, `${who}, ${when}: the time is free again`];
-    case "notes.saved": return [`Notes saved: ${b.event_title}`, who];
-    case "summary.ready": return [`Summary ready: ${b.event_title}`, who];
+    case "notes.saved": return [`Notes saved: ${b.event_title}`, `${who}, ${when}`];
+    case "summary.ready": return [`Brief ready: ${b.event_title}`, `${who}, ${when}`];
     // booking.confirmed right after booking.created says nothing new; booking.updated (its
     // video link arrived) changes its row quietly.
     default: return null;
@@ -267,10 +270,6 @@ function liveEvent(event) {
   if (seen.has(event.id)) return; // a redelivered event
   seen.add(event.id);
   if (event.type.startsWith("connection.")) return connections.onEvent(event);
-  // Until Penny's notes feature lands the workers only mark the job done, even with Notion
-  // connected (the page's config never says "connected"): nothing was written anywhere,
-  // so there is nothing to announce.
-  if ((event.type === "notes.saved" || event.type === "summary.ready") && !state.connected("notes")) return;
   const message = announce(event);
   const warning = ["booking.cancelled", "booking.expired", "payment.failed"].includes(event.type);
   if (message) toast(message[0], { detail: message[1], kind: warning ? "warning" : "info" });

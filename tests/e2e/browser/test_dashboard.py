@@ -153,8 +153,8 @@ def test_host_signs_up_sets_hours_and_an_event_type_copies_the_link_and_sees_a_l
     signup.get_by_role("button", name="Create account").click()
 
     # THEN the first page asks which platforms to connect. The stack sets up the provider
-    # sandbox's Google, Microsoft, Zoom and Notion: those connect; Google Docs, payments
-    # and the brief do not yet, and say so without pretending
+    # sandbox's Google, Microsoft, Zoom, Notion, Stripe and Razorpay: those connect (Google
+    # twice: its calendar, and its Docs for notes); the brief is the operator's, and says so
     expect(page).to_have_url(f"{stack.api_url}/app/welcome")
     welcome = view(page, "welcome")
     expect(page.get_by_text("Step 1 of 3: Calendars and video")).to_be_visible()
@@ -167,14 +167,17 @@ def test_host_signs_up_sets_hours_and_an_event_type_copies_the_link_and_sees_a_l
     screenshot(page, "dashboard-welcome")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("button", name="Connect Notion")).to_be_enabled()
-    expect(page.get_by_role("button", name="Connect Google Docs")).to_be_disabled()
-    expect(welcome.get_by_text("Google Docs notes arrive with Penny's notes feature")
+    expect(page.get_by_role("button", name="Connect Google Docs")).to_be_enabled()
+    docs = welcome.locator('.integration:has(h3:text-is("Google Docs"))')
+    expect(docs.locator(".integration-badge")).to_have_text("Not connected")
+    expect(docs.get_by_text("a Google Doc per booking, in a folder Penny makes in your Drive")
            ).to_be_visible()
     # The brief is the operator's to set up, not the host's to connect: no button (the
-    # stack's sandbox sets Gemini up, so the card says so, and when briefs arrive)
+    # stack's sandbox sets Gemini up, so the card says so, and who gets briefs)
     brief = welcome.locator(".integration", has_text="Pre-meeting brief")
     expect(brief.get_by_text("Set up on this Penny")).to_be_visible()
-    expect(brief.get_by_text("Briefs arrive with Penny's notes feature")).to_be_visible()
+    expect(brief.get_by_text("On for premium hosts: each confirmed booking gets a brief")
+           ).to_be_visible()
     expect(brief.get_by_role("button")).to_have_count(0)
     page.get_by_role("button", name="Next").click()
     for name in ("Stripe", "Razorpay"):  # the sandbox's, on this stack
