@@ -351,9 +351,13 @@ def disconnect_provider(host_id: str, provider: str) -> None:
        "connections", auth=True, response="CalendarList", errors=AUTH_ERRORS, no_store=True)
 def list_calendars(host_id: str) -> Any:
     from chalicelib.bootstrap import CALENDAR_ADAPTERS
+    from chalicelib.domain.providers import Feature
 
-    connected = [v.provider for v in services().connections.overview(host_id)
-                 if v.provider in CALENDAR_ADAPTERS and v.status == "connected"]
+    granted = services().connections
+    # A Google connection made for Docs alone has no calendars to list.
+    connected = [v.provider for v in granted.overview(host_id)
+                 if v.provider in CALENDAR_ADAPTERS and v.status == "connected"
+                 and not granted.lacks_feature(host_id, v.provider, Feature.CALENDAR)]
     setup, listed = services().calendars.calendars(host_id, connected)
     return views().calendar_list(setup, listed, [p for p in connected if p not in listed],
                                  services().clock.now())
@@ -388,8 +392,13 @@ def get_notes(host_id: str) -> Any:
        "connections", auth=True, body="NotesIn", response="NotesOut",
        errors=(*AUTH_ERRORS, 404, 409, 503), no_store=True)
 def choose_notes(host_id: str, body: Any) -> Any:
+    from chalicelib.domain.errors import ValidationError
+
     if body.data_source_id is None:
         services().notes.stop(host_id)
+    elif body.provider is None:
+        raise ValidationError("say which provider the place is at: notion or google",
+                              "provider")
     else:
         services().notes.choose(host_id, body.provider, body.data_source_id)
     return get_notes(host_id)

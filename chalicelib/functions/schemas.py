@@ -557,7 +557,8 @@ class NotesOut(Strict):
 
 
 class NotesIn(Strict):
-    provider: NotesProvider = "notion"
+    provider: NotesProvider | None = Field(
+        default=None, description="where the place is; required with data_source_id")
     data_source_id: PlaceId | None = Field(
         description="one of the listed places' data_source_id; null: stop writing notes")
 

@@ -41,6 +41,7 @@ from chalicelib.domain.providers import NotesDatabase, NotesProvider
 from chalicelib.services.notes import NotesAdapters
 from chalicelib.services.ports import Clock
 
+NAMES = {"notion": "Notion", "google": "Google Docs"}
 # What a provider's place for notes is called, for people.
 PLACES = {"notion": "That Notion database", "google": "That Google Drive folder"}
 LIST_TIMEOUT = 5.0                 # seconds for Notion's search (the API Lambda has 10)
@@ -108,7 +109,7 @@ class NotesSettings:
                 places += [_as_destination(provider, p) for p in adapter.databases()]
                 asked.append(provider)
             except ProviderError as exc:
-                failures.append(exc.message)
+                failures.append(f"{NAMES[provider]}: {exc.message}")
         if not asked and not failures:
             raise NotConnectedError("connect Notion or Google Docs for notes first")
         if destination is not None and destination.provider in asked and not any(

@@ -57,13 +57,14 @@ class QueueSpec:
 
 QUEUES: tuple[QueueSpec, ...] = (
     # The client's notes page follows the booking (confirmed, moved, cancelled), and is
-    # written again when the host reconnects Notion (notes.requested): Notion.
+    # written again when the host reconnects (notes.requested): Notion or Google Docs.
+    # Both notes and briefs wait on their vendor most of their time: 256 MB, as below.
     QueueSpec("notes", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
                         "notes.requested"), "notes.saved",
-              "chalicelib.services.notes:notes_job"),
+              "chalicelib.services.notes:notes_job", memory_mb=256),
     # The pre-meeting brief is a premium feature (hosts the operator marked premium).
     QueueSpec("summary", ("booking.confirmed",), "summary.ready",
-              "chalicelib.services.summary:summary_job", premium_only=True),
+              "chalicelib.services.summary:summary_job", premium_only=True, memory_mb=256),
     # The host's calendar event and video meeting follow the booking; the link it writes
     # on the booking reaches dashboards as `booking.updated` (from the table's stream).
     # It waits on Google, Microsoft or Zoom for a second or more per event, and uses

@@ -8,6 +8,7 @@ the fan-out and the local SNS push are tested elsewhere (tests/unit/test_local_s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from sandbox.server import ProviderSandbox, start_sandbox
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock, rebuild
 from tests.functional.hosts import make_sandbox_host
+from tests.functional.realtime_wiring import invoke, replay_event, sns_event
 from tests.functional.test_connections import (
     PUBLIC,
     come_back,
@@ -381,3 +383,37 @@ def test_notes_going_to_notion_stay_there_when_the_host_connects_google_docs(
     r = api.put("/me/notes", {"provider": "google", "data_source_id": folder["data_source_id"]},
                 token=host)
     assert (r.status, r.json["destination"]["provider"]) == (200, "google")
+
+
+def test_a_booking_notion_keeps_failing_ends_in_the_dead_letter_queue_and_its_replay_writes_it(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "notion")
+    poison, fine = book(api, host, clock, hour=10), book(api, host, clock, hour=11)
+    failing = event(EventKind.BOOKING_CONFIRMED, poison)
+    # Notion answers 503 to every attempt: notion-client's own retries of the first call,
+    # then the job fails and is raised (Lambda's retries, then the dead-letter queue).
+    sandbox.fail_next_api_calls("notion", 503, times=3, retry_after=None)
+    with pytest.raises(ProviderUnavailableError):
+        worker("notes").handle(failing)
+
+    assert worker("notes").handle(event(EventKind.BOOKING_CONFIRMED, fine)) is Outcome.DONE
+    assert len(sandbox.notion_pages()) == 1
+
+    # Notion is back: `make redrive CONSUMER=notes` replays the dead-lettered event.
+    message = json.dumps(failing.to_json())
+    dead = json.dumps({"requestContext": {"condition": "RetriesExhausted"},
+                       "requestPayload": sns_event(message)})
+    assert invoke(api, "notes_worker", replay_event(dead)) == {"batchItemFailures": []}
+    assert len(sandbox.notion_pages()) == 2
+    assert notes_of(api, host, poison["uid"])["notes_url"] is not None
+
+
+def test_a_place_without_its_provider_is_a_400_that_changes_nothing(
+        api: Api, sandbox: ProviderSandbox, host: str) -> None:
+    connect(api, host, "notion")
+    (source,) = sandbox.notion_data_sources()
+
+    r = api.put("/me/notes", {"data_source_id": source["id"]}, token=host)
+
+    assert (r.status, r.code) == (400, "validation_error")
+    assert api.get("/me/notes", token=host).json["destination"]["title"] == "Client notes"

@@ -448,7 +448,7 @@ def test_notion_out_of_reach_leaves_the_choices_empty_and_says_why(world: World)
     choices = settings(world).choices(HOST)
 
     assert (choices.destination, choices.places) == (DESTINATION, [])
-    assert choices.unreachable == "Notion answered 503"
+    assert choices.unreachable == "Notion: Notion answered 503"
 
 
 def test_a_destination_the_provider_no_longer_lists_is_said_to_be_gone(world: World) -> None:
