@@ -114,14 +114,14 @@ class Booking:
     # booking so its events say it (the summary worker's filter) without reading the host.
     premium: bool = False
     payment: Payment | None = None
-    # The client's notes page in the host's Notion (the notes job's), once written.
+    # The client's notes page (a Notion page, a Google Doc: the notes job's), once written.
     notes_url: str | None = None
     # The pre-meeting brief (premium), or why there is none ("this month's 100 briefs
     # are used"): the summary job's.
     brief: BookingBrief | None = None
     brief_note: str | None = None
-    # When the host last asked for this booking's notes again (reconnecting Notion after
-    # it broke, choosing another database): its change makes `notes.requested`.
+    # When this booking's notes were last asked for again (the brief arrived, the host
+    # reconnected after a break or chose another place): its change is `notes.requested`.
     notes_requested_at: datetime | None = None
 
     @property

@@ -97,7 +97,7 @@ class HostConfig:
     # The premium plan (the pre-meeting brief): set by the operator (infra/premium.py),
     # never by the host, so it is not part of the profile the host edits.
     premium: bool = False
-    # Where the client notes go (Notion), once the host picked it; None: no notes.
+    # Where the client notes go (Notion, Google Docs), once chosen; None: no notes.
     notes: NotesDestination | None = None
 
     @property

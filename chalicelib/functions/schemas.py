@@ -430,7 +430,7 @@ class HostBookingOut(BookingOut):
     """A booking as its host sees it: with the notes and the brief (never the client)."""
 
     notes_url: str | None = Field(default=None, description="the client's notes page in "
-                                  "the host's Notion, once written")
+                                  "the host's Notion or Google Docs, once written")
     brief: BriefOut | None = Field(default=None, description="the pre-meeting brief "
                                    "(premium), once written")
     brief_note: str | None = Field(default=None, description="why there is no brief "

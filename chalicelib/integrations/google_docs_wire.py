@@ -21,7 +21,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib.domain.errors import ConnectionBrokenError, ProviderError
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    ProviderError,
+    ProviderRejectedError,
+)
 from chalicelib.domain.providers import BookingNotes
 from chalicelib.integrations import google_calendar_wire as calendar_wire
 
@@ -209,7 +213,10 @@ def refusal(status: int, headers: Mapping[str, str], content: bytes,
     notes' (the host is told to allow Docs, not the calendar)."""
     verdict = calendar_wire.refusal(status, headers, content, doing)
     if isinstance(verdict, ConnectionBrokenError) and status == 403:
-        return ConnectionBrokenError(
+        # Refused for Docs alone (a scope withdrawn, an admin's policy): the same grant
+        # still serves the host's calendar, so the connection is not broken; the notes
+        # job records why, and the host reconnects Google Docs.
+        return ProviderRejectedError(
             PROVIDER, f"Google did not grant Penny access to Google Docs (HTTP 403) while "
-                      f"{doing}; reconnect Google and allow Docs access for the notes")
+                      f"{doing}; connect Google Docs again and allow Docs access for the notes")
     return type(verdict)(PROVIDER, verdict.message.replace("Google Calendar", "Google Docs"))

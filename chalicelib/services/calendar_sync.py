@@ -40,6 +40,7 @@ from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.providers import CalendarEvent, MeetingRequest, ProviderRef
 from chalicelib.services.calendar_cache import SYNC_TIMEOUT, CalendarCache, ProviderAdapters
 from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs
+from chalicelib.services.ports import Clock
 
 ROUNDS = 3
 KEEP_AFTER_MEETING = timedelta(days=30)
@@ -71,6 +72,7 @@ class CalendarSync:
     refs: ProviderRefs
     manage_url: Callable[[str], str]        # booking uid -> the attendee's manage page
     cache: CalendarCache | None = None      # re-synced after each write (and renewed)
+    clock: Clock | None = None              # when a link asks for the notes again
     name: str = "calendar"
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
                                     EventKind.BOOKING_CANCELLED)
@@ -125,7 +127,14 @@ class CalendarSync:
         if url is None and kind is not None and kind.is_video:
             note = zoom_note or follows_note(kind)
         if (url, note) != (booking.video_url, booking.video_note):
-            self.bookings.save_video(replace(booking, video_url=url, video_note=note))
+            # With it, the client's notes page is asked for again (`notes.requested`), to
+            # show the link: only for a host who keeps notes, so no other host's booking
+            # wakes the notes worker.
+            asked = booking.notes_requested_at
+            if config.notes is not None and self.clock is not None:
+                asked = self.clock.now()
+            self.bookings.save_video(replace(booking, video_url=url, video_note=note,
+                                             notes_requested_at=asked))
         if broken is not None:
             raise broken
         return config
@@ -224,4 +233,4 @@ class CalendarSync:
 
 def calendar_job(context: JobContext) -> CalendarSync:
     return CalendarSync(context.bookings, context.hosts, context.adapters, context.refs,
-                        context.manage_url, context.calendars)
+                        context.manage_url, context.calendars, clock=context.clock)

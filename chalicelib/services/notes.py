@@ -1,5 +1,5 @@
 """The notes job: every confirmed booking leaves bullet notes about the client in the
-host's Notion, kept up to date as the booking changes.
+host's Notion or Google Docs, kept up to date as the booking changes.
 
 It reconciles, as the calendar job does: whichever booking event arrives (confirmed,
 rescheduled, cancelled; SNS keeps no order), it reads the booking as it is now and
@@ -12,16 +12,18 @@ The page's link goes on the booking (the dashboard shows it), and the job's reco
 announces `notes.saved`. A host with no notes destination, or a booking that never
 became a meeting (unpaid, expired), gets nothing written and nothing announced.
 
-The brief (services/summary.py) is written by another worker, in parallel: it puts the
-brief on the booking, then asks for the notes page it knows of; this job writes the page,
-stores its id, then reads the booking again and rewrites the page if the brief (or
-anything else) arrived meanwhile. So whichever finishes last, the page ends with the
-brief.
+This job alone writes notes pages. What other workers put on the booking reaches the
+page through `notes.requested`, which they ask for in the same write: the calendar
+worker with the video link (for a host who keeps notes), the brief worker with the
+brief. And after
+writing, the job reads the booking again and rewrites the page if anything changed
+meanwhile, so a change that lands while it writes is not lost either.
 
 A broken or revoked Notion connection fails the job for good (no retry storm: retrying
-cannot help) and marks the connection broken, which the dashboard shows. The booking
-waits, parked: reconnecting Notion (or choosing another database) marks the host's
-recent and upcoming bookings (`NotesSettings.catch_up`), each mark becomes
+cannot help) and marks the connection broken, which the dashboard shows (Google's
+adapter refuses a lost folder or Docs access without that: the grant also serves the
+calendar). The booking waits, parked: reconnecting (or choosing another place) marks the
+host's recent and upcoming bookings (`NotesSettings.catch_up`), each mark becomes
 `notes.requested` on the table's stream, and this job writes their pages then.
 """
 
@@ -33,7 +35,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
+from chalicelib.domain.errors import (
+    BookingContentionError,
+    ConnectionBrokenError,
+    NotConnectedError,
+)
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NotesDestination, booking_notes, earlier_bookings
@@ -113,13 +119,12 @@ class NotesJob:
             booking = again
         return wrote
 
-    def _write(self, booking: Booking, config: HostConfig | None = None,
-               earlier: list[Booking] | None = None) -> bool:
+    def _write(self, booking: Booking) -> bool:
         ref = self.refs.get(NOTES, booking.uid)
         if booking.status is not BookingStatus.CONFIRMED and \
                 not (booking.status is BookingStatus.CANCELLED and ref is not None):
             return False  # never a meeting (unpaid, expired), or cancelled before any notes
-        config = config or self.hosts.config(booking.host_id)
+        config = self.hosts.config(booking.host_id)
         if config.notes is None:
             return False
         try:
@@ -128,9 +133,8 @@ class NotesJob:
             return False  # disconnected: nothing to write to
         notes = booking_notes(booking, config.profile.timezone,
                               question_labels(config, booking), self.manage_url,
-                              client_history(self.bookings, booking)
-                              if earlier is None else earlier)
-        place = config.notes.database_id
+                              client_history(self.bookings, booking))
+        place = config.notes.data_source_id  # the Notion data source, or the Drive folder
         try:
             if ref is not None and ref.external_id.partition("\n")[0] == place:
                 page = provider.update_notes(ref.external_id.partition("\n")[2], notes)
@@ -147,23 +151,23 @@ class NotesJob:
             self._save_link(booking, page.url)
         return True
 
-    def written(self, booking: Booking) -> bool:
-        """Whether the booking has a notes page (the summary job asks before it
-        rewrites the page with the brief)."""
-        return self.refs.get(NOTES, booking.uid) is not None
-
-    def rewrite(self, booking: Booking, config: HostConfig | None = None,
-                earlier: list[Booking] | None = None) -> bool:
-        """Write the booking's page again (the brief arrived): `config` and `earlier`,
-        when the caller read them already."""
-        return self._write(booking, config, earlier)
-
     def _save_link(self, booking: Booking, url: str) -> None:
-        current: Booking | None = booking
-        for _ in range(ROUNDS):
-            if current is None or self.bookings.save(replace(current, notes_url=url)):
-                return
-            current = self.bookings.get(booking.uid)  # changed meanwhile: on the fresh one
+        save_on_latest(self.bookings, booking, lambda b: replace(b, notes_url=url))
+
+
+def save_on_latest(bookings: NotesBookings, booking: Booking,
+                   edit: Callable[[Booking], Booking]) -> Booking | None:
+    """The booking with `edit` made on its latest version, as saved (None: it is gone);
+    BookingContentionError if it kept changing (the job is retried)."""
+    current: Booking | None = booking
+    for _ in range(ROUNDS):
+        if current is None:
+            return None
+        changed = edit(current)
+        if bookings.save(changed):
+            return replace(changed, version=(changed.version or 0) + 1)
+        current = bookings.get(booking.uid)  # changed meanwhile: on the fresh one
+    raise BookingContentionError(f"booking {booking.uid} kept changing; try again")
 
 
 def notes_job(context: JobContext) -> NotesJob:

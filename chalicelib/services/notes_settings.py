@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
-from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.errors import (
     NotConnectedError,
     NotFoundError,
@@ -38,7 +38,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NOTES_PROVIDERS, NotesDestination
 from chalicelib.domain.providers import NotesDatabase, NotesProvider
-from chalicelib.services.notes import NotesAdapters
+from chalicelib.services.notes import NotesAdapters, NotesBookings, save_on_latest
 from chalicelib.services.ports import Clock
 
 NAMES = {"notion": "Notion", "google": "Google Docs"}
@@ -52,13 +52,6 @@ CATCH_UP_FROM = timedelta(days=1)  # those starting from a day ago on
 class NotesHosts(Protocol):
     def config(self, host_id: str) -> HostConfig: ...
     def save_notes(self, host_id: str, destination: NotesDestination | None) -> None: ...
-
-
-class NotesBookings(Protocol):
-    def for_host(self, host_id: str, *, after: datetime | None = None,
-                 before: datetime | None = None, newest_first: bool = False,
-                 limit: int = 50) -> list[Booking]: ...
-    def save(self, booking: Booking) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -102,13 +95,12 @@ class NotesSettings:
         asked: list[str] = []
         for provider in NOTES_PROVIDERS:
             try:
-                adapter = self._provider(host_id, provider)
+                places += [_as_destination(provider, p)
+                           for p in self._provider(host_id, provider).databases()]
+                asked.append(provider)
             except NotConnectedError:
                 continue
-            try:
-                places += [_as_destination(provider, p) for p in adapter.databases()]
-                asked.append(provider)
-            except ProviderError as exc:
+            except ProviderError as exc:  # broken, or down: the others are still listed
                 failures.append(f"{NAMES[provider]}: {exc.message}")
         if not asked and not failures:
             raise NotConnectedError("connect Notion or Google Docs for notes first")
@@ -128,8 +120,9 @@ class NotesSettings:
             raise NotFoundError(f"{PLACES[provider]} is not one Penny can write to: "
                                 "choose one of those listed")
         destination = _as_destination(provider, found)
-        self.hosts.save_notes(host_id, destination)
-        self.catch_up(host_id)
+        if destination != self.hosts.config(host_id).notes:
+            self.hosts.save_notes(host_id, destination)
+            self.catch_up(host_id)
         return destination
 
     def catch_up(self, host_id: str) -> int:
@@ -141,8 +134,8 @@ class NotesSettings:
                                               limit=CATCH_UP):
             wanted = booking.status is BookingStatus.CONFIRMED or \
                 (booking.status is BookingStatus.CANCELLED and booking.notes_url is not None)
-            # A booking changed meanwhile has its own event on the way: skip it.
-            if wanted and self.bookings.save(replace(booking, notes_requested_at=now)):
+            if wanted and save_on_latest(self.bookings, booking,
+                                         lambda b: replace(b, notes_requested_at=now)):
                 asked += 1
         return asked
 

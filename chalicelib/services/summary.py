@@ -5,19 +5,21 @@ hosts' events (QueueSpec.premium_only), and its runner does no work for one that
 anyway (Outcome.NOT_PREMIUM), so the model is never asked for an ordinary host.
 
 On `booking.confirmed` it writes the brief from the booking's questions and answers and
-the client's earlier bookings with this host (domain/notes.py booking_facts), puts it on
-the booking (the dashboard's booking detail), and, when the booking's notes page exists,
-rewrites that page with the brief appended (the notes job does it otherwise: see
-services/notes.py). Its record then announces `summary.ready`.
+the client's earlier bookings with this host (domain/notes.py booking_facts), and puts it
+on the booking (the dashboard's booking detail) in the same write as a request for the
+notes page (`notes_requested_at`: the table's stream makes it `notes.requested`): the
+notes worker alone writes notes pages, so the brief reaches the page without two workers
+ever editing it at once. Its record then announces `summary.ready`. A host whose premium
+plan ended since the booking was made gets no brief.
 
-Idempotent: a booking that has its brief is never sent to the model again; a retry after
-the brief was saved only finishes the notes page.
+Idempotent: a booking that has its brief is never sent to the model again. A retry after
+a model call whose brief could not be saved asks the model again.
 
 The cost guard: each host has at most `per_month` briefs a calendar month (UTC), counted
 on one counter item per host and month after each brief is saved. Past the cap no model
 call is made: the booking records the skip and why (`brief_note`), the dashboard shows
-it, and nothing is announced. Concurrent briefs may pass the cap by the few that were
-being written at once; never by more.
+it, and nothing is announced. Briefs written at the same moment may pass the cap by
+those few.
 """
 
 from __future__ import annotations
@@ -27,14 +29,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from chalicelib.domain.bookings import Booking, BookingBrief, BookingStatus
-from chalicelib.domain.errors import BookingContentionError
+from chalicelib.domain.bookings import BookingBrief, BookingStatus
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import booking_facts
 from chalicelib.domain.providers import Brief, Briefs
 from chalicelib.services.jobs import HostConfigs, JobContext
-from chalicelib.services.notes import NotesBookings, NotesJob, client_history, question_labels
+from chalicelib.services.notes import (
+    NotesBookings,
+    client_history,
+    question_labels,
+    save_on_latest,
+)
 from chalicelib.services.ports import Clock, Count
 
 ROUNDS = 3
@@ -74,7 +79,6 @@ class SummaryJob:
     usage: BriefUsage
     clock: Clock
     per_month: int
-    notes: NotesJob | None = None           # rewrites the notes page with the brief
     name: str = "summary"
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED,)
     announces: EventKind | None = EventKind.SUMMARY_READY
@@ -84,46 +88,31 @@ class SummaryJob:
         booking = self.bookings.get(str(event.booking["uid"]))
         if booking is None or booking.status is not BookingStatus.CONFIRMED:
             return False
-        config: HostConfig | None = None
-        earlier: list[Booking] | None = None
-        if booking.brief is None:
-            key = usage_key(booking.host_id, self.clock.now())
-            used = self.usage.read(key)
-            if used is not None and used.count >= self.per_month:
-                self._save(booking, lambda b: replace(b, brief_note=cap_note(self.per_month)))
-                return False
-            config = self.hosts.config(booking.host_id)
-            earlier = client_history(self.bookings, booking)
-            facts = booking_facts(booking, question_labels(config, booking), earlier)
-            brief = kept(self.briefs().write(facts))
-            saved = self._save(booking, lambda b: replace(b, brief=brief, brief_note=None))
-            now = self.clock.now()
-            self.usage.add(key, now, _month_after(now) + timedelta(days=31))
-            if saved is None:
-                return False
-            booking = saved
-        if self.notes is not None and self.notes.written(booking):
-            self.notes.rewrite(booking, config, earlier)
-        return True
-
-    def _save(self, booking: Booking, edit: Callable[[Booking], Booking]) -> Booking | None:
-        """The booking with `edit` made, on its latest version; None if it is gone."""
-        current: Booking | None = booking
-        for _ in range(ROUNDS):
-            if current is None:
-                return None
-            changed = edit(current)
-            if self.bookings.save(changed):
-                return replace(changed, version=(changed.version or 0) + 1)
-            current = self.bookings.get(booking.uid)
-        raise BookingContentionError(f"booking {booking.uid} kept changing; try again")
+        if booking.brief is not None:
+            return True  # a redelivery: the brief was written, and its notes asked for
+        config = self.hosts.config(booking.host_id)
+        if not config.premium:
+            return False  # the operator ended the plan since the booking was made
+        key = usage_key(booking.host_id, self.clock.now())
+        used = self.usage.read(key)
+        if (used.count if used is not None else 0) >= self.per_month:
+            save_on_latest(self.bookings, booking,
+                           lambda b: replace(b, brief_note=cap_note(self.per_month)))
+            return False
+        facts = booking_facts(booking, question_labels(config, booking),
+                              client_history(self.bookings, booking))
+        brief = kept(self.briefs().write(facts))
+        now = self.clock.now()
+        # The brief, and a request for the notes page to be written again with it: the
+        # notes worker alone writes pages (services/notes.py), so two never race.
+        saved = save_on_latest(self.bookings, booking, lambda b: replace(
+            b, brief=brief, brief_note=None, notes_requested_at=now))
+        self.usage.add(key, now, _month_after(now) + timedelta(days=31))
+        return saved is not None
 
 
 def summary_job(context: JobContext) -> SummaryJob:
-    from chalicelib.services.notes import notes_job
-
     if context.briefs is None or context.usage is None:
         raise LookupError("the summary job needs the model and the usage counters")
-    notes = notes_job(context) if context.notes is not None else None
     return SummaryJob(context.bookings, context.hosts, context.briefs, context.usage,
-                      context.clock, context.briefs_per_month, notes)
+                      context.clock, context.briefs_per_month)

@@ -57,7 +57,8 @@ class QueueSpec:
 
 QUEUES: tuple[QueueSpec, ...] = (
     # The client's notes page follows the booking (confirmed, moved, cancelled), and is
-    # written again when the host reconnects (notes.requested): Notion or Google Docs.
+    # written again with its video link or brief, or when the host reconnects
+    # (notes.requested): Notion or Google Docs.
     # Both notes and briefs wait on their vendor most of their time: 256 MB, as below.
     QueueSpec("notes", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
                         "notes.requested"), "notes.saved",

@@ -47,6 +47,7 @@ class RealIds:
     moved_booking: str  # for /bookings/{uid}/reschedule: never cancelled, so still movable
     tokens: tuple[str, ...]  # the secret-link tokens of the last two
     free_starts: tuple[str, ...] = ()  # slots left free: a move may land on one
+    move_token: str = ""     # the moved booking's reschedule token
 
 
 def real_ids(stack: LocalStack, slug: str, authorization: str) -> RealIds:
@@ -70,7 +71,7 @@ def real_ids(stack: LocalStack, slug: str, authorization: str) -> RealIds:
     tokens = tuple(value for booking in booked[1:] for name, value in
                    sorted(booking["links"].items()) if name.endswith("_token"))
     return RealIds(spare, *(booking["uid"] for booking in booked), tokens,
-                   tuple(starts[3:8]))
+                   tuple(starts[3:8]), booked[2]["links"]["reschedule_token"])
 
 
 # The sandbox's Microsoft account whose e-mail is unverified: nobody signs up with it, so
@@ -138,6 +139,9 @@ values = {values(*ids.tokens)}
 [dictionaries.free_starts]
 values = {values(*ids.free_starts)}
 
+[dictionaries.move_tokens]
+values = {values(ids.move_token)}
+
 [[operations]]
 include-path-regex = "^/me/bookings/"
 [operations.parameters]
@@ -147,8 +151,8 @@ include-path-regex = "^/me/bookings/"
 include-path-regex = "^/bookings/[^/]+/reschedule$"
 [operations.parameters]
 "path.uid" = {drawn("moved_bookings", 0.9)}
-"body.token" = {drawn("tokens", 0.5)}
-"body.start" = {drawn("free_starts", 0.5)}
+"body.token" = {drawn("move_tokens", 0.7)}
+"body.start" = {drawn("free_starts", 0.7)}
 
 [[operations]]
 include-path-regex = "^/bookings/"

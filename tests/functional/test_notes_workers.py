@@ -233,12 +233,24 @@ def test_a_premium_hosts_booking_gets_a_brief_on_the_booking_and_its_notes_page(
     booking = book(api, host, clock)
     worker("notes").handle(event(EventKind.BOOKING_CONFIRMED, booking, premium=True))
 
+    before = BookingRepository().get(str(booking["uid"]))
+
     outcome = worker("summary").handle(event(EventKind.BOOKING_CONFIRMED, booking,
                                              premium=True))
 
     assert outcome is Outcome.DONE
     brief = notes_of(api, host, booking["uid"])["brief"]
     assert isinstance(brief, dict) and brief["who"] and brief["prepare"]
+    # The brief came with a request for the notes page, a change the table's stream
+    # makes `notes.requested`: the notes worker writes the brief onto the page.
+    after = BookingRepository().get(str(booking["uid"]))
+    assert before is not None and after is not None
+    (requested,) = events_of({"eventID": "change-2", "dynamodb": {
+        "ApproximateCreationDateTime": clock.now().timestamp(),
+        "OldImage": _booking_item(before).serialize(),
+        "NewImage": _booking_item(after).serialize()}})
+    assert requested.type is EventKind.NOTES_REQUESTED
+    assert worker("notes").handle(requested) is Outcome.DONE
     bullets = texts(sandbox)
     assert f"Brief: {brief['who']}" in bullets
     assert any(b.startswith("Prepare: ") for b in bullets)

@@ -317,12 +317,13 @@ def test_a_token_refused_again_after_a_refresh_breaks_the_connection(
     assert provider_sandbox.api_call_counts("google") == {"files.list (refused)": 2}
 
 
-def test_a_token_without_the_docs_scopes_breaks_the_connection(
+def test_a_token_without_the_docs_scopes_is_refused_without_breaking_the_connection(
         provider_sandbox: ProviderSandbox) -> None:
+    # The grant still serves the host's calendar: only the notes are refused.
     folder = _folder(provider_sandbox)
     calendar_only = HostToken(provider_sandbox, GOOGLE[Feature.CALENDAR])
 
-    with pytest.raises(ConnectionBrokenError, match="allow Docs access"):
+    with pytest.raises(ProviderRejectedError, match="allow Docs access"):
         _notes(provider_sandbox, calendar_only, folder).save_notes(INTRO)
     assert provider_sandbox.api_call_counts("google") == {"files.list (refused)": 1}
 

@@ -20,6 +20,7 @@ from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncSta
 from chalicelib.domain.errors import ConnectionBrokenError, ProviderUnavailableError
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
@@ -72,7 +73,8 @@ class World:
     @property
     def job(self) -> CalendarSync:
         return CalendarSync(self.bookings, self.hosts, self.adapters, self.refs,
-                            lambda uid: f"https://penny.test/bookings/{uid}", self.cache)
+                            lambda uid: f"https://penny.test/bookings/{uid}", self.cache,
+                            clock=FixedClock(NOW))
 
     def caching(self) -> FakeCalendarStore:
         """The job keeps the hosts' busy copies up to date too (as deployed)."""
@@ -141,6 +143,18 @@ def test_a_meet_booking_on_a_google_calendar_carries_the_meet_link(world: World)
     assert (world.stored().video_url, world.stored().video_note) == (
         "https://meet.test/evt-1", None)
     assert world.google.faults.calls == ["create_event"]
+
+
+def test_a_link_asks_for_the_clients_notes_again_only_for_a_host_who_keeps_notes() -> None:
+    plain, noting = World(), World()
+    noting.hosts.save_notes(HOST, NotesDestination("notion", "db-1", "ds-1", "Client notes"))
+    for world in (plain, noting):
+        world.now(a_booking(location=MEET))
+        world.run(EventKind.BOOKING_CONFIRMED)
+        assert world.stored().video_url == "https://meet.test/evt-1"
+
+    assert plain.stored().notes_requested_at is None  # no notes: the notes worker sleeps
+    assert noting.stored().notes_requested_at == NOW  # notes.requested: the page shows it
 
 
 def test_a_teams_booking_on_an_outlook_calendar_carries_the_teams_link(world: World) -> None:

@@ -155,6 +155,7 @@ class World:
     def __post_init__(self) -> None:
         make_host(self.hosts, NOW, questions=QUESTIONS)
         self.hosts.save_notes(HOST, DESTINATION)
+        self.hosts.premium.add(HOST)
 
     @property
     def notes(self) -> NotesJob:
@@ -164,7 +165,7 @@ class World:
     @property
     def summary(self) -> SummaryJob:
         return SummaryJob(self.bookings, self.hosts, lambda: self.briefs, self.counters,
-                          FixedClock(NOW), self.per_month, self.notes)
+                          FixedClock(NOW), self.per_month)
 
     @property
     def page(self) -> BookingNotes:
@@ -328,8 +329,13 @@ def test_a_premium_booking_gets_a_brief_on_the_booking_and_on_its_notes_page(
     booking = world.bookings.bookings["b-1"]
     assert booking.brief == BookingBrief("Bo Booker, at Acme.", "Pricing for 3 seats.",
                                          ("The seat price list",), ("Which plan today?",))
+    # Saved with a request for the notes page: the notes worker alone writes pages.
+    assert booking.notes_requested_at == NOW
+    assert "Prepare: The seat price list" not in world.page.bullets
+    world.notes.run(an_event(EventKind.NOTES_REQUESTED))
     assert "Prepare: The seat price list" in world.page.bullets
     assert "Ask: Which plan today?" in world.page.bullets
+    assert list(world.adapters.notion.pages) == ["page-1"]
     (facts,) = world.briefs.calls
     assert facts.answers == (("What do you want to cover?", "Pricing for 3 seats"),
                              ("Company", "Acme"))
@@ -340,11 +346,27 @@ def test_a_brief_written_before_the_notes_page_is_on_the_page_the_notes_job_make
         world: World) -> None:
     world.bookings.now(a_booking())
     world.summary.run(an_event())
-    assert world.adapters.notion.pages == {}   # nothing to rewrite yet
+    assert world.adapters.notion.pages == {}   # the brief worker writes no page
 
     world.notes.run(an_event())
 
     assert "Wants: Pricing for 3 seats." in world.page.bullets
+
+
+def test_a_host_whose_premium_plan_ended_gets_no_brief(world: World) -> None:
+    world.hosts.premium.discard(HOST)
+    world.bookings.now(a_booking())  # made while premium: its events say so
+
+    assert world.summary.run(an_event()) is False
+    assert world.briefs.calls == []
+
+
+def test_a_cap_of_none_a_month_allows_no_brief(world: World) -> None:
+    world.per_month = 0
+    world.bookings.now(a_booking())
+
+    assert world.summary.run(an_event()) is False
+    assert world.briefs.calls == []
 
 
 def test_a_redelivered_confirmation_never_asks_the_model_twice(world: World) -> None:
