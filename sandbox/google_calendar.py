@@ -52,6 +52,17 @@ _UNAUTHENTICATED = ("Request had invalid authentication credentials. Expected OA
                     "https://developers.google.com/identity/sign-in/web/devconsole-project.")
 
 
+def unauthenticated() -> Response:
+    """Google's answer to a missing, expired or revoked access token (every API)."""
+    return json_response({"error": {
+        "code": 401, "message": _UNAUTHENTICATED, "status": "UNAUTHENTICATED",
+        "errors": [{"message": "Invalid Credentials", "domain": "global",
+                    "reason": "authError", "location": "Authorization",
+                    "locationType": "header"}]}}, 401,
+        {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", '
+                             'error="invalid_token"'})
+
+
 @functools.cache
 def method_scopes() -> dict[str, frozenset[str]]:
     """Each Calendar method's accepted scopes, from the client library's discovery document."""
@@ -95,13 +106,7 @@ class GoogleCalendarApi:
             grant = self.server.resolve(bearer_token(request) or "")
         except Refusal:
             self.gate.enter(f"{method} (refused)")
-            return json_response({"error": {
-                "code": 401, "message": _UNAUTHENTICATED, "status": "UNAUTHENTICATED",
-                "errors": [{"message": "Invalid Credentials", "domain": "global",
-                            "reason": "authError", "location": "Authorization",
-                            "locationType": "header"}]}}, 401,
-                {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", '
-                                     'error="invalid_token"'})
+            return unauthenticated()
         accepted = method_scopes()[method]
         if not accepted & set(self._granted(grant.scopes).split()):
             self.gate.enter(f"{method} (refused)")

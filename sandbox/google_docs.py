@@ -31,6 +31,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import google_docs_pages as pages
 from sandbox.api_gate import ApiGate
+from sandbox.google_calendar import unauthenticated
 from sandbox.google_docs_body import Invalid
 from sandbox.google_docs_drive import DriveFiles
 from sandbox.google_docs_query import BadQuery, parse_fields, select
@@ -55,9 +56,6 @@ from sandbox.wire import bearer_token, html_response, json_response
 
 DRIVE_DEFAULT = parse_fields("kind,id,name,mimeType")
 LIST_DEFAULT = parse_fields("kind,incompleteSearch,nextPageToken,files(kind,id,name,mimeType)")
-_UNAUTHENTICATED = ("Request had invalid authentication credentials. Expected OAuth 2 access "
-                    "token, login cookie or other valid authentication credential. See "
-                    "https://developers.google.com/identity/sign-in/web/devconsole-project.")
 _SERVICES = {"docs": "docs.googleapis.com", "drive": "drive.googleapis.com"}
 
 # (who asks, the JSON body, the query parameters) -> the answer, every field of it
@@ -103,13 +101,7 @@ class GoogleDocsApi:
             grant = self.server.resolve(bearer_token(request) or "")
         except Refusal:
             self.gate.enter(f"{method} (refused)")
-            return json_response({"error": {
-                "code": 401, "message": _UNAUTHENTICATED, "status": "UNAUTHENTICATED",
-                "errors": [{"message": "Invalid Credentials", "domain": "global",
-                            "reason": "authError", "location": "Authorization",
-                            "locationType": "header"}]}}, 401,
-                {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", '
-                                     'error="invalid_token"'})
+            return unauthenticated()
         scopes = frozenset(self._granted(grant.scopes).split())
         accepted = method_scopes()[method]
         if not accepted & scopes:
