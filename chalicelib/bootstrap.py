@@ -107,13 +107,19 @@ class HostAdapters:
         return token
 
     def _make(self, table: Mapping[str, str], kind: str, host_id: str, provider: str,
-              timeout: float) -> Any:
+              timeout: float, *place: str, feature: Feature | None = None) -> Any:
+        """The adapter, made with the entry, the host's token, the timeout and `place`;
+        `feature`: the connection must have been granted it (Google serves the calendar
+        and Docs: a connection made for one alone has not the other)."""
         from chalicelib.domain.errors import NotConnectedError
 
         entry = getattr(self._core.providers, provider, None)
         if provider not in table or entry is None:
             raise NotConnectedError(f"{provider.title()} has no {kind} in Penny here")
-        return _load(table[provider])(entry, self._token(host_id, provider), timeout)
+        if feature is not None and \
+                self._connections().lacks_feature(host_id, provider, feature):
+            raise NotConnectedError(f"{provider.title()} is not connected for {kind}")
+        return _load(table[provider])(entry, self._token(host_id, provider), timeout, *place)
 
     def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider:
         return self._make(CALENDAR_ADAPTERS, "calendar", host_id, provider, timeout)  # type: ignore[no-any-return]
@@ -123,19 +129,11 @@ class HostAdapters:
 
     def notes(self, host_id: str, destination: NotesDestination,
               timeout: float) -> NotesProvider:
-        from chalicelib.domain.errors import NotConnectedError
         from chalicelib.domain.providers import Feature
 
-        provider = destination.provider
-        entry = getattr(self._core.providers, provider, None)
-        if provider not in NOTES_ADAPTERS or entry is None:
-            raise NotConnectedError(f"{provider.title()} has no notes in Penny here")
-        # Google serves the calendar too: a connection made for it alone has no Docs.
-        if self._connections().lacks_feature(host_id, provider, Feature.NOTES):
-            raise NotConnectedError(f"{provider.title()} is not connected for notes")
-        return _load(NOTES_ADAPTERS[provider])(  # type: ignore[no-any-return]
-            entry, self._token(host_id, provider), timeout, destination.database_id,
-            destination.data_source_id)
+        return self._make(NOTES_ADAPTERS, "notes", host_id, destination.provider,  # type: ignore[no-any-return]
+                          timeout, destination.database_id, destination.data_source_id,
+                          feature=Feature.NOTES)
 
     def broken(self, host_id: str, provider: str, reason: str) -> None:
         self._connections().broken(host_id, provider, reason)
@@ -646,7 +644,13 @@ def install_realtime(instance: RealtimeServices | None) -> None:
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.domain.notes import NotesDestination
-    from chalicelib.domain.providers import Briefs, CalendarProvider, NotesProvider, VideoProvider
+    from chalicelib.domain.providers import (
+        Briefs,
+        CalendarProvider,
+        Feature,
+        NotesProvider,
+        VideoProvider,
+    )
     from chalicelib.functions.browser_session import SessionServices
     from chalicelib.functions.connections import CallbackServices
     from chalicelib.integrations.jwt_tokens import JwtAccessTokens

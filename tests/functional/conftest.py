@@ -29,6 +29,7 @@ from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 if TYPE_CHECKING:
     from chalicelib.services.calendar_cache import ProviderAdapters
     from chalicelib.services.payments import PaymentAdapters
+    from sandbox.server import ProviderSandbox
 
 TABLE = "penny-test"
 
@@ -84,10 +85,22 @@ def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(DynamoHandler, name, serialised(getattr(DynamoHandler, name)))
 
 
+PUBLIC = "http://penny.test"  # the settings' public URL: the sandbox's redirect URIs'
+
+
 @pytest.fixture
 def settings() -> Settings:
     return Settings(table_name=TABLE, region="us-east-1", dynamodb_endpoint=None,
-                    public_base_url="http://penny.test")
+                    public_base_url=PUBLIC)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[ProviderSandbox]:
+    """The provider sandbox, its consent pages sending hosts back to this Penny."""
+    from sandbox.server import start_sandbox
+
+    with start_sandbox(redirect_uris=(f"{PUBLIC}/oauth/{{provider}}/callback",)) as running:
+        yield running
 
 
 @pytest.fixture

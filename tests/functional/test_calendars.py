@@ -10,7 +10,6 @@ sent (headers and body), as API Gateway would.
 from __future__ import annotations
 
 import time as time_module
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,19 +19,13 @@ from chalicelib import bootstrap
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.store.queues import QUEUES
 from local.metering import dynamodb_calls
-from sandbox.server import ProviderSandbox, start_sandbox
+from sandbox.server import ProviderSandbox
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_sandbox_host
 from tests.functional.test_connections import PUBLIC, connect
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-@pytest.fixture
-def sandbox() -> Iterator[ProviderSandbox]:
-    with start_sandbox(redirect_uris=(f"{PUBLIC}/oauth/{{provider}}/callback",)) as running:
-        yield running
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -23,22 +23,15 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.provider_settings import Providers
 from chalicelib.store.items import ConnectionItem, OAuthStateItem
 from chalicelib.store.stream import events_of
-from sandbox.server import ProviderSandbox, start_sandbox
+from sandbox.server import ProviderSandbox
 from sandbox.testing import consent
 from tests.functional.browser import Browser
-from tests.functional.conftest import Api, FixedClock, Response, rebuild
+from tests.functional.conftest import PUBLIC, Api, FixedClock, Response, rebuild
 from tests.functional.hosts import make_host, make_sandbox_host
 from tests.functional.realtime_wiring import Stream
 
 T = TypeVar("T")
-PUBLIC = "http://penny.test"  # the settings fixture's public URL: the redirect URIs'
 FEATURE = {"google": "calendar", "microsoft": "calendar", "zoom": "video", "notion": "notes"}
-
-
-@pytest.fixture
-def sandbox() -> Iterator[ProviderSandbox]:
-    with start_sandbox(redirect_uris=(f"{PUBLIC}/oauth/{{provider}}/callback",)) as running:
-        yield running
 
 
 @pytest.fixture

@@ -44,7 +44,6 @@ from tests.functional.test_calendars import (  # noqa: F401 (fixtures)
     meet_on,
     next_weekday,
     run_calendar_job,
-    sandbox,
 )
 from tests.functional.test_connections import connect as connect_provider
 from tests.functional.test_connections import expire_in_penny

@@ -29,7 +29,7 @@ from chalicelib.integrations.google_calendar_wire import google_event_id
 from chalicelib.integrations.oauth.scopes import GOOGLE, GOOGLE_CALENDAR_LIST, GOOGLE_FREEBUSY
 from chalicelib.provider_settings import OAuthApp
 from sandbox import ProviderSandbox
-from sandbox.testing import token_answer
+from tests.sandbox.google_tokens import GoogleToken
 from tests.sandbox.receiver import Receiver
 
 PENNY = GOOGLE[Feature.CALENDAR]
@@ -40,27 +40,12 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-class HostToken:
-    """Penny's token source for one host: the stored access token, and with `force` a
-    refresh at the sandbox's token endpoint (or, `refreshes=False`, the same stale one)."""
+class HostToken(GoogleToken):
+    """The host's token source, with the scopes these tests grant unless told others."""
 
     def __init__(self, sandbox: ProviderSandbox, scopes: tuple[str, ...] = PENNY,
                  refreshes: bool = True) -> None:
-        answer = token_answer(sandbox, "google", scopes)
-        self.access, self._refresh_token = str(answer["access_token"]), answer["refresh_token"]
-        self._sandbox, self._refreshes = sandbox, refreshes
-        self.asked: list[bool] = []
-
-    def __call__(self, force: bool) -> str:
-        self.asked.append(force)
-        if force and self._refreshes:
-            client = self._sandbox.client("google")
-            answer = requests.post(f"{self._sandbox.base_url('google')}/token", timeout=10, data={
-                "grant_type": "refresh_token", "refresh_token": self._refresh_token,
-                "client_id": client.client_id, "client_secret": client.client_secret})
-            answer.raise_for_status()
-            self.access = str(answer.json()["access_token"])
-        return self.access
+        super().__init__(sandbox, scopes, refreshes)
 
 
 def _adapter(sandbox: ProviderSandbox, token: HostToken | None = None,

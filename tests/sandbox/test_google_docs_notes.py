@@ -6,7 +6,6 @@ folders Penny made, and each error as the port names it."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -17,55 +16,27 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import BookingNotes, Feature, NotesProvider
-from chalicelib.domain.timerange import TimeRange
+from chalicelib.domain.providers import Feature, NotesProvider
 from chalicelib.integrations.google_docs_notes import GoogleDocsNotes
 from chalicelib.integrations.oauth.scopes import GOOGLE
 from chalicelib.provider_settings import OAuthApp
 from sandbox import ProviderSandbox
-from sandbox.testing import token_answer
+from tests.sandbox.google_tokens import GoogleToken
+from tests.sandbox.notes_sample import INTRO, span
 
 NOTES_SCOPES = GOOGLE[Feature.NOTES]
 WRITES = ("files.create", "files.update", "documents.create", "documents.batchUpdate")
 
 
-def _range(start: str, end: str) -> TimeRange:
-    return TimeRange(datetime.fromisoformat(start), datetime.fromisoformat(end))
-
-
-INTRO = BookingNotes(
-    key="bk_7Hq2", title="Intro call with Grace Hopper",
-    when=_range("2026-05-04T09:00:00+00:00", "2026-05-04T09:30:00+00:00"),
-    attendee_name="Grace Hopper", attendee_email="grace@example.com",
-    bullets=("Name: Grace Hopper", "E-mail: grace@example.com", "Time zone: America/New_York",
-             "Manage: https://penny.test/manage/bk_7Hq2"),
-    status="Confirmed", time_zone="Europe/Berlin")
 STATUS_LINE = "Confirmed: Monday 4 May 2026, 11:00 to 11:30 (Europe/Berlin)"
 
 
-class HostToken:
-    """The host's Google token source: `(False)` the stored access token, `(True)` a
-    refresh at the sandbox (or, `refreshes=False`, the same stale token again)."""
+class HostToken(GoogleToken):
+    """The host's token source, with the scopes these tests grant unless told others."""
 
     def __init__(self, sandbox: ProviderSandbox, scopes: tuple[str, ...] = NOTES_SCOPES,
                  refreshes: bool = True) -> None:
-        answer = token_answer(sandbox, "google", scopes)
-        self.access, self._refresh_token = str(answer["access_token"]), answer["refresh_token"]
-        self._sandbox, self._refreshes = sandbox, refreshes
-        self.asked: list[bool] = []
-
-    def __call__(self, force: bool) -> str:
-        self.asked.append(force)
-        if force and self._refreshes:
-            client = self._sandbox.client("google")
-            answer = requests.post(f"{self._sandbox.base_url('google')}/token", timeout=10,
-                                   data={"grant_type": "refresh_token",
-                                         "refresh_token": self._refresh_token,
-                                         "client_id": client.client_id,
-                                         "client_secret": client.client_secret})
-            answer.raise_for_status()
-            self.access = str(answer.json()["access_token"])
-        return self.access
+        super().__init__(sandbox, scopes, refreshes)
 
 
 def _notes(sandbox: ProviderSandbox, token: Any = None, folder: str | None = None,
@@ -193,7 +164,7 @@ def test_an_update_changes_status_and_time_in_the_same_doc(
     folder = _folder(provider_sandbox)
     saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
     moved = replace(INTRO, status="Rescheduled",
-                    when=_range("2026-05-05T14:00:00+00:00", "2026-05-05T14:45:00+00:00"),
+                    when=span("2026-05-05T14:00:00+00:00", "2026-05-05T14:45:00+00:00"),
                     bullets=("Name: Grace Hopper", "Rescheduled from 4 May"))
     provider_sandbox.reset_api_calls("google")
 

@@ -6,7 +6,6 @@ names it."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -17,27 +16,15 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import BookingNotes
-from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.notion_notes import NotionNotes
 from chalicelib.provider_settings import OAuthApp
 from sandbox import ProviderSandbox
+from tests.sandbox.notes_sample import INTRO, span
 
 WRITES = ("pages.create", "pages.update", "data_sources.update", "blocks.update",
           "blocks.delete", "blocks.children.append")
 
 
-def _range(start: str, end: str) -> TimeRange:
-    return TimeRange(datetime.fromisoformat(start), datetime.fromisoformat(end))
-
-
-INTRO = BookingNotes(
-    key="bk_7Hq2", title="Intro call with Grace Hopper",
-    when=_range("2026-05-04T09:00:00+00:00", "2026-05-04T09:30:00+00:00"),
-    attendee_name="Grace Hopper", attendee_email="grace@example.com",
-    bullets=("Name: Grace Hopper", "E-mail: grace@example.com", "Time zone: America/New_York",
-             "Manage: https://penny.test/manage/bk_7Hq2"),
-    status="Confirmed", time_zone="Europe/Berlin")
 
 
 class HostTokens:
@@ -133,7 +120,7 @@ def test_an_update_changes_status_time_and_bullets_in_the_same_page(
     notes = _notes(provider_sandbox)
     saved = notes.save_notes(INTRO)
     moved = replace(INTRO, status="Rescheduled",
-                    when=_range("2026-05-05T14:00:00+00:00", "2026-05-05T14:45:00+00:00"),
+                    when=span("2026-05-05T14:00:00+00:00", "2026-05-05T14:45:00+00:00"),
                     bullets=("Name: Grace Hopper", "E-mail: grace@example.com",
                              "Rescheduled from 4 May"))
     provider_sandbox.reset_api_calls("notion")

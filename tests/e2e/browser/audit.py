@@ -46,6 +46,15 @@ def small_targets(page: Page, minimum: int = MIN_TARGET_PX) -> list[str]:
                                                   minimum)]
 
 
+# Waits for every animation that ends (a row's arrival flash fades its background over
+# 2 s: measured mid-fade, its text's contrast is neither the start's nor the end's).
+SETTLED = """() => Promise.all(document.getAnimations()
+    .filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+    .map(a => a.finished.catch(() => null)))"""
+
+
 def audit(page: Page) -> list[str]:
-    """Every finding on the page as it stands: axe-core, focus rings, target sizes."""
+    """Every finding on the page once its animations have ended: axe-core, focus rings,
+    target sizes."""
+    page.evaluate(SETTLED)
     return axe_violations(page) + unseen_focus(page) + small_targets(page)

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.e2e.conftest import LocalStack
+
 # A paid booking holds its time this long (seconds) on the stack these tests start: long
 # enough to pay on a loaded machine, short enough that a test can watch a hold end
 # (test_paid_bookings.py). The session's stack reads it from this environment.
@@ -53,6 +55,20 @@ def browser() -> Iterator[Browser]:
 
 
 NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture(scope="module")
+def stack_table(stack: LocalStack) -> Iterator[None]:
+    """This process's repositories on the stack's table, as the operator's `--local`
+    commands reach it (its embedded AWS takes any credentials)."""
+    from chalicelib.store import tables
+    from local.stack import REGION, TABLE
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        tables.configure(TABLE, REGION, stack.aws_url)
+        yield
 
 
 @pytest.fixture

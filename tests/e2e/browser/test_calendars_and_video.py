@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Request, Route, expect
 
 from chalicelib.domain.bookings import Booking
-from chalicelib.store import tables
 from chalicelib.store.bookings import BookingRepository
-from local.stack import REGION, TABLE
 from tests.e2e.browser.audit import audit
 from tests.e2e.browser.conftest import DESKTOP, PHONE, WAIT_MS, NewContext
 from tests.e2e.browser.test_connections import connect, penny_console_errors
@@ -57,13 +55,9 @@ POLL = re.compile(r"/bookings/[\w-]+\?token=")  # the pages' GET of the booking
 
 
 @pytest.fixture(scope="module")
-def table(stack: LocalStack) -> Iterator[BookingRepository]:
+def table(stack_table: None) -> BookingRepository:
     """The booking repository on the stack's table, as the calendar job writes it."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        tables.configure(TABLE, REGION, stack.aws_url)
-        yield BookingRepository()
+    return BookingRepository()
 
 
 def after_the_calendar_job(table: BookingRepository, uid: str) -> Booking:

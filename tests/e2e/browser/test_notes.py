@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
-from chalicelib.store import tables
 from chalicelib.store.hosts import HostRepository
-from local.stack import REGION, TABLE
 from tests.e2e.browser.audit import audit
 from tests.e2e.browser.conftest import NewContext, eventually
 from tests.e2e.browser.test_connections import (
@@ -62,13 +59,22 @@ INTRO = {"slug": "intro", "title": "Intro call", "duration_minutes": 30,
 
 
 @pytest.fixture(scope="module")
-def hosts(stack: LocalStack) -> Iterator[HostRepository]:
+def hosts(stack_table: None) -> HostRepository:
     """The host repository on the stack's table, as the operator's `make premium` uses it."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        tables.configure(TABLE, REGION, stack.aws_url)
-        yield HostRepository()
+    return HostRepository()
+
+
+def visitor_books(new_context: NewContext, stack: LocalStack, slug: str, name: str,
+                  topic: str) -> tuple[str, str]:
+    """A visitor in London books the host's intro call, answering its question; the
+    name and e-mail they booked with (made unique, so a row is theirs alone)."""
+    tag = secrets.token_hex(2)
+    who, email = f"{name} {tag}", f"{name.split()[0].lower()}.{tag}@example.com"
+    visitor = open_booking(new_context("Europe/London"), stack, f"{slug}/intro")
+    choose_slot(visitor)
+    fill_details(visitor, name=who, email=email, topic=topic)
+    confirm(visitor)
+    return who, email
 
 
 def host_with_an_intro(context: BrowserContext, stack: LocalStack) -> str:
@@ -153,12 +159,7 @@ def test_a_host_connects_notion_and_a_new_booking_gets_a_notes_page_linked_from_
 
     # WHEN a visitor books the intro call, with an answer
     bookings = bookings_view(page)
-    who = f"Grace Hopper {secrets.token_hex(2)}"
-    email = f"grace.{secrets.token_hex(2)}@example.com"
-    visitor = open_booking(new_context("Europe/London"), stack, f"{slug}/intro")
-    choose_slot(visitor)
-    fill_details(visitor, name=who, email=email, topic="Hiring our first PM")
-    confirm(visitor)
+    who, email = visitor_books(new_context, stack, slug, "Grace Hopper", "Hiring our first PM")
 
     # THEN the dashboard hears that the notes were saved, and the row links to them
     expect(page.locator(".toast", has_text="Notes saved: Intro call")).to_be_visible()
@@ -334,12 +335,8 @@ def test_a_host_connects_google_docs_and_a_new_booking_gets_a_google_doc_linked_
 
     # WHEN a visitor books the intro call, with an answer
     bookings = bookings_view(page)
-    who = f"Katherine Johnson {secrets.token_hex(2)}"
-    email = f"katherine.{secrets.token_hex(2)}@example.com"
-    visitor = open_booking(new_context("Europe/London"), stack, f"{slug}/intro")
-    choose_slot(visitor)
-    fill_details(visitor, name=who, email=email, topic="Orbital mechanics")
-    confirm(visitor)
+    who, email = visitor_books(new_context, stack, slug, "Katherine Johnson",
+                               "Orbital mechanics")
 
     # THEN the dashboard hears the notes were saved, and the row links to the Google Doc
     expect(page.locator(".toast", has_text="Notes saved: Intro call")).to_be_visible()
