@@ -741,14 +741,11 @@ def ws_connect(event: Any) -> Response:
     return realtime_entry().connect(realtime_services().realtime, event.to_dict())  # type: ignore[no-any-return]
 
 
+# No $disconnect route: a closed socket's record waits for its TTL or the next push to it
+# (services/realtime.py), which costs less than a function and two writes per close.
 @app.on_ws_message(name="ws_message")
 def ws_message(event: Any) -> None:
     realtime_entry().message(realtime_services().realtime, event.connection_id, event.body)
-
-
-@app.on_ws_disconnect(name="ws_disconnect")
-def ws_disconnect(event: Any) -> None:
-    realtime_services().realtime.disconnect(event.connection_id)
 
 
 @app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=100, name="booking_events")

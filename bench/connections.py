@@ -91,11 +91,12 @@ def roundtrips() -> dict[str, list[str]]:
         call("list connections", "GET", "/me/connections", headers=auth)
         call("use a connection (token fresh)", "POST", "/me/connections/zoom/test",
              headers=auth)
-        sandbox.expire_access_tokens("zoom")
-        item = ConnectionItem.get(f"CONNECTIONS#{host_id}", "PROVIDER#zoom")
-        item.update(actions=[ConnectionItem.token_expires_at.set(item.connected_at)])
-        call("use a connection (refresh first)", "POST", "/me/connections/zoom/test",
-             headers=auth)
+        for provider in ("zoom", "google"):  # a rotating refresh token, and one that stays
+            sandbox.expire_access_tokens(provider)
+            item = ConnectionItem.get(f"CONNECTIONS#{host_id}", f"PROVIDER#{provider}")
+            item.update(actions=[ConnectionItem.token_expires_at.set(item.connected_at)])
+            call(f"use a connection (refresh first, {provider})", "POST",
+                 f"/me/connections/{provider}/test", headers=auth)
         call("disconnect zoom", "DELETE", "/me/connections/zoom", headers=auth)
         r = call("sign in with google: start", "POST", "/auth/oidc/google",
                  {"timezone": "UTC"}, {"Origin": PUBLIC})

@@ -450,12 +450,11 @@ def _tickets(core: Core) -> RealtimeTickets:
     from dataclasses import replace
 
     from chalicelib.services.tickets import RealtimeTickets
-    from chalicelib.store.tickets import UsedTicketRepository
 
     s = core.settings
     signer = replace(_access_tokens(core), audience=s.realtime_audience,
                      ttl=timedelta(seconds=s.realtime_ticket_ttl_seconds))
-    return RealtimeTickets(signer, core.clock, UsedTicketRepository())
+    return RealtimeTickets(signer, core.clock)
 
 
 # ---- the realtime functions (WebSocket routes, the table stream) -----------------------

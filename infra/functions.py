@@ -34,19 +34,20 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # booking's hold gets a one-time schedule, run as the hold timers' role.
     "APIHandler": {"table": _API_TABLE, "websocket": ("ManageConnections",),
                    "hold_schedules": ("CreateSchedule",), "hold_role": ("PassRole",)},
-    # Sockets are written and deleted as BatchWriteItem (store/sockets.py).
-    "BookingEvents": {"table": ("Query", "GetItem", "BatchWriteItem"),
+    # A push reads the host's sockets (Query) and deletes the gone ones' records in one
+    # BatchWriteItem (store/sockets.py).
+    "BookingEvents": {"table": ("Query", "BatchWriteItem"),
                       "stream": ("DescribeStream", "GetRecords", "GetShardIterator",
                                  "ListStreams"),
                       "topic": ("Publish",), "websocket": ("ManageConnections",),
                       # Lambda's stream poller notes a batch it gives up on, as this role.
                       "stream_failures": ("SendMessage",)},
-    # GetItem: a ticket's login must not have ended (services/realtime.py).
-    # PutItem: a ticket is claimed once, conditionally (services/tickets.py).
-    "WebsocketConnect": {"table": ("GetItem", "PutItem", "BatchWriteItem")},
-    "WebsocketMessage": {"table": ("GetItem", "BatchWriteItem"),
-                         "websocket": ("ManageConnections",)},
-    "WebsocketDisconnect": {"table": ("GetItem", "BatchWriteItem")},
+    # GetItem: a ticket's login must not have ended (services/realtime.py). PutItem: the
+    # socket's record, conditional on its key (the ticket's id) being new (store/sockets.py).
+    # No $disconnect function: a closed socket's record waits for its TTL or the next push.
+    "WebsocketConnect": {"table": ("GetItem", "PutItem")},
+    # An answer (pong, error) to a socket gone meanwhile deletes nothing: no table access.
+    "WebsocketMessage": {"websocket": ("ManageConnections",)},
     # A job's record: claimed with a conditional PutItem, read (GetItem) when the claim
     # fails, finished with an UpdateItem; jobs read the booking's current state (GetItem).
     **{worker_function(spec): {"table": ("GetItem", "PutItem", "UpdateItem"),

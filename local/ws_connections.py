@@ -6,7 +6,8 @@ the upgrade request's headers and query string before the handshake completes: a
 API Gateway answers when the integration fails). A subprotocol is agreed only if
 `$connect` returns it in a `Sec-WebSocket-Protocol` header, as in AWS. Each message
 invokes `$default` (its return value is not sent back: API Gateway only does that with a
-route response, which Penny does not configure); closing invokes `$disconnect`. The open
+route response, which Penny does not configure); closing invokes `$disconnect` when the
+app has that route (Penny has not: API Gateway then runs nothing either). The open
 connections are kept by id for the management API (local/ws_management.py).
 
 The app is synchronous, so every handler runs in a worker thread (`asyncio.to_thread`).

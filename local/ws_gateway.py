@@ -1,11 +1,12 @@
 """A WebSocket gateway for the local stack that behaves like API Gateway's WebSocket API.
 
 `chalice local` has no WebSockets, so this serves, on one port (8001 by default), client
-connections through the app's `$connect` / `$default` / `$disconnect` handlers
-(local/ws_connections.py, with events shaped by local/ws_events.py) and the `@connections`
-management API the app posts to (local/ws_management.py). This module is the server's
-lifecycle: binding, the event loop's thread, routing a request to one or the other, and
-closing every connection on the way out.
+connections through whichever of the app's `$connect` / `$default` / `$disconnect`
+handlers it has (Penny has no `$disconnect`; local/ws_connections.py, with events shaped
+by local/ws_events.py) and the `@connections` management API the app posts to
+(local/ws_management.py). This module is the server's lifecycle: binding, the event
+loop's thread, routing a request to one or the other, and closing every connection on
+the way out.
 
 The server is aiohttp on its own event loop in a daemon thread; the app is synchronous, so
 every handler runs in a worker thread. A handler that posts back to this gateway does so
@@ -125,7 +126,7 @@ class WebSocketGateway:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Close every connection (invoking `$disconnect`) and release the port."""
+        """Close every connection (invoking `$disconnect`, if routed) and release the port."""
         loop = self._loop
         if loop is not None and self._thread.is_alive():
             loop.call_soon_threadsafe(loop.stop)

@@ -20,7 +20,7 @@ MERGE_TEMPLATE = ROOT / "infra/resources.json"
 # `chalice package` gives the API handler and the WebSocket handlers logical ids of its
 # own; every other function's logical id is its app.py name in CamelCase.
 CHALICE_IDS = {"APIHandler": "api_handler", "WebsocketConnect": "ws_connect",
-               "WebsocketMessage": "ws_message", "WebsocketDisconnect": "ws_disconnect"}
+               "WebsocketMessage": "ws_message"}
 
 
 def function_name(logical_id: str) -> str:

@@ -34,6 +34,7 @@ from bench.costing.lambdas import Invocations
 from bench.costing.meter import AwsMeter
 from bench.costing.prices import message_units
 from bench.costing.units import chunks, storage_bytes
+from chalicelib.domain.errors import SocketGoneError
 
 REGION = "us-east-1"
 TABLE = "penny-cost"
@@ -71,8 +72,13 @@ class CountingSender:
     bytes: int = 0                            # what the messages carried out
     posts: list[tuple[int, str]] = field(default_factory=list)
     enabled: bool = False
+    gone: set[str] = field(default_factory=set)  # sockets their clients closed
 
     def send(self, socket_id: str, message: str) -> None:
+        if socket_id in self.gone:
+            if self.enabled:
+                self.note("execute-api.PostToConnection")  # answered 410
+            raise SocketGoneError(socket_id)
         if self.enabled:
             self.units += chunks(len(message.encode()), WS_UNIT)
             self.bytes += len(message.encode()) + WS_FRAME_BYTES
@@ -331,8 +337,7 @@ class Harness:
     def _ws(self, route: str, kind: str, socket: str, **extra: Any) -> Any:
         from local.lambda_runtime import LambdaContext
 
-        name = {"$connect": "ws_connect", "$default": "ws_message",
-                "$disconnect": "ws_disconnect"}[route]
+        name = {"$connect": "ws_connect", "$default": "ws_message"}[route]
         event = {"requestContext": {"routeKey": route, "eventType": kind,
                                     "connectionId": socket, "domainName": "ws.example",
                                     "stage": "api", "apiId": "cost"}, **extra}
@@ -351,8 +356,17 @@ class Harness:
         self._ws("$default", "MESSAGE", socket, body=body)
         self.invocations.amend(ws_in_units=chunks(len(body.encode()), WS_UNIT))
 
-    def ws_disconnect(self, socket: str) -> None:
-        self._ws("$disconnect", "DISCONNECT", socket)
+    def ws_close(self, socket: str) -> None:
+        """The client closes the socket: no function runs (Penny has no $disconnect), and
+        a later post to it fails, as API Gateway's does, deleting its record."""
+        self.sender.gone.add(socket)
+
+    def ws_forget(self, host_id: str, socket: str) -> None:
+        """Delete a socket's record (call it unmetered): for a socket that stands in for
+        one the month counts elsewhere, so that it leaves nothing behind."""
+        sockets = self.realtime_services().realtime.sockets
+        sockets.remove(host_id, [s for s in sockets.for_host(host_id, self.clock.now())
+                                 if s.socket_id == socket])
 
     # ---- the stream and the workers ---------------------------------------------------
 

@@ -223,6 +223,7 @@ class Month:
                 if held is not None:
                     self.paid.hold_ends(held)  # the timer ends it; the slot is free again
         socket = self._open_dashboard(host) if dashboard_open else None
+        seen = len(h.sandbox.notifications("google"))
         with h.weighted(part, 1):
             booking = self._hold(host, event, zone, starts, rng)
         if booking is None:
@@ -237,6 +238,7 @@ class Month:
                 token = booking["links"]["cancel_token"]
                 self._page(f"/booking/{booking['uid']}?token={quote(token)}")
                 h.pump()
+            self._own_pushes(host, seen)
             if socket is not None:
                 # The dashboard reloads its list once per burst of events it receives.
                 bursts = h.sender.bursts_to(socket)
@@ -246,7 +248,7 @@ class Month:
                         h.http("GET", "/me/bookings?status=upcoming&limit=100", token=access)
         if socket is not None:
             with h.unmetered():
-                h.realtime_services().realtime.disconnect(socket)
+                h.ws_forget(host.host_id, socket)
 
     def _hold(self, host: Host, event: str, zone: str, starts: list[str],
               rng: random.Random) -> dict[str, Any] | None:
@@ -327,6 +329,20 @@ class Month:
                        headers=dict(delivery.headers), accept_encoding=None)
                 h.pump()
 
+    def _own_pushes(self, host: Host, seen: int) -> None:
+        """Google's notifications of Penny's own writes: the calendar worker's new event
+        (and a renewed channel's first message) in a watched calendar are pushed like
+        any change, and each one's sync runs in the API (it finds the event already in
+        the copy)."""
+        h = self.harness
+        watched = any(host.google_account in w.calendar_ids for w in h.sandbox.watches("google"))
+        sent = (_wait_for(h.sandbox, seen) if watched
+                else list(h.sandbox.notifications("google")[seen:]))
+        for delivery in sent:
+            h.http("POST", urlsplit(delivery.url).path, body=delivery.body,
+                   headers=dict(delivery.headers), accept_encoding=None)
+            h.pump()
+
     def _bots(self, host: Host, s: Scenario) -> None:
         """Crawlers fetch the public pages; a share of them run the booking page's script."""
         h = self.harness
@@ -348,7 +364,8 @@ class Month:
         A page load: the page, the profile (401: the 15-minute access cookie ran out since
         the last visit), a refresh, the profile again. A return (the tab shown after its
         socket closed) and a reconnect (API Gateway's 2-hour limit): a ticket (401), a
-        refresh. Every connection: a ticket, $connect, the bookings list, $disconnect.
+        refresh. Every connection: a ticket, $connect, the bookings list, and its close
+        (no function runs: its record waits for its TTL or the next push).
         """
         h = self.harness
         h.clock.current += timedelta(minutes=20)  # the last access token has expired
@@ -369,8 +386,7 @@ class Month:
             h.http("GET", "/me/bookings?status=upcoming&limit=100", token=host.access)
         with h.weighted(part, counts.keepalives):
             h.ws_message(socket, json.dumps({"action": "keepalive"}))  # as app-api.js
-        with h.weighted(part, counts.connections):
-            h.ws_disconnect(socket)
+        h.ws_close(socket)
         h.add_connection_minutes(part, counts.connection_minutes)
 
     def _refresh(self, host: Host) -> None:

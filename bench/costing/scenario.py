@@ -71,7 +71,7 @@ class DashboardCounts:
     returns: float          # shown again after the socket closed: ticket, $connect, list
     reconnects: float       # API Gateway's 2-hour limit reached: the same, unseen
     keepalives: float
-    connections: float      # $connect (and as many $disconnect)
+    connections: float      # $connect (a close runs nothing)
     connection_minutes: float
 
 

@@ -171,6 +171,10 @@ class CalendarCopy:
                 self._touched.add(day)
 
     def put(self, event_id: str, when: TimeRange) -> None:
+        days = utc_days(when)
+        held = [day for day, events in self.days.items() if event_id in events]
+        if held == days and all(self.days[day][event_id] == when for day in days):
+            return  # already there as it is: nothing to write back
         self.remove(event_id)
         for day in utc_days(when):
             self.days.setdefault(day, {})[event_id] = when

@@ -412,6 +412,9 @@ class OAuthProvider(Protocol):
 
     name: str
     uses_pkce: bool
+    # Whether a refresh kills the refresh token it used (Microsoft, Zoom): then refreshes
+    # must be single-flight. Google's refresh token stays: refreshes may overlap.
+    rotates_refresh_tokens: bool
 
     def scopes(self, features: frozenset[Feature]) -> tuple[str, ...]:
         """The scopes these features need here (an unsupported feature: ValueError)."""

@@ -63,14 +63,18 @@ class Claim:
         return subtract(busy, [self.own_event]) if self.own_event else list(busy)
 
     def ledger_days(self) -> list[date]:
-        """UTC days the write depends on: those the blocked range touches, those of the host's
-        local day of the start (the daily limit counts that whole day), those a move leaves."""
-        tz = ZoneInfo(self.schedule.timezone)
-        local_day = self.booking.start.astimezone(tz).date()
-        host_day = TimeRange(local_instant(local_day, time(), tz),
-                             local_instant(local_day, None, tz))
+        """UTC days the write depends on: those the blocked range touches, those a move
+        leaves, and with a daily limit those of the host's local day of the start (the
+        limit counts that whole day). Each day read but not rewritten is checked in the
+        write (2 write units): an event type without a limit checks none it need not."""
+        relied = [self.booking.blocked]
+        if self.rules.daily_limit is not None:
+            tz = ZoneInfo(self.schedule.timezone)
+            local_day = self.booking.start.astimezone(tz).date()
+            relied.append(TimeRange(local_instant(local_day, time(), tz),
+                                    local_instant(local_day, None, tz)))
         releasing = [] if self.releasing is None else [self.releasing]
-        return utc_days([self.booking.blocked, host_day, *releasing])
+        return utc_days([*relied, *releasing])
 
     def check(self, ledger: Sequence[LedgerDay], now: datetime,
               elsewhere: Iterable[TimeRange]) -> None:

@@ -15,7 +15,7 @@ stack, drops Secure and the prefixes):
 | cookie | value | HttpOnly | Path | lifetime |
 |---|---|---|---|---|
 | `__Host-penny_access` | the 15-minute access JWT | yes | `/` | the token's |
-| `__Secure-penny_refresh` | the opaque refresh token | yes | `{base}/auth/session` | 30 days |
+| `__Secure-penny_refresh` | `{login id}.{secret}` | yes | `{base}/auth/session` | 30 days |
 | `__Host-penny_csrf` | the CSRF token | no: the page reads it | `/` | 30 days |
 """
 

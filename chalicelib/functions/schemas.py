@@ -76,13 +76,13 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 class Strict(BaseModel):
     # Bodies are parsed as JSON in strict mode: 0 is not false and "5" is not 5.
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class Query(BaseModel):
     # Query strings carry only text, so numbers are converted; an unknown key is an
     # error (a misspelt timeZone would otherwise silently give UTC slots).
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ErrorDetail(Strict):

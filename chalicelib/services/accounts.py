@@ -1,13 +1,17 @@
 """Sign up, log in, refresh and log out.
 
-Refresh tokens are opaque random strings stored as SHA-256 hashes. Each use rotates
-the token; presenting a used token again means it leaked, so the whole family (every
-token descended from that login) is revoked.
+A refresh token is `{login id}.{random secret}`, stored only as the SHA-256 of the
+whole token (so the hash also binds the login id; an old-format token, a bare secret,
+is hashed the same way). Naming the login lets a refresh read its one item by key.
+Each use rotates the token; presenting a spent token again means it leaked, so the
+whole login (refresh-token family) is revoked. A token the login never issued is only
+refused: a forged token for someone's login id must not log them out.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +25,14 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.hosts import Profile, validate_slug, validate_timezone
 from chalicelib.services.access_tokens import AccessClaims, AccessTokens
-from chalicelib.services.ports import Clock, Hosts, LoginSockets, PasswordHasher, RefreshTokens
+from chalicelib.services.ports import (
+    Clock,
+    Hosts,
+    LoginSockets,
+    PasswordHasher,
+    RefreshTokens,
+    StoredRefreshToken,
+)
 from chalicelib.services.rate_limits import LoginBackoff, SignupLimit
 
 # Verifying against this keeps login time the same whether or not the email exists.
@@ -47,8 +58,15 @@ class Session:
 Guard = Callable[[str, str], None]
 
 
+_LOGIN_ID = re.compile(r"[0-9a-f]{16}")  # secrets.token_hex(8), as _start_session makes it
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token(family_id: str) -> str:
+    return f"{family_id}.{secrets.token_urlsafe(32)}"  # URL-safe: no "." in the secret
 
 
 def normalize_email(email: str) -> str:
@@ -101,7 +119,7 @@ class AccountService:
 
     def refresh(self, refresh_token: str, guard: Guard | None = None,
                 bound: bool = False) -> Session:
-        stored = self.refresh_tokens.find(_hash(refresh_token))
+        stored = self._find(refresh_token)
         now = self.clock.now()
         if stored is None or stored.expires_at <= now or stored.family_revoked:
             raise AuthenticationError("refresh token is invalid or expired; log in again")
@@ -111,7 +129,7 @@ class AccountService:
             self._end(stored.host_id, stored.family_id)
             raise RefreshTokenReusedError("refresh token was already used; all sessions "
                                           "from that login are revoked")
-        new_token = secrets.token_urlsafe(32)
+        new_token = _new_token(stored.family_id)
         try:
             self.refresh_tokens.rotate(stored, _hash(new_token), now + self.refresh_ttl)
         except ConcurrentWriteError as exc:
@@ -124,11 +142,20 @@ class AccountService:
                        int(self.access.ttl.total_seconds()), stored.family_id)
 
     def log_out(self, refresh_token: str, guard: Guard | None = None) -> None:
-        stored = self.refresh_tokens.find(_hash(refresh_token))
+        stored = self._find(refresh_token)
         if stored is not None:
             if guard is not None:
                 guard(stored.host_id, stored.family_id)
             self._end(stored.host_id, stored.family_id)
+
+    def _find(self, refresh_token: str) -> StoredRefreshToken | None:
+        """The presented token in its login, current or recently spent; None if unknown."""
+        family_id, dot, _ = refresh_token.partition(".")
+        if not dot:
+            return self.refresh_tokens.find_old_format(_hash(refresh_token))
+        if not _LOGIN_ID.fullmatch(family_id):
+            return None  # not a login id we made: refused without a read
+        return self.refresh_tokens.find(family_id, _hash(refresh_token))
 
     def authenticate(self, access_token: str) -> str:
         return self.claims(access_token).host_id
@@ -161,7 +188,8 @@ class AccountService:
 
     def _start_session(self, host_id: str, bound: bool) -> Session:
         now = self.clock.now()
-        token, family = secrets.token_urlsafe(32), secrets.token_hex(8)
+        family = secrets.token_hex(8)
+        token = _new_token(family)
         self.refresh_tokens.issue(_hash(token), host_id, family, now + self.refresh_ttl)
         return Session(host_id, self.access.issue(host_id, now, family if bound else None), token,
                        int(self.access.ttl.total_seconds()), family)

@@ -38,6 +38,7 @@ from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.providers import CalendarEvent, MeetingRequest, ProviderRef
+from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import SYNC_TIMEOUT, CalendarCache, ProviderAdapters
 from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs
 from chalicelib.services.ports import Clock
@@ -47,6 +48,17 @@ KEEP_AFTER_MEETING = timedelta(days=30)
 CALENDAR, ZOOM = "calendar", "zoom"
 # Which calendar provider makes each kind of link on its events.
 RIDES_ON = {LocationKind.GOOGLE_MEET: "google", LocationKind.TEAMS: "microsoft"}
+
+
+@dataclass(frozen=True)
+class Written:
+    """An event Penny wrote in a host's calendar during one run: made (`when`: its time,
+    which can go straight into the calendar's copy), or moved or removed (`when` None:
+    the copy is synced, so no freed time stays busy in it)."""
+
+    calendar: CalendarRef
+    event_id: str
+    when: TimeRange | None
 
 
 def _location(booking: Booking) -> LocationKind | None:
@@ -71,7 +83,7 @@ class CalendarSync:
     adapters: ProviderAdapters
     refs: ProviderRefs
     manage_url: Callable[[str], str]        # booking uid -> the attendee's manage page
-    cache: CalendarCache | None = None      # re-synced after each write (and renewed)
+    cache: CalendarCache | None = None      # the copies, kept up to date after each write
     clock: Clock | None = None              # when a link asks for the notes again
     name: str = "calendar"
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
@@ -82,30 +94,44 @@ class CalendarSync:
         uid = str(event.booking["uid"])
         booking = self.bookings.get(uid)
         config = None
+        written: list[Written] = []
         for _ in range(ROUNDS):
-            config = self._reconcile(uid, booking) or config
+            config = self._reconcile(uid, booking, written) or config
             again = self.bookings.get(uid)
             if _state(again) == _state(booking):
                 break
             booking = again
-        self._resync(event.host_id, config)
+        self._resync(event.host_id, config, written)
 
-    def _resync(self, host_id: str, config: HostConfig | None) -> None:
-        """The host's calendars changed (Penny's own event): bring the copies up to date
-        now, and renew a push channel that ends soon. Best effort: push or the next read
-        does it otherwise."""
+    def _resync(self, host_id: str, config: HostConfig | None,
+                written: list[Written]) -> None:
+        """Bring the copies of the calendars Penny wrote to up to date now, and renew a
+        push channel that ends soon. A new event in a watched calendar goes straight into
+        its copy (the provider pushes the change too); a moved or removed one, or one in
+        a calendar without a live channel, is synced. A calendar Penny did not write to
+        is synced only when its channel is due for renewal. Best effort: push or the
+        next read does it otherwise."""
         if self.cache is None:
             return
         config = config or self.hosts.config(host_id)
+        now = self.cache.clock.now()
         for state in config.calendars.conflicts:
+            mine = [w for w in written if w.calendar == state.ref]
             with suppress(ProviderError, NotConnectedError):
-                self.cache.sync(host_id, state)
+                if mine and all(w.when is not None for w in mine) and \
+                        self.cache.records_own_writes(state):
+                    for w in mine:
+                        assert w.when is not None
+                        self.cache.record_own(host_id, state.ref, w.event_id, w.when)
+                elif mine or state.needs_watch(now):
+                    self.cache.sync(host_id, state)
 
-    def _reconcile(self, uid: str, booking: Booking | None) -> HostConfig | None:
+    def _reconcile(self, uid: str, booking: Booking | None,
+                   written: list[Written]) -> HostConfig | None:
         """Make the providers match the booking; the host's config, when it was read."""
         active = booking is not None and booking.status is BookingStatus.CONFIRMED
         if booking is None or not active:
-            self._remove(booking.host_id if booking else None, uid)
+            self._remove(booking.host_id if booking else None, uid, written)
             return None
         config = self.hosts.config(booking.host_id)
         kind = _location(booking)
@@ -117,9 +143,9 @@ class CalendarSync:
         link = None
         try:
             if destination is not None:
-                link = self._event(booking, destination, rides, zoom_url)
+                link = self._event(booking, destination, rides, zoom_url, written)
             else:  # the host stopped writing bookings to a calendar: take ours away
-                self._drop_event(booking.host_id, booking.uid)
+                self._drop_event(booking.host_id, booking.uid, written)
         except (ConnectionBrokenError, NotConnectedError) as exc:
             broken = exc  # the Zoom link (or the note) is still written below
         url = zoom_url or link
@@ -142,12 +168,12 @@ class CalendarSync:
     # ---- the calendar event ---------------------------------------------------------
 
     def _event(self, booking: Booking, destination: CalendarRef, online: bool,
-               zoom_url: str | None) -> str | None:
+               zoom_url: str | None, written: list[Written]) -> str | None:
         ref = self.refs.get(CALENDAR, booking.uid)
         if ref is not None:
             place, _, event_id = ref.external_id.partition("\n")
             if place != destination.key:  # the host chose another calendar meanwhile
-                self._delete_event(booking.host_id, ref)
+                self._delete_event(booking.host_id, ref, written)
                 ref = None
         event = CalendarEvent(
             key=booking.uid, title=f"{booking.event_title} with {booking.attendee.name}",
@@ -157,28 +183,30 @@ class CalendarSync:
             location=zoom_url, online_meeting=online)
         calendar = self.adapters.calendar(booking.host_id, destination.provider, SYNC_TIMEOUT)
         if ref is None:
-            written = calendar.create_event(destination.calendar_id, event)
+            made = calendar.create_event(destination.calendar_id, event)
             self.refs.put(ProviderRef(CALENDAR, booking.uid,
-                                      f"{destination.key}\n{written.id}", booking.sequence,
+                                      f"{destination.key}\n{made.id}", booking.sequence,
                                       booking.end + KEEP_AFTER_MEETING))
+            written.append(Written(destination, made.id, booking.meeting))
             # A link the calendar added on its own (the host's "add a meeting to every
             # event") is never the booking's: only the one Penny asked for.
-            return written.join_url if online else None
+            return made.join_url if online else None
         lacks_link = online and booking.video_url is None
         if ref.sequence < booking.sequence or lacks_link or \
                 (zoom_url is not None and booking.video_url != zoom_url):
-            written = calendar.update_event(destination.calendar_id, event_id, event)
+            updated = calendar.update_event(destination.calendar_id, event_id, event)
             self.refs.put(replace(ref, sequence=booking.sequence,
                                   keep_until=booking.end + KEEP_AFTER_MEETING))
-            return written.join_url if online else None
+            written.append(Written(destination, event_id, None))
+            return updated.join_url if online else None
         return booking.video_url if online else None
 
-    def _drop_event(self, host_id: str, uid: str) -> None:
+    def _drop_event(self, host_id: str, uid: str, written: list[Written]) -> None:
         ref = self.refs.get(CALENDAR, uid)
         if ref is not None:
-            self._delete_event(host_id, ref)
+            self._delete_event(host_id, ref, written)
 
-    def _delete_event(self, host_id: str, ref: ProviderRef) -> None:
+    def _delete_event(self, host_id: str, ref: ProviderRef, written: list[Written]) -> None:
         place, _, event_id = ref.external_id.partition("\n")
         where = CalendarRef.parse(place)
         try:
@@ -188,6 +216,7 @@ class CalendarSync:
             return
         calendar.delete_event(where.calendar_id, event_id)
         self.refs.delete(ref)
+        written.append(Written(where, event_id, None))
 
     # ---- the Zoom meeting -----------------------------------------------------------
 
@@ -217,7 +246,7 @@ class CalendarSync:
 
     # ---- a booking that no longer stands ------------------------------------------------
 
-    def _remove(self, host_id: str | None, uid: str) -> None:
+    def _remove(self, host_id: str | None, uid: str, written: list[Written]) -> None:
         """The meeting first, then the event: a calendar that needs reconnecting does not
         keep a cancelled booking's Zoom meeting alive."""
         if host_id is None:
@@ -228,7 +257,7 @@ class CalendarSync:
                 self.adapters.video(host_id, "zoom", SYNC_TIMEOUT).delete_meeting(
                     meeting.external_id)
             self.refs.delete(meeting)
-        self._drop_event(host_id, uid)
+        self._drop_event(host_id, uid, written)
 
 
 def calendar_job(context: JobContext) -> CalendarSync:

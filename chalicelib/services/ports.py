@@ -60,9 +60,19 @@ class LedgerRead:
     calendars: Mapping[str, list[DayEvents]] = field(default_factory=dict)
 
 
+# How many spent refresh tokens a login remembers, so that replaying one is seen as reuse
+# (the login is revoked). An older one is only refused: it grants nothing either way, and
+# when a thief rotates first, the host's next refresh presents the token just spent.
+SPENT_TOKENS_KEPT = 5
+
+
 @dataclass(frozen=True)
 class StoredRefreshToken:
-    """A refresh token as stored: only its hash, and the state of its login (family)."""
+    """A presented refresh token as its login (family) stores it: only hashes.
+
+    `used`: the login has rotated past it, so presenting it again is reuse. `spent`: the
+    hashes of the login's recently spent tokens, newest first (kept by a rotation).
+    """
 
     token_hash: str
     host_id: str
@@ -70,6 +80,7 @@ class StoredRefreshToken:
     used: bool
     expires_at: datetime
     family_revoked: bool
+    spent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,9 +163,15 @@ class NoExternalBusy:
 
 
 class RefreshTokens(Protocol):
+    """Logins (refresh-token families), one item each; a token is known by its hash."""
+
     def issue(self, token_hash: str, host_id: str, family_id: str,
               expires_at: datetime) -> None: ...
-    def find(self, token_hash: str) -> StoredRefreshToken | None: ...
+    # The token in that login, current or recently spent; None if the login holds no such.
+    def find(self, family_id: str, token_hash: str) -> StoredRefreshToken | None: ...
+    # A token from before tokens named their login (a bare secret): read for one release.
+    def find_old_format(self, token_hash: str) -> StoredRefreshToken | None: ...
+    # ConcurrentWriteError if `old` is no longer the login's current token, or it was revoked.
     def rotate(self, old: StoredRefreshToken, new_hash: str, expires_at: datetime) -> None: ...
     def revoke_family(self, family_id: str) -> None: ...
     def is_active(self, family_id: str, now: datetime) -> bool: ...

@@ -3,14 +3,21 @@
 A socket is accepted only with a valid access token (API clients) or a realtime
 ticket (the dashboard, see tickets.py), and is stored under its host and the login
 that opened it (when the credential names one), so that ending the login closes it;
-an event goes to every socket of its host and to nobody else's. A socket
-that is gone is deleted; one bad socket never stops delivery to the others.
+an event goes to every socket of its host and to nobody else's.
+
+A socket costs one write, at `$connect`, and none when it closes: Penny has no
+`$disconnect` route (its two writes and an invocation for every closed dashboard cost
+more than a stale record does). A ticket's socket is recorded under the ticket's id, so
+that the same write uses the ticket up. A record lives until its TTL (2 h, API
+Gateway's limit), until a push finds its socket gone (one failed post, one delete), or
+until its login logs out. One bad socket never stops delivery to the others.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -24,15 +31,33 @@ from chalicelib.services.tickets import RealtimeTickets
 log = logging.getLogger("penny.realtime")
 
 
-class Sockets(Protocol):
-    """The hosts' open sockets (store/sockets.py), each by API Gateway's connection id."""
+@dataclass(frozen=True)
+class OpenSocket:
+    """A socket's record: API Gateway's id for it, and the key it is stored under (the
+    id of the ticket that opened it; an access token's socket, or a record from before
+    tickets keyed their sockets, has its own id)."""
 
-    def add(self, host_id: str, socket_id: str, now: datetime,
-            session_id: str | None = None) -> None: ...
-    def remove(self, socket_id: str) -> None: ...
-    def for_host(self, host_id: str, now: datetime) -> list[str]: ...
-    def for_login(self, host_id: str, session_id: str) -> list[str]: ...
-    def remove_all(self, host_id: str, socket_ids: list[str]) -> None: ...
+    socket_id: str
+    key: str
+    opened_at: datetime | None  # None: not known (a record written without its TTL)
+
+    @property
+    def holds_ticket(self) -> bool:
+        """Is this record what refuses its ticket a second time?"""
+        return self.key != self.socket_id
+
+
+class Sockets(Protocol):
+    """The hosts' open sockets (store/sockets.py): one record each, under its host."""
+
+    def open(self, host_id: str, key: str, socket_id: str, now: datetime,
+             session_id: str | None = None) -> bool:
+        """Record the socket under `key`; False, and nothing written, if `key` is taken."""
+        ...
+
+    def for_host(self, host_id: str, now: datetime) -> list[OpenSocket]: ...
+    def for_login(self, host_id: str, session_id: str) -> list[OpenSocket]: ...
+    def remove(self, host_id: str, sockets: list[OpenSocket]) -> None: ...
 
 
 class Sender(Protocol):
@@ -65,59 +90,81 @@ class Realtime:
             raise AuthenticationError("connect with ?ticket=<ticket> or ?token=<access token>")
         now = self.clock.now()
         if ticket:
-            host_id, session_id = self.tickets.verify(token), self.tickets.session_of(token)
+            claims = self.tickets.verify(token)
+            host_id, session_id, key = claims.host_id, claims.session_id, claims.ticket_id
             # A ticket outlives its login by up to a minute: one read refuses it after logout.
             if session_id is not None and not self.logins.session_active(session_id):
                 raise AuthenticationError("this session has ended; log in again")
         else:
-            claims = self.logins.claims(token)  # refused if it names a login that ended
-            host_id, session_id = claims.host_id, claims.session_id
-        self.sockets.add(host_id, socket_id, now, session_id)
+            access = self.logins.claims(token)  # refused if it names a login that ended
+            # An access token opens any number of sockets: each is keyed by its own id.
+            host_id, session_id, key = access.host_id, access.session_id, socket_id
+        if not self.sockets.open(host_id, key, socket_id, now, session_id):
+            # Only a ticket's key can be taken: its socket's record is what used it up.
+            raise AuthenticationError("this ticket was already used; ask for a new one")
         return host_id
 
     def close_login(self, host_id: str, session_id: str) -> int:
         """Close the sockets a login opened (on logout); returns how many there were.
 
         Best effort, as the logout itself is already done: the records are deleted even
-        if a close fails, so nothing more is pushed to that socket.
+        if a close fails, so nothing more is pushed to that socket. Deleting a ticket's
+        record cannot free the ticket: it names this login, which has ended.
         """
         found = self.sockets.for_login(host_id, session_id)
-        for socket_id in found:
+        for socket in found:
             try:
-                self.sender.close(socket_id)
+                self.sender.close(socket.socket_id)
             except SocketGoneError:
                 pass
             except Exception:
-                log.exception("closing %s failed", socket_id)
+                log.exception("closing %s failed", socket.socket_id)
         if found:
-            self.sockets.remove_all(host_id, found)
+            self.sockets.remove(host_id, found)
         return len(found)
 
-    def disconnect(self, socket_id: str) -> None:
-        self.sockets.remove(socket_id)
-
     def pong(self, socket_id: str) -> None:
-        self._send(socket_id, json.dumps({"type": "pong"}))
+        self._answer(socket_id, json.dumps({"type": "pong"}))
 
     def refuse(self, socket_id: str, code: str, message: str) -> None:
         """Tell the client its message was not understood (the HTTP API's error shape)."""
-        self._send(socket_id, json.dumps(
+        self._answer(socket_id, json.dumps(
             {"type": "error", "error": {"code": code, "message": message, "field": None}}))
 
     def push(self, event: Event) -> int:
-        """Send to each of the host's sockets; returns how many received it."""
+        """Send to each of the host's sockets; returns how many received it. The records
+        of sockets found gone are deleted together, in one write request."""
         message = json.dumps(event.to_json())
-        delivered = 0
-        for socket_id in self.sockets.for_host(event.host_id, self.clock.now()):
-            delivered += self._send(socket_id, message)
+        now = self.clock.now()
+        delivered, gone = 0, []
+        for socket in self.sockets.for_host(event.host_id, now):
+            try:
+                delivered += self._send(socket.socket_id, message)
+            except SocketGoneError:
+                if not self._still_refuses_its_ticket(socket, now):
+                    gone.append(socket)
+        if gone:
+            self.sockets.remove(event.host_id, gone)
         return delivered
 
+    def _still_refuses_its_ticket(self, socket: OpenSocket, now: datetime) -> bool:
+        # Deleted within its ticket's minute, a ticket's record would let a copy of the
+        # ticket open another socket: it is kept, and a push after that minute deletes it.
+        return socket.holds_ticket and (
+            socket.opened_at is None or now < self.tickets.usable_until(socket.opened_at))
+
+    def _answer(self, socket_id: str, message: str) -> None:
+        # A socket gone since it spoke: its id alone does not name its record, which the
+        # next push (or TTL) deletes.
+        with suppress(SocketGoneError):
+            self._send(socket_id, message)
+
     def _send(self, socket_id: str, message: str) -> int:
+        """1 if sent, 0 if it failed (logged); SocketGoneError if the socket is gone."""
         try:
             self.sender.send(socket_id, message)
         except SocketGoneError:
-            self.sockets.remove(socket_id)
-            return 0
+            raise
         except Exception:  # one broken socket must not stop the rest
             log.exception("push to %s failed", socket_id)
             return 0

@@ -6,9 +6,10 @@ authenticate the socket. The page asks the API for a ticket instead: a JWT from 
 same key ring with its own audience, so it opens a WebSocket and nothing else (the
 REST API refuses it, and `$connect` refuses an access token offered as a ticket), and
 it expires 60 s after issue, long enough to connect, too short to be worth stealing
-from a log. It opens one socket only: each ticket has an id (`jti`), claimed with a
-conditional write at `$connect` (one write per socket opened), so a copied ticket is
-worthless once the dashboard has used it.
+from a log. It opens one socket only: each ticket has an id (`jti`), and `$connect`
+records the socket under that id with one conditional write (services/realtime.py), so
+a copied ticket is worthless once the dashboard has used it. Checking a ticket here
+writes nothing.
 """
 
 from __future__ import annotations
@@ -16,21 +17,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.services.access_tokens import AccessTokens
 from chalicelib.services.ports import Clock
 
 # A token may be dated up to this far ahead of our clock (integrations/jwt_tokens.py), so a
-# ticket can be accepted until iat + ttl <= now + ttl + this: its claim is kept that long.
+# ticket can be accepted until iat + ttl <= now + ttl + this.
 CLOCK_SKEW = timedelta(seconds=60)
-
-
-class UsedTickets(Protocol):
-    def claim(self, ticket_id: str, expires_at: datetime) -> bool:
-        """True the first time an id is claimed, False ever after (until it expires)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -40,10 +34,19 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class TicketClaims:
+    """What a valid ticket says: the host (signed, so a ticket never opens another host's
+    socket), the login it was issued for, and its id, which the socket's record takes."""
+
+    host_id: str
+    session_id: str | None
+    ticket_id: str
+
+
+@dataclass(frozen=True)
 class RealtimeTickets:
     tokens: AccessTokens  # audience "penny-realtime", ttl 60 s
     clock: Clock
-    used: UsedTickets
 
     def issue(self, host_id: str, session_id: str | None = None) -> Ticket:
         """`session_id`: the dashboard's login, recorded on the socket so logout closes it."""
@@ -51,19 +54,17 @@ class RealtimeTickets:
                                         token_id=secrets.token_urlsafe(16)),
                       int(self.tokens.ttl.total_seconds()))
 
-    def verify(self, ticket: str) -> str:
-        """The host id the ticket was issued to, or AuthenticationError; uses the ticket up.
+    def verify(self, ticket: str) -> TicketClaims:
+        """The ticket's claims, or AuthenticationError: signature, audience and expiry.
 
-        The signature and expiry are checked first, so garbage costs no write.
+        Whether it was used before is the socket's record's to say (Realtime.connect).
         """
-        now = self.clock.now()
-        claims = self.tokens.claims(ticket, now)
+        claims = self.tokens.claims(ticket, self.clock.now())
         if claims.token_id is None:
             raise AuthenticationError("this ticket is not valid; ask for a new one")
-        if not self.used.claim(claims.token_id, now + self.tokens.ttl + CLOCK_SKEW):
-            raise AuthenticationError("this ticket was already used; ask for a new one")
-        return claims.host_id
+        return TicketClaims(claims.host_id, claims.session_id, claims.token_id)
 
-    def session_of(self, ticket: str) -> str | None:
-        """The login a verified ticket was issued for (None when it names none)."""
-        return self.tokens.claims(ticket, self.clock.now()).session_id
+    def usable_until(self, used_at: datetime) -> datetime:
+        """The latest a ticket that was used at `used_at` could be accepted again: until
+        then, the record it made is all that refuses it."""
+        return used_at + self.tokens.ttl + CLOCK_SKEW

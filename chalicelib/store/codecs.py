@@ -68,7 +68,22 @@ def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+# A booking's fields always stored; the others only when they hold something (None,
+# False, an empty list or map are left out and read back as their defaults): a write is
+# billed per KB, and most bookings never get a cancellation, a payment or a brief.
+_ALWAYS = frozenset({"event_type_id", "event_title", "start", "end", "buffer_before",
+                     "buffer_after", "attendee", "created_at", "location_kind", "sequence"})
+
+
+def _absent(value: Any) -> bool:
+    return value is None or value is False or value == [] or value == {}
+
+
 def booking_to_json(b: Booking) -> dict[str, Any]:
+    return {k: v for k, v in _booking_fields(b).items() if k in _ALWAYS or not _absent(v)}
+
+
+def _booking_fields(b: Booking) -> dict[str, Any]:
     return {
         "event_type_id": b.event_type_id, "event_title": b.event_title,
         "start": b.start.isoformat(), "end": b.end.isoformat(),
@@ -85,13 +100,13 @@ def booking_to_json(b: Booking) -> dict[str, Any]:
         "price_minor": b.price_minor, "currency": b.currency,
         "video_url": b.video_url, "video_note": b.video_note, "premium": b.premium,
         "payment": None if b.payment is None else _payment_to_json(b.payment),
-        **({} if b.notes_url is None else {"notes_url": b.notes_url}),
-        **({} if b.brief is None else {"brief": {
+        "notes_url": b.notes_url,
+        "brief": None if b.brief is None else {
             "who": b.brief.who, "wants": b.brief.wants, "prepare": list(b.brief.prepare),
-            "questions": list(b.brief.questions)}}),
-        **({} if b.brief_note is None else {"brief_note": b.brief_note}),
-        **({} if b.notes_requested_at is None
-           else {"notes_requested_at": b.notes_requested_at.isoformat()}),
+            "questions": list(b.brief.questions)},
+        "brief_note": b.brief_note,
+        "notes_requested_at": None if b.notes_requested_at is None
+        else b.notes_requested_at.isoformat(),
     }
 
 
@@ -122,13 +137,14 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         start=datetime.fromisoformat(d["start"]), end=datetime.fromisoformat(d["end"]),
         buffer_before=timedelta(seconds=d["buffer_before"]),
         buffer_after=timedelta(seconds=d["buffer_after"]),
-        attendee=Attendee(name, email, tz), answers=d["answers"],
+        attendee=Attendee(name, email, tz), answers=d.get("answers", {}),
         status=BookingStatus(status), created_at=datetime.fromisoformat(d["created_at"]),
         location_kind=d["location_kind"], sequence=d["sequence"],
         hold_until=_dt(d.get("hold_until")), cancelled_at=_dt(d.get("cancelled_at")),
         cancel_reason=d.get("cancel_reason"), cancelled_by=d.get("cancelled_by"),
         history=tuple(HistoryEntry(datetime.fromisoformat(s), datetime.fromisoformat(e),
-                                   datetime.fromisoformat(c)) for s, e, c in d["history"]),
+                                   datetime.fromisoformat(c))
+                      for s, e, c in d.get("history", [])),
         price_minor=d.get("price_minor"), currency=d.get("currency"), version=version,
         video_url=d.get("video_url"), video_note=d.get("video_note"),
         # Absent on bookings made before the premium plan existed: not premium.

@@ -5,6 +5,9 @@ They never leave `store/`: repositories turn them into domain objects and back.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
@@ -17,6 +20,18 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.store.tables import PennyItem
+
+
+class CompactJSONAttribute(JSONAttribute):
+    """JSON as DynamoDB should store it: no space after `,` and `:`, and text outside
+    ASCII as UTF-8 (2-4 bytes) rather than `\\uXXXX` escapes (6-12). DynamoDB bills a
+    write per KB of the item, and a booking's JSON is most of its item. Items written
+    before read the same: only the writing changed."""
+
+    def serialize(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class AccountItem(PennyItem, discriminator="account"):
@@ -40,7 +55,7 @@ class HostItem(PennyItem, discriminator="host"):
     slug = UnicodeAttribute()
     display_name = UnicodeAttribute()
     description = UnicodeAttribute(default="")
-    links = JSONAttribute(default=list)
+    links = CompactJSONAttribute(default=list)
     timezone = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     contact_email = UnicodeAttribute(null=True)
@@ -57,8 +72,8 @@ class ScheduleItem(PennyItem, discriminator="schedule"):
     """pk = HOST#{id}, sk = SCHEDULE; weekly hours and overrides as wall-clock strings."""
 
     host_id = UnicodeAttribute()
-    weekly = JSONAttribute()     # {"0": [["09:00", "17:00"]], ...} Monday = 0
-    overrides = JSONAttribute()  # {"2026-12-24": []}
+    weekly = CompactJSONAttribute()     # {"0": [["09:00", "17:00"]], ...} Monday = 0
+    overrides = CompactJSONAttribute()  # {"2026-12-24": []}
 
 
 class EventSlugClaimItem(PennyItem, discriminator="event_slug"):
@@ -72,7 +87,7 @@ class EventTypeItem(PennyItem, discriminator="event_type"):
 
     event_type_id = UnicodeAttribute()
     host_id = UnicodeAttribute()
-    data = JSONAttribute()
+    data = CompactJSONAttribute()
 
 
 class LedgerEntryMap(MapAttribute[str, object]):
@@ -98,7 +113,7 @@ class CalendarDayItem(PennyItem, discriminator="calendar_day"):
     Beside the ledger day, so the slots page's one ledger Query reads both."""
 
     calendar = UnicodeAttribute()      # CalendarRef.key
-    events = JSONAttribute(default=dict)
+    events = CompactJSONAttribute(default=dict)
 
 
 class WatchItem(PennyItem, discriminator="watch"):
@@ -115,7 +130,7 @@ class BookingItem(PennyItem, discriminator="booking"):
 
     uid = UnicodeAttribute()
     host_id = UnicodeAttribute()
-    data = JSONAttribute()
+    data = CompactJSONAttribute()
     status = UnicodeAttribute()
     version = VersionAttribute()
 
@@ -128,7 +143,10 @@ class IdempotencyItem(PennyItem, discriminator="idempotency"):
 
 
 class RefreshTokenItem(PennyItem, discriminator="refresh"):
-    """pk = REFRESH#{sha256 of token}: one refresh token, usable once."""
+    """pk = REFRESH#{sha256 of token}: an old-format refresh token (a bare secret).
+
+    No longer written: read for one release (store/tokens.py), TTL removes the last.
+    """
 
     host_id = UnicodeAttribute()
     family_id = UnicodeAttribute()
@@ -136,30 +154,31 @@ class RefreshTokenItem(PennyItem, discriminator="refresh"):
 
 
 class RefreshFamilyItem(PennyItem, discriminator="refresh_family"):
-    """pk = RFAMILY#{id}: all tokens rotated from one login; revoked as a whole."""
+    """pk = RFAMILY#{id}: one login; its refresh token's hash, the last few it spent.
+
+    Under 1 KB, so a read and a rotation cost one unit each. `expires_at` slides with
+    each rotation. A login from before tokens named it has no `current_hash` yet.
+    """
 
     host_id = UnicodeAttribute()
     revoked = BooleanAttribute(default=False)
+    current_hash = UnicodeAttribute(null=True)  # sha256 of the one token that may rotate
+    spent_hashes = ListAttribute[str](null=True)  # newest first, bounded; each an S in an L
 
 
 # A socket is what API Gateway calls a WebSocket connection. The stored names keep the old
-# word (keys HOSTCONNS#/CONN#/WSCONN#, kind "ws_connection", attribute "connection_id"):
-# they are in deployed tables, and renaming them would orphan every open socket.
+# word (keys HOSTCONNS#/CONN#, kind "ws_connection", attribute "connection_id"): they are
+# in deployed tables, and renaming them would orphan every open socket.
 class SocketItem(PennyItem, discriminator="ws_connection"):
-    """pk = HOSTCONNS#{host}, sk = CONN#{id}: a host's open dashboards, found in one Query."""
+    """pk = HOSTCONNS#{host}, sk = CONN#{ticket id} (an access token's socket, or one from
+    before: CONN#{socket id}): a host's open dashboards, found in one Query; TTL 2 h.
+
+    Written once, conditionally, at `$connect` (store/sockets.py). The WSCONN# lookups and
+    WSTICKET# claims that used to sit beside them are read by nothing: TTL ends them.
+    """
 
     socket_id = UnicodeAttribute(attr_name="connection_id")  # API Gateway's connection id
     session_id = UnicodeAttribute(null=True)  # the login that opened it: logout closes it
-
-
-class SocketLookupItem(PennyItem, discriminator="ws_lookup"):
-    """pk = WSCONN#{id}: which host a socket belongs to ($disconnect knows only the id)."""
-
-    host_id = UnicodeAttribute()
-
-
-class UsedTicketItem(PennyItem, discriminator="ws_ticket"):
-    """pk = WSTICKET#{ticket id}: a realtime ticket that has opened its one socket; TTL ends it."""
 
 
 class CounterItem(PennyItem, discriminator="counter"):
@@ -178,7 +197,7 @@ class JobRecordItem(PennyItem, discriminator="job"):
 
     event_type = UnicodeAttribute()
     host_id = UnicodeAttribute()
-    booking = JSONAttribute()
+    booking = CompactJSONAttribute()
     announces = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     claim = UnicodeAttribute()

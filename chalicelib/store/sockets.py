@@ -1,57 +1,66 @@
-"""Open sockets (API Gateway's WebSocket connections) per host, with a TTL (API Gateway
-closes them after 2 h).
+"""Open sockets (API Gateway's WebSocket connections) per host: one item each, with a TTL
+(API Gateway closes a socket after 2 h).
 
-A socket is two items (the host's list, and the lookup `$disconnect` needs), written
-and deleted in one BatchWriteItem rather than a transaction: a transaction bills every
-item twice, and a half-done pair is harmless (a lookup alone points nowhere; a listed
-socket that is gone is deleted on the first send that fails, and TTL ends both).
+pk = HOSTCONNS#{host}, sk = CONN#{key}: the key is the id of the ticket that opened the
+socket (an access token's socket: the socket's own id). One conditional PutItem records
+the socket and, as the key must be new, uses its ticket up: a replayed ticket fails the
+condition and writes nothing. The ticket id is in the sort key, not its own item, so
+that one write does both; it stays under the host's pk so that the host's one Query
+still finds every socket. Nothing is written when a socket closes: the item goes when
+its TTL does, when a push finds the socket gone, or at its login's logout, each time
+deleted by the key the Query returned.
+
+Items from before (sk = CONN#{socket id}, with a WSCONN#{socket id} lookup and a
+WSTICKET#{ticket id} claim beside them) are the same items under the same pk: they are
+read and deleted the same way, and the lookups and claims, read by nothing now, expire
+by their TTL.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import PutError
 
-from chalicelib.store.items import SocketItem, SocketLookupItem
+from chalicelib.services.realtime import OpenSocket
+from chalicelib.store.items import SocketItem
 from chalicelib.store.tables import PennyItem
+from chalicelib.store.transactions import condition_failed
 
 SOCKET_TTL = timedelta(hours=2)
 # The key prefixes say CONN: they are stored in deployed tables (see SocketItem).
+_SK = "CONN#"
 
 
 class SocketRepository:
-    def add(self, host_id: str, socket_id: str, now: datetime,
-            session_id: str | None = None) -> None:
-        expires = now + SOCKET_TTL
-        with PennyItem.batch_write() as batch:
-            batch.save(SocketItem(f"HOSTCONNS#{host_id}", f"CONN#{socket_id}",
-                                      socket_id=socket_id, session_id=session_id,
-                                      expires_at=expires))
-            batch.save(SocketLookupItem(f"WSCONN#{socket_id}", "WSCONN",
-                                            host_id=host_id, expires_at=expires))
-
-    def remove(self, socket_id: str) -> None:
+    def open(self, host_id: str, key: str, socket_id: str, now: datetime,
+             session_id: str | None = None) -> bool:
+        item = SocketItem(f"HOSTCONNS#{host_id}", f"{_SK}{key}", socket_id=socket_id,
+                          session_id=session_id, expires_at=now + SOCKET_TTL)
         try:
-            lookup = SocketLookupItem.get(f"WSCONN#{socket_id}", "WSCONN")
-        except DoesNotExist:
-            return
-        with PennyItem.batch_write() as batch:
-            batch.delete(SocketItem(f"HOSTCONNS#{lookup.host_id}", f"CONN#{socket_id}"))
-            batch.delete(lookup)
+            item.save(condition=SocketItem.pk.does_not_exist())
+        except PutError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
 
-    def for_login(self, host_id: str, session_id: str) -> list[str]:
+    def for_host(self, host_id: str, now: datetime) -> list[OpenSocket]:
+        # TTL deletes late: an expired item is skipped, not trusted.
+        return [_socket(item) for item in SocketItem.query(f"HOSTCONNS#{host_id}")
+                if item.expires_at is None or item.expires_at > now]
+
+    def for_login(self, host_id: str, session_id: str) -> list[OpenSocket]:
         """The host's sockets opened by one login (one Query of the host's list)."""
-        return [item.socket_id for item in SocketItem.query(
+        return [_socket(item) for item in SocketItem.query(
             f"HOSTCONNS#{host_id}", filter_condition=SocketItem.session_id == session_id)]
 
-    def remove_all(self, host_id: str, socket_ids: list[str]) -> None:
+    def remove(self, host_id: str, sockets: list[OpenSocket]) -> None:
         with PennyItem.batch_write() as batch:
-            for socket_id in socket_ids:
-                batch.delete(SocketItem(f"HOSTCONNS#{host_id}", f"CONN#{socket_id}"))
-                batch.delete(SocketLookupItem(f"WSCONN#{socket_id}", "WSCONN"))
+            for socket in sockets:
+                batch.delete(SocketItem(f"HOSTCONNS#{host_id}", f"{_SK}{socket.key}"))
 
-    def for_host(self, host_id: str, now: datetime) -> list[str]:
-        # TTL deletes late: an expired item is skipped, not trusted.
-        return [item.socket_id for item in SocketItem.query(f"HOSTCONNS#{host_id}")
-                if item.expires_at is None or item.expires_at > now]
+
+def _socket(item: SocketItem) -> OpenSocket:
+    opened = item.expires_at - SOCKET_TTL if item.expires_at is not None else None
+    return OpenSocket(item.socket_id, item.sk.removeprefix(_SK), opened)

@@ -1,74 +1,108 @@
-"""Refresh tokens, stored only as hashes, rotated on use, revoked by family."""
+"""Logins (refresh-token families), one item each: RFAMILY#{id}.
+
+The item holds the hash of the login's current refresh token and of the last few it
+spent (SPENT_TOKENS_KEPT), so the token the client holds, `{login id}.{secret}`, is
+found with one consistent GetItem by its key, and everything a rotation changes is on
+that one item:
+
+- a login is one PutItem (1 write unit; it was a two-item transaction, 4 units);
+- a rotation is one UpdateItem conditioned on the presented hash still being current
+  and the login not revoked (1 write unit; it was three writes). Two refreshes racing
+  with one token: the condition lets one through, the other gets ConcurrentWriteError.
+
+The dashboard rotates at every return to its tab, so this is most of what auth costs.
+
+Old-format tokens (a bare secret, kept as REFRESH#{sha256} beside its family) are still
+read for one release, so no host is logged out by the deploy: `find_old_format` reads the
+REFRESH# item and its family, and the rotation moves the login to the new format (its
+family gets a current hash). A family with a current hash has left the old format, so its
+REFRESH# token counts as spent. Nothing writes REFRESH# items now; TTL removes the last
+within the refresh lifetime (30 days), and then this reading can go.
+"""
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConcurrentWriteError
-from chalicelib.services.ports import StoredRefreshToken
+from chalicelib.services.ports import SPENT_TOKENS_KEPT, StoredRefreshToken
 from chalicelib.store.items import RefreshFamilyItem, RefreshTokenItem
-from chalicelib.store.transactions import condition_failed, connection
+from chalicelib.store.transactions import condition_failed
+
+
+def _family(family_id: str) -> RefreshFamilyItem | None:
+    try:
+        return RefreshFamilyItem.get(f"RFAMILY#{family_id}", "RFAMILY", consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 class RefreshTokenRepository:
     def issue(self, token_hash: str, host_id: str, family_id: str, expires_at: datetime) -> None:
-        """Start a new family (a login) with its first token."""
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(RefreshFamilyItem(f"RFAMILY#{family_id}", "RFAMILY", host_id=host_id,
-                                      expires_at=expires_at))
-            tx.save(RefreshTokenItem(f"REFRESH#{token_hash}", "REFRESH", host_id=host_id,
-                                     family_id=family_id, expires_at=expires_at))
+        """Start a login with its first token."""
+        RefreshFamilyItem(f"RFAMILY#{family_id}", "RFAMILY", host_id=host_id,
+                          current_hash=token_hash, expires_at=expires_at).save(
+            condition=RefreshFamilyItem.pk.does_not_exist())
 
-    def find(self, token_hash: str) -> StoredRefreshToken | None:
+    def find(self, family_id: str, token_hash: str) -> StoredRefreshToken | None:
+        family = _family(family_id)
+        if family is None or family.current_hash is None:
+            return None  # no such login, or one whose tokens do not name it (old format)
+        spent = tuple(family.spent_hashes or ())
+        if hmac.compare_digest(family.current_hash, token_hash):
+            used = False
+        elif any(hmac.compare_digest(h, token_hash) for h in spent):
+            used = True
+        else:
+            return None  # a token this login never issued (or spent long ago): refuse only
+        assert family.expires_at is not None
+        return StoredRefreshToken(token_hash, family.host_id, family_id, used,
+                                  family.expires_at, family.revoked, spent)
+
+    def find_old_format(self, token_hash: str) -> StoredRefreshToken | None:
         try:
             token = RefreshTokenItem.get(f"REFRESH#{token_hash}", "REFRESH",
                                          consistent_read=True)
         except DoesNotExist:
             return None
-        try:
-            family = RefreshFamilyItem.get(f"RFAMILY#{token.family_id}", "RFAMILY",
-                                           consistent_read=True)
-            revoked = family.revoked
-        except DoesNotExist:
-            revoked = True
+        family = _family(token.family_id)
         assert token.expires_at is not None
-        return StoredRefreshToken(token_hash, token.host_id, token.family_id, token.used,
-                                  token.expires_at, revoked)
+        return StoredRefreshToken(
+            token_hash, token.host_id, token.family_id,
+            token.used or (family is not None and family.current_hash is not None),
+            token.expires_at, family is None or family.revoked)
 
     def rotate(self, old: StoredRefreshToken, new_hash: str, expires_at: datetime) -> None:
-        """Mark the old token used and issue its successor; fails if it was used meanwhile
-        or its login was revoked.
+        """Spend `old` and make `new_hash` current, in one conditional write.
 
-        Three single-item writes, not one transaction: a transaction bills each item twice
-        (prepare and commit), and a rotation happens at every dashboard return. The
-        conditional claim of the old token comes first, so two refreshes with one token
-        still end with one winner; a failure after it only leaves the host logged out
-        (their old token is spent, no successor exists), never with two live tokens.
+        The spent list is written whole: the condition on the current hash means nothing
+        changed it since `old` was read. A login still in the old format has no current
+        hash; its first rotation gives it one, so a second with the same token fails.
         """
+        still_current = ((RefreshFamilyItem.current_hash == old.token_hash)
+                         | RefreshFamilyItem.current_hash.does_not_exist())
         try:
-            RefreshTokenItem(f"REFRESH#{old.token_hash}", "REFRESH").update(
-                actions=[RefreshTokenItem.used.set(True)],
-                condition=RefreshTokenItem.used == False)  # noqa: E712
-            # Sessions slide: each rotation extends the family as far as its new token.
             RefreshFamilyItem(f"RFAMILY#{old.family_id}", "RFAMILY").update(
-                actions=[RefreshFamilyItem.expires_at.set(expires_at)],
-                condition=RefreshFamilyItem.revoked == False)  # noqa: E712
+                actions=[
+                    RefreshFamilyItem.current_hash.set(new_hash),
+                    RefreshFamilyItem.spent_hashes.set(
+                        [old.token_hash, *old.spent][:SPENT_TOKENS_KEPT]),
+                    # Sessions slide: each rotation extends the login by the full lifetime.
+                    RefreshFamilyItem.expires_at.set(expires_at),
+                ],
+                condition=still_current & (RefreshFamilyItem.revoked == False))  # noqa: E712
         except UpdateError as exc:
             if condition_failed(exc):
                 raise ConcurrentWriteError() from exc
             raise
-        RefreshTokenItem(f"REFRESH#{new_hash}", "REFRESH", host_id=old.host_id,
-                         family_id=old.family_id, expires_at=expires_at).save()
 
     def is_active(self, family_id: str, now: datetime) -> bool:
         """Whether the login goes on: neither revoked nor expired (one consistent read)."""
-        try:
-            family = RefreshFamilyItem.get(f"RFAMILY#{family_id}", "RFAMILY",
-                                           consistent_read=True)
-        except DoesNotExist:
+        family = _family(family_id)
+        if family is None:
             return False
         return not family.revoked and family.expires_at is not None and family.expires_at > now
 

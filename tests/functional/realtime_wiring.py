@@ -1,20 +1,25 @@
 """The realtime and fan-out plumbing around the Lambda handlers, for functional tests:
 the topic and consumers the local stack provisions, a stream reader standing in for
-Lambda's poller, a sender standing in for API Gateway's management API, and events."""
+Lambda's poller, a sender standing in for API Gateway's management API, events, and the
+socket items as the table holds them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
+import jwt
 from chalice.test import Client
 
 import app as app_module
 from chalicelib import bootstrap
 from chalicelib.domain.errors import SocketGoneError
+from chalicelib.store.tables import PennyItem
 from local.provision import provision_messaging
 from tests.functional import factories as f
 from tests.functional.conftest import TABLE, Api
@@ -91,7 +96,7 @@ def wire(api: Api) -> Iterator[Wiring]:
 
 def ws_event(route: str, socket_id: str, query: dict[str, str] | None = None,
              headers: dict[str, str] | None = None, body: str | None = None) -> dict[str, Any]:
-    kinds = {"$connect": "CONNECT", "$default": "MESSAGE", "$disconnect": "DISCONNECT"}
+    kinds = {"$connect": "CONNECT", "$default": "MESSAGE"}
     return {"requestContext": {"routeKey": route, "eventType": kinds[route],
                                "connectionId": socket_id, "domainName": "ws.test",
                                "stage": "api", "apiId": "test"},
@@ -141,3 +146,55 @@ def confirmed_event(api: Api, wiring: Wiring) -> str:
     sqs = boto3.client("sqs", region_name="us-east-1")
     message = sqs.receive_message(QueueUrl=wiring.queues["notes"])["Messages"][0]
     return str(json.loads(message["Body"])["Message"])
+
+
+def ticket_claims(ticket: str) -> dict[str, Any]:
+    """What a ticket says (host `sub`, login `sid`, id `jti`), read without the key."""
+    return dict(jwt.decode(ticket, options={"verify_signature": False}))
+
+
+def socket_items(host_id: str) -> dict[str, str]:
+    """The host's socket items as the table holds them: sort key -> connection id."""
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE)
+    items = table.query(KeyConditionExpression="pk = :pk",
+                        ExpressionAttributeValues={":pk": f"HOSTCONNS#{host_id}"})["Items"]
+    return {str(item["sk"]): str(item["connection_id"]) for item in items}
+
+
+def items_under(prefix: str) -> list[str]:
+    """The pks of every item whose pk starts with `prefix` (a scan: tests only)."""
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE)
+    return [str(item["pk"]) for item in table.scan()["Items"]
+            if str(item["pk"]).startswith(prefix)]
+
+
+def old_style_socket(host_id: str, socket_id: str, session_id: str | None,
+                     opened_at: datetime) -> None:
+    """A socket as `$connect` stored it before sockets were keyed by their ticket: the
+    host's item under the socket's id, and the WSCONN# lookup `$disconnect` read."""
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    expires = {"N": str(int((opened_at + timedelta(hours=2)).timestamp()))}
+    login = {"session_id": {"S": session_id}} if session_id else {}
+    client.put_item(TableName=TABLE, Item={
+        "pk": {"S": f"HOSTCONNS#{host_id}"}, "sk": {"S": f"CONN#{socket_id}"},
+        "kind": {"S": "ws_connection"}, "connection_id": {"S": socket_id},
+        "expires_at": expires, **login})
+    client.put_item(TableName=TABLE, Item={
+        "pk": {"S": f"WSCONN#{socket_id}"}, "sk": {"S": "WSCONN"},
+        "kind": {"S": "ws_lookup"}, "host_id": {"S": host_id}, "expires_at": expires})
+
+
+@contextmanager
+def table_requests() -> Iterator[list[str]]:
+    """The DynamoDB requests made meanwhile, by operation name, in order."""
+    made: list[str] = []
+    client = PennyItem._get_connection().connection.client
+
+    def record(model: Any, **_: Any) -> None:
+        made.append(model.name)
+
+    client.meta.events.register("before-parameter-build", record, unique_id="table-requests")
+    try:
+        yield made
+    finally:
+        client.meta.events.unregister("before-parameter-build", unique_id="table-requests")

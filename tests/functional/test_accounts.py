@@ -261,6 +261,43 @@ def test_logout_with_an_unknown_token_is_a_no_op(api: Api) -> None:
     assert r.status == 204
 
 
+def test_a_forged_refresh_token_naming_a_real_login_is_refused_and_logs_no_one_out(
+        api: Api) -> None:
+    token = sign_up(api)["refresh_token"]
+    login_id = token.partition(".")[0]
+    forged = f"{login_id}.{'A' * 43}"
+
+    assert_unauthorized(refresh(api, forged))
+    assert api.post("/auth/logout", {"refresh_token": forged}).status == 204
+
+    assert refresh(api, token).status == 200
+
+
+def test_a_refresh_token_from_the_previous_release_refreshes_once_then_counts_as_reuse(
+        api: Api, clock: FixedClock) -> None:
+    import hashlib
+
+    from chalicelib.store.items import RefreshFamilyItem, RefreshTokenItem
+
+    # GIVEN a login made before tokens named it: a bare secret, kept as REFRESH#{sha256}
+    host_id = sign_up(api)["host_id"]
+    old, login_id = "b4re-s3cret_from-the-previous-release-xxxxxx", "00000000000000aa"
+    expires = clock.now() + timedelta(days=10)
+    RefreshFamilyItem(f"RFAMILY#{login_id}", "RFAMILY", host_id=host_id,
+                      expires_at=expires).save()
+    RefreshTokenItem(f"REFRESH#{hashlib.sha256(old.encode()).hexdigest()}", "REFRESH",
+                     host_id=host_id, family_id=login_id, expires_at=expires).save()
+
+    # WHEN it is refreshed: a token naming the login comes back
+    renewed = refresh(api, old)
+    assert renewed.status == 200, renewed.json
+    assert renewed.json["refresh_token"].startswith(f"{login_id}.")
+
+    # THEN the old token is spent: presenting it again revokes the login
+    assert_unauthorized(refresh(api, old), "refresh_token_reused")
+    assert_unauthorized(refresh(api, renewed.json["refresh_token"]))
+
+
 # ---- the access token -------------------------------------------------------------------
 
 def test_access_token_is_an_hs256_jwt_with_a_key_id_and_the_registered_claims(

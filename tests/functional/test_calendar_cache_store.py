@@ -294,6 +294,25 @@ def test_saving_the_video_link_bumps_the_version_and_a_stale_save_is_refused(
     assert stored == replace(read, video_url="https://meet.test/abc", version=stored.version)
 
 
+def test_a_booking_is_stored_compactly_and_reads_back_whole(table: None) -> None:
+    bookings = BookingRepository()
+    with_link = replace(a_booking(), attendee=Attendee("Zoë Ørsted", "zoe@example.com",
+                                                        "Europe/Copenhagen"),
+                        video_url="https://meet.google.com/abc-defg-hij", premium=False)
+    read = booked(bookings, with_link)
+
+    raw = boto3.client("dynamodb", region_name="us-east-1").get_item(
+        TableName=TABLE, Key={"pk": {"S": "BOOKING#b-1"}, "sk": {"S": "BOOKING"}})["Item"]
+    data = raw["data"]["S"]
+    assert ", " not in data and '": ' not in data      # no spaces between fields
+    assert "Zoë Ørsted" in data and "\\u" not in data   # UTF-8, not escapes
+    # What a booking does not hold is left out: no payment, cancellation, brief, history.
+    for absent in ("payment", "cancelled_at", "cancel_reason", "brief", "history",
+                   "answers", "premium", "hold_until", "video_note"):
+        assert f'"{absent}"' not in data
+    assert read == replace(with_link, version=read.version)
+
+
 # ---- push channels ----------------------------------------------------------------------------
 
 

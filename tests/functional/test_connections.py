@@ -316,6 +316,30 @@ def test_twenty_concurrent_refreshes_of_a_rotating_zoom_token_exchange_it_once(
     assert (r.status, r.json["status"]) == (200, "connected")
 
 
+def test_concurrent_refreshes_of_a_google_token_take_no_lease_and_all_work(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        atomic_moto: None) -> None:
+    # GIVEN a Google connection whose access token has expired (Google's refresh token
+    # survives its use, so refreshes may overlap)
+    connect(api, host, "google")
+    host_id = api.get("/me/profile", token=host).json["id"]
+    sandbox.expire_access_tokens("google")
+    expire_in_penny(api, host, clock)
+    service = bootstrap.services().connections
+
+    # WHEN five Lambdas ask for a token at once
+    tokens = together(5, lambda: service.access_token(host_id, "google"))
+
+    # THEN each got a token Google accepts, one of them was kept, and no lease is left
+    assert 1 <= sandbox.grants("google")[0].refreshes <= 5
+    google = sandbox.providers["google"].server
+    assert all(google.resolve(token).id == google.grants()[0].id for token in tokens)
+    kept = service.connections.get(host_id, "google")
+    assert kept is not None and kept[1].access_token in tokens
+    assert kept[0].tokens_version == 2
+    assert service.access_token(host_id, "google") == kept[1].access_token   # no refresh
+
+
 def test_a_revoked_grant_marks_the_connection_broken_once_and_tells_the_dashboards(
         api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     connect(api, host, "google")

@@ -392,14 +392,34 @@ def test_a_zoom_booking_whose_zoom_needs_reconnecting_tells_the_attendee_so(
 
 def test_after_its_write_the_job_brings_the_hosts_copy_up_to_date(
         calendars: Calendars) -> None:
+    # The calendar is watched: the new event goes straight into the copy, and Google's
+    # own notification of it (not sent here) would sync it; nothing is asked of Google.
+    store = CalendarCacheRepository()
+    (before,) = store.setup(calendars.host_id).conflicts
     calendars.book()
+    calendars.clock.advance(minutes=1)
+    asked = calendars.calendar.faults.calls.count("changes")
+
+    calendars.push_all()
+
+    copy = store.copy(calendars.host_id, GOOGLE, AT_14)
+    assert [list(events.values()) for events in copy.days.values()] == [[AT_14]]
+    assert calendars.calendar.faults.calls.count("changes") == asked
+    assert store.setup(calendars.host_id).conflicts == (before,)
+
+
+def test_after_a_reschedule_the_job_syncs_the_hosts_copy(calendars: Calendars) -> None:
+    # A moved event is synced, never left to a push: its old time must not stay busy.
+    calendars.book()
+    calendars.push_all()
+    calendars.reschedule()
     calendars.clock.advance(minutes=1)
 
     calendars.push_all()
 
     store = CalendarCacheRepository()
     copy = store.copy(calendars.host_id, GOOGLE, AT_14)
-    assert [list(events.values()) for events in copy.days.values()] == [[AT_14]]
+    assert [list(events.values()) for events in copy.days.values()] == [[AT_15]]
     (state,) = store.setup(calendars.host_id).conflicts
     assert state.synced_at == datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
 

@@ -2,7 +2,7 @@
 
 A socket opened with a ticket remembers the login (the ticket's `sid`); logout, or a
 replayed refresh cookie, closes that login's sockets through the management API and
-forgets them, and a ticket of an ended login opens nothing.
+deletes their items, and a ticket of an ended login opens nothing.
 """
 
 from __future__ import annotations
@@ -11,9 +11,17 @@ from typing import Any
 
 from tests.functional import factories as f
 from tests.functional.browser import Browser
-from tests.functional.conftest import Api
+from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_host
-from tests.functional.realtime_wiring import Wiring, deliver_stream, invoke, ws_event
+from tests.functional.realtime_wiring import (
+    Wiring,
+    deliver_stream,
+    invoke,
+    old_style_socket,
+    socket_items,
+    ticket_claims,
+    ws_event,
+)
 
 ALICE = {"email": "alice@example.com", "password": "correct horse battery"}
 REFRESH = "__Secure-penny_refresh"
@@ -83,7 +91,24 @@ def test_a_socket_already_gone_does_not_fail_the_logout(api: Api, wiring: Wiring
     make_host(api)
     browser = dashboard(api)
     assert connect(api, "dash", ticket=ticket(browser))["statusCode"] == 200
-    wiring.sender.gone.add("dash")  # the browser went away without a $disconnect yet
+    wiring.sender.gone.add("dash")  # the browser went away (nothing runs on a close)
 
     assert browser.delete("/auth/session").status == 204
     assert browser.get("/me/profile").status == 401
+
+
+def test_logout_closes_and_deletes_the_logins_sockets_old_and_new(
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
+    # A socket opened before sockets were keyed by their ticket (its own id in the key,
+    # a WSCONN# lookup beside it) is found and deleted by its item's own key as well.
+    make_host(api)
+    browser = dashboard(api)
+    issued = ticket(browser)
+    claims = ticket_claims(issued)
+    assert connect(api, "new", ticket=issued)["statusCode"] == 200
+    old_style_socket(claims["sub"], "old", claims["sid"], clock.now())
+
+    assert browser.delete("/auth/session").status == 204
+
+    assert sorted(wiring.sender.closed) == ["new", "old"]
+    assert socket_items(claims["sub"]) == {}

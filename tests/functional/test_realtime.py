@@ -8,12 +8,11 @@ import boto3
 import pytest
 
 import app as app_module
-from chalicelib import bootstrap
 from chalicelib.domain.errors import ValidationError
 from chalicelib.store.items import JobRecordItem
 from chalicelib.store.queues import QUEUES
 from tests.functional import factories as f
-from tests.functional.conftest import Api
+from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_host
 from tests.functional.realtime_wiring import (
     Wiring,
@@ -21,10 +20,26 @@ from tests.functional.realtime_wiring import (
     connect,
     deliver_stream,
     invoke,
+    old_style_socket,
     replay_event,
     sns_event,
+    socket_items,
+    table_requests,
     ws_event,
 )
+
+LOGIN = {"email": "alice@example.com", "password": "correct horse battery"}
+
+
+def host_id_of(api: Api, token: str) -> str:
+    return str(api.get("/me/profile", token=token).json["id"])
+
+
+def book(api: Api, wiring: Wiring, start: str = "2026-11-24T14:00:00Z") -> None:
+    """A booking, with its events delivered from the stream (and nothing before it)."""
+    wiring.stream.read()
+    assert api.post("/hosts/alice/intro/bookings", f.booking(start)).status == 201
+    deliver_stream(api, wiring)
 
 
 def test_connect_needs_a_valid_host_token(api: Api, wiring: Wiring) -> None:
@@ -127,31 +142,59 @@ def test_reschedule_is_an_event(api: Api, wiring: Wiring) -> None:
     assert wiring.sender.types("c1") == ["booking.rescheduled"]
 
 
-def test_a_gone_socket_is_deleted_and_the_others_still_get_the_event(
+def test_a_sockets_item_is_deleted_when_a_post_to_it_finds_it_gone(
         api: Api, wiring: Wiring) -> None:
     token = make_host(api)
     for socket in ("gone", "broken", "fine"):
         connect(api, socket, token)
     wiring.sender.gone.add("gone")
     wiring.sender.broken.add("broken")
-    wiring.stream.read()
-    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
-    deliver_stream(api, wiring)
+
+    book(api, wiring)
+
     assert wiring.sender.types("fine") == ["booking.created", "booking.confirmed"]
-    realtime = bootstrap.realtime_services(app_module.app.websocket_api).realtime
-    host_id = api.get("/me/profile", token=token).json["id"]
-    remaining = realtime.sockets.for_host(host_id, bootstrap.services().clock.now())
-    assert sorted(remaining) == ["broken", "fine"]
+    assert socket_items(host_id_of(api, token)) == {"CONN#broken": "broken",
+                                                    "CONN#fine": "fine"}
 
 
-def test_disconnect_forgets_the_socket(api: Api, wiring: Wiring) -> None:
+def test_a_socket_is_one_write_to_open_and_none_to_close(api: Api, wiring: Wiring) -> None:
     token = make_host(api)
-    connect(api, "c1", token)
-    invoke(api, "ws_disconnect", ws_event("$disconnect", "c1"))
-    wiring.stream.read()
-    api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
-    deliver_stream(api, wiring)
-    assert wiring.sender.sent == {}
+
+    with table_requests() as made:
+        connect(api, "c1", token)
+
+    assert made == ["PutItem"]
+    assert "$disconnect" not in app_module.app.websocket_handlers  # no function on close
+    assert socket_items(host_id_of(api, token)) == {"CONN#c1": "c1"}
+
+
+def test_an_expired_socket_item_is_not_sent_to(
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
+    host_id = host_id_of(api, make_host(api))
+    connect(api, "old", str(api.post("/auth/login", LOGIN).json["access_token"]))
+    clock.advance(hours=2)  # API Gateway has closed it; TTL deletes its item late
+    connect(api, "new", str(api.post("/auth/login", LOGIN).json["access_token"]))
+
+    book(api, wiring)
+
+    assert list(wiring.sender.sent) == ["new"]
+    assert socket_items(host_id) == {"CONN#old": "old", "CONN#new": "new"}  # TTL's to delete
+
+
+def test_a_socket_recorded_before_sockets_were_keyed_by_ticket_still_works(
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
+    # Deployed tables hold sockets keyed by their own id, with a WSCONN# lookup beside
+    # them, for up to two hours after this change: they get events, and go when gone.
+    token = make_host(api)
+    host_id = host_id_of(api, token)
+    old_style_socket(host_id, "before", None, clock.now())
+    old_style_socket(host_id, "before-gone", None, clock.now())
+    wiring.sender.gone.add("before-gone")
+
+    book(api, wiring)
+
+    assert wiring.sender.types("before") == ["booking.created", "booking.confirmed"]
+    assert socket_items(host_id) == {"CONN#before": "before"}
 
 
 def test_a_redelivered_event_changes_nothing(api: Api, wiring: Wiring) -> None:

@@ -1,4 +1,5 @@
-"""The dashboard's WebSocket ticket: issued by the API, accepted only by $connect, for 60 s."""
+"""The dashboard's WebSocket ticket: issued by the API, accepted only by $connect, for 60 s,
+to open one socket: the socket's item is keyed by the ticket's id."""
 
 from __future__ import annotations
 
@@ -9,7 +10,22 @@ from tests.functional import factories as f
 from tests.functional.browser import Browser
 from tests.functional.conftest import Api, FixedClock, rebuild
 from tests.functional.hosts import make_host
-from tests.functional.realtime_wiring import Wiring, deliver_stream, invoke, ws_event
+from tests.functional.realtime_wiring import (
+    Wiring,
+    deliver_stream,
+    invoke,
+    items_under,
+    socket_items,
+    table_requests,
+    ticket_claims,
+    ws_event,
+)
+
+
+def book(api: Api, wiring: Wiring, start: str) -> None:
+    wiring.stream.read()
+    assert api.post("/hosts/alice/intro/bookings", f.booking(start)).status == 201
+    deliver_stream(api, wiring)
 
 
 def ticket_for(api: Api, token: str) -> str:
@@ -89,14 +105,54 @@ def test_connect_accepts_a_ticket_in_the_query(api: Api, wiring: Wiring) -> None
 
 def test_a_ticket_opens_one_socket_and_never_a_second(api: Api, wiring: Wiring) -> None:
     ticket = ticket_for(api, make_host(api))
+    claims = ticket_claims(ticket)
 
     first = connect_with_protocol(api, "c1", "penny.ticket", ticket)
-    again = connect_with_protocol(api, "c2", "penny.ticket", ticket)
+    with table_requests() as replayed:
+        again = connect_with_protocol(api, "c2", "penny.ticket", ticket)
     in_query = invoke(api, "ws_connect", ws_event("$connect", "c3", {"ticket": ticket}))
 
     assert first["statusCode"] == 200
     assert again["statusCode"] == 403 and in_query["statusCode"] == 403
     assert "already used" in json.loads(again["body"])["error"]["message"]
+    # The replay's write failed its condition: the first socket's item is all there is.
+    assert replayed == ["PutItem"]  # the refused write (a bearer's ticket names no login)
+    assert socket_items(claims["sub"]) == {f"CONN#{claims['jti']}": "c1"}
+
+
+def test_a_ticket_opens_its_socket_with_one_write_keyed_by_the_ticket(
+        api: Api, wiring: Wiring) -> None:
+    browser = Browser(api)
+    assert browser.post("/auth/session/signup", f.signup("alice")).status == 201
+    ticket = str(browser.post("/me/realtime/ticket").json["ticket"])
+    claims = ticket_claims(ticket)
+
+    with table_requests() as made:
+        assert connect_with_protocol(api, "c1", "penny.ticket", ticket)["statusCode"] == 200
+
+    assert made == ["GetItem", "PutItem"]  # the ticket's login still on; the socket's item
+    assert socket_items(claims["sub"]) == {f"CONN#{claims['jti']}": "c1"}
+    assert items_under("WSTICKET#") == [] and items_under("WSCONN#") == []
+
+
+def test_a_gone_tickets_socket_keeps_its_item_while_the_ticket_could_be_replayed(
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
+    ticket = ticket_for(api, make_host(api))
+    claims = ticket_claims(ticket)
+    connect_with_protocol(api, "c1", "penny.ticket", ticket)
+    wiring.sender.gone.add("c1")  # the dashboard closed it at once
+
+    # WHEN an event comes within the ticket's life: the item stays, so a copy of the
+    # ticket still cannot open a socket
+    book(api, wiring, "2026-11-24T14:00:00Z")
+    assert socket_items(claims["sub"]) == {f"CONN#{claims['jti']}": "c1"}
+    assert connect_with_protocol(api, "c2", "penny.ticket", ticket)["statusCode"] == 403
+
+    # WHEN one comes after it (60 s, and a minute of clock skew): the item is deleted
+    clock.advance(seconds=120)
+    book(api, wiring, "2026-11-24T15:00:00Z")
+    assert socket_items(claims["sub"]) == {}
+    assert connect_with_protocol(api, "c3", "penny.ticket", ticket)["statusCode"] == 403
 
 
 def test_tickets_issued_in_the_same_second_each_open_a_socket(api: Api, wiring: Wiring) -> None:

@@ -35,6 +35,7 @@ from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.ports import (
+    SPENT_TOKENS_KEPT,
     BookingWrite,
     Count,
     ExternalBusy,
@@ -43,6 +44,7 @@ from chalicelib.services.ports import (
     NoExternalBusy,
     StoredRefreshToken,
 )
+from chalicelib.services.realtime import OpenSocket
 from chalicelib.services.reservations import Reservations
 
 # A rival writer that runs just before a commit is checked (the race the retry loop handles).
@@ -284,7 +286,16 @@ def reservations(bookings: FakeBookings, clock: FixedClock, *, attempts: int = 6
 
 
 @dataclass
-class _Token:
+class _Login:
+    host_id: str
+    current: str | None  # None: a login from before tokens named it (old format)
+    expires_at: datetime
+    spent: tuple[str, ...] = ()
+    revoked: bool = False
+
+
+@dataclass
+class _OldFormatToken:
     host_id: str
     family_id: str
     expires_at: datetime
@@ -293,41 +304,60 @@ class _Token:
 
 @dataclass
 class FakeRefreshTokens:
-    tokens: dict[str, _Token] = field(default_factory=dict)   # by token hash
-    revoked: dict[str, bool] = field(default_factory=dict)    # family id -> revoked
+    """Logins by id, each with its current token's hash and the last few it spent."""
+
+    logins: dict[str, _Login] = field(default_factory=dict)
+    old_format: dict[str, _OldFormatToken] = field(default_factory=dict)  # by token hash
     before_rotate: list[Interleaved] = field(default_factory=list)
 
     def issue(self, token_hash: str, host_id: str, family_id: str,
               expires_at: datetime) -> None:
-        self.revoked[family_id] = False
-        self.tokens[token_hash] = _Token(host_id, family_id, expires_at)
+        self.logins[family_id] = _Login(host_id, token_hash, expires_at)
 
-    def find(self, token_hash: str) -> StoredRefreshToken | None:
-        token = self.tokens.get(token_hash)
+    def issue_old_format(self, token_hash: str, host_id: str, family_id: str,
+                         expires_at: datetime) -> None:
+        """A login made before this release: its family, and its token as REFRESH#{hash}."""
+        self.logins[family_id] = _Login(host_id, None, expires_at)
+        self.old_format[token_hash] = _OldFormatToken(host_id, family_id, expires_at)
+
+    def find(self, family_id: str, token_hash: str) -> StoredRefreshToken | None:
+        login = self.logins.get(family_id)
+        if login is None or login.current is None:
+            return None
+        if token_hash != login.current and token_hash not in login.spent:
+            return None
+        return StoredRefreshToken(token_hash, login.host_id, family_id,
+                                  token_hash != login.current, login.expires_at,
+                                  login.revoked, login.spent)
+
+    def find_old_format(self, token_hash: str) -> StoredRefreshToken | None:
+        token = self.old_format.get(token_hash)
         if token is None:
             return None
-        return StoredRefreshToken(token_hash, token.host_id, token.family_id, token.used,
-                                  token.expires_at, self.revoked.get(token.family_id, True))
+        login = self.logins.get(token.family_id)
+        return StoredRefreshToken(
+            token_hash, token.host_id, token.family_id,
+            token.used or (login is not None and login.current is not None),
+            token.expires_at, login is None or login.revoked)
 
     def rotate(self, old: StoredRefreshToken, new_hash: str, expires_at: datetime) -> None:
         if self.before_rotate:
             self.before_rotate.pop(0)()
-        token = self.tokens.get(old.token_hash)
-        if token is None or token.used or self.revoked.get(old.family_id, True):
+        login = self.logins.get(old.family_id)
+        if login is None or login.revoked or login.current not in (old.token_hash, None):
             raise ConcurrentWriteError()
-        token.used = True
-        self.tokens[new_hash] = _Token(old.host_id, old.family_id, expires_at)
+        login.current, login.expires_at = new_hash, expires_at
+        login.spent = (old.token_hash, *old.spent)[:SPENT_TOKENS_KEPT]
 
     def revoke_family(self, family_id: str) -> None:
-        if family_id not in self.revoked:
+        if family_id not in self.logins:
             # The adapter's update is conditioned on the family existing.
             raise LookupError(f"refresh family {family_id} does not exist")
-        self.revoked[family_id] = True
+        self.logins[family_id].revoked = True
 
     def is_active(self, family_id: str, now: datetime) -> bool:
-        # The family lives as long as its newest token (each rotation extends it).
-        expiries = [t.expires_at for t in self.tokens.values() if t.family_id == family_id]
-        return not self.revoked.get(family_id, True) and max(expiries, default=now) > now
+        login = self.logins.get(family_id)
+        return login is not None and not login.revoked and login.expires_at > now
 
 
 @dataclass
@@ -365,46 +395,41 @@ class FakeLoginSockets:
 
 
 @dataclass
-class FakeUsedTickets:
-    """Ticket ids claimed so far; a second claim of one fails, as the conditional put does."""
-
-    claimed: dict[str, datetime] = field(default_factory=dict)  # ticket id -> expires at
-
-    def claim(self, ticket_id: str, expires_at: datetime) -> bool:
-        if ticket_id in self.claimed:
-            return False
-        self.claimed[ticket_id] = expires_at
-        return True
-
-
-
-@dataclass
 class FakeSockets:
-    """Open sockets by id -> (host, login, expires at); expired ones linger, as with TTL."""
+    """Socket records by (host, key) -> (socket id, login, opened at), as the store keys
+    them: a key already there refuses the write (the conditional put); expired records
+    linger, as with TTL, but are not listed for a push."""
 
     ttl: timedelta = timedelta(hours=2)
-    open: dict[str, tuple[str, str | None, datetime]] = field(default_factory=dict)
-    removed_all: list[tuple[str, list[str]]] = field(default_factory=list)
+    records: dict[tuple[str, str], tuple[str, str | None, datetime]] = field(
+        default_factory=dict)
+    removed: list[tuple[str, list[str]]] = field(default_factory=list)  # host, socket ids
 
-    def add(self, host_id: str, socket_id: str, now: datetime,
-            session_id: str | None = None) -> None:
-        self.open[socket_id] = (host_id, session_id, now + self.ttl)
+    def open(self, host_id: str, key: str, socket_id: str, now: datetime,
+             session_id: str | None = None) -> bool:
+        if (host_id, key) in self.records:
+            return False
+        self.records[(host_id, key)] = (socket_id, session_id, now)
+        return True
 
-    def remove(self, socket_id: str) -> None:
-        self.open.pop(socket_id, None)
+    def for_host(self, host_id: str, now: datetime) -> list[OpenSocket]:
+        return [OpenSocket(socket_id, key, opened)
+                for (host, key), (socket_id, _, opened) in self.records.items()
+                if host == host_id and opened + self.ttl > now]
 
-    def for_host(self, host_id: str, now: datetime) -> list[str]:
-        return [cid for cid, (host, _, expires) in self.open.items()
-                if host == host_id and expires > now]
-
-    def for_login(self, host_id: str, session_id: str) -> list[str]:
-        return [cid for cid, (host, sid, _) in self.open.items()
+    def for_login(self, host_id: str, session_id: str) -> list[OpenSocket]:
+        return [OpenSocket(socket_id, key, opened)
+                for (host, key), (socket_id, sid, opened) in self.records.items()
                 if host == host_id and sid == session_id]
 
-    def remove_all(self, host_id: str, socket_ids: list[str]) -> None:
-        self.removed_all.append((host_id, list(socket_ids)))
-        for socket_id in socket_ids:
-            self.open.pop(socket_id, None)
+    def remove(self, host_id: str, sockets: list[OpenSocket]) -> None:
+        self.removed.append((host_id, [s.socket_id for s in sockets]))
+        for socket in sockets:
+            self.records.pop((host_id, socket.key), None)
+
+    def ids(self) -> list[str]:
+        """The socket ids with a record, sorted."""
+        return sorted(socket_id for socket_id, _, _ in self.records.values())
 
 
 @dataclass

@@ -6,6 +6,7 @@ Access tokens live 15 minutes and refresh tokens 30 days; the clock starts at
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -94,7 +95,7 @@ def test_a_bad_slug_is_refused_before_anything_is_written(
     with pytest.raises(error):
         world.sign_up(slug=slug)
 
-    assert world.hosts.accounts == {} and world.tokens.tokens == {}
+    assert world.hosts.accounts == {} and world.tokens.logins == {}
 
 
 @pytest.mark.parametrize("timezone",
@@ -104,7 +105,7 @@ def test_a_timezone_that_is_not_an_iana_zone_is_refused_before_anything_is_writt
     with pytest.raises(InvalidTimezoneError):
         world.sign_up(timezone=timezone)
 
-    assert world.hosts.accounts == {} and world.tokens.tokens == {}
+    assert world.hosts.accounts == {} and world.tokens.logins == {}
 
 
 def test_an_email_can_sign_up_only_once_whatever_its_case(world: World) -> None:
@@ -242,6 +243,98 @@ def test_logging_out_with_an_unknown_token_does_nothing(world: World) -> None:
     world.accounts.log_out("never-issued")
 
     assert world.accounts.refresh(session.refresh_token).host_id == session.host_id
+
+
+def test_a_refresh_token_names_its_login_across_rotations(world: World) -> None:
+    first = world.sign_up()
+
+    second = world.accounts.refresh(first.refresh_token)
+
+    assert first.refresh_token.startswith(f"{first.session_id}.")
+    assert second.refresh_token.startswith(f"{first.session_id}.")
+    assert second.session_id == first.session_id
+
+
+def test_a_forged_token_naming_a_real_login_is_refused_and_ends_nothing(world: World) -> None:
+    session = world.sign_up()
+    forged = f"{session.session_id}.{'A' * 43}"
+
+    with pytest.raises(AuthenticationError) as raised:
+        world.accounts.refresh(forged)
+    world.accounts.log_out(forged)
+
+    assert not isinstance(raised.value, RefreshTokenReusedError)
+    assert world.accounts.refresh(session.refresh_token).host_id == session.host_id
+
+
+@pytest.mark.parametrize("token", [".secret", "ABCDEF0123456789.secret",
+                                   "0123456789abcdef0.secret", "x" * 180 + ".secret"])
+def test_a_token_naming_no_login_id_penny_makes_is_refused(world: World, token: str) -> None:
+    world.sign_up()
+
+    with pytest.raises(AuthenticationError):
+        world.accounts.refresh(token)
+
+
+def test_a_login_knows_its_last_five_spent_tokens_and_only_refuses_older_ones(
+        world: World) -> None:
+    # GIVEN a login rotated six times: tokens[6] is current, tokens[1..5] are remembered
+    tokens = [world.sign_up().refresh_token]
+    for _ in range(6):
+        tokens.append(world.accounts.refresh(tokens[-1]).refresh_token)
+
+    # WHEN the token spent six rotations ago comes back: refused, the login goes on
+    with pytest.raises(AuthenticationError) as forgotten:
+        world.accounts.refresh(tokens[0])
+    assert not isinstance(forgotten.value, RefreshTokenReusedError)
+    # THEN one spent five rotations ago is still recognised: reuse ends the login
+    with pytest.raises(RefreshTokenReusedError):
+        world.accounts.refresh(tokens[1])
+    with pytest.raises(AuthenticationError):
+        world.accounts.refresh(tokens[6])
+
+
+# --- refresh tokens from before they named their login (read for one release) ----------------
+
+OLD_LOGIN = "00000000000000aa"
+
+
+def old_format_login(world: World, secret: str = "old-format-secret") -> str:
+    """A login made by the previous release: a bare secret, kept as REFRESH#{sha256}."""
+    host_id = world.sign_up().host_id
+    world.tokens.issue_old_format(hashlib.sha256(secret.encode()).hexdigest(), host_id,
+                                  OLD_LOGIN, at(NOW) + timedelta(days=3))
+    return secret
+
+
+def test_an_old_format_token_refreshes_into_one_naming_its_login(world: World) -> None:
+    old = old_format_login(world)
+
+    renewed = world.accounts.refresh(old)
+
+    assert renewed.session_id == OLD_LOGIN
+    assert renewed.refresh_token.startswith(f"{OLD_LOGIN}.")
+    assert world.accounts.refresh(renewed.refresh_token).session_id == OLD_LOGIN
+
+
+def test_a_replayed_old_format_token_revokes_its_login(world: World) -> None:
+    old = old_format_login(world)
+    renewed = world.accounts.refresh(old)
+
+    with pytest.raises(RefreshTokenReusedError):
+        world.accounts.refresh(old)
+    with pytest.raises(AuthenticationError):
+        world.accounts.refresh(renewed.refresh_token)
+
+
+def test_logging_out_with_an_old_format_token_ends_its_login(world: World) -> None:
+    old = old_format_login(world)
+
+    world.accounts.log_out(old)
+
+    assert not world.accounts.session_active(OLD_LOGIN)
+    with pytest.raises(AuthenticationError):
+        world.accounts.refresh(old)
 
 
 # --- ending a login (the cookie session's tokens name it: `sid`) -----------------------------

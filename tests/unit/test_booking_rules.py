@@ -326,14 +326,19 @@ class DayRecordingBookings(FakeBookings):
         return super().ledger_for_write(host_id, days, idempotency_key)
 
 
-def test_a_booking_reads_the_utc_days_of_the_hosts_whole_local_day_and_no_more() -> None:
-    # Wednesday in New York runs from 05:00Z Wednesday to 05:00Z Thursday (the daily limit
-    # counts all of it); the meeting itself is on Wednesday 15:00Z.
+@pytest.mark.parametrize(("limit", "days"), [
+    (2, [date(2026, 3, 4), date(2026, 3, 5)]),   # the limit counts the whole local day
+    (None, [date(2026, 3, 4)]),                  # without one, the day the meeting blocks
+])
+def test_a_booking_reads_the_utc_days_it_relies_on_and_no_more(limit: int | None,
+                                                               days: list[date]) -> None:
+    # Wednesday in New York runs from 05:00Z Wednesday to 05:00Z Thursday; the meeting
+    # itself is on Wednesday 15:00Z.
     hosts, bookings, clock = FakeHosts(), DayRecordingBookings(), FixedClock(at(NOW))
-    make_host(hosts, clock.now())
+    make_host(hosts, clock.now(), daily_limit=limit)
     service = BookingService(hosts, reservations(bookings, clock),
                              BookingLinks("unit-test-link-secret", "https://penny.test"))
 
     book(service, "2026-03-04T10:00:00-05:00")
 
-    assert bookings.days_read == [[date(2026, 3, 4), date(2026, 3, 5)]]
+    assert bookings.days_read == [days]

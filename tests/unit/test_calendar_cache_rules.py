@@ -212,6 +212,18 @@ def test_a_moved_event_leaves_its_old_days_which_are_written_empty() -> None:
                                    date(2026, 3, 5): {"offsite": new}}
 
 
+def test_an_event_put_again_as_it_is_held_touches_no_day() -> None:
+    old = span("2026-03-02T15:00:00+00:00", "2026-03-03T09:00:00+00:00")
+    copy = CalendarCopy.of({date(2026, 3, 2): {"offsite": old},
+                            date(2026, 3, 3): {"offsite": old}})
+
+    copy.put("offsite", old)
+    assert copy.changed_days() == {}
+
+    copy.put("offsite", span("2026-03-02T15:00:00+00:00", "2026-03-02T18:00:00+00:00"))
+    assert set(copy.changed_days()) == {date(2026, 3, 2), date(2026, 3, 3)}
+
+
 def test_removing_an_event_touches_only_its_days_and_an_unknown_id_nothing() -> None:
     lunch = span("2026-03-02T12:00:00+00:00", "2026-03-02T13:00:00+00:00")
     gym = span("2026-03-03T07:00:00+00:00", "2026-03-03T08:00:00+00:00")

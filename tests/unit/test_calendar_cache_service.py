@@ -277,6 +277,7 @@ def test_a_notification_is_synced_and_recorded_in_one_write_of_the_setup(
     world.counting(GOOGLE)
     world.sync()
     made = world.google.watches["w-1"]
+    world.google.add("primary", "dentist", ExternalEvent(DENTIST))
     world.clock.advance(timedelta(hours=2))
     writes = world.store.changes
 
@@ -285,6 +286,36 @@ def test_a_notification_is_synced_and_recorded_in_one_write_of_the_setup(
     assert world.store.changes == writes + 1
     assert world.state().changed_at == NOW + timedelta(hours=2)
     assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+
+
+@pytest.mark.parametrize("change", ["nothing", "a free event", "an event already copied"])
+def test_a_notification_of_nothing_that_blocks_time_leaves_the_setup_unwritten(
+        world: World, change: str) -> None:
+    # Most often Penny's own new event, which the calendar worker already put in the
+    # copy: the stored state is as true as before, so the profile item is not rewritten.
+    world.counting(GOOGLE)
+    world.sync()
+    made = world.google.watches["w-1"]
+    if change == "a free event":
+        world.google.add("primary", "lunch", ExternalEvent(DENTIST, shown_as=ShownAs.FREE))
+    if change == "an event already copied":
+        world.google.add("primary", "dentist", ExternalEvent(DENTIST))
+        world.cache.record_own(HOST, GOOGLE, "dentist", DENTIST)
+    before = world.state()
+    world.clock.advance(timedelta(hours=2))
+    writes, asked = world.store.changes, len(world.google.changes_asked)
+
+    assert world.cache.notified("google", "w-1", made.token) is True
+
+    assert len(world.google.changes_asked) == asked + 1   # it did ask what changed
+    assert world.store.changes == writes and world.state() == before
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.cached() == ({} if change != "an event already copied"
+                              else {TUESDAY: {"dentist": DENTIST}})
+    # and the older cursor it keeps still reads the next change
+    world.google.add("primary", "gym", ExternalEvent(GYM))
+    assert world.cache.notified("google", "w-1", made.token) is True
+    assert "gym" in world.cached().get(GYM.start.date(), {})
 
 
 def test_a_notification_whose_sync_fails_leaves_the_calendar_marked_changed(

@@ -476,6 +476,72 @@ def test_after_writing_the_job_syncs_the_hosts_copy_so_it_holds_penny_s_event(
     assert state is not None and state.synced_at == NOW and state.watch_id is not None
 
 
+def watched(world: World, store: FakeCalendarStore, *others: CalendarRef) -> None:
+    """Alice's calendars synced and watched, each channel good for days yet."""
+    assert world.cache is not None
+    for ref in (GOOGLE, *others):
+        state = SyncState(ref)
+        synced = world.cache.sync(HOST, state).state
+        store.setups[HOST] = store.setups[HOST].with_state(synced) \
+            if store.setups[HOST].state(ref) else CalendarSetup(
+                (*store.setups[HOST].conflicts, synced), store.setups[HOST].destination)
+    world.google.changes_asked.clear()
+    world.outlook.changes_asked.clear()
+    store.changes = 0
+
+
+def test_a_new_event_in_a_watched_calendar_goes_straight_into_its_copy(world: World) -> None:
+    # The provider pushes Penny's own change too, and that sync finds the event there:
+    # the job asks the provider nothing more and leaves the setup as it is.
+    store = world.caching()
+    watched(world, store)
+    world.now(a_booking(location=LocationKind.PHONE))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert store.days[(HOST, GOOGLE)] == {AT_2.start.date(): {"evt-1": AT_2}}
+    assert world.google.changes_asked == [] and store.changes == 0
+
+
+def test_a_cancelled_booking_s_event_is_synced_out_of_a_watched_calendar_s_copy(
+        world: World) -> None:
+    # A removed event is synced, never left to a push that may not come: the freed time
+    # must not stay busy in the copy.
+    store = world.caching()
+    watched(world, store)
+    world.now(a_booking(location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    world.now(a_booking(CANCELLED, location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_CANCELLED)
+
+    assert store.days.get((HOST, GOOGLE), {}) == {}
+    assert len(world.google.changes_asked) == 1
+
+
+def test_a_calendar_penny_did_not_write_to_is_synced_only_when_its_channel_is_due(
+        world: World) -> None:
+    store = world.caching()
+    outlook = CalendarRef("microsoft", "primary")
+    watched(world, store, outlook)
+    world.now(a_booking(location=LocationKind.PHONE))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+    assert world.outlook.changes_asked == []
+
+    state = store.setups[HOST].state(outlook)
+    assert state is not None and state.watch_expires_at is not None
+    store.setups[HOST] = store.setups[HOST].with_state(
+        replace(state, watch_expires_at=NOW + timedelta(hours=2)))   # due for renewal
+    world.now(a_booking(when=AT_3, sequence=1, location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert len(world.outlook.changes_asked) == 1
+    renewed = store.setups[HOST].state(outlook)
+    assert renewed is not None and renewed.watch_expires_at is not None
+    assert renewed.watch_expires_at > NOW + timedelta(days=1)
+
+
 def test_a_copy_that_cannot_be_synced_after_the_write_does_not_fail_the_job(
         world: World) -> None:
     store = world.caching()

@@ -31,7 +31,6 @@ from tests.unit.fakes import (
     FakeLogins,
     FakeSender,
     FakeSockets,
-    FakeUsedTickets,
     FixedClock,
 )
 
@@ -69,7 +68,7 @@ class Dashboard:
         logins = FakeLogins({"alice-token": AccessClaims("host-alice", "login-a")})
         ticket_tokens = JwtAccessTokens({"k1": "unit-test-key-0123456789abcdef"}, "k1",
                                         "penny", "penny-realtime", timedelta(seconds=60))
-        tickets = RealtimeTickets(ticket_tokens, clock, FakeUsedTickets())
+        tickets = RealtimeTickets(ticket_tokens, clock)
         self.realtime = Realtime(self.sockets, self.sender, logins, clock, tickets)
         self.realtime.connect("a-1", "alice-token")
 

@@ -1,7 +1,8 @@
 """Live dashboard sockets: who may connect, who receives an event, what a dead socket costs.
 
 Alice (host-alice) and Bob (host-bob) each have dashboards open. The clock stands at
-2026-03-02T12:00:00Z; a socket's record lives two hours (API Gateway's limit).
+2026-03-02T12:00:00Z; a socket's record lives two hours (API Gateway's limit), a
+ticket one minute (plus the minute a token may be dated ahead).
 """
 
 from __future__ import annotations
@@ -19,13 +20,7 @@ from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.realtime import Realtime
 from chalicelib.services.tickets import RealtimeTickets
-from tests.unit.fakes import (
-    FakeLogins,
-    FakeSender,
-    FakeSockets,
-    FakeUsedTickets,
-    FixedClock,
-)
+from tests.unit.fakes import FakeLogins, FakeSender, FakeSockets, FixedClock
 
 NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
 KEYS = {"k1": "unit-test-signing-key-0123456789abcdef"}
@@ -40,6 +35,12 @@ class World:
     clock: FixedClock
     tickets: RealtimeTickets
 
+    def ticket(self, host_id: str = "host-alice", session_id: str | None = "login-a"
+               ) -> tuple[str, str]:
+        """A fresh ticket, and its id (the key its socket's record takes)."""
+        token = self.tickets.issue(host_id, session_id).token
+        return token, self.tickets.verify(token).ticket_id
+
 
 @pytest.fixture
 def world() -> World:
@@ -49,7 +50,7 @@ def world() -> World:
                          "api-token": AccessClaims("host-alice", None),
                          "bob-token": AccessClaims("host-bob", "login-b")})
     ticket_tokens = JwtAccessTokens(KEYS, "k1", "penny", "penny-realtime", timedelta(seconds=60))
-    tickets = RealtimeTickets(ticket_tokens, clock, FakeUsedTickets())
+    tickets = RealtimeTickets(ticket_tokens, clock)
     realtime = Realtime(sockets, sender, logins, clock, tickets)
     return World(realtime, sockets, sender, logins, clock, tickets)
 
@@ -70,14 +71,20 @@ def received(world: World, socket_id: str) -> list[dict[str, object]]:
 def test_an_access_token_connects_the_socket_to_its_host_and_login(world: World) -> None:
     assert world.realtime.connect("c-1", "alice-token") == "host-alice"
 
-    assert world.sockets.open == {
-        "c-1": ("host-alice", "login-a", datetime.fromisoformat("2026-03-02T14:00:00+00:00"))}
+    assert world.sockets.records == {("host-alice", "c-1"): ("c-1", "login-a", NOW)}
 
 
 def test_an_api_token_without_a_login_connects_with_no_login(world: World) -> None:
     assert world.realtime.connect("c-1", "api-token", ticket=False) == "host-alice"
 
-    assert world.sockets.open["c-1"][:2] == ("host-alice", None)
+    assert world.sockets.records[("host-alice", "c-1")][:2] == ("c-1", None)
+
+
+def test_an_access_token_opens_as_many_sockets_as_it_is_offered_for(world: World) -> None:
+    for socket_id in ("c-1", "c-2"):
+        world.realtime.connect(socket_id, "alice-token")
+
+    assert world.sockets.ids() == ["c-1", "c-2"]
 
 
 @pytest.mark.parametrize("token", [None, ""])
@@ -86,7 +93,7 @@ def test_a_handshake_without_credentials_is_refused(world: World, token: str | N
         world.realtime.connect("c-1", token)
 
     assert refused.value.args == ("connect with ?ticket=<ticket> or ?token=<access token>",)
-    assert world.sockets.open == {}
+    assert world.sockets.records == {}
 
 
 def test_a_token_of_an_ended_login_is_refused(world: World) -> None:
@@ -94,38 +101,37 @@ def test_a_token_of_an_ended_login_is_refused(world: World) -> None:
 
     with pytest.raises(AuthenticationError):
         world.realtime.connect("c-1", "alice-token")
-    assert world.sockets.open == {}
+    assert world.sockets.records == {}
 
 
-def test_a_ticket_connects_the_socket_to_the_login_it_was_issued_for(world: World) -> None:
-    ticket = world.tickets.issue("host-alice", "login-a").token
+def test_a_tickets_socket_is_recorded_under_the_ticket_with_its_login(world: World) -> None:
+    ticket, ticket_id = world.ticket()
 
     assert world.realtime.connect("c-1", ticket, ticket=True) == "host-alice"
 
-    assert world.sockets.open == {
-        "c-1": ("host-alice", "login-a", datetime.fromisoformat("2026-03-02T14:00:00+00:00"))}
+    assert world.sockets.records == {("host-alice", ticket_id): ("c-1", "login-a", NOW)}
 
 
 def test_a_ticket_without_a_login_connects_with_no_login(world: World) -> None:
-    ticket = world.tickets.issue("host-alice").token
+    ticket, ticket_id = world.ticket(session_id=None)
 
     assert world.realtime.connect("c-1", ticket, ticket=True) == "host-alice"
-    assert world.sockets.open["c-1"][:2] == ("host-alice", None)
+    assert world.sockets.records[("host-alice", ticket_id)][:2] == ("c-1", None)
 
 
 def test_a_ticket_whose_login_has_ended_is_refused(world: World) -> None:
-    ticket = world.tickets.issue("host-alice", "login-a").token
+    ticket, _ = world.ticket()
     world.logins.ended.add("login-a")
 
     with pytest.raises(AuthenticationError) as refused:
         world.realtime.connect("c-1", ticket, ticket=True)
 
     assert refused.value.args == ("this session has ended; log in again",)
-    assert world.sockets.open == {}
+    assert world.sockets.records == {}
 
 
 def test_a_ticket_of_another_live_login_still_connects(world: World) -> None:
-    ticket = world.tickets.issue("host-alice", "login-a").token
+    ticket, _ = world.ticket()
     world.logins.ended.add("login-old")
 
     assert world.realtime.connect("c-1", ticket, ticket=True) == "host-alice"
@@ -134,22 +140,35 @@ def test_a_ticket_of_another_live_login_still_connects(world: World) -> None:
 def test_an_access_token_offered_as_a_ticket_is_refused(world: World) -> None:
     with pytest.raises(AuthenticationError):
         world.realtime.connect("c-1", "alice-token", ticket=True)
+    assert world.sockets.records == {}
 
 
 def test_a_ticket_offered_as_an_access_token_is_refused(world: World) -> None:
-    ticket = world.tickets.issue("host-alice", "login-a").token
+    ticket, _ = world.ticket()
 
     with pytest.raises(AuthenticationError):
         world.realtime.connect("c-1", ticket)
+    assert world.sockets.records == {}
 
 
-def test_a_ticket_opens_one_socket_only(world: World) -> None:
-    ticket = world.tickets.issue("host-alice", "login-a").token
+def test_a_ticket_opens_one_socket_only_and_a_replay_writes_nothing(world: World) -> None:
+    ticket, ticket_id = world.ticket()
     world.realtime.connect("c-1", ticket, ticket=True)
 
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError) as refused:
         world.realtime.connect("c-2", ticket, ticket=True)
-    assert list(world.sockets.open) == ["c-1"]
+
+    assert refused.value.args == ("this ticket was already used; ask for a new one",)
+    assert world.sockets.records == {("host-alice", ticket_id): ("c-1", "login-a", NOW)}
+
+
+def test_tickets_issued_at_once_to_one_login_each_open_a_socket(world: World) -> None:
+    (first, _), (second, _) = world.ticket(), world.ticket()
+
+    world.realtime.connect("c-1", first, ticket=True)
+    world.realtime.connect("c-2", second, ticket=True)
+
+    assert world.sockets.ids() == ["c-1", "c-2"]
 
 
 # --- push ---------------------------------------------------------------------------------
@@ -157,7 +176,7 @@ def test_a_ticket_opens_one_socket_only(world: World) -> None:
 
 def test_an_event_reaches_every_socket_of_its_host_and_nobody_elses(world: World) -> None:
     world.realtime.connect("a-1", "alice-token")
-    world.realtime.connect("a-2", "api-token")
+    world.realtime.connect("a-2", world.ticket()[0], ticket=True)
     world.realtime.connect("b-1", "bob-token")
     event = booking_event("host-alice")
 
@@ -175,25 +194,61 @@ def test_an_event_for_a_host_with_no_open_dashboard_reaches_nobody(world: World)
     assert world.sender.sent == {}
 
 
-def test_a_socket_past_its_two_hours_gets_nothing(world: World) -> None:
+def test_an_expired_socket_record_is_not_sent_to(world: World) -> None:
+    # TTL deletes late: a record past its two hours may still be listed by the table.
     world.realtime.connect("a-1", "alice-token")
     world.clock.advance(timedelta(hours=1, minutes=30))
     world.realtime.connect("a-2", "alice-token")
     world.clock.advance(timedelta(minutes=30))
 
     assert world.realtime.push(booking_event("host-alice")) == 1
+
     assert list(world.sender.sent) == ["a-2"]
+    assert world.sockets.removed == []  # TTL's to delete, not a write of ours
 
 
-def test_a_gone_socket_is_forgotten_and_the_others_still_get_the_event(world: World) -> None:
+def test_a_sockets_record_is_deleted_when_a_post_to_it_finds_it_gone(world: World) -> None:
     for socket_id in ("a-1", "a-2", "a-3"):
         world.realtime.connect(socket_id, "alice-token")
     world.sender.gone.add("a-1")
 
     assert world.realtime.push(booking_event("host-alice")) == 2
 
-    assert sorted(world.sockets.open) == ["a-2", "a-3"]
+    assert world.sockets.ids() == ["a-2", "a-3"]
     assert sorted(world.sender.sent) == ["a-2", "a-3"]
+    assert world.sockets.removed == [("host-alice", ["a-1"])]
+
+
+def test_the_gone_sockets_of_one_push_are_deleted_in_one_write(world: World) -> None:
+    for socket_id in ("a-1", "a-2", "a-3"):
+        world.realtime.connect(socket_id, "alice-token")
+    world.sender.gone.update({"a-1", "a-3"})
+
+    world.realtime.push(booking_event("host-alice"))
+
+    assert world.sockets.removed == [("host-alice", ["a-1", "a-3"])]
+    assert world.sockets.ids() == ["a-2"]
+
+
+def test_a_gone_tickets_socket_is_deleted_once_its_ticket_can_no_longer_be_used(
+        world: World) -> None:
+    ticket, _ = world.ticket()
+    world.realtime.connect("a-1", ticket, ticket=True)
+    world.sender.gone.add("a-1")
+
+    # WHEN a push finds it gone within the ticket's life (60 s, and 60 s of skew)
+    world.clock.advance(timedelta(seconds=119))
+    assert world.realtime.push(booking_event("host-alice")) == 0
+
+    # THEN its record is kept: deleted, it would let a copy of the ticket connect again
+    assert world.sockets.ids() == ["a-1"]
+    with pytest.raises(AuthenticationError):
+        world.realtime.connect("a-2", ticket, ticket=True)
+
+    # WHEN a push finds it gone after that: the record is deleted
+    world.clock.advance(timedelta(seconds=1))
+    world.realtime.push(booking_event("host-alice"))
+    assert world.sockets.records == {}
 
 
 def test_a_broken_socket_is_logged_kept_and_does_not_stop_the_rest(
@@ -205,14 +260,14 @@ def test_a_broken_socket_is_logged_kept_and_does_not_stop_the_rest(
     with caplog.at_level(logging.ERROR, logger="penny.realtime"):
         assert world.realtime.push(booking_event("host-alice")) == 1
 
-    assert sorted(world.sockets.open) == ["a-1", "a-2"]
+    assert world.sockets.ids() == ["a-1", "a-2"]
     assert list(world.sender.sent) == ["a-2"]
     [record] = caplog.records
     assert (record.name, record.getMessage()) == ("penny.realtime", "push to a-1 failed")
     assert record.exc_info is not None
 
 
-# --- pong, refuse, disconnect -------------------------------------------------------------
+# --- pong, refuse -------------------------------------------------------------------------
 
 
 def test_a_ping_is_answered_with_a_pong(world: World) -> None:
@@ -228,38 +283,44 @@ def test_a_message_not_understood_is_answered_in_the_http_error_shape(world: Wor
         "code": "unknown_action", "message": "send {\"action\": \"ping\"}", "field": None}}]
 
 
-def test_answering_a_gone_socket_forgets_it(world: World) -> None:
+def test_answering_a_gone_socket_writes_nothing(world: World) -> None:
+    # Its id alone does not name its record: the next push to it, or TTL, deletes that.
     world.realtime.connect("c-1", "alice-token")
     world.sender.gone.add("c-1")
 
     world.realtime.pong("c-1")
 
-    assert world.sockets.open == {}
-
-
-def test_disconnect_forgets_only_that_socket(world: World) -> None:
-    world.realtime.connect("a-1", "alice-token")
-    world.realtime.connect("a-2", "alice-token")
-
-    world.realtime.disconnect("a-1")
-
-    assert list(world.sockets.open) == ["a-2"]
+    assert world.sockets.ids() == ["c-1"]
+    assert world.sockets.removed == []
 
 
 # --- close_login --------------------------------------------------------------------------
 
 
-def test_logout_closes_and_forgets_only_that_logins_sockets(world: World) -> None:
+def test_logout_closes_and_deletes_only_that_logins_sockets(world: World) -> None:
     world.realtime.connect("a-1", "alice-token")
-    world.realtime.connect("a-2", "alice-token")
+    world.realtime.connect("a-2", world.ticket()[0], ticket=True)
     world.realtime.connect("a-api", "api-token")
     world.realtime.connect("b-1", "bob-token")
 
     assert world.realtime.close_login("host-alice", "login-a") == 2
 
     assert world.sender.closed == ["a-1", "a-2"]
-    assert world.sockets.removed_all == [("host-alice", ["a-1", "a-2"])]
-    assert sorted(world.sockets.open) == ["a-api", "b-1"]
+    assert world.sockets.removed == [("host-alice", ["a-1", "a-2"])]
+    assert world.sockets.ids() == ["a-api", "b-1"]
+
+
+def test_logout_deletes_a_tickets_socket_at_once_and_the_ticket_stays_refused(
+        world: World) -> None:
+    ticket, _ = world.ticket()
+    world.realtime.connect("a-1", ticket, ticket=True)
+    world.logins.ended.add("login-a")  # the logout ends the login, then closes its sockets
+
+    world.realtime.close_login("host-alice", "login-a")
+
+    assert world.sockets.records == {}
+    with pytest.raises(AuthenticationError, match="session has ended"):
+        world.realtime.connect("a-2", ticket, ticket=True)
 
 
 def test_logout_with_no_open_socket_closes_nothing_and_writes_nothing(world: World) -> None:
@@ -268,7 +329,7 @@ def test_logout_with_no_open_socket_closes_nothing_and_writes_nothing(world: Wor
     assert world.realtime.close_login("host-alice", "login-a") == 0
 
     assert world.sender.closed == []
-    assert world.sockets.removed_all == []
+    assert world.sockets.removed == []
 
 
 def test_logout_forgets_sockets_that_are_already_gone_or_fail_to_close(
@@ -282,7 +343,7 @@ def test_logout_forgets_sockets_that_are_already_gone_or_fail_to_close(
         assert world.realtime.close_login("host-alice", "login-a") == 3
 
     assert world.sender.closed == ["a-3"]
-    assert world.sockets.open == {}
+    assert world.sockets.records == {}
     [record] = caplog.records
     assert (record.name, record.getMessage()) == ("penny.realtime", "closing a-2 failed")
     assert record.exc_info is not None

@@ -13,7 +13,7 @@ import pytest
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.tickets import RealtimeTickets
-from tests.unit.fakes import FakeUsedTickets, FixedClock
+from tests.unit.fakes import FixedClock
 
 NOW = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
 TOKENS = JwtAccessTokens({"k1": "unit-test-signing-key-0123456789abcdef"}, "k1", "penny",
@@ -21,7 +21,7 @@ TOKENS = JwtAccessTokens({"k1": "unit-test-signing-key-0123456789abcdef"}, "k1",
 
 
 def tickets() -> RealtimeTickets:
-    return RealtimeTickets(TOKENS, FixedClock(NOW), FakeUsedTickets())
+    return RealtimeTickets(TOKENS, FixedClock(NOW))
 
 
 def test_a_ticket_id_is_sixteen_random_bytes_and_never_repeats() -> None:
@@ -33,11 +33,15 @@ def test_a_ticket_id_is_sixteen_random_bytes_and_never_repeats() -> None:
     assert len(set(ids)) == 3
 
 
-def test_a_ticket_names_the_login_it_was_issued_for() -> None:
+def test_a_ticket_names_its_host_the_login_it_was_issued_for_and_its_id() -> None:
     issuer = tickets()
+    ticket = issuer.issue("host-1", "login-a").token
 
-    assert issuer.session_of(issuer.issue("host-1", "login-a").token) == "login-a"
-    assert issuer.session_of(issuer.issue("host-1").token) is None
+    claims = issuer.verify(ticket)
+
+    jti = jwt.decode(ticket, options={"verify_signature": False})["jti"]
+    assert (claims.host_id, claims.session_id, claims.ticket_id) == ("host-1", "login-a", jti)
+    assert issuer.verify(issuer.issue("host-1").token).session_id is None
 
 
 def test_a_token_without_a_ticket_id_is_refused_as_not_valid() -> None:
@@ -47,12 +51,24 @@ def test_a_token_without_a_ticket_id_is_refused_as_not_valid() -> None:
     assert refused.value.message == "this ticket is not valid; ask for a new one"
 
 
-def test_a_used_ticket_is_refused_as_already_used() -> None:
+def test_checking_a_ticket_uses_nothing_up_its_socket_does() -> None:
+    # Single use is the socket's record's (tests/unit/test_realtime_service.py): a check
+    # alone writes nothing, so it can be repeated.
     issuer = tickets()
     ticket = issuer.issue("host-1").token
-    issuer.verify(ticket)
 
-    with pytest.raises(AuthenticationError) as refused:
-        issuer.verify(ticket)
+    assert issuer.verify(ticket) == issuer.verify(ticket)
 
-    assert refused.value.message == "this ticket was already used; ask for a new one"
+
+def test_a_ticket_used_now_is_accepted_again_until_usable_until_and_never_after() -> None:
+    # Signed by a clock 60 s ahead of ours (the most a token may be): it lives longest.
+    clock = FixedClock(NOW)
+    issuer = RealtimeTickets(TOKENS, clock)
+    ahead = TOKENS.issue("host-1", NOW + timedelta(seconds=60), token_id="t-1")
+    until = issuer.usable_until(NOW)
+
+    clock.at = until - timedelta(seconds=1)
+    assert issuer.verify(ahead).ticket_id == "t-1"
+    clock.at = until
+    with pytest.raises(AuthenticationError):
+        issuer.verify(ahead)

@@ -158,7 +158,14 @@ def test_the_hosts_whole_local_day_is_read_for_the_daily_limit(zone: str,
                                                                days: list[date]) -> None:
     booking = a_booking("2026-03-04T16:00:00+00:00")
 
-    assert claim(booking, zone).ledger_days() == days
+    assert claim(booking, zone, daily_limit=3).ledger_days() == days
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/New_York"])
+def test_without_a_daily_limit_only_the_days_the_booking_blocks_are_read(zone: str) -> None:
+    booking = a_booking("2026-03-04T16:00:00+00:00")
+
+    assert claim(booking, zone).ledger_days() == [WEDNESDAY]
 
 
 def test_a_blocked_range_across_utc_midnight_reads_both_utc_days() -> None:

@@ -46,6 +46,7 @@ class AuthlibProvider:
     # whole grant from the refresh token (an expired access token would be refused);
     # Zoom's and Notion's name the access token.
     revokes_refresh_token: ClassVar[bool] = False
+    rotates_refresh_tokens = True  # the safe guess: refreshes single-flight
 
     def __init__(self, app: OAuthApp, timeout: float,
                  now: Callable[[], datetime] = utc_now) -> None:

@@ -55,6 +55,7 @@ class GoogleOAuth(AuthlibProvider):
     token_auth = "client_secret_post"
     revoke_auth = "none"  # Google's revocation endpoint takes the token alone
     revokes_refresh_token = True
+    rotates_refresh_tokens = False  # a refresh answers no new refresh token
 
     def endpoints_under(self, base_url: str | None) -> Endpoints:
         if base_url is None:

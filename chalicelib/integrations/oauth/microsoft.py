@@ -62,6 +62,7 @@ TITLE = "Microsoft"
 class MicrosoftOAuth:
     name = "microsoft"
     uses_pkce = True
+    rotates_refresh_tokens = True  # store the new refresh token before using the access token
 
     def __init__(self, app: MicrosoftApp, timeout: float,
                  now: Callable[[], datetime] = utc_now) -> None:

@@ -103,8 +103,8 @@ def screenshot() -> Callable[[Page, str], Path]:
 
 
 def eventually(check: Callable[[], bool], what: str) -> None:
-    """Wait until `check()` holds (the stack catching up: a stream event, a $disconnect);
-    a bound, not a measure."""
+    """Wait until `check()` holds (the stack catching up: a stream event, a socket closed
+    at the gateway); a bound, not a measure."""
     deadline = time.monotonic() + WAIT_MS / 1000
     while not check():
         if time.monotonic() > deadline:
