@@ -11,7 +11,13 @@ Lambda invocation):
 - the favicon is inlined into the page as a `data:` URI (the CSP allows img-src data:).
 
 A hashed URL can be cached for a year, and a deploy never meets a stale copy. Everything
-is read, bundled and hashed once per container, on first use: no build step.
+is read, bundled, minified and hashed once per container, on first use: no build step.
+
+Minified: comments and the whitespace between tokens are taken out (rjsmin, rcssmin,
+which keep strings, template literals, regular expressions and the line breaks a
+statement may end on). The sources are written to be read, comments and all; the bytes
+sent are billed per GB: a cache miss of the booking page's script is 10.5 KB gzipped
+as written and 7.4 KB minified.
 """
 
 from __future__ import annotations
@@ -59,6 +65,19 @@ def _read(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
 
+def minified(name: str, body: str) -> str:
+    """A script or stylesheet as it is sent: without comments and needless whitespace."""
+    if name.endswith(".js"):
+        import rjsmin
+
+        return str(rjsmin.jsmin(body))
+    if name.endswith(".css"):
+        import rcssmin
+
+        return str(rcssmin.cssmin(body))
+    return body
+
+
 @lru_cache(maxsize=1)
 def assets() -> dict[str, Asset]:
     """Every file in static/; a script is its bundle."""
@@ -67,7 +86,7 @@ def assets() -> dict[str, Asset]:
         if path.is_file() and path.suffix in TYPES:
             body, parts = bundle(path.name, _read) if path.suffix == ".js" \
                 else (_read(path.name), [path.name])
-            done[path.name] = _asset(path.name, body, parts)
+            done[path.name] = _asset(path.name, minified(path.name, body), parts)
     return done
 
 

@@ -138,7 +138,7 @@ def test_the_calendars_section_and_the_location_warning_come_with_the_page(api: 
     script = re.search(r'src="(/static/app\.[0-9a-f]{10}\.js)"', html)
     assert script
     body = api.get(script[1]).body.decode()
-    assert "const __mod_app_calendars = " in body and "const __mod_video = " in body
+    assert "const __mod_app_calendars=" in body and "const __mod_video=" in body
 
 
 def test_stripe_and_razorpay_can_be_connected_for_real(api: Api) -> None:

@@ -86,7 +86,7 @@ def test_the_hash_changes_when_a_dependency_changes(monkeypatch: pytest.MonkeyPa
     before = assets.assets()["booking.js"].hashed
     real = assets._read
     monkeypatch.setattr(assets, "_read", lambda name: real(name) + (
-        "\n// changed\n" if name == "clock.js" else ""))
+        "\nconst changed = 1;\n" if name == "clock.js" else ""))
     assets.assets.cache_clear()
     try:
         after = assets.assets()

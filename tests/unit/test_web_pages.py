@@ -17,6 +17,7 @@ from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
 from chalicelib.domain.event_types import LocationKind, Price
 from chalicelib.provider_settings import RazorpayPlatform
 from chalicelib.web import assets, labels
+from chalicelib.web.assets import STATIC
 from chalicelib.web.manage import video_line
 from chalicelib.web.pages import (
     Markup,
@@ -99,9 +100,20 @@ def test_a_page_script_is_its_entry_with_every_import_inlined() -> None:
 
     assert booking.parts[-1] == "booking.js"
     assert {"picker.js", "calendar.js", "clock.js", "api.js"} <= set(booking.parts)
-    assert "const __mod_picker = " in booking.body and 'from "./' not in booking.body
+    assert "const __mod_picker=" in booking.body and 'from "./' not in booking.body
     # The confirmation and the manage page wait for the meeting's link the same way
     assert "video.js" in booking.parts and "video.js" in assets.assets()["manage.js"].parts
+
+
+def test_scripts_and_stylesheets_are_sent_without_their_comments() -> None:
+    built = assets.assets()
+    booking, source = built["booking.js"].body, (STATIC / "picker.js").read_text()
+
+    assert "// Choosing a time: the month calendar" in source
+    assert "Choosing a time" not in booking and "\n  " not in booking
+    assert "`${this.path}?${query}`" in booking          # template literals kept as written
+    assert "/*" not in built["base.css"].body and len(built["app.css"].body) < len(
+        (STATIC / "app.css").read_text())
 
 
 def test_a_combined_stylesheet_is_its_files_in_order() -> None:
