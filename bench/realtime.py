@@ -68,7 +68,7 @@ async def measure(api: str, ws_url: str, count: int) -> list[float]:
         for n in range(count):
             start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=15 * n)
             body: dict[str, Any] = {"start": start.isoformat(), "attendee": {
-                "name": "Bench", "email": "b@example.com", "timezone": "UTC"}}
+                "name": "Bench", "email": f"b{n}@example.com", "timezone": "UTC"}}
             r = await asyncio.to_thread(requests.post, f"{api}/hosts/{slug}/call/bookings",
                                         json=body, timeout=30)
             assert r.status_code == 201, r.text
