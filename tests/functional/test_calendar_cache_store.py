@@ -9,11 +9,9 @@ test_connection_store.py explains. The clock is a value passed in: 2026-11-23T12
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import boto3
 import pytest
@@ -28,8 +26,8 @@ from chalicelib.store.bookings import BookingRepository
 from chalicelib.store.calendar_cache import UPDATE_ATTEMPTS, CalendarCacheRepository
 from chalicelib.store.hosts import HostRepository
 from chalicelib.store.items import CalendarDayItem, HostItem, WatchItem
-from chalicelib.store.tables import PennyItem
 from tests.functional.conftest import TABLE
+from tests.functional.dynamodb_requests import Requests, recorded
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HOST = "host-alice"
@@ -51,20 +49,6 @@ STANDUP = span("2026-11-24T14:00:00+00:00", "2026-11-24T14:15:00+00:00")
 OFFSITE = span("2026-11-24T20:00:00+00:00", "2026-11-25T09:00:00+00:00")
 
 
-@dataclass
-class Requests:
-    """The DynamoDB requests made, by operation name."""
-
-    seen: Counter[str] = field(default_factory=Counter)
-
-    def __call__(self, model: Any, **_: Any) -> None:
-        self.seen[model.name] += 1
-
-    def take(self) -> dict[str, int]:
-        seen, self.seen = dict(self.seen), Counter()
-        return seen
-
-
 @pytest.fixture
 def table(aws: None, atomic_moto: None) -> Iterator[None]:
     tables.configure(TABLE, "us-east-1", None)
@@ -73,13 +57,8 @@ def table(aws: None, atomic_moto: None) -> Iterator[None]:
 
 @pytest.fixture
 def requests(table: None) -> Iterator[Requests]:
-    recorder = Requests()
-    client = PennyItem._get_connection().connection.client
-    client.meta.events.register("before-parameter-build.dynamodb", recorder,
-                                unique_id="calendar-requests")
-    yield recorder
-    client.meta.events.unregister("before-parameter-build.dynamodb",
-                                  unique_id="calendar-requests")
+    with recorded() as recorder:
+        yield recorder
 
 
 @pytest.fixture

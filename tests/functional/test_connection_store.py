@@ -10,10 +10,9 @@ test waits on a timer. The clock is a value passed in: 2026-11-23T12:00:00Z.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -33,10 +32,10 @@ from chalicelib.store import tables
 from chalicelib.store.connections import ConnectionRepository
 from chalicelib.store.oauth_states import OAuthStateRepository
 from chalicelib.store.queues import QUEUES
-from chalicelib.store.tables import PennyItem
 from infra.functions import FUNCTION_ACCESS
 from infra.messaging import worker_function
 from tests.functional.conftest import TABLE
+from tests.functional.dynamodb_requests import Requests, recorded
 
 T = TypeVar("T")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -88,29 +87,10 @@ def together(count: int, action: Callable[[], T]) -> list[T]:
         return list(pool.map(lambda _: run(), range(count)))
 
 
-@dataclass
-class Requests:
-    """The DynamoDB requests made, by operation name."""
-
-    seen: Counter[str] = field(default_factory=Counter)
-
-    def __call__(self, model: Any, **_: Any) -> None:
-        self.seen[model.name] += 1
-
-    def take(self) -> dict[str, int]:
-        seen, self.seen = dict(self.seen), Counter()
-        return seen
-
-
 @pytest.fixture
 def requests(table: None) -> Iterator[Requests]:
-    recorder = Requests()
-    client = PennyItem._get_connection().connection.client
-    client.meta.events.register("before-parameter-build.dynamodb", recorder,
-                                unique_id="connection-requests")
-    yield recorder
-    client.meta.events.unregister("before-parameter-build.dynamodb",
-                                  unique_id="connection-requests")
+    with recorded() as recorder:
+        yield recorder
 
 
 # ---- save, get, list, delete -----------------------------------------------------------

@@ -295,15 +295,23 @@ def test_an_expired_access_token_is_refreshed_before_use(
     assert sandbox.grants("google")[0].refreshes == 1
 
 
+def connected_and_expired(api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock,
+                          provider: str) -> str:
+    """The host connects `provider`, then its access token expires (there and in Penny's
+    eyes); the host's id."""
+    connect(api, host, provider)
+    host_id: str = api.get("/me/profile", token=host).json["id"]
+    sandbox.expire_access_tokens(provider)
+    expire_in_penny(api, host, clock)
+    return host_id
+
+
 def test_twenty_concurrent_refreshes_of_a_rotating_zoom_token_exchange_it_once(
         api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock,
         atomic_moto: None) -> None:
     # GIVEN a Zoom connection whose access token has expired (Zoom rotates refresh
     # tokens: the old one dies at its first use)
-    connect(api, host, "zoom")
-    host_id = api.get("/me/profile", token=host).json["id"]
-    sandbox.expire_access_tokens("zoom")
-    expire_in_penny(api, host, clock)
+    host_id = connected_and_expired(api, host, sandbox, clock, "zoom")
     service = bootstrap.services().connections
 
     # WHEN twenty Lambdas ask for a token at once
@@ -321,10 +329,7 @@ def test_concurrent_refreshes_of_a_google_token_take_no_lease_and_all_work(
         atomic_moto: None) -> None:
     # GIVEN a Google connection whose access token has expired (Google's refresh token
     # survives its use, so refreshes may overlap)
-    connect(api, host, "google")
-    host_id = api.get("/me/profile", token=host).json["id"]
-    sandbox.expire_access_tokens("google")
-    expire_in_penny(api, host, clock)
+    host_id = connected_and_expired(api, host, sandbox, clock, "google")
     service = bootstrap.services().connections
 
     # WHEN five Lambdas ask for a token at once

@@ -5,9 +5,7 @@ the guarantees three writes (and before them a transaction) gave."""
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,26 +16,12 @@ from chalicelib.domain.errors import ConcurrentWriteError
 from chalicelib.services.ports import SPENT_TOKENS_KEPT
 from chalicelib.store import tables
 from chalicelib.store.items import RefreshFamilyItem, RefreshTokenItem
-from chalicelib.store.tables import PennyItem
 from chalicelib.store.tokens import RefreshTokenRepository
 from tests.functional.conftest import TABLE
+from tests.functional.dynamodb_requests import Requests, recorded
 
 LATER = datetime(2026, 12, 31, tzinfo=UTC)
 LOGIN = "0123456789abcdef"
-
-
-@dataclass
-class Requests:
-    """The DynamoDB requests made, by operation name."""
-
-    seen: Counter[str] = field(default_factory=Counter)
-
-    def __call__(self, model: Any, **_: Any) -> None:
-        self.seen[model.name] += 1
-
-    def take(self) -> dict[str, int]:
-        seen, self.seen = dict(self.seen), Counter()
-        return seen
 
 
 @pytest.fixture
@@ -50,13 +34,8 @@ def tokens(aws: None, atomic_moto: None) -> Iterator[RefreshTokenRepository]:
 
 @pytest.fixture
 def requests(tokens: RefreshTokenRepository) -> Iterator[Requests]:
-    recorder = Requests()
-    client = PennyItem._get_connection().connection.client
-    client.meta.events.register("before-parameter-build.dynamodb", recorder,
-                                unique_id="refresh-requests")
-    yield recorder
-    client.meta.events.unregister("before-parameter-build.dynamodb",
-                                  unique_id="refresh-requests")
+    with recorded() as recorder:
+        yield recorder
 
 
 def raw_login(family_id: str = LOGIN) -> dict[str, Any]:
