@@ -361,25 +361,23 @@ class Month:
     def _dashboard(self, host: Host, part: str, counts: DashboardCounts) -> None:
         """A month of one dashboard pattern: each kind of request once, by its count.
 
-        A page load: the page, the profile (401: the 15-minute access cookie ran out since
-        the last visit), a refresh, the profile again. A return (the tab shown after its
-        socket closed) and a reconnect (API Gateway's 2-hour limit): a ticket (401), a
-        refresh. Every connection: a ticket, $connect, the bookings list, and its close
-        (no function runs: its record waits for its TTL or the next push).
+        A page load: the page, a refresh (the 15-minute access cookie ran out since the
+        last visit, and the page knows it from the last session answer: app-api.js), the
+        profile. A return (the tab shown after its socket closed) and a reconnect (API
+        Gateway's 2-hour limit): a refresh. Every connection: a ticket, $connect, the
+        bookings list, and its close (no function runs: its record waits for its TTL or
+        the next push).
         """
         h = self.harness
         h.clock.current += timedelta(minutes=20)  # the last access token has expired
-        stale = host.access
         with h.weighted(part, counts.page_loads):
             self._page("/app")
-            h.http("GET", "/me/profile", token=stale)
             self._refresh(host)
             h.http("GET", "/me/profile", token=host.access)
         with h.weighted(part, 1.0):  # hashed, immutable: fetched once a month at most
             for path in self.dashboard_assets:
                 h.http("GET", path)
         with h.weighted(part, counts.returns + counts.reconnects):
-            h.http("POST", "/me/realtime/ticket", token=stale)
             self._refresh(host)
         with h.weighted(part, counts.connections):
             socket = h.ws_connect(self._credential(host))

@@ -1,17 +1,44 @@
 // The dashboard's link to Penny: the JSON API (cookie session + CSRF) and live updates.
 //
 // No token ever reaches this script: the session lives in httpOnly cookies. Changes
-// send the CSRF token (readable cookie) in X-CSRF-Token. A 401 means the 15-minute
-// access cookie ran out: refresh once and retry. Refreshes are serialised across tabs
-// (Web Locks) and a tab first retries, because the refresh token is single-use and a
-// second refresh with it would (rightly) be treated as theft and end the session.
-// Nothing refreshes on a timer: a tab left open all day asks nothing while no one uses
-// it, and the first request after (a click, or the ticket of a reconnect) meets the 401
-// and refreshes then, which is as soon as a fresh session is of any use.
+// send the CSRF token (readable cookie) in X-CSRF-Token. The access cookie lasts 15
+// minutes; when the session's answer said it has run out (its `expires_in`, kept in
+// localStorage for every tab), the next request refreshes first, and a 401 (revoked, or
+// a clock that disagrees) refreshes once and retries. Refreshes are serialised across
+// tabs (Web Locks), and a tab whose turn comes after another tab refreshed uses that
+// one, because the refresh token is single-use and a second refresh with it would
+// (rightly) be treated as theft and end the session. Nothing refreshes on a timer: a tab
+// left open all day asks nothing while no one uses it, and its first request after (a
+// click, or the ticket of a reconnect) refreshes then, which is as soon as a fresh
+// session is of any use, without first being refused (each refusal is a billed request).
 
 import { ApiError } from "./api.js";
 
 const CSRF_COOKIES = ["__Host-penny_csrf", "penny_csrf"];
+// When the access cookie runs out (ms since the epoch), as the last session answer said.
+const EXPIRES_KEY = "penny-session-expires";
+const EARLY_MS = 10000; // refresh this much before, so a request never races the expiry
+
+function storedExpiry() {
+  try {
+    const value = Number(localStorage.getItem(EXPIRES_KEY));
+    return Number.isFinite(value) ? value : 0;
+  } catch {
+    return 0; // storage refused: every tab finds out by the 401, as before
+  }
+}
+
+function rememberExpiry(data) {
+  try {
+    if (data && Number.isFinite(data.expires_in)) {
+      localStorage.setItem(EXPIRES_KEY, String(Date.now() + data.expires_in * 1000));
+    } else if (data === null) {
+      localStorage.removeItem(EXPIRES_KEY);
+    }
+  } catch {
+    // storage refused: nothing to remember
+  }
+}
 
 function csrfToken() {
   const jar = new Map(document.cookie.split(";").map((pair) => {
@@ -39,30 +66,42 @@ export function createApi(base, { onSignedOut }) {
     }
   }
 
-  async function refreshOnce() {
-    // Another tab may have refreshed while we waited: then our request works again.
-    const probe = await send("GET", "/me/profile");
-    if (probe.ok) return true;
+  async function refreshOnce(seen) {
+    // Another tab may have refreshed while we waited: its answer moved the expiry on.
+    if (storedExpiry() > seen) return true;
+    if (!seen) {
+      // No expiry known (storage refused, or a session begun elsewhere): ask first.
+      const probe = await send("GET", "/me/profile");
+      if (probe.ok) return true;
+    }
     const response = await send("POST", "/auth/session/refresh");
+    if (response.ok) rememberExpiry(await response.clone().json().catch(() => undefined));
     return response.ok;
   }
 
-  function refresh() {
+  function refresh(seen) {
     if (!refreshing) {
       const run = navigator.locks
-        ? navigator.locks.request("penny-session-refresh", refreshOnce)
-        : refreshOnce();
+        ? navigator.locks.request("penny-session-refresh", () => refreshOnce(seen))
+        : refreshOnce(seen);
       refreshing = run.catch(() => false).finally(() => { refreshing = null; });
     }
     return refreshing;
   }
 
   async function request(method, path, body) {
+    const auth = path.startsWith("/auth/");
+    let seen = storedExpiry();
+    if (!auth && seen && Date.now() > seen - EARLY_MS) {
+      await refresh(seen); // the access cookie has run out: no request to be refused
+      seen = storedExpiry();
+    }
     let response = await send(method, path, body);
-    if (response.status === 401 && !path.startsWith("/auth/")) {
-      if (await refresh()) response = await send(method, path, body);
+    if (response.status === 401 && !auth) {
+      if (await refresh(seen)) response = await send(method, path, body);
       if (response.status === 401) onSignedOut();
     }
+    if (auth && response.ok && method === "DELETE") rememberExpiry(null); // logged out
     if (response.status === 204) return null;
     let data = null;
     try {
@@ -70,6 +109,7 @@ export function createApi(base, { onSignedOut }) {
     } catch {
       data = null;
     }
+    if (auth && response.ok && method !== "DELETE") rememberExpiry(data);
     if (!response.ok) {
       const error = (data && data.error) || {};
       throw new ApiError(response.status, error.code || "error",

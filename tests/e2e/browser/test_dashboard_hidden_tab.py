@@ -232,3 +232,46 @@ def test_a_tab_hidden_for_less_than_the_threshold_keeps_its_socket_and_keepalive
     expect(page.locator(".toast", has_text="New booking: Intro call")).to_contain_text(
         "Grace Hopper")
     assert stack_sockets(stack, host_id) == [socket_id]
+
+
+def test_a_tab_whose_session_ran_out_refreshes_before_asking_and_is_never_refused(
+        stack: LocalStack, new_context: NewContext,
+        console_errors: Callable[[Page], list[str]]) -> None:
+    # The session's answers say when the 15-minute access cookie runs out: the first
+    # request after that refreshes first, rather than being refused (a billed 401) and
+    # probing (another billed request) before refreshing.
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    context.clear_cookies()   # then the host logs in on the page, which keeps its expiry
+    page = context.new_page()
+    page.clock.install()
+    sockets: list[WebSocket] = []
+    page.on("websocket", lambda ws: sockets.append(ws))
+    page.goto(f"{stack.api_url}/app/login")
+    login = page.locator("#login-form")
+    login.get_by_label("Email").fill(f"{slug}@example.com")
+    login.get_by_label("Password").fill(PASSWORD)
+    login.get_by_role("button", name="Log in").click()
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    errors = console_errors(page)
+    assert page.evaluate("Number(localStorage.getItem('penny-session-expires'))") > 0
+    asked: list[tuple[str, str]] = []
+    page.on("request", lambda r: asked.append((r.method, r.url.removeprefix(stack.api_url))))
+    refused: list[str] = []
+    page.on("response", lambda r: refused.append(r.url) if r.status == 401 else None)
+
+    # WHEN the tab is hidden past the threshold and past the access cookie's 15 minutes
+    show(page, "hidden")
+    page.clock.run_for(16 * 60 * 1000)
+    if not sockets[0].is_closed():
+        sockets[0].wait_for_event("close")
+    with page.expect_request(is_ticket):
+        show(page, "visible")
+
+    # THEN its first request refreshes the session, then asks for the ticket: nothing
+    # refused, no probe, and it is live again
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    assert asked[:2] == [("POST", "/auth/session/refresh"), ("POST", "/me/realtime/ticket")]
+    assert ("GET", "/me/profile") not in asked
+    assert refused == [] and errors == []
