@@ -318,26 +318,32 @@ class Month:
             sandbox.add_event("google", f"Own event {k}", at.astimezone(UTC),
                               (at + timedelta(minutes=30)).astimezone(UTC),
                               account=host.google_account)
-        if not any(host.google_account in w.calendar_ids for w in sandbox.watches("google")):
+        if not self._watched(host):
             # No live channel (it lapsed with no request to renew it): Google sends
             # nothing, and the change reaches Penny when a read finds the copy expired.
             self.unpushed_changes += 1
             return
-        for delivery in _wait_for(sandbox, seen):
-            with h.weighted("calendar", weight):
-                h.http("POST", urlsplit(delivery.url).path, body=delivery.body,
-                       headers=dict(delivery.headers), accept_encoding=None)
-                h.pump()
+        with h.weighted("calendar", weight):
+            self._deliver(_wait_for(sandbox, seen))
 
     def _own_pushes(self, host: Host, seen: int) -> None:
         """Google's notifications of Penny's own writes: the calendar worker's new event
         (and a renewed channel's first message) in a watched calendar are pushed like
         any change, and each one's sync runs in the API (it finds the event already in
         the copy)."""
+        sandbox = self.harness.sandbox
+        self._deliver(_wait_for(sandbox, seen) if self._watched(host)
+                      else list(sandbox.notifications("google")[seen:]))
+
+    def _watched(self, host: Host) -> bool:
+        """Whether a live Google channel watches the host's calendar."""
+        return any(host.google_account in w.calendar_ids
+                   for w in self.harness.sandbox.watches("google"))
+
+    def _deliver(self, sent: list[Any]) -> None:
+        """Hand Penny the notifications the sandbox sent, each as Google posts it, and
+        what each one sets off."""
         h = self.harness
-        watched = any(host.google_account in w.calendar_ids for w in h.sandbox.watches("google"))
-        sent = (_wait_for(h.sandbox, seen) if watched
-                else list(h.sandbox.notifications("google")[seen:]))
         for delivery in sent:
             h.http("POST", urlsplit(delivery.url).path, body=delivery.body,
                    headers=dict(delivery.headers), accept_encoding=None)

@@ -117,12 +117,11 @@ class CalendarSync:
         now = self.cache.clock.now()
         for state in config.calendars.conflicts:
             mine = [w for w in written if w.calendar == state.ref]
+            made = [(w.event_id, w.when) for w in mine if w.when is not None]
             with suppress(ProviderError, NotConnectedError):
-                if mine and all(w.when is not None for w in mine) and \
-                        self.cache.records_own_writes(state):
-                    for w in mine:
-                        assert w.when is not None
-                        self.cache.record_own(host_id, state.ref, w.event_id, w.when)
+                if mine and len(made) == len(mine) and self.cache.records_own_writes(state):
+                    for event_id, when in made:
+                        self.cache.record_own(host_id, state.ref, event_id, when)
                 elif mine or state.needs_watch(now):
                     self.cache.sync(host_id, state)
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.constants import ALL_OLD
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError
 
 from chalicelib.services.connection_ports import OAuthState, TokenCipher
 from chalicelib.store.items import OAuthStateItem
 from chalicelib.store.tables import PennyItem
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.transactions import condition_failed, saved_if_new
 
 
 def _key(state_id: str) -> tuple[str, str]:
@@ -46,13 +46,7 @@ class OAuthStateRepository:
             scopes=list(state.scopes), created_at=state.created_at,
             binding=state.binding, purpose=state.purpose, timezone=state.timezone,
             expires_at=state.expires_at)
-        try:
-            item.save(condition=OAuthStateItem.pk.does_not_exist())
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
-        return True
+        return saved_if_new(item)
 
     def take(self, state_id: str, now: datetime) -> OAuthState | None:
         try:

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import PutError
-
 from chalicelib.services.realtime import OpenSocket
 from chalicelib.store.items import SocketItem
 from chalicelib.store.tables import PennyItem
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.transactions import saved_if_new
 
 SOCKET_TTL = timedelta(hours=2)
 # The key prefixes say CONN: they are stored in deployed tables (see SocketItem).
@@ -37,13 +35,7 @@ class SocketRepository:
              session_id: str | None = None) -> bool:
         item = SocketItem(f"HOSTCONNS#{host_id}", f"{_SK}{key}", socket_id=socket_id,
                           session_id=session_id, expires_at=now + SOCKET_TTL)
-        try:
-            item.save(condition=SocketItem.pk.does_not_exist())
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
-        return True
+        return saved_if_new(item)
 
     def for_host(self, host_id: str, now: datetime) -> list[OpenSocket]:
         # TTL deletes late: an expired item is skipped, not trusted.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 
 from chalicelib.store.tables import PennyItem
 
@@ -16,6 +16,17 @@ def connection() -> Connection:
 def condition_failed(exc: PynamoDBException) -> bool:
     """Whether a single-item write was refused by its condition (not a fault to raise)."""
     return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def saved_if_new(item: PennyItem) -> bool:
+    """Put `item` only where no item has its key: False (nothing written) if one does."""
+    try:
+        item.save(condition=type(item).pk.does_not_exist())
+    except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
 
 
 def cancelled_reasons(exc: TransactWriteError) -> list[str | None]:
