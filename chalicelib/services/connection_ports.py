@@ -121,13 +121,6 @@ class Connections(Protocol):
         outlived it), nothing was saved."""
         ...
 
-    def save_refreshed(self, seen: Connection, tokens: Tokens) -> bool:
-        """Save a new access token of a provider that does not rotate refresh tokens
-        (Google), refreshed without a lease, in one write: if the connection is still the
-        grant and tokens version `seen` was read at. False: another caller refreshed
-        meanwhile or the grant changed; nothing was saved (the new token still works)."""
-        ...
-
     def release_refresh(self, lease: RefreshLease) -> None:
         """End the lease without new tokens (the exchange failed and may be retried)."""
         ...

@@ -14,10 +14,13 @@ and only then trades the code, with the PKCE verifier only the state held, for t
 stored encrypted for the host who started it. So a callback can never attach tokens to
 another host: the host comes from the stored state, never from the request.
 
-`access_token` hands adapters a working token: refreshed shortly before it expires,
-single-flight across Lambdas (a lease in the store: Microsoft and Zoom rotate refresh
-tokens and kill the old one at once), and a refusal marks the connection broken once,
-which the table stream turns into a live `connection.broken` on the host's dashboards.
+`access_token` hands adapters a working token, refreshed shortly before it expires. Where
+the provider rotates refresh tokens and kills the old one at once (Microsoft, Zoom), the
+refresh is single-flight across Lambdas (a lease in the store) and the new tokens are
+stored; where the refresh token survives its use (Google), a refreshed access token is
+kept in the container's memory only, never written. A refusal marks the connection broken
+once, which the table stream turns into a live `connection.broken` on the host's
+dashboards.
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ log = logging.getLogger("penny.connections")
 # lease was lost), and the longest it waits for another caller's refresh to finish.
 READS = 8
 LONGEST_WAIT_SECONDS = 3.0
+# Access tokens a container keeps (see ConnectionService.refreshed); past this many it
+# starts again (a container serves at most a few hundred hosts in an hour).
+MOST_HELD = 10_000
 
 
 class OAuthClients:
@@ -163,6 +169,9 @@ class ConnectionService:
     logins: OpenLogins
     providers: tuple[str, ...]                # the platforms the page lists, in order
     sleep: Callable[[float], None] = field(default=time.sleep)
+    # This container's access tokens refreshed where the refresh token survives its use
+    # (Google), by host, provider and grant: held here for their hour, never written.
+    refreshed: dict[tuple[str, str, str], Tokens] = field(default_factory=dict)
 
     # ---- the page ------------------------------------------------------------------
 
@@ -371,7 +380,7 @@ class ConnectionService:
             if not tokens.needs_refresh(now) and not was_refused:
                 return connection, tokens.access_token
             if not self.clients.get(provider).rotates_refresh_tokens:
-                return connection, self._refresh_unleased(connection, tokens)
+                return connection, self._refresh_unleased(connection, tokens, refused)
             taken = self.connections.take_refresh_lease(connection, now)
             if isinstance(taken, LeaseBusy) and taken.until > now:
                 # Another caller is refreshing: wait a little, then read its tokens.
@@ -389,18 +398,31 @@ class ConnectionService:
         raise ProviderUnavailableError(provider, f"{provider.title()} is being refreshed "
                                        "elsewhere; try again")
 
-    def _refresh_unleased(self, connection: Connection, tokens: Tokens) -> str:
-        """Refresh where the refresh token survives its use (Google): callers refreshing
-        at once each get a working access token, so no lease is taken; the new token is
-        saved in one write unless another caller saved theirs first. The lease costs a
-        write more per refresh: 86,000 refreshes a month for 1,000 hosts, most of them a
-        calendar's push notification finding its hour-old token expired."""
+    def _refresh_unleased(self, connection: Connection, stored: Tokens,
+                          refused: str | None) -> str:
+        """Refresh where the refresh token survives its use (Google): no lease (callers
+        refreshing at once each get a working token), and no write. The new access token
+        is held in this container's memory for its hour: a write per refresh would cost a
+        unit more each time, 86,000 a month for 1,000 hosts (most of them a calendar's push
+        notification finding its hour-old token expired), and an access token not written
+        is one fewer secret at rest. Another container refreshes for itself."""
+        key = (connection.host_id, connection.provider, connection.grant_id)
+        held = self.refreshed.get(key)
+        now = self.clock.now()
+        if held is not None and not held.needs_refresh(now) and held.access_token != refused:
+            return held.access_token
         try:
-            fresh = self.clients.get(connection.provider).refresh(tokens)
+            fresh = self.clients.get(connection.provider).refresh(stored)
         except ConnectionBrokenError as exc:
+            self.refreshed.pop(key, None)
             self.mark_broken(connection, exc.message)
             raise
-        self.connections.save_refreshed(connection, fresh)
+        if len(self.refreshed) >= MOST_HELD:
+            self.refreshed.clear()
+        # Google answers no refresh token: the stored one goes on (and dates the next).
+        self.refreshed[key] = Tokens(fresh.access_token,
+                                     fresh.refresh_token or stored.refresh_token,
+                                     fresh.expires_at)
         return fresh.access_token
 
     def _refresh(self, lease: RefreshLease, refused: str | None = None) -> str | None:

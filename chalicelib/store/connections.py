@@ -173,16 +173,6 @@ class ConnectionRepository:
                             (ConnectionItem.refresh_lease == lease.holder)
                             & (ConnectionItem.grant_id == c.grant_id)) is not None
 
-    def save_refreshed(self, seen: Connection, tokens: Tokens) -> bool:
-        return self._update(seen.host_id, seen.provider, [
-            ConnectionItem.access_token.set(self._seal(seen.host_id, seen.provider,
-                                                       tokens.access_token)),
-            ConnectionItem.tokens_version.add(1),
-            ConnectionItem.token_expires_at.set(tokens.expires_at) if tokens.expires_at
-            else ConnectionItem.token_expires_at.remove(),
-        ], (ConnectionItem.grant_id == seen.grant_id) & (ConnectionItem.status == _CONNECTED)
-            & (ConnectionItem.tokens_version == seen.tokens_version)) is not None
-
     def release_refresh(self, lease: RefreshLease) -> None:
         c = lease.connection
         self._update(c.host_id, c.provider, [

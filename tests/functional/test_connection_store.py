@@ -324,36 +324,6 @@ def test_a_refresh_without_a_new_refresh_token_keeps_the_stored_one(
     assert found[0].token_expires_at == NOW + timedelta(hours=2)
 
 
-def test_a_google_token_refreshed_without_a_lease_is_saved_once_and_a_late_save_changes_nothing(
-        connections: ConnectionRepository) -> None:
-    google = connection(provider="google")
-    connections.save(google, TOKENS)
-    first = Tokens("access-2", None, NOW + timedelta(hours=1))
-    late = Tokens("access-3", None, NOW + timedelta(hours=1))
-
-    assert connections.save_refreshed(google, first) is True
-    assert connections.save_refreshed(google, late) is False   # it read version 1 too
-
-    found = connections.get("host-1", "google")
-    assert found is not None
-    assert found[1] == Tokens("access-2", "refresh-1", NOW + timedelta(hours=1))
-    assert found[0].tokens_version == 2 and found[0].token_expires_at == first.expires_at
-    # No lease was taken: the next refresh may start at once.
-    assert isinstance(connections.take_refresh_lease(found[0], NOW), RefreshLease)
-
-
-def test_a_refresh_saved_without_a_lease_never_revives_a_broken_connection(
-        connections: ConnectionRepository) -> None:
-    google = connection(provider="google")
-    connections.save(google, TOKENS)
-    assert connections.mark_broken("host-1", "google", google.grant_id, "revoked", NOW)
-
-    assert connections.save_refreshed(google, Tokens("access-2", None, None)) is False
-
-    found = connections.get("host-1", "google")
-    assert found is not None and found[1].access_token == TOKENS.access_token
-
-
 def test_a_released_lease_lets_the_next_caller_refresh(
         connections: ConnectionRepository) -> None:
     connections.save(connection(), TOKENS)

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.domain.errors import ConnectionBrokenError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.provider_settings import Providers
 from chalicelib.store.items import ConnectionItem, OAuthStateItem
@@ -335,14 +336,49 @@ def test_concurrent_refreshes_of_a_google_token_take_no_lease_and_all_work(
     # WHEN five Lambdas ask for a token at once
     tokens = together(5, lambda: service.access_token(host_id, "google"))
 
-    # THEN each got a token Google accepts, one of them was kept, and no lease is left
-    assert 1 <= sandbox.grants("google")[0].refreshes <= 5
+    # THEN each got a token Google accepts, nothing was written (no lease, no token),
+    # and the container holds one of them for its next ask: no refresh then
+    refreshes = sandbox.grants("google")[0].refreshes
+    assert 1 <= refreshes <= 5
     google = sandbox.providers["google"].server
     assert all(google.resolve(token).id == google.grants()[0].id for token in tokens)
-    kept = service.connections.get(host_id, "google")
-    assert kept is not None and kept[1].access_token in tokens
-    assert kept[0].tokens_version == 2
-    assert service.access_token(host_id, "google") == kept[1].access_token   # no refresh
+    stored = service.connections.get(host_id, "google")
+    assert stored is not None and stored[1].access_token not in tokens
+    assert stored[0].tokens_version == 1
+    assert service.access_token(host_id, "google") in tokens
+    assert sandbox.grants("google")[0].refreshes == refreshes
+
+
+def test_a_held_google_token_is_refreshed_again_when_its_hour_ends_or_google_refuses_it(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    host_id = connected_and_expired(api, host, sandbox, clock, "google")
+    service = bootstrap.services().connections
+    first = service.access_token(host_id, "google")
+    assert sandbox.grants("google")[0].refreshes == 1
+
+    # Refused by Google (revoked early, clocks apart): refreshed at once
+    second = service.access_token(host_id, "google", refused=first)
+    assert second != first and sandbox.grants("google")[0].refreshes == 2
+    # Its hour over: refreshed again
+    clock.advance(hours=1)
+    third = service.access_token(host_id, "google")
+    assert third not in (first, second) and sandbox.grants("google")[0].refreshes == 3
+    google = sandbox.providers["google"].server
+    assert google.resolve(third).id == google.grants()[0].id
+
+
+def test_a_google_connection_revoked_while_its_token_is_held_is_marked_broken(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    host_id = connected_and_expired(api, host, sandbox, clock, "google")
+    service = bootstrap.services().connections
+    held = service.access_token(host_id, "google")
+    sandbox.revoke("google")
+
+    with pytest.raises(ConnectionBrokenError):
+        service.access_token(host_id, "google", refused=held)
+
+    assert status_of(api, host, "google")["status"] == "broken"
+    assert service.refreshed == {}
 
 
 def test_a_revoked_grant_marks_the_connection_broken_once_and_tells_the_dashboards(
