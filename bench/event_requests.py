@@ -124,12 +124,14 @@ def main() -> None:
           f"{len(QUEUES)} workers")
     print(f"event_requests.sns_publish_per_booking: {per.get('sns.Publish', 0):.2f}")
     print(f"event_requests.worker_invocations_per_booking: {invocations / BOOKINGS:.2f}  "
-          f"(SNS pushes one event to each of {len(QUEUES)} workers)")
+          f"(SNS pushes each event to the workers whose filter takes it: this host, "
+          f"neither premium nor keeping notes, wakes the calendar worker alone)")
     sqs_calls = sum(v for k, v in per.items() if k.startswith("sqs."))
     print(f"event_requests.sqs_requests_per_booking: {sqs_calls:.2f}  "
           f"(SQS only holds events that failed every retry; nothing polls it)")
     print(f"event_requests.websocket_posts_per_booking: {sender.posts / BOOKINGS:.2f}  "
-          f"(created, confirmed, notes.saved, summary.ready to one dashboard)")
+          f"(created, confirmed, and booking.updated with the video note, to one "
+          f"dashboard; a host who keeps notes also hears notes.saved)")
 
 
 if __name__ == "__main__":

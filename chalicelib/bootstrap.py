@@ -532,7 +532,7 @@ def build_worker(core: Core, spec: QueueSpec) -> JobRunner:
     if declared != made:
         raise LookupError(f"the worker list says {declared}, its job {spec.job} says {made}")
     return JobRunner(job, JobRecordRepository(), core.clock, lease_for(WORKER_TIMEOUT),
-                     premium_only=spec.premium_only)
+                     premium_only=spec.premium_only, notes_only=spec.notes_only)
 
 
 def build_briefs(core: Core) -> Briefs:

@@ -78,7 +78,8 @@ def problems(template: dict[str, Any]) -> list[str]:
         if len(pushes) != 1 \
                 or pushes[0]["Properties"].get("FilterPolicy") != spec.filter_policy:
             found.append(f"{spec.name}: not one SNS subscription filtered as the list says "
-                         "(its types, and premium hosts only where it is premium-only)")
+                         "(its types; premium hosts, or bookings with notes, only where "
+                         "it says so)")
         if len(replays) != 1 or replays[0]["Properties"].get("Enabled") is not False \
                 or replays[0]["Properties"].get("Queue") != dlq:
             found.append(f"{spec.name}: the dead-letter replay must exist and be off")

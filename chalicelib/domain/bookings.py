@@ -113,6 +113,10 @@ class Booking:
     # The host's premium plan when the booking was made or last moved: written on the
     # booking so its events say it (the summary worker's filter) without reading the host.
     premium: bool = False
+    # The host kept notes (a notes destination) when the booking was made or last moved,
+    # or asked for its page since: its events say so (the notes worker's filter), so a
+    # host without notes never wakes the notes worker.
+    keeps_notes: bool = False
     payment: Payment | None = None
     # The client's notes page (a Notion page, a Google Doc: the notes job's), once written.
     notes_url: str | None = None

@@ -54,6 +54,9 @@ class Event:
     # A booking event of a premium host (the booking says so: Booking.premium). Only
     # premium-only workers look at it; in the envelope only when true.
     premium: bool = False
+    # A booking event the notes worker hears (notes_worker_hears): in the envelope only
+    # when true.
+    notes: bool = False
 
     def to_json(self) -> dict[str, Any]:
         envelope = {"type": self.type.value, "id": self.id, "version": self.version,
@@ -63,6 +66,8 @@ class Event:
             envelope["connection"] = self.connection
         if self.premium:
             envelope["premium"] = True
+        if self.notes:
+            envelope["notes"] = True
         return envelope
 
     @classmethod
@@ -81,7 +86,7 @@ class Event:
             raise ValueError("occurred_at has no UTC offset")
         return cls(EventKind(data["type"]), event_id, occurred_at, host_id, booking,
                    int(data.get("version", ENVELOPE_VERSION)),
-                   premium=data.get("premium") is True)
+                   premium=data.get("premium") is True, notes=data.get("notes") is True)
 
 
 # Work orders for a worker, nothing a host needs to hear about.
@@ -108,9 +113,16 @@ def payment_summary(b: Booking) -> dict[str, Any]:
             "refunded_minor": p.refunded_minor}
 
 
+def notes_worker_hears(b: Booking) -> bool:
+    """Does the booking concern the notes worker: its host kept notes when it was made or
+    moved, or asked for its page since, or it has a page (one made before the flag
+    existed, or whose host stopped keeping notes: its page still follows it)?"""
+    return b.keeps_notes or b.notes_url is not None
+
+
 def _event(kind: EventKind, change_id: str, at: datetime, b: Booking) -> Event:
     return Event(kind, event_id(change_id, kind), at, b.host_id, booking_summary(b),
-                 premium=b.premium)
+                 premium=b.premium, notes=notes_worker_hears(b))
 
 
 def event_id(change_id: str, kind: EventKind) -> str:

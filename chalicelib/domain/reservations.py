@@ -120,6 +120,7 @@ class NewBooking:
     answers: Mapping[str, str]
     calendars: CalendarSetup = field(default_factory=CalendarSetup)
     premium: bool = False  # the host's plan (HostConfig.premium), kept on the booking
+    keeps_notes: bool = False  # the host has a notes destination (HostConfig.notes)
 
     def claim(self, uid: str, now: datetime, status: BookingStatus,
               hold_until: datetime | None = None) -> Claim:
@@ -135,6 +136,6 @@ class NewBooking:
             hold_until=hold_until,
             price_minor=None if et.price is None else et.price.amount_minor,
             currency=None if et.price is None else et.price.currency,
-            premium=self.premium,
+            premium=self.premium, keeps_notes=self.keeps_notes,
         )
         return Claim(booking, self.schedule, rules, calendars=self.calendars)

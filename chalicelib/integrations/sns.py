@@ -14,9 +14,10 @@ class SnsEventBus:
         self._topic_arn = topic_arn
 
     def publish(self, event: Event) -> None:
-        # The type and the host's plan ride as message attributes, so each subscription's
-        # filter policy (QueueSpec.filter_policy) picks its own: the summary worker only
-        # hears premium hosts' events, and is not invoked for the others.
+        # The type, the host's plan and whether it keeps notes ride as message
+        # attributes, so each subscription's filter policy (QueueSpec.filter_policy) picks
+        # its own: the summary worker only hears premium hosts' events, the notes worker
+        # only those of bookings with notes, and neither is invoked for the others.
         self._client.publish(TopicArn=self._topic_arn, Message=json.dumps(event.to_json()),
                              MessageAttributes=message_attributes(event))
 
@@ -25,6 +26,7 @@ def message_attributes(event: Event) -> dict[str, Any]:
     """What each subscription's filter reads (also the hold timer's: hold_timers.py)."""
     return {"type": {"DataType": "String", "StringValue": event.type.value},
             "premium": {"DataType": "String", "StringValue": "true" if event.premium else "false"},
+            "notes": {"DataType": "String", "StringValue": "true" if event.notes else "false"},
             "version": {"DataType": "Number", "StringValue": str(event.version)}}
 
 

@@ -62,7 +62,8 @@ class BookingService:
         attendee = Attendee(request.attendee.name.strip(), request.attendee.email.strip(),
                             request.attendee.timezone)
         new = NewBooking(host_id, config.schedule, et, request.start, attendee, answers,
-                         config.calendars, premium=config.premium)
+                         config.calendars, premium=config.premium,
+                         keeps_notes=config.notes is not None)
         key = None if idempotency_key is None else Idempotency(
             f"{host_id}#{et.id}#{idempotency_key}", fingerprint(host_slug, event_slug, request))
         if et.is_paid:

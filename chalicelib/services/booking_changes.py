@@ -85,8 +85,10 @@ class BookingChanges:
             et = event_type_of(booking, config.event_types)
             if et is None:
                 raise BookingStateError("this event type no longer takes bookings")
-            # The moved booking carries the host's plan as it is now, like a new one.
-            moved_booking = replace(booking.moved_to(new_start, now), premium=config.premium)
+            # The moved booking carries the host's plan as it is now, like a new one, and
+            # keeps reaching the notes worker once it did (its page says it moved).
+            moved_booking = replace(booking.moved_to(new_start, now), premium=config.premium,
+                                    keeps_notes=booking.keeps_notes or config.notes is not None)
             return Claim(moved_booking, config.schedule, et.slot_rules(),
                          releasing=booking.blocked, calendars=config.calendars,
                          own_event=booking.meeting)

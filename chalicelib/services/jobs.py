@@ -148,6 +148,7 @@ class Outcome(StrEnum):
     GAVE_UP = "gave_up"             # failed for good, now or before: nothing more to do
     NOT_TAKEN = "not_taken"         # an event type this job does not take
     NOT_PREMIUM = "not_premium"     # a premium-only job, and an ordinary host's event
+    NO_NOTES = "no_notes"           # a notes-only job, and a booking without notes
 
 
 def _reason(exc: BaseException) -> str:
@@ -164,6 +165,7 @@ class JobRunner:
     lease: timedelta
     new_claim: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)  # tests pin it
     premium_only: bool = False      # the worker list's QueueSpec.premium_only
+    notes_only: bool = False        # and its notes_only
 
     def process(self, body: str) -> Outcome:
         """Handle one pushed message (an event's JSON)."""
@@ -181,6 +183,8 @@ class JobRunner:
             # The subscription's filter keeps these out; one that comes anyway (a message
             # sent by hand, a filter not yet deployed) does no work and costs no record.
             return Outcome.NOT_PREMIUM
+        if self.notes_only and not event.notes:
+            return Outcome.NO_NOTES  # the same: the filter keeps these out
         now = self.clock.now()
         record = JobRecord(
             job=self.job.name, event_id=event.id, event_type=event.type.value,

@@ -135,7 +135,8 @@ class NotesSettings:
             wanted = booking.status is BookingStatus.CONFIRMED or \
                 (booking.status is BookingStatus.CANCELLED and booking.notes_url is not None)
             if wanted and save_on_latest(self.bookings, booking,
-                                         lambda b: replace(b, notes_requested_at=now)):
+                                         lambda b: replace(b, notes_requested_at=now,
+                                                           keeps_notes=True)):
                 asked += 1
         return asked
 

@@ -99,6 +99,7 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
                     for h in b.history],
         "price_minor": b.price_minor, "currency": b.currency,
         "video_url": b.video_url, "video_note": b.video_note, "premium": b.premium,
+        "keeps_notes": b.keeps_notes,
         "payment": None if b.payment is None else _payment_to_json(b.payment),
         "notes_url": b.notes_url,
         "brief": None if b.brief is None else {
@@ -149,6 +150,9 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         video_url=d.get("video_url"), video_note=d.get("video_note"),
         # Absent on bookings made before the premium plan existed: not premium.
         premium=d.get("premium") is True,
+        # Absent on bookings made before the flag (and on hosts without notes): a booking
+        # that has a notes page reaches the notes worker anyway (events.notes_worker_hears).
+        keeps_notes=d.get("keeps_notes") is True,
         payment=_payment_from_json(d.get("payment")),
         notes_url=d.get("notes_url"), brief=_brief_from_json(d.get("brief")),
         brief_note=d.get("brief_note"), notes_requested_at=_dt(d.get("notes_requested_at")),

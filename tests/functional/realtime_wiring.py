@@ -139,12 +139,13 @@ def replay_event(*bodies: str) -> dict[str, Any]:
 
 
 def confirmed_event(api: Api, wiring: Wiring) -> str:
-    """The booking.confirmed event SNS delivered to the notes consumer."""
+    """The booking.confirmed event SNS delivered to the calendar worker (which hears every
+    booking; the notes worker only those of hosts who keep notes)."""
     wiring.stream.read()
     api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z"))
     deliver_stream(api, wiring)
     sqs = boto3.client("sqs", region_name="us-east-1")
-    message = sqs.receive_message(QueueUrl=wiring.queues["notes"])["Messages"][0]
+    message = sqs.receive_message(QueueUrl=wiring.queues["calendar"])["Messages"][0]
     return str(json.loads(message["Body"])["Message"])
 
 

@@ -1,5 +1,5 @@
 """Following one booking through the logs: from the API's request to the stream's events
-to the notes worker, by request id, booking uid and event id; and nothing on the way
+to the calendar worker, by request id, booking uid and event id; and nothing on the way
 logs a token, a password, an e-mail address or an answer.
 
 Lines are rendered as a Lambda writes them (integrations/logs.configure) into a buffer.
@@ -48,9 +48,9 @@ def book_through_the_function_url(api: Api) -> dict[str, Any]:
     return dict(booked)
 
 
-def notes_message(wiring: Wiring) -> str:
+def calendar_message(wiring: Wiring) -> str:
     sqs = boto3.client("sqs", region_name="us-east-1")
-    message = sqs.receive_message(QueueUrl=wiring.queues["notes"])["Messages"][0]
+    message = sqs.receive_message(QueueUrl=wiring.queues["calendar"])["Messages"][0]
     return str(json.loads(message["Body"])["Message"])
 
 
@@ -61,16 +61,16 @@ def test_one_booking_is_followed_from_its_request_to_the_worker_and_back(
 
     booked = book_through_the_function_url(api)
     deliver_stream(api, wiring)
-    invoke(api, "notes_worker", sns_event(notes_message(wiring)))
-    deliver_stream(api, wiring)  # the job's record, done (Alice keeps no notes: it is quiet)
+    invoke(api, "calendar_worker", sns_event(calendar_message(wiring)))
+    deliver_stream(api, wiring)  # what the job wrote (the video note), and its record
 
     uid = booked["uid"]
     mine = [line for line in lines() if line.get("booking_uid") == uid]
     request, *events = mine
     assert (request["message"], request["request_id"]) == ("booking committed", "req-1")
     stream = {line["event_type"]: line for line in events if line["name"] == "penny.events"}
-    assert set(stream) == {"booking.created", "booking.confirmed"}
-    (job,) = [line for line in events if line.get("job") == "notes"]
+    assert set(stream) == {"booking.created", "booking.confirmed", "booking.updated"}
+    (job,) = [line for line in events if line.get("job") == "calendar"]
     assert job["message"] == "job done"
     assert job["event_id"] == stream["booking.confirmed"]["event_id"]
     assert stream["booking.confirmed"]["to_workers"] is True

@@ -16,7 +16,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.errors import ProviderUnavailableError
-from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.events import Event, EventKind, notes_worker_hears
 from chalicelib.services.jobs import JobRunner, Outcome
 from chalicelib.store.bookings import BookingRepository, _booking_item
 from chalicelib.store.hosts import HostRepository
@@ -57,9 +57,15 @@ def worker(name: str) -> JobRunner:
 
 
 def event(kind: EventKind, booking: dict[str, object], n: int = 1,
-          premium: bool = False) -> Event:
+          premium: bool = False, notes: bool | None = None) -> Event:
+    """The event as the stream would publish it: `notes` (the notes worker's filter) as
+    the stored booking says, unless given."""
+    if notes is None:
+        stored = BookingRepository().get(str(booking["uid"]))
+        notes = stored is not None and notes_worker_hears(stored)
     return Event(kind, f"{booking['uid']}-{kind.value}-{n}", bootstrap.core().clock.now(),
-                 str(booking["host_id"]), {"uid": booking["uid"]}, premium=premium)
+                 str(booking["host_id"]), {"uid": booking["uid"]}, premium=premium,
+                 notes=notes)
 
 
 def next_weekday(clock: FixedClock) -> date:
@@ -194,7 +200,13 @@ def test_a_host_without_notes_gets_nothing_written(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     booking = book(api, host, clock)
 
-    assert worker("notes").handle(event(EventKind.BOOKING_CONFIRMED, booking)) is Outcome.DONE
+    # Its events do not reach the notes worker (the subscription's filter), and one that
+    # came anyway, or one of a host who kept notes when it booked and stopped since, has
+    # nothing written either
+    assert worker("notes").handle(event(EventKind.BOOKING_CONFIRMED, booking)) \
+        is Outcome.NO_NOTES
+    assert worker("notes").handle(event(EventKind.BOOKING_CONFIRMED, booking, notes=True)) \
+        is Outcome.DONE
 
     assert sandbox.api_call_counts("notion") == {}
 

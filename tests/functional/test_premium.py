@@ -102,7 +102,7 @@ def test_the_hosts_own_profile_update_keeps_the_operators_switch(api: Api) -> No
 # ---- the fan-out: the summary worker's subscription takes premium hosts only --------------
 
 
-def test_an_ordinary_hosts_booking_reaches_notes_and_calendar_but_not_summary(
+def test_an_ordinary_hosts_booking_reaches_the_calendar_worker_only(
         api: Api, wiring: Wiring) -> None:
     make_host(api)
 
@@ -110,12 +110,13 @@ def test_an_ordinary_hosts_booking_reaches_notes_and_calendar_but_not_summary(
 
     assert {name: [json.loads(n["Message"])["type"] for n in notes]
             for name, notes in got.items()} == {
-        "notes": ["booking.confirmed"], "summary": [], "calendar": ["booking.confirmed"],
-        "payments": []}
-    for notification in got["notes"] + got["calendar"]:
-        assert notification["MessageAttributes"]["premium"] == {"Type": "String",
-                                                                 "Value": "false"}
-        assert "premium" not in json.loads(notification["Message"])
+        "notes": [], "summary": [], "calendar": ["booking.confirmed"], "payments": []}
+    # Not premium, and no notes kept: neither the summary nor the notes worker is invoked
+    (notification,) = got["calendar"]
+    for attribute in ("premium", "notes"):
+        assert notification["MessageAttributes"][attribute] == {"Type": "String",
+                                                                "Value": "false"}
+        assert attribute not in json.loads(notification["Message"])
 
 
 def test_a_premium_hosts_booking_reaches_summary_too_which_says_when_briefs_are_not_set_up(
@@ -126,7 +127,7 @@ def test_a_premium_hosts_booking_reaches_summary_too_which_says_when_briefs_are_
     got = book(api, wiring)
 
     assert {name: len(notes) for name, notes in got.items()} == {
-        "notes": 1, "summary": 1, "calendar": 1, "payments": 0}
+        "notes": 0, "summary": 1, "calendar": 1, "payments": 0}
     (notification,) = got["summary"]
     assert notification["MessageAttributes"]["premium"] == {"Type": "String", "Value": "true"}
     event = json.loads(notification["Message"])

@@ -120,10 +120,12 @@ def test_each_worker_gets_the_booking_events_it_takes_and_nothing_else(
     takes = {spec.name: spec.event_types for spec in QUEUES}
     assert takes["summary"] == ("booking.confirmed",)
     assert "booking.cancelled" in takes["calendar"] and "booking.cancelled" in takes["notes"]
-    # Alice is not premium: the summary worker (premium hosts only) hears nothing of hers
-    # (a premium host's bookings: tests/functional/test_premium.py).
-    premium_only = {spec.name for spec in QUEUES if spec.premium_only}
-    assert premium_only == {"summary"}
+    # Alice is not premium and keeps no notes: the summary worker (premium hosts only)
+    # and the notes worker (bookings with notes only) hear nothing of hers (a premium
+    # host's bookings: tests/functional/test_premium.py; notes: test_notes_workers.py).
+    assert {spec.name for spec in QUEUES if spec.premium_only} == {"summary"}
+    assert {spec.name for spec in QUEUES if spec.notes_only} == {"notes"}
+    premium_only = {"summary", "notes"}
     for name, url in wiring.queues.items():
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         events = [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
@@ -201,17 +203,17 @@ def test_a_redelivered_event_changes_nothing(api: Api, wiring: Wiring) -> None:
     connect(api, "c1", make_host(api))
     event = confirmed_event(api, wiring)
 
-    first = invoke(api, "notes_worker", sns_event(event))
-    again = invoke(api, "notes_worker", sns_event(event))
+    first = invoke(api, "calendar_worker", sns_event(event))
+    again = invoke(api, "calendar_worker", sns_event(event))
 
     assert first == again == {}
     records = list(JobRecordItem.scan())
     assert [(r.sk, r.status, r.booking["start"]) for r in records] == [
-        ("notes", "done", "2026-11-24T14:00:00+00:00")]
+        ("calendar", "done", "2026-11-24T14:00:00+00:00")]
     deliver_stream(api, wiring)
-    # Alice has no notes destination: the job is done, and says nothing (a job that
-    # announces says it once: tests/unit/test_job_runner.py).
-    assert "notes.saved" not in wiring.sender.types("c1")
+    # What the job wrote on the booking (the video note) reaches the dashboard once, not
+    # twice (a job that announces says it once: tests/unit/test_job_runner.py)
+    assert wiring.sender.types("c1").count("booking.updated") == 1
 
 
 def test_a_failing_push_raises_so_lambda_retries_it(api: Api, wiring: Wiring) -> None:
@@ -228,18 +230,18 @@ def test_a_dead_letter_replay_does_the_work_once_and_reports_only_poison(
                                  "requestPayload": sns_event(event)})
     sns_redrive = json.dumps({"Type": "Notification", "Message": event})
 
-    result = invoke(api, "notes_worker",
+    result = invoke(api, "calendar_worker",
                     replay_event(failure_record, sns_redrive, "not json", '{"type": "x"}'))
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "m2"},
                                             {"itemIdentifier": "m3"}]}
-    assert [(r.sk, r.status) for r in JobRecordItem.scan()] == [("notes", "done")]
+    assert [(r.sk, r.status) for r in JobRecordItem.scan()] == [("calendar", "done")]
 
 
 def test_the_summary_worker_does_no_work_for_an_ordinary_hosts_event_that_comes_anyway(
         api: Api, wiring: Wiring) -> None:
     make_host(api)
-    event = confirmed_event(api, wiring)  # what the notes worker got; summary's filter drops it
+    event = confirmed_event(api, wiring)  # what the calendar worker got; summary's filter drops it
 
     assert invoke(api, "summary_worker", sns_event(event)) == {}
     assert invoke(api, "summary_worker", replay_event(event)) == {"batchItemFailures": []}

@@ -19,6 +19,7 @@ from chalicelib.domain.errors import (
     SlotTakenError,
     SlotUnavailableError,
 )
+from chalicelib.domain.notes import NotesDestination
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
 from chalicelib.services.links import BookingLinks, LinkPurpose
@@ -27,6 +28,8 @@ from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, res
 NOW = "2026-03-02T12:00:00+00:00"
 WEDNESDAY = date(2026, 3, 4)
 FRIDAY = date(2026, 3, 6)
+
+NOTION = NotesDestination("notion", "db-1", "ds-1", "Client notes")
 
 
 def at(text: str) -> datetime:
@@ -188,6 +191,19 @@ def test_rescheduling_takes_the_hosts_premium_plan_as_it_is_now(world: World) ->
 
     assert (booking.premium, moved.premium, world.stored(booking).premium) == (
         False, True, True)
+
+
+def test_a_rescheduled_booking_reaches_the_notes_worker_once_its_host_keeps_notes(
+        world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.hosts.save_notes("host-alice", NOTION)  # after the booking
+    token = world.token(booking, LinkPurpose.RESCHEDULE)
+
+    moved = world.changes.reschedule(booking.uid, token, at("2026-03-06T11:00:00-05:00"))
+    world.hosts.save_notes("host-alice", None)  # and stopped again: its page goes on
+    again = world.changes.reschedule(booking.uid, token, at("2026-03-06T13:00:00-05:00"))
+
+    assert (booking.keeps_notes, moved.keeps_notes, again.keeps_notes) == (False, True, True)
 
 
 def test_rescheduling_may_overlap_the_bookings_own_old_time(world: World) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -188,6 +189,21 @@ def test_a_premium_hosts_booking_events_say_so_in_the_envelope() -> None:
     assert confirmed.to_json()["premium"] is True
     assert Event.from_json(confirmed.to_json()) == confirmed
     assert "premium" not in confirmed.booking  # the host's plan, not the booking's summary
+
+
+@pytest.mark.parametrize("booking", [{"keeps_notes": True},
+                                     {"notes_url": "https://notion.so/page"}],
+                         ids=["its host keeps notes", "it has a notes page"])
+def test_a_booking_with_notes_says_so_in_its_events(booking: dict[str, Any]) -> None:
+    before, after = replace(a_booking(), **booking), replace(a_booking(CANCELLED), **booking)
+    (_, confirmed) = booking_events(None, before, "change-1", AT)
+    (cancelled,) = booking_events(before, after, "change-2", AT)
+
+    assert confirmed.notes and cancelled.notes
+    assert confirmed.to_json()["notes"] is True
+    assert Event.from_json(confirmed.to_json()) == confirmed
+    (_, plain) = booking_events(None, a_booking(), "change-3", AT)
+    assert plain.notes is False and "notes" not in plain.to_json()
 
 
 def test_an_ordinary_hosts_envelope_has_no_premium_key_and_reads_back_as_ordinary() -> None:

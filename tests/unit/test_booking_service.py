@@ -25,6 +25,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import Question, QuestionType
 from chalicelib.domain.hosts import HostConfig
+from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.links import BookingLinks
@@ -33,6 +34,8 @@ from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, res
 NOW = "2026-03-02T12:00:00+00:00"
 WEDNESDAY = date(2026, 3, 4)
 THURSDAY = date(2026, 3, 5)
+
+NOTION = NotesDestination("notion", "db-1", "ds-1", "Client notes")
 
 
 def at(text: str) -> datetime:
@@ -193,6 +196,18 @@ def test_a_booking_carries_the_hosts_premium_plan_as_it_was_when_made() -> None:
     assert (ordinary.premium, premium.premium) == (False, True)
     stored = [world.bookings.get(b.uid) for b in (ordinary, premium)]
     assert [b.premium for b in stored if b is not None] == [False, True]
+
+
+def test_a_booking_says_whether_its_host_kept_notes_when_it_was_made() -> None:
+    world = given_alice()
+    without = world.book("2026-03-04T10:00:00-05:00").booking
+    world.hosts.save_notes(world.host_id, NOTION)
+
+    kept = world.book("2026-03-04T11:00:00-05:00").booking
+
+    assert (without.keeps_notes, kept.keeps_notes) == (False, True)
+    stored = [world.bookings.get(b.uid) for b in (without, kept)]
+    assert [b.keeps_notes for b in stored if b is not None] == [False, True]
 
 
 # --- contention: optimistic concurrency on the ledger ---------------------------------------

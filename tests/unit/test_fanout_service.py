@@ -126,19 +126,24 @@ class SnsClient:
         self.published.append(request)
 
 
-@pytest.mark.parametrize(("premium", "value"), [(False, "false"), (True, "true")])
+@pytest.mark.parametrize(("premium", "notes", "booking"), [
+    ("false", "false", {}),
+    ("true", "false", {"premium": True}),
+    ("false", "true", {"keeps_notes": True}),
+    ("false", "true", {"notes_url": "https://notion.so/page"}),
+], ids=["ordinary", "premium", "keeps notes", "has a notes page"])
 def test_the_sns_bus_sends_the_attributes_the_subscriptions_filter_on(
-        premium: bool, value: str) -> None:
+        premium: str, notes: str, booking: dict[str, Any]) -> None:
     client = SnsClient()
-    (_, confirmed) = events_of(record("c-1", booking_image(replace(a_booking(),
-                                                                   premium=premium))))
+    (_, confirmed) = events_of(record("c-1", booking_image(replace(a_booking(), **booking))))
 
     SnsEventBus(client, "arn:aws:sns:us-east-1:123456789012:events").publish(confirmed)
 
     (request,) = client.published
     assert request["MessageAttributes"] == {
         "type": {"DataType": "String", "StringValue": "booking.confirmed"},
-        "premium": {"DataType": "String", "StringValue": value},
+        "premium": {"DataType": "String", "StringValue": premium},
+        "notes": {"DataType": "String", "StringValue": notes},
         "version": {"DataType": "Number", "StringValue": "1"}}
     assert json.loads(request["Message"]) == confirmed.to_json()
 

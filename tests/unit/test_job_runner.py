@@ -131,6 +131,15 @@ def test_a_premium_only_job_runs_for_a_premium_hosts_event(world: World) -> None
     assert world.job.runs == ["e-1"] and world.record().status is JobStatus.DONE
 
 
+def test_a_notes_only_job_does_no_work_for_a_booking_without_notes(world: World) -> None:
+    runner = replace(world.runner, notes_only=True)
+
+    assert runner.process(body(an_event())) is Outcome.NO_NOTES
+    assert world.job.runs == [] and world.records.records == {}
+    assert runner.process(body(replace(an_event(), notes=True))) is Outcome.DONE
+    assert world.job.runs == ["e-1"]
+
+
 def test_a_run_that_died_stays_in_progress_and_nothing_is_announced(world: World) -> None:
     world.job.fail_with.append(ProcessDied())
 

@@ -40,6 +40,12 @@ def test_only_the_summary_worker_is_for_premium_hosts_only() -> None:
     assert [s.name for s in QUEUES if s.premium_only] == ["summary"]
 
 
+def test_only_the_notes_worker_hears_bookings_with_notes_only() -> None:
+    assert [s.name for s in QUEUES if s.notes_only] == ["notes"]
+    (notes,) = [s for s in QUEUES if s.notes_only]
+    assert notes.filter_policy["notes"] == ["true"]
+
+
 def test_app_has_one_worker_function_per_worker_of_the_list() -> None:
     functions = {f.name: f.handler_string for f in app_module.app.pure_lambda_functions}
 
@@ -58,6 +64,7 @@ def test_each_worker_of_the_list_builds_the_job_it_declares(spec: QueueSpec) -> 
                                     else EventKind(spec.announces))
     assert runner.lease.total_seconds() == 75
     assert runner.premium_only is spec.premium_only
+    assert runner.notes_only is spec.notes_only
 
 
 def test_a_list_entry_its_job_disagrees_with_is_refused() -> None:
@@ -77,12 +84,12 @@ def test_sns_filters_and_the_published_types_come_from_the_list() -> None:
     assert {t for spec in QUEUES for t in spec.event_types} == WORKER_TYPES
 
 
-def test_the_summary_subscription_also_requires_the_premium_attribute() -> None:
+def test_the_summary_and_notes_subscriptions_also_require_their_attribute() -> None:
     policies = {spec.name: spec.filter_policy for spec in QUEUES}
 
     assert policies == {
         "notes": {"type": ["booking.confirmed", "booking.rescheduled", "booking.cancelled",
-                           "notes.requested"]},
+                           "notes.requested"], "notes": ["true"]},
         "summary": {"type": ["booking.confirmed"], "premium": ["true"]},
         "calendar": {"type": ["booking.confirmed", "booking.rescheduled",
                               "booking.cancelled"]},
@@ -104,8 +111,8 @@ def test_the_template_check_refuses_a_summary_subscription_open_to_every_host() 
     del events["SummaryWorkerBookingEvents"]["Properties"]["FilterPolicy"]["premium"]
 
     assert set(problems(opened)) - set(problems(merged)) == {
-        "summary: not one SNS subscription filtered as the list says (its types, and premium "
-        "hosts only where it is premium-only)"}
+        "summary: not one SNS subscription filtered as the list says (its types; premium "
+        "hosts, or bookings with notes, only where it says so)"}
 
 
 def test_the_stream_filter_lets_through_bookings_jobs_done_and_broken_connections() -> None:
