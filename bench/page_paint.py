@@ -6,8 +6,8 @@ visitor: empty cache), then N times again as a returning visitor (same context: 
 hashed assets come from the cache), and prints the medians of
 
 - first contentful paint (the Performance API's 'first-contentful-paint'), and
-- calendar ready: the month drawn with its free days marked (the one slots request
-  answered), which is the first *meaningful* paint of this page,
+- calendar ready: the month drawn with its free days marked (from the slots the page
+  is sent with: no request), which is the first *meaningful* paint of this page,
 
 plus the bytes a first visit transfers. Needs Chromium at /usr/bin/chromium.
 

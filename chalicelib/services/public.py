@@ -5,6 +5,8 @@ its calendars' sync states), then the ledger days around the window with the cac
 busy days of the host's calendars beside them (one Query). No provider is asked while
 the cached copies are fresh; a stale one is synced first (services/calendar_cache.py),
 and one whose provider does not answer in time is used as it is, with `stale` set.
+The booking page, which has read the config to render itself, passes it to `slots_for`:
+its first month of slots costs the ledger read alone.
 """
 
 from __future__ import annotations
@@ -51,6 +53,16 @@ def local_window(first: date, last: date, zone: str) -> TimeRange:
     return TimeRange(local_instant(first, time(), tz), local_instant(last, None, tz))
 
 
+def check_window(first: date, last: date, zone: str | None) -> None:
+    """A visitor's window: a known zone, and at most MAX_WINDOW_DAYS dates in order."""
+    if zone is not None:
+        validate_timezone(zone, "timeZone")
+    if last < first:
+        raise ValidationError("end must not be before start", "end")
+    if (last - first).days >= MAX_WINDOW_DAYS:
+        raise ValidationError(f"a window spans at most {MAX_WINDOW_DAYS} days", "end")
+
+
 @dataclass(frozen=True)
 class PublicService:
     hosts: Hosts
@@ -68,13 +80,15 @@ class PublicService:
     def slots(self, host_slug: str, event_slug: str, first: date, last: date,
               zone: str | None = None) -> SlotsResult:
         """Slots by the visitor's dates in `zone`; without one, in the host's zone."""
-        if zone is not None:
-            validate_timezone(zone, "timeZone")
-        if last < first:
-            raise ValidationError("end must not be before start", "end")
-        if (last - first).days >= MAX_WINDOW_DAYS:
-            raise ValidationError(f"a window spans at most {MAX_WINDOW_DAYS} days", "end")
+        check_window(first, last, zone)   # before the config's read: a refusal reads nothing
         config, et = self.event(host_slug, event_slug)
+        return self.slots_for(config, et, first, last, zone)
+
+    def slots_for(self, config: HostConfig, et: EventType, first: date, last: date,
+                  zone: str | None = None) -> SlotsResult:
+        """The same, for a host config and event type already read (the booking page has
+        them): one ledger read, no second read of the config. The window is one
+        `check_window` allows."""
         host_id, rules = config.profile.host_id, et.slot_rules()
         zone = zone or config.profile.timezone
         window = local_window(first, last, zone)

@@ -2,9 +2,11 @@
 reached from the secret links (manage/cancel and reschedule).
 
 Each page reads what it needs through the services (one host-config Query, one
-booking GetItem) and embeds it, so first paint needs no API request; the browser then
-asks only for slots, one request per month shown. Unknown hosts, events and links are
-a friendly 404 page, never the JSON error.
+booking GetItem) and embeds it, so first paint needs no API request. The booking page
+also embeds the free slots of the visitor's current month (embedded_slots.py, with the
+config it read): its first paint has times, and a view is one invocation, not two. The
+browser asks for slots only for the other months (and the reschedule page for every
+month). Unknown hosts, events and links are a friendly 404 page, never the JSON error.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from chalicelib.functions.http import PATH_PARAMETER
 from chalicelib.provider_settings import Providers
 from chalicelib.services.links import GRANTS, LinkPurpose
 from chalicelib.web import labels
+from chalicelib.web.embedded_slots import embedded_slots
 from chalicelib.web.forms import booking_fields
 from chalicelib.web.pages import (
     Markup,
@@ -178,8 +181,11 @@ def event_page(services: PageServices, request: Any, host: str, event: str) -> R
 
     def make() -> Response:
         config, et = services.public.event(host, event)
-        return _booking_page(base, config, et, _details_step(et), "",
-                             _page_data(config, et, "book"))
+        data = _page_data(config, et, "book")
+        slots = embedded_slots(services.public, config, et, services.clock.now())
+        if slots is not None:
+            data["slots"] = slots
+        return _booking_page(base, config, et, _details_step(et), "", data)
 
     return _page_or_404(base, make)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.bookings import Booking
-from chalicelib.domain.errors import NotConnectedError
+from chalicelib.domain.errors import NotConnectedError, ProviderUnavailableError
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers import (
     Checkout,
@@ -24,10 +25,12 @@ from chalicelib.domain.providers import (
 )
 from chalicelib.provider_settings import Providers, RazorpayPlatform
 from chalicelib.services.payments import HostPayment, RazorpayCallbacks
+from chalicelib.services.public import PublicService
 from chalicelib.store.bookings import BookingRepository
 from tests.fakes.providers import FakePayments
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock, Response
+from tests.functional.dynamodb_requests import recorded
 from tests.functional.hosts import make_host
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -103,6 +106,70 @@ def test_booking_page_embeds_what_first_paint_needs(api: Api, host: str) -> None
     for name in ("attendee.name", "attendee.email", "answers.plan"):
         assert f'name="{name}"' in html
     assert "<h1 id=\"event-title\">Intro</h1>" in html
+
+
+# ---- the first month's slots, sent with the page ------------------------------------------
+# The clock stands at 2026-11-23T12:00Z: the page holds the UTC days 31 October to
+# 1 December, November as any zone sees it.
+
+def utc_starts(answer: dict[str, Any]) -> list[datetime]:
+    return [datetime.fromisoformat(s["start"]) for day in answer["slots"].values() for s in day]
+
+
+def test_the_booking_page_embeds_the_slots_the_api_gives_for_its_window(
+        api: Api, host: str) -> None:
+    book(api)   # Tuesday 24 November 14:00Z is taken
+
+    slots = page_data(api.get("/alice/intro"))["slots"]
+
+    assert (slots["first"], slots["last"], slots["stale"]) == ("2026-10-31", "2026-12-01",
+                                                               False)
+    answer = api.get("/hosts/alice/intro/slots?start=2026-10-31&end=2026-12-01&timeZone=UTC")
+    assert [datetime.fromisoformat(s) for s in slots["starts"]] == utc_starts(answer.json)
+    # Compact UTC instants, in order (today's 09:00 in New York is free)
+    assert slots["starts"][:2] == ["2026-11-23T14:00:00Z", "2026-11-23T14:30:00Z"]
+    assert "2026-11-24T14:00:00Z" not in slots["starts"]
+
+
+def test_the_booking_page_reads_the_hosts_config_once_with_its_slots(
+        api: Api, host: str) -> None:
+    with recorded() as requests:
+        page = api.get("/alice/intro")
+        page_reads = requests.take()
+        api.get("/hosts/alice/intro/slots?start=2026-10-31&end=2026-12-01&timeZone=UTC")
+        slots_reads = requests.take()
+
+    # The host's config (GSI1), then the ledger with the calendars' cached days: what a
+    # slots request alone reads.
+    assert "slots" in page_data(page)
+    assert page_reads == slots_reads == {"Query": 2}
+
+
+def test_a_page_whose_slots_cannot_be_made_is_served_without_them_for_the_picker_to_ask(
+        api: Api, host: str, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def unavailable(*_: Any, **__: Any) -> None:
+        raise ProviderUnavailableError("google", "timeout")
+
+    monkeypatch.setattr(PublicService, "slots_for", unavailable)
+
+    with caplog.at_level(logging.ERROR, logger="penny.pages"):
+        r = api.get("/alice/intro")
+
+    assert r.status == 200
+    data = page_data(r)
+    assert "slots" not in data and data["event"]["slug"] == "intro"
+    assert [m.message for m in caplog.records if m.name == "penny.pages"] == [
+        "slots not embedded"]
+
+
+def test_the_reschedule_page_embeds_no_slots(api: Api, host: str) -> None:
+    booked = book(api)
+
+    r = api.get(f"/booking/{booked['uid']}/reschedule?token="
+                f"{booked['links']['reschedule_token']}")
+
+    assert "slots" not in page_data(r)
 
 
 def test_profile_page_lists_the_hosts_event_types(api: Api, host: str) -> None:

@@ -24,6 +24,7 @@ from sandbox.server import ProviderSandbox
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_sandbox_host
+from tests.functional.test_booking_pages import page_data
 from tests.functional.test_connections import PUBLIC, connect
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -294,8 +295,10 @@ def test_a_zoom_event_type_gets_its_meeting_and_without_zoom_a_plain_note(
     assert len(in_calendar) == 2
 
 
-def test_a_slots_page_serves_the_copy_marked_stale_when_google_cannot_be_reread(
-        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+def google_down_after_a_change(api: Api, sandbox: ProviderSandbox, host: str,
+                                clock: FixedClock) -> date:
+    """A Dentist at 10:00 synced into Penny's copy, then Google failing while a Gym at
+    14:00 is notified; the day of both."""
     connect(api, host, "google")
     day = next_weekday(clock)
     before = len(sandbox.notifications("google"))
@@ -307,6 +310,12 @@ def test_a_slots_page_serves_the_copy_marked_stale_when_google_cannot_be_reread(
     before = len(sandbox.notifications("google"))
     sandbox.add_event("google", "Gym", at(day, 14), at(day, 15))
     deliver(api, sandbox, "google", before)
+    return day
+
+
+def test_a_slots_page_serves_the_copy_marked_stale_when_google_cannot_be_reread(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    day = google_down_after_a_change(api, sandbox, host, clock)
 
     r = api.get(f"/hosts/alice/intro/slots?start={day}&end={day}&timeZone=UTC")
 
@@ -316,6 +325,20 @@ def test_a_slots_page_serves_the_copy_marked_stale_when_google_cannot_be_reread(
     assert at(day, 14) in offered      # not known yet: the booking re-checks it
     assert api.post("/hosts/alice/intro/bookings",
                     f.booking(at(day, 14).isoformat())).code == "calendar_unavailable"
+
+
+def test_the_booking_page_comes_with_the_copy_marked_stale_when_google_cannot_be_reread(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    day = google_down_after_a_change(api, sandbox, host, clock)   # in the page's month
+
+    r = api.get("/alice/intro")
+
+    # The page is served, with its slots from the copy as it was, said stale
+    assert r.status == 200
+    slots = page_data(r)["slots"]
+    assert slots["stale"] is True
+    offered = {datetime.fromisoformat(s) for s in slots["starts"]}
+    assert at(day, 10) not in offered and at(day, 14) in offered
 
 
 def test_graphs_validation_handshake_is_echoed_as_plain_text(api: Api, host: str) -> None:

@@ -162,6 +162,18 @@ def test_an_inactive_event_type_is_not_found_and_a_hidden_one_is() -> None:
     assert hidden.event("alice", "intro")[1].id == "alice-intro"
 
 
+def test_slots_for_a_config_already_read_are_the_slots_and_read_no_config_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    service, _, hosts = given_alice()
+    config, et = service.event("alice", "intro")
+    expected = service.slots("alice", "intro", WEDNESDAY, date(2026, 3, 6), "UTC")
+
+    monkeypatch.setattr(hosts, "public_config", lambda slug: pytest.fail("read again"))
+    result = service.slots_for(config, et, WEDNESDAY, date(2026, 3, 6), "UTC")
+
+    assert result == expected and result.slots
+
+
 def test_a_profile_is_found_by_its_slug() -> None:
     service, _, _ = given_alice()
 

@@ -7,9 +7,10 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,6 +19,7 @@ from chalicelib.domain.event_types import LocationKind, Price
 from chalicelib.provider_settings import RazorpayPlatform
 from chalicelib.web import assets, labels
 from chalicelib.web.assets import STATIC
+from chalicelib.web.embedded_slots import month_window, utc_instant
 from chalicelib.web.manage import video_line
 from chalicelib.web.pages import (
     Markup,
@@ -57,6 +59,23 @@ def test_embedded_json_cannot_close_its_script_element() -> None:
     assert out.count("</script>") == 1
     body = re.fullmatch(r'<script type="application/json" id="penny-page">(.*)</script>', out)
     assert body and json.loads(body[1]) == hostile
+
+
+@pytest.mark.parametrize(("today", "first", "last"), [
+    (date(2026, 12, 15), date(2026, 11, 30), date(2027, 1, 1)),
+    (date(2028, 2, 1), date(2028, 1, 31), date(2028, 3, 1)),   # a leap February
+    (date(2026, 1, 31), date(2025, 12, 31), date(2026, 2, 1)),
+])
+def test_the_booking_page_embeds_the_utc_days_either_side_of_its_month(
+        today: date, first: date, last: date) -> None:
+    # Any zone's day lies inside the UTC days either side of it (UTC-12 to UTC+14).
+    assert month_window(today) == (first, last)
+
+
+def test_embedded_starts_are_utc_instants_to_the_second() -> None:
+    kolkata = datetime(2026, 3, 4, 0, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
+
+    assert utc_instant(kolkata) == "2026-03-03T18:30:00Z"
 
 
 def test_template_values_are_escaped_unless_marked_trusted() -> None:

@@ -23,7 +23,10 @@ function show(view, focusId) {
   if (focusId) document.getElementById(focusId).focus();
 }
 
-const picker = new Picker({ host: page.host, event: page.event, onPick: choose });
+// The booking page comes with its first month of slots (page.slots); the reschedule page
+// asks for every month.
+const picker = new Picker({ host: page.host, event: page.event, sent: page.slots,
+  onPick: choose });
 
 function choose(slot) {
   chosen = slot;

@@ -87,11 +87,16 @@ export function addMonths(y, m, n) {
   return { y: Math.floor(index / 12), m: (index % 12) + 1 };
 }
 
+// One formatter per zone: the booking page asks the day of each of a month's slots.
+const dayFormats = new Map();
+
 /** The calendar day of an instant in a zone, as YYYY-MM-DD. */
 export function dayIn(zone, instant = new Date()) {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
-  }).formatToParts(instant);
+  if (!dayFormats.has(zone)) {
+    dayFormats.set(zone, new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }));
+  }
+  const parts = dayFormats.get(zone).formatToParts(instant);
   const get = (type) => parts.find((p) => p.type === type).value;
   return `${get("year")}-${get("month")}-${get("day")}`;
 }

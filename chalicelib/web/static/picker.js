@@ -1,17 +1,20 @@
 // Choosing a time: the month calendar, the chosen day's times, the timezone and the
 // 12/24-hour clock. One slots request per month shown (the whole visible month, in the
-// visitor's zone), cached per zone; never one per day.
+// visitor's zone), cached per zone; never one per day. The booking page is sent with the
+// slots of the visitor's current month (`sent`), so that month asks nothing.
 import { getJSON } from "./api.js";
 import { Calendar } from "./calendar.js";
 import {
-  allZones, dayIn, dayLabel, daysInMonth, detectZone, isoDay, parseDay, preferredHour12,
-  rememberHour12, timeLabel, zoneLabel,
+  addDays, allZones, dayIn, dayLabel, daysInMonth, detectZone, isoDay, parseDay,
+  preferredHour12, rememberHour12, timeLabel, zoneLabel,
 } from "./clock.js";
 
 export class Picker {
-  constructor({ host, event, onPick }) {
+  constructor({ host, event, sent = null, onPick }) {
     this.path = `/hosts/${encodeURIComponent(host.slug)}/${encodeURIComponent(event.slug)}/slots`;
     this.onPick = onPick;
+    this.sent = sent; // {first, last, starts}: UTC starts over whole UTC days, or null
+    this.duration = event.duration_minutes;
     this.zone = detectZone();
     this.hour12 = preferredHour12();
     this.months = new Map(); // "zone|YYYY-MM" -> Promise of {day: [slot]}
@@ -68,19 +71,44 @@ export class Picker {
   }
 
   fetchMonth(y, m) {
-    const key = `${this.zone}|${isoDay(y, m, 1)}`;
+    const first = isoDay(y, m, 1);
+    const last = isoDay(y, m, daysInMonth(y, m));
+    const key = `${this.zone}|${first}`;
     if (!this.months.has(key)) {
-      const query = new URLSearchParams({ start: isoDay(y, m, 1),
-        end: isoDay(y, m, daysInMonth(y, m)), timeZone: this.zone });
-      const request = getJSON(`${this.path}?${query}`).then((body) => body.slots);
-      request.catch(() => this.months.delete(key)); // a failure is not cached
-      this.months.set(key, request);
+      const sent = this.sentMonth(first, last);
+      if (sent) {
+        this.months.set(key, Promise.resolve(sent));
+      } else {
+        const query = new URLSearchParams({ start: first, end: last, timeZone: this.zone });
+        const request = getJSON(`${this.path}?${query}`).then((body) => body.slots);
+        request.catch(() => this.months.delete(key)); // a failure is not cached
+        this.months.set(key, request);
+      }
     }
     return this.months.get(key);
   }
 
-  /** Forget what was fetched (a slot was taken meanwhile) and show the month again. */
+  /**
+   * The days first..last in the visitor's zone from the slots sent with the page, shaped
+   * as the API answers ({day: [{start, end}]}); null unless they hold all of those days.
+   * A zone's day lies within the UTC days either side of it (offsets are under 24 hours).
+   */
+  sentMonth(first, last) {
+    const sent = this.sent;
+    if (!sent || sent.first > addDays(first, -1) || sent.last < addDays(last, 1)) return null;
+    const days = {};
+    for (const start of sent.starts) {
+      const day = dayIn(this.zone, new Date(start));
+      if (day < first || day > last) continue;
+      const end = new Date(Date.parse(start) + this.duration * 60000).toISOString();
+      (days[day] = days[day] || []).push({ start, end });
+    }
+    return days;
+  }
+
+  /** Forget what was fetched or sent (a slot was taken meanwhile) and show the month again. */
   refresh() {
+    this.sent = null;
     this.months.clear();
     return this.showMonth(this.y, this.m, { keepDay: true });
   }
