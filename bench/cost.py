@@ -52,12 +52,15 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--abandoned-share", type=float, default=d.abandoned_share,
                    help="share of the checkouts opened that are never paid")
     p.add_argument("--premium-share", type=float, default=d.premium_share)
+    p.add_argument("--notes-share", type=float, default=d.notes_share,
+                   help="share of hosts who keep client notes (Notion, Google Docs)")
     p.add_argument("--dashboards", default=",".join(f"{k}={v:g}"
                                                     for k, v in d.dashboard_mix.items()),
                    help="share of hosts per dashboard pattern (scenario.DASHBOARDS)")
     p.add_argument("--bot-views-per-host", type=float, default=d.bot_views_per_host)
     p.add_argument("--months-per-view", type=float, default=d.months_per_view,
-                   help="months of slots a page view shows (one request each)")
+                   help="months of slots a page view shows (the first comes with the "
+                        "page, one request for each after it)")
     p.add_argument("--asset-miss-rate", type=float, default=d.asset_miss_rate,
                    help="share of page views that fetch the static assets")
     p.add_argument("--front-door", choices=("function-url", "rest", "http-api"),
@@ -99,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         hosts=args.hosts, bookings_per_host=args.bookings_per_host,
         views_per_booking=args.views_per_booking, paid_share=args.paid_share,
         abandoned_share=args.abandoned_share, premium_share=args.premium_share,
+        notes_share=args.notes_share,
         months_per_view=args.months_per_view, asset_miss_rate=args.asset_miss_rate,
         dashboard_mix=_mix(args.dashboards), bot_views_per_host=args.bot_views_per_host,
         sample_hosts=min(args.sample_hosts, args.hosts), seed=args.seed)
@@ -240,7 +244,9 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
         f"booking; {scenario.paid_share:.0%} paid (Stripe, Razorpay for hosts in India; "
         f"{scenario.abandoned_share:.0%} of checkouts never paid); "
         f"{scenario.premium_share:.0%} premium (one sample host, its brief jobs counted for "
-        "the share; only premium bookings reach the summary worker)",
+        "the share; only premium bookings reach the summary worker); "
+        f"{scenario.notes_share:.0%} keep client notes (one sample host, in Notion, its "
+        "notes jobs counted for the share; only their bookings reach the notes worker)",
         f"  dashboards: {mix} (a hidden tab closes its socket after "
         f"{sample.hidden_close_minutes:g} min; a keepalive every {sample.keepalive_minutes:g} "
         "min while open)",

@@ -121,6 +121,7 @@ class Harness:
         self.sandbox: Any = None
         self.last_cookies: list[str] = []
         self.premium_weight = 1.0  # how many premium hosts the sample's one stands for
+        self.notes_weight = 1.0    # how many hosts who keep notes the sample's one stands for
         self.briefs: list[BriefTokens] = []  # every answer Gemini gave, with its usage
 
     def start(self, app_log_level: str = "INFO") -> Harness:
@@ -387,10 +388,12 @@ class Harness:
 
     def _worker(self, name: str) -> Any:
         def handle(event: dict[str, Any], context: Any) -> Any:
-            # Only premium hosts' bookings reach the brief worker (its SNS filter): the
-            # sample's premium host stands for premium_share of all hosts.
-            weight = self.invocations.weight * (
-                self.premium_weight if name == "summary_worker" else 1.0)
+            # Only premium hosts' bookings reach the brief worker, and only bookings with
+            # notes the notes worker (their SNS filters): the sample's premium host stands
+            # for premium_share of all hosts, its host who keeps notes for notes_share.
+            weight = self.invocations.weight * {
+                "summary_worker": self.premium_weight,
+                "notes_worker": self.notes_weight}.get(name, 1.0)
             with self.weighted(self.invocations.part, weight):
                 return self.invocations.invoke(name, "sns", getattr(self.app_module, name),
                                                event, context)

@@ -47,10 +47,12 @@ CLIENT_ZONES = ("America/New_York", "Europe/London", "Asia/Kolkata", "Australia/
                 "America/Los_Angeles", "Europe/Berlin")
 PASSWORD = "a long cost-model passphrase"
 STATIC_REF = re.compile(r"""["'(](/[^"'()\s]*?/static/[^"'()\s]+|/static/[^"'()\s]+)["')]""")
+PAGE_DATA = re.compile(r'<script type="application/json" id="penny-page">(.*?)</script>')
 DASHBOARD_SCRIPT = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-api.js"
 BOT_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 KEPT_OPEN = ":kept-open"  # a dashboard part as it was before hidden tabs closed the socket
 PAID_EVENT = "session"    # each host's priced event type ("intro" is free)
+NOTES_HOST = 1            # the sample host who keeps notes (0 is the premium one)
 
 
 def script_minutes(name: str) -> float:
@@ -132,6 +134,8 @@ class Month:
             self._set_up(warm, 10_000)
             if self.scenario.premium_share > 0:
                 _premium(warm.slug)  # its briefs load google-genai here, not in the month
+            if self.scenario.notes_share > 0:
+                self._keep_notes(warm)  # and its notes notion-client
             self._probe_pages(warm)
             self._warming = True
             self._month(warm, rng, replace(self.scenario, bookings_per_host=2, paid_share=0.5,
@@ -171,6 +175,7 @@ class Month:
         h = self.harness
         h.clock.current = MONTH_START
         h.premium_weight = s.premium_share * s.sample_hosts
+        h.notes_weight = s.notes_share * s.sample_hosts
         h.calibrate()
         with h.weighted("account", 1):
             tokens = h.json("POST", "/auth/login", body={"email": f"{host.slug}@example.com",
@@ -272,34 +277,34 @@ class Month:
 
     def _views(self, host: Host, event: str, zone: str, s: Scenario, views: float
                ) -> list[str]:
-        """`views` views of a booking page: the page, its assets on a miss, the slots of
-        each month shown. The starts it offered."""
+        """`views` views of a booking page: the page with its first month of slots, its
+        assets on a miss, the slots of each later month shown. The starts it offered."""
         h = self.harness
-        with h.weighted("bookings", views):
-            self._page(f"/{host.slug}/{event}")
-        with h.weighted("bookings", views * s.asset_miss_rate):
-            for path in self.booking_assets:
-                h.http("GET", path)
-        # The first slots request runs alone: it may find the calendar copy expired and
-        # refresh it, which the requests right after it then do not.
-        starts: list[str] = []
+        # The first view runs alone: its slots may find the calendar copy expired and
+        # refresh it, which the views right after it then do not.
+        html = ""
         for weight in (min(1.0, views), max(0.0, views - 1)):
             if weight > 0:
                 with h.weighted("bookings", weight):
-                    starts = self._slots(host, event, zone, 0)
+                    html = self._page(f"/{host.slug}/{event}")
+        with h.weighted("bookings", views * s.asset_miss_rate):
+            for path in self.booking_assets:
+                h.http("GET", path)
+        starts = _sent_starts(html)
+        if starts is None:   # a page sent without its slots: the picker asks for them
+            with h.weighted("bookings", views):
+                starts = self._slots(host, event, zone, 0)
         with h.weighted("bookings", views * max(0.0, s.months_per_view - 1)):
             starts += self._slots(host, event, zone, 1)
         return starts
 
-    def _slots(self, host: Host, event: str, zone: str, month: int,
-               agent: str | None = None) -> list[str]:
+    def _slots(self, host: Host, event: str, zone: str, month: int) -> list[str]:
         today = self.harness.clock.current.astimezone(ZoneInfo(zone)).date()
         first = today if month == 0 else _add_months(today.replace(day=1), month)
         last = _add_months(first.replace(day=1), 1) - timedelta(days=1)
         status, body = self.harness.http_json(
             "GET", f"/hosts/{host.slug}/{event}/slots?start={first}&end={last}"
-                   f"&timeZone={quote(zone, safe='')}",
-            headers={"user-agent": agent} if agent else None)
+                   f"&timeZone={quote(zone, safe='')}")
         if status != 200:
             return []
         return [slot["start"] for day in body["slots"].values() for slot in day]
@@ -357,12 +362,11 @@ class Month:
         with h.weighted("bots", s.bot_views_per_host / len(pages)):
             for path in pages:
                 self._page(path, bot)
+        # The month's slots came with the page: a bot running its script asks for none.
         rendered = s.bot_views_per_host * s.bot_render_share
         with h.weighted("bots", rendered * s.asset_miss_rate):
             for path in self.booking_assets:
                 h.http("GET", path, headers=bot)
-        with h.weighted("bots", rendered):
-            self._slots(host, "intro", "UTC", 0, BOT_AGENT)
 
     def _dashboard(self, host: Host, part: str, counts: DashboardCounts) -> None:
         """A month of one dashboard pattern: each kind of request once, by its count.
@@ -449,6 +453,10 @@ class Month:
             # One premium host stands for them all: its brief jobs count
             # premium_share x sample_hosts times (harness.premium_weight).
             _premium(host.slug)
+        if n == NOTES_HOST % self.scenario.sample_hosts and self.scenario.notes_share > 0:
+            # One host who keeps notes stands for them all: its notes jobs count
+            # notes_share x sample_hosts times (harness.notes_weight).
+            self._keep_notes(host, token)
         h.json("POST", "/me/event-types", token=token, body={
             "slug": "intro", "title": "Intro call", "duration_minutes": 30,
             "location": {"kind": "google_meet"}})
@@ -456,6 +464,24 @@ class Month:
             "slug": "session", "title": "Coaching session", "duration_minutes": 60,
             "location": {"kind": "google_meet"}, "buffer_after_minutes": 10,
             "price": PRICES[provider]})
+
+    def _keep_notes(self, host: Host, token: str | None = None) -> None:
+        """The host connects Notion for client notes (its one database is chosen)."""
+        from sandbox.testing import consent
+
+        h = self.harness
+        token = token or h.json("POST", "/auth/login", body={
+            "email": f"{host.slug}@example.com", "password": PASSWORD})["access_token"]
+        status, _, body = h.http("POST", "/me/connections/notion", token=token,
+                                 body={"features": ["notes"]})
+        if status != 200:
+            raise RuntimeError(f"connecting Notion: {status} {body[:200]}")
+        binding = next(c.split(";")[0] for c in h.last_cookies if "Path=/oauth/" in c)
+        back = urlsplit(consent(json.loads(body)["authorize_url"]))
+        status, _, body = h.http("GET", f"{back.path}?{back.query}",
+                                 headers={"cookie": binding})
+        if status >= 400:
+            raise RuntimeError(f"connecting Notion: {status} {body[:200]}")
 
     def _page(self, path: str, headers: dict[str, str] | None = None) -> str:
         """A page's HTML; a page that does not answer with one fails the run."""
@@ -502,6 +528,13 @@ def _wait_for(sandbox: Any, seen: int) -> list[Any]:
             raise RuntimeError("the sandbox sent no notification for a calendar change")
         time.sleep(0.005)
     return list(sandbox.notifications("google")[seen:])
+
+
+def _sent_starts(html: str) -> list[str] | None:
+    """The slot starts a booking page was sent with (its page data), or None without them."""
+    found = PAGE_DATA.search(html)
+    sent = json.loads(found[1]).get("slots") if found else None
+    return None if sent is None else list(sent["starts"])
 
 
 def _add_months(day: date, months: int) -> date:

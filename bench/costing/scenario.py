@@ -21,7 +21,7 @@ Defaults, and why:
   checkout costs about what a paid booking's hold does, so the month moves little with
   it; `--abandoned-share` changes it).
 - `months_per_view` 1.5: every view shows this month's slots, every other view also the
-  next month's (one slots request per month shown).
+  next month's (this month's come with the page; one slots request for each month after).
 - `asset_miss_rate` 0.5: static assets have content-hashed, immutable URLs, so only a
   browser that has not seen them (a first-time visitor, after a deploy) fetches them.
 - Dashboards, a mix (DASHBOARD_MIX): 60% of hosts visit it (20 visits of 30 minutes a
@@ -31,7 +31,11 @@ Defaults, and why:
   scheduling tool is checked, not watched: the tab is hidden most of the time it is open.
 - Bots: 150 fetches of a host's public pages a month (search engines, SEO and AI
   crawlers, link previews: five a day across the profile and booking pages), 10% of
-  them rendering the page's script (its assets and one month of slots).
+  them rendering the page's script (its assets; the month's slots come with the page).
+- `notes_share` 0.2: one host in five keeps client notes in Notion or Google Docs (an
+  opt-in beside the calendar everyone connects; assumed). Only their bookings reach the
+  notes worker (its SNS filter); one sample host keeps notes in Notion, and its notes
+  jobs count for the share.
 - Calendars: every host has Google Calendar connected (it is what Penny is for), with
   three changes a working day to their own calendar, each pushed to Penny.
 """
@@ -130,6 +134,7 @@ class Scenario:
     paid_share: float = 0.2
     abandoned_share: float = 0.15   # of the checkouts opened, never paid
     premium_share: float = 0.1
+    notes_share: float = 0.2        # hosts who keep client notes (Notion, Google Docs)
     months_per_view: float = 1.5
     asset_miss_rate: float = 0.5
     dashboard_mix: dict[str, float] = field(default_factory=lambda: dict(DASHBOARD_MIX))
