@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -99,26 +98,11 @@ class Bench:
                 "slug": "intro", "title": "Intro call", "duration_minutes": 30,
                 "location": {"kind": "phone", "details": "+1 555 0100"},
                 "questions": QUESTIONS})
-            self._connect_notion(token)
+            self.h.connect("notion", token, ["notes"])
             from chalicelib.store.hosts import HostRepository
 
             HostRepository().set_premium(SLUG, True)  # as `make premium` does
         return token
-
-    def _connect_notion(self, token: str) -> None:
-        from sandbox.testing import consent
-
-        h = self.h
-        status, _, body = h.http("POST", "/me/connections/notion", token=token,
-                                 body={"features": ["notes"]})
-        if status != 200:
-            raise RuntimeError(f"connecting Notion: {status} {body[:200]}")
-        binding = next(c.split(";")[0] for c in h.last_cookies if "Path=/oauth/" in c)
-        back = urlsplit(consent(json.loads(body)["authorize_url"]))
-        status, _, body = h.http("GET", f"{back.path}?{back.query}",
-                                 headers={"cookie": binding})
-        if status >= 400:
-            raise RuntimeError(f"connecting Notion: {status} {body[:200]}")
 
     def slots(self) -> list[str]:
         h = self.h

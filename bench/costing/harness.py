@@ -333,6 +333,25 @@ class Harness:
             raise RuntimeError(f"{method} {path}: {status} {body}")
         return body
 
+    def connect(self, provider: str, token: str, features: list[str],
+                account: str | None = None) -> None:
+        """The host connects `provider` for `features` the way a browser does: Connect,
+        the sandbox's consent page (as `account`, or its first), Penny's callback."""
+        from urllib.parse import urlsplit
+
+        from sandbox.testing import consent
+
+        status, _, body = self.http("POST", f"/me/connections/{provider}", token=token,
+                                    body={"features": features})
+        if status != 200:
+            raise RuntimeError(f"connecting {provider}: {status} {body[:200]}")
+        binding = next(c.split(";")[0] for c in self.last_cookies if "Path=/oauth/" in c)
+        back = urlsplit(consent(json.loads(body)["authorize_url"], account=account))
+        status, _, body = self.http("GET", f"{back.path}?{back.query}",
+                                    headers={"cookie": binding})
+        if status >= 400:
+            raise RuntimeError(f"connecting {provider}: {status} {body[:200]}")
+
     # ---- WebSocket routes ------------------------------------------------------------
 
     def _ws(self, route: str, kind: str, socket: str, **extra: Any) -> Any:

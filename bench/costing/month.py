@@ -421,7 +421,6 @@ class Month:
         (its primary calendar checked and written to), Stripe or Razorpay connected
         (paid.py), two event types with Google Meet, one of them priced."""
         from sandbox.model import Account
-        from sandbox.testing import consent
 
         h = self.harness
         h.clock.current = MONTH_START - timedelta(days=1)
@@ -437,16 +436,7 @@ class Month:
                           f"Host {n}")
         h.sandbox.add_account("google", account)
         host.google_account = account.email
-        status, _, body = h.http("POST", "/me/connections/google", token=token,
-                                 body={"features": ["calendar"]})
-        if status != 200:
-            raise RuntimeError(f"connecting Google: {status} {body[:200]}")
-        binding = next(c.split(";")[0] for c in h.last_cookies if "Path=/oauth/" in c)
-        back = urlsplit(consent(json.loads(body)["authorize_url"], account=account.id))
-        status, _, body = h.http("GET", f"{back.path}?{back.query}",
-                                 headers={"cookie": binding})
-        if status >= 400:
-            raise RuntimeError(f"connecting Google: {status} {body[:200]}")
+        h.connect("google", token, ["calendar"], account=account.id)
         provider = provider_for(host.zone)
         self.paid.connect(provider, token, f"{host.slug}@example.com", f"Host {host.slug}")
         if n == 0 and self.scenario.premium_share > 0:
@@ -467,21 +457,10 @@ class Month:
 
     def _keep_notes(self, host: Host, token: str | None = None) -> None:
         """The host connects Notion for client notes (its one database is chosen)."""
-        from sandbox.testing import consent
-
         h = self.harness
         token = token or h.json("POST", "/auth/login", body={
             "email": f"{host.slug}@example.com", "password": PASSWORD})["access_token"]
-        status, _, body = h.http("POST", "/me/connections/notion", token=token,
-                                 body={"features": ["notes"]})
-        if status != 200:
-            raise RuntimeError(f"connecting Notion: {status} {body[:200]}")
-        binding = next(c.split(";")[0] for c in h.last_cookies if "Path=/oauth/" in c)
-        back = urlsplit(consent(json.loads(body)["authorize_url"]))
-        status, _, body = h.http("GET", f"{back.path}?{back.query}",
-                                 headers={"cookie": binding})
-        if status >= 400:
-            raise RuntimeError(f"connecting Notion: {status} {body[:200]}")
+        h.connect("notion", token, ["notes"])
 
     def _page(self, path: str, headers: dict[str, str] | None = None) -> str:
         """A page's HTML; a page that does not answer with one fails the run."""
