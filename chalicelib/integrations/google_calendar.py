@@ -5,8 +5,8 @@ One request, one answer: no retries here (`num_retries=0`; Penny's jobs decide w
 try again), except that a 401 gets the host's token refreshed once and the call repeated.
 Every vendor failure leaves as a provider error of domain/errors.py; what Google's JSON
 means (events, busy, error bodies) is google_calendar_wire.py's. Imported only on the
-code paths that talk to Google: the client is large, and the service is built from its
-bundled discovery document once per adapter.
+code paths that talk to Google: the client is large, and its resources are made from the
+bundled discovery document once per container (google_services.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any
 import httplib2
 from google.auth.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from chalicelib.domain.errors import ProviderUnavailableError
@@ -46,6 +45,7 @@ from chalicelib.integrations.google_calendar_wire import (
     written_event,
     zone,
 )
+from chalicelib.integrations.google_services import resource
 from chalicelib.provider_settings import OAuthApp
 
 API_ROOT = "https://www.googleapis.com/calendar/v3/"
@@ -82,12 +82,14 @@ class GoogleCalendar:
         self._token, self._timeout, self._page_size = token, timeout, page_size
 
     @cached_property
-    def _api(self) -> Any:
-        # The default httplib2 transport waits for ever: Penny's timeout instead.
-        http = AuthorizedHttp(HostToken(self._token), http=httplib2.Http(timeout=self._timeout),
+    def _http(self) -> AuthorizedHttp:
+        # The host's token on every request; the default httplib2 transport waits for
+        # ever: Penny's timeout instead.
+        return AuthorizedHttp(HostToken(self._token), http=httplib2.Http(timeout=self._timeout),
                               max_refresh_attempts=1)
-        return build("calendar", "v3", http=http, static_discovery=True,
-                     client_options={"api_endpoint": self._root})
+
+    def _api(self, name: str) -> Any:
+        return resource("calendar", "v3", self._root, name)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -95,7 +97,7 @@ class GoogleCalendar:
         found: list[CalendarInfo] = []
         page_token: str | None = None
         while True:
-            page = self._call(self._api.calendarList().list(maxResults=250, pageToken=page_token),
+            page = self._call(self._api("calendarList").list(maxResults=250, pageToken=page_token),
                               "listing calendars")
             found += [CalendarInfo(str(item["id"]),
                                    str(item.get("summaryOverride") or item.get("summary") or ""),
@@ -111,7 +113,7 @@ class GoogleCalendar:
         answers: dict[str, Any] = {}
         for first in range(0, len(ids), FREEBUSY_MAX_CALENDARS):
             chunk = ids[first:first + FREEBUSY_MAX_CALENDARS]
-            answer = self._call(self._api.freebusy().query(body={
+            answer = self._call(self._api("freebusy").query(body={
                 "timeMin": rfc3339(window.start), "timeMax": rfc3339(window.end),
                 "timeZone": "UTC", "items": [{"id": calendar_id} for calendar_id in chunk]}),
                 "reading free/busy")
@@ -138,7 +140,7 @@ class GoogleCalendar:
         changes: list[EventChange] = []
         page_token: str | None = None
         while True:
-            page = self._call(self._api.events().list(
+            page = self._call(self._api("events").list(
                 calendarId=calendar_id, singleEvents=True, maxResults=self._page_size,
                 pageToken=page_token, fields=LIST_FIELDS, **query),
                 "listing events", tolerate={410} if "syncToken" in query else ())
@@ -154,7 +156,7 @@ class GoogleCalendar:
 
     def watch(self, calendar_id: str, address: str, watch_id: str, token: str,
               expires_at: datetime) -> Watch:
-        answer = self._call(self._api.events().watch(calendarId=calendar_id, body={
+        answer = self._call(self._api("events").watch(calendarId=calendar_id, body={
             "id": watch_id, "type": "web_hook", "address": address, "token": token,
             "expiration": str(int(expires_at.timestamp() * 1000))}), "starting a watch")
         expiration = answer.get("expiration")
@@ -164,7 +166,7 @@ class GoogleCalendar:
                      str(answer.get("resourceId") or ""))
 
     def stop(self, watch: Watch) -> None:
-        self._call(self._api.channels().stop(body={"id": watch.id,
+        self._call(self._api("channels").stop(body={"id": watch.id,
                                                    "resourceId": watch.resource_id}),
                    "stopping a watch", tolerate={404})
 
@@ -172,7 +174,7 @@ class GoogleCalendar:
 
     def create_event(self, calendar_id: str, event: CalendarEvent) -> WrittenEvent:
         event_id = google_event_id(event.key)
-        events = self._api.events()
+        events = self._api("events")
         answer = self._call(events.insert(calendarId=calendar_id,
                                           body={"id": event_id, **event_body(event)},
                                           sendUpdates="all", **conference_version(event)),
@@ -191,12 +193,12 @@ class GoogleCalendar:
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
-        return written_event(self._call(self._api.events().patch(
+        return written_event(self._call(self._api("events").patch(
             calendarId=calendar_id, eventId=event_id, body=event_body(event), sendUpdates="all",
             **conference_version(event)), "updating an event"))
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
-        self._call(self._api.events().delete(calendarId=calendar_id, eventId=event_id,
+        self._call(self._api("events").delete(calendarId=calendar_id, eventId=event_id,
                                              sendUpdates="all"),
                    "deleting an event", tolerate={404, 410})
 
@@ -205,7 +207,7 @@ class GoogleCalendar:
     def _call(self, request: Any, doing: str, tolerate: Collection[int] = ()) -> Any:
         """The answer (a dict; {} when empty), or None when its status is in `tolerate`."""
         try:
-            answer = request.execute(num_retries=0)
+            answer = request.execute(http=self._http, num_retries=0)
         except HttpError as exc:
             if exc.resp.status in tolerate:
                 return None

@@ -32,7 +32,6 @@ from typing import Any
 
 import httplib2
 from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from chalicelib.domain.errors import (
@@ -44,6 +43,7 @@ from chalicelib.domain.providers import BookingNotes, NotesDatabase, NotesPage
 from chalicelib.integrations import google_docs_wire as wire
 from chalicelib.integrations.google_calendar import TRANSPORT_ERRORS, HostToken
 from chalicelib.integrations.google_docs_wire import PROVIDER
+from chalicelib.integrations.google_services import resource
 from chalicelib.provider_settings import OAuthApp
 
 DOCS_ROOT = "https://docs.googleapis.com/"
@@ -74,15 +74,13 @@ class GoogleDocsNotes:
         return AuthorizedHttp(HostToken(self._token), max_refresh_attempts=1,
                               http=httplib2.Http(timeout=self.timeout))
 
-    @cached_property
+    @property
     def _drive(self) -> Any:
-        return build("drive", "v3", http=self._http, static_discovery=True,
-                     client_options={"api_endpoint": self._drive_root}).files()
+        return resource("drive", "v3", self._drive_root, "files")
 
-    @cached_property
+    @property
     def _docs(self) -> Any:
-        return build("docs", "v1", http=self._http, static_discovery=True,
-                     client_options={"api_endpoint": self._docs_root}).documents()
+        return resource("docs", "v1", self._docs_root, "documents")
 
     # -- the port ----------------------------------------------------------------------
 
@@ -186,7 +184,7 @@ class GoogleDocsNotes:
     def _call(self, request: Any, doing: str,
               gone: Callable[[], ProviderError] | None = None) -> dict[str, Any]:
         try:
-            answer = request.execute(num_retries=0)
+            answer = request.execute(http=self._http, num_retries=0)
         except HttpError as exc:
             status = int(exc.resp.status)
             if status == 404 and gone is not None:

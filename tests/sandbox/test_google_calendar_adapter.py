@@ -26,6 +26,7 @@ from chalicelib.domain.providers import (
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.google_calendar import GoogleCalendar
 from chalicelib.integrations.google_calendar_wire import google_event_id
+from chalicelib.integrations.google_services import resource
 from chalicelib.integrations.oauth.scopes import GOOGLE, GOOGLE_CALENDAR_LIST, GOOGLE_FREEBUSY
 from chalicelib.provider_settings import OAuthApp
 from sandbox import ProviderSandbox
@@ -33,6 +34,7 @@ from tests.sandbox.google_tokens import GoogleToken
 from tests.sandbox.receiver import Receiver
 
 PENNY = GOOGLE[Feature.CALENDAR]
+ROOT = "http://127.0.0.1:9/calendar/v3/"  # never reached: nothing is sent from it
 WEEK = TimeRange(datetime(2026, 5, 4, tzinfo=UTC), datetime(2026, 5, 11, tzinfo=UTC))
 
 
@@ -335,6 +337,30 @@ def test_a_401_refreshes_the_token_once_and_retries_the_call(
     assert not answer.unknown and token.asked == [False, True]
     assert provider_sandbox.api_call_counts("google") == {
         "freebusy.query (refused)": 1, "freebusy.query": 1}
+
+
+def test_hosts_share_one_calendar_resource_and_each_request_sends_its_own_token(
+        provider_sandbox: ProviderSandbox) -> None:
+    stale = HostToken(provider_sandbox, refreshes=False)
+    provider_sandbox.expire_access_tokens("google")
+    fresh = HostToken(provider_sandbox)
+    first, second = _adapter(provider_sandbox, fresh), _adapter(provider_sandbox, stale)
+
+    first.busy(["primary"], WEEK)
+    with pytest.raises(ConnectionBrokenError):
+        second.busy(["primary"], WEEK)
+    first.busy(["primary"], WEEK)
+
+    assert fresh.asked == [False] and stale.asked == [False, True]
+    assert resource("calendar", "v3", ROOT, "freebusy") is resource(
+        "calendar", "v3", ROOT, "freebusy")
+
+
+def test_a_shared_resource_sends_nothing_without_a_hosts_transport() -> None:
+    request = resource("calendar", "v3", ROOT, "events").list(calendarId="primary")
+
+    with pytest.raises(RuntimeError, match="host's transport"):
+        request.execute(num_retries=0)
 
 
 def test_a_token_refused_after_its_refresh_breaks_the_connection(
