@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from bench.costing.harness import Harness
+from bench.costing.harness import PUBLIC_URL, Harness
 from bench.costing.paid import PRICES, PaidBookings, provider_for
 from bench.costing.scenario import (
     DASHBOARDS,
@@ -97,6 +97,9 @@ class Host:
     refresh: str = ""
     sessions: int = 0
     abandoned: bool = False  # its month's abandoned checkout has run
+    # The dashboard's cookie session, as the browser holds it: name -> (value, path).
+    jar: dict[str, tuple[str, str]] = field(default_factory=dict)
+    csrf: str = ""
 
 
 @dataclass
@@ -177,9 +180,11 @@ class Month:
         h.premium_weight = s.premium_share * s.sample_hosts
         h.notes_weight = s.notes_share * s.sample_hosts
         h.calibrate()
-        with h.weighted("account", 1):
-            tokens = h.json("POST", "/auth/login", body={"email": f"{host.slug}@example.com",
-                                                           "password": PASSWORD})
+        login = {"email": f"{host.slug}@example.com", "password": PASSWORD}
+        with h.weighted("account", 1):  # the host logs in to the dashboard once a month
+            host.csrf = self._browser(host, "POST", "/auth/session", login)["csrf_token"]
+        with h.unmetered():  # a bearer token for what stands in for the dashboard elsewhere
+            tokens = h.json("POST", "/auth/login", body=login)
         host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
         parts = dashboard_parts()
         days = MONTH_MINUTES / 1440
@@ -369,41 +374,63 @@ class Month:
                 h.http("GET", path, headers=bot)
 
     def _dashboard(self, host: Host, part: str, counts: DashboardCounts) -> None:
-        """A month of one dashboard pattern: each kind of request once, by its count.
+        """A month of one dashboard pattern: each kind of request once, by its count, as
+        the page makes it (app-api.js), with the cookie session.
 
         A page load: the page, a refresh (the 15-minute access cookie ran out since the
-        last visit, and the page knows it from the last session answer: app-api.js), the
-        profile. A return (the tab shown after its socket closed) and a reconnect (API
-        Gateway's 2-hour limit): a refresh. Every connection: a ticket, $connect, the
-        bookings list, and its close (no function runs: its record waits for its TTL or
-        the next push).
+        last visit, and the page knows it from the last session answer), the profile and
+        a ticket. A return (the tab shown after its socket closed) and a reconnect (API
+        Gateway's 2-hour limit): a refresh that brings the ticket (?realtime=true). Every
+        connection: $connect and the bookings list, and its close (no function runs: its
+        record waits for its TTL or the next push).
         """
         h = self.harness
-        h.clock.current += timedelta(minutes=20)  # the last access token has expired
+        h.clock.current += timedelta(minutes=20)  # the last access cookie has run out
         with h.weighted(part, counts.page_loads):
             self._page("/app")
-            self._refresh(host)
-            h.http("GET", "/me/profile", token=host.access)
+            self._browser(host, "POST", "/auth/session/refresh")
+            self._browser(host, "GET", "/me/profile")
+            self._browser(host, "POST", "/me/realtime/ticket")
         with h.weighted(part, 1.0):  # hashed, immutable: fetched once a month at most
             for path in self.dashboard_assets:
                 h.http("GET", path)
         with h.weighted(part, counts.returns + counts.reconnects):
-            self._refresh(host)
+            ticket = self._browser(host, "POST", "/auth/session/refresh?realtime=true")
         with h.weighted(part, counts.connections):
-            socket = h.ws_connect(self._credential(host))
-            h.http("GET", "/me/bookings?status=upcoming&limit=100", token=host.access)
+            socket = h.ws_connect({"ticket": ticket["realtime"]["ticket"]})
+            self._browser(host, "GET", "/me/bookings?status=upcoming&limit=100")
         with h.weighted(part, counts.keepalives):
             h.ws_message(socket, json.dumps({"action": "keepalive"}))  # as app-api.js
         h.ws_close(socket)
         h.add_connection_minutes(part, counts.connection_minutes)
 
+    def _browser(self, host: Host, method: str, path: str, body: Any = None) -> Any:
+        """A dashboard request as the browser sends it: the session's cookies (each to
+        its path), the page's Origin and, for a change, the CSRF token; the cookies it
+        sets are kept."""
+        h = self.harness
+        route = path.split("?")[0]
+        headers = {"origin": PUBLIC_URL, "sec-fetch-site": "same-origin", "cookie": "; ".join(
+            f"{name}={value}" for name, (value, at) in host.jar.items() if route.startswith(at))}
+        if method != "GET":
+            headers["x-csrf-token"] = host.csrf
+        status, answer = h.http_json(method, path, body=body, headers=headers)
+        for line in h.last_cookies:
+            pair, *attributes = [part.strip() for part in line.split(";")]
+            name, _, value = pair.partition("=")
+            at = next((a.partition("=")[2] for a in attributes
+                       if a.lower().startswith("path=")), "/")
+            if value and "max-age=0" not in (a.lower() for a in attributes):
+                host.jar[name] = (value, at)
+            else:
+                host.jar.pop(name, None)
+        if status >= 400:
+            raise RuntimeError(f"{method} {path}: {status} {answer}")
+        return answer
+
     def _refresh(self, host: Host) -> None:
         tokens = self.harness.json("POST", "/auth/refresh", body={"refresh_token": host.refresh})
         host.access, host.refresh = tokens["access_token"], tokens["refresh_token"]
-
-    def _credential(self, host: Host) -> dict[str, str]:
-        body = self.harness.json("POST", "/me/realtime/ticket", token=host.access)
-        return {"ticket": body["ticket"]}
 
     def _open_dashboard(self, host: Host) -> str:
         with self.harness.unmetered():

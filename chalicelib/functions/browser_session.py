@@ -21,6 +21,7 @@ stack, drops Secure and the prefixes):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -159,7 +160,9 @@ def sign_up(services: SessionServices, request: Any, body: Any) -> Response:
                    extra={"host": profile_out(profile).model_dump(mode="json")})
 
 
-def refresh(services: SessionServices, request: Any) -> Response:
+def refresh(services: SessionServices, request: Any,
+            ticket: Callable[[str, str | None], dict[str, Any]] | None = None) -> Response:
+    """`ticket`: also answer with the new session's WebSocket ticket (as `realtime`)."""
     check_origin(request, services.public_base_url)
     cookie_policy = policy(request)
     token = cookies(request.headers).get(cookie_policy.name(REFRESH))
@@ -171,7 +174,9 @@ def refresh(services: SessionServices, request: Any) -> Response:
         response = from_exception(exc)
         response.headers["Set-Cookie"] = cookie_policy.clear()
         return response
-    return _opened(services, cookie_policy, browser)
+    session = browser.session
+    extra = None if ticket is None else {"realtime": ticket(session.host_id, session.session_id)}
+    return _opened(services, cookie_policy, browser, extra=extra)
 
 
 def log_out(services: SessionServices, request: Any) -> Response:

@@ -147,24 +147,33 @@ class SignupOut(SessionOut):
     host: ProfileOut
 
 
-class BrowserSessionOut(Strict):
-    """The dashboard's session: the tokens are in httpOnly cookies, never in the body."""
-
-    host_id: str
-    csrf_token: str = Field(description="send as X-CSRF-Token with every change")
-    expires_in: int = Field(description="seconds until the access cookie expires")
-
-
-class BrowserSignupOut(BrowserSessionOut):
-    host: ProfileOut
-
-
 class RealtimeTicketOut(Strict):
     ticket: str = Field(description="offer as the subprotocol pair [protocol, ticket], or "
                                     "as ?ticket=; valid for expires_in seconds")
     expires_in: int
     protocol: Literal["penny.ticket"]
     url: str | None = Field(description="the WebSocket URL; null when realtime is off")
+
+
+class BrowserSessionOut(Strict):
+    """The dashboard's session: the tokens are in httpOnly cookies, never in the body."""
+
+    host_id: str
+    csrf_token: str = Field(description="send as X-CSRF-Token with every change")
+    expires_in: int = Field(description="seconds until the access cookie expires")
+    realtime: RealtimeTicketOut | None = Field(default=None, description=(
+        "a refresh asked with ?realtime=true: the new session's live-updates ticket, as "
+        "POST /me/realtime/ticket answers it"))
+
+
+class RefreshSessionQuery(Query):
+    realtime: bool = Field(default=False, description=(
+        "also answer with a ticket for the live-updates WebSocket (`realtime`): a "
+        "dashboard coming back to a hidden tab refreshes and reconnects in one request"))
+
+
+class BrowserSignupOut(BrowserSessionOut):
+    host: ProfileOut
 
 
 class RangeModel(Strict):

@@ -86,6 +86,39 @@ def test_with_the_cookie_session_a_ticket_needs_the_csrf_token(api: Api) -> None
     assert issued.status == 200 and issued.json["ticket"]
 
 
+def test_a_refresh_asked_with_realtime_brings_the_new_sessions_ticket_which_opens_a_socket(
+        api: Api, wiring: Wiring) -> None:
+    # A dashboard coming back to a hidden tab after its access cookie ran out: one request
+    # rotates the session and brings the ticket the reconnect needs.
+    browser = Browser(api)
+    signed_up = browser.post("/auth/session/signup", f.signup("alice"))
+    assert signed_up.status == 201
+    first_login = ticket_claims(str(browser.post("/me/realtime/ticket").json["ticket"]))["sid"]
+
+    r = browser.post("/auth/session/refresh?realtime=true")
+
+    assert r.status == 200, r.json
+    assert set(r.json["realtime"]) == {"ticket", "expires_in", "protocol", "url"}
+    claims = ticket_claims(r.json["realtime"]["ticket"])
+    assert claims["sub"] == signed_up.json["host_id"] and claims["sid"] == first_login
+    assert connect_with_protocol(api, "c1", "penny.ticket",
+                                 r.json["realtime"]["ticket"])["statusCode"] == 200
+    assert socket_items(claims["sub"]) == {f"CONN#{claims['jti']}": "c1"}
+    assert "realtime" not in browser.post("/auth/session/refresh").json
+
+
+def test_a_refresh_refused_or_badly_asked_brings_no_ticket(api: Api) -> None:
+    browser = Browser(api)
+    assert browser.post("/auth/session/signup", f.signup("alice")).status == 201
+
+    badly = browser.post("/auth/session/refresh?realtime=maybe")
+    browser.csrf_header = False
+    refused = browser.post("/auth/session/refresh?realtime=true")
+
+    assert badly.status == 400 and badly.code == "validation_error" and "realtime" not in badly.json
+    assert refused.status == 403 and "realtime" not in refused.json
+
+
 def test_connect_accepts_a_ticket_as_subprotocol_and_echoes_it(api: Api, wiring: Wiring) -> None:
     ticket = ticket_for(api, make_host(api))
 

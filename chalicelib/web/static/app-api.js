@@ -66,7 +66,9 @@ export function createApi(base, { onSignedOut }) {
     }
   }
 
-  async function refreshOnce(seen) {
+  // False when the session could not be refreshed; otherwise the refresh's answer (true
+  // when another tab had refreshed already, or a probe found the session still good).
+  async function refreshOnce(seen, realtime) {
     // Another tab may have refreshed while we waited: its answer moved the expiry on.
     if (storedExpiry() > seen) return true;
     if (!seen) {
@@ -74,19 +76,35 @@ export function createApi(base, { onSignedOut }) {
       const probe = await send("GET", "/me/profile");
       if (probe.ok) return true;
     }
-    const response = await send("POST", "/auth/session/refresh");
-    if (response.ok) rememberExpiry(await response.clone().json().catch(() => undefined));
-    return response.ok;
+    const response = await send("POST", realtime ? "/auth/session/refresh?realtime=true"
+      : "/auth/session/refresh");
+    if (!response.ok) return false;
+    const data = await response.clone().json().catch(() => undefined);
+    rememberExpiry(data);
+    return data || true;
   }
 
-  function refresh(seen) {
+  function refresh(seen, realtime = false) {
     if (!refreshing) {
       const run = navigator.locks
-        ? navigator.locks.request("penny-session-refresh", () => refreshOnce(seen))
-        : refreshOnce(seen);
+        ? navigator.locks.request("penny-session-refresh", () => refreshOnce(seen, realtime))
+        : refreshOnce(seen, realtime);
       refreshing = run.catch(() => false).finally(() => { refreshing = null; });
     }
     return refreshing;
+  }
+
+  // A ticket for the live-updates socket. When the access cookie has run out (a tab
+  // coming back after a while), the refresh brings the ticket with it: one request, not
+  // a refresh and then a ticket. Otherwise (or when another tab refreshed first) it is
+  // asked for on its own.
+  async function ticket() {
+    const seen = storedExpiry();
+    if (seen && Date.now() > seen - EARLY_MS) {
+      const answer = await refresh(seen, true);
+      if (answer && answer.realtime) return answer.realtime;
+    }
+    return request("POST", "/me/realtime/ticket");
   }
 
   async function request(method, path, body) {
@@ -123,6 +141,7 @@ export function createApi(base, { onSignedOut }) {
     post: (path, body) => request("POST", path, body),
     put: (path, body) => request("PUT", path, body),
     del: (path) => request("DELETE", path),
+    ticket,
     hasSession: () => csrfToken() !== "",
   };
 }
@@ -146,9 +165,9 @@ const KEEPALIVE_MS = 9 * 60 * 1000;
 // KEEPALIVE_MS, so a look costs no keepalive at all (`make cost`: the keepalives were a
 // third of a dashboard's WebSocket bill at five), and a hidden stretch at most three
 // connection minutes. It is long enough that glancing at mail or a calendar for a minute
-// or two keeps the socket: each reopening costs a ticket request, $connect, $disconnect
-// and a reload of the bookings list, four invocations that churning on every tab switch
-// would spend.
+// or two keeps the socket: each reopening costs a ticket (or the refresh that brings
+// one), $connect and a reload of the bookings list, three invocations that churning on
+// every tab switch would spend.
 export const HIDDEN_CLOSE_MS = 3 * 60 * 1000;
 
 // One WebSocket to the host's event stream. Each (re)connect fetches a fresh 60-second
@@ -188,7 +207,7 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
     status("connecting");
     let ticket;
     try {
-      ticket = await api.post("/me/realtime/ticket");
+      ticket = await api.ticket();
     } catch (error) {
       if (stopped || mine !== generation) return;
       if (error instanceof ApiError && error.status === 401) return stop();
