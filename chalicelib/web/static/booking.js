@@ -75,6 +75,14 @@ async function send(event) {
       show("done", "confirm-title");
     }
   } catch (error) {
+    if (error instanceof ApiError && error.code === "invalid_timezone"
+        && picker.useZone("UTC")) {
+      // The visitor's zone is one this browser knows but Penny's tzdata does not (the
+      // page's own times came without asking): the chosen time is the same instant, so
+      // it is booked with UTC as the visitor's zone, and the times are shown in UTC.
+      choose(chosen); // its label in UTC, and a new key: the refused request made nothing
+      return send(event);
+    }
     failed(error instanceof ApiError ? error : new ApiError(0, "error", String(error)));
   }
   submit.disabled = false;

@@ -39,10 +39,16 @@ export class Picker {
       options.append(new Option(zoneLabel(zone), zone, false, zone === this.zone));
     }
     select.append(options);
-    select.addEventListener("change", () => {
-      this.zone = select.value;
-      this.showMonth(this.y, this.m, { keepDay: true });
-    });
+    select.addEventListener("change", () => this.useZone(select.value));
+  }
+
+  /** Show the times in `zone` from now on; false when they already are. */
+  useZone(zone) {
+    if (zone === this.zone) return false;
+    this.zone = zone;
+    document.getElementById("timezone").value = zone;
+    this.showMonth(this.y, this.m, { keepDay: true });
+    return true;
   }
 
   setUpClock() {
@@ -125,12 +131,8 @@ export class Picker {
       slots = await this.fetchMonth(y, m);
     } catch (error) {
       if (shown !== this.shown) return;
-      if (error.code === "invalid_timezone" && this.zone !== "UTC") {
-        this.zone = "UTC"; // a zone this browser knows but Penny's tzdata does not
-        document.getElementById("timezone").value = "UTC";
-        this.showMonth(y, m);
-        return;
-      }
+      // A zone this browser knows but Penny's tzdata does not: the times in UTC.
+      if (error.code === "invalid_timezone" && this.useZone("UTC")) return;
       this.calendar.status.textContent = error.message;
       return;
     }

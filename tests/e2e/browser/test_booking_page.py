@@ -153,6 +153,37 @@ def test_a_server_side_error_is_shown_next_to_its_field(
     expect(page.locator("#confirmation")).to_be_hidden()
 
 
+def test_a_zone_penny_does_not_know_books_the_same_time_with_utc_as_the_visitors_zone(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # The page's first month of times needs no request, so a browser zone newer than
+    # Penny's tzdata is first refused at booking. Penny is made to refuse it here, once.
+    host = coach(stack)
+    context = new_context("Asia/Kolkata")
+    sent: list[dict] = []
+
+    def refuse_the_zone_once(route: Route, request: Request) -> None:
+        sent.append(json.loads(request.post_data or "{}"))
+        if len(sent) > 1:
+            route.continue_()
+            return
+        route.fulfill(status=400, content_type="application/json", body=json.dumps({
+            "error": {"code": "invalid_timezone", "field": "attendee.timezone",
+                      "message": "'Asia/Kolkata' is not an IANA timezone such as Europe/Paris"}}))
+
+    context.route(re.compile(r".*/hosts/[^/]+/intro/bookings$"), refuse_the_zone_once)
+    page = open_booking(context, stack, f"{host}/intro")
+    start = choose_slot(page)
+    fill_details(page)
+
+    confirm(page)
+
+    expect(page.locator("#confirmation")).to_contain_text("You are booked")
+    expect(page.locator("#confirm-yours")).to_contain_text("(UTC)")
+    assert [b["attendee"]["timezone"] for b in sent] == ["Asia/Kolkata", "UTC"]
+    assert [b["start"] for b in sent] == [start, start]
+    assert page.locator("#timezone").input_value() == "UTC"
+
+
 def selected_day(page: Page) -> date:
     return date.fromisoformat(str(page.locator('td[aria-selected="true"] button')
                                   .get_attribute("data-day")))
