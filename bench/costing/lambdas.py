@@ -18,10 +18,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Callable
-from contextlib import redirect_stdout
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -138,8 +140,9 @@ class Invocations:
         trace0 = len(self.meter.trace)
         reads0, writes0 = self.meter.units_so_far()
         sns0 = self.meter.usage.sns_publish_units
+        helpers = [0.0]
         try:
-            with redirect_stdout(printed):
+            with redirect_stdout(printed), self._helper_cpu(helpers):
                 return handler(event, context)
         finally:
             wall = time.perf_counter() - wall0 - (self.meter.overhead_wall - over_wall0)
@@ -150,13 +153,43 @@ class Invocations:
             log_bytes = capture.bytes + sum(len(line.encode()) + 1 + LOG_EVENT_OVERHEAD
                                             for line in lines)
             reads, writes = self.meter.units_so_far()
-            raw = max(0.0, min(cpu, wall)) * 1000
+            # The helper threads' CPU adds to it: a function's threads share its slice of
+            # a vCPU, and the handler waits for them.
+            raw = (max(0.0, min(cpu, wall)) + helpers[0]) * 1000
             self.records.append(Invocation(
                 function, label, tuple(self.meter.trace[trace0:]), raw * self.cpu_factor,
                 log_bytes, reads - reads0, writes - writes0, part=self.part,
                 weight=self.weight, sns_units=self.meter.usage.sns_publish_units - sns0,
                 provider_calls=self.provider_calls(), host=self.host,
                 **extra))
+
+    @contextmanager
+    def _helper_cpu(self, total: list[float]) -> Iterator[None]:
+        """Count the CPU of the tasks the handler hands to thread pools (its parallel
+        provider calls and syncs) into `total`, moto's and the meter's own time apart."""
+        submit = ThreadPoolExecutor.submit
+        meter, lock = self.meter, threading.Lock()
+
+        def timed(fn: Callable[..., Any]) -> Callable[..., Any]:
+            def run(*args: Any, **kwargs: Any) -> Any:
+                cpu0, over0 = time.thread_time(), meter.overhead_cpu
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    spent = time.thread_time() - cpu0 - (meter.overhead_cpu - over0)
+                    with lock:
+                        total[0] += max(0.0, spent)
+            return run
+
+        def counted(pool: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any,
+                    **kwargs: Any) -> Any:
+            return submit(pool, timed(fn), *args, **kwargs)
+
+        ThreadPoolExecutor.submit = counted  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
 
     def amend(self, **changes: Any) -> None:
         """Add what only the caller knows (the answer's bytes) to the last invocation."""

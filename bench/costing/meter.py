@@ -11,6 +11,7 @@ apart, so it is not billed to the Lambda that made the write).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,17 @@ class Usage:
     sns_publish_units: int = 0
 
 
+class _PerThread(threading.local):
+    """What the meter keeps for each thread: a handler's helper threads (its parallel
+    provider calls, its syncs) make AWS requests alongside the handler's own."""
+
+    def __init__(self) -> None:
+        self.overhead_wall = 0.0  # seconds spent metering or in moto, on this thread
+        self.overhead_cpu = 0.0
+        self.before: list[Item | None] = []
+        self.aws_started = (0.0, 0.0)
+
+
 class AwsMeter:
     def __init__(self, lookup: Lookup, key_names: tuple[str, ...],
                  indexes: dict[str, tuple[str, ...]]) -> None:
@@ -38,13 +50,19 @@ class AwsMeter:
         self.trace: list[str] = []  # every metered request in order: "dynamodb.Query"
         self.enabled = False
         self.errors = 0  # requests the meter could not price (reported, never raised)
-        self.overhead_wall = 0.0  # seconds spent metering, on the caller's thread
-        self.overhead_cpu = 0.0
         self._lookup = lookup
         self._key_names = key_names
         self._indexes = indexes
-        self._before: list[Item | None] = []
-        self._aws_started = (0.0, 0.0)
+        self._thread = _PerThread()
+
+    @property
+    def overhead_wall(self) -> float:
+        """Seconds spent metering or in moto so far, on the calling thread."""
+        return self._thread.overhead_wall
+
+    @property
+    def overhead_cpu(self) -> float:
+        return self._thread.overhead_cpu
 
     # ---- hooks ----------------------------------------------------------------------
 
@@ -53,9 +71,10 @@ class AwsMeter:
             return
         with self._overhead():
             try:
-                self._before = [self._lookup(k) for k in self._write_keys(operation, params)]
+                self._thread.before = [self._lookup(k)
+                                        for k in self._write_keys(operation, params)]
             except Exception:  # never fail the request being metered
-                self._before = []
+                self._thread.before = []
                 self.errors += 1
 
     def after(self, call: ApiCall) -> None:
@@ -70,13 +89,13 @@ class AwsMeter:
 
     def aws_begins(self, **_: Any) -> None:
         """First before-send hook: the embedded AWS is about to answer on this thread."""
-        self._aws_started = (time.perf_counter(), time.thread_time())
+        self._thread.aws_started = (time.perf_counter(), time.thread_time())
 
     def aws_answered(self, **_: Any) -> None:
         """Last before-send hook: moto has answered; its time is not the handler's."""
-        wall, cpu = self._aws_started
-        self.overhead_wall += time.perf_counter() - wall
-        self.overhead_cpu += time.thread_time() - cpu
+        wall, cpu = self._thread.aws_started
+        self._thread.overhead_wall += time.perf_counter() - wall
+        self._thread.overhead_cpu += time.thread_time() - cpu
 
     def units_so_far(self) -> tuple[float, float]:
         """Read and write request units counted so far (for per-invocation shares)."""
@@ -138,21 +157,21 @@ class AwsMeter:
             for entry in response.get("Responses", []):
                 reads[op] += read_units(item_size(entry.get("Item")), True, transactional=True)
         elif op == "PutItem":
-            self._write(op, self._before[0], params["Item"] if ok else None, ok)
+            self._write(op, self._thread.before[0], params["Item"] if ok else None, ok)
         elif op == "UpdateItem":
             after = self._lookup(params["Key"]) if ok else None
-            self._write(op, self._before[0], after, ok)
+            self._write(op, self._thread.before[0], after, ok)
         elif op == "DeleteItem":
-            self._write(op, self._before[0], None, ok, delete=True)
+            self._write(op, self._thread.before[0], None, ok, delete=True)
         elif op == "TransactWriteItems":
-            for action, old in zip(params["TransactItems"], self._before, strict=True):
+            for action, old in zip(params["TransactItems"], self._thread.before, strict=True):
                 (kind, body), = action.items()
                 new = self._image_after(kind, body, old, ok)
                 self._write(op, old, new, ok, delete=kind == "Delete", transactional=True,
                             touches_indexes=kind != "ConditionCheck")
         elif op == "BatchWriteItem":
             requests = [r for rs in params["RequestItems"].values() for r in rs]
-            for request, old in zip(requests, self._before, strict=True):
+            for request, old in zip(requests, self._thread.before, strict=True):
                 put = request.get("PutRequest")
                 self._write(op, old, put["Item"] if put else None, ok, delete=put is None)
 
@@ -204,8 +223,8 @@ class _Stopwatch:
         self._wall, self._cpu = time.perf_counter(), time.thread_time()
 
     def __exit__(self, *_: Any) -> None:
-        self._meter.overhead_wall += time.perf_counter() - self._wall
-        self._meter.overhead_cpu += time.thread_time() - self._cpu
+        self._meter._thread.overhead_wall += time.perf_counter() - self._wall
+        self._meter._thread.overhead_cpu += time.thread_time() - self._cpu
 
 
 def sns_size(params: dict[str, Any]) -> int:

@@ -6,6 +6,9 @@ Gemini's briefs (a vendor's bill, apart from AWS's), and the idle-month check
 from __future__ import annotations
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -28,7 +31,7 @@ from bench.costing.briefs import GEMINI_CALL, BriefTokens, TokenPrice, briefs_bi
 from bench.costing.ceiling import ceiling, reserved_concurrency
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.holds import ScheduleRun
-from bench.costing.lambdas import Invocation, cpu_scale, modelled_ms
+from bench.costing.lambdas import Invocation, Invocations, cpu_scale, modelled_ms
 from bench.costing.meter import AwsMeter
 from bench.costing.month import hidden_close_minutes, keepalive_minutes
 from bench.costing.paid_figures import booking_requests
@@ -219,6 +222,58 @@ def test_failed_conditional_put_still_costs_a_unit_and_touches_no_index() -> Non
 
 
 # ---- messages and Lambda --------------------------------------------------------------
+
+def _burn(seconds: float) -> None:
+    """Spend `seconds` of this thread's CPU (CPU time: the same on a busy machine)."""
+    ends = time.thread_time() + seconds
+    while time.thread_time() < ends:
+        pass
+
+
+def test_a_handlers_thread_pool_work_is_in_its_cpu_and_its_aws_time_is_not() -> None:
+    meter = AwsMeter(lambda key: None, ("pk",), {})
+    invocations = Invocations(meter)
+    invocations.enabled = True
+
+    def handler(event: Any, context: Any) -> str:
+        def task() -> None:  # a parallel provider call: its client's work, then moto's
+            _burn(0.03)
+            meter.aws_begins()
+            _burn(0.05)
+            meter.aws_answered()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda _: task(), range(2)))
+        return "done"
+
+    assert invocations.invoke("api_handler", "GET /x", handler, {}, None) == "done"
+
+    cpu = invocations.records[-1].cpu_ms
+    assert 60 <= cpu < 100  # both tasks' 30 ms, neither's 50 ms in the embedded AWS
+    assert ThreadPoolExecutor.submit is ThreadPoolExecutor.__dict__["submit"]
+
+
+def test_concurrent_writes_on_two_threads_each_price_their_own_item() -> None:
+    stored = {"big": {"pk": {"S": "big"}, "blob": {"S": "z" * 3000}}}
+    meter = AwsMeter(lambda key: stored.get(key["pk"]["S"]), ("pk",), {})
+    meter.enabled = True
+    small = {"Item": {"pk": {"S": "small"}}}
+    big = {"Item": {"pk": {"S": "big"}}}
+    gate = threading.Barrier(2)
+
+    def put(params: dict[str, Any]) -> None:
+        meter.before("dynamodb", "PutItem", params)
+        gate.wait()  # both have read their item before either answers
+        meter.after(ApiCall("dynamodb", "PutItem", params, {}, 200))
+
+    threads = [threading.Thread(target=put, args=(p,)) for p in (big, small)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert meter.usage.write_units == {"PutItem": 3 + 1}  # the big one's old image; 1 KB
+
+
 
 def _sns_publish_units(params: dict[str, object]) -> int:
     meter = AwsMeter(lambda key: None, ("pk",), {})
