@@ -96,9 +96,11 @@ class CalendarSync:
         config = None
         written: list[Written] = []
         for _ in range(ROUNDS):
-            config = self._reconcile(uid, booking, written) or config
+            done, stands = self._reconcile(uid, booking, written)
+            config = done or config
             again = self.bookings.get(uid)
-            if _state(again) == _state(booking):
+            # Its own link written is no change to reconcile again: only someone else's.
+            if _state(again) == _state(stands):
                 break
             booking = again
         self._resync(event.host_id, config, written)
@@ -125,13 +127,14 @@ class CalendarSync:
                 elif mine or state.needs_watch(now):
                     self.cache.sync(host_id, state)
 
-    def _reconcile(self, uid: str, booking: Booking | None,
-                   written: list[Written]) -> HostConfig | None:
-        """Make the providers match the booking; the host's config, when it was read."""
+    def _reconcile(self, uid: str, booking: Booking | None, written: list[Written]
+                   ) -> tuple[HostConfig | None, Booking | None]:
+        """Make the providers match the booking; the host's config, when it was read, and
+        the booking as this run left it (its link written, when it wrote one)."""
         active = booking is not None and booking.status is BookingStatus.CONFIRMED
         if booking is None or not active:
             self._remove(booking.host_id if booking else None, uid, written)
-            return None
+            return None, booking
         config = self.hosts.config(booking.host_id)
         kind = _location(booking)
         zoom_url, zoom_note = self._zoom(booking) if kind is LocationKind.ZOOM else (None, None)
@@ -158,11 +161,12 @@ class CalendarSync:
             asked = booking.notes_requested_at
             if config.notes is not None and self.clock is not None:
                 asked = self.clock.now()
-            self.bookings.save_video(replace(booking, video_url=url, video_note=note,
-                                             notes_requested_at=asked))
+            linked = replace(booking, video_url=url, video_note=note, notes_requested_at=asked)
+            if self.bookings.save_video(linked):
+                booking = linked
         if broken is not None:
             raise broken
-        return config
+        return config, booking
 
     # ---- the calendar event ---------------------------------------------------------
 

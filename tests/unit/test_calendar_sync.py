@@ -145,6 +145,17 @@ def test_a_meet_booking_on_a_google_calendar_carries_the_meet_link(world: World)
     assert world.google.faults.calls == ["create_event"]
 
 
+def test_writing_its_own_link_is_no_change_to_reconcile_again(world: World) -> None:
+    # The job reads the booking, makes the event, writes the Meet link, and reads the
+    # booking once more to see whether anyone else changed it: nobody did, so it stops.
+    world.now(a_booking(location=MEET))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert world.bookings.reads == 2 and len(world.bookings.saved) == 1
+    assert world.stored().video_url == "https://meet.test/evt-1"
+
+
 def test_a_link_asks_for_the_clients_notes_again_only_for_a_host_who_keeps_notes() -> None:
     plain, noting = World(), World()
     noting.hosts.save_notes(HOST, NotesDestination("notion", "db-1", "ds-1", "Client notes"))
