@@ -80,8 +80,8 @@ class CalendarStore(Protocol):
     """store/calendar_cache.py."""
 
     def setup(self, host_id: str) -> CalendarSetup: ...
-    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup]
-               ) -> CalendarSetup: ...
+    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup],
+               seen: CalendarSetup | None = None) -> CalendarSetup: ...
     def copy(self, host_id: str, ref: CalendarRef, window: TimeRange) -> CalendarCopy: ...
     def write(self, host_id: str, ref: CalendarRef, days: dict[date, DayEvents]) -> None: ...
     def save_watch(self, provider: str, watch_id: str, host_id: str, ref: CalendarRef,
@@ -135,9 +135,10 @@ class CalendarCache:
     # ---- syncing ------------------------------------------------------------------------
 
     def sync(self, host_id: str, state: SyncState, timeout: float = SYNC_TIMEOUT,
-             noticed: datetime | None = None) -> Synced:
+             noticed: datetime | None = None, seen: CalendarSetup | None = None) -> Synced:
         """Bring one calendar's copy up to date (and its push channel, when due).
-        `noticed`: the push notification this sync answers, recorded with its result."""
+        `noticed`: the push notification this sync answers, recorded with its result;
+        `seen`: the host's setup as just read, so its write need not read it again."""
         started = self.clock.now()
         ref = state.ref
         try:
@@ -169,7 +170,7 @@ class CalendarCache:
             # cursor stays valid (the next sync reads a little more), so the host's setup
             # is not rewritten: two write units less per such notification.
             return Synced(state, copy)
-        self.store.change(host_id, lambda setup: self._merge(setup, mine, noticed))
+        self.store.change(host_id, lambda setup: self._merge(setup, mine, noticed), seen)
         return Synced(mine, copy)
 
     def records_own_writes(self, state: SyncState) -> bool:
@@ -273,12 +274,13 @@ class CalendarCache:
             return False
         host_id, ref = found
         now = self.clock.now()
-        state = self.store.setup(host_id).state(ref)
+        setup = self.store.setup(host_id)
+        state = setup.state(ref)
         if state is None:
             return True  # no longer counted: nothing to sync
         # Short: Graph wants its answer within 3 s, and Google retries slow ones.
         try:
-            self.sync(host_id, state, READ_TIMEOUT, noticed=now)
+            self.sync(host_id, state, READ_TIMEOUT, noticed=now, seen=setup)
         except (ProviderError, NotConnectedError):
             self._mark_changed(host_id, ref, now)
         return True

@@ -102,16 +102,22 @@ class CalendarCacheRepository:
             return CalendarSetup()
         return setup_from_json(item.calendars)
 
-    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup]
-               ) -> CalendarSetup:
+    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup],
+               seen: CalendarSetup | None = None) -> CalendarSetup:
         """Apply `edit` to the host's setup as stored, again if another writer got in
-        between; the setup as written."""
+        between; the setup as written. `seen`: the setup as the caller just read it
+        (strongly), tried first without reading it again; if it is no longer what is
+        stored, the write's condition refuses it and the edit is made on a fresh read."""
+        known = None if seen is None else setup_to_json(seen)
         for _ in range(UPDATE_ATTEMPTS):
-            try:
-                item = HostItem.get(f"HOST#{host_id}", "PROFILE", consistent_read=True)
-            except DoesNotExist:
-                return CalendarSetup()
-            old = item.calendars
+            if known is not None:
+                item, old, known = HostItem(f"HOST#{host_id}", "PROFILE"), known, None
+            else:
+                try:
+                    item = HostItem.get(f"HOST#{host_id}", "PROFILE", consistent_read=True)
+                except DoesNotExist:
+                    return CalendarSetup()
+                old = item.calendars
             new = edit(setup_from_json(old))
             raw = setup_to_json(new)
             if raw == old:

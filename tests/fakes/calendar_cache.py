@@ -41,8 +41,8 @@ class FakeCalendarStore:
     def setup(self, host_id: str) -> CalendarSetup:
         return self.setups.get(host_id, CalendarSetup())
 
-    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup]
-               ) -> CalendarSetup:
+    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup],
+               seen: CalendarSetup | None = None) -> CalendarSetup:
         if host_id not in self.setups:
             return CalendarSetup()
         new = edit(self.setups[host_id])

@@ -136,6 +136,35 @@ def test_a_change_that_meets_another_writer_is_made_again_on_what_that_one_wrote
     assert store.setup(HOST) == result
 
 
+def test_a_change_from_the_setup_just_read_writes_without_reading_it_again(
+        hosts: HostRepository, store: CalendarCacheRepository, requests: Requests) -> None:
+    store.change(HOST, lambda _: SETUP)
+    seen = store.setup(HOST)
+    requests.take()
+
+    fresh = SETUP.with_state(replace(SETUP.conflicts[0], cursor="sync-token-2"))
+    assert store.change(HOST, lambda _: fresh, seen) == fresh
+
+    assert requests.take() == {"UpdateItem": 1}
+    assert store.setup(HOST) == fresh
+
+
+def test_a_change_from_a_setup_written_over_since_is_made_again_on_a_fresh_read(
+        hosts: HostRepository, store: CalendarCacheRepository, requests: Requests) -> None:
+    store.change(HOST, lambda _: CalendarSetup((SyncState(GOOGLE),), GOOGLE))
+    seen = store.setup(HOST)
+    store.change(HOST, lambda s: s.with_state(SETUP.conflicts[0]))  # another sync, meanwhile
+    requests.take()
+
+    result = store.change(HOST, lambda s: CalendarSetup(
+        (*s.conflicts, SyncState(OUTLOOK)), s.destination), seen)
+
+    assert result == CalendarSetup((SETUP.conflicts[0], SyncState(OUTLOOK)), GOOGLE)
+    assert store.setup(HOST) == result
+    # The refused write (its condition: the setup as seen), then a read and the write.
+    assert requests.take() == {"UpdateItem": 2, "GetItem": 2}
+
+
 def test_a_change_that_keeps_meeting_other_writers_gives_up(
         hosts: HostRepository, store: CalendarCacheRepository) -> None:
     rivals = iter(range(100))
