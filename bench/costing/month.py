@@ -39,6 +39,7 @@ from bench.costing.scenario import (
     Spread,
     dashboard_counts,
 )
+from chalicelib.web.embedded_slots import sent_starts
 
 MONTH_START = datetime(2026, 12, 1, tzinfo=UTC)
 HOST_ZONES = ("America/New_York", "Europe/Berlin", "Asia/Kolkata", "America/Los_Angeles",
@@ -282,8 +283,8 @@ class Month:
 
     def _views(self, host: Host, event: str, zone: str, s: Scenario, views: float
                ) -> list[str]:
-        """`views` views of a booking page: the page with its first month of slots, its
-        assets on a miss, the slots of each later month shown. The starts it offered."""
+        """`views` views of a booking page: the page with its first two months of slots,
+        its assets on a miss, the slots of each later month shown. The starts it offered."""
         h = self.harness
         # The first view runs alone: its slots may find the calendar copy expired and
         # refresh it, which the views right after it then do not.
@@ -295,18 +296,27 @@ class Month:
         with h.weighted("bookings", views * s.asset_miss_rate):
             for path in self.booking_assets:
                 h.http("GET", path)
-        starts = _sent_starts(html)
-        if starts is None:   # a page sent without its slots: the picker asks for them
+        sent = _sent(html)
+        if sent is None:   # a page sent without its slots: the picker asks for them
             with h.weighted("bookings", views):
                 starts = self._slots(host, event, zone, 0)
-        with h.weighted("bookings", views * max(0.0, s.months_per_view - 1)):
-            starts += self._slots(host, event, zone, 1)
+        else:
+            starts = sent_starts(sent)
+        # The next month: from the page's slots when they hold it in the visitor's zone
+        # (they hold this month and the next as the server's clock sees them), else asked.
+        if sent is None or not _holds(sent, *self._month_days(zone, 1)):
+            with h.weighted("bookings", views * max(0.0, s.months_per_view - 1)):
+                starts += self._slots(host, event, zone, 1)
         return starts
 
-    def _slots(self, host: Host, event: str, zone: str, month: int) -> list[str]:
+    def _month_days(self, zone: str, month: int) -> tuple[date, date]:
+        """The days of the visitor's month (0: this one, from today) in their zone."""
         today = self.harness.clock.current.astimezone(ZoneInfo(zone)).date()
         first = today if month == 0 else _add_months(today.replace(day=1), month)
-        last = _add_months(first.replace(day=1), 1) - timedelta(days=1)
+        return first, _add_months(first.replace(day=1), 1) - timedelta(days=1)
+
+    def _slots(self, host: Host, event: str, zone: str, month: int) -> list[str]:
+        first, last = self._month_days(zone, month)
         status, body = self.harness.http_json(
             "GET", f"/hosts/{host.slug}/{event}/slots?start={first}&end={last}"
                    f"&timeZone={quote(zone, safe='')}")
@@ -536,11 +546,17 @@ def _wait_for(sandbox: Any, seen: int) -> list[Any]:
     return list(sandbox.notifications("google")[seen:])
 
 
-def _sent_starts(html: str) -> list[str] | None:
-    """The slot starts a booking page was sent with (its page data), or None without them."""
+def _sent(html: str) -> dict[str, Any] | None:
+    """The slots a booking page was sent with (its page data), or None without them."""
     found = PAGE_DATA.search(html)
-    sent = json.loads(found[1]).get("slots") if found else None
-    return None if sent is None else list(sent["starts"])
+    return json.loads(found[1]).get("slots") if found else None
+
+
+def _holds(sent: dict[str, Any], first: date, last: date) -> bool:
+    """Do the page's slots hold the visitor's days first..last, as the picker decides
+    (a zone's day lies within the UTC days either side of it)?"""
+    return (date.fromisoformat(sent["first"]) <= first - timedelta(days=1)
+            and date.fromisoformat(sent["last"]) >= last + timedelta(days=1))
 
 
 def _add_months(day: date, months: int) -> date:

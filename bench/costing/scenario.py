@@ -21,7 +21,8 @@ Defaults, and why:
   checkout costs about what a paid booking's hold does, so the month moves little with
   it; `--abandoned-share` changes it).
 - `months_per_view` 1.5: every view shows this month's slots, every other view also the
-  next month's (this month's come with the page; one slots request for each month after).
+  next month's (both come with the page, as the server's clock sees the months; one
+  slots request for a month the page's window does not hold).
 - `asset_miss_rate` 0.5: static assets have content-hashed, immutable URLs, so only a
   browser that has not seen them (a first-time visitor, after a deploy) fetches them.
 - Dashboards, a mix (DASHBOARD_MIX): 60% of hosts visit it (20 visits of 30 minutes a

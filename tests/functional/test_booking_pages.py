@@ -27,6 +27,7 @@ from chalicelib.provider_settings import Providers, RazorpayPlatform
 from chalicelib.services.payments import HostPayment, RazorpayCallbacks
 from chalicelib.services.public import PublicService
 from chalicelib.store.bookings import BookingRepository
+from chalicelib.web.embedded_slots import sent_starts
 from tests.fakes.providers import FakePayments
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock, Response
@@ -108,9 +109,9 @@ def test_booking_page_embeds_what_first_paint_needs(api: Api, host: str) -> None
     assert "<h1 id=\"event-title\">Intro</h1>" in html
 
 
-# ---- the first month's slots, sent with the page ------------------------------------------
+# ---- the first two months' slots, sent with the page ----------------------------------------
 # The clock stands at 2026-11-23T12:00Z: the page holds the UTC days 31 October to
-# 1 December, November as any zone sees it.
+# 1 January, November and December as any zone sees them.
 
 def utc_starts(answer: dict[str, Any]) -> list[datetime]:
     return [datetime.fromisoformat(s["start"]) for day in answer["slots"].values() for s in day]
@@ -122,13 +123,18 @@ def test_the_booking_page_embeds_the_slots_the_api_gives_for_its_window(
 
     slots = page_data(api.get("/alice/intro"))["slots"]
 
-    assert (slots["first"], slots["last"], slots["stale"]) == ("2026-10-31", "2026-12-01",
+    assert (slots["first"], slots["last"], slots["stale"]) == ("2026-10-31", "2027-01-01",
                                                                False)
     answer = api.get("/hosts/alice/intro/slots?start=2026-10-31&end=2026-12-01&timeZone=UTC")
-    assert [datetime.fromisoformat(s) for s in slots["starts"]] == utc_starts(answer.json)
-    # Compact UTC instants, in order (today's 09:00 in New York is free)
-    assert slots["starts"][:2] == ["2026-11-23T14:00:00Z", "2026-11-23T14:30:00Z"]
-    assert "2026-11-24T14:00:00Z" not in slots["starts"]
+    after = api.get("/hosts/alice/intro/slots?start=2026-12-02&end=2027-01-01&timeZone=UTC")
+    starts = sent_starts(slots)
+    assert [datetime.fromisoformat(s) for s in starts] == (utc_starts(answer.json)
+                                                           + utc_starts(after.json))
+    # Minutes after the start before, in order (today's 09:00 in New York is free; the
+    # first after 31 October 00:00 UTC)
+    assert slots["minutes"][:2] == [(23 * 24 + 14) * 60, 30]
+    assert starts[:2] == ["2026-11-23T14:00:00Z", "2026-11-23T14:30:00Z"]
+    assert "2026-11-24T14:00:00Z" not in starts
 
 
 def test_the_booking_page_reads_the_hosts_config_once_with_its_slots(

@@ -19,7 +19,7 @@ from chalicelib.domain.event_types import LocationKind, Price
 from chalicelib.provider_settings import RazorpayPlatform
 from chalicelib.web import assets, labels
 from chalicelib.web.assets import STATIC
-from chalicelib.web.embedded_slots import month_window, utc_instant
+from chalicelib.web.embedded_slots import gaps, month_window, sent_starts, utc_instant
 from chalicelib.web.manage import video_line
 from chalicelib.web.pages import (
     Markup,
@@ -62,14 +62,27 @@ def test_embedded_json_cannot_close_its_script_element() -> None:
 
 
 @pytest.mark.parametrize(("today", "first", "last"), [
-    (date(2026, 12, 15), date(2026, 11, 30), date(2027, 1, 1)),
-    (date(2028, 2, 1), date(2028, 1, 31), date(2028, 3, 1)),   # a leap February
-    (date(2026, 1, 31), date(2025, 12, 31), date(2026, 2, 1)),
+    (date(2026, 12, 15), date(2026, 11, 30), date(2027, 2, 1)),
+    (date(2028, 1, 1), date(2027, 12, 31), date(2028, 3, 1)),   # with a leap February
+    (date(2026, 1, 31), date(2025, 12, 31), date(2026, 3, 1)),
 ])
-def test_the_booking_page_embeds_the_utc_days_either_side_of_its_month(
+def test_the_booking_page_embeds_the_utc_days_either_side_of_its_month_and_the_next(
         today: date, first: date, last: date) -> None:
     # Any zone's day lies inside the UTC days either side of it (UTC-12 to UTC+14).
     assert month_window(today) == (first, last)
+
+
+def test_embedded_starts_are_minutes_after_the_one_before_and_read_back_whole() -> None:
+    first = date(2026, 11, 30)
+    starts = [datetime(2026, 11, 30, 14, 0, tzinfo=UTC), datetime(2026, 11, 30, 14, 30,
+                                                                   tzinfo=UTC),
+              datetime(2026, 12, 2, 9, 15, tzinfo=UTC)]
+
+    minutes = gaps(first, starts)
+
+    assert minutes == [840, 30, 2565]
+    assert sent_starts({"first": "2026-11-30", "minutes": minutes}) == [
+        "2026-11-30T14:00:00Z", "2026-11-30T14:30:00Z", "2026-12-02T09:15:00Z"]
 
 
 def test_embedded_starts_are_utc_instants_to_the_second() -> None:

@@ -1,7 +1,7 @@
 // Choosing a time: the month calendar, the chosen day's times, the timezone and the
 // 12/24-hour clock. One slots request per month shown (the whole visible month, in the
 // visitor's zone), cached per zone; never one per day. The booking page is sent with the
-// slots of the visitor's current month (`sent`), so that month asks nothing.
+// slots of the current month and the next (`sent`), so those months ask nothing.
 import { getJSON } from "./api.js";
 import { Calendar } from "./calendar.js";
 import {
@@ -9,11 +9,26 @@ import {
   preferredHour12, rememberHour12, timeLabel, zoneLabel,
 } from "./clock.js";
 
+// "2026-12-02T14:00:00Z", as the API writes a slot's start.
+const instant = (ms) => new Date(ms).toISOString().replace(".000Z", "Z");
+
+function startsOf(sent) {
+  const starts = [];
+  let at = Date.parse(`${sent.first}T00:00:00Z`);
+  for (const gap of sent.minutes || []) {
+    at += gap * 60000;
+    starts.push(at);
+  }
+  return starts;
+}
+
 export class Picker {
   constructor({ host, event, sent = null, onPick }) {
     this.path = `/hosts/${encodeURIComponent(host.slug)}/${encodeURIComponent(event.slug)}/slots`;
     this.onPick = onPick;
-    this.sent = sent; // {first, last, starts}: UTC starts over whole UTC days, or null
+    // {first, last, starts}: UTC starts (ms) over whole UTC days, or null. Each start comes
+    // as the minutes after the one before it (the first: after `first`, 00:00 UTC).
+    this.sent = sent && { first: sent.first, last: sent.last, starts: startsOf(sent) };
     this.duration = event.duration_minutes;
     this.zone = detectZone();
     this.hour12 = preferredHour12();
@@ -103,11 +118,11 @@ export class Picker {
     const sent = this.sent;
     if (!sent || sent.first > addDays(first, -1) || sent.last < addDays(last, 1)) return null;
     const days = {};
-    for (const start of sent.starts) {
-      const day = dayIn(this.zone, new Date(start));
+    for (const at of sent.starts) {
+      const day = dayIn(this.zone, new Date(at));
       if (day < first || day > last) continue;
-      const end = new Date(Date.parse(start) + this.duration * 60000).toISOString();
-      (days[day] = days[day] || []).push({ start, end });
+      (days[day] = days[day] || []).push({ start: instant(at),
+        end: instant(at + this.duration * 60000) });
     }
     return days;
   }
