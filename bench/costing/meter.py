@@ -93,7 +93,10 @@ class AwsMeter:
 
     def aws_answered(self, **_: Any) -> None:
         """Last before-send hook: moto has answered; its time is not the handler's."""
-        wall, cpu = self._thread.aws_started
+        self._spent_since(*self._thread.aws_started)
+
+    def _spent_since(self, wall: float, cpu: float) -> None:
+        """Count the time since (`wall`, `cpu`) as this thread's overhead."""
         self._thread.overhead_wall += time.perf_counter() - wall
         self._thread.overhead_cpu += time.thread_time() - cpu
 
@@ -223,8 +226,7 @@ class _Stopwatch:
         self._wall, self._cpu = time.perf_counter(), time.thread_time()
 
     def __exit__(self, *_: Any) -> None:
-        self._meter._thread.overhead_wall += time.perf_counter() - self._wall
-        self._meter._thread.overhead_cpu += time.thread_time() - self._cpu
+        self._meter._spent_since(self._wall, self._cpu)
 
 
 def sns_size(params: dict[str, Any]) -> int:

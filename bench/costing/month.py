@@ -22,6 +22,7 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -426,14 +427,11 @@ class Month:
             headers["x-csrf-token"] = host.csrf
         status, answer = h.http_json(method, path, body=body, headers=headers)
         for line in h.last_cookies:
-            pair, *attributes = [part.strip() for part in line.split(";")]
-            name, _, value = pair.partition("=")
-            at = next((a.partition("=")[2] for a in attributes
-                       if a.lower().startswith("path=")), "/")
-            if value and "max-age=0" not in (a.lower() for a in attributes):
-                host.jar[name] = (value, at)
-            else:
-                host.jar.pop(name, None)
+            for name, morsel in SimpleCookie(line).items():
+                if morsel.value and morsel["max-age"] != "0":
+                    host.jar[name] = (morsel.value, morsel["path"] or "/")
+                else:
+                    host.jar.pop(name, None)
         if status >= 400:
             raise RuntimeError(f"{method} {path}: {status} {answer}")
         return answer

@@ -18,7 +18,6 @@ from functools import cached_property
 from typing import Any
 
 import httplib2
-from google.auth.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.errors import HttpError
 
@@ -45,7 +44,7 @@ from chalicelib.integrations.google_calendar_wire import (
     written_event,
     zone,
 )
-from chalicelib.integrations.google_services import resource
+from chalicelib.integrations.google_services import host_transport, resource
 from chalicelib.provider_settings import OAuthApp
 
 API_ROOT = "https://www.googleapis.com/calendar/v3/"
@@ -63,18 +62,6 @@ class _SyncTokenGone(Exception):
     """Google answered 410 Gone to a sync token: a full listing is needed."""
 
 
-class HostToken(Credentials):
-    """The host's access token as Penny stores it; AuthorizedHttp asks again after a 401."""
-
-    def __init__(self, source: Callable[[bool], str]) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._source = source
-
-    def refresh(self, request: Any) -> None:
-        # First use: the stored token; after a 401: a forced refresh.
-        self.token = self._source(self.token is not None)
-
-
 class GoogleCalendar:
     def __init__(self, entry: OAuthApp, token: Callable[[bool], str], timeout: float = 5.0,
                  *, page_size: int = 250) -> None:
@@ -83,10 +70,7 @@ class GoogleCalendar:
 
     @cached_property
     def _http(self) -> AuthorizedHttp:
-        # The host's token on every request; the default httplib2 transport waits for
-        # ever: Penny's timeout instead.
-        return AuthorizedHttp(HostToken(self._token), http=httplib2.Http(timeout=self._timeout),
-                              max_refresh_attempts=1)
+        return host_transport(self._token, self._timeout)
 
     def _api(self, name: str) -> Any:
         return resource("calendar", "v3", self._root, name)

@@ -30,7 +30,6 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-import httplib2
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.errors import HttpError
 
@@ -41,9 +40,9 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.providers import BookingNotes, NotesDatabase, NotesPage
 from chalicelib.integrations import google_docs_wire as wire
-from chalicelib.integrations.google_calendar import TRANSPORT_ERRORS, HostToken
+from chalicelib.integrations.google_calendar import TRANSPORT_ERRORS
 from chalicelib.integrations.google_docs_wire import PROVIDER
-from chalicelib.integrations.google_services import resource
+from chalicelib.integrations.google_services import host_transport, resource
 from chalicelib.provider_settings import OAuthApp
 
 DOCS_ROOT = "https://docs.googleapis.com/"
@@ -69,10 +68,8 @@ class GoogleDocsNotes:
 
     @cached_property
     def _http(self) -> AuthorizedHttp:
-        # One token for both APIs: a refresh on one serves the other. httplib2 waits for
-        # ever unless told otherwise.
-        return AuthorizedHttp(HostToken(self._token), max_refresh_attempts=1,
-                              http=httplib2.Http(timeout=self.timeout))
+        # One token for both APIs: a refresh on one serves the other.
+        return host_transport(self._token, self.timeout)
 
     @property
     def _drive(self) -> Any:
