@@ -477,7 +477,7 @@ def stripe_webhook(event: Any) -> None:
 @_payment_webhook("/webhooks/razorpay/{host_id}", "razorpay_webhook", "razorpay",
                   _razorpay_verifier)
 def razorpay_webhook(event: Any, host_id: str) -> None:
-    services().payments.settle(event.payload, "razorpay")
+    services().payments.settle(event.payload, "razorpay", host_id)
 
 
 def _oauth_callback() -> Callable[[Callable[..., Any]], Callable[..., Any]]:

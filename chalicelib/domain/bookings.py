@@ -43,7 +43,8 @@ class Payment:
     refunded_minor: int | None = None
     refunded_at: datetime | None = None
     # Why money went back: "cancelled" (the refund policy), "taken" (paid after the hold
-    # lapsed and someone else booked the time), "provider" (refunded at the provider).
+    # lapsed and someone else booked the time), "late" (paid after the meeting's start),
+    # "provider" (refunded at the provider).
     refund_reason: str | None = None
 
     @property

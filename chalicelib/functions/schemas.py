@@ -388,8 +388,10 @@ class PaymentOut(Strict):
     """A paid booking's money: how to pay while it waits, what happened after."""
 
     provider: Literal["stripe", "razorpay"]
-    state: Literal["awaiting", "paid", "refunded", "expired"] = Field(
-        description="awaiting: held until `hold_until`; expired: the hold lapsed unpaid")
+    state: Literal["awaiting", "paid", "refunded", "expired", "refund_owed"] = Field(
+        description="awaiting: held until `hold_until`; expired: the hold lapsed unpaid; "
+        "refund_owed: paid for a time the booking does not hold (`refund_reason`), its "
+        "refund not made yet (Penny tries again)")
     amount_minor: int | None
     currency: str | None
     hold_until: str | None = Field(description="the slot is held for payment until then")
@@ -400,7 +402,8 @@ class PaymentOut(Strict):
     refunded_minor: int | None = None
     refund_reason: str | None = Field(
         default=None, description="cancelled (the refund policy), taken (paid after the "
-        "hold lapsed and the time was booked), provider (refunded at the provider)")
+        "hold lapsed and the time was booked), late (paid after the meeting's start), "
+        "provider (refunded at the provider)")
     refund_hours_before: int = Field(description="the refund policy: full refund when "
                                      "cancelled at least this many hours before the start")
 

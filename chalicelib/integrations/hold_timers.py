@@ -15,7 +15,7 @@ schedules that are due (local/schedule_poller.py).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.bookings import Booking
@@ -38,13 +38,17 @@ class SchedulerHoldTimers:
 
     def schedule(self, booking: Booking, at: datetime) -> None:
         event = hold_expired_event(booking, at)
+        # To the second, rounded up: a timer a fraction early would find the hold standing.
+        fires = at.astimezone(UTC)
+        if fires.microsecond:
+            fires = fires.replace(microsecond=0) + timedelta(seconds=1)
         publish = {"TopicArn": self._topic_arn, "Message": json.dumps(event.to_json()),
                    "MessageAttributes": message_attributes(event)}
         try:
             self._client.create_schedule(
                 Name=schedule_name(booking.uid), GroupName=self._group,
                 # A one-time schedule: at(...) in UTC, to the second.
-                ScheduleExpression=f"at({at.astimezone(UTC):%Y-%m-%dT%H:%M:%S})",
+                ScheduleExpression=f"at({fires:%Y-%m-%dT%H:%M:%S})",
                 ScheduleExpressionTimezone="UTC", FlexibleTimeWindow={"Mode": "OFF"},
                 ActionAfterCompletion="DELETE",
                 Target={"Arn": SNS_PUBLISH, "RoleArn": self._role_arn,

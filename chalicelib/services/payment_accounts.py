@@ -154,8 +154,14 @@ class PaymentAccounts:
         return self._host_payment(name, *ready[name])
 
     def for_booking(self, booking: Booking) -> PaymentProvider:
+        """The provider the booking's checkout was made at. A Stripe booking names the
+        connected account its money went to, which the platform can still act on (a
+        refund) after the host disconnected it from Penny."""
         if booking.payment is None:
             raise NotConnectedError("this booking takes no payment")
+        if booking.payment.provider == "stripe" and booking.payment.account:
+            self._offered("stripe")
+            return self.stripe(booking.payment.account)
         return self._adapter(booking.host_id, booking.payment.provider).provider
 
     def stripe_webhooks(self) -> PaymentProvider:

@@ -43,7 +43,9 @@ from chalicelib.domain.bookings import Booking, BookingStatus, Payment
 from chalicelib.domain.errors import (
     BookingContentionError,
     BookingStateError,
+    NotConnectedError,
     NotFoundError,
+    PaymentNotConnectedError,
     PaymentUnavailableError,
     ProviderError,
     SlotTakenError,
@@ -67,6 +69,14 @@ log = logging.getLogger("penny.payments")
 
 class InvalidPaymentSignatureError(ValidationError):
     code = "invalid_signature"
+
+
+class _Unwanted(Exception):
+    """A payment for a time the booking no longer holds, and why (a refund reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 DEFAULT_HOLD = timedelta(minutes=15)
 SAVE_ROUNDS = 5
@@ -222,13 +232,18 @@ class PaymentService:
 
     # ---- verified provider events ------------------------------------------------------
 
-    def settle(self, event: PaymentEvent, provider: str) -> Settlement:
-        """Apply one verified event (see the module's docstring)."""
+    def settle(self, event: PaymentEvent, provider: str, host_id: str | None = None
+               ) -> Settlement:
+        """Apply one verified event (see the module's docstring). `host_id`: the host
+        whose own secret verified it (Razorpay: each host signs with theirs), so it can
+        only be about that host's bookings; Stripe's platform events name the connected
+        account instead, which must be the booking's."""
         booking = self.bookings.get(event.booking_uid)
         payment = None if booking is None else booking.payment
         if booking is None or payment is None or payment.provider != provider or \
+                (host_id is not None and booking.host_id != host_id) or \
                 (event.checkout_id and payment.checkout_id != event.checkout_id) or \
-                (event.account and payment.account and event.account != payment.account):
+                (payment.account is not None and event.account != payment.account):
             log.warning("payment event for no booking of ours",
                         extra={"provider": provider, "event_id": event.id})
             return Settlement("ignored", booking)
@@ -239,8 +254,13 @@ class PaymentService:
                 return Settlement("expired", self._settle_expired(booking.uid))
             return Settlement("ignored", booking)
         if event.kind is PaymentEventKind.REFUNDED:
-            if payment.refunded or event.payment_id != payment.payment_id:
+            if payment.refunded or not event.payment_id or \
+                    (payment.paid and event.payment_id != payment.payment_id):
                 return Settlement("ignored", booking)
+            if not payment.paid:
+                # Told before the payment itself (its event still on the way): the money
+                # is back already, so the payment must never confirm the booking.
+                return Settlement("recorded", self._refunded_unpaid(booking, event))
             amount = event.amount.amount_minor if event.amount else payment.paid_minor or 0
             return Settlement("recorded", self._update(booking.uid, lambda b: b.refunded(
                 event.payment_id or "", amount, self.clock.now(), "provider")
@@ -248,47 +268,92 @@ class PaymentService:
         return Settlement("ignored", booking)  # FAILED: the client may try again
 
     def _paid(self, booking: Booking, event: PaymentEvent) -> Settlement:
-        assert booking.payment is not None
-        if booking.payment.paid:
-            return Settlement("ignored", booking)  # the same payment, told again
+        payment = booking.payment
+        assert payment is not None
         payment_id = event.payment_id or event.checkout_id
         amount = event.amount.amount_minor if event.amount else booking.price_minor
-        if booking.status is BookingStatus.CANCELLED:
-            # Cancelled while it waited for the money: the money goes back.
-            return Settlement("refunded", self._refund_unwanted(booking, payment_id, amount,
-                                                                "cancelled"))
+        if payment.paid:
+            if refund_owed(booking) and payment.payment_id == payment_id:
+                # Its refund failed when first told: told again, it is tried again.
+                return Settlement("refunded", self._refund_unwanted(
+                    booking, payment_id, payment.paid_minor, payment.refund_reason or ""))
+            return Settlement("ignored", booking)  # the same payment, told again
 
         def confirmed(now: datetime) -> Booking:
+            # Read again on every attempt: a cancellation that lands meanwhile is seen
+            # here (the write is conditioned on the version read), never undone.
             current = self._current(booking.uid)
             if current.payment is not None and current.payment.paid:
                 return current
+            if current.status is BookingStatus.CANCELLED:
+                raise _Unwanted("cancelled")   # cancelled while it waited for the money
+            if current.start <= now:
+                raise _Unwanted("late")        # the meeting's time has come and gone
             return current.paid(payment_id, amount, now)
 
         try:
             done = self.reservations.settle(confirmed)
+        except _Unwanted as unwanted:
+            return Settlement("refunded", self._refund_unwanted(booking, payment_id, amount,
+                                                                unwanted.reason))
         except SlotTakenError:
             return Settlement("refunded", self._refund_unwanted(booking, payment_id, amount,
                                                                 "taken"))
         return Settlement("confirmed", done)
 
+    def _refunded_unpaid(self, booking: Booking, event: PaymentEvent) -> Booking:
+        """A refund told before its payment: the payment and its refund are recorded, and
+        a booking still waiting for the money ends (its hold let go) as if unpaid."""
+        amount = event.amount.amount_minor if event.amount else booking.price_minor or 0
+
+        def recorded(now: datetime) -> Booking:
+            current = self._current(booking.uid)
+            if current.payment is None or current.payment.paid:
+                return current
+            paid = replace(current.payment, payment_id=event.payment_id, paid_minor=amount,
+                           paid_at=now)
+            settled = replace(current, payment=paid).refunded(
+                event.payment_id or "", amount, now, "provider")
+            return settled.expired() if settled.status is BookingStatus.PENDING_PAYMENT \
+                else settled
+
+        return self.reservations.settle(recorded)
+
     def _refund_unwanted(self, booking: Booking, payment_id: str, amount: int | None,
                          reason: str) -> Booking:
-        """A payment for a time the booking no longer holds: record it, give it back."""
+        """A payment for a time the booking no longer holds: recorded first (with the
+        refund it is owed, so the money is never out of sight), then given back. A refund
+        that cannot be made now fails the event for a retry (the provider tells it
+        again, and its second telling tries the refund again): never acknowledged and
+        forgotten."""
         assert booking.payment is not None
-        currency = booking.currency or ""
-        provider = self.adapters.for_booking(booking)
-        refund = provider.refund(payment_id, Price(amount or 0, currency),
-                                 key=f"{booking.uid}-{reason}")
-        now = self.clock.now()
+        paid_at = self.clock.now()
 
-        def recorded(b: Booking) -> Booking:
-            if b.payment is None or b.payment.refunded:
+        def owed(b: Booking) -> Booking:
+            if b.payment is None or b.payment.paid:
                 return b
-            paid = replace(b.payment, payment_id=payment_id, paid_minor=amount, paid_at=now)
-            return replace(b, payment=paid).refunded(refund.id, refund.amount.amount_minor,
-                                                      now, reason)
+            return replace(b, payment=replace(
+                b.payment, payment_id=payment_id, paid_minor=amount, paid_at=paid_at,
+                refund_reason=reason))
 
-        return self._update(booking.uid, recorded)
+        booking = self._update(booking.uid, owed)
+        if booking.payment is None or booking.payment.refunded or \
+                booking.payment.payment_id != payment_id:
+            return booking
+        try:
+            refund = self.adapters.for_booking(booking).refund(
+                payment_id, Price(amount or 0, booking.currency or ""),
+                key=f"{booking.uid}-{reason}")
+        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
+            log.warning("refund owed, not made yet: %s", exc.code,
+                        extra={"booking_uid": booking.uid})
+            raise PaymentUnavailableError(
+                booking.payment.provider, "the refund of a payment for a time the booking "
+                "no longer holds could not be made yet; it is tried again") from exc
+        now = self.clock.now()
+        return self._update(booking.uid, lambda b: b.refunded(
+            refund.id, refund.amount.amount_minor, now, reason)
+            if b.payment is not None and not b.payment.refunded else b)
 
     def confirm_callback(self, booking: Booking, order_id: str, payment_id: str,
                          signature: str) -> Booking:
@@ -305,7 +370,7 @@ class PaymentService:
             raise InvalidPaymentSignatureError("the payment's signature does not match")
         event = PaymentEvent(f"callback:{payment_id}", PaymentEventKind.PAID, booking.uid,
                              order_id, payment_id)
-        settled = self.settle(event, "razorpay")
+        settled = self.settle(event, "razorpay", booking.host_id)
         return settled.booking or booking
 
     # ---- cancellation refunds (the payments worker) ----------------------------------
@@ -355,15 +420,37 @@ class PaymentService:
         raise BookingContentionError("this booking is being changed elsewhere; try again")
 
 
-def refund_due(booking: Booking) -> bool:
-    """Full refund when the host cancelled, or the attendee did at least the policy's
-    hours before the start; none after."""
+def refund_owed(booking: Booking) -> bool:
+    """Paid for a time it does not hold (late, taken, cancelled while it waited), and
+    the refund not made yet."""
     payment = booking.payment
-    if payment is None or booking.cancelled_at is None:
+    return (payment is not None and payment.paid and not payment.refunded
+            and payment.refund_reason is not None and booking.status is not
+            BookingStatus.CONFIRMED)
+
+
+def refund_due(booking: Booking) -> bool:
+    """Full refund when the host cancelled, or the attendee did by the refund deadline;
+    none after."""
+    if booking.payment is None or booking.cancelled_at is None:
         return False
     if booking.cancelled_by == "host":
         return True
-    return booking.cancelled_at <= booking.start - timedelta(hours=payment.refund_hours_before)
+    return booking.cancelled_at <= refund_deadline(booking)
+
+
+def refund_deadline(booking: Booking) -> datetime:
+    """The policy's hours before the start; a move made by then sets a new deadline from
+    the new start, one made after it does not (moving a booking far out, once its refund
+    has gone, does not bring the refund back)."""
+    assert booking.payment is not None
+    before = timedelta(hours=booking.payment.refund_hours_before)
+    starts = [entry.start for entry in booking.history] + [booking.start]
+    deadline = starts[0] - before
+    for entry, start in zip(booking.history, starts[1:], strict=True):
+        if entry.changed_at <= deadline:
+            deadline = start - before
+    return deadline
 
 
 # ---- the payments worker --------------------------------------------------------------

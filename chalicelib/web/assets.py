@@ -14,10 +14,11 @@ A hashed URL can be cached for a year, and a deploy never meets a stale copy. Ev
 is read, bundled, minified and hashed once per container, on first use: no build step.
 
 Minified: comments and the whitespace between tokens are taken out (rjsmin, rcssmin,
-which keep strings, template literals, regular expressions and the line breaks a
-statement may end on). The sources are written to be read, comments and all; the bytes
-sent are billed per GB: a cache miss of the booking page's script is 10.5 KB gzipped
-as written and 7.4 KB minified.
+which keep strings, regular expressions and the line breaks a statement may end on;
+template literals are set aside first and put back as written, since rjsmin minifies
+one nested in another's `${}` as code: js_templates.py). The sources are written to be
+read, comments and all; the bytes sent are billed per GB: a cache miss of the booking
+page's script is 10.5 KB gzipped as written and 7.4 KB minified.
 """
 
 from __future__ import annotations
@@ -68,9 +69,8 @@ def _read(name: str) -> str:
 def minified(name: str, body: str) -> str:
     """A script or stylesheet as it is sent: without comments and needless whitespace."""
     if name.endswith(".js"):
-        import rjsmin
-
-        return str(rjsmin.jsmin(body))
+        aside = _SetAside(name, body)
+        return aside.put_back(_jsmin(aside.source))
     if name.endswith(".css"):
         import rcssmin
 
@@ -78,15 +78,66 @@ def minified(name: str, body: str) -> str:
     return body
 
 
+def _jsmin(body: str) -> str:
+    import rjsmin
+
+    return str(rjsmin.jsmin(body))
+
+
+class _SetAside:
+    """A module with each outermost template literal replaced by a mark (a template of
+    its own that rjsmin keeps), to be put back as written once minified."""
+
+    def __init__(self, name: str, body: str) -> None:
+        from chalicelib.web.js_templates import outermost_templates
+
+        spans = outermost_templates(body)
+        stem = re.sub(r"\W", "-", name)
+        self.marks = {f"`penny-template-{stem}-{n}`": body[start:end]
+                      for n, (start, end) in enumerate(spans)}
+        if any(mark in body for mark in self.marks):
+            raise ValueError(f"{name} holds the minifier's own template marks")
+        parts, last = [], 0
+        for mark, (start, end) in zip(self.marks, spans, strict=True):
+            parts += [body[last:start], mark]
+            last = end
+        self.source = "".join([*parts, body[last:]])
+
+    def put_back(self, minified: str) -> str:
+        return _put_back(minified, self.marks)
+
+
+_MARK = re.compile(r"`penny-template-[\w-]+-\d+`")
+
+
+def _put_back(minified: str, marks: dict[str, str]) -> str:
+    """Every mark replaced by its template, in one pass."""
+    return _MARK.sub(lambda found: marks[found.group()], minified)
+
+
 @lru_cache(maxsize=1)
 def assets() -> dict[str, Asset]:
-    """Every file in static/; a script is its bundle."""
+    """Every file in static/; a script is its bundle, minified with its modules' template
+    literals set aside (each module scanned once, however many bundles hold it)."""
+    modules: dict[str, _SetAside] = {}
+
+    def set_aside(name: str) -> str:
+        if name not in modules:
+            modules[name] = _SetAside(name, _read(name))
+        return modules[name].source
+
     done: dict[str, Asset] = {}
     for path in sorted(STATIC.iterdir()):
-        if path.is_file() and path.suffix in TYPES:
-            body, parts = bundle(path.name, _read) if path.suffix == ".js" \
-                else (_read(path.name), [path.name])
-            done[path.name] = _asset(path.name, minified(path.name, body), parts)
+        if not (path.is_file() and path.suffix in TYPES):
+            continue
+        if path.suffix == ".js":
+            body, parts = bundle(path.name, set_aside)
+            small = _put_back(_jsmin(body), {mark: template for part in parts
+                                             for mark, template in modules[part].marks.items()})
+        else:
+            body, parts = _read(path.name), [path.name]
+            small = minified(path.name, body)
+        done[path.name] = _asset(path.name, small, parts)
     return done
 
 

@@ -17,7 +17,7 @@ from html import escape
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import Price
-from chalicelib.services.payments import refund_due
+from chalicelib.services.payments import refund_due, refund_owed
 from chalicelib.web import labels
 
 GRACE = timedelta(minutes=2)  # payment.js stops asking this long after the hold's end
@@ -28,6 +28,7 @@ REFUND_REASONS = {
     "cancelled": "after the cancellation",
     "taken": "because your payment came after your hold ended and someone else had "
              "booked the time",
+    "late": "because your payment came after the meeting's start time",
     "provider": "by the host",
 }
 
@@ -38,6 +39,7 @@ class PaymentState(StrEnum):
     EXPIRED = "expired"        # its hold ended unpaid
     PAID = "paid"
     REFUNDED = "refunded"
+    REFUND_OWED = "refund_owed"  # paid for a time it does not hold; the refund not made yet
 
 
 def payment_state(booking: Booking, now: datetime) -> PaymentState:
@@ -46,6 +48,8 @@ def payment_state(booking: Booking, now: datetime) -> PaymentState:
         return PaymentState.NONE
     if payment.refunded:
         return PaymentState.REFUNDED
+    if refund_owed(booking):
+        return PaymentState.REFUND_OWED
     if payment.paid:
         return PaymentState.PAID
     booking = booking.as_of(now)
@@ -94,11 +98,16 @@ def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
     paid = escape(_amount(booking, payment.paid_minor or booking.price_minor))
     if state is PaymentState.REFUNDED:
         words = f"Paid {paid}. {escape(_refund_words(booking))}"
+    elif state is PaymentState.REFUND_OWED:
+        why = REFUND_REASONS.get(payment.refund_reason or "", "")
+        words = (f"Paid {paid}. It is being refunded in full {escape(why)}; "
+                 "the refund is on its way.")
     elif booking.status is BookingStatus.CANCELLED:
         words = f"Paid {paid}. " + (
             "Your full refund is on its way." if refund_due(booking) else
-            f"It was cancelled less than {labels.hours_label(payment.refund_hours_before)} "
-            "before the start, so there is no refund.")
+            f"It was cancelled after its refund deadline "
+            f"({labels.hours_label(payment.refund_hours_before)} before the start), so there "
+            "is no refund.")
     else:
         words = f"Paid {paid}. {policy}"
     return f'<div class="payment" id="payment"><p id="payment-state">{words}</p></div>'

@@ -372,7 +372,8 @@ class FakePayments:
         amount = (Price(data["amount_minor"], data["currency"])
                   if data.get("amount_minor") is not None else None)
         return PaymentEvent(data["id"], PaymentEventKind(data["kind"]), data["booking_uid"],
-                            data["checkout_id"], data.get("payment_id"), amount)
+                            data["checkout_id"], data.get("payment_id"), amount,
+                            data.get("account"))
 
     def webhook(self, event: PaymentEvent | dict[str, object]) -> tuple[bytes, dict[str, str]]:
         """A signed delivery of `event`, as the vendor would post it."""
@@ -380,7 +381,8 @@ class FakePayments:
             "id": event.id, "kind": event.kind.value, "booking_uid": event.booking_uid,
             "checkout_id": event.checkout_id, "payment_id": event.payment_id,
             "amount_minor": event.amount.amount_minor if event.amount else None,
-            "currency": event.amount.currency if event.amount else None}
+            "currency": event.amount.currency if event.amount else None,
+            "account": event.account}
         body = json.dumps(data).encode()
         return body, {SIGNATURE_HEADER: self._sign(body)}
 

@@ -535,8 +535,8 @@ def test_a_late_cancellation_says_there_is_no_refund(api: Api) -> None:
     r = api.post(f"/bookings/{booked['uid']}/cancel", {"token": booked["links"]["cancel_token"]})
     assert r.status == 200, r.body
 
-    assert ("Paid $150.00. It was cancelled less than 48 hours before the start, so there is "
-            "no refund.") in manage_html(api, booked)
+    assert ("Paid $150.00. It was cancelled after its refund deadline (48 hours before the "
+            "start), so there is no refund.") in manage_html(api, booked)
 
 
 def test_a_razorpay_hold_is_paid_on_pennys_own_pay_page(api: Api) -> None:

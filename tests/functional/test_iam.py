@@ -228,7 +228,8 @@ def test_the_payments_worker_makes_only_the_calls_its_role_allows(
         checkout = next(c for c, request in fake.checkouts.items()
                         if request.booking_uid == paid["uid"])
         body, headers = fake.webhook(PaymentEvent(
-            "evt_paid", PaymentEventKind.PAID, paid["uid"], checkout, "pi_1"))
+            "evt_paid", PaymentEventKind.PAID, paid["uid"], checkout, "pi_1",
+            account="acct_alice"))  # a connected account's event names it
         assert api.post("/webhooks/stripe", raw=body, headers=headers).status == 200
         assert api.post(f"/bookings/{paid['uid']}/cancel",
                         {"token": paid["links"]["cancel_token"]}).status == 200

@@ -9,6 +9,9 @@ tests; each delivery it recorded is handed to Penny's webhook route as it was se
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
 import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -23,7 +26,7 @@ from chalicelib.store.queues import QUEUES
 from sandbox.server import ProviderSandbox, start_sandbox
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
-from tests.functional.hosts import make_sandbox_host
+from tests.functional.hosts import make_host, make_sandbox_host
 from tests.functional.test_connections import PUBLIC
 from tests.functional.test_function_url import call, url_event
 
@@ -476,6 +479,38 @@ def test_a_razorpay_webhook_signed_with_another_secret_is_400(
                      headers=dict(delivery.headers))
         assert (r.status, r.code) == (400, "invalid_signature")
     assert view(api, held)["status"] == "pending_payment"
+
+
+def test_another_hosts_own_signed_webhook_cannot_confirm_a_booking(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # Mallory, a host with her own Razorpay account, books Alice's paid event as a
+    # visitor (the answer names the booking and its order) ...
+    mallory = make_host(api, slug="mallory")
+    own = sandbox.razorpay_add_merchant("Mallory's Studio")
+    r = api.put("/me/connections/razorpay", {
+        "key_id": own.key_id, "key_secret": own.key_secret,
+        "webhook_secret": own.webhook_secret}, token=mallory)
+    assert r.status == 200, r.body
+    held = book(api, clock)
+    uid, order_id = held["uid"], held["payment"]["order_id"]
+    # ... then signs an order.paid for it with her own secret, to her own endpoint.
+    notes = {"booking_uid": uid}
+    payment = {"id": "pay_Forged000001", "entity": "payment", "amount": 150000,
+               "currency": "INR", "status": "captured", "order_id": order_id, "notes": notes}
+    order = {"id": order_id, "entity": "order", "amount": 150000, "currency": "INR",
+             "status": "paid", "notes": notes}
+    body = json.dumps({"entity": "event", "event": "order.paid",
+                       "contains": ["payment", "order"],
+                       "payload": {"payment": {"entity": payment},
+                                   "order": {"entity": order}}}).encode()
+    signature = hmac.new(own.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+
+    r = api.post(f"/webhooks/razorpay/{host_id(api, mallory)}", raw=body, headers={
+        "X-Razorpay-Signature": signature, "x-razorpay-event-id": "evt_forged_1"})
+
+    assert r.status == 200  # verified (with her secret), and not about her bookings
+    assert view(api, held)["status"] == "pending_payment"
+    assert sandbox.razorpay_payments() == []
 
 
 def test_cancelling_a_razorpay_booking_refunds_it_once(

@@ -18,7 +18,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from chalicelib.domain.bookings import BookingStatus
+from chalicelib.integrations.hold_timers import SchedulerHoldTimers
 from local.schedule_poller import SNS_PUBLISH, SchedulePoller, due_at
+from tests.unit.test_bookings_domain import a_booking
 
 GROUP = "penny-local-holds"
 ROLE = "arn:aws:iam::123456789012:role/penny-local-hold-scheduler"
@@ -104,6 +107,19 @@ def test_a_schedule_runs_at_its_second_not_before(aws: Aws) -> None:
     clock.now = NOW + timedelta(seconds=30)
     assert poller.poll_once() == 1
     assert len(aws.published()) == 1
+
+
+def test_a_hold_timer_never_fires_before_the_hold_ends(aws: Aws) -> None:
+    hold_until = NOW + timedelta(seconds=30, microseconds=600_000)  # a real clock's instant
+    booking = a_booking(BookingStatus.PENDING_PAYMENT, hold_until.isoformat())
+    SchedulerHoldTimers(aws.scheduler, aws.topic_arn, ROLE, GROUP).schedule(booking,
+                                                                            hold_until)
+    (made,) = aws.scheduler.list_schedules(GroupName=GROUP)["Schedules"]
+    found = aws.scheduler.get_schedule(Name=made["Name"], GroupName=GROUP)
+
+    fires = due_at(found)
+
+    assert fires is not None and hold_until <= fires < hold_until + timedelta(seconds=1)
 
 
 def test_the_schedules_zone_places_its_time(aws: Aws) -> None:

@@ -15,12 +15,14 @@ import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.errors import (
+    ConnectionBrokenError,
     NotConnectedError,
     PaymentNotConnectedError,
     PaymentUnavailableError,
     ProviderUnavailableError,
 )
 from chalicelib.domain.event_types import Price
+from chalicelib.domain.events import payment_summary
 from chalicelib.domain.providers import PaymentEvent, PaymentEventKind, PaymentProvider
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
@@ -99,7 +101,8 @@ class World:
 
     def event(self, booking: Booking, kind: PaymentEventKind, event_id: str) -> PaymentEvent:
         assert booking.payment is not None
-        return PaymentEvent(event_id, kind, booking.uid, booking.payment.checkout_id)
+        return PaymentEvent(event_id, kind, booking.uid, booking.payment.checkout_id,
+                            account="acct_alice")
 
     def later(self, minutes: float) -> None:
         self.clock.advance(timedelta(minutes=minutes))
@@ -227,7 +230,8 @@ def test_the_same_payment_told_twice_confirms_once(world: World) -> None:
 
 
 @pytest.mark.parametrize("change", [
-    {"checkout_id": "cs-someone-else"}, {"account": "acct_mallory"}, {"booking_uid": "nope"}])
+    {"checkout_id": "cs-someone-else"}, {"account": "acct_mallory"}, {"account": None},
+    {"checkout_id": "", "account": None}, {"booking_uid": "nope"}])
 def test_an_event_that_is_not_this_bookings_checkout_changes_nothing(
         world: World, change: dict[str, Any]) -> None:
     held = world.book().booking
@@ -236,6 +240,17 @@ def test_an_event_that_is_not_this_bookings_checkout_changes_nothing(
 
     assert settled.outcome == "ignored"
     assert world.get(held.uid).status is BookingStatus.PENDING_PAYMENT
+
+
+def test_an_event_verified_with_another_hosts_secret_changes_nothing(world: World) -> None:
+    held = world.book().booking
+
+    settled = world.payments.settle(world.paid(held), "stripe", host_id="mallory")
+
+    assert settled.outcome == "ignored"
+    assert world.get(held.uid).status is BookingStatus.PENDING_PAYMENT
+    assert world.payments.settle(world.paid(held), "stripe", held.host_id).outcome == \
+        "confirmed"
 
 
 def test_an_event_from_the_other_provider_changes_nothing(world: World) -> None:
@@ -375,6 +390,26 @@ def test_the_late_refund_is_made_once_however_often_the_payment_is_told(world: W
     assert len(world.fake.refunds) == 1
 
 
+def test_a_late_refund_that_cannot_be_made_is_kept_in_sight_and_tried_again(
+        world: World) -> None:
+    held = world.book().booking
+    world.later(20)
+    world.book(email="cy@example.com")
+    world.fake.faults.fail_next("refund", ConnectionBrokenError("stripe", "Stripe refused it"))
+
+    with pytest.raises(PaymentUnavailableError):  # the webhook answers 503: told again
+        world.payments.settle(world.paid(held), "stripe")
+
+    owed = world.get(held.uid)
+    assert owed.payment is not None and owed.payment.paid and not owed.payment.refunded
+    assert payment_summary(owed)["state"] == "refund_owed"
+    settled = world.payments.settle(world.paid(held), "stripe")  # the redelivery
+    assert settled.outcome == "refunded"
+    refunded = world.get(held.uid).payment
+    assert refunded is not None and refunded.refund_reason == "taken"
+    assert len(world.fake.refunds) == 1
+
+
 def test_a_payment_for_a_booking_cancelled_while_it_waited_goes_back(world: World) -> None:
     held = world.book().booking
     world.changes.cancel_by_host(held.host_id, held.uid, None)
@@ -383,6 +418,62 @@ def test_a_payment_for_a_booking_cancelled_while_it_waited_goes_back(world: Worl
 
     assert settled.outcome == "refunded"
     assert world.get(held.uid).status is BookingStatus.CANCELLED
+
+
+def test_a_cancellation_landing_while_the_payment_is_confirmed_is_not_undone(
+        world: World) -> None:
+    held = world.book().booking
+    read = world.bookings.get
+    reads = 0
+
+    def get(uid: str) -> Booking | None:
+        nonlocal reads
+        found = read(uid)
+        reads += 1
+        if reads == 1:  # right after settle's first read, the host cancels
+            world.bookings.get = read  # type: ignore[method-assign]
+            world.changes.cancel_by_host(held.host_id, held.uid, "the client asked")
+            world.bookings.get = get  # type: ignore[method-assign]
+        return found
+
+    world.bookings.get = get  # type: ignore[method-assign]
+    settled = world.payments.settle(world.paid(held), "stripe")
+    world.bookings.get = read  # type: ignore[method-assign]
+
+    booking = world.get(held.uid)
+    assert settled.outcome == "refunded"
+    assert booking.status is BookingStatus.CANCELLED
+    assert booking.payment is not None and booking.payment.refund_reason == "cancelled"
+    assert len(world.fake.refunds) == 1
+
+
+def test_a_payment_after_the_meetings_start_is_refunded_not_confirmed(world: World) -> None:
+    held = world.book().booking
+    world.clock.at = at(START) + timedelta(minutes=5)
+
+    settled = world.payments.settle(world.paid(held), "stripe")
+
+    booking = world.get(held.uid)
+    assert settled.outcome == "refunded"
+    assert booking.status is not BookingStatus.CONFIRMED and not world.holds_time(held)
+    assert booking.payment is not None and booking.payment.refund_reason == "late"
+    assert [r.amount for r in world.fake.refunds.values()] == [Price(5000, "USD")]
+
+
+def test_a_refund_told_before_its_payment_ends_the_booking_refunded_never_paid(
+        world: World) -> None:
+    held = world.book().booking
+    refund = replace(world.paid(held, "evt_refund"), kind=PaymentEventKind.REFUNDED,
+                     checkout_id="")
+
+    first = world.payments.settle(refund, "stripe")
+    then = world.payments.settle(world.paid(held), "stripe")
+
+    booking = world.get(held.uid)
+    assert (first.outcome, then.outcome) == ("recorded", "ignored")
+    assert booking.status is BookingStatus.EXPIRED and not world.holds_time(held)
+    assert booking.payment is not None and booking.payment.refunded
+    assert booking.payment.refund_reason == "provider" and world.fake.refunds == {}
 
 
 # ---- cancelling and moving ---------------------------------------------------------
@@ -417,6 +508,24 @@ def test_an_attendee_cancelling_too_late_is_not_refunded() -> None:
     assert world.fake.refunds == {}
     cancelled = world.get(booking.uid)
     assert cancelled.payment is not None and not cancelled.payment.refunded
+
+
+@pytest.mark.parametrize(("moved_hours_before", "refunded"), [(30, True), (20, False)])
+def test_a_move_sets_a_new_refund_deadline_only_when_made_before_the_old_one(
+        moved_hours_before: int, refunded: bool) -> None:
+    world = a_world(refund_hours_before=24)
+    booking = paid_booking(world)
+    world.clock.at = at(START) - timedelta(hours=moved_hours_before)
+    token = world.links.token(booking.uid, LinkPurpose.RESCHEDULE)
+    world.changes.reschedule(booking.uid, token, at("2026-03-11T10:00:00-05:00"))  # a week on
+    world.clock.at = at(START)  # a week before the new start
+    world.changes.cancel_by_attendee(booking.uid, world.links.token(booking.uid,
+                                                                    LinkPurpose.CANCEL), None)
+
+    world.payments.refund_cancelled(booking.uid)
+
+    assert refund_due(world.get(booking.uid)) is refunded
+    assert len(world.fake.refunds) == (1 if refunded else 0)
 
 
 def test_the_policy_refunds_a_host_cancellation_whenever_it_comes() -> None:

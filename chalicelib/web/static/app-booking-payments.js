@@ -9,12 +9,13 @@ import { formatMoney, h } from "./app-dom.js";
 const PAYMENT_BADGES = {
   awaiting: ["Awaiting payment", "warning"], paid: ["Paid", "ok"],
   refunded: ["Refunded", "info"], expired: ["Expired", "muted"],
+  refund_owed: ["Refund owed", "warning"],
 };
 // Later states win over earlier ones: a list read before an event came is older.
-export const PAYMENT_ORDER = { awaiting: 0, expired: 1, paid: 1, refunded: 2 };
+export const PAYMENT_ORDER = { awaiting: 0, expired: 1, paid: 1, refund_owed: 2, refunded: 3 };
 const REFUND_REASONS = {
   cancelled: "after the cancellation", taken: "paid after the hold ended, when the time was taken",
-  provider: "at the payment provider",
+  late: "paid after the meeting's start", provider: "at the payment provider",
 };
 
 // The state to show: an awaiting hold whose time has run out has expired, even before
@@ -56,6 +57,9 @@ export function paymentLine(booking) {
     if (state === "refunded") {
       const why = REFUND_REASONS[p.refund_reason];
       text += ` Refunded ${money(p.refunded_minor, currency)}${why ? ` ${why}` : ""}.`;
+    } else if (state === "refund_owed") {
+      const why = REFUND_REASONS[p.refund_reason];
+      text += ` To be refunded${why ? ` (${why})` : ""}: ${provider} could not make the refund yet; Penny tries again.`;
     }
   }
   return h("p", { class: "booking-payment" }, text);

@@ -77,6 +77,10 @@ async function open() {
   const checkout = new window.Razorpay({
     key: pay.key, order_id: pay.order_id, amount: pay.amount, currency: pay.currency,
     name: pay.name, description: pay.description, prefill: pay.prefill,
+    // The payment's own notes name the booking: Razorpay copies an order's notes to
+    // none of its payments, and a payment's events (payment.captured, a refund made in
+    // Razorpay's dashboard: refund.processed) carry no order.
+    notes: { booking_uid: pay.uid },
     handler: paid, modal: { ondismiss: dismissed },
   });
   checkout.on("payment.failed", (response) => {

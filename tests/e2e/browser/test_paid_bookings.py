@@ -19,8 +19,10 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from local.seed import EMAIL, PASSWORD, SLUG
@@ -122,6 +124,35 @@ def test_a_visitor_pays_with_razorpay_checkout_on_pennys_pay_page_after_closing_
     row, badge = row_of(dashboard, who)
     expect(badge).to_have_text("Paid · ₹1,500.00")
     expect(row.locator(".booking-payment")).to_have_text("Paid ₹1,500.00 through Razorpay.")
+
+    # The host refunds it in Razorpay's dashboard: the payment (made by Checkout, with the
+    # notes the pay page gave it) names the booking, so its refund.processed reaches it.
+    uid = page.url.split("/booking/", 1)[1].split("?", 1)[0]
+    payment = razorpay_payment_of(stack, uid)
+    assert payment["notes"] == {"booking_uid": uid}
+    razorpay_api(stack, "POST", f"payments/{payment['id']}/refund", {"amount": 150000})
+    expect(row.locator(".booking-payment")).to_have_text(
+        "Paid ₹1,500.00 through Razorpay. Refunded ₹1,500.00 at the payment provider.")
+    page.reload()
+    expect(page.locator("#payment-state")).to_contain_text("Refunded ₹1,500.00 by the host.")
+
+
+def razorpay_api(stack: LocalStack, method: str, path: str,
+                 body: dict[str, object] | None = None) -> Any:
+    """The sandbox's Razorpay API as the demo merchant (its dashboard's own calls)."""
+    r = requests.request(method, f"{stack.sandbox_url}/razorpay/v1/{path}", json=body,
+                         auth=(SANDBOX_MERCHANT.key_id, SANDBOX_MERCHANT.key_secret),
+                         timeout=30)
+    r.raise_for_status()
+    return r.json()
+
+
+def razorpay_payment_of(stack: LocalStack, uid: str) -> dict[str, Any]:
+    """The captured payment of the booking's order (the order's notes name the booking)."""
+    orders = razorpay_api(stack, "GET", "orders?count=100")["items"]
+    order = next(o for o in orders if (o.get("notes") or {}).get("booking_uid") == uid)
+    payments = razorpay_api(stack, "GET", f"orders/{order['id']}/payments")["items"]
+    return next(p for p in payments if p["status"] == "captured")
 
 
 def test_an_abandoned_payment_holds_the_time_until_the_hold_ends_then_frees_it(
