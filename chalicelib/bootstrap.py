@@ -251,9 +251,17 @@ class ApiServices:
         from chalicelib.domain.providers import Feature
 
         granted = self.connections
-        if provider in CALENDAR_ADAPTERS and \
-                not granted.lacks_feature(host_id, provider, Feature.CALENDAR):
+        calendar = provider in CALENDAR_ADAPTERS and \
+            not granted.lacks_feature(host_id, provider, Feature.CALENDAR)
+        if calendar:
             self.calendars.connected(host_id, provider)
+        if calendar or provider in VIDEO_ADAPTERS:
+            # What could not reach the calendar (or Zoom) while it was broken, or before it
+            # was connected, is written now.
+            from chalicelib.services.calendar_sync import catch_up
+            from chalicelib.store.bookings import BookingRepository
+
+            catch_up(BookingRepository(), host_id, self.clock.now())
         if provider in NOTES_ADAPTERS:
             self.notes.connected(host_id, provider)
 

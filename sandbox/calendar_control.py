@@ -64,10 +64,12 @@ class CalendarControl:
             next(c for c in calendars if c.id == calendar)
         return sorted(self._store(provider).events(target.id), key=lambda e: e.start)
 
-    def fail_calendar(self, provider: str, calendar_id: str, failing: bool = True) -> None:
+    def fail_calendar(self, provider: str, calendar_id: str, failing: bool = True,
+                      status: int = 503) -> None:
         """The calendar cannot be read: Google's freebusy gives it `errors` inside the 200,
-        Graph's getSchedule an error item; listing it answers 503."""
-        self._store(provider).fail(calendar_id, failing)
+        Graph's getSchedule an error item; listing it answers `status` (503; 403 for a
+        shared calendar its owner stopped sharing)."""
+        self._store(provider).fail(calendar_id, failing, status)
 
     def expire_sync_tokens(self, provider: str = "google") -> None:
         """Every sync token issued so far answers 410 Gone (a full resync is needed)."""
@@ -85,6 +87,12 @@ class CalendarControl:
         api = self.providers["zoom"]
         assert isinstance(api, ZoomProvider)
         return api.meetings.meetings()
+
+    def delete_meeting(self, meeting_id: str) -> None:
+        """The host deletes a meeting in Zoom's own app."""
+        api = self.providers["zoom"]
+        assert isinstance(api, ZoomProvider)
+        api.meetings.delete(int(meeting_id))
 
     # -- faults and counters -------------------------------------------------------------
 

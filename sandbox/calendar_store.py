@@ -47,7 +47,7 @@ class CalendarStore:
         self._calendars: dict[str, Calendar] = {}
         self._events: dict[tuple[str, str], CalendarEvent] = {}
         self._watches: dict[str, Watch] = {}
-        self._failing: set[str] = set()
+        self._failing: dict[str, int] = {}  # calendar id -> the status it answers
         self._listeners: list[Listener] = []
         self.sequence = 0
         self.sync_floor = 0  # sync tokens issued before this change number answer 410
@@ -64,13 +64,20 @@ class CalendarStore:
             return next((c for c in self._seeded(account_id)
                          if calendar_id in (c.id, "primary" if c.primary else None)), None)
 
-    def fail(self, calendar_id: str, failing: bool = True) -> None:
+    def fail(self, calendar_id: str, failing: bool = True, status: int = 503) -> None:
         with self._lock:
-            (self._failing.add if failing else self._failing.discard)(calendar_id)
+            if failing:
+                self._failing[calendar_id] = status
+            else:
+                self._failing.pop(calendar_id, None)
 
     def failing(self, calendar_id: str) -> bool:
         with self._lock:
             return calendar_id in self._failing
+
+    def failure_status(self, calendar_id: str) -> int:
+        with self._lock:
+            return self._failing.get(calendar_id, 503)
 
     # -- events ------------------------------------------------------------------------
 

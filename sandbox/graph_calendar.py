@@ -90,6 +90,9 @@ class GraphCalendarApi:
         if calendar is None:
             return not_found()
         if self.store.failing(calendar.id):
+            if self.store.failure_status(calendar.id) == 403:
+                return graph_error(403, "ErrorAccessDenied",
+                                   "Access is denied. Check credentials and try again.")
             return graph_error(503, "ServiceUnavailable", "Service Unavailable",
                                {"Retry-After": "1"})
         zone_name = preferred_zone(request.headers.get("Prefer"))

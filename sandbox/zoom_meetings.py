@@ -60,6 +60,10 @@ class ZoomMeetings:
         with self._lock:
             return [self._render(m) for m in self._meetings.values()]
 
+    def delete(self, meeting_id: int) -> None:
+        with self._lock:
+            del self._meetings[meeting_id]
+
     def _enter(self, request: Request, call: str) -> Grant | Response:
         try:
             grant = self.server.resolve(bearer_token(request) or "")

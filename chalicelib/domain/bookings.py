@@ -128,6 +128,9 @@ class Booking:
     # When this booking's notes were last asked for again (the brief arrived, the host
     # reconnected after a break or chose another place): its change is `notes.requested`.
     notes_requested_at: datetime | None = None
+    # When the host (re)connected a calendar or Zoom after this booking was made: its
+    # change is `calendar.requested`, for the calendar worker to write what it could not.
+    calendar_requested_at: datetime | None = None
 
     @property
     def meeting(self) -> TimeRange:

@@ -12,10 +12,14 @@ trust are here, pure:
   the provider posts to Penny, which syncs then;
 - without push (none made, or lapsed), a sync is trusted for `CACHE_TTL`;
 - a window reaching past what the last full listing covered, or a calendar never synced,
-  is not fresh;
+  is not fresh: the sync a slots page then makes is a full listing reaching the window's
+  end (up to `SYNC_LIMIT` ahead: an event type may take bookings two years ahead, or
+  with no limit; past the limit a page shows the copy as it is, and a booking still asks
+  the providers);
 - a booking (which must never rely on a guess) asks the providers afresh; if one is down
   it may rely on that calendar's copy only while its last sync is younger than
-  `BOOKING_TRUSTS_CACHE_FOR`, and otherwise the booking is refused (retryable).
+  `BOOKING_TRUSTS_CACHE_FOR` and the copy covers the booked time, and otherwise the
+  booking is refused (retryable).
 
 Channels are renewed by whatever already talks to the provider for the host (a sync
 after a notification, a refresh on read, the calendar job) once they end within
@@ -39,6 +43,8 @@ WATCH_FOR = timedelta(days=7)          # asked for; Google caps channels, Graph 
 HORIZON = timedelta(days=100)          # how far ahead a full listing reaches
 LOOK_BACK = timedelta(days=1)          # and how far back (a meeting under way)
 RESYNC_WHEN_LEFT = timedelta(days=70)  # a full listing again once less than this is ahead
+SYNC_LIMIT = timedelta(days=731)       # the farthest a full listing reaches for a window
+LIMIT_GRACE = timedelta(days=1)        # and how long a listing up to it stays far enough
 
 # The ids of one calendar's blocking events, each with its time, by UTC day.
 DayEvents = dict[str, TimeRange]
@@ -84,7 +90,7 @@ class SyncState:
         """May a slots page use the copy over `window` without asking the provider?"""
         if self.synced_at is None or self.covered_until is None:
             return False
-        if window.end > self.covered_until:
+        if not self.reaches(window.end, now):
             return False
         if self.changed_at is not None and self.changed_at > self.synced_at:
             return False
@@ -92,12 +98,31 @@ class SyncState:
             return True
         return now - self.synced_at < CACHE_TTL
 
-    def trusted_for_booking(self, now: datetime) -> bool:
-        """May a booking rely on the copy when the provider cannot be asked?"""
+    def reaches(self, end: datetime, now: datetime) -> bool:
+        """Does the copy reach `end`, as far as a page may ask (`SYNC_LIMIT` ahead, which
+        moves with the clock: a copy made up to it is good for a day)?"""
+        if self.covered_until is None:
+            return False
+        limit = now + SYNC_LIMIT
+        return self.covered_until >= (end if end <= limit else limit - LIMIT_GRACE)
+
+    def covers(self, window: TimeRange) -> bool:
+        """Did the last full listing reach the end of `window`?"""
+        return self.covered_until is not None and window.end <= self.covered_until
+
+    def trusted_for_booking(self, now: datetime, window: TimeRange) -> bool:
+        """May a booking over `window` rely on the copy when the provider cannot be
+        asked?"""
         return (self.synced_at is not None and now - self.synced_at < BOOKING_TRUSTS_CACHE_FOR
+                and self.covers(window)
                 and not (self.changed_at is not None and self.changed_at > self.synced_at))
 
-    def needs_full_sync(self, now: datetime) -> bool:
+    def needs_full_sync(self, now: datetime, until: datetime | None = None) -> bool:
+        """A full listing is due: never made, running out, or `until` (a page's window,
+        up to `SYNC_LIMIT` ahead) reaches past it."""
+        if until is not None and self.covered_until is not None and \
+                not self.reaches(until, now):
+            return True
         return (self.cursor is None or self.covered_until is None
                 or self.covered_until - now < RESYNC_WHEN_LEFT)
 
@@ -140,10 +165,12 @@ class CalendarSetup:
         return tuple(sorted({s.ref.provider for s in self.conflicts}))
 
 
-def sync_window(now: datetime) -> TimeRange:
-    """What a full listing reads: from yesterday's midnight (UTC) to the horizon."""
+def sync_window(now: datetime, until: datetime | None = None) -> TimeRange:
+    """What a full listing reads: from yesterday's midnight (UTC) to the horizon, or to
+    `until` when that is farther (at most `SYNC_LIMIT` ahead)."""
     start = datetime.combine((now - LOOK_BACK).date(), time(), UTC)
-    return TimeRange(start, now + HORIZON)
+    end = now + HORIZON if until is None else max(now + HORIZON, min(until, now + SYNC_LIMIT))
+    return TimeRange(start, end)
 
 
 def utc_days(when: TimeRange) -> list[date]:

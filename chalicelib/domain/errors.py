@@ -238,6 +238,12 @@ class ProviderRejectedError(ProviderError):
     code = "provider_rejected"
 
 
+class MeetingGoneError(ProviderRejectedError):
+    """The meeting to change is no longer there (the host deleted it at the provider)."""
+
+    code = "meeting_gone"
+
+
 class PaymentNotConnectedError(PennyError):
     """A paid event type, and no payment provider ready to take the money."""
 

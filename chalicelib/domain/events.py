@@ -38,6 +38,9 @@ class EventKind(StrEnum):
     # The host (re)connected their notes: write this booking's notes page now (for the
     # notes worker only: NOT_FOR_DASHBOARDS).
     NOTES_REQUESTED = "notes.requested"
+    # The host (re)connected a calendar or Zoom: write this booking's event and meeting
+    # now (for the calendar worker only).
+    CALENDAR_REQUESTED = "calendar.requested"
     # Not about a booking: a host's connection to a provider stopped working.
     CONNECTION_BROKEN = "connection.broken"
 
@@ -90,7 +93,7 @@ class Event:
 
 
 # Work orders for a worker, nothing a host needs to hear about.
-NOT_FOR_DASHBOARDS = frozenset({EventKind.NOTES_REQUESTED})
+NOT_FOR_DASHBOARDS = frozenset({EventKind.NOTES_REQUESTED, EventKind.CALENDAR_REQUESTED})
 
 
 def booking_summary(b: Booking) -> dict[str, Any]:
@@ -158,6 +161,9 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
         events.append(_event(EventKind.BOOKING_UPDATED, change_id, at, new))
     if new.notes_requested_at is not None and new.notes_requested_at != old.notes_requested_at:
         events.append(_event(EventKind.NOTES_REQUESTED, change_id, at, new))
+    if new.calendar_requested_at is not None and \
+            new.calendar_requested_at != old.calendar_requested_at:
+        events.append(_event(EventKind.CALENDAR_REQUESTED, change_id, at, new))
     return events
 
 

@@ -143,7 +143,9 @@ class Meeting:
 
 class VideoProvider(Protocol):
     def create_meeting(self, request: MeetingRequest) -> Meeting: ...
-    def update_meeting(self, meeting_id: str, request: MeetingRequest) -> Meeting: ...
+    def update_meeting(self, meeting_id: str, request: MeetingRequest) -> Meeting:
+        """MeetingGoneError when the meeting is no longer there."""
+        ...
 
     def delete_meeting(self, meeting_id: str) -> None:
         """Deleting a meeting that is already gone is not an error."""

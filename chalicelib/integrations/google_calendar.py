@@ -34,6 +34,7 @@ from chalicelib.domain.providers import (
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.google_calendar_wire import (
     PROVIDER,
+    at_time,
     calendar_busy,
     conference_version,
     event_body,
@@ -167,8 +168,9 @@ class GoogleCalendar:
             # The id is taken: an earlier attempt made the event (a retry after a timeout).
             answer = self._call(events.get(calendarId=calendar_id, eventId=event_id),
                                 "reading an event")
-            if answer.get("status") == "cancelled":
-                # Google keeps a deleted event's id for good: bring the event back.
+            if answer.get("status") == "cancelled" or not at_time(answer, event.when):
+                # Google keeps a deleted event's id for good: bring the event back. And
+                # one made before the booking moved (its answer lost) is moved now.
                 answer = self._call(events.patch(
                     calendarId=calendar_id, eventId=event_id,
                     body={**event_body(event), "status": "confirmed"}, sendUpdates="all",

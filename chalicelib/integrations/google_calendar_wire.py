@@ -125,6 +125,16 @@ def conference_version(event: CalendarEvent) -> dict[str, int]:
     return {"conferenceDataVersion": 1} if event.online_meeting else {}
 
 
+def at_time(answer: Mapping[str, Any], when: TimeRange) -> bool:
+    """Is the event as Google answered it at `when`?"""
+    try:
+        start = datetime.fromisoformat(str((answer.get("start") or {})["dateTime"]))
+        end = datetime.fromisoformat(str((answer.get("end") or {})["dateTime"]))
+    except (KeyError, ValueError):
+        return False
+    return TimeRange(start, end) == when
+
+
 def written_event(answer: Mapping[str, Any]) -> WrittenEvent:
     """The event as Google answered a write; no link yet while Meet's createRequest is
     `pending`."""

@@ -34,6 +34,7 @@ import requests
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
+    ProviderError,
     ProviderRejectedError,
     ProviderUnavailableError,
 )
@@ -93,19 +94,22 @@ class GraphCalendar:
             return []
         with ThreadPoolExecutor(min(WORKERS, len(calendar_ids))) as pool:
             read = list(pool.map(lambda cid: self._busy_or_failure(cid, window), calendar_ids))
-        failures = [r for r in read if isinstance(r, ProviderUnavailableError)]
+        failures = [r for r in read if isinstance(r, ProviderError)]
         if len(failures) == len(read):
+            if not isinstance(failures[0], ProviderUnavailableError):
+                raise failures[0]  # refused for all: the connection itself (403, 401)
             raise ProviderUnavailableError(PROVIDER, f"No Outlook calendar could be read: "
                                            f"{failures[0].message}") from failures[0]
-        # One calendar that could not be read, among others that could: unknown, not free.
+        # One calendar that could not be read (down, or its owner stopped sharing it),
+        # among others that could: unknown, never free.
         return [CalendarBusy(cid, window, unknown=True) if isinstance(r, Exception) else r
                 for cid, r in zip(calendar_ids, read, strict=True)]
 
     def _busy_or_failure(self, calendar_id: str,
-                         window: TimeRange) -> CalendarBusy | ProviderUnavailableError:
+                         window: TimeRange) -> CalendarBusy | ProviderError:
         try:
             events = [_external(item) for item in self._view(calendar_id, window)]
-        except ProviderUnavailableError as failure:
+        except ProviderError as failure:
             return failure
         return busy_of(calendar_id, window, (e for e in events if e is not None))
 
@@ -146,6 +150,10 @@ class GraphCalendar:
         made = self._call("POST", f"{API}/me/calendars/{_segment(calendar_id)}/events", body={
             **_event_body(event),
             "transactionId": str(uuid.uuid5(TRANSACTIONS, event.key))})
+        if _moved(made, event.when):
+            # The transactionId's first event, made before the booking moved (the answer
+            # to that request lost): moved now.
+            return self.update_event(calendar_id, _id(made), event)
         return _written(made)
 
     def update_event(self, calendar_id: str, event_id: str,
@@ -280,6 +288,21 @@ def _event_body(event: CalendarEvent) -> dict[str, Any]:
         # Only ever turned on: a reschedule keeps the Teams meeting the create made.
         body.update(isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness")
     return body
+
+
+def _moved(answer: Mapping[str, Any], when: TimeRange) -> bool:
+    """Is the event as Graph answered it (times in UTC, as Penny asks them) elsewhere than
+    `when`? An answer in another zone, or unreadable, is taken as where it was asked."""
+    times = []
+    for edge in ("start", "end"):
+        found = answer.get(edge) or {}
+        if found.get("timeZone") != "UTC" or not isinstance(found.get("dateTime"), str):
+            return False
+        try:
+            times.append(datetime.fromisoformat(found["dateTime"][:19]).replace(tzinfo=UTC))
+        except ValueError:
+            return False
+    return TimeRange(times[0], times[1]) != when
 
 
 def _written(answer: Mapping[str, Any]) -> WrittenEvent:

@@ -34,6 +34,7 @@ import requests
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
+    MeetingGoneError,
     ProviderRejectedError,
     ProviderUnavailableError,
 )
@@ -72,7 +73,7 @@ class ZoomMeetings:
 
     def update_meeting(self, meeting_id: str, request: MeetingRequest) -> Meeting:
         url = f"{API}/meetings/{quote(meeting_id, safe='')}"
-        changed = self._call("PATCH", url, _fields(request))
+        changed = self._call("PATCH", url, _fields(request), gone=MeetingGoneError)
         # Zoom answers a PATCH with 204 and no body: the join URL is read back.
         return _meeting(changed if changed.get("join_url") else self._call("GET", url))
 
@@ -82,8 +83,10 @@ class ZoomMeetings:
     # -- the wire ----------------------------------------------------------------------
 
     def _call(self, method: str, url: str, body: Mapping[str, Any] | None = None,
-              gone_ok: bool = False) -> dict[str, Any]:
-        """Zoom's JSON answer ({} for none, or for a meeting already gone when `gone_ok`)."""
+              gone_ok: bool = False, gone: type[MeetingGoneError] | None = None
+              ) -> dict[str, Any]:
+        """Zoom's JSON answer ({} for none, or for a meeting already gone when `gone_ok`;
+        `gone` raised for one when given)."""
         used = self.token(False)
         answer = self._send(method, url, body, used)
         if answer.status_code == 401:
@@ -92,8 +95,11 @@ class ZoomMeetings:
                 raise ConnectionBrokenError(PROVIDER, "Zoom refused a freshly refreshed "
                                             "token: reconnect Zoom")
         code, message = _error(answer)
-        if gone_ok and (answer.status_code == 404 or code == NO_SUCH_MEETING):
-            return {}
+        if answer.status_code == 404 or code == NO_SUCH_MEETING:
+            if gone_ok:
+                return {}
+            if gone is not None:
+                raise gone(PROVIDER, f"Zoom has no meeting here any more: {message}")
         _raise_for(answer, code, message)
         if not answer.content:
             return {}

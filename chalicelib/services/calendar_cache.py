@@ -75,6 +75,12 @@ class ProviderAdapters(Protocol):
     def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider: ...
     def video(self, host_id: str, provider: str, timeout: float) -> VideoProvider: ...
 
+    def broken(self, host_id: str, provider: str, reason: str) -> None:
+        """The provider refused the host's connection (a 401 or 403 after the token was
+        good: access withdrawn there): flagged for the host, who sees it live, and later
+        calls fail fast until they reconnect."""
+        ...
+
 
 class CalendarStore(Protocol):
     """store/calendar_cache.py."""
@@ -135,18 +141,22 @@ class CalendarCache:
     # ---- syncing ------------------------------------------------------------------------
 
     def sync(self, host_id: str, state: SyncState, timeout: float = SYNC_TIMEOUT,
-             noticed: datetime | None = None, seen: CalendarSetup | None = None) -> Synced:
+             noticed: datetime | None = None, seen: CalendarSetup | None = None,
+             until: datetime | None = None) -> Synced:
         """Bring one calendar's copy up to date (and its push channel, when due).
         `noticed`: the push notification this sync answers, recorded with its result;
-        `seen`: the host's setup as just read, so its write need not read it again."""
+        `seen`: the host's setup as just read, so its write need not read it again;
+        `until`: the end of the window a page needs covered (a full listing reaches it)."""
         started = self.clock.now()
         ref = state.ref
         try:
             calendar = self.adapters.calendar(host_id, ref.provider, timeout)
-            full = state.needs_full_sync(started)
-            window = sync_window(started)
+            full = state.needs_full_sync(started, until)
+            window = sync_window(started, until if full else None)
             changes = calendar.changes(ref.calendar_id, window, None if full else state.cursor)
         except ProviderError as exc:
+            if isinstance(exc, ConnectionBrokenError):
+                self.adapters.broken(host_id, ref.provider, exc.message)
             self._failed(host_id, ref, exc)
             raise
         reach = window if state.covered_until is None else TimeRange(
@@ -247,7 +257,8 @@ class CalendarCache:
         if not states:
             return {}
         pool = ThreadPoolExecutor(max_workers=min(4, len(states)))
-        futures = {s.ref: pool.submit(self.sync, host_id, s, READ_TIMEOUT) for s in states}
+        futures = {s.ref: pool.submit(self.sync, host_id, s, READ_TIMEOUT, until=window.end)
+                   for s in states}
         fresh: dict[CalendarRef, list[TimeRange]] = {}
         deadline = _Deadline(READ_TIMEOUT + 0.5)  # one for all: they run side by side
         try:
@@ -403,6 +414,10 @@ class FreshBusy:
                 except (ProviderError, NotConnectedError, FutureTimeout) as exc:
                     answered = {}
                     broken = isinstance(exc, ConnectionBrokenError | NotConnectedError)
+                    if isinstance(exc, ConnectionBrokenError):
+                        # Refused now, though the token was good: the host is told, and
+                        # must reconnect; until then the copy stands in, where it covers.
+                        self.adapters.broken(host_id, provider, exc.message)
                     for state in by_provider[provider]:
                         busy += self._from_copy(host_id, state, window, broken)
                     continue
@@ -423,7 +438,10 @@ class FreshBusy:
     def _from_copy(self, host_id: str, state: SyncState, window: TimeRange,
                    broken: bool) -> list[TimeRange]:
         now = self.clock.now()
-        if not broken and not state.trusted_for_booking(now):
+        # A broken connection (the host is told, and must reconnect) keeps the booking
+        # page working from its last copy, but only over the time that copy covers.
+        trusted = state.covers(window) if broken else state.trusted_for_booking(now, window)
+        if not trusted:
             raise CalendarUnavailableError(
                 "we could not check the host's calendar just now; please try again in a "
                 "minute")

@@ -29,11 +29,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.calendar_cache import CalendarRef
-from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError, ProviderError
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    MeetingGoneError,
+    NotConnectedError,
+    ProviderError,
+)
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
@@ -41,6 +46,7 @@ from chalicelib.domain.providers import CalendarEvent, MeetingRequest, ProviderR
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import SYNC_TIMEOUT, CalendarCache, ProviderAdapters
 from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs
+from chalicelib.services.notes import NotesBookings, save_on_latest
 from chalicelib.services.ports import Clock
 
 ROUNDS = 3
@@ -87,7 +93,7 @@ class CalendarSync:
     clock: Clock | None = None              # when a link asks for the notes again
     name: str = "calendar"
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
-                                    EventKind.BOOKING_CANCELLED)
+                                    EventKind.BOOKING_CANCELLED, EventKind.CALENDAR_REQUESTED)
     announces: EventKind | None = None
 
     def run(self, event: Event) -> None:
@@ -150,6 +156,8 @@ class CalendarSync:
                 self._drop_event(booking.host_id, booking.uid, written)
         except (ConnectionBrokenError, NotConnectedError) as exc:
             broken = exc  # the Zoom link (or the note) is still written below
+            if isinstance(exc, ConnectionBrokenError) and destination is not None:
+                self.adapters.broken(booking.host_id, destination.provider, exc.message)
         url = zoom_url or link
         note = None
         if url is None and kind is not None and kind.is_video:
@@ -237,30 +245,72 @@ class CalendarSync:
                                           booking.end + KEEP_AFTER_MEETING))
                 return meeting.join_url, None
             if ref.sequence < booking.sequence or booking.video_url is None:
-                meeting = zoom.update_meeting(ref.external_id, request)
+                try:
+                    meeting = zoom.update_meeting(ref.external_id, request)
+                except MeetingGoneError:  # the host deleted it in Zoom: a new one
+                    meeting = zoom.create_meeting(request)
+                    ref = replace(ref, external_id=meeting.id)
                 self.refs.put(replace(ref, sequence=booking.sequence,
                                       keep_until=booking.end + KEEP_AFTER_MEETING))
                 return meeting.join_url, None
-        except (NotConnectedError, ConnectionBrokenError):
+        except (NotConnectedError, ConnectionBrokenError) as exc:
             # The host is told (Connections shows it broken); the attendee is told the
             # link will follow. Never another provider's link instead.
+            if isinstance(exc, ConnectionBrokenError):
+                self.adapters.broken(booking.host_id, "zoom", exc.message)
             return None, follows_note(LocationKind.ZOOM)
         return booking.video_url, None
 
     # ---- a booking that no longer stands ------------------------------------------------
 
     def _remove(self, host_id: str | None, uid: str, written: list[Written]) -> None:
-        """The meeting first, then the event: a calendar that needs reconnecting does not
-        keep a cancelled booking's Zoom meeting alive."""
+        """The meeting and the event, each whatever happens to the other: a calendar
+        that needs reconnecting does not keep a cancelled booking's Zoom meeting alive,
+        nor Zoom the calendar's event (with its attendee invited). A meeting that could
+        not be deleted keeps its record, for a later run (the retry, or the run after
+        the host reconnects) to delete; the failure is raised once the event is gone."""
         if host_id is None:
             return
         meeting = self.refs.get(ZOOM, uid)
+        failed: ProviderError | None = None
         if meeting is not None:
-            with suppress(NotConnectedError):  # disconnected: nothing Penny can remove
+            try:
                 self.adapters.video(host_id, "zoom", SYNC_TIMEOUT).delete_meeting(
                     meeting.external_id)
-            self.refs.delete(meeting)
-        self._drop_event(host_id, uid, written)
+                self.refs.delete(meeting)
+            except NotConnectedError:  # disconnected: nothing Penny can remove
+                self.refs.delete(meeting)
+            except ProviderError as exc:
+                if isinstance(exc, ConnectionBrokenError):
+                    self.adapters.broken(host_id, "zoom", exc.message)
+                failed = exc
+        try:
+            self._drop_event(host_id, uid, written)
+        except ConnectionBrokenError as exc:
+            ref = self.refs.get(CALENDAR, uid)
+            if ref is not None:
+                where = CalendarRef.parse(ref.external_id.partition("\n")[0])
+                self.adapters.broken(host_id, where.provider, exc.message)
+            raise
+        if failed is not None:
+            raise failed
+
+
+CATCH_UP = 200   # upcoming bookings a (re)connection asks the calendar worker for again
+
+
+def catch_up(bookings: NotesBookings, host_id: str, now: datetime) -> int:
+    """The host (re)connected a calendar or Zoom: their confirmed bookings still to come
+    are asked of the calendar worker again (`calendar.requested`), so those made while the
+    connection was broken, or before it existed, reach the calendar with their link. It
+    reconciles each from the booking as it is, so one already written costs a read.
+    How many were asked."""
+    asked = 0
+    for booking in bookings.for_host(host_id, after=now, limit=CATCH_UP):
+        if booking.status is BookingStatus.CONFIRMED and save_on_latest(
+                bookings, booking, lambda b: replace(b, calendar_requested_at=now)):
+            asked += 1
+    return asked
 
 
 def calendar_job(context: JobContext) -> CalendarSync:

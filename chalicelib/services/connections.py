@@ -468,7 +468,8 @@ class ConnectionService:
         """A job found the host's working connection refused at the provider (access
         withdrawn there, a database un-shared): flag it as `mark_broken` does."""
         connection = self._connection(host_id, provider)
-        return connection is not None and self.mark_broken(connection, reason)
+        return connection is not None and connection.status is ConnectionStatus.CONNECTED \
+            and self.mark_broken(connection, reason)
 
     def mark_broken(self, connection: Connection, reason: str) -> bool:
         """Flag it for the host (once: the stream turns the first flag into a live

@@ -108,6 +108,8 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
         "brief_note": b.brief_note,
         "notes_requested_at": None if b.notes_requested_at is None
         else b.notes_requested_at.isoformat(),
+        "calendar_requested_at": None if b.calendar_requested_at is None
+        else b.calendar_requested_at.isoformat(),
     }
 
 
@@ -156,6 +158,7 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         payment=_payment_from_json(d.get("payment")),
         notes_url=d.get("notes_url"), brief=_brief_from_json(d.get("brief")),
         brief_note=d.get("brief_note"), notes_requested_at=_dt(d.get("notes_requested_at")),
+        calendar_requested_at=_dt(d.get("calendar_requested_at")),
     )
 
 

@@ -72,12 +72,14 @@ QUEUES: tuple[QueueSpec, ...] = (
     # The pre-meeting brief is a premium feature (hosts the operator marked premium).
     QueueSpec("summary", ("booking.confirmed",), "summary.ready",
               "chalicelib.services.summary:summary_job", premium_only=True, memory_mb=256),
-    # The host's calendar event and video meeting follow the booking; the link it writes
-    # on the booking reaches dashboards as `booking.updated` (from the table's stream).
+    # The host's calendar event and video meeting follow the booking (and are written
+    # again once the host reconnects: calendar.requested); the link it writes on the
+    # booking reaches dashboards as `booking.updated` (from the table's stream).
     # It waits on Google, Microsoft or Zoom for a second or more per event, and uses
     # little CPU: 256 MB bills it at half the 512 MB price for about the same time.
-    QueueSpec("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"),
-              None, "chalicelib.services.calendar_sync:calendar_job", memory_mb=256),
+    QueueSpec("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
+                           "calendar.requested"), None,
+              "chalicelib.services.calendar_sync:calendar_job", memory_mb=256),
     # Paid bookings: a cancellation's refund under the event type's policy, and the end
     # of a hold (its timer publishes payment.hold_expired: integrations/hold_timers.py).
     # Waits on Stripe or Razorpay, like the calendar worker.

@@ -289,30 +289,35 @@ class FakeAdapters:
 
     calendar_accounts: dict[tuple[str, str], FakeCalendar] = field(default_factory=dict)
     video_accounts: dict[tuple[str, str], FakeVideo] = field(default_factory=dict)
-    broken: dict[tuple[str, str], str] = field(default_factory=dict)   # -> reason
+    broken_reasons: dict[tuple[str, str], str] = field(default_factory=dict)  # reason
     asked: list[tuple[str, str, float]] = field(default_factory=list)  # (host, provider, s)
 
     def connect_calendar(self, host_id: str, provider: str = "google",
                          *calendars: CalendarInfo) -> FakeCalendar:
         """The host's account (the one it had, if it connects again: no longer broken)."""
-        self.broken.pop((host_id, provider), None)
+        self.broken_reasons.pop((host_id, provider), None)
         account = FakeCalendar(link_base=LINKS.get(provider, "https://meet.test"))
         if calendars:
             account.listed = list(calendars)
         return self.calendar_accounts.setdefault((host_id, provider), account)
 
     def connect_video(self, host_id: str, provider: str = "zoom") -> FakeVideo:
-        self.broken.pop((host_id, provider), None)
+        self.broken_reasons.pop((host_id, provider), None)
         return self.video_accounts.setdefault((host_id, provider), FakeVideo())
 
     def disconnect(self, host_id: str, provider: str) -> None:
         self.calendar_accounts.pop((host_id, provider), None)
         self.video_accounts.pop((host_id, provider), None)
-        self.broken.pop((host_id, provider), None)
+        self.broken_reasons.pop((host_id, provider), None)
 
     def break_connection(self, host_id: str, provider: str,
                          reason: str = "refresh refused") -> None:
-        self.broken[(host_id, provider)] = reason
+        self.broken_reasons[(host_id, provider)] = reason
+
+    def broken(self, host_id: str, provider: str, reason: str) -> None:
+        """A provider refused the host's working connection: flagged, as
+        ConnectionService.broken does (later calls fail fast)."""
+        self.broken_reasons.setdefault((host_id, provider), reason)
 
     def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider:
         return self._account(self.calendar_accounts, host_id, provider, timeout)
@@ -326,8 +331,8 @@ class FakeAdapters:
         found = accounts.get((host_id, provider))
         if found is None:
             raise NotConnectedError(f"{provider.title()} is not connected")
-        if (host_id, provider) in self.broken:
-            raise ConnectionBrokenError(provider, self.broken[(host_id, provider)])
+        if (host_id, provider) in self.broken_reasons:
+            raise ConnectionBrokenError(provider, self.broken_reasons[(host_id, provider)])
         return found
 
 

@@ -18,7 +18,11 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.providers import CalendarEvent
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.store.bookings import BookingRepository, _booking_item
 from chalicelib.store.queues import QUEUES
+from chalicelib.store.stream import events_of
 from chalicelib.web.embedded_slots import sent_starts
 from local.metering import dynamodb_calls
 from sandbox.server import ProviderSandbox
@@ -26,7 +30,7 @@ from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_sandbox_host
 from tests.functional.test_booking_pages import page_data
-from tests.functional.test_connections import PUBLIC, connect
+from tests.functional.test_connections import PUBLIC, connect, expire_in_penny, status_of
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -209,6 +213,165 @@ def test_a_cancel_removes_the_event_from_the_calendar(
     run_calendar_job(EventKind.BOOKING_CANCELLED, owner, uid)
 
     assert [e for e in sandbox.events("google") if e.created_by_app] == []
+
+
+def test_a_busy_event_150_days_ahead_keeps_its_slot_off_the_page(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    day = next_weekday(clock, days=150)       # the event type has no booking window
+    # In the host's calendar before they connect Google (a trip booked long ago).
+    sandbox.add_event("google", "Flight", at(day, 10), at(day, 11))
+    connect(api, host, "google")
+
+    offered = starts(api, day)
+
+    assert at(day, 9, 30) in offered and at(day, 10) not in offered
+    sandbox.reset_api_calls("google")
+    for _ in range(3):   # that far ahead is now covered: no view asks Google again
+        starts(api, day)
+    assert sandbox.api_call_counts("google") == {}
+
+
+def test_a_booking_past_what_the_copy_covers_is_refused_while_google_is_down(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    day = next_weekday(clock, days=150)
+    sandbox.add_event("google", "Flight", at(day, 10), at(day, 11))
+    connect(api, host, "google")        # synced just now: a young copy, to 100 days
+    sandbox.fail_next_api_calls("google", status=503, times=10)
+
+    r = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 10).isoformat()))
+
+    assert (r.status, r.code) == (503, "calendar_unavailable"), r.body
+
+
+def test_a_403_from_graph_at_booking_shows_outlook_broken_to_the_host(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "microsoft")
+    day = next_weekday(clock)
+    # Access withdrawn at Microsoft (an admin revoked consent): 403, the token still good.
+    sandbox.fail_next_api_calls("microsoft", status=403, times=20)
+
+    r = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 14).isoformat()))
+
+    # A broken connection books from its last copy (docs/calendars.md), once the host is
+    # told: the connection shows broken, live, until they reconnect.
+    assert r.status == 201, r.body
+    assert status_of(api, host, "microsoft")["status"] == "broken"
+
+
+def test_a_403_when_writing_the_event_shows_the_calendar_broken(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    meet_on(api, host, "teams")
+    connect(api, host, "microsoft")
+    day = next_weekday(clock)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat()))
+    assert booked.status == 201, booked.body
+    sandbox.fail_next_api_calls("microsoft", status=403, times=20)
+
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, host_id(api, host), booked.json["uid"])
+
+    assert status_of(api, host, "microsoft")["status"] == "broken"
+
+
+def test_a_cancel_removes_the_calendar_event_even_when_zoom_is_broken(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    meet_on(api, host, "zoom")
+    connect(api, host, "google")
+    connect(api, host, "zoom")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    assert len([e for e in sandbox.events("google") if e.created_by_app]) == 1
+    sandbox.revoke("zoom")   # the host removed Penny's app in Zoom
+    sandbox.expire_access_tokens("zoom")
+    expire_in_penny(api, host, clock)
+
+    r = api.post(f"/bookings/{booked['uid']}/cancel",
+                 {"token": booked["links"]["cancel_token"]})
+    assert r.status == 200, r.body
+    run_calendar_job(EventKind.BOOKING_CANCELLED, owner, booked["uid"])
+
+    assert [e for e in sandbox.events("google") if e.created_by_app] == []
+    assert status_of(api, host, "zoom")["status"] == "broken"
+
+
+def test_a_reschedule_makes_a_new_zoom_meeting_when_the_host_deleted_the_old_one(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    meet_on(api, host, "zoom")
+    connect(api, host, "google")
+    connect(api, host, "zoom")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    (first,) = sandbox.meetings()
+    sandbox.delete_meeting(str(first["id"]))   # in Zoom's own app
+
+    moved = api.post(f"/bookings/{booked['uid']}/reschedule", {
+        "token": booked["links"]["reschedule_token"], "start": at(day, 14).isoformat()})
+    assert moved.status == 200, moved.body
+    run_calendar_job(EventKind.BOOKING_RESCHEDULED, owner, booked["uid"])
+
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    (second,) = sandbox.meetings()
+    assert event.start == at(day, 14) and second["id"] != first["id"]
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}")
+    assert shown.json["video_url"] == second["join_url"]
+
+
+def test_an_event_made_before_its_booking_moved_is_moved_by_the_retry(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    # The calendar job's insert reached Google and its answer was lost (a timeout): the
+    # event is there, keyed by the booking, and Penny holds no record of it.
+    core = bootstrap.core()
+    adapters = bootstrap.HostAdapters(core, bootstrap.Once(
+        lambda: bootstrap.build_connections(core, bootstrap.NoLogins())))
+    adapters.calendar(owner, "google", 8).create_event("ada@sandbox.test", CalendarEvent(
+        key=booked["uid"], title="Intro with Bo Booker",
+        when=TimeRange(at(day, 13), at(day, 13, 30)), attendee_name="Bo Booker",
+        attendee_email="bo@example.com", online_meeting=True))
+    moved = api.post(f"/bookings/{booked['uid']}/reschedule", {
+        "token": booked["links"]["reschedule_token"], "start": at(day, 15).isoformat()})
+    assert moved.status == 200, moved.body
+
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])   # the retry
+    run_calendar_job(EventKind.BOOKING_RESCHEDULED, owner, booked["uid"])
+
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    assert (event.start, event.end) == (at(day, 15), at(day, 15, 30))
+
+
+def test_a_booking_made_while_google_was_broken_reaches_it_once_reconnected(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    meet_on(api, host, "google_meet")
+    connect(api, host, "google")
+    owner, day = host_id(api, host), next_weekday(clock)
+    sandbox.revoke("google")
+    sandbox.expire_access_tokens("google")
+    expire_in_penny(api, host, clock)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat()))
+    assert booked.status == 201, booked.body    # from the last copy, as documented
+    uid = booked.json["uid"]
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, uid)
+    assert status_of(api, host, "google")["status"] == "broken"
+    before = BookingRepository().get(uid)
+
+    connect(api, host, "google")                # the host reconnects
+
+    after = BookingRepository().get(uid)
+    assert before is not None and after is not None and after.calendar_requested_at
+    # The mark, as the table's stream reads it, is a work order for the calendar worker.
+    (requested,) = events_of({"eventID": "change-1", "dynamodb": {
+        "ApproximateCreationDateTime": clock.now().timestamp(),
+        "OldImage": _booking_item(before).serialize(),
+        "NewImage": _booking_item(after).serialize()}})
+    assert requested.type is EventKind.CALENDAR_REQUESTED
+    run_calendar_job(requested.type, owner, uid)
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    assert event.start == at(day, 13)
+    shown = api.get(f"/bookings/{uid}?token={booked.json['links']['cancel_token']}").json
+    assert shown["video_url"] and shown["video_url"] == event.link
 
 
 def test_choosing_calendars_checks_them_against_the_hosts_own(

@@ -165,6 +165,16 @@ def test_a_calendar_that_cannot_be_read_is_unknown_while_the_others_are_read(
     assert failing.calendar_id == second and failing.unknown and failing.busy() == [MAY]
 
 
+def test_a_calendar_no_longer_shared_is_unknown_not_the_whole_connection_broken(
+        provider_sandbox: ProviderSandbox) -> None:
+    primary, second = (c.id for c in provider_sandbox.calendars("microsoft"))
+    provider_sandbox.fail_calendar("microsoft", second, status=403)
+
+    read, failing = _outlook(provider_sandbox).busy([primary, second], MAY)
+
+    assert not read.unknown and failing.unknown and failing.busy() == [MAY]
+
+
 def test_when_no_calendar_can_be_read_busy_is_unavailable(
         provider_sandbox: ProviderSandbox) -> None:
     ids = [c.id for c in provider_sandbox.calendars("microsoft")]
@@ -271,6 +281,18 @@ def test_creating_twice_with_the_same_key_makes_one_event(
 
     assert first == again and other.id != first.id
     assert len(provider_sandbox.events("microsoft")) == 2
+
+
+def test_creating_again_for_a_moved_booking_moves_the_first_event(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    first = outlook.create_event(primary, _booking("booking-uid-1"))  # its answer lost
+    later = _range("2026-05-05T14:00:00+00:00", "2026-05-05T14:30:00+00:00")
+
+    again = outlook.create_event(primary, replace(_booking("booking-uid-1"), when=later))
+
+    [event] = provider_sandbox.events("microsoft")
+    assert again.id == first.id and (event.start, event.end) == (later.start, later.end)
 
 
 def test_update_moves_the_event_and_deleting_it_twice_is_fine(

@@ -11,7 +11,7 @@ import requests
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
-    ProviderRejectedError,
+    MeetingGoneError,
     ProviderUnavailableError,
 )
 from chalicelib.domain.providers import Feature, MeetingRequest
@@ -116,12 +116,13 @@ def test_deleting_a_meeting_twice_is_fine(provider_sandbox: ProviderSandbox) -> 
     assert provider_sandbox.meetings() == []
 
 
-def test_updating_a_meeting_that_is_gone_is_rejected(provider_sandbox: ProviderSandbox) -> None:
+def test_updating_a_meeting_that_is_gone_says_it_is_gone(
+        provider_sandbox: ProviderSandbox) -> None:
     zoom = _zoom(provider_sandbox)
     made = zoom.create_meeting(INTRO)
     zoom.delete_meeting(made.id)
 
-    with pytest.raises(ProviderRejectedError, match="code 3001"):
+    with pytest.raises(MeetingGoneError, match="no meeting here any more"):
         zoom.update_meeting(made.id, INTRO)
 
 

@@ -87,19 +87,27 @@ def test_a_window_past_what_the_last_full_listing_covered_is_not_fresh() -> None
 
 
 def test_a_booking_trusts_a_copy_younger_than_ten_minutes_only() -> None:
-    assert SYNCED_COPY.trusted_for_booking(at("2026-03-02T12:09:59+00:00"))
-    assert not SYNCED_COPY.trusted_for_booking(at("2026-03-02T12:10:00+00:00"))
-    assert not SyncState(GOOGLE).trusted_for_booking(SYNCED)
+    assert SYNCED_COPY.trusted_for_booking(at("2026-03-02T12:09:59+00:00"), WEEK)
+    assert not SYNCED_COPY.trusted_for_booking(at("2026-03-02T12:10:00+00:00"), WEEK)
+    assert not SyncState(GOOGLE).trusted_for_booking(SYNCED, WEEK)
 
 
 def test_a_booking_never_trusts_a_copy_with_a_change_not_synced_yet() -> None:
     notified = replace(SYNCED_COPY, changed_at=at("2026-03-02T12:01:00+00:00"))
 
-    assert not notified.trusted_for_booking(at("2026-03-02T12:02:00+00:00"))
+    assert not notified.trusted_for_booking(at("2026-03-02T12:02:00+00:00"), WEEK)
 
 
 def test_a_watch_does_not_make_an_old_copy_trusted_for_a_booking() -> None:
-    assert not WATCHED.trusted_for_booking(at("2026-03-03T12:00:00+00:00"))
+    assert not WATCHED.trusted_for_booking(at("2026-03-03T12:00:00+00:00"), WEEK)
+
+
+def test_a_booking_never_trusts_a_copy_for_time_its_last_full_listing_did_not_reach(
+        ) -> None:
+    beyond = span("2026-07-30T15:00:00+00:00", "2026-07-30T16:00:00+00:00")  # 150 days on
+
+    assert not SYNCED_COPY.trusted_for_booking(at("2026-03-02T12:01:00+00:00"), beyond)
+    assert not SYNCED_COPY.covers(beyond) and SYNCED_COPY.covers(WEEK)
 
 
 # ---- keeping it up: needs_watch, needs_full_sync, synced ------------------------------
@@ -118,6 +126,22 @@ def test_a_full_listing_is_needed_without_a_cursor_or_once_less_than_70_days_are
     assert replace(SYNCED_COPY, cursor=None).needs_full_sync(SYNCED)
     assert not SYNCED_COPY.needs_full_sync(COVERED - timedelta(days=70))
     assert SYNCED_COPY.needs_full_sync(COVERED - timedelta(days=69, hours=23))
+
+
+def test_a_window_past_the_last_full_listing_asks_for_one_reaching_it_up_to_two_years(
+        ) -> None:
+    far = at("2026-07-30T16:00:00+00:00")
+    farthest = SYNCED + timedelta(days=731)
+
+    assert SYNCED_COPY.needs_full_sync(SYNCED, far)
+    assert not SYNCED_COPY.needs_full_sync(SYNCED, COVERED)
+    assert sync_window(SYNCED, far).end == far
+    assert sync_window(SYNCED, at("2036-01-01T00:00:00+00:00")).end == farthest
+    assert sync_window(SYNCED, WEEK.end).end == SYNCED + timedelta(days=100)
+    reaching = replace(SYNCED_COPY, covered_until=farthest)
+    assert not reaching.needs_full_sync(SYNCED, at("2036-01-01T00:00:00+00:00"))
+    assert reaching.fresh_for(span("2035-12-01T00:00:00+00:00", "2036-01-01T00:00:00+00:00"),
+                              SYNCED + timedelta(minutes=1))
 
 
 def test_a_sync_records_when_it_started_its_cursor_and_clears_the_failure() -> None:

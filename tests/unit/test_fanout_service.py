@@ -91,7 +91,8 @@ def test_only_the_booking_changes_some_worker_takes_are_published() -> None:
     # time; the payments job cancellations (refunds) and the hold timer's end; the notes
     # job the requests to write a page again (a video link, a brief, a reconnection).
     assert sorted(WORKER_TYPES) == ["booking.cancelled", "booking.confirmed",
-                                    "booking.rescheduled", "notes.requested",
+                                    "booking.rescheduled", "calendar.requested",
+                                    "notes.requested",
                                     "payment.hold_expired"]
 
 

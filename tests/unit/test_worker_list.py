@@ -31,7 +31,8 @@ def test_the_list_declares_todays_workers_and_what_they_announce() -> None:
         ("notes", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
                    "notes.requested"), "notes.saved"),
         ("summary", ("booking.confirmed",), "summary.ready"),
-        ("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled"), None),
+        ("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
+                      "calendar.requested"), None),
         ("payments", ("booking.cancelled", "payment.hold_expired"), None),
     ]
 
@@ -92,7 +93,7 @@ def test_the_summary_and_notes_subscriptions_also_require_their_attribute() -> N
                            "notes.requested"], "notes": ["true"]},
         "summary": {"type": ["booking.confirmed"], "premium": ["true"]},
         "calendar": {"type": ["booking.confirmed", "booking.rescheduled",
-                              "booking.cancelled"]},
+                              "booking.cancelled", "calendar.requested"]},
         "payments": {"type": ["booking.cancelled", "payment.hold_expired"]},
     }
     # The merge template (infra/resources.json is its committed copy) subscribes so.
