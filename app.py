@@ -346,6 +346,8 @@ def disconnect_provider(host_id: str, provider: str) -> None:
     if provider in PAYMENT_PROVIDERS:
         services().payment_accounts.disconnect(host_id, provider)
         return
+    if provider in bootstrap.CALENDAR_ADAPTERS:
+        services().calendars.stop_watches(host_id, provider)  # while the tokens work
     services().connections.disconnect(host_id, provider)
     services().calendars.forget_provider(host_id, provider)
     if provider in bootstrap.NOTES_ADAPTERS:

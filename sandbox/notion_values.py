@@ -65,6 +65,12 @@ def updated_schema(schema: dict[str, dict[str, Any]], changes: Any) -> dict[str,
     return updated
 
 
+def js_length(text: str) -> int:
+    """A string's length as Notion (JavaScript) counts it: UTF-16 code units, so an emoji
+    outside the Basic Multilingual Plane counts 2."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def rich_text(items: Any, where: str) -> list[dict[str, Any]]:
     """Request rich text (text items only) as Notion answers it."""
     if not isinstance(items, list) or len(items) > MAX_ITEMS:
@@ -75,11 +81,14 @@ def rich_text(items: Any, where: str) -> list[dict[str, Any]]:
         content = text.get("content") if isinstance(text, dict) else None
         if not isinstance(content, str):
             raise Invalid(f"{where}[{i}].text.content should be defined")
-        if len(content) > MAX_TEXT:
+        if js_length(content) > MAX_TEXT:
             raise Invalid(f"{where}[{i}].text.content.length should be ≤ `{MAX_TEXT}`, "
-                          f"instead was `{len(content)}`.")
+                          f"instead was `{js_length(content)}`.")
         link = text.get("link") if isinstance(text, dict) else None
         href = link.get("url") if isinstance(link, dict) else None
+        if isinstance(href, str) and js_length(href) > MAX_TEXT:
+            raise Invalid(f"{where}[{i}].text.link.url.length should be ≤ `{MAX_TEXT}`, "
+                          f"instead was `{js_length(href)}`.")
         made.append({"type": "text", "text": {"content": content,
                                               "link": {"url": href} if href else None},
                      "annotations": {"bold": False, "italic": False, "strikethrough": False,

@@ -24,24 +24,42 @@ HEADING = "Booking details"
 BOOKING = "Booking"
 # Penny's properties beside the title (whatever the data source calls that one).
 PROPERTIES = {"Email": "email", "When": "date", "Status": "select", BOOKING: "rich_text"}
-MAX_TEXT = 2000                    # characters in one rich-text item (Notion's limit)
+MAX_TEXT = 2000                    # in one rich-text item, and a link's URL (Notion's
+                                   # limits, counted as JavaScript does: UTF-16 units)
 MAX_ITEMS = 100                    # rich-text items in a value; blocks in one request
 _URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]]")
 
 
 def text(line: str) -> list[dict[str, Any]]:
-    """A line as rich text: its URLs as links, long runs cut at Notion's 2,000 characters."""
+    """A line as rich text: its URLs as links (one longer than a link may be stays text),
+    long runs cut at Notion's 2,000 UTF-16 units, never inside a character."""
     items, at = [], 0
     for match in _URL.finditer(line):
-        items += _runs(line[at:match.start()], None) + _runs(match.group(), match.group())
+        url = match.group()
+        link = url if _units(url) <= MAX_TEXT else None
+        items += _runs(line[at:match.start()], None) + _runs(url, link)
         at = match.end()
     return (items + _runs(line[at:], None))[:MAX_ITEMS]
 
 
+def _units(text: str) -> int:
+    """The length Notion counts (JavaScript's): UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _runs(part: str, link: str | None) -> list[dict[str, Any]]:
-    return [{"type": "text", "text": {"content": part[i:i + MAX_TEXT],
+    chunks, start, units = [], 0, 0
+    for i, char in enumerate(part):
+        width = 2 if ord(char) > 0xFFFF else 1
+        if units + width > MAX_TEXT:
+            chunks.append(part[start:i])
+            start, units = i, 0
+        units += width
+    if start < len(part):
+        chunks.append(part[start:])
+    return [{"type": "text", "text": {"content": chunk,
                                       **({"link": {"url": link}} if link else {})}}
-            for i in range(0, len(part), MAX_TEXT)]
+            for chunk in chunks]
 
 
 def plain(items: Sequence[Mapping[str, Any]]) -> str:

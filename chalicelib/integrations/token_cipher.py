@@ -76,6 +76,10 @@ class AesGcmTokenCipher:
             nonce, secret.encode(), _associated(owner, provider))
         return ".".join((VERSION, self._active_kid, _b64(nonce), _b64(sealed)))
 
+    def sealed_with_active(self, ciphertext: str) -> bool:
+        parts = ciphertext.split(".")
+        return len(parts) == 4 and parts[1] == self._active_kid
+
     def decrypt(self, ciphertext: str, owner: str, provider: str) -> str:
         from cryptography.exceptions import InvalidTag
 

@@ -329,10 +329,17 @@ class CalendarCache:
 
     def connected(self, host_id: str, provider: str) -> CalendarSetup:
         """The host connected a calendar provider: its primary calendar counts for
-        conflicts, and receives new bookings unless another calendar already does."""
+        conflicts, and receives new bookings unless another calendar already does. A
+        reconnection as another account (the provider's account chooser) first forgets
+        the calendars of the account it replaced: they are no longer the host's here."""
         calendar = self.adapters.calendar(host_id, provider, SYNC_TIMEOUT)
-        primary = next((c for c in calendar.calendars() if c.primary), None)
+        listed = calendar.calendars()
+        primary = next((c for c in listed if c.primary), None)
         setup = self.store.setup(host_id)
+        mine = {c.id for c in listed}
+        if any(r.provider == provider and r.calendar_id not in mine for r in setup.refs):
+            self.forget_provider(host_id, provider)
+            setup = self.store.setup(host_id)
         if primary is None or any(r.provider == provider for r in setup.refs):
             return setup
         ref = CalendarRef(provider, primary.id)
@@ -369,6 +376,22 @@ class CalendarCache:
             raise ValidationError(f"{destination.key} is not a calendar you can add "
                                   "bookings to", "destination")
         return self.choose(host_id, conflicts, destination)
+
+    def stop_watches(self, host_id: str, provider: str) -> None:
+        """The host is disconnecting `provider`: its push channels are stopped at the
+        provider while Penny's tokens still work (a Graph subscription would otherwise
+        post the host's changes for days). Best effort: one that cannot be stopped ends
+        on its own, and its notifications find no watch."""
+        watched = [s for s in self.store.setup(host_id).conflicts
+                   if s.ref.provider == provider and s.watch_id is not None]
+        if not watched:
+            return
+        try:
+            calendar = self.adapters.calendar(host_id, provider, SYNC_TIMEOUT)
+        except (ProviderError, NotConnectedError):
+            return
+        for state in watched:
+            self._stop(calendar, state)
 
     def forget_provider(self, host_id: str, provider: str) -> None:
         """The host disconnected `provider`: its calendars no longer count."""

@@ -32,6 +32,10 @@ class TokenCipher(Protocol):
 
     def decrypt(self, ciphertext: str, owner: str, provider: str) -> str: ...
 
+    def sealed_with_active(self, ciphertext: str) -> bool:
+        """Was it sealed with the key that seals now (False: one kept only to open)?"""
+        ...
+
 
 @dataclass(frozen=True)
 class RefreshLease:

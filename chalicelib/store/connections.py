@@ -69,9 +69,29 @@ class ConnectionRepository:
         def open_(text: str) -> str:
             return self._cipher.decrypt(text, item.host_id, item.provider)
 
-        return Tokens(open_(item.access_token),
-                      None if item.refresh_token is None else open_(item.refresh_token),
-                      item.token_expires_at)
+        tokens = Tokens(open_(item.access_token),
+                        None if item.refresh_token is None else open_(item.refresh_token),
+                        item.token_expires_at)
+        if not all(self._cipher.sealed_with_active(text) for text in
+                   (item.access_token, item.refresh_token) if text is not None):
+            self._reseal(item, tokens)
+        return tokens
+
+    def _reseal(self, item: ConnectionItem, tokens: Tokens) -> None:
+        """Tokens sealed with a key kept only to open them (a rotation): sealed again with
+        the key that seals now, as read, so the old key can go. Google's and Notion's are
+        never rewritten by a refresh (their refresh token survives its use, Notion's never
+        expires): without this, retiring the old key would break them. Best effort: a
+        write in between (a refresh) has sealed them anew already."""
+        seal = self._seal
+        actions: list[Action] = [ConnectionItem.access_token.set(
+            seal(item.host_id, item.provider, tokens.access_token))]
+        condition = ConnectionItem.access_token == item.access_token
+        if tokens.refresh_token is not None:
+            actions.append(ConnectionItem.refresh_token.set(
+                seal(item.host_id, item.provider, tokens.refresh_token)))
+            condition &= ConnectionItem.refresh_token == item.refresh_token
+        self._update(item.host_id, item.provider, actions, condition)
 
     def _seal(self, host_id: str, provider: str, secret: str) -> str:
         return self._cipher.encrypt(secret, host_id, provider)

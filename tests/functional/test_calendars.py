@@ -25,12 +25,22 @@ from chalicelib.store.queues import QUEUES
 from chalicelib.store.stream import events_of
 from chalicelib.web.embedded_slots import sent_starts
 from local.metering import dynamodb_calls
+from sandbox.model import Account
 from sandbox.server import ProviderSandbox
+from sandbox.testing import consent
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_sandbox_host
 from tests.functional.test_booking_pages import page_data
-from tests.functional.test_connections import PUBLIC, connect, expire_in_penny, status_of
+from tests.functional.test_connections import (
+    PUBLIC,
+    come_back,
+    connect,
+    expire_in_penny,
+    redirected_to,
+    start,
+    status_of,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -374,6 +384,26 @@ def test_a_booking_made_while_google_was_broken_reaches_it_once_reconnected(
     assert shown["video_url"] and shown["video_url"] == event.link
 
 
+def test_reconnecting_as_another_google_account_counts_that_accounts_calendar(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    bob = "20000000000000000002"
+    sandbox.add_account("google", Account(bob, "bob@sandbox.test", "Bob"))
+    url, cookie = start(api, host, "google")   # Reconnect, choosing Bob on Google's page
+    back = come_back(api, consent(url, "allow", bob), cookie)
+    assert redirected_to(back)[1] == {"connected": ["google"]}
+
+    listed = api.get("/me/calendars", token=host).json["calendars"]
+
+    counted = [(c["key"], c["destination"]) for c in listed if c["conflicts"]]
+    assert counted == [("google:bob@sandbox.test", True)]
+    seen = len(sandbox.notifications("google"))
+    day = next_weekday(clock)
+    sandbox.add_event("google", "Busy", at(day, 10), at(day, 11), account=bob)
+    deliver(api, sandbox, "google", seen)
+    assert at(day, 10) not in starts(api, day)
+
+
 def test_choosing_calendars_checks_them_against_the_hosts_own(
         api: Api, sandbox: ProviderSandbox, host: str) -> None:
     connect(api, host, "google")
@@ -401,11 +431,13 @@ def test_disconnecting_google_stops_its_calendars_counting(
     sandbox.add_event("google", "Dentist", at(day, 10), at(day, 11))
     deliver(api, sandbox, "google", before)
     assert at(day, 10) not in starts(api, day)
+    assert len(sandbox.watches("google")) == 1
 
     assert api.delete("/me/connections/google", token=host).status == 204
 
     assert at(day, 10) in starts(api, day)
     assert api.get("/me/calendars", token=host).json["calendars"] == []
+    assert sandbox.watches("google") == []   # its channel stopped at Google, too
 
 
 

@@ -9,6 +9,7 @@ provider's redirect back to /oauth/{provider}/callback with that cookie.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Callable
@@ -485,3 +486,25 @@ def together(count: int, action: Callable[[], T]) -> list[T]:
         thread.join(timeout=120)
     assert not errors, errors
     return results
+
+
+# ---- a token key rotation --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", ["google", "notion", "zoom"])
+def test_a_rotation_retires_the_old_key_once_each_connection_was_used(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        provider: str) -> None:
+    # Google's and Notion's tokens are never rewritten by a refresh (Google's refresh
+    # token survives its use; Notion's never expires): read under the old key, they are
+    # sealed again under the new one, so the old key can go.
+    connect(api, host, provider)
+    old = dict(bootstrap.services().settings.token_keys)
+    new_key = base64.b64encode(bytes(range(32))).decode()
+    rebuild(token_keys={"new-1": new_key, **old}, token_active_kid="new-1")  # seals
+    assert api.post(f"/me/connections/{provider}/test", token=host).status == 200
+
+    rebuild(token_keys={"new-1": new_key}, token_active_kid="new-1")        # old one gone
+    r = api.post(f"/me/connections/{provider}/test", token=host)
+
+    assert (r.status, r.json["status"]) == (200, "connected"), r.body

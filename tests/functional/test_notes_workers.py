@@ -177,6 +177,18 @@ def test_a_confirmed_booking_leaves_bullet_notes_in_the_hosts_notion(
     assert notes_of(api, host, booking["uid"])["notes_url"] == page["url"]
 
 
+def test_a_long_answer_with_an_emoji_still_gets_its_notes_page(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "notion")
+    # 2,100 characters with one emoji: 2,101 of the UTF-16 units Notion counts.
+    answer = "Thanks \N{SLIGHTLY SMILING FACE} " + "context " * 261 + "end"
+    booking = book(api, host, clock, answer=answer)
+
+    assert worker("notes").handle(event(EventKind.BOOKING_CONFIRMED, booking)) is Outcome.DONE
+
+    assert f"What do you want to cover?: {answer}" in texts(sandbox)
+
+
 def test_a_redelivery_makes_no_second_page_and_a_cancel_updates_the_same_one(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "notion")

@@ -1,7 +1,8 @@
 """How a provider's refusal or silence becomes one of Penny's provider errors.
 
 What happens next decides the class: a refresh the provider refuses for good
-(`invalid_grant`: revoked, expired, password changed) breaks the connection; a timeout,
+(`invalid_grant`: revoked, expired, password changed; or one only the host can mend by
+signing in again: `interaction_required`) breaks the connection; a timeout,
 a dropped connection, a 5xx or a 429 is worth retrying later; anything else the
 provider refused (a bad code, a PKCE or nonce mismatch) cannot succeed as it stands.
 
@@ -26,8 +27,12 @@ Step = Literal["exchange", "refresh", "revoke", "account"]
 # Error codes that mean "later", whatever the HTTP status.
 TRANSIENT = frozenset({"temporarily_unavailable", "server_error", "service_unavailable",
                        "rate_limited", "internal_server_error"})
-# At refresh, the grant itself is gone: the host must connect again.
-GRANT_GONE = frozenset({"invalid_grant"})
+# At refresh, the grant itself is gone, or the provider wants the host back in front of
+# it (Microsoft's sign-in frequency, MFA and conditional-access rules answer
+# `interaction_required`; OpenID's `login_required`, `consent_required`): either way only
+# the host can mend it, by connecting again.
+GRANT_GONE = frozenset({"invalid_grant", "interaction_required", "login_required",
+                        "consent_required"})
 
 _CODE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
