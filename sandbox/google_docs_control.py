@@ -95,6 +95,17 @@ class GoogleDocsControl:
             file.revisions.append(new_revision())
             file.touched()
 
+    def google_docs_continue_list(self, doc_id: str, text: str) -> None:
+        """The host presses Enter at the end of the doc's last bullet and types: the
+        list goes on, with a bullet of theirs."""
+        _, store = self._drive()
+        with store.lock:
+            file = store.files[doc_id]
+            assert file.body is not None
+            file.body.insert_text(file.body.end() - 1, "\n" + text)
+            file.revisions.append(new_revision())
+            file.touched()
+
     def google_docs_trash(self, doc_id: str, trashed: bool = True) -> None:
         """The host moves a doc or folder to the Drive trash (or restores it)."""
         _, store = self._drive()

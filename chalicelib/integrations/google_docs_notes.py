@@ -92,7 +92,9 @@ class GoogleDocsNotes:
             return self._rewrite(found["files"][0], notes)
         made = self._call(self._drive.create(fields=wire.FILE_FIELDS, body={
             "name": wire.doc_name(notes), "mimeType": wire.DOCUMENT, "parents": [self.folder_id],
-            "appProperties": {wire.BOOKING_KEY: notes.key}}), "creating the notes doc",
+            "appProperties": {wire.BOOKING_KEY: notes.key,
+                              wire.BULLETS_KEY: str(len(notes.bullets))}}),
+            "creating the notes doc",
             gone=self._folder_gone)
         if made.get("trashed"):
             raise self._folder_gone()  # made inside a folder in the trash: there too
@@ -128,10 +130,19 @@ class GoogleDocsNotes:
             raise ProviderRejectedError(PROVIDER, f"the notes doc {file.get('id')} is in the "
                                         "host's Google Drive trash")
         document = self._call(self._docs.get(documentId=file["id"]), "reading the notes doc")
-        self._write(str(file["id"]), wire.edits(document, notes), document.get("revisionId"))
+        # How many bullets Penny wrote last: one the host added after them (pressing Enter
+        # after the last continues the list) is theirs, and stays.
+        written = str((file.get("appProperties") or {}).get(wire.BULLETS_KEY, ""))
+        self._write(str(file["id"]), wire.edits(
+            document, notes, int(written) if written.isdigit() else None),
+            document.get("revisionId"))
+        changed: dict[str, Any] = {}
         if file.get("name") != wire.doc_name(notes):
-            self._call(self._drive.update(fileId=file["id"], fields="id",
-                                          body={"name": wire.doc_name(notes)}),
+            changed["name"] = wire.doc_name(notes)
+        if written != str(len(notes.bullets)):
+            changed["appProperties"] = {wire.BULLETS_KEY: str(len(notes.bullets))}
+        if changed:
+            self._call(self._drive.update(fileId=file["id"], fields="id", body=changed),
                        "renaming the notes doc")
         return _page(file)
 

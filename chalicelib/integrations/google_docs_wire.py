@@ -39,7 +39,8 @@ NORMAL = "NORMAL_TEXT"
 BULLETS = "BULLET_DISC_CIRCLE_SQUARE"
 # What Penny reads of a file (files.get/create/list answer `kind,id,name,mimeType` only
 # unless asked for more).
-FILE_FIELDS = "id,name,trashed,webViewLink"
+BULLETS_KEY = "pennyBullets"   # appProperty: how many bullets Penny wrote in the doc last
+FILE_FIELDS = "id,name,trashed,webViewLink,appProperties"
 # Line breaks become spaces; the rest Google strips from inserted text, or tabs a bullet
 # would turn into nesting.
 _BREAKS = re.compile("[\r\n\x0b\x0c\u2028\u2029\t]")
@@ -150,13 +151,17 @@ def _top(document: Mapping[str, Any]) -> tuple[list[_Paragraph], int | None, int
     return found, None, int(content[-1]["endIndex"]) if content else 2
 
 
-def edits(document: Mapping[str, Any], notes: BookingNotes) -> list[dict[str, Any]]:
+def edits(document: Mapping[str, Any], notes: BookingNotes,
+          written: int | None = None) -> list[dict[str, Any]]:
     """The batchUpdate requests that make the doc's top Penny's part for `notes`; none
-    when it already is."""
+    when it already is. `written`: how many bullets Penny wrote there last (a bullet the
+    host added after them, by pressing Enter after the last one, stays theirs); None:
+    every bullet under the heading is Penny's."""
     wanted = lines(notes)
     paragraphs, after, body_end = _top(document)
     count = min(2, len(paragraphs))
-    while count < len(paragraphs) and paragraphs[count].bullet:
+    limit = len(paragraphs) if written is None else min(len(paragraphs), 2 + written)
+    while count < limit and paragraphs[count].bullet:
         count += 1
     ours = paragraphs[:count]
     if [(p.text, p.style, p.bullet) for p in ours] == \

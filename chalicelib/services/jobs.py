@@ -109,6 +109,11 @@ class ProviderRefs(Protocol):
     def put(self, ref: ProviderRef) -> None: ...
     def delete(self, ref: ProviderRef) -> None: ...
 
+    def reserve(self, ref: ProviderRef, now: datetime) -> bool:
+        """Put `ref` unless one of its job and booking stands whose `keep_until` is still
+        to come (a lease another run holds); whether it was put."""
+        ...
+
 
 @dataclass(frozen=True)
 class JobContext:

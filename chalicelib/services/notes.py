@@ -31,13 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.errors import (
     BookingContentionError,
     ConnectionBrokenError,
+    JobBusyError,
     NotConnectedError,
 )
 from chalicelib.domain.events import Event, EventKind
@@ -45,8 +46,14 @@ from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NotesDestination, booking_notes, earlier_bookings
 from chalicelib.domain.providers import NotesProvider, ProviderRef
 from chalicelib.services.jobs import HostConfigs, JobContext, ProviderRefs
+from chalicelib.services.ports import Clock
 
 NOTES = "notes"
+# Who is making a booking's first page, and until when: one run at a time, so two events
+# of one booking handled together (the confirmation, and the calendar worker's request
+# for its link) never make two pages. Longer than a run takes (the worker's 60 s).
+CREATING = "notes:creating"
+CREATE_LEASE = timedelta(minutes=2)
 ROUNDS = 3
 NOTES_TIMEOUT = 10.0               # seconds per Notion call (the worker has 60)
 KEEP_AFTER_MEETING = timedelta(days=30)
@@ -99,6 +106,7 @@ class NotesJob:
     adapters: NotesAdapters
     refs: ProviderRefs
     manage_url: Callable[[str], str]        # booking uid -> the attendee's manage page
+    clock: Clock | None = None              # a first page's lease (None: the wall clock)
     name: str = NOTES
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
                                     EventKind.BOOKING_CANCELLED, EventKind.NOTES_REQUESTED)
@@ -135,14 +143,27 @@ class NotesJob:
                               question_labels(config, booking), self.manage_url,
                               client_history(self.bookings, booking))
         place = config.notes.data_source_id  # the Notion data source, or the Drive folder
+        lease = None
+        if ref is None or ref.external_id.partition("\n")[0] != place:
+            # First notes, or the host picked another place: a page there, made by one run.
+            now = self.clock.now() if self.clock else datetime.now(UTC)
+            lease = ProviderRef(CREATING, booking.uid, place, booking.sequence,
+                                now + CREATE_LEASE)
+            if not self.refs.reserve(lease, now):
+                raise JobBusyError(f"another run is making booking {booking.uid}'s notes "
+                                   "page; this one runs again later, to update it")
         try:
-            if ref is not None and ref.external_id.partition("\n")[0] == place:
+            if lease is None:
+                assert ref is not None
                 page = provider.update_notes(ref.external_id.partition("\n")[2], notes)
-            else:  # first notes, or the host picked another place: a page there
+            else:
                 page = provider.save_notes(notes)
         except ConnectionBrokenError as exc:
             self.adapters.broken(booking.host_id, config.notes.provider, exc.message)
             raise
+        finally:
+            if lease is not None:
+                self.refs.delete(lease)
         stored = ProviderRef(NOTES, booking.uid, f"{place}\n{page.id}", booking.sequence,
                              booking.end + KEEP_AFTER_MEETING)
         if stored != ref:
@@ -174,4 +195,4 @@ def notes_job(context: JobContext) -> NotesJob:
     if context.notes is None:
         raise LookupError("the notes job needs the hosts' notes adapters")
     return NotesJob(context.bookings, context.hosts, context.notes, context.refs,
-                    context.manage_url)
+                    context.manage_url, clock=context.clock)

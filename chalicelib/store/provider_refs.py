@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.domain.providers import ProviderRef
 from chalicelib.store.items import ProviderRefItem
+from chalicelib.store.transactions import condition_failed
 
 
 def _key(job: str, booking_uid: str) -> tuple[str, str]:
@@ -24,6 +27,18 @@ class ProviderRefRepository:
     def put(self, ref: ProviderRef) -> None:
         ProviderRefItem(*_key(ref.job, ref.booking_uid), external_id=ref.external_id,
                         sequence=ref.sequence, expires_at=ref.keep_until).save()
+
+    def reserve(self, ref: ProviderRef, now: datetime) -> bool:
+        try:
+            ProviderRefItem(*_key(ref.job, ref.booking_uid), external_id=ref.external_id,
+                            sequence=ref.sequence, expires_at=ref.keep_until).save(
+                condition=ProviderRefItem.pk.does_not_exist()
+                | (ProviderRefItem.expires_at < now))
+        except PutError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
 
     def delete(self, ref: ProviderRef) -> None:
         ProviderRefItem(*_key(ref.job, ref.booking_uid)).delete()

@@ -60,6 +60,13 @@ class FakeProviderRefs:
     def delete(self, ref: ProviderRef) -> None:
         self.refs.pop((ref.job, ref.booking_uid), None)
 
+    def reserve(self, ref: ProviderRef, now: datetime) -> bool:
+        held = self.refs.get((ref.job, ref.booking_uid))
+        if held is not None and held.keep_until >= now:
+            return False
+        self.put(ref)
+        return True
+
 
 @dataclass
 class FakeCurrentBookings:

@@ -9,13 +9,14 @@ the fan-out and the local SNS push are tested elsewhere (tests/unit/test_local_s
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.domain.errors import ProviderUnavailableError
+from chalicelib.domain.errors import JobBusyError, ProviderUnavailableError
 from chalicelib.domain.events import Event, EventKind, notes_worker_hears
 from chalicelib.services.jobs import JobRunner, Outcome
 from chalicelib.store.bookings import BookingRepository, _booking_item
@@ -445,3 +446,40 @@ def test_a_place_without_its_provider_is_a_400_that_changes_nothing(
 
     assert (r.status, r.code) == (400, "validation_error")
     assert api.get("/me/notes", token=host).json["destination"]["title"] == "Client notes"
+
+
+# ---- two events of one booking at once -----------------------------------------------
+
+
+@pytest.mark.parametrize("provider", ["notion", "google"])
+def test_two_events_of_one_booking_at_once_make_one_page_and_the_second_runs_later(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock,
+        atomic_moto: None, provider: str) -> None:
+    # The confirmation, and the calendar worker's request for the link a second later:
+    # two events, two job records, while the first page is still being made.
+    if provider == "notion":
+        connect(api, host, "notion")
+    else:
+        connect_google(api, host, "notes")
+    booking = book(api, host, clock)
+    sandbox.set_api_delay(provider, 0.3)   # a few hundred ms a call, as the real ones
+    notes, outcomes = worker("notes"), []
+
+    def handle(kind: EventKind) -> None:
+        try:
+            outcomes.append(str(notes.handle(event(kind, booking))))
+        except JobBusyError:
+            outcomes.append("busy")   # Lambda runs it again later
+
+    runs = [threading.Thread(target=handle, args=(kind,))
+            for kind in (EventKind.BOOKING_CONFIRMED, EventKind.NOTES_REQUESTED)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    sandbox.set_api_delay(provider, 0)
+    if "busy" in outcomes:  # Lambda's retry of the one that found the page being made
+        assert str(notes.handle(event(EventKind.NOTES_REQUESTED, booking))) == "done"
+
+    pages = sandbox.notion_pages() if provider == "notion" else sandbox.google_docs()
+    assert len(pages) == 1 and "done" in outcomes

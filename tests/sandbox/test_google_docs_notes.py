@@ -76,7 +76,9 @@ def test_saved_notes_are_one_doc_of_bullets_in_pennys_folder(
     [doc] = provider_sandbox.google_docs(notes.folder_id)
     assert (saved.id, saved.url) == (doc["id"], doc["url"])
     assert doc["title"] == "Intro call with Grace Hopper"
-    assert doc["app_properties"] == {"pennyBooking": "bk_7Hq2"}
+    # The booking, and how many bullets Penny wrote (a bullet after them is the host's)
+    assert doc["app_properties"] == {"pennyBooking": "bk_7Hq2",
+                                     "pennyBullets": str(len(INTRO.bullets))}
     assert [(p["text"], p["style"], p["bullet"]) for p in doc["paragraphs"]] == [
         ("Intro call with Grace Hopper", "HEADING_2", False),
         (STATUS_LINE, "NORMAL_TEXT", False),
@@ -141,7 +143,9 @@ def test_a_retry_after_the_doc_was_made_but_not_written_fills_that_doc(
 
     assert saved.id == made.json()["id"] and len(provider_sandbox.google_docs()) == 1
     assert _lines(provider_sandbox, saved.id)[0] == ("Intro call with Grace Hopper", False)
-    assert _writes(provider_sandbox) == {"files.create": 1, "documents.batchUpdate": 1}
+    # ... and records how many bullets it wrote, which the earlier attempt could not
+    assert _writes(provider_sandbox) == {"files.create": 1, "documents.batchUpdate": 1,
+                                         "files.update": 1}
 
 
 def test_a_doc_saved_through_an_earlier_connection_is_found_again(
@@ -175,8 +179,22 @@ def test_an_update_changes_status_and_time_in_the_same_doc(
         ("Intro call with Grace Hopper", False),
         ("Rescheduled: Tuesday 5 May 2026, 16:00 to 16:45 (Europe/Berlin)", False),
         ("Name: Grace Hopper", True), ("Rescheduled from 4 May", True)]
+    # Two bullets now, not INTRO's: the count Penny keeps on the doc is updated too.
     assert provider_sandbox.api_call_counts("google") == {
-        "files.get": 1, "documents.get": 1, "documents.batchUpdate": 1}
+        "files.get": 1, "documents.get": 1, "documents.batchUpdate": 1, "files.update": 1}
+
+
+def test_a_bullet_the_host_added_after_pennys_list_stays_through_an_update(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.google_docs_continue_list(saved.id, "Prefers mornings")
+    briefed = replace(INTRO, bullets=(*INTRO.bullets, "Brief: a growth-stage founder"))
+
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, briefed)
+
+    assert _lines(provider_sandbox, saved.id)[2:] == [
+        *((line, True) for line in briefed.bullets), ("Prefers mornings", True)]
 
 
 def test_an_update_keeps_what_the_host_wrote_below_and_renames_the_doc(

@@ -157,6 +157,19 @@ def test_an_update_keeps_what_the_host_and_the_brief_wrote_below(
         "Booking details", *INTRO.bullets, "Earlier: 2 calls", "Likes tea"]
 
 
+def test_a_bullet_the_host_added_after_pennys_list_stays_through_an_update(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    provider_sandbox.notion_host_adds_bullet(saved.id, "Prefers mornings")
+
+    notes.update_notes(saved.id, replace(INTRO, bullets=(*INTRO.bullets, "Brief: a founder")))
+    notes.update_notes(saved.id, replace(INTRO, status="Cancelled", bullets=INTRO.bullets[:2]))
+
+    assert [t for _, t in provider_sandbox.notion_texts(saved.id)] == [
+        "Booking details", *INTRO.bullets[:2], "Prefers mornings"]
+
+
 def test_a_second_data_source_does_not_move_the_notes(provider_sandbox: ProviderSandbox) -> None:
     first_source = provider_sandbox.notion_data_sources()[0]["id"]
     provider_sandbox.notion_add_data_source("Archive")
