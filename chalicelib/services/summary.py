@@ -15,11 +15,12 @@ plan ended since the booking was made gets no brief.
 Idempotent: a booking that has its brief is never sent to the model again. A retry after
 a model call whose brief could not be saved asks the model again.
 
-The cost guard: each host has at most `per_month` briefs a calendar month (UTC), counted
-on one counter item per host and month after each brief is saved. Past the cap no model
-call is made: the booking records the skip and why (`brief_note`), the dashboard shows
-it, and nothing is announced. Briefs written at the same moment may pass the cap by
-those few.
+The cost guard: each host has at most `per_month` model calls a calendar month (UTC),
+counted on one counter item per host and month, with DynamoDB's atomic ADD, before each
+call: a call that fails (an unreadable or refused answer, billed all the same) counts,
+and briefs written at the same moment never pass the cap. Past it no model call is made:
+the booking records the skip and why (`brief_note`), the dashboard shows it, and nothing
+is announced.
 """
 
 from __future__ import annotations
@@ -93,9 +94,13 @@ class SummaryJob:
         config = self.hosts.config(booking.host_id)
         if not config.premium:
             return False  # the operator ended the plan since the booking was made
-        key = usage_key(booking.host_id, self.clock.now())
+        now = self.clock.now()
+        key = usage_key(booking.host_id, now)
         used = self.usage.read(key)
-        if (used.count if used is not None else 0) >= self.per_month:
+        # Counted before the call (one atomic ADD): the cap bounds the calls billed.
+        if (used.count if used is not None else 0) >= self.per_month or \
+                self.usage.add(key, now, _month_after(now) + timedelta(days=31)) > \
+                self.per_month:
             save_on_latest(self.bookings, booking,
                            lambda b: replace(b, brief_note=cap_note(self.per_month)))
             return False
@@ -107,7 +112,6 @@ class SummaryJob:
         # notes worker alone writes pages (services/notes.py), so two never race.
         saved = save_on_latest(self.bookings, booking, lambda b: replace(
             b, brief=brief, brief_note=None, notes_requested_at=now))
-        self.usage.add(key, now, _month_after(now) + timedelta(days=31))
         return saved is not None
 
 

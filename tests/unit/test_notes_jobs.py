@@ -9,6 +9,7 @@ The clock stands at 2026-11-23T12:00Z; Alice (New York) meets Bo on the 24th at 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -390,12 +391,24 @@ def test_past_the_monthly_cap_no_model_call_is_made_and_the_booking_says_why(
     assert booking.brief is None and booking.brief_note == cap_note(world.per_month)
 
 
+def test_answers_that_cannot_be_used_still_stop_at_the_cap(world: World) -> None:
+    # A client's answers can push the model into answers Penny cannot use: each call
+    # is billed, so the month's calls stop at the cap, however the answers end.
+    world.briefs.fail = ProviderUnavailableError("gemini", "the answer was cut short")
+    for n in range(world.per_month + 2):
+        world.bookings.now(a_booking(f"b-{n}"))
+        with suppress(ProviderUnavailableError):
+            world.summary.run(an_event(uid=f"b-{n}"))
+
+    assert len(world.briefs.calls) == world.per_month
+
+
 def test_the_cap_counts_per_calendar_month() -> None:
     assert usage_key(HOST, NOW) == "briefs#host-alice#2026-11"
     assert usage_key(HOST, NOW + timedelta(days=8)) == "briefs#host-alice#2026-12"
 
 
-def test_a_failed_model_call_is_raised_for_a_retry_and_nothing_is_counted(
+def test_a_failed_model_call_is_raised_for_a_retry_and_counts_against_the_cap(
         world: World) -> None:
     world.bookings.now(a_booking())
     world.briefs.fail = ProviderUnavailableError("gemini", "the answer was cut short")
@@ -403,7 +416,8 @@ def test_a_failed_model_call_is_raised_for_a_retry_and_nothing_is_counted(
     with pytest.raises(ProviderUnavailableError):
         world.summary.run(an_event())
     assert world.bookings.bookings["b-1"].brief is None
-    assert world.counters.counts == {}
+    # A call whose answer could not be used is billed all the same: the cap counts it.
+    assert list(world.counters.counts.values()) == [1]
 
 
 def test_a_cancelled_booking_gets_no_brief(world: World) -> None:
