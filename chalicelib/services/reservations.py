@@ -66,11 +66,12 @@ class Reservations:
     def reserve(self, new: NewBooking, status: BookingStatus, hold_for: timedelta | None = None,
                 idempotency: Idempotency | None = None) -> BookingResult:
         """A new booking, written as ``status``; a pending payment holds its time for
-        ``hold_for``. It counts against the attendee's daily allowance, and a request that
-        repeats an Idempotency-Key gets the booking the first one made."""
+        ``hold_for``, or until its start if that comes first (a payment after the start
+        is refunded, never confirmed). It counts against the attendee's daily allowance,
+        and a request that repeats an Idempotency-Key gets the booking the first one made."""
 
         def attempt(now: datetime) -> BookingResult | None:
-            hold_until = None if hold_for is None else now + hold_for
+            hold_until = None if hold_for is None else min(now + hold_for, new.start)
             claim = new.claim(secrets.token_hex(10), now, status, hold_until)
             return self._claim(claim, now, idempotency, is_new=True)
 

@@ -161,6 +161,16 @@ def test_a_paid_event_is_held_pending_with_one_checkout_until_the_hold_ends(
     assert world.holds_time(booking)
 
 
+def test_a_booking_starting_sooner_than_the_hold_is_held_until_its_start(
+        world: World) -> None:
+    world.clock.at = at(START) - timedelta(minutes=5)   # the slot starts in 5 minutes
+
+    booking = world.book().booking
+
+    assert booking.hold_until == at(START)
+    assert world.timers.scheduled == [(booking.uid, at(START))]
+
+
 def test_a_retried_request_gets_the_same_hold_and_checkout(world: World) -> None:
     first = world.book(key="k-1")
     again = world.book(key="k-1")

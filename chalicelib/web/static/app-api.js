@@ -219,7 +219,9 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
     const ws = new WebSocket(url, [ticket.protocol, ticket.ticket]);
     socket = ws;
     ws.addEventListener("open", () => {
-      const again = everOpened;
+      // A socket that opens after others closed, or after tries that failed (even the
+      // first one), may have missed events: the list is read again.
+      const again = everOpened || attempt > 0;
       attempt = 0;
       everOpened = true;
       status("live");

@@ -39,8 +39,9 @@ export function paymentBadge(booking) {
   return [`${label} · ${amount}`, kind];
 }
 
-// The amounts, as the booking's detail: paid, refunded and why, or how long it is held.
-export function paymentLine(booking) {
+// The amounts, as the booking's detail: paid, refunded and why, or how long it is held
+// (in `timeZone`, the host's, as the list shows times).
+export function paymentLine(booking, timeZone) {
   const p = booking.payment;
   if (!p) return null;
   const currency = p.currency || (booking.price && booking.price.currency);
@@ -48,7 +49,7 @@ export function paymentLine(booking) {
   const state = paymentState(p);
   let text = "";
   if (state === "awaiting") {
-    const until = p.hold_until ? new Date(p.hold_until).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" }) : "";
+    const until = p.hold_until ? new Date(p.hold_until).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit", timeZone }) : "";
     text = `Waiting for ${money(p.amount_minor, currency)} through ${provider}${until ? `; the time is held until ${until}` : ""}.`;
   } else if (state === "expired") {
     text = "Not paid before the hold ended: the time is free again.";

@@ -121,7 +121,7 @@ export function initBookings(state) {
   function showPayment(item, booking) {
     $(".booking-tags", item).replaceChildren(...tagsOf(booking));
     for (const old of item.querySelectorAll(".booking-payment")) old.remove();
-    const line = paymentLine(booking);
+    const line = paymentLine(booking, state.profile.timezone);
     if (line) $(".booking-tags", item).after(line);
   }
 

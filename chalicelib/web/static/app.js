@@ -241,25 +241,32 @@ function liveStatus(status) {
 }
 
 const seen = new Set();
-const WHEN = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+
+// In the host's zone, as the bookings list shows times (the browser's may differ).
+function when(startIso) {
+  const zone = (state.profile && state.profile.timezone) || undefined;
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit", timeZone: zone,
+  }).format(new Date(startIso));
+}
 
 function announce(event) {
   const b = event.booking;
-  const when = WHEN.format(new Date(b.start));
+  const at = when(b.start);
   const who = b.attendee_name;
   switch (event.type) {
     case "booking.created":
       return b.status === "pending_payment"
-        ? [`New booking awaiting payment: ${b.event_title}`, `${who}, ${when}`]
-        : [`New booking: ${b.event_title}`, `${who}, ${when}`];
-    case "booking.cancelled": return [`Booking cancelled: ${b.event_title}`, `${who}, ${when}`];
-    case "booking.rescheduled": return [`Booking moved: ${b.event_title}`, `${who}, now ${when}`];
-    case "payment.succeeded": return [`Payment received: ${b.event_title}`, `${who}, ${when}`];
-    case "payment.failed": return [`Payment failed: ${b.event_title}`, `${who}, ${when}`];
-    case "payment.refunded": return [`Payment refunded: ${b.event_title}`, `${who}, ${when}`];
-    case "booking.expired": return [`Not paid in time: ${b.event_title}`, `${who}, ${when}: the time is free again`];
-    case "notes.saved": return [`Notes saved: ${b.event_title}`, `${who}, ${when}`];
-    case "summary.ready": return [`Brief ready: ${b.event_title}`, `${who}, ${when}`];
+        ? [`New booking awaiting payment: ${b.event_title}`, `${who}, ${at}`]
+        : [`New booking: ${b.event_title}`, `${who}, ${at}`];
+    case "booking.cancelled": return [`Booking cancelled: ${b.event_title}`, `${who}, ${at}`];
+    case "booking.rescheduled": return [`Booking moved: ${b.event_title}`, `${who}, now ${at}`];
+    case "payment.succeeded": return [`Payment received: ${b.event_title}`, `${who}, ${at}`];
+    case "payment.failed": return [`Payment failed: ${b.event_title}`, `${who}, ${at}`];
+    case "payment.refunded": return [`Payment refunded: ${b.event_title}`, `${who}, ${at}`];
+    case "booking.expired": return [`Not paid in time: ${b.event_title}`, `${who}, ${at}: the time is free again`];
+    case "notes.saved": return [`Notes saved: ${b.event_title}`, `${who}, ${at}`];
+    case "summary.ready": return [`Brief ready: ${b.event_title}`, `${who}, ${at}`];
     // booking.confirmed right after booking.created says nothing new; booking.updated (its
     // video link arrived) changes its row quietly.
     default: return null;
