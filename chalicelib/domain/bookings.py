@@ -193,6 +193,14 @@ class Booking:
                           refunded_at=now, refund_reason=reason)
         return replace(self, payment=payment)
 
+    @property
+    def refund_owed(self) -> bool:
+        """Paid for a time it does not hold (late, taken, cancelled while it waited), and
+        the refund not made yet."""
+        p = self.payment
+        return (p is not None and p.paid and not p.refunded and p.refund_reason is not None
+                and self.status is not BookingStatus.CONFIRMED)
+
     def moved_to(self, start: datetime, now: datetime) -> Booking:
         entry = HistoryEntry(self.start, self.end, now)
         start = start.astimezone(UTC)

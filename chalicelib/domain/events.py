@@ -109,8 +109,7 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     """The money side of a booking, as a dashboard shows it: "paid", "refunded"..."""
     p = b.payment
     assert p is not None
-    owed = p.paid and p.refund_reason is not None and b.status is not BookingStatus.CONFIRMED
-    state = ("refunded" if p.refunded else "refund_owed" if owed else "paid" if p.paid
+    state = ("refunded" if p.refunded else "refund_owed" if b.refund_owed else "paid" if p.paid
              else "expired" if b.status is BookingStatus.EXPIRED else "awaiting")
     return {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
             if p.paid_minor is not None else b.price_minor, "currency": b.currency,

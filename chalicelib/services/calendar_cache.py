@@ -382,16 +382,9 @@ class CalendarCache:
         provider while Penny's tokens still work (a Graph subscription would otherwise
         post the host's changes for days). Best effort: one that cannot be stopped ends
         on its own, and its notifications find no watch."""
-        watched = [s for s in self.store.setup(host_id).conflicts
-                   if s.ref.provider == provider and s.watch_id is not None]
-        if not watched:
-            return
-        try:
-            calendar = self.adapters.calendar(host_id, provider, SYNC_TIMEOUT)
-        except (ProviderError, NotConnectedError):
-            return
-        for state in watched:
-            self._stop(calendar, state)
+        for state in self.store.setup(host_id).conflicts:
+            if state.ref.provider == provider:
+                self._unwatch(host_id, state)
 
     def forget_provider(self, host_id: str, provider: str) -> None:
         """The host disconnected `provider`: its calendars no longer count."""

@@ -273,7 +273,7 @@ class PaymentService:
         payment_id = event.payment_id or event.checkout_id
         amount = event.amount.amount_minor if event.amount else booking.price_minor
         if payment.paid:
-            if refund_owed(booking) and payment.payment_id == payment_id:
+            if booking.refund_owed and payment.payment_id == payment_id:
                 # Its refund failed when first told: told again, it is tried again.
                 return Settlement("refunded", self._refund_unwanted(
                     booking, payment_id, payment.paid_minor, payment.refund_reason or ""))
@@ -418,15 +418,6 @@ class PaymentService:
                 # As stored: the save bumped the version (no second read for it).
                 return replace(changed, version=(changed.version or 0) + 1)
         raise BookingContentionError("this booking is being changed elsewhere; try again")
-
-
-def refund_owed(booking: Booking) -> bool:
-    """Paid for a time it does not hold (late, taken, cancelled while it waited), and
-    the refund not made yet."""
-    payment = booking.payment
-    return (payment is not None and payment.paid and not payment.refunded
-            and payment.refund_reason is not None and booking.status is not
-            BookingStatus.CONFIRMED)
 
 
 def refund_due(booking: Booking) -> bool:

@@ -65,15 +65,15 @@ class ConnectionRepository:
     def __init__(self, cipher: TokenCipher) -> None:
         self._cipher = cipher
 
-    def _tokens(self, item: ConnectionItem) -> Tokens:
+    def _tokens(self, item: ConnectionItem, reseal: bool = True) -> Tokens:
         def open_(text: str) -> str:
             return self._cipher.decrypt(text, item.host_id, item.provider)
 
         tokens = Tokens(open_(item.access_token),
                         None if item.refresh_token is None else open_(item.refresh_token),
                         item.token_expires_at)
-        if not all(self._cipher.sealed_with_active(text) for text in
-                   (item.access_token, item.refresh_token) if text is not None):
+        if reseal and not all(self._cipher.sealed_with_active(text) for text in
+                              (item.access_token, item.refresh_token) if text is not None):
             self._reseal(item, tokens)
         return tokens
 
@@ -142,7 +142,7 @@ class ConnectionRepository:
         item = PennyItem.from_raw_data(gone)
         assert isinstance(item, ConnectionItem)
         try:
-            tokens: Tokens | None = self._tokens(item)
+            tokens: Tokens | None = self._tokens(item, reseal=False)  # gone: not kept
         except TokenDecryptionError:
             tokens = None
         return to_connection(item), tokens

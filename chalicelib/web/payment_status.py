@@ -17,7 +17,7 @@ from html import escape
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import Price
-from chalicelib.services.payments import refund_due, refund_owed
+from chalicelib.services.payments import refund_due
 from chalicelib.web import labels
 
 GRACE = timedelta(minutes=2)  # payment.js stops asking this long after the hold's end
@@ -48,7 +48,7 @@ def payment_state(booking: Booking, now: datetime) -> PaymentState:
         return PaymentState.NONE
     if payment.refunded:
         return PaymentState.REFUNDED
-    if refund_owed(booking):
+    if booking.refund_owed:
         return PaymentState.REFUND_OWED
     if payment.paid:
         return PaymentState.PAID

@@ -282,14 +282,22 @@ def test_a_403_when_writing_the_event_shows_the_calendar_broken(
     assert status_of(api, host, "microsoft")["status"] == "broken"
 
 
-def test_a_cancel_removes_the_calendar_event_even_when_zoom_is_broken(
-        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+def zoom_booking(api: Api, host: str, clock: FixedClock, hour: int
+                 ) -> tuple[dict[str, Any], str, date]:
+    """A Zoom event type's booking, written to Google Calendar with its meeting by the
+    calendar job; (the booking, the host's id, its day)."""
     meet_on(api, host, "zoom")
     connect(api, host, "google")
     connect(api, host, "zoom")
     day, owner = next_weekday(clock), host_id(api, host)
-    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, hour).isoformat())).json
     run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    return booked, owner, day
+
+
+def test_a_cancel_removes_the_calendar_event_even_when_zoom_is_broken(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    booked, owner, _ = zoom_booking(api, host, clock, 13)
     assert len([e for e in sandbox.events("google") if e.created_by_app]) == 1
     sandbox.revoke("zoom")   # the host removed Penny's app in Zoom
     sandbox.expire_access_tokens("zoom")
@@ -306,12 +314,7 @@ def test_a_cancel_removes_the_calendar_event_even_when_zoom_is_broken(
 
 def test_a_reschedule_makes_a_new_zoom_meeting_when_the_host_deleted_the_old_one(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
-    meet_on(api, host, "zoom")
-    connect(api, host, "google")
-    connect(api, host, "zoom")
-    day, owner = next_weekday(clock), host_id(api, host)
-    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat())).json
-    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    booked, owner, day = zoom_booking(api, host, clock, 11)
     (first,) = sandbox.meetings()
     sandbox.delete_meeting(str(first["id"]))   # in Zoom's own app
 
