@@ -614,6 +614,21 @@ def reschedule_booking(uid: str, body: Any) -> Any:
     return views().booking_out(booking, services().booking.links, LinkPurpose.RESCHEDULE)
 
 
+@route("/bookings/{uid}/slots", "GET", "move_slots",
+       "The free start times this booking may move to (at its own length; its own time "
+       "counts as free), from its secret link", "attendee", query="MoveSlotsQuery",
+       response="SlotsOut", errors=(400, 404, 409), no_store=True)
+def move_slots(uid: str, query: Any) -> Any:
+    from chalicelib.services.public import check_window
+
+    check_window(query.start, query.end, query.timeZone)
+    booking, config, et = services().changes.move_target(uid, query.token)
+    result = services().public.slots_for(config, et, query.start, query.end, query.timeZone,
+                                         moving=booking)
+    return views().slots_out(et, result.time_zone, result.slots, result.stale,
+                             result.duration_minutes)
+
+
 @route("/bookings/{uid}/payment/razorpay", "POST", "razorpay_paid",
        "Razorpay Checkout's handler, from the pay page: its signature is checked before "
        "anything changes", "attendee", body="RazorpayCallbackIn", response="BookingOut",

@@ -13,9 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from chalicelib.domain.errors import BookingStateError
+from chalicelib.domain.errors import BookingStateError, TooManyMovesError
 from chalicelib.domain.slots import Busy
 from chalicelib.domain.timerange import TimeRange
+
+# How often one booking may be moved. Each move keeps the time it left (the history the
+# refund deadline is worked out from), so without a bound the item would grow towards
+# DynamoDB's 400 KB until neither a move nor a cancel could be written.
+MAX_MOVES = 20
 
 
 class BookingStatus(StrEnum):
@@ -202,6 +207,10 @@ class Booking:
                 and self.status is not BookingStatus.CONFIRMED)
 
     def moved_to(self, start: datetime, now: datetime) -> Booking:
+        if len(self.history) >= MAX_MOVES:
+            raise TooManyMovesError(
+                f"this booking has been moved {MAX_MOVES} times, as often as one may be; "
+                "ask the host, or cancel it and book again")
         entry = HistoryEntry(self.start, self.end, now)
         start = start.astimezone(UTC)
         return replace(self, start=start, end=start + (self.end - self.start),

@@ -99,6 +99,12 @@ class BookingStateError(PennyError):
     code = "booking_not_active"
 
 
+class TooManyMovesError(BookingStateError):
+    """The booking was moved as often as one may be (domain/bookings.py MAX_MOVES)."""
+
+    code = "too_many_moves"
+
+
 class IdempotencyKeyReusedError(PennyError):
     """An Idempotency-Key was reused with a different request."""
 

@@ -8,7 +8,7 @@ that reads, checks, commits and retries is services/reservations.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,14 @@ def event_type_of(booking: Booking, event_types: Iterable[EventType]) -> EventTy
     return next((e for e in event_types if e.id == booking.event_type_id and e.active), None)
 
 
+def move_rules(booking: Booking, et: EventType) -> SlotRules:
+    """The rules a move of ``booking`` is checked under: the event type's as they are now
+    (hours, grid, notice, window, limit), at the length and buffers the booking was made
+    with, which it keeps; a host who edited the event type since changes new bookings."""
+    return replace(et.slot_rules(), duration=booking.end - booking.start,
+                   buffer_before=booking.buffer_before, buffer_after=booking.buffer_after)
+
+
 @dataclass(frozen=True)
 class Claim:
     """One attempt's claim: ``booking`` (as it will be written) at its time, under ``rules``
@@ -57,6 +65,13 @@ class Claim:
     # A move's old meeting: the host's calendar holds Penny's own event there (the
     # calendar job wrote it), which must not refuse the move.
     own_event: TimeRange | None = None
+
+    def __post_init__(self) -> None:
+        b, rules = self.booking, self.rules
+        if (b.end - b.start, b.buffer_before, b.buffer_after) != (
+                rules.duration, rules.buffer_before, rules.buffer_after):
+            # Checked at one shape and written at another would block what was not checked.
+            raise ValueError("a claim's booking and rules disagree on its length or buffers")
 
     def elsewhere(self, busy: Iterable[TimeRange]) -> list[TimeRange]:
         """The host's other calendars' busy time, less the booking's own event."""

@@ -327,6 +327,11 @@ class SlotsQuery(Query):
         "the visitor's zone for dates and times; default: the host's (echoed as time_zone)"))
 
 
+class MoveSlotsQuery(SlotsQuery):
+    token: Annotated[str, Field(min_length=1, max_length=200, description=(
+        "the booking's reschedule token"))]
+
+
 class SlotOut(Strict):
     start: str
     end: str

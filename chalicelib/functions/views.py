@@ -123,11 +123,13 @@ def public_profile(config: HostConfig) -> s.PublicProfile:
 
 
 def slots_out(et: EventType, zone: str, slots: dict[date, list[datetime]],
-              stale: bool = False) -> s.SlotsOut:
-    duration = timedelta(minutes=et.duration_minutes)
+              stale: bool = False, minutes: int | None = None) -> s.SlotsOut:
+    """`minutes`: the slots' length when not the event type's (a move keeps its own)."""
+    minutes = et.duration_minutes if minutes is None else minutes
+    duration = timedelta(minutes=minutes)
     tz = ZoneInfo(zone)
     return s.SlotsOut(
-        event=et.slug, duration_minutes=et.duration_minutes, time_zone=zone,
+        event=et.slug, duration_minutes=minutes, time_zone=zone,
         # The end is start + duration in UTC, then shown in the zone: wall-clock
         # arithmetic in the zone would be wrong across its clock change.
         slots={d.isoformat(): [s.SlotOut(start=t.isoformat(),

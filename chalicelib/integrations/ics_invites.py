@@ -1,8 +1,10 @@
 """The .ics invite for a booking (RFC 5545 / iTIP via the icalendar library).
 
 The UID is the booking's and never changes; SEQUENCE counts reschedules, so calendar
-apps update the event in place; a cancelled booking is sent as METHOD:CANCEL. icalendar
-is imported on first use: only the invite route pays for it.
+apps update the event in place; a cancelled booking, or a paid one whose hold lapsed
+unpaid (expired), is sent as METHOD:CANCEL, and one still waiting for its payment as
+STATUS:TENTATIVE: a calendar never shows as confirmed a time that is not. icalendar is
+imported on first use: only the invite route pays for it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ def ical_uid(booking: Booking) -> str:
 def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url: str) -> bytes:
     from icalendar import Calendar, Event, vCalAddress, vText
 
-    cancelled = booking.status is BookingStatus.CANCELLED
+    cancelled = booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED)
+    pending = booking.status is BookingStatus.PENDING_PAYMENT
     cal = Calendar()
     cal.add("prodid", "-//Penny//Booking//EN")
     cal.add("version", "2.0")
@@ -36,13 +39,18 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     event.add("dtend", booking.end)
     event.add("summary", f"{booking.event_title} with {host.profile.display_name}")
     joining = booking.video_url or booking.video_note
+    waiting = ("\n\nNot confirmed yet: this time is held until it is paid "
+               f"({booking.hold_until:%Y-%m-%d %H:%M} UTC)."
+               if pending and booking.hold_until else "")
+    ended = ("\n\nThis time was not paid for before its hold ended, so it is not booked."
+             if booking.status is BookingStatus.EXPIRED else "")
     event.add("description", f"Booked with Penny. Manage or cancel: {manage_url}"
-                             + (f"\n\nJoin: {joining}" if joining else ""))
+                             + (f"\n\nJoin: {joining}" if joining else "") + waiting + ended)
     # The join link where calendars look for it (LOCATION, URL), once the meeting exists.
     event.add("location", booking.video_url or LocationKind(booking.location_kind).label)
     if booking.video_url:
         event.add("url", booking.video_url)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if pending else "CONFIRMED")
 
     organizer = vCalAddress(f"mailto:{host.organizer_email}")
     organizer.params["cn"] = vText(host.profile.display_name)
@@ -50,7 +58,8 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     attendee = vCalAddress(f"mailto:{booking.attendee.email}")
     attendee.params["cn"] = vText(booking.attendee.name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
-    attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
+    attendee.params["partstat"] = vText("DECLINED" if cancelled
+                                        else "TENTATIVE" if pending else "ACCEPTED")
     event.add("attendee", attendee, encode=False)
     cal.add_component(event)
     return bytes(cal.to_ical())

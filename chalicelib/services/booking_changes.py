@@ -14,7 +14,7 @@ from chalicelib.domain.bookings import Booking
 from chalicelib.domain.errors import BookingLinkError, BookingStateError, NotFoundError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig
-from chalicelib.domain.reservations import Claim, event_type_of
+from chalicelib.domain.reservations import Claim, event_type_of, move_rules
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from chalicelib.services.ports import Bookings, Clock, Hosts
 from chalicelib.services.reservations import Reservations
@@ -49,6 +49,17 @@ class BookingChanges:
         """The booking's event type, while it still takes bookings (for the move page)."""
         return event_type_of(booking, config.event_types)
 
+    def move_target(self, uid: str, token: str) -> tuple[Booking, HostConfig, EventType]:
+        """What a move from the reschedule link works with: the booking (while it may
+        still move), its host's config and its event type (while that takes bookings)."""
+        booking = self.view(uid, token, LinkPurpose.RESCHEDULE)
+        booking.check_movable(self.clock.now())
+        config = self.hosts.config(booking.host_id)
+        et = event_type_of(booking, config.event_types)
+        if et is None:
+            raise BookingStateError("this event type no longer takes bookings")
+        return booking, config, et
+
     def host_view(self, host_id: str, uid: str) -> Booking:
         booking = self.bookings.get(uid)
         if booking is None or booking.host_id != host_id:
@@ -77,7 +88,13 @@ class BookingChanges:
         return self._cancel(uid, reason, "host")
 
     def reschedule(self, uid: str, token: str, new_start: datetime) -> Booking:
-        self._by_link(uid, token, LinkPurpose.RESCHEDULE)
+        """The booking at `new_start`. Asking for the time it already has changes nothing
+        (a retried request gets the booking it moved, and no move is used up)."""
+        booking, _ = self._by_link(uid, token, LinkPurpose.RESCHEDULE)
+        if booking.start == new_start:
+            now = self.clock.now()
+            booking.check_movable(now)
+            return booking.as_of(now)
 
         def moved(now: datetime) -> Claim:
             booking = self._movable(uid, now)
@@ -89,7 +106,7 @@ class BookingChanges:
             # keeps reaching the notes worker once it did (its page says it moved).
             moved_booking = replace(booking.moved_to(new_start, now), premium=config.premium,
                                     keeps_notes=booking.keeps_notes or config.notes is not None)
-            return Claim(moved_booking, config.schedule, et.slot_rules(),
+            return Claim(moved_booking, config.schedule, move_rules(booking, et),
                          releasing=booking.blocked, calendars=config.calendars,
                          own_event=booking.meeting)
 

@@ -18,14 +18,14 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import local_instant
-from chalicelib.domain.bookings import busy_from_ledger
+from chalicelib.domain.bookings import Booking, busy_from_ledger
 from chalicelib.domain.calendar_cache import CalendarRef, SyncState, busy_ranges
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig, validate_timezone
-from chalicelib.domain.reservations import bookable_event_type
+from chalicelib.domain.reservations import bookable_event_type, move_rules
 from chalicelib.domain.slots import SlotQuery, blocked_range, calendar_busy, free_slots
-from chalicelib.domain.timerange import TimeRange
+from chalicelib.domain.timerange import TimeRange, subtract
 from chalicelib.services.ports import Bookings, Clock, Hosts, LedgerRead
 
 MAX_WINDOW_DAYS = 62
@@ -40,6 +40,13 @@ class SlotsResult:
     time_zone: str
     slots: dict[date, list[datetime]]
     stale: bool = False   # a calendar's cached copy could not be refreshed in time
+    duration: timedelta | None = None   # a move's: the booking's own length
+
+    @property
+    def duration_minutes(self) -> int:
+        if self.duration is None:
+            return self.event_type.duration_minutes
+        return int(self.duration.total_seconds() // 60)
 
 
 class CalendarRefresh(Protocol):
@@ -85,11 +92,14 @@ class PublicService:
         return self.slots_for(config, et, first, last, zone)
 
     def slots_for(self, config: HostConfig, et: EventType, first: date, last: date,
-                  zone: str | None = None) -> SlotsResult:
+                  zone: str | None = None, moving: Booking | None = None) -> SlotsResult:
         """The same, for a host config and event type already read (the booking page has
         them): one ledger read, no second read of the config. The window is one
-        `check_window` allows."""
-        host_id, rules = config.profile.host_id, et.slot_rules()
+        `check_window` allows. For a move of `moving`, the times that move would be
+        accepted at: at the booking's own length and buffers, its own time (and its own
+        event in the host's calendar) counting as free."""
+        host_id = config.profile.host_id
+        rules = et.slot_rules() if moving is None else move_rules(moving, et)
         zone = zone or config.profile.timezone
         window = local_window(first, last, zone)
         read = self.bookings.ledger(host_id, (window.start - LEDGER_MARGIN).date(),
@@ -99,10 +109,14 @@ class PublicService:
                           blocked_range(window.end, rules).end)
         now = self.clock.now()
         elsewhere, stale = self._calendars(config, read, reach, now)
-        busy = [*busy_from_ledger(read.days, now), *calendar_busy(elsewhere)]
+        if moving is not None:
+            elsewhere = subtract(elsewhere, [moving.meeting])
+        busy = [*busy_from_ledger(read.days, now, ignore_uid=moving.uid if moving else None),
+                *calendar_busy(elsewhere)]
         query = SlotQuery(now=now, schedule=config.schedule, rules=rules, event_type_id=et.id,
                           busy=busy, window=window, booker_zone=zone)
-        return SlotsResult(et, zone, free_slots(query), stale)
+        return SlotsResult(et, zone, free_slots(query), stale,
+                           None if moving is None else rules.duration)
 
     def _calendars(self, config: HostConfig, read: LedgerRead, reach: TimeRange,
                    now: datetime) -> tuple[list[TimeRange], bool]:

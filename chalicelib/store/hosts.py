@@ -164,6 +164,10 @@ class HostRepository:
         same item but are changed elsewhere (the calendar sync, the operator, the notes
         settings): they are written back as read, on the condition that none changed
         meanwhile (then the update is made again on a fresh read)."""
+        moves = new.slug != old.profile.slug
+        # Sent order (store/transactions.py): deletes, then puts. A move deletes the old
+        # slug's claim first; then come the profile and the new slug's claim.
+        profile_at = 1 if moves else 0
         for _ in range(PROFILE_ATTEMPTS):
             host = HostItem.get(_host_pk(new.host_id), "PROFILE", consistent_read=True)
             unchanged = (_as_read(HostItem.calendars, host.calendars)
@@ -174,7 +178,7 @@ class HostRepository:
                     tx.save(_host_item(new, host.email, host.created_at, host.calendars,
                                        host.premium, host.notes),
                             condition=unchanged)
-                    if new.slug != old.profile.slug:
+                    if moves:
                         tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
                                 condition=SlugClaimItem.pk.does_not_exist())
                         tx.delete(SlugClaimItem(f"SLUG#{old.profile.slug}", "SLUG"))
@@ -184,10 +188,9 @@ class HostRepository:
                 return
             except TransactWriteError as exc:
                 reasons = cancelled_reasons(exc)
-                # Sent order: the puts (the profile first, then the new slug's claim).
-                if reasons and reasons[0] == "ConditionalCheckFailed":
+                if reasons[profile_at] == "ConditionalCheckFailed":
                     continue  # a calendar sync or the operator wrote the item meanwhile
-                if "ConditionalCheckFailed" in reasons:
+                if moves and reasons[profile_at + 1] == "ConditionalCheckFailed":
                     raise SlugTakenError("this slug is taken", "slug") from exc
                 raise
         raise BookingContentionError("your profile is being updated elsewhere; try again")

@@ -143,17 +143,18 @@ def _refund_fact(et: EventType) -> str:
 
 def _booking_page(base: str, config: HostConfig, et: EventType, step: str, current: str,
                   data: dict[str, Any], secret: bool = False) -> Response:
+    minutes = data["event"]["duration_minutes"]   # a move's: the booking's own length
     return html_page("booking.html", {
         "host_slug": config.profile.slug, "host_name": config.profile.display_name,
         "event_title": et.title, "description": et.description,
-        "duration": labels.duration_label(et.duration_minutes),
+        "duration": labels.duration_label(minutes),
         "location": et.location_kind.label,
         "price": labels.price_label(et.price), "refund": Markup(_refund_fact(et)),
         "current": Markup(current), "picker": Markup(render("picker.html", {})),
         "step": Markup(step), "confirmation": Markup(render("confirmation.html", {}))},
         title=f"{et.title} · {config.profile.display_name} · Penny", base=base,
         description=(f"Book {et.title} with {config.profile.display_name}: "
-                     f"{labels.duration_label(et.duration_minutes)}, {et.location_kind.label}, "
+                     f"{labels.duration_label(minutes)}, {et.location_kind.label}, "
                      f"{labels.price_label(et.price)}. {_short_description(et.description)}"),
         data={"penny-page": data}, scripts=("booking.js",), styles=STYLES,
         cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)
@@ -240,7 +241,10 @@ def reschedule_page(services: PageServices, request: Any, uid: str) -> Response:
                                    booking.start, zone, booking.end)
         current = (f'<p class="current">Currently booked: <strong>{when}</strong>. '
                    "Pick a new time below.</p>")
-        data = {**_page_data(config, et, "reschedule"),
+        data = _page_data(config, et, "reschedule")
+        # The move keeps the booking's own length (the host may have changed the event's).
+        minutes = int((booking.end - booking.start).total_seconds() // 60)
+        data = {**data, "event": {**data["event"], "duration_minutes": minutes},
                 "booking": {"uid": uid, "start": booking.start.isoformat(),
                             "end": booking.end.isoformat(),
                             "attendee_timezone": booking.attendee.timezone}}

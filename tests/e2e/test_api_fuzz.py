@@ -142,6 +142,9 @@ values = {values(*ids.free_starts)}
 [dictionaries.move_tokens]
 values = {values(ids.move_token)}
 
+[dictionaries.free_days]
+values = {values(*sorted({start[:10] for start in ids.free_starts}))}
+
 [[operations]]
 include-path-regex = "^/me/bookings/"
 [operations.parameters]
@@ -153,6 +156,14 @@ include-path-regex = "^/bookings/[^/]+/reschedule$"
 "path.uid" = {drawn("moved_bookings", 0.9)}
 "body.token" = {drawn("move_tokens", 0.7)}
 "body.start" = {drawn("free_starts", 0.7)}
+
+[[operations]]
+include-path-regex = "^/bookings/[^/]+/slots$"
+[operations.parameters]
+"path.uid" = {drawn("moved_bookings", 0.9)}
+"query.token" = {drawn("move_tokens", 0.7)}
+"query.start" = {drawn("free_days", 0.7)}
+"query.end" = {drawn("free_days", 0.7)}
 
 [[operations]]
 include-path-regex = "^/bookings/"

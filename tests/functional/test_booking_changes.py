@@ -6,6 +6,7 @@ from typing import Any
 
 from icalendar import Calendar
 
+from chalicelib.domain.bookings import MAX_MOVES
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_host
@@ -87,6 +88,78 @@ def test_reschedule_to_an_overlapping_later_start_of_itself_is_allowed(api: Api)
     b = book(api)
     r = api.post(f"/bookings/{b['uid']}/reschedule",
                  {"token": b["links"]["reschedule_token"], "start": "2026-11-24T14:30:00Z"})
+    assert r.status == 200, r.json
+
+
+def move_slots(api: Api, booking: dict[str, Any], token: str | None = None) -> Any:
+    token = token or booking["links"]["reschedule_token"]
+    return api.get(f"/bookings/{booking['uid']}/slots?start=2026-11-24&end=2026-11-24"
+                   f"&timeZone=UTC&token={token}")
+
+
+def test_the_times_a_booking_may_move_to_count_its_own_time_as_free(api: Api) -> None:
+    make_host(api, duration_minutes=60, slot_interval_minutes=30)
+    b = book(api)                                                # 14:00-15:00
+    r = move_slots(api, b)
+    assert r.status == 200, r.json
+    starts = [s["start"] for s in r.json["slots"]["2026-11-24"]]
+    assert {"2026-11-24T14:00:00+00:00", "2026-11-24T14:30:00+00:00"} <= set(starts)
+    assert "2026-11-24T14:30:00+00:00" not in offered(api)       # others see it taken
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_after_the_host_shortens_the_event_a_booking_moves_at_its_own_length(
+        api: Api) -> None:
+    token = make_host(api)
+    b = book(api)                                                # 14:00-14:30
+    book(api, "2026-11-24T16:30:00Z")
+    intro = api.get("/me/event-types", token=token).json["event_types"][0]
+    r = api.put(f"/me/event-types/{intro['id']}", f.event_type(duration_minutes=15),
+                token=token)
+    assert r.status == 200, r.json
+
+    r = move_slots(api, b)
+    assert r.json["duration_minutes"] == 30
+    starts = [s["start"] for s in r.json["slots"]["2026-11-24"]]
+    assert "2026-11-24T16:15:00+00:00" not in starts             # 16:15-16:45 meets 16:30
+    assert "2026-11-24T16:15:00+00:00" in offered(api)           # a new 15 minutes fits
+    moved = api.post(f"/bookings/{b['uid']}/reschedule",
+                     {"token": b["links"]["reschedule_token"], "start": "2026-11-24T16:15:00Z"})
+    assert (moved.status, moved.code) == (409, "slot_taken")
+    moved = api.post(f"/bookings/{b['uid']}/reschedule",
+                     {"token": b["links"]["reschedule_token"], "start": "2026-11-24T15:45:00Z"})
+    assert moved.status == 200, moved.json
+    assert moved.json["end"] == "2026-11-24T16:15:00+00:00"
+
+
+def test_move_times_need_the_reschedule_link_and_a_movable_booking(api: Api) -> None:
+    make_host(api)
+    b = book(api)
+    assert (move_slots(api, b, "not-the-token").status, move_slots(api, b, "x").code) == (
+        404, "not_found")
+    assert move_slots(api, b, b["links"]["cancel_token"]).status == 404
+    wide = api.get(f"/bookings/{b['uid']}/slots?start=2026-11-01&end=2027-02-01"
+                   f"&token={b['links']['reschedule_token']}")
+    assert (wide.status, wide.code) == (400, "validation_error")
+    api.post(f"/bookings/{b['uid']}/cancel", {"token": b["links"]["cancel_token"]})
+    r = move_slots(api, b)
+    assert (r.status, r.code) == (409, "booking_not_active")
+
+
+def test_moving_to_the_time_it_has_changes_nothing_and_moves_are_bounded(api: Api) -> None:
+    make_host(api)
+    b = book(api)
+    move = {"token": b["links"]["reschedule_token"], "start": "2026-11-24T14:00:00Z"}
+    same = api.post(f"/bookings/{b['uid']}/reschedule", move)
+    assert (same.status, same.json["sequence"], same.json["history"]) == (200, 0, [])
+    for n in range(MAX_MOVES):
+        start = "2026-11-24T15:00:00Z" if n % 2 == 0 else "2026-11-24T14:00:00Z"
+        r = api.post(f"/bookings/{b['uid']}/reschedule", {**move, "start": start})
+        assert r.status == 200, r.json
+    r = api.post(f"/bookings/{b['uid']}/reschedule", {**move, "start": "2026-11-24T16:00:00Z"})
+    assert (r.status, r.code) == (409, "too_many_moves")
+    assert "20 times" in r.json["error"]["message"]
+    r = api.post(f"/bookings/{b['uid']}/cancel", {"token": b["links"]["cancel_token"]})
     assert r.status == 200, r.json
 
 

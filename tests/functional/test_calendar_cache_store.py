@@ -191,6 +191,27 @@ def test_a_profile_save_keeps_the_calendars_even_when_the_slug_moves(
     assert hosts.public_config("ada").calendars == SETUP
 
 
+def test_a_slug_change_that_meets_a_calendar_sync_is_made_again_not_called_taken(
+        hosts: HostRepository, store: CalendarCacheRepository,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    old = hosts.config(HOST)
+    read = HostItem.get
+    rivals: list[str] = []
+
+    def read_then_a_sync_writes(*args: object, **kwargs: object) -> HostItem:
+        item = read(*args, **kwargs)  # type: ignore[arg-type]
+        if not rivals:
+            rivals.append("sync")
+            store.change(HOST, lambda _: SETUP)   # between the profile's read and write
+        return item
+
+    monkeypatch.setattr(HostItem, "get", read_then_a_sync_writes)
+    hosts.save_profile(old, replace(old.profile, slug="ada"))
+
+    assert rivals == ["sync"]
+    assert hosts.public_config("ada").calendars == SETUP
+
+
 # ---- the cached days ------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
 from chalicelib import bootstrap
 from chalicelib.domain.events import Event, EventKind
@@ -196,6 +197,27 @@ def test_a_paid_booking_is_held_then_confirmed_by_stripes_signed_webhook(
     confirmed = view(api, held)
     assert confirmed["status"] == "confirmed"
     assert confirmed["payment"]["state"] == "paid" and confirmed["payment"]["hold_until"] is None
+
+
+def test_an_unpaid_bookings_invite_is_tentative_and_once_its_hold_lapses_cancels_it(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+
+    def invite() -> tuple[str, Any]:
+        r = api.get(f"/bookings/{held['uid']}/invite.ics?token={held['links']['cancel_token']}")
+        assert r.status == 200, r.body
+        cal = Calendar.from_ical(r.body)
+        return str(cal["METHOD"]), cal.walk("VEVENT")[0]
+
+    method, event = invite()
+    assert (method, str(event["STATUS"])) == ("REQUEST", "TENTATIVE")
+    assert "held until it is paid" in str(event["DESCRIPTION"])
+    assert event["ATTENDEE"].params["PARTSTAT"] == "TENTATIVE"
+
+    clock.advance(minutes=15)
+    method, event = invite()
+    assert (method, str(event["STATUS"]), int(event["SEQUENCE"])) == ("CANCEL", "CANCELLED", 1)
+    assert "not booked" in str(event["DESCRIPTION"])
 
 
 def test_the_success_redirect_alone_confirms_nothing(

@@ -6,18 +6,26 @@ stands at Monday 2026-03-02 12:00Z.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, HistoryEntry
+from chalicelib.domain.bookings import (
+    MAX_MOVES,
+    Attendee,
+    Booking,
+    BookingStatus,
+    HistoryEntry,
+)
 from chalicelib.domain.errors import (
     BookingLinkError,
     BookingStateError,
     NotFoundError,
     SlotTakenError,
     SlotUnavailableError,
+    TooManyMovesError,
 )
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.services.booking import BookingRequest, BookingService
@@ -54,6 +62,11 @@ class World:
 
     def entries(self, day: date, host_id: str = "host-alice") -> list[str]:
         return [e.booking_uid for e in self.bookings.day(host_id, day).entries]
+
+    def edit_intro(self, **changes: Any) -> None:
+        """The host edits Alice's "intro" event type (after bookings were made)."""
+        (et,) = self.hosts.config("host-alice").event_types
+        self.hosts.save_event_type(replace(et, **changes), "alice", et)
 
     def stored(self, booking: Booking) -> Booking:
         found = self.bookings.get(booking.uid)
@@ -229,6 +242,76 @@ def test_rescheduling_onto_another_booking_is_refused_and_changes_nothing(
     assert world.stored(booking).start == booking.start
     assert world.entries(WEDNESDAY) == [booking.uid]
     assert world.entries(FRIDAY) == [other.uid]
+
+
+def test_a_move_after_the_host_shortened_the_event_is_checked_at_the_bookings_own_length(
+        world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")          # 30 minutes
+    other = world.book("2026-03-06T11:30:00-05:00", name="Cy Other")
+    world.edit_intro(duration_minutes=15)                       # after both were made
+
+    with pytest.raises(SlotTakenError):                         # 11:15-11:45 meets 11:30
+        world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                 at("2026-03-06T11:15:00-05:00"))
+
+    assert world.stored(booking).start == booking.start
+    assert world.entries(FRIDAY) == [other.uid]
+
+
+def test_a_moved_booking_keeps_the_length_and_buffers_it_was_booked_with(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.edit_intro(duration_minutes=60, buffer_after_minutes=30)
+
+    moved = world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                     at("2026-03-06T11:00:00-05:00"))
+
+    assert (moved.end - moved.start, moved.buffer_after) == (
+        timedelta(minutes=30), timedelta(0))
+    (entry,) = world.bookings.day("host-alice", FRIDAY).entries
+    assert entry.blocked == moved.meeting
+
+
+def test_a_move_after_the_host_added_a_buffer_is_checked_with_the_bookings_own_buffers(
+        world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    other = world.book("2026-03-06T11:30:00-05:00", name="Cy Other")
+    world.edit_intro(buffer_after_minutes=15)                    # the move keeps none
+
+    moved = world.changes.reschedule(booking.uid, world.token(booking, LinkPurpose.RESCHEDULE),
+                                     at("2026-03-06T11:00:00-05:00"))
+
+    assert moved.blocked == moved.meeting
+    assert world.entries(FRIDAY) == [other.uid, booking.uid]
+
+
+def test_rescheduling_to_the_time_it_already_has_changes_nothing(world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    token = world.token(booking, LinkPurpose.RESCHEDULE)
+    moved = world.changes.reschedule(booking.uid, token, at("2026-03-06T11:00:00-05:00"))
+
+    again = world.changes.reschedule(booking.uid, token, at("2026-03-06T16:00:00+00:00"))
+
+    stored = world.stored(booking)
+    assert (again.start, again.sequence, again.history) == (
+        moved.start, 1, moved.history) == (stored.start, stored.sequence, stored.history)
+
+
+def test_a_booking_is_moved_at_most_max_moves_times_and_can_still_be_cancelled(
+        world: World) -> None:
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    token = world.token(booking, LinkPurpose.RESCHEDULE)
+    times = ["2026-03-06T11:00:00-05:00", "2026-03-06T13:00:00-05:00"]
+    for n in range(MAX_MOVES):
+        world.changes.reschedule(booking.uid, token, at(times[n % 2]))
+
+    with pytest.raises(TooManyMovesError) as raised:
+        world.changes.reschedule(booking.uid, token, at("2026-03-05T09:00:00-05:00"))
+
+    assert raised.value.code == "too_many_moves"
+    stored = world.stored(booking)
+    assert (stored.sequence, len(stored.history)) == (MAX_MOVES, MAX_MOVES)
+    assert world.changes.cancel_by_host("host-alice", booking.uid, None).status is \
+        BookingStatus.CANCELLED
 
 
 def test_rescheduling_outside_working_hours_is_unavailable(world: World) -> None:

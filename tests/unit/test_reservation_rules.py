@@ -171,7 +171,7 @@ def test_without_a_daily_limit_only_the_days_the_booking_blocks_are_read(zone: s
 def test_a_blocked_range_across_utc_midnight_reads_both_utc_days() -> None:
     booking = replace(a_booking("2026-03-04T23:45:00+00:00"), buffer_after=timedelta(hours=1))
 
-    assert claim(booking, "UTC").ledger_days() == [WEDNESDAY, THURSDAY]
+    assert claim(booking, "UTC", buffer_after_minutes=60).ledger_days() == [WEDNESDAY, THURSDAY]
 
 
 def test_a_move_also_reads_the_days_it_leaves_once_each_in_order() -> None:

@@ -24,8 +24,10 @@ function show(view, focusId) {
 }
 
 // The booking page comes with its first month of slots (page.slots); the reschedule page
-// asks for every month.
-const picker = new Picker({ host: page.host, event: page.event, sent: page.slots,
+// asks for every month, the times this booking may move to (its own length, its own time
+// free).
+const moving = page.mode === "reschedule" ? { uid: page.booking.uid, token: linkToken() } : null;
+const picker = new Picker({ host: page.host, event: page.event, sent: page.slots, moving,
   onPick: choose });
 
 function choose(slot) {

@@ -23,8 +23,11 @@ function startsOf(sent) {
 }
 
 export class Picker {
-  constructor({ host, event, sent = null, onPick }) {
-    this.path = `/hosts/${encodeURIComponent(host.slug)}/${encodeURIComponent(event.slug)}/slots`;
+  // `moving`: a reschedule's {uid, token}; its slots are the ones that booking may move to.
+  constructor({ host, event, sent = null, moving = null, onPick }) {
+    this.path = moving ? `/bookings/${encodeURIComponent(moving.uid)}/slots`
+      : `/hosts/${encodeURIComponent(host.slug)}/${encodeURIComponent(event.slug)}/slots`;
+    this.token = moving && moving.token;
     this.onPick = onPick;
     // {first, last, starts}: UTC starts (ms) over whole UTC days, or null. Each start comes
     // as the minutes after the one before it (the first: after `first`, 00:00 UTC).
@@ -101,6 +104,7 @@ export class Picker {
         this.months.set(key, Promise.resolve(sent));
       } else {
         const query = new URLSearchParams({ start: first, end: last, timeZone: this.zone });
+        if (this.token) query.set("token", this.token);
         const request = getJSON(`${this.path}?${query}`).then((body) => body.slots);
         request.catch(() => this.months.delete(key)); // a failure is not cached
         this.months.set(key, request);

@@ -66,11 +66,16 @@ def test_attendee_cancels_from_the_cancel_link_and_the_time_is_free_again(
 
 def test_attendee_moves_the_booking_from_the_reschedule_link(
         stack: LocalStack, new_context: NewContext) -> None:
-    page, _, _ = booked(stack, new_context)
+    page, host, start = booked(stack, new_context)
     manage = str(page.locator("#manage-link").get_attribute("href"))
-    page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
+    assert start not in free_starts(page, stack, host)
+    with page.expect_response(lambda r: "/slots?" in r.url) as asked:
+        page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
     page.locator("button.slot").first.wait_for()
     expect(page.locator(".current")).to_contain_text("Currently booked")
+    # The times this booking may move to: its own time among them (others see it taken).
+    assert "/bookings/" in asked.value.url and "token=" in asked.value.url
+    assert datetime.fromisoformat(start) in [datetime.fromisoformat(s) for s in slot_starts(page)]
 
     new_start = choose_slot(page, slot_starts(page)[-1])
     page.get_by_role("button", name="Move to this time").click()
