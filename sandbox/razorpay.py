@@ -48,7 +48,25 @@ class FakeRazorpay:
 
     def rules(self) -> list[Rule]:
         return [*self.api.rules(), *self.checkout.rules(),
-                Rule("/_sandbox", endpoint=self.control, methods=["GET"])]
+                Rule("/_sandbox", endpoint=self.control, methods=["GET"]),
+                Rule("/_sandbox/refunds/<refund_id>/fail", endpoint=self.fail_refund,
+                     methods=["POST"])]
+
+    def fail_refund(self, request: Request, refund_id: str) -> Response:
+        """The sandbox page's "Fail it" button: the refund comes back (a closed account),
+        and refund.failed is sent to the merchant's webhook."""
+        with self.store.lock:
+            merchants = list(self.store.merchants.values())
+        for merchant in merchants:
+            if any(r["id"] == refund_id for r in self.store.listed(merchant, "refunds")):
+                self.refund_failed(merchant, refund_id)
+                return Response(status=303, headers={"Location": f"{self.base_url}/_sandbox"})
+        return html_response(pages.error(self.title, "No such refund", refund_id), 404)
+
+    def refund_failed(self, merchant: Merchant, refund_id: str) -> dict[str, Any]:
+        refund, events = self.store.fail_refund(merchant, refund_id)
+        self.webhooks.publish(merchant, events)
+        return refund
 
     def merchant(self, key_id: str | None = None) -> Merchant:
         """A merchant by key id (default: the seeded one)."""
@@ -82,6 +100,14 @@ class FakeRazorpay:
             f"<li><code>{escape(o['id'])}</code> {escape(money(o['amount'], o['currency']))}"
             f" {escape(o['status'])}</li>"
             for m in merchants for o in self.store.listed(m, "orders"))
+        refunds = "".join(
+            f"<li><code>{escape(r['id'])}</code> {escape(money(r['amount'], r['currency']))}"
+            f" {escape(r['status'])}"
+            + (f' <form method="post" action="{escape(self.base_url)}/_sandbox/refunds/'
+               f'{escape(r["id"])}/fail" style="display:inline"><button>Fail it (the card '
+               "is closed)</button></form>" if r["status"] == "processed" else "")
+            + "</li>"
+            for m in merchants for r in self.store.listed(m, "refunds"))
         sent = "".join(
             f"<li><code>{escape(d.event_id)}</code> {escape(d.event)} try {d.attempt}: "
             f"{d.status or escape(d.error or '')}</li>"
@@ -89,6 +115,7 @@ class FakeRazorpay:
         page = pages.error(self.title, "Razorpay sandbox", f"Base URL {self.base_url}")
         extra = (f"<h2>Merchants</h2><table><tr><th>name</th><th>key id</th><th>account</th>"
                  f"<th>webhook</th></tr>{rows}</table><h2>Orders</h2><ul>"
-                 f"{orders or '<li>None yet.</li>'}</ul><h2>Webhook deliveries</h2><ul>"
+                 f"{orders or '<li>None yet.</li>'}</ul><h2>Refunds</h2><ul>"
+                 f"{refunds or '<li>None yet.</li>'}</ul><h2>Webhook deliveries</h2><ul>"
                  f"{sent or '<li>None yet.</li>'}</ul>")
         return html_response(page.replace("</main>", f"{extra}</main>"))

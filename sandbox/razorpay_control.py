@@ -56,6 +56,10 @@ class RazorpayControl:
         failure was queued, the `payment.failed` callback's `{"error": {...}}`."""
         return self.razorpay.pay(order_id, method, notes)
 
+    def razorpay_fail_refund(self, refund_id: str, key_id: str | None = None) -> Entity:
+        """The refund fails after the fact: refund.failed is sent; the refund afterwards."""
+        return self.razorpay.refund_failed(self.razorpay.merchant(key_id), refund_id)
+
     def razorpay_fail_next_payments(self, times: int = 1) -> None:
         """The next `times` payments fail (Checkout or razorpay_pay)."""
         self.razorpay.store.fail_next_payments(times)

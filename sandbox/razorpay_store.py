@@ -201,6 +201,27 @@ class RazorpayStore:
                 ("refund.created", ("refund", "payment"), copy.deepcopy(entities)),
                 ("refund.processed", ("refund", "payment"), entities)]
 
+    def fail_refund(self, merchant: Merchant, refund_id: str) -> tuple[Entity, Events]:
+        with self.lock:
+            return _refund_failed(self.books(merchant), refund_id)
+
+
+def _refund_failed(books: _Books, refund_id: str) -> tuple[Entity, Events]:
+    """The refund came back (the account or card can no longer take it): it fails, the
+    payment counts its amount unrefunded again, and refund.failed is sent."""
+    refund = books.refunds.get(refund_id)
+    if refund is None:
+        raise RazorpayError(NO_SUCH_ID, "id")
+    if refund["status"] != "processed":
+        raise RazorpayError(f"The refund is {refund['status']}", "id")
+    refund["status"] = "failed"
+    payment = books.payments[refund["payment_id"]]
+    payment["amount_refunded"] -= refund["amount"]
+    partial = payment["amount_refunded"] > 0
+    payment.update(refund_status="partial" if partial else None, status="captured")
+    entities = {"refund": copy.deepcopy(refund), "payment": copy.deepcopy(payment)}
+    return copy.deepcopy(refund), [("refund.failed", ("refund", "payment"), entities)]
+
 
 def _payment(order: Entity, method: str, notes: dict[str, Any] | None, email: str,
              contact: str, description: str | None, failing: bool) -> Entity:

@@ -36,6 +36,12 @@ class StripeControl:
         """Stripe's own expiry at `expires_at`, now: checkout.session.expired, no request."""
         return copy.deepcopy(self.stripe.ledger.expire(session_id))
 
+    def stripe_fail_refund(self, refund_id: str,
+                           reason: str = "expired_or_canceled_card") -> dict[str, Any]:
+        """The refund fails after the fact (the card is closed): refund.updated and
+        refund.failed are sent; the refund afterwards."""
+        return copy.deepcopy(self.stripe.ledger.fail_refund(refund_id, reason))
+
     def stripe_add_account(self, email: str, name: str | None = None,
                            onboarded: bool = True) -> dict[str, Any]:
         """A connected Standard account, as if Penny had made it (and its owner onboarded)."""

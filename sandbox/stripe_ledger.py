@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import stripe_objects as objects
-from sandbox.stripe_wire import StripeFailure, money
+from sandbox.stripe_wire import StripeFailure, money, new_id
 
 Request = tuple[str | None, str | None]  # (request id, idempotency key) an event names
 NO_REQUEST: Request = (None, None)       # Stripe's own doing, or the customer's
@@ -154,6 +154,26 @@ class StripeLedger:
             self.emit("refund.created", made, account, request)
             self.emit("charge.refunded", paid, account, request)
             return made
+
+    def fail_refund(self, refund_id: str, reason: str) -> dict[str, Any]:
+        """The card's bank sent a refund back (a closed or lost card): the refund fails,
+        its money returns to the account's balance, the charge counts it unrefunded, and
+        refund.updated then refund.failed are sent, as at Stripe."""
+        with self.lock:
+            found = self.locate(refund_id)
+            if found is None or found[1]["object"] != "refund":
+                raise KeyError(refund_id)
+            account, refund = found
+            if refund["status"] != "succeeded":
+                raise ValueError(f"refund {refund_id} is {refund['status']}")
+            refund.update(status="failed", failure_reason=reason,
+                          failure_balance_transaction=new_id("txn_"))
+            charge = self._objects[refund["charge"]][1]
+            charge["amount_refunded"] -= refund["amount"]
+            charge["refunded"] = False
+            self.emit("refund.updated", refund, account, previous={"status": "succeeded"})
+            self.emit("refund.failed", refund, account)
+            return refund
 
     # -- connected accounts ------------------------------------------------------------
 

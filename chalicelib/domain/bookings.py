@@ -51,6 +51,10 @@ class Payment:
     # lapsed and someone else booked the time), "late" (paid after the meeting's start),
     # "provider" (refunded at the provider).
     refund_reason: str | None = None
+    # The refund came back after it was made (the card was closed): the provider says so
+    # and gives the money back to the host, who must refund the client another way.
+    # `refund_id` stays: the refund was made, and is never made again by Penny.
+    refund_failed_at: datetime | None = None
 
     @property
     def paid(self) -> bool:
@@ -58,7 +62,12 @@ class Payment:
 
     @property
     def refunded(self) -> bool:
+        """A refund was made (it may have failed since: `refund_failed`)."""
         return self.refund_id is not None
+
+    @property
+    def refund_failed(self) -> bool:
+        return self.refund_failed_at is not None
 
 
 @dataclass(frozen=True)
@@ -195,8 +204,14 @@ class Booking:
         if self.payment is None:
             raise BookingStateError("this booking takes no payment")
         payment = replace(self.payment, refund_id=refund_id, refunded_minor=amount_minor,
-                          refunded_at=now, refund_reason=reason)
+                          refunded_at=now, refund_reason=reason, refund_failed_at=None)
         return replace(self, payment=payment)
+
+    def refund_failed(self, now: datetime) -> Booking:
+        """Its refund came back: the host must give the money back another way."""
+        if self.payment is None or not self.payment.refunded:
+            raise BookingStateError("this booking has no refund")
+        return replace(self, payment=replace(self.payment, refund_failed_at=now))
 
     @property
     def refund_owed(self) -> bool:

@@ -31,6 +31,7 @@ class EventKind(StrEnum):
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_REFUNDED = "payment.refunded"
+    PAYMENT_REFUND_FAILED = "payment.refund_failed"   # the host must refund another way
     # The end of a paid booking's hold (its one-time timer): for the payments worker.
     PAYMENT_HOLD_EXPIRED = "payment.hold_expired"
     NOTES_SAVED = "notes.saved"
@@ -109,7 +110,8 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     """The money side of a booking, as a dashboard shows it: "paid", "refunded"..."""
     p = b.payment
     assert p is not None
-    state = ("refunded" if p.refunded else "refund_owed" if b.refund_owed else "paid" if p.paid
+    state = ("refund_failed" if p.refund_failed else "refunded" if p.refunded
+             else "refund_owed" if b.refund_owed else "paid" if p.paid
              else "expired" if b.status is BookingStatus.EXPIRED else "awaiting")
     return {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
             if p.paid_minor is not None else b.price_minor, "currency": b.currency,
@@ -152,8 +154,11 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
             events.append(_event(EventKind.BOOKING_EXPIRED, change_id, at, new))
         elif new.status is BookingStatus.CONFIRMED:
             events.append(_event(EventKind.BOOKING_CONFIRMED, change_id, at, new))
-    if _refunded(new) and not _refunded(old):
+    if _refunded(new) and (not _refunded(old) or _refund_failed(old)) and \
+            not _refund_failed(new):
         events.append(_event(EventKind.PAYMENT_REFUNDED, change_id, at, new))
+    if _refund_failed(new) and not _refund_failed(old):
+        events.append(_event(EventKind.PAYMENT_REFUND_FAILED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
         events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
     if not events and (old.video_url, old.video_note) != (new.video_url, new.video_note):
@@ -172,6 +177,10 @@ def _paid(b: Booking) -> bool:
 
 def _refunded(b: Booking) -> bool:
     return b.payment is not None and b.payment.refunded
+
+
+def _refund_failed(b: Booking) -> bool:
+    return b.payment is not None and b.payment.refund_failed
 
 
 def job_done_event(kind: EventKind, change_id: str, at: datetime, host_id: str,

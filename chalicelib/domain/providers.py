@@ -205,6 +205,9 @@ class PaymentEventKind(StrEnum):
     FAILED = "failed"
     EXPIRED = "expired"            # the checkout ended unpaid
     REFUNDED = "refunded"
+    # A refund that had gone through came back (a closed or replaced card): the money is
+    # in the host's balance again, and the client still has not got it.
+    REFUND_FAILED = "refund_failed"
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,7 @@ class PaymentEvent:
     payment_id: str | None = None
     amount: Price | None = None
     account: str | None = None     # Stripe Connect: the connected account it happened on
+    refund_id: str | None = None   # a refund's events: which refund
 
 
 class PaymentProvider(Protocol):

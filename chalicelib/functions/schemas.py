@@ -393,10 +393,12 @@ class PaymentOut(Strict):
     """A paid booking's money: how to pay while it waits, what happened after."""
 
     provider: Literal["stripe", "razorpay"]
-    state: Literal["awaiting", "paid", "refunded", "expired", "refund_owed"] = Field(
+    state: Literal["awaiting", "paid", "refunded", "expired", "refund_owed",
+                   "refund_failed"] = Field(
         description="awaiting: held until `hold_until`; expired: the hold lapsed unpaid; "
         "refund_owed: paid for a time the booking does not hold (`refund_reason`), its "
-        "refund not made yet (Penny tries again)")
+        "refund not made yet (Penny tries again); refund_failed: the refund was made and "
+        "came back (a closed card): the host refunds the client another way")
     amount_minor: int | None
     currency: str | None
     hold_until: str | None = Field(description="the slot is held for payment until then")

@@ -68,7 +68,8 @@ PAYMENT_ID = re.compile(r"pay_[A-Za-z0-9]{1,40}")
 REFUNDS_PAGE = 100      # Razorpay's largest page: a payment has a few refunds at most
 KINDS = {"payment.captured": PaymentEventKind.PAID, "order.paid": PaymentEventKind.PAID,
          "payment.failed": PaymentEventKind.FAILED,
-         "refund.processed": PaymentEventKind.REFUNDED}
+         "refund.processed": PaymentEventKind.REFUNDED,
+         "refund.failed": PaymentEventKind.REFUND_FAILED}
 _SDK_ERRORS = (BadRequestError, GatewayError, ServerError)
 
 
@@ -271,7 +272,8 @@ def _event(event_id: str, event: Mapping[str, Any]) -> PaymentEvent | None:
     payment, order, refund = (_entity(event, name) for name in ("payment", "order", "refund"))
     booking_uid = _note(order, "booking_uid") or _note(payment, "booking_uid")
     order_id = order.get("id") or payment.get("order_id")
-    money = refund if kind is PaymentEventKind.REFUNDED else payment
+    refunding = kind in (PaymentEventKind.REFUNDED, PaymentEventKind.REFUND_FAILED)
+    money = refund if refunding else payment
     if not booking_uid or not order_id or not payment.get("id"):
         return None  # not a payment for one of Penny's orders
     amount = None
@@ -279,4 +281,4 @@ def _event(event_id: str, event: Mapping[str, Any]) -> PaymentEvent | None:
         amount = Price(int(money["amount"]), str(money["currency"]).upper())
     return PaymentEvent(id=event_id, kind=kind, booking_uid=booking_uid,
                         checkout_id=str(order_id), payment_id=str(payment["id"]),
-                        amount=amount)
+                        amount=amount, refund_id=str(refund["id"]) if refund.get("id") else None)

@@ -4,7 +4,10 @@ Penny fulfils from the Checkout Session's own events, which name the session and
 the booking uid Penny set in its metadata: `checkout.session.completed` once it is paid
 (a delayed method completes it unpaid first, then sends `async_payment_succeeded` or
 `async_payment_failed`), and `checkout.session.expired`. A refund's events carry the
-booking uid the adapter copied into the refund's metadata. Everything else is None: the
+booking uid the adapter copied into the refund's metadata: `succeeded` is the money gone
+back; `failed` (`refund.failed`, or `refund.updated` to it: the card was closed or
+replaced, and Stripe put the money back in the account's balance) is a refund that did
+not reach the client after all. Everything else is None: the
 PaymentIntent's events name no session, and an event without Penny's metadata (a
 payment the host took some other way on the same account) is not Penny's.
 """
@@ -20,7 +23,7 @@ _SESSION = {"checkout.session.completed": PaymentEventKind.PAID,
             "checkout.session.async_payment_succeeded": PaymentEventKind.PAID,
             "checkout.session.async_payment_failed": PaymentEventKind.FAILED,
             "checkout.session.expired": PaymentEventKind.EXPIRED}
-_REFUND = frozenset({"refund.created", "refund.updated"})
+_REFUND = frozenset({"refund.created", "refund.updated", "refund.failed"})
 
 
 def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
@@ -31,10 +34,13 @@ def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
         return None
     account = event.get("account")
     if kind in _REFUND:
-        if found.get("status") != "succeeded":
-            return None  # pending, failed or cancelled: no money went back yet
-        return PaymentEvent(str(event["id"]), PaymentEventKind.REFUNDED, str(booking_uid), "",
-                            found.get("payment_intent"), _price(found, "amount"), account)
+        refunded = {"succeeded": PaymentEventKind.REFUNDED,
+                    "failed": PaymentEventKind.REFUND_FAILED}.get(str(found.get("status")))
+        if refunded is None:
+            return None  # pending, or cancelled before it went: no money moved yet
+        return PaymentEvent(str(event["id"]), refunded, str(booking_uid), "",
+                            found.get("payment_intent"), _price(found, "amount"), account,
+                            refund_id=found.get("id"))
     if kind == "checkout.session.completed" and found.get("payment_status") != "paid":
         return None  # a delayed payment method: its outcome comes as an async_* event
     return PaymentEvent(str(event["id"]), _SESSION[kind], str(booking_uid), str(found["id"]),

@@ -21,7 +21,9 @@ at least once and in any order, and each is checked against the booking's own ch
 - paid again (Stripe's second event for one payment, a redelivery): nothing;
 - expired: a pending booking expires; a paid one stays paid;
 - failed: nothing (the client may try again inside the hold);
-- refunded at the provider: recorded on the booking.
+- refunded at the provider: recorded on the booking;
+- a refund that came back after it was made (a closed card): recorded, and the host told
+  (`payment.refund_failed`) to refund another way; Penny never makes it again.
 
 Cancelling a paid booking refunds it by the event type's policy (full refund up to
 `refund_hours_before` the start, none after; a host's cancellation always refunds): the
@@ -253,8 +255,13 @@ class PaymentService:
             if booking.status is BookingStatus.PENDING_PAYMENT and not payment.paid:
                 return Settlement("expired", self._settle_expired(booking.uid))
             return Settlement("ignored", booking)
+        if event.kind is PaymentEventKind.REFUND_FAILED:
+            return self._refund_failed(booking, event)
         if event.kind is PaymentEventKind.REFUNDED:
-            if payment.refunded or not event.payment_id or \
+            # After Penny's refund failed, another refund (the host's own, at the
+            # provider) is the money going back after all.
+            again = payment.refund_failed and event.refund_id != payment.refund_id
+            if (payment.refunded and not again) or not event.payment_id or \
                     (payment.paid and event.payment_id != payment.payment_id):
                 return Settlement("ignored", booking)
             if not payment.paid:
@@ -263,9 +270,25 @@ class PaymentService:
                 return Settlement("recorded", self._refunded_unpaid(booking, event))
             amount = event.amount.amount_minor if event.amount else payment.paid_minor or 0
             return Settlement("recorded", self._update(booking.uid, lambda b: b.refunded(
-                event.payment_id or "", amount, self.clock.now(), "provider")
-                if b.payment is not None and not b.payment.refunded else b))
+                event.refund_id or event.payment_id or "", amount, self.clock.now(),
+                "provider")
+                if b.payment is not None and (not b.payment.refunded or b.payment.refund_failed)
+                else b))
         return Settlement("ignored", booking)  # FAILED: the client may try again
+
+    def _refund_failed(self, booking: Booking, event: PaymentEvent) -> Settlement:
+        """Penny's refund came back: recorded (the host is told, `payment.refund_failed`),
+        never made again (the same card would refuse it again); the host refunds the
+        client another way, and a refund of their own at the provider is recorded."""
+        payment = booking.payment
+        assert payment is not None
+        if not payment.refunded or payment.refund_failed or event.refund_id != payment.refund_id:
+            return Settlement("ignored", booking)
+        now = self.clock.now()
+        log.warning("refund failed", extra={"booking_uid": booking.uid})
+        return Settlement("recorded", self._update(booking.uid, lambda b: b.refund_failed(now)
+            if b.payment is not None and b.payment.refund_id == event.refund_id
+            and not b.payment.refund_failed else b))
 
     def _paid(self, booking: Booking, event: PaymentEvent) -> Settlement:
         payment = booking.payment
@@ -313,7 +336,7 @@ class PaymentService:
             paid = replace(current.payment, payment_id=event.payment_id, paid_minor=amount,
                            paid_at=now)
             settled = replace(current, payment=paid).refunded(
-                event.payment_id or "", amount, now, "provider")
+                event.refund_id or event.payment_id or "", amount, now, "provider")
             return settled.expired() if settled.status is BookingStatus.PENDING_PAYMENT \
                 else settled
 

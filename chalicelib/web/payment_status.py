@@ -40,12 +40,15 @@ class PaymentState(StrEnum):
     PAID = "paid"
     REFUNDED = "refunded"
     REFUND_OWED = "refund_owed"  # paid for a time it does not hold; the refund not made yet
+    REFUND_FAILED = "refund_failed"  # the refund came back: the host refunds another way
 
 
 def payment_state(booking: Booking, now: datetime) -> PaymentState:
     payment = booking.payment
     if payment is None:
         return PaymentState.NONE
+    if payment.refund_failed:
+        return PaymentState.REFUND_FAILED
     if payment.refunded:
         return PaymentState.REFUNDED
     if booking.refund_owed:
@@ -98,6 +101,11 @@ def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
     paid = escape(_amount(booking, payment.paid_minor or booking.price_minor))
     if state is PaymentState.REFUNDED:
         words = f"Paid {paid}. {escape(_refund_words(booking))}"
+    elif state is PaymentState.REFUND_FAILED:
+        refund = escape(_amount(booking, payment.refunded_minor))
+        words = (f"Paid {paid}. The refund of {refund} could not reach your card (it may "
+                 "have been closed or replaced) and came back to the host, who has been "
+                 "told and will refund you another way.")
     elif state is PaymentState.REFUND_OWED:
         why = REFUND_REASONS.get(payment.refund_reason or "", "")
         words = (f"Paid {paid}. It is being refunded in full {escape(why)}; "

@@ -380,6 +380,33 @@ def test_cancelling_in_time_refunds_in_full_once_and_moving_never_charges_again(
     assert view(api, held)["payment"]["state"] == "refunded"
 
 
+def manage_page_payment(api: Api, booking: dict[str, Any]) -> str:
+    r = api.get(f"/booking/{booking['uid']}?token={booking['links']['cancel_token']}")
+    assert r.status == 200
+    text = r.body.decode() if isinstance(r.body, bytes) else str(r.body)
+    return text.split('id="payment-state"', 1)[1].split("</p>", 1)[0]
+
+
+def test_a_stripe_refund_that_fails_later_is_shown_failed_and_not_made_again(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, stripe_host), held["uid"])
+    (refund,) = sandbox.stripe_refunds()
+
+    sandbox.stripe_fail_refund(refund["id"])   # the card was closed: the bank sent it back
+    # refund.created, charge.refunded, refund.updated (to failed), refund.failed
+    deliver_stripe(api, sandbox, len(sandbox.stripe_events()) - DELIVERED[sandbox.url])
+    run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, stripe_host), held["uid"], 2)
+
+    failed = view(api, held)["payment"]
+    assert (failed["state"], failed["refunded_minor"]) == ("refund_failed", 15000)
+    assert len(sandbox.stripe_refunds()) == 1    # never made again (the card would refuse)
+    assert "could not reach your card" in manage_page_payment(api, held)
+
+
 def test_cancelling_after_the_policys_deadline_refunds_nothing(
         api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     connect_stripe(api, host, sandbox)
@@ -549,6 +576,12 @@ def test_cancelling_a_razorpay_booking_refunds_it_once(
     (refund,) = sandbox.razorpay_refunds()
     assert refund["amount"] == 150000
     assert view(api, held)["payment"]["state"] == "refunded"
+
+    seen = len(sandbox.razorpay_events())          # all sent before (each delivered once)
+    sandbox.razorpay_wait_for_webhook_deliveries(seen)
+    sandbox.razorpay_fail_refund(refund["id"])
+    deliver_razorpay(api, sandbox, seen, 1)                          # refund.failed
+    assert view(api, held)["payment"]["state"] == "refund_failed"
 
 
 # ---- the raw body through the Function URL --------------------------------------------

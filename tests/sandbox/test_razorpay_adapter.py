@@ -295,6 +295,23 @@ def test_refund_processed_is_refunded_with_the_refunds_amount(
     assert event is not None and event.kind is PaymentEventKind.REFUNDED
     assert (event.checkout_id, event.payment_id, event.amount) == (
         checkout.id, payment_id, Price(20000, "INR"))
+    assert event.refund_id == provider_sandbox.razorpay_refunds()[0]["id"]
+
+
+def test_refund_failed_is_a_failed_refund_naming_the_refund(
+        provider_sandbox: ProviderSandbox) -> None:
+    checkout, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+    payments = _payments(provider_sandbox)
+    refund = payments.refund(payment_id, Price(20000, "INR"), key=f"{BOOKING}-cancelled")
+    provider_sandbox.razorpay_fail_refund(refund.id)
+
+    event = payments.verify_webhook(*_delivered(provider_sandbox, _event(
+        provider_sandbox, "refund.failed")))
+
+    assert event is not None and event.kind is PaymentEventKind.REFUND_FAILED
+    assert (event.checkout_id, event.payment_id, event.refund_id, event.booking_uid) == (
+        checkout.id, payment_id, refund.id, BOOKING)
+    assert provider_sandbox.razorpay_payments()[0]["amount_refunded"] == 0
 
 
 @pytest.mark.parametrize("name", ["payment.authorized", "refund.created"])

@@ -318,6 +318,26 @@ def test_a_refund_is_refunded_and_the_charges_event_is_ignored(
     assert (refunded.kind, refunded.booking_uid, refunded.checkout_id, refunded.payment_id,
             refunded.amount) == (PaymentEventKind.REFUNDED, "bk-1", "", intent,
                                  Price(5000, "JPY"))
+    assert refunded.refund_id == provider_sandbox.stripe_refunds()[0]["id"]
+
+
+def test_a_refund_that_fails_later_is_a_failed_refund_naming_it(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    account = _host(provider_sandbox)
+    payments = _payments(provider_sandbox, account)
+    intent = _paid(provider_sandbox, payments)
+    refund = payments.refund(intent, Price(5000, "JPY"), "refund-bk-1")
+
+    delivered = _signed(provider_sandbox, httpserver,
+                        lambda: provider_sandbox.stripe_fail_refund(refund.id), 2)
+
+    updated, failed = (payments.verify_webhook(b, h) for b, h in delivered)
+    assert updated is not None and failed is not None
+    assert {updated.kind, failed.kind} == {PaymentEventKind.REFUND_FAILED}
+    assert (failed.booking_uid, failed.payment_id, failed.refund_id, failed.account) == (
+        "bk-1", intent, refund.id, account)
+    assert provider_sandbox.stripe_object(refund.id)["failure_reason"] == \
+        "expired_or_canceled_card"
 
 
 def test_an_async_failure_is_failed_and_events_without_penny_metadata_are_ignored(

@@ -102,6 +102,19 @@ def test_a_refund_is_told_once_and_the_dashboard_summary_says_refunded() -> None
         "refunded_minor": 5000}
 
 
+def test_a_refund_that_failed_is_told_once_and_the_summary_says_so() -> None:
+    paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
+    refunded = paid.refunded("re_1", 5000, AT, "cancelled")
+    failed = refunded.refund_failed(AT)
+
+    assert kinds(refunded, failed) == [EventKind.PAYMENT_REFUND_FAILED]
+    assert kinds(failed, failed) == []
+    assert booking_summary(failed)["payment"]["state"] == "refund_failed"
+    # The host's own refund at the provider afterwards: refunded, told as a refund.
+    assert kinds(failed, failed.refunded("re_2", 5000, AT, "provider")) == [
+        EventKind.PAYMENT_REFUNDED]
+
+
 def test_a_higher_sequence_is_a_reschedule() -> None:
     assert kinds(a_booking(sequence=1), a_booking(sequence=2)) == [
         EventKind.BOOKING_RESCHEDULED]

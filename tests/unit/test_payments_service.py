@@ -507,6 +507,62 @@ def test_an_attendee_cancelling_in_time_is_refunded_in_full_once(world: World) -
     assert len(world.fake.refunds) == 1
 
 
+def refund_failed(world: World, booking: Booking, event_id: str = "evt_refund_failed",
+                  refund_id: str = "re-1") -> PaymentEvent:
+    return PaymentEvent(event_id, PaymentEventKind.REFUND_FAILED, booking.uid, "", "pi_1",
+                        account="acct_alice", refund_id=refund_id)
+
+
+def cancelled_and_refunded(world: World) -> Booking:
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.payments.refund_cancelled(booking.uid)
+    return world.get(booking.uid)
+
+
+def test_a_refund_that_fails_later_is_shown_failed_and_never_tried_again(
+        world: World) -> None:
+    booking = cancelled_and_refunded(world)
+    world.later(60)
+
+    told = world.payments.settle(refund_failed(world, booking), "stripe")
+    again = world.payments.settle(refund_failed(world, booking, "evt_2"), "stripe")
+    world.payments.refund_cancelled(booking.uid)   # a redelivered booking.cancelled
+
+    failed = world.get(booking.uid)
+    assert (told.outcome, again.outcome) == ("recorded", "ignored")
+    assert failed.payment is not None and failed.payment.refund_failed
+    assert failed.payment.refund_failed_at == world.clock.now()
+    assert not failed.refund_owed and len(world.fake.refunds) == 1
+    assert payment_summary(failed)["state"] == "refund_failed"
+
+
+def test_a_failure_of_another_refund_than_penny_made_changes_nothing(world: World) -> None:
+    booking = cancelled_and_refunded(world)
+
+    told = world.payments.settle(refund_failed(world, booking, refund_id="re_host_own"),
+                                 "stripe")
+
+    assert told.outcome == "ignored"
+    payment = world.get(booking.uid).payment
+    assert payment is not None and not payment.refund_failed
+
+
+def test_after_a_failed_refund_the_hosts_own_refund_at_the_provider_is_recorded(
+        world: World) -> None:
+    booking = cancelled_and_refunded(world)
+    world.payments.settle(refund_failed(world, booking), "stripe")
+    own = PaymentEvent("evt_host_refund", PaymentEventKind.REFUNDED, booking.uid, "", "pi_1",
+                       Price(5000, "USD"), "acct_alice", refund_id="re_host_own")
+
+    told = world.payments.settle(own, "stripe")
+
+    payment = world.get(booking.uid).payment
+    assert told.outcome == "recorded"
+    assert payment is not None and not payment.refund_failed
+    assert (payment.refund_id, payment.refund_reason) == ("re_host_own", "provider")
+
+
 def test_an_attendee_cancelling_too_late_is_not_refunded() -> None:
     world = a_world(refund_hours_before=72)  # the booking starts in 51 hours
     booking = paid_booking(world)

@@ -9,10 +9,12 @@ import { formatMoney, h } from "./app-dom.js";
 const PAYMENT_BADGES = {
   awaiting: ["Awaiting payment", "warning"], paid: ["Paid", "ok"],
   refunded: ["Refunded", "info"], expired: ["Expired", "muted"],
-  refund_owed: ["Refund owed", "warning"],
+  refund_owed: ["Refund owed", "warning"], refund_failed: ["Refund failed", "warning"],
 };
-// Later states win over earlier ones: a list read before an event came is older.
-export const PAYMENT_ORDER = { awaiting: 0, expired: 1, paid: 1, refund_owed: 2, refunded: 3 };
+// Later states win over earlier ones: a list read before an event came is older. (A
+// refund of the host's own after a failed one is shown refunded once the list is read.)
+export const PAYMENT_ORDER = { awaiting: 0, expired: 1, paid: 1, refund_owed: 2, refunded: 3,
+  refund_failed: 4 };
 const REFUND_REASONS = {
   cancelled: "after the cancellation", taken: "paid after the hold ended, when the time was taken",
   late: "paid after the meeting's start", provider: "at the payment provider",
@@ -58,6 +60,8 @@ export function paymentLine(booking, timeZone) {
     if (state === "refunded") {
       const why = REFUND_REASONS[p.refund_reason];
       text += ` Refunded ${money(p.refunded_minor, currency)}${why ? ` ${why}` : ""}.`;
+    } else if (state === "refund_failed") {
+      text += ` The refund of ${money(p.refunded_minor, currency)} came back: the client's card could not take it (closed or replaced). Refund them another way, or in ${provider} once they give you another card.`;
     } else if (state === "refund_owed") {
       const why = REFUND_REASONS[p.refund_reason];
       text += ` To be refunded${why ? ` (${why})` : ""}: ${provider} could not make the refund yet; Penny tries again.`;

@@ -136,6 +136,19 @@ def test_a_visitor_pays_with_razorpay_checkout_on_pennys_pay_page_after_closing_
     page.reload()
     expect(page.locator("#payment-state")).to_contain_text("Refunded ₹1,500.00 by the host.")
 
+    # The refund comes back (the client's card was closed): the sandbox's own page makes
+    # it fail, Razorpay's refund.failed reaches the booking, and both sides are told.
+    sandbox_page = visitor.new_page()
+    sandbox_page.goto(f"{stack.sandbox_url}/razorpay/_sandbox")
+    sandbox_page.get_by_role("button", name="Fail it (the card is closed)").first.click()
+    expect(row.locator(".booking-payment")).to_contain_text(
+        "The refund of ₹1,500.00 came back: the client's card could not take it")
+    expect(row.locator(".booking-tags")).to_contain_text("Refund failed · ₹1,500.00")
+    expect(dashboard.locator(".toast", has_text="Refund failed")).to_have_count(1)
+    page.reload()
+    expect(page.locator("#payment-state")).to_contain_text(
+        "The refund of ₹1,500.00 could not reach your card")
+
 
 def razorpay_api(stack: LocalStack, method: str, path: str,
                  body: dict[str, object] | None = None) -> Any:
