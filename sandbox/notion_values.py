@@ -3,7 +3,8 @@ source's schema, checked in the request shape and kept in the response shape.
 
 Kept to what Penny writes: title, rich_text, email, url, select and date. Notion's rules
 kept here: a value's key must be the property's type ("Email is expected to be email."),
-a rich-text item holds at most 2,000 characters and a value at most 100 items, a select
+a rich-text item holds at most 2,000 characters and a value at most 100 items, an e-mail
+200 and a URL 2,000 (characters counted as JavaScript does, in UTF-16 units), a select
 option named anew joins the schema (no commas in its name), and a date with `time_zone`
 takes neither a UTC offset nor a bare date. Answers always carry `time_zone: null`, the
 zone's offset written into `start` and `end`, as Notion renders them.
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TYPES = frozenset({"title", "rich_text", "email", "url", "select", "date"})
 MAX_TEXT, MAX_ITEMS, MAX_OPTION = 2000, 100, 100
+MAX_EMAIL, MAX_URL = 200, 2000     # Notion's size limits for property values
 _TEXT_FILTERS = frozenset({"equals", "does_not_equal", "contains", "is_empty", "is_not_empty"})
 
 
@@ -120,6 +122,10 @@ def value(prop: dict[str, Any], given: Any) -> Any:
     if kind in ("email", "url"):
         if not isinstance(raw, str):
             raise Invalid(f"body.properties.{name}.{kind} should be a string or `null`")
+        limit, length = MAX_EMAIL if kind == "email" else MAX_URL, js_length(raw)
+        if length > limit:
+            raise Invalid(f"body.properties.{name}.{kind}.length should be ≤ `{limit}`, "
+                          f"instead was `{length}`.")
         return raw
     if kind == "select":
         return _select(prop, raw)

@@ -28,6 +28,7 @@ PROPERTIES = {"Email": "email", "When": "date", "Status": "select", BOOKING: "ri
 MAX_TEXT = 2000                    # in one rich-text item, and a link's URL (Notion's
                                    # limits, counted as JavaScript does: UTF-16 units)
 MAX_ITEMS = 100                    # rich-text items in a value; blocks in one request
+MAX_EMAIL = 200                    # an email property's value (Penny takes up to 254)
 _URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]]")
 
 
@@ -87,8 +88,11 @@ def values(notes: BookingNotes, kinds: Mapping[str, str]) -> dict[str, Any]:
     """The property values to write, by property name, for a data source whose
     properties have these types: the title, and each of Penny's properties the data
     source has with the type Penny writes (one of another type is left alone)."""
+    # An address longer than Notion's email property takes is left out of it (it is in
+    # the bullets): sent, it would refuse the whole page.
+    email = notes.attendee_email if _units(notes.attendee_email) <= MAX_EMAIL else None
     wanted: dict[str, Any] = {
-        "email": notes.attendee_email, "date": _when(notes),
+        "email": email, "date": _when(notes),
         "select": {"name": notes.status.replace(",", " ")},  # Notion refuses commas here
         "rich_text": text(notes.key)}
     found = {name: {"title": text(notes.title)} for name, kind in kinds.items()

@@ -84,6 +84,22 @@ def test_saved_notes_are_a_page_of_bullets_in_the_shared_data_source(
     assert manage[-1]["href"] == "https://penny.test/manage/bk_7Hq2"
 
 
+def test_an_address_longer_than_notions_email_property_takes_stays_in_the_bullets(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Penny takes addresses up to 254 characters; Notion's email property, 200.
+    long = f"{'g' * 64}@{'a' * 60}.{'b' * 60}.{'c' * 59}.example"
+    notes = replace(INTRO, attendee_email=long,
+                    bullets=tuple(f"E-mail: {long}" if b.startswith("E-mail") else b
+                                  for b in INTRO.bullets))
+    assert 200 < len(long) <= 254
+
+    saved = _notes(provider_sandbox).save_notes(notes)
+
+    [page] = provider_sandbox.notion_pages()
+    assert page["properties"]["Email"]["email"] is None
+    assert ("bulleted_list_item", f"E-mail: {long}") in provider_sandbox.notion_texts(saved.id)
+
+
 def test_the_page_url_opens_the_notes_as_the_host_reads_them(
         provider_sandbox: ProviderSandbox) -> None:
     saved = _notes(provider_sandbox).save_notes(INTRO)
