@@ -238,11 +238,14 @@ def delete_event_type(host_id: str, event_type_id: str) -> None:
     services().profiles.delete_event_type(host_id, event_type_id)
 
 
-@route("/me/bookings", "GET", "list_bookings", "Your bookings: upcoming, past or cancelled",
-       "host", auth=True, query="BookingListQuery", response="BookingList", errors=AUTH_ERRORS)
+@route("/me/bookings", "GET", "list_bookings",
+       "Your bookings: upcoming, past or cancelled, a page at a time", "host", auth=True,
+       query="BookingListQuery", response="BookingList", errors=AUTH_ERRORS)
 def list_bookings(host_id: str, query: Any) -> dict[str, Any]:
-    found = services().changes.list_for_host(host_id, query.status, query.limit)
-    return {"bookings": [views().host_booking_out(b).model_dump(mode="json") for b in found]}
+    found, cursor = services().changes.list_for_host(host_id, query.status, query.limit,
+                                                     query.cursor)
+    return {"bookings": [views().host_booking_out(b).model_dump(mode="json") for b in found],
+            "next_cursor": cursor}
 
 
 @route("/me/bookings/{uid}", "GET", "get_booking", "One of your bookings", "host", auth=True,

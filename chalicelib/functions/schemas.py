@@ -458,6 +458,8 @@ class HostBookingOut(BookingOut):
 
 class BookingList(Strict):
     bookings: list[HostBookingOut]
+    next_cursor: str | None = Field(description=(
+        "more may follow: ask again with this `cursor` (null: this was the last page)"))
 
 
 class CancelIn(Strict):
@@ -486,6 +488,8 @@ class TokenQuery(Query):
 class BookingListQuery(Query):
     status: Literal["upcoming", "past", "cancelled"] = "upcoming"
     limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: Annotated[str, Field(min_length=1, max_length=120, description=(
+        "the `next_cursor` of the page before, for the next one"))] | None = None
 
 
 # ---- connections (chalicelib/services/connections.py) ----------------------------------

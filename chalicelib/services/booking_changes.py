@@ -7,17 +7,43 @@ through the reservation service's one write path (services/reservations.py).
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from chalicelib.domain.bookings import Booking
-from chalicelib.domain.errors import BookingLinkError, BookingStateError, NotFoundError
+from chalicelib.domain.errors import (
+    BookingLinkError,
+    BookingStateError,
+    NotFoundError,
+    ValidationError,
+)
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.reservations import Claim, event_type_of, move_rules
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from chalicelib.services.ports import Bookings, Clock, Hosts
 from chalicelib.services.reservations import Reservations
+
+# A host's booking list: reads of the index per page at most, and its cursor: a key of
+# the index ("{start in UTC}#{uid}"), base64url-encoded so it travels in a URL as it is.
+LIST_READS = 5
+LIST_KEY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?\+00:00#[0-9a-zA-Z_-]{1,64}")
+
+
+def _cursor_of(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def _key_of(cursor: str) -> str:
+    try:
+        key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        key = ""
+    if not LIST_KEY.fullmatch(key):
+        raise ValidationError("cursor is not one this list gave", "cursor")
+    return key
 
 
 @dataclass(frozen=True)
@@ -66,18 +92,37 @@ class BookingChanges:
             raise NotFoundError("booking not found")
         return booking.as_of(self.clock.now())
 
-    def list_for_host(self, host_id: str, status: str, limit: int) -> list[Booking]:
-        """Upcoming (soonest first), past (latest first) or cancelled (latest first)."""
+    def list_for_host(self, host_id: str, status: str, limit: int,
+                      cursor: str | None = None) -> tuple[list[Booking], str | None]:
+        """A page of upcoming (soonest first), past (latest first) or cancelled (latest
+        first: cancelled, and holds that ended unpaid) bookings, and the cursor of the next
+        page (None: no more). The index holds them all by start, so the others of a page's
+        stretch are read and skipped; at most LIST_READS reads a page, and a page cut short
+        by that carries a cursor on from where it stopped."""
         now = self.clock.now()
-        if status == "upcoming":
-            found = self.bookings.for_host(host_id, after=now, limit=limit * 2)
-            return [b for b in found if b.is_active(now)][:limit]
-        if status == "past":
-            found = self.bookings.for_host(host_id, before=now, newest_first=True,
-                                           limit=limit * 2)
-            return [b for b in found if b.is_active(now)][:limit]
-        found = self.bookings.for_host(host_id, newest_first=True, limit=500)
-        return [b.as_of(now) for b in found if not b.is_active(now)][:limit]
+        now_key = now.astimezone(UTC).isoformat()
+        # Upcoming: from now on; past: before now (a booking starting this instant is
+        # upcoming); cancelled: every time.
+        past = _key_of(cursor) if cursor is not None else \
+            None if status == "cancelled" else now_key
+        newest_first = status != "upcoming"
+
+        def wanted(b: Booking) -> bool:
+            return b.is_active(now) != (status == "cancelled")
+
+        found: list[Booking] = []
+        for _ in range(LIST_READS):
+            page = self.bookings.page_for_host(host_id, past, newest_first=newest_first,
+                                               limit=limit * 2)
+            for key, booking in page:
+                past = key
+                if wanted(booking):
+                    found.append(booking.as_of(now))
+                    if len(found) == limit:
+                        return found, _cursor_of(key)
+            if len(page) < limit * 2:
+                return found, None
+        return found, None if past is None else _cursor_of(past)
 
     def cancel_by_attendee(self, uid: str, token: str, reason: str | None) -> Booking:
         self._by_link(uid, token, LinkPurpose.CANCEL)

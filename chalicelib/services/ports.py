@@ -126,6 +126,12 @@ class Bookings(Protocol):
                  before: datetime | None = None, newest_first: bool = False,
                  limit: int = 50) -> list[Booking]: ...
 
+    def page_for_host(self, host_id: str, past: str | None, *, newest_first: bool,
+                      limit: int) -> list[tuple[str, Booking]]:
+        """Up to `limit` bookings in start order with their sort keys ("{start}#{uid}",
+        start in UTC ISO), strictly after `past` (before it, `newest_first`)."""
+        ...
+
     def forget_idempotency(self, key: str) -> None:
         """Drop a request's Idempotency-Key record, so its retry is a new attempt."""
         ...

@@ -226,3 +226,14 @@ class BookingRepository:
         items = PennyItem.host_bookings.query(f"HOSTBOOKINGS#{host_id}", condition,
                                               scan_index_forward=not newest_first, limit=limit)
         return [to_booking(i) for i in items if isinstance(i, BookingItem)]
+
+    def page_for_host(self, host_id: str, past: str | None, *, newest_first: bool,
+                      limit: int) -> list[tuple[str, Booking]]:
+        """Up to `limit` of a host's bookings in GSI2's order ("{start}#{uid}", start in
+        UTC), each with its key there, from just past the key `past` (after it, or before
+        it `newest_first`; None: from the first)."""
+        sk = BookingItem.gsi2sk
+        condition = None if past is None else (sk < past if newest_first else sk > past)
+        items = PennyItem.host_bookings.query(f"HOSTBOOKINGS#{host_id}", condition,
+                                              scan_index_forward=not newest_first, limit=limit)
+        return [(str(i.gsi2sk), to_booking(i)) for i in items if isinstance(i, BookingItem)]

@@ -204,6 +204,29 @@ def test_host_lists_views_and_cancels_its_bookings(api: Api, clock: FixedClock) 
     assert [x["uid"] for x in past] == [second["uid"]]
 
 
+def test_the_host_pages_through_bookings_with_the_cursor_past_cancelled_ones(
+        api: Api) -> None:
+    token = make_host(api)
+    made = []
+    for n, hour in enumerate(("14", "15", "16", "17", "18")):
+        body = f.booking(f"2026-11-24T{hour}:00:00Z")
+        body["attendee"]["email"] = f"client{n}@example.com"
+        r = api.post("/hosts/alice/intro/bookings", body)
+        assert r.status == 201, r.json
+        made.append(r.json["uid"])
+    for uid in made[:2]:
+        api.post(f"/me/bookings/{uid}/cancel", {}, token=token)
+
+    first = api.get("/me/bookings?limit=2", token=token).json
+    second = api.get(f"/me/bookings?limit=2&cursor={first['next_cursor']}", token=token).json
+
+    assert [b["uid"] for b in first["bookings"]] == made[2:4]
+    assert ([b["uid"] for b in second["bookings"]], second["next_cursor"]) == ([made[4]], None)
+    bad = api.get("/me/bookings?cursor=BOOKING%23nope", token=token)
+    assert (bad.status, bad.code, bad.json["error"]["field"]) == (
+        400, "validation_error", "cursor")
+
+
 def test_a_booking_that_already_started_cannot_be_cancelled(api: Api, clock: FixedClock) -> None:
     make_host(api)
     b = book(api)

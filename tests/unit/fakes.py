@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.availability import LocalRange, Schedule
@@ -264,6 +264,15 @@ class FakeBookings:
 
         mine = (b for b in self.bookings.values() if b.host_id == host_id and wanted(b))
         return sorted(mine, key=lambda b: (b.start, b.uid), reverse=newest_first)[:limit]
+
+    def page_for_host(self, host_id: str, past: str | None, *, newest_first: bool,
+                      limit: int) -> list[tuple[str, Booking]]:
+        keyed = sorted(((f"{b.start.astimezone(UTC).isoformat()}#{b.uid}", b)
+                        for b in self.bookings.values() if b.host_id == host_id),
+                       key=lambda kb: kb[0], reverse=newest_first)
+        if past is not None:
+            keyed = [(k, b) for k, b in keyed if (k < past if newest_first else k > past)]
+        return keyed[:limit]
 
 
 @dataclass

@@ -26,6 +26,7 @@ from chalicelib.domain.errors import (
     SlotTakenError,
     SlotUnavailableError,
     TooManyMovesError,
+    ValidationError,
 )
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.services.booking import BookingRequest, BookingService
@@ -398,12 +399,61 @@ def test_a_host_lists_upcoming_past_and_cancelled_bookings_apart(world: World) -
     world.clock.advance(timedelta(days=1, hours=4))  # 2026-03-03T16:00Z: `soon` is past
 
     def uids(status: str) -> list[str]:
-        return [b.uid for b in world.changes.list_for_host("host-alice", status, 10)]
+        return [b.uid for b in world.changes.list_for_host("host-alice", status, 10)[0]]
 
     assert uids("upcoming") == [later.uid]
     assert uids("past") == [soon.uid]
     assert uids("cancelled") == [dropped.uid]
-    assert world.changes.list_for_host("host-bob", "upcoming", 10) == []
+    assert world.changes.list_for_host("host-bob", "upcoming", 10) == ([], None)
+
+
+def five_on_wednesday(world: World) -> list[Booking]:
+    """10:00 to 12:00 New York time, half-hourly, each by another client."""
+    return [world.book(f"2026-03-04T{10 + n // 2:02}:{30 * (n % 2):02}:00-05:00",
+                       name=f"Client {n}") for n in range(5)]
+
+
+def pages(world: World, status: str, limit: int) -> list[list[str]]:
+    """The host's list page by page, each following the cursor of the one before."""
+    found, cursor = world.changes.list_for_host("host-alice", status, limit)
+    seen = [[b.uid for b in found]]
+    while cursor is not None:
+        found, cursor = world.changes.list_for_host("host-alice", status, limit, cursor)
+        seen.append([b.uid for b in found])
+    return seen
+
+
+def test_a_hosts_list_comes_a_page_at_a_time_following_its_cursor(world: World) -> None:
+    a, b, c, d, e = (x.uid for x in five_on_wednesday(world))
+
+    assert pages(world, "upcoming", 2) == [[a, b], [c, d], [e]]
+
+
+def test_cancelled_bookings_never_crowd_upcoming_ones_out_of_a_page(world: World) -> None:
+    made = five_on_wednesday(world)
+    for booking in made[:3]:
+        world.changes.cancel_by_host("host-alice", booking.uid, None)
+
+    assert pages(world, "upcoming", 2) == [[made[3].uid, made[4].uid], []]
+    assert pages(world, "cancelled", 2) == [[made[2].uid, made[1].uid], [made[0].uid]]
+
+
+def test_a_page_that_reads_its_limit_of_times_goes_on_from_where_it_stopped(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = five_on_wednesday(world)
+    for booking in made[:4]:
+        world.changes.cancel_by_host("host-alice", booking.uid, None)
+    monkeypatch.setattr("chalicelib.services.booking_changes.LIST_READS", 1)
+
+    # A full page may be the last: its cursor then gives an empty one.
+    assert pages(world, "upcoming", 1) == [[], [], [made[4].uid], []]
+
+
+def test_a_cursor_the_list_did_not_give_is_refused(world: World) -> None:
+    with pytest.raises(ValidationError) as raised:
+        world.changes.list_for_host("host-alice", "upcoming", 10, "BOOKING#x' OR 1=1")
+
+    assert raised.value.field == "cursor"
 
 
 def test_a_reschedule_that_loses_a_race_with_a_cancel_leaves_it_cancelled(

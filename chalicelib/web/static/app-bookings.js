@@ -17,6 +17,7 @@ const EMPTY = {
   cancelled: "No cancelled bookings.",
 };
 const REFRESH_DELAY_MS = 250;
+const PAGE = 100; // bookings a page; "Show more" reads the next one
 
 function tag(text, kind) {
   return h("li", { class: `badge badge-${kind}` }, text);
@@ -62,9 +63,12 @@ export function initBookings(state) {
   const list = $("#bookings-list");
   const empty = $("#bookings-empty");
   const dialog = $("#cancel-dialog");
+  const more = $("#bookings-more");
   let status = "upcoming";
   let timer = null;
   let generation = 0;
+  let pages = 1; // pages the host has asked for on this tab: a refresh reads as many
+  let cursor = null; // the next page's, when there is one
   const shown = new Map(); // uid -> the booking as its row shows it
   // uid -> {video_url, video_note} from booking.updated: a list read just before the link
   // was written does not have it yet.
@@ -84,6 +88,7 @@ export function initBookings(state) {
     panel.setAttribute("aria-labelledby", tab.id);
     if (focus) tab.focus();
     status = tab.dataset.status;
+    pages = 1;
     refresh();
   }
 
@@ -170,10 +175,20 @@ export function initBookings(state) {
     const mine = ++generation;
     panel.setAttribute("aria-busy", "true");
     try {
-      const { bookings } = await state.api.get(`/me/bookings?status=${status}&limit=100`);
-      if (mine !== generation) return;
+      const bookings = [];
+      let next = null;
+      for (let page = 0; page < pages; page += 1) {
+        const query = `status=${status}&limit=${PAGE}${next ? `&cursor=${encodeURIComponent(next)}` : ""}`;
+        const answer = await state.api.get(`/me/bookings?${query}`);
+        if (mine !== generation) return;
+        bookings.push(...answer.bookings);
+        next = answer.next_cursor;
+        if (!next) break;
+      }
       shown.clear();
       list.replaceChildren(...bookings.map(row));
+      cursor = next;
+      more.hidden = !cursor;
       empty.textContent = EMPTY[status];
       empty.hidden = bookings.length > 0;
       $("#bookings-zone").textContent = `Times in ${zoneLabel(state.profile.timezone)}.`;
@@ -185,6 +200,29 @@ export function initBookings(state) {
       if (mine === generation) panel.removeAttribute("aria-busy");
     }
   }
+
+  // The next page, added below the rows shown (a page may come back empty: the one
+  // before was the last after all).
+  async function showMore() {
+    const button = $("#bookings-more-button");
+    const mine = generation;
+    button.disabled = true;
+    try {
+      const answer = await state.api.get(`/me/bookings?status=${status}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
+      if (mine !== generation) return;
+      pages += 1;
+      list.append(...answer.bookings.map(row));
+      cursor = answer.next_cursor;
+      more.hidden = !cursor;
+      empty.hidden = list.children.length > 0;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status !== 401) toast("Could not load more bookings.", { kind: "warning", detail: error.message });
+    } finally {
+      button.disabled = false;
+    }
+  }
+  $("#bookings-more-button").addEventListener("click", showMore);
 
   function confirmCancel(booking, when) {
     const form = $("form", dialog);

@@ -377,6 +377,35 @@ def test_the_host_cancels_from_the_list_with_the_keyboard(
     expect(row.locator(".badge", has_text="Cancelled")).to_be_visible()
 
 
+def test_a_host_with_more_bookings_than_a_page_shows_the_rest_with_show_more(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    today = date.today()
+    slots = requests.get(f"{stack.api_url}/hosts/{slug}/intro/slots", timeout=30, params={
+        "start": today.isoformat(), "end": (today + timedelta(days=14)).isoformat(),
+        "timeZone": "UTC"}).json()["slots"]
+    starts = [s["start"] for day in sorted(slots) for s in slots[day]][:101]
+    for n, start in enumerate(starts):  # another client each: 5 a day is one's allowance
+        r = requests.post(f"{stack.api_url}/hosts/{slug}/intro/bookings", timeout=30, json={
+            "start": start, "attendee": {"name": f"Client {n:03}",
+                                         "email": f"client{n}@example.com",
+                                         "timezone": "UTC"}})
+        assert r.status_code == 201, r.text
+
+    page = open_dashboard(context, stack, "/app/bookings")
+    rows = page.locator("#bookings-list .booking")
+    expect(rows).to_have_count(100)
+    expect(page.get_by_text("Client 100")).to_have_count(0)
+
+    page.get_by_role("button", name="Show more").click()
+
+    expect(rows).to_have_count(101)
+    expect(rows.last).to_contain_text("Client 100")
+    expect(page.get_by_role("button", name="Show more")).to_be_hidden()
+
+
 def test_hiding_an_event_type_keeps_its_link_but_takes_it_off_the_profile(
         stack: LocalStack, new_context: NewContext) -> None:
     context = new_context()
