@@ -8,9 +8,11 @@ and carry the session's CSRF token in `X-CSRF-Token` (services/sessions.py).
 SameSite=Strict already keeps the cookies off cross-site requests in current
 browsers; the two checks do not rely on it.
 
-Cookies (names carry the `__Host-`/`__Secure-` prefixes whenever they are Secure, so a
-sibling subdomain cannot plant them; only plain http to a loopback host, the local
-stack, drops Secure and the prefixes):
+Cookies (names carry the `__Host-`/`__Secure-` prefixes whenever they are Secure; only
+plain http to a loopback host, the local stack, drops Secure and the prefixes). A
+`__Host-` cookie cannot be planted by a sibling subdomain; a `__Secure-` one (the refresh
+cookie, whose Path keeps it off every other request) can, beside the real one: every
+value sent is tried, and only the one whose login the CSRF token is for is used:
 
 | cookie | value | HttpOnly | Path | lifetime |
 |---|---|---|---|---|
@@ -23,12 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from chalice import Response
 
-from chalicelib.domain.errors import AuthenticationError, CrossOriginError
+from chalicelib.domain.errors import AuthenticationError, CrossOriginError, CsrfTokenError
 from chalicelib.functions.errors import from_exception
 from chalicelib.functions.http import base_path, bearer_token, source_ip
 from chalicelib.services.access_tokens import AccessClaims
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from chalicelib.services.sessions import BrowserSessions
 
 ACCESS, REFRESH, CSRF = "penny_access", "penny_refresh", "penny_csrf"
+MAX_SAME_NAME = 3   # refresh cookies of one name tried, at most (the real one and plants)
+T = TypeVar("T")
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -106,6 +110,33 @@ def cookies(headers: Any) -> dict[str, str]:
     return found
 
 
+def cookie_values(headers: Any, wanted: str) -> list[str]:
+    """Every value sent under one name, in the order sent. `__Secure-` does not pin a
+    cookie's Domain: a sibling subdomain may plant one of the same name (sent first, with
+    a longer Path or an earlier creation), so the refresh cookie's value is the one that
+    matches the session's CSRF token, whichever place it comes in."""
+    values = []
+    for pair in str(headers.get("cookie") or "").split(";"):
+        name, sep, value = pair.strip().partition("=")
+        if sep and name == wanted and value.strip():
+            values.append(value.strip())
+    return values
+
+
+def _with_each(tokens: list[str], act: Callable[[str], T]) -> T:
+    """`act` on the first token whose login the presented CSRF token is for: a token of
+    another login is refused by its CSRF check before it is used, and the next is tried."""
+    refused: CsrfTokenError | None = None
+    for token in tokens[:MAX_SAME_NAME]:
+        try:
+            return act(token)
+        except CsrfTokenError as exc:
+            refused = refused or exc
+    if refused is not None:
+        raise refused
+    raise AuthenticationError("no session to refresh; log in again")
+
+
 def check_origin(request: Any, public_base_url: str) -> None:
     """CrossOriginError unless the request says it comes from a page of Penny's origin."""
     headers = request.headers
@@ -165,11 +196,10 @@ def refresh(services: SessionServices, request: Any,
     """`ticket`: also answer with the new session's WebSocket ticket (as `realtime`)."""
     check_origin(request, services.public_base_url)
     cookie_policy = policy(request)
-    token = cookies(request.headers).get(cookie_policy.name(REFRESH))
+    tokens = cookie_values(request.headers, cookie_policy.name(REFRESH))
+    csrf = request.headers.get(CSRF_HEADER)
     try:
-        if not token:
-            raise AuthenticationError("no session to refresh; log in again")
-        browser = services.sessions.refresh(token, request.headers.get(CSRF_HEADER))
+        browser = _with_each(tokens, lambda token: services.sessions.refresh(token, csrf))
     except AuthenticationError as exc:  # the session is over: say so, and forget it
         response = from_exception(exc)
         response.headers["Set-Cookie"] = cookie_policy.clear()
@@ -182,8 +212,10 @@ def refresh(services: SessionServices, request: Any,
 def log_out(services: SessionServices, request: Any) -> Response:
     check_origin(request, services.public_base_url)
     cookie_policy = policy(request)
-    token = cookies(request.headers).get(cookie_policy.name(REFRESH))
-    services.sessions.log_out(token, request.headers.get(CSRF_HEADER))
+    tokens = cookie_values(request.headers, cookie_policy.name(REFRESH))
+    csrf = request.headers.get(CSRF_HEADER)
+    if tokens:
+        _with_each(tokens, lambda token: services.sessions.log_out(token, csrf))
     return Response(body="", status_code=204, headers={
         "Set-Cookie": cookie_policy.clear(), "Cache-Control": "no-store"})
 

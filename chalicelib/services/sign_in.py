@@ -28,6 +28,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.hosts import Profile, slug_suggestion, validate_timezone
 from chalicelib.domain.providers import Identity
+from chalicelib.domain.text import name_problem
 from chalicelib.services.accounts import AccountService, Session, normalize_email
 from chalicelib.services.ports import Clock, Hosts, Identities
 
@@ -83,7 +84,11 @@ class IdentitySignIn:
         except ValidationError:
             zone = "UTC"
         base = slug_suggestion(email.partition("@")[0])
-        display = (identity.name or "").strip()[:80] or email.partition("@")[0]
+        # The provider's name, held to the rules of a name typed on Penny's own forms (no
+        # control or direction-override characters, something visible); else the
+        # address's local part.
+        given = (identity.name or "").strip()[:80]
+        display = given if given and name_problem(given) is None else email.partition("@")[0]
         for attempt in range(SLUG_ATTEMPTS):
             slug = base if attempt == 0 else f"{base[:35]}-{secrets.token_hex(2)}"
             profile = Profile(host_id=secrets.token_hex(8), slug=slug, display_name=display,

@@ -75,22 +75,36 @@ def _schedule_item(host_id: str, slug: str, schedule: Schedule) -> ScheduleItem:
 
 
 def _host_item(profile: Profile, email: str, created_at: datetime,
-               calendars: str | None = None, premium: bool | None = None,
-               notes: str | None = None) -> HostItem:
+               kept: HostItem | None = None) -> HostItem:
+    """The profile item; `kept`: the item as read, whose other parts (written elsewhere:
+    calendars, premium, notes, the settings' version) are written back as they were."""
     return HostItem(
         _host_pk(profile.host_id), "PROFILE", host_id=profile.host_id, email=email,
         slug=profile.slug, display_name=profile.display_name, description=profile.description,
         links=[{"label": link.label, "url": link.url} for link in profile.links],
         timezone=profile.timezone, created_at=created_at, contact_email=profile.contact_email,
-        gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE", calendars=calendars,
-        premium=premium, notes=notes,
+        gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE",
+        calendars=kept and kept.calendars, premium=kept and kept.premium,
+        notes=kept and kept.notes, settings_version=kept and kept.settings_version,
     )
+
+
+def _settings_written(host_id: str, slug: str) -> tuple[HostItem, dict[str, Any]]:
+    """A schedule or event-type write's part on the profile item, for its transaction:
+    the settings' version counted up, on the condition that the slug (their index key)
+    is still `slug`, so a slug change meanwhile cannot leave them under the old one."""
+    return HostItem(_host_pk(host_id), "PROFILE"), {
+        "actions": [HostItem.settings_version.add(1)], "condition": HostItem.slug == slug}
 
 
 def _event_item(et: EventType, host_slug: str) -> EventTypeItem:
     return EventTypeItem(_host_pk(et.host_id), f"EVENT#{et.id}", event_type_id=et.id,
                          host_id=et.host_id, data=codecs.event_type_to_json(et),
                          gsi1pk=f"SLUG#{host_slug}", gsi1sk=f"EVENT#{et.slug}")
+
+
+class _SlugMoved(Exception):
+    """The host's slug changed since it was read: the write is made again under the new."""
 
 
 class HostRepository:
@@ -134,8 +148,14 @@ class HostRepository:
         AccountItem(f"EMAIL#{account.email}", "ACCOUNT", host_id=account.host_id,
                     password_hash=password_hash).save()
 
-    def _items(self, host_id: str) -> list[PennyItem]:
-        return list(PennyItem.query(_host_pk(host_id)))
+    def _items(self, host_id: str, consistent: bool = False) -> list[PennyItem]:
+        return list(PennyItem.query(_host_pk(host_id), consistent_read=consistent))
+
+    def _current_slug(self, host_id: str) -> str:
+        try:
+            return str(HostItem.get(_host_pk(host_id), "PROFILE", consistent_read=True).slug)
+        except DoesNotExist:
+            raise NotFoundError(f"host {host_id} has no profile") from None
 
     def config(self, host_id: str) -> HostConfig:
         """The host's own profile, schedule and event types: one Query."""
@@ -149,9 +169,12 @@ class HostRepository:
         host = next((i for i in items if isinstance(i, HostItem)), None)
         if host is None:
             raise NotFoundError(f"{what} not found")
-        schedule = next((i for i in items if isinstance(i, ScheduleItem)), None)
+        # On the slug index, only the host's own (never another's left under a slug the
+        # host has since given up).
+        schedule = next((i for i in items if isinstance(i, ScheduleItem)
+                         and i.host_id == host.host_id), None)
         events = [codecs.event_type_from_json(i.event_type_id, i.host_id, i.data)
-                  for i in items if isinstance(i, EventTypeItem)]
+                  for i in items if isinstance(i, EventTypeItem) and i.host_id == host.host_id]
         profile = _profile_from(host)
         return HostConfig(profile, _schedule_from(schedule, profile.timezone),
                           tuple(sorted(events, key=lambda e: e.slug)), host.email,
@@ -160,36 +183,42 @@ class HostRepository:
 
     def save_profile(self, old: HostConfig, new: Profile) -> None:
         """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction.
-        The calendars' setup, the premium flag and the notes' destination ride on the
-        same item but are changed elsewhere (the calendar sync, the operator, the notes
-        settings): they are written back as read, on the condition that none changed
-        meanwhile (then the update is made again on a fresh read)."""
-        moves = new.slug != old.profile.slug
-        # Sent order (store/transactions.py): deletes, then puts. A move deletes the old
-        # slug's claim first; then come the profile and the new slug's claim.
-        profile_at = 1 if moves else 0
+        The calendars' setup, the premium flag, the notes' destination and the settings'
+        version ride on the same item but are changed elsewhere (the calendar sync, the
+        operator, the notes settings, a schedule or event-type save): they are written
+        back as read, on the condition that none changed meanwhile, nor the slug (then the
+        update is made again on a fresh read: the host's current slug, schedule and event
+        types, so a save or a slug change made meanwhile is neither lost nor stranded).
+        `old`: the host's config as the caller read it (unused beyond its host)."""
         for _ in range(PROFILE_ATTEMPTS):
             host = HostItem.get(_host_pk(new.host_id), "PROFILE", consistent_read=True)
+            moves = new.slug != host.slug
+            current = self._assemble(self._items(new.host_id, consistent=True),
+                                     f"host {new.host_id}") if moves else old
             unchanged = (_as_read(HostItem.calendars, host.calendars)
                          & _as_read(HostItem.premium, host.premium)
-                         & _as_read(HostItem.notes, host.notes))
+                         & _as_read(HostItem.notes, host.notes)
+                         & _as_read(HostItem.settings_version, host.settings_version)
+                         & (HostItem.slug == host.slug))
             try:
                 with TransactWrite(connection=connection()) as tx:
-                    tx.save(_host_item(new, host.email, host.created_at, host.calendars,
-                                       host.premium, host.notes),
+                    tx.save(_host_item(new, host.email, host.created_at, host),
                             condition=unchanged)
                     if moves:
                         tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
                                 condition=SlugClaimItem.pk.does_not_exist())
-                        tx.delete(SlugClaimItem(f"SLUG#{old.profile.slug}", "SLUG"))
-                        tx.save(_schedule_item(new.host_id, new.slug, old.schedule))
-                        for et in old.event_types:
+                        tx.delete(SlugClaimItem(f"SLUG#{host.slug}", "SLUG"))
+                        tx.save(_schedule_item(new.host_id, new.slug, current.schedule))
+                        for et in current.event_types:
                             tx.save(_event_item(et, new.slug))
                 return
             except TransactWriteError as exc:
                 reasons = cancelled_reasons(exc)
+                # Sent order (store/transactions.py): deletes, then puts. A move deletes the
+                # old slug's claim first; then come the profile and the new slug's claim.
+                profile_at = 1 if moves else 0
                 if reasons[profile_at] == "ConditionalCheckFailed":
-                    continue  # a calendar sync or the operator wrote the item meanwhile
+                    continue  # the item was written meanwhile: again, on a fresh read
                 if moves and reasons[profile_at + 1] == "ConditionalCheckFailed":
                     raise SlugTakenError("this slug is taken", "slug") from exc
                 raise
@@ -226,13 +255,36 @@ class HostRepository:
         return host_id
 
     def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
-        _schedule_item(host_id, host_slug, schedule).save()
+        """The schedule, under the host's slug: `host_slug` as the caller read it, or the
+        current one if the host changed it meanwhile (the write is conditioned on it)."""
+        for _ in range(PROFILE_ATTEMPTS):
+            try:
+                with TransactWrite(connection=connection()) as tx:
+                    tx.save(_schedule_item(host_id, host_slug, schedule))
+                    profile, update = _settings_written(host_id, host_slug)
+                    tx.update(profile, **update)
+                return
+            except TransactWriteError as exc:
+                # Sent order: the put, then the profile's update.
+                if cancelled_reasons(exc)[1] != "ConditionalCheckFailed":
+                    raise
+                host_slug = self._current_slug(host_id)
+        raise BookingContentionError("your profile is being updated elsewhere; try again")
 
     def save_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
-        """Create or replace; the per-host slug claim moves with the slug, atomically."""
-        conn = connection()
+        """Create or replace; the per-host slug claim moves with the slug, atomically; under
+        the host's slug as read, or the current one if it changed meanwhile."""
+        for _ in range(PROFILE_ATTEMPTS):
+            try:
+                self._write_event_type(et, host_slug, old)
+                return
+            except _SlugMoved:
+                host_slug = self._current_slug(et.host_id)
+        raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def _write_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
         try:
-            with TransactWrite(connection=conn) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 if old is None or old.slug != et.slug:
                     tx.save(EventSlugClaimItem(_host_pk(et.host_id), f"EVENTSLUG#{et.slug}",
                                                event_type_id=et.id),
@@ -242,16 +294,21 @@ class HostRepository:
                 condition = (EventTypeItem.pk.does_not_exist() if old is None
                              else EventTypeItem.pk.exists())
                 tx.save(_event_item(et, host_slug), condition=condition)
+                profile, update = _settings_written(et.host_id, host_slug)
+                tx.update(profile, **update)
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
-            # Sent order: the old claim's delete (if renamed), then the puts.
+            # Sent order: the old claim's delete (if renamed), the puts (the new claim,
+            # the event type), then the profile's update.
             claims = old is None or old.slug != et.slug
             claim_at = 1 if old is not None and claims else 0
             if claims and reasons[claim_at] == "ConditionalCheckFailed":
                 raise EventSlugTakenError(f"you already have an event type '{et.slug}'",
                                           "slug") from exc
-            if reasons[-1] == "ConditionalCheckFailed":
+            if reasons[-2] == "ConditionalCheckFailed":
                 raise NotFoundError("event type not found") from exc
+            if reasons[-1] == "ConditionalCheckFailed":
+                raise _SlugMoved from exc
             raise
 
     def delete_event_type(self, et: EventType) -> None:

@@ -66,6 +66,9 @@ class HostItem(PennyItem, discriminator="host"):
     premium = BooleanAttribute(null=True)
     # Where the host's client notes go (domain/notes.py NotesDestination) as JSON.
     notes = UnicodeAttribute(null=True)
+    # Counts writes of the schedule and event types (each conditioned on `slug`, the key
+    # of their index entries): a slug change re-keys them all, and is conditioned on it.
+    settings_version = NumberAttribute(null=True)
 
 
 class ScheduleItem(PennyItem, discriminator="schedule"):
