@@ -9,7 +9,7 @@ read it in words.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -34,8 +34,6 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
     """None if ``start`` is bookable under ``query``, else the first rule it breaks."""
     # In UTC: adding to a zoned datetime would be wall-clock arithmetic (DST).
     rules, now, start = query.rules, query.now.astimezone(UTC), start.astimezone(UTC)
-    if start.second or start.microsecond:
-        return SlotRefusal.OFF_GRID
     if start < now:
         return SlotRefusal.IN_THE_PAST
     if start < now + rules.minimum_notice:
@@ -45,10 +43,11 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
         last = now.astimezone(host).date() + timedelta(days=rules.booking_window_days)
         if start >= local_instant(last, None, host):  # the midnight that ends `last`
             return SlotRefusal.BEYOND_WINDOW
-    if is_bookable(query, start):
+    on_minute = not (start.second or start.microsecond)  # every grid is in whole minutes
+    if on_minute and is_bookable(query, start):
         return None
     unlimited = replace(query, rules=replace(rules, daily_limit=None))
-    if not is_bookable(replace(unlimited, busy=()), start):
+    if not on_minute or not is_bookable(replace(unlimited, busy=()), start):
         meeting = TimeRange(start, start + rules.duration)
         within = any(run.start <= meeting.start and meeting.end <= run.end
                      for run in available_ranges(query.schedule, meeting))
@@ -58,7 +57,21 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
     elsewhere = [busy for busy in query.busy if busy.external]
     if not is_bookable(replace(unlimited, busy=elsewhere), start):
         return SlotRefusal.CALENDAR_BUSY
-    return SlotRefusal.DAILY_LIMIT if is_bookable(unlimited, start) else SlotRefusal.TAKEN
+    return SlotRefusal.DAILY_LIMIT if _day_full(query, start) else SlotRefusal.TAKEN
+
+
+def _day_full(query: SlotQuery, start: datetime) -> bool:
+    """Whether the host-local day of ``start`` already holds the daily limit's bookings of
+    this event type (whatever else stands in the way: the limit is said first)."""
+    limit = query.rules.daily_limit
+    if limit is None:
+        return False
+    host = ZoneInfo(query.schedule.timezone)
+    day = start.astimezone(host).date()
+    first, last = local_instant(day, time(0), host), local_instant(day, None, host)
+    held = sum(1 for busy in query.busy if busy.event_type_id == query.event_type_id
+               and first <= busy.meeting.start < last)
+    return held >= limit
 
 
 def check_slot(query: SlotQuery, start: datetime) -> None:

@@ -5,15 +5,17 @@ Imported on the first request that needs it, not when the Lambda module loads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -50,8 +52,33 @@ Zone = Annotated[str, Field(min_length=1, max_length=64, pattern=ZONE_PATTERN,
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
 HHMM = Annotated[str, Field(pattern=HHMM_PATTERN,
                             description="wall-clock time HH:MM; 24:00 ends the day")]
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def _written_as(pattern: re.Pattern[str], kind: str, example: str) -> Callable[[Any], Any]:
+    """Text must be written in ISO 8601 itself (pydantic also reads a Unix time,
+    "1795528800", as a date and time, and a date and time as a date); it is read here, and
+    the value checked as a date or a date and time after."""
+    read = date.fromisoformat if kind == "date" else datetime.fromisoformat
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            if not (pattern.fullmatch(value) if kind == "date" else pattern.match(value)):
+                raise ValueError(value)
+            return read(value)
+        except ValueError:
+            raise PydanticCustomError(f"{kind}_format", f"must be a {kind.replace('_', ' ')} "
+                                      f"in ISO 8601, like {example}") from None
+
+    return check
+
+
 # Dates far outside this range cannot be expanded into datetimes safely.
-ApiDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+ApiDate = Annotated[date, BeforeValidator(_written_as(ISO_DATE, "date", "2026-11-25")),
+                    Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 Minutes = Annotated[int, Field(ge=0, le=720)]
 
 
@@ -182,6 +209,8 @@ class RangeModel(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> RangeModel:
+        if self.start == "24:00":
+            raise ValueError("start must be before 24:00 (24:00 only ends a day)")
         if self.end != "24:00" and self.end <= self.start:
             raise ValueError("end must be after start")
         return self
@@ -353,8 +382,10 @@ class AttendeeModel(Strict):
     timezone: Zone
 
 
-Instant = Annotated[AwareDatetime, Field(description="ISO 8601 with offset, e.g. "
-                                                      "2026-11-25T14:00:00Z")]
+Instant = Annotated[AwareDatetime,
+                    BeforeValidator(_written_as(ISO_INSTANT, "date_and_time",
+                                                "2026-11-25T14:00:00Z")),
+                    Field(description="ISO 8601 with offset, e.g. 2026-11-25T14:00:00Z")]
 
 
 class BookingIn(Strict):

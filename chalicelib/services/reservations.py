@@ -108,7 +108,9 @@ class Reservations:
                                                        utc_days([booking.blocked]), None)
             if booking.is_active(now):
                 others = busy_from_ledger(ledger, now, ignore_uid=booking.uid)
-                if any(b.blocked.overlaps(booking.blocked) for b in others):
+                # The slot engine's rule: buffers may overlap buffers, never a meeting.
+                if any(b.meeting.overlaps(booking.blocked) or b.blocked.overlaps(booking.meeting)
+                       for b in others):
                     raise SlotTakenError("someone else booked this time meanwhile")
             changed, checked = ledger_changes(ledger, booking, now)
             return booking if self._committed(BookingWrite(booking, False, changed, checked),

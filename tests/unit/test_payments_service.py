@@ -389,6 +389,23 @@ def test_a_payment_after_someone_else_took_the_time_is_refunded_in_full(world: W
     assert world.get(rival.uid).status is BookingStatus.CONFIRMED  # never two on one time
 
 
+def test_a_late_payment_confirms_beside_a_neighbour_whose_buffer_only_meets_its_buffer(
+) -> None:
+    # Buffers may overlap buffers, never a meeting: the rule the slot engine placed both by.
+    world = a_world(buffer_before_minutes=15, buffer_after_minutes=15,
+                    slot_interval_minutes=15)
+    held = world.book().booking                                   # 10:00-10:30, held
+    world.later(1)
+    neighbour = world.book("2026-03-04T10:45:00-05:00", email="cy@example.com").booking
+    world.payments.settle(world.paid(neighbour, "evt_neighbour"), "stripe")
+    world.later(20)                                               # the hold lapsed
+
+    settled = world.payments.settle(world.paid(held, "evt_late"), "stripe")
+
+    assert settled.outcome == "confirmed" and world.fake.refunds == {}
+    assert world.get(held.uid).status is BookingStatus.CONFIRMED
+
+
 def test_the_late_refund_is_made_once_however_often_the_payment_is_told(world: World) -> None:
     held = world.book().booking
     world.later(20)

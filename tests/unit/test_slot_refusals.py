@@ -86,3 +86,18 @@ def test_a_time_another_booking_holds_is_taken_not_unavailable() -> None:
     with pytest.raises(SlotTakenError) as caught:
         world.book("2026-03-04T10:00:00-05:00", name="Second Booker")
     assert caught.value.code == "slot_taken" and caught.value.field == "start"
+
+
+def test_the_booked_time_on_a_full_day_is_refused_as_daily_limit_reached_not_taken() -> None:
+    # The first rule that refuses it is the day's limit; another booking alone is `taken`.
+    error = refused("2026-03-04T10:00:00-05:00", daily_limit=1,
+                    before=("2026-03-04T10:00:00-05:00",))
+    assert error.reason == "daily_limit_reached"
+
+
+def test_a_past_start_with_seconds_is_in_the_past_first() -> None:
+    assert refused("2026-03-02T06:30:30-05:00").reason == "in_the_past"
+
+
+def test_a_start_with_seconds_outside_the_hours_is_outside_hours_first() -> None:
+    assert refused("2026-03-04T08:30:30-05:00").reason == "outside_hours"
