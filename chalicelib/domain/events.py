@@ -145,7 +145,9 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
             created.append(_event(EventKind.BOOKING_CONFIRMED, change_id, at, new))
         return created
     events: list[Event] = []
-    if _paid(new) and not _paid(old):
+    # A payment that confirms the booking; one for a time it no longer holds (late,
+    # taken, cancelled while it waited) is only ever refunded (`payment.refunded`).
+    if _paid(new) and not _paid(old) and new.status is BookingStatus.CONFIRMED:
         events.append(_event(EventKind.PAYMENT_SUCCEEDED, change_id, at, new))
     if old.status is not new.status:
         if new.status is BookingStatus.CANCELLED:

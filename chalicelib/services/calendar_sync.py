@@ -29,12 +29,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
+    JobBusyError,
     MeetingGoneError,
     NotConnectedError,
     ProviderError,
@@ -52,6 +53,8 @@ from chalicelib.services.ports import Clock
 ROUNDS = 3
 KEEP_AFTER_MEETING = timedelta(days=30)
 CALENDAR, ZOOM = "calendar", "zoom"
+ZOOM_CREATING = "zoom:creating"              # a run's lease on making the meeting
+ZOOM_CREATE_LEASE = timedelta(minutes=2)     # longer than a create may take
 # Which calendar provider makes each kind of link on its events.
 RIDES_ON = {LocationKind.GOOGLE_MEET: "google", LocationKind.TEAMS: "microsoft"}
 
@@ -231,6 +234,23 @@ class CalendarSync:
 
     # ---- the Zoom meeting -----------------------------------------------------------
 
+    def _zoom_ref_after_lease(self, booking: Booking) -> ProviderRef | None:
+        """Zoom has no idempotency key: two runs for one booking at once (its confirmation
+        and a reschedule or a reconnect's catch-up) would each make a meeting. One run
+        takes a short lease to make it; another meanwhile fails for a retry (JobBusyError),
+        which then updates the meeting made. After taking the lease, the meeting id is read
+        again: a run that finished just before made it already (None: make it)."""
+        now = self.clock.now() if self.clock else datetime.now(UTC)
+        lease = ProviderRef(ZOOM_CREATING, booking.uid, "", booking.sequence,
+                            now + ZOOM_CREATE_LEASE)
+        if not self.refs.reserve(lease, now):
+            raise JobBusyError(f"another run is making booking {booking.uid}'s Zoom "
+                               "meeting; this one runs again later, to update it")
+        made = self.refs.get(ZOOM, booking.uid)
+        if made is not None:
+            self.refs.delete(lease)
+        return made
+
     def _zoom(self, booking: Booking) -> tuple[str | None, str | None]:
         """The meeting's join link, or a note saying why the host will send one."""
         request = MeetingRequest(key=booking.uid,
@@ -240,9 +260,16 @@ class CalendarSync:
         try:
             zoom = self.adapters.video(booking.host_id, "zoom", SYNC_TIMEOUT)
             if ref is None:
-                meeting = zoom.create_meeting(request)
-                self.refs.put(ProviderRef(ZOOM, booking.uid, meeting.id, booking.sequence,
-                                          booking.end + KEEP_AFTER_MEETING))
+                ref = self._zoom_ref_after_lease(booking)
+            if ref is None:
+                lease = ProviderRef(ZOOM_CREATING, booking.uid, "", booking.sequence,
+                                    booking.end + KEEP_AFTER_MEETING)
+                try:
+                    meeting = zoom.create_meeting(request)
+                    self.refs.put(ProviderRef(ZOOM, booking.uid, meeting.id, booking.sequence,
+                                              booking.end + KEEP_AFTER_MEETING))
+                finally:
+                    self.refs.delete(lease)
                 return meeting.join_url, None
             if ref.sequence < booking.sequence or booking.video_url is None:
                 try:

@@ -414,9 +414,24 @@ class PaymentService:
         if not refund_due(booking):
             log.info("no refund under the policy", extra={"booking_uid": uid})
             return booking
-        refund = self.adapters.for_booking(booking).refund(
-            payment.payment_id or "", Price(payment.paid_minor or 0, booking.currency or ""),
-            key=f"{uid}-cancelled")
+        # Owed first, on the booking (the dashboard says "Refund owed", the client's page
+        # that it is on its way): the money is never out of sight, whatever happens next.
+        booking = self._update(uid, lambda b: replace(b, payment=replace(
+            b.payment, refund_reason="cancelled"))
+            if b.payment is not None and not b.payment.refunded else b)
+        try:
+            refund = self.adapters.for_booking(booking).refund(
+                payment.payment_id or "", Price(payment.paid_minor or 0, booking.currency or ""),
+                key=f"{uid}-cancelled")
+        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
+            # Refused (a balance too low, keys withdrawn, Stripe disconnected) or down: the
+            # job fails for its retries and then its DLQ, whose redrive tries again (after
+            # the host reconnects); never recorded done with the money still out.
+            log.warning("cancellation refund owed, not made yet: %s", exc.code,
+                        extra={"booking_uid": uid})
+            raise PaymentUnavailableError(
+                payment.provider, "the refund of a cancelled booking could not be made yet; "
+                "it is tried again") from exc
         now = self.clock.now()
         return self._update(uid, lambda b: b.refunded(refund.id, refund.amount.amount_minor,
                                                       now, "cancelled")

@@ -92,9 +92,6 @@ class Realtime:
         if ticket:
             claims = self.tickets.verify(token)
             host_id, session_id, key = claims.host_id, claims.session_id, claims.ticket_id
-            # A ticket outlives its login by up to a minute: one read refuses it after logout.
-            if session_id is not None and not self.logins.session_active(session_id):
-                raise AuthenticationError("this session has ended; log in again")
         else:
             access = self.logins.claims(token)  # refused if it names a login that ended
             # An access token opens any number of sockets: each is keyed by its own id.
@@ -102,6 +99,13 @@ class Realtime:
         if not self.sockets.open(host_id, key, socket_id, now, session_id):
             # Only a ticket's key can be taken: its socket's record is what used it up.
             raise AuthenticationError("this ticket was already used; ask for a new one")
+        # A ticket outlives its login by up to a minute, and a logout may run while this
+        # socket opens: its login is read after the socket's record is written, so either
+        # the logout (which ends the login, then closes its sockets) finds the record, or
+        # this read finds the login ended and takes the record away.
+        if session_id is not None and not self.logins.session_active(session_id):
+            self.sockets.remove(host_id, [OpenSocket(socket_id, key, now)])
+            raise AuthenticationError("this session has ended; log in again")
         return host_id
 
     def close_login(self, host_id: str, session_id: str) -> int:

@@ -91,6 +91,14 @@ def test_a_payment_after_the_hold_lapsed_also_succeeds_and_confirms() -> None:
                                                             EventKind.BOOKING_CONFIRMED]
 
 
+def test_a_payment_for_a_time_the_booking_no_longer_holds_is_not_a_success() -> None:
+    lapsed = replace(a_booking(PENDING), payment=HELD).expired()
+    owed = replace(lapsed, payment=replace(HELD, payment_id="pi_1", paid_minor=5000,
+                                           paid_at=AT, refund_reason="taken"))
+
+    assert owed.refund_owed and kinds(lapsed, owed) == []
+
+
 def test_a_refund_is_told_once_and_the_dashboard_summary_says_refunded() -> None:
     paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
     refunded = paid.refunded("re_1", 5000, AT, "cancelled")

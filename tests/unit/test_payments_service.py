@@ -19,6 +19,7 @@ from chalicelib.domain.errors import (
     NotConnectedError,
     PaymentNotConnectedError,
     PaymentUnavailableError,
+    ProviderRejectedError,
     ProviderUnavailableError,
 )
 from chalicelib.domain.event_types import Price
@@ -578,6 +579,29 @@ def test_after_a_failed_refund_the_hosts_own_refund_at_the_provider_is_recorded(
     assert told.outcome == "recorded"
     assert payment is not None and not payment.refund_failed
     assert (payment.refund_id, payment.refund_reason) == ("re_host_own", "provider")
+
+
+@pytest.mark.parametrize("refusal", [
+    ProviderRejectedError("stripe", "balance_insufficient: the account cannot refund"),
+    ConnectionBrokenError("stripe", "refunding: reconnect Stripe"),
+    PaymentNotConnectedError("Razorpay is not connected"),
+    ProviderUnavailableError("stripe", "Stripe did not answer"),
+])
+def test_a_cancellation_refund_that_cannot_be_made_is_owed_in_sight_and_tried_again(
+        world: World, refusal: Exception) -> None:
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.fake.faults.fail_next("refund", refusal)
+
+    with pytest.raises(PaymentUnavailableError):   # the job's retries, then its DLQ
+        world.payments.refund_cancelled(booking.uid)
+    owed = world.get(booking.uid)
+    world.payments.refund_cancelled(booking.uid)   # the redrive, once it can be made
+
+    assert owed.refund_owed and payment_summary(owed)["state"] == "refund_owed"
+    refunded = world.get(booking.uid)
+    assert refunded.payment is not None and refunded.payment.refund_reason == "cancelled"
+    assert payment_summary(refunded)["state"] == "refunded" and len(world.fake.refunds) == 1
 
 
 def test_an_attendee_cancelling_too_late_is_not_refunded() -> None:

@@ -347,3 +347,34 @@ def test_logout_forgets_sockets_that_are_already_gone_or_fail_to_close(
     [record] = caplog.records
     assert (record.name, record.getMessage()) == ("penny.realtime", "closing a-2 failed")
     assert record.exc_info is not None
+
+
+@dataclass
+class SocketsWithALogoutMeanwhile(FakeSockets):
+    """The login logs out while its socket opens: after the ticket was checked, before
+    the socket's record is written (its close_login finds nothing to close yet)."""
+
+    world: World | None = None
+
+    def open(self, host_id: str, key: str, socket_id: str, now: datetime,
+             session_id: str | None = None) -> bool:
+        if self.world is not None and session_id is not None:
+            world, self.world = self.world, None
+            world.logins.ended.add(session_id)
+            world.realtime.close_login(host_id, session_id)
+        return super().open(host_id, key, socket_id, now, session_id)
+
+
+def test_a_socket_opening_as_its_login_logs_out_is_refused_and_gets_no_events(
+        world: World) -> None:
+    sockets = SocketsWithALogoutMeanwhile()
+    realtime = Realtime(sockets, world.sender, world.logins, world.clock, world.tickets)
+    sockets.world = late = World(realtime, sockets, world.sender, world.logins, world.clock,
+                                 world.tickets)
+    token, _ = late.ticket("host-alice", "login-a")
+
+    with pytest.raises(AuthenticationError):
+        realtime.connect("c-late", token, ticket=True)
+    realtime.push(booking_event("host-alice"))
+
+    assert received(late, "c-late") == [] and sockets.for_host("host-alice", NOW) == []
