@@ -1,7 +1,7 @@
 // The booking page (/{host}/{event}) and the reschedule page (/booking/{uid}/reschedule):
 // pick a time, then either fill in the form and book, or confirm the move.
 import { ApiError, linkToken, newKey, pageData, postJSON } from "./api.js";
-import { dayLabel, dayIn, localizeTimes, timeLabel, zoneLabel } from "./clock.js";
+import { dayLabel, dayIn, localizeTimes, timeLabel, unbroken, zoneLabel } from "./clock.js";
 import { showConfirmation } from "./confirmation.js";
 import { clearErrors, showAlert, showApiError, validate } from "./fields.js";
 import { Picker } from "./picker.js";
@@ -28,7 +28,7 @@ function show(view, focusId) {
 // free).
 const moving = page.mode === "reschedule" ? { uid: page.booking.uid, token: linkToken() } : null;
 const picker = new Picker({ host: page.host, event: page.event, sent: page.slots, moving,
-  onPick: choose });
+  onPick: choose, onClock: (hour12) => localizeTimes(document, hour12) });
 
 function choose(slot) {
   chosen = slot;
@@ -37,7 +37,7 @@ function choose(slot) {
   clearErrors(form);
   const { zone, hour12 } = picker;
   document.getElementById("chosen").textContent = `${dayLabel(dayIn(zone, new Date(slot.start)))}, `
-    + `${timeLabel(slot.start, zone, hour12)} – ${timeLabel(slot.end, zone, hour12)} `
+    + `${unbroken(timeLabel(slot.start, zone, hour12))} – ${unbroken(timeLabel(slot.end, zone, hour12))} `
     + `(${zoneLabel(zone)})`;
   show("details", "details-title");
 }
@@ -74,6 +74,7 @@ async function send(event) {
     } else {
       showConfirmation(booking, { page, zone: picker.zone, hour12: picker.hour12,
         moved: page.mode === "reschedule" });
+      if (page.mode === "reschedule") nowBooked(booking);
       show("done", "confirm-title");
     }
   } catch (error) {
@@ -120,6 +121,20 @@ function toPayment(booking) {
   return true;
 }
 
+// The card's "Currently booked" after a move: the new time (the old one is gone).
+function nowBooked(booking) {
+  const current = document.querySelector(".current");
+  if (!current) return;
+  const zone = picker.zone;
+  const time = document.createElement("time");
+  Object.assign(time.dataset, { zone, end: booking.end });
+  time.setAttribute("datetime", booking.start);
+  const strong = document.createElement("strong");
+  strong.append(time);
+  current.replaceChildren("Now booked: ", strong, ".");
+  localizeTimes(current, picker.hour12);
+}
+
 function failed(error) {
   // Refused, or the provider could not start a checkout (nothing was booked): a retry is
   // a new request.
@@ -130,6 +145,9 @@ function failed(error) {
       : `Sorry, that time can't be booked: ${error.message}.`;
     showAlert(pageAlert, `${why} Here are the times still free.`);
     show("pick");
+    // Focus on the message (it says what happened; the times follow it), never lost.
+    pageAlert.tabIndex = -1;
+    pageAlert.focus({ preventScroll: true });
     picker.refresh();
     pageAlert.scrollIntoView({ block: "nearest" });
     return;

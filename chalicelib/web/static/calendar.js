@@ -30,7 +30,10 @@ export class Calendar {
     this.state = { y, m, free, selected, focus: focusDay, first };
     this.label.textContent = monthLabel(y, m);
     const atFirst = y * 12 + m <= first.y * 12 + first.m;
+    // Disabling the focused button would drop focus to the page: it moves to the next.
+    const stranded = atFirst && document.activeElement === this.prev;
     this.prev.disabled = atFirst;
+    if (stranded) this.next.focus();
     this.status.textContent = free === null ? "Loading available times…"
       : free.size ? "" : "No free times this month. Try the next month.";
     this.render(start);

@@ -120,7 +120,7 @@ export const timeLabel = (iso, zone, hour12) => new Date(iso).toLocaleTimeString
 });
 
 // Inside a sentence a time never breaks between its digits and "PM".
-const unbroken = (text) => text.replace(/\s/g, "\u00a0");
+export const unbroken = (text) => text.replace(/\s/g, "\u00a0");
 
 /** "Tuesday, March 10, 2026, 7:30 PM – 8:00 PM (Asia/Kolkata)" */
 export function whenLabel(startIso, endIso, zone, hour12) {
@@ -136,8 +136,7 @@ export function whenLabel(startIso, endIso, zone, hour12) {
  * words the server chose) in the visitor's locale and 12/24-hour choice, so every page
  * says a time the same way the booking page did.
  */
-export function localizeTimes(root = document) {
-  const hour12 = preferredHour12();
+export function localizeTimes(root = document, hour12 = preferredHour12()) {
   for (const time of root.querySelectorAll("time[datetime][data-zone]")) {
     const { zone, end } = time.dataset;
     const start = time.getAttribute("datetime");

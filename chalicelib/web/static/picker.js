@@ -24,11 +24,12 @@ function startsOf(sent) {
 
 export class Picker {
   // `moving`: a reschedule's {uid, token}; its slots are the ones that booking may move to.
-  constructor({ host, event, sent = null, moving = null, onPick }) {
+  constructor({ host, event, sent = null, moving = null, onPick, onClock = () => {} }) {
     this.path = moving ? `/bookings/${encodeURIComponent(moving.uid)}/slots`
       : `/hosts/${encodeURIComponent(host.slug)}/${encodeURIComponent(event.slug)}/slots`;
     this.token = moving && moving.token;
     this.onPick = onPick;
+    this.onClock = onClock; // the page's other times follow the 12/24-hour choice
     // {first, last, starts}: UTC starts (ms) over whole UTC days, or null. Each start comes
     // as the minutes after the one before it (the first: after `first`, 00:00 UTC).
     this.sent = sent && { first: sent.first, last: sent.last, starts: startsOf(sent) };
@@ -83,6 +84,7 @@ export class Picker {
         rememberHour12(this.hour12);
         paint();
         this.renderSlots();
+        this.onClock(this.hour12);
       });
     }
     paint();
@@ -140,10 +142,15 @@ export class Picker {
 
   async showMonth(y, m, { focus = null, keepDay = false, advance = false } = {}) {
     const shown = ++this.shown;
+    this.loading = true;
     Object.assign(this, { y, m });
     this.calendar.today = dayIn(this.zone);
     this.calendar.show({ y, m, free: null, focus, first: this.first });
-    this.list.replaceChildren(); // the times shown belong to what is being replaced
+    // The times shown belong to what is being replaced: none until the month is here (a
+    // switch of the clock meanwhile must not bring back the month before's).
+    this.slots = {};
+    this.selected = keepDay ? this.selected : null;
+    this.list.replaceChildren();
     this.dayHeading.textContent = "Loading times…";
     let slots;
     try {
@@ -153,9 +160,12 @@ export class Picker {
       // A zone this browser knows but Penny's tzdata does not: the times in UTC.
       if (error.code === "invalid_timezone" && this.useZone("UTC")) return;
       this.calendar.status.textContent = error.message;
+      this.dayHeading.textContent = "No times could be loaded";
+      this.loading = false;
       return;
     }
     if (shown !== this.shown) return;
+    this.loading = false;
     this.slots = slots;
     const free = new Set(Object.keys(slots).filter((day) => slots[day].length));
     if (!free.size && advance) {
@@ -177,6 +187,7 @@ export class Picker {
   }
 
   renderSlots() {
+    if (this.loading) return; // the clock switched while a month loads: it renders then
     const day = this.selected;
     const times = (day && this.slots[day]) || [];
     this.dayHeading.textContent = day ? dayLabel(day) : "No day selected";

@@ -1,0 +1,191 @@
+"""The booking and reschedule pages' states a visitor can reach: a clock switched while
+a month loads, a month that failed, a move made, a time taken meanwhile, focus when a
+button it was on is disabled, a time that must not wrap between its digits and "PM";
+and what held up in review (a double click, zone switches, a long address on a phone)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.e2e.browser.conftest import PHONE, NewContext, watch_console
+from tests.e2e.browser.visitor import (
+    choose_slot,
+    coach,
+    confirm,
+    fill_details,
+    open_booking,
+    slot_starts,
+)
+from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+def _book(stack: LocalStack, new_context: NewContext, zone: str = "Europe/Berlin", **kw):
+    host = coach(stack)
+    page = open_booking(new_context(zone, **kw), stack, f"{host}/intro")
+    start = choose_slot(page)
+    fill_details(page, topic="Roadmap")
+    confirm(page)
+    return page, host, start
+
+
+def test_reschedule_page_24h_toggle_also_rewrites_currently_booked(
+        stack: LocalStack, new_context: NewContext) -> None:
+    page, _, start = _book(stack, new_context)
+    page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
+    page.locator("button.slot").first.wait_for()
+    page.locator("#clock-24").click()
+    expect(page.locator("button.slot").first).not_to_contain_text("M")  # slots now 24h
+    local = datetime.fromisoformat(start).astimezone(ZoneInfo("Europe/Berlin"))
+    # docs/pages.md: every page says a time in the visitor's 12/24-hour choice, incl.
+    # the reschedule page's "Currently booked".
+    expect(page.locator(".current time")).to_contain_text(f"{local:%H:%M}")
+
+
+def test_after_a_move_the_page_no_longer_says_the_old_time_is_currently_booked(
+        stack: LocalStack, new_context: NewContext) -> None:
+    page, _, _ = _book(stack, new_context)
+    page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
+    page.locator("button.slot").first.wait_for()
+    old = page.locator(".current time").inner_text()
+    choose_slot(page, slot_starts(page)[-1])
+    page.get_by_role("button", name="Move to this time").click()
+    expect(page.locator("#confirm-title")).to_have_text("Your booking was moved")
+    # The card beside the confirmation says the new time, never the old one as booked.
+    expect(page.locator(".current")).to_contain_text("Now booked:")
+    expect(page.locator(".current")).not_to_contain_text(old)
+
+
+def test_manage_page_with_a_long_email_fits_a_phone(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack)
+    page = open_booking(new_context("Europe/Berlin", viewport={"width": 375, "height": 740}),
+                        stack, f"{host}/intro")
+    choose_slot(page)
+    fill_details(page, name="Maximiliane Wolfeschlegelsteinhausenbergerdorff",
+                 email="maximiliane.wolfeschlegelsteinhausenbergerdorff@example-company.com")
+    confirm(page)
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    assert page.evaluate(fits), "confirmation overflows"
+    page.goto(str(page.locator("#manage-link").get_attribute("href")))
+    expect(page.locator("#booking-status")).to_have_text("Confirmed")
+    assert page.evaluate(fits), page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_keyboard_focus_survives_going_back_to_the_first_month(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack, hours=("00:00", "24:00"))
+    page = open_booking(new_context("UTC"), stack, f"{host}/intro")
+    page.locator("#next-month").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#prev-month")).to_be_enabled()
+    page.locator("button.slot").first.wait_for()
+    page.locator("#prev-month").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#prev-month")).to_be_disabled()
+    page.locator("button.slot").first.wait_for()
+    # The keyboard user's focus is not dropped to <body> (it moves to "Next month").
+    assert page.evaluate("document.activeElement && document.activeElement.tagName") != "BODY"
+
+
+def test_a_double_click_on_confirm_books_once(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack)
+    context = new_context("UTC")
+    posts: list[str] = []
+    context.on("request", lambda r: posts.append(r.url)
+               if r.method == "POST" and r.url.endswith("/bookings") else None)
+    page = open_booking(context, stack, f"{host}/intro")
+    choose_slot(page)
+    fill_details(page, topic="x")
+    page.get_by_role("button", name="Confirm booking").dblclick()
+    page.locator("#confirmation").wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)
+    assert len(posts) == 1, posts
+
+
+def test_switching_zone_shows_each_time_on_its_local_day(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack, hours=("09:00", "17:00"))
+    page = open_booking(new_context("UTC"), stack, f"{host}/intro")
+    errors = watch_console(page)
+    for zone in ("Asia/Kolkata", "Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        page.locator("#timezone").select_option(zone)
+        page.wait_for_timeout(500)
+        page.locator("button.slot").first.wait_for()
+        day = page.locator('td[aria-selected="true"] button').get_attribute("data-day")
+        page.locator("#clock-24").click()
+        for b in page.locator("button.slot").all():
+            start = datetime.fromisoformat(str(b.get_attribute("data-start")))
+            local = start.astimezone(ZoneInfo(zone))
+            assert str(local.date()) == day, (zone, start, day)
+            assert b.inner_text() == f"{local:%H:%M}", (zone, b.inner_text(), local)
+    assert errors == []
+
+
+def test_the_chosen_time_line_never_breaks_between_digits_and_pm(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack)
+    page = open_booking(new_context("UTC", viewport=PHONE), stack, f"{host}/intro")
+    page.locator("#clock-12").click()
+    choose_slot(page)
+    text = page.locator("#chosen").inner_text()
+    # docs/pages.md: "Inside a sentence a time never wraps between its digits and PM".
+    assert not re.search(r"\d [AP]M", text), repr(text)
+
+
+def test_toggling_the_clock_while_a_month_loads_shows_no_times_of_the_previous_month(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack, hours=("00:00", "24:00"))
+    context = new_context("UTC")
+    held: list = []
+    context.route("**/slots?*", lambda route: held.append(route))
+    page = open_booking(context, stack, f"{host}/intro")
+    page.get_by_role("button", name="Next month").click()
+    page.locator("button.slot").first.wait_for()
+    page.get_by_role("button", name="Next month").click()   # third month: asked, held
+    expect(page.locator("#day-label")).to_have_text("Loading times…")
+    month = page.locator("#month-label").inner_text()
+    page.locator("#clock-24").click()
+    # Month 3 is still loading: no times of the month before come back with the clock.
+    expect(page.locator("#month-label")).to_have_text(month)
+    assert page.locator("button.slot").count() == 0, page.locator("#day-label").inner_text()
+
+
+def test_a_failed_month_does_not_keep_saying_loading_times(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack, hours=("00:00", "24:00"))
+    context = new_context("UTC")
+    context.route("**/slots?*", lambda route: route.fulfill(
+        status=503, content_type="application/json",
+        body='{"error": {"code": "unavailable", "message": "Try again in a moment."}}'))
+    page = open_booking(context, stack, f"{host}/intro")
+    page.get_by_role("button", name="Next month").click()
+    page.get_by_role("button", name="Next month").click()
+    expect(page.locator("#calendar-status")).to_have_text("Try again in a moment.")
+    expect(page.locator("#day-label")).to_have_text("No times could be loaded")
+
+
+def test_after_slot_taken_keyboard_focus_is_not_lost(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack)
+    page = open_booking(new_context(), stack, f"{host}/intro")
+    start = choose_slot(page)
+    fill_details(page)
+    r = requests.post(f"{stack.api_url}/hosts/{host}/intro/bookings", timeout=30, json={
+        "start": start, "attendee": {"name": "Quick", "email": "q@example.com",
+                                     "timezone": "UTC"}})
+    assert r.status_code == 201, r.text
+    page.get_by_role("button", name="Confirm booking").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#page-alert")).to_contain_text("that time was just taken")
+    page.locator("button.slot").first.wait_for()
+    assert page.evaluate("document.activeElement.tagName") != "BODY"
