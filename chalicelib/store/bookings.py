@@ -180,9 +180,11 @@ class BookingRepository:
             reasons = cancelled_reasons(exc)
             # Sent order: condition checks, then puts (booking, idempotency record, days),
             # then updates (the quota).
+            # (A write without an idempotency record has none: its index is a day's, or
+            # past the end of a write of the booking alone.)
             idempotency_at = len(write.checked_days) + 1
-            lost_key = reasons[idempotency_at] == "ConditionalCheckFailed"
-            if write.idempotency is not None and lost_key:
+            if write.idempotency is not None and \
+                    reasons[idempotency_at] == "ConditionalCheckFailed":
                 raise IdempotentReplayError() from exc
             if write.quota is not None and reasons[-1] == "ConditionalCheckFailed":
                 raise AttendeeQuotaError() from exc

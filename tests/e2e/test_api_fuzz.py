@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -99,6 +100,15 @@ def connect_everything(stack: LocalStack, authorization: str) -> None:
     round_trip("/me/connections/zoom", {"features": ["video"]}, None)
     round_trip("/me/connections/google", {"features": ["calendar"]}, None)
     round_trip("/me/identities/microsoft", None, GRACE)
+
+
+@pytest.fixture
+def stack() -> Iterator[LocalStack]:
+    """A stack of the fuzz run's own (over two thousand requests grow its memory by a
+    gigabyte or more): the session's stack, shared by the browser tests, is left as it was."""
+    running = LocalStack.start()
+    yield running
+    running.assert_stops_cleanly()
 
 
 def fuzz_config(slug: str, ids: RealIds) -> str:

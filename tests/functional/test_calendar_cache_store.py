@@ -18,6 +18,7 @@ import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, LedgerDay, LedgerEntry
 from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
+from chalicelib.domain.errors import ConcurrentWriteError
 from chalicelib.domain.hosts import Profile
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.ports import BookingWrite
@@ -277,6 +278,19 @@ def booked(bookings: BookingRepository, booking: Booking) -> Booking:
     found = bookings.get(booking.uid)
     assert found is not None
     return found
+
+
+def test_a_write_of_the_booking_alone_that_lost_a_race_is_a_concurrent_write(
+        table: None) -> None:
+    # A settle whose booking holds no days (an expired hold ended again): its transaction
+    # is the booking's put alone, and a rival's write meanwhile makes it retry, never 500.
+    bookings = BookingRepository()
+    stale = booked(bookings, a_booking(STANDUP))
+    bookings.commit(BookingWrite(replace(stale, status=BookingStatus.EXPIRED), False, []), NOW)
+
+    with pytest.raises(ConcurrentWriteError):
+        bookings.commit(BookingWrite(replace(stale, status=BookingStatus.CANCELLED), False,
+                                     []), NOW)
 
 
 def test_the_ledger_read_brings_the_cached_calendar_days_beside_it_in_one_query(
