@@ -9,13 +9,13 @@ read it in words.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import available_ranges, local_instant
 from chalicelib.domain.errors import SlotTakenError, SlotUnavailableError
-from chalicelib.domain.slots import SlotQuery, SlotRules, is_bookable
+from chalicelib.domain.slots import SlotQuery, SlotRules, day_at_limit, is_bookable
 from chalicelib.domain.timerange import TimeRange
 
 
@@ -57,21 +57,9 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
     elsewhere = [busy for busy in query.busy if busy.external]
     if not is_bookable(replace(unlimited, busy=elsewhere), start):
         return SlotRefusal.CALENDAR_BUSY
-    return SlotRefusal.DAILY_LIMIT if _day_full(query, start) else SlotRefusal.TAKEN
+    # The day's limit is said first, whatever else stands in the way.
+    return SlotRefusal.DAILY_LIMIT if day_at_limit(query, start) else SlotRefusal.TAKEN
 
-
-def _day_full(query: SlotQuery, start: datetime) -> bool:
-    """Whether the host-local day of ``start`` already holds the daily limit's bookings of
-    this event type (whatever else stands in the way: the limit is said first)."""
-    limit = query.rules.daily_limit
-    if limit is None:
-        return False
-    host = ZoneInfo(query.schedule.timezone)
-    day = start.astimezone(host).date()
-    first, last = local_instant(day, time(0), host), local_instant(day, None, host)
-    held = sum(1 for busy in query.busy if busy.event_type_id == query.event_type_id
-               and first <= busy.meeting.start < last)
-    return held >= limit
 
 
 def check_slot(query: SlotQuery, start: datetime) -> None:

@@ -164,6 +164,14 @@ def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
     return found
 
 
+def day_at_limit(query: SlotQuery, start: datetime) -> bool:
+    """Whether the host-local day of ``start`` already holds the daily limit's bookings of
+    this event type (counted as the slots are)."""
+    host = ZoneInfo(query.schedule.timezone)
+    day = start.astimezone(host).date()
+    return 0 in _days_at_limit(query, [_midnight(day, host), _midnight(day + _DAY, host)])
+
+
 def _days_at_limit(query: SlotQuery, midnights: list[int]) -> set[int]:
     """Indexes of the host-local days already holding ``daily_limit`` bookings of this type."""
     limit = query.rules.daily_limit

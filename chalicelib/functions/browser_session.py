@@ -101,12 +101,20 @@ def is_secure(headers: Any) -> bool:
     return not (host in _LOOPBACK or host.endswith(".localhost"))
 
 
-def cookies(headers: Any) -> dict[str, str]:
-    found: dict[str, str] = {}
+def _sent(headers: Any) -> list[tuple[str, str]]:
+    """The Cookie header's (name, value) pairs, in the order sent."""
+    pairs = []
     for pair in str(headers.get("cookie") or "").split(";"):
         name, sep, value = pair.strip().partition("=")
-        if sep and name and name not in found:  # the first (most specific path) wins
-            found[name] = value.strip()
+        if sep and name:
+            pairs.append((name, value.strip()))
+    return pairs
+
+
+def cookies(headers: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in _sent(headers):
+        found.setdefault(name, value)  # the first (most specific path) wins
     return found
 
 
@@ -115,12 +123,7 @@ def cookie_values(headers: Any, wanted: str) -> list[str]:
     cookie's Domain: a sibling subdomain may plant one of the same name (sent first, with
     a longer Path or an earlier creation), so the refresh cookie's value is the one that
     matches the session's CSRF token, whichever place it comes in."""
-    values = []
-    for pair in str(headers.get("cookie") or "").split(";"):
-        name, sep, value = pair.strip().partition("=")
-        if sep and name == wanted and value.strip():
-            values.append(value.strip())
-    return values
+    return [value for name, value in _sent(headers) if name == wanted and value]
 
 
 def _with_each(tokens: list[str], act: Callable[[str], T]) -> T:

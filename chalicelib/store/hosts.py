@@ -189,12 +189,11 @@ class HostRepository:
         back as read, on the condition that none changed meanwhile, nor the slug (then the
         update is made again on a fresh read: the host's current slug, schedule and event
         types, so a save or a slug change made meanwhile is neither lost nor stranded).
-        `old`: the host's config as the caller read it (unused beyond its host)."""
+        `old`: the host's config as the caller read it (the port's; every attempt reads
+        afresh)."""
         for _ in range(PROFILE_ATTEMPTS):
             host = HostItem.get(_host_pk(new.host_id), "PROFILE", consistent_read=True)
             moves = new.slug != host.slug
-            current = self._assemble(self._items(new.host_id, consistent=True),
-                                     f"host {new.host_id}") if moves else old
             unchanged = (_as_read(HostItem.calendars, host.calendars)
                          & _as_read(HostItem.premium, host.premium)
                          & _as_read(HostItem.notes, host.notes)
@@ -205,6 +204,8 @@ class HostRepository:
                     tx.save(_host_item(new, host.email, host.created_at, host),
                             condition=unchanged)
                     if moves:
+                        current = self._assemble(self._items(new.host_id, consistent=True),
+                                                 f"host {new.host_id}")
                         tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
                                 condition=SlugClaimItem.pk.does_not_exist())
                         tx.delete(SlugClaimItem(f"SLUG#{host.slug}", "SLUG"))

@@ -111,6 +111,8 @@ def test_a_slot_taken_meanwhile_is_reported_and_the_times_refresh(
     # The page's own slots said "Z"; the API's answer says "+00:00": compare instants.
     offered = {datetime.fromisoformat(s) for s in slot_starts(page)}
     assert datetime.fromisoformat(start) not in offered and offered
+    # Focus is on the message, not dropped to the page (a keyboard user goes on from it)
+    assert page.evaluate("document.activeElement.id") == "page-alert"
 
 
 def test_a_time_the_rules_refuse_is_explained_and_the_times_refresh(

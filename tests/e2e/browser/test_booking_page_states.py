@@ -1,7 +1,7 @@
 """The booking and reschedule pages' states a visitor can reach: a clock switched while
-a month loads, a month that failed, a move made, a time taken meanwhile, focus when a
-button it was on is disabled, a time that must not wrap between its digits and "PM";
-and what held up in review (a double click, zone switches, a long address on a phone)."""
+a month loads, a month that failed, a move made, focus when a button it was on is
+disabled, a time that must not wrap between its digits and "PM";
+and what held up in review (a double click, zone switches)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import PHONE, NewContext, watch_console
+from tests.e2e.browser.test_booking_links import booked
 from tests.e2e.browser.visitor import (
     choose_slot,
     coach,
-    confirm,
     fill_details,
     open_booking,
     slot_starts,
@@ -27,18 +26,9 @@ from tests.e2e.conftest import LocalStack
 pytestmark = pytest.mark.e2e
 
 
-def _book(stack: LocalStack, new_context: NewContext, zone: str = "Europe/Berlin", **kw):
-    host = coach(stack)
-    page = open_booking(new_context(zone, **kw), stack, f"{host}/intro")
-    start = choose_slot(page)
-    fill_details(page, topic="Roadmap")
-    confirm(page)
-    return page, host, start
-
-
 def test_reschedule_page_24h_toggle_also_rewrites_currently_booked(
         stack: LocalStack, new_context: NewContext) -> None:
-    page, _, start = _book(stack, new_context)
+    page, _, start = booked(stack, new_context)
     page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
     page.locator("button.slot").first.wait_for()
     page.locator("#clock-24").click()
@@ -51,7 +41,7 @@ def test_reschedule_page_24h_toggle_also_rewrites_currently_booked(
 
 def test_after_a_move_the_page_no_longer_says_the_old_time_is_currently_booked(
         stack: LocalStack, new_context: NewContext) -> None:
-    page, _, _ = _book(stack, new_context)
+    page, _, _ = booked(stack, new_context)
     page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
     page.locator("button.slot").first.wait_for()
     old = page.locator(".current time").inner_text()
@@ -61,22 +51,6 @@ def test_after_a_move_the_page_no_longer_says_the_old_time_is_currently_booked(
     # The card beside the confirmation says the new time, never the old one as booked.
     expect(page.locator(".current")).to_contain_text("Now booked:")
     expect(page.locator(".current")).not_to_contain_text(old)
-
-
-def test_manage_page_with_a_long_email_fits_a_phone(
-        stack: LocalStack, new_context: NewContext) -> None:
-    host = coach(stack)
-    page = open_booking(new_context("Europe/Berlin", viewport={"width": 375, "height": 740}),
-                        stack, f"{host}/intro")
-    choose_slot(page)
-    fill_details(page, name="Maximiliane Wolfeschlegelsteinhausenbergerdorff",
-                 email="maximiliane.wolfeschlegelsteinhausenbergerdorff@example-company.com")
-    confirm(page)
-    fits = "document.documentElement.scrollWidth <= window.innerWidth"
-    assert page.evaluate(fits), "confirmation overflows"
-    page.goto(str(page.locator("#manage-link").get_attribute("href")))
-    expect(page.locator("#booking-status")).to_have_text("Confirmed")
-    assert page.evaluate(fits), page.evaluate("document.documentElement.scrollWidth")
 
 
 def test_keyboard_focus_survives_going_back_to_the_first_month(
@@ -172,20 +146,3 @@ def test_a_failed_month_does_not_keep_saying_loading_times(
     page.get_by_role("button", name="Next month").click()
     expect(page.locator("#calendar-status")).to_have_text("Try again in a moment.")
     expect(page.locator("#day-label")).to_have_text("No times could be loaded")
-
-
-def test_after_slot_taken_keyboard_focus_is_not_lost(
-        stack: LocalStack, new_context: NewContext) -> None:
-    host = coach(stack)
-    page = open_booking(new_context(), stack, f"{host}/intro")
-    start = choose_slot(page)
-    fill_details(page)
-    r = requests.post(f"{stack.api_url}/hosts/{host}/intro/bookings", timeout=30, json={
-        "start": start, "attendee": {"name": "Quick", "email": "q@example.com",
-                                     "timezone": "UTC"}})
-    assert r.status_code == 201, r.text
-    page.get_by_role("button", name="Confirm booking").focus()
-    page.keyboard.press("Enter")
-    expect(page.locator("#page-alert")).to_contain_text("that time was just taken")
-    page.locator("button.slot").first.wait_for()
-    assert page.evaluate("document.activeElement.tagName") != "BODY"
