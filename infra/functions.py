@@ -63,8 +63,9 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # The notes and brief jobs read the host (a Query of its items), the client's earlier
     # bookings (a Query of GSI2), write the booking's notes link or brief and what they
     # made at Notion or Google (PutItem), count briefs and keep a refreshed token
-    # (UpdateItem, as their job records).
-    **{name: {"table": ("GetItem", "Query", "PutItem", "UpdateItem"),
+    # (UpdateItem, as their job records). A first notes page is made under a creation
+    # lease (a conditional PutItem), released with a DeleteItem (services/notes.py).
+    **{name: {"table": ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"),
               "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
                               "GetQueueAttributes")}
        for name in ("NotesWorker", "SummaryWorker")},

@@ -28,7 +28,7 @@ from tests.fakes.providers import FakePayments
 from tests.functional import factories as f
 from tests.functional.browser import Browser
 from tests.functional.conftest import Api, FixedClock
-from tests.functional.hosts import make_host
+from tests.functional.hosts import make_host, make_sandbox_host
 from tests.functional.realtime_wiring import (
     Wiring,
     confirmed_event,
@@ -48,6 +48,9 @@ from tests.functional.test_calendars import (  # noqa: F401 (fixtures)
 )
 from tests.functional.test_connections import connect as connect_provider
 from tests.functional.test_connections import expire_in_penny
+from tests.functional.test_notes_workers import event as notes_event
+from tests.functional.test_notes_workers import host_id_of
+from tests.functional.test_notes_workers import worker as notes_worker
 
 PREFIX = {"dynamodb": "table", "sns": "topic"}
 TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
@@ -254,5 +257,32 @@ def test_the_payments_worker_makes_only_the_calls_its_role_allows(
     assert expired is not None and expired.status is BookingStatus.EXPIRED
     # The hold's end is the bookings' own transaction: ledger read, days checked.
     assert {("table", "BatchGetItem"), ("table", "ConditionCheckItem")} <= calls["PaymentsWorker"]
+    for function, made in calls.items():
+        assert made <= allowed(function), (function, sorted(made - allowed(function)))
+
+
+def test_the_notes_and_brief_workers_make_only_the_calls_their_roles_allow_writing_pages(
+        api: Api, wiring: Wiring, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a premium host who keeps notes in Notion, and a booking
+    token = make_sandbox_host(api, sandbox, clock)
+    connect_provider(api, token, "notion")
+    HostRepository().set_premium("alice", True)
+    day = next_weekday(clock)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat()))
+    assert booked.status == 201, booked.body
+    booking = {"uid": booked.json["uid"], "host_id": host_id_of(api, token)}
+
+    # WHEN the notes worker writes its first page (under its creation lease) and the
+    # brief worker writes the brief and asks for the page again
+    calls: dict[str, set[tuple[str, str]]] = {}
+    for name in ("notes", "summary"):
+        with recording(wiring) as r:
+            assert notes_worker(name).handle(
+                notes_event(EventKind.BOOKING_CONFIRMED, booking, premium=True)) == "done"
+        calls[f"{name.title()}Worker"] = r.calls
+
+    # THEN the page was made, through calls each role allows (the lease's release included)
+    assert len(sandbox.notion_pages()) == 1
+    assert ("table", "DeleteItem") in calls["NotesWorker"]
     for function, made in calls.items():
         assert made <= allowed(function), (function, sorted(made - allowed(function)))
