@@ -10,12 +10,57 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from moto.core.common_models import BaseModel
+from moto.core.model_instances import reset_model_data
+from moto.dynamodb.models.table import StreamRecord
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
+
+
+def lighten_moto() -> None:
+    """What the embedded AWS changes in moto, for this process: see the two below."""
+    untrack_model_instances()
+    share_stream_records()
+
+
+def untrack_model_instances() -> None:
+    """Stop moto keeping every model object it ever made.
+
+    moto's `BaseModel.__new__` appends each instance to its class's `instances_tracked`,
+    for moto's own dashboard (which the local stack does not serve) and its reset (which
+    the local stack never calls). Every TransactWriteItems deep-copies the table (its
+    items and stream records) to roll back with, so each copy was kept for good: a
+    host's 60 bookings grew the local stack from 170 MB to almost 1 GB, each booking more
+    than the one before. Models are made as before, only not listed; what is listed now
+    is forgotten.
+    """
+
+    def new(cls: type[BaseModel], *args: Any, **kwargs: Any) -> BaseModel:
+        return super(BaseModel, cls).__new__(cls)
+
+    BaseModel.__new__ = staticmethod(new)  # type: ignore[method-assign]
+    reset_model_data()
+
+
+def share_stream_records() -> None:
+    """Let a table's copy share its stream records with the table.
+
+    moto deep-copies a table before each TransactWriteItems, to put back if the
+    transaction fails, and the copy took every stream record the table ever had (two
+    images each): over half of a booking's time in the local stack once a host had 60
+    bookings, and more with each one. A record never changes once written, so the copy's
+    list can hold the same records: a rolled-back transaction still leaves the stream as
+    it was before, since the list itself is copied.
+    """
+
+    def shared(record: StreamRecord, memo: dict[int, Any]) -> StreamRecord:
+        return record
+
+    StreamRecord.__deepcopy__ = shared  # type: ignore[attr-defined]
 
 
 class SerializedApp:
@@ -56,6 +101,7 @@ class EmbeddedAWS:
     """moto's server on a daemon thread; `port=0` picks a free port."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        lighten_moto()
         app = SerializedApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer = make_server(
             host, port, app, threaded=True, request_handler=_QuietRequestHandler

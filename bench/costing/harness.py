@@ -134,12 +134,14 @@ class Harness:
         from chalicelib.settings import Settings
         from chalicelib.store.queues import QUEUES
         from chalicelib.store.tables import PennyItem, table_definition
+        from local.aws import lighten_moto
         from local.metering import observe_calls
         from local.provision import provision, provision_hold_timers, provision_messaging
         from local.sns_push import SnsPushPoller
         from sandbox.server import start_sandbox
 
         self._stack.enter_context(mock_aws())
+        lighten_moto()  # moto kept each transaction's copy of the table, and copied streams
         self.sandbox = self._stack.enter_context(start_sandbox(
             redirect_uris=(f"{PUBLIC_URL}/oauth/{{provider}}/callback",)))
         self._stack.enter_context(_sandbox_calendars_follow(self.clock))

@@ -104,8 +104,9 @@ def connect_everything(stack: LocalStack, authorization: str) -> None:
 
 @pytest.fixture
 def stack() -> Iterator[LocalStack]:
-    """A stack of the fuzz run's own (over two thousand requests grow its memory by a
-    gigabyte or more): the session's stack, shared by the browser tests, is left as it was."""
+    """A stack of the fuzz run's own (over two thousand requests grow its table, which the
+    embedded AWS copies before every transaction): the session's stack, shared by the
+    browser tests, is left as it was."""
     running = LocalStack.start()
     yield running
     running.assert_stops_cleanly()

@@ -379,10 +379,10 @@ def test_the_host_cancels_from_the_list_with_the_keyboard(
 
 @pytest.fixture
 def own_stack() -> Iterator[LocalStack]:
-    """A stack of this test's own: a hundred bookings of one host grow the local stack's
-    memory by over a gigabyte (measured: 60 bookings, 170 MB to 650 MB, as before this
-    test existed), which the session's stack, shared by every browser test, should not
-    carry to the end of the run."""
+    """A stack of this test's own: the embedded AWS copies the whole table (items and
+    stream records) before every transaction, so a hundred bookings of one host would
+    slow every later booking of the session's stack, shared by every browser test
+    (measured: the 60th booking of a host takes three times as long as the first)."""
     running = LocalStack.start()
     yield running
     running.assert_stops_cleanly()
