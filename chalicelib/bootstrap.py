@@ -275,10 +275,27 @@ def _cipher(core: Core) -> Any:
 
 # ---- payments (Stripe, Razorpay): made on first use, so the SDKs load only then ---------
 
-PAYMENT_TIMEOUT = 5.0  # seconds per call to Stripe or Razorpay (the API Lambda has 10)
+@dataclass(frozen=True)
+class PaymentCalls:
+    """How long one call to Stripe or Razorpay may take: `attempts` tries of `timeout`
+    seconds each (the SDKs retry a timeout, a connection error or a 5xx with the same
+    idempotency key)."""
+
+    timeout: float
+    attempts: int
 
 
-def build_payment_accounts(core: Core) -> PaymentAccounts:
+# A call and its retries must end inside the function that makes it, so that what
+# follows a failed call runs (a booking's hold let go, a 503 that says why) rather than
+# Lambda cutting the request off. The API's 10 s also hold a booking's calendar re-check
+# (3 s at most) and its DynamoDB writes: two tries of 2.5 s, and Stripe's 0.5 s pause
+# between them, leave 1.5 s over (tests/unit/test_payment_calls.py). A worker has 60 s.
+API_PAYMENT_CALLS = PaymentCalls(timeout=2.5, attempts=2)
+WORKER_PAYMENT_CALLS = PaymentCalls(timeout=5.0, attempts=3)
+
+
+def build_payment_accounts(core: Core, calls: PaymentCalls = WORKER_PAYMENT_CALLS
+                           ) -> PaymentAccounts:
     from chalicelib.services.payment_accounts import PAYMENT_PROVIDERS, PaymentAccounts
     from chalicelib.store.connections import ConnectionRepository
 
@@ -287,14 +304,15 @@ def build_payment_accounts(core: Core) -> PaymentAccounts:
     def stripe(account: str | None) -> Any:
         from chalicelib.integrations.stripe_payments import StripePayments
 
-        return StripePayments(entries.stripe, account, PAYMENT_TIMEOUT)  # type: ignore[arg-type]
+        return StripePayments(entries.stripe, account,  # type: ignore[arg-type]
+                              calls.timeout, attempts=calls.attempts)
 
     def razorpay(keys: Any) -> Any:
         from chalicelib.integrations.razorpay_payments import RazorpayKeys, RazorpayPayments
 
         return RazorpayPayments(entries.razorpay,  # type: ignore[arg-type]
                                 RazorpayKeys(keys.key_id, keys.key_secret, keys.webhook_secret),
-                                PAYMENT_TIMEOUT)
+                                calls.timeout, attempts=calls.attempts)
 
     return PaymentAccounts(
         connections=ConnectionRepository(_cipher(core)), clock=core.clock,
@@ -384,7 +402,7 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
     public = PublicService(hosts, bookings, clock, calendars)
     changes = BookingChanges(hosts, bookings, clock, links, reservations)
     sessions = BrowserSessions(accounts, CsrfTokens(settings.link_secret))
-    payment_accounts = Once(lambda: build_payment_accounts(core))
+    payment_accounts = Once(lambda: build_payment_accounts(core, API_PAYMENT_CALLS))
     payments = Once(lambda: build_payments(core, reservations, links,
                                            payment_adapters or payment_accounts()))
     return ApiServices(

@@ -100,7 +100,7 @@ class RazorpayPayments:
     """The host's Razorpay account, acting with the host's own keys."""
 
     def __init__(self, entry: RazorpayPlatform, keys: RazorpayKeys,
-                 timeout: float = 5.0) -> None:
+                 timeout: float = 5.0, attempts: int = ATTEMPTS) -> None:
         self.keys = keys
         self.timeout = timeout
         self._answer = threading.local()  # the status of this thread's last answer
@@ -111,7 +111,7 @@ class RazorpayPayments:
         session.hooks["response"].append(self._seen)
         self._client = razorpay.Client(session=session, auth=(keys.key_id, keys.key_secret),
                                        base_url=entry.base_url or RAZORPAY_API,
-                                       max_retries=ATTEMPTS, initial_delay=RETRY_DELAY,
+                                       max_retries=attempts, initial_delay=RETRY_DELAY,
                                        max_delay=RETRY_DELAY * 2)
         self._client.enable_retry(True)
         self._client.set_app_details({"title": "Penny"})

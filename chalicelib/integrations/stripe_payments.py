@@ -64,10 +64,10 @@ def _now() -> datetime:
 
 class StripePayments:
     def __init__(self, entry: StripePlatform, account: str | None, timeout: float = 5.0,
-                 clock: Callable[[], datetime] = _now) -> None:
+                 clock: Callable[[], datetime] = _now, attempts: int = 3) -> None:
         base = entry.base_url
         self._client = stripe.StripeClient(
-            entry.secret_key, max_network_retries=2,
+            entry.secret_key, max_network_retries=attempts - 1,
             base_addresses={"api": base, "connect": base, "files": base} if base else None,
             http_client=stripe.RequestsClient(timeout=timeout))
         self._webhook_secret = entry.webhook_secret

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from chalicelib.bootstrap import WORKER_PAYMENT_CALLS
 from chalicelib.domain.errors import (
     AuthenticationError,
     ConnectionBrokenError,
@@ -56,10 +57,11 @@ def _keys(sandbox: ProviderSandbox, **changes: str) -> RazorpayKeys:
 
 
 def _payments(sandbox: ProviderSandbox, timeout: float = 5.0, base_url: str | None = None,
-              **changes: str) -> RazorpayPayments:
+              attempts: int = ATTEMPTS, **changes: str) -> RazorpayPayments:
     entry = RazorpayPlatform(base_url=base_url or sandbox.penny_providers()["razorpay"][
         "base_url"])
-    return RazorpayPayments(entry, _keys(sandbox, **changes), timeout=timeout)
+    return RazorpayPayments(entry, _keys(sandbox, **changes), timeout=timeout,
+                            attempts=attempts)
 
 
 def _signed(body: bytes, secret: str, event_id: str = "KzTn2lQ8pX0aBc") -> dict[str, str]:
@@ -203,6 +205,18 @@ def test_an_order_razorpay_refuses_is_rejected(provider_sandbox: ProviderSandbox
 
     with pytest.raises(ProviderRejectedError, match=r"atleast INR 1\.00"):
         _payments(provider_sandbox).create_checkout(too_small)
+
+
+def test_in_a_worker_a_hanging_answer_is_tried_three_times(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.razorpay_set_api_delay(1.0)
+    try:
+        with pytest.raises(ProviderUnavailableError, match="did not answer"):
+            _payments(provider_sandbox, timeout=0.2,
+                      attempts=WORKER_PAYMENT_CALLS.attempts).check_keys()
+        assert provider_sandbox.razorpay_api_calls("orders.all") == 3
+    finally:
+        provider_sandbox.razorpay_set_api_delay(0)
 
 
 def test_a_hanging_answer_times_out_after_one_retry_instead_of_hanging(

@@ -13,6 +13,7 @@ import pytest
 import requests
 from pytest_httpserver import HTTPServer
 
+from chalicelib.bootstrap import API_PAYMENT_CALLS
 from chalicelib.domain.errors import (
     AuthenticationError,
     ConnectionBrokenError,
@@ -48,11 +49,12 @@ def _stopped_clock() -> None:
 
 def _payments(sandbox: ProviderSandbox, account: str | None, *, timeout: float = 5.0,
               secret_key: str | None = None,
-              clock: Callable[[], datetime] = lambda: Clock.now) -> StripePayments:
+              clock: Callable[[], datetime] = lambda: Clock.now,
+              attempts: int = 3) -> StripePayments:
     settings = sandbox.stripe_settings()
     entry = StripePlatform(secret_key or settings["secret_key"], settings["webhook_secret"],
                            settings["base_url"])
-    return StripePayments(entry, account, timeout, clock=clock)
+    return StripePayments(entry, account, timeout, clock=clock, attempts=attempts)
 
 
 def _request(key: str = "hold-1", price: Price = YEN,
@@ -232,6 +234,18 @@ def test_server_errors_are_retried_twice_then_unavailable(
         payments.create_checkout(_request())
     assert provider_sandbox.stripe_api_calls("checkout.sessions.create") == 3
     assert provider_sandbox.stripe_sessions() == []
+
+
+def test_in_the_api_function_a_server_error_is_retried_once(
+        provider_sandbox: ProviderSandbox) -> None:
+    # The API's calls are tried twice, so a booking's request ends inside its 10 s
+    payments = _payments(provider_sandbox, _host(provider_sandbox),
+                         attempts=API_PAYMENT_CALLS.attempts)
+    provider_sandbox.stripe_fail_next_api_calls(500, times=3)
+
+    with pytest.raises(ProviderUnavailableError, match="500"):
+        payments.create_checkout(_request())
+    assert provider_sandbox.stripe_api_calls("checkout.sessions.create") == 2
 
 
 def test_a_server_error_retried_with_the_same_key_makes_one_checkout(
