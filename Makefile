@@ -89,8 +89,9 @@ deploy: package
 	@test -n "$(BUCKET)" || { echo "make deploy BUCKET=<an S3 bucket for the code zip>"; exit 2; }
 	$(PY) -m infra.deploy --stage $(STAGE) --bucket $(BUCKET) --region $(REGION) $(DEPLOY_ARGS)
 
-# Replay a dead-letter queue: make redrive CONSUMER=notes (or summary: into its worker;
-# stream: the table stream's failed batches into booking_events, within 24 hours).
+# Replay a dead-letter queue: make redrive CONSUMER=notes (or summary, calendar, payments:
+# into its worker; stream: the table stream's failed batches into booking_events, within
+# 24 hours).
 redrive: venv
 	$(PY) -m infra.redrive --stage $(STAGE) --region $(REGION) --consumer $(CONSUMER)
 

@@ -1,7 +1,9 @@
-"""What google-api-python-client would add to the Lambda zip, before and after pruning.
+"""What google-api-python-client adds to the Lambda zip, before and after pruning.
 
-Penny's calendar and Docs integrations will call Google through google-api-python-client,
-whose wheel carries a discovery document for every Google API (~600). This downloads the
+Penny's calendar and Docs integrations call Google through google-api-python-client,
+whose wheel carries a discovery document for every Google API (~600); `make package`
+already prunes all but three, so today this adds nothing and checks the pruned client
+(it was written to measure the client before Penny depended on it). This downloads the
 real wheels (the pinned version and its dependencies, for the functions' CPU, with
 requirements.txt as constraints), adds them to a copy of build/package/deployment.zip,
 runs `infra.prune` on the copy, and imports it on its own: `build()` must work for each

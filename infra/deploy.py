@@ -35,7 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.settings import PARAMETERS, SECRET_VARIABLES, SECURE_PARAMETERS
 from infra import stack as stacks
-from infra.preflight import check_bucket, check_concurrency
+from infra.preflight import check_bucket, check_concurrency, reserved_now
 from infra.stack import DeployError, stack_name
 
 PACKAGE = Path("build/package")
@@ -149,9 +149,13 @@ def deploy(session: boto3.Session, options: Options, package: Path = PACKAGE,
     declared = json.loads((package / "sam.json").read_text()).get("Parameters", {})
     given = options.stack_parameters()
     existing = stacks.current(cfn, stack, wait)
-    if existing is None and "ApiConcurrency" in declared:
-        check_concurrency(session.client("lambda"), int(given.get(
-            "ApiConcurrency", declared["ApiConcurrency"]["Default"])))
+    if "ApiConcurrency" in declared and (existing is None or "ApiConcurrency" in given):
+        # A first deploy reserves the default or the figure given; a redeploy only a
+        # figure given (it keeps the one it has otherwise).
+        functions = session.client("lambda")
+        check_concurrency(functions, int(given.get(
+            "ApiConcurrency", declared["ApiConcurrency"]["Default"])),
+            held=0 if existing is None else reserved_now(cfn, functions, stack))
     for name in ensure_parameters(ssm, path):
         print(f"deploy: created parameter {name}")
     template_url = stacks.upload(s3, options.bucket, stack, options.region, package)
@@ -190,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"  your booking page:         {url}/<your-slug>\n"
           f"  API:                       {url}/openapi.json\n"
           f"  WebSocket:                 {outputs.get('WebsocketConnectEndpointURL', '-')}\n"
-          f"{redirect_uris(url)}")
+          f"{redirect_uris(url)}\n"
+          f"{webhook_urls(url)}")
     return 0
 
 
@@ -201,6 +206,16 @@ def redirect_uris(url: str) -> str:
     lines = [f"    {name + ':':<11}{url}/oauth/{name}/callback" for name in OAUTH_PROVIDERS]
     return "  OAuth redirect URIs (register them with each provider you set up):\n" + \
         "\n".join(lines)
+
+
+def webhook_urls(url: str) -> str:
+    """What to register with the payment providers (docs/payments.md). Calendar push
+    channels need nothing registered: Penny names its own address in each watch."""
+    return ("  Webhooks:\n"
+            f"    {'stripe:':<11}{url}/webhooks/stripe  (the platform's Connect endpoint, "
+            "its signing secret in the providers' stripe entry)\n"
+            f"    {'razorpay:':<11}{url}/webhooks/razorpay/<host id>  (each host adds their "
+            "own; the dashboard shows it)")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """`make redrive`: replay a consumer's dead-letter queue into its worker, then stop.
 
-    python -m infra.redrive --stage prod --consumer notes|summary|stream [--region us-east-1]
+    python -m infra.redrive --stage prod [--region us-east-1]
+        --consumer notes|summary|calendar|payments|stream
 
 A worker's replay mapping (infra/messaging.py) is off, because an SQS mapping that is on
-long-polls its queue all month. This turns it on, waits until the queue is empty (what
-still fails goes back to the queue: the worker reports it), and turns it off again.
+long-polls its queue all month. This turns it on, waits until the queue is empty or what
+is left has all failed again (it goes back to the queue: the worker reports it), and
+turns it off again.
 `--consumer stream` replays the table stream's failed batches instead
 (infra/stream_replay.py).
 """
@@ -25,16 +27,31 @@ from infra import stream_replay
 from infra.messaging import STREAM_FAILURES, dead_letter_queue, worker_function
 from infra.stack import DeployError, physical_id, stack_name
 
+POLL = 20.0            # seconds between looks at the queue
+ENABLING = 2.0         # seconds between looks at a mapping being switched on
 
-def _depth(sqs: Any, queue_url: str) -> int:
+
+def _depth(sqs: Any, queue_url: str) -> tuple[int, int]:
+    """(messages in the queue, visible or in flight; its visibility timeout in seconds)."""
     found = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=[
-        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
-    return sum(int(v) for v in found["Attributes"].values())
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+        "VisibilityTimeout"])["Attributes"]
+    return (int(found["ApproximateNumberOfMessages"])
+            + int(found["ApproximateNumberOfMessagesNotVisible"]),
+            int(found["VisibilityTimeout"]))
 
 
-def redrive(session: boto3.Session, stage: str, consumer: str, timeout: float = 900.0,
+def redrive(session: boto3.Session, stage: str, consumer: str, timeout: float = 1800.0,
             sleep: Callable[[float], None] = time.sleep) -> int:
-    """Replay; return how many messages are left (ones that failed again)."""
+    """Replay; return how many messages are left (ones that failed again).
+
+    Switching a mapping on takes a while (its state goes through `Enabling`), the
+    queue's counts are approximate and a minute late, and a message that fails again is
+    out of sight for the queue's visibility timeout before it counts as waiting again.
+    So the replay ends when the queue is empty, or when its count has not moved for a
+    whole visibility timeout and a look more: by then each message left was tried, and
+    failed, since the last one went through.
+    """
     spec = next((s for s in QUEUES if s.name == consumer), None)
     if spec is None:
         raise DeployError(f"no consumer {consumer!r}; one of {[s.name for s in QUEUES]}")
@@ -43,21 +60,32 @@ def redrive(session: boto3.Session, stage: str, consumer: str, timeout: float = 
     queue_url = physical_id(cfn, stack, dead_letter_queue(spec))
     function = physical_id(cfn, stack, worker_function(spec))
     mappings = lambda_client.list_event_source_mappings(FunctionName=function)
-    (mapping,) = [m for m in mappings["EventSourceMappings"]
-                  if m["EventSourceArn"].endswith(f":{spec.dlq_name(stack)}")]
-    lambda_client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
+    found = [m for m in mappings["EventSourceMappings"]
+             if m["EventSourceArn"].endswith(f":{spec.dlq_name(stack)}")]
+    if len(found) != 1:
+        raise DeployError(f"{function} has {len(found)} mappings from {spec.dlq_name(stack)}, "
+                          "not its one replay mapping: was the stack deployed by `make deploy`?")
+    uuid = found[0]["UUID"]
+    lambda_client.update_event_source_mapping(UUID=uuid, Enabled=True)
+    waited = 0.0
     try:
-        deadline = time.monotonic() + timeout
-        before = -1
-        while time.monotonic() < deadline:
-            left = _depth(sqs, queue_url)
-            if left == 0 or left == before:  # empty, or only what keeps failing
+        while lambda_client.get_event_source_mapping(UUID=uuid)["State"] != "Enabled":
+            if waited >= timeout:
+                raise DeployError(f"the replay mapping of {function} did not switch on "
+                                  f"in {timeout:.0f} s")
+            sleep(ENABLING)
+            waited += ENABLING
+        before, still = -1, 0.0
+        while True:
+            left, visibility = _depth(sqs, queue_url)
+            still = still + POLL if left == before else 0.0
+            if left == 0 or still > visibility or waited >= timeout:
                 return left
             before = left
-            sleep(20.0)
-        return _depth(sqs, queue_url)
+            sleep(POLL)
+            waited += POLL
     finally:
-        lambda_client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+        lambda_client.update_event_source_mapping(UUID=uuid, Enabled=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from chalicelib.settings import SECRET_VARIABLES, Settings
 from infra import deploy, redrive, stream_replay
 from infra.deploy import Options
+from infra.preflight import reserved_now
 from infra.template import PARAMETERS
 
 REGION = "us-east-1"
@@ -41,11 +42,18 @@ def refuse_large_inline_templates(params: dict[str, Any], model: Any, **_: Any) 
             "Bucket")}}, model.name)
 
 
-def account_settings(unreserved: int) -> Any:
+def account_settings(unreserved: int, quota: int | None = None) -> Any:
     def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
-        limits = {"ConcurrentExecutions": unreserved, "UnreservedConcurrentExecutions": unreserved}
+        limits = {"ConcurrentExecutions": quota or unreserved,
+                  "UnreservedConcurrentExecutions": unreserved}
         return AWSResponse("https://lambda", 200, {}, None), {"AccountLimit": limits}
     return answer
+
+
+def an_account(aws: boto3.Session, unreserved: int, quota: int | None = None) -> None:
+    aws.events.unregister("before-call.lambda.GetAccountSettings", unique_id="account-settings")
+    aws.events.register("before-call.lambda.GetAccountSettings",
+                        account_settings(unreserved, quota), unique_id="account-settings")
 
 
 @pytest.fixture
@@ -262,13 +270,43 @@ def test_a_bucket_in_another_region_is_refused_before_anything_is_made(
 
 def test_an_account_without_room_for_the_ceiling_is_told_what_to_do(
         aws: boto3.Session, tmp_path: Path) -> None:
-    aws.events.unregister("before-call.lambda.GetAccountSettings", unique_id="account-settings")
-    aws.events.register("before-call.lambda.GetAccountSettings", account_settings(10))
+    an_account(aws, unreserved=10)
 
     with pytest.raises(deploy.DeployError, match="--api-concurrency 0"):
         run(aws, tmp_path)
     assert aws.client("ssm").describe_parameters()["Parameters"] == []  # nothing made yet
     assert run(aws, tmp_path, api_concurrency=0)["PublicUrl"] == FUNCTION_URL.rstrip("/")
+
+
+@pytest.mark.parametrize(("unreserved", "quota", "room"), [
+    (50, 50, 0),        # below a quota of 100, Lambda keeps all of it unreserved
+    (105, 1000, 5),     # other functions reserve the rest: 100 stay unreserved
+])
+def test_lambda_keeps_100_unreserved_or_the_whole_of_a_smaller_quota(
+        aws: boto3.Session, tmp_path: Path, unreserved: int, quota: int, room: int) -> None:
+    an_account(aws, unreserved, quota)
+
+    with pytest.raises(deploy.DeployError, match=f"can reserve at most {room}, not 10"):
+        run(aws, tmp_path)
+    assert aws.client("ssm").describe_parameters()["Parameters"] == []
+
+
+def test_a_redeploy_that_raises_the_ceiling_counts_what_the_api_function_holds(
+        aws: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a stack whose API function reserves 10, in an account of 600 (590 unreserved)
+    run(aws, tmp_path)
+    an_account(aws, unreserved=590, quota=600)
+    monkeypatch.setattr(deploy, "reserved_now", lambda cfn, functions, stack: 10)
+
+    # WHEN the ceiling is raised: to 500 leaves 100 unreserved, to 501 would not
+    run(aws, tmp_path, api_concurrency=500)
+    assert stack_parameters(aws)["ApiConcurrency"] == "500"
+    with pytest.raises(deploy.DeployError, match="at most 500, not 501"):
+        run(aws, tmp_path, api_concurrency=501)
+
+    # THEN a redeploy that keeps the ceiling asks nothing of the account
+    an_account(aws, unreserved=0, quota=600)
+    run(aws, tmp_path)
 
 
 # ---- redrive: a worker's dead-letter queue through its (normally off) replay mapping ----
@@ -328,6 +366,49 @@ def test_redrive_stops_when_only_poison_is_left_and_says_so(
         aws: boto3.Session, worker: dict[str, Any]) -> None:
     assert redrive.redrive(aws, "prod", "notes", sleep=lambda seconds: None) == 3
     assert mapping_state(aws) == "Disabled"
+
+
+def test_redrive_waits_for_the_mapping_to_switch_on_and_for_a_slow_batch(
+        aws: boto3.Session, worker: dict[str, Any]) -> None:
+    # GIVEN a mapping that takes two looks to switch on, as AWS's goes through Enabling
+    looks = {"n": 0}
+
+    def enabling_at_first(parsed: dict[str, Any], **_: Any) -> None:
+        looks["n"] += 1
+        if looks["n"] <= 2:
+            parsed["State"] = "Enabling"
+
+    aws.events.register("after-call.lambda.GetEventSourceMapping", enabling_at_first)
+    pauses: list[float] = []
+
+    # WHEN the worker's batch takes five minutes (the queue's count does not move), then
+    # all three go through
+    def a_slow_batch(seconds: float) -> None:
+        pauses.append(seconds)
+        if sum(p for p in pauses if p == redrive.POLL) >= 300:
+            for message in worker["sqs"].receive_message(
+                    QueueUrl=worker["url"], MaxNumberOfMessages=10).get("Messages", []):
+                worker["sqs"].delete_message(QueueUrl=worker["url"],
+                                             ReceiptHandle=message["ReceiptHandle"])
+
+    worker["sqs"].set_queue_attributes(QueueUrl=worker["url"],
+                                       Attributes={"VisibilityTimeout": "360"})
+    left = redrive.redrive(aws, "prod", "notes", sleep=a_slow_batch)
+
+    # THEN it waited for both, and nothing is left
+    assert left == 0
+    assert pauses[:2] == [redrive.ENABLING] * 2
+    assert mapping_state(aws) == "Disabled"
+
+
+def test_redrive_of_a_stack_without_its_replay_mapping_says_so(
+        aws: boto3.Session, worker: dict[str, Any]) -> None:
+    functions = aws.client("lambda")
+    (mapping,) = functions.list_event_source_mappings()["EventSourceMappings"]
+    functions.delete_event_source_mapping(UUID=mapping["UUID"])
+
+    with pytest.raises(deploy.DeployError, match="not its one replay mapping"):
+        redrive.redrive(aws, "prod", "notes", sleep=lambda seconds: None)
 
 
 # ---- redrive CONSUMER=stream: the table stream's failed batches, read back and re-run ----
@@ -400,3 +481,34 @@ def test_the_redirect_uris_to_register_are_printed_for_each_oauth_provider() -> 
 
     for provider in ("google", "microsoft", "zoom", "notion"):
         assert f"https://abc.lambda-url.us-east-1.on.aws/oauth/{provider}/callback" in printed
+
+
+def test_the_payment_webhooks_to_register_are_printed_at_the_apps_own_routes() -> None:
+    import app
+    from infra.deploy import webhook_urls
+
+    printed = webhook_urls("https://abc.lambda-url.us-east-1.on.aws")
+
+    for route, shown in (("/webhooks/stripe", "/webhooks/stripe"),
+                         ("/webhooks/razorpay/{host_id}", "/webhooks/razorpay/<host id>")):
+        assert route in app.app.routes
+        assert f"https://abc.lambda-url.us-east-1.on.aws{shown}" in printed
+
+
+def test_what_the_api_function_reserves_now_is_read_from_lambda(aws: boto3.Session) -> None:
+    # moto's CloudFormation makes no SAM function, so the stack's resource is stood in for
+    functions = aws.client("lambda")
+    role = aws.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]
+    functions.create_function(FunctionName="penny-prod-APIHandler-x", Runtime="python3.13",
+                              Role=role["Arn"], Handler="app.app",
+                              Code={"ZipFile": b"PK code"})
+
+    class Stack:
+        def describe_stack_resource(self, **_: Any) -> dict[str, Any]:
+            return {"StackResourceDetail": {"PhysicalResourceId": "penny-prod-APIHandler-x"}}
+
+    assert reserved_now(Stack(), functions, "penny-prod") == 0  # no reservation
+    functions.put_function_concurrency(FunctionName="penny-prod-APIHandler-x",
+                                       ReservedConcurrentExecutions=10)
+    assert reserved_now(Stack(), functions, "penny-prod") == 10
+    assert reserved_now(aws.client("cloudformation"), functions, "no-such-stack") == 0
