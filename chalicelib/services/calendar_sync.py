@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.errors import (
+    BookingContentionError,
     ConnectionBrokenError,
     JobBusyError,
     MeetingGoneError,
@@ -165,19 +166,37 @@ class CalendarSync:
         note = None
         if url is None and kind is not None and kind.is_video:
             note = zoom_note or follows_note(kind)
-        if (url, note) != (booking.video_url, booking.video_note):
-            # With it, the client's notes page is asked for again (`notes.requested`), to
-            # show the link: only for a host who keeps notes, so no other host's booking
-            # wakes the notes worker.
-            asked = booking.notes_requested_at
-            if config.notes is not None and self.clock is not None:
-                asked = self.clock.now()
-            linked = replace(booking, video_url=url, video_note=note, notes_requested_at=asked)
-            if self.bookings.save_video(linked):
-                booking = linked
+        booking = self._save_video(booking, url, note, config)
         if broken is not None:
             raise broken
         return config, booking
+
+    def _save_video(self, booking: Booking, url: str | None, note: str | None,
+                    config: HostConfig) -> Booking:
+        """The link (or note) written on the booking; the booking as this run leaves it.
+        A save refused because someone else wrote the booking meanwhile is made again on
+        the booking read afresh, when that write left what the link is for as it was (a
+        payment recorded, a notes page linked): no later round, nor any event, would
+        write it, and a broken calendar ends the run right after. A new status, time or
+        link is left unsaved here, for `run`'s next round (or that change's own event)
+        to reconcile."""
+        current: Booking | None = booking
+        for _ in range(ROUNDS):
+            if current is None or _state(current) != _state(booking):
+                return booking
+            if (url, note) == (current.video_url, current.video_note):
+                return current
+            # With it, the client's notes page is asked for again (`notes.requested`), to
+            # show the link: only for a host who keeps notes, so no other host's booking
+            # wakes the notes worker.
+            asked = current.notes_requested_at
+            if config.notes is not None and self.clock is not None:
+                asked = self.clock.now()
+            linked = replace(current, video_url=url, video_note=note, notes_requested_at=asked)
+            if self.bookings.save_video(linked):
+                return linked
+            current = self.bookings.get(booking.uid)
+        raise BookingContentionError(f"booking {booking.uid} kept changing; try again")
 
     # ---- the calendar event ---------------------------------------------------------
 

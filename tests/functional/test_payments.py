@@ -22,13 +22,16 @@ import pytest
 from icalendar import Calendar
 
 from chalicelib import bootstrap
+from chalicelib.domain.bookings import Booking
 from chalicelib.domain.events import Event, EventKind
+from chalicelib.store.bookings import BookingRepository
 from chalicelib.store.queues import QUEUES
 from sandbox.server import ProviderSandbox, start_sandbox
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_host, make_sandbox_host
-from tests.functional.test_connections import PUBLIC
+from tests.functional.test_calendars import run_calendar_job
+from tests.functional.test_connections import PUBLIC, connect, expire_in_penny, status_of
 from tests.functional.test_function_url import call, url_event
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -141,6 +144,12 @@ DELIVERED: dict[str, int] = {}
 def post_stripe(api: Api, body: bytes, signature: str | None) -> Any:
     headers = {} if signature is None else {"Stripe-Signature": signature}
     return api.post("/webhooks/stripe", raw=body, headers=headers)
+
+
+def as_it_is(uid: str) -> Booking:
+    found = BookingRepository().get(uid)
+    assert found is not None
+    return found
 
 
 def run_payments_job(kind: EventKind, host: str, uid: str, n: int = 1) -> None:
@@ -340,6 +349,42 @@ def test_a_payment_after_someone_else_took_the_time_is_refunded_automatically(
     (refund,) = sandbox.stripe_refunds()
     assert refund["amount"] == 15000 and refund["status"] == "succeeded"
     assert view(api, rival)["status"] == "confirmed"
+
+
+def test_a_paid_booking_while_google_is_broken_still_says_the_link_will_follow(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a Google Meet intro paid through Stripe while Alice's Google is revoked
+    connect(api, stripe_host, "google")
+    alice = host_id(api, stripe_host)
+    sandbox.revoke("google")
+    sandbox.expire_access_tokens("google")
+    expire_in_penny(api, stripe_host, clock)
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    # ...and Stripe's second delivery of the payment, which read the booking before the
+    # first confirmed it, settles it again while the calendar job waits on Google: it
+    # writes the booking as it reads it now (services/payments.py `_paid`), a new version.
+    real_broken = bootstrap.HostAdapters.broken
+
+    def broken_while_the_payment_settles_again(self: Any, host: str, provider: str,
+                                               reason: str) -> None:
+        monkeypatch.setattr(bootstrap.HostAdapters, "broken", real_broken)
+        bootstrap.services().payments.reservations.settle(lambda now: as_it_is(held["uid"]))
+        real_broken(self, host, provider, reason)
+
+    monkeypatch.setattr(bootstrap.HostAdapters, "broken",
+                        broken_while_the_payment_settles_again)
+
+    # WHEN the calendar job runs for the confirmation
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, alice, held["uid"])
+
+    # THEN Google shows broken, and the client is told the host will send the link
+    assert status_of(api, stripe_host, "google")["status"] == "broken"
+    seen = view(api, held)
+    assert seen["video_url"] is None
+    assert seen["video_note"] == "The host will send you the Google Meet link before the meeting."
 
 
 def test_out_of_order_expiry_after_the_payment_leaves_it_paid(

@@ -472,6 +472,23 @@ def test_a_link_saved_over_a_booking_changed_meanwhile_is_not_lost(world: World)
     assert (world.stored().sequence, world.stored().video_url) == (1, "https://meet.test/evt-1")
 
 
+def test_a_link_saved_over_a_booking_written_again_meanwhile_is_saved_on_its_new_version(
+        world: World) -> None:
+    # Another write lands between the job's read and its save (a payment settled again,
+    # the notes page's link): nothing the link is for changed, so no round or event
+    # would write it later. The save is made again on the booking as it is now.
+    world.now(a_booking(location=MEET))
+    world.google.faults.meanwhile("create_event", lambda: world.now(
+        replace(world.stored(), notes_url="https://notion.test/page-1")))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert world.bookings.refused == 1
+    assert (world.stored().video_url, world.stored().notes_url) == (
+        "https://meet.test/evt-1", "https://notion.test/page-1")
+    assert world.google.faults.calls == ["create_event"]
+
+
 # ---- the hosts' busy copies ------------------------------------------------------------------
 
 
