@@ -2,7 +2,7 @@
 
 The slot engine answers yes or no; a refused booking deserves to know which rule said
 no, in the order a person would check them (the clock, the notice, the window, the
-hours, the grid, the host's other calendars, the daily limit, other bookings), and to
+hours, the grid, the daily limit, other bookings, the host's other calendars), and to
 read it in words.
 """
 
@@ -52,13 +52,20 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
         within = any(run.start <= meeting.start and meeting.end <= run.end
                      for run in available_ranges(query.schedule, meeting))
         return SlotRefusal.OFF_GRID if within else SlotRefusal.OUTSIDE_HOURS
-    # Offered by the rules: the host's other calendars, the day's count or other bookings
-    # stand in the way.
+    # Offered by the rules: the day's count, other bookings or the host's other calendars
+    # stand in the way. The day's limit is said first, whatever else does; then other
+    # bookings, when they alone do (once the calendar job has written a booking into the
+    # host's calendar, its event there blocks the same time, and the truth for the next
+    # booker is that the time was just taken); then the calendars.
+    if day_at_limit(query, start):
+        return SlotRefusal.DAILY_LIMIT
+    bookings = [busy for busy in query.busy if not busy.external]
+    if not is_bookable(replace(unlimited, busy=bookings), start):
+        return SlotRefusal.TAKEN
     elsewhere = [busy for busy in query.busy if busy.external]
     if not is_bookable(replace(unlimited, busy=elsewhere), start):
         return SlotRefusal.CALENDAR_BUSY
-    # The day's limit is said first, whatever else stands in the way.
-    return SlotRefusal.DAILY_LIMIT if day_at_limit(query, start) else SlotRefusal.TAKEN
+    return SlotRefusal.TAKEN  # only both together: bookings' buffers against an event
 
 
 

@@ -19,6 +19,7 @@ from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncSta
 from chalicelib.domain.errors import (
     CalendarUnavailableError,
     ProviderUnavailableError,
+    SlotTakenError,
     SlotUnavailableError,
 )
 from chalicelib.domain.external_busy import ExternalEvent
@@ -133,6 +134,23 @@ def test_a_move_is_not_refused_by_the_bookings_own_event_in_the_calendar(
     moved = world.reschedule(booking, "2026-03-04T10:30:00-05:00")
 
     assert moved.start == at("2026-03-04T15:30:00+00:00")
+
+
+def test_a_time_just_booked_is_taken_though_its_event_is_in_the_calendar(
+        world: World) -> None:
+    # GIVEN a booking whose event the calendar job has written into the counted calendar
+    world.counting()
+    first = world.book("2026-03-04T10:00:00-05:00")
+    world.google.create_event("primary", CalendarEvent(
+        first.uid, "Intro call with Bo Booker", first.meeting, "Bo Booker",
+        "bo@example.com"))
+
+    # WHEN a second booker asks for the same time
+    with pytest.raises(SlotTakenError) as refused:
+        world.book("2026-03-04T10:00:00-05:00")
+
+    # THEN it was just taken (409: pick another), not "the host has another appointment"
+    assert refused.value.code == "slot_taken"
 
 
 def test_a_move_onto_other_busy_time_in_the_calendar_is_refused(world: World) -> None:
