@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from contextlib import ExitStack
@@ -78,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     _stop_on(signal.SIGINT, signal.SIGTERM)
     # `kill -USR1 <pid>` prints every thread's stack: what a stack that will not stop waits on.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    taken = _taken_ports(args)
+    if taken:
+        return _fail(f"{taken} already in use; choose others (or 0 for free ones), "
+                     "e.g. PENNY_AWS_PORT=4567 make run")
     try:
         with ExitStack() as running:
             aws = EmbeddedAWS(args.host, args.aws_port).start()
@@ -151,6 +156,32 @@ def main(argv: list[str] | None = None) -> int:
 def _fail(message: str) -> int:
     print(f"local.stack: {message}", file=sys.stderr, flush=True)
     return 1
+
+
+# Each port's option and the environment variable `make run` reads it from.
+PORTS = (("api_port", "PENNY_API_PORT"), ("aws_port", "PENNY_AWS_PORT"),
+         ("ws_port", "PENNY_WS_PORT"), ("sandbox_port", "PENNY_SANDBOX_PORT"))
+
+
+def _taken_ports(args: argparse.Namespace) -> str:
+    """The asked-for ports something else holds, named with their settings ("" if none).
+
+    Checked before anything starts: the embedded AWS and the sandbox are werkzeug
+    servers, which print their own advice and exit when their port is taken, naming
+    neither the option nor the variable (4566 is LocalStack's port too).
+    """
+    taken = []
+    for option, variable in PORTS:
+        port = getattr(args, option)
+        if port == 0:
+            continue
+        try:
+            socket.create_server((args.host, port)).close()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            taken.append(f"port {port} (--{option.replace('_', '-')}, {variable})")
+    return ", ".join(taken)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -11,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.e2e.conftest import LocalStack
+from tests.e2e.conftest import REPO_ROOT, LocalStack
 
 pytestmark = pytest.mark.e2e
 
@@ -183,3 +185,20 @@ def test_ctrl_c_stops_the_stack_cleanly_and_frees_its_ports() -> None:
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
         socket.create_server(("127.0.0.1", port)).close()  # free to bind again
+
+
+def test_a_taken_port_stops_the_stack_before_it_starts_naming_the_port_and_its_setting(
+        ) -> None:
+    # GIVEN something else on a port, as LocalStack would be on 4566
+    with socket.create_server(("127.0.0.1", 0)) as held:
+        port = held.getsockname()[1]
+        # WHEN the stack is asked to put the embedded AWS there
+        ran = subprocess.run(
+            [sys.executable, "-m", "local.stack", "--api-port", "0", "--aws-port", str(port),
+             "--ws-port", "0", "--sandbox-port", "0"],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+
+    # THEN it stops, naming that port with the flag and the variable that move it
+    assert ran.returncode == 1
+    assert f"port {port} (--aws-port, PENNY_AWS_PORT) already in use" in ran.stderr
+    assert "PENNY_STACK_READY" not in ran.stdout
