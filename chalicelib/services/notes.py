@@ -9,8 +9,9 @@ booking uid the page carries (integrations/notion_notes.py): a redelivery never 
 second page, a reschedule or cancel rewrites the same one (status, time).
 
 The page's link goes on the booking (the dashboard shows it), and the job's record
-announces `notes.saved`. A host with no notes destination, or a booking that never
-became a meeting (unpaid, expired), gets nothing written and nothing announced.
+announces `notes.saved` when the page is made (not when it is written again). A host
+with no notes destination, or a booking that never became a meeting (unpaid, expired),
+gets nothing written and nothing announced.
 
 This job alone writes notes pages. What other workers put on the booking reaches the
 page through `notes.requested`, which they ask for in the same write: the calendar
@@ -55,6 +56,7 @@ NOTES = "notes"
 CREATING = "notes:creating"
 CREATE_LEASE = timedelta(minutes=2)
 ROUNDS = 3
+MADE, UPDATED = "made", "updated"  # what a write of a notes page did
 NOTES_TIMEOUT = 10.0               # seconds per Notion call (the worker has 60)
 KEEP_AFTER_MEETING = timedelta(days=30)
 HISTORY_READ = 100                 # the host's bookings read to find the client's earlier ones
@@ -113,32 +115,36 @@ class NotesJob:
     announces: EventKind | None = EventKind.NOTES_SAVED
 
     def run(self, event: Event) -> bool:
-        """True when a notes page was written (or found as it should be)."""
+        """True when a notes page was made, which the job's record announces
+        (`notes.saved`: the host's dashboard says so, once). Rewriting a page made before
+        (a move, the video link, the brief) announces nothing."""
         uid = str(event.booking["uid"])
         booking = self.bookings.get(uid)
-        wrote = False
+        made = False
         for _ in range(ROUNDS):
-            if booking is None or not self._write(booking):
-                return wrote
-            wrote = True
+            wrote = None if booking is None else self._write(booking)
+            if wrote is None:
+                return made
+            made = made or wrote is MADE
             again = self.bookings.get(uid)
             if _state(again) == _state(booking):
                 break
             booking = again
-        return wrote
+        return made
 
-    def _write(self, booking: Booking) -> bool:
+    def _write(self, booking: Booking) -> str | None:
+        """MADE (a new page), UPDATED (the page it has), or None (nothing to write)."""
         ref = self.refs.get(NOTES, booking.uid)
         if booking.status is not BookingStatus.CONFIRMED and \
                 not (booking.status is BookingStatus.CANCELLED and ref is not None):
-            return False  # never a meeting (unpaid, expired), or cancelled before any notes
+            return None  # never a meeting (unpaid, expired), or cancelled before any notes
         config = self.hosts.config(booking.host_id)
         if config.notes is None:
-            return False
+            return None
         try:
             provider = self.adapters.notes(booking.host_id, config.notes, NOTES_TIMEOUT)
         except NotConnectedError:
-            return False  # disconnected: nothing to write to
+            return None  # disconnected: nothing to write to
         notes = booking_notes(booking, config.profile.timezone,
                               question_labels(config, booking), self.manage_url,
                               client_history(self.bookings, booking))
@@ -170,7 +176,7 @@ class NotesJob:
             self.refs.put(stored)
         if booking.notes_url != page.url:
             self._save_link(booking, page.url)
-        return True
+        return UPDATED if lease is None else MADE
 
     def _save_link(self, booking: Booking, url: str) -> None:
         save_on_latest(self.bookings, booking, lambda b: replace(b, notes_url=url))

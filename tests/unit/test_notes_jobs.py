@@ -213,6 +213,26 @@ def test_a_redelivered_confirmation_rewrites_the_same_page_and_makes_no_second(
     assert world.adapters.notion.writes == ["save page-1", "update page-1"]
 
 
+def test_notes_saved_is_announced_when_the_page_is_made_and_not_when_it_is_written_again(
+        world: World) -> None:
+    # GIVEN a booking, its notes page made by the confirmation's job
+    world.bookings.now(a_booking())
+    assert world.notes.run(an_event()) is True
+
+    # WHEN its page is written again: the video link asked for, then a move
+    world.bookings.now(replace(world.bookings.bookings["b-1"],
+                               video_url="https://meet.test/abc"))
+    again = world.notes.run(an_event(EventKind.NOTES_REQUESTED))
+    world.bookings.now(replace(a_booking(start=START + timedelta(days=1), sequence=1),
+                               notes_url="https://notion.test/page-1"))
+    moved = world.notes.run(an_event(EventKind.BOOKING_RESCHEDULED))
+
+    # THEN each rewrite is done and says nothing more (the host heard "notes saved" once;
+    # a move is announced as a move)
+    assert (again, moved) == (False, False)
+    assert world.adapters.notion.writes == ["save page-1", "update page-1", "update page-1"]
+
+
 def test_a_reschedule_and_a_cancel_update_the_same_page(world: World) -> None:
     world.bookings.now(a_booking())
     world.notes.run(an_event())
