@@ -235,6 +235,8 @@ function liveStatus(status) {
     return `Live updates dropped. Trying again in ${seconds} s (attempt ${status.attempt}).`;
   };
   detail.textContent = describe();
+  // Nothing to reconnect while live, nor where the server has no live updates.
+  $("#live-reconnect").hidden = ["live", "unavailable"].includes(status.state);
   if (status.state === "reconnecting") {
     countdown = setInterval(() => { detail.textContent = describe(); }, 1000);
   }

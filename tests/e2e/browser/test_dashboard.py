@@ -313,6 +313,8 @@ def test_reconnecting_while_a_ticket_is_on_its_way_leaves_one_socket_and_logout_
     # WHEN the host asks to reconnect while the first ticket is still on its way
     page.get_by_role("button", name="Reconnect now").click()
     expect(pill).to_have_attribute("data-state", "live")
+    # (live, there is nothing to reconnect: the button goes)
+    expect(page.get_by_role("button", name="Reconnect now")).to_be_hidden()
     # ... and that first ticket arrives late
     with page.expect_response(lambda r: r.request == held[0].request):
         held[0].continue_()
