@@ -73,6 +73,14 @@ class InvalidPaymentSignatureError(ValidationError):
     code = "invalid_signature"
 
 
+class _AlreadyPaid(Exception):
+    """The booking, read again, was confirmed by another delivery of the payment."""
+
+    def __init__(self, booking: Booking) -> None:
+        super().__init__(booking.uid)
+        self.booking = booking
+
+
 class _Unwanted(Exception):
     """A payment for a time the booking no longer holds, and why (a refund reason)."""
 
@@ -307,7 +315,7 @@ class PaymentService:
             # here (the write is conditioned on the version read), never undone.
             current = self._current(booking.uid)
             if current.payment is not None and current.payment.paid:
-                return current
+                raise _AlreadyPaid(current)  # told twice at once: the other one wrote it
             if current.status is BookingStatus.CANCELLED:
                 raise _Unwanted("cancelled")   # cancelled while it waited for the money
             if current.start <= now:
@@ -316,6 +324,8 @@ class PaymentService:
 
         try:
             done = self.reservations.settle(confirmed)
+        except _AlreadyPaid as paid:
+            return Settlement("ignored", paid.booking)  # nothing written, nothing told again
         except _Unwanted as unwanted:
             return Settlement("refunded", self._refund_unwanted(booking, payment_id, amount,
                                                                 unwanted.reason))

@@ -240,6 +240,36 @@ def test_the_same_payment_told_twice_confirms_once(world: World) -> None:
     assert again.outcome == "ignored" and world.bookings.commits == commits
 
 
+def test_two_deliveries_of_the_payment_at_once_write_the_booking_once(world: World) -> None:
+    # GIVEN a second delivery of the payment that read the booking still unpaid, and the
+    # first confirming it meanwhile (right after the second's first read)
+    held = world.book().booking
+    read = world.bookings.get
+    reads = 0
+
+    def get(uid: str) -> Booking | None:
+        nonlocal reads
+        found = read(uid)
+        reads += 1
+        if reads == 1:
+            world.bookings.get = read  # type: ignore[method-assign]
+            assert world.payments.settle(world.paid(held, "evt_session"),
+                                         "stripe").outcome == "confirmed"
+            world.bookings.get = get  # type: ignore[method-assign]
+        return found
+
+    world.bookings.get = get  # type: ignore[method-assign]
+    commits = world.bookings.commits + 1  # the first delivery's one write
+    second = world.payments.settle(world.paid(held, "evt_intent"), "stripe")
+    world.bookings.get = read  # type: ignore[method-assign]
+
+    # THEN the second writes nothing (a write would have made a new version under the
+    # calendar job's feet) and is not a second confirmation
+    assert second.outcome == "ignored"
+    assert world.bookings.commits == commits
+    assert world.get(held.uid).status is BookingStatus.CONFIRMED
+
+
 @pytest.mark.parametrize("change", [
     {"checkout_id": "cs-someone-else"}, {"account": "acct_mallory"}, {"account": None},
     {"checkout_id": "", "account": None}, {"booking_uid": "nope"}])
