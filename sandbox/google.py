@@ -48,6 +48,9 @@ class GoogleProvider(FakeProvider):
     name = "google"
     title = "Google"
     question = "Allow Penny to see your calendar?"
+    asks = (("/auth/calendar", "see your calendar"),
+            ("/auth/documents", "make notes documents in your Google Drive"))
+    signing_in = "Sign in to Penny with Google?"
     policy = Policy(access_ttl=3599, rotates_refresh_tokens=False, pkce=True,
                     refresh_only_offline=True, access_prefix="ya29.", refresh_prefix="1//",
                     code_prefix="4/0A")

@@ -59,6 +59,8 @@ class MicrosoftProvider(FakeProvider):
     name = "microsoft"
     title = "Microsoft"
     question = "Allow Penny to see your calendar?"
+    asks = (("Calendars.", "see your calendar"),)
+    signing_in = "Sign in to Penny with Microsoft?"
     # Really, Entra ID leaves the old refresh token valid after a refresh; the sandbox kills
     # it (as Zoom does) so a Penny that keeps using the old one fails here, not in 90 days.
     policy = Policy(access_ttl=3599, rotates_refresh_tokens=True, pkce=True,

@@ -29,6 +29,10 @@ class FakeProvider:
     name: ClassVar[str]
     title: ClassVar[str]
     question: ClassVar[str]  # the consent page's heading
+    # Where asking for some scopes means a narrower question: (a fragment of the scope,
+    # what the user lets Penny do); asking for none of them is signing in (`signing_in`).
+    asks: ClassVar[tuple[tuple[str, str], ...]] = ()
+    signing_in: ClassVar[str] = ""
     policy: ClassVar[Policy]
     # True: client credentials only in `Authorization: Basic` (Zoom, Notion).
     basic_auth_only: ClassVar[bool] = False
@@ -104,8 +108,16 @@ class FakeProvider:
             # Never redirect to an unverified redirect URI: an error page, as real vendors do.
             return self.page_error(refusal.reason.value)
         return html_response(pages.consent(
-            self.title, self.question, f"{self.base_url}/_sandbox/consent", request,
+            self.title, self.question_for(scopes), f"{self.base_url}/_sandbox/consent", request,
             list(self.server.accounts.values())))
+
+    def question_for(self, scopes: tuple[str, ...]) -> str:
+        """The consent page's heading for what is asked (a sign-in asks for no calendar)."""
+        if not self.asks:
+            return self.question
+        wants = list(dict.fromkeys(does for fragment, does in self.asks
+                                   if any(fragment in scope for scope in scopes)))
+        return f"Allow Penny to {' and '.join(wants)}?" if wants else self.signing_in
 
     def consent(self, request: Request) -> Response:
         try:

@@ -39,8 +39,9 @@ def test_allow_in_a_real_browser_redirects_to_the_callback_with_code_and_state(
             page.set_default_timeout(WAIT_MS)
             page.route(f"{REDIRECT}*", callback)
             page.goto(f"{provider_sandbox.base_url('google')}/o/oauth2/v2/auth?{query}")
+            # A sign-in (openid email) asks for no calendar, and the page does not say so
             assert page.get_by_role("heading").first.inner_text() == \
-                "Allow Penny to see your calendar?"
+                "Sign in to Penny with Google?"
             page.get_by_role("button", name="Allow").click()
             page.wait_for_url(f"{REDIRECT}*")
         finally:
@@ -48,3 +49,22 @@ def test_allow_in_a_real_browser_redirects_to_the_callback_with_code_and_state(
 
     params = callback_params(landed[0])
     assert params["state"] == "st-123" and params["code"].startswith("4/0A")
+
+
+@pytest.mark.parametrize(("provider", "scopes", "question"), [
+    ("google", ("openid", "https://www.googleapis.com/auth/calendar.events",
+                "https://www.googleapis.com/auth/calendar.readonly"),
+     "Allow Penny to see your calendar?"),
+    ("google", ("https://www.googleapis.com/auth/documents",
+                "https://www.googleapis.com/auth/drive.file"),
+     "Allow Penny to make notes documents in your Google Drive?"),
+    ("google", ("openid", "email", "profile"), "Sign in to Penny with Google?"),
+    ("microsoft", ("openid", "offline_access", "Calendars.ReadWrite"),
+     "Allow Penny to see your calendar?"),
+    ("microsoft", ("openid", "profile", "email"), "Sign in to Penny with Microsoft?"),
+    ("zoom", (), "Allow Penny to create Zoom meetings for you?"),
+])
+def test_the_consent_page_asks_for_what_the_scopes_give(
+        provider_sandbox: ProviderSandbox, provider: str, scopes: tuple[str, ...],
+        question: str) -> None:
+    assert provider_sandbox.providers[provider].question_for(scopes) == question
