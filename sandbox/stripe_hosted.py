@@ -40,7 +40,9 @@ class StripeHosted:
                 Rule("/pay/<session_id>/cancel", endpoint=self._cancel_page),
                 Rule("/setup/s/<account_id>/<token>", endpoint=self._onboarding_page,
                      methods=["GET", "POST"]),
-                Rule("/_sandbox", endpoint=self._control_page)]
+                Rule("/_sandbox", endpoint=self._control_page),
+                Rule("/_sandbox/refunds/<refund_id>/fail", endpoint=self._fail_refund,
+                     methods=["POST"])]
 
     def new_link(self, account: str, refresh_url: str, return_url: str) -> dict[str, Any]:
         """An Account Link's object, its URL opening the onboarding page."""
@@ -128,4 +130,14 @@ class StripeHosted:
             return html_response(pages.control(
                 self.base_url, list(self.ledger.accounts.values()),
                 [s for _, s in self.ledger.all("checkout.session")],
+                [r for _, r in self.ledger.all("refund")],
                 self.webhooks.deliveries(), self.webhooks.endpoints(), self.gate.counts()))
+
+    def _fail_refund(self, request: Request, refund_id: str) -> Response:
+        """The page's "Fail it" button: the card's bank sends the refund back (a closed
+        card), and refund.updated and refund.failed go to the webhook endpoints."""
+        try:
+            self.ledger.fail_refund(refund_id, "expired_or_canceled_card")
+        except (KeyError, ValueError) as exc:
+            return html_response(pages.over("No refund to fail", str(exc)), 404)
+        return redirect(f"{self.base_url}/_sandbox", 303)

@@ -77,8 +77,9 @@ details here; the sandbox only asks whether you are done.</p>
 
 
 def control(base_url: str, accounts: Sequence[dict[str, Any]],
-            sessions: Sequence[dict[str, Any]], deliveries: Sequence[StripeDelivery],
-            endpoints: Sequence[str], calls: dict[str, int]) -> str:
+            sessions: Sequence[dict[str, Any]], refunds: Sequence[dict[str, Any]],
+            deliveries: Sequence[StripeDelivery], endpoints: Sequence[str],
+            calls: dict[str, int]) -> str:
     acct = "".join(f"<tr><td><code>{escape(a['id'])}</code></td><td>{escape(a['email'] or '')}"
                    f"</td><td>{'ready' if a['charges_enabled'] else 'not onboarded'}</td></tr>"
                    for a in accounts)
@@ -87,6 +88,13 @@ def control(base_url: str, accounts: Sequence[dict[str, Any]],
                    f"{escape(money(s['amount_total'], s['currency']))}</td><td>"
                    f"{escape((s.get('metadata') or {}).get('booking_uid', ''))}</td></tr>"
                    for s in sessions)
+    back = "".join(
+        f"<tr><td><code>{escape(r['id'])}</code></td><td>{escape(r['status'])}</td><td>"
+        f"{escape(money(r['amount'], r['currency']))}</td><td>"
+        + (f'<form method="post" action="{escape(base_url)}/_sandbox/refunds/'
+           f'{escape(r["id"])}/fail"><button>Fail it (the card is closed)</button></form>'
+           if r["status"] == "succeeded" else "")
+        + "</td></tr>" for r in refunds)
     sent = "".join(f"<tr><td><code>{escape(d.event_id)}</code></td><td>{escape(d.event_type)}"
                    f"</td><td>{d.attempt}</td><td>{d.status or escape(d.error or '')}</td></tr>"
                    for d in reversed(deliveries))
@@ -99,6 +107,8 @@ def control(base_url: str, accounts: Sequence[dict[str, Any]],
 {acct or '<tr><td colspan="3">None yet.</td></tr>'}</table>
 <h2>Checkout Sessions</h2><table><tr><th>session</th><th>status</th><th>amount</th>
 <th>booking</th></tr>{sess or '<tr><td colspan="4">None yet.</td></tr>'}</table>
+<h2>Refunds</h2><table><tr><th>refund</th><th>status</th><th>amount</th><th></th></tr>
+{back or '<tr><td colspan="4">None yet.</td></tr>'}</table>
 <h2>Webhook attempts</h2><table><tr><th>event</th><th>type</th><th>attempt</th>
 <th>answer</th></tr>{sent or '<tr><td colspan="4">None yet.</td></tr>'}</table>
 <h2>API calls</h2><ul>{call or "<li>None yet.</li>"}</ul>""")

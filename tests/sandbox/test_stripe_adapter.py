@@ -354,6 +354,27 @@ def test_a_refund_that_fails_later_is_a_failed_refund_naming_it(
         "expired_or_canceled_card"
 
 
+def test_the_sandbox_pages_fail_it_button_fails_a_refund_as_stripe_would(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    # GIVEN a refund made, listed on the sandbox's Stripe page with its "Fail it" button
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    refund = payments.refund(_paid(provider_sandbox, payments), Price(5000, "JPY"),
+                             "refund-bk-1")
+    page = f"{provider_sandbox.stripe_settings()['base_url']}/_sandbox"
+    assert f"/_sandbox/refunds/{refund.id}/fail" in requests.get(page, timeout=10).text
+
+    # WHEN the button is pressed (its form's POST)
+    delivered = _signed(provider_sandbox, httpserver, lambda: requests.post(
+        f"{page}/refunds/{refund.id}/fail", timeout=10), 2)
+
+    # THEN Stripe's two events for it are sent, and the button is gone
+    assert {payments.verify_webhook(b, h).kind for b, h in delivered  # type: ignore[union-attr]
+            } == {PaymentEventKind.REFUND_FAILED}
+    assert provider_sandbox.stripe_object(refund.id)["status"] == "failed"
+    assert f"/_sandbox/refunds/{refund.id}/fail" not in requests.get(page, timeout=10).text
+    assert requests.post(f"{page}/refunds/{refund.id}/fail", timeout=10).status_code == 404
+
+
 def test_an_async_failure_is_failed_and_events_without_penny_metadata_are_ignored(
         provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
     payments = _payments(provider_sandbox, _host(provider_sandbox))
