@@ -117,6 +117,11 @@ class CalendarProvider(Protocol):
         """The new event (the same event again for the same key)."""
         ...
 
+    def event_id_for(self, calendar_id: str, key: str) -> str | None:
+        """The id `create_event` gives (or gave) the event for `key`, known without asking
+        the provider when Penny chooses it (Google); None when the provider assigns it."""
+        ...
+
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent: ...
 

@@ -177,6 +177,9 @@ class GoogleCalendar:
                     **conference_version(event)), "restoring an event")
         return written_event(answer)
 
+    def event_id_for(self, calendar_id: str, key: str) -> str | None:
+        return google_event_id(key)
+
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
         return written_event(self._call(self._api("events").patch(

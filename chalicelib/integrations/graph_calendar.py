@@ -156,6 +156,12 @@ class GraphCalendar:
             return self.update_event(calendar_id, _id(made), event)
         return _written(made)
 
+    def event_id_for(self, calendar_id: str, key: str) -> str | None:
+        # Graph assigns ids, and offers no documented lookup by transactionId; a POST
+        # replayed to find the event would make one (and invite the attendee) when none
+        # was made. An event whose create answer was lost is found only by a retried create.
+        return None
+
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
         return _written(self._call("PATCH", f"{API}/me/events/{_segment(event_id)}",

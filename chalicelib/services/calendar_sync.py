@@ -12,8 +12,10 @@ What it made is kept per booking (ProviderRef: the calendar's key and the event'
 the meeting's id), stored the moment the provider answers, with the booking's sequence
 it was written for. Creates are keyed by the booking uid (Google's client-chosen event
 id, Graph's transactionId), so a retry after a create that timed out finds the first
-event instead of making a second. Zoom has no such key: its meeting's id is stored
-before anything else is done, so only a crash in between could leave a stray meeting.
+event instead of making a second; a cancel with no record deletes Google's event by
+that id all the same (Graph's cannot be found). Zoom has no such key: its meeting's id
+is stored before anything else is done, so only a crash in between could leave a stray
+meeting.
 
 The link: Google Meet and Teams ride on the event (the host's destination calendar must
 be that provider's), Zoom is its own meeting, put in the event's location. When the
@@ -143,8 +145,7 @@ class CalendarSync:
         the booking as this run left it (its link written, when it wrote one)."""
         active = booking is not None and booking.status is BookingStatus.CONFIRMED
         if booking is None or not active:
-            self._remove(booking.host_id if booking else None, uid, written)
-            return None, booking
+            return self._remove(booking.host_id if booking else None, uid, written), booking
         config = self.hosts.config(booking.host_id)
         kind = _location(booking)
         zoom_url, zoom_note = self._zoom(booking) if kind is LocationKind.ZOOM else (None, None)
@@ -251,6 +252,22 @@ class CalendarSync:
         self.refs.delete(ref)
         written.append(Written(where, event_id, None))
 
+    def _delete_unrecorded(self, host_id: str, uid: str, where: CalendarRef,
+                           written: list[Written]) -> None:
+        """The event a create may have made without Penny hearing back (it reached the
+        provider, its answer was lost, and no retry recorded it before the booking was
+        cancelled), deleted by the id Penny chose for it: only where Penny chooses ids
+        (Google's, from the booking uid, so never an event Penny did not make). One never
+        made is already gone, which is fine. Graph assigns ids: such an event stays."""
+        try:
+            calendar = self.adapters.calendar(host_id, where.provider, SYNC_TIMEOUT)
+        except NotConnectedError:
+            return
+        event_id = calendar.event_id_for(where.calendar_id, uid)
+        if event_id is not None:
+            calendar.delete_event(where.calendar_id, event_id)
+            written.append(Written(where, event_id, None))
+
     # ---- the Zoom meeting -----------------------------------------------------------
 
     def _zoom_ref_after_lease(self, booking: Booking) -> ProviderRef | None:
@@ -309,14 +326,17 @@ class CalendarSync:
 
     # ---- a booking that no longer stands ------------------------------------------------
 
-    def _remove(self, host_id: str | None, uid: str, written: list[Written]) -> None:
+    def _remove(self, host_id: str | None, uid: str, written: list[Written]
+                ) -> HostConfig | None:
         """The meeting and the event, each whatever happens to the other: a calendar
         that needs reconnecting does not keep a cancelled booking's Zoom meeting alive,
         nor Zoom the calendar's event (with its attendee invited). A meeting that could
         not be deleted keeps its record, for a later run (the retry, or the run after
-        the host reconnects) to delete; the failure is raised once the event is gone."""
+        the host reconnects) to delete; the failure is raised once the event is gone.
+        With no record of the event, the one a lost create answer may have left in the
+        destination calendar is deleted by its key. The host's config, when it was read."""
         if host_id is None:
-            return
+            return None
         meeting = self.refs.get(ZOOM, uid)
         failed: ProviderError | None = None
         if meeting is not None:
@@ -330,16 +350,25 @@ class CalendarSync:
                 if isinstance(exc, ConnectionBrokenError):
                     self.adapters.broken(host_id, "zoom", exc.message)
                 failed = exc
+        config = None
+        ref = self.refs.get(CALENDAR, uid)
+        if ref is not None:
+            where: CalendarRef | None = CalendarRef.parse(ref.external_id.partition("\n")[0])
+        else:
+            config = self.hosts.config(host_id)
+            where = config.calendars.destination
         try:
-            self._drop_event(host_id, uid, written)
-        except ConnectionBrokenError as exc:
-            ref = self.refs.get(CALENDAR, uid)
             if ref is not None:
-                where = CalendarRef.parse(ref.external_id.partition("\n")[0])
+                self._delete_event(host_id, ref, written)
+            elif where is not None:
+                self._delete_unrecorded(host_id, uid, where, written)
+        except ConnectionBrokenError as exc:
+            if where is not None:
                 self.adapters.broken(host_id, where.provider, exc.message)
             raise
         if failed is not None:
             raise failed
+        return config
 
 
 CATCH_UP = 200   # upcoming bookings a (re)connection asks the calendar worker for again

@@ -115,6 +115,7 @@ class FakeCalendar:
     link_base: str = "https://meet.test"             # where online meetings' links point
     links_every_event: bool = False   # the host's own setting: a link on every event made
     watch_capped_at: datetime | None = None          # the provider ends watches sooner
+    keyed_ids: bool = False   # Penny chooses each event's id from its key, as with Google
     own: dict[str, dict[str, ExternalEvent]] = field(default_factory=dict)
     written: dict[str, dict[str, CalendarEvent]] = field(default_factory=dict)
     watches: dict[str, WatchMade] = field(default_factory=dict)      # live, by id
@@ -190,13 +191,17 @@ class FakeCalendar:
     def create_event(self, calendar_id: str, event: CalendarEvent) -> WrittenEvent:
         self.faults.before("create_event")
         self._writable(calendar_id)
-        event_id = self._ids.setdefault((calendar_id, event.key), f"evt-{len(self._ids) + 1}")
+        chosen = self.event_id_for(calendar_id, event.key) or f"evt-{len(self._ids) + 1}"
+        event_id = self._ids.setdefault((calendar_id, event.key), chosen)
         on = self.written.setdefault(calendar_id, {})
         if event_id not in on:  # the same key again: the first event, unchanged
             on[event_id] = event
             self._log.append((calendar_id, event_id))
         self.faults.after("create_event")
         return self._written(event_id, on[event_id])
+
+    def event_id_for(self, calendar_id: str, key: str) -> str | None:
+        return f"evt-{key}" if self.keyed_ids else None
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:

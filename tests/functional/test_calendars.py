@@ -355,6 +355,31 @@ def test_an_event_made_before_its_booking_moved_is_moved_by_the_retry(
     assert (event.start, event.end) == (at(day, 15), at(day, 15, 30))
 
 
+def test_a_cancel_removes_an_event_whose_insert_answer_was_lost(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    # The calendar job's insert reached Google and its answer was lost (a timeout): the
+    # event is there, keyed by the booking, and Penny holds no record of it. The booking
+    # is cancelled before any retry of the confirmation records it (or they ran out).
+    core = bootstrap.core()
+    adapters = bootstrap.HostAdapters(core, bootstrap.Once(
+        lambda: bootstrap.build_connections(core, bootstrap.NoLogins())))
+    adapters.calendar(owner, "google", 8).create_event("ada@sandbox.test", CalendarEvent(
+        key=booked["uid"], title="Intro with Bo Booker",
+        when=TimeRange(at(day, 13), at(day, 13, 30)), attendee_name="Bo Booker",
+        attendee_email="bo@example.com"))
+    r = api.post(f"/bookings/{booked['uid']}/cancel",
+                 {"token": booked["links"]["cancel_token"]})
+    assert r.status == 200, r.body
+
+    run_calendar_job(EventKind.BOOKING_CANCELLED, owner, booked["uid"])
+    run_calendar_job(EventKind.BOOKING_CANCELLED, owner, booked["uid"], n=2)  # a redelivery
+
+    assert [e for e in sandbox.events("google") if e.created_by_app] == []
+
+
 def test_a_booking_made_while_google_was_broken_reaches_it_once_reconnected(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     meet_on(api, host, "google_meet")

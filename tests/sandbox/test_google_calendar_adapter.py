@@ -260,6 +260,17 @@ def test_creating_an_event_with_meet_returns_its_join_url(
                                          "displayName": "Grace Hopper"}]
 
 
+def test_the_id_of_a_keys_event_is_known_without_asking_google(
+        provider_sandbox: ProviderSandbox) -> None:
+    calendar = _adapter(provider_sandbox)
+
+    known = calendar.event_id_for("primary", "booking-uid-1")
+    made = calendar.create_event("primary", _booking())
+
+    assert known == made.id
+    assert provider_sandbox.api_call_counts("google") == {"events.insert": 1}
+
+
 def test_an_event_without_a_meeting_has_no_join_url(provider_sandbox: ProviderSandbox) -> None:
     written = _adapter(provider_sandbox).create_event("primary",
                                                       _booking(online_meeting=False))

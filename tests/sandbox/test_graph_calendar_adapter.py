@@ -295,6 +295,14 @@ def test_creating_again_for_a_moved_booking_moves_the_first_event(
     assert again.id == first.id and (event.start, event.end) == (later.start, later.end)
 
 
+def test_graph_assigns_event_ids_so_none_is_known_by_key(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Only a retried create finds the event of a create whose answer was lost.
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+
+    assert outlook.event_id_for(primary, "booking-uid-1") is None
+
+
 def test_update_moves_the_event_and_deleting_it_twice_is_fine(
         provider_sandbox: ProviderSandbox) -> None:
     outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)

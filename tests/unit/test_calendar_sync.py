@@ -20,6 +20,7 @@ from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncSta
 from chalicelib.domain.errors import ConnectionBrokenError, ProviderUnavailableError
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
+from chalicelib.domain.external_busy import ExternalEvent
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
@@ -444,6 +445,38 @@ def test_a_create_that_timed_out_after_the_work_is_not_made_twice_by_the_retry(
 
     assert list(world.google.written["primary"]) == ["evt-1"]
     assert world.refs.get("calendar", "b-1") is not None
+
+
+def test_a_cancel_deletes_a_google_event_whose_create_answer_was_lost(world: World) -> None:
+    # The insert reached Google and its answer was lost: no record of the event, and the
+    # booking was cancelled before a retry of the confirmation could record it. Google's
+    # event id is Penny's own, derived from the booking uid: the cancel addresses it.
+    world.google.keyed_ids = True
+    world.now(a_booking(location=LocationKind.PHONE))
+    world.google.faults.fail_next("create_event", ProviderUnavailableError("fake", "timeout"),
+                                  after_work=True)
+    with pytest.raises(ProviderUnavailableError):
+        world.run(EventKind.BOOKING_CONFIRMED)
+
+    world.now(a_booking(CANCELLED, location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_CANCELLED)
+
+    assert world.written(world.google) == [] and world.refs.refs == {}
+    assert world.google.faults.calls == ["create_event", "delete_event"]
+
+
+def test_a_cancel_with_nothing_made_at_google_deletes_nothing_there(world: World) -> None:
+    # A booking whose event was never made: the delete by its key finds nothing, and
+    # the host's own events are never touched.
+    world.google.keyed_ids = True
+    world.google.add("primary", "dentist", ExternalEvent(AT_2))
+    world.now(a_booking(CANCELLED, location=LocationKind.PHONE))
+
+    world.run(EventKind.BOOKING_CANCELLED)
+    world.run(EventKind.BOOKING_CANCELLED)  # a redelivery
+
+    assert list(world.google.events("primary")) == ["dentist"]
+    assert world.google.faults.calls == ["delete_event", "delete_event"]
 
 
 def test_a_booking_cancelled_while_the_job_wrote_is_reconciled_again(world: World) -> None:
