@@ -288,9 +288,11 @@ class PaymentCalls:
 # A call and its retries must end inside the function that makes it, so that what
 # follows a failed call runs (a booking's hold let go, a 503 that says why) rather than
 # Lambda cutting the request off. The API's 10 s also hold a booking's calendar re-check
-# (3 s at most) and its DynamoDB writes: two tries of 2.5 s, and Stripe's 0.5 s pause
-# between them, leave 1.5 s over (tests/unit/test_payment_calls.py). A worker has 60 s.
-API_PAYMENT_CALLS = PaymentCalls(timeout=2.5, attempts=2)
+# (3.5 s at most) and its DynamoDB writes, or a webhook's two calls (a late payment's
+# refund: Stripe reads the payment, then refunds): two tries of 1.8 s each, with Stripe's
+# 0.5 s pause between them, 4.1 s a call (tests/unit/test_payment_calls.py). A worker
+# has 60 s.
+API_PAYMENT_CALLS = PaymentCalls(timeout=1.8, attempts=2)
 WORKER_PAYMENT_CALLS = PaymentCalls(timeout=5.0, attempts=3)
 
 

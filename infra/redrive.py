@@ -85,7 +85,23 @@ def redrive(session: boto3.Session, stage: str, consumer: str, timeout: float = 
             sleep(POLL)
             waited += POLL
     finally:
-        lambda_client.update_event_source_mapping(UUID=uuid, Enabled=False)
+        _switch_off(lambda_client, uuid, function, sleep)
+
+
+def _switch_off(lambda_client: Any, uuid: str, function: str,
+                sleep: Callable[[float], None], tries: int = 30) -> None:
+    """Switch the replay mapping off, waiting out a change still under way (AWS refuses
+    an update while the mapping is Enabling: ResourceInUseException)."""
+    for _ in range(tries):
+        try:
+            lambda_client.update_event_source_mapping(UUID=uuid, Enabled=False)
+            return
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceInUseException":
+                raise
+            sleep(ENABLING)
+    raise DeployError(f"the replay mapping of {function} ({uuid}) could not be switched off: "
+                      "it polls its queue until it is; switch it off in the Lambda console")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,12 +31,12 @@ def untrack_model_instances() -> None:
     """Stop moto keeping every model object it ever made.
 
     moto's `BaseModel.__new__` appends each instance to its class's `instances_tracked`,
-    for moto's own dashboard (which the local stack does not serve) and its reset (which
-    the local stack never calls). Every TransactWriteItems deep-copies the table (its
-    items and stream records) to roll back with, so each copy was kept for good: a
-    host's 60 bookings grew the local stack from 170 MB to almost 1 GB, each booking more
-    than the one before. Models are made as before, only not listed; what is listed now
-    is forgotten.
+    for moto's own dashboard (`/moto-api/`, which nothing in Penny reads, and which now
+    lists no models) and its reset (which the local stack never calls). Every
+    TransactWriteItems deep-copies the table (its items and stream records) to roll back
+    with, so each copy was kept for good: a host's 60 bookings grew the local stack from
+    170 MB to almost 1 GB, each booking more than the one before. Models are made as
+    before, only not listed; what is listed now is forgotten.
     """
 
     def new(cls: type[BaseModel], *args: Any, **kwargs: Any) -> BaseModel:

@@ -79,10 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     _stop_on(signal.SIGINT, signal.SIGTERM)
     # `kill -USR1 <pid>` prints every thread's stack: what a stack that will not stop waits on.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    taken = _taken_ports(args)
-    if taken:
-        return _fail(f"{taken} already in use; choose others (or 0 for free ones), "
-                     "e.g. PENNY_AWS_PORT=4567 make run")
+    unusable = _taken_ports(args)
+    if unusable:
+        return _fail(unusable)
     try:
         with ExitStack() as running:
             aws = EmbeddedAWS(args.host, args.aws_port).start()
@@ -164,24 +163,32 @@ PORTS = (("api_port", "PENNY_API_PORT"), ("aws_port", "PENNY_AWS_PORT"),
 
 
 def _taken_ports(args: argparse.Namespace) -> str:
-    """The asked-for ports something else holds, named with their settings ("" if none).
+    """Why the asked-for ports cannot be listened on, each named with its settings ("" if
+    they all can), and what to do.
 
     Checked before anything starts: the embedded AWS and the sandbox are werkzeug
     servers, which print their own advice and exit when their port is taken, naming
     neither the option nor the variable (4566 is LocalStack's port too).
     """
-    taken = []
+    problems, hint = [], ""
     for option, variable in PORTS:
         port = getattr(args, option)
         if port == 0:
             continue
+        where = f"port {port} (--{option.replace('_', '-')}, {variable})"
         try:
-            socket.create_server((args.host, port)).close()
+            family = socket.getaddrinfo(args.host, port, type=socket.SOCK_STREAM)[0][0]
+            socket.create_server((args.host, port), family=family).close()
         except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            taken.append(f"port {port} (--{option.replace('_', '-')}, {variable})")
-    return ", ".join(taken)
+            if exc.errno == errno.EADDRINUSE:
+                problems.append(f"{where} is already in use")
+                hint = hint or f"e.g. {variable}={port + 1} make run"
+            else:
+                problems.append(f"{where} on {args.host}: {exc.strerror or exc}")
+    if not problems:
+        return ""
+    return "; ".join(problems) + (f"; choose others (or 0 for free ones), {hint}"
+                                  if hint else "")
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:

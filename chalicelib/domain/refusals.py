@@ -65,7 +65,9 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
     elsewhere = [busy for busy in query.busy if busy.external]
     if not is_bookable(replace(unlimited, busy=elsewhere), start):
         return SlotRefusal.CALENDAR_BUSY
-    return SlotRefusal.TAKEN  # only both together: bookings' buffers against an event
+    # Not reached while each busy range is checked on its own (one of the two above then
+    # refuses); other bookings are the safe thing to name if it ever is.
+    return SlotRefusal.TAKEN
 
 
 

@@ -64,6 +64,7 @@ log = logging.getLogger("penny.calendars")
 
 READ_TIMEOUT = 2.0       # seconds a slots page waits for a sync of a stale calendar
 BOOKING_TIMEOUT = 3.0    # seconds a booking waits for each provider's busy times
+GRACE = 0.5              # seconds past the calls' own timeout a wait for them allows
 SYNC_TIMEOUT = 8.0       # a push-notified sync, the calendar job
 
 
@@ -260,7 +261,7 @@ class CalendarCache:
         futures = {s.ref: pool.submit(self.sync, host_id, s, READ_TIMEOUT, until=window.end)
                    for s in states}
         fresh: dict[CalendarRef, list[TimeRange]] = {}
-        deadline = _Deadline(READ_TIMEOUT + 0.5)  # one for all: they run side by side
+        deadline = _Deadline(READ_TIMEOUT + GRACE)  # one for all: they run side by side
         try:
             for ref, future in futures.items():
                 try:
@@ -422,7 +423,7 @@ class FreshBusy:
         futures = {p: pool.submit(self._ask, host_id, p, [s.ref.calendar_id for s in states],
                                   window) for p, states in by_provider.items()}
         busy: list[TimeRange] = []
-        deadline = _Deadline(self.timeout + 0.5)
+        deadline = _Deadline(self.timeout + GRACE)
         try:
             for provider, future in futures.items():
                 try:

@@ -176,6 +176,7 @@ class NotesJob:
             self.refs.put(stored)
         if booking.notes_url != page.url:
             self._save_link(booking, page.url)
+            return MADE  # its link is new on the booking (a run that made it died first)
         return UPDATED if lease is None else MADE
 
     def _save_link(self, booking: Booking, url: str) -> None:

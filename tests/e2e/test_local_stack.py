@@ -200,5 +200,6 @@ def test_a_taken_port_stops_the_stack_before_it_starts_naming_the_port_and_its_s
 
     # THEN it stops, naming that port with the flag and the variable that move it
     assert ran.returncode == 1
-    assert f"port {port} (--aws-port, PENNY_AWS_PORT) already in use" in ran.stderr
+    assert f"port {port} (--aws-port, PENNY_AWS_PORT) is already in use" in ran.stderr
+    assert f"PENNY_AWS_PORT={port + 1} make run" in ran.stderr
     assert "PENNY_STACK_READY" not in ran.stdout

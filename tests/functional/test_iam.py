@@ -214,7 +214,7 @@ def test_the_payments_worker_makes_only_the_calls_its_role_allows(
     # paid (its signed webhook) and then cancelled: the API function's part, recorded too
     fake = FakePayments()
     accounts = _stripe_on_fake_payments(fake)
-    monkeypatch.setattr(bootstrap, "build_payment_accounts", lambda core: accounts)
+    monkeypatch.setattr(bootstrap, "build_payment_accounts", lambda core, calls=None: accounts)
     token = make_host(api)
     owner = str(api.get("/me/profile", token=token).json["id"])
     accounts.connections.save(

@@ -512,3 +512,24 @@ def test_what_the_api_function_reserves_now_is_read_from_lambda(aws: boto3.Sessi
                                        ReservedConcurrentExecutions=10)
     assert reserved_now(Stack(), functions, "penny-prod") == 10
     assert reserved_now(aws.client("cloudformation"), functions, "no-such-stack") == 0
+
+
+def test_redrive_switches_the_mapping_off_once_aws_lets_it(
+        aws: boto3.Session, worker: dict[str, Any]) -> None:
+    # GIVEN AWS refusing the first switch-off, as it does while a mapping is still Enabling
+    refused = {"n": 0}
+
+    def busy_once(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Enabled") is False and refused["n"] == 0:
+            refused["n"] += 1
+            raise ClientError({"Error": {"Code": "ResourceInUseException",
+                                         "Message": "in use"}}, "UpdateEventSourceMapping")
+
+    aws.events.register("before-parameter-build.lambda.UpdateEventSourceMapping", busy_once)
+
+    # WHEN a replay ends (only poison left)
+    left = redrive.redrive(aws, "prod", "notes", sleep=lambda seconds: None)
+
+    # THEN the mapping is off all the same
+    assert (left, refused["n"]) == (3, 1)
+    assert mapping_state(aws) == "Disabled"

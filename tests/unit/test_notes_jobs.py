@@ -17,6 +17,7 @@ import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingBrief, BookingStatus
 from chalicelib.domain.errors import (
+    BookingContentionError,
     ConnectionBrokenError,
     NotConnectedError,
     NotFoundError,
@@ -231,6 +232,25 @@ def test_notes_saved_is_announced_when_the_page_is_made_and_not_when_it_is_writt
     # a move is announced as a move)
     assert (again, moved) == (False, False)
     assert world.adapters.notion.writes == ["save page-1", "update page-1", "update page-1"]
+
+
+def test_a_page_whose_first_run_died_before_its_link_was_saved_is_announced_by_the_retry(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a first run that made the page and kept its id, then lost the booking's link
+    # (the booking kept changing under it: the job fails, for a retry)
+    world.bookings.now(a_booking())
+    monkeypatch.setattr(world.bookings, "save", lambda booking: False)
+    with pytest.raises(BookingContentionError):
+        world.notes.run(an_event())
+    monkeypatch.undo()
+
+    # WHEN the retry runs: the page is found by its kept id and written again
+    announced = world.notes.run(an_event())
+
+    # THEN the link is on the booking now, and this run is the one that says so
+    assert announced is True
+    assert world.bookings.bookings["b-1"].notes_url == "https://notion.test/page-1"
+    assert world.adapters.notion.writes == ["save page-1", "update page-1"]
 
 
 def test_a_reschedule_and_a_cancel_update_the_same_page(world: World) -> None:
