@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,25 +27,35 @@ MAX_EARLIER = 10                   # earlier bookings listed (most recent)
 class NotesDestination:
     """Where a host's notes go: a Notion database (`database_id`, and the data source
     `data_source_id` of it), or a Google Drive folder Penny made (its id in both). The
-    host picks it after connecting; `title` is how the host recognises it."""
+    host picks it after connecting; `title` is how the host recognises it.
+
+    `catch_up_at`: when notes last started going here (a connection, a choice): the
+    host's bookings asked for before then are written again, a few at a time
+    (services/notes.py `waiting_for_catch_up`). Bookkeeping, not the place: two
+    destinations differing only in it are the same place."""
 
     provider: str
     database_id: str
     data_source_id: str
     title: str
+    catch_up_at: datetime | None = field(default=None, compare=False)
 
     def to_json(self) -> str:
-        return json.dumps({"provider": self.provider, "database_id": self.database_id,
-                           "data_source_id": self.data_source_id, "title": self.title},
-                          sort_keys=True)
+        data = {"provider": self.provider, "database_id": self.database_id,
+                "data_source_id": self.data_source_id, "title": self.title}
+        if self.catch_up_at is not None:
+            data["catch_up_at"] = self.catch_up_at.isoformat()
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, raw: str | None) -> NotesDestination | None:
         if not raw:
             return None
         data = json.loads(raw)
+        at = data.get("catch_up_at")
         return cls(str(data["provider"]), str(data["database_id"]),
-                   str(data["data_source_id"]), str(data.get("title") or ""))
+                   str(data["data_source_id"]), str(data.get("title") or ""),
+                   None if not at else datetime.fromisoformat(str(at)))
 
 
 def status_label(booking: Booking) -> str:

@@ -23,9 +23,12 @@ meanwhile, so a change that lands while it writes is not lost either.
 A broken or revoked Notion connection fails the job for good (no retry storm: retrying
 cannot help) and marks the connection broken, which the dashboard shows (Google's
 adapter refuses a lost folder or Docs access without that: the grant also serves the
-calendar). The booking waits, parked: reconnecting (or choosing another place) marks the
-host's recent and upcoming bookings (`NotesSettings.catch_up`), each mark becomes
-`notes.requested` on the table's stream, and this job writes their pages then.
+calendar). The booking waits, parked: reconnecting (or choosing another place) catches
+up the host's recent and upcoming bookings (`NotesSettings.catch_up`), paced for
+Notion's ~3 requests/s: it marks CATCH_UP_AT_ONCE of them, each mark becomes
+`notes.requested` on the table's stream, and this job, once it has written a page the
+catch-up asked for, marks the next one waiting: at most CATCH_UP_AT_ONCE pages are
+written at once, each finished page starting the next.
 """
 
 from __future__ import annotations
@@ -60,6 +63,9 @@ MADE, UPDATED = "made", "updated"  # what a write of a notes page did
 NOTES_TIMEOUT = 10.0               # seconds per Notion call (the worker has 60)
 KEEP_AFTER_MEETING = timedelta(days=30)
 HISTORY_READ = 100                 # the host's bookings read to find the client's earlier ones
+CATCH_UP = 100                     # bookings whose notes a (re)connection writes again
+CATCH_UP_FROM = timedelta(days=1)  # those starting from a day ago on
+CATCH_UP_AT_ONCE = 2               # pages a catch-up writes at once (Notion: ~3 requests/s)
 
 
 class NotesAdapters(Protocol):
@@ -119,32 +125,48 @@ class NotesJob:
         (`notes.saved`: the host's dashboard says so, once). Rewriting a page made before
         (a move, the video link, the brief) announces nothing."""
         uid = str(event.booking["uid"])
-        booking = self.bookings.get(uid)
-        made = False
+        asked = booking = self.bookings.get(uid)
+        made, config = False, None
         for _ in range(ROUNDS):
-            wrote = None if booking is None else self._write(booking)
+            wrote, config = (None, config) if booking is None else self._write(booking)
             if wrote is None:
-                return made
+                break
             made = made or wrote is MADE
             again = self.bookings.get(uid)
             if _state(again) == _state(booking):
                 break
             booking = again
+        if event.type is EventKind.NOTES_REQUESTED and asked is not None \
+                and asked.notes_requested_at is not None:
+            self._catch_up_next(asked, config)
         return made
 
-    def _write(self, booking: Booking) -> str | None:
-        """MADE (a new page), UPDATED (the page it has), or None (nothing to write)."""
+    def _catch_up_next(self, asked: Booking, config: HostConfig | None) -> None:
+        """`asked` was marked by the host's catch-up (its mark is the catch-up's time):
+        mark the next booking waiting for it, so one more page is written."""
+        if config is None:  # not read by the write (a booking with nothing to write)
+            config = self.hosts.config(asked.host_id)
+        at = None if config.notes is None else config.notes.catch_up_at
+        if at is None or asked.notes_requested_at != at:
+            return  # asked for by another (the brief, the video link), or an older catch-up
+        for booking in waiting_for_catch_up(self.bookings, asked.host_id, at):
+            if ask_for_notes(self.bookings, booking, at):
+                return  # one more: the chain goes on (another run took the one before)
+
+    def _write(self, booking: Booking) -> tuple[str | None, HostConfig | None]:
+        """MADE (a new page), UPDATED (the page it has), or None (nothing to write); and
+        the host's config, if it was read."""
         ref = self.refs.get(NOTES, booking.uid)
         if booking.status is not BookingStatus.CONFIRMED and \
                 not (booking.status is BookingStatus.CANCELLED and ref is not None):
-            return None  # never a meeting (unpaid, expired), or cancelled before any notes
+            return None, None  # never a meeting (unpaid, expired), or cancelled before notes
         config = self.hosts.config(booking.host_id)
         if config.notes is None:
-            return None
+            return None, config
         try:
             provider = self.adapters.notes(booking.host_id, config.notes, NOTES_TIMEOUT)
         except NotConnectedError:
-            return None  # disconnected: nothing to write to
+            return None, config  # disconnected: nothing to write to
         notes = booking_notes(booking, config.profile.timezone,
                               question_labels(config, booking), self.manage_url,
                               client_history(self.bookings, booking))
@@ -176,8 +198,8 @@ class NotesJob:
             self.refs.put(stored)
         if booking.notes_url != page.url:
             self._save_link(booking, page.url)
-            return MADE  # its link is new on the booking (a run that made it died first)
-        return UPDATED if lease is None else MADE
+            return MADE, config  # its link is new on the booking (a run that made it died)
+        return (UPDATED if lease is None else MADE), config
 
     def _save_link(self, booking: Booking, url: str) -> None:
         save_on_latest(self.bookings, booking, lambda b: replace(b, notes_url=url))
@@ -196,6 +218,30 @@ def save_on_latest(bookings: NotesBookings, booking: Booking,
             return replace(changed, version=(changed.version or 0) + 1)
         current = bookings.get(booking.uid)  # changed meanwhile: on the fresh one
     raise BookingContentionError(f"booking {booking.uid} kept changing; try again")
+
+
+def waiting_for_catch_up(bookings: NotesBookings, host_id: str,
+                         at: datetime) -> list[Booking]:
+    """The host's bookings a catch-up begun `at` has yet to ask for, in order: from a
+    day before it on (at most CATCH_UP read), made by then, confirmed (or cancelled
+    with a page), and not asked for since (a mark at `at` is the catch-up's own)."""
+    return [b for b in bookings.for_host(host_id, after=at - CATCH_UP_FROM, limit=CATCH_UP)
+            if b.created_at <= at
+            and (b.status is BookingStatus.CONFIRMED
+                 or (b.status is BookingStatus.CANCELLED and b.notes_url is not None))
+            and (b.notes_requested_at is None or b.notes_requested_at < at)]
+
+
+def ask_for_notes(bookings: NotesBookings, booking: Booking, at: datetime) -> bool:
+    """Mark the booking for the catch-up begun `at` (`notes.requested` on the table's
+    stream); False when another run marked it first (it then marks nothing again)."""
+    marked: list[bool] = []
+
+    def mark(b: Booking) -> Booking:
+        marked.append(b.notes_requested_at is None or b.notes_requested_at < at)
+        return replace(b, notes_requested_at=at, keeps_notes=True) if marked[-1] else b
+
+    return save_on_latest(bookings, booking, mark) is not None and marked[-1]
 
 
 def notes_job(context: JobContext) -> NotesJob:

@@ -15,20 +15,20 @@ The list is asked of Notion when the host opens Connections (one search); the no
 never searches: it writes to the stored choice.
 
 Parked notes: while Notion was broken or disconnected, or pointed elsewhere, bookings
-went without (or kept stale) pages. Connecting again, or choosing a database, marks the
-host's bookings from the last day on (`catch_up`: at most CATCH_UP of them); each mark
-is `notes.requested` on the table's stream, and the notes worker writes those pages, in
-the background, whatever they missed.
+went without (or kept stale) pages. Connecting again, or choosing a database, catches up
+the host's bookings from the last day on (`catch_up`: at most CATCH_UP of them), in the
+background: it records when on the destination and marks the first CATCH_UP_AT_ONCE;
+each mark is `notes.requested` on the table's stream, and each page the notes worker
+writes for one marks the next, so at most CATCH_UP_AT_ONCE are written at once (Notion
+allows an integration about 3 requests a second).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Protocol
 
-from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.errors import (
     NotConnectedError,
     NotFoundError,
@@ -38,15 +38,19 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NOTES_PROVIDERS, NotesDestination
 from chalicelib.domain.providers import NotesDatabase, NotesProvider
-from chalicelib.services.notes import NotesAdapters, NotesBookings, save_on_latest
+from chalicelib.services.notes import (
+    CATCH_UP_AT_ONCE,
+    NotesAdapters,
+    NotesBookings,
+    ask_for_notes,
+    waiting_for_catch_up,
+)
 from chalicelib.services.ports import Clock
 
 NAMES = {"notion": "Notion", "google": "Google Docs"}
 # What a provider's place for notes is called, for people.
 PLACES = {"notion": "That Notion database", "google": "That Google Drive folder"}
 LIST_TIMEOUT = 5.0                 # seconds for Notion's search (the API Lambda has 10)
-CATCH_UP = 100                     # bookings whose notes a (re)connection writes again
-CATCH_UP_FROM = timedelta(days=1)  # those starting from a day ago on
 
 
 class NotesHosts(Protocol):
@@ -121,24 +125,23 @@ class NotesSettings:
                                 "choose one of those listed")
         destination = _as_destination(provider, found)
         if destination != self.hosts.config(host_id).notes:
-            self.hosts.save_notes(host_id, destination)
-            self.catch_up(host_id)
+            self.catch_up(host_id, destination)
         return destination
 
-    def catch_up(self, host_id: str) -> int:
-        """Ask the notes worker for the pages of the host's bookings from a day ago on
-        (confirmed ones, and cancelled ones that had a page); how many were asked."""
+    def catch_up(self, host_id: str, destination: NotesDestination | None = None) -> int:
+        """Send notes to `destination` (default: where they go) and ask the notes worker
+        again for the pages of the host's bookings from a day ago on (confirmed ones, and
+        cancelled ones that had a page): CATCH_UP_AT_ONCE now, each written page asking
+        for the next (services/notes.py); how many it will write in all."""
+        destination = destination or self.hosts.config(host_id).notes
+        if destination is None:
+            return 0
         now = self.clock.now()
-        asked = 0
-        for booking in self.bookings.for_host(host_id, after=now - CATCH_UP_FROM,
-                                              limit=CATCH_UP):
-            wanted = booking.status is BookingStatus.CONFIRMED or \
-                (booking.status is BookingStatus.CANCELLED and booking.notes_url is not None)
-            if wanted and save_on_latest(self.bookings, booking,
-                                         lambda b: replace(b, notes_requested_at=now,
-                                                           keeps_notes=True)):
-                asked += 1
-        return asked
+        self.hosts.save_notes(host_id, replace(destination, catch_up_at=now))
+        waiting = waiting_for_catch_up(self.bookings, host_id, now)
+        for booking in waiting[:CATCH_UP_AT_ONCE]:
+            ask_for_notes(self.bookings, booking, now)
+        return len(waiting)
 
     def stop(self, host_id: str, provider: str | None = None) -> None:
         """No more notes (the host's choice; or `provider` was disconnected, and it was
@@ -166,13 +169,12 @@ class NotesSettings:
             return current
         if current is not None and any(_same(d.data_source_id, current.data_source_id)
                                        for d in listed):
-            self.catch_up(host_id)
+            self.catch_up(host_id, current)
             return current
         if len(listed) != 1:
             return current
         destination = _as_destination(provider, listed[0])
-        self.hosts.save_notes(host_id, destination)
-        self.catch_up(host_id)
+        self.catch_up(host_id, destination)
         return destination
 
 

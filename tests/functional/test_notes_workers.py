@@ -347,6 +347,9 @@ def test_reconnecting_notion_writes_the_notes_that_waited_while_it_was_broken(
 
     parked = BookingRepository().get(str(booking["uid"]))
     assert parked is not None and parked.notes_requested_at is not None
+    # Marked by the catch-up, whose time is kept where notes go: its page starts the next.
+    notes = HostRepository().config(str(booking["host_id"])).notes
+    assert notes is not None and notes.catch_up_at == parked.notes_requested_at
     # The mark, as the table's stream reads it, is a work order for the notes worker.
     change = {"eventID": "change-1", "dynamodb": {
         "ApproximateCreationDateTime": clock.now().timestamp(),

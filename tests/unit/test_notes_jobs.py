@@ -34,7 +34,7 @@ from chalicelib.domain.providers import (
     NotesPage,
     NotesProvider,
 )
-from chalicelib.services.notes import NotesJob
+from chalicelib.services.notes import CATCH_UP_AT_ONCE, NotesJob
 from chalicelib.services.notes_settings import NotesSettings
 from chalicelib.services.ports import Count
 from chalicelib.services.summary import SummaryJob, cap_note, usage_key
@@ -512,6 +512,60 @@ def test_a_cancelled_booking_without_notes_is_not_asked_for(world: World) -> Non
 
     assert settings(world).catch_up(HOST) == 1
     assert world.bookings.bookings["had-notes"].notes_requested_at == NOW
+
+
+def marked_since(world: World, seen: dict[str, Booking]) -> list[str]:
+    """The bookings marked since `seen`: the `notes.requested` the table's stream makes."""
+    return sorted(uid for uid, b in world.bookings.bookings.items()
+                  if b.notes_requested_at is not None and (
+                      uid not in seen or seen[uid].notes_requested_at != b.notes_requested_at))
+
+
+def test_a_catch_up_writes_two_pages_at_once_each_finished_page_starting_the_next(
+        world: World) -> None:
+    uids = [f"b-{n}" for n in range(1, 8)]
+    for n, uid in enumerate(uids):
+        world.bookings.now(a_booking(uid, start=START + timedelta(hours=n)))
+    seen = dict(world.bookings.bookings)
+
+    assert settings(world).catch_up(HOST) == len(uids)
+    # Not all seven at once (Notion allows ~3 requests/s): the first two, in order.
+    running = marked_since(world, seen)
+    assert running == uids[:CATCH_UP_AT_ONCE] == ["b-1", "b-2"]
+
+    written = []
+    while running:
+        uid = running.pop(0)
+        seen = dict(world.bookings.bookings)
+        world.notes.run(an_event(EventKind.NOTES_REQUESTED, uid))
+        written.append(uid)
+        started = marked_since(world, seen)
+        assert len(started) <= 1  # each finished page starts one more
+        running += started
+        assert len(running) <= CATCH_UP_AT_ONCE
+
+    assert written == uids
+    # Each page written once: nothing marked twice, the chain stops when none waits.
+    assert world.adapters.notion.writes == [f"save page-{n}" for n in range(1, 8)]
+    assert world.hosts.config(HOST).notes.catch_up_at == NOW  # type: ignore[union-attr]
+
+
+def test_a_page_asked_for_by_anything_but_the_catch_up_starts_no_other(world: World) -> None:
+    began = NOW - timedelta(hours=1)  # a catch-up still waiting for b-1
+    world.hosts.save_notes(HOST, replace(DESTINATION, catch_up_at=began))
+    made = NOW - timedelta(hours=2)
+    world.bookings.now(replace(a_booking("b-1"), created_at=made))
+    world.bookings.now(replace(a_booking("b-2"), created_at=made,
+                               notes_requested_at=NOW))  # the brief's ask, since
+    seen = dict(world.bookings.bookings)
+
+    world.notes.run(an_event(EventKind.NOTES_REQUESTED, "b-2"))
+    assert marked_since(world, seen) == []
+
+    world.bookings.now(replace(world.bookings.bookings["b-2"], notes_requested_at=began))
+    seen = dict(world.bookings.bookings)
+    world.notes.run(an_event(EventKind.NOTES_REQUESTED, "b-2"))
+    assert marked_since(world, seen) == ["b-1"]  # the catch-up's own mark goes on
 
 
 def test_notion_out_of_reach_leaves_the_choices_empty_and_says_why(world: World) -> None:
