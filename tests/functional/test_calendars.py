@@ -330,20 +330,24 @@ def test_a_reschedule_makes_a_new_zoom_meeting_when_the_host_deleted_the_old_one
     assert shown.json["video_url"] == second["join_url"]
 
 
+def insert_lost(owner: str, uid: str, start: datetime, online_meeting: bool = False) -> None:
+    """The calendar job's insert reached Google and its answer was lost (a timeout): the
+    event is there, keyed by the booking, and Penny holds no record of it."""
+    core = bootstrap.core()
+    adapters = bootstrap.HostAdapters(core, bootstrap.Once(
+        lambda: bootstrap.build_connections(core, bootstrap.NoLogins())))
+    adapters.calendar(owner, "google", 8).create_event("ada@sandbox.test", CalendarEvent(
+        key=uid, title="Intro with Bo Booker", when=TimeRange(start, start + timedelta(
+            minutes=30)), attendee_name="Bo Booker", attendee_email="bo@example.com",
+        online_meeting=online_meeting))
+
+
 def test_an_event_made_before_its_booking_moved_is_moved_by_the_retry(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "google")
     day, owner = next_weekday(clock), host_id(api, host)
     booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
-    # The calendar job's insert reached Google and its answer was lost (a timeout): the
-    # event is there, keyed by the booking, and Penny holds no record of it.
-    core = bootstrap.core()
-    adapters = bootstrap.HostAdapters(core, bootstrap.Once(
-        lambda: bootstrap.build_connections(core, bootstrap.NoLogins())))
-    adapters.calendar(owner, "google", 8).create_event("ada@sandbox.test", CalendarEvent(
-        key=booked["uid"], title="Intro with Bo Booker",
-        when=TimeRange(at(day, 13), at(day, 13, 30)), attendee_name="Bo Booker",
-        attendee_email="bo@example.com", online_meeting=True))
+    insert_lost(owner, booked["uid"], at(day, 13), online_meeting=True)
     moved = api.post(f"/bookings/{booked['uid']}/reschedule", {
         "token": booked["links"]["reschedule_token"], "start": at(day, 15).isoformat()})
     assert moved.status == 200, moved.body
@@ -360,16 +364,9 @@ def test_a_cancel_removes_an_event_whose_insert_answer_was_lost(
     connect(api, host, "google")
     day, owner = next_weekday(clock), host_id(api, host)
     booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
-    # The calendar job's insert reached Google and its answer was lost (a timeout): the
-    # event is there, keyed by the booking, and Penny holds no record of it. The booking
-    # is cancelled before any retry of the confirmation records it (or they ran out).
-    core = bootstrap.core()
-    adapters = bootstrap.HostAdapters(core, bootstrap.Once(
-        lambda: bootstrap.build_connections(core, bootstrap.NoLogins())))
-    adapters.calendar(owner, "google", 8).create_event("ada@sandbox.test", CalendarEvent(
-        key=booked["uid"], title="Intro with Bo Booker",
-        when=TimeRange(at(day, 13), at(day, 13, 30)), attendee_name="Bo Booker",
-        attendee_email="bo@example.com"))
+    # The booking is cancelled before any retry of the confirmation records its event (or
+    # they ran out).
+    insert_lost(owner, booked["uid"], at(day, 13))
     r = api.post(f"/bookings/{booked['uid']}/cancel",
                  {"token": booked["links"]["cancel_token"]})
     assert r.status == 200, r.body

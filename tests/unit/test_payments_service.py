@@ -7,6 +7,8 @@ tests/sandbox/ and tests/functional/test_payments.py; these are the rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -240,10 +242,10 @@ def test_the_same_payment_told_twice_confirms_once(world: World) -> None:
     assert again.outcome == "ignored" and world.bookings.commits == commits
 
 
-def test_two_deliveries_of_the_payment_at_once_write_the_booking_once(world: World) -> None:
-    # GIVEN a second delivery of the payment that read the booking still unpaid, and the
-    # first confirming it meanwhile (right after the second's first read)
-    held = world.book().booking
+@contextmanager
+def after_the_first_read(world: World, meanwhile: Callable[[], object]) -> Iterator[None]:
+    """Inside, `meanwhile` runs right after the first read of a booking (with reads as
+    usual): what lands between a settle's read and its write."""
     read = world.bookings.get
     reads = 0
 
@@ -253,15 +255,29 @@ def test_two_deliveries_of_the_payment_at_once_write_the_booking_once(world: Wor
         reads += 1
         if reads == 1:
             world.bookings.get = read  # type: ignore[method-assign]
-            assert world.payments.settle(world.paid(held, "evt_session"),
-                                         "stripe").outcome == "confirmed"
+            meanwhile()
             world.bookings.get = get  # type: ignore[method-assign]
         return found
 
     world.bookings.get = get  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        world.bookings.get = read  # type: ignore[method-assign]
+
+
+def test_two_deliveries_of_the_payment_at_once_write_the_booking_once(world: World) -> None:
+    # GIVEN a second delivery of the payment that read the booking still unpaid, and the
+    # first confirming it meanwhile (right after the second's first read)
+    held = world.book().booking
+
+    def first_delivery() -> None:
+        assert world.payments.settle(world.paid(held, "evt_session"),
+                                     "stripe").outcome == "confirmed"
+
     commits = world.bookings.commits + 1  # the first delivery's one write
-    second = world.payments.settle(world.paid(held, "evt_intent"), "stripe")
-    world.bookings.get = read  # type: ignore[method-assign]
+    with after_the_first_read(world, first_delivery):
+        second = world.payments.settle(world.paid(held, "evt_intent"), "stripe")
 
     # THEN the second writes nothing (a write would have made a new version under the
     # calendar job's feet) and is not a second confirmation
@@ -481,22 +497,11 @@ def test_a_payment_for_a_booking_cancelled_while_it_waited_goes_back(world: Worl
 def test_a_cancellation_landing_while_the_payment_is_confirmed_is_not_undone(
         world: World) -> None:
     held = world.book().booking
-    read = world.bookings.get
-    reads = 0
 
-    def get(uid: str) -> Booking | None:
-        nonlocal reads
-        found = read(uid)
-        reads += 1
-        if reads == 1:  # right after settle's first read, the host cancels
-            world.bookings.get = read  # type: ignore[method-assign]
-            world.changes.cancel_by_host(held.host_id, held.uid, "the client asked")
-            world.bookings.get = get  # type: ignore[method-assign]
-        return found
-
-    world.bookings.get = get  # type: ignore[method-assign]
-    settled = world.payments.settle(world.paid(held), "stripe")
-    world.bookings.get = read  # type: ignore[method-assign]
+    # right after settle's first read, the host cancels
+    with after_the_first_read(world, lambda: world.changes.cancel_by_host(
+            held.host_id, held.uid, "the client asked")):
+        settled = world.payments.settle(world.paid(held), "stripe")
 
     booking = world.get(held.uid)
     assert settled.outcome == "refunded"
