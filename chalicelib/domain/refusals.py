@@ -62,13 +62,7 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
     bookings = [busy for busy in query.busy if not busy.external]
     if not is_bookable(replace(unlimited, busy=bookings), start):
         return SlotRefusal.TAKEN
-    elsewhere = [busy for busy in query.busy if busy.external]
-    if not is_bookable(replace(unlimited, busy=elsewhere), start):
-        return SlotRefusal.CALENDAR_BUSY
-    # Not reached while each busy range is checked on its own (one of the two above then
-    # refuses); other bookings are the safe thing to name if it ever is.
-    return SlotRefusal.TAKEN
-
+    return SlotRefusal.CALENDAR_BUSY  # each busy range refuses on its own: the calendars'
 
 
 def check_slot(query: SlotQuery, start: datetime) -> None:

@@ -38,7 +38,6 @@ from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.errors import (
     BookingContentionError,
     ConnectionBrokenError,
-    JobBusyError,
     MeetingGoneError,
     NotConnectedError,
     ProviderError,
@@ -49,7 +48,13 @@ from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.providers import CalendarEvent, MeetingRequest, ProviderRef
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import SYNC_TIMEOUT, CalendarCache, ProviderAdapters
-from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs
+from chalicelib.services.jobs import (
+    HostConfigs,
+    JobBookings,
+    JobContext,
+    ProviderRefs,
+    take_lease,
+)
 from chalicelib.services.notes import NotesBookings, save_on_latest
 from chalicelib.services.ports import Clock
 
@@ -270,23 +275,6 @@ class CalendarSync:
 
     # ---- the Zoom meeting -----------------------------------------------------------
 
-    def _zoom_ref_after_lease(self, booking: Booking) -> ProviderRef | None:
-        """Zoom has no idempotency key: two runs for one booking at once (its confirmation
-        and a reschedule or a reconnect's catch-up) would each make a meeting. One run
-        takes a short lease to make it; another meanwhile fails for a retry (JobBusyError),
-        which then updates the meeting made. After taking the lease, the meeting id is read
-        again: a run that finished just before made it already (None: make it)."""
-        now = self.clock.now() if self.clock else datetime.now(UTC)
-        lease = ProviderRef(ZOOM_CREATING, booking.uid, "", booking.sequence,
-                            now + ZOOM_CREATE_LEASE)
-        if not self.refs.reserve(lease, now):
-            raise JobBusyError(f"another run is making booking {booking.uid}'s Zoom "
-                               "meeting; this one runs again later, to update it")
-        made = self.refs.get(ZOOM, booking.uid)
-        if made is not None:
-            self.refs.delete(lease)
-        return made
-
     def _zoom(self, booking: Booking) -> tuple[str | None, str | None]:
         """The meeting's join link, or a note saying why the host will send one."""
         request = MeetingRequest(key=booking.uid,
@@ -296,17 +284,23 @@ class CalendarSync:
         try:
             zoom = self.adapters.video(booking.host_id, "zoom", SYNC_TIMEOUT)
             if ref is None:
-                ref = self._zoom_ref_after_lease(booking)
-            if ref is None:
-                lease = ProviderRef(ZOOM_CREATING, booking.uid, "", booking.sequence,
-                                    booking.end + KEEP_AFTER_MEETING)
+                # Zoom has no idempotency key: two runs for one booking at once (its
+                # confirmation and a reschedule or a reconnect's catch-up) would each make
+                # a meeting, so one run makes it under a lease. Under it the meeting's id
+                # is read again: a run that finished just before made it already.
+                now = self.clock.now() if self.clock else datetime.now(UTC)
+                lease = take_lease(self.refs, ZOOM_CREATING, booking, now, ZOOM_CREATE_LEASE,
+                                   "Zoom meeting")
                 try:
-                    meeting = zoom.create_meeting(request)
-                    self.refs.put(ProviderRef(ZOOM, booking.uid, meeting.id, booking.sequence,
-                                              booking.end + KEEP_AFTER_MEETING))
+                    ref = self.refs.get(ZOOM, booking.uid)
+                    if ref is None:
+                        meeting = zoom.create_meeting(request)
+                        self.refs.put(ProviderRef(ZOOM, booking.uid, meeting.id,
+                                                  booking.sequence,
+                                                  booking.end + KEEP_AFTER_MEETING))
+                        return meeting.join_url, None
                 finally:
                     self.refs.delete(lease)
-                return meeting.join_url, None
             if ref.sequence < booking.sequence or booking.video_url is None:
                 try:
                     meeting = zoom.update_meeting(ref.external_id, request)

@@ -115,6 +115,19 @@ class ProviderRefs(Protocol):
         ...
 
 
+def take_lease(refs: ProviderRefs, kind: str, booking: Booking, now: datetime,
+               lasts: timedelta, what: str, place: str = "") -> ProviderRef:
+    """A run's lease on making `what` at a provider for the booking (a ProviderRef of
+    `kind`, held until `now + lasts`, longer than making it takes): two runs for one
+    booking at once never make two. JobBusyError while another run holds it: this one
+    runs again later, to update what that one made. The caller deletes the lease."""
+    lease = ProviderRef(kind, booking.uid, place, booking.sequence, now + lasts)
+    if not refs.reserve(lease, now):
+        raise JobBusyError(f"another run is making booking {booking.uid}'s {what}; this "
+                           "one runs again later, to update it")
+    return lease
+
+
 @dataclass(frozen=True)
 class JobContext:
     """What a job factory may use; each job takes the parts it needs."""

@@ -42,14 +42,13 @@ from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.errors import (
     BookingContentionError,
     ConnectionBrokenError,
-    JobBusyError,
     NotConnectedError,
 )
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NotesDestination, booking_notes, earlier_bookings
 from chalicelib.domain.providers import NotesProvider, ProviderRef
-from chalicelib.services.jobs import HostConfigs, JobContext, ProviderRefs
+from chalicelib.services.jobs import HostConfigs, JobContext, ProviderRefs, take_lease
 from chalicelib.services.ports import Clock
 
 NOTES = "notes"
@@ -175,11 +174,8 @@ class NotesJob:
         if ref is None or ref.external_id.partition("\n")[0] != place:
             # First notes, or the host picked another place: a page there, made by one run.
             now = self.clock.now() if self.clock else datetime.now(UTC)
-            lease = ProviderRef(CREATING, booking.uid, place, booking.sequence,
-                                now + CREATE_LEASE)
-            if not self.refs.reserve(lease, now):
-                raise JobBusyError(f"another run is making booking {booking.uid}'s notes "
-                                   "page; this one runs again later, to update it")
+            lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE, "notes page",
+                               place)
         try:
             if lease is None:
                 assert ref is not None
