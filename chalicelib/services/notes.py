@@ -28,7 +28,10 @@ up the host's recent and upcoming bookings (`NotesSettings.catch_up`), paced for
 Notion's ~3 requests/s: it marks CATCH_UP_AT_ONCE of them, each mark becomes
 `notes.requested` on the table's stream, and this job, once it has written a page the
 catch-up asked for, marks the next one waiting: at most CATCH_UP_AT_ONCE pages are
-written at once, each finished page starting the next.
+written at once, each finished page starting the next. A page the provider refuses for
+good (one the host trashed) fails its job and still starts the next; a broken connection
+ends the catch-up (a reconnect starts it again), and a job that fails until the
+dead-letter queue holds its place until it is replayed (`make redrive`).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from chalicelib.domain.errors import (
     BookingContentionError,
     ConnectionBrokenError,
     NotConnectedError,
+    ProviderRejectedError,
 )
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
@@ -126,8 +130,20 @@ class NotesJob:
         uid = str(event.booking["uid"])
         asked = booking = self.bookings.get(uid)
         made, config = False, None
+        # A mark, maybe the catch-up's: a page written (or refused) for it starts the next.
+        chain = asked if event.type is EventKind.NOTES_REQUESTED and asked is not None \
+            and asked.notes_requested_at is not None else None
         for _ in range(ROUNDS):
-            wrote, config = (None, config) if booking is None else self._write(booking)
+            try:
+                wrote, config = (None, config) if booking is None else self._write(booking)
+            except ProviderRejectedError:
+                # This booking's page alone is refused (one the host put in Notion's
+                # trash): the job fails for good, and the catch-up goes on without it.
+                # Not on a broken connection (every page would fail: a reconnect starts
+                # the catch-up again) nor on a retryable failure (its retry goes on).
+                if chain is not None:
+                    self._catch_up_next(chain, config)
+                raise
             if wrote is None:
                 break
             made = made or wrote is MADE
@@ -135,9 +151,8 @@ class NotesJob:
             if _state(again) == _state(booking):
                 break
             booking = again
-        if event.type is EventKind.NOTES_REQUESTED and asked is not None \
-                and asked.notes_requested_at is not None:
-            self._catch_up_next(asked, config)
+        if chain is not None:
+            self._catch_up_next(chain, config)
         return made
 
     def _catch_up_next(self, asked: Booking, config: HostConfig | None) -> None:

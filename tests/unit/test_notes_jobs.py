@@ -21,6 +21,7 @@ from chalicelib.domain.errors import (
     ConnectionBrokenError,
     NotConnectedError,
     NotFoundError,
+    ProviderRejectedError,
     ProviderUnavailableError,
 )
 from chalicelib.domain.event_types import Question, QuestionType
@@ -548,6 +549,30 @@ def test_a_catch_up_writes_two_pages_at_once_each_finished_page_starting_the_nex
     # Each page written once: nothing marked twice, the chain stops when none waits.
     assert world.adapters.notion.writes == [f"save page-{n}" for n in range(1, 8)]
     assert world.hosts.config(HOST).notes.catch_up_at == NOW  # type: ignore[union-attr]
+
+
+def test_a_page_refused_for_good_still_starts_the_next_one_but_a_broken_connection_does_not(
+        world: World) -> None:
+    uids = [f"b-{n}" for n in range(1, 5)]
+    for n, uid in enumerate(uids):
+        world.bookings.now(a_booking(uid, start=START + timedelta(hours=n)))
+    seen = dict(world.bookings.bookings)
+    settings(world).catch_up(HOST)
+    assert marked_since(world, seen) == ["b-1", "b-2"]
+
+    # b-1's page is one the host put in Notion's trash: that job fails for good...
+    world.adapters.notion.fail = ProviderRejectedError("notion", "the page is in the trash")
+    seen = dict(world.bookings.bookings)
+    with pytest.raises(ProviderRejectedError):
+        world.notes.run(an_event(EventKind.NOTES_REQUESTED, "b-1"))
+    assert marked_since(world, seen) == ["b-3"]  # ...and the catch-up goes on
+
+    # A broken connection would fail every page: the chain stops (a reconnect restarts it).
+    world.adapters.notion.fail = ConnectionBrokenError("notion", "the token was revoked")
+    seen = dict(world.bookings.bookings)
+    with pytest.raises(ConnectionBrokenError):
+        world.notes.run(an_event(EventKind.NOTES_REQUESTED, "b-2"))
+    assert marked_since(world, seen) == []
 
 
 def test_a_page_asked_for_by_anything_but_the_catch_up_starts_no_other(world: World) -> None:
