@@ -6,8 +6,12 @@ may remove that one).
 A paragraph's style and bullet live on its closing newline, as in Google's model: text
 inserted with newlines makes paragraphs that copy the style and bullet of the paragraph
 it went into; a deletion across paragraphs leaves the merged paragraph with the style of
-the one whose newline survived (the last). Only paragraphs: no tables, images, headers
-or tabs, and no text styles (every run is plain).
+the one whose newline survived (the last). Paragraphs, and tables a host put in: each a
+1 x 1 table of one empty cell, kept whole (TABLE_UNITS indices, a paragraph always
+before and after it) and never edited inside; Google's rules about them hold (no text
+inserted at a table's start, no deletion of part of a table or of the newline right
+before one without the table). No images, headers or tabs, and no text styles (every
+run is plain).
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ _GLYPHS = {"BULLET_DISC_CIRCLE_SQUARE": "●○■", "BULLET_ARROW_DIAMOND_DISC"
            "BULLET_CHECKBOX": "☐☐☐"}
 
 
+# A table's indices: its start, its row's, its cell's, and the cell's empty paragraph. Kept
+# in the flat text as private-use characters, which Google strips from inserted text.
+TABLE_UNITS = 4
+_TABLE_TEXT = "\ue000" * (TABLE_UNITS - 1)
+
+
 class Invalid(Exception):
     """An edit Google refuses (400 INVALID_ARGUMENT), in Google's words."""
 
@@ -39,6 +49,12 @@ class Paragraph:
     style: str = "NORMAL_TEXT"          # the paragraph's namedStyleType
     list_id: str | None = None          # its bullet's list; None: no bullet
     nesting: int = 0
+    table: bool = False                 # a table (its text a placeholder), not a paragraph
+
+
+def table() -> Paragraph:
+    """A 1 x 1 table with an empty cell, as the body keeps it."""
+    return Paragraph(_TABLE_TEXT, table=True)
 
 
 def units(text: str) -> int:
@@ -77,6 +93,10 @@ class Body:
         if index >= end:
             raise Invalid(f"Index {index} must be less than the end index of the referenced "
                           f"segment, {end}.")
+        if any(a <= index < b for a, b, p in self.spans() if p.table):
+            raise Invalid("The insertion index must be inside the bounds of an existing "
+                          "paragraph: text cannot be inserted at a table's start index (the "
+                          "sandbox does not edit inside tables).")
         flat, marks = self._flat()
         at = _offset(flat, index - 1, inside_pair_ok=True)
         text = _STRIPPED.sub("", text)
@@ -95,6 +115,15 @@ class Body:
         if end > last:
             raise Invalid("The range cannot include the newline character at the end of "
                           "the segment.")
+        for a, b, paragraph in self.spans():
+            if not paragraph.table or (start <= a and b <= end):
+                continue  # not a table, or the whole table goes
+            if start < b and a < end:
+                raise Invalid("Invalid deletion range. Cannot delete the start or end of a "
+                              "table without deleting the entire table.")
+            if start < a <= end:
+                raise Invalid("Invalid deletion range. Cannot delete the newline character "
+                              "before a table without deleting the table.")
         flat, marks = self._flat()
         a, b = _offset(flat, start - 1), _offset(flat, end - 1)
         first, gone = flat.count("\n", 0, a), flat.count("\n", a, b)
@@ -122,7 +151,7 @@ class Body:
         if end > body_end:
             raise Invalid(f"Index {end - 1} must be less than the end index of the "
                           f"referenced segment, {body_end}.")
-        self.paragraphs = [change(p) if a < end and start < b else p
+        self.paragraphs = [change(p) if a < end and start < b and not p.table else p
                            for a, b, p in self.spans()]
 
     def _flat(self) -> tuple[str, list[Paragraph]]:
@@ -140,6 +169,9 @@ class Body:
             "columnSeparatorStyle": "NONE", "contentDirection": "LEFT_TO_RIGHT",
             "sectionType": "CONTINUOUS"}}}]
         for start, end, p in self.spans():
+            if p.table:
+                found.append(_table(start, end))
+                continue
             style: dict[str, Any] = {"namedStyleType": p.style, "direction": "LEFT_TO_RIGHT"}
             if p.style.startswith("HEADING_") or p.style in ("TITLE", "SUBTITLE"):
                 digest = hashlib.sha1(f"{start}:{p.text}".encode()).hexdigest()[:12]
@@ -159,6 +191,21 @@ class Body:
         return {list_id: {"listProperties": {"nestingLevels": [
                     _level(preset, level) for level in range(9)]}}
                 for list_id, preset in self.lists.items() if list_id in used}
+
+
+def _table(start: int, end: int) -> dict[str, Any]:
+    cell = {"startIndex": start + 2, "endIndex": end, "content": [
+        {"startIndex": end - 1, "endIndex": end, "paragraph": {
+            "elements": [{"startIndex": end - 1, "endIndex": end,
+                          "textRun": {"content": "\n", "textStyle": {}}}],
+            "paragraphStyle": {"namedStyleType": "NORMAL_TEXT",
+                               "direction": "LEFT_TO_RIGHT"}}}],
+        "tableCellStyle": {"rowSpan": 1, "columnSpan": 1}}
+    return {"startIndex": start, "endIndex": end, "table": {
+        "rows": 1, "columns": 1, "tableRows": [
+            {"startIndex": start + 1, "endIndex": end, "tableCells": [cell],
+             "tableRowStyle": {"minRowHeight": {"unit": "PT"}}}],
+        "tableStyle": {"tableColumnProperties": [{"widthType": "EVENLY_DISTRIBUTED"}]}}}
 
 
 def numbered(preset: str) -> bool:

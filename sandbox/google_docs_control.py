@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.google import GoogleProvider
-from sandbox.google_docs_body import Paragraph
+from sandbox.google_docs_body import Paragraph, table
 from sandbox.google_docs_store import DOCUMENT, FOLDER, DriveFile, DriveStore, new_revision
 from sandbox.provider import FakeProvider
 
@@ -33,7 +33,8 @@ class GoogleDocsControl:
         """Google Docs (right inside one folder, or anywhere), oldest first, trashed ones
         too: `id`, `title`, `url` (the sandbox page), `parents`, `trashed`,
         `app_properties` (every app's), `revision` and `paragraphs`, each
-        `{"text", "style", "bullet"}` (bullet: the paragraph is a list item)."""
+        `{"text", "style", "bullet"}` (bullet: the paragraph is a list item; a table the
+        host put in is `{"text": "", "style": "TABLE", "bullet": False}`)."""
         provider, store = self._drive()
         owner = None if account is None else self._google_account(account)
         with store.lock:
@@ -48,17 +49,20 @@ class GoogleDocsControl:
                 "app_properties": {k: v for props in file.app_properties.values()
                                    for k, v in props.items()},
                 "revision": file.revision,
-                "paragraphs": [{"text": p.text, "style": p.style,
-                                "bullet": p.list_id is not None}
+                "paragraphs": [{"text": "", "style": "TABLE", "bullet": False} if p.table
+                               else {"text": p.text, "style": p.style,
+                                     "bullet": p.list_id is not None}
                                for p in file.body.paragraphs]}
 
     def google_doc_lines(self, doc_id: str) -> list[tuple[str, bool]]:
-        """One doc's paragraphs as (text, bulleted): `("E-mail: ...", True)`."""
+        """One doc's paragraphs as (text, bulleted): `("E-mail: ...", True)`; a table
+        the host put in is `("[table]", False)`."""
         _, store = self._drive()
         with store.lock:
             body = store.files[doc_id].body
             assert body is not None
-            return [(p.text, p.list_id is not None) for p in body.paragraphs]
+            return [("[table]", False) if p.table else (p.text, p.list_id is not None)
+                    for p in body.paragraphs]
 
     def google_drive_files(self, account: str | None = None) -> list[dict[str, Any]]:
         """Every folder and file (not My Drive itself), oldest first, as files.get answers
@@ -103,6 +107,17 @@ class GoogleDocsControl:
             file = store.files[doc_id]
             assert file.body is not None
             file.body.insert_text(file.body.end() - 1, "\n" + text)
+            file.revisions.append(new_revision())
+            file.touched()
+
+    def google_docs_insert_table(self, doc_id: str) -> None:
+        """The host inserts a table right under the doc's last paragraph (a 1 x 1 table;
+        Docs keeps an empty paragraph after it, as a body always ends with one)."""
+        _, store = self._drive()
+        with store.lock:
+            file = store.files[doc_id]
+            assert file.body is not None
+            file.body.paragraphs[-1:] = [file.body.paragraphs[-1], table(), Paragraph("")]
             file.revisions.append(new_revision())
             file.touched()
 

@@ -41,7 +41,9 @@ def _body(body: Body) -> str:
             html.append(f"<{wanted}>")
         open_list = wanted
         text = escape(paragraph.text)
-        if wanted:
+        if paragraph.table:
+            html.append('<table class="cell"><tr><td>&nbsp;</td></tr></table>')
+        elif wanted:
             html.append(f"<li>{text}</li>")
         elif paragraph.text:
             tag = _TAGS.get(paragraph.style, "p")

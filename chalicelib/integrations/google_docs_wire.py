@@ -167,11 +167,14 @@ def edits(document: Mapping[str, Any], notes: BookingNotes,
     if [(p.text, p.style, p.bullet) for p in ours] == \
             [(line.text, line.style, line.bullet) for line in wanted]:
         return []
-    # What follows Penny's part stays: the part ends where it starts. Else the part runs
-    # to the end, whose newline no edit may remove.
-    follows = paragraphs[count].start if count < len(paragraphs) else after
-    end = follows if follows is not None else body_end - 1
-    text = "\n".join(line.text for line in wanted) + ("\n" if follows is not None else "")
+    # A paragraph after Penny's part stays: the part ends where that starts. Else the part
+    # runs to the body's end or to a table (anything not a paragraph): Google refuses
+    # deleting the body's last newline and the newline before a table without the
+    # table, so the part's last paragraph keeps its newline and the text goes in before it.
+    closed = count < len(paragraphs)
+    end = paragraphs[count].start if closed else \
+        (after if after is not None else body_end) - 1
+    text = "\n".join(line.text for line in wanted) + ("\n" if closed else "")
     requests: list[dict[str, Any]] = []
     if end > 1:
         requests.append({"deleteContentRange": {"range": {"startIndex": 1, "endIndex": end}}})

@@ -230,6 +230,33 @@ def test_new_paragraphs_copy_the_bullet_and_a_merge_keeps_the_later_paragraphs(
     assert provider_sandbox.google_doc_lines(doc) == [("Heem", True), ("next", True)]
 
 
+def test_a_table_is_kept_whole_and_the_newline_before_it_goes_only_with_it(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Google refuses deleting part of a table, or the newline right before one without
+    # the table, and inserting text at a table's start (DeleteContentRangeRequest,
+    # InsertTextRequest in docs.v1.json).
+    api = Google(provider_sandbox)
+    doc = api.make("Doc")
+    api.edit(doc, _insert(1, "Head"))
+    provider_sandbox.google_docs_insert_table(doc)
+    [_, head, grid, tail] = api.ok("GET", f"v1/documents/{doc}")["body"]["content"]
+    assert (head["startIndex"], head["endIndex"]) == (1, 6) and "paragraph" in head
+    assert (grid["startIndex"], grid["endIndex"], grid["table"]["rows"]) == (6, 10, 1)
+    assert (tail["startIndex"], tail["endIndex"]) == (10, 11) and "paragraph" in tail
+
+    refused = [api.edit(doc, _range("deleteContentRange", 1, 6)),   # Head's newline
+               api.edit(doc, _range("deleteContentRange", 5, 8)),   # into the table
+               api.edit(doc, _insert(6, "x"))]                      # at the table's start
+    kept = api.edit(doc, _range("deleteContentRange", 1, 5))        # Head's text only
+    assert [r.status_code for r in refused] == [400, 400, 400] and kept.status_code == 200
+    assert provider_sandbox.google_doc_lines(doc) == [("", False), ("[table]", False),
+                                                      ("", False)]
+
+    whole = api.edit(doc, _range("deleteContentRange", 1, 6))       # newline and table
+    assert whole.status_code == 200
+    assert provider_sandbox.google_doc_lines(doc) == [("", False)]
+
+
 def test_a_batch_is_all_or_nothing_and_names_the_request_refused(
         provider_sandbox: ProviderSandbox) -> None:
     api = Google(provider_sandbox)

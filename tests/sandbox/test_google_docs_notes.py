@@ -215,6 +215,25 @@ def test_an_update_keeps_what_the_host_wrote_below_and_renames_the_doc(
         ("Likes tea", "NORMAL_TEXT", False)]
 
 
+def test_an_update_keeps_a_table_the_host_put_right_under_pennys_bullets(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Google refuses deleting the newline before a table without the table: Penny's
+    # part must end before that newline, whichever way it changes.
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.google_docs_insert_table(saved.id)
+    fewer = replace(INTRO, status="Rescheduled", bullets=INTRO.bullets[:1])
+    more = replace(INTRO, bullets=(*INTRO.bullets, "Earlier: 2 calls"))
+
+    for notes in (fewer, more):
+        _notes(provider_sandbox, folder=folder).update_notes(saved.id, notes)
+
+        lines = _lines(provider_sandbox, saved.id)
+        assert lines[2:] == [*((b, True) for b in notes.bullets), ("[table]", False),
+                             ("", False)]
+        assert lines[0] == ("Intro call with Grace Hopper", False)
+
+
 def test_updating_a_doc_the_host_trashed_is_rejected(provider_sandbox: ProviderSandbox) -> None:
     notes = _notes(provider_sandbox)
     saved = notes.save_notes(INTRO)
