@@ -169,6 +169,11 @@ class TooManyBookingsError(TooManyRequestsError):
     code = "too_many_bookings"
 
 
+class UnknownRefreshTokenError(AuthenticationError):
+    """No live login holds this refresh token (made up, spent too long ago, logged out or
+    expired): nothing says whose it is, so the cookie session tries the next one sent."""
+
+
 class RefreshTokenReusedError(AuthenticationError):
     """A rotated refresh token was presented again; its family is revoked."""
 

@@ -24,13 +24,19 @@ value sent is tried, and only the one whose login the CSRF token is for is used:
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from chalice import Response
 
-from chalicelib.domain.errors import AuthenticationError, CrossOriginError, CsrfTokenError
+from chalicelib.domain.errors import (
+    AuthenticationError,
+    CrossOriginError,
+    CsrfTokenError,
+    UnknownRefreshTokenError,
+)
 from chalicelib.functions.errors import from_exception
 from chalicelib.functions.http import base_path, bearer_token, source_ip
 from chalicelib.services.access_tokens import AccessClaims
@@ -128,15 +134,22 @@ def cookie_values(headers: Any, wanted: str) -> list[str]:
 
 def _with_each(tokens: list[str], act: Callable[[str], T]) -> T:
     """`act` on the first token whose login the presented CSRF token is for: a token of
-    another login is refused by its CSRF check before it is used, and the next is tried."""
+    another login is refused by its CSRF check before it is used, a token no login holds
+    (made up, or a login gone) says nothing about whose it is, and either way the next is
+    tried. A CSRF refusal wins over an unknown token: a forged request clears nothing."""
     refused: CsrfTokenError | None = None
+    unknown: UnknownRefreshTokenError | None = None
     for token in tokens[:MAX_SAME_NAME]:
         try:
             return act(token)
         except CsrfTokenError as exc:
             refused = refused or exc
+        except UnknownRefreshTokenError as exc:
+            unknown = unknown or exc
     if refused is not None:
         raise refused
+    if unknown is not None:
+        raise unknown
     raise AuthenticationError("no session to refresh; log in again")
 
 
@@ -217,8 +230,10 @@ def log_out(services: SessionServices, request: Any) -> Response:
     cookie_policy = policy(request)
     tokens = cookie_values(request.headers, cookie_policy.name(REFRESH))
     csrf = request.headers.get(CSRF_HEADER)
-    if tokens:
-        _with_each(tokens, lambda token: services.sessions.log_out(token, csrf))
+    # No live login holds any of them: nothing to end, and the cookies go all the same.
+    with suppress(UnknownRefreshTokenError):
+        if tokens:
+            _with_each(tokens, lambda token: services.sessions.log_out(token, csrf))
     return Response(body="", status_code=204, headers={
         "Set-Cookie": cookie_policy.clear(), "Cache-Control": "no-store"})
 

@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     ConcurrentWriteError,
     InvalidCredentialsError,
     RefreshTokenReusedError,
+    UnknownRefreshTokenError,
 )
 from chalicelib.domain.hosts import Profile, validate_slug, validate_timezone
 from chalicelib.services.access_tokens import AccessClaims, AccessTokens
@@ -122,7 +123,9 @@ class AccountService:
         stored = self._find(refresh_token)
         now = self.clock.now()
         if stored is None or stored.expires_at <= now or stored.family_revoked:
-            raise AuthenticationError("refresh token is invalid or expired; log in again")
+            # No live login holds it: nothing says whose it is (it may be a sibling
+            # subdomain's planted cookie), so the cookie session tries the next one sent.
+            raise UnknownRefreshTokenError("refresh token is invalid or expired; log in again")
         if guard is not None:
             guard(stored.host_id, stored.family_id)
         if stored.used:
@@ -141,12 +144,15 @@ class AccountService:
                                          stored.family_id if bound else None), new_token,
                        int(self.access.ttl.total_seconds()), stored.family_id)
 
-    def log_out(self, refresh_token: str, guard: Guard | None = None) -> None:
+    def log_out(self, refresh_token: str, guard: Guard | None = None) -> bool:
+        """End the token's login; False when no login holds the token (nothing to end)."""
         stored = self._find(refresh_token)
-        if stored is not None:
-            if guard is not None:
-                guard(stored.host_id, stored.family_id)
-            self._end(stored.host_id, stored.family_id)
+        if stored is None:
+            return False
+        if guard is not None:
+            guard(stored.host_id, stored.family_id)
+        self._end(stored.host_id, stored.family_id)
+        return True
 
     def _find(self, refresh_token: str) -> StoredRefreshToken | None:
         """The presented token in its login, current or recently spent; None if unknown."""

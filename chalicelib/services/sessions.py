@@ -17,7 +17,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from chalicelib.domain.errors import CsrfTokenError
+from chalicelib.domain.errors import CsrfTokenError, UnknownRefreshTokenError
 from chalicelib.domain.hosts import Profile
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.accounts import AccountService, Session
@@ -69,9 +69,11 @@ class BrowserSessions:
         return self._browser(session)
 
     def log_out(self, refresh_token: str | None, csrf_token: str | None) -> None:
-        if refresh_token:
-            self.accounts.log_out(
-                refresh_token, guard=lambda host, sid: self.csrf.check(csrf_token, host, sid))
+        """UnknownRefreshTokenError when no login holds the token (the cookie session then
+        tries the next refresh cookie sent: this one may be a sibling's plant)."""
+        if not refresh_token or not self.accounts.log_out(
+                refresh_token, guard=lambda host, sid: self.csrf.check(csrf_token, host, sid)):
+            raise UnknownRefreshTokenError("no login holds this refresh token")
 
     def authenticate(self, access_token: str, csrf_token: str | None, changes: bool) -> str:
         """The host id; a request that changes something must carry the CSRF token."""

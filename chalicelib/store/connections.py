@@ -51,9 +51,17 @@ def _key(host_id: str, provider: str) -> tuple[str, str]:
     return f"CONNECTIONS#{host_id}", f"PROVIDER#{provider}"
 
 
+def _owner(item: ConnectionItem) -> tuple[str, str]:
+    """The host and provider the item is stored under: its key, never its own attributes,
+    which a whole item copied into another row would carry along (the tokens' associated
+    data must name the row they are read from)."""
+    return item.pk.removeprefix("CONNECTIONS#"), item.sk.removeprefix("PROVIDER#")
+
+
 def to_connection(item: ConnectionItem) -> Connection:
+    host_id, provider = _owner(item)
     return Connection(
-        host_id=item.host_id, provider=item.provider, grant_id=item.grant_id,
+        host_id=host_id, provider=provider, grant_id=item.grant_id,
         account_id=item.account_id, account_label=item.account_label,
         scopes=tuple(item.scopes), connected_at=item.connected_at,
         token_expires_at=item.token_expires_at, status=ConnectionStatus(item.status),
@@ -66,8 +74,10 @@ class ConnectionRepository:
         self._cipher = cipher
 
     def _tokens(self, item: ConnectionItem, reseal: bool = True) -> Tokens:
+        host_id, provider = _owner(item)
+
         def open_(text: str) -> str:
-            return self._cipher.decrypt(text, item.host_id, item.provider)
+            return self._cipher.decrypt(text, host_id, provider)
 
         tokens = Tokens(open_(item.access_token),
                         None if item.refresh_token is None else open_(item.refresh_token),
@@ -83,15 +93,15 @@ class ConnectionRepository:
         never rewritten by a refresh (their refresh token survives its use, Notion's never
         expires): without this, retiring the old key would break them. Best effort: a
         write in between (a refresh) has sealed them anew already."""
-        seal = self._seal
+        seal, (host_id, provider) = self._seal, _owner(item)
         actions: list[Action] = [ConnectionItem.access_token.set(
-            seal(item.host_id, item.provider, tokens.access_token))]
+            seal(host_id, provider, tokens.access_token))]
         condition = ConnectionItem.access_token == item.access_token
         if tokens.refresh_token is not None:
             actions.append(ConnectionItem.refresh_token.set(
-                seal(item.host_id, item.provider, tokens.refresh_token)))
+                seal(host_id, provider, tokens.refresh_token)))
             condition &= ConnectionItem.refresh_token == item.refresh_token
-        self._update(item.host_id, item.provider, actions, condition)
+        self._update(host_id, provider, actions, condition)
 
     def _seal(self, host_id: str, provider: str, secret: str) -> str:
         return self._cipher.encrypt(secret, host_id, provider)
@@ -129,9 +139,9 @@ class ConnectionRepository:
         """The host's connections to `providers`, with their tokens: one Query (the
         others' tokens are never decrypted)."""
         pk, _ = _key(host_id, "")
-        return {item.provider: (to_connection(item), self._tokens(item))
+        return {_owner(item)[1]: (to_connection(item), self._tokens(item))
                 for item in ConnectionItem.query(pk, consistent_read=True)
-                if isinstance(item, ConnectionItem) and item.provider in providers}
+                if isinstance(item, ConnectionItem) and _owner(item)[1] in providers}
 
     def delete(self, host_id: str, provider: str) -> tuple[Connection, Tokens | None] | None:
         """What was removed, with its tokens to revoke (None if they cannot be read)."""

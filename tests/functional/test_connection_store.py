@@ -160,6 +160,27 @@ def test_a_ciphertext_copied_into_another_hosts_item_does_not_decrypt(
         connections.get("host-2", "zoom")
 
 
+def test_a_whole_item_copied_under_another_host_does_not_decrypt(
+        connections: ConnectionRepository) -> None:
+    """The associated data is the host and provider the item is read under (its key), not
+    what the item says of itself: copied whole, host_id attribute and all, into another
+    host's row or under another provider, the tokens do not open."""
+    connections.save(connection(host_id="host-1"), TOKENS)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    item = dynamodb.get_item(TableName=TABLE, Key={
+        "pk": {"S": "CONNECTIONS#host-1"}, "sk": {"S": "PROVIDER#zoom"}})["Item"]
+    dynamodb.put_item(TableName=TABLE, Item={**item, "pk": {"S": "CONNECTIONS#host-2"}})
+    dynamodb.put_item(TableName=TABLE, Item={**item, "sk": {"S": "PROVIDER#notion"}})
+
+    with pytest.raises(TokenDecryptionError, match="does not belong to host-2 at zoom"):
+        connections.get("host-2", "zoom")
+    with pytest.raises(TokenDecryptionError, match="does not belong to host-1 at notion"):
+        connections.get("host-1", "notion")
+    with pytest.raises(TokenDecryptionError):
+        connections.with_tokens("host-2", frozenset({"zoom"}))
+    assert connections.get("host-1", "zoom") is not None  # the original still opens
+
+
 # ---- broken ------------------------------------------------------------------------------
 
 

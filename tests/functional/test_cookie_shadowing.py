@@ -52,3 +52,80 @@ def test_a_planted_refresh_cookie_does_not_stop_logout_from_ending_the_login(
 
     still = api.get("/me/profile", headers={"Cookie": f"__Host-penny_access={access}"})
     assert still.status == 401, still.json  # the login she ended still works
+
+
+# A sibling need not plant a working token: anything its own that is no use here (a made-up
+# value, its own login logged out or expired) must not stand in front of the host's own.
+PLANTS = ("x", "0123456789abcdef.forged", "not-a-token-at-all")
+
+
+def test_a_planted_refresh_cookie_that_is_no_token_does_not_log_the_host_out(
+        api: Api) -> None:
+    victim = _session(api, "alice")
+    own = victim.jar[REFRESH].value
+    for planted in PLANTS:
+        cookie = (f"{REFRESH}={planted}; {REFRESH}={own}; "
+                  f"__Host-penny_csrf={victim.csrf_cookie}")
+
+        r = api.post("/auth/session/refresh", headers={
+            "Cookie": cookie, "Origin": "http://penny.test", "X-CSRF-Token": victim.csrf_cookie})
+
+        assert r.status == 200, (planted, r.json)  # was 401, and the host's cookies cleared
+        own = next(v for k, v in (h.split(";")[0].split("=", 1) for h in r.headers["Set-Cookie"])
+                   if k == REFRESH)
+
+
+def test_a_planted_refresh_cookie_of_an_ended_login_does_not_log_the_host_out(
+        api: Api) -> None:
+    victim = _session(api, "alice")
+    attacker = _session(api, "mallory")
+    planted = attacker.jar[REFRESH].value
+    assert attacker.delete("/auth/session").status == 204  # mallory's login: revoked
+    own = victim.jar[REFRESH].value
+    cookie = f"{REFRESH}={planted}; {REFRESH}={own}; __Host-penny_csrf={victim.csrf_cookie}"
+
+    r = api.post("/auth/session/refresh", headers={
+        "Cookie": cookie, "Origin": "http://penny.test", "X-CSRF-Token": victim.csrf_cookie})
+
+    assert r.status == 200, r.json
+
+
+def test_a_planted_refresh_cookie_that_is_no_token_does_not_stop_logout(api: Api) -> None:
+    victim = _session(api, "alice")
+    own = victim.jar[REFRESH].value
+    access = victim.jar["__Host-penny_access"].value
+    cookie = f"{REFRESH}=0123456789abcdef.forged; {REFRESH}={own}; __Host-penny_access={access}"
+
+    api.delete("/auth/session", headers={
+        "Cookie": cookie, "Origin": "http://penny.test", "X-CSRF-Token": victim.csrf_cookie})
+
+    still = api.get("/me/profile", headers={"Cookie": f"__Host-penny_access={access}"})
+    assert still.status == 401, still.json  # the login she ended still works
+
+
+def test_the_hosts_own_spent_refresh_token_still_ends_the_login_behind_a_plant(
+        api: Api) -> None:
+    victim = _session(api, "alice")
+    spent = victim.jar[REFRESH].value
+    assert victim.post("/auth/session/refresh").status == 200  # `spent` is now spent
+    cookie = f"{REFRESH}=x; {REFRESH}={spent}; __Host-penny_csrf={victim.csrf_cookie}"
+
+    r = api.post("/auth/session/refresh", headers={
+        "Cookie": cookie, "Origin": "http://penny.test", "X-CSRF-Token": victim.csrf_cookie})
+
+    assert r.status == 401 and r.json["error"]["code"] == "refresh_token_reused", r.json
+    assert victim.get("/me/profile").status == 401  # reuse detection still ends the login
+
+
+def test_a_forged_refresh_with_only_plants_and_a_wrong_csrf_token_clears_nothing(
+        api: Api) -> None:
+    victim = _session(api, "alice")
+    own = victim.jar[REFRESH].value
+    cookie = f"{REFRESH}=x; {REFRESH}={own}; __Host-penny_csrf={victim.csrf_cookie}"
+
+    r = api.post("/auth/session/refresh", headers={
+        "Cookie": cookie, "Origin": "http://penny.test", "X-CSRF-Token": "wrong"})
+
+    assert r.status == 403 and r.json["error"]["code"] == "csrf_token_invalid", r.json
+    assert "Set-Cookie" not in r.headers
+    assert victim.post("/auth/session/refresh").status == 200
