@@ -122,7 +122,10 @@ def sign_up(body: Any) -> dict[str, Any]:
 @route("/auth/login", "POST", "log_in", "Log in with email and password", "auth",
        body="LoginRequest", response="SessionOut", errors=(400, 401, 429), no_store=True)
 def log_in(body: Any) -> dict[str, Any]:
-    return _session(services().accounts.log_in(body.email, body.password))
+    from chalicelib.functions.http import source_ip
+
+    return _session(services().accounts.log_in(body.email, body.password,
+                                               source=source_ip(app.current_request)))
 
 
 @route("/auth/refresh", "POST", "refresh", "Rotate a refresh token for a new session", "auth",

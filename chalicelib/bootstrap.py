@@ -448,7 +448,7 @@ def _accounts(core: Core, passwords: PasswordHasher | None = None,
               sockets: LoginSockets | None = None) -> AccountService:
     from chalicelib.integrations.argon2_passwords import Argon2Passwords
     from chalicelib.services.accounts import AccountService
-    from chalicelib.services.rate_limits import LoginBackoff, SignupLimit
+    from chalicelib.services.rate_limits import LoginBackoff, NetworkLogins, SignupLimit
     from chalicelib.store.counters import CounterRepository
     from chalicelib.store.hosts import HostRepository
     from chalicelib.store.tokens import RefreshTokenRepository
@@ -463,6 +463,8 @@ def _accounts(core: Core, passwords: PasswordHasher | None = None,
                             timedelta(seconds=settings.login_forget_after_seconds)),
         signups=SignupLimit(counters, clock, settings.signups_per_window,
                             timedelta(seconds=settings.signup_window_seconds)),
+        networks=NetworkLogins(counters, clock, settings.login_failures_per_network,
+                               timedelta(seconds=settings.login_network_window_seconds)),
         sockets=sockets)
 
 

@@ -89,6 +89,10 @@ class Settings:
     login_free_failures: int = 5
     login_max_delay_seconds: int = 15 * 60
     login_forget_after_seconds: int = 24 * 3600
+    # Failed logins per source network (IPv4 address, IPv6 /64) per fixed window: past it,
+    # password logins from there wait for the window's end.
+    login_failures_per_network: int = 50
+    login_network_window_seconds: int = 15 * 60
     # Signups per source network (IPv4 address, IPv6 /64) per fixed window.
     signups_per_window: int = 10
     signup_window_seconds: int = 3600
@@ -148,6 +152,8 @@ class Settings:
             # The local stack sees every client as 127.0.0.1, so it raises this one.
             signups_per_window=int(env.get("PENNY_SIGNUPS_PER_WINDOW",
                                            defaults.signups_per_window)),
+            login_failures_per_network=int(env.get("PENNY_LOGIN_FAILURES_PER_NETWORK",
+                                                   defaults.login_failures_per_network)),
             bookings_per_attendee_per_day=int(env.get(
                 "PENNY_BOOKINGS_PER_ATTENDEE_PER_DAY", defaults.bookings_per_attendee_per_day)),
             providers=Providers.from_json(env.get("PENNY_PROVIDERS"), source, deployed),

@@ -262,9 +262,11 @@ def _configure_environment(
         "PENNY_WEBSOCKET_ENDPOINT": ws_endpoint,
         # Where browsers connect (the dashboard renders it): the same gateway, as ws://.
         "PENNY_WEBSOCKET_URL": "ws" + ws_endpoint.removeprefix("http"),
-        # Every local client is 127.0.0.1: the per-network signup limit would be one
-        # limit for everyone (the e2e tests and the fuzzer sign up dozens of hosts).
+        # Every local client is 127.0.0.1: the per-network signup and failed-login limits
+        # would be one limit for everyone (the e2e tests and the fuzzer sign up dozens of
+        # hosts, and try wrong passwords).
         "PENNY_SIGNUPS_PER_WINDOW": "1000",
+        "PENNY_LOGIN_FAILURES_PER_NETWORK": "1000",
         "PENNY_PROVIDERS": providers,
         # A paid booking's hold timer: a one-time schedule in the embedded AWS, which the
         # stack's schedule poller runs when due (local/schedule_poller.py).

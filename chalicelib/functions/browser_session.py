@@ -193,7 +193,7 @@ def authenticate(services: SessionServices, request: Any) -> AccessClaims:
 def log_in(services: SessionServices, request: Any, body: Any) -> Response:
     check_origin(request, services.public_base_url)  # no login CSRF
     return _opened(services, policy(request),
-                   services.sessions.log_in(body.email, body.password))
+                   services.sessions.log_in(body.email, body.password, source_ip(request)))
 
 
 def sign_up(services: SessionServices, request: Any, body: Any) -> Response:

@@ -34,7 +34,7 @@ from chalicelib.services.ports import (
     RefreshTokens,
     StoredRefreshToken,
 )
-from chalicelib.services.rate_limits import LoginBackoff, SignupLimit
+from chalicelib.services.rate_limits import LoginBackoff, NetworkLogins, SignupLimit
 
 # Verifying against this keeps login time the same whether or not the email exists.
 _DUMMY_HASH = (
@@ -82,9 +82,10 @@ class AccountService:
     access: AccessTokens
     clock: Clock
     refresh_ttl: timedelta
-    # None turns a limit off (unit tests of other behaviour); bootstrap wires all three.
+    # None turns a limit off (unit tests of other behaviour); bootstrap wires them all.
     logins: LoginBackoff | None = None
     signups: SignupLimit | None = None
+    networks: NetworkLogins | None = None   # failed logins per source network
     sockets: LoginSockets | None = None
 
     def sign_up(self, email: str, password: str, slug: str, display_name: str,
@@ -99,8 +100,12 @@ class AccountService:
                           self.clock.now())
         return profile, self._start_session(profile.host_id, bound)
 
-    def log_in(self, email: str, password: str, bound: bool = False) -> Session:
+    def log_in(self, email: str, password: str, bound: bool = False,
+               source: str | None = None) -> Session:
+        """`source` is the caller's IP address: failed logins are limited per network too."""
         email = normalize_email(email)
+        if self.networks is not None:
+            self.networks.check(source)
         seen = self.logins.check(email) if self.logins is not None else None
         account = self.hosts.account(email)
         if account is None or not account.password_hash:
@@ -111,6 +116,8 @@ class AccountService:
                 not self.passwords.verify(account.password_hash, password):
             if self.logins is not None:
                 self.logins.failed(email, seen)
+            if self.networks is not None:
+                self.networks.failed(source)
             raise InvalidCredentialsError("email or password is wrong")
         if self.logins is not None:
             self.logins.succeeded(email, seen)

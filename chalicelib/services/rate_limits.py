@@ -10,8 +10,15 @@ the email (hashed), whether or not an account has it, so a 429 says nothing abou
 which emails exist. A success clears the count; `forget_after` without a failure
 forgets it.
 
-Signups, per source network (an IPv4 address, or an IPv6 /64, which one subscriber
-holds whole): a fixed-window count, checked before the Argon2 hash is paid for.
+Failed logins, per source network (an IPv4 address, or an IPv6 /64, which one
+subscriber holds whole): the per-account lock cannot stop one network trying a new
+e-mail each time (credential stuffing), each costing a full Argon2 check. A fixed-window
+count of the network's failures, read before the password is checked: past
+`per_window`, password logins from that network are refused until the window ends (a
+network that shares one address, an office, has room: the default is 50 in 15 minutes).
+
+Signups, per source network: a fixed-window count, checked before the Argon2 hash is
+paid for.
 """
 
 from __future__ import annotations
@@ -99,6 +106,40 @@ def source_network(source: str | None) -> str:
     return str(address)
 
 
+def _window(now: datetime, window: timedelta) -> tuple[int, datetime]:
+    """The fixed window `now` falls in: its start (epoch seconds) and its end."""
+    length = int(window.total_seconds())
+    start = int(now.timestamp()) // length * length
+    return start, datetime.fromtimestamp(start + length, UTC)
+
+
+@dataclass(frozen=True)
+class NetworkLogins:
+    counters: Counters
+    clock: Clock
+    per_window: int = 50
+    window: timedelta = timedelta(minutes=15)
+
+    def _key(self, source: str | None, start: int) -> str:
+        return f"login-net#{source_network(source)}#{start}"
+
+    def check(self, source: str | None) -> None:
+        """One read; TooManyAttemptsError once the network failed `per_window` times in
+        this window (before the password is checked: no Argon2 work, no guess)."""
+        now = self.clock.now()
+        start, end = _window(now, self.window)
+        seen = self.counters.read(self._key(source, start))
+        if seen is not None and seen.count >= self.per_window:
+            wait = _seconds_until(end, now)
+            raise TooManyAttemptsError("Too many failed logins from this network. "
+                                       f"Try again in {in_words(wait)}.", wait)
+
+    def failed(self, source: str | None) -> None:
+        now = self.clock.now()
+        start, end = _window(now, self.window)
+        self.counters.add(self._key(source, start), now, end)
+
+
 @dataclass(frozen=True)
 class SignupLimit:
     counters: Counters
@@ -109,9 +150,7 @@ class SignupLimit:
     def take(self, source: str | None) -> None:
         """Count one signup from `source` (one write); TooManySignupsError over the limit."""
         now = self.clock.now()
-        length = int(self.window.total_seconds())
-        start = int(now.timestamp()) // length * length
-        end = datetime.fromtimestamp(start + length, UTC)
+        start, end = _window(now, self.window)
         count = self.counters.add(f"signup#{source_network(source)}#{start}", now, end)
         if count > self.per_window:
             wait = _seconds_until(end, now)

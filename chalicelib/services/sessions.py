@@ -59,8 +59,8 @@ class BrowserSessions:
                                                   bound=True, source=source)
         return profile, self._browser(session)
 
-    def log_in(self, email: str, password: str) -> BrowserSession:
-        return self._browser(self.accounts.log_in(email, password, bound=True))
+    def log_in(self, email: str, password: str, source: str | None = None) -> BrowserSession:
+        return self._browser(self.accounts.log_in(email, password, bound=True, source=source))
 
     def refresh(self, refresh_token: str, csrf_token: str | None) -> BrowserSession:
         session = self.accounts.refresh(

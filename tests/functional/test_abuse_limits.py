@@ -1,4 +1,5 @@
-"""Limits at the front door: failed logins back off per account, signups per network.
+"""Limits at the front door: failed logins back off per account and are counted per
+network, signups per network.
 
 Both answer 429 with a machine-readable code, a plain message and Retry-After.
 """
@@ -9,7 +10,7 @@ import pytest
 
 from tests.functional import factories as f
 from tests.functional.browser import Browser
-from tests.functional.conftest import Api, FixedClock, Response
+from tests.functional.conftest import Api, FixedClock, Response, rebuild
 from tests.functional.test_function_url import url_event
 
 ALICE = {"email": "alice@example.com", "password": "correct horse battery"}
@@ -77,6 +78,35 @@ def test_an_unknown_email_is_throttled_like_a_known_one(api: Api) -> None:
         assert api.post("/auth/login", ghost).status == 401
 
     assert_too_many(api.post("/auth/login", ghost), "too_many_attempts", 1)
+
+
+def login_from(source_ip: str, body: dict[str, str], path: str = "/auth/login"
+               ) -> tuple[int, dict[str, str], str]:
+    import app as app_module
+
+    event = url_event("POST", path, body=body,
+                      headers={"origin": "http://penny.test"} if "session" in path else None)
+    event["requestContext"]["http"]["sourceIp"] = source_ip
+    response = app_module.app(event, None)
+    return response["statusCode"], response["headers"], response["body"]
+
+
+def test_one_network_failing_with_many_emails_waits_for_the_window(
+        alice: Api, clock: FixedClock) -> None:
+    rebuild(login_failures_per_network=3)
+    for n in range(3):  # a new e-mail each time: no account's own lock starts
+        guess = {"email": f"user{n}@example.com", "password": "guess"}
+        assert login_from("203.0.113.50", guess)[0] == 401
+
+    status, headers, body = login_from("203.0.113.50", ALICE)
+
+    assert status == 429 and '"too_many_attempts"' in body
+    assert "from this network" in body
+    assert headers["Retry-After"] == "900"  # the clock is on the hour: the whole window
+    assert login_from("203.0.113.50", ALICE, "/auth/session")[0] == 429  # the dashboard's too
+    assert login_from("198.51.100.4", ALICE)[0] == 200  # another network is not held back
+    clock.advance(minutes=15)
+    assert login_from("203.0.113.50", ALICE)[0] == 200
 
 
 def signup_from(source_ip: str, slug: str) -> tuple[int, dict[str, str], str]:

@@ -1,4 +1,5 @@
-"""Rate limits: failed logins back off per account, signups are counted per network.
+"""Rate limits: failed logins back off per account and are counted per network, signups
+are counted per network.
 
 The clock starts at 2026-03-02T12:00:00Z; five failures are free, then the lock doubles
 from 1 s up to 15 minutes, and a day without failure forgets the count.
@@ -6,6 +7,7 @@ from 1 s up to 15 minutes, and a day without failure forgets the count.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -19,6 +21,7 @@ from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.accounts import AccountService
 from chalicelib.services.rate_limits import (
     LoginBackoff,
+    NetworkLogins,
     SignupLimit,
     in_words,
     source_network,
@@ -149,6 +152,54 @@ def test_a_login_costs_one_read_and_writes_only_on_failure_or_reset(
 
     fail(accounts, 1)
     assert (counters.reads - reads, counters.writes - writes) == (2, 1)
+
+
+# ---- failed logins per network ------------------------------------------------------------
+
+@dataclass
+class CountingPasswords(FastPasswords):
+    checked: int = 0
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.checked += 1
+        return super().verify(password_hash, password)
+
+
+def test_one_network_trying_many_emails_is_stopped_before_any_more_password_checks(
+        accounts: AccountService, clock: FixedClock, counters: FakeCounters) -> None:
+    passwords = CountingPasswords()
+    guarded = replace(accounts, passwords=passwords,
+                      networks=NetworkLogins(counters, clock, per_window=3))
+    for n in range(3):  # each e-mail new, so the per-account lock never starts
+        with pytest.raises(InvalidCredentialsError):
+            guarded.log_in(f"user{n}@example.com", "guess", source="203.0.113.7")
+    checked = passwords.checked
+
+    with pytest.raises(TooManyAttemptsError) as raised:
+        guarded.log_in("alice@example.com", PASSWORD, source="203.0.113.7")
+
+    assert raised.value.code == "too_many_attempts"
+    assert raised.value.message == ("Too many failed logins from this network. "
+                                    "Try again in 15 minutes.")
+    assert passwords.checked == checked  # refused before Argon2
+    # Another network is not held back; this one is again when the window ends.
+    assert guarded.log_in("alice@example.com", PASSWORD, source="203.0.113.8").host_id
+    clock.advance(timedelta(minutes=15))
+    assert guarded.log_in("alice@example.com", PASSWORD, source="203.0.113.7").host_id
+
+
+def test_successful_logins_do_not_count_against_the_network(
+        accounts: AccountService, clock: FixedClock, counters: FakeCounters) -> None:
+    guarded = replace(accounts, networks=NetworkLogins(counters, clock, per_window=2))
+    for _ in range(5):
+        assert guarded.log_in("alice@example.com", PASSWORD, source="2001:db8::1").host_id
+    with pytest.raises(InvalidCredentialsError):
+        guarded.log_in("bob@example.com", "guess", source="2001:db8::2")
+    with pytest.raises(InvalidCredentialsError):  # the same /64: the same network
+        guarded.log_in("carol@example.com", "guess", source="2001:db8::3")
+
+    with pytest.raises(TooManyAttemptsError):
+        guarded.log_in("alice@example.com", PASSWORD, source="2001:db8::1")
 
 
 # ---- signups ----------------------------------------------------------------------------
