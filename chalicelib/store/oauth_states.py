@@ -13,15 +13,19 @@ nonce is not: it travels in the authorization URL, so it is stored as it is.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DeleteError
 
+from chalicelib.domain.connections import TokenDecryptionError
 from chalicelib.services.connection_ports import OAuthState, TokenCipher
 from chalicelib.store.items import OAuthStateItem
 from chalicelib.store.tables import PennyItem
 from chalicelib.store.transactions import condition_failed, saved_if_new
+
+log = logging.getLogger("penny.connections")
 
 
 def _key(state_id: str) -> tuple[str, str]:
@@ -61,10 +65,18 @@ class OAuthStateRepository:
         assert gone, "a delete whose condition passed returns what it deleted"
         item = PennyItem.from_raw_data(gone)
         assert isinstance(item, OAuthStateItem)
+        try:
+            verifier = self._cipher.decrypt(item.code_verifier, _owner(state_id),
+                                            item.provider)
+        except TokenDecryptionError:
+            # Its key was retired while the round trip was under way (within its 10
+            # minutes): the round trip cannot finish, so it is as if it had expired.
+            log.warning("oauth state unreadable; treated as expired",
+                        extra={"provider": item.provider})
+            return None
         return OAuthState(
             state_id=state_id, provider=item.provider, host_id=item.host_id,
             session_id=item.session_id, nonce=item.nonce, redirect_to=item.redirect_to,
-            code_verifier=self._cipher.decrypt(item.code_verifier, _owner(state_id),
-                                               item.provider),
+            code_verifier=verifier,
             scopes=tuple(item.scopes), created_at=item.created_at, binding=item.binding,
             purpose=item.purpose, timezone=item.timezone)

@@ -168,6 +168,19 @@ def test_a_state_with_characters_no_signature_has_is_refused_not_a_server_error(
     assert back.status == 400
 
 
+def test_a_round_trip_under_way_when_its_key_is_retired_says_start_again_not_an_error(
+        api: Api, host: str) -> None:
+    url, cookie = start(api, host, "google")
+    location = consent(url)
+    new_key = base64.b64encode(bytes(range(32))).decode()
+    rebuild(token_keys={"new-1": new_key}, token_active_kid="new-1")  # the old key gone
+
+    back = come_back(api, location, cookie)
+
+    assert back.status == 400 and b"start again" in back.body
+    assert header(back, "content-type").startswith("text/html")
+
+
 def test_two_round_trips_started_in_two_tabs_both_come_back(api: Api, host: str) -> None:
     # GIVEN Google started in one tab, then Zoom in another, before either came back
     google_url, google_cookie = start(api, host, "google")
