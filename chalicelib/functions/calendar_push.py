@@ -24,6 +24,7 @@ from chalicelib.functions.errors import error_response
 from chalicelib.services.calendar_cache import CalendarCache
 
 log = logging.getLogger("penny.calendars")
+ENDED = frozenset({"subscriptionRemoved", "reauthorizationRequired"})
 
 
 def _refused() -> Response:
@@ -48,12 +49,18 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
     try:
         batch: Any = json.loads(request.body)
         notifications = batch["value"]
-        pairs = [(str(n["subscriptionId"]), str(n.get("clientState") or ""))
-                 for n in notifications]
-    except (ValueError, KeyError, TypeError):
+        items = [(str(n.get("lifecycleEvent") or ""), str(n["subscriptionId"]),
+                  str(n.get("clientState") or "")) for n in notifications]
+    except (ValueError, KeyError, TypeError, AttributeError):
         return error_response(400, "bad_request", "not a Microsoft Graph notification")
-    accepted = [cache.notified("microsoft", sid, state)
-                for sid, state in dict.fromkeys(pairs)]
+    pairs = [(sid, state) for _, sid, state in items]
+    # Lifecycle notifications: a subscription Graph removed (or will, unless
+    # reauthorized) no longer keeps the copy fresh; `missed` is a change not delivered.
+    ended = dict.fromkeys((sid, state) for kind, sid, state in items if kind in ENDED)
+    changed = dict.fromkeys((sid, state) for kind, sid, state in items
+                            if kind not in ENDED and (sid, state) not in ended)
+    accepted = [cache.channel_ended("microsoft", sid, state) for sid, state in ended]
+    accepted += [cache.notified("microsoft", sid, state) for sid, state in changed]
     if pairs and not any(accepted):
         return _refused()
     return empty(202)

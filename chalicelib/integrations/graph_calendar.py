@@ -136,6 +136,9 @@ class GraphCalendar:
         expires = min(expires_at, datetime.now(UTC) + LONGEST_WATCH)
         made = self._call("POST", f"{API}/subscriptions", body={
             "changeType": "created,updated,deleted", "notificationUrl": address,
+            # Without it Graph sends no `subscriptionRemoved` nor `missed`: a subscription
+            # it ended early (a password reset, access revoked) would pass for live.
+            "lifecycleNotificationUrl": address,
             "resource": f"me/calendars/{calendar_id}/events",
             "expirationDateTime": _stamp(expires), "clientState": token})
         granted = made.get("expirationDateTime")

@@ -297,6 +297,29 @@ class CalendarCache:
             self._mark_changed(host_id, ref, now)
         return True
 
+    def channel_ended(self, provider: str, watch_id: str, token: str) -> bool:
+        """The provider ended a watched calendar's channel before its time (Graph's
+        `subscriptionRemoved`, or `reauthorizationRequired`, which ends it unless
+        answered): the copy is no longer kept fresh by push. It is marked changed and
+        its channel ended, so the next read syncs it and makes a new channel. False when
+        the channel is unknown or the token is not its own."""
+        found = self.store.find_watch(provider, watch_id, token)
+        if found is None:
+            return False
+        host_id, ref = found
+        now = self.clock.now()
+
+        def edit(setup: CalendarSetup) -> CalendarSetup:
+            current = setup.state(ref)
+            if current is None or current.watch_id != watch_id:
+                return setup
+            return setup.with_state(replace(
+                current, watch_expires_at=min(now, current.watch_expires_at or now),
+                changed_at=max(now, current.changed_at or now)))
+
+        self.store.change(host_id, edit)
+        return True
+
     def _mark_changed(self, host_id: str, ref: CalendarRef, at: datetime) -> None:
         def edit(setup: CalendarSetup) -> CalendarSetup:
             current = setup.state(ref)

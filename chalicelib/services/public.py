@@ -54,6 +54,15 @@ class CalendarRefresh(Protocol):
                 ) -> dict[CalendarRef, list[TimeRange]]: ...
 
 
+def unread(state: SyncState, reach: TimeRange) -> list[TimeRange]:
+    """The part of `reach` the calendar's copy never read: past what its last full
+    listing covered, or all of it when it never had one."""
+    covered = state.covered_until if state.synced_at is not None else None
+    if covered is None:
+        return [reach]
+    return [TimeRange(max(covered, reach.start), reach.end)] if covered < reach.end else []
+
+
 def local_window(first: date, last: date, zone: str) -> TimeRange:
     """From the first local midnight to the one after `last` (a skipped midnight: the jump)."""
     tz = ZoneInfo(zone)
@@ -129,6 +138,12 @@ class PublicService:
         busy: list[TimeRange] = []
         for state in states:
             fresh = synced.get(state.ref)
-            busy += fresh if fresh is not None else busy_ranges(
-                read.calendars.get(state.ref.key, []), reach)
+            if fresh is not None:
+                busy += fresh
+                continue
+            busy += busy_ranges(read.calendars.get(state.ref.key, []), reach)
+            if state in due:
+                # Not synced now: past what its last full listing reached (or all of
+                # it, never read) the copy knows nothing, and unknown is never free.
+                busy += unread(state, reach)
         return busy, any(s.ref not in synced for s in due)

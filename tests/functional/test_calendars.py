@@ -253,6 +253,33 @@ def test_a_booking_past_what_the_copy_covers_is_refused_while_google_is_down(
     assert (r.status, r.code) == (503, "calendar_unavailable"), r.body
 
 
+def test_a_page_past_what_the_copy_covers_offers_nothing_while_google_is_down(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    day = next_weekday(clock, days=150)
+    sandbox.add_event("google", "Flight", at(day, 10), at(day, 11))
+    connect(api, host, "google")        # the copy reaches 100 days ahead
+    sandbox.fail_next_api_calls("google", status=503, times=10)
+
+    r = api.get(f"/hosts/alice/intro/slots?start={day}&end={day}&timeZone=UTC")
+
+    # Never read that far: unknown, which is never free (the Flight is there)
+    assert r.status == 200 and r.json["stale"] is True
+    assert r.json["slots"].get(str(day), []) == []
+
+
+def test_a_calendar_never_read_offers_nothing_while_its_provider_is_down(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    day = next_weekday(clock)
+    sandbox.add_event("google", "Flight", at(day, 10), at(day, 11))
+    sandbox.fail_calendar("google", "ada@sandbox.test")
+    connect(api, host, "google")        # its first sync fails: no copy at all
+
+    r = api.get(f"/hosts/alice/intro/slots?start={day}&end={day}&timeZone=UTC")
+
+    assert r.status == 200 and r.json["stale"] is True
+    assert r.json["slots"].get(str(day), []) == []
+
+
 def test_a_403_from_graph_at_booking_shows_outlook_broken_to_the_host(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "microsoft")

@@ -222,6 +222,10 @@ def test_a_watch_passes_the_handshake_and_a_change_posts_the_client_state(
     item = json.loads(received.body)["value"][0]
     assert item["clientState"] == "penny-state" and item["subscriptionId"] == watch.id
     assert item["changeType"] == "created"
+    # Lifecycle notifications (subscriptionRemoved, missed) come to the same address:
+    # without it Graph sends none, and a subscription it removed would pass for live.
+    (made,) = provider_sandbox.watches("microsoft")
+    assert made.extras["lifecycleNotificationUrl"] == httpserver.url_for("/hooks/outlook")
 
 
 def test_stopping_a_watch_twice_is_fine(provider_sandbox: ProviderSandbox,

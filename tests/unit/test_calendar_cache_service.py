@@ -270,6 +270,25 @@ def test_a_notification_marks_the_calendar_changed_and_syncs_it(world: World) ->
     assert world.state().synced_at == NOW + timedelta(hours=2)
 
 
+def test_a_subscription_graph_removed_leaves_the_copy_not_fresh_and_is_made_again(
+        world: World) -> None:
+    world.counting(OUTLOOK)
+    world.sync(OUTLOOK)
+    made = world.outlook.watches["w-1"]
+    world.clock.advance(timedelta(hours=2))
+    assert world.state(OUTLOOK).fresh_for(TUESDAY_HOURS, world.clock.now())
+
+    # Graph's `subscriptionRemoved`: no change will be pushed any more
+    assert world.cache.channel_ended("microsoft", "w-1", made.token) is True
+
+    state = world.state(OUTLOOK)
+    assert not state.fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert not state.watching(world.clock.now())
+    assert world.sync(OUTLOOK).watch_id == "w-2"   # the next sync subscribes again
+    assert world.state(OUTLOOK).fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.cache.channel_ended("microsoft", "w-1", "forged") is False
+
+
 def test_a_notification_is_synced_and_recorded_in_one_write_of_the_setup(
         world: World) -> None:
     # Each write of the setup rewrites the host's profile item and its slug index entry:
