@@ -104,8 +104,12 @@ def render(event: CalendarEvent, owner_email: str,
            occurrence: Occurrence | None = None) -> dict[str, Any]:
     """The Event resource; an occurrence of a series renders as its instance."""
     if event.deleted:
-        return {"kind": "calendar#event", "etag": _etag(event), "id": event.id,
-                "status": "cancelled"}
+        gone: dict[str, Any] = {"kind": "calendar#event", "etag": _etag(event),
+                                "id": event.id, "status": "cancelled"}
+        if occurrence is not None and occurrence.index is not None:
+            gone.update(_instance(event, occurrence.start,
+                                  (event.body.get("start") or {}).get("timeZone")))
+        return gone
     zone = (event.body.get("start") or {}).get("timeZone")
     start, end = (occurrence.start, occurrence.end) if occurrence else (event.start, event.end)
     resource: dict[str, Any] = {
@@ -128,12 +132,17 @@ def render(event: CalendarEvent, owner_email: str,
         resource["conferenceData"] = event.body["conferenceData"]
         resource["hangoutLink"] = event.link
     if occurrence is not None and occurrence.index is not None:
-        suffix = start.strftime("%Y%m%d") if event.all_day else start.strftime("%Y%m%dT%H%M%SZ")
-        resource.update(id=f"{event.id}_{suffix}", recurringEventId=event.id,
-                        originalStartTime=_time(start, event.all_day, zone))
+        resource.update(_instance(event, start, zone))
     elif event.weekly is not None:
         resource["recurrence"] = event.body.get("recurrence", ["RRULE:FREQ=WEEKLY"])
     return resource
+
+
+def _instance(event: CalendarEvent, start: datetime, zone: str | None) -> dict[str, Any]:
+    """What names an occurrence of a series: its instance id and the series'."""
+    suffix = start.strftime("%Y%m%d") if event.all_day else start.strftime("%Y%m%dT%H%M%SZ")
+    return {"id": f"{event.id}_{suffix}", "recurringEventId": event.id,
+            "originalStartTime": _time(start, event.all_day, zone)}
 
 
 def _etag(event: CalendarEvent) -> str:

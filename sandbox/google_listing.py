@@ -111,6 +111,10 @@ def _render(events: list[CalendarEvent], owner: str, single: bool, start: dateti
     gone = [render(e, owner) for e in events if e.deleted]
     live = [e for e in events if not e.deleted]
     if single:
+        # A deleted series comes back as its cancelled instances, never itself ("only
+        # single instances of deleted events, but not the underlying recurring events").
+        gone = [render(e, owner, o) for e in events if e.deleted
+                for o in (occurrences(e, start, end) if e.weekly is not None else [None])]
         return gone + [render(o.event, owner, o) for o in expand(live, start, end)]
     overlapping = [e for e in live if next(occurrences(e, start, end), None) is not None]
     return gone + [render(e, owner) for e in sorted(overlapping, key=lambda e: e.start)]

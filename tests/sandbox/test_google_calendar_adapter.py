@@ -184,6 +184,24 @@ def test_an_incremental_sync_lists_only_what_changed_and_a_deleted_event_as_gone
         EventChange(dropped.id, None)}
 
 
+def test_a_deleted_series_comes_back_as_each_of_its_instances_gone(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Google: with singleEvents, "only single instances of deleted events (but not the
+    # underlying recurring events) are returned" (calendar.v3 events.list showDeleted).
+    series = provider_sandbox.add_event("google", "Weekly 1:1", _at("2026-05-04T15:00:00+00:00"),
+                                        _at("2026-05-04T15:30:00+00:00"), weekly=3)
+    window = TimeRange(WEEK.start, _at("2026-05-25T00:00:00+00:00"))
+    calendar = _adapter(provider_sandbox)
+    first = calendar.changes("primary", window, None)
+    calendar.delete_event("primary", series.id)
+
+    since = calendar.changes("primary", window, first.cursor)
+
+    instances = {c.id for c in first.changes}
+    assert len(instances) == 3 and series.id not in instances
+    assert set(since.changes) == {EventChange(i, None) for i in instances}
+
+
 def test_an_expired_sync_token_falls_back_to_a_full_listing(
         provider_sandbox: ProviderSandbox) -> None:
     event = provider_sandbox.add_event("google", "Old", _at("2026-05-04T09:00:00+00:00"),
