@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -176,21 +177,28 @@ class GraphCalendar:
     # -- the wire ----------------------------------------------------------------------
 
     def _pages(self, url: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        page = self._call("GET", url, params=params)
+        """Every item of a listing, its pages read within the adapter's timeout all
+        together (not each): a push notification's sync must end before Graph's 3 s,
+        and a long calendar is several pages."""
+        until = time.monotonic() + self.timeout
+        page = self._call("GET", url, params=params, until=until)
         while True:
             yield from page.get("value") or []
             link = page.get("@odata.nextLink")
             if not link:
                 return
-            page = self._call("GET", str(link))  # the link holds the query; routed as sent
+            # The link holds the query; routed as sent.
+            page = self._call("GET", str(link), until=until)
 
     def _call(self, method: str, url: str, params: Mapping[str, Any] | None = None,
-              body: Mapping[str, Any] | None = None, gone_ok: bool = False) -> dict[str, Any]:
-        """Graph's JSON answer ({} for none, or for a 404 when `gone_ok`)."""
+              body: Mapping[str, Any] | None = None, gone_ok: bool = False,
+              until: float | None = None) -> dict[str, Any]:
+        """Graph's JSON answer ({} for none, or for a 404 when `gone_ok`); `until`: the
+        monotonic instant the whole operation must end by."""
         used = self.token(False)
-        answer = self._send(method, url, params, body, used)
+        answer = self._send(method, url, params, body, used, until)
         if answer.status_code == 401:
-            answer = self._send(method, url, params, body, self._refreshed(used))
+            answer = self._send(method, url, params, body, self._refreshed(used), until)
             if answer.status_code == 401:
                 raise ConnectionBrokenError(PROVIDER, "Microsoft refused a freshly refreshed "
                                             "token: reconnect Outlook")
@@ -213,12 +221,19 @@ class GraphCalendar:
             return current if current != refused else self.token(True)
 
     def _send(self, method: str, url: str, params: Mapping[str, Any] | None,
-              body: Mapping[str, Any] | None, token: str) -> requests.Response:
+              body: Mapping[str, Any] | None, token: str,
+              until: float | None = None) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}", "Prefer": PREFER_UTC,
                    "Accept": "application/json"}
+        timeout = self.timeout
+        if until is not None:
+            timeout = min(timeout, until - time.monotonic())
+            if timeout <= 0:
+                raise ProviderUnavailableError(PROVIDER, "Microsoft Graph did not finish the "
+                                               f"listing within {self.timeout:g} s")
         try:
             return self._session.request(method, self.http.route(url), params=params,
-                                         json=body, headers=headers, timeout=self.timeout)
+                                         json=body, headers=headers, timeout=timeout)
         except requests.Timeout as exc:
             raise ProviderUnavailableError(PROVIDER, f"Microsoft Graph did not answer {method} "
                                            f"within {self.timeout:g} s") from exc

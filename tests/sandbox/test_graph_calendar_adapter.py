@@ -395,6 +395,24 @@ def test_a_slow_graph_is_unavailable(provider_sandbox: ProviderSandbox) -> None:
         outlook.calendars()
 
 
+def test_a_long_listing_ends_within_the_timeout_all_together_not_per_page(
+        provider_sandbox: ProviderSandbox) -> None:
+    # A push notification's sync must answer Graph within 3 s: three pages of 0.4 s do
+    # not fit a budget of 1 s, though each page alone would.
+    start = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    for n in range(250):
+        when = start + timedelta(hours=n)
+        provider_sandbox.add_event("microsoft", f"Event {n}", when, when + timedelta(minutes=30))
+    window = TimeRange(start, start + timedelta(days=12))
+    listed = _outlook(provider_sandbox).changes(_primary(provider_sandbox), window, None)
+    assert len(listed.changes) == 250  # three pages of Penny's $top=100
+    provider_sandbox.set_api_delay("microsoft", 0.4)
+
+    with pytest.raises(ProviderUnavailableError, match=r"did not (answer|finish)"):
+        _outlook(provider_sandbox, timeout=1.0).changes(_primary(provider_sandbox), window,
+                                                        None)
+
+
 def test_an_event_graph_cannot_find_to_update_is_rejected(
         provider_sandbox: ProviderSandbox) -> None:
     with pytest.raises(ProviderRejectedError, match="ErrorItemNotFound"):
