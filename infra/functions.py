@@ -44,8 +44,11 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
                       "stream_failures": ("SendMessage",)},
     # GetItem: a ticket's login must not have ended (services/realtime.py). PutItem: the
     # socket's record, conditional on its key (the ticket's id) being new (store/sockets.py).
+    # BatchWriteItem: that record taken away again when the login turns out to have ended
+    # (the same delete a push or a logout makes; without it the refusal was AccessDenied,
+    # a 500, with the record left behind).
     # No $disconnect function: a closed socket's record waits for its TTL or the next push.
-    "WebsocketConnect": {"table": ("GetItem", "PutItem")},
+    "WebsocketConnect": {"table": ("GetItem", "PutItem", "BatchWriteItem")},
     # An answer (pong, error) to a socket gone meanwhile deletes nothing: no table access.
     "WebsocketMessage": {"websocket": ("ManageConnections",)},
     # A job's record: claimed with a conditional PutItem, read (GetItem) when the claim

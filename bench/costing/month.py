@@ -389,8 +389,9 @@ class Month:
         the page makes it (app-api.js), with the cookie session.
 
         A page load: the page, a refresh (the 15-minute access cookie ran out since the
-        last visit, and the page knows it from the last session answer), the profile and
-        a ticket. A return (the tab shown after its socket closed) and a reconnect (API
+        last visit, and the page knows it from the last session answer), the profile, the
+        bookings list (read while the ticket is on its way; read again once the socket is
+        open, below) and a ticket. A return (the tab shown after its socket closed) and a reconnect (API
         Gateway's 2-hour limit): a refresh that brings the ticket (?realtime=true). Every
         connection: $connect and the bookings list, and its close (no function runs: its
         record waits for its TTL or the next push).
@@ -401,6 +402,7 @@ class Month:
             self._page("/app")
             self._browser(host, "POST", "/auth/session/refresh")
             self._browser(host, "GET", "/me/profile")
+            self._browser(host, "GET", "/me/bookings?status=upcoming&limit=100")
             self._browser(host, "POST", "/me/realtime/ticket")
         with h.weighted(part, 1.0):  # hashed, immutable: fetched once a month at most
             for path in self.dashboard_assets:

@@ -51,7 +51,8 @@ def token_of(event: dict[str, Any]) -> Credential:
     offered = [p.strip() for p in str(headers.get("sec-websocket-protocol", "")).split(",")]
     for protocol in (BEARER_PROTOCOL, TICKET_PROTOCOL):
         if protocol in offered and len(offered) == 2:
-            token = next(p for p in offered if p != protocol)
+            # None when the protocol is offered twice: refused (403), not a crash (500)
+            token = next((p for p in offered if p != protocol), None)
             return Credential(token, protocol, ticket=protocol == TICKET_PROTOCOL)
     return Credential(None)
 

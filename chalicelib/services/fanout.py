@@ -10,12 +10,15 @@ a worker takes is the worker list's: bootstrap.py passes both in.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.domain.events import NOT_FOR_DASHBOARDS, Event
 from chalicelib.services.realtime import Realtime
+
+log = logging.getLogger("penny.events")
 
 # A table change record (as the stream delivers it) -> the events it makes.
 ChangeReader = Callable[[Mapping[str, Any]], list[Event]]
@@ -40,5 +43,15 @@ class Fanout:
                 self.bus.publish(event)
         for event in events:
             if event.type not in NOT_FOR_DASHBOARDS:
-                self.realtime.push(event)
+                self._push(event)
         return events
+
+    def _push(self, event: Event) -> None:
+        # Best effort, as a post to one socket is: a push the table failed (a throttled
+        # read of the host's sockets, a refused delete of the gone ones) must not fail the
+        # batch, whose retry would publish its events to the workers again and hold up
+        # every later record of the stream's shard behind it.
+        try:
+            self.realtime.push(event)
+        except Exception:
+            log.exception("push of %s to %s's dashboards failed", event.id, event.host_id)

@@ -43,9 +43,14 @@ class SocketRepository:
                 if item.expires_at is None or item.expires_at > now]
 
     def for_login(self, host_id: str, session_id: str) -> list[OpenSocket]:
-        """The host's sockets opened by one login (one Query of the host's list)."""
+        """The host's sockets opened by one login (one Query of the host's list).
+
+        Consistent: a `$connect` that found the login still going just before it ended
+        has written its record, and the logout must find it (services/realtime.py).
+        """
         return [_socket(item) for item in SocketItem.query(
-            f"HOSTCONNS#{host_id}", filter_condition=SocketItem.session_id == session_id)]
+            f"HOSTCONNS#{host_id}", filter_condition=SocketItem.session_id == session_id,
+            consistent_read=True)]
 
     def remove(self, host_id: str, sockets: list[OpenSocket]) -> None:
         with PennyItem.batch_write() as batch:

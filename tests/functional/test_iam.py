@@ -158,6 +158,28 @@ def test_every_function_makes_only_the_calls_its_role_allows(
         assert calls <= allowed(function), (function, sorted(calls - allowed(function)))
 
 
+def test_a_ticket_whose_login_ended_is_refused_with_the_calls_the_connect_role_allows(
+        api: Api, wiring: Wiring) -> None:
+    # GIVEN a dashboard's ticket, taken just before its login ended (logout in another tab)
+    owner = str(api.get("/me/profile", token=make_host(api)).json["id"])
+    browser = Browser(api)
+    assert browser.post("/auth/session", {"email": "alice@example.com",
+                                          "password": "correct horse battery"}).status == 200
+    ticket = browser.post("/me/realtime/ticket").json["ticket"]
+    assert browser.delete("/auth/session").status == 204
+
+    # WHEN it is offered within its minute
+    with recording(wiring) as r:
+        reply = invoke(api, "ws_connect", ws_event("$connect", "late", {"ticket": ticket}))
+
+    # THEN it is refused (403, not a crash), and the record its check wrote is taken away
+    # by a call the function's role allows (in AWS, any other is AccessDenied: a 500, and
+    # the record left behind)
+    assert reply["statusCode"] == 403, reply
+    assert r.calls <= allowed("WebsocketConnect"), sorted(r.calls - allowed("WebsocketConnect"))
+    assert PennyItem.count(f"HOSTCONNS#{owner}") == 0
+
+
 def test_the_calendar_worker_makes_only_the_calls_its_role_allows(
         api: Api, wiring: Wiring, sandbox: ProviderSandbox, host: str,  # noqa: F811
         clock: FixedClock) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.store.tables import PennyItem
 from tests.functional import factories as f
 from tests.functional.browser import Browser
 from tests.functional.conftest import Api, FixedClock
@@ -112,3 +113,31 @@ def test_logout_closes_and_deletes_the_logins_sockets_old_and_new(
 
     assert sorted(wiring.sender.closed) == ["new", "old"]
     assert socket_items(claims["sub"]) == {}
+
+
+def test_logout_reads_the_logins_sockets_consistently(api: Api, wiring: Wiring) -> None:
+    # A socket whose $connect found the login still going may have been recorded a moment
+    # before the logout: only a consistent read is sure to find it (a Query is eventually
+    # consistent unless asked), or it stays open, and pushed to, for its 2 hours.
+    make_host(api)
+    browser = dashboard(api)
+    assert connect(api, "dash", ticket=ticket(browser))["statusCode"] == 200
+    queries: list[dict[str, Any]] = []
+
+    def query(params: dict[str, Any], **_: Any) -> None:
+        values = str(params.get("ExpressionAttributeValues"))
+        if "HOSTCONNS#" in values:
+            queries.append(params)
+
+    client = PennyItem._get_connection().connection.client
+    client.meta.events.register("before-parameter-build.dynamodb.Query", query,
+                                unique_id="sockets-query")
+    try:
+        assert browser.delete("/auth/session").status == 204
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb.Query",
+                                      unique_id="sockets-query")
+
+    assert wiring.sender.closed == ["dash"]
+    assert len(queries) == 1
+    assert queries[0].get("ConsistentRead") is True

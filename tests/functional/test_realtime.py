@@ -57,6 +57,15 @@ def test_token_may_come_as_a_subprotocol_which_is_echoed(api: Api, wiring: Wirin
     assert reply["headers"]["Sec-WebSocket-Protocol"] == "penny.bearer"
 
 
+@pytest.mark.parametrize("offered", ["penny.ticket, penny.ticket", "penny.bearer, penny.bearer"])
+def test_a_protocol_offered_twice_with_no_credential_is_refused_not_a_crash(
+        api: Api, wiring: Wiring, offered: str) -> None:
+    reply = invoke(api, "ws_connect", ws_event(
+        "$connect", "c1", headers={"Sec-WebSocket-Protocol": offered}))
+
+    assert reply["statusCode"] == 403
+
+
 def test_ping_gets_a_pong(api: Api, wiring: Wiring) -> None:
     connect(api, "c1", make_host(api))
     invoke(api, "ws_message", ws_event("$default", "c1", body='{"action": "ping"}'))

@@ -260,6 +260,32 @@ def test_every_record_of_a_batch_is_published_before_any_push(dashboard: Dashboa
                      "push booking.confirmed", "push booking.created", "push booking.confirmed"]
 
 
+def test_a_push_the_table_fails_does_not_fail_the_batch_nor_the_other_pushes(
+        dashboard: Dashboard) -> None:
+    # GIVEN the table refuses the first push's read of the host's sockets (throttled)
+    reads: list[str] = []
+
+    class Throttled(FakeSockets):
+        def for_host(self, host_id: str, now: datetime) -> list[Any]:
+            reads.append(host_id)
+            if len(reads) == 1:
+                raise RuntimeError("ProvisionedThroughputExceededException")
+            return super().for_host(host_id, now)
+
+    sockets = Throttled(records=dashboard.sockets.records)
+    dashboard.realtime = replace(dashboard.realtime, sockets=sockets)
+    bus = FakeEventBus()
+
+    # WHEN a batch with a new booking (created + confirmed) is handled
+    events = fanout(bus, dashboard.realtime).handle([record("c-1", booking_image(a_booking()))])
+
+    # THEN the batch succeeds (a retry would publish its events to the workers again, and
+    # hold up the stream's later records): the workers have theirs, the dashboard the rest
+    assert [e.type for e in events] == [EventKind.BOOKING_CREATED, EventKind.BOOKING_CONFIRMED]
+    assert len(bus.published) == 1
+    assert dashboard.types() == ["booking.confirmed"]
+
+
 def test_a_batch_without_bookings_or_jobs_makes_no_events(dashboard: Dashboard) -> None:
     bus = FakeEventBus()
     other = {"pk": {"S": "HOST#host-alice"}, "sk": {"S": "PROFILE"}, "kind": {"S": "profile"}}

@@ -174,13 +174,13 @@ export const HIDDEN_CLOSE_MS = 3 * 60 * 1000;
 // ticket; a dropped socket is retried after a random wait in [0, min(cap, base * 2^n)]
 // ("full jitter"), so a gateway restart is not met by every dashboard at once. Hidden for
 // HIDDEN_CLOSE_MS, it pauses (socket closed, no keepalives, no retries); shown again, it
-// reconnects at once and reports onReconnected, so the list catches up on what it missed.
+// reconnects at once. Each socket that opens reports onReconnected, so the list catches up
+// on what no socket of this tab was there to hear.
 export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected }) {
   let socket = null;
   let attempt = 0;
   let timer = null;
   let stopped = true;
-  let everOpened = false;
   let paused = false;
   let hiddenTimer = null;
   // Bumped by reconnectNow(), pause() and stop(): a connect still waiting for its ticket
@@ -219,17 +219,17 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
     const ws = new WebSocket(url, [ticket.protocol, ticket.ticket]);
     socket = ws;
     ws.addEventListener("open", () => {
-      // A socket that opens after others closed, or after tries that failed (even the
-      // first one), may have missed events: the list is read again.
-      const again = everOpened || attempt > 0;
+      // Events pushed before this socket's record was written went nowhere in this tab:
+      // those of a socket that opens after others closed, after tries that failed, after
+      // a pause, and those of the first one too (the list was read while its ticket and
+      // $connect were on their way). The list is read again now that it is open.
       attempt = 0;
-      everOpened = true;
       status("live");
       // Only the current socket beats: one being closed (paused, replaced) sends nothing.
       const beat = () => { if (socket === ws) ws.send(JSON.stringify({ action: "keepalive" })); };
       const keepalive = setInterval(beat, KEEPALIVE_MS);
       ws.addEventListener("close", () => clearInterval(keepalive));
-      if (again) onReconnected();
+      onReconnected();
     });
     ws.addEventListener("message", (message) => {
       let event;
@@ -309,7 +309,6 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
     if (paused) {
       // Events sent while paused went nowhere: the list is read again once the socket is
       // open (onReconnected), so a booking made meanwhile shows up.
-      everOpened = true;
       reconnectNow();
     } else if (!stopped && !socket && timer) {
       reconnectNow();

@@ -12,7 +12,8 @@ const PAYMENT_BADGES = {
   refund_owed: ["Refund owed", "warning"], refund_failed: ["Refund failed", "warning"],
 };
 // Later states win over earlier ones: a list read before an event came is older. (A
-// refund of the host's own after a failed one is shown refunded once the list is read.)
+// refund of the host's own after a failed one comes back down to refunded: its
+// payment.refunded event says so, and app-bookings.js takes it as news.)
 export const PAYMENT_ORDER = { awaiting: 0, expired: 1, paid: 1, refund_owed: 2, refunded: 3,
   refund_failed: 4 };
 const REFUND_REASONS = {

@@ -266,10 +266,13 @@ export function initBookings(state) {
   }
 
   // A live event about a booking's money (its summary carries `payment`): the row says
-  // it at once; the list read that follows moves it between tabs if it must.
-  function paymentHeard(summary) {
+  // it at once; the list read that follows moves it between tabs if it must. `refunded`:
+  // a payment.refunded event, which is news even after a refund_failed one (the host's
+  // own refund after Penny's came back), though its state ranks below it.
+  function paymentHeard(summary, refunded) {
     const known = heard.get(summary.uid);
-    if (known && PAYMENT_ORDER[known.payment.state] > PAYMENT_ORDER[summary.payment.state]) return;
+    if (known && !refunded &&
+        PAYMENT_ORDER[known.payment.state] > PAYMENT_ORDER[summary.payment.state]) return;
     heard.set(summary.uid, { status: summary.status, payment: summary.payment });
     const item = [...list.children].find((li) => li.dataset.uid === summary.uid);
     const booking = shown.get(summary.uid);
@@ -291,7 +294,7 @@ export function initBookings(state) {
         videoArrived(event.booking);
         return;
       }
-      if (event.booking.payment) paymentHeard(event.booking);
+      if (event.booking.payment) paymentHeard(event.booking, event.type === "payment.refunded");
       const known = extras.get(uid) || {};
       if (event.type === "notes.saved") known.notes = true;
       if (event.type === "summary.ready") known.brief = true;

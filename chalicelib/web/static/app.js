@@ -40,7 +40,13 @@ state.api = api;
 const live = createLive(api, config.websocketUrl, {
   onEvent: (event) => liveEvent(event),
   onStatus: (status) => liveStatus(status),
-  onReconnected: () => views.bookings.refresh(),
+  // A socket opened (app-api.js): what came before it reached no socket of this tab, so
+  // what the host is looking at is read again: the bookings list, or the connections (one
+  // that broke meanwhile turns Broken, as connection.broken would have made it).
+  onReconnected: () => {
+    views.bookings.refresh();
+    if (state.profile && ["connections", "welcome"].includes(currentSection())) connections.load();
+  },
 });
 
 const calendars = initCalendars(api);

@@ -18,13 +18,14 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, Page, Request, WebSocket, expect
+from playwright.sync_api import BrowserContext, Page, Request, Route, WebSocket, expect
 
 from local.stack import REGION, TABLE
 from tests.e2e.browser.conftest import NewContext, eventually
 from tests.e2e.browser.test_dashboard import (
     PASSWORD,
     book,
+    connect_stripe_in_browser,
     set_up_host,
     sign_up_in_browser,
     view,
@@ -278,3 +279,71 @@ def test_a_tab_whose_session_ran_out_comes_back_with_one_refresh_that_brings_its
     assert ("POST", "/me/realtime/ticket") not in asked
     assert ("GET", "/me/profile") not in asked
     assert refused == [] and errors == []
+
+
+def test_a_booking_made_while_the_first_socket_opens_shows_once_it_is_live(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a dashboard that has read its (empty) list, and whose first socket is slow to
+    # open: its ticket is held back (a cold $connect, a slow network)
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = context.new_page()
+    held: list[Route] = []
+    page.route("**/me/realtime/ticket", lambda route: held.append(route))
+    with page.expect_request(is_ticket):
+        page.goto(f"{stack.api_url}/app/bookings")
+    expect(view(page, "bookings").get_by_text("No upcoming bookings")).to_be_visible()
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "connecting")
+
+    # WHEN a client books meanwhile: its events are pushed (the host's other tab, in view,
+    # hears them) before this tab's socket is there to get them
+    other, _ = another_tab(new_context, stack, slug)
+    book(stack, slug, "intro", "Grace Hopper")
+    expect(other.locator(".toast", has_text="Grace Hopper")).to_be_visible()
+    other.close()
+    assert len(held) == 1
+    held[0].continue_()
+
+    # THEN once this tab is live, the list read after its socket opened shows the booking
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    expect(page.locator(".booking", has_text="Grace Hopper")).to_be_visible()
+
+
+def test_a_connection_that_broke_while_the_tab_was_paused_shows_broken_when_it_is_shown(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN the host's Connections page, live, with Stripe connected
+    context = new_context()
+    slug, host_id = sign_up_in_browser(context, stack)
+    connect_stripe_in_browser(context, stack)
+    page = context.new_page()
+    page.clock.install()
+    page.goto(f"{stack.api_url}/app/connections")
+    pill = page.locator("#live-pill")
+    expect(pill).to_have_attribute("data-state", "live")
+    badge = page.locator('[data-view="connections"] .integration:has(h3:text-is("Stripe")) '
+                         ".integration-badge")
+    expect(badge).to_have_text("Connected")
+
+    # WHEN the tab is paused, and Stripe stops working meanwhile: its connection.broken
+    # reaches the host's other tab, in view, and no socket of this one
+    show(page, "hidden")
+    page.clock.run_for(HIDDEN_CLOSE_MS + 1_000)
+    expect(pill).to_have_attribute("data-state", "paused")
+    other, heard = another_tab(new_context, stack, slug)
+    table = boto3.resource("dynamodb", region_name=REGION, endpoint_url=stack.aws_url,
+                           aws_access_key_id="testing", aws_secret_access_key="testing"
+                           ).Table(TABLE)
+    table.update_item(Key={"pk": f"CONNECTIONS#{host_id}", "sk": "PROVIDER#stripe"},
+                      UpdateExpression="SET #status = :broken, broken_reason = :why",
+                      ExpressionAttributeNames={"#status": "status"},
+                      ExpressionAttributeValues={":broken": "broken",
+                                                 ":why": "Stripe no longer accepts Penny"})
+    expect(other.locator(".toast", has_text="Stripe stopped working")).to_be_visible()
+    assert any(json.loads(m).get("type") == "connection.broken" for m in list(heard))
+    other.close()
+
+    # THEN shown again, it is live and its Stripe card says Broken, without a reload
+    show(page, "visible")
+    expect(pill).to_have_attribute("data-state", "live")
+    expect(badge).to_have_text("Broken")

@@ -149,6 +149,13 @@ def test_a_visitor_pays_with_razorpay_checkout_on_pennys_pay_page_after_closing_
     expect(page.locator("#payment-state")).to_contain_text(
         "The refund of ₹1,500.00 could not reach your card")
 
+    # The host refunds the client again at Razorpay, as the row asked: the booking is
+    # refunded after all, and the row says so live, not the refund that came back
+    razorpay_api(stack, "POST", f"payments/{payment['id']}/refund", {"amount": 150000})
+    expect(row.locator(".booking-payment")).to_have_text(
+        "Paid ₹1,500.00 through Razorpay. Refunded ₹1,500.00 at the payment provider.")
+    expect(row.locator(".booking-tags")).to_contain_text("Refunded · ₹1,500.00")
+
 
 def razorpay_api(stack: LocalStack, method: str, path: str,
                  body: dict[str, object] | None = None) -> Any:
