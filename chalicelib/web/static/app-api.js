@@ -216,7 +216,14 @@ export function createLive(api, fallbackUrl, { onEvent, onStatus, onReconnected 
     if (stopped || mine !== generation) return;
     const url = ticket.url || fallbackUrl;
     if (!url) return status("unavailable");
-    const ws = new WebSocket(url, [ticket.protocol, ticket.ticket]);
+    let ws;
+    try {
+      ws = new WebSocket(url, [ticket.protocol, ticket.ticket]);
+    } catch {
+      // Not a WebSocket address (a server configured with ftp://, say): retrying with
+      // the same one cannot help, so the page says live updates are off.
+      return status("unavailable");
+    }
     socket = ws;
     ws.addEventListener("open", () => {
       // Events pushed before this socket's record was written went nowhere in this tab:

@@ -310,6 +310,27 @@ def test_a_booking_made_while_the_first_socket_opens_shows_once_it_is_live(
     expect(page.locator(".booking", has_text="Grace Hopper")).to_be_visible()
 
 
+def test_a_server_naming_no_websocket_address_turns_live_updates_off_not_stuck(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a server whose ticket names an address no browser can open a WebSocket to
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = context.new_page()
+
+    def http_address(route: Route) -> None:
+        answer = route.fetch()
+        ticket = answer.json()
+        route.fulfill(response=answer, json={**ticket, "url": "ftp://not-a-websocket.test"})
+
+    page.route("**/me/realtime/ticket", http_address)
+    # WHEN the dashboard opens
+    page.goto(f"{stack.api_url}/app/bookings")
+
+    # THEN it says live updates are off (not "Connecting" for good), and the page works
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "unavailable")
+    expect(view(page, "bookings").get_by_text("No upcoming bookings")).to_be_visible()
+
+
 def test_a_connection_that_broke_while_the_tab_was_paused_shows_broken_when_it_is_shown(
         stack: LocalStack, new_context: NewContext) -> None:
     # GIVEN the host's Connections page, live, with Stripe connected
