@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,15 @@ def _load(path: str) -> Any:
     return getattr(import_module(module), name)
 
 
+def _home_zone(host_id: str) -> tzinfo:
+    """The host's own zone (their profile's; UTC if it cannot be read): one GetItem."""
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.store.hosts import HostRepository
+
+    return ZoneInfo(HostRepository().timezone(host_id) or "UTC")
+
+
 class HostAdapters:
     """The `ProviderAdapters` port of services/calendar_cache.py: the host's adapter for
     a provider, made with the host's access token (refreshed when due, and once more
@@ -107,7 +116,8 @@ class HostAdapters:
         return token
 
     def _make(self, table: Mapping[str, str], kind: str, host_id: str, provider: str,
-              timeout: float, *place: str, feature: Feature | None = None) -> Any:
+              timeout: float, *place: str, feature: Feature | None = None,
+              **options: Any) -> Any:
         """The adapter, made with the entry, the host's token, the timeout and `place`;
         `feature`: the connection must have been granted it (Google serves the calendar
         and Docs: a connection made for one alone has not the other)."""
@@ -119,10 +129,16 @@ class HostAdapters:
         if feature is not None and \
                 self._connections().lacks_feature(host_id, provider, feature):
             raise NotConnectedError(f"{provider.title()} is not connected for {kind}")
-        return _load(table[provider])(entry, self._token(host_id, provider), timeout, *place)
+        return _load(table[provider])(entry, self._token(host_id, provider), timeout, *place,
+                                      **options)
 
     def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider:
-        return self._make(CALENDAR_ADAPTERS, "calendar", host_id, provider, timeout)  # type: ignore[no-any-return]
+        # Outlook's all-day events are dates, placed in the host's own zone (Google's
+        # listing names its calendar's zone).
+        options: dict[str, Any] = \
+            {"home": lambda: _home_zone(host_id)} if provider == "microsoft" else {}
+        return self._make(CALENDAR_ADAPTERS, "calendar", host_id, provider, timeout,  # type: ignore[no-any-return]
+                          **options)
 
     def video(self, host_id: str, provider: str, timeout: float) -> VideoProvider:
         return self._make(VIDEO_ADAPTERS, "meetings", host_id, provider, timeout)  # type: ignore[no-any-return]

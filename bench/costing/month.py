@@ -391,10 +391,10 @@ class Month:
         A page load: the page, a refresh (the 15-minute access cookie ran out since the
         last visit, and the page knows it from the last session answer), the profile, the
         bookings list (read while the ticket is on its way; read again once the socket is
-        open, below) and a ticket. A return (the tab shown after its socket closed) and a reconnect (API
-        Gateway's 2-hour limit): a refresh that brings the ticket (?realtime=true). Every
-        connection: $connect and the bookings list, and its close (no function runs: its
-        record waits for its TTL or the next push).
+        open, below) and a ticket. A return (the tab shown after its socket closed) and a
+        reconnect (API Gateway's 2-hour limit): a refresh that brings the ticket
+        (?realtime=true). Every connection: $connect and the bookings list, and its close
+        (no function runs: its record waits for its TTL or the next push).
         """
         h = self.harness
         h.clock.current += timedelta(minutes=20)  # the last access cookie has run out

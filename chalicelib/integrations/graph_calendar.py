@@ -4,8 +4,15 @@ Busy time and changes both read `calendarView`, which expands recurring series i
 their occurrences (`events/delta` gives only series masters: recurring Outlook events
 then block nothing); every request sends `Prefer: outlook.timezone="UTC"`, so times come
 back in UTC rather than in the mailbox's zone. Each event becomes an ExternalEvent and
-domain/external_busy.py alone decides what blocks. All-day events are read as UTC days:
-the port carries no host zone to place them in.
+domain/external_busy.py alone decides what blocks.
+
+All-day events: an all-day event is a span of dates, midnight to midnight where its
+owner lives. One that comes back at midnight UTC to midnight UTC is such a span of dates
+(Graph gives them unconverted; or the mailbox's zone is UTC, and it is the same), and is
+placed midnight to midnight in the host's own zone (`home`: Penny's profile zone, read
+only when such an event is met): read as UTC days, a day off in Sydney or Honolulu left
+its first or last hours bookable. Any other all-day event was converted from its zone,
+and its instants are kept.
 
 Errors say what happens next: 401 refreshes the token once and retries (a second 401,
 or any 403, breaks the connection); 429, 5xx, timeouts and refused connections are
@@ -26,7 +33,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import time as clock_time
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -72,9 +80,13 @@ class GraphCalendar:
     (the connection store keeps it), so parallel reads refresh once, not once each."""
 
     def __init__(self, entry: MicrosoftApp, token: Callable[[bool], str],
-                 timeout: float = 5.0, http: RoutingHttpClient | None = None) -> None:
+                 timeout: float = 5.0, http: RoutingHttpClient | None = None,
+                 home: Callable[[], tzinfo] | None = None) -> None:
         self.token = token
         self.timeout = timeout
+        # The host's own zone, where all-day events are placed (read once, when needed).
+        self._home = home
+        self._home_zone: tzinfo | None = None if home is not None else UTC
         self.http = http or RoutingHttpClient({GRAPH: entry.base_url} if entry.base_url
                                               else {}, timeout)
         # RoutingHttpClient speaks GET and POST only (msal's needs): it routes, this sends.
@@ -109,7 +121,7 @@ class GraphCalendar:
     def _busy_or_failure(self, calendar_id: str,
                          window: TimeRange) -> CalendarBusy | ProviderError:
         try:
-            events = [_external(item) for item in self._view(calendar_id, window)]
+            events = [external_event(item, self._zone) for item in self._view(calendar_id, window)]
         except ProviderError as failure:
             return failure
         return busy_of(calendar_id, window, (e for e in events if e is not None))
@@ -118,10 +130,16 @@ class GraphCalendar:
                 cursor: str | None) -> CalendarChanges:
         # No incremental cursor for Graph in Penny (delta lists series masters only): each
         # read is the whole window, and what is not listed is gone.
-        listed = tuple(EventChange(str(item["id"]),
-                                   None if item.get("isCancelled") else _external(item))
+        listed = tuple(EventChange(str(item["id"]), None if item.get("isCancelled")
+                                   else external_event(item, self._zone))
                        for item in self._view(calendar_id, window))
         return CalendarChanges(calendar_id, listed, full=True, cursor=None)
+
+    def _zone(self) -> tzinfo:
+        """The host's zone, for all-day events (asked once; threads may both ask)."""
+        if self._home_zone is None and self._home is not None:
+            self._home_zone = self._home()
+        return self._home_zone or UTC
 
     def _view(self, calendar_id: str, window: TimeRange) -> Iterator[dict[str, Any]]:
         return self._pages(f"{API}/me/calendars/{_segment(calendar_id)}/calendarView", {
@@ -262,13 +280,18 @@ def _raise_for(answer: requests.Response) -> None:
     raise ProviderRejectedError(PROVIDER, what)
 
 
-def _external(item: Mapping[str, Any]) -> ExternalEvent | None:
-    """The event as the one busy rule reads it; None for one with no duration."""
+def external_event(item: Mapping[str, Any], home: Callable[[], tzinfo]) -> ExternalEvent | None:
+    """The event as the one busy rule reads it; None for one with no duration. `home`:
+    the zone an all-day event's dates are placed in (module docstring)."""
     try:
         start, end = _when(item["start"]), _when(item["end"])
     except (KeyError, TypeError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
         raise ProviderUnavailableError(PROVIDER, "Microsoft Graph listed an event whose "
                                        "times Penny cannot read") from exc
+    if item.get("isAllDay") and start.timetz() == end.timetz() == clock_time(tzinfo=UTC):
+        zone = home()
+        start, end = (datetime.combine(moment.date(), clock_time(), zone).astimezone(UTC)
+                      for moment in (start, end))
     if end <= start:
         return None
     return ExternalEvent(TimeRange(start, end), graph_shown_as(item.get("showAs")),

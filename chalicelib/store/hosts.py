@@ -137,6 +137,14 @@ class HostRepository:
                                           "account") from exc
             raise
 
+    def timezone(self, host_id: str) -> str | None:
+        """The host's profile zone (one GetItem of the profile)."""
+        try:
+            item = HostItem.get(f"HOST#{host_id}", "PROFILE")
+        except DoesNotExist:
+            return None
+        return item.timezone
+
     def account(self, email: str) -> Account | None:
         try:
             item = AccountItem.get(f"EMAIL#{email}", "ACCOUNT")

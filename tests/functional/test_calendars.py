@@ -493,6 +493,32 @@ def test_disconnecting_google_stops_its_calendars_counting(
 
 
 
+def test_an_all_day_outlook_event_keeps_the_whole_day_off_in_the_hosts_own_zone(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN a host in Honolulu (UTC-10), 9:00-17:00 there, with Outlook connected
+    honolulu = ZoneInfo("Pacific/Honolulu")
+    assert api.put("/me/profile", f.profile(timezone=honolulu.key), token=host).status == 200
+    connect(api, host, "microsoft")
+    day = next_weekday(clock)
+    while day.weekday() == 0:  # a day whose day before is a working day too
+        day = next_weekday(clock, (day - clock.current.date()).days + 1)
+    # WHEN the host marks the day off, all day: Graph gives it as midnight to midnight UTC
+    sandbox.add_event("microsoft", "Day off", datetime.combine(day, time(), UTC),
+                      datetime.combine(day + timedelta(days=1), time(), UTC),
+                      all_day=True, show_as="oof")
+    clock.current += timedelta(minutes=6)  # no push here: the copy's short expiry
+
+    # THEN nothing of that day in Honolulu is offered, its afternoon included (14:00-17:00
+    # there is the next UTC day), and the day before keeps its afternoon
+    offered: dict[date, set[int]] = {}
+    for d in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        for s in starts(api, d):
+            local = s.astimezone(honolulu)
+            offered.setdefault(local.date(), set()).add(local.hour)
+    assert day not in offered, offered
+    assert {9, 16} <= offered[day - timedelta(days=1)]
+
+
 def test_a_recurring_outlook_event_blocks_each_occurrence_and_teams_links_the_booking(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     meet_on(api, host, "teams")

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -21,7 +22,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.providers import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.integrations.graph_calendar import GraphCalendar
+from chalicelib.integrations.graph_calendar import GraphCalendar, external_event
 from chalicelib.provider_settings import MicrosoftApp
 from sandbox import ProviderSandbox
 from sandbox.testing import token_answer
@@ -137,6 +138,24 @@ def test_events_the_host_declined_or_that_were_cancelled_do_not_block(
     [busy] = _outlook(provider_sandbox).busy([_primary(provider_sandbox)], MAY)
 
     assert busy.busy() == [_range("2026-05-05T00:00:00+00:00", "2026-05-06T00:00:00+00:00")]
+
+
+@pytest.mark.parametrize(("start", "end", "blocked"), [
+    # Midnight to midnight UTC: dates, placed in the host's zone (Sydney, UTC+10 in May)
+    ("2026-05-05T00:00:00.0000000", "2026-05-06T00:00:00.0000000",
+     ("2026-05-04T14:00:00+00:00", "2026-05-05T14:00:00+00:00")),
+    # Converted from its own zone (Los Angeles): its instants are kept
+    ("2026-05-05T07:00:00.0000000", "2026-05-06T07:00:00.0000000",
+     ("2026-05-05T07:00:00+00:00", "2026-05-06T07:00:00+00:00")),
+])
+def test_an_all_day_event_given_as_utc_dates_is_placed_in_the_hosts_zone(
+        start: str, end: str, blocked: tuple[str, str]) -> None:
+    item = {"isAllDay": True, "showAs": "oof", "start": {"dateTime": start, "timeZone": "UTC"},
+            "end": {"dateTime": end, "timeZone": "UTC"}}
+
+    event = external_event(item, lambda: ZoneInfo("Australia/Sydney"))
+
+    assert event is not None and event.when == _range(*blocked)
 
 
 def test_busy_follows_every_page_of_the_calendar_view(provider_sandbox: ProviderSandbox) -> None:
