@@ -249,6 +249,20 @@ class ProviderRejectedError(ProviderError):
     code = "provider_rejected"
 
 
+class NothingBilled:
+    """Mixed into a provider error raised before the vendor did any billable work: it
+    answered with an error status (rate limit, outage, a refused key or request) or was
+    never reached. A usage cap gives such an attempt back (services/summary.py)."""
+
+
+class UnbilledUnavailableError(ProviderUnavailableError, NothingBilled):
+    """Unavailable, and nothing billed (a 429 or 5xx answer, a refused connection)."""
+
+
+class UnbilledRejectedError(ProviderRejectedError, NothingBilled):
+    """Rejected, and nothing billed (a 4xx answer: the key or the request refused)."""
+
+
 class MeetingGoneError(ProviderRejectedError):
     """The meeting to change is no longer there (the host deleted it at the provider)."""
 

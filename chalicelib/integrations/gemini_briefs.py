@@ -30,7 +30,9 @@ worker's retries run. 400 raises ProviderRejectedError. So do 401/403 and an inv
 the key is the operator's (PENNY_PROVIDERS), not a host's connection, so there is
 nothing for a host to reconnect (ConnectionBrokenError would tell them to), and
 retrying cannot help; the job records why. A refusal (SAFETY and the like) is rejected
-too: the same booking would be refused again.
+too: the same booking would be refused again. An error status, or a connection never
+made, bills nothing and says so (domain/errors.py NothingBilled): the summary job gives
+the attempt back to the host's monthly cap.
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ from google import genai
 from google.genai import errors, types
 from pydantic import BaseModel, Field
 
-from chalicelib.domain.errors import ProviderRejectedError, ProviderUnavailableError
+from chalicelib.domain.errors import (
+    ProviderRejectedError,
+    ProviderUnavailableError,
+    UnbilledRejectedError,
+    UnbilledUnavailableError,
+)
 from chalicelib.domain.providers import BookingFacts, Brief
 from chalicelib.provider_settings import GeminiKey
 
@@ -63,18 +70,30 @@ REFUSALS = frozenset({"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT",
                       "LANGUAGE"})
 # No answer at all: a timeout or a refused connection, after the SDK's retries, or a body
 # that is not JSON. google-genai sends through httpx2, or httpx when
-# GOOGLE_GENAI_HTTP_CLIENT says so.
+# GOOGLE_GENAI_HTTP_CLIENT says so. A connection never made was never billed; a timeout
+# may have been (Google may have finished the answer after the client gave up).
 _UNANSWERED: tuple[type[Exception], ...] = (httpx2.TransportError,
                                             errors.UnknownApiResponseError)
+_UNREACHED: tuple[type[Exception], ...] = (httpx2.ConnectError,)
 try:
     import httpx
 
     _UNANSWERED += (httpx.TransportError,)
+    _UNREACHED += (httpx.ConnectError,)
 except ImportError:  # pragma: no cover - httpx is google-genai's optional backend
     pass
-# E-mail addresses and links; a link's trailing punctuation stays with the sentence.
-_ADDRESSES = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-                        r"|(?:https?://|www\.)[^\s\"'<>]*[^\s\"'<>.,;:!?)]")
+# E-mail addresses and links, in any case: a scheme, `www.`, or a bare host with a path or
+# a common top-level domain (`evil.example/login`, `evil-login.com`); a link's trailing
+# punctuation stays with the sentence.
+_LINK_END = r"[^\s\"'<>]*[^\s\"'<>.,;:!?)]"
+_COMMON_TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|me|ly|link|site|online|xyz|shop|"
+                "us|uk|de|fr|eu|in|ru|cn")
+_ADDRESSES = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    rf"|(?:[a-z][a-z0-9+.-]*://|www\.){_LINK_END}"
+    rf"|(?<![\w@.-])(?:[a-z0-9-]+\.)+[a-z]{{2,63}}(?::\d+)?/{_LINK_END}"
+    rf"|(?<![\w@.-])(?:[a-z0-9-]+\.)+(?:{_COMMON_TLDS})(?![\w.-]*\w)",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -152,8 +171,10 @@ class GeminiBriefs:
         except errors.APIError as exc:
             raise _error(exc) from exc
         except _UNANSWERED as exc:
-            raise ProviderUnavailableError(
-                PROVIDER, f"Gemini did not answer ({type(exc).__name__})") from exc
+            said = f"Gemini did not answer ({type(exc).__name__})"
+            if isinstance(exc, _UNREACHED):
+                raise UnbilledUnavailableError(PROVIDER, said) from exc
+            raise ProviderUnavailableError(PROVIDER, said) from exc
         return _brief(answer, facts)
 
 
@@ -218,10 +239,11 @@ def _clean(text: str, known: str) -> str:
 
 
 def _error(exc: errors.APIError) -> ProviderRejectedError | ProviderUnavailableError:
+    """An error status: Google wrote nothing and bills nothing (NothingBilled)."""
     said = f"Gemini answered {exc.code} {exc.status}: {exc.message}"
     if exc.code in RETRY_STATUSES or exc.code == 408 or exc.code >= 500:
-        return ProviderUnavailableError(PROVIDER, said)
+        return UnbilledUnavailableError(PROVIDER, said)
     if exc.code in (401, 403) or "API_KEY_INVALID" in json.dumps(exc.details, default=str):
-        return ProviderRejectedError(PROVIDER, f"{said} (Penny's Gemini API key: the operator "
+        return UnbilledRejectedError(PROVIDER, f"{said} (Penny's Gemini API key: the operator "
                                      "must fix PENNY_PROVIDERS' gemini.api_key)", "api_key")
-    return ProviderRejectedError(PROVIDER, said)
+    return UnbilledRejectedError(PROVIDER, said)

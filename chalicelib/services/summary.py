@@ -18,19 +18,24 @@ a model call whose brief could not be saved asks the model again.
 The cost guard: each host has at most `per_month` model calls a calendar month (UTC),
 counted on one counter item per host and month, with DynamoDB's atomic ADD, before each
 call: a call that fails (an unreadable or refused answer, billed all the same) counts,
-and briefs written at the same moment never pass the cap. Past it no model call is made:
+and briefs written at the same moment never pass the cap. A call Gemini answered with an
+error, or that never reached it (NothingBilled: a 429, a 5xx, a refused key), is given
+back, so an outage and Lambda's retries do not use up a host's month; and without a
+Gemini entry no call is counted at all. Past it no model call is made:
 the booking records the skip and why (`brief_note`), the dashboard shows it, and nothing
 is announced.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.bookings import BookingBrief, BookingStatus
+from chalicelib.domain.errors import NothingBilled, ProviderError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.notes import booking_facts
 from chalicelib.domain.providers import Brief, Briefs
@@ -44,6 +49,7 @@ from chalicelib.services.notes import (
 from chalicelib.services.ports import Clock, Count
 
 ROUNDS = 3
+log = logging.getLogger("penny.summary")
 
 
 class BriefUsage(Protocol):
@@ -52,6 +58,7 @@ class BriefUsage(Protocol):
     def read(self, key: str) -> Count | None: ...
     def add(self, key: str, now: datetime, expires_at: datetime,
             restart: bool = False) -> int: ...
+    def take_back(self, key: str) -> None: ...
 
 
 def usage_key(host_id: str, now: datetime) -> str:
@@ -94,6 +101,9 @@ class SummaryJob:
         config = self.hosts.config(booking.host_id)
         if not config.premium:
             return False  # the operator ended the plan since the booking was made
+        # The model first: briefs not set up (ProviderRejectedError) make no call, so
+        # they use none of the month's briefs.
+        model = self.briefs()
         now = self.clock.now()
         key = usage_key(booking.host_id, now)
         used = self.usage.read(key)
@@ -106,13 +116,25 @@ class SummaryJob:
             return False
         facts = booking_facts(booking, question_labels(config, booking),
                               client_history(self.bookings, booking))
-        brief = kept(self.briefs().write(facts))
+        try:
+            written = model.write(facts)
+        except ProviderError as exc:
+            if isinstance(exc, NothingBilled):
+                self._give_back(key)  # answered with an error: nothing was billed
+            raise
+        brief = kept(written)
         now = self.clock.now()
         # The brief, and a request for the notes page to be written again with it: the
         # notes worker alone writes pages (services/notes.py), so two never race.
         saved = save_on_latest(self.bookings, booking, lambda b: replace(
             b, brief=brief, brief_note=None, notes_requested_at=now))
         return saved is not None
+
+    def _give_back(self, key: str) -> None:
+        try:
+            self.usage.take_back(key)
+        except Exception:  # the count stays one high: the cap errs on the safe side
+            log.warning("could not give back a brief to %s", key, exc_info=True)
 
 
 def summary_job(context: JobContext) -> SummaryJob:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.services.ports import Count
 from chalicelib.store.items import CounterItem
@@ -39,6 +39,16 @@ class CounterRepository:
         item.update(actions=[CounterItem.kind.set(CounterItem), CounterItem.hits.add(1),
                              CounterItem.last_at.set(now), CounterItem.expires_at.set(expires_at)])
         return int(item.hits)
+
+    def take_back(self, key: str) -> None:
+        """Count one fewer (an attempt that turned out not to count), never below 0."""
+        item = CounterItem(*counter_keys(key))
+        try:
+            item.update(actions=[CounterItem.hits.add(-1)],
+                        condition=CounterItem.hits > 0)
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def clear(self, key: str) -> None:
         CounterItem(*counter_keys(key)).delete()

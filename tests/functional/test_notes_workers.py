@@ -19,7 +19,9 @@ from chalicelib import bootstrap
 from chalicelib.domain.errors import JobBusyError, ProviderUnavailableError
 from chalicelib.domain.events import Event, EventKind, notes_worker_hears
 from chalicelib.services.jobs import JobRunner, Outcome
+from chalicelib.services.summary import usage_key
 from chalicelib.store.bookings import BookingRepository, _booking_item
+from chalicelib.store.counters import CounterRepository
 from chalicelib.store.hosts import HostRepository
 from chalicelib.store.queues import QUEUES
 from chalicelib.store.stream import events_of
@@ -330,6 +332,26 @@ def test_past_the_monthly_cap_the_brief_is_skipped_and_the_booking_says_why(
     seen = notes_of(api, host, booking["uid"])
     assert seen["brief"] is None and "briefs are used" in str(seen["brief_note"])
     assert sandbox.gemini_calls() == 1  # the first booking's only
+
+
+def test_a_gemini_outage_uses_none_of_the_months_briefs(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    premium()
+    rebuild(briefs_per_month=1)
+    summary = worker("summary")
+    booking = book(api, host, clock)
+    # Every attempt answered 503, through the SDK's retries and Lambda's two retries.
+    sandbox.gemini_fail_next(503, times=3 * 3)
+    for _ in range(3):
+        with pytest.raises(ProviderUnavailableError):
+            summary.handle(event(EventKind.BOOKING_CONFIRMED, booking, premium=True))
+
+    used = CounterRepository().read(usage_key(str(booking["host_id"]), clock.now()))
+    assert used is None or used.count == 0
+    # Gemini is back: the redrive writes the brief, within the month's one.
+    assert summary.handle(event(EventKind.BOOKING_CONFIRMED, booking, premium=True)) \
+        is Outcome.DONE
+    assert notes_of(api, host, booking["uid"])["brief"] is not None
 
 
 def test_reconnecting_notion_writes_the_notes_that_waited_while_it_was_broken(

@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.store.hosts import HostRepository
-from chalicelib.store.items import JobRecordItem
+from chalicelib.store.items import CounterItem, JobRecordItem
 from chalicelib.store.tables import table_definition
 from infra import premium as operator
 from tests.functional import factories as f
@@ -138,4 +138,6 @@ def test_a_premium_hosts_booking_reaches_summary_too_which_says_when_briefs_are_
     (record,) = JobRecordItem.scan()
     assert (record.sk, record.status, record.retryable) == ("summary", "failed", False)
     assert "briefs are not set up on this Penny" in str(record.reason)
+    # No model call was made: none of the host's briefs for the month is used.
+    assert [c for c in CounterItem.scan() if c.pk.startswith("COUNTER#briefs#")] == []
 

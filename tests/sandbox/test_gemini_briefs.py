@@ -13,7 +13,11 @@ from datetime import datetime
 import pytest
 
 from chalicelib.domain.bookings import BookingStatus
-from chalicelib.domain.errors import ProviderRejectedError, ProviderUnavailableError
+from chalicelib.domain.errors import (
+    NothingBilled,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+)
 from chalicelib.domain.providers import BookingFacts, Brief, PastBooking
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.gemini_briefs import (
@@ -153,6 +157,30 @@ def test_a_model_that_obeys_an_injection_still_shows_no_address_the_booking_lack
     assert set(ADDRESS.findall(brief.text)) <= held | {FACTS.attendee_email}
 
 
+@pytest.mark.parametrize("planted", [
+    "HTTPS://EVIL.EXAMPLE/login", "Www.evil.example/login", "evil.example/login",
+    "evil-login.com", "ftp://evil.example/x"])
+def test_a_link_in_any_spelling_the_booking_lacked_is_removed(
+        provider_sandbox: ProviderSandbox, planted: str) -> None:
+    # An obeyed injection (say, a link spelt out in words in the answers, which the
+    # model writes back as a link) must not reach the host in capitals or without its
+    # scheme either.
+    provider_sandbox.gemini_answer_next(json.dumps({
+        "who": "Bo Booker.", "wants": f"Log in at {planted} first.",
+        "prepare": [f"Open {planted}"], "questions": []}))
+
+    brief = _briefs(provider_sandbox).write(FACTS)
+
+    assert planted.lower() not in brief.text.lower()
+    assert brief.wants == "Log in at [removed] first."
+    # What the booking does hold stays, however it is spelt.
+    provider_sandbox.gemini_answer_next(json.dumps({
+        "who": "Bo Booker.", "wants": "Read BO.EXAMPLE/PLAN or version 3.5 of Node.js.",
+        "prepare": [], "questions": []}))
+    assert _briefs(provider_sandbox).write(FACTS).wants == \
+        "Read BO.EXAMPLE/PLAN or version 3.5 of Node.js."
+
+
 def test_a_truncated_answer_is_unavailable_and_the_next_try_writes_the_brief(
         provider_sandbox: ProviderSandbox) -> None:
     provider_sandbox.gemini_truncate_next()
@@ -209,6 +237,32 @@ def test_429s_and_5xx_are_retried_by_the_client_then_unavailable(
         briefs.write(FACTS)
     assert provider_sandbox.gemini_counts() == {"failed 503": 1, "answered": 1,
                                                 "failed 429": QUICK.attempts}
+
+
+def test_error_answers_and_refused_connections_are_marked_as_billing_nothing(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Google bills no error answer: the summary job gives such a call back to the cap.
+    provider_sandbox.gemini_fail_next(503, times=QUICK.attempts)
+    with pytest.raises(ProviderUnavailableError) as unavailable:
+        _briefs(provider_sandbox).write(FACTS)
+    assert isinstance(unavailable.value, NothingBilled)
+
+    provider_sandbox.gemini_fail_next(400)
+    with pytest.raises(ProviderRejectedError) as rejected:
+        _briefs(provider_sandbox).write(FACTS)
+    assert isinstance(rejected.value, NothingBilled)
+
+    nowhere = GeminiBriefs(GeminiKey("AIzaSy-unused", "http://127.0.0.1:9/gemini"), 2_000,
+                           QUICK)
+    with pytest.raises(ProviderUnavailableError) as refused:
+        nowhere.write(FACTS)
+    assert isinstance(refused.value, NothingBilled)
+
+    # An answer, however unusable, was billed: it counts.
+    provider_sandbox.gemini_truncate_next()
+    with pytest.raises(ProviderUnavailableError) as cut:
+        _briefs(provider_sandbox).write(FACTS)
+    assert not isinstance(cut.value, NothingBilled)
 
 
 def test_a_400_is_rejected_without_a_retry(provider_sandbox: ProviderSandbox) -> None:

@@ -21,8 +21,11 @@ from chalicelib.domain.errors import (
     ConnectionBrokenError,
     NotConnectedError,
     NotFoundError,
+    ProviderError,
     ProviderRejectedError,
     ProviderUnavailableError,
+    UnbilledRejectedError,
+    UnbilledUnavailableError,
 )
 from chalicelib.domain.event_types import Question, QuestionType
 from chalicelib.domain.events import Event, EventKind
@@ -143,6 +146,10 @@ class FakeCounters:
     def add(self, key: str, now: datetime, expires_at: datetime, restart: bool = False) -> int:
         self.counts[key] = 1 if restart else self.counts.get(key, 0) + 1
         return self.counts[key]
+
+    def take_back(self, key: str) -> None:
+        if self.counts.get(key, 0) > 0:
+            self.counts[key] -= 1
 
 
 @dataclass
@@ -459,6 +466,41 @@ def test_a_failed_model_call_is_raised_for_a_retry_and_counts_against_the_cap(
     assert world.bookings.bookings["b-1"].brief is None
     # A call whose answer could not be used is billed all the same: the cap counts it.
     assert list(world.counters.counts.values()) == [1]
+
+
+def test_briefs_not_set_up_count_nothing_against_the_cap(world: World) -> None:
+    # No Gemini entry: no model call is made, so no brief of the month is used by it.
+    def not_set_up() -> FakeBriefs:
+        raise ProviderRejectedError("gemini", "briefs are not set up on this Penny")
+
+    world.bookings.now(a_booking())
+    job = SummaryJob(world.bookings, world.hosts, not_set_up, world.counters,
+                     FixedClock(NOW), world.per_month)
+
+    with pytest.raises(ProviderRejectedError):
+        job.run(an_event())
+    assert world.counters.counts.get(usage_key(HOST, NOW), 0) == 0
+
+
+@pytest.mark.parametrize("fail", [
+    UnbilledUnavailableError("gemini", "Gemini answered 503 UNAVAILABLE"),
+    UnbilledRejectedError("gemini", "Gemini answered 403 PERMISSION_DENIED")],
+    ids=["unavailable", "rejected"])
+def test_a_call_the_model_answered_with_an_error_is_given_back_to_the_cap(
+        world: World, fail: ProviderError) -> None:
+    # Google bills no error answer (a 429, a 5xx, a refused key): a Gemini outage, with
+    # Lambda's retries and a redrive, must not use up the host's briefs for the month.
+    world.briefs.fail = fail
+    for n in range(world.per_month + 2):
+        world.bookings.now(a_booking(f"b-{n}"))
+        with suppress(ProviderError):
+            world.summary.run(an_event(uid=f"b-{n}"))
+
+    assert len(world.briefs.calls) == world.per_month + 2
+    assert world.counters.counts[usage_key(HOST, NOW)] == 0
+    world.briefs.fail = None
+    world.bookings.now(a_booking("b-next"))
+    assert world.summary.run(an_event(uid="b-next")) is True
 
 
 def test_a_cancelled_booking_gets_no_brief(world: World) -> None:
