@@ -126,7 +126,12 @@ def notes_worker_hears(b: Booking) -> bool:
 
 
 def _event(kind: EventKind, change_id: str, at: datetime, b: Booking) -> Event:
-    return Event(kind, event_id(change_id, kind), at, b.host_id, booking_summary(b),
+    summary = booking_summary(b)
+    if kind is EventKind.NOTES_REQUESTED and b.notes_requested_at is not None:
+        # Which ask this is (a catch-up's mark, the brief's, the video link's): the
+        # booking may be asked again before the notes worker reads it.
+        summary["notes_requested_at"] = b.notes_requested_at.isoformat()
+    return Event(kind, event_id(change_id, kind), at, b.host_id, summary,
                  premium=b.premium, notes=notes_worker_hears(b))
 
 

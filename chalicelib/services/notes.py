@@ -131,8 +131,13 @@ class NotesJob:
         asked = booking = self.bookings.get(uid)
         made, config = False, None
         # A mark, maybe the catch-up's: a page written (or refused) for it starts the next.
+        # Which mark the event's own (it says; older events did not): the booking may have
+        # been asked again since (the brief), and the catch-up's chain must still go on.
+        said = event.booking.get("notes_requested_at")
+        mark = datetime.fromisoformat(said) if isinstance(said, str) else \
+            None if asked is None else asked.notes_requested_at
         chain = asked if event.type is EventKind.NOTES_REQUESTED and asked is not None \
-            and asked.notes_requested_at is not None else None
+            and mark is not None else None
         for _ in range(ROUNDS):
             try:
                 wrote, config = (None, config) if booking is None else self._write(booking)
@@ -142,7 +147,7 @@ class NotesJob:
                 # Not on a broken connection (every page would fail: a reconnect starts
                 # the catch-up again) nor on a retryable failure (its retry goes on).
                 if chain is not None:
-                    self._catch_up_next(chain, config)
+                    self._catch_up_next(chain, mark, config)
                 raise
             if wrote is None:
                 break
@@ -152,16 +157,17 @@ class NotesJob:
                 break
             booking = again
         if chain is not None:
-            self._catch_up_next(chain, config)
+            self._catch_up_next(chain, mark, config)
         return made
 
-    def _catch_up_next(self, asked: Booking, config: HostConfig | None) -> None:
-        """`asked` was marked by the host's catch-up (its mark is the catch-up's time):
-        mark the next booking waiting for it, so one more page is written."""
+    def _catch_up_next(self, asked: Booking, mark: datetime | None,
+                       config: HostConfig | None) -> None:
+        """`asked` was marked `mark`: when that is the host's catch-up's time, mark the
+        next booking waiting for it, so one more page is written."""
         if config is None:  # not read by the write (a booking with nothing to write)
             config = self.hosts.config(asked.host_id)
         at = None if config.notes is None else config.notes.catch_up_at
-        if at is None or asked.notes_requested_at != at:
+        if at is None or mark != at:
             return  # asked for by another (the brief, the video link), or an older catch-up
         for booking in waiting_for_catch_up(self.bookings, asked.host_id, at):
             if ask_for_notes(self.bookings, booking, at):

@@ -111,8 +111,9 @@ class SummaryJob:
         if (used.count if used is not None else 0) >= self.per_month or \
                 self.usage.add(key, now, _month_after(now) + timedelta(days=31)) > \
                 self.per_month:
-            save_on_latest(self.bookings, booking,
-                           lambda b: replace(b, brief_note=cap_note(self.per_month)))
+            # The note goes on the notes page too (the notes worker rewrites it).
+            save_on_latest(self.bookings, booking, lambda b: replace(
+                b, brief_note=cap_note(self.per_month), notes_requested_at=now))
             return False
         facts = booking_facts(booking, question_labels(config, booking),
                               client_history(self.bookings, booking))

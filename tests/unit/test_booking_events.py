@@ -155,6 +155,17 @@ def test_a_video_link_arriving_is_an_update_carrying_the_link() -> None:
     assert event.booking["video_url"] == "https://zoom.us/j/123"
 
 
+def test_an_ask_for_the_notes_page_says_which_ask_it_is_and_only_that_event_does() -> None:
+    asked = replace(a_booking(), notes_requested_at=AT)
+
+    (event,) = booking_events(a_booking(), asked, "change-1", AT)
+    (moved,) = booking_events(a_booking(), replace(a_booking(), sequence=1), "change-2", AT)
+
+    assert event.type is EventKind.NOTES_REQUESTED
+    assert event.booking["notes_requested_at"] == AT.isoformat()
+    assert "notes_requested_at" not in moved.booking  # dashboards get no such field
+
+
 def test_a_note_instead_of_a_link_is_an_update_too_and_no_change_is_none() -> None:
     noted = replace(a_booking(), video_note="The host will send you the Zoom link.")
 

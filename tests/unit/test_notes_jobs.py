@@ -437,6 +437,7 @@ def test_past_the_monthly_cap_no_model_call_is_made_and_the_booking_says_why(
     assert world.briefs.calls == []
     booking = world.bookings.bookings["b-1"]
     assert booking.brief is None and booking.brief_note == cap_note(world.per_month)
+    assert booking.notes_requested_at == NOW  # the note reaches the notes page too
 
 
 def test_answers_that_cannot_be_used_still_stop_at_the_cap(world: World) -> None:
@@ -615,6 +616,30 @@ def test_a_page_refused_for_good_still_starts_the_next_one_but_a_broken_connecti
     with pytest.raises(ConnectionBrokenError):
         world.notes.run(an_event(EventKind.NOTES_REQUESTED, "b-2"))
     assert marked_since(world, seen) == []
+
+
+def test_the_catch_up_goes_on_when_the_brief_asked_for_the_page_again_meanwhile(
+        world: World) -> None:
+    uids = [f"b-{n}" for n in range(1, 5)]
+    for n, uid in enumerate(uids):
+        world.bookings.now(a_booking(uid, start=START + timedelta(hours=n)))
+    settings(world).catch_up(HOST)  # b-1 and b-2 marked at NOW
+    # The brief asks for b-1's page again before the notes worker got the catch-up's ask
+    brief_ask = NOW + timedelta(seconds=5)
+    world.bookings.now(replace(world.bookings.bookings["b-1"], notes_requested_at=brief_ask))
+    seen = dict(world.bookings.bookings)
+
+    # The catch-up's own notes.requested (it says which ask it is) is handled
+    catch_ups = Event(EventKind.NOTES_REQUESTED, "e-catch-up-b-1", NOW, HOST,
+                      {"uid": "b-1", "notes_requested_at": NOW.isoformat()}, premium=True)
+    world.notes.run(catch_ups)
+
+    assert marked_since(world, seen) == ["b-3"]  # the chain goes on
+    seen = dict(world.bookings.bookings)
+    briefs = Event(EventKind.NOTES_REQUESTED, "e-brief-b-1", brief_ask, HOST,
+                   {"uid": "b-1", "notes_requested_at": brief_ask.isoformat()}, premium=True)
+    world.notes.run(briefs)
+    assert marked_since(world, seen) == []  # the brief's ask starts no other
 
 
 def test_a_page_asked_for_by_anything_but_the_catch_up_starts_no_other(world: World) -> None:
