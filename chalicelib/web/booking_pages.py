@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Response
 
 from chalicelib.domain.errors import NotFoundError
-from chalicelib.domain.event_types import EventType
+from chalicelib.domain.event_types import EventType, Price
 from chalicelib.domain.hosts import RESERVED_SLUGS, SLUG_PATTERN
 from chalicelib.functions.errors import error_response
 from chalicelib.functions.http import PATH_PARAMETER
@@ -38,6 +38,9 @@ from chalicelib.web.pages import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from chalicelib.domain.bookings import Booking
     from chalicelib.domain.hosts import HostConfig
     from chalicelib.services.booking_changes import BookingChanges
     from chalicelib.services.ports import Clock
@@ -142,22 +145,43 @@ def _refund_fact(et: EventType) -> str:
 
 
 def _booking_page(base: str, config: HostConfig, et: EventType, step: str, current: str,
-                  data: dict[str, Any], secret: bool = False) -> Response:
+                  data: dict[str, Any], secret: bool = False,
+                  terms: tuple[str, str] | None = None) -> Response:
+    """`terms`: a move's price and refund facts, the booking's own (not the event type's
+    as it is now: a move never charges, and keeps the refund terms it was paid under)."""
     minutes = data["event"]["duration_minutes"]   # a move's: the booking's own length
+    price, refund = terms or (labels.price_label(et.price), _refund_fact(et))
     return html_page("booking.html", {
         "host_slug": config.profile.slug, "host_name": config.profile.display_name,
         "event_title": et.title, "description": et.description,
         "duration": labels.duration_label(minutes),
         "location": et.location_kind.label,
-        "price": labels.price_label(et.price), "refund": Markup(_refund_fact(et)),
+        "price": price, "refund": Markup(refund),
         "current": Markup(current), "picker": Markup(render("picker.html", {})),
         "step": Markup(step), "confirmation": Markup(render("confirmation.html", {}))},
         title=f"{et.title} · {config.profile.display_name} · Penny", base=base,
         description=(f"Book {et.title} with {config.profile.display_name}: "
                      f"{labels.duration_label(minutes)}, {et.location_kind.label}, "
-                     f"{labels.price_label(et.price)}. {_short_description(et.description)}"),
+                     f"{price}. {_short_description(et.description)}"),
         data={"penny-page": data}, scripts=("booking.js",), styles=STYLES,
         cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)
+
+
+def _move_terms(booking: Booking, now: datetime) -> tuple[str, str]:
+    """The reschedule page's price and refund facts: what this booking cost and what
+    cancelling it gives back now. A free booking stays free when it moves, even if the
+    event type has a price now; a paid one is never paid for again."""
+    from chalicelib.web.payment_status import refund_terms
+
+    payment = booking.payment
+    if payment is None or booking.price_minor is None or not booking.currency:
+        return "Free", ""
+    amount = labels.price_label(Price(payment.paid_minor or booking.price_minor,
+                                      booking.currency))
+    price = f"{amount}, paid: moving it costs nothing" if payment.paid else amount
+    refund = (f'<div><dt>Refunds</dt><dd id="refund-policy">'
+              f"{escape(refund_terms(booking, now))}</dd></div>")
+    return price, refund
 
 
 def _details_step(et: EventType) -> str:
@@ -244,11 +268,15 @@ def reschedule_page(services: PageServices, request: Any, uid: str) -> Response:
         data = _page_data(config, et, "reschedule")
         # The move keeps the booking's own length (the host may have changed the event's).
         minutes = int((booking.end - booking.start).total_seconds() // 60)
-        data = {**data, "event": {**data["event"], "duration_minutes": minutes},
+        terms = _move_terms(booking, services.clock.now())
+        paid = None if terms[0] == "Free" or booking.price_minor is None else {
+            "amount_minor": booking.price_minor, "currency": booking.currency}
+        data = {**data, "event": {**data["event"], "duration_minutes": minutes,
+                                  "price": paid, "price_label": terms[0]},
                 "booking": {"uid": uid, "start": booking.start.isoformat(),
                             "end": booking.end.isoformat(),
                             "attendee_timezone": booking.attendee.timezone}}
         return _booking_page(base, config, et, render("move.html", {}), current, data,
-                             secret=True)
+                             secret=True, terms=terms)
 
     return _page_or_404(base, make)

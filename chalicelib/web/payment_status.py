@@ -17,7 +17,7 @@ from html import escape
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import Price
-from chalicelib.services.payments import refund_due
+from chalicelib.services.payments import refund_deadline, refund_due
 from chalicelib.web import labels
 
 GRACE = timedelta(minutes=2)  # payment.js stops asking this long after the hold's end
@@ -86,6 +86,29 @@ def _refund_words(booking: Booking) -> str:
     return f"Refunded {amount} {why}." if why else f"Refunded {amount}."
 
 
+def _moved_late(booking: Booking) -> bool:
+    """Whether a move made after the refund deadline left it before the start's."""
+    assert booking.payment is not None
+    return refund_deadline(booking) < booking.start - timedelta(
+        hours=booking.payment.refund_hours_before)
+
+
+def refund_terms(booking: Booking, now: datetime) -> str:
+    """What cancelling a paid booking now gives back, in words. The event type's policy
+    while its deadline is ahead; once it has passed, that there is no refund, even when a
+    move has since put the start far off (a move made after the deadline does not bring
+    the refund back: `refund_deadline`), where the policy alone would read as a refund."""
+    payment = booking.payment
+    assert payment is not None
+    policy = labels.refund_policy(payment.refund_hours_before)
+    if now <= refund_deadline(booking) or not booking.movable(now):
+        return policy
+    if _moved_late(booking):
+        return ("Its refund deadline passed before it was moved, so cancelling it now gives "
+                "no refund (a move does not bring the refund back).")
+    return f"{policy} That deadline has passed, so cancelling it now gives no refund."
+
+
 def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
     """The manage page's payment lines, or "" for a free booking."""
     state = payment_state(booking, now)
@@ -115,9 +138,11 @@ def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
             "Your full refund is on its way." if refund_due(booking) else
             f"It was cancelled after its refund deadline "
             f"({labels.hours_label(payment.refund_hours_before)} before the start), so there "
-            "is no refund.")
+            "is no refund." if not _moved_late(booking) else
+            "It was cancelled after its refund deadline, which had passed before it was "
+            "moved, so there is no refund.")
     else:
-        words = f"Paid {paid}. {policy}"
+        words = f"Paid {paid}. {escape(refund_terms(booking, now))}"
     return f'<div class="payment" id="payment"><p id="payment-state">{words}</p></div>'
 
 

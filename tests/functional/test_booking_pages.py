@@ -478,7 +478,8 @@ def test_a_paid_booking_says_paid_and_confirmed_with_its_refund_policy(api: Api)
     html = manage_html(api, booked)
     assert 'id="booking-status">Paid · Confirmed</span>' in html
     assert ("Paid $150.00. Full refund if you cancel at least 48 hours before; no refund "
-            "after that.") in html
+            "after that. That deadline has passed, so cancelling it now gives no refund."
+            ) in html  # it starts 26 hours from now
     assert "Waiting for your payment" not in html and "data-until" not in html
     assert 'id="ics-link"' in html and 'id="reschedule-link"' in html
     assert "Your meeting link is on its way." in html  # as for any booking
@@ -537,6 +538,79 @@ def test_a_late_cancellation_says_there_is_no_refund(api: Api) -> None:
 
     assert ("Paid $150.00. It was cancelled after its refund deadline (48 hours before the "
             "start), so there is no refund.") in manage_html(api, booked)
+
+
+def test_a_paid_booking_moved_after_its_refund_deadline_says_cancelling_gives_no_refund(
+        api: Api, clock: FixedClock) -> None:
+    # A move made after the refund deadline does not bring the refund back
+    # (payments.refund_deadline): the pages must not go on quoting the policy, which,
+    # with the start a week off, reads as a full refund.
+    paid_host(api, refund_hours=24)  # the booking starts 26 hours after "now"
+    booked = hold(api)
+    pay(booked["uid"])
+    clock.advance(hours=3)  # 23 hours before the start: the deadline has passed
+    r = api.post(f"/bookings/{booked['uid']}/reschedule", {
+        "token": booked["links"]["reschedule_token"], "start": "2026-12-01T14:00:00Z"})
+    assert r.status == 200, r.body
+
+    no_refund = ("Its refund deadline passed before it was moved, so cancelling it now "
+                 "gives no refund (a move does not bring the refund back).")
+    html = manage_html(api, booked)
+    assert f"Paid $150.00. {no_refund}" in html
+    assert "Full refund if you cancel" not in html
+    move = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test")).body.decode()
+    assert f'<dd id="refund-policy">{no_refund}</dd>' in move
+    assert "Full refund if you cancel" not in move
+
+    r = api.post(f"/bookings/{booked['uid']}/cancel", {"token": booked["links"]["cancel_token"]})
+    assert r.status == 200, r.body
+    assert ("Paid $150.00. It was cancelled after its refund deadline, which had passed "
+            "before it was moved, so there is no refund.") in manage_html(api, booked)
+
+
+def test_the_reschedule_page_shows_what_the_booking_cost_not_the_event_types_price_now(
+        api: Api) -> None:
+    paid_host(api, refund_hours=24)
+    booked = hold(api)
+    pay(booked["uid"])
+    r = api.post("/auth/login", {"email": "alice@example.com",
+                                 "password": "correct horse battery"})
+    token = r.json["access_token"]
+    (et,) = api.get("/me/event-types", token=token).json["event_types"]
+    r = api.put(f"/me/event-types/{et['id']}", {
+        **f.event_type(price={"amount_minor": 20000, "currency": "USD"},
+                       refund_hours_before=72,
+                       questions=[f.question("plan", "select", required=True,
+                                             options=["A", "B"])])}, token=token)
+    assert r.status == 200, r.body
+
+    html = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test")).body.decode()
+
+    # Paid once, at the price and policy of then: a move never asks for more
+    assert "<dd>$150.00, paid: moving it costs nothing</dd>" in html
+    assert ('<dd id="refund-policy">Full refund if you cancel at least 24 hours before; '
+            "no refund after that.</dd>") in html
+    assert "$200.00" not in html and "72 hours" not in html
+
+
+def test_a_free_booking_moves_free_after_its_event_type_gets_a_price(api: Api) -> None:
+    current = bootstrap.services()
+    bootstrap.install(bootstrap.build_api(current.core, current.accounts.passwords,
+                                          payment_adapters=FakeHostPayments()))
+    host = make_host(api, questions=[f.question("plan", "select", required=True,
+                                                options=["A", "B"])])
+    booked = book(api)
+    (et,) = api.get("/me/event-types", token=host).json["event_types"]
+    r = api.put(f"/me/event-types/{et['id']}", {
+        **f.event_type(price={"amount_minor": 20000, "currency": "USD"},
+                       questions=[f.question("plan", "select", required=True,
+                                             options=["A", "B"])])}, token=host)
+    assert r.status == 200, r.body
+
+    html = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test")).body.decode()
+
+    assert "<dt>Price</dt><dd>Free</dd>" in html
+    assert "$200.00" not in html and "Refunds" not in html
 
 
 def test_a_razorpay_hold_is_paid_on_pennys_own_pay_page(api: Api) -> None:

@@ -174,6 +174,19 @@ def test_when_label_is_wall_clock_time_in_the_zone() -> None:
         "Monday, 9 March 2026, 18:30\N{EN DASH}19:00 (Asia/Kolkata)"
 
 
+def test_a_time_the_clocks_show_twice_says_which_of_the_two_it_is() -> None:
+    # New York, 2026-11-01: 01:00 to 01:59 comes twice (EDT, then EST)
+    first = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)    # 01:30 EDT
+    second = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)   # 01:30 EST, an hour later
+
+    assert labels.when_label(first, second, "America/New_York") == \
+        "Sunday, 1 November 2026, 01:30 EDT\N{EN DASH}01:30 EST (America/New York)"
+    assert labels.clock_label(second, "America/New_York") == "01:30 EST"
+    # Any other time of that day says the time alone
+    assert labels.clock_label(datetime(2026, 11, 1, 7, 0, tzinfo=UTC),
+                              "America/New_York") == "02:00"
+
+
 def test_a_video_location_says_where_and_leaves_the_link_to_its_own_line() -> None:
     assert labels.location_note(LocationKind.ZOOM) == "Zoom video call"
     assert "not connected" not in labels.location_note(LocationKind.GOOGLE_MEET)

@@ -15,6 +15,9 @@ const formAlert = document.getElementById("form-alert");
 const submit = document.getElementById("submit");
 let chosen = null;
 let key = null; // one Idempotency-Key per attempt at a slot; kept for a network retry
+// The body first sent with `key`: if its answer was lost on the network, the booking may
+// have been made with it, and only this body (not one edited since) replays that booking.
+let first = null;
 
 function show(view, focusId) {
   for (const [name, id] of Object.entries(views)) {
@@ -56,8 +59,20 @@ function request() {
     name: form.elements.namedItem("attendee.name").value.trim(),
     email: form.elements.namedItem("attendee.email").value.trim(),
     timezone: picker.zone } };
-  return postJSON(`/hosts/${page.host.slug}/${page.event.slug}/bookings`, body,
-    { "Idempotency-Key": key });
+  if (!first || first.key !== key) first = { key, body };
+  return post(body);
+}
+
+const post = (body) => postJSON(`/hosts/${page.host.slug}/${page.event.slug}/bookings`, body,
+  { "Idempotency-Key": key });
+
+/** The booking this attempt made, when a request whose answer was lost made one; then
+ * the details were edited, so the key is refused with the new body (422): the body it was
+ * first sent with gets that booking back (a replay), rather than an error and then "that
+ * time was just taken" by the visitor's own booking. Null if it made none. */
+async function madeBefore(error) {
+  if (error.code !== "idempotency_key_reused" || !first || first.key !== key) return null;
+  return post(first.body);
 }
 
 async function send(event) {
@@ -65,7 +80,15 @@ async function send(event) {
   if (!validate(form)) return;
   submit.disabled = true;
   try {
-    const booking = await request();
+    let booking;
+    let earlier = false;
+    try {
+      booking = await request();
+    } catch (error) {
+      booking = error instanceof ApiError ? await madeBefore(error) : null;
+      if (!booking) throw error;
+      earlier = true;
+    }
     if (booking.status === "pending_payment" && booking.payment) {
       if (toPayment(booking)) return; // the button stays busy while the window leaves
     } else if (booking.status === "expired") {
@@ -75,6 +98,12 @@ async function send(event) {
       showConfirmation(booking, { page, zone: picker.zone, hour12: picker.hour12,
         moved: page.mode === "reschedule" });
       if (page.mode === "reschedule") nowBooked(booking);
+      if (earlier) {
+        document.getElementById("confirm-lead").textContent = "Your first try had "
+          + "already booked this time, with the details you sent then (not the changes "
+          + "made since). Add it to your calendar, and keep the links below: they are "
+          + "the only way to change this booking.";
+      }
       show("done", "confirm-title");
     }
   } catch (error) {

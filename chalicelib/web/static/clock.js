@@ -114,9 +114,33 @@ export const dayLabel = (day, withYear = false) => utcNoon(day).toLocaleDateStri
 export const monthLabel = (y, m) => new Date(Date.UTC(y, m - 1, 15)).toLocaleDateString(
   undefined, { timeZone: "UTC", month: "long", year: "numeric" });
 
+// The wall clock of an instant in a zone, to the minute (one formatter per zone).
+const wallFormats = new Map();
+function wallClock(zone, ms) {
+  if (!wallFormats.has(zone)) {
+    wallFormats.set(zone, new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric",
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
+  }
+  return wallFormats.get(zone).format(ms);
+}
+
+// Clocks go back by 30 minutes (Lord Howe), an hour, or two (Troll).
+const SHIFTS_MS = [30, 60, 120].map((minutes) => minutes * 60000);
+
+/** Whether the zone's clocks show this instant's time twice (the hour repeated when they
+ * go back): "1:30 AM" alone would not say which of the two is meant. */
+export function repeatedTime(iso, zone) {
+  const at = Date.parse(iso);
+  const wall = wallClock(zone, at);
+  return SHIFTS_MS.some((shift) => wallClock(zone, at - shift) === wall
+    || wallClock(zone, at + shift) === wall);
+}
+
 // hourCycle rather than hour12: `hour12: false` shows midnight as 24:00 in some engines.
+// A time the clocks show twice that day says which it is ("1:30 AM EDT", "1:30 AM EST").
 export const timeLabel = (iso, zone, hour12) => new Date(iso).toLocaleTimeString(undefined, {
   timeZone: zone, hour: "numeric", minute: "2-digit", hourCycle: hour12 ? "h12" : "h23",
+  ...(repeatedTime(iso, zone) ? { timeZoneName: "short" } : {}),
 });
 
 // Inside a sentence a time never breaks between its digits and "PM".

@@ -6,11 +6,11 @@ and what held up in review (a double click, zone switches)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.e2e.browser.conftest import PHONE, NewContext, watch_console
 from tests.e2e.browser.test_booking_links import booked
@@ -146,3 +146,75 @@ def test_a_failed_month_does_not_keep_saying_loading_times(
     page.get_by_role("button", name="Next month").click()
     expect(page.locator("#calendar-status")).to_have_text("Try again in a moment.")
     expect(page.locator("#day-label")).to_have_text("No times could be loaded")
+
+
+def test_a_time_the_clocks_show_twice_says_which_of_the_two_it_is(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # The day a visitor's clocks go back shows 2:00 to 2:59 twice (Sydney: AEDT, then
+    # AEST): two buttons both saying "2:00 AM" would not say which hour is meant.
+    zone = ZoneInfo("Australia/Sydney")
+    today = datetime.now(zone).date()
+
+    def offset(day: date) -> timedelta | None:
+        return datetime.combine(day, time(), zone).utcoffset()
+
+    days = (today + timedelta(days=n) for n in range(2, 400))
+    back = next(day for day in days if offset(day) > offset(day + timedelta(days=1)))  # type: ignore[operator]
+    host = coach(stack, hours=("00:00", "24:00"))
+    page = open_booking(new_context("Australia/Sydney"), stack, f"{host}/intro")
+    for _ in range((back.year - today.year) * 12 + back.month - today.month):
+        page.get_by_role("button", name="Next month").click()
+        page.locator("button.slot").first.wait_for()
+    page.locator(f'button[data-day="{back.isoformat()}"]').click()
+    expect(page.locator("#day-label")).to_contain_text(f"{back.day}")
+    for clock in ("#clock-12", "#clock-24"):
+        page.locator(clock).click()
+        labels = page.locator("button.slot").all_inner_texts()
+        assert len(labels) == 50, labels   # 25 hours of half-hour slots
+        assert len(set(labels)) == len(labels), sorted(labels)
+    repeated = [label for label in labels if label.startswith("02:")]
+    assert len(repeated) == 4 and all(" " in label for label in repeated), repeated
+    choose_slot(page, slot_starts(page)[5])   # the first 02:30, on summer time
+    assert "GMT+11" in page.locator("#chosen").inner_text() or \
+        "AEDT" in page.locator("#chosen").inner_text(), page.locator("#chosen").inner_text()
+
+
+def test_a_booking_whose_answer_was_lost_is_shown_when_the_visitor_edits_and_sends_again(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # A slow or dropped network: the booking is made, but its answer never reaches the
+    # page. The visitor corrects a field and presses Confirm again (the same attempt, so
+    # the same Idempotency-Key with another body: 422 idempotency_key_reused). The page
+    # must end on the booking that was made, with its links, not on an error in API words
+    # and then "that time was just taken" by the visitor's own booking.
+    host = coach(stack)
+    context = new_context("UTC")
+    posts: list[Route] = []
+
+    def drop_first_answer(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route)
+        if len(posts) == 1:
+            route.fetch()        # the server books it ...
+            route.abort("connectionreset")   # ... and the answer is lost on the way
+        else:
+            route.continue_()
+
+    context.route("**/bookings", drop_first_answer)
+    page = open_booking(context, stack, f"{host}/intro")
+    start = choose_slot(page)
+    fill_details(page, topic="first try")
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.locator("#form-alert")).to_contain_text("could not be reached")
+    fill_details(page, topic="second try")
+    page.get_by_role("button", name="Confirm booking").click()
+
+    expect(page.locator("#confirm-title")).to_be_visible()
+    expect(page.locator("#manage-link")).to_have_attribute("href", re.compile(r"token="))
+    assert page.locator("#page-alert").is_hidden()
+    expect(page.locator("#confirm-lead")).to_contain_text("with the details you sent then")
+    bookings = [r for r in posts if r.request.method == "POST"]
+    assert all(r.request.headers["idempotency-key"] == bookings[0].request.headers[
+        "idempotency-key"] for r in bookings), "one attempt, one key"
+    assert start
