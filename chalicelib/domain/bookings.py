@@ -167,6 +167,14 @@ class Booking:
         """Whether it may still be cancelled or moved: active and not yet started."""
         return self.is_active(now) and self.start > now
 
+    def check_reschedulable(self, now: datetime) -> None:
+        """Raise BookingStateError unless it may move: movable, and not a hold waiting for
+        its payment (moving a hold would move the time its late payment is judged by)."""
+        self.check_movable(now)
+        if self.status is BookingStatus.PENDING_PAYMENT:
+            raise BookingStateError("this booking is waiting for its payment: pay for it, or "
+                                    "cancel it and book another time")
+
     def check_movable(self, now: datetime) -> None:
         """Raise BookingStateError, saying why, unless it may still be cancelled or moved."""
         if self.movable(now):

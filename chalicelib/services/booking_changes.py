@@ -79,7 +79,7 @@ class BookingChanges:
         """What a move from the reschedule link works with: the booking (while it may
         still move), its host's config and its event type (while that takes bookings)."""
         booking = self.view(uid, token, LinkPurpose.RESCHEDULE)
-        booking.check_movable(self.clock.now())
+        booking.check_reschedulable(self.clock.now())
         config = self.hosts.config(booking.host_id)
         et = event_type_of(booking, config.event_types)
         if et is None:
@@ -138,11 +138,12 @@ class BookingChanges:
         booking, _ = self._by_link(uid, token, LinkPurpose.RESCHEDULE)
         if booking.start == new_start:
             now = self.clock.now()
-            booking.check_movable(now)
+            booking.check_reschedulable(now)
             return booking.as_of(now)
 
         def moved(now: datetime) -> Claim:
             booking = self._movable(uid, now)
+            booking.check_reschedulable(now)
             config = self.hosts.config(booking.host_id)
             et = event_type_of(booking, config.event_types)
             if et is None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
+from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.event_types import EventType, Price
 from chalicelib.domain.hosts import RESERVED_SLUGS, SLUG_PATTERN
@@ -260,6 +261,10 @@ def reschedule_page(services: PageServices, request: Any, uid: str) -> Response:
                       else f"This booking is {booking.status.value.replace('_', ' ')} "
                            "or has already started, so it can no longer be moved.")
             return message_page(base, "This booking cannot be moved", reason, 409)
+        if booking.status is BookingStatus.PENDING_PAYMENT:
+            return message_page(base, "This booking cannot be moved yet", (
+                "It is waiting for its payment: pay for it first, or cancel it and book "
+                "another time."), 409)
         zone = booking.attendee.timezone
         when = labels.time_element(labels.when_label(booking.start, booking.end, zone),
                                    booking.start, zone, booking.end)

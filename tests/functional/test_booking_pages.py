@@ -501,6 +501,22 @@ def test_an_unpaid_hold_that_ended_says_the_time_is_free_and_offers_to_book_agai
     assert "Pay $150.00" not in html and "no longer be changed" not in html
 
 
+def test_a_hold_waiting_for_its_payment_cannot_be_moved(api: Api) -> None:
+    paid_host(api)
+    booked = hold(api)
+    link = booked["links"]["reschedule"]
+    token = link.partition("token=")[2]
+
+    page = api.get(link.removeprefix("http://penny.test"))
+    moved = api.post(f"/bookings/{booked['uid']}/reschedule",
+                     {"token": token, "start": "2026-11-25T14:00:00Z"})
+
+    assert page.status == 409 and b"waiting for its payment" in page.body
+    assert moved.status == 409 and "waiting for its payment" in moved.json["error"]["message"]
+    stored = BookingRepository().get(booked["uid"])
+    assert stored is not None and stored.start.isoformat() == "2026-11-24T14:00:00+00:00"
+
+
 def test_a_lapsed_hold_is_shown_expired_before_its_timer_has_run(
         api: Api, clock: FixedClock) -> None:
     paid_host(api)
