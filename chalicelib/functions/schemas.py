@@ -77,8 +77,19 @@ def _written_as(pattern: re.Pattern[str], kind: str, example: str) -> Callable[[
 
 
 # Dates far outside this range cannot be expanded into datetimes safely.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _in_range(value: date) -> date:
+    # A check of our own, not Field(ge=, le=): pydantic says those limits as Python
+    # spells them ("datetime.date(2100, 12, 31)"), not as a request writes them.
+    if not EARLIEST <= value <= LATEST:
+        raise PydanticCustomError("date_range", f"must be a date from {EARLIEST} to {LATEST}")
+    return value
+
+
 ApiDate = Annotated[date, BeforeValidator(_written_as(ISO_DATE, "date", "2026-11-25")),
-                    Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+                    AfterValidator(_in_range)]
 Minutes = Annotated[int, Field(ge=0, le=720)]
 
 

@@ -81,6 +81,17 @@ def test_nested_wrongly_typed_field_is_named_by_its_path(api: Api, host: str) ->
     assert_error(r, 400, "validation_error", "price.amount_minor")
 
 
+def test_a_limit_is_said_as_a_request_writes_it(api: Api, host: str) -> None:
+    late = api.get("/hosts/alice/consult/slots?start=2101-01-01&end=2101-01-02&timeZone=UTC")
+    long = api.post("/me/event-types", f.event_type("long", buffer_before_minutes=721),
+                    token=host)
+
+    assert late.status == 400
+    assert late.json["error"]["message"] == "start must be a date from 2000-01-01 to 2100-12-31"
+    assert long.status == 400
+    assert long.json["error"]["message"].endswith("should be less than or equal to 720")
+
+
 def test_missing_field_is_named(api: Api) -> None:
     r = api.post("/auth/login", {"email": "alice@example.com"})
 
