@@ -117,9 +117,16 @@ class Synced:
 def _keep(current: SyncState, mine: SyncState, noticed: datetime | None = None) -> SyncState:
     """The stored state after a sync: the sync's results, with a notification that
     arrived meanwhile kept (it is newer than the sync's start, so still not fresh), and
-    the one the sync answers (`noticed`: older than its start, so fresh)."""
+    the one the sync answers (`noticed`: older than its start, so fresh); and its channel
+    ended meanwhile (`channel_ended`) stays ended."""
     marks = [t for t in (current.changed_at, noticed) if t is not None]
-    return replace(mine, changed_at=max(marks) if marks else None)
+    kept = replace(mine, changed_at=max(marks) if marks else None)
+    if current.watch_id == mine.watch_id and current.watch_expires_at is not None and \
+            (mine.watch_expires_at is None or current.watch_expires_at < mine.watch_expires_at):
+        # The sync's older view must not bring it back: the copy would pass for pushed
+        # to (fresh) until the old expiry, and no new channel would be made.
+        kept = replace(kept, watch_expires_at=current.watch_expires_at)
+    return kept
 
 
 def _still_true(stored: SyncState, mine: SyncState) -> bool:

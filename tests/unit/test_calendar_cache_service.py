@@ -616,3 +616,26 @@ def test_a_provider_that_does_not_answer_in_time_is_taken_as_down(world: World) 
         assert fresh.busy(HOST, setup, TUESDAY_HOURS) == [DENTIST]
     finally:
         answer.set()
+
+
+def test_a_subscription_removed_while_a_sync_reads_stays_ended(world: World) -> None:
+    # GIVEN a watched, synced Outlook calendar
+    world.counting(OUTLOOK)
+    world.sync(OUTLOOK)
+    made = world.outlook.watches["w-1"]
+
+    # WHEN Graph's `subscriptionRemoved` lands while the next sync reads (another Lambda)
+    def removed_meanwhile() -> None:
+        world.clock.advance(timedelta(seconds=1))
+        world.outlook.watches.pop("w-1")
+        assert world.cache.channel_ended("microsoft", "w-1", made.token)
+
+    world.outlook.faults.meanwhile("changes", removed_meanwhile)
+    world.clock.advance(timedelta(minutes=1))
+    world.cache.sync(HOST, world.state(OUTLOOK))
+
+    # THEN the slower sync, finishing last, does not bring the ended channel back: the
+    # next sync subscribes again, and the copy is not taken as pushed to meanwhile
+    assert not world.state(OUTLOOK).watching(world.clock.now())
+    world.clock.advance(timedelta(seconds=1))
+    assert world.sync(OUTLOOK).watch_id == "w-2"
