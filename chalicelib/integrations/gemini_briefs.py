@@ -82,18 +82,19 @@ try:
     _UNREACHED += (httpx.ConnectError,)
 except ImportError:  # pragma: no cover - httpx is google-genai's optional backend
     pass
-# E-mail addresses and links, in any case: a scheme, `www.`, or a bare host with a path or
-# a common top-level domain (`evil.example/login`, `evil-login.com`); a link's trailing
-# punctuation stays with the sentence.
+# E-mail addresses and links: anything with a scheme or `www.`, in any case; and a bare
+# host on a common top-level domain (`evil-login.com`, `evil-login.com/login`), written in
+# lower case as hosts are, so that `Node.js/React`, `ASP.NET` or `Amazon.com` in a brief
+# stay. A link's trailing punctuation stays with the sentence.
 _LINK_END = r"[^\s\"'<>]*[^\s\"'<>.,;:!?)]"
 _COMMON_TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|me|ly|link|site|online|xyz|shop|"
                 "us|uk|de|fr|eu|in|ru|cn")
+_BARE_HOST = rf"(?<![\w@.-])(?:[a-z0-9-]+\.)+(?:{_COMMON_TLDS})(?::\d+)?"
 _ADDRESSES = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    rf"|(?:[a-z][a-z0-9+.-]*://|www\.){_LINK_END}"
-    rf"|(?<![\w@.-])(?:[a-z0-9-]+\.)+[a-z]{{2,63}}(?::\d+)?/{_LINK_END}"
-    rf"|(?<![\w@.-])(?:[a-z0-9-]+\.)+(?:{_COMMON_TLDS})(?![\w.-]*\w)",
-    re.IGNORECASE)
+    rf"|(?i:(?:[a-z][a-z0-9+.-]*://|www\.){_LINK_END})"
+    rf"|{_BARE_HOST}/{_LINK_END}"
+    rf"|{_BARE_HOST}(?![\w.-]*\w)")
 
 
 @dataclass(frozen=True)

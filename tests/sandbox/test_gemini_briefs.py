@@ -158,8 +158,8 @@ def test_a_model_that_obeys_an_injection_still_shows_no_address_the_booking_lack
 
 
 @pytest.mark.parametrize("planted", [
-    "HTTPS://EVIL.EXAMPLE/login", "Www.evil.example/login", "evil.example/login",
-    "evil-login.com", "ftp://evil.example/x"])
+    "HTTPS://EVIL.EXAMPLE/login", "Www.evil.example/login", "evil-login.com/login",
+    "evil-login.com", "ftp://evil.example/x", "login.evil.io:8443/x"])
 def test_a_link_in_any_spelling_the_booking_lacked_is_removed(
         provider_sandbox: ProviderSandbox, planted: str) -> None:
     # An obeyed injection (say, a link spelt out in words in the answers, which the
@@ -176,9 +176,12 @@ def test_a_link_in_any_spelling_the_booking_lacked_is_removed(
     # What the booking does hold stays, however it is spelt.
     provider_sandbox.gemini_answer_next(json.dumps({
         "who": "Bo Booker.", "wants": "Read BO.EXAMPLE/PLAN or version 3.5 of Node.js.",
-        "prepare": [], "questions": []}))
-    assert _briefs(provider_sandbox).write(FACTS).wants == \
-        "Read BO.EXAMPLE/PLAN or version 3.5 of Node.js."
+        "prepare": ["Node.js/React, ASP.NET/C#, Vue.js/Nuxt and Amazon.com"],
+        "questions": []}))
+    kept = _briefs(provider_sandbox).write(FACTS)
+    assert kept.wants == "Read BO.EXAMPLE/PLAN or version 3.5 of Node.js."
+    # Words of a client's trade are not links: they stay.
+    assert kept.prepare == ("Node.js/React, ASP.NET/C#, Vue.js/Nuxt and Amazon.com",)
 
 
 def test_a_truncated_answer_is_unavailable_and_the_next_try_writes_the_brief(
