@@ -80,12 +80,20 @@ def _load(path: str) -> Any:
 
 
 def _home_zone(host_id: str) -> tzinfo:
-    """The host's own zone (their profile's; UTC if it cannot be read): one GetItem."""
+    """The host's own zone (their profile's): one GetItem. UTC, logged, if it cannot be
+    read (a throttled read): the calendar read it serves goes on, as Outlook's all-day
+    events were read before, rather than failing the slots page or the booking."""
+    import logging
     from zoneinfo import ZoneInfo
 
     from chalicelib.store.hosts import HostRepository
 
-    return ZoneInfo(HostRepository().timezone(host_id) or "UTC")
+    try:
+        return ZoneInfo(HostRepository().timezone(host_id) or "UTC")
+    except Exception:
+        logging.getLogger("penny.calendars").warning(
+            "the host's zone could not be read; all-day events placed in UTC", exc_info=True)
+        return UTC
 
 
 class HostAdapters:

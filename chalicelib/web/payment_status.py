@@ -100,6 +100,13 @@ def refund_terms(booking: Booking, now: datetime) -> str:
     the refund back: `refund_deadline`), where the policy alone would read as a refund."""
     payment = booking.payment
     assert payment is not None
+    state = payment_state(booking, now)
+    if state is PaymentState.REFUNDED:
+        return f"{_refund_words(booking)} Cancelling it gives nothing more back."
+    if state is PaymentState.REFUND_OWED:
+        return "It is being refunded in full; the refund is on its way."
+    if state is PaymentState.REFUND_FAILED:
+        return "Its refund came back to the host, who will refund you another way."
     policy = labels.refund_policy(payment.refund_hours_before)
     if now <= refund_deadline(booking) or not booking.movable(now):
         return policy

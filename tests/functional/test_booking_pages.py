@@ -584,6 +584,26 @@ def test_a_paid_booking_moved_after_its_refund_deadline_says_cancelling_gives_no
             "before it was moved, so there is no refund.") in manage_html(api, booked)
 
 
+def test_a_paid_booking_the_host_refunded_says_so_on_its_reschedule_page(
+        api: Api, clock: FixedClock) -> None:
+    paid_host(api, refund_hours=24)
+    booked = hold(api)
+    pay(booked["uid"])
+    # The host refunds it at the provider; the booking still stands, and may still move.
+    repository = BookingRepository()
+    booking = repository.get(booked["uid"])
+    assert booking is not None and booking.payment is not None
+    assert repository.save(replace(booking, payment=replace(
+        booking.payment, refund_id="re_host", refunded_minor=15000,
+        refunded_at=clock.current, refund_reason="provider")))
+
+    move = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test")).body.decode()
+
+    assert ('<dd id="refund-policy">Refunded $150.00 by the host. Cancelling it gives '
+            "nothing more back.</dd>") in move
+    assert "Full refund if you cancel" not in move
+
+
 def test_the_reschedule_page_shows_what_the_booking_cost_not_the_event_types_price_now(
         api: Api) -> None:
     paid_host(api, refund_hours=24)

@@ -193,3 +193,15 @@ def test_the_vendor_adapters_named_are_made_without_calling_the_vendor(
 
     assert made == ["GoogleCalendar", "GraphCalendar", "ZoomMeetings"]
     assert [c[1] for c in given.connections.calls] == ["google", "microsoft", "zoom"]
+
+
+def test_a_hosts_zone_that_cannot_be_read_places_all_day_events_in_utc(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.store.hosts import HostRepository
+
+    def throttled(self: HostRepository, host_id: str) -> str | None:
+        raise RuntimeError("ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(HostRepository, "timezone", throttled)
+
+    assert bootstrap._home_zone("host-1") is UTC
