@@ -79,9 +79,10 @@ def _plain(error: Any) -> str:
     if kind == "extra_forbidden":
         return "is not a field of this request"
     # "String should have at least 3 characters" -> "should have ...", said of the field.
+    # pydantic's " after validation" (a list's length) is its own business, not the caller's.
     for noun in ("String ", "Input ", "Value ", "List ", "Dictionary ", "Object "):
         if message.startswith(noun + "should"):
-            return message.removeprefix(noun)
+            return message.removeprefix(noun).replace(" after validation", "")
     # Our own validators' messages, without pydantic's "Value error, " in front.
     return message.removeprefix("Value error, ")
 

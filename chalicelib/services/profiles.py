@@ -30,7 +30,12 @@ class ProfileService:
     # a paid event type cannot be saved without one.
     payments_ready: Callable[[str], list[str]] = no_payments
 
-    def _check_price(self, host_id: str, et: EventType) -> None:
+    def _check_price(self, host_id: str, et: EventType, old: EventType | None = None) -> None:
+        """A new or changed price needs a payment provider. A price kept as it was does
+        not: a host whose provider was disconnected can still hide, retitle or deactivate
+        the event type (its bookings are refused until a provider is back)."""
+        if old is not None and old.is_paid and old.price == et.price:
+            return
         if et.is_paid and not self.payments_ready(host_id):
             raise PaymentNotConnectedError(
                 "connect Stripe or Razorpay (Connections) before you give an event type a "
@@ -76,7 +81,7 @@ class ProfileService:
         if old is None:
             raise NotFoundError("event type not found")
         et = replace(draft, id=old.id, host_id=host_id, slug=validate_slug(draft.slug))
-        self._check_price(host_id, et)
+        self._check_price(host_id, et, old)
         self.hosts.save_event_type(et, config.profile.slug, old)
         return et
 

@@ -498,6 +498,27 @@ def test_a_paid_event_of_a_host_without_payments_is_refused_plainly(
     assert (r.status, r.code) == (409, "payment_not_connected")
 
 
+def test_a_paid_event_type_can_still_be_hidden_after_its_provider_is_disconnected(
+        api: Api, stripe_host: str) -> None:
+    # A host who stops taking payments takes the paid event off the profile: its price
+    # unchanged, that is no new price to refuse (only a new or changed one needs a
+    # provider); it stays unbookable through its link until one is connected again.
+    assert api.delete("/me/connections/stripe", token=stripe_host).status == 204
+    (intro,) = api.get("/me/event-types", token=stripe_host).json["event_types"]
+    body = {k: v for k, v in intro.items() if k != "id"}
+
+    r = api.put(f"/me/event-types/{intro['id']}", {**body, "hidden": True},
+                token=stripe_host)
+
+    assert r.status == 200, r.body
+    assert (r.json["hidden"], r.json["price"]) == (True, USD_150)
+    r = api.put(f"/me/event-types/{intro['id']}",
+                {**body, "price": {"amount_minor": 9900, "currency": "USD"}},
+                token=stripe_host)
+    assert (r.status, r.code) == (409, "payment_not_connected")
+    assert r.json["error"]["field"] == "price"
+
+
 # ---- Razorpay ------------------------------------------------------------------------------
 
 

@@ -68,6 +68,16 @@ def test_profile_with_unknown_timezone_is_refused(api: Api) -> None:
     assert r.json["error"]["field"] == "timezone"
 
 
+def test_too_many_links_are_refused_in_the_requests_own_words(api: Api) -> None:
+    token = make_host(api, "alice")
+    links = [{"label": f"Link {i}", "url": f"https://example.com/{i}"} for i in range(11)]
+
+    r = api.put("/me/profile", f.profile("alice", links=links), token=token)
+
+    assert (r.status, r.json["error"]["field"]) == (400, "links"), r.json
+    assert r.json["error"]["message"] == "links should have at most 10 items, not 11"
+
+
 def test_blank_display_name_is_refused_and_the_profile_stays_readable(api: Api) -> None:
     token = make_host(api, "alice")
 

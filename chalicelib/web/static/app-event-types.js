@@ -62,27 +62,55 @@ async function copyText(text) {
   }
 }
 
-function questionRow(question, index) {
-  const id = (name) => `q-${name}-${index}`;
-  const type = h("select", { id: id("type"), name: id("type") },
+// A question's fields are named by its place in the list ("q-label-1"), as the API's
+// error fields are ("questions.1.label"): renumbered whenever a question is removed, so
+// no two fields share an id and an error lands on the question it is about.
+const QUESTION_FIELDS = ["label", "type", "options", "required"];
+
+function questionRow(question) {
+  const type = h("select", { "data-q": "type" },
     Object.entries(QUESTION_TYPES).map(([value, label]) =>
       h("option", { value, selected: value === question.type }, label)));
   const options = h("div", { class: "field q-options", hidden: question.type !== "select" },
-    h("label", { for: id("options") }, "Choices (one per line)"),
-    h("textarea", { id: id("options"), name: id("options"), rows: 3 }, (question.options || []).join("\n")));
+    h("label", { "data-for": "options" }, "Choices (one per line)"),
+    h("textarea", { "data-q": "options", rows: 3 }, (question.options || []).join("\n")));
   type.addEventListener("change", () => { options.hidden = type.value !== "select"; });
-  const remove = h("button", { type: "button", class: "button button-quiet", "aria-label": `Remove question ${index + 1}` }, "Remove");
+  const remove = h("button", { type: "button", class: "button button-quiet q-remove" }, "Remove");
   const row = h("li", { class: "question", "data-id": question.id || "" },
-    h("div", { class: "field" }, h("label", { for: id("label") }, `Question ${index + 1}`),
-      h("input", { id: id("label"), name: id("label"), required: true, maxlength: 200, value: question.label || "" })),
+    h("div", { class: "field" }, h("label", { "data-for": "label", class: "q-number" }),
+      h("input", { "data-q": "label", required: true, maxlength: 200, value: question.label || "" })),
     h("div", { class: "field-row" },
-      h("div", { class: "field" }, h("label", { for: id("type") }, "Answer type"), type),
+      h("div", { class: "field" }, h("label", { "data-for": "type" }, "Answer type"), type),
       h("label", { class: "field-check" },
-        h("input", { type: "checkbox", id: id("required"), name: id("required"), checked: Boolean(question.required) }),
+        h("input", { type: "checkbox", "data-q": "required", checked: Boolean(question.required) }),
         "Required")),
     options, remove);
-  remove.addEventListener("click", () => row.remove());
+  remove.addEventListener("click", () => {
+    const list = row.parentElement;
+    const next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    renumberQuestions(list);
+    (next ? next.querySelector("input") : $("#et-add-question")).focus();
+  });
   return row;
+}
+
+function renumberQuestions(list) {
+  [...list.children].forEach((row, i) => {
+    for (const name of QUESTION_FIELDS) {
+      const control = row.querySelector(`[data-q="${name}"]`);
+      // An error shown before the renumbering was about the old place: it goes.
+      control.removeAttribute("aria-invalid");
+      control.removeAttribute("aria-describedby");
+      control.id = `q-${name}-${i}`;
+      control.name = `q-${name}-${i}`;
+      const label = row.querySelector(`[data-for="${name}"]`);
+      if (label) label.htmlFor = control.id;
+    }
+    for (const message of row.querySelectorAll(".field-error")) message.remove();
+    row.querySelector(".q-number").textContent = `Question ${i + 1}`;
+    row.querySelector(".q-remove").setAttribute("aria-label", `Remove question ${i + 1}`);
+  });
 }
 
 function readQuestions(list) {
@@ -240,7 +268,8 @@ export function initEventTypes(state) {
     fields.price_amount.value = v.price
       ? (v.price.amount_minor / 10 ** fractionDigits(v.price.currency)).toString() : "";
     fields.hidden_type.checked = Boolean(v.hidden);
-    questions.replaceChildren(...(v.questions || []).map(questionRow));
+    questions.replaceChildren(...(v.questions || []).map((q) => questionRow(q)));
+    renumberQuestions(questions);
     form.hidden = false;
     $("#et-new").hidden = true;
     $("#et-form-title").focus();
@@ -278,8 +307,9 @@ export function initEventTypes(state) {
   $("#et-new").addEventListener("click", () => open(null));
   $("#et-cancel").addEventListener("click", () => { close(); $("#et-new").focus(); });
   $("#et-add-question").addEventListener("click", () => {
-    const row = questionRow({ type: "text" }, questions.children.length);
+    const row = questionRow({ type: "text" });
     questions.append(row);
+    renumberQuestions(questions);
     row.querySelector("input").focus();
   });
   $("#et-delete").addEventListener("click", (event) => busy(event.currentTarget, async () => {
@@ -317,7 +347,10 @@ export function initEventTypes(state) {
         if (savedCard) savedCard.focus();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        const field = error.field && error.field.replace(/^questions\.(\d+)\.(\w+).*$/, "q-$2-$1");
+        // "questions.1.label" is that question's label; "questions.1" alone (a choice
+        // question without choices) is about its choices.
+        const field = error.field && error.field.replace(/^questions\.(\d+)(?:\.(\w+))?.*$/,
+          (_, index, part) => `q-${part || "options"}-${index}`);
         showError(form, { ...error, message: error.message, field }, FIELDS);
       }
     });

@@ -76,7 +76,11 @@ function readRanges(list) {
   }));
 }
 
+// The API's own rules for one day's hours (schemas.py: RangeModel, _no_overlap), said by
+// the field before anything is sent: each range ends after it starts, and none overlaps
+// another (touching, 12:00 then 12:00, is fine).
 function checkRanges(list) {
+  const ranges = [];
   for (const row of $$(".range", list)) {
     const start = $(".range-start", row);
     const end = $(".range-end", row);
@@ -84,11 +88,44 @@ function checkRanges(list) {
       markInvalid(end, "The end must be after the start.");
       return end;
     }
+    ranges.push({ start, from: start.value, until: fromInput(end.value) });
+  }
+  ranges.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  for (let i = 1; i < ranges.length; i += 1) {
+    const before = ranges[i - 1];
+    if (ranges[i].from < before.until) {
+      markInvalid(ranges[i].start, `This overlaps ${before.from}–${before.until}: change one, or remove it.`);
+      return ranges[i].start;
+    }
+  }
+  return null;
+}
+
+// One override a date (the API refuses a second): the later one is marked.
+function checkOverrideDates(rows) {
+  const seen = new Set();
+  for (const row of rows) {
+    const date = $(".override-date", row);
+    if (seen.has(date.value)) {
+      markInvalid(date, "This date already has an override above: change one, or remove it.");
+      return date;
+    }
+    seen.add(date.value);
   }
   return null;
 }
 
 // ---- availability -----------------------------------------------------------------------
+
+// Today's date in `zone` as YYYY-MM-DD (the API's overrides are dates in the host's zone).
+function todayIn(zone) {
+  try {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+      .format(new Date());
+  } catch {
+    return "";
+  }
+}
 
 export function initAvailability(state) {
   const form = $("#availability-form");
@@ -189,14 +226,18 @@ export function initAvailability(state) {
       days[day].editor.fill(fresh ? suggested : schedule.weekly[day] || []);
       days[day].sync();
     }
-    overrides.replaceChildren(...schedule.overrides.map(overrideRow));
+    // Overrides for dates gone by change nothing and are not shown; the next save leaves
+    // them out, so they never add up to the API's limit (366) and block every save.
+    const today = todayIn(state.profile.timezone);
+    overrides.replaceChildren(...schedule.overrides.filter((o) => o.date >= today).map(overrideRow));
     renumberOverrides();
   }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!checkForm(form)) return;
-    const bad = $$(".ranges", form).map(checkRanges).find(Boolean);
+    const bad = $$(".ranges", form).map(checkRanges).find(Boolean)
+      || checkOverrideDates($$(".override", overrides));
     if (bad) return bad.focus();
     const body = {
       weekly: Object.fromEntries(DAYS.map((day) => [day, days[day].editor.read()])),
@@ -208,11 +249,13 @@ export function initAvailability(state) {
     const timezone = form.elements.timezone.value;
     await busy($("button[type=submit]", form), async () => {
       try {
+        // The hours first: they are wall-clock times, whatever the zone, and a refusal
+        // of them must not leave the zone changed alone (the hours would move with it).
+        await state.api.put("/me/schedule", body);
         if (timezone !== modernZone(state.profile.timezone)) {
           const { id, ...profile } = state.profile;
           state.profile = await state.api.put("/me/profile", { ...profile, timezone });
         }
-        await state.api.put("/me/schedule", body);
         $("#av-suggested").hidden = true;
         toast("Availability saved", { detail: `Times are in ${zoneLabel(timezone)}.` });
       } catch (error) {
