@@ -180,7 +180,9 @@ export function initBookings(state) {
       for (let page = 0; page < pages; page += 1) {
         const query = `status=${status}&limit=${PAGE}${next ? `&cursor=${encodeURIComponent(next)}` : ""}`;
         const answer = await state.api.get(`/me/bookings?${query}`);
-        if (mine !== generation) return;
+        // A newer read, or signed out meanwhile (a read a socket's opening asked for,
+        // answered after the logout): nothing to show.
+        if (mine !== generation || !state.profile) return;
         bookings.push(...answer.bookings);
         next = answer.next_cursor;
         if (!next) break;
@@ -209,7 +211,7 @@ export function initBookings(state) {
     button.disabled = true;
     try {
       const answer = await state.api.get(`/me/bookings?status=${status}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
-      if (mine !== generation) return;
+      if (mine !== generation || !state.profile) return;
       pages += 1;
       list.append(...answer.bookings.map(row));
       cursor = answer.next_cursor;

@@ -217,6 +217,7 @@ export function initAvailability(state) {
       if (!(error instanceof ApiError)) throw error;
       return;
     }
+    if (!state.profile) return; // signed out while the schedule was on its way
     fillTimeZones(form.elements.timezone, state.profile.timezone);
     // A new host has no hours at all: suggest weekdays 09:00-17:00 (saved only on Save).
     const fresh = DAYS.every((day) => !(schedule.weekly[day] || []).length) && !schedule.overrides.length;

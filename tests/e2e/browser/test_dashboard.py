@@ -631,3 +631,33 @@ def test_the_page_allows_exactly_its_websocket_origin(stack: LocalStack) -> None
     assert "script-src 'self';" in csp and "unsafe-inline" not in csp
     assert f'"websocketUrl":"{stack.ws_url}"' in r.text
 
+
+
+def test_a_bookings_read_answered_after_logout_is_dropped_without_an_error(
+        stack: LocalStack, new_context: NewContext,
+        console_errors: Callable[[Page], list[str]]) -> None:
+    # GIVEN a dashboard whose bookings reads are answered late: each is sent, and its
+    # answer held back (a slow network)
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = context.new_page()
+    errors = console_errors(page)
+    held: list[tuple[Route, Any]] = []
+
+    def answer_late(route: Route) -> None:
+        held.append((route, route.fetch()))
+
+    page.route("**/me/bookings?*", answer_late)
+    page.goto(f"{stack.api_url}/app/bookings")
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+
+    # WHEN the host logs out, and only then do the reads' answers arrive
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+    assert held
+    for route, answer in held:
+        route.fulfill(response=answer)
+    page.wait_for_timeout(300)  # time for a late answer to (wrongly) be drawn
+
+    # THEN nothing throws: the answers belong to a session that ended
+    assert not [e for e in errors if "uncaught" in e], errors
