@@ -170,10 +170,12 @@ export function initBookings(state) {
     return item;
   }
 
-  async function refresh() {
+  // `quiet`: a read the host did not ask for (a socket opened, a live event came), which
+  // does not dim the list while it is on its way.
+  async function refresh({ quiet = false } = {}) {
     clearTimeout(timer);
     const mine = ++generation;
-    panel.setAttribute("aria-busy", "true");
+    if (!quiet) panel.setAttribute("aria-busy", "true");
     try {
       const bookings = [];
       let next = null;
@@ -287,8 +289,8 @@ export function initBookings(state) {
     enter() {
       refresh();
     },
-    refresh() {
-      if (state.profile && !$("[data-view=bookings]").hidden) refresh();
+    refresh() { // what a socket's opening asks for: a catch-up in the background
+      if (state.profile && !$("[data-view=bookings]").hidden) refresh({ quiet: true });
     },
     onEvent(event) {
       const uid = event.booking.uid;
@@ -304,7 +306,7 @@ export function initBookings(state) {
       changed.add(uid);
       if ($("[data-view=bookings]").hidden) return;
       clearTimeout(timer); // events come in bursts (created + confirmed): one reload
-      timer = setTimeout(refresh, REFRESH_DELAY_MS);
+      timer = setTimeout(() => refresh({ quiet: true }), REFRESH_DELAY_MS);
     },
   };
 }
