@@ -67,6 +67,7 @@ export function initBookings(state) {
   let status = "upcoming";
   let timer = null;
   let generation = 0;
+  let reading = 0; // the generation of a read of the whole list on its way (0: none)
   let pages = 1; // pages the host has asked for on this tab: a refresh reads as many
   let cursor = null; // the next page's, when there is one
   const shown = new Map(); // uid -> the booking as its row shows it
@@ -175,6 +176,7 @@ export function initBookings(state) {
   async function refresh({ quiet = false } = {}) {
     clearTimeout(timer);
     const mine = ++generation;
+    reading = mine;
     if (!quiet) panel.setAttribute("aria-busy", "true");
     try {
       const bookings = [];
@@ -201,29 +203,40 @@ export function initBookings(state) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status !== 401) toast("Could not load bookings.", { kind: "warning", detail: error.message });
     } finally {
+      if (reading === mine) reading = 0;
       if (mine === generation) panel.removeAttribute("aria-busy");
     }
   }
 
   // The next page, added below the rows shown (a page may come back empty: the one
-  // before was the last after all).
+  // before was the last after all). A read of the list on its way (a socket's catch-up)
+  // would put back only the pages it was asked for: either way round, the list is then
+  // read again with this page in it, so "Show more" is never undone.
   async function showMore() {
     const button = $("#bookings-more-button");
-    const mine = generation;
+    const superseded = reading !== 0;
+    const mine = ++generation;
+    const tab = status;
     button.disabled = true;
     try {
       const answer = await state.api.get(`/me/bookings?status=${status}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
-      if (mine !== generation || !state.profile) return;
+      if (!state.profile || tab !== status) return; // signed out, or another tab chosen
       pages += 1;
+      if (mine !== generation) {
+        refresh({ quiet: true }); // a read began meanwhile: again, with this page too
+        return;
+      }
       list.append(...answer.bookings.map(row));
       cursor = answer.next_cursor;
       more.hidden = !cursor;
       empty.hidden = list.children.length > 0;
+      if (superseded) refresh({ quiet: true }); // the catch-up it stood for, of every page
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status !== 401) toast("Could not load more bookings.", { kind: "warning", detail: error.message });
     } finally {
       button.disabled = false;
+      if (mine === generation && reading === 0) panel.removeAttribute("aria-busy");
     }
   }
   $("#bookings-more-button").addEventListener("click", showMore);
