@@ -183,7 +183,7 @@ export function initEventTypes(state) {
 
   function meta(et) {
     const parts = [`${et.duration_minutes} min`, LOCATIONS[et.location.kind]];
-    parts.push(et.price ? formatMoney(et.price) : "Free");
+    parts.push(et.price && et.price.amount_minor > 0 ? formatMoney(et.price) : "Free"); // as the pages say it
     return parts.join(" · ");
   }
 

@@ -512,6 +512,24 @@ def test_the_dashboard_at_desktop_width_lists_event_types(
     screenshot(page, "dashboard-event-types-desktop")
 
 
+def test_an_event_type_priced_at_zero_is_free_on_its_card_as_on_its_pages(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context(viewport=DESKTOP)
+    sign_up_in_browser(context, stack)
+    r = context.request.post(f"{stack.api_url}/me/event-types",
+                             headers=csrf_headers(context, stack), data={
+                                 "slug": "chat", "title": "Quick chat", "duration_minutes": 15,
+                                 "location": {"kind": "phone"},
+                                 "price": {"amount_minor": 0, "currency": "USD"}})
+    assert r.status == 201, r.text()
+
+    page = open_dashboard(context, stack, "/app/event-types")
+
+    card = page.locator(".event-type", has_text="Quick chat")
+    expect(card).to_contain_text("Free")
+    expect(card).not_to_contain_text("$0.00")
+
+
 # ---- layout and accessibility (issue 11) --------------------------------------------------
 
 # The box a finger can hit: the control, or the label that wraps a checkbox (a tap on it
