@@ -22,6 +22,7 @@ from tests.e2e.browser.visitor import (
     coach,
     confirm,
     fill_details,
+    full_day,
     is_slots_request,
     open_booking,
     slot_starts,
@@ -119,6 +120,7 @@ def test_a_time_the_rules_refuse_is_explained_and_the_times_refresh(
         stack: LocalStack, new_context: NewContext) -> None:
     host = coach(stack)
     page = open_booking(new_context(), stack, f"{host}/intro")
+    full_day(page)  # a time with another after it: ten minutes on is still in the hours
     start = choose_slot(page)
     fill_details(page)
 
@@ -335,6 +337,7 @@ def test_back_to_times_returns_focus_to_the_time_that_was_chosen(
         stack: LocalStack, new_context: NewContext) -> None:
     host = coach(stack)
     page = open_booking(new_context(), stack, f"{host}/intro")
+    full_day(page)
     start = choose_slot(page, slot_starts(page)[1])
 
     page.get_by_role("button", name="Back to times").click()

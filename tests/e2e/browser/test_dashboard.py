@@ -429,6 +429,10 @@ def test_a_host_with_more_bookings_than_a_page_shows_the_rest_with_show_more(
     expect(rows).to_have_count(101)
     expect(rows.last).to_contain_text("Client 100")
     expect(page.get_by_role("button", name="Show more")).to_be_hidden()
+    # The reads still on their way end before the page closes (the stack must stop with
+    # no write to a closed connection)
+    page.wait_for_load_state("networkidle")
+    page.close()
 
 
 def test_hiding_an_event_type_keeps_its_link_but_takes_it_off_the_profile(

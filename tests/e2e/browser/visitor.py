@@ -103,6 +103,19 @@ def slot_starts(page: Page) -> list[str]:
         "buttons => buttons.map(b => b.dataset.start)")]
 
 
+def full_day(page: Page, at_least: int = 3) -> None:
+    """Show a day with at least `at_least` times free: late in the host's day, the first
+    day shown has one or none left, whatever the test is about."""
+    page.locator("button.slot").first.wait_for()
+    for day in [None, *page.locator("button.day.free").all()]:
+        if day is not None:
+            day.click()
+            page.locator("button.slot").first.wait_for()
+        if len(slot_starts(page)) >= at_least:
+            return
+    raise AssertionError(f"no day shown has {at_least} free times")
+
+
 def choose_slot(page: Page, start: str | None = None) -> str:
     """Pick the slot starting at `start` (default: the first shown); returns its start."""
     button = page.locator(f'button.slot[data-start="{start}"]' if start else "button.slot").first
