@@ -29,7 +29,7 @@ class JwtAccessTokens:
     ttl: timedelta
 
     def issue(self, host_id: str, now: datetime, session_id: str | None = None,
-              token_id: str | None = None) -> str:
+              token_id: str | None = None, login_id: str | None = None) -> str:
         import jwt  # imported on first use: public slot pages never pay for it
 
         claims: dict[str, object] = {
@@ -37,6 +37,8 @@ class JwtAccessTokens:
             "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp())}
         if session_id is not None:
             claims["sid"] = session_id
+        elif login_id is not None:
+            claims["lid"] = login_id  # named, not bound: no request checks it
         if token_id is not None:
             claims["jti"] = token_id
         return jwt.encode(claims, self.keys[self.active_kid], algorithm=ALGORITHM,
@@ -71,6 +73,9 @@ class JwtAccessTokens:
             raise AuthenticationError("access token expired; refresh it")
         if iat > now.timestamp() + 60:
             raise AuthenticationError("access token issued in the future")
-        sid, jti = claims.get("sid"), claims.get("jti")
-        return AccessClaims(str(claims["sub"]), sid if isinstance(sid, str) else None,
-                            jti if isinstance(jti, str) else None)
+        sid, jti, lid = (_text(claims.get(name)) for name in ("sid", "jti", "lid"))
+        return AccessClaims(str(claims["sub"]), sid, jti, None if sid else lid)
+
+
+def _text(claim: object) -> str | None:
+    return claim if isinstance(claim, str) else None

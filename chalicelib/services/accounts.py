@@ -148,7 +148,8 @@ class AccountService:
             raise RefreshTokenReusedError("refresh token was already used") from exc
         return Session(stored.host_id,
                        self.access.issue(stored.host_id, now,
-                                         stored.family_id if bound else None), new_token,
+                                         stored.family_id if bound else None,
+                                         login_id=stored.family_id), new_token,
                        int(self.access.ttl.total_seconds()), stored.family_id)
 
     def log_out(self, refresh_token: str, guard: Guard | None = None) -> bool:
@@ -178,7 +179,8 @@ class AccountService:
 
         Only tokens that name their login (`sid`: the cookie session's) can be checked,
         at one read of the login's family per request; API clients' bearer tokens carry
-        no `sid` and stay valid until they expire (15 minutes).
+        no `sid` and stay valid until they expire (15 minutes). They name their login
+        unbound (`lid`): only a socket they open reads it (services/realtime.py).
         """
         now = self.clock.now()
         claims = self.access.claims(access_token, now)
@@ -204,5 +206,6 @@ class AccountService:
         family = secrets.token_hex(8)
         token = _new_token(family)
         self.refresh_tokens.issue(_hash(token), host_id, family, now + self.refresh_ttl)
-        return Session(host_id, self.access.issue(host_id, now, family if bound else None), token,
+        access = self.access.issue(host_id, now, family if bound else None, login_id=family)
+        return Session(host_id, access, token,
                        int(self.access.ttl.total_seconds()), family)

@@ -2,7 +2,8 @@
 
 A socket is accepted only with a valid access token (API clients) or a realtime
 ticket (the dashboard, see tickets.py), and is stored under its host and the login
-that opened it (when the credential names one), so that ending the login closes it;
+that opened it (when the credential names one: a ticket or access token of the
+dashboard's login, or an API client's access token), so that ending the login closes it;
 an event goes to every socket of its host and to nobody else's.
 
 A socket costs one write, at `$connect`, and none when it closes: Penny has no
@@ -93,9 +94,11 @@ class Realtime:
             claims = self.tickets.verify(token)
             host_id, session_id, key = claims.host_id, claims.session_id, claims.ticket_id
         else:
-            access = self.logins.claims(token)  # refused if it names a login that ended
-            # An access token opens any number of sockets: each is keyed by its own id.
-            host_id, session_id, key = access.host_id, access.session_id, socket_id
+            access = self.logins.claims(token)  # refused if it is bound to a login that ended
+            # An access token opens any number of sockets: each is keyed by its own id, and
+            # recorded under the token's login, bound to it or not (an API client's), so
+            # that the login's logout closes it.
+            host_id, session_id, key = access.host_id, access.login, socket_id
         if not self.sockets.open(host_id, key, socket_id, now, session_id):
             # Only a ticket's key can be taken: its socket's record is what used it up.
             raise AuthenticationError("this ticket was already used; ask for a new one")

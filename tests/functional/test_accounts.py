@@ -311,8 +311,10 @@ def test_access_token_is_an_hs256_jwt_with_a_key_id_and_the_registered_claims(
 
     assert header["alg"] == "HS256"
     assert header["kid"] == DEV_KID
+    # `lid`: the login the token came from (the refresh token's prefix), named unbound.
     assert claims == {"sub": session["host_id"], "iss": "penny", "aud": "penny-api",
-                      "iat": NOW, "exp": NOW + 900}
+                      "iat": NOW, "exp": NOW + 900,
+                      "lid": session["refresh_token"].partition(".")[0]}
 
 
 def test_access_token_still_works_just_before_fifteen_minutes(

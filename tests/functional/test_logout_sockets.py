@@ -2,7 +2,9 @@
 
 A socket opened with a ticket remembers the login (the ticket's `sid`); logout, or a
 replayed refresh cookie, closes that login's sockets through the management API and
-deletes their items, and a ticket of an ended login opens nothing.
+deletes their items, and a ticket of an ended login opens nothing. An API client's
+access token names its login too (`lid`, checked by no request), so its sockets close
+at its logout in the same way.
 """
 
 from __future__ import annotations
@@ -141,3 +143,24 @@ def test_logout_reads_the_logins_sockets_consistently(api: Api, wiring: Wiring) 
     assert wiring.sender.closed == ["dash"]
     assert len(queries) == 1
     assert queries[0].get("ConsistentRead") is True
+
+
+def test_an_api_clients_logout_closes_the_sockets_its_access_tokens_opened(
+        api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    r = api.post("/auth/login", ALICE)
+    assert r.status == 200, r.json
+    leaving, refresh = str(r.json["access_token"]), str(r.json["refresh_token"])
+    staying = str(api.post("/auth/login", ALICE).json["access_token"])
+    assert connect(api, "api-leaving", token=leaving)["statusCode"] == 200
+    assert connect(api, "api-staying", token=staying)["statusCode"] == 200
+
+    assert api.post("/auth/logout", {"refresh_token": refresh}).status == 204
+
+    assert wiring.sender.closed == ["api-leaving"]
+    assert list(socket_items(ticket_claims(leaving)["sub"]).values()) == ["api-staying"]
+    # Its access token still answers requests until it expires (unbound: no request reads
+    # the login), but it opens no socket any more.
+    reply = connect(api, "api-late", token=leaving)
+    assert reply["statusCode"] == 403
+    assert "session has ended" in reply["body"]

@@ -384,6 +384,31 @@ def test_logging_out_leaves_the_hosts_other_logins_and_api_tokens_alone(world: W
     assert world.accounts.authenticate(api.access_token) == api.host_id
 
 
+def test_an_api_clients_token_names_its_login_unbound_and_outlives_its_logout(
+        world: World) -> None:
+    world.sign_up()
+    session = world.accounts.log_in("alice@example.com", PASSWORD)
+    refreshed = world.accounts.refresh(session.refresh_token)
+
+    for access in (session.access_token, refreshed.access_token):
+        claims = world.accounts.claims(access)
+        assert (claims.session_id, claims.login_id) == (None, session.session_id)
+        assert claims.login == session.session_id
+    world.accounts.log_out(refreshed.refresh_token)
+    # No request reads its login: it answers until it expires (its sockets do not).
+    assert world.accounts.authenticate(refreshed.access_token) == session.host_id
+
+
+def test_a_bound_token_names_its_login_once(world: World) -> None:
+    world.sign_up()
+    session = world.accounts.log_in("alice@example.com", PASSWORD, bound=True)
+
+    claims = world.accounts.claims(session.access_token)
+
+    assert (claims.session_id, claims.login_id, claims.login) == (
+        session.session_id, None, session.session_id)
+
+
 def test_logging_out_closes_that_logins_sockets(world: World) -> None:
     world, sockets = bound_world(world)
     world.sign_up()

@@ -48,6 +48,8 @@ def world() -> World:
     sockets, sender = FakeSockets(), FakeSender()
     logins = FakeLogins({"alice-token": AccessClaims("host-alice", "login-a"),
                          "api-token": AccessClaims("host-alice", None),
+                         "api-login-token": AccessClaims("host-alice", None,
+                                                         login_id="login-a"),
                          "bob-token": AccessClaims("host-bob", "login-b")})
     ticket_tokens = JwtAccessTokens(KEYS, "k1", "penny", "penny-realtime", timedelta(seconds=60))
     tickets = RealtimeTickets(ticket_tokens, clock)
@@ -78,6 +80,20 @@ def test_an_api_token_without_a_login_connects_with_no_login(world: World) -> No
     assert world.realtime.connect("c-1", "api-token", ticket=False) == "host-alice"
 
     assert world.sockets.records[("host-alice", "c-1")][:2] == ("c-1", None)
+
+
+def test_an_api_token_naming_its_login_connects_under_that_login(world: World) -> None:
+    assert world.realtime.connect("c-1", "api-login-token") == "host-alice"
+
+    assert world.sockets.records[("host-alice", "c-1")][:2] == ("c-1", "login-a")
+
+
+def test_an_api_token_of_a_login_that_has_ended_opens_no_socket(world: World) -> None:
+    world.logins.ended.add("login-a")
+
+    with pytest.raises(AuthenticationError, match="session has ended"):
+        world.realtime.connect("c-1", "api-login-token")
+    assert world.sockets.records == {}
 
 
 def test_an_access_token_opens_as_many_sockets_as_it_is_offered_for(world: World) -> None:
@@ -308,6 +324,16 @@ def test_logout_closes_and_deletes_only_that_logins_sockets(world: World) -> Non
     assert world.sender.closed == ["a-1", "a-2"]
     assert world.sockets.removed == [("host-alice", ["a-1", "a-2"])]
     assert world.sockets.ids() == ["a-api", "b-1"]
+
+
+def test_logout_closes_the_sockets_an_api_token_of_that_login_opened(world: World) -> None:
+    world.realtime.connect("api", "api-login-token")
+    world.realtime.connect("other", "bob-token")
+
+    assert world.realtime.close_login("host-alice", "login-a") == 1
+
+    assert world.sender.closed == ["api"]
+    assert world.sockets.ids() == ["other"]
 
 
 def test_logout_deletes_a_tickets_socket_at_once_and_the_ticket_stays_refused(
