@@ -23,6 +23,13 @@ def no_payments(host_id: str) -> list[str]:
     return []
 
 
+def _event_type(config: HostConfig, event_type_id: str) -> EventType:
+    for et in config.event_types:
+        if et.id == event_type_id:
+            return et
+    raise NotFoundError("event type not found")
+
+
 @dataclass(frozen=True)
 class ProfileService:
     hosts: Hosts
@@ -60,10 +67,7 @@ class ProfileService:
         return stored
 
     def event_type(self, host_id: str, event_type_id: str) -> EventType:
-        for et in self.hosts.config(host_id).event_types:
-            if et.id == event_type_id:
-                return et
-        raise NotFoundError("event type not found")
+        return _event_type(self.hosts.config(host_id), event_type_id)
 
     def create_event_type(self, host_id: str, draft: EventType) -> EventType:
         config = self.hosts.config(host_id)
@@ -86,4 +90,5 @@ class ProfileService:
         return et
 
     def delete_event_type(self, host_id: str, event_type_id: str) -> None:
-        self.hosts.delete_event_type(self.event_type(host_id, event_type_id))
+        config = self.hosts.config(host_id)
+        self.hosts.delete_event_type(_event_type(config, event_type_id), config.profile.slug)

@@ -104,7 +104,8 @@ def _event_item(et: EventType, host_slug: str) -> EventTypeItem:
 
 
 class _SlugMoved(Exception):
-    """The host's slug changed since it was read: the write is made again under the new."""
+    """The host's slug (or, for a delete, the event type's) changed since it was read:
+    the write is made again under the new."""
 
 
 class HostRepository:
@@ -320,7 +321,41 @@ class HostRepository:
                 raise _SlugMoved from exc
             raise
 
-    def delete_event_type(self, et: EventType) -> None:
-        with TransactWrite(connection=connection()) as tx:
-            tx.delete(EventTypeItem(_host_pk(et.host_id), f"EVENT#{et.id}"))
-            tx.delete(EventSlugClaimItem(_host_pk(et.host_id), f"EVENTSLUG#{et.slug}"))
+    def delete_event_type(self, et: EventType, host_slug: str) -> None:
+        """Delete it and free its slug. Like a save, it counts the settings' version up, so
+        a slug change that read the event type is made again and cannot write it back.
+        `et` and `host_slug` as the caller read them: if either changed meanwhile (a
+        rename, a slug change), it is read again; if it is gone, NotFoundError."""
+        for _ in range(PROFILE_ATTEMPTS):
+            try:
+                self._delete_event_type(et, host_slug)
+                return
+            except _SlugMoved:
+                current = self._assemble(self._items(et.host_id, consistent=True),
+                                         f"host {et.host_id}")
+                host_slug = current.profile.slug
+                found = next((e for e in current.event_types if e.id == et.id), None)
+                if found is None:
+                    raise NotFoundError("event type not found") from None
+                et = found
+        raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def _delete_event_type(self, et: EventType, host_slug: str) -> None:
+        pk = _host_pk(et.host_id)
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.delete(EventTypeItem(pk, f"EVENT#{et.id}"),
+                          condition=EventTypeItem.pk.exists())
+                # Only its own claim: after a rename the slug read may be another's.
+                tx.delete(EventSlugClaimItem(pk, f"EVENTSLUG#{et.slug}"),
+                          condition=EventSlugClaimItem.event_type_id == et.id)
+                profile, update = _settings_written(et.host_id, host_slug)
+                tx.update(profile, **update)
+        except TransactWriteError as exc:
+            reasons = cancelled_reasons(exc)
+            # Sent order: the event type's delete, its claim's, then the profile's update.
+            if reasons[0] == "ConditionalCheckFailed":
+                raise NotFoundError("event type not found") from exc
+            if "ConditionalCheckFailed" in reasons[1:]:
+                raise _SlugMoved from exc
+            raise

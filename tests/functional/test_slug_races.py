@@ -3,34 +3,50 @@ the schedule and event types are indexed under the slug, so each write is condit
 the slug it read, and a slug change on the settings it re-keys (store/hosts.py)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.domain.hosts import Profile
+from chalicelib.domain.hosts import HostConfig, Profile
 from chalicelib.store.hosts import HostRepository
 from tests.functional import factories as f
 from tests.functional.conftest import Api
 
 
-def _slug_change_right_after_the_next_config_read(monkeypatch: pytest.MonkeyPatch,
-                                                  host_id: str, new_slug: str) -> None:
-    """The host's other tab renames the profile between this request's read and write."""
+def _right_after_the_next_config_read(monkeypatch: pytest.MonkeyPatch,
+                                      other_tab: Callable[[HostConfig], None]) -> None:
+    """The host's other tab changes something between this request's read and write."""
     real_config = HostRepository.config
-    done = {"moved": False}
+    done = {"changed": False}
 
     def config(self: HostRepository, hid: str) -> Any:
         read = real_config(self, hid)
-        if not done["moved"]:
-            done["moved"] = True
-            old = read.profile
-            bootstrap.services().profiles.update_profile(
-                hid, Profile(host_id=hid, slug=new_slug, display_name=old.display_name,
-                             timezone=old.timezone))
+        if not done["changed"]:
+            done["changed"] = True
+            other_tab(read)
         return read
 
     monkeypatch.setattr(HostRepository, "config", config)
+
+
+def _slug_change_right_after_the_next_config_read(monkeypatch: pytest.MonkeyPatch,
+                                                  host_id: str, new_slug: str) -> None:
+    """The host's other tab renames the profile between this request's read and write."""
+    def rename(read: HostConfig) -> None:
+        old = read.profile
+        bootstrap.services().profiles.update_profile(
+            host_id, Profile(host_id=host_id, slug=new_slug, display_name=old.display_name,
+                             timezone=old.timezone))
+
+    _right_after_the_next_config_read(monkeypatch, rename)
+
+
+def _event_id(api: Api, token: str, slug: str) -> str:
+    ets = api.get("/me/event-types", token=token).json["event_types"]
+    return str(next(et["id"] for et in ets if et["slug"] == slug))
 
 
 def test_event_type_created_while_the_slug_changes_shows_on_the_new_slug_not_another_hosts(
@@ -85,3 +101,68 @@ def test_two_slug_changes_at_once_leave_the_host_holding_one_slug(
     # "alice-x" is no longer Alice's page, so another host may take it...
     taken = api.post("/auth/signup", f.signup("alice-x", email="bob@example.com"))
     assert taken.status == 201, taken.json  # its claim was released
+
+
+def test_event_type_deleted_while_the_slug_changes_stays_deleted(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = api.post("/auth/signup", f.signup("alice")).json["access_token"]
+    assert api.post("/me/event-types", f.event_type("intro"), token=token).status == 201
+    et_id = _event_id(api, token, "intro")
+    real_items = HostRepository._items
+    done = {"deleted": False}
+
+    def items(self: HostRepository, hid: str, consistent: bool = False) -> Any:
+        read = real_items(self, hid, consistent)
+        if consistent and not done["deleted"]:  # the slug change's read of the settings
+            done["deleted"] = True
+            bootstrap.services().profiles.delete_event_type(hid, et_id)  # the other tab
+        return read
+
+    monkeypatch.setattr(HostRepository, "_items", items)
+
+    moved = api.put("/me/profile", f.profile("alice-2"), token=token)
+    assert moved.status == 200, moved.json
+    monkeypatch.undo()
+
+    assert done["deleted"]
+    assert api.get("/me/event-types", token=token).json == {"event_types": []}
+    assert api.get("/hosts/alice-2/intro").status == 404
+    assert api.get("/hosts/alice-2").json["event_types"] == []
+
+
+def test_event_type_deleted_in_two_tabs_at_once_is_not_found_the_second_time(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    alice = api.post("/auth/signup", f.signup("alice")).json
+    host_id, token = alice["host_id"], alice["access_token"]
+    assert api.post("/me/event-types", f.event_type("intro"), token=token).status == 201
+    et_id = _event_id(api, token, "intro")
+    _right_after_the_next_config_read(
+        monkeypatch, lambda read: bootstrap.services().profiles.delete_event_type(host_id, et_id))
+
+    second = api.delete(f"/me/event-types/{et_id}", token=token)
+
+    assert second.status == 404, second.json
+    assert second.json["error"]["code"] == "not_found"
+
+
+def test_event_type_renamed_while_it_is_deleted_frees_its_new_slug(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    alice = api.post("/auth/signup", f.signup("alice")).json
+    host_id, token = alice["host_id"], alice["access_token"]
+    assert api.post("/me/event-types", f.event_type("intro"), token=token).status == 201
+    et_id = _event_id(api, token, "intro")
+
+    def rename(read: HostConfig) -> None:
+        old = read.event_types[0]
+        bootstrap.services().profiles.update_event_type(host_id, et_id,
+                                                        replace(old, slug="welcome"))
+
+    _right_after_the_next_config_read(monkeypatch, rename)
+
+    deleted = api.delete(f"/me/event-types/{et_id}", token=token)
+    assert deleted.status == 204, deleted.json
+    monkeypatch.undo()
+
+    assert api.get("/me/event-types", token=token).json == {"event_types": []}
+    again = api.post("/me/event-types", f.event_type("welcome"), token=token)
+    assert again.status == 201, again.json  # its slug's claim went with it

@@ -158,7 +158,7 @@ class FakeHosts:
             raise NotFoundError("event type not found")
         mine[et.id] = et
 
-    def delete_event_type(self, et: EventType) -> None:
+    def delete_event_type(self, et: EventType, host_slug: str) -> None:
         self.events.get(et.host_id, {}).pop(et.id, None)
 
 
