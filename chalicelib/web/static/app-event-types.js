@@ -328,9 +328,9 @@ export function initEventTypes(state) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!checkForm(form)) return;
-    const amount = fields.price_amount.value.trim();
-    if (amount && !/^\d+([.,]\d{1,3})?$/.test(amount)) {
-      markInvalid(fields.price_amount, "Enter an amount like 25 or 25.50, or leave empty for free.");
+    const wrong = amountProblem(fields.price_amount.value.trim(), fields.price_currency.value);
+    if (wrong) {
+      markInvalid(fields.price_amount, wrong);
       fields.price_amount.focus();
       return;
     }
@@ -363,4 +363,21 @@ export function initEventTypes(state) {
       load();
     },
   };
+}
+
+// What is wrong with a price as typed, in words; "" when nothing is (empty: free). An
+// amount never has more decimals than its currency: 100.5 JPY or 10.005 EUR are
+// refused here, where they would have been rounded to 101 or 10.00 without a word.
+function amountProblem(amount, currency) {
+  if (!amount) return "";
+  const digits = fractionDigits(currency);
+  const decimals = digits ? `([.,]\\d{1,${digits}})?` : "";
+  if (new RegExp(`^\\d+${decimals}$`).test(amount)) return "";
+  if (!digits && /^\d+[.,]\d+$/.test(amount)) {
+    return `${currency} has no smaller unit: enter a whole amount, like 2500.`;
+  }
+  if (/^\d+[.,]\d+$/.test(amount)) {
+    return `${currency} has at most ${digits} decimals: enter an amount like 25 or 25.${"5".padEnd(digits, "0")}.`;
+  }
+  return "Enter an amount like 25 or 25.50, or leave empty for free.";
 }

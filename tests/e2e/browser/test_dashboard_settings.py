@@ -114,6 +114,33 @@ def test_a_removed_question_leaves_the_others_numbered_and_labelled_apart(
         "aria-invalid", "true")
 
 
+@pytest.mark.parametrize(("currency", "amount", "says"), [
+    ("JPY", "100.5", "JPY has no smaller unit: enter a whole amount, like 2500."),
+    ("EUR", "10.005", "EUR has at most 2 decimals: enter an amount like 25 or 25.50."),
+])
+def test_a_price_with_more_decimals_than_its_currency_is_refused_not_rounded(
+        stack: LocalStack, new_context: NewContext, currency: str, amount: str,
+        says: str) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/event-types")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.method) if "/me/event-types/" in r.url else None)
+    types = view(page, "event-types")
+    types.get_by_role("button", name="Edit Intro call").click()
+
+    types.get_by_label("Currency").select_option(currency)
+    price = types.get_by_label("Price")
+    price.fill(amount)
+    types.get_by_role("button", name="Save event type").click()
+
+    expect(price).to_have_attribute("aria-invalid", "true")
+    expect(price).to_be_focused()
+    expect(types.get_by_text(says)).to_be_visible()
+    assert "PUT" not in sent
+
+
 def test_a_year_of_past_overrides_does_not_block_the_next_save(
         stack: LocalStack, new_context: NewContext) -> None:
     context = new_context()
