@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.currencies import CURRENCIES
 from chalicelib.domain.text import free_text_problem, name_problem
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
@@ -290,9 +291,19 @@ class LocationModel(Strict):
     details: Annotated[FreeText, Field(max_length=500)] | None = None
 
 
+def _current_currency(code: str) -> str:
+    if code not in CURRENCIES:
+        raise PydanticCustomError(
+            "currency_unknown", "must be the ISO 4217 code of a current currency, like EUR "
+            "('{code}' is none)", {"code": code})
+    return code
+
+
 class PriceModel(Strict):
     amount_minor: Annotated[int, Field(ge=0, le=100_000_000, description="in minor units")]
-    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)]
+    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN,
+                                   description="ISO 4217, a current currency"),
+                        AfterValidator(_current_currency)]
 
 
 class EventTypeIn(Strict):

@@ -6,12 +6,9 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.currencies import minor_digits
 from chalicelib.domain.event_types import LocationKind, Price
 
-# ISO 4217 currencies without a minor unit (and the few with three decimals).
-_EXPONENT = {**dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-                              "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"), 0),
-             **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3)}
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
 
 
@@ -35,7 +32,7 @@ def duration_label(minutes: int) -> str:
 def price_label(price: Price | None) -> str:
     if price is None or price.amount_minor == 0:
         return "Free"
-    exponent = _EXPONENT.get(price.currency, 2)
+    exponent = minor_digits(price.currency)
     amount = price.amount_minor / 10**exponent
     number = f"{amount:,.{exponent}f}"
     symbol = _SYMBOLS.get(price.currency)

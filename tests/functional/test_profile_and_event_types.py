@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.functional import factories as f
 from tests.functional.conftest import Api, Response, rebuild
 from tests.functional.hosts import make_host
@@ -303,6 +305,28 @@ def test_event_type_is_replaced_in_full(api: Api) -> None:
     assert public["location_kind"] == "phone"
     assert public["questions"] == [{"id": "topic", "label": "Topic", "type": "text",
                                     "required": True, "options": []}]
+
+
+@pytest.mark.parametrize("currency", ["XYZ", "HRK"])  # none, and one withdrawn in 2023
+def test_a_price_in_a_code_that_is_no_current_currency_is_refused_and_nothing_changes(
+        api: Api, currency: str) -> None:
+    from tests.unit.test_payments_service import FakePaymentAdapters
+
+    rebuild(payment_adapters=FakePaymentAdapters())
+    token = make_host(api, "alice")
+    et_id = event_id(api, token, "intro")
+    before = api.get(f"/me/event-types/{et_id}", token=token).json
+
+    r = api.put(f"/me/event-types/{et_id}", f.event_type(
+        "intro", price={"amount_minor": 2500, "currency": currency}), token=token)
+
+    assert r.status == 400
+    assert r.json["error"]["code"] == "validation_error"
+    assert r.json["error"]["field"] == "price.currency"
+    assert r.json["error"]["message"] == (
+        f"price.currency must be the ISO 4217 code of a current currency, like EUR "
+        f"('{currency}' is none)")
+    assert api.get(f"/me/event-types/{et_id}", token=token).json == before
 
 
 def test_deleted_event_type_is_gone_everywhere(api: Api) -> None:
