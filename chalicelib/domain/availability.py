@@ -62,11 +62,16 @@ class LocalRange:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """Weekly hours (0=Monday .. 6=Sunday) and per-local-date overrides, in ``timezone``."""
+    """Weekly hours (0=Monday .. 6=Sunday) and per-local-date overrides, in ``timezone``.
+
+    ``saved``: the host has saved it at least once. A new account's schedule is empty and
+    not saved; one the host emptied on purpose (away for a while) is empty and saved.
+    """
 
     timezone: str
     weekly: Mapping[int, tuple[LocalRange, ...]]
     overrides: Mapping[date, tuple[LocalRange, ...]]
+    saved: bool = False
 
 
 def hours_for_date(schedule: Schedule, day: date) -> tuple[LocalRange, ...]:

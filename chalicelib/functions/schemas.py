@@ -269,6 +269,9 @@ class ScheduleIn(Strict):
 
 class ScheduleOut(ScheduleIn):
     timezone: str
+    saved: bool = Field(description="whether the host has ever saved a schedule: false for "
+                                    "a new account's empty one, true for one emptied on "
+                                    "purpose")
 
 
 class QuestionModel(Strict):

@@ -60,7 +60,8 @@ def schedule_out(schedule: Schedule) -> s.ScheduleOut:
                          for i, day in enumerate(s.WEEKDAYS)})
     overrides = [s.OverrideModel(date=d, ranges=_ranges_out(r))
                  for d, r in sorted(schedule.overrides.items())]
-    return s.ScheduleOut(timezone=schedule.timezone, weekly=weekly, overrides=overrides)
+    return s.ScheduleOut(timezone=schedule.timezone, weekly=weekly, overrides=overrides,
+                         saved=schedule.saved)
 
 
 def event_type_in(body: s.EventTypeIn) -> EventType:

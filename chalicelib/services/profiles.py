@@ -62,7 +62,7 @@ class ProfileService:
     def update_schedule(self, host_id: str, schedule: Schedule) -> Schedule:
         config = self.hosts.config(host_id)
         # The schedule is always read in the host's profile timezone.
-        stored = replace(schedule, timezone=config.profile.timezone)
+        stored = replace(schedule, timezone=config.profile.timezone, saved=True)
         self.hosts.save_schedule(config.profile.slug, stored, host_id)
         return stored
 

@@ -63,6 +63,7 @@ def _schedule_from(item: ScheduleItem | None, timezone: str) -> Schedule:
         weekly={int(day): codecs.ranges_from_json(r) for day, r in item.weekly.items()},
         overrides={date.fromisoformat(d): codecs.ranges_from_json(r)
                    for d, r in item.overrides.items()},
+        saved=item.saved is True,
     )
 
 
@@ -71,6 +72,7 @@ def _schedule_item(host_id: str, slug: str, schedule: Schedule) -> ScheduleItem:
         _host_pk(host_id), "SCHEDULE", host_id=host_id, gsi1pk=f"SLUG#{slug}", gsi1sk="SCHEDULE",
         weekly={str(day): codecs.ranges_to_json(r) for day, r in schedule.weekly.items()},
         overrides={d.isoformat(): codecs.ranges_to_json(r) for d, r in schedule.overrides.items()},
+        saved=schedule.saved or None,
     )
 
 

@@ -77,6 +77,9 @@ class ScheduleItem(PennyItem, discriminator="schedule"):
     host_id = UnicodeAttribute()
     weekly = CompactJSONAttribute()     # {"0": [["09:00", "17:00"]], ...} Monday = 0
     overrides = CompactJSONAttribute()  # {"2026-12-24": []}
+    # Written by the host's first save on; absent on the empty one an account starts with
+    # (and on accounts made before it existed).
+    saved = BooleanAttribute(null=True)
 
 
 class EventSlugClaimItem(PennyItem, discriminator="event_slug"):

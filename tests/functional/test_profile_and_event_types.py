@@ -200,8 +200,28 @@ def test_schedule_round_trips_weekly_hours_and_overrides(api: Api) -> None:
                    "saturday": [], "sunday": []},
         "overrides": [{"date": WEDNESDAY, "ranges": []},
                       {"date": SATURDAY, "ranges": [{"start": "10:00", "end": "14:00"}]}],
+        "saved": True,
     }
     assert api.get("/me/schedule", token=token).json == put.json
+
+
+def test_a_new_accounts_schedule_is_unsaved_and_one_emptied_on_purpose_stays_saved(
+        api: Api) -> None:
+    # GIVEN a host who has just signed up: no hours, never saved
+    token = str(api.post("/auth/signup", f.signup("alice")).json["access_token"])
+    fresh = api.get("/me/schedule", token=token).json
+    assert (fresh["saved"], fresh["overrides"]) == (False, [])
+    assert not any(fresh["weekly"].values())
+
+    # WHEN they save a week with no hours at all (away for a while), then change their slug
+    put = api.put("/me/schedule", {"weekly": {}}, token=token)
+    api.put("/me/profile", f.profile("alice-away"), token=token)
+
+    # THEN the empty schedule says it was saved, before and after the slug moved it
+    assert (put.status, put.json["saved"]) == (200, True)
+    got = api.get("/me/schedule", token=token).json
+    assert (got["saved"], got["overrides"]) == (True, [])
+    assert not any(got["weekly"].values())
 
 
 def test_override_with_no_ranges_is_a_day_off(api: Api) -> None:

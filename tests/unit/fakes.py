@@ -120,7 +120,7 @@ class FakeHosts:
             raise NotFoundError(f"host {host_id} not found")
         stored = self.schedules[host_id]
         # As in the store: the schedule is always read in the profile's timezone.
-        schedule = Schedule(profile.timezone, stored.weekly, stored.overrides)
+        schedule = replace(stored, timezone=profile.timezone)
         events = tuple(sorted(self.events[host_id].values(), key=lambda e: e.slug))
         return HostConfig(profile, schedule, events, self.emails[host_id],
                           self.calendars.get(host_id, CalendarSetup()),

@@ -11,6 +11,7 @@
 
 import { ApiError } from "./api.js";
 import { $, busy, clearErrors, h, markInvalid, toast, uniqueId } from "./app-dom.js";
+import { markSaved } from "./app-unsaved.js";
 
 const VENDORS = { google: "Google", microsoft: "Microsoft" };
 const SERVICES = { google: "Google Calendar", microsoft: "Outlook" };
@@ -88,6 +89,7 @@ export function initCalendars(api) {
     save.disabled = blocked;
     nowhere.checked = !unreachable.length && !calendars.some((c) => c.destination);
     $("#calendars-loading").hidden = true;
+    markSaved(form);
   }
 
   async function load() {

@@ -2,6 +2,7 @@
 
 import { ApiError } from "./api.js";
 import { $, LOCATIONS, busy, checkForm, clearErrors, formatMoney, fractionDigits, fromTemplate, h, markInvalid, showError, slugify, toast } from "./app-dom.js";
+import { markSaved, mayLeave } from "./app-unsaved.js";
 
 const CURRENCIES = ["USD", "EUR", "GBP", "INR", "CAD", "AUD", "NZD", "SGD", "CHF", "SEK", "JPY", "BRL", "ZAR"];
 const QUESTION_TYPES = { text: "Short text", long_text: "Long text", email: "Email", phone: "Phone", select: "Choice" };
@@ -243,6 +244,7 @@ export function initEventTypes(state) {
   }
 
   async function open(et) {
+    if (!mayLeave()) return; // another event type's edits, not saved yet
     await connectionsRead;
     editing = et;
     slugEdited = Boolean(et);
@@ -271,6 +273,7 @@ export function initEventTypes(state) {
     questions.replaceChildren(...(v.questions || []).map((q) => questionRow(q)));
     renumberQuestions(questions);
     form.hidden = false;
+    markSaved(form);
     $("#et-new").hidden = true;
     $("#et-form-title").focus();
   }

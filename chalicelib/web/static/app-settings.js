@@ -2,6 +2,7 @@
 
 import { ApiError } from "./api.js";
 import { $, $$, busy, checkForm, clearErrors, fillTimeZones, h, markInvalid, showError, showLinkStart, toast, uniqueId } from "./app-dom.js";
+import { markSaved } from "./app-unsaved.js";
 import { modernZone, zoneLabel } from "./clock.js";
 
 const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
@@ -219,8 +220,10 @@ export function initAvailability(state) {
     }
     if (!state.profile) return; // signed out while the schedule was on its way
     fillTimeZones(form.elements.timezone, state.profile.timezone);
-    // A new host has no hours at all: suggest weekdays 09:00-17:00 (saved only on Save).
-    const fresh = DAYS.every((day) => !(schedule.weekly[day] || []).length) && !schedule.overrides.length;
+    // A new host, who has never saved a schedule, has no hours at all: suggest weekdays
+    // 09:00-17:00 (saved only on Save). A week emptied and saved on purpose stays empty.
+    const fresh = !schedule.saved
+      && DAYS.every((day) => !(schedule.weekly[day] || []).length) && !schedule.overrides.length;
     $("#av-suggested").hidden = !fresh;
     for (const day of DAYS) {
       const suggested = fresh && DAYS.indexOf(day) < 5 ? [DEFAULT_RANGE] : [];
@@ -232,6 +235,7 @@ export function initAvailability(state) {
     const today = todayIn(state.profile.timezone);
     overrides.replaceChildren(...schedule.overrides.filter((o) => o.date >= today).map(overrideRow));
     renumberOverrides();
+    markSaved(form);
   }
 
   form.addEventListener("submit", async (event) => {
@@ -258,6 +262,7 @@ export function initAvailability(state) {
           state.profile = await state.api.put("/me/profile", { ...profile, timezone });
         }
         $("#av-suggested").hidden = true;
+        markSaved(form);
         toast("Availability saved", { detail: `Times are in ${zoneLabel(timezone)}.` });
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
@@ -321,6 +326,7 @@ export function initProfile(state) {
     links.replaceChildren(...profile.links.map(linkRow));
     renumberLinks();
     showPublicUrl();
+    markSaved(form);
   }
 
   showLinkStart($("#profile-slug-prefix"), `${state.publicUrl}/`);

@@ -15,6 +15,7 @@ import { initIdentities } from "./app-identities.js";
 import { initNotes } from "./app-notes.js";
 import { initAvailability, initProfile } from "./app-settings.js";
 import { initSignIn } from "./app-sign-in.js";
+import { hasUnsavedChanges, mayLeave } from "./app-unsaved.js";
 import { detectZone } from "./clock.js";
 
 const config = JSON.parse(document.getElementById("penny-dashboard").textContent);
@@ -89,12 +90,15 @@ function go(section, { replace = false } = {}) {
   render({ focus: true });
 }
 
+let shownPath = location.pathname; // the address of the view on screen
+
 function render({ focus = false } = {}) {
   let section = currentSection();
   const signedIn = Boolean(state.profile);
   if (!signedIn && !PUBLIC_SECTIONS.includes(section)) section = "login";
   else if (signedIn && (PUBLIC_SECTIONS.includes(section) || !views[section])) section = "bookings";
   if (section !== currentSection()) history.replaceState(null, "", `${base}/app/${section}`);
+  shownPath = location.pathname;
 
   $("#dash-loading").hidden = true;
   $("#dash-nav").hidden = !signedIn;
@@ -129,10 +133,22 @@ document.addEventListener("click", (event) => {
   if (!link || event.defaultPrevented || event.button !== 0 ||
       event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   event.preventDefault();
+  if (!mayLeave()) return;
   history.pushState(null, "", link.getAttribute("href"));
   render({ focus: true });
 });
-window.addEventListener("popstate", () => render({ focus: true }));
+window.addEventListener("popstate", () => {
+  // Back or Forward has changed the address already: to stay, the view's is put back.
+  if (mayLeave()) render({ focus: true });
+  else history.pushState(null, "", shownPath);
+});
+// Closing or reloading the tab, or going to another site (a provider's consent page): the
+// browser asks, in its own words.
+window.addEventListener("beforeunload", (event) => {
+  if (!hasUnsavedChanges()) return;
+  event.preventDefault();
+  event.returnValue = "";
+});
 
 // ---- session ----------------------------------------------------------------------------
 
@@ -200,6 +216,7 @@ function initSignupView() {
 }
 
 $("#logout").addEventListener("click", async (event) => {
+  if (!mayLeave()) return;
   await busy(event.currentTarget, async () => {
     // Live updates stop first: ending the session closes this login's sockets from the
     // server, and a socket that drops while still wanted reconnects (a ticket request

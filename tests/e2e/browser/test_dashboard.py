@@ -72,6 +72,13 @@ def csrf_headers(context: BrowserContext, stack: LocalStack) -> dict[str, str]:
     return {"Origin": stack.api_url, "X-CSRF-Token": token}
 
 
+def profile_of(context: BrowserContext, stack: LocalStack) -> dict[str, Any]:
+    """The signed-in host's profile as the API has it (GET /me/profile)."""
+    r = context.request.get(f"{stack.api_url}/me/profile")
+    assert r.status == 200, r.text()
+    return dict(r.json())
+
+
 def set_up_host(context: BrowserContext, stack: LocalStack, slug: str,
                 paid: bool = False) -> None:
     """Weekdays all day (UTC), a free "intro" and a "strategy" session: with `paid`, the
@@ -637,6 +644,7 @@ def test_the_small_controls_are_44px_targets_for_a_finger(
               + too_small(days, "day checkbox")
               + too_small(page.locator(".override-off"), "day-off checkbox"))
 
+    page.once("dialog", lambda dialog: dialog.accept())  # the date added is left unsaved
     page.get_by_role("link", name="Event types").click()
     expect(page.locator(".event-type")).to_have_count(2)
     page.get_by_role("button", name="New event type").click()

@@ -3,6 +3,10 @@
 - Availability: hours that overlap are refused next to their day, in words, before any
   request; and a schedule the API refuses leaves the timezone changed beside it as it was
   (the form saves both: the hours first, then the zone).
+- Availability: a week the host emptied and saved (away for a while) is read back empty,
+  not offered as a new host's suggested 09:00-17:00.
+- Leaving a form with changes not saved (another view, closing the tab) asks first;
+  staying keeps the edit, and a saved form is left without a word.
 - Event types: removing a booking question and adding another keeps every question's
   field its own label ("Question 1", "Question 2": no two fields share an id), and an
   error the API gives about a question lands on that question.
@@ -11,12 +15,13 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import BrowserContext, Route, expect
+from playwright.sync_api import Dialog, Route, expect
 
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.test_dashboard import (
     csrf_headers,
     open_dashboard,
+    profile_of,
     set_up_host,
     sign_up_in_browser,
     view,
@@ -24,12 +29,6 @@ from tests.e2e.browser.test_dashboard import (
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
-
-
-def profile_zone(context: BrowserContext, stack: LocalStack) -> str:
-    r = context.request.get(f"{stack.api_url}/me/profile", headers=csrf_headers(context, stack))
-    assert r.status == 200, r.text()
-    return str(r.json()["timezone"])
 
 
 def test_overlapping_hours_are_refused_by_their_day_and_the_zone_is_not_changed(
@@ -53,7 +52,7 @@ def test_overlapping_hours_are_refused_by_their_day_and_the_zone_is_not_changed(
     expect(second).to_have_attribute("aria-invalid", "true")
     expect(second).to_be_focused()
     expect(availability.get_by_text("overlaps 09:00\u201312:00")).to_be_visible()
-    assert profile_zone(context, stack) == "UTC"
+    assert profile_of(context, stack)["timezone"] == "UTC"
 
 
 def test_a_schedule_the_api_refuses_leaves_the_timezone_as_it_was(
@@ -78,7 +77,7 @@ def test_a_schedule_the_api_refuses_leaves_the_timezone_as_it_was(
     availability.get_by_role("button", name="Save availability").click()
 
     expect(availability.get_by_text("each date may have one override")).to_be_visible()
-    assert profile_zone(context, stack) == "UTC"
+    assert profile_of(context, stack)["timezone"] == "UTC"
 
 
 def test_a_removed_question_leaves_the_others_numbered_and_labelled_apart(
@@ -166,3 +165,105 @@ def test_a_year_of_past_overrides_does_not_block_the_next_save(
     expect(availability.locator(".override")).to_have_count(1)  # dates gone by: not shown
     r = context.request.get(f"{stack.api_url}/me/schedule", headers=csrf_headers(context, stack))
     assert r.json()["overrides"] == [{"date": "2099-12-24", "ranges": []}]
+
+
+def test_a_week_emptied_on_purpose_stays_empty_with_no_suggestion(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a new host, offered weekdays 09:00-17:00
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/availability")
+    availability = view(page, "availability")
+    expect(page.locator("#av-suggested")).to_be_visible()
+    expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("09:00")
+
+    # WHEN they untick every day (away for a while) and save
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
+        availability.get_by_role("checkbox", name=day, exact=True).uncheck()
+    availability.get_by_role("button", name="Save availability").click()
+    expect(page.get_by_text("Availability saved")).to_be_visible()
+    page.reload()
+
+    # THEN the week is read back empty, with no suggestion (the zone is filled in by the
+    # same step that fills the days)
+    expect(availability.get_by_label("Timezone")).to_have_value("UTC")
+    expect(availability.locator("#av-weekly input:checked")).to_have_count(0)
+    expect(availability.locator(".range")).to_have_count(0)
+    expect(page.locator("#av-suggested")).to_be_hidden()
+    r = context.request.get(f"{stack.api_url}/me/schedule")
+    assert r.json()["saved"] is True, r.text()
+
+
+def test_leaving_a_changed_form_for_another_view_asks_first_and_staying_keeps_the_edit(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/profile")
+    profile = view(page, "profile")
+    about = profile.get_by_label("About you")
+    expect(profile.get_by_label("Display name")).to_have_value("Dana Dash")
+    asked: list[str] = []
+    answers = [False, True]  # stay, then leave
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(f"{dialog.type}: {dialog.message}")
+        if answers.pop(0):
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", answer)
+    question = "confirm: You have unsaved changes. Leave without saving?"
+
+    # WHEN the host edits the profile and picks another view, then says to stay
+    about.fill("Tea and riddles.")
+    page.get_by_role("link", name="Availability").click()
+
+    # THEN they stay on the profile, their edit as they left it
+    expect(page).to_have_url(f"{stack.api_url}/app/profile")
+    expect(profile).to_be_visible()
+    expect(about).to_have_value("Tea and riddles.")
+    assert asked == [question]
+
+    # WHEN they pick it again and say to leave: they leave, unsaved
+    page.get_by_role("link", name="Availability").click()
+    expect(page).to_have_url(f"{stack.api_url}/app/availability")
+    expect(view(page, "availability")).to_be_visible()
+    assert asked == [question, question]
+    assert profile_of(context, stack)["description"] == ""
+
+    # WHEN they edit the profile again and save it, then leave: nothing is asked
+    page.get_by_role("link", name="Profile").click()
+    expect(about).to_have_value("")
+    about.fill("Tea and riddles.")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Profile saved")).to_be_visible()
+    page.get_by_role("link", name="Availability").click()
+    expect(page).to_have_url(f"{stack.api_url}/app/availability")
+    assert asked == [question, question]
+
+
+def test_closing_the_tab_with_a_changed_form_asks_the_browser_first(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/availability")
+    availability = view(page, "availability")
+    expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
+
+    # WHEN the host changes an hour and closes the tab: the browser asks; they stay
+    availability.get_by_label("Monday, hours 1: from").fill("08:00")
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
+    expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("08:00")
+    assert not page.is_closed()
+
+    # WHEN they save and close it: it closes without a word
+    availability.get_by_role("button", name="Save availability").click()
+    expect(page.get_by_text("Availability saved")).to_be_visible()
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)

@@ -23,6 +23,7 @@ from tests.e2e.browser.test_connections import SANDBOX_ACCOUNT, penny_console_er
 from tests.e2e.browser.test_dashboard import (
     csrf_headers,
     open_dashboard,
+    profile_of,
     sign_up_in_browser,
     view,
 )
@@ -42,12 +43,6 @@ def at_the_sandbox(page: Page, stack: LocalStack, decision: str = "Allow",
     if account is not None:
         page.get_by_label(re.compile(re.escape(account))).check()
     page.get_by_role("button", name=decision, exact=True).click()
-
-
-def profile_of(context: BrowserContext, stack: LocalStack) -> dict[str, Any]:
-    r = context.request.get(f"{stack.api_url}/me/profile")
-    assert r.status == 200, r.text()
-    return dict(r.json())
 
 
 def identities_of(context: BrowserContext, stack: LocalStack) -> dict[str, dict[str, Any]]:
