@@ -4,8 +4,9 @@ trusted.
 A slots request never asks a provider: it reads a per-host copy of the busy time of the
 calendars the host chose for conflicts (store/calendar_cache.py), kept beside the ledger
 so the same Query reads both. Each such calendar has a `SyncState`, kept on the host's
-profile item so the config read that starts every request already has it. The rules of
-trust are here, pure:
+profile item so the config read that starts every request already has it; its sync
+cursor, which only a sync needs and which moves on every pushed change, is kept on its
+push channel's item instead (`ChannelCursor`). The rules of trust are here, pure:
 
 - a calendar with a live push channel (Google's events.watch, a Graph subscription) and
   no notification since its last sync is fresh until the channel ends: every change at
@@ -76,7 +77,8 @@ class SyncState:
     ref: CalendarRef
     synced_at: datetime | None = None       # the last sync that succeeded
     covered_until: datetime | None = None   # what the last full listing reached
-    cursor: str | None = None               # Google's syncToken after that sync
+    cursor: str | None = None               # Google's syncToken after that sync, for a
+                                            # calendar with no channel (else on the channel)
     changed_at: datetime | None = None      # the last push notification
     watch_id: str | None = None
     watch_expires_at: datetime | None = None
@@ -133,6 +135,31 @@ class SyncState:
                ) -> SyncState:
         return replace(self, synced_at=now, cursor=cursor, failure=None,
                        covered_until=covered_until or self.covered_until)
+
+
+@dataclass(frozen=True)
+class ChannelCursor:
+    """Where a watched calendar's incremental sync resumes (Google's syncToken), kept on
+    its push channel's item, which a notification reads anyway: moving it there costs no
+    index write, where the profile item is also the slug index's. `version` counts its
+    moves; a sync moves it only from the version it read, so of two syncs that overlap,
+    one cannot advance it over the other. Version 0: a channel made before cursors moved
+    onto channels, whose cursor is still the one in the host's setup."""
+
+    token: str | None = None
+    version: int = 0
+
+    def moved(self, token: str | None) -> ChannelCursor:
+        return ChannelCursor(token, self.version + 1)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A push channel as Penny keeps it: whose calendar it watches, and its cursor."""
+
+    host_id: str
+    ref: CalendarRef
+    cursor: ChannelCursor
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ of a channel says `sync` and means nothing changed. Graph first validates the ad
 (`?validationToken=...`, echoed as plain text), then posts JSON batches, each
 notification carrying the subscription id and the `clientState` Penny chose. A message
 whose token is not its channel's changes nothing and is answered 403; a genuine one
-marks the calendar's copy not fresh and syncs it (services/calendar_cache.py).
+syncs the calendar's copy, or marks it not fresh when that fails
+(services/calendar_cache.py).
 """
 
 from __future__ import annotations

@@ -594,7 +594,9 @@ class CalendarOut(Strict):
     writable: bool = Field(description="new bookings can be written to it")
     conflicts: bool = Field(description="its events keep slots off the booking page")
     destination: bool = Field(description="new bookings are written to it")
-    synced_at: AwareDatetime | None = Field(description="the last time Penny read it")
+    synced_at: AwareDatetime | None = Field(
+        description="the last time a read of it changed how far Penny trusts its copy (a "
+                    "pushed change synced into a copy already fresh does not move it)")
     push: bool = Field(description="the provider tells Penny when it changes")
     failure: str | None = Field(description="why the last read failed")
 

@@ -11,11 +11,16 @@ it is and the answer says `stale`.
 A sync reads what changed (Google: incremental, from the last syncToken; Graph: the
 whole window), applies it to the copy with the one "busy" rule (domain/external_busy.py)
 and writes back only the days it changed. Its state records the instant it *started*:
-a notification that arrives while it runs is newer, so the copy stays not-fresh and the
-next read syncs again. Syncs of one calendar may overlap (two notifications at once);
-whichever finishes last writes its state, and an older one leaves the copy not-fresh,
-never wrongly fresh. A sync also renews the calendar's push channel when it ends within
-a day, so channels of hosts with traffic never lapse and nothing is billed while idle.
+a notification that arrives while it runs and cannot be synced is newer, so the copy
+stays not-fresh and the next read syncs again. Google's cursor is kept on the calendar's
+channel item, which a notification reads anyway: a sync writes its days, then moves the
+cursor from the one it read, so of syncs that overlap (two notifications at once) only
+one moves it; another reads again from its own, older cursor onto the copy as it now is,
+and after `MOVE_ATTEMPTS` leaves the copy to a full listing. The host's setup (on the
+profile item, which is on the slug index) is written only when what a slots request
+reads from it changes. A sync also renews the calendar's push channel when it ends
+within a day, carrying the cursor, so channels of hosts with traffic never lapse and
+nothing is billed while idle.
 
 A booking asks the providers afresh (`FreshBusy`): each provider once, in parallel, under
 `BOOKING_TIMEOUT`. A provider that is down may be replaced by its copy only while that
@@ -43,6 +48,8 @@ from chalicelib.domain.calendar_cache import (
     CalendarCopy,
     CalendarRef,
     CalendarSetup,
+    Channel,
+    ChannelCursor,
     DayEvents,
     SyncState,
     busy_ranges,
@@ -56,7 +63,12 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.external_busy import blocks
-from chalicelib.domain.providers import CalendarInfo, CalendarProvider, VideoProvider
+from chalicelib.domain.providers import (
+    CalendarChanges,
+    CalendarInfo,
+    CalendarProvider,
+    VideoProvider,
+)
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.ports import Clock
 
@@ -66,6 +78,7 @@ READ_TIMEOUT = 2.0       # seconds a slots page waits for a sync of a stale cale
 BOOKING_TIMEOUT = 3.0    # seconds a booking waits for each provider's busy times
 GRACE = 0.5              # seconds past the calls' own timeout a wait for them allows
 SYNC_TIMEOUT = 8.0       # a push-notified sync, the calendar job
+MOVE_ATTEMPTS = 3        # reads of what changed, when other syncs keep moving the cursor
 
 
 class ProviderAdapters(Protocol):
@@ -92,10 +105,16 @@ class CalendarStore(Protocol):
     def copy(self, host_id: str, ref: CalendarRef, window: TimeRange) -> CalendarCopy: ...
     def write(self, host_id: str, ref: CalendarRef, days: dict[date, DayEvents]) -> None: ...
     def save_watch(self, provider: str, watch_id: str, host_id: str, ref: CalendarRef,
-                   token: str, expires_at: datetime) -> None: ...
+                   token: str, expires_at: datetime, cursor: str | None = None) -> None: ...
+    def find_channel(self, provider: str, watch_id: str, token: str) -> Channel | None: ...
     def find_watch(self, provider: str, watch_id: str, token: str
                    ) -> tuple[str, CalendarRef] | None: ...
-    def forget_watch(self, provider: str, watch_id: str) -> None: ...
+    def channel_cursor(self, provider: str, watch_id: str) -> ChannelCursor | None: ...
+    def move_cursor(self, provider: str, watch_id: str, seen: ChannelCursor,
+                    token: str | None) -> bool: ...
+    def reset_cursor(self, provider: str, watch_id: str) -> bool: ...
+    def forget_watch(self, provider: str, watch_id: str,
+                     moved: ChannelCursor | None = None) -> bool: ...
 
 
 class _Deadline:
@@ -112,6 +131,17 @@ class _Deadline:
 class Synced:
     state: SyncState
     copy: CalendarCopy
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A sync's reading, its days written and the channel's cursor moved past it."""
+
+    state: SyncState                # the stored state it read from
+    mine: SyncState                 # the state it reached
+    copy: CalendarCopy
+    full: bool                      # a full listing
+    moved: ChannelCursor | None     # the channel's cursor as it moved it (None: not moved)
 
 
 def _keep(current: SyncState, mine: SyncState, noticed: datetime | None = None) -> SyncState:
@@ -150,26 +180,97 @@ class CalendarCache:
 
     def sync(self, host_id: str, state: SyncState, timeout: float = SYNC_TIMEOUT,
              noticed: datetime | None = None, seen: CalendarSetup | None = None,
-             until: datetime | None = None) -> Synced:
+             until: datetime | None = None, channel: ChannelCursor | None = None) -> Synced:
         """Bring one calendar's copy up to date (and its push channel, when due).
         `noticed`: the push notification this sync answers, recorded with its result;
         `seen`: the host's setup as just read, so its write need not read it again;
-        `until`: the end of the window a page needs covered (a full listing reaches it)."""
+        `until`: the end of the window a page needs covered (a full listing reaches it);
+        `channel`: the cursor on the calendar's channel as just read (else read here)."""
         started = self.clock.now()
+        held = channel if channel is not None else self._held(state)
+        calendar = self._calendar(host_id, state.ref, timeout)
+        read = self._read(host_id, calendar, state, held, started, until, noticed)
+        if isinstance(read, Synced):
+            return read
+        return self._record(host_id, calendar, read, noticed, seen)
+
+    def _read(self, host_id: str, calendar: CalendarProvider, state: SyncState,
+              held: ChannelCursor | None, started: datetime, until: datetime | None,
+              noticed: datetime | None) -> _Read | Synced:
+        """Read what changed into the copy and move the channel's cursor past it; what
+        is left to record, or the sync's result when nothing is."""
         ref = state.ref
-        try:
-            calendar = self.adapters.calendar(host_id, ref.provider, timeout)
-            full = state.needs_full_sync(started, until)
-            window = sync_window(started, until if full else None)
-            changes = calendar.changes(ref.calendar_id, window, None if full else state.cursor)
-        except ProviderError as exc:
-            if isinstance(exc, ConnectionBrokenError):
-                self.adapters.broken(host_id, ref.provider, exc.message)
-            self._failed(host_id, ref, exc)
-            raise
+        # The cursor this sync reads from: the channel's, unless the channel is older
+        # than cursors on channels (then the setup's); None, a full listing.
+        base = held.token if held is not None and held.version else state.cursor
+        for attempt in range(MOVE_ATTEMPTS):
+            state = replace(state, cursor=base)
+            try:
+                window, changes = self._changes(host_id, calendar, state, started, until)
+            except ProviderError:
+                if attempt:  # the days this sync wrote first may be wrong: none are kept
+                    self._overlapped(host_id, ref)
+                raise
+            copy, days = self._apply(host_id, state, window, changes)
+            mine = state.synced(started, changes.cursor, window.end if changes.full else None)
+            if attempt == 0 and noticed is not None and not changes.full and not days \
+                    and not mine.needs_watch(started) and _still_true(state, mine):
+                # A notification of nothing that blocks time (often Penny's own new
+                # event, already in the copy): the stored state says fresh and still is.
+                # Its older cursor stays valid (the next sync reads a little more), so
+                # nothing is written.
+                return Synced(state, copy)
+            if held is None or state.watch_id is None or \
+                    (held.token is None and changes.cursor is None):
+                # The cursor is the setup's (or there is none: Graph's).
+                return _Read(state, mine, copy, changes.full, None)
+            # The days are written before the cursor moves, so a sync that reads the
+            # moved cursor reads them too.
+            if self.store.move_cursor(ref.provider, state.watch_id, held, changes.cursor):
+                return _Read(state, mine, copy, changes.full, held.moved(changes.cursor))
+            # Another sync moved it meanwhile, and either may have written its days over
+            # the other's. What changed since this sync's own cursor (older than the one
+            # moved, so it lists that sync's changes too) is read again, onto the copy as
+            # it now is, and the channel's cursor moved from what it now is.
+            current = self.store.setup(host_id).state(ref)
+            if current is None:
+                return Synced(mine, copy)  # no longer counted (the host disconnected)
+            state, held = current, self._held(current)
+            if held is not None and held.version and held.token is None:
+                base = None  # reset (below): only a full listing repairs the copy
+        self._overlapped(host_id, ref)
+        return Synced(mine, copy)
+
+    def _record(self, host_id: str, calendar: CalendarProvider, read: _Read,
+                noticed: datetime | None, seen: CalendarSetup | None) -> Synced:
+        """Renew the channel when due, and write the host's setup when what a slots
+        request reads from it changed."""
+        stored, mine, old = read.state, read.mine, None
+        if mine.needs_watch(mine.synced_at or self.clock.now()):
+            old, mine = mine, self._watch(host_id, calendar, mine)
+        renewed = mine.watch_id != stored.watch_id
+        on_channel = read.moved is not None or (renewed and mine.watch_id is not None)
+        if on_channel and not read.full and not renewed and _still_true(stored, mine) \
+                and mine.watching(self.clock.now()):
+            # What the slots request reads (fresh while the channel lives, covering as
+            # far) is as true as before: the profile item, on the slug index, is not
+            # rewritten. (A channel that ended, and could not be renewed, leaves the copy
+            # fresh only for a while after its last recorded sync: that is written.)
+            return Synced(mine, read.copy)
+        kept = replace(mine, cursor=None) if on_channel else mine
+        self.store.change(host_id, lambda setup: self._merge(setup, kept, noticed), seen)
+        # The old channel goes once the setup names the new one; if its cursor was reset
+        # meanwhile (a sync overlapped this one), the new channel's is too.
+        if renewed and old is not None and not self._stop(calendar, old, read.moved):
+            self._overlapped(host_id, mine.ref)
+        return Synced(mine, read.copy)
+
+    def _apply(self, host_id: str, state: SyncState, window: TimeRange,
+               changes: CalendarChanges) -> tuple[CalendarCopy, dict[date, DayEvents]]:
+        """The listing applied to the stored copy, and the days it changed, written."""
         reach = window if state.covered_until is None else TimeRange(
             window.start, max(window.end, state.covered_until))
-        copy = self.store.copy(host_id, ref, reach)
+        copy = self.store.copy(host_id, state.ref, reach)
         if changes.full:
             copy.clear(reach)
         for change in changes.changes:
@@ -178,18 +279,65 @@ class CalendarCache:
             else:
                 copy.put(change.id, change.event.when)
         days = copy.changed_days()
-        self.store.write(host_id, ref, days)
-        mine = state.synced(started, changes.cursor, window.end if changes.full else None)
-        if mine.needs_watch(started):
-            mine = self._watch(host_id, calendar, mine)
-        if noticed is not None and not changes.full and not days and _still_true(state, mine):
-            # A notification of nothing that blocks time (often Penny's own new event,
-            # already in the copy): the stored state says fresh and still is. Its older
-            # cursor stays valid (the next sync reads a little more), so the host's setup
-            # is not rewritten: two write units less per such notification.
-            return Synced(state, copy)
-        self.store.change(host_id, lambda setup: self._merge(setup, mine, noticed), seen)
-        return Synced(mine, copy)
+        self.store.write(host_id, state.ref, days)
+        return copy, days
+
+    def _calendar(self, host_id: str, ref: CalendarRef, timeout: float) -> CalendarProvider:
+        try:
+            return self.adapters.calendar(host_id, ref.provider, timeout)
+        except ProviderError as exc:
+            self._refused(host_id, ref, exc)
+            raise
+
+    def _changes(self, host_id: str, calendar: CalendarProvider, state: SyncState,
+                 started: datetime, until: datetime | None
+                 ) -> tuple[TimeRange, CalendarChanges]:
+        """What changed since the state's cursor (a full listing when due), and over
+        which window."""
+        full = state.needs_full_sync(started, until)
+        window = sync_window(started, until if full else None)
+        try:
+            return window, calendar.changes(state.ref.calendar_id, window,
+                                            None if full else state.cursor)
+        except ProviderError as exc:
+            self._refused(host_id, state.ref, exc)
+            raise
+
+    def _refused(self, host_id: str, ref: CalendarRef, exc: ProviderError) -> None:
+        if isinstance(exc, ConnectionBrokenError):
+            self.adapters.broken(host_id, ref.provider, exc.message)
+        self._failed(host_id, ref, exc)
+
+    def _held(self, state: SyncState) -> ChannelCursor | None:
+        """The cursor on the calendar's channel (None: no channel, or it is gone)."""
+        if state.watch_id is None:
+            return None
+        return self.store.channel_cursor(state.ref.provider, state.watch_id)
+
+    def _overlapped(self, host_id: str, ref: CalendarRef) -> None:
+        """Other syncs of the calendar kept moving its cursor while this one ran (or
+        reset the channel this sync's renewal replaced): whose days are right is not
+        known. The calendar's current channel forgets its cursor (a sync still running
+        then fails to move it, and reads again in full), and the copy is marked changed:
+        the next read lists in full, which repairs it."""
+        for _ in range(3):
+            current = self.store.setup(host_id).state(ref)
+            if current is None:
+                return  # no longer counted (the host disconnected meanwhile)
+            if current.watch_id is None or \
+                    self.store.reset_cursor(ref.provider, current.watch_id):
+                break
+            # The channel was replaced meanwhile: the setup names the new one.
+        now = self.clock.now()
+
+        def edit(setup: CalendarSetup) -> CalendarSetup:
+            current = setup.state(ref)
+            if current is None:
+                return setup
+            return setup.with_state(replace(current, cursor=None,
+                                            changed_at=max(now, current.changed_at or now)))
+
+        self.store.change(host_id, edit)
 
     def records_own_writes(self, state: SyncState) -> bool:
         """May Penny's own new event go straight into this calendar's copy, with no sync?
@@ -238,23 +386,27 @@ class CalendarCache:
             log.warning("calendar watch failed", extra={"provider": ref.provider,
                                                         "error_code": exc.code})
             return state
-        self.store.save_watch(ref.provider, watch.id, host_id, ref, token, watch.expires_at)
-        if state.watch_id is not None:
-            self._stop(calendar, state)
+        # The new channel carries the cursor this sync reached; the old one is stopped
+        # once the setup names the new one (`sync`).
+        self.store.save_watch(ref.provider, watch.id, host_id, ref, token, watch.expires_at,
+                              state.cursor)
         return replace(state, watch_id=watch.id, watch_expires_at=watch.expires_at,
                        watch_resource=watch.resource_id)
 
-    def _stop(self, calendar: CalendarProvider, state: SyncState) -> None:
+    def _stop(self, calendar: CalendarProvider, state: SyncState,
+              moved: ChannelCursor | None = None) -> bool:
+        """Stop the channel and forget it; with `moved`, False if its cursor is no longer
+        that one (it was reset meanwhile)."""
         from chalicelib.domain.providers import Watch
 
         if state.watch_id is None:
-            return
+            return True
         # One that cannot be stopped ends on its own; its notifications find no watch.
         with suppress(ProviderError):
             calendar.stop(Watch(state.watch_id, state.ref.calendar_id,
                                 state.watch_expires_at or self.clock.now(),
                                 state.watch_resource))
-        self.store.forget_watch(state.ref.provider, state.watch_id)
+        return self.store.forget_watch(state.ref.provider, state.watch_id, moved)
 
     # ---- what a slots page reads --------------------------------------------------------
 
@@ -283,23 +435,27 @@ class CalendarCache:
     # ---- push notifications -------------------------------------------------------------
 
     def notified(self, provider: str, watch_id: str, token: str) -> bool:
-        """A provider says a watched calendar changed: sync it, recording the notification
-        with the sync's result in one write of the host's setup; if the sync fails, mark
-        the copy not fresh instead, so the next read syncs it. A sync running meanwhile
-        elsewhere keeps the mark (`_keep`), so its older view never counts as fresh.
+        """A provider says a watched calendar changed: sync it, from the cursor read with
+        the channel (the host's setup is written only when what a slots request reads
+        from it changes); if the sync fails, mark the copy not fresh instead, so the next
+        read syncs it. A sync running meanwhile elsewhere keeps the mark (`_keep`), so its
+        older view never counts as fresh.
         False (nothing changes) when the channel is unknown or the token is not its own."""
-        found = self.store.find_watch(provider, watch_id, token)
+        found = self.store.find_channel(provider, watch_id, token)
         if found is None:
             return False
-        host_id, ref = found
+        host_id, ref = found.host_id, found.ref
         now = self.clock.now()
         setup = self.store.setup(host_id)
         state = setup.state(ref)
         if state is None:
             return True  # no longer counted: nothing to sync
+        # The cursor read with the channel, when it is the calendar's channel (an older
+        # one, replaced meanwhile, is not where the cursor is: the sync reads that).
+        held = found.cursor if state.watch_id == watch_id else None
         # Short: Graph wants its answer within 3 s, and Google retries slow ones.
         try:
-            self.sync(host_id, state, READ_TIMEOUT, noticed=now, seen=setup)
+            self.sync(host_id, state, READ_TIMEOUT, noticed=now, seen=setup, channel=held)
         except (ProviderError, NotConnectedError):
             self._mark_changed(host_id, ref, now)
         return True

@@ -124,11 +124,17 @@ class CalendarDayItem(PennyItem, discriminator="calendar_day"):
 
 class WatchItem(PennyItem, discriminator="watch"):
     """pk = WATCH#{provider}#{channel or subscription id}, sk = WATCH: whose calendar a
-    push notification is about, and the hash of the token it must carry."""
+    push notification is about, the hash of the token it must carry, and the calendar's
+    sync cursor."""
 
     host_id = UnicodeAttribute()
     calendar = UnicodeAttribute()
     token_hash = UnicodeAttribute()
+    # The calendar's sync cursor (domain/calendar_cache.py ChannelCursor): Google's
+    # syncToken and how many times it moved; absent on a channel made before it was
+    # kept here (its cursor is in the host's `calendars`).
+    cursor = UnicodeAttribute(null=True)
+    cursor_version = NumberAttribute(null=True)
 
 
 class BookingItem(PennyItem, discriminator="booking"):

@@ -1,7 +1,8 @@
 """An in-memory CalendarStore (services/calendar_cache.py), keeping store/calendar_cache.py's
 contract: the setup belongs to a host that exists (for one that does not, it is empty
 and `change` writes nothing), a day written with no events is gone, a copy holds the UTC
-days first..last of its window, and a watch is found only with its own token.
+days first..last of its window, a watch is found only with its own token, and a
+channel's cursor moves only from the version a sync read.
 
 `setups` may be shared with FakeHosts (tests/unit/fakes.py), as the real setup rides on
 the host's profile item; `days_between` answers what BookingRepository.ledger reads
@@ -11,10 +12,17 @@ beside the ledger days.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
-from chalicelib.domain.calendar_cache import CalendarCopy, CalendarRef, CalendarSetup, DayEvents
+from chalicelib.domain.calendar_cache import (
+    CalendarCopy,
+    CalendarRef,
+    CalendarSetup,
+    Channel,
+    ChannelCursor,
+    DayEvents,
+)
 from chalicelib.domain.timerange import TimeRange
 
 
@@ -24,6 +32,7 @@ class StoredWatch:
     ref: CalendarRef
     token: str
     expires_at: datetime
+    cursor: ChannelCursor = field(default_factory=ChannelCursor)
 
 
 @dataclass
@@ -32,6 +41,17 @@ class FakeCalendarStore:
     days: dict[tuple[str, CalendarRef], dict[date, DayEvents]] = field(default_factory=dict)
     watches: dict[tuple[str, str], StoredWatch] = field(default_factory=dict)
     changes: int = 0     # setups written
+    cursor_moves: int = 0   # channels' cursors moved
+    # What another Lambda does just before a call here (`meanwhile`), one per call.
+    rivals: dict[str, list[Callable[[], object]]] = field(default_factory=dict)
+
+    def meanwhile(self, method: str, rival: Callable[[], object]) -> None:
+        self.rivals.setdefault(method, []).append(rival)
+
+    def _before(self, method: str) -> None:
+        rivals = self.rivals.get(method, [])
+        if rivals:
+            rivals.pop(0)()
 
     def add_host(self, host_id: str, setup: CalendarSetup | None = None) -> None:
         self.setups[host_id] = setup or CalendarSetup()
@@ -59,6 +79,7 @@ class FakeCalendarStore:
         return CalendarCopy.of({d: e for d, e in held.items() if first <= d <= last})
 
     def write(self, host_id: str, ref: CalendarRef, days: dict[date, DayEvents]) -> None:
+        self._before("write")
         held = self.days.setdefault((host_id, ref), {})
         for day, events in days.items():
             if events:
@@ -79,15 +100,47 @@ class FakeCalendarStore:
     # ---- push channels ----------------------------------------------------------------
 
     def save_watch(self, provider: str, watch_id: str, host_id: str, ref: CalendarRef,
-                   token: str, expires_at: datetime) -> None:
-        self.watches[(provider, watch_id)] = StoredWatch(host_id, ref, token, expires_at)
+                   token: str, expires_at: datetime, cursor: str | None = None) -> None:
+        self._before("save_watch")
+        self.watches[(provider, watch_id)] = StoredWatch(host_id, ref, token, expires_at,
+                                                         ChannelCursor(cursor, 1))
 
-    def find_watch(self, provider: str, watch_id: str, token: str
-                   ) -> tuple[str, CalendarRef] | None:
+    def find_channel(self, provider: str, watch_id: str, token: str) -> Channel | None:
         found = self.watches.get((provider, watch_id))
         if found is None or found.token != token:
             return None
-        return found.host_id, found.ref
+        return Channel(found.host_id, found.ref, found.cursor)
 
-    def forget_watch(self, provider: str, watch_id: str) -> None:
+    def find_watch(self, provider: str, watch_id: str, token: str
+                   ) -> tuple[str, CalendarRef] | None:
+        found = self.find_channel(provider, watch_id, token)
+        return None if found is None else (found.host_id, found.ref)
+
+    def channel_cursor(self, provider: str, watch_id: str) -> ChannelCursor | None:
+        found = self.watches.get((provider, watch_id))
+        return None if found is None else found.cursor
+
+    def move_cursor(self, provider: str, watch_id: str, seen: ChannelCursor,
+                    token: str | None) -> bool:
+        self._before("move_cursor")
+        found = self.watches.get((provider, watch_id))
+        if found is None or found.cursor.version != seen.version:
+            return False
+        self.watches[(provider, watch_id)] = replace(found, cursor=seen.moved(token))
+        self.cursor_moves += 1
+        return True
+
+    def reset_cursor(self, provider: str, watch_id: str) -> bool:
+        found = self.watches.get((provider, watch_id))
+        if found is None:
+            return False
+        self.watches[(provider, watch_id)] = replace(found, cursor=found.cursor.moved(None))
+        return True
+
+    def forget_watch(self, provider: str, watch_id: str,
+                     moved: ChannelCursor | None = None) -> bool:
+        found = self.watches.get((provider, watch_id))
+        if found is not None and moved is not None and found.cursor.version != moved.version:
+            return False
         self.watches.pop((provider, watch_id), None)
+        return True

@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, LedgerDay, LedgerEntry
-from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
+from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, ChannelCursor, SyncState
 from chalicelib.domain.errors import ConcurrentWriteError
 from chalicelib.domain.hosts import Profile
 from chalicelib.domain.timerange import TimeRange
@@ -383,3 +383,55 @@ def test_a_watch_outlives_its_channel_by_a_day_and_is_forgotten_on_request(
     store.forget_watch("google", "chan-1")
     store.forget_watch("google", "chan-1")   # already gone: fine
     assert store.find_watch("google", "chan-1", "token") is None
+
+
+def test_a_channels_cursor_moves_only_from_the_version_a_sync_read(
+        store: CalendarCacheRepository) -> None:
+    store.save_watch("google", "chan-1", HOST, GOOGLE, "token", at("2026-11-30T12:00:00+00:00"),
+                     cursor="sync-1")
+    read = store.channel_cursor("google", "chan-1")
+    assert read == ChannelCursor("sync-1", 1)
+
+    assert store.move_cursor("google", "chan-1", read, "sync-2") is True
+    assert store.move_cursor("google", "chan-1", read, "sync-3") is False   # moved meanwhile
+    assert store.channel_cursor("google", "chan-1") == ChannelCursor("sync-2", 2)
+    found = store.find_channel("google", "chan-1", "token")
+    assert found is not None and found.cursor == ChannelCursor("sync-2", 2)
+
+
+def test_a_reset_cursor_cannot_be_moved_by_a_sync_that_read_it_before(
+        store: CalendarCacheRepository) -> None:
+    store.save_watch("google", "chan-1", HOST, GOOGLE, "token", at("2026-11-30T12:00:00+00:00"),
+                     cursor="sync-1")
+    read = store.channel_cursor("google", "chan-1")
+    assert read is not None
+
+    assert store.reset_cursor("google", "chan-1") is True
+    assert store.move_cursor("google", "chan-1", read, "sync-2") is False
+    assert store.forget_watch("google", "chan-1", moved=read) is False
+    assert store.channel_cursor("google", "chan-1") == ChannelCursor(None, 2)
+
+
+def test_a_channel_that_is_gone_is_neither_moved_nor_reset_nor_made_again(
+        store: CalendarCacheRepository) -> None:
+    store.save_watch("google", "chan-1", HOST, GOOGLE, "token", at("2026-11-30T12:00:00+00:00"),
+                     cursor="sync-1")
+    read = store.channel_cursor("google", "chan-1")
+    assert read is not None and store.forget_watch("google", "chan-1", moved=read) is True
+
+    assert store.move_cursor("google", "chan-1", read, "sync-2") is False
+    assert store.move_cursor("google", "chan-1", ChannelCursor(), "sync-2") is False
+    assert store.reset_cursor("google", "chan-1") is False
+    assert list(WatchItem.scan()) == []
+
+
+def test_a_channel_made_before_cursors_were_kept_on_it_takes_its_first_cursor(
+        store: CalendarCacheRepository) -> None:
+    WatchItem("WATCH#google#chan-1", "WATCH", host_id=HOST, calendar=GOOGLE.key,
+              token_hash="0" * 64).save()
+    read = store.channel_cursor("google", "chan-1")
+    assert read == ChannelCursor(None, 0)     # its cursor is the one in the host's setup
+
+    assert store.move_cursor("google", "chan-1", read, "sync-2") is True
+    assert store.move_cursor("google", "chan-1", read, "sync-3") is False
+    assert store.channel_cursor("google", "chan-1") == ChannelCursor("sync-2", 1)

@@ -23,8 +23,9 @@ from chalicelib.domain.timerange import TimeRange
 from chalicelib.store.bookings import BookingRepository, _booking_item
 from chalicelib.store.queues import QUEUES
 from chalicelib.store.stream import events_of
+from chalicelib.store.tables import PennyItem
 from chalicelib.web.embedded_slots import sent_starts
-from local.metering import dynamodb_calls
+from local.metering import ApiCall, dynamodb_calls, observe_calls
 from sandbox.model import Account
 from sandbox.server import ProviderSandbox
 from sandbox.testing import consent
@@ -141,6 +142,36 @@ def test_a_busy_event_keeps_its_slots_off_the_page_without_asking_google(
     assert at(day, 11) in after and at(day, 9, 30) in after
     assert sandbox.api_call_counts("google") == {}
     assert calls.calls == ["Query", "Query"]  # the config by slug, the ledger with the cache
+
+
+def written_items(calls: list[ApiCall]) -> list[str]:
+    """The kinds of item (their sort key's first part) the DynamoDB calls wrote."""
+    keys: list[dict[str, Any]] = []
+    for call in calls:
+        if call.operation in ("PutItem", "UpdateItem", "DeleteItem"):
+            keys.append(call.params.get("Item") or call.params["Key"])
+        if call.operation == "BatchWriteItem":
+            for requests in call.params["RequestItems"].values():
+                keys += [r.get("PutRequest", {}).get("Item") or r["DeleteRequest"]["Key"]
+                         for r in requests]
+    return [str(k["sk"]["S"]).split("#")[0] for k in keys]
+
+
+def test_a_notification_of_a_change_writes_its_days_and_channel_not_the_hosts_profile(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    calls: list[ApiCall] = []
+
+    before = len(sandbox.notifications("google"))
+    sandbox.add_event("google", "Dentist", at(day, 10), at(day, 11))
+    with observe_calls([PennyItem._get_connection().connection.client], calls.append):
+        deliver(api, sandbox, "google", before)
+
+    # The busy day and the cursor on the channel's item (one unit, no index): the
+    # profile item (on the slug index) keeps saying fresh, as it still is.
+    assert sorted(written_items(calls)) == ["DAY", "WATCH"]
+    assert {at(day, 10), at(day, 10, 30)}.isdisjoint(starts(api, day))
 
 
 def test_a_notification_with_the_wrong_token_changes_nothing(

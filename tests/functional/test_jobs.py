@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -414,14 +414,21 @@ def test_after_a_reschedule_the_job_syncs_the_hosts_copy(calendars: Calendars) -
     calendars.push_all()
     calendars.reschedule()
     calendars.clock.advance(minutes=1)
+    store = CalendarCacheRepository()
+    (state,) = store.setup(calendars.host_id).conflicts
+    before = store.channel_cursor("google", state.watch_id or "")
+    asked = calendars.calendar.faults.calls.count("changes")
 
     calendars.push_all()
 
-    store = CalendarCacheRepository()
     copy = store.copy(calendars.host_id, GOOGLE, AT_14)
     assert [list(events.values()) for events in copy.days.values()] == [[AT_15]]
-    (state,) = store.setup(calendars.host_id).conflicts
-    assert state.synced_at == datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    # Synced once, from the cursor on the channel's item, which it moved: the copy was
+    # fresh and still is, so the host's setup is as it was.
+    assert calendars.calendar.faults.calls.count("changes") == asked + 1
+    moved = store.channel_cursor("google", state.watch_id or "")
+    assert before is not None and moved is not None and moved.version == before.version + 1
+    assert store.setup(calendars.host_id).conflicts == (state,)
 
 
 def test_a_push_with_a_token_not_the_channels_own_is_refused_and_syncs_nothing(

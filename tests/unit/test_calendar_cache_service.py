@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
+from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, ChannelCursor, SyncState
 from chalicelib.domain.errors import (
     CalendarUnavailableError,
     ProviderUnavailableError,
@@ -79,9 +79,13 @@ class World:
         self.store.setups[HOST] = CalendarSetup(tuple(SyncState(r) for r in refs), refs[0])
 
     def state(self, ref: CalendarRef = GOOGLE) -> SyncState:
+        """The calendar's state as a sync reads it: the setup's, with the cursor its
+        channel holds (the setup keeps one only for a calendar with no channel)."""
         found = self.store.setup(HOST).state(ref)
         assert found is not None
-        return found
+        held = None if found.watch_id is None else \
+            self.store.channel_cursor(ref.provider, found.watch_id)
+        return found if held is None else replace(found, cursor=held.token)
 
     def cached(self, ref: CalendarRef = GOOGLE) -> dict[date, dict[str, TimeRange]]:
         return self.store.days.get((HOST, ref), {})
@@ -189,7 +193,7 @@ def test_a_sync_that_fails_says_why_keeps_the_copy_and_is_raised(world: World) -
     assert world.cached() == {TUESDAY: {"dentist": DENTIST}}
 
 
-def test_a_notification_landing_during_a_sync_leaves_the_copy_not_fresh(
+def test_a_notification_landing_during_a_sync_is_read_by_whichever_moves_the_cursor_last(
         world: World) -> None:
     # GIVEN a watched, synced calendar
     world.counting(GOOGLE)
@@ -206,14 +210,16 @@ def test_a_notification_landing_during_a_sync_leaves_the_copy_not_fresh(
     world.clock.advance(timedelta(minutes=1))
     slow = world.cache.sync(HOST, world.state())
 
-    # THEN the slower sync, finishing last, records its start: older than the notification
+    # THEN the slower sync, finding the cursor moved by the notification's, read again
+    # what changed since its own: the copy has the change, and is fresh
     assert slow.state.synced_at == NOW + timedelta(minutes=1)
-    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
-    # AND the next sync makes it fresh again
-    world.clock.advance(timedelta(seconds=1))
-    world.sync()
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    # (the notification's sync, the slower one's, and its second reading: all from the
+    # cursor of the first sync)
+    cursor = world.google.changes_asked[1][1]
+    assert cursor is not None
+    assert world.google.changes_asked[1:] == [("primary", cursor)] * 3
     assert world.cached() == {TUESDAY: {"dentist": DENTIST}}
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
 
 
 # ---- push channels --------------------------------------------------------------------
@@ -257,7 +263,7 @@ def test_a_watch_the_provider_refuses_leaves_the_copy_on_its_short_expiry(
     assert len(world.google.watches) == 1
 
 
-def test_a_notification_marks_the_calendar_changed_and_syncs_it(world: World) -> None:
+def test_a_notification_syncs_the_calendar(world: World) -> None:
     world.counting(GOOGLE)
     world.sync()
     made = world.google.watches["w-1"]
@@ -267,7 +273,7 @@ def test_a_notification_marks_the_calendar_changed_and_syncs_it(world: World) ->
     assert world.cache.notified("google", "w-1", made.token) is True
 
     assert world.cached() == {TUESDAY: {"dentist": DENTIST}}
-    assert world.state().synced_at == NOW + timedelta(hours=2)
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
 
 
 def test_a_subscription_graph_removed_leaves_the_copy_not_fresh_and_is_made_again(
@@ -289,22 +295,32 @@ def test_a_subscription_graph_removed_leaves_the_copy_not_fresh_and_is_made_agai
     assert world.cache.channel_ended("microsoft", "w-1", "forged") is False
 
 
-def test_a_notification_is_synced_and_recorded_in_one_write_of_the_setup(
+def test_a_notification_that_changes_the_copy_moves_the_cursor_on_its_channel_only(
         world: World) -> None:
     # Each write of the setup rewrites the host's profile item and its slug index entry:
-    # a push notification (the commonest write of a host with a calendar) makes one.
+    # a push notification (the commonest write of a host with a calendar) moves the
+    # cursor on its channel's item instead, and the copy stays fresh as it was.
     world.counting(GOOGLE)
     world.sync()
     made = world.google.watches["w-1"]
     world.google.add("primary", "dentist", ExternalEvent(DENTIST))
     world.clock.advance(timedelta(hours=2))
+    before, cursor = world.store.setup(HOST), world.store.channel_cursor("google", "w-1")
     writes = world.store.changes
 
     assert world.cache.notified("google", "w-1", made.token) is True
 
-    assert world.store.changes == writes + 1
-    assert world.state().changed_at == NOW + timedelta(hours=2)
+    assert world.store.changes == writes and world.store.setup(HOST) == before
+    moved = world.store.channel_cursor("google", "w-1")
+    assert cursor is not None and moved is not None
+    assert moved.version == cursor.version + 1 and moved.token != cursor.token
+    assert world.cached() == {TUESDAY: {"dentist": DENTIST}}
     assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    # and the next change is read from the moved cursor
+    world.google.add("primary", "gym", ExternalEvent(GYM))
+    assert world.cache.notified("google", "w-1", made.token) is True
+    assert world.google.changes_asked[-1] == ("primary", moved.token)
+    assert "gym" in world.cached().get(GYM.start.date(), {})
 
 
 @pytest.mark.parametrize("change", ["nothing", "a free event", "an event already copied"])
@@ -323,11 +339,13 @@ def test_a_notification_of_nothing_that_blocks_time_leaves_the_setup_unwritten(
     before = world.state()
     world.clock.advance(timedelta(hours=2))
     writes, asked = world.store.changes, len(world.google.changes_asked)
+    moves = world.store.cursor_moves
 
     assert world.cache.notified("google", "w-1", made.token) is True
 
     assert len(world.google.changes_asked) == asked + 1   # it did ask what changed
     assert world.store.changes == writes and world.state() == before
+    assert world.store.cursor_moves == moves   # nor its channel's item
     assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
     assert world.cached() == ({} if change != "an event already copied"
                               else {TUESDAY: {"dentist": DENTIST}})
@@ -335,6 +353,123 @@ def test_a_notification_of_nothing_that_blocks_time_leaves_the_setup_unwritten(
     world.google.add("primary", "gym", ExternalEvent(GYM))
     assert world.cache.notified("google", "w-1", made.token) is True
     assert "gym" in world.cached().get(GYM.start.date(), {})
+
+
+def test_of_two_overlapping_syncs_the_second_to_move_the_cursor_reads_again_from_its_own(
+        world: World) -> None:
+    # GIVEN a watched, synced calendar with the dentist on Tuesday, moved since to 14:00
+    world.counting(GOOGLE)
+    world.google.add("primary", "dentist", ExternalEvent(DENTIST))
+    world.sync()
+    read = world.store.channel_cursor("google", "w-1")
+    world.google.add("primary", "dentist", ExternalEvent(STANDUP))
+
+    # WHEN, after this sync listed that move but before it wrote Tuesday, the dentist
+    # moves to Wednesday and another sync (a notification's) writes that and moves the
+    # cursor
+    def other_sync_meanwhile() -> None:
+        world.google.add("primary", "dentist", ExternalEvent(GYM))
+        world.cache.sync(HOST, world.state())
+
+    world.store.meanwhile("write", other_sync_meanwhile)
+    world.clock.advance(timedelta(minutes=1))
+    world.cache.sync(HOST, world.state())
+
+    # THEN this sync, finding the cursor moved, read again from its own cursor (its
+    # Tuesday, written over the other's, was out of date) and moved it from the other's
+    assert read is not None
+    assert world.google.changes_asked[-3:] == [("primary", read.token)] * 3
+    assert world.cached() == {date(2026, 3, 4): {"dentist": GYM}}
+    moved = world.store.channel_cursor("google", "w-1")
+    assert moved is not None and moved.version == read.version + 2
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+
+
+def test_a_sync_whose_cursor_keeps_being_reset_leaves_the_copy_to_a_full_listing(
+        world: World) -> None:
+    # GIVEN a watched, synced calendar
+    world.counting(GOOGLE)
+    world.sync()
+
+    # WHEN other syncs give up on its cursor before each of this sync's moves
+    for _ in range(3):
+        world.store.meanwhile("move_cursor",
+                              lambda: world.store.reset_cursor("google", "w-1"))
+    world.clock.advance(timedelta(minutes=1))
+    world.cache.sync(HOST, world.state())
+
+    # THEN it gives up too: the copy is not fresh, and the next read lists in full
+    assert world.store.channel_cursor("google", "w-1") == ChannelCursor(None, 5)
+    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    world.clock.advance(timedelta(seconds=1))
+    world.sync()
+    assert world.google.changes_asked[-1] == ("primary", None)
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+
+
+def test_a_renewed_channel_carries_the_cursor_and_its_notifications_sync_incrementally(
+        world: World) -> None:
+    world.counting(GOOGLE)
+    world.sync()
+    world.clock.advance(timedelta(days=6, minutes=1))   # less than a day left: renewed
+    world.google.add("primary", "dentist", ExternalEvent(DENTIST))
+
+    renewed = world.sync()
+
+    assert renewed.watch_id == "w-2" and world.store.channel_cursor("google", "w-1") is None
+    carried = world.store.channel_cursor("google", "w-2")
+    assert carried is not None and carried.token == renewed.cursor is not None
+    world.google.add("primary", "gym", ExternalEvent(GYM))
+    assert world.cache.notified("google", "w-2", world.google.watches["w-2"].token) is True
+    assert world.google.changes_asked[-1] == ("primary", renewed.cursor)
+    assert world.cached() == {TUESDAY: {"dentist": DENTIST}, date(2026, 3, 4): {"gym": GYM}}
+
+
+def test_a_channel_renewed_while_its_old_cursor_was_reset_lists_in_full(
+        world: World) -> None:
+    # GIVEN a watched calendar whose channel is due for renewal
+    world.counting(GOOGLE)
+    world.sync()
+    world.clock.advance(timedelta(days=6, minutes=1))
+
+    # WHEN another sync, giving up on the old channel's cursor, resets it while this
+    # sync renews the channel (after moving the old one's cursor)
+    def reset_meanwhile() -> None:
+        world.clock.advance(timedelta(seconds=1))
+        assert world.store.reset_cursor("google", "w-1")
+
+    world.store.meanwhile("save_watch", reset_meanwhile)
+    world.sync()
+
+    # THEN the new channel does not carry the cursor: the copy is not fresh, and the
+    # next read lists in full
+    assert world.state().watch_id == "w-2"
+    assert world.store.channel_cursor("google", "w-2") == ChannelCursor(None, 2)
+    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    world.clock.advance(timedelta(seconds=1))
+    world.sync()
+    assert world.google.changes_asked[-1] == ("primary", None)
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+
+
+def test_a_calendar_whose_channel_ended_unrenewed_records_each_sync_for_its_short_expiry(
+        world: World) -> None:
+    # GIVEN a watched, synced calendar whose channel has ended, and Google refusing a new one
+    world.counting(GOOGLE)
+    world.sync()
+    read = world.store.channel_cursor("google", "w-1")
+    world.clock.advance(timedelta(days=8))
+    world.google.faults.fail_next("watch", ProviderUnavailableError("google", "503"))
+
+    # WHEN a slots page syncs it
+    world.sync()
+
+    # THEN the cursor moved on the channel's item, and the sync is on the profile too:
+    # without push, the copy is fresh for five minutes after it
+    moved = world.store.channel_cursor("google", "w-1")
+    assert read is not None and moved is not None and moved.version == read.version + 1
+    assert world.state().synced_at == world.clock.now()
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now() + timedelta(minutes=4))
 
 
 def test_a_notification_whose_sync_fails_leaves_the_calendar_marked_changed(
@@ -419,7 +554,7 @@ def test_choosing_calendars_syncs_each_new_one_and_keeps_those_already_synced(
     setup = world.cache.choose(HOST, [GOOGLE, OUTLOOK], OUTLOOK)
 
     assert setup.destination == OUTLOOK and setup.refs == (GOOGLE, OUTLOOK)
-    assert setup.state(GOOGLE) == synced
+    assert world.state(GOOGLE) == synced
     assert world.google.changes_asked == [("primary", None)]     # not synced again
     assert world.cached(OUTLOOK) == {TUESDAY: {"standup": STANDUP}}
 
