@@ -112,12 +112,18 @@ class SyncState:
         """Did the last full listing reach the end of `window`?"""
         return self.covered_until is not None and window.end <= self.covered_until
 
-    def trusted_for_booking(self, now: datetime, window: TimeRange) -> bool:
+    def trusted_for_booking(self, now: datetime, window: TimeRange,
+                            channel: ChannelCursor | None = None) -> bool:
         """May a booking over `window` rely on the copy when the provider cannot be
-        asked?"""
-        return (self.synced_at is not None and now - self.synced_at < BOOKING_TRUSTS_CACHE_FOR
+        asked? `channel`: the calendar's channel cursor, whose last move may be a sync
+        newer than the one the setup records."""
+        synced_at = self.synced_at
+        if channel is not None and channel.synced_at is not None and \
+                (synced_at is None or channel.synced_at > synced_at):
+            synced_at = channel.synced_at
+        return (synced_at is not None and now - synced_at < BOOKING_TRUSTS_CACHE_FOR
                 and self.covers(window)
-                and not (self.changed_at is not None and self.changed_at > self.synced_at))
+                and not (self.changed_at is not None and self.changed_at > synced_at))
 
     def needs_full_sync(self, now: datetime, until: datetime | None = None) -> bool:
         """A full listing is due: never made, running out, or `until` (a page's window,
@@ -148,9 +154,13 @@ class ChannelCursor:
 
     token: str | None = None
     version: int = 0
+    # When the sync that last moved it started: the copy held every change until then.
+    # A booking whose provider is down reads it (the host's setup is not rewritten when
+    # a push notification's sync moves the cursor, so its `synced_at` is older).
+    synced_at: datetime | None = None
 
-    def moved(self, token: str | None) -> ChannelCursor:
-        return ChannelCursor(token, self.version + 1)
+    def moved(self, token: str | None, synced_at: datetime | None = None) -> ChannelCursor:
+        return ChannelCursor(token, self.version + 1, synced_at)
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ class CalendarStore(Protocol):
                    ) -> tuple[str, CalendarRef] | None: ...
     def channel_cursor(self, provider: str, watch_id: str) -> ChannelCursor | None: ...
     def move_cursor(self, provider: str, watch_id: str, seen: ChannelCursor,
-                    token: str | None) -> bool: ...
+                    token: str | None, synced_at: datetime | None = None) -> bool: ...
     def reset_cursor(self, provider: str, watch_id: str) -> bool: ...
     def forget_watch(self, provider: str, watch_id: str,
                      moved: ChannelCursor | None = None) -> bool: ...
@@ -226,8 +226,10 @@ class CalendarCache:
                 return _Read(state, mine, copy, changes.full, None)
             # The days are written before the cursor moves, so a sync that reads the
             # moved cursor reads them too.
-            if self.store.move_cursor(ref.provider, state.watch_id, held, changes.cursor):
-                return _Read(state, mine, copy, changes.full, held.moved(changes.cursor))
+            if self.store.move_cursor(ref.provider, state.watch_id, held, changes.cursor,
+                                      started):
+                return _Read(state, mine, copy, changes.full,
+                             held.moved(changes.cursor, started))
             # Another sync moved it meanwhile, and either may have written its days over
             # the other's. What changed since this sync's own cursor (older than the one
             # moved, so it lists that sync's changes too) is read again, onto the copy as
@@ -632,6 +634,11 @@ class FreshBusy:
             pool.shutdown(wait=False)
         return busy
 
+    def _channel(self, state: SyncState) -> ChannelCursor | None:
+        if state.watch_id is None:
+            return None
+        return self.store.channel_cursor(state.ref.provider, state.watch_id)
+
     def _ask(self, host_id: str, provider: str, calendar_ids: list[str], window: TimeRange
              ) -> dict[str, list[TimeRange]]:
         calendar = self.adapters.calendar(host_id, provider, self.timeout)
@@ -643,7 +650,11 @@ class FreshBusy:
         now = self.clock.now()
         # A broken connection (the host is told, and must reconnect) keeps the booking
         # page working from its last copy, but only over the time that copy covers.
-        trusted = state.covers(window) if broken else state.trusted_for_booking(now, window)
+        trusted = state.covers(window) if broken else (
+            state.trusted_for_booking(now, window)
+            # A push notification's sync moves only the channel's cursor: its time is
+            # read on this rare path (one read), not written on the host's setup.
+            or state.trusted_for_booking(now, window, self._channel(state)))
         if not trusted:
             raise CalendarUnavailableError(
                 "we could not check the host's calendar just now; please try again in a "

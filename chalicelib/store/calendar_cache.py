@@ -190,9 +190,10 @@ class CalendarCacheRepository:
         return None if item is None else _cursor(item)
 
     def move_cursor(self, provider: str, watch_id: str, seen: ChannelCursor,
-                    token: str | None) -> bool:
-        """Set the channel's cursor to `token` if it is still `seen` (and the channel
-        still exists); False when another sync moved it (or reset it) meanwhile."""
+                    token: str | None, synced_at: datetime | None = None) -> bool:
+        """Set the channel's cursor to `token`, reached by a sync that started at
+        `synced_at`, if it is still `seen` (and the channel still exists); False when
+        another sync moved it (or reset it) meanwhile."""
         item = WatchItem(f"WATCH#{provider}#{watch_id}", "WATCH")
         unmoved = (WatchItem.cursor_version == seen.version if seen.version
                    else WatchItem.cursor_version.does_not_exist())
@@ -200,6 +201,8 @@ class CalendarCacheRepository:
         actions: list[Any] = [WatchItem.cursor_version.set(moved.version)]
         actions.append(WatchItem.cursor.remove() if token is None
                        else WatchItem.cursor.set(token))
+        actions.append(WatchItem.cursor_synced_at.remove() if synced_at is None
+                       else WatchItem.cursor_synced_at.set(synced_at))
         try:
             item.update(actions=actions, condition=WatchItem.host_id.exists() & unmoved)
         except UpdateError as exc:
@@ -213,7 +216,8 @@ class CalendarCacheRepository:
         moved, so a sync that read it before cannot move it; False: no such channel."""
         item = WatchItem(f"WATCH#{provider}#{watch_id}", "WATCH")
         try:
-            item.update(actions=[WatchItem.cursor.remove(), WatchItem.cursor_version.add(1)],
+            item.update(actions=[WatchItem.cursor.remove(), WatchItem.cursor_version.add(1),
+                                 WatchItem.cursor_synced_at.remove()],
                         condition=WatchItem.host_id.exists())
         except UpdateError as exc:
             if condition_failed(exc):
@@ -247,4 +251,4 @@ class CalendarCacheRepository:
 
 
 def _cursor(item: WatchItem) -> ChannelCursor:
-    return ChannelCursor(item.cursor, int(item.cursor_version or 0))
+    return ChannelCursor(item.cursor, int(item.cursor_version or 0), item.cursor_synced_at)

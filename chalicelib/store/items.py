@@ -135,6 +135,7 @@ class WatchItem(PennyItem, discriminator="watch"):
     # kept here (its cursor is in the host's `calendars`).
     cursor = UnicodeAttribute(null=True)
     cursor_version = NumberAttribute(null=True)
+    cursor_synced_at = UTCDateTimeAttribute(null=True)  # the start of the sync that moved it
 
 
 class BookingItem(PennyItem, discriminator="booking"):

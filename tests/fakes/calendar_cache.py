@@ -121,12 +121,12 @@ class FakeCalendarStore:
         return None if found is None else found.cursor
 
     def move_cursor(self, provider: str, watch_id: str, seen: ChannelCursor,
-                    token: str | None) -> bool:
+                    token: str | None, synced_at: datetime | None = None) -> bool:
         self._before("move_cursor")
         found = self.watches.get((provider, watch_id))
         if found is None or found.cursor.version != seen.version:
             return False
-        self.watches[(provider, watch_id)] = replace(found, cursor=seen.moved(token))
+        self.watches[(provider, watch_id)] = replace(found, cursor=seen.moved(token, synced_at))
         self.cursor_moves += 1
         return True
 

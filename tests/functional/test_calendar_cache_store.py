@@ -399,6 +399,20 @@ def test_a_channels_cursor_moves_only_from_the_version_a_sync_read(
     assert found is not None and found.cursor == ChannelCursor("sync-2", 2)
 
 
+def test_a_channels_cursor_keeps_when_the_sync_that_moved_it_ran_until_it_is_reset(
+        store: CalendarCacheRepository) -> None:
+    store.save_watch("google", "chan-1", HOST, GOOGLE, "token", at("2026-11-30T12:00:00+00:00"),
+                     cursor="sync-1")
+    read = store.channel_cursor("google", "chan-1")
+    assert read is not None and read.synced_at is None
+    ran = at("2026-11-24T12:00:00+00:00")
+
+    assert store.move_cursor("google", "chan-1", read, "sync-2", ran) is True
+    assert store.channel_cursor("google", "chan-1") == ChannelCursor("sync-2", 2, ran)
+    assert store.reset_cursor("google", "chan-1") is True
+    assert store.channel_cursor("google", "chan-1") == ChannelCursor(None, 3)
+
+
 def test_a_reset_cursor_cannot_be_moved_by_a_sync_that_read_it_before(
         store: CalendarCacheRepository) -> None:
     store.save_watch("google", "chan-1", HOST, GOOGLE, "token", at("2026-11-30T12:00:00+00:00"),

@@ -16,6 +16,7 @@ from chalicelib.domain.calendar_cache import (
     CalendarCopy,
     CalendarRef,
     CalendarSetup,
+    ChannelCursor,
     SyncState,
     busy_ranges,
     sync_window,
@@ -100,6 +101,21 @@ def test_a_booking_never_trusts_a_copy_with_a_change_not_synced_yet() -> None:
 
 def test_a_watch_does_not_make_an_old_copy_trusted_for_a_booking() -> None:
     assert not WATCHED.trusted_for_booking(at("2026-03-03T12:00:00+00:00"), WEEK)
+
+
+def test_a_booking_trusts_a_copy_by_its_channels_last_sync_when_that_is_newer() -> None:
+    later = at("2026-03-02T12:30:00+00:00")
+    moved = ChannelCursor("c-2", 2, synced_at=at("2026-03-02T12:25:00+00:00"))
+
+    assert not SYNCED_COPY.trusted_for_booking(later, WEEK)
+    assert SYNCED_COPY.trusted_for_booking(later, WEEK, moved)
+    assert not SYNCED_COPY.trusted_for_booking(later, WEEK, ChannelCursor("c-2", 2))
+    # a notification after that sync, not synced yet: never trusted
+    notified = replace(SYNCED_COPY, changed_at=at("2026-03-02T12:26:00+00:00"))
+    assert not notified.trusted_for_booking(later, WEEK, moved)
+    # an older channel sync changes nothing
+    old = ChannelCursor("c-1", 1, synced_at=at("2026-03-02T11:00:00+00:00"))
+    assert SYNCED_COPY.trusted_for_booking(at("2026-03-02T12:05:00+00:00"), WEEK, old)
 
 
 def test_a_booking_never_trusts_a_copy_for_time_its_last_full_listing_did_not_reach(

@@ -688,6 +688,27 @@ def test_a_provider_that_is_down_with_an_older_copy_refuses_the_booking(
         world.fresh.busy(HOST, setup, TUESDAY_HOURS)
 
 
+def test_a_provider_down_at_booking_trusts_a_copy_a_push_notification_synced_lately(
+        world: World) -> None:
+    # The notification's sync moved the channel's cursor and left the host's setup (its
+    # `synced_at` two hours old) as it was: the booking reads when that sync ran.
+    world.counting(GOOGLE)
+    world.sync()
+    made = world.google.watches["w-1"]
+    world.clock.advance(timedelta(hours=2))
+    world.google.add("primary", "dentist", ExternalEvent(DENTIST))
+    assert world.cache.notified("google", "w-1", made.token) is True
+    world.clock.advance(timedelta(minutes=9))
+    world.google.faults.fail_next("busy", ProviderUnavailableError("google", "503"))
+
+    assert world.fresh.busy(HOST, world.store.setup(HOST), TUESDAY_HOURS) == [DENTIST]
+
+    world.clock.advance(timedelta(minutes=1))  # ten minutes after that sync: too old
+    world.google.faults.fail_next("busy", ProviderUnavailableError("google", "503"))
+    with pytest.raises(CalendarUnavailableError):
+        world.fresh.busy(HOST, world.store.setup(HOST), TUESDAY_HOURS)
+
+
 def test_a_copy_with_a_change_not_synced_yet_is_never_booked_on(world: World) -> None:
     world.google.faults.fail_next("busy", ProviderUnavailableError("google", "503"))
     notified = replace(synced(GOOGLE, timedelta(minutes=1)), changed_at=NOW)
