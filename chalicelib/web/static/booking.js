@@ -28,8 +28,9 @@ function show(view, focusId) {
 
 // The booking page comes with its first month of slots (page.slots); the reschedule page
 // asks for every month, the times this booking may move to (its own length, its own time
-// free).
-const moving = page.mode === "reschedule" ? { uid: page.booking.uid, token: linkToken() } : null;
+// free for an overlapping move, and shown as its current time, not one to pick).
+const moving = page.mode === "reschedule"
+  ? { uid: page.booking.uid, token: linkToken(), start: page.booking.start } : null;
 const picker = new Picker({ host: page.host, event: page.event, sent: page.slots, moving,
   onPick: choose, onClock: (hour12) => localizeTimes(document, hour12) });
 

@@ -23,11 +23,15 @@ function startsOf(sent) {
 }
 
 export class Picker {
-  // `moving`: a reschedule's {uid, token}; its slots are the ones that booking may move to.
+  // `moving`: a reschedule's {uid, token, start}; its slots are the ones that booking may
+  // move to, its own time among them (free for an overlapping move).
   constructor({ host, event, sent = null, moving = null, onPick, onClock = () => {} }) {
     this.path = moving ? `/bookings/${encodeURIComponent(moving.uid)}/slots`
       : `/hosts/${encodeURIComponent(host.slug)}/${encodeURIComponent(event.slug)}/slots`;
     this.token = moving && moving.token;
+    // The booking's own start (ms), compared as an instant: the API writes each start in
+    // the zone shown ("+01:00"), which need not be the one the booking was made in.
+    this.current = moving ? Date.parse(moving.start) : null;
     this.onPick = onPick;
     this.onClock = onClock; // the page's other times follow the 12/24-hour choice
     // {first, last, starts}: UTC starts (ms) over whole UTC days, or null. Each start comes
@@ -167,7 +171,9 @@ export class Picker {
     if (shown !== this.shown) return;
     this.loading = false;
     this.slots = slots;
-    const free = new Set(Object.keys(slots).filter((day) => slots[day].length));
+    // A day whose only time is the booking's own has nothing to move to.
+    const free = new Set(Object.keys(slots).filter(
+      (day) => slots[day].some((slot) => !this.isCurrent(slot))));
     if (!free.size && advance) {
       // Late in the month there may be nothing left: show the next month instead, once.
       this.showMonth(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1);
@@ -199,6 +205,7 @@ export class Picker {
       button.dataset.start = slot.start;
       button.dataset.end = slot.end;
       button.textContent = timeLabel(slot.start, this.zone, this.hour12);
+      if (this.isCurrent(slot)) markCurrent(button);
       item.append(button);
       return item;
     }));
@@ -210,8 +217,26 @@ export class Picker {
     }
   }
 
+  isCurrent(slot) {
+    return Date.parse(slot.start) === this.current;
+  }
+
   pick(event) {
     const button = event.target.closest("button.slot");
-    if (button) this.onPick({ start: button.dataset.start, end: button.dataset.end });
+    if (button && !button.disabled) this.onPick({ start: button.dataset.start, end: button.dataset.end });
   }
+}
+
+// The booking's own time, shown for what it is and not offered: the server takes a move
+// to it as one that changes nothing, yet the page would say "moved".
+function markCurrent(button) {
+  const time = button.textContent;
+  button.disabled = true;
+  button.classList.add("current-time");
+  const note = document.createElement("span");
+  note.className = "note";
+  note.textContent = "current";
+  button.append(" ", note); // on a line of its own: the time is not broken in two
+  // The words shown come first in what a screen reader says (WCAG 2.5.3).
+  button.setAttribute("aria-label", `${time} current, your booked time`);
 }

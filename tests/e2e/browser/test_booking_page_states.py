@@ -10,13 +10,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Route, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.e2e.browser.conftest import PHONE, NewContext, watch_console
 from tests.e2e.browser.test_booking_links import booked
 from tests.e2e.browser.visitor import (
     choose_slot,
     coach,
+    confirm,
     fill_details,
     full_day,
     open_booking,
@@ -52,6 +53,47 @@ def test_after_a_move_the_page_no_longer_says_the_old_time_is_currently_booked(
     # The card beside the confirmation says the new time, never the old one as booked.
     expect(page.locator(".current")).to_contain_text("Now booked:")
     expect(page.locator(".current")).not_to_contain_text(old)
+
+
+def slot_at(page: Page, start: str) -> Locator:
+    """The time starting at the instant `start` (the API writes it in the page's zone)."""
+    page.locator("button.slot").first.wait_for()
+    shown = next(s for s in slot_starts(page)
+                 if datetime.fromisoformat(s) == datetime.fromisoformat(start))
+    return page.locator(f'button.slot[data-start="{shown}"]')
+
+
+def test_the_reschedule_page_marks_the_bookings_own_time_and_does_not_offer_it(
+        stack: LocalStack, new_context: NewContext) -> None:
+    host = coach(stack)
+    page = open_booking(new_context("Europe/Berlin"), stack, f"{host}/intro")
+    full_day(page)  # a day with other times left beside the one booked
+    # Its second time: the first may come within the event's notice before the move.
+    start = choose_slot(page, slot_starts(page)[1])
+    fill_details(page, topic="Roadmap")
+    confirm(page)
+    page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
+    page.locator("button.slot").first.wait_for()
+    day = datetime.fromisoformat(start).astimezone(ZoneInfo("Europe/Berlin")).date()
+    page.locator(f'button.day[data-day="{day}"]').click()
+
+    own = slot_at(page, start)
+    expect(own).to_contain_text("current")
+    expect(own).to_have_accessible_name(re.compile(r" current, your booked time$"))
+    expect(own).to_be_disabled()
+    expect(page.locator("button.slot:disabled")).to_have_count(1)  # the others stay
+    own.click(force=True)
+    expect(page.locator("#details")).to_be_hidden()
+    # The same instant in another zone (a NY host's day is the same day in Los Angeles).
+    page.locator("#timezone").select_option("America/Los_Angeles")
+    local = datetime.fromisoformat(start).astimezone(ZoneInfo("America/Los_Angeles"))
+    expect(page.locator("button.slot:disabled")).to_have_accessible_name(
+        re.compile(rf"^{local:%-I:%M}\s{local:%p} current, your booked time$"))
+    expect(slot_at(page, start)).to_be_disabled()
+
+    choose_slot(page, page.locator("button.slot:enabled").last.get_attribute("data-start"))
+    page.get_by_role("button", name="Move to this time").click()
+    expect(page.locator("#confirm-title")).to_have_text("Your booking was moved")
 
 
 def test_keyboard_focus_survives_going_back_to_the_first_month(
