@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Dialog, Route, expect
+from playwright.sync_api import BrowserContext, Dialog, Page, Route, expect
 
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.test_dashboard import (
@@ -31,12 +31,19 @@ from tests.e2e.conftest import LocalStack
 pytestmark = pytest.mark.e2e
 
 
-def test_overlapping_hours_are_refused_by_their_day_and_the_zone_is_not_changed(
-        stack: LocalStack, new_context: NewContext) -> None:
+def host_at(stack: LocalStack, new_context: NewContext, path: str
+            ) -> tuple[BrowserContext, Page]:
+    """A host signed up in a new browser, with hours and an event type (set_up_host), on
+    the dashboard at `path`."""
     context = new_context()
     slug, _ = sign_up_in_browser(context, stack)
     set_up_host(context, stack, slug)
-    page = open_dashboard(context, stack, "/app/availability")
+    return context, open_dashboard(context, stack, path)
+
+
+def test_overlapping_hours_are_refused_by_their_day_and_the_zone_is_not_changed(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context, page = host_at(stack, new_context, "/app/availability")
     availability = view(page, "availability")
     expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
 
@@ -57,10 +64,7 @@ def test_overlapping_hours_are_refused_by_their_day_and_the_zone_is_not_changed(
 
 def test_a_schedule_the_api_refuses_leaves_the_timezone_as_it_was(
         stack: LocalStack, new_context: NewContext) -> None:
-    context = new_context()
-    slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
-    page = open_dashboard(context, stack, "/app/availability")
+    context, page = host_at(stack, new_context, "/app/availability")
     availability = view(page, "availability")
     expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
 
@@ -82,10 +86,7 @@ def test_a_schedule_the_api_refuses_leaves_the_timezone_as_it_was(
 
 def test_a_removed_question_leaves_the_others_numbered_and_labelled_apart(
         stack: LocalStack, new_context: NewContext) -> None:
-    context = new_context()
-    slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
-    page = open_dashboard(context, stack, "/app/event-types")
+    _, page = host_at(stack, new_context, "/app/event-types")
     types = view(page, "event-types")
     types.get_by_role("button", name="Edit Intro call").click()
 
@@ -120,10 +121,7 @@ def test_a_removed_question_leaves_the_others_numbered_and_labelled_apart(
 def test_a_price_with_more_decimals_than_its_currency_is_refused_not_rounded(
         stack: LocalStack, new_context: NewContext, currency: str, amount: str,
         says: str) -> None:
-    context = new_context()
-    slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
-    page = open_dashboard(context, stack, "/app/event-types")
+    _, page = host_at(stack, new_context, "/app/event-types")
     sent: list[str] = []
     page.on("request", lambda r: sent.append(r.method) if "/me/event-types/" in r.url else None)
     types = view(page, "event-types")
@@ -196,10 +194,7 @@ def test_a_week_emptied_on_purpose_stays_empty_with_no_suggestion(
 
 def test_leaving_a_changed_form_for_another_view_asks_first_and_staying_keeps_the_edit(
         stack: LocalStack, new_context: NewContext) -> None:
-    context = new_context()
-    slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
-    page = open_dashboard(context, stack, "/app/profile")
+    context, page = host_at(stack, new_context, "/app/profile")
     profile = view(page, "profile")
     about = profile.get_by_label("About you")
     expect(profile.get_by_label("Display name")).to_have_value("Dana Dash")
@@ -246,10 +241,7 @@ def test_leaving_a_changed_form_for_another_view_asks_first_and_staying_keeps_th
 
 def test_closing_the_tab_with_a_changed_form_asks_the_browser_first(
         stack: LocalStack, new_context: NewContext) -> None:
-    context = new_context()
-    slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
-    page = open_dashboard(context, stack, "/app/availability")
+    _, page = host_at(stack, new_context, "/app/availability")
     availability = view(page, "availability")
     expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
 
