@@ -65,6 +65,7 @@ export function createConnections(api, integrations, { onLoaded = () => {}, card
   let connections = new Map(); // provider -> GET /me/connections entry
   let loaded = false;
   let generation = 0;
+  let newest = Promise.resolve(); // the newest read of the list (load)
   const tested = new Map(); // provider -> when a Test last found it working
   const webhooks = new Map(); // provider -> the webhook URL Penny gave when it was connected
   const mounts = new Map(); // name -> { list, group, details }
@@ -225,19 +226,27 @@ export function createConnections(api, integrations, { onLoaded = () => {}, card
 
   // ---- talking to the API ------------------------------------------------------------
 
-  async function load() {
+  // Read the list; resolves once the newest read begun by then has ended. A read that a
+  // newer one overtook (the socket's catch-up as the page opens) waits for that one: what
+  // comes after `await load()` (the way back's "… is connected") must see the list.
+  function load() {
     const mine = ++generation;
-    try {
-      const answer = await api.get("/me/connections");
-      if (mine !== generation) return;
-      connections = new Map(answer.connections.map((c) => [c.provider, c]));
-      loaded = true;
-      redraw();
-      onLoaded(answer.connections, connectedIntegrations());
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      if (mine === generation && error.status !== 401) say("Could not load your connections.", error.message, "warning");
-    }
+    newest = (async () => {
+      try {
+        const answer = await api.get("/me/connections");
+        if (mine !== generation) return newest;
+        connections = new Map(answer.connections.map((c) => [c.provider, c]));
+        loaded = true;
+        redraw();
+        onLoaded(answer.connections, connectedIntegrations());
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (mine !== generation) return newest;
+        if (error.status !== 401) say("Could not load your connections.", error.message, "warning");
+      }
+      return undefined;
+    })();
+    return newest;
   }
 
   function act(action, integration, button) {

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Request, Route, expect
 
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.test_dashboard import open_dashboard, sign_up_in_browser, view
@@ -161,6 +161,50 @@ def test_saying_no_at_the_consent_page_comes_back_with_a_plain_message_and_nothi
     page.reload()
     expect(page.get_by_role("button", name="Connect Outlook Calendar")).to_be_enabled()
     expect(status).to_be_empty()
+
+
+def test_the_way_back_names_what_was_connected_when_the_sockets_read_overtakes_the_pages(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/connections")
+    page.get_by_role("button", name="Connect Google Docs").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Allow Penny to")
+
+    # On the way back the page reads the list, and the socket, opening meanwhile, reads it
+    # again: the page's read answers first, while the socket's is still on its way.
+    held: dict[str, list[Route]] = {"ticket": [], "list": []}
+
+    def hold(name: str, method: str, count: int) -> Callable[[Route], None]:
+        """Hold the first `count` such requests back; let the others through."""
+        def handle(route: Route) -> None:
+            if route.request.method == method and len(held[name]) < count:
+                held[name].append(route)
+            else:
+                route.continue_()
+        return handle
+
+    context.route("**/me/realtime/ticket", hold("ticket", "POST", 1))
+    context.route("**/me/connections", hold("list", "GET", 2))
+    with page.expect_request(is_list_read):
+        page.get_by_role("button", name="Allow", exact=True).click()
+    with page.expect_request(is_list_read):
+        held["ticket"][0].continue_()  # the socket opens: its catch-up read begins
+    with page.expect_response(lambda response: is_list_read(response.request)):
+        held["list"][0].continue_()
+    # ... and is taken in (its body read) before the socket's read answers
+    page.wait_for_function("""() => performance.getEntriesByType("resource")
+        .filter((e) => e.name.endsWith("/me/connections")).length >= 1""")
+    held["list"][1].continue_()
+
+    # THEN the status names the card that was connected (not the vendor's first card)
+    expect(page.locator("#connections-status")).to_contain_text("Google Docs is connected")
+    expect(card(page, "Google Docs").locator(".integration-badge")).to_have_text("Connected")
+    page.wait_for_load_state("networkidle")
+
+
+def is_list_read(request: Request) -> bool:
+    return request.method == "GET" and request.url.endswith("/me/connections")
 
 
 def test_a_connection_the_provider_revokes_shows_as_broken_live_and_reconnects(
