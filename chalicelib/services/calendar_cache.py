@@ -159,6 +159,13 @@ def _keep(current: SyncState, mine: SyncState, noticed: datetime | None = None) 
     return kept
 
 
+def _channel_cursor(store: CalendarStore, state: SyncState) -> ChannelCursor | None:
+    """The cursor on the calendar's channel (None: no channel, or it is gone)."""
+    if state.watch_id is None:
+        return None
+    return store.channel_cursor(state.ref.provider, state.watch_id)
+
+
 def _still_true(stored: SyncState, mine: SyncState) -> bool:
     """Is the stored state as true after this sync as before: fresh (synced, no failure,
     no notification since), on the same channel?"""
@@ -187,7 +194,7 @@ class CalendarCache:
         `until`: the end of the window a page needs covered (a full listing reaches it);
         `channel`: the cursor on the calendar's channel as just read (else read here)."""
         started = self.clock.now()
-        held = channel if channel is not None else self._held(state)
+        held = channel if channel is not None else _channel_cursor(self.store, state)
         calendar = self._calendar(host_id, state.ref, timeout)
         read = self._read(host_id, calendar, state, held, started, until, noticed)
         if isinstance(read, Synced):
@@ -237,7 +244,7 @@ class CalendarCache:
             current = self.store.setup(host_id).state(ref)
             if current is None:
                 return Synced(mine, copy)  # no longer counted (the host disconnected)
-            state, held = current, self._held(current)
+            state, held = current, _channel_cursor(self.store, current)
             if held is not None and held.version and held.token is None:
                 base = None  # reset (below): only a full listing repairs the copy
         self._overlapped(host_id, ref)
@@ -309,12 +316,6 @@ class CalendarCache:
         if isinstance(exc, ConnectionBrokenError):
             self.adapters.broken(host_id, ref.provider, exc.message)
         self._failed(host_id, ref, exc)
-
-    def _held(self, state: SyncState) -> ChannelCursor | None:
-        """The cursor on the calendar's channel (None: no channel, or it is gone)."""
-        if state.watch_id is None:
-            return None
-        return self.store.channel_cursor(state.ref.provider, state.watch_id)
 
     def _overlapped(self, host_id: str, ref: CalendarRef) -> None:
         """Other syncs of the calendar kept moving its cursor while this one ran (or
@@ -634,11 +635,6 @@ class FreshBusy:
             pool.shutdown(wait=False)
         return busy
 
-    def _channel(self, state: SyncState) -> ChannelCursor | None:
-        if state.watch_id is None:
-            return None
-        return self.store.channel_cursor(state.ref.provider, state.watch_id)
-
     def _ask(self, host_id: str, provider: str, calendar_ids: list[str], window: TimeRange
              ) -> dict[str, list[TimeRange]]:
         calendar = self.adapters.calendar(host_id, provider, self.timeout)
@@ -654,7 +650,7 @@ class FreshBusy:
             state.trusted_for_booking(now, window)
             # A push notification's sync moves only the channel's cursor: its time is
             # read on this rare path (one read), not written on the host's setup.
-            or state.trusted_for_booking(now, window, self._channel(state)))
+            or state.trusted_for_booking(now, window, _channel_cursor(self.store, state)))
         if not trusted:
             raise CalendarUnavailableError(
                 "we could not check the host's calendar just now; please try again in a "

@@ -376,11 +376,8 @@ function amountProblem(amount, currency) {
   const digits = fractionDigits(currency);
   const decimals = digits ? `([.,]\\d{1,${digits}})?` : "";
   if (new RegExp(`^\\d+${decimals}$`).test(amount)) return "";
-  if (!digits && /^\d+[.,]\d+$/.test(amount)) {
-    return `${currency} has no smaller unit: enter a whole amount, like 2500.`;
-  }
-  if (/^\d+[.,]\d+$/.test(amount)) {
-    return `${currency} has at most ${digits} decimals: enter an amount like 25 or 25.${"5".padEnd(digits, "0")}.`;
-  }
-  return "Enter an amount like 25 or 25.50, or leave empty for free.";
+  if (!/^\d+[.,]\d+$/.test(amount)) return "Enter an amount like 25 or 25.50, or leave empty for free.";
+  return digits
+    ? `${currency} has at most ${digits} decimals: enter an amount like 25 or 25.${"5".padEnd(digits, "0")}.`
+    : `${currency} has no smaller unit: enter a whole amount, like 2500.`;
 }
