@@ -10,6 +10,10 @@ from typing import Any
 from sandbox import stripe_objects as objects
 from sandbox.stripe_wire import StripeFailure, integer, metadata, new_id, text, unknown
 
+# Stripe's minimum charge for the currencies the demo and the tests use, in minor units
+# (docs.stripe.com/currencies; an account settling in the same currency).
+MINIMUM_CHARGE = {"usd": (50, "$0.50"), "eur": (50, "€0.50"), "gbp": (30, "£0.30"),
+                  "jpy": (50, "¥50"), "inr": (50, "₹0.50")}
 MIN_LIFETIME = 30 * 60
 MAX_LIFETIME = 24 * 60 * 60
 
@@ -52,10 +56,15 @@ def new_session(params: dict[str, Any], base_url: str
     if reference is not None and len(reference) > 200:
         raise StripeFailure(400, "client_reference_id must be at most 200 characters.",
                             param="client_reference_id")
-    session_id = new_id("cs_test_a1", 56)
     total = sum(item["amount_total"] for item in items)
+    currency = next(iter(currencies))
+    least, words = MINIMUM_CHARGE.get(currency, (0, ""))
+    if total < least:
+        raise StripeFailure(400, "The Checkout Session's total amount due must add up to at "
+                            f"least {words} {currency}", code="amount_too_small")
+    session_id = new_id("cs_test_a1", 56)
     session = objects.checkout_session(session_id, {
-        "amount_subtotal": total, "amount_total": total, "currency": currencies.pop(),
+        "amount_subtotal": total, "amount_total": total, "currency": currency,
         "customer_email": text(params, "customer_email"),
         "client_reference_id": reference, "metadata": metadata(params),
         "success_url": _url(params, "success_url"), "cancel_url": _url(params, "cancel_url"),

@@ -1,19 +1,30 @@
-"""The currencies a price may be in: ISO 4217's current codes, and each one's minor unit.
+"""The currencies a price may be in: ISO 4217's current codes, each one's minor unit, and
+the least each payment vendor takes in it.
 
 A price is an integer in its currency's minor unit (cents, paise; whole yen), as Stripe
 and Razorpay take it, so the number of decimals a currency has is what turns an amount
 into words and a typed amount into minor units. A code that names no current currency
 (`XYZ`, or one withdrawn, like HRK) is refused when an event type is saved: no vendor
 would take a payment in it, and the booking would fail at the checkout instead.
+
+So is a price a vendor would refuse: under Stripe's minimum charge in its currency (€0.50,
+£0.30, ¥50; Stripe's table of minimum charge amounts), under Razorpay's ₹1.00 an order,
+or a three-decimal amount (KWD, BHD) whose last digit is not 0, which Stripe's card
+partners cannot carry. Stripe's minimum is in the account's settlement currency; for a
+currency outside its table the equivalent is a rate Penny does not know, so nothing is
+checked and Stripe's own refusal at the checkout is the fallback.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 # ISO 4217 (list one, as of 2026): the codes of current currencies, without funds,
-# precious metals and testing codes. ANG gave way to XCG in 2025, ZWL to ZWG in 2024.
+# precious metals and testing codes. ANG gave way to XCG in 2025, ZWL to ZWG in 2024,
+# BGN to EUR in 2026.
 CURRENCIES = frozenset((
     "AED", "AFN", "ALL", "AMD", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
-    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
     "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK",
     "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP",
     "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD",
@@ -31,6 +42,43 @@ _DIGITS = {**dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KR
            **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3)}
 
 
+# Stripe's minimum charge amounts, in minor units (docs.stripe.com/currencies).
+_STRIPE_MINIMUM = {
+    "AED": 200, "AUD": 50, "BRL": 50, "CAD": 50, "CHF": 50, "CZK": 1500, "DKK": 250,
+    "EUR": 50, "GBP": 30, "HKD": 400, "HUF": 17500, "INR": 50, "JPY": 50, "MXN": 1000,
+    "MYR": 200, "NOK": 300, "NZD": 50, "PLN": 200, "RON": 200, "SEK": 300, "SGD": 50,
+    "THB": 1000, "USD": 50}
+# Razorpay: an order of at least 100 paise (razorpay.com/docs/api/orders/create).
+_RAZORPAY_MINIMUM = {"INR": 100}
+
+
 def minor_digits(currency: str) -> int:
     """How many decimals the currency has (2 for a code it does not know)."""
     return _DIGITS.get(currency, 2)
+
+
+def payment_vendor(currency: str, ready: Collection[str]) -> str | None:
+    """Which of the host's ready payment vendors takes a price in this currency: Razorpay
+    for rupees (or when it is the only one), Stripe for the rest; None when neither is."""
+    if "razorpay" in ready and (currency == "INR" or "stripe" not in ready):
+        return "razorpay"
+    return "stripe" if "stripe" in ready else None
+
+
+def vendor_refusal(vendor: str, amount_minor: int, currency: str) -> str | None:
+    """Why the vendor would refuse a payment of this amount, in words; None if it would
+    not (as far as Penny can tell: see the module's docstring)."""
+    least = (_STRIPE_MINIMUM if vendor == "stripe" else _RAZORPAY_MINIMUM).get(currency, 0)
+    if amount_minor < least:
+        return (f"{vendor.title()} takes payments of at least {_amount(least, currency)} "
+                f"{currency}; raise the price or make the event type free")
+    if vendor == "stripe" and minor_digits(currency) == 3 and amount_minor % 10:
+        return (f"Stripe takes {currency} amounts to two decimals (the third one 0): "
+                f"{_amount(amount_minor - amount_minor % 10, currency)} or "
+                f"{_amount(amount_minor - amount_minor % 10 + 10, currency)}, say")
+    return None
+
+
+def _amount(amount_minor: int, currency: str) -> str:
+    digits = minor_digits(currency)
+    return f"{amount_minor / 10**digits:.{digits}f}"

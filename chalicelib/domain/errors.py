@@ -275,6 +275,21 @@ class PaymentNotConnectedError(PennyError):
     code = "payment_not_connected"
 
 
+class PriceNotPayableError(ValidationError):
+    """The payment vendor that would take this price refuses such an amount (under its
+    minimum charge, or more decimals than its card partners carry)."""
+
+    code = "price_not_payable"
+
+
+class PaymentRefusedError(PennyError):
+    """The payment provider refused to start this checkout as it stands (a price under
+    its minimum charge, a currency the host's account cannot take): nothing was booked,
+    and trying again cannot help until the host changes something."""
+
+    code = "payment_refused"
+
+
 class PaymentUnavailableError(ProviderUnavailableError):
     """The payment provider could not start a checkout: nothing was booked; try again."""
 

@@ -39,6 +39,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.ProviderNotAvailableError: 409,  # not set up on this Penny (the operator's choice)
     e.NotConnectedError: 404,
     e.PaymentNotConnectedError: 409,   # the host must connect Stripe or Razorpay first
+    e.PaymentRefusedError: 409,        # the host must change the price or the account
     e.OAuthStateError: 400,
     e.ConsentDeclinedError: 400,
     e.IdentityLinkedError: 409,

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.connections import Connection, ConnectionStatus, Tokens
+from chalicelib.domain.currencies import payment_vendor
 from chalicelib.domain.errors import (
     NotConnectedError,
     PaymentNotConnectedError,
@@ -149,8 +150,8 @@ class PaymentAccounts:
             raise PaymentNotConnectedError(
                 "this host cannot take payments right now, so this paid event cannot be "
                 "booked; please contact them")
-        name = "razorpay" if "razorpay" in ready and (
-            price.currency == "INR" or "stripe" not in ready) else "stripe"
+        name = payment_vendor(price.currency, ready)
+        assert name is not None  # some vendor is ready
         return self._host_payment(name, *ready[name])
 
     def for_booking(self, booking: Booking) -> PaymentProvider:

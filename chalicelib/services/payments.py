@@ -48,8 +48,10 @@ from chalicelib.domain.errors import (
     NotConnectedError,
     NotFoundError,
     PaymentNotConnectedError,
+    PaymentRefusedError,
     PaymentUnavailableError,
     ProviderError,
+    ProviderRejectedError,
     SlotTakenError,
     ValidationError,
 )
@@ -170,7 +172,7 @@ class PaymentService:
             return result  # a replay of a request that got its checkout (or lapsed)
         try:
             booking = self._open_checkout(booking, et, host_payment)
-        except PaymentUnavailableError:
+        except (PaymentUnavailableError, PaymentRefusedError):
             # Nothing was booked: a retry under the same Idempotency-Key tries again,
             # rather than replaying a hold that never had a checkout.
             if idempotency is not None:
@@ -196,6 +198,13 @@ class PaymentService:
             checkout = host.provider.create_checkout(request)
         except ProviderError as exc:
             self._let_go(booking.uid)
+            if isinstance(exc, ProviderRejectedError):  # retrying cannot help
+                log.warning("checkout refused", extra={"booking_uid": booking.uid,
+                                                       "provider": name, "reason": exc.message})
+                raise PaymentRefusedError(
+                    f"{name.title()} would not take this payment, so nothing was booked; "
+                    "please tell the host: their price or their payment account needs a "
+                    "change") from exc
             raise PaymentUnavailableError(
                 name, f"{name.title()} could not start the payment, so nothing was booked; "
                 "try again in a moment") from exc

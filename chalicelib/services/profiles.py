@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from chalicelib.domain.availability import Schedule
-from chalicelib.domain.errors import NotFoundError, PaymentNotConnectedError, ValidationError
+from chalicelib.domain.currencies import payment_vendor, vendor_refusal
+from chalicelib.domain.errors import (
+    NotFoundError,
+    PaymentNotConnectedError,
+    PriceNotPayableError,
+    ValidationError,
+)
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig, Profile, validate_slug, validate_timezone
 from chalicelib.services.ports import Hosts
@@ -38,15 +44,23 @@ class ProfileService:
     payments_ready: Callable[[str], list[str]] = no_payments
 
     def _check_price(self, host_id: str, et: EventType, old: EventType | None = None) -> None:
-        """A new or changed price needs a payment provider. A price kept as it was does
-        not: a host whose provider was disconnected can still hide, retitle or deactivate
-        the event type (its bookings are refused until a provider is back)."""
+        """A new or changed price needs a payment provider that would take it (its
+        minimum charge). A price kept as it was does not: a host whose provider was
+        disconnected can still hide, retitle or deactivate the event type (its bookings
+        are refused until a provider is back)."""
         if old is not None and old.is_paid and old.price == et.price:
             return
-        if et.is_paid and not self.payments_ready(host_id):
+        if et.price is None or not et.is_paid:
+            return
+        ready = self.payments_ready(host_id)
+        if not ready:
             raise PaymentNotConnectedError(
                 "connect Stripe or Razorpay (Connections) before you give an event type a "
                 "price", "price")
+        vendor = payment_vendor(et.price.currency, ready)
+        refusal = vendor and vendor_refusal(vendor, et.price.amount_minor, et.price.currency)
+        if refusal:
+            raise PriceNotPayableError(refusal, "price.amount_minor")
 
     def config(self, host_id: str) -> HostConfig:
         return self.hosts.config(host_id)

@@ -176,6 +176,44 @@ def test_a_priced_event_type_needs_a_connected_payment_provider_first(
     assert r.json["error"]["field"] == "price"
 
 
+def test_a_price_under_the_vendors_minimum_charge_is_refused_when_saved(
+        api: Api, host: str, sandbox: ProviderSandbox) -> None:
+    # Stripe takes no card payment under €0.50, Razorpay no order under ₹1.00: saved, such
+    # a price would fail every visitor at the checkout instead.
+    connect_stripe(api, host, sandbox)
+    connect_razorpay(api, host, sandbox)
+    (intro,) = api.get("/me/event-types", token=host).json["event_types"]
+
+    euro = api.put(f"/me/event-types/{intro['id']}",
+                   f.event_type(price={"amount_minor": 10, "currency": "EUR"}), token=host)
+    rupee = api.put(f"/me/event-types/{intro['id']}",
+                    f.event_type(price={"amount_minor": 50, "currency": "INR"}), token=host)
+
+    assert (euro.status, euro.code, euro.json["error"]["field"]) == (
+        400, "price_not_payable", "price.amount_minor")
+    assert euro.json["error"]["message"].startswith("Stripe takes payments of at least 0.50 EUR")
+    assert (rupee.status, rupee.code) == (400, "price_not_payable")
+    assert rupee.json["error"]["message"].startswith("Razorpay takes payments of at least 1.00")
+    assert api.get("/me/event-types", token=host).json["event_types"] == [intro]
+    price_intro(api, host, {"amount_minor": 50, "currency": "EUR"})  # the minimum itself
+
+
+def test_a_kept_price_the_vendor_refuses_at_the_checkout_holds_nothing(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # ₹0.50 was saved while Stripe (minimum ₹0.50) would take it; Razorpay, connected
+    # since, takes rupees and refuses an order under ₹1.00.
+    connect_stripe(api, host, sandbox)
+    price_intro(api, host, {"amount_minor": 50, "currency": "INR"})
+    connect_razorpay(api, host, sandbox)
+
+    r = api.post("/hosts/alice/intro/bookings", f.booking(slot(clock)))
+
+    assert (r.status, r.code) == (409, "payment_refused"), r.body
+    assert r.json["error"]["message"].startswith("Razorpay would not take this payment")
+    price_intro(api, host, {"amount_minor": 100, "currency": "INR"})
+    assert book(api, clock)["status"] == "pending_payment"  # the time was let go
+
+
 def test_stripe_stays_pending_until_its_onboarding_is_finished(
         api: Api, host: str, sandbox: ProviderSandbox) -> None:
     r = api.post("/me/connections/stripe", {"features": ["payments"]}, token=host)

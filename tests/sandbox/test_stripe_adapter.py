@@ -115,6 +115,20 @@ def test_the_checkout_charges_the_hosts_account_in_jpy_untouched(
     assert intent["metadata"] == {"booking_uid": "bk-1"}
 
 
+def test_a_checkout_under_stripes_minimum_charge_is_refused_and_nothing_is_made(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Penny refuses such a price when the event type is saved; one saved before that (or
+    # for a currency outside Stripe's table) meets Stripe's own refusal at the checkout.
+    account = _host(provider_sandbox)
+
+    with pytest.raises(ProviderRejectedError) as refused:
+        _payments(provider_sandbox, account).create_checkout(
+            _request(price=Price(49, "JPY")))
+
+    assert "at least ¥50 jpy" in str(refused.value)
+    assert provider_sandbox.stripe_sessions() == []
+
+
 def test_a_hold_shorter_than_stripes_minimum_gets_a_session_of_just_over_30_minutes(
         provider_sandbox: ProviderSandbox) -> None:
     made = _payments(provider_sandbox, _host(provider_sandbox)).create_checkout(_request())

@@ -15,10 +15,12 @@ from chalicelib.domain.availability import LocalRange, Schedule
 from chalicelib.domain.errors import (
     InvalidTimezoneError,
     NotFoundError,
+    PaymentNotConnectedError,
+    PriceNotPayableError,
     SlugTakenError,
     ValidationError,
 )
-from chalicelib.domain.event_types import EventType, LocationKind
+from chalicelib.domain.event_types import EventType, LocationKind, Price
 from chalicelib.domain.hosts import Profile
 from chalicelib.services.profiles import MAX_EVENT_TYPES, ProfileService
 from tests.unit.fakes import FakeHosts, make_host
@@ -171,3 +173,80 @@ def test_a_deleted_event_type_is_gone_and_the_others_stay() -> None:
     assert service.config("host-alice").event_types == (demo,)
     with pytest.raises(NotFoundError):
         service.event_type("host-alice", "alice-intro")
+
+
+# --- prices ----------------------------------------------------------------------------------
+
+
+def with_payments(*ready: str, hosts: FakeHosts | None = None) -> ProfileService:
+    if hosts is None:
+        _, hosts = given_alice_and_bob()
+    return ProfileService(hosts, payments_ready=lambda host_id: list(ready))
+
+
+@pytest.mark.parametrize(("ready", "amount", "currency", "vendor"), [
+    (("stripe",), 49, "USD", "Stripe"),
+    (("stripe",), 29, "GBP", "Stripe"),
+    (("stripe",), 49, "JPY", "Stripe"),
+    (("stripe", "razorpay"), 99, "INR", "Razorpay"),
+    (("razorpay",), 99, "INR", "Razorpay"),
+])
+def test_a_price_under_the_vendors_minimum_charge_is_refused_by_the_price_field(
+        ready: tuple[str, ...], amount: int, currency: str, vendor: str) -> None:
+    service = with_payments(*ready)
+    before = service.config("host-alice").event_types
+
+    with pytest.raises(PriceNotPayableError) as refused:
+        service.create_event_type("host-alice", draft(price=Price(amount, currency)))
+
+    assert refused.value.field == "price.amount_minor"
+    assert refused.value.message.startswith(f"{vendor} takes payments of at least ")
+    assert service.config("host-alice").event_types == before
+
+
+@pytest.mark.parametrize(("ready", "amount", "currency"), [
+    (("stripe",), 50, "USD"),
+    (("stripe",), 30, "GBP"),
+    (("stripe",), 50, "INR"),      # Stripe's rupee minimum is 0.50
+    (("stripe", "razorpay"), 100, "INR"),
+    (("stripe",), 1, "XCD"),       # outside Stripe's table: its checkout decides
+    (("stripe",), 10010, "KWD"),
+])
+def test_a_price_the_vendor_takes_is_saved(
+        ready: tuple[str, ...], amount: int, currency: str) -> None:
+    service = with_payments(*ready)
+
+    created = service.create_event_type("host-alice", draft(price=Price(amount, currency)))
+
+    assert created.price == Price(amount, currency)
+
+
+def test_a_three_decimal_amount_stripe_cannot_carry_is_refused_with_the_nearest_two() -> None:
+    service = with_payments("stripe")
+
+    with pytest.raises(PriceNotPayableError) as refused:
+        service.create_event_type("host-alice", draft(price=Price(10005, "KWD")))
+
+    assert "10.000 or 10.010" in refused.value.message
+
+
+def test_a_price_kept_as_it_was_is_not_checked_again() -> None:
+    # Saved when the host's only vendor was Razorpay (INR 0.50 is under its ₹1.00); a
+    # retitle keeps that price, and the vendor's refusal at the checkout still says so.
+    _, hosts = given_alice_and_bob()
+    created = with_payments("stripe", hosts=hosts).create_event_type(
+        "host-alice", draft(price=Price(50, "INR")))
+    razorpay_only = with_payments("razorpay", hosts=hosts)
+
+    renamed = razorpay_only.update_event_type(
+        "host-alice", created.id, replace(created, title="Renamed"))
+
+    assert renamed.title == "Renamed"
+    with pytest.raises(PriceNotPayableError):
+        razorpay_only.update_event_type(
+            "host-alice", created.id, replace(created, price=Price(60, "INR")))
+
+
+def test_a_price_without_any_vendor_ready_asks_for_one_first() -> None:
+    with pytest.raises(PaymentNotConnectedError):
+        with_payments().create_event_type("host-alice", draft(price=Price(5000, "USD")))
