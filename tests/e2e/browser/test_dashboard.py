@@ -368,8 +368,8 @@ def test_the_host_cancels_from_the_list_with_the_keyboard(
     page = open_dashboard(context, stack, "/app/bookings")
     cancel = page.get_by_role("button", name=re.compile("^Cancel Intro call with Barbara"))
     expect(cancel).to_be_visible()
-    # The socket's opening reads the list again and draws it anew, which takes the focus
-    # off a row's button: the keys are pressed once that read is done.
+    # The socket's opening reads the list again and draws it anew (the focus is given
+    # back to the same button): the keys are pressed once that read is done.
     expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
     page.wait_for_load_state("networkidle")
 
@@ -388,6 +388,38 @@ def test_the_host_cancels_from_the_list_with_the_keyboard(
     row = page.locator(".booking", has_text="Barbara Liskov")
     expect(row).to_contain_text("Travelling that week")
     expect(row.locator(".badge", has_text="Cancelled")).to_be_visible()
+
+
+def test_a_live_redraw_of_the_bookings_keeps_the_keyboards_place(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    book(stack, slug, "intro", "Ada Lovelace")
+    barbara = book(stack, slug, "intro", "Barbara Liskov")
+    page = open_dashboard(context, stack, "/app/bookings")
+    expect(page.locator(".booking")).to_have_count(2)
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    page.wait_for_load_state("networkidle")  # the socket's catch-up read has drawn
+    cancel = page.get_by_role("button", name=re.compile("^Cancel Intro call with Barbara"))
+    cancel.focus()
+
+    # WHEN a booking made meanwhile draws the list anew
+    book(stack, slug, "intro", "Charles Babbage")
+
+    # THEN the keyboard is still on Barbara's Cancel (it fell to the page's body)
+    expect(page.locator(".booking")).to_have_count(3)
+    expect(cancel).to_be_focused()
+
+    # WHEN Barbara's booking leaves the list while the keyboard is on it
+    r = context.request.post(f"{stack.api_url}/me/bookings/{barbara['uid']}/cancel",
+                             headers=csrf_headers(context, stack), data={"reason": None})
+    assert r.status == 200, r.text()
+
+    # THEN it is on the Cancel of the row now in its place
+    expect(page.locator(".booking")).to_have_count(2)
+    expect(page.get_by_role("button", name=re.compile("^Cancel Intro call with Charles"))
+           ).to_be_focused()
 
 
 @pytest.fixture
