@@ -425,6 +425,27 @@ def test_a_renewed_channel_carries_the_cursor_and_its_notifications_sync_increme
     assert world.cached() == {TUESDAY: {"dentist": DENTIST}, date(2026, 3, 4): {"gym": GYM}}
 
 
+def test_of_two_syncs_renewing_a_channel_at_once_the_later_stops_its_own(
+        world: World) -> None:
+    # GIVEN a watched calendar whose channel is due for renewal
+    world.counting(GOOGLE)
+    world.sync()
+    world.clock.advance(timedelta(days=6, minutes=1))
+
+    # WHEN another sync renews it and records its channel while this one makes its own
+    world.store.meanwhile("save_watch", lambda: world.cache.sync(HOST, world.state()))
+    synced = world.sync()
+
+    # THEN one channel is left, the one the setup names; the other two are stopped and
+    # forgotten (this sync's sent notifications nothing names for a week)
+    assert world.state().watch_id == synced.watch_id == "w-3"
+    assert list(world.google.watches) == ["w-3"]
+    assert sorted(w.id for w in world.google.stopped) == ["w-1", "w-2"]
+    assert world.store.find_watch("google", "w-2", "any") is None
+    assert world.store.channel_cursor("google", "w-2") is None
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+
+
 def test_a_channel_renewed_while_its_old_cursor_was_reset_lists_in_full(
         world: World) -> None:
     # GIVEN a watched calendar whose channel is due for renewal
