@@ -97,7 +97,7 @@ def _home_zone(host_id: str) -> tzinfo:
 
 
 class HostAdapters:
-    """The `ProviderAdapters` port of services/calendar_cache.py: the host's adapter for
+    """The `ProviderAdapters` port of services/calendar_ports.py: the host's adapter for
     a provider, made with the host's access token (refreshed when due, and once more
     when the provider refuses it). The connection service is built on first use, so a
     host with no calendars never loads the token cipher."""
@@ -403,7 +403,7 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
     from chalicelib.functions.browser_session import SessionServices
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
-    from chalicelib.services.calendar_cache import FreshBusy
+    from chalicelib.services.fresh_busy import FreshBusy
     from chalicelib.services.links import BookingLinks
     from chalicelib.services.profiles import ProfileService
     from chalicelib.services.public import PublicService
@@ -711,7 +711,8 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.accounts import AccountService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.booking_changes import BookingChanges
-    from chalicelib.services.calendar_cache import CalendarCache, ProviderAdapters
+    from chalicelib.services.calendar_cache import CalendarCache
+    from chalicelib.services.calendar_ports import ProviderAdapters
     from chalicelib.services.connections import ConnectionService, OpenLogins
     from chalicelib.services.fanout import Fanout
     from chalicelib.services.jobs import JobRunner

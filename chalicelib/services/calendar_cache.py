@@ -1,5 +1,5 @@
 """The hosts' calendars as busy time: the cached copy a slots page reads, the sync that
-keeps it, the push notifications that start a sync, and the fresh check of a booking.
+keeps it, and the push notifications that start a sync.
 
 A slots request asks no provider while the copy is fresh (domain/calendar_cache.py);
 it reads the copy with the ledger in its second round trip. When a calendar's copy is
@@ -22,33 +22,25 @@ reads from it changes. A sync also renews the calendar's push channel when it en
 within a day, carrying the cursor, so channels of hosts with traffic never lapse and
 nothing is billed while idle.
 
-A booking asks the providers afresh (`FreshBusy`): each provider once, in parallel, under
-`BOOKING_TIMEOUT`. A provider that is down may be replaced by its copy only while that
-copy is younger than BOOKING_TRUSTS_CACHE_FOR; otherwise the booking is refused with
-CalendarUnavailableError (503, retryable), never accepted on a guess. A connection that
-is broken (the host must reconnect, and the dashboard says so) books on its last copy:
-refusing every booking until the host acts would punish the host's clients for it.
+A booking asks the providers afresh instead: services/fresh_busy.py.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Protocol
 
 from chalicelib.domain.calendar_cache import (
     WATCH_FOR,
     CalendarCopy,
     CalendarRef,
     CalendarSetup,
-    Channel,
     ChannelCursor,
     DayEvents,
     SyncState,
@@ -56,7 +48,6 @@ from chalicelib.domain.calendar_cache import (
     sync_window,
 )
 from chalicelib.domain.errors import (
-    CalendarUnavailableError,
     ConnectionBrokenError,
     NotConnectedError,
     ProviderError,
@@ -67,64 +58,22 @@ from chalicelib.domain.providers import (
     CalendarChanges,
     CalendarInfo,
     CalendarProvider,
-    VideoProvider,
 )
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.calendar_ports import (
+    GRACE,
+    CalendarStore,
+    Deadline,
+    ProviderAdapters,
+    channel_cursor,
+)
 from chalicelib.services.ports import Clock
 
 log = logging.getLogger("penny.calendars")
 
 READ_TIMEOUT = 2.0       # seconds a slots page waits for a sync of a stale calendar
-BOOKING_TIMEOUT = 3.0    # seconds a booking waits for each provider's busy times
-GRACE = 0.5              # seconds past the calls' own timeout a wait for them allows
 SYNC_TIMEOUT = 8.0       # a push-notified sync, the calendar job
 MOVE_ATTEMPTS = 3        # reads of what changed, when other syncs keep moving the cursor
-
-
-class ProviderAdapters(Protocol):
-    """The host's adapter for a provider, made with the host's credentials
-    (bootstrap.HostAdapters). NotConnectedError when the host has not connected it;
-    ConnectionBrokenError when it is broken."""
-
-    def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider: ...
-    def video(self, host_id: str, provider: str, timeout: float) -> VideoProvider: ...
-
-    def broken(self, host_id: str, provider: str, reason: str) -> None:
-        """The provider refused the host's connection (a 401 or 403 after the token was
-        good: access withdrawn there): flagged for the host, who sees it live, and later
-        calls fail fast until they reconnect."""
-        ...
-
-
-class CalendarStore(Protocol):
-    """store/calendar_cache.py."""
-
-    def setup(self, host_id: str) -> CalendarSetup: ...
-    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup],
-               seen: CalendarSetup | None = None) -> CalendarSetup: ...
-    def copy(self, host_id: str, ref: CalendarRef, window: TimeRange) -> CalendarCopy: ...
-    def write(self, host_id: str, ref: CalendarRef, days: dict[date, DayEvents]) -> None: ...
-    def save_watch(self, provider: str, watch_id: str, host_id: str, ref: CalendarRef,
-                   token: str, expires_at: datetime, cursor: str | None = None) -> None: ...
-    def find_channel(self, provider: str, watch_id: str, token: str) -> Channel | None: ...
-    def find_watch(self, provider: str, watch_id: str, token: str
-                   ) -> tuple[str, CalendarRef] | None: ...
-    def channel_cursor(self, provider: str, watch_id: str) -> ChannelCursor | None: ...
-    def move_cursor(self, provider: str, watch_id: str, seen: ChannelCursor,
-                    token: str | None, synced_at: datetime | None = None) -> bool: ...
-    def reset_cursor(self, provider: str, watch_id: str) -> bool: ...
-    def forget_watch(self, provider: str, watch_id: str,
-                     moved: ChannelCursor | None = None) -> bool: ...
-
-
-class _Deadline:
-    """One time budget shared by waits made one after another."""
-
-    def __init__(self, seconds: float) -> None:
-        self._ends = time.monotonic() + seconds
-
-    def left(self) -> float:
-        return max(0.0, self._ends - time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -159,13 +108,6 @@ def _keep(current: SyncState, mine: SyncState, noticed: datetime | None = None) 
     return kept
 
 
-def _channel_cursor(store: CalendarStore, state: SyncState) -> ChannelCursor | None:
-    """The cursor on the calendar's channel (None: no channel, or it is gone)."""
-    if state.watch_id is None:
-        return None
-    return store.channel_cursor(state.ref.provider, state.watch_id)
-
-
 def _still_true(stored: SyncState, mine: SyncState) -> bool:
     """Is the stored state as true after this sync as before: fresh (synced, no failure,
     no notification since), on the same channel?"""
@@ -194,7 +136,7 @@ class CalendarCache:
         `until`: the end of the window a page needs covered (a full listing reaches it);
         `channel`: the cursor on the calendar's channel as just read (else read here)."""
         started = self.clock.now()
-        held = channel if channel is not None else _channel_cursor(self.store, state)
+        held = channel if channel is not None else channel_cursor(self.store, state)
         calendar = self._calendar(host_id, state.ref, timeout)
         read = self._read(host_id, calendar, state, held, started, until, noticed)
         if isinstance(read, Synced):
@@ -244,7 +186,7 @@ class CalendarCache:
             current = self.store.setup(host_id).state(ref)
             if current is None:
                 return Synced(mine, copy)  # no longer counted (the host disconnected)
-            state, held = current, _channel_cursor(self.store, current)
+            state, held = current, channel_cursor(self.store, current)
             if held is not None and held.version and held.token is None:
                 base = None  # reset (below): only a full listing repairs the copy
         self._overlapped(host_id, ref)
@@ -445,7 +387,7 @@ class CalendarCache:
         futures = {s.ref: pool.submit(self.sync, host_id, s, READ_TIMEOUT, until=window.end)
                    for s in states}
         fresh: dict[CalendarRef, list[TimeRange]] = {}
-        deadline = _Deadline(READ_TIMEOUT + GRACE)  # one for all: they run side by side
+        deadline = Deadline(READ_TIMEOUT + GRACE)  # one for all: they run side by side
         try:
             for ref, future in futures.items():
                 try:
@@ -613,69 +555,3 @@ class CalendarCache:
             self._stop(self.adapters.calendar(host_id, state.ref.provider, SYNC_TIMEOUT), state)
         except (ProviderError, NotConnectedError):
             self.store.forget_watch(state.ref.provider, state.watch_id)
-
-
-@dataclass(frozen=True)
-class FreshBusy:
-    """The ExternalBusy port for bookings: the providers asked now (see the module)."""
-
-    adapters: ProviderAdapters
-    store: CalendarStore
-    clock: Clock
-    timeout: float = BOOKING_TIMEOUT
-
-    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange) -> list[TimeRange]:
-        by_provider: dict[str, list[SyncState]] = {}
-        for state in setup.conflicts:
-            by_provider.setdefault(state.ref.provider, []).append(state)
-        if not by_provider:
-            return []
-        pool = ThreadPoolExecutor(max_workers=len(by_provider))
-        futures = {p: pool.submit(self._ask, host_id, p, [s.ref.calendar_id for s in states],
-                                  window) for p, states in by_provider.items()}
-        busy: list[TimeRange] = []
-        deadline = _Deadline(self.timeout + GRACE)
-        try:
-            for provider, future in futures.items():
-                try:
-                    answered = future.result(timeout=deadline.left())
-                except (ProviderError, NotConnectedError, FutureTimeout) as exc:
-                    answered = {}
-                    broken = isinstance(exc, ConnectionBrokenError | NotConnectedError)
-                    if isinstance(exc, ConnectionBrokenError):
-                        # Refused now, though the token was good: the host is told, and
-                        # must reconnect; until then the copy stands in, where it covers.
-                        self.adapters.broken(host_id, provider, exc.message)
-                    for state in by_provider[provider]:
-                        busy += self._from_copy(host_id, state, window, broken)
-                    continue
-                for state in by_provider[provider]:
-                    read = answered.get(state.ref.calendar_id)
-                    busy += (read if read is not None
-                             else self._from_copy(host_id, state, window, False))
-        finally:
-            pool.shutdown(wait=False)
-        return busy
-
-    def _ask(self, host_id: str, provider: str, calendar_ids: list[str], window: TimeRange
-             ) -> dict[str, list[TimeRange]]:
-        calendar = self.adapters.calendar(host_id, provider, self.timeout)
-        return {b.calendar_id: b.busy() for b in calendar.busy(calendar_ids, window)
-                if not b.unknown}
-
-    def _from_copy(self, host_id: str, state: SyncState, window: TimeRange,
-                   broken: bool) -> list[TimeRange]:
-        now = self.clock.now()
-        # A broken connection (the host is told, and must reconnect) keeps the booking
-        # page working from its last copy, but only over the time that copy covers.
-        trusted = state.covers(window) if broken else (
-            state.trusted_for_booking(now, window)
-            # A push notification's sync moves only the channel's cursor: its time is
-            # read on this rare path (one read), not written on the host's setup.
-            or state.trusted_for_booking(now, window, _channel_cursor(self.store, state)))
-        if not trusted:
-            raise CalendarUnavailableError(
-                "we could not check the host's calendar just now; please try again in a "
-                "minute")
-        copy = self.store.copy(host_id, state.ref, window)
-        return busy_ranges(copy.days.values(), window)

@@ -56,7 +56,8 @@ from chalicelib.services.ports import Clock
 
 if TYPE_CHECKING:
     from chalicelib.domain.providers import Briefs
-    from chalicelib.services.calendar_cache import CalendarCache, ProviderAdapters
+    from chalicelib.services.calendar_cache import CalendarCache
+    from chalicelib.services.calendar_ports import ProviderAdapters
     from chalicelib.services.notes import NotesAdapters
     from chalicelib.services.payments import PaymentService
     from chalicelib.services.summary import BriefUsage

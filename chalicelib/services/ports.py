@@ -154,7 +154,7 @@ class Identities(Protocol):
 
 class ExternalBusy(Protocol):
     """Busy time on the host's own calendars (Google, Outlook), read afresh for a booking
-    (services/calendar_cache.py FreshBusy); no slot may touch it."""
+    (services/fresh_busy.py); no slot may touch it."""
 
     def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange
              ) -> list[TimeRange]: ...

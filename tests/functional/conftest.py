@@ -27,7 +27,7 @@ from chalicelib.settings import Settings
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 
 if TYPE_CHECKING:
-    from chalicelib.services.calendar_cache import ProviderAdapters
+    from chalicelib.services.calendar_ports import ProviderAdapters
     from chalicelib.services.payments import PaymentAdapters
     from sandbox.server import ProviderSandbox
 

@@ -1,5 +1,5 @@
 """A booking or a move is checked against the host's other calendars, asked afresh
-(services/reservations.py with services/calendar_cache.py FreshBusy), and only when the
+(services/reservations.py with services/fresh_busy.py), and only when the
 host counts some calendar for conflicts.
 
 Alice works 09:00-17:00 New York time (UTC-5 in early March 2026) on weekdays and offers
@@ -27,7 +27,7 @@ from chalicelib.domain.providers import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
-from chalicelib.services.calendar_cache import FreshBusy
+from chalicelib.services.fresh_busy import FreshBusy
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from tests.fakes.calendar_cache import FakeCalendarStore
 from tests.fakes.providers import FakeAdapters, FakeCalendar

@@ -26,7 +26,8 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.external_busy import ExternalEvent, ShownAs
 from chalicelib.domain.providers import CalendarInfo
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.calendar_cache import BOOKING_TIMEOUT, CalendarCache, FreshBusy
+from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.services.fresh_busy import BOOKING_TIMEOUT, FreshBusy
 from tests.fakes.calendar_cache import FakeCalendarStore
 from tests.fakes.providers import PRIMARY, FakeAdapters, FakeCalendar
 from tests.unit.fakes import FixedClock

@@ -11,7 +11,8 @@ import stripe
 
 from chalicelib.bootstrap import API_PAYMENT_CALLS, WORKER_PAYMENT_CALLS, PaymentCalls
 from chalicelib.integrations.razorpay_payments import RETRY_DELAY
-from chalicelib.services.calendar_cache import BOOKING_TIMEOUT, GRACE
+from chalicelib.services.calendar_ports import GRACE
+from chalicelib.services.fresh_busy import BOOKING_TIMEOUT
 from chalicelib.store.queues import WORKER_TIMEOUT
 
 CHALICE_CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"

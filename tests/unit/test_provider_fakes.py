@@ -36,7 +36,7 @@ from chalicelib.domain.providers import (
     WrittenEvent,
 )
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.calendar_cache import ProviderAdapters
+from chalicelib.services.calendar_ports import ProviderAdapters
 from tests.fakes.providers import (
     PRIMARY,
     FakeAdapters,

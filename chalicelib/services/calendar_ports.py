@@ -1,0 +1,76 @@
+"""What the calendar services need from the outside: the hosts' provider adapters and the
+store of calendar copies and channels (services/calendar_cache.py, fresh_busy.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Protocol
+
+from chalicelib.domain.calendar_cache import (
+    CalendarCopy,
+    CalendarRef,
+    CalendarSetup,
+    Channel,
+    ChannelCursor,
+    DayEvents,
+    SyncState,
+)
+from chalicelib.domain.providers import CalendarProvider, VideoProvider
+from chalicelib.domain.timerange import TimeRange
+
+GRACE = 0.5  # seconds past the calls' own timeout a wait for them allows
+
+
+class ProviderAdapters(Protocol):
+    """The host's adapter for a provider, made with the host's credentials
+    (bootstrap.HostAdapters). NotConnectedError when the host has not connected it;
+    ConnectionBrokenError when it is broken."""
+
+    def calendar(self, host_id: str, provider: str, timeout: float) -> CalendarProvider: ...
+    def video(self, host_id: str, provider: str, timeout: float) -> VideoProvider: ...
+
+    def broken(self, host_id: str, provider: str, reason: str) -> None:
+        """The provider refused the host's connection (a 401 or 403 after the token was
+        good: access withdrawn there): flagged for the host, who sees it live, and later
+        calls fail fast until they reconnect."""
+        ...
+
+
+class CalendarStore(Protocol):
+    """store/calendar_cache.py."""
+
+    def setup(self, host_id: str) -> CalendarSetup: ...
+    def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup],
+               seen: CalendarSetup | None = None) -> CalendarSetup: ...
+    def copy(self, host_id: str, ref: CalendarRef, window: TimeRange) -> CalendarCopy: ...
+    def write(self, host_id: str, ref: CalendarRef, days: dict[date, DayEvents]) -> None: ...
+    def save_watch(self, provider: str, watch_id: str, host_id: str, ref: CalendarRef,
+                   token: str, expires_at: datetime, cursor: str | None = None) -> None: ...
+    def find_channel(self, provider: str, watch_id: str, token: str) -> Channel | None: ...
+    def find_watch(self, provider: str, watch_id: str, token: str
+                   ) -> tuple[str, CalendarRef] | None: ...
+    def channel_cursor(self, provider: str, watch_id: str) -> ChannelCursor | None: ...
+    def move_cursor(self, provider: str, watch_id: str, seen: ChannelCursor,
+                    token: str | None, synced_at: datetime | None = None) -> bool: ...
+    def reset_cursor(self, provider: str, watch_id: str) -> bool: ...
+    def forget_watch(self, provider: str, watch_id: str,
+                     moved: ChannelCursor | None = None) -> bool: ...
+
+
+class Deadline:
+    """One time budget shared by waits made one after another."""
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self._ends - time.monotonic())
+
+
+def channel_cursor(store: CalendarStore, state: SyncState) -> ChannelCursor | None:
+    """The cursor on the calendar's channel (None: no channel, or it is gone)."""
+    if state.watch_id is None:
+        return None
+    return store.channel_cursor(state.ref.provider, state.watch_id)
