@@ -138,6 +138,29 @@ def test_a_price_with_more_decimals_than_its_currency_is_refused_not_rounded(
     assert "PUT" not in sent
 
 
+def test_a_price_under_stripes_minimum_charge_is_refused_beside_the_price(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug, paid=True)  # Stripe connected
+    page = open_dashboard(context, stack, "/app/event-types")
+    types = view(page, "event-types")
+    types.get_by_role("button", name="Edit Intro call").click()
+
+    types.get_by_label("Currency").select_option("EUR")
+    price = types.get_by_label("Price")
+    price.fill("0.10")
+    types.get_by_role("button", name="Save event type").click()
+
+    expect(price).to_have_attribute("aria-invalid", "true")
+    expect(price).to_be_focused()
+    expect(types.get_by_text("Stripe takes payments of at least 0.50 EUR")).to_be_visible()
+    r = context.request.get(f"{stack.api_url}/me/event-types",
+                            headers=csrf_headers(context, stack))
+    intro = next(et for et in r.json()["event_types"] if et["slug"] == "intro")
+    assert intro["price"] is None
+
+
 def test_a_year_of_past_overrides_does_not_block_the_next_save(
         stack: LocalStack, new_context: NewContext) -> None:
     context = new_context()
