@@ -8,11 +8,12 @@ into words and a typed amount into minor units. A code that names no current cur
 would take a payment in it, and the booking would fail at the checkout instead.
 
 So is a price a vendor would refuse: under Stripe's minimum charge in its currency (€0.50,
-£0.30, ¥50; Stripe's table of minimum charge amounts), under Razorpay's ₹1.00 an order,
-or a three-decimal amount (KWD, BHD) whose last digit is not 0, which Stripe's card
-partners cannot carry. Stripe's minimum is in the account's settlement currency; for a
-currency outside its table the equivalent is a rate Penny does not know, so nothing is
-checked and Stripe's own refusal at the checkout is the fallback.
+£0.30, ¥50; Stripe's table of minimum charge amounts), under Razorpay's order minimum of
+100 subunits (₹1.00, $1.00), or a three-decimal amount (KWD, BHD) whose last digit is
+not 0, which Stripe's card partners cannot carry. Stripe's minimum is in the account's
+settlement currency; for a currency outside its table the equivalent is a rate Penny
+does not know, so nothing is checked and Stripe's own refusal at the checkout is the
+fallback.
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ _STRIPE_MINIMUM = {
     "EUR": 50, "GBP": 30, "HKD": 400, "HUF": 17500, "INR": 50, "JPY": 50, "MXN": 1000,
     "MYR": 200, "NOK": 300, "NZD": 50, "PLN": 200, "RON": 200, "SEK": 300, "SGD": 50,
     "THB": 1000, "USD": 50}
-# Razorpay: an order of at least 100 paise (razorpay.com/docs/api/orders/create).
-_RAZORPAY_MINIMUM = {"INR": 100}
+# Razorpay: an order of at least 100 of the currency's subunit, ₹1.00 or $1.00
+# (razorpay.com/docs/api/orders/create).
+_RAZORPAY_MINIMUM = 100
 
 
 def minor_digits(currency: str) -> int:
@@ -68,7 +70,7 @@ def payment_vendor(currency: str, ready: Collection[str]) -> str | None:
 def vendor_refusal(vendor: str, amount_minor: int, currency: str) -> str | None:
     """Why the vendor would refuse a payment of this amount, in words; None if it would
     not (as far as Penny can tell: see the module's docstring)."""
-    least = (_STRIPE_MINIMUM if vendor == "stripe" else _RAZORPAY_MINIMUM).get(currency, 0)
+    least = _STRIPE_MINIMUM.get(currency, 0) if vendor == "stripe" else _RAZORPAY_MINIMUM
     if amount_minor < least:
         return (f"{vendor.title()} takes payments of at least {_amount(least, currency)} "
                 f"{currency}; raise the price or make the event type free")

@@ -190,6 +190,7 @@ def with_payments(*ready: str, hosts: FakeHosts | None = None) -> ProfileService
     (("stripe",), 49, "JPY", "Stripe"),
     (("stripe", "razorpay"), 99, "INR", "Razorpay"),
     (("razorpay",), 99, "INR", "Razorpay"),
+    (("razorpay",), 99, "USD", "Razorpay"),   # its order minimum is 100 subunits in any
 ])
 def test_a_price_under_the_vendors_minimum_charge_is_refused_by_the_price_field(
         ready: tuple[str, ...], amount: int, currency: str, vendor: str) -> None:
