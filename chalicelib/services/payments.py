@@ -45,6 +45,7 @@ from chalicelib.domain.bookings import Booking, BookingStatus, Payment
 from chalicelib.domain.errors import (
     BookingContentionError,
     BookingStateError,
+    ConnectionBrokenError,
     NotConnectedError,
     NotFoundError,
     PaymentNotConnectedError,
@@ -198,7 +199,8 @@ class PaymentService:
             checkout = host.provider.create_checkout(request)
         except ProviderError as exc:
             self._let_go(booking.uid)
-            if isinstance(exc, ProviderRejectedError):  # retrying cannot help
+            if isinstance(exc, ProviderRejectedError | ConnectionBrokenError):
+                # Retrying cannot help until the host changes something.
                 log.warning("checkout refused", extra={"booking_uid": booking.uid,
                                                        "provider": name, "reason": exc.message})
                 raise PaymentRefusedError(

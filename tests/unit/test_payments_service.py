@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
     ConnectionBrokenError,
     NotConnectedError,
     PaymentNotConnectedError,
+    PaymentRefusedError,
     PaymentUnavailableError,
     ProviderRejectedError,
     ProviderUnavailableError,
@@ -213,6 +214,22 @@ def test_a_provider_that_cannot_start_a_checkout_lets_the_hold_go_at_once(
     (booking,) = world.bookings.bookings.values()
     assert booking.status is BookingStatus.EXPIRED and not world.holds_time(booking)
     assert world.book().booking.status is BookingStatus.PENDING_PAYMENT  # the time is free
+
+
+@pytest.mark.parametrize("refusal", [
+    ProviderRejectedError("fake-payments", "amount_too_small: at least $0.50 usd"),
+    ConnectionBrokenError("fake-payments", "the account was disconnected there"),
+])
+def test_a_checkout_the_provider_refuses_says_so_not_try_again_and_lets_the_hold_go(
+        world: World, refusal: Exception) -> None:
+    world.fake.faults.fail_next("create_checkout", refusal)
+
+    with pytest.raises(PaymentRefusedError) as refused:
+        world.book()
+
+    assert "please tell the host" in refused.value.message
+    (booking,) = world.bookings.bookings.values()
+    assert booking.status is BookingStatus.EXPIRED and not world.holds_time(booking)
 
 
 # ---- verified events ---------------------------------------------------------------
