@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 INNER_LAYERS = ("domain", "services")
 # Storage, AWS, the web framework and the vendor libraries the adapters wrap.
 OUTER_LIBRARIES = ("pynamodb", "boto3", "botocore", "chalice", "jwt", "argon2", "icalendar",
-                   "cryptography", "authlib", "msal", "google", "requests")
+                   "cryptography", "authlib", "msal", "google", "googleapiclient", "requests",
+                   "stripe", "razorpay", "notion_client", "httpx", "httpx2")
 
 PROBE = """
 import importlib, json, sys
