@@ -213,6 +213,9 @@ class PaymentEventKind(StrEnum):
     # A refund that had gone through came back (a closed or replaced card): the money is
     # in the host's balance again, and the client still has not got it.
     REFUND_FAILED = "refund_failed"
+    # The host's account no longer lets Penny in (Stripe: it disconnected the platform):
+    # about no booking; the event's `account` names it.
+    ACCOUNT_REVOKED = "account_revoked"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ the booking uid Penny set in its metadata: `checkout.session.completed` once it 
 booking uid the adapter copied into the refund's metadata: `succeeded` is the money gone
 back; `failed` (`refund.failed`, or `refund.updated` to it: the card was closed or
 replaced, and Stripe put the money back in the account's balance) is a refund that did
-not reach the client after all. Everything else is None: the
+not reach the client after all. `account.application.deauthorized` names a connected
+account that disconnected Penny (about no booking). Everything else is None: the
 PaymentIntent's events name no session, and an event without Penny's metadata (a
 payment the host took some other way on the same account) is not Penny's.
 """
@@ -28,6 +29,10 @@ _REFUND = frozenset({"refund.created", "refund.updated", "refund.failed"})
 
 def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
     kind = str(event.get("type", ""))
+    if kind == "account.application.deauthorized":
+        account = event.get("account")
+        return PaymentEvent(str(event["id"]), PaymentEventKind.ACCOUNT_REVOKED, "", "",
+                            account=str(account)) if account else None
     found = (event.get("data") or {}).get("object") or {}
     booking_uid = (found.get("metadata") or {}).get("booking_uid")
     if not booking_uid or (kind not in _SESSION and kind not in _REFUND):

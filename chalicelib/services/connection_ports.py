@@ -99,6 +99,10 @@ class Connections(Protocol):
         """The host's connections to `providers`, with their tokens, in one read."""
         ...
 
+    def host_of_account(self, provider: str, account_id: str) -> str | None:
+        """The host whose connection to `provider` is this account (Stripe's only)."""
+        ...
+
     def delete(self, host_id: str, provider: str) -> tuple[Connection, Tokens | None] | None:
         """Remove it; what was removed, with its tokens to revoke (None if they cannot be
         decrypted), or None if nothing was there."""

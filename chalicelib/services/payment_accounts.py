@@ -21,6 +21,7 @@ A host with both takes INR through Razorpay and every other currency through Str
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from chalicelib.domain.providers import PaymentAccount, PaymentProvider
 from chalicelib.services.connection_ports import Connections
 from chalicelib.services.payments import HostPayment, RazorpayCallbacks
 from chalicelib.services.ports import Clock
+
+log = logging.getLogger("penny.payments")
 
 PAYMENT_PROVIDERS = ("stripe", "razorpay")
 READY = ("payments",)   # a ready connection's "scope": it can take payments
@@ -133,6 +136,22 @@ class PaymentAccounts:
         if provider not in PAYMENT_PROVIDERS:
             raise NotConnectedError(f"no payment platform called {provider}")
         self.connections.delete(host_id, provider)
+
+    def account_lost(self, provider: str, account_id: str | None, host_id: str | None,
+                     reason: str) -> None:
+        """Show the host's connection broken (once; the table's stream tells their open
+        dashboards): the account no longer lets Penny in. An account no host of this
+        Penny has, or one already replaced by a new connection, changes nothing."""
+        if host_id is None and account_id:
+            host_id = self.connections.host_of_account(provider, account_id)
+        found = None if host_id is None else self.connections.get(host_id, provider)
+        if found is None or (account_id and found[0].account_id != account_id):
+            log.info("payment account lost: not a connection of ours",
+                     extra={"provider": provider})
+            return
+        if self.connections.mark_broken(host_id or "", provider, found[0].grant_id,
+                                        reason, self.clock.now()):
+            log.warning("payment connection broken", extra={"provider": provider})
 
     def ready(self, host_id: str) -> list[str]:
         return [c.provider for c in self.connections.for_host(host_id)

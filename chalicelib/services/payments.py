@@ -120,6 +120,12 @@ class PaymentAdapters(Protocol):
         """The host's Razorpay account the booking's order was made at."""
         ...
 
+    def account_lost(self, provider: str, account_id: str | None, host_id: str | None,
+                     reason: str) -> None:
+        """The host's account no longer lets Penny in: its connection is shown broken.
+        `host_id` when known (a checkout refused), else found by the account."""
+        ...
+
 
 class RazorpayCallbacks(Protocol):
     def verify_callback(self, order_id: str, payment_id: str, signature: str) -> bool:
@@ -201,6 +207,9 @@ class PaymentService:
             self._let_go(booking.uid)
             if isinstance(exc, ProviderRejectedError | ConnectionBrokenError):
                 # Retrying cannot help until the host changes something.
+                if isinstance(exc, ConnectionBrokenError) and name == "razorpay":
+                    # The host's own keys refused (Stripe's 401 may be the platform's).
+                    self.adapters.account_lost(name, None, booking.host_id, exc.message)
                 log.warning("checkout refused", extra={"booking_uid": booking.uid,
                                                        "provider": name, "reason": exc.message})
                 raise PaymentRefusedError(
@@ -259,6 +268,11 @@ class PaymentService:
         whose own secret verified it (Razorpay: each host signs with theirs), so it can
         only be about that host's bookings; Stripe's platform events name the connected
         account instead, which must be the booking's."""
+        if event.kind is PaymentEventKind.ACCOUNT_REVOKED:
+            self.adapters.account_lost(provider, event.account, host_id,
+                                       f"{provider.title()} says this account disconnected "
+                                       "Penny; connect it again to take payments")
+            return Settlement("recorded")
         booking = self.bookings.get(event.booking_uid)
         payment = None if booking is None else booking.payment
         if booking is None or payment is None or payment.provider != provider or \

@@ -5,6 +5,7 @@ One item per host and provider (items.ConnectionItem). Each operation is one req
   save            PutItem (a new grant replaces the old item)
   get             GetItem, consistent (a refresh in another container must be seen)
   for_host        Query on the host's CONNECTIONS# partition, consistent; no decryption
+  host_of_account Query on GSI1, PROVIDERACCOUNT#{provider}#{account} (Stripe's only)
   delete          DeleteItem returning the old item (its tokens, to revoke)
   mark_broken     UpdateItem if still this grant and connected: true once, for one caller
   take lease      UpdateItem if this grant and tokens version, connected, and no live
@@ -49,6 +50,16 @@ _CONNECTED = ConnectionStatus.CONNECTED.value
 
 def _key(host_id: str, provider: str) -> tuple[str, str]:
     return f"CONNECTIONS#{host_id}", f"PROVIDER#{provider}"
+
+
+# Providers whose events name the host's account, not the host: their connection is on
+# GSI1 under the account, so such an event finds whose it is. Stripe's only (its item
+# changes when it is connected, checked or broken; a token refresh never rewrites it).
+_BY_ACCOUNT = frozenset({"stripe"})
+
+
+def _account_key(provider: str, account_id: str) -> str:
+    return f"PROVIDERACCOUNT#{provider}#{account_id}"
 
 
 def _owner(item: ConnectionItem) -> tuple[str, str]:
@@ -109,7 +120,7 @@ class ConnectionRepository:
     def save(self, connection: Connection, tokens: Tokens) -> None:
         """A new grant (the access token's expiry stored is the tokens')."""
         c, seal = connection, self._seal
-        ConnectionItem(
+        item = ConnectionItem(
             *_key(c.host_id, c.provider), host_id=c.host_id, provider=c.provider,
             grant_id=c.grant_id, account_id=c.account_id, account_label=c.account_label,
             scopes=list(c.scopes), connected_at=c.connected_at, status=c.status.value,
@@ -117,7 +128,10 @@ class ConnectionRepository:
             access_token=seal(c.host_id, c.provider, tokens.access_token),
             refresh_token=None if tokens.refresh_token is None
             else seal(c.host_id, c.provider, tokens.refresh_token),
-            token_expires_at=tokens.expires_at, tokens_version=c.tokens_version).save()
+            token_expires_at=tokens.expires_at, tokens_version=c.tokens_version)
+        if c.provider in _BY_ACCOUNT and c.account_id:
+            item.gsi1pk, item.gsi1sk = _account_key(c.provider, c.account_id), "CONNECTION"
+        item.save()
 
     def _item(self, host_id: str, provider: str) -> ConnectionItem | None:
         try:
@@ -128,6 +142,14 @@ class ConnectionRepository:
     def get(self, host_id: str, provider: str) -> tuple[Connection, Tokens] | None:
         item = self._item(host_id, provider)
         return None if item is None else (to_connection(item), self._tokens(item))
+
+    def host_of_account(self, provider: str, account_id: str) -> str | None:
+        """Whose connection to `provider` is this account (a Stripe connected account):
+        one Query of GSI1 (eventually consistent: a webhook comes well after the save)."""
+        for item in PennyItem.by_slug.query(_account_key(provider, account_id)):
+            if isinstance(item, ConnectionItem) and item.account_id == account_id:
+                return _owner(item)[0]
+        return None
 
     def for_host(self, host_id: str) -> list[Connection]:
         pk, _ = _key(host_id, "")

@@ -11,6 +11,7 @@ what keeps a slots request and a booking at two reads:
   a booking, by uid                      pk = BOOKING#{uid}
   a host's bookings by start             GSI2  gsi2pk = HOSTBOOKINGS#{host}, gsi2sk = {start}#{uid}
   a job's run of a booking event         pk = JOB#{event id}, sk = {job} (TTL 30 days)
+  a host's Stripe connection, by account GSI1  gsi1pk = PROVIDERACCOUNT#stripe#{acct}
   account by email, slug claims, idempotency keys, refresh tokens: pk = {KIND}#{id}
 
 `infra/`, the local stack and the tests all build the table from `table_definition()`.

@@ -526,6 +526,34 @@ def test_stripe_down_at_checkout_books_nothing_and_says_try_again(
     assert book(api, clock)["status"] == "pending_payment"  # the time was let go
 
 
+def test_a_stripe_account_that_disconnects_penny_shows_broken_and_takes_no_booking(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    account = status_of(api, stripe_host, "stripe")
+    assert account["status"] == "connected"
+    (acct,) = [a["id"] for a in sandbox.stripe_accounts()]
+
+    # WHEN the host disconnects Penny in Stripe's dashboard (Stripe tells the platform)
+    sandbox.stripe_revoke_account(acct)
+    deliver_stripe(api, sandbox, 1)  # account.application.deauthorized
+
+    # THEN the Connections page says so, and a paid booking is refused plainly
+    broken = status_of(api, stripe_host, "stripe")
+    assert broken["status"] == "broken", broken
+    assert "disconnected Penny" in broken["broken_reason"]
+    r = api.post("/hosts/alice/intro/bookings", f.booking(slot(clock)))
+    assert (r.status, r.code) == (409, "payment_not_connected"), r.body
+
+
+def test_an_account_revoked_event_for_no_host_of_ours_changes_nothing(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox) -> None:
+    stranger = sandbox.stripe_add_account("zed@example.com", "Zed")["id"]
+    sandbox.stripe_revoke_account(stranger)
+
+    deliver_stripe(api, sandbox, 1)
+
+    assert status_of(api, stripe_host, "stripe")["status"] == "connected"
+
+
 def test_a_paid_event_of_a_host_without_payments_is_refused_plainly(
         api: Api, stripe_host: str, clock: FixedClock) -> None:
     r = api.delete("/me/connections/stripe", token=stripe_host)

@@ -55,6 +55,7 @@ class FakePaymentAdapters:
     payments: FakePayments = field(default_factory=FakePayments)
     connected: bool = True
     name: str = "stripe"
+    lost: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
     def for_new_booking(self, host_id: str, price: Price) -> HostPayment:
         if not self.connected:
@@ -66,6 +67,10 @@ class FakePaymentAdapters:
 
     def razorpay_for(self, booking: Booking) -> RazorpayCallbacks:
         raise NotConnectedError("the fake takes no Razorpay Checkout callbacks")
+
+    def account_lost(self, provider: str, account_id: str | None, host_id: str | None,
+                     reason: str) -> None:
+        self.lost.append((provider, account_id, host_id))
 
 
 @dataclass
@@ -230,6 +235,32 @@ def test_a_checkout_the_provider_refuses_says_so_not_try_again_and_lets_the_hold
     assert "please tell the host" in refused.value.message
     (booking,) = world.bookings.bookings.values()
     assert booking.status is BookingStatus.EXPIRED and not world.holds_time(booking)
+    assert world.adapters.lost == []  # Stripe's 401 may be the platform's key, not the host's
+
+
+def test_razorpay_refusing_the_hosts_keys_at_a_checkout_shows_their_connection_broken(
+        world: World) -> None:
+    world.adapters.name = "razorpay"
+    world.fake.faults.fail_next("create_checkout",
+                                ConnectionBrokenError("razorpay", "Razorpay answered 401"))
+
+    with pytest.raises(PaymentRefusedError):
+        world.book()
+
+    assert world.adapters.lost == [("razorpay", None, "host-alice")]
+
+
+def test_an_account_that_disconnected_penny_is_shown_broken_and_no_booking_is_touched(
+        world: World) -> None:
+    held = world.book().booking
+
+    settled = world.payments.settle(
+        PaymentEvent("evt_gone", PaymentEventKind.ACCOUNT_REVOKED, "", "",
+                     account="acct_alice"), "stripe")
+
+    assert settled.outcome == "recorded"
+    assert world.adapters.lost == [("stripe", "acct_alice", None)]
+    assert world.bookings.get(held.uid) == held
 
 
 # ---- verified events ---------------------------------------------------------------
