@@ -42,6 +42,8 @@ class StripeHosted:
                      methods=["GET", "POST"]),
                 Rule("/_sandbox", endpoint=self._control_page),
                 Rule("/_sandbox/refunds/<refund_id>/fail", endpoint=self._fail_refund,
+                     methods=["POST"]),
+                Rule("/_sandbox/accounts/<account_id>/revoke", endpoint=self._revoke,
                      methods=["POST"])]
 
     def new_link(self, account: str, refresh_url: str, return_url: str) -> dict[str, Any]:
@@ -128,10 +130,19 @@ class StripeHosted:
     def _control_page(self, request: Request) -> Response:
         with self.ledger.lock:
             return html_response(pages.control(
-                self.base_url, list(self.ledger.accounts.values()),
+                self.base_url, list(self.ledger.accounts.values()), set(self.ledger.revoked),
                 [s for _, s in self.ledger.all("checkout.session")],
                 [r for _, r in self.ledger.all("refund")],
                 self.webhooks.deliveries(), self.webhooks.endpoints(), self.gate.counts()))
+
+    def _revoke(self, request: Request, account_id: str) -> Response:
+        """The page's "Disconnect Penny" button: the account's owner disconnects the
+        platform in their Stripe dashboard (account.application.deauthorized is sent)."""
+        try:
+            self.ledger.revoke(account_id)
+        except KeyError:
+            return html_response(pages.over("No such account", account_id), 404)
+        return redirect(f"{self.base_url}/_sandbox", 303)
 
     def _fail_refund(self, request: Request, refund_id: str) -> Response:
         """The page's "Fail it" button: the card's bank sends the refund back (a closed

@@ -76,13 +76,19 @@ details here; the sandbox only asks whether you are done.</p>
 </form>""")
 
 
-def control(base_url: str, accounts: Sequence[dict[str, Any]],
+def control(base_url: str, accounts: Sequence[dict[str, Any]], revoked: set[str],
             sessions: Sequence[dict[str, Any]], refunds: Sequence[dict[str, Any]],
             deliveries: Sequence[StripeDelivery], endpoints: Sequence[str],
             calls: dict[str, int]) -> str:
+    def state(a: dict[str, Any]) -> str:
+        if a["id"] in revoked:
+            return "disconnected Penny</td><td>"
+        return (("ready" if a["charges_enabled"] else "not onboarded")
+                + f'</td><td><form method="post" action="{escape(base_url)}/_sandbox/accounts/'
+                f'{escape(a["id"])}/revoke"><button>Disconnect Penny</button></form>')
+
     acct = "".join(f"<tr><td><code>{escape(a['id'])}</code></td><td>{escape(a['email'] or '')}"
-                   f"</td><td>{'ready' if a['charges_enabled'] else 'not onboarded'}</td></tr>"
-                   for a in accounts)
+                   f"</td><td>{state(a)}</td></tr>" for a in accounts)
     sess = "".join(f"<tr><td><code>{escape(s['id'])}</code></td><td>{escape(s['status'])} / "
                    f"{escape(s['payment_status'])}</td><td>"
                    f"{escape(money(s['amount_total'], s['currency']))}</td><td>"
@@ -103,8 +109,8 @@ def control(base_url: str, accounts: Sequence[dict[str, Any]],
     return _page("Stripe sandbox", f"""
 <h1>Stripe: what Penny did here</h1>
 <p>Base URL <code>{escape(base_url)}</code>; webhook endpoints: {hooks}.</p>
-<h2>Connected accounts</h2><table><tr><th>account</th><th>email</th><th>status</th></tr>
-{acct or '<tr><td colspan="3">None yet.</td></tr>'}</table>
+<h2>Connected accounts</h2><table><tr><th>account</th><th>email</th><th>status</th><th></th>
+</tr>{acct or '<tr><td colspan="4">None yet.</td></tr>'}</table>
 <h2>Checkout Sessions</h2><table><tr><th>session</th><th>status</th><th>amount</th>
 <th>booking</th></tr>{sess or '<tr><td colspan="4">None yet.</td></tr>'}</table>
 <h2>Refunds</h2><table><tr><th>refund</th><th>status</th><th>amount</th><th></th></tr>

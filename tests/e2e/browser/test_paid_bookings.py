@@ -29,7 +29,11 @@ from local.seed import EMAIL, PASSWORD, SLUG
 from sandbox.razorpay import SANDBOX_MERCHANT
 from tests.e2e.browser.conftest import WAIT_MS, NewContext
 from tests.e2e.browser.test_connections import card
-from tests.e2e.browser.test_dashboard import open_dashboard, sign_up_in_browser
+from tests.e2e.browser.test_dashboard import (
+    connect_stripe_in_browser,
+    open_dashboard,
+    sign_up_in_browser,
+)
 from tests.e2e.browser.visitor import choose_slot, fill_details, open_booking, slot_starts
 from tests.e2e.conftest import LocalStack
 
@@ -279,3 +283,26 @@ def test_a_host_connects_stripe_and_razorpay_before_pricing_an_event_type(
     expect(page.locator(".event-type", has_text="Deep dive")).to_contain_text("$90.00")
     # The browser logs the two refusals' statuses, and nothing else went wrong
     assert [re.sub(r".* status of (\d+) .*", r"\1", e) for e in errors] == ["409", "400"]
+
+
+def test_a_stripe_account_that_disconnects_penny_shows_broken_live(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    connect_stripe_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/connections")
+    stripe = card(page, "Stripe")
+    expect(stripe.locator(".integration-badge")).to_have_text("Connected")
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+
+    # WHEN the host disconnects Penny in Stripe's dashboard (the sandbox's page for it)
+    at_stripe = context.new_page()
+    at_stripe.goto(f"{stack.sandbox_url}/stripe/_sandbox")
+    row = at_stripe.locator("tr", has_text=f"{slug}@example.com")
+    row.get_by_role("button", name="Disconnect Penny").click()
+    expect(at_stripe.locator("tr", has_text=f"{slug}@example.com")).to_contain_text(
+        "disconnected Penny")
+
+    # THEN Stripe's webhook reaches Penny, and the open dashboard says so without a reload
+    expect(stripe.locator(".integration-badge")).to_have_text("Broken")
+    expect(stripe).to_contain_text("disconnected Penny")
