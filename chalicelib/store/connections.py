@@ -5,7 +5,8 @@ One item per host and provider (items.ConnectionItem). Each operation is one req
   save            PutItem (a new grant replaces the old item)
   get             GetItem, consistent (a refresh in another container must be seen)
   for_host        Query on the host's CONNECTIONS# partition, consistent; no decryption
-  host_of_account Query on GSI1, PROVIDERACCOUNT#{provider}#{account} (Stripe's only)
+  host_of_account Query on GSI1, PROVIDERACCOUNT#{provider}#{account} (Stripe's only;
+                  one saved before that is put there by the first for_host/with_tokens)
   delete          DeleteItem returning the old item (its tokens, to revoke)
   mark_broken     UpdateItem if still this grant and connected: true once, for one caller
   take lease      UpdateItem if this grant and tokens version, connected, and no live
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from pynamodb.constants import ALL_OLD
@@ -60,6 +62,20 @@ _BY_ACCOUNT = frozenset({"stripe"})
 
 def _account_key(provider: str, account_id: str) -> str:
     return f"PROVIDERACCOUNT#{provider}#{account_id}"
+
+
+def _indexed(item: ConnectionItem) -> ConnectionItem:
+    """A Stripe connection saved before it went on GSI1 is put there when first read (the
+    host's Connections page, a paid booking): once, by one conditional UpdateItem."""
+    provider = _owner(item)[1]
+    if provider not in _BY_ACCOUNT or not item.account_id or \
+            item.gsi1pk == _account_key(provider, item.account_id):
+        return item
+    with suppress(UpdateError):
+        item.update(actions=[ConnectionItem.gsi1pk.set(_account_key(provider, item.account_id)),
+                             ConnectionItem.gsi1sk.set("CONNECTION")],
+                    condition=ConnectionItem.grant_id == item.grant_id)
+    return item
 
 
 def _owner(item: ConnectionItem) -> tuple[str, str]:
@@ -153,7 +169,7 @@ class ConnectionRepository:
 
     def for_host(self, host_id: str) -> list[Connection]:
         pk, _ = _key(host_id, "")
-        return [to_connection(item) for item in
+        return [to_connection(_indexed(item)) for item in
                 ConnectionItem.query(pk, consistent_read=True) if isinstance(item, ConnectionItem)]
 
     def with_tokens(self, host_id: str, providers: frozenset[str]
@@ -161,7 +177,7 @@ class ConnectionRepository:
         """The host's connections to `providers`, with their tokens: one Query (the
         others' tokens are never decrypted)."""
         pk, _ = _key(host_id, "")
-        return {_owner(item)[1]: (to_connection(item), self._tokens(item))
+        return {_owner(item)[1]: (to_connection(_indexed(item)), self._tokens(item))
                 for item in ConnectionItem.query(pk, consistent_read=True)
                 if isinstance(item, ConnectionItem) and _owner(item)[1] in providers}
 

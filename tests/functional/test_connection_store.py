@@ -96,6 +96,31 @@ def requests(table: None) -> Iterator[Requests]:
 # ---- save, get, list, delete -----------------------------------------------------------
 
 
+def test_a_stripe_connection_is_found_by_its_account_and_no_other_provider_is(
+        connections: ConnectionRepository) -> None:
+    connections.save(connection(provider="stripe", account_id="acct_1"), TOKENS)
+    connections.save(connection(host_id="host-2", account_id="acct_1"), TOKENS)  # zoom
+
+    assert connections.host_of_account("stripe", "acct_1") == "host-1"
+    assert connections.host_of_account("stripe", "acct_2") is None
+    assert connections.host_of_account("zoom", "acct_1") is None  # only Stripe's indexed
+
+
+def test_a_stripe_connection_saved_before_the_index_is_put_on_it_when_first_read(
+        connections: ConnectionRepository) -> None:
+    connections.save(connection(provider="stripe", account_id="acct_1"), TOKENS)
+    boto3.client("dynamodb", region_name="us-east-1").update_item(
+        TableName=TABLE, Key={"pk": {"S": "CONNECTIONS#host-1"}, "sk": {"S": "PROVIDER#stripe"}},
+        UpdateExpression="REMOVE gsi1pk, gsi1sk")
+    assert connections.host_of_account("stripe", "acct_1") is None  # as saved before
+
+    connections.for_host("host-1")  # the host's Connections page
+
+    assert connections.host_of_account("stripe", "acct_1") == "host-1"
+    assert connections.get("host-1", "stripe") == (
+        connection(provider="stripe", account_id="acct_1"), TOKENS)
+
+
 def test_a_saved_connection_reads_back_with_its_tokens_stored_only_encrypted(
         connections: ConnectionRepository) -> None:
     connections.save(connection(), TOKENS)
