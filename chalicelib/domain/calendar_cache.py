@@ -137,6 +137,11 @@ class SyncState:
     def needs_watch(self, now: datetime) -> bool:
         return self.watch_expires_at is None or self.watch_expires_at - now < RENEW_WATCH_BEFORE
 
+    def on_channel_of(self, other: SyncState) -> SyncState:
+        """This state watched by the other's push channel."""
+        return replace(self, watch_id=other.watch_id, watch_expires_at=other.watch_expires_at,
+                       watch_resource=other.watch_resource)
+
     def synced(self, now: datetime, cursor: str | None, covered_until: datetime | None
                ) -> SyncState:
         return replace(self, synced_at=now, cursor=cursor, failure=None,

@@ -217,10 +217,7 @@ class CalendarCache:
             rival = current if renewed and current is not None and current.watch_id \
                 not in (None, stored.watch_id, kept.watch_id) else None
             if rival is not None:  # its channel stays: this one's would be a stray
-                return self._merge(setup, replace(kept, watch_id=rival.watch_id,
-                                                  watch_expires_at=rival.watch_expires_at,
-                                                  watch_resource=rival.watch_resource),
-                                   noticed)
+                return self._merge(setup, kept.on_channel_of(rival), noticed)
             return self._merge(setup, kept, noticed)
 
         self.store.change(host_id, edit, seen)
@@ -229,9 +226,7 @@ class CalendarCache:
             # the old one): the one this sync made is stopped, not left to send
             # notifications no setup names until it ends.
             self._stop(calendar, mine)
-            return Synced(replace(mine, watch_id=rival.watch_id,
-                                  watch_expires_at=rival.watch_expires_at,
-                                  watch_resource=rival.watch_resource), read.copy)
+            return Synced(mine.on_channel_of(rival), read.copy)
         # The old channel goes once the setup names the new one; if its cursor was reset
         # meanwhile (a sync overlapped this one), the new channel's is too.
         if renewed and old is not None and not self._stop(calendar, old, read.moved):
