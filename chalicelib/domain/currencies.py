@@ -81,6 +81,13 @@ def vendor_refusal(vendor: str, amount_minor: int, currency: str) -> str | None:
     return None
 
 
+def least_amounts() -> dict[str, dict[str, int]]:
+    """The least each vendor takes, in minor units by currency (`*`: any other), for the
+    dashboard to check a price against before it is sent: the rule `vendor_refusal`
+    applies when it is saved."""
+    return {"stripe": dict(_STRIPE_MINIMUM), "razorpay": {"*": _RAZORPAY_MINIMUM}}
+
+
 def _amount(amount_minor: int, currency: str) -> str:
     digits = minor_digits(currency)
     return f"{amount_minor / 10**digits:.{digits}f}"

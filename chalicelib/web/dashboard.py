@@ -6,7 +6,9 @@ page must know before its first request is rendered into it as JSON: the WebSock
 (its origin is also added to the CSP's connect-src), the public URL booking links
 are built on, whether each integration's provider is set up on this Penny
 (settings.providers), and which providers a visitor can sign in with (the login and
-sign-up buttons; a provider not set up here has none). The host's own connections come
+sign-up buttons; a provider not set up here has none), and the least Stripe and Razorpay
+take in each currency (the event type editor refuses a smaller price before sending it,
+and says the least beside the price). The host's own connections come
 from GET /me/connections, its sign-in identities from GET /me/identities.
 """
 
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
+from chalicelib.domain.currencies import least_amounts
 from chalicelib.domain.providers import Feature
 from chalicelib.integrations.oauth.scopes import GOOGLE
 from chalicelib.settings import Settings
@@ -109,6 +112,7 @@ def dashboard_page(settings: Settings, request: Any, section: str | None = None)
     config = {"websocketUrl": websocket if origin else None,
               "publicUrl": settings.public_base_url,
               "integrations": integrations(settings.providers.available),
+              "paymentMinimums": least_amounts(),
               "signIn": sign_in_providers(settings.providers.available)}
     return html_page("app.html", title="Dashboard · Penny", base=base,
                      description="Penny's dashboard: your bookings, event types, hours, "

@@ -202,3 +202,18 @@ def test_google_docs_connects_google_for_notes_and_counts_only_with_the_docs_sco
     calendar = found["google_calendar"]["scopes"]
     assert isinstance(calendar, list) and calendar and not set(calendar) & set(docs["scopes"])
     assert "scopes" not in found["notion"]  # Notion has none: pages are picked at consent
+
+
+def test_the_page_knows_the_least_each_vendor_takes_as_the_api_refuses_below_it(
+        api: Api) -> None:
+    from chalicelib.domain.currencies import vendor_refusal
+
+    minimums = config_of(api.get("/app").body.decode())["paymentMinimums"]
+
+    assert isinstance(minimums, dict)
+    stripe, razorpay = minimums["stripe"], minimums["razorpay"]
+    assert (stripe["EUR"], stripe["GBP"], stripe["JPY"], razorpay["*"]) == (50, 30, 50, 100)
+    for currency, least in stripe.items():
+        assert vendor_refusal("stripe", least - 1, currency), currency
+        assert vendor_refusal("stripe", least, currency) is None, currency
+    assert vendor_refusal("razorpay", 99, "INR") and vendor_refusal("razorpay", 100, "INR") is None

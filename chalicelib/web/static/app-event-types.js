@@ -12,6 +12,7 @@ const QUESTION_TYPES = { text: "Short text", long_text: "Long text", email: "Ema
 const FIELDS = { "location.kind": "location_kind", "location.details": "location_details",
   price: "price_amount", "price.amount_minor": "price_amount", "price.currency": "price_currency" };
 const PAYMENT_PROVIDERS = ["stripe", "razorpay"];
+const VENDOR_NAMES = { stripe: "Stripe", razorpay: "Razorpay" };
 const DEFAULT_REFUND_HOURS = 24;
 const OPTIONAL_NUMBERS = ["slot_interval_minutes", "booking_window_days", "daily_limit"];
 const NUMBERS = ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes",
@@ -167,12 +168,55 @@ export function initEventTypes(state) {
     warnAboutPlace();
   }
 
-  // Whether a price can be taken: a payment provider connected (unknown: say nothing).
+  // Which connected vendor takes a price in this currency, as the API picks it
+  // (domain/currencies.py payment_vendor): Razorpay for rupees or when it is the only one,
+  // Stripe for the rest; null when neither is connected or the connections are not known.
+  function vendorFor(code) {
+    if (!connections) return null;
+    const ready = PAYMENT_PROVIDERS.filter((p) => (connections.get(p) || {}).status === "connected");
+    if (ready.includes("razorpay") && (code === "INR" || !ready.includes("stripe"))) return "razorpay";
+    return ready.includes("stripe") ? "stripe" : null;
+  }
+
+  // The least the vendor takes in the currency, in minor units (0: not known here).
+  function leastAmount(vendor, code) {
+    const table = (state.paymentMinimums || {})[vendor] || {};
+    return table[code] ?? table["*"] ?? 0;
+  }
+
+  // Whether a price can be taken, by whom, and the least it can be (connections unknown:
+  // say nothing about them).
   function explainPrice() {
-    const ready = !connections || PAYMENT_PROVIDERS.some((p) => (connections.get(p) || {}).status === "connected");
-    $("#et-price-hint").textContent = ready
-      ? "Clients pay when they book, through your Stripe or Razorpay account."
-      : "To charge for this event type, connect Stripe or Razorpay first (Connections). Until then leave it empty: free.";
+    const hint = $("#et-price-hint");
+    const vendor = vendorFor(currency.value);
+    if (!vendor) {
+      hint.textContent = connections
+        ? "To charge for this event type, connect Stripe or Razorpay first (Connections). Until then leave it empty: free."
+        : "Clients pay when they book, through your Stripe or Razorpay account.";
+      return;
+    }
+    const least = leastAmount(vendor, currency.value);
+    hint.textContent = `Clients pay when they book, through your ${VENDOR_NAMES[vendor]} account`
+      + (least ? `, which takes at least ${formatMoney({ currency: currency.value, amount_minor: least })}.` : ".");
+  }
+  currency.addEventListener("change", explainPrice);
+
+  // A price the vendor that would take it refuses, in the API's words (domain/currencies.py
+  // vendor_refusal); "" when it would take it, or nothing is connected (the API says so).
+  function vendorProblem(typed, code) {
+    const vendor = vendorFor(code);
+    const amount = Number(typed.replace(",", "."));
+    if (!(amount > 0) || !vendor) return ""; // empty or 0: free
+    const digits = fractionDigits(code);
+    const minor = Math.round(amount * 10 ** digits);
+    const least = leastAmount(vendor, code);
+    if (minor < least) {
+      return `${VENDOR_NAMES[vendor]} takes payments of at least ${formatMoney({ currency: code, amount_minor: least })}: raise the price, or leave it empty for free.`;
+    }
+    if (vendor === "stripe" && digits === 3 && minor % 10) {
+      return `Stripe takes ${code} amounts to two decimals (the third one 0).`;
+    }
+    return "";
   }
 
   function warnAboutPlace() {
@@ -259,7 +303,6 @@ export function initEventTypes(state) {
     fields.description.value = v.description || "";
     for (const name of NUMBERS) fields[name].value = v[name] ?? 0;
     fields.refund_hours_before.value = v.refund_hours_before ?? DEFAULT_REFUND_HOURS;
-    explainPrice();
     for (const name of OPTIONAL_NUMBERS) fields[name].value = v[name] ?? "";
     fillLocations(et ? et.location.kind : null);
     fields.location_details.value = (et && et.location.details) || "";
@@ -269,6 +312,7 @@ export function initEventTypes(state) {
     currency.value = v.price ? v.price.currency : "USD";
     fields.price_amount.value = v.price
       ? (v.price.amount_minor / 10 ** fractionDigits(v.price.currency)).toString() : "";
+    explainPrice();
     fields.hidden_type.checked = Boolean(v.hidden);
     questions.replaceChildren(...(v.questions || []).map((q) => questionRow(q)));
     renumberQuestions(questions);
@@ -331,7 +375,8 @@ export function initEventTypes(state) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!checkForm(form)) return;
-    const wrong = amountProblem(fields.price_amount.value.trim(), fields.price_currency.value);
+    const typed = fields.price_amount.value.trim();
+    const wrong = amountProblem(typed, currency.value) || vendorProblem(typed, currency.value);
     if (wrong) {
       markInvalid(fields.price_amount, wrong);
       fields.price_amount.focus();

@@ -30,6 +30,7 @@ const state = {
   profile: null,
   publicUrl: (config.publicUrl || location.origin + base).replace(/\/$/, ""),
   integrations: config.integrations, // what each platform is, for the event type editor
+  paymentMinimums: config.paymentMinimums, // vendor -> currency ("*": any other) -> least minor units
   bookingLink(eventSlug) {
     return `${this.publicUrl}/${this.profile.slug}/${eventSlug}`;
   },

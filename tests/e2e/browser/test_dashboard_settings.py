@@ -138,27 +138,40 @@ def test_a_price_with_more_decimals_than_its_currency_is_refused_not_rounded(
     assert "PUT" not in sent
 
 
-def test_a_price_under_stripes_minimum_charge_is_refused_beside_the_price(
+def test_the_least_stripe_takes_is_said_by_the_price_and_a_smaller_one_is_never_sent(
         stack: LocalStack, new_context: NewContext) -> None:
     context = new_context()
     slug, _ = sign_up_in_browser(context, stack)
     set_up_host(context, stack, slug, paid=True)  # Stripe connected
     page = open_dashboard(context, stack, "/app/event-types")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.method) if "/me/event-types/" in r.url else None)
     types = view(page, "event-types")
     types.get_by_role("button", name="Edit Intro call").click()
+    hint = types.locator("#et-price-hint")
+    expect(hint).to_have_text(
+        "Clients pay when they book, through your Stripe account, which takes at least $0.50.")
 
     types.get_by_label("Currency").select_option("EUR")
+    expect(hint).to_contain_text("your Stripe account, which takes at least €0.50.")
     price = types.get_by_label("Price")
-    price.fill("0.10")
+    price.fill("0,10")
     types.get_by_role("button", name="Save event type").click()
 
     expect(price).to_have_attribute("aria-invalid", "true")
     expect(price).to_be_focused()
-    expect(types.get_by_text("Stripe takes payments of at least 0.50 EUR")).to_be_visible()
+    expect(types.get_by_text("Stripe takes payments of at least €0.50: raise the price")
+           ).to_be_visible()
+    assert "PUT" not in sent
     r = context.request.get(f"{stack.api_url}/me/event-types",
                             headers=csrf_headers(context, stack))
     intro = next(et for et in r.json()["event_types"] if et["slug"] == "intro")
     assert intro["price"] is None
+
+    # The least itself is taken
+    price.fill("0.50")
+    types.get_by_role("button", name="Save event type").click()
+    expect(types.locator(".event-type", has_text="Intro call")).to_contain_text("€0.50")
 
 
 def test_a_year_of_past_overrides_does_not_block_the_next_save(

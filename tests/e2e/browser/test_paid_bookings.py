@@ -275,7 +275,17 @@ def test_a_host_connects_stripe_and_razorpay_before_pricing_an_event_type(
     # Now a price is taken, with its refund policy
     page.get_by_role("link", name="Event types").click()
     page.get_by_role("button", name="New event type").click()
-    expect(page.locator("#et-price-hint")).to_contain_text("your Stripe or Razorpay account")
+    hint = page.locator("#et-price-hint")
+    expect(hint).to_contain_text("your Stripe account, which takes at least $0.50.")
+    # Rupees go to Razorpay, which takes at least ₹1.00, and less is refused before sending
+    page.get_by_label("Currency").select_option("INR")
+    expect(hint).to_contain_text("your Razorpay account, which takes at least ₹1.00.")
+    page.get_by_label("Title").fill("Deep dive")
+    page.get_by_label("Price").fill("0.99")
+    page.get_by_role("button", name="Save event type").click()
+    expect(page.locator("#et-price-error")).to_have_text(
+        "Razorpay takes payments of at least ₹1.00: raise the price, or leave it empty for free.")
+    page.get_by_label("Currency").select_option("USD")
     page.get_by_label("Title").fill("Deep dive")
     page.get_by_label("Price").fill("90")
     page.get_by_label("Full refund up to (hours before)").fill("48")
