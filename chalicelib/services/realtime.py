@@ -12,6 +12,11 @@ more than a stale record does). A ticket's socket is recorded under the ticket's
 that the same write uses the ticket up. A record lives until its TTL (2 h, API
 Gateway's limit), until a push finds its socket gone (one failed post, one delete), or
 until its login logs out. One bad socket never stops delivery to the others.
+
+A host keeps at most MAX_SOCKETS_PER_HOST sockets: the one that opens past it closes the
+host's oldest (a closed socket's record is simply forgotten; a live dashboard's socket
+closes and that dashboard reconnects, now the newest). So no credential opens sockets
+without end, and a push posts to that many at most.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import json
 import logging
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from chalicelib.domain.errors import AuthenticationError, SocketGoneError
@@ -30,6 +35,12 @@ from chalicelib.services.ports import Clock
 from chalicelib.services.tickets import RealtimeTickets
 
 log = logging.getLogger("penny.realtime")
+
+# A dashboard on each of a few devices, and room for the records of sockets closed since
+# (nothing runs when one closes): a tab hidden and shown again every few minutes leaves
+# one record each time, for two hours at most.
+MAX_SOCKETS_PER_HOST = 10
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -109,7 +120,34 @@ class Realtime:
         if session_id is not None and not self.logins.session_active(session_id):
             self.sockets.remove(host_id, [OpenSocket(socket_id, key, now)])
             raise AuthenticationError("this session has ended; log in again")
+        self._keep_within_bound(host_id, key, now)
         return host_id
+
+    def _keep_within_bound(self, host_id: str, key: str, now: datetime) -> None:
+        """Close the host's oldest sockets beyond MAX_SOCKETS_PER_HOST, never the new one,
+        and forget their records (a ticket's only once its ticket is spent: see push; one
+        that failed to close is kept, and still pushed to).
+
+        The host's list is read eventually consistent (half a unit): the new record may
+        be missing from it, so the new socket is counted whether it is there or not.
+        """
+        others = [s for s in self.sockets.for_host(host_id, now) if s.key != key]
+        extra = len(others) + 1 - MAX_SOCKETS_PER_HOST
+        if extra <= 0:
+            return
+        closed = []
+        for socket in sorted(others, key=lambda s: s.opened_at or _NEVER)[:extra]:
+            try:
+                self.sender.close(socket.socket_id)
+            except SocketGoneError:
+                pass  # closed before: its record was all that was left of it
+            except Exception:  # kept, so pushes still reach it; the next connect tries again
+                log.exception("closing %s failed", socket.socket_id)
+                continue
+            closed.append(socket)
+        forget = [s for s in closed if not self._still_refuses_its_ticket(s, now)]
+        if forget:
+            self.sockets.remove(host_id, forget)
 
     def close_login(self, host_id: str, session_id: str) -> int:
         """Close the sockets a login opened (on logout); returns how many there were.

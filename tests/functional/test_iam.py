@@ -17,6 +17,7 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers import PaymentEvent, PaymentEventKind
 from chalicelib.integrations.token_cipher import AesGcmTokenCipher
 from chalicelib.services.payment_accounts import READY, PaymentAccounts
+from chalicelib.services.realtime import MAX_SOCKETS_PER_HOST
 from chalicelib.store.bookings import BookingRepository
 from chalicelib.store.connections import ConnectionRepository
 from chalicelib.store.hosts import HostRepository
@@ -128,12 +129,15 @@ def test_every_function_makes_only_the_calls_its_role_allows(
     seen["APIHandler"] |= r.calls
     wiring.stream.read()
     ticket = api.post("/me/realtime/ticket", token=token).json["ticket"]
+    for n in range(MAX_SOCKETS_PER_HOST - 2):
+        connect(api, f"a{n}", token)
     with recording(wiring) as r:
         connect(api, "c1", token)
         connect(api, "gone", token)
         assert invoke(api, "ws_connect", ws_event("$connect", "c2", {"ticket": ticket}))[
             "statusCode"] == 200  # the dashboard's way in: the socket's item uses it up
     seen["WebsocketConnect"] |= r.calls
+    assert wiring.sender.closed == ["dash", "a0"]  # one past the bound: the oldest closes
     # The summary worker works for premium hosts only: the operator's switch (infra/premium.py).
     HostRepository().set_premium("alice", True)
     api.post("/hosts/alice/intro/bookings", f.booking("2026-11-25T14:00:00Z"))

@@ -164,8 +164,8 @@ def test_a_ticket_opens_its_socket_with_one_write_keyed_by_the_ticket(
         assert connect_with_protocol(api, "c1", "penny.ticket", ticket)["statusCode"] == 200
 
     # The socket's item, then the ticket's login still on (read after the write, so a
-    # logout meanwhile finds the item or is found)
-    assert made == ["PutItem", "GetItem"]
+    # logout meanwhile finds the item or is found), then the host's sockets (the bound)
+    assert made == ["PutItem", "GetItem", "Query"]
     assert socket_items(claims["sub"]) == {f"CONN#{claims['jti']}": "c1"}
     assert items_under("WSTICKET#") == [] and items_under("WSCONN#") == []
 

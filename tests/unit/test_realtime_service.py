@@ -18,7 +18,7 @@ from chalicelib.domain.errors import AuthenticationError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.access_tokens import AccessClaims
-from chalicelib.services.realtime import Realtime
+from chalicelib.services.realtime import MAX_SOCKETS_PER_HOST, Realtime
 from chalicelib.services.tickets import RealtimeTickets
 from tests.unit.fakes import FakeLogins, FakeSender, FakeSockets, FixedClock
 
@@ -404,3 +404,71 @@ def test_a_socket_opening_as_its_login_logs_out_is_refused_and_gets_no_events(
     realtime.push(booking_event("host-alice"))
 
     assert received(late, "c-late") == [] and sockets.for_host("host-alice", NOW) == []
+
+
+# --- the bound ----------------------------------------------------------------------------
+
+
+def open_sockets(world: World, count: int, prefix: str = "a",
+                 token: str = "alice-token") -> list[str]:
+    """`count` sockets opened a minute apart, oldest first."""
+    ids = []
+    for n in range(1, count + 1):
+        world.realtime.connect(f"{prefix}-{n:02d}", token)
+        ids.append(f"{prefix}-{n:02d}")
+        world.clock.advance(timedelta(minutes=1))
+    return ids
+
+
+def test_a_host_keeps_its_sockets_up_to_the_bound_untouched(world: World) -> None:
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
+
+    assert world.sockets.ids() == ids
+    assert world.sender.closed == [] and world.sockets.removed == []
+
+
+def test_a_socket_past_the_bound_closes_and_forgets_the_hosts_oldest(world: World) -> None:
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST + 2)
+
+    assert world.sender.closed == ids[:2]
+    assert world.sockets.ids() == ids[2:]
+    assert world.realtime.push(booking_event("host-alice")) == MAX_SOCKETS_PER_HOST
+
+
+def test_the_bound_forgets_records_of_sockets_closed_before_and_spares_other_hosts(
+        world: World) -> None:
+    bobs = open_sockets(world, 3, "b", "bob-token")
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
+    world.sender.gone.add(ids[0])  # that tab closed long ago; its record stayed
+
+    world.realtime.connect("a-new", "alice-token")
+
+    assert world.sockets.removed == [("host-alice", [ids[0]])]
+    assert world.sockets.ids() == sorted([*bobs, *ids[1:], "a-new"])
+
+
+def test_a_socket_that_fails_to_close_at_the_bound_is_kept_and_still_pushed_to(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
+    world.sender.broken.add(ids[0])
+
+    with caplog.at_level(logging.ERROR, "penny.realtime"):
+        world.realtime.connect("a-new", "alice-token")
+
+    assert ids[0] in world.sockets.ids() and world.sockets.removed == []
+    assert f"closing {ids[0]} failed" in caplog.text
+
+
+def test_a_tickets_socket_closed_at_the_bound_keeps_its_record_while_the_ticket_lives(
+        world: World) -> None:
+    ticket, _ = world.ticket()
+    world.realtime.connect("t-1", ticket, ticket=True)
+    world.clock.advance(timedelta(seconds=30))
+    for n in range(MAX_SOCKETS_PER_HOST - 1):  # within the ticket's life, which still counts
+        world.realtime.connect(f"a-{n}", "alice-token")
+
+    world.realtime.connect("a-new", "alice-token")
+
+    assert world.sender.closed == ["t-1"] and "t-1" in world.sockets.ids()
+    with pytest.raises(AuthenticationError):
+        world.realtime.connect("t-2", ticket, ticket=True)
