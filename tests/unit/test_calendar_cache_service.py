@@ -325,7 +325,7 @@ def test_a_notification_that_changes_the_copy_moves_the_cursor_on_its_channel_on
 
 
 @pytest.mark.parametrize("change", ["nothing", "a free event", "an event already copied"])
-def test_a_notification_of_nothing_that_blocks_time_leaves_the_setup_unwritten(
+def test_a_notification_of_nothing_that_blocks_time_moves_only_its_channels_cursor(
         world: World, change: str) -> None:
     # Most often Penny's own new event, which the calendar worker already put in the
     # copy: the stored state is as true as before, so the profile item is not rewritten.
@@ -345,15 +345,41 @@ def test_a_notification_of_nothing_that_blocks_time_leaves_the_setup_unwritten(
     assert world.cache.notified("google", "w-1", made.token) is True
 
     assert len(world.google.changes_asked) == asked + 1   # it did ask what changed
-    assert world.store.changes == writes and world.state() == before
-    assert world.store.cursor_moves == moves   # nor its channel's item
+    assert world.store.changes == writes   # the setup is not written
+    assert world.store.cursor_moves == moves + 1   # only its channel's cursor moved
+    assert replace(world.state(), cursor=before.cursor) == before
     assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
     assert world.cached() == ({} if change != "an event already copied"
                               else {TUESDAY: {"dentist": DENTIST}})
-    # and the older cursor it keeps still reads the next change
+    # and the moved cursor reads the next change
     world.google.add("primary", "gym", ExternalEvent(GYM))
     assert world.cache.notified("google", "w-1", made.token) is True
     assert "gym" in world.cached().get(GYM.start.date(), {})
+
+
+def test_a_slower_sync_does_not_record_an_event_deleted_while_it_wrote(world: World) -> None:
+    # GIVEN a watched, synced calendar, and the dentist just made at Google
+    world.counting(GOOGLE)
+    world.sync()
+    made = world.google.watches["w-1"]
+    world.google.add("primary", "dentist", ExternalEvent(DENTIST))
+
+    # WHEN a sync lists the dentist, and before it writes Tuesday the dentist is deleted
+    # and that change is notified: its sync finds nothing that blocks time
+    def deleted_and_notified_meanwhile() -> None:
+        world.google.remove("primary", "dentist")
+        assert world.cache.notified("google", "w-1", made.token) is True
+
+    world.store.meanwhile("write", deleted_and_notified_meanwhile)
+    world.clock.advance(timedelta(minutes=1))
+    world.cache.sync(HOST, world.state())
+
+    # THEN the slower sync found the cursor moved and read again: no dentist on Tuesday
+    assert world.cached() == {}
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    world.google.add("primary", "gym", ExternalEvent(GYM))
+    assert world.cache.notified("google", "w-1", made.token) is True
+    assert world.cached() == {GYM.start.date(): {"gym": GYM}}
 
 
 def test_of_two_overlapping_syncs_the_second_to_move_the_cursor_reads_again_from_its_own(
