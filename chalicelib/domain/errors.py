@@ -169,6 +169,12 @@ class TooManyBookingsError(TooManyRequestsError):
     code = "too_many_bookings"
 
 
+class TooManySocketsError(TooManyRequestsError):
+    """The host has as many sockets open as it may, none old enough to close for this one."""
+
+    code = "too_many_sockets"
+
+
 class UnknownRefreshTokenError(AuthenticationError):
     """No live login holds this refresh token (made up, spent too long ago, logged out or
     expired): nothing says whose it is, so the cookie session tries the next one sent."""

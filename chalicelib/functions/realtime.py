@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
-from chalicelib.domain.errors import AuthenticationError, JobBusyError
+from chalicelib.domain.errors import AuthenticationError, JobBusyError, TooManySocketsError
 from chalicelib.integrations import logs
 from chalicelib.services.jobs import JobRunner, Outcome
 from chalicelib.services.realtime import Realtime
@@ -62,9 +62,10 @@ def connect(realtime: Realtime, event: dict[str, Any]) -> Response:
     try:
         realtime.connect(event["requestContext"]["connectionId"], credential.token,
                          ticket=credential.ticket)
-    except AuthenticationError as exc:
+    except (AuthenticationError, TooManySocketsError) as exc:
+        refused = 429 if isinstance(exc, TooManySocketsError) else 403
         return Response(body=json.dumps({"error": {"code": exc.code, "message": exc.message,
-                                                   "field": None}}), status_code=403)
+                                                   "field": None}}), status_code=refused)
     headers: dict[str, str | list[str]] = (
         {"Sec-WebSocket-Protocol": credential.protocol} if credential.protocol else {})
     return Response(body="", status_code=200, headers=headers)

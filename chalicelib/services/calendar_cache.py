@@ -166,12 +166,13 @@ class CalendarCache:
                     and (held is None or state.watch_id is None) \
                     and not mine.needs_watch(started) and _still_true(state, mine):
                 # A notification of nothing that blocks time (often Penny's own new
-                # event, already in the copy) on a channel older than cursors on
-                # channels: the stored state says fresh and still is, and moving the
-                # cursor would be a write of the setup, so nothing is written. On a
-                # channel's item, the cursor moves (one unit, below): a slower sync that
-                # listed before this change then finds it moved and reads again, rather
-                # than record its older view (an event made and deleted at once).
+                # event, already in the copy) with no channel item to hold the cursor:
+                # the stored state says fresh and still is, and moving the cursor would
+                # be a write of the setup, so nothing is written. With a channel item,
+                # the cursor moves there (one unit, below; a channel older than cursors
+                # on channels gets its first): a slower sync that listed before this
+                # change then finds it moved and reads again, rather than record its
+                # older view (an event made and deleted at once).
                 return Synced(state, copy)
             if held is None or state.watch_id is None or \
                     (held.token is None and changes.cursor is None):

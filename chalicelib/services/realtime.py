@@ -14,9 +14,11 @@ Gateway's limit), until a push finds its socket gone (one failed post, one delet
 until its login logs out. One bad socket never stops delivery to the others.
 
 A host keeps at most MAX_SOCKETS_PER_HOST sockets: the one that opens past it closes the
-host's oldest (a closed socket's record is simply forgotten; a live dashboard's socket
-closes and that dashboard reconnects, now the newest). So no credential opens sockets
-without end, and a push posts to that many at most.
+host's oldest, if they are older than EVICT_AFTER (a closed socket's record is simply
+forgotten; a live dashboard's socket closes and that dashboard reconnects, now the
+newest), and is refused (429) if they are not. So no credential opens sockets without
+end, a push posts to that many at most, and more live clients than the bound take turns
+at most once per EVICT_AFTER each instead of closing each other in a loop.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ import json
 import logging
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from chalicelib.domain.errors import AuthenticationError, SocketGoneError
+from chalicelib.domain.errors import AuthenticationError, SocketGoneError, TooManySocketsError
 from chalicelib.domain.events import Event
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.ports import Clock
@@ -40,6 +42,10 @@ log = logging.getLogger("penny.realtime")
 # (nothing runs when one closes): a tab hidden and shown again every few minutes leaves
 # one record each time, for two hours at most.
 MAX_SOCKETS_PER_HOST = 10
+# A socket younger than this is never closed for a newer one: past the bound with only
+# young sockets, the new one is refused instead (a tab hidden for 3 minutes closes its
+# socket, so one person's tabs leave a record every few minutes at most).
+EVICT_AFTER = timedelta(minutes=10)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -120,13 +126,24 @@ class Realtime:
         if session_id is not None and not self.logins.session_active(session_id):
             self.sockets.remove(host_id, [OpenSocket(socket_id, key, now)])
             raise AuthenticationError("this session has ended; log in again")
-        self._keep_within_bound(host_id, key, now)
+        try:
+            room = self._keep_within_bound(host_id, key, now)
+        except Exception:  # the bound is housekeeping: it never refuses a socket by failing
+            log.exception("keeping host %s within its sockets failed", host_id)
+            room = True
+        if not room:
+            if key == socket_id:  # an access token's: no ticket to keep used up
+                self.sockets.remove(host_id, [OpenSocket(socket_id, key, now)])
+            raise TooManySocketsError(
+                f"this account has {MAX_SOCKETS_PER_HOST} live connections open; close one, "
+                "or try again in a few minutes", retry_after=int(EVICT_AFTER.total_seconds()))
         return host_id
 
-    def _keep_within_bound(self, host_id: str, key: str, now: datetime) -> None:
-        """Close the host's oldest sockets beyond MAX_SOCKETS_PER_HOST, never the new one,
-        and forget their records (a ticket's only once its ticket is spent: see push; one
-        that failed to close is kept, and still pushed to).
+    def _keep_within_bound(self, host_id: str, key: str, now: datetime) -> bool:
+        """Close the host's oldest sockets beyond MAX_SOCKETS_PER_HOST, never the new one
+        nor one younger than EVICT_AFTER, and forget their records (a ticket's only once
+        its ticket is spent: see push; one that failed to close is kept, and still pushed
+        to). False when too few were old enough: the new socket is then refused.
 
         The host's list is read eventually consistent (half a unit): the new record may
         be missing from it, so the new socket is counted whether it is there or not.
@@ -134,9 +151,11 @@ class Realtime:
         others = [s for s in self.sockets.for_host(host_id, now) if s.key != key]
         extra = len(others) + 1 - MAX_SOCKETS_PER_HOST
         if extra <= 0:
-            return
+            return True
+        old = [s for s in sorted(others, key=lambda s: s.opened_at or _NEVER)
+               if s.opened_at is None or now - s.opened_at >= EVICT_AFTER][:extra]
         closed = []
-        for socket in sorted(others, key=lambda s: s.opened_at or _NEVER)[:extra]:
+        for socket in old:
             try:
                 self.sender.close(socket.socket_id)
             except SocketGoneError:
@@ -148,6 +167,7 @@ class Realtime:
         forget = [s for s in closed if not self._still_refuses_its_ticket(s, now)]
         if forget:
             self.sockets.remove(host_id, forget)
+        return len(old) == extra
 
     def close_login(self, host_id: str, session_id: str) -> int:
         """Close the sockets a login opened (on logout); returns how many there were.

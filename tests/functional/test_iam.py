@@ -17,7 +17,7 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers import PaymentEvent, PaymentEventKind
 from chalicelib.integrations.token_cipher import AesGcmTokenCipher
 from chalicelib.services.payment_accounts import READY, PaymentAccounts
-from chalicelib.services.realtime import MAX_SOCKETS_PER_HOST
+from chalicelib.services.realtime import EVICT_AFTER, MAX_SOCKETS_PER_HOST
 from chalicelib.store.bookings import BookingRepository
 from chalicelib.store.connections import ConnectionRepository
 from chalicelib.store.hosts import HostRepository
@@ -101,7 +101,7 @@ def allowed(function: str) -> set[tuple[str, str]]:
 
 
 def test_every_function_makes_only_the_calls_its_role_allows(
-        api: Api, wiring: Wiring) -> None:
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
     seen: dict[str, set[tuple[str, str]]] = {}
     with recording(wiring) as r:
         token = make_host(api)
@@ -128,9 +128,12 @@ def test_every_function_makes_only_the_calls_its_role_allows(
     assert wiring.sender.closed == ["dash"]
     seen["APIHandler"] |= r.calls
     wiring.stream.read()
-    ticket = api.post("/me/realtime/ticket", token=token).json["ticket"]
     for n in range(MAX_SOCKETS_PER_HOST - 2):
         connect(api, f"a{n}", token)
+    clock.advance(minutes=EVICT_AFTER.total_seconds() / 60)  # old enough to be closed
+    token = api.post("/auth/login", {"email": "alice@example.com",
+                                     "password": "correct horse battery"}).json["access_token"]
+    ticket = api.post("/me/realtime/ticket", token=token).json["ticket"]
     with recording(wiring) as r:
         connect(api, "c1", token)
         connect(api, "gone", token)

@@ -9,6 +9,7 @@ import pytest
 
 import app as app_module
 from chalicelib.domain.errors import ValidationError
+from chalicelib.services.realtime import EVICT_AFTER, MAX_SOCKETS_PER_HOST
 from chalicelib.store.items import JobRecordItem
 from chalicelib.store.queues import QUEUES
 from tests.functional import factories as f
@@ -179,6 +180,25 @@ def test_a_socket_is_one_write_to_open_and_none_to_close(api: Api, wiring: Wirin
     assert made == ["PutItem", "GetItem", "Query"]
     assert "$disconnect" not in app_module.app.websocket_handlers  # no function on close
     assert socket_items(host_id_of(api, token)) == {"CONN#c1": "c1"}
+
+
+def test_past_the_bound_a_host_keeps_its_ten_sockets_and_the_next_is_told_to_wait(
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
+    token = make_host(api)
+    for n in range(MAX_SOCKETS_PER_HOST):
+        assert connect(api, f"c{n}", token)["statusCode"] == 200
+
+    refused = connect(api, "one-more", token)
+
+    assert refused["statusCode"] == 429
+    assert json.loads(refused["body"])["error"]["code"] == "too_many_sockets"
+    assert set(socket_items(host_id_of(api, token)).values()) == {
+        f"c{n}" for n in range(MAX_SOCKETS_PER_HOST)}
+    # Ten minutes on, the oldest is closed for it
+    clock.advance(minutes=EVICT_AFTER.total_seconds() / 60)
+    token = str(api.post("/auth/login", LOGIN).json["access_token"])
+    assert connect(api, "one-more", token)["statusCode"] == 200
+    assert len(wiring.sender.closed) == 1 and len(socket_items(host_id_of(api, token))) == 10
 
 
 def test_an_expired_socket_item_is_not_sent_to(

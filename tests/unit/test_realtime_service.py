@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.errors import AuthenticationError
+from chalicelib.domain.errors import AuthenticationError, TooManySocketsError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.access_tokens import AccessClaims
-from chalicelib.services.realtime import MAX_SOCKETS_PER_HOST, Realtime
+from chalicelib.services.realtime import EVICT_AFTER, MAX_SOCKETS_PER_HOST, Realtime
 from chalicelib.services.tickets import RealtimeTickets
 from tests.unit.fakes import FakeLogins, FakeSender, FakeSockets, FixedClock
 
@@ -411,12 +411,13 @@ def test_a_socket_opening_as_its_login_logs_out_is_refused_and_gets_no_events(
 
 def open_sockets(world: World, count: int, prefix: str = "a",
                  token: str = "alice-token") -> list[str]:
-    """`count` sockets opened a minute apart, oldest first."""
+    """`count` sockets opened a minute apart, oldest first; the clock stays at the last."""
     ids = []
     for n in range(1, count + 1):
+        if n > 1:
+            world.clock.advance(timedelta(minutes=1))
         world.realtime.connect(f"{prefix}-{n:02d}", token)
         ids.append(f"{prefix}-{n:02d}")
-        world.clock.advance(timedelta(minutes=1))
     return ids
 
 
@@ -441,6 +442,7 @@ def test_the_bound_forgets_records_of_sockets_closed_before_and_spares_other_hos
     ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
     world.sender.gone.add(ids[0])  # that tab closed long ago; its record stayed
 
+    world.clock.advance(timedelta(minutes=1))  # the oldest 10 minutes old
     world.realtime.connect("a-new", "alice-token")
 
     assert world.sockets.removed == [("host-alice", [ids[0]])]
@@ -451,6 +453,7 @@ def test_a_socket_that_fails_to_close_at_the_bound_is_kept_and_still_pushed_to(
         world: World, caplog: pytest.LogCaptureFixture) -> None:
     ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
     world.sender.broken.add(ids[0])
+    world.clock.advance(timedelta(minutes=1))
 
     with caplog.at_level(logging.ERROR, "penny.realtime"):
         world.realtime.connect("a-new", "alice-token")
@@ -459,16 +462,61 @@ def test_a_socket_that_fails_to_close_at_the_bound_is_kept_and_still_pushed_to(
     assert f"closing {ids[0]} failed" in caplog.text
 
 
-def test_a_tickets_socket_closed_at_the_bound_keeps_its_record_while_the_ticket_lives(
+def test_past_the_bound_with_only_young_sockets_the_new_token_socket_is_refused(
         world: World) -> None:
-    ticket, _ = world.ticket()
-    world.realtime.connect("t-1", ticket, ticket=True)
-    world.clock.advance(timedelta(seconds=30))
-    for n in range(MAX_SOCKETS_PER_HOST - 1):  # within the ticket's life, which still counts
-        world.realtime.connect(f"a-{n}", "alice-token")
+    # GIVEN ten live sockets, the oldest opened 9 minutes ago
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
 
-    world.realtime.connect("a-new", "alice-token")
+    # WHEN an eleventh opens: none is old enough to close for it
+    with pytest.raises(TooManySocketsError) as refused:
+        world.realtime.connect("a-new", "alice-token")
 
-    assert world.sender.closed == ["t-1"] and "t-1" in world.sockets.ids()
+    # THEN it is refused, with no socket closed and no record of its own left behind
+    assert refused.value.retry_after == EVICT_AFTER.total_seconds()
+    assert world.sender.closed == [] and world.sockets.ids() == ids
+    # and once the oldest is old enough, the next one closes it and opens
+    world.clock.advance(EVICT_AFTER - timedelta(minutes=9))
+    assert world.realtime.connect("a-new", "alice-token") == "host-alice"
+    assert world.sender.closed == [ids[0]]
+
+
+def test_more_live_clients_than_the_bound_take_turns_instead_of_closing_each_other(
+        world: World) -> None:
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST + 1)   # the 11th closed the 1st
+    assert world.sender.closed == [ids[0]]
+
+    # WHEN the closed one reconnects at once (a live dashboard), and again
+    for _ in range(3):
+        with pytest.raises(TooManySocketsError):
+            world.realtime.connect("a-01-again", "alice-token")
+
+    # THEN no other socket was closed for it
+    assert world.sender.closed == [ids[0]]
+
+
+def test_a_refused_tickets_socket_keeps_its_record_so_the_ticket_stays_used(
+        world: World) -> None:
+    open_sockets(world, MAX_SOCKETS_PER_HOST)
+    ticket, ticket_id = world.ticket()
+
+    with pytest.raises(TooManySocketsError):
+        world.realtime.connect("t-1", ticket, ticket=True)
+
+    assert ("host-alice", ticket_id) in world.sockets.records
     with pytest.raises(AuthenticationError):
         world.realtime.connect("t-2", ticket, ticket=True)
+
+
+def test_a_bound_that_cannot_be_read_never_refuses_the_socket(
+        world: World, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable(host_id: str, now: datetime) -> list[object]:
+        raise RuntimeError("throttled")
+
+    monkeypatch.setattr(world.sockets, "for_host", unreadable)
+
+    with caplog.at_level(logging.ERROR, "penny.realtime"):
+        assert world.realtime.connect("a-1", "alice-token") == "host-alice"
+
+    assert world.sockets.ids() == ["a-1"]
+    assert "keeping host host-alice within its sockets failed" in caplog.text

@@ -203,12 +203,16 @@ export function initEventTypes(state) {
 
   // A price the vendor that would take it refuses, in the API's words (domain/currencies.py
   // vendor_refusal); "" when it would take it, or nothing is connected (the API says so).
+  // A price kept as it was is not checked again, as the API does not check it (a host who
+  // since connected another vendor can still retitle the event type).
   function vendorProblem(typed, code) {
     const vendor = vendorFor(code);
     const amount = Number(typed.replace(",", "."));
     if (!(amount > 0) || !vendor) return ""; // empty or 0: free
     const digits = fractionDigits(code);
     const minor = Math.round(amount * 10 ** digits);
+    const kept = editing && editing.price;
+    if (kept && kept.currency === code && kept.amount_minor === minor) return "";
     const least = leastAmount(vendor, code);
     if (minor < least) {
       return `${VENDOR_NAMES[vendor]} takes payments of at least ${formatMoney({ currency: code, amount_minor: least })}: raise the price, or leave it empty for free.`;

@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Page, Route, expect
 
+from sandbox.razorpay import SANDBOX_MERCHANT
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.test_dashboard import (
     csrf_headers,
@@ -172,6 +173,37 @@ def test_the_least_stripe_takes_is_said_by_the_price_and_a_smaller_one_is_never_
     price.fill("0.50")
     types.get_by_role("button", name="Save event type").click()
     expect(types.locator(".event-type", has_text="Intro call")).to_contain_text("€0.50")
+
+
+def test_a_price_kept_as_it_was_is_not_checked_again_when_another_vendor_takes_it_now(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug, paid=True)  # Stripe connected
+    headers = csrf_headers(context, stack)
+    # Intro priced at ₹0.60 while only Stripe takes rupees (its least: ₹0.50)...
+    r = context.request.get(f"{stack.api_url}/me/event-types", headers=headers)
+    intro = next(et for et in r.json()["event_types"] if et["slug"] == "intro")
+    body = {k: v for k, v in intro.items() if k != "id"}
+    r = context.request.put(f"{stack.api_url}/me/event-types/{intro['id']}", headers=headers,
+                            data={**body, "price": {"amount_minor": 60, "currency": "INR"}})
+    assert r.status == 200, r.text()
+    # ...then Razorpay, whose least is ₹1.00, is connected: rupees go to it now
+    r = context.request.put(f"{stack.api_url}/me/connections/razorpay", headers=headers, data={
+        "key_id": SANDBOX_MERCHANT.key_id, "key_secret": SANDBOX_MERCHANT.key_secret,
+        "webhook_secret": SANDBOX_MERCHANT.webhook_secret})
+    assert r.status == 200, r.text()
+
+    page = open_dashboard(context, stack, "/app/event-types")
+    types = view(page, "event-types")
+    types.get_by_role("button", name="Edit Intro call").click()
+    expect(types.locator("#et-price-hint")).to_contain_text(
+        "your Razorpay account, which takes at least ₹1.00.")
+    types.get_by_label("Title").fill("Intro chat")
+    types.get_by_role("button", name="Save event type").click()
+
+    # The price as it was is not checked again (nor by the API): the retitle is saved
+    expect(types.locator(".event-type", has_text="Intro chat")).to_contain_text("₹0.60")
 
 
 def test_a_year_of_past_overrides_does_not_block_the_next_save(
