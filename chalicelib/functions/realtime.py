@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Response
 
 from chalicelib.domain.errors import AuthenticationError, JobBusyError, TooManySocketsError
+from chalicelib.functions.errors import from_exception
 from chalicelib.integrations import logs
 from chalicelib.services.jobs import JobRunner, Outcome
 from chalicelib.services.realtime import Realtime
@@ -62,10 +63,11 @@ def connect(realtime: Realtime, event: dict[str, Any]) -> Response:
     try:
         realtime.connect(event["requestContext"]["connectionId"], credential.token,
                          ticket=credential.ticket)
-    except (AuthenticationError, TooManySocketsError) as exc:
-        refused = 429 if isinstance(exc, TooManySocketsError) else 403
+    except AuthenticationError as exc:
         return Response(body=json.dumps({"error": {"code": exc.code, "message": exc.message,
-                                                   "field": None}}), status_code=refused)
+                                                   "field": None}}), status_code=403)
+    except TooManySocketsError as exc:
+        return from_exception(exc)  # 429, with Retry-After
     headers: dict[str, str | list[str]] = (
         {"Sec-WebSocket-Protocol": credential.protocol} if credential.protocol else {})
     return Response(body="", status_code=200, headers=headers)

@@ -154,16 +154,9 @@ class Realtime:
             return True
         old = [s for s in sorted(others, key=lambda s: s.opened_at or _NEVER)
                if s.opened_at is None or now - s.opened_at >= EVICT_AFTER][:extra]
-        closed = []
-        for socket in old:
-            try:
-                self.sender.close(socket.socket_id)
-            except SocketGoneError:
-                pass  # closed before: its record was all that was left of it
-            except Exception:  # kept, so pushes still reach it; the next connect tries again
-                log.exception("closing %s failed", socket.socket_id)
-                continue
-            closed.append(socket)
+        # One that failed to close is kept, so pushes still reach it; the next connect
+        # tries again. One gone before had only its record left.
+        closed = [s for s in old if self._close(s.socket_id)]
         forget = [s for s in closed if not self._still_refuses_its_ticket(s, now)]
         if forget:
             self.sockets.remove(host_id, forget)
@@ -178,12 +171,7 @@ class Realtime:
         """
         found = self.sockets.for_login(host_id, session_id)
         for socket in found:
-            try:
-                self.sender.close(socket.socket_id)
-            except SocketGoneError:
-                pass
-            except Exception:
-                log.exception("closing %s failed", socket.socket_id)
+            self._close(socket.socket_id)
         if found:
             self.sockets.remove(host_id, found)
         return len(found)
@@ -211,6 +199,18 @@ class Realtime:
         if gone:
             self.sockets.remove(event.host_id, gone)
         return delivered
+
+    def _close(self, socket_id: str) -> bool:
+        """Close the socket; True if it is closed now (or was already), False if the close
+        failed (logged)."""
+        try:
+            self.sender.close(socket_id)
+        except SocketGoneError:
+            pass
+        except Exception:
+            log.exception("closing %s failed", socket_id)
+            return False
+        return True
 
     def _still_refuses_its_ticket(self, socket: OpenSocket, now: datetime) -> bool:
         # Deleted within its ticket's minute, a ticket's record would let a copy of the

@@ -207,17 +207,15 @@ export function initEventTypes(state) {
   // since connected another vendor can still retitle the event type).
   function vendorProblem(typed, code) {
     const vendor = vendorFor(code);
-    const amount = Number(typed.replace(",", "."));
-    if (!(amount > 0) || !vendor) return ""; // empty or 0: free
-    const digits = fractionDigits(code);
-    const minor = Math.round(amount * 10 ** digits);
+    if (!(Number(typed.replace(",", ".")) > 0) || !vendor) return ""; // empty or 0: free
+    const minor = toMinor(typed, code);
     const kept = editing && editing.price;
     if (kept && kept.currency === code && kept.amount_minor === minor) return "";
     const least = leastAmount(vendor, code);
     if (minor < least) {
       return `${VENDOR_NAMES[vendor]} takes payments of at least ${formatMoney({ currency: code, amount_minor: least })}: raise the price, or leave it empty for free.`;
     }
-    if (vendor === "stripe" && digits === 3 && minor % 10) {
+    if (vendor === "stripe" && fractionDigits(code) === 3 && minor % 10) {
       return `Stripe takes ${code} amounts to two decimals (the third one 0).`;
     }
     return "";
@@ -343,10 +341,9 @@ export function initEventTypes(state) {
     if (details) body.location.details = details;
     for (const name of NUMBERS) body[name] = Number(fields[name].value || 0);
     for (const name of OPTIONAL_NUMBERS) body[name] = fields[name].value ? Number(fields[name].value) : null;
-    const amount = fields.price_amount.value.trim().replace(",", ".");
-    if (amount && Number(amount) > 0) {
-      body.price = { currency: currency.value,
-        amount_minor: Math.round(Number(amount) * 10 ** fractionDigits(currency.value)) };
+    const amount = fields.price_amount.value.trim();
+    if (Number(amount.replace(",", ".")) > 0) {
+      body.price = { currency: currency.value, amount_minor: toMinor(amount, currency.value) };
     }
     return body;
   }
@@ -415,6 +412,11 @@ export function initEventTypes(state) {
       load();
     },
   };
+}
+
+// A price as typed ("25", "25,50") in its currency's minor units.
+function toMinor(typed, currency) {
+  return Math.round(Number(typed.replace(",", ".")) * 10 ** fractionDigits(currency));
 }
 
 // What is wrong with a price as typed, in words; "" when nothing is (empty: free). An
