@@ -93,7 +93,7 @@ ENVIRONMENT = {"PENNY_TABLE": {"Ref": "PennyTable"},
                "PENNY_EVENTS_TOPIC_ARN": {"Ref": "EventsTopic"},
                "PENNY_WEBSOCKET_API_ID": {"Ref": "WebsocketAPI"},
                "PENNY_SECRETS_PATH": {"Fn::Sub": SECRETS_PATH}}
-# Where a PaymentService is built (chalicelib/bootstrap.py): the hold timers' settings.
+# Where a PaymentService is built (chalicelib/bootstrap/payments.py): the hold timers' settings.
 EXTRA_ENVIRONMENT: dict[str, dict[str, Any]] = {"APIHandler": HOLD_TIMER_ENVIRONMENT,
                                                "PaymentsWorker": HOLD_TIMER_ENVIRONMENT}
 

@@ -16,7 +16,8 @@ HOLD_SCHEDULER_ROLE = "HoldSchedulerRole"
 SCHEDULER = "scheduler.amazonaws.com"
 
 # The API function and the payments worker read these (chalicelib/settings.py); only the
-# API schedules a hold, but both build the same PaymentService (chalicelib/bootstrap.py).
+# API schedules a hold, but both build the same PaymentService
+# (chalicelib/bootstrap/payments.py).
 HOLD_TIMER_ENVIRONMENT = {
     "PENNY_HOLD_SCHEDULER_ROLE_ARN": {"Fn::GetAtt": [HOLD_SCHEDULER_ROLE, "Arn"]},
     "PENNY_HOLD_SCHEDULE_GROUP": {"Ref": HOLD_SCHEDULE_GROUP},

@@ -1,5 +1,5 @@
 """Use cases: sign up, publish availability, list slots, book, cancel, reschedule.
 
 Services take their collaborators (repositories, clock, hasher, token issuer) as
-arguments; bootstrap.py builds them once per Lambda container.
+arguments; bootstrap/ builds them once per Lambda container.
 """

@@ -5,7 +5,7 @@ succeed or the handler raises and the stream redelivers the batch (so an event m
 published twice; workers are idempotent). Dashboard pushes are best effort.
 
 Reading a change record is the store's (its items, decoded by PynamoDB), and which types
-a worker takes is the worker list's: bootstrap.py passes both in.
+a worker takes is the worker list's: bootstrap/realtime.py passes both in.
 """
 
 from __future__ import annotations

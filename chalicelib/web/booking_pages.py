@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PageServices:
-    """What the booking pages use (built by bootstrap.py, which sits above web/)."""
+    """What the booking pages use (built by bootstrap/api.py, which sits above web/)."""
 
     public: PublicService
     changes: BookingChanges

@@ -67,11 +67,12 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 WORKER = SETUP + """
 import app
 from chalicelib import bootstrap
+from chalicelib.bootstrap import container
 from chalicelib.store.queues import QUEUES
 for spec in QUEUES:
     runner = bootstrap.worker(spec.name)
     assert runner.job.name == spec.name
-assert bootstrap._api is None, "a worker built the API's services"
+assert container._api is None, "a worker built the API's services"
 print(json.dumps(sorted(set(sys.modules) - before)))
 """
 

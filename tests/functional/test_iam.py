@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.bootstrap import payments as payment_wiring
 from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.connections import Connection, Tokens
 from chalicelib.domain.events import Event, EventKind
@@ -243,7 +244,8 @@ def test_the_payments_worker_makes_only_the_calls_its_role_allows(
     # paid (its signed webhook) and then cancelled: the API function's part, recorded too
     fake = FakePayments()
     accounts = _stripe_on_fake_payments(fake)
-    monkeypatch.setattr(bootstrap, "build_payment_accounts", lambda core, calls=None: accounts)
+    monkeypatch.setattr(payment_wiring, "build_payment_accounts",
+                        lambda core, calls=None: accounts)
     token = make_host(api)
     owner = str(api.get("/me/profile", token=token).json["id"])
     accounts.connections.save(

@@ -82,7 +82,8 @@ def dashboard() -> Dashboard:
 
 
 def fanout(bus: EventBus, realtime: Realtime) -> Fanout:
-    """Wired as bootstrap.py wires it: the store reads the records, the worker list filters."""
+    """Wired as bootstrap/realtime.py wires it: the store reads the records, the worker
+    list filters."""
     return Fanout(bus, realtime, events_of, WORKER_TYPES)
 
 

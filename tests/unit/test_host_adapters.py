@@ -15,8 +15,7 @@ from typing import Any, ClassVar, cast
 
 import pytest
 
-from chalicelib import bootstrap
-from chalicelib.bootstrap import Core, HostAdapters
+from chalicelib.bootstrap import Core, HostAdapters, host_adapters
 from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
 from chalicelib.provider_settings import MicrosoftApp, OAuthApp, Providers
 from chalicelib.services.connections import ConnectionService
@@ -24,8 +23,9 @@ from chalicelib.settings import Settings
 from tests.unit.fakes import FixedClock
 
 CLOCK = FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC))
-# As bootstrap names them, before the fixture below swaps them for the recording one.
-REAL_CALENDARS, REAL_VIDEO = dict(bootstrap.CALENDAR_ADAPTERS), dict(bootstrap.VIDEO_ADAPTERS)
+# As host_adapters names them, before the fixture below swaps them for the recording one.
+REAL_CALENDARS = dict(host_adapters.CALENDAR_ADAPTERS)
+REAL_VIDEO = dict(host_adapters.VIDEO_ADAPTERS)
 GOOGLE = OAuthApp("google-client", "google-secret")
 ZOOM = OAuthApp("zoom-client", "zoom-secret")
 MICROSOFT = MicrosoftApp("ms-client", "ms-secret")
@@ -83,10 +83,10 @@ def recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     vendor SDK that must not be imported (importing it would fail the test)."""
     RecordingAdapter.made = []
     here = f"{__name__}:RecordingAdapter"
-    monkeypatch.setitem(bootstrap.CALENDAR_ADAPTERS, "google", here)
-    monkeypatch.setitem(bootstrap.CALENDAR_ADAPTERS, "microsoft",
+    monkeypatch.setitem(host_adapters.CALENDAR_ADAPTERS, "google", here)
+    monkeypatch.setitem(host_adapters.CALENDAR_ADAPTERS, "microsoft",
                         "tests.unit.no_such_vendor_sdk:GraphCalendar")
-    monkeypatch.setitem(bootstrap.VIDEO_ADAPTERS, "zoom", here)
+    monkeypatch.setitem(host_adapters.VIDEO_ADAPTERS, "zoom", here)
     yield
 
 
@@ -182,8 +182,8 @@ def test_each_use_makes_a_new_adapter_for_that_host() -> None:
 
 def test_the_vendor_adapters_named_are_made_without_calling_the_vendor(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bootstrap, "CALENDAR_ADAPTERS", REAL_CALENDARS)
-    monkeypatch.setattr(bootstrap, "VIDEO_ADAPTERS", REAL_VIDEO)
+    monkeypatch.setattr(host_adapters, "CALENDAR_ADAPTERS", REAL_CALENDARS)
+    monkeypatch.setattr(host_adapters, "VIDEO_ADAPTERS", REAL_VIDEO)
     given = world(Providers(google=GOOGLE, microsoft=MICROSOFT, zoom=ZOOM),
                   ("alice", "google"), ("alice", "microsoft"), ("alice", "zoom"))
 
@@ -204,4 +204,4 @@ def test_a_hosts_zone_that_cannot_be_read_places_all_day_events_in_utc(
 
     monkeypatch.setattr(HostRepository, "timezone", throttled)
 
-    assert bootstrap._home_zone("host-1") is UTC
+    assert host_adapters._home_zone("host-1") is UTC

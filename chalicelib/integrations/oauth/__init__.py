@@ -18,7 +18,7 @@ from chalicelib.integrations.oauth.token_answers import utc_now
 from chalicelib.provider_settings import MicrosoftApp, OAuthApp
 
 PROVIDERS_WITH_OAUTH = ("google", "microsoft", "zoom", "notion")
-# The name bootstrap.py imports (written alongside this package): the same tuple.
+# The name bootstrap/connections.py imports (written alongside this package): the same tuple.
 OAUTH_PROVIDERS = PROVIDERS_WITH_OAUTH
 
 # What a host can turn on at each provider (Meet and Teams ride on the calendar).

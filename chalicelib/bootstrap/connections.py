@@ -1,0 +1,40 @@
+"""The hosts' connections (OAuth grants, their tokens sealed by the token cipher): the
+connection service an API or a worker makes on first use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+
+def _cipher(core: Core) -> Any:
+    from chalicelib.integrations.token_cipher import AesGcmTokenCipher
+
+    settings = core.settings
+    return AesGcmTokenCipher.from_key_ring(settings.token_keys, settings.token_active_kid)
+
+
+def build_connections(core: Core, logins: OpenLogins) -> ConnectionService:
+    from chalicelib.integrations.oauth import OAUTH_PROVIDERS, oauth_provider
+    from chalicelib.services.connections import ConnectionService, OAuthClients, StateSigner
+    from chalicelib.store.connections import ConnectionRepository
+    from chalicelib.store.oauth_states import OAuthStateRepository
+
+    settings = core.settings
+    cipher = _cipher(core)
+    entries = core.providers
+    available = frozenset(p for p in OAUTH_PROVIDERS if getattr(entries, p) is not None)
+    return ConnectionService(
+        connections=ConnectionRepository(cipher),
+        states=OAuthStateRepository(cipher),
+        clients=OAuthClients(available, lambda name: oauth_provider(
+            name, getattr(entries, name), now=core.clock.now)),
+        clock=core.clock,
+        signer=StateSigner(settings.link_secret),
+        callback_url=lambda provider: f"{settings.public_base_url}/oauth/{provider}/callback",
+        logins=logins,
+        providers=OAUTH_PROVIDERS)
+
+
+if TYPE_CHECKING:  # keeps these imports off the cold-start path
+    from chalicelib.bootstrap.shared_core import Core
+    from chalicelib.services.connections import ConnectionService, OpenLogins
