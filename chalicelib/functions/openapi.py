@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document, generated from the registered routes and pydantic models.
 
 Routes and schemas have one source each (app.py's `route(...)` calls and
-functions/schemas.py), so the document cannot drift from what the API does.
+functions/schemas/), so the document cannot drift from what the API does.
 """
 
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""Request and response shapes of the HTTP API (pydantic): validation and OpenAPI.
+
+One module per concept; this package re-exports every model (and the two constants the
+edge reads, PATTERN_MESSAGES and WEEKDAYS), because routes name their models as strings
+(`body="SignupRequest"`) that http.py and openapi.py look up here. Field types and
+patterns stay in fields.py, the bases in base.py.
+
+Imported on the first request that needs it, not when the Lambda module loads.
+"""
+
+from __future__ import annotations
+
+from chalicelib.functions.schemas.accounts import (
+    IdentityList,
+    IdentityOut,
+    LoginRequest,
+    OidcStartIn,
+    SignupRequest,
+)
+from chalicelib.functions.schemas.booking_changes import CancelIn, HostCancelIn, RescheduleIn
+from chalicelib.functions.schemas.bookings import (
+    AttendeeModel,
+    BookingIn,
+    BookingLinks,
+    BookingList,
+    BookingListQuery,
+    BookingOut,
+    BriefOut,
+    HistoryOut,
+    HostBookingOut,
+    TokenQuery,
+)
+from chalicelib.functions.schemas.calendars import CalendarList, CalendarOut, CalendarsIn
+from chalicelib.functions.schemas.connections import (
+    ConnectIn,
+    ConnectionList,
+    ConnectionOut,
+    ConnectOut,
+)
+from chalicelib.functions.schemas.error_body import ErrorDetail, ErrorResponse
+from chalicelib.functions.schemas.event_types import (
+    EventTypeIn,
+    EventTypeList,
+    EventTypeOut,
+    LocationModel,
+    PriceModel,
+    QuestionModel,
+)
+from chalicelib.functions.schemas.fields import PATTERN_MESSAGES
+from chalicelib.functions.schemas.notes import NotesIn, NotesOut, NotesPlaceOut
+from chalicelib.functions.schemas.payments import (
+    PaymentOut,
+    RazorpayCallbackIn,
+    RazorpayConnectionOut,
+    RazorpayKeysIn,
+)
+from chalicelib.functions.schemas.profile import LinkModel, ProfileIn, ProfileOut
+from chalicelib.functions.schemas.public_pages import PublicEventType, PublicProfile, PublicQuestion
+from chalicelib.functions.schemas.schedule import (
+    WEEKDAYS,
+    OverrideModel,
+    RangeModel,
+    ScheduleIn,
+    ScheduleOut,
+    Weekly,
+)
+from chalicelib.functions.schemas.sessions import (
+    BrowserSessionOut,
+    BrowserSignupOut,
+    RealtimeTicketOut,
+    RefreshRequest,
+    RefreshSessionQuery,
+    SessionOut,
+    SignupOut,
+)
+from chalicelib.functions.schemas.slots import MoveSlotsQuery, SlotOut, SlotsOut, SlotsQuery
+
+__all__ = [
+    "PATTERN_MESSAGES", "WEEKDAYS", "AttendeeModel", "BookingIn", "BookingLinks", "BookingList",
+    "BookingListQuery", "BookingOut", "BriefOut", "BrowserSessionOut", "BrowserSignupOut",
+    "CalendarList", "CalendarOut", "CalendarsIn", "CancelIn", "ConnectIn", "ConnectOut",
+    "ConnectionList", "ConnectionOut", "ErrorDetail", "ErrorResponse", "EventTypeIn",
+    "EventTypeList", "EventTypeOut", "HistoryOut", "HostBookingOut", "HostCancelIn",
+    "IdentityList", "IdentityOut", "LinkModel", "LocationModel", "LoginRequest", "MoveSlotsQuery",
+    "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "PaymentOut",
+    "PriceModel", "ProfileIn", "ProfileOut", "PublicEventType", "PublicProfile", "PublicQuestion",
+    "QuestionModel", "RangeModel", "RazorpayCallbackIn", "RazorpayConnectionOut", "RazorpayKeysIn",
+    "RealtimeTicketOut", "RefreshRequest", "RefreshSessionQuery", "RescheduleIn", "ScheduleIn",
+    "ScheduleOut", "SessionOut", "SignupOut", "SignupRequest", "SlotOut", "SlotsOut", "SlotsQuery",
+    "TokenQuery", "Weekly",
+]

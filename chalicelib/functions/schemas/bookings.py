@@ -1,0 +1,110 @@
+"""Bookings: the attendee's request, the booking as its secret links show it, and as its
+host lists and reads it (with notes and the brief).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, field_validator
+
+from chalicelib.functions.schemas.base import Query, Strict
+from chalicelib.functions.schemas.event_types import PriceModel
+from chalicelib.functions.schemas.fields import Email, FreeText, Instant, Text, Zone
+from chalicelib.functions.schemas.payments import PaymentOut
+
+
+class AttendeeModel(Strict):
+    name: Annotated[Text, Field(max_length=200)]
+    email: Email
+    timezone: Zone
+
+
+class BookingIn(Strict):
+    start: Instant
+    attendee: AttendeeModel
+    answers: Annotated[dict[Annotated[str, Field(max_length=40)],
+                            Annotated[FreeText, Field(max_length=5000)] | None],
+                       Field(max_length=20)] = {}
+
+    @field_validator("start")
+    @classmethod
+    def _in_range(cls, value: AwareDatetime) -> AwareDatetime:
+        if not 2000 <= value.year <= 2100:
+            raise ValueError("start must be between years 2000 and 2100")
+        return value
+
+
+class HistoryOut(Strict):
+    start: str
+    end: str
+    changed_at: str
+
+
+class BookingLinks(Strict):
+    """The secret links the caller may have: a reschedule link never yields the cancel one."""
+
+    view: str
+    ics: str
+    reschedule: str
+    reschedule_token: str
+    cancel: str | None = None
+    cancel_token: str | None = None
+
+
+class BookingOut(Strict):
+    uid: str
+    status: Literal["pending_payment", "confirmed", "cancelled", "expired"]
+    event_title: str
+    start: str
+    end: str
+    attendee: AttendeeModel
+    answers: dict[str, str]
+    location_kind: str
+    sequence: int
+    history: list[HistoryOut]
+    created_at: str
+    cancelled_at: str | None
+    cancel_reason: str | None
+    price: PriceModel | None
+    links: BookingLinks | None = None
+    video_url: str | None = Field(default=None, description="the meeting's join link, once "
+                                  "the host's calendar or Zoom made it")
+    video_note: str | None = Field(default=None, description="when no link can be made: "
+                                   "who will send it")
+    payment: PaymentOut | None = Field(default=None, description="paid event types only")
+
+
+class BriefOut(Strict):
+    who: str = Field(description="who the client is")
+    wants: str = Field(description="what they want from the meeting")
+    prepare: list[str]
+    questions: list[str] = Field(description="what to ask them")
+
+
+class HostBookingOut(BookingOut):
+    """A booking as its host sees it: with the notes and the brief (never the client)."""
+
+    notes_url: str | None = Field(default=None, description="the client's notes page in "
+                                  "the host's Notion or Google Docs, once written")
+    brief: BriefOut | None = Field(default=None, description="the pre-meeting brief "
+                                   "(premium), once written")
+    brief_note: str | None = Field(default=None, description="why there is no brief "
+                                   "(this month's briefs used up)")
+
+
+class BookingList(Strict):
+    bookings: list[HostBookingOut]
+    next_cursor: str | None = Field(description=(
+        "more may follow: ask again with this `cursor` (null: this was the last page)"))
+
+
+class TokenQuery(Query):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class BookingListQuery(Query):
+    status: Literal["upcoming", "past", "cancelled"] = "upcoming"
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: Annotated[str, Field(min_length=1, max_length=120, description=(
+        "the `next_cursor` of the page before, for the next one"))] | None = None

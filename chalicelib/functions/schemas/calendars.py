@@ -1,0 +1,40 @@
+"""The host's calendars: which block slots, which one new bookings are written to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field
+
+from chalicelib.functions.schemas.base import Strict
+
+CalendarKey = Annotated[str, Field(min_length=3, max_length=600,
+                                   pattern=r"^(google|microsoft):[^\s]+$",
+                                   description="provider:calendar id, e.g. google:primary@x")]
+
+
+class CalendarOut(Strict):
+    key: str = Field(description="provider:calendar id")
+    provider: str
+    name: str
+    primary: bool
+    writable: bool = Field(description="new bookings can be written to it")
+    conflicts: bool = Field(description="its events keep slots off the booking page")
+    destination: bool = Field(description="new bookings are written to it")
+    synced_at: AwareDatetime | None = Field(
+        description="the last time a read of it changed how far Penny trusts its copy (a "
+                    "pushed change synced into a copy already fresh does not move it)")
+    push: bool = Field(description="the provider tells Penny when it changes")
+    failure: str | None = Field(description="why the last read failed")
+
+
+class CalendarList(Strict):
+    calendars: list[CalendarOut]
+    unreachable: list[str] = Field(description="connected providers that could not be asked "
+                                   "for their calendars just now")
+
+
+class CalendarsIn(Strict):
+    conflicts: Annotated[list[CalendarKey], Field(max_length=20)] = Field(
+        description="the calendars whose events block slots")
+    destination: CalendarKey | None = Field(description="the calendar new bookings go to")

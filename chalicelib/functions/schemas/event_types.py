@@ -1,0 +1,92 @@
+"""Event types as their host writes them: duration, location, questions, limits, and a
+price in a current currency.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from chalicelib.domain.currencies import CURRENCIES
+from chalicelib.functions.schemas.base import Strict
+from chalicelib.functions.schemas.fields import (
+    CURRENCY_PATTERN,
+    QUESTION_ID_PATTERN,
+    FreeText,
+    Minutes,
+    Slug,
+    Text,
+)
+
+
+class QuestionModel(Strict):
+    id: Annotated[str, Field(pattern=QUESTION_ID_PATTERN)]
+    label: Annotated[Text, Field(max_length=200)]
+    type: Literal["text", "long_text", "email", "phone", "select"]
+    required: bool = False
+    options: Annotated[list[Annotated[Text, Field(max_length=100)]],
+                       Field(max_length=50)] = []
+
+    @model_validator(mode="after")
+    def _options(self) -> QuestionModel:
+        if (self.type == "select") != bool(self.options):
+            raise ValueError("select questions need options; other types take none")
+        return self
+
+
+class LocationModel(Strict):
+    kind: Literal["google_meet", "teams", "zoom", "phone", "in_person"]
+    details: Annotated[FreeText, Field(max_length=500)] | None = None
+
+
+def _current_currency(code: str) -> str:
+    if code not in CURRENCIES:
+        raise PydanticCustomError(
+            "currency_unknown", "must be the ISO 4217 code of a current currency, like EUR "
+            "('{code}' is none)", {"code": code})
+    return code
+
+
+class PriceModel(Strict):
+    amount_minor: Annotated[int, Field(ge=0, le=100_000_000, description="in minor units")]
+    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN,
+                                   description="ISO 4217, a current currency"),
+                        AfterValidator(_current_currency)]
+
+
+class EventTypeIn(Strict):
+    slug: Slug
+    title: Annotated[Text, Field(max_length=120)]
+    description: Annotated[FreeText, Field(max_length=2000)] = ""
+    duration_minutes: Annotated[int, Field(ge=5, le=720)]
+    location: LocationModel
+    price: PriceModel | None = None
+    buffer_before_minutes: Minutes = 0
+    buffer_after_minutes: Minutes = 0
+    minimum_notice_minutes: Annotated[int, Field(ge=0, le=525_600)] = 0
+    slot_interval_minutes: Annotated[int, Field(ge=5, le=720)] | None = None
+    booking_window_days: Annotated[int, Field(ge=1, le=730)] | None = None
+    daily_limit: Annotated[int, Field(ge=1, le=100)] | None = None
+    questions: Annotated[list[QuestionModel], Field(max_length=20)] = []
+    hidden: bool = False
+    active: bool = True
+    refund_hours_before: Annotated[int, Field(
+        ge=0, le=8760, description="a paid booking cancelled at least this many hours "
+        "before its start is refunded in full; later, nothing is refunded")] = 24
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_ids(cls, value: list[QuestionModel]) -> list[QuestionModel]:
+        if len({q.id for q in value}) != len(value):
+            raise ValueError("question ids must be unique")
+        return value
+
+
+class EventTypeOut(EventTypeIn):
+    id: str
+
+
+class EventTypeList(Strict):
+    event_types: list[EventTypeOut]

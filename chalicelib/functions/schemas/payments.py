@@ -1,0 +1,64 @@
+"""Money: a paid booking's payment state, and Razorpay's own keys, connection and
+Checkout callback.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from chalicelib.functions.schemas.base import Strict
+from chalicelib.functions.schemas.connections import ConnectionOut
+
+
+class PaymentOut(Strict):
+    """A paid booking's money: how to pay while it waits, what happened after."""
+
+    provider: Literal["stripe", "razorpay"]
+    state: Literal["awaiting", "paid", "refunded", "expired", "refund_owed",
+                   "refund_failed"] = Field(
+        description="awaiting: held until `hold_until`; expired: the hold lapsed unpaid; "
+        "refund_owed: paid for a time the booking does not hold (`refund_reason`), its "
+        "refund not made yet (Penny tries again); refund_failed: the refund was made and "
+        "came back (a closed card): the host refunds the client another way")
+    amount_minor: int | None
+    currency: str | None
+    hold_until: str | None = Field(description="the slot is held for payment until then")
+    checkout_url: str | None = Field(
+        description="Stripe: the hosted checkout page to send the client to")
+    order_id: str | None = Field(description="Razorpay: the order Checkout opens")
+    key_id: str | None = Field(description="Razorpay: the key id Checkout opens it with")
+    refunded_minor: int | None = None
+    refund_reason: str | None = Field(
+        default=None, description="cancelled (the refund policy), taken (paid after the "
+        "hold lapsed and the time was booked), late (paid after the meeting's start), "
+        "provider (refunded at the provider)")
+    refund_hours_before: int = Field(description="the refund policy: full refund when "
+                                     "cancelled at least this many hours before the start")
+
+
+class RazorpayKeysIn(Strict):
+    # ASCII only: the key id and secret travel in an HTTP Basic header (Latin-1), and
+    # Razorpay's are letters and digits.
+    key_id: Annotated[str, Field(min_length=8, max_length=64,
+                                 pattern=r"^rzp_(test|live)_[A-Za-z0-9]+$",
+                                 description="from Razorpay's API keys page")]
+    key_secret: Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9]+$")]
+    webhook_secret: Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[!-~]+$",
+                                         description=(
+        "the secret you gave the webhook pointing at Penny (see webhook_url): printable "
+        "ASCII, no spaces"))]
+
+
+class RazorpayConnectionOut(ConnectionOut):
+    webhook_url: str | None = Field(description="add a webhook at Razorpay with this URL and "
+                                    "the events payment.captured, order.paid, payment.failed "
+                                    "and refund.processed")
+
+
+class RazorpayCallbackIn(Strict):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    razorpay_order_id: Annotated[str, Field(min_length=1, max_length=64)]
+    razorpay_payment_id: Annotated[str, Field(min_length=1, max_length=64)]
+    razorpay_signature: Annotated[str, Field(min_length=1, max_length=128)]

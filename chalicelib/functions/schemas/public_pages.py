@@ -1,0 +1,38 @@
+"""What anyone may read of a host: the public profile and its visible event types."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from chalicelib.functions.schemas.base import Strict
+from chalicelib.functions.schemas.event_types import PriceModel
+from chalicelib.functions.schemas.profile import LinkModel
+
+
+class PublicQuestion(Strict):
+    id: str
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+
+
+class PublicEventType(Strict):
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    location_kind: str
+    price: PriceModel | None
+    questions: list[PublicQuestion]
+    refund_hours_before: int | None = Field(
+        default=None, description="paid event types: the refund policy's deadline")
+
+
+class PublicProfile(Strict):
+    slug: str
+    display_name: str
+    description: str
+    links: list[LinkModel]
+    timezone: str
+    event_types: list[PublicEventType]
