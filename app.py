@@ -455,7 +455,7 @@ def test_connection(host_id: str, provider: str) -> Any:
     return views().connection_out(ProviderView(provider, True, connection))
 
 
-# ---- payment webhooks (chalicelib/services/payments.py) ---------------------------------
+# ---- payment webhooks (chalicelib/services/payment_settlement.py) ----------------------
 
 def _payment_webhook(path: str, name: str, provider: str,
                      verifier: Callable[..., Any]) -> Callable[[Callable[..., Any]], Any]:

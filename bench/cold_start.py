@@ -52,7 +52,7 @@ FIRST_REQUEST = {
     "calendar": (WORKER + "chalicelib.services.calendar_sync, "
                  "chalicelib.services.calendar_cache, chalicelib.services.connections, "
                  "chalicelib.integrations.token_cipher, chalicelib.integrations.google_calendar"),
-    "payments": (WORKER + "chalicelib.services.payments, chalicelib.services.reservations, "
+    "payments": (WORKER + "chalicelib.services.payments_job, chalicelib.services.reservations, "
                  "chalicelib.integrations.stripe_payments, "
                  "chalicelib.integrations.razorpay_payments"),
 }

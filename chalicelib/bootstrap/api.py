@@ -83,6 +83,6 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
 if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.bootstrap.shared_core import Core
     from chalicelib.services.calendar_ports import ProviderAdapters
-    from chalicelib.services.payments import PaymentAdapters
+    from chalicelib.services.payment_ports import PaymentAdapters
     from chalicelib.services.ports import Clock, PasswordHasher
     from chalicelib.settings import Settings

@@ -15,7 +15,9 @@ def _cipher(core: Core) -> Any:
 
 def build_connections(core: Core, logins: OpenLogins) -> ConnectionService:
     from chalicelib.integrations.oauth import OAUTH_PROVIDERS, oauth_provider
-    from chalicelib.services.connections import ConnectionService, OAuthClients, StateSigner
+    from chalicelib.services.connections import ConnectionService
+    from chalicelib.services.oauth_clients import OAuthClients
+    from chalicelib.services.oauth_state_signing import StateSigner
     from chalicelib.store.connections import ConnectionRepository
     from chalicelib.store.oauth_states import OAuthStateRepository
 

@@ -59,7 +59,7 @@ def build_payment_accounts(core: Core, calls: PaymentCalls = WORKER_PAYMENT_CALL
 
 
 def _hold_timers(core: Core) -> Any:
-    from chalicelib.services.payments import NoHoldTimers
+    from chalicelib.services.payment_holds import NoHoldTimers
 
     settings = core.settings
     if not (settings.hold_scheduler_role_arn and settings.events_topic_arn):
@@ -89,5 +89,6 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.bootstrap.shared_core import Core
     from chalicelib.services.links import BookingLinks
     from chalicelib.services.payment_accounts import PaymentAccounts
-    from chalicelib.services.payments import PaymentAdapters, PaymentService
+    from chalicelib.services.payment_ports import PaymentAdapters
+    from chalicelib.services.payments import PaymentService
     from chalicelib.services.reservations import Reservations

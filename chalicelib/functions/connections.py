@@ -46,7 +46,8 @@ log = logging.getLogger("penny.connections")
 
 if TYPE_CHECKING:
     from chalicelib.functions.edge import EdgeRequest
-    from chalicelib.services.connections import ConnectionService, Started
+    from chalicelib.services.connections import ConnectionService
+    from chalicelib.services.oauth_round_trip import Started
     from chalicelib.services.sessions import BrowserSessions
     from chalicelib.services.sign_in import IdentitySignIn
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.integrations.sns import message_attributes
-from chalicelib.services.payments import hold_expired_event
+from chalicelib.services.payment_holds import hold_expired_event
 
 SNS_PUBLISH = "arn:aws:scheduler:::aws-sdk:sns:publish"
 

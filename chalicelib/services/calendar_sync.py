@@ -47,7 +47,8 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.providers import CalendarEvent, MeetingRequest, ProviderRef
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.calendar_cache import SYNC_TIMEOUT, CalendarCache
+from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
 from chalicelib.services.calendar_ports import ProviderAdapters
 from chalicelib.services.jobs import (
     HostConfigs,

@@ -40,7 +40,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers import PaymentAccount, PaymentProvider
 from chalicelib.services.connection_ports import Connections
-from chalicelib.services.payments import HostPayment, RazorpayCallbacks
+from chalicelib.services.payment_ports import HostPayment, RazorpayCallbacks
 from chalicelib.services.ports import Clock
 
 log = logging.getLogger("penny.payments")
@@ -158,7 +158,7 @@ class PaymentAccounts:
                 if c.provider in PAYMENT_PROVIDERS and c.provider in self.available
                 and c.status is ConnectionStatus.CONNECTED]
 
-    # ---- the adapters (services/payments.py's PaymentAdapters) ----------------------
+    # ---- the adapters (services/payment_ports.py's PaymentAdapters) ----------------------
 
     def for_new_booking(self, host_id: str, price: Price) -> HostPayment:
         """One read of the host's payment connections, with their keys."""

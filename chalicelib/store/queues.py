@@ -84,7 +84,7 @@ QUEUES: tuple[QueueSpec, ...] = (
     # of a hold (its timer publishes payment.hold_expired: integrations/hold_timers.py).
     # Waits on Stripe or Razorpay, like the calendar worker.
     QueueSpec("payments", ("booking.cancelled", "payment.hold_expired"), None,
-              "chalicelib.services.payments:payments_job", memory_mb=256),
+              "chalicelib.services.payments_job:payments_job", memory_mb=256),
 )
 
 # What the publisher sends to SNS (services/fanout.py): the types some worker takes.

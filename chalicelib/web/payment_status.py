@@ -17,7 +17,7 @@ from html import escape
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import Price
-from chalicelib.services.payments import refund_deadline, refund_due
+from chalicelib.services.refund_policy import refund_deadline, refund_due
 from chalicelib.web import labels
 
 GRACE = timedelta(minutes=2)  # payment.js stops asking this long after the hold's end

@@ -28,7 +28,7 @@ from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
 
 if TYPE_CHECKING:
     from chalicelib.services.calendar_ports import ProviderAdapters
-    from chalicelib.services.payments import PaymentAdapters
+    from chalicelib.services.payment_ports import PaymentAdapters
     from sandbox.server import ProviderSandbox
 
 TABLE = "penny-test"

@@ -24,7 +24,7 @@ from chalicelib.domain.providers import (
     PaymentProvider,
 )
 from chalicelib.provider_settings import Providers, RazorpayPlatform
-from chalicelib.services.payments import HostPayment, RazorpayCallbacks
+from chalicelib.services.payment_ports import HostPayment, RazorpayCallbacks
 from chalicelib.services.public import PublicService
 from chalicelib.store.bookings import BookingRepository
 from chalicelib.web.embedded_slots import sent_starts
@@ -374,7 +374,7 @@ USD_150 = {"amount_minor": 15000, "currency": "USD"}
 
 @dataclass
 class FakeHostPayments:
-    """The hosts' payment providers (services/payments.py PaymentAdapters): one fake."""
+    """The hosts' payment providers (services/payment_ports.py PaymentAdapters): one fake."""
 
     provider: str = "stripe"
     payments: FakePayments = field(default_factory=FakePayments)

@@ -403,7 +403,8 @@ def test_a_paid_booking_while_google_is_broken_still_says_the_link_will_follow(
     deliver_stripe(api, sandbox, 2)
     # ...and Stripe's second delivery of the payment, which read the booking before the
     # first confirmed it, settles it again while the calendar job waits on Google: it
-    # writes the booking as it reads it now (services/payments.py `_paid`), a new version.
+    # writes the booking as it reads it now (services/payment_confirmation.py `_paid`), a
+    # new version.
     real_broken = bootstrap.HostAdapters.broken
 
     def broken_while_the_payment_settles_again(self: Any, host: str, provider: str,

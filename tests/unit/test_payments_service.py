@@ -31,12 +31,9 @@ from chalicelib.domain.providers import PaymentEvent, PaymentEventKind, PaymentP
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
 from chalicelib.services.links import BookingLinks, LinkPurpose
-from chalicelib.services.payments import (
-    HostPayment,
-    PaymentService,
-    RazorpayCallbacks,
-    refund_due,
-)
+from chalicelib.services.payment_ports import HostPayment, RazorpayCallbacks
+from chalicelib.services.payments import PaymentService
+from chalicelib.services.refund_policy import refund_due
 from chalicelib.services.reservations import BookingResult
 from tests.fakes.providers import FakePayments
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations

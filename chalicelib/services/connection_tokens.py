@@ -1,0 +1,185 @@
+"""A host's connection in use: a working access token, and the connection marked broken
+when the provider refuses it.
+
+`access_token` hands adapters a working token, refreshed shortly before it expires. Where
+the provider rotates refresh tokens and kills the old one at once (Microsoft, Zoom), the
+refresh is single-flight across Lambdas (a lease in the store) and the new tokens are
+stored; where the refresh token survives its use (Google), a refreshed access token is
+kept in the container's memory only, never written. A refusal marks the connection broken
+once, which the table stream turns into a live `connection.broken` on the host's
+dashboards.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from chalicelib.domain.connections import Connection, ConnectionStatus, TokenDecryptionError, Tokens
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    NotConnectedError,
+    ProviderUnavailableError,
+)
+from chalicelib.services.connection_ports import Connections, LeaseBusy, RefreshLease
+from chalicelib.services.oauth_clients import OAuthClients
+from chalicelib.services.ports import Clock
+
+log = logging.getLogger("penny.connections")
+
+# How many times `access_token` reads again at once (the tokens changed under it, or its
+# lease was lost), and the longest it waits for another caller's refresh to finish.
+READS = 8
+LONGEST_WAIT_SECONDS = 3.0
+# Access tokens a container keeps (see ConnectionService.refreshed); past this many it
+# starts again (a container serves at most a few hundred hosts in an hour).
+MOST_HELD = 10_000
+
+
+class ConnectionTokens:
+    """Held by ConnectionService (services/connections.py), which has these fields."""
+
+    connections: Connections
+    clients: OAuthClients
+    clock: Clock
+    sleep: Callable[[float], None]
+    refreshed: dict[tuple[str, str, str], Tokens]
+
+    def _connection(self, host_id: str, provider: str) -> Connection | None:
+        """The connection as listed: no token decrypted."""
+        return next((c for c in self.connections.for_host(host_id) if c.provider == provider),
+                    None)
+
+    def access_token(self, host_id: str, provider: str, refused: str | None = None) -> str:
+        """A working access token for the host at the provider, refreshed first when it
+        expires soon, or when it is `refused` (the provider answered 401 to it: revoked
+        early, or the clocks disagree). ConnectionBrokenError when the host must
+        reconnect; ProviderUnavailableError when the provider could not be reached."""
+        return self._working(host_id, provider, refused)[1]
+
+    def _working(self, host_id: str, provider: str,
+                 refused: str | None = None) -> tuple[Connection, str]:
+        waited, rereads = 0.0, 0
+        while rereads <= READS:
+            try:
+                found = self.connections.get(host_id, provider)
+            except TokenDecryptionError:
+                listed = self._connection(host_id, provider)
+                reason = f"Penny cannot read its {provider.title()} tokens; reconnect it"
+                if listed is not None:
+                    self.mark_broken(listed, reason)
+                raise ConnectionBrokenError(provider, reason) from None
+            if found is None:
+                raise NotConnectedError(f"{provider.title()} is not connected")
+            connection, tokens = found
+            if connection.status is ConnectionStatus.BROKEN:
+                raise ConnectionBrokenError(provider, connection.broken_reason
+                                            or f"reconnect {provider.title()}")
+            now = self.clock.now()
+            was_refused = refused is not None and tokens.access_token == refused
+            if was_refused and tokens.refresh_token is None:
+                raise ConnectionBrokenError(provider, f"{provider.title()} refused Penny's "
+                                            "access; reconnect it")
+            if not tokens.needs_refresh(now) and not was_refused:
+                return connection, tokens.access_token
+            if not self.clients.get(provider).rotates_refresh_tokens:
+                return connection, self._refresh_unleased(connection, tokens, refused)
+            taken = self.connections.take_refresh_lease(connection, now)
+            if isinstance(taken, LeaseBusy) and taken.until > now:
+                # Another caller is refreshing: wait a little, then read its tokens.
+                pause = min((taken.until - now).total_seconds(), 0.1)
+                if waited + pause > LONGEST_WAIT_SECONDS:
+                    break
+                self.sleep(pause)
+                waited += pause
+                continue
+            if isinstance(taken, RefreshLease):
+                fresh = self._refresh(taken, refused)
+                if fresh is not None:
+                    return connection, fresh
+            rereads += 1  # refreshed meanwhile, or the lease was lost: read again now
+        raise ProviderUnavailableError(provider, f"{provider.title()} is being refreshed "
+                                       "elsewhere; try again")
+
+    def _refresh_unleased(self, connection: Connection, stored: Tokens,
+                          refused: str | None) -> str:
+        """Refresh where the refresh token survives its use (Google): no lease (callers
+        refreshing at once each get a working token), and no write. The new access token
+        is held in this container's memory for its hour: a write per refresh would cost a
+        unit more each time, 86,000 a month for 1,000 hosts (most of them a calendar's push
+        notification finding its hour-old token expired), and an access token not written
+        is one fewer secret at rest. Another container refreshes for itself."""
+        key = (connection.host_id, connection.provider, connection.grant_id)
+        held = self.refreshed.get(key)
+        now = self.clock.now()
+        if held is not None and not held.needs_refresh(now) and held.access_token != refused:
+            return held.access_token
+        try:
+            fresh = self.clients.get(connection.provider).refresh(stored)
+        except ConnectionBrokenError as exc:
+            self.refreshed.pop(key, None)
+            self.mark_broken(connection, exc.message)
+            raise
+        if len(self.refreshed) >= MOST_HELD:
+            self.refreshed.clear()
+        # Google answers no refresh token: the stored one goes on (and dates the next).
+        self.refreshed[key] = Tokens(fresh.access_token,
+                                     fresh.refresh_token or stored.refresh_token,
+                                     fresh.expires_at)
+        return fresh.access_token
+
+    def _refresh(self, lease: RefreshLease, refused: str | None = None) -> str | None:
+        connection = lease.connection
+        if not lease.tokens.needs_refresh(self.clock.now()) \
+                and lease.tokens.access_token != refused:
+            # Someone refreshed between our read and our lease.
+            self.connections.release_refresh(lease)
+            return lease.tokens.access_token
+        client = self.clients.get(connection.provider)
+        try:
+            tokens = client.refresh(lease.tokens)
+        except ConnectionBrokenError as exc:
+            self.connections.release_refresh(lease)
+            self.mark_broken(connection, exc.message)
+            raise
+        except Exception:
+            self.connections.release_refresh(lease)
+            raise
+        # The new refresh token is stored before the new access token is used; the provider
+        # has already retired the old one, so a failed write is tried once more.
+        try:
+            saved = self.connections.finish_refresh(lease, tokens)
+        except Exception:
+            log.warning("saving refreshed tokens failed; trying once more",
+                        extra={"provider": connection.provider})
+            saved = self.connections.finish_refresh(lease, tokens)
+        return tokens.access_token if saved else None
+
+    def test(self, host_id: str, provider: str) -> Connection:
+        """Use the connection once, as a feature would: a working access token (refreshed
+        when due) and one call to the provider. A refusal marks it broken (and the host's
+        dashboards hear `connection.broken`) before ConnectionBrokenError is raised."""
+        connection, token = self._working(host_id, provider)
+        try:
+            self.clients.get(provider).account(token)
+        except ConnectionBrokenError as exc:
+            self.mark_broken(connection, exc.message)
+            raise
+        return connection
+
+    def broken(self, host_id: str, provider: str, reason: str) -> bool:
+        """A job found the host's working connection refused at the provider (access
+        withdrawn there, a database un-shared): flag it as `mark_broken` does."""
+        connection = self._connection(host_id, provider)
+        return connection is not None and connection.status is ConnectionStatus.CONNECTED \
+            and self.mark_broken(connection, reason)
+
+    def mark_broken(self, connection: Connection, reason: str) -> bool:
+        """Flag it for the host (once: the stream turns the first flag into a live
+        `connection.broken`); True for the call that broke it."""
+        broke = self.connections.mark_broken(connection.host_id, connection.provider,
+                                             connection.grant_id, reason, self.clock.now())
+        if broke:
+            log.warning("connection broken", extra={"provider": connection.provider,
+                                                    "host_id": connection.host_id})
+        return broke

@@ -1,0 +1,141 @@
+"""A payment arriving for a booking: it confirms the booking while the time is held
+(one ledger write: the hold becomes the booking), or, when the time is no longer the
+booking's (the hold lapsed and the slot was taken, the booking was cancelled, or its
+start has passed), it is recorded with the refund it is owed and given back in full.
+A refund told before its payment is recorded too, and the payment never confirms.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.errors import (
+    NotConnectedError,
+    PaymentNotConnectedError,
+    PaymentUnavailableError,
+    ProviderError,
+    SlotTakenError,
+)
+from chalicelib.domain.event_types import Price
+from chalicelib.domain.providers import PaymentEvent
+from chalicelib.services.paid_booking_writes import PaidBookingWrites
+from chalicelib.services.payment_ports import PaymentAdapters, Settlement
+from chalicelib.services.ports import Clock
+
+log = logging.getLogger("penny.payments")
+
+
+class _AlreadyPaid(Exception):
+    """The booking, read again, was confirmed by another delivery of the payment."""
+
+    def __init__(self, booking: Booking) -> None:
+        super().__init__(booking.uid)
+        self.booking = booking
+
+
+class _Unwanted(Exception):
+    """A payment for a time the booking no longer holds, and why (a refund reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class PaymentConfirmation(PaidBookingWrites):
+    """Held by PaymentService, which has these fields."""
+
+    adapters: PaymentAdapters
+    clock: Clock
+
+    def _paid(self, booking: Booking, event: PaymentEvent) -> Settlement:
+        payment = booking.payment
+        assert payment is not None
+        payment_id = event.payment_id or event.checkout_id
+        amount = event.amount.amount_minor if event.amount else booking.price_minor
+        if payment.paid:
+            if booking.refund_owed and payment.payment_id == payment_id:
+                # Its refund failed when first told: told again, it is tried again.
+                return Settlement("refunded", self._refund_unwanted(
+                    booking, payment_id, payment.paid_minor, payment.refund_reason or ""))
+            return Settlement("ignored", booking)  # the same payment, told again
+
+        def confirmed(now: datetime) -> Booking:
+            # Read again on every attempt: a cancellation that lands meanwhile is seen
+            # here (the write is conditioned on the version read), never undone.
+            current = self._current(booking.uid)
+            if current.payment is not None and current.payment.paid:
+                raise _AlreadyPaid(current)  # told twice at once: the other one wrote it
+            if current.status is BookingStatus.CANCELLED:
+                raise _Unwanted("cancelled")   # cancelled while it waited for the money
+            if current.start <= now:
+                raise _Unwanted("late")        # the meeting's time has come and gone
+            return current.paid(payment_id, amount, now)
+
+        try:
+            done = self.reservations.settle(confirmed)
+        except _AlreadyPaid as paid:
+            return Settlement("ignored", paid.booking)  # nothing written, nothing told again
+        except _Unwanted as unwanted:
+            return Settlement("refunded", self._refund_unwanted(booking, payment_id, amount,
+                                                                unwanted.reason))
+        except SlotTakenError:
+            return Settlement("refunded", self._refund_unwanted(booking, payment_id, amount,
+                                                                "taken"))
+        return Settlement("confirmed", done)
+
+    def _refunded_unpaid(self, booking: Booking, event: PaymentEvent) -> Booking:
+        """A refund told before its payment: the payment and its refund are recorded, and
+        a booking still waiting for the money ends (its hold let go) as if unpaid."""
+        amount = event.amount.amount_minor if event.amount else booking.price_minor or 0
+
+        def recorded(now: datetime) -> Booking:
+            current = self._current(booking.uid)
+            if current.payment is None or current.payment.paid:
+                return current
+            paid = replace(current.payment, payment_id=event.payment_id, paid_minor=amount,
+                           paid_at=now)
+            settled = replace(current, payment=paid).refunded(
+                event.refund_id or event.payment_id or "", amount, now, "provider")
+            return settled.expired() if settled.status is BookingStatus.PENDING_PAYMENT \
+                else settled
+
+        return self.reservations.settle(recorded)
+
+    def _refund_unwanted(self, booking: Booking, payment_id: str, amount: int | None,
+                         reason: str) -> Booking:
+        """A payment for a time the booking no longer holds: recorded first (with the
+        refund it is owed, so the money is never out of sight), then given back. A refund
+        that cannot be made now fails the event for a retry (the provider tells it
+        again, and its second telling tries the refund again): never acknowledged and
+        forgotten."""
+        assert booking.payment is not None
+        paid_at = self.clock.now()
+
+        def owed(b: Booking) -> Booking:
+            if b.payment is None or b.payment.paid:
+                return b
+            return replace(b, payment=replace(
+                b.payment, payment_id=payment_id, paid_minor=amount, paid_at=paid_at,
+                refund_reason=reason))
+
+        booking = self._update(booking.uid, owed)
+        if booking.payment is None or booking.payment.refunded or \
+                booking.payment.payment_id != payment_id:
+            return booking
+        try:
+            refund = self.adapters.for_booking(booking).refund(
+                payment_id, Price(amount or 0, booking.currency or ""),
+                key=f"{booking.uid}-{reason}")
+        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
+            log.warning("refund owed, not made yet: %s", exc.code,
+                        extra={"booking_uid": booking.uid})
+            raise PaymentUnavailableError(
+                booking.payment.provider, "the refund of a payment for a time the booking "
+                "no longer holds could not be made yet; it is tried again") from exc
+        now = self.clock.now()
+        return self._update(booking.uid, lambda b: b.refunded(
+            refund.id, refund.amount.amount_minor, now, reason)
+            if b.payment is not None and not b.payment.refunded else b)

@@ -1,0 +1,114 @@
+"""A verified payment provider event applied to its booking (`settle`).
+
+Only a verified provider event confirms: never a success redirect. Events come at least
+once and in any order, and each is checked against the booking's own checkout:
+
+- paid, while held: confirmed (one ledger write: the hold becomes the booking);
+- paid after the hold lapsed (or after the visitor's booking was cancelled): confirmed if
+  the time is still free, otherwise refunded in full at once (`payment.refunded`);
+- paid again (Stripe's second event for one payment, a redelivery): nothing;
+- expired: a pending booking expires; a paid one stays paid;
+- failed: nothing (the client may try again inside the hold);
+- refunded at the provider: recorded on the booking;
+- a refund that came back after it was made (a closed card): recorded, and the host told
+  (`payment.refund_failed`) to refund another way; Penny never makes it again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.errors import BookingStateError, ValidationError
+from chalicelib.domain.providers import PaymentEvent, PaymentEventKind
+from chalicelib.services.payment_confirmation import PaymentConfirmation
+from chalicelib.services.payment_ports import Settlement
+
+log = logging.getLogger("penny.payments")
+
+
+class InvalidPaymentSignatureError(ValidationError):
+    code = "invalid_signature"
+
+
+class PaymentSettlement(PaymentConfirmation):
+    """Held by PaymentService (services/payments.py), which has the fields it reads."""
+
+    def settle(self, event: PaymentEvent, provider: str, host_id: str | None = None
+               ) -> Settlement:
+        """Apply one verified event (see the module's docstring). `host_id`: the host
+        whose own secret verified it (Razorpay: each host signs with theirs), so it can
+        only be about that host's bookings; Stripe's platform events name the connected
+        account instead, which must be the booking's."""
+        if event.kind is PaymentEventKind.ACCOUNT_REVOKED:
+            self.adapters.account_lost(provider, event.account, host_id,
+                                       f"{provider.title()} says this account disconnected "
+                                       "Penny; connect it again to take payments")
+            return Settlement("recorded")
+        booking = self.bookings.get(event.booking_uid)
+        payment = None if booking is None else booking.payment
+        if booking is None or payment is None or payment.provider != provider or \
+                (host_id is not None and booking.host_id != host_id) or \
+                (event.checkout_id and payment.checkout_id != event.checkout_id) or \
+                (payment.account is not None and event.account != payment.account):
+            log.warning("payment event for no booking of ours",
+                        extra={"provider": provider, "event_id": event.id})
+            return Settlement("ignored", booking)
+        if event.kind is PaymentEventKind.PAID:
+            return self._paid(booking, event)
+        if event.kind is PaymentEventKind.EXPIRED:
+            if booking.status is BookingStatus.PENDING_PAYMENT and not payment.paid:
+                return Settlement("expired", self._settle_expired(booking.uid))
+            return Settlement("ignored", booking)
+        if event.kind is PaymentEventKind.REFUND_FAILED:
+            return self._refund_failed(booking, event)
+        if event.kind is PaymentEventKind.REFUNDED:
+            # After Penny's refund failed, another refund (the host's own, at the
+            # provider) is the money going back after all.
+            again = payment.refund_failed and event.refund_id != payment.refund_id
+            if (payment.refunded and not again) or not event.payment_id or \
+                    (payment.paid and event.payment_id != payment.payment_id):
+                return Settlement("ignored", booking)
+            if not payment.paid:
+                # Told before the payment itself (its event still on the way): the money
+                # is back already, so the payment must never confirm the booking.
+                return Settlement("recorded", self._refunded_unpaid(booking, event))
+            amount = event.amount.amount_minor if event.amount else payment.paid_minor or 0
+            return Settlement("recorded", self._update(booking.uid, lambda b: b.refunded(
+                event.refund_id or event.payment_id or "", amount, self.clock.now(),
+                "provider")
+                if b.payment is not None and (not b.payment.refunded or b.payment.refund_failed)
+                else b))
+        return Settlement("ignored", booking)  # FAILED: the client may try again
+
+    def _refund_failed(self, booking: Booking, event: PaymentEvent) -> Settlement:
+        """Penny's refund came back: recorded (the host is told, `payment.refund_failed`),
+        never made again (the same card would refuse it again); the host refunds the
+        client another way, and a refund of their own at the provider is recorded."""
+        payment = booking.payment
+        assert payment is not None
+        if not payment.refunded or payment.refund_failed or event.refund_id != payment.refund_id:
+            return Settlement("ignored", booking)
+        now = self.clock.now()
+        log.warning("refund failed", extra={"booking_uid": booking.uid})
+        return Settlement("recorded", self._update(booking.uid, lambda b: b.refund_failed(now)
+            if b.payment is not None and b.payment.refund_id == event.refund_id
+            and not b.payment.refund_failed else b))
+
+    def confirm_callback(self, booking: Booking, order_id: str, payment_id: str,
+                         signature: str) -> Booking:
+        """Razorpay Checkout's handler, sent on by the pay page: its signature (HMAC of
+        order and payment id with the host's key secret) is checked here, so the client
+        is not kept waiting for the webhook; a forged one changes nothing."""
+        payment = booking.payment
+        if payment is None or payment.provider != "razorpay":
+            raise BookingStateError("this booking takes no Razorpay payment")
+        if payment.checkout_id != order_id:
+            raise ValidationError("this payment is not for this booking", "razorpay_order_id")
+        if not self.adapters.razorpay_for(booking).verify_callback(order_id, payment_id,
+                                                                   signature):
+            raise InvalidPaymentSignatureError("the payment's signature does not match")
+        event = PaymentEvent(f"callback:{payment_id}", PaymentEventKind.PAID, booking.uid,
+                             order_id, payment_id)
+        settled = self.settle(event, "razorpay", booking.host_id)
+        return settled.booking or booking
