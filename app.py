@@ -303,7 +303,7 @@ PAYMENT_PROVIDERS = ("stripe", "razorpay")
        "connections", auth=True, session=True, body="ConnectIn", response="ConnectOut",
        errors=(*AUTH_ERRORS, 403, 409), no_store=True)
 def connect_provider(host_id: str, session_id: str | None, provider: str, body: Any) -> Response:
-    from chalicelib.domain.providers import Feature
+    from chalicelib.domain.providers.oauth import Feature
     from chalicelib.functions.connections import CONNECTIONS_PAGE, started
     from chalicelib.functions.http import base_path
 
@@ -367,7 +367,7 @@ def disconnect_provider(host_id: str, provider: str) -> None:
        "connections", auth=True, response="CalendarList", errors=AUTH_ERRORS, no_store=True)
 def list_calendars(host_id: str) -> Any:
     from chalicelib.bootstrap import CALENDAR_ADAPTERS
-    from chalicelib.domain.providers import Feature
+    from chalicelib.domain.providers.oauth import Feature
 
     granted = services().connections
     # A Google connection made for Docs alone has no calendars to list.

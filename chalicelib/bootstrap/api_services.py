@@ -88,7 +88,7 @@ class ApiServices:
     def _connected(self, host_id: str, provider: str) -> None:
         """Set up what the new grant is for: Google serves the calendar and Docs, and a
         host may have granted either, or both."""
-        from chalicelib.domain.providers import Feature
+        from chalicelib.domain.providers.oauth import Feature
 
         granted = self.connections
         calendar = provider in CALENDAR_ADAPTERS and \

@@ -104,7 +104,7 @@ class HostAdapters:
 
     def notes(self, host_id: str, destination: NotesDestination,
               timeout: float) -> NotesProvider:
-        from chalicelib.domain.providers import Feature
+        from chalicelib.domain.providers.oauth import Feature
 
         return self._make(NOTES_ADAPTERS, "notes", host_id, destination.provider,  # type: ignore[no-any-return]
                           timeout, destination.database_id, destination.data_source_id,

@@ -88,7 +88,7 @@ def _settling(core: Core) -> Reservations:
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.bootstrap.shared_core import Core
-    from chalicelib.domain.providers import Briefs
+    from chalicelib.domain.providers.briefs import Briefs
     from chalicelib.services.jobs import JobRunner
     from chalicelib.services.reservations import Reservations
     from chalicelib.store.queues import QueueSpec

@@ -17,7 +17,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.bookings import Booking, BookingBrief, BookingStatus
-from chalicelib.domain.providers import BookingFacts, BookingNotes, PastBooking
+from chalicelib.domain.providers.briefs import BookingFacts, PastBooking
+from chalicelib.domain.providers.notes import BookingNotes
 
 NOTES_PROVIDERS = ("notion", "google")
 MAX_EARLIER = 10                   # earlier bookings listed (most recent)

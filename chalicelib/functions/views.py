@@ -20,7 +20,7 @@ from chalicelib.domain.event_types import (
 from chalicelib.domain.events import payment_summary
 from chalicelib.domain.hosts import HostConfig, Link, Profile
 from chalicelib.domain.notes import NotesDestination
-from chalicelib.domain.providers import CalendarInfo
+from chalicelib.domain.providers.calendars import CalendarInfo
 from chalicelib.functions import schemas as s
 from chalicelib.services.connections import ProviderView
 from chalicelib.services.links import BookingLinks, LinkPurpose

@@ -52,7 +52,7 @@ from chalicelib.domain.errors import (
     UnbilledRejectedError,
     UnbilledUnavailableError,
 )
-from chalicelib.domain.providers import BookingFacts, Brief
+from chalicelib.domain.providers.briefs import BookingFacts, Brief
 from chalicelib.provider_settings import GeminiKey
 
 PROVIDER = "gemini"

@@ -23,7 +23,7 @@ from googleapiclient.errors import HttpError
 
 from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.external_busy import CalendarBusy
-from chalicelib.domain.providers import (
+from chalicelib.domain.providers.calendars import (
     CalendarChanges,
     CalendarEvent,
     CalendarInfo,

@@ -24,7 +24,7 @@ from chalicelib.domain.errors import (
     ProviderUnavailableError,
 )
 from chalicelib.domain.external_busy import CalendarBusy, ExternalEvent, google_shown_as
-from chalicelib.domain.providers import CalendarEvent, EventChange, WrittenEvent
+from chalicelib.domain.providers.calendars import CalendarEvent, EventChange, WrittenEvent
 from chalicelib.domain.timerange import TimeRange, merge
 
 PROVIDER = "google"

@@ -38,7 +38,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import BookingNotes, NotesDatabase, NotesPage
+from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, NotesPage
 from chalicelib.integrations import google_docs_wire as wire
 from chalicelib.integrations.google_calendar import TRANSPORT_ERRORS
 from chalicelib.integrations.google_docs_wire import PROVIDER

@@ -26,7 +26,7 @@ from chalicelib.domain.errors import (
     ProviderError,
     ProviderRejectedError,
 )
-from chalicelib.domain.providers import BookingNotes
+from chalicelib.domain.providers.notes import BookingNotes
 from chalicelib.integrations import google_calendar_wire as calendar_wire
 
 PROVIDER = calendar_wire.PROVIDER

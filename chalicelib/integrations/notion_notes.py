@@ -50,7 +50,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import BookingNotes, NotesDatabase, NotesPage
+from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, NotesPage
 from chalicelib.integrations import notion_wire as wire
 from chalicelib.provider_settings import OAuthApp
 

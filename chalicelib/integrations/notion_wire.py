@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib.domain.providers import BookingNotes
+from chalicelib.domain.providers.notes import BookingNotes
 
 HEADING = "Booking details"
 BOOKING = "Booking"

@@ -49,7 +49,7 @@ from chalicelib.domain.errors import (
     ProviderUnavailableError,
 )
 from chalicelib.domain.event_types import Price
-from chalicelib.domain.providers import (
+from chalicelib.domain.providers.payments import (
     Checkout,
     CheckoutRequest,
     PaymentAccount,

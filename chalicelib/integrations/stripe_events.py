@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.event_types import Price
-from chalicelib.domain.providers import PaymentEvent, PaymentEventKind
+from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
 
 _SESSION = {"checkout.session.completed": PaymentEventKind.PAID,
             "checkout.session.async_payment_succeeded": PaymentEventKind.PAID,

@@ -38,7 +38,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import Meeting, MeetingRequest
+from chalicelib.domain.providers.video import Meeting, MeetingRequest
 from chalicelib.integrations.http_routing import RoutingHttpClient
 from chalicelib.provider_settings import OAuthApp
 

@@ -8,7 +8,7 @@ from contextlib import suppress
 
 from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
 from chalicelib.domain.errors import NotConnectedError, ProviderError, ValidationError
-from chalicelib.domain.providers import CalendarInfo
+from chalicelib.domain.providers.calendars import CalendarInfo
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT, CalendarCopySync
 
 

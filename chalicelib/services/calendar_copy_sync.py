@@ -28,7 +28,7 @@ from chalicelib.domain.calendar_cache import (
 )
 from chalicelib.domain.errors import ProviderError
 from chalicelib.domain.external_busy import blocks
-from chalicelib.domain.providers import CalendarChanges, CalendarProvider
+from chalicelib.domain.providers.calendars import CalendarChanges, CalendarProvider
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_ports import channel_cursor
 from chalicelib.services.calendar_records import CalendarRecords

@@ -17,7 +17,8 @@ from chalicelib.domain.calendar_cache import (
     DayEvents,
     SyncState,
 )
-from chalicelib.domain.providers import CalendarProvider, VideoProvider
+from chalicelib.domain.providers.calendars import CalendarProvider
+from chalicelib.domain.providers.video import VideoProvider
 from chalicelib.domain.timerange import TimeRange
 
 GRACE = 0.5  # seconds past the calls' own timeout a wait for them allows

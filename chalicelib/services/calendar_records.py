@@ -25,7 +25,7 @@ from chalicelib.domain.calendar_cache import (
     SyncState,
 )
 from chalicelib.domain.errors import ConnectionBrokenError, ProviderError
-from chalicelib.domain.providers import CalendarProvider
+from chalicelib.domain.providers.calendars import CalendarProvider
 from chalicelib.services.calendar_ports import CalendarStore, ProviderAdapters
 from chalicelib.services.calendar_sync_states import Reading, Synced, kept_state, still_true
 from chalicelib.services.ports import Clock
@@ -153,7 +153,7 @@ class CalendarRecords:
               moved: ChannelCursor | None = None) -> bool:
         """Stop the channel and forget it; with `moved`, False if its cursor is no longer
         that one (it was reset meanwhile)."""
-        from chalicelib.domain.providers import Watch
+        from chalicelib.domain.providers.calendars import Watch
 
         if state.watch_id is None:
             return True

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from chalicelib.domain.connections import Connection, TokenDecryptionError, Tokens
 from chalicelib.domain.errors import NotConnectedError, NotFoundError, ProviderError
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.services.connection_ports import Connections, OAuthStates
 from chalicelib.services.oauth_clients import OAuthClients
 from chalicelib.services.oauth_round_trip import OAuthRoundTrip

@@ -51,11 +51,11 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.jobs import JobRecord, JobStatus
-from chalicelib.domain.providers import ProviderRef
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.services.ports import Clock
 
 if TYPE_CHECKING:
-    from chalicelib.domain.providers import Briefs
+    from chalicelib.domain.providers.briefs import Briefs
     from chalicelib.services.calendar_cache import CalendarCache
     from chalicelib.services.calendar_ports import ProviderAdapters
     from chalicelib.services.notes import NotesAdapters

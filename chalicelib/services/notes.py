@@ -51,7 +51,8 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NotesDestination, booking_notes, earlier_bookings
-from chalicelib.domain.providers import NotesProvider, ProviderRef
+from chalicelib.domain.providers.notes import NotesProvider
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.services.jobs import HostConfigs, JobContext, ProviderRefs, take_lease
 from chalicelib.services.ports import Clock
 

@@ -37,7 +37,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NOTES_PROVIDERS, NotesDestination
-from chalicelib.domain.providers import NotesDatabase, NotesProvider
+from chalicelib.domain.providers.notes import NotesDatabase, NotesProvider
 from chalicelib.services.notes import (
     CATCH_UP_AT_ONCE,
     NotesAdapters,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalicelib.domain.errors import ProviderNotAvailableError
-from chalicelib.domain.providers import OAuthProvider
+from chalicelib.domain.providers.oauth import OAuthProvider
 
 
 class OAuthClients:

@@ -32,7 +32,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ValidationError,
 )
-from chalicelib.domain.providers import AuthorizationRequest, Feature, Identity, OAuthProvider
+from chalicelib.domain.providers.oauth import AuthorizationRequest, Feature, Identity, OAuthProvider
 from chalicelib.services.connection_ports import OAuthState, OAuthStates
 from chalicelib.services.connection_tokens import ConnectionTokens
 from chalicelib.services.oauth_state_signing import StateSigner, binding_hash

@@ -38,7 +38,7 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.event_types import Price
-from chalicelib.domain.providers import PaymentAccount, PaymentProvider
+from chalicelib.domain.providers.payments import PaymentAccount, PaymentProvider
 from chalicelib.services.connection_ports import Connections
 from chalicelib.services.payment_ports import HostPayment, RazorpayCallbacks
 from chalicelib.services.ports import Clock

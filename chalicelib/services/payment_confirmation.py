@@ -20,7 +20,7 @@ from chalicelib.domain.errors import (
     SlotTakenError,
 )
 from chalicelib.domain.event_types import Price
-from chalicelib.domain.providers import PaymentEvent
+from chalicelib.domain.providers.payments import PaymentEvent
 from chalicelib.services.paid_booking_writes import PaidBookingWrites
 from chalicelib.services.payment_ports import PaymentAdapters, Settlement
 from chalicelib.services.ports import Clock

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.event_types import Price
-from chalicelib.domain.providers import PaymentProvider
+from chalicelib.domain.providers.payments import PaymentProvider
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import logging
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.errors import BookingStateError, ValidationError
-from chalicelib.domain.providers import PaymentEvent, PaymentEventKind
+from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
 from chalicelib.services.payment_confirmation import PaymentConfirmation
 from chalicelib.services.payment_ports import Settlement
 

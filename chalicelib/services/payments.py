@@ -44,7 +44,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
 )
 from chalicelib.domain.event_types import EventType
-from chalicelib.domain.providers import CheckoutRequest
+from chalicelib.domain.providers.payments import CheckoutRequest
 from chalicelib.domain.reservations import NewBooking
 from chalicelib.services.cancellation_refunds import CancellationRefunds
 from chalicelib.services.payment_holds import HoldTimers, NoHoldTimers

@@ -18,7 +18,7 @@ from chalicelib.domain.calendar_cache import CalendarSetup, DayEvents
 from chalicelib.domain.connections import LinkedIdentity
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Profile
-from chalicelib.domain.providers import Identity
+from chalicelib.domain.providers.oauth import Identity
 from chalicelib.domain.timerange import TimeRange
 
 

@@ -27,7 +27,7 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.hosts import Profile, slug_suggestion, validate_timezone
-from chalicelib.domain.providers import Identity
+from chalicelib.domain.providers.oauth import Identity
 from chalicelib.domain.text import name_problem
 from chalicelib.services.accounts import AccountService, Session, normalize_email
 from chalicelib.services.ports import Clock, Hosts, Identities

@@ -38,7 +38,7 @@ from chalicelib.domain.bookings import BookingBrief, BookingStatus
 from chalicelib.domain.errors import NothingBilled, ProviderError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.notes import booking_facts
-from chalicelib.domain.providers import Brief, Briefs
+from chalicelib.domain.providers.briefs import Brief, Briefs
 from chalicelib.services.jobs import HostConfigs, JobContext
 from chalicelib.services.notes import (
     NotesBookings,

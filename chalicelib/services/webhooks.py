@@ -26,7 +26,7 @@ from chalicelib.domain.errors import (
 )
 
 if TYPE_CHECKING:
-    from chalicelib.domain.providers import PaymentProvider
+    from chalicelib.domain.providers.payments import PaymentProvider
 
 # The claim's lease: far longer than the API Lambda's 10 s timeout, so a live run always
 # finishes (or is killed) inside it; a crashed run's event is claimable again after it.

@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.connections import LinkedIdentity
 from chalicelib.domain.errors import IdentityLinkedError, LastSignInError, NotFoundError
-from chalicelib.domain.providers import Identity
+from chalicelib.domain.providers.oauth import Identity
 from chalicelib.store.items import IdentityItem, IdentityLinkItem
 from chalicelib.store.transactions import cancelled_reasons, connection
 

@@ -1,4 +1,4 @@
-"""What jobs made at providers for a booking (domain/providers.py ProviderRef)."""
+"""What jobs made at providers for a booking (domain/providers/refs.py ProviderRef)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from chalicelib.domain.providers import ProviderRef
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.store.items import ProviderRefItem
 from chalicelib.store.transactions import condition_failed
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from chalice import Response
 
 from chalicelib.domain.currencies import least_amounts
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.oauth.scopes import GOOGLE
 from chalicelib.settings import Settings
 

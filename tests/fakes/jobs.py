@@ -10,7 +10,7 @@ from datetime import datetime
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.jobs import JobRecord, JobStatus, claimable
-from chalicelib.domain.providers import ProviderRef
+from chalicelib.domain.providers.refs import ProviderRef
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""In-memory fakes of the provider ports (chalicelib/domain/providers.py), and of the
+"""In-memory fakes of the provider ports (chalicelib/domain/providers/), and of the
 per-host registry that hands them out (`FakeAdapters`, services/calendar_cache.py's
 ProviderAdapters).
 

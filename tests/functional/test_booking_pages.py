@@ -16,7 +16,7 @@ from chalicelib import bootstrap
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.errors import NotConnectedError, ProviderUnavailableError
 from chalicelib.domain.event_types import Price
-from chalicelib.domain.providers import (
+from chalicelib.domain.providers.payments import (
     Checkout,
     CheckoutRequest,
     PaymentEvent,

@@ -18,7 +18,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.domain.providers import CalendarEvent
+from chalicelib.domain.providers.calendars import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.store.bookings import BookingRepository, _booking_item
 from chalicelib.store.queues import QUEUES

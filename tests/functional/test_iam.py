@@ -15,7 +15,7 @@ from chalicelib.bootstrap import payments as payment_wiring
 from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.connections import Connection, Tokens
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.domain.providers import PaymentEvent, PaymentEventKind
+from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
 from chalicelib.integrations.token_cipher import AesGcmTokenCipher
 from chalicelib.services.payment_accounts import READY, PaymentAccounts
 from chalicelib.services.realtime import EVICT_AFTER, MAX_SOCKETS_PER_HOST

@@ -5,7 +5,7 @@ visible), else the address's local part."""
 from __future__ import annotations
 
 from chalicelib import bootstrap
-from chalicelib.domain.providers import Identity
+from chalicelib.domain.providers.oauth import Identity
 from chalicelib.domain.text import name_problem
 from tests.functional.conftest import Api
 

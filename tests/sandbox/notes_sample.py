@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.providers import BookingNotes
+from chalicelib.domain.providers.notes import BookingNotes
 from chalicelib.domain.timerange import TimeRange
 
 

@@ -18,7 +18,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import BookingFacts, Brief, PastBooking
+from chalicelib.domain.providers.briefs import BookingFacts, Brief, PastBooking
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.gemini_briefs import (
     API_VERSION,

@@ -16,7 +16,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from pytest_httpserver import HTTPServer
 
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.oauth.scopes import GOOGLE, GOOGLE_CALENDAR_EVENTS, GOOGLE_FREEBUSY
 from sandbox import ProviderSandbox
 from sandbox.testing import access_token, token_answer

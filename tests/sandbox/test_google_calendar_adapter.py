@@ -16,13 +16,13 @@ from chalicelib.domain.errors import (
     ProviderUnavailableError,
 )
 from chalicelib.domain.external_busy import ExternalEvent, ShownAs
-from chalicelib.domain.providers import (
+from chalicelib.domain.providers.calendars import (
     CalendarEvent,
     CalendarInfo,
     CalendarProvider,
     EventChange,
-    Feature,
 )
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.google_calendar import GoogleCalendar
 from chalicelib.integrations.google_calendar_wire import google_event_id

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.oauth.scopes import GOOGLE
 from sandbox import ProviderSandbox
 from sandbox.testing import access_token

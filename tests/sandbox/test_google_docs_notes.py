@@ -16,7 +16,8 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import Feature, NotesProvider
+from chalicelib.domain.providers.notes import NotesProvider
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.google_docs_notes import GoogleDocsNotes
 from chalicelib.integrations.oauth.scopes import GOOGLE
 from chalicelib.provider_settings import OAuthApp

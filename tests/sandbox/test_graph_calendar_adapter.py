@@ -20,7 +20,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import CalendarEvent
+from chalicelib.domain.providers.calendars import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.graph_calendar import GraphCalendar, external_event
 from chalicelib.provider_settings import MicrosoftApp

@@ -14,7 +14,8 @@ from chalicelib.domain.errors import (
     MeetingGoneError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import Feature, MeetingRequest
+from chalicelib.domain.providers.oauth import Feature
+from chalicelib.domain.providers.video import MeetingRequest
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.oauth.scopes import scopes_for
 from chalicelib.integrations.zoom_meetings import ZoomMeetings

@@ -23,7 +23,7 @@ from chalicelib.domain.errors import (
     SlotUnavailableError,
 )
 from chalicelib.domain.external_busy import ExternalEvent
-from chalicelib.domain.providers import CalendarEvent
+from chalicelib.domain.providers.calendars import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges

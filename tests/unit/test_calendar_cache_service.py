@@ -24,7 +24,7 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.external_busy import ExternalEvent, ShownAs
-from chalicelib.domain.providers import CalendarInfo
+from chalicelib.domain.providers.calendars import CalendarInfo
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.fresh_busy import BOOKING_TIMEOUT, FreshBusy

@@ -22,7 +22,7 @@ from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.external_busy import ExternalEvent
 from chalicelib.domain.notes import NotesDestination
-from chalicelib.domain.providers import CalendarEvent
+from chalicelib.domain.providers.calendars import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_sync import CalendarSync

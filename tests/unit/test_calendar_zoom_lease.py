@@ -15,7 +15,7 @@ import pytest
 
 from chalicelib.domain.errors import JobBusyError
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.domain.providers import Meeting, MeetingRequest
+from chalicelib.domain.providers.video import Meeting, MeetingRequest
 from chalicelib.services.jobs import JobRunner, lease_for
 from tests.fakes.jobs import FakeJobRecords
 from tests.fakes.providers import FakeVideo

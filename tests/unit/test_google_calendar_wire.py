@@ -14,7 +14,7 @@ from chalicelib.domain.errors import (
     ProviderUnavailableError,
 )
 from chalicelib.domain.external_busy import ExternalEvent, ShownAs
-from chalicelib.domain.providers import EventChange
+from chalicelib.domain.providers.calendars import EventChange
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.google_calendar_wire import (
     calendar_busy,

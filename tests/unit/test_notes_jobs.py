@@ -30,14 +30,8 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.event_types import Question, QuestionType
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.notes import NotesDestination
-from chalicelib.domain.providers import (
-    BookingFacts,
-    BookingNotes,
-    Brief,
-    NotesDatabase,
-    NotesPage,
-    NotesProvider,
-)
+from chalicelib.domain.providers.briefs import BookingFacts, Brief
+from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, NotesPage, NotesProvider
 from chalicelib.services.notes import CATCH_UP_AT_ONCE, NotesJob
 from chalicelib.services.notes_settings import NotesSettings
 from chalicelib.services.ports import Count

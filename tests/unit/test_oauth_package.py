@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.oauth import FEATURES, PROVIDERS_WITH_OAUTH
 from chalicelib.integrations.oauth.scopes import (
     GOOGLE_CALENDAR_EVENTS,

@@ -27,7 +27,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.events import payment_summary
-from chalicelib.domain.providers import PaymentEvent, PaymentEventKind, PaymentProvider
+from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind, PaymentProvider
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
 from chalicelib.services.links import BookingLinks, LinkPurpose

@@ -1,5 +1,5 @@
 """OAuth 2.0 / OpenID Connect clients for Google, Microsoft, Zoom and Notion: one adapter
-per provider implementing the OAuthProvider port (chalicelib/domain/providers.py).
+per provider implementing the OAuthProvider port (chalicelib/domain/providers/oauth.py).
 
 Importing this package loads no vendor library: `oauth_provider` imports the adapter's
 module (authlib, msal, google-auth, requests) when a provider is first used, so the API's
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.domain.providers import Feature, OAuthProvider
+from chalicelib.domain.providers.oauth import Feature, OAuthProvider
 from chalicelib.integrations.oauth.scopes import TABLES
 from chalicelib.integrations.oauth.token_answers import utc_now
 from chalicelib.provider_settings import MicrosoftApp, OAuthApp

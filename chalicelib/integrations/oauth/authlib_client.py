@@ -19,7 +19,7 @@ from authlib.integrations.requests_client import OAuth2Session  # type: ignore[i
 
 from chalicelib.domain.connections import Tokens
 from chalicelib.domain.errors import ConnectionBrokenError, ProviderUnavailableError
-from chalicelib.domain.providers import AuthorizationRequest, Feature, Grant
+from chalicelib.domain.providers.oauth import AuthorizationRequest, Feature, Grant
 from chalicelib.integrations.oauth.scopes import scopes_for
 from chalicelib.integrations.oauth.token_answers import tokens_from, utc_now
 from chalicelib.integrations.oauth.vendor_errors import Step, refused, unreachable

@@ -16,7 +16,7 @@ from google.auth import exceptions as google_errors
 from google.auth.transport.requests import Request as GoogleRequest
 from google.oauth2 import id_token as google_id_token
 
-from chalicelib.domain.providers import AuthorizationRequest, Grant, Identity
+from chalicelib.domain.providers.oauth import AuthorizationRequest, Grant, Identity
 from chalicelib.integrations.oauth.authlib_client import AuthlibProvider, Endpoints
 from chalicelib.integrations.oauth.id_tokens import (
     CLOCK_SKEW_SECONDS,

@@ -34,7 +34,7 @@ import requests
 
 from chalicelib.domain.connections import Tokens
 from chalicelib.domain.errors import ConnectionBrokenError, ProviderError
-from chalicelib.domain.providers import AuthorizationRequest, Feature, Grant, Identity
+from chalicelib.domain.providers.oauth import AuthorizationRequest, Feature, Grant, Identity
 from chalicelib.integrations.http_routing import RoutingHttpClient
 from chalicelib.integrations.oauth.id_tokens import (
     decode_with_jwks,

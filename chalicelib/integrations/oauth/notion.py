@@ -22,7 +22,7 @@ from authlib.integrations.base_client import OAuthError  # type: ignore[import-u
 from authlib.integrations.requests_client import OAuth2Session  # type: ignore[import-untyped]
 from requests.auth import AuthBase, HTTPBasicAuth
 
-from chalicelib.domain.providers import AuthorizationRequest, Grant
+from chalicelib.domain.providers.oauth import AuthorizationRequest, Grant
 from chalicelib.integrations.oauth.authlib_client import AuthlibProvider, Endpoints
 
 NOTION_VERSION = "2025-09-03"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 
 GOOGLE_CALENDAR_EVENTS = "https://www.googleapis.com/auth/calendar.events.owned"
 GOOGLE_FREEBUSY = "https://www.googleapis.com/auth/calendar.events.freebusy"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.domain.providers import AuthorizationRequest, Grant
+from chalicelib.domain.providers.oauth import AuthorizationRequest, Grant
 from chalicelib.integrations.oauth.authlib_client import AuthlibProvider, Endpoints
 
 

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import replace
 from typing import Any
 
-from chalicelib.domain.providers import AuthorizationRequest, Feature, Grant, OAuthProvider
+from chalicelib.domain.providers.oauth import AuthorizationRequest, Feature, Grant, OAuthProvider
 from chalicelib.integrations.oauth import oauth_provider
 from chalicelib.provider_settings import Providers
 from sandbox import ProviderSandbox

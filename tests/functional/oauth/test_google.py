@@ -13,7 +13,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.oauth.scopes import (
     GOOGLE_CALENDAR_EVENTS,
     GOOGLE_CALENDAR_LIST,

@@ -15,7 +15,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.oauth.id_tokens import nonce_hash
 from chalicelib.integrations.oauth.microsoft import MicrosoftOAuth
 from sandbox import ProviderSandbox

@@ -12,7 +12,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers import Feature
+from chalicelib.domain.providers.oauth import Feature
 from sandbox import ProviderSandbox
 from sandbox.notion import WORKSPACE_ID
 from tests.functional.oauth.flows import adapter, connect, consented_code, request_for
