@@ -98,7 +98,7 @@ class ApiServices:
         if calendar or provider in VIDEO_ADAPTERS:
             # What could not reach the calendar (or Zoom) while it was broken, or before it
             # was connected, is written now.
-            from chalicelib.services.calendar_sync import catch_up
+            from chalicelib.services.calendar_catch_up import catch_up
             from chalicelib.store.bookings import BookingRepository
 
             catch_up(BookingRepository(), host_id, self.clock.now())

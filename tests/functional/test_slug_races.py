@@ -1,6 +1,7 @@
 """A slug change racing another write of the same host's settings (two tabs, a retry):
 the schedule and event types are indexed under the slug, so each write is conditioned on
-the slug it read, and a slug change on the settings it re-keys (store/hosts.py)."""
+the slug it read, and a slug change on the settings it re-keys (store/host_settings.py,
+store/host_profiles.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable

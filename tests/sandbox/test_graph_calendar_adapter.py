@@ -22,7 +22,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.providers.calendars import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.integrations.graph_calendar import GraphCalendar, external_event
+from chalicelib.integrations.graph_calendar import GraphCalendar
+from chalicelib.integrations.graph_calendar_wire import external_event
 from chalicelib.provider_settings import MicrosoftApp
 from sandbox import ProviderSandbox
 from sandbox.testing import token_answer

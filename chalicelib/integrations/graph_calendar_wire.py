@@ -1,0 +1,114 @@
+"""Microsoft Graph's calendar JSON in Penny's terms, and back: a listed event as the busy
+rule reads it, Graph's times, the event Penny writes, and what Graph answered to a write.
+
+Pure functions over dicts: the adapter (graph_calendar.py) makes the calls.
+
+All-day events: an all-day event is a span of dates, midnight to midnight where its
+owner lives. One that comes back at midnight UTC to midnight UTC is such a span of dates
+(Graph gives them unconverted; or the mailbox's zone is UTC, and it is the same), and is
+placed midnight to midnight in the host's own zone (`home`: Penny's profile zone, read
+only when such an event is met): read as UTC days, a day off in Sydney or Honolulu left
+its first or last hours bookable. Any other all-day event was converted from its zone,
+and its instants are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, tzinfo
+from datetime import time as clock_time
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.errors import ProviderUnavailableError
+from chalicelib.domain.external_busy import ExternalEvent, graph_shown_as
+from chalicelib.domain.providers import CalendarEvent, WrittenEvent
+from chalicelib.domain.timerange import TimeRange
+
+PROVIDER = "microsoft"
+_FRACTION = re.compile(r"(\.\d{6})\d+")  # Graph writes seven fractional digits
+
+
+def external_event(item: Mapping[str, Any], home: Callable[[], tzinfo]) -> ExternalEvent | None:
+    """The event as the one busy rule reads it; None for one with no duration. `home`:
+    the zone an all-day event's dates are placed in (module docstring)."""
+    try:
+        start, end = _when(item["start"]), _when(item["end"])
+    except (KeyError, TypeError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ProviderUnavailableError(PROVIDER, "Microsoft Graph listed an event whose "
+                                       "times Penny cannot read") from exc
+    if item.get("isAllDay") and start.timetz() == end.timetz() == clock_time(tzinfo=UTC):
+        zone = home()
+        start, end = (datetime.combine(moment.date(), clock_time(), zone).astimezone(UTC)
+                      for moment in (start, end))
+    if end <= start:
+        return None
+    return ExternalEvent(TimeRange(start, end), graph_shown_as(item.get("showAs")),
+                         all_day=bool(item.get("isAllDay")),
+                         declined=(item.get("responseStatus") or {}).get("response")
+                         == "declined",
+                         cancelled=bool(item.get("isCancelled")))
+
+
+def _when(value: Mapping[str, Any]) -> datetime:
+    """Graph's {dateTime, timeZone}: UTC as Prefer asked, or the zone it names."""
+    zone = str(value.get("timeZone") or "UTC")
+    moment = instant(str(value["dateTime"]))
+    return moment if zone == "UTC" else moment.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(_FRACTION.sub(r"\1", text.strip()))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def segment(graph_id: str) -> str:
+    return quote(graph_id, safe="")
+
+
+def event_body(event: CalendarEvent) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "subject": event.title,
+        "body": {"contentType": "text", "content": event.description},
+        "start": {"dateTime": stamp(event.when.start).removesuffix("Z"), "timeZone": "UTC"},
+        "end": {"dateTime": stamp(event.when.end).removesuffix("Z"), "timeZone": "UTC"},
+        "attendees": [{"emailAddress": {"address": event.attendee_email,
+                                        "name": event.attendee_name}, "type": "required"}]}
+    if event.location:
+        body["location"] = {"displayName": event.location}
+    if event.online_meeting:
+        # Only ever turned on: a reschedule keeps the Teams meeting the create made.
+        body.update(isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness")
+    return body
+
+
+def moved(answer: Mapping[str, Any], when: TimeRange) -> bool:
+    """Is the event as Graph answered it (times in UTC, as Penny asks them) elsewhere than
+    `when`? An answer in another zone, or unreadable, is taken as where it was asked."""
+    times = []
+    for edge in ("start", "end"):
+        found = answer.get(edge) or {}
+        if found.get("timeZone") != "UTC" or not isinstance(found.get("dateTime"), str):
+            return False
+        try:
+            times.append(datetime.fromisoformat(found["dateTime"][:19]).replace(tzinfo=UTC))
+        except ValueError:
+            return False
+    return TimeRange(times[0], times[1]) != when
+
+
+def written_event(answer: Mapping[str, Any]) -> WrittenEvent:
+    meeting = answer.get("onlineMeeting") or {}
+    return WrittenEvent(answered_id(answer), meeting.get("joinUrl") or None)
+
+
+def answered_id(answer: Mapping[str, Any]) -> str:
+    if not answer.get("id"):
+        raise ProviderUnavailableError(PROVIDER, "Microsoft Graph answered without an id")
+    return str(answer["id"])

@@ -1,0 +1,141 @@
+"""The booking's event in the host's calendar, for the calendar job
+(services/calendar_sync.py): made, moved or deleted, each write noted (`Written`), and
+the copies of the calendars written to brought up to date after the run.
+
+What it made is kept per booking (ProviderRef: the calendar's key and the event's id),
+stored the moment the provider answers, with the booking's sequence it was written for.
+Creates are keyed by the booking uid (Google's client-chosen event id, Graph's
+transactionId), so a retry after a create that timed out finds the first event instead
+of making a second; a cancel with no record deletes Google's event by that id all the
+same (Graph's cannot be found).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from chalicelib.domain.bookings import Booking
+from chalicelib.domain.calendar_cache import CalendarRef
+from chalicelib.domain.errors import NotConnectedError, ProviderError
+from chalicelib.domain.hosts import HostConfig
+from chalicelib.domain.providers import CalendarEvent, ProviderRef
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
+from chalicelib.services.calendar_ports import ProviderAdapters
+from chalicelib.services.jobs import HostConfigs, ProviderRefs
+
+KEEP_AFTER_MEETING = timedelta(days=30)
+CALENDAR = "calendar"
+
+
+@dataclass(frozen=True)
+class Written:
+    """An event Penny wrote in a host's calendar during one run: made (`when`: its time,
+    which can go straight into the calendar's copy), or moved or removed (`when` None:
+    the copy is synced, so no freed time stays busy in it)."""
+
+    calendar: CalendarRef
+    event_id: str
+    when: TimeRange | None
+
+
+class CalendarEventWrites:
+    """Held by CalendarSync (services/calendar_sync.py), which has these fields."""
+
+    hosts: HostConfigs
+    adapters: ProviderAdapters
+    refs: ProviderRefs
+    manage_url: Callable[[str], str]
+    cache: CalendarCache | None
+
+    def _resync(self, host_id: str, config: HostConfig | None,
+                written: list[Written]) -> None:
+        """Bring the copies of the calendars Penny wrote to up to date now, and renew a
+        push channel that ends soon. A new event in a watched calendar goes straight into
+        its copy (the provider pushes the change too); a moved or removed one, or one in
+        a calendar without a live channel, is synced. A calendar Penny did not write to
+        is synced only when its channel is due for renewal. Best effort: push or the
+        next read does it otherwise."""
+        if self.cache is None:
+            return
+        config = config or self.hosts.config(host_id)
+        now = self.cache.clock.now()
+        for state in config.calendars.conflicts:
+            mine = [w for w in written if w.calendar == state.ref]
+            made = [(w.event_id, w.when) for w in mine if w.when is not None]
+            with suppress(ProviderError, NotConnectedError):
+                if mine and len(made) == len(mine) and self.cache.records_own_writes(state):
+                    for event_id, when in made:
+                        self.cache.record_own(host_id, state.ref, event_id, when)
+                elif mine or state.needs_watch(now):
+                    self.cache.sync(host_id, state)
+
+    def _event(self, booking: Booking, destination: CalendarRef, online: bool,
+               zoom_url: str | None, written: list[Written]) -> str | None:
+        ref = self.refs.get(CALENDAR, booking.uid)
+        if ref is not None:
+            place, _, event_id = ref.external_id.partition("\n")
+            if place != destination.key:  # the host chose another calendar meanwhile
+                self._delete_event(booking.host_id, ref, written)
+                ref = None
+        event = CalendarEvent(
+            key=booking.uid, title=f"{booking.event_title} with {booking.attendee.name}",
+            when=booking.meeting, attendee_name=booking.attendee.name,
+            attendee_email=booking.attendee.email,
+            description=f"Booked with Penny. Reschedule or cancel: {self.manage_url(booking.uid)}",
+            location=zoom_url, online_meeting=online)
+        calendar = self.adapters.calendar(booking.host_id, destination.provider, SYNC_TIMEOUT)
+        if ref is None:
+            made = calendar.create_event(destination.calendar_id, event)
+            self.refs.put(ProviderRef(CALENDAR, booking.uid,
+                                      f"{destination.key}\n{made.id}", booking.sequence,
+                                      booking.end + KEEP_AFTER_MEETING))
+            written.append(Written(destination, made.id, booking.meeting))
+            # A link the calendar added on its own (the host's "add a meeting to every
+            # event") is never the booking's: only the one Penny asked for.
+            return made.join_url if online else None
+        lacks_link = online and booking.video_url is None
+        if ref.sequence < booking.sequence or lacks_link or \
+                (zoom_url is not None and booking.video_url != zoom_url):
+            updated = calendar.update_event(destination.calendar_id, event_id, event)
+            self.refs.put(replace(ref, sequence=booking.sequence,
+                                  keep_until=booking.end + KEEP_AFTER_MEETING))
+            written.append(Written(destination, event_id, None))
+            return updated.join_url if online else None
+        return booking.video_url if online else None
+
+    def _drop_event(self, host_id: str, uid: str, written: list[Written]) -> None:
+        ref = self.refs.get(CALENDAR, uid)
+        if ref is not None:
+            self._delete_event(host_id, ref, written)
+
+    def _delete_event(self, host_id: str, ref: ProviderRef, written: list[Written]) -> None:
+        place, _, event_id = ref.external_id.partition("\n")
+        where = CalendarRef.parse(place)
+        try:
+            calendar = self.adapters.calendar(host_id, where.provider, SYNC_TIMEOUT)
+        except NotConnectedError:
+            self.refs.delete(ref)  # disconnected: nothing Penny can still remove
+            return
+        calendar.delete_event(where.calendar_id, event_id)
+        self.refs.delete(ref)
+        written.append(Written(where, event_id, None))
+
+    def _delete_unrecorded(self, host_id: str, uid: str, where: CalendarRef,
+                           written: list[Written]) -> None:
+        """The event a create may have made without Penny hearing back (it reached the
+        provider, its answer was lost, and no retry recorded it before the booking was
+        cancelled), deleted by the id Penny chose for it: only where Penny chooses ids
+        (Google's, from the booking uid, so never an event Penny did not make). One never
+        made is already gone, which is fine. Graph assigns ids: such an event stays."""
+        try:
+            calendar = self.adapters.calendar(host_id, where.provider, SYNC_TIMEOUT)
+        except NotConnectedError:
+            return
+        event_id = calendar.event_id_for(where.calendar_id, uid)
+        if event_id is not None:
+            calendar.delete_event(where.calendar_id, event_id)
+            written.append(Written(where, event_id, None))

@@ -1,0 +1,81 @@
+"""The booking's Zoom meeting, for the calendar job (services/calendar_sync.py): made
+under a lease, moved with the booking, made anew when the host deleted it in Zoom; its
+link, or the note that the host will send one (`follows_note`).
+
+Its record (ProviderRef: the meeting's id) is kept per booking like the event's. Zoom
+has no idempotency key: its meeting's id is stored before anything else is done, so only
+a crash in between could leave a stray meeting.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain.bookings import Booking
+from chalicelib.domain.errors import ConnectionBrokenError, MeetingGoneError, NotConnectedError
+from chalicelib.domain.event_types import LocationKind
+from chalicelib.domain.providers import MeetingRequest, ProviderRef
+from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
+from chalicelib.services.calendar_event_writes import KEEP_AFTER_MEETING
+from chalicelib.services.calendar_ports import ProviderAdapters
+from chalicelib.services.jobs import ProviderRefs, take_lease
+from chalicelib.services.ports import Clock
+
+ZOOM = "zoom"
+ZOOM_CREATING = "zoom:creating"              # a run's lease on making the meeting
+ZOOM_CREATE_LEASE = timedelta(minutes=2)     # longer than a create may take
+
+
+def follows_note(kind: LocationKind) -> str:
+    return f"The host will send you the {kind.label} link before the meeting."
+
+
+class ZoomMeetingWrites:
+    """Held by CalendarSync (services/calendar_sync.py), which has these fields."""
+
+    adapters: ProviderAdapters
+    refs: ProviderRefs
+    clock: Clock | None
+
+    def _zoom(self, booking: Booking) -> tuple[str | None, str | None]:
+        """The meeting's join link, or a note saying why the host will send one."""
+        request = MeetingRequest(key=booking.uid,
+                                 topic=f"{booking.event_title} with {booking.attendee.name}",
+                                 when=booking.meeting)
+        ref = self.refs.get(ZOOM, booking.uid)
+        try:
+            zoom = self.adapters.video(booking.host_id, "zoom", SYNC_TIMEOUT)
+            if ref is None:
+                # Zoom has no idempotency key: two runs for one booking at once (its
+                # confirmation and a reschedule or a reconnect's catch-up) would each make
+                # a meeting, so one run makes it under a lease. Under it the meeting's id
+                # is read again: a run that finished just before made it already.
+                now = self.clock.now() if self.clock else datetime.now(UTC)
+                lease = take_lease(self.refs, ZOOM_CREATING, booking, now, ZOOM_CREATE_LEASE,
+                                   "Zoom meeting")
+                try:
+                    ref = self.refs.get(ZOOM, booking.uid)
+                    if ref is None:
+                        meeting = zoom.create_meeting(request)
+                        self.refs.put(ProviderRef(ZOOM, booking.uid, meeting.id,
+                                                  booking.sequence,
+                                                  booking.end + KEEP_AFTER_MEETING))
+                        return meeting.join_url, None
+                finally:
+                    self.refs.delete(lease)
+            if ref.sequence < booking.sequence or booking.video_url is None:
+                try:
+                    meeting = zoom.update_meeting(ref.external_id, request)
+                except MeetingGoneError:  # the host deleted it in Zoom: a new one
+                    meeting = zoom.create_meeting(request)
+                    ref = replace(ref, external_id=meeting.id)
+                self.refs.put(replace(ref, sequence=booking.sequence,
+                                      keep_until=booking.end + KEEP_AFTER_MEETING))
+                return meeting.join_url, None
+        except (NotConnectedError, ConnectionBrokenError) as exc:
+            # The host is told (Connections shows it broken); the attendee is told the
+            # link will follow. Never another provider's link instead.
+            if isinstance(exc, ConnectionBrokenError):
+                self.adapters.broken(booking.host_id, "zoom", exc.message)
+            return None, follows_note(LocationKind.ZOOM)
+        return booking.video_url, None

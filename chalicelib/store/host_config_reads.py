@@ -1,0 +1,62 @@
+"""A host's config read whole: the profile item, the schedule and the event types, by the
+host's id (one Query of the host's partition) or by slug (one Query of the slug index)."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.hosts import HostConfig
+from chalicelib.domain.notes import NotesDestination
+from chalicelib.store import codecs
+from chalicelib.store.calendar_cache import setup_from_json
+from chalicelib.store.host_items import host_pk, profile_from, schedule_from
+from chalicelib.store.items import EventTypeItem, HostItem, ScheduleItem
+from chalicelib.store.tables import PennyItem
+
+PROFILE_ATTEMPTS = 5
+
+
+class HostConfigReads:
+    """Held by HostRepository (store/hosts.py)."""
+
+    def timezone(self, host_id: str) -> str | None:
+        """The host's profile zone (one GetItem of the profile)."""
+        try:
+            item = HostItem.get(f"HOST#{host_id}", "PROFILE")
+        except DoesNotExist:
+            return None
+        return item.timezone
+
+    def _items(self, host_id: str, consistent: bool = False) -> list[PennyItem]:
+        return list(PennyItem.query(host_pk(host_id), consistent_read=consistent))
+
+    def _current_slug(self, host_id: str) -> str:
+        try:
+            return str(HostItem.get(host_pk(host_id), "PROFILE", consistent_read=True).slug)
+        except DoesNotExist:
+            raise NotFoundError(f"host {host_id} has no profile") from None
+
+    def config(self, host_id: str) -> HostConfig:
+        """The host's own profile, schedule and event types: one Query."""
+        return self._assemble(self._items(host_id), f"host {host_id}")
+
+    def public_config(self, slug: str) -> HostConfig:
+        """The same, found by slug on GSI1: one Query (eventually consistent)."""
+        return self._assemble(list(PennyItem.by_slug.query(f"SLUG#{slug}")), f"host '{slug}'")
+
+    def _assemble(self, items: list[PennyItem], what: str) -> HostConfig:
+        host = next((i for i in items if isinstance(i, HostItem)), None)
+        if host is None:
+            raise NotFoundError(f"{what} not found")
+        # On the slug index, only the host's own (never another's left under a slug the
+        # host has since given up).
+        schedule = next((i for i in items if isinstance(i, ScheduleItem)
+                         and i.host_id == host.host_id), None)
+        events = [codecs.event_type_from_json(i.event_type_id, i.host_id, i.data)
+                  for i in items if isinstance(i, EventTypeItem) and i.host_id == host.host_id]
+        profile = profile_from(host)
+        return HostConfig(profile, schedule_from(schedule, profile.timezone),
+                          tuple(sorted(events, key=lambda e: e.slug)), host.email,
+                          setup_from_json(host.calendars), premium=host.premium is True,
+                          notes=NotesDestination.from_json(host.notes))

@@ -1,0 +1,101 @@
+"""A host's profile written: its own fields (a slug change moving the slug claim and
+re-keying the settings on the slug index), the notes' destination and the premium
+flag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.errors import BookingContentionError, NotFoundError, SlugTakenError
+from chalicelib.domain.hosts import HostConfig, Profile
+from chalicelib.domain.notes import NotesDestination
+from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS, HostConfigReads
+from chalicelib.store.host_items import event_item, host_item, host_pk, schedule_item
+from chalicelib.store.items import HostItem, SlugClaimItem
+from chalicelib.store.transactions import cancelled_reasons, connection
+
+
+def _as_read(attribute: Any, value: object) -> Any:
+    """A condition: the attribute is still as it was read (absent, or that value)."""
+    return attribute.does_not_exist() if value is None else attribute == value
+
+
+class HostProfileWrites(HostConfigReads):
+    """Held by HostRepository (store/hosts.py)."""
+
+    def save_profile(self, old: HostConfig, new: Profile) -> None:
+        """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction.
+        The calendars' setup, the premium flag, the notes' destination and the settings'
+        version ride on the same item but are changed elsewhere (the calendar sync, the
+        operator, the notes settings, a schedule or event-type save): they are written
+        back as read, on the condition that none changed meanwhile, nor the slug (then the
+        update is made again on a fresh read: the host's current slug, schedule and event
+        types, so a save or a slug change made meanwhile is neither lost nor stranded).
+        `old`: the host's config as the caller read it (the port's; every attempt reads
+        afresh)."""
+        for _ in range(PROFILE_ATTEMPTS):
+            host = HostItem.get(host_pk(new.host_id), "PROFILE", consistent_read=True)
+            moves = new.slug != host.slug
+            unchanged = (_as_read(HostItem.calendars, host.calendars)
+                         & _as_read(HostItem.premium, host.premium)
+                         & _as_read(HostItem.notes, host.notes)
+                         & _as_read(HostItem.settings_version, host.settings_version)
+                         & (HostItem.slug == host.slug))
+            try:
+                with TransactWrite(connection=connection()) as tx:
+                    tx.save(host_item(new, host.email, host.created_at, host),
+                            condition=unchanged)
+                    if moves:
+                        current = self._assemble(self._items(new.host_id, consistent=True),
+                                                 f"host {new.host_id}")
+                        tx.save(SlugClaimItem(f"SLUG#{new.slug}", "SLUG", host_id=new.host_id),
+                                condition=SlugClaimItem.pk.does_not_exist())
+                        tx.delete(SlugClaimItem(f"SLUG#{host.slug}", "SLUG"))
+                        tx.save(schedule_item(new.host_id, new.slug, current.schedule))
+                        for et in current.event_types:
+                            tx.save(event_item(et, new.slug))
+                return
+            except TransactWriteError as exc:
+                reasons = cancelled_reasons(exc)
+                # Sent order (store/transactions.py): deletes, then puts. A move deletes the
+                # old slug's claim first; then come the profile and the new slug's claim.
+                profile_at = 1 if moves else 0
+                if reasons[profile_at] == "ConditionalCheckFailed":
+                    continue  # the item was written meanwhile: again, on a fresh read
+                if moves and reasons[profile_at + 1] == "ConditionalCheckFailed":
+                    raise SlugTakenError("this slug is taken", "slug") from exc
+                raise
+        raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def save_notes(self, host_id: str, destination: NotesDestination | None) -> None:
+        """Where the host's notes go from now on (None: nowhere); the rest of the
+        profile item is untouched."""
+        attribute = HostItem.notes
+        action = attribute.remove() if destination is None else \
+            attribute.set(destination.to_json())
+        try:
+            HostItem(host_pk(host_id), "PROFILE").update(actions=[action],
+                                                          condition=HostItem.pk.exists())
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                raise NotFoundError(f"host {host_id} has no profile") from exc
+            raise
+
+    def set_premium(self, slug: str, premium: bool) -> str:
+        """Switch the host's premium plan (the operator's command, never the host's);
+        returns the host's id. Bookings made or moved from now on carry the new value."""
+        try:
+            host_id = SlugClaimItem.get(f"SLUG#{slug}", "SLUG", consistent_read=True).host_id
+        except DoesNotExist:
+            raise NotFoundError(f"no host has the slug '{slug}'") from None
+        try:
+            HostItem(host_pk(host_id), "PROFILE").update(
+                actions=[HostItem.premium.set(premium)], condition=HostItem.pk.exists())
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                raise NotFoundError(f"host {host_id} has no profile") from exc
+            raise
+        return host_id

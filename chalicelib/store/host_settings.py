@@ -1,0 +1,132 @@
+"""A host's settings written: the schedule and the event types (with each event type's
+slug claim). Each write counts the settings' version on the profile item up, on the
+condition that the host's slug is still the one read, and is made again under the
+current slug when it moved meanwhile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.availability import Schedule
+from chalicelib.domain.errors import BookingContentionError, EventSlugTakenError, NotFoundError
+from chalicelib.domain.event_types import EventType
+from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS, HostConfigReads
+from chalicelib.store.host_items import event_item, host_pk, schedule_item
+from chalicelib.store.items import EventSlugClaimItem, EventTypeItem, HostItem
+from chalicelib.store.transactions import cancelled_reasons, connection
+
+
+def _settings_written(host_id: str, slug: str) -> tuple[HostItem, dict[str, Any]]:
+    """A schedule or event-type write's part on the profile item, for its transaction:
+    the settings' version counted up, on the condition that the slug (their index key)
+    is still `slug`, so a slug change meanwhile cannot leave them under the old one."""
+    return HostItem(host_pk(host_id), "PROFILE"), {
+        "actions": [HostItem.settings_version.add(1)], "condition": HostItem.slug == slug}
+
+
+class _SlugMoved(Exception):
+    """The host's slug (or, for a delete, the event type's) changed since it was read:
+    the write is made again under the new."""
+
+
+class HostSettingsWrites(HostConfigReads):
+    """Held by HostRepository (store/hosts.py)."""
+
+    def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
+        """The schedule, under the host's slug: `host_slug` as the caller read it, or the
+        current one if the host changed it meanwhile (the write is conditioned on it)."""
+        for _ in range(PROFILE_ATTEMPTS):
+            try:
+                with TransactWrite(connection=connection()) as tx:
+                    tx.save(schedule_item(host_id, host_slug, schedule))
+                    profile, update = _settings_written(host_id, host_slug)
+                    tx.update(profile, **update)
+                return
+            except TransactWriteError as exc:
+                # Sent order: the put, then the profile's update.
+                if cancelled_reasons(exc)[1] != "ConditionalCheckFailed":
+                    raise
+                host_slug = self._current_slug(host_id)
+        raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def save_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
+        """Create or replace; the per-host slug claim moves with the slug, atomically; under
+        the host's slug as read, or the current one if it changed meanwhile."""
+        for _ in range(PROFILE_ATTEMPTS):
+            try:
+                self._write_event_type(et, host_slug, old)
+                return
+            except _SlugMoved:
+                host_slug = self._current_slug(et.host_id)
+        raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def _write_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                if old is None or old.slug != et.slug:
+                    tx.save(EventSlugClaimItem(host_pk(et.host_id), f"EVENTSLUG#{et.slug}",
+                                               event_type_id=et.id),
+                            condition=EventSlugClaimItem.pk.does_not_exist())
+                if old is not None and old.slug != et.slug:
+                    tx.delete(EventSlugClaimItem(host_pk(et.host_id), f"EVENTSLUG#{old.slug}"))
+                condition = (EventTypeItem.pk.does_not_exist() if old is None
+                             else EventTypeItem.pk.exists())
+                tx.save(event_item(et, host_slug), condition=condition)
+                profile, update = _settings_written(et.host_id, host_slug)
+                tx.update(profile, **update)
+        except TransactWriteError as exc:
+            reasons = cancelled_reasons(exc)
+            # Sent order: the old claim's delete (if renamed), the puts (the new claim,
+            # the event type), then the profile's update.
+            claims = old is None or old.slug != et.slug
+            claim_at = 1 if old is not None and claims else 0
+            if claims and reasons[claim_at] == "ConditionalCheckFailed":
+                raise EventSlugTakenError(f"you already have an event type '{et.slug}'",
+                                          "slug") from exc
+            if reasons[-2] == "ConditionalCheckFailed":
+                raise NotFoundError("event type not found") from exc
+            if reasons[-1] == "ConditionalCheckFailed":
+                raise _SlugMoved from exc
+            raise
+
+    def delete_event_type(self, et: EventType, host_slug: str) -> None:
+        """Delete it and free its slug. Like a save, it counts the settings' version up, so
+        a slug change that read the event type is made again and cannot write it back.
+        `et` and `host_slug` as the caller read them: if either changed meanwhile (a
+        rename, a slug change), it is read again; if it is gone, NotFoundError."""
+        for _ in range(PROFILE_ATTEMPTS):
+            try:
+                self._delete_event_type(et, host_slug)
+                return
+            except _SlugMoved:
+                current = self._assemble(self._items(et.host_id, consistent=True),
+                                         f"host {et.host_id}")
+                host_slug = current.profile.slug
+                found = next((e for e in current.event_types if e.id == et.id), None)
+                if found is None:
+                    raise NotFoundError("event type not found") from None
+                et = found
+        raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def _delete_event_type(self, et: EventType, host_slug: str) -> None:
+        pk = host_pk(et.host_id)
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.delete(EventTypeItem(pk, f"EVENT#{et.id}"),
+                          condition=EventTypeItem.pk.exists())
+                # Only its own claim: after a rename the slug read may be another's.
+                tx.delete(EventSlugClaimItem(pk, f"EVENTSLUG#{et.slug}"),
+                          condition=EventSlugClaimItem.event_type_id == et.id)
+                profile, update = _settings_written(et.host_id, host_slug)
+                tx.update(profile, **update)
+        except TransactWriteError as exc:
+            reasons = cancelled_reasons(exc)
+            # Sent order: the event type's delete, its claim's, then the profile's update.
+            if reasons[0] == "ConditionalCheckFailed":
+                raise NotFoundError("event type not found") from exc
+            if "ConditionalCheckFailed" in reasons[1:]:
+                raise _SlugMoved from exc
+            raise
