@@ -28,7 +28,7 @@ import requests
 
 from chalicelib.domain.errors import ProviderError, ProviderUnavailableError
 from chalicelib.domain.external_busy import CalendarBusy, busy_of
-from chalicelib.domain.providers import (
+from chalicelib.domain.providers.calendars import (
     CalendarChanges,
     CalendarEvent,
     CalendarInfo,

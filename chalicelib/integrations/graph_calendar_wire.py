@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.external_busy import ExternalEvent, graph_shown_as
-from chalicelib.domain.providers import CalendarEvent, WrittenEvent
+from chalicelib.domain.providers.calendars import CalendarEvent, WrittenEvent
 from chalicelib.domain.timerange import TimeRange
 
 PROVIDER = "microsoft"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.providers import Watch
+from chalicelib.domain.providers.calendars import Watch
 from chalicelib.integrations.graph_calendar_wire import answered_id, instant, segment, stamp
 from chalicelib.integrations.graph_client import API, GraphClient
 

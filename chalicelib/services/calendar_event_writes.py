@@ -20,7 +20,8 @@ from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.errors import NotConnectedError, ProviderError
 from chalicelib.domain.hosts import HostConfig
-from chalicelib.domain.providers import CalendarEvent, ProviderRef
+from chalicelib.domain.providers.calendars import CalendarEvent
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.errors import ConnectionBrokenError, MeetingGoneError, NotConnectedError
 from chalicelib.domain.event_types import LocationKind
-from chalicelib.domain.providers import MeetingRequest, ProviderRef
+from chalicelib.domain.providers.refs import ProviderRef
+from chalicelib.domain.providers.video import MeetingRequest
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
 from chalicelib.services.calendar_event_writes import KEEP_AFTER_MEETING
 from chalicelib.services.calendar_ports import ProviderAdapters

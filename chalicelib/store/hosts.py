@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.errors import EmailTakenError, IdentityLinkedError, SlugTakenError
 from chalicelib.domain.hosts import Account, Profile
-from chalicelib.domain.providers import Identity
+from chalicelib.domain.providers.oauth import Identity
 from chalicelib.store.host_items import host_item, schedule_item
 from chalicelib.store.host_profiles import HostProfileWrites
 from chalicelib.store.host_settings import HostSettingsWrites

@@ -77,7 +77,7 @@ function readRanges(list) {
   }));
 }
 
-// The API's own rules for one day's hours (schemas.py: RangeModel, _no_overlap), said by
+// The API's own rules for one day's hours (functions/schemas/schedule.py: RangeModel, _no_overlap), said by
 // the field before anything is sent: each range ends after it starts, and none overlaps
 // another (touching, 12:00 then 12:00, is fine).
 function checkRanges(list) {
