@@ -111,8 +111,10 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                 self._drop_event(booking.host_id, booking.uid, written)
         except (ConnectionBrokenError, NotConnectedError) as exc:
             broken = exc  # the Zoom link (or the note) is still written below
-            if isinstance(exc, ConnectionBrokenError) and destination is not None:
-                self.adapters.broken(booking.host_id, destination.provider, exc.message)
+            # The provider that refused: the calendar the event was in before the host
+            # chose another (its old event is deleted first) is not the destination.
+            if isinstance(exc, ConnectionBrokenError):
+                self.adapters.broken(booking.host_id, exc.provider, exc.message)
         url = zoom_url or link
         note = None
         if url is None and kind is not None and kind.is_video:

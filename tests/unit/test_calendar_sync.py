@@ -631,6 +631,24 @@ def test_a_zoom_booking_keeps_its_zoom_link_while_the_calendar_needs_reconnectin
     assert world.stored().video_url == f"https://video.test/j/{meeting_id}"
 
 
+def test_an_old_calendar_that_needs_reconnecting_never_marks_the_new_destination_broken(
+        world: World) -> None:
+    # Bo's call went to Alice's Outlook; Outlook then broke, and Alice now writes bookings
+    # to Google. Moving the call must delete the Outlook event first, which cannot be
+    # done: it is Outlook that needs reconnecting, never the Google calendar that works.
+    world.destination(OUTLOOK)
+    world.now(a_booking(location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.adapters.break_connection(HOST, "microsoft", "reconnect Outlook")
+    world.destination(GOOGLE)
+
+    world.now(a_booking(when=AT_3, sequence=1, location=LocationKind.PHONE))
+    with pytest.raises(ConnectionBrokenError):
+        world.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert world.adapters.broken_reasons == {(HOST, "microsoft"): "reconnect Outlook"}
+
+
 def test_a_cancel_deletes_the_zoom_meeting_even_while_the_calendar_needs_reconnecting(
         world: World) -> None:
     zoom = world.adapters.connect_video(HOST)
