@@ -69,7 +69,13 @@ class ZoomMeetingWrites:
                     meeting = zoom.update_meeting(ref.external_id, request)
                 except MeetingGoneError:  # the host deleted it in Zoom: a new one
                     meeting = zoom.create_meeting(request)
-                    ref = replace(ref, external_id=meeting.id)
+                    # Recorded as written for the sequence it had: the booking still
+                    # carries the deleted meeting's link, so a retry before this run
+                    # saves the new one (the calendar refused, timed out) reads the new
+                    # link again instead of taking the booking's for current.
+                    self.refs.put(replace(ref, external_id=meeting.id,
+                                          keep_until=booking.end + KEEP_AFTER_MEETING))
+                    return meeting.join_url, None
                 self.refs.put(replace(ref, sequence=booking.sequence,
                                       keep_until=booking.end + KEEP_AFTER_MEETING))
                 return meeting.join_url, None

@@ -23,6 +23,7 @@ from typing import TypeVar
 from chalicelib.domain.errors import (
     AuthenticationError,
     ConnectionBrokenError,
+    MeetingGoneError,
     NotConnectedError,
     ProviderRejectedError,
 )
@@ -267,13 +268,18 @@ class FakeVideo:
     def update_meeting(self, meeting_id: str, request: MeetingRequest) -> Meeting:
         self.faults.before("update_meeting")
         if meeting_id not in self.meetings:
-            raise ProviderRejectedError("fake-video", f"no meeting {meeting_id}")
+            raise MeetingGoneError("fake-video", f"no meeting {meeting_id}")
         self.meetings[meeting_id] = request
         return self._meeting(meeting_id)
 
     def delete_meeting(self, meeting_id: str) -> None:
         self.faults.before("delete_meeting")
         self.meetings.pop(meeting_id, None)
+
+    def deleted_by_host(self, meeting_id: str) -> None:
+        """The host deletes the meeting in Zoom: gone, and a new create makes another."""
+        request = self.meetings.pop(meeting_id)
+        self._ids[f"deleted:{meeting_id}"] = self._ids.pop(request.key)  # ids keep counting
 
     @staticmethod
     def _meeting(meeting_id: str) -> Meeting:

@@ -330,6 +330,31 @@ def test_a_reschedule_moves_the_event_and_the_zoom_meeting(world: World) -> None
     assert ref.keep_until == AT_3.end + timedelta(days=30)
 
 
+def test_a_zoom_meeting_made_again_reaches_the_booking_though_the_calendar_failed_first(
+        world: World) -> None:
+    # Alice deleted Bo's meeting in Zoom; the reschedule makes a new one, then Outlook
+    # fails to move the event. The retry must still put the new meeting's link on the
+    # booking and in the event, not keep the deleted meeting's.
+    zoom = world.adapters.connect_video(HOST)
+    world.destination(OUTLOOK)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    (deleted,) = zoom.meetings
+    zoom.deleted_by_host(deleted)
+    world.outlook.faults.fail_next("update_event", ProviderUnavailableError("microsoft", "503"))
+
+    world.now(a_booking(when=AT_3, sequence=1, location=ZOOM))
+    with pytest.raises(ProviderUnavailableError):
+        world.run(EventKind.BOOKING_RESCHEDULED)
+    world.run(EventKind.BOOKING_RESCHEDULED)   # the retry
+
+    (made,) = zoom.meetings
+    assert made != deleted and zoom.meetings[made].when == AT_3
+    (event,) = world.written(world.outlook)
+    assert (event.when, event.location) == (AT_3, f"https://video.test/j/{made}")
+    assert world.stored().video_url == f"https://video.test/j/{made}"
+
+
 def test_a_cancel_deletes_the_event_and_the_zoom_meeting(world: World) -> None:
     zoom = world.adapters.connect_video(HOST)
     world.now(a_booking(location=ZOOM))
