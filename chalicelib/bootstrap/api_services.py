@@ -100,8 +100,9 @@ class ApiServices:
             # was connected, is written now.
             from chalicelib.services.calendar_catch_up import catch_up
             from chalicelib.store.bookings import BookingRepository
+            from chalicelib.store.provider_refs import ProviderRefRepository
 
-            catch_up(BookingRepository(), host_id, self.clock.now())
+            catch_up(BookingRepository(), ProviderRefRepository(), host_id, self.clock.now())
         if provider in NOTES_ADAPTERS:
             self.notes.connected(host_id, provider)
 

@@ -25,6 +25,7 @@ from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers.calendars import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.services.calendar_catch_up import catch_up
 from chalicelib.services.calendar_sync import CalendarSync
 from tests.fakes.calendar_cache import FakeCalendarStore
 from tests.fakes.jobs import FakeCurrentBookings, FakeProviderRefs
@@ -686,3 +687,32 @@ def test_a_cancel_deletes_the_zoom_meeting_even_while_the_calendar_needs_reconne
         world.run(EventKind.BOOKING_CANCELLED)
 
     assert zoom.meetings == {}
+
+
+@pytest.mark.parametrize("broke", ["microsoft", "zoom"])
+def test_a_reconnection_removes_what_a_cancel_left_while_the_connection_was_broken(
+        world: World, broke: str) -> None:
+    # Bo's Zoom call is in Alice's Outlook. One of the two broke, then Bo cancelled: its
+    # event (Bo invited) or its meeting could not be deleted. When Alice reconnects it,
+    # what was left goes; a cancelled booking with nothing left wakes no worker.
+    zoom = world.adapters.connect_video(HOST)
+    world.destination(OUTLOOK)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.now(replace(a_booking(CANCELLED, location=ZOOM), uid="b-2"))
+    world.adapters.break_connection(HOST, broke)
+    world.now(a_booking(CANCELLED, location=ZOOM))
+    with pytest.raises(ConnectionBrokenError):
+        world.run(EventKind.BOOKING_CANCELLED)
+    assert world.written(world.outlook) != [] or zoom.meetings != {}
+
+    if broke == "zoom":
+        world.adapters.connect_video(HOST)
+    else:
+        world.adapters.connect_calendar(HOST, broke)
+    asked = catch_up(world.bookings, world.refs, HOST, NOW)
+    world.run(EventKind.CALENDAR_REQUESTED)
+
+    assert asked == 1 and world.stored().calendar_requested_at == NOW
+    assert world.written(world.outlook) == [] and zoom.meetings == {}
+    assert world.refs.refs == {}
