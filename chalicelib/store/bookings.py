@@ -98,10 +98,13 @@ def _fill(days: Iterable[date], found: dict[date, LedgerDay]) -> list[LedgerDay]
     return [found.get(d, LedgerDay(d)) for d in days]
 
 
+BOOKING_PK, HOST_BOOKINGS = "BOOKING#", "HOSTBOOKINGS#"
+
+
 def _booking_item(b: Booking) -> BookingItem:
-    item = BookingItem(f"BOOKING#{b.uid}", "BOOKING", uid=b.uid, host_id=b.host_id,
-                       status=b.status.value, data=codecs.booking_to_json(b),
-                       gsi2pk=f"HOSTBOOKINGS#{b.host_id}",
+    item = BookingItem(f"{BOOKING_PK}{b.uid}", "BOOKING", status=b.status.value,
+                       data=codecs.booking_to_json(b),
+                       gsi2pk=f"{HOST_BOOKINGS}{b.host_id}",
                        gsi2sk=f"{b.start.astimezone(UTC).isoformat()}#{b.uid}")
     if b.version is not None:
         item.version = b.version
@@ -109,7 +112,12 @@ def _booking_item(b: Booking) -> BookingItem:
 
 
 def to_booking(item: BookingItem) -> Booking:
-    return codecs.booking_from_json(item.uid, item.host_id, item.status, item.version, item.data)
+    # The keys say whose booking it is; an item written before also holds `host_id`.
+    host_id = item.gsi2pk.removeprefix(HOST_BOOKINGS) if item.gsi2pk else item.host_id
+    if host_id is None:
+        raise ValueError(f"the booking item {item.pk} names no host")
+    return codecs.booking_from_json(item.pk.removeprefix(BOOKING_PK), host_id, item.status,
+                                    item.version, item.data)
 
 
 class BookingRepository:

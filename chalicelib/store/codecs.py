@@ -70,17 +70,22 @@ def _dt(value: str | None) -> datetime | None:
 
 # A booking's fields always stored; the others only when they hold something (None,
 # False, an empty list or map are left out and read back as their defaults): a write is
-# billed per KB, and most bookings never get a cancellation, a payment or a brief.
-_ALWAYS = frozenset({"event_type_id", "event_title", "start", "end", "buffer_before",
-                     "buffer_after", "attendee", "created_at", "location_kind", "sequence"})
+# billed per KB, a booking is stored for good, and most bookings never get a
+# cancellation, a payment or a brief. Buffers and the sequence are left out at 0 (items
+# written before hold them at 0 too).
+_ALWAYS = frozenset({"event_type_id", "event_title", "start", "end", "attendee",
+                     "created_at", "location_kind"})
+_ZERO_BY_DEFAULT = frozenset({"buffer_before", "buffer_after", "sequence"})
 
 
-def _absent(value: Any) -> bool:
+def _absent(key: str, value: Any) -> bool:
+    if key in _ZERO_BY_DEFAULT:
+        return bool(value == 0)
     return value is None or value is False or value == [] or value == {}
 
 
 def booking_to_json(b: Booking) -> dict[str, Any]:
-    return {k: v for k, v in _booking_fields(b).items() if k in _ALWAYS or not _absent(v)}
+    return {k: v for k, v in _booking_fields(b).items() if k in _ALWAYS or not _absent(k, v)}
 
 
 def _booking_fields(b: Booking) -> dict[str, Any]:
@@ -138,11 +143,11 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
     return Booking(
         uid=uid, host_id=host_id, event_type_id=d["event_type_id"], event_title=d["event_title"],
         start=datetime.fromisoformat(d["start"]), end=datetime.fromisoformat(d["end"]),
-        buffer_before=timedelta(seconds=d["buffer_before"]),
-        buffer_after=timedelta(seconds=d["buffer_after"]),
+        buffer_before=timedelta(seconds=d.get("buffer_before", 0)),
+        buffer_after=timedelta(seconds=d.get("buffer_after", 0)),
         attendee=Attendee(name, email, tz), answers=d.get("answers", {}),
         status=BookingStatus(status), created_at=datetime.fromisoformat(d["created_at"]),
-        location_kind=d["location_kind"], sequence=d["sequence"],
+        location_kind=d["location_kind"], sequence=d.get("sequence", 0),
         hold_until=_dt(d.get("hold_until")), cancelled_at=_dt(d.get("cancelled_at")),
         cancel_reason=d.get("cancel_reason"), cancelled_by=d.get("cancelled_by"),
         history=tuple(HistoryEntry(datetime.fromisoformat(s), datetime.fromisoformat(e),

@@ -139,10 +139,14 @@ class WatchItem(PennyItem, discriminator="watch"):
 
 
 class BookingItem(PennyItem, discriminator="booking"):
-    """pk = BOOKING#{uid}, sk = BOOKING; on GSI2 under the host, sorted by start."""
+    """pk = BOOKING#{uid}, sk = BOOKING; on GSI2 under the host, sorted by start.
 
-    uid = UnicodeAttribute()
-    host_id = UnicodeAttribute()
+    Its uid and host are read from its keys: a booking is kept for good, twice (the table
+    and GSI2), so it holds nothing twice. Items written before hold them as `uid` and
+    `host_id` too."""
+
+    uid = UnicodeAttribute(null=True)
+    host_id = UnicodeAttribute(null=True)
     data = CompactJSONAttribute()
     status = UnicodeAttribute()
     version = VersionAttribute()

@@ -9,9 +9,11 @@ test_connection_store.py explains. The clock is a value passed in: 2026-11-23T12
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -354,6 +356,52 @@ def test_a_booking_is_stored_compactly_and_reads_back_whole(table: None) -> None
                    "answers", "premium", "hold_until", "video_note"):
         assert f'"{absent}"' not in data
     assert read == replace(with_link, version=read.version)
+
+
+def raw_booking(uid: str = "b-1") -> dict[str, Any]:
+    return boto3.client("dynamodb", region_name="us-east-1").get_item(
+        TableName=TABLE, Key={"pk": {"S": f"BOOKING#{uid}"}, "sk": {"S": "BOOKING"}})["Item"]
+
+
+def test_a_booking_kept_for_good_holds_nothing_twice_and_no_zero_buffers(
+        table: None) -> None:
+    # A booking is stored for good, in the table and on the host's index: its uid and
+    # host are in its keys, and a buffer or sequence of 0 is its default.
+    bookings = BookingRepository()
+    read = booked(bookings, a_booking())
+
+    raw = raw_booking()
+    assert "uid" not in raw and "host_id" not in raw
+    for absent in ("buffer_before", "buffer_after", "sequence"):
+        assert f'"{absent}"' not in raw["data"]["S"]
+    assert read == replace(a_booking(), version=read.version)
+    assert bookings.for_host(HOST) == [read]
+
+
+def test_a_bookings_buffers_and_sequence_read_back_when_not_zero(table: None) -> None:
+    bookings = BookingRepository()
+    moved = replace(a_booking(), buffer_before=timedelta(minutes=5),
+                    buffer_after=timedelta(minutes=10), sequence=2)
+
+    read = booked(bookings, moved)
+
+    assert '"buffer_before":300,"buffer_after":600' in raw_booking()["data"]["S"]
+    assert read == replace(moved, version=read.version)
+
+
+def test_a_booking_written_before_with_its_uid_host_and_zeros_reads_back_the_same(
+        table: None) -> None:
+    bookings = BookingRepository()
+    read = booked(bookings, a_booking())
+    earlier = raw_booking()
+    data = json.loads(earlier["data"]["S"])
+    earlier["data"] = {"S": json.dumps({**data, "buffer_before": 0, "buffer_after": 0,
+                                        "sequence": 0}, separators=(",", ":"))}
+    earlier |= {"uid": {"S": "b-1"}, "host_id": {"S": HOST}}
+    boto3.client("dynamodb", region_name="us-east-1").put_item(TableName=TABLE, Item=earlier)
+
+    assert bookings.get("b-1") == read
+    assert bookings.for_host(HOST) == [read]
 
 
 # ---- push channels ----------------------------------------------------------------------------

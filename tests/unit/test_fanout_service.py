@@ -48,9 +48,16 @@ def a_booking(status: BookingStatus = BookingStatus.CONFIRMED) -> Booking:
 
 
 def booking_image(b: Booking) -> dict[str, Any]:
-    item = BookingItem(f"BOOKING#{b.uid}", "BOOKING", uid=b.uid, host_id=b.host_id,
-                       status=b.status.value, data=codecs.booking_to_json(b))
+    """As store/bookings.py writes it: the uid and the host only in the keys."""
+    item = BookingItem(f"BOOKING#{b.uid}", "BOOKING", status=b.status.value,
+                       data=codecs.booking_to_json(b), gsi2pk=f"HOSTBOOKINGS#{b.host_id}",
+                       gsi2sk=f"{b.start.isoformat()}#{b.uid}")
     return dict(item.serialize())
+
+
+def earlier_booking_image(b: Booking) -> dict[str, Any]:
+    """As bookings were written before: the uid and the host as attributes too."""
+    return {**booking_image(b), "uid": {"S": b.uid}, "host_id": {"S": b.host_id}}
 
 
 def record(change_id: str, new: dict[str, Any], old: dict[str, Any] | None = None
@@ -106,6 +113,27 @@ def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
     assert [e.type for e in events] == [EventKind.BOOKING_CREATED, EventKind.BOOKING_CONFIRMED]
     assert bus.published == [events[1]]
     assert dashboard.types() == ["booking.created", "booking.confirmed"]
+
+
+def test_a_booking_named_only_by_its_keys_makes_events_for_its_uid_and_host() -> None:
+    image = booking_image(a_booking())
+    assert "uid" not in image and "host_id" not in image
+
+    (created, confirmed) = events_of(record("c-1", image))
+
+    assert (created.host_id, created.booking["uid"]) == ("host-alice", "b-1")
+    assert (confirmed.host_id, confirmed.booking["uid"]) == ("host-alice", "b-1")
+
+
+def test_a_booking_written_before_reads_as_one_written_now() -> None:
+    before = replace(a_booking(), status=BookingStatus.PENDING_PAYMENT)
+
+    now = events_of(record("c-1", booking_image(a_booking()), booking_image(before)))
+    earlier = events_of(record("c-1", earlier_booking_image(a_booking()),
+                               earlier_booking_image(before)))
+
+    assert [e.type for e in now] == [EventKind.BOOKING_CONFIRMED]
+    assert now == earlier
 
 
 def test_a_premium_hosts_booking_is_published_as_premium(dashboard: Dashboard) -> None:
