@@ -117,9 +117,12 @@ class PaymentConfirmation(PaidBookingWrites):
         def owed(b: Booking) -> Booking:
             if b.payment is None or b.payment.paid:
                 return b
-            return replace(b, payment=replace(
+            kept = replace(b, payment=replace(
                 b.payment, payment_id=payment_id, paid_minor=amount, paid_at=paid_at,
                 refund_reason=reason))
+            # A hold whose timer has not run yet (late, taken: its time is gone) ends here,
+            # as the timer would end it: the timer leaves a paid booking alone.
+            return kept.expired() if kept.status is BookingStatus.PENDING_PAYMENT else kept
 
         booking = self._update(booking.uid, owed)
         if booking.payment is None or booking.payment.refunded or \

@@ -529,6 +529,20 @@ def test_a_late_refund_that_cannot_be_made_is_kept_in_sight_and_tried_again(
     assert len(world.fake.refunds) == 1
 
 
+def test_a_late_payment_refunded_before_the_holds_timer_ran_leaves_the_booking_expired(
+        world: World) -> None:
+    held = world.book().booking
+    world.later(20)                       # the hold lapsed; its timer has not run yet
+    world.book(email="cy@example.com")    # someone else took the time
+
+    world.payments.settle(world.paid(held), "stripe")
+    world.payments.expire_hold(held.uid)  # the timer, late: the booking is paid, it stops
+
+    booking = world.get(held.uid)
+    assert booking.payment is not None and booking.payment.refund_reason == "taken"
+    assert booking.status is BookingStatus.EXPIRED   # never "pending payment" for good
+
+
 def test_a_payment_for_a_booking_cancelled_while_it_waited_goes_back(world: World) -> None:
     held = world.book().booking
     world.changes.cancel_by_host(held.host_id, held.uid, None)
