@@ -11,10 +11,12 @@ from dataclasses import replace
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.errors import (
+    ConnectionBrokenError,
     NotConnectedError,
     PaymentNotConnectedError,
     PaymentUnavailableError,
     ProviderError,
+    ProviderRejectedError,
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.services.paid_booking_writes import PaidBookingWrites
@@ -40,7 +42,7 @@ class CancellationRefunds(PaidBookingWrites):
         payment = booking.payment
         if payment is not None and not payment.paid:
             # Cancelled while it waited for the money: no one can pay for it any more.
-            self.adapters.for_booking(booking).expire_checkout(payment.checkout_id)
+            self._end_checkout(booking)
             return booking
         if payment is None or payment.refunded:
             return booking
@@ -69,3 +71,15 @@ class CancellationRefunds(PaidBookingWrites):
         return self._update(uid, lambda b: b.refunded(refund.id, refund.amount.amount_minor,
                                                       now, "cancelled")
                             if b.payment is not None and not b.payment.refunded else b)
+
+    def _end_checkout(self, booking: Booking) -> None:
+        """End an unpaid booking's checkout at its provider. One the host's account no
+        longer lets Penny reach (disconnected at the provider or in Penny) cannot be ended
+        by any retry: the booking ends all the same, and a payment that still comes is a
+        late one. An outage fails the job for its retries."""
+        assert booking.payment is not None
+        try:
+            self.adapters.for_booking(booking).expire_checkout(booking.payment.checkout_id)
+        except (ConnectionBrokenError, ProviderRejectedError, PaymentNotConnectedError,
+                NotConnectedError) as exc:
+            log.warning("checkout not ended: %s", exc.code, extra={"booking_uid": booking.uid})

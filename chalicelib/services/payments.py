@@ -149,6 +149,6 @@ class PaymentService(PaymentSettlement, CancellationRefunds):
             if booking.hold_until is not None and booking.hold_until > now:
                 return booking  # early (a clock skew): the hold still stands
             # A provider that cannot be reached fails the job: its retries run it again.
-            self.adapters.for_booking(booking).expire_checkout(booking.payment.checkout_id)
+            self._end_checkout(booking)
             return self._settle_expired(uid)
         return booking

@@ -438,6 +438,21 @@ def test_the_timer_fails_for_a_retry_when_the_provider_is_down(world: World) -> 
     assert world.get(held.uid).status is BookingStatus.EXPIRED
 
 
+@pytest.mark.parametrize("refusal", [
+    ConnectionBrokenError("stripe", "the account disconnected Penny"),
+    PaymentNotConnectedError("Razorpay is not connected"),
+], ids=["account-disconnected", "provider-removed"])
+def test_the_timer_ends_the_hold_when_the_hosts_account_no_longer_lets_penny_in(
+        world: World, refusal: Exception) -> None:
+    held = world.book().booking
+    world.later(15)
+    world.fake.faults.fail_next("expire_checkout", refusal)
+
+    world.payments.expire_hold(held.uid)  # no retry can end that checkout: the hold ends
+
+    assert world.get(held.uid).status is BookingStatus.EXPIRED
+
+
 def test_a_lapsed_hold_no_longer_blocks_before_anything_runs(world: World) -> None:
     held = world.book().booking
     world.later(16)
@@ -744,6 +759,18 @@ def test_cancelling_an_unpaid_hold_ends_its_checkout(world: World) -> None:
     world.payments.refund_cancelled(held.uid)
 
     assert held.payment is not None and world.fake.expired == {held.payment.checkout_id}
+
+
+def test_cancelling_an_unpaid_hold_whose_provider_is_gone_is_done_not_retried(
+        world: World) -> None:
+    held = world.book().booking
+    world.changes.cancel_by_host(held.host_id, held.uid, None)
+    world.fake.faults.fail_next("expire_checkout",
+                                PaymentNotConnectedError("Razorpay is not connected"))
+
+    cancelled = world.payments.refund_cancelled(held.uid)  # no DLQ for what cannot be done
+
+    assert cancelled is not None and cancelled.status is BookingStatus.CANCELLED
 
 
 def test_moving_a_paid_booking_keeps_its_payment_and_asks_for_no_other(world: World) -> None:
