@@ -74,9 +74,11 @@ class PaymentSettlement(PaymentConfirmation):
                 # is back already, so the payment must never confirm the booking.
                 return Settlement("recorded", self._refunded_unpaid(booking, event))
             amount = event.amount.amount_minor if event.amount else payment.paid_minor or 0
+            # A refund Penny owed (its answer lost, or this event faster than its record)
+            # keeps the reason it was owed for: it is not the host's own.
             return Settlement("recorded", self._update(booking.uid, lambda b: b.refunded(
                 event.refund_id or event.payment_id or "", amount, self.clock.now(),
-                "provider")
+                b.payment.refund_reason or "provider" if b.refund_owed else "provider")
                 if b.payment is not None and (not b.payment.refunded or b.payment.refund_failed)
                 else b))
         return Settlement("ignored", booking)  # FAILED: the client may try again

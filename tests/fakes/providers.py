@@ -375,8 +375,10 @@ class FakePayments:
 
     def refund(self, payment_id: str, amount: Price, key: str) -> Refund:
         self.faults.before("refund")
-        return self.refunds.setdefault(key, Refund(f"re-{len(self.refunds) + 1}", payment_id,
+        made = self.refunds.setdefault(key, Refund(f"re-{len(self.refunds) + 1}", payment_id,
                                                    amount))
+        self.faults.after("refund")  # made, and its answer lost
+        return made
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent | None:
         given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER, "")

@@ -713,6 +713,28 @@ def test_a_cancellation_refund_that_cannot_be_made_is_owed_in_sight_and_tried_ag
     assert payment_summary(refunded)["state"] == "refunded" and len(world.fake.refunds) == 1
 
 
+def test_pennys_refund_told_by_its_webhook_before_penny_recorded_it_keeps_its_reason(
+        world: World) -> None:
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    # The refund is made, but its answer is lost: the provider's refund event comes first.
+    world.fake.faults.fail_next("refund", ProviderUnavailableError("stripe", "timed out"),
+                                after_work=True)
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.refund_cancelled(booking.uid)
+    (made,) = world.fake.refunds.values()
+    told = PaymentEvent("evt_refund", PaymentEventKind.REFUNDED, booking.uid, "", "pi_1",
+                        made.amount, "acct_alice", refund_id=made.id)
+
+    world.payments.settle(told, "stripe")
+    world.payments.refund_cancelled(booking.uid)  # the job's retry
+
+    refunded = world.get(booking.uid).payment
+    assert refunded is not None and refunded.refund_id == made.id
+    assert refunded.refund_reason == "cancelled"  # the policy's refund, not the host's own
+    assert len(world.fake.refunds) == 1
+
+
 def test_an_attendee_cancelling_too_late_is_not_refunded() -> None:
     world = a_world(refund_hours_before=72)  # the booking starts in 51 hours
     booking = paid_booking(world)
