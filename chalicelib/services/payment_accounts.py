@@ -94,7 +94,11 @@ class PaymentAccounts:
         if current is not None and current[0].status is not ConnectionStatus.BROKEN:
             account_id = current[1].access_token
         else:
-            made = self.stripe(None).create_account(email, key=f"penny-host-{host_id}")
+            # After an account that disconnected Penny, a new key: under the first one
+            # Stripe would give the gone account back (a key is kept for 24 hours).
+            key = f"penny-host-{host_id}" if current is None else \
+                f"penny-host-{host_id}-after-{current[0].grant_id}"
+            made = self.stripe(None).create_account(email, key=key)
             account_id = made.id
             self._save(host_id, "stripe", made, account_id)
         back = f"{self.dashboard_url}?stripe=return"

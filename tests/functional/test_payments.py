@@ -545,6 +545,26 @@ def test_a_stripe_account_that_disconnects_penny_shows_broken_and_takes_no_booki
     assert (r.status, r.code) == (409, "payment_not_connected"), r.body
 
 
+def test_a_host_whose_stripe_account_disconnected_penny_can_connect_stripe_again(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    (gone,) = [a["id"] for a in sandbox.stripe_accounts()]
+    sandbox.stripe_revoke_account(gone)
+    deliver_stripe(api, sandbox, 1)  # account.application.deauthorized: shown broken
+
+    r = api.post("/me/connections/stripe", {"features": ["payments"]}, token=stripe_host)
+
+    # A new account (making it again under the first one's key gave the gone one back).
+    assert r.status == 200, r.body
+    (new,) = [a["id"] for a in sandbox.stripe_accounts() if a["id"] != gone]
+    again = api.post("/me/connections/stripe", {"features": ["payments"]}, token=stripe_host)
+    assert again.status == 200 and len(sandbox.stripe_accounts()) == 2  # that one, once
+    sandbox.stripe_complete_onboarding(new)
+    deliver_stripe(api, sandbox, 1)  # account.updated
+    r = api.post("/me/connections/stripe/test", token=stripe_host)
+    assert (r.status, r.json["status"]) == (200, "connected"), r.body
+    assert book(api, clock)["status"] == "pending_payment"
+
+
 def test_an_account_revoked_event_for_no_host_of_ours_changes_nothing(
         api: Api, stripe_host: str, sandbox: ProviderSandbox) -> None:
     stranger = sandbox.stripe_add_account("zed@example.com", "Zed")["id"]
