@@ -26,7 +26,7 @@ import hashlib
 import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import stripe
 
@@ -47,6 +47,9 @@ from chalicelib.domain.providers.payments import (
 )
 from chalicelib.integrations.stripe_events import payment_event
 from chalicelib.provider_settings import StripePlatform
+
+if TYPE_CHECKING:
+    from stripe.params import RefundCreateParams
 
 PROVIDER = "stripe"
 MIN_LIFETIME = timedelta(minutes=30)   # Stripe's least expires_at, from the session's making
@@ -122,10 +125,15 @@ class StripePayments:
         booking_uid = (intent.to_dict().get("metadata") or {}).get("booking_uid")
         if booking_uid:
             meta["booking_uid"] = booking_uid
+        params: RefundCreateParams = {
+            "payment_intent": payment_id, "reason": "requested_by_customer", "metadata": meta}
+        # A refund of the whole payment gives back what is left of it: after a part the
+        # host gave back in Stripe's dashboard (which the booking never hears of), Stripe
+        # refuses the whole amount, every time the refund is tried again.
+        if amount.amount_minor < intent.amount_received:
+            params["amount"] = amount.amount_minor
         made = self._call("refunding", lambda: self._client.v1.refunds.create(
-            params={"payment_intent": payment_id, "amount": amount.amount_minor,
-                    "reason": "requested_by_customer", "metadata": meta},
-            options=self._options(_key("refund", key))))
+            params=params, options=self._options(_key("refund", key))))
         return Refund(made.id, payment_id, Price(made.amount, made.currency.upper()))
 
     # -- webhooks ----------------------------------------------------------------------

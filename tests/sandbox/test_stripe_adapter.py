@@ -198,6 +198,20 @@ def test_a_refund_is_made_once_per_key_and_names_the_booking(
     assert refund["metadata"]["booking_uid"] == "bk-1" and refund["status"] == "succeeded"
 
 
+def test_a_full_refund_after_a_part_given_back_elsewhere_refunds_what_is_left(
+        provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+    # The host gives part back in Stripe's dashboard, which Penny's booking never hears of.
+    payments.refund(intent, Price(1000, "JPY"), "the-hosts-own")
+
+    made = payments.refund(intent, YEN, "bk-1-cancelled")   # the policy: all of it
+    again = payments.refund(intent, YEN, "bk-1-cancelled")  # a retried Lambda
+
+    assert made == again and made.amount == Price(4000, "JPY")
+    assert sum(r["amount"] for r in provider_sandbox.stripe_refunds()) == 5000
+
+
 def test_refunding_more_than_is_left_is_rejected(provider_sandbox: ProviderSandbox) -> None:
     payments = _payments(provider_sandbox, _host(provider_sandbox))
     intent = _paid(provider_sandbox, payments)
