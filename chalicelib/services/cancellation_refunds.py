@@ -22,7 +22,7 @@ from chalicelib.domain.event_types import Price
 from chalicelib.services.paid_booking_writes import PaidBookingWrites
 from chalicelib.services.payment_ports import PaymentAdapters
 from chalicelib.services.ports import Clock
-from chalicelib.services.refund_policy import refund_due
+from chalicelib.services.refund_policy import given_back_in_part, refund_due
 
 log = logging.getLogger("penny.payments")
 
@@ -44,7 +44,8 @@ class CancellationRefunds(PaidBookingWrites):
             # Cancelled while it waited for the money: no one can pay for it any more.
             self._end_checkout(booking)
             return booking
-        if payment is None or payment.refunded:
+        in_part = given_back_in_part(booking)
+        if payment is None or (payment.refunded and not in_part):
             return booking
         if not refund_due(booking):
             log.info("no refund under the policy", extra={"booking_uid": uid})
@@ -54,9 +55,11 @@ class CancellationRefunds(PaidBookingWrites):
         booking = self._update(uid, lambda b: replace(b, payment=replace(
             b.payment, refund_reason="cancelled"))
             if b.payment is not None and not b.payment.refunded else b)
+        back = (payment.refunded_minor or 0) if in_part else 0  # what the host gave back
         try:
             refund = self.adapters.for_booking(booking).refund(
-                payment.payment_id or "", Price(payment.paid_minor or 0, booking.currency or ""),
+                payment.payment_id or "",
+                Price((payment.paid_minor or 0) - back, booking.currency or ""),
                 key=f"{uid}-cancelled")
         except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
             # Refused (a balance too low, keys withdrawn, Stripe disconnected) or down: the
@@ -68,9 +71,10 @@ class CancellationRefunds(PaidBookingWrites):
                 payment.provider, "the refund of a cancelled booking could not be made yet; "
                 "it is tried again") from exc
         now = self.clock.now()
-        return self._update(uid, lambda b: b.refunded(refund.id, refund.amount.amount_minor,
-                                                      now, "cancelled")
-                            if b.payment is not None and not b.payment.refunded else b)
+        return self._update(uid, lambda b: b.refunded(
+            refund.id, back + refund.amount.amount_minor, now, "cancelled")
+            if b.payment is not None and (not b.payment.refunded
+                                          or b.payment.refund_id == payment.refund_id) else b)
 
     def _end_checkout(self, booking: Booking) -> None:
         """End an unpaid booking's checkout at its provider. One the host's account no

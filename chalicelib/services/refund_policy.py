@@ -1,6 +1,7 @@
 """A cancelled paid booking's refund policy: full refund up to `refund_hours_before` the
 start (the deadline moves with a reschedule made in time), none after; a host's
-cancellation always refunds. Pure: the booking in, the answer out."""
+cancellation always refunds. A part the host gave back at the provider before the
+cancellation leaves the rest to the policy. Pure: the booking in, the answer out."""
 
 from __future__ import annotations
 
@@ -31,3 +32,14 @@ def refund_deadline(booking: Booking) -> datetime:
         if entry.changed_at <= deadline:
             deadline = start - before
     return deadline
+
+
+def given_back_in_part(booking: Booking) -> bool:
+    """The host gave back part of the payment at the provider (a goodwill refund) before
+    any cancellation: the policy's refund is still the rest's to make. One made after it
+    (the host's own, once Penny's came back) is the host's business."""
+    p = booking.payment
+    return (p is not None and p.refunded and p.refund_reason == "provider"
+            and not p.refund_failed and p.refunded_at is not None
+            and (booking.cancelled_at is None or p.refunded_at <= booking.cancelled_at)
+            and (p.refunded_minor or 0) < (p.paid_minor or 0))

@@ -17,7 +17,7 @@ from html import escape
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import Price
-from chalicelib.services.refund_policy import refund_deadline, refund_due
+from chalicelib.services.refund_policy import given_back_in_part, refund_deadline, refund_due
 from chalicelib.web import labels
 
 GRACE = timedelta(minutes=2)  # payment.js stops asking this long after the hold's end
@@ -101,18 +101,21 @@ def refund_terms(booking: Booking, now: datetime) -> str:
     payment = booking.payment
     assert payment is not None
     state = payment_state(booking, now)
-    if state is PaymentState.REFUNDED:
+    # A part the host gave back leaves the rest to the policy (`given_back_in_part`).
+    given = f"{_refund_words(booking)} The rest: " if given_back_in_part(booking) else ""
+    if state is PaymentState.REFUNDED and not given:
         return f"{_refund_words(booking)} Cancelling it gives nothing more back."
     if state is PaymentState.REFUND_OWED:
         return "It is being refunded in full; the refund is on its way."
     if state is PaymentState.REFUND_FAILED:
         return "Its refund came back to the host, who will refund you another way."
-    policy = labels.refund_policy(payment.refund_hours_before)
+    policy = given + labels.refund_policy(payment.refund_hours_before)
     if now <= refund_deadline(booking) or not booking.movable(now):
         return policy
     if _moved_late(booking):
-        return ("Its refund deadline passed before it was moved, so cancelling it now gives "
+        late = ("its refund deadline passed before it was moved, so cancelling it now gives "
                 "no refund (a move does not bring the refund back).")
+        return given + late if given else late[:1].upper() + late[1:]
     return f"{policy} That deadline has passed, so cancelling it now gives no refund."
 
 

@@ -35,6 +35,7 @@ from chalicelib.services.payment_ports import HostPayment, RazorpayCallbacks
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.refund_policy import refund_due
 from chalicelib.services.reservations import BookingResult
+from chalicelib.web.payment_status import refund_terms
 from tests.fakes.providers import FakePayments
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
 
@@ -688,6 +689,27 @@ def test_after_a_failed_refund_the_hosts_own_refund_at_the_provider_is_recorded(
     assert told.outcome == "recorded"
     assert payment is not None and not payment.refund_failed
     assert (payment.refund_id, payment.refund_reason) == ("re_host_own", "provider")
+
+
+def test_a_part_the_host_gave_back_at_the_provider_leaves_the_rest_to_the_policy(
+        world: World) -> None:
+    booking = paid_booking(world)
+    goodwill = PaymentEvent("evt_goodwill", PaymentEventKind.REFUNDED, booking.uid, "",
+                            "pi_1", Price(1000, "USD"), "acct_alice", refund_id="rfnd_host")
+    world.payments.settle(goodwill, "stripe")   # recorded: 10.00 of 50.00 back
+    world.later(60)
+    terms = refund_terms(world.get(booking.uid), world.clock.now())  # the cancel page's
+    assert "nothing more back" not in terms and "The rest: Full refund" in terms
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+
+    world.payments.refund_cancelled(booking.uid)
+    world.payments.refund_cancelled(booking.uid)  # a redelivered booking.cancelled
+
+    (rest,) = world.fake.refunds.values()
+    assert rest.amount == Price(4000, "USD")      # the rest, never the whole again
+    payment = world.get(booking.uid).payment
+    assert payment is not None and payment.refund_reason == "cancelled"
+    assert (payment.refund_id, payment.refunded_minor) == (rest.id, 5000)
 
 
 @pytest.mark.parametrize("refusal", [
