@@ -81,8 +81,10 @@ class FakeRazorpay:
             webhook_secret=secrets.token_urlsafe(18), account_id=new_id("acc")))
 
     def pay(self, order_id: str, method: str = "upi",
-            notes: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self.checkout.pay(self.store.owner(order_id), order_id, method, notes)
+            notes: dict[str, Any] | None = None, opened_before_paid: bool = False
+            ) -> dict[str, Any]:
+        return self.checkout.pay(self.store.owner(order_id), order_id, method, notes,
+                                 opened_before_paid=opened_before_paid)
 
     def stop(self) -> None:
         self.webhooks.stop()

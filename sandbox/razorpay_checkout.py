@@ -53,10 +53,11 @@ class RazorpayCheckout:
 
     def pay(self, merchant: Merchant, order_id: str, method: str = "upi",
             notes: dict[str, Any] | None = None, email: str = "",
-            contact: str = "") -> dict[str, Any]:
+            contact: str = "", opened_before_paid: bool = False) -> dict[str, Any]:
         """What Checkout hands the merchant's page: the handler's three fields, or the
         `payment.failed` callback's `{"error": {...}}`."""
-        payment, events = self.store.pay(merchant, order_id, method, notes, email, contact)
+        payment, events = self.store.pay(merchant, order_id, method, notes, email, contact,
+                                         opened_before_paid=opened_before_paid)
         self.webhooks.publish(merchant, events)
         if payment["status"] == "failed":
             return {"error": {"code": payment["error_code"],

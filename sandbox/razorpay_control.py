@@ -50,11 +50,14 @@ class RazorpayControl:
     # -- paying ----------------------------------------------------------------------
 
     def razorpay_pay(self, order_id: str, method: str = "upi",
-                     notes: dict[str, Any] | None = None) -> dict[str, Any]:
+                     notes: dict[str, Any] | None = None,
+                     opened_before_paid: bool = False) -> dict[str, Any]:
         """Pay the order as Checkout would (with Checkout's `notes` option): the handler's
         `razorpay_payment_id`, `razorpay_order_id` and `razorpay_signature`, or, when a
-        failure was queued, the `payment.failed` callback's `{"error": {...}}`."""
-        return self.razorpay.pay(order_id, method, notes)
+        failure was queued, the `payment.failed` callback's `{"error": {...}}`.
+        `opened_before_paid`: paid in a second tab opened before the order was paid,
+        which Razorpay captures too (the order paid twice)."""
+        return self.razorpay.pay(order_id, method, notes, opened_before_paid)
 
     def razorpay_fail_refund(self, refund_id: str, key_id: str | None = None) -> Entity:
         """The refund fails after the fact: refund.failed is sent; the refund afterwards."""

@@ -31,6 +31,18 @@ class BookingStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class SecondPayment:
+    """A payment for a booking that was paid already (a client paying one Razorpay order
+    twice, in two tabs): never the booking's, so given back in full (`refund_id` once
+    made; until then it is owed)."""
+
+    payment_id: str
+    amount_minor: int | None
+    refund_id: str | None = None
+    refunded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Payment:
     """A paid booking's money, as the payment provider reported it (never as a success
     redirect claimed it). Amounts are in the currency's minor unit."""
@@ -55,6 +67,8 @@ class Payment:
     # and gives the money back to the host, who must refund the client another way.
     # `refund_id` stays: the refund was made, and is never made again by Penny.
     refund_failed_at: datetime | None = None
+    # Payments after the first, each refunded in full (they bought nothing).
+    second_payments: tuple[SecondPayment, ...] = ()
 
     @property
     def paid(self) -> bool:
@@ -214,6 +228,28 @@ class Booking:
         payment = replace(self.payment, refund_id=refund_id, refunded_minor=amount_minor,
                           refunded_at=now, refund_reason=reason, refund_failed_at=None)
         return replace(self, payment=payment)
+
+    def second_payment(self, payment_id: str, amount_minor: int | None) -> Booking:
+        """Another payment after the one it was paid with: recorded as owed back."""
+        p = self.payment
+        if p is None or not p.paid:
+            raise BookingStateError("this booking has not been paid")
+        if payment_id == p.payment_id or any(s.payment_id == payment_id
+                                             for s in p.second_payments):
+            return self
+        second = SecondPayment(payment_id, amount_minor)
+        return replace(self, payment=replace(p, second_payments=(*p.second_payments, second)))
+
+    def second_payment_refunded(self, payment_id: str, refund_id: str, amount_minor: int,
+                                now: datetime) -> Booking:
+        p = self.payment
+        if p is None:
+            raise BookingStateError("this booking takes no payment")
+        seconds = tuple(replace(s, refund_id=refund_id, amount_minor=amount_minor,
+                                refunded_at=now)
+                        if s.payment_id == payment_id and s.refund_id is None else s
+                        for s in p.second_payments)
+        return replace(self, payment=replace(p, second_payments=seconds))
 
     def refund_failed(self, now: datetime) -> Booking:
         """Its refund came back: the host must give the money back another way."""

@@ -113,9 +113,15 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     state = ("refund_failed" if p.refund_failed else "refunded" if p.refunded
              else "refund_owed" if b.refund_owed else "paid" if p.paid
              else "expired" if b.status is BookingStatus.EXPIRED else "awaiting")
-    return {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
-            if p.paid_minor is not None else b.price_minor, "currency": b.currency,
-            "refunded_minor": p.refunded_minor}
+    summary: dict[str, Any] = {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
+               if p.paid_minor is not None else b.price_minor, "currency": b.currency,
+               "refunded_minor": p.refunded_minor}
+    if p.second_payments:
+        # Paid again (two tabs): each given back in full, apart from the booking's state.
+        summary["second_payments"] = [{"amount_minor": s.amount_minor,
+                                       "refunded": s.refund_id is not None}
+                                      for s in p.second_payments]
+    return summary
 
 
 def notes_worker_hears(b: Booking) -> bool:
@@ -164,6 +170,9 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
     if _refunded(new) and (not _refunded(old) or _refund_failed(old)) and \
             not _refund_failed(new):
         events.append(_event(EventKind.PAYMENT_REFUNDED, change_id, at, new))
+    elif _second_refunds(new) > _second_refunds(old):
+        # A second payment (two tabs) given back: the booking itself stays as it was.
+        events.append(_event(EventKind.PAYMENT_REFUNDED, change_id, at, new))
     if _refund_failed(new) and not _refund_failed(old):
         events.append(_event(EventKind.PAYMENT_REFUND_FAILED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
@@ -184,6 +193,11 @@ def _paid(b: Booking) -> bool:
 
 def _refunded(b: Booking) -> bool:
     return b.payment is not None and b.payment.refunded
+
+
+def _second_refunds(b: Booking) -> int:
+    return 0 if b.payment is None else sum(
+        1 for s in b.payment.second_payments if s.refund_id is not None)
 
 
 def _refund_failed(b: Booking) -> bool:

@@ -188,7 +188,10 @@ def payment_out(b: Booking) -> s.PaymentOut:
         order_id=p.checkout_id if awaiting and p.provider == "razorpay" else None,
         key_id=p.public_key if awaiting else None,
         refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
-        refund_hours_before=p.refund_hours_before)
+        refund_hours_before=p.refund_hours_before,
+        second_payments=[s.SecondPaymentOut(amount_minor=second.amount_minor,
+                                             refunded=second.refund_id is not None)
+                         for second in p.second_payments])
 
 
 def notes_out(choices: NotesChoices) -> s.NotesOut:

@@ -2,7 +2,8 @@
 (one ledger write: the hold becomes the booking), or, when the time is no longer the
 booking's (the hold lapsed and the slot was taken, the booking was cancelled, or its
 start has passed), it is recorded with the refund it is owed and given back in full.
-A refund told before its payment is recorded too, and the payment never confirms.
+A refund told before its payment is recorded too, and the payment never confirms; a
+second payment for a booking paid already (two tabs) is recorded and given back in full.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class PaymentConfirmation(PaidBookingWrites):
                 # Its refund failed when first told: told again, it is tried again.
                 return Settlement("refunded", self._refund_unwanted(
                     booking, payment_id, payment.paid_minor, payment.refund_reason or ""))
+            if _another(booking, event):
+                return self._refund_second(booking, event.payment_id or "", amount)
             return Settlement("ignored", booking)  # the same payment, told again
 
         def confirmed(now: datetime) -> Booking:
@@ -77,6 +80,8 @@ class PaymentConfirmation(PaidBookingWrites):
         try:
             done = self.reservations.settle(confirmed)
         except _AlreadyPaid as paid:
+            if _another(paid.booking, event):  # two payments at once: this one is second
+                return self._refund_second(paid.booking, event.payment_id or "", amount)
             return Settlement("ignored", paid.booking)  # nothing written, nothing told again
         except _Unwanted as unwanted:
             return Settlement("refunded", self._refund_unwanted(booking, payment_id, amount,
@@ -85,6 +90,36 @@ class PaymentConfirmation(PaidBookingWrites):
             return Settlement("refunded", self._refund_unwanted(booking, payment_id, amount,
                                                                 "taken"))
         return Settlement("confirmed", done)
+
+    def _refund_second(self, booking: Booking, payment_id: str, amount: int | None
+                       ) -> Settlement:
+        """A payment after the one the booking was paid with (a client paying one
+        Razorpay order twice, in two tabs): it bought nothing, so it is recorded as owed
+        back, then refunded in full under a key derived from it (a redelivery replays the
+        refund). A refund that cannot be made now fails the event for a retry, as a late
+        payment's does."""
+        booking = self._update(booking.uid, lambda b: b.second_payment(payment_id, amount))
+        assert booking.payment is not None
+        second = next((s for s in booking.payment.second_payments
+                       if s.payment_id == payment_id), None)
+        if second is None or second.refund_id is not None:
+            return Settlement("ignored", booking)  # refunded already: told again
+        log.warning("a second payment for a paid booking: refunded",
+                    extra={"booking_uid": booking.uid})
+        try:
+            refund = self.adapters.for_booking(booking).refund(
+                payment_id, Price(second.amount_minor or booking.price_minor or 0,
+                                  booking.currency or ""),
+                key=f"{booking.uid}-second-{payment_id}")
+        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
+            log.warning("second payment's refund owed, not made yet: %s", exc.code,
+                        extra={"booking_uid": booking.uid})
+            raise PaymentUnavailableError(
+                booking.payment.provider, "the refund of a second payment for a booking "
+                "paid already could not be made yet; it is tried again") from exc
+        now = self.clock.now()
+        return Settlement("refunded", self._update(booking.uid, lambda b: b.second_payment_refunded(
+            payment_id, refund.id, refund.amount.amount_minor, now)))
 
     def _refunded_unpaid(self, booking: Booking, event: PaymentEvent) -> Booking:
         """A refund told before its payment: the payment and its refund are recorded, and
@@ -142,3 +177,13 @@ class PaymentConfirmation(PaidBookingWrites):
         return self._update(booking.uid, lambda b: b.refunded(
             refund.id, refund.amount.amount_minor, now, reason)
             if b.payment is not None and not b.payment.refunded else b)
+
+
+def _another(booking: Booking, event: PaymentEvent) -> bool:
+    """Whether the event is a payment other than the one the booking was paid with. Only
+    a payment the vendor named (never the checkout's id standing in for one) counts: a
+    Stripe session is paid once, and its events all name its one PaymentIntent."""
+    paid = booking.payment
+    return paid is not None and paid.paid and bool(event.payment_id) and \
+        event.payment_id not in (paid.payment_id, paid.checkout_id) and \
+        paid.payment_id != paid.checkout_id

@@ -7,6 +7,8 @@ once and in any order, and each is checked against the booking's own checkout:
 - paid after the hold lapsed (or after the visitor's booking was cancelled): confirmed if
   the time is still free, otherwise refunded in full at once (`payment.refunded`);
 - paid again (Stripe's second event for one payment, a redelivery): nothing;
+- another payment for a booking paid already (one Razorpay order paid in two tabs):
+  that payment refunded in full, the booking left as it was;
 - expired: a pending booking expires; a paid one stays paid;
 - failed: nothing (the client may try again inside the hold);
 - refunded at the provider: recorded on the booking;

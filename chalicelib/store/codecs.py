@@ -14,6 +14,7 @@ from chalicelib.domain.bookings import (
     BookingStatus,
     HistoryEntry,
     Payment,
+    SecondPayment,
 )
 from chalicelib.domain.event_types import EventType, LocationKind, Price, Question, QuestionType
 
@@ -125,6 +126,10 @@ def _payment_to_json(p: Payment) -> dict[str, Any]:
     out = {f.name: getattr(p, f.name) for f in fields(p)}
     for name in _PAYMENT_TIMES:
         out[name] = None if out[name] is None else out[name].isoformat()
+    out["second_payments"] = [{
+        "payment_id": s.payment_id, "amount_minor": s.amount_minor, "refund_id": s.refund_id,
+        "refunded_at": None if s.refunded_at is None else s.refunded_at.isoformat()}
+        for s in p.second_payments] or None
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -134,6 +139,9 @@ def _payment_from_json(d: dict[str, Any] | None) -> Payment | None:
     values = dict(d)
     for name in _PAYMENT_TIMES:
         values[name] = _dt(values.get(name))
+    values["second_payments"] = tuple(SecondPayment(
+        s["payment_id"], s.get("amount_minor"), s.get("refund_id"), _dt(s.get("refunded_at")))
+        for s in values.get("second_payments") or ())
     return Payment(**values)
 
 

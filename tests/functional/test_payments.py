@@ -737,6 +737,32 @@ def test_cancelling_a_razorpay_booking_refunds_it_once(
     assert view(api, held)["payment"]["state"] == "refund_failed"
 
 
+def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a booking paid, then paid again in a second tab opened before the first paid
+    held = book(api, clock)
+    notes = {"booking_uid": held["uid"]}
+    first = sandbox.razorpay_pay(held["payment"]["order_id"], notes=notes)
+    seen = deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    second = sandbox.razorpay_pay(held["payment"]["order_id"], notes=notes,
+                                  opened_before_paid=True)
+
+    # WHEN the second payment's events come (payment.captured and order.paid, the
+    # refund's own refund.processed after them), each delivered twice
+    sent = len(sandbox.razorpay_events())
+    deliver_razorpay(api, sandbox, seen, sent - seen)
+    deliver_razorpay(api, sandbox, seen, sent - seen)
+    deliver_razorpay(api, sandbox, sent, len(sandbox.razorpay_events()) - sent)
+
+    # THEN the second payment alone is refunded, in full and once; the booking stays paid
+    (refund,) = sandbox.razorpay_refunds()
+    assert (refund["payment_id"], refund["amount"]) == (second["razorpay_payment_id"], 150000)
+    shown = view(api, held)
+    assert shown["status"] == "confirmed" and shown["payment"]["state"] == "paid"
+    assert shown["payment"]["second_payments"] == [{"amount_minor": 150000, "refunded": True}]
+    assert first["razorpay_payment_id"] != second["razorpay_payment_id"]
+
+
 # ---- the raw body through the Function URL --------------------------------------------
 
 

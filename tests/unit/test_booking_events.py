@@ -110,6 +110,19 @@ def test_a_refund_is_told_once_and_the_dashboard_summary_says_refunded() -> None
         "refunded_minor": 5000}
 
 
+def test_a_second_payments_refund_is_told_once_and_the_booking_stays_paid() -> None:
+    paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
+    owed = paid.second_payment("pi_2", 5000)
+    given_back = owed.second_payment_refunded("pi_2", "re_2", 5000, AT)
+
+    assert kinds(paid, owed) == []
+    assert kinds(owed, given_back) == [EventKind.PAYMENT_REFUNDED]
+    assert kinds(given_back, given_back) == []
+    summary = booking_summary(given_back)["payment"]
+    assert (summary["state"], summary["refunded_minor"]) == ("paid", None)
+    assert summary["second_payments"] == [{"amount_minor": 5000, "refunded": True}]
+
+
 def test_a_refund_that_failed_is_told_once_and_the_summary_says_so() -> None:
     paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
     refunded = paid.refunded("re_1", 5000, AT, "cancelled")

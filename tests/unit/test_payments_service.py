@@ -288,6 +288,50 @@ def test_the_same_payment_told_twice_confirms_once(world: World) -> None:
     assert again.outcome == "ignored" and world.bookings.commits == commits
 
 
+def test_a_second_payment_for_a_paid_booking_is_refunded_once_and_the_booking_stays_paid(
+        world: World) -> None:
+    # GIVEN a booking paid with one payment, and a second payment of the same order (the
+    # client paid in two tabs)
+    held = world.book().booking
+    world.payments.settle(world.paid(held, "evt_first"), "stripe")
+    second = replace(world.paid(held, "evt_second"), payment_id="pay_2")
+
+    # WHEN the second is told, then told again
+    settled = world.payments.settle(second, "stripe")
+    again = world.payments.settle(replace(second, id="evt_second_again"), "stripe")
+
+    # THEN it is given back in full once, under a key derived from it, and recorded; the
+    # booking stays paid and confirmed
+    assert settled.outcome == "refunded" and again.outcome == "ignored"
+    (refund,) = world.fake.refunds.values()
+    assert (refund.payment_id, refund.amount) == ("pay_2", USD_50)
+    assert list(world.fake.refunds) == [f"{held.uid}-second-pay_2"]
+    booking = world.get(held.uid)
+    assert booking.status is BookingStatus.CONFIRMED and booking.payment is not None
+    assert booking.payment.payment_id == "pi_1" and not booking.payment.refunded
+    (kept,) = booking.payment.second_payments
+    assert (kept.payment_id, kept.amount_minor, kept.refund_id) == ("pay_2", 5000, "re-1")
+    assert payment_summary(booking)["state"] == "paid"
+    assert payment_summary(booking)["second_payments"] == [
+        {"amount_minor": 5000, "refunded": True}]
+
+
+def test_a_second_payments_refund_that_cannot_be_made_is_owed_and_tried_again(
+        world: World) -> None:
+    held = world.book().booking
+    world.payments.settle(world.paid(held, "evt_first"), "stripe")
+    second = replace(world.paid(held, "evt_second"), payment_id="pay_2")
+    world.fake.faults.fail_next("refund", ProviderUnavailableError("fake-payments", "down"))
+
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.settle(second, "stripe")
+
+    payment = world.get(held.uid).payment
+    assert payment is not None and payment.second_payments[0].refund_id is None
+    assert world.payments.settle(second, "stripe").outcome == "refunded"
+    assert len(world.fake.refunds) == 1
+
+
 @contextmanager
 def after_the_first_read(world: World, meanwhile: Callable[[], object]) -> Iterator[None]:
     """Inside, `meanwhile` runs right after the first read of a booking (with reads as
@@ -329,6 +373,23 @@ def test_two_deliveries_of_the_payment_at_once_write_the_booking_once(world: Wor
     # calendar job's feet) and is not a second confirmation
     assert second.outcome == "ignored"
     assert world.bookings.commits == commits
+    assert world.get(held.uid).status is BookingStatus.CONFIRMED
+
+
+def test_a_second_payment_landing_while_the_first_confirms_is_refunded(world: World) -> None:
+    # GIVEN two payments of one order told at once: the first confirms the booking right
+    # after the second's first read
+    held = world.book().booking
+
+    def first_delivery() -> None:
+        world.payments.settle(world.paid(held, "evt_first"), "stripe")
+
+    with after_the_first_read(world, first_delivery):
+        second = world.payments.settle(
+            replace(world.paid(held, "evt_second"), payment_id="pay_2"), "stripe")
+
+    assert second.outcome == "refunded"
+    assert [r.payment_id for r in world.fake.refunds.values()] == ["pay_2"]
     assert world.get(held.uid).status is BookingStatus.CONFIRMED
 
 

@@ -53,6 +53,7 @@ from chalicelib.functions.schemas.payments import (
     RazorpayCallbackIn,
     RazorpayConnectionOut,
     RazorpayKeysIn,
+    SecondPaymentOut,
 )
 from chalicelib.functions.schemas.profile import LinkModel, ProfileIn, ProfileOut
 from chalicelib.functions.schemas.public_pages import PublicEventType, PublicProfile, PublicQuestion
@@ -86,6 +87,6 @@ __all__ = [
     "PriceModel", "ProfileIn", "ProfileOut", "PublicEventType", "PublicProfile", "PublicQuestion",
     "QuestionModel", "RangeModel", "RazorpayCallbackIn", "RazorpayConnectionOut", "RazorpayKeysIn",
     "RealtimeTicketOut", "RefreshRequest", "RefreshSessionQuery", "RescheduleIn", "ScheduleIn",
-    "ScheduleOut", "SessionOut", "SignupOut", "SignupRequest", "SlotOut", "SlotsOut", "SlotsQuery",
-    "TokenQuery", "Weekly",
+    "ScheduleOut", "SecondPaymentOut", "SessionOut", "SignupOut", "SignupRequest", "SlotOut",
+    "SlotsOut", "SlotsQuery", "TokenQuery", "Weekly",
 ]

@@ -12,6 +12,13 @@ from chalicelib.functions.schemas.base import Strict
 from chalicelib.functions.schemas.connections import ConnectionOut
 
 
+class SecondPaymentOut(Strict):
+    """A payment after the one the booking was paid with (paid twice, in two tabs)."""
+
+    amount_minor: int | None
+    refunded: bool = Field(description="given back in full (false: Penny tries again)")
+
+
 class PaymentOut(Strict):
     """A paid booking's money: how to pay while it waits, what happened after."""
 
@@ -36,6 +43,9 @@ class PaymentOut(Strict):
         "provider (refunded at the provider)")
     refund_hours_before: int = Field(description="the refund policy: full refund when "
                                      "cancelled at least this many hours before the start")
+    second_payments: list[SecondPaymentOut] = Field(
+        default_factory=list, description="payments after the first (the client paid "
+        "twice): each refunded in full, automatically; the booking keeps the first")
 
 
 class RazorpayKeysIn(Strict):

@@ -67,6 +67,12 @@ export function paymentLine(booking, timeZone) {
       const why = REFUND_REASONS[p.refund_reason];
       text += ` To be refunded${why ? ` (${why})` : ""}: ${provider} could not make the refund yet; Penny tries again.`;
     }
+    // Paid twice (two tabs): the booking keeps the first; each other one goes back.
+    for (const second of p.second_payments || []) {
+      text += second.refunded
+        ? ` Paid a second time (${money(second.amount_minor, currency)}): refunded automatically.`
+        : ` Paid a second time (${money(second.amount_minor, currency)}): to be refunded; Penny tries again.`;
+    }
   }
   return h("p", { class: "booking-payment" }, text);
 }
