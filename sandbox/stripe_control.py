@@ -42,6 +42,13 @@ class StripeControl:
         refund.failed are sent; the refund afterwards."""
         return copy.deepcopy(self.stripe.ledger.fail_refund(refund_id, reason))
 
+    def stripe_refund_in_dashboard(self, payment_intent_id: str,
+                                   amount: int | None = None) -> dict[str, Any]:
+        """The host refunds the payment in Stripe's dashboard (what is left of it, or
+        `amount`): refund.created, without Penny's metadata, and charge.refunded are sent;
+        the refund afterwards."""
+        return copy.deepcopy(self.stripe.ledger.refund_in_dashboard(payment_intent_id, amount))
+
     def stripe_add_account(self, email: str, name: str | None = None,
                            onboarded: bool = True) -> dict[str, Any]:
         """A connected Standard account, as if Penny had made it (and its owner onboarded)."""

@@ -16,7 +16,7 @@ from sandbox import stripe_pages as pages
 from sandbox.api_gate import ApiGate
 from sandbox.stripe_ledger import SessionOverError, StripeLedger
 from sandbox.stripe_webhooks import StripeWebhooks
-from sandbox.stripe_wire import new_id
+from sandbox.stripe_wire import StripeFailure, new_id
 from sandbox.wire import html_response
 
 
@@ -44,6 +44,8 @@ class StripeHosted:
                 Rule("/_sandbox/refunds/<refund_id>/fail", endpoint=self._fail_refund,
                      methods=["POST"]),
                 Rule("/_sandbox/accounts/<account_id>/revoke", endpoint=self._revoke,
+                     methods=["POST"]),
+                Rule("/_sandbox/payments/<intent_id>/refund", endpoint=self._refund,
                      methods=["POST"])]
 
     def new_link(self, account: str, refresh_url: str, return_url: str) -> dict[str, Any]:
@@ -142,6 +144,17 @@ class StripeHosted:
             self.ledger.revoke(account_id)
         except KeyError:
             return html_response(pages.over("No such account", account_id), 404)
+        return redirect(f"{self.base_url}/_sandbox", 303)
+
+    def _refund(self, request: Request, intent_id: str) -> Response:
+        """The page's "Refund in the dashboard" button: the host gives the whole payment
+        back in Stripe's dashboard (refund.created and charge.refunded are sent)."""
+        try:
+            self.ledger.refund_in_dashboard(intent_id)
+        except KeyError as exc:
+            return html_response(pages.over("No payment to refund", str(exc)), 404)
+        except StripeFailure as exc:
+            return html_response(pages.over("Not refunded", exc.message), 400)
         return redirect(f"{self.base_url}/_sandbox", 303)
 
     def _fail_refund(self, request: Request, refund_id: str) -> Response:

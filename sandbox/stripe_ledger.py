@@ -155,6 +155,21 @@ class StripeLedger:
             self.emit("charge.refunded", paid, account, request)
             return made
 
+    def refund_in_dashboard(self, intent_id: str, amount: int | None = None
+                            ) -> dict[str, Any]:
+        """The account's owner refunds a payment in Stripe's own dashboard (all of what is
+        left of it, or `amount`): a refund without Penny's metadata, under the dashboard's
+        own request and key; refund.created and charge.refunded are sent, as at Stripe."""
+        with self.lock:
+            found = self.locate(intent_id)
+            if found is None or found[1]["object"] != "payment_intent" or \
+                    not found[1]["latest_charge"]:
+                raise KeyError(intent_id)
+            account, intent = found
+            paid = self._objects[intent["latest_charge"]][1]
+            return self.refund(account, paid, amount, {}, "requested_by_customer",
+                               (new_id("req_"), new_id("dashboard-", 32)))
+
     def fail_refund(self, refund_id: str, reason: str) -> dict[str, Any]:
         """The card's bank sent a refund back (a closed or lost card): the refund fails,
         its money returns to the account's balance, the charge counts it unrefunded, and

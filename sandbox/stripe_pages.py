@@ -92,8 +92,11 @@ def control(base_url: str, accounts: Sequence[dict[str, Any]], revoked: set[str]
     sess = "".join(f"<tr><td><code>{escape(s['id'])}</code></td><td>{escape(s['status'])} / "
                    f"{escape(s['payment_status'])}</td><td>"
                    f"{escape(money(s['amount_total'], s['currency']))}</td><td>"
-                   f"{escape((s.get('metadata') or {}).get('booking_uid', ''))}</td></tr>"
-                   for s in sessions)
+                   f"{escape((s.get('metadata') or {}).get('booking_uid', ''))}</td><td>"
+                   + (f'<form method="post" action="{escape(base_url)}/_sandbox/payments/'
+                      f'{escape(s["payment_intent"])}/refund"><button>Refund in the '
+                      "dashboard</button></form>" if s.get("payment_intent") else "")
+                   + "</td></tr>" for s in sessions)
     back = "".join(
         f"<tr><td><code>{escape(r['id'])}</code></td><td>{escape(r['status'])}</td><td>"
         f"{escape(money(r['amount'], r['currency']))}</td><td>"
@@ -112,7 +115,7 @@ def control(base_url: str, accounts: Sequence[dict[str, Any]], revoked: set[str]
 <h2>Connected accounts</h2><table><tr><th>account</th><th>email</th><th>status</th><th></th>
 </tr>{acct or '<tr><td colspan="4">None yet.</td></tr>'}</table>
 <h2>Checkout Sessions</h2><table><tr><th>session</th><th>status</th><th>amount</th>
-<th>booking</th></tr>{sess or '<tr><td colspan="4">None yet.</td></tr>'}</table>
+<th>booking</th><th></th></tr>{sess or '<tr><td colspan="5">None yet.</td></tr>'}</table>
 <h2>Refunds</h2><table><tr><th>refund</th><th>status</th><th>amount</th><th></th></tr>
 {back or '<tr><td colspan="4">None yet.</td></tr>'}</table>
 <h2>Webhook attempts</h2><table><tr><th>event</th><th>type</th><th>attempt</th>

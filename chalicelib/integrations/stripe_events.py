@@ -11,6 +11,13 @@ not reach the client after all. `account.application.deauthorized` names a conne
 account that disconnected Penny (about no booking). Everything else is None: the
 PaymentIntent's events name no session, and an event without Penny's metadata (a
 payment the host took some other way on the same account) is not Penny's.
+
+A refund the host makes in Stripe's own dashboard carries none of Penny's metadata, so
+its refund events name no booking; `charge.refunded` does (the charge keeps the
+PaymentIntent's metadata) and says how much of the charge has gone back in all
+(`amount_refunded`). A refund Penny made itself is told by its own refund events
+(with its id, which a later failure names): its `charge.refunded`, made under Penny's
+idempotency key, is left to them.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ _SESSION = {"checkout.session.completed": PaymentEventKind.PAID,
             "checkout.session.async_payment_failed": PaymentEventKind.FAILED,
             "checkout.session.expired": PaymentEventKind.EXPIRED}
 _REFUND = frozenset({"refund.created", "refund.updated", "refund.failed"})
+PENNY_KEYS = "penny-"   # the idempotency keys of Penny's own calls (stripe_payments._key)
 
 
 def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
@@ -35,9 +43,18 @@ def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
                             account=str(account)) if account else None
     found = (event.get("data") or {}).get("object") or {}
     booking_uid = (found.get("metadata") or {}).get("booking_uid")
-    if not booking_uid or (kind not in _SESSION and kind not in _REFUND):
+    if not booking_uid or (kind not in _SESSION and kind not in _REFUND
+                           and kind != "charge.refunded"):
         return None
     account = event.get("account")
+    if kind == "charge.refunded":
+        request = event.get("request") or {}
+        if str(request.get("idempotency_key") or "").startswith(PENNY_KEYS) or \
+                not found.get("payment_intent"):
+            return None  # Penny's own refund: its refund events tell it, with its id
+        return PaymentEvent(str(event["id"]), PaymentEventKind.REFUNDED, str(booking_uid), "",
+                            found.get("payment_intent"), _price(found, "amount_refunded"),
+                            account)
     if kind in _REFUND:
         refunded = {"succeeded": PaymentEventKind.REFUNDED,
                     "failed": PaymentEventKind.REFUND_FAILED}.get(str(found.get("status")))

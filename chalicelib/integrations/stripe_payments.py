@@ -128,8 +128,8 @@ class StripePayments:
         params: RefundCreateParams = {
             "payment_intent": payment_id, "reason": "requested_by_customer", "metadata": meta}
         # A refund of the whole payment gives back what is left of it: after a part the
-        # host gave back in Stripe's dashboard (which the booking never hears of), Stripe
-        # refuses the whole amount, every time the refund is tried again.
+        # host gave back in Stripe's dashboard (whose charge.refunded may not have reached
+        # the booking yet), Stripe refuses the whole amount, every time it is tried again.
         if amount.amount_minor < intent.amount_received:
             params["amount"] = amount.amount_minor
         made = self._call("refunding", lambda: self._client.v1.refunds.create(

@@ -491,6 +491,48 @@ def test_a_stripe_refund_that_fails_later_is_shown_failed_and_not_made_again(
     assert "could not reach your card" in manage_page_payment(api, held)
 
 
+def test_a_refund_owed_that_the_host_makes_in_stripes_dashboard_is_shown_refunded(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a cancelled booking whose refund Stripe refused (the dashboard: "Refund owed")
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    sandbox.stripe_fail_next_api_calls(status=400)
+    with pytest.raises(Exception):  # noqa: B017 - the job fails for its retries and DLQ
+        run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, stripe_host), held["uid"])
+    assert view(api, held)["payment"]["state"] == "refund_owed"
+    intent = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+
+    # WHEN the host refunds it in Stripe's dashboard (refund.created, without Penny's
+    # metadata, and charge.refunded), each event delivered twice
+    sandbox.stripe_duplicate_deliveries(2)
+    sandbox.stripe_refund_in_dashboard(str(intent))
+    deliver_stripe(api, sandbox, 4)
+
+    # THEN the booking says refunded, for what Stripe says went back; nothing more is made
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"]) == ("refunded", 15000)
+    run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, stripe_host), held["uid"], 2)
+    assert len(sandbox.stripe_refunds()) == 1
+
+
+def test_a_paid_booking_refunded_in_stripes_dashboard_says_the_host_refunded_it(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+
+    intent = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+    sandbox.stripe_refund_in_dashboard(str(intent), amount=5000)
+    deliver_stripe(api, sandbox, 2)   # refund.created, charge.refunded
+
+    shown = view(api, held)
+    assert (shown["status"], shown["payment"]["state"]) == ("confirmed", "refunded")
+    assert (shown["payment"]["refunded_minor"], shown["payment"]["refund_reason"]) == (
+        5000, "provider")
+
+
 def test_cancelling_after_the_policys_deadline_refunds_nothing(
         api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     connect_stripe(api, host, sandbox)

@@ -363,6 +363,41 @@ def test_a_refund_is_refunded_and_the_charges_event_is_ignored(
     assert refunded.refund_id == provider_sandbox.stripe_refunds()[0]["id"]
 
 
+def test_a_refund_the_host_makes_in_stripes_dashboard_is_told_by_the_charges_event(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    # GIVEN a paid checkout; WHEN its host gives part of it back in Stripe's dashboard
+    account = _host(provider_sandbox)
+    payments = _payments(provider_sandbox, account)
+    intent = _paid(provider_sandbox, payments)
+
+    delivered = _signed(provider_sandbox, httpserver,
+                        lambda: provider_sandbox.stripe_refund_in_dashboard(intent, 2000), 2)
+
+    # THEN the refund's own event (without Penny's metadata) names no booking, and the
+    # charge's names it, with all that has gone back of it
+    refund_event, charge_event = (payments.verify_webhook(b, h) for b, h in delivered)
+    assert refund_event is None
+    assert charge_event == PaymentEvent(
+        provider_sandbox.stripe_events("charge.refunded")[0]["id"], PaymentEventKind.REFUNDED,
+        "bk-1", "", intent, Price(2000, "JPY"), account)
+
+
+def test_the_sandbox_pages_refund_button_refunds_a_payment_as_the_hosts_dashboard_would(
+        provider_sandbox: ProviderSandbox) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+    page = f"{provider_sandbox.stripe_settings()['base_url']}/_sandbox"
+    assert f"/_sandbox/payments/{intent}/refund" in requests.get(page, timeout=10).text
+
+    requests.post(f"{page}/payments/{intent}/refund", timeout=10)
+
+    (refund,) = provider_sandbox.stripe_refunds()
+    assert (refund["payment_intent"], refund["amount"], refund["metadata"]) == (intent, 5000, {})
+    assert [e["type"] for e in provider_sandbox.stripe_events()][-2:] == [
+        "refund.created", "charge.refunded"]
+    assert requests.post(f"{page}/payments/{intent}/refund", timeout=10).status_code == 400
+
+
 def test_a_refund_that_fails_later_is_a_failed_refund_naming_it(
         provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
     account = _host(provider_sandbox)
