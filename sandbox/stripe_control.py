@@ -49,6 +49,12 @@ class StripeControl:
         the refund afterwards."""
         return copy.deepcopy(self.stripe.ledger.refund_in_dashboard(payment_intent_id, amount))
 
+    def stripe_dispute(self, payment_intent_id: str,
+                       reason: str = "fraudulent") -> dict[str, Any]:
+        """The client disputes the payment with their bank: charge.dispute.created is
+        sent; the dispute afterwards."""
+        return copy.deepcopy(self.stripe.ledger.dispute(payment_intent_id, reason))
+
     def stripe_add_account(self, email: str, name: str | None = None,
                            onboarded: bool = True) -> dict[str, Any]:
         """A connected Standard account, as if Penny had made it (and its owner onboarded)."""

@@ -46,6 +46,8 @@ class StripeHosted:
                 Rule("/_sandbox/accounts/<account_id>/revoke", endpoint=self._revoke,
                      methods=["POST"]),
                 Rule("/_sandbox/payments/<intent_id>/refund", endpoint=self._refund,
+                     methods=["POST"]),
+                Rule("/_sandbox/payments/<intent_id>/dispute", endpoint=self._dispute,
                      methods=["POST"])]
 
     def new_link(self, account: str, refresh_url: str, return_url: str) -> dict[str, Any]:
@@ -155,6 +157,15 @@ class StripeHosted:
             return html_response(pages.over("No payment to refund", str(exc)), 404)
         except StripeFailure as exc:
             return html_response(pages.over("Not refunded", exc.message), 400)
+        return redirect(f"{self.base_url}/_sandbox", 303)
+
+    def _dispute(self, request: Request, intent_id: str) -> Response:
+        """The page's "Dispute it" button: the client's bank opens a dispute on the
+        payment (charge.dispute.created is sent)."""
+        try:
+            self.ledger.dispute(intent_id)
+        except KeyError as exc:
+            return html_response(pages.over("No payment to dispute", str(exc)), 404)
         return redirect(f"{self.base_url}/_sandbox", 303)
 
     def _fail_refund(self, request: Request, refund_id: str) -> Response:

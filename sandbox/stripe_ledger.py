@@ -170,6 +170,21 @@ class StripeLedger:
             return self.refund(account, paid, amount, {}, "requested_by_customer",
                                (new_id("req_"), new_id("dashboard-", 32)))
 
+    def dispute(self, intent_id: str, reason: str = "fraudulent") -> dict[str, Any]:
+        """The client disputes the payment with their bank: a dispute on its charge, and
+        charge.dispute.created (which names the PaymentIntent, without its metadata)."""
+        with self.lock:
+            found = self.locate(intent_id)
+            if found is None or found[1]["object"] != "payment_intent" or \
+                    not found[1]["latest_charge"]:
+                raise KeyError(intent_id)
+            account, intent = found
+            paid = self._objects[intent["latest_charge"]][1]
+            opened = self.add(account, objects.dispute(paid, reason))
+            paid.update(disputed=True, dispute=opened["id"])
+            self.emit("charge.dispute.created", opened, account)
+            return opened
+
     def fail_refund(self, refund_id: str, reason: str) -> dict[str, Any]:
         """The card's bank sent a refund back (a closed or lost card): the refund fails,
         its money returns to the account's balance, the charge counts it unrefunded, and

@@ -72,6 +72,7 @@ def charge(intent: dict[str, Any]) -> dict[str, Any]:
     return {"id": new_id("ch_"), "object": "charge", "livemode": False, "created": now(),
             "amount": intent["amount"], "amount_captured": intent["amount"],
             "amount_refunded": 0, "captured": True, "paid": True, "refunded": False,
+            "disputed": False,
             "status": "succeeded", "currency": intent["currency"],
             "payment_intent": intent["id"], "metadata": dict(intent["metadata"]),
             "receipt_email": intent["receipt_email"], "failure_code": None,
@@ -85,6 +86,19 @@ def refund(paid: dict[str, Any], amount: int, meta: dict[str, str],
             "currency": paid["currency"], "metadata": meta,
             "payment_intent": paid["payment_intent"], "reason": reason,
             "receipt_number": None, "status": "succeeded"}
+
+
+def dispute(paid: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A dispute (a chargeback) the client's bank opened on a charge: the money held
+    back from the account until the host answers it (by `evidence_details.due_by`)."""
+    return {"id": new_id("dp_"), "object": "dispute", "amount": paid["amount"],
+            "balance_transactions": [], "charge": paid["id"], "created": now(),
+            "currency": paid["currency"], "evidence_details": {
+                "due_by": now() + 7 * 86400, "has_evidence": False, "past_due": False,
+                "submission_count": 0},
+            "is_charge_refundable": False, "livemode": False, "metadata": {},
+            "payment_intent": paid["payment_intent"], "reason": reason,
+            "status": "needs_response"}
 
 
 def event(kind: str, data: dict[str, Any], account_id: str | None,

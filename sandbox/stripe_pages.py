@@ -95,7 +95,10 @@ def control(base_url: str, accounts: Sequence[dict[str, Any]], revoked: set[str]
                    f"{escape((s.get('metadata') or {}).get('booking_uid', ''))}</td><td>"
                    + (f'<form method="post" action="{escape(base_url)}/_sandbox/payments/'
                       f'{escape(s["payment_intent"])}/refund"><button>Refund in the '
-                      "dashboard</button></form>" if s.get("payment_intent") else "")
+                      "dashboard</button></form>"
+                      f'<form method="post" action="{escape(base_url)}/_sandbox/payments/'
+                      f'{escape(s["payment_intent"])}/dispute"><button>Dispute it (the '
+                      "client's bank)</button></form>" if s.get("payment_intent") else "")
                    + "</td></tr>" for s in sessions)
     back = "".join(
         f"<tr><td><code>{escape(r['id'])}</code></td><td>{escape(r['status'])}</td><td>"

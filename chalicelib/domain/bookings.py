@@ -67,6 +67,12 @@ class Payment:
     # and gives the money back to the host, who must refund the client another way.
     # `refund_id` stays: the refund was made, and is never made again by Penny.
     refund_failed_at: datetime | None = None
+    # The client disputed the payment with their bank (a chargeback): the host must answer
+    # it at the provider, or the money is taken back.
+    dispute_id: str | None = None
+    dispute_reason: str | None = None   # the vendor's word for it: "fraudulent", ...
+    disputed_minor: int | None = None
+    disputed_at: datetime | None = None
     # Payments after the first, each refunded in full (they bought nothing).
     second_payments: tuple[SecondPayment, ...] = ()
 
@@ -250,6 +256,15 @@ class Booking:
                         if s.payment_id == payment_id and s.refund_id is None else s
                         for s in p.second_payments)
         return replace(self, payment=replace(p, second_payments=seconds))
+
+    def disputed(self, dispute_id: str, reason: str | None, amount_minor: int | None,
+                 now: datetime) -> Booking:
+        """Its payment was disputed with the client's bank: the host is to answer it."""
+        if self.payment is None or not self.payment.paid:
+            raise BookingStateError("this booking has not been paid")
+        return replace(self, payment=replace(
+            self.payment, dispute_id=dispute_id, dispute_reason=reason,
+            disputed_minor=amount_minor, disputed_at=now))
 
     def refund_failed(self, now: datetime) -> Booking:
         """Its refund came back: the host must give the money back another way."""

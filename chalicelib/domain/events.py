@@ -32,6 +32,7 @@ class EventKind(StrEnum):
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_REFUNDED = "payment.refunded"
     PAYMENT_REFUND_FAILED = "payment.refund_failed"   # the host must refund another way
+    PAYMENT_DISPUTED = "payment.disputed"   # a chargeback: the host answers it at the provider
     # The end of a paid booking's hold (its one-time timer): for the payments worker.
     PAYMENT_HOLD_EXPIRED = "payment.hold_expired"
     NOTES_SAVED = "notes.saved"
@@ -116,6 +117,9 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     summary: dict[str, Any] = {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
                if p.paid_minor is not None else b.price_minor, "currency": b.currency,
                "refunded_minor": p.refunded_minor}
+    if p.dispute_id is not None:
+        # Shown beside the state: a disputed payment is still paid until the bank decides.
+        summary["dispute"] = {"reason": p.dispute_reason, "amount_minor": p.disputed_minor}
     if p.second_payments:
         # Paid again (two tabs): each given back in full, apart from the booking's state.
         summary["second_payments"] = [{"amount_minor": s.amount_minor,
@@ -175,6 +179,8 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
         events.append(_event(EventKind.PAYMENT_REFUNDED, change_id, at, new))
     if _refund_failed(new) and not _refund_failed(old):
         events.append(_event(EventKind.PAYMENT_REFUND_FAILED, change_id, at, new))
+    if _dispute(new) is not None and _dispute(new) != _dispute(old):
+        events.append(_event(EventKind.PAYMENT_DISPUTED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
         events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
     if not events and (old.video_url, old.video_note) != (new.video_url, new.video_note):
@@ -193,6 +199,10 @@ def _paid(b: Booking) -> bool:
 
 def _refunded(b: Booking) -> bool:
     return b.payment is not None and b.payment.refunded
+
+
+def _dispute(b: Booking) -> str | None:
+    return None if b.payment is None else b.payment.dispute_id
 
 
 def _second_refunds(b: Booking) -> int:

@@ -189,6 +189,8 @@ def payment_out(b: Booking) -> s.PaymentOut:
         key_id=p.public_key if awaiting else None,
         refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
         refund_hours_before=p.refund_hours_before,
+        dispute=None if p.dispute_id is None else s.DisputeOut(
+            reason=p.dispute_reason, amount_minor=p.disputed_minor),
         second_payments=[s.SecondPaymentOut(amount_minor=second.amount_minor,
                                              refunded=second.refund_id is not None)
                          for second in p.second_payments])

@@ -18,6 +18,10 @@ PaymentIntent's metadata) and says how much of the charge has gone back in all
 (`amount_refunded`). A refund Penny made itself is told by its own refund events
 (with its id, which a later failure names): its `charge.refunded`, made under Penny's
 idempotency key, is left to them.
+
+`charge.dispute.created` (the client disputed the payment with their bank) names the
+PaymentIntent but carries no metadata: the adapter reads the booking uid off the
+PaymentIntent (`disputed_intent`, then `dispute_event`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ _SESSION = {"checkout.session.completed": PaymentEventKind.PAID,
             "checkout.session.async_payment_failed": PaymentEventKind.FAILED,
             "checkout.session.expired": PaymentEventKind.EXPIRED}
 _REFUND = frozenset({"refund.created", "refund.updated", "refund.failed"})
+DISPUTE_OPENED = "charge.dispute.created"
 PENNY_KEYS = "penny-"   # the idempotency keys of Penny's own calls (stripe_payments._key)
 
 
@@ -67,6 +72,23 @@ def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
         return None  # a delayed payment method: its outcome comes as an async_* event
     return PaymentEvent(str(event["id"]), _SESSION[kind], str(booking_uid), str(found["id"]),
                         found.get("payment_intent"), _price(found, "amount_total"), account)
+
+
+def disputed_intent(event: dict[str, Any]) -> str | None:
+    """The PaymentIntent a dispute's opening is about (None for any other event)."""
+    if event.get("type") != DISPUTE_OPENED:
+        return None
+    intent = ((event.get("data") or {}).get("object") or {}).get("payment_intent")
+    return str(intent) if intent else None
+
+
+def dispute_event(event: dict[str, Any], booking_uid: str) -> PaymentEvent:
+    """A dispute's opening, for the booking its PaymentIntent names."""
+    found = (event.get("data") or {}).get("object") or {}
+    return PaymentEvent(str(event["id"]), PaymentEventKind.DISPUTED, booking_uid, "",
+                        found.get("payment_intent"), _price(found, "amount"),
+                        event.get("account"), dispute_id=found.get("id"),
+                        reason=found.get("reason"))
 
 
 def _price(found: dict[str, Any], field: str) -> Price | None:

@@ -45,7 +45,7 @@ from chalicelib.domain.providers.payments import (
     PaymentEvent,
     Refund,
 )
-from chalicelib.integrations.stripe_events import payment_event
+from chalicelib.integrations.stripe_events import dispute_event, disputed_intent, payment_event
 from chalicelib.provider_settings import StripePlatform
 
 if TYPE_CHECKING:
@@ -149,7 +149,25 @@ class StripePayments:
             raise AuthenticationError(f"Stripe webhook refused: {exc.user_message}") from exc
         except ValueError as exc:  # signed, yet not UTF-8 JSON of an event
             raise AuthenticationError("Stripe webhook refused: not an event") from exc
-        return payment_event(event.to_dict())
+        found = event.to_dict()
+        intent = disputed_intent(found)
+        if intent is None:
+            return payment_event(found)
+        booking_uid = self._booking_of(intent, found.get("account"))
+        return dispute_event(found, booking_uid) if booking_uid else None
+
+    def _booking_of(self, intent_id: str, account: Any) -> str | None:
+        """The booking a PaymentIntent on `account` was made for (its metadata), or None
+        for one Penny did not make or cannot read (the host disconnected Penny). Stripe
+        down raises ProviderUnavailableError: the event is answered 503, and comes again."""
+        options: stripe.RequestOptions = {"stripe_account": str(account) if account else None}
+        try:
+            intent = self._call("reading a disputed payment", lambda: self._client.v1
+                                .payment_intents.retrieve(intent_id, options=options))
+        except (ProviderRejectedError, ConnectionBrokenError):
+            return None
+        booking_uid = (intent.to_dict().get("metadata") or {}).get("booking_uid")
+        return str(booking_uid) if booking_uid else None
 
     # -- Connect -----------------------------------------------------------------------
 

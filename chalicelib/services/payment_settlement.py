@@ -13,7 +13,9 @@ once and in any order, and each is checked against the booking's own checkout:
 - failed: nothing (the client may try again inside the hold);
 - refunded at the provider: recorded on the booking;
 - a refund that came back after it was made (a closed card): recorded, and the host told
-  (`payment.refund_failed`) to refund another way; Penny never makes it again.
+  (`payment.refund_failed`) to refund another way; Penny never makes it again;
+- disputed with the client's bank (a chargeback): recorded, and the host told
+  (`payment.disputed`) to answer it at the provider.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class PaymentSettlement(PaymentConfirmation):
             return Settlement("ignored", booking)
         if event.kind is PaymentEventKind.REFUND_FAILED:
             return self._refund_failed(booking, event)
+        if event.kind is PaymentEventKind.DISPUTED:
+            return self._disputed(booking, event)
         if event.kind is PaymentEventKind.REFUNDED:
             # After Penny's refund failed, another refund (the host's own, at the
             # provider) is the money going back after all.
@@ -98,6 +102,22 @@ class PaymentSettlement(PaymentConfirmation):
         return Settlement("recorded", self._update(booking.uid, lambda b: b.refund_failed(now)
             if b.payment is not None and b.payment.refund_id == event.refund_id
             and not b.payment.refund_failed else b))
+
+    def _disputed(self, booking: Booking, event: PaymentEvent) -> Settlement:
+        """The client disputed the payment with their bank: recorded, once per dispute, so
+        the host sees it (`payment.disputed`) and answers it at the provider in time."""
+        payment = booking.payment
+        assert payment is not None
+        if not payment.paid or not event.dispute_id or event.payment_id != payment.payment_id \
+                or payment.dispute_id == event.dispute_id:
+            return Settlement("ignored", booking)
+        now = self.clock.now()
+        amount = event.amount.amount_minor if event.amount else None
+        log.warning("payment disputed", extra={"booking_uid": booking.uid})
+        return Settlement("recorded", self._update(booking.uid, lambda b: b.disputed(
+            event.dispute_id or "", event.reason, amount, now)
+            if b.payment is not None and b.payment.paid
+            and b.payment.dispute_id != event.dispute_id else b))
 
     def confirm_callback(self, booking: Booking, order_id: str, payment_id: str,
                          signature: str) -> Booking:

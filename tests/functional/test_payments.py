@@ -533,6 +533,26 @@ def test_a_paid_booking_refunded_in_stripes_dashboard_says_the_host_refunded_it(
         5000, "provider")
 
 
+def test_a_disputed_stripe_payment_is_shown_to_the_host_and_the_booking_stays_paid(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    intent = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+
+    sandbox.stripe_duplicate_deliveries(2)
+    sandbox.stripe_dispute(str(intent), "product_not_received")
+    deliver_stripe(api, sandbox, 2)   # charge.dispute.created, and its redelivery
+
+    shown = view(api, held)
+    assert (shown["status"], shown["payment"]["state"]) == ("confirmed", "paid")
+    assert shown["payment"]["dispute"] == {"reason": "product_not_received",
+                                           "amount_minor": 15000}
+    r = api.get("/me/bookings", token=stripe_host)
+    (row,) = [b for b in r.json["bookings"] if b["uid"] == held["uid"]]
+    assert row["payment"]["dispute"]["reason"] == "product_not_received"
+
+
 def test_cancelling_after_the_policys_deadline_refunds_nothing(
         api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     connect_stripe(api, host, sandbox)

@@ -398,6 +398,34 @@ def test_the_sandbox_pages_refund_button_refunds_a_payment_as_the_hosts_dashboar
     assert requests.post(f"{page}/payments/{intent}/refund", timeout=10).status_code == 400
 
 
+def test_a_dispute_is_told_for_the_booking_its_payment_intent_names(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    # GIVEN a paid checkout
+    account = _host(provider_sandbox)
+    payments = _payments(provider_sandbox, account)
+    intent = _paid(provider_sandbox, payments)
+
+    # WHEN the client's bank opens a dispute on it, and another on a payment Penny
+    # cannot find on the account
+    def disputes() -> None:
+        opened = provider_sandbox.stripe_dispute(intent, "product_not_received")
+        provider_sandbox.stripe_emit_event("charge.dispute.created",
+                                           {**opened, "payment_intent": "pi_notPennys"},
+                                           account)
+
+    delivered = _signed(provider_sandbox, httpserver, disputes, 2)
+
+    # THEN the dispute (which carries no metadata) is told for the booking its
+    # PaymentIntent names; the other is not Penny's
+    ours, not_ours = (payments.verify_webhook(b, h) for b, h in delivered)
+    dispute = provider_sandbox.stripe_events("charge.dispute.created")[0]
+    assert ours == PaymentEvent(dispute["id"], PaymentEventKind.DISPUTED, "bk-1", "", intent,
+                                Price(5000, "JPY"), account,
+                                dispute_id=dispute["data"]["object"]["id"],
+                                reason="product_not_received")
+    assert not_ours is None
+
+
 def test_a_refund_that_fails_later_is_a_failed_refund_naming_it(
         provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
     account = _host(provider_sandbox)

@@ -123,6 +123,17 @@ def test_a_second_payments_refund_is_told_once_and_the_booking_stays_paid() -> N
     assert summary["second_payments"] == [{"amount_minor": 5000, "refunded": True}]
 
 
+def test_a_dispute_is_told_once_and_the_summary_shows_it_beside_paid() -> None:
+    paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
+    disputed = paid.disputed("dp_1", "fraudulent", 5000, AT)
+
+    assert kinds(paid, disputed) == [EventKind.PAYMENT_DISPUTED]
+    assert kinds(disputed, disputed) == []
+    summary = booking_summary(disputed)["payment"]
+    assert (summary["state"], summary["dispute"]) == (
+        "paid", {"reason": "fraudulent", "amount_minor": 5000})
+
+
 def test_a_refund_that_failed_is_told_once_and_the_summary_says_so() -> None:
     paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
     refunded = paid.refunded("re_1", 5000, AT, "cancelled")

@@ -332,6 +332,29 @@ def test_a_second_payments_refund_that_cannot_be_made_is_owed_and_tried_again(
     assert len(world.fake.refunds) == 1
 
 
+def test_a_dispute_is_recorded_once_and_only_for_the_bookings_own_payment(
+        world: World) -> None:
+    held = world.book().booking
+    world.payments.settle(world.paid(held), "stripe")
+    opened = replace(world.paid(held, "evt_dispute"), kind=PaymentEventKind.DISPUTED,
+                     dispute_id="dp_1", reason="fraudulent")
+
+    other = world.payments.settle(replace(opened, id="evt_other", payment_id="pi_other"),
+                                  "stripe")
+    settled = world.payments.settle(opened, "stripe")
+    commits = world.bookings.commits
+    again = world.payments.settle(replace(opened, id="evt_again"), "stripe")
+
+    assert (other.outcome, settled.outcome, again.outcome) == (
+        "ignored", "recorded", "ignored")
+    assert world.bookings.commits == commits
+    payment = world.get(held.uid).payment
+    assert payment is not None
+    assert (payment.dispute_id, payment.dispute_reason, payment.disputed_minor) == (
+        "dp_1", "fraudulent", 5000)
+    assert world.get(held.uid).status is BookingStatus.CONFIRMED
+
+
 @contextmanager
 def after_the_first_read(world: World, meanwhile: Callable[[], object]) -> Iterator[None]:
     """Inside, `meanwhile` runs right after the first read of a booking (with reads as

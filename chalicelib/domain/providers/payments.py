@@ -66,6 +66,9 @@ class PaymentEventKind(StrEnum):
     # A refund that had gone through came back (a closed or replaced card): the money is
     # in the host's balance again, and the client still has not got it.
     REFUND_FAILED = "refund_failed"
+    # The client disputed the payment with their bank (a chargeback): the host answers
+    # it at the provider, or the money is taken back.
+    DISPUTED = "disputed"
     # The host's account no longer lets Penny in (Stripe: it disconnected the platform):
     # about no booking; the event's `account` names it.
     ACCOUNT_REVOKED = "account_revoked"
@@ -82,6 +85,8 @@ class PaymentEvent:
     amount: Price | None = None
     account: str | None = None     # Stripe Connect: the connected account it happened on
     refund_id: str | None = None   # a refund's events: which refund
+    dispute_id: str | None = None  # a dispute's events: which dispute
+    reason: str | None = None      # a dispute's reason, in the vendor's words (`fraudulent`)
 
 
 class PaymentProvider(Protocol):

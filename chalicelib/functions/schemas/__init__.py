@@ -49,6 +49,7 @@ from chalicelib.functions.schemas.event_types import (
 from chalicelib.functions.schemas.fields import PATTERN_MESSAGES
 from chalicelib.functions.schemas.notes import NotesIn, NotesOut, NotesPlaceOut
 from chalicelib.functions.schemas.payments import (
+    DisputeOut,
     PaymentOut,
     RazorpayCallbackIn,
     RazorpayConnectionOut,
@@ -80,7 +81,7 @@ __all__ = [
     "PATTERN_MESSAGES", "WEEKDAYS", "AttendeeModel", "BookingIn", "BookingLinks", "BookingList",
     "BookingListQuery", "BookingOut", "BriefOut", "BrowserSessionOut", "BrowserSignupOut",
     "CalendarList", "CalendarOut", "CalendarsIn", "CancelIn", "ConnectIn", "ConnectOut",
-    "ConnectionList", "ConnectionOut", "ErrorDetail", "ErrorResponse", "EventTypeIn",
+    "ConnectionList", "ConnectionOut", "DisputeOut", "ErrorDetail", "ErrorResponse", "EventTypeIn",
     "EventTypeList", "EventTypeOut", "HistoryOut", "HostBookingOut", "HostCancelIn",
     "IdentityList", "IdentityOut", "LinkModel", "LocationModel", "LoginRequest", "MoveSlotsQuery",
     "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "PaymentOut",

@@ -19,6 +19,14 @@ class SecondPaymentOut(Strict):
     refunded: bool = Field(description="given back in full (false: Penny tries again)")
 
 
+class DisputeOut(Strict):
+    """The client disputed the payment with their bank (a chargeback)."""
+
+    reason: str | None = Field(description="the provider's word for it: fraudulent, "
+                               "product_not_received, duplicate, ...")
+    amount_minor: int | None
+
+
 class PaymentOut(Strict):
     """A paid booking's money: how to pay while it waits, what happened after."""
 
@@ -43,6 +51,9 @@ class PaymentOut(Strict):
         "provider (refunded at the provider)")
     refund_hours_before: int = Field(description="the refund policy: full refund when "
                                      "cancelled at least this many hours before the start")
+    dispute: DisputeOut | None = Field(
+        default=None, description="the client disputed the payment with their bank: the "
+        "host answers it in the provider's dashboard, or the money is taken back")
     second_payments: list[SecondPaymentOut] = Field(
         default_factory=list, description="payments after the first (the client paid "
         "twice): each refunded in full, automatically; the booking keeps the first")

@@ -39,6 +39,8 @@ export function paymentBadge(booking) {
     return booking.status === "cancelled" ? [`${amount} · cancelled`, "muted"] : [`${amount} · not collected`, "warning"];
   }
   const [label, kind] = PAYMENT_BADGES[paymentState(booking.payment)] || PAYMENT_BADGES.awaiting;
+  // A disputed payment is still paid until the bank decides; the host must answer it.
+  if (booking.payment.dispute && paymentState(booking.payment) === "paid") return [`Disputed · ${amount}`, "warning"];
   return [`${label} · ${amount}`, kind];
 }
 
@@ -66,6 +68,10 @@ export function paymentLine(booking, timeZone) {
     } else if (state === "refund_owed") {
       const why = REFUND_REASONS[p.refund_reason];
       text += ` To be refunded${why ? ` (${why})` : ""}: ${provider} could not make the refund yet; Penny tries again.`;
+    }
+    if (p.dispute) {
+      const why = p.dispute.reason ? ` (${String(p.dispute.reason).replaceAll("_", " ")})` : "";
+      text += ` The client disputed ${money(p.dispute.amount_minor, currency)} with their bank${why}: answer it in ${provider}'s dashboard before its deadline, or the money is taken back.`;
     }
     // Paid twice (two tabs): the booking keeps the first; each other one goes back.
     for (const second of p.second_payments || []) {

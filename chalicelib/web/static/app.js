@@ -291,6 +291,7 @@ function announce(event) {
     case "payment.failed": return [`Payment failed: ${b.event_title}`, `${who}, ${at}`];
     case "payment.refunded": return [`Payment refunded: ${b.event_title}`, `${who}, ${at}`];
     case "payment.refund_failed": return [`Refund failed: ${b.event_title}`, `${who}, ${at}: refund them another way`];
+    case "payment.disputed": return [`Payment disputed: ${b.event_title}`, `${who}, ${at}: answer it at the payment provider`];
     case "booking.expired": return [`Not paid in time: ${b.event_title}`, `${who}, ${at}: the time is free again`];
     case "notes.saved": return [`Notes saved: ${b.event_title}`, `${who}, ${at}`];
     case "summary.ready": return [`Brief ready: ${b.event_title}`, `${who}, ${at}`];
@@ -305,7 +306,7 @@ function liveEvent(event) {
   seen.add(event.id);
   if (event.type.startsWith("connection.")) return connections.onEvent(event);
   const message = announce(event);
-  const warning = ["booking.cancelled", "booking.expired", "payment.failed", "payment.refund_failed"].includes(event.type);
+  const warning = ["booking.cancelled", "booking.expired", "payment.failed", "payment.refund_failed", "payment.disputed"].includes(event.type);
   if (message) toast(message[0], { detail: message[1], kind: warning ? "warning" : "info" });
   views.bookings.onEvent(event);
 }
