@@ -91,7 +91,8 @@ def apply_body(event: CalendarEvent, body: dict[str, Any], owner_email: str) -> 
         event.weekly = None
     event.declined = any(a.get("email") == owner_email and a.get("responseStatus") == "declined"
                          for a in event.body.get("attendees") or [] if isinstance(a, dict))
-    event.cancelled = body.get("status", "") == "cancelled"
+    if "status" in body:  # a patch without one leaves the event's status as it was
+        event.cancelled = body["status"] == "cancelled"
 
 
 def _time(moment: datetime, all_day: bool, zone: str | None) -> dict[str, str]:

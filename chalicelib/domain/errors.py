@@ -275,6 +275,13 @@ class MeetingGoneError(ProviderRejectedError):
     code = "meeting_gone"
 
 
+class EventGoneError(ProviderRejectedError):
+    """The calendar event to change is no longer there (the host deleted it in their
+    calendar)."""
+
+    code = "event_gone"
+
+
 class PaymentNotConnectedError(PennyError):
     """A paid event type, and no payment provider ready to take the money."""
 

@@ -21,7 +21,11 @@ import httplib2
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.errors import HttpError
 
-from chalicelib.domain.errors import ProviderUnavailableError
+from chalicelib.domain.errors import (
+    EventGoneError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+)
 from chalicelib.domain.external_busy import CalendarBusy
 from chalicelib.domain.providers.calendars import (
     CalendarChanges,
@@ -182,9 +186,15 @@ class GoogleCalendar:
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
-        return written_event(self._call(self._api("events").patch(
+        answer = self._call(self._api("events").patch(
             calendarId=calendar_id, eventId=event_id, body=event_body(event), sendUpdates="all",
-            **conference_version(event)), "updating an event"))
+            **conference_version(event)), "updating an event", gone=EventGoneError)
+        # The host deleted it in Google Calendar: 404 or 410, or (Google keeps a deleted
+        # event's id) a patch that answers it still cancelled.
+        if answer.get("status") == "cancelled":
+            raise EventGoneError(PROVIDER, "Google Calendar refused updating an event (it "
+                                           "was deleted in the calendar)")
+        return written_event(answer)
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         self._call(self._api("events").delete(calendarId=calendar_id, eventId=event_id,
@@ -193,13 +203,18 @@ class GoogleCalendar:
 
     # -- one call ----------------------------------------------------------------------
 
-    def _call(self, request: Any, doing: str, tolerate: Collection[int] = ()) -> Any:
-        """The answer (a dict; {} when empty), or None when its status is in `tolerate`."""
+    def _call(self, request: Any, doing: str, tolerate: Collection[int] = (),
+              gone: type[ProviderRejectedError] | None = None) -> Any:
+        """The answer (a dict; {} when empty), or None when its status is in `tolerate`;
+        `gone` raised for a 404 or 410 when given."""
         try:
             answer = request.execute(http=self._http, num_retries=0)
         except HttpError as exc:
             if exc.resp.status in tolerate:
                 return None
+            if gone is not None and exc.resp.status in (404, 410):
+                raise gone(PROVIDER, f"Google Calendar refused {doing} (HTTP "
+                                     f"{exc.resp.status}: it was deleted)") from exc
             raise refusal(int(exc.resp.status), exc.resp, exc.content, doing) from exc
         except TRANSPORT_ERRORS as exc:
             raise ProviderUnavailableError(

@@ -26,7 +26,7 @@ from typing import Any
 
 import requests
 
-from chalicelib.domain.errors import ProviderError, ProviderUnavailableError
+from chalicelib.domain.errors import EventGoneError, ProviderError, ProviderUnavailableError
 from chalicelib.domain.external_busy import CalendarBusy, busy_of
 from chalicelib.domain.providers.calendars import (
     CalendarChanges,
@@ -149,8 +149,9 @@ class GraphCalendar(GraphSubscriptions):
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
+        # A 404: the host deleted it in Outlook (EventGoneError).
         return written_event(self._call("PATCH", f"{API}/me/events/{segment(event_id)}",
-                                        body=event_body(event)))
+                                        body=event_body(event), gone=EventGoneError))
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         self._call("DELETE", f"{API}/me/events/{segment(event_id)}", gone_ok=True)

@@ -58,9 +58,11 @@ class GraphClient:
 
     def _call(self, method: str, url: str, params: Mapping[str, Any] | None = None,
               body: Mapping[str, Any] | None = None, gone_ok: bool = False,
-              until: float | None = None) -> dict[str, Any]:
-        """Graph's JSON answer ({} for none, or for a 404 when `gone_ok`); `until`: the
-        monotonic instant the whole operation must end by."""
+              until: float | None = None, gone: type[ProviderRejectedError] | None = None
+              ) -> dict[str, Any]:
+        """Graph's JSON answer ({} for none, or for a 404 when `gone_ok`; `gone` raised
+        for a 404 when given); `until`: the monotonic instant the whole operation must end
+        by."""
         used = self.token(False)
         answer = self._send(method, url, params, body, used, until)
         if answer.status_code == 401:
@@ -70,7 +72,7 @@ class GraphClient:
                                             "token: reconnect Outlook")
         if answer.status_code == 404 and gone_ok:
             return {}
-        _raise_for(answer)
+        _raise_for(answer, gone)
         if not answer.content:
             return {}
         try:
@@ -108,7 +110,8 @@ class GraphClient:
                                            f"({type(exc).__name__})") from exc
 
 
-def _raise_for(answer: requests.Response) -> None:
+def _raise_for(answer: requests.Response,
+               gone: type[ProviderRejectedError] | None = None) -> None:
     status = answer.status_code
     if status < 400:
         return
@@ -125,4 +128,5 @@ def _raise_for(answer: requests.Response) -> None:
     if status == 403:
         raise ConnectionBrokenError(PROVIDER, f"{what}; Penny lacks consent for this: "
                                     "reconnect Outlook")
-    raise ProviderRejectedError(PROVIDER, what)
+    raise (gone if gone is not None and status == 404 else ProviderRejectedError)(
+        PROVIDER, what)

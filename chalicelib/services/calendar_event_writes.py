@@ -11,6 +11,7 @@ same (Graph's cannot be found).
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -18,9 +19,9 @@ from datetime import timedelta
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarRef
-from chalicelib.domain.errors import NotConnectedError, ProviderError
+from chalicelib.domain.errors import EventGoneError, NotConnectedError, ProviderError
 from chalicelib.domain.hosts import HostConfig
-from chalicelib.domain.providers.calendars import CalendarEvent
+from chalicelib.domain.providers.calendars import CalendarEvent, CalendarProvider
 from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
@@ -30,6 +31,20 @@ from chalicelib.services.jobs import HostConfigs, ProviderRefs
 
 KEEP_AFTER_MEETING = timedelta(days=30)
 CALENDAR = "calendar"
+
+
+def recorded(ref: ProviderRef) -> tuple[str, str, str]:
+    """The calendar's key, the event's id and the key it was made under, as recorded
+    (`calendar key\nevent id`, and `\nkey` for an event that replaced a deleted one)."""
+    place, _, rest = ref.external_id.partition("\n")
+    event_id, _, key = rest.partition("\n")
+    return place, event_id, key or ref.booking_uid
+
+
+def replacement_key(uid: str, gone_id: str) -> str:
+    """The key of the event made again for booking `uid` after the host deleted event
+    `gone_id`: the same for every retry of it, another for each deletion."""
+    return f"{uid}-{hashlib.sha256(gone_id.encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
@@ -77,36 +92,54 @@ class CalendarEventWrites:
     def _event(self, booking: Booking, destination: CalendarRef, online: bool,
                zoom_url: str | None, written: list[Written]) -> str | None:
         ref = self.refs.get(CALENDAR, booking.uid)
-        if ref is not None:
-            place, _, event_id = ref.external_id.partition("\n")
-            if place != destination.key:  # the host chose another calendar meanwhile
-                self._delete_event(booking.host_id, ref, written)
-                ref = None
+        place, event_id, key = recorded(ref) if ref is not None else ("", "", booking.uid)
+        if ref is not None and place != destination.key:  # the host chose another calendar
+            self._delete_event(booking.host_id, ref, written)
+            ref, key = None, booking.uid
         event = CalendarEvent(
-            key=booking.uid, title=f"{booking.event_title} with {booking.attendee.name}",
+            key=key, title=f"{booking.event_title} with {booking.attendee.name}",
             when=booking.meeting, attendee_name=booking.attendee.name,
             attendee_email=booking.attendee.email,
             description=f"Booked with Penny. Reschedule or cancel: {self.manage_url(booking.uid)}",
             location=zoom_url, online_meeting=online)
         calendar = self.adapters.calendar(booking.host_id, destination.provider, SYNC_TIMEOUT)
         if ref is None:
-            made = calendar.create_event(destination.calendar_id, event)
-            self.refs.put(ProviderRef(CALENDAR, booking.uid,
-                                      f"{destination.key}\n{made.id}", booking.sequence,
-                                      booking.end + KEEP_AFTER_MEETING))
-            written.append(Written(destination, made.id, booking.meeting))
-            # A link the calendar added on its own (the host's "add a meeting to every
-            # event") is never the booking's: only the one Penny asked for.
-            return made.join_url if online else None
+            return self._create(calendar, booking, destination, event, written)
         lacks_link = online and booking.video_url is None
         if ref.sequence < booking.sequence or lacks_link or \
                 (zoom_url is not None and booking.video_url != zoom_url):
-            updated = calendar.update_event(destination.calendar_id, event_id, event)
+            try:
+                updated = calendar.update_event(destination.calendar_id, event_id, event)
+            except EventGoneError:
+                # The host deleted the event in their calendar, and the booking still
+                # stands: it is made again, under a key of its own (Google's event id,
+                # Graph's transactionId, the Meet request), so it gets a meeting of its
+                # own (the deleted event's Teams meeting went with it) and is not the
+                # deleted one brought back. The key is derived from the deleted event's
+                # id, which stays recorded until the new one is: a retry after a create
+                # whose answer was lost finds the event it made.
+                written.append(Written(destination, event_id, None))
+                again = replace(event, key=replacement_key(booking.uid, event_id))
+                return self._create(calendar, booking, destination, again, written)
             self.refs.put(replace(ref, sequence=booking.sequence,
                                   keep_until=booking.end + KEEP_AFTER_MEETING))
             written.append(Written(destination, event_id, None))
             return updated.join_url if online else None
         return booking.video_url if online else None
+
+    def _create(self, calendar: CalendarProvider, booking: Booking, destination: CalendarRef,
+                event: CalendarEvent, written: list[Written]) -> str | None:
+        made = calendar.create_event(destination.calendar_id, event)
+        # The key rides on the record when it is not the booking's uid (a replacement), so
+        # later updates send the same Meet request, which Google then ignores.
+        keyed = "" if event.key == booking.uid else f"\n{event.key}"
+        self.refs.put(ProviderRef(CALENDAR, booking.uid,
+                                  f"{destination.key}\n{made.id}{keyed}", booking.sequence,
+                                  booking.end + KEEP_AFTER_MEETING))
+        written.append(Written(destination, made.id, booking.meeting))
+        # A link the calendar added on its own (the host's "add a meeting to every
+        # event") is never the booking's: only the one Penny asked for.
+        return made.join_url if event.online_meeting else None
 
     def _drop_event(self, host_id: str, uid: str, written: list[Written]) -> None:
         ref = self.refs.get(CALENDAR, uid)
@@ -114,7 +147,7 @@ class CalendarEventWrites:
             self._delete_event(host_id, ref, written)
 
     def _delete_event(self, host_id: str, ref: ProviderRef, written: list[Written]) -> None:
-        place, _, event_id = ref.external_id.partition("\n")
+        place, event_id, _ = recorded(ref)
         where = CalendarRef.parse(place)
         try:
             calendar = self.adapters.calendar(host_id, where.provider, SYNC_TIMEOUT)

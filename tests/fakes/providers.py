@@ -23,6 +23,7 @@ from typing import TypeVar
 from chalicelib.domain.errors import (
     AuthenticationError,
     ConnectionBrokenError,
+    EventGoneError,
     MeetingGoneError,
     NotConnectedError,
     ProviderRejectedError,
@@ -138,6 +139,11 @@ class FakeCalendar:
         self.own.get(calendar_id, {}).pop(event_id, None)
         self._log.append((calendar_id, event_id))
 
+    def deleted_by_host(self, calendar_id: str, event_id: str) -> None:
+        """The host deletes an event Penny wrote, in the provider's own app."""
+        del self.written[calendar_id][event_id]
+        self._log.append((calendar_id, event_id))
+
     def expire_cursors(self) -> None:
         """Every cursor handed out so far is refused from now on (a full listing next)."""
         self._epoch += 1
@@ -209,7 +215,7 @@ class FakeCalendar:
         self.faults.before("update_event")
         on = self.written.get(calendar_id, {})
         if event_id not in on:
-            raise ProviderRejectedError("fake-calendar", f"no event {event_id}")
+            raise EventGoneError("fake-calendar", f"no event {event_id}")
         on[event_id] = event
         self._log.append((calendar_id, event_id))
         self.faults.after("update_event")

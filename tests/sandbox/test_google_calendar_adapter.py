@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
+    EventGoneError,
     ProviderRejectedError,
     ProviderUnavailableError,
 )
@@ -338,6 +339,28 @@ def test_updating_an_event_that_is_not_there_is_rejected(
         provider_sandbox: ProviderSandbox) -> None:
     with pytest.raises(ProviderRejectedError, match="HTTP 404"):
         _adapter(provider_sandbox).update_event("primary", "nosuchevent0", _booking())
+
+
+@pytest.mark.parametrize("how", ["deleted", "cancelled"])
+def test_updating_an_event_the_host_deleted_says_it_is_gone_and_a_new_key_makes_another(
+        provider_sandbox: ProviderSandbox, how: str) -> None:
+    token = HostToken(provider_sandbox)
+    calendar = _adapter(provider_sandbox, token)
+    made = calendar.create_event("primary", _booking())
+    url = f"{provider_sandbox.base_url('google')}/calendar/v3/calendars/primary/events/{made.id}"
+    auth = {"Authorization": f"Bearer {token.access}"}
+    if how == "deleted":
+        requests.delete(url, headers=auth, timeout=10).raise_for_status()
+    else:
+        requests.patch(url, json={"status": "cancelled"}, headers=auth,
+                       timeout=10).raise_for_status()
+
+    with pytest.raises(EventGoneError):
+        calendar.update_event("primary", made.id, _booking(start="2026-05-05T14:00:00+00:00"))
+    again = calendar.create_event("primary", _booking("booking-uid-1-again",
+                                                      start="2026-05-05T14:00:00+00:00"))
+
+    assert again.id != made.id and again.join_url and again.join_url != made.join_url
 
 
 def test_deleting_an_event_twice_or_one_never_made_is_fine(

@@ -17,6 +17,7 @@ from pytest_httpserver import HTTPServer
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
+    EventGoneError,
     ProviderRejectedError,
     ProviderUnavailableError,
 )
@@ -431,6 +432,21 @@ def test_a_long_listing_ends_within_the_timeout_all_together_not_per_page(
     with pytest.raises(ProviderUnavailableError, match=r"did not (answer|finish)"):
         _outlook(provider_sandbox, timeout=1.0).changes(_primary(provider_sandbox), window,
                                                         None)
+
+
+def test_updating_an_event_the_host_deleted_says_it_is_gone_and_a_new_key_makes_another(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    made = outlook.create_event(primary, _booking("booking-uid-1", online=True))
+    outlook.delete_event(primary, made.id)   # as the host does in Outlook
+
+    with pytest.raises(EventGoneError, match="ErrorItemNotFound"):
+        outlook.update_event(primary, made.id, _booking("booking-uid-1", online=True))
+    again = outlook.create_event(primary, _booking("booking-uid-1-again", online=True))
+
+    [event] = provider_sandbox.events("microsoft")
+    assert again.id == event.id != made.id
+    assert again.join_url and again.join_url != made.join_url
 
 
 def test_an_event_graph_cannot_find_to_update_is_rejected(

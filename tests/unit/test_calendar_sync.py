@@ -356,6 +356,55 @@ def test_a_zoom_meeting_made_again_reaches_the_booking_though_the_calendar_faile
     assert world.stored().video_url == f"https://video.test/j/{made}"
 
 
+def test_a_teams_event_the_host_deleted_is_made_again_with_a_new_link_on_reschedule(
+        world: World) -> None:
+    # Alice deleted Bo's event in Outlook, and its Teams meeting with it; Bo then moves
+    # the booking. The booking must not keep the dead event nor the dead Teams link.
+    world.destination(OUTLOOK)
+    world.now(a_booking(location=TEAMS))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.outlook.deleted_by_host("primary", "evt-1")
+
+    world.now(a_booking(when=AT_3, sequence=1, location=TEAMS))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    ((made, event),) = world.outlook.written["primary"].items()
+    assert made != "evt-1" and event.when == AT_3 and event.online_meeting
+    assert world.stored().video_url == f"https://teams.test/{made}"
+    ref = world.refs.get("calendar", "b-1")
+    assert ref is not None and ref.sequence == 1
+    assert ref.external_id.split("\n")[:2] == [OUTLOOK.key, made]
+
+
+def test_a_google_event_the_host_deleted_is_made_again_once_whatever_the_retries(
+        world: World) -> None:
+    world.now(a_booking(location=MEET))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.google.deleted_by_host("primary", "evt-1")
+    world.google.faults.fail_next("create_event", ProviderUnavailableError("google", "timeout"),
+                                  after_work=True)
+
+    world.now(a_booking(when=AT_3, sequence=1, location=MEET))
+    with pytest.raises(ProviderUnavailableError):
+        world.run(EventKind.BOOKING_RESCHEDULED)
+    world.run(EventKind.BOOKING_RESCHEDULED)    # the retry finds the event it made
+
+    (made,) = world.google.written["primary"]
+    key = world.google.written["primary"][made].key
+    assert made != "evt-1" and key != "b-1"
+    assert world.stored().video_url == f"https://meet.test/{made}"
+
+    # Moved again: the new event is moved under the key it was made with (the same Meet
+    # request, which Google ignores, so its link stays), and a cancel deletes it.
+    world.now(a_booking(when=AT_2, sequence=2, location=MEET))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+    (event,) = world.written(world.google)
+    assert (list(world.google.written["primary"]), event.when, event.key) == ([made], AT_2, key)
+    world.now(replace(world.stored(), status=CANCELLED))
+    world.run(EventKind.BOOKING_CANCELLED)
+    assert world.written(world.google) == []
+
+
 def test_a_cancel_deletes_the_event_and_the_zoom_meeting(world: World) -> None:
     zoom = world.adapters.connect_video(HOST)
     world.now(a_booking(location=ZOOM))

@@ -106,7 +106,9 @@ class CalendarProvider(Protocol):
         ...
 
     def update_event(self, calendar_id: str, event_id: str,
-                     event: CalendarEvent) -> WrittenEvent: ...
+                     event: CalendarEvent) -> WrittenEvent:
+        """EventGoneError when the event is no longer there (the host deleted it)."""
+        ...
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         """Deleting an event that is already gone is not an error."""
