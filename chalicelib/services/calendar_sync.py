@@ -32,6 +32,7 @@ from chalicelib.domain.errors import (
     ConnectionBrokenError,
     NotConnectedError,
     ProviderError,
+    ProviderRejectedError,
 )
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
@@ -98,7 +99,18 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
             return self._remove(booking.host_id if booking else None, uid, written), booking
         config = self.hosts.config(booking.host_id)
         kind = _location(booking)
-        zoom_url, zoom_note = self._zoom(booking) if kind is LocationKind.ZOOM else (None, None)
+        zoom_url, zoom_note, refused = None, None, None
+        if kind is LocationKind.ZOOM:
+            try:
+                zoom_url, zoom_note = self._zoom(booking)
+            except ProviderRejectedError as exc:
+                # Zoom refused the meeting for good (a 4xx not about the connection, nor
+                # a meeting gone): the event is still written (moved, on a reschedule),
+                # with the link the booking has (the meeting there is, or the note when
+                # none was made); the refusal is raised once it is, and the job records
+                # it failed for good, as it does a broken connection.
+                refused = exc
+                zoom_url = booking.video_url
         destination = config.calendars.destination
         rides = kind is not None and RIDES_ON.get(kind) is not None and \
             destination is not None and RIDES_ON[kind] == destination.provider
@@ -122,6 +134,8 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         booking = self._save_video(booking, url, note, config)
         if broken is not None:
             raise broken
+        if refused is not None:
+            raise refused
         return config, booking
 
     def _save_video(self, booking: Booking, url: str | None, note: str | None,

@@ -17,7 +17,11 @@ import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
 from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
-from chalicelib.domain.errors import ConnectionBrokenError, ProviderUnavailableError
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+)
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.external_busy import ExternalEvent
@@ -329,6 +333,42 @@ def test_a_reschedule_moves_the_event_and_the_zoom_meeting(world: World) -> None
     assert ref is not None and zoom_ref is not None
     assert (ref.sequence, zoom_ref.sequence) == (1, 1)
     assert ref.keep_until == AT_3.end + timedelta(days=30)
+
+
+def test_a_zoom_meeting_zoom_refuses_to_move_still_lets_the_event_move(world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    link = world.stored().video_url
+    zoom.faults.fail_next("update_meeting",
+                          ProviderRejectedError("zoom", "Zoom answered 400 (code 300)"))
+
+    world.now(a_booking(when=AT_3, sequence=1, location=ZOOM))
+    with pytest.raises(ProviderRejectedError):     # recorded: the job failed for good
+        world.run(EventKind.BOOKING_RESCHEDULED)
+
+    (event,) = world.written(world.google)
+    assert (event.when, event.location) == (AT_3, link)
+    assert world.stored().video_url == link        # the meeting there is, as it was
+    ref, zoom_ref = world.refs.get("calendar", "b-1"), world.refs.get("zoom", "b-1")
+    assert ref is not None and zoom_ref is not None
+    assert (ref.sequence, zoom_ref.sequence) == (1, 0)
+
+
+def test_a_zoom_meeting_zoom_refuses_to_make_still_lets_the_event_be_written(
+        world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    zoom.faults.fail_next("create_meeting",
+                          ProviderRejectedError("zoom", "Zoom answered 400 (code 300)"))
+    world.now(a_booking(location=ZOOM))
+
+    with pytest.raises(ProviderRejectedError):
+        world.run(EventKind.BOOKING_CONFIRMED)
+
+    (event,) = world.written(world.google)
+    assert (event.when, event.location) == (AT_2, None)
+    assert (world.stored().video_url, world.stored().video_note) == (
+        None, "The host will send you the Zoom link before the meeting.")
 
 
 def test_a_zoom_meeting_made_again_reaches_the_booking_though_the_calendar_failed_first(
