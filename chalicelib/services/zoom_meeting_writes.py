@@ -15,7 +15,7 @@ from chalicelib.domain.bookings import Booking
 from chalicelib.domain.errors import ConnectionBrokenError, MeetingGoneError, NotConnectedError
 from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.providers.refs import ProviderRef
-from chalicelib.domain.providers.video import MeetingRequest
+from chalicelib.domain.providers.video import Meeting, MeetingRequest, VideoProvider
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
 from chalicelib.services.calendar_event_writes import KEEP_AFTER_MEETING
 from chalicelib.services.calendar_ports import ProviderAdapters
@@ -47,35 +47,20 @@ class ZoomMeetingWrites:
         try:
             zoom = self.adapters.video(booking.host_id, "zoom", SYNC_TIMEOUT)
             if ref is None:
-                # Zoom has no idempotency key: two runs for one booking at once (its
-                # confirmation and a reschedule or a reconnect's catch-up) would each make
-                # a meeting, so one run makes it under a lease. Under it the meeting's id
-                # is read again: a run that finished just before made it already.
-                now = self.clock.now() if self.clock else datetime.now(UTC)
-                lease = take_lease(self.refs, ZOOM_CREATING, booking, now, ZOOM_CREATE_LEASE,
-                                   "Zoom meeting")
-                try:
-                    ref = self.refs.get(ZOOM, booking.uid)
-                    if ref is None:
-                        meeting = zoom.create_meeting(request)
-                        self.refs.put(ProviderRef(ZOOM, booking.uid, meeting.id,
-                                                  booking.sequence,
-                                                  booking.end + KEEP_AFTER_MEETING))
-                        return meeting.join_url, None
-                finally:
-                    self.refs.delete(lease)
+                made = self._make(zoom, request, booking, None)
+                if isinstance(made, Meeting):
+                    return made.join_url, None
+                ref = made
             if ref.sequence < booking.sequence or booking.video_url is None:
                 try:
                     meeting = zoom.update_meeting(ref.external_id, request)
                 except MeetingGoneError:  # the host deleted it in Zoom: a new one
-                    meeting = zoom.create_meeting(request)
-                    # Recorded as written for the sequence it had: the booking still
-                    # carries the deleted meeting's link, so a retry before this run
-                    # saves the new one (the calendar refused, timed out) reads the new
-                    # link again instead of taking the booking's for current.
-                    self.refs.put(replace(ref, external_id=meeting.id,
-                                          keep_until=booking.end + KEEP_AFTER_MEETING))
-                    return meeting.join_url, None
+                    again = self._make(zoom, request, booking, ref)
+                    if isinstance(again, Meeting):
+                        return again.join_url, None
+                    # Another run made the new one meanwhile: it is moved to the booking.
+                    ref = again
+                    meeting = zoom.update_meeting(ref.external_id, request)
                 self.refs.put(replace(ref, sequence=booking.sequence,
                                       keep_until=booking.end + KEEP_AFTER_MEETING))
                 return meeting.join_url, None
@@ -86,3 +71,34 @@ class ZoomMeetingWrites:
                 self.adapters.broken(booking.host_id, "zoom", exc.message)
             return None, follows_note(LocationKind.ZOOM)
         return booking.video_url, None
+
+    def _make(self, zoom: VideoProvider, request: MeetingRequest, booking: Booking,
+              gone: ProviderRef | None) -> Meeting | ProviderRef:
+        """A new meeting for the booking (in place of `gone`, the one the host deleted in
+        Zoom), recorded; or the record of the one another run made meanwhile.
+
+        Zoom has no idempotency key: two runs for one booking at once (its confirmation
+        and a reschedule or a reconnect's catch-up, or two retries finding the meeting
+        gone) would each make a meeting, so one run makes it under a lease. Under it the
+        record is read again: a run that finished just before made it already."""
+        now = self.clock.now() if self.clock else datetime.now(UTC)
+        lease = take_lease(self.refs, ZOOM_CREATING, booking, now, ZOOM_CREATE_LEASE,
+                           "Zoom meeting")
+        try:
+            ref = self.refs.get(ZOOM, booking.uid)
+            if ref is not None and (gone is None or ref.external_id != gone.external_id):
+                return ref
+            meeting = zoom.create_meeting(request)
+            keep = booking.end + KEEP_AFTER_MEETING
+            if gone is None:
+                self.refs.put(ProviderRef(ZOOM, booking.uid, meeting.id, booking.sequence,
+                                          keep))
+            else:
+                # Recorded as written for the sequence it had: the booking still carries
+                # the deleted meeting's link, so a retry before this run saves the new
+                # one (the calendar refused, timed out) reads the new link again instead
+                # of taking the booking's for current.
+                self.refs.put(replace(gone, external_id=meeting.id, keep_until=keep))
+            return meeting
+        finally:
+            self.refs.delete(lease)

@@ -84,3 +84,41 @@ def test_after_such_a_race_a_cancellation_leaves_no_zoom_meeting_behind() -> Non
     s.run(EventKind.BOOKING_CANCELLED, "evt-cancelled")
 
     assert s.zoom.meetings == {}
+
+
+def test_two_runs_finding_the_zoom_meeting_deleted_make_one_new_meeting() -> None:
+    # Alice deleted Bo's meeting in Zoom; Bo moves the booking, and a reconnect's
+    # catch-up runs for it at the same moment: both find the meeting gone.
+    s = Setting()
+    s.run(EventKind.BOOKING_CONFIRMED, "evt-confirmed")
+    del s.zoom.meetings["mtg-1"]
+    s.world.now(a_booking(when=AT_3, sequence=1, location=ZOOM))
+    s.meanwhile(EventKind.CALENDAR_REQUESTED, "evt-requested")
+
+    s.run(EventKind.BOOKING_RESCHEDULED, "evt-rescheduled")
+    s.run(EventKind.CALENDAR_REQUESTED, "evt-requested")       # its retry
+
+    assert s.busy == ["evt-requested"]
+    (made,) = s.zoom.meetings
+    assert made != "mtg-1" and s.zoom.meetings[made].when == AT_3
+    assert s.world.stored().video_url == f"https://video.test/j/{made}"
+    ref = s.world.refs.get("zoom", "b-1")
+    assert ref is not None and ref.external_id == made
+
+
+def test_a_run_finding_the_zoom_meeting_deleted_after_another_replaced_it_moves_that_one(
+        ) -> None:
+    s = Setting()
+    s.run(EventKind.BOOKING_CONFIRMED, "evt-confirmed")
+    del s.zoom.meetings["mtg-1"]
+    s.world.now(a_booking(when=AT_3, sequence=1, location=ZOOM))
+    # The catch-up replaces the meeting while the reschedule's run is asking Zoom.
+    s.zoom.faults.meanwhile("update_meeting",
+                            lambda: s.run(EventKind.CALENDAR_REQUESTED, "evt-requested"))
+
+    s.run(EventKind.BOOKING_RESCHEDULED, "evt-rescheduled")
+
+    assert sorted(s.zoom.meetings) == ["mtg-2"]
+    assert s.world.stored().video_url == "https://video.test/j/mtg-2"
+    ref = s.world.refs.get("zoom", "b-1")
+    assert ref is not None and (ref.external_id, ref.sequence) == ("mtg-2", 1)
