@@ -127,6 +127,12 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
             # chose another (its old event is deleted first) is not the destination.
             if isinstance(exc, ConnectionBrokenError):
                 self.adapters.broken(booking.host_id, exc.provider, exc.message)
+        except ProviderRejectedError as exc:
+            # The calendar refused the event for good (not the connection): the job ends
+            # failed with no retry, so the Zoom meeting's link (or the Meet or Teams link
+            # the event already had) is written now, or never.
+            broken = exc
+            link = booking.video_url if rides else None
         url = zoom_url or link
         note = None
         if url is None and kind is not None and kind.is_video:

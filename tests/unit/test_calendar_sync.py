@@ -287,6 +287,19 @@ def test_a_zoom_booking_whose_zoom_is_lost_says_so_and_still_gets_its_event(
         None, "The host will send you the Zoom link before the meeting.")
 
 
+def test_a_zoom_booking_whose_event_the_calendar_refuses_still_gets_its_zoom_link(
+        world: World) -> None:
+    world.adapters.connect_video(HOST)
+    world.google.faults.fail_next("create_event", ProviderRejectedError("google", "HTTP 400"))
+    world.now(a_booking(location=ZOOM))
+
+    with pytest.raises(ProviderRejectedError):     # failed for good: no retry comes
+        world.run(EventKind.BOOKING_CONFIRMED)
+
+    assert (world.stored().video_url, world.stored().video_note) == (
+        "https://video.test/j/mtg-1", None)
+
+
 def test_a_zoom_booking_whose_zoom_is_broken_never_carries_the_calendars_meet_link(
         world: World) -> None:
     # Alice's Google adds Meet to every event she makes; her Zoom needs reconnecting.
