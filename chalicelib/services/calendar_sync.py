@@ -80,14 +80,22 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         booking = self.bookings.get(uid)
         config = None
         written: list[Written] = []
-        for _ in range(ROUNDS):
-            done, stands = self._reconcile(uid, booking, written)
-            config = done or config
-            again = self.bookings.get(uid)
-            # Its own link written is no change to reconcile again: only someone else's.
-            if _state(again) == _state(stands):
-                break
-            booking = again
+        try:
+            for _ in range(ROUNDS):
+                done, stands = self._reconcile(uid, booking, written)
+                config = done or config
+                again = self.bookings.get(uid)
+                # Its own link written is no change to reconcile again: only someone
+                # else's.
+                if _state(again) == _state(stands):
+                    break
+                booking = again
+        except (ProviderError, NotConnectedError):
+            # What was written before the failure (the event moved, then Zoom refused)
+            # reaches the copies all the same: a freed time must not stay busy there.
+            if written:
+                self._resync(event.host_id, config, written)
+            raise
         self._resync(event.host_id, config, written)
 
     def _reconcile(self, uid: str, booking: Booking | None, written: list[Written]

@@ -708,6 +708,24 @@ def test_a_cancelled_booking_s_event_is_synced_out_of_a_watched_calendar_s_copy(
     assert len(world.google.changes_asked) == 1
 
 
+def test_an_event_moved_before_the_job_failed_is_synced_into_the_copy_all_the_same(
+        world: World) -> None:
+    # Bo's event moves to 15:00, then Zoom refuses to move the meeting: the job fails
+    # for good, and 14:00 must not stay busy in Alice's copy.
+    store = world.caching()
+    watched(world, store)
+    zoom = world.adapters.connect_video(HOST)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    zoom.faults.fail_next("update_meeting", ProviderRejectedError("zoom", "HTTP 400"))
+
+    world.now(a_booking(when=AT_3, sequence=1, location=ZOOM))
+    with pytest.raises(ProviderRejectedError):
+        world.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert store.days[(HOST, GOOGLE)] == {AT_3.start.date(): {"evt-1": AT_3}}
+
+
 def test_a_calendar_penny_did_not_write_to_is_synced_only_when_its_channel_is_due(
         world: World) -> None:
     store = world.caching()
