@@ -164,7 +164,7 @@ class NotionApi:
                 for source_id in db.source_ids:
                     source = self.store.sources[source_id]
                     if wanted != "page" and query in source.name.casefold():
-                        found.append(objects.data_source(source, call.bot))
+                        found.append(objects.data_source(source, call.bot, db.in_trash))
                     if wanted != "data_source":
                         found += [self._page_answer(p) for p in self.store.pages_in(source_id)
                                   if not p.in_trash]
@@ -188,7 +188,7 @@ class NotionApi:
             source = self.store.source(call.account_id, _id(object_id, "data_source_id"))
             if request.method == "PATCH":
                 source.schema = updated_schema(source.schema, call.body.get("properties"))
-            return objects.data_source(source, call.bot)
+            return objects.data_source(source, call.bot, self.store.source_trashed(source.id))
         name = "data_sources.update" if request.method == "PATCH" else "data_sources.retrieve"
         return self._serve(request, name, handle)
 
@@ -231,6 +231,8 @@ class NotionApi:
                 source = self.store.sources[db.source_ids[0]]
             else:
                 raise invalid("the sandbox makes pages in data sources only.")
+            if self.store.source_trashed(source.id):
+                raise invalid(ARCHIVED)  # a database the host put in the trash
             specs = objects.block_specs(call.body.get("children", []))
             values = self._values(source.schema, call.body.get("properties", {}), {})
             page = self.store.create_page(source, values, call.bot)
@@ -242,6 +244,8 @@ class NotionApi:
         def handle(call: Call) -> dict[str, Any]:
             page = self.store.page(call.account_id, _id(object_id, "page_id"))
             if request.method == "PATCH":
+                if self.store.in_trashed_database(page):
+                    raise invalid(ARCHIVED)
                 _trash(page, call.body)
                 if "properties" in call.body:
                     source = self.store.sources[page.source_id]
@@ -272,7 +276,7 @@ class NotionApi:
             if request.method == "PATCH":
                 if isinstance(parent, Block):
                     raise invalid("the sandbox does not nest blocks: append to a page.")
-                if parent.in_trash:
+                if parent.in_trash or self.store.in_trashed_database(parent):
                     raise invalid(ARCHIVED)
                 specs = objects.block_specs(call.body.get("children"))
                 after = call.body.get("after")
@@ -290,6 +294,8 @@ class NotionApi:
     def _block(self, request: Request, object_id: str) -> Response:
         def handle(call: Call) -> dict[str, Any]:
             found = self.store.block(call.account_id, _id(object_id, "block_id"))
+            if self.store.in_trashed_database(found):
+                raise invalid(ARCHIVED)
             if request.method == "DELETE":
                 if found.in_trash:
                     raise invalid(ARCHIVED)

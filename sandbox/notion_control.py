@@ -57,7 +57,8 @@ class NotionControl:
         store, _ = self._notion_store(None)
         with store.lock:
             db = store.databases[database_id or self.notion_database_id()]
-            return [objects.data_source(store.sources[s], "sandbox") for s in db.source_ids]
+            return [objects.data_source(store.sources[s], "sandbox", db.in_trash)
+                    for s in db.source_ids]
 
     def notion_add_data_source(self, name: str = "Second source",
                                database_id: str | None = None,
@@ -75,6 +76,15 @@ class NotionControl:
         store, _ = self._notion_store(None)
         with store.lock:
             store.databases[database_id or self.notion_database_id()].shared = shared
+
+    def notion_trash_database(self, in_trash: bool = True,
+                              database_id: str | None = None) -> None:
+        """The host deletes the database in Notion (or restores it): it and its data
+        sources answer `in_trash: true`, and making or editing a page in it is refused
+        with Notion's 400 "Can't edit block that is archived"."""
+        store, _ = self._notion_store(None)
+        with store.lock:
+            store.databases[database_id or self.notion_database_id()].in_trash = in_trash
 
     def notion_pages(self, data_source_id: str | None = None) -> list[dict[str, Any]]:
         """Pages in one data source (default: every data source of the seeded database),

@@ -31,19 +31,19 @@ def _title(text: str) -> list[dict[str, Any]]:
 def database(db: Database, base_url: str, sources: list[DataSource]) -> dict[str, Any]:
     return {"object": "database", "id": db.id, "title": _title(db.title), "description": [],
             "parent": {"type": "workspace", "workspace": True}, "is_inline": False,
-            "in_trash": False, "is_locked": False, "created_time": db.created,
+            "in_trash": db.in_trash, "is_locked": False, "created_time": db.created,
             "last_edited_time": db.created, "icon": None, "cover": None,
             "data_sources": [{"id": s.id, "name": s.name} for s in sources],
             "url": f"{base_url}/_sandbox", "public_url": None}
 
 
-def data_source(source: DataSource, author: str) -> dict[str, Any]:
+def data_source(source: DataSource, author: str, in_trash: bool = False) -> dict[str, Any]:
     return {"object": "data_source", "id": source.id, "title": _title(source.name),
             "description": [], "parent": {"type": "database_id",
                                           "database_id": source.database_id},
             "database_parent": {"type": "workspace", "workspace": True},
-            "properties": source.schema, "is_inline": False, "archived": False,
-            "in_trash": False, "created_time": source.created,
+            "properties": source.schema, "is_inline": False, "archived": in_trash,
+            "in_trash": in_trash, "created_time": source.created,
             "last_edited_time": source.created, "created_by": user(author),
             "last_edited_by": user(author), "icon": None, "cover": None, "url": None,
             "public_url": None}

@@ -63,6 +63,7 @@ class Database:
     title: str
     source_ids: list[str]
     shared: bool = True
+    in_trash: bool = False                 # the host deleted it (Notion's trash)
     created: str = field(default_factory=now)
 
 
@@ -163,6 +164,15 @@ class NotionStore:
         except NotionError:
             raise not_found("block", block_id) from None
         return found
+
+    def source_trashed(self, source_id: str) -> bool:
+        """Is the data source's database in the trash (its sources and pages with it)?"""
+        return self.databases[self.sources[source_id].database_id].in_trash
+
+    def in_trashed_database(self, item: Block | Page) -> bool:
+        """Is the page (or the block's page) in a database the host put in the trash?"""
+        page = self.pages.get(item.parent_id) if isinstance(item, Block) else item
+        return page is not None and self.source_trashed(page.source_id)
 
     def pages_in(self, source_id: str) -> list[Page]:
         return [p for p in self.pages.values() if p.source_id == source_id]

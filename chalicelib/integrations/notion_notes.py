@@ -19,7 +19,9 @@ Two deliveries running at once could still both create; the notes job's own reco
 keeps that to a race of retries.
 
 Errors. A 401 refreshes the token once and retries; a second 401, a 403 (a capability
-withdrawn) or a 404 on the database (the host un-shared it) is ConnectionBrokenError.
+withdrawn), a 404 on the database (the host un-shared it) or the database in the host's
+trash (Notion still reads it, and refuses every page made or edited in it) is
+ConnectionBrokenError.
 429, 5xx, 409 (Notion's "try again") and timeouts are ProviderUnavailableError, after
 notion-client's own retries (429 on any call, 5xx on GET and DELETE, each wait capped at
 MAX_RETRY_DELAY_MS so a Lambda does not sleep its time away); any other 4xx, and a notes
@@ -111,7 +113,16 @@ class NotionNotes:
     def update_notes(self, page_id: str, notes: BookingNotes) -> NotesPage:
         page = self._call(self._client.pages.retrieve, page_id,
                           gone=lambda: self._page_gone(page_id))
-        return self._rewrite(page, notes)
+        try:
+            return self._rewrite(page, notes)
+        except ConnectionBrokenError:
+            raise
+        except ProviderRejectedError:
+            # The page alone refused (in the trash), or the whole database deleted with
+            # it? The data source says (ConnectionBrokenError when it is in the trash).
+            if self._source is None:
+                self._data_source()
+            raise
 
     def databases(self) -> list[NotesDatabase]:
         """The data sources the host shared with Penny (a search, all its pages), each
@@ -151,6 +162,8 @@ class NotionNotes:
         else:
             database = self._call(self._client.databases.retrieve, self.database_id,
                                   gone=self._unshared)
+            if _trashed(database):
+                raise self._trashed()
             listed = [s for s in database.get("data_sources") or [] if s.get("id")]
             found = next((s for s in listed if self.data_source is None
                           or self.data_source == s.get("name")), None)
@@ -161,6 +174,8 @@ class NotionNotes:
             chosen = found
         source = self._call(self._client.data_sources.retrieve, chosen["id"],
                             gone=self._unshared)
+        if _trashed(source):
+            raise self._trashed()
         kinds = {name: str(p.get("type")) for name, p in source["properties"].items()}
         missing: dict[str, Any] = {name: {kind: {}} for name, kind in wire.PROPERTIES.items()
                                    if name not in kinds}
@@ -213,6 +228,12 @@ class NotionNotes:
     def _unshared(self) -> ProviderError:
         return ConnectionBrokenError(PROVIDER, "the Notion database is not shared with Penny "
                                      "any more: share it again in Notion, or pick another")
+
+    def _trashed(self) -> ProviderError:
+        # Deleted in Notion: still readable, every page made or edited in it refused (400
+        # "Can't edit block that is archived"). Not one page's fault: the connection's.
+        return ConnectionBrokenError(PROVIDER, "the Notion database is in the host's Notion "
+                                     "trash: restore it in Notion, or pick another")
 
     def _page_gone(self, page_id: str) -> ProviderError:
         # The page alone deleted for good, or the whole database un-shared?
@@ -274,6 +295,10 @@ def _error(status: int, code: str, message: str, headers: httpx.Headers) -> Prov
         return ConnectionBrokenError(PROVIDER, f"{what}; reconnect Notion with the access "
                                      "Penny needs")
     return ProviderRejectedError(PROVIDER, what)
+
+
+def _trashed(answer: dict[str, Any]) -> bool:
+    return answer.get("in_trash") is True or answer.get("archived") is True
 
 
 def _page(answer: dict[str, Any]) -> NotesPage:

@@ -238,6 +238,19 @@ def test_a_database_the_host_unshared_breaks_the_connection_and_the_job_gives_up
     assert status_of(api, host, "notion")["status"] == "broken"
 
 
+def test_a_database_the_host_deleted_in_notion_breaks_the_connection_and_the_job_gives_up(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "notion")
+    booking = book(api, host, clock)
+    sandbox.notion_trash_database()  # Notion keeps it readable and refuses pages in it
+
+    outcome = worker("notes").handle(event(EventKind.BOOKING_CONFIRMED, booking))
+
+    assert outcome is Outcome.GAVE_UP
+    assert status_of(api, host, "notion")["status"] == "broken"  # shown, never silent
+    assert sandbox.notion_pages() == []
+
+
 # ---- the summary worker (premium) ------------------------------------------------------------
 
 

@@ -237,6 +237,25 @@ def test_an_unshared_database_breaks_the_connection(provider_sandbox: ProviderSa
     assert on_save.value.provider == "notion"
 
 
+def test_a_database_the_host_put_in_the_trash_breaks_the_connection(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN notes saved in the database, which the host then deletes in Notion (its trash)
+    source = provider_sandbox.notion_data_sources()[0]["id"]
+    saved = _notes(provider_sandbox, data_source=source).save_notes(INTRO)
+    provider_sandbox.notion_trash_database()
+
+    # WHEN a new booking's notes are saved, or the saved ones updated
+    with pytest.raises(ConnectionBrokenError, match="trash") as on_save:
+        _notes(provider_sandbox, data_source=source).save_notes(replace(INTRO, key="other"))
+    with pytest.raises(ConnectionBrokenError, match="trash"):
+        _notes(provider_sandbox, data_source=source).update_notes(
+            saved.id, replace(INTRO, status="Cancelled"))
+
+    # THEN the connection is broken (the host is shown it), not one page refused
+    assert on_save.value.provider == "notion"
+    assert [p["id"] for p in provider_sandbox.notion_pages()] == [saved.id]
+
+
 def test_updating_a_page_that_is_gone_is_rejected(provider_sandbox: ProviderSandbox) -> None:
     with pytest.raises(ProviderRejectedError, match="is gone"):
         _notes(provider_sandbox).update_notes("0b6f1c1e-2f57-4a4e-9c3e-5d0e8a1b2c3d", INTRO)
