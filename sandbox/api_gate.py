@@ -13,6 +13,7 @@ from dataclasses import dataclass
 class Fault:
     status: int
     retry_after: int | None  # seconds, sent as Retry-After
+    endpoint: str | None = None  # only a call to this endpoint (None: the next call)
 
 
 class ApiGate:
@@ -26,15 +27,18 @@ class ApiGate:
         """Count a call to `endpoint`, wait the set delay, and return a queued fault."""
         with self._lock:
             self._calls[endpoint] += 1
-            fault = self._faults.pop(0) if self._faults else None
+            at = next((i for i, f in enumerate(self._faults)
+                       if f.endpoint in (None, endpoint)), None)
+            fault = None if at is None else self._faults.pop(at)
             delay = self.delay
         if delay:
             time.sleep(delay)  # a slow vendor: the test set it, the handler thread waits
         return fault
 
-    def fail_next(self, status: int, times: int, retry_after: int | None) -> None:
+    def fail_next(self, status: int, times: int, retry_after: int | None,
+                  endpoint: str | None = None) -> None:
         with self._lock:
-            self._faults.extend([Fault(status, retry_after)] * times)
+            self._faults.extend([Fault(status, retry_after, endpoint)] * times)
 
     def calls(self, endpoint: str | None = None) -> int:
         with self._lock:

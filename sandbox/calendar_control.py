@@ -100,10 +100,11 @@ class CalendarControl:
         return self.providers[provider].gate
 
     def fail_next_api_calls(self, provider: str, status: int = 429, times: int = 1,
-                            retry_after: int | None = 1) -> None:
+                            retry_after: int | None = 1, endpoint: str | None = None) -> None:
         """The next `times` API calls (not token requests) answer `status` in the vendor's
-        shape, with `Retry-After` unless None."""
-        self._gate(provider).fail_next(status, times, retry_after)
+        shape, with `Retry-After` unless None; only calls to `endpoint` (such as
+        `files.update`) when it is given, the others answering as usual."""
+        self._gate(provider).fail_next(status, times, retry_after, endpoint)
 
     def set_api_delay(self, provider: str, seconds: float) -> None:
         """Every API call waits this long before it answers (0: no delay)."""

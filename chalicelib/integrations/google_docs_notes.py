@@ -11,8 +11,11 @@ batchUpdate then writes its body (google_docs_wire.py says what the body is).
 Idempotent. save_notes first asks Drive for the live doc with that appProperty
 (anywhere: the host may have moved it): a redelivered event or a retry after a timeout
 rewrites the doc it finds, never a second, and a replay of the same notes reads and
-writes nothing. Two deliveries running at once could still both create; the notes job's
-own record keeps that to a race of retries.
+writes nothing. A rewrite to another number of bullets marks the doc with it before
+writing (google_docs_wire.py WRITING_KEY), so a retry after its text landed but its count
+was not kept takes no bullet of Penny's for the host's, and writes none twice. Two
+deliveries running at once could still both create; the notes job's own record keeps
+that to a race of retries.
 
 Errors. One request, one answer (`num_retries=0`, an explicit timeout); a 401 gets the
 token refreshed once and the call repeated (google_calendar.py's token source). 429,
@@ -132,15 +135,25 @@ class GoogleDocsNotes:
         document = self._call(self._docs.get(documentId=file["id"]), "reading the notes doc")
         # How many bullets Penny wrote last: one the host added after them (pressing Enter
         # after the last continues the list) is theirs, and stays.
-        written = str((file.get("appProperties") or {}).get(wire.BULLETS_KEY, ""))
-        self._write(str(file["id"]), wire.edits(
-            document, notes, int(written) if written.isdigit() else None),
-            document.get("revisionId"))
+        kept = file.get("appProperties") or {}
+        under_way = kept.get(wire.WRITING_KEY)
+        written = wire.bullets_written(document, kept.get(wire.BULLETS_KEY), under_way)
+        requests = wire.edits(document, notes, written)
+        count = len(notes.bullets)
+        if requests and written is not None and written != count:
+            # Another number of bullets: said before the text is written, so a retry after
+            # the text landed but the count was not kept still knows which bullets are
+            # Penny's (else it would take the new ones for the host's and write them twice).
+            self._call(self._drive.update(fileId=file["id"], fields="id", body={
+                "appProperties": {wire.WRITING_KEY: wire.writing(notes)}}),
+                "marking the notes doc")
+            under_way = wire.writing(notes)
+        self._write(str(file["id"]), requests, document.get("revisionId"))
         changed: dict[str, Any] = {}
         if file.get("name") != wire.doc_name(notes):
             changed["name"] = wire.doc_name(notes)
-        if written != str(len(notes.bullets)):
-            changed["appProperties"] = {wire.BULLETS_KEY: str(len(notes.bullets))}
+        if written != count or under_way is not None:
+            changed["appProperties"] = {wire.BULLETS_KEY: str(count), wire.WRITING_KEY: None}
         if changed:
             self._call(self._drive.update(fileId=file["id"], fields="id", body=changed),
                        "renaming the notes doc")

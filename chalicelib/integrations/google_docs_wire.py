@@ -15,6 +15,7 @@ Indices are Google's: UTF-16 code units, the body's first paragraph at 1.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ BULLETS = "BULLET_DISC_CIRCLE_SQUARE"
 # What Penny reads of a file (files.get/create/list answer `kind,id,name,mimeType` only
 # unless asked for more).
 BULLETS_KEY = "pennyBullets"   # appProperty: how many bullets Penny wrote in the doc last
+# appProperty: a rewrite to another number of bullets under way, "<count>:<digest of its
+# lines>": set before the text is written, cleared with BULLETS_KEY's update after it.
+WRITING_KEY = "pennyWriting"
 FILE_FIELDS = "id,name,trashed,webViewLink,appProperties"
 # Line breaks become spaces; the rest Google strips from inserted text, or tabs a bullet
 # would turn into nesting.
@@ -149,6 +153,30 @@ def _top(document: Mapping[str, Any]) -> tuple[list[_Paragraph], int | None, int
             str((paragraph.get("paragraphStyle") or {}).get("namedStyleType") or NORMAL),
             "bullet" in paragraph))
     return found, None, int(content[-1]["endIndex"]) if content else 2
+
+
+def _digest(found: Sequence[tuple[str, str, bool]]) -> str:
+    return hashlib.sha256(repr(list(found)).encode()).hexdigest()[:16]
+
+
+def writing(notes: BookingNotes) -> str:
+    """WRITING_KEY's value for a rewrite to `notes`."""
+    return f"{len(notes.bullets)}:{_digest([(x.text, x.style, x.bullet) for x in lines(notes)])}"
+
+
+def bullets_written(document: Mapping[str, Any], kept: str | None,
+                    under_way: str | None) -> int | None:
+    """How many bullets under the heading are Penny's: those of a rewrite that was under
+    way (WRITING_KEY) when the doc's top reads as that rewrite wrote it (its text landed,
+    the count was not kept after it: a crash, a refused files.update), else the count
+    kept (BULLETS_KEY); None when neither says."""
+    count, _, digest = (under_way or "").partition(":")
+    if count.isdigit():
+        paragraphs = _top(document)[0][:2 + int(count)]
+        if len(paragraphs) == 2 + int(count) and \
+                _digest([(p.text, p.style, p.bullet) for p in paragraphs]) == digest:
+            return int(count)
+    return int(kept) if kept is not None and kept.isdigit() else None
 
 
 def edits(document: Mapping[str, Any], notes: BookingNotes,

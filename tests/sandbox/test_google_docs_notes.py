@@ -180,9 +180,10 @@ def test_an_update_changes_status_and_time_in_the_same_doc(
         ("Intro call with Grace Hopper", False),
         ("Rescheduled: Tuesday 5 May 2026, 16:00 to 16:45 (Europe/Berlin)", False),
         ("Name: Grace Hopper", True), ("Rescheduled from 4 May", True)]
-    # Two bullets now, not INTRO's: the count Penny keeps on the doc is updated too.
+    # Two bullets now, not INTRO's: the count Penny keeps on the doc is updated too (said
+    # before the text is written, kept after it).
     assert provider_sandbox.api_call_counts("google") == {
-        "files.get": 1, "documents.get": 1, "documents.batchUpdate": 1, "files.update": 1}
+        "files.get": 1, "documents.get": 1, "documents.batchUpdate": 1, "files.update": 2}
 
 
 def test_a_bullet_the_host_added_after_pennys_list_stays_through_an_update(
@@ -196,6 +197,30 @@ def test_a_bullet_the_host_added_after_pennys_list_stays_through_an_update(
 
     assert _lines(provider_sandbox, saved.id)[2:] == [
         *((line, True) for line in briefed.bullets), ("Prefers mornings", True)]
+
+
+def test_a_retry_after_the_doc_was_written_but_its_count_not_kept_writes_no_bullet_twice(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a doc, and a rewrite with one more bullet (the brief) whose text lands but
+    # whose count of Penny's bullets Drive did not keep (a 503 on files.update)
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.google_docs_continue_list(saved.id, "Prefers mornings")
+    briefed = replace(INTRO, bullets=(*INTRO.bullets, "Brief: a growth-stage founder"))
+    provider_sandbox.fail_next_api_calls("google", 503, endpoint="files.update")
+    with pytest.raises(ProviderUnavailableError):
+        _notes(provider_sandbox, folder=folder).update_notes(saved.id, briefed)
+
+    # WHEN the job's retry writes the same notes
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, briefed)
+
+    # THEN each of Penny's bullets is there once, the host's still after them
+    assert _lines(provider_sandbox, saved.id)[2:] == [
+        *((line, True) for line in briefed.bullets), ("Prefers mornings", True)]
+    # ... and a later update finds Penny's part where it is
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, INTRO)
+    assert _lines(provider_sandbox, saved.id)[2:] == [
+        *((line, True) for line in INTRO.bullets), ("Prefers mornings", True)]
 
 
 def test_an_update_keeps_what_the_host_wrote_below_and_renames_the_doc(
