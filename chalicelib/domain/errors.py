@@ -269,6 +269,11 @@ class UnbilledRejectedError(ProviderRejectedError, NothingBilled):
     """Rejected, and nothing billed (a 4xx answer: the key or the request refused)."""
 
 
+class BriefRefusedError(ProviderRejectedError):
+    """The model declined to write about this booking (a safety or other policy block):
+    the same booking would be declined again."""
+
+
 class MeetingGoneError(ProviderRejectedError):
     """The meeting to change is no longer there (the host deleted it at the provider)."""
 

@@ -30,9 +30,10 @@ worker's retries run. 400 raises ProviderRejectedError. So do 401/403 and an inv
 the key is the operator's (PENNY_PROVIDERS), not a host's connection, so there is
 nothing for a host to reconnect (ConnectionBrokenError would tell them to), and
 retrying cannot help; the job records why. A refusal (SAFETY and the like) is rejected
-too: the same booking would be refused again. An error status, or a connection never
-made, bills nothing and says so (domain/errors.py NothingBilled): the summary job gives
-the attempt back to the host's monthly cap.
+too (BriefRefusedError: the booking says so): the same booking would be refused again.
+An error status, or a connection never made, bills nothing and says so
+(domain/errors.py NothingBilled): the summary job gives the attempt back to the host's
+monthly cap.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from google.genai import errors, types
 from pydantic import BaseModel, Field
 
 from chalicelib.domain.errors import (
+    BriefRefusedError,
     ProviderRejectedError,
     ProviderUnavailableError,
     UnbilledRejectedError,
@@ -201,12 +203,12 @@ def _brief(answer: types.GenerateContentResponse, facts: BookingFacts) -> Brief:
     if not answer.candidates:
         blocked = answer.prompt_feedback.block_reason if answer.prompt_feedback else None
         if blocked:
-            raise ProviderRejectedError(PROVIDER, f"Gemini refused the booking ({blocked})")
+            raise BriefRefusedError(PROVIDER, f"Gemini refused the booking ({blocked})")
         raise ProviderUnavailableError(PROVIDER, "Gemini answered no brief")
     finish = answer.candidates[0].finish_reason
     reason = finish.value if finish is not None else "STOP"
     if reason in REFUSALS:
-        raise ProviderRejectedError(PROVIDER, f"Gemini refused to write the brief ({reason})")
+        raise BriefRefusedError(PROVIDER, f"Gemini refused to write the brief ({reason})")
     if reason != "STOP":
         raise ProviderUnavailableError(PROVIDER, f"Gemini's brief was cut short ({reason})")
     parsed = answer.parsed

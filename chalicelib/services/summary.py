@@ -12,6 +12,10 @@ notes worker alone writes notes pages, so the brief reaches the page without two
 ever editing it at once. Its record then announces `summary.ready`. A host whose premium
 plan ended since the booking was made gets no brief.
 
+A brief the model declines to write (its safety rules: the same booking would be
+declined again) is never asked for again: the booking says why (`brief_note`), as past
+the cap, and the job's record fails for good with the model's reason.
+
 Idempotent: a booking that has its brief is never sent to the model again. A retry after
 a model call whose brief could not be saved asks the model again.
 
@@ -35,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.bookings import BookingBrief, BookingStatus
-from chalicelib.domain.errors import NothingBilled, ProviderError
+from chalicelib.domain.errors import BriefRefusedError, NothingBilled, ProviderError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.notes import booking_facts
 from chalicelib.domain.providers.briefs import Brief, Briefs
@@ -70,6 +74,10 @@ def cap_note(per_month: int) -> str:
             "Briefs start again on the 1st.")
 
 
+REFUSED_NOTE = ("Not written: Gemini declined to write a brief for this booking (its "
+                "safety rules), and would again.")
+
+
 def _month_after(now: datetime) -> datetime:
     first = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return (first + timedelta(days=32)).replace(day=1)
@@ -98,6 +106,8 @@ class SummaryJob:
             return False
         if booking.brief is not None:
             return True  # a redelivery: the brief was written, and its notes asked for
+        if booking.brief_note == REFUSED_NOTE:
+            return False  # declined before: it would be again (and billed)
         config = self.hosts.config(booking.host_id)
         if not config.premium:
             return False  # the operator ended the plan since the booking was made
@@ -122,6 +132,12 @@ class SummaryJob:
         except ProviderError as exc:
             if isinstance(exc, NothingBilled):
                 self._give_back(key)  # answered with an error: nothing was billed
+            if isinstance(exc, BriefRefusedError):
+                # Never written, ever: the booking says why (dashboard, notes page), and
+                # the job's record too (failed for good: no retry asks again).
+                refused_at = self.clock.now()
+                save_on_latest(self.bookings, booking, lambda b: replace(
+                    b, brief_note=REFUSED_NOTE, notes_requested_at=refused_at))
             raise
         brief = kept(written)
         now = self.clock.now()

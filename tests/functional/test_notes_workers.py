@@ -347,6 +347,23 @@ def test_past_the_monthly_cap_the_brief_is_skipped_and_the_booking_says_why(
     assert sandbox.gemini_calls() == 1  # the first booking's only
 
 
+def test_a_brief_gemini_refuses_to_write_ends_the_job_and_the_booking_says_why(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    premium()
+    booking = book(api, host, clock)
+    sandbox.gemini_answer_next("", finish_reason="SAFETY")  # the same booking, every time
+    summary = worker("summary")
+
+    outcome = summary.handle(event(EventKind.BOOKING_CONFIRMED, booking, premium=True))
+
+    assert outcome is Outcome.GAVE_UP  # no retry: the same booking would be refused again
+    seen = notes_of(api, host, booking["uid"])
+    assert seen["status"] == "confirmed" and seen["brief"] is None
+    # The host sees why there is no brief (the dashboard, and the notes page)
+    assert "declined" in str(seen["brief_note"])
+    assert sandbox.gemini_calls() == 1
+
+
 def test_a_gemini_outage_uses_none_of_the_months_briefs(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     premium()

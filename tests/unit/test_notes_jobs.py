@@ -18,6 +18,7 @@ import pytest
 from chalicelib.domain.bookings import Attendee, Booking, BookingBrief, BookingStatus
 from chalicelib.domain.errors import (
     BookingContentionError,
+    BriefRefusedError,
     ConnectionBrokenError,
     NotConnectedError,
     NotFoundError,
@@ -35,7 +36,7 @@ from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, Notes
 from chalicelib.services.notes import CATCH_UP_AT_ONCE, NotesJob
 from chalicelib.services.notes_settings import NotesSettings
 from chalicelib.services.ports import Count
-from chalicelib.services.summary import SummaryJob, cap_note, usage_key
+from chalicelib.services.summary import REFUSED_NOTE, SummaryJob, cap_note, usage_key
 from tests.fakes.jobs import FakeCurrentBookings, FakeJobRecords, FakeProviderRefs
 from tests.unit.fakes import FakeHosts, FixedClock, make_host
 
@@ -461,6 +462,22 @@ def test_a_failed_model_call_is_raised_for_a_retry_and_counts_against_the_cap(
     assert world.bookings.bookings["b-1"].brief is None
     # A call whose answer could not be used is billed all the same: the cap counts it.
     assert list(world.counters.counts.values()) == [1]
+
+
+def test_a_brief_the_model_declines_is_noted_on_the_booking_and_never_asked_again(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.briefs.fail = BriefRefusedError("gemini", "Gemini refused to write the brief (SAFETY)")
+
+    with pytest.raises(BriefRefusedError):
+        world.summary.run(an_event())
+    booking = world.bookings.bookings["b-1"]
+    assert booking.brief is None and booking.brief_note == REFUSED_NOTE
+    assert booking.notes_requested_at == NOW  # the note reaches the notes page too
+
+    # A copy of the event (a redrive) asks the model nothing more: it would decline again
+    assert world.summary.run(an_event()) is False
+    assert len(world.briefs.calls) == 1
 
 
 def test_briefs_not_set_up_count_nothing_against_the_cap(world: World) -> None:
