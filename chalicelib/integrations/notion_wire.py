@@ -34,13 +34,21 @@ _URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]]")
 
 def text(line: str) -> list[dict[str, Any]]:
     """A line as rich text: its URLs as links (one longer than a link may be stays text),
-    long runs cut at Notion's 2,000 UTF-16 units, never inside a character."""
-    items, at = [], 0
+    long runs cut at Notion's 2,000 UTF-16 units, never inside a character. Each link is
+    an item of its own and Notion takes MAX_ITEMS in one value: links stop where the rest
+    of the line would no longer fit, and it stays text, never cut off."""
+    items: list[dict[str, Any]] = []
+    at, left = 0, _units(line)
     for match in _URL.finditer(line):
         url = match.group()
         link = url if _units(url) <= MAX_TEXT else None
-        items += _runs(line[at:match.start()], None) + _runs(url, link)
-        at = match.end()
+        part = _runs(line[at:match.start()], None) + _runs(url, link)
+        rest = left - _units(line[at:match.end()])
+        # The rest as text takes at most this many runs (one cut may fall a unit short).
+        if len(items) + len(part) + -(-rest // (MAX_TEXT - 1)) > MAX_ITEMS:
+            break
+        items += part
+        at, left = match.end(), rest
     return (items + _runs(line[at:], None))[:MAX_ITEMS]
 
 

@@ -192,6 +192,22 @@ def test_a_long_answer_with_an_emoji_still_gets_its_notes_page(
     assert f"What do you want to cover?: {answer}" in texts(sandbox)
 
 
+def test_an_answer_of_hundreds_of_links_is_on_its_notes_page_whole_and_rewritten_never(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "notion")
+    # 250 links: 500 rich-text items as links and spaces, Notion takes 100 in one value.
+    answer = " ".join(f"https://e.co/{n:03}" for n in range(250))
+    booking = book(api, host, clock, answer=answer)
+    notes = worker("notes")
+
+    assert notes.handle(event(EventKind.BOOKING_CONFIRMED, booking)) is Outcome.DONE
+    sandbox.reset_api_calls("notion")
+    notes.handle(event(EventKind.BOOKING_CONFIRMED, booking, n=2))  # a redelivery
+
+    assert f"What do you want to cover?: {answer}" in texts(sandbox)
+    assert "blocks.update" not in sandbox.api_call_counts("notion")  # read as written
+
+
 def test_a_redelivery_makes_no_second_page_and_a_cancel_updates_the_same_one(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "notion")

@@ -30,3 +30,17 @@ def test_a_link_longer_than_notion_takes_stays_text_and_a_short_one_is_a_link() 
     links = [item["text"]["link"]["url"] for item in items if "link" in item["text"]]
     assert links == ["https://example.com/brief"]
     assert "".join(item["text"]["content"] for item in items) == line
+
+
+def test_an_answer_of_more_links_than_notion_takes_in_one_value_keeps_all_its_text() -> None:
+    # A client pastes 300 links (4,500 characters: a long-text answer may hold 5,000).
+    # Each link is its own rich-text item, and Notion takes at most 100 in one value.
+    line = "Portfolio: " + " ".join(f"https://e.co/{n:03}" for n in range(300))
+
+    items = wire.text(line)
+
+    assert len(items) <= 100
+    assert all(units(item["text"]["content"]) <= 2000 for item in items)
+    assert "".join(item["text"]["content"] for item in items) == line  # nothing cut off
+    links = [item["text"]["link"]["url"] for item in items if "link" in item["text"]]
+    assert links[:3] == ["https://e.co/000", "https://e.co/001", "https://e.co/002"]
