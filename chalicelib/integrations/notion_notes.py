@@ -19,9 +19,9 @@ Two deliveries running at once could still both create; the notes job's own reco
 keeps that to a race of retries.
 
 Errors. A 401 refreshes the token once and retries; a second 401, a 403 (a capability
-withdrawn), a 404 on the database (the host un-shared it) or the database in the host's
-trash (Notion still reads it, and refuses every page made or edited in it) is
-ConnectionBrokenError.
+withdrawn), a 404 on the database (the host un-shared it), the database in the host's
+trash (Notion still reads it, and refuses every page made or edited in it) or its
+Booking property made another type than text is ConnectionBrokenError.
 429, 5xx, 409 (Notion's "try again") and timeouts are ProviderUnavailableError, after
 notion-client's own retries (429 on any call, 5xx on GET and DELETE, each wait capped at
 MAX_RETRY_DELAY_MS so a Lambda does not sleep its time away); any other 4xx, and a notes
@@ -184,8 +184,11 @@ class NotionNotes:
                                 properties=missing, gone=self._unshared)
             kinds = {name: str(p.get("type")) for name, p in source["properties"].items()}
         if kinds.get(wire.BOOKING) != "rich_text":
-            raise ProviderRejectedError(PROVIDER, f"the Notion property {wire.BOOKING} is a "
-                                        f"{kinds.get(wire.BOOKING)}; Penny needs it as text")
+            # Every booking's page is found again by it: no page can be written until the
+            # host changes it back (then reconnects), so it is the connection's, shown.
+            raise ConnectionBrokenError(PROVIDER, f"the Notion property {wire.BOOKING} is a "
+                                        f"{kinds.get(wire.BOOKING)}; Penny needs it as text: "
+                                        "change it back to text in Notion, or pick another")
         self._source = _Source(str(chosen["id"]), kinds)
         return self._source
 

@@ -220,6 +220,20 @@ def test_a_data_source_without_pennys_properties_gets_them(
     assert page["properties"]["Booking"]["rich_text"][0]["plain_text"] == INTRO.key
 
 
+def test_a_booking_property_the_host_made_another_type_breaks_the_connection_saying_why(
+        provider_sandbox: ProviderSandbox) -> None:
+    # The host changed Booking to a select in Notion: no booking's page can be found
+    # again by it, so none can be written; the host must be told, not one page refused.
+    source = provider_sandbox.notion_add_data_source(
+        "Clients", properties={"Client": "title", "Booking": "select"})
+
+    with pytest.raises(ConnectionBrokenError, match="Booking is a select") as on_save:
+        _notes(provider_sandbox, data_source=source).save_notes(INTRO)
+
+    assert on_save.value.provider == "notion"
+    assert provider_sandbox.notion_pages(source) == []
+
+
 def test_a_data_source_that_is_not_there_breaks_the_connection(
         provider_sandbox: ProviderSandbox) -> None:
     with pytest.raises(ConnectionBrokenError, match="no data source Gone"):
