@@ -68,6 +68,14 @@ class FakeRazorpay:
         self.webhooks.publish(merchant, events)
         return refund
 
+    def refund_in_dashboard(self, merchant: Merchant, payment_id: str,
+                            amount: int | None) -> dict[str, Any]:
+        """The merchant refunds a payment in Razorpay's own dashboard: a refund without
+        Penny's receipt or notes; refund.created and refund.processed are sent."""
+        refund, events = self.store.refund(merchant, payment_id, amount, "normal", None, None)
+        self.webhooks.publish(merchant, events)
+        return refund
+
     def merchant(self, key_id: str | None = None) -> Merchant:
         """A merchant by key id (default: the seeded one)."""
         with self.store.lock:

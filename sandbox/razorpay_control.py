@@ -63,6 +63,13 @@ class RazorpayControl:
         """The refund fails after the fact: refund.failed is sent; the refund afterwards."""
         return self.razorpay.refund_failed(self.razorpay.merchant(key_id), refund_id)
 
+    def razorpay_refund_in_dashboard(self, payment_id: str, amount: int | None = None,
+                                     key_id: str | None = None) -> Entity:
+        """The host refunds the payment in Razorpay's dashboard (what is left of it, or
+        `amount`): refund.created and refund.processed are sent; the refund afterwards."""
+        return self.razorpay.refund_in_dashboard(self.razorpay.merchant(key_id), payment_id,
+                                                 amount)
+
     def razorpay_fail_next_payments(self, times: int = 1) -> None:
         """The next `times` payments fail (Checkout or razorpay_pay)."""
         self.razorpay.store.fail_next_payments(times)

@@ -235,6 +235,16 @@ class Booking:
                           refunded_at=now, refund_reason=reason, refund_failed_at=None)
         return replace(self, payment=payment)
 
+    def refunded_in_all(self, total_minor: int) -> Booking:
+        """More of its payment went back at the provider (another part refunded in the
+        dashboard): `total_minor` is the provider's own count of all of it, so a late or
+        repeated event, whose count is lower or the same, changes nothing."""
+        p = self.payment
+        if p is None or not p.refunded or p.refund_failed or \
+                total_minor <= (p.refunded_minor or 0):
+            return self
+        return replace(self, payment=replace(p, refunded_minor=total_minor))
+
     def second_payment(self, payment_id: str, amount_minor: int | None) -> Booking:
         """Another payment after the one it was paid with: recorded as owed back."""
         p = self.payment

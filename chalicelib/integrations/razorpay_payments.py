@@ -279,6 +279,10 @@ def _event(event_id: str, event: Mapping[str, Any]) -> PaymentEvent | None:
     amount = None
     if isinstance(money.get("amount"), int) and money.get("currency"):
         amount = Price(int(money["amount"]), str(money["currency"]).upper())
+    # The payment's own running total (all its refunds, the host's among them), which a
+    # refund's events carry beside the refund: what the booking records.
+    total = payment.get("amount_refunded") if refunding else None
     return PaymentEvent(id=event_id, kind=kind, booking_uid=booking_uid,
                         checkout_id=str(order_id), payment_id=str(payment["id"]),
-                        amount=amount, refund_id=str(refund["id"]) if refund.get("id") else None)
+                        amount=amount, refund_id=str(refund["id"]) if refund.get("id") else None,
+                        refunded_minor=total if isinstance(total, int) else None)

@@ -57,9 +57,10 @@ def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
         if str(request.get("idempotency_key") or "").startswith(PENNY_KEYS) or \
                 not found.get("payment_intent"):
             return None  # Penny's own refund: its refund events tell it, with its id
+        total = _price(found, "amount_refunded")
         return PaymentEvent(str(event["id"]), PaymentEventKind.REFUNDED, str(booking_uid), "",
-                            found.get("payment_intent"), _price(found, "amount_refunded"),
-                            account)
+                            found.get("payment_intent"), total, account,
+                            refunded_minor=total.amount_minor if total else None)
     if kind in _REFUND:
         refunded = {"succeeded": PaymentEventKind.REFUNDED,
                     "failed": PaymentEventKind.REFUND_FAILED}.get(str(found.get("status")))

@@ -125,6 +125,7 @@ class PaymentConfirmation(PaidBookingWrites):
         """A refund told before its payment: the payment and its refund are recorded, and
         a booking still waiting for the money ends (its hold let go) as if unpaid."""
         amount = event.amount.amount_minor if event.amount else booking.price_minor or 0
+        back = amount if event.refunded_minor is None else event.refunded_minor
 
         def recorded(now: datetime) -> Booking:
             current = self._current(booking.uid)
@@ -133,7 +134,7 @@ class PaymentConfirmation(PaidBookingWrites):
             paid = replace(current.payment, payment_id=event.payment_id, paid_minor=amount,
                            paid_at=now)
             settled = replace(current, payment=paid).refunded(
-                event.refund_id or event.payment_id or "", amount, now, "provider")
+                event.refund_id or event.payment_id or "", back, now, "provider")
             return settled.expired() if settled.status is BookingStatus.PENDING_PAYMENT \
                 else settled
 

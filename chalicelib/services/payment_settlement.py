@@ -11,7 +11,8 @@ once and in any order, and each is checked against the booking's own checkout:
   that payment refunded in full, the booking left as it was;
 - expired: a pending booking expires; a paid one stays paid;
 - failed: nothing (the client may try again inside the hold);
-- refunded at the provider: recorded on the booking;
+- refunded at the provider: recorded on the booking, as the provider's own total for the
+  payment (never a sum of refunds, which a late or repeated event would count twice);
 - a refund that came back after it was made (a closed card): recorded, and the host told
   (`payment.refund_failed`) to refund another way; Penny never makes it again;
 - disputed with the client's bank (a chargeback): recorded, and the host told
@@ -69,25 +70,40 @@ class PaymentSettlement(PaymentConfirmation):
         if event.kind is PaymentEventKind.DISPUTED:
             return self._disputed(booking, event)
         if event.kind is PaymentEventKind.REFUNDED:
-            # After Penny's refund failed, another refund (the host's own, at the
-            # provider) is the money going back after all.
-            again = payment.refund_failed and event.refund_id != payment.refund_id
-            if (payment.refunded and not again) or not event.payment_id or \
-                    (payment.paid and event.payment_id != payment.payment_id):
-                return Settlement("ignored", booking)
-            if not payment.paid:
-                # Told before the payment itself (its event still on the way): the money
-                # is back already, so the payment must never confirm the booking.
-                return Settlement("recorded", self._refunded_unpaid(booking, event))
-            amount = event.amount.amount_minor if event.amount else payment.paid_minor or 0
-            # A refund Penny owed (its answer lost, or this event faster than its record)
-            # keeps the reason it was owed for: it is not the host's own.
-            return Settlement("recorded", self._update(booking.uid, lambda b: b.refunded(
-                event.refund_id or event.payment_id or "", amount, self.clock.now(),
-                b.payment.refund_reason or "provider" if b.refund_owed else "provider")
-                if b.payment is not None and (not b.payment.refunded or b.payment.refund_failed)
-                else b))
+            return self._refunded(booking, event)
         return Settlement("ignored", booking)  # FAILED: the client may try again
+
+    def _refunded(self, booking: Booking, event: PaymentEvent) -> Settlement:
+        """Money gone back at the provider. The booking records the provider's own total
+        for the payment (`refunded_minor`), never a sum of refunds: two parts the host gave
+        back in the dashboard, told late, out of order or twice, show what the provider
+        shows."""
+        payment = booking.payment
+        assert payment is not None
+        if not event.payment_id or (payment.paid and event.payment_id != payment.payment_id):
+            return Settlement("ignored", booking)
+        total = event.refunded_minor
+        # After Penny's refund failed, another refund (the host's own, at the provider)
+        # is the money going back after all.
+        again = payment.refund_failed and event.refund_id != payment.refund_id
+        if payment.refunded and not again:
+            if total is None or total <= (payment.refunded_minor or 0):
+                return Settlement("ignored", booking)  # told before, or a count since passed
+            return Settlement("recorded", self._update(
+                booking.uid, lambda b: b.refunded_in_all(total)))
+        if not payment.paid:
+            # Told before the payment itself (its event still on the way): the money is
+            # back already, so the payment must never confirm the booking.
+            return Settlement("recorded", self._refunded_unpaid(booking, event))
+        amount = total if total is not None else \
+            event.amount.amount_minor if event.amount else payment.paid_minor or 0
+        # A refund Penny owed (its answer lost, or this event faster than its record)
+        # keeps the reason it was owed for: it is not the host's own.
+        return Settlement("recorded", self._update(booking.uid, lambda b: b.refunded(
+            event.refund_id or event.payment_id or "", amount, self.clock.now(),
+            b.payment.refund_reason or "provider" if b.refund_owed else "provider")
+            if b.payment is not None and (not b.payment.refunded or b.payment.refund_failed)
+            else b.refunded_in_all(amount) if total is not None else b))
 
     def _refund_failed(self, booking: Booking, event: PaymentEvent) -> Settlement:
         """Penny's refund came back: recorded (the host is told, `payment.refund_failed`),

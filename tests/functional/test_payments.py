@@ -533,6 +533,31 @@ def test_a_paid_booking_refunded_in_stripes_dashboard_says_the_host_refunded_it(
         5000, "provider")
 
 
+def test_two_parts_refunded_in_stripes_dashboard_show_stripes_total_however_told(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a paid booking, of which the host gives back 10.00, then 20.00, in Stripe's
+    # dashboard
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    intent = str(as_it_is(held["uid"]).payment.payment_id)  # type: ignore[union-attr]
+    sandbox.stripe_refund_in_dashboard(intent, amount=1000)
+    sandbox.stripe_refund_in_dashboard(intent, amount=2000)
+    first, second = (e["id"] for e in sandbox.stripe_events("charge.refunded"))
+
+    # WHEN their events come (refund.created and charge.refunded each), then the first
+    # part's charge.refunded again, late
+    deliver_stripe(api, sandbox, 4)
+    sandbox.stripe_redeliver(first)
+    deliver_stripe(api, sandbox, 1)
+
+    # THEN the booking shows what Stripe counts gone back: both parts, once each
+    assert second != first
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"], shown["refund_reason"]) == (
+        "refunded", 3000, "provider")
+
+
 def test_a_disputed_stripe_payment_is_shown_to_the_host_and_the_booking_stays_paid(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     held = book(api, clock)
@@ -823,6 +848,33 @@ def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once
     assert shown["status"] == "confirmed" and shown["payment"]["state"] == "paid"
     assert shown["payment"]["second_payments"] == [{"amount_minor": 150000, "refunded": True}]
     assert first["razorpay_payment_id"] != second["razorpay_payment_id"]
+
+
+def test_two_parts_refunded_in_razorpays_dashboard_show_its_total_told_out_of_order(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a paid booking, of which the host gives back ₹100, then ₹200, in Razorpay's
+    # dashboard
+    held = book(api, clock)
+    paid = sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    seen = deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    sandbox.razorpay_hold_webhooks()
+    sandbox.razorpay_refund_in_dashboard(paid["razorpay_payment_id"], 10000)
+    sandbox.razorpay_refund_in_dashboard(paid["razorpay_payment_id"], 20000)
+    first, second = (e.id for e in sandbox.razorpay_held_webhooks()
+                     if e.event == "refund.processed")
+
+    # WHEN the second part's refund.processed comes first, then the first's, then the
+    # second's again
+    sandbox.razorpay_release_webhooks([second, first])
+    seen = deliver_razorpay(api, sandbox, seen, 2)
+    sandbox.razorpay_redeliver_webhook(second)
+    deliver_razorpay(api, sandbox, seen, 1)
+
+    # THEN the booking shows what Razorpay counts gone back (the payment's
+    # amount_refunded), never one part alone nor a part twice
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"], shown["refund_reason"]) == (
+        "refunded", 30000, "provider")
 
 
 # ---- the raw body through the Function URL --------------------------------------------

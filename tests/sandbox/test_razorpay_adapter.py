@@ -312,6 +312,23 @@ def test_refund_processed_is_refunded_with_the_refunds_amount(
     assert event.refund_id == provider_sandbox.razorpay_refunds()[0]["id"]
 
 
+def test_refund_processed_carries_the_payments_total_refunded_beside_the_part(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a paid order of which the host gave back ₹100 in the dashboard before
+    _, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+    payments = _payments(provider_sandbox)
+    provider_sandbox.razorpay_refund_in_dashboard(payment_id, 10000)
+
+    # WHEN ₹200 more goes back
+    provider_sandbox.razorpay_refund_in_dashboard(payment_id, 20000)
+    event = payments.verify_webhook(*_delivered(provider_sandbox, _event(
+        provider_sandbox, "refund.processed")))
+
+    # THEN the event names this part and all that has gone back of the payment
+    assert event is not None and event.amount == Price(20000, "INR")
+    assert event.refunded_minor == 30000
+
+
 def test_refund_failed_is_a_failed_refund_naming_the_refund(
         provider_sandbox: ProviderSandbox) -> None:
     checkout, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})

@@ -379,7 +379,7 @@ def test_a_refund_the_host_makes_in_stripes_dashboard_is_told_by_the_charges_eve
     assert refund_event is None
     assert charge_event == PaymentEvent(
         provider_sandbox.stripe_events("charge.refunded")[0]["id"], PaymentEventKind.REFUNDED,
-        "bk-1", "", intent, Price(2000, "JPY"), account)
+        "bk-1", "", intent, Price(2000, "JPY"), account, refunded_minor=2000)
 
 
 def test_the_sandbox_pages_refund_button_refunds_a_payment_as_the_hosts_dashboard_would(

@@ -796,6 +796,39 @@ def test_a_part_the_host_gave_back_at_the_provider_leaves_the_rest_to_the_policy
     assert (payment.refund_id, payment.refunded_minor) == (rest.id, 5000)
 
 
+def given_back(booking: Booking, event_id: str, part: int, total: int) -> PaymentEvent:
+    """A part the host refunded at the provider, told with the provider's total."""
+    return PaymentEvent(event_id, PaymentEventKind.REFUNDED, booking.uid, "", "pi_1",
+                        Price(part, "USD"), "acct_alice", refund_id=f"re_{event_id}",
+                        refunded_minor=total)
+
+
+def test_parts_given_back_at_the_provider_show_its_total_however_they_are_told(
+        world: World) -> None:
+    booking = paid_booking(world)
+    first = given_back(booking, "evt_first", 1000, total=1000)
+    second = given_back(booking, "evt_second", 1500, total=2500)
+
+    told = [world.payments.settle(event, "stripe").outcome
+            for event in (second, first, second, first)]  # out of order, and told again
+
+    payment = world.get(booking.uid).payment
+    assert told == ["recorded", "ignored", "ignored", "ignored"]
+    assert payment is not None and payment.refunded_minor == 2500
+    assert payment.refund_reason == "provider"
+
+
+def test_a_further_part_given_back_raises_the_total_to_the_providers(world: World) -> None:
+    booking = paid_booking(world)
+
+    for event in (given_back(booking, "evt_first", 1000, total=1000),
+                  given_back(booking, "evt_second", 1500, total=2500)):
+        world.payments.settle(event, "stripe")
+
+    payment = world.get(booking.uid).payment
+    assert payment is not None and payment.refunded_minor == 2500
+
+
 @pytest.mark.parametrize("refusal", [
     ProviderRejectedError("stripe", "balance_insufficient: the account cannot refund"),
     ConnectionBrokenError("stripe", "refunding: reconnect Stripe"),

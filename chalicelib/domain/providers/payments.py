@@ -87,6 +87,10 @@ class PaymentEvent:
     refund_id: str | None = None   # a refund's events: which refund
     dispute_id: str | None = None  # a dispute's events: which dispute
     reason: str | None = None      # a dispute's reason, in the vendor's words (`fraudulent`)
+    # A refund's events: how much of the payment has gone back in all, as the provider
+    # counts it (Stripe's charge `amount_refunded`, Razorpay's payment `amount_refunded`).
+    # Recorded as it is, never added to: a redelivered or late event cannot count twice.
+    refunded_minor: int | None = None
 
 
 class PaymentProvider(Protocol):
