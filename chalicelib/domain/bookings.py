@@ -284,11 +284,23 @@ class Booking:
 
     @property
     def refund_owed(self) -> bool:
-        """Paid for a time it does not hold (late, taken, cancelled while it waited), and
-        the refund not made yet."""
+        """Paid for a time it does not hold (late, taken, cancelled while it waited, or
+        cancelled in time), and not all of it back yet: the refund not made, or only a
+        part the host gave back at the provider meanwhile (the rest is still Penny's to
+        give). A refund that came back is the host's to make another way."""
         p = self.payment
-        return (p is not None and p.paid and not p.refunded and p.refund_reason is not None
-                and self.status is not BookingStatus.CONFIRMED)
+        return (p is not None and p.paid and p.refund_reason not in (None, "provider")
+                and not p.refund_failed and self.status is not BookingStatus.CONFIRMED
+                and (not p.refunded or self.refund_rest_minor > 0))
+
+    @property
+    def refund_rest_minor(self) -> int:
+        """What of its payment has not gone back, as the provider's total counts it."""
+        p = self.payment
+        if p is None or not p.paid:
+            return 0
+        back = (p.refunded_minor or 0) if p.refunded and not p.refund_failed else 0
+        return max((p.paid_minor or 0) - back, 0)
 
     def moved_to(self, start: datetime, now: datetime) -> Booking:
         if len(self.history) >= MAX_MOVES:

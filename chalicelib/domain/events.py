@@ -111,8 +111,8 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     """The money side of a booking, as a dashboard shows it: "paid", "refunded"..."""
     p = b.payment
     assert p is not None
-    state = ("refund_failed" if p.refund_failed else "refunded" if p.refunded
-             else "refund_owed" if b.refund_owed else "paid" if p.paid
+    state = ("refund_failed" if p.refund_failed else "refund_owed" if b.refund_owed
+             else "refunded" if p.refunded else "paid" if p.paid
              else "expired" if b.status is BookingStatus.EXPIRED else "awaiting")
     summary: dict[str, Any] = {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
                if p.paid_minor is not None else b.price_minor, "currency": b.currency,
@@ -198,7 +198,8 @@ def _paid(b: Booking) -> bool:
 
 
 def _refunded(b: Booking) -> bool:
-    return b.payment is not None and b.payment.refunded
+    # A part the host gave back while Penny owes the whole is not the refund yet.
+    return b.payment is not None and b.payment.refunded and not b.refund_owed
 
 
 def _dispute(b: Booking) -> str | None:

@@ -14,12 +14,9 @@ from chalicelib.domain.errors import (
     ConnectionBrokenError,
     NotConnectedError,
     PaymentNotConnectedError,
-    PaymentUnavailableError,
-    ProviderError,
     ProviderRejectedError,
 )
-from chalicelib.domain.event_types import Price
-from chalicelib.services.paid_booking_writes import PaidBookingWrites
+from chalicelib.services.owed_refunds import OwedRefunds
 from chalicelib.services.payment_ports import PaymentAdapters
 from chalicelib.services.ports import Clock
 from chalicelib.services.refund_policy import given_back_in_part, refund_due
@@ -27,7 +24,7 @@ from chalicelib.services.refund_policy import given_back_in_part, refund_due
 log = logging.getLogger("penny.payments")
 
 
-class CancellationRefunds(PaidBookingWrites):
+class CancellationRefunds(OwedRefunds):
     """Held by PaymentService, which has these fields."""
 
     adapters: PaymentAdapters
@@ -44,37 +41,27 @@ class CancellationRefunds(PaidBookingWrites):
             # Cancelled while it waited for the money: no one can pay for it any more.
             self._end_checkout(booking)
             return booking
-        in_part = given_back_in_part(booking)
-        if payment is None or (payment.refunded and not in_part):
+        if payment is None:
             return booking
-        if not refund_due(booking):
-            log.info("no refund under the policy", extra={"booking_uid": uid})
-            return booking
-        # Owed first, on the booking (the dashboard says "Refund owed", the client's page
-        # that it is on its way): the money is never out of sight, whatever happens next.
-        booking = self._update(uid, lambda b: replace(b, payment=replace(
-            b.payment, refund_reason="cancelled"))
-            if b.payment is not None and not b.payment.refunded else b)
-        back = (payment.refunded_minor or 0) if in_part else 0  # what the host gave back
-        try:
-            refund = self.adapters.for_booking(booking).refund(
-                payment.payment_id or "",
-                Price((payment.paid_minor or 0) - back, booking.currency or ""),
-                key=f"{uid}-cancelled")
-        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
-            # Refused (a balance too low, keys withdrawn, Stripe disconnected) or down: the
-            # job fails for its retries and then its DLQ, whose redrive tries again (after
-            # the host reconnects); never recorded done with the money still out.
-            log.warning("cancellation refund owed, not made yet: %s", exc.code,
-                        extra={"booking_uid": uid})
-            raise PaymentUnavailableError(
-                payment.provider, "the refund of a cancelled booking could not be made yet; "
-                "it is tried again") from exc
-        now = self.clock.now()
-        return self._update(uid, lambda b: b.refunded(
-            refund.id, back + refund.amount.amount_minor, now, "cancelled")
-            if b.payment is not None and (not b.payment.refunded
-                                          or b.payment.refund_id == payment.refund_id) else b)
+        if not booking.refund_owed:
+            in_part = given_back_in_part(booking)
+            if payment.refunded and not in_part:
+                return booking   # given back already (all of it), or its refund came back
+            if not refund_due(booking):
+                log.info("no refund under the policy", extra={"booking_uid": uid})
+                return booking
+            # Owed first, on the booking (the dashboard says "Refund owed", the client's
+            # page that it is on its way): the money is never out of sight, whatever
+            # happens next. A part the host gave back before stays recorded: the refund is
+            # the rest (`_refund_rest`).
+            booking = self._update(uid, lambda b: replace(b, payment=replace(
+                b.payment, refund_reason="cancelled"))
+                if b.payment is not None and (not b.payment.refunded or given_back_in_part(b))
+                else b)
+        # Refused (a balance too low, keys withdrawn, Stripe disconnected) or down: the job
+        # fails for its retries and then its DLQ, whose redrive tries again (after the host
+        # reconnects); never recorded done with the money still out.
+        return self._refund_rest(booking, "cancelled", "a cancelled booking")
 
     def _end_checkout(self, booking: Booking) -> None:
         """End an unpaid booking's checkout at its provider. One the host's account no

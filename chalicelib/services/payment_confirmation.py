@@ -22,7 +22,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import PaymentEvent
-from chalicelib.services.paid_booking_writes import PaidBookingWrites
+from chalicelib.services.owed_refunds import OwedRefunds
 from chalicelib.services.payment_ports import PaymentAdapters, Settlement
 from chalicelib.services.ports import Clock
 
@@ -45,7 +45,7 @@ class _Unwanted(Exception):
         self.reason = reason
 
 
-class PaymentConfirmation(PaidBookingWrites):
+class PaymentConfirmation(OwedRefunds):
     """Held by PaymentService, which has these fields."""
 
     adapters: PaymentAdapters
@@ -161,23 +161,12 @@ class PaymentConfirmation(PaidBookingWrites):
             return kept.expired() if kept.status is BookingStatus.PENDING_PAYMENT else kept
 
         booking = self._update(booking.uid, owed)
-        if booking.payment is None or booking.payment.refunded or \
-                booking.payment.payment_id != payment_id:
+        if booking.payment is None or booking.payment.payment_id != payment_id:
             return booking
-        try:
-            refund = self.adapters.for_booking(booking).refund(
-                payment_id, Price(amount or 0, booking.currency or ""),
-                key=f"{booking.uid}-{reason}")
-        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
-            log.warning("refund owed, not made yet: %s", exc.code,
-                        extra={"booking_uid": booking.uid})
-            raise PaymentUnavailableError(
-                booking.payment.provider, "the refund of a payment for a time the booking "
-                "no longer holds could not be made yet; it is tried again") from exc
-        now = self.clock.now()
-        return self._update(booking.uid, lambda b: b.refunded(
-            refund.id, refund.amount.amount_minor, now, reason)
-            if b.payment is not None and not b.payment.refunded else b)
+        # A part the host gave back meanwhile (the refund failed when first told, and the
+        # host refunded by hand) leaves the rest; all of it, nothing.
+        return self._refund_rest(booking, reason, "a payment for a time the booking no "
+                                 "longer holds")
 
 
 def _another(booking: Booking, event: PaymentEvent) -> bool:

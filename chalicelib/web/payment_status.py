@@ -49,10 +49,10 @@ def payment_state(booking: Booking, now: datetime) -> PaymentState:
         return PaymentState.NONE
     if payment.refund_failed:
         return PaymentState.REFUND_FAILED
+    if booking.refund_owed:   # before refunded: a part the host gave back is not all
+        return PaymentState.REFUND_OWED
     if payment.refunded:
         return PaymentState.REFUNDED
-    if booking.refund_owed:
-        return PaymentState.REFUND_OWED
     if payment.paid:
         return PaymentState.PAID
     booking = booking.as_of(now)

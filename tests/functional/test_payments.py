@@ -517,6 +517,36 @@ def test_a_refund_owed_that_the_host_makes_in_stripes_dashboard_is_shown_refunde
     assert len(sandbox.stripe_refunds()) == 1
 
 
+def test_a_refund_owed_given_back_in_part_in_stripes_dashboard_is_made_for_the_rest(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a cancelled booking whose refund Stripe refused ("Refund owed"), of which
+    # the host then gives back 50.00 of 150.00 in Stripe's dashboard
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    sandbox.stripe_fail_next_api_calls(status=400)
+    with pytest.raises(Exception):  # noqa: B017 - the job fails for its retries and DLQ
+        run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, stripe_host), held["uid"])
+    intent = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+    sandbox.stripe_refund_in_dashboard(str(intent), amount=5000)
+    deliver_stripe(api, sandbox, 2)   # refund.created, charge.refunded
+    assert view(api, held)["payment"]["state"] == "refund_owed"
+
+    # WHEN the job is redriven, and once more
+    for n in (2, 3):
+        run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, stripe_host), held["uid"],
+                         n)
+
+    # THEN Penny refunds the rest alone, once, keyed by what the host had given back
+    refunds = sandbox.stripe_refunds()
+    assert sorted(r["amount"] for r in refunds) == [5000, 10000]
+    (own,) = [r for r in refunds if r["metadata"].get("penny_refund_key")]
+    assert own["metadata"]["penny_refund_key"] == f"{held['uid']}-cancelled-after-5000"
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"]) == ("refunded", 15000)
+
+
 def test_a_paid_booking_refunded_in_stripes_dashboard_says_the_host_refunded_it(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     held = book(api, clock)
@@ -822,6 +852,45 @@ def test_cancelling_a_razorpay_booking_refunds_it_once(
     sandbox.razorpay_fail_refund(refund["id"])
     deliver_razorpay(api, sandbox, seen, 1)                          # refund.failed
     assert view(api, held)["payment"]["state"] == "refund_failed"
+
+
+def test_a_refund_owed_given_back_by_hand_in_razorpays_dashboard_is_made_for_the_rest(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN two cancelled bookings whose refunds Razorpay refused ("Refund owed"), of
+    # which the host then gives back a part of one, and all of the other, in Razorpay's
+    # dashboard
+    by_hand = {10: 50000, 12: 150000}
+    held = {hour: book(api, clock, hour) for hour in by_hand}
+    seen = 0
+    for booking in held.values():
+        sandbox.razorpay_pay(booking["payment"]["order_id"],
+                             notes={"booking_uid": booking["uid"]})
+        seen = deliver_razorpay(api, sandbox, seen, len(sandbox.razorpay_events()) - seen)
+        api.post(f"/bookings/{booking['uid']}/cancel",
+                 {"token": booking["links"]["cancel_token"]})
+        sandbox.razorpay_fail_next_api_calls(status=400)
+        with pytest.raises(Exception):  # noqa: B017 - the job fails for its retries and DLQ
+            run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, razorpay_host),
+                             booking["uid"])
+    for hour, booking in held.items():
+        payment_id = as_it_is(booking["uid"]).payment.payment_id  # type: ignore[union-attr]
+        sandbox.razorpay_refund_in_dashboard(str(payment_id), by_hand[hour])
+        seen = deliver_razorpay(api, sandbox, seen, 2)   # refund.created, refund.processed
+
+    # WHEN each job is redriven, and once more
+    for booking in held.values():
+        for n in (2, 3):
+            run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, razorpay_host),
+                             booking["uid"], n)
+
+    # THEN Penny refunds the rest of the first, once, keyed by what the host had given
+    # back, and nothing of the second; both show all of it refunded
+    own = [r for r in sandbox.razorpay_refunds() if r["notes"]]
+    assert [(r["amount"], r["notes"]["penny_refund_key"]) for r in own] == [
+        (100000, f"{held[10]['uid']}-cancelled-after-50000")]
+    for booking in held.values():
+        shown = view(api, booking)["payment"]
+        assert (shown["state"], shown["refunded_minor"]) == ("refunded", 150000)
 
 
 def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once(

@@ -829,6 +829,55 @@ def test_a_further_part_given_back_raises_the_total_to_the_providers(world: Worl
     assert payment is not None and payment.refunded_minor == 2500
 
 
+def test_a_refund_owed_that_the_host_gave_back_in_part_by_hand_is_the_rest_keyed_by_it(
+        world: World) -> None:
+    # GIVEN a cancelled booking whose refund the provider refused ("Refund owed"), of
+    # which the host then gave back 15.00 of 50.00 in the dashboard
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.fake.faults.fail_next("refund", ProviderRejectedError("stripe", "balance"))
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.refund_cancelled(booking.uid)
+    world.payments.settle(given_back(booking, "evt_part", 1500, total=1500), "stripe")
+    assert payment_summary(world.get(booking.uid))["state"] == "refund_owed"
+
+    # WHEN the job is redriven, twice
+    world.payments.refund_cancelled(booking.uid)
+    world.payments.refund_cancelled(booking.uid)
+
+    # THEN the rest alone is refunded, once, under a key naming what had gone back
+    assert list(world.fake.refunds) == [f"{booking.uid}-cancelled-after-1500"]
+    (rest,) = world.fake.refunds.values()
+    assert rest.amount == Price(3500, "USD")
+    refunded = world.get(booking.uid)
+    assert payment_summary(refunded)["state"] == "refunded"
+    assert refunded.payment is not None and refunded.payment.refunded_minor == 5000
+
+
+def test_a_taken_payments_refund_the_host_gave_back_in_part_is_the_rest_when_told_again(
+        world: World) -> None:
+    # GIVEN a payment after the hold lapsed and the time was taken, whose refund could not
+    # be made, and of which the host gave back 20.00 by hand
+    held = world.book().booking
+    world.later(20)
+    world.book(email="cy@example.com")
+    world.fake.faults.fail_next("refund", ProviderUnavailableError("stripe", "down"))
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.settle(world.paid(held), "stripe")
+    world.payments.settle(given_back(held, "evt_part", 2000, total=2000), "stripe")
+    assert world.get(held.uid).refund_owed
+
+    # WHEN the payment is told again (the provider's retry)
+    world.payments.settle(world.paid(held, "evt_paid_2"), "stripe")
+
+    # THEN the rest is refunded, keyed by what had gone back
+    assert list(world.fake.refunds) == [f"{held.uid}-taken-after-2000"]
+    assert world.fake.refunds[f"{held.uid}-taken-after-2000"].amount == Price(3000, "USD")
+    payment = world.get(held.uid).payment
+    assert payment is not None and (payment.refunded_minor, payment.refund_reason) == (
+        5000, "taken")
+
+
 @pytest.mark.parametrize("refusal", [
     ProviderRejectedError("stripe", "balance_insufficient: the account cannot refund"),
     ConnectionBrokenError("stripe", "refunding: reconnect Stripe"),

@@ -1,0 +1,71 @@
+"""A refund Penny owes (a cancellation inside the policy; a payment late, or for a time
+someone else took) is of what has not gone back yet: the payment less the provider's
+own total of refunds the booking has recorded (parts the host gave back in the
+dashboard). Nothing is asked for once the host has given it all back.
+
+Its key names what had gone back before it (`{uid}-{reason}-after-{amount}`), so a retry
+that finds the same total replays the one refund, and one made after the host gave back
+more is a new refund of the new rest, never a replay of a larger one the provider would
+refuse. With nothing given back it is `{uid}-{reason}`, the key refunds had before.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chalicelib.domain.bookings import Booking
+from chalicelib.domain.errors import (
+    NotConnectedError,
+    PaymentNotConnectedError,
+    PaymentUnavailableError,
+    ProviderError,
+)
+from chalicelib.domain.event_types import Price
+from chalicelib.services.paid_booking_writes import PaidBookingWrites
+from chalicelib.services.payment_ports import PaymentAdapters
+from chalicelib.services.ports import Clock
+
+log = logging.getLogger("penny.payments")
+
+
+def refund_key(uid: str, reason: str, back_minor: int) -> str:
+    return f"{uid}-{reason}-after-{back_minor}" if back_minor else f"{uid}-{reason}"
+
+
+class OwedRefunds(PaidBookingWrites):
+    """Held by PaymentService, which has these fields."""
+
+    adapters: PaymentAdapters
+    clock: Clock
+
+    def _refund_rest(self, booking: Booking, reason: str, what: str) -> Booking:
+        """Give back the rest of a payment the booking owes (`refund_owed`), recorded as
+        made for the whole once the provider has it. A refund that cannot be made now
+        (refused, or the provider down) raises PaymentUnavailableError for a retry:
+        never recorded done with the money still out. `what`: the refund, in words."""
+        payment = booking.payment
+        if payment is None or not booking.refund_owed:
+            return booking
+        rest = booking.refund_rest_minor
+        back = (payment.paid_minor or 0) - rest   # the host gave it back at the provider
+        try:
+            refund = self.adapters.for_booking(booking).refund(
+                payment.payment_id or "", Price(rest, booking.currency or ""),
+                key=refund_key(booking.uid, reason, back))
+        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
+            log.warning("refund owed, not made yet: %s", exc.code,
+                        extra={"booking_uid": booking.uid})
+            raise PaymentUnavailableError(
+                payment.provider, f"the refund of {what} could not be made yet; "
+                "it is tried again") from exc
+        now = self.clock.now()
+
+        def made(b: Booking) -> Booking:
+            p = b.payment
+            if p is None or p.refund_failed or (p.refunded and p.refund_id != payment.refund_id
+                                                 and not b.refund_owed):
+                return b   # recorded meanwhile, from the refund's own event
+            return b.refunded(refund.id, max(back + refund.amount.amount_minor,
+                                             p.refunded_minor or 0), now, reason)
+
+        return self._update(booking.uid, made)
