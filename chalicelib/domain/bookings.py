@@ -40,6 +40,9 @@ class SecondPayment:
     amount_minor: int | None
     refund_id: str | None = None
     refunded_at: datetime | None = None
+    # Its refund came back after it was made (the card was closed): the provider put the
+    # money back in the host's balance, and the host must refund the client another way.
+    refund_failed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,16 @@ class Booking:
         seconds = tuple(replace(s, refund_id=refund_id, amount_minor=amount_minor,
                                 refunded_at=now)
                         if s.payment_id == payment_id and s.refund_id is None else s
+                        for s in p.second_payments)
+        return replace(self, payment=replace(p, second_payments=seconds))
+
+    def second_refund_failed(self, refund_id: str, now: datetime) -> Booking:
+        """A second payment's refund came back: the host must give it back another way."""
+        p = self.payment
+        if p is None:
+            raise BookingStateError("this booking takes no payment")
+        seconds = tuple(replace(s, refund_failed_at=now)
+                        if s.refund_id == refund_id and s.refund_failed_at is None else s
                         for s in p.second_payments)
         return replace(self, payment=replace(p, second_payments=seconds))
 

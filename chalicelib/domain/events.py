@@ -123,7 +123,8 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     if p.second_payments:
         # Paid again (two tabs): each given back in full, apart from the booking's state.
         summary["second_payments"] = [{"amount_minor": s.amount_minor,
-                                       "refunded": s.refund_id is not None}
+                                       "refunded": s.refund_id is not None,
+                                       "refund_failed": s.refund_failed_at is not None}
                                       for s in p.second_payments]
     return summary
 
@@ -177,7 +178,8 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
     elif _second_refunds(new) > _second_refunds(old):
         # A second payment (two tabs) given back: the booking itself stays as it was.
         events.append(_event(EventKind.PAYMENT_REFUNDED, change_id, at, new))
-    if _refund_failed(new) and not _refund_failed(old):
+    if (_refund_failed(new) and not _refund_failed(old)) or \
+            _second_refund_failures(new) > _second_refund_failures(old):
         events.append(_event(EventKind.PAYMENT_REFUND_FAILED, change_id, at, new))
     if _dispute(new) is not None and _dispute(new) != _dispute(old):
         events.append(_event(EventKind.PAYMENT_DISPUTED, change_id, at, new))
@@ -209,6 +211,11 @@ def _dispute(b: Booking) -> str | None:
 def _second_refunds(b: Booking) -> int:
     return 0 if b.payment is None else sum(
         1 for s in b.payment.second_payments if s.refund_id is not None)
+
+
+def _second_refund_failures(b: Booking) -> int:
+    return 0 if b.payment is None else sum(
+        1 for s in b.payment.second_payments if s.refund_failed_at is not None)
 
 
 def _refund_failed(b: Booking) -> bool:

@@ -192,7 +192,8 @@ def payment_out(b: Booking) -> s.PaymentOut:
         dispute=None if p.dispute_id is None else s.DisputeOut(
             reason=p.dispute_reason, amount_minor=p.disputed_minor),
         second_payments=[s.SecondPaymentOut(amount_minor=second.amount_minor,
-                                             refunded=second.refund_id is not None)
+                                             refunded=second.refund_id is not None,
+                                             refund_failed=second.refund_failed_at is not None)
                          for second in p.second_payments])
 
 

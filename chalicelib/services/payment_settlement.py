@@ -13,8 +13,9 @@ once and in any order, and each is checked against the booking's own checkout:
 - failed: nothing (the client may try again inside the hold);
 - refunded at the provider: recorded on the booking, as the provider's own total for the
   payment (never a sum of refunds, which a late or repeated event would count twice);
-- a refund that came back after it was made (a closed card): recorded, and the host told
-  (`payment.refund_failed`) to refund another way; Penny never makes it again;
+- a refund that came back after it was made (a closed card), the booking's own or a
+  second payment's: recorded, and the host told (`payment.refund_failed`) to refund
+  another way; Penny never makes it again;
 - disputed with the client's bank (a chargeback): recorded, and the host told
   (`payment.disputed`) to answer it at the provider.
 """
@@ -111,9 +112,16 @@ class PaymentSettlement(PaymentConfirmation):
         client another way, and a refund of their own at the provider is recorded."""
         payment = booking.payment
         assert payment is not None
+        now = self.clock.now()
+        if any(s.refund_id == event.refund_id and s.refund_failed_at is None
+               for s in payment.second_payments if event.refund_id):
+            # A second payment's refund (two tabs) came back: recorded, and the host told,
+            # as for the booking's own; it used to be ignored, "refunded automatically".
+            log.warning("second payment's refund failed", extra={"booking_uid": booking.uid})
+            return Settlement("recorded", self._update(
+                booking.uid, lambda b: b.second_refund_failed(event.refund_id or "", now)))
         if not payment.refunded or payment.refund_failed or event.refund_id != payment.refund_id:
             return Settlement("ignored", booking)
-        now = self.clock.now()
         log.warning("refund failed", extra={"booking_uid": booking.uid})
         return Settlement("recorded", self._update(booking.uid, lambda b: b.refund_failed(now)
             if b.payment is not None and b.payment.refund_id == event.refund_id

@@ -128,7 +128,9 @@ def _payment_to_json(p: Payment) -> dict[str, Any]:
         out[name] = None if out[name] is None else out[name].isoformat()
     out["second_payments"] = [{
         "payment_id": s.payment_id, "amount_minor": s.amount_minor, "refund_id": s.refund_id,
-        "refunded_at": None if s.refunded_at is None else s.refunded_at.isoformat()}
+        "refunded_at": None if s.refunded_at is None else s.refunded_at.isoformat(),
+        **({} if s.refund_failed_at is None
+           else {"refund_failed_at": s.refund_failed_at.isoformat()})}
         for s in p.second_payments] or None
     return {k: v for k, v in out.items() if v is not None}
 
@@ -140,7 +142,8 @@ def _payment_from_json(d: dict[str, Any] | None) -> Payment | None:
     for name in _PAYMENT_TIMES:
         values[name] = _dt(values.get(name))
     values["second_payments"] = tuple(SecondPayment(
-        s["payment_id"], s.get("amount_minor"), s.get("refund_id"), _dt(s.get("refunded_at")))
+        s["payment_id"], s.get("amount_minor"), s.get("refund_id"), _dt(s.get("refunded_at")),
+        _dt(s.get("refund_failed_at")))
         for s in values.get("second_payments") or ())
     return Payment(**values)
 

@@ -915,8 +915,23 @@ def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once
     assert (refund["payment_id"], refund["amount"]) == (second["razorpay_payment_id"], 150000)
     shown = view(api, held)
     assert shown["status"] == "confirmed" and shown["payment"]["state"] == "paid"
-    assert shown["payment"]["second_payments"] == [{"amount_minor": 150000, "refunded": True}]
+    assert shown["payment"]["second_payments"] == [
+        {"amount_minor": 150000, "refunded": True, "refund_failed": False}]
     assert first["razorpay_payment_id"] != second["razorpay_payment_id"]
+
+    # WHEN that refund comes back (the card was closed): Razorpay's refund.failed
+    seen = len(sandbox.razorpay_events())
+    sandbox.razorpay_wait_for_webhook_deliveries(seen)
+    sandbox.razorpay_fail_refund(refund["id"])
+    deliver_razorpay(api, sandbox, seen, 1)                          # refund.failed
+
+    # THEN the host's row says so; the booking stays paid and nothing is made again
+    r = api.get("/me/bookings", token=razorpay_host)
+    (row,) = [b for b in r.json["bookings"] if b["uid"] == held["uid"]]
+    assert row["payment"]["state"] == "paid"
+    assert row["payment"]["second_payments"] == [
+        {"amount_minor": 150000, "refunded": True, "refund_failed": True}]
+    assert len(sandbox.razorpay_refunds()) == 1
 
 
 def test_two_parts_refunded_in_razorpays_dashboard_show_its_total_told_out_of_order(

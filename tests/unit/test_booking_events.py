@@ -120,7 +120,8 @@ def test_a_second_payments_refund_is_told_once_and_the_booking_stays_paid() -> N
     assert kinds(given_back, given_back) == []
     summary = booking_summary(given_back)["payment"]
     assert (summary["state"], summary["refunded_minor"]) == ("paid", None)
-    assert summary["second_payments"] == [{"amount_minor": 5000, "refunded": True}]
+    assert summary["second_payments"] == [
+        {"amount_minor": 5000, "refunded": True, "refund_failed": False}]
 
 
 def test_a_dispute_is_told_once_and_the_summary_shows_it_beside_paid() -> None:

@@ -26,7 +26,7 @@ from chalicelib.domain.errors import (
     ProviderUnavailableError,
 )
 from chalicelib.domain.event_types import Price
-from chalicelib.domain.events import payment_summary
+from chalicelib.domain.events import EventKind, booking_events, payment_summary
 from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind, PaymentProvider
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
@@ -313,7 +313,36 @@ def test_a_second_payment_for_a_paid_booking_is_refunded_once_and_the_booking_st
     assert (kept.payment_id, kept.amount_minor, kept.refund_id) == ("pay_2", 5000, "re-1")
     assert payment_summary(booking)["state"] == "paid"
     assert payment_summary(booking)["second_payments"] == [
-        {"amount_minor": 5000, "refunded": True}]
+        {"amount_minor": 5000, "refunded": True, "refund_failed": False}]
+
+
+def test_a_second_payments_refund_that_comes_back_is_recorded_and_told_to_the_host(
+        world: World) -> None:
+    # GIVEN a second payment (two tabs) refunded automatically
+    held = world.book().booking
+    world.payments.settle(world.paid(held, "evt_first"), "stripe")
+    world.payments.settle(replace(world.paid(held, "evt_second"), payment_id="pay_2"),
+                          "stripe")
+    before = world.get(held.uid)
+    world.later(60)
+
+    # WHEN its refund comes back (the card was closed), told twice
+    told = world.payments.settle(refund_failed(world, held, "evt_rf", "re-1"), "stripe")
+    again = world.payments.settle(refund_failed(world, held, "evt_rf_2", "re-1"), "stripe")
+
+    # THEN it is recorded on the second payment, the host is told, nothing is made again,
+    # and the booking stays paid and confirmed
+    assert (told.outcome, again.outcome) == ("recorded", "ignored")
+    booking = world.get(held.uid)
+    assert booking.payment is not None and not booking.payment.refund_failed
+    (second,) = booking.payment.second_payments
+    assert second.refund_failed_at == world.clock.now()
+    assert payment_summary(booking)["state"] == "paid"
+    assert payment_summary(booking)["second_payments"] == [
+        {"amount_minor": 5000, "refunded": True, "refund_failed": True}]
+    assert [e.type for e in booking_events(before, booking, "change-1", world.clock.now())
+            ] == [EventKind.PAYMENT_REFUND_FAILED]
+    assert len(world.fake.refunds) == 1
 
 
 def test_a_second_payments_refund_that_cannot_be_made_is_owed_and_tried_again(

@@ -17,6 +17,9 @@ class SecondPaymentOut(Strict):
 
     amount_minor: int | None
     refunded: bool = Field(description="given back in full (false: Penny tries again)")
+    refund_failed: bool = Field(default=False, description="its refund came back after it "
+                                "was made (the card was closed): the host refunds the client "
+                                "another way; Penny never makes it again")
 
 
 class DisputeOut(Strict):

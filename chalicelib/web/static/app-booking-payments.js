@@ -74,10 +74,12 @@ export function paymentLine(booking, timeZone) {
       text += ` The client disputed ${money(p.dispute.amount_minor, currency)} with their bank${why}: answer it in ${provider}'s dashboard before its deadline, or the money is taken back.`;
     }
     // Paid twice (two tabs): the booking keeps the first; each other one goes back.
+    // A refund that came back (the card was closed) is the host's to make another way.
     for (const second of p.second_payments || []) {
-      text += second.refunded
-        ? ` Paid a second time (${money(second.amount_minor, currency)}): refunded automatically.`
-        : ` Paid a second time (${money(second.amount_minor, currency)}): to be refunded; Penny tries again.`;
+      const paid = ` Paid a second time (${money(second.amount_minor, currency)})`;
+      text += second.refund_failed
+        ? `${paid}: its refund came back (the client's card could not take it). Refund them another way, or in ${provider} once they give you another card.`
+        : second.refunded ? `${paid}: refunded automatically.` : `${paid}: to be refunded; Penny tries again.`;
     }
   }
   return h("p", { class: "booking-payment" }, text);

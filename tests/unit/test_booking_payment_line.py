@@ -1,0 +1,44 @@
+"""The dashboard's payment line under a booking (web/static/app-booking-payments.js), run
+in node with the little of a DOM it touches: what the host reads about each payment."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCRIPT = Path(__file__).parents[2] / "chalicelib/web/static/app-booking-payments.js"
+# `document.createElement` gives an object whose text is what was appended to it.
+RUN = """
+globalThis.document = { body: { dataset: {} }, createElement: (tag) => ({
+  tag, append(...children) { this.text = children.join(""); }, setAttribute() {} }) };
+const { paymentLine } = await import(process.argv[1]);
+console.log(paymentLine(JSON.parse(process.argv[2]), "UTC").text);
+"""
+
+
+def line(payment: dict[str, Any]) -> str:
+    out = subprocess.run(["node", "--input-type=module", "-e", RUN, SCRIPT.as_uri(),
+                          json.dumps({"payment": payment})],
+                         capture_output=True, text=True, timeout=30, check=True)
+    return out.stdout.strip()
+
+
+PAID_TWICE = {"provider": "razorpay", "state": "paid", "amount_minor": 150000,
+              "currency": "INR"}
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_second_payments_refund_that_came_back_tells_the_host_to_refund_another_way(
+) -> None:
+    shown = line({**PAID_TWICE, "second_payments": [
+        {"amount_minor": 150000, "refunded": True, "refund_failed": True}]})
+
+    assert "refunded automatically" not in shown
+    assert shown.endswith(
+        "Paid a second time (₹1,500.00): its refund came back (the client's card could not "
+        "take it). Refund them another way, or in Razorpay once they give you another card.")
