@@ -269,9 +269,19 @@ class UnbilledRejectedError(ProviderRejectedError, NothingBilled):
     """Rejected, and nothing billed (a 4xx answer: the key or the request refused)."""
 
 
-class BriefRefusedError(ProviderRejectedError):
+class BriefNeverWrittenError(ProviderRejectedError):
+    """The model answered, billed, with no brief, and would for this booking again: the
+    booking says why, and the model is not asked about it again."""
+
+
+class BriefRefusedError(BriefNeverWrittenError):
     """The model declined to write about this booking (a safety or other policy block):
     the same booking would be declined again."""
+
+
+class BriefCutShortError(BriefNeverWrittenError):
+    """The model's answer outgrew its output bound (MAX_TOKENS): the same booking would
+    be cut short again, each time billed."""
 
 
 class MeetingGoneError(ProviderRejectedError):

@@ -25,12 +25,14 @@ parse to the schema, and an e-mail address or link that the booking does not hol
 removed, so an obeyed injection still cannot put one in front of the host.
 
 Errors, in the port's terms: 429, 5xx, timeouts (after the SDK's own retries) and an
-answer cut short (`MAX_TOKENS`), empty or unparsable raise ProviderUnavailableError: the
-worker's retries run. 400 raises ProviderRejectedError. So do 401/403 and an invalid key:
-the key is the operator's (PENNY_PROVIDERS), not a host's connection, so there is
+answer empty or unparsable raise ProviderUnavailableError: the worker's retries run. 400
+raises ProviderRejectedError. So do 401/403 and an invalid key: the key is the
+operator's (PENNY_PROVIDERS), not a host's connection, so there is
 nothing for a host to reconnect (ConnectionBrokenError would tell them to), and
 retrying cannot help; the job records why. A refusal (SAFETY and the like) is rejected
 too (BriefRefusedError: the booking says so): the same booking would be refused again.
+So is an answer cut short (`MAX_TOKENS`, BriefCutShortError): the same booking, with the
+same bound, would outgrow it again, and each try is billed.
 An error status, or a connection never made, bills nothing and says so
 (domain/errors.py NothingBilled): the summary job gives the attempt back to the host's
 monthly cap.
@@ -48,6 +50,7 @@ from google.genai import errors, types
 from pydantic import BaseModel, Field
 
 from chalicelib.domain.errors import (
+    BriefCutShortError,
     BriefRefusedError,
     ProviderRejectedError,
     ProviderUnavailableError,
@@ -209,8 +212,10 @@ def _brief(answer: types.GenerateContentResponse, facts: BookingFacts) -> Brief:
     reason = finish.value if finish is not None else "STOP"
     if reason in REFUSALS:
         raise BriefRefusedError(PROVIDER, f"Gemini refused to write the brief ({reason})")
+    if reason == "MAX_TOKENS":
+        raise BriefCutShortError(PROVIDER, f"Gemini's brief was cut short ({reason})")
     if reason != "STOP":
-        raise ProviderUnavailableError(PROVIDER, f"Gemini's brief was cut short ({reason})")
+        raise ProviderUnavailableError(PROVIDER, f"Gemini's brief did not finish ({reason})")
     parsed = answer.parsed
     if not isinstance(parsed, BriefAnswer):
         raise ProviderUnavailableError(PROVIDER, "Gemini's brief did not parse to the schema")

@@ -12,9 +12,10 @@ notes worker alone writes notes pages, so the brief reaches the page without two
 ever editing it at once. Its record then announces `summary.ready`. A host whose premium
 plan ended since the booking was made gets no brief.
 
-A brief the model declines to write (its safety rules: the same booking would be
-declined again) is never asked for again: the booking says why (`brief_note`), as past
-the cap, and the job's record fails for good with the model's reason.
+A brief the model declines to write (its safety rules) or cuts short (its answer
+outgrew the output bound) is never asked for again: the same booking would end the same,
+billed each time. The booking says why (`brief_note`), as past the cap, the job's record
+fails for good with the model's reason, and the one call counted stays the only one.
 
 Idempotent: a booking that has its brief is never sent to the model again. A retry after
 a model call whose brief could not be saved asks the model again.
@@ -39,7 +40,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.bookings import BookingBrief, BookingStatus
-from chalicelib.domain.errors import BriefRefusedError, NothingBilled, ProviderError
+from chalicelib.domain.errors import (
+    BriefCutShortError,
+    BriefNeverWrittenError,
+    NothingBilled,
+    ProviderError,
+)
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.notes import booking_facts
 from chalicelib.domain.providers.briefs import Brief, Briefs
@@ -76,6 +82,13 @@ def cap_note(per_month: int) -> str:
 
 REFUSED_NOTE = ("Not written: Gemini declined to write a brief for this booking (its "
                 "safety rules), and would again.")
+CUT_SHORT_NOTE = ("Not written: Gemini's brief for this booking ran past its length limit "
+                  "and was cut short, and would be again.")
+NEVER_WRITTEN = (REFUSED_NOTE, CUT_SHORT_NOTE)
+
+
+def never_written_note(exc: BriefNeverWrittenError) -> str:
+    return CUT_SHORT_NOTE if isinstance(exc, BriefCutShortError) else REFUSED_NOTE
 
 
 def _month_after(now: datetime) -> datetime:
@@ -106,8 +119,8 @@ class SummaryJob:
             return False
         if booking.brief is not None:
             return True  # a redelivery: the brief was written, and its notes asked for
-        if booking.brief_note == REFUSED_NOTE:
-            return False  # declined before: it would be again (and billed)
+        if booking.brief_note in NEVER_WRITTEN:
+            return False  # declined or cut short before: it would be again (and billed)
         config = self.hosts.config(booking.host_id)
         if not config.premium:
             return False  # the operator ended the plan since the booking was made
@@ -132,12 +145,13 @@ class SummaryJob:
         except ProviderError as exc:
             if isinstance(exc, NothingBilled):
                 self._give_back(key)  # answered with an error: nothing was billed
-            if isinstance(exc, BriefRefusedError):
+            if isinstance(exc, BriefNeverWrittenError):
                 # Never written, ever: the booking says why (dashboard, notes page), and
-                # the job's record too (failed for good: no retry asks again).
-                refused_at = self.clock.now()
+                # the job's record too (failed for good: no retry asks again, so the
+                # month's cap counts this booking's one call once).
+                note, ended_at = never_written_note(exc), self.clock.now()
                 save_on_latest(self.bookings, booking, lambda b: replace(
-                    b, brief_note=REFUSED_NOTE, notes_requested_at=refused_at))
+                    b, brief_note=note, notes_requested_at=ended_at))
             raise
         brief = kept(written)
         now = self.clock.now()

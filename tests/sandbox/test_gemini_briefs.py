@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
 from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.errors import (
+    BriefCutShortError,
+    BriefNeverWrittenError,
     NothingBilled,
     ProviderRejectedError,
     ProviderUnavailableError,
@@ -184,15 +187,25 @@ def test_a_link_in_any_spelling_the_booking_lacked_is_removed(
     assert kept.prepare == ("Node.js/React, ASP.NET/C#, Vue.js/Nuxt and Amazon.com",)
 
 
-def test_a_truncated_answer_is_unavailable_and_the_next_try_writes_the_brief(
-        provider_sandbox: ProviderSandbox) -> None:
+def test_a_truncated_answer_is_cut_short_for_good(provider_sandbox: ProviderSandbox) -> None:
     provider_sandbox.gemini_truncate_next()
-    briefs = _briefs(provider_sandbox)
 
-    with pytest.raises(ProviderUnavailableError, match="MAX_TOKENS"):
-        briefs.write(FACTS)
+    with pytest.raises(BriefCutShortError, match="MAX_TOKENS") as cut:
+        _briefs(provider_sandbox).write(FACTS)
 
-    assert briefs.write(FACTS).who.startswith("Bo Booker")
+    # Never written: the job ends for good (no retry, billed again, cut short again).
+    assert isinstance(cut.value, BriefNeverWrittenError)
+    assert isinstance(cut.value, ProviderRejectedError)
+    assert provider_sandbox.gemini_counts() == {"truncated": 1}
+
+
+def test_thinking_that_fills_the_output_bound_is_cut_short_for_good(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Not a queued truncation: the fake's thinking and text outgrow the real bound.
+    facts = replace(FACTS, answers=tuple((f"Question {n}", "word " * 400) for n in range(40)))
+
+    with pytest.raises(BriefCutShortError, match="MAX_TOKENS"):
+        _briefs(provider_sandbox).write(facts)
 
 
 @pytest.mark.parametrize("text", [
@@ -263,7 +276,7 @@ def test_error_answers_and_refused_connections_are_marked_as_billing_nothing(
 
     # An answer, however unusable, was billed: it counts.
     provider_sandbox.gemini_truncate_next()
-    with pytest.raises(ProviderUnavailableError) as cut:
+    with pytest.raises(BriefCutShortError) as cut:
         _briefs(provider_sandbox).write(FACTS)
     assert not isinstance(cut.value, NothingBilled)
 

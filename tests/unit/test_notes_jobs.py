@@ -18,6 +18,7 @@ import pytest
 from chalicelib.domain.bookings import Attendee, Booking, BookingBrief, BookingStatus
 from chalicelib.domain.errors import (
     BookingContentionError,
+    BriefCutShortError,
     BriefRefusedError,
     ConnectionBrokenError,
     NotConnectedError,
@@ -36,7 +37,13 @@ from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, Notes
 from chalicelib.services.notes import CATCH_UP_AT_ONCE, NotesJob
 from chalicelib.services.notes_settings import NotesSettings
 from chalicelib.services.ports import Count
-from chalicelib.services.summary import REFUSED_NOTE, SummaryJob, cap_note, usage_key
+from chalicelib.services.summary import (
+    CUT_SHORT_NOTE,
+    REFUSED_NOTE,
+    SummaryJob,
+    cap_note,
+    usage_key,
+)
 from tests.fakes.jobs import FakeCurrentBookings, FakeJobRecords, FakeProviderRefs
 from tests.unit.fakes import FakeHosts, FixedClock, make_host
 
@@ -438,7 +445,7 @@ def test_past_the_monthly_cap_no_model_call_is_made_and_the_booking_says_why(
 def test_answers_that_cannot_be_used_still_stop_at_the_cap(world: World) -> None:
     # A client's answers can push the model into answers Penny cannot use: each call
     # is billed, so the month's calls stop at the cap, however the answers end.
-    world.briefs.fail = ProviderUnavailableError("gemini", "the answer was cut short")
+    world.briefs.fail = ProviderUnavailableError("gemini", "the answer did not parse")
     for n in range(world.per_month + 2):
         world.bookings.now(a_booking(f"b-{n}"))
         with suppress(ProviderUnavailableError):
@@ -455,7 +462,7 @@ def test_the_cap_counts_per_calendar_month() -> None:
 def test_a_failed_model_call_is_raised_for_a_retry_and_counts_against_the_cap(
         world: World) -> None:
     world.bookings.now(a_booking())
-    world.briefs.fail = ProviderUnavailableError("gemini", "the answer was cut short")
+    world.briefs.fail = ProviderUnavailableError("gemini", "the answer did not parse")
 
     with pytest.raises(ProviderUnavailableError):
         world.summary.run(an_event())
@@ -478,6 +485,24 @@ def test_a_brief_the_model_declines_is_noted_on_the_booking_and_never_asked_agai
     # A copy of the event (a redrive) asks the model nothing more: it would decline again
     assert world.summary.run(an_event()) is False
     assert len(world.briefs.calls) == 1
+
+
+def test_a_brief_the_model_cuts_short_is_noted_on_the_booking_and_counted_once(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.briefs.fail = BriefCutShortError("gemini", "Gemini's brief was cut short (MAX_TOKENS)")
+
+    with pytest.raises(BriefCutShortError):
+        world.summary.run(an_event())
+    booking = world.bookings.bookings["b-1"]
+    assert booking.brief is None and booking.brief_note == CUT_SHORT_NOTE
+    assert booking.notes_requested_at == NOW  # the note reaches the notes page too
+
+    # A copy of the event (a redrive) asks nothing more: the same booking would be cut
+    # short again, billed again, so the month's cap counts it once.
+    assert world.summary.run(an_event()) is False
+    assert len(world.briefs.calls) == 1
+    assert world.counters.counts == {usage_key(HOST, NOW): 1}
 
 
 def test_briefs_not_set_up_count_nothing_against_the_cap(world: World) -> None:

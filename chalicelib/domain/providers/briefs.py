@@ -59,6 +59,7 @@ class Brief:
 
 class Briefs(Protocol):
     def write(self, facts: BookingFacts) -> Brief:
-        """A brief of the client, never an empty one: an answer the vendor cut short or
-        that does not parse raises ProviderUnavailableError (a retry may cure it)."""
+        """A brief of the client, never an empty one: an answer that does not parse
+        raises ProviderUnavailableError (a retry may cure it); one the vendor refused or
+        cut short raises a BriefNeverWrittenError (the booking would end so again)."""
         ...
