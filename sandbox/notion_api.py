@@ -196,7 +196,8 @@ class NotionApi:
         def handle(call: Call) -> dict[str, Any]:
             source = self.store.source(call.account_id, _id(object_id, "data_source_id"))
             trashed = call.body.get("in_trash") is True or call.body.get("archived") is True
-            found = [p for p in self.store.pages_in(source.id) if p.in_trash == trashed]
+            found = [p for p in self.store.pages_in(source.id, as_queried=True)
+                     if p.in_trash == trashed]
             condition = call.body.get("filter")
             if condition is not None:
                 if not isinstance(condition, dict):
@@ -320,7 +321,7 @@ class NotionApi:
     def _page_view(self, request: Request, object_id: str) -> Response:
         with self.store.lock:
             page = self.store.pages.get(object_id)
-            if page is None:
+            if page is None or page.gone:
                 return html_response(notion_pages.missing(object_id), 404)
             source = self.store.sources[page.source_id]
             return html_response(notion_pages.page_view(

@@ -1,8 +1,8 @@
 """The Notion half of the sandbox's control surface for tests (ProviderSandbox mixes it
-in): the seeded database, a second data source, un-sharing, and what Penny wrote (pages
-as `GET /v1/pages/{id}` answers them, their blocks). Faults, delays and call counters are
-the shared ones: `fail_next_api_calls("notion", ...)`, `set_api_delay("notion", ...)`,
-`api_calls("notion", "pages.create")` (CalendarControl)."""
+in): the seeded database, a second data source, un-sharing, a page gone for good, and
+what Penny wrote (pages as `GET /v1/pages/{id}` answers them, their blocks). Faults,
+delays and call counters are the shared ones: `fail_next_api_calls("notion", ...)`,
+`set_api_delay("notion", ...)`, `api_calls("notion", "pages.create")` (CalendarControl)."""
 
 from __future__ import annotations
 
@@ -102,6 +102,16 @@ class NotionControl:
         store, _ = self._notion_store(None)
         with store.lock:
             store.pages[page_id].in_trash = in_trash
+
+    def notion_page_gone(self, page_id: str, still_listed: bool = True) -> None:
+        """The host deletes a page for good (emptying Notion's trash) or moves it where
+        Penny's integration cannot see it: the page and its blocks answer 404
+        object_not_found. `still_listed`: the data source's query lists it a while yet
+        (Notion's index lags), so Penny finds it by its Booking and the edit after 404s."""
+        store, _ = self._notion_store(None)
+        with store.lock:
+            page = store.pages[page_id]
+            page.gone, page.still_listed = True, still_listed
 
     def notion_host_adds_bullet(self, page_id: str, text: str) -> None:
         """The host clicks after the page's last bullet, presses Enter and types: a bullet

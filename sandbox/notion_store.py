@@ -85,6 +85,8 @@ class Page:
     created: str = field(default_factory=now)
     edited: str = field(default_factory=now)
     in_trash: bool = False
+    gone: bool = False                     # deleted for good, or moved out of Penny's sight
+    still_listed: bool = False             # gone, yet the data source's query lists it
 
 
 @dataclass
@@ -146,7 +148,7 @@ class NotionStore:
 
     def page(self, account_id: str, page_id: str) -> Page:
         found = self.pages.get(page_id)
-        if found is None:
+        if found is None or found.gone:
             raise not_found("page", page_id)
         try:
             self.source(account_id, found.source_id)
@@ -174,8 +176,11 @@ class NotionStore:
         page = self.pages.get(item.parent_id) if isinstance(item, Block) else item
         return page is not None and self.source_trashed(page.source_id)
 
-    def pages_in(self, source_id: str) -> list[Page]:
-        return [p for p in self.pages.values() if p.source_id == source_id]
+    def pages_in(self, source_id: str, as_queried: bool = False) -> list[Page]:
+        """The data source's pages; `as_queried`: as its query lists them, a page gone
+        for good included while Notion's index still holds it."""
+        return [p for p in self.pages.values() if p.source_id == source_id
+                and (not p.gone or (as_queried and p.still_listed))]
 
     def live_children(self, page_id: str) -> list[Block]:
         return [b for b in (self.blocks[i] for i in self.children.get(page_id, ()))

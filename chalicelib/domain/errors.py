@@ -284,6 +284,13 @@ class BriefCutShortError(BriefNeverWrittenError):
     be cut short again, each time billed."""
 
 
+class NotesPageGoneError(ProviderRejectedError):
+    """The booking's notes page is no longer where Penny wrote it (deleted for good, or
+    moved out of what Penny may see): its notes go on a page made anew."""
+
+    code = "notes_page_gone"
+
+
 class MeetingGoneError(ProviderRejectedError):
     """The meeting to change is no longer there (the host deleted it at the provider)."""
 

@@ -18,6 +18,14 @@ rewrite writes only what differs (a replay of the same notes reads and writes no
 Two deliveries running at once could still both create; the notes job's own record
 keeps that to a race of retries.
 
+A page gone. A page the host deleted for good or moved out of the data source answers
+404, even just after the query found it (Notion's index lags). Then the data source is
+read afresh (the connection's fault, if it is gone or in the trash), the page forgotten,
+and save_notes writes the notes once more: on the page found again, or one made anew. A
+second 404 is refused: bounded, no loop. update_notes, given a page that answers 404,
+raises NotesPageGoneError: the notes job then saves the notes anew under its lease for a
+first page (services/notes.py), so two runs never make two.
+
 Errors. A 401 refreshes the token once and retries; a second 401, a 403 (a capability
 withdrawn), a 404 on the database (the host un-shared it), the database in the host's
 trash (Notion still reads it, and refuses every page made or edited in it) or its
@@ -25,7 +33,9 @@ Booking property made another type than text is ConnectionBrokenError.
 429, 5xx, 409 (Notion's "try again") and timeouts are ProviderUnavailableError, after
 notion-client's own retries (429 on any call, 5xx on GET and DELETE, each wait capped at
 MAX_RETRY_DELAY_MS so a Lambda does not sleep its time away); any other 4xx, and a notes
-page the host moved to the trash, is ProviderRejectedError.
+page the host moved to the trash (restorable: Penny leaves it be), is
+ProviderRejectedError; a 404 on a block of a page still there (the host deleted that
+bullet meanwhile) is ProviderUnavailableError, for a retry that reads the page again.
 """
 
 from __future__ import annotations
@@ -48,6 +58,7 @@ from notion_client import (
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
+    NotesPageGoneError,
     ProviderError,
     ProviderRejectedError,
     ProviderUnavailableError,
@@ -87,6 +98,7 @@ class NotionNotes:
         self._refreshing = threading.Lock()
         self.database_id, self.data_source, self.timeout = database_id, data_source, timeout
         self._source: _Source | None = None
+        self._gone: set[str] = set()       # pages that answered 404: not written again
         # No client-wide token: each call names its own, so a refreshed one takes over.
         self._client = Client(
             base_url=(entry.base_url or NOTION_API).rstrip("/"), notion_version=NOTION_VERSION,
@@ -95,27 +107,19 @@ class NotionNotes:
                                max_retry_delay_ms=MAX_RETRY_DELAY_MS))
 
     def save_notes(self, notes: BookingNotes) -> NotesPage:
-        source = self._data_source()
-        found = self._call(self._client.data_sources.query, source.id, gone=self._unshared,
-                           filter={"property": wire.BOOKING, "rich_text": {"equals": notes.key}},
-                           sorts=[{"timestamp": "created_time", "direction": "ascending"}])
-        pages = [p for p in found.get("results") or [] if p.get("object") == "page"]
-        if pages:
-            return self._rewrite(pages[0], notes)
-        body = wire.blocks(notes)
-        made = _page(self._call(
-            self._client.pages.create, gone=self._unshared,
-            parent={"type": "data_source_id", "data_source_id": source.id},
-            properties=wire.values(notes, source.kinds), children=body[:wire.MAX_ITEMS]))
-        self._append(made.id, body[wire.MAX_ITEMS:], None)
-        return made
+        try:
+            return self._save(notes)
+        except NotesPageGoneError:
+            # The page the query found went before it was written: the data source was
+            # read afresh, the page forgotten (_page_gone); once more, and no more.
+            return self._save(notes)
 
     def update_notes(self, page_id: str, notes: BookingNotes) -> NotesPage:
         page = self._call(self._client.pages.retrieve, page_id,
                           gone=lambda: self._page_gone(page_id))
         try:
             return self._rewrite(page, notes)
-        except ConnectionBrokenError:
+        except (ConnectionBrokenError, NotesPageGoneError):
             raise
         except ProviderRejectedError:
             # The page alone refused (in the trash), or the whole database deleted with
@@ -152,6 +156,23 @@ class NotionNotes:
         return None
 
     # -- the page ----------------------------------------------------------------------
+
+    def _save(self, notes: BookingNotes) -> NotesPage:
+        source = self._data_source()
+        found = self._call(self._client.data_sources.query, source.id, gone=self._unshared,
+                           filter={"property": wire.BOOKING, "rich_text": {"equals": notes.key}},
+                           sorts=[{"timestamp": "created_time", "direction": "ascending"}])
+        pages = [p for p in found.get("results") or []
+                 if p.get("object") == "page" and p.get("id") not in self._gone]
+        if pages:
+            return self._rewrite(pages[0], notes)
+        body = wire.blocks(notes)
+        made = _page(self._call(
+            self._client.pages.create, gone=self._unshared,
+            parent={"type": "data_source_id", "data_source_id": source.id},
+            properties=wire.values(notes, source.kinds), children=body[:wire.MAX_ITEMS]))
+        self._append(made.id, body[wire.MAX_ITEMS:], None)
+        return made
 
     def _data_source(self) -> _Source:
         if self._source is not None:
@@ -196,34 +217,42 @@ class NotionNotes:
         if page.get("in_trash") or page.get("archived"):
             raise ProviderRejectedError(PROVIDER, f"the notes page {page.get('id')} is in the "
                                         "host's Notion trash")
+        page_id = str(page["id"])
+
+        def gone() -> ProviderError:
+            return self._edit_gone(page_id)
+
         kinds = {name: str(p.get("type")) for name, p in page["properties"].items()}
         changes = wire.changed(page["properties"], wire.values(notes, kinds))
         if changes:
-            page = self._call(self._client.pages.update, page["id"], properties=changes)
-        plan = wire.plan(self._blocks(page["id"]), notes.bullets)
+            page = self._call(self._client.pages.update, page_id, properties=changes,
+                              gone=gone)
+        plan = wire.plan(self._blocks(page_id, gone), notes.bullets)
         for block_id, line in plan.edits:
-            self._call(self._client.blocks.update, block_id,
+            self._call(self._client.blocks.update, block_id, gone=gone,
                        bulleted_list_item={"rich_text": wire.text(line)})
         for block_id in plan.deletes:
-            self._call(self._client.blocks.delete, block_id)
-        self._append(page["id"], list(plan.appends), plan.after)
+            self._call(self._client.blocks.delete, block_id, gone=gone)
+        self._append(page_id, list(plan.appends), plan.after, gone)
         return _page(page)
 
-    def _blocks(self, page_id: str) -> list[dict[str, Any]]:
+    def _blocks(self, page_id: str,
+                gone: Callable[[], ProviderError] | None = None) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
             answer = self._call(self._client.blocks.children.list, page_id, page_size=100,
-                                start_cursor=cursor)
+                                start_cursor=cursor, gone=gone)
             found += answer.get("results") or []
             cursor = answer.get("next_cursor")
             if not answer.get("has_more") or not cursor:
                 return found
 
-    def _append(self, page_id: str, new: list[dict[str, Any]], after: str | None) -> None:
+    def _append(self, page_id: str, new: list[dict[str, Any]], after: str | None,
+                gone: Callable[[], ProviderError] | None = None) -> None:
         for start in range(0, len(new), wire.MAX_ITEMS):
             where: dict[str, Any] = {"after": after} if after else {}
-            made = self._call(self._client.blocks.children.append, page_id,
+            made = self._call(self._client.blocks.children.append, page_id, gone=gone,
                               children=new[start:start + wire.MAX_ITEMS], **where)
             results = made.get("results") or []
             after = str(results[-1]["id"]) if after and results else after
@@ -239,9 +268,24 @@ class NotionNotes:
                                      "trash: restore it in Notion, or pick another")
 
     def _page_gone(self, page_id: str) -> ProviderError:
-        # The page alone deleted for good, or the whole database un-shared?
-        self._call(self._client.databases.retrieve, self.database_id, gone=self._unshared)
-        return ProviderRejectedError(PROVIDER, f"the notes page {page_id} is gone from Notion")
+        # The page alone deleted for good or moved out, or the whole database un-shared
+        # or deleted? The data source, read afresh, says (ConnectionBrokenError when it
+        # is); the page is forgotten, never written again by this adapter.
+        self._source = None
+        self._data_source()
+        self._gone.add(page_id)
+        return NotesPageGoneError(PROVIDER, f"the notes page {page_id} is gone from Notion")
+
+    def _edit_gone(self, page_id: str) -> ProviderError:
+        # A 404 while writing the page: the page gone, or a block of it the host deleted
+        # meanwhile? The page says.
+        page = self._call(self._client.pages.retrieve, page_id,
+                          gone=lambda: self._page_gone(page_id))
+        if _trashed(page):
+            return ProviderRejectedError(PROVIDER, f"the notes page {page_id} is in the "
+                                         "host's Notion trash")
+        return ProviderUnavailableError(PROVIDER, f"a block of the notes page {page_id} went "
+                                        "while Penny wrote it: a retry reads the page again")
 
     # -- the wire ----------------------------------------------------------------------
 

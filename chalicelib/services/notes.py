@@ -6,7 +6,9 @@ rescheduled, cancelled; SNS keeps no order), it reads the booking as it is now a
 writes that. A booking has one notes page, found again by what the job stored
 (ProviderRef "notes": the page id) or, after a crash before that was stored, by the
 booking uid the page carries (integrations/notion_notes.py): a redelivery never makes a
-second page, a reschedule or cancel rewrites the same one (status, time).
+second page, a reschedule or cancel rewrites the same one (status, time). A page the
+host deleted for good (or moved out of Penny's sight) is made anew, under the same lease
+as a first page, and its new link goes on the booking.
 
 The page's link goes on the booking (the dashboard shows it), and the job's record
 announces `notes.saved` when the page is made (not when it is written again). A host
@@ -46,6 +48,7 @@ from chalicelib.domain.errors import (
     BookingContentionError,
     ConnectionBrokenError,
     NotConnectedError,
+    NotesPageGoneError,
     ProviderRejectedError,
 )
 from chalicelib.domain.events import Event, EventKind
@@ -201,7 +204,15 @@ class NotesJob:
         try:
             if lease is None:
                 assert ref is not None
-                page = provider.update_notes(ref.external_id.partition("\n")[2], notes)
+                try:
+                    page = provider.update_notes(ref.external_id.partition("\n")[2], notes)
+                except NotesPageGoneError:
+                    # Its page is gone (deleted for good, moved out of Penny's sight): the
+                    # notes go on a page made anew, by one run, as a first page is.
+                    now = self.clock.now() if self.clock else datetime.now(UTC)
+                    lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE,
+                                       "notes page", place)
+                    page = provider.save_notes(notes)
             else:
                 page = provider.save_notes(notes)
         except ConnectionBrokenError as exc:

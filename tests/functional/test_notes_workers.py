@@ -180,6 +180,25 @@ def test_a_confirmed_booking_leaves_bullet_notes_in_the_hosts_notion(
     assert notes_of(api, host, booking["uid"])["notes_url"] == page["url"]
 
 
+def test_a_notes_page_the_host_deleted_for_good_is_made_anew_with_its_link_on_the_booking(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "notion")
+    booking = book(api, host, clock)
+    notes = worker("notes")
+    assert notes.handle(event(EventKind.BOOKING_CONFIRMED, booking)) is Outcome.DONE
+    (first,) = sandbox.notion_pages()
+    # The host empties Notion's trash: the page answers 404 (its query still lists it).
+    sandbox.notion_page_gone(first["id"])
+
+    assert notes.handle(event(EventKind.NOTES_REQUESTED, booking, n=2)) is Outcome.DONE
+
+    (page,) = sandbox.notion_pages()
+    assert page["id"] != first["id"]
+    assert "Client: Bo Booker" in texts(sandbox)
+    assert notes_of(api, host, booking["uid"])["notes_url"] == page["url"]
+    assert sandbox.api_calls("notion", "pages.create") == 2  # the first, and one anew
+
+
 def test_a_long_answer_with_an_emoji_still_gets_its_notes_page(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "notion")

@@ -13,6 +13,7 @@ import requests
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
+    NotesPageGoneError,
     ProviderRejectedError,
     ProviderUnavailableError,
 )
@@ -273,6 +274,69 @@ def test_a_database_the_host_put_in_the_trash_breaks_the_connection(
 def test_updating_a_page_that_is_gone_is_rejected(provider_sandbox: ProviderSandbox) -> None:
     with pytest.raises(ProviderRejectedError, match="is gone"):
         _notes(provider_sandbox).update_notes("0b6f1c1e-2f57-4a4e-9c3e-5d0e8a1b2c3d", INTRO)
+
+
+def test_a_page_gone_after_the_query_found_it_is_made_anew_once(
+        provider_sandbox: ProviderSandbox) -> None:
+    first = _notes(provider_sandbox).save_notes(INTRO)
+    # The host deletes it for good; Notion's query lists it a while yet.
+    provider_sandbox.notion_page_gone(first.id)
+
+    again = _notes(provider_sandbox).save_notes(replace(INTRO, status="Rescheduled"))
+
+    assert again.id != first.id
+    [page] = provider_sandbox.notion_pages()
+    assert page["id"] == again.id
+    assert page["properties"]["Status"]["select"]["name"] == "Rescheduled"
+    assert provider_sandbox.notion_texts(again.id)[1:] == [
+        ("bulleted_list_item", b) for b in INTRO.bullets]
+    assert provider_sandbox.api_calls("notion", "pages.create") == 2
+
+
+def test_a_second_page_gone_in_one_save_is_refused_not_chased(
+        provider_sandbox: ProviderSandbox) -> None:
+    first = _notes(provider_sandbox).save_notes(INTRO)
+    provider_sandbox.notion_page_gone(first.id)
+    second = _notes(provider_sandbox).save_notes(INTRO)
+    provider_sandbox.notion_page_gone(second.id)  # the query lists both, both 404
+    provider_sandbox.reset_api_calls("notion")
+
+    with pytest.raises(NotesPageGoneError, match=second.id):
+        _notes(provider_sandbox).save_notes(INTRO)
+
+    # One more try after the first 404, and no page made: bounded.
+    assert provider_sandbox.api_calls("notion", "data_sources.query") == 2
+    assert provider_sandbox.api_calls("notion", "pages.create") == 0
+
+
+def test_updating_a_page_gone_for_good_says_so_and_saving_makes_it_anew(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    first = notes.save_notes(INTRO)
+    provider_sandbox.notion_page_gone(first.id)
+
+    with pytest.raises(NotesPageGoneError):
+        notes.update_notes(first.id, INTRO)
+    # The notes job then saves anew, under its lease: the gone page, still listed, is
+    # skipped without another 404.
+    again = notes.save_notes(INTRO)
+
+    assert again.id != first.id
+    assert [p["id"] for p in provider_sandbox.notion_pages()] == [again.id]
+
+
+def test_a_block_gone_while_its_page_stays_is_left_to_a_retry(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    provider_sandbox.fail_next_api_calls("notion", 404, endpoint="blocks.update")
+
+    with pytest.raises(ProviderUnavailableError, match="block"):
+        notes.update_notes(saved.id, replace(INTRO, bullets=("Name: Ada",
+                                                             *INTRO.bullets[1:])))
+
+    assert [p["id"] for p in provider_sandbox.notion_pages()] == [saved.id]
+    assert provider_sandbox.api_calls("notion", "pages.create") == 1
 
 
 def test_updating_a_page_the_host_trashed_is_rejected(provider_sandbox: ProviderSandbox) -> None:

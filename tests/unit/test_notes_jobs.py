@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,7 +21,9 @@ from chalicelib.domain.errors import (
     BriefCutShortError,
     BriefRefusedError,
     ConnectionBrokenError,
+    JobBusyError,
     NotConnectedError,
+    NotesPageGoneError,
     NotFoundError,
     ProviderError,
     ProviderRejectedError,
@@ -34,7 +36,8 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers.briefs import BookingFacts, Brief
 from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, NotesPage, NotesProvider
-from chalicelib.services.notes import CATCH_UP_AT_ONCE, NotesJob
+from chalicelib.services.jobs import take_lease
+from chalicelib.services.notes import CATCH_UP_AT_ONCE, CREATE_LEASE, CREATING, NotesJob
 from chalicelib.services.notes_settings import NotesSettings
 from chalicelib.services.ports import Count
 from chalicelib.services.summary import (
@@ -79,18 +82,21 @@ class FakeNotion:
     fail: BaseException | None = None
     shared: list[NotesDatabase] = field(default_factory=lambda: [
         NotesDatabase("db-1", "ds-1", "Client notes")])
+    gone: set[str] = field(default_factory=set)   # deleted for good by the host
 
     def save_notes(self, notes: BookingNotes) -> NotesPage:
         self._maybe_fail()
         # Found again by the booking uid, as the Notion adapter does.
         page_id = next((pid for pid, n in self.pages.items() if n.key == notes.key),
-                       f"page-{len(self.pages) + 1}")
+                       f"page-{len(self.pages) + len(self.gone) + 1}")
         self.pages[page_id] = notes
         self.writes.append(f"save {page_id}")
         return NotesPage(page_id, f"https://notion.test/{page_id}")
 
     def update_notes(self, page_id: str, notes: BookingNotes) -> NotesPage:
         self._maybe_fail()
+        if page_id in self.gone:
+            raise NotesPageGoneError("notion", f"the notes page {page_id} is gone")
         self.pages[page_id] = notes
         self.writes.append(f"update {page_id}")
         return NotesPage(page_id, f"https://notion.test/{page_id}")
@@ -280,6 +286,36 @@ def test_a_reschedule_and_a_cancel_update_the_same_page(world: World) -> None:
     assert world.page.status == "Cancelled"
     assert list(world.adapters.notion.pages) == ["page-1"]
     assert world.adapters.notion.writes == ["save page-1", "update page-1", "update page-1"]
+
+
+def test_a_page_the_host_deleted_for_good_is_made_anew_and_its_link_saved(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+    del world.adapters.notion.pages["page-1"]
+    world.adapters.notion.gone.add("page-1")
+
+    assert world.notes.run(an_event(EventKind.NOTES_REQUESTED)) is True  # made: announced
+
+    assert world.adapters.notion.writes == ["save page-1", "save page-2"]
+    assert world.bookings.bookings["b-1"].notes_url == "https://notion.test/page-2"
+    assert world.refs.get(CREATING, "b-1") is None  # the lease it took is given back
+    world.notes.run(an_event(EventKind.NOTES_REQUESTED))
+    assert world.adapters.notion.writes[-1] == "update page-2"  # the new page is kept
+
+
+def test_a_gone_page_another_run_is_making_anew_is_left_to_a_retry(world: World) -> None:
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+    world.adapters.notion.gone.add("page-1")
+    booking = world.bookings.bookings["b-1"]
+    take_lease(world.refs, CREATING, booking, datetime.now(UTC), CREATE_LEASE, "notes page",
+               "ds-1")
+
+    with pytest.raises(JobBusyError):
+        world.notes.run(an_event(EventKind.NOTES_REQUESTED))
+
+    assert world.adapters.notion.writes == ["save page-1"]  # never two pages at once
 
 
 def test_a_booking_cancelled_before_its_notes_were_written_gets_none(world: World) -> None:
