@@ -177,6 +177,11 @@ class GoogleDocsApi:
             asked = body.get("requests")
             if not isinstance(asked, list) or not asked:
                 raise docs_error(400, "Must specify at least one request.")
+            if found.typed_during_writes:
+                # The host typed since Penny read the doc (google_docs_type_during_writes).
+                found.typed_during_writes -= 1
+                found.overtaken.add(found.revision)
+                found.host_types("The host typed this while Penny wrote.")
             control = body.get("writeControl") or {}
             required, target = control.get("requiredRevisionId"), control.get("targetRevisionId")
             if required is not None and required != found.revision:
@@ -184,6 +189,10 @@ class GoogleDocsApi:
                                  "the latest revision.", grpc="FAILED_PRECONDITION")
             if target is not None and target not in found.revisions:
                 raise docs_error(400, f"Invalid target revision ID '{target}'.")
+            if target in found.overtaken:
+                raise docs_error(400, f"The target revision ID '{target}' is too far behind "
+                                 "the latest revision. Retrieve the latest revision of the "
+                                 "document and try again.", grpc="FAILED_PRECONDITION")
             work = found.body.copy()
             for number, item in enumerate(asked):
                 kinds = [k for k, v in (item.items() if isinstance(item, dict) else ())

@@ -91,13 +91,17 @@ class GoogleDocsControl:
         """The host types a paragraph at the end of the doc."""
         _, store = self._drive()
         with store.lock:
-            file = store.files[doc_id]
-            assert file.body is not None
-            file.body.insert_text(file.body.end() - 1, "\n" + text)
-            # A plain paragraph, whatever the one above it was (a person leaves the list).
-            file.body.paragraphs[-1] = Paragraph(file.body.paragraphs[-1].text)
-            file.revisions.append(new_revision())
-            file.touched()
+            store.files[doc_id].host_types(text)
+
+    def google_docs_type_during_writes(self, doc_id: str, times: int = 1) -> None:
+        """The host types in the doc while Penny writes it: each of the next `times`
+        batchUpdates on it comes after a paragraph the host typed since Penny read the
+        doc, so the revision Penny read is behind. A `requiredRevisionId` no longer
+        matches, and a `targetRevisionId` is refused as too far behind (Google's 400:
+        read the document again and retry)."""
+        _, store = self._drive()
+        with store.lock:
+            store.files[doc_id].typed_during_writes += times
 
     def google_docs_continue_list(self, doc_id: str, text: str) -> None:
         """The host presses Enter at the end of the doc's last bullet and types: the

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.google_docs_body import Body
+from sandbox.google_docs_body import Body, Paragraph
 
 FOLDER = "application/vnd.google-apps.folder"
 DOCUMENT = "application/vnd.google-apps.document"
@@ -64,6 +64,8 @@ class DriveFile:
     description: str = ""
     body: Body | None = None            # a Google Doc's content
     revisions: list[str] = field(default_factory=lambda: [new_revision()])
+    typed_during_writes: int = 0        # batchUpdates the host types ahead of
+    overtaken: set[str] = field(default_factory=set)  # revisions typed over mid-write
 
     @property
     def revision(self) -> str:
@@ -71,6 +73,15 @@ class DriveFile:
 
     def touched(self) -> None:
         self.modified = datetime.now(UTC)
+
+    def host_types(self, text: str) -> None:
+        """The host types a plain paragraph at the end of the doc: a new revision."""
+        assert self.body is not None
+        self.body.insert_text(self.body.end() - 1, "\n" + text)
+        # A plain paragraph, whatever the one above it was (a person leaves the list).
+        self.body.paragraphs[-1] = Paragraph(self.body.paragraphs[-1].text)
+        self.revisions.append(new_revision())
+        self.touched()
 
 
 def new_revision() -> str:

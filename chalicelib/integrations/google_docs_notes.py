@@ -24,7 +24,10 @@ ConnectionBrokenError. A notes folder the host deleted or put in the trash is
 ProviderRejectedError, not a broken connection: the same Google connection serves the
 host's calendar, which a lost folder must not stop (the Connections page says the
 folder is gone, and reconnecting makes a new one). A notes doc in the trash, or gone,
-and any other 4xx are ProviderRejectedError too.
+and any other 4xx are ProviderRejectedError too. A batchUpdate refused because the doc
+changed since Penny read it (the host typing: the revision it named no longer the
+latest, or too far behind) is no error: the doc is read again and the edits made anew,
+up to WRITE_TRIES times; then it is ProviderUnavailableError, for the job's retry.
 """
 
 from __future__ import annotations
@@ -52,6 +55,11 @@ DOCS_ROOT = "https://docs.googleapis.com/"
 DRIVE_ROOT = "https://www.googleapis.com/drive/v3/"
 DEFAULT_FOLDER = "Penny client notes"
 MAX_LIST_PAGES = 10                # of 100 folders each
+WRITE_TRIES = 3                    # reads and writes of a doc the host keeps changing
+
+
+class _StaleRevision(Exception):
+    """Google refused a batchUpdate for the revision it named (the doc changed)."""
 
 
 class GoogleDocsNotes:
@@ -132,23 +140,34 @@ class GoogleDocsNotes:
         if file.get("trashed"):
             raise ProviderRejectedError(PROVIDER, f"the notes doc {file.get('id')} is in the "
                                         "host's Google Drive trash")
-        document = self._call(self._docs.get(documentId=file["id"]), "reading the notes doc")
-        # How many bullets Penny wrote last: one the host added after them (pressing Enter
-        # after the last continues the list) is theirs, and stays.
         kept = file.get("appProperties") or {}
         under_way = kept.get(wire.WRITING_KEY)
-        written = wire.bullets_written(document, kept.get(wire.BULLETS_KEY), under_way)
-        requests = wire.edits(document, notes, written)
-        count = len(notes.bullets)
-        if requests and written is not None and written != count:
-            # Another number of bullets: said before the text is written, so a retry after
-            # the text landed but the count was not kept still knows which bullets are
-            # Penny's (else it would take the new ones for the host's and write them twice).
-            self._call(self._drive.update(fileId=file["id"], fields="id", body={
-                "appProperties": {wire.WRITING_KEY: wire.writing(notes)}}),
-                "marking the notes doc")
-            under_way = wire.writing(notes)
-        self._write(str(file["id"]), requests, document.get("revisionId"))
+        count, marked = len(notes.bullets), False
+        for attempt in range(WRITE_TRIES):
+            document = self._call(self._docs.get(documentId=file["id"]),
+                                  "reading the notes doc")
+            # How many bullets Penny wrote last: one the host added after them (pressing
+            # Enter after the last continues the list) is theirs, and stays.
+            written = wire.bullets_written(document, kept.get(wire.BULLETS_KEY), under_way)
+            requests = wire.edits(document, notes, written)
+            if requests and written is not None and written != count and not marked:
+                # Another number of bullets: said before the text is written, so a retry
+                # after the text landed but the count was not kept still knows which
+                # bullets are Penny's (else it would take the new ones for the host's and
+                # write them twice).
+                self._call(self._drive.update(fileId=file["id"], fields="id", body={
+                    "appProperties": {wire.WRITING_KEY: wire.writing(notes)}}),
+                    "marking the notes doc")
+                under_way, marked = wire.writing(notes), True
+            try:
+                self._write(str(file["id"]), requests, document.get("revisionId"))
+                break
+            except _StaleRevision as exc:
+                # The host changed the doc since it was read: read it again and edit that.
+                if attempt == WRITE_TRIES - 1:
+                    raise ProviderUnavailableError(
+                        PROVIDER, f"the notes doc {file['id']} changed under each of "
+                                  f"{WRITE_TRIES} writes; try again later") from exc
         changed: dict[str, Any] = {}
         if file.get("name") != wire.doc_name(notes):
             changed["name"] = wire.doc_name(notes)
@@ -210,6 +229,8 @@ class GoogleDocsNotes:
             status = int(exc.resp.status)
             if status == 404 and gone is not None:
                 raise gone() from exc
+            if wire.stale_revision(status, exc.content):
+                raise _StaleRevision(doing) from exc
             raise wire.refusal(status, exc.resp, exc.content, doing) from exc
         except TRANSPORT_ERRORS as exc:
             raise ProviderUnavailableError(

@@ -16,6 +16,7 @@ Indices are Google's: UTF-16 code units, the body's first paragraph at 1.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -256,3 +257,16 @@ def refusal(status: int, headers: Mapping[str, str], content: bytes,
             PROVIDER, f"Google did not grant Penny access to Google Docs (HTTP 403) while "
                       f"{doing}; connect Google Docs again and allow Docs access for the notes")
     return type(verdict)(PROVIDER, verdict.message.replace("Google Calendar", "Google Docs"))
+
+
+def stale_revision(status: int, content: bytes) -> bool:
+    """A batchUpdate refused for the revision it named: the doc changed since Penny read
+    it (a `requiredRevisionId` no longer the latest, a `targetRevisionId` too far
+    behind). Google's 400 asks to read the document again and retry."""
+    if status != 400:
+        return False
+    try:
+        error = json.loads(content or b"{}").get("error") or {}
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(error, dict) and "revision" in str(error.get("message", "")).lower()

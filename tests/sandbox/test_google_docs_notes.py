@@ -18,7 +18,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.providers.notes import NotesProvider
 from chalicelib.domain.providers.oauth import Feature
-from chalicelib.integrations.google_docs_notes import GoogleDocsNotes
+from chalicelib.integrations.google_docs_notes import WRITE_TRIES, GoogleDocsNotes
 from chalicelib.integrations.oauth.scopes import GOOGLE
 from chalicelib.provider_settings import OAuthApp
 from sandbox import ProviderSandbox
@@ -221,6 +221,49 @@ def test_a_retry_after_the_doc_was_written_but_its_count_not_kept_writes_no_bull
     _notes(provider_sandbox, folder=folder).update_notes(saved.id, INTRO)
     assert _lines(provider_sandbox, saved.id)[2:] == [
         *((line, True) for line in INTRO.bullets), ("Prefers mornings", True)]
+
+
+def test_a_write_refused_as_the_host_typed_meanwhile_is_made_again_on_the_doc_as_it_is(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a doc the host types in while Penny writes it: twice the revision Penny read
+    # is too far behind by the time its batchUpdate arrives (Google's 400)
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    briefed = replace(INTRO, bullets=(*INTRO.bullets, "Brief: a growth-stage founder"))
+    provider_sandbox.google_docs_type_during_writes(saved.id, times=2)
+    provider_sandbox.reset_api_calls("google")
+
+    # WHEN the notes are updated
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, briefed)
+
+    # THEN the doc is read again after each refusal, and the third write lands, around
+    # what the host typed
+    typed = "The host typed this while Penny wrote."
+    assert _lines(provider_sandbox, saved.id)[2:] == [
+        *((line, True) for line in briefed.bullets), (typed, False), (typed, False)]
+    counts = provider_sandbox.api_call_counts("google")
+    assert (counts["documents.get"], counts["documents.batchUpdate"]) == (3, 3)
+    # ... and a later update finds Penny's part where it is
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, INTRO)
+    assert _lines(provider_sandbox, saved.id)[2:] == [
+        *((line, True) for line in INTRO.bullets), (typed, False), (typed, False)]
+
+
+def test_a_doc_changed_under_every_write_is_left_to_the_jobs_retry(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    moved = replace(INTRO, status="Rescheduled")
+    provider_sandbox.google_docs_type_during_writes(saved.id, times=WRITE_TRIES)
+    provider_sandbox.reset_api_calls("google")
+
+    with pytest.raises(ProviderUnavailableError, match="changed"):
+        _notes(provider_sandbox, folder=folder).update_notes(saved.id, moved)
+
+    assert provider_sandbox.api_calls("google", "documents.batchUpdate") == WRITE_TRIES
+    # The job's retry, the host done typing, writes it
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, moved)
+    assert _lines(provider_sandbox, saved.id)[1][0].startswith("Rescheduled: ")
 
 
 def test_an_update_keeps_what_the_host_wrote_below_and_renames_the_doc(
