@@ -1,5 +1,5 @@
 """Fake Razorpay REST API under `/v1/`: orders (create, list, fetch, their payments),
-payments (fetch, refund, their refunds) and refunds (fetch), in Razorpay's wire.
+payments (fetch, capture, refund, their refunds) and refunds (fetch), in Razorpay's wire.
 
 Every call authenticates with HTTP Basic `key_id:key_secret` (401 "Authentication
 failed" otherwise) and then passes the ApiGate: counters per call, queued 429/5xx,
@@ -28,6 +28,7 @@ CURRENCIES = frozenset({"INR", "USD", "EUR", "GBP", "SGD", "AED", "AUD", "CAD", 
 ORDER_FIELDS = frozenset({"amount", "currency", "receipt", "notes", "partial_payment",
                           "first_payment_min_amount", "payment_capture"})
 REFUND_FIELDS = frozenset({"amount", "speed", "notes", "receipt"})
+CAPTURE_FIELDS = frozenset({"amount", "currency"})
 MAX_RECEIPT, MAX_NOTES, MAX_NOTE, MIN_AMOUNT = 40, 15, 256, 100
 
 
@@ -65,6 +66,8 @@ class RazorpayApi:
                 Rule("/v1/orders/<order_id>/payments", endpoint=self.order_payments,
                      methods=["GET"]),
                 Rule("/v1/payments/<payment_id>", endpoint=self.payment, methods=["GET"]),
+                Rule("/v1/payments/<payment_id>/capture", endpoint=self.capture,
+                     methods=["POST"]),
                 Rule("/v1/payments/<payment_id>/refund", endpoint=self.refund,
                      methods=["POST"]),
                 Rule("/v1/payments/<payment_id>/refunds", endpoint=self.payment_refunds,
@@ -116,6 +119,18 @@ class RazorpayApi:
     def refund_one(self, request: Request, refund_id: str) -> Response:
         return self._serve(request, "refunds.fetch",
                            lambda m: self.store.find(m, "refunds", refund_id))
+
+    def capture(self, request: Request, payment_id: str) -> Response:
+        def work(merchant: Merchant) -> Entity:
+            body = _body(request, CAPTURE_FIELDS)
+            amount = _amount(body, required=True)
+            assert amount is not None
+            currency = body.get("currency")
+            payment, events = self.store.capture(merchant, payment_id, amount,
+                                                 None if currency is None else str(currency))
+            self.webhooks.publish(merchant, events)
+            return payment
+        return self._serve(request, "payments.capture", work)
 
     def refund(self, request: Request, payment_id: str) -> Response:
         def work(merchant: Merchant) -> Entity:

@@ -4,10 +4,12 @@ iframe shows for one order, and the pay call that page makes.
 The page checks what real Checkout checks before it offers to pay: the key id is a
 merchant's and the order is that merchant's, and not paid already. Pay makes a captured
 payment (the order becomes `paid`; webhooks `payment.authorized`, `payment.captured`,
-`order.paid`) and hands the merchant page's `handler` `razorpay_payment_id`,
-`razorpay_order_id` and `razorpay_signature` = hex HMAC-SHA256(key secret,
-"{order_id}|{payment_id}"); a failure a test queued makes a failed payment
-(`payment.failed` webhook and callback) and leaves the modal open, as Checkout does.
+`order.paid`), or for a merchant on manual capture an `authorized` one (the order
+`attempted`; webhook `payment.authorized` only, the rest once it is captured), and hands
+the merchant page's `handler` `razorpay_payment_id`, `razorpay_order_id` and
+`razorpay_signature` = hex HMAC-SHA256(key secret, "{order_id}|{payment_id}"); a failure
+a test queued makes a failed payment (`payment.failed` webhook and callback) and leaves
+the modal open, as Checkout does.
 Cancel calls `modal.ondismiss`. The page posts its answers only to the origin the
 script said it was opened from.
 """

@@ -35,6 +35,13 @@ class RazorpayControl:
             merchant.webhook_secret = secret or merchant.webhook_secret
             merchant.webhook_events = None if events is None else frozenset(events)
 
+    def razorpay_manual_capture(self, key_id: str | None = None, manual: bool = True) -> None:
+        """The merchant sets payment capture to manual (Account & Settings): payments stay
+        `authorized`, and only payment.authorized is sent, until the merchant (Penny)
+        captures them."""
+        with self.razorpay.store.lock:
+            self.razorpay.merchant(key_id).manual_capture = manual
+
     # -- what Penny made -------------------------------------------------------------
 
     def razorpay_orders(self, key_id: str | None = None) -> list[Entity]:

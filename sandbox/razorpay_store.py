@@ -64,6 +64,9 @@ class Merchant:
     account_id: str
     webhook_url: str | None = None
     webhook_events: frozenset[str] | None = None  # None: every event
+    # Account & Settings → Payment capture: False (Razorpay's default) captures every
+    # payment at once; True leaves each `authorized` until the merchant captures it.
+    manual_capture: bool = False
 
     def signature(self, order_id: str, payment_id: str) -> str:
         """What Checkout hands its `handler` as `razorpay_signature`."""
@@ -145,8 +148,9 @@ class RazorpayStore:
             notes: dict[str, Any] | None = None, email: str = "", contact: str = "",
             description: str | None = None, opened_before_paid: bool = False
             ) -> tuple[Entity, Events]:
-        """A customer pays the order (auto-captured), or fails to when a test queued a
-        failure: the payment and its events. `opened_before_paid`: a Checkout the client
+        """A customer pays the order (captured at once, or left `authorized` for a
+        merchant on manual capture), or fails to when a test queued a failure: the payment
+        and its events. `opened_before_paid`: a Checkout the client
         opened before the order was paid (a second tab), which Razorpay still captures."""
         with self.lock:
             order = self.books(merchant).orders.get(order_id)
@@ -163,7 +167,15 @@ class RazorpayStore:
                 order["status"] = "attempted"
                 return copy.deepcopy(payment), [("payment.failed", ("payment",),
                                                  {"payment": copy.deepcopy(payment)})]
-            authorized = {**copy.deepcopy(payment), "status": "authorized", "captured": False}
+            authorized = {**copy.deepcopy(payment), "status": "authorized", "captured": False,
+                          "fee": None, "tax": None}
+            if merchant.manual_capture:
+                # Held on the client's card until captured: the order is only attempted.
+                payment.clear()
+                payment.update(copy.deepcopy(authorized))
+                order["status"] = "attempted"
+                return copy.deepcopy(payment), [("payment.authorized", ("payment",),
+                                                 {"payment": authorized})]
             order.update(status="paid", amount_paid=order["amount"], amount_due=0)
             snapshot = copy.deepcopy(payment)
             return snapshot, [
@@ -171,6 +183,36 @@ class RazorpayStore:
                 ("payment.captured", ("payment",), {"payment": snapshot}),
                 ("order.paid", ("payment", "order"),
                  {"payment": copy.deepcopy(payment), "order": copy.deepcopy(order)})]
+
+    def capture(self, merchant: Merchant, payment_id: str, amount: int,
+                currency: str | None) -> tuple[Entity, Events]:
+        """The merchant captures an authorized payment, for exactly its amount: the order
+        is paid, and payment.captured and order.paid are sent."""
+        with self.lock:
+            payment = self.books(merchant).payments.get(payment_id)
+            if payment is None:
+                raise RazorpayError(NO_SUCH_ID, "id")
+            if payment["status"] in ("captured", "refunded"):
+                raise RazorpayError("This payment has already been captured", "payment_id")
+            if payment["status"] != "authorized":
+                raise RazorpayError("Only payments which have been authorized and not yet "
+                                    "captured can be captured", "payment_id")
+            if amount != payment["amount"]:
+                raise RazorpayError("Capture amount must be equal to the amount authorized",
+                                    "amount")
+            if currency is not None and currency != payment["currency"]:
+                raise RazorpayError("Currency should be same as that of the payment",
+                                    "currency")
+            payment.update(status="captured", captured=True, fee=amount * 2 // 100, tax=0)
+            order = self.books(merchant).orders.get(payment.get("order_id") or "")
+            events: Events = [("payment.captured", ("payment",),
+                               {"payment": copy.deepcopy(payment)})]
+            if order is not None:
+                order.update(status="paid", amount_paid=order["amount"], amount_due=0)
+                events.append(("order.paid", ("payment", "order"),
+                               {"payment": copy.deepcopy(payment),
+                                "order": copy.deepcopy(order)}))
+            return copy.deepcopy(payment), events
 
     def refund(self, merchant: Merchant, payment_id: str, amount: int | None, speed: str,
                notes: dict[str, Any] | None, receipt: str | None) -> tuple[Entity, Events]:

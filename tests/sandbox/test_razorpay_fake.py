@@ -280,6 +280,31 @@ def test_a_refund_posts_refund_processed_with_the_refund_and_its_payment(
     assert processed["payload"]["payment"]["entity"]["refund_status"] == "partial"
 
 
+def test_a_manual_capture_merchants_payment_stays_authorized_until_captured(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.razorpay_manual_capture()
+    order = _order(provider_sandbox)
+    payment_id = provider_sandbox.razorpay_pay(order["id"])["razorpay_payment_id"]
+    client = _client(provider_sandbox)
+
+    assert client.payment.fetch(payment_id)["status"] == "authorized"
+    assert client.order.fetch(order["id"])["status"] == "attempted"
+    assert [e.event for e in provider_sandbox.razorpay_events()] == ["payment.authorized"]
+    with pytest.raises(BadRequestError, match="equal to the amount authorized"):
+        client.payment.capture(payment_id, 40000, {"currency": "INR"})
+
+    captured = client.payment.capture(payment_id, 50000, {"currency": "INR"})
+
+    assert (captured["status"], captured["captured"]) == ("captured", True)
+    assert client.order.fetch(order["id"])["status"] == "paid"
+    assert [e.event for e in provider_sandbox.razorpay_events()] == [
+        "payment.authorized", "payment.captured", "order.paid"]
+    again = _raw(provider_sandbox, "POST", f"/v1/payments/{payment_id}/capture",
+                 json={"amount": 50000, "currency": "INR"})
+    assert again.status_code == 400
+    assert again.json()["error"]["description"] == "This payment has already been captured"
+
+
 def test_a_webhook_only_gets_the_events_the_merchant_chose(
         provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
     receiver = Receiver()
