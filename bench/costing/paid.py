@@ -11,8 +11,8 @@ razorpay SDKs talking to the sandbox's fake Stripe and Razorpay.
   the page asks for the booking once (2 s later), finds it confirmed and reloads.
 - Razorpay: Penny's pay page (when the app routes one) opens Checkout; its handler sends
   the signed payment to `POST /bookings/{uid}/payment/razorpay`, which confirms, then the
-  booking's page; the host's webhook gets payment.captured and order.paid, the events
-  Penny asks hosts to send.
+  booking's page; the host's webhook gets payment.authorized, payment.captured and
+  order.paid, the events Penny asks hosts to send.
 - The hold's timer fires at the hold's end whether or not the booking was paid: Scheduler
   publishes `payment.hold_expired`, and the payments worker finds it paid (or, for a
   checkout never paid, ends it at the provider and expires the booking).
@@ -32,7 +32,8 @@ from bench.costing.harness import Harness
 
 RAZORPAY_ZONES = ("Asia/Kolkata",)
 # What Penny's dashboard tells a host to send to their Razorpay webhook (docs/payments.md).
-RAZORPAY_EVENTS = ("payment.captured", "order.paid", "payment.failed", "refund.processed")
+RAZORPAY_EVENTS = ("payment.authorized", "payment.captured", "order.paid", "payment.failed",
+                   "refund.processed")
 PRICES = {"stripe": {"amount_minor": 5000, "currency": "EUR"},
           "razorpay": {"amount_minor": 150000, "currency": "INR"}}
 PAY_PAGE = "/booking/{uid}/pay"

@@ -78,6 +78,13 @@ class Payment:
     disputed_at: datetime | None = None
     # Payments after the first, each refunded in full (they bought nothing).
     second_payments: tuple[SecondPayment, ...] = ()
+    # An authorized payment Penny did not capture (a Razorpay account on manual capture)
+    # because the booking could no longer take it ("taken", "cancelled", "late"): the
+    # provider gives it back to the client by itself, so there is nothing to refund.
+    released_payment_id: str | None = None
+    released_minor: int | None = None
+    released_reason: str | None = None
+    released_at: datetime | None = None
 
     @property
     def paid(self) -> bool:
@@ -247,6 +254,17 @@ class Booking:
                 total_minor <= (p.refunded_minor or 0):
             return self
         return replace(self, payment=replace(p, refunded_minor=total_minor))
+
+    def released(self, payment_id: str, amount_minor: int | None, reason: str,
+                 now: datetime) -> Booking:
+        """An authorized payment left uncaptured (it lapses back to the client), for a time
+        it no longer holds: recorded, and a hold still waiting ends as its timer would."""
+        if self.payment is None or self.payment.paid:
+            return self
+        kept = replace(self, payment=replace(
+            self.payment, released_payment_id=payment_id, released_minor=amount_minor,
+            released_reason=reason, released_at=now))
+        return kept.expired() if kept.status is BookingStatus.PENDING_PAYMENT else kept
 
     def second_payment(self, payment_id: str, amount_minor: int | None) -> Booking:
         """Another payment after the one it was paid with: recorded as owed back."""

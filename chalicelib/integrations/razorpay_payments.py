@@ -55,6 +55,7 @@ from chalicelib.domain.providers.payments import (
     PaymentAccount,
     PaymentEvent,
     PaymentEventKind,
+    ProviderPayment,
     Refund,
 )
 from chalicelib.provider_settings import RazorpayPlatform
@@ -66,7 +67,9 @@ RETRY_DELAY = 0.2       # seconds before the retry (jittered by the SDK)
 RECEIPT_LENGTH = 40     # Razorpay's limit on an order's or refund's receipt
 PAYMENT_ID = re.compile(r"pay_[A-Za-z0-9]{1,40}")
 REFUNDS_PAGE = 100      # Razorpay's largest page: a payment has a few refunds at most
-KINDS = {"payment.captured": PaymentEventKind.PAID, "order.paid": PaymentEventKind.PAID,
+ALREADY_CAPTURED = "already been captured"  # Razorpay's 400 for a second capture
+KINDS = {"payment.authorized": PaymentEventKind.AUTHORIZED,
+         "payment.captured": PaymentEventKind.PAID, "order.paid": PaymentEventKind.PAID,
          "payment.failed": PaymentEventKind.FAILED,
          "refund.processed": PaymentEventKind.REFUNDED,
          "refund.failed": PaymentEventKind.REFUND_FAILED}
@@ -131,8 +134,7 @@ class RazorpayPayments:
         """Razorpay orders cannot be ended: nothing to do (see the module's docstring)."""
 
     def refund(self, payment_id: str, amount: Price, key: str) -> Refund:
-        if not PAYMENT_ID.fullmatch(payment_id):  # it goes into the URL's path
-            raise ProviderRejectedError(PROVIDER, f"{payment_id!r} is not a Razorpay payment id")
+        _check_payment_id(payment_id)
         mark = receipt(key)
         listed = self._call("list refunds", lambda: self._client.payment.fetch_multiple_refund(
             payment_id, {"count": REFUNDS_PAGE}))
@@ -184,6 +186,29 @@ class RazorpayPayments:
         except (SignatureVerificationError, TypeError):
             return False
 
+    def payment(self, payment_id: str) -> ProviderPayment:
+        """The payment as Razorpay has it now: `authorized` on an account set to capture
+        manually, until it is captured (or lapses back to the client after some days)."""
+        _check_payment_id(payment_id)
+        found = self._call("read a payment", lambda: self._client.payment.fetch(payment_id, {}))
+        amount = None
+        if isinstance(found.get("amount"), int) and found.get("currency"):
+            amount = Price(int(found["amount"]), str(found["currency"]).upper())
+        return ProviderPayment(id=str(found.get("id") or payment_id),
+                               status=str(found.get("status") or ""), amount=amount)
+
+    def capture(self, payment_id: str, amount: Price) -> None:
+        """Capture an authorized payment for the order's amount. Captures take no key: a
+        retry after a lost answer is told "already been captured" (a 400), which is the
+        capture done."""
+        _check_payment_id(payment_id)
+        try:
+            self._call("capture a payment", lambda: self._client.payment.capture(
+                payment_id, amount.amount_minor, {"currency": amount.currency.upper()}))
+        except ProviderRejectedError as exc:
+            if ALREADY_CAPTURED not in exc.message:
+                raise
+
     def check_keys(self) -> PaymentAccount:
         """One cheap authenticated call, before Penny keeps the keys."""
         try:
@@ -234,6 +259,11 @@ def _raise_for(what: str, status: int | None, retry_after: str | None, message: 
         raise ConnectionBrokenError(PROVIDER, "Razorpay no longer accepts the host's key id "
                                     "and key secret: enter new keys") from exc
     raise ProviderRejectedError(PROVIDER, said) from exc
+
+
+def _check_payment_id(payment_id: str) -> None:
+    if not PAYMENT_ID.fullmatch(payment_id):  # it goes into the URL's path
+        raise ProviderRejectedError(PROVIDER, f"{payment_id!r} is not a Razorpay payment id")
 
 
 def receipt(key: str) -> str:

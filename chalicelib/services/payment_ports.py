@@ -8,7 +8,7 @@ from typing import Protocol
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.event_types import Price
-from chalicelib.domain.providers.payments import PaymentProvider
+from chalicelib.domain.providers.payments import PaymentProvider, ProviderPayment
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,20 @@ class RazorpayCallbacks(Protocol):
         the host's key secret."""
         ...
 
+    def payment(self, payment_id: str) -> ProviderPayment:
+        """The payment as Razorpay has it now (authorized, captured, ...)."""
+        ...
+
+    def capture(self, payment_id: str, amount: Price) -> None:
+        """Capture an authorized payment for `amount`, the order's; one captured already
+        is done, not an error."""
+        ...
+
 
 @dataclass(frozen=True)
 class Settlement:
     """What a verified payment event did to its booking."""
 
-    outcome: str                   # "confirmed", "refunded", "expired", "recorded", "ignored"
+    outcome: str                   # "confirmed", "refunded", "released", "expired",
+                                   # "recorded", "ignored"
     booking: Booking | None = None

@@ -3,6 +3,9 @@
 Only a verified provider event confirms: never a success redirect. Events come at least
 once and in any order, and each is checked against the booking's own checkout:
 
+- authorized, not captured yet (Razorpay's manual capture; Checkout's handler): read at
+  Razorpay, captured while the booking can take it, then as paid; otherwise left to lapse
+  back to the client (services/payment_capture.py);
 - paid, while held: confirmed (one ledger write: the hold becomes the booking);
 - paid after the hold lapsed (or after the visitor's booking was cancelled): confirmed if
   the time is still free, otherwise refunded in full at once (`payment.refunded`);
@@ -27,7 +30,7 @@ import logging
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.errors import BookingStateError, ValidationError
 from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
-from chalicelib.services.payment_confirmation import PaymentConfirmation
+from chalicelib.services.payment_capture import PaymentCapture
 from chalicelib.services.payment_ports import Settlement
 
 log = logging.getLogger("penny.payments")
@@ -37,7 +40,7 @@ class InvalidPaymentSignatureError(ValidationError):
     code = "invalid_signature"
 
 
-class PaymentSettlement(PaymentConfirmation):
+class PaymentSettlement(PaymentCapture):
     """Held by PaymentService (services/payments.py), which has the fields it reads."""
 
     def settle(self, event: PaymentEvent, provider: str, host_id: str | None = None
@@ -62,6 +65,8 @@ class PaymentSettlement(PaymentConfirmation):
             return Settlement("ignored", booking)
         if event.kind is PaymentEventKind.PAID:
             return self._paid(booking, event)
+        if event.kind is PaymentEventKind.AUTHORIZED and event.payment_id:
+            return self._authorized(booking, event)
         if event.kind is PaymentEventKind.EXPIRED:
             if booking.status is BookingStatus.PENDING_PAYMENT and not payment.paid:
                 return Settlement("expired", self._settle_expired(booking.uid))
@@ -147,16 +152,17 @@ class PaymentSettlement(PaymentConfirmation):
                          signature: str) -> Booking:
         """Razorpay Checkout's handler, sent on by the pay page: its signature (HMAC of
         order and payment id with the host's key secret) is checked here, so the client
-        is not kept waiting for the webhook; a forged one changes nothing."""
+        is not kept waiting for the webhook; a forged one changes nothing. The signature
+        proves a payment authorized, not captured (an account set to capture manually):
+        it is read, and captured, before it confirms anything."""
         payment = booking.payment
         if payment is None or payment.provider != "razorpay":
             raise BookingStateError("this booking takes no Razorpay payment")
         if payment.checkout_id != order_id:
             raise ValidationError("this payment is not for this booking", "razorpay_order_id")
-        if not self.adapters.razorpay_for(booking).verify_callback(order_id, payment_id,
-                                                                   signature):
+        account = self.adapters.razorpay_for(booking)
+        if not account.verify_callback(order_id, payment_id, signature):
             raise InvalidPaymentSignatureError("the payment's signature does not match")
-        event = PaymentEvent(f"callback:{payment_id}", PaymentEventKind.PAID, booking.uid,
+        event = PaymentEvent(f"callback:{payment_id}", PaymentEventKind.AUTHORIZED, booking.uid,
                              order_id, payment_id)
-        settled = self.settle(event, "razorpay", booking.host_id)
-        return settled.booking or booking
+        return self._authorized(booking, event, account).booking or booking

@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 
-from chalicelib.domain.bookings import Booking, BookingStatus, busy_from_ledger, utc_days
+from chalicelib.domain.bookings import (
+    Booking,
+    BookingStatus,
+    LedgerDay,
+    busy_from_ledger,
+    utc_days,
+)
 from chalicelib.domain.errors import (
     AttendeeQuotaError,
     BookingContentionError,
@@ -106,17 +112,20 @@ class Reservations:
             booking = settled(now)
             ledger, _ = self.bookings.ledger_for_write(booking.host_id,
                                                        utc_days([booking.blocked]), None)
-            if booking.is_active(now):
-                others = busy_from_ledger(ledger, now, ignore_uid=booking.uid)
-                # The slot engine's rule: buffers may overlap buffers, never a meeting.
-                if any(b.meeting.overlaps(booking.blocked) or b.blocked.overlaps(booking.meeting)
-                       for b in others):
-                    raise SlotTakenError("someone else booked this time meanwhile")
+            if booking.is_active(now) and _taken(ledger, booking, now):
+                raise SlotTakenError("someone else booked this time meanwhile")
             changed, checked = ledger_changes(ledger, booking, now)
             return booking if self._committed(BookingWrite(booking, False, changed, checked),
                                               now) else None
 
         return self._retry(attempt)
+
+    def free_for(self, booking: Booking) -> bool:
+        """Whether no other booking holds the booking's time now (asked before a payment
+        is taken for a lapsed hold; `settle` asks it again as it writes)."""
+        ledger, _ = self.bookings.ledger_for_write(booking.host_id,
+                                                   utc_days([booking.blocked]), None)
+        return not _taken(ledger, booking, self.clock.now())
 
     def _retry(self, attempt: Callable[[datetime], T | None]) -> T:
         """Run ``attempt`` until it is done; None means a rival write got in first."""
@@ -184,6 +193,13 @@ class Reservations:
         if booking is None:
             raise NotFoundError("the booking for this Idempotency-Key no longer exists")
         return BookingResult(booking, replayed=True)
+
+
+def _taken(ledger: Sequence[LedgerDay], booking: Booking, now: datetime) -> bool:
+    """Another booking on the ledger holds the booking's time. The slot engine's rule:
+    buffers may overlap buffers, never a meeting."""
+    return any(b.meeting.overlaps(booking.blocked) or b.blocked.overlaps(booking.meeting)
+               for b in busy_from_ledger(ledger, now, ignore_uid=booking.uid))
 
 
 def _seconds_to(moment: datetime, now: datetime) -> int:

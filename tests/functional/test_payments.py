@@ -786,6 +786,86 @@ def test_checkouts_signed_handler_confirms_and_a_forged_one_changes_nothing(
     assert (r.status, r.json["status"]) == (200, "confirmed"), r.body
 
 
+def test_a_manual_capture_account_is_captured_by_checkouts_handler_before_it_confirms(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a host whose Razorpay account captures payments manually
+    sandbox.razorpay_manual_capture()
+    held = book(api, clock)
+    paid = sandbox.razorpay_pay(held["payment"]["order_id"],
+                                notes={"booking_uid": held["uid"]})
+    assert sandbox.razorpay_payments()[0]["status"] == "authorized"
+
+    # WHEN the pay page sends Checkout's handler fields
+    r = api.post(f"/bookings/{held['uid']}/payment/razorpay",
+                 {"token": held["links"]["view"].rsplit("token=", 1)[-1], **paid})
+
+    # THEN Penny captured the payment for the order's amount, then confirmed the booking
+    assert (r.status, r.json["status"]) == (200, "confirmed"), r.body
+    (payment,) = sandbox.razorpay_payments()
+    assert (payment["status"], payment["amount"]) == ("captured", 150000)
+    assert sandbox.razorpay_api_calls("payments.fetch") == 1
+    assert sandbox.razorpay_api_calls("payments.capture") == 1
+    # and the events the capture caused find it confirmed
+    assert [e.event for e in sandbox.razorpay_events()] == [
+        "payment.authorized", "payment.captured", "order.paid"]
+    deliver_razorpay(api, sandbox, 0, 3)
+    assert sandbox.razorpay_api_calls("payments.capture") == 1
+    assert view(api, held)["status"] == "confirmed"
+
+
+def test_a_capture_razorpay_fails_leaves_the_booking_waiting_for_the_authorized_webhook(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    sandbox.razorpay_manual_capture()
+    held = book(api, clock)
+    paid = sandbox.razorpay_pay(held["payment"]["order_id"],
+                                notes={"booking_uid": held["uid"]})
+    sandbox.razorpay_wait_for_webhook_deliveries(1)
+    sandbox.razorpay.gate.fail_next(500, 1, None, endpoint="payments.capture")
+
+    # WHEN Razorpay fails the handler's capture of the payment
+    r = api.post(f"/bookings/{held['uid']}/payment/razorpay",
+                 {"token": held["links"]["view"].rsplit("token=", 1)[-1], **paid})
+
+    # THEN the client is told it is being confirmed, and nothing is confirmed yet
+    assert (r.status, r.code) == (503, "payment_unavailable"), r.body
+    assert "still confirming it" in r.json["error"]["message"]
+    assert view(api, held)["status"] == "pending_payment"
+    assert sandbox.razorpay_payments()[0]["status"] == "authorized"
+    # WHEN payment.authorized reaches Penny (Razorpay retries it until it is taken)
+    (delivery,) = sandbox.razorpay_webhook_deliveries()
+    assert delivery.event == "payment.authorized"
+    r = api.post(delivery.url.removeprefix(PUBLIC), raw=delivery.body,
+                 headers=dict(delivery.headers))
+    # THEN it captures the payment and confirms the booking
+    assert r.status == 200, r.body
+    assert sandbox.razorpay_payments()[0]["status"] == "captured"
+    assert view(api, held)["status"] == "confirmed"
+
+
+def test_an_authorized_payment_for_a_time_someone_else_took_is_left_uncaptured(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    sandbox.razorpay_manual_capture()
+    held = book(api, clock)
+    clock.advance(minutes=20)                       # the hold lapsed
+    rival = book(api, clock, email="cy@example.com")
+    rival_paid = sandbox.razorpay_pay(rival["payment"]["order_id"],
+                                      notes={"booking_uid": rival["uid"]})
+    r = api.post(f"/bookings/{rival['uid']}/payment/razorpay",
+                 {"token": rival["links"]["view"].rsplit("token=", 1)[-1], **rival_paid})
+    assert r.json["status"] == "confirmed"
+    paid = sandbox.razorpay_pay(held["payment"]["order_id"],
+                                notes={"booking_uid": held["uid"]})
+
+    r = api.post(f"/bookings/{held['uid']}/payment/razorpay",
+                 {"token": held["links"]["view"].rsplit("token=", 1)[-1], **paid})
+
+    assert (r.status, r.json["status"]) == (200, "expired"), r.body
+    statuses = {p["id"]: p["status"] for p in sandbox.razorpay_payments()}
+    assert statuses[paid["razorpay_payment_id"]] == "authorized"  # lapses back by itself
+    assert sandbox.razorpay_refunds() == []
+    assert view(api, rival)["status"] == "confirmed"
+
+
 def test_a_razorpay_webhook_signed_with_another_secret_is_400(
         api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     held = book(api, clock)

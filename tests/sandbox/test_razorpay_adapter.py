@@ -27,6 +27,7 @@ from chalicelib.domain.providers.payments import (
     PaymentAccount,
     PaymentEvent,
     PaymentEventKind,
+    ProviderPayment,
 )
 from chalicelib.integrations.razorpay_payments import (
     ATTEMPTS,
@@ -345,7 +346,76 @@ def test_refund_failed_is_a_failed_refund_naming_the_refund(
     assert provider_sandbox.razorpay_payments()[0]["amount_refunded"] == 0
 
 
-@pytest.mark.parametrize("name", ["payment.authorized", "refund.created"])
+# -- manual capture ----------------------------------------------------------------
+
+
+def test_payment_authorized_is_authorized_naming_the_payment(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a host whose Razorpay account captures payments manually
+    provider_sandbox.razorpay_manual_capture()
+    checkout, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+
+    event = _payments(provider_sandbox).verify_webhook(*_delivered(provider_sandbox, _event(
+        provider_sandbox, "payment.authorized")))
+
+    assert event is not None and event.kind is PaymentEventKind.AUTHORIZED
+    assert (event.checkout_id, event.payment_id, event.booking_uid) == (checkout.id,
+                                                                        payment_id, BOOKING)
+    assert [e.event for e in provider_sandbox.razorpay_events()] == ["payment.authorized"]
+
+
+def test_an_authorized_payment_is_read_then_captured_for_the_orders_amount(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.razorpay_manual_capture()
+    _, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+    payments = _payments(provider_sandbox)
+
+    before = payments.payment(payment_id)
+    payments.capture(payment_id, Price(50000, "INR"))
+
+    assert before == ProviderPayment(payment_id, "authorized", Price(50000, "INR"))
+    assert payments.payment(payment_id).status == "captured"
+    assert provider_sandbox.razorpay_orders()[0]["status"] == "paid"
+    assert [e.event for e in provider_sandbox.razorpay_events()] == [
+        "payment.authorized", "payment.captured", "order.paid"]
+
+
+def test_capturing_a_payment_captured_already_is_done_not_an_error(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a payment Razorpay captured itself (the default: auto-capture)
+    _, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+    payments = _payments(provider_sandbox)
+
+    payments.capture(payment_id, Price(50000, "INR"))  # Razorpay answers 400
+
+    assert payments.payment(payment_id).status == "captured"
+    assert provider_sandbox.razorpay_api_calls("payments.capture") == 1
+
+
+def test_capturing_another_amount_than_the_payments_is_refused(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.razorpay_manual_capture()
+    _, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+
+    with pytest.raises(ProviderRejectedError, match="equal to the amount authorized"):
+        _payments(provider_sandbox).capture(payment_id, Price(40000, "INR"))
+
+    assert provider_sandbox.razorpay_payments()[0]["status"] == "authorized"
+
+
+def test_a_capture_razorpay_fails_to_make_is_unavailable(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.razorpay_manual_capture()
+    _, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+    provider_sandbox.razorpay_fail_next_api_calls(500)
+
+    with pytest.raises(ProviderUnavailableError):
+        _payments(provider_sandbox).capture(payment_id, Price(50000, "INR"))
+
+    assert provider_sandbox.razorpay_payments()[0]["status"] == "authorized"
+
+
+@pytest.mark.parametrize("name", ["refund.created"])
 def test_genuine_events_penny_does_not_act_on_are_none(
         provider_sandbox: ProviderSandbox, name: str) -> None:
     _, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})

@@ -54,17 +54,22 @@ class FakePaymentAdapters:
     connected: bool = True
     name: str = "stripe"
     lost: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    razorpay: RazorpayCallbacks | None = None  # the host's Razorpay account, when wanted
 
     def for_new_booking(self, host_id: str, price: Price) -> HostPayment:
         if not self.connected:
             raise PaymentNotConnectedError("no payment provider")
-        return HostPayment(self.name, self.payments, "acct_alice")
+        # Razorpay has no platform accounts: the host's own keys are the account.
+        return HostPayment(self.name, self.payments,
+                           None if self.name == "razorpay" else "acct_alice")
 
     def for_booking(self, booking: Booking) -> PaymentProvider:
         return self.payments
 
     def razorpay_for(self, booking: Booking) -> RazorpayCallbacks:
-        raise NotConnectedError("the fake takes no Razorpay Checkout callbacks")
+        if self.razorpay is None:
+            raise NotConnectedError("the fake takes no Razorpay Checkout callbacks")
+        return self.razorpay
 
     def account_lost(self, provider: str, account_id: str | None, host_id: str | None,
                      reason: str) -> None:

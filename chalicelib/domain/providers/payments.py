@@ -50,6 +50,16 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class ProviderPayment:
+    """A payment as the vendor has it now."""
+
+    id: str
+    status: str                    # Razorpay: "created", "authorized", "captured",
+                                   # "refunded", "failed"
+    amount: Price | None
+
+
+@dataclass(frozen=True)
 class PaymentAccount:
     """The host's account at a payment provider, as Penny shows it."""
 
@@ -60,6 +70,9 @@ class PaymentAccount:
 
 class PaymentEventKind(StrEnum):
     PAID = "paid"
+    # Authorized but not captured (Razorpay with manual capture): the money is only held on
+    # the client's card, and lapses back to them unless Penny captures it.
+    AUTHORIZED = "authorized"
     FAILED = "failed"
     EXPIRED = "expired"            # the checkout ended unpaid
     REFUNDED = "refunded"
