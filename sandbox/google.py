@@ -51,6 +51,8 @@ class GoogleProvider(FakeProvider):
     asks = (("/auth/calendar", "see your calendar"),
             ("/auth/documents", "make notes documents in your Google Drive"))
     signing_in = "Sign in to Penny with Google?"
+    # Granular consent: each scope but the sign-in ones is a tickbox, ticked at first.
+    untickable = frozenset({"openid", "email", "profile"})
     policy = Policy(access_ttl=3599, rotates_refresh_tokens=False, pkce=True,
                     refresh_only_offline=True, access_prefix="ya29.", refresh_prefix="1//",
                     code_prefix="4/0A")

@@ -79,13 +79,17 @@ class AuthorizationServer:
         with self._lock:
             return self._pending.get(request_id)
 
-    def decide(self, request_id: str, allow: bool,
-               account_id: str) -> tuple[AuthRequest, str | None]:
-        """The user's answer on the consent page: Allow makes a grant and a code."""
+    def decide(self, request_id: str, allow: bool, account_id: str,
+               kept: frozenset[str] | None = None) -> tuple[AuthRequest, str | None]:
+        """The user's answer on the consent page: Allow makes a grant and a code, for the
+        scopes asked, or those of them `kept` (the rest unticked); the request answered
+        names the scopes granted."""
         with self._lock:
             request = self._pending.pop(request_id, None)
             if request is None or account_id not in self.accounts:
                 raise Refusal(Reason.CODE_UNKNOWN)
+            if kept is not None:
+                request = replace(request, scopes=tuple(s for s in request.scopes if s in kept))
             if not allow:
                 self._log(None, f"consent denied by {self.accounts[account_id].email}")
                 return request, None

@@ -24,12 +24,17 @@ def _page(title: str, body: str) -> str:
 
 
 def consent(vendor: str, question: str, action: str, request: AuthRequest,
-            accounts: Sequence[Account]) -> str:
+            accounts: Sequence[Account], tickable: frozenset[str] = frozenset()) -> str:
+    """`tickable`: the scopes the user may untick (Google's granular consent), each a
+    checkbox ticked at first; the others are listed, granted with the rest."""
     choices = "".join(
         f'<label><input type="radio" name="account" value="{escape(a.id)}"'
         f'{" checked" if i == 0 else ""}> {escape(a.name)} &lt;{escape(a.email)}&gt;</label><br>'
         for i, a in enumerate(accounts))
-    scopes = "".join(f"<li><code>{escape(s)}</code></li>" for s in request.scopes)
+    scopes = "".join(
+        f'<li><label><input type="checkbox" name="scope" value="{escape(s)}" checked> '
+        f"<code>{escape(s)}</code></label></li>" if s in tickable
+        else f"<li><code>{escape(s)}</code></li>" for s in request.scopes)
     return _page(f"{vendor}: {question}", f"""
 <h1>{escape(question)}</h1>
 <p>Penny (client <code>{escape(request.client_id)}</code>) asks {escape(vendor)} for access.</p>

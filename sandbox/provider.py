@@ -33,6 +33,9 @@ class FakeProvider:
     # what the user lets Penny do); asking for none of them is signing in (`signing_in`).
     asks: ClassVar[tuple[tuple[str, str], ...]] = ()
     signing_in: ClassVar[str] = ""
+    # Granular consent (Google): every scope but these is a tickbox the user may untick,
+    # and the grant is then made without it. None: all or nothing (Allow or Deny).
+    untickable: ClassVar[frozenset[str] | None] = None
     policy: ClassVar[Policy]
     # True: client credentials only in `Authorization: Basic` (Zoom, Notion).
     basic_auth_only: ClassVar[bool] = False
@@ -107,9 +110,11 @@ class FakeProvider:
         except Refusal as refusal:
             # Never redirect to an unverified redirect URI: an error page, as real vendors do.
             return self.page_error(refusal.reason.value)
+        tickable = frozenset() if self.untickable is None \
+            else frozenset(scopes) - self.untickable
         return html_response(pages.consent(
             self.title, self.question_for(scopes), f"{self.base_url}/_sandbox/consent", request,
-            list(self.server.accounts.values())))
+            list(self.server.accounts.values()), tickable))
 
     def question_for(self, scopes: tuple[str, ...]) -> str:
         """The consent page's heading for what is asked (a sign-in asks for no calendar)."""
@@ -123,7 +128,8 @@ class FakeProvider:
         try:
             auth, code = self.server.decide(request.form.get("request", ""),
                                             request.form.get("decision") == "allow",
-                                            request.form.get("account", ""))
+                                            request.form.get("account", ""),
+                                            self.kept_scopes(request))
         except Refusal:
             return html_response(pages.error(
                 self.title, "This request is over",
@@ -133,6 +139,13 @@ class FakeProvider:
             # The answer travels as a self-submitting form POST to the redirect URI.
             return html_response(pages.form_post(auth.redirect_uri, params))
         return redirect_with(auth.redirect_uri, params)
+
+    def kept_scopes(self, request: Request) -> frozenset[str] | None:
+        """The scopes left ticked (an unticked box sends nothing), with those that are no
+        tickbox; None where consent is all or nothing."""
+        if self.untickable is None:
+            return None
+        return self.untickable | frozenset(request.form.getlist("scope"))
 
     def token(self, request: Request) -> Response:
         failure = self.server.take_failure()

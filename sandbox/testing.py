@@ -27,6 +27,7 @@ class _Form(HTMLParser):
         self.action = ""
         self.fields: dict[str, str] = {}
         self.accounts: list[str] = []
+        self.ticked: list[str] = []  # the scopes' tickboxes ticked (granular consent)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {name: value or "" for name, value in attrs}
@@ -36,13 +37,16 @@ class _Form(HTMLParser):
             self.fields[found["name"]] = found.get("value", "")
         elif tag == "input" and found.get("type") == "radio":
             self.accounts.append(found.get("value", ""))
+        elif tag == "input" and found.get("type") == "checkbox" and "checked" in found:
+            self.ticked.append(found.get("value", ""))
 
 
 def consent(authorization_url: str, decision: str = "allow", account: str | None = None,
-            timeout: float = 10) -> str:
-    """Open the consent page at `authorization_url`, press Allow or Deny (as `account`, or
-    the first seeded one) and return where the provider redirects: Penny's callback URL."""
-    answer = _answer(authorization_url, decision, account, timeout)
+            timeout: float = 10, untick: Sequence[str] = ()) -> str:
+    """Open the consent page at `authorization_url`, untick the scopes `untick` (where the
+    page has tickboxes: Google), press Allow or Deny (as `account`, or the first seeded
+    one) and return where the provider redirects: Penny's callback URL."""
+    answer = _answer(authorization_url, decision, account, timeout, untick)
     if answer.status_code != 302:
         raise AssertionError(f"consent answered {answer.status_code}: {answer.text[:200]}")
     return answer.headers["Location"]
@@ -61,14 +65,19 @@ def consent_form_post(authorization_url: str, decision: str = "allow", account: 
 
 
 def _answer(authorization_url: str, decision: str, account: str | None,
-            timeout: float) -> requests.Response:
+            timeout: float, untick: Sequence[str] = ()) -> requests.Response:
     page = requests.get(authorization_url, timeout=timeout)
     page.raise_for_status()
     form = _Form()
     form.feed(page.text)
+    missing = set(untick) - set(form.ticked)
+    if missing:
+        raise AssertionError(f"the consent page has no tickbox for {sorted(missing)}")
+    fields = [*form.fields.items(), ("decision", decision),
+              ("account", account or form.accounts[0]),
+              *(("scope", s) for s in form.ticked if s not in untick)]
     return requests.post(urljoin(page.url, form.action), timeout=timeout, allow_redirects=False,
-                         data={**form.fields, "decision": decision,
-                               "account": account or form.accounts[0]})
+                         data=fields)
 
 
 def callback_params(location: str) -> dict[str, str]:

@@ -358,6 +358,17 @@ class ConsentDeclinedError(PennyError):
     code = "consent_declined"
 
 
+class ScopesDeclinedError(PennyError):
+    """The host unticked a permission on the provider's consent page (Google's granular
+    consent): the grant could not do what it was asked for, so nothing was connected."""
+
+    code = "scopes_declined"
+
+    def __init__(self, message: str, features: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.features = features  # what the missing permissions were for ("calendar")
+
+
 class IdentityLinkedError(PennyError):
     """The provider identity signs in to another account, or the account has one already."""
 

@@ -13,7 +13,8 @@ edge route) hands the query and that cookie to the service, clears the cookie, a
   account);
 - link: 303 to `/app/profile?linked=<p>`;
 - refused after a valid state (Deny, a provider's refusal, an e-mail that has a password
-  account): 303 to that page with `?provider=<p>&error=<code>`, said there in words.
+  account): 303 to that page with `?provider=<p>&error=<code>`, said there in words
+  (`scopes_declined` adds `&missing=calendar,...`: what the unticked permissions were for).
 
 A state that is forged, used, expired, or from another browser or an ended login gets a
 page saying so (400) with nothing to follow: such a request did not come from the
@@ -32,7 +33,7 @@ from urllib.parse import urlencode
 
 from chalice import Response
 
-from chalicelib.domain.errors import OAuthStateError, PennyError
+from chalicelib.domain.errors import OAuthStateError, PennyError, ScopesDeclinedError
 from chalicelib.functions.browser_session import (
     CookiePolicy,
     cookies,
@@ -138,7 +139,10 @@ def callback(services: CallbackServices, incoming: EdgeRequest, provider: str, b
             _set_up(services, state.host_id, provider)
             location = f"{base}{page}?{urlencode({'connected': provider})}"
     except PennyError as exc:
-        location = f"{base}{page}?{urlencode({'provider': provider, 'error': exc.code})}"
+        said = {"provider": provider, "error": exc.code}
+        if isinstance(exc, ScopesDeclinedError):
+            said["missing"] = ",".join(exc.features)  # which permissions, said in words
+        location = f"{base}{page}?{urlencode(said)}"
     response = redirect(location)
     response.headers["Set-Cookie"] = set_cookies
     return response

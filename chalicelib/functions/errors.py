@@ -42,6 +42,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.PaymentRefusedError: 409,        # the host must change the price or the account
     e.OAuthStateError: 400,
     e.ConsentDeclinedError: 400,
+    e.ScopesDeclinedError: 400,
     e.IdentityLinkedError: 409,
     e.IdentityUnverifiedError: 400,
 }

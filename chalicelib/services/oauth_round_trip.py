@@ -30,6 +30,7 @@ from chalicelib.domain.errors import (
     NotFoundError,
     OAuthStateError,
     ProviderRejectedError,
+    ScopesDeclinedError,
     ValidationError,
 )
 from chalicelib.domain.providers.oauth import AuthorizationRequest, Feature, Identity, OAuthProvider
@@ -158,6 +159,12 @@ class OAuthRoundTrip(ConnectionTokens):
             return Finished(state, identity=grant.identity)
         if state.host_id is None:
             raise OAuthStateError("this round trip was a sign-in, not a connection")
+        if grant.declined:
+            # A connection without a permission it was asked for cannot do its job (no
+            # busy times, no events): refused, and the one the host has, if any, kept.
+            raise ScopesDeclinedError(
+                f"you did not give Penny every permission at {provider.title()}; nothing "
+                "was connected", self._features_of(provider, state.scopes, grant.declined))
         connection = Connection(
             host_id=state.host_id, provider=provider, grant_id=secrets.token_hex(8),
             account_id=grant.account_id, account_label=grant.account_label,
@@ -166,6 +173,21 @@ class OAuthRoundTrip(ConnectionTokens):
         self.connections.save(connection, grant.tokens)
         log.info("connected", extra={"provider": provider, "host_id": state.host_id})
         return Finished(state, connection=connection)
+
+    def _features_of(self, provider: str, asked: tuple[str, ...],
+                     declined: tuple[str, ...]) -> tuple[str, ...]:
+        """The features asked for that a declined scope leaves without what they need."""
+        client = self.clients.get(provider)
+        always = set(client.scopes(frozenset()))
+        features = []
+        for feature in Feature:
+            try:
+                own = set(client.scopes(frozenset({feature}))) - always
+            except ValueError:
+                continue  # a feature the provider does not offer
+            if own and own <= set(asked) and own & set(declined):
+                features.append(feature.value)
+        return tuple(features)
 
     def _take_state(self, provider: str, signed: str | None,
                     binding: str | None) -> OAuthState:

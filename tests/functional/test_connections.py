@@ -134,6 +134,37 @@ def test_deny_at_the_consent_page_comes_back_with_a_plain_reason_and_nothing_con
     assert status_of(api, host, "google")["status"] == "not_connected"
 
 
+def test_a_calendar_permission_unticked_at_google_is_refused_and_nothing_connected(
+        api: Api, host: str, sandbox: ProviderSandbox) -> None:
+    url, cookie = start(api, host, "google")
+
+    # WHEN the host unticks the calendar's events on Google's granular consent page
+    back = come_back(api, consent(url, untick=[
+        "https://www.googleapis.com/auth/calendar.events.owned"]), cookie)
+
+    # THEN Penny says which permission was missing, and saves nothing
+    assert redirected_to(back) == ("/app/connections", {
+        "provider": ["google"], "error": ["scopes_declined"],
+        "missing": ["calendar,video"]})
+    assert status_of(api, host, "google")["status"] == "not_connected"
+
+
+def test_a_permission_unticked_when_widening_keeps_the_connection_as_it_was(
+        api: Api, host: str, sandbox: ProviderSandbox) -> None:
+    assert redirected_to(connect(api, host, "google"))[1] == {"connected": ["google"]}
+    before = status_of(api, host, "google")
+    r = api.post("/me/connections/google", {"features": ["notes"]}, token=host)
+    cookie = header(r, "set-cookie").split(";")[0]
+
+    # WHEN the host turns on notes but unticks Docs at Google
+    back = come_back(api, consent(r.json["authorize_url"], untick=[
+        "https://www.googleapis.com/auth/documents"]), cookie)
+
+    assert redirected_to(back)[1] == {"provider": ["google"], "error": ["scopes_declined"],
+                                      "missing": ["notes"]}
+    assert status_of(api, host, "google") == before
+
+
 def test_a_feature_the_platform_does_not_offer_is_refused(api: Api, host: str) -> None:
     r = api.post("/me/connections/zoom", {"features": ["notes"]}, token=host)
 

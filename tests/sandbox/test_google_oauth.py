@@ -71,6 +71,24 @@ def test_redirect_carries_code_state_and_granted_scope(provider_sandbox: Provide
     assert params["scope"] == GRANTED
 
 
+def test_a_scope_unticked_on_the_consent_page_is_not_granted(
+        provider_sandbox: ProviderSandbox) -> None:
+    session = _session(provider_sandbox)
+    url, _ = session.create_authorization_url(
+        f"{provider_sandbox.base_url('google')}/o/oauth2/v2/auth",
+        code_verifier=secrets.token_urlsafe(48))
+
+    params = callback_params(consent(
+        url, untick=["https://www.googleapis.com/auth/calendar.events"]))
+
+    # Granular consent: the sign-in scopes have no tickbox, the others one each
+    assert params["scope"] == GRANTED.removesuffix(" https://www.googleapis.com/auth/calendar.events")
+    with pytest.raises(AssertionError, match="no tickbox"):
+        consent(session.create_authorization_url(
+            f"{provider_sandbox.base_url('google')}/o/oauth2/v2/auth",
+            code_verifier=secrets.token_urlsafe(48))[0], untick=["openid"])
+
+
 def test_refresh_keeps_the_same_refresh_token(provider_sandbox: ProviderSandbox) -> None:
     session, token, _ = _connect(provider_sandbox)
 

@@ -56,6 +56,8 @@ class Grant:
     account_label: str             # an e-mail, or a Notion workspace's name
     scopes: tuple[str, ...]
     identity: Identity | None = None
+    # Asked for and not granted: the user unticked them (Google's granular consent).
+    declined: tuple[str, ...] = ()
 
 
 class OAuthProvider(Protocol):

@@ -97,10 +97,15 @@ class GoogleOAuth(AuthlibProvider):
         if email is None or subject is None:
             info = self.account_json(self.userinfo_url, tokens.access_token, "exchange")
             email, subject = info.get("email"), str(info.get("sub", ""))
-        granted = str(token.get("scope") or " ".join(request.scopes)).split()
+        granted = tuple(dict.fromkeys(
+            SCOPE_NAMES.get(s, s)
+            for s in str(token.get("scope") or " ".join(request.scopes)).split()))
+        # Granular consent: the user may untick any scope but the sign-in ones, and the
+        # answer's `scope` then lacks it (with `include_granted_scopes`, what was granted
+        # before is in it too).
+        declined = tuple(s for s in request.scopes if s not in granted)
         return Grant(tokens=tokens, account_id=subject, account_label=email or subject,
-                     scopes=tuple(dict.fromkeys(SCOPE_NAMES.get(s, s) for s in granted)),
-                     identity=identity)
+                     scopes=granted, identity=identity, declined=declined)
 
     def account(self, access_token: str) -> str:
         info = self.account_json(self.userinfo_url, access_token)

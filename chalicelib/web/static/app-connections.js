@@ -42,7 +42,19 @@ const RETURN_ERRORS = {
   consent_declined: (vendor) => `You said no on ${vendor}'s page, so nothing was connected. You can connect whenever you like.`,
   provider_rejected: (vendor) => `${vendor} refused the connection, so nothing was connected. Try again, and check the account you choose at ${vendor}.`,
   provider_unavailable: (vendor) => `${vendor} could not be reached to finish connecting, so nothing was connected. Try again in a minute.`,
+  scopes_declined: (vendor, missing) => `You did not tick every box on ${vendor}'s page, so nothing was connected: Penny was not allowed to ${permissions(missing)}. Connect again and leave every box ticked.`,
   validation_error: (vendor) => `${vendor} sent back an answer Penny could not use, so nothing was connected. Try again.`,
+};
+
+// What each feature's permissions let Penny do (the callback's `missing`), in words.
+const PERMISSIONS = {
+  calendar: "see when you are busy and put bookings in your calendar",
+  video: "add video links to your bookings",
+  notes: "write notes documents",
+};
+const permissions = (missing) => {
+  const said = missing.filter((f) => Object.hasOwn(PERMISSIONS, f)).map((f) => PERMISSIONS[f]);
+  return said.length ? said.join(", or ") : "do all it needs";
 };
 
 const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -385,13 +397,14 @@ export function createConnections(api, integrations, { onLoaded = () => {}, card
     const query = takeReturn("connections", ["connected", "provider"]);
     const provider = query && (query.get("connected") || query.get("provider"));
     if (!provider) return null;
-    return { provider, error: query.get("connected") ? null : (query.get("error") || "error") };
+    const missing = (query.get("missing") || "").split(",").filter(Boolean);
+    return { provider, error: query.get("connected") ? null : (query.get("error") || "error"), missing };
   }
 
   // The way back says only the provider: the cards it names are those its connection
   // serves now ("Google Calendar and Google Docs are connected"). A refusal names the
   // card only when the provider has one (which Google card was pressed is not known).
-  function sayReturn({ provider, error }) {
+  function sayReturn({ provider, error, missing }) {
     const cards = cardsOf(provider);
     const vendor = cards.length ? cards[0].vendor : "The provider";
     if (!error) {
@@ -405,7 +418,7 @@ export function createConnections(api, integrations, { onLoaded = () => {}, card
     const words = Object.hasOwn(RETURN_ERRORS, error) ? RETURN_ERRORS[error] : null;
     const headline = cards.length === 1 ? `${cards[0].name} is not connected`
       : cards.length ? `Connecting ${vendor} did not finish` : "The platform is not connected";
-    say(headline, words ? words(vendor) : "Connecting did not finish, so nothing was connected. Try again.", "warning");
+    say(headline, words ? words(vendor, missing) : "Connecting did not finish, so nothing was connected. Try again.", "warning");
   }
 
   function onEvent(event) {

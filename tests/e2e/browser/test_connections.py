@@ -31,15 +31,19 @@ def card(page: Page, name: str) -> Locator:
 
 
 def connect(page: Page, stack: LocalStack, name: str, decision: str = "Allow",
-            action: str = "Connect", screenshot: Screenshot | None = None) -> None:
-    """Press Connect (or Reconnect) on `name`'s card, answer the sandbox's consent page,
-    and wait until the provider has sent the browser back to Penny's Connections page."""
+            action: str = "Connect", screenshot: Screenshot | None = None,
+            untick: tuple[str, ...] = ()) -> None:
+    """Press Connect (or Reconnect) on `name`'s card, answer the sandbox's consent page
+    (unticking the scopes `untick`), and wait until the provider has sent the browser
+    back to Penny's Connections page."""
     page.get_by_role("button", name=f"{action} {name}").click()
     expect(page).to_have_url(re.compile(re.escape(stack.sandbox_url)))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Allow Penny to")
     expect(page.get_by_text("Provider sandbox: a local fake")).to_be_visible()
     if screenshot is not None:
         screenshot(page, "sandbox-consent")
+    for scope in untick:
+        page.get_by_role("checkbox", name=scope).uncheck()
     page.get_by_role("button", name=decision, exact=True).click()
     # The query the callback added is said, then taken off the address
     expect(page).to_have_url(f"{stack.api_url}/app/connections")
@@ -161,6 +165,27 @@ def test_saying_no_at_the_consent_page_comes_back_with_a_plain_message_and_nothi
     page.reload()
     expect(page.get_by_role("button", name="Connect Outlook Calendar")).to_be_enabled()
     expect(status).to_be_empty()
+
+
+def test_a_calendar_permission_unticked_at_google_says_which_and_connects_nothing(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/connections")
+
+    # WHEN the host unticks the calendar's events on Google's page, and allows the rest
+    connect(page, stack, "Google Calendar",
+            untick=("https://www.googleapis.com/auth/calendar.events.owned",))
+
+    # THEN Penny says which permission was not given and to tick it, and saves nothing
+    status = page.locator("#connections-status")
+    expect(status).to_contain_text("Connecting Google did not finish")
+    expect(status).to_contain_text("You did not tick every box on Google's page")
+    expect(status).to_contain_text("put bookings in your calendar")
+    expect(status).to_contain_text("Connect again and leave every box ticked")
+    expect(card(page, "Google Calendar").locator(".integration-badge")).to_have_text(
+        "Not connected")
+    assert connections_of(context, stack)["google"]["status"] == "not_connected"
 
 
 def test_the_way_back_names_what_was_connected_when_the_sockets_read_overtakes_the_pages(
