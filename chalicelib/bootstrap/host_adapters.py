@@ -56,6 +56,10 @@ class HostAdapters:
     def __init__(self, core: Core, connections: Callable[[], ConnectionService]) -> None:
         self._core = core
         self._connections = connections
+        # The grant of the token last handed out, by host and provider: the one a job's
+        # `broken` means (a container runs one job at a time), never a grant the host
+        # made since, by reconnecting while the job ran.
+        self._used: dict[tuple[str, str], str] = {}
 
     def _token(self, host_id: str, provider: str) -> Callable[[bool], str]:
         connections = self._connections()
@@ -66,8 +70,9 @@ class HostAdapters:
             if not again and unused[0] and last[0] is not None:
                 unused[0] = False  # the one read below, not a second read of the store
                 return last[0]
-            fresh = connections.access_token(host_id, provider,
-                                             refused=last[0] if again else None)
+            connection, fresh = connections.access(host_id, provider,
+                                                   refused=last[0] if again else None)
+            self._used[(host_id, provider)] = connection.grant_id
             last[0] = fresh
             return fresh
 
@@ -111,7 +116,8 @@ class HostAdapters:
                           feature=Feature.NOTES)
 
     def broken(self, host_id: str, provider: str, reason: str) -> None:
-        self._connections().broken(host_id, provider, reason)
+        self._connections().broken(host_id, provider, reason,
+                                   self._used.get((host_id, provider)))
 
 
 def _calendar_cache(core: Core, adapters: ProviderAdapters) -> CalendarCache:

@@ -109,9 +109,10 @@ class Connections(Protocol):
         ...
 
     def mark_broken(self, host_id: str, provider: str, grant_id: str, reason: str,
-                    now: datetime) -> bool:
+                    now: datetime, tokens_version: int | None = None) -> bool:
         """True only for the call that broke it (so the host is told once); False if it
-        was broken already, replaced by a new grant, or gone."""
+        was broken already, replaced by a new grant, or gone, or (with `tokens_version`,
+        a refusal of those tokens) its tokens were refreshed since."""
         ...
 
     def take_refresh_lease(self, seen: Connection, now: datetime,
@@ -125,8 +126,9 @@ class Connections(Protocol):
     def finish_refresh(self, lease: RefreshLease, tokens: Tokens) -> bool:
         """Save the new tokens and end the lease in one write; use the new access token
         only after this returns True. A refresh token of None keeps the stored one (Google
-        sends none on refresh). False: the lease was taken over (this refresh
-        outlived it), nothing was saved."""
+        sends none on refresh). False: newer tokens were saved (this refresh outlived
+        its lease, and another's was saved first) or the grant was replaced; nothing was
+        saved."""
         ...
 
     def release_refresh(self, lease: RefreshLease) -> None:

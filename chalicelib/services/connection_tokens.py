@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from chalicelib.domain.connections import Connection, ConnectionStatus, TokenDecryptionError, Tokens
 from chalicelib.domain.errors import (
@@ -55,10 +56,12 @@ class ConnectionTokens:
         expires soon, or when it is `refused` (the provider answered 401 to it: revoked
         early, or the clocks disagree). ConnectionBrokenError when the host must
         reconnect; ProviderUnavailableError when the provider could not be reached."""
-        return self._working(host_id, provider, refused)[1]
+        return self.access(host_id, provider, refused)[1]
 
-    def _working(self, host_id: str, provider: str,
-                 refused: str | None = None) -> tuple[Connection, str]:
+    def access(self, host_id: str, provider: str,
+               refused: str | None = None) -> tuple[Connection, str]:
+        """As `access_token`, with the connection (its grant and tokens version) the
+        token is of: what a refusal of it must mark broken, and nothing newer."""
         waited, rereads = 0.0, 0
         while rereads <= READS:
             try:
@@ -96,8 +99,10 @@ class ConnectionTokens:
             if isinstance(taken, RefreshLease):
                 fresh = self._refresh(taken, refused)
                 if fresh is not None:
-                    return connection, fresh
-            rereads += 1  # refreshed meanwhile, or the lease was lost: read again now
+                    return fresh
+            # Refreshed meanwhile, the lease was lost, or this refresh was overtaken by
+            # another's (its refusal or its tokens stale): read again now.
+            rereads += 1
         raise ProviderUnavailableError(provider, f"{provider.title()} is being refreshed "
                                        "elsewhere; try again")
 
@@ -128,20 +133,27 @@ class ConnectionTokens:
                                      fresh.expires_at)
         return fresh.access_token
 
-    def _refresh(self, lease: RefreshLease, refused: str | None = None) -> str | None:
+    def _refresh(self, lease: RefreshLease,
+                 refused: str | None = None) -> tuple[Connection, str] | None:
+        """The connection as refreshed (its next tokens version) and its new access
+        token, or None: read again (another refresh's tokens were saved first)."""
         connection = lease.connection
         if not lease.tokens.needs_refresh(self.clock.now()) \
                 and lease.tokens.access_token != refused:
             # Someone refreshed between our read and our lease.
             self.connections.release_refresh(lease)
-            return lease.tokens.access_token
+            return connection, lease.tokens.access_token
         client = self.clients.get(connection.provider)
         try:
             tokens = client.refresh(lease.tokens)
         except ConnectionBrokenError as exc:
             self.connections.release_refresh(lease)
-            self.mark_broken(connection, exc.message)
-            raise
+            if self.mark_broken(connection, exc.message):
+                raise
+            # Not marked: broken already (the next read says so), or this refresh outlived
+            # its lease and another saved newer tokens first (the provider refused this
+            # one's rotated refresh token): those work, so nothing is broken.
+            return None
         except Exception:
             self.connections.release_refresh(lease)
             raise
@@ -153,13 +165,16 @@ class ConnectionTokens:
             log.warning("saving refreshed tokens failed; trying once more",
                         extra={"provider": connection.provider})
             saved = self.connections.finish_refresh(lease, tokens)
-        return tokens.access_token if saved else None
+        if not saved:
+            return None
+        return replace(connection, tokens_version=connection.tokens_version + 1,
+                       token_expires_at=tokens.expires_at), tokens.access_token
 
     def test(self, host_id: str, provider: str) -> Connection:
         """Use the connection once, as a feature would: a working access token (refreshed
         when due) and one call to the provider. A refusal marks it broken (and the host's
         dashboards hear `connection.broken`) before ConnectionBrokenError is raised."""
-        connection, token = self._working(host_id, provider)
+        connection, token = self.access(host_id, provider)
         try:
             self.clients.get(provider).account(token)
         except ConnectionBrokenError as exc:
@@ -167,18 +182,27 @@ class ConnectionTokens:
             raise
         return connection
 
-    def broken(self, host_id: str, provider: str, reason: str) -> bool:
+    def broken(self, host_id: str, provider: str, reason: str,
+               grant_id: str | None = None) -> bool:
         """A job found the host's working connection refused at the provider (access
-        withdrawn there, a database un-shared): flag it as `mark_broken` does."""
+        withdrawn there, a database un-shared): flag it as `mark_broken` does. `grant_id`:
+        the grant the job used, never a newer one (the host reconnected meanwhile);
+        None: the current grant (the job used no token)."""
         connection = self._connection(host_id, provider)
-        return connection is not None and connection.status is ConnectionStatus.CONNECTED \
-            and self.mark_broken(connection, reason)
+        if connection is None or connection.status is not ConnectionStatus.CONNECTED:
+            return False
+        if grant_id is not None and grant_id != connection.grant_id:
+            return False  # what was refused is gone: the grant that replaced it is new
+        return self.mark_broken(connection, reason, of_tokens=False)
 
-    def mark_broken(self, connection: Connection, reason: str) -> bool:
+    def mark_broken(self, connection: Connection, reason: str, of_tokens: bool = True) -> bool:
         """Flag it for the host (once: the stream turns the first flag into a live
-        `connection.broken`); True for the call that broke it."""
-        broke = self.connections.mark_broken(connection.host_id, connection.provider,
-                                             connection.grant_id, reason, self.clock.now())
+        `connection.broken`); True for the call that broke it. `of_tokens`: a refusal of
+        the tokens `connection` carries, so only while they are the stored ones (a
+        refresh saved since has tokens that were never refused)."""
+        broke = self.connections.mark_broken(
+            connection.host_id, connection.provider, connection.grant_id, reason,
+            self.clock.now(), connection.tokens_version if of_tokens else None)
         if broke:
             log.warning("connection broken", extra={"provider": connection.provider,
                                                     "host_id": connection.host_id})

@@ -8,19 +8,24 @@ One item per host and provider (items.ConnectionItem). Each operation is one req
   host_of_account Query on GSI1, PROVIDERACCOUNT#{provider}#{account} (Stripe's only;
                   one saved before that is put there by the first for_host/with_tokens)
   delete          DeleteItem returning the old item (its tokens, to revoke)
-  mark_broken     UpdateItem if still this grant and connected: true once, for one caller
+  mark_broken     UpdateItem if still this grant (and tokens version, when the refusal
+                  was of those tokens) and connected: true once, for one caller
   take lease      UpdateItem if this grant and tokens version, connected, and no live
                   lease; returns the item as it now stands (the tokens to refresh).
                   Refused: one consistent GetItem says why (a lease until when, tokens
                   refreshed since, or no such working grant)
-  finish refresh  UpdateItem if still the holder: the new tokens, the next version, and
-                  the lease removed
+  finish refresh  UpdateItem if still the grant and tokens version the lease was taken
+                  for, and connected: the new tokens, the next version, and the lease
+                  removed
   release         UpdateItem if still the holder: the lease removed
 
 The lease is single-flight refresh across containers: Microsoft and Zoom rotate the
 refresh token and kill the old one at once, so two refreshes of one connection at once
 would break it. A lease past `refresh_lease_until` (its holder crashed) may be taken
-again; finishing needs only that nobody took it over, even past its time.
+again. Finishing needs only that nobody saved newer tokens, even past its time: a refresh
+that outlived its lease and whose exchange the provider accepted is the one that counts
+(the other's exchange of the same rotating refresh token is refused), and one whose
+tokens are stale saves nothing and breaks nothing.
 """
 
 from __future__ import annotations
@@ -196,13 +201,15 @@ class ConnectionRepository:
         return to_connection(item), tokens
 
     def mark_broken(self, host_id: str, provider: str, grant_id: str, reason: str,
-                    now: datetime) -> bool:
+                    now: datetime, tokens_version: int | None = None) -> bool:
+        condition = (ConnectionItem.grant_id == grant_id) & (ConnectionItem.status == _CONNECTED)
+        if tokens_version is not None:
+            condition &= ConnectionItem.tokens_version == tokens_version
         return self._update(host_id, provider, [
             ConnectionItem.status.set(ConnectionStatus.BROKEN.value),
             ConnectionItem.broken_reason.set(reason[:500]), ConnectionItem.broken_at.set(now),
             ConnectionItem.refresh_lease.remove(), ConnectionItem.refresh_lease_until.remove(),
-        ], (ConnectionItem.grant_id == grant_id) & (ConnectionItem.status == _CONNECTED)
-        ) is not None
+        ], condition) is not None
 
     def take_refresh_lease(self, seen: Connection, now: datetime,
                            lease: timedelta = REFRESH_LEASE) -> RefreshLease | LeaseBusy | None:
@@ -238,8 +245,9 @@ class ConnectionRepository:
             actions.append(ConnectionItem.refresh_token.set(
                 self._seal(c.host_id, c.provider, tokens.refresh_token)))
         return self._update(c.host_id, c.provider, actions,
-                            (ConnectionItem.refresh_lease == lease.holder)
-                            & (ConnectionItem.grant_id == c.grant_id)) is not None
+                            (ConnectionItem.grant_id == c.grant_id)
+                            & (ConnectionItem.tokens_version == c.tokens_version)
+                            & (ConnectionItem.status == _CONNECTED)) is not None
 
     def release_refresh(self, lease: RefreshLease) -> None:
         c = lease.connection

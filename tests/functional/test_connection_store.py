@@ -336,9 +336,10 @@ def test_a_lease_whose_holder_crashed_is_taken_again_once_it_expires(
 
     assert early == LeaseBusy(crashed.until)
     assert isinstance(late, RefreshLease) and late.holder != crashed.holder
-    # The crashed holder, back from the dead, cannot overwrite the new holder's tokens.
-    assert not connections.finish_refresh(crashed, Tokens("zombie", "zombie", None))
+    # The new holder's tokens are saved; the crashed holder, back from the dead with the
+    # tokens of version 1, cannot overwrite them.
     assert connections.finish_refresh(late, Tokens("access-2", "refresh-2", None))
+    assert not connections.finish_refresh(crashed, Tokens("zombie", "zombie", None))
     found = connections.get("host-1", "zoom")
     assert found is not None and found[1].access_token == "access-2"
 

@@ -2,7 +2,7 @@
 the host's own token, only for a provider set up on this Penny, and never before the
 host's connection is known to work.
 
-A stub stands in for the connection service (its `access_token` is the only call made),
+A stub stands in for the connection service (its `access` and `broken` are the only calls made),
 and a recording adapter for the vendor's, so no database and no network is needed.
 """
 
@@ -41,21 +41,35 @@ class RecordingAdapter:
         RecordingAdapter.made.append(self)
 
 
+@dataclass(frozen=True)
+class StubGrant:
+    grant_id: str
+
+
 @dataclass
 class StubConnections:
-    """The connection service's `access_token`: a new token each call, or its error."""
+    """The connection service's `access` (a new token each call, of the host's current
+    grant, or its error) and `broken` (recorded)."""
 
     connected: set[tuple[str, str]] = field(default_factory=set)
-    broken: set[tuple[str, str]] = field(default_factory=set)
+    refusing: set[tuple[str, str]] = field(default_factory=set)  # broken connections
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)
+    grant: str = "grant-1"
+    marked: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
-    def access_token(self, host_id: str, provider: str, refused: str | None = None) -> str:
+    def access(self, host_id: str, provider: str,
+               refused: str | None = None) -> tuple[StubGrant, str]:
         self.calls.append((host_id, provider, refused))
-        if (host_id, provider) in self.broken:
+        if (host_id, provider) in self.refusing:
             raise ConnectionBrokenError(provider, "refresh refused: reconnect")
         if (host_id, provider) not in self.connected:
             raise NotConnectedError(f"{provider.title()} is not connected")
-        return f"token-{len(self.calls)}"
+        return StubGrant(self.grant), f"token-{len(self.calls)}"
+
+    def broken(self, host_id: str, provider: str, reason: str,
+             grant_id: str | None = None) -> bool:
+        self.marked.append((host_id, provider, reason, grant_id))
+        return True
 
 
 @dataclass
@@ -119,6 +133,19 @@ def test_after_a_refusal_the_token_is_asked_for_again_naming_the_refused_one() -
     assert given.connections.calls[-2] == ("alice", "zoom", "token-1")
 
 
+def test_a_job_marks_broken_the_grant_whose_token_it_used_not_one_made_since() -> None:
+    given = world(Providers(zoom=ZOOM), ("alice", "zoom"))
+    given.adapters.video("alice", "zoom", 3.0)   # its token is of grant-1
+
+    # WHEN the host reconnects Zoom while the job runs, and the job then finds its
+    # meeting refused (access withdrawn at Zoom)
+    given.connections.grant = "grant-2"
+    given.adapters.broken("alice", "zoom", "Zoom withdrew access")
+
+    # THEN what is marked is the grant the job used: the new one is left working
+    assert given.connections.marked == [("alice", "zoom", "Zoom withdrew access", "grant-1")]
+
+
 def test_a_provider_not_set_up_here_is_not_connected_and_nothing_is_loaded() -> None:
     # Microsoft's adapter path names a module that does not exist: importing it would
     # raise ModuleNotFoundError, not NotConnectedError.
@@ -152,7 +179,7 @@ def test_a_host_who_has_not_connected_the_provider_gets_no_adapter() -> None:
 
 def test_a_broken_connection_is_raised_before_any_vendor_call() -> None:
     given = world(Providers(zoom=ZOOM), ("alice", "zoom"))
-    given.connections.broken.add(("alice", "zoom"))
+    given.connections.refusing.add(("alice", "zoom"))
 
     with pytest.raises(ConnectionBrokenError):
         given.adapters.video("alice", "zoom", 3.0)
