@@ -369,6 +369,13 @@ class ScopesDeclinedError(PennyError):
         self.features = features  # what the missing permissions were for ("calendar")
 
 
+class NoRefreshTokenError(PennyError):
+    """The provider's tokens expire and it gave no refresh token (Google without offline
+    access): the connection would break within the hour, so nothing was connected."""
+
+    code = "no_refresh_token"
+
+
 class IdentityLinkedError(PennyError):
     """The provider identity signs in to another account, or the account has one already."""
 

@@ -43,6 +43,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.OAuthStateError: 400,
     e.ConsentDeclinedError: 400,
     e.ScopesDeclinedError: 400,
+    e.NoRefreshTokenError: 400,
     e.IdentityLinkedError: 409,
     e.IdentityUnverifiedError: 400,
 }

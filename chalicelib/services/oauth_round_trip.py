@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from chalicelib.domain.connections import Connection
 from chalicelib.domain.errors import (
     ConsentDeclinedError,
+    NoRefreshTokenError,
     NotFoundError,
     OAuthStateError,
     ProviderRejectedError,
@@ -165,6 +166,11 @@ class OAuthRoundTrip(ConnectionTokens):
             raise ScopesDeclinedError(
                 f"you did not give Penny every permission at {provider.title()}; nothing "
                 "was connected", self._features_of(provider, state.scopes, grant.declined))
+        if grant.tokens.expires_at is not None and grant.tokens.refresh_token is None:
+            # Its access token dies within the hour and nothing could renew it: saved, it
+            # would show connected, then break at the first use after that.
+            raise NoRefreshTokenError(f"{provider.title()} gave Penny access for an hour only "
+                                      "(no refresh token); nothing was connected")
         connection = Connection(
             host_id=state.host_id, provider=provider, grant_id=secrets.token_hex(8),
             account_id=grant.account_id, account_label=grant.account_label,

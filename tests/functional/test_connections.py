@@ -165,6 +165,26 @@ def test_a_permission_unticked_when_widening_keeps_the_connection_as_it_was(
     assert status_of(api, host, "google") == before
 
 
+def test_a_google_consent_without_offline_access_is_refused_not_saved_to_break_in_an_hour(
+        api: Api, host: str, sandbox: ProviderSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.integrations.oauth.google import GoogleOAuth
+
+    asked = GoogleOAuth.authorize_params
+
+    def online_only(self: GoogleOAuth, request: Any) -> dict[str, str]:
+        params = asked(self, request)
+        params.pop("access_type", None)  # Google then answers no refresh token
+        return params
+
+    monkeypatch.setattr(GoogleOAuth, "authorize_params", online_only)
+
+    back = connect(api, host, "google")
+
+    assert redirected_to(back) == ("/app/connections",
+                                   {"provider": ["google"], "error": ["no_refresh_token"]})
+    assert status_of(api, host, "google")["status"] == "not_connected"
+
+
 def test_a_feature_the_platform_does_not_offer_is_refused(api: Api, host: str) -> None:
     r = api.post("/me/connections/zoom", {"features": ["notes"]}, token=host)
 

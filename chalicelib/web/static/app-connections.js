@@ -43,6 +43,7 @@ const RETURN_ERRORS = {
   provider_rejected: (vendor) => `${vendor} refused the connection, so nothing was connected. Try again, and check the account you choose at ${vendor}.`,
   provider_unavailable: (vendor) => `${vendor} could not be reached to finish connecting, so nothing was connected. Try again in a minute.`,
   scopes_declined: (vendor, missing) => `You did not tick every box on ${vendor}'s page, so nothing was connected: Penny was not allowed to ${permissions(missing)}. Connect again and leave every box ticked.`,
+  no_refresh_token: (vendor) => `${vendor} gave Penny access for an hour only, so nothing was connected (it would have stopped working). Connect again; if this happens again, remove Penny from the apps connected to your ${vendor} account first.`,
   validation_error: (vendor) => `${vendor} sent back an answer Penny could not use, so nothing was connected. Try again.`,
 };
 
