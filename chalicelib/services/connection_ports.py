@@ -109,10 +109,13 @@ class Connections(Protocol):
         ...
 
     def mark_broken(self, host_id: str, provider: str, grant_id: str, reason: str,
-                    now: datetime, tokens_version: int | None = None) -> bool:
+                    now: datetime, tokens_version: int | None = None,
+                    refresh_refused: bool = False) -> bool:
         """True only for the call that broke it (so the host is told once); False if it
         was broken already, replaced by a new grant, or gone, or (with `tokens_version`,
-        a refusal of those tokens) its tokens were refreshed since."""
+        a refusal of those tokens) its tokens were refreshed since. `refresh_refused`: the
+        provider refused a refresh of that version, so a refresh of the same version the
+        provider accepted (one that outlived its lease) may still save, and repair it."""
         ...
 
     def take_refresh_lease(self, seen: Connection, now: datetime,
@@ -126,9 +129,11 @@ class Connections(Protocol):
     def finish_refresh(self, lease: RefreshLease, tokens: Tokens) -> bool:
         """Save the new tokens and end the lease in one write; use the new access token
         only after this returns True. A refresh token of None keeps the stored one (Google
-        sends none on refresh). False: newer tokens were saved (this refresh outlived
-        its lease, and another's was saved first) or the grant was replaced; nothing was
-        saved."""
+        sends none on refresh). Saved over a broken mark a refused refresh of the same
+        version made (`mark_broken(refresh_refused=True)`), which it clears. False: newer
+        tokens were saved (this refresh outlived its lease, and another's was saved
+        first), the grant was replaced or removed, or it was marked broken otherwise;
+        nothing was saved."""
         ...
 
     def release_refresh(self, lease: RefreshLease) -> None:

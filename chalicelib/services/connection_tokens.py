@@ -148,7 +148,7 @@ class ConnectionTokens:
             tokens = client.refresh(lease.tokens)
         except ConnectionBrokenError as exc:
             self.connections.release_refresh(lease)
-            if self.mark_broken(connection, exc.message):
+            if self.mark_broken(connection, exc.message, refresh_refused=True):
                 raise
             # Not marked: broken already (the next read says so), or this refresh outlived
             # its lease and another saved newer tokens first (the provider refused this
@@ -195,14 +195,18 @@ class ConnectionTokens:
             return False  # what was refused is gone: the grant that replaced it is new
         return self.mark_broken(connection, reason, of_tokens=False)
 
-    def mark_broken(self, connection: Connection, reason: str, of_tokens: bool = True) -> bool:
+    def mark_broken(self, connection: Connection, reason: str, of_tokens: bool = True,
+                    refresh_refused: bool = False) -> bool:
         """Flag it for the host (once: the stream turns the first flag into a live
         `connection.broken`); True for the call that broke it. `of_tokens`: a refusal of
         the tokens `connection` carries, so only while they are the stored ones (a
-        refresh saved since has tokens that were never refused)."""
+        refresh saved since has tokens that were never refused). `refresh_refused`: the
+        refusal was of a leased refresh, so a refresh of the same tokens the provider
+        accepted (it outlived its lease, its answer late) saves over the mark."""
         broke = self.connections.mark_broken(
             connection.host_id, connection.provider, connection.grant_id, reason,
-            self.clock.now(), connection.tokens_version if of_tokens else None)
+            self.clock.now(), connection.tokens_version if of_tokens else None,
+            refresh_refused and of_tokens)
         if broke:
             log.warning("connection broken", extra={"provider": connection.provider,
                                                     "host_id": connection.host_id})

@@ -15,8 +15,8 @@ One item per host and provider (items.ConnectionItem). Each operation is one req
                   Refused: one consistent GetItem says why (a lease until when, tokens
                   refreshed since, or no such working grant)
   finish refresh  UpdateItem if still the grant and tokens version the lease was taken
-                  for, and connected: the new tokens, the next version, and the lease
-                  removed
+                  for, and connected (or broken by a refused refresh of that version):
+                  the new tokens, the next version, connected, and the lease removed
   release         UpdateItem if still the holder: the lease removed
 
 The lease is single-flight refresh across containers: Microsoft and Zoom rotate the
@@ -25,7 +25,11 @@ would break it. A lease past `refresh_lease_until` (its holder crashed) may be t
 again. Finishing needs only that nobody saved newer tokens, even past its time: a refresh
 that outlived its lease and whose exchange the provider accepted is the one that counts
 (the other's exchange of the same rotating refresh token is refused), and one whose
-tokens are stale saves nothing and breaks nothing.
+tokens are stale saves nothing and breaks nothing. When the other's refusal came first
+and marked the connection broken (at the same version, as a refused refresh), the
+accepted refresh's save clears that mark: Penny holds a working grant. A host's
+disconnect (the item gone) or reconnect (a new grant) is never saved over, nor a mark
+made otherwise (a call refused, tokens unreadable).
 """
 
 from __future__ import annotations
@@ -201,13 +205,16 @@ class ConnectionRepository:
         return to_connection(item), tokens
 
     def mark_broken(self, host_id: str, provider: str, grant_id: str, reason: str,
-                    now: datetime, tokens_version: int | None = None) -> bool:
+                    now: datetime, tokens_version: int | None = None,
+                    refresh_refused: bool = False) -> bool:
         condition = (ConnectionItem.grant_id == grant_id) & (ConnectionItem.status == _CONNECTED)
         if tokens_version is not None:
             condition &= ConnectionItem.tokens_version == tokens_version
         return self._update(host_id, provider, [
             ConnectionItem.status.set(ConnectionStatus.BROKEN.value),
             ConnectionItem.broken_reason.set(reason[:500]), ConnectionItem.broken_at.set(now),
+            ConnectionItem.broken_by_refresh.set(True) if refresh_refused
+            else ConnectionItem.broken_by_refresh.remove(),
             ConnectionItem.refresh_lease.remove(), ConnectionItem.refresh_lease_until.remove(),
         ], condition) is not None
 
@@ -238,16 +245,24 @@ class ConnectionRepository:
                                                        tokens.access_token)),
             ConnectionItem.refresh_lease.remove(), ConnectionItem.refresh_lease_until.remove(),
             ConnectionItem.tokens_version.add(1),
+            # Working again if a refused refresh of this version marked it broken (below).
+            ConnectionItem.status.set(_CONNECTED), ConnectionItem.broken_reason.remove(),
+            ConnectionItem.broken_at.remove(), ConnectionItem.broken_by_refresh.remove(),
             ConnectionItem.token_expires_at.set(tokens.expires_at) if tokens.expires_at
             else ConnectionItem.token_expires_at.remove()]
         # A refresh answer without a refresh token (Google's) keeps the one stored.
         if tokens.refresh_token is not None:
             actions.append(ConnectionItem.refresh_token.set(
                 self._seal(c.host_id, c.provider, tokens.refresh_token)))
+        # Broken by a refresh the provider refused at this same version: the other
+        # exchange of the refresh token this one spent (this refresh outlived its lease).
+        refused_refresh = (ConnectionItem.status == ConnectionStatus.BROKEN.value) \
+            & (ConnectionItem.broken_by_refresh == True)  # noqa: E712  (a condition)
         return self._update(c.host_id, c.provider, actions,
                             (ConnectionItem.grant_id == c.grant_id)
                             & (ConnectionItem.tokens_version == c.tokens_version)
-                            & (ConnectionItem.status == _CONNECTED)) is not None
+                            & ((ConnectionItem.status == _CONNECTED) | refused_refresh)
+                            ) is not None
 
     def release_refresh(self, lease: RefreshLease) -> None:
         c = lease.connection

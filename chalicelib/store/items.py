@@ -256,6 +256,10 @@ class ConnectionItem(PennyItem, discriminator="connection"):
     status = UnicodeAttribute()
     broken_reason = UnicodeAttribute(null=True)
     broken_at = UTCDateTimeAttribute(null=True)
+    # True: broken by the provider refusing a refresh of this `tokens_version` (a rotated
+    # refresh token spent by a refresh that outlived its lease): that refresh's save of
+    # the same version clears it (store/connections.py).
+    broken_by_refresh = BooleanAttribute(null=True)
     access_token = UnicodeAttribute()           # ciphertext (integrations/token_cipher.py)
     refresh_token = UnicodeAttribute(null=True)  # ciphertext; None: the provider gives none
     token_expires_at = UTCDateTimeAttribute(null=True)

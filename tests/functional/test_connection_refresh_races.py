@@ -17,7 +17,7 @@ from typing import Any, cast
 import pytest
 
 from chalicelib.domain.connections import REFRESH_LEASE, Connection, ConnectionStatus, Tokens
-from chalicelib.domain.errors import ConnectionBrokenError
+from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
 from chalicelib.domain.providers.oauth import OAuthProvider
 from chalicelib.integrations.token_cipher import AesGcmTokenCipher
 from chalicelib.services.connection_ports import OAuthStates, RefreshLease
@@ -192,3 +192,95 @@ def test_a_job_refused_with_a_grant_the_host_replaced_leaves_the_new_one_working
     assert stored(repository)[0].status is ConnectionStatus.CONNECTED
     # while a refusal of the grant in use still marks it
     assert service.broken("host-1", "zoom", "Zoom withdrew access", "grant-2")
+
+
+def refused_meanwhile(service: ConnectionService, clock: FixedClock,
+                      refusals: list[str]) -> Callable[[], None]:
+    """While the first refresh's answer (Zoom accepted its exchange, rotating the token)
+    is on its way back, its lease runs out and a second caller refreshes with the spent
+    token: Zoom refuses it, and the connection is marked broken at the same version."""
+    def second() -> None:
+        clock.advance(seconds=PAST_THE_LEASE.total_seconds())
+        with pytest.raises(ConnectionBrokenError) as refused:
+            service.access_token("host-1", "zoom")
+        refusals.append(refused.value.message)
+    return second
+
+
+def test_a_late_accepted_refresh_saves_over_the_broken_mark_its_overtaker_made(
+        service: ConnectionService, repository: ConnectionRepository, clock: FixedClock,
+        zoom: SlowRotatingZoom, expiring: Connection) -> None:
+    refusals: list[str] = []
+    zoom.meanwhile.append((refused_meanwhile(service, clock, refusals), True))
+
+    # WHEN the first refresh's late answer (the only tokens Zoom still knows) comes back
+    first = service.access_token("host-1", "zoom")
+
+    # THEN the second was refused and marked it broken, but the first's tokens are saved
+    # over that mark: the connection works again, and the host need not reconnect
+    assert refusals == ["Zoom refused the refresh; reconnect it"]
+    assert first == "access-2"
+    connection, tokens = stored(repository)
+    assert connection.status is ConnectionStatus.CONNECTED
+    assert (connection.broken_reason, connection.broken_at) == (None, None)
+    assert (connection.tokens_version, tokens.refresh_token) == (2, "refresh-2")
+    assert service.access_token("host-1", "zoom") == "access-2"
+    assert zoom.exchanges == 1
+
+
+def test_a_late_accepted_refresh_saves_nothing_over_a_host_who_reconnected_meanwhile(
+        service: ConnectionService, repository: ConnectionRepository, clock: FixedClock,
+        zoom: SlowRotatingZoom, expiring: Connection) -> None:
+    refusals: list[str] = []
+    refused = refused_meanwhile(service, clock, refusals)
+
+    def then_reconnected() -> None:
+        refused()   # marked broken, the card says Reconnect: the host does
+        repository.save(replace(expiring, grant_id="grant-2"),
+                        Tokens("access-9", "refresh-9", clock.now() + timedelta(hours=1)))
+
+    zoom.meanwhile.append((then_reconnected, True))
+
+    # WHEN the first refresh's late answer for grant-1 comes back
+    first = service.access_token("host-1", "zoom")
+
+    # THEN the host's new grant stands as the host made it, and is the one used
+    assert first == "access-9"
+    connection, tokens = stored(repository)
+    assert (connection.grant_id, connection.status) == ("grant-2", ConnectionStatus.CONNECTED)
+    assert tokens.access_token == "access-9"
+
+
+def test_a_late_accepted_refresh_saves_nothing_over_a_host_who_disconnected_meanwhile(
+        service: ConnectionService, repository: ConnectionRepository, clock: FixedClock,
+        zoom: SlowRotatingZoom, expiring: Connection) -> None:
+    refusals: list[str] = []
+    refused = refused_meanwhile(service, clock, refusals)
+
+    def then_disconnected() -> None:
+        refused()
+        repository.delete("host-1", "zoom")
+
+    zoom.meanwhile.append((then_disconnected, True))
+
+    with pytest.raises(NotConnectedError):
+        service.access_token("host-1", "zoom")
+
+    assert repository.get("host-1", "zoom") is None
+
+
+def test_a_late_accepted_refresh_saves_nothing_over_a_mark_a_refused_call_made(
+        service: ConnectionService, repository: ConnectionRepository, clock: FixedClock,
+        zoom: SlowRotatingZoom, expiring: Connection) -> None:
+    # GIVEN a job that finds grant-1's access withdrawn at Zoom while a refresh is out
+    zoom.meanwhile.append((lambda: service.broken("host-1", "zoom", "Zoom withdrew access",
+                                                  "grant-1"), True))
+
+    # WHEN the refresh's answer comes back
+    with pytest.raises(ConnectionBrokenError):
+        service.access_token("host-1", "zoom")
+
+    # THEN the job's mark stands: fresh tokens do not bring back withdrawn access
+    connection, _ = stored(repository)
+    assert (connection.status, connection.broken_reason) == (ConnectionStatus.BROKEN,
+                                                             "Zoom withdrew access")
