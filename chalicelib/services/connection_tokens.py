@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 from chalicelib.domain.connections import Connection, ConnectionStatus, TokenDecryptionError, Tokens
 from chalicelib.domain.errors import (
@@ -32,6 +33,14 @@ log = logging.getLogger("penny.connections")
 # lease was lost), and the longest it waits for another caller's refresh to finish.
 READS = 8
 LONGEST_WAIT_SECONDS = 3.0
+# Tries at saving tokens a rotating refresh got (botocore's own retries, four attempts
+# for throttling and 5xx, are inside each; its retry quota, drained by a throttling storm,
+# may leave each to one), and the pause before each try after the first: the provider
+# has retired the old refresh token, so tokens not saved cost the host a reconnect.
+SAVE_PAUSES_SECONDS = (0.2, 0.5, 1.0)
+# No try is begun past this long after the first (botocore's backoff inside a try can be
+# seconds): the API Lambda's 10 s must leave time to log the loss, or it goes unsaid.
+SAVE_WITHIN = timedelta(seconds=3)
 # Access tokens a container keeps (see ConnectionService.refreshed); past this many it
 # starts again (a container serves at most a few hundred hosts in an hour).
 MOST_HELD = 10_000
@@ -157,18 +166,42 @@ class ConnectionTokens:
         except Exception:
             self.connections.release_refresh(lease)
             raise
-        # The new refresh token is stored before the new access token is used; the provider
-        # has already retired the old one, so a failed write is tried once more.
-        try:
-            saved = self.connections.finish_refresh(lease, tokens)
-        except Exception:
-            log.warning("saving refreshed tokens failed; trying once more",
-                        extra={"provider": connection.provider})
-            saved = self.connections.finish_refresh(lease, tokens)
+        # The new refresh token is stored before the new access token is used.
+        saved = self._save_refreshed(lease, tokens)
         if not saved:
             return None
         return replace(connection, tokens_version=connection.tokens_version + 1,
                        token_expires_at=tokens.expires_at), tokens.access_token
+
+    def _save_refreshed(self, lease: RefreshLease, tokens: Tokens) -> bool:
+        """`finish_refresh`, tried again after a pause when the store fails (the provider
+        has already retired the old refresh token), while SAVE_WITHIN allows. A try whose
+        write went through though its answer was lost leaves the next one False: the
+        caller reads again and finds these tokens. Failing every time, the tokens are
+        lost: logged as an error (the host will have to reconnect), the store's error
+        raised."""
+        c = lease.connection
+        where = {"provider": c.provider, "host_id": c.host_id, "grant_id": c.grant_id,
+                 "tokens_version": c.tokens_version}
+        pauses, attempt, until = iter(SAVE_PAUSES_SECONDS), 1, self.clock.now() + SAVE_WITHIN
+        while True:
+            try:
+                return self.connections.finish_refresh(lease, tokens)
+            except Exception as exc:
+                pause = next(pauses, None)
+                if pause is None or self.clock.now() + timedelta(seconds=pause) > until:
+                    # Secrets are never logged: only whose tokens, and why.
+                    log.error("refreshed tokens lost: the provider accepted the refresh "
+                              "and retired the old refresh token, but saving the new "
+                              "ones failed; the host will have to reconnect",
+                              extra={**where, "attempts": attempt,
+                                     "error": type(exc).__name__}, exc_info=True)
+                    raise
+                log.warning("saving refreshed tokens failed; trying again",
+                            extra={**where, "attempt": attempt,
+                                   "error": type(exc).__name__})
+            self.sleep(pause)
+            attempt += 1
 
     def test(self, host_id: str, provider: str) -> Connection:
         """Use the connection once, as a feature would: a working access token (refreshed

@@ -5,22 +5,29 @@ refresh tokens as Zoom and Microsoft do.
 No thread and no timer: the second refresh runs inside the first one's call to the
 provider (or the first's late answer is saved inside the second's), and the clock is
 moved past the lease by hand, so the interleaving is the same on every run.
+
+Beside them, a refresh whose save the store fails (DynamoDB throttling past botocore's
+own retries): a stub on the store raises the error, and the pauses are recorded, not slept.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, cast
 
 import pytest
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.connections import REFRESH_LEASE, Connection, ConnectionStatus, Tokens
 from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
 from chalicelib.domain.providers.oauth import OAuthProvider
 from chalicelib.integrations.token_cipher import AesGcmTokenCipher
-from chalicelib.services.connection_ports import OAuthStates, RefreshLease
+from chalicelib.services.connection_ports import Connections, OAuthStates, RefreshLease
+from chalicelib.services.connection_tokens import SAVE_PAUSES_SECONDS, SAVE_WITHIN
 from chalicelib.services.connections import ConnectionService, OpenLogins
 from chalicelib.services.oauth_clients import OAuthClients
 from chalicelib.services.oauth_state_signing import StateSigner
@@ -284,3 +291,91 @@ def test_a_late_accepted_refresh_saves_nothing_over_a_mark_a_refused_call_made(
     connection, _ = stored(repository)
     assert (connection.status, connection.broken_reason) == (ConnectionStatus.BROKEN,
                                                              "Zoom withdrew access")
+
+
+def throttled() -> UpdateError:
+    """What PynamoDB raises once botocore has given up retrying a throttled UpdateItem."""
+    error = {"Error": {"Code": "ProvisionedThroughputExceededException",
+                       "Message": "Rate of requests exceeds the allowed throughput."}}
+    return UpdateError("Failed to update item", ClientError(error, "UpdateItem"))
+
+
+@dataclass
+class FailingSaves:
+    """The store, whose next `failures` saves of refreshed tokens raise `throttled()`."""
+
+    store: ConnectionRepository
+    failures: int
+    tries: int = 0
+    each: Callable[[], Any] = lambda: None   # what a failing try costs (clock time)
+
+    def finish_refresh(self, lease: RefreshLease, tokens: Tokens) -> bool:
+        self.tries += 1
+        if self.tries <= self.failures:
+            self.each()
+            raise throttled()
+        return self.store.finish_refresh(lease, tokens)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def saving_through(store: FailingSaves, service: ConnectionService,
+                   paused: list[float]) -> ConnectionService:
+    return replace(service, connections=cast(Connections, store), sleep=paused.append)
+
+
+def test_a_refresh_whose_save_is_throttled_is_saved_by_a_later_try(
+        service: ConnectionService, repository: ConnectionRepository,
+        zoom: SlowRotatingZoom, expiring: Connection) -> None:
+    # GIVEN a store that fails every try at saving but the last one allowed
+    store = FailingSaves(repository, failures=len(SAVE_PAUSES_SECONDS))
+    paused: list[float] = []
+
+    # WHEN Zoom accepts the refresh (and retires refresh-1)
+    token = saving_through(store, service, paused).access_token("host-1", "zoom")
+
+    # THEN the rotated tokens are saved, after a pause before each try again
+    assert token == "access-2"
+    assert paused == list(SAVE_PAUSES_SECONDS)
+    connection, tokens = stored(repository)
+    assert (connection.tokens_version, tokens.refresh_token) == (2, "refresh-2")
+    assert zoom.exchanges == 1
+
+
+def test_refreshed_tokens_the_store_never_saves_are_logged_as_lost(
+        service: ConnectionService, repository: ConnectionRepository,
+        zoom: SlowRotatingZoom, expiring: Connection,
+        caplog: pytest.LogCaptureFixture) -> None:
+    store, paused = FailingSaves(repository, failures=99), list[float]()
+
+    with caplog.at_level(logging.WARNING, logger="penny.connections"), \
+            pytest.raises(UpdateError):
+        saving_through(store, service, paused).access_token("host-1", "zoom")
+
+    # THEN it stopped after a bounded number of tries, and said loudly whose tokens went
+    assert store.tries == len(SAVE_PAUSES_SECONDS) + 1
+    lost = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert [r.getMessage().split(":")[0] for r in lost] == ["refreshed tokens lost"]
+    assert {key: getattr(lost[0], key) for key in
+            ("provider", "host_id", "grant_id", "tokens_version", "attempts", "error")} == {
+        "provider": "zoom", "host_id": "host-1", "grant_id": "grant-1",
+        "tokens_version": 1, "attempts": 4, "error": "UpdateError"}
+    assert "refresh-2" not in caplog.text and "access-2" not in caplog.text
+
+
+def test_no_try_at_saving_refreshed_tokens_is_begun_past_its_time(
+        service: ConnectionService, repository: ConnectionRepository, clock: FixedClock,
+        expiring: Connection, caplog: pytest.LogCaptureFixture) -> None:
+    # GIVEN tries that each take 60% of the time allowed (botocore backing off inside)
+    store = FailingSaves(repository, failures=99, each=lambda: clock.advance(
+        seconds=SAVE_WITHIN.total_seconds() * 0.6))
+
+    with caplog.at_level(logging.ERROR, logger="penny.connections"), \
+            pytest.raises(UpdateError):
+        saving_through(store, service, []).access_token("host-1", "zoom")
+
+    # THEN a second try starts within the time, no third: the loss is logged while the
+    # Lambda still runs
+    assert store.tries == 2
+    assert [r.__dict__["attempts"] for r in caplog.records if r.levelno == logging.ERROR] == [2]
