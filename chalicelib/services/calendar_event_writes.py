@@ -7,7 +7,9 @@ stored the moment the provider answers, with the booking's sequence it was writt
 Creates are keyed by the booking uid (Google's client-chosen event id, Graph's
 transactionId), so a retry after a create that timed out finds the first event instead
 of making a second; a cancel with no record deletes Google's event by that id all the
-same (Graph's cannot be found).
+same (Graph's cannot be found). Likewise every delete of a recorded event also deletes,
+by Google's id derived from it, the event a reschedule may have made in its place (the
+host had deleted it) without living to record it.
 """
 from __future__ import annotations
 
@@ -155,6 +157,14 @@ class CalendarEventWrites:
             self.refs.delete(ref)  # disconnected: nothing Penny can still remove
             return
         calendar.delete_event(where.calendar_id, event_id)
+        # The event a reschedule may have made in place of this one, had the host deleted
+        # it, when that run died before recording it (the record still names the deleted
+        # one): Google's id is derived from the deleted one's, so it is deleted by that id
+        # too, before the record goes (a 404 or 410: never made). Graph's cannot be found.
+        again = calendar.event_id_for(where.calendar_id,
+                                      replacement_key(ref.booking_uid, event_id))
+        if again is not None:
+            calendar.delete_event(where.calendar_id, again)
         self.refs.delete(ref)
         written.append(Written(where, event_id, None))
 

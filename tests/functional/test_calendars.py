@@ -18,8 +18,9 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.events import Event, EventKind
-from chalicelib.domain.providers.calendars import CalendarEvent
+from chalicelib.domain.providers.calendars import CalendarEvent, CalendarProvider
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.calendar_event_writes import replacement_key
 from chalicelib.store.bookings import BookingRepository, _booking_item
 from chalicelib.store.queues import QUEUES
 from chalicelib.store.stream import events_of
@@ -388,14 +389,20 @@ def test_a_reschedule_makes_a_new_zoom_meeting_when_the_host_deleted_the_old_one
     assert shown.json["video_url"] == second["join_url"]
 
 
-def insert_lost(owner: str, uid: str, start: datetime, online_meeting: bool = False) -> None:
-    """The calendar job's insert reached Google and its answer was lost (a timeout): the
-    event is there, keyed by the booking, and Penny holds no record of it."""
+def host_google(owner: str) -> CalendarProvider:
+    """The host's Google calendar as Penny's adapter reaches it."""
     core = bootstrap.core()
     adapters = bootstrap.HostAdapters(core, bootstrap.Once(
         lambda: bootstrap.build_connections(core, bootstrap.NoLogins())))
-    adapters.calendar(owner, "google", 8).create_event("ada@sandbox.test", CalendarEvent(
-        key=uid, title="Intro with Bo Booker", when=TimeRange(start, start + timedelta(
+    return adapters.calendar(owner, "google", 8)
+
+
+def insert_lost(owner: str, uid: str, start: datetime, online_meeting: bool = False,
+                key: str | None = None) -> None:
+    """The calendar job's insert reached Google and its answer was lost (a timeout): the
+    event is there, keyed by the booking (or `key`), and Penny holds no record of it."""
+    host_google(owner).create_event("ada@sandbox.test", CalendarEvent(
+        key=key or uid, title="Intro with Bo Booker", when=TimeRange(start, start + timedelta(
             minutes=30)), attendee_name="Bo Booker", attendee_email="bo@example.com",
         online_meeting=online_meeting))
 
@@ -425,6 +432,30 @@ def test_a_cancel_removes_an_event_whose_insert_answer_was_lost(
     # The booking is cancelled before any retry of the confirmation records its event (or
     # they ran out).
     insert_lost(owner, booked["uid"], at(day, 13))
+    r = api.post(f"/bookings/{booked['uid']}/cancel",
+                 {"token": booked["links"]["cancel_token"]})
+    assert r.status == 200, r.body
+
+    run_calendar_job(EventKind.BOOKING_CANCELLED, owner, booked["uid"])
+    run_calendar_job(EventKind.BOOKING_CANCELLED, owner, booked["uid"], n=2)  # a redelivery
+
+    assert [e for e in sandbox.events("google") if e.created_by_app] == []
+
+
+def test_a_cancel_removes_an_event_a_reschedule_made_again_without_recording_it(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "google")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    (first,) = [e for e in sandbox.events("google") if e.created_by_app]
+    host_google(owner).delete_event("ada@sandbox.test", first.id)   # as the host does
+    moved = api.post(f"/bookings/{booked['uid']}/reschedule", {
+        "token": booked["links"]["reschedule_token"], "start": at(day, 15).isoformat()})
+    assert moved.status == 200, moved.body
+    # The reschedule's run made the event again and died before recording it, and the
+    # booking is cancelled before any retry: the record still names the deleted event.
+    insert_lost(owner, booked["uid"], at(day, 15), key=replacement_key(booked["uid"], first.id))
     r = api.post(f"/bookings/{booked['uid']}/cancel",
                  {"token": booked["links"]["cancel_token"]})
     assert r.status == 200, r.body

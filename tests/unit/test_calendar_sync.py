@@ -458,6 +458,29 @@ def test_a_google_event_the_host_deleted_is_made_again_once_whatever_the_retries
     assert world.written(world.google) == []
 
 
+def test_a_cancel_deletes_the_event_a_reschedule_made_again_and_died_before_recording(
+        world: World) -> None:
+    # Alice deleted Bo's event; the reschedule's run made it again and died before
+    # recording it (the record still names the deleted one), and Bo cancelled before any
+    # retry. The event made again is Google's by an id derived from the deleted one's.
+    world.google.keyed_ids = True
+    world.now(a_booking(location=MEET))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.google.deleted_by_host("primary", "evt-b-1")
+    world.google.faults.fail_next("create_event", ProviderUnavailableError("google", "timeout"),
+                                  after_work=True)
+    world.now(a_booking(when=AT_3, sequence=1, location=MEET))
+    with pytest.raises(ProviderUnavailableError):
+        world.run(EventKind.BOOKING_RESCHEDULED)
+    assert [e.when for e in world.written(world.google)] == [AT_3]
+
+    world.now(replace(world.stored(), status=CANCELLED))
+    world.run(EventKind.BOOKING_CANCELLED)
+    world.run(EventKind.BOOKING_CANCELLED)   # a redelivery
+
+    assert world.written(world.google) == [] and world.refs.refs == {}
+
+
 def test_a_cancel_deletes_the_event_and_the_zoom_meeting(world: World) -> None:
     zoom = world.adapters.connect_video(HOST)
     world.now(a_booking(location=ZOOM))
