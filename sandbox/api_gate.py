@@ -1,5 +1,6 @@
 """What stands before every fake API call: a counter per endpoint, failures a test queued
-(429 or 5xx, with Retry-After), and a delay a test set to make answers slow."""
+(429 or 5xx, with Retry-After), answers a test queued to be lost after the work is done
+(where an endpoint asks), and a delay a test set to make answers slow."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class ApiGate:
         self._lock = threading.Lock()
         self._calls: Counter[str] = Counter()
         self._faults: list[Fault] = []
+        self._lost: Counter[str] = Counter()
         self.delay = 0.0
 
     def enter(self, endpoint: str) -> Fault | None:
@@ -39,6 +41,18 @@ class ApiGate:
                   endpoint: str | None = None) -> None:
         with self._lock:
             self._faults.extend([Fault(status, retry_after, endpoint)] * times)
+
+    def lose_next(self, endpoint: str, times: int) -> None:
+        with self._lock:
+            self._lost[endpoint] += times
+
+    def answer_lost(self, endpoint: str) -> bool:
+        """Is this call's answer, its work done, one a test queued to lose? (Counted off.)"""
+        with self._lock:
+            if self._lost[endpoint] <= 0:
+                return False
+            self._lost[endpoint] -= 1
+            return True
 
     def calls(self, endpoint: str | None = None) -> int:
         with self._lock:

@@ -1,6 +1,6 @@
 """The calendar half of the sandbox's control surface for tests (ProviderSandbox mixes it
-in): seed events, make a calendar fail, read what Penny created, queue 429/5xx, slow the
-API down, count calls, force or read push notifications."""
+in): seed events, make a calendar fail, read what Penny created, queue 429/5xx, lose an
+answer after its work, slow the API down, count calls, force or read push notifications."""
 
 from __future__ import annotations
 
@@ -105,6 +105,11 @@ class CalendarControl:
         shape, with `Retry-After` unless None; only calls to `endpoint` (such as
         `files.update`) when it is given, the others answering as usual."""
         self._gate(provider).fail_next(status, times, retry_after, endpoint)
+
+    def lose_next_answers(self, provider: str, endpoint: str, times: int = 1) -> None:
+        """The next `times` calls to `endpoint` (only `events.create` of Graph) do their
+        work and answer 504, as a gateway that timed out after the write was made."""
+        self._gate(provider).lose_next(endpoint, times)
 
     def set_api_delay(self, provider: str, seconds: float) -> None:
         """Every API call waits this long before it answers (0: no delay)."""

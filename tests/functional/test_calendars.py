@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers.calendars import CalendarEvent, CalendarProvider
 from chalicelib.domain.timerange import TimeRange
@@ -341,6 +342,49 @@ def test_a_403_when_writing_the_event_shows_the_calendar_broken(
     assert status_of(api, host, "microsoft")["status"] == "broken"
 
 
+def test_an_outlook_event_whose_create_answer_was_lost_is_made_once(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    meet_on(api, host, "teams")
+    connect(api, host, "microsoft")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat())).json
+    sandbox.lose_next_answers("microsoft", "events.create")
+
+    with pytest.raises(ProviderUnavailableError):
+        run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"], n=2)   # the retry
+
+    (event,) = [e for e in sandbox.events("microsoft") if e.created_by_app]
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}").json
+    assert event.start == at(day, 11) and event.link and shown["video_url"] == event.link
+
+
+def test_an_outlook_event_made_again_whose_create_answer_was_lost_is_made_once(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # The host deleted the booking's event in Outlook; the reschedule makes it again, and
+    # Graph's answer to that is lost: the retry finds the event it made.
+    meet_on(api, host, "teams")
+    connect(api, host, "microsoft")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    (first,) = [e for e in sandbox.events("microsoft") if e.created_by_app]
+    host_calendar(owner, "microsoft").delete_event(first.calendar_id, first.id)  # the host
+    moved = api.post(f"/bookings/{booked['uid']}/reschedule", {
+        "token": booked["links"]["reschedule_token"], "start": at(day, 14).isoformat()})
+    assert moved.status == 200, moved.body
+    sandbox.lose_next_answers("microsoft", "events.create")
+
+    with pytest.raises(ProviderUnavailableError):
+        run_calendar_job(EventKind.BOOKING_RESCHEDULED, owner, booked["uid"])
+    run_calendar_job(EventKind.BOOKING_RESCHEDULED, owner, booked["uid"], n=2)
+
+    (event,) = [e for e in sandbox.events("microsoft") if e.created_by_app]
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}").json
+    assert event.id != first.id and event.start == at(day, 14)
+    assert event.link and event.link != first.link and shown["video_url"] == event.link
+
+
 def zoom_booking(api: Api, host: str, clock: FixedClock, hour: int
                  ) -> tuple[dict[str, Any], str, date]:
     """A Zoom event type's booking, written to Google Calendar with its meeting by the
@@ -389,19 +433,19 @@ def test_a_reschedule_makes_a_new_zoom_meeting_when_the_host_deleted_the_old_one
     assert shown.json["video_url"] == second["join_url"]
 
 
-def host_google(owner: str) -> CalendarProvider:
-    """The host's Google calendar as Penny's adapter reaches it."""
+def host_calendar(owner: str, provider: str = "google") -> CalendarProvider:
+    """The host's calendar as Penny's adapter reaches it."""
     core = bootstrap.core()
     adapters = bootstrap.HostAdapters(core, bootstrap.Once(
         lambda: bootstrap.build_connections(core, bootstrap.NoLogins())))
-    return adapters.calendar(owner, "google", 8)
+    return adapters.calendar(owner, provider, 8)
 
 
 def insert_lost(owner: str, uid: str, start: datetime, online_meeting: bool = False,
                 key: str | None = None) -> None:
     """The calendar job's insert reached Google and its answer was lost (a timeout): the
     event is there, keyed by the booking (or `key`), and Penny holds no record of it."""
-    host_google(owner).create_event("ada@sandbox.test", CalendarEvent(
+    host_calendar(owner).create_event("ada@sandbox.test", CalendarEvent(
         key=key or uid, title="Intro with Bo Booker", when=TimeRange(start, start + timedelta(
             minutes=30)), attendee_name="Bo Booker", attendee_email="bo@example.com",
         online_meeting=online_meeting))
@@ -449,7 +493,7 @@ def test_a_cancel_removes_an_event_a_reschedule_made_again_without_recording_it(
     booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
     run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
     (first,) = [e for e in sandbox.events("google") if e.created_by_app]
-    host_google(owner).delete_event("ada@sandbox.test", first.id)   # as the host does
+    host_calendar(owner).delete_event("ada@sandbox.test", first.id)   # as the host does
     moved = api.post(f"/bookings/{booked['uid']}/reschedule", {
         "token": booked["links"]["reschedule_token"], "start": at(day, 15).isoformat()})
     assert moved.status == 200, moved.body

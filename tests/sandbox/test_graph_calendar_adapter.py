@@ -308,6 +308,21 @@ def test_creating_twice_with_the_same_key_makes_one_event(
     assert len(provider_sandbox.events("microsoft")) == 2
 
 
+def test_a_create_retried_after_its_answer_was_lost_answers_the_event_it_made(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Graph made the event and its answer never came back (a gateway timeout): the
+    # retry's transactionId, the same, finds that event and its Teams meeting.
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    provider_sandbox.lose_next_answers("microsoft", "events.create")
+
+    with pytest.raises(ProviderUnavailableError):
+        outlook.create_event(primary, _booking("booking-uid-1", online=True))
+    again = outlook.create_event(primary, _booking("booking-uid-1", online=True))
+
+    [event] = provider_sandbox.events("microsoft")
+    assert (again.id, again.join_url) == (event.id, event.link) and event.link
+
+
 def test_creating_again_for_a_moved_booking_moves_the_first_event(
         provider_sandbox: ProviderSandbox) -> None:
     outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
