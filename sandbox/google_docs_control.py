@@ -131,7 +131,10 @@ class GoogleDocsControl:
         with store.lock:
             store.files[doc_id].explicitly_trashed = trashed
 
-    def google_drive_delete(self, file_id: str) -> None:
-        """The host deletes a file for good (a folder with everything in it)."""
+    def google_drive_delete(self, file_id: str, still_listed: bool = False) -> None:
+        """The host deletes a file for good (a folder with everything in it; a doc
+        emptied from the trash): Drive and Docs answer 404 for it. `still_listed`:
+        files.list finds it a while yet (Drive's search lags a deletion), so Penny finds
+        the doc by its booking and reading or writing it after 404s."""
         _, store = self._drive()
-        store.delete(file_id)
+        store.delete(file_id, still_listed)

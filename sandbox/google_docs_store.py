@@ -9,7 +9,9 @@ appProperties are private to the app that set them.
 
 Trash: a file is `trashed` when it or any folder above it was put in the trash
 (`explicitlyTrashed` only for the first). A file deleted for good takes everything below
-it along. Callers hold `lock` around a lookup and what they do with it.
+it along; one may stay in files.list's answers a while (`lagging`: Drive's search index
+lags a deletion) while every other call answers 404. Callers hold `lock` around a lookup
+and what they do with it.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class DriveStore:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.files: dict[str, DriveFile] = {}
+        self.lagging: dict[str, DriveFile] = {}   # deleted for good, still searched
         self._order = itertools.count()
 
     def root(self, account_id: str) -> DriveFile:
@@ -136,10 +139,13 @@ class DriveStore:
         """`file` is `folder_id` or somewhere inside it."""
         return any(f.id == folder_id for f in self._up(file))
 
-    def delete(self, file_id: str) -> None:
-        """Delete for good, with everything below it."""
+    def delete(self, file_id: str, still_listed: bool = False) -> None:
+        """Delete for good, with everything below it; `still_listed`: files.list still
+        finds the file a while (its resource as it was), every other call 404s."""
         with self.lock:
             doomed = [f.id for f in self.files.values() if self.is_below(f, file_id)]
+            if still_listed:
+                self.lagging[file_id] = self.files[file_id]
             for gone in doomed:
                 del self.files[gone]
 
@@ -160,9 +166,10 @@ class DriveStore:
         return found if found is not None and self.visible(found, viewer, docs_api) else None
 
     def listed(self, viewer: Viewer) -> list[DriveFile]:
-        """Every file `viewer` sees but My Drive itself, oldest first."""
-        return sorted((f for f in self.files.values() if f.parents and self.visible(f, viewer)),
-                      key=lambda f: f.order)
+        """Every file `viewer` sees but My Drive itself, oldest first, as files.list finds
+        them (one deleted for good while the index still holds it included)."""
+        return sorted((f for f in [*self.files.values(), *self.lagging.values()]
+                       if f.parents and self.visible(f, viewer)), key=lambda f: f.order)
 
     def resource(self, file: DriveFile, app: str | None, base_url: str) -> dict[str, Any]:
         """The File resource with every field (a request's `fields` picks among them)."""

@@ -23,8 +23,17 @@ token refreshed once and the call repeated (google_calendar.py's token source). 
 ConnectionBrokenError. A notes folder the host deleted or put in the trash is
 ProviderRejectedError, not a broken connection: the same Google connection serves the
 host's calendar, which a lost folder must not stop (the Connections page says the
-folder is gone, and reconnecting makes a new one). A notes doc in the trash, or gone,
-and any other 4xx are ProviderRejectedError too. A batchUpdate refused because the doc
+folder is gone, and reconnecting makes a new one). A notes doc in the trash (restorable
+for 30 days: Penny leaves it be, as Notion's) and any other 4xx are ProviderRejectedError
+too.
+
+A doc gone. A doc the host deleted for good (emptied from the trash) answers 404, even
+just after Drive's search found it by its booking (the index lags). Then the folder is
+read (the folder's fault, if it is gone or in the trash), the doc forgotten, and
+save_notes writes the notes once more: on the doc found again, or one made anew. A
+second 404 is refused: bounded, no loop. update_notes, given a doc that answers 404,
+raises NotesPageGoneError: the notes job then saves the notes anew under its lease for a
+first page (services/notes.py), so two runs never make two. A batchUpdate refused because the doc
 changed since Penny read it (the host typing: the revision it named no longer the
 latest, or too far behind) is no error: the doc is read again and the edits made anew,
 up to WRITE_TRIES times; then it is ProviderUnavailableError, for the job's retry.
@@ -40,6 +49,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.errors import HttpError
 
 from chalicelib.domain.errors import (
+    NotesPageGoneError,
     ProviderError,
     ProviderRejectedError,
     ProviderUnavailableError,
@@ -76,6 +86,7 @@ class GoogleDocsNotes:
         # A folder is its own "data source" (NotesDatabase carries its id twice).
         self.folder_id = database_id or data_source or ""
         self._token, self.timeout = token, timeout
+        self._gone: set[str] = set()       # docs that answered 404: not written again
 
     @cached_property
     def _http(self) -> AuthorizedHttp:
@@ -96,21 +107,12 @@ class GoogleDocsNotes:
         if not self.folder_id:
             raise ProviderRejectedError(PROVIDER, "no Google Drive folder is chosen for the "
                                         "notes: choose or create one in Penny")
-        found = self._call(self._drive.list(
-            q=wire.booking_query(notes.key), orderBy="createdTime", pageSize=10,
-            spaces="drive", fields=f"files({wire.FILE_FIELDS})"), "finding the notes doc")
-        if found.get("files"):
-            return self._rewrite(found["files"][0], notes)
-        made = self._call(self._drive.create(fields=wire.FILE_FIELDS, body={
-            "name": wire.doc_name(notes), "mimeType": wire.DOCUMENT, "parents": [self.folder_id],
-            "appProperties": {wire.BOOKING_KEY: notes.key,
-                              wire.BULLETS_KEY: str(len(notes.bullets))}}),
-            "creating the notes doc",
-            gone=self._folder_gone)
-        if made.get("trashed"):
-            raise self._folder_gone()  # made inside a folder in the trash: there too
-        self._write(str(made["id"]), wire.edits(wire.EMPTY_DOCUMENT, notes), None)
-        return _page(made)
+        try:
+            return self._save(notes)
+        except NotesPageGoneError:
+            # The doc Drive's search found went before it was written: the folder was
+            # read, the doc forgotten (_doc_gone); once more, and no more.
+            return self._save(notes)
 
     def update_notes(self, page_id: str, notes: BookingNotes) -> NotesPage:
         found = self._call(self._drive.get(fileId=page_id, fields=wire.FILE_FIELDS),
@@ -136,16 +138,39 @@ class GoogleDocsNotes:
 
     # -- the doc -----------------------------------------------------------------------
 
+    def _save(self, notes: BookingNotes) -> NotesPage:
+        found = self._call(self._drive.list(
+            q=wire.booking_query(notes.key), orderBy="createdTime", pageSize=10,
+            spaces="drive", fields=f"files({wire.FILE_FIELDS})"), "finding the notes doc")
+        files = [f for f in found.get("files") or [] if f.get("id") not in self._gone]
+        if files:
+            return self._rewrite(files[0], notes)
+        made = self._call(self._drive.create(fields=wire.FILE_FIELDS, body={
+            "name": wire.doc_name(notes), "mimeType": wire.DOCUMENT, "parents": [self.folder_id],
+            "appProperties": {wire.BOOKING_KEY: notes.key,
+                              wire.BULLETS_KEY: str(len(notes.bullets))}}),
+            "creating the notes doc",
+            gone=self._folder_gone)
+        if made.get("trashed"):
+            raise self._folder_gone()  # made inside a folder in the trash: there too
+        self._write(str(made["id"]), wire.edits(wire.EMPTY_DOCUMENT, notes), None)
+        return _page(made)
+
     def _rewrite(self, file: dict[str, Any], notes: BookingNotes) -> NotesPage:
         if file.get("trashed"):
             raise ProviderRejectedError(PROVIDER, f"the notes doc {file.get('id')} is in the "
                                         "host's Google Drive trash")
+        doc_id = str(file["id"])
+
+        def gone() -> ProviderError:
+            return self._doc_gone(doc_id)
+
         kept = file.get("appProperties") or {}
         under_way = kept.get(wire.WRITING_KEY)
         count, marked = len(notes.bullets), False
         for attempt in range(WRITE_TRIES):
-            document = self._call(self._docs.get(documentId=file["id"]),
-                                  "reading the notes doc")
+            document = self._call(self._docs.get(documentId=doc_id), "reading the notes doc",
+                                  gone=gone)
             # How many bullets Penny wrote last: one the host added after them (pressing
             # Enter after the last continues the list) is theirs, and stays.
             written = wire.bullets_written(document, kept.get(wire.BULLETS_KEY), under_way)
@@ -155,12 +180,12 @@ class GoogleDocsNotes:
                 # after the text landed but the count was not kept still knows which
                 # bullets are Penny's (else it would take the new ones for the host's and
                 # write them twice).
-                self._call(self._drive.update(fileId=file["id"], fields="id", body={
+                self._call(self._drive.update(fileId=doc_id, fields="id", body={
                     "appProperties": {wire.WRITING_KEY: wire.writing(notes)}}),
-                    "marking the notes doc")
+                    "marking the notes doc", gone=gone)
                 under_way, marked = wire.writing(notes), True
             try:
-                self._write(str(file["id"]), requests, document.get("revisionId"))
+                self._write(doc_id, requests, document.get("revisionId"), gone)
                 break
             except _StaleRevision as exc:
                 # The host changed the doc since it was read: read it again and edit that.
@@ -174,11 +199,12 @@ class GoogleDocsNotes:
         if written != count or under_way is not None:
             changed["appProperties"] = {wire.BULLETS_KEY: str(count), wire.WRITING_KEY: None}
         if changed:
-            self._call(self._drive.update(fileId=file["id"], fields="id", body=changed),
-                       "renaming the notes doc")
+            self._call(self._drive.update(fileId=doc_id, fields="id", body=changed),
+                       "renaming the notes doc", gone=gone)
         return _page(file)
 
-    def _write(self, doc_id: str, requests: list[dict[str, Any]], read: str | None) -> None:
+    def _write(self, doc_id: str, requests: list[dict[str, Any]], read: str | None,
+               gone: Callable[[], ProviderError] | None = None) -> None:
         if not requests:
             return
         # Edits made against the revision read: Google fits them around whatever the host
@@ -186,7 +212,7 @@ class GoogleDocsNotes:
         control = {"writeControl": {"targetRevisionId": read}} if read else {}
         self._call(self._docs.batchUpdate(documentId=doc_id,
                                           body={"requests": requests, **control}),
-                   "writing the notes")
+                   "writing the notes", gone=gone)
 
     def _folders(self, name: str | None = None) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
@@ -208,16 +234,16 @@ class GoogleDocsNotes:
                                      "in Penny")
 
     def _doc_gone(self, doc_id: str) -> ProviderError:
-        # The doc alone deleted for good, or the whole folder with it?
-        if not self.folder_id:
-            return ProviderRejectedError(PROVIDER, f"the notes doc {doc_id} is gone from "
-                                         "Google Drive")
-        folder = self._call(self._drive.get(fileId=self.folder_id, fields="id,trashed"),
-                            "reading the notes folder", gone=self._folder_gone)
-        if folder.get("trashed"):
-            return self._folder_gone()
-        return ProviderRejectedError(PROVIDER, f"the notes doc {doc_id} is gone from "
-                                     "Google Drive")
+        # The doc alone deleted for good, or the whole folder with it? The folder says;
+        # the doc is forgotten, never written again by this adapter.
+        if self.folder_id:
+            folder = self._call(self._drive.get(fileId=self.folder_id, fields="id,trashed"),
+                                "reading the notes folder", gone=self._folder_gone)
+            if folder.get("trashed"):
+                return self._folder_gone()
+        self._gone.add(doc_id)
+        return NotesPageGoneError(PROVIDER, f"the notes doc {doc_id} is gone from "
+                                  "Google Drive")
 
     # -- one call ----------------------------------------------------------------------
 

@@ -494,6 +494,29 @@ def test_connecting_google_docs_makes_a_folder_and_each_booking_gets_a_doc_in_it
     assert notes_of(api, host, booking["uid"])["notes_url"]
 
 
+def test_a_notes_doc_the_host_deleted_for_good_is_made_anew_with_its_link_on_the_booking(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect_google(api, host, "notes")
+    folder = api.get("/me/notes", token=host).json["destination"]["database_id"]
+    booking = book(api, host, clock)
+    notes = worker("notes")
+    assert notes.handle(event(EventKind.BOOKING_CONFIRMED, booking)) is Outcome.DONE
+    (first,) = sandbox.google_docs(folder)
+    # The host deletes the doc and empties Drive's trash; then the client cancels.
+    sandbox.google_drive_delete(first["id"])
+    r = api.post(f"/me/bookings/{booking['uid']}/cancel", {"reason": "ill"}, token=host)
+    assert r.status == 200, r.body
+
+    assert notes.handle(event(EventKind.BOOKING_CANCELLED, booking)) is Outcome.DONE
+
+    (doc,) = sandbox.google_docs(folder)
+    assert doc["id"] != first["id"]
+    assert sandbox.google_doc_lines(doc["id"])[1][0].startswith("Cancelled: ")
+    assert ("Client: Bo Booker", True) in sandbox.google_doc_lines(doc["id"])
+    assert notes_of(api, host, booking["uid"])["notes_url"] == doc["url"]
+    assert sandbox.api_calls("google", "files.create") == 3  # folder, the doc, one anew
+
+
 def test_notes_going_to_notion_stay_there_when_the_host_connects_google_docs(
         api: Api, sandbox: ProviderSandbox, host: str) -> None:
     connect(api, host, "notion")

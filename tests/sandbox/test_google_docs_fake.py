@@ -161,6 +161,23 @@ def test_a_doc_in_a_trashed_folder_is_trashed_but_not_explicitly(
     assert api.names("trashed = false") == []
 
 
+@pytest.mark.parametrize("still_listed", [False, True])
+def test_a_doc_deleted_for_good_answers_404_and_drives_search_may_list_it_a_while(
+        provider_sandbox: ProviderSandbox, still_listed: bool) -> None:
+    api = Google(provider_sandbox)
+    doc = api.make("Gone", penny="notes")
+
+    provider_sandbox.google_drive_delete(doc, still_listed=still_listed)
+
+    assert [api.call(*call).status_code for call in (
+        ("GET", f"drive/v3/files/{doc}"), ("PATCH", f"drive/v3/files/{doc}", {"name": "x"}),
+        ("GET", f"v1/documents/{doc}"))] == [404, 404, 404]
+    assert api.edit(doc, _insert(1, "x")).status_code == 404
+    listed = api.names("appProperties has { key='penny' and value='notes' }")
+    assert listed == (["Gone"] if still_listed else [])
+    assert provider_sandbox.google_docs() == []
+
+
 def test_a_file_has_one_parent_and_moves_with_add_and_remove(
         provider_sandbox: ProviderSandbox) -> None:
     api = Google(provider_sandbox)

@@ -13,6 +13,7 @@ import requests
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
+    NotesPageGoneError,
     ProviderRejectedError,
     ProviderUnavailableError,
 )
@@ -311,16 +312,65 @@ def test_updating_a_doc_the_host_trashed_is_rejected(provider_sandbox: ProviderS
     with pytest.raises(ProviderRejectedError, match="trash") as rejected:
         notes.update_notes(saved.id, replace(INTRO, status="Cancelled"))
     assert rejected.value.provider == "google"
+    # Restorable for 30 days: left there, neither untrashed nor made anew.
+    assert not isinstance(rejected.value, NotesPageGoneError)
+    assert [d["trashed"] for d in provider_sandbox.google_docs()] == [True]
     assert _writes(provider_sandbox) == {"files.create": 1, "documents.batchUpdate": 1}
 
 
-def test_updating_a_doc_deleted_for_good_is_rejected(provider_sandbox: ProviderSandbox) -> None:
+def test_updating_a_doc_deleted_for_good_says_so_and_saving_makes_it_anew(
+        provider_sandbox: ProviderSandbox) -> None:
     notes = _notes(provider_sandbox)
-    saved = notes.save_notes(INTRO)
-    provider_sandbox.google_drive_delete(saved.id)
+    first = notes.save_notes(INTRO)
+    # The host empties the trash; Drive's search lists the doc a while yet.
+    provider_sandbox.google_drive_delete(first.id, still_listed=True)
 
-    with pytest.raises(ProviderRejectedError, match="is gone"):
-        notes.update_notes(saved.id, INTRO)
+    with pytest.raises(NotesPageGoneError, match="is gone") as gone:
+        notes.update_notes(first.id, INTRO)
+    assert gone.value.provider == "google"
+    # The notes job then saves anew, under its lease: the gone doc, still listed, is
+    # skipped without another 404.
+    provider_sandbox.reset_api_calls("google")
+    again = notes.save_notes(INTRO)
+
+    assert again.id != first.id
+    assert [d["id"] for d in provider_sandbox.google_docs()] == [again.id]
+    assert _lines(provider_sandbox, again.id)[2:] == [(b, True) for b in INTRO.bullets]
+    assert provider_sandbox.api_calls("google", "documents.get") == 0
+
+
+def test_a_doc_gone_after_drives_search_found_it_is_made_anew_once(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    first = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.google_drive_delete(first.id, still_listed=True)
+    provider_sandbox.reset_api_calls("google")
+
+    again = _notes(provider_sandbox, folder=folder).save_notes(
+        replace(INTRO, status="Rescheduled"))
+
+    assert again.id != first.id
+    [doc] = provider_sandbox.google_docs(folder)
+    assert doc["id"] == again.id and doc["app_properties"]["pennyBooking"] == INTRO.key
+    assert _lines(provider_sandbox, again.id)[1][0].startswith("Rescheduled: ")
+    assert provider_sandbox.api_calls("google", "files.create") == 1
+
+
+def test_a_second_doc_gone_in_one_save_is_refused_not_chased(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    first = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.google_drive_delete(first.id, still_listed=True)
+    second = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.google_drive_delete(second.id, still_listed=True)  # both listed, both 404
+    provider_sandbox.reset_api_calls("google")
+
+    with pytest.raises(NotesPageGoneError, match=second.id):
+        _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+
+    # One more try after the first 404, and no doc made: bounded.
+    assert provider_sandbox.api_calls("google", "files.list") == 2
+    assert provider_sandbox.api_calls("google", "files.create") == 0
 
 
 # -- the folder ------------------------------------------------------------------------
