@@ -8,7 +8,10 @@ writes that. A booking has one notes page, found again by what the job stored
 booking uid the page carries (integrations/notion_notes.py): a redelivery never makes a
 second page, a reschedule or cancel rewrites the same one (status, time). A page the
 host deleted for good (or moved out of Penny's sight) is made anew, under the same lease
-as a first page, and its new link goes on the booking.
+as a first page, and its new link goes on the booking. After the host chooses another
+place (another provider), a booking that has a page keeps it, written where it is
+while that provider stays connected and the page there (Held: the ref says which);
+otherwise a page is made where notes go now, once.
 
 The page's link goes on the booking (the dashboard shows it), and the job's record
 announces `notes.saved` when the page is made (not when it is written again). A host
@@ -54,7 +57,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NotesDestination, booking_notes, earlier_bookings
-from chalicelib.domain.providers.notes import NotesProvider
+from chalicelib.domain.providers.notes import BookingNotes, NotesPage, NotesProvider
 from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.services.jobs import HostConfigs, JobContext, ProviderRefs, take_lease
 from chalicelib.services.ports import Clock
@@ -194,18 +197,43 @@ class NotesJob:
         notes = booking_notes(booking, config.profile.timezone,
                               question_labels(config, booking), self.manage_url,
                               client_history(self.bookings, booking))
-        place = config.notes.data_source_id  # the Notion data source, or the Drive folder
+        held = None if ref is None else Held.of(ref)
+        if held is not None and held.place != config.notes.data_source_id:
+            kept = self._where_held(booking.host_id, held, notes)
+            if kept is not None:
+                return self._saved(booking, ref, held.destination, kept, False), config
+        page, made = self._save(booking, held, provider, notes, config.notes)
+        return self._saved(booking, ref, config.notes, page, made), config
+
+    def _where_held(self, host_id: str, held: Held, notes: BookingNotes) -> NotesPage | None:
+        """The booking's page where it was made, the host having chosen another place
+        since: kept up to date there while the host's connection to it lasts. None: not
+        there any more (that provider disconnected or broken, the page deleted for good,
+        or a ref from before Penny kept the provider), so a page where notes go now."""
+        if held.destination is None:
+            return None
+        try:
+            return self.adapters.notes(host_id, held.destination, NOTES_TIMEOUT) \
+                .update_notes(held.page_id, notes)
+        except (NotConnectedError, ConnectionBrokenError, NotesPageGoneError):
+            return None
+
+    def _save(self, booking: Booking, held: Held | None, provider: NotesProvider,
+              notes: BookingNotes, destination: NotesDestination) -> tuple[NotesPage, bool]:
+        """The booking's page where notes go now, and whether it was made (under the
+        lease for a first page: one run makes it)."""
+        place = destination.data_source_id  # the Notion data source, or the Drive folder
         lease = None
-        if ref is None or ref.external_id.partition("\n")[0] != place:
+        if held is None or held.place != place:
             # First notes, or the host picked another place: a page there, made by one run.
             now = self.clock.now() if self.clock else datetime.now(UTC)
             lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE, "notes page",
                                place)
         try:
             if lease is None:
-                assert ref is not None
+                assert held is not None
                 try:
-                    page = provider.update_notes(ref.external_id.partition("\n")[2], notes)
+                    page = provider.update_notes(held.page_id, notes)
                 except NotesPageGoneError:
                     # Its page is gone (deleted for good, moved out of Penny's sight): the
                     # notes go on a page made anew, by one run, as a first page is.
@@ -216,22 +244,52 @@ class NotesJob:
             else:
                 page = provider.save_notes(notes)
         except ConnectionBrokenError as exc:
-            self.adapters.broken(booking.host_id, config.notes.provider, exc.message)
+            self.adapters.broken(booking.host_id, destination.provider, exc.message)
             raise
         finally:
             if lease is not None:
                 self.refs.delete(lease)
-        stored = ProviderRef(NOTES, booking.uid, f"{place}\n{page.id}", booking.sequence,
-                             booking.end + KEEP_AFTER_MEETING)
+        return page, lease is not None
+
+    def _saved(self, booking: Booking, ref: ProviderRef | None,
+               destination: NotesDestination | None, page: NotesPage, made: bool) -> str:
+        """MADE or UPDATED, once the page's place and link are kept."""
+        assert destination is not None
+        stored = ProviderRef(NOTES, booking.uid, Held.external_id(destination, page.id),
+                             booking.sequence, booking.end + KEEP_AFTER_MEETING)
         if stored != ref:
             self.refs.put(stored)
         if booking.notes_url != page.url:
             self._save_link(booking, page.url)
-            return MADE, config  # its link is new on the booking (a run that made it died)
-        return (UPDATED if lease is None else MADE), config
+            return MADE  # its link is new on the booking (a run that made it died)
+        return MADE if made else UPDATED
 
     def _save_link(self, booking: Booking, url: str) -> None:
         save_on_latest(self.bookings, booking, lambda b: replace(b, notes_url=url))
+
+
+@dataclass(frozen=True)
+class Held:
+    """Where a booking's notes page is, as its ProviderRef says: the place (the Notion
+    data source, the Drive folder), the page, and the destination it was made for, to
+    reach it again after the host chose another place (None: a ref stored before Penny
+    kept it)."""
+
+    place: str
+    page_id: str
+    destination: NotesDestination | None
+
+    @classmethod
+    def of(cls, ref: ProviderRef) -> Held:
+        place, page_id, provider, database_id = (ref.external_id.split("\n") + [""] * 3)[:4]
+        return cls(place, page_id, NotesDestination(provider, database_id, place, "")
+                   if provider else None)
+
+    @staticmethod
+    def external_id(destination: NotesDestination, page_id: str) -> str:
+        # The place and the page first, as refs stored before kept them.
+        return "\n".join((destination.data_source_id, page_id, destination.provider,
+                          destination.database_id))
 
 
 def save_on_latest(bookings: NotesBookings, booking: Booking,

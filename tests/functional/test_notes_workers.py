@@ -532,6 +532,38 @@ def test_notes_going_to_notion_stay_there_when_the_host_connects_google_docs(
     assert (r.status, r.json["destination"]["provider"]) == (200, "google")
 
 
+def test_a_booking_keeps_its_notion_page_after_the_host_switches_to_google_docs_while_notion_stays(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    connect(api, host, "notion")
+    booking = book(api, host, clock)
+    notes = worker("notes")
+    assert notes.handle(event(EventKind.BOOKING_CONFIRMED, booking)) is Outcome.DONE
+    link = notes_of(api, host, booking["uid"])["notes_url"]
+    connect_google(api, host, "notes")
+    folder = next(p for p in api.get("/me/notes", token=host).json["databases"]
+                  if p["provider"] == "google")
+    r = api.put("/me/notes", {"provider": "google", "data_source_id": folder["data_source_id"]},
+                token=host)
+    assert r.status == 200, r.body
+    r = api.post(f"/me/bookings/{booking['uid']}/cancel", {"reason": "ill"}, token=host)
+    assert r.status == 200, r.body
+
+    assert notes.handle(event(EventKind.BOOKING_CANCELLED, booking)) is Outcome.DONE
+
+    # The page it has says Cancelled (it said Confirmed, a second page in Google did not)
+    assert "Status: Cancelled" in texts(sandbox)
+    assert sandbox.google_docs() == []
+    assert notes_of(api, host, booking["uid"])["notes_url"] == link
+
+    # Notion disconnected: the booking's notes go where notes go now, once.
+    assert api.delete("/me/connections/notion", token=host).status == 204
+    assert notes.handle(event(EventKind.NOTES_REQUESTED, booking, n=2)) is Outcome.DONE
+    assert notes.handle(event(EventKind.NOTES_REQUESTED, booking, n=3)) is Outcome.DONE
+    (doc,) = sandbox.google_docs(folder["data_source_id"])
+    assert sandbox.google_doc_lines(doc["id"])[1][0].startswith("Cancelled: ")
+    assert notes_of(api, host, booking["uid"])["notes_url"] == doc["url"]
+
+
 def test_a_booking_notion_keeps_failing_ends_in_the_dead_letter_queue_and_its_replay_writes_it(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "notion")

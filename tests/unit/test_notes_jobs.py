@@ -37,7 +37,7 @@ from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers.briefs import BookingFacts, Brief
 from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, NotesPage, NotesProvider
 from chalicelib.services.jobs import take_lease
-from chalicelib.services.notes import CATCH_UP_AT_ONCE, CREATE_LEASE, CREATING, NotesJob
+from chalicelib.services.notes import CATCH_UP_AT_ONCE, CREATE_LEASE, CREATING, NOTES, NotesJob
 from chalicelib.services.notes_settings import NotesSettings
 from chalicelib.services.ports import Count
 from chalicelib.services.summary import (
@@ -286,6 +286,39 @@ def test_a_reschedule_and_a_cancel_update_the_same_page(world: World) -> None:
     assert world.page.status == "Cancelled"
     assert list(world.adapters.notion.pages) == ["page-1"]
     assert world.adapters.notion.writes == ["save page-1", "update page-1", "update page-1"]
+
+
+def test_a_booking_keeps_its_page_where_it_was_made_after_the_host_chose_another_place(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+    world.hosts.save_notes(HOST, NotesDestination("notion", "db-2", "ds-2", "Leads"))
+    world.bookings.now(replace(world.bookings.bookings["b-1"],
+                               status=BookingStatus.CANCELLED))
+
+    assert world.notes.run(an_event(EventKind.BOOKING_CANCELLED)) is False  # nothing made
+
+    assert world.adapters.notion.writes == ["save page-1", "update page-1"]
+    assert world.page.status == "Cancelled"
+    ref = world.refs.get(NOTES, "b-1")
+    assert ref is not None and ref.external_id.split("\n")[:2] == ["ds-1", "page-1"]
+
+
+def test_a_page_gone_from_where_it_was_made_is_made_anew_where_notes_go_now(
+        world: World) -> None:
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+    world.hosts.save_notes(HOST, NotesDestination("notion", "db-2", "ds-2", "Leads"))
+    world.notes.run(an_event(EventKind.NOTES_REQUESTED))  # still where it was made
+    del world.adapters.notion.pages["page-1"]
+    world.adapters.notion.gone.add("page-1")
+
+    assert world.notes.run(an_event(EventKind.NOTES_REQUESTED)) is True  # made: announced
+
+    assert world.adapters.notion.writes == ["save page-1", "update page-1", "save page-2"]
+    assert world.bookings.bookings["b-1"].notes_url == "https://notion.test/page-2"
+    ref = world.refs.get(NOTES, "b-1")
+    assert ref is not None and ref.external_id.split("\n")[:2] == ["ds-2", "page-2"]
 
 
 def test_a_page_the_host_deleted_for_good_is_made_anew_and_its_link_saved(
