@@ -1,5 +1,7 @@
 """Client notes in the host's Notion (the NotesProvider port), through notion-client at
-API version 2025-09-03. Only this module imports notion_client (a worker's import).
+API version 2025-09-03: where pages go, finding a booking's page or making it. A page is
+rewritten by notion_page_writer.py, and every call goes through notion_session.py (the
+token, the error answers), the one module that imports notion_client (a worker's import).
 
 Where pages go. The host shares a database with Penny and picks one of its data sources
 (since 2025-09-03 a database is a container of data sources and a page belongs to one).
@@ -26,57 +28,35 @@ second 404 is refused: bounded, no loop. update_notes, given a page that answers
 raises NotesPageGoneError: the notes job then saves the notes anew under its lease for a
 first page (services/notes.py), so two runs never make two.
 
-Errors. A 401 refreshes the token once and retries; a second 401, a 403 (a capability
-withdrawn), a 404 on the database (the host un-shared it), the database in the host's
-trash (Notion still reads it, and refuses every page made or edited in it) or its
-Booking property made another type than text is ConnectionBrokenError.
-429, 5xx, 409 (Notion's "try again") and timeouts are ProviderUnavailableError, after
-notion-client's own retries (429 on any call, 5xx on GET and DELETE, each wait capped at
-MAX_RETRY_DELAY_MS so a Lambda does not sleep its time away); any other 4xx, and a notes
-page the host moved to the trash (restorable: Penny leaves it be), is
-ProviderRejectedError; a 404 on a block of a page still there (the host deleted that
-bullet meanwhile) is ProviderUnavailableError, for a retry that reads the page again.
+Errors. A 404 on the database (the host un-shared it), the database in the host's trash
+(Notion still reads it, and refuses every page made or edited in it) or its Booking
+property made another type than text is ConnectionBrokenError; the token's refusals,
+throttling, outages and other 4xx are notion_session.py's (a 401 refreshes the token
+once), and a page in the trash or a block gone while writing are notion_page_writer.py's.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import httpx
-from notion_client import (
-    APIResponseError,
-    Client,
-    RequestTimeoutError,
-    RetryOptions,
-    UnknownHTTPResponseError,
-)
 
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
     NotesPageGoneError,
     ProviderError,
     ProviderRejectedError,
-    ProviderUnavailableError,
 )
 from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, NotesPage
 from chalicelib.integrations import notion_wire as wire
+from chalicelib.integrations.notion_page_writer import PageWriter, page_of, trashed
+from chalicelib.integrations.notion_session import PROVIDER, NotionSession
 from chalicelib.provider_settings import OAuthApp
 
-NOTION_API = "https://api.notion.com"
-NOTION_VERSION = "2025-09-03"
-PROVIDER = "notion"
-MAX_RETRY_DELAY_MS = 2_000
 _ID = re.compile(r"[0-9a-fA-F]{32}")   # a Notion id, its dashes taken out
 MAX_SEARCH_PAGES = 10              # of 100 shared data sources each
-
-
-class _Refused(Exception):
-    """Notion answered 401 to the token used."""
 
 
 @dataclass(frozen=True)
@@ -93,18 +73,12 @@ class NotionNotes:
     def __init__(self, entry: OAuthApp, token: Callable[[bool], str], timeout: float,
                  database_id: str = "", data_source: str | None = None,
                  retries: int = 2) -> None:
-        self._token = token
-        self._access: str | None = None
-        self._refreshing = threading.Lock()
         self.database_id, self.data_source, self.timeout = database_id, data_source, timeout
         self._source: _Source | None = None
         self._gone: set[str] = set()       # pages that answered 404: not written again
-        # No client-wide token: each call names its own, so a refreshed one takes over.
-        self._client = Client(
-            base_url=(entry.base_url or NOTION_API).rstrip("/"), notion_version=NOTION_VERSION,
-            timeout_ms=max(1, round(timeout * 1000)), logger=logging.getLogger(__name__),
-            retry=RetryOptions(max_retries=retries, initial_retry_delay_ms=250,
-                               max_retry_delay_ms=MAX_RETRY_DELAY_MS))
+        session = NotionSession(entry, token, timeout, retries, logging.getLogger(__name__))
+        self._client, self._call = session.client, session.call
+        self._pages = PageWriter(session, self._page_gone)
 
     def save_notes(self, notes: BookingNotes) -> NotesPage:
         try:
@@ -118,7 +92,7 @@ class NotionNotes:
         page = self._call(self._client.pages.retrieve, page_id,
                           gone=lambda: self._page_gone(page_id))
         try:
-            return self._rewrite(page, notes)
+            return self._pages.rewrite(page, notes)
         except (ConnectionBrokenError, NotesPageGoneError):
             raise
         except ProviderRejectedError:
@@ -165,13 +139,13 @@ class NotionNotes:
         pages = [p for p in found.get("results") or []
                  if p.get("object") == "page" and p.get("id") not in self._gone]
         if pages:
-            return self._rewrite(pages[0], notes)
+            return self._pages.rewrite(pages[0], notes)
         body = wire.blocks(notes)
-        made = _page(self._call(
+        made = page_of(self._call(
             self._client.pages.create, gone=self._unshared,
             parent={"type": "data_source_id", "data_source_id": source.id},
             properties=wire.values(notes, source.kinds), children=body[:wire.MAX_ITEMS]))
-        self._append(made.id, body[wire.MAX_ITEMS:], None)
+        self._pages.append(made.id, body[wire.MAX_ITEMS:], None)
         return made
 
     def _data_source(self) -> _Source:
@@ -183,7 +157,7 @@ class NotionNotes:
         else:
             database = self._call(self._client.databases.retrieve, self.database_id,
                                   gone=self._unshared)
-            if _trashed(database):
+            if trashed(database):
                 raise self._trashed()
             listed = [s for s in database.get("data_sources") or [] if s.get("id")]
             found = next((s for s in listed if self.data_source is None
@@ -195,7 +169,7 @@ class NotionNotes:
             chosen = found
         source = self._call(self._client.data_sources.retrieve, chosen["id"],
                             gone=self._unshared)
-        if _trashed(source):
+        if trashed(source):
             raise self._trashed()
         kinds = {name: str(p.get("type")) for name, p in source["properties"].items()}
         missing: dict[str, Any] = {name: {kind: {}} for name, kind in wire.PROPERTIES.items()
@@ -212,50 +186,6 @@ class NotionNotes:
                                         "change it back to text in Notion, or pick another")
         self._source = _Source(str(chosen["id"]), kinds)
         return self._source
-
-    def _rewrite(self, page: dict[str, Any], notes: BookingNotes) -> NotesPage:
-        if page.get("in_trash") or page.get("archived"):
-            raise ProviderRejectedError(PROVIDER, f"the notes page {page.get('id')} is in the "
-                                        "host's Notion trash")
-        page_id = str(page["id"])
-
-        def gone() -> ProviderError:
-            return self._edit_gone(page_id)
-
-        kinds = {name: str(p.get("type")) for name, p in page["properties"].items()}
-        changes = wire.changed(page["properties"], wire.values(notes, kinds))
-        if changes:
-            page = self._call(self._client.pages.update, page_id, properties=changes,
-                              gone=gone)
-        plan = wire.plan(self._blocks(page_id, gone), notes.bullets)
-        for block_id, line in plan.edits:
-            self._call(self._client.blocks.update, block_id, gone=gone,
-                       bulleted_list_item={"rich_text": wire.text(line)})
-        for block_id in plan.deletes:
-            self._call(self._client.blocks.delete, block_id, gone=gone)
-        self._append(page_id, list(plan.appends), plan.after, gone)
-        return _page(page)
-
-    def _blocks(self, page_id: str,
-                gone: Callable[[], ProviderError] | None = None) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        cursor: str | None = None
-        while True:
-            answer = self._call(self._client.blocks.children.list, page_id, page_size=100,
-                                start_cursor=cursor, gone=gone)
-            found += answer.get("results") or []
-            cursor = answer.get("next_cursor")
-            if not answer.get("has_more") or not cursor:
-                return found
-
-    def _append(self, page_id: str, new: list[dict[str, Any]], after: str | None,
-                gone: Callable[[], ProviderError] | None = None) -> None:
-        for start in range(0, len(new), wire.MAX_ITEMS):
-            where: dict[str, Any] = {"after": after} if after else {}
-            made = self._call(self._client.blocks.children.append, page_id, gone=gone,
-                              children=new[start:start + wire.MAX_ITEMS], **where)
-            results = made.get("results") or []
-            after = str(results[-1]["id"]) if after and results else after
 
     def _unshared(self) -> ProviderError:
         return ConnectionBrokenError(PROVIDER, "the Notion database is not shared with Penny "
@@ -275,80 +205,3 @@ class NotionNotes:
         self._data_source()
         self._gone.add(page_id)
         return NotesPageGoneError(PROVIDER, f"the notes page {page_id} is gone from Notion")
-
-    def _edit_gone(self, page_id: str) -> ProviderError:
-        # A 404 while writing the page: the page gone, or a block of it the host deleted
-        # meanwhile? The page says.
-        page = self._call(self._client.pages.retrieve, page_id,
-                          gone=lambda: self._page_gone(page_id))
-        if _trashed(page):
-            return ProviderRejectedError(PROVIDER, f"the notes page {page_id} is in the "
-                                         "host's Notion trash")
-        return ProviderUnavailableError(PROVIDER, f"a block of the notes page {page_id} went "
-                                        "while Penny wrote it: a retry reads the page again")
-
-    # -- the wire ----------------------------------------------------------------------
-
-    def _call(self, method: Callable[..., Any], *args: Any,
-              gone: Callable[[], ProviderError] | None = None, **kwargs: Any) -> dict[str, Any]:
-        with self._refreshing:
-            used = self._access = self._access or self._token(False)
-        try:
-            return self._send(method, args, kwargs, used, gone)
-        except _Refused:
-            pass
-        try:
-            return self._send(method, args, kwargs, self._refreshed(used), gone)
-        except _Refused as exc:
-            raise ConnectionBrokenError(PROVIDER, "Notion refused a freshly refreshed token: "
-                                        "reconnect Notion") from exc
-
-    def _refreshed(self, refused: str) -> str:
-        with self._refreshing:
-            # Another thread's refresh already replaced the refused token: use its result.
-            fresh = self._access
-            if fresh is None or fresh == refused:
-                fresh = self._access = self._token(True)
-            return fresh
-
-    def _send(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-              token: str, gone: Callable[[], ProviderError] | None) -> dict[str, Any]:
-        try:
-            answer = method(*args, auth=token, **kwargs)
-        except APIResponseError as exc:
-            if exc.status == 401:
-                raise _Refused from exc
-            if exc.status == 404 and gone is not None:
-                raise gone() from exc
-            raise _error(exc.status, str(exc.code.value), str(exc), exc.headers) from exc
-        except UnknownHTTPResponseError as exc:
-            raise _error(exc.status, "unknown", str(exc), exc.headers) from exc
-        except RequestTimeoutError as exc:
-            raise ProviderUnavailableError(PROVIDER, "Notion did not answer within "
-                                           f"{self.timeout:g} s") from exc
-        except httpx.HTTPError as exc:
-            raise ProviderUnavailableError(PROVIDER, "Notion could not be reached "
-                                           f"({type(exc).__name__})") from exc
-        return answer if isinstance(answer, dict) else {}
-
-
-def _error(status: int, code: str, message: str, headers: httpx.Headers) -> ProviderError:
-    what = f"Notion answered {status} ({code}): {message}"
-    if status in (409, 429) or status >= 500:
-        after = headers.get("retry-after")
-        return ProviderUnavailableError(PROVIDER, f"{what} (Retry-After: {after} s)" if after
-                                        else what)
-    if status == 403:
-        return ConnectionBrokenError(PROVIDER, f"{what}; reconnect Notion with the access "
-                                     "Penny needs")
-    return ProviderRejectedError(PROVIDER, what)
-
-
-def _trashed(answer: dict[str, Any]) -> bool:
-    return answer.get("in_trash") is True or answer.get("archived") is True
-
-
-def _page(answer: dict[str, Any]) -> NotesPage:
-    if not answer.get("id") or not answer.get("url"):
-        raise ProviderUnavailableError(PROVIDER, "Notion answered without a page id or URL")
-    return NotesPage(str(answer["id"]), str(answer["url"]))

@@ -1,6 +1,7 @@
 """A notes page in Notion's wire (API version 2025-09-03): its property values, its
 blocks, and the plan that brings a page's blocks to the notes. Pure functions over the
-JSON notion-client sends and answers; the calls are notion_notes.py's.
+JSON notion-client sends and answers; the calls are notion_notes.py's and
+notion_page_writer.py's.
 
 The page: the data source's title property holds the notes' title; Email, When (a date
 range in the host's zone), Status (select) and Booking (the booking uid, as text) hold
