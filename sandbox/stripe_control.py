@@ -55,6 +55,11 @@ class StripeControl:
         sent; the dispute afterwards."""
         return copy.deepcopy(self.stripe.ledger.dispute(payment_intent_id, reason))
 
+    def stripe_close_dispute(self, dispute_id: str, status: str = "won") -> dict[str, Any]:
+        """The bank decides the dispute (`won`, `lost`, `warning_closed`):
+        charge.dispute.closed is sent; the dispute afterwards."""
+        return copy.deepcopy(self.stripe.ledger.close_dispute(dispute_id, status))
+
     def stripe_add_account(self, email: str, name: str | None = None,
                            onboarded: bool = True) -> dict[str, Any]:
         """A connected Standard account, as if Penny had made it (and its owner onboarded)."""

@@ -48,6 +48,8 @@ class StripeHosted:
                 Rule("/_sandbox/payments/<intent_id>/refund", endpoint=self._refund,
                      methods=["POST"]),
                 Rule("/_sandbox/payments/<intent_id>/dispute", endpoint=self._dispute,
+                     methods=["POST"]),
+                Rule("/_sandbox/disputes/<dispute_id>/close", endpoint=self._close_dispute,
                      methods=["POST"])]
 
     def new_link(self, account: str, refresh_url: str, return_url: str) -> dict[str, Any]:
@@ -137,7 +139,8 @@ class StripeHosted:
                 self.base_url, list(self.ledger.accounts.values()), set(self.ledger.revoked),
                 [s for _, s in self.ledger.all("checkout.session")],
                 [r for _, r in self.ledger.all("refund")],
-                self.webhooks.deliveries(), self.webhooks.endpoints(), self.gate.counts()))
+                self.webhooks.deliveries(), self.webhooks.endpoints(), self.gate.counts(),
+                [d for _, d in self.ledger.all("dispute")]))
 
     def _revoke(self, request: Request, account_id: str) -> Response:
         """The page's "Disconnect Penny" button: the account's owner disconnects the
@@ -166,6 +169,15 @@ class StripeHosted:
             self.ledger.dispute(intent_id)
         except KeyError as exc:
             return html_response(pages.over("No payment to dispute", str(exc)), 404)
+        return redirect(f"{self.base_url}/_sandbox", 303)
+
+    def _close_dispute(self, request: Request, dispute_id: str) -> Response:
+        """The page's "Won" / "Lost" / "Closed (inquiry)" buttons: the bank decides the
+        dispute (charge.dispute.closed is sent)."""
+        try:
+            self.ledger.close_dispute(dispute_id, request.form.get("status", "won"))
+        except (KeyError, ValueError) as exc:
+            return html_response(pages.over("No dispute to close", str(exc)), 404)
         return redirect(f"{self.base_url}/_sandbox", 303)
 
     def _fail_refund(self, request: Request, refund_id: str) -> Response:

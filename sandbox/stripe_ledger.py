@@ -185,6 +185,22 @@ class StripeLedger:
             self.emit("charge.dispute.created", opened, account)
             return opened
 
+    def close_dispute(self, dispute_id: str, status: str = "won") -> dict[str, Any]:
+        """The bank decides a dispute (`won`, `lost`, or `warning_closed`: an inquiry closed
+        without a chargeback): charge.dispute.closed is sent, naming the PaymentIntent."""
+        if status not in ("won", "lost", "warning_closed"):
+            raise ValueError(f"a dispute does not close as {status}")
+        with self.lock:
+            found = self.locate(dispute_id)
+            if found is None or found[1]["object"] != "dispute":
+                raise KeyError(dispute_id)
+            account, disputed = found
+            if disputed["status"] in ("won", "lost", "warning_closed"):
+                raise ValueError(f"dispute {dispute_id} is {disputed['status']} already")
+            disputed.update(status=status, is_charge_refundable=False)
+            self.emit("charge.dispute.closed", disputed, account)
+            return disputed
+
     def fail_refund(self, refund_id: str, reason: str) -> dict[str, Any]:
         """The card's bank sent a refund back (a closed or lost card): the refund fails,
         its money returns to the account's balance, the charge counts it unrefunded, and

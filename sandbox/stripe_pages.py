@@ -79,7 +79,7 @@ details here; the sandbox only asks whether you are done.</p>
 def control(base_url: str, accounts: Sequence[dict[str, Any]], revoked: set[str],
             sessions: Sequence[dict[str, Any]], refunds: Sequence[dict[str, Any]],
             deliveries: Sequence[StripeDelivery], endpoints: Sequence[str],
-            calls: dict[str, int]) -> str:
+            calls: dict[str, int], disputes: Sequence[dict[str, Any]] = ()) -> str:
     def state(a: dict[str, Any]) -> str:
         if a["id"] in revoked:
             return "disconnected Penny</td><td>"
@@ -107,6 +107,15 @@ def control(base_url: str, accounts: Sequence[dict[str, Any]], revoked: set[str]
            f'{escape(r["id"])}/fail"><button>Fail it (the card is closed)</button></form>'
            if r["status"] == "succeeded" else "")
         + "</td></tr>" for r in refunds)
+    argued = "".join(
+        f"<tr><td><code>{escape(d['id'])}</code></td><td>{escape(d['status'])}</td><td>"
+        f"{escape(d['reason'])}</td><td>"
+        + (f'<form method="post" action="{escape(base_url)}/_sandbox/disputes/'
+           f'{escape(d["id"])}/close">' + "".join(
+               f'<button name="status" value="{v}">{label}</button>' for v, label in
+               (("won", "Won"), ("lost", "Lost"), ("warning_closed", "Closed (inquiry)")))
+           + "</form>" if d["status"] not in ("won", "lost", "warning_closed") else "")
+        + "</td></tr>" for d in disputes)
     sent = "".join(f"<tr><td><code>{escape(d.event_id)}</code></td><td>{escape(d.event_type)}"
                    f"</td><td>{d.attempt}</td><td>{d.status or escape(d.error or '')}</td></tr>"
                    for d in reversed(deliveries))
@@ -121,6 +130,8 @@ def control(base_url: str, accounts: Sequence[dict[str, Any]], revoked: set[str]
 <th>booking</th><th></th></tr>{sess or '<tr><td colspan="5">None yet.</td></tr>'}</table>
 <h2>Refunds</h2><table><tr><th>refund</th><th>status</th><th>amount</th><th></th></tr>
 {back or '<tr><td colspan="4">None yet.</td></tr>'}</table>
+<h2>Disputes</h2><table><tr><th>dispute</th><th>status</th><th>reason</th><th></th></tr>
+{argued or '<tr><td colspan="4">None yet.</td></tr>'}</table>
 <h2>Webhook attempts</h2><table><tr><th>event</th><th>type</th><th>attempt</th>
 <th>answer</th></tr>{sent or '<tr><td colspan="4">None yet.</td></tr>'}</table>
 <h2>API calls</h2><ul>{call or "<li>None yet.</li>"}</ul>""")

@@ -21,6 +21,9 @@ from chalicelib.domain.timerange import TimeRange
 # refund deadline is worked out from), so without a bound the item would grow towards
 # DynamoDB's 400 KB until neither a move nor a cancel could be written.
 MAX_MOVES = 20
+# How a payment's dispute ended: the money stayed ("won"), was taken back ("lost"), or it
+# was an inquiry that closed without a chargeback ("closed").
+DISPUTE_OUTCOMES = frozenset({"won", "lost", "closed"})
 
 
 class BookingStatus(StrEnum):
@@ -76,6 +79,10 @@ class Payment:
     dispute_reason: str | None = None   # the vendor's word for it: "fraudulent", ...
     disputed_minor: int | None = None
     disputed_at: datetime | None = None
+    # The bank decided (`DISPUTE_OUTCOMES`): "won" (the money stays with the host), "lost"
+    # (it was taken back), "closed" (an inquiry closed without a chargeback).
+    dispute_outcome: str | None = None
+    dispute_closed_at: datetime | None = None
     # Payments after the first, each refunded in full (they bought nothing).
     second_payments: tuple[SecondPayment, ...] = ()
     # An authorized payment Penny did not capture (a Razorpay account on manual capture)
@@ -305,7 +312,25 @@ class Booking:
             raise BookingStateError("this booking has not been paid")
         return replace(self, payment=replace(
             self.payment, dispute_id=dispute_id, dispute_reason=reason,
-            disputed_minor=amount_minor, disputed_at=now))
+            disputed_minor=amount_minor, disputed_at=now, dispute_outcome=None,
+            dispute_closed_at=None))
+
+    def dispute_closed(self, dispute_id: str, outcome: str, reason: str | None,
+                       amount_minor: int | None, now: datetime) -> Booking:
+        """The bank decided its payment's dispute (`outcome`). Its opening may not have been
+        told yet (webhooks come in any order): the dispute is recorded with it."""
+        if self.payment is None or not self.payment.paid:
+            raise BookingStateError("this booking has not been paid")
+        if outcome not in DISPUTE_OUTCOMES:
+            raise ValueError(f"not a dispute's outcome: {outcome}")
+        p = self.payment
+        opened = p.dispute_id == dispute_id
+        return replace(self, payment=replace(
+            p, dispute_id=dispute_id, dispute_reason=reason if reason or not opened
+            else p.dispute_reason, disputed_minor=amount_minor if amount_minor is not None
+            or not opened else p.disputed_minor,
+            disputed_at=p.disputed_at if opened and p.disputed_at else now,
+            dispute_outcome=outcome, dispute_closed_at=now))
 
     def refund_failed(self, now: datetime) -> Booking:
         """Its refund came back: the host must give the money back another way."""

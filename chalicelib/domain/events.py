@@ -33,6 +33,7 @@ class EventKind(StrEnum):
     PAYMENT_REFUNDED = "payment.refunded"
     PAYMENT_REFUND_FAILED = "payment.refund_failed"   # the host must refund another way
     PAYMENT_DISPUTED = "payment.disputed"   # a chargeback: the host answers it at the provider
+    PAYMENT_DISPUTE_CLOSED = "payment.dispute_closed"   # the bank decided: won, lost, closed
     # The end of a paid booking's hold (its one-time timer): for the payments worker.
     PAYMENT_HOLD_EXPIRED = "payment.hold_expired"
     NOTES_SAVED = "notes.saved"
@@ -119,7 +120,8 @@ def payment_summary(b: Booking) -> dict[str, Any]:
                "refunded_minor": p.refunded_minor}
     if p.dispute_id is not None:
         # Shown beside the state: a disputed payment is still paid until the bank decides.
-        summary["dispute"] = {"reason": p.dispute_reason, "amount_minor": p.disputed_minor}
+        summary["dispute"] = {"reason": p.dispute_reason, "amount_minor": p.disputed_minor,
+                              "outcome": p.dispute_outcome}
     if p.second_payments:
         # Paid again (two tabs): each given back in full, apart from the booking's state.
         summary["second_payments"] = [{"amount_minor": s.amount_minor,
@@ -181,7 +183,10 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
     if (_refund_failed(new) and not _refund_failed(old)) or \
             _second_refund_failures(new) > _second_refund_failures(old):
         events.append(_event(EventKind.PAYMENT_REFUND_FAILED, change_id, at, new))
-    if _dispute(new) is not None and _dispute(new) != _dispute(old):
+    if _dispute(new)[1] is not None and _dispute(new) != _dispute(old):
+        # A dispute whose close came first (webhooks in any order) is told closed only.
+        events.append(_event(EventKind.PAYMENT_DISPUTE_CLOSED, change_id, at, new))
+    elif _dispute(new)[0] is not None and _dispute(new)[0] != _dispute(old)[0]:
         events.append(_event(EventKind.PAYMENT_DISPUTED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
         events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
@@ -204,8 +209,10 @@ def _refunded(b: Booking) -> bool:
     return b.payment is not None and b.payment.refunded and not b.refund_owed
 
 
-def _dispute(b: Booking) -> str | None:
-    return None if b.payment is None else b.payment.dispute_id
+def _dispute(b: Booking) -> tuple[str | None, str | None]:
+    """The payment's dispute, and how it ended (None: open, or none)."""
+    return (None, None) if b.payment is None else (b.payment.dispute_id,
+                                                   b.payment.dispute_outcome)
 
 
 def _second_refunds(b: Booking) -> int:

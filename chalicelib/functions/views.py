@@ -190,7 +190,8 @@ def payment_out(b: Booking) -> s.PaymentOut:
         refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
         refund_hours_before=p.refund_hours_before,
         dispute=None if p.dispute_id is None else s.DisputeOut(
-            reason=p.dispute_reason, amount_minor=p.disputed_minor),
+            reason=p.dispute_reason, amount_minor=p.disputed_minor,
+            outcome=p.dispute_outcome),
         second_payments=[s.SecondPaymentOut(amount_minor=second.amount_minor,
                                              refunded=second.refund_id is not None,
                                              refund_failed=second.refund_failed_at is not None)

@@ -19,9 +19,12 @@ PaymentIntent's metadata) and says how much of the charge has gone back in all
 (with its id, which a later failure names): its `charge.refunded`, made under Penny's
 idempotency key, is left to them.
 
-`charge.dispute.created` (the client disputed the payment with their bank) names the
-PaymentIntent but carries no metadata: the adapter reads the booking uid off the
-PaymentIntent (`disputed_intent`, then `dispute_event`).
+`charge.dispute.created` (the client disputed the payment with their bank) and
+`charge.dispute.closed` (the bank decided: its status `won`, `lost`, or `warning_closed`
+for an inquiry closed without a chargeback) name the PaymentIntent but carry no metadata:
+the adapter reads the booking uid off the PaymentIntent (`disputed_intent`, then
+`dispute_event`). `charge.dispute.funds_withdrawn` and `funds_reinstated` say no more than
+these two do (the money is held back at the opening, and given back on a win).
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ _SESSION = {"checkout.session.completed": PaymentEventKind.PAID,
             "checkout.session.expired": PaymentEventKind.EXPIRED}
 _REFUND = frozenset({"refund.created", "refund.updated", "refund.failed"})
 DISPUTE_OPENED = "charge.dispute.created"
+DISPUTE_CLOSED = "charge.dispute.closed"
+# A closed dispute's status, as Penny records its outcome.
+_OUTCOMES = {"won": "won", "lost": "lost", "warning_closed": "closed"}
 PENNY_KEYS = "penny-"   # the idempotency keys of Penny's own calls (stripe_payments._key)
 
 
@@ -76,20 +82,27 @@ def payment_event(event: dict[str, Any]) -> PaymentEvent | None:
 
 
 def disputed_intent(event: dict[str, Any]) -> str | None:
-    """The PaymentIntent a dispute's opening is about (None for any other event)."""
-    if event.get("type") != DISPUTE_OPENED:
+    """The PaymentIntent a dispute's opening or close is about (None for any other event,
+    and for a close whose status is no outcome Penny knows)."""
+    found = (event.get("data") or {}).get("object") or {}
+    kind = event.get("type")
+    if kind != DISPUTE_OPENED and (kind != DISPUTE_CLOSED
+                                   or found.get("status") not in _OUTCOMES):
         return None
-    intent = ((event.get("data") or {}).get("object") or {}).get("payment_intent")
+    intent = found.get("payment_intent")
     return str(intent) if intent else None
 
 
 def dispute_event(event: dict[str, Any], booking_uid: str) -> PaymentEvent:
-    """A dispute's opening, for the booking its PaymentIntent names."""
+    """A dispute's opening or close, for the booking its PaymentIntent names."""
     found = (event.get("data") or {}).get("object") or {}
-    return PaymentEvent(str(event["id"]), PaymentEventKind.DISPUTED, booking_uid, "",
+    closed = event.get("type") == DISPUTE_CLOSED
+    return PaymentEvent(str(event["id"]), PaymentEventKind.DISPUTE_CLOSED if closed
+                        else PaymentEventKind.DISPUTED, booking_uid, "",
                         found.get("payment_intent"), _price(found, "amount"),
                         event.get("account"), dispute_id=found.get("id"),
-                        reason=found.get("reason"))
+                        reason=found.get("reason"),
+                        outcome=_OUTCOMES.get(str(found.get("status"))) if closed else None)
 
 
 def _price(found: dict[str, Any], field: str) -> Price | None:

@@ -20,14 +20,17 @@ once and in any order, and each is checked against the booking's own checkout:
   second payment's: recorded, and the host told (`payment.refund_failed`) to refund
   another way; Penny never makes it again;
 - disputed with the client's bank (a chargeback): recorded, and the host told
-  (`payment.disputed`) to answer it at the provider.
+  (`payment.disputed`) to answer it at the provider;
+- a dispute closed (won, lost, or an inquiry closed without a chargeback): its outcome
+  recorded, and the host told (`payment.dispute_closed`), even when its opening comes
+  after it (then ignored, as for any dispute told already).
 """
 
 from __future__ import annotations
 
 import logging
 
-from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.bookings import DISPUTE_OUTCOMES, Booking, BookingStatus
 from chalicelib.domain.errors import BookingStateError, ValidationError
 from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
 from chalicelib.services.payment_capture import PaymentCapture
@@ -75,6 +78,8 @@ class PaymentSettlement(PaymentCapture):
             return self._refund_failed(booking, event)
         if event.kind is PaymentEventKind.DISPUTED:
             return self._disputed(booking, event)
+        if event.kind is PaymentEventKind.DISPUTE_CLOSED:
+            return self._dispute_closed(booking, event)
         if event.kind is PaymentEventKind.REFUNDED:
             return self._refunded(booking, event)
         return Settlement("ignored", booking)  # FAILED: the client may try again
@@ -147,6 +152,25 @@ class PaymentSettlement(PaymentCapture):
             event.dispute_id or "", event.reason, amount, now)
             if b.payment is not None and b.payment.paid
             and b.payment.dispute_id != event.dispute_id else b))
+
+    def _dispute_closed(self, booking: Booking, event: PaymentEvent) -> Settlement:
+        """The bank decided the dispute: its outcome recorded once (`payment.dispute_closed`),
+        the booking left as it stood. The booking status never changes: only the money."""
+        payment = booking.payment
+        assert payment is not None
+        closed = (event.dispute_id, event.outcome)
+        if not payment.paid or not event.dispute_id or event.outcome not in DISPUTE_OUTCOMES \
+                or event.payment_id != payment.payment_id \
+                or (payment.dispute_id, payment.dispute_outcome) == closed:
+            return Settlement("ignored", booking)
+        now = self.clock.now()
+        amount = event.amount.amount_minor if event.amount else None
+        log.warning("payment dispute closed", extra={"booking_uid": booking.uid,
+                                                     "outcome": event.outcome})
+        return Settlement("recorded", self._update(booking.uid, lambda b: b.dispute_closed(
+            event.dispute_id or "", event.outcome or "", event.reason, amount, now)
+            if b.payment is not None and b.payment.paid
+            and (b.payment.dispute_id, b.payment.dispute_outcome) != closed else b))
 
     def confirm_callback(self, booking: Booking, order_id: str, payment_id: str,
                          signature: str) -> Booking:

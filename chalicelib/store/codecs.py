@@ -119,7 +119,8 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
     }
 
 
-_PAYMENT_TIMES = ("paid_at", "refunded_at", "refund_failed_at", "disputed_at", "released_at")
+_PAYMENT_TIMES = ("paid_at", "refunded_at", "refund_failed_at", "disputed_at",
+                  "dispute_closed_at", "released_at")
 
 
 def _payment_to_json(p: Payment) -> dict[str, Any]:

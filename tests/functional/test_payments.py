@@ -602,10 +602,40 @@ def test_a_disputed_stripe_payment_is_shown_to_the_host_and_the_booking_stays_pa
     shown = view(api, held)
     assert (shown["status"], shown["payment"]["state"]) == ("confirmed", "paid")
     assert shown["payment"]["dispute"] == {"reason": "product_not_received",
-                                           "amount_minor": 15000}
+                                           "amount_minor": 15000, "outcome": None}
     r = api.get("/me/bookings", token=stripe_host)
     (row,) = [b for b in r.json["bookings"] if b["uid"] == held["uid"]]
     assert row["payment"]["dispute"]["reason"] == "product_not_received"
+
+
+def test_a_stripe_disputes_close_told_before_its_opening_shows_the_outcome_once(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a paid booking whose payment the client disputes, and the bank decides
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    intent = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+    sandbox.stripe_hold_deliveries()
+    sandbox.stripe_duplicate_deliveries(2)
+    opened = sandbox.stripe_dispute(str(intent), "fraudulent")
+    sandbox.stripe_close_dispute(opened["id"], "lost")
+    created, closed = (e["id"] for e in sandbox.stripe_events()[-2:])
+
+    # WHEN the close is delivered first, twice, and the opening after it (twice)
+    sandbox.stripe_release_deliveries([closed, created])
+    deliver_stripe(api, sandbox, 4)
+    assert [d.event_type for d in sandbox.stripe_deliveries()[-4:]] == [
+        "charge.dispute.closed", "charge.dispute.closed", "charge.dispute.created",
+        "charge.dispute.created"]
+
+    # THEN the booking stands, and its payment says the dispute was lost
+    shown = view(api, held)
+    assert (shown["status"], shown["payment"]["state"]) == ("confirmed", "paid")
+    assert shown["payment"]["dispute"] == {"reason": "fraudulent", "amount_minor": 15000,
+                                           "outcome": "lost"}
+    r = api.get("/me/bookings", token=stripe_host)
+    (row,) = [b for b in r.json["bookings"] if b["uid"] == held["uid"]]
+    assert row["payment"]["dispute"]["outcome"] == "lost"
 
 
 def test_cancelling_after_the_policys_deadline_refunds_nothing(

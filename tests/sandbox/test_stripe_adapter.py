@@ -426,6 +426,53 @@ def test_a_dispute_is_told_for_the_booking_its_payment_intent_names(
     assert not_ours is None
 
 
+def test_a_disputes_close_is_told_with_its_outcome_for_the_booking_its_intent_names(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    # GIVEN a paid checkout the client disputed
+    account = _host(provider_sandbox)
+    payments = _payments(provider_sandbox, account)
+    intent = _paid(provider_sandbox, payments)
+    opened = provider_sandbox.stripe_dispute(intent, "product_not_received")
+
+    # WHEN the bank decides it (lost), and Stripe tells a close of a status Penny does
+    # not know
+    def closes() -> None:
+        lost = provider_sandbox.stripe_close_dispute(opened["id"], "lost")
+        provider_sandbox.stripe_emit_event("charge.dispute.closed",
+                                           {**lost, "status": "prevented"}, account)
+
+    delivered = _signed(provider_sandbox, httpserver, closes, 2)
+
+    # THEN the close names the dispute, its booking and its outcome; the other is nothing
+    told, odd = (payments.verify_webhook(b, h) for b, h in delivered)
+    closed = provider_sandbox.stripe_events("charge.dispute.closed")[0]
+    assert told == PaymentEvent(closed["id"], PaymentEventKind.DISPUTE_CLOSED, "bk-1", "",
+                                intent, Price(5000, "JPY"), account, dispute_id=opened["id"],
+                                reason="product_not_received", outcome="lost")
+    assert odd is None
+    with pytest.raises(ValueError):
+        provider_sandbox.stripe_close_dispute(opened["id"], "won")   # decided already
+
+
+def test_the_sandbox_pages_dispute_buttons_close_a_dispute(
+        provider_sandbox: ProviderSandbox) -> None:
+    account = _host(provider_sandbox)
+    intent = _paid(provider_sandbox, _payments(provider_sandbox, account))
+    opened = provider_sandbox.stripe_dispute(intent)
+    page = f"{provider_sandbox.stripe_settings()['base_url']}/_sandbox"
+
+    assert 'value="warning_closed"' in requests.get(page, timeout=10).text
+    r = requests.post(f"{page}/disputes/{opened['id']}/close", data={"status": "won"},
+                      timeout=10, allow_redirects=False)
+
+    assert r.status_code == 303
+    assert provider_sandbox.stripe_object(opened["id"])["status"] == "won"
+    assert [e["data"]["object"]["status"] for e in
+            provider_sandbox.stripe_events("charge.dispute.closed")] == ["won"]
+    assert requests.post(f"{page}/disputes/{opened['id']}/close", data={"status": "lost"},
+                         timeout=10).status_code == 404
+
+
 def test_a_refund_that_fails_later_is_a_failed_refund_naming_it(
         provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
     account = _host(provider_sandbox)

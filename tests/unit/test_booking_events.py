@@ -132,7 +132,21 @@ def test_a_dispute_is_told_once_and_the_summary_shows_it_beside_paid() -> None:
     assert kinds(disputed, disputed) == []
     summary = booking_summary(disputed)["payment"]
     assert (summary["state"], summary["dispute"]) == (
-        "paid", {"reason": "fraudulent", "amount_minor": 5000})
+        "paid", {"reason": "fraudulent", "amount_minor": 5000, "outcome": None})
+
+
+def test_a_disputes_close_is_told_once_and_only_as_closed_when_it_came_first() -> None:
+    paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
+    disputed = paid.disputed("dp_1", "fraudulent", 5000, AT)
+    won = disputed.dispute_closed("dp_1", "won", "fraudulent", 5000, AT)
+    lost_first = paid.dispute_closed("dp_1", "lost", "fraudulent", 5000, AT)
+
+    assert kinds(disputed, won) == [EventKind.PAYMENT_DISPUTE_CLOSED]
+    assert kinds(won, won) == []
+    assert kinds(paid, lost_first) == [EventKind.PAYMENT_DISPUTE_CLOSED]
+    assert booking_summary(won)["payment"]["dispute"] == {
+        "reason": "fraudulent", "amount_minor": 5000, "outcome": "won"}
+    assert won.status is disputed.status
 
 
 def test_a_refund_that_failed_is_told_once_and_the_summary_says_so() -> None:

@@ -42,3 +42,20 @@ def test_a_second_payments_refund_that_came_back_tells_the_host_to_refund_anothe
     assert shown.endswith(
         "Paid a second time (₹1,500.00): its refund came back (the client's card could not "
         "take it). Refund them another way, or in Razorpay once they give you another card.")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+@pytest.mark.parametrize(("outcome", "says"), [
+    (None, "answer it in Razorpay's dashboard before its deadline"),
+    ("won", "and you won it: the money stays with you."),
+    ("lost", "and you lost it: the bank took ₹1,500.00 back from your Razorpay balance."),
+    ("closed", "as an inquiry, closed without a chargeback: the money stays with you."),
+])
+def test_a_disputes_outcome_says_whether_the_money_stayed(outcome: str | None,
+                                                          says: str) -> None:
+    shown = line({**PAID_TWICE, "dispute": {"reason": "fraudulent", "amount_minor": 150000,
+                                            "outcome": outcome}})
+
+    assert "The client disputed ₹1,500.00 with their bank (fraudulent)" in shown
+    assert says in shown
+    assert ("answer it" in shown) is (outcome is None)

@@ -389,6 +389,59 @@ def test_a_dispute_is_recorded_once_and_only_for_the_bookings_own_payment(
     assert world.get(held.uid).status is BookingStatus.CONFIRMED
 
 
+@pytest.mark.parametrize("outcome", ["won", "lost", "closed"])
+def test_a_disputes_close_is_recorded_once_whichever_of_its_events_comes_first(
+        world: World, outcome: str) -> None:
+    # GIVEN a paid booking, and a dispute on its payment opened and then closed
+    held = world.book().booking
+    world.payments.settle(world.paid(held), "stripe")
+    opened = replace(world.paid(held, "evt_opened"), kind=PaymentEventKind.DISPUTED,
+                     dispute_id="dp_1", reason="fraudulent")
+    closed = replace(opened, id="evt_closed", kind=PaymentEventKind.DISPUTE_CLOSED,
+                     outcome=outcome)
+
+    # WHEN the close comes first, then again, then the opening
+    settled = world.payments.settle(closed, "stripe")
+    commits = world.bookings.commits
+    again = world.payments.settle(replace(closed, id="evt_closed_again"), "stripe")
+    late = world.payments.settle(opened, "stripe")
+
+    # THEN the outcome is recorded once, and the booking stands as it was
+    assert (settled.outcome, again.outcome, late.outcome) == ("recorded", "ignored", "ignored")
+    assert world.bookings.commits == commits
+    booking = world.get(held.uid)
+    assert booking.payment is not None
+    assert (booking.payment.dispute_id, booking.payment.dispute_reason,
+            booking.payment.disputed_minor, booking.payment.dispute_outcome) == (
+        "dp_1", "fraudulent", 5000, outcome)
+    assert booking.status is BookingStatus.CONFIRMED
+
+
+def test_a_disputes_close_after_its_opening_keeps_what_the_opening_said(
+        world: World) -> None:
+    held = world.book().booking
+    world.payments.settle(world.paid(held), "stripe")
+    opened = replace(world.paid(held, "evt_opened"), kind=PaymentEventKind.DISPUTED,
+                     dispute_id="dp_1", reason="fraudulent")
+    world.payments.settle(opened, "stripe")
+
+    other = world.payments.settle(replace(
+        opened, id="evt_other", payment_id="pi_other", kind=PaymentEventKind.DISPUTE_CLOSED,
+        outcome="lost"), "stripe")
+    unknown = world.payments.settle(replace(
+        opened, id="evt_odd", kind=PaymentEventKind.DISPUTE_CLOSED, outcome="prevented"),
+        "stripe")
+    lost = world.payments.settle(replace(
+        opened, id="evt_lost", kind=PaymentEventKind.DISPUTE_CLOSED, outcome="lost",
+        reason=None, amount=None), "stripe")
+
+    assert (other.outcome, unknown.outcome, lost.outcome) == ("ignored", "ignored", "recorded")
+    payment = world.get(held.uid).payment
+    assert payment is not None
+    assert (payment.dispute_reason, payment.disputed_minor, payment.dispute_outcome) == (
+        "fraudulent", 5000, "lost")
+
+
 @contextmanager
 def after_the_first_read(world: World, meanwhile: Callable[[], object]) -> Iterator[None]:
     """Inside, `meanwhile` runs right after the first read of a booking (with reads as

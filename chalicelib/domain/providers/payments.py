@@ -82,6 +82,8 @@ class PaymentEventKind(StrEnum):
     # The client disputed the payment with their bank (a chargeback): the host answers
     # it at the provider, or the money is taken back.
     DISPUTED = "disputed"
+    # The bank decided the dispute: `outcome` says how ("won", "lost", "closed").
+    DISPUTE_CLOSED = "dispute_closed"
     # The host's account no longer lets Penny in (Stripe: it disconnected the platform):
     # about no booking; the event's `account` names it.
     ACCOUNT_REVOKED = "account_revoked"
@@ -100,6 +102,7 @@ class PaymentEvent:
     refund_id: str | None = None   # a refund's events: which refund
     dispute_id: str | None = None  # a dispute's events: which dispute
     reason: str | None = None      # a dispute's reason, in the vendor's words (`fraudulent`)
+    outcome: str | None = None     # a dispute's close: "won", "lost" or "closed"
     # A refund's events: how much of the payment has gone back in all, as the provider
     # counts it (Stripe's charge `amount_refunded`, Razorpay's payment `amount_refunded`).
     # Recorded as it is, never added to: a redelivered or late event cannot count twice.

@@ -28,6 +28,9 @@ class DisputeOut(Strict):
     reason: str | None = Field(description="the provider's word for it: fraudulent, "
                                "product_not_received, duplicate, ...")
     amount_minor: int | None
+    outcome: str | None = Field(
+        default=None, description="once the bank decided: won (the money stays), lost (it "
+        "was taken back), closed (an inquiry closed without a chargeback); null while open")
 
 
 class PaymentOut(Strict):

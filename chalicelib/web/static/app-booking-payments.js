@@ -11,6 +11,10 @@ const PAYMENT_BADGES = {
   refunded: ["Refunded", "info"], expired: ["Expired", "muted"],
   refund_owed: ["Refund owed", "warning"], refund_failed: ["Refund failed", "warning"],
 };
+// How a dispute ended (absent: open, the host to answer it).
+const DISPUTE_BADGES = {
+  won: ["Dispute won", "ok"], lost: ["Dispute lost", "warning"], closed: ["Dispute closed", "info"],
+};
 // Later states win over earlier ones: a list read before an event came is older. (A
 // refund of the host's own after a failed one comes back down to refunded: its
 // payment.refunded event says so, and app-bookings.js takes it as news.)
@@ -40,7 +44,8 @@ export function paymentBadge(booking) {
   }
   const [label, kind] = PAYMENT_BADGES[paymentState(booking.payment)] || PAYMENT_BADGES.awaiting;
   // A disputed payment is still paid until the bank decides; the host must answer it.
-  if (booking.payment.dispute && paymentState(booking.payment) === "paid") return [`Disputed · ${amount}`, "warning"];
+  const dispute = booking.payment.dispute;
+  if (dispute && paymentState(booking.payment) === "paid") return DISPUTE_BADGES[dispute.outcome] ? [`${DISPUTE_BADGES[dispute.outcome][0]} · ${amount}`, DISPUTE_BADGES[dispute.outcome][1]] : [`Disputed · ${amount}`, "warning"];
   return [`${label} · ${amount}`, kind];
 }
 
@@ -71,7 +76,13 @@ export function paymentLine(booking, timeZone) {
     }
     if (p.dispute) {
       const why = p.dispute.reason ? ` (${String(p.dispute.reason).replaceAll("_", " ")})` : "";
-      text += ` The client disputed ${money(p.dispute.amount_minor, currency)} with their bank${why}: answer it in ${provider}'s dashboard before its deadline, or the money is taken back.`;
+      const disputed = `The client disputed ${money(p.dispute.amount_minor, currency)} with their bank${why}`;
+      const outcome = {
+        won: `${disputed}, and you won it: the money stays with you.`,
+        lost: `${disputed}, and you lost it: the bank took ${money(p.dispute.amount_minor, currency)} back from your ${provider} balance.`,
+        closed: `${disputed} as an inquiry, closed without a chargeback: the money stays with you.`,
+      }[p.dispute.outcome];
+      text += ` ${outcome || `${disputed}: answer it in ${provider}'s dashboard before its deadline, or the money is taken back.`}`;
     }
     // Paid twice (two tabs): the booking keeps the first; each other one goes back.
     // A refund that came back (the card was closed) is the host's to make another way.

@@ -276,6 +276,18 @@ function when(startIso) {
   }).format(new Date(startIso));
 }
 
+// How the bank decided a dispute, as payment.dispute_closed's toast says it.
+const DISPUTE_CLOSED = {
+  won: ["Dispute won", "the money stays with you"],
+  lost: ["Dispute lost", "the bank took the money back"],
+  closed: ["Dispute closed", "closed without a chargeback: the money stays with you"],
+};
+
+function disputeOutcome(booking) {
+  const dispute = booking && booking.payment && booking.payment.dispute;
+  return dispute ? dispute.outcome : null;
+}
+
 function announce(event) {
   const b = event.booking;
   const at = when(b.start);
@@ -292,6 +304,10 @@ function announce(event) {
     case "payment.refunded": return [`Payment refunded: ${b.event_title}`, `${who}, ${at}`];
     case "payment.refund_failed": return [`Refund failed: ${b.event_title}`, `${who}, ${at}: refund them another way`];
     case "payment.disputed": return [`Payment disputed: ${b.event_title}`, `${who}, ${at}: answer it at the payment provider`];
+    case "payment.dispute_closed": {
+      const [title, detail] = DISPUTE_CLOSED[disputeOutcome(b)] || DISPUTE_CLOSED.closed;
+      return [`${title}: ${b.event_title}`, `${who}, ${at}: ${detail}`];
+    }
     case "booking.expired": return [`Not paid in time: ${b.event_title}`, `${who}, ${at}: the time is free again`];
     case "notes.saved": return [`Notes saved: ${b.event_title}`, `${who}, ${at}`];
     case "summary.ready": return [`Brief ready: ${b.event_title}`, `${who}, ${at}`];
@@ -306,7 +322,8 @@ function liveEvent(event) {
   seen.add(event.id);
   if (event.type.startsWith("connection.")) return connections.onEvent(event);
   const message = announce(event);
-  const warning = ["booking.cancelled", "booking.expired", "payment.failed", "payment.refund_failed", "payment.disputed"].includes(event.type);
+  const lost = event.type === "payment.dispute_closed" && disputeOutcome(event.booking) === "lost";
+  const warning = lost || ["booking.cancelled", "booking.expired", "payment.failed", "payment.refund_failed", "payment.disputed"].includes(event.type);
   if (message) toast(message[0], { detail: message[1], kind: warning ? "warning" : "info" });
   views.bookings.onEvent(event);
 }
