@@ -23,7 +23,8 @@ from sandbox import pages
 from sandbox.api_gate import ApiGate
 from sandbox.razorpay_api import RazorpayApi
 from sandbox.razorpay_checkout import RazorpayCheckout, money
-from sandbox.razorpay_store import Merchant, RazorpayStore, new_id
+from sandbox.razorpay_disputes import OUTCOMES, decide_dispute, open_dispute
+from sandbox.razorpay_store import Merchant, RazorpayError, RazorpayStore, new_id
 from sandbox.razorpay_webhooks import RazorpayWebhooks
 from sandbox.wire import html_response
 
@@ -50,6 +51,8 @@ class FakeRazorpay:
         return [*self.api.rules(), *self.checkout.rules(),
                 Rule("/_sandbox", endpoint=self.control, methods=["GET"]),
                 Rule("/_sandbox/refunds/<refund_id>/fail", endpoint=self.fail_refund,
+                     methods=["POST"]),
+                Rule("/_sandbox/disputes/<dispute_id>/decide", endpoint=self.decide,
                      methods=["POST"])]
 
     def fail_refund(self, request: Request, refund_id: str) -> Response:
@@ -67,6 +70,35 @@ class FakeRazorpay:
         refund, events = self.store.fail_refund(merchant, refund_id)
         self.webhooks.publish(merchant, events)
         return refund
+
+    def dispute(self, merchant: Merchant, payment_id: str, reason_code: str
+                ) -> dict[str, Any]:
+        """The client's bank opens a dispute on the payment: payment.dispute.created."""
+        with self.store.lock:
+            opened, events = open_dispute(self.store.books(merchant), payment_id, reason_code)
+        self.webhooks.publish(merchant, events)
+        return opened
+
+    def decide_dispute(self, merchant: Merchant, dispute_id: str, status: str
+                       ) -> dict[str, Any]:
+        """The bank decides the dispute (won, lost, closed): payment.dispute.<status>."""
+        with self.store.lock:
+            decided, events = decide_dispute(self.store.books(merchant), dispute_id, status)
+        self.webhooks.publish(merchant, events)
+        return decided
+
+    def decide(self, request: Request, dispute_id: str) -> Response:
+        """The sandbox page's Won / Lost / Closed buttons: the bank decides the dispute."""
+        with self.store.lock:
+            merchants = [m for m in self.store.merchants.values()
+                         if dispute_id in self.store.books(m).disputes]
+        try:
+            if not merchants:
+                raise RazorpayError("No such dispute", "id")
+            self.decide_dispute(merchants[0], dispute_id, request.form.get("status", ""))
+        except (RazorpayError, ValueError) as exc:
+            return html_response(pages.error(self.title, "Not decided", str(exc)), 404)
+        return Response(status=303, headers={"Location": f"{self.base_url}/_sandbox"})
 
     def refund_in_dashboard(self, merchant: Merchant, payment_id: str,
                             amount: int | None) -> dict[str, Any]:
@@ -118,6 +150,14 @@ class FakeRazorpay:
                "is closed)</button></form>" if r["status"] == "processed" else "")
             + "</li>"
             for m in merchants for r in self.store.listed(m, "refunds"))
+        argued = "".join(
+            f"<li><code>{escape(d['id'])}</code> {escape(d['status'])}"
+            + (f' <form method="post" action="{escape(self.base_url)}/_sandbox/disputes/'
+               f'{escape(d["id"])}/decide" style="display:inline">' + "".join(
+                   f'<button name="status" value="{o}">{o.title()}</button>' for o in OUTCOMES)
+               + "</form>" if d["status"] not in OUTCOMES else "")
+            + "</li>"
+            for m in merchants for d in self.store.listed(m, "disputes"))
         sent = "".join(
             f"<li><code>{escape(d.event_id)}</code> {escape(d.event)} try {d.attempt}: "
             f"{d.status or escape(d.error or '')}</li>"
@@ -126,6 +166,7 @@ class FakeRazorpay:
         extra = (f"<h2>Merchants</h2><table><tr><th>name</th><th>key id</th><th>account</th>"
                  f"<th>webhook</th></tr>{rows}</table><h2>Orders</h2><ul>"
                  f"{orders or '<li>None yet.</li>'}</ul><h2>Refunds</h2><ul>"
-                 f"{refunds or '<li>None yet.</li>'}</ul><h2>Webhook deliveries</h2><ul>"
+                 f"{refunds or '<li>None yet.</li>'}</ul><h2>Disputes</h2><ul>"
+                 f"{argued or '<li>None yet.</li>'}</ul><h2>Webhook deliveries</h2><ul>"
                  f"{sent or '<li>None yet.</li>'}</ul>")
         return html_response(page.replace("</main>", f"{extra}</main>"))

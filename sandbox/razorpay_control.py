@@ -77,6 +77,19 @@ class RazorpayControl:
         return self.razorpay.refund_in_dashboard(self.razorpay.merchant(key_id), payment_id,
                                                  amount)
 
+    def razorpay_dispute(self, payment_id: str, reason_code: str = "fraud",
+                         key_id: str | None = None) -> Entity:
+        """The client's bank disputes the payment: payment.dispute.created is sent (with
+        the payment and the dispute); the dispute afterwards."""
+        return self.razorpay.dispute(self.razorpay.merchant(key_id), payment_id, reason_code)
+
+    def razorpay_close_dispute(self, dispute_id: str, status: str = "won",
+                               key_id: str | None = None) -> Entity:
+        """The bank decides the dispute (`won`, `lost`, `closed`): payment.dispute.<status>
+        is sent; the dispute afterwards."""
+        return self.razorpay.decide_dispute(self.razorpay.merchant(key_id), dispute_id,
+                                            status)
+
     def razorpay_fail_next_payments(self, times: int = 1) -> None:
         """The next `times` payments fail (Checkout or razorpay_pay)."""
         self.razorpay.store.fail_next_payments(times)

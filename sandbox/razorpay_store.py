@@ -78,6 +78,7 @@ class _Books:
     orders: dict[str, Entity] = field(default_factory=dict)
     payments: dict[str, Entity] = field(default_factory=dict)
     refunds: dict[str, Entity] = field(default_factory=dict)
+    disputes: dict[str, Entity] = field(default_factory=dict)   # sandbox/razorpay_disputes.py
 
 
 class RazorpayStore:

@@ -20,6 +20,10 @@ status, which decides the domain error); its resource methods share a mutable de
 `data` (every call gets a fresh dict); verify_webhook_signature raises, never returns
 False, and needs the exact bytes as text. Checkout passes `notes` to the payment and
 the order keeps its own: the booking uid is read from whichever carries it.
+
+A dispute's webhooks (`payment.dispute.created`, then `.won`, `.lost` or `.closed`) carry
+the payment, with Checkout's notes, beside the dispute: the booking is read off the
+payment, the dispute's id, reason code, amount and end off the dispute.
 """
 
 from __future__ import annotations
@@ -72,7 +76,16 @@ KINDS = {"payment.authorized": PaymentEventKind.AUTHORIZED,
          "payment.captured": PaymentEventKind.PAID, "order.paid": PaymentEventKind.PAID,
          "payment.failed": PaymentEventKind.FAILED,
          "refund.processed": PaymentEventKind.REFUNDED,
-         "refund.failed": PaymentEventKind.REFUND_FAILED}
+         "refund.failed": PaymentEventKind.REFUND_FAILED,
+         "payment.dispute.created": PaymentEventKind.DISPUTED,
+         "payment.dispute.won": PaymentEventKind.DISPUTE_CLOSED,
+         "payment.dispute.lost": PaymentEventKind.DISPUTE_CLOSED,
+         "payment.dispute.closed": PaymentEventKind.DISPUTE_CLOSED}
+# A dispute's end, as Penny records it: `closed` is a retrieval request (an inquiry)
+# closed without a chargeback. (under_review and action_required change nothing Penny
+# shows: the host answers the dispute at Razorpay either way.)
+DISPUTE_OUTCOMES = {"payment.dispute.won": "won", "payment.dispute.lost": "lost",
+                    "payment.dispute.closed": "closed"}
 _SDK_ERRORS = (BadRequestError, GatewayError, ServerError)
 
 
@@ -299,11 +312,13 @@ def _event(event_id: str, event: Mapping[str, Any]) -> PaymentEvent | None:
     kind = KINDS.get(str(event.get("event")))
     if kind is None:
         return None
-    payment, order, refund = (_entity(event, name) for name in ("payment", "order", "refund"))
+    payment, order, refund, dispute = (_entity(event, name) for name in (
+        "payment", "order", "refund", "dispute"))
     booking_uid = _note(order, "booking_uid") or _note(payment, "booking_uid")
     order_id = order.get("id") or payment.get("order_id")
     refunding = kind in (PaymentEventKind.REFUNDED, PaymentEventKind.REFUND_FAILED)
-    money = refund if refunding else payment
+    disputing = kind in (PaymentEventKind.DISPUTED, PaymentEventKind.DISPUTE_CLOSED)
+    money = refund if refunding else dispute if disputing else payment
     if not booking_uid or not order_id or not payment.get("id"):
         return None  # not a payment for one of Penny's orders
     amount = None
@@ -315,4 +330,9 @@ def _event(event_id: str, event: Mapping[str, Any]) -> PaymentEvent | None:
     return PaymentEvent(id=event_id, kind=kind, booking_uid=booking_uid,
                         checkout_id=str(order_id), payment_id=str(payment["id"]),
                         amount=amount, refund_id=str(refund["id"]) if refund.get("id") else None,
-                        refunded_minor=total if isinstance(total, int) else None)
+                        refunded_minor=total if isinstance(total, int) else None,
+                        dispute_id=str(dispute["id"]) if disputing and dispute.get("id")
+                        else None,
+                        reason=str(dispute["reason_code"]) if disputing
+                        and dispute.get("reason_code") else None,
+                        outcome=DISPUTE_OUTCOMES.get(str(event.get("event"))))

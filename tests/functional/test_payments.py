@@ -1071,6 +1071,47 @@ def test_two_parts_refunded_in_razorpays_dashboard_show_its_total_told_out_of_or
         "refunded", 30000, "provider")
 
 
+@pytest.mark.parametrize("outcome", ["won", "lost", "closed"])
+def test_a_razorpay_disputes_end_told_first_and_again_shows_once_for_its_hosts_booking(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        outcome: str) -> None:
+    # GIVEN a paid booking whose payment the client disputes, and the bank decides
+    held = book(api, clock)
+    paid = sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    seen = deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    sandbox.razorpay_hold_webhooks()
+    opened = sandbox.razorpay_dispute(paid["razorpay_payment_id"], "fraud")
+    sandbox.razorpay_close_dispute(opened["id"], outcome)
+    created, ended = sandbox.razorpay_held_webhooks()
+    assert (created.event, ended.event) == ("payment.dispute.created",
+                                            f"payment.dispute.{outcome}")
+
+    # WHEN another host signs the end with her own secret, to her own endpoint ...
+    mallory = make_host(api, slug="mallory")
+    own = sandbox.razorpay_add_merchant("Mallory's Studio")
+    assert api.put("/me/connections/razorpay", {
+        "key_id": own.key_id, "key_secret": own.key_secret,
+        "webhook_secret": own.webhook_secret}, token=mallory).status == 200
+    forged = api.post(f"/webhooks/razorpay/{host_id(api, mallory)}", raw=ended.body, headers={
+        "X-Razorpay-Signature": hmac.new(own.webhook_secret.encode(), ended.body,
+                                         hashlib.sha256).hexdigest(),
+        "x-razorpay-event-id": "evt_forged_dispute"})
+    assert forged.status == 200
+    assert view(api, held)["payment"].get("dispute") is None
+
+    # ... and Razorpay tells the end first, then its opening, then the end again
+    sandbox.razorpay_release_webhooks([ended.id, created.id])
+    seen = deliver_razorpay(api, sandbox, seen, 2)
+    sandbox.razorpay_redeliver_webhook(ended.id)
+    deliver_razorpay(api, sandbox, seen, 1)
+
+    # THEN the booking stands, paid, and its payment says how the dispute ended
+    shown = view(api, held)
+    assert (shown["status"], shown["payment"]["state"]) == ("confirmed", "paid")
+    assert shown["payment"]["dispute"] == {"reason": "fraud", "amount_minor": 150000,
+                                           "outcome": outcome}
+
+
 # ---- the raw body through the Function URL --------------------------------------------
 
 

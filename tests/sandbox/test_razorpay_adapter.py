@@ -346,6 +346,40 @@ def test_refund_failed_is_a_failed_refund_naming_the_refund(
     assert provider_sandbox.razorpay_payments()[0]["amount_refunded"] == 0
 
 
+@pytest.mark.parametrize(("status", "kind", "outcome"), [
+    ("open", PaymentEventKind.DISPUTED, None),
+    ("won", PaymentEventKind.DISPUTE_CLOSED, "won"),
+    ("lost", PaymentEventKind.DISPUTE_CLOSED, "lost"),
+    ("closed", PaymentEventKind.DISPUTE_CLOSED, "closed")])
+def test_a_disputes_events_name_the_dispute_its_booking_and_how_it_ended(
+        provider_sandbox: ProviderSandbox, status: str, kind: PaymentEventKind,
+        outcome: str | None) -> None:
+    checkout, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+    opened = provider_sandbox.razorpay_dispute(payment_id, "fraud")
+    if status != "open":
+        provider_sandbox.razorpay_close_dispute(opened["id"], status)
+    name = "payment.dispute.created" if status == "open" else f"payment.dispute.{status}"
+
+    event = _payments(provider_sandbox).verify_webhook(*_delivered(provider_sandbox, _event(
+        provider_sandbox, name)))
+
+    assert event is not None
+    assert (event.kind, event.booking_uid, event.checkout_id, event.payment_id,
+            event.dispute_id, event.reason, event.amount, event.outcome) == (
+        kind, BOOKING, checkout.id, payment_id, opened["id"], "fraud",
+        Price(50000, "INR"), outcome)
+
+
+def test_a_dispute_under_review_says_nothing_new(provider_sandbox: ProviderSandbox) -> None:
+    _, payment_id = _paid(provider_sandbox, notes={"booking_uid": BOOKING})
+    provider_sandbox.razorpay_dispute(payment_id)
+    created = _event(provider_sandbox, "payment.dispute.created")
+    body = created.body.replace(b'"payment.dispute.created"', b'"payment.dispute.under_review"')
+
+    assert _payments(provider_sandbox).verify_webhook(
+        body, _signed(body, created.secret)) is None
+
+
 # -- manual capture ----------------------------------------------------------------
 
 

@@ -457,3 +457,25 @@ def test_the_checkout_page_refuses_an_order_the_key_does_not_own(
 
     assert mine.status_code == 200 and "₹500.00" in mine.text
     assert theirs.status_code == 400 and "The id provided does not exist" in theirs.text
+
+
+def test_a_dispute_is_opened_and_decided_once_on_the_sandbox_page(
+        provider_sandbox: ProviderSandbox) -> None:
+    order = _order(provider_sandbox)
+    paid = provider_sandbox.razorpay_pay(order["id"])
+    opened = provider_sandbox.razorpay_dispute(paid["razorpay_payment_id"], "fraud")
+    page = f"{provider_sandbox.razorpay.base_url}/_sandbox"
+    assert f"/_sandbox/disputes/{opened['id']}/decide" in requests.get(page, timeout=10).text
+
+    r = requests.post(f"{page}/disputes/{opened['id']}/decide", data={"status": "lost"},
+                      timeout=10, allow_redirects=False)
+    again = requests.post(f"{page}/disputes/{opened['id']}/decide", data={"status": "won"},
+                          timeout=10, allow_redirects=False)
+
+    assert (r.status_code, again.status_code) == (303, 404)
+    events = [e for e in provider_sandbox.razorpay_events() if "dispute" in e.event]
+    assert [e.event for e in events] == ["payment.dispute.created", "payment.dispute.lost"]
+    lost = json.loads(events[1].body)["payload"]
+    assert (lost["payment"]["entity"]["id"], lost["dispute"]["entity"]["status"],
+            lost["dispute"]["entity"]["amount_deducted"]) == (
+        paid["razorpay_payment_id"], "lost", 50000)

@@ -80,8 +80,11 @@ class RazorpayKeysIn(Strict):
 
 class RazorpayConnectionOut(ConnectionOut):
     webhook_url: str | None = Field(description="add a webhook at Razorpay with this URL and "
-                                    "the events payment.captured, order.paid, payment.failed "
-                                    "and refund.processed")
+                                    "the events payment.authorized, payment.captured, "
+                                    "order.paid, payment.failed, refund.processed, "
+                                    "refund.failed, payment.dispute.created, "
+                                    "payment.dispute.won, payment.dispute.lost and "
+                                    "payment.dispute.closed")
 
 
 class RazorpayCallbackIn(Strict):

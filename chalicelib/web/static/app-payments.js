@@ -12,7 +12,7 @@ import { ApiError } from "./api.js";
 import { $, busy, checkForm, clearErrors, h, showError, takeReturn } from "./app-dom.js";
 
 // What Razorpay must send Penny (the webhook's "Active events").
-export const RAZORPAY_EVENTS = ["payment.authorized", "payment.captured", "order.paid", "payment.failed", "refund.processed", "refund.failed"];
+export const RAZORPAY_EVENTS = ["payment.authorized", "payment.captured", "order.paid", "payment.failed", "refund.processed", "refund.failed", "payment.dispute.created", "payment.dispute.won", "payment.dispute.lost", "payment.dispute.closed"];
 
 // What Connect does, said on a card that is not connected.
 export const PAYMENT_ASKS = {

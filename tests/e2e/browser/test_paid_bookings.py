@@ -267,6 +267,7 @@ def test_a_host_connects_stripe_and_razorpay_before_pricing_an_event_type(
     expect(dialog.get_by_label("Webhook URL", exact=True)).to_have_value(
         re.compile(rf"^{re.escape(stack.api_url)}/webhooks/razorpay/\w+$"))
     expect(dialog).to_contain_text("payment.captured")
+    expect(dialog).to_contain_text("payment.dispute.lost")
     dialog.get_by_role("button", name="Done").click()
     expect(card(page, "Razorpay").locator(".integration-badge")).to_have_text("Connected")
     expect(page.get_by_role("button", name="Webhook steps for Razorpay")).to_be_focused()
