@@ -128,6 +128,10 @@ def payment_summary(b: Booking) -> dict[str, Any]:
                                        "refunded": s.refund_id is not None,
                                        "refund_failed": s.refund_failed_at is not None}
                                       for s in p.second_payments]
+    if p.released_payment_id is not None:
+        # An authorized payment left uncaptured (Razorpay, manual capture): it lapses back
+        # to the client by itself, so the host has nothing to refund, only to know of it.
+        summary["released"] = {"amount_minor": p.released_minor, "reason": p.released_reason}
     return summary
 
 

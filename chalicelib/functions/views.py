@@ -195,7 +195,9 @@ def payment_out(b: Booking) -> s.PaymentOut:
         second_payments=[s.SecondPaymentOut(amount_minor=second.amount_minor,
                                              refunded=second.refund_id is not None,
                                              refund_failed=second.refund_failed_at is not None)
-                         for second in p.second_payments])
+                         for second in p.second_payments],
+        released=None if p.released_payment_id is None else s.ReleasedPaymentOut(
+            amount_minor=p.released_minor, reason=p.released_reason))
 
 
 def notes_out(choices: NotesChoices) -> s.NotesOut:

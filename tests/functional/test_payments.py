@@ -894,6 +894,10 @@ def test_an_authorized_payment_for_a_time_someone_else_took_is_left_uncaptured(
     assert statuses[paid["razorpay_payment_id"]] == "authorized"  # lapses back by itself
     assert sandbox.razorpay_refunds() == []
     assert view(api, rival)["status"] == "confirmed"
+    # and the booking's payment says so (the host's list shows the same PaymentOut)
+    assert view(api, held)["payment"]["released"] == {"amount_minor": 150000,
+                                                      "reason": "taken"}
+    assert view(api, rival)["payment"]["released"] is None
 
 
 def test_a_razorpay_webhook_signed_with_another_secret_is_400(

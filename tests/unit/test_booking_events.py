@@ -124,6 +124,17 @@ def test_a_second_payments_refund_is_told_once_and_the_booking_stays_paid() -> N
         {"amount_minor": 5000, "refunded": True, "refund_failed": False}]
 
 
+def test_a_payment_left_uncaptured_expires_the_hold_and_the_summary_shows_it() -> None:
+    held = replace(a_booking(PENDING), payment=HELD)
+    released = held.released("pay_2", 5000, "taken", AT)
+
+    assert kinds(held, released) == [EventKind.BOOKING_EXPIRED]
+    summary = booking_summary(released)["payment"]
+    assert (summary["state"], summary["released"]) == (
+        "expired", {"amount_minor": 5000, "reason": "taken"})
+    assert "released" not in booking_summary(held)["payment"]
+
+
 def test_a_dispute_is_told_once_and_the_summary_shows_it_beside_paid() -> None:
     paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
     disputed = paid.disputed("dp_1", "fraudulent", 5000, AT)

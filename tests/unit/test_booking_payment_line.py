@@ -59,3 +59,36 @@ def test_a_disputes_outcome_says_whether_the_money_stayed(outcome: str | None,
     assert "The client disputed ₹1,500.00 with their bank (fraudulent)" in shown
     assert says in shown
     assert ("answer it" in shown) is (outcome is None)
+
+
+LEFT_UNCAPTURED = {"provider": "razorpay", "state": "expired", "amount_minor": 150000,
+                   "currency": "INR", "released": {"amount_minor": 150000, "reason": "taken"}}
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_payment_left_uncaptured_for_a_time_the_booking_lost_is_told_to_the_host() -> None:
+    shown = line(LEFT_UNCAPTURED)
+
+    assert shown == (
+        "A payment of ₹1,500.00 came for a time this booking no longer holds; it was not "
+        "taken and goes back to the client by itself.")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_cancelled_booking_with_a_payment_left_uncaptured_never_says_it_is_waiting(
+) -> None:
+    shown = line({**LEFT_UNCAPTURED, "state": "awaiting",
+                  "released": {"amount_minor": 150000, "reason": "cancelled"}})
+
+    assert "Waiting" not in shown
+    assert shown.startswith("A payment of ₹1,500.00 came for a time this booking no longer "
+                            "holds")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_paid_booking_also_tells_of_an_earlier_payment_left_uncaptured() -> None:
+    shown = line({**LEFT_UNCAPTURED, "state": "paid"})
+
+    assert shown == (
+        "Paid ₹1,500.00 through Razorpay. A payment of ₹1,500.00 came for a time this booking "
+        "no longer holds; it was not taken and goes back to the client by itself.")

@@ -54,6 +54,7 @@ from chalicelib.functions.schemas.payments import (
     RazorpayCallbackIn,
     RazorpayConnectionOut,
     RazorpayKeysIn,
+    ReleasedPaymentOut,
     SecondPaymentOut,
 )
 from chalicelib.functions.schemas.profile import LinkModel, ProfileIn, ProfileOut
@@ -87,7 +88,7 @@ __all__ = [
     "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "PaymentOut",
     "PriceModel", "ProfileIn", "ProfileOut", "PublicEventType", "PublicProfile", "PublicQuestion",
     "QuestionModel", "RangeModel", "RazorpayCallbackIn", "RazorpayConnectionOut", "RazorpayKeysIn",
-    "RealtimeTicketOut", "RefreshRequest", "RefreshSessionQuery", "RescheduleIn", "ScheduleIn",
-    "ScheduleOut", "SecondPaymentOut", "SessionOut", "SignupOut", "SignupRequest", "SlotOut",
-    "SlotsOut", "SlotsQuery", "TokenQuery", "Weekly",
+    "RealtimeTicketOut", "RefreshRequest", "RefreshSessionQuery", "ReleasedPaymentOut",
+    "RescheduleIn", "ScheduleIn", "ScheduleOut", "SecondPaymentOut", "SessionOut", "SignupOut",
+    "SignupRequest", "SlotOut", "SlotsOut", "SlotsQuery", "TokenQuery", "Weekly",
 ]

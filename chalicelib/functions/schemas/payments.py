@@ -22,6 +22,15 @@ class SecondPaymentOut(Strict):
                                 "another way; Penny never makes it again")
 
 
+class ReleasedPaymentOut(Strict):
+    """An authorized payment Penny left uncaptured (a Razorpay account on manual capture)
+    for a time the booking no longer held: it lapses back to the client by itself."""
+
+    amount_minor: int | None
+    reason: str | None = Field(description="taken (the hold lapsed and the time was "
+                               "booked), cancelled, late (after the meeting's start)")
+
+
 class DisputeOut(Strict):
     """The client disputed the payment with their bank (a chargeback)."""
 
@@ -63,6 +72,9 @@ class PaymentOut(Strict):
     second_payments: list[SecondPaymentOut] = Field(
         default_factory=list, description="payments after the first (the client paid "
         "twice): each refunded in full, automatically; the booking keeps the first")
+    released: ReleasedPaymentOut | None = Field(
+        default=None, description="a payment authorized for a time the booking no longer "
+        "held, not taken: it goes back to the client by itself, with nothing to refund")
 
 
 class RazorpayKeysIn(Strict):

@@ -57,8 +57,15 @@ export function paymentLine(booking, timeZone) {
   const currency = p.currency || (booking.price && booking.price.currency);
   const provider = p.provider === "razorpay" ? "Razorpay" : "Stripe";
   const state = paymentState(p);
+  // An authorized payment Penny left uncaptured (Razorpay, manual capture) for a time the
+  // booking no longer held: nothing to refund, but the host may hear of it from the client.
+  const released = p.released
+    ? `A payment of ${money(p.released.amount_minor, currency)} came for a time this booking no longer holds; it was not taken and goes back to the client by itself.`
+    : "";
   let text = "";
-  if (state === "awaiting") {
+  if (released && (state === "awaiting" || state === "expired")) {
+    text = released;
+  } else if (state === "awaiting") {
     const until = p.hold_until ? new Date(p.hold_until).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit", timeZone }) : "";
     text = `Waiting for ${money(p.amount_minor, currency)} through ${provider}${until ? `; the time is held until ${until}` : ""}.`;
   } else if (state === "expired") {
@@ -92,6 +99,7 @@ export function paymentLine(booking, timeZone) {
         ? `${paid}: its refund came back (the client's card could not take it). Refund them another way, or in ${provider} once they give you another card.`
         : second.refunded ? `${paid}: refunded automatically.` : `${paid}: to be refunded; Penny tries again.`;
     }
+    if (released) text += ` ${released}`;
   }
   return h("p", { class: "booking-payment" }, text);
 }
