@@ -46,6 +46,19 @@ class SecondPayment:
     # Its refund came back after it was made (the card was closed): the provider put the
     # money back in the host's balance, and the host must refund the client another way.
     refund_failed_at: datetime | None = None
+    # Its refund refused when asked for, so many times (REFUND_ASKS), and since then not
+    # asked for again: the host refunds it by hand.
+    refund_refusals: int = 0
+    refund_refused_at: datetime | None = None
+
+
+# How many times Penny asks for a refund the provider refuses (a 4xx: a balance too low, a
+# payment it will not refund; keys or access withdrawn) before it stops and tells the host
+# to refund by hand. Counted on the booking, because the retries come from three places
+# with no end Penny sees: the payments worker's (1 + its 2 retries, then its DLQ), and the
+# provider's redeliveries of a webhook (Stripe for 3 days, Razorpay for a day). The third
+# refusal answers "done", so each path ends there, within the worker's own tries.
+REFUND_ASKS = 3
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,10 @@ class Payment:
     # and gives the money back to the host, who must refund the client another way.
     # `refund_id` stays: the refund was made, and is never made again by Penny.
     refund_failed_at: datetime | None = None
+    # The refund Penny owed, refused by the provider at each of REFUND_ASKS asks: Penny
+    # asks no more, and the host refunds the client by hand (`refund_refused_at`).
+    refund_refusals: int = 0
+    refund_refused_at: datetime | None = None
     # The client disputed the payment with their bank (a chargeback): the host must answer
     # it at the provider, or the money is taken back.
     dispute_id: str | None = None
@@ -105,6 +122,10 @@ class Payment:
     @property
     def refund_failed(self) -> bool:
         return self.refund_failed_at is not None
+
+    @property
+    def refund_refused(self) -> bool:
+        return self.refund_refused_at is not None
 
 
 @dataclass(frozen=True)
@@ -249,7 +270,8 @@ class Booking:
         if self.payment is None:
             raise BookingStateError("this booking takes no payment")
         payment = replace(self.payment, refund_id=refund_id, refunded_minor=amount_minor,
-                          refunded_at=now, refund_reason=reason, refund_failed_at=None)
+                          refunded_at=now, refund_reason=reason, refund_failed_at=None,
+                          refund_refused_at=None)
         return replace(self, payment=payment)
 
     def refunded_in_all(self, total_minor: int) -> Booking:
@@ -332,6 +354,33 @@ class Booking:
             disputed_at=p.disputed_at if opened and p.disputed_at else now,
             dispute_outcome=outcome, dispute_closed_at=now))
 
+    def refund_refused(self, now: datetime) -> Booking:
+        """The provider refused the refund it owes, once more: at the REFUND_ASKS-th
+        refusal Penny stops asking (`refund_owed` turns false) and the host refunds by
+        hand."""
+        p = self.payment
+        if p is None or not self.refund_owed:
+            return self
+        count = p.refund_refusals + 1
+        return replace(self, payment=replace(
+            p, refund_refusals=count,
+            refund_refused_at=now if count >= REFUND_ASKS else None))
+
+    def second_refund_refused(self, payment_id: str, now: datetime) -> Booking:
+        """A second payment's refund refused once more (see `refund_refused`)."""
+        p = self.payment
+        if p is None:
+            raise BookingStateError("this booking takes no payment")
+
+        def counted(s: SecondPayment) -> SecondPayment:
+            count = s.refund_refusals + 1
+            return replace(s, refund_refusals=count,
+                           refund_refused_at=now if count >= REFUND_ASKS else None)
+
+        seconds = tuple(counted(s) if s.payment_id == payment_id and s.refund_id is None
+                        and s.refund_refused_at is None else s for s in p.second_payments)
+        return replace(self, payment=replace(p, second_payments=seconds))
+
     def refund_failed(self, now: datetime) -> Booking:
         """Its refund came back: the host must give the money back another way."""
         if self.payment is None or not self.payment.refunded:
@@ -343,10 +392,12 @@ class Booking:
         """Paid for a time it does not hold (late, taken, cancelled while it waited, or
         cancelled in time), and not all of it back yet: the refund not made, or only a
         part the host gave back at the provider meanwhile (the rest is still Penny's to
-        give). A refund that came back is the host's to make another way."""
+        give). A refund that came back, or that the provider refused at every ask, is the
+        host's to make another way."""
         p = self.payment
         return (p is not None and p.paid and p.refund_reason not in (None, "provider")
-                and not p.refund_failed and self.status is not BookingStatus.CONFIRMED
+                and not p.refund_failed and not p.refund_refused
+                and self.status is not BookingStatus.CONFIRMED
                 and (not p.refunded or self.refund_rest_minor > 0))
 
     @property

@@ -112,12 +112,17 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     """The money side of a booking, as a dashboard shows it: "paid", "refunded"..."""
     p = b.payment
     assert p is not None
-    state = ("refund_failed" if p.refund_failed else "refund_owed" if b.refund_owed
+    # A refund refused at every ask is the host's to make, as one that came back is.
+    state = ("refund_failed" if p.refund_failed or p.refund_refused
+             else "refund_owed" if b.refund_owed
              else "refunded" if p.refunded else "paid" if p.paid
              else "expired" if b.status is BookingStatus.EXPIRED else "awaiting")
     summary: dict[str, Any] = {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
                if p.paid_minor is not None else b.price_minor, "currency": b.currency,
                "refunded_minor": p.refunded_minor}
+    if p.refund_refused:
+        # Not made: the provider refused it at every ask, and Penny asks no more.
+        summary["refund_refused"] = True
     if p.dispute_id is not None:
         # Shown beside the state: a disputed payment is still paid until the bank decides.
         summary["dispute"] = {"reason": p.dispute_reason, "amount_minor": p.disputed_minor,
@@ -126,7 +131,9 @@ def payment_summary(b: Booking) -> dict[str, Any]:
         # Paid again (two tabs): each given back in full, apart from the booking's state.
         summary["second_payments"] = [{"amount_minor": s.amount_minor,
                                        "refunded": s.refund_id is not None,
-                                       "refund_failed": s.refund_failed_at is not None}
+                                       "refund_failed": s.refund_failed_at is not None,
+                                       **({} if s.refund_refused_at is None
+                                          else {"refund_refused": True})}
                                       for s in p.second_payments]
     if p.released_payment_id is not None:
         # An authorized payment left uncaptured (Razorpay, manual capture): it lapses back
@@ -185,6 +192,7 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
         # A second payment (two tabs) given back: the booking itself stays as it was.
         events.append(_event(EventKind.PAYMENT_REFUNDED, change_id, at, new))
     if (_refund_failed(new) and not _refund_failed(old)) or \
+            (_refund_refused(new) and not _refund_refused(old)) or \
             _second_refund_failures(new) > _second_refund_failures(old):
         events.append(_event(EventKind.PAYMENT_REFUND_FAILED, change_id, at, new))
     if _dispute(new)[1] is not None and _dispute(new) != _dispute(old):
@@ -209,8 +217,10 @@ def _paid(b: Booking) -> bool:
 
 
 def _refunded(b: Booking) -> bool:
-    # A part the host gave back while Penny owes the whole is not the refund yet.
-    return b.payment is not None and b.payment.refunded and not b.refund_owed
+    # A part the host gave back while Penny owes the whole is not the refund yet, nor is
+    # it once Penny has stopped asking for the rest (refused at every ask).
+    return b.payment is not None and b.payment.refunded and not b.refund_owed and \
+        not b.payment.refund_refused
 
 
 def _dispute(b: Booking) -> tuple[str | None, str | None]:
@@ -226,11 +236,16 @@ def _second_refunds(b: Booking) -> int:
 
 def _second_refund_failures(b: Booking) -> int:
     return 0 if b.payment is None else sum(
-        1 for s in b.payment.second_payments if s.refund_failed_at is not None)
+        1 for s in b.payment.second_payments
+        if s.refund_failed_at is not None or s.refund_refused_at is not None)
 
 
 def _refund_failed(b: Booking) -> bool:
     return b.payment is not None and b.payment.refund_failed
+
+
+def _refund_refused(b: Booking) -> bool:
+    return b.payment is not None and b.payment.refund_refused
 
 
 def job_done_event(kind: EventKind, change_id: str, at: datetime, host_id: str,

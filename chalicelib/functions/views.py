@@ -188,13 +188,15 @@ def payment_out(b: Booking) -> s.PaymentOut:
         order_id=p.checkout_id if awaiting and p.provider == "razorpay" else None,
         key_id=p.public_key if awaiting else None,
         refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
+        refund_refused=p.refund_refused,
         refund_hours_before=p.refund_hours_before,
         dispute=None if p.dispute_id is None else s.DisputeOut(
             reason=p.dispute_reason, amount_minor=p.disputed_minor,
             outcome=p.dispute_outcome),
         second_payments=[s.SecondPaymentOut(amount_minor=second.amount_minor,
                                              refunded=second.refund_id is not None,
-                                             refund_failed=second.refund_failed_at is not None)
+                                             refund_failed=second.refund_failed_at is not None,
+                                             refund_refused=second.refund_refused_at is not None)
                          for second in p.second_payments],
         released=None if p.released_payment_id is None else s.ReleasedPaymentOut(
             amount_minor=p.released_minor, reason=p.released_reason))

@@ -45,8 +45,10 @@ class CancellationRefunds(OwedRefunds):
             return booking
         if not booking.refund_owed:
             in_part = given_back_in_part(booking)
-            if payment.refunded and not in_part:
-                return booking   # given back already (all of it), or its refund came back
+            if (payment.refunded and not in_part) or payment.refund_refused:
+                # Given back already (all of it), its refund came back, or the provider
+                # refused it at every ask: the host refunds it by hand.
+                return booking
             if not refund_due(booking):
                 log.info("no refund under the policy", extra={"booking_uid": uid})
                 return booking
@@ -58,9 +60,10 @@ class CancellationRefunds(OwedRefunds):
                 b.payment, refund_reason="cancelled"))
                 if b.payment is not None and (not b.payment.refunded or given_back_in_part(b))
                 else b)
-        # Refused (a balance too low, keys withdrawn, Stripe disconnected) or down: the job
-        # fails for its retries and then its DLQ, whose redrive tries again (after the host
-        # reconnects); never recorded done with the money still out.
+        # Down: the job fails for its retries and then its DLQ, whose redrive tries again;
+        # never recorded done with the money still out. Refused (a balance too low, keys
+        # withdrawn, Stripe disconnected): the same, counted, and at the third refusal (the
+        # worker's last try) recorded as refused, for the host to refund by hand.
         return self._refund_rest(booking, "cancelled", "a cancelled booking")
 
     def _end_checkout(self, booking: Booking) -> None:

@@ -7,6 +7,11 @@ Its key names what had gone back before it (`{uid}-{reason}-after-{amount}`), so
 that finds the same total replays the one refund, and one made after the host gave back
 more is a new refund of the new rest, never a replay of a larger one the provider would
 refuse. With nothing given back it is `{uid}-{reason}`, the key refunds had before.
+
+A refund the provider refuses (a 4xx, or the host's keys or access withdrawn: not an
+outage) is counted on the booking; at the REFUND_ASKS-th refusal (domain/bookings.py)
+Penny stops asking and the booking says so (`refund_refused_at`): the host refunds by
+hand. Before that, as for an outage, the caller's retry asks again.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import logging
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.errors import (
+    ConnectionBrokenError,
     NotConnectedError,
     PaymentNotConnectedError,
     PaymentUnavailableError,
     ProviderError,
+    ProviderRejectedError,
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.services.paid_booking_writes import PaidBookingWrites
@@ -55,6 +62,13 @@ class OwedRefunds(PaidBookingWrites):
         except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
             log.warning("refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})
+            if refused(exc):
+                now = self.clock.now()
+                counted = self._update(booking.uid, lambda b: b.refund_refused(now))
+                if counted.payment is not None and counted.payment.refund_refused:
+                    log.warning("refund refused at every ask: the host refunds by hand",
+                                extra={"booking_uid": booking.uid})
+                    return counted
             raise PaymentUnavailableError(
                 payment.provider, f"the refund of {what} could not be made yet; "
                 "it is tried again") from exc
@@ -69,3 +83,9 @@ class OwedRefunds(PaidBookingWrites):
                                              p.refunded_minor or 0), now, reason)
 
         return self._update(booking.uid, made)
+
+
+def refused(exc: Exception) -> bool:
+    """The provider said no to this refund (retrying the same request cannot help), as
+    against an outage or a timeout, which a retry may cure."""
+    return isinstance(exc, ProviderRejectedError | ConnectionBrokenError)

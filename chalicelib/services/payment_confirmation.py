@@ -22,7 +22,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import PaymentEvent
-from chalicelib.services.owed_refunds import OwedRefunds
+from chalicelib.services.owed_refunds import OwedRefunds, refused
 from chalicelib.services.payment_ports import PaymentAdapters, Settlement
 from chalicelib.services.ports import Clock
 
@@ -102,8 +102,8 @@ class PaymentConfirmation(OwedRefunds):
         assert booking.payment is not None
         second = next((s for s in booking.payment.second_payments
                        if s.payment_id == payment_id), None)
-        if second is None or second.refund_id is not None:
-            return Settlement("ignored", booking)  # refunded already: told again
+        if second is None or second.refund_id is not None or second.refund_refused_at:
+            return Settlement("ignored", booking)  # refunded, or given up on: told again
         log.warning("a second payment for a paid booking: refunded",
                     extra={"booking_uid": booking.uid})
         try:
@@ -114,6 +114,15 @@ class PaymentConfirmation(OwedRefunds):
         except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
             log.warning("second payment's refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})
+            if refused(exc):
+                # Counted; at the last ask Penny stops and the host refunds it by hand.
+                now = self.clock.now()
+                counted = self._update(booking.uid,
+                                       lambda b: b.second_refund_refused(payment_id, now))
+                assert counted.payment is not None
+                if any(s.payment_id == payment_id and s.refund_refused_at is not None
+                       for s in counted.payment.second_payments):
+                    return Settlement("recorded", counted)
             raise PaymentUnavailableError(
                 booking.payment.provider, "the refund of a second payment for a booking "
                 "paid already could not be made yet; it is tried again") from exc

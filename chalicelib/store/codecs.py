@@ -119,19 +119,23 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
     }
 
 
-_PAYMENT_TIMES = ("paid_at", "refunded_at", "refund_failed_at", "disputed_at",
-                  "dispute_closed_at", "released_at")
+_PAYMENT_TIMES = ("paid_at", "refunded_at", "refund_failed_at", "refund_refused_at",
+                  "disputed_at", "dispute_closed_at", "released_at")
 
 
 def _payment_to_json(p: Payment) -> dict[str, Any]:
     out = {f.name: getattr(p, f.name) for f in fields(p)}
     for name in _PAYMENT_TIMES:
         out[name] = None if out[name] is None else out[name].isoformat()
+    out["refund_refusals"] = out["refund_refusals"] or None   # kept only once counted
     out["second_payments"] = [{
         "payment_id": s.payment_id, "amount_minor": s.amount_minor, "refund_id": s.refund_id,
         "refunded_at": None if s.refunded_at is None else s.refunded_at.isoformat(),
         **({} if s.refund_failed_at is None
-           else {"refund_failed_at": s.refund_failed_at.isoformat()})}
+           else {"refund_failed_at": s.refund_failed_at.isoformat()}),
+        **({} if not s.refund_refusals else {"refund_refusals": s.refund_refusals}),
+        **({} if s.refund_refused_at is None
+           else {"refund_refused_at": s.refund_refused_at.isoformat()})}
         for s in p.second_payments] or None
     return {k: v for k, v in out.items() if v is not None}
 
@@ -140,11 +144,13 @@ def _payment_from_json(d: dict[str, Any] | None) -> Payment | None:
     if d is None:
         return None
     values = dict(d)
+    values["refund_refusals"] = int(values.get("refund_refusals") or 0)
     for name in _PAYMENT_TIMES:
         values[name] = _dt(values.get(name))
     values["second_payments"] = tuple(SecondPayment(
         s["payment_id"], s.get("amount_minor"), s.get("refund_id"), _dt(s.get("refunded_at")),
-        _dt(s.get("refund_failed_at")))
+        _dt(s.get("refund_failed_at")), int(s.get("refund_refusals") or 0),
+        _dt(s.get("refund_refused_at")))
         for s in values.get("second_payments") or ())
     return Payment(**values)
 

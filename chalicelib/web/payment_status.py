@@ -47,7 +47,7 @@ def payment_state(booking: Booking, now: datetime) -> PaymentState:
     payment = booking.payment
     if payment is None:
         return PaymentState.NONE
-    if payment.refund_failed:
+    if payment.refund_failed or payment.refund_refused:
         return PaymentState.REFUND_FAILED
     if booking.refund_owed:   # before refunded: a part the host gave back is not all
         return PaymentState.REFUND_OWED
@@ -107,6 +107,8 @@ def refund_terms(booking: Booking, now: datetime) -> str:
         return f"{_refund_words(booking)} Cancelling it gives nothing more back."
     if state is PaymentState.REFUND_OWED:
         return "It is being refunded in full; the refund is on its way."
+    if state is PaymentState.REFUND_FAILED and payment.refund_refused:
+        return "Its refund could not be made; the host will refund you another way."
     if state is PaymentState.REFUND_FAILED:
         return "Its refund came back to the host, who will refund you another way."
     policy = given + labels.refund_policy(payment.refund_hours_before)
@@ -134,6 +136,10 @@ def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
     paid = escape(_amount(booking, payment.paid_minor or booking.price_minor))
     if state is PaymentState.REFUNDED:
         words = f"Paid {paid}. {escape(_refund_words(booking))}"
+    elif state is PaymentState.REFUND_FAILED and payment.refund_refused:
+        # Refused by the provider at each of Penny's asks: never made, the host's to make.
+        words = (f"Paid {paid}. Its refund could not be made through the payment provider; "
+                 "the host has been told and will refund you another way.")
     elif state is PaymentState.REFUND_FAILED:
         refund = escape(_amount(booking, payment.refunded_minor))
         words = (f"Paid {paid}. The refund of {refund} could not reach your card (it may "

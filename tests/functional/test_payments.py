@@ -547,6 +547,44 @@ def test_a_refund_owed_given_back_in_part_in_stripes_dashboard_is_made_for_the_r
     assert (shown["state"], shown["refunded_minor"]) == ("refunded", 15000)
 
 
+def test_a_refund_stripe_refuses_at_each_of_the_workers_tries_is_left_to_the_host(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a cancelled paid booking, and Stripe refusing Penny's refund (a 400) each time
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    host = host_id(api, stripe_host)
+
+    # WHEN the payments job runs and Lambda retries it twice (one event: its 3 tries)
+    for attempt in range(3):
+        sandbox.stripe_fail_next_api_calls(status=400)
+        if attempt < 2:
+            with pytest.raises(Exception):  # noqa: B017 - failed for Lambda's retry
+                run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+            assert view(api, held)["payment"]["state"] == "refund_owed"
+        else:
+            run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+
+    # THEN the booking says the refund failed, refused: the host refunds by hand, and a
+    # redrive of the DLQ (another delivery) asks Stripe for nothing
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refund_refused"]) == ("refund_failed", True)
+    assert "the host has been told and will refund you" in manage_page_payment(api, held)
+    calls = sandbox.stripe_api_calls()
+    run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"], 2)
+    assert sandbox.stripe_api_calls() == calls and sandbox.stripe_refunds() == []
+
+    # WHEN the host refunds it in Stripe's dashboard
+    intent = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+    sandbox.stripe_refund_in_dashboard(str(intent))
+    deliver_stripe(api, sandbox, 2)   # refund.created, charge.refunded
+
+    # THEN it shows refunded
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refund_refused"]) == ("refunded", False)
+
+
 def test_a_paid_booking_refunded_in_stripes_dashboard_says_the_host_refunded_it(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     held = book(api, clock)
@@ -1030,7 +1068,8 @@ def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once
     shown = view(api, held)
     assert shown["status"] == "confirmed" and shown["payment"]["state"] == "paid"
     assert shown["payment"]["second_payments"] == [
-        {"amount_minor": 150000, "refunded": True, "refund_failed": False}]
+        {"amount_minor": 150000, "refunded": True, "refund_failed": False,
+         "refund_refused": False}]
     assert first["razorpay_payment_id"] != second["razorpay_payment_id"]
 
     # WHEN that refund comes back (the card was closed): Razorpay's refund.failed
@@ -1044,7 +1083,8 @@ def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once
     (row,) = [b for b in r.json["bookings"] if b["uid"] == held["uid"]]
     assert row["payment"]["state"] == "paid"
     assert row["payment"]["second_payments"] == [
-        {"amount_minor": 150000, "refunded": True, "refund_failed": True}]
+        {"amount_minor": 150000, "refunded": True, "refund_failed": True,
+         "refund_refused": False}]
     assert len(sandbox.razorpay_refunds()) == 1
 
 

@@ -92,3 +92,28 @@ def test_a_paid_booking_also_tells_of_an_earlier_payment_left_uncaptured() -> No
     assert shown == (
         "Paid ₹1,500.00 through Razorpay. A payment of ₹1,500.00 came for a time this booking "
         "no longer holds; it was not taken and goes back to the client by itself.")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_refund_refused_at_every_ask_tells_the_host_to_refund_by_hand() -> None:
+    shown = line({"provider": "stripe", "state": "refund_failed", "amount_minor": 15000,
+                  "currency": "USD", "refunded_minor": 5000, "refund_refused": True})
+
+    assert "came back" not in shown and "tries again" not in shown
+    assert shown == (
+        "Paid $150.00 through Stripe. Stripe refused Penny's refund of $100.00 each time it "
+        "asked, and Penny has stopped asking: refund the client by hand in Stripe's "
+        "dashboard.")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_second_payments_refund_refused_at_every_ask_is_the_hosts_to_make() -> None:
+    shown = line({**PAID_TWICE, "second_payments": [
+        {"amount_minor": 150000, "refunded": False, "refund_failed": False,
+         "refund_refused": True}]})
+
+    assert "Penny tries again" not in shown
+    assert shown.endswith(
+        "Paid a second time (₹1,500.00): Razorpay refused Penny's refund of it each time it "
+        "asked, and Penny has stopped asking: refund the client by hand in Razorpay's "
+        "dashboard.")

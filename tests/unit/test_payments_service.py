@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.bookings import REFUND_ASKS, Attendee, Booking, BookingStatus
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
     NotConnectedError,
@@ -35,6 +35,7 @@ from chalicelib.services.payment_ports import HostPayment, RazorpayCallbacks
 from chalicelib.services.payments import PaymentService
 from chalicelib.services.refund_policy import refund_due
 from chalicelib.services.reservations import BookingResult
+from chalicelib.store.queues import QUEUES
 from chalicelib.web.payment_status import refund_terms
 from tests.fakes.providers import FakePayments
 from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
@@ -1098,3 +1099,105 @@ def test_a_retry_after_the_checkout_failed_is_a_new_attempt_not_a_replay(world: 
 
     assert not again.replayed and again.booking.status is BookingStatus.PENDING_PAYMENT
     assert again.booking.payment is not None
+
+
+# ---- a refund the provider refuses at every ask --------------------------------------
+
+
+def test_a_cancellation_refund_refused_at_the_workers_last_try_is_left_to_the_host(
+        world: World) -> None:
+    # GIVEN a cancelled booking whose refund the provider could not make for an outage
+    # (never counted), then refuses (a balance too low)
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    for _ in range(REFUND_ASKS):
+        world.fake.faults.fail_next("refund", ProviderUnavailableError("stripe", "down"))
+        with pytest.raises(PaymentUnavailableError):
+            world.payments.refund_cancelled(booking.uid)
+    for _ in range(REFUND_ASKS):
+        world.fake.faults.fail_next("refund", ProviderRejectedError("stripe", "balance"))
+
+    # WHEN the payments job runs, and Lambda retries it, each refused
+    for _ in range(REFUND_ASKS - 1):
+        with pytest.raises(PaymentUnavailableError):   # retried: still owed
+            world.payments.refund_cancelled(booking.uid)
+        assert payment_summary(world.get(booking.uid))["state"] == "refund_owed"
+    world.payments.refund_cancelled(booking.uid)       # the last try: done, not raised
+
+    # THEN the booking says the refund failed and was refused, for the host to make by
+    # hand, and a redrive asks the provider nothing more
+    given_up = world.get(booking.uid)
+    assert not given_up.refund_owed
+    summary = payment_summary(given_up)
+    assert (summary["state"], summary.get("refund_refused")) == ("refund_failed", True)
+    asked = world.fake.faults.calls.count("refund")
+    world.payments.refund_cancelled(booking.uid)
+    assert world.fake.faults.calls.count("refund") == asked and world.fake.refunds == {}
+    assert kinds_between(booking, given_up) == [EventKind.BOOKING_CANCELLED,
+                                                EventKind.PAYMENT_REFUND_FAILED]
+
+    # WHEN the host refunds it by hand at the provider
+    world.payments.settle(given_back(booking, "evt_by_hand", 5000, total=5000), "stripe")
+
+    # THEN it shows refunded, by the host
+    refunded = world.get(booking.uid)
+    assert payment_summary(refunded)["state"] == "refunded"
+    assert "refund_refused" not in payment_summary(refunded)
+    assert refunded.payment is not None and refunded.payment.refund_reason == "provider"
+
+
+def kinds_between(old: Booking, new: Booking) -> list[EventKind]:
+    return [e.type for e in booking_events(old, new, "change-1", new.created_at)]
+
+
+def test_a_taken_payments_refund_refused_at_each_telling_is_acknowledged_at_the_last(
+        world: World) -> None:
+    held = world.book().booking
+    world.later(20)
+    world.book(email="cy@example.com")   # someone else took the time
+    for _ in range(REFUND_ASKS):
+        world.fake.faults.fail_next("refund", ConnectionBrokenError("stripe", "refused"))
+
+    for n in range(REFUND_ASKS - 1):     # the webhook answers 503: told again
+        with pytest.raises(PaymentUnavailableError):
+            world.payments.settle(world.paid(held, f"evt_paid_{n}"), "stripe")
+    world.payments.settle(world.paid(held, "evt_paid_last"), "stripe")   # 200: no more
+
+    given_up = world.get(held.uid)
+    assert payment_summary(given_up)["state"] == "refund_failed" and not given_up.refund_owed
+    assert world.payments.settle(world.paid(held, "evt_paid_later"), "stripe").outcome == \
+        "ignored"
+    assert world.fake.refunds == {}
+
+
+def test_a_second_payments_refund_refused_at_each_telling_is_left_to_the_host(
+        world: World) -> None:
+    held = world.book().booking
+    world.payments.settle(world.paid(held, "evt_first"), "stripe")
+    for _ in range(REFUND_ASKS):
+        world.fake.faults.fail_next("refund", ProviderRejectedError("razorpay", "refused"))
+
+    for n in range(REFUND_ASKS - 1):
+        with pytest.raises(PaymentUnavailableError):
+            world.payments.settle(replace(world.paid(held, f"evt_second_{n}"),
+                                          payment_id="pay_2"), "stripe")
+    last = world.payments.settle(replace(world.paid(held, "evt_second_last"),
+                                         payment_id="pay_2"), "stripe")
+
+    assert last.outcome == "recorded"
+    booking = world.get(held.uid)
+    assert payment_summary(booking)["second_payments"] == [
+        {"amount_minor": 5000, "refunded": False, "refund_failed": False,
+         "refund_refused": True}]
+    assert payment_summary(booking)["state"] == "paid"
+    again = world.payments.settle(replace(world.paid(held, "evt_second_later"),
+                                          payment_id="pay_2"), "stripe")
+    assert again.outcome == "ignored" and world.fake.refunds == {}
+
+
+def test_penny_stops_asking_for_a_refused_refund_when_the_payments_worker_stops_trying(
+) -> None:
+    # The worker's tries are the fewest of the three paths (webhooks are told for a day or
+    # more): giving up at its last one leaves no path asking after the dashboard says so.
+    spec = next(s for s in QUEUES if s.name == "payments")
+    assert 1 + spec.max_retries == REFUND_ASKS

@@ -20,6 +20,9 @@ class SecondPaymentOut(Strict):
     refund_failed: bool = Field(default=False, description="its refund came back after it "
                                 "was made (the card was closed): the host refunds the client "
                                 "another way; Penny never makes it again")
+    refund_refused: bool = Field(default=False, description="the provider refused its "
+                                 "refund at each of Penny's 3 asks: Penny asks no more, and "
+                                 "the host refunds the client by hand")
 
 
 class ReleasedPaymentOut(Strict):
@@ -51,7 +54,8 @@ class PaymentOut(Strict):
         description="awaiting: held until `hold_until`; expired: the hold lapsed unpaid; "
         "refund_owed: paid for a time the booking does not hold (`refund_reason`), its "
         "refund not made yet (Penny tries again); refund_failed: the refund was made and "
-        "came back (a closed card): the host refunds the client another way")
+        "came back (a closed card), or, with `refund_refused`, the provider refused it at "
+        "each of Penny's 3 asks: the host refunds the client another way")
     amount_minor: int | None
     currency: str | None
     hold_until: str | None = Field(description="the slot is held for payment until then")
@@ -60,6 +64,10 @@ class PaymentOut(Strict):
     order_id: str | None = Field(description="Razorpay: the order Checkout opens")
     key_id: str | None = Field(description="Razorpay: the key id Checkout opens it with")
     refunded_minor: int | None = None
+    refund_refused: bool = Field(default=False, description="the refund owed was refused "
+                                 "by the provider at each of Penny's 3 asks (a balance too "
+                                 "low, keys withdrawn): Penny asks no more, and the host "
+                                 "refunds the client by hand")
     refund_reason: str | None = Field(
         default=None, description="cancelled (the refund policy), taken (paid after the "
         "hold lapsed and the time was booked), late (paid after the meeting's start), "

@@ -75,6 +75,10 @@ export function paymentLine(booking, timeZone) {
     if (state === "refunded") {
       const why = REFUND_REASONS[p.refund_reason];
       text += ` Refunded ${money(p.refunded_minor, currency)}${why ? ` ${why}` : ""}.`;
+    } else if (state === "refund_failed" && p.refund_refused) {
+      // Refused at each of Penny's asks (a balance too low, keys withdrawn): none will come.
+      const rest = (p.amount_minor || 0) - (p.refunded_minor || 0);
+      text += ` ${provider} refused Penny's refund of ${money(rest, currency)} each time it asked, and Penny has stopped asking: refund the client by hand in ${provider}'s dashboard.`;
     } else if (state === "refund_failed") {
       text += ` The refund of ${money(p.refunded_minor, currency)} came back: the client's card could not take it (closed or replaced). Refund them another way, or in ${provider} once they give you another card.`;
     } else if (state === "refund_owed") {
@@ -95,7 +99,9 @@ export function paymentLine(booking, timeZone) {
     // A refund that came back (the card was closed) is the host's to make another way.
     for (const second of p.second_payments || []) {
       const paid = ` Paid a second time (${money(second.amount_minor, currency)})`;
-      text += second.refund_failed
+      text += second.refund_refused
+        ? `${paid}: ${provider} refused Penny's refund of it each time it asked, and Penny has stopped asking: refund the client by hand in ${provider}'s dashboard.`
+        : second.refund_failed
         ? `${paid}: its refund came back (the client's card could not take it). Refund them another way, or in ${provider} once they give you another card.`
         : second.refunded ? `${paid}: refunded automatically.` : `${paid}: to be refunded; Penny tries again.`;
     }
