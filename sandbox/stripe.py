@@ -10,8 +10,11 @@ Every API call passes, in Stripe's order: the secret key (`Authorization: Bearer
 gate (counters, injected 429/5xx, delay), then `Idempotency-Key` on a POST: the same key
 with the same parameters replays the first answer (`Idempotent-Replayed: true`), with other
 parameters or on another endpoint it is a 400 `idempotency_error`. Keys are per account.
-Only answers the endpoint gave (2xx) are kept, as Stripe keeps no result for a request
-that failed before it ran.
+Every answer the endpoint gave is kept, its errors too (a refund refused for a balance too
+low is refused again for a day under its key, however the balance changed since), as
+Stripe keeps "the status code and body of the first request ... after endpoint execution
+begins"; none is kept for a request that failed before it ran (the key, the account, the
+gate's injected 429s and 5xx).
 """
 
 from __future__ import annotations
@@ -106,7 +109,13 @@ class FakeStripe:
                 saved = self._saved.get((account, key)) if key else None
                 if saved is not None:
                     return self._replay(saved, request.path, params, key or "", headers)
-                status, live = handler(Call(account, request_id, key, params), **values)
+                try:
+                    status, live = handler(Call(account, request_id, key, params), **values)
+                except StripeFailure as refused:
+                    if key:  # the endpoint ran: its refusal is the key's answer too
+                        self._saved[(account, key)] = _Saved(
+                            request.path, params, refused.status, refused.body(), request_id)
+                    raise
                 body = copy.deepcopy(live)  # the answer as it is now, replayed as it was
                 if key:
                     self._saved[(account, key)] = _Saved(request.path, params, status, body,

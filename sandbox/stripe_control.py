@@ -42,6 +42,12 @@ class StripeControl:
         refund.failed are sent; the refund afterwards."""
         return copy.deepcopy(self.stripe.ledger.fail_refund(refund_id, reason))
 
+    def stripe_refuse_refunds(self, times: int = 1) -> None:
+        """The next `times` refunds asked for through the API are refused as the account's
+        balance is too low (400 `balance_insufficient`, from the endpoint: an Idempotency-Key
+        keeps the refusal, as Stripe's does)."""
+        self.stripe.ledger.refunds_refused = times
+
     def stripe_refund_in_dashboard(self, payment_intent_id: str,
                                    amount: int | None = None) -> dict[str, Any]:
         """The host refunds the payment in Stripe's dashboard (what is left of it, or

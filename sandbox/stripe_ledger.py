@@ -38,6 +38,7 @@ class StripeLedger:
         self._items: dict[str, list[dict[str, Any]]] = {}
         self._intent_meta: dict[str, dict[str, str]] = {}
         self._publish = publish
+        self.refunds_refused = 0   # the next refunds asked for are refused (balance too low)
 
     def emit(self, kind: str, data: dict[str, Any], account: str | None,
              request: Request = NO_REQUEST,
@@ -140,6 +141,13 @@ class StripeLedger:
                meta: dict[str, str], reason: str | None, request: Request) -> dict[str, Any]:
         with self.lock:
             left = paid["amount"] - paid["amount_refunded"]
+            if self.refunds_refused > 0:
+                self.refunds_refused -= 1
+                raise StripeFailure(400, "Insufficient funds in Stripe account. In test mode, "
+                                    "you can add funds to your available balance (bypassing "
+                                    "your pending balance) by creating a charge with "
+                                    "4000 0000 0000 0077 as the card number.",
+                                    code="balance_insufficient")
             if left == 0:
                 raise StripeFailure(400, f"Charge {paid['id']} has already been refunded.",
                                     code="charge_already_refunded")

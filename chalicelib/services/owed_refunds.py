@@ -11,7 +11,11 @@ refuse. With nothing given back it is `{uid}-{reason}`, the key refunds had befo
 A refund the provider refuses (a 4xx, or the host's keys or access withdrawn: not an
 outage) is counted on the booking; at the REFUND_ASKS-th refusal (domain/bookings.py)
 Penny stops asking and the booking says so (`refund_refused_at`): the host refunds by
-hand. Before that, as for an outage, the caller's retry asks again.
+hand. Before that, as for an outage, the caller's retry asks again, under a key naming
+the ask (`...-ask-2`): Stripe keeps a key's first answer for a day, a refusal too, so
+asking again under the same key would only hear the first refusal again. A refusal made
+no refund, so a new key cannot make a second; an outage or a timeout (which may have made
+one) is never counted, and its retry keeps the key.
 """
 
 from __future__ import annotations
@@ -35,8 +39,14 @@ from chalicelib.services.ports import Clock
 log = logging.getLogger("penny.payments")
 
 
-def refund_key(uid: str, reason: str, back_minor: int) -> str:
-    return f"{uid}-{reason}-after-{back_minor}" if back_minor else f"{uid}-{reason}"
+def refund_key(uid: str, reason: str, back_minor: int, refusals: int = 0) -> str:
+    key = f"{uid}-{reason}-after-{back_minor}" if back_minor else f"{uid}-{reason}"
+    return ask_key(key, refusals)
+
+
+def ask_key(key: str, refusals: int) -> str:
+    """The key of the ask after `refusals` refusals: the first ask keeps the plain key."""
+    return f"{key}-ask-{refusals + 1}" if refusals else key
 
 
 class OwedRefunds(PaidBookingWrites):
@@ -58,7 +68,7 @@ class OwedRefunds(PaidBookingWrites):
         try:
             refund = self.adapters.for_booking(booking).refund(
                 payment.payment_id or "", Price(rest, booking.currency or ""),
-                key=refund_key(booking.uid, reason, back))
+                key=refund_key(booking.uid, reason, back, payment.refund_refusals))
         except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
             log.warning("refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})

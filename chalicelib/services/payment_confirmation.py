@@ -22,7 +22,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import PaymentEvent
-from chalicelib.services.owed_refunds import OwedRefunds, refused
+from chalicelib.services.owed_refunds import OwedRefunds, ask_key, refused
 from chalicelib.services.payment_ports import PaymentAdapters, Settlement
 from chalicelib.services.ports import Clock
 
@@ -110,7 +110,7 @@ class PaymentConfirmation(OwedRefunds):
             refund = self.adapters.for_booking(booking).refund(
                 payment_id, Price(second.amount_minor or booking.price_minor or 0,
                                   booking.currency or ""),
-                key=f"{booking.uid}-second-{payment_id}")
+                key=ask_key(f"{booking.uid}-second-{payment_id}", second.refund_refusals))
         except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
             log.warning("second payment's refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})

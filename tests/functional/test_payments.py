@@ -542,7 +542,7 @@ def test_a_refund_owed_given_back_in_part_in_stripes_dashboard_is_made_for_the_r
     refunds = sandbox.stripe_refunds()
     assert sorted(r["amount"] for r in refunds) == [5000, 10000]
     (own,) = [r for r in refunds if r["metadata"].get("penny_refund_key")]
-    assert own["metadata"]["penny_refund_key"] == f"{held['uid']}-cancelled-after-5000"
+    assert own["metadata"]["penny_refund_key"] == f"{held['uid']}-cancelled-after-5000-ask-2"
     shown = view(api, held)["payment"]
     assert (shown["state"], shown["refunded_minor"]) == ("refunded", 15000)
 
@@ -583,6 +583,29 @@ def test_a_refund_stripe_refuses_at_each_of_the_workers_tries_is_left_to_the_hos
     # THEN it shows refunded
     shown = view(api, held)["payment"]
     assert (shown["state"], shown["refund_refused"]) == ("refunded", False)
+
+
+def test_a_refund_stripe_refused_once_is_made_at_the_retry_under_a_key_of_its_own(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a cancelled paid booking, and Stripe refusing its refund once (the host's
+    # balance too low, topped up before the retry): Stripe keeps that refusal for a day as
+    # the answer of its Idempotency-Key
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    host = host_id(api, stripe_host)
+    sandbox.stripe_refuse_refunds(1)
+    with pytest.raises(Exception):  # noqa: B017 - failed for Lambda's retry
+        run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+
+    # WHEN Lambda retries the job
+    run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+
+    # THEN the retry asks under the second ask's key, and the refund is made
+    (refund,) = sandbox.stripe_refunds()
+    assert refund["metadata"]["penny_refund_key"] == f"{held['uid']}-cancelled-ask-2"
+    assert view(api, held)["payment"]["state"] == "refunded"
 
 
 def test_a_paid_booking_refunded_in_stripes_dashboard_says_the_host_refunded_it(
@@ -1039,7 +1062,7 @@ def test_a_refund_owed_given_back_by_hand_in_razorpays_dashboard_is_made_for_the
     # back, and nothing of the second; both show all of it refunded
     own = [r for r in sandbox.razorpay_refunds() if r["notes"]]
     assert [(r["amount"], r["notes"]["penny_refund_key"]) for r in own] == [
-        (100000, f"{held[10]['uid']}-cancelled-after-50000")]
+        (100000, f"{held[10]['uid']}-cancelled-after-50000-ask-2")]
     for booking in held.values():
         shown = view(api, booking)["payment"]
         assert (shown["state"], shown["refunded_minor"]) == ("refunded", 150000)

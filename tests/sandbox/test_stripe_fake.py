@@ -346,6 +346,30 @@ def test_a_refund_key_reused_replays_the_refund(provider_sandbox: ProviderSandbo
     assert read.status == "succeeded" and read.latest_charge
 
 
+def test_a_refund_refused_under_a_key_is_refused_again_under_it_as_stripe_replays_errors(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a refund refused for a balance too low, asked for under a key
+    client, account = _client(provider_sandbox), _host(provider_sandbox)
+    intent = provider_sandbox.stripe_pay(_session(client, account).id)["payment_intent"]
+    provider_sandbox.stripe_refuse_refunds(1)
+    keyed: stripe.RequestOptions = {"stripe_account": account, "idempotency_key": "rf-no"}
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.refunds.create(params={"payment_intent": intent}, options=keyed)
+
+    # WHEN it is asked for again once the balance would take it: under the same key, and
+    # under another
+    with pytest.raises(stripe.InvalidRequestError) as replayed:
+        client.v1.refunds.create(params={"payment_intent": intent}, options=keyed)
+    made = client.v1.refunds.create(params={"payment_intent": intent}, options={
+        "stripe_account": account, "idempotency_key": "rf-no-2"})
+
+    # THEN the key gives its first answer back, the refusal, and only a new key refunds
+    assert refused.value.code == "balance_insufficient" and refused.value.http_status == 400
+    assert replayed.value.code == "balance_insufficient"
+    assert replayed.value.headers["Idempotent-Replayed"] == "true"
+    assert made.status == "succeeded" and len(provider_sandbox.stripe_refunds()) == 1
+
+
 # -- Connect ----------------------------------------------------------------------------
 
 

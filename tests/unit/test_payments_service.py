@@ -934,7 +934,7 @@ def test_a_refund_owed_that_the_host_gave_back_in_part_by_hand_is_the_rest_keyed
     world.payments.refund_cancelled(booking.uid)
 
     # THEN the rest alone is refunded, once, under a key naming what had gone back
-    assert list(world.fake.refunds) == [f"{booking.uid}-cancelled-after-1500"]
+    assert list(world.fake.refunds) == [f"{booking.uid}-cancelled-after-1500-ask-2"]
     (rest,) = world.fake.refunds.values()
     assert rest.amount == Price(3500, "USD")
     refunded = world.get(booking.uid)
@@ -1201,3 +1201,24 @@ def test_penny_stops_asking_for_a_refused_refund_when_the_payments_worker_stops_
     # more): giving up at its last one leaves no path asking after the dashboard says so.
     spec = next(s for s in QUEUES if s.name == "payments")
     assert 1 + spec.max_retries == REFUND_ASKS
+
+
+def test_each_ask_after_a_refusal_has_a_key_of_its_own_and_an_outage_keeps_its_key(
+        world: World) -> None:
+    # A provider keeps a key's first answer, a refusal too (Stripe, for a day): an ask
+    # under the same key would hear it again. An outage may have made the refund: its
+    # retry keeps the key, to replay it.
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.fake.faults.fail_next("refund", ProviderRejectedError("stripe", "balance"))
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.refund_cancelled(booking.uid)
+    world.fake.faults.fail_next("refund", ProviderUnavailableError("stripe", "timed out"),
+                                after_work=True)
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.refund_cancelled(booking.uid)
+
+    world.payments.refund_cancelled(booking.uid)
+
+    assert list(world.fake.refunds) == [f"{booking.uid}-cancelled-ask-2"]
+    assert payment_summary(world.get(booking.uid))["state"] == "refunded"
