@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from chalice import Chalice, Response
+from chalice import Blueprint, Chalice, Response
 
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.functions.edge_responses import empty
@@ -125,7 +125,8 @@ def _ack(edge: Edge, receipt: Receipt[Any]) -> Response:
     return response
 
 
-def edge_route(app: Chalice, edge: Edge, context: Callable[[], EdgeContext] | None = None,
+def edge_route(app: Chalice | Blueprint, edge: Edge,
+               context: Callable[[], EdgeContext] | None = None,
                verifier: Callable[..., WebhookVerifier] | None = None,
                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `edge`. A webhook's `verifier(**path)` and `context()` are called per

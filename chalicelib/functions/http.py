@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalice import Chalice, Response
+from chalice import Blueprint, Chalice, Response
 
 from chalicelib.domain.errors import (
     AuthenticationError,
@@ -207,7 +207,7 @@ def _to_response(result: Any, status: int) -> Response:
                     headers={"Content-Type": "application/json"})
 
 
-def api_route(app: Chalice, authenticate: Callable[[Any], AccessClaims],
+def api_route(app: Chalice | Blueprint, authenticate: Callable[[Any], AccessClaims],
               body_limit: Callable[[], int],
               operation: Operation) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`authenticate(request)` returns who calls an `auth` route (host, login), or raises."""

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document, generated from the registered routes and pydantic models.
 
-Routes and schemas have one source each (app.py's `route(...)` calls and
+Routes and schemas have one source each (the `route(...)` calls of chalicelib/routes/ and
 functions/schemas/), so the document cannot drift from what the API does.
 """
 

@@ -40,8 +40,8 @@ X-Content-Type-Options: nosniff; Referrer-Policy: no-referrer (secret tokens tra
 page URLs). No inline script or style may appear in a template: use classes, the
 `hidden` attribute and static files.
 
-Page routes are declared in app.py with `@page(path, name)`, not `route(...)`, so they
-stay out of /openapi.json; the view imports this module inside its body.
+Page routes are declared in chalicelib/routes/pages.py with `@page(path, name)`, not
+`route(...)`, so they stay out of /openapi.json; the view imports this module inside its body.
 """
 
 from __future__ import annotations
