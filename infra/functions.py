@@ -70,7 +70,7 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # bookings (a Query of GSI2), write the booking's notes link or brief and what they
     # made at Notion or Google (PutItem), count briefs and keep a refreshed token
     # (UpdateItem, as their job records). A first notes page is made under a creation
-    # lease (a conditional PutItem), released with a DeleteItem (services/notes.py).
+    # lease (a conditional PutItem), released with a DeleteItem (services/notes_pages.py).
     **{name: {"table": ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"),
               "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
                               "GetQueueAttributes")}

@@ -32,7 +32,7 @@ class NotesDestination:
 
     `catch_up_at`: when notes last started going here (a connection, a choice): the
     host's bookings asked for before then are written again, a few at a time
-    (services/notes.py `waiting_for_catch_up`). Bookkeeping, not the place: two
+    (services/notes_catch_up.py `waiting_for_catch_up`). Bookkeeping, not the place: two
     destinations differing only in it are the same place."""
 
     provider: str

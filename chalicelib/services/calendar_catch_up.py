@@ -10,7 +10,7 @@ from datetime import datetime
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.services.calendar_event_writes import CALENDAR
 from chalicelib.services.jobs import ProviderRefs
-from chalicelib.services.notes import NotesBookings, save_on_latest
+from chalicelib.services.notes_bookings import NotesBookings, save_on_latest
 from chalicelib.services.zoom_meeting_writes import ZOOM
 
 CATCH_UP = 200   # upcoming bookings a (re)connection asks the calendar worker for again

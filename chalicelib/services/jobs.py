@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.providers.briefs import Briefs
     from chalicelib.services.calendar_cache import CalendarCache
     from chalicelib.services.calendar_ports import ProviderAdapters
-    from chalicelib.services.notes import NotesAdapters
+    from chalicelib.services.notes_pages import NotesAdapters
     from chalicelib.services.payments import PaymentService
     from chalicelib.services.summary import BriefUsage
 

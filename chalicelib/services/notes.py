@@ -37,79 +37,46 @@ written at once, each finished page starting the next. A page the provider refus
 good (one the host trashed) fails its job and still starts the next; a broken connection
 ends the catch-up (a reconnect starts it again), and a job that fails until the
 dead-letter queue holds its place until it is replayed (`make redrive`).
+
+The job is four modules: this one reconciles (the rounds, the catch-up's chain),
+notes_pages.py writes one booking's page (where it is held, the lease for a first page),
+notes_catch_up.py paces the catch-up, notes_bookings.py reads and saves the bookings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.errors import (
-    BookingContentionError,
-    ConnectionBrokenError,
-    NotConnectedError,
-    NotesPageGoneError,
-    ProviderRejectedError,
-)
+from chalicelib.domain.errors import NotConnectedError, ProviderRejectedError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
-from chalicelib.domain.notes import NotesDestination, booking_notes, earlier_bookings
-from chalicelib.domain.providers.notes import BookingNotes, NotesPage, NotesProvider
-from chalicelib.domain.providers.refs import ProviderRef
-from chalicelib.services.jobs import HostConfigs, JobContext, ProviderRefs, take_lease
+from chalicelib.domain.notes import booking_notes
+from chalicelib.services.jobs import HostConfigs, JobContext, ProviderRefs
+from chalicelib.services.notes_bookings import (
+    ROUNDS,
+    NotesBookings,
+    client_history,
+    question_labels,
+)
+from chalicelib.services.notes_catch_up import CATCH_UP_AT_ONCE, catch_up_next
+from chalicelib.services.notes_pages import (
+    CREATE_LEASE,
+    CREATING,
+    MADE,
+    NOTES,
+    NOTES_TIMEOUT,
+    Held,
+    NotesAdapters,
+    NotesPages,
+)
 from chalicelib.services.ports import Clock
 
-NOTES = "notes"
-# Who is making a booking's first page, and until when: one run at a time, so two events
-# of one booking handled together (the confirmation, and the calendar worker's request
-# for its link) never make two pages. Longer than a run takes (the worker's 60 s).
-CREATING = "notes:creating"
-CREATE_LEASE = timedelta(minutes=2)
-ROUNDS = 3
-MADE, UPDATED = "made", "updated"  # what a write of a notes page did
-NOTES_TIMEOUT = 10.0               # seconds per Notion call (the worker has 60)
-KEEP_AFTER_MEETING = timedelta(days=30)
-HISTORY_READ = 100                 # the host's bookings read to find the client's earlier ones
-CATCH_UP = 100                     # bookings whose notes a (re)connection writes again
-CATCH_UP_FROM = timedelta(days=1)  # those starting from a day ago on
-CATCH_UP_AT_ONCE = 2               # pages a catch-up writes at once (Notion: ~3 requests/s)
-
-
-class NotesAdapters(Protocol):
-    """The host's notes provider (bootstrap.HostAdapters): NotConnectedError when the
-    host has not connected it, ConnectionBrokenError when it is broken."""
-
-    def notes(self, host_id: str, destination: NotesDestination,
-              timeout: float) -> NotesProvider: ...
-
-    def broken(self, host_id: str, provider: str, reason: str) -> None:
-        """The host's connection to `provider` stopped working (shown to the host)."""
-        ...
-
-
-class NotesBookings(Protocol):
-    def get(self, uid: str) -> Booking | None: ...
-    def save(self, booking: Booking) -> bool: ...
-    def for_host(self, host_id: str, *, after: datetime | None = None,
-                 before: datetime | None = None, newest_first: bool = False,
-                 limit: int = 50) -> list[Booking]: ...
-
-
-def question_labels(config: HostConfig, booking: Booking) -> dict[str, str]:
-    """The booking's event type's questions, id -> label, in form order."""
-    et = next((e for e in config.event_types if e.id == booking.event_type_id), None)
-    return {} if et is None else {q.id: q.label for q in et.questions}
-
-
-def client_history(bookings: NotesBookings, booking: Booking) -> list[Booking]:
-    """The client's earlier bookings with this host (one page of the host's bookings
-    before this one, newest first)."""
-    before = bookings.for_host(booking.host_id, before=booking.start, newest_first=True,
-                               limit=HISTORY_READ)
-    return earlier_bookings(booking, before)
+# Kept importable from here, where the job's tests and callers name them.
+__all__ = ["CATCH_UP_AT_ONCE", "CREATE_LEASE", "CREATING", "NOTES", "NotesAdapters",
+           "NotesBookings", "NotesJob", "notes_job"]
 
 
 def _state(b: Booking | None) -> tuple[object, ...] | None:
@@ -154,7 +121,7 @@ class NotesJob:
                 # Not on a broken connection (every page would fail: a reconnect starts
                 # the catch-up again) nor on a retryable failure (its retry goes on).
                 if chain is not None:
-                    self._catch_up_next(chain, mark, config)
+                    catch_up_next(self.bookings, self.hosts, chain, mark, config)
                 raise
             if wrote is None:
                 break
@@ -164,21 +131,8 @@ class NotesJob:
                 break
             booking = again
         if chain is not None:
-            self._catch_up_next(chain, mark, config)
+            catch_up_next(self.bookings, self.hosts, chain, mark, config)
         return made
-
-    def _catch_up_next(self, asked: Booking, mark: datetime | None,
-                       config: HostConfig | None) -> None:
-        """`asked` was marked `mark`: when that is the host's catch-up's time, mark the
-        next booking waiting for it, so one more page is written."""
-        if config is None:  # not read by the write (a booking with nothing to write)
-            config = self.hosts.config(asked.host_id)
-        at = None if config.notes is None else config.notes.catch_up_at
-        if at is None or mark != at:
-            return  # asked for by another (the brief, the video link), or an older catch-up
-        for booking in waiting_for_catch_up(self.bookings, asked.host_id, at):
-            if ask_for_notes(self.bookings, booking, at):
-                return  # one more: the chain goes on (another run took the one before)
 
     def _write(self, booking: Booking) -> tuple[str | None, HostConfig | None]:
         """MADE (a new page), UPDATED (the page it has), or None (nothing to write); and
@@ -197,138 +151,14 @@ class NotesJob:
         notes = booking_notes(booking, config.profile.timezone,
                               question_labels(config, booking), self.manage_url,
                               client_history(self.bookings, booking))
+        pages = NotesPages(self.bookings, self.adapters, self.refs, self.clock)
         held = None if ref is None else Held.of(ref)
         if held is not None and held.place != config.notes.data_source_id:
-            kept = self._where_held(booking.host_id, held, notes)
+            kept = pages.where_held(booking.host_id, held, notes)
             if kept is not None:
-                return self._saved(booking, ref, held.destination, kept, False), config
-        page, made = self._save(booking, held, provider, notes, config.notes)
-        return self._saved(booking, ref, config.notes, page, made), config
-
-    def _where_held(self, host_id: str, held: Held, notes: BookingNotes) -> NotesPage | None:
-        """The booking's page where it was made, the host having chosen another place
-        since: kept up to date there while the host's connection to it lasts. None: not
-        there any more (that provider disconnected or broken, the page deleted for good,
-        or a ref from before Penny kept the provider), so a page where notes go now."""
-        if held.destination is None:
-            return None
-        try:
-            return self.adapters.notes(host_id, held.destination, NOTES_TIMEOUT) \
-                .update_notes(held.page_id, notes)
-        except (NotConnectedError, ConnectionBrokenError, NotesPageGoneError):
-            return None
-
-    def _save(self, booking: Booking, held: Held | None, provider: NotesProvider,
-              notes: BookingNotes, destination: NotesDestination) -> tuple[NotesPage, bool]:
-        """The booking's page where notes go now, and whether it was made (under the
-        lease for a first page: one run makes it)."""
-        place = destination.data_source_id  # the Notion data source, or the Drive folder
-        lease = None
-        if held is None or held.place != place:
-            # First notes, or the host picked another place: a page there, made by one run.
-            now = self.clock.now() if self.clock else datetime.now(UTC)
-            lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE, "notes page",
-                               place)
-        try:
-            if lease is None:
-                assert held is not None
-                try:
-                    page = provider.update_notes(held.page_id, notes)
-                except NotesPageGoneError:
-                    # Its page is gone (deleted for good, moved out of Penny's sight): the
-                    # notes go on a page made anew, by one run, as a first page is.
-                    now = self.clock.now() if self.clock else datetime.now(UTC)
-                    lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE,
-                                       "notes page", place)
-                    page = provider.save_notes(notes)
-            else:
-                page = provider.save_notes(notes)
-        except ConnectionBrokenError as exc:
-            self.adapters.broken(booking.host_id, destination.provider, exc.message)
-            raise
-        finally:
-            if lease is not None:
-                self.refs.delete(lease)
-        return page, lease is not None
-
-    def _saved(self, booking: Booking, ref: ProviderRef | None,
-               destination: NotesDestination | None, page: NotesPage, made: bool) -> str:
-        """MADE or UPDATED, once the page's place and link are kept."""
-        assert destination is not None
-        stored = ProviderRef(NOTES, booking.uid, Held.external_id(destination, page.id),
-                             booking.sequence, booking.end + KEEP_AFTER_MEETING)
-        if stored != ref:
-            self.refs.put(stored)
-        if booking.notes_url != page.url:
-            self._save_link(booking, page.url)
-            return MADE  # its link is new on the booking (a run that made it died)
-        return MADE if made else UPDATED
-
-    def _save_link(self, booking: Booking, url: str) -> None:
-        save_on_latest(self.bookings, booking, lambda b: replace(b, notes_url=url))
-
-
-@dataclass(frozen=True)
-class Held:
-    """Where a booking's notes page is, as its ProviderRef says: the place (the Notion
-    data source, the Drive folder), the page, and the destination it was made for, to
-    reach it again after the host chose another place (None: a ref stored before Penny
-    kept it)."""
-
-    place: str
-    page_id: str
-    destination: NotesDestination | None
-
-    @classmethod
-    def of(cls, ref: ProviderRef) -> Held:
-        place, page_id, provider, database_id = (ref.external_id.split("\n") + [""] * 3)[:4]
-        return cls(place, page_id, NotesDestination(provider, database_id, place, "")
-                   if provider else None)
-
-    @staticmethod
-    def external_id(destination: NotesDestination, page_id: str) -> str:
-        # The place and the page first, as refs stored before kept them.
-        return "\n".join((destination.data_source_id, page_id, destination.provider,
-                          destination.database_id))
-
-
-def save_on_latest(bookings: NotesBookings, booking: Booking,
-                   edit: Callable[[Booking], Booking]) -> Booking | None:
-    """The booking with `edit` made on its latest version, as saved (None: it is gone);
-    BookingContentionError if it kept changing (the job is retried)."""
-    current: Booking | None = booking
-    for _ in range(ROUNDS):
-        if current is None:
-            return None
-        changed = edit(current)
-        if bookings.save(changed):
-            return replace(changed, version=(changed.version or 0) + 1)
-        current = bookings.get(booking.uid)  # changed meanwhile: on the fresh one
-    raise BookingContentionError(f"booking {booking.uid} kept changing; try again")
-
-
-def waiting_for_catch_up(bookings: NotesBookings, host_id: str,
-                         at: datetime) -> list[Booking]:
-    """The host's bookings a catch-up begun `at` has yet to ask for, in order: from a
-    day before it on (at most CATCH_UP read), made by then, confirmed (or cancelled
-    with a page), and not asked for since (a mark at `at` is the catch-up's own)."""
-    return [b for b in bookings.for_host(host_id, after=at - CATCH_UP_FROM, limit=CATCH_UP)
-            if b.created_at <= at
-            and (b.status is BookingStatus.CONFIRMED
-                 or (b.status is BookingStatus.CANCELLED and b.notes_url is not None))
-            and (b.notes_requested_at is None or b.notes_requested_at < at)]
-
-
-def ask_for_notes(bookings: NotesBookings, booking: Booking, at: datetime) -> bool:
-    """Mark the booking for the catch-up begun `at` (`notes.requested` on the table's
-    stream); False when another run marked it first (it then marks nothing again)."""
-    marked: list[bool] = []
-
-    def mark(b: Booking) -> Booking:
-        marked.append(b.notes_requested_at is None or b.notes_requested_at < at)
-        return replace(b, notes_requested_at=at, keeps_notes=True) if marked[-1] else b
-
-    return save_on_latest(bookings, booking, mark) is not None and marked[-1]
+                return pages.saved(booking, ref, held.destination, kept, False), config
+        page, made = pages.save(booking, held, provider, notes, config.notes)
+        return pages.saved(booking, ref, config.notes, page, made), config
 
 
 def notes_job(context: JobContext) -> NotesJob:

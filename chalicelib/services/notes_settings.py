@@ -38,13 +38,13 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NOTES_PROVIDERS, NotesDestination
 from chalicelib.domain.providers.notes import NotesDatabase, NotesProvider
-from chalicelib.services.notes import (
+from chalicelib.services.notes_bookings import NotesBookings
+from chalicelib.services.notes_catch_up import (
     CATCH_UP_AT_ONCE,
-    NotesAdapters,
-    NotesBookings,
     ask_for_notes,
     waiting_for_catch_up,
 )
+from chalicelib.services.notes_pages import NotesAdapters
 from chalicelib.services.ports import Clock
 
 NAMES = {"notion": "Notion", "google": "Google Docs"}
@@ -132,7 +132,7 @@ class NotesSettings:
         """Send notes to `destination` (default: where they go) and ask the notes worker
         again for the pages of the host's bookings from a day ago on (confirmed ones, and
         cancelled ones that had a page): CATCH_UP_AT_ONCE now, each written page asking
-        for the next (services/notes.py); how many it will write in all."""
+        for the next (services/notes_catch_up.py); how many it will write in all."""
         destination = destination or self.hosts.config(host_id).notes
         if destination is None:
             return 0

@@ -50,7 +50,7 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.notes import booking_facts
 from chalicelib.domain.providers.briefs import Brief, Briefs
 from chalicelib.services.jobs import HostConfigs, JobContext
-from chalicelib.services.notes import (
+from chalicelib.services.notes_bookings import (
     NotesBookings,
     client_history,
     question_labels,
