@@ -1,7 +1,7 @@
 """A notes doc in Google Docs v1 and Drive v3's JSON: the Drive queries that find Penny's
 docs and folders, the doc's lines, the batchUpdate requests that bring a doc to the
 notes, and what an error answer means. Pure functions over dicts, no SDK: the calls are
-google_docs_notes.py's.
+google_docs_notes.py's and google_docs_doc_writer.py's.
 
 The doc. Penny's part is its top: a heading (the notes' title), a line with the status
 and the time in the host's zone, then the bullets as a bulleted list. A rewrite replaces
