@@ -151,6 +151,11 @@ class StripeLedger:
             if left == 0:
                 raise StripeFailure(400, f"Charge {paid['id']} has already been refunded.",
                                     code="charge_already_refunded")
+            disputed = self.get(account, paid.get("dispute") or "", "dispute")
+            if disputed is not None and disputed["status"] not in ("won", "warning_closed"):
+                # As Stripe: a charge whose dispute is open or lost is the bank's to settle.
+                raise StripeFailure(400, f"Charge {paid['id']} has been charged back; cannot "
+                                    "issue a refund.", code="charge_disputed")
             if amount is not None and amount > left:
                 raise StripeFailure(400, f"Refund amount ({money(amount, paid['currency'])}) is "
                                     "greater than unrefunded amount on charge "
@@ -205,7 +210,7 @@ class StripeLedger:
             account, disputed = found
             if disputed["status"] in ("won", "lost", "warning_closed"):
                 raise ValueError(f"dispute {dispute_id} is {disputed['status']} already")
-            disputed.update(status=status, is_charge_refundable=False)
+            disputed.update(status=status, is_charge_refundable=status != "lost")
             self.emit("charge.dispute.closed", disputed, account)
             return disputed
 

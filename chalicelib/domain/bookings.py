@@ -127,6 +127,14 @@ class Payment:
     def refund_refused(self) -> bool:
         return self.refund_refused_at is not None
 
+    @property
+    def dispute_holds_money(self) -> bool:
+        """A dispute open or lost: the bank, not Penny, decides where the money goes
+        (Stripe refuses a refund of a disputed charge, and one made anyway may be paid
+        twice when the bank takes it back). Won, or an inquiry closed without a
+        chargeback: the money is the host's again, and a refund owed can be made."""
+        return self.dispute_id is not None and self.dispute_outcome in (None, "lost")
+
 
 @dataclass(frozen=True)
 class Attendee:
@@ -393,7 +401,20 @@ class Booking:
         cancelled in time), and not all of it back yet: the refund not made, or only a
         part the host gave back at the provider meanwhile (the rest is still Penny's to
         give). A refund that came back, or that the provider refused at every ask, is the
-        host's to make another way."""
+        host's to make another way; one whose payment's dispute is open or lost is held
+        (`refund_held`), and never asked for (nor counted as refused) while it is."""
+        p = self.payment
+        return self._refund_due and p is not None and not p.dispute_holds_money
+
+    @property
+    def refund_held(self) -> bool:
+        """A refund it would owe, held while its payment's dispute is open or lost: the
+        bank decides the money. A dispute won (or closed as an inquiry) makes it owed."""
+        p = self.payment
+        return self._refund_due and p is not None and p.dispute_holds_money
+
+    @property
+    def _refund_due(self) -> bool:
         p = self.payment
         return (p is not None and p.paid and p.refund_reason not in (None, "provider")
                 and not p.refund_failed and not p.refund_refused

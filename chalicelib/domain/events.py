@@ -127,6 +127,10 @@ def payment_summary(b: Booking) -> dict[str, Any]:
         # Shown beside the state: a disputed payment is still paid until the bank decides.
         summary["dispute"] = {"reason": p.dispute_reason, "amount_minor": p.disputed_minor,
                               "outcome": p.dispute_outcome}
+    if b.refund_held:
+        # Cancelled inside the policy while the payment is disputed: no refund, the bank's
+        # dispute decides the money (made if the host wins it, never if they lose it).
+        summary["refund_held"] = True
     if p.second_payments:
         # Paid again (two tabs): each given back in full, apart from the booking's state.
         summary["second_payments"] = [{"amount_minor": s.amount_minor,

@@ -189,7 +189,7 @@ def payment_out(b: Booking) -> s.PaymentOut:
         key_id=p.public_key if awaiting else None,
         refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
         refund_refused=p.refund_refused,
-        refund_hours_before=p.refund_hours_before,
+        refund_hours_before=p.refund_hours_before, refund_held=b.refund_held,
         dispute=None if p.dispute_id is None else s.DisputeOut(
             reason=p.dispute_reason, amount_minor=p.disputed_minor,
             outcome=p.dispute_outcome),

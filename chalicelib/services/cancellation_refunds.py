@@ -2,6 +2,11 @@
 the payments worker does it on `booking.cancelled`, so a provider outage is retried and
 ends in its DLQ instead of losing the refund. The refund carries a key derived from the
 booking, so a retried Lambda replays instead of paying out twice.
+
+A payment disputed with the client's bank (open, or lost) is not refunded: the bank decides
+the money, and Stripe refuses to refund a disputed charge. The refund the policy gives is
+recorded as held (`Booking.refund_held`), and made when the dispute is won or closed as an
+inquiry (services/payment_settlement.py).
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class CancellationRefunds(OwedRefunds):
             return booking
         if payment is None:
             return booking
+        if booking.refund_held:
+            return booking   # recorded already; the dispute's end decides
         if not booking.refund_owed:
             in_part = given_back_in_part(booking)
             if (payment.refunded and not in_part) or payment.refund_refused:
@@ -60,6 +67,12 @@ class CancellationRefunds(OwedRefunds):
                 b.payment, refund_reason="cancelled"))
                 if b.payment is not None and (not b.payment.refunded or given_back_in_part(b))
                 else b)
+        if booking.refund_held:
+            # Never asked of the provider, so never counted as a refused ask: when the
+            # dispute is won its refund is the first ask, under the plain key.
+            log.info("refund held while the payment's dispute is open or lost",
+                     extra={"booking_uid": uid})
+            return booking
         # Down: the job fails for its retries and then its DLQ, whose redrive tries again;
         # never recorded done with the money still out. Refused (a balance too low, keys
         # withdrawn, Stripe disconnected): the same, counted, and at the third refusal (the

@@ -23,7 +23,10 @@ once and in any order, and each is checked against the booking's own checkout:
   (`payment.disputed`) to answer it at the provider;
 - a dispute closed (won, lost, or an inquiry closed without a chargeback): its outcome
   recorded, and the host told (`payment.dispute_closed`), even when its opening comes
-  after it (then ignored, as for any dispute told already).
+  after it (then ignored, as for any dispute told already). A refund the dispute held (a
+  cancellation inside the policy while it was open) is made once it is won or closed, and
+  a redelivery tries it again until it is; a lost one's is never made (the bank gave the
+  money back).
 """
 
 from __future__ import annotations
@@ -160,17 +163,37 @@ class PaymentSettlement(PaymentCapture):
         assert payment is not None
         closed = (event.dispute_id, event.outcome)
         if not payment.paid or not event.dispute_id or event.outcome not in DISPUTE_OUTCOMES \
-                or event.payment_id != payment.payment_id \
-                or (payment.dispute_id, payment.dispute_outcome) == closed:
+                or event.payment_id != payment.payment_id:
+            return Settlement("ignored", booking)
+        if (payment.dispute_id, payment.dispute_outcome) == closed:
+            # Told before; a refund it freed that could not be made then is tried again.
+            if booking.refund_owed:
+                return self._refund_freed(booking)
             return Settlement("ignored", booking)
         now = self.clock.now()
         amount = event.amount.amount_minor if event.amount else None
         log.warning("payment dispute closed", extra={"booking_uid": booking.uid,
                                                      "outcome": event.outcome})
-        return Settlement("recorded", self._update(booking.uid, lambda b: b.dispute_closed(
+        booking = self._update(booking.uid, lambda b: b.dispute_closed(
             event.dispute_id or "", event.outcome or "", event.reason, amount, now)
             if b.payment is not None and b.payment.paid
-            and (b.payment.dispute_id, b.payment.dispute_outcome) != closed else b))
+            and (b.payment.dispute_id, b.payment.dispute_outcome) != closed else b)
+        if booking.refund_owed:
+            # Cancelled inside the policy while the dispute held the money: won, or closed
+            # without a chargeback, the money is the host's again and the refund is owed.
+            return self._refund_freed(booking)
+        return Settlement("recorded", booking)
+
+    def _refund_freed(self, booking: Booking) -> Settlement:
+        """The refund a dispute held, made now under the key of its next ask
+        (`_refund_rest`: held, it was never asked for, so never refused, and its first ask
+        is `{uid}-{reason}`); one that cannot be made yet fails the event (503) for its
+        redelivery to try again, and one refused at the last ask is recorded refused."""
+        assert booking.payment is not None
+        reason = booking.payment.refund_reason or "cancelled"
+        after = self._refund_rest(booking, reason, "a booking whose dispute ended")
+        refused_now = after.payment is not None and after.payment.refund_refused
+        return Settlement("recorded" if refused_now else "refunded", after)
 
     def confirm_callback(self, booking: Booking, order_id: str, payment_id: str,
                          signature: str) -> Booking:

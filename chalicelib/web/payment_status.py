@@ -149,6 +149,9 @@ def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
         why = REFUND_REASONS.get(payment.refund_reason or "", "")
         words = (f"Paid {paid}. It is being refunded in full {escape(why)}; "
                  "the refund is on its way.")
+    elif booking.status is BookingStatus.CANCELLED and refund_due(booking) and \
+            payment.dispute_holds_money:
+        words = f"Paid {paid}. {_held_words(booking)}"
     elif booking.status is BookingStatus.CANCELLED:
         words = f"Paid {paid}. " + (
             "Your full refund is on its way." if refund_due(booking) else
@@ -160,6 +163,17 @@ def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
     else:
         words = f"Paid {paid}. {escape(refund_terms(booking, now))}"
     return f'<div class="payment" id="payment"><p id="payment-state">{words}</p></div>'
+
+
+def _held_words(booking: Booking) -> str:
+    """A refund the policy gives, held by the payment's dispute with the client's bank:
+    the bank decides the money, and Penny refunds only if the host wins it."""
+    assert booking.payment is not None
+    if booking.payment.dispute_outcome == "lost":
+        return ("Your bank's dispute of this payment gave the money back to you, so there is "
+                "no refund from the host.")
+    return ("No refund while your bank's dispute of this payment is open: the dispute "
+            "decides the money. If it ends in the host's favour, your full refund follows.")
 
 
 def _book_again(links: PayLinks, hidden: bool = False) -> str:

@@ -699,6 +699,46 @@ def test_a_stripe_disputes_close_told_before_its_opening_shows_the_outcome_once(
     assert row["payment"]["dispute"]["outcome"] == "lost"
 
 
+@pytest.mark.parametrize(("outcome", "refunded"), [("won", True), ("lost", False)])
+def test_cancelling_a_disputed_stripe_booking_waits_for_the_dispute_to_refund(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        outcome: str, refunded: bool) -> None:
+    # GIVEN a paid booking whose payment the client disputed with their bank
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    intent = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+    opened = sandbox.stripe_dispute(str(intent), "fraudulent")
+    deliver_stripe(api, sandbox, 1)                                  # charge.dispute.created
+
+    # WHEN it is cancelled inside its refund policy (the job delivered twice)
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    for n in (1, 2):
+        run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, stripe_host), held["uid"],
+                         n)
+
+    # THEN no refund is asked of Stripe (it would refuse: charge_disputed), and both the
+    # API and the client's page say the dispute decides the money
+    assert sandbox.stripe_refunds() == []
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refund_held"]) == ("paid", True)
+    assert "No refund while your bank's dispute of this payment is open" in \
+        manage_page_payment(api, held)
+
+    # WHEN the bank decides the dispute
+    sandbox.stripe_close_dispute(opened["id"], outcome)
+    deliver_stripe(api, sandbox, 1)                                   # charge.dispute.closed
+
+    # THEN won, the policy's refund is made then, once; lost, never
+    refunds = sandbox.stripe_refunds()
+    assert [r["amount"] for r in refunds] == ([15000] if refunded else [])
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refund_held"]) == (
+        ("refunded", False) if refunded else ("paid", True))
+    if refunded:
+        assert refunds[0]["metadata"]["penny_refund_key"] == f"{held['uid']}-cancelled"
+
+
 def test_cancelling_after_the_policys_deadline_refunds_nothing(
         api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     connect_stripe(api, host, sandbox)
@@ -1136,6 +1176,35 @@ def test_two_parts_refunded_in_razorpays_dashboard_show_its_total_told_out_of_or
     shown = view(api, held)["payment"]
     assert (shown["state"], shown["refunded_minor"], shown["refund_reason"]) == (
         "refunded", 30000, "provider")
+
+
+def test_cancelling_a_disputed_razorpay_booking_refunds_once_the_dispute_closes(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a paid booking whose payment the client's bank disputes
+    held = book(api, clock)
+    paid = sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    seen = deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    opened = sandbox.razorpay_dispute(paid["razorpay_payment_id"], "fraud")
+    seen = deliver_razorpay(api, sandbox, seen, 1)                # payment.dispute.created
+
+    # WHEN it is cancelled inside its refund policy
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, razorpay_host), held["uid"])
+
+    # THEN nothing is refunded while the dispute is open
+    assert sandbox.razorpay_refunds() == []
+    assert view(api, held)["payment"]["refund_held"] is True
+
+    # WHEN the dispute closes without a chargeback (a retrieval request), told twice
+    sandbox.razorpay_close_dispute(opened["id"], "closed")
+    deliver_razorpay(api, sandbox, seen, 1)                        # payment.dispute.closed
+    run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, razorpay_host), held["uid"], 2)
+
+    # THEN the policy's refund is made, once
+    (refund,) = sandbox.razorpay_refunds()
+    assert refund["amount"] == 150000
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refund_held"]) == ("refunded", False)
 
 
 @pytest.mark.parametrize("outcome", ["won", "lost", "closed"])

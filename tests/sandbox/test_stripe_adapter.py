@@ -221,6 +221,28 @@ def test_refunding_more_than_is_left_is_rejected(provider_sandbox: ProviderSandb
         payments.refund(intent, Price(4000, "JPY"), "refund-2")
 
 
+@pytest.mark.parametrize(("status", "refunds"), [
+    (None, False), ("lost", False), ("won", True), ("warning_closed", True)])
+def test_a_charge_whose_dispute_is_open_or_lost_is_not_refunded(
+        provider_sandbox: ProviderSandbox, status: str | None, refunds: bool) -> None:
+    # GIVEN a paid checkout the client disputed, still open or decided
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+    opened = provider_sandbox.stripe_dispute(intent, "fraudulent")
+    if status is not None:
+        provider_sandbox.stripe_close_dispute(opened["id"], status)
+
+    # WHEN Penny refunds it, THEN Stripe refuses while the bank holds the money
+    if refunds:
+        assert payments.refund(intent, YEN, "bk-1-cancelled").amount == YEN
+        return
+    with pytest.raises(ProviderRejectedError, match="charged back") as refused:
+        payments.refund(intent, YEN, "bk-1-cancelled")
+    assert refused.value.__cause__ is not None
+    assert getattr(refused.value.__cause__, "code", None) == "charge_disputed"
+    assert provider_sandbox.stripe_refunds() == []
+
+
 # -- errors -----------------------------------------------------------------------------
 
 

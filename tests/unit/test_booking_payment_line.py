@@ -117,3 +117,18 @@ def test_a_second_payments_refund_refused_at_every_ask_is_the_hosts_to_make() ->
         "Paid a second time (₹1,500.00): Razorpay refused Penny's refund of it each time it "
         "asked, and Penny has stopped asking: refund the client by hand in Razorpay's "
         "dashboard.")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+@pytest.mark.parametrize(("outcome", "says"), [
+    (None, "Cancelled inside the refund policy: no refund while the bank's dispute is open. "
+           "If you win it, Penny refunds the client then."),
+    ("lost", "Cancelled inside the refund policy: no refund, the bank gave the money back "
+             "to the client in the dispute."),
+])
+def test_a_cancellation_whose_refund_the_dispute_holds_says_there_is_no_refund(
+        outcome: str | None, says: str) -> None:
+    shown = line({**PAID_TWICE, "refund_held": True, "dispute": {
+        "reason": "fraudulent", "amount_minor": 150000, "outcome": outcome}})
+
+    assert says in shown

@@ -807,6 +807,171 @@ def test_an_attendee_cancelling_in_time_is_refunded_in_full_once(world: World) -
     assert len(world.fake.refunds) == 1
 
 
+def disputed(world: World, booking: Booking, outcome: str | None = None,
+             event_id: str = "evt_dispute") -> PaymentEvent:
+    """The booking's payment disputed with the client's bank (`outcome`: its close)."""
+    opened = replace(world.paid(booking, event_id), kind=PaymentEventKind.DISPUTED,
+                     dispute_id="dp_1", reason="fraudulent")
+    return opened if outcome is None else replace(
+        opened, kind=PaymentEventKind.DISPUTE_CLOSED, outcome=outcome)
+
+
+@pytest.mark.parametrize("outcome", [None, "lost"])
+def test_cancelling_while_the_payment_is_disputed_or_lost_makes_no_refund_and_says_why(
+        world: World, outcome: str | None) -> None:
+    # GIVEN a paid booking whose payment the client disputed (still open, or lost)
+    booking = paid_booking(world)
+    world.payments.settle(disputed(world, booking), "stripe")
+    if outcome is not None:
+        world.payments.settle(disputed(world, booking, outcome, "evt_closed"), "stripe")
+
+    # WHEN it is cancelled inside its refund policy, and the job is delivered twice
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.payments.refund_cancelled(booking.uid)
+    world.payments.refund_cancelled(booking.uid)
+
+    # THEN no refund is asked for, and none is owed: it is held by the dispute
+    held = world.get(booking.uid)
+    assert world.fake.refunds == {}
+    assert held.refund_held and not held.refund_owed
+    assert payment_summary(held)["state"] == "paid" and payment_summary(held)["refund_held"]
+
+
+@pytest.mark.parametrize("outcome", ["won", "closed"])
+def test_a_dispute_won_or_closed_after_a_cancellation_in_time_makes_the_refund_then(
+        world: World, outcome: str) -> None:
+    # GIVEN a booking cancelled inside its policy while its payment's dispute was open
+    booking = paid_booking(world)
+    world.payments.settle(disputed(world, booking), "stripe")
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.payments.refund_cancelled(booking.uid)
+
+    # WHEN the dispute ends with the money the host's (told twice), and the job redelivered
+    closed = world.payments.settle(disputed(world, booking, outcome, "evt_closed"), "stripe")
+    again = world.payments.settle(disputed(world, booking, outcome, "evt_again"), "stripe")
+    world.payments.refund_cancelled(booking.uid)
+
+    # THEN the policy's refund is made, once, under the cancellation's key
+    refunded = world.get(booking.uid)
+    assert (closed.outcome, again.outcome) == ("refunded", "ignored")
+    assert list(world.fake.refunds) == [f"{booking.uid}-cancelled"]
+    assert refunded.payment is not None and refunded.payment.refunded
+    assert refunded.payment.refund_reason == "cancelled" and not refunded.refund_owed
+
+
+def test_a_dispute_won_whose_refund_cannot_be_made_yet_is_tried_again_by_its_redelivery(
+        world: World) -> None:
+    booking = paid_booking(world)
+    world.payments.settle(disputed(world, booking), "stripe")
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.payments.refund_cancelled(booking.uid)
+    world.fake.faults.fail_next("refund", ProviderUnavailableError("stripe", "Stripe is down"))
+
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+    assert world.get(booking.uid).refund_owed
+    again = world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+
+    assert again.outcome == "refunded" and list(world.fake.refunds) == [
+        f"{booking.uid}-cancelled"]
+
+
+def test_a_refund_held_by_a_dispute_is_never_a_refused_ask_and_won_is_the_first_ask(
+        world: World) -> None:
+    # GIVEN a booking cancelled inside its policy while its payment's dispute is open,
+    # the payments job delivered as often as the worker tries and more
+    booking = paid_booking(world)
+    world.payments.settle(disputed(world, booking), "stripe")
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    for _ in range(REFUND_ASKS + 1):
+        world.payments.refund_cancelled(booking.uid)
+
+    # THEN the provider was never asked, and nothing was counted refused
+    held = world.get(booking.uid)
+    assert held.payment is not None and held.payment.refund_refusals == 0
+    assert held.refund_held and not held.payment.refund_refused
+    assert "refund" not in world.fake.faults.calls
+    assert "refund_refused" not in payment_summary(held)
+
+    # WHEN the dispute is won, THEN its refund is the first ask, under the plain key
+    won = world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+    assert won.outcome == "refunded"
+    assert list(world.fake.refunds) == [f"{booking.uid}-cancelled"]
+
+
+def test_a_refund_refused_before_the_dispute_opened_keeps_its_count_for_the_wons_ask(
+        world: World) -> None:
+    # GIVEN a cancellation whose refund the provider refused once (a balance too low),
+    # and then the payment disputed: the job's retries find the refund held
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.fake.faults.fail_next("refund", ProviderRejectedError("stripe", "balance"))
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.refund_cancelled(booking.uid)
+    world.payments.settle(disputed(world, booking), "stripe")
+    world.payments.refund_cancelled(booking.uid)
+    world.payments.refund_cancelled(booking.uid)
+    held = world.get(booking.uid)
+    assert held.refund_held and held.payment is not None
+    assert held.payment.refund_refusals == 1
+
+    # WHEN the dispute is won, THEN the refund is the second ask, under its own key
+    world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+    assert list(world.fake.refunds) == [f"{booking.uid}-cancelled-ask-2"]
+    assert payment_summary(world.get(booking.uid))["state"] == "refunded"
+
+
+def test_a_dispute_won_whose_refund_is_refused_at_each_telling_is_left_to_the_host(
+        world: World) -> None:
+    booking = paid_booking(world)
+    world.payments.settle(disputed(world, booking), "stripe")
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.payments.refund_cancelled(booking.uid)
+    for _ in range(REFUND_ASKS):
+        world.fake.faults.fail_next("refund", ProviderRejectedError("stripe", "balance"))
+
+    for _ in range(REFUND_ASKS - 1):      # 503: Stripe tells the close again
+        with pytest.raises(PaymentUnavailableError):
+            world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+    last = world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+
+    given_up = world.get(booking.uid)
+    assert last.outcome == "recorded" and world.fake.refunds == {}
+    summary = payment_summary(given_up)
+    assert (summary["state"], summary.get("refund_refused")) == ("refund_failed", True)
+    assert "refund_held" not in summary and not given_up.refund_owed
+    again = world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+    assert again.outcome == "ignored" and world.fake.refunds == {}
+
+
+def test_a_dispute_lost_after_a_cancellation_in_time_never_refunds(world: World) -> None:
+    booking = paid_booking(world)
+    world.payments.settle(disputed(world, booking), "stripe")
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.payments.refund_cancelled(booking.uid)
+
+    lost = world.payments.settle(disputed(world, booking, "lost", "evt_lost"), "stripe")
+    world.payments.refund_cancelled(booking.uid)
+
+    assert lost.outcome == "recorded" and world.fake.refunds == {}
+    assert world.get(booking.uid).refund_held
+
+
+def test_a_dispute_won_on_a_booking_cancelled_after_its_deadline_refunds_nothing(
+        world: World) -> None:
+    booking = paid_booking(world)
+    world.payments.settle(disputed(world, booking), "stripe")
+    world.clock.advance(at(START) - at(NOW) - timedelta(hours=2))   # 2 hours before
+    token = world.links.token(booking.uid, LinkPurpose.CANCEL)
+    world.changes.cancel_by_attendee(booking.uid, token, None)
+    world.payments.refund_cancelled(booking.uid)
+
+    won = world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+
+    assert won.outcome == "recorded" and world.fake.refunds == {}
+    assert not world.get(booking.uid).refund_held
+
+
 def refund_failed(world: World, booking: Booking, event_id: str = "evt_refund_failed",
                   refund_id: str = "re-1") -> PaymentEvent:
     return PaymentEvent(event_id, PaymentEventKind.REFUND_FAILED, booking.uid, "", "pi_1",

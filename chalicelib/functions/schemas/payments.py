@@ -74,6 +74,10 @@ class PaymentOut(Strict):
         "provider (refunded at the provider)")
     refund_hours_before: int = Field(description="the refund policy: full refund when "
                                      "cancelled at least this many hours before the start")
+    refund_held: bool = Field(
+        default=False, description="cancelled inside the refund policy while the payment's "
+        "dispute is open or lost: no refund, the bank's dispute decides the money (the "
+        "refund is made if the dispute is won or closed without a chargeback)")
     dispute: DisputeOut | None = Field(
         default=None, description="the client disputed the payment with their bank: the "
         "host answers it in the provider's dashboard, or the money is taken back")

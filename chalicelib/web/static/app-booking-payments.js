@@ -84,6 +84,11 @@ export function paymentLine(booking, timeZone) {
     } else if (state === "refund_owed") {
       const why = REFUND_REASONS[p.refund_reason];
       text += ` To be refunded${why ? ` (${why})` : ""}: ${provider} could not make the refund yet; Penny tries again.`;
+    } else if (p.refund_held) {
+      // Cancelled inside the policy while disputed: the bank's dispute decides the money.
+      text += p.dispute && p.dispute.outcome === "lost"
+        ? " Cancelled inside the refund policy: no refund, the bank gave the money back to the client in the dispute."
+        : " Cancelled inside the refund policy: no refund while the bank's dispute is open. If you win it, Penny refunds the client then.";
     }
     if (p.dispute) {
       const why = p.dispute.reason ? ` (${String(p.dispute.reason).replaceAll("_", " ")})` : "";
