@@ -132,3 +132,57 @@ def test_a_cancellation_whose_refund_the_dispute_holds_says_there_is_no_refund(
         "reason": "fraudulent", "amount_minor": 150000, "outcome": outcome}})
 
     assert says in shown
+
+
+# A live event's summary laid over the row's booking (`withPaymentNews`, as the dashboard's
+# bookings list does when the event comes), and the row's payment line after it.
+NEWS = """
+globalThis.document = { body: { dataset: {} }, createElement: (tag) => ({
+  tag, append(...children) { this.text = children.join(""); }, setAttribute() {} }) };
+const { paymentLine, withPaymentNews } = await import(process.argv[1]);
+const [row, news, options] = JSON.parse(process.argv[2]);
+console.log(paymentLine(withPaymentNews(row, news, options), "UTC").text);
+"""
+
+
+def line_after(row: dict[str, Any], news: dict[str, Any], **options: bool) -> str:
+    out = subprocess.run(["node", "--input-type=module", "-e", NEWS, SCRIPT.as_uri(),
+                          json.dumps([{"status": "confirmed", "payment": row},
+                                      {"status": "confirmed", "payment": news}, options])],
+                         capture_output=True, text=True, timeout=30, check=True)
+    return out.stdout.strip()
+
+
+DISPUTE = {"reason": "fraudulent", "amount_minor": 150000, "outcome": None}
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+@pytest.mark.parametrize(("row", "news", "says"), [
+    # payment.disputed: still paid, the same rank
+    (PAID_TWICE, {**PAID_TWICE, "dispute": DISPUTE},
+     "answer it in Razorpay's dashboard before its deadline"),
+    # payment.dispute_closed: still paid
+    ({**PAID_TWICE, "dispute": DISPUTE}, {**PAID_TWICE, "dispute": {**DISPUTE, "outcome": "won"}},
+     "and you won it: the money stays with you."),
+    # payment.refund_failed of a second payment: the booking's own state stays paid
+    ({**PAID_TWICE, "second_payments": [{"amount_minor": 150000, "refunded": True}]},
+     {**PAID_TWICE, "second_payments": [
+         {"amount_minor": 150000, "refunded": True, "refund_failed": True}]},
+     "its refund came back (the client's card could not take it)"),
+])
+def test_a_live_event_that_leaves_the_payments_rank_changes_the_row_at_once(
+        row: dict[str, Any], news: dict[str, Any], says: str) -> None:
+    assert says in line_after(row, news, live=True)
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_live_event_older_than_the_rows_state_and_a_list_read_tie_keep_the_row() -> None:
+    refunded = {**PAID_TWICE, "state": "refunded", "refunded_minor": 150000,
+                "refund_reason": "provider"}
+
+    older = line_after(refunded, PAID_TWICE, live=True)   # payment.succeeded, late
+    tie = line_after({**PAID_TWICE, "dispute": {**DISPUTE, "outcome": "won"}},
+                     {**PAID_TWICE, "dispute": DISPUTE})  # the list read after the event
+
+    assert older.endswith("Refunded ₹1,500.00 at the payment provider.")
+    assert "and you won it" in tie

@@ -2,7 +2,7 @@
 // client's notes and the pre-meeting brief, live updates.
 
 import { ApiError } from "./api.js";
-import { PAYMENT_ORDER, paymentBadge, paymentLine } from "./app-booking-payments.js";
+import { PAYMENT_ORDER, paymentBadge, paymentLine, withPaymentNews } from "./app-booking-payments.js";
 import { $, $$, LOCATIONS, formatRange, fromTemplate, h, toast } from "./app-dom.js";
 import { zoneLabel } from "./clock.js";
 import { webLink } from "./video.js";
@@ -147,10 +147,7 @@ export function initBookings(state) {
 
   // The booking with what live events said of its money, when that is newer.
   function withHeard(booking) {
-    const news = heard.get(booking.uid);
-    const now = booking.payment ? PAYMENT_ORDER[booking.payment.state] : -1;
-    if (!news || PAYMENT_ORDER[news.payment.state] <= now) return booking;
-    return { ...booking, status: news.status, payment: { ...booking.payment, ...news.payment } };
+    return withPaymentNews(booking, heard.get(booking.uid));
   }
 
   function tagsOf(booking) {
@@ -337,7 +334,8 @@ export function initBookings(state) {
     const item = [...list.children].find((li) => li.dataset.uid === summary.uid);
     const booking = shown.get(summary.uid);
     if (!item || !booking) return;
-    shown.set(summary.uid, withHeard(booking));
+    // The event is news, whether or not its state ranks higher (a dispute leaves it paid).
+    shown.set(summary.uid, withPaymentNews(booking, heard.get(summary.uid), { live: true, refunded }));
     showPayment(item, shown.get(summary.uid));
   }
 
