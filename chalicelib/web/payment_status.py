@@ -97,7 +97,8 @@ def refund_terms(booking: Booking, now: datetime) -> str:
     """What cancelling a paid booking now gives back, in words. The event type's policy
     while its deadline is ahead; once it has passed, that there is no refund, even when a
     move has since put the start far off (a move made after the deadline does not bring
-    the refund back: `refund_deadline`), where the policy alone would read as a refund."""
+    the refund back: `refund_deadline`), where the policy alone would read as a refund;
+    and, while the client's bank disputes the payment, that cancelling makes no refund."""
     payment = booking.payment
     assert payment is not None
     state = payment_state(booking, now)
@@ -111,14 +112,33 @@ def refund_terms(booking: Booking, now: datetime) -> str:
         return "Its refund could not be made; the host will refund you another way."
     if state is PaymentState.REFUND_FAILED:
         return "Its refund came back to the host, who will refund you another way."
+    in_policy = now <= refund_deadline(booking)
+    if payment.dispute_holds_money:   # the policy's refund would be held: say so first
+        return given + _disputed_terms(booking, in_policy)
     policy = given + labels.refund_policy(payment.refund_hours_before)
-    if now <= refund_deadline(booking) or not booking.movable(now):
+    if in_policy or not booking.movable(now):
         return policy
     if _moved_late(booking):
         late = ("its refund deadline passed before it was moved, so cancelling it now gives "
                 "no refund (a move does not bring the refund back).")
         return given + late if given else late[:1].upper() + late[1:]
     return f"{policy} That deadline has passed, so cancelling it now gives no refund."
+
+
+def _disputed_terms(booking: Booking, in_policy: bool) -> str:
+    """What cancelling gives back while the client's bank disputes the payment (open) or
+    took it back (lost): nothing from the host (a cancellation's refund is held, never
+    made: `Booking.refund_held`), said before the client cancels, where the event type's
+    policy alone read as a full refund."""
+    assert booking.payment is not None
+    if booking.payment.dispute_outcome == "lost":
+        return ("Your bank's dispute of this payment gave the money back to you: cancelling "
+                "makes no refund from the host.")
+    then = ("If the dispute ends in the host's favour, your full refund follows."
+            if in_policy else "Its refund deadline has passed, so none follows whatever "
+            "the dispute decides.")
+    return ("Your bank is disputing this payment: cancelling now makes no refund; the "
+            f"dispute decides the money. {then}")
 
 
 def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:

@@ -711,6 +711,13 @@ def test_cancelling_a_disputed_stripe_booking_waits_for_the_dispute_to_refund(
     opened = sandbox.stripe_dispute(str(intent), "fraudulent")
     deliver_stripe(api, sandbox, 1)                                  # charge.dispute.created
 
+    # THEN before cancelling, the client's link (the API's payment.dispute, and the page)
+    # says cancelling makes no refund, not the event type's policy alone
+    assert view(api, held)["payment"]["dispute"]["outcome"] is None
+    before = manage_page_payment(api, held)
+    assert "Your bank is disputing this payment: cancelling now makes no refund" in before
+    assert "Full refund if you cancel" not in before
+
     # WHEN it is cancelled inside its refund policy (the job delivered twice)
     api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
     for n in (1, 2):

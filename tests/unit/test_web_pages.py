@@ -340,6 +340,38 @@ def test_an_ended_hold_offers_to_book_again() -> None:
     assert "data-until" not in block and "Pay " not in block
 
 
+def a_disputed_booking(outcome: str | None = None) -> Booking:
+    """Paid for 2026-03-04 15:00 (its refund deadline 24 hours before), then disputed."""
+    return replace(a_paid_booking(payment_id="pi_1", paid_minor=15000, dispute_id="dp_1",
+                                  dispute_reason="fraudulent", disputed_minor=15000,
+                                  dispute_outcome=outcome), status=BookingStatus.CONFIRMED)
+
+
+@pytest.mark.parametrize(("outcome", "now", "words"), [
+    (None, HOLD_ENDS, "Paid $150.00. Your bank is disputing this payment: cancelling now "
+     "makes no refund; the dispute decides the money. If the dispute ends in the host&#x27;s "
+     "favour, your full refund follows."),
+    (None, datetime(2026, 3, 4, 9, 0, tzinfo=UTC), "Paid $150.00. Your bank is disputing "
+     "this payment: cancelling now makes no refund; the dispute decides the money. Its "
+     "refund deadline has passed, so none follows whatever the dispute decides."),
+    ("lost", HOLD_ENDS, "Paid $150.00. Your bank&#x27;s dispute of this payment gave the "
+     "money back to you: cancelling makes no refund from the host."),
+], ids=["open-inside-policy", "open-past-deadline", "lost"])
+def test_a_disputed_payments_page_says_before_cancelling_that_it_makes_no_refund(
+        outcome: str | None, now: datetime, words: str) -> None:
+    block = payment_block(a_disputed_booking(outcome), now, PayLinks(None, "/alice/intro"))
+
+    assert f'<p id="payment-state">{words}</p>' in block
+    assert "Full refund if you cancel" not in block
+
+
+def test_a_dispute_won_leaves_the_refund_policy_to_say_what_cancelling_gives() -> None:
+    block = payment_block(a_disputed_booking("won"), HOLD_ENDS, PayLinks(None, "/alice/intro"))
+
+    assert "Paid $150.00. Full refund if you cancel at least 24 hours before" in block
+    assert "disput" not in block
+
+
 def test_importing_app_does_not_load_the_page_layer() -> None:
     # Cold start budget: pages load on the first page request, not with the API.
     code = "import app, sys; print([m for m in sys.modules if m.startswith('chalicelib.web')])"

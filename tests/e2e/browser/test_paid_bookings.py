@@ -103,6 +103,35 @@ def test_a_visitor_pays_at_stripe_and_the_booking_turns_to_paid_for_both_sides(
     expect(dashboard.locator("#toasts")).to_contain_text("Payment received: Strategy session")
 
 
+def test_a_disputed_payments_page_says_cancelling_makes_no_refund_before_the_client_cancels(
+        stack: LocalStack, new_context: NewContext) -> None:
+    dashboard = demo_dashboard(new_context(), stack)
+    who = f"Mary Jackson {secrets.token_hex(2)}"
+    visitor = new_context()
+    book_paid(visitor, stack, "consult", who)
+    page = visitor.pages[0]
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(page.locator("#booking-status")).to_have_text("Paid · Confirmed")
+    uid = page.url.split("/booking/", 1)[1].split("?", 1)[0]
+
+    # The client's bank disputes the payment (the sandbox's Stripe dashboard), and the
+    # host's row turns to Disputed once Stripe's webhook is in
+    bank = new_context().new_page()
+    bank.goto(f"{stack.sandbox_url}/stripe/_sandbox")
+    bank.locator("tr", has_text=uid).get_by_role(
+        "button", name="Dispute it (the client's bank)").click()
+    expect(row_of(dashboard, who)[1]).to_have_text("Disputed · $150.00")
+
+    # The booking's page says, before the client cancels, that cancelling refunds nothing
+    # (the first free time may start within the 24 hours: then no refund follows either)
+    page.reload()
+    expect(page.locator("#payment-state")).to_have_text(re.compile(
+        r"^Paid \$150\.00\. Your bank is disputing this payment: cancelling now makes no "
+        r"refund; the dispute decides the money\. "))
+    expect(page.locator("#payment-state")).not_to_contain_text("Full refund if you cancel")
+    expect(page.locator("#cancel-section")).to_be_visible()
+
+
 def test_a_visitor_pays_with_razorpay_checkout_on_pennys_pay_page_after_closing_it_once(
         stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
     dashboard = demo_dashboard(new_context(), stack)
