@@ -11,10 +11,12 @@ makes the doc already inside the folder and marked with the appProperty
 `pennyBooking: <booking uid>` in one call, so no doc ever exists unmarked; Docs'
 batchUpdate then writes its body (google_docs_wire.py says what the body is).
 
-Idempotent. save_notes first asks Drive for the live doc with that appProperty
-(anywhere: the host may have moved it): a redelivered event or a retry after a timeout
-rewrites the doc it finds, never a second, and a replay of the same notes reads and
-writes nothing. A rewrite to another number of bullets marks the doc with it before
+Idempotent. save_notes first asks Drive for the doc with that appProperty (anywhere:
+the host may have moved it; in the trash too): a redelivered event or a retry after a
+timeout rewrites the doc it finds, never a second, and a replay of the same notes reads
+and writes nothing. A doc found only in the trash is refused as update_notes refuses
+it: a job whose link was never stored (a crash before it was saved) made a second doc
+beside the one the host trashed. A rewrite to another number of bullets marks the doc with it before
 writing (google_docs_doc_writer.py), so a retry writes no bullet twice. Two
 deliveries running at once could still both create; the notes job's own record keeps
 that to a race of retries.
@@ -121,6 +123,10 @@ class GoogleDocsNotes:
             q=wire.booking_query(notes.key), orderBy="createdTime", pageSize=10,
             spaces="drive", fields=f"files({wire.FILE_FIELDS})"), "finding the notes doc")
         files = [f for f in found.get("files") or [] if f.get("id") not in self._gone]
+        # A live doc first; one only in the trash is refused as update_notes refuses it,
+        # never a second doc made beside it (Drive's search leaves the trash out only
+        # when asked to: `trashed = false`).
+        files.sort(key=lambda f: bool(f.get("trashed")))
         if files:
             return self._writer.rewrite(files[0], notes)
         made = self._call(self._drive.create(fields=wire.FILE_FIELDS, body={

@@ -69,8 +69,9 @@ def _has(key: str, value: str) -> str:
 
 
 def booking_query(key: str) -> str:
-    """Penny's live notes doc of one booking, wherever the host moved it."""
-    return f"mimeType = {quoted(DOCUMENT)} and trashed = false and {_has(BOOKING_KEY, key)}"
+    """Penny's notes docs of one booking, wherever the host moved them, in Drive's trash
+    too: a doc the host trashed is still the booking's (google_docs_notes.py)."""
+    return f"mimeType = {quoted(DOCUMENT)} and {_has(BOOKING_KEY, key)}"
 
 
 def folders_query(name: str | None = None) -> str:

@@ -111,6 +111,7 @@ def test_q_takes_the_terms_penny_uses(provider_sandbox: ProviderSandbox) -> None
     booking = "appProperties has { key='pennyBooking' and value='bk_1' }"
     assert api.names(f"{booking} and trashed = false") == ["O'Brien \\ notes"]
     assert api.names(f"{booking} AND trashed = true") == ["Stray"]
+    assert api.names(booking) == ["O'Brien \\ notes", "Stray"]  # no term: both, as Drive
     assert api.names(f"'{folder}' in parents", orderBy="name desc") == [
         "Second", "O'Brien \\ notes"]
     assert api.names("name = 'O\\'Brien \\\\ notes'") == ["O'Brien \\ notes"]

@@ -318,6 +318,27 @@ def test_updating_a_doc_the_host_trashed_is_rejected(provider_sandbox: ProviderS
     assert _writes(provider_sandbox) == {"files.create": 1, "documents.batchUpdate": 1}
 
 
+def test_saving_a_booking_whose_doc_the_host_trashed_makes_no_second_doc(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a booking's doc the host put in the trash, and a job that has no stored link
+    # for it (a crash before the link was saved, an older record)
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.google_docs_trash(saved.id)
+    provider_sandbox.reset_api_calls("google")
+
+    # WHEN its notes are saved by the booking's key alone
+    with pytest.raises(ProviderRejectedError, match="trash") as rejected:
+        _notes(provider_sandbox, folder=folder).save_notes(replace(INTRO, status="Cancelled"))
+
+    # THEN Drive's search finds the trashed doc, refused as an update of its link is, and
+    # no second doc is made beside it (two once the host restores the first)
+    assert not isinstance(rejected.value, NotesPageGoneError)
+    assert [(d["id"], d["trashed"]) for d in provider_sandbox.google_docs()] == [
+        (saved.id, True)]
+    assert _writes(provider_sandbox) == {}
+
+
 def test_updating_a_doc_deleted_for_good_says_so_and_saving_makes_it_anew(
         provider_sandbox: ProviderSandbox) -> None:
     notes = _notes(provider_sandbox)
