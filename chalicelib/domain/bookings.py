@@ -4,6 +4,9 @@ The ledger is the host's calendar as Penny knows it: for each UTC day, the block
 ranges of every active booking touching that day. A booking is written together with
 the ledger days it touches, each conditioned on the version that was read, so two
 writers that saw the same calendar cannot both succeed (see store/bookings.py).
+
+A paid booking's money is its payment record (payment_record.py, with payment_disputes.py
+and second_payments.py): the booking checks a transition applies, the record makes it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from chalicelib.domain import payment_disputes, second_payments
 from chalicelib.domain.errors import BookingStateError, TooManyMovesError
+from chalicelib.domain.payment_disputes import DISPUTE_OUTCOMES as DISPUTE_OUTCOMES
+from chalicelib.domain.payment_record import Payment as Payment
+from chalicelib.domain.refund_asks import REFUND_ASKS as REFUND_ASKS
+from chalicelib.domain.second_payments import SecondPayment as SecondPayment
 from chalicelib.domain.slots import Busy
 from chalicelib.domain.timerange import TimeRange
 
@@ -21,9 +29,6 @@ from chalicelib.domain.timerange import TimeRange
 # refund deadline is worked out from), so without a bound the item would grow towards
 # DynamoDB's 400 KB until neither a move nor a cancel could be written.
 MAX_MOVES = 20
-# How a payment's dispute ended: the money stayed ("won"), was taken back ("lost"), or it
-# was an inquiry that closed without a chargeback ("closed").
-DISPUTE_OUTCOMES = frozenset({"won", "lost", "closed"})
 
 
 class BookingStatus(StrEnum):
@@ -31,109 +36,6 @@ class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
     EXPIRED = "expired"            # its payment never came before the hold lapsed
-
-
-@dataclass(frozen=True)
-class SecondPayment:
-    """A payment for a booking that was paid already (a client paying one Razorpay order
-    twice, in two tabs): never the booking's, so given back in full (`refund_id` once
-    made; until then it is owed)."""
-
-    payment_id: str
-    amount_minor: int | None
-    refund_id: str | None = None
-    refunded_at: datetime | None = None
-    # Its refund came back after it was made (the card was closed): the provider put the
-    # money back in the host's balance, and the host must refund the client another way.
-    refund_failed_at: datetime | None = None
-    # Its refund refused when asked for, so many times (REFUND_ASKS), and since then not
-    # asked for again: the host refunds it by hand.
-    refund_refusals: int = 0
-    refund_refused_at: datetime | None = None
-
-
-# How many times Penny asks for a refund the provider refuses (a 4xx: a balance too low, a
-# payment it will not refund; keys or access withdrawn) before it stops and tells the host
-# to refund by hand. Counted on the booking, because the retries come from three places
-# with no end Penny sees: the payments worker's (1 + its 2 retries, then its DLQ), and the
-# provider's redeliveries of a webhook (Stripe for 3 days, Razorpay for a day). The third
-# refusal answers "done", so each path ends there, within the worker's own tries.
-REFUND_ASKS = 3
-
-
-@dataclass(frozen=True)
-class Payment:
-    """A paid booking's money, as the payment provider reported it (never as a success
-    redirect claimed it). Amounts are in the currency's minor unit."""
-
-    provider: str                       # "stripe", "razorpay"
-    checkout_id: str                    # the Checkout Session or the order
-    checkout_url: str | None = None     # where the client pays (Stripe's hosted page)
-    public_key: str | None = None       # Razorpay Checkout's key id
-    account: str | None = None          # the host's account there (Stripe Connect)
-    refund_hours_before: int = 24       # the event type's refund policy when booked
-    payment_id: str | None = None       # once paid: the PaymentIntent, the payment
-    paid_minor: int | None = None
-    paid_at: datetime | None = None
-    refund_id: str | None = None
-    refunded_minor: int | None = None
-    refunded_at: datetime | None = None
-    # Why money went back: "cancelled" (the refund policy), "taken" (paid after the hold
-    # lapsed and someone else booked the time), "late" (paid after the meeting's start),
-    # "provider" (refunded at the provider).
-    refund_reason: str | None = None
-    # The refund came back after it was made (the card was closed): the provider says so
-    # and gives the money back to the host, who must refund the client another way.
-    # `refund_id` stays: the refund was made, and is never made again by Penny.
-    refund_failed_at: datetime | None = None
-    # The refund Penny owed, refused by the provider at each of REFUND_ASKS asks: Penny
-    # asks no more, and the host refunds the client by hand (`refund_refused_at`).
-    refund_refusals: int = 0
-    refund_refused_at: datetime | None = None
-    # The client disputed the payment with their bank (a chargeback): the host must answer
-    # it at the provider, or the money is taken back.
-    dispute_id: str | None = None
-    dispute_reason: str | None = None   # the vendor's word for it: "fraudulent", ...
-    disputed_minor: int | None = None
-    disputed_at: datetime | None = None
-    # The bank decided (`DISPUTE_OUTCOMES`): "won" (the money stays with the host), "lost"
-    # (it was taken back), "closed" (an inquiry closed without a chargeback).
-    dispute_outcome: str | None = None
-    dispute_closed_at: datetime | None = None
-    # Payments after the first, each refunded in full (they bought nothing).
-    second_payments: tuple[SecondPayment, ...] = ()
-    # An authorized payment Penny did not capture (a Razorpay account on manual capture)
-    # because the booking could no longer take it ("taken", "cancelled", "late"): the
-    # provider gives it back to the client by itself, so there is nothing to refund.
-    released_payment_id: str | None = None
-    released_minor: int | None = None
-    released_reason: str | None = None
-    released_at: datetime | None = None
-
-    @property
-    def paid(self) -> bool:
-        return self.payment_id is not None
-
-    @property
-    def refunded(self) -> bool:
-        """A refund was made (it may have failed since: `refund_failed`)."""
-        return self.refund_id is not None
-
-    @property
-    def refund_failed(self) -> bool:
-        return self.refund_failed_at is not None
-
-    @property
-    def refund_refused(self) -> bool:
-        return self.refund_refused_at is not None
-
-    @property
-    def dispute_holds_money(self) -> bool:
-        """A dispute open or lost: the bank, not Penny, decides where the money goes
-        (Stripe refuses a refund of a disputed charge, and one made anyway may be paid
-        twice when the bank takes it back). Won, or an inquiry closed without a
-        chargeback: the money is the host's again, and a refund owed can be made."""
-        return self.dispute_id is not None and self.dispute_outcome in (None, "lost")
 
 
 @dataclass(frozen=True)
@@ -255,10 +157,7 @@ class Booking:
 
     def paid(self, payment_id: str, amount_minor: int | None, now: datetime) -> Booking:
         """Confirmed by a verified payment: the hold becomes the booking."""
-        if self.payment is None:
-            raise BookingStateError("this booking takes no payment")
-        payment = replace(self.payment, payment_id=payment_id, paid_minor=amount_minor,
-                          paid_at=now)
+        payment = self._payment().with_payment(payment_id, amount_minor, now)
         return replace(self, status=BookingStatus.CONFIRMED, hold_until=None, payment=payment)
 
     def expired(self) -> Booking:
@@ -275,22 +174,17 @@ class Booking:
 
     def refunded(self, refund_id: str, amount_minor: int, now: datetime,
                  reason: str) -> Booking:
-        if self.payment is None:
-            raise BookingStateError("this booking takes no payment")
-        payment = replace(self.payment, refund_id=refund_id, refunded_minor=amount_minor,
-                          refunded_at=now, refund_reason=reason, refund_failed_at=None,
-                          refund_refused_at=None)
-        return replace(self, payment=payment)
+        return replace(self, payment=self._payment().with_refund(refund_id, amount_minor,
+                                                                 now, reason))
 
     def refunded_in_all(self, total_minor: int) -> Booking:
         """More of its payment went back at the provider (another part refunded in the
-        dashboard): `total_minor` is the provider's own count of all of it, so a late or
-        repeated event, whose count is lower or the same, changes nothing."""
+        dashboard): see `Payment.with_refunded_in_all`."""
         p = self.payment
-        if p is None or not p.refunded or p.refund_failed or \
-                total_minor <= (p.refunded_minor or 0):
+        if p is None:
             return self
-        return replace(self, payment=replace(p, refunded_minor=total_minor))
+        kept = p.with_refunded_in_all(total_minor)
+        return self if kept is p else replace(self, payment=kept)
 
     def released(self, payment_id: str, amount_minor: int | None, reason: str,
                  now: datetime) -> Booking:
@@ -298,69 +192,39 @@ class Booking:
         it no longer holds: recorded, and a hold still waiting ends as its timer would."""
         if self.payment is None or self.payment.paid:
             return self
-        kept = replace(self, payment=replace(
-            self.payment, released_payment_id=payment_id, released_minor=amount_minor,
-            released_reason=reason, released_at=now))
+        kept = replace(self, payment=self.payment.with_release(payment_id, amount_minor,
+                                                               reason, now))
         return kept.expired() if kept.status is BookingStatus.PENDING_PAYMENT else kept
 
     def second_payment(self, payment_id: str, amount_minor: int | None) -> Booking:
         """Another payment after the one it was paid with: recorded as owed back."""
-        p = self.payment
-        if p is None or not p.paid:
-            raise BookingStateError("this booking has not been paid")
-        if payment_id == p.payment_id or any(s.payment_id == payment_id
-                                             for s in p.second_payments):
-            return self
-        second = SecondPayment(payment_id, amount_minor)
-        return replace(self, payment=replace(p, second_payments=(*p.second_payments, second)))
+        p = self._paid_payment()
+        kept = p.with_second_payment(payment_id, amount_minor)
+        return self if kept is p else replace(self, payment=kept)
 
     def second_payment_refunded(self, payment_id: str, refund_id: str, amount_minor: int,
                                 now: datetime) -> Booking:
-        p = self.payment
-        if p is None:
-            raise BookingStateError("this booking takes no payment")
-        seconds = tuple(replace(s, refund_id=refund_id, amount_minor=amount_minor,
-                                refunded_at=now)
-                        if s.payment_id == payment_id and s.refund_id is None else s
-                        for s in p.second_payments)
-        return replace(self, payment=replace(p, second_payments=seconds))
+        p = self._payment()
+        return replace(self, payment=replace(p, second_payments=second_payments.refunded(
+            p.second_payments, payment_id, refund_id, amount_minor, now)))
 
     def second_refund_failed(self, refund_id: str, now: datetime) -> Booking:
         """A second payment's refund came back: the host must give it back another way."""
-        p = self.payment
-        if p is None:
-            raise BookingStateError("this booking takes no payment")
-        seconds = tuple(replace(s, refund_failed_at=now)
-                        if s.refund_id == refund_id and s.refund_failed_at is None else s
-                        for s in p.second_payments)
-        return replace(self, payment=replace(p, second_payments=seconds))
+        p = self._payment()
+        return replace(self, payment=replace(p, second_payments=second_payments.refund_failed(
+            p.second_payments, refund_id, now)))
 
     def disputed(self, dispute_id: str, reason: str | None, amount_minor: int | None,
                  now: datetime) -> Booking:
         """Its payment was disputed with the client's bank: the host is to answer it."""
-        if self.payment is None or not self.payment.paid:
-            raise BookingStateError("this booking has not been paid")
-        return replace(self, payment=replace(
-            self.payment, dispute_id=dispute_id, dispute_reason=reason,
-            disputed_minor=amount_minor, disputed_at=now, dispute_outcome=None,
-            dispute_closed_at=None))
+        return replace(self, payment=payment_disputes.opened(
+            self._paid_payment(), dispute_id, reason, amount_minor, now))
 
     def dispute_closed(self, dispute_id: str, outcome: str, reason: str | None,
                        amount_minor: int | None, now: datetime) -> Booking:
-        """The bank decided its payment's dispute (`outcome`). Its opening may not have been
-        told yet (webhooks come in any order): the dispute is recorded with it."""
-        if self.payment is None or not self.payment.paid:
-            raise BookingStateError("this booking has not been paid")
-        if outcome not in DISPUTE_OUTCOMES:
-            raise ValueError(f"not a dispute's outcome: {outcome}")
-        p = self.payment
-        opened = p.dispute_id == dispute_id
-        return replace(self, payment=replace(
-            p, dispute_id=dispute_id, dispute_reason=reason if reason or not opened
-            else p.dispute_reason, disputed_minor=amount_minor if amount_minor is not None
-            or not opened else p.disputed_minor,
-            disputed_at=p.disputed_at if opened and p.disputed_at else now,
-            dispute_outcome=outcome, dispute_closed_at=now))
+        """The bank decided its payment's dispute (`outcome`, one of DISPUTE_OUTCOMES)."""
+        return replace(self, payment=payment_disputes.closed(
+            self._paid_payment(), dispute_id, outcome, reason, amount_minor, now))
 
     def refund_refused(self, now: datetime) -> Booking:
         """The provider refused the refund it owes, once more: at the REFUND_ASKS-th
@@ -369,31 +233,19 @@ class Booking:
         p = self.payment
         if p is None or not self.refund_owed:
             return self
-        count = p.refund_refusals + 1
-        return replace(self, payment=replace(
-            p, refund_refusals=count,
-            refund_refused_at=now if count >= REFUND_ASKS else None))
+        return replace(self, payment=p.with_refund_refused(now))
 
     def second_refund_refused(self, payment_id: str, now: datetime) -> Booking:
         """A second payment's refund refused once more (see `refund_refused`)."""
-        p = self.payment
-        if p is None:
-            raise BookingStateError("this booking takes no payment")
-
-        def counted(s: SecondPayment) -> SecondPayment:
-            count = s.refund_refusals + 1
-            return replace(s, refund_refusals=count,
-                           refund_refused_at=now if count >= REFUND_ASKS else None)
-
-        seconds = tuple(counted(s) if s.payment_id == payment_id and s.refund_id is None
-                        and s.refund_refused_at is None else s for s in p.second_payments)
-        return replace(self, payment=replace(p, second_payments=seconds))
+        p = self._payment()
+        return replace(self, payment=replace(p, second_payments=second_payments.refund_refused(
+            p.second_payments, payment_id, now)))
 
     def refund_failed(self, now: datetime) -> Booking:
         """Its refund came back: the host must give the money back another way."""
         if self.payment is None or not self.payment.refunded:
             raise BookingStateError("this booking has no refund")
-        return replace(self, payment=replace(self.payment, refund_failed_at=now))
+        return replace(self, payment=self.payment.with_refund_failed(now))
 
     @property
     def refund_owed(self) -> bool:
@@ -424,11 +276,17 @@ class Booking:
     @property
     def refund_rest_minor(self) -> int:
         """What of its payment has not gone back, as the provider's total counts it."""
-        p = self.payment
-        if p is None or not p.paid:
-            return 0
-        back = (p.refunded_minor or 0) if p.refunded and not p.refund_failed else 0
-        return max((p.paid_minor or 0) - back, 0)
+        return 0 if self.payment is None else self.payment.rest_minor
+
+    def _payment(self) -> Payment:
+        if self.payment is None:
+            raise BookingStateError("this booking takes no payment")
+        return self.payment
+
+    def _paid_payment(self) -> Payment:
+        if self.payment is None or not self.payment.paid:
+            raise BookingStateError("this booking has not been paid")
+        return self.payment
 
     def moved_to(self, start: datetime, now: datetime) -> Booking:
         if len(self.history) >= MAX_MOVES:

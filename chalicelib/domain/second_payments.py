@@ -1,0 +1,66 @@
+"""Payments for a booking after the one it was paid with (a client paying one Razorpay
+order twice, in two tabs): never the booking's, so each is given back in full.
+
+Pure transitions over a payment record's tuple of them; each returns a new tuple.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from chalicelib.domain.refund_asks import refusal_counted
+
+
+@dataclass(frozen=True)
+class SecondPayment:
+    """A payment for a booking that was paid already: owed back until `refund_id` is
+    made."""
+
+    payment_id: str
+    amount_minor: int | None
+    refund_id: str | None = None
+    refunded_at: datetime | None = None
+    # Its refund came back after it was made (the card was closed): the provider put the
+    # money back in the host's balance, and the host must refund the client another way.
+    refund_failed_at: datetime | None = None
+    # Its refund refused when asked for, so many times (REFUND_ASKS), and since then not
+    # asked for again: the host refunds it by hand.
+    refund_refusals: int = 0
+    refund_refused_at: datetime | None = None
+
+
+def added(seconds: tuple[SecondPayment, ...], payment_id: str,
+          amount_minor: int | None) -> tuple[SecondPayment, ...]:
+    """With one more, owed back; one already there is not added twice."""
+    if any(s.payment_id == payment_id for s in seconds):
+        return seconds
+    return (*seconds, SecondPayment(payment_id, amount_minor))
+
+
+def refunded(seconds: tuple[SecondPayment, ...], payment_id: str, refund_id: str,
+             amount_minor: int, now: datetime) -> tuple[SecondPayment, ...]:
+    """Its refund made (a second payment refunded already keeps its first refund)."""
+    return tuple(replace(s, refund_id=refund_id, amount_minor=amount_minor, refunded_at=now)
+                 if s.payment_id == payment_id and s.refund_id is None else s
+                 for s in seconds)
+
+
+def refund_failed(seconds: tuple[SecondPayment, ...], refund_id: str,
+                  now: datetime) -> tuple[SecondPayment, ...]:
+    """Its refund came back: the host must give it back another way."""
+    return tuple(replace(s, refund_failed_at=now)
+                 if s.refund_id == refund_id and s.refund_failed_at is None else s
+                 for s in seconds)
+
+
+def refund_refused(seconds: tuple[SecondPayment, ...], payment_id: str,
+                   now: datetime) -> tuple[SecondPayment, ...]:
+    """Its refund refused once more, while still owed and asked for."""
+
+    def counted(s: SecondPayment) -> SecondPayment:
+        count, refused_at = refusal_counted(s.refund_refusals, now)
+        return replace(s, refund_refusals=count, refund_refused_at=refused_at)
+
+    return tuple(counted(s) if s.payment_id == payment_id and s.refund_id is None
+                 and s.refund_refused_at is None else s for s in seconds)
