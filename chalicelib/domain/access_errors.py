@@ -1,0 +1,87 @@
+"""Errors of who may ask: sign-in, tokens, cross-site checks, the secret links, and
+the rate limits that slow down guessing and flooding."""
+
+from __future__ import annotations
+
+from chalicelib.domain.caller_errors import NotFoundError, PennyError
+
+
+class InvalidCredentialsError(PennyError):
+    """Email or password is wrong."""
+
+    code = "invalid_credentials"
+
+
+class AuthenticationError(PennyError):
+    """A token is missing, malformed, expired or revoked."""
+
+    code = "unauthorized"
+
+
+class ForbiddenError(PennyError):
+    """The caller is known, but this request may not be carried out."""
+
+    code = "forbidden"
+
+
+class CsrfTokenError(ForbiddenError):
+    """A cookie-authenticated change came without the session's CSRF token."""
+
+    code = "csrf_token_invalid"
+
+
+class CrossOriginError(ForbiddenError):
+    """A cookie-authenticated change came from another origin (or did not say where from)."""
+
+    code = "cross_origin_request"
+
+
+class TooManyRequestsError(PennyError):
+    """Too many attempts in too short a time: try again after `retry_after` seconds."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class TooManyAttemptsError(TooManyRequestsError):
+    """Too many failed logins for this account: wait before trying again."""
+
+    code = "too_many_attempts"
+
+
+class TooManySignupsError(TooManyRequestsError):
+    """Too many signups from this network: wait before trying again."""
+
+    code = "too_many_signups"
+
+
+class TooManyBookingsError(TooManyRequestsError):
+    """This attendee e-mail has made the day's allowance of bookings with this host."""
+
+    code = "too_many_bookings"
+
+
+class TooManySocketsError(TooManyRequestsError):
+    """The host has as many sockets open as it may, none old enough to close for this one."""
+
+    code = "too_many_sockets"
+
+
+class UnknownRefreshTokenError(AuthenticationError):
+    """No live login holds this refresh token (made up, spent too long ago, logged out or
+    expired): nothing says whose it is, so the cookie session tries the next one sent."""
+
+
+class RefreshTokenReusedError(AuthenticationError):
+    """A rotated refresh token was presented again; its family is revoked."""
+
+    code = "refresh_token_reused"
+
+
+class BookingLinkError(NotFoundError):
+    """A secret booking link's token does not match (reported as not found)."""
+
+    code = "not_found"

@@ -1,0 +1,64 @@
+"""The base of every error Penny reports to a caller, and the caller's own mistakes: a
+value Penny cannot take, a thing that is not there (or not theirs), a name already taken,
+an Idempotency-Key reused for another request."""
+
+from __future__ import annotations
+
+
+class PennyError(Exception):
+    """Base of every error Penny reports to a caller."""
+
+    code = "error"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(PennyError):
+    """The request is well-formed but a value is not acceptable."""
+
+    code = "validation_error"
+
+
+class InvalidTimezoneError(ValidationError):
+    """A timezone is not an IANA zone name."""
+
+    code = "invalid_timezone"
+
+
+class InvalidAnswerError(ValidationError):
+    """An answer to a booking question is missing or malformed."""
+
+    code = "invalid_answer"
+
+
+class NotFoundError(PennyError):
+    """The thing does not exist, or belongs to someone else."""
+
+    code = "not_found"
+
+
+class EmailTakenError(PennyError):
+    """An account with this email exists."""
+
+    code = "email_taken"
+
+
+class SlugTakenError(PennyError):
+    """Another host uses this slug, or it is reserved."""
+
+    code = "slug_taken"
+
+
+class EventSlugTakenError(PennyError):
+    """The host already has an event type with this slug."""
+
+    code = "event_slug_taken"
+
+
+class IdempotencyKeyReusedError(PennyError):
+    """An Idempotency-Key was reused with a different request."""
+
+    code = "idempotency_key_reused"
