@@ -1,28 +1,27 @@
-"""Bookings, their states, and the per-day ledger that makes double booking impossible.
+"""Bookings and their states.
 
-The ledger is the host's calendar as Penny knows it: for each UTC day, the blocked
-ranges of every active booking touching that day. A booking is written together with
-the ledger days it touches, each conditioned on the version that was read, so two
-writers that saw the same calendar cannot both succeed (see store/bookings.py).
-
-A paid booking's money is its payment record (payment_record.py, with payment_disputes.py
-and second_payments.py): the booking checks a transition applies, the record makes it.
+A booking's footprint on the host's calendar is the per-day ledger (ledger.py) that makes
+double booking impossible. A paid booking's money is its payment record (payment_record.py,
+with payment_disputes.py and second_payments.py): the booking checks a transition
+applies, the record makes it. The names of both are re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain import payment_disputes, second_payments
 from chalicelib.domain.errors import BookingStateError, TooManyMovesError
+from chalicelib.domain.ledger import LedgerDay as LedgerDay
+from chalicelib.domain.ledger import LedgerEntry as LedgerEntry
+from chalicelib.domain.ledger import busy_from_ledger as busy_from_ledger
+from chalicelib.domain.ledger import utc_days as utc_days
 from chalicelib.domain.payment_disputes import DISPUTE_OUTCOMES as DISPUTE_OUTCOMES
 from chalicelib.domain.payment_record import Payment as Payment
 from chalicelib.domain.refund_asks import REFUND_ASKS as REFUND_ASKS
 from chalicelib.domain.second_payments import SecondPayment as SecondPayment
-from chalicelib.domain.slots import Busy
 from chalicelib.domain.timerange import TimeRange
 
 # How often one booking may be moved. Each move keeps the time it left (the history the
@@ -123,6 +122,11 @@ class Booking:
         # In UTC: adding to a zoned datetime would be wall-clock arithmetic (DST).
         start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
         return TimeRange(start - self.buffer_before, end + self.buffer_after)
+
+    @property
+    def pending_until(self) -> datetime | None:
+        """When its hold lapses, while it waits for its payment; else None."""
+        return self.hold_until if self.status is BookingStatus.PENDING_PAYMENT else None
 
     def is_active(self, now: datetime) -> bool:
         if self.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED):
@@ -297,63 +301,3 @@ class Booking:
         start = start.astimezone(UTC)
         return replace(self, start=start, end=start + (self.end - self.start),
                        sequence=self.sequence + 1, history=(*self.history, entry))
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """One booking's footprint on the host's calendar."""
-
-    booking_uid: str
-    event_type_id: str
-    meeting: TimeRange
-    blocked: TimeRange
-    hold_until: datetime | None = None
-
-    @classmethod
-    def of(cls, booking: Booking) -> LedgerEntry:
-        return cls(booking.uid, booking.event_type_id, booking.meeting, booking.blocked,
-                   booking.hold_until if booking.status is BookingStatus.PENDING_PAYMENT else None)
-
-    def live(self, now: datetime) -> bool:
-        return self.hold_until is None or self.hold_until > now
-
-    def as_busy(self) -> Busy:
-        return Busy(meeting=self.meeting, blocked=self.blocked, event_type_id=self.event_type_id)
-
-
-@dataclass(frozen=True)
-class LedgerDay:
-    day: date                       # a UTC date
-    entries: tuple[LedgerEntry, ...] = ()
-    version: int | None = None      # None: never written
-
-    def without(self, booking_uid: str, now: datetime) -> LedgerDay:
-        """This day minus one booking and minus expired holds (pruned whenever rewritten)."""
-        kept = tuple(e for e in self.entries if e.booking_uid != booking_uid and e.live(now))
-        return replace(self, entries=kept)
-
-    def with_entry(self, entry: LedgerEntry, now: datetime) -> LedgerDay:
-        return replace(self, entries=(*self.without(entry.booking_uid, now).entries, entry))
-
-
-def utc_days(ranges: Iterable[TimeRange]) -> list[date]:
-    """Every UTC date that any of the ranges touches."""
-    days: set[date] = set()
-    for r in ranges:
-        day = r.start.astimezone(UTC).date()
-        last = (r.end.astimezone(UTC) - timedelta(microseconds=1)).date()
-        while day <= last:
-            days.add(day)
-            day += timedelta(days=1)
-    return sorted(days)
-
-
-def busy_from_ledger(days: Sequence[LedgerDay], now: datetime,
-                     ignore_uid: str | None = None) -> list[Busy]:
-    """Live entries of the ledger as Busy ranges, each booking once (it may span days)."""
-    seen: dict[str, Busy] = {}
-    for ledger_day in days:
-        for entry in ledger_day.entries:
-            if entry.booking_uid != ignore_uid and entry.live(now):
-                seen.setdefault(entry.booking_uid, entry.as_busy())
-    return list(seen.values())
