@@ -21,6 +21,8 @@ one) is never counted, and its retry keeps the key.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.errors import (
@@ -37,6 +39,10 @@ from chalicelib.services.payment_ports import PaymentAdapters
 from chalicelib.services.ports import Clock
 
 log = logging.getLogger("penny.payments")
+
+# What a call to the payment provider ends in when it made nothing: refused (refused()
+# below), or the provider, or the host's account at it, out of reach for now.
+NOT_MADE = (ProviderError, PaymentNotConnectedError, NotConnectedError)
 
 
 def refund_key(uid: str, reason: str, back_minor: int, refusals: int = 0) -> str:
@@ -69,16 +75,16 @@ class OwedRefunds(PaidBookingWrites):
             refund = self.adapters.for_booking(booking).refund(
                 payment.payment_id or "", Price(rest, booking.currency or ""),
                 key=refund_key(booking.uid, reason, back, payment.refund_refusals))
-        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
+        except NOT_MADE as exc:
             log.warning("refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})
-            if refused(exc):
-                now = self.clock.now()
-                counted = self._update(booking.uid, lambda b: b.refund_refused(now))
-                if counted.payment is not None and counted.payment.refund_refused:
-                    log.warning("refund refused at every ask: the host refunds by hand",
-                                extra={"booking_uid": booking.uid})
-                    return counted
+            counted = self._count_refusal(
+                booking.uid, exc, lambda b, now: b.refund_refused(now),
+                lambda b: b.payment is not None and b.payment.refund_refused)
+            if counted is not None:
+                log.warning("refund refused at every ask: the host refunds by hand",
+                            extra={"booking_uid": booking.uid})
+                return counted
             raise PaymentUnavailableError(
                 payment.provider, f"the refund of {what} could not be made yet; "
                 "it is tried again") from exc
@@ -93,6 +99,18 @@ class OwedRefunds(PaidBookingWrites):
                                              p.refunded_minor or 0), now, reason)
 
         return self._update(booking.uid, made)
+
+    def _count_refusal(self, uid: str, exc: Exception,
+                       count: Callable[[Booking, datetime], Booking],
+                       given_up: Callable[[Booking], bool]) -> Booking | None:
+        """A refund the provider refused (not an outage) is counted on the booking by
+        `count`; the booking is returned once Penny has given it up (`given_up`: the
+        last ask refused), else None and the caller fails for a retry."""
+        if not refused(exc):
+            return None
+        now = self.clock.now()
+        counted = self._update(uid, lambda b: count(b, now))
+        return counted if given_up(counted) else None
 
 
 def refused(exc: Exception) -> bool:

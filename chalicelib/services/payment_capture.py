@@ -23,15 +23,10 @@ from dataclasses import replace
 from typing import TypeVar
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.errors import (
-    NotConnectedError,
-    PaymentNotConnectedError,
-    PaymentUnavailableError,
-    ProviderError,
-    ProviderRejectedError,
-)
+from chalicelib.domain.errors import PaymentUnavailableError, ProviderRejectedError
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
+from chalicelib.services.owed_refunds import NOT_MADE
 from chalicelib.services.payment_confirmation import PaymentConfirmation
 from chalicelib.services.payment_ports import RazorpayCallbacks, Settlement
 from chalicelib.services.reservations import Reservations
@@ -112,7 +107,7 @@ class PaymentCapture(PaymentConfirmation):
             return call(booking)
         except ProviderRejectedError:
             raise
-        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
+        except NOT_MADE as exc:
             log.warning("payment not captured yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})
             raise PaymentUnavailableError(

@@ -14,15 +14,12 @@ from datetime import datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.errors import (
-    NotConnectedError,
-    PaymentNotConnectedError,
     PaymentUnavailableError,
-    ProviderError,
     SlotTakenError,
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import PaymentEvent
-from chalicelib.services.owed_refunds import OwedRefunds, ask_key, refused
+from chalicelib.services.owed_refunds import NOT_MADE, OwedRefunds, ask_key
 from chalicelib.services.payment_ports import PaymentAdapters, Settlement
 from chalicelib.services.ports import Clock
 
@@ -111,18 +108,17 @@ class PaymentConfirmation(OwedRefunds):
                 payment_id, Price(second.amount_minor or booking.price_minor or 0,
                                   booking.currency or ""),
                 key=ask_key(f"{booking.uid}-second-{payment_id}", second.refund_refusals))
-        except (ProviderError, PaymentNotConnectedError, NotConnectedError) as exc:
+        except NOT_MADE as exc:
             log.warning("second payment's refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})
-            if refused(exc):
-                # Counted; at the last ask Penny stops and the host refunds it by hand.
-                now = self.clock.now()
-                counted = self._update(booking.uid,
-                                       lambda b: b.second_refund_refused(payment_id, now))
-                assert counted.payment is not None
-                if any(s.payment_id == payment_id and s.refund_refused_at is not None
-                       for s in counted.payment.second_payments):
-                    return Settlement("recorded", counted)
+            # Counted; at the last ask Penny stops and the host refunds it by hand.
+            counted = self._count_refusal(
+                booking.uid, exc, lambda b, now: b.second_refund_refused(payment_id, now),
+                lambda b: b.payment is not None and any(
+                    s.payment_id == payment_id and s.refund_refused_at is not None
+                    for s in b.payment.second_payments))
+            if counted is not None:
+                return Settlement("recorded", counted)
             raise PaymentUnavailableError(
                 booking.payment.provider, "the refund of a second payment for a booking "
                 "paid already could not be made yet; it is tried again") from exc
