@@ -96,9 +96,9 @@ def recording(into: list[BriefTokens], keep: Callable[[], bool] = lambda: True
               ) -> Iterator[None]:
     """Every answer the Gemini adapter parses meanwhile goes into `into` (when `keep()`),
     with its usage, before Penny checks it: a cut-short answer is billed too."""
-    from chalicelib.integrations import gemini_briefs
+    from chalicelib.integrations import gemini_brief_answer
 
-    parse = gemini_briefs._brief
+    parse = gemini_brief_answer.read_brief
 
     def kept(answer: Any, facts: Any) -> Any:
         usage = answer.usage_metadata
@@ -108,8 +108,8 @@ def recording(into: list[BriefTokens], keep: Callable[[], bool] = lambda: True
                                     usage.thoughts_token_count or 0))
         return parse(answer, facts)
 
-    gemini_briefs._brief = kept
+    gemini_brief_answer.read_brief = kept
     try:
         yield
     finally:
-        gemini_briefs._brief = parse
+        gemini_brief_answer.read_brief = parse
