@@ -77,7 +77,8 @@ class CalendarControl:
         store.sync_floor = store.sequence + 1
 
     def set_page_size(self, size: int) -> None:
-        """Graph's calendarView page size when the request has no `$top` (default 10)."""
+        """Graph's page size (calendarView, a calendar's events) when the request has no
+        `$top` (default 10)."""
         api = self.providers["microsoft"]
         assert isinstance(api, MicrosoftProvider)
         api.calendar.page_size = size

@@ -1,7 +1,9 @@
 """Fake Microsoft Graph calendars under `/v1.0/`: `me/calendars`, `calendarView` (series
 expanded into occurrences, paged with `@odata.nextLink`, in the `Prefer:
 outlook.timezone` zone), `me/events` POST/GET/PATCH/DELETE (`transactionId` makes a retried
-POST answer the first event; `isOnlineMeeting` gives a Teams link) and `getSchedule`.
+POST answer the first event; `isOnlineMeeting` gives a Teams link; extended properties
+kept), a calendar's events listed (paged, and filtered by an extended property, as
+graph_extended_properties.py reads `$filter`) and `getSchedule`.
 
 Links in answers name the real host (https://graph.microsoft.com), as Graph does: Penny
 reaches the sandbox through its routing client, which maps that host here.
@@ -12,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -22,7 +23,8 @@ from sandbox.calendar_model import Calendar, CalendarEvent, expand, parse_instan
 from sandbox.calendar_store import CalendarStore
 from sandbox.grants import AuthorizationServer
 from sandbox.graph_events import BadEvent, apply_body, new_id, preferred_zone, render, teams_link
-from sandbox.graph_wire import GRAPH, READ, WRITE, context, enter, graph_error, not_found
+from sandbox.graph_listing import list_events, page_of
+from sandbox.graph_wire import READ, WRITE, context, enter, graph_error, not_found
 from sandbox.model import Account, Grant
 from sandbox.wire import json_response
 
@@ -49,8 +51,11 @@ class GraphCalendarApi:
             Rule("/v1.0/me/calendars/<calendar_id>/calendarView", endpoint=self.view,
                  methods=["GET"]),
             Rule("/v1.0/me/events", endpoint=self.create, methods=["POST"]),
+            Rule("/v1.0/me/events", endpoint=self.listing, methods=["GET"]),
             Rule("/v1.0/me/calendars/<calendar_id>/events", endpoint=self.create,
                  methods=["POST"]),
+            Rule("/v1.0/me/calendars/<calendar_id>/events", endpoint=self.listing,
+                 methods=["GET"]),
             Rule("/v1.0/me/events/<event_id>", endpoint=self.event,
                  methods=["GET", "PATCH", "DELETE"]),
             Rule("/v1.0/me/calendar/getSchedule", endpoint=self.schedule, methods=["POST"]),
@@ -98,18 +103,24 @@ class GraphCalendarApi:
         zone_name = preferred_zone(request.headers.get("Prefer"))
         try:
             start, end = parse_instant(args["startdatetime"]), parse_instant(args["enddatetime"])
-            found = expand(self.store.events(calendar.id), start, end)
-            skip, top = int(args.get("$skip", 0)), int(args.get("$top", self.page_size))
-            page = [render(o.event, grant.account, zone_name, o) for o in found[skip:skip + top]]
+            found, more = page_of(request, expand(self.store.events(calendar.id), start, end),
+                                  self.page_size)
+            page = [render(o.event, grant.account, zone_name, o) for o in found]
         except (ValueError, BadEvent) as exc:
             return graph_error(400, "ErrorInvalidParameter", str(exc))
-        body: dict[str, Any] = {**context(f"users('{grant.account.id}')/calendarView"),
-                                "value": page}
-        if skip + top < len(found):
-            query = urlencode({**dict(request.args.items()), "$skip": skip + top}, safe="$")
-            body["@odata.nextLink"] = f"{GRAPH}{request.path.removeprefix('/microsoft')}?{query}"
-        return json_response(body, headers={"Preference-Applied":
-                                            f'outlook.timezone="{zone_name}"'})
+        return json_response({**context(f"users('{grant.account.id}')/calendarView"),
+                              "value": page, **more},
+                             headers={"Preference-Applied": f'outlook.timezone="{zone_name}"'})
+
+    def listing(self, request: Request, calendar_id: str | None = None) -> Response:
+        grant = enter(self.server, self.gate, request, "events.list", READ)
+        if isinstance(grant, Response):
+            return grant
+        calendar = self._calendar(grant, calendar_id)
+        if calendar is None:
+            return not_found()
+        return list_events(self.store.events(calendar.id), grant.account, request,
+                           self.page_size)
 
     def create(self, request: Request, calendar_id: str | None = None) -> Response:
         grant = enter(self.server, self.gate, request, "events.create", WRITE)

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.calendar_model import SHOW_AS, CalendarEvent, Occurrence
+from sandbox.graph_extended_properties import FIELD, merged
 from sandbox.graph_wire import odata_time
 from sandbox.model import Account
 
@@ -82,7 +83,8 @@ def _weeks(recurrence: Any, start: datetime) -> int | None:
 
 
 def apply_body(event: CalendarEvent, body: dict[str, Any]) -> None:
-    """Set the event's fields from a POST (whole) or PATCH (partial) body."""
+    """Set the event's fields from a POST (whole) or PATCH (partial) body, its extended
+    properties added to those it has (graph_extended_properties.py)."""
     if "start" in body or "end" in body:
         event.start = _when(body.get("start", event.body.get("start")), "Start")
         event.end = _when(body.get("end", event.body.get("end")), "End")
@@ -90,6 +92,12 @@ def apply_body(event: CalendarEvent, body: dict[str, Any]) -> None:
             raise BadEvent("ErrorInvalidRequest", "The start must be before the end.")
     if body.get("showAs", event.show_as) not in SHOW_AS:
         raise BadEvent("ErrorInvalidRequest", f"Invalid showAs value '{body['showAs']}'.")
+    body = dict(body)
+    if FIELD in body:  # added to the event's own, not in place of them
+        try:
+            body[FIELD] = merged(event.body.get(FIELD), body[FIELD])
+        except ValueError as exc:
+            raise BadEvent("ErrorInvalidRequest", str(exc)) from exc
     event.body.update(body)
     event.title = str(event.body.get("subject") or "")
     event.all_day = bool(event.body.get("isAllDay"))

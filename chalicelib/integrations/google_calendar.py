@@ -184,6 +184,10 @@ class GoogleCalendar:
     def event_id_for(self, calendar_id: str, key: str) -> str | None:
         return google_event_id(key)
 
+    def booking_events(self, calendar_id: str, booking_uid: str) -> list[str] | None:
+        # Penny chooses Google's ids: a booking's events are deleted by them, unlisted.
+        return None
+
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
         answer = self._call(self._api("events").patch(

@@ -7,7 +7,9 @@ back in UTC rather than in the mailbox's zone. Each event becomes an ExternalEve
 domain/external_busy.py alone decides what blocks.
 
 Graph has no client-chosen event id; a create carries `transactionId` (a UUID derived
-from the booking's key), and Graph answers a retried POST with the first event. Event
+from the booking's key), and Graph answers a retried POST with the first event. Each
+event carries the booking's uid in a single-value extended property Penny owns, so a
+cancel finds all of a booking's events in a calendar with one filtered listing. Event
 ids are mailbox-wide, so update and delete address `/me/events/{id}` whatever the
 calendar. `calendar_id` values and event ids are URL-quoted in paths.
 
@@ -39,6 +41,7 @@ from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.graph_calendar_wire import (
     PROVIDER,
     answered_id,
+    booking_filter,
     event_body,
     external_event,
     moved,
@@ -144,8 +147,15 @@ class GraphCalendar(GraphSubscriptions):
     def event_id_for(self, calendar_id: str, key: str) -> str | None:
         # Graph assigns ids, and offers no documented lookup by transactionId; a POST
         # replayed to find the event would make one (and invite the attendee) when none
-        # was made. An event whose create answer was lost is found only by a retried create.
+        # was made. Such an event is found by its tag (booking_events) or a retried create.
         return None
+
+    def booking_events(self, calendar_id: str, booking_uid: str) -> list[str]:
+        # Graph's default page (10) holds a booking's few events; every page is followed.
+        # Listed whole before any is deleted: a delete would shift the pages' $skip.
+        return [answered_id(item) for item in self._pages(
+            f"{API}/me/calendars/{segment(calendar_id)}/events",
+            {"$filter": booking_filter(booking_uid), "$select": "id"})]
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:

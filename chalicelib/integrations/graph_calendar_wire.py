@@ -28,6 +28,10 @@ from chalicelib.domain.providers.calendars import CalendarEvent, WrittenEvent
 from chalicelib.domain.timerange import TimeRange
 
 PROVIDER = "microsoft"
+# The single-value extended property every event Penny makes carries, valued with the
+# booking's uid: Graph chooses event ids, so it is how all of a booking's events in a
+# calendar are found (one filtered listing), those whose create answer was lost included.
+BOOKING_PROPERTY = "String {29c2ad8e-bf75-41f6-9b63-3caabac47df9} Name PennyBooking"
 _FRACTION = re.compile(r"(\.\d{6})\d+")  # Graph writes seven fractional digits
 
 
@@ -79,13 +83,22 @@ def event_body(event: CalendarEvent) -> dict[str, Any]:
         "start": {"dateTime": stamp(event.when.start).removesuffix("Z"), "timeZone": "UTC"},
         "end": {"dateTime": stamp(event.when.end).removesuffix("Z"), "timeZone": "UTC"},
         "attendees": [{"emailAddress": {"address": event.attendee_email,
-                                        "name": event.attendee_name}, "type": "required"}]}
+                                        "name": event.attendee_name}, "type": "required"}],
+        # On a PATCH too: an event made before Penny tagged its events is tagged when moved.
+        "singleValueExtendedProperties": [{"id": BOOKING_PROPERTY, "value": event.booking}]}
     if event.location:
         body["location"] = {"displayName": event.location}
     if event.online_meeting:
         # Only ever turned on: a reschedule keeps the Teams meeting the create made.
         body.update(isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness")
     return body
+
+
+def booking_filter(booking_uid: str) -> str:
+    """The $filter of a listing of the booking's events (OData doubles a quote)."""
+    value = booking_uid.replace("'", "''")
+    return (f"singleValueExtendedProperties/Any(ep: ep/id eq '{BOOKING_PROPERTY}' "
+            f"and ep/value eq '{value}')")
 
 
 def moved(answer: Mapping[str, Any], when: TimeRange) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.services.calendar_event_writes import CALENDAR
+from chalicelib.services.calendar_event_deletes import CALENDAR
 from chalicelib.services.jobs import ProviderRefs
 from chalicelib.services.notes_bookings import NotesBookings, save_on_latest
 from chalicelib.services.zoom_meeting_writes import ZOOM

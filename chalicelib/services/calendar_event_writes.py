@@ -6,61 +6,38 @@ What it made is kept per booking (ProviderRef: the calendar's key and the event'
 stored the moment the provider answers, with the booking's sequence it was written for.
 Creates are keyed by the booking uid (Google's client-chosen event id, Graph's
 transactionId), so a retry after a create that timed out finds the first event instead
-of making a second; a cancel with no record deletes Google's event by that id all the
-same (Graph's cannot be found). Likewise every delete of a recorded event also deletes,
-by Google's id derived from it, the event a reschedule may have made in its place (the
-host had deleted it) without living to record it.
+of making a second. Deletes, and the events a create may have left unrecorded, are in
+services/calendar_event_deletes.py.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.errors import EventGoneError, NotConnectedError, ProviderError
 from chalicelib.domain.hosts import HostConfig
-from chalicelib.domain.providers.calendars import CalendarEvent, CalendarProvider
+from chalicelib.domain.providers.calendars import CalendarEvent, CalendarProvider, WrittenEvent
 from chalicelib.domain.providers.refs import ProviderRef
-from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
+from chalicelib.services.calendar_event_deletes import (
+    CALENDAR,
+    CalendarEventDeletes,
+    Written,
+    recorded,
+    replacement_key,
+)
 from chalicelib.services.calendar_ports import ProviderAdapters
 from chalicelib.services.jobs import HostConfigs, ProviderRefs
 
 KEEP_AFTER_MEETING = timedelta(days=30)
-CALENDAR = "calendar"
 
 
-def recorded(ref: ProviderRef) -> tuple[str, str, str]:
-    """The calendar's key, the event's id and the key it was made under, as recorded
-    (`calendar key\nevent id`, and `\nkey` for an event that replaced a deleted one)."""
-    place, _, rest = ref.external_id.partition("\n")
-    event_id, _, key = rest.partition("\n")
-    return place, event_id, key or ref.booking_uid
-
-
-def replacement_key(uid: str, gone_id: str) -> str:
-    """The key of the event made again for booking `uid` after the host deleted event
-    `gone_id`: the same for every retry of it, another for each deletion."""
-    return f"{uid}-{hashlib.sha256(gone_id.encode()).hexdigest()[:16]}"
-
-
-@dataclass(frozen=True)
-class Written:
-    """An event Penny wrote in a host's calendar during one run: made (`when`: its time,
-    which can go straight into the calendar's copy), or moved or removed (`when` None:
-    the copy is synced, so no freed time stays busy in it)."""
-
-    calendar: CalendarRef
-    event_id: str
-    when: TimeRange | None
-
-
-class CalendarEventWrites:
+class CalendarEventWrites(CalendarEventDeletes):
     """Held by CalendarSync (services/calendar_sync.py), which has these fields."""
 
     hosts: HostConfigs
@@ -103,10 +80,11 @@ class CalendarEventWrites:
             when=booking.meeting, attendee_name=booking.attendee.name,
             attendee_email=booking.attendee.email,
             description=f"Booked with Penny. Reschedule or cancel: {self.manage_url(booking.uid)}",
-            location=zoom_url, online_meeting=online)
+            location=zoom_url, online_meeting=online, booking_uid=booking.uid)
         calendar = self.adapters.calendar(booking.host_id, destination.provider, SYNC_TIMEOUT)
         if ref is None:
-            return self._create(calendar, booking, destination, event, written)
+            made = self._create(calendar, booking, destination, event, written)
+            return made.join_url if online else None
         lacks_link = online and booking.video_url is None
         if ref.sequence < booking.sequence or lacks_link or \
                 (zoom_url is not None and booking.video_url != zoom_url):
@@ -122,7 +100,13 @@ class CalendarEventWrites:
                 # whose answer was lost finds the event it made.
                 written.append(Written(destination, event_id, None))
                 again = replace(event, key=replacement_key(booking.uid, event_id))
-                return self._create(calendar, booking, destination, again, written)
+                made = self._create(calendar, booking, destination, again, written)
+                # Any other event of the booking there goes (Graph's, found by its tag): one
+                # an earlier run made again, its answer lost, under a key Graph has
+                # forgotten since. The one just recorded stays.
+                self._delete_unrecorded_in(calendar, destination, booking.uid, None, written,
+                                           keep=made.id)
+                return made.join_url if online else None
             self.refs.put(replace(ref, sequence=booking.sequence,
                                   keep_until=booking.end + KEEP_AFTER_MEETING))
             written.append(Written(destination, event_id, None))
@@ -130,7 +114,10 @@ class CalendarEventWrites:
         return booking.video_url if online else None
 
     def _create(self, calendar: CalendarProvider, booking: Booking, destination: CalendarRef,
-                event: CalendarEvent, written: list[Written]) -> str | None:
+                event: CalendarEvent, written: list[Written]) -> WrittenEvent:
+        """The event made and recorded. A link the calendar added on its own (the host's
+        "add a meeting to every event") is never the booking's: only the one Penny asked
+        for (`event.online_meeting`)."""
         made = calendar.create_event(destination.calendar_id, event)
         # The key rides on the record when it is not the booking's uid (a replacement), so
         # later updates send the same Meet request, which Google then ignores.
@@ -139,47 +126,4 @@ class CalendarEventWrites:
                                   f"{destination.key}\n{made.id}{keyed}", booking.sequence,
                                   booking.end + KEEP_AFTER_MEETING))
         written.append(Written(destination, made.id, booking.meeting))
-        # A link the calendar added on its own (the host's "add a meeting to every
-        # event") is never the booking's: only the one Penny asked for.
-        return made.join_url if event.online_meeting else None
-
-    def _drop_event(self, host_id: str, uid: str, written: list[Written]) -> None:
-        ref = self.refs.get(CALENDAR, uid)
-        if ref is not None:
-            self._delete_event(host_id, ref, written)
-
-    def _delete_event(self, host_id: str, ref: ProviderRef, written: list[Written]) -> None:
-        place, event_id, _ = recorded(ref)
-        where = CalendarRef.parse(place)
-        try:
-            calendar = self.adapters.calendar(host_id, where.provider, SYNC_TIMEOUT)
-        except NotConnectedError:
-            self.refs.delete(ref)  # disconnected: nothing Penny can still remove
-            return
-        calendar.delete_event(where.calendar_id, event_id)
-        # The event a reschedule may have made in place of this one, had the host deleted
-        # it, when that run died before recording it (the record still names the deleted
-        # one): Google's id is derived from the deleted one's, so it is deleted by that id
-        # too, before the record goes (a 404 or 410: never made). Graph's cannot be found.
-        again = calendar.event_id_for(where.calendar_id,
-                                      replacement_key(ref.booking_uid, event_id))
-        if again is not None:
-            calendar.delete_event(where.calendar_id, again)
-        self.refs.delete(ref)
-        written.append(Written(where, event_id, None))
-
-    def _delete_unrecorded(self, host_id: str, uid: str, where: CalendarRef,
-                           written: list[Written]) -> None:
-        """The event a create may have made without Penny hearing back (it reached the
-        provider, its answer was lost, and no retry recorded it before the booking was
-        cancelled), deleted by the id Penny chose for it: only where Penny chooses ids
-        (Google's, from the booking uid, so never an event Penny did not make). One never
-        made is already gone, which is fine. Graph assigns ids: such an event stays."""
-        try:
-            calendar = self.adapters.calendar(host_id, where.provider, SYNC_TIMEOUT)
-        except NotConnectedError:
-            return
-        event_id = calendar.event_id_for(where.calendar_id, uid)
-        if event_id is not None:
-            calendar.delete_event(where.calendar_id, event_id)
-            written.append(Written(where, event_id, None))
+        return made

@@ -8,7 +8,8 @@ from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError, ProviderError
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
-from chalicelib.services.calendar_event_writes import CALENDAR, CalendarEventWrites, Written
+from chalicelib.services.calendar_event_deletes import CALENDAR, Written
+from chalicelib.services.calendar_event_writes import CalendarEventWrites
 from chalicelib.services.zoom_meeting_writes import ZOOM
 
 
@@ -22,8 +23,9 @@ class CalendarRemoval(CalendarEventWrites):
         nor Zoom the calendar's event (with its attendee invited). A meeting that could
         not be deleted keeps its record, for a later run (the retry, or the run after
         the host reconnects) to delete; the failure is raised once the event is gone.
-        With no record of the event, the one a lost create answer may have left in the
-        destination calendar is deleted by its key. The host's config, when it was read."""
+        With no record of the event, those a lost create answer may have left in the
+        destination calendar are deleted (services/calendar_event_deletes.py). The host's
+        config, when it was read."""
         if host_id is None:
             return None
         meeting = self.refs.get(ZOOM, uid)

@@ -17,8 +17,8 @@ on the booking; the table's stream turns that into `booking.updated` for the hos
 dashboards, and the attendee's page shows it.
 
 `CalendarSync` has the fields and reconciles; the event is written in
-services/calendar_event_writes.py, the Zoom meeting in services/zoom_meeting_writes.py,
-both removed in services/calendar_removal.py.
+services/calendar_event_writes.py (deleted in calendar_event_deletes.py), the Zoom
+meeting in services/zoom_meeting_writes.py, both removed in services/calendar_removal.py.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from chalicelib.domain.event_types import LocationKind
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.services.calendar_cache import CalendarCache
-from chalicelib.services.calendar_event_writes import Written
+from chalicelib.services.calendar_event_deletes import Written
 from chalicelib.services.calendar_ports import ProviderAdapters
 from chalicelib.services.calendar_removal import CalendarRemoval
 from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs

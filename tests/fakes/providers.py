@@ -118,6 +118,7 @@ class FakeCalendar:
     links_every_event: bool = False   # the host's own setting: a link on every event made
     watch_capped_at: datetime | None = None          # the provider ends watches sooner
     keyed_ids: bool = False   # Penny chooses each event's id from its key, as with Google
+    tagged: bool = False      # a booking's events are found by its tag, as with Graph
     own: dict[str, dict[str, ExternalEvent]] = field(default_factory=dict)
     written: dict[str, dict[str, CalendarEvent]] = field(default_factory=dict)
     watches: dict[str, WatchMade] = field(default_factory=dict)      # live, by id
@@ -209,6 +210,15 @@ class FakeCalendar:
 
     def event_id_for(self, calendar_id: str, key: str) -> str | None:
         return f"evt-{key}" if self.keyed_ids else None
+
+    def booking_events(self, calendar_id: str, booking_uid: str) -> list[str] | None:
+        """When `tagged` (as Graph), Penny's events carrying the booking's tag; else
+        None: nothing is tagged."""
+        if not self.tagged:
+            return None
+        self.faults.before("booking_events")
+        return [i for i, e in self.written.get(calendar_id, {}).items()
+                if e.booking == booking_uid]
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:

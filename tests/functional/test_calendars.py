@@ -21,7 +21,7 @@ from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers.calendars import CalendarEvent, CalendarProvider
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.calendar_event_writes import replacement_key
+from chalicelib.services.calendar_event_deletes import replacement_key
 from chalicelib.store.bookings import BookingRepository, _booking_item
 from chalicelib.store.queues import QUEUES
 from chalicelib.store.stream import events_of

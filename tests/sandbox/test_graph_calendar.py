@@ -163,6 +163,95 @@ def test_patch_moves_an_event_and_delete_removes_it(provider_sandbox: ProviderSa
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "ErrorItemNotFound"
 
 
+TAG = "String {29c2ad8e-bf75-41f6-9b63-3caabac47df9} Name PennyBooking"
+
+
+def _tagged(value: str, **more: Any) -> dict[str, Any]:
+    return _event(singleValueExtendedProperties=[{"id": TAG, "value": value}], **more)
+
+
+def _tag_filter(value: str, property_id: str = TAG) -> str:
+    return (f"singleValueExtendedProperties/Any(ep: ep/id eq '{property_id}' "
+            f"and ep/value eq '{value}')")
+
+
+def test_a_filter_on_an_extended_property_lists_the_events_with_that_value_only(
+        provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+    mine = [graph.call("POST", "me/events", json=_tagged("booking-1", transactionId=t)).json()
+            for t in ("t-1", "t-2")]
+    graph.call("POST", "me/events", json=_tagged("booking-2"))   # another, same subject
+    graph.call("POST", "me/events", json=_event())               # untagged, same subject
+    primary = provider_sandbox.calendars("microsoft")[0].id
+
+    listed = graph.call("GET", f"me/calendars/{primary}/events",
+                        **{"$filter": _tag_filter("booking-1")})
+    unfiltered = graph.call("GET", "me/events")
+
+    assert listed.status_code == 200
+    assert [e["id"] for e in listed.json()["value"]] == [e["id"] for e in mine]
+    assert len(unfiltered.json()["value"]) == 4
+
+
+def test_a_filtered_listing_is_paged_with_next_links(provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+    made = [graph.call("POST", "me/events", json=_tagged("booking-1")).json()["id"]
+            for _ in range(3)]
+    provider_sandbox.set_page_size(2)
+
+    pages = [graph.call("GET", "me/events", **{"$filter": _tag_filter("booking-1")}).json()]
+    while "@odata.nextLink" in pages[-1]:
+        pages.append(graph.call("GET", pages[-1]["@odata.nextLink"]).json())
+
+    assert [len(page["value"]) for page in pages] == [2, 1]
+    assert [e["id"] for page in pages for e in page["value"]] == made
+
+
+def test_a_patch_adds_to_an_events_extended_properties_or_changes_one_of_the_same_id(
+        provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+    other = "String {00020329-0000-0000-c000-000000000046} Name Color"
+    untagged = graph.call("POST", "me/events", json=_event()).json()["id"]
+    tagged = graph.call("POST", "me/events", json=_tagged("booking-1")).json()["id"]
+
+    graph.call("PATCH", f"me/events/{untagged}", json={
+        "singleValueExtendedProperties": [{"id": TAG, "value": "booking-2"}]})
+    graph.call("PATCH", f"me/events/{tagged}", json={
+        "singleValueExtendedProperties": [{"id": other, "value": "green"}]})
+
+    def found(value: str, property_id: str = TAG) -> list[str]:
+        answer = graph.call("GET", "me/events", **{"$filter": _tag_filter(value, property_id)})
+        return [e["id"] for e in answer.json()["value"]]
+    assert (found("booking-2"), found("booking-1"), found("green", other)) == (
+        [untagged], [tagged], [tagged])
+
+
+@pytest.mark.parametrize("clause", [
+    _tag_filter("booking-1").removesuffix(")"),                     # unclosed
+    "singleValueExtendedProperties/Any(ep: ep/value eq 'booking-1')",  # no id
+    _tag_filter("booking-1", property_id="PennyBooking"),             # not a property id
+    "subject eq",
+])
+def test_a_filter_the_fake_cannot_read_is_graphs_400_bad_request(
+        provider_sandbox: ProviderSandbox, clause: str) -> None:
+    answer = Graph(provider_sandbox).call("GET", "me/events", **{"$filter": clause})
+
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == "BadRequest" and error["message"].startswith("Invalid filter clause")
+    assert set(error["innerError"]) == {"date", "request-id", "client-request-id"}
+
+
+def test_an_extended_property_that_is_none_of_graphs_forms_is_refused(
+        provider_sandbox: ProviderSandbox) -> None:
+    answer = Graph(provider_sandbox).call("POST", "me/events", json=_event(
+        singleValueExtendedProperties=[{"id": "PennyBooking", "value": "booking-1"}]))
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "ErrorInvalidRequest"
+    assert provider_sandbox.events("microsoft") == []
+
+
 def test_get_schedule_reports_a_failing_calendar_as_an_error_item(
         provider_sandbox: ProviderSandbox) -> None:
     provider_sandbox.add_event("microsoft", "Busy", _at("2026-05-04T09:00:00"),

@@ -343,6 +343,56 @@ def test_graph_assigns_event_ids_so_none_is_known_by_key(
     assert outlook.event_id_for(primary, "booking-uid-1") is None
 
 
+def test_every_event_made_is_tagged_so_one_listing_finds_all_of_its_bookings_events(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    first = outlook.create_event(primary, _booking("booking-uid-1"))
+    # Made again under a key of its own (the host had deleted the first): the same booking.
+    again = outlook.create_event(primary, replace(_booking("booking-uid-1-5f3a"),
+                                                  booking_uid="booking-uid-1"))
+    outlook.create_event(primary, _booking("booking-uid-2"))   # the same subject
+    provider_sandbox.add_event("microsoft", "Intro call with Grace Hopper",
+                               _at("2026-05-04T09:00:00+00:00"),
+                               _at("2026-05-04T09:30:00+00:00"))   # the host's own
+
+    assert outlook.booking_events(primary, "booking-uid-1") == [first.id, again.id]
+    assert outlook.booking_events(primary, "booking-uid-3") == []
+
+
+def test_listing_a_bookings_events_follows_every_page(provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    made = [outlook.create_event(primary, replace(_booking(f"key-{n}"),
+                                                  booking_uid="booking-uid-1")).id
+            for n in range(3)]
+    provider_sandbox.set_page_size(1)
+
+    found = outlook.booking_events(primary, "booking-uid-1")
+
+    assert found == made
+    assert provider_sandbox.api_calls("microsoft", "events.list") == 3
+
+
+def test_a_booking_uid_with_a_quote_is_quoted_in_the_filter(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    made = outlook.create_event(primary, _booking("o'brien-1"))
+
+    assert outlook.booking_events(primary, "o'brien-1") == [made.id]
+
+
+def test_an_event_made_before_events_were_tagged_is_tagged_when_moved(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    made = provider_sandbox.add_event("microsoft", "Intro call with Grace Hopper",
+                                      _at("2026-05-04T09:00:00+00:00"),
+                                      _at("2026-05-04T09:30:00+00:00"))   # with no tag
+    assert outlook.booking_events(primary, "booking-uid-1") == []
+
+    outlook.update_event(primary, made.id, _booking())
+
+    assert outlook.booking_events(primary, "booking-uid-1") == [made.id]
+
+
 def test_update_moves_the_event_and_deleting_it_twice_is_fine(
         provider_sandbox: ProviderSandbox) -> None:
     outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)

@@ -62,6 +62,11 @@ class CalendarEvent:
     description: str = ""
     location: str | None = None    # a join URL, phone number or address
     online_meeting: bool = False   # Google: a Meet link; Outlook: a Teams meeting
+    booking_uid: str = ""          # the booking it is for, tagged on it ("": the key)
+
+    @property
+    def booking(self) -> str:
+        return self.booking_uid or self.key
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,12 @@ class CalendarProvider(Protocol):
     def event_id_for(self, calendar_id: str, key: str) -> str | None:
         """The id `create_event` gives (or gave) the event for `key`, known without asking
         the provider when Penny chooses it (Google); None when the provider assigns it."""
+        ...
+
+    def booking_events(self, calendar_id: str, booking_uid: str) -> list[str] | None:
+        """The ids of every event in the calendar tagged with the booking (each create
+        tags it: Graph, one filtered listing); None when the provider's events carry no
+        tag (Google: Penny chooses their ids instead, `event_id_for`)."""
         ...
 
     def update_event(self, calendar_id: str, event_id: str,

@@ -1,0 +1,79 @@
+"""A calendar whose provider chooses event ids (Graph) finds a booking's events by the
+tag Penny puts on each (services/calendar_event_deletes.py): a cancel deletes them all,
+and a move that makes the event again deletes all but the one it made. Fakes throughout;
+tests/functional/test_outlook_booking_events.py runs the same through Graph's client.
+
+Alice's bookings land in her Outlook calendar; Bo's call is on 2026-11-24 at 14:00Z.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from chalicelib.domain.errors import ProviderUnavailableError
+from chalicelib.domain.event_types import LocationKind
+from chalicelib.domain.events import EventKind
+from chalicelib.domain.providers.calendars import CalendarEvent
+from tests.unit.test_calendar_sync import AT_2, AT_3, CANCELLED, OUTLOOK, World, a_booking
+
+PHONE = LocationKind.PHONE
+
+
+@pytest.fixture
+def world() -> World:
+    made = World()
+    made.destination(OUTLOOK)
+    made.outlook.tagged = True
+    return made
+
+
+def stray(world: World, key: str) -> str:
+    """An event of Bo's booking that Penny made and never recorded (its create's answer
+    lost, and the key forgotten by the provider when it was retried)."""
+    return world.outlook.create_event("primary", CalendarEvent(
+        key=key, title="Intro call with Bo Booker", when=AT_2, attendee_name="Bo Booker",
+        attendee_email="bo@example.com", booking_uid="b-1")).id
+
+
+def test_a_cancel_whose_listing_fails_keeps_the_record_and_its_retry_deletes_them_all(
+        world: World) -> None:
+    world.now(a_booking(location=PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    stray(world, "b-1-lost")
+    world.now(a_booking(CANCELLED, location=PHONE))
+    world.outlook.faults.fail_next("booking_events", ProviderUnavailableError("fake", "503"))
+
+    with pytest.raises(ProviderUnavailableError):
+        world.run(EventKind.BOOKING_CANCELLED)
+    assert world.refs.get("calendar", "b-1") is not None
+    world.run(EventKind.BOOKING_CANCELLED)   # the retry
+
+    assert world.written(world.outlook) == [] and world.refs.refs == {}
+
+
+def test_a_move_that_makes_the_event_again_keeps_it_and_deletes_the_bookings_others(
+        world: World) -> None:
+    world.now(a_booking(location=PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    stray(world, "b-1-lost")
+    world.outlook.deleted_by_host("primary", "evt-1")
+    world.now(a_booking(when=AT_3, sequence=1, location=PHONE))
+
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    (event,) = world.written(world.outlook)
+    assert event.when == AT_3 and event.booking == "b-1"
+    assert world.outlook.faults.calls[-4:] == ["update_event", "create_event", "booking_events",
+                                               "delete_event"]
+
+
+def test_a_move_that_moves_the_event_lists_nothing(world: World) -> None:
+    world.now(a_booking(location=PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    world.now(replace(world.stored(), start=AT_3.start, end=AT_3.end, sequence=1))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert world.outlook.faults.calls == ["create_event", "update_event"]
