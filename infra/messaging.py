@@ -18,9 +18,11 @@ STREAM_DEAD_LETTER_QUEUE = "StreamDeadLetterQueue"
 
 
 def stream_filter_patterns() -> list[dict[str, Any]]:
-    """The event source's filters (any may match), from the stream's own list."""
-    return [{"Pattern": json.dumps({"dynamodb": {"NewImage": {
-        name: {"S": list(values)} for name, values in rule.items()}}})}
+    """The event source's filters (any may match), from the stream's own list: each names
+    what the record's new image (and, for a change from a state, its old one) holds."""
+    return [{"Pattern": json.dumps({"dynamodb": {
+        image: {name: {"S": list(values)} for name, values in match.items()}
+        for image, match in rule.items()}})}
         for rule in STREAM_FILTERS]
 
 

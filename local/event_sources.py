@@ -13,6 +13,8 @@ through that worker's push). Each is a daemon thread (local/polling.py) with a c
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import boto3
 from chalice import Chalice
@@ -36,13 +38,15 @@ def pollers_for_app(
     stream_arn: str | None,
     embedded: bool = True,
     schedule_group: str | None = None,
+    stream_filter: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> list[Poller]:
     """A poller per DynamoDB Streams handler the app registers, an SNS push per
     consumer to its `@app.lambda_function` worker, and Scheduler's runs of the schedules
     in `schedule_group` when given (none started).
 
     `embedded` says the AWS at `aws_url` is moto in this process (local.aws.EmbeddedAWS),
-    whose memory the stream poller then keeps in check.
+    whose memory the stream poller then keeps in check. `stream_filter` is the event
+    source's filter (the stream's `passes_filter`): records it refuses invoke nothing.
     """
     session = boto3.session.Session(region_name=region, **LOCAL_CREDENTIALS)
     pollers: list[Poller] = []
@@ -65,6 +69,7 @@ def pollers_for_app(
                     function_name=function_name,
                     region=region,
                     forget_embedded_iterators=embedded,
+                    record_filter=stream_filter,
                 )
             )
         else:

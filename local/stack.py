@@ -35,6 +35,7 @@ from chalice import Chalice
 from chalice.config import Config
 
 from chalicelib.provider_settings import ProviderSettingsError
+from chalicelib.store.stream import passes_filter
 from local.api import ApiServer
 from local.aws import EmbeddedAWS
 from local.event_sources import pollers_for_app
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             pollers = pollers_for_app(
                 app, aws_url=aws.url, region=REGION, messaging=messaging,
                 stream_arn=table_stream, schedule_group=holds.group,
+                stream_filter=passes_filter,  # infra/'s event source filter, one definition
             )
             for poller in pollers:
                 poller.start()

@@ -3,6 +3,8 @@
 `StreamPoller` reads every shard of the table's stream and invokes the
 `@app.on_dynamodb_record` handler with a DynamoDB-shaped event; a batch whose handler
 raises is retried, with backoff, until it succeeds, blocking its shard as Lambda does.
+Given the event source's filter (`record_filter`), a record it refuses invokes nothing,
+as Lambda's filter criteria drop it: a batch of only such records is passed over.
 Against the embedded AWS it also keeps moto's memory of shard iterators in check
 (`forget_old_shard_iterators`).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +73,7 @@ class StreamPoller(Poller):
         max_retries: int | None = None,
         timeout_seconds: float = 60.0,
         forget_embedded_iterators: bool = False,
+        record_filter: Callable[[Mapping[str, Any]], bool] | None = None,
     ) -> None:
         super().__init__(handler, function_name=function_name, region=region,
                          timeout_seconds=timeout_seconds)
@@ -80,6 +84,8 @@ class StreamPoller(Poller):
         # the records age out of the stream; a number drops the batch after that many.
         self.max_retries = max_retries
         self.forget_embedded_iterators = forget_embedded_iterators
+        # A record's `dynamodb` part (its images) -> whether the filter lets it through.
+        self.record_filter = record_filter
         self._streams = streams
         self._shards: dict[str, _Shard] = {}
         self._refresh_due = 0.0  # time.monotonic() of the next DescribeStream
@@ -108,7 +114,9 @@ class StreamPoller(Poller):
             records = self._read(shard_id, shard)
             if not records:
                 return 0
-        if self._invoke(shard_id, shard, records):
+        passed = [r for r in records
+                  if self.record_filter is None or self.record_filter(r["dynamodb"])]
+        if not passed or self._invoke(shard_id, shard, passed):
             shard.pending = None
             shard.attempts = 0
             shard.last_sequence = records[-1]["dynamodb"]["SequenceNumber"]

@@ -91,17 +91,22 @@ class CountingSender:
 
 
 def stream_filter() -> Callable[[dict[str, Any]], bool] | None:
-    """Does infra/'s event source filter let a new image through to `booking_events`?
-    (None: no filter), read from the resources infra/ deploys."""
+    """Does infra/'s event source filter let a record's change (its `dynamodb` part: the
+    new image, and the old one) through to `booking_events`? (None: no filter), read from
+    the resources infra/ deploys."""
     from infra.messaging import messaging_resources
+
+    def holds(image: dict[str, Any] | None, match: dict[str, Any]) -> bool:
+        return bool(image) and all((image or {}).get(name, {}).get("S") in values["S"]
+                                   for name, values in match.items())
 
     events = messaging_resources().get("BookingEvents", {}).get("Properties", {})
     for source in events.get("Events", {}).values():
-        rules = [json.loads(rule["Pattern"])["dynamodb"]["NewImage"] for rule in
+        rules = [json.loads(rule["Pattern"])["dynamodb"] for rule in
                  source.get("Properties", {}).get("FilterCriteria", {}).get("Filters", [])]
         if rules:
-            return lambda image: any(
-                all(image.get(name, {}).get("S") in values["S"] for name, values in rule.items())
+            return lambda change: any(
+                all(holds(change.get(image), match) for image, match in rule.items())
                 for rule in rules)
     return None
 
@@ -394,8 +399,7 @@ class Harness:
 
     def _on_stream(self, event: dict[str, Any], context: Any) -> None:
         for record in event["Records"]:
-            image = record.get("dynamodb", {}).get("NewImage") or {}
-            if self.passes is not None and not self.passes(image):
+            if self.passes is not None and not self.passes(record.get("dynamodb", {})):
                 continue  # the event source's filter: no invocation at all
             self.stream_invocations += 1  # ids for the sender: metered or not
             self.sender.invocation = self.stream_invocations

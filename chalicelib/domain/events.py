@@ -44,8 +44,10 @@ class EventKind(StrEnum):
     # The host (re)connected a calendar or Zoom: write this booking's event and meeting
     # now (for the calendar worker only).
     CALENDAR_REQUESTED = "calendar.requested"
-    # Not about a booking: a host's connection to a provider stopped working.
+    # Not about a booking: a host's connection to a provider stopped working, or works
+    # again (connection_events.py).
     CONNECTION_BROKEN = "connection.broken"
+    CONNECTION_REPAIRED = "connection.repaired"
 
 
 @dataclass(frozen=True)
@@ -257,13 +259,3 @@ def job_done_event(kind: EventKind, change_id: str, at: datetime, host_id: str,
     """A job finished its work for a booking and says so (notes saved, summary ready):
     read off the job record's change to done, never off its claim."""
     return Event(kind, event_id(change_id, kind), at, host_id, booking)
-
-
-def connection_broken_event(change_id: str, at: datetime, host_id: str, provider: str,
-                            reason: str | None) -> Event:
-    """A host's connection stopped working (read off its item's change to broken): the
-    dashboards flag it and offer Reconnect. No booking, no worker takes it."""
-    kind = EventKind.CONNECTION_BROKEN
-    return Event(kind, event_id(change_id, kind), at, host_id, {},
-                 connection={"provider": provider, "status": "broken", "reason": reason})
-

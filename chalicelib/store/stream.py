@@ -3,9 +3,11 @@
 A record carries the item's images in DynamoDB JSON, which PynamoDB decodes into the
 same item classes the repositories use. Bookings make events on every change; a job
 record makes one, the event its job announces, when it changes to done (never on its
-claim). `STREAM_FILTERS` says which new images can make events: infra/ builds the event
-source's filter from it (so nothing else invokes the stream Lambda), and it derives from
-the worker list: with no job announcing anything, job records are not let through.
+claim); a connection's item, when it turns broken or back from broken. `STREAM_FILTERS`
+says which changes can make events, by their new and old images: infra/ builds the event
+source's filter from it (so nothing else invokes the stream Lambda) and the local stack's
+poller applies it, and it derives from the worker list: with no job announcing anything,
+job records are not let through.
 """
 
 from __future__ import annotations
@@ -14,37 +16,48 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.domain.connection_events import connection_events
 from chalicelib.domain.connections import ConnectionStatus
-from chalicelib.domain.events import (
-    Event,
-    EventKind,
-    booking_events,
-    connection_broken_event,
-    job_done_event,
-)
+from chalicelib.domain.events import Event, EventKind, booking_events, job_done_event
 from chalicelib.domain.jobs import JobStatus
 from chalicelib.store.bookings import to_booking
+from chalicelib.store.connections import to_connection
 from chalicelib.store.items import BookingItem, ConnectionItem, JobRecordItem
 from chalicelib.store.queues import QUEUES
 from chalicelib.store.tables import PennyItem
 
 ANNOUNCED = tuple(sorted({spec.announces for spec in QUEUES if spec.announces}))
-Filter = dict[str, tuple[str, ...]]  # attribute of the new image -> string values that pass
-_BOOKINGS: Filter = {"kind": ("booking",)}
-_JOBS_DONE: Filter = {"kind": ("job",), "status": (JobStatus.DONE.value,), "announces": ANNOUNCED}
-# A connection's refreshes write its item often; only a change to broken is an event.
-_CONNECTIONS_BROKEN: Filter = {"kind": ("connection",), "status": (ConnectionStatus.BROKEN.value,)}
+Match = dict[str, tuple[str, ...]]  # attribute -> the string values that pass
+Filter = dict[str, Match]           # image ("NewImage", "OldImage") -> what it must match
+NEW, OLD = "NewImage", "OldImage"
+_BROKEN = (ConnectionStatus.BROKEN.value,)
+_WORKING = tuple(s.value for s in ConnectionStatus if s is not ConnectionStatus.BROKEN)
+_BOOKINGS: Filter = {NEW: {"kind": ("booking",)}}
+_JOBS_DONE: Filter = {NEW: {"kind": ("job",), "status": (JobStatus.DONE.value,),
+                            "announces": ANNOUNCED}}
+# A connection's refreshes write its item often; only a change to broken, or from broken
+# to working (an item that was broken before: a new one is never "repaired"), is an event.
+_CONNECTIONS_BROKEN: Filter = {NEW: {"kind": ("connection",), "status": _BROKEN}}
+_CONNECTIONS_REPAIRED: Filter = {OLD: {"kind": ("connection",), "status": _BROKEN},
+                                 NEW: {"kind": ("connection",), "status": _WORKING}}
 # A record passes when any filter matches it.
 STREAM_FILTERS: tuple[Filter, ...] = (
-    _BOOKINGS, *((_JOBS_DONE,) if ANNOUNCED else ()), _CONNECTIONS_BROKEN)
-EVENT_KINDS = tuple(kind for rule in STREAM_FILTERS for kind in rule["kind"])
+    _BOOKINGS, *((_JOBS_DONE,) if ANNOUNCED else ()), _CONNECTIONS_BROKEN,
+    _CONNECTIONS_REPAIRED)
+EVENT_KINDS = tuple(sorted({kind for rule in STREAM_FILTERS for kind in rule[NEW]["kind"]}))
 
 
-def passes_filter(image: Mapping[str, Any] | None) -> bool:
-    """Would the event source's filter let a record with this new image through?"""
-    return bool(image) and any(
-        all((image or {}).get(name, {}).get("S") in values for name, values in rule.items())
-        for rule in STREAM_FILTERS)
+def passes_filter(change: Mapping[str, Any] | None) -> bool:
+    """Would the event source's filter let a record through? `change`: its `dynamodb`
+    part (NewImage and OldImage in DynamoDB JSON; a removal has no NewImage)."""
+    images = change or {}
+    return any(all(_matches(images.get(image), match) for image, match in rule.items())
+               for rule in STREAM_FILTERS)
+
+
+def _matches(image: Mapping[str, Any] | None, match: Match) -> bool:
+    return bool(image) and all((image or {}).get(name, {}).get("S") in values
+                               for name, values in match.items())
 
 
 def _item(image: Mapping[str, Any] | None) -> PennyItem | None:
@@ -72,10 +85,7 @@ def events_of(record: Mapping[str, Any]) -> list[Event]:
             and not (isinstance(old, JobRecordItem) and old.status == JobStatus.DONE):
         return [job_done_event(EventKind(new.announces), change_id, at, new.host_id,
                                new.booking)]
-    broken = ConnectionStatus.BROKEN.value
-    if isinstance(new, ConnectionItem) and new.status == broken \
-            and not (isinstance(old, ConnectionItem) and old.status == broken
-                     and old.grant_id == new.grant_id):
-        return [connection_broken_event(change_id, at, new.host_id, new.provider,
-                                        new.broken_reason)]
+    if isinstance(new, ConnectionItem):
+        was = to_connection(old) if isinstance(old, ConnectionItem) else None
+        return connection_events(was, to_connection(new), change_id, at)
     return []

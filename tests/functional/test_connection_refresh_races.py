@@ -24,6 +24,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.connections import REFRESH_LEASE, Connection, ConnectionStatus, Tokens
 from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError
+from chalicelib.domain.events import EventKind
 from chalicelib.domain.providers.oauth import OAuthProvider
 from chalicelib.integrations.token_cipher import AesGcmTokenCipher
 from chalicelib.services.connection_ports import Connections, OAuthStates, RefreshLease
@@ -33,7 +34,9 @@ from chalicelib.services.oauth_clients import OAuthClients
 from chalicelib.services.oauth_state_signing import StateSigner
 from chalicelib.store import tables
 from chalicelib.store.connections import ConnectionRepository
+from chalicelib.store.stream import events_of
 from tests.functional.conftest import TABLE, FixedClock
+from tests.functional.realtime_wiring import Stream
 
 PAST_THE_LEASE = REFRESH_LEASE + timedelta(seconds=1)
 
@@ -233,6 +236,20 @@ def test_a_late_accepted_refresh_saves_over_the_broken_mark_its_overtaker_made(
     assert (connection.tokens_version, tokens.refresh_token) == (2, "refresh-2")
     assert service.access_token("host-1", "zoom") == "access-2"
     assert zoom.exchanges == 1
+
+
+def test_the_dashboards_hear_the_overtakers_mark_and_then_that_the_connection_works_again(
+        service: ConnectionService, clock: FixedClock, zoom: SlowRotatingZoom,
+        expiring: Connection) -> None:
+    stream = Stream()
+    zoom.meanwhile.append((refused_meanwhile(service, clock, []), True))
+
+    service.access_token("host-1", "zoom")
+
+    events = [e for record in stream.read() for e in events_of(record)]
+    assert [(e.type, e.host_id, (e.connection or {}).get("status")) for e in events] == [
+        (EventKind.CONNECTION_BROKEN, "host-1", "broken"),
+        (EventKind.CONNECTION_REPAIRED, "host-1", "connected")]
 
 
 def test_a_late_accepted_refresh_saves_nothing_over_a_host_who_reconnected_meanwhile(

@@ -18,6 +18,7 @@ import pytest
 from chalice import Chalice
 
 from chalicelib.store.queues import QueueSpec
+from chalicelib.store.stream import passes_filter
 from local.event_sources import pollers_for_app
 from local.lambda_runtime import LambdaResultError, invoke_lambda
 from local.provision import Messaging, QueueResources
@@ -297,6 +298,26 @@ def test_stream_batches_follow_the_shard_in_order() -> None:
     assert poller.poll_once() == 0
 
     assert batches == [["a", "b"], ["c"], ["d"]]
+
+
+def test_records_the_event_sources_filter_refuses_invoke_nothing_and_are_passed_over(
+        ) -> None:
+    streams = FakeStreams()
+    streams.write("a", kind={"S": "profile"})
+    streams.write("b", kind={"S": "booking"})
+    streams.write("c", kind={"S": "profile"})
+    batches: list[list[str]] = []
+    poller = _stream_poller(
+        streams,
+        lambda event, context: batches.append(
+            [r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"]]),
+        batch_size=2, record_filter=passes_filter)
+
+    poller.poll_once()
+    poller.poll_once()
+    assert poller.poll_once() == 0
+
+    assert batches == [["b"]]
 
 
 def test_a_failed_stream_batch_is_retried_whole_before_anything_newer() -> None:

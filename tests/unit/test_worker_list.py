@@ -116,7 +116,8 @@ def test_the_template_check_refuses_a_summary_subscription_open_to_every_host() 
         "hosts, or bookings with notes, only where it says so)"}
 
 
-def test_the_stream_filter_lets_through_bookings_jobs_done_and_broken_connections() -> None:
+def test_the_stream_filter_lets_through_bookings_jobs_done_and_connections_broken_or_repaired(
+        ) -> None:
     source = messaging_resources()["BookingEvents"]["Properties"]["Events"][
         "BookingEventsDynamodbEventSource"]["Properties"]
     patterns = [json.loads(f["Pattern"]) for f in source["FilterCriteria"]["Filters"]]
@@ -126,20 +127,41 @@ def test_the_stream_filter_lets_through_bookings_jobs_done_and_broken_connection
         {"dynamodb": {"NewImage": {"kind": {"S": ["job"]}, "status": {"S": ["done"]},
                                    "announces": {"S": ["notes.saved", "summary.ready"]}}}},
         {"dynamodb": {"NewImage": {"kind": {"S": ["connection"]}, "status": {"S": ["broken"]}}}},
+        {"dynamodb": {
+            "OldImage": {"kind": {"S": ["connection"]}, "status": {"S": ["broken"]}},
+            "NewImage": {"kind": {"S": ["connection"]},
+                         "status": {"S": ["connected", "pending"]}}}},
     ]
     assert len(STREAM_FILTERS) == len(patterns)
 
 
-@pytest.mark.parametrize(("image", "passes"), [
-    ({"kind": {"S": "booking"}}, True),
-    ({"kind": {"S": "job"}, "status": {"S": "done"}, "announces": {"S": "notes.saved"}}, True),
+def connection(status: str) -> dict[str, Any]:
+    return {"kind": {"S": "connection"}, "status": {"S": status}}
+
+
+@pytest.mark.parametrize(("image", "old", "passes"), [
+    ({"kind": {"S": "booking"}}, None, True),
+    ({"kind": {"S": "job"}, "status": {"S": "done"}, "announces": {"S": "notes.saved"}},
+     None, True),
     ({"kind": {"S": "job"}, "status": {"S": "in_progress"},
-      "announces": {"S": "notes.saved"}}, False),
-    ({"kind": {"S": "job"}, "status": {"S": "done"}}, False),           # announces nothing
-    ({"kind": {"S": "profile"}}, False),
-    ({"kind": {"S": "connection"}, "status": {"S": "broken"}}, True),
-    ({"kind": {"S": "connection"}, "status": {"S": "connected"}}, False),  # a refresh
-    (None, False),
-])
-def test_what_the_stream_filter_passes(image: dict[str, Any] | None, passes: bool) -> None:
-    assert passes_filter(image) is passes
+      "announces": {"S": "notes.saved"}}, None, False),
+    ({"kind": {"S": "job"}, "status": {"S": "done"}}, None, False),     # announces nothing
+    ({"kind": {"S": "profile"}}, None, False),
+    (connection("broken"), None, True),
+    (connection("broken"), connection("connected"), True),
+    (connection("connected"), None, False),                              # a new connection
+    (connection("connected"), connection("connected"), False),           # a refresh
+    (connection("connected"), connection("broken"), True),               # repaired
+    (connection("pending"), connection("broken"), True),                 # Stripe, made again
+    (connection("connected"), connection("pending"), False),             # set-up finished
+    (None, connection("broken"), False),                                 # disconnected
+    (None, None, False),
+], ids=["booking", "job done", "job claimed", "job announcing nothing", "profile",
+        "new and broken", "broken", "new connection", "refresh", "repaired",
+        "repaired to pending", "set-up finished", "disconnected", "nothing"])
+def test_what_the_stream_filter_passes(image: dict[str, Any] | None,
+                                       old: dict[str, Any] | None, passes: bool) -> None:
+    change = {name: value for name, value in (("NewImage", image), ("OldImage", old))
+              if value is not None}
+
+    assert passes_filter(change) is passes

@@ -148,8 +148,9 @@ export function createApi(base, { onSignedOut }) {
 
 // ---- live updates -------------------------------------------------------------------
 
-// An event is about a booking or, for connection.broken, a connection (whose `booking`
-// is an empty object): what it is about decides, not the shape of the other field.
+// An event is about a booking or, for connection.broken and connection.repaired, a
+// connection (whose `booking` is an empty object): what it is about decides, not the
+// shape of the other field.
 const isObject = (value) => Boolean(value) && typeof value === "object" && !Array.isArray(value);
 
 const BACKOFF_BASE_MS = 1000;

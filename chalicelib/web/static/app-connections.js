@@ -422,9 +422,19 @@ export function createConnections(api, integrations, { onLoaded = () => {}, card
     say(headline, words ? words(vendor, missing) : "Connecting did not finish, so nothing was connected. Try again.", "warning");
   }
 
+  // Live news of a connection: broken (the card turns Broken, with Reconnect), or
+  // repaired (a reconnect, new keys, a late refresh that went through: the card shows the
+  // connection as it now is). Either way the list is read again for the rest.
   function onEvent(event) {
-    const broken = event.connection;
-    if (!broken || event.type !== "connection.broken") return;
+    const news = event.connection;
+    if (!news) return;
+    if (event.type === "connection.broken") broke(news);
+    else if (event.type === "connection.repaired") repaired(news);
+    else return;
+    load();
+  }
+
+  function broke(broken) {
     const known = connections.get(broken.provider);
     const toldAlready = known && known.status === "broken";
     connections.set(broken.provider, { ...known, status: "broken", broken_reason: broken.reason });
@@ -436,7 +446,22 @@ export function createConnections(api, integrations, { onLoaded = () => {}, card
         kind: "warning", detail: brokenBecause(broken.reason, served[0].vendor),
       });
     }
-    load();
+  }
+
+  function repaired(news) {
+    const known = connections.get(news.provider);
+    if (!known) return; // heard before the list was read: the read shows it
+    const wasBroken = known.status === "broken";
+    connections.set(news.provider, { ...known, status: news.status, broken_reason: null, broken_at: null });
+    redraw();
+    // Said where it was shown broken (a Stripe account made again shows its unfinished
+    // set-up, which the card says); a tab that had read it working already just shows it.
+    const served = wasBroken ? servedBy(news.provider) : [];
+    if (served.length && news.status === "connected") {
+      toast(`${names(served)} ${served.length > 1 ? "work" : "works"} again`, {
+        detail: `Penny can use ${served[0].vendor} again.`,
+      });
+    }
   }
 
   return {

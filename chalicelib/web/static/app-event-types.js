@@ -324,6 +324,19 @@ export function initEventTypes(state) {
     $("#et-form-title").focus();
   }
 
+  // The connections changed under an open editor: its location choices, the warning
+  // beside the chosen one and the price's hint as they now stand, keeping what the host
+  // chose while it can be chosen.
+  function followConnections() {
+    if (form.hidden) return;
+    const chosen = place.value;
+    fillLocations(editing ? editing.location.kind : null);
+    const option = [...place.options].find((o) => o.value === chosen);
+    if (option && !option.disabled) place.value = chosen;
+    warnAboutPlace();
+    explainPrice();
+  }
+
   function close() {
     form.hidden = true;
     $("#et-new").hidden = false;
@@ -410,6 +423,18 @@ export function initEventTypes(state) {
       close();
       connectionsRead = loadConnections();
       load();
+    },
+    // Live news of a connection (connection.broken, connection.repaired): the open
+    // editor follows it, as a fresh read would show it.
+    onConnectionEvent(event) {
+      const news = event.connection;
+      if (!connections || !news || !connections.has(news.provider)) return;
+      connections.set(news.provider, { ...connections.get(news.provider), status: news.status });
+      followConnections();
+    },
+    // A socket opened (app.js): news sent before it reached no socket of this tab.
+    catchUp() {
+      connectionsRead = loadConnections().then(followConnections);
     },
   };
 }

@@ -43,11 +43,13 @@ const live = createLive(api, config.websocketUrl, {
   onEvent: (event) => liveEvent(event),
   onStatus: (status) => liveStatus(status),
   // A socket opened (app-api.js): what came before it reached no socket of this tab, so
-  // what the host is looking at is read again: the bookings list, or the connections (one
-  // that broke meanwhile turns Broken, as connection.broken would have made it).
+  // what the host is looking at is read again: the bookings list, or the connections (the
+  // cards, or the event type editor's locations: one that broke meanwhile turns Broken,
+  // one repaired meanwhile works again, as connection.broken and .repaired would do).
   onReconnected: () => {
     views.bookings.refresh();
     if (state.profile && ["connections", "welcome"].includes(currentSection())) connections.load();
+    if (state.profile && currentSection() === "event-types") views["event-types"].catchUp();
   },
 });
 
@@ -320,7 +322,10 @@ function announce(event) {
 function liveEvent(event) {
   if (seen.has(event.id)) return; // a redelivered event
   seen.add(event.id);
-  if (event.type.startsWith("connection.")) return connections.onEvent(event);
+  if (event.type.startsWith("connection.")) {
+    views["event-types"].onConnectionEvent(event); // its "Reconnect Zoom first", say
+    return connections.onEvent(event);
+  }
   const message = announce(event);
   const lost = event.type === "payment.dispute_closed" && disputeOutcome(event.booking) === "lost";
   const warning = lost || ["booking.cancelled", "booking.expired", "payment.failed", "payment.refund_failed", "payment.disputed"].includes(event.type);

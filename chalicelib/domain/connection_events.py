@@ -1,0 +1,52 @@
+"""A host's connection to a provider, as dashboards hear of it: broken, and repaired.
+
+Read off the change of the connection's item, as booking events are (events.py): a write
+that leaves the connection working, or broken, says nothing, so a token refresh (which
+writes the item often) never becomes an event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain.connections import Connection
+from chalicelib.domain.events import Event, EventKind, event_id
+
+
+def connection_events(old: Connection | None, new: Connection | None, change_id: str,
+                      at: datetime) -> list[Event]:
+    """The events one change of a connection item stands for (none, or one).
+
+    Broken: marked broken now, or a new grant that is broken (the same grant broken again
+    is told once). Repaired: broken before, and not now, the item still there: a
+    reconnect, new keys, or a late accepted refresh saved over a refused one's mark (a
+    Stripe account made again by a reconnect is `pending` until its set-up is finished).
+    A new connection, or one deleted, is neither.
+    """
+    if new is None:
+        return []
+    if new.is_broken:
+        if old is not None and old.is_broken and old.grant_id == new.grant_id:
+            return []
+        return [connection_broken_event(change_id, at, new.host_id, new.provider,
+                                        new.broken_reason)]
+    if old is not None and old.is_broken:
+        return [connection_repaired_event(change_id, at, new)]
+    return []
+
+
+def connection_broken_event(change_id: str, at: datetime, host_id: str, provider: str,
+                            reason: str | None) -> Event:
+    """A host's connection stopped working (read off its item's change to broken): the
+    dashboards flag it and offer Reconnect. No booking, no worker takes it."""
+    kind = EventKind.CONNECTION_BROKEN
+    return Event(kind, event_id(change_id, kind), at, host_id, {},
+                 connection={"provider": provider, "status": "broken", "reason": reason})
+
+
+def connection_repaired_event(change_id: str, at: datetime, new: Connection) -> Event:
+    """A host's broken connection works again: the dashboards show it as it now is
+    (`connected`, or `pending`). No booking, no worker takes it."""
+    kind = EventKind.CONNECTION_REPAIRED
+    return Event(kind, event_id(change_id, kind), at, new.host_id, {},
+                 connection={"provider": new.provider, "status": new.status.value})
