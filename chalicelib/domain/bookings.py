@@ -8,6 +8,7 @@ applies, the record makes it. The names of both are re-exported here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -19,6 +20,7 @@ from chalicelib.domain.ledger import LedgerEntry as LedgerEntry
 from chalicelib.domain.ledger import busy_from_ledger as busy_from_ledger
 from chalicelib.domain.ledger import utc_days as utc_days
 from chalicelib.domain.payment_disputes import DISPUTE_OUTCOMES as DISPUTE_OUTCOMES
+from chalicelib.domain.payment_disputes import Dispute as Dispute
 from chalicelib.domain.payment_record import Payment as Payment
 from chalicelib.domain.refund_asks import REFUND_ASKS as REFUND_ASKS
 from chalicelib.domain.second_payments import SecondPayment as SecondPayment
@@ -219,16 +221,32 @@ class Booking:
             p.second_payments, refund_id, now)))
 
     def disputed(self, dispute_id: str, reason: str | None, amount_minor: int | None,
-                 now: datetime) -> Booking:
-        """Its payment was disputed with the client's bank: the host is to answer it."""
-        return replace(self, payment=payment_disputes.opened(
-            self._paid_payment(), dispute_id, reason, amount_minor, now))
+                 now: datetime, payment_id: str | None = None) -> Booking:
+        """Its payment (or the second payment `payment_id` names) was disputed with the
+        client's bank: the host is to answer it."""
+        return self._disputes_changed(payment_id, lambda ds: payment_disputes.opened(
+            ds, dispute_id, reason, amount_minor, now))
 
     def dispute_closed(self, dispute_id: str, outcome: str, reason: str | None,
-                       amount_minor: int | None, now: datetime) -> Booking:
-        """The bank decided its payment's dispute (`outcome`, one of DISPUTE_OUTCOMES)."""
-        return replace(self, payment=payment_disputes.closed(
-            self._paid_payment(), dispute_id, outcome, reason, amount_minor, now))
+                       amount_minor: int | None, now: datetime,
+                       payment_id: str | None = None) -> Booking:
+        """The bank decided a dispute of its payment (or of the second payment
+        `payment_id` names): `outcome`, one of DISPUTE_OUTCOMES."""
+        return self._disputes_changed(payment_id, lambda ds: payment_disputes.closed(
+            ds, dispute_id, outcome, reason, amount_minor, now))
+
+    def refund_disputed(self, dispute_id: str | None, now: datetime) -> Booking:
+        """The provider refused the refund it owes because its payment is disputed, before
+        the dispute's webhook came: held as an open dispute (`refund_held`), never counted
+        as a refused ask."""
+        return self._disputes_changed(None, lambda ds: payment_disputes.refund_refused(
+            ds, dispute_id, now))
+
+    def _disputes_changed(self, payment_id: str | None, change: Callable[
+            [tuple[Dispute, ...]], tuple[Dispute, ...]]) -> Booking:
+        p = self._paid_payment()
+        kept = p.with_disputes(payment_id, change)
+        return self if kept is p else replace(self, payment=kept)
 
     def refund_refused(self, now: datetime) -> Booking:
         """The provider refused the refund it owes, once more: at the REFUND_ASKS-th

@@ -182,6 +182,9 @@ from chalicelib.domain.provider_errors import (
     ProviderUnavailableError as ProviderUnavailableError,
 )
 from chalicelib.domain.provider_errors import (
+    RefundDisputedError as RefundDisputedError,
+)
+from chalicelib.domain.provider_errors import (
     SocketGoneError as SocketGoneError,
 )
 from chalicelib.domain.provider_errors import (

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.bookings import Booking, BookingStatus, Dispute
 
 ENVELOPE_VERSION = 1
 
@@ -125,10 +125,13 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     if p.refund_refused:
         # Not made: the provider refused it at every ask, and Penny asks no more.
         summary["refund_refused"] = True
-    if p.dispute_id is not None:
+    if p.disputes:
         # Shown beside the state: a disputed payment is still paid until the bank decides.
-        summary["dispute"] = {"reason": p.dispute_reason, "amount_minor": p.disputed_minor,
-                              "outcome": p.dispute_outcome}
+        # `dispute` is the latest (what clients from before the list read), `disputes` all.
+        latest = p.disputes[-1]
+        summary["dispute"] = {"reason": latest.reason, "amount_minor": latest.amount_minor,
+                              "outcome": latest.outcome}
+        summary["disputes"] = disputes_summary(p.disputes)
     if b.refund_held:
         # Cancelled inside the policy while the payment is disputed: no refund, the bank's
         # dispute decides the money (made if the host wins it, never if they lose it).
@@ -139,13 +142,25 @@ def payment_summary(b: Booking) -> dict[str, Any]:
                                        "refunded": s.refund_id is not None,
                                        "refund_failed": s.refund_failed_at is not None,
                                        **({} if s.refund_refused_at is None
-                                          else {"refund_refused": True})}
+                                          else {"refund_refused": True}),
+                                       **({} if not s.disputes
+                                          else {"disputes": disputes_summary(s.disputes)})}
                                       for s in p.second_payments]
     if p.released_payment_id is not None:
         # An authorized payment left uncaptured (Razorpay, manual capture): it lapses back
         # to the client by itself, so the host has nothing to refund, only to know of it.
         summary["released"] = {"amount_minor": p.released_minor, "reason": p.released_reason}
     return summary
+
+
+def disputes_summary(disputes: tuple[Dispute, ...]) -> list[dict[str, Any]]:
+    """Each dispute as the dashboard and the API show it (`id` None: known only from a
+    refund the provider refused as disputed, until its webhook)."""
+    return [{"id": d.id, "reason": d.reason, "amount_minor": d.amount_minor,
+             "outcome": d.outcome, "opened_at": None if d.opened_at is None
+             else d.opened_at.isoformat(),
+             "closed_at": None if d.closed_at is None else d.closed_at.isoformat()}
+            for d in disputes]
 
 
 def notes_worker_hears(b: Booking) -> bool:
@@ -201,10 +216,12 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
             (_refund_refused(new) and not _refund_refused(old)) or \
             _second_refund_failures(new) > _second_refund_failures(old):
         events.append(_event(EventKind.PAYMENT_REFUND_FAILED, change_id, at, new))
-    if _dispute(new)[1] is not None and _dispute(new) != _dispute(old):
+    before, after = _disputes(old), _disputes(new)
+    if any(d.outcome is not None and (place not in before or before[place].outcome
+                                      != d.outcome) for place, d in after.items()):
         # A dispute whose close came first (webhooks in any order) is told closed only.
         events.append(_event(EventKind.PAYMENT_DISPUTE_CLOSED, change_id, at, new))
-    elif _dispute(new)[0] is not None and _dispute(new)[0] != _dispute(old)[0]:
+    elif any(place not in before for place in after):
         events.append(_event(EventKind.PAYMENT_DISPUTED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
         events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
@@ -229,10 +246,15 @@ def _refunded(b: Booking) -> bool:
         not b.payment.refund_refused
 
 
-def _dispute(b: Booking) -> tuple[str | None, str | None]:
-    """The payment's dispute, and how it ended (None: open, or none)."""
-    return (None, None) if b.payment is None else (b.payment.dispute_id,
-                                                   b.payment.dispute_outcome)
+def _disputes(b: Booking) -> dict[tuple[str, int], Dispute]:
+    """Every dispute of the payment and of its second payments, by its place: which
+    payment ("" the booking's own), then its position in that payment's list (a list
+    only grows, and a dispute held from a refusal keeps its place when its id comes)."""
+    p = b.payment
+    if p is None:
+        return {}
+    owned = [("", p.disputes), *((s.payment_id, s.disputes) for s in p.second_payments)]
+    return {(owner, i): d for owner, disputes in owned for i, d in enumerate(disputes)}
 
 
 def _second_refunds(b: Booking) -> int:

@@ -3,15 +3,17 @@ redirect claimed it): the record the booking keeps, and its pure transitions.
 
 Each transition returns a new record; the booking (bookings.py) decides whether one
 applies (a payment taken, a refund owed). Disputes are payment_disputes.py's, payments
-after the first second_payments.py's.
+after the first second_payments.py's (each with disputes of its own).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.domain import second_payments
+from chalicelib.domain import payment_disputes, second_payments
+from chalicelib.domain.payment_disputes import Dispute
 from chalicelib.domain.refund_asks import refusal_counted
 from chalicelib.domain.second_payments import SecondPayment
 
@@ -44,16 +46,10 @@ class Payment:
     # asks no more, and the host refunds the client by hand (`refund_refused_at`).
     refund_refusals: int = 0
     refund_refused_at: datetime | None = None
-    # The client disputed the payment with their bank (a chargeback): the host must answer
-    # it at the provider, or the money is taken back.
-    dispute_id: str | None = None
-    dispute_reason: str | None = None   # the vendor's word for it: "fraudulent", ...
-    disputed_minor: int | None = None
-    disputed_at: datetime | None = None
-    # The bank decided (`DISPUTE_OUTCOMES`): "won" (the money stays with the host), "lost"
-    # (it was taken back), "closed" (an inquiry closed without a chargeback).
-    dispute_outcome: str | None = None
-    dispute_closed_at: datetime | None = None
+    # The client disputed the payment with their bank (a chargeback), once or more: the
+    # host must answer each at the provider, or the money is taken back. Every dispute,
+    # by its id, in the order Penny heard of them (payment_disputes.py).
+    disputes: tuple[Dispute, ...] = ()
     # Payments after the first, each refunded in full (they bought nothing).
     second_payments: tuple[SecondPayment, ...] = ()
     # An authorized payment Penny did not capture (a Razorpay account on manual capture)
@@ -83,11 +79,22 @@ class Payment:
 
     @property
     def dispute_holds_money(self) -> bool:
-        """A dispute open or lost: the bank, not Penny, decides where the money goes
-        (Stripe refuses a refund of a disputed charge, and one made anyway may be paid
-        twice when the bank takes it back). Won, or an inquiry closed without a
-        chargeback: the money is the host's again, and a refund owed can be made."""
-        return self.dispute_id is not None and self.dispute_outcome in (None, "lost")
+        """A dispute open or lost, of any of them: the bank, not Penny, decides where the
+        money goes (Stripe refuses a refund of a disputed charge, and one made anyway may
+        be paid twice when the bank takes it back). Each won, or an inquiry closed without
+        a chargeback: the money is the host's again, and a refund owed can be made."""
+        return payment_disputes.holds_money(self.disputes)
+
+    @property
+    def dispute_lost(self) -> bool:
+        """The money held by a dispute the bank decided for the client, none still open."""
+        return self.dispute_holds_money and all(d.outcome is not None for d in self.disputes)
+
+    @property
+    def refunds_refused_as_disputed(self) -> int:
+        """Asks the provider refused because the payment was disputed: never counted as
+        refused (the dispute decides), yet each was made, so the next ask is numbered."""
+        return sum(1 for d in self.disputes if d.refused_refund)
 
     @property
     def rest_minor(self) -> int:
@@ -134,5 +141,17 @@ class Payment:
         if payment_id == self.payment_id:
             return self
         seconds = second_payments.added(self.second_payments, payment_id, amount_minor)
+        return self if seconds is self.second_payments else \
+            replace(self, second_payments=seconds)
+
+    def with_disputes(self, payment_id: str | None,
+                      change: Callable[[tuple[Dispute, ...]], tuple[Dispute, ...]]) -> Payment:
+        """`change` (a payment_disputes transition) made to the disputes of the payment
+        `payment_id` names: this one (None, or its own id), or a second payment, whose
+        disputes are its own. Unchanged, the same record."""
+        if payment_id is None or payment_id == self.payment_id:
+            kept = change(self.disputes)
+            return self if kept is self.disputes else replace(self, disputes=kept)
+        seconds = second_payments.with_disputes(self.second_payments, payment_id, change)
         return self if seconds is self.second_payments else \
             replace(self, second_payments=seconds)

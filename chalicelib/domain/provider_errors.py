@@ -41,6 +41,18 @@ class ProviderRejectedError(ProviderError):
     code = "provider_rejected"
 
 
+class RefundDisputedError(ProviderRejectedError):
+    """The provider refuses the refund because the client's bank disputes the payment
+    (Stripe's charge_disputed): the dispute decides the money, not a retry. `dispute_id`:
+    the dispute, when the provider's answer names it."""
+
+    code = "refund_disputed"
+
+    def __init__(self, provider: str, message: str, dispute_id: str | None = None) -> None:
+        super().__init__(provider, message)
+        self.dispute_id = dispute_id
+
+
 class NothingBilled:
     """Mixed into a provider error raised before the vendor did any billable work: it
     answered with an error status (rate limit, outage, a refused key or request) or was

@@ -6,9 +6,11 @@ Pure transitions over a payment record's tuple of them; each returns a new tuple
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from chalicelib.domain.payment_disputes import Dispute
 from chalicelib.domain.refund_asks import refusal_counted
 
 
@@ -28,6 +30,8 @@ class SecondPayment:
     # asked for again: the host refunds it by hand.
     refund_refusals: int = 0
     refund_refused_at: datetime | None = None
+    # Its own disputes with the client's bank, apart from the booking's payment's.
+    disputes: tuple[Dispute, ...] = ()
 
 
 def added(seconds: tuple[SecondPayment, ...], payment_id: str,
@@ -64,3 +68,14 @@ def refund_refused(seconds: tuple[SecondPayment, ...], payment_id: str,
 
     return tuple(counted(s) if s.payment_id == payment_id and s.refund_id is None
                  and s.refund_refused_at is None else s for s in seconds)
+
+
+def with_disputes(seconds: tuple[SecondPayment, ...], payment_id: str,
+                  change: Callable[[tuple[Dispute, ...]], tuple[Dispute, ...]]
+                  ) -> tuple[SecondPayment, ...]:
+    """`change` made to that second payment's own disputes; unchanged, the same tuple."""
+    changed = tuple(replace(s, disputes=change(s.disputes)) if s.payment_id == payment_id
+                    else s for s in seconds)
+    return seconds if all(a.disputes is b.disputes for a, b in zip(changed, seconds,
+                                                                     strict=True)) \
+        else changed

@@ -17,7 +17,7 @@ from chalicelib.domain.event_types import (
     Question,
     QuestionType,
 )
-from chalicelib.domain.events import payment_summary
+from chalicelib.domain.events import disputes_summary, payment_summary
 from chalicelib.domain.hosts import HostConfig, Link, Profile
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers.calendars import CalendarInfo
@@ -190,13 +190,14 @@ def payment_out(b: Booking) -> s.PaymentOut:
         refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
         refund_refused=p.refund_refused,
         refund_hours_before=p.refund_hours_before, refund_held=b.refund_held,
-        dispute=None if p.dispute_id is None else s.DisputeOut(
-            reason=p.dispute_reason, amount_minor=p.disputed_minor,
-            outcome=p.dispute_outcome),
+        dispute=None if "dispute" not in summary else s.DisputeOut(**summary["dispute"]),
+        disputes=[s.DisputeRecordOut(**d) for d in summary.get("disputes", [])],
         second_payments=[s.SecondPaymentOut(amount_minor=second.amount_minor,
                                              refunded=second.refund_id is not None,
                                              refund_failed=second.refund_failed_at is not None,
-                                             refund_refused=second.refund_refused_at is not None)
+                                             refund_refused=second.refund_refused_at is not None,
+                                             disputes=[s.DisputeRecordOut(**d) for d in
+                                                       disputes_summary(second.disputes)])
                          for second in p.second_payments],
         released=None if p.released_payment_id is None else s.ReleasedPaymentOut(
             amount_minor=p.released_minor, reason=p.released_reason))

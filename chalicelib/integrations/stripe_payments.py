@@ -16,14 +16,16 @@ with the lines before, one of which the first attempt sent.
 
 Errors: 429, 5xx, timeouts and refused connections are ProviderUnavailableError; a key
 or account Stripe refuses (401, 403: the host disconnected Penny) ConnectionBrokenError;
-any other 4xx ProviderRejectedError. A webhook whose signature is missing, wrong or older
-than five minutes raises AuthenticationError.
+any other 4xx ProviderRejectedError (a refund of a disputed charge, `charge_disputed`,
+RefundDisputedError: the dispute decides, not a retry). A webhook whose signature is
+missing, wrong or older than five minutes raises AuthenticationError.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,6 +38,7 @@ from chalicelib.domain.errors import (
     ProviderError,
     ProviderRejectedError,
     ProviderUnavailableError,
+    RefundDisputedError,
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import (
@@ -57,6 +60,7 @@ MARGIN = timedelta(minutes=2)          # our clock, the request's travel, Stripe
 LINE = 300                             # seconds: expires_at is rounded up to these lines
 EARLIER_LINES = 3                      # how far back a crossed retry looks
 TOLERANCE = 300                        # seconds a webhook signature stays good (Stripe's)
+DISPUTE_ID = re.compile(r"\b(?:dp|du)_[A-Za-z0-9]+\b")   # a dispute's id, in Stripe's words
 
 T = TypeVar("T")
 
@@ -252,4 +256,9 @@ def _translated(exc: stripe.StripeError, doing: str) -> ProviderError:
     if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError) \
             or status in (401, 403):
         return ConnectionBrokenError(PROVIDER, f"{what}: reconnect Stripe")
+    if exc.code == "charge_disputed":
+        # The client's bank disputes the charge (maybe before its webhook reached Penny):
+        # its message names the charge, and the dispute only if Stripe ever does.
+        named = DISPUTE_ID.search(exc.user_message or "")
+        return RefundDisputedError(PROVIDER, what, named.group(0) if named else None)
     return ProviderRejectedError(PROVIDER, what)

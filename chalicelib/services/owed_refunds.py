@@ -16,6 +16,12 @@ the ask (`...-ask-2`): Stripe keeps a key's first answer for a day, a refusal to
 asking again under the same key would only hear the first refusal again. A refusal made
 no refund, so a new key cannot make a second; an outage or a timeout (which may have made
 one) is never counted, and its retry keeps the key.
+
+A refund refused because the payment is disputed (Stripe's `charge_disputed`: the
+client's bank opened a dispute whose webhook has not come yet) is not counted: it is held
+as an open dispute, as a cancellation is while a known dispute is open, and the dispute's
+end decides (owed when won or closed as an inquiry, never when lost). That ask was made,
+so the next one is numbered after it too (`...-ask-2`): Stripe would replay its refusal.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from chalicelib.domain.errors import (
     PaymentUnavailableError,
     ProviderError,
     ProviderRejectedError,
+    RefundDisputedError,
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.services.paid_booking_writes import PaidBookingWrites
@@ -74,7 +81,15 @@ class OwedRefunds(PaidBookingWrites):
         try:
             refund = self.adapters.for_booking(booking).refund(
                 payment.payment_id or "", Price(rest, booking.currency or ""),
-                key=refund_key(booking.uid, reason, back, payment.refund_refusals))
+                key=refund_key(booking.uid, reason, back, payment.refund_refusals
+                               + payment.refunds_refused_as_disputed))
+        except RefundDisputedError as exc:
+            # Disputed before its webhook came: held as an open dispute, never counted.
+            log.warning("refund refused as disputed: held until the dispute ends",
+                        extra={"booking_uid": booking.uid})
+            now, named = self.clock.now(), exc.dispute_id
+            return self._update(booking.uid, lambda b: b.refund_disputed(named, now)
+                                if b.refund_owed else b)
         except NOT_MADE as exc:
             log.warning("refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})

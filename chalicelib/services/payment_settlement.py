@@ -19,14 +19,16 @@ once and in any order, and each is checked against the booking's own checkout:
 - a refund that came back after it was made (a closed card), the booking's own or a
   second payment's: recorded, and the host told (`payment.refund_failed`) to refund
   another way; Penny never makes it again;
-- disputed with the client's bank (a chargeback): recorded, and the host told
-  (`payment.disputed`) to answer it at the provider;
+- disputed with the client's bank (a chargeback): recorded, each dispute by its id (a
+  second payment's on that payment), and the host told (`payment.disputed`) to answer it
+  at the provider; one Penny held from Stripe's refusal of a refund (`charge_disputed`,
+  services/owed_refunds.py) takes the id, and is not recorded twice;
 - a dispute closed (won, lost, or an inquiry closed without a chargeback): its outcome
   recorded, and the host told (`payment.dispute_closed`), even when its opening comes
-  after it (then ignored, as for any dispute told already). A refund the dispute held (a
-  cancellation inside the policy while it was open) is made once it is won or closed, and
-  a redelivery tries it again until it is; a lost one's is never made (the bank gave the
-  money back).
+  after it (then ignored, as for any dispute told already). A refund the disputes held (a
+  cancellation inside the policy while one was open) is made once none is open or lost,
+  and a redelivery tries it again until it is; a lost one's is never made (the bank gave
+  the money back).
 """
 
 from __future__ import annotations
@@ -141,59 +143,65 @@ class PaymentSettlement(PaymentCapture):
             and not b.payment.refund_failed else b))
 
     def _disputed(self, booking: Booking, event: PaymentEvent) -> Settlement:
-        """The client disputed the payment with their bank: recorded, once per dispute, so
-        the host sees it (`payment.disputed`) and answers it at the provider in time."""
-        payment = booking.payment
-        assert payment is not None
-        if not payment.paid or not event.dispute_id or event.payment_id != payment.payment_id \
-                or payment.dispute_id == event.dispute_id:
+        """The client disputed the payment (or a second payment) with their bank: recorded,
+        once per dispute id, so the host sees it (`payment.disputed`) and answers it at the
+        provider in time. The first Penny heard of it may have been Stripe refusing a
+        refund as disputed: that held dispute takes its id, and is not recorded twice."""
+        owner = _disputed_payment(booking, event)
+        if owner is None or not event.dispute_id:
             return Settlement("ignored", booking)
         now = self.clock.now()
         amount = event.amount.amount_minor if event.amount else None
+
+        def opened(b: Booking) -> Booking:
+            return b.disputed(event.dispute_id or "", event.reason, amount, now, owner)
+
+        if opened(booking) is booking:
+            return Settlement("ignored", booking)   # told before (or its close was)
         log.warning("payment disputed", extra={"booking_uid": booking.uid})
-        return Settlement("recorded", self._update(booking.uid, lambda b: b.disputed(
-            event.dispute_id or "", event.reason, amount, now)
-            if b.payment is not None and b.payment.paid
-            and b.payment.dispute_id != event.dispute_id else b))
+        return Settlement("recorded", self._update(booking.uid, opened))
 
     def _dispute_closed(self, booking: Booking, event: PaymentEvent) -> Settlement:
-        """The bank decided the dispute: its outcome recorded once (`payment.dispute_closed`),
-        the booking left as it stood. The booking status never changes: only the money."""
-        payment = booking.payment
-        assert payment is not None
-        closed = (event.dispute_id, event.outcome)
-        if not payment.paid or not event.dispute_id or event.outcome not in DISPUTE_OUTCOMES \
-                or event.payment_id != payment.payment_id:
-            return Settlement("ignored", booking)
-        if (payment.dispute_id, payment.dispute_outcome) == closed:
-            # Told before; a refund it freed that could not be made then is tried again.
-            if booking.refund_owed:
-                return self._refund_freed(booking)
+        """The bank decided a dispute: its outcome recorded once per dispute
+        (`payment.dispute_closed`), the booking left as it stood. The booking status never
+        changes: only the money."""
+        owner = _disputed_payment(booking, event)
+        if owner is None or not event.dispute_id or event.outcome not in DISPUTE_OUTCOMES:
             return Settlement("ignored", booking)
         now = self.clock.now()
         amount = event.amount.amount_minor if event.amount else None
-        log.warning("payment dispute closed", extra={"booking_uid": booking.uid,
-                                                     "outcome": event.outcome})
-        booking = self._update(booking.uid, lambda b: b.dispute_closed(
-            event.dispute_id or "", event.outcome or "", event.reason, amount, now)
-            if b.payment is not None and b.payment.paid
-            and (b.payment.dispute_id, b.payment.dispute_outcome) != closed else b)
-        if booking.refund_owed:
-            # Cancelled inside the policy while the dispute held the money: won, or closed
-            # without a chargeback, the money is the host's again and the refund is owed.
+
+        def ended(b: Booking) -> Booking:
+            return b.dispute_closed(event.dispute_id or "", event.outcome or "", event.reason,
+                                    amount, now, owner)
+
+        own = booking.payment is not None and owner == booking.payment.payment_id
+        if ended(booking) is not booking:
+            log.warning("payment dispute closed", extra={"booking_uid": booking.uid,
+                                                         "outcome": event.outcome})
+            booking = self._update(booking.uid, ended)
+        elif not (own and booking.refund_owed):
+            return Settlement("ignored", booking)
+        if own and booking.refund_owed:
+            # Cancelled inside the policy while its disputes held the money: each won, or
+            # closed without a chargeback, the money is the host's again and it is owed
+            # (told before, a refund it freed that could not be made then is tried again).
             return self._refund_freed(booking)
         return Settlement("recorded", booking)
 
     def _refund_freed(self, booking: Booking) -> Settlement:
         """The refund a dispute held, made now under the key of its next ask
         (`_refund_rest`: held, it was never asked for, so never refused, and its first ask
-        is `{uid}-{reason}`); one that cannot be made yet fails the event (503) for its
+        is `{uid}-{reason}`, unless Stripe refused an ask as disputed before its webhook
+        came: then the next); one that cannot be made yet fails the event (503) for its
         redelivery to try again, and one refused at the last ask is recorded refused."""
         assert booking.payment is not None
         reason = booking.payment.refund_reason or "cancelled"
         after = self._refund_rest(booking, reason, "a booking whose dispute ended")
-        refused_now = after.payment is not None and after.payment.refund_refused
-        return Settlement("recorded" if refused_now else "refunded", after)
+        # Refused at the last ask, or held again (Stripe told of another dispute first).
+        not_made = after.refund_held or (after.payment is not None
+                                         and after.payment.refund_refused)
+        return Settlement("recorded" if not_made else "refunded", after)
 
     def confirm_callback(self, booking: Booking, order_id: str, payment_id: str,
                          signature: str) -> Booking:
@@ -213,3 +221,15 @@ class PaymentSettlement(PaymentCapture):
         event = PaymentEvent(f"callback:{payment_id}", PaymentEventKind.AUTHORIZED, booking.uid,
                              order_id, payment_id)
         return self._authorized(booking, event, account).booking or booking
+
+
+def _disputed_payment(booking: Booking, event: PaymentEvent) -> str | None:
+    """The payment a dispute's event is about, if the booking was paid with it: its own,
+    or a second payment (which keeps its disputes apart); else None."""
+    payment = booking.payment
+    if payment is None or not payment.paid or not event.payment_id:
+        return None
+    if event.payment_id == payment.payment_id or \
+            any(s.payment_id == event.payment_id for s in payment.second_payments):
+        return event.payment_id
+    return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,10 +12,9 @@ from chalicelib.domain.bookings import (
     BookingBrief,
     BookingStatus,
     HistoryEntry,
-    Payment,
-    SecondPayment,
 )
 from chalicelib.domain.event_types import EventType, LocationKind, Price, Question, QuestionType
+from chalicelib.store.payment_codec import payment_from_json, payment_to_json
 
 
 def ranges_to_json(ranges: tuple[LocalRange, ...]) -> list[list[str]]:
@@ -106,7 +104,7 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
         "price_minor": b.price_minor, "currency": b.currency,
         "video_url": b.video_url, "video_note": b.video_note, "premium": b.premium,
         "keeps_notes": b.keeps_notes,
-        "payment": None if b.payment is None else _payment_to_json(b.payment),
+        "payment": None if b.payment is None else payment_to_json(b.payment),
         "notes_url": b.notes_url,
         "brief": None if b.brief is None else {
             "who": b.brief.who, "wants": b.brief.wants, "prepare": list(b.brief.prepare),
@@ -117,42 +115,6 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
         "calendar_requested_at": None if b.calendar_requested_at is None
         else b.calendar_requested_at.isoformat(),
     }
-
-
-_PAYMENT_TIMES = ("paid_at", "refunded_at", "refund_failed_at", "refund_refused_at",
-                  "disputed_at", "dispute_closed_at", "released_at")
-
-
-def _payment_to_json(p: Payment) -> dict[str, Any]:
-    out = {f.name: getattr(p, f.name) for f in fields(p)}
-    for name in _PAYMENT_TIMES:
-        out[name] = None if out[name] is None else out[name].isoformat()
-    out["refund_refusals"] = out["refund_refusals"] or None   # kept only once counted
-    out["second_payments"] = [{
-        "payment_id": s.payment_id, "amount_minor": s.amount_minor, "refund_id": s.refund_id,
-        "refunded_at": None if s.refunded_at is None else s.refunded_at.isoformat(),
-        **({} if s.refund_failed_at is None
-           else {"refund_failed_at": s.refund_failed_at.isoformat()}),
-        **({} if not s.refund_refusals else {"refund_refusals": s.refund_refusals}),
-        **({} if s.refund_refused_at is None
-           else {"refund_refused_at": s.refund_refused_at.isoformat()})}
-        for s in p.second_payments] or None
-    return {k: v for k, v in out.items() if v is not None}
-
-
-def _payment_from_json(d: dict[str, Any] | None) -> Payment | None:
-    if d is None:
-        return None
-    values = dict(d)
-    values["refund_refusals"] = int(values.get("refund_refusals") or 0)
-    for name in _PAYMENT_TIMES:
-        values[name] = _dt(values.get(name))
-    values["second_payments"] = tuple(SecondPayment(
-        s["payment_id"], s.get("amount_minor"), s.get("refund_id"), _dt(s.get("refunded_at")),
-        _dt(s.get("refund_failed_at")), int(s.get("refund_refusals") or 0),
-        _dt(s.get("refund_refused_at")))
-        for s in values.get("second_payments") or ())
-    return Payment(**values)
 
 
 def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
@@ -178,7 +140,7 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         # Absent on bookings made before the flag (and on hosts without notes): a booking
         # that has a notes page reaches the notes worker anyway (events.notes_worker_hears).
         keeps_notes=d.get("keeps_notes") is True,
-        payment=_payment_from_json(d.get("payment")),
+        payment=payment_from_json(d.get("payment")),
         notes_url=d.get("notes_url"), brief=_brief_from_json(d.get("brief")),
         brief_note=d.get("brief_note"), notes_requested_at=_dt(d.get("notes_requested_at")),
         calendar_requested_at=_dt(d.get("calendar_requested_at")),

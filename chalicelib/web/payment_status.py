@@ -131,7 +131,7 @@ def _disputed_terms(booking: Booking, in_policy: bool) -> str:
     made: `Booking.refund_held`), said before the client cancels, where the event type's
     policy alone read as a full refund."""
     assert booking.payment is not None
-    if booking.payment.dispute_outcome == "lost":
+    if booking.payment.dispute_lost:
         return ("Your bank's dispute of this payment gave the money back to you: cancelling "
                 "makes no refund from the host.")
     then = ("If the dispute ends in the host's favour, your full refund follows."
@@ -189,7 +189,7 @@ def _held_words(booking: Booking) -> str:
     """A refund the policy gives, held by the payment's dispute with the client's bank:
     the bank decides the money, and Penny refunds only if the host wins it."""
     assert booking.payment is not None
-    if booking.payment.dispute_outcome == "lost":
+    if booking.payment.dispute_lost:
         return ("Your bank's dispute of this payment gave the money back to you, so there is "
                 "no refund from the host.")
     return ("No refund while your bank's dispute of this payment is open: the dispute "

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import requests
+import stripe
 from pytest_httpserver import HTTPServer
 
 from chalicelib.bootstrap import API_PAYMENT_CALLS
@@ -19,6 +20,7 @@ from chalicelib.domain.errors import (
     ConnectionBrokenError,
     ProviderRejectedError,
     ProviderUnavailableError,
+    RefundDisputedError,
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import (
@@ -28,6 +30,7 @@ from chalicelib.domain.providers.payments import (
     PaymentEventKind,
 )
 from chalicelib.integrations.stripe_payments import StripePayments
+from chalicelib.integrations.stripe_payments import _translated as translated
 from chalicelib.provider_settings import StripePlatform
 from sandbox import ProviderSandbox
 
@@ -241,6 +244,20 @@ def test_a_charge_whose_dispute_is_open_or_lost_is_not_refunded(
     assert refused.value.__cause__ is not None
     assert getattr(refused.value.__cause__, "code", None) == "charge_disputed"
     assert provider_sandbox.stripe_refunds() == []
+    # ... as disputed (the dispute decides, not a retry), naming no dispute: Stripe's
+    # words name the charge alone
+    assert isinstance(refused.value, RefundDisputedError)
+    assert refused.value.dispute_id is None
+
+
+def test_a_refusal_as_disputed_that_names_its_dispute_gives_its_id() -> None:
+    answer = stripe.InvalidRequestError("Charge ch_1 has been charged back (dispute "
+                                        "du_1AbC); cannot issue a refund.", None,
+                                        code="charge_disputed", http_status=400)
+
+    refused = translated(answer, "refunding")
+
+    assert isinstance(refused, RefundDisputedError) and refused.dispute_id == "du_1AbC"
 
 
 # -- errors -----------------------------------------------------------------------------

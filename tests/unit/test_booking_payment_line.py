@@ -186,3 +186,37 @@ def test_a_live_event_older_than_the_rows_state_and_a_list_read_tie_keep_the_row
 
     assert older.endswith("Refunded ₹1,500.00 at the payment provider.")
     assert "and you won it" in tie
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_several_disputes_on_one_payment_are_each_shown_on_the_row_oldest_first() -> None:
+    inquiry = {"id": "disp_1", "reason": "general", "amount_minor": 150000,
+               "outcome": "closed", "opened_at": "2026-03-02T12:00:00+00:00",
+               "closed_at": "2026-03-09T12:00:00+00:00"}
+    chargeback = {**inquiry, "id": "disp_2", "reason": "fraud", "outcome": None,
+                  "closed_at": None}
+
+    shown = line({**PAID_TWICE, "dispute": {"reason": "fraud", "amount_minor": 150000,
+                                            "outcome": None},
+                  "disputes": [inquiry, chargeback]})
+
+    first = shown.index("The client disputed ₹1,500.00 with their bank (general) as an "
+                        "inquiry, closed without a chargeback: the money stays with you.")
+    second = shown.index("The client disputed ₹1,500.00 with their bank (fraud): answer it "
+                         "in Razorpay's dashboard before its deadline")
+    assert first < second
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_dispute_known_only_from_a_refused_refund_says_the_bank_disputes_the_payment(
+) -> None:
+    held = {"id": None, "reason": None, "amount_minor": None, "outcome": None,
+            "opened_at": "2026-03-02T12:00:00+00:00", "closed_at": None}
+
+    shown = line({**PAID_TWICE, "provider": "stripe", "currency": "USD", "refund_held": True,
+                  "dispute": {"reason": None, "amount_minor": None, "outcome": None},
+                  "disputes": [held]})
+
+    assert "no refund while the bank's dispute is open" in shown
+    assert ("The client's bank disputes this payment (Stripe refused Penny's refund for "
+            "it): answer it in Stripe's dashboard before its deadline") in shown

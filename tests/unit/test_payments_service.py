@@ -385,8 +385,8 @@ def test_a_dispute_is_recorded_once_and_only_for_the_bookings_own_payment(
     assert world.bookings.commits == commits
     payment = world.get(held.uid).payment
     assert payment is not None
-    assert (payment.dispute_id, payment.dispute_reason, payment.disputed_minor) == (
-        "dp_1", "fraudulent", 5000)
+    assert [(d.id, d.reason, d.amount_minor) for d in payment.disputes] == [
+        ("dp_1", "fraudulent", 5000)]
     assert world.get(held.uid).status is BookingStatus.CONFIRMED
 
 
@@ -412,9 +412,8 @@ def test_a_disputes_close_is_recorded_once_whichever_of_its_events_comes_first(
     assert world.bookings.commits == commits
     booking = world.get(held.uid)
     assert booking.payment is not None
-    assert (booking.payment.dispute_id, booking.payment.dispute_reason,
-            booking.payment.disputed_minor, booking.payment.dispute_outcome) == (
-        "dp_1", "fraudulent", 5000, outcome)
+    assert [(d.id, d.reason, d.amount_minor, d.outcome)
+            for d in booking.payment.disputes] == [("dp_1", "fraudulent", 5000, outcome)]
     assert booking.status is BookingStatus.CONFIRMED
 
 
@@ -439,8 +438,8 @@ def test_a_disputes_close_after_its_opening_keeps_what_the_opening_said(
     assert (other.outcome, unknown.outcome, lost.outcome) == ("ignored", "ignored", "recorded")
     payment = world.get(held.uid).payment
     assert payment is not None
-    assert (payment.dispute_reason, payment.disputed_minor, payment.dispute_outcome) == (
-        "fraudulent", 5000, "lost")
+    assert [(d.reason, d.amount_minor, d.outcome) for d in payment.disputes] == [
+        ("fraudulent", 5000, "lost")]
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Dispute, Payment
 from chalicelib.domain.event_types import LocationKind, Price
 from chalicelib.provider_settings import RazorpayPlatform
 from chalicelib.web import assets, labels
@@ -342,9 +342,9 @@ def test_an_ended_hold_offers_to_book_again() -> None:
 
 def a_disputed_booking(outcome: str | None = None) -> Booking:
     """Paid for 2026-03-04 15:00 (its refund deadline 24 hours before), then disputed."""
-    return replace(a_paid_booking(payment_id="pi_1", paid_minor=15000, dispute_id="dp_1",
-                                  dispute_reason="fraudulent", disputed_minor=15000,
-                                  dispute_outcome=outcome), status=BookingStatus.CONFIRMED)
+    disputed = Dispute("dp_1", "fraudulent", 15000, outcome=outcome)
+    return replace(a_paid_booking(payment_id="pi_1", paid_minor=15000, disputes=(disputed,)),
+                   status=BookingStatus.CONFIRMED)
 
 
 @pytest.mark.parametrize(("outcome", "now", "words"), [

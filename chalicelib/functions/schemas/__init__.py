@@ -50,6 +50,7 @@ from chalicelib.functions.schemas.fields import PATTERN_MESSAGES
 from chalicelib.functions.schemas.notes import NotesIn, NotesOut, NotesPlaceOut
 from chalicelib.functions.schemas.payments import (
     DisputeOut,
+    DisputeRecordOut,
     PaymentOut,
     RazorpayCallbackIn,
     RazorpayConnectionOut,
@@ -82,7 +83,8 @@ __all__ = [
     "PATTERN_MESSAGES", "WEEKDAYS", "AttendeeModel", "BookingIn", "BookingLinks", "BookingList",
     "BookingListQuery", "BookingOut", "BriefOut", "BrowserSessionOut", "BrowserSignupOut",
     "CalendarList", "CalendarOut", "CalendarsIn", "CancelIn", "ConnectIn", "ConnectOut",
-    "ConnectionList", "ConnectionOut", "DisputeOut", "ErrorDetail", "ErrorResponse", "EventTypeIn",
+    "ConnectionList", "ConnectionOut", "DisputeOut", "DisputeRecordOut", "ErrorDetail",
+    "ErrorResponse", "EventTypeIn",
     "EventTypeList", "EventTypeOut", "HistoryOut", "HostBookingOut", "HostCancelIn",
     "IdentityList", "IdentityOut", "LinkModel", "LocationModel", "LoginRequest", "MoveSlotsQuery",
     "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "PaymentOut",

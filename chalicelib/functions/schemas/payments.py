@@ -12,6 +12,28 @@ from chalicelib.functions.schemas.base import Strict
 from chalicelib.functions.schemas.connections import ConnectionOut
 
 
+class DisputeOut(Strict):
+    """The client disputed the payment with their bank (a chargeback)."""
+
+    reason: str | None = Field(description="the provider's word for it: fraudulent, "
+                               "product_not_received, duplicate, ...")
+    amount_minor: int | None
+    outcome: str | None = Field(
+        default=None, description="once the bank decided: won (the money stays), lost (it "
+        "was taken back), closed (an inquiry closed without a chargeback); null while open")
+
+
+class DisputeRecordOut(DisputeOut):
+    """One of a payment's disputes, by its id."""
+
+    id: str | None = Field(description="the provider's id for it (Stripe's dp_..., "
+                           "Razorpay's disp_...); null while Penny knows of it only because "
+                           "the provider refused a refund as disputed, until its webhook")
+    opened_at: str | None = Field(description="when Penny heard of it")
+    closed_at: str | None = Field(default=None, description="when the bank's decision "
+                                  "reached Penny; null while open")
+
+
 class SecondPaymentOut(Strict):
     """A payment after the one the booking was paid with (paid twice, in two tabs)."""
 
@@ -23,6 +45,9 @@ class SecondPaymentOut(Strict):
     refund_refused: bool = Field(default=False, description="the provider refused its "
                                  "refund at each of Penny's 3 asks: Penny asks no more, and "
                                  "the host refunds the client by hand")
+    disputes: list[DisputeRecordOut] = Field(
+        default_factory=list, description="its own disputes with the client's bank, apart "
+        "from the booking's payment's")
 
 
 class ReleasedPaymentOut(Strict):
@@ -32,17 +57,6 @@ class ReleasedPaymentOut(Strict):
     amount_minor: int | None
     reason: str | None = Field(description="taken (the hold lapsed and the time was "
                                "booked), cancelled, late (after the meeting's start)")
-
-
-class DisputeOut(Strict):
-    """The client disputed the payment with their bank (a chargeback)."""
-
-    reason: str | None = Field(description="the provider's word for it: fraudulent, "
-                               "product_not_received, duplicate, ...")
-    amount_minor: int | None
-    outcome: str | None = Field(
-        default=None, description="once the bank decided: won (the money stays), lost (it "
-        "was taken back), closed (an inquiry closed without a chargeback); null while open")
 
 
 class PaymentOut(Strict):
@@ -80,7 +94,12 @@ class PaymentOut(Strict):
         "refund is made if the dispute is won or closed without a chargeback)")
     dispute: DisputeOut | None = Field(
         default=None, description="the client disputed the payment with their bank: the "
-        "host answers it in the provider's dashboard, or the money is taken back")
+        "host answers it in the provider's dashboard, or the money is taken back. The "
+        "latest of `disputes`")
+    disputes: list[DisputeRecordOut] = Field(
+        default_factory=list, description="every dispute of the payment, in the order Penny "
+        "heard of them (an inquiry closed, then a chargeback); the refund a cancellation "
+        "gives is held while any is open or lost")
     second_payments: list[SecondPaymentOut] = Field(
         default_factory=list, description="payments after the first (the client paid "
         "twice): each refunded in full, automatically; the booking keeps the first")

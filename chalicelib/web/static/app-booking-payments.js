@@ -49,6 +49,36 @@ function money(minor, currency) {
   return minor === null || minor === undefined || !currency ? "" : formatMoney({ amount_minor: minor, currency });
 }
 
+// Every dispute of the payment, oldest first (a summary from before the list has the
+// latest alone, as `dispute`).
+function disputesOf(payment) {
+  if (payment.disputes && payment.disputes.length) return payment.disputes;
+  return payment.dispute ? [payment.dispute] : [];
+}
+
+// The dispute the badge speaks of: one still open first (the host must answer it), then
+// one lost, else the latest.
+function pressingDispute(disputes) {
+  return disputes.find((d) => !d.outcome) || disputes.find((d) => d.outcome === "lost") || disputes[disputes.length - 1];
+}
+
+// One dispute, in the row's words (`provider`: whose dashboard the host answers it in).
+function disputeWords(dispute, currency, provider) {
+  const why = dispute.reason ? ` (${String(dispute.reason).replaceAll("_", " ")})` : "";
+  const amount = money(dispute.amount_minor, currency);
+  if (!dispute.id && !dispute.outcome && !dispute.reason && !amount) {
+    // Known only from a refund the provider refused as disputed: its notice is on its way.
+    return `The client's bank disputes this payment (${provider} refused Penny's refund for it): answer it in ${provider}'s dashboard before its deadline, or the money is taken back.`;
+  }
+  const disputed = `The client disputed ${amount || "the payment"} with their bank${why}`;
+  const outcome = {
+    won: `${disputed}, and you won it: the money stays with you.`,
+    lost: `${disputed}, and you lost it: the bank took ${amount || "it"} back from your ${provider} balance.`,
+    closed: `${disputed} as an inquiry, closed without a chargeback: the money stays with you.`,
+  }[dispute.outcome];
+  return outcome || `${disputed}: answer it in ${provider}'s dashboard before its deadline, or the money is taken back.`;
+}
+
 export function paymentBadge(booking) {
   if (!booking.price) return ["Free", "muted"];
   const amount = formatMoney(booking.price);
@@ -57,8 +87,10 @@ export function paymentBadge(booking) {
   }
   const [label, kind] = PAYMENT_BADGES[paymentState(booking.payment)] || PAYMENT_BADGES.awaiting;
   // A disputed payment is still paid until the bank decides; the host must answer it.
-  const dispute = booking.payment.dispute;
-  if (dispute && paymentState(booking.payment) === "paid") return DISPUTE_BADGES[dispute.outcome] ? [`${DISPUTE_BADGES[dispute.outcome][0]} · ${amount}`, DISPUTE_BADGES[dispute.outcome][1]] : [`Disputed · ${amount}`, "warning"];
+  const disputes = disputesOf(booking.payment);
+  const dispute = pressingDispute(disputes);
+  const times = disputes.length > 1 ? ` (${disputes.length} disputes)` : "";
+  if (dispute && paymentState(booking.payment) === "paid") return DISPUTE_BADGES[dispute.outcome] ? [`${DISPUTE_BADGES[dispute.outcome][0]}${times} · ${amount}`, DISPUTE_BADGES[dispute.outcome][1]] : [`Disputed${times} · ${amount}`, "warning"];
   return [`${label} · ${amount}`, kind];
 }
 
@@ -99,20 +131,14 @@ export function paymentLine(booking, timeZone) {
       text += ` To be refunded${why ? ` (${why})` : ""}: ${provider} could not make the refund yet; Penny tries again.`;
     } else if (p.refund_held) {
       // Cancelled inside the policy while disputed: the bank's dispute decides the money.
-      text += p.dispute && p.dispute.outcome === "lost"
+      const disputes = disputesOf(p);
+      text += disputes.length && disputes.every((d) => d.outcome) && disputes.some((d) => d.outcome === "lost")
         ? " Cancelled inside the refund policy: no refund, the bank gave the money back to the client in the dispute."
         : " Cancelled inside the refund policy: no refund while the bank's dispute is open. If you win it, Penny refunds the client then.";
     }
-    if (p.dispute) {
-      const why = p.dispute.reason ? ` (${String(p.dispute.reason).replaceAll("_", " ")})` : "";
-      const disputed = `The client disputed ${money(p.dispute.amount_minor, currency)} with their bank${why}`;
-      const outcome = {
-        won: `${disputed}, and you won it: the money stays with you.`,
-        lost: `${disputed}, and you lost it: the bank took ${money(p.dispute.amount_minor, currency)} back from your ${provider} balance.`,
-        closed: `${disputed} as an inquiry, closed without a chargeback: the money stays with you.`,
-      }[p.dispute.outcome];
-      text += ` ${outcome || `${disputed}: answer it in ${provider}'s dashboard before its deadline, or the money is taken back.`}`;
-    }
+    // Each dispute, oldest first: a payment may be disputed again (an inquiry, then a
+    // chargeback), and each is answered on its own.
+    for (const dispute of disputesOf(p)) text += ` ${disputeWords(dispute, currency, provider)}`;
     // Paid twice (two tabs): the booking keeps the first; each other one goes back.
     // A refund that came back (the card was closed) is the host's to make another way.
     for (const second of p.second_payments || []) {
@@ -122,6 +148,7 @@ export function paymentLine(booking, timeZone) {
         : second.refund_failed
         ? `${paid}: its refund came back (the client's card could not take it). Refund them another way, or in ${provider} once they give you another card.`
         : second.refunded ? `${paid}: refunded automatically.` : `${paid}: to be refunded; Penny tries again.`;
+      for (const dispute of second.disputes || []) text += ` Of that second payment: ${disputeWords(dispute, currency, provider)}`;
     }
     if (released) text += ` ${released}`;
   }

@@ -285,9 +285,15 @@ const DISPUTE_CLOSED = {
   closed: ["Dispute closed", "closed without a chargeback: the money stays with you"],
 };
 
+// The outcome of the dispute closed last (a payment may have several; a summary from
+// before the list has the latest alone).
 function disputeOutcome(booking) {
-  const dispute = booking && booking.payment && booking.payment.dispute;
-  return dispute ? dispute.outcome : null;
+  const payment = booking && booking.payment;
+  if (!payment) return null;
+  const closed = (payment.disputes || []).filter((d) => d.outcome && d.closed_at)
+    .sort((a, b) => a.closed_at.localeCompare(b.closed_at));
+  if (closed.length) return closed[closed.length - 1].outcome;
+  return payment.dispute ? payment.dispute.outcome : null;
 }
 
 function announce(event) {

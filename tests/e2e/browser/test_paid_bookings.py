@@ -122,6 +122,20 @@ def test_a_disputed_payments_page_says_cancelling_makes_no_refund_before_the_cli
         "button", name="Dispute it (the client's bank)").click()
     expect(row_of(dashboard, who)[1]).to_have_text("Disputed · $150.00")
 
+    # It was an inquiry, closed without a chargeback; then the bank opens a chargeback on
+    # the same payment: the row keeps both disputes and says each (ours is the newest)
+    bank.locator("tr", has=bank.get_by_role("button", name="Closed (inquiry)")).last \
+        .get_by_role("button", name="Closed (inquiry)").click()
+    expect(row_of(dashboard, who)[1]).to_have_text("Dispute closed · $150.00")
+    bank.locator("tr", has_text=uid).get_by_role(
+        "button", name="Dispute it (the client's bank)").click()
+    row, badge = row_of(dashboard, who)
+    expect(badge).to_have_text("Disputed (2 disputes) · $150.00")
+    expect(row.locator(".booking-payment")).to_contain_text(
+        "(fraudulent) as an inquiry, closed without a chargeback")
+    expect(row.locator(".booking-payment")).to_contain_text(
+        "answer it in Stripe's dashboard before its deadline")
+
     # The booking's page says, before the client cancels, that cancelling refunds nothing
     # (the first free time may start within the 24 hours: then no refund follows either)
     page.reload()
