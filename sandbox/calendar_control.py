@@ -1,5 +1,5 @@
 """The calendar half of the sandbox's control surface for tests (ProviderSandbox mixes it
-in): seed events, make a calendar fail, read what Penny created, queue 429/5xx, lose an
+in): seed and delete events, make a calendar fail, read what Penny created, queue 429/5xx, lose an
 answer after its work, slow the API down, count calls, force or read push notifications."""
 
 from __future__ import annotations
@@ -63,6 +63,18 @@ class CalendarControl:
         target = calendars[0] if calendar is None else \
             next(c for c in calendars if c.id == calendar)
         return sorted(self._store(provider).events(target.id), key=lambda e: e.start)
+
+    def delete_event(self, provider: str, event_id: str, account: str | None = None,
+                     calendar: str | None = None) -> None:
+        """The person deletes an event (Penny's too) in the vendor's own app (primary
+        calendar unless named); push channels on that calendar are notified, and Google's
+        incremental listing gives it as `cancelled`."""
+        calendars = self.calendars(provider, account)
+        target = calendars[0] if calendar is None else \
+            next(c for c in calendars if c.id == calendar)
+        if self._store(provider).get(target.id, event_id) is None:
+            raise ValueError(f"no event {event_id} on {target.id}")
+        self.providers[provider].delete_event(target.id, event_id)
 
     def fail_calendar(self, provider: str, calendar_id: str, failing: bool = True,
                       status: int = 503) -> None:

@@ -1,6 +1,7 @@
 """The sandbox page's calendar part: each calendar's events (what Penny created marked,
-with its conference link), Zoom's meetings, and the "Add a busy event" form a person uses
-to make a host busy (it notifies like any other change)."""
+with its conference link, and a Delete button as the person's own app has), Zoom's
+meetings, and the "Add a busy event" form a person uses to make a host busy (each
+notifies like any other change)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sandbox.calendar_model import Calendar, CalendarEvent
 from sandbox.model import Account
 
 
-def _row(event: CalendarEvent) -> str:
+def _row(event: CalendarEvent, action: str) -> str:
     when = (f"{event.start:%Y-%m-%d} (all day)" if event.all_day
             else f"{event.start:%Y-%m-%d %H:%M}-{event.end:%H:%M} UTC")
     notes = [n for n in (
@@ -22,20 +23,25 @@ def _row(event: CalendarEvent) -> str:
         "declined" if event.declined else "", "cancelled" if event.cancelled else "",
         "by Penny" if event.created_by_app else "") if n]
     link = f'<a href="{escape(event.link)}">{escape(event.link)}</a>' if event.link else ""
+    delete = (f'<form method="post" action="{escape(action)}">'
+              f'<input type="hidden" name="action" value="delete-event">'
+              f'<input type="hidden" name="calendar" value="{escape(event.calendar_id)}">'
+              f'<input type="hidden" name="event" value="{escape(event.id)}">'
+              f'<button type="submit">Delete</button></form>')
     return (f"<tr><td>{escape(when)}</td><td>{escape(event.title)}</td>"
-            f"<td>{escape(', '.join(notes))}</td><td>{link}</td></tr>")
+            f"<td>{escape(', '.join(notes))}</td><td>{link}</td><td>{delete}</td></tr>")
 
 
 def calendars(sections: Sequence[tuple[Account, Calendar, list[CalendarEvent]]],
               action: str) -> str:
     parts = []
     for account, calendar, events in sections:
-        rows = "".join(_row(e) for e in sorted(events, key=lambda e: e.start))
+        rows = "".join(_row(e, action) for e in sorted(events, key=lambda e: e.start))
         parts.append(
             f"<h3>{escape(account.email)}: {escape(calendar.name)}"
             f"{' (primary)' if calendar.primary else ''} <code>{escape(calendar.id)}</code></h3>"
-            f"<table><tr><th>when</th><th>title</th><th></th><th>link</th></tr>"
-            f"{rows or '<tr><td colspan=4>No events.</td></tr>'}</table>")
+            f"<table><tr><th>when</th><th>title</th><th></th><th>link</th><th></th></tr>"
+            f"{rows or '<tr><td colspan=5>No events.</td></tr>'}</table>")
     accounts = {a.id: a for a, _, _ in sections}
     options = "".join(f'<option value="{escape(a.id)}">{escape(a.email)}</option>'
                       for a in accounts.values())

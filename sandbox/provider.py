@@ -182,6 +182,8 @@ class FakeProvider:
                     return html_response(pages.error(self.title, "Not added", str(exc)), 400)
                 self.add_busy_event(request.form.get("account", ""), start, end,
                                     request.form.get("title") or "Busy")
+            if request.form.get("action") == "delete-event":
+                self.delete_event(request.form.get("calendar", ""), request.form.get("event", ""))
             grant_id = request.form.get("grant", "")
             if grant_id in {grant.id for grant in self.server.grants()}:
                 self.server.revoke_grant(grant_id)
@@ -209,6 +211,15 @@ class FakeProvider:
             return
         primary = store.calendars(account_id)[0]
         store.insert(CalendarEvent(secrets.token_hex(13), primary.id, title, start, end))
+
+    def delete_event(self, calendar_id: str, event_id: str) -> None:
+        """What a row's Delete button does: the person deletes the event (Penny's too)."""
+        store = self.calendar_store
+        event = None if store is None else store.get(calendar_id, event_id)
+        if store is None or event is None:
+            return
+        event.deleted = True
+        store.save(event)
 
 
 def _with_state(params: dict[str, str], request: AuthRequest) -> dict[str, str]:

@@ -357,3 +357,28 @@ def test_the_sandbox_page_adds_a_busy_event_and_notifies(
     assert after.status_code == 200 and "Dentist" in after.text
     assert [e.title for e in provider_sandbox.events("google")] == ["Dentist"]
     assert receiver.wait_for(2)[1].headers["X-Goog-Resource-State"] == "exists"
+
+
+def test_the_sandbox_page_deletes_an_event_as_the_hosts_app_does_and_notifies(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    receiver = Receiver()
+    httpserver.expect_request("/hooks/google").respond_with_handler(receiver.handler)
+    service = _calendar(provider_sandbox)
+    service.events().watch(calendarId="primary", body={
+        "id": "channel-4", "type": "web_hook",
+        "address": httpserver.url_for("/hooks/google")}).execute()
+    synced = service.events().list(calendarId="primary").execute()["nextSyncToken"]
+    event = provider_sandbox.add_event(
+        "google", "Intro call", datetime.fromisoformat("2026-05-04T09:00:00+00:00"),
+        datetime.fromisoformat("2026-05-04T10:00:00+00:00"))
+    receiver.wait_for(2)
+    page = f"{provider_sandbox.base_url('google')}/_sandbox"
+
+    after = requests.post(page, timeout=10, data={
+        "action": "delete-event", "calendar": event.calendar_id, "event": event.id})
+
+    assert after.status_code == 200 and "Intro call" not in after.text
+    assert provider_sandbox.events("google") == []
+    assert receiver.wait_for(3)[2].headers["X-Goog-Resource-State"] == "exists"
+    listed = service.events().list(calendarId="primary", syncToken=synced).execute()["items"]
+    assert [(e["id"], e["status"]) for e in listed] == [(event.id, "cancelled")]
