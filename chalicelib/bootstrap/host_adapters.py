@@ -123,10 +123,12 @@ class HostAdapters:
 def _calendar_cache(core: Core, adapters: ProviderAdapters) -> CalendarCache:
     from chalicelib.services.calendar_cache import CalendarCache
     from chalicelib.store.calendar_cache import CalendarCacheRepository
+    from chalicelib.store.event_owners import EventOwnerRepository
 
     base = core.settings.public_base_url
     return CalendarCache(adapters, CalendarCacheRepository(), core.clock,
-                         notify_url=lambda provider: f"{base}/webhooks/calendar/{provider}")
+                         notify_url=lambda provider: f"{base}/webhooks/calendar/{provider}",
+                         owners=EventOwnerRepository())
 
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path

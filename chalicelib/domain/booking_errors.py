@@ -46,6 +46,12 @@ class BookingStateError(PennyError):
     code = "booking_not_active"
 
 
+class CalendarEventPresentError(BookingStateError):
+    """The booking's event was not deleted in the host's calendar: nothing to put back."""
+
+    code = "calendar_event_present"
+
+
 class TooManyMovesError(BookingStateError):
     """The booking was moved as often as one may be (domain/bookings.py MAX_MOVES)."""
 

@@ -114,6 +114,10 @@ class Booking:
     # When the host (re)connected a calendar or Zoom after this booking was made: its
     # change is `calendar.requested`, for the calendar worker to write what it could not.
     calendar_requested_at: datetime | None = None
+    # When a sync of the host's calendar saw the event Penny made for it deleted there
+    # (by the host, not by Penny) while it still stood: the host's dashboard says so and
+    # offers to put it back. Cleared when the calendar job makes the event again.
+    calendar_event_removed_at: datetime | None = None
 
     @property
     def meeting(self) -> TimeRange:

@@ -62,6 +62,9 @@ from chalicelib.domain.booking_errors import (
     BookingStateError as BookingStateError,
 )
 from chalicelib.domain.booking_errors import (
+    CalendarEventPresentError as CalendarEventPresentError,
+)
+from chalicelib.domain.booking_errors import (
     CalendarUnavailableError as CalendarUnavailableError,
 )
 from chalicelib.domain.booking_errors import (

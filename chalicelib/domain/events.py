@@ -26,7 +26,9 @@ class EventKind(StrEnum):
     BOOKING_CONFIRMED = "booking.confirmed"
     BOOKING_CANCELLED = "booking.cancelled"
     BOOKING_RESCHEDULED = "booking.rescheduled"
-    BOOKING_UPDATED = "booking.updated"      # its video link arrived (or a note instead)
+    # Its video link arrived (or a note instead), or its event was deleted in the host's
+    # calendar (or made again).
+    BOOKING_UPDATED = "booking.updated"
     BOOKING_EXPIRED = "booking.expired"      # its hold lapsed unpaid: the time is free
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
@@ -107,6 +109,9 @@ def booking_summary(b: Booking) -> dict[str, Any]:
             "start": b.start.isoformat(), "end": b.end.isoformat(),
             "attendee_name": b.attendee.name, "attendee_timezone": b.attendee.timezone,
             "sequence": b.sequence, "video_url": b.video_url, "video_note": b.video_note,
+            # Only while its event is deleted in the host's calendar: absent, it is there.
+            **({} if b.calendar_event_removed_at is None
+               else {"calendar_event_removed_at": b.calendar_event_removed_at.isoformat()}),
             **({} if b.payment is None else {"payment": payment_summary(b)})}
 
 
@@ -225,7 +230,7 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
         events.append(_event(EventKind.PAYMENT_DISPUTED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:
         events.append(_event(EventKind.BOOKING_RESCHEDULED, change_id, at, new))
-    if not events and (old.video_url, old.video_note) != (new.video_url, new.video_note):
+    if not events and _shown(old) != _shown(new):
         events.append(_event(EventKind.BOOKING_UPDATED, change_id, at, new))
     if new.notes_requested_at is not None and new.notes_requested_at != old.notes_requested_at:
         events.append(_event(EventKind.NOTES_REQUESTED, change_id, at, new))
@@ -233,6 +238,11 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
             new.calendar_requested_at != old.calendar_requested_at:
         events.append(_event(EventKind.CALENDAR_REQUESTED, change_id, at, new))
     return events
+
+
+def _shown(b: Booking) -> tuple[str | None, str | None, datetime | None]:
+    """What `booking.updated` tells of: its link (or note), and its event deleted."""
+    return b.video_url, b.video_note, b.calendar_event_removed_at
 
 
 def _paid(b: Booking) -> bool:

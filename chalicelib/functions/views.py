@@ -170,6 +170,8 @@ def host_booking_out(b: Booking) -> s.HostBookingOut:
     brief = b.brief
     return s.HostBookingOut(
         **dict(booking_out(b)), notes_url=b.notes_url, brief_note=b.brief_note,
+        calendar_event_removed_at=None if b.calendar_event_removed_at is None
+        else b.calendar_event_removed_at.isoformat(),
         brief=None if brief is None else s.BriefOut(
             who=brief.who, wants=brief.wants, prepare=list(brief.prepare),
             questions=list(brief.questions)))

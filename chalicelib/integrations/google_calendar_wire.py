@@ -77,8 +77,9 @@ def event_change(item: Mapping[str, Any], calendar_zone: tzinfo) -> EventChange:
     end = _instant(item.get("end"), calendar_zone)
     # Cancelled (deleted) is gone; so is an event of no length (Google allows them),
     # which cannot keep anyone busy.
-    if item.get("status") == "cancelled" or start is None or end is None \
-            or end[0] <= start[0]:
+    if item.get("status") == "cancelled":
+        return EventChange(event_id, None, removed=True)
+    if start is None or end is None or end[0] <= start[0]:
         return EventChange(event_id, None)
     declined = any(a.get("self") is True and a.get("responseStatus") == "declined"
                    for a in item.get("attendees") or [] if isinstance(a, dict))

@@ -98,6 +98,13 @@ def host_cancel_booking(host_id: str, uid: str, body: Any) -> Any:
     return views().host_booking_out(services().changes.cancel_by_host(host_id, uid, body.reason))
 
 
+@route("/me/bookings/{uid}/calendar-event", "POST", "put_back_calendar_event",
+       "Put back the event of one of your bookings that was deleted in your calendar",
+       "host", auth=True, status=202, response="HostBookingOut", errors=(*AUTH_ERRORS, 409))
+def put_back_calendar_event(host_id: str, uid: str) -> Any:
+    return views().host_booking_out(services().changes.put_back_event(host_id, uid))
+
+
 @route("/me/realtime/ticket", "POST", "realtime_ticket",
        "A 60-second ticket that opens your live-updates WebSocket (and nothing else)", "host",
        auth=True, response="RealtimeTicketOut", errors=(*AUTH_ERRORS, 403), session=True)

@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.reservations import Claim, event_type_of, move_rules
+from chalicelib.services.calendar_put_back import put_back
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from chalicelib.services.ports import Bookings, Clock, Hosts
 from chalicelib.services.reservations import Reservations
@@ -131,6 +132,10 @@ class BookingChanges:
     def cancel_by_host(self, host_id: str, uid: str, reason: str | None) -> Booking:
         self.host_view(host_id, uid)
         return self._cancel(uid, reason, "host")
+
+    def put_back_event(self, host_id: str, uid: str) -> Booking:
+        """The host's "Put it back" (services/calendar_put_back.py)."""
+        return put_back(self.bookings, self.clock, host_id, uid)
 
     def reschedule(self, uid: str, token: str, new_start: datetime) -> Booking:
         """The booking at `new_start`. Asking for the time it already has changes nothing

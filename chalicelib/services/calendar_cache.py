@@ -39,6 +39,7 @@ from chalicelib.services.calendar_ports import (
     GRACE,
     CalendarStore,
     Deadline,
+    EventOwners,
     ProviderAdapters,
 )
 from chalicelib.services.ports import Clock
@@ -54,6 +55,9 @@ class CalendarCache(CalendarChoice):
     notify_url: Callable[[str], str]          # provider -> the address it posts to
                                               # (/webhooks/calendar/{provider})
     new_id: Callable[[], str] = lambda: secrets.token_hex(16)
+    # Whose booking each of Penny's events is: a sync flags the booking whose event the
+    # host deleted (services/calendar_event_owners.py). None: nothing is flagged.
+    owners: EventOwners | None = None
 
     # ---- Penny's own events -------------------------------------------------------------
 

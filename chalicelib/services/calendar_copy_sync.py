@@ -9,7 +9,9 @@ channel item, which a notification reads anyway: a sync writes its days, then mo
 cursor from the one it read, so of syncs that overlap (two notifications at once) only
 one moves it; another reads again from its own, older cursor onto the copy as it now is,
 and after `MOVE_ATTEMPTS` leaves the copy to a full listing. What else the sync
-changed is recorded after (services/calendar_records.py).
+changed is recorded after (services/calendar_records.py). An incremental listing that
+says one of Penny's events was deleted flags its booking
+(services/calendar_event_owners.py).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from chalicelib.domain.errors import ProviderError
 from chalicelib.domain.external_busy import blocks
 from chalicelib.domain.providers.calendars import CalendarChanges, CalendarProvider
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.calendar_ports import channel_cursor
+from chalicelib.services.calendar_event_owners import notice_removed
+from chalicelib.services.calendar_ports import EventOwners, channel_cursor
 from chalicelib.services.calendar_records import CalendarRecords
 from chalicelib.services.calendar_sync_states import Reading, Synced, still_true
 
@@ -40,6 +43,8 @@ MOVE_ATTEMPTS = 3        # reads of what changed, when other syncs keep moving t
 
 class CalendarCopySync(CalendarRecords):
     """Held by CalendarCache (services/calendar_cache.py), which has the fields."""
+
+    owners: EventOwners | None
 
     def sync(self, host_id: str, state: SyncState, timeout: float = SYNC_TIMEOUT,
              noticed: datetime | None = None, seen: CalendarSetup | None = None,
@@ -117,6 +122,8 @@ class CalendarCopySync(CalendarRecords):
         reach = window if state.covered_until is None else TimeRange(
             window.start, max(window.end, state.covered_until))
         copy = self.store.copy(host_id, state.ref, reach)
+        # Penny's event for a booking, deleted there by the host: the booking is flagged.
+        notice_removed(self.owners, host_id, state.ref, changes, self.clock.now())
         if changes.full:
             copy.clear(reach)
         for change in changes.changes:

@@ -21,8 +21,10 @@ from chalicelib.domain.errors import NotConnectedError
 from chalicelib.domain.providers.calendars import CalendarProvider
 from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
-from chalicelib.services.calendar_ports import ProviderAdapters
+from chalicelib.services.calendar_event_owners import disown
+from chalicelib.services.calendar_ports import EventOwners, ProviderAdapters
 from chalicelib.services.jobs import ProviderRefs
 
 CALENDAR = "calendar"
@@ -58,6 +60,12 @@ class CalendarEventDeletes:
 
     adapters: ProviderAdapters
     refs: ProviderRefs
+    cache: CalendarCache | None
+
+    @property
+    def _owners(self) -> EventOwners | None:
+        """Who owns each Google event Penny made (services/calendar_event_owners.py)."""
+        return None if self.cache is None else self.cache.owners
 
     def _drop_event(self, host_id: str, uid: str, written: list[Written]) -> None:
         ref = self.refs.get(CALENDAR, uid)
@@ -74,6 +82,8 @@ class CalendarEventDeletes:
         except NotConnectedError:
             self.refs.delete(ref)  # disconnected: nothing Penny can still remove
             return
+        # Forgotten first: the provider's notification of this delete finds no owner.
+        disown(self._owners, where, event_id)
         calendar.delete_event(where.calendar_id, event_id)
         # A reschedule may have made the event again in place of this one (the host had
         # deleted it) and died before recording it: Google's is keyed from the deleted

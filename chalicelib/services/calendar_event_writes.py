@@ -7,7 +7,8 @@ stored the moment the provider answers, with the booking's sequence it was writt
 Creates are keyed by the booking uid (Google's client-chosen event id, Graph's
 transactionId), so a retry after a create that timed out finds the first event instead
 of making a second. Deletes, and the events a create may have left unrecorded, are in
-services/calendar_event_deletes.py.
+services/calendar_event_deletes.py. Beside each Google event made, an owner record names
+its booking (services/calendar_event_owners.py).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from chalicelib.services.calendar_event_deletes import (
     recorded,
     replacement_key,
 )
+from chalicelib.services.calendar_event_owners import disown, own
 from chalicelib.services.calendar_ports import ProviderAdapters
 from chalicelib.services.jobs import HostConfigs, ProviderRefs
 
@@ -85,8 +87,12 @@ class CalendarEventWrites(CalendarEventDeletes):
         if ref is None:
             made = self._create(calendar, booking, destination, event, written)
             return made.join_url if online else None
+        # A sync saw the host delete it (services/calendar_event_owners.py): this run (the
+        # host's "Put it back", a move) patches it, which finds it gone and makes it again
+        # below, or finds it there (a flag from a sync that overlapped an earlier put-back).
+        flagged = booking.calendar_event_removed_at is not None
         lacks_link = online and booking.video_url is None
-        if ref.sequence < booking.sequence or lacks_link or \
+        if flagged or ref.sequence < booking.sequence or lacks_link or \
                 (zoom_url is not None and booking.video_url != zoom_url):
             try:
                 updated = calendar.update_event(destination.calendar_id, event_id, event)
@@ -99,6 +105,9 @@ class CalendarEventWrites(CalendarEventDeletes):
                 # id, which stays recorded until the new one is: a retry after a create
                 # whose answer was lost finds the event it made.
                 written.append(Written(destination, event_id, None))
+                # Its owner record forgotten first: a sync that lists it deleted later
+                # flags nothing.
+                disown(self._owners, destination, event_id)
                 again = replace(event, key=replacement_key(booking.uid, event_id))
                 made = self._create(calendar, booking, destination, again, written)
                 # Any other event of the booking there goes (Graph's, found by its tag): one
@@ -119,6 +128,9 @@ class CalendarEventWrites(CalendarEventDeletes):
         "add a meeting to every event") is never the booking's: only the one Penny asked
         for (`event.online_meeting`)."""
         made = calendar.create_event(destination.calendar_id, event)
+        # Whose it is, by its id, before it is recorded: a retry after a failure between
+        # the two finds the same event (its key) and writes this again.
+        own(self._owners, booking, destination, made.id, booking.end + KEEP_AFTER_MEETING)
         # The key rides on the record when it is not the booking's uid (a replacement), so
         # later updates send the same Meet request, which Google then ignores.
         keyed = "" if event.key == booking.uid else f"\n{event.key}"

@@ -1,5 +1,6 @@
-"""What the calendar services need from the outside: the hosts' provider adapters and the
-store of calendar copies and channels (services/calendar_cache.py, fresh_busy.py)."""
+"""What the calendar services need from the outside: the hosts' provider adapters, the
+store of calendar copies and channels (services/calendar_cache.py, fresh_busy.py), and
+the owner records of Penny's events (services/calendar_event_owners.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from chalicelib.domain.calendar_cache import (
     DayEvents,
     SyncState,
 )
+from chalicelib.domain.event_owners import EventOwner
 from chalicelib.domain.providers.calendars import CalendarProvider
 from chalicelib.domain.providers.video import VideoProvider
 from chalicelib.domain.timerange import TimeRange
@@ -58,6 +60,20 @@ class CalendarStore(Protocol):
     def reset_cursor(self, provider: str, watch_id: str) -> bool: ...
     def forget_watch(self, provider: str, watch_id: str,
                      moved: ChannelCursor | None = None) -> bool: ...
+
+
+class EventOwners(Protocol):
+    """Whose booking each event Penny made is, and the flag on a booking whose event the
+    host deleted (store/event_owners.py)."""
+
+    def owner(self, provider: str, event_id: str) -> EventOwner | None: ...
+    def put(self, owner: EventOwner) -> None: ...
+    def forget(self, provider: str, event_id: str) -> None: ...
+
+    def flag_removed(self, booking_uid: str, at: datetime) -> bool:
+        """Flag `calendar_event_removed_at` on the booking, if it is confirmed and not
+        flagged yet (one conditional write); whether it was."""
+        ...
 
 
 class Deadline:

@@ -145,7 +145,9 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         note = None
         if url is None and kind is not None and kind.is_video:
             note = zoom_note or follows_note(kind)
-        booking = self._save_video(booking, url, note, config)
+        # The event is there now, as far as Penny knows: made, or found by its patch.
+        there = destination is not None and broken is None
+        booking = self._save_video(booking, url, note, config, there)
         if broken is not None:
             raise broken
         if refused is not None:
@@ -153,8 +155,10 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         return config, booking
 
     def _save_video(self, booking: Booking, url: str | None, note: str | None,
-                    config: HostConfig) -> Booking:
-        """The link (or note) written on the booking; the booking as this run leaves it.
+                    config: HostConfig, there: bool = False) -> Booking:
+        """The link (or note) written on the booking, and, when its event is `there` after
+        this run (made again, or found by its patch), the flag that the host deleted it
+        cleared; the booking as this run leaves it.
         A save refused because someone else wrote the booking meanwhile is made again on
         the booking read afresh, when that write left what the link is for as it was (a
         payment recorded, a notes page linked): no later round, nor any event, would
@@ -165,15 +169,19 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         for _ in range(ROUNDS):
             if current is None or _state(current) != _state(booking):
                 return booking
-            if (url, note) == (current.video_url, current.video_note):
+            relinked = (url, note) != (current.video_url, current.video_note)
+            restored = there and current.calendar_event_removed_at is not None
+            if not relinked and not restored:
                 return current
             # With it, the client's notes page is asked for again (`notes.requested`), to
             # show the link: only for a host who keeps notes, so no other host's booking
             # wakes the notes worker.
             asked = current.notes_requested_at
-            if config.notes is not None and self.clock is not None:
+            if relinked and config.notes is not None and self.clock is not None:
                 asked = self.clock.now()
-            linked = replace(current, video_url=url, video_note=note, notes_requested_at=asked)
+            linked = replace(current, video_url=url, video_note=note, notes_requested_at=asked,
+                             calendar_event_removed_at=None if restored
+                             else current.calendar_event_removed_at)
             if self.bookings.save_video(linked):
                 return linked
             current = self.bookings.get(booking.uid)

@@ -11,6 +11,7 @@ DynamoDB cancels the whole transaction and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
@@ -105,7 +106,8 @@ def _booking_item(b: Booking) -> BookingItem:
     item = BookingItem(f"{BOOKING_PK}{b.uid}", "BOOKING", status=b.status.value,
                        data=codecs.booking_to_json(b),
                        gsi2pk=f"{HOST_BOOKINGS}{b.host_id}",
-                       gsi2sk=f"{b.start.astimezone(UTC).isoformat()}#{b.uid}")
+                       gsi2sk=f"{b.start.astimezone(UTC).isoformat()}#{b.uid}",
+                       calendar_event_removed_at=b.calendar_event_removed_at)
     if b.version is not None:
         item.version = b.version
     return item
@@ -116,8 +118,10 @@ def to_booking(item: BookingItem) -> Booking:
     host_id = item.gsi2pk.removeprefix(HOST_BOOKINGS) if item.gsi2pk else item.host_id
     if host_id is None:
         raise ValueError(f"the booking item {item.pk} names no host")
-    return codecs.booking_from_json(item.pk.removeprefix(BOOKING_PK), host_id, item.status,
-                                    item.version, item.data)
+    booking = codecs.booking_from_json(item.pk.removeprefix(BOOKING_PK), host_id,
+                                       item.status, item.version, item.data)
+    removed = item.calendar_event_removed_at
+    return booking if removed is None else replace(booking, calendar_event_removed_at=removed)
 
 
 class BookingRepository:

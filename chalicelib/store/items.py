@@ -150,6 +150,9 @@ class BookingItem(PennyItem, discriminator="booking"):
     data = CompactJSONAttribute()
     status = UnicodeAttribute()
     version = VersionAttribute()
+    # Beside `data`, not in it: a calendar sync flags the booking with one conditional
+    # UpdateItem (store/event_owners.py), reading nothing first.
+    calendar_event_removed_at = UTCDateTimeAttribute(null=True)
 
 
 class IdempotencyItem(PennyItem, discriminator="idempotency"):

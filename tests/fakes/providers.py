@@ -179,7 +179,8 @@ class FakeCalendar:
                             if e.when.overlaps(window))
             return CalendarChanges(calendar_id, listing, full=True, cursor=now)
         changed = dict.fromkeys(i for c, i in self._log[since:] if c == calendar_id)
-        return CalendarChanges(calendar_id, tuple(EventChange(i, events.get(i))
+        # An event no longer there is listed deleted, as Google lists it cancelled.
+        return CalendarChanges(calendar_id, tuple(EventChange(i, events.get(i), i not in events)
                                                   for i in changed), full=False, cursor=now)
 
     def watch(self, calendar_id: str, address: str, watch_id: str, token: str,

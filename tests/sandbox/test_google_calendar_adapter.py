@@ -182,7 +182,7 @@ def test_an_incremental_sync_lists_only_what_changed_and_a_deleted_event_as_gone
     assert not since.full and since.cursor and since.cursor != first.cursor
     assert set(since.changes) == {
         EventChange(new.id, ExternalEvent(TimeRange(new.start, new.end))),
-        EventChange(dropped.id, None)}
+        EventChange(dropped.id, None, removed=True)}
 
 
 def test_a_deleted_series_comes_back_as_each_of_its_instances_gone(
@@ -200,7 +200,7 @@ def test_a_deleted_series_comes_back_as_each_of_its_instances_gone(
 
     instances = {c.id for c in first.changes}
     assert len(instances) == 3 and series.id not in instances
-    assert set(since.changes) == {EventChange(i, None) for i in instances}
+    assert set(since.changes) == {EventChange(i, None, removed=True) for i in instances}
 
 
 def test_an_expired_sync_token_falls_back_to_a_full_listing(

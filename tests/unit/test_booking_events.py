@@ -223,6 +223,17 @@ def test_a_note_instead_of_a_link_is_an_update_too_and_no_change_is_none() -> No
     assert kinds(noted, noted) == []
 
 
+def test_an_event_deleted_in_the_hosts_calendar_is_an_update_saying_when() -> None:
+    flagged = replace(a_booking(), calendar_event_removed_at=AT)
+
+    (event,) = booking_events(a_booking(), flagged, "change-1", AT)
+    (back,) = booking_events(flagged, a_booking(), "change-2", AT)
+
+    assert event.type is back.type is EventKind.BOOKING_UPDATED
+    assert event.booking["calendar_event_removed_at"] == AT.isoformat()
+    assert "calendar_event_removed_at" not in back.booking  # made again: it is there
+
+
 def test_a_move_that_also_changes_the_link_is_only_a_reschedule() -> None:
     moved = replace(a_booking(sequence=1), video_url="https://zoom.us/j/123")
 

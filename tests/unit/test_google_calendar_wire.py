@@ -60,9 +60,16 @@ def test_an_event_the_host_declined_is_marked_declined_and_another_ones_answer_i
 
 
 def test_a_cancelled_or_zero_length_event_is_gone() -> None:
-    assert event_change({"id": "gone1", "status": "cancelled"}, UTC) == EventChange("gone1", None)
+    assert event_change({"id": "gone1", "status": "cancelled"}, UTC).event is None
     assert event_change({"id": "nil1", "start": {"dateTime": "2026-05-04T09:00:00Z"},
                          "end": {"dateTime": "2026-05-04T09:00:00Z"}}, UTC).event is None
+
+
+def test_only_a_cancelled_event_is_told_removed_not_one_of_no_length() -> None:
+    assert event_change({"id": "gone1", "status": "cancelled"}, UTC) == \
+        EventChange("gone1", None, removed=True)
+    assert not event_change({"id": "nil1", "start": {"dateTime": "2026-05-04T09:00:00Z"},
+                             "end": {"dateTime": "2026-05-04T09:00:00Z"}}, UTC).removed
 
 
 def test_a_calendar_missing_from_a_freebusy_answer_is_unknown() -> None:

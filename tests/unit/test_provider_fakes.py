@@ -127,7 +127,8 @@ def test_changes_since_a_cursor_are_only_what_changed_with_a_gone_event_as_none(
     since = calendar.changes("primary", DAY, cursor)
 
     assert not since.full
-    assert since.changes == (EventChange("a", None), EventChange("c", ExternalEvent(LATER)))
+    assert since.changes == (EventChange("a", None, removed=True),
+                             EventChange("c", ExternalEvent(LATER)))
     assert calendar.changes("primary", DAY, since.cursor).changes == ()
 
 
@@ -221,7 +222,8 @@ def test_an_update_moves_the_event_and_a_delete_removes_it_even_twice() -> None:
     calendar.delete_event("primary", written.id)
     calendar.delete_event("primary", written.id)
     assert calendar.written["primary"] == {}
-    assert calendar.changes("primary", DAY, cursor).changes == (EventChange("evt-1", None),)
+    assert calendar.changes("primary", DAY, cursor).changes == (
+        EventChange("evt-1", None, removed=True),)
 
 
 def test_updating_an_event_that_is_gone_is_rejected() -> None:

@@ -27,7 +27,8 @@ class EventChange:
     """One event (or one occurrence of a series) as the provider lists it now."""
 
     id: str                        # the provider's id of the event or occurrence
-    event: ExternalEvent | None    # None: gone (deleted, or cancelled)
+    event: ExternalEvent | None    # None: gone (deleted, or cancelled), or not a span
+    removed: bool = False          # the provider says it was deleted (Google: cancelled)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,9 @@ class HostBookingOut(BookingOut):
                                    "(premium), once written")
     brief_note: str | None = Field(default=None, description="why there is no brief "
                                    "(this month's briefs used up)")
+    calendar_event_removed_at: str | None = Field(default=None, description=(
+        "when Penny saw the booking's event deleted in your calendar (not by Penny) while "
+        "the booking stands; `POST /me/bookings/{uid}/calendar-event` puts it back"))
 
 
 class BookingList(Strict):

@@ -1,7 +1,9 @@
 // Bookings: upcoming / past / cancelled tabs, host cancel, each meeting's Join link, the
-// client's notes and the pre-meeting brief, live updates.
+// client's notes and the pre-meeting brief, an event deleted in the host's calendar, live
+// updates.
 
 import { ApiError } from "./api.js";
+import { removedNotice } from "./app-booking-calendar.js";
 import { PAYMENT_ORDER, paymentBadge, paymentLine, withPaymentNews } from "./app-booking-payments.js";
 import { $, $$, LOCATIONS, formatRange, fromTemplate, h, toast } from "./app-dom.js";
 import { zoneLabel } from "./clock.js";
@@ -115,6 +117,10 @@ export function initBookings(state) {
   // uid -> {video_url, video_note} from booking.updated: a list read just before the link
   // was written does not have it yet.
   const videos = new Map();
+  // uid -> {at, generation}: its event's deletion in the host's calendar as the latest
+  // booking.updated told it (at null: made again). It can be undone, so it stands only
+  // against a list read begun before it was heard.
+  const removals = new Map();
   const extras = new Map(); // uid -> what live events told us: {notes, brief}
   // uid -> {status, payment} from the latest live event about its money: the list may
   // have been read just before it.
@@ -192,6 +198,7 @@ export function initBookings(state) {
       details.remove();
     }
     showJoining(item, booking);
+    showRemoved(item, booking);
     const notes = notesLink(booking);
     if (notes) $(".booking-cancel", item).before(notes);
     const brief = briefOf(booking);
@@ -230,6 +237,7 @@ export function initBookings(state) {
         if (!next) break;
       }
       shown.clear();
+      for (const [uid, told] of removals) if (told.generation < mine) removals.delete(uid);
       const place = placeIn(list);
       list.replaceChildren(...bookings.map(row));
       backTo(list, place, tabs.find((tab) => tab.dataset.status === status));
@@ -310,16 +318,28 @@ export function initBookings(state) {
     if (join) $(".booking-actions", item).prepend(join);
   }
 
-  // Its video link arrived (booking.updated, whose summary carries it): the row shows it
-  // in place, with no reload of the list and nothing moved under the host's pointer.
+  // The notice that its event was deleted in the host's calendar, with "Put it back".
+  function showRemoved(item, booking) {
+    for (const old of item.querySelectorAll(".booking-calendar-removed")) old.remove();
+    const told = removals.get(booking.uid);
+    const at = told ? told.at : booking.calendar_event_removed_at;
+    const notice = removedNotice({ ...booking, calendar_event_removed_at: at }, state.api);
+    if (notice) $(".booking-tags", item).after(notice);
+  }
+
+  // Its video link arrived, or its event was deleted in the host's calendar or made
+  // again (booking.updated, whose summary carries both): the row shows it in place, with
+  // no reload of the list and nothing moved under the host's pointer.
   function videoArrived(summary) {
     const video = { video_url: summary.video_url, video_note: summary.video_note };
     videos.set(summary.uid, video);
+    removals.set(summary.uid, { at: summary.calendar_event_removed_at || null, generation });
     const item = [...list.children].find((li) => li.dataset.uid === summary.uid);
     const booking = shown.get(summary.uid);
     if (!item || !booking) return;
     shown.set(summary.uid, { ...booking, ...video });
     showJoining(item, shown.get(summary.uid));
+    showRemoved(item, shown.get(summary.uid));
   }
 
   // A live event about a booking's money (its summary carries `payment`): the row says

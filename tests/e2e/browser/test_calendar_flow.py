@@ -2,7 +2,9 @@
 a host connects Google Calendar; a busy event a person adds on the sandbox's Google page
 reaches Penny by push and leaves the booking page without Penny asking Google on the next
 slots request; a visitor books and the confirmation shows the Google Meet link the
-calendar job made; the event is in the sandbox calendar; a cancel removes it.
+calendar job made; the event is in the sandbox calendar; a cancel removes it. And an
+event the host deletes on the sandbox's page is told on the dashboard's row, live, whose
+Put it back makes it again.
 
 The sandbox's Google account is shared by every test on the stack, so this one works on
 a day and an hour of its own.
@@ -11,6 +13,7 @@ a day and an hour of its own.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +22,7 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.e2e.browser.audit import audit
 from tests.e2e.browser.conftest import NewContext, eventually
 from tests.e2e.browser.test_connections import connect
 from tests.e2e.browser.test_dashboard import (
@@ -125,3 +129,49 @@ def test_a_busy_event_leaves_the_page_by_push_and_a_booking_gets_its_meet_link(
         return "Call with Bo Booker" not in sandbox.locator("body").inner_text()
 
     eventually(gone, "the cancelled booking's event left the sandbox calendar")
+
+
+def test_an_event_the_host_deletes_in_google_is_told_on_its_row_and_put_back(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)  # weekdays all day, UTC
+    r = context.request.post(f"{stack.api_url}/me/event-types", headers=csrf_headers(
+        context, stack), data={"slug": "call", "title": "Call", "duration_minutes": 30,
+                               "location": {"kind": "google_meet"}})
+    assert r.status == 201, r.text()
+    dashboard = open_dashboard(context, stack, "/app/connections")
+    connect(dashboard, stack, "Google Calendar")
+    day, hour = a_day_and_hour_of_its_own()
+    name = f"Cy {slug}"  # the sandbox's calendar is shared: the row is this test's
+    r = requests.post(f"{stack.api_url}/hosts/{slug}/call/bookings", timeout=30, json={
+        "start": datetime(day.year, day.month, day.day, hour, tzinfo=UTC).isoformat(),
+        "attendee": {"name": name, "email": "cy@example.com", "timezone": "UTC"}})
+    assert r.status_code == 201, r.text
+    dashboard.goto(f"{stack.api_url}/app/bookings")
+    expect(dashboard.locator("#live-pill")).to_have_attribute("data-state", "live")
+    row = dashboard.locator(".booking", has_text=name)
+    expect(row.get_by_role("link", name=re.compile(r"^Join Call with"))).to_have_count(1)
+
+    # The host deletes the event in Google Calendar (the sandbox's page)
+    sandbox = sandbox_google(context, stack)
+    event = sandbox.locator("tr", has_text=f"Call with {name}")
+    first_link = str(event.get_by_role("link").get_attribute("href"))
+    event.get_by_role("button", name="Delete").click()
+
+    # Google's push reaches Penny, whose sync flags the booking: the row says so, live
+    notice = row.locator(".booking-calendar-removed")
+    expect(notice).to_contain_text("The event was removed from your calendar.")
+    assert audit(dashboard) == []
+
+    # Put it back: the calendar worker makes the event again, and the notice goes
+    notice.get_by_role("button", name=f"Put it back: Call with {name}, in your calendar").click()
+    expect(notice).to_have_count(0)
+
+    def back() -> bool:
+        sandbox.reload()
+        return sandbox.locator("tr", has_text=f"Call with {name}").count() == 1
+
+    eventually(back, "the event put back in the sandbox calendar")
+    again = sandbox.locator("tr", has_text=f"Call with {name}").get_by_role("link")
+    assert again.get_attribute("href") != first_link  # a new event, with its own Meet link

@@ -1,0 +1,39 @@
+"""The host's "Put it back": the event Penny made for a booking, which the host deleted
+in their calendar (a sync flagged the booking: services/calendar_event_owners.py), is
+asked of the calendar worker again. The booking is marked `calendar_requested_at`, which
+the table's stream turns into `calendar.requested` for that worker only; it makes the
+event again, under a new id (Google never reuses a deleted one), and clears the flag."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.errors import BookingStateError, CalendarEventPresentError, NotFoundError
+from chalicelib.services.notes_bookings import NotesBookings, save_on_latest
+from chalicelib.services.ports import Clock
+
+
+def put_back(bookings: NotesBookings, clock: Clock, host_id: str, uid: str) -> Booking:
+    """The host's booking as asked for again; NotFoundError when it is not theirs,
+    BookingStateError when it no longer stands, CalendarEventPresentError when its event
+    was not deleted."""
+    booking = bookings.get(uid)
+    if booking is None or booking.host_id != host_id:
+        raise NotFoundError("booking not found")
+    now = clock.now()
+
+    def ask(current: Booking) -> Booking:
+        # Checked on each version read: a cancel that got there first wins.
+        if current.status is not BookingStatus.CONFIRMED:
+            raise BookingStateError(f"this booking is {current.status.value}: it has no "
+                                    "event to put back")
+        if current.calendar_event_removed_at is None:
+            raise CalendarEventPresentError("this booking's event is in your calendar: "
+                                            "there is nothing to put back")
+        return replace(current, calendar_requested_at=now)
+
+    saved = save_on_latest(bookings, booking, ask)
+    if saved is None:
+        raise NotFoundError("booking not found")
+    return saved
