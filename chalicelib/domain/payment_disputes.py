@@ -89,10 +89,20 @@ def closed(disputes: tuple[Dispute, ...], dispute_id: str, outcome: str,
 def refund_refused(disputes: tuple[Dispute, ...], dispute_id: str | None,
                    now: datetime) -> tuple[Dispute, ...]:
     """The provider refused a refund because the payment is disputed, before Penny heard
-    of it: held as an open dispute until its webhook. A dispute that holds the money
-    already explains the refusal (told meanwhile), and one the refusal names and Penny
-    knows is left as it is."""
-    if holds_money(disputes) or (dispute_id and any(d.id == dispute_id for d in disputes)):
+    of it: held as an open dispute until its webhook. The ask was made all the same, so
+    it is marked on the dispute that explains it (the one it names, else one open or lost
+    and not marked yet: told meanwhile), whose mark numbers the next ask's key; a dispute
+    marked already explains it (two tellings asked under one key), and nothing changes."""
+    at = next((i for i, d in enumerate(disputes) if dispute_id and d.id == dispute_id), None)
+    if at is None:
+        at = next((i for i, d in enumerate(disputes)
+                   if d.holds_money and not d.refused_refund), None)
+    if at is not None:
+        if disputes[at].refused_refund:
+            return disputes
+        return (*disputes[:at], replace(disputes[at], refused_refund=True),
+                *disputes[at + 1:])
+    if holds_money(disputes):
         return disputes
     return (*disputes, Dispute(dispute_id, opened_at=now, refused_refund=True))
 

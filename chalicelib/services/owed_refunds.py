@@ -22,6 +22,9 @@ client's bank opened a dispute whose webhook has not come yet) is not counted: i
 as an open dispute, as a cancellation is while a known dispute is open, and the dispute's
 end decides (owed when won or closed as an inquiry, never when lost). That ask was made,
 so the next one is numbered after it too (`...-ask-2`): Stripe would replay its refusal.
+The same holds when the dispute's webhook was recorded while the ask was on its way: the
+refusal is marked on that dispute, or the ask after its win would reuse the refused key,
+hear the refusal again, and hold the refund by a dispute that no webhook would close.
 """
 
 from __future__ import annotations
@@ -85,11 +88,13 @@ class OwedRefunds(PaidBookingWrites):
                                + payment.refunds_refused_as_disputed))
         except RefundDisputedError as exc:
             # Disputed before its webhook came: held as an open dispute, never counted.
+            # Recorded also when the dispute's webhook was recorded meanwhile (the refund
+            # held already): the ask was made under this key, and the next needs its own.
             log.warning("refund refused as disputed: held until the dispute ends",
                         extra={"booking_uid": booking.uid})
             now, named = self.clock.now(), exc.dispute_id
             return self._update(booking.uid, lambda b: b.refund_disputed(named, now)
-                                if b.refund_owed else b)
+                                if b.refund_owed or b.refund_held else b)
         except NOT_MADE as exc:
             log.warning("refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})

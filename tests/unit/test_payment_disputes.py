@@ -123,10 +123,17 @@ def test_a_held_disputes_close_told_before_its_opening_is_matched_to_it() -> Non
     assert lost.disputed("dp_1", "fraudulent", 5000, LATER) is lost
 
 
-def test_a_refusal_while_a_known_dispute_holds_the_money_adds_none() -> None:
+def test_a_refusal_while_a_known_dispute_holds_the_money_marks_it_and_adds_none() -> None:
     opened = cancelled_in_time(a_paid_booking()).disputed("dp_1", "fraudulent", 5000, OPENED)
 
-    assert opened.refund_disputed(None, LATER) is opened
+    # The ask was made (its webhook recorded while it was on its way): the dispute that
+    # explains it carries it, so the next ask's key is new; told twice, counted once
+    refused = opened.refund_disputed(None, LATER)
+    assert refused.payment is not None and opened.payment is not None
+    assert refused.payment.disputes == (Dispute("dp_1", "fraudulent", 5000, OPENED,
+                                                refused_refund=True),)
+    assert refused.payment.refunds_refused_as_disputed == 1
+    assert refused.refund_disputed(None, LATER) is refused
     named = cancelled_in_time(a_paid_booking()).refund_disputed("dp_9", OPENED)
     assert by_id(named) == {"dp_9": None}
     told = named.disputed("dp_9", "fraudulent", 5000, LATER)

@@ -24,6 +24,7 @@ from chalicelib.domain.errors import (
     PaymentUnavailableError,
     ProviderRejectedError,
     ProviderUnavailableError,
+    RefundDisputedError,
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.events import EventKind, booking_events, payment_summary
@@ -969,6 +970,35 @@ def test_a_dispute_won_on_a_booking_cancelled_after_its_deadline_refunds_nothing
 
     assert won.outcome == "recorded" and world.fake.refunds == {}
     assert not world.get(booking.uid).refund_held
+
+
+def test_a_refusal_as_disputed_told_after_the_disputes_webhook_keeps_the_next_ask_new(
+        world: World) -> None:
+    # GIVEN a cancellation inside the policy whose refund Stripe refuses as
+    # charge_disputed, the dispute's own webhook recorded while that ask was on its way
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+    world.fake.faults.meanwhile("refund", lambda: world.payments.settle(
+        disputed(world, booking), "stripe"))
+    world.fake.faults.fail_next("refund", RefundDisputedError(
+        "stripe", "Charge ch_1 has been charged back; cannot issue a refund."))
+    world.payments.refund_cancelled(booking.uid)
+    held = world.get(booking.uid)
+    assert held.refund_held and held.payment is not None
+    assert held.payment.refund_refusals == 0
+
+    # WHEN the dispute is won
+    won = world.payments.settle(disputed(world, booking, "won", "evt_won"), "stripe")
+
+    # THEN the refund is asked under the key after the refused one (Stripe replays a
+    # refused key's answer for a day: the plain key would be refused again, and the refund
+    # held by a dispute no webhook would ever close), made once, and no dispute is left
+    # open
+    assert won.outcome == "refunded"
+    assert list(world.fake.refunds) == [f"{booking.uid}-cancelled-ask-2"]
+    after = world.get(booking.uid)
+    assert after.payment is not None and not after.refund_held
+    assert [(d.id, d.outcome) for d in after.payment.disputes] == [("dp_1", "won")]
 
 
 def refund_failed(world: World, booking: Booking, event_id: str = "evt_refund_failed",
