@@ -220,3 +220,17 @@ def test_a_dispute_known_only_from_a_refused_refund_says_the_bank_disputes_the_p
     assert "no refund while the bank's dispute is open" in shown
     assert ("The client's bank disputes this payment (Stripe refused Penny's refund for "
             "it): answer it in Stripe's dashboard before its deadline") in shown
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_taken_payments_refund_held_by_a_dispute_is_not_called_a_cancellation() -> None:
+    # A payment for a time someone else took, whose refund Stripe refused as disputed
+    held = {"id": None, "reason": None, "amount_minor": None, "outcome": None,
+            "opened_at": "2026-03-02T12:00:00+00:00", "closed_at": None}
+
+    shown = line({**PAID_TWICE, "provider": "stripe", "currency": "USD", "refund_held": True,
+                  "refund_reason": "taken", "disputes": [held]})
+
+    assert "Cancelled" not in shown
+    assert ("Owed back (paid after the hold ended, when the time was taken): no refund while "
+            "the bank's dispute is open.") in shown

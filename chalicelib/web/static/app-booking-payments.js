@@ -131,10 +131,14 @@ export function paymentLine(booking, timeZone) {
       text += ` To be refunded${why ? ` (${why})` : ""}: ${provider} could not make the refund yet; Penny tries again.`;
     } else if (p.refund_held) {
       // Cancelled inside the policy while disputed: the bank's dispute decides the money.
+      // A late or taken payment's refund is held the same way (Stripe refused it as
+      // disputed), and is no cancellation.
       const disputes = disputesOf(p);
+      const owed = p.refund_reason === "late" || p.refund_reason === "taken"
+        ? `Owed back (${REFUND_REASONS[p.refund_reason]})` : "Cancelled inside the refund policy";
       text += disputes.length && disputes.every((d) => d.outcome) && disputes.some((d) => d.outcome === "lost")
-        ? " Cancelled inside the refund policy: no refund, the bank gave the money back to the client in the dispute."
-        : " Cancelled inside the refund policy: no refund while the bank's dispute is open. If you win it, Penny refunds the client then.";
+        ? ` ${owed}: no refund, the bank gave the money back to the client in the dispute.`
+        : ` ${owed}: no refund while the bank's dispute is open. If you win it, Penny refunds the client then.`;
     }
     // Each dispute, oldest first: a payment may be disputed again (an inquiry, then a
     // chargeback), and each is answered on its own.
