@@ -239,11 +239,12 @@ class Booking:
         return self._disputes_changed(payment_id, lambda ds: payment_disputes.closed(
             ds, dispute_id, outcome, reason, amount_minor, now))
 
-    def refund_disputed(self, dispute_id: str | None, now: datetime) -> Booking:
-        """The provider refused the refund it owes because its payment is disputed, before
-        the dispute's webhook came: held as an open dispute (`refund_held`), never counted
-        as a refused ask."""
-        return self._disputes_changed(None, lambda ds: payment_disputes.refund_refused(
+    def refund_disputed(self, dispute_id: str | None, now: datetime,
+                        payment_id: str | None = None) -> Booking:
+        """The provider refused the refund it owes (or the second payment `payment_id`
+        names is owed) because that payment is disputed, before the dispute's webhook
+        came: held as an open dispute (`refund_held`), never counted as a refused ask."""
+        return self._disputes_changed(payment_id, lambda ds: payment_disputes.refund_refused(
             ds, dispute_id, now))
 
     def _disputes_changed(self, payment_id: str | None, change: Callable[

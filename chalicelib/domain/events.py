@@ -148,6 +148,10 @@ def payment_summary(b: Booking) -> dict[str, Any]:
                                        "refund_failed": s.refund_failed_at is not None,
                                        **({} if s.refund_refused_at is None
                                           else {"refund_refused": True}),
+                                       # Its own dispute open or lost: no refund while
+                                       # the bank decides (made if won, never if lost).
+                                       **({} if not s.refund_held
+                                          else {"refund_held": True}),
                                        **({} if not s.disputes
                                           else {"disputes": disputes_summary(s.disputes)})}
                                       for s in p.second_payments]

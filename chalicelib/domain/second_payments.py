@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from chalicelib.domain import payment_disputes
 from chalicelib.domain.payment_disputes import Dispute
 from chalicelib.domain.refund_asks import refusal_counted
 
@@ -32,6 +33,28 @@ class SecondPayment:
     refund_refused_at: datetime | None = None
     # Its own disputes with the client's bank, apart from the booking's payment's.
     disputes: tuple[Dispute, ...] = ()
+
+    @property
+    def refund_owed(self) -> bool:
+        """Not refunded yet, nor given up on, and none of its disputes holds the money."""
+        return self._refund_due and not payment_disputes.holds_money(self.disputes)
+
+    @property
+    def refund_held(self) -> bool:
+        """Its refund, held while one of its own disputes is open or lost, as the booking's
+        payment's is: the bank decides the money (a refund made anyway is paid twice once
+        the bank takes it back). Won, or closed as an inquiry, it is owed again; lost,
+        never made."""
+        return self._refund_due and payment_disputes.holds_money(self.disputes)
+
+    @property
+    def refunds_refused_as_disputed(self) -> int:
+        """Asks refused because it was disputed: never counted, yet made (its next key)."""
+        return sum(1 for d in self.disputes if d.refused_refund)
+
+    @property
+    def _refund_due(self) -> bool:
+        return self.refund_id is None and self.refund_refused_at is None
 
 
 def added(seconds: tuple[SecondPayment, ...], payment_id: str,

@@ -198,6 +198,7 @@ def payment_out(b: Booking) -> s.PaymentOut:
                                              refunded=second.refund_id is not None,
                                              refund_failed=second.refund_failed_at is not None,
                                              refund_refused=second.refund_refused_at is not None,
+                                             refund_held=second.refund_held,
                                              disputes=[s.DisputeRecordOut(**d) for d in
                                                        disputes_summary(second.disputes)])
                          for second in p.second_payments],

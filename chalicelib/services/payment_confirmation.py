@@ -15,6 +15,7 @@ from datetime import datetime
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.errors import (
     PaymentUnavailableError,
+    RefundDisputedError,
     SlotTakenError,
 )
 from chalicelib.domain.event_types import Price
@@ -94,12 +95,19 @@ class PaymentConfirmation(OwedRefunds):
         Razorpay order twice, in two tabs): it bought nothing, so it is recorded as owed
         back, then refunded in full under a key derived from it (a redelivery replays the
         refund). A refund that cannot be made now fails the event for a retry, as a late
-        payment's does."""
+        payment's does. While one of its own disputes is open or lost it is held, never
+        asked for: the close of a dispute won (or closed as an inquiry) makes it."""
         booking = self._update(booking.uid, lambda b: b.second_payment(payment_id, amount))
         assert booking.payment is not None
         second = next((s for s in booking.payment.second_payments
                        if s.payment_id == payment_id), None)
-        if second is None or second.refund_id is not None or second.refund_refused_at:
+        if second is not None and second.refund_held:
+            # Its own dispute is open or lost: the bank decides that money, as for the
+            # booking's own refund; won (or closed as an inquiry), the close refunds it.
+            log.warning("a second payment's refund held by its dispute",
+                        extra={"booking_uid": booking.uid})
+            return Settlement("recorded", booking)
+        if second is None or not second.refund_owed:
             return Settlement("ignored", booking)  # refunded, or given up on: told again
         log.warning("a second payment for a paid booking: refunded",
                     extra={"booking_uid": booking.uid})
@@ -107,7 +115,14 @@ class PaymentConfirmation(OwedRefunds):
             refund = self.adapters.for_booking(booking).refund(
                 payment_id, Price(second.amount_minor or booking.price_minor or 0,
                                   booking.currency or ""),
-                key=ask_key(f"{booking.uid}-second-{payment_id}", second.refund_refusals))
+                key=ask_key(f"{booking.uid}-second-{payment_id}", second.refund_refusals
+                            + second.refunds_refused_as_disputed))
+        except RefundDisputedError as exc:
+            # Disputed before its webhook came: held as an open dispute of that payment.
+            now, named = self.clock.now(), exc.dispute_id
+            return Settlement("recorded", self._update(
+                booking.uid, lambda b: b.refund_disputed(named, now, payment_id)
+                if _second_due(b, payment_id) else b))
         except NOT_MADE as exc:
             log.warning("second payment's refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})
@@ -182,3 +197,10 @@ def _another(booking: Booking, event: PaymentEvent) -> bool:
     return paid is not None and paid.paid and bool(event.payment_id) and \
         event.payment_id not in (paid.payment_id, paid.checkout_id) and \
         paid.payment_id != paid.checkout_id
+
+
+def _second_due(booking: Booking, payment_id: str) -> bool:
+    """Whether that second payment's refund is still to make (owed, or held)."""
+    return booking.payment is not None and any(
+        s.payment_id == payment_id and (s.refund_owed or s.refund_held)
+        for s in booking.payment.second_payments)

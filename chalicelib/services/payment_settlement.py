@@ -28,14 +28,14 @@ once and in any order, and each is checked against the booking's own checkout:
   after it (then ignored, as for any dispute told already). A refund the disputes held (a
   cancellation inside the policy while one was open) is made once none is open or lost,
   and a redelivery tries it again until it is; a lost one's is never made (the bank gave
-  the money back).
+  the money back). A second payment's refund is held by its own disputes the same way.
 """
 
 from __future__ import annotations
 
 import logging
 
-from chalicelib.domain.bookings import DISPUTE_OUTCOMES, Booking, BookingStatus
+from chalicelib.domain.bookings import DISPUTE_OUTCOMES, Booking, BookingStatus, SecondPayment
 from chalicelib.domain.errors import BookingStateError, ValidationError
 from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
 from chalicelib.services.payment_capture import PaymentCapture
@@ -180,13 +180,17 @@ class PaymentSettlement(PaymentCapture):
             log.warning("payment dispute closed", extra={"booking_uid": booking.uid,
                                                          "outcome": event.outcome})
             booking = self._update(booking.uid, ended)
-        elif not (own and booking.refund_owed):
+        elif not (own and booking.refund_owed) and _second_owed(booking, owner) is None:
             return Settlement("ignored", booking)
         if own and booking.refund_owed:
             # Cancelled inside the policy while its disputes held the money: each won, or
             # closed without a chargeback, the money is the host's again and it is owed
             # (told before, a refund it freed that could not be made then is tried again).
             return self._refund_freed(booking)
+        second = None if own else _second_owed(booking, owner)
+        if second is not None:
+            # A second payment (two tabs) whose own disputes held its refund: the same.
+            return self._refund_second(booking, owner, second.amount_minor)
         return Settlement("recorded", booking)
 
     def _refund_freed(self, booking: Booking) -> Settlement:
@@ -233,3 +237,12 @@ def _disputed_payment(booking: Booking, event: PaymentEvent) -> str | None:
             any(s.payment_id == event.payment_id for s in payment.second_payments):
         return event.payment_id
     return None
+
+
+def _second_owed(booking: Booking, payment_id: str) -> SecondPayment | None:
+    """The second payment `payment_id` names, if its refund is owed (its disputes hold
+    no money, and it is neither made nor given up on)."""
+    payment = booking.payment
+    return None if payment is None else next(
+        (s for s in payment.second_payments if s.payment_id == payment_id and s.refund_owed),
+        None)

@@ -8,12 +8,15 @@ an open dispute, and the dispute's end decides the refund.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chalicelib.domain.events import EventKind
 from sandbox.server import ProviderSandbox
 from tests.functional import test_payments as paid
 from tests.functional.conftest import Api, FixedClock
+from tests.functional.test_connections import PUBLIC
 from tests.functional.test_payments import (
     as_it_is,
     book,
@@ -143,3 +146,59 @@ def test_a_second_razorpay_payments_dispute_is_kept_apart_from_the_bookings_own(
     assert (shown["dispute"], shown["disputes"]) == (None, [])
     (other,) = shown["second_payments"]
     assert [(d["reason"], d["outcome"]) for d in other["disputes"]] == [("fraud", None)]
+
+
+@pytest.mark.parametrize(("outcome", "refunded"), [("won", True), ("lost", False)])
+def test_a_second_razorpay_payments_open_dispute_holds_its_refund_until_the_bank_decides(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        outcome: str, refunded: bool) -> None:
+    # GIVEN a booking paid twice, in two tabs, whose second payment's refund Razorpay could
+    # not make when told (503: Razorpay delivers it again), and the client's bank then
+    # disputes that second payment
+    held = book(api, clock)
+    notes = {"booking_uid": held["uid"]}
+    sandbox.razorpay_pay(held["payment"]["order_id"], notes=notes)
+    seen = deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    second = sandbox.razorpay_pay(held["payment"]["order_id"], notes=notes,
+                                  opened_before_paid=True)
+    sent = len(sandbox.razorpay_events())
+    sandbox.razorpay_wait_for_webhook_deliveries(sent)
+    told = sandbox.razorpay_webhook_deliveries()[seen:sent]   # authorized, captured, paid
+    (captured,) = [d for d in told if json.loads(d.body)["event"] == "payment.captured"]
+    sandbox.razorpay_fail_next_api_calls(status=503)   # its refund's first call
+    r = api.post(captured.url.removeprefix(PUBLIC), raw=captured.body,
+                 headers=dict(captured.headers))
+    assert r.status == 503
+    dispute = sandbox.razorpay_dispute(second["razorpay_payment_id"], "fraud")
+    seen = deliver_razorpay(api, sandbox, sent, 1)                 # payment.dispute.created
+
+    # WHEN Razorpay delivers the second payment's events again
+    for delivery in told:
+        r = api.post(delivery.url.removeprefix(PUBLIC), raw=delivery.body,
+                     headers=dict(delivery.headers))
+        assert r.status == 200
+
+    # THEN its refund is held, not made: the bank's dispute decides that money
+    assert sandbox.razorpay_refunds() == []
+    (other,) = view(api, held)["payment"]["second_payments"]
+    assert (other["refunded"], other["refund_held"], other["refund_refused"]) == (
+        False, True, False)
+
+    # WHEN the bank decides the dispute, told twice
+    sandbox.razorpay_close_dispute(dispute["id"], outcome)
+    deliver_razorpay(api, sandbox, seen, 1)
+    deliver_razorpay(api, sandbox, seen, 1)
+    refunds = [r for r in sandbox.razorpay_refunds() if r["notes"]]
+    seen = deliver_razorpay(api, sandbox, seen + 1,
+                            len(sandbox.razorpay_events()) - seen - 1)  # its refund's
+
+    # THEN won: the second payment refunded in full, once, under its own key; lost: never
+    assert [(r["payment_id"], r["amount"], r["notes"]["penny_refund_key"])
+            for r in refunds] == ([(second["razorpay_payment_id"], 150000,
+                                    f"{held['uid']}-second-{second['razorpay_payment_id']}")]
+                                  if refunded else [])
+    shown = view(api, held)["payment"]
+    (other,) = shown["second_payments"]
+    assert (other["refunded"], other["refund_held"]) == (refunded, not refunded)
+    assert [(d["id"], d["outcome"]) for d in other["disputes"]] == [(dispute["id"], outcome)]
+    assert (shown["state"], shown["disputes"]) == ("paid", [])

@@ -1139,7 +1139,7 @@ def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once
     assert shown["status"] == "confirmed" and shown["payment"]["state"] == "paid"
     assert shown["payment"]["second_payments"] == [
         {"amount_minor": 150000, "refunded": True, "refund_failed": False,
-         "refund_refused": False, "disputes": []}]
+         "refund_refused": False, "refund_held": False, "disputes": []}]
     assert first["razorpay_payment_id"] != second["razorpay_payment_id"]
 
     # WHEN that refund comes back (the card was closed): Razorpay's refund.failed
@@ -1154,7 +1154,7 @@ def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once
     assert row["payment"]["state"] == "paid"
     assert row["payment"]["second_payments"] == [
         {"amount_minor": 150000, "refunded": True, "refund_failed": True,
-         "refund_refused": False, "disputes": []}]
+         "refund_refused": False, "refund_held": False, "disputes": []}]
     assert len(sandbox.razorpay_refunds()) == 1
 
 

@@ -223,6 +223,25 @@ def test_a_dispute_known_only_from_a_refused_refund_says_the_bank_disputes_the_p
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+@pytest.mark.parametrize(("outcome", "says"), [
+    (None, "Paid a second time (₹1,500.00): no refund while the bank's dispute of it is "
+           "open. If you win it, Penny refunds the client then."),
+    ("lost", "Paid a second time (₹1,500.00): not refunded, the bank gave it back to the "
+             "client in the dispute.")])
+def test_a_second_payment_whose_own_dispute_holds_its_refund_says_so_not_tries_again(
+        outcome: str | None, says: str) -> None:
+    dispute = {"id": "disp_2", "reason": "fraud", "amount_minor": 150000, "outcome": outcome,
+               "opened_at": "2026-03-02T12:00:00+00:00", "closed_at": None}
+
+    shown = line({**PAID_TWICE, "second_payments": [
+        {"amount_minor": 150000, "refunded": False, "refund_failed": False,
+         "refund_held": True, "disputes": [dispute]}]})
+
+    assert "Penny tries again" not in shown
+    assert f" {says} Of that second payment: The client disputed ₹1,500.00" in shown
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
 def test_a_taken_payments_refund_held_by_a_dispute_is_not_called_a_cancellation() -> None:
     # A payment for a time someone else took, whose refund Stripe refused as disputed
     held = {"id": None, "reason": None, "amount_minor": None, "outcome": None,

@@ -1001,6 +1001,110 @@ def test_a_refusal_as_disputed_told_after_the_disputes_webhook_keeps_the_next_as
     assert [(d.id, d.outcome) for d in after.payment.disputes] == [("dp_1", "won")]
 
 
+def paid_twice(world: World) -> tuple[Booking, PaymentEvent]:
+    """A booking paid, and its second payment (`pay_2`, two tabs) as the provider tells
+    it, its refund not made when first told (the provider down)."""
+    held = world.book().booking
+    world.payments.settle(world.paid(held, "evt_first"), "stripe")
+    second = replace(world.paid(held, "evt_second"), payment_id="pay_2")
+    world.fake.faults.fail_next("refund", ProviderUnavailableError("fake-payments", "down"))
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.settle(second, "stripe")
+    return world.get(held.uid), second
+
+
+def second_disputed(world: World, booking: Booking, outcome: str | None = None,
+                    event_id: str = "evt_dispute_2") -> PaymentEvent:
+    """The second payment (`pay_2`) disputed with the client's bank (`outcome`: its close)."""
+    opened = replace(world.paid(booking, event_id), kind=PaymentEventKind.DISPUTED,
+                     payment_id="pay_2", dispute_id="disp_2", reason="fraud")
+    return opened if outcome is None else replace(
+        opened, kind=PaymentEventKind.DISPUTE_CLOSED, outcome=outcome)
+
+
+@pytest.mark.parametrize(("outcome", "refunded"), [
+    ("won", True), ("closed", True), ("lost", False)])
+def test_a_second_payments_own_dispute_holds_its_refund_until_the_bank_decides(
+        world: World, outcome: str, refunded: bool) -> None:
+    # GIVEN a booking paid twice, whose second payment's refund could not be made yet,
+    # and the client's bank disputes that second payment
+    booking, second = paid_twice(world)
+    world.payments.settle(second_disputed(world, booking), "stripe")
+
+    # WHEN the second payment is told again (the provider's redeliveries)
+    told = [world.payments.settle(replace(second, id=f"evt_second_{n}"), "stripe")
+            for n in (1, 2)]
+
+    # THEN its refund is held, never asked for nor counted: the bank decides that money
+    assert [t.outcome for t in told] == ["recorded", "recorded"]
+    assert world.fake.refunds == {} and world.fake.faults.calls.count("refund") == 1
+    held = world.get(booking.uid)
+    assert held.payment is not None and held.status is BookingStatus.CONFIRMED
+    (kept,) = held.payment.second_payments
+    assert (kept.refund_held, kept.refund_id, kept.refund_refusals) == (True, None, 0)
+    assert payment_summary(held)["second_payments"][0]["refund_held"] is True
+
+    # WHEN the bank decides, told twice, and the payment is told once more
+    decided = [world.payments.settle(second_disputed(world, booking, outcome, f"evt_{n}"),
+                                     "stripe") for n in (1, 2)]
+    world.payments.settle(replace(second, id="evt_second_3"), "stripe")
+
+    # THEN won, or closed as an inquiry: refunded once, under its own key; lost: never
+    # (the bank gave that money back to the client)
+    assert [d.outcome for d in decided] == (
+        ["refunded", "ignored"] if refunded else ["recorded", "ignored"])
+    assert list(world.fake.refunds) == ([f"{booking.uid}-second-pay_2"] if refunded else [])
+    after = world.get(booking.uid)
+    assert after.payment is not None
+    (kept,) = after.payment.second_payments
+    assert (kept.refund_id is not None, kept.refund_held) == (refunded, not refunded)
+    assert after.payment.payment_id == "pi_1" and not after.payment.refunded
+
+
+def test_a_second_payments_refund_its_won_dispute_frees_is_tried_again_by_a_redelivery(
+        world: World) -> None:
+    booking, _ = paid_twice(world)
+    world.payments.settle(second_disputed(world, booking), "stripe")
+    world.fake.faults.fail_next("refund", ProviderUnavailableError("fake-payments", "down"))
+
+    with pytest.raises(PaymentUnavailableError):
+        world.payments.settle(second_disputed(world, booking, "won", "evt_won"), "stripe")
+    again = world.payments.settle(second_disputed(world, booking, "won", "evt_won"), "stripe")
+
+    assert again.outcome == "refunded"
+    assert list(world.fake.refunds) == [f"{booking.uid}-second-pay_2"]
+
+
+def test_a_second_payments_refund_refused_as_disputed_is_held_on_it_never_counted(
+        world: World) -> None:
+    # GIVEN a booking paid twice, whose second payment's refund the provider refuses as
+    # disputed (its dispute's webhook not come yet)
+    held = world.book().booking
+    world.payments.settle(world.paid(held, "evt_first"), "stripe")
+    second = replace(world.paid(held, "evt_second"), payment_id="pay_2")
+    world.fake.faults.fail_next("refund", RefundDisputedError("stripe", "charged back"))
+
+    told = world.payments.settle(second, "stripe")
+
+    # THEN it is held as an open dispute of that payment, not a refused ask
+    booking = world.get(held.uid)
+    assert booking.payment is not None and booking.payment.disputes == ()
+    (kept,) = booking.payment.second_payments
+    assert told.outcome == "recorded" and kept.refund_held and kept.refund_refusals == 0
+    assert [(d.id, d.outcome) for d in kept.disputes] == [(None, None)]
+
+    # WHEN its dispute's webhook names it, and it is won
+    world.payments.settle(second_disputed(world, held), "stripe")
+    world.payments.settle(second_disputed(world, held, "won", "evt_won"), "stripe")
+
+    # THEN the refund is made once, under the ask after the refused one
+    assert list(world.fake.refunds) == [f"{held.uid}-second-pay_2-ask-2"]
+    after = world.get(held.uid).payment
+    assert after is not None
+    assert [(d.id, d.outcome) for d in after.second_payments[0].disputes] == [
+        ("disp_2", "won")]
+
+
 def refund_failed(world: World, booking: Booking, event_id: str = "evt_refund_failed",
                   refund_id: str = "re-1") -> PaymentEvent:
     return PaymentEvent(event_id, PaymentEventKind.REFUND_FAILED, booking.uid, "", "pi_1",

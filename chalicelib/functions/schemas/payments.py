@@ -45,6 +45,10 @@ class SecondPaymentOut(Strict):
     refund_refused: bool = Field(default=False, description="the provider refused its "
                                  "refund at each of Penny's 3 asks: Penny asks no more, and "
                                  "the host refunds the client by hand")
+    refund_held: bool = Field(default=False, description="not refunded because one of its "
+                              "own disputes is open or lost: the bank decides the money "
+                              "(Penny refunds it if the dispute is won or closed without a "
+                              "chargeback, never if lost)")
     disputes: list[DisputeRecordOut] = Field(
         default_factory=list, description="its own disputes with the client's bank, apart "
         "from the booking's payment's")

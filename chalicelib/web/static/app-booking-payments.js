@@ -79,6 +79,14 @@ function disputeWords(dispute, currency, provider) {
   return outcome || `${disputed}: answer it in ${provider}'s dashboard before its deadline, or the money is taken back.`;
 }
 
+// A second payment whose own dispute is open or lost: not refunded, the bank decides.
+function heldSecond(paid, disputes) {
+  const lost = disputes.length && disputes.every((d) => d.outcome) && disputes.some((d) => d.outcome === "lost");
+  return lost
+    ? `${paid}: not refunded, the bank gave it back to the client in the dispute.`
+    : `${paid}: no refund while the bank's dispute of it is open. If you win it, Penny refunds the client then.`;
+}
+
 export function paymentBadge(booking) {
   if (!booking.price) return ["Free", "muted"];
   const amount = formatMoney(booking.price);
@@ -151,7 +159,9 @@ export function paymentLine(booking, timeZone) {
         ? `${paid}: ${provider} refused Penny's refund of it each time it asked, and Penny has stopped asking: refund the client by hand in ${provider}'s dashboard.`
         : second.refund_failed
         ? `${paid}: its refund came back (the client's card could not take it). Refund them another way, or in ${provider} once they give you another card.`
-        : second.refunded ? `${paid}: refunded automatically.` : `${paid}: to be refunded; Penny tries again.`;
+        : second.refunded ? `${paid}: refunded automatically.`
+        : second.refund_held ? heldSecond(paid, second.disputes || [])
+        : `${paid}: to be refunded; Penny tries again.`;
       for (const dispute of second.disputes || []) text += ` Of that second payment: ${disputeWords(dispute, currency, provider)}`;
     }
     if (released) text += ` ${released}`;
