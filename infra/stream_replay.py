@@ -42,7 +42,7 @@ def batch_records(streams: Any, info: dict[str, Any]) -> list[dict[str, Any]] | 
         for record in page["Records"]:
             if int(record["dynamodb"]["SequenceNumber"]) > end:
                 return records
-            if passes_filter(record["dynamodb"].get("NewImage")):
+            if passes_filter(record["dynamodb"]):
                 records.append({**record, "eventSourceARN": info["streamArn"]})
         if not page["Records"]:
             break
