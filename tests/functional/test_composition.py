@@ -22,7 +22,9 @@ WORKER_ONLY = ("chalicelib.services.jobs", "chalicelib.store.jobs", *JOB_MODULES
 # The API side: accounts, sessions, the pages. (The booking write, services/reservations,
 # is shared: the payments worker settles paid bookings through it.)
 API_ONLY = ("chalicelib.services.accounts", "chalicelib.services.sessions",
-            "chalicelib.functions.browser_session", "chalicelib.web.booking_pages", "argon2")
+            "chalicelib.functions.browser_session", "chalicelib.functions.session_cookies",
+            "chalicelib.functions.cross_site_checks", "chalicelib.functions.session_services",
+            "chalicelib.functions.session_routes", "chalicelib.web.booking_pages", "argon2")
 # Every vendor SDK Penny wraps or will: none belongs to the API's cold path.
 VENDOR_SDKS = ("msal", "authlib", "googleapiclient", "google.genai", "stripe", "razorpay",
                "notion_client")
