@@ -88,9 +88,9 @@ def checked_secrets(env: Mapping[str, str], development: bool
     if (set(keys.values()) & set(DEV_KEYS.values()) or link_secret == DEV_LINK_SECRET
             or set(token_keys.values()) & set(DEV_TOKEN_KEYS.values())):
         raise InsecureSecretsError(
-            "a development secret is configured: it is public (chalicelib/settings.py), so "
-            "anyone could sign host tokens or read providers' tokens; it is refused outside "
-            "`make run` and the tests")
+            "a development secret is configured: it is public "
+            "(chalicelib/development_secrets.py), so anyone could sign host tokens or read "
+            "providers' tokens; it is refused outside `make run` and the tests")
     if min(len(secret) for secret in (*keys.values(), link_secret)) < MIN_SECRET_LENGTH:
         raise InsecureSecretsError(
             f"PENNY_JWT_KEYS and PENNY_LINK_SECRET need {MIN_SECRET_LENGTH}+ characters each")
