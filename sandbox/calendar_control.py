@@ -1,6 +1,8 @@
 """The calendar half of the sandbox's control surface for tests (ProviderSandbox mixes it
-in): seed and delete events, make a calendar fail, read what Penny created, queue 429/5xx, lose an
-answer after its work, slow the API down, count calls, force or read push notifications."""
+in): seed and delete events (Google's and Outlook's, notifying as the vendor's own app
+does), make a calendar fail, read what Penny created, queue 429/5xx, lose an answer after
+its work, slow the API down, count calls, force or read push notifications, answer Graph's
+validation requests."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sandbox.api_gate import ApiGate
 from sandbox.calendar_model import Calendar, CalendarEvent
 from sandbox.calendar_store import CalendarStore, Watch
 from sandbox.google import GoogleProvider
+from sandbox.graph_subscriptions import Validator
 from sandbox.microsoft import MicrosoftProvider
 from sandbox.notifier import Delivery
 from sandbox.provider import FakeProvider
@@ -155,6 +158,15 @@ class CalendarControl:
         if isinstance(api, GoogleProvider):
             return api.calendar.notify(calendar_id)
         raise ValueError(f"{provider} sends no calendar notifications")
+
+    def answer_validations(self, answer: Validator | None) -> None:
+        """Graph's subscription validation requests go to `answer(url, token)`, which
+        gives the receiver's (status, Content-Type, body), instead of over HTTP (None:
+        over HTTP again): a test whose Penny serves no port answers with Penny's own
+        handler, and the subscription is made."""
+        api = self.providers["microsoft"]
+        assert isinstance(api, MicrosoftProvider)
+        api.subscriptions.answer = answer
 
     def notifications(self, provider: str) -> list[Delivery]:
         """Notifications delivered (or attempted) so far, oldest first."""

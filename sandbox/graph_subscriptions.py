@@ -2,7 +2,10 @@
 validation handshake (the sandbox POSTs `notificationUrl?validationToken=...` and wants
 the token back as text/plain within 10 s, else 400), PATCH to renew within the maximum
 lifetime, DELETE; then a `{"value": [...]}` notification, `clientState` in each item, on
-every created/updated/deleted event the subscription covers.
+every created/updated/deleted event the subscription covers (a `deleted` one as the
+host's Outlook sends it: the control surface's `delete_event`, the sandbox page's Delete
+button). A test whose receiver serves no port answers the validation request itself
+(`answer`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +34,8 @@ from sandbox.wire import json_response
 MAX_MINUTES = 4230
 HANDSHAKE_TIMEOUT = 10.0
 _CHANGES = frozenset({"created", "updated", "deleted"})
+# (notificationUrl, validation token) -> the receiver's (status, Content-Type, body).
+Validator = Callable[[str, str], tuple[int, str, str]]
 _RESOURCE = re.compile(r"^/?(?:me|users/[^/]+)/(?:events|calendar/events|"
                        r"calendars/(?P<calendar>[^/]+)/events)$", re.IGNORECASE)
 
@@ -39,6 +45,7 @@ class GraphSubscriptions:
         self.calendars, self.notifier = calendars, notifier
         self.store: CalendarStore = calendars.store
         self.store.on_change(self._changed)
+        self.answer: Validator | None = None  # None: the validation request goes over HTTP
 
     def rules(self) -> list[Rule]:
         return [Rule("/v1.0/subscriptions", endpoint=self.create, methods=["POST"]),
@@ -69,7 +76,7 @@ class GraphSubscriptions:
             return expires
         if len(str(body.get("clientState", ""))) > 128:
             return _invalid("clientState must be at most 128 characters.")
-        failure = _handshake(str(body["notificationUrl"]))
+        failure = _handshake(str(body["notificationUrl"]), self.answer or _over_http)
         if failure:
             return _invalid(f"Subscription validation request failed. {failure}")
         watch = Watch(str(uuid.uuid4()), grant.account.id, frozenset({calendar.id}),
@@ -161,18 +168,22 @@ def _expiry(value: Any) -> datetime | Response:
     return expires
 
 
-def _handshake(url: str) -> str | None:
+def _handshake(url: str, answer: Validator) -> str | None:
     """Graph's validation request; None when the receiver echoed the token in time."""
     token = f"Validation: Testing client application reachability for subscription Request-Id:" \
             f" {uuid.uuid4()}"
     try:
-        answer = requests.post(url, params={"validationToken": token}, timeout=HANDSHAKE_TIMEOUT,
-                               headers={"Content-Type": "text/plain; charset=utf-8"})
+        status, content_type, text = answer(url, token)
     except requests.RequestException:
         return "Notification endpoint must respond with 200 OK to validation request."
-    if answer.status_code != 200:
+    if status != 200:
         return "Notification endpoint must respond with 200 OK to validation request."
-    if not answer.headers.get("Content-Type", "").startswith("text/plain") \
-            or answer.text != token:
+    if not content_type.startswith("text/plain") or text != token:
         return "Response must exactly match validationToken query parameter."
     return None
+
+
+def _over_http(url: str, token: str) -> tuple[int, str, str]:
+    answer = requests.post(url, params={"validationToken": token}, timeout=HANDSHAKE_TIMEOUT,
+                           headers={"Content-Type": "text/plain; charset=utf-8"})
+    return answer.status_code, answer.headers.get("Content-Type", ""), answer.text

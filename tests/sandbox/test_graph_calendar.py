@@ -370,3 +370,51 @@ def test_notify_forces_a_notification_on_each_subscription(
 
     assert provider_sandbox.notify("microsoft") == 1
     assert receiver.wait_for(1)[0].headers["Content-Type"].startswith("application/json")
+
+
+def test_the_host_deleting_an_event_as_outlook_does_posts_deleted_with_its_client_state(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    # The control surface's delete_event and the sandbox page's Delete button, each as
+    # the host's own Outlook deletes an event (Penny's too).
+    receiver = Receiver()
+    httpserver.expect_request("/hooks/graph").respond_with_handler(receiver.handler)
+    graph = Graph(provider_sandbox)
+    graph.call("POST", "subscriptions", json={
+        "changeType": "created,updated,deleted", "resource": "me/events",
+        "notificationUrl": httpserver.url_for("/hooks/graph"), "clientState": "penny-state",
+        "expirationDateTime": (datetime.now(UTC) + timedelta(days=1)).isoformat()})
+    first, second = (graph.call("POST", "me/events", json=_event()).json() for _ in range(2))
+    receiver.wait_for(2)
+
+    provider_sandbox.delete_event("microsoft", first["id"])
+    page = requests.post(f"{provider_sandbox.base_url('microsoft')}/_sandbox", timeout=10,
+                         data={"action": "delete-event", "event": second["id"],
+                               "calendar": provider_sandbox.calendars("microsoft")[0].id})
+
+    assert page.status_code == 200 and provider_sandbox.events("microsoft") == []
+    items = [json.loads(r.body)["value"][0] for r in receiver.wait_for(4)[2:]]
+    assert [(i["changeType"], i["resourceData"]["id"], i["clientState"]) for i in items] == [
+        ("deleted", first["id"], "penny-state"), ("deleted", second["id"], "penny-state")]
+    assert items[0]["resource"].endswith(f"/Events/{first['id']}")
+    gone = graph.call("PATCH", f"me/events/{first['id']}", json={"subject": "Back"})
+    assert gone.status_code == 404
+
+
+def test_validation_requests_go_to_the_answer_a_test_gives_instead_of_over_http(
+        provider_sandbox: ProviderSandbox) -> None:
+    asked: list[str] = []
+
+    def echo(url: str, token: str) -> tuple[int, str, str]:
+        asked.append(url)
+        return 200, "text/plain; charset=utf-8", token
+
+    provider_sandbox.answer_validations(echo)
+    try:
+        made = Graph(provider_sandbox).call("POST", "subscriptions", json={
+            "changeType": "updated", "resource": "me/events",
+            "notificationUrl": "http://penny.test/hooks/graph", "clientState": "s",
+            "expirationDateTime": (datetime.now(UTC) + timedelta(days=1)).isoformat()})
+    finally:
+        provider_sandbox.answer_validations(None)
+
+    assert made.status_code == 201 and asked == ["http://penny.test/hooks/graph"]
