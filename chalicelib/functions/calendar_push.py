@@ -5,7 +5,9 @@ Google posts no body: the channel id, its token and the resource state come as h
 (`X-Goog-Channel-ID`, `X-Goog-Channel-Token`, `X-Goog-Resource-State`); the first message
 of a channel says `sync` and means nothing changed. Graph first validates the address
 (`?validationToken=...`, echoed as plain text), then posts JSON batches, each
-notification carrying the subscription id and the `clientState` Penny chose. A message
+notification carrying the subscription id and the `clientState` Penny chose; one of
+`changeType` `deleted` names the event in `resourceData.id` (and at the end of its
+`resource` path), so Penny can flag the booking whose event the host deleted. A message
 whose token is not its channel's changes nothing and is answered 403; a genuine one
 syncs the calendar's copy, or marks it not fresh when that fails
 (services/calendar_cache.py).
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Response
@@ -26,6 +30,9 @@ from chalicelib.services.calendar_cache import CalendarCache
 
 log = logging.getLogger("penny.calendars")
 ENDED = frozenset({"subscriptionRemoved", "reauthorizationRequired"})
+# The event at the end of a notification's `resource`: `Users/{id}/Events/{id}`, or
+# `Users('{id}')/Events('{id}')` as Graph also writes it.
+_EVENT = re.compile(r"/events(?:/|\('?)([^/'()]+)'?\)?$", re.IGNORECASE)
 
 
 def _refused() -> Response:
@@ -51,17 +58,33 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
         batch: Any = json.loads(request.body)
         notifications = batch["value"]
         items = [(str(n.get("lifecycleEvent") or ""), str(n["subscriptionId"]),
-                  str(n.get("clientState") or "")) for n in notifications]
+                  str(n.get("clientState") or ""), _deleted_event(n)) for n in notifications]
     except (ValueError, KeyError, TypeError, AttributeError):
         return error_response(400, "bad_request", "not a Microsoft Graph notification")
-    pairs = [(sid, state) for _, sid, state in items]
+    pairs = [(sid, state) for _, sid, state, _ in items]
     # Lifecycle notifications: a subscription Graph removed (or will, unless
     # reauthorized) no longer keeps the copy fresh; `missed` is a change not delivered.
-    ended = dict.fromkeys((sid, state) for kind, sid, state in items if kind in ENDED)
-    changed = dict.fromkeys((sid, state) for kind, sid, state in items
-                            if kind not in ENDED and (sid, state) not in ended)
+    ended = dict.fromkeys((sid, state) for kind, sid, state, _ in items if kind in ENDED)
+    # Each subscription's changes, with the events they say were deleted: one sync each.
+    changed: dict[tuple[str, str], list[str]] = {}
+    for kind, sid, state, gone in items:
+        if kind not in ENDED and (sid, state) not in ended:
+            changed.setdefault((sid, state), []).extend([gone] if gone else [])
     accepted = [cache.channel_ended("microsoft", sid, state) for sid, state in ended]
-    accepted += [cache.notified("microsoft", sid, state) for sid, state in changed]
+    accepted += [cache.notified("microsoft", sid, state, gone)
+                 for (sid, state), gone in changed.items()]
     if pairs and not any(accepted):
         return _refused()
     return empty(202)
+
+
+def _deleted_event(notification: Mapping[str, Any]) -> str | None:
+    """The id of the event a `deleted` change notification names; None for another
+    (a lifecycle notification has no `changeType`)."""
+    if notification.get("changeType") != "deleted":
+        return None
+    data = notification.get("resourceData")
+    if isinstance(data, Mapping) and data.get("id"):
+        return str(data["id"])
+    found = _EVENT.search(str(notification.get("resource") or ""))
+    return found.group(1) if found else None

@@ -35,6 +35,7 @@ from chalicelib.domain.calendar_cache import (
 from chalicelib.domain.errors import NotConnectedError, ProviderError
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_choice import CalendarChoice
+from chalicelib.services.calendar_event_owners import notice_deleted
 from chalicelib.services.calendar_ports import (
     GRACE,
     CalendarStore,
@@ -105,18 +106,22 @@ class CalendarCache(CalendarChoice):
 
     # ---- push notifications -------------------------------------------------------------
 
-    def notified(self, provider: str, watch_id: str, token: str) -> bool:
+    def notified(self, provider: str, watch_id: str, token: str,
+                 deleted: Sequence[str] = ()) -> bool:
         """A provider says a watched calendar changed: sync it, from the cursor read with
         the channel (the host's setup is written only when what a slots request reads
         from it changes); if the sync fails, mark the copy not fresh instead, so the next
         read syncs it. A sync running meanwhile elsewhere keeps the mark (`kept_state`),
-        so its older view never counts as fresh.
+        so its older view never counts as fresh. `deleted`: the events the notification
+        says were deleted (Graph's): the booking of each that is Penny's is flagged
+        (services/calendar_event_owners.py), whether or not the sync works.
         False (nothing changes) when the channel is unknown or the token is not its own."""
         found = self.store.find_channel(provider, watch_id, token)
         if found is None:
             return False
         host_id, ref = found.host_id, found.ref
         now = self.clock.now()
+        notice_deleted(self.owners, host_id, ref, deleted, now)
         setup = self.store.setup(host_id)
         state = setup.state(ref)
         if state is None:

@@ -64,7 +64,7 @@ class CalendarEventDeletes:
 
     @property
     def _owners(self) -> EventOwners | None:
-        """Who owns each Google event Penny made (services/calendar_event_owners.py)."""
+        """Who owns each event Penny made (services/calendar_event_owners.py)."""
         return None if self.cache is None else self.cache.owners
 
     def _drop_event(self, host_id: str, uid: str, written: list[Written]) -> None:

@@ -1,12 +1,15 @@
 """An event Penny made for a booking, deleted by the host in their calendar, noticed.
 
-Beside each Google event the calendar job makes, it writes an owner record keyed by the
-event's id, naming the host, the calendar and the booking (`own`). A push-notified sync
-of that calendar lists the deleted event as cancelled; for each event so listed it reads
-that record (one GetItem; none for an event that did not change) and, when the record
-is the host's, in that calendar, for a meeting still to end, flags the booking (one
-conditional write, only while it is confirmed and not flagged yet): its table change is
-`booking.updated` for the host's dashboards, which offer to put the event back.
+Beside each event the calendar job makes (Google's and Outlook's), it writes an owner
+record keyed by the provider and the event's id, naming the host, the calendar and the
+booking (`own`). Google's push-notified incremental sync lists the deleted event as
+cancelled (`notice_removed`); Graph's change notification names it, `deleted`
+(`notice_deleted`: Penny reads Outlook as a full window, where it is simply absent). For
+each event so named Penny reads that record (one GetItem; none for an event that did not
+change) and, when the record is the host's, in that calendar, for a meeting still to
+end, flags the booking (one conditional write, only while it is confirmed and not
+flagged yet): its table change is `booking.updated` for the host's dashboards, which
+offer to put the event back.
 
 Penny's own removals are never flagged: a cancel leaves the booking cancelled, and each
 event Penny deletes or replaces while its booking stands (another calendar chosen, none,
@@ -15,6 +18,7 @@ an event made again) has its record forgotten first (`disown`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from chalicelib.domain.bookings import Booking
@@ -23,9 +27,9 @@ from chalicelib.domain.event_owners import EventOwner
 from chalicelib.domain.providers.calendars import CalendarChanges
 from chalicelib.services.calendar_ports import EventOwners
 
-# The providers whose sync lists a deleted event: only Google's is incremental (Graph's
-# is a listing of the window, where a deleted event is simply absent).
-TELLS_REMOVALS = frozenset({"google"})
+# The providers that tell Penny of a deleted event: Google's incremental listing, Graph's
+# `deleted` change notification.
+TELLS_REMOVALS = frozenset({"google", "microsoft"})
 
 
 def own(owners: EventOwners | None, booking: Booking, where: CalendarRef, event_id: str,
@@ -44,13 +48,21 @@ def notice_removed(owners: EventOwners | None, host_id: str, ref: CalendarRef,
                    changes: CalendarChanges, now: datetime) -> list[str]:
     """Flag each booking whose event this incremental listing says was deleted; the
     bookings flagged."""
-    if owners is None or changes.full:
+    if changes.full:
         return []  # a full listing leaves deleted events out
+    return notice_deleted(owners, host_id, ref, (c.id for c in changes.changes if c.removed),
+                          now)
+
+
+def notice_deleted(owners: EventOwners | None, host_id: str, ref: CalendarRef,
+                   event_ids: Iterable[str], now: datetime) -> list[str]:
+    """Flag each booking whose event in the host's calendar `ref` the provider says was
+    deleted (one read each); the bookings flagged."""
+    if owners is None:
+        return []
     flagged: list[str] = []
-    for change in changes.changes:
-        if not change.removed:
-            continue
-        owner = owners.owner(ref.provider, change.id)
+    for event_id in dict.fromkeys(event_ids):  # Graph may name one twice in a batch
+        owner = owners.owner(ref.provider, event_id)
         if owner is not None and owner.owned_by(host_id, ref.key, now) and \
                 owners.flag_removed(owner.booking_uid, now):
             flagged.append(owner.booking_uid)

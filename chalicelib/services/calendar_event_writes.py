@@ -7,8 +7,8 @@ stored the moment the provider answers, with the booking's sequence it was writt
 Creates are keyed by the booking uid (Google's client-chosen event id, Graph's
 transactionId), so a retry after a create that timed out finds the first event instead
 of making a second. Deletes, and the events a create may have left unrecorded, are in
-services/calendar_event_deletes.py. Beside each Google event made, an owner record names
-its booking (services/calendar_event_owners.py).
+services/calendar_event_deletes.py. Beside each event made (Google's, Outlook's), an owner
+record names its booking (services/calendar_event_owners.py).
 """
 from __future__ import annotations
 
@@ -116,6 +116,11 @@ class CalendarEventWrites(CalendarEventDeletes):
                 self._delete_unrecorded_in(calendar, destination, booking.uid, None, written,
                                            keep=made.id)
                 return made.join_url if online else None
+            if ref.sequence < booking.sequence:
+                # Moved in place: its owner record follows the meeting's new end (what a
+                # deletion is judged by, and the record's TTL), as the event's record does.
+                own(self._owners, booking, destination, event_id,
+                    booking.end + KEEP_AFTER_MEETING)
             self.refs.put(replace(ref, sequence=booking.sequence,
                                   keep_until=booking.end + KEEP_AFTER_MEETING))
             written.append(Written(destination, event_id, None))

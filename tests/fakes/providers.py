@@ -119,6 +119,7 @@ class FakeCalendar:
     watch_capped_at: datetime | None = None          # the provider ends watches sooner
     keyed_ids: bool = False   # Penny chooses each event's id from its key, as with Google
     tagged: bool = False      # a booking's events are found by its tag, as with Graph
+    whole: bool = False       # every listing is the window whole, as Penny reads Graph's
     own: dict[str, dict[str, ExternalEvent]] = field(default_factory=dict)
     written: dict[str, dict[str, CalendarEvent]] = field(default_factory=dict)
     watches: dict[str, WatchMade] = field(default_factory=dict)      # live, by id
@@ -172,7 +173,7 @@ class FakeCalendar:
         self.faults.before("changes")
         self.changes_asked.append((calendar_id, cursor))
         now = self._cursor(calendar_id, len(self._log))
-        since = self._position(calendar_id, cursor)
+        since = None if self.whole else self._position(calendar_id, cursor)
         events = self.events(calendar_id)
         if since is None:
             listing = tuple(EventChange(i, e) for i, e in sorted(events.items())

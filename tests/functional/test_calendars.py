@@ -87,7 +87,7 @@ def deliver(api: Api, sandbox: ProviderSandbox, provider: str, seen: int = 0) ->
     assert changes(), "the sandbox sent no notification of a change"
     for delivery in sent[seen:]:
         path = delivery.url.removeprefix(PUBLIC)
-        r = api.post(path, delivery.body, raw=True, headers=dict(delivery.headers))
+        r = api.post(path, raw=delivery.body, headers=dict(delivery.headers))
         assert r.status in (200, 202), (r.status, r.body)
     return len(sent)
 

@@ -218,3 +218,22 @@ def test_a_flag_whose_event_is_still_there_is_cleared_by_putting_it_back_with_no
 
     assert list(owned.google.written["primary"]) == [made]
     assert owned.stored().calendar_event_removed_at is None
+
+
+def test_an_event_moved_later_and_deleted_after_its_first_time_ended_still_flags(
+        owned: Owned) -> None:
+    # Moved in place, the event keeps its id: its owner record takes the meeting's new
+    # end (what a deletion is judged by, and the record's TTL), or a deletion between
+    # the first end and the new one would pass for the host tidying up.
+    made = owned.confirmed()
+    owned.now(a_booking(when=AT_3, sequence=1, location=MEET))
+    owned.run(EventKind.BOOKING_RESCHEDULED)
+    owner = owned.owners.owners[("google", made)]
+    assert (owner.ends_at, owner.keep_until) == (AT_3.end, AT_3.end + timedelta(days=30))
+    owned.google.deleted_by_host("primary", made)
+    assert owned.cache is not None
+    between = replace(owned.cache, clock=FixedClock(AT_2.end + timedelta(minutes=10)))
+
+    between.sync(HOST, owned.state())
+
+    assert owned.stored().calendar_event_removed_at == AT_2.end + timedelta(minutes=10)

@@ -1,10 +1,12 @@
 """Graph's notifications at Penny's edge (chalicelib/functions/calendar_push.py): change
-notifications sync the calendar; lifecycle notifications that end a subscription mark
-its copy not fresh (`channel_ended`), and `missed` is synced like a change."""
+notifications sync the calendar, with the events `deleted` ones name; lifecycle
+notifications that end a subscription mark its copy not fresh (`channel_ended`), and
+`missed` is synced like a change."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, cast
 
 from chalicelib.functions import calendar_push
@@ -15,9 +17,12 @@ from chalicelib.services.calendar_cache import CalendarCache
 class Recording:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, str]] = []
+        self.deleted: dict[str, list[str]] = {}   # subscription -> the events named deleted
 
-    def notified(self, provider: str, watch_id: str, token: str) -> bool:
+    def notified(self, provider: str, watch_id: str, token: str,
+                 deleted: Sequence[str] = ()) -> bool:
         self.calls.append(("notified", watch_id, token))
+        self.deleted[watch_id] = list(deleted)
         return token == "state"
 
     def channel_ended(self, provider: str, watch_id: str, token: str) -> bool:
@@ -49,3 +54,29 @@ def test_lifecycle_notifications_end_the_channel_or_sync_as_graph_means_them() -
 def test_a_lifecycle_notification_with_another_client_state_is_refused() -> None:
     assert post(Recording(), [{"subscriptionId": "s-1", "clientState": "guess",
                                "lifecycleEvent": "subscriptionRemoved"}]) == 403
+
+
+def deleted(subscription: str, event_id: str, state: str = "state") -> dict[str, Any]:
+    resource = f"Users/6f1c2a8e/Events/{event_id}"
+    return {"subscriptionId": subscription, "clientState": state, "changeType": "deleted",
+            "resource": resource, "resourceData": {"@odata.type": "#Microsoft.Graph.Event",
+                                                   "@odata.id": resource, "id": event_id}}
+
+
+def test_a_deleted_notification_hands_its_event_to_one_sync_of_its_subscription() -> None:
+    cache = Recording()
+
+    status = post(cache, [
+        deleted("s-1", "AAMkAGI2-1="), deleted("s-1", "AAMkAGI2-2="),
+        {"subscriptionId": "s-1", "clientState": "state", "changeType": "updated",
+         "resourceData": {"id": "AAMkAGI2-3="}},
+        {"subscriptionId": "s-2", "clientState": "state", "changeType": "created",
+         "resourceData": {"id": "AAMkAGI2-4="}},
+        {**deleted("s-3", "ignored"), "resourceData": None,
+         "resource": "Users('6f1c2a8e')/Events('AAMkAGI2-5=')"}])
+
+    assert status == 202
+    assert sorted(cache.calls) == [("notified", "s-1", "state"), ("notified", "s-2", "state"),
+                                   ("notified", "s-3", "state")]
+    assert cache.deleted == {"s-1": ["AAMkAGI2-1=", "AAMkAGI2-2="], "s-2": [],
+                             "s-3": ["AAMkAGI2-5="]}
