@@ -2,12 +2,13 @@
 in): seed and delete events (Google's and Outlook's, notifying as the vendor's own app
 does), make a calendar fail, read what Penny created, queue 429/5xx, lose an answer after
 its work, slow the API down, count calls, force or read push notifications, answer Graph's
-validation requests."""
+validation requests, age an event."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.api_gate import ApiGate
@@ -85,6 +86,14 @@ class CalendarControl:
         Graph's getSchedule an error item; listing it answers `status` (503; 403 for a
         shared calendar its owner stopped sharing)."""
         self._store(provider).fail(calendar_id, failing, status)
+
+    def age_event(self, provider: str, event_id: str, by: timedelta) -> None:
+        """The event as if made `by` earlier (its createdDateTime): one a run long gone
+        left behind."""
+        store = self._store(provider)
+        event = store.find(lambda e: e.id == event_id and not e.deleted)
+        assert event is not None, event_id
+        store.save(replace(event, created=event.created - by))
 
     def expire_sync_tokens(self, provider: str = "google") -> None:
         """Every sync token issued so far answers 410 Gone (a full resync is needed)."""

@@ -32,6 +32,7 @@ from chalicelib.domain.providers.calendars import (
     CalendarEvent,
     CalendarInfo,
     EventChange,
+    TaggedEvent,
     Watch,
     WrittenEvent,
 )
@@ -184,7 +185,8 @@ class GoogleCalendar:
     def event_id_for(self, calendar_id: str, key: str) -> str | None:
         return google_event_id(key)
 
-    def booking_events(self, calendar_id: str, booking_uid: str) -> list[str] | None:
+    def booking_events(self, calendar_id: str, booking_uid: str
+                       ) -> list[TaggedEvent] | None:
         # Penny chooses Google's ids: a booking's events are deleted by them, unlisted.
         return None
 

@@ -35,6 +35,7 @@ from chalicelib.domain.providers.calendars import (
     CalendarEvent,
     CalendarInfo,
     EventChange,
+    TaggedEvent,
     WrittenEvent,
 )
 from chalicelib.domain.timerange import TimeRange
@@ -44,6 +45,7 @@ from chalicelib.integrations.graph_calendar_wire import (
     booking_filter,
     event_body,
     external_event,
+    made_at,
     moved,
     segment,
     stamp,
@@ -150,12 +152,12 @@ class GraphCalendar(GraphSubscriptions):
         # was made. Such an event is found by its tag (booking_events) or a retried create.
         return None
 
-    def booking_events(self, calendar_id: str, booking_uid: str) -> list[str]:
+    def booking_events(self, calendar_id: str, booking_uid: str) -> list[TaggedEvent]:
         # Graph's default page (10) holds a booking's few events; every page is followed.
         # Listed whole before any is deleted: a delete would shift the pages' $skip.
-        return [answered_id(item) for item in self._pages(
+        return [TaggedEvent(answered_id(item), made_at(item)) for item in self._pages(
             f"{API}/me/calendars/{segment(calendar_id)}/events",
-            {"$filter": booking_filter(booking_uid), "$select": "id"})]
+            {"$filter": booking_filter(booking_uid), "$select": "id,createdDateTime"})]
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:

@@ -101,6 +101,14 @@ def booking_filter(booking_uid: str) -> str:
             f"and ep/value eq '{value}')")
 
 
+def made_at(answer: Mapping[str, Any]) -> datetime | None:
+    """When Graph made the event (`createdDateTime`); None when it does not say."""
+    try:
+        return instant(str(answer["createdDateTime"]))
+    except (KeyError, ValueError):
+        return None
+
+
 def moved(answer: Mapping[str, Any], when: TimeRange) -> bool:
     """Is the event as Graph answered it (times in UTC, as Penny asks them) elsewhere than
     `when`? An answer in another zone, or unreadable, is taken as where it was asked."""

@@ -8,17 +8,19 @@ event's id), with the key the event was made under. The events it did not record
 found two ways. Where Penny chooses the ids (Google's, derived from the key), each is
 deleted by its id, never asked for: one never made is a 404, fine. Where the provider
 chooses them (Graph), every event Penny makes is tagged with the booking's uid, and one
-filtered listing of the calendar finds them all. An event made before Penny tagged its
-events is deleted only by its recorded id.
+filtered listing of the calendar finds them all (a move that made the event again
+deletes only those made `SETTLED` before its own: a younger one may be another run's).
+An event made before Penny tagged its events is deleted only by its recorded id.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.errors import NotConnectedError
-from chalicelib.domain.providers.calendars import CalendarProvider
+from chalicelib.domain.providers.calendars import CalendarProvider, TaggedEvent
 from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
@@ -28,6 +30,10 @@ from chalicelib.services.calendar_ports import EventOwners, ProviderAdapters
 from chalicelib.services.jobs import ProviderRefs
 
 CALENDAR = "calendar"
+# Older than any calendar run (the worker's timeout, store/queues.py's WORKER_TIMEOUT, is
+# 60 s): a tagged event made this long before the one a move just made again is no
+# other run's, still to be recorded, but one a run left behind (its answer lost).
+SETTLED = timedelta(minutes=10)
 
 
 def recorded(ref: ProviderRef) -> tuple[str, str, str]:
@@ -109,12 +115,27 @@ class CalendarEventDeletes:
         """Every event of booking `uid` in the calendar but `keep` (the one the booking
         records): those its tag finds (Graph), or else the one Penny's id for `key` names
         (Google; with no key, none). Only ever the booking's own: an event of another
-        booking, or the host's, carries no such tag or id."""
-        found = calendar.booking_events(where.calendar_id, uid)
-        if found is None:
+        booking, or the host's, carries no such tag or id.
+
+        With `keep` (a move that made the event again), only those made well before it
+        (`SETTLED`): a younger one may be another run's, made again at the same time and
+        not yet recorded (Graph's transactionId is no lock), which that run keeps and
+        records. A cancel deletes them all: no run may keep one."""
+        tagged = calendar.booking_events(where.calendar_id, uid)
+        if tagged is None:
             derived = calendar.event_id_for(where.calendar_id, key) if key else None
             found = [derived] if derived is not None else []
+        else:
+            found = [e.id for e in tagged if keep is None or _settled(e, tagged, keep)]
         for event_id in found:
             if event_id != keep:
                 calendar.delete_event(where.calendar_id, event_id)  # gone already: fine
                 written.append(Written(where, event_id, None))
+
+
+def _settled(event: TaggedEvent, tagged: list[TaggedEvent], keep: str) -> bool:
+    """Was `event` made `SETTLED` before the event `keep`, by the provider's clock? Not
+    when either time is unknown (keep's unlisted): it stays, for the cancel."""
+    kept = next((e.made_at for e in tagged if e.id == keep), None)
+    return event.made_at is not None and kept is not None and \
+        event.made_at <= kept - SETTLED

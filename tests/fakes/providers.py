@@ -17,7 +17,7 @@ import hmac
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from chalicelib.domain.errors import (
@@ -47,6 +47,7 @@ from chalicelib.domain.providers import (
     PaymentEvent,
     PaymentEventKind,
     Refund,
+    TaggedEvent,
     VideoProvider,
     Watch,
     WrittenEvent,
@@ -120,6 +121,8 @@ class FakeCalendar:
     keyed_ids: bool = False   # Penny chooses each event's id from its key, as with Google
     tagged: bool = False      # a booking's events are found by its tag, as with Graph
     whole: bool = False       # every listing is the window whole, as Penny reads Graph's
+    now: datetime = datetime(2026, 11, 20, 9, tzinfo=UTC)  # the provider's clock
+    made_at: dict[str, datetime] = field(default_factory=dict)      # event id -> made
     own: dict[str, dict[str, ExternalEvent]] = field(default_factory=dict)
     written: dict[str, dict[str, CalendarEvent]] = field(default_factory=dict)
     watches: dict[str, WatchMade] = field(default_factory=dict)      # live, by id
@@ -206,6 +209,7 @@ class FakeCalendar:
         on = self.written.setdefault(calendar_id, {})
         if event_id not in on:  # the same key again: the first event, unchanged
             on[event_id] = event
+            self.made_at.setdefault(event_id, self.now)
             self._log.append((calendar_id, event_id))
         self.faults.after("create_event")
         return self._written(event_id, on[event_id])
@@ -213,14 +217,14 @@ class FakeCalendar:
     def event_id_for(self, calendar_id: str, key: str) -> str | None:
         return f"evt-{key}" if self.keyed_ids else None
 
-    def booking_events(self, calendar_id: str, booking_uid: str) -> list[str] | None:
-        """When `tagged` (as Graph), Penny's events carrying the booking's tag; else
-        None: nothing is tagged."""
+    def booking_events(self, calendar_id: str, booking_uid: str) -> list[TaggedEvent] | None:
+        """When `tagged` (as Graph), Penny's events carrying the booking's tag, with when
+        each was made (`now` then); else None: nothing is tagged."""
         if not self.tagged:
             return None
         self.faults.before("booking_events")
-        return [i for i, e in self.written.get(calendar_id, {}).items()
-                if e.booking == booking_uid]
+        return [TaggedEvent(i, self.made_at.get(i)) for i, e in
+                self.written.get(calendar_id, {}).items() if e.booking == booking_uid]
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:

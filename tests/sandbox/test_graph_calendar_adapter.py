@@ -21,7 +21,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers.calendars import CalendarEvent
+from chalicelib.domain.providers.calendars import CalendarEvent, TaggedEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.graph_calendar import GraphCalendar
 from chalicelib.integrations.graph_calendar_wire import external_event
@@ -355,8 +355,25 @@ def test_every_event_made_is_tagged_so_one_listing_finds_all_of_its_bookings_eve
                                _at("2026-05-04T09:00:00+00:00"),
                                _at("2026-05-04T09:30:00+00:00"))   # the host's own
 
-    assert outlook.booking_events(primary, "booking-uid-1") == [first.id, again.id]
-    assert outlook.booking_events(primary, "booking-uid-3") == []
+    assert _ids(outlook.booking_events(primary, "booking-uid-1")) == [first.id, again.id]
+    assert _ids(outlook.booking_events(primary, "booking-uid-3")) == []
+
+
+def _ids(found: list[TaggedEvent] | None) -> list[str]:
+    assert found is not None
+    return [e.id for e in found]
+
+
+def test_a_bookings_events_are_listed_with_when_graph_made_each(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
+    made = outlook.create_event(primary, _booking("booking-uid-1"))
+    provider_sandbox.age_event("microsoft", made.id, timedelta(hours=1))
+
+    (found,) = outlook.booking_events(primary, "booking-uid-1")
+
+    assert found.id == made.id and found.made_at is not None
+    assert timedelta(minutes=59) < datetime.now(UTC) - found.made_at < timedelta(minutes=61)
 
 
 def test_listing_a_bookings_events_follows_every_page(provider_sandbox: ProviderSandbox) -> None:
@@ -366,7 +383,7 @@ def test_listing_a_bookings_events_follows_every_page(provider_sandbox: Provider
             for n in range(3)]
     provider_sandbox.set_page_size(1)
 
-    found = outlook.booking_events(primary, "booking-uid-1")
+    found = _ids(outlook.booking_events(primary, "booking-uid-1"))
 
     assert found == made
     assert provider_sandbox.api_calls("microsoft", "events.list") == 3
@@ -377,7 +394,7 @@ def test_a_booking_uid_with_a_quote_is_quoted_in_the_filter(
     outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
     made = outlook.create_event(primary, _booking("o'brien-1"))
 
-    assert outlook.booking_events(primary, "o'brien-1") == [made.id]
+    assert _ids(outlook.booking_events(primary, "o'brien-1")) == [made.id]
 
 
 def test_an_event_made_before_events_were_tagged_is_tagged_when_moved(
@@ -386,11 +403,11 @@ def test_an_event_made_before_events_were_tagged_is_tagged_when_moved(
     made = provider_sandbox.add_event("microsoft", "Intro call with Grace Hopper",
                                       _at("2026-05-04T09:00:00+00:00"),
                                       _at("2026-05-04T09:30:00+00:00"))   # with no tag
-    assert outlook.booking_events(primary, "booking-uid-1") == []
+    assert _ids(outlook.booking_events(primary, "booking-uid-1")) == []
 
     outlook.update_event(primary, made.id, _booking())
 
-    assert outlook.booking_events(primary, "booking-uid-1") == [made.id]
+    assert _ids(outlook.booking_events(primary, "booking-uid-1")) == [made.id]
 
 
 def test_update_moves_the_event_and_deleting_it_twice_is_fine(

@@ -9,6 +9,7 @@ Alice's bookings land in her Outlook calendar; Bo's call is on 2026-11-24 at 14:
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -60,6 +61,7 @@ def test_a_move_that_makes_the_event_again_keeps_it_and_deletes_the_bookings_oth
     stray(world, "b-1-lost")
     world.outlook.deleted_by_host("primary", "evt-1")
     world.now(a_booking(when=AT_3, sequence=1, location=PHONE))
+    world.outlook.now += timedelta(hours=1)   # the stray's run died long before
 
     world.run(EventKind.BOOKING_RESCHEDULED)
 
@@ -67,6 +69,31 @@ def test_a_move_that_makes_the_event_again_keeps_it_and_deletes_the_bookings_oth
     assert event.when == AT_3 and event.booking == "b-1"
     assert world.outlook.faults.calls[-4:] == ["update_event", "create_event", "booking_events",
                                                "delete_event"]
+
+
+def test_a_move_that_makes_the_event_again_keeps_another_runs_just_made(
+        world: World) -> None:
+    # GIVEN two runs of Bo's booking making its event again at once (the host deleted
+    # it), Graph's transactionId making two events of one key: the other run's is made
+    # while this one's create is on its way, and is recorded only after this run lists
+    world.now(a_booking(location=PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.outlook.deleted_by_host("primary", "evt-1")
+    world.now(a_booking(when=AT_3, sequence=1, location=PHONE))
+    theirs: list[str] = []
+    world.outlook.faults.meanwhile("create_event", lambda: theirs.append(
+        stray(world, "b-1-other-run")))
+    world.outlook.now += timedelta(seconds=20)
+
+    # WHEN this run makes its event and lists the booking's
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    # THEN the other run's event is still there, for it to record (or a cancel to delete)
+    recorded = world.refs.get("calendar", "b-1")
+    assert recorded is not None
+    mine = recorded.external_id.split("\n")[1]
+    assert sorted(world.outlook.written["primary"]) == sorted([*theirs, mine])
+    assert mine not in theirs
 
 
 def test_a_move_that_moves_the_event_lists_nothing(world: World) -> None:

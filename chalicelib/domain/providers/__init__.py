@@ -28,6 +28,7 @@ from chalicelib.domain.providers.calendars import (
     CalendarInfo,
     CalendarProvider,
     EventChange,
+    TaggedEvent,
     Watch,
     WrittenEvent,
 )
@@ -62,5 +63,5 @@ __all__ = [
     "CheckoutRequest", "EventChange", "Feature", "Grant", "Identity", "Meeting",
     "MeetingRequest", "NotesDatabase", "NotesPage", "NotesProvider", "OAuthProvider",
     "PastBooking", "PaymentAccount", "PaymentEvent", "PaymentEventKind", "PaymentProvider",
-    "ProviderRef", "Refund", "VideoProvider", "Watch", "WrittenEvent",
+    "ProviderRef", "Refund", "TaggedEvent", "VideoProvider", "Watch", "WrittenEvent",
 ]

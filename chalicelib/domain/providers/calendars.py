@@ -13,6 +13,14 @@ from chalicelib.domain.timerange import TimeRange
 
 
 @dataclass(frozen=True)
+class TaggedEvent:
+    """An event found by its booking's tag (`CalendarProvider.booking_events`)."""
+
+    id: str                        # the provider's id
+    made_at: datetime | None       # when the provider made it (its clock), if it says
+
+
+@dataclass(frozen=True)
 class CalendarInfo:
     """One calendar of the host's account at the provider."""
 
@@ -111,10 +119,10 @@ class CalendarProvider(Protocol):
         the provider when Penny chooses it (Google); None when the provider assigns it."""
         ...
 
-    def booking_events(self, calendar_id: str, booking_uid: str) -> list[str] | None:
-        """The ids of every event in the calendar tagged with the booking (each create
-        tags it: Graph, one filtered listing); None when the provider's events carry no
-        tag (Google: Penny chooses their ids instead, `event_id_for`)."""
+    def booking_events(self, calendar_id: str, booking_uid: str) -> list[TaggedEvent] | None:
+        """Every event in the calendar tagged with the booking, and when each was made
+        (each create tags it: Graph, one filtered listing); None when the provider's
+        events carry no tag (Google: Penny chooses their ids instead, `event_id_for`)."""
         ...
 
     def update_event(self, calendar_id: str, event_id: str,
