@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
 from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.store.items import ProviderRefItem
@@ -41,4 +41,11 @@ class ProviderRefRepository:
         return True
 
     def delete(self, ref: ProviderRef) -> None:
-        ProviderRefItem(*_key(ref.job, ref.booking_uid)).delete()
+        # Only while it still names what `ref` names: another run may have recorded
+        # something new there meanwhile (an event made again), which is that run's.
+        try:
+            ProviderRefItem(*_key(ref.job, ref.booking_uid)).delete(
+                condition=ProviderRefItem.external_id == ref.external_id)
+        except DeleteError as exc:
+            if not condition_failed(exc):  # gone already, or another's now: fine
+                raise

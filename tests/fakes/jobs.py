@@ -58,7 +58,9 @@ class FakeProviderRefs:
         self.refs[(ref.job, ref.booking_uid)] = ref
 
     def delete(self, ref: ProviderRef) -> None:
-        self.refs.pop((ref.job, ref.booking_uid), None)
+        held = self.refs.get((ref.job, ref.booking_uid))
+        if held is not None and held.external_id == ref.external_id:
+            del self.refs[(ref.job, ref.booking_uid)]
 
     def reserve(self, ref: ProviderRef, now: datetime) -> bool:
         held = self.refs.get((ref.job, ref.booking_uid))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from chalicelib.domain.errors import JobBusyError, ProviderRejectedError, Provid
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.external_busy import ExternalEvent
 from chalicelib.domain.jobs import JobRecord, JobStatus
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_sync import calendar_job
 from chalicelib.services.jobs import JobContext, JobRunner, Outcome, lease_for
@@ -171,6 +172,23 @@ def test_a_confirmed_booking_gets_an_event_a_reschedule_moves_it_a_cancel_delete
     assert sorted((r.event_type, r.status) for r in JobRecordItem.scan()) == [
         ("booking.cancelled", "done"), ("booking.confirmed", "done"),
         ("booking.rescheduled", "done")]
+
+
+def test_a_record_is_deleted_only_while_it_names_what_the_deleting_run_read(
+        calendars: Calendars) -> None:
+    refs = ProviderRefRepository()
+    read = ProviderRef("calendar", "b-9", "google:primary\nevt-1", 0,
+                       calendars.clock.now() + timedelta(days=30))
+    refs.put(read)
+    newer = replace(read, external_id="google:primary\nevt-2\nb-9-made-again")
+    refs.put(newer)   # another run made the event again and recorded it meanwhile
+
+    refs.delete(read)
+    kept = refs.get("calendar", "b-9")
+    assert kept is not None and kept.external_id == newer.external_id
+    refs.delete(replace(newer, sequence=1))   # the same event, moved since: deleted
+    assert refs.get("calendar", "b-9") is None
+    refs.delete(newer)                        # gone already: fine
 
 
 def test_a_redelivered_event_changes_nothing(calendars: Calendars) -> None:

@@ -27,6 +27,7 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.external_busy import ExternalEvent
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers.calendars import CalendarEvent
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_catch_up import catch_up
@@ -614,6 +615,35 @@ def test_a_cancel_deletes_a_google_event_whose_create_answer_was_lost(world: Wor
 
     assert world.written(world.google) == [] and world.refs.refs == {}
     assert world.google.faults.calls == ["create_event", "delete_event"]
+
+
+def test_a_cancel_leaves_the_record_a_reschedule_wrote_meanwhile_for_that_run_to_delete(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN Bo's Google event deleted by the host, and a reschedule's run (it read the
+    # booking before the cancel) making it again while the cancel's run deletes: after
+    # the cancel deleted by the made-again id (nothing there yet), before its record goes
+    world.google.keyed_ids = True
+    world.now(a_booking(location=LocationKind.PHONE))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.google.deleted_by_host("primary", "evt-b-1")
+    moved = a_booking(when=AT_3, sequence=1, location=LocationKind.PHONE)
+    world.now(a_booking(CANCELLED, sequence=1, location=LocationKind.PHONE))
+    reschedule = world.job
+    deleting = world.refs.delete
+
+    def made_again_meanwhile(ref: ProviderRef) -> None:
+        monkeypatch.setattr(world.refs, "delete", deleting)
+        reschedule._event(moved, GOOGLE, False, None, [])
+        deleting(ref)
+    monkeypatch.setattr(world.refs, "delete", made_again_meanwhile)
+
+    # WHEN the cancel's run ends, and the reschedule's reads the booking again
+    world.run(EventKind.BOOKING_CANCELLED)
+    assert len(world.written(world.google)) == 1
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    # THEN its record was left to it, and it deleted the event it made
+    assert world.written(world.google) == [] and world.refs.refs == {}
 
 
 def test_a_cancel_with_nothing_made_at_google_deletes_nothing_there(world: World) -> None:
