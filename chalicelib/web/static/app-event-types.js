@@ -146,13 +146,17 @@ export function initEventTypes(state) {
   const placeWarning = $("#et-location-warning");
   let connections = null; // provider -> GET /me/connections entry; null: not known
   let connectionsRead = Promise.resolve();
+  let connectionReads = 0; // only the newest read's answer is kept
 
   async function loadConnections() {
+    const mine = ++connectionReads;
     try {
       const answer = await state.api.get("/me/connections");
+      if (mine !== connectionReads) return; // read before newer news: a newer read follows
       connections = new Map(answer.connections.map((c) => [c.provider, c]));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
+      if (mine !== connectionReads) return;
       connections = null;
     }
   }
@@ -426,11 +430,17 @@ export function initEventTypes(state) {
     },
     // Live news of a connection (connection.broken, connection.repaired): the open
     // editor follows it, as a fresh read would show it.
+    // A read on its way may have been answered before the news: once this view has read
+    // them, they are read again and that answer alone kept (a repaired connection was
+    // shown Broken again by a catch-up's older answer landing after the news).
     onConnectionEvent(event) {
       const news = event.connection;
-      if (!connections || !news || !connections.has(news.provider)) return;
-      connections.set(news.provider, { ...connections.get(news.provider), status: news.status });
-      followConnections();
+      if (!news) return;
+      if (connections && connections.has(news.provider)) {
+        connections.set(news.provider, { ...connections.get(news.provider), status: news.status });
+        followConnections();
+      }
+      if (connectionReads) connectionsRead = loadConnections().then(followConnections);
     },
     // A socket opened (app.js): news sent before it reached no socket of this tab.
     catchUp() {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import APIResponse, BrowserContext, Page, Route, expect
 
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.test_connections import (
@@ -82,3 +82,59 @@ def test_a_broken_connection_turns_connected_live_on_open_dashboards_when_reconn
     assert errors == ["Failed to load resource: the server responded with a status of 409 "
                       "(Conflict)"]
     assert other_errors == editor_errors == []
+
+
+def test_an_older_read_answered_after_the_news_does_not_show_zoom_broken_again(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+    page = open_dashboard(context, stack, "/app/connections")
+    connect(page, stack, "Zoom")
+    revoke_at_the_sandbox(context, stack, "zoom")
+    page.get_by_role("button", name="Test Zoom connection").click()
+    expect(card(page, "Zoom").locator(".integration-badge")).to_have_text("Broken")
+
+    # GIVEN the event types page's reads of the connections answered while Zoom was
+    # broken, their answers held back on the way (a slow network) until after the news
+    held: list[tuple[Route, APIResponse]] = []
+    holding = [True]
+
+    def hold_broken_answers(route: Route) -> None:
+        answer = route.fetch()
+        zoom = [c for c in answer.json()["connections"] if c["provider"] == "zoom"]
+        if holding[0] and zoom and zoom[0]["status"] == "broken":
+            held.append((route, answer))
+        else:
+            route.fulfill(response=answer)
+
+    heard: list[str] = []
+    editor = context.new_page()
+    editor.route("**/me/connections", hold_broken_answers)
+    editor.on("websocket", lambda ws: ws.on("framereceived", lambda payload: heard.append(
+        payload if isinstance(payload, str) else payload.decode())))
+    editor.goto(f"{stack.api_url}/app/event-types")
+    expect(editor.locator("#live-pill")).to_have_attribute("data-state", "live")
+    for _ in range(50):
+        if held:
+            break
+        editor.wait_for_timeout(100)
+    assert held
+
+    # WHEN the host reconnects Zoom, the editor hears it, and then the older answers land
+    connect(page, stack, "Zoom", action="Reconnect")
+    for _ in range(100):
+        if any("connection.repaired" in text for text in heard):
+            break
+        editor.wait_for_timeout(100)
+    else:
+        raise AssertionError("the editor never heard connection.repaired")
+    holding[0] = False
+    for route, answer in held:
+        route.fulfill(response=answer)
+
+    # THEN Zoom can be chosen in a new event type
+    editor.get_by_role("button", name="New event type").click()
+    zoom_option = editor.locator('#et-location option[value="zoom"]')
+    expect(zoom_option).to_have_text("Zoom")
+    expect(zoom_option).to_be_enabled()
+    editor.unroute_all(behavior="wait")   # no answer still on its way as the page closes
