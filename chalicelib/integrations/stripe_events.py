@@ -43,7 +43,7 @@ DISPUTE_OPENED = "charge.dispute.created"
 DISPUTE_CLOSED = "charge.dispute.closed"
 # A closed dispute's status, as Penny records its outcome.
 _OUTCOMES = {"won": "won", "lost": "lost", "warning_closed": "closed"}
-PENNY_KEYS = "penny-"   # the idempotency keys of Penny's own calls (stripe_payments._key)
+PENNY_KEYS = "penny-"   # the idempotency keys of Penny's own calls (stripe_calls.penny_key)
 
 
 def payment_event(event: dict[str, Any]) -> PaymentEvent | None:

@@ -29,8 +29,8 @@ from chalicelib.domain.providers.payments import (
     PaymentEvent,
     PaymentEventKind,
 )
+from chalicelib.integrations.stripe_calls import translated
 from chalicelib.integrations.stripe_payments import StripePayments
-from chalicelib.integrations.stripe_payments import _translated as translated
 from chalicelib.provider_settings import StripePlatform
 from sandbox import ProviderSandbox
 
