@@ -4,16 +4,23 @@ A booking's footprint on the host's calendar is the per-day ledger (ledger.py) t
 double booking impossible. A paid booking's money is its payment record (payment_record.py,
 with payment_disputes.py and second_payments.py): the booking checks a transition
 applies, the record makes it. The names of both are re-exported here.
+
+The Booking is made of its changes by money (booking_payment_changes.py: paid, expired,
+refunded, released, the refund owed; booking_dispute_changes.py: second payments and
+disputes); its parts (status, attendee, brief, a previous time) are booking_parts.py's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
-from chalicelib.domain import payment_disputes, second_payments
+from chalicelib.domain.booking_dispute_changes import BookingDisputeChanges
+from chalicelib.domain.booking_parts import Attendee as Attendee
+from chalicelib.domain.booking_parts import BookingBrief as BookingBrief
+from chalicelib.domain.booking_parts import BookingStatus as BookingStatus
+from chalicelib.domain.booking_parts import HistoryEntry as HistoryEntry
+from chalicelib.domain.booking_payment_changes import BookingPaymentChanges
 from chalicelib.domain.errors import BookingStateError, TooManyMovesError
 from chalicelib.domain.ledger import LedgerDay as LedgerDay
 from chalicelib.domain.ledger import LedgerEntry as LedgerEntry
@@ -32,42 +39,8 @@ from chalicelib.domain.timerange import TimeRange
 MAX_MOVES = 20
 
 
-class BookingStatus(StrEnum):
-    PENDING_PAYMENT = "pending_payment"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"            # its payment never came before the hold lapsed
-
-
 @dataclass(frozen=True)
-class Attendee:
-    name: str
-    email: str
-    timezone: str
-
-
-@dataclass(frozen=True)
-class BookingBrief:
-    """A premium host's pre-meeting brief about the client (the summary job's), as the
-    booking keeps it: who they are, what they want, what to prepare, what to ask."""
-
-    who: str
-    wants: str
-    prepare: tuple[str, ...] = ()
-    questions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """A previous time of a rescheduled booking."""
-
-    start: datetime
-    end: datetime
-    changed_at: datetime
-
-
-@dataclass(frozen=True)
-class Booking:
+class Booking(BookingPaymentChanges, BookingDisputeChanges):
     uid: str
     host_id: str
     event_type_id: str
@@ -165,155 +138,6 @@ class Booking:
         return replace(self, status=BookingStatus.CANCELLED, cancelled_at=now,
                        cancel_reason=reason, cancelled_by=by)
 
-    def paid(self, payment_id: str, amount_minor: int | None, now: datetime) -> Booking:
-        """Confirmed by a verified payment: the hold becomes the booking."""
-        payment = self._payment().with_payment(payment_id, amount_minor, now)
-        return replace(self, status=BookingStatus.CONFIRMED, hold_until=None, payment=payment)
-
-    def expired(self) -> Booking:
-        """Its hold lapsed unpaid: the time is free again."""
-        return replace(self, status=BookingStatus.EXPIRED)
-
-    def as_of(self, now: datetime) -> Booking:
-        """As it stands at `now`: a hold that lapsed unpaid is expired, whether or not the
-        hold's timer has written it so yet (what pages and the API show)."""
-        lapsed = self.status is BookingStatus.PENDING_PAYMENT and \
-            self.hold_until is not None and self.hold_until <= now and \
-            not (self.payment is not None and self.payment.paid)
-        return self.expired() if lapsed else self
-
-    def refunded(self, refund_id: str, amount_minor: int, now: datetime,
-                 reason: str) -> Booking:
-        return replace(self, payment=self._payment().with_refund(refund_id, amount_minor,
-                                                                 now, reason))
-
-    def refunded_in_all(self, total_minor: int) -> Booking:
-        """More of its payment went back at the provider (another part refunded in the
-        dashboard): see `Payment.with_refunded_in_all`."""
-        p = self.payment
-        if p is None:
-            return self
-        kept = p.with_refunded_in_all(total_minor)
-        return self if kept is p else replace(self, payment=kept)
-
-    def released(self, payment_id: str, amount_minor: int | None, reason: str,
-                 now: datetime) -> Booking:
-        """An authorized payment left uncaptured (it lapses back to the client), for a time
-        it no longer holds: recorded, and a hold still waiting ends as its timer would."""
-        if self.payment is None or self.payment.paid:
-            return self
-        kept = replace(self, payment=self.payment.with_release(payment_id, amount_minor,
-                                                               reason, now))
-        return kept.expired() if kept.status is BookingStatus.PENDING_PAYMENT else kept
-
-    def second_payment(self, payment_id: str, amount_minor: int | None) -> Booking:
-        """Another payment after the one it was paid with: recorded as owed back."""
-        p = self._paid_payment()
-        kept = p.with_second_payment(payment_id, amount_minor)
-        return self if kept is p else replace(self, payment=kept)
-
-    def second_payment_refunded(self, payment_id: str, refund_id: str, amount_minor: int,
-                                now: datetime) -> Booking:
-        p = self._payment()
-        return replace(self, payment=replace(p, second_payments=second_payments.refunded(
-            p.second_payments, payment_id, refund_id, amount_minor, now)))
-
-    def second_refund_failed(self, refund_id: str, now: datetime) -> Booking:
-        """A second payment's refund came back: the host must give it back another way."""
-        p = self._payment()
-        return replace(self, payment=replace(p, second_payments=second_payments.refund_failed(
-            p.second_payments, refund_id, now)))
-
-    def disputed(self, dispute_id: str, reason: str | None, amount_minor: int | None,
-                 now: datetime, payment_id: str | None = None) -> Booking:
-        """Its payment (or the second payment `payment_id` names) was disputed with the
-        client's bank: the host is to answer it."""
-        return self._disputes_changed(payment_id, lambda ds: payment_disputes.opened(
-            ds, dispute_id, reason, amount_minor, now))
-
-    def dispute_closed(self, dispute_id: str, outcome: str, reason: str | None,
-                       amount_minor: int | None, now: datetime,
-                       payment_id: str | None = None) -> Booking:
-        """The bank decided a dispute of its payment (or of the second payment
-        `payment_id` names): `outcome`, one of DISPUTE_OUTCOMES."""
-        return self._disputes_changed(payment_id, lambda ds: payment_disputes.closed(
-            ds, dispute_id, outcome, reason, amount_minor, now))
-
-    def refund_disputed(self, dispute_id: str | None, now: datetime,
-                        payment_id: str | None = None) -> Booking:
-        """The provider refused the refund it owes (or the second payment `payment_id`
-        names is owed) because that payment is disputed, before the dispute's webhook
-        came: held as an open dispute (`refund_held`), never counted as a refused ask."""
-        return self._disputes_changed(payment_id, lambda ds: payment_disputes.refund_refused(
-            ds, dispute_id, now))
-
-    def _disputes_changed(self, payment_id: str | None, change: Callable[
-            [tuple[Dispute, ...]], tuple[Dispute, ...]]) -> Booking:
-        p = self._paid_payment()
-        kept = p.with_disputes(payment_id, change)
-        return self if kept is p else replace(self, payment=kept)
-
-    def refund_refused(self, now: datetime) -> Booking:
-        """The provider refused the refund it owes, once more: at the REFUND_ASKS-th
-        refusal Penny stops asking (`refund_owed` turns false) and the host refunds by
-        hand."""
-        p = self.payment
-        if p is None or not self.refund_owed:
-            return self
-        return replace(self, payment=p.with_refund_refused(now))
-
-    def second_refund_refused(self, payment_id: str, now: datetime) -> Booking:
-        """A second payment's refund refused once more (see `refund_refused`)."""
-        p = self._payment()
-        return replace(self, payment=replace(p, second_payments=second_payments.refund_refused(
-            p.second_payments, payment_id, now)))
-
-    def refund_failed(self, now: datetime) -> Booking:
-        """Its refund came back: the host must give the money back another way."""
-        if self.payment is None or not self.payment.refunded:
-            raise BookingStateError("this booking has no refund")
-        return replace(self, payment=self.payment.with_refund_failed(now))
-
-    @property
-    def refund_owed(self) -> bool:
-        """Paid for a time it does not hold (late, taken, cancelled while it waited, or
-        cancelled in time), and not all of it back yet: the refund not made, or only a
-        part the host gave back at the provider meanwhile (the rest is still Penny's to
-        give). A refund that came back, or that the provider refused at every ask, is the
-        host's to make another way; one whose payment's dispute is open or lost is held
-        (`refund_held`), and never asked for (nor counted as refused) while it is."""
-        p = self.payment
-        return self._refund_due and p is not None and not p.dispute_holds_money
-
-    @property
-    def refund_held(self) -> bool:
-        """A refund it would owe, held while its payment's dispute is open or lost: the
-        bank decides the money. A dispute won (or closed as an inquiry) makes it owed."""
-        p = self.payment
-        return self._refund_due and p is not None and p.dispute_holds_money
-
-    @property
-    def _refund_due(self) -> bool:
-        p = self.payment
-        return (p is not None and p.paid and p.refund_reason not in (None, "provider")
-                and not p.refund_failed and not p.refund_refused
-                and self.status is not BookingStatus.CONFIRMED
-                and (not p.refunded or self.refund_rest_minor > 0))
-
-    @property
-    def refund_rest_minor(self) -> int:
-        """What of its payment has not gone back, as the provider's total counts it."""
-        return 0 if self.payment is None else self.payment.rest_minor
-
-    def _payment(self) -> Payment:
-        if self.payment is None:
-            raise BookingStateError("this booking takes no payment")
-        return self.payment
-
-    def _paid_payment(self) -> Payment:
-        if self.payment is None or not self.payment.paid:
-            raise BookingStateError("this booking has not been paid")
-        return self.payment
 
     def moved_to(self, start: datetime, now: datetime) -> Booking:
         if len(self.history) >= MAX_MOVES:
