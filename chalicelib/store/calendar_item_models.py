@@ -1,0 +1,60 @@
+"""The item models the slots page reads: a host's ledger days (each booking's footprint,
+the per-day record that makes double booking impossible), the busy events of each of the
+host's calendars beside them, and the push channels that keep those fresh.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+
+from chalicelib.store.compact_json import CompactJSONAttribute
+from chalicelib.store.tables import PennyItem
+
+
+class LedgerEntryMap(MapAttribute[str, object]):
+    uid = UnicodeAttribute()
+    event_type_id = UnicodeAttribute()
+    start = NumberAttribute()        # epoch seconds: compact, and the day item stays small
+    end = NumberAttribute()
+    block_start = NumberAttribute()
+    block_end = NumberAttribute()
+    hold_until = NumberAttribute(null=True)
+
+
+class LedgerDayItem(PennyItem, discriminator="ledger"):
+    """pk = LEDGER#{host}, sk = DAY#{utc date}; versioned for optimistic concurrency."""
+
+    entries = ListAttribute(of=LedgerEntryMap, default=list)
+    version = VersionAttribute()
+
+
+class CalendarDayItem(PennyItem, discriminator="calendar_day"):
+    """pk = LEDGER#{host}, sk = DAY#{utc date}#CAL#{calendar hash}: one of the host's
+    calendars' blocking events that day ({event id: [start, end]} in epoch seconds).
+    Beside the ledger day, so the slots page's one ledger Query reads both."""
+
+    calendar = UnicodeAttribute()      # CalendarRef.key
+    events = CompactJSONAttribute(default=dict)
+
+
+class WatchItem(PennyItem, discriminator="watch"):
+    """pk = WATCH#{provider}#{channel or subscription id}, sk = WATCH: whose calendar a
+    push notification is about, the hash of the token it must carry, and the calendar's
+    sync cursor."""
+
+    host_id = UnicodeAttribute()
+    calendar = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    # The calendar's sync cursor (domain/calendar_cache.py ChannelCursor): Google's
+    # syncToken and how many times it moved; absent on a channel made before it was
+    # kept here (its cursor is in the host's `calendars`).
+    cursor = UnicodeAttribute(null=True)
+    cursor_version = NumberAttribute(null=True)
+    cursor_synced_at = UTCDateTimeAttribute(null=True)  # the start of the sync that moved it
