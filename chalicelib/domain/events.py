@@ -127,6 +127,10 @@ def payment_summary(b: Booking) -> dict[str, Any]:
     summary: dict[str, Any] = {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
                if p.paid_minor is not None else b.price_minor, "currency": b.currency,
                "refunded_minor": p.refunded_minor}
+    if p.refund_reason is not None:
+        # Why it is owed, was given back or is held (cancelled, taken, late, provider): the
+        # row says it live in the list's words. Absent until one is.
+        summary["refund_reason"] = p.refund_reason
     if p.refund_refused:
         # Not made: the provider refused it at every ask, and Penny asks no more.
         summary["refund_refused"] = True

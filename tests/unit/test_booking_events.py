@@ -107,7 +107,27 @@ def test_a_refund_is_told_once_and_the_dashboard_summary_says_refunded() -> None
     assert kinds(refunded, refunded) == []
     assert booking_summary(refunded)["payment"] == {
         "provider": "stripe", "state": "refunded", "amount_minor": 5000, "currency": None,
-        "refunded_minor": 5000}
+        "refunded_minor": 5000, "refund_reason": "cancelled"}
+
+
+def test_the_summary_carries_the_refunds_reason_the_row_words_and_nothing_before_one(
+) -> None:
+    # A payment come after its hold lapsed and the time was taken: owed back, then held
+    # by a dispute, then the dispute lost (the row says "Owed back (...)", never a
+    # cancellation, as the bookings list's `refund_reason` makes it say)
+    lapsed = replace(a_booking(PENDING), payment=HELD).expired()
+    owed = replace(lapsed, payment=replace(HELD, payment_id="pi_1", paid_minor=5000,
+                                           paid_at=AT, refund_reason="taken"))
+    held = owed.disputed("dp_1", "fraudulent", 5000, AT)
+    lost = held.dispute_closed("dp_1", "lost", "fraudulent", 5000, AT)
+    paid = replace(a_booking(PENDING), payment=HELD).paid("pi_1", 5000, AT)
+
+    for b, state in ((owed, "refund_owed"), (held, "paid"), (lost, "paid")):
+        summary = booking_summary(b)["payment"]
+        assert (summary["state"], summary["refund_reason"]) == (state, "taken")
+    assert booking_summary(held)["payment"]["refund_held"] is True
+    # Nothing owed back: the message carries no reason (the row reads none)
+    assert "refund_reason" not in booking_summary(paid)["payment"]
 
 
 def test_a_second_payments_refund_is_told_once_and_the_booking_stays_paid() -> None:

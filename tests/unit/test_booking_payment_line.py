@@ -6,10 +6,16 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
+from chalicelib.domain.events import booking_summary
+from chalicelib.functions.views import payment_out
 
 SCRIPT = Path(__file__).parents[2] / "chalicelib/web/static/app-booking-payments.js"
 # `document.createElement` gives an object whose text is what was appended to it.
@@ -253,3 +259,75 @@ def test_a_taken_payments_refund_held_by_a_dispute_is_not_called_a_cancellation(
     assert "Cancelled" not in shown
     assert ("Owed back (paid after the hold ended, when the time was taken): no refund while "
             "the bank's dispute is open.") in shown
+
+
+# The row as the list says it (GET /me/bookings' `payment`) and as a live event's summary
+# lays it over the row read before (`withPaymentNews`, live): the same words either way.
+SAME_ROW = """
+globalThis.document = { body: { dataset: {} }, createElement: (tag) => ({
+  tag, append(...children) { this.text = children.join(""); }, setAttribute() {} }) };
+const { paymentBadge, paymentLine, withPaymentNews } = await import(process.argv[1]);
+const [before, listed, news] = JSON.parse(process.argv[2]);
+const row = (b) => [paymentBadge(b).join(" "), paymentLine(b, "UTC").text];
+console.log(JSON.stringify([row(listed), row(withPaymentNews(before, news, { live: true }))]));
+"""
+
+
+def rows_listed_and_live(before: Booking, after: Booking) -> tuple[list[str], list[str]]:
+    def listed(b: Booking) -> dict[str, Any]:
+        return {"status": b.status.value, "price": {"amount_minor": b.price_minor,
+                                                    "currency": b.currency},
+                "payment": payment_out(b).model_dump()}
+
+    news = {"status": after.status.value, "payment": booking_summary(after)["payment"]}
+    out = subprocess.run(["node", "--input-type=module", "-e", SAME_ROW, SCRIPT.as_uri(),
+                          json.dumps([listed(before), listed(after), news])],
+                         capture_output=True, text=True, timeout=30, check=True)
+    from_list, from_live = json.loads(out.stdout)
+    return from_list, from_live
+
+
+AT = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
+HOLD = Payment("stripe", "cs_1", "https://pay.test/cs_1")
+
+
+def a_hold() -> Booking:
+    return Booking(
+        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
+        start=datetime.fromisoformat("2026-03-04T15:00:00+00:00"),
+        end=datetime.fromisoformat("2026-03-04T15:30:00+00:00"),
+        buffer_before=timedelta(0), buffer_after=timedelta(0),
+        attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"), answers={},
+        status=BookingStatus.PENDING_PAYMENT, created_at=AT, location_kind="zoom",
+        price_minor=5000, currency="USD", payment=HOLD,
+        hold_until=datetime.fromisoformat("2026-03-02T12:15:00+00:00"))
+
+
+# A payment come after its hold lapsed and the time was taken (owed back), its refund then
+# held by a dispute (Stripe refused it as disputed), and that dispute lost.
+LAPSED = a_hold().expired()
+OWED = replace(LAPSED, payment=replace(HOLD, payment_id="pi_1", paid_minor=5000, paid_at=AT,
+                                       refund_reason="taken"))
+HELD = OWED.disputed("dp_1", "fraudulent", 5000, AT)
+LOST = HELD.dispute_closed("dp_1", "lost", "fraudulent", 5000, AT)
+# Refused at each of Penny's asks, then refunded by the host, and that refund came back.
+REFUSED = OWED.refund_refused(AT).refund_refused(AT).refund_refused(AT)
+CAME_BACK = REFUSED.refunded("re_2", 5000, AT, "provider").refund_failed(AT)
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+@pytest.mark.parametrize(("before", "after", "says"), [
+    (LAPSED, OWED, "To be refunded (paid after the hold ended, when the time was taken)"),
+    (LAPSED, HELD, "Owed back (paid after the hold ended, when the time was taken): no refund "
+           "while the bank's dispute is open."),
+    (LAPSED, LOST, "Owed back (paid after the hold ended, when the time was taken): no refund, the "
+           "bank gave the money back to the client in the dispute."),
+    # the refusal read from the list, the refund that came back told live
+    (REFUSED, CAME_BACK, "The refund of $50.00 came back"),
+], ids=["owed", "held", "disputed", "refused-then-came-back"])
+def test_a_row_told_live_reads_as_the_same_row_after_a_reload(
+        before: Booking, after: Booking, says: str) -> None:
+    from_list, from_live = rows_listed_and_live(before, after)
+
+    assert says in from_list[1]
+    assert from_live == from_list
