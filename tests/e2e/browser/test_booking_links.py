@@ -16,6 +16,7 @@ from tests.e2e.browser.visitor import (
     coach,
     confirm,
     fill_details,
+    full_day,
     open_booking,
     slot_starts,
 )
@@ -66,13 +67,24 @@ def test_attendee_cancels_from_the_cancel_link_and_the_time_is_free_again(
 
 def test_attendee_moves_the_booking_from_the_reschedule_link(
         stack: LocalStack, new_context: NewContext) -> None:
-    page, host, start = booked(stack, new_context)
+    host = coach(stack)
+    page = open_booking(new_context("Europe/Berlin"), stack, f"{host}/intro")
+    # A day with other times beside the one booked, whatever the hour the test runs at:
+    # the reschedule page opens on the first day with a time to move to, and a day whose
+    # only time is the booking's own has none. Its second time: the first may pass (the
+    # event has no notice) before the move.
+    full_day(page)
+    start = choose_slot(page, slot_starts(page)[1])
+    fill_details(page, topic="Roadmap")
+    confirm(page)
     manage = str(page.locator("#manage-link").get_attribute("href"))
     assert start not in free_starts(page, stack, host)
     with page.expect_response(lambda r: "/slots?" in r.url) as asked:
         page.goto(str(page.locator("#reschedule-link").get_attribute("href")))
     page.locator("button.slot").first.wait_for()
     expect(page.locator(".current")).to_contain_text("Currently booked")
+    day = datetime.fromisoformat(start).astimezone(ZoneInfo("Europe/Berlin")).date()
+    page.locator(f'button.day[data-day="{day}"]').click()
     # The times this booking may move to: its own time among them (others see it taken).
     assert "/bookings/" in asked.value.url and "token=" in asked.value.url
     assert datetime.fromisoformat(start) in [datetime.fromisoformat(s) for s in slot_starts(page)]
