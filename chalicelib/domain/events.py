@@ -3,177 +3,25 @@
 Events are not written by the code that changes a booking; they are read off the
 table's change stream, so a change and its event cannot drift apart: a committed
 write always yields its event (the stream retries), a failed write yields none.
+
+The envelope and its kinds are event_envelope.py's, the booking as an event carries it
+booking_summaries.py's; their names are re-exported here.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
+from chalicelib.domain.booking_summaries import booking_summary as booking_summary
+from chalicelib.domain.booking_summaries import disputes_summary as disputes_summary
+from chalicelib.domain.booking_summaries import payment_summary as payment_summary
 from chalicelib.domain.bookings import Booking, BookingStatus, Dispute
-
-ENVELOPE_VERSION = 1
-
-
-class EventKind(StrEnum):
-    """What happened to a booking (the envelope's "type" on the wire); not to be confused
-    with `event_types.EventType`, the kind of meeting a host offers."""
-
-    BOOKING_CREATED = "booking.created"
-    BOOKING_CONFIRMED = "booking.confirmed"
-    BOOKING_CANCELLED = "booking.cancelled"
-    BOOKING_RESCHEDULED = "booking.rescheduled"
-    # Its video link arrived (or a note instead), or its event was deleted in the host's
-    # calendar (or made again).
-    BOOKING_UPDATED = "booking.updated"
-    BOOKING_EXPIRED = "booking.expired"      # its hold lapsed unpaid: the time is free
-    PAYMENT_SUCCEEDED = "payment.succeeded"
-    PAYMENT_FAILED = "payment.failed"
-    PAYMENT_REFUNDED = "payment.refunded"
-    PAYMENT_REFUND_FAILED = "payment.refund_failed"   # the host must refund another way
-    PAYMENT_DISPUTED = "payment.disputed"   # a chargeback: the host answers it at the provider
-    PAYMENT_DISPUTE_CLOSED = "payment.dispute_closed"   # the bank decided: won, lost, closed
-    # The end of a paid booking's hold (its one-time timer): for the payments worker.
-    PAYMENT_HOLD_EXPIRED = "payment.hold_expired"
-    NOTES_SAVED = "notes.saved"
-    SUMMARY_READY = "summary.ready"
-    # The host (re)connected their notes: write this booking's notes page now (for the
-    # notes worker only: NOT_FOR_DASHBOARDS).
-    NOTES_REQUESTED = "notes.requested"
-    # The host (re)connected a calendar or Zoom: write this booking's event and meeting
-    # now (for the calendar worker only).
-    CALENDAR_REQUESTED = "calendar.requested"
-    # Not about a booking: a host's connection to a provider stopped working, or works
-    # again (connection_events.py).
-    CONNECTION_BROKEN = "connection.broken"
-    CONNECTION_REPAIRED = "connection.repaired"
-
-
-@dataclass(frozen=True)
-class Event:
-    type: EventKind
-    id: str            # stable for one change: a redelivered stream record keeps its id
-    occurred_at: datetime
-    host_id: str
-    booking: dict[str, Any]
-    version: int = ENVELOPE_VERSION
-    connection: dict[str, Any] | None = None   # connection events: which, and why
-    # A booking event of a premium host (the booking says so: Booking.premium). Only
-    # premium-only workers look at it; in the envelope only when true.
-    premium: bool = False
-    # A booking event the notes worker hears (notes_worker_hears): in the envelope only
-    # when true.
-    notes: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        envelope = {"type": self.type.value, "id": self.id, "version": self.version,
-                    "occurred_at": self.occurred_at.isoformat(), "host_id": self.host_id,
-                    "booking": self.booking}
-        if self.connection is not None:
-            envelope["connection"] = self.connection
-        if self.premium:
-            envelope["premium"] = True
-        if self.notes:
-            envelope["notes"] = True
-        return envelope
-
-    @classmethod
-    def from_json(cls, data: Any) -> Event:
-        """The envelope back from its JSON (what a worker is pushed); KeyError, ValueError
-        or TypeError when it is not one, e.g. a booking without a uid or an unknown type."""
-        booking = data["booking"]
-        if not isinstance(booking, dict) or not isinstance(booking.get("uid"), str) \
-                or not booking["uid"]:
-            raise ValueError("the event names no booking uid")
-        host_id, event_id = data["host_id"], data["id"]
-        if not (isinstance(host_id, str) and host_id and isinstance(event_id, str) and event_id):
-            raise ValueError("the event needs an id and a host id")
-        occurred_at = datetime.fromisoformat(data["occurred_at"])
-        if occurred_at.utcoffset() is None:
-            raise ValueError("occurred_at has no UTC offset")
-        return cls(EventKind(data["type"]), event_id, occurred_at, host_id, booking,
-                   int(data.get("version", ENVELOPE_VERSION)),
-                   premium=data.get("premium") is True, notes=data.get("notes") is True)
-
-
-# Work orders for a worker, nothing a host needs to hear about.
-NOT_FOR_DASHBOARDS = frozenset({EventKind.NOTES_REQUESTED, EventKind.CALENDAR_REQUESTED})
-
-
-def booking_summary(b: Booking) -> dict[str, Any]:
-    """What a dashboard needs to update its list; never the attendee's answers."""
-    return {"uid": b.uid, "status": b.status.value, "event_title": b.event_title,
-            "start": b.start.isoformat(), "end": b.end.isoformat(),
-            "attendee_name": b.attendee.name, "attendee_timezone": b.attendee.timezone,
-            "sequence": b.sequence, "video_url": b.video_url, "video_note": b.video_note,
-            # Only while its event is deleted in the host's calendar: absent, it is there.
-            **({} if b.calendar_event_removed_at is None
-               else {"calendar_event_removed_at": b.calendar_event_removed_at.isoformat()}),
-            **({} if b.payment is None else {"payment": payment_summary(b)})}
-
-
-def payment_summary(b: Booking) -> dict[str, Any]:
-    """The money side of a booking, as a dashboard shows it: "paid", "refunded"..."""
-    p = b.payment
-    assert p is not None
-    # A refund refused at every ask is the host's to make, as one that came back is.
-    state = ("refund_failed" if p.refund_failed or p.refund_refused
-             else "refund_owed" if b.refund_owed
-             else "refunded" if p.refunded else "paid" if p.paid
-             else "expired" if b.status is BookingStatus.EXPIRED else "awaiting")
-    summary: dict[str, Any] = {"provider": p.provider, "state": state, "amount_minor": p.paid_minor
-               if p.paid_minor is not None else b.price_minor, "currency": b.currency,
-               "refunded_minor": p.refunded_minor}
-    if p.refund_reason is not None:
-        # Why it is owed, was given back or is held (cancelled, taken, late, provider): the
-        # row says it live in the list's words. Absent until one is.
-        summary["refund_reason"] = p.refund_reason
-    if p.refund_refused:
-        # Not made: the provider refused it at every ask, and Penny asks no more.
-        summary["refund_refused"] = True
-    if p.disputes:
-        # Shown beside the state: a disputed payment is still paid until the bank decides.
-        # `dispute` is the latest (what clients from before the list read), `disputes` all.
-        latest = p.disputes[-1]
-        summary["dispute"] = {"reason": latest.reason, "amount_minor": latest.amount_minor,
-                              "outcome": latest.outcome}
-        summary["disputes"] = disputes_summary(p.disputes)
-    if b.refund_held:
-        # Cancelled inside the policy while the payment is disputed: no refund, the bank's
-        # dispute decides the money (made if the host wins it, never if they lose it).
-        summary["refund_held"] = True
-    if p.second_payments:
-        # Paid again (two tabs): each given back in full, apart from the booking's state.
-        summary["second_payments"] = [{"amount_minor": s.amount_minor,
-                                       "refunded": s.refund_id is not None,
-                                       "refund_failed": s.refund_failed_at is not None,
-                                       **({} if s.refund_refused_at is None
-                                          else {"refund_refused": True}),
-                                       # Its own dispute open or lost: no refund while
-                                       # the bank decides (made if won, never if lost).
-                                       **({} if not s.refund_held
-                                          else {"refund_held": True}),
-                                       **({} if not s.disputes
-                                          else {"disputes": disputes_summary(s.disputes)})}
-                                      for s in p.second_payments]
-    if p.released_payment_id is not None:
-        # An authorized payment left uncaptured (Razorpay, manual capture): it lapses back
-        # to the client by itself, so the host has nothing to refund, only to know of it.
-        summary["released"] = {"amount_minor": p.released_minor, "reason": p.released_reason}
-    return summary
-
-
-def disputes_summary(disputes: tuple[Dispute, ...]) -> list[dict[str, Any]]:
-    """Each dispute as the dashboard and the API show it (`id` None: known only from a
-    refund the provider refused as disputed, until its webhook)."""
-    return [{"id": d.id, "reason": d.reason, "amount_minor": d.amount_minor,
-             "outcome": d.outcome, "opened_at": None if d.opened_at is None
-             else d.opened_at.isoformat(),
-             "closed_at": None if d.closed_at is None else d.closed_at.isoformat()}
-            for d in disputes]
+from chalicelib.domain.event_envelope import ENVELOPE_VERSION as ENVELOPE_VERSION
+from chalicelib.domain.event_envelope import NOT_FOR_DASHBOARDS as NOT_FOR_DASHBOARDS
+from chalicelib.domain.event_envelope import Event as Event
+from chalicelib.domain.event_envelope import EventKind as EventKind
+from chalicelib.domain.event_envelope import event_id as event_id
 
 
 def notes_worker_hears(b: Booking) -> bool:
@@ -191,11 +39,6 @@ def _event(kind: EventKind, change_id: str, at: datetime, b: Booking) -> Event:
         summary["notes_requested_at"] = b.notes_requested_at.isoformat()
     return Event(kind, event_id(change_id, kind), at, b.host_id, summary,
                  premium=b.premium, notes=notes_worker_hears(b))
-
-
-def event_id(change_id: str, kind: EventKind) -> str:
-    return hashlib.sha256(f"{change_id}:{kind.value}".encode()).hexdigest()[:24]
-
 
 def booking_events(old: Booking | None, new: Booking | None, change_id: str,
                    at: datetime) -> list[Event]:
