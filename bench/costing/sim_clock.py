@@ -25,8 +25,9 @@ class SimClock:
 # The sandbox's calendar modules that read the time: push channels expire, events are
 # stamped, by the month's clock (a month simulated in minutes would otherwise see every
 # channel expire on day 7 and renew it on every request after).
-SANDBOX_CALENDAR_MODULES = ("sandbox.google_calendar", "sandbox.calendar_store",
-                            "sandbox.calendar_model", "sandbox.graph_subscriptions")
+SANDBOX_CALENDAR_MODULES = ("sandbox.google_event_calls", "sandbox.google_push_calls",
+                            "sandbox.calendar_store", "sandbox.calendar_model",
+                            "sandbox.graph_subscriptions")
 
 
 @contextmanager

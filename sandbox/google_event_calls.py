@@ -1,0 +1,110 @@
+"""The fake Google Calendar API's events: listed, inserted, read, patched, updated and
+deleted, with a Meet link made on conferenceData's createRequest."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.calendar_model import CalendarEvent
+from sandbox.google_calendar_gate import GoogleCalendarGate
+from sandbox.google_events import (
+    EVENT_ID,
+    BadEvent,
+    apply_body,
+    conference,
+    error,
+    meet_code,
+    render,
+)
+from sandbox.google_listing import list_events
+from sandbox.wire import json_response
+
+
+class GoogleEventCalls(GoogleCalendarGate):
+    def events(self, request: Request, calendar_id: str) -> Response:
+        if request.method == "POST":
+            return self._insert(request, calendar_id)
+        grant = self._enter(request, "events.list")
+        if isinstance(grant, Response):
+            return grant
+        calendar = self._calendar(grant, calendar_id)
+        if isinstance(calendar, Response):
+            return calendar
+        if self.store.failing(calendar.id):
+            return error(503, "backendError", "Backend Error")
+        return list_events(self.store, calendar, grant.account.email, request.args)
+
+    def _insert(self, request: Request, calendar_id: str) -> Response:
+        grant = self._enter(request, "events.insert")
+        if isinstance(grant, Response):
+            return grant
+        calendar = self._calendar(grant, calendar_id)
+        if isinstance(calendar, Response):
+            return calendar
+        body = request.get_json(silent=True) or {}
+        event_id = str(body.get("id") or secrets.token_hex(13))
+        if not EVENT_ID.match(event_id):
+            return error(400, "invalid", "Invalid resource id value.")
+        event = CalendarEvent(event_id, calendar.id, "", datetime.now(UTC), datetime.now(UTC),
+                              created_by_app=True)
+        try:
+            apply_body(event, body, grant.account.email)
+            if "start" not in body or "end" not in body:
+                raise BadEvent("required", "Missing end time." if "start" in body
+                               else "Missing start time.")
+        except BadEvent as bad:
+            return error(400, bad.reason, str(bad))
+        self._conference(event, body, request)
+        stored = self.store.insert(event)
+        if stored is None:
+            return error(409, "duplicate", "The requested identifier already exists.")
+        return json_response(render(stored, grant.account.email))
+
+    def event(self, request: Request, calendar_id: str, event_id: str) -> Response:
+        method = {"GET": "events.get", "PATCH": "events.patch", "PUT": "events.update",
+                  "DELETE": "events.delete"}[request.method]
+        grant = self._enter(request, method)
+        if isinstance(grant, Response):
+            return grant
+        calendar = self._calendar(grant, calendar_id)
+        if isinstance(calendar, Response):
+            return calendar
+        event = self.store.get(calendar.id, event_id)
+        if event is None:
+            if request.method == "DELETE" and self.store.find(
+                    lambda e: (e.calendar_id, e.id, e.deleted) == (calendar.id, event_id, True)):
+                return error(410, "deleted", "Resource has been deleted")
+            return error(404, "notFound", "Not Found")
+        if request.method == "GET":
+            return json_response(render(event, grant.account.email))
+        if request.method == "DELETE":
+            event.deleted = True
+            self.store.save(event)
+            return Response(status=204)
+        body = request.get_json(silent=True) or {}
+        if request.method == "PUT":  # update replaces the event: what is absent is cleared
+            event.body = {}
+        try:
+            apply_body(event, body, grant.account.email)
+        except BadEvent as bad:
+            return error(400, bad.reason, str(bad))
+        self._conference(event, body, request)
+        return json_response(render(self.store.save(event), grant.account.email))
+
+    def _conference(self, event: CalendarEvent, body: dict[str, Any], request: Request) -> None:
+        # Without conferenceDataVersion=1 Google silently ignores conferenceData.
+        if request.args.get("conferenceDataVersion") != "1" or "conferenceData" not in body:
+            return
+        create = (body.get("conferenceData") or {}).get("createRequest")
+        if not isinstance(create, dict) or not create.get("requestId"):
+            return
+        current = event.body.get("conferenceData", {}).get("createRequest", {})
+        if current.get("requestId") == create["requestId"]:
+            return  # a reused requestId is ignored: the event keeps its link
+        code = meet_code()
+        event.body["conferenceData"] = conference(str(create["requestId"]), code)
+        event.link = f"https://meet.google.com/{code}"
