@@ -24,7 +24,9 @@ WORKER_ONLY = ("chalicelib.services.jobs", "chalicelib.store.jobs", *JOB_MODULES
 API_ONLY = ("chalicelib.services.accounts", "chalicelib.services.sessions",
             "chalicelib.functions.browser_session", "chalicelib.functions.session_cookies",
             "chalicelib.functions.cross_site_checks", "chalicelib.functions.session_services",
-            "chalicelib.functions.session_routes", "chalicelib.web.booking_pages", "argon2")
+            "chalicelib.functions.session_routes", "chalicelib.web.booking_pages",
+            "chalicelib.web.page_services", "chalicelib.web.public_page_answers",
+            "chalicelib.web.booking_page_html", "chalicelib.web.attendee_pages", "argon2")
 # Every vendor SDK Penny wraps or will: none belongs to the API's cold path.
 VENDOR_SDKS = ("msal", "authlib", "googleapiclient", "google.genai", "stripe", "razorpay",
                "notion_client")

@@ -1,0 +1,102 @@
+"""The booking page as it is rendered, for a booking and for a move: the data it embeds
+(host, event, price), its facts (length, place, price, refund policy), the details step
+with its pay note, and a move's own price and refund terms."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from chalice import Response
+
+from chalicelib.domain.event_types import EventType, Price
+from chalicelib.web import labels
+from chalicelib.web.forms import booking_fields
+from chalicelib.web.pages import Markup, html_page, render
+from chalicelib.web.public_page_answers import (
+    PRIVATE,
+    SECRET_PAGE,
+    STYLES,
+    short_description,
+)
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from chalicelib.domain.bookings import Booking
+    from chalicelib.domain.hosts import HostConfig
+
+
+def page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
+    p = config.profile
+    price = None if et.price is None else {"amount_minor": et.price.amount_minor,
+                                           "currency": et.price.currency}
+    return {"mode": mode,
+            "host": {"slug": p.slug, "display_name": p.display_name, "timezone": p.timezone},
+            "event": {"slug": et.slug, "title": et.title, "duration_minutes": et.duration_minutes,
+                      "location_kind": et.location_kind.value,
+                      "location": et.location_kind.label,
+                      "location_note": labels.location_note(et.location_kind),
+                      "video": et.location_kind.is_video,
+                      "price": price, "price_label": labels.price_label(et.price)}}
+
+
+def _refund_fact(et: EventType) -> str:
+    """A paid event's refund policy, beside its price: the visitor reads it before paying."""
+    if not et.is_paid:
+        return ""
+    return (f'<div><dt>Refunds</dt><dd id="refund-policy">'
+            f"{escape(labels.refund_policy(et.refund_hours_before))}</dd></div>")
+
+
+def booking_page(base: str, config: HostConfig, et: EventType, step: str, current: str,
+                  data: dict[str, Any], secret: bool = False,
+                  terms: tuple[str, str] | None = None) -> Response:
+    """`terms`: a move's price and refund facts, the booking's own (not the event type's
+    as it is now: a move never charges, and keeps the refund terms it was paid under)."""
+    minutes = data["event"]["duration_minutes"]   # a move's: the booking's own length
+    price, refund = terms or (labels.price_label(et.price), _refund_fact(et))
+    return html_page("booking.html", {
+        "host_slug": config.profile.slug, "host_name": config.profile.display_name,
+        "event_title": et.title, "description": et.description,
+        "duration": labels.duration_label(minutes),
+        "location": et.location_kind.label,
+        "price": price, "refund": Markup(refund),
+        "current": Markup(current), "picker": Markup(render("picker.html", {})),
+        "step": Markup(step), "confirmation": Markup(render("confirmation.html", {}))},
+        title=f"{et.title} · {config.profile.display_name} · Penny", base=base,
+        description=(f"Book {et.title} with {config.profile.display_name}: "
+                     f"{labels.duration_label(minutes)}, {et.location_kind.label}, "
+                     f"{price}. {short_description(et.description)}"),
+        data={"penny-page": data}, scripts=("booking.js",), styles=STYLES,
+        cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)
+
+
+def move_terms(booking: Booking, now: datetime) -> tuple[str, str]:
+    """The reschedule page's price and refund facts: what this booking cost and what
+    cancelling it gives back now. A free booking stays free when it moves, even if the
+    event type has a price now; a paid one is never paid for again."""
+    from chalicelib.web.payment_status import refund_terms
+
+    payment = booking.payment
+    if payment is None or booking.price_minor is None or not booking.currency:
+        return "Free", ""
+    amount = labels.price_label(Price(payment.paid_minor or booking.price_minor,
+                                      booking.currency))
+    price = f"{amount}, paid: moving it costs nothing" if payment.paid else amount
+    refund = (f'<div><dt>Refunds</dt><dd id="refund-policy">'
+              f"{escape(refund_terms(booking, now))}</dd></div>")
+    return price, refund
+
+
+def details_step(et: EventType) -> str:
+    """The form; a paid event says what happens next (pay, with the time held) by its
+    button."""
+    pay = "" if not et.is_paid else (
+        f'<p class="pay-note" id="pay-note">Next you pay {escape(labels.price_label(et.price))} '
+        "online; your time is held for you while you pay. "
+        f"{escape(labels.refund_policy(et.refund_hours_before))}</p>")
+    return render("details.html", {
+        "fields": Markup(booking_fields(et.questions)), "pay_note": Markup(pay),
+        "submit": "Continue to payment" if et.is_paid else "Confirm booking",
+        "described": Markup(' aria-describedby="pay-note"' if et.is_paid else "")})
