@@ -63,6 +63,14 @@ def revoke_at_the_sandbox(context: BrowserContext, stack: LocalStack, provider: 
     sandbox.close()
 
 
+def calendars_listed(page: Page, provider: str) -> None:
+    """Wait until the Connections page has listed `provider`'s calendars: that read asks
+    the provider, so a revoke made while it is on its way breaks the connection first."""
+    expect(page.locator(f'#calendars-list li.calendar[data-key^="{provider}:"]').first
+           ).to_be_visible()
+    expect(page.locator("#calendars-loading")).to_be_hidden()
+
+
 def penny_console_errors(page: Page, stack: LocalStack) -> list[str]:
     """Console errors, CSP violations and uncaught exceptions of Penny's own pages. The
     consent pages belong to the sandbox (its favicon 404s, as a vendor's might not)."""
@@ -255,6 +263,10 @@ def test_a_connection_the_provider_revokes_shows_as_broken_live_and_reconnects(
     expect(other.locator("#live-pill")).to_have_attribute("data-state", "live")
     expect(card(other, "Google Calendar").locator(".integration-badge")).to_have_text(
         "Connected")
+    # ... each page done asking Google for the calendars it lists: the Test below is the
+    # first use of the connection after the revoke
+    calendars_listed(page, "google")
+    calendars_listed(other, "google")
 
     # WHEN the host removes Penny's access at Google, and Penny next uses the connection
     revoke_at_the_sandbox(context, stack, "google")
