@@ -7,9 +7,11 @@ cancelled (`notice_removed`); Graph's change notification names it, `deleted`
 (`notice_deleted`: Penny reads Outlook as a full window, where it is simply absent). For
 each event so named Penny reads that record (one GetItem; none for an event that did not
 change) and, when the record is the host's, in that calendar, for a meeting still to
-end, flags the booking (one conditional write, only while it is confirmed and not
-flagged yet): its table change is `booking.updated` for the host's dashboards, which
-offer to put the event back.
+end, flags the booking (one transaction, only while the record is still there and the
+booking confirmed and not flagged yet): its table change is `booking.updated` for the
+host's dashboards, which offer to put the event back. The record checked with the flag
+keeps a sync that read it just before the event was made again from flagging the
+booking once more.
 
 Penny's own removals are never flagged: a cancel leaves the booking cancelled, and each
 event Penny deletes or replaces while its booking stands (another calendar chosen, none,
@@ -64,6 +66,6 @@ def notice_deleted(owners: EventOwners | None, host_id: str, ref: CalendarRef,
     for event_id in dict.fromkeys(event_ids):  # Graph may name one twice in a batch
         owner = owners.owner(ref.provider, event_id)
         if owner is not None and owner.owned_by(host_id, ref.key, now) and \
-                owners.flag_removed(owner.booking_uid, now):
+                owners.flag_removed(owner, now):
             flagged.append(owner.booking_uid)
     return flagged

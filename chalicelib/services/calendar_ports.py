@@ -70,9 +70,10 @@ class EventOwners(Protocol):
     def put(self, owner: EventOwner) -> None: ...
     def forget(self, provider: str, event_id: str) -> None: ...
 
-    def flag_removed(self, booking_uid: str, at: datetime) -> bool:
-        """Flag `calendar_event_removed_at` on the booking, if it is confirmed and not
-        flagged yet (one conditional write); whether it was."""
+    def flag_removed(self, owner: EventOwner, at: datetime) -> bool:
+        """Flag `calendar_event_removed_at` on the owner's booking, if its owner record
+        still names it and it is confirmed and not flagged yet (one transaction: the
+        record checked with the booking's conditional write); whether it was."""
         ...
 
 

@@ -3,9 +3,13 @@ and the flag a sync puts on a booking whose event the host deleted.
 
 One small item per event, keyed by the provider's event id alone, so a sync that lists a
 deleted event finds its booking with one GetItem and reads nothing for an event that did
-not change. TTL removes it some time after the meeting. The flag is one conditional
-UpdateItem of the booking that also counts its version, so a write of the booking read
-before it fails and reads it again rather than put it back unflagged.
+not change. TTL removes it some time after the meeting.
+
+The flag is one transaction: a check that the owner record still names the booking, and
+the booking's conditional update, which also counts its version (a write of the booking
+read before it fails and reads it again rather than put it back unflagged). The check
+keeps a sync that read the record just before the calendar job made the event again
+(the record forgotten, the flag cleared) from flagging the booking once more.
 """
 
 from __future__ import annotations
@@ -13,14 +17,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.event_owners import EventOwner
 from chalicelib.store.bookings import BOOKING_PK
 from chalicelib.store.items import BookingItem
 from chalicelib.store.tables import PennyItem
-from chalicelib.store.transactions import condition_failed
+from chalicelib.store.transactions import cancelled_reasons, connection
 
 
 class EventOwnerItem(PennyItem, discriminator="event_owner"):
@@ -57,19 +61,24 @@ class EventOwnerRepository:
     def forget(self, provider: str, event_id: str) -> None:
         EventOwnerItem(*owner_keys(provider, event_id)).delete()
 
-    def flag_removed(self, booking_uid: str, at: datetime) -> bool:
-        """Flag the booking's event removed, if it is confirmed and not flagged yet;
-        whether it was."""
+    def flag_removed(self, owner: EventOwner, at: datetime) -> bool:
+        """Flag the owner's booking's event removed, if its owner record still names the
+        booking and the booking is confirmed and not flagged yet; whether it was."""
         flag, status = BookingItem.calendar_event_removed_at, BookingItem.status
+        record = EventOwnerItem.get_operation_kwargs_from_class(
+            *owner_keys(owner.provider, owner.event_id),
+            condition=EventOwnerItem.booking_uid == owner.booking_uid)
+        # Built by key, not from a model: the model's update would set a version it has
+        # not read; this one adds 1 to the stored one.
+        booking = BookingItem._get_connection().get_operation_kwargs(
+            f"{BOOKING_PK}{owner.booking_uid}", "BOOKING",
+            actions=[flag.set(at), BookingItem.version.add(1)],
+            condition=(status == BookingStatus.CONFIRMED.value) & flag.does_not_exist())
         try:
-            # Through the table's connection: the model's update would set a version it
-            # has not read; this one adds 1 to the stored one.
-            BookingItem._get_connection().update_item(
-                f"{BOOKING_PK}{booking_uid}", "BOOKING",
-                actions=[flag.set(at), BookingItem.version.add(1)],
-                condition=(status == BookingStatus.CONFIRMED.value) & flag.does_not_exist())
-        except UpdateError as exc:
-            if condition_failed(exc):
+            connection().transact_write_items(condition_check_items=[record], delete_items=[],
+                                              put_items=[], update_items=[booking])
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in cancelled_reasons(exc):
                 return False
             raise
         return True

@@ -193,6 +193,20 @@ def test_the_event_asked_for_again_is_made_under_a_new_id_and_the_flag_cleared(
     assert set(owned.owners.owners) == {("google", made)}
 
 
+def test_a_sync_that_read_the_owner_record_just_before_the_put_back_flags_nothing(
+        owned: Owned) -> None:
+    gone = owned.confirmed()
+    owned.google.deleted_by_host("primary", gone)
+    owned.sync_google()
+    owned.bookings.now(replace(owned.stored(), calendar_requested_at=NOW))  # "Put it back"
+    read = owned.owners.owner("google", gone)       # a second sync's read
+
+    owned.run(EventKind.CALENDAR_REQUESTED)         # the record forgotten, the flag cleared
+
+    assert read is not None and not owned.owners.flag_removed(read, NOW)
+    assert owned.stored().calendar_event_removed_at is None
+
+
 def test_a_flagged_booking_the_job_does_not_make_again_keeps_its_flag(owned: Owned) -> None:
     # A run that makes no event (the host writes bookings to no calendar now) leaves the
     # host's dashboard saying the event is gone.
@@ -208,8 +222,9 @@ def test_a_flagged_booking_the_job_does_not_make_again_keeps_its_flag(owned: Own
 
 def test_a_flag_whose_event_is_still_there_is_cleared_by_putting_it_back_with_no_new_event(
         owned: Owned) -> None:
-    # A sync that read the owner record just before an earlier put-back made the event
-    # again flags the booking once more: the next put-back finds the event there.
+    # An unrecorded event Penny deleted (a run made it and died before recording) keeps
+    # its owner record, so its deletion flags the booking: putting back finds the
+    # recorded event there.
     made = owned.confirmed()
     owned.bookings.now(replace(owned.stored(), calendar_event_removed_at=NOW,
                                calendar_requested_at=NOW))

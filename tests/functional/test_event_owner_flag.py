@@ -1,0 +1,157 @@
+"""The flag on a booking whose event the host deleted, on moto (store/event_owners.py):
+one transaction of a check that the event's owner record still names the booking and
+the booking's conditional update. A sync that read the record just before "Put it back"
+made the event again (the record forgotten, the flag cleared) flags nothing.
+
+The store's tests build their own table (test_calendar_cache_store.py's booking, a
+standup on 2026-11-24, the clock a value passed in: 2026-11-23T12:00Z); the race runs
+through Penny's API, the sandbox's fake Google and the calendar worker, as
+test_calendar_event_removed.py does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.calendar_cache import CalendarRef
+from chalicelib.domain.event_owners import EventOwner
+from chalicelib.domain.events import EventKind
+from chalicelib.services.calendar_event_owners import notice_deleted
+from chalicelib.services.ports import BookingWrite
+from chalicelib.store import tables
+from chalicelib.store.bookings import BookingRepository
+from chalicelib.store.event_owners import EventOwnerRepository
+from sandbox.server import ProviderSandbox
+from tests.functional.conftest import TABLE, Api, FixedClock
+from tests.functional.dynamodb_requests import recorded
+from tests.functional.hosts import make_sandbox_host
+from tests.functional.test_calendar_cache_store import HOST, NOW, STANDUP, a_booking, booked
+from tests.functional.test_calendar_event_removed import (
+    booked_into_google,
+    deleted_in_google,
+    penny_events,
+)
+from tests.functional.test_calendars import host_id, run_calendar_job
+
+OWNER = EventOwner("google", "evt-1", HOST, "b-1", "google:ada@example.com", STANDUP.end,
+                   STANDUP.end + timedelta(days=30))
+
+
+@pytest.fixture
+def table(aws: None, atomic_moto: None) -> Iterator[None]:
+    tables.configure(TABLE, "us-east-1", None)
+    yield
+
+
+@pytest.fixture
+def owners(table: None) -> EventOwnerRepository:
+    repository = EventOwnerRepository()
+    repository.put(OWNER)
+    return repository
+
+
+@pytest.fixture
+def bookings(table: None) -> BookingRepository:
+    return BookingRepository()
+
+
+def stored(bookings: BookingRepository) -> Booking:
+    found = bookings.get(OWNER.booking_uid)
+    assert found is not None
+    return found
+
+
+def test_a_booking_whose_owner_record_stands_is_flagged_in_one_transaction(
+        owners: EventOwnerRepository, bookings: BookingRepository) -> None:
+    before = booked(bookings, a_booking())
+
+    with recorded() as requests:
+        assert owners.flag_removed(OWNER, NOW)
+        assert requests.take() == {"TransactWriteItems": 1}
+
+    after = stored(bookings)
+    assert after.calendar_event_removed_at == NOW
+    assert after.version == (before.version or 0) + 1
+
+
+def test_a_booking_already_flagged_is_not_flagged_again(
+        owners: EventOwnerRepository, bookings: BookingRepository) -> None:
+    booked(bookings, a_booking())
+    assert owners.flag_removed(OWNER, NOW)
+    flagged = stored(bookings)
+
+    assert not owners.flag_removed(OWNER, NOW + timedelta(minutes=1))
+
+    assert stored(bookings) == flagged
+
+
+def test_an_owner_record_forgotten_after_it_was_read_flags_nothing(
+        owners: EventOwnerRepository, bookings: BookingRepository) -> None:
+    before = booked(bookings, a_booking())
+    read = owners.owner("google", "evt-1")
+    assert read == OWNER
+    owners.forget("google", "evt-1")
+
+    assert not owners.flag_removed(read, NOW)
+
+    assert stored(bookings) == before
+
+
+def test_an_owner_record_naming_another_booking_flags_nothing(
+        owners: EventOwnerRepository, bookings: BookingRepository) -> None:
+    before = booked(bookings, a_booking())
+    owners.put(replace(OWNER, booking_uid="b-2"))
+
+    assert not owners.flag_removed(OWNER, NOW)
+
+    assert stored(bookings) == before
+
+
+def test_a_cancelled_booking_is_not_flagged(
+        owners: EventOwnerRepository, bookings: BookingRepository) -> None:
+    confirmed = booked(bookings, a_booking())
+    bookings.commit(BookingWrite(replace(confirmed, status=BookingStatus.CANCELLED), False,
+                                 []), NOW)
+
+    assert not owners.flag_removed(OWNER, NOW)
+
+    assert stored(bookings).calendar_event_removed_at is None
+
+
+class ReadJustBeforePutBack(EventOwnerRepository):
+    """The owner records, with the calendar worker's run of "Put it back" landing right
+    after a sync reads one."""
+
+    def __init__(self, put_back: Callable[[], None]) -> None:
+        self.put_back = put_back
+
+    def owner(self, provider: str, event_id: str) -> EventOwner | None:
+        found = super().owner(provider, event_id)
+        self.put_back()
+        return found
+
+
+def test_a_sync_that_read_the_owner_record_before_put_back_made_the_event_flags_nothing(
+        api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    host = make_sandbox_host(api, sandbox, clock)
+    uid, gone = booked_into_google(api, sandbox, host, clock)
+    deleted_in_google(api, sandbox, gone)
+    owner = EventOwnerRepository().owner("google", gone)
+    assert owner is not None
+    assert api.post(f"/me/bookings/{uid}/calendar-event", token=host).status == 202
+    hosted_by = host_id(api, host)
+    owners = ReadJustBeforePutBack(
+        lambda: run_calendar_job(EventKind.CALENDAR_REQUESTED, hosted_by, uid))
+
+    flagged = notice_deleted(owners, hosted_by, CalendarRef.parse(owner.calendar), [gone],
+                             clock.now())
+
+    assert flagged == []
+    (made,) = penny_events(sandbox)
+    assert made.id != gone
+    assert api.get(f"/me/bookings/{uid}", token=host).json["calendar_event_removed_at"] is None
