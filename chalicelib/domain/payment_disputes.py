@@ -15,9 +15,10 @@ each returns a new tuple, or the same one when nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 # How a payment's dispute ended: the money stayed ("won"), was taken back ("lost"), or it
 # was an inquiry that closed without a chargeback ("closed").
@@ -37,6 +38,9 @@ class Dispute:
     # First told by the provider's refusal of a refund (Stripe's charge_disputed): that
     # ask was made, so the next one needs a key of its own (services/owed_refunds.py).
     refused_refund: bool = False
+    # The keys of its stored document that this version does not know (a newer version
+    # wrote them, store/newer_keys.py): written back as they were, no part of what it equals.
+    unknown_keys: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def holds_money(self) -> bool:

@@ -8,9 +8,10 @@ after the first second_payments.py's (each with disputes of its own).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain import payment_disputes, second_payments
 from chalicelib.domain.payment_disputes import Dispute
@@ -59,6 +60,9 @@ class Payment:
     released_minor: int | None = None
     released_reason: str | None = None
     released_at: datetime | None = None
+    # The keys of its stored document that this version does not know (a newer version
+    # wrote them, store/newer_keys.py): written back as they were, no part of what it equals.
+    unknown_keys: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def paid(self) -> bool:

@@ -6,9 +6,10 @@ Pure transitions over a payment record's tuple of them; each returns a new tuple
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain import payment_disputes
 from chalicelib.domain.payment_disputes import Dispute
@@ -33,6 +34,9 @@ class SecondPayment:
     refund_refused_at: datetime | None = None
     # Its own disputes with the client's bank, apart from the booking's payment's.
     disputes: tuple[Dispute, ...] = ()
+    # The keys of its stored document that this version does not know (a newer version
+    # wrote them, store/newer_keys.py): written back as they were, no part of what it equals.
+    unknown_keys: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def refund_owed(self) -> bool:

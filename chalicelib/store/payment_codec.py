@@ -7,15 +7,18 @@ Disputes are a list (`disputes`), each by its id. Items written before kept one 
 in single fields (`dispute_id`, `dispute_reason`, `disputed_minor`, `disputed_at`,
 `dispute_outcome`, `dispute_closed_at`): read, they are a one-entry list, and the next
 write stores the list.
+
+Keys a newer version wrote, in the payment, a dispute or a second payment, are read past
+and written back as they were (newer_keys.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.bookings import Dispute, Payment, SecondPayment
+from chalicelib.store.newer_keys import field_names, known, unknown, with_unknown
 
 _TIMES = ("paid_at", "refunded_at", "refund_failed_at", "refund_refused_at", "released_at")
 # An item written before disputes were a list: its one dispute's fields.
@@ -36,25 +39,25 @@ def _kept(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def payment_to_json(p: Payment) -> dict[str, Any]:
-    out = {f.name: getattr(p, f.name) for f in fields(p)}
+    out = {name: getattr(p, name) for name in field_names(Payment)}
     for name in _TIMES:
         out[name] = _iso(out[name])
     out["refund_refusals"] = out["refund_refusals"] or None   # kept only once counted
     out["disputes"] = [_dispute_to_json(d) for d in p.disputes]
-    out["second_payments"] = [_kept({
+    out["second_payments"] = [with_unknown(_kept({
         "payment_id": s.payment_id, "amount_minor": s.amount_minor, "refund_id": s.refund_id,
         "refunded_at": _iso(s.refunded_at), "refund_failed_at": _iso(s.refund_failed_at),
         "refund_refusals": s.refund_refusals or None,
         "refund_refused_at": _iso(s.refund_refused_at),
-        "disputes": [_dispute_to_json(d) for d in s.disputes]})
+        "disputes": [_dispute_to_json(d) for d in s.disputes]}), s.unknown_keys)
         for s in p.second_payments]
-    return _kept(out)
+    return with_unknown(_kept(out), p.unknown_keys)
 
 
 def payment_from_json(d: dict[str, Any] | None) -> Payment | None:
     if d is None:
         return None
-    values = {k: v for k, v in d.items() if k not in _SINGLE_DISPUTE}
+    values = known(Payment, d)
     values["refund_refusals"] = int(values.get("refund_refusals") or 0)
     for name in _TIMES:
         values[name] = _dt(values.get(name))
@@ -64,22 +67,24 @@ def payment_from_json(d: dict[str, Any] | None) -> Payment | None:
         s["payment_id"], s.get("amount_minor"), s.get("refund_id"), _dt(s.get("refunded_at")),
         _dt(s.get("refund_failed_at")), int(s.get("refund_refusals") or 0),
         _dt(s.get("refund_refused_at")),
-        tuple(_dispute_from_json(x) for x in s.get("disputes") or ()))
+        tuple(_dispute_from_json(x) for x in s.get("disputes") or ()),
+        unknown(SecondPayment, s))
         for s in values.get("second_payments") or ())
-    return Payment(**values)
+    return Payment(**values, unknown_keys=unknown(Payment, d, _SINGLE_DISPUTE))
 
 
 def _dispute_to_json(d: Dispute) -> dict[str, Any]:
-    return _kept({"id": d.id, "reason": d.reason, "amount_minor": d.amount_minor,
-                  "opened_at": _iso(d.opened_at), "outcome": d.outcome,
-                  "closed_at": _iso(d.closed_at), "refused_refund": d.refused_refund})
+    return with_unknown(_kept({
+        "id": d.id, "reason": d.reason, "amount_minor": d.amount_minor,
+        "opened_at": _iso(d.opened_at), "outcome": d.outcome, "closed_at": _iso(d.closed_at),
+        "refused_refund": d.refused_refund}), d.unknown_keys)
 
 
 def _dispute_from_json(d: dict[str, Any]) -> Dispute:
     amount = d.get("amount_minor")
     return Dispute(d.get("id"), d.get("reason"), None if amount is None else int(amount),
                    _dt(d.get("opened_at")), d.get("outcome"), _dt(d.get("closed_at")),
-                   d.get("refused_refund") is True)
+                   d.get("refused_refund") is True, unknown(Dispute, d))
 
 
 def _single_dispute(d: dict[str, Any]) -> tuple[Dispute, ...]:
