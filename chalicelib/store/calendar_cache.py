@@ -84,9 +84,9 @@ def day_sk(day: date, ref: CalendarRef) -> str:
 
 
 def day_events(item: CalendarDayItem) -> DayEvents:
-    return {event_id: TimeRange(datetime.fromtimestamp(int(s), UTC),
-                                datetime.fromtimestamp(int(e), UTC))
-            for event_id, (s, e) in item.events.items()}
+    return {event_id: TimeRange(datetime.fromtimestamp(int(span[0]), UTC),
+                                datetime.fromtimestamp(int(span[1]), UTC))
+            for event_id, span in item.events.items()}
 
 
 def day_of(item: CalendarDayItem) -> date:

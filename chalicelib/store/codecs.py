@@ -23,7 +23,7 @@ def ranges_to_json(ranges: tuple[LocalRange, ...]) -> list[list[str]]:
 
 
 def ranges_from_json(raw: list[list[str]]) -> tuple[LocalRange, ...]:
-    return tuple(LocalRange.parse(start, end) for start, end in raw)
+    return tuple(LocalRange.parse(r[0], r[1]) for r in raw)
 
 
 def event_type_to_json(et: EventType) -> dict[str, Any]:
@@ -119,7 +119,7 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
 
 def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
                       d: dict[str, Any]) -> Booking:
-    name, email, tz = d["attendee"]
+    name, email, tz = d["attendee"][:3]
     return Booking(
         uid=uid, host_id=host_id, event_type_id=d["event_type_id"], event_title=d["event_title"],
         start=datetime.fromisoformat(d["start"]), end=datetime.fromisoformat(d["end"]),
@@ -130,9 +130,9 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         location_kind=d["location_kind"], sequence=d.get("sequence", 0),
         hold_until=_dt(d.get("hold_until")), cancelled_at=_dt(d.get("cancelled_at")),
         cancel_reason=d.get("cancel_reason"), cancelled_by=d.get("cancelled_by"),
-        history=tuple(HistoryEntry(datetime.fromisoformat(s), datetime.fromisoformat(e),
-                                   datetime.fromisoformat(c))
-                      for s, e, c in d.get("history", [])),
+        history=tuple(HistoryEntry(datetime.fromisoformat(h[0]), datetime.fromisoformat(h[1]),
+                                   datetime.fromisoformat(h[2]))
+                      for h in d.get("history", [])),
         price_minor=d.get("price_minor"), currency=d.get("currency"), version=version,
         video_url=d.get("video_url"), video_note=d.get("video_note"),
         # Absent on bookings made before the premium plan existed: not premium.
