@@ -1,4 +1,7 @@
-"""Domain objects <-> the JSON documents stored inside items."""
+"""Domain objects <-> the JSON documents stored inside items.
+
+Read by the keys and list positions this version knows: a key a newer version added, or
+an element it added at the end of a list, is passed over (docs/deploy.md)."""
 
 from __future__ import annotations
 
