@@ -42,7 +42,7 @@ class ConnectionItem(PennyItem, discriminator="connection"):
     broken_at = UTCDateTimeAttribute(null=True)
     # True: broken by the provider refusing a refresh of this `tokens_version` (a rotated
     # refresh token spent by a refresh that outlived its lease): that refresh's save of
-    # the same version clears it (store/connections.py).
+    # the same version clears it (store/connection_refresh_leases.py).
     broken_by_refresh = BooleanAttribute(null=True)
     access_token = UnicodeAttribute()           # ciphertext (integrations/token_cipher.py)
     refresh_token = UnicodeAttribute(null=True)  # ciphertext; None: the provider gives none

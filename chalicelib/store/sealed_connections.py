@@ -1,0 +1,77 @@
+"""A connection's item as the repository reads and writes it: read strongly, updated under
+a condition, and its tokens opened and sealed by the cipher (sealed again with the key
+that seals now when they were read under an older one).
+
+ConnectionRepository (connections.py) is made of this and the refresh leases
+(connection_refresh_leases.py); connection_items.py names where each item is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from chalicelib.domain.connections import Tokens
+from chalicelib.services.connection_ports import TokenCipher
+from chalicelib.store.connection_items import connection_key, owner
+from chalicelib.store.items import ConnectionItem
+from chalicelib.store.transactions import condition_failed
+
+
+class SealedConnections:
+    def __init__(self, cipher: TokenCipher) -> None:
+        self._cipher = cipher
+
+    def _tokens(self, item: ConnectionItem, reseal: bool = True) -> Tokens:
+        host_id, provider = owner(item)
+
+        def open_(text: str) -> str:
+            return self._cipher.decrypt(text, host_id, provider)
+
+        tokens = Tokens(open_(item.access_token),
+                        None if item.refresh_token is None else open_(item.refresh_token),
+                        item.token_expires_at)
+        if reseal and not all(self._cipher.sealed_with_active(text) for text in
+                              (item.access_token, item.refresh_token) if text is not None):
+            self._reseal(item, tokens)
+        return tokens
+
+    def _reseal(self, item: ConnectionItem, tokens: Tokens) -> None:
+        """Tokens sealed with a key kept only to open them (a rotation): sealed again with
+        the key that seals now, as read, so the old key can go. Google's and Notion's are
+        never rewritten by a refresh (their refresh token survives its use, Notion's never
+        expires): without this, retiring the old key would break them. Best effort: a
+        write in between (a refresh) has sealed them anew already."""
+        seal, (host_id, provider) = self._seal, owner(item)
+        actions: list[Action] = [ConnectionItem.access_token.set(
+            seal(host_id, provider, tokens.access_token))]
+        condition = ConnectionItem.access_token == item.access_token
+        if tokens.refresh_token is not None:
+            actions.append(ConnectionItem.refresh_token.set(
+                seal(host_id, provider, tokens.refresh_token)))
+            condition &= ConnectionItem.refresh_token == item.refresh_token
+        self._update(host_id, provider, actions, condition)
+
+    def _seal(self, host_id: str, provider: str, secret: str) -> str:
+        return self._cipher.encrypt(secret, host_id, provider)
+
+    def _item(self, host_id: str, provider: str) -> ConnectionItem | None:
+        try:
+            return ConnectionItem.get(*connection_key(host_id, provider), consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def _update(self, host_id: str, provider: str, actions: Sequence[Action],
+                condition: Condition) -> ConnectionItem | None:
+        """The item as the update left it, or None when its condition refused it."""
+        item = ConnectionItem(*connection_key(host_id, provider))
+        try:
+            item.update(actions=list(actions), condition=condition)
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            return None
+        return item
