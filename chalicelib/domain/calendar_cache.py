@@ -6,175 +6,58 @@ calendars the host chose for conflicts (store/calendar_cache.py), kept beside th
 so the same Query reads both. Each such calendar has a `SyncState`, kept on the host's
 profile item so the config read that starts every request already has it; its sync
 cursor, which only a sync needs and which moves on every pushed change, is kept on its
-push channel's item instead (`ChannelCursor`). The rules of trust are here, pure:
+push channel's item instead (`ChannelCursor`). The rules of trust are
+calendar_trust.py's.
 
-- a calendar with a live push channel (Google's events.watch, a Graph subscription) and
-  no notification since its last sync is fresh until the channel ends: every change at
-  the provider posts to Penny, which syncs then;
-- without push (none made, or lapsed), a sync is trusted for `CACHE_TTL`;
-- a window reaching past what the last full listing covered, or a calendar never synced,
-  is not fresh: the sync a slots page then makes is a full listing reaching the window's
-  end (up to `SYNC_LIMIT` ahead: an event type may take bookings two years ahead, or
-  with no limit; past the limit a page shows the copy as it is, and a booking still asks
-  the providers);
-- a booking (which must never rely on a guess) asks the providers afresh; if one is down
-  it may rely on that calendar's copy only while its last sync is younger than
-  `BOOKING_TRUSTS_CACHE_FOR` and the copy covers the booked time, and otherwise the
-  booking is refused (retryable).
-
-Channels are renewed by whatever already talks to the provider for the host (a sync
-after a notification, a refresh on read, the calendar job) once they end within
-`RENEW_WATCH_BEFORE`; nothing runs on a schedule, so an idle deployment bills nothing.
-A channel that lapsed anyway leaves the copy on its short expiry, and the next read
-refreshes it and makes a new channel.
+This module holds the host's choice of calendars (`CalendarSetup`) and names the rest,
+each in its own module: one calendar (calendar_refs.py), the rules of trust and the
+window a full listing reads (calendar_trust.py), a push channel and its cursor
+(calendar_channels.py), and a calendar's copy by UTC day with the busy time it holds
+(calendar_copy.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, replace
 
-from chalicelib.domain.timerange import TimeRange, merge
+from chalicelib.domain.calendar_channels import Channel, ChannelCursor
+from chalicelib.domain.calendar_copy import CalendarCopy, DayEvents, busy_ranges, utc_days
+from chalicelib.domain.calendar_refs import CalendarRef
+from chalicelib.domain.calendar_trust import (
+    BOOKING_TRUSTS_CACHE_FOR,
+    CACHE_TTL,
+    HORIZON,
+    LIMIT_GRACE,
+    LOOK_BACK,
+    RENEW_WATCH_BEFORE,
+    RESYNC_WHEN_LEFT,
+    SYNC_LIMIT,
+    WATCH_FOR,
+    SyncState,
+    sync_window,
+)
 
-CACHE_TTL = timedelta(minutes=5)
-BOOKING_TRUSTS_CACHE_FOR = timedelta(minutes=10)
-RENEW_WATCH_BEFORE = timedelta(hours=24)
-WATCH_FOR = timedelta(days=7)          # asked for; Google caps channels, Graph at ~2.9 days
-HORIZON = timedelta(days=100)          # how far ahead a full listing reaches
-LOOK_BACK = timedelta(days=1)          # and how far back (a meeting under way)
-RESYNC_WHEN_LEFT = timedelta(days=70)  # a full listing again once less than this is ahead
-SYNC_LIMIT = timedelta(days=731)       # the farthest a full listing reaches for a window
-LIMIT_GRACE = timedelta(days=1)        # and how long a listing up to it stays far enough
-
-# The ids of one calendar's blocking events, each with its time, by UTC day.
-DayEvents = dict[str, TimeRange]
-
-
-@dataclass(frozen=True, order=True)
-class CalendarRef:
-    """One calendar at one provider, e.g. ``google:ada@example.com``."""
-
-    provider: str
-    calendar_id: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.provider}:{self.calendar_id}"
-
-    @classmethod
-    def parse(cls, key: str) -> CalendarRef:
-        provider, sep, calendar_id = key.partition(":")
-        if not sep or not provider or not calendar_id:
-            raise ValueError(f"not a calendar reference: {key!r}")
-        return cls(provider, calendar_id)
-
-
-@dataclass(frozen=True)
-class SyncState:
-    """How far Penny's copy of one calendar can be trusted."""
-
-    ref: CalendarRef
-    synced_at: datetime | None = None       # the last sync that succeeded
-    covered_until: datetime | None = None   # what the last full listing reached
-    cursor: str | None = None               # Google's syncToken after that sync, for a
-                                            # calendar with no channel (else on the channel)
-    changed_at: datetime | None = None      # the last push notification
-    watch_id: str | None = None
-    watch_expires_at: datetime | None = None
-    watch_resource: str = ""                # Google's resourceId, to stop the channel
-    failure: str | None = None              # why the last sync failed (None: it worked)
-
-    def watching(self, now: datetime) -> bool:
-        return self.watch_expires_at is not None and self.watch_expires_at > now
-
-    def fresh_for(self, window: TimeRange, now: datetime) -> bool:
-        """May a slots page use the copy over `window` without asking the provider?"""
-        if self.synced_at is None or self.covered_until is None:
-            return False
-        if not self.reaches(window.end, now):
-            return False
-        if self.changed_at is not None and self.changed_at > self.synced_at:
-            return False
-        if self.watching(now):
-            return True
-        return now - self.synced_at < CACHE_TTL
-
-    def reaches(self, end: datetime, now: datetime) -> bool:
-        """Does the copy reach `end`, as far as a page may ask (`SYNC_LIMIT` ahead, which
-        moves with the clock: a copy made up to it is good for a day)?"""
-        if self.covered_until is None:
-            return False
-        limit = now + SYNC_LIMIT
-        return self.covered_until >= (end if end <= limit else limit - LIMIT_GRACE)
-
-    def covers(self, window: TimeRange) -> bool:
-        """Did the last full listing reach the end of `window`?"""
-        return self.covered_until is not None and window.end <= self.covered_until
-
-    def trusted_for_booking(self, now: datetime, window: TimeRange,
-                            channel: ChannelCursor | None = None) -> bool:
-        """May a booking over `window` rely on the copy when the provider cannot be
-        asked? `channel`: the calendar's channel cursor, whose last move may be a sync
-        newer than the one the setup records."""
-        synced_at = self.synced_at
-        if channel is not None and channel.synced_at is not None and \
-                (synced_at is None or channel.synced_at > synced_at):
-            synced_at = channel.synced_at
-        return (synced_at is not None and now - synced_at < BOOKING_TRUSTS_CACHE_FOR
-                and self.covers(window)
-                and not (self.changed_at is not None and self.changed_at > synced_at))
-
-    def needs_full_sync(self, now: datetime, until: datetime | None = None) -> bool:
-        """A full listing is due: never made, running out, or `until` (a page's window,
-        up to `SYNC_LIMIT` ahead) reaches past it."""
-        if until is not None and self.covered_until is not None and \
-                not self.reaches(until, now):
-            return True
-        return (self.cursor is None or self.covered_until is None
-                or self.covered_until - now < RESYNC_WHEN_LEFT)
-
-    def needs_watch(self, now: datetime) -> bool:
-        return self.watch_expires_at is None or self.watch_expires_at - now < RENEW_WATCH_BEFORE
-
-    def on_channel_of(self, other: SyncState) -> SyncState:
-        """This state watched by the other's push channel."""
-        return replace(self, watch_id=other.watch_id, watch_expires_at=other.watch_expires_at,
-                       watch_resource=other.watch_resource)
-
-    def synced(self, now: datetime, cursor: str | None, covered_until: datetime | None
-               ) -> SyncState:
-        return replace(self, synced_at=now, cursor=cursor, failure=None,
-                       covered_until=covered_until or self.covered_until)
-
-
-@dataclass(frozen=True)
-class ChannelCursor:
-    """Where a watched calendar's incremental sync resumes (Google's syncToken), kept on
-    its push channel's item, which a notification reads anyway: moving it there costs no
-    index write, where the profile item is also the slug index's. `version` counts its
-    moves; a sync moves it only from the version it read, so of two syncs that overlap,
-    one cannot advance it over the other. Version 0: a channel made before cursors moved
-    onto channels, whose cursor is still the one in the host's setup."""
-
-    token: str | None = None
-    version: int = 0
-    # When the sync that last moved it started: the copy held every change until then.
-    # A booking whose provider is down reads it (the host's setup is not rewritten when
-    # a push notification's sync moves the cursor, so its `synced_at` is older).
-    synced_at: datetime | None = None
-
-    def moved(self, token: str | None, synced_at: datetime | None = None) -> ChannelCursor:
-        return ChannelCursor(token, self.version + 1, synced_at)
-
-
-@dataclass(frozen=True)
-class Channel:
-    """A push channel as Penny keeps it: whose calendar it watches, and its cursor."""
-
-    host_id: str
-    ref: CalendarRef
-    cursor: ChannelCursor
+__all__ = [
+    "BOOKING_TRUSTS_CACHE_FOR",
+    "CACHE_TTL",
+    "HORIZON",
+    "LIMIT_GRACE",
+    "LOOK_BACK",
+    "RENEW_WATCH_BEFORE",
+    "RESYNC_WHEN_LEFT",
+    "SYNC_LIMIT",
+    "WATCH_FOR",
+    "CalendarCopy",
+    "CalendarRef",
+    "CalendarSetup",
+    "Channel",
+    "ChannelCursor",
+    "DayEvents",
+    "SyncState",
+    "busy_ranges",
+    "sync_window",
+    "utc_days",
+]
 
 
 @dataclass(frozen=True)
@@ -205,63 +88,3 @@ class CalendarSetup:
 
     def providers(self) -> tuple[str, ...]:
         return tuple(sorted({s.ref.provider for s in self.conflicts}))
-
-
-def sync_window(now: datetime, until: datetime | None = None) -> TimeRange:
-    """What a full listing reads: from yesterday's midnight (UTC) to the horizon, or to
-    `until` when that is farther (at most `SYNC_LIMIT` ahead)."""
-    start = datetime.combine((now - LOOK_BACK).date(), time(), UTC)
-    end = now + HORIZON if until is None else max(now + HORIZON, min(until, now + SYNC_LIMIT))
-    return TimeRange(start, end)
-
-
-def utc_days(when: TimeRange) -> list[date]:
-    """The UTC days `when` touches (its end is exclusive)."""
-    first, last = when.start.astimezone(UTC).date(), (when.end - timedelta(microseconds=1)
-                                                       ).astimezone(UTC).date()
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-@dataclass
-class CalendarCopy:
-    """One calendar's cached events by UTC day, as the store holds them, and the edits a
-    sync makes to it; `changed_days()` is what must be written back."""
-
-    days: dict[date, DayEvents] = field(default_factory=dict)
-    _touched: set[date] = field(default_factory=set)
-
-    @classmethod
-    def of(cls, days: Mapping[date, DayEvents]) -> CalendarCopy:
-        return cls({d: dict(events) for d, events in days.items()})
-
-    def remove(self, event_id: str) -> None:
-        for day, events in self.days.items():
-            if events.pop(event_id, None) is not None:
-                self._touched.add(day)
-
-    def put(self, event_id: str, when: TimeRange) -> None:
-        days = utc_days(when)
-        held = [day for day, events in self.days.items() if event_id in events]
-        if held == days and all(self.days[day][event_id] == when for day in days):
-            return  # already there as it is: nothing to write back
-        self.remove(event_id)
-        for day in utc_days(when):
-            self.days.setdefault(day, {})[event_id] = when
-            self._touched.add(day)
-
-    def clear(self, window: TimeRange) -> None:
-        """Forget every day of `window` (a full listing replaces them)."""
-        for day in utc_days(window):
-            if self.days.pop(day, None):
-                self._touched.add(day)
-
-    def changed_days(self) -> dict[date, DayEvents]:
-        """Each touched day's events now (empty: the day has none left)."""
-        return {day: self.days.get(day, {}) for day in sorted(self._touched)}
-
-
-def busy_ranges(days: Iterable[DayEvents], window: TimeRange) -> list[TimeRange]:
-    """The merged busy time within `window` of cached days."""
-    inside = [TimeRange(max(w.start, window.start), min(w.end, window.end))
-              for events in days for w in events.values() if w.overlaps(window)]
-    return merge(inside)

@@ -1,7 +1,7 @@
 """The hosts' calendars as busy time: the cached copy a slots page reads, the sync that
 keeps it, and the push notifications that start a sync.
 
-A slots request asks no provider while the copy is fresh (domain/calendar_cache.py);
+A slots request asks no provider while the copy is fresh (domain/calendar_trust.py);
 it reads the copy with the ledger in its second round trip. When a calendar's copy is
 not fresh (no push channel and older than its short expiry, a notification not synced
 yet, a window past what it holds), the request syncs that calendar first, all of them in

@@ -52,7 +52,7 @@ class WatchItem(PennyItem, discriminator="watch"):
     host_id = UnicodeAttribute()
     calendar = UnicodeAttribute()
     token_hash = UnicodeAttribute()
-    # The calendar's sync cursor (domain/calendar_cache.py ChannelCursor): Google's
+    # The calendar's sync cursor (domain/calendar_channels.py ChannelCursor): Google's
     # syncToken and how many times it moved; absent on a channel made before it was
     # kept here (its cursor is in the host's `calendars`).
     cursor = UnicodeAttribute(null=True)

@@ -1,5 +1,6 @@
 """How far a cached copy of a host's calendar is trusted, and how the copy is kept by UTC
-day (chalicelib/domain/calendar_cache.py). Pure rules: literal instants, no clock.
+day (chalicelib/domain/calendar_trust.py, calendar_copy.py, named by calendar_cache.py).
+Pure rules: literal instants, no clock.
 
 The copy was last synced at 2026-03-02T12:00Z unless a test says otherwise; its last
 full listing reached 2026-06-10T12:00Z.
