@@ -1,8 +1,8 @@
 """The calendar half of the sandbox's control surface for tests (ProviderSandbox mixes it
 in): seed and delete events (Google's and Outlook's, notifying as the vendor's own app
-does), make a calendar fail, read what Penny created, queue 429/5xx, lose an answer after
-its work, slow the API down, count calls, force or read push notifications, answer Graph's
-validation requests, age an event."""
+does), delete a calendar, make a calendar fail, read what Penny created, queue 429/5xx,
+lose an answer after its work, slow the API down, count calls, force or read push
+notifications, answer Graph's validation requests, age an event."""
 
 from __future__ import annotations
 
@@ -79,6 +79,17 @@ class CalendarControl:
         if self._store(provider).get(target.id, event_id) is None:
             raise ValueError(f"no event {event_id} on {target.id}")
         self.providers[provider].delete_event(target.id, event_id)
+
+    def delete_calendar(self, provider: str, calendar_id: str,
+                        account: str | None = None) -> None:
+        """The person deletes one of their calendars (not the primary, which Google and
+        Outlook keep) in the vendor's own app, its events with it: listing it, or reading,
+        changing or deleting one of its events, answers 404 (Graph's
+        `ErrorItemNotFound`)."""
+        target = next(c for c in self.calendars(provider, account) if c.id == calendar_id)
+        if target.primary:
+            raise ValueError(f"{calendar_id} is the primary calendar: it cannot be deleted")
+        self._store(provider).remove_calendar(target.id)
 
     def fail_calendar(self, provider: str, calendar_id: str, failing: bool = True,
                       status: int = 503) -> None:

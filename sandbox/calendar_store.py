@@ -1,6 +1,7 @@
-"""One fake vendor's calendars: each account's primary and second calendar, their events,
-the change counter incremental sync reads, the push channels (Google's watch channels,
-Graph's subscriptions) and which calendars a test made fail.
+"""One fake vendor's calendars: each account's primary and second calendar (the second
+one can be deleted), their events, the change counter incremental sync reads, the push
+channels (Google's watch channels, Graph's subscriptions) and which calendars a test
+made fail.
 
 Every change happens under one lock and bumps one counter; listeners hear of each change
 after the lock is released (they post notifications from another thread).
@@ -63,6 +64,14 @@ class CalendarStore:
         with self._lock:
             return next((c for c in self._seeded(account_id)
                          if calendar_id in (c.id, "primary" if c.primary else None)), None)
+
+    def remove_calendar(self, calendar_id: str) -> Calendar | None:
+        """The calendar taken away with its events, as its owner deleting it does: its
+        listings and its events' ids answer 404 from then on."""
+        with self._lock:
+            for key in [k for k in self._events if k[0] == calendar_id]:
+                del self._events[key]
+            return self._calendars.pop(calendar_id, None)
 
     def fail(self, calendar_id: str, failing: bool = True, status: int = 503) -> None:
         with self._lock:

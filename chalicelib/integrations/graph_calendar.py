@@ -154,10 +154,13 @@ class GraphCalendar(GraphSubscriptions):
 
     def booking_events(self, calendar_id: str, booking_uid: str) -> list[TaggedEvent]:
         # Graph's default page (10) holds a booking's few events; every page is followed.
-        # Listed whole before any is deleted: a delete would shift the pages' $skip.
+        # Listed whole before any is deleted: a delete would shift the pages' $skip. A
+        # calendar the host deleted in Outlook is a 404 (ErrorItemNotFound): it holds
+        # none of the booking's events, and a move or cancel goes on without them.
         return [TaggedEvent(answered_id(item), made_at(item)) for item in self._pages(
             f"{API}/me/calendars/{segment(calendar_id)}/events",
-            {"$filter": booking_filter(booking_uid), "$select": "id,createdDateTime"})]
+            {"$filter": booking_filter(booking_uid), "$select": "id,createdDateTime"},
+            gone_ok=True)]
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:

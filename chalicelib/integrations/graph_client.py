@@ -42,12 +42,14 @@ class GraphClient:
     _session: requests.Session
     _refreshing: threading.Lock
 
-    def _pages(self, url: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    def _pages(self, url: str, params: Mapping[str, Any],
+               gone_ok: bool = False) -> Iterator[dict[str, Any]]:
         """Every item of a listing, its pages read within the adapter's timeout all
         together (not each): a push notification's sync must end before Graph's 3 s,
-        and a long calendar is several pages."""
+        and a long calendar is several pages. With `gone_ok`, a listing of something
+        Graph does not know (404) is empty."""
         until = time.monotonic() + self.timeout
-        page = self._call("GET", url, params=params, until=until)
+        page = self._call("GET", url, params=params, until=until, gone_ok=gone_ok)
         while True:
             yield from page.get("value") or []
             link = page.get("@odata.nextLink")

@@ -9,7 +9,8 @@ found two ways. Where Penny chooses the ids (Google's, derived from the key), ea
 deleted by its id, never asked for: one never made is a 404, fine. Where the provider
 chooses them (Graph), every event Penny makes is tagged with the booking's uid, and one
 filtered listing of the calendar finds them all (a move that made the event again
-deletes only those made `SETTLED` before its own: a younger one may be another run's).
+deletes only those made `SETTLED` before its own: a younger one may be another run's);
+a calendar the host deleted lists none, so its record goes all the same.
 An event made before Penny tagged its events is deleted only by its recorded id.
 """
 from __future__ import annotations

@@ -252,6 +252,26 @@ def test_an_extended_property_that_is_none_of_graphs_forms_is_refused(
     assert provider_sandbox.events("microsoft") == []
 
 
+def test_a_deleted_calendar_and_its_events_answer_404_item_not_found(
+        provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+    second = provider_sandbox.calendars("microsoft")[1].id
+    made = graph.call("POST", f"me/calendars/{second}/events", json=_tagged("booking-1"))
+    assert made.status_code == 201
+
+    provider_sandbox.delete_calendar("microsoft", second)
+    listed = graph.call("GET", f"me/calendars/{second}/events",
+                        **{"$filter": _tag_filter("booking-1")})
+    deleted = graph.call("DELETE", f"me/events/{made.json()['id']}")
+
+    assert [c.primary for c in provider_sandbox.calendars("microsoft")] == [True]
+    for answer in (listed, deleted):
+        assert answer.status_code == 404
+        assert answer.json()["error"]["code"] == "ErrorItemNotFound"
+    with pytest.raises(ValueError):
+        provider_sandbox.delete_calendar("microsoft", provider_sandbox.calendars("microsoft")[0].id)
+
+
 def test_get_schedule_reports_a_failing_calendar_as_an_error_item(
         provider_sandbox: ProviderSandbox) -> None:
     provider_sandbox.add_event("microsoft", "Busy", _at("2026-05-04T09:00:00"),

@@ -389,6 +389,17 @@ def test_listing_a_bookings_events_follows_every_page(provider_sandbox: Provider
     assert provider_sandbox.api_calls("microsoft", "events.list") == 3
 
 
+def test_a_calendar_the_host_deleted_lists_none_of_a_bookings_events(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook = _outlook(provider_sandbox)
+    second = provider_sandbox.calendars("microsoft")[1].id
+    made = outlook.create_event(second, _booking("booking-uid-1"))
+    provider_sandbox.delete_calendar("microsoft", second)   # Graph answers 404 now
+
+    assert _ids(outlook.booking_events(second, "booking-uid-1")) == []
+    outlook.delete_event(second, made.id)   # gone with its calendar: fine
+
+
 def test_a_booking_uid_with_a_quote_is_quoted_in_the_filter(
         provider_sandbox: ProviderSandbox) -> None:
     outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)

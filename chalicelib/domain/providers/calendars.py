@@ -121,8 +121,9 @@ class CalendarProvider(Protocol):
 
     def booking_events(self, calendar_id: str, booking_uid: str) -> list[TaggedEvent] | None:
         """Every event in the calendar tagged with the booking, and when each was made
-        (each create tags it: Graph, one filtered listing); None when the provider's
-        events carry no tag (Google: Penny chooses their ids instead, `event_id_for`)."""
+        (each create tags it: Graph, one filtered listing); none in a calendar the
+        provider no longer knows (the host deleted it); None when the provider's events
+        carry no tag (Google: Penny chooses their ids instead, `event_id_for`)."""
         ...
 
     def update_event(self, calendar_id: str, event_id: str,
