@@ -52,6 +52,12 @@ class CalendarEventPresentError(BookingStateError):
     code = "calendar_event_present"
 
 
+class NoDestinationCalendarError(BookingStateError):
+    """The host writes bookings to no calendar: there is none to put the event back in."""
+
+    code = "no_destination_calendar"
+
+
 class TooManyMovesError(BookingStateError):
     """The booking was moved as often as one may be (domain/bookings.py MAX_MOVES)."""
 

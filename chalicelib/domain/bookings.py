@@ -89,7 +89,8 @@ class Booking(BookingPaymentChanges, BookingDisputeChanges):
     calendar_requested_at: datetime | None = None
     # When a sync of the host's calendar saw the event Penny made for it deleted there
     # (by the host, not by Penny) while it still stood: the host's dashboard says so and
-    # offers to put it back. Cleared when the calendar job makes the event again.
+    # offers to put it back. Cleared when the calendar job makes the event again, or
+    # takes it away because the host writes bookings to no calendar now.
     calendar_event_removed_at: datetime | None = None
 
     @property

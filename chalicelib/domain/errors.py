@@ -74,6 +74,9 @@ from chalicelib.domain.booking_errors import (
     IdempotentReplayError as IdempotentReplayError,
 )
 from chalicelib.domain.booking_errors import (
+    NoDestinationCalendarError as NoDestinationCalendarError,
+)
+from chalicelib.domain.booking_errors import (
     SlotTakenError as SlotTakenError,
 )
 from chalicelib.domain.booking_errors import (

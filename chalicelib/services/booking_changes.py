@@ -135,7 +135,7 @@ class BookingChanges:
 
     def put_back_event(self, host_id: str, uid: str) -> Booking:
         """The host's "Put it back" (services/calendar_put_back.py)."""
-        return put_back(self.bookings, self.clock, host_id, uid)
+        return put_back(self.bookings, self.hosts, self.clock, host_id, uid)
 
     def reschedule(self, uid: str, token: str, new_start: datetime) -> Booking:
         """The booking at `new_start`. Asking for the time it already has changes nothing

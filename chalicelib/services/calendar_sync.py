@@ -145,9 +145,10 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         note = None
         if url is None and kind is not None and kind.is_video:
             note = zoom_note or follows_note(kind)
-        # The event is there now, as far as Penny knows: made, or found by its patch.
-        there = destination is not None and broken is None
-        booking = self._save_video(booking, url, note, config, there)
+        # The booking's event is as it should be now, as far as Penny knows: made, or
+        # found by its patch; or taken away, the host writing bookings to no calendar.
+        settled = broken is None
+        booking = self._save_video(booking, url, note, config, settled)
         if broken is not None:
             raise broken
         if refused is not None:
@@ -155,10 +156,11 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         return config, booking
 
     def _save_video(self, booking: Booking, url: str | None, note: str | None,
-                    config: HostConfig, there: bool = False) -> Booking:
-        """The link (or note) written on the booking, and, when its event is `there` after
-        this run (made again, or found by its patch), the flag that the host deleted it
-        cleared; the booking as this run leaves it.
+                    config: HostConfig, settled: bool = False) -> Booking:
+        """The link (or note) written on the booking, and, when this run `settled` its
+        event (made again, or found by its patch; or taken away, as the host writes
+        bookings to no calendar and the booking expects none), the flag that the host
+        deleted it cleared; the booking as this run leaves it.
         A save refused because someone else wrote the booking meanwhile is made again on
         the booking read afresh, when that write left what the link is for as it was (a
         payment recorded, a notes page linked): no later round, nor any event, would
@@ -170,7 +172,7 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
             if current is None or _state(current) != _state(booking):
                 return booking
             relinked = (url, note) != (current.video_url, current.video_note)
-            restored = there and current.calendar_event_removed_at is not None
+            restored = settled and current.calendar_event_removed_at is not None
             if not relinked and not restored:
                 return current
             # With it, the client's notes page is asked for again (`notes.requested`), to

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.events import EventKind
+from chalicelib.store.bookings import BookingRepository
 from sandbox.calendar_model import CalendarEvent
 from sandbox.server import ProviderSandbox
 from tests.functional import factories as f
@@ -125,3 +126,37 @@ def test_putting_back_needs_the_hosts_own_standing_booking_whose_event_was_delet
     assert (cancelled.status, cancelled.code) == (409, "booking_not_active")
     assert anonymous.status == 401
     assert all(r.json["error"]["message"] for r in (unknown, present, cancelled))
+
+
+def test_putting_back_is_refused_while_the_host_writes_bookings_to_no_calendar(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    uid, gone = booked_into_google(api, sandbox, host, clock)
+    deleted_in_google(api, sandbox, gone)
+    calendars = api.get("/me/calendars", token=host).json["calendars"]
+    counted = [c["key"] for c in calendars if c["conflicts"]]
+    chosen = api.put("/me/calendars", {"conflicts": counted, "destination": None}, token=host)
+    assert chosen.status == 200, chosen.body
+    before = BookingRepository().get(uid)
+
+    refused = api.post(f"/me/bookings/{uid}/calendar-event", token=host)
+
+    assert (refused.status, refused.code) == (409, "no_destination_calendar")
+    assert "Connections page" in refused.json["error"]["message"]
+    assert BookingRepository().get(uid) == before   # nothing asked of the calendar worker
+    api.put("/me/calendars", {"conflicts": counted, "destination": counted[0]}, token=host)
+    assert api.post(f"/me/bookings/{uid}/calendar-event", token=host).status == 202
+
+
+def test_a_put_back_run_after_the_host_chose_no_calendar_clears_the_flag(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    uid, gone = booked_into_google(api, sandbox, host, clock)
+    deleted_in_google(api, sandbox, gone)
+    assert api.post(f"/me/bookings/{uid}/calendar-event", token=host).status == 202
+    counted = [c["key"] for c in api.get("/me/calendars", token=host).json["calendars"]
+               if c["conflicts"]]
+    api.put("/me/calendars", {"conflicts": counted, "destination": None}, token=host)
+
+    run_calendar_job(EventKind.CALENDAR_REQUESTED, host_id(api, host), uid)
+
+    assert penny_events(sandbox) == []
+    assert api.get(f"/me/bookings/{uid}", token=host).json["calendar_event_removed_at"] is None

@@ -14,6 +14,7 @@ import pytest
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarSetup, SyncState
+from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.event_owners import EventOwner
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.external_busy import ExternalEvent
@@ -207,17 +208,35 @@ def test_a_sync_that_read_the_owner_record_just_before_the_put_back_flags_nothin
     assert owned.stored().calendar_event_removed_at is None
 
 
-def test_a_flagged_booking_the_job_does_not_make_again_keeps_its_flag(owned: Owned) -> None:
-    # A run that makes no event (the host writes bookings to no calendar now) leaves the
-    # host's dashboard saying the event is gone.
+def test_a_flagged_booking_whose_event_goes_for_want_of_a_calendar_is_no_longer_flagged(
+        owned: Owned) -> None:
+    # The host writes bookings to no calendar now: the booking expects no event, so its
+    # row stops saying the event was removed, and offering to put it back.
     gone = owned.confirmed()
     owned.google.deleted_by_host("primary", gone)
     owned.sync_google()
     owned.destination(None)
 
-    owned.run(EventKind.CALENDAR_REQUESTED)
+    owned.run(EventKind.BOOKING_RESCHEDULED)
 
-    assert owned.stored().calendar_event_removed_at == NOW
+    assert owned.stored().calendar_event_removed_at is None
+    assert owned.google.written["primary"] == {} and owned.refs.refs == {}
+    owned.sync_google()   # the deletion listed again: its owner record is gone
+    assert owned.stored().calendar_event_removed_at is None and owned.owners.owners == {}
+
+
+def test_a_flagged_booking_whose_event_could_not_be_taken_away_stays_flagged(
+        owned: Owned) -> None:
+    gone = owned.confirmed()
+    owned.google.deleted_by_host("primary", gone)
+    owned.sync_google()
+    owned.destination(None)
+    owned.google.faults.fail_next("delete_event", ProviderUnavailableError("google", "503"))
+
+    with pytest.raises(ProviderUnavailableError):
+        owned.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert owned.stored().calendar_event_removed_at == NOW   # the retry clears it
 
 
 def test_a_flag_whose_event_is_still_there_is_cleared_by_putting_it_back_with_no_new_event(
