@@ -31,12 +31,16 @@ def notes_worker_hears(b: Booking) -> bool:
     return b.keeps_notes or b.notes_url is not None
 
 
-def _event(kind: EventKind, change_id: str, at: datetime, b: Booking) -> Event:
+def _event(kind: EventKind, change_id: str, at: datetime, b: Booking,
+           closed: Dispute | None = None) -> Event:
     summary = booking_summary(b)
     if kind is EventKind.NOTES_REQUESTED and b.notes_requested_at is not None:
         # Which ask this is (a catch-up's mark, the brief's, the video link's): the
         # booking may be asked again before the notes worker reads it.
         summary["notes_requested_at"] = b.notes_requested_at.isoformat()
+    if closed is not None:
+        # Which dispute the bank decided: the booking's own, or a second payment's.
+        summary["closed_dispute_id"] = closed.id
     return Event(kind, event_id(change_id, kind), at, b.host_id, summary,
                  premium=b.premium, notes=notes_worker_hears(b))
 
@@ -73,10 +77,11 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
             _second_refund_failures(new) > _second_refund_failures(old):
         events.append(_event(EventKind.PAYMENT_REFUND_FAILED, change_id, at, new))
     before, after = _disputes(old), _disputes(new)
-    if any(d.outcome is not None and (place not in before or before[place].outcome
-                                      != d.outcome) for place, d in after.items()):
+    closed = [d for place, d in after.items() if d.outcome is not None and
+              (place not in before or before[place].outcome != d.outcome)]
+    if closed:
         # A dispute whose close came first (webhooks in any order) is told closed only.
-        events.append(_event(EventKind.PAYMENT_DISPUTE_CLOSED, change_id, at, new))
+        events.append(_event(EventKind.PAYMENT_DISPUTE_CLOSED, change_id, at, new, closed[-1]))
     elif any(place not in before for place in after):
         events.append(_event(EventKind.PAYMENT_DISPUTED, change_id, at, new))
     if new.sequence > old.sequence and new.status is not BookingStatus.CANCELLED:

@@ -10,6 +10,7 @@ import { $, $$, busy, checkForm, clearErrors, fillTimeZones, showError, showLink
 import { initBookings } from "./app-bookings.js";
 import { initCalendars } from "./app-calendars.js";
 import { createConnections, initConnectionsPage, initWelcome } from "./app-connections.js";
+import { disputeClosedToast } from "./app-dispute-closed.js";
 import { initEventTypes } from "./app-event-types.js";
 import { initIdentities } from "./app-identities.js";
 import { initNotes } from "./app-notes.js";
@@ -278,24 +279,6 @@ function when(startIso) {
   }).format(new Date(startIso));
 }
 
-// How the bank decided a dispute, as payment.dispute_closed's toast says it.
-const DISPUTE_CLOSED = {
-  won: ["Dispute won", "the money stays with you"],
-  lost: ["Dispute lost", "the bank took the money back"],
-  closed: ["Dispute closed", "closed without a chargeback: the money stays with you"],
-};
-
-// The outcome of the dispute closed last (a payment may have several; a summary from
-// before the list has the latest alone).
-function disputeOutcome(booking) {
-  const payment = booking && booking.payment;
-  if (!payment) return null;
-  const closed = (payment.disputes || []).filter((d) => d.outcome && d.closed_at)
-    .sort((a, b) => a.closed_at.localeCompare(b.closed_at));
-  if (closed.length) return closed[closed.length - 1].outcome;
-  return payment.dispute ? payment.dispute.outcome : null;
-}
-
 function announce(event) {
   const b = event.booking;
   const at = when(b.start);
@@ -313,7 +296,7 @@ function announce(event) {
     case "payment.refund_failed": return [`Refund failed: ${b.event_title}`, `${who}, ${at}: refund them another way`];
     case "payment.disputed": return [`Payment disputed: ${b.event_title}`, `${who}, ${at}: answer it at the payment provider`];
     case "payment.dispute_closed": {
-      const [title, detail] = DISPUTE_CLOSED[disputeOutcome(b)] || DISPUTE_CLOSED.closed;
+      const { title, detail } = disputeClosedToast(b);
       return [`${title}: ${b.event_title}`, `${who}, ${at}: ${detail}`];
     }
     case "booking.expired": return [`Not paid in time: ${b.event_title}`, `${who}, ${at}: the time is free again`];
@@ -333,7 +316,7 @@ function liveEvent(event) {
     return connections.onEvent(event);
   }
   const message = announce(event);
-  const lost = event.type === "payment.dispute_closed" && disputeOutcome(event.booking) === "lost";
+  const lost = event.type === "payment.dispute_closed" && disputeClosedToast(event.booking).warning;
   const warning = lost || ["booking.cancelled", "booking.expired", "payment.failed", "payment.refund_failed", "payment.disputed"].includes(event.type);
   if (message) toast(message[0], { detail: message[1], kind: warning ? "warning" : "info" });
   views.bookings.onEvent(event);
