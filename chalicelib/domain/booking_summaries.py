@@ -14,6 +14,9 @@ def booking_summary(b: Booking) -> dict[str, Any]:
             "start": b.start.isoformat(), "end": b.end.isoformat(),
             "attendee_name": b.attendee.name, "attendee_timezone": b.attendee.timezone,
             "sequence": b.sequence, "video_url": b.video_url, "video_note": b.video_note,
+            # The item's version, counted by every write: a dashboard keeps the later of
+            # what an event and the list say (absent on a booking not read from the table).
+            **({} if b.version is None else {"version": b.version}),
             # Only while its event is deleted in the host's calendar: absent, it is there.
             **({} if b.calendar_event_removed_at is None
                else {"calendar_event_removed_at": b.calendar_event_removed_at.isoformat()}),

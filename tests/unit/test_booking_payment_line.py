@@ -18,6 +18,7 @@ from chalicelib.domain.events import booking_summary
 from chalicelib.functions.views import payment_out
 
 SCRIPT = Path(__file__).parents[2] / "chalicelib/web/static/app-booking-payments.js"
+NEWS_SCRIPT = SCRIPT.with_name("app-payment-news.js")
 # `document.createElement` gives an object whose text is what was appended to it.
 RUN = """
 globalThis.document = { body: { dataset: {} }, createElement: (tag) => ({
@@ -145,14 +146,16 @@ def test_a_cancellation_whose_refund_the_dispute_holds_says_there_is_no_refund(
 NEWS = """
 globalThis.document = { body: { dataset: {} }, createElement: (tag) => ({
   tag, append(...children) { this.text = children.join(""); }, setAttribute() {} }) };
-const { paymentLine, withPaymentNews } = await import(process.argv[1]);
-const [row, news, options] = JSON.parse(process.argv[2]);
+const { paymentLine } = await import(process.argv[1]);
+const { withPaymentNews } = await import(process.argv[2]);
+const [row, news, options] = JSON.parse(process.argv[3]);
 console.log(paymentLine(withPaymentNews(row, news, options), "UTC").text);
 """
 
 
 def line_after(row: dict[str, Any], news: dict[str, Any], **options: bool) -> str:
     out = subprocess.run(["node", "--input-type=module", "-e", NEWS, SCRIPT.as_uri(),
+                          NEWS_SCRIPT.as_uri(),
                           json.dumps([{"status": "confirmed", "payment": row},
                                       {"status": "confirmed", "payment": news}, options])],
                          capture_output=True, text=True, timeout=30, check=True)
@@ -266,8 +269,9 @@ def test_a_taken_payments_refund_held_by_a_dispute_is_not_called_a_cancellation(
 SAME_ROW = """
 globalThis.document = { body: { dataset: {} }, createElement: (tag) => ({
   tag, append(...children) { this.text = children.join(""); }, setAttribute() {} }) };
-const { paymentBadge, paymentLine, withPaymentNews } = await import(process.argv[1]);
-const [before, listed, news] = JSON.parse(process.argv[2]);
+const { paymentBadge, paymentLine } = await import(process.argv[1]);
+const { withPaymentNews } = await import(process.argv[2]);
+const [before, listed, news] = JSON.parse(process.argv[3]);
 const row = (b) => [paymentBadge(b).join(" "), paymentLine(b, "UTC").text];
 console.log(JSON.stringify([row(listed), row(withPaymentNews(before, news, { live: true }))]));
 """
@@ -281,7 +285,7 @@ def rows_listed_and_live(before: Booking, after: Booking) -> tuple[list[str], li
 
     news = {"status": after.status.value, "payment": booking_summary(after)["payment"]}
     out = subprocess.run(["node", "--input-type=module", "-e", SAME_ROW, SCRIPT.as_uri(),
-                          json.dumps([listed(before), listed(after), news])],
+                          NEWS_SCRIPT.as_uri(), json.dumps([listed(before), listed(after), news])],
                          capture_output=True, text=True, timeout=30, check=True)
     from_list, from_live = json.loads(out.stdout)
     return from_list, from_live

@@ -94,6 +94,9 @@ class HostBookingOut(BookingOut):
     calendar_event_removed_at: str | None = Field(default=None, description=(
         "when Penny saw the booking's event deleted in your calendar (not by Penny) while "
         "the booking stands; `POST /me/bookings/{uid}/calendar-event` puts it back"))
+    version: int | None = Field(default=None, description="counted up by each write of "
+                                "the booking: of two readings of it (the list's, a live "
+                                "event's `booking.version`), the higher is the later")
 
 
 class BookingList(Strict):

@@ -15,29 +15,6 @@ const PAYMENT_BADGES = {
 const DISPUTE_BADGES = {
   won: ["Dispute won", "ok"], lost: ["Dispute lost", "warning"], closed: ["Dispute closed", "info"],
 };
-// Later states win over earlier ones: a list read before an event came is older. (A
-// refund of the host's own after a failed one comes back down to refunded: its
-// payment.refunded event says so, and app-bookings.js takes it as news.)
-export const PAYMENT_ORDER = { awaiting: 0, expired: 1, paid: 1, refund_owed: 2, refunded: 3,
-  refund_failed: 4 };
-// The booking with what a live event said of its money (`news`: the event's status and
-// payment summary). Against a list read (`live` false) the later state wins and the list,
-// read after the event, wins a tie. The event itself (`live`) is news as it comes, also
-// when its state ranks the same (a dispute opened or closed, a second payment's refund
-// that came back: the payment stays "paid"); only a row already showing a later state
-// keeps it, unless the event is `refunded` (a host's own refund after a failed one).
-// The summary leaves out a flag that is false and a reason not given: the row's, read
-// earlier, give way to it (a refusal the host's refund ended, then a refund that came
-// back, says it came back).
-const SUMMARY_UNSAID = { refund_reason: null, refund_refused: false, refund_held: false };
-export function withPaymentNews(booking, news, { live = false, refunded = false } = {}) {
-  if (!news) return booking;
-  const now = booking.payment ? PAYMENT_ORDER[booking.payment.state] : -1;
-  const then = PAYMENT_ORDER[news.payment.state];
-  if (!refunded && (live ? then < now : then <= now)) return booking;
-  return { ...booking, status: news.status,
-    payment: { ...booking.payment, ...SUMMARY_UNSAID, ...news.payment } };
-}
 const REFUND_REASONS = {
   cancelled: "after the cancellation", taken: "paid after the hold ended, when the time was taken",
   late: "paid after the meeting's start", provider: "at the payment provider",

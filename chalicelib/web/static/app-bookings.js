@@ -4,8 +4,9 @@
 
 import { ApiError } from "./api.js";
 import { removedNotice } from "./app-booking-calendar.js";
-import { PAYMENT_ORDER, paymentBadge, paymentLine, withPaymentNews } from "./app-booking-payments.js";
+import { paymentBadge, paymentLine } from "./app-booking-payments.js";
 import { $, $$, LOCATIONS, formatRange, fromTemplate, h, toast } from "./app-dom.js";
+import { heardNews, withPaymentNews } from "./app-payment-news.js";
 import { zoneLabel } from "./clock.js";
 import { webLink } from "./video.js";
 
@@ -122,8 +123,8 @@ export function initBookings(state) {
   // against a list read begun before it was heard.
   const removals = new Map();
   const extras = new Map(); // uid -> what live events told us: {notes, brief}
-  // uid -> {status, payment} from the latest live event about its money: the list may
-  // have been read just before it.
+  // uid -> {status, payment, version} from the latest live event about its money: the
+  // list may have been read just before it.
   const heard = new Map();
   const changed = new Set(); // uids to highlight on the next render
 
@@ -343,14 +344,14 @@ export function initBookings(state) {
   }
 
   // A live event about a booking's money (its summary carries `payment`): the row says
-  // it at once; the list read that follows moves it between tabs if it must. `refunded`:
-  // a payment.refunded event, which is news even after a refund_failed one (the host's
-  // own refund after Penny's came back), though its state ranks below it.
+  // it at once; the list read that follows moves it between tabs if it must. An event
+  // older than one heard before (app-payment-news.js) is not news. `refunded`: a
+  // payment.refunded event, which is news even after a refund_failed one (the host's own
+  // refund after Penny's came back), where no version says which is later.
   function paymentHeard(summary, refunded) {
-    const known = heard.get(summary.uid);
-    if (known && !refunded &&
-        PAYMENT_ORDER[known.payment.state] > PAYMENT_ORDER[summary.payment.state]) return;
-    heard.set(summary.uid, { status: summary.status, payment: summary.payment });
+    const news = heardNews(heard.get(summary.uid), summary, refunded);
+    if (!news) return;
+    heard.set(summary.uid, news);
     const item = [...list.children].find((li) => li.dataset.uid === summary.uid);
     const booking = shown.get(summary.uid);
     if (!item || !booking) return;
