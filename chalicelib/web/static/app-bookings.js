@@ -6,7 +6,9 @@ import { ApiError } from "./api.js";
 import { removedNotice } from "./app-booking-calendar.js";
 import { paymentBadge, paymentLine } from "./app-booking-payments.js";
 import { $, $$, LOCATIONS, formatRange, fromTemplate, h, toast } from "./app-dom.js";
+import { backTo, placeIn } from "./app-list-place.js";
 import { heardNews, withPaymentNews } from "./app-payment-news.js";
+import { keptNews, updateNews, withRemovalNews, withVideoNews } from "./app-row-news.js";
 import { zoneLabel } from "./clock.js";
 import { webLink } from "./video.js";
 
@@ -60,47 +62,6 @@ function briefOf(booking) {
     list("Prepare", b.prepare), list("Ask", b.questions));
 }
 
-// Where the host is in the list: the control they are on (a row's button, link or
-// summary) and the answers and briefs they opened. A read of the list draws every row
-// anew, and the focus on a row taken away falls to the page's body: a catch-up read or a
-// live event threw a keyboard or screen-reader user back to the top of the page.
-function placeIn(list) {
-  const key = (details) => `${details.closest("li[data-uid]").dataset.uid} ${details.className}`;
-  const open = new Set([...list.querySelectorAll("li[data-uid] details[open]")].map(key));
-  const active = document.activeElement;
-  const item = active && active !== list && list.contains(active) ? active.closest("li[data-uid]") : null;
-  if (!item) return { open, focus: null };
-  const controls = [...item.querySelectorAll("a[href], button, summary")];
-  const named = [...active.classList].find((c) => c.startsWith("booking-"));
-  const details = active.tagName === "SUMMARY" ? active.parentElement.className : null;
-  return {
-    open,
-    focus: {
-      uid: item.dataset.uid, row: [...list.children].indexOf(item), at: controls.indexOf(active),
-      selector: named ? `.${named}` : details ? `.${details.split(" ")[0]} > summary` : null,
-    },
-  };
-}
-
-// The place given back after the rows were drawn anew: the same control of the same
-// booking, or, when that booking left the list (cancelled, moved to another tab), the
-// same control of the row now in its place (else its first); the selected tab when the
-// list is empty.
-function backTo(list, place, tab) {
-  for (const details of list.querySelectorAll("li[data-uid] details")) {
-    if (place.open.has(`${details.closest("li[data-uid]").dataset.uid} ${details.className}`)) details.open = true;
-  }
-  const was = place.focus;
-  if (!was || (document.activeElement && document.activeElement !== document.body)) return;
-  const rows = [...list.children];
-  const same = rows.find((li) => li.dataset.uid === was.uid);
-  const row = same || rows[Math.min(was.row, rows.length - 1)];
-  const controls = row ? [...row.querySelectorAll("a[href], button, summary")] : [];
-  const target = (row && was.selector && row.querySelector(was.selector))
-    || (same && controls[was.at]) || controls[0] || tab;
-  target.focus({ preventScroll: true });
-}
-
 export function initBookings(state) {
   const tabs = $$("#bookings-tabs [role=tab]");
   const panel = $("#bookings-panel");
@@ -115,12 +76,13 @@ export function initBookings(state) {
   let pages = 1; // pages the host has asked for on this tab: a refresh reads as many
   let cursor = null; // the next page's, when there is one
   const shown = new Map(); // uid -> the booking as its row shows it
-  // uid -> {video_url, video_note} from booking.updated: a list read just before the link
-  // was written does not have it yet.
+  const listed = new Map(); // uid -> {booking, read}: as the list read `read` gave it
+  // uid -> {video_url, video_note, version} from booking.updated: a list read begun
+  // before the link was written may answer without it, or with the link it replaced.
   const videos = new Map();
-  // uid -> {at, generation}: its event's deletion in the host's calendar as the latest
-  // booking.updated told it (at null: made again). It can be undone, so it stands only
-  // against a list read begun before it was heard.
+  // uid -> {at, generation, version}: its event's deletion in the host's calendar as
+  // booking.updated told it (at null: made again), which a list read may answer from
+  // before (app-row-news.js).
   const removals = new Map();
   const extras = new Map(); // uid -> what live events told us: {notes, brief}
   // uid -> {status, payment, version} from the latest live event about its money: the
@@ -176,8 +138,10 @@ export function initBookings(state) {
     if (line) $(".booking-tags", item).after(line);
   }
 
-  function row(listed) {
-    const booking = withHeard(listed);
+  // `read`: the generation of the list read that gave the booking.
+  function row(from, read) {
+    listed.set(from.uid, { booking: from, read });
+    const booking = withHeard(withRowNews(from, read));
     const item = fromTemplate("tpl-booking");
     const when = formatRange(booking.start, booking.end, state.profile.timezone);
     item.dataset.uid = booking.uid;
@@ -238,9 +202,9 @@ export function initBookings(state) {
         if (!next) break;
       }
       shown.clear();
-      for (const [uid, told] of removals) if (told.generation < mine) removals.delete(uid);
+      listed.clear();
       const place = placeIn(list);
-      list.replaceChildren(...bookings.map(row));
+      list.replaceChildren(...bookings.map((booking) => row(booking, mine)));
       backTo(list, place, tabs.find((tab) => tab.dataset.status === status));
       cursor = next;
       more.hidden = !cursor;
@@ -275,7 +239,7 @@ export function initBookings(state) {
         refresh({ quiet: true }); // a read began meanwhile: again, with this page too
         return;
       }
-      list.append(...answer.bookings.map(row));
+      list.append(...answer.bookings.map((booking) => row(booking, mine)));
       cursor = answer.next_cursor;
       more.hidden = !cursor;
       empty.hidden = list.children.length > 0;
@@ -310,11 +274,17 @@ export function initBookings(state) {
     }, { once: true });
   }
 
+  // The listed booking with its link and its event's deletion as booking.updated told
+  // them, where that is of a later write than the list read (`live`: on its arrival).
+  function withRowNews(booking, read, live = false) {
+    const video = withVideoNews(booking, videos.get(booking.uid), { live });
+    return withRemovalNews(video, removals.get(booking.uid), read);
+  }
+
   // The row's link to the meeting, or the note the client was given (joining()).
   function showJoining(item, booking) {
     for (const old of item.querySelectorAll(".booking-join, .booking-video")) old.remove();
-    const heard = booking.video_url || booking.video_note ? null : videos.get(booking.uid);
-    const { join, note } = joining(heard ? { ...booking, ...heard } : booking);
+    const { join, note } = joining(booking);
     if (note) $(".booking-tags", item).after(note);
     if (join) $(".booking-actions", item).prepend(join);
   }
@@ -322,23 +292,26 @@ export function initBookings(state) {
   // The notice that its event was deleted in the host's calendar, with "Put it back".
   function showRemoved(item, booking) {
     for (const old of item.querySelectorAll(".booking-calendar-removed")) old.remove();
-    const told = removals.get(booking.uid);
-    const at = told ? told.at : booking.calendar_event_removed_at;
-    const notice = removedNotice({ ...booking, calendar_event_removed_at: at }, state.api);
+    const notice = removedNotice(booking, state.api);
     if (notice) $(".booking-tags", item).after(notice);
   }
 
   // Its video link arrived, or its event was deleted in the host's calendar or made
   // again (booking.updated, whose summary carries both): the row shows it in place, with
-  // no reload of the list and nothing moved under the host's pointer.
+  // no reload of the list and nothing moved under the host's pointer. An event of an
+  // older write than one heard before (delivered late) changes nothing.
   function videoArrived(summary) {
-    const video = { video_url: summary.video_url, video_note: summary.video_note };
-    videos.set(summary.uid, video);
-    removals.set(summary.uid, { at: summary.calendar_event_removed_at || null, generation });
+    const news = updateNews(summary, generation);
+    videos.set(summary.uid, keptNews(videos.get(summary.uid), news.video));
+    removals.set(summary.uid, keptNews(removals.get(summary.uid), news.removal));
     const item = [...list.children].find((li) => li.dataset.uid === summary.uid);
     const booking = shown.get(summary.uid);
-    if (!item || !booking) return;
-    shown.set(summary.uid, { ...booking, ...video });
+    const was = listed.get(summary.uid);
+    if (!item || !booking || !was) return;
+    const now = withRowNews(was.booking, was.read, true);
+    const parts = { video_url: now.video_url, video_note: now.video_note,
+      calendar_event_removed_at: now.calendar_event_removed_at };
+    shown.set(summary.uid, { ...booking, ...parts });
     showJoining(item, shown.get(summary.uid));
     showRemoved(item, shown.get(summary.uid));
   }

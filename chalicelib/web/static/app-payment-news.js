@@ -2,6 +2,8 @@
 // or what it was told before) or a live event's news of it (`news`: the event's status,
 // payment summary and the booking's version).
 
+import { laterByVersion } from "./app-row-news.js";
+
 // Later states win over earlier ones, where a telling carries no version (an event sent
 // before events carried one). A refund of the host's own after a failed one comes back
 // down to refunded: its payment.refunded event says so, and app-bookings.js takes it as
@@ -9,17 +11,16 @@
 const PAYMENT_ORDER = { awaiting: 0, expired: 1, paid: 1, refund_owed: 2, refunded: 3,
   refund_failed: 4 };
 
-// Is `news` later than `known`? By the booking's version when both carry one: every
-// write of the booking counts it up, so whatever the states say, an event read off an
-// older write never overrides a list read after it. Without one, by the state's rank; a
-// refund a dispute holds is later than the refund it holds (Stripe refused it as
-// disputed: "paid" again, and `refund_held`), and `refunded` (a payment.refunded event)
-// is always news. `tie`: whether news as late as the row is taken.
+// Is `news` later than `known`? By the booking's version when both carry one
+// (app-row-news.js): whatever the states say, an event read off an older write never
+// overrides a list read after it. Without one, by the state's rank; a refund a dispute
+// holds is later than the refund it holds (Stripe refused it as disputed: "paid" again,
+// and `refund_held`), and `refunded` (a payment.refunded event) is always news. `tie`:
+// whether news as late as the row is taken.
 function laterNews(known, news, { tie = true, refunded = false } = {}) {
   if (!known || !known.payment) return true;
-  if (Number.isInteger(known.version) && Number.isInteger(news.version)) {
-    return tie ? news.version >= known.version : news.version > known.version;
-  }
+  const later = laterByVersion(known, news, tie);
+  if (later !== null) return later;
   if (refunded || (news.payment.refund_held && known.payment.state === "refund_owed")) return true;
   const now = PAYMENT_ORDER[known.payment.state];
   const then = PAYMENT_ORDER[news.payment.state];
