@@ -10,7 +10,9 @@ notification carrying the subscription id and the `clientState` Penny chose; one
 `resource` path), so Penny can flag the booking whose event the host deleted. A message
 whose token is not its channel's changes nothing and is answered 403; a genuine one
 syncs the calendar's copy, or marks it not fresh when that fails
-(services/calendar_cache.py).
+(services/calendar_cache.py). A batch whose deleted event's booking could not be flagged
+while other transactions held it is answered 503 (`booking_contention`, Retry-After), so
+Graph sends it again; what else it said was done, and is done again harmlessly.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.domain.errors import BookingContentionError
 from chalicelib.functions.edge import EdgeRequest
 from chalicelib.functions.edge_responses import echo_query, empty
 from chalicelib.functions.errors import error_response
@@ -30,6 +33,7 @@ from chalicelib.services.calendar_cache import CalendarCache
 
 log = logging.getLogger("penny.calendars")
 ENDED = frozenset({"subscriptionRemoved", "reauthorizationRequired"})
+CONTENDED_RETRY_AFTER = 5  # seconds: a booking's other transactions end within one
 # The event at the end of a notification's `resource`: `Users/{id}/Events/{id}`, or
 # `Users('{id}')/Events('{id}')` as Graph also writes it.
 _EVENT = re.compile(r"/events(?:/|\('?)([^/'()]+)'?\)?$", re.IGNORECASE)
@@ -71,8 +75,16 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
         if kind not in ENDED and (sid, state) not in ended:
             changed.setdefault((sid, state), []).extend([gone] if gone else [])
     accepted = [cache.channel_ended("microsoft", sid, state) for sid, state in ended]
-    accepted += [cache.notified("microsoft", sid, state, gone)
-                 for (sid, state), gone in changed.items()]
+    contended = False
+    for (sid, state), deleted in changed.items():
+        try:
+            accepted.append(cache.notified("microsoft", sid, state, deleted))
+        except BookingContentionError:
+            contended = True  # the copy marked not fresh; the flag needs Graph to resend
+    if contended:
+        return error_response(503, "booking_contention", "a booking this notification names "
+                              "is being changed elsewhere; send it again",
+                              headers={"Retry-After": str(CONTENDED_RETRY_AFTER)})
     if pairs and not any(accepted):
         return _refused()
     return empty(202)

@@ -32,7 +32,7 @@ from chalicelib.domain.calendar_cache import (
     SyncState,
     busy_ranges,
 )
-from chalicelib.domain.errors import NotConnectedError, ProviderError
+from chalicelib.domain.errors import BookingContentionError, NotConnectedError, ProviderError
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_choice import CalendarChoice
 from chalicelib.services.calendar_event_owners import notice_deleted
@@ -114,14 +114,22 @@ class CalendarCache(CalendarChoice):
         read syncs it. A sync running meanwhile elsewhere keeps the mark (`kept_state`),
         so its older view never counts as fresh. `deleted`: the events the notification
         says were deleted (Graph's): the booking of each that is Penny's is flagged
-        (services/calendar_event_owners.py), whether or not the sync works.
+        (services/calendar_event_owners.py), whether or not the sync works. When other
+        transactions on a booking keep cancelling its flag, the copy is marked not fresh
+        and BookingContentionError raised, for the provider to send it again (Outlook is
+        read as a full window, where a deleted event is simply absent); a sync they stop
+        that way (Google's listing of the deleted event) marks the copy not fresh.
         False (nothing changes) when the channel is unknown or the token is not its own."""
         found = self.store.find_channel(provider, watch_id, token)
         if found is None:
             return False
         host_id, ref = found.host_id, found.ref
         now = self.clock.now()
-        notice_deleted(self.owners, host_id, ref, deleted, now)
+        try:
+            notice_deleted(self.owners, host_id, ref, deleted, now)
+        except BookingContentionError:
+            self._mark_changed(host_id, ref, now)
+            raise
         setup = self.store.setup(host_id)
         state = setup.state(ref)
         if state is None:
@@ -132,7 +140,7 @@ class CalendarCache(CalendarChoice):
         # Short: Graph wants its answer within 3 s, and Google retries slow ones.
         try:
             self.sync(host_id, state, READ_TIMEOUT, noticed=now, seen=setup, channel=held)
-        except (ProviderError, NotConnectedError):
+        except (ProviderError, NotConnectedError, BookingContentionError):
             self._mark_changed(host_id, ref, now)
         return True
 

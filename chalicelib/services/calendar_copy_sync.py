@@ -28,7 +28,7 @@ from chalicelib.domain.calendar_cache import (
     SyncState,
     sync_window,
 )
-from chalicelib.domain.errors import ProviderError
+from chalicelib.domain.errors import BookingContentionError, ProviderError
 from chalicelib.domain.external_busy import blocks
 from chalicelib.domain.providers.calendars import CalendarChanges, CalendarProvider
 from chalicelib.domain.timerange import TimeRange
@@ -79,7 +79,15 @@ class CalendarCopySync(CalendarRecords):
                 if attempt:  # the days this sync wrote first may be wrong: none are kept
                     self._overlapped(host_id, ref)
                 raise
-            copy, days = self._apply(host_id, state, window, changes)
+            try:
+                copy, days = self._apply(host_id, state, window, changes)
+            except BookingContentionError:
+                # A deleted event's booking kept refusing its flag: the cursor stays
+                # where it was, so the next sync lists the event again (after another
+                # sync moved it, that sync listed it too, and the copy is repaired).
+                if attempt:
+                    self._overlapped(host_id, ref)
+                raise
             mine = state.synced(started, changes.cursor, window.end if changes.full else None)
             if attempt == 0 and noticed is not None and not changes.full and not days \
                     and (held is None or state.watch_id is None) \

@@ -73,7 +73,9 @@ class EventOwners(Protocol):
     def flag_removed(self, owner: EventOwner, at: datetime) -> bool:
         """Flag `calendar_event_removed_at` on the owner's booking, if its owner record
         still names it and it is confirmed and not flagged yet (one transaction: the
-        record checked with the booking's conditional write); whether it was."""
+        record checked with the booking's conditional write); whether it was.
+        BookingContentionError when other transactions on the booking kept cancelling
+        it."""
         ...
 
 

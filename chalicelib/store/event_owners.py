@@ -9,22 +9,30 @@ The flag is one transaction: a check that the owner record still names the booki
 the booking's conditional update, which also counts its version (a write of the booking
 read before it fails and reads it again rather than put it back unflagged). The check
 keeps a sync that read the record just before the calendar job made the event again
-(the record forgotten, the flag cleared) from flagging the booking once more.
+(the record forgotten, the flag cleared) from flagging the booking once more. Another
+transaction on the booking in progress cancels it ("TransactionConflict"): it is tried
+again after a short jittered pause, and BookingContentionError says it kept conflicting.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.domain.bookings import BookingStatus
+from chalicelib.domain.errors import BookingContentionError
 from chalicelib.domain.event_owners import EventOwner
 from chalicelib.store.bookings import BOOKING_PK
 from chalicelib.store.items import BookingItem
 from chalicelib.store.tables import PennyItem
 from chalicelib.store.transactions import cancelled_reasons, connection
+
+FLAG_ATTEMPTS = 3           # tries of the flag while other transactions hold the booking
+CONFLICT_PAUSE = 0.05       # seconds before the second try, doubled after; jittered
 
 
 class EventOwnerItem(PennyItem, discriminator="event_owner"):
@@ -63,7 +71,9 @@ class EventOwnerRepository:
 
     def flag_removed(self, owner: EventOwner, at: datetime) -> bool:
         """Flag the owner's booking's event removed, if its owner record still names the
-        booking and the booking is confirmed and not flagged yet; whether it was."""
+        booking and the booking is confirmed and not flagged yet; whether it was.
+        BookingContentionError when other transactions on the booking kept cancelling
+        it (the caller's provider asks again)."""
         flag, status = BookingItem.calendar_event_removed_at, BookingItem.status
         record = EventOwnerItem.get_operation_kwargs_from_class(
             *owner_keys(owner.provider, owner.event_id),
@@ -74,11 +84,22 @@ class EventOwnerRepository:
             f"{BOOKING_PK}{owner.booking_uid}", "BOOKING",
             actions=[flag.set(at), BookingItem.version.add(1)],
             condition=(status == BookingStatus.CONFIRMED.value) & flag.does_not_exist())
-        try:
-            connection().transact_write_items(condition_check_items=[record], delete_items=[],
-                                              put_items=[], update_items=[booking])
-        except TransactWriteError as exc:
-            if "ConditionalCheckFailed" in cancelled_reasons(exc):
-                return False
-            raise
-        return True
+        for attempt in range(FLAG_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0.5, 1) * CONFLICT_PAUSE * 2 ** (attempt - 1))
+            try:
+                connection().transact_write_items(condition_check_items=[record],
+                                                  delete_items=[], put_items=[],
+                                                  update_items=[booking])
+            except TransactWriteError as exc:
+                reasons = cancelled_reasons(exc)
+                if "ConditionalCheckFailed" in reasons:
+                    return False
+                if "TransactionConflict" not in reasons:
+                    raise
+                conflict = exc
+                continue
+            return True
+        raise BookingContentionError(
+            f"booking {owner.booking_uid} kept changing in other transactions; try again"
+        ) from conflict

@@ -12,6 +12,7 @@ Lambda.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -21,11 +22,12 @@ from chalicelib.domain.events import EventKind
 from chalicelib.functions import calendar_push
 from chalicelib.functions.edge import EdgeRequest, Headers
 from chalicelib.services.calendar_cache import CalendarCache
-from chalicelib.store.event_owners import EventOwnerRepository
+from chalicelib.store.calendar_cache import CalendarCacheRepository
+from chalicelib.store.event_owners import FLAG_ATTEMPTS, EventOwnerRepository
 from sandbox.calendar_model import CalendarEvent
 from sandbox.server import ProviderSandbox
 from tests.functional import factories as f
-from tests.functional.conftest import Api, FixedClock
+from tests.functional.conftest import PUBLIC, Api, FixedClock
 from tests.functional.hosts import make_sandbox_host
 from tests.functional.realtime_wiring import Wiring, deliver_stream
 from tests.functional.realtime_wiring import connect as open_socket
@@ -39,6 +41,7 @@ from tests.functional.test_calendars import (
     run_calendar_job,
 )
 from tests.functional.test_connections import connect
+from tests.functional.test_event_owner_flag import Conflicts
 
 
 def validated_by_penny(url: str, token: str) -> tuple[int, str, str]:
@@ -159,3 +162,45 @@ def test_a_deleted_notification_with_another_client_state_changes_nothing(
     assert api.post("/webhooks/calendar/microsoft", genuine).status == 202
     assert api.get(f"/me/bookings/{uid}", token=host).json["calendar_event_removed_at"] \
         == clock.now().isoformat()
+
+
+def sent_to_penny(api: Api, sandbox: ProviderSandbox, seen: int) -> list[tuple[int, Any]]:
+    """Graph's notifications after the first `seen` (waiting for one), handed to Penny's
+    route; what Penny answered each."""
+    for _ in range(500):
+        if len(sandbox.notifications("microsoft")) > seen:
+            break
+        time.sleep(0.02)
+    answers = []
+    for delivery in sandbox.notifications("microsoft")[seen:]:
+        r = api.post(delivery.url.removeprefix(PUBLIC), raw=delivery.body,
+                     headers=dict(delivery.headers))
+        answers.append((r.status, r.json if r.body else None))
+    return answers
+
+
+def test_a_deleted_notification_whose_flag_other_transactions_keep_cancelling_is_sent_again(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    uid, gone = booked_into_outlook(api, sandbox, host, clock)
+    clock.advance(minutes=1)
+    conflicts = Conflicts(monkeypatch, times=FLAG_ATTEMPTS)
+    seen = len(sandbox.notifications("microsoft"))
+    sandbox.delete_event("microsoft", gone)
+
+    answers = sent_to_penny(api, sandbox, seen)
+
+    assert [(status, body["error"]["code"]) for status, body in answers] == [
+        (503, "booking_contention")]
+    assert conflicts.sent == FLAG_ATTEMPTS
+    assert api.get(f"/me/bookings/{uid}", token=host).json["calendar_event_removed_at"] is None
+    setup = CalendarCacheRepository().setup(host_id(api, host))
+    (outlook,) = [s for s in setup.conflicts if s.ref.provider == "microsoft"]
+    assert outlook.changed_at == clock.now()
+    assert outlook.synced_at is not None and outlook.synced_at < clock.now()
+
+    # Graph sends it again, the other transactions over.
+    assert [status for status, _ in sent_to_penny(api, sandbox, seen)] == [202]
+
+    seen_after = api.get(f"/me/bookings/{uid}", token=host).json
+    assert seen_after["calendar_event_removed_at"] == clock.now().isoformat()
