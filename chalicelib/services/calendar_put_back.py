@@ -10,6 +10,7 @@ would make no event (it clears the flag instead, as the booking expects none).""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.errors import (
@@ -18,9 +19,11 @@ from chalicelib.domain.errors import (
     NoDestinationCalendarError,
     NotFoundError,
 )
-from chalicelib.services.jobs import HostConfigs
 from chalicelib.services.notes_bookings import NotesBookings, save_on_latest
 from chalicelib.services.ports import Clock
+
+if TYPE_CHECKING:  # the jobs' module stays off the API's booking path
+    from chalicelib.services.jobs import HostConfigs
 
 
 def put_back(bookings: NotesBookings, hosts: HostConfigs, clock: Clock, host_id: str,
