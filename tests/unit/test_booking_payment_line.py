@@ -7,15 +7,16 @@ import json
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
+from chalicelib.domain.bookings import Booking, BookingStatus, Payment
 from chalicelib.domain.events import booking_summary
 from chalicelib.functions.views import payment_out
+from tests.fakes.bookings import a_booking
 
 SCRIPT = Path(__file__).parents[2] / "chalicelib/web/static/app-booking-payments.js"
 NEWS_SCRIPT = SCRIPT.with_name("app-payment-news.js")
@@ -296,15 +297,9 @@ HOLD = Payment("stripe", "cs_1", "https://pay.test/cs_1")
 
 
 def a_hold() -> Booking:
-    return Booking(
-        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
-        start=datetime.fromisoformat("2026-03-04T15:00:00+00:00"),
-        end=datetime.fromisoformat("2026-03-04T15:30:00+00:00"),
-        buffer_before=timedelta(0), buffer_after=timedelta(0),
-        attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"), answers={},
-        status=BookingStatus.PENDING_PAYMENT, created_at=AT, location_kind="zoom",
-        price_minor=5000, currency="USD", payment=HOLD,
-        hold_until=datetime.fromisoformat("2026-03-02T12:15:00+00:00"))
+    return a_booking(status=BookingStatus.PENDING_PAYMENT, created_at=AT, price_minor=5000,
+                     currency="USD", payment=HOLD,
+                     hold_until=datetime.fromisoformat("2026-03-02T12:15:00+00:00"))
 
 
 # A payment come after its hold lapsed and the time was taken (owed back), its refund then

@@ -11,15 +11,16 @@ import json
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.bookings import Booking
 from chalicelib.domain.events import booking_events
 from chalicelib.functions.views import host_booking_out
+from tests.fakes.bookings import a_booking
 
 SCRIPT = Path(__file__).parents[2] / "chalicelib/web/static/app-row-news.js"
 # Each step, in order: ["listed", booking] (a list read begins and answers at once),
@@ -54,14 +55,7 @@ NEW_LINK = "https://teams.microsoft.com/l/meetup-join/new"
 
 
 def confirmed() -> Booking:
-    return Booking(
-        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
-        start=datetime.fromisoformat("2026-03-04T15:00:00+00:00"),
-        end=datetime.fromisoformat("2026-03-04T15:30:00+00:00"),
-        buffer_before=timedelta(0), buffer_after=timedelta(0),
-        attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"), answers={},
-        status=BookingStatus.CONFIRMED, created_at=AT, location_kind="teams",
-        video_url=OLD_LINK, version=1)
+    return a_booking(created_at=AT, location_kind="teams", video_url=OLD_LINK, version=1)
 
 
 # Each write as the table counts it (its version one up).

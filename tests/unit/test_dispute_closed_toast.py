@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
+from chalicelib.domain.bookings import Attendee, Booking, Payment
 from chalicelib.domain.events import booking_events
+from tests.fakes.bookings import a_booking
 
 SCRIPT = Path(__file__).parents[2] / "chalicelib/web/static/app-dispute-closed.js"
 RUN = """
@@ -30,13 +31,9 @@ DAY = timedelta(days=1)
 
 def paid_twice() -> Booking:
     """A Razorpay order paid twice (two tabs): the booking keeps pay_1, pay_2 goes back."""
-    return Booking(
-        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
+    return a_booking(
         start=datetime.fromisoformat("2026-03-20T15:00:00+00:00"),
-        end=datetime.fromisoformat("2026-03-20T15:30:00+00:00"),
-        buffer_before=timedelta(0), buffer_after=timedelta(0),
-        attendee=Attendee("Bo Booker", "bo@example.com", "Asia/Kolkata"), answers={},
-        status=BookingStatus.CONFIRMED, created_at=AT, location_kind="zoom",
+        attendee=Attendee("Bo Booker", "bo@example.com", "Asia/Kolkata"), created_at=AT,
         price_minor=150000, currency="INR",
         payment=Payment("razorpay", "order_1", payment_id="pay_1", paid_minor=150000,
                         paid_at=AT)).second_payment("pay_2", 150000)

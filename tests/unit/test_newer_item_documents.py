@@ -9,13 +9,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.availability import LocalRange
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, HistoryEntry, Payment
+from chalicelib.domain.bookings import Booking, HistoryEntry, Payment
 from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.store import codecs
 from chalicelib.store.calendar_cache import day_events, setup_from_json, setup_to_json
 from chalicelib.store.items import CalendarDayItem
+from tests.fakes.bookings import a_booking
 
 CREATED = datetime.fromisoformat("2026-03-01T09:00:00+00:00")
 MOVED = datetime.fromisoformat("2026-03-02T12:00:00+00:00")
@@ -23,13 +24,7 @@ GOOGLE = CalendarRef("google", "primary")
 
 
 def a_moved_paid_booking() -> Booking:
-    return Booking(
-        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
-        start=datetime.fromisoformat("2026-03-04T15:00:00+00:00"),
-        end=datetime.fromisoformat("2026-03-04T15:30:00+00:00"),
-        buffer_before=timedelta(0), buffer_after=timedelta(0),
-        attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"), answers={},
-        status=BookingStatus.CONFIRMED, created_at=CREATED, location_kind="zoom",
+    return a_booking(
         history=(HistoryEntry(datetime.fromisoformat("2026-03-03T15:00:00+00:00"),
                               datetime.fromisoformat("2026-03-03T15:30:00+00:00"), MOVED),),
         price_minor=5000, currency="USD", version=3,

@@ -9,15 +9,16 @@ import json
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
+from chalicelib.domain.bookings import Booking, BookingStatus, Payment
 from chalicelib.domain.events import booking_events
 from chalicelib.functions.views import host_booking_out
+from tests.fakes.bookings import a_booking
 
 STATIC = Path(__file__).parents[2] / "chalicelib/web/static"
 # `heard`: what was heard before the events; `listed`: the list read after them, or null.
@@ -46,15 +47,9 @@ HELD_WORDS = ("Owed back (paid after the meeting's start): no refund while the b
 
 
 def a_hold() -> Booking:
-    return Booking(
-        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
-        start=datetime.fromisoformat("2026-03-04T15:00:00+00:00"),
-        end=datetime.fromisoformat("2026-03-04T15:30:00+00:00"),
-        buffer_before=timedelta(0), buffer_after=timedelta(0),
-        attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"), answers={},
-        status=BookingStatus.PENDING_PAYMENT, created_at=AT, location_kind="zoom",
-        price_minor=5000, currency="USD", payment=HOLD, version=1,
-        hold_until=datetime.fromisoformat("2026-03-04T15:15:00+00:00"))
+    return a_booking(status=BookingStatus.PENDING_PAYMENT, created_at=AT, price_minor=5000,
+                     currency="USD", payment=HOLD, version=1,
+                     hold_until=datetime.fromisoformat("2026-03-04T15:15:00+00:00"))
 
 
 # Each write as the table counts it (its version one up): the payment came after the
