@@ -19,12 +19,7 @@ class StripeDisputes(StripeStore):
         """The client disputes the payment with their bank: a dispute on its charge, and
         charge.dispute.created (which names the PaymentIntent, without its metadata)."""
         with self.lock:
-            found = self.locate(intent_id)
-            if found is None or found[1]["object"] != "payment_intent" or \
-                    not found[1]["latest_charge"]:
-                raise KeyError(intent_id)
-            account, intent = found
-            paid = self._objects[intent["latest_charge"]][1]
+            account, paid = self.paid_charge(intent_id)
             opened = self.add(account, objects.dispute(paid, reason))
             paid.update(disputed=True, dispute=opened["id"])
             self.emit("charge.dispute.created", opened, account)

@@ -53,12 +53,7 @@ class StripeRefunds(StripeStore):
         left of it, or `amount`): a refund without Penny's metadata, under the dashboard's
         own request and key; refund.created and charge.refunded are sent, as at Stripe."""
         with self.lock:
-            found = self.locate(intent_id)
-            if found is None or found[1]["object"] != "payment_intent" or \
-                    not found[1]["latest_charge"]:
-                raise KeyError(intent_id)
-            account, intent = found
-            paid = self._objects[intent["latest_charge"]][1]
+            account, paid = self.paid_charge(intent_id)
             return self.refund(account, paid, amount, {}, "requested_by_customer",
                                (new_id("req_"), new_id("dashboard-", 32)))
 

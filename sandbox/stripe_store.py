@@ -67,6 +67,16 @@ class StripeStore:
                 self._lapse(*found)
             return found
 
+    def paid_charge(self, intent_id: str) -> tuple[str | None, dict[str, Any]]:
+        """A paid PaymentIntent's account and its charge (KeyError for anything else)."""
+        with self.lock:
+            found = self.locate(intent_id)
+            if found is None or found[1]["object"] != "payment_intent" or \
+                    not found[1]["latest_charge"]:
+                raise KeyError(intent_id)
+            account, intent = found
+            return account, self._objects[intent["latest_charge"]][1]
+
     def all(self, kind: str) -> list[tuple[str | None, dict[str, Any]]]:
         with self.lock:
             return [(owner, data) for owner, data in self._objects.values()
