@@ -12,8 +12,10 @@ disputes); its parts (status, attendee, brief, a previous time) are booking_part
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalicelib.domain.booking_dispute_changes import BookingDisputeChanges
 from chalicelib.domain.booking_parts import Attendee as Attendee
@@ -92,6 +94,9 @@ class Booking(BookingPaymentChanges, BookingDisputeChanges):
     # offers to put it back. Cleared when the calendar job makes the event again, or
     # takes it away because the host writes bookings to no calendar now.
     calendar_event_removed_at: datetime | None = None
+    # The keys of its stored document that this version does not know (a newer version
+    # wrote them, store/newer_keys.py): written back as they were, no part of what it equals.
+    unknown_keys: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def meeting(self) -> TimeRange:

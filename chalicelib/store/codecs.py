@@ -1,7 +1,8 @@
 """Domain objects <-> the JSON documents stored inside items.
 
 Read by the keys and list positions this version knows: a key a newer version added, or
-an element it added at the end of a list, is passed over (docs/deploy.md)."""
+an element it added at the end of a list, is passed over (docs/deploy.md). A booking's
+document keeps the top-level keys it does not know and writes them back (newer_keys.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from chalicelib.domain.bookings import (
     HistoryEntry,
 )
 from chalicelib.domain.event_types import EventType, LocationKind, Price, Question, QuestionType
+from chalicelib.store.newer_keys import with_unknown
 from chalicelib.store.payment_codec import payment_from_json, payment_to_json
 
 
@@ -78,6 +80,13 @@ def _dt(value: str | None) -> datetime | None:
 _ALWAYS = frozenset({"event_type_id", "event_title", "start", "end", "attendee",
                      "created_at", "location_kind"})
 _ZERO_BY_DEFAULT = frozenset({"buffer_before", "buffer_after", "sequence"})
+# Every key of the document this version writes, held or left out: any other a newer
+# version wrote is kept on the booking it reads.
+_KEYS = _ALWAYS | _ZERO_BY_DEFAULT | frozenset({
+    "answers", "hold_until", "cancelled_at", "cancel_reason", "cancelled_by", "history",
+    "price_minor", "currency", "video_url", "video_note", "premium", "keeps_notes",
+    "payment", "notes_url", "brief", "brief_note", "notes_requested_at",
+    "calendar_requested_at"})
 
 
 def _absent(key: str, value: Any) -> bool:
@@ -87,7 +96,9 @@ def _absent(key: str, value: Any) -> bool:
 
 
 def booking_to_json(b: Booking) -> dict[str, Any]:
-    return {k: v for k, v in _booking_fields(b).items() if k in _ALWAYS or not _absent(k, v)}
+    written = {k: v for k, v in _booking_fields(b).items()
+               if k in _ALWAYS or not _absent(k, v)}
+    return with_unknown(written, {k: v for k, v in b.unknown_keys.items() if k not in _KEYS})
 
 
 def _booking_fields(b: Booking) -> dict[str, Any]:
@@ -147,6 +158,7 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         notes_url=d.get("notes_url"), brief=_brief_from_json(d.get("brief")),
         brief_note=d.get("brief_note"), notes_requested_at=_dt(d.get("notes_requested_at")),
         calendar_requested_at=_dt(d.get("calendar_requested_at")),
+        unknown_keys={k: v for k, v in d.items() if k not in _KEYS},
     )
 
 

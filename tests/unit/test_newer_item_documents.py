@@ -1,15 +1,17 @@
 """The JSON documents inside items as a newer version may write them, read by this one (a
 deploy under way, or rolled back): a key it does not know, or another element at the end
 of a list read by position, is no error and changes nothing it reads
-(chalicelib/store/codecs.py, calendar_cache.py)."""
+(chalicelib/store/codecs.py, calendar_cache.py); a booking's document writes the top-level
+keys it did not know back as they were."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.availability import LocalRange
-from chalicelib.domain.bookings import Booking, HistoryEntry, Payment
+from chalicelib.domain.bookings import Booking, BookingBrief, HistoryEntry, Payment
 from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.timerange import TimeRange
@@ -88,3 +90,38 @@ def test_a_cached_calendar_event_with_a_newer_element_reads_as_without_it() -> N
                                            "tentative"]})
 
     assert day_events(day) == {"ev-1": TimeRange(start.astimezone(UTC), end.astimezone(UTC))}
+
+
+def test_a_booking_read_with_a_newer_top_level_key_is_written_back_with_it() -> None:
+    stored = codecs.booking_to_json(a_moved_paid_booking())
+    read = read_booking({**stored, "reminder_sent_at": MOVED.isoformat()})
+
+    written = codecs.booking_to_json(replace(read, video_url="https://zoom.us/j/1"))
+
+    assert read == a_moved_paid_booking()
+    assert written == {**stored, "video_url": "https://zoom.us/j/1",
+                       "reminder_sent_at": MOVED.isoformat()}
+
+
+def test_a_key_this_version_writes_wins_over_a_kept_one_of_the_same_name() -> None:
+    kept = {"event_title": "Old title", "cancel_reason": "kept", "reminder_sent_at": "x"}
+
+    written = codecs.booking_to_json(a_booking(unknown_keys=kept))
+
+    assert written["event_title"] == "Intro call"
+    assert "cancel_reason" not in written
+    assert written["reminder_sent_at"] == "x"
+
+
+def test_a_booking_with_every_part_set_reads_back_with_no_key_kept_aside() -> None:
+    full = a_booking(
+        buffer_before=timedelta(minutes=5), buffer_after=timedelta(minutes=5),
+        answers={"topic": "pricing"}, sequence=1, hold_until=MOVED, cancelled_at=MOVED,
+        cancel_reason="ill", cancelled_by="host", premium=True, keeps_notes=True,
+        video_url="https://zoom.us/j/1", video_note="sent by mail", notes_url="https://n/1",
+        brief=BookingBrief("Bo", "a plan", ("figures",), ("when?",)), brief_note="none",
+        notes_requested_at=MOVED, calendar_requested_at=MOVED,
+        history=a_moved_paid_booking().history, price_minor=5000, currency="USD",
+        payment=a_moved_paid_booking().payment)
+
+    assert read_booking(codecs.booking_to_json(full)).unknown_keys == {}
