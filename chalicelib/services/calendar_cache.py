@@ -85,7 +85,10 @@ class CalendarCache(CalendarChoice):
     def refresh(self, host_id: str, states: Sequence[SyncState], window: TimeRange
                 ) -> dict[CalendarRef, list[TimeRange]]:
         """Sync the stale calendars in parallel for a slots page: each one that synced
-        in time, with its busy time in `window`; those that did not are left out."""
+        in time, with its busy time in `window`; those that did not are left out (the
+        page then reads their copies as they are, and says so). A sync stopped by a
+        deleted event's booking that other transactions kept busy is one that did not:
+        its cursor stays, so the next sync flags it, and the page is never refused."""
         if not states:
             return {}
         pool = ThreadPoolExecutor(max_workers=min(4, len(states)))
@@ -97,7 +100,8 @@ class CalendarCache(CalendarChoice):
             for ref, future in futures.items():
                 try:
                     synced = future.result(timeout=deadline.left())
-                except (ProviderError, NotConnectedError, FutureTimeout):
+                except (ProviderError, NotConnectedError, BookingContentionError,
+                        FutureTimeout):
                     continue
                 fresh[ref] = busy_ranges(synced.copy.days.values(), window)
         finally:

@@ -43,7 +43,7 @@ from tests.functional.test_calendar_event_removed import (
     deleted_in_google,
     penny_events,
 )
-from tests.functional.test_calendars import deliver, host_id, run_calendar_job
+from tests.functional.test_calendars import deliver, host_id, next_weekday, run_calendar_job
 
 OWNER = EventOwner("google", "evt-1", HOST, "b-1", "google:ada@example.com", STANDUP.end,
                    STANDUP.end + timedelta(days=30))
@@ -249,3 +249,30 @@ def test_a_google_sync_whose_flag_other_transactions_keep_cancelling_flags_on_th
 
     seen_after = api.get(f"/me/bookings/{uid}", token=host).json
     assert seen_after["calendar_event_removed_at"] == clock.now().isoformat()
+
+
+def test_a_slots_page_whose_sync_meets_a_busy_flag_shows_the_copy_and_flags_it_later(
+        api: Api, sandbox: ProviderSandbox, clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    host = make_sandbox_host(api, sandbox, clock)
+    uid, gone = booked_into_google(api, sandbox, host, clock)
+    day = next_weekday(clock).isoformat()
+    slots = f"/hosts/alice/intro/slots?start={day}&end={day}&timeZone=UTC"
+    clock.advance(minutes=1)
+    conflicts = Conflicts(monkeypatch, times=2 * FLAG_ATTEMPTS)
+    seen = len(sandbox.notifications("google"))
+    sandbox.delete_event("google", gone)
+    deliver(api, sandbox, "google", seen)  # its flag kept cancelled: the copy not fresh
+
+    page = api.get(slots)  # its sync lists the deleted event; the flag is cancelled again
+
+    assert page.status == 200, page.body
+    assert page.json["stale"] is True
+    assert conflicts.sent == 2 * FLAG_ATTEMPTS
+    assert api.get(f"/me/bookings/{uid}", token=host).json["calendar_event_removed_at"] is None
+
+    again = api.get(slots)  # nothing in the way now: this sync flags the booking
+
+    assert again.status == 200 and again.json["stale"] is False
+    removed = api.get(f"/me/bookings/{uid}", token=host).json["calendar_event_removed_at"]
+    assert removed == clock.now().isoformat()
