@@ -1,5 +1,5 @@
 """The calendar half of the sandbox's control surface for tests (ProviderSandbox mixes it
-in): seed and delete events (Google's and Outlook's, notifying as the vendor's own app
+in): seed, move and delete events (Google's and Outlook's, notifying as the vendor's own app
 does), delete a calendar, make a calendar fail, read what Penny created, queue 429/5xx,
 lose an answer after its work, slow the API down, count calls, force or read push
 notifications, answer Graph's validation requests, age an event."""
@@ -79,6 +79,21 @@ class CalendarControl:
         if self._store(provider).get(target.id, event_id) is None:
             raise ValueError(f"no event {event_id} on {target.id}")
         self.providers[provider].delete_event(target.id, event_id)
+
+    def move_event(self, provider: str, event_id: str, to: str, account: str | None = None,
+                   calendar: str | None = None) -> CalendarEvent:
+        """The person moves an event (Penny's too) to another of their calendars in the
+        vendor's own app (from the primary unless named), as Google's "move to calendar"
+        (events.move) does: the id stays, and the calendar it left lists it `cancelled`."""
+        calendars = self.calendars(provider, account)
+        source = calendars[0] if calendar is None else \
+            next(c for c in calendars if c.id == calendar)
+        event = self._store(provider).get(source.id, event_id)
+        if event is None:
+            raise ValueError(f"no event {event_id} on {source.id}")
+        moved = self._store(provider).move(event, next(c.id for c in calendars if c.id == to))
+        assert moved is not None
+        return moved
 
     def delete_calendar(self, provider: str, calendar_id: str,
                         account: str | None = None) -> None:

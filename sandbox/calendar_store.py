@@ -125,6 +125,24 @@ class CalendarStore:
         self._tell(stored, "deleted" if event.deleted else "updated")
         return stored
 
+    def move(self, event: CalendarEvent, destination_id: str) -> CalendarEvent | None:
+        """Move a live event to another calendar, keeping its id (Google's events.move):
+        the calendar it left keeps a tombstone (its incremental listing gives it as
+        `cancelled`); None when a live event of that id is there already."""
+        with self._lock:
+            there = self._events.get((destination_id, event.id))
+            if there is not None and not there.deleted:
+                return None
+            left = replace(event, deleted=True)
+            self._events[(event.calendar_id, event.id)] = left
+            gone = self._touch(left)
+            arrived = replace(event, calendar_id=destination_id, deleted=False)
+            self._events[(destination_id, event.id)] = arrived
+            stored = self._touch(arrived)
+        self._tell(gone, "deleted")
+        self._tell(stored, "created")
+        return stored
+
     def find(self, match: Callable[[CalendarEvent], bool]) -> CalendarEvent | None:
         with self._lock:
             return next((replace(e) for e in self._events.values() if match(e)), None)

@@ -1,5 +1,5 @@
 """Fake Google Calendar v3 under `/calendar/v3/`: calendarList.list, freebusy.query,
-events list/get/insert/patch/update/delete, events.watch and channels.stop, authenticated
+events list/get/insert/patch/update/delete/move, events.watch and channels.stop, authenticated
 by the sandbox's access tokens and checked against each method's scopes as the discovery
 document names them (`calendar.v3.json`, the one google-api-python-client uses).
 
@@ -62,6 +62,8 @@ class GoogleCalendarApi(GoogleEventCalls, GooglePushCalls):
                  methods=["POST"]),
             Rule(f"{root}/calendars/<calendar_id>/events/<event_id>", endpoint=self.event,
                  methods=["GET", "PATCH", "PUT", "DELETE"]),
+            Rule(f"{root}/calendars/<calendar_id>/events/<event_id>/move",
+                 endpoint=self.move, methods=["POST"]),
             Rule(f"{root}/channels/stop", endpoint=self.stop_channel, methods=["POST"]),
         ]
 

@@ -1,5 +1,6 @@
-"""The fake Google Calendar API's events: listed, inserted, read, patched, updated and
-deleted, with a Meet link made on conferenceData's createRequest."""
+"""The fake Google Calendar API's events: listed, inserted, read, patched, updated,
+deleted and moved to another calendar, with a Meet link made on conferenceData's
+createRequest."""
 
 from __future__ import annotations
 
@@ -94,6 +95,29 @@ class GoogleEventCalls(GoogleCalendarGate):
             return error(400, bad.reason, str(bad))
         self._conference(event, body, request)
         return json_response(render(self.store.save(event), grant.account.email))
+
+    def move(self, request: Request, calendar_id: str, event_id: str) -> Response:
+        """events.move: the event, its id kept, in the `destination` calendar (one of the
+        account's); the calendar it left lists it `cancelled` from then on, and reading
+        it there answers 404. A live event of that id there already: 409 (the fake's)."""
+        grant = self._enter(request, "events.move")
+        if isinstance(grant, Response):
+            return grant
+        calendar = self._calendar(grant, calendar_id)
+        if isinstance(calendar, Response):
+            return calendar
+        if not request.args.get("destination"):
+            return error(400, "required", "Required parameter: destination")
+        target = self._calendar(grant, request.args["destination"])
+        if isinstance(target, Response):
+            return target
+        event = self.store.get(calendar.id, event_id)
+        if event is None:
+            return error(404, "notFound", "Not Found")
+        moved = self.store.move(event, target.id) if target.id != calendar.id else event
+        if moved is None:
+            return error(409, "duplicate", "The requested identifier already exists.")
+        return json_response(render(moved, grant.account.email))
 
     def _conference(self, event: CalendarEvent, body: dict[str, Any], request: Request) -> None:
         # Without conferenceDataVersion=1 Google silently ignores conferenceData.

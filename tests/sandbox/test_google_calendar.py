@@ -382,3 +382,40 @@ def test_the_sandbox_page_deletes_an_event_as_the_hosts_app_does_and_notifies(
     assert receiver.wait_for(3)[2].headers["X-Goog-Resource-State"] == "exists"
     listed = service.events().list(calendarId="primary", syncToken=synced).execute()["items"]
     assert [(e["id"], e["status"]) for e in listed] == [(event.id, "cancelled")]
+
+
+def test_events_move_keeps_the_id_and_the_calendar_left_lists_it_cancelled(
+        provider_sandbox: ProviderSandbox) -> None:
+    events = _calendar(provider_sandbox).events()
+    primary, side = (c.id for c in provider_sandbox.calendars("google"))
+    made = events.insert(calendarId="primary", body={
+        "summary": "Intro", "start": {"dateTime": "2026-05-04T09:00:00Z"},
+        "end": {"dateTime": "2026-05-04T09:30:00Z"}}).execute()
+    synced = events.list(calendarId="primary").execute()["nextSyncToken"]
+
+    moved = events.move(calendarId="primary", eventId=made["id"], destination=side).execute()
+
+    assert (moved["id"], moved["status"], moved["summary"]) == (made["id"], "confirmed", "Intro")
+    there = events.get(calendarId=side, eventId=made["id"]).execute()
+    assert there["start"]["dateTime"] == "2026-05-04T09:00:00Z"
+    listed = events.list(calendarId="primary", syncToken=synced).execute()["items"]
+    assert [(e["id"], e["status"]) for e in listed] == [(made["id"], "cancelled")]
+    with pytest.raises(HttpError) as left:
+        events.get(calendarId=primary, eventId=made["id"]).execute()
+    assert left.value.resp.status == 404
+    assert [e.id for e in provider_sandbox.events("google", calendar=side)] == [made["id"]]
+
+
+def test_events_move_to_a_calendar_not_the_accounts_answers_404(
+        provider_sandbox: ProviderSandbox) -> None:
+    events = _calendar(provider_sandbox).events()
+    made = events.insert(calendarId="primary", body={
+        "summary": "Intro", "start": {"dateTime": "2026-05-04T09:00:00Z"},
+        "end": {"dateTime": "2026-05-04T09:30:00Z"}}).execute()
+
+    with pytest.raises(HttpError) as refused:
+        events.move(calendarId="primary", eventId=made["id"],
+                    destination="someone-else@example.com").execute()
+
+    assert refused.value.resp.status == 404
+    assert [e.id for e in provider_sandbox.events("google")] == [made["id"]]
