@@ -124,11 +124,12 @@ def _calendar_cache(core: Core, adapters: ProviderAdapters) -> CalendarCache:
     from chalicelib.services.calendar_cache import CalendarCache
     from chalicelib.store.calendar_cache import CalendarCacheRepository
     from chalicelib.store.event_owners import EventOwnerRepository
+    from chalicelib.store.provider_refs import ProviderRefRepository
 
     base = core.settings.public_base_url
     return CalendarCache(adapters, CalendarCacheRepository(), core.clock,
                          notify_url=lambda provider: f"{base}/webhooks/calendar/{provider}",
-                         owners=EventOwnerRepository())
+                         owners=EventOwnerRepository(), refs=ProviderRefRepository())
 
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path

@@ -190,6 +190,21 @@ class GoogleCalendar:
         # Penny chooses Google's ids: a booking's events are deleted by them, unlisted.
         return None
 
+    def moved_to(self, calendar_id: str, event_id: str) -> str | None:
+        # events.move keeps the id, and the calendar it left lists it cancelled: it is
+        # read in each other calendar Penny may write (a 404, or cancelled: not there).
+        events = self._api("events")
+        for other in self.calendars():
+            if not other.writable or other.id == calendar_id or \
+                    (other.primary and calendar_id == "primary"):
+                continue
+            found = self._call(events.get(calendarId=other.id, eventId=event_id,
+                                          fields="id,status"),
+                               "looking for a moved event", tolerate={404, 410})
+            if found is not None and found.get("status") != "cancelled":
+                return other.id
+        return None
+
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
         answer = self._call(self._api("events").patch(

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.calendar_cache import (
     CalendarRef,
@@ -45,6 +46,9 @@ from chalicelib.services.calendar_ports import (
 )
 from chalicelib.services.ports import Clock
 
+if TYPE_CHECKING:  # services.jobs is the workers': the API's sync path does not load it
+    from chalicelib.services.jobs import ProviderRefs
+
 READ_TIMEOUT = 2.0       # seconds a slots page waits for a sync of a stale calendar
 
 
@@ -59,6 +63,9 @@ class CalendarCache(CalendarChoice):
     # Whose booking each of Penny's events is: a sync flags the booking whose event the
     # host deleted (services/calendar_event_owners.py). None: nothing is flagged.
     owners: EventOwners | None = None
+    # The bookings' records of their events: a sync follows an event the host moved to
+    # another of their calendars (services/calendar_event_moves.py). None: flagged.
+    refs: ProviderRefs | None = None
 
     # ---- Penny's own events -------------------------------------------------------------
 

@@ -11,13 +11,15 @@ one moves it; another reads again from its own, older cursor onto the copy as it
 and after `MOVE_ATTEMPTS` leaves the copy to a full listing. What else the sync
 changed is recorded after (services/calendar_records.py). An incremental listing that
 says one of Penny's events was deleted flags its booking
-(services/calendar_event_owners.py).
+(services/calendar_event_owners.py), unless the host moved it to another of their
+calendars (services/calendar_event_moves.py: followed there).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.calendar_cache import (
     CalendarCopy,
@@ -32,10 +34,14 @@ from chalicelib.domain.errors import BookingContentionError, ProviderError
 from chalicelib.domain.external_busy import blocks
 from chalicelib.domain.providers.calendars import CalendarChanges, CalendarProvider
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.calendar_event_moves import EventMoves
 from chalicelib.services.calendar_event_owners import notice_removed
 from chalicelib.services.calendar_ports import EventOwners, channel_cursor
 from chalicelib.services.calendar_records import CalendarRecords
 from chalicelib.services.calendar_sync_states import Reading, Synced, still_true
+
+if TYPE_CHECKING:  # services.jobs is the workers': the API's sync path does not load it
+    from chalicelib.services.jobs import ProviderRefs
 
 SYNC_TIMEOUT = 8.0       # a push-notified sync, the calendar job
 MOVE_ATTEMPTS = 3        # reads of what changed, when other syncs keep moving the cursor
@@ -45,6 +51,7 @@ class CalendarCopySync(CalendarRecords):
     """Held by CalendarCache (services/calendar_cache.py), which has the fields."""
 
     owners: EventOwners | None
+    refs: ProviderRefs | None
 
     def sync(self, host_id: str, state: SyncState, timeout: float = SYNC_TIMEOUT,
              noticed: datetime | None = None, seen: CalendarSetup | None = None,
@@ -80,11 +87,12 @@ class CalendarCopySync(CalendarRecords):
                     self._overlapped(host_id, ref)
                 raise
             try:
-                copy, days = self._apply(host_id, state, window, changes)
-            except BookingContentionError:
-                # A deleted event's booking kept refusing its flag: the cursor stays
-                # where it was, so the next sync lists the event again (after another
-                # sync moved it, that sync listed it too, and the copy is repaired).
+                copy, days = self._apply(host_id, calendar, state, window, changes)
+            except (BookingContentionError, ProviderError):
+                # A deleted event's booking kept refusing its flag, or the look for where
+                # the host moved it failed: the cursor stays where it was, so the next
+                # sync lists the event again (after another sync moved it, that sync
+                # listed it too, and the copy is repaired).
                 if attempt:
                     self._overlapped(host_id, ref)
                 raise
@@ -124,14 +132,18 @@ class CalendarCopySync(CalendarRecords):
         self._overlapped(host_id, ref)
         return Synced(mine, copy)
 
-    def _apply(self, host_id: str, state: SyncState, window: TimeRange,
-               changes: CalendarChanges) -> tuple[CalendarCopy, dict[date, DayEvents]]:
+    def _apply(self, host_id: str, calendar: CalendarProvider, state: SyncState,
+               window: TimeRange, changes: CalendarChanges
+               ) -> tuple[CalendarCopy, dict[date, DayEvents]]:
         """The listing applied to the stored copy, and the days it changed, written."""
         reach = window if state.covered_until is None else TimeRange(
             window.start, max(window.end, state.covered_until))
         copy = self.store.copy(host_id, state.ref, reach)
-        # Penny's event for a booking, deleted there by the host: the booking is flagged.
-        notice_removed(self.owners, host_id, state.ref, changes, self.clock.now())
+        # Penny's event for a booking, deleted there by the host: the booking is flagged,
+        # unless the host moved it to another of their calendars (followed there).
+        moves = None if self.owners is None or self.refs is None else \
+            EventMoves(calendar, self.owners, self.refs)
+        notice_removed(self.owners, host_id, state.ref, changes, self.clock.now(), moves)
         if changes.full:
             copy.clear(reach)
         for change in changes.changes:

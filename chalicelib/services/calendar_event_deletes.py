@@ -27,22 +27,15 @@ from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
 from chalicelib.services.calendar_event_owners import disown
+from chalicelib.services.calendar_event_records import CALENDAR as CALENDAR
+from chalicelib.services.calendar_event_records import made_for, recorded
 from chalicelib.services.calendar_ports import EventOwners, ProviderAdapters
 from chalicelib.services.jobs import ProviderRefs
 
-CALENDAR = "calendar"
 # Older than any calendar run (the worker's timeout, store/queues.py's WORKER_TIMEOUT, is
 # 60 s): a tagged event made this long before the one a move just made again is no
 # other run's, still to be recorded, but one a run left behind (its answer lost).
 SETTLED = timedelta(minutes=10)
-
-
-def recorded(ref: ProviderRef) -> tuple[str, str, str]:
-    """The calendar's key, the event's id and the key it was made under, as recorded
-    (`calendar key\nevent id`, and `\nkey` for an event that replaced a deleted one)."""
-    place, _, rest = ref.external_id.partition("\n")
-    event_id, _, key = rest.partition("\n")
-    return place, event_id, key or ref.booking_uid
 
 
 def replacement_key(uid: str, gone_id: str) -> str:
@@ -94,8 +87,10 @@ class CalendarEventDeletes:
         calendar.delete_event(where.calendar_id, event_id)
         # A reschedule may have made the event again in place of this one (the host had
         # deleted it) and died before recording it: Google's is keyed from the deleted
-        # one's id; Graph's carries the booking's tag.
-        self._delete_unrecorded_in(calendar, where, ref.booking_uid,
+        # one's id, in the calendar it made it in (the one the event was made for, where
+        # the host may have moved it from); Graph's carries the booking's tag.
+        again = CalendarRef.parse(made_for(ref))
+        self._delete_unrecorded_in(calendar, again, ref.booking_uid,
                                    replacement_key(ref.booking_uid, event_id), written)
         self.refs.delete(ref)
         written.append(Written(where, event_id, None))

@@ -11,7 +11,8 @@ end, flags the booking (one transaction, only while the record is still there an
 booking confirmed and not flagged yet): its table change is `booking.updated` for the
 host's dashboards, which offer to put the event back. The record checked with the flag
 keeps a sync that read it just before the event was made again from flagging the
-booking once more.
+booking once more. An event the host moved to another of their Google calendars is
+followed there instead (services/calendar_event_moves.py).
 
 Penny's own removals are never flagged: a cancel leaves the booking cancelled, and each
 event Penny deletes or replaces while its booking stands (another calendar chosen, none,
@@ -27,6 +28,7 @@ from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarRef
 from chalicelib.domain.event_owners import EventOwner
 from chalicelib.domain.providers.calendars import CalendarChanges
+from chalicelib.services.calendar_event_moves import EventMoves
 from chalicelib.services.calendar_ports import EventOwners
 
 # The providers that tell Penny of a deleted event: Google's incremental listing, Graph's
@@ -47,25 +49,30 @@ def disown(owners: EventOwners | None, where: CalendarRef, event_id: str) -> Non
 
 
 def notice_removed(owners: EventOwners | None, host_id: str, ref: CalendarRef,
-                   changes: CalendarChanges, now: datetime) -> list[str]:
-    """Flag each booking whose event this incremental listing says was deleted; the
-    bookings flagged."""
+                   changes: CalendarChanges, now: datetime,
+                   moves: EventMoves | None = None) -> list[str]:
+    """Flag each booking whose event this incremental listing says was deleted, unless
+    the host moved it to another calendar (`moves`: then followed); the bookings flagged."""
     if changes.full:
         return []  # a full listing leaves deleted events out
     return notice_deleted(owners, host_id, ref, (c.id for c in changes.changes if c.removed),
-                          now)
+                          now, moves)
 
 
 def notice_deleted(owners: EventOwners | None, host_id: str, ref: CalendarRef,
-                   event_ids: Iterable[str], now: datetime) -> list[str]:
+                   event_ids: Iterable[str], now: datetime,
+                   moves: EventMoves | None = None) -> list[str]:
     """Flag each booking whose event in the host's calendar `ref` the provider says was
-    deleted (one read each); the bookings flagged."""
+    deleted (one read each), unless `moves` finds it moved; the bookings flagged."""
     if owners is None:
         return []
     flagged: list[str] = []
     for event_id in dict.fromkeys(event_ids):  # Graph may name one twice in a batch
         owner = owners.owner(ref.provider, event_id)
-        if owner is not None and owner.owned_by(host_id, ref.key, now) and \
-                owners.flag_removed(owner, now):
+        if owner is None or not owner.owned_by(host_id, ref.key, now):
+            continue
+        if moves is not None and moves.follow(owner, ref):
+            continue  # the host moved it: followed, not removed
+        if owners.flag_removed(owner, now):
             flagged.append(owner.booking_uid)
     return flagged

@@ -26,13 +26,12 @@ from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
 from chalicelib.services.calendar_event_deletes import (
-    CALENDAR,
     CalendarEventDeletes,
     Written,
-    recorded,
     replacement_key,
 )
 from chalicelib.services.calendar_event_owners import disown, own
+from chalicelib.services.calendar_event_records import CALENDAR, made_for, record, recorded
 from chalicelib.services.calendar_ports import ProviderAdapters
 from chalicelib.services.jobs import HostConfigs, ProviderRefs
 
@@ -74,9 +73,15 @@ class CalendarEventWrites(CalendarEventDeletes):
                zoom_url: str | None, written: list[Written]) -> str | None:
         ref = self.refs.get(CALENDAR, booking.uid)
         place, event_id, key = recorded(ref) if ref is not None else ("", "", booking.uid)
-        if ref is not None and place != destination.key:  # the host chose another calendar
+        if ref is not None and destination.key not in (made_for(ref), place):
+            # The host chose another calendar for bookings (not one they moved the event
+            # to themselves: that is followed, and the event patched where it is).
             self._delete_event(booking.host_id, ref, written)
             ref, key = None, booking.uid
+        elif ref is not None and made_for(ref) != destination.key:
+            # The host chose the calendar they had moved the event to: it is made for it.
+            ref = replace(ref, external_id=record(place, event_id, key, booking.uid))
+        where = CalendarRef.parse(place) if ref is not None else destination
         event = CalendarEvent(
             key=key, title=f"{booking.event_title} with {booking.attendee.name}",
             when=booking.meeting, attendee_name=booking.attendee.name,
@@ -95,7 +100,7 @@ class CalendarEventWrites(CalendarEventDeletes):
         if flagged or ref.sequence < booking.sequence or lacks_link or \
                 (zoom_url is not None and booking.video_url != zoom_url):
             try:
-                updated = calendar.update_event(destination.calendar_id, event_id, event)
+                updated = calendar.update_event(where.calendar_id, event_id, event)
             except EventGoneError:
                 # The host deleted the event in their calendar, and the booking still
                 # stands: it is made again, under a key of its own (Google's event id,
@@ -104,10 +109,10 @@ class CalendarEventWrites(CalendarEventDeletes):
                 # deleted one brought back. The key is derived from the deleted event's
                 # id, which stays recorded until the new one is: a retry after a create
                 # whose answer was lost finds the event it made.
-                written.append(Written(destination, event_id, None))
+                written.append(Written(where, event_id, None))
                 # Its owner record forgotten first: a sync that lists it deleted later
-                # flags nothing.
-                disown(self._owners, destination, event_id)
+                # flags nothing. It is made again in the destination calendar.
+                disown(self._owners, where, event_id)
                 again = replace(event, key=replacement_key(booking.uid, event_id))
                 made = self._create(calendar, booking, destination, again, written)
                 # Any other event of the booking there goes (Graph's, found by its tag): one
@@ -119,11 +124,10 @@ class CalendarEventWrites(CalendarEventDeletes):
             if ref.sequence < booking.sequence:
                 # Moved in place: its owner record follows the meeting's new end (what a
                 # deletion is judged by, and the record's TTL), as the event's record does.
-                own(self._owners, booking, destination, event_id,
-                    booking.end + KEEP_AFTER_MEETING)
+                own(self._owners, booking, where, event_id, booking.end + KEEP_AFTER_MEETING)
             self.refs.put(replace(ref, sequence=booking.sequence,
                                   keep_until=booking.end + KEEP_AFTER_MEETING))
-            written.append(Written(destination, event_id, None))
+            written.append(Written(where, event_id, None))
             return updated.join_url if online else None
         return booking.video_url if online else None
 
@@ -138,9 +142,8 @@ class CalendarEventWrites(CalendarEventDeletes):
         own(self._owners, booking, destination, made.id, booking.end + KEEP_AFTER_MEETING)
         # The key rides on the record when it is not the booking's uid (a replacement), so
         # later updates send the same Meet request, which Google then ignores.
-        keyed = "" if event.key == booking.uid else f"\n{event.key}"
         self.refs.put(ProviderRef(CALENDAR, booking.uid,
-                                  f"{destination.key}\n{made.id}{keyed}", booking.sequence,
-                                  booking.end + KEEP_AFTER_MEETING))
+                                  record(destination.key, made.id, event.key, booking.uid),
+                                  booking.sequence, booking.end + KEEP_AFTER_MEETING))
         written.append(Written(destination, made.id, booking.meeting))
         return made

@@ -20,6 +20,7 @@ from chalicelib.domain.calendar_cache import (
 )
 from chalicelib.domain.event_owners import EventOwner
 from chalicelib.domain.providers.calendars import CalendarProvider
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.domain.providers.video import VideoProvider
 from chalicelib.domain.timerange import TimeRange
 
@@ -69,6 +70,14 @@ class EventOwners(Protocol):
     def owner(self, provider: str, event_id: str) -> EventOwner | None: ...
     def put(self, owner: EventOwner) -> None: ...
     def forget(self, provider: str, event_id: str) -> None: ...
+
+    def follow(self, owner: EventOwner, to: str, ref: ProviderRef,
+               moved: ProviderRef) -> bool:
+        """The owner's event, moved by the host to calendar `to` (a CalendarRef key):
+        its owner record names `to`, and the booking's record of it `ref` becomes
+        `moved` (one transaction, while the owner record names the booking in its old
+        calendar and `ref` is still what is stored); whether they did."""
+        ...
 
     def flag_removed(self, owner: EventOwner, at: datetime) -> bool:
         """Flag `calendar_event_removed_at` on the owner's booking, if its owner record

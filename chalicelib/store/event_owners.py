@@ -12,6 +12,10 @@ keeps a sync that read the record just before the calendar job made the event ag
 (the record forgotten, the flag cleared) from flagging the booking once more. Another
 transaction on the booking in progress cancels it ("TransactionConflict"): it is tried
 again after a short jittered pause, and BookingContentionError says it kept conflicting.
+
+An event the host moved to another of their calendars is followed instead (`follow`):
+its owner record and the booking's record of the event (PROVIDERREF) name the calendar it
+is in now, in one transaction, while both still say what the sync read.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import random
 import time
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -26,8 +31,10 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.errors import BookingContentionError
 from chalicelib.domain.event_owners import EventOwner
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.store.bookings import BOOKING_PK
-from chalicelib.store.items import BookingItem
+from chalicelib.store.items import BookingItem, ProviderRefItem
+from chalicelib.store.provider_refs import ref_keys
 from chalicelib.store.tables import PennyItem
 from chalicelib.store.transactions import cancelled_reasons, connection
 
@@ -84,22 +91,42 @@ class EventOwnerRepository:
             f"{BOOKING_PK}{owner.booking_uid}", "BOOKING",
             actions=[flag.set(at), BookingItem.version.add(1)],
             condition=(status == BookingStatus.CONFIRMED.value) & flag.does_not_exist())
-        for attempt in range(FLAG_ATTEMPTS):
-            if attempt:
-                time.sleep(random.uniform(0.5, 1) * CONFLICT_PAUSE * 2 ** (attempt - 1))
-            try:
-                connection().transact_write_items(condition_check_items=[record],
-                                                  delete_items=[], put_items=[],
-                                                  update_items=[booking])
-            except TransactWriteError as exc:
-                reasons = cancelled_reasons(exc)
-                if "ConditionalCheckFailed" in reasons:
-                    return False
-                if "TransactionConflict" not in reasons:
-                    raise
-                conflict = exc
-                continue
-            return True
-        raise BookingContentionError(
-            f"booking {owner.booking_uid} kept changing in other transactions; try again"
-        ) from conflict
+        return _transact(owner.booking_uid, [record], [booking])
+
+    def follow(self, owner: EventOwner, to: str, ref: ProviderRef,
+               moved: ProviderRef) -> bool:
+        """The owner record names calendar `to`, and the booking's event record `moved`,
+        while the one names the booking in its old calendar and the other is `ref`."""
+        record = EventOwnerItem._get_connection().get_operation_kwargs(
+            *owner_keys(owner.provider, owner.event_id),
+            actions=[EventOwnerItem.calendar.set(to)],
+            condition=(EventOwnerItem.booking_uid == owner.booking_uid)
+            & (EventOwnerItem.calendar == owner.calendar))
+        event = ProviderRefItem._get_connection().get_operation_kwargs(
+            *ref_keys(ref.job, ref.booking_uid),
+            actions=[ProviderRefItem.external_id.set(moved.external_id)],
+            condition=ProviderRefItem.external_id == ref.external_id)
+        return _transact(owner.booking_uid, [], [record, event])
+
+
+def _transact(uid: str, checks: list[dict[str, Any]], updates: list[dict[str, Any]]) -> bool:
+    """One transaction, sent again while another on the booking cancels it; whether it
+    was written (False: a condition failed)."""
+    for attempt in range(FLAG_ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0.5, 1) * CONFLICT_PAUSE * 2 ** (attempt - 1))
+        try:
+            connection().transact_write_items(condition_check_items=checks,
+                                              delete_items=[], put_items=[],
+                                              update_items=updates)
+        except TransactWriteError as exc:
+            reasons = cancelled_reasons(exc)
+            if "ConditionalCheckFailed" in reasons:
+                return False
+            if "TransactionConflict" not in reasons:
+                raise
+            conflict = exc
+            continue
+        return True
+    raise BookingContentionError(
+        f"booking {uid} kept changing in other transactions; try again") from conflict

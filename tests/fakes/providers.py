@@ -129,6 +129,7 @@ class FakeCalendar:
     stopped: list[Watch] = field(default_factory=list)
     busy_asked: list[tuple[str, ...]] = field(default_factory=list)
     changes_asked: list[tuple[str, str | None]] = field(default_factory=list)
+    moves_asked: list[tuple[str, str]] = field(default_factory=list)  # (left, event id)
     faults: Faults = field(default_factory=Faults)
     _log: list[tuple[str, str]] = field(default_factory=list)        # (calendar, event id)
     _epoch: int = 0
@@ -148,6 +149,12 @@ class FakeCalendar:
         """The host deletes an event Penny wrote, in the provider's own app."""
         del self.written[calendar_id][event_id]
         self._log.append((calendar_id, event_id))
+
+    def moved_by_host(self, calendar_id: str, event_id: str, to: str) -> None:
+        """The host moves an event Penny wrote to another of their calendars (Google's
+        "move to calendar": the id stays, the calendar it left lists it deleted)."""
+        self.written.setdefault(to, {})[event_id] = self.written[calendar_id].pop(event_id)
+        self._log += [(calendar_id, event_id), (to, event_id)]
 
     def expire_cursors(self) -> None:
         """Every cursor handed out so far is refused from now on (a full listing next)."""
@@ -225,6 +232,13 @@ class FakeCalendar:
         self.faults.before("booking_events")
         return [TaggedEvent(i, self.made_at.get(i)) for i, e in
                 self.written.get(calendar_id, {}).items() if e.booking == booking_uid]
+
+    def moved_to(self, calendar_id: str, event_id: str) -> str | None:
+        """The other writable calendar Penny's event is in now (`moved_by_host`)."""
+        self.faults.before("moved_to")
+        self.moves_asked.append((calendar_id, event_id))
+        return next((c.id for c in self.listed if c.writable and c.id != calendar_id
+                     and event_id in self.written.get(c.id, {})), None)
 
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:

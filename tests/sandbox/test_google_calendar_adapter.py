@@ -375,6 +375,31 @@ def test_deleting_an_event_twice_or_one_never_made_is_fine(
     assert provider_sandbox.events("google") == []
 
 
+def test_an_event_the_host_moved_is_found_in_the_calendar_it_went_to(
+        provider_sandbox: ProviderSandbox) -> None:
+    primary, side = provider_sandbox.calendars("google")
+    calendar = _adapter(provider_sandbox)
+    made = calendar.create_event("primary", _booking())
+    provider_sandbox.move_event("google", made.id, side.id)
+
+    assert calendar.moved_to("primary", made.id) == side.id
+    assert calendar.moved_to(primary.id, made.id) == side.id
+
+
+def test_an_event_the_host_deleted_is_found_moved_nowhere(
+        provider_sandbox: ProviderSandbox) -> None:
+    calendar = _adapter(provider_sandbox)
+    made = calendar.create_event("primary", _booking())
+    stays = calendar.create_event("primary", _booking(key="booking-uid-2"))
+    provider_sandbox.delete_event("google", made.id)
+
+    assert calendar.moved_to("primary", made.id) is None
+    assert calendar.moved_to("primary", stays.id) is None  # still there, not moved
+    # Each look: the calendar list, then one read per other calendar the host owns.
+    counts = provider_sandbox.api_call_counts("google")
+    assert (counts["calendarList.list"], counts["events.get"]) == (2, 2)
+
+
 # -- tokens and failures ---------------------------------------------------------------
 
 

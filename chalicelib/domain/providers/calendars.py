@@ -126,6 +126,13 @@ class CalendarProvider(Protocol):
         carry no tag (Google: Penny chooses their ids instead, `event_id_for`)."""
         ...
 
+    def moved_to(self, calendar_id: str, event_id: str) -> str | None:
+        """The other calendar of the host's, one Penny may write, that the event listed
+        deleted in `calendar_id` is in now: the host moved it there (Google keeps its id:
+        the calendar list, then one read per such calendar). None when it is in none of
+        them, or the provider cannot tell (Graph gives a moved event a new id)."""
+        ...
+
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
         """EventGoneError when the event is no longer there (the host deleted it)."""
