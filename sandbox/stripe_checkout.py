@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox import stripe_objects as objects
+from sandbox import stripe_units as units
 from sandbox.stripe_wire import StripeFailure, integer, metadata, new_id, text, unknown
 
 # Stripe's minimum charge for the currencies the demo and the tests use, in minor units
@@ -100,6 +101,9 @@ def _line_item(item: dict[str, Any], where: str) -> dict[str, Any]:
         raise StripeFailure(400, f"Invalid currency: {currency}.",
                             code="parameter_invalid_string", param=f"{at}[currency]")
     unit = integer(price, "unit_amount", f"{at}[unit_amount]", required=True) or 0
+    refused = units.refusal(unit, currency)
+    if refused:
+        raise StripeFailure(400, refused[0], code=refused[1], param=f"{at}[unit_amount]")
     product = price.get("product_data")
     name = text(product if isinstance(product, dict) else {}, "name",
                 f"{at}[product_data][name]", required=True)

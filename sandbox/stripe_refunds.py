@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox import stripe_objects as objects
+from sandbox import stripe_units as units
 from sandbox.stripe_store import Request, StripeStore
 from sandbox.stripe_wire import StripeFailure, money, new_id
 
@@ -39,6 +40,9 @@ class StripeRefunds(StripeStore):
                 raise StripeFailure(400, f"Refund amount ({money(amount, paid['currency'])}) is "
                                     "greater than unrefunded amount on charge "
                                     f"({money(left, paid['currency'])})", param="amount")
+            refused = units.refusal(left if amount is None else amount, paid["currency"])
+            if refused:
+                raise StripeFailure(400, refused[0], code=refused[1], param="amount")
             made = self.add(account, objects.refund(paid, left if amount is None else amount,
                                                     meta, reason))
             paid["amount_refunded"] += made["amount"]

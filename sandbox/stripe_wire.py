@@ -18,9 +18,9 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from sandbox import stripe_units as units
+
 ALPHABET = string.ascii_letters + string.digits
-ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg",
-                          "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"})
 
 
 class StripeFailure(Exception):
@@ -147,9 +147,7 @@ def unknown(params: dict[str, Any], known: Iterable[str]) -> None:
 
 def money(amount: int, currency: str) -> str:
     """An amount as Stripe's messages show it ("25.00 USD", "1500 JPY")."""
-    if currency.lower() in ZERO_DECIMAL:
-        return f"{amount} {currency.upper()}"
-    return f"{amount / 100:.2f} {currency.upper()}"
+    return units.money(amount, currency)
 
 
 def masked(key: str) -> str:

@@ -1,16 +1,19 @@
 """The currencies a price may be in: ISO 4217's current codes, each one's minor unit, and
 the least each payment vendor takes in it.
 
-A price is an integer in its currency's minor unit (cents, paise; whole yen), as Stripe
-and Razorpay take it, so the number of decimals a currency has is what turns an amount
-into words and a typed amount into minor units. A code that names no current currency
-(`XYZ`, or one withdrawn, like HRK) is refused when an event type is saved: no vendor
+A price is an integer in its currency's ISO minor unit (cents, paise; whole yen), as
+Razorpay takes it (Stripe's unit differs for a few currencies), so the number of
+decimals a currency has is what turns an amount into words and a typed amount into
+minor units. A code that names no current currency (`XYZ`, or one withdrawn, like HRK)
+is refused when an event type is saved: no vendor
 would take a payment in it, and the booking would fail at the checkout instead.
 
 So is a price a vendor would refuse: under Stripe's minimum charge in its currency (€0.50,
 £0.30, ¥50; Stripe's table of minimum charge amounts), under Razorpay's order minimum of
-100 subunits (₹1.00, $1.00), or a three-decimal amount (KWD, BHD) whose last digit is
-not 0, which Stripe's card partners cannot carry. Stripe's minimum is in the account's
+100 subunits (₹1.00, $1.00), a three-decimal amount (KWD, BHD) whose last digit is not 0,
+which neither vendor's card partners carry, or a fraction of an ariary (MGA), which Stripe
+has without decimals (the Stripe adapter converts to Stripe's unit,
+integrations/stripe_amounts.py). Stripe's minimum is in the account's
 settlement currency; for a currency outside its table the equivalent is a rate Penny
 does not know, so nothing is checked and Stripe's own refusal at the checkout is the
 fallback.
@@ -49,6 +52,9 @@ _STRIPE_MINIMUM = {
     "EUR": 50, "GBP": 30, "HKD": 400, "HUF": 17500, "INR": 50, "JPY": 50, "MXN": 1000,
     "MYR": 200, "NOK": 300, "NZD": 50, "PLN": 200, "RON": 200, "SEK": 300, "SGD": 50,
     "THB": 1000, "USD": 50}
+# Stripe has MGA zero-decimal (ISO: two decimals), so it takes whole ariary only
+# (integrations/stripe_amounts.py, whose `stripe_step` a test holds this one to).
+_STRIPE_WHOLE = frozenset({"MGA"})
 # Razorpay: an order of at least 100 of the currency's subunit, ₹1.00 or $1.00
 # (razorpay.com/docs/api/orders/create).
 _RAZORPAY_MINIMUM = 100
@@ -74,11 +80,24 @@ def vendor_refusal(vendor: str, amount_minor: int, currency: str) -> str | None:
     if amount_minor < least:
         return (f"{vendor.title()} takes payments of at least {_amount(least, currency)} "
                 f"{currency}; raise the price or make the event type free")
-    if vendor == "stripe" and minor_digits(currency) == 3 and amount_minor % 10:
-        return (f"Stripe takes {currency} amounts to two decimals (the third one 0): "
-                f"{_amount(amount_minor - amount_minor % 10, currency)} or "
-                f"{_amount(amount_minor - amount_minor % 10 + 10, currency)}, say")
+    # Razorpay asks for the third decimal 0 too (razorpay.com/docs/api/orders/entity).
+    step = stripe_price_step(currency) if vendor == "stripe" else \
+        10 if minor_digits(currency) == 3 else 1
+    if amount_minor % step:
+        below = amount_minor - amount_minor % step
+        kept = ("in whole units only" if step == 10**minor_digits(currency)
+                else "to two decimals (the third one 0)")
+        return (f"{vendor.title()} takes {currency} amounts {kept}: "
+                f"{_amount(below, currency)} or {_amount(below + step, currency)}, say")
     return None
+
+
+def stripe_price_step(currency: str) -> int:
+    """The step between two amounts Stripe takes, in minor units: a whole unit for MGA,
+    10 for a three-decimal currency (its last digit 0), else 1."""
+    if currency in _STRIPE_WHOLE:
+        return int(10 ** minor_digits(currency))
+    return 10 if minor_digits(currency) == 3 else 1
 
 
 def least_amounts() -> dict[str, dict[str, int]]:

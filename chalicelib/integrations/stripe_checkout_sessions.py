@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.providers.payments import CheckoutRequest
+from chalicelib.integrations.stripe_amounts import to_stripe
 
 MIN_LIFETIME = timedelta(minutes=30)   # Stripe's least expires_at, from the session's making
 MARGIN = timedelta(minutes=2)          # our clock, the request's travel, Stripe's clock
@@ -25,10 +26,10 @@ EARLIER_LINES = 3                      # how far back a crossed retry looks
 def checkout_params(request: CheckoutRequest, expires_at: int) -> Any:
     booking = {"booking_uid": request.booking_uid}
     return {"mode": "payment",
-            # Amounts are in minor units already; a zero-decimal currency (JPY) has none.
+            # In Stripe's unit, not always ISO's (stripe_amounts.py: MGA, ISK, UGX).
             "line_items": [{"quantity": 1, "price_data": {
                 "currency": request.price.currency.lower(),
-                "unit_amount": request.price.amount_minor,
+                "unit_amount": to_stripe(request.price),
                 "product_data": {"name": request.description or "Booking"}}}],
             "customer_email": request.customer_email,
             "client_reference_id": request.booking_uid, "metadata": booking,

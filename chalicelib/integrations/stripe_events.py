@@ -33,6 +33,7 @@ from typing import Any
 
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
+from chalicelib.integrations.stripe_amounts import from_stripe
 
 _SESSION = {"checkout.session.completed": PaymentEventKind.PAID,
             "checkout.session.async_payment_succeeded": PaymentEventKind.PAID,
@@ -106,7 +107,8 @@ def dispute_event(event: dict[str, Any], booking_uid: str) -> PaymentEvent:
 
 
 def _price(found: dict[str, Any], field: str) -> Price | None:
+    """The amount in Penny's minor unit (Stripe's is another for a few currencies)."""
     amount, currency = found.get(field), found.get("currency")
     if not isinstance(amount, int) or not isinstance(currency, str):
         return None
-    return Price(amount, currency.upper())
+    return from_stripe(amount, currency)

@@ -26,6 +26,7 @@ import stripe
 from chalicelib.domain.errors import ProviderRejectedError
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import Checkout, CheckoutRequest, Refund
+from chalicelib.integrations.stripe_amounts import from_stripe, to_stripe
 from chalicelib.integrations.stripe_calls import PROVIDER, penny_key, translated
 from chalicelib.integrations.stripe_checkout_sessions import (
     EARLIER_LINES,
@@ -110,11 +111,14 @@ class StripePayments(StripeWebhooks, StripeConnect):
         # A refund of the whole payment gives back what is left of it: after a part the
         # host gave back in Stripe's dashboard (whose charge.refunded may not have reached
         # the booking yet), Stripe refuses the whole amount, every time it is tried again.
-        if amount.amount_minor < intent.amount_received:
-            params["amount"] = amount.amount_minor
+        # Amounts in Stripe's unit (stripe_amounts.py); one it cannot carry is rounded
+        # down to one it can, as Stripe advises for fractional króna.
+        wanted = to_stripe(amount, round_down=True)
+        if wanted < intent.amount_received:
+            params["amount"] = wanted
         made = self._call("refunding", lambda: self._client.v1.refunds.create(
             params=params, options=self._options(penny_key("refund", key))))
-        return Refund(made.id, payment_id, Price(made.amount, made.currency.upper()))
+        return Refund(made.id, payment_id, from_stripe(made.amount, made.currency))
 
     # -- the wire ----------------------------------------------------------------------
 

@@ -772,6 +772,47 @@ def test_a_zero_decimal_currency_is_charged_in_whole_yen(
     assert (session["amount_total"], session["currency"]) == (5000, "jpy")
 
 
+def test_an_isk_price_is_charged_and_refunded_in_stripes_two_decimal_form(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # 5,000 kr: ISK has no decimals, but Stripe takes it two-decimal (500000), so sent as
+    # it is stored, Stripe would charge 50 kr.
+    connect_stripe(api, host, sandbox)
+    price_intro(api, host, {"amount_minor": 5000, "currency": "ISK"})
+    held = book(api, clock)
+    session = sandbox.stripe_object(session_of(held))
+    assert (session["amount_total"], session["currency"]) == (500_000, "isk")
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    assert view(api, held)["payment"]["state"] == "paid"
+
+    r = api.post(f"/bookings/{held['uid']}/cancel",
+                 {"token": held["links"]["cancel_token"], "reason": "plans changed"})
+    assert r.status == 200, r.body
+    run_payments_job(EventKind.BOOKING_CANCELLED, host_id(api, host), held["uid"], 1)
+
+    (refund,) = sandbox.stripe_refunds()
+    assert refund["amount"] == 500_000
+    assert view(api, held)["payment"]["state"] == "refunded"
+
+
+def test_a_fraction_of_an_ariary_is_refused_when_saved_for_stripe_and_whole_ones_charged(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # Stripe has MGA without decimals (ISO gives it two): Ar 50,000.50 it cannot charge.
+    connect_stripe(api, host, sandbox)
+    (intro,) = api.get("/me/event-types", token=host).json["event_types"]
+
+    r = api.put(f"/me/event-types/{intro['id']}", f.event_type(
+        price={"amount_minor": 5_000_050, "currency": "MGA"}), token=host)
+
+    assert (r.status, r.code, r.json["error"]["field"]) == (
+        400, "price_not_payable", "price.amount_minor")
+    assert r.json["error"]["message"] == (
+        "Stripe takes MGA amounts in whole units only: 50000.00 or 50001.00, say")
+    price_intro(api, host, {"amount_minor": 5_000_000, "currency": "MGA"})
+    session = sandbox.stripe_object(session_of(book(api, clock)))
+    assert (session["amount_total"], session["currency"]) == (50_000, "mga")
+
+
 def test_stripe_down_at_checkout_books_nothing_and_says_try_again(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     sandbox.stripe_fail_next_api_calls(status=500, times=3)

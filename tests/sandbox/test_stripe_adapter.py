@@ -118,6 +118,52 @@ def test_the_checkout_charges_the_hosts_account_in_jpy_untouched(
     assert intent["metadata"] == {"booking_uid": "bk-1"}
 
 
+@pytest.mark.parametrize(("price", "charged"), [
+    (Price(5000, "ISK"), (500_000, "isk")),       # two-decimal at Stripe, always 00
+    (Price(5000, "UGX"), (500_000, "ugx")),
+    (Price(5_000_000, "MGA"), (50_000, "mga")),   # zero-decimal at Stripe, two in ISO
+    (Price(5120, "KWD"), (5120, "kwd"))])
+def test_the_checkout_charges_a_currency_in_stripes_unit_and_the_paid_event_reads_it_back(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer, price: Price,
+        charged: tuple[int, str]) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    made = payments.create_checkout(_request(price=price))
+
+    delivered = _signed(provider_sandbox, httpserver,
+                        lambda: provider_sandbox.stripe_pay(made.id), 2)
+
+    session = provider_sandbox.stripe_object(made.id)
+    assert (session["amount_total"], session["currency"]) == charged
+    paid = payments.verify_webhook(*delivered[1])
+    assert paid is not None and paid.amount == price
+
+
+def test_an_isk_refund_is_made_and_told_in_whole_kronur(
+        provider_sandbox: ProviderSandbox, httpserver: HTTPServer) -> None:
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = str(provider_sandbox.stripe_pay(payments.create_checkout(
+        _request(price=Price(5000, "ISK"))).id)["payment_intent"])
+
+    delivered = _signed(provider_sandbox, httpserver, lambda: payments.refund(
+        intent, Price(2000, "ISK"), "refund-bk-1"), 2)
+
+    [refund] = provider_sandbox.stripe_refunds()
+    assert refund["amount"] == 200_000
+    told = payments.verify_webhook(*delivered[0])
+    assert told is not None and told.amount == Price(2000, "ISK")
+
+
+def test_a_kept_price_stripe_cannot_carry_is_rejected_and_nothing_is_made(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Ar 50,000.50, saved before Penny refused fractions of an ariary for Stripe.
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+
+    with pytest.raises(ProviderRejectedError):
+        payments.create_checkout(_request(price=Price(5_000_050, "MGA")))
+
+    assert provider_sandbox.stripe_sessions() == []
+
+
 def test_a_checkout_under_stripes_minimum_charge_is_refused_and_nothing_is_made(
         provider_sandbox: ProviderSandbox) -> None:
     # Penny refuses such a price when the event type is saved; one saved before that (or

@@ -143,6 +143,57 @@ def test_an_unknown_parameter_or_a_missing_amount_is_refused_with_its_param(
         "parameter_missing", "line_items[0][price_data][unit_amount]")
 
 
+def _line(currency: str, amount: int) -> list[dict[str, Any]]:
+    return [{"quantity": 1, "price_data": {"currency": currency, "unit_amount": amount,
+                                           "product_data": {"name": "Call"}}}]
+
+
+@pytest.mark.parametrize(("currency", "refused", "taken", "code"), [
+    ("isk", 500_050, 500_000, "invalid_charge_amount_no_decimal_compatible"),
+    ("ugx", 500_001, 500_000, "invalid_charge_amount_no_decimal_compatible"),
+    ("kwd", 5124, 5120, "invalid_charge_amount")])
+def test_an_amount_stripe_cannot_carry_in_its_currency_is_refused_and_a_rounder_one_taken(
+        provider_sandbox: ProviderSandbox, currency: str, refused: int, taken: int,
+        code: str) -> None:
+    client, account = _client(provider_sandbox), _host(provider_sandbox)
+
+    with pytest.raises(stripe.InvalidRequestError) as refusal:
+        _session(client, account, line_items=_line(currency, refused))
+    made = _session(client, account, line_items=_line(currency, taken))
+
+    assert (refusal.value.code, refusal.value.param) == (
+        code, "line_items[0][price_data][unit_amount]")
+    assert made.amount_total == taken
+
+
+def test_a_refund_in_isk_must_be_whole_kronur_too(provider_sandbox: ProviderSandbox) -> None:
+    client, account = _client(provider_sandbox), _host(provider_sandbox)
+    intent = provider_sandbox.stripe_pay(
+        _session(client, account, line_items=_line("isk", 500_000)).id)["payment_intent"]
+    options: stripe.RequestOptions = {"stripe_account": account}
+
+    with pytest.raises(stripe.InvalidRequestError) as refusal:
+        client.v1.refunds.create(params={"payment_intent": intent, "amount": 150},
+                                 options=options)
+    part = client.v1.refunds.create(params={"payment_intent": intent, "amount": 200},
+                                    options=options)
+
+    assert refusal.value.code == "invalid_charge_amount_no_decimal_compatible"
+    assert part.amount == 200
+
+
+def test_the_hosted_page_shows_each_currency_in_its_decimals_at_stripe(
+        provider_sandbox: ProviderSandbox) -> None:
+    client, account = _client(provider_sandbox), _host(provider_sandbox)
+
+    pages = {currency: requests.get(str(_session(client, account, line_items=_line(
+        currency, amount)).url), timeout=10).text
+        for currency, amount in (("mga", 50_000), ("isk", 500_000), ("kwd", 5120))}
+
+    assert "50000 MGA" in pages["mga"] and "5000.00 ISK" in pages["isk"]
+    assert "5.120 KWD" in pages["kwd"]
+
+
 def test_a_session_made_on_one_account_is_not_found_on_another_or_on_the_platform(
         provider_sandbox: ProviderSandbox) -> None:
     client = _client(provider_sandbox)

@@ -212,6 +212,9 @@ def test_a_price_under_the_vendors_minimum_charge_is_refused_by_the_price_field(
     (("stripe", "razorpay"), 100, "INR"),
     (("stripe",), 1, "XCD"),       # outside Stripe's table: its checkout decides
     (("stripe",), 10010, "KWD"),
+    (("stripe",), 5_000_000, "MGA"),  # Ar 50,000: whole ariary, as Stripe takes them
+    (("stripe",), 5000, "ISK"),       # Stripe sends it as 500000, 00 at the end
+    (("stripe",), 5001, "UGX"),
 ])
 def test_a_price_the_vendor_takes_is_saved(
         ready: tuple[str, ...], amount: int, currency: str) -> None:
@@ -229,6 +232,35 @@ def test_a_three_decimal_amount_stripe_cannot_carry_is_refused_with_the_nearest_
         service.create_event_type("host-alice", draft(price=Price(10005, "KWD")))
 
     assert "10.000 or 10.010" in refused.value.message
+
+
+def test_a_fraction_of_an_ariary_is_refused_for_stripe_which_has_mga_without_decimals(
+        ) -> None:
+    service = with_payments("stripe")
+
+    with pytest.raises(PriceNotPayableError) as refused:
+        service.create_event_type("host-alice", draft(price=Price(5_000_050, "MGA")))
+
+    assert refused.value.field == "price.amount_minor"
+    assert refused.value.message == ("Stripe takes MGA amounts in whole units only: "
+                                     "50000.00 or 50001.00, say")
+
+
+def test_a_three_decimal_amount_is_refused_for_razorpay_too() -> None:
+    service = with_payments("razorpay")
+
+    with pytest.raises(PriceNotPayableError) as refused:
+        service.create_event_type("host-alice", draft(price=Price(10005, "KWD")))
+
+    assert refused.value.message.startswith("Razorpay takes KWD amounts to two decimals")
+
+
+def test_a_fraction_of_an_ariary_is_saved_for_razorpay() -> None:
+    service = with_payments("razorpay")
+
+    created = service.create_event_type("host-alice", draft(price=Price(5_000_050, "MGA")))
+
+    assert created.price == Price(5_000_050, "MGA")
 
 
 def test_a_price_kept_as_it_was_is_not_checked_again() -> None:
