@@ -39,6 +39,15 @@ _LOCATION_LABELS = {
 }
 
 
+def meeting_place(kind: LocationKind, details: str | None) -> str:
+    """Where the meeting is, as a calendar invite and the host's event say it: the
+    location's name, then the host's details for a place that is not a video call
+    ("In person: 12 Baker Street", "Phone call: +44 20 7946 0000"). A video call's place
+    is its link, which the caller has."""
+    details = (details or "").strip()
+    return f"{kind.label}: {details}" if details and not kind.is_video else kind.label
+
+
 class QuestionType(StrEnum):
     TEXT = "text"
     LONG_TEXT = "long_text"

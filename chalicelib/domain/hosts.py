@@ -100,6 +100,12 @@ class HostConfig:
     # Where the client notes go (Notion, Google Docs), once chosen; None: no notes.
     notes: NotesDestination | None = None
 
+    def location_details(self, event_type_id: str) -> str | None:
+        """The event type's location details (an address, a number to call) as the host
+        wrote them now; None for one without any, or gone."""
+        return next((et.location_details for et in self.event_types
+                     if et.id == event_type_id), None)
+
     @property
     def organizer_email(self) -> str:
         """Who invites (.ics) name as the organizer: the contact address, or the login."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.event_types import LocationKind
+from chalicelib.domain.event_types import LocationKind, meeting_place
 from chalicelib.domain.hosts import HostConfig
 
 
@@ -46,8 +46,10 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
              if booking.status is BookingStatus.EXPIRED else "")
     event.add("description", f"Booked with Penny. Manage or cancel: {manage_url}"
                              + (f"\n\nJoin: {joining}" if joining else "") + waiting + ended)
-    # The join link where calendars look for it (LOCATION, URL), once the meeting exists.
-    event.add("location", booking.video_url or LocationKind(booking.location_kind).label)
+    # The join link where calendars look for it (LOCATION, URL), once the meeting exists;
+    # elsewhere the place with the host's details (an address), escaped by icalendar.
+    event.add("location", booking.video_url or meeting_place(
+        LocationKind(booking.location_kind), host.location_details(booking.event_type_id)))
     if booking.video_url:
         event.add("url", booking.video_url)
     event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if pending else "CONFIRMED")

@@ -34,7 +34,7 @@ from chalicelib.domain.errors import (
     ProviderError,
     ProviderRejectedError,
 )
-from chalicelib.domain.event_types import LocationKind
+from chalicelib.domain.event_types import LocationKind, meeting_place
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.services.calendar_cache import CalendarCache
@@ -126,7 +126,9 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         link = None
         try:
             if destination is not None:
-                link = self._event(booking, destination, rides, zoom_url, written)
+                where = None if kind is None or kind.is_video else meeting_place(
+                    kind, config.location_details(booking.event_type_id))
+                link = self._event(booking, destination, rides, zoom_url, written, where)
             else:  # the host stopped writing bookings to a calendar: take ours away
                 self._drop_event(booking.host_id, booking.uid, written)
         except (ConnectionBrokenError, NotConnectedError) as exc:

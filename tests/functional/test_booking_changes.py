@@ -233,3 +233,11 @@ def test_a_booking_that_already_started_cannot_be_cancelled(api: Api, clock: Fix
     clock.advance(days=1, hours=3)
     r = api.post(f"/bookings/{b['uid']}/cancel", {"token": b["links"]["cancel_token"]})
     assert (r.status, r.code) == (409, "booking_not_active")
+
+
+def test_an_in_person_bookings_invite_says_where_with_the_hosts_details(api: Api) -> None:
+    make_host(api, location={"kind": "in_person", "details": "Studio 4, 12 Baker Street"})
+
+    _, event = invite(api, book(api))
+
+    assert str(event["location"]) == "In person: Studio 4, 12 Baker Street"

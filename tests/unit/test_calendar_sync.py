@@ -133,12 +133,44 @@ def test_a_confirmed_booking_gets_one_event_in_the_hosts_destination_calendar(
     assert (event.attendee_name, event.attendee_email) == ("Bo Booker", "bo@example.com")
     assert event.description == ("Booked with Penny. Reschedule or cancel: "
                                  "https://penny.test/bookings/b-1")
-    assert not event.online_meeting and event.location is None
+    assert not event.online_meeting and event.location == "Phone call"
     ref = world.refs.get("calendar", "b-1")
     assert ref is not None and (ref.external_id, ref.sequence) == ("google:primary\nevt-1", 0)
     assert ref.keep_until == AT_2.end + timedelta(days=30)
     assert (world.stored().video_url, world.stored().video_note) == (None, None)
 
+
+
+@pytest.mark.parametrize(("kind", "place"), [
+    (LocationKind.IN_PERSON, "In person: Studio 4, 12 Baker Street; ring twice"),
+    (LocationKind.PHONE, "Phone call: Studio 4, 12 Baker Street; ring twice")])
+def test_an_in_person_or_phone_event_carries_the_hosts_location_details(
+        world: World, kind: LocationKind, place: str) -> None:
+    config = world.hosts.config(HOST)
+    (intro,) = config.event_types
+    world.hosts.save_event_type(replace(
+        intro, location_kind=kind, location_details=" Studio 4, 12 Baker Street; ring twice "),
+        "alice", intro)
+    world.destination(OUTLOOK)
+    world.now(a_booking(location=kind))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    (event,) = world.written(world.outlook)
+    assert event.location == place and not event.online_meeting
+
+
+def test_a_video_events_place_is_its_link_not_the_location_details(world: World) -> None:
+    config = world.hosts.config(HOST)
+    (intro,) = config.event_types
+    world.hosts.save_event_type(replace(intro, location_details="Bring slides"), "alice",
+                                intro)
+    world.now(a_booking(location=MEET))
+
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    (event,) = world.written(world.google)
+    assert event.location is None and event.online_meeting
 
 def test_a_meet_booking_on_a_google_calendar_carries_the_meet_link(world: World) -> None:
     world.now(a_booking(location=MEET))

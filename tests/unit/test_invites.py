@@ -6,6 +6,7 @@ SEQUENCE; a cancellation is the same event sent with METHOD:CANCEL.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from icalendar import Calendar
 
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.hosts import HostConfig, Profile
 from chalicelib.integrations.ics_invites import ical_uid, render_invite
 
@@ -52,6 +54,33 @@ def test_an_invite_is_a_request_for_the_confirmed_meeting() -> None:
     assert str(event["description"]) == f"Booked with Penny. Manage or cancel: {MANAGE}"
     assert str(event["location"]) == "Phone call"
     assert str(event["status"]) == "CONFIRMED"
+
+
+def test_an_in_person_invites_location_is_the_place_with_the_hosts_details_escaped(
+        ) -> None:
+    intro = EventType("alice-intro", "host-alice", "intro", "Intro call", 30,
+                      LocationKind.IN_PERSON,
+                      location_details="Studio 4, 12 Baker Street; ring twice")
+    host = replace(HOST, event_types=(intro,))
+    booking = replace(a_booking(), location_kind="in_person")
+
+    raw = render_invite(booking, host, NOW, MANAGE)
+
+    assert b"LOCATION:In person: Studio 4\\, 12 Baker Street\\; ring twice" in raw
+    (event,) = Calendar.from_ical(raw).walk("VEVENT")
+    assert str(event["location"]) == "In person: Studio 4, 12 Baker Street; ring twice"
+
+
+def test_a_video_invites_location_is_its_link_whatever_the_details() -> None:
+    intro = EventType("alice-intro", "host-alice", "intro", "Intro call", 30,
+                      LocationKind.ZOOM, location_details="Bring slides")
+    booking = replace(a_booking(), location_kind="zoom",
+                      video_url="https://video.test/j/123")
+
+    raw = render_invite(booking, replace(HOST, event_types=(intro,)), NOW, MANAGE)
+
+    (event,) = Calendar.from_ical(raw).walk("VEVENT")
+    assert str(event["location"]) == "https://video.test/j/123"
 
 
 def test_an_invite_names_the_host_as_organizer_and_the_attendee_as_accepted() -> None:
