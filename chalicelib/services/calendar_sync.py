@@ -126,9 +126,9 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         link = None
         try:
             if destination is not None:
-                where = None if kind is None or kind.is_video else meeting_place(
+                venue = None if kind is None or kind.is_video else meeting_place(
                     kind, config.location_details(booking.event_type_id))
-                link = self._event(booking, destination, rides, zoom_url, written, where)
+                link = self._event(booking, destination, rides, zoom_url, written, venue)
             else:  # the host stopped writing bookings to a calendar: take ours away
                 self._drop_event(booking.host_id, booking.uid, written)
         except (ConnectionBrokenError, NotConnectedError) as exc:
