@@ -155,8 +155,8 @@ export function initCalendars(api) {
     // The Connections page opened: read the calendars again when it lists the connections.
     enter() { stale = true; },
     // Each time GET /me/connections is read: the integrations connected, as their cards
-    // count them (app-connections.js: a Google connection made for the Docs alone has no
-    // calendar to list).
+    // count them (app-connection-model.js: a Google connection made for the Docs alone
+    // has no calendar to list).
     connectionsChanged(_connections, connected) {
       const now = [...new Set(connected.filter((i) => i.group === "calendar" && VENDORS[i.provider])
         .map((i) => i.provider))].sort().join(" ");

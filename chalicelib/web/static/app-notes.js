@@ -137,7 +137,8 @@ export function initNotes(api) {
     // The Connections page opened: read the places again when it lists the connections.
     enter() { stale = true; },
     // The host's connections as GET /me/connections lists them, each time it is read,
-    // and the integrations connected (app-connections.js: Google Docs only with its scopes).
+    // and the integrations connected (app-connection-model.js: Google Docs only with
+    // its scopes).
     connectionsChanged(_connections, connected) {
       const now = connected.filter((i) => i.group === "notes").map((i) => i.provider);
       if (now.join() !== providers.join()) stale = true;
