@@ -1,0 +1,54 @@
+// The event type editor's own fields (title, slug, description, the numbers, the price),
+// filled from an event type, and read back with the location and questions into the body
+// the API takes (app-event-types.js holds the editor).
+
+import { fractionDigits, h } from "./app-dom.js";
+import { CURRENCIES, toMinor } from "./app-event-type-price.js";
+import { readQuestions } from "./app-event-type-questions.js";
+
+export const DEFAULT_REFUND_HOURS = 24;
+const OPTIONAL_NUMBERS = ["slot_interval_minutes", "booking_window_days", "daily_limit"];
+const NUMBERS = ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes",
+  "refund_hours_before"];
+
+// `v`: the event type, or a new one's defaults.
+export function fillFields(fields, v) {
+  fields.title.value = v.title || "";
+  fields.slug.value = v.slug || "";
+  fields.description.value = v.description || "";
+  for (const name of NUMBERS) fields[name].value = v[name] ?? 0;
+  fields.refund_hours_before.value = v.refund_hours_before ?? DEFAULT_REFUND_HOURS;
+  for (const name of OPTIONAL_NUMBERS) fields[name].value = v[name] ?? "";
+}
+
+// The price's fields from a saved price (none: free, in US dollars); a currency the list
+// does not name is added to it.
+export function fillPrice(fields, price) {
+  const currency = fields.price_currency;
+  if (price && !CURRENCIES.includes(price.currency)) {
+    currency.append(h("option", { value: price.currency }, price.currency));
+  }
+  currency.value = price ? price.currency : "USD";
+  fields.price_amount.value = price
+    ? (price.amount_minor / 10 ** fractionDigits(price.currency)).toString() : "";
+}
+
+// `editing`: the event type being edited, or null for a new one.
+export function readEventType(fields, questions, editing) {
+  const currency = fields.price_currency;
+  const body = {
+    title: fields.title.value.trim(), slug: fields.slug.value.trim(),
+    description: fields.description.value, questions: readQuestions(questions),
+    location: { kind: fields.location_kind.value },
+    hidden: fields.hidden_type.checked, active: editing ? editing.active : true,
+  };
+  const details = fields.location_details.value.trim();
+  if (details) body.location.details = details;
+  for (const name of NUMBERS) body[name] = Number(fields[name].value || 0);
+  for (const name of OPTIONAL_NUMBERS) body[name] = fields[name].value ? Number(fields[name].value) : null;
+  const amount = fields.price_amount.value.trim();
+  if (Number(amount.replace(",", ".")) > 0) {
+    body.price = { currency: currency.value, amount_minor: toMinor(amount, currency.value) };
+  }
+  return body;
+}

@@ -1,0 +1,90 @@
+// The event types' list: a card for each, with its booking link to copy, Edit (the
+// editor: app-event-types.js) and Hide from profile / Show on profile.
+
+import { ApiError } from "./api.js";
+import { $, LOCATIONS, busy, formatMoney, fromTemplate, h, toast } from "./app-dom.js";
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No Clipboard API (or no permission): copy through a selected, off-screen field.
+    const field = h("textarea", { class: "visually-hidden", readonly: true }, text);
+    document.body.append(field);
+    field.select();
+    const copied = document.execCommand("copy");
+    field.remove();
+    return copied;
+  }
+}
+
+// `onEdit(et)` opens the editor on an event type.
+export function createEventTypeList(state, { onEdit }) {
+  const list = $("#et-list");
+  const empty = $("#et-empty");
+  let items = [];
+
+  function meta(et) {
+    const parts = [`${et.duration_minutes} min`, LOCATIONS[et.location.kind]];
+    parts.push(et.price && et.price.amount_minor > 0 ? formatMoney(et.price) : "Free"); // as the pages say it
+    return parts.join(" · ");
+  }
+
+  function card(et) {
+    const item = fromTemplate("tpl-event-type");
+    const url = state.bookingLink(et.slug);
+    item.dataset.slug = et.slug;
+    $(".et-title", item).textContent = et.title;
+    $(".et-meta", item).textContent = meta(et);
+    const link = $(".et-url", item);
+    link.textContent = url.replace(/^https?:\/\//, "");
+    link.href = url;
+    $(".et-hidden", item).hidden = !et.hidden;
+    item.classList.toggle("is-hidden", et.hidden);
+    const copy = $(".et-copy", item);
+    copy.setAttribute("aria-label", `Copy link to ${et.title}`);
+    copy.addEventListener("click", async () => {
+      if (await copyText(url)) {
+        copy.textContent = "Copied";
+        toast("Link copied", { detail: url });
+        setTimeout(() => { copy.textContent = "Copy link"; }, 2000);
+      } else {
+        toast("Could not copy the link", { kind: "warning", detail: url });
+      }
+    });
+    const edit = $(".et-edit", item);
+    edit.setAttribute("aria-label", `Edit ${et.title}`);
+    edit.addEventListener("click", () => onEdit(et));
+    const toggle = $(".et-toggle", item);
+    toggle.textContent = et.hidden ? "Show on profile" : "Hide from profile";
+    // The name starts with the words on the button, so a voice user can say them (WCAG 2.5.3).
+    toggle.setAttribute("aria-label", `${toggle.textContent}: ${et.title}`);
+    toggle.addEventListener("click", () => busy(toggle, async () => {
+      const { id, ...body } = et;
+      try {
+        await state.api.put(`/me/event-types/${id}`, { ...body, hidden: !et.hidden });
+        toast(et.hidden ? `${et.title} is listed on your profile` : `${et.title} is hidden`,
+          { detail: et.hidden ? "" : "It can still be booked through its link." });
+        await load();
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        toast("Could not change the event type.", { kind: "warning", detail: error.message });
+      }
+    }));
+    return item;
+  }
+
+  async function load() {
+    try {
+      ({ event_types: items } = await state.api.get("/me/event-types"));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return;
+    }
+    list.replaceChildren(...items.map(card));
+    empty.hidden = items.length > 0;
+  }
+
+  return { load };
+}

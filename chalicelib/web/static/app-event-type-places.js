@@ -1,0 +1,35 @@
+// Which video locations the event type editor offers: a location whose link a platform
+// makes needs that platform connected and working (app-event-types.js).
+
+import { LOCATIONS } from "./app-dom.js";
+
+// What makes each video location's link: the platform's provider and its name on the
+// Connections page. Without it connected (and working) the location cannot be chosen.
+const NEEDS = { google_meet: ["google", "Google Calendar"], teams: ["microsoft", "Outlook"],
+  zoom: ["zoom", "Zoom"] };
+// For each state: the reason beside a choice that cannot be made, and the warning beside
+// a saved one that no longer works.
+const REASONS = {
+  not_connected: (name, label) => [`Connect ${name} first`,
+    `${name} is not connected, so bookings get no ${label} link: clients are told you will send one. Connect it on Connections, or choose another location.`],
+  broken: (name, label) => [`Reconnect ${name} first`,
+    `${name} stopped working, so bookings get no ${label} link: clients are told you will send one. Reconnect it on Connections, or choose another location.`],
+  not_available: (name, label) => [`${name} is not available on this Penny`,
+    `${name} is not available on this Penny, so bookings get no ${label} link: clients are told you will send one. Choose another location.`],
+};
+
+// Why `kind` cannot be chosen now, as [reason, warning], or null when it can (or when the
+// connections could not be read: then nothing is held back). A connection without the
+// scopes its calendar card needs (dashboard.py: Google connected for the Docs alone)
+// makes no meeting: that is not connected, as its card says.
+export function unavailable(kind, connections, integrations) {
+  const need = NEEDS[kind];
+  if (!need || !connections) return null;
+  const connection = connections.get(need[0]) || {};
+  const card = integrations.find((i) => i.provider === need[0] && i.group === "calendar");
+  const granted = new Set(connection.scopes || []);
+  const lacking = card && card.scopes && !card.scopes.every((scope) => granted.has(scope));
+  const status = lacking ? "not_connected" : connection.status || "not_connected";
+  if (status === "connected") return null;
+  return (REASONS[status] || REASONS.not_connected)(need[1], LOCATIONS[kind]);
+}
