@@ -7,6 +7,7 @@
 import { ApiError, base } from "./api.js";
 import { HIDDEN_CLOSE_MS, createApi, createLive } from "./app-api.js";
 import { $, $$, busy, checkForm, clearErrors, fillTimeZones, showError, showLinkStart, slugify, toast } from "./app-dom.js";
+import { initAvailability } from "./app-availability.js";
 import { initBookings } from "./app-bookings.js";
 import { initCalendars } from "./app-calendars.js";
 import { initConnectionsPage, initWelcome } from "./app-connection-pages.js";
@@ -15,7 +16,7 @@ import { disputeClosedToast } from "./app-dispute-closed.js";
 import { initEventTypes } from "./app-event-types.js";
 import { initIdentities } from "./app-identities.js";
 import { initNotes } from "./app-notes.js";
-import { initAvailability, initProfile } from "./app-settings.js";
+import { initProfile } from "./app-profile.js";
 import { initSignIn } from "./app-sign-in.js";
 import { hasUnsavedChanges, mayLeave } from "./app-unsaved.js";
 import { detectZone } from "./clock.js";

@@ -1,0 +1,182 @@
+// The host's availability: weekly hours, date overrides and the timezone (the hours'
+// editors: app-hour-ranges.js).
+
+import { ApiError } from "./api.js";
+import { $, $$, busy, checkForm, clearErrors, fillTimeZones, h, markInvalid, showError, toast, uniqueId } from "./app-dom.js";
+import { DEFAULT_RANGE, checkRanges, rangeEditor } from "./app-hour-ranges.js";
+import { markSaved } from "./app-unsaved.js";
+import { modernZone, zoneLabel } from "./clock.js";
+
+const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+const title = (day) => day[0].toUpperCase() + day.slice(1);
+
+// One override a date (the API refuses a second): the later one is marked.
+function checkOverrideDates(rows) {
+  const seen = new Set();
+  for (const row of rows) {
+    const date = $(".override-date", row);
+    if (seen.has(date.value)) {
+      markInvalid(date, "This date already has an override above: change one, or remove it.");
+      return date;
+    }
+    seen.add(date.value);
+  }
+  return null;
+}
+
+// Today's date in `zone` as YYYY-MM-DD (the API's overrides are dates in the host's zone).
+function todayIn(zone) {
+  try {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+      .format(new Date());
+  } catch {
+    return "";
+  }
+}
+
+export function initAvailability(state) {
+  const form = $("#availability-form");
+  const weekly = $("#av-weekly");
+  const overrides = $("#av-overrides");
+  const days = {};
+
+  for (const day of DAYS) {
+    const toggleId = `av-${day}`;
+    const editor = rangeEditor(`weekly.${day}`, () => title(day), []);
+    const toggle = h("input", { type: "checkbox", id: toggleId, name: `weekly.${day}` });
+    const off = h("p", { class: "day-off" }, "Unavailable");
+    const sync = () => {
+      const on = editor.list.children.length > 0;
+      toggle.checked = on;
+      off.hidden = on;
+      editor.add.hidden = !on; // a day off gets hours by ticking its box
+    };
+    toggle.addEventListener("change", () => {
+      editor.fill(toggle.checked ? [DEFAULT_RANGE] : []);
+      sync();
+    });
+    editor.list.addEventListener("ranges-changed", sync);
+    weekly.append(h("div", { class: "day" },
+      h("label", { class: "day-name field-check" }, toggle, title(day)),
+      h("div", { class: "day-ranges" }, editor.list, off, editor.add)));
+    days[day] = { editor, sync };
+  }
+
+  function overrideRow(override) {
+    const dateId = uniqueId("override-date");
+    const offId = uniqueId("override-off");
+    const date = h("input", { type: "date", id: dateId, class: "override-date", required: true, value: override.date || "" });
+    const label = () => (date.value ? new Date(`${date.value}T12:00:00`).toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long" }) : "New date");
+    const editor = rangeEditor("", label, override.ranges);
+    const off = h("input", { type: "checkbox", id: offId, class: "override-off", checked: override.ranges.length === 0 });
+    const remove = h("button", { type: "button", class: "button button-quiet" }, "Remove date");
+    const row = h("li", { class: "override card" },
+      h("div", { class: "field" }, h("label", { for: dateId }, "Date"), date),
+      h("label", { class: "field-check" }, off, "Unavailable all day"),
+      h("div", { class: "override-ranges" }, editor.list, editor.add),
+      remove);
+    const sync = () => { $(".override-ranges", row).hidden = off.checked; };
+    off.addEventListener("change", () => {
+      editor.fill(off.checked ? [] : [DEFAULT_RANGE]);
+      sync();
+    });
+    date.addEventListener("change", () => {
+      editor.relabel();
+      remove.setAttribute("aria-label", `Remove ${label()}`);
+    });
+    editor.list.addEventListener("ranges-changed", () => {
+      off.checked = editor.list.children.length === 0;
+      sync();
+    });
+    remove.setAttribute("aria-label", `Remove ${label()}`);
+    remove.addEventListener("click", () => {
+      row.remove();
+      renumberOverrides();
+      $("#av-add-override").focus();
+    });
+    row.editor = editor;
+    sync();
+    return row;
+  }
+
+  function renumberOverrides() {
+    $$(".override", overrides).forEach((row, i) => {
+      $(".override-date", row).name = `overrides.${i}.date`;
+      row.editor.list.dataset.name = `overrides.${i}.ranges`;
+      row.editor.relabel();
+    });
+    $("#av-overrides-empty").hidden = overrides.children.length > 0;
+  }
+
+  $("#av-add-override").addEventListener("click", () => {
+    const row = overrideRow({ date: "", ranges: [] });
+    overrides.append(row);
+    renumberOverrides();
+    $(".override-date", row).focus();
+  });
+
+  async function load() {
+    clearErrors(form);
+    let schedule;
+    try {
+      schedule = await state.api.get("/me/schedule");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return;
+    }
+    if (!state.profile) return; // signed out while the schedule was on its way
+    fillTimeZones(form.elements.timezone, state.profile.timezone);
+    // A new host, who has never saved a schedule, has no hours at all: suggest weekdays
+    // 09:00-17:00 (saved only on Save). A week emptied and saved on purpose stays empty.
+    const fresh = !schedule.saved
+      && DAYS.every((day) => !(schedule.weekly[day] || []).length) && !schedule.overrides.length;
+    $("#av-suggested").hidden = !fresh;
+    for (const day of DAYS) {
+      const suggested = fresh && DAYS.indexOf(day) < 5 ? [DEFAULT_RANGE] : [];
+      days[day].editor.fill(fresh ? suggested : schedule.weekly[day] || []);
+      days[day].sync();
+    }
+    // Overrides for dates gone by change nothing and are not shown; the next save leaves
+    // them out, so they never add up to the API's limit (366) and block every save.
+    const today = todayIn(state.profile.timezone);
+    overrides.replaceChildren(...schedule.overrides.filter((o) => o.date >= today).map(overrideRow));
+    renumberOverrides();
+    markSaved(form);
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!checkForm(form)) return;
+    const bad = $$(".ranges", form).map(checkRanges).find(Boolean)
+      || checkOverrideDates($$(".override", overrides));
+    if (bad) return bad.focus();
+    const body = {
+      weekly: Object.fromEntries(DAYS.map((day) => [day, days[day].editor.read()])),
+      overrides: $$(".override", overrides).map((row) => ({
+        date: $(".override-date", row).value,
+        ranges: $(".override-off", row).checked ? [] : row.editor.read(),
+      })),
+    };
+    const timezone = form.elements.timezone.value;
+    await busy($("button[type=submit]", form), async () => {
+      try {
+        // The hours first: they are wall-clock times, whatever the zone, and a refusal
+        // of them must not leave the zone changed alone (the hours would move with it).
+        await state.api.put("/me/schedule", body);
+        if (timezone !== modernZone(state.profile.timezone)) {
+          const { id, ...profile } = state.profile;
+          state.profile = await state.api.put("/me/profile", { ...profile, timezone });
+        }
+        $("#av-suggested").hidden = true;
+        markSaved(form);
+        toast("Availability saved", { detail: `Times are in ${zoneLabel(timezone)}.` });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        showError(form, error);
+      }
+    });
+  });
+
+  return { enter: load };
+}
