@@ -36,7 +36,8 @@ def page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
             "event": {"slug": et.slug, "title": et.title, "duration_minutes": et.duration_minutes,
                       "location_kind": et.location_kind.value,
                       "location": et.location_kind.label,
-                      "location_note": labels.location_note(et.location_kind),
+                      "location_note": labels.location_note(et.location_kind,
+                                                           et.location_details, shown=False),
                       "video": et.location_kind.is_video,
                       "price": price, "price_label": labels.price_label(et.price)}}
 

@@ -12,11 +12,21 @@ from chalicelib.domain.event_types import LocationKind, Price
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
 
 
-def location_note(location: LocationKind) -> str:
+def location_note(location: LocationKind, details: str | None = None,
+                  shown: bool = True) -> str:
     """Where the meeting happens, as the attendee's pages say it. A video meeting's link
-    (or who sends it) has a line of its own: manage.py's `video_line`, video.js."""
+    (or who sends it) has a line of its own: manage.py's `video_line`, video.js.
+    `details`: the host's (an address, a number), for a meeting that is not a video
+    call; `shown` says whether the page shows them beside the note (the booking's own
+    page does) or not (the public booking page, before and after booking: they are in
+    the booker's invite and on their booking's page)."""
     if location.is_video:
         return f"{location.label} video call"
+    if details and details.strip():
+        if shown:
+            return f"{location.label}:"
+        return f"{location.label}: the details are in your calendar invite and on your " \
+            "booking's page."
     if location is LocationKind.PHONE:
         return "Phone call: the host will call you at the time of the meeting."
     return "In person: the host will confirm the address."

@@ -33,10 +33,10 @@ def status_badge(booking: Booking, state: PaymentState) -> tuple[str, str]:
 
 
 def _location_details(booking: Booking, config: HostConfig) -> str:
-    et = next((e for e in config.event_types if e.id == booking.event_type_id), None)
-    if et is None or not et.location_details:
+    details = config.location_details(booking.event_type_id)
+    if not details:
         return ""
-    return f'<p class="location-details">{escape(et.location_details)}</p>'
+    return f'<p class="location-details">{escape(details)}</p>'
 
 
 def _when(booking: Booking, zone: str) -> str:
@@ -124,7 +124,8 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "attendee_name": booking.attendee.name, "attendee_email": booking.attendee.email,
         "when_yours": Markup(_when(booking, booking.attendee.timezone)),
         "when_host": Markup(_when(booking, host.timezone)),
-        "location": labels.location_note(LocationKind(booking.location_kind)),
+        "location": labels.location_note(LocationKind(booking.location_kind),
+                                         config.location_details(booking.event_type_id)),
         "location_details": Markup(_location_details(booking, config)),
         "cancelled": Markup(_cancelled(booking)),
         "payment": Markup(payment_block(booking, now, pay_links(base, booking, config, token))),

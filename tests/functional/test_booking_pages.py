@@ -733,3 +733,16 @@ def test_a_forged_pay_link_is_the_not_found_page(api: Api) -> None:
 
     assert r.status == 404
     assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_an_in_person_booking_shows_the_address_on_its_own_page_and_only_there(
+        api: Api) -> None:
+    make_host(api, location={"kind": "in_person", "details": "Studio 4, 12 Baker Street"},
+              questions=[f.question("plan", "select", required=True, options=["A", "B"])])
+
+    public = page_data(api.get("/alice/intro"))["event"]["location_note"]
+    html = manage_html(api, book(api))
+
+    assert "Baker Street" not in public and "calendar invite" in public
+    assert "In person:" in html and "Studio 4, 12 Baker Street" in html
+    assert "will confirm the address" not in html

@@ -193,6 +193,20 @@ def test_a_video_location_says_where_and_leaves_the_link_to_its_own_line() -> No
     assert labels.location_note(LocationKind.PHONE).startswith("Phone call")
 
 
+
+def test_a_place_with_the_hosts_details_is_never_said_to_be_confirmed_later() -> None:
+    # The booking's own page shows the details beside the note.
+    assert labels.location_note(LocationKind.IN_PERSON, "12 Baker Street") == "In person:"
+    assert labels.location_note(LocationKind.PHONE, "+44 20 7946 0000") == "Phone call:"
+    # The public page does not show them, and says where the booker finds them.
+    hidden = labels.location_note(LocationKind.IN_PERSON, "12 Baker Street", shown=False)
+    assert hidden.startswith("In person: ") and "calendar invite" in hidden
+    assert "Baker" not in hidden
+    # With none written, the host confirms (or calls) as before; blank counts as none.
+    assert labels.location_note(LocationKind.IN_PERSON, "  ") == \
+        "In person: the host will confirm the address."
+    assert labels.location_note(LocationKind.ZOOM, "Bring slides") == "Zoom video call"
+
 # ---- the manage page's video line ---------------------------------------------------------
 
 def a_booking(location: str = "google_meet", **changes: object) -> Booking:
