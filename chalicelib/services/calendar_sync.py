@@ -33,6 +33,7 @@ from chalicelib.domain.errors import (
     NotConnectedError,
     ProviderError,
     ProviderRejectedError,
+    ProviderUnavailableError,
 )
 from chalicelib.domain.event_types import LocationKind, meeting_place
 from chalicelib.domain.events import Event, EventKind
@@ -107,18 +108,26 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
             return self._remove(booking.host_id if booking else None, uid, written), booking
         config = self.hosts.config(booking.host_id)
         kind = _location(booking)
-        zoom_url, zoom_note, refused = None, None, None
+        zoom_url, zoom_note = None, None
+        zoom_failed: ProviderError | None = None
+        # The link's maker did not answer (Zoom, or the calendar a Meet or Teams link
+        # rides on): the booking keeps its link and note as they are, for the retry.
+        waiting = False
         if kind is LocationKind.ZOOM:
             try:
                 zoom_url, zoom_note = self._zoom(booking)
-            except ProviderRejectedError as exc:
+            except (ProviderRejectedError, ProviderUnavailableError) as exc:
                 # Zoom refused the meeting for good (a 4xx not about the connection, nor
-                # a meeting gone): the event is still written (moved, on a reschedule),
-                # with the link the booking has (the meeting there is, or the note when
-                # none was made); the refusal is raised once it is, and the job records
-                # it failed for good, as it does a broken connection.
-                refused = exc
+                # a meeting gone), or did not answer (5xx, 429, a timeout): the event is
+                # still written (moved, on a reschedule: the meeting keeps its id, so its
+                # link still works), with the link the booking has (the meeting there
+                # is, or the note when none was made); Zoom's error is raised once it is:
+                # a refusal ends the job failed for good, as a broken connection does,
+                # and an outage is retried, which moves or makes the meeting (its record
+                # still names the sequence it was last written for).
+                zoom_failed = exc
                 zoom_url = booking.video_url
+                waiting = isinstance(exc, ProviderUnavailableError)
         destination = config.calendars.destination
         rides = kind is not None and RIDES_ON.get(kind) is not None and \
             destination is not None and RIDES_ON[kind] == destination.provider
@@ -143,18 +152,29 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
             # the event already had) is written now, or never.
             broken = exc
             link = booking.video_url if rides else None
+        except ProviderUnavailableError as exc:
+            # The calendar did not answer: the job is retried, and the retry writes the
+            # event. A Zoom meeting made meanwhile is on the booking now, not after the
+            # retries (which find its record and make no other); a Meet or Teams link
+            # comes with the event, on the retry.
+            broken = exc
+            waiting = waiting or rides
         url = zoom_url or link
         note = None
         if url is None and kind is not None and kind.is_video:
             note = zoom_note or follows_note(kind)
+        if waiting:
+            url, note = booking.video_url, booking.video_note
         # The booking's event is as it should be now, as far as Penny knows: made, or
         # found by its patch; or taken away, the host writing bookings to no calendar.
         settled = broken is None
         booking = self._save_video(booking, url, note, config, settled)
-        if broken is not None:
-            raise broken
-        if refused is not None:
-            raise refused
+        failures = [f for f in (broken, zoom_failed) if f is not None]
+        if failures:
+            # An outage first: its retry still does what is left (the calendar's write,
+            # Zoom's move), and ends failed for good on a refusal if one stays.
+            raise next((f for f in failures if isinstance(f, ProviderUnavailableError)),
+                       failures[0])
         return config, booking
 
     def _save_video(self, booking: Booking, url: str | None, note: str | None,

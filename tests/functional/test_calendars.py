@@ -433,6 +433,31 @@ def test_a_reschedule_makes_a_new_zoom_meeting_when_the_host_deleted_the_old_one
     assert shown.json["video_url"] == second["join_url"]
 
 
+def test_a_reschedule_moves_the_calendar_event_while_zoom_is_down_and_the_retry_moves_the_meeting(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    booked, owner, day = zoom_booking(api, host, clock, 11)
+    (meeting,) = sandbox.meetings()
+    sandbox.fail_next_api_calls("zoom", status=503, endpoint="meetings.patch")
+
+    moved = api.post(f"/bookings/{booked['uid']}/reschedule", {
+        "token": booked["links"]["reschedule_token"], "start": at(day, 14).isoformat()})
+    assert moved.status == 200, moved.body
+    with pytest.raises(ProviderUnavailableError):   # Lambda retries the job
+        run_calendar_job(EventKind.BOOKING_RESCHEDULED, owner, booked["uid"])
+
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    assert event.start == at(day, 14) and event.body["location"] == meeting["join_url"]
+    assert sandbox.meetings()[0]["start_time"] == meeting["start_time"]   # not moved yet
+    run_calendar_job(EventKind.BOOKING_RESCHEDULED, owner, booked["uid"])   # the retry
+
+    (again,) = sandbox.meetings()
+    assert (again["id"], again["start_time"]) == (
+        meeting["id"], at(day, 14).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    assert sandbox.api_calls("google", "events.patch") == 1   # Bo's invite moved once
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}")
+    assert shown.json["video_url"] == meeting["join_url"]
+
+
 def host_calendar(owner: str, provider: str = "google") -> CalendarProvider:
     """The host's calendar as Penny's adapter reaches it."""
     core = bootstrap.core()

@@ -358,6 +358,59 @@ def test_a_zoom_that_is_down_is_retried_rather_than_noted(world: World) -> None:
     assert world.bookings.saved == []
 
 
+def test_a_zoom_that_is_down_at_confirmation_does_not_hold_the_event_back_and_its_retry_links_it(
+        world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    zoom.faults.fail_next("create_meeting", ProviderUnavailableError("zoom", "timeout"))
+    world.now(a_booking(location=ZOOM))
+
+    with pytest.raises(ProviderUnavailableError):
+        world.run(EventKind.BOOKING_CONFIRMED)
+    (event,) = world.written(world.google)
+    assert (event.when, event.location) == (AT_2, None)   # in Alice's calendar at once
+    world.run(EventKind.BOOKING_CONFIRMED)   # the retry
+
+    (meeting_id,) = zoom.meetings
+    link = f"https://video.test/j/{meeting_id}"
+    (event,) = world.written(world.google)
+    assert (event.when, event.location) == (AT_2, link)
+    assert (world.stored().video_url, world.stored().video_note) == (link, None)
+
+
+def test_a_zoom_meeting_made_before_the_calendar_went_down_is_on_the_booking_before_the_retry(
+        world: World) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    world.google.faults.fail_next("create_event", ProviderUnavailableError("google", "HTTP 503"))
+    world.now(a_booking(location=ZOOM))
+
+    with pytest.raises(ProviderUnavailableError):    # retried: the event is still to write
+        world.run(EventKind.BOOKING_CONFIRMED)
+    (meeting_id,) = zoom.meetings
+    link = f"https://video.test/j/{meeting_id}"
+    assert (world.stored().video_url, world.stored().video_note) == (link, None)
+    world.run(EventKind.BOOKING_CONFIRMED)   # the retry writes only the event
+
+    assert list(zoom.meetings) == [meeting_id] and zoom.faults.calls == ["create_meeting"]
+    (event,) = world.written(world.google)
+    assert (event.when, event.location) == (AT_2, link)
+    assert (world.stored().video_url, world.stored().video_note) == (link, None)
+
+
+def test_a_meet_booking_whose_calendar_is_down_gets_no_note_while_it_is_retried(
+        world: World) -> None:
+    world.google.faults.fail_next("create_event", ProviderUnavailableError("google", "HTTP 503"))
+    world.now(a_booking(location=MEET))
+
+    with pytest.raises(ProviderUnavailableError):
+        world.run(EventKind.BOOKING_CONFIRMED)
+    assert world.bookings.saved == []        # the link comes with the event, on the retry
+    world.run(EventKind.BOOKING_CONFIRMED)
+
+    (made,) = world.google.written["primary"]
+    assert (world.stored().video_url, world.stored().video_note) == (
+        f"https://meet.test/{made}", None)
+
+
 # ---- reschedule, cancel, order -------------------------------------------------------------
 
 
@@ -399,6 +452,37 @@ def test_a_zoom_meeting_zoom_refuses_to_move_still_lets_the_event_move(world: Wo
     ref, zoom_ref = world.refs.get("calendar", "b-1"), world.refs.get("zoom", "b-1")
     assert ref is not None and zoom_ref is not None
     assert (ref.sequence, zoom_ref.sequence) == (1, 0)
+
+
+@pytest.mark.parametrize("calendar", [None, ProviderRejectedError("google", "HTTP 400")])
+def test_a_zoom_down_on_reschedule_still_lets_the_event_move_and_its_retry_moves_the_meeting(
+        world: World, calendar: ProviderRejectedError | None) -> None:
+    zoom = world.adapters.connect_video(HOST)
+    world.now(a_booking(location=ZOOM))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    link = world.stored().video_url
+    zoom.faults.fail_next("update_meeting", ProviderUnavailableError("zoom", "HTTP 503"))
+    if calendar is not None:    # Google refuses the move for good, at the same time
+        world.google.faults.fail_next("update_event", calendar)
+
+    world.now(a_booking(when=AT_3, sequence=1, location=ZOOM))
+    with pytest.raises(ProviderUnavailableError):   # retried, for Zoom's move
+        world.run(EventKind.BOOKING_RESCHEDULED)
+
+    (event,) = world.written(world.google)
+    assert event.when == (AT_2 if calendar else AT_3) and event.location == link
+    assert world.google.faults.calls.count("update_event") == 1
+    assert world.stored().video_url == link        # the same meeting, its link still works
+    world.run(EventKind.BOOKING_RESCHEDULED)       # the retry
+
+    (meeting,) = zoom.meetings.values()
+    (event,) = world.written(world.google)
+    assert (meeting.when, event.when, event.location) == (AT_3, AT_3, link)
+    # The event is patched once, for the move: no second update reaches Bo.
+    assert world.google.faults.calls.count("update_event") == (2 if calendar else 1)
+    assert world.stored().video_url == link
+    zoom_ref = world.refs.get("zoom", "b-1")
+    assert zoom_ref is not None and zoom_ref.sequence == 1
 
 
 def test_a_zoom_meeting_zoom_refuses_to_make_still_lets_the_event_be_written(
