@@ -19,7 +19,12 @@ from datetime import timedelta
 
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarRef
-from chalicelib.domain.errors import EventGoneError, NotConnectedError, ProviderError
+from chalicelib.domain.errors import (
+    EventGoneError,
+    NotConnectedError,
+    ProviderError,
+    ProviderUnavailableError,
+)
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.providers.calendars import CalendarEvent, CalendarProvider, WrittenEvent
 from chalicelib.domain.providers.refs import ProviderRef
@@ -119,9 +124,14 @@ class CalendarEventWrites(CalendarEventDeletes):
                 made = self._create(calendar, booking, destination, again, written)
                 # Any other event of the booking there goes (Graph's, found by its tag): one
                 # an earlier run made again, its answer lost, under a key Graph has
-                # forgotten since. The one just recorded stays.
-                self._delete_unrecorded_in(calendar, destination, booking.uid, None, written,
-                                           keep=made.id)
+                # forgotten since. The one just recorded stays. Graph not answering the
+                # listing (or a delete) does not fail the run: the new event is recorded
+                # for the booking's sequence, so a retry would neither list again nor read
+                # its Teams link, and the booking would keep the deleted event's. A
+                # leftover goes with the cancel, which deletes every event of the booking.
+                with suppress(ProviderUnavailableError):
+                    self._delete_unrecorded_in(calendar, destination, booking.uid, None,
+                                               written, keep=made.id)
                 return made.join_url if online else None
             if ref.sequence < booking.sequence:
                 # Moved in place: its owner record follows the meeting's new end (what a

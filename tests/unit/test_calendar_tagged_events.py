@@ -104,3 +104,22 @@ def test_a_move_that_moves_the_event_lists_nothing(world: World) -> None:
     world.run(EventKind.BOOKING_RESCHEDULED)
 
     assert world.outlook.faults.calls == ["create_event", "update_event"]
+
+
+def test_a_teams_event_made_again_reaches_the_booking_though_graph_fails_the_listing_after(
+        world: World) -> None:
+    # Alice deleted Bo's event (its Teams meeting with it); the move makes it again, with
+    # a new Teams meeting, then Graph fails the listing that looks for the booking's other
+    # events. The new link must not be lost: no retry reads it again (the new event is
+    # recorded for the booking's sequence), and the booking would keep the dead one.
+    world.now(a_booking(location=LocationKind.TEAMS))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.outlook.deleted_by_host("primary", "evt-1")
+    world.outlook.faults.fail_next("booking_events", ProviderUnavailableError("fake", "503"))
+
+    world.now(a_booking(when=AT_3, sequence=1, location=LocationKind.TEAMS))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    ((made, event),) = world.outlook.written["primary"].items()
+    assert made != "evt-1" and event.when == AT_3 and event.online_meeting
+    assert world.stored().video_url == f"https://teams.test/{made}"
