@@ -1,7 +1,8 @@
 """Google Calendar v3's JSON in Penny's terms, and back: listed events, free/busy answers,
 the event Penny writes, and what an error answer means for the caller.
 
-Pure functions over dicts, no SDK: the adapter (google_calendar.py) makes the calls.
+Pure functions over dicts, no SDK: the adapter (google_calendar.py, each call through
+google_calendar_calls.py) makes the calls.
 Error messages name Google's status and reason codes, never Google's free text (it may
 quote the request).
 """

@@ -1,7 +1,7 @@
 """One host's calls to Google Docs v1 and Drive v3 through google-api-python-client
 (google_docs_notes.py's wire): one token for both APIs, refreshed once on a 401
-(google_calendar.py's token source), and each error answer as the NotesProvider port
-names it. Only google_docs_notes.py and google_docs_doc_writer.py import this.
+(google_calendar_calls.py's token source), and each error answer as the NotesProvider
+port names it. Only google_docs_notes.py and google_docs_doc_writer.py import this.
 
 One request, one answer (`num_retries=0`, an explicit timeout). 429, 5xx and timeouts
 are ProviderUnavailableError; any other refusal is what google_docs_wire.refusal says.
@@ -21,7 +21,7 @@ from googleapiclient.errors import HttpError
 
 from chalicelib.domain.errors import ProviderError, ProviderUnavailableError
 from chalicelib.integrations import google_docs_wire as wire
-from chalicelib.integrations.google_calendar import TRANSPORT_ERRORS
+from chalicelib.integrations.google_calendar_calls import TRANSPORT_ERRORS
 from chalicelib.integrations.google_docs_wire import PROVIDER
 from chalicelib.integrations.google_services import host_transport, resource
 from chalicelib.provider_settings import OAuthApp
