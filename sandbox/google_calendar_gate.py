@@ -1,6 +1,7 @@
 """The gate every call of the fake Google Calendar API passes (sandbox/google_calendar.py
 names the routes): the bearer token of a live grant, the method's scopes as the discovery
-document names them, the ApiGate's faults as Google's errors, and the calendar a path names.
+document names them, the ApiGate's faults as Google's errors, and the calendar a path names
+(_calendar_call: the grant and the calendar, for each call on one).
 """
 
 from __future__ import annotations
@@ -87,3 +88,16 @@ class GoogleCalendarGate:
     def _calendar(self, grant: Grant, calendar_id: str) -> Calendar | Response:
         calendar = self.store.calendar(grant.account.id, calendar_id)
         return calendar if calendar is not None else error(404, "notFound", "Not Found")
+
+    def _calendar_call(self, request: Request, method: str,
+                       calendar_id: str) -> tuple[Grant, Calendar] | Response:
+        """A call on the calendar its path names: the grant it is made with and that
+        calendar, or the answer refusing it (the gate's, or 404 for a calendar the
+        account does not have)."""
+        grant = self._enter(request, method)
+        if isinstance(grant, Response):
+            return grant
+        calendar = self._calendar(grant, calendar_id)
+        if isinstance(calendar, Response):
+            return calendar
+        return grant, calendar

@@ -29,23 +29,19 @@ class GoogleEventCalls(GoogleCalendarGate):
     def events(self, request: Request, calendar_id: str) -> Response:
         if request.method == "POST":
             return self._insert(request, calendar_id)
-        grant = self._enter(request, "events.list")
-        if isinstance(grant, Response):
-            return grant
-        calendar = self._calendar(grant, calendar_id)
-        if isinstance(calendar, Response):
-            return calendar
+        called = self._calendar_call(request, "events.list", calendar_id)
+        if isinstance(called, Response):
+            return called
+        grant, calendar = called
         if self.store.failing(calendar.id):
             return error(503, "backendError", "Backend Error")
         return list_events(self.store, calendar, grant.account.email, request.args)
 
     def _insert(self, request: Request, calendar_id: str) -> Response:
-        grant = self._enter(request, "events.insert")
-        if isinstance(grant, Response):
-            return grant
-        calendar = self._calendar(grant, calendar_id)
-        if isinstance(calendar, Response):
-            return calendar
+        called = self._calendar_call(request, "events.insert", calendar_id)
+        if isinstance(called, Response):
+            return called
+        grant, calendar = called
         body = request.get_json(silent=True) or {}
         event_id = str(body.get("id") or secrets.token_hex(13))
         if not EVENT_ID.match(event_id):
@@ -68,12 +64,10 @@ class GoogleEventCalls(GoogleCalendarGate):
     def event(self, request: Request, calendar_id: str, event_id: str) -> Response:
         method = {"GET": "events.get", "PATCH": "events.patch", "PUT": "events.update",
                   "DELETE": "events.delete"}[request.method]
-        grant = self._enter(request, method)
-        if isinstance(grant, Response):
-            return grant
-        calendar = self._calendar(grant, calendar_id)
-        if isinstance(calendar, Response):
-            return calendar
+        called = self._calendar_call(request, method, calendar_id)
+        if isinstance(called, Response):
+            return called
+        grant, calendar = called
         event = self.store.get(calendar.id, event_id)
         if event is None:
             if request.method == "DELETE" and self.store.find(
@@ -100,12 +94,10 @@ class GoogleEventCalls(GoogleCalendarGate):
         """events.move: the event, its id kept, in the `destination` calendar (one of the
         account's); the calendar it left lists it `cancelled` from then on, and reading
         it there answers 404. A live event of that id there already: 409 (the fake's)."""
-        grant = self._enter(request, "events.move")
-        if isinstance(grant, Response):
-            return grant
-        calendar = self._calendar(grant, calendar_id)
-        if isinstance(calendar, Response):
-            return calendar
+        called = self._calendar_call(request, "events.move", calendar_id)
+        if isinstance(called, Response):
+            return called
+        grant, calendar = called
         if not request.args.get("destination"):
             return error(400, "required", "Required parameter: destination")
         target = self._calendar(grant, request.args["destination"])

@@ -23,12 +23,10 @@ class GooglePushCalls(GoogleCalendarGate):
     notifier: Notifier
 
     def watch(self, request: Request, calendar_id: str) -> Response:
-        grant = self._enter(request, "events.watch")
-        if isinstance(grant, Response):
-            return grant
-        calendar = self._calendar(grant, calendar_id)
-        if isinstance(calendar, Response):
-            return calendar
+        called = self._calendar_call(request, "events.watch", calendar_id)
+        if isinstance(called, Response):
+            return called
+        grant, calendar = called
         body = request.get_json(silent=True) or {}
         if not body.get("id") or not body.get("address"):
             return error(400, "required", "Required" if body.get("id") else "Required id")
