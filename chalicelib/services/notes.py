@@ -157,8 +157,7 @@ class NotesJob:
             kept = pages.where_held(booking.host_id, held, notes)
             if kept is not None:
                 return pages.saved(booking, ref, held.destination, kept, False), config
-        page, made = pages.save(booking, held, provider, notes, config.notes)
-        return pages.saved(booking, ref, config.notes, page, made), config
+        return pages.save(booking, ref, provider, notes, config.notes), config
 
 
 def notes_job(context: JobContext) -> NotesJob:

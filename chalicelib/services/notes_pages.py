@@ -1,7 +1,8 @@
 """One booking's notes page (services/notes.py's half that writes it): where its
 ProviderRef says it is (Held), kept up to date there after the host chose another
 place, or saved where notes go now, a first page (or one made anew after the host
-deleted it for good) under a lease so one run makes it; then its place and link kept.
+deleted it for good) under a lease so one run makes it, its place and link kept before the
+lease is given back and read again under it by the next run that takes it.
 A broken connection is marked broken (the dashboard shows it) before the job fails."""
 
 from __future__ import annotations
@@ -90,38 +91,53 @@ class NotesPages:
         except (NotConnectedError, ConnectionBrokenError, NotesPageGoneError):
             return None
 
-    def save(self, booking: Booking, held: Held | None, provider: NotesProvider,
-             notes: BookingNotes, destination: NotesDestination) -> tuple[NotesPage, bool]:
-        """The booking's page where notes go now, and whether it was made (under the
-        lease for a first page: one run makes it)."""
+    def save(self, booking: Booking, ref: ProviderRef | None, provider: NotesProvider,
+             notes: BookingNotes, destination: NotesDestination) -> str:
+        """MADE or UPDATED: the booking's page where notes go now, written, and its place
+        and link kept. A first page (none yet, or none in this place, or its page gone) is
+        made under the lease, so one run makes it: under it the ref is read again (a run
+        that held the lease just before made the page: that one is written), and the new
+        page's ref and link are kept before the lease is given back."""
+        held = None if ref is None else Held.of(ref)
         place = destination.data_source_id  # the Notion data source, or the Drive folder
         lease = None
-        if held is None or held.place != place:
-            # First notes, or the host picked another place: a page there, made by one run.
+        try:
+            if held is not None and held.place == place:
+                try:
+                    page = provider.update_notes(held.page_id, notes)
+                    return self.saved(booking, ref, destination, page, False)
+                except NotesPageGoneError:
+                    pass  # deleted for good, moved out of Penny's sight: a page made anew
+            # First notes, the host picked another place, or the page is gone: made by one
+            # run, under the lease.
             now = self.clock.now() if self.clock else datetime.now(UTC)
             lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE, "notes page",
                                place)
-        try:
-            if lease is None:
-                assert held is not None
-                try:
-                    page = provider.update_notes(held.page_id, notes)
-                except NotesPageGoneError:
-                    # Its page is gone (deleted for good, moved out of Penny's sight): the
-                    # notes go on a page made anew, by one run, as a first page is.
-                    now = self.clock.now() if self.clock else datetime.now(UTC)
-                    lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE,
-                                       "notes page", place)
-                    page = provider.save_notes(notes)
-            else:
-                page = provider.save_notes(notes)
+            ref = self.refs.get(NOTES, booking.uid)
+            page, made = self._first(ref, held, provider, notes, place)
+            return self.saved(booking, ref, destination, page, made)
         except ConnectionBrokenError as exc:
             self.adapters.broken(booking.host_id, destination.provider, exc.message)
             raise
         finally:
             if lease is not None:
                 self.refs.delete(lease)
-        return page, lease is not None
+
+    @staticmethod
+    def _first(ref: ProviderRef | None, held: Held | None, provider: NotesProvider,
+               notes: BookingNotes, place: str) -> tuple[NotesPage, bool]:
+        """Under the lease, with the ref as it is now: the page another run made in
+        `place` since this run read `held` (the run before holding the lease), written
+        (not made: the provider's search by booking uid lags, Notion's index and Drive's
+        listing, so a page made a moment ago may not be found); or a new page, made."""
+        again = None if ref is None else Held.of(ref)
+        if again is not None and again.place == place and \
+                (held is None or again.page_id != held.page_id):
+            try:
+                return provider.update_notes(again.page_id, notes), False
+            except NotesPageGoneError:
+                pass  # the host deleted that one too: a page made anew
+        return provider.save_notes(notes), True
 
     def saved(self, booking: Booking, ref: ProviderRef | None,
               destination: NotesDestination | None, page: NotesPage, made: bool) -> str:
@@ -132,8 +148,12 @@ class NotesPages:
         if stored != ref:
             self.refs.put(stored)
         if booking.notes_url != page.url:
-            self._save_link(booking, page.url)
-            return MADE  # its link is new on the booking (a run that made it died)
+            # A page this run did not make: read the booking again, as the run that made
+            # it saved its link before giving the lease back, maybe after this run read it.
+            latest = booking if made else self.bookings.get(booking.uid)
+            if latest is None or latest.notes_url != page.url:
+                self._save_link(latest or booking, page.url)
+                return MADE  # its link is new on the booking (a run that made it died)
         return MADE if made else UPDATED
 
     def _save_link(self, booking: Booking, url: str) -> None:

@@ -9,6 +9,7 @@ The clock stands at 2026-11-23T12:00Z; Alice (New York) meets Bo on the 24th at 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -36,6 +37,7 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers.briefs import BookingFacts, Brief
 from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, NotesPage, NotesProvider
+from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.services.jobs import take_lease
 from chalicelib.services.notes import CATCH_UP_AT_ONCE, CREATE_LEASE, CREATING, NOTES, NotesJob
 from chalicelib.services.notes_settings import NotesSettings
@@ -83,12 +85,13 @@ class FakeNotion:
     shared: list[NotesDatabase] = field(default_factory=lambda: [
         NotesDatabase("db-1", "ds-1", "Client notes")])
     gone: set[str] = field(default_factory=set)   # deleted for good by the host
+    lags: bool = False  # Notion's index lags: a page made a moment ago is not found yet
 
     def save_notes(self, notes: BookingNotes) -> NotesPage:
         self._maybe_fail()
         # Found again by the booking uid, as the Notion adapter does.
-        page_id = next((pid for pid, n in self.pages.items() if n.key == notes.key),
-                       f"page-{len(self.pages) + len(self.gone) + 1}")
+        found = () if self.lags else (pid for pid, n in self.pages.items() if n.key == notes.key)
+        page_id = next(iter(found), f"page-{len(self.pages) + len(self.gone) + 1}")
         self.pages[page_id] = notes
         self.writes.append(f"save {page_id}")
         return NotesPage(page_id, f"https://notion.test/{page_id}")
@@ -349,6 +352,114 @@ def test_a_gone_page_another_run_is_making_anew_is_left_to_a_retry(world: World)
         world.notes.run(an_event(EventKind.NOTES_REQUESTED))
 
     assert world.adapters.notion.writes == ["save page-1"]  # never two pages at once
+
+
+def test_a_run_starting_as_the_first_pages_lease_is_given_back_writes_that_page_not_a_second(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN the confirmation's run making the first page, and the calendar worker's ask
+    # for the video link (another event) run just as that run gives its lease back, while
+    # Notion's search does not find a page made a moment ago
+    world.bookings.now(a_booking())
+    world.adapters.notion.lags = True
+    give_back, asked = world.refs.delete, []
+
+    def delete(ref: ProviderRef) -> None:
+        give_back(ref)
+        if ref.job == CREATING and not asked:
+            asked.append(None)
+            asked[0] = world.notes.run(an_event(EventKind.NOTES_REQUESTED))
+    monkeypatch.setattr(world.refs, "delete", delete)
+
+    # WHEN the confirmation's run runs, the ask's run in its last step
+    made = world.notes.run(an_event())
+
+    # THEN the page's place was kept before the lease was given back: one page, written
+    # again, and "notes saved" said once
+    assert world.adapters.notion.writes == ["save page-1", "update page-1"]
+    assert (made, asked) == (True, [False])
+
+
+def run_before_the_lease_is_taken(world: World, monkeypatch: pytest.MonkeyPatch,
+                                  other: Callable[[], bool]) -> list[bool]:
+    """`other` (another run for the booking) runs from start to end just before the next
+    run takes the first page's lease, after that run read the booking's notes ref: what it
+    returned, once it ran."""
+    reserve, ran = world.refs.reserve, []
+
+    def reserve_after_the_other(ref: ProviderRef, now: datetime) -> bool:
+        if ref.job == CREATING and not ran:
+            ran.append(False)
+            ran[0] = other()
+        return reserve(ref, now)
+    monkeypatch.setattr(world.refs, "reserve", reserve_after_the_other)
+    return ran
+
+
+def test_a_run_that_found_no_page_before_another_made_one_writes_that_page_under_the_lease(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN the calendar worker's ask, whose run found no page yet, and the confirmation's
+    # run making the first page and giving its lease back before the ask's run takes it
+    # (Notion's search not yet finding that page)
+    world.bookings.now(a_booking())
+    world.adapters.notion.lags = True
+    first = run_before_the_lease_is_taken(world, monkeypatch,
+                                          lambda: world.notes.run(an_event()))
+
+    # WHEN the ask's run runs
+    asked = world.notes.run(an_event(EventKind.NOTES_REQUESTED))
+
+    # THEN it read the page's place again under the lease and wrote that page: one page,
+    # "notes saved" said once
+    assert world.adapters.notion.writes == ["save page-1", "update page-1"]
+    assert (first, asked) == ([True], False)
+    assert world.bookings.bookings["b-1"].notes_url == "https://notion.test/page-1"
+
+
+def test_a_page_another_run_made_anew_while_this_one_found_the_old_one_gone_is_written(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a booking whose page the host deleted for good, and two runs finding it gone:
+    # one makes the page anew, with its lease, before the other takes the lease
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+    del world.adapters.notion.pages["page-1"]
+    world.adapters.notion.gone.add("page-1")
+    world.adapters.notion.lags = True
+    first = run_before_the_lease_is_taken(
+        world, monkeypatch, lambda: world.notes.run(an_event(EventKind.BOOKING_RESCHEDULED)))
+
+    # WHEN the other runs
+    asked = world.notes.run(an_event(EventKind.NOTES_REQUESTED))
+
+    # THEN it writes the new page the first made, and makes none
+    assert world.adapters.notion.writes == ["save page-1", "save page-2", "update page-2"]
+    assert (first, asked) == ([True], False)
+    ref = world.refs.get(NOTES, "b-1")
+    assert ref is not None and ref.external_id.split("\n")[:2] == ["ds-1", "page-2"]
+
+
+def test_a_page_another_run_made_that_the_host_deleted_at_once_is_made_anew_under_the_lease(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a run that found no page, and another that made one before the first took the
+    # lease, a page the host deleted for good at once
+    world.bookings.now(a_booking())
+
+    def made_then_deleted() -> bool:
+        made = world.notes.run(an_event())
+        del world.adapters.notion.pages["page-1"]
+        world.adapters.notion.gone.add("page-1")
+        return made
+    first = run_before_the_lease_is_taken(world, monkeypatch, made_then_deleted)
+
+    # WHEN the first runs on
+    asked = world.notes.run(an_event(EventKind.NOTES_REQUESTED))
+
+    # THEN the page the other made is gone, so this run makes one anew and keeps it
+    assert world.adapters.notion.writes == ["save page-1", "save page-2"]
+    assert (first, asked) == ([True], True)
+    assert world.bookings.bookings["b-1"].notes_url == "https://notion.test/page-2"
+    ref = world.refs.get(NOTES, "b-1")
+    assert ref is not None and ref.external_id.split("\n")[:2] == ["ds-1", "page-2"]
+    assert world.refs.get(CREATING, "b-1") is None
 
 
 def test_a_booking_cancelled_before_its_notes_were_written_gets_none(world: World) -> None:
