@@ -84,16 +84,38 @@ def hours_for_date(schedule: Schedule, day: date) -> tuple[LocalRange, ...]:
 def local_instant(day: date, clock: time | None, zone: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time on a local date (None = next midnight).
 
-    Built with fold=0, zoneinfo's default: an ambiguous time (the repeated hour when clocks go
-    back) is its first occurrence, and a nonexistent time (the hour skipped when clocks go
-    forward) is read with the offset in force before the jump, so 02:30 on a New York
-    spring-forward day is 07:30 UTC, i.e. 03:30 EDT.
+    An ambiguous time (the repeated hour when clocks go back) is its first occurrence
+    (fold=0). A time that does not exist (the hour skipped when clocks go forward) is the
+    jump, the first instant the clock reads past it: 02:30 on a New York spring-forward day
+    is 07:00 UTC, 03:00 EDT, whether hours start or end there. (fold=0 alone would read it
+    with the offset before the jump, 03:30 EDT, half an hour after the clock passed 02:30:
+    hours ending then would run over, hours starting then would lose that half hour; fold=1
+    would read it 01:30 EST, before the clock got there.)
     """
     if clock is None:
         day, clock = day + _DAY, time(0)
     local = datetime(day.year, day.month, day.day, clock.hour, clock.minute, clock.second,
                      clock.microsecond, tzinfo=zone)
-    return local.astimezone(UTC)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+        return instant
+    return _jump(local.replace(fold=1).astimezone(UTC), instant, zone)
+
+
+def _jump(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
+    """The instant the zone's clock jumps forward, between `before` (on the offset before
+    it) and `after` (on the one after): to the second, as tzdata gives changes. zoneinfo
+    does not expose its transitions, so it is searched for (a gap is an hour or so; Apia's
+    skipped day in 2011 takes 17 halvings)."""
+    old = before.astimezone(zone).utcoffset()
+    low, high = int(before.timestamp()), int(after.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, UTC).astimezone(zone).utcoffset() == old:
+            low = middle
+        else:
+            high = middle
+    return datetime.fromtimestamp(high, UTC)
 
 
 def available_ranges(schedule: Schedule, window: TimeRange) -> list[TimeRange]:
@@ -111,8 +133,8 @@ def available_ranges(schedule: Schedule, window: TimeRange) -> list[TimeRange]:
         for hours in hours_for_date(schedule, day):
             start = local_instant(day, hours.start, zone)
             end = local_instant(day, hours.end, zone)
-            # Under fold=0 a range that starts inside a spring-forward gap can map past its own
-            # end (02:30-03:00 becomes 07:30-07:00 UTC); such a range has no real hours.
+            # A range wholly inside a spring-forward gap (02:15-03:00) starts and ends at the
+            # jump: it has no real hours.
             if start < end:
                 ranges.append(TimeRange(start, end))
         day += _DAY

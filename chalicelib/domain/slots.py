@@ -183,7 +183,7 @@ def _days_at_limit(query: SlotQuery, midnights: list[int]) -> set[int]:
 
 
 def _midnight(day: date, zone: ZoneInfo) -> int:
-    """The first instant of a local date (fold=0 puts a skipped midnight at the jump)."""
+    """The first instant of a local date (a skipped midnight: the jump)."""
     return _floor(local_instant(day, time(0), zone))
 
 

@@ -91,14 +91,29 @@ def test_whole_day_on_change_days_has_the_real_length() -> None:
     assert [span.duration.total_seconds() / 3600 for span in spring + autumn] == [23, 25]
 
 
-def test_time_inside_spring_forward_gap_reads_with_the_earlier_offset() -> None:
-    # 02:30 does not exist on 2026-03-08 in New York; fold=0 reads it as 02:30 EST = 03:30 EDT.
+def test_hours_ending_inside_the_spring_forward_gap_end_at_the_jump() -> None:
+    # GIVEN New York hours ending at 02:30 on 2026-03-08, a time the clock skips (02:00 ->
+    # 03:00 EDT): every Sunday, or that date alone
+    weekly = Schedule("America/New_York", {6: (LocalRange.parse("00:00", "02:30"),)}, {})
+    override = Schedule("America/New_York", {}, {date(2026, 3, 8): (
+        LocalRange.parse("00:00", "02:30"),)})
+    window = r("2026-03-08T00:00:00+00:00", "2026-03-09T00:00:00+00:00")
+    # THEN they end when the clock passes 02:30: at the jump, 07:00 UTC (03:00 EDT), not
+    # at 03:30 EDT
+    for schedule in (weekly, override):
+        assert available_ranges(schedule, window) == [
+            r("2026-03-08T05:00:00+00:00", "2026-03-08T07:00:00+00:00")]
+
+
+def test_hours_starting_inside_the_spring_forward_gap_start_at_the_jump() -> None:
+    # GIVEN New York hours starting at 02:30 on 2026-03-08, and hours wholly in the gap
     schedule = Schedule("America/New_York", {}, {date(2026, 3, 8): (
         LocalRange.parse("02:30", "05:00"), LocalRange.parse("02:15", "03:00"))})
     window = r("2026-03-08T00:00:00+00:00", "2026-03-09T00:00:00+00:00")
-    # 02:15-03:00 maps past its own end (07:15-07:00 UTC) and so offers nothing.
+    # THEN the first start at 03:00 EDT (07:00 UTC), when the clock has passed 02:30; and
+    # 02:15-03:00 starts and ends at the jump, so it offers nothing
     assert available_ranges(schedule, window) == [
-        r("2026-03-08T07:30:00+00:00", "2026-03-08T09:00:00+00:00"),
+        r("2026-03-08T07:00:00+00:00", "2026-03-08T09:00:00+00:00"),
     ]
 
 

@@ -3,7 +3,9 @@ overrides (24:00 ends, runs over midnight), rules and busy time, in zones picked
 clock changes (Lord Howe's half hour, Santiago's skipped midnight, Chatham, Kathmandu,
 St John's...) on dates around those changes, every slot offered is one the booking's
 check accepts, inside the hours, clear of busy time, under the visitor's own date, once,
-in order; and every bookable 5-minute instant is offered.
+in order; and every bookable 5-minute instant is offered. Under them, each wall-clock time
+of a day around every 2026 clock change in those zones becomes the first instant the host's
+clock reads it or later (a skipped time: the jump).
 
 Derandomized, so a run is the same on every machine; no deadline (a busy machine is slow,
 never wrong).
@@ -11,13 +13,19 @@ never wrong).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.availability import LocalRange, Schedule, available_ranges
+from chalicelib.domain.availability import (
+    LocalRange,
+    Schedule,
+    available_ranges,
+    local_instant,
+)
 from chalicelib.domain.refusals import refusal
 from chalicelib.domain.slots import Busy, SlotQuery, SlotRules, conflicts, free_slots, is_bookable
 from chalicelib.domain.timerange import TimeRange
@@ -96,3 +104,41 @@ def test_every_slot_offered_is_bookable_and_every_bookable_time_is_offered(
         if is_bookable(q, at):
             assert at.timestamp() in seen, at
         at += timedelta(minutes=5)
+
+
+def changes(zone: str) -> list[date]:
+    """The dates in 2026 on which the zone's clocks change (noon to noon)."""
+    tz, first = ZoneInfo(zone), date(2026, 1, 1)
+    days = [first + timedelta(days=n) for n in range(366)]
+    noon = [datetime.combine(d, time(12), tz).utcoffset() for d in days]
+    return [d for d, before, after in zip(days[1:], noon, noon[1:], strict=False)
+            if before != after]
+
+
+def reading(instant: datetime, tz: ZoneInfo) -> datetime:
+    """What the host's clock reads at the instant."""
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+CHANGE_DAYS = [(z, d) for z in ZONES for d in changes(z)] + [
+    ("Pacific/Apia", date(2011, 12, 30))]  # a whole day skipped
+
+
+@pytest.mark.parametrize(("zone", "day"), CHANGE_DAYS, ids=str)
+def test_a_wall_clock_time_becomes_the_first_instant_the_hosts_clock_reads_it(
+        zone: str, day: date) -> None:
+    # GIVEN every 5-minute clock time (and 24:00) of a day on which the clocks change, and
+    # of the days either side (a change at midnight moves the day before's end)
+    tz = ZoneInfo(zone)
+    for on in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        for minutes in range(0, 24 * 60 + 1, 5):
+            wanted = datetime.combine(on, time()) + timedelta(minutes=minutes)
+            clock = None if minutes == 24 * 60 else wanted.time()
+            # WHEN it is read as an instant, as hours' starts and ends are
+            instant = local_instant(on, clock, tz)
+
+            # THEN the clock reads that time (or, for one it skips, a later one) then, and
+            # an earlier one a second before: hours never run past the time the host set,
+            # nor start after the clock passed it
+            assert reading(instant, tz) >= wanted, (on, clock, instant)
+            assert reading(instant - timedelta(seconds=1), tz) < wanted, (on, clock, instant)

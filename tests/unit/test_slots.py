@@ -101,6 +101,21 @@ def test_slot_on_dst_change_day_keeps_wall_clock_hours(
     assert before[0].utcoffset() != slots[day][0].utcoffset()
 
 
+def test_hours_ending_in_the_spring_forward_gap_offer_no_slot_after_the_clock_passed_them(
+) -> None:
+    # GIVEN a New York host whose hours end at 02:30 on 2026-03-08, a time the clock skips
+    # (02:00 EST -> 03:00 EDT): every Sunday, or that date alone; 30-minute slots
+    hours = (LocalRange.parse("00:00", "02:30"),)
+    window = ("2026-03-08T00:00:00-05:00", "2026-03-09T00:00:00-04:00")
+    weekly = make_query(window=window, slot_rules=rules(30), weekly={6: hours})
+    override = make_query(window=window, slot_rules=rules(30), weekly={},
+                          overrides={date(2026, 3, 8): hours})
+    for query in (weekly, override):
+        # THEN the last slot is the one that ends at the jump, never 03:00-03:30 EDT
+        assert starts(query) == ["2026-03-08T00:00:00-05:00", "2026-03-08T00:30:00-05:00",
+                                 "2026-03-08T01:00:00-05:00", "2026-03-08T01:30:00-05:00"]
+
+
 @pytest.mark.parametrize(("booker_zone", "first"), [
     ("Asia/Kolkata", "2026-11-02T19:30:00+05:30"),
     ("Asia/Kathmandu", "2026-11-02T19:45:00+05:45"),
