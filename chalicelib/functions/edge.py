@@ -7,6 +7,7 @@ or re-encoded) and the headers without regard to case:
   kind       the handler gets                            and answers
   webhook    a VerifiedEvent: the route's verifier        nothing (the acknowledgement:
              checked the raw bytes; once per event id     `ack_status`, no body) or a Response
+             at its URL (`delivery_source`)
   callback   the EdgeRequest (query, headers, body)       a Response: `redirect(...)`
 
 A webhook's `handshake` (`echo_query("validationToken")` for Microsoft Graph) runs first
@@ -59,7 +60,7 @@ class Edge:
     name: str
     kind: Literal["webhook", "callback"]
     methods: tuple[str, ...] = ("POST",)
-    provider: str = ""          # webhooks: event ids are unique per provider
+    provider: str = ""          # webhooks: whose event ids (see `delivery_source`)
     ack_status: int = 200       # Microsoft Graph wants 202; Google, Stripe, Razorpay any 2xx
     handshake: Callable[[EdgeRequest], Response | None] | None = None
     body_limit: int = 1024 * 1024  # Stripe's events run to tens of KB; Lambda allows 6 MB
@@ -111,6 +112,17 @@ def _check(edge: Edge, verifier: Callable[..., WebhookVerifier] | None) -> None:
         raise ValueError(f"{edge.name}: a callback verifies its own state; no verifier")
 
 
+def delivery_source(provider: str, path: Mapping[str, str]) -> str:
+    """What an event id is remembered under: the provider, and the URL's path values.
+
+    A provider sends one event, under one id, to each URL the account has (Razorpay: one
+    per Penny host who connected that account, `/webhooks/razorpay/{host_id}`), and each
+    URL's delivery must run on its own: one acted on at another host's URL (ignored
+    there, not that host's booking) must not make the right host's a duplicate. So the
+    claim is `razorpay#{host_id}`; Stripe's one endpoint has no path values: `stripe`."""
+    return "#".join([provider, *(path[name] for name in sorted(path))])
+
+
 def _ack(edge: Edge, receipt: Receipt[Any]) -> Response:
     if receipt.outcome is Outcome.IN_PROGRESS:
         return error_response(503, "delivery_in_progress", "this event is being processed; "
@@ -137,7 +149,8 @@ def edge_route(app: Chalice | Blueprint, edge: Edge,
     def webhook(fn: Callable[..., Any], incoming: EdgeRequest) -> Response:
         assert verifier is not None and context is not None
         deps = context()
-        receipt = receive(edge.provider, incoming.body, incoming.headers,
+        receipt = receive(delivery_source(edge.provider, incoming.path), incoming.body,
+                          incoming.headers,
                           verifier(**incoming.path), deps.deliveries, deps.clock.now(),
                           lambda event: fn(event, **incoming.path))
         return _ack(edge, receipt)

@@ -2,8 +2,10 @@
 
 Providers deliver at least once, in any order, and retry anything that is not a 2xx
 (Stripe for 3 days). So a delivery is verified on the exact bytes sent, before anything
-else happens; then claimed by (provider, event id) with a conditional write, run, and
-recorded as done, so a redelivery runs nothing. A failure that a retry can cure
+else happens; then claimed by (source, event id) with a conditional write, run, and
+recorded as done, so a redelivery runs nothing. The source is the provider and the URL's
+path values (`razorpay#{host id}`: Razorpay sends one event to each URL of an account,
+and each is run on its own; functions/edge.py's `delivery_source`). A failure that a retry can cure
 (`RETRYABLE`, or a bug) releases the claim so the provider's retry runs it again; any
 other refusal is final and recorded as done, so the provider stops retrying what retrying
 cannot fix (answering it 4xx would only get the endpoint disabled).
@@ -94,7 +96,7 @@ class Claim(StrEnum):
 
 
 class Deliveries(Protocol):
-    """Event ids already received, per provider (store/deliveries.py)."""
+    """Event ids already received, per source (store/deliveries.py)."""
 
     def claim(self, provider: str, event_id: str, event_type: str, now: datetime,
               lease_until: datetime, expires_at: datetime) -> Claim: ...

@@ -1,4 +1,10 @@
-"""Webhook deliveries already received: one small item per (provider, event id).
+"""Webhook deliveries already received: one small item per (source, event id).
+
+The source is the provider and the webhook URL's path values (`stripe`,
+`razorpay#{host id}`: functions/edge.py's `delivery_source`). Before it named the host,
+Razorpay's was `razorpay` alone: an item under that key is never read again, so a
+redelivery across that deploy runs once more, which payment handling, idempotent by the
+booking's state, makes harmless (docs/payments.md).
 
 Claimed with a conditional put (one write), finished with an update, released with a
 conditional delete; a redelivery costs one failed put and one read. The item lives in the
@@ -21,7 +27,7 @@ IN_PROGRESS, DONE = "in_progress", "done"
 
 
 class DeliveryItem(PennyItem, discriminator="webhook_delivery"):
-    """pk = DELIVERY#{provider}#{event id}, sk = DELIVERY: one webhook event, run once."""
+    """pk = DELIVERY#{source}#{event id}, sk = DELIVERY: one webhook event, run once."""
 
     status = UnicodeAttribute()               # in_progress, then done
     event_type = UnicodeAttribute()

@@ -26,7 +26,16 @@ from chalicelib.functions.edge_responses import redirect
 from chalicelib.functions.http import OPERATIONS
 from chalicelib.services.webhooks import LEASE, RETENTION
 from chalicelib.store.deliveries import DeliveryItem
-from tests.functional.edge_app import Script, call, edge_app, fresh_script, post, signed
+from tests.functional.edge_app import (
+    ACCOUNT_SECRETS,
+    Script,
+    call,
+    edge_app,
+    fresh_script,
+    post,
+    signed,
+    stripe_signature,
+)
 from tests.functional.test_function_url import url_event
 
 BODY = b'{"id": "evt_1", "type": "checkout.session.completed"}'
@@ -117,6 +126,26 @@ def test_another_event_id_runs(script: Script) -> None:
     deliver(event_id="evt_2")
 
     assert [e.id for e in script.events] == ["evt_1", "evt_2"]
+
+
+def test_one_event_sent_to_two_accounts_urls_runs_at_each_url_once(script: Script) -> None:
+    # A provider sends one event, under one id, to every URL the account has (Razorpay:
+    # each Penny host who connected that account has their own URL).
+    raw = b'{"id": "evt_9"}'
+    now = int(script.clock.now().timestamp())
+
+    def to(account: str) -> dict[str, Any]:
+        return post(f"/webhooks/acme/{account}", raw, {
+            "stripe-signature": stripe_signature(raw, now, ACCOUNT_SECRETS[account]),
+            "acme-event-id": "evt_9"})
+
+    answers = [to("acct-b"), to("acct-a"), to("acct-a")]
+
+    assert [a["headers"]["Penny-Delivery"] for a in answers] == [
+        "processed", "processed", "duplicate"]
+    assert [e.id for e in script.events] == ["evt_9", "evt_9"]
+    assert sorted(item.pk for item in DeliveryItem.scan()) == [
+        "DELIVERY#acme#acct-a#evt_9", "DELIVERY#acme#acct-b#evt_9"]
 
 
 @pytest.mark.parametrize("error", [ProviderUnavailableError("acme", "the provider is down"),

@@ -25,6 +25,7 @@ from chalicelib import bootstrap
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.store.bookings import BookingRepository
+from chalicelib.store.deliveries import DeliveryItem
 from chalicelib.store.queues import QUEUES
 from sandbox.server import ProviderSandbox, start_sandbox
 from tests.functional import factories as f
@@ -1093,6 +1094,60 @@ def test_another_hosts_own_signed_webhook_cannot_confirm_a_booking(
     assert r.status == 200  # verified (with her secret), and not about her bookings
     assert view(api, held)["status"] == "pending_payment"
     assert sandbox.razorpay_payments() == []
+
+
+def test_a_razorpay_event_sent_first_to_another_hosts_url_of_the_account_still_confirms(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN Bob, another Penny host, connected to the same Razorpay account as Alice, so
+    # that account has two webhook URLs, and Razorpay sends each event (one
+    # x-razorpay-event-id) to both
+    merchant = sandbox.razorpay_merchant()
+    bob = make_host(api, slug="bob")
+    r = api.put("/me/connections/razorpay", {
+        "key_id": merchant.key_id, "key_secret": merchant.key_secret,
+        "webhook_secret": merchant.webhook_secret}, token=bob)
+    assert r.status == 200, r.body
+    held = book(api, clock)
+    sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    seen = len(sandbox.razorpay_events())
+    deliveries = sandbox.razorpay_wait_for_webhook_deliveries(seen)
+
+    # WHEN each reaches Bob's URL first (not his booking: ignored there), then Alice's
+    for delivery in deliveries:
+        for url in (f"/webhooks/razorpay/{host_id(api, bob)}", delivery.url.removeprefix(PUBLIC)):
+            r = api.post(url, raw=delivery.body, headers=dict(delivery.headers))
+            assert (r.status, r.headers["Penny-Delivery"]) == (200, "processed"), r.body
+
+    # THEN Alice's delivery was run, not dropped as a duplicate: her booking is confirmed
+    assert view(api, held)["status"] == "confirmed"
+
+
+def test_a_razorpay_event_the_version_before_processed_runs_once_more_and_changes_nothing(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a paid booking whose events the version before this one processed: their
+    # claims are under `razorpay` alone, not `razorpay#{host id}`
+    held = book(api, clock)
+    sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    seen = deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    for item in list(DeliveryItem.scan()):
+        old = DeliveryItem(item.pk.replace(f"#{host_id(api, razorpay_host)}#", "#"), item.sk,
+                           status=item.status, event_type=item.event_type,
+                           received_at=item.received_at, lease_until=item.lease_until,
+                           outcome=item.outcome, expires_at=item.expires_at)
+        old.save()
+        item.delete()
+    before = as_it_is(held["uid"])
+    calls = sandbox.razorpay_api_calls()
+
+    # WHEN Razorpay delivers them again after the deploy
+    for delivery in sandbox.razorpay_webhook_deliveries()[:seen]:
+        r = api.post(delivery.url.removeprefix(PUBLIC), raw=delivery.body,
+                     headers=dict(delivery.headers))
+        assert (r.status, r.headers["Penny-Delivery"]) == (200, "processed"), r.body
+
+    # THEN each ran once more and found the booking paid: nothing was written or asked
+    assert as_it_is(held["uid"]).version == before.version
+    assert sandbox.razorpay_api_calls() == calls and sandbox.razorpay_refunds() == []
 
 
 def test_cancelling_a_razorpay_booking_refunds_it_once(
