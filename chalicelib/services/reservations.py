@@ -143,7 +143,7 @@ class Reservations:
         ledger, record = self.bookings.ledger_for_write(booking.host_id, claim.ledger_days(),
                                                         key)
         if record is not None:
-            return self._replay(record, idempotency)
+            return self._replay(record, idempotency, now)
         elsewhere = (claim.elsewhere(self.calendars.busy(booking.host_id, claim.calendars,
                                                          booking.blocked))
                      if claim.calendars.conflicts else [])
@@ -164,7 +164,7 @@ class Reservations:
                 "today; try again tomorrow (UTC)", _seconds_to(quota.expires_at, now)) from exc
         except IdempotentReplayError:
             replay = self.bookings.idempotency(key) if key else None
-            return None if replay is None else self._replay(replay, idempotency)
+            return None if replay is None else self._replay(replay, idempotency, now)
         return BookingResult(booking, replayed=False)
 
     def _committed(self, write: BookingWrite, now: datetime) -> bool:
@@ -183,8 +183,8 @@ class Reservations:
         return AttendeeQuota(f"BOOKER#{booking.host_id}#{who}#{today.isoformat()}",
                              self.bookings_per_attendee_per_day, tomorrow)
 
-    def _replay(self, record: IdempotencyRecord,
-                idempotency: Idempotency | None) -> BookingResult:
+    def _replay(self, record: IdempotencyRecord, idempotency: Idempotency | None,
+                now: datetime) -> BookingResult:
         # A record is only ever read under a key, so `idempotency` is set here.
         if idempotency is None or record.fingerprint != idempotency.fingerprint:
             raise IdempotencyKeyReusedError(
@@ -192,7 +192,9 @@ class Reservations:
         booking = self.bookings.get(record.booking_uid)
         if booking is None:
             raise NotFoundError("the booking for this Idempotency-Key no longer exists")
-        return BookingResult(booking, replayed=True)
+        # As it stands now, not as first answered: a hold that lapsed unpaid is expired
+        # (its timer may not have run yet), so no checkout link is handed out to pay it.
+        return BookingResult(booking.as_of(now), replayed=True)
 
 
 def _taken(ledger: Sequence[LedgerDay], booking: Booking, now: datetime) -> bool:

@@ -358,6 +358,27 @@ def test_the_hold_timer_expires_the_session_and_frees_the_slot(
     assert rival["status"] == "pending_payment"
 
 
+def test_a_retried_request_after_its_hold_lapsed_answers_it_expired_with_nothing_to_pay(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a paid booking request whose hold lapsed before its timer ran
+    body = f.booking(slot(clock))
+    key = {"Idempotency-Key": "retry-after-the-hold"}
+    first = api.post("/hosts/alice/intro/bookings", body, headers=key)
+    assert (first.status, first.json["status"]) == (201, "pending_payment"), first.body
+    clock.advance(minutes=16)
+
+    # WHEN the client retries it with the same Idempotency-Key
+    again = api.post("/hosts/alice/intro/bookings", body, headers=key)
+
+    # THEN the replay says the booking as it stands: expired, with no checkout to pay
+    assert (again.status, again.headers["Idempotent-Replayed"]) == (201, "true")
+    assert again.json["uid"] == first.json["uid"] and again.json["status"] == "expired"
+    payment = again.json["payment"]
+    assert (payment["state"], payment["checkout_url"], payment["hold_until"]) == (
+        "expired", None, None)
+    assert len(sandbox.stripe_sessions()) == 1
+
+
 def test_a_payment_after_the_hold_lapsed_is_confirmed_while_the_time_is_free(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     held = book(api, clock)

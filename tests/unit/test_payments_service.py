@@ -194,6 +194,20 @@ def test_a_retried_request_gets_the_same_hold_and_checkout(world: World) -> None
     assert len(world.fake.checkouts) == 1
 
 
+def test_a_retried_request_after_the_hold_lapsed_answers_the_booking_expired_unpayable(
+        world: World) -> None:
+    first = world.book(key="k-1")
+    world.later(16)   # the hold lapsed; its timer has not run yet
+
+    again = world.book(key="k-1")
+
+    assert again.replayed and again.booking.uid == first.booking.uid
+    assert again.booking.status is BookingStatus.EXPIRED
+    assert payment_summary(again.booking)["state"] == "expired"
+    assert world.get(first.booking.uid).status is BookingStatus.PENDING_PAYMENT  # unwritten
+    assert len(world.fake.checkouts) == 1
+
+
 @pytest.mark.parametrize("price", [Price(1500, "JPY"), Price(49900, "INR")])
 def test_zero_decimal_and_paise_amounts_reach_the_checkout_untouched(price: Price) -> None:
     world = a_world(price=price)
