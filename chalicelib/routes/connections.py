@@ -82,6 +82,15 @@ def razorpay_webhook_url(host_id: str) -> str:
     return f"{services().settings.public_base_url}/webhooks/razorpay/{host_id}"
 
 
+@route("/me/connections/razorpay", "DELETE", "disconnect_razorpay",
+       "Disconnect Razorpay: your keys are deleted from Penny", "connections", auth=True,
+       status=204, errors=AUTH_ERRORS)
+def disconnect_razorpay(host_id: str) -> None:
+    # Its own route: the PUT above makes /me/connections/razorpay a path of its own, which
+    # the {provider} route below never matches (a DELETE there answered 405).
+    services().payment_accounts.disconnect(host_id, "razorpay")
+
+
 @route("/me/connections/{provider}", "DELETE", "disconnect_provider",
        "Disconnect a platform: its tokens are revoked at the provider, then deleted",
        "connections", auth=True, status=204, errors=(*AUTH_ERRORS, 403))

@@ -943,6 +943,16 @@ def deliver_razorpay(api: Api, sandbox: ProviderSandbox, seen: int, count: int) 
     return seen + count
 
 
+def test_a_host_can_disconnect_razorpay_and_is_then_refused_paid_bookings(
+        api: Api, razorpay_host: str, clock: FixedClock) -> None:
+    r = api.delete("/me/connections/razorpay", token=razorpay_host)
+
+    assert r.status == 204, r.body
+    listed = api.get("/me/connections", token=razorpay_host).json["connections"]
+    assert next(c for c in listed if c["provider"] == "razorpay")["status"] == "not_connected"
+    assert book(api, clock, expect=409)["error"]["code"] == "payment_not_connected"
+
+
 def test_razorpay_keys_are_checked_before_they_are_kept(
         api: Api, host: str, sandbox: ProviderSandbox) -> None:
     merchant = sandbox.razorpay_merchant()
