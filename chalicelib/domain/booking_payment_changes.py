@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Self
 from chalicelib.domain.booking_parts import BookingStatus
 from chalicelib.domain.errors import BookingStateError
 from chalicelib.domain.payment_record import Payment
+from chalicelib.domain.refund_asks import REFUSED
 
 
 class BookingPaymentChanges:
@@ -66,14 +67,14 @@ class BookingPaymentChanges:
                                                                reason, now))
         return kept.expired() if kept.status is BookingStatus.PENDING_PAYMENT else kept
 
-    def refund_refused(self, now: datetime) -> Self:
-        """The provider refused the refund it owes, once more: at the REFUND_ASKS-th
-        refusal Penny stops asking (`refund_owed` turns false) and the host refunds by
-        hand."""
+    def refund_refused(self, now: datetime, reason: str = REFUSED) -> Self:
+        """The provider refused the refund it owes, once more (or it could not be asked:
+        `reason` NOT_CONNECTED): at the REFUND_ASKS-th refusal Penny stops asking
+        (`refund_owed` turns false) and the host refunds by hand."""
         p = self.payment
         if p is None or not self.refund_owed:
             return self
-        return replace(self, payment=p.with_refund_refused(now))
+        return replace(self, payment=p.with_refund_refused(now, reason))
 
     def refund_failed(self, now: datetime) -> Self:
         """Its refund came back: the host must give the money back another way."""

@@ -40,8 +40,10 @@ def payment_summary(b: Booking) -> dict[str, Any]:
         # row says it live in the list's words. Absent until one is.
         summary["refund_reason"] = p.refund_reason
     if p.refund_refused:
-        # Not made: the provider refused it at every ask, and Penny asks no more.
+        # Not made: the provider refused it at every ask, and Penny asks no more; why:
+        # "refused", or "not_connected" (the host removed the provider in Penny).
         summary["refund_refused"] = True
+        summary["refund_refused_reason"] = p.refund_refused_reason or "refused"
     if p.disputes:
         # Shown beside the state: a disputed payment is still paid until the bank decides.
         # `dispute` is the latest (what clients from before the list read), `disputes` all.

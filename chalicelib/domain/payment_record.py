@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.domain import payment_disputes, second_payments
 from chalicelib.domain.payment_disputes import Dispute
-from chalicelib.domain.refund_asks import refusal_counted
+from chalicelib.domain.refund_asks import REFUSED, refusal_counted
 from chalicelib.domain.second_payments import SecondPayment
 
 
@@ -47,6 +47,7 @@ class Payment:
     # asks no more, and the host refunds the client by hand (`refund_refused_at`).
     refund_refusals: int = 0
     refund_refused_at: datetime | None = None
+    refund_refused_reason: str | None = None  # why, at the last ask (refund_asks.py)
     # The client disputed the payment with their bank (a chargeback), once or more: the
     # host must answer each at the provider, or the money is taken back. Every dispute,
     # by its id, in the order Penny heard of them (payment_disputes.py).
@@ -116,7 +117,7 @@ class Payment:
                     reason: str) -> Payment:
         return replace(self, refund_id=refund_id, refunded_minor=amount_minor,
                        refunded_at=now, refund_reason=reason, refund_failed_at=None,
-                       refund_refused_at=None)
+                       refund_refused_at=None, refund_refused_reason=None)
 
     def with_refunded_in_all(self, total_minor: int) -> Payment:
         """More of it went back at the provider: `total_minor` is the provider's own count
@@ -132,10 +133,12 @@ class Payment:
         return replace(self, released_payment_id=payment_id, released_minor=amount_minor,
                        released_reason=reason, released_at=now)
 
-    def with_refund_refused(self, now: datetime) -> Payment:
-        """Its refund refused once more: at the REFUND_ASKS-th, refused for good."""
+    def with_refund_refused(self, now: datetime, reason: str = REFUSED) -> Payment:
+        """Its refund refused once more: at the REFUND_ASKS-th, refused for good, for
+        `reason` (REFUSED, NOT_CONNECTED)."""
         count, refused_at = refusal_counted(self.refund_refusals, now)
-        return replace(self, refund_refusals=count, refund_refused_at=refused_at)
+        return replace(self, refund_refusals=count, refund_refused_at=refused_at,
+                       refund_refused_reason=None if refused_at is None else reason)
 
     def with_refund_failed(self, now: datetime) -> Payment:
         return replace(self, refund_failed_at=now)

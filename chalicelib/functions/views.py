@@ -191,6 +191,7 @@ def payment_out(b: Booking) -> s.PaymentOut:
         key_id=p.public_key if awaiting else None,
         refunded_minor=p.refunded_minor, refund_reason=p.refund_reason,
         refund_refused=p.refund_refused,
+        refund_refused_reason=summary.get("refund_refused_reason"),
         refund_hours_before=p.refund_hours_before, refund_held=b.refund_held,
         dispute=None if "dispute" not in summary else s.DisputeOut(**summary["dispute"]),
         disputes=[s.DisputeRecordOut(**d) for d in summary.get("disputes", [])],

@@ -9,7 +9,8 @@ more is a new refund of the new rest, never a replay of a larger one the provide
 refuse. With nothing given back it is `{uid}-{reason}`, the key refunds had before.
 
 A refund the provider refuses (a 4xx, or the host's keys or access withdrawn: not an
-outage) is counted on the booking; at the REFUND_ASKS-th refusal (domain/bookings.py)
+outage), or that cannot be asked for because the host removed the provider's connection
+in Penny, is counted on the booking; at the REFUND_ASKS-th refusal (domain/bookings.py)
 Penny stops asking and the booking says so (`refund_refused_at`): the host refunds by
 hand. Before that, as for an outage, the caller's retry asks again, under a key naming
 the ask (`...-ask-2`): Stripe keeps a key's first answer for a day, a refusal too, so
@@ -44,6 +45,7 @@ from chalicelib.domain.errors import (
     RefundDisputedError,
 )
 from chalicelib.domain.event_types import Price
+from chalicelib.domain.refund_asks import NOT_CONNECTED, REFUSED
 from chalicelib.services.paid_booking_writes import PaidBookingWrites
 from chalicelib.services.payment_ports import PaymentAdapters
 from chalicelib.services.ports import Clock
@@ -98,8 +100,9 @@ class OwedRefunds(PaidBookingWrites):
         except NOT_MADE as exc:
             log.warning("refund owed, not made yet: %s", exc.code,
                         extra={"booking_uid": booking.uid})
+            why = refusal_reason(exc)
             counted = self._count_refusal(
-                booking.uid, exc, lambda b, now: b.refund_refused(now),
+                booking.uid, exc, lambda b, now: b.refund_refused(now, why),
                 lambda b: b.payment is not None and b.payment.refund_refused)
             if counted is not None:
                 log.warning("refund refused at every ask: the host refunds by hand",
@@ -134,6 +137,15 @@ class OwedRefunds(PaidBookingWrites):
 
 
 def refused(exc: Exception) -> bool:
-    """The provider said no to this refund (retrying the same request cannot help), as
-    against an outage or a timeout, which a retry may cure."""
-    return isinstance(exc, ProviderRejectedError | ConnectionBrokenError)
+    """The provider said no to this refund (retrying the same request cannot help), or it
+    cannot be asked at all: the host removed its connection in Penny (the same until they
+    connect it again, which the next ask then finds); as against an outage or a timeout,
+    which a retry may cure."""
+    return isinstance(exc, ProviderRejectedError | ConnectionBrokenError
+                      | PaymentNotConnectedError | NotConnectedError)
+
+
+def refusal_reason(exc: Exception) -> str:
+    """Why a refusal counted (`Payment.refund_refused_reason` at the last ask)."""
+    return NOT_CONNECTED if isinstance(exc, PaymentNotConnectedError | NotConnectedError) \
+        else REFUSED

@@ -23,7 +23,12 @@ from dataclasses import replace
 from typing import TypeVar
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.errors import PaymentUnavailableError, ProviderRejectedError
+from chalicelib.domain.errors import (
+    NotConnectedError,
+    PaymentNotConnectedError,
+    PaymentUnavailableError,
+    ProviderRejectedError,
+)
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind
 from chalicelib.services.owed_refunds import NOT_MADE
@@ -102,10 +107,13 @@ class PaymentCapture(PaymentConfirmation):
 
     def _call(self, booking: Booking, call: Callable[[Booking], T]) -> T:
         """One call for the booking to its Razorpay account; one that may work later (an
-        outage, a timeout, keys withdrawn) fails the event for a retry."""
+        outage, a timeout, keys withdrawn) fails the event for a retry. Razorpay removed
+        from Penny is no outage: said as it is (409 `payment_not_connected` to Checkout's
+        handler; a webhook's refusal for good), never a 503 retried for as long as the
+        host stays away."""
         try:
             return call(booking)
-        except ProviderRejectedError:
+        except (ProviderRejectedError, PaymentNotConnectedError, NotConnectedError):
             raise
         except NOT_MADE as exc:
             log.warning("payment not captured yet: %s", exc.code,

@@ -17,6 +17,7 @@ from html import escape
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import Price
+from chalicelib.domain.refund_asks import NOT_CONNECTED
 from chalicelib.services.refund_policy import given_back_in_part, refund_deadline, refund_due
 from chalicelib.web import labels
 
@@ -158,8 +159,10 @@ def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
         words = f"Paid {paid}. {escape(_refund_words(booking))}"
     elif state is PaymentState.REFUND_FAILED and payment.refund_refused:
         # Refused by the provider at each of Penny's asks: never made, the host's to make.
-        words = (f"Paid {paid}. Its refund could not be made through the payment provider; "
-                 "the host has been told and will refund you another way.")
+        how = (" (the host's payment account is no longer connected to Penny)"
+               if payment.refund_refused_reason == NOT_CONNECTED else "")
+        words = (f"Paid {paid}. Its refund could not be made through the payment "
+                 f"provider{how}; the host has been told and will refund you another way.")
     elif state is PaymentState.REFUND_FAILED:
         refund = escape(_amount(booking, payment.refunded_minor))
         words = (f"Paid {paid}. The refund of {refund} could not reach your card (it may "

@@ -1203,6 +1203,75 @@ def test_cancelling_a_razorpay_booking_refunds_it_once(
     assert view(api, held)["payment"]["state"] == "refund_failed"
 
 
+def paid_razorpay_booking_then_cancelled(api: Api, clock: FixedClock,
+                                         sandbox: ProviderSandbox) -> dict[str, Any]:
+    held = book(api, clock)
+    sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    r = api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    assert r.status == 200, r.body
+    return held
+
+
+def test_a_refund_owed_after_the_host_removed_razorpay_is_left_to_the_host_saying_why(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a paid Razorpay booking the client cancelled in time, after the host removed
+    # Razorpay from Penny (switching to Stripe, say)
+    held = paid_razorpay_booking_then_cancelled(api, clock, sandbox)
+    host = host_id(api, razorpay_host)
+    assert api.delete("/me/connections/razorpay", token=razorpay_host).status == 204
+
+    # WHEN the payments job runs and Lambda retries it twice (one event: its 3 tries)
+    for attempt in range(3):
+        if attempt < 2:
+            with pytest.raises(Exception):  # noqa: B017 - failed for Lambda's retry
+                run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+            assert view(api, held)["payment"]["state"] == "refund_owed"
+        else:
+            run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+
+    # THEN Penny stops asking, counted as a refusal: the host refunds by hand, told that
+    # Razorpay was no longer connected; the client's page says the host will refund them
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refund_refused"], shown["refund_refused_reason"]) == (
+        "refund_failed", True, "not_connected")
+    page = manage_page_payment(api, held)
+    assert "no longer connected to Penny" in page and "will refund you another way" in page
+    assert sandbox.razorpay_refunds() == []
+
+
+def test_a_refund_owed_is_made_at_the_retry_once_the_host_connects_razorpay_again(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a cancelled paid Razorpay booking whose refund found Razorpay removed once
+    held = paid_razorpay_booking_then_cancelled(api, clock, sandbox)
+    host = host_id(api, razorpay_host)
+    assert api.delete("/me/connections/razorpay", token=razorpay_host).status == 204
+    with pytest.raises(Exception):  # noqa: B017 - failed for Lambda's retry
+        run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+
+    # WHEN the host connects it again before Lambda's retry
+    connect_razorpay(api, razorpay_host, sandbox)
+    run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+
+    # THEN the retry makes the refund
+    (refund,) = sandbox.razorpay_refunds()
+    assert refund["amount"] == 150000
+    assert view(api, held)["payment"]["state"] == "refunded"
+
+
+def test_checkouts_handler_after_the_host_removed_razorpay_is_409_payment_not_connected(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    held = book(api, clock)
+    paid = sandbox.razorpay_pay(held["payment"]["order_id"])
+    assert api.delete("/me/connections/razorpay", token=razorpay_host).status == 204
+
+    r = api.post(f"/bookings/{held['uid']}/payment/razorpay",
+                 {"token": held["links"]["view"].rsplit("token=", 1)[-1], **paid})
+
+    assert (r.status, r.code) == (409, "payment_not_connected"), r.body
+    assert view(api, held)["status"] == "pending_payment"
+
+
 def test_a_refund_owed_given_back_by_hand_in_razorpays_dashboard_is_made_for_the_rest(
         api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     # GIVEN two cancelled bookings whose refunds Razorpay refused ("Refund owed"), of

@@ -9,13 +9,18 @@ from dataclasses import dataclass, field
 import pytest
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.errors import PaymentUnavailableError, ProviderUnavailableError
+from chalicelib.domain.errors import (
+    PaymentNotConnectedError,
+    PaymentUnavailableError,
+    ProviderUnavailableError,
+)
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import (
     PaymentEvent,
     PaymentEventKind,
     ProviderPayment,
 )
+from chalicelib.services.webhooks import RETRYABLE
 from tests.unit.test_payments_service import World, a_world
 
 INR = Price(150000, "INR")
@@ -120,6 +125,22 @@ def test_a_capture_that_fails_for_now_confirms_nothing_and_its_retry_does(
                                     "host-alice")
     assert retried.outcome == "confirmed"
     assert account(world).captured == [("pay_1", INR)]
+
+
+def test_an_authorized_payment_after_the_host_removed_razorpay_is_refused_not_retried(
+        world: World) -> None:
+    held = world.book().booking
+
+    def removed(booking: Booking) -> FakeRazorpayAccount:
+        raise PaymentNotConnectedError("Razorpay is not connected")
+
+    world.adapters.razorpay_for = removed  # type: ignore[method-assign]
+
+    # A refusal for good (the webhook acknowledged), not a 503 retried for days
+    with pytest.raises(PaymentNotConnectedError) as refused:
+        world.payments.settle(authorized(held), "razorpay", "host-alice")
+    assert not isinstance(refused.value, RETRYABLE)
+    assert world.get(held.uid).status is BookingStatus.PENDING_PAYMENT
 
 
 def test_an_authorized_payment_for_a_time_someone_else_took_is_never_captured(

@@ -1442,6 +1442,7 @@ def test_a_cancellation_refund_refused_at_the_workers_last_try_is_left_to_the_ho
     assert not given_up.refund_owed
     summary = payment_summary(given_up)
     assert (summary["state"], summary.get("refund_refused")) == ("refund_failed", True)
+    assert summary["refund_refused_reason"] == "refused"
     asked = world.fake.faults.calls.count("refund")
     world.payments.refund_cancelled(booking.uid)
     assert world.fake.faults.calls.count("refund") == asked and world.fake.refunds == {}
@@ -1456,6 +1457,30 @@ def test_a_cancellation_refund_refused_at_the_workers_last_try_is_left_to_the_ho
     assert payment_summary(refunded)["state"] == "refunded"
     assert "refund_refused" not in payment_summary(refunded)
     assert refunded.payment is not None and refunded.payment.refund_reason == "provider"
+
+
+@pytest.mark.parametrize("gone", [PaymentNotConnectedError("Razorpay is not connected"),
+                                  NotConnectedError("no payment platform called razorpay")])
+def test_a_refund_the_provider_is_no_longer_connected_for_is_left_to_the_host_saying_so(
+        world: World, gone: Exception) -> None:
+    # GIVEN a cancelled paid booking, and the host's provider removed from Penny
+    booking = paid_booking(world)
+    world.changes.cancel_by_host(booking.host_id, booking.uid, None)
+
+    # WHEN the payments job runs and Lambda retries it, each time unable to ask
+    for attempt in range(REFUND_ASKS):
+        world.fake.faults.fail_next("refund", gone)
+        if attempt < REFUND_ASKS - 1:
+            with pytest.raises(PaymentUnavailableError):   # retried: still owed
+                world.payments.refund_cancelled(booking.uid)
+            assert payment_summary(world.get(booking.uid))["state"] == "refund_owed"
+        else:
+            world.payments.refund_cancelled(booking.uid)   # the last try: done
+
+    # THEN it is counted as a refusal: the host refunds by hand, told why
+    summary = payment_summary(world.get(booking.uid))
+    assert (summary["state"], summary["refund_refused"], summary["refund_refused_reason"]) \
+        == ("refund_failed", True, "not_connected")
 
 
 def kinds_between(old: Booking, new: Booking) -> list[EventKind]:

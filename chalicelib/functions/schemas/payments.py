@@ -86,6 +86,10 @@ class PaymentOut(Strict):
                                  "by the provider at each of Penny's 3 asks (a balance too "
                                  "low, keys withdrawn): Penny asks no more, and the host "
                                  "refunds the client by hand")
+    refund_refused_reason: Literal["refused", "not_connected"] | None = Field(
+        default=None, description="with `refund_refused`, why: refused (the provider said "
+        "no), or not_connected (the host removed the provider's connection in Penny, so "
+        "the refund could not be asked for)")
     refund_reason: str | None = Field(
         default=None, description="cancelled (the refund policy), taken (paid after the "
         "hold lapsed and the time was booked), late (paid after the meeting's start), "
