@@ -115,6 +115,18 @@ def test_a_refund_refused_at_every_ask_tells_the_host_to_refund_by_hand() -> Non
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
+def test_a_refund_penny_could_not_ask_for_says_the_provider_is_no_longer_connected() -> None:
+    shown = line({"provider": "razorpay", "state": "refund_failed", "amount_minor": 150000,
+                  "currency": "INR", "refunded_minor": 0, "refund_refused": True,
+                  "refund_refused_reason": "not_connected"})
+
+    assert "refused" not in shown and "tries again" not in shown
+    assert shown == (
+        "Paid ₹1,500.00 through Razorpay. Penny could not refund ₹1,500.00: Razorpay is no "
+        "longer connected to Penny. Refund the client by hand in Razorpay's dashboard.")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the script")
 def test_a_second_payments_refund_refused_at_every_ask_is_the_hosts_to_make() -> None:
     shown = line({**PAID_TWICE, "second_payments": [
         {"amount_minor": 150000, "refunded": False, "refund_failed": False,

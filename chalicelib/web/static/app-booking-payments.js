@@ -112,8 +112,11 @@ export function paymentLine(booking, timeZone) {
       text += ` Refunded ${money(p.refunded_minor, currency)}${why ? ` ${why}` : ""}.`;
     } else if (state === "refund_failed" && p.refund_refused) {
       // Refused at each of Penny's asks (a balance too low, keys withdrawn): none will come.
+      // Or it could not be asked for: the host removed the provider's connection.
       const rest = (p.amount_minor || 0) - (p.refunded_minor || 0);
-      text += ` ${provider} refused Penny's refund of ${money(rest, currency)} each time it asked, and Penny has stopped asking: refund the client by hand in ${provider}'s dashboard.`;
+      text += p.refund_refused_reason === "not_connected"
+        ? ` Penny could not refund ${money(rest, currency)}: ${provider} is no longer connected to Penny. Refund the client by hand in ${provider}'s dashboard.`
+        : ` ${provider} refused Penny's refund of ${money(rest, currency)} each time it asked, and Penny has stopped asking: refund the client by hand in ${provider}'s dashboard.`;
     } else if (state === "refund_failed") {
       text += ` The refund of ${money(p.refunded_minor, currency)} came back: the client's card could not take it (closed or replaced). Refund them another way, or in ${provider} once they give you another card.`;
     } else if (state === "refund_owed") {
