@@ -43,6 +43,13 @@ class TokenDecryptionError(Exception):
     soon), or it was altered, or it was copied to another host's or provider's item."""
 
 
+class UnknownTokenKeyError(TokenDecryptionError):
+    """A stored token is sealed under a key id this container's key ring lacks. Not proof
+    that the connection is broken: while a rotation rolls out, a container started before
+    the new key was added meets texts another container sealed under it. Using it is
+    retried (ProviderUnavailableError), never marked broken."""
+
+
 @dataclass(frozen=True)
 class Tokens:
     """A connection's OAuth tokens, plain, in memory only. Never logged: repr hides them."""

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.domain.connections import TokenDecryptionError
+from chalicelib.domain.connections import TokenDecryptionError, UnknownTokenKeyError
 
 VERSION = "v1"
 KEY_BYTES = 32
@@ -88,8 +88,10 @@ class AesGcmTokenCipher:
             raise TokenDecryptionError("not a Penny token ciphertext")
         _, kid, nonce_text, sealed_text = parts
         if kid not in self._keys:
-            raise TokenDecryptionError(
-                f"token key {kid!r} is not in the key ring (retired before its tokens?)")
+            # A newer key this container does not hold yet, or one retired too soon.
+            raise UnknownTokenKeyError(
+                f"token key {kid!r} is not in the key ring (newer than this container's "
+                "ring, or retired before its tokens?)")
         try:
             nonce, sealed = _unb64(nonce_text), _unb64(sealed_text)
         except (binascii.Error, ValueError) as exc:

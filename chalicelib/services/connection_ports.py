@@ -23,7 +23,9 @@ STATE_TTL = timedelta(minutes=10)
 
 class TokenCipher(Protocol):
     """Seals a secret to its owner and provider: opening it with any other owner or
-    provider, a retired key, or an altered text raises TokenDecryptionError."""
+    provider, or an altered text, raises TokenDecryptionError; a text sealed under a key
+    id the ring lacks (newer than this container's ring, or retired) raises its
+    subclass UnknownTokenKeyError."""
 
     def encrypt(self, secret: str, owner: str, provider: str) -> str:
         """`owner` is the host id for a connection's tokens (`oauth-state:{id}` for a

@@ -17,7 +17,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from chalicelib.domain.connections import Connection, ConnectionStatus, TokenDecryptionError, Tokens
+from chalicelib.domain.connections import (
+    Connection,
+    ConnectionStatus,
+    TokenDecryptionError,
+    Tokens,
+    UnknownTokenKeyError,
+)
 from chalicelib.domain.errors import (
     ConnectionBrokenError,
     NotConnectedError,
@@ -75,6 +81,16 @@ class ConnectionTokens:
         while rereads <= READS:
             try:
                 found = self.connections.get(host_id, provider)
+            except UnknownTokenKeyError as exc:
+                # Sealed under a key this container lacks: during a key rotation, one
+                # started before the key was added. Another container can read it, so
+                # the call is retried (a job by its queue, a page by its client); a mark
+                # would outlive the rotation and make the host reconnect.
+                log.warning("tokens sealed under a key this container lacks: %s", exc,
+                            extra={"provider": provider})
+                raise ProviderUnavailableError(
+                    provider, f"Penny cannot read its {provider.title()} tokens here yet; "
+                    "try again") from None
             except TokenDecryptionError:
                 listed = self._connection(host_id, provider)
                 reason = f"Penny cannot read its {provider.title()} tokens; reconnect it"

@@ -249,11 +249,13 @@ def test_two_round_trips_started_in_two_tabs_both_come_back(api: Api, host: str)
 
 def test_tokens_penny_cannot_read_mark_the_connection_broken_and_can_be_disconnected(
         api: Api, host: str) -> None:
-    # GIVEN a connection whose stored token no longer opens (a key retired too soon)
+    # GIVEN a connection whose stored token no longer opens (altered: its tag fails)
     connect(api, host, "zoom")
     host_id = api.get("/me/profile", token=host).json["id"]
     item = ConnectionItem.get(f"CONNECTIONS#{host_id}", "PROVIDER#zoom")
-    item.update(actions=[ConnectionItem.access_token.set("v1.gone.AAAA.AAAA")])
+    parts = item.access_token.split(".")
+    altered = ".".join([*parts[:3], parts[3][::-1]])
+    item.update(actions=[ConnectionItem.access_token.set(altered)])
 
     r = api.post("/me/connections/zoom/test", token=host)
 
@@ -572,3 +574,28 @@ def test_a_rotation_retires_the_old_key_once_each_connection_was_used(
     r = api.post(f"/me/connections/{provider}/test", token=host)
 
     assert (r.status, r.json["status"]) == (200, "connected"), r.body
+
+
+@pytest.mark.parametrize("provider", ["google", "zoom"])
+def test_a_container_without_the_new_key_leaves_the_connection_connected_for_one_that_has_it(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock,
+        provider: str) -> None:
+    # While a rotation rolls out, old and new containers serve together: a new one seals
+    # the tokens under the new key (again on read), and a warm old one, whose ring lacks
+    # it, then meets them. It answers "try again", and marks nothing: the next request,
+    # on a container with the key, works, and the host never has to reconnect.
+    connect(api, host, provider)
+    old = dict(bootstrap.services().settings.token_keys)
+    old_kid = bootstrap.services().settings.token_active_kid
+    new_ring = {"new-1": base64.b64encode(bytes(range(32))).decode(), **old}
+    rebuild(token_keys=new_ring, token_active_kid="new-1")     # a new container: reseals
+    assert api.post(f"/me/connections/{provider}/test", token=host).status == 200
+
+    rebuild(token_keys=old, token_active_kid=old_kid)          # an old warm container
+    on_old = api.post(f"/me/connections/{provider}/test", token=host)
+    rebuild(token_keys=new_ring, token_active_kid="new-1")     # a new one again
+    on_new = api.post(f"/me/connections/{provider}/test", token=host)
+
+    assert (on_old.status, on_old.code) == (503, "provider_unavailable"), on_old.body
+    assert (on_new.status, on_new.json["status"]) == (200, "connected"), on_new.body
+    assert status_of(api, host, provider)["status"] == "connected"

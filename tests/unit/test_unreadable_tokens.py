@@ -1,0 +1,91 @@
+"""What a connection whose stored tokens do not open becomes: a text sealed under a key
+id the container's ring lacks (a key rotation rolling out) is a "try again", never a
+broken connection; an altered text is broken. The tokens service on a fake store whose
+`get` opens the stored text with the container's real cipher."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import pytest
+
+from chalicelib.domain.connections import Connection, Tokens
+from chalicelib.domain.errors import ConnectionBrokenError, ProviderUnavailableError
+from chalicelib.integrations.token_cipher import AesGcmTokenCipher
+from chalicelib.services.connection_ports import Connections
+from chalicelib.services.connection_tokens import ConnectionTokens
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+OLD_KEY = b"an-old-token-key-of-32-bytes-xyz"
+NEW_KEY = b"a-new-token-key-of-32-bytes-abcd"
+CONNECTION = Connection("host-1", "zoom", "grant-1", "acct", "ann@example.com", (), NOW,
+                        None)
+
+
+class Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+@dataclass
+class StoredConnections:
+    """One connection whose access token is `sealed`, opened with `cipher`."""
+
+    sealed: str
+    cipher: AesGcmTokenCipher
+    marked: list[str] = field(default_factory=list)
+
+    def get(self, host_id: str, provider: str) -> tuple[Connection, Tokens]:
+        token = self.cipher.decrypt(self.sealed, host_id, provider)
+        return CONNECTION, Tokens(token, None, None)
+
+    def for_host(self, host_id: str) -> list[Connection]:
+        return [CONNECTION]
+
+    def mark_broken(self, host_id: str, provider: str, grant_id: str, reason: str,
+                    now: datetime, *rest: Any) -> bool:
+        self.marked.append(reason)
+        return True
+
+
+@dataclass
+class TokensOnTheStore(ConnectionTokens):
+    connections: Connections
+    clients: Any = None  # a refresh is never reached
+    clock: Any = field(default_factory=Clock)
+    sleep: Any = time.sleep
+    refreshed: dict[tuple[str, str, str], Tokens] = field(default_factory=dict)
+
+
+def on_container(ring: dict[str, bytes], active: str,
+                 sealed: str) -> tuple[TokensOnTheStore, StoredConnections]:
+    store = StoredConnections(sealed, AesGcmTokenCipher(ring, active))
+    return TokensOnTheStore(cast(Connections, store)), store
+
+
+def test_tokens_sealed_under_a_key_the_container_lacks_are_a_retry_and_never_mark_it_broken(
+        ) -> None:
+    # a new container sealed them under the new key; an old one has only the old key
+    sealed = AesGcmTokenCipher({"k2": NEW_KEY, "k1": OLD_KEY}, "k2").encrypt(
+        "access", "host-1", "zoom")
+    service, store = on_container({"k1": OLD_KEY}, "k1", sealed)
+
+    with pytest.raises(ProviderUnavailableError):
+        service.access_token("host-1", "zoom")
+
+    assert store.marked == []
+
+
+def test_tokens_whose_text_was_altered_mark_the_connection_broken() -> None:
+    box = AesGcmTokenCipher({"k1": OLD_KEY}, "k1")
+    parts = box.encrypt("access", "host-1", "zoom").split(".")
+    parts[3] = parts[3][::-1]  # the same letters, another text: its tag fails
+    service, store = on_container({"k1": OLD_KEY}, "k1", ".".join(parts))
+
+    with pytest.raises(ConnectionBrokenError):
+        service.access_token("host-1", "zoom")
+
+    assert len(store.marked) == 1 and "cannot read" in store.marked[0]
