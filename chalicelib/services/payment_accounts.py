@@ -28,13 +28,20 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.domain.bookings import Booking
-from chalicelib.domain.connections import Connection, ConnectionStatus, Tokens
+from chalicelib.domain.connections import (
+    Connection,
+    ConnectionStatus,
+    TokenDecryptionError,
+    Tokens,
+    UnknownTokenKeyError,
+)
 from chalicelib.domain.currencies import payment_vendor
 from chalicelib.domain.errors import (
     NotConnectedError,
     PaymentNotConnectedError,
     ProviderNotAvailableError,
     ProviderRejectedError,
+    ProviderUnavailableError,
     ValidationError,
 )
 from chalicelib.domain.event_types import Price
@@ -209,7 +216,24 @@ class PaymentAccounts:
                 missing: type[PaymentNotConnectedError | NotConnectedError]
                 ) -> tuple[Connection, Tokens]:
         self._offered(provider)
-        found = self.connections.get(host_id, provider)
+        try:
+            found = self.connections.get(host_id, provider)
+        except UnknownTokenKeyError:
+            # A key rotation rolling out: another container can read them (as
+            # connection_tokens.py's `access`), so this is tried again, nothing marked.
+            log.warning("payment keys sealed under a key this container lacks",
+                        extra={"provider": provider})
+            raise ProviderUnavailableError(
+                provider, f"Penny cannot read its {provider.title()} keys here yet; "
+                "try again") from None
+        except TokenDecryptionError:
+            reason = f"Penny cannot read its {provider.title()} keys; reconnect it"
+            listed = next((c for c in self.connections.for_host(host_id)
+                           if c.provider == provider), None)
+            if listed is not None:
+                self.connections.mark_broken(host_id, provider, listed.grant_id, reason,
+                                             self.clock.now())
+            raise missing(reason) from None
         if found is None:
             raise missing(f"{provider.title()} is not connected")
         return found

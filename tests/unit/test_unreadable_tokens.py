@@ -13,10 +13,15 @@ from typing import Any, cast
 import pytest
 
 from chalicelib.domain.connections import Connection, Tokens
-from chalicelib.domain.errors import ConnectionBrokenError, ProviderUnavailableError
+from chalicelib.domain.errors import (
+    ConnectionBrokenError,
+    NotConnectedError,
+    ProviderUnavailableError,
+)
 from chalicelib.integrations.token_cipher import AesGcmTokenCipher
 from chalicelib.services.connection_ports import Connections
 from chalicelib.services.connection_tokens import ConnectionTokens
+from chalicelib.services.payment_accounts import PaymentAccounts
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OLD_KEY = b"an-old-token-key-of-32-bytes-xyz"
@@ -89,3 +94,50 @@ def test_tokens_whose_text_was_altered_mark_the_connection_broken() -> None:
         service.access_token("host-1", "zoom")
 
     assert len(store.marked) == 1 and "cannot read" in store.marked[0]
+
+
+# ---- a payment account's keys: the same rule --------------------------------------------
+
+RAZORPAY = Connection("host-1", "razorpay", "grant-1", "acct", "Ann's shop", (), NOW, None)
+
+
+@dataclass
+class StoredPaymentKeys(StoredConnections):
+    def get(self, host_id: str, provider: str) -> tuple[Connection, Tokens]:
+        secret = self.cipher.decrypt(self.sealed, host_id, provider)
+        return RAZORPAY, Tokens(secret, None, None)
+
+    def for_host(self, host_id: str) -> list[Connection]:
+        return [RAZORPAY]
+
+
+def payments_on_container(ring: dict[str, bytes], active: str,
+                          sealed: str) -> tuple[PaymentAccounts, StoredPaymentKeys]:
+    store = StoredPaymentKeys(sealed, AesGcmTokenCipher(ring, active))
+    return PaymentAccounts(cast(Connections, store), Clock(), frozenset({"razorpay"}),
+                           stripe=lambda _account: None,  # type: ignore[arg-type,return-value]
+                           razorpay=lambda keys: keys,  # type: ignore[arg-type,return-value]
+                           dashboard_url="https://penny.test/app"), store
+
+
+def test_payment_keys_sealed_under_a_key_the_container_lacks_are_a_retry_not_a_500() -> None:
+    sealed = AesGcmTokenCipher({"k2": NEW_KEY, "k1": OLD_KEY}, "k2").encrypt(
+        '{"key_secret": "s", "webhook_secret": "w"}', "host-1", "razorpay")
+    accounts, store = payments_on_container({"k1": OLD_KEY}, "k1", sealed)
+
+    with pytest.raises(ProviderUnavailableError):
+        accounts.razorpay_webhooks("host-1")
+
+    assert store.marked == []
+
+
+def test_payment_keys_whose_text_was_altered_mark_the_account_broken() -> None:
+    sealed = AesGcmTokenCipher({"k1": OLD_KEY}, "k1").encrypt(
+        '{"key_secret": "s", "webhook_secret": "w"}', "host-1", "razorpay")
+    altered = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
+    accounts, store = payments_on_container({"k1": OLD_KEY}, "k1", altered)
+
+    with pytest.raises(NotConnectedError):
+        accounts.razorpay_webhooks("host-1")
+
+    assert store.marked == ["Penny cannot read its Razorpay keys; reconnect it"]
