@@ -130,9 +130,10 @@ class PaymentService(PaymentSettlement, CancellationRefunds):
                             if b.payment is None else b)
 
     def _let_go(self, uid: str) -> None:
-        """The checkout failed: the hold is released now, not left to lapse."""
+        """The checkout failed: the hold is released now, not left to lapse, and the
+        attendee's count for it given back (Reservations.let_go)."""
         try:
-            self.reservations.settle(lambda now: self._current(uid).expired())
+            self.reservations.let_go(lambda: self._current(uid))
         except Exception:  # it lapses on read anyway
             log.exception("hold not released", extra={"booking_uid": uid})
 

@@ -49,6 +49,9 @@ class BookingWrite:
     checked_days: Sequence[LedgerDay] = ()  # unchanged, but must still be at that version
     idempotency: tuple[str, str] | None = None  # (key, fingerprint)
     quota: AttendeeQuota | None = None          # counted in the same transaction
+    # An attendee quota key (AttendeeQuota.key) given one back in the same transaction,
+    # never below 0: a hold let go before it was ever a booking (Reservations.let_go).
+    uncounted: str | None = None
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,30 @@ class Reservations:
 
         return self._retry(attempt)
 
+    def let_go(self, held: Callable[[], Booking]) -> Booking:
+        """A paid booking's hold let go because its checkout could not be opened (`held()`:
+        the booking as it is now): expired, its time freed, and the attendee's count for
+        it given back in the same write, since nothing was booked. Only a hold still
+        waiting for its checkout is let go: a retry finds it expired already and gives
+        nothing back twice (the write is at the booking's version, so two at once cannot
+        both). A hold that lapsed unpaid, or a late payment refused for a taken time,
+        keeps its count: it held the time (see docs/bookings.md)."""
+
+        def attempt(now: datetime) -> Booking | None:
+            current = held()
+            if current.status is not BookingStatus.PENDING_PAYMENT or \
+                    current.payment is not None:
+                return current  # let go already, or its checkout opened meanwhile
+            booking = current.expired()
+            ledger, _ = self.bookings.ledger_for_write(booking.host_id,
+                                                       utc_days([booking.blocked]), None)
+            changed, checked = ledger_changes(ledger, booking, now)
+            counted = self._quota(current, current.created_at).key  # the day it was made
+            write = BookingWrite(booking, False, changed, checked, uncounted=counted)
+            return booking if self._committed(write, now) else None
+
+        return self._retry(attempt)
+
     def free_for(self, booking: Booking) -> bool:
         """Whether no other booking holds the booking's time now (asked before a payment
         is taken for a lapsed hold; `settle` asks it again as it writes)."""

@@ -5,7 +5,9 @@ exist, or must still be at the version read), the idempotency record (must not e
 every ledger day it changes (PynamoDB's VersionAttribute adds `version = :read`), and a
 ConditionCheck on every other ledger day the availability check relied on (the daily
 limit looks at a whole host-local day). If any of those changed since they were read,
-DynamoDB cancels the whole transaction and nothing is written.
+DynamoDB cancels the whole transaction and nothing is written. A new booking also counts
+against its attendee's daily allowance (an ADD on a counter item), and a hold let go
+because its checkout never opened gives that count back, in the same transaction.
 """
 
 from __future__ import annotations
@@ -56,6 +58,14 @@ def _count_booking(tx: TransactWrite, quota: AttendeeQuota, now: datetime) -> No
                              CounterItem.last_at.set(now),
                              CounterItem.expires_at.set(quota.expires_at)],
               condition=hits.does_not_exist() | (hits < quota.limit))
+
+
+def _uncount_booking(tx: TransactWrite, key: str) -> None:
+    # One fewer, in the transaction that lets the hold go, so the two are written together
+    # or not at all. `hits > 0` keeps it from going below 0 and from bringing back a
+    # counter DynamoDB's TTL already deleted (commit retries the write without it then).
+    hits = CounterItem.hits
+    tx.update(CounterItem(*counter_keys(key)), actions=[hits.add(-1)], condition=hits > 0)
 
 
 def _ts(dt: datetime) -> int:
@@ -168,6 +178,7 @@ class BookingRepository:
 
     def commit(self, write: BookingWrite, now: datetime) -> None:
         booking = write.booking
+        assert write.quota is None or write.uncounted is None  # one update of the counter
         try:
             with TransactWrite(connection=connection()) as tx:
                 item = _booking_item(booking)
@@ -188,10 +199,16 @@ class BookingRepository:
                         else version == day.version)
                 if write.quota is not None:
                     _count_booking(tx, write.quota, now)
+                if write.uncounted is not None:
+                    _uncount_booking(tx, write.uncounted)
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
             # Sent order: condition checks, then puts (booking, idempotency record, days),
-            # then updates (the quota).
+            # then updates (the quota's count, or its give-back: never both).
+            if write.uncounted is not None and reasons[-1] == "ConditionalCheckFailed":
+                # Nothing left to give back (0, or gone with its day): the rest alone.
+                self.commit(replace(write, uncounted=None), now)
+                return
             # (A write without an idempotency record has none: its index is a day's, or
             # past the end of a write of the booking alone.)
             idempotency_at = len(write.checked_days) + 1

@@ -242,6 +242,8 @@ class FakeBookings:
             self.put_day(host_id, day)
         if write.quota is not None:
             self.quotas[write.quota.key] = self.quotas.get(write.quota.key, 0) + 1
+        if write.uncounted is not None and self.quotas.get(write.uncounted, 0) > 0:
+            self.quotas[write.uncounted] -= 1   # never below 0 (the adapter's condition)
 
     def get(self, uid: str) -> Booking | None:
         return self.bookings.get(uid)
