@@ -1,6 +1,6 @@
 """Which telling of a booking's join link and of its event deleted in the host's calendar
 the dashboard's row keeps (web/static/app-row-news.js), run in node: the live events the
-server makes of each change (`booking_events`), heard as app-bookings.js hears them, and
+server makes of each change (`booking_events`), heard as app-booking-news.js hears them, and
 the bookings list (`host_booking_out`) read around them. GSI2, which the list reads, is
 eventually consistent: a read begun before an event may answer after it with the item
 as it was before that event's write."""

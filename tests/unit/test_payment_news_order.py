@@ -1,6 +1,6 @@
 """Which telling of a booking's money the dashboard's row keeps (web/static/
 app-payment-news.js), run in node: the live events the server makes of each change
-(`booking_events`), heard as app-bookings.js hears them (`heardNews`, then laid over the
+(`booking_events`), heard as app-booking-news.js hears them (`heardNews`, then laid over the
 row), then the bookings list read again (`host_booking_out`), as the row says it."""
 
 from __future__ import annotations
