@@ -15,7 +15,7 @@ from bench.costing.harness import Harness
 from bench.costing.sample_host import Host
 from bench.costing.scenario import DASHBOARDS, DashboardCounts, dashboard_counts
 
-DASHBOARD_SCRIPT = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-api.js"
+DASHBOARD_SCRIPT = Path(__file__).resolve().parents[2] / "chalicelib/web/static/app-live.js"
 KEPT_OPEN = ":kept-open"  # a dashboard part as it was before hidden tabs closed the socket
 
 
@@ -61,7 +61,7 @@ class DashboardVisits:
 
     def _dashboard(self, host: Host, part: str, counts: DashboardCounts) -> None:
         """A month of one dashboard pattern: each kind of request once, by its count, as
-        the page makes it (app-api.js), with the cookie session.
+        the page makes it (app-api.js, app-live.js), with the cookie session.
 
         A page load: the page, a refresh (the 15-minute access cookie ran out since the
         last visit, and the page knows it from the last session answer), the profile, the
@@ -88,6 +88,6 @@ class DashboardVisits:
             socket = h.ws_connect({"ticket": ticket["realtime"]["ticket"]})
             self._browser(host, "GET", "/me/bookings?status=upcoming&limit=100")
         with h.weighted(part, counts.keepalives):
-            h.ws_message(socket, json.dumps({"action": "keepalive"}))  # as app-api.js
+            h.ws_message(socket, json.dumps({"action": "keepalive"}))  # as app-live.js
         h.ws_close(socket)
         h.add_connection_minutes(part, counts.connection_minutes)

@@ -574,8 +574,8 @@ def test_a_paid_bookings_own_requests_are_counted_per_paid_booking() -> None:
 
 
 def test_the_month_sends_keepalives_as_often_as_the_dashboard_script() -> None:
-    assert keepalive_minutes() == 9.0  # app-api.js: KEEPALIVE_MS = 9 * 60 * 1000
-    assert hidden_close_minutes() == 3.0  # app-api.js: HIDDEN_CLOSE_MS = 3 * 60 * 1000
+    assert keepalive_minutes() == 9.0  # app-live.js: KEEPALIVE_MS = 9 * 60 * 1000
+    assert hidden_close_minutes() == 3.0  # app-live.js: HIDDEN_CLOSE_MS = 3 * 60 * 1000
 
 
 # ---- Gemini's briefs: a vendor's bill -------------------------------------------------

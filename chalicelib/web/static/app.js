@@ -5,7 +5,8 @@
 // (/app/bookings, /app/profile, ...) so reload, back and forward work.
 
 import { ApiError, base } from "./api.js";
-import { HIDDEN_CLOSE_MS, createApi, createLive } from "./app-api.js";
+import { createApi } from "./app-api.js";
+import { HIDDEN_CLOSE_MS, createLive } from "./app-live.js";
 import { $, $$, busy, checkForm, clearErrors, fillTimeZones, showError, showLinkStart, slugify, toast } from "./app-dom.js";
 import { initAvailability } from "./app-availability.js";
 import { initBookings } from "./app-bookings.js";
@@ -45,7 +46,7 @@ state.api = api;
 const live = createLive(api, config.websocketUrl, {
   onEvent: (event) => liveEvent(event),
   onStatus: (status) => liveStatus(status),
-  // A socket opened (app-api.js): what came before it reached no socket of this tab, so
+  // A socket opened (app-live.js): what came before it reached no socket of this tab, so
   // what the host is looking at is read again: the bookings list, or the connections (the
   // cards, or the event type editor's locations: one that broke meanwhile turns Broken,
   // one repaired meanwhile works again, as connection.broken and .repaired would do).

@@ -1,7 +1,7 @@
 """A dashboard tab left in the background gives up its billed WebSocket, and catches up.
 
 API Gateway bills every connection minute and every message, so a tab hidden for
-HIDDEN_CLOSE_MS (app-api.js) closes its socket and asks nothing until it is shown again;
+HIDDEN_CLOSE_MS (app-live.js) closes its socket and asks nothing until it is shown again;
 then it reconnects with a fresh ticket and reads the bookings list again. A tab hidden
 for less keeps its socket and its keepalives. The page's clock is Playwright's, moved on
 by the tests; the tab is hidden and shown as a browser does it, by changing
@@ -33,13 +33,13 @@ from tests.e2e.browser.test_dashboard import (
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
-APP_API = Path(__file__).resolve().parents[3] / "chalicelib/web/static/app-api.js"
+APP_LIVE = Path(__file__).resolve().parents[3] / "chalicelib/web/static/app-live.js"
 
 
 def constant_ms(name: str) -> int:
-    """One of app-api.js's `const NAME = 5 * 60 * 1000;`, read as bench/costing reads it."""
-    found = re.search(rf"{name}\s*=\s*([\d\s*]+);", APP_API.read_text())
-    assert found, f"no {name} = ...; in {APP_API}"
+    """One of app-live.js's `const NAME = 5 * 60 * 1000;`, read as bench/costing reads it."""
+    found = re.search(rf"{name}\s*=\s*([\d\s*]+);", APP_LIVE.read_text())
+    assert found, f"no {name} = ...; in {APP_LIVE}"
     ms = 1
     for factor in found[1].split("*"):
         ms *= int(factor)
