@@ -1,0 +1,57 @@
+// Logging in and signing up with an e-mail and a password (the providers' buttons beside
+// them are app-sign-in.js).
+
+import { ApiError } from "./api.js";
+import { $, busy, checkForm, clearErrors, fillTimeZones, showError, showLinkStart, slugify } from "./app-dom.js";
+import { detectZone } from "./clock.js";
+
+// `signedIn(profile, next)`: the session began; the dashboard goes to the view `next`.
+export function initLoginForm(api, signedIn) {
+  $("#login-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    if (!checkForm(form)) return;
+    await busy($("button[type=submit]", form), async () => {
+      try {
+        await api.post("/auth/session", { email: form.email.value.trim(), password: form.password.value });
+        const profile = await api.get("/me/profile");
+        form.reset();
+        await signedIn(profile, "bookings");
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        showError(form, error.code === "invalid_credentials" ? { message: error.message } : error);
+      }
+    });
+  });
+}
+
+export function initSignupView(state, api, signedIn) {
+  const form = $("#signup-form");
+  const zone = detectZone();
+  let slugEdited = false;
+  fillTimeZones(form.timezone, zone);
+  showLinkStart($("#signup-slug-prefix"), `${state.publicUrl}/`);
+  form.display_name.addEventListener("input", () => {
+    if (!slugEdited) form.slug.value = slugify(form.display_name.value);
+  });
+  form.slug.addEventListener("input", () => { slugEdited = true; });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!checkForm(form)) return;
+    await busy($("button[type=submit]", form), async () => {
+      try {
+        const session = await api.post("/auth/session/signup", {
+          display_name: form.display_name.value.trim(), email: form.email.value.trim(),
+          password: form.password.value, slug: form.slug.value.trim(),
+          timezone: form.timezone.value,
+        });
+        form.reset();
+        await signedIn(session.host, "welcome");
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        showError(form, error);
+      }
+    });
+  });
+  return { enter() { clearErrors(form); } };
+}

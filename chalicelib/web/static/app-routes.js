@@ -1,0 +1,93 @@
+// Routing between the dashboard's views: each view is a real URL (/app/bookings,
+// /app/profile, ...) built on the base the page was served under, so reload, back and
+// forward work; a link with data-link changes the view without loading the page.
+
+import { base } from "./api.js";
+import { $, $$ } from "./app-dom.js";
+import { hasUnsavedChanges, mayLeave } from "./app-unsaved.js";
+
+const PUBLIC_SECTIONS = ["login", "signup"];
+const TITLES = {
+  login: "Log in", signup: "Create your account", welcome: "Connect your tools",
+  bookings: "Bookings", "event-types": "Event types", availability: "Availability",
+  profile: "Profile", connections: "Connections",
+};
+
+// `views`: section -> its view ({enter()}); `state.profile` says whether a host is
+// signed in. Listens to the page's links, Back and Forward, and leaving the page.
+export function createRouter(state, views) {
+  function currentSection() {
+    const rest = location.pathname.slice(base.length);
+    const match = rest.match(/^\/app(?:\/([a-z-]+))?\/?$/);
+    return match && match[1] ? match[1] : "";
+  }
+
+  function go(section, { replace = false } = {}) {
+    const url = `${base}/app/${section}`;
+    if (replace) history.replaceState(null, "", url);
+    else history.pushState(null, "", url);
+    render({ focus: true });
+  }
+
+  let shownPath = location.pathname; // the address of the view on screen
+
+  function render({ focus = false } = {}) {
+    let section = currentSection();
+    const signedIn = Boolean(state.profile);
+    if (!signedIn && !PUBLIC_SECTIONS.includes(section)) section = "login";
+    else if (signedIn && (PUBLIC_SECTIONS.includes(section) || !views[section])) section = "bookings";
+    if (section !== currentSection()) history.replaceState(null, "", `${base}/app/${section}`);
+    shownPath = location.pathname;
+
+    $("#dash-loading").hidden = true;
+    $("#dash-nav").hidden = !signedIn;
+    $("#dash-account").hidden = !signedIn;
+    for (const view of $$("[data-view]")) view.hidden = view.dataset.view !== section;
+    for (const link of $$("#dash-nav a")) {
+      if (link.dataset.section === section) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+    showCurrentLink();
+    document.title = `${TITLES[section]} · Penny`;
+    views[section].enter();
+    if (focus) {
+      const heading = $(`[data-view="${section}"] h1`);
+      if (heading) heading.focus();
+    }
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-link]");
+    if (!link || event.defaultPrevented || event.button !== 0 ||
+        event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    if (!mayLeave()) return;
+    history.pushState(null, "", link.getAttribute("href"));
+    render({ focus: true });
+  });
+  window.addEventListener("popstate", () => {
+    // Back or Forward has changed the address already: to stay, the view's is put back.
+    if (mayLeave()) render({ focus: true });
+    else history.pushState(null, "", shownPath);
+  });
+  // Closing or reloading the tab, or going to another site (a provider's consent page): the
+  // browser asks, in its own words.
+  window.addEventListener("beforeunload", (event) => {
+    if (!hasUnsavedChanges()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  return { currentSection, go, render };
+}
+
+// On a phone the nav is one row that scrolls sideways: bring the current section into it
+// (only the row scrolls; the page stays where it is).
+function showCurrentLink() {
+  const nav = $("#dash-nav");
+  const current = $('a[aria-current="page"]', nav);
+  if (!current || nav.scrollWidth <= nav.clientWidth) return;
+  const link = current.getBoundingClientRect();
+  const row = nav.getBoundingClientRect();
+  nav.scrollLeft += (link.left + link.right) / 2 - (row.left + row.right) / 2;
+}
