@@ -2,7 +2,9 @@
 // editors: app-hour-ranges.js).
 
 import { ApiError } from "./api.js";
-import { $, $$, busy, checkForm, clearErrors, fillTimeZones, h, markInvalid, showError, toast, uniqueId } from "./app-dom.js";
+import { $, $$, h, toast, uniqueId } from "./app-dom.js";
+import { fillTimeZones } from "./app-formats.js";
+import { busy, checkForm, clearErrors, markInvalid, showError } from "./app-forms.js";
 import { DEFAULT_RANGE, checkRanges, rangeEditor } from "./app-hour-ranges.js";
 import { markSaved } from "./app-unsaved.js";
 import { modernZone, zoneLabel } from "./clock.js";

@@ -1,7 +1,8 @@
 // A booking's money on the dashboard: its payment badge and the line of amounts under
 // it, from the booking's `payment` (or a live event's summary of it).
 
-import { formatMoney, h } from "./app-dom.js";
+import { h } from "./app-dom.js";
+import { formatMoney } from "./app-formats.js";
 
 // The money's side, as the provider reported it (the booking's `payment`, or a live
 // event's summary of it). A paid booking from before payments were connected has a

@@ -5,7 +5,8 @@
 
 import { removedNotice } from "./app-booking-calendar.js";
 import { paymentBadge, paymentLine } from "./app-booking-payments.js";
-import { $, LOCATIONS, formatRange, fromTemplate, h } from "./app-dom.js";
+import { $, fromTemplate, h } from "./app-dom.js";
+import { LOCATIONS, formatRange } from "./app-formats.js";
 import { webLink } from "./video.js";
 
 const STATUS = {

@@ -10,7 +10,8 @@
 // names.
 
 import { ApiError } from "./api.js";
-import { $, busy, clearErrors, h, markInvalid, toast, uniqueId } from "./app-dom.js";
+import { $, h, toast, uniqueId } from "./app-dom.js";
+import { busy, clearErrors, markInvalid } from "./app-forms.js";
 import { markSaved } from "./app-unsaved.js";
 
 const VENDORS = { google: "Google", microsoft: "Microsoft" };

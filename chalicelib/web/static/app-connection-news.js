@@ -9,7 +9,8 @@
 // say it again; the Connections page says it in words once it has read the list.
 
 import { ApiError } from "./api.js";
-import { takeReturn, toast } from "./app-dom.js";
+import { toast } from "./app-dom.js";
+import { takeReturn } from "./app-provider-trip.js";
 import { RETURN_ERRORS, brokenBecause, names } from "./app-connection-words.js";
 
 export function takeConnectReturn() {

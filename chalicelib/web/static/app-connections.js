@@ -14,7 +14,8 @@
 // the cards: app-connection-pages.js.
 
 import { ApiError } from "./api.js";
-import { $, h, toProvider, toast } from "./app-dom.js";
+import { $, h, toast } from "./app-dom.js";
+import { toProvider } from "./app-provider-trip.js";
 import { createCardLists } from "./app-connection-cards.js";
 import { createConnectionModel } from "./app-connection-model.js";
 import { createConnectionNews, takeConnectReturn } from "./app-connection-news.js";

@@ -2,7 +2,8 @@
 // filled from an event type, and read back with the location and questions into the body
 // the API takes (app-event-types.js holds the editor).
 
-import { fractionDigits, h } from "./app-dom.js";
+import { h } from "./app-dom.js";
+import { fractionDigits } from "./app-formats.js";
 import { CURRENCIES, toMinor } from "./app-event-type-price.js";
 import { readQuestions } from "./app-event-type-questions.js";
 

@@ -2,7 +2,9 @@
 // editor: app-event-types.js) and Hide from profile / Show on profile.
 
 import { ApiError } from "./api.js";
-import { $, LOCATIONS, busy, formatMoney, fromTemplate, h, toast } from "./app-dom.js";
+import { $, fromTemplate, h, toast } from "./app-dom.js";
+import { LOCATIONS, formatMoney } from "./app-formats.js";
+import { busy } from "./app-forms.js";
 
 async function copyText(text) {
   try {

@@ -1,7 +1,7 @@
 // Which video locations the event type editor offers: a location whose link a platform
 // makes needs that platform connected and working (app-event-types.js).
 
-import { LOCATIONS } from "./app-dom.js";
+import { LOCATIONS } from "./app-formats.js";
 
 // What makes each video location's link: the platform's provider and its name on the
 // Connections page. Without it connected (and working) the location cannot be chosen.

@@ -6,7 +6,7 @@
 // entry; null: not known) and `minimums` (the page's payment minimums, from
 // domain/currencies.py least_amounts: vendor -> currency or "*" -> minor units).
 
-import { formatMoney, fractionDigits } from "./app-dom.js";
+import { formatMoney, fractionDigits } from "./app-formats.js";
 
 export const CURRENCIES = ["USD", "EUR", "GBP", "INR", "CAD", "AUD", "NZD", "SGD", "CHF", "SEK", "JPY", "BRL", "ZAR"];
 const PAYMENT_PROVIDERS = ["stripe", "razorpay"];

@@ -2,7 +2,8 @@
 // required), numbered as the API numbers them, and read back into the API's shape
 // (app-event-types.js holds the editor).
 
-import { $, h, slugify } from "./app-dom.js";
+import { $, h } from "./app-dom.js";
+import { slugify } from "./app-formats.js";
 
 const QUESTION_TYPES = { text: "Short text", long_text: "Long text", email: "Email", phone: "Phone", select: "Choice" };
 

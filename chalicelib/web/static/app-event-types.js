@@ -7,7 +7,9 @@
 // app-event-type-price.js; the questions: app-event-type-questions.js.
 
 import { ApiError } from "./api.js";
-import { $, LOCATIONS, busy, checkForm, clearErrors, h, markInvalid, showError, slugify, toast } from "./app-dom.js";
+import { $, h, toast } from "./app-dom.js";
+import { LOCATIONS, slugify } from "./app-formats.js";
+import { busy, checkForm, clearErrors, markInvalid, showError } from "./app-forms.js";
 import { DEFAULT_REFUND_HOURS, fillFields, fillPrice, readEventType } from "./app-event-type-fields.js";
 import { createEventTypeList } from "./app-event-type-list.js";
 import { unavailable } from "./app-event-type-places.js";

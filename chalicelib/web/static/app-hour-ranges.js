@@ -3,7 +3,8 @@
 // Remove, named after the API's error paths, read back as the API takes them, and checked
 // by the API's own rules before anything is sent.
 
-import { $, $$, h, markInvalid, uniqueId } from "./app-dom.js";
+import { $, $$, h, uniqueId } from "./app-dom.js";
+import { markInvalid } from "./app-forms.js";
 
 export const DEFAULT_RANGE = { start: "09:00", end: "17:00" };
 

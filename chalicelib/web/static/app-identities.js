@@ -9,7 +9,8 @@
 // has no password, and the section says its reason.
 
 import { ApiError } from "./api.js";
-import { $, h, takeReturn, toProvider, uniqueId } from "./app-dom.js";
+import { $, h, uniqueId } from "./app-dom.js";
+import { takeReturn, toProvider } from "./app-provider-trip.js";
 import { providerName } from "./app-sign-in.js";
 
 const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });

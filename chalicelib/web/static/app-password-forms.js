@@ -2,7 +2,9 @@
 // them are app-sign-in.js).
 
 import { ApiError } from "./api.js";
-import { $, busy, checkForm, clearErrors, fillTimeZones, showError, showLinkStart, slugify } from "./app-dom.js";
+import { $, showLinkStart } from "./app-dom.js";
+import { fillTimeZones, slugify } from "./app-formats.js";
+import { busy, checkForm, clearErrors, showError } from "./app-forms.js";
 import { detectZone } from "./clock.js";
 
 // `signedIn(profile, next)`: the session began; the dashboard goes to the view `next`.

@@ -9,7 +9,9 @@
 // webhook at Razorpay pointing at Penny, which the dialog shows how to do.
 
 import { ApiError } from "./api.js";
-import { $, busy, checkForm, clearErrors, h, showError, takeReturn } from "./app-dom.js";
+import { $, h } from "./app-dom.js";
+import { busy, checkForm, clearErrors, showError } from "./app-forms.js";
+import { takeReturn } from "./app-provider-trip.js";
 
 // What Razorpay must send Penny (the webhook's "Active events").
 export const RAZORPAY_EVENTS = ["payment.authorized", "payment.captured", "order.paid", "payment.failed", "refund.processed", "refund.failed", "payment.dispute.created", "payment.dispute.won", "payment.dispute.lost", "payment.dispute.closed"];

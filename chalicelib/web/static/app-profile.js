@@ -2,7 +2,9 @@
 // and links.
 
 import { ApiError } from "./api.js";
-import { $, $$, busy, checkForm, clearErrors, fillTimeZones, h, showError, showLinkStart, toast, uniqueId } from "./app-dom.js";
+import { $, $$, h, showLinkStart, toast, uniqueId } from "./app-dom.js";
+import { fillTimeZones } from "./app-formats.js";
+import { busy, checkForm, clearErrors, showError } from "./app-forms.js";
 import { markSaved } from "./app-unsaved.js";
 
 const MAX_LINKS = 10;

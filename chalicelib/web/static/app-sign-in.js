@@ -8,7 +8,9 @@
 // comes back to /app/login?provider=<p>&error=<code>: the login view says why in its
 // error line (an alert, so a screen reader says it too) and takes the query away.
 
-import { $, h, showError, takeReturn, toProvider } from "./app-dom.js";
+import { $, h } from "./app-dom.js";
+import { showError } from "./app-forms.js";
+import { takeReturn, toProvider } from "./app-provider-trip.js";
 import { detectZone } from "./clock.js";
 
 const tooMany = () => "Too many accounts were made from this network just now. Try again later, or log in to an account you already have.";

@@ -7,7 +7,8 @@
 import { ApiError, base } from "./api.js";
 import { createApi } from "./app-api.js";
 import { createLive } from "./app-live.js";
-import { $, busy, toast } from "./app-dom.js";
+import { $, toast } from "./app-dom.js";
+import { busy } from "./app-forms.js";
 import { initAvailability } from "./app-availability.js";
 import { initBookings } from "./app-bookings.js";
 import { initCalendars } from "./app-calendars.js";

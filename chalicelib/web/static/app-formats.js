@@ -1,0 +1,61 @@
+// How the dashboard writes dates, places and money, the time zones it offers, and the
+// slug it suggests for a name.
+
+import { h } from "./app-dom.js";
+import { allZones, modernZone, zoneLabel } from "./clock.js";
+
+// Where a meeting happens (event type `location.kind`, booking `location_kind`).
+export const LOCATIONS = {
+  google_meet: "Google Meet", teams: "Microsoft Teams", zoom: "Zoom", phone: "Phone call",
+  in_person: "In person",
+};
+
+// Two formats per zone, built once: a list re-renders every row on each live event.
+const rangeFormats = new Map();
+
+function formatsIn(timeZone) {
+  if (!rangeFormats.has(timeZone)) {
+    rangeFormats.set(timeZone, {
+      day: new Intl.DateTimeFormat(undefined, {
+        weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone,
+      }),
+      time: new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone }),
+    });
+  }
+  return rangeFormats.get(timeZone);
+}
+
+export function formatRange(startIso, endIso, timeZone) {
+  const { day, time } = formatsIn(timeZone);
+  const start = new Date(startIso);
+  const end = new Date(endIso);
+  return { day: day.format(start), time: `${time.format(start)} – ${time.format(end)}` };
+}
+
+export function formatMoney(price) {
+  const digits = fractionDigits(price.currency);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: price.currency })
+    .format(price.amount_minor / 10 ** digits);
+}
+
+export function fractionDigits(currency) {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency })
+      .resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 2;
+  }
+}
+
+// A zone saved under an old name (Asia/Calcutta) is shown, and selected, by its new one.
+export function fillTimeZones(select, current) {
+  const selected = modernZone(current);
+  select.replaceChildren(...allZones("UTC", selected).map((zone) =>
+    h("option", { value: zone, selected: zone === selected }, zoneLabel(zone))));
+  select.value = selected;
+}
+
+export function slugify(text) {
+  return text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+}
