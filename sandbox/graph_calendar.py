@@ -1,4 +1,5 @@
-"""Fake Microsoft Graph calendars under `/v1.0/`: `me/calendars`, `calendarView` (series
+"""Fake Microsoft Graph calendars under `/v1.0/`: `me/calendars`, `me/calendar` (the
+person's own), `calendarView` (a calendar its owner stopped sharing answers 403; series
 expanded into occurrences, paged with `@odata.nextLink`, in the `Prefer:
 outlook.timezone` zone), `me/events` POST/GET/PATCH/DELETE (`transactionId` makes a retried
 POST answer the first event; `isOnlineMeeting` gives a Teams link; extended properties
@@ -46,6 +47,7 @@ class GraphCalendarApi:
     def rules(self) -> list[Rule]:
         return [
             Rule("/v1.0/me/calendars", endpoint=self.calendars, methods=["GET"]),
+            Rule("/v1.0/me/calendar", endpoint=self.primary, methods=["GET"]),
             Rule("/v1.0/me/calendarView", endpoint=self.view, methods=["GET"]),
             Rule("/v1.0/me/calendar/calendarView", endpoint=self.view, methods=["GET"]),
             Rule("/v1.0/me/calendars/<calendar_id>/calendarView", endpoint=self.view,
@@ -72,15 +74,27 @@ class GraphCalendarApi:
             return grant
         owner = grant.account
         return json_response({**context(f"users('{owner.id}')/calendars"), "value": [
-            {"id": c.id, "name": "Calendar" if c.primary else c.name,
-             "color": "auto" if c.primary else "lightGreen", "hexColor": "",
-             "isDefaultCalendar": c.primary, "changeKey": "fJKVL07sbkmIfHqjbDnRgQAAAAACJA==",
-             "canShare": True, "canViewPrivateItems": True, "canEdit": True,
-             "allowedOnlineMeetingProviders": ["teamsForBusiness"],
-             "defaultOnlineMeetingProvider": "teamsForBusiness", "isTallyingResponses": True,
-             "isRemovable": not c.primary,
-             "owner": {"name": owner.name, "address": owner.email}}
-            for c in self.store.calendars(owner.id)]})
+            self._described(c, owner) for c in self.store.calendars(owner.id)]})
+
+    def primary(self, request: Request) -> Response:
+        """GET /me/calendar: the person's own (default) calendar, as Graph answers it."""
+        grant = enter(self.server, self.gate, request, "calendar", READ)
+        if isinstance(grant, Response):
+            return grant
+        owner = grant.account
+        return json_response({**context(f"users('{owner.id}')/calendar/$entity"),
+                              **self._described(self.store.calendars(owner.id)[0], owner)})
+
+    @staticmethod
+    def _described(c: Calendar, owner: Account) -> dict[str, Any]:
+        return {"id": c.id, "name": "Calendar" if c.primary else c.name,
+                "color": "auto" if c.primary else "lightGreen", "hexColor": "",
+                "isDefaultCalendar": c.primary, "changeKey": "fJKVL07sbkmIfHqjbDnRgQAAAAACJA==",
+                "canShare": True, "canViewPrivateItems": True, "canEdit": True,
+                "allowedOnlineMeetingProviders": ["teamsForBusiness"],
+                "defaultOnlineMeetingProvider": "teamsForBusiness", "isTallyingResponses": True,
+                "isRemovable": not c.primary,
+                "owner": {"name": owner.name, "address": owner.email}}
 
     def view(self, request: Request, calendar_id: str | None = None) -> Response:
         grant = enter(self.server, self.gate, request, "calendarView", READ)

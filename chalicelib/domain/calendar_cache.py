@@ -19,6 +19,7 @@ window a full listing reads (calendar_trust.py), a push channel and its cursor
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from chalicelib.domain.calendar_channels import Channel, ChannelCursor
 from chalicelib.domain.calendar_copy import CalendarCopy, DayEvents, busy_ranges, utc_days
@@ -53,6 +54,7 @@ __all__ = [
     "Channel",
     "ChannelCursor",
     "DayEvents",
+    "RemovedCalendar",
     "SyncState",
     "busy_ranges",
     "sync_window",
@@ -60,13 +62,29 @@ __all__ = [
 ]
 
 
+REMOVED_KEPT = 10  # the calendars Penny took out that the host is still shown
+
+
+@dataclass(frozen=True)
+class RemovedCalendar:
+    """A calendar Penny took out of the host's choice because the provider says the host
+    can no longer read it (deleted, or no longer shared): shown to the host, with why."""
+
+    ref: CalendarRef
+    reason: str
+    removed_at: datetime
+    was_destination: bool = False   # new bookings went to it: now to no calendar
+
+
 @dataclass(frozen=True)
 class CalendarSetup:
     """The host's choice: which calendars count for conflicts (each with its sync
-    state), and which receives new bookings."""
+    state), which receives new bookings, and those Penny took out (gone at the
+    provider), until the host chooses them again or disconnects their provider."""
 
     conflicts: tuple[SyncState, ...] = ()
     destination: CalendarRef | None = None
+    removed: tuple[RemovedCalendar, ...] = ()
 
     @property
     def refs(self) -> tuple[CalendarRef, ...]:
@@ -84,7 +102,27 @@ class CalendarSetup:
         if destination is not None and destination.provider == provider:
             destination = None
         return CalendarSetup(tuple(s for s in self.conflicts if s.ref.provider != provider),
-                             destination)
+                             destination,
+                             tuple(r for r in self.removed if r.ref.provider != provider))
+
+    def without_gone(self, ref: CalendarRef, reason: str, at: datetime) -> CalendarSetup:
+        """The calendar taken out (of the conflicts, and as the destination) because the
+        provider says the host can no longer read it, and kept among the removed."""
+        if self.state(ref) is None and self.destination != ref:
+            return self  # taken out already (or never counted)
+        gone = RemovedCalendar(ref, reason, at, self.destination == ref)
+        kept = tuple(r for r in self.removed if r.ref != ref)[-(REMOVED_KEPT - 1):]
+        return CalendarSetup(tuple(s for s in self.conflicts if s.ref != ref),
+                             None if self.destination == ref else self.destination,
+                             (*kept, gone))
+
+    def chosen(self, conflicts: tuple[SyncState, ...],
+               destination: CalendarRef | None) -> CalendarSetup:
+        """The host's new choice; a removed calendar chosen again is no longer shown
+        removed."""
+        again = {s.ref for s in conflicts} | {destination}
+        return CalendarSetup(conflicts, destination,
+                             tuple(r for r in self.removed if r.ref not in again))
 
     def providers(self) -> tuple[str, ...]:
         return tuple(sorted({s.ref.provider for s in self.conflicts}))

@@ -161,6 +161,9 @@ from chalicelib.domain.provider_errors import (
     BriefRefusedError as BriefRefusedError,
 )
 from chalicelib.domain.provider_errors import (
+    CalendarGoneError as CalendarGoneError,
+)
+from chalicelib.domain.provider_errors import (
     ConnectionBrokenError as ConnectionBrokenError,
 )
 from chalicelib.domain.provider_errors import (

@@ -14,7 +14,10 @@ Google and Outlook can never disagree about the same kind of event:
 
 A calendar the provider could not read inside an otherwise successful answer (Google's
 `calendars[id].errors`) is *unknown*: `CalendarBusy.unknown` says so, and unknown is
-never free.
+never free. One the provider says the host can no longer read at all (deleted, or no
+longer shared: Google's `notFound`, Graph's 404, or its 403 while the host's own
+calendar answers) is *gone* (`CalendarBusy.gone`, the reason): it holds nothing, and is
+taken out of the host's calendars (services/calendar_gone.py).
 """
 
 from __future__ import annotations
@@ -74,12 +77,14 @@ def graph_shown_as(show_as: str | None) -> ShownAs:
 @dataclass(frozen=True)
 class CalendarBusy:
     """One calendar's busy time over a window, as read: merged ranges, or `unknown`
-    when the provider could not read that calendar (then the whole window is busy)."""
+    when the provider could not read that calendar (then the whole window is busy), or
+    `gone` (why) when the provider says the host can no longer read it at all."""
 
     calendar_id: str
     window: TimeRange
     ranges: tuple[TimeRange, ...] = ()
     unknown: bool = False
+    gone: str | None = None
 
     def busy(self) -> list[TimeRange]:
         return [self.window] if self.unknown else list(self.ranges)

@@ -102,6 +102,14 @@ class EventGoneError(ProviderRejectedError):
     code = "event_gone"
 
 
+class CalendarGoneError(ProviderRejectedError):
+    """The provider says the host can no longer read this calendar: it was deleted, or its
+    owner stopped sharing it (the connection itself still works). Asking again cannot
+    help: it holds nothing for Penny, and is taken out of the host's calendars."""
+
+    code = "calendar_gone"
+
+
 class SocketGoneError(Exception):
     """The socket no longer exists (API Gateway's GoneException for a WebSocket connection)."""
 

@@ -242,8 +242,20 @@ def calendar_list(setup: CalendarSetup, listed: Mapping[str, list[CalendarInfo]]
                 destination=setup.destination == ref,
                 synced_at=state.synced_at if state else None,
                 push=bool(state and state.watching(now)),
-                failure=state.failure if state else None))
-    return s.CalendarList(calendars=out, unreachable=unreachable)
+                failure=state.failure if state else removed_because(setup, ref)))
+    names = {CalendarRef(p, c.id): c.name for p, found in listed.items() for c in found}
+    return s.CalendarList(calendars=out, unreachable=unreachable, removed=[
+        s.RemovedCalendarOut(key=r.ref.key, provider=r.ref.provider, name=names.get(r.ref),
+                             reason=r.reason, removed_at=r.removed_at,
+                             was_destination=r.was_destination)
+        for r in setup.removed])
+
+
+def removed_because(setup: CalendarSetup, ref: CalendarRef) -> str | None:
+    """Why Penny took a calendar the provider still lists out of the host's choice."""
+    gone = next((r for r in setup.removed if r.ref == ref), None)
+    return None if gone is None else f"calendar_gone: Penny took it out of your calendars: " \
+        f"{gone.reason}"
 
 
 if TYPE_CHECKING:  # the notes settings load only on the notes routes

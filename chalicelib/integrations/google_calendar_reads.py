@@ -9,11 +9,14 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
+from chalicelib.domain.errors import CalendarGoneError
 from chalicelib.domain.external_busy import CalendarBusy
 from chalicelib.domain.providers.calendars import CalendarChanges, CalendarInfo, EventChange
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.google_calendar_calls import GoogleCalendarCalls
 from chalicelib.integrations.google_calendar_wire import (
+    GONE,
+    PROVIDER,
     calendar_busy,
     event_change,
     rfc3339,
@@ -67,7 +70,16 @@ class GoogleCalendarReads(GoogleCalendarCalls):
     def changes(self, calendar_id: str, window: TimeRange,
                 cursor: str | None) -> CalendarChanges:
         """Instances of recurring events, never series. An incremental sync lists every
-        changed event, inside the window or not: one moved out of it must reach the cache."""
+        changed event, inside the window or not: one moved out of it must reach the cache.
+        CalendarGoneError when Google answers 404 notFound: the calendar was deleted, or
+        is no longer shared with the host (Google answers both alike)."""
+        try:
+            return self._changes(calendar_id, window, cursor)
+        except CalendarGoneError as gone:
+            raise CalendarGoneError(PROVIDER, f"{GONE} ({gone.message})") from gone
+
+    def _changes(self, calendar_id: str, window: TimeRange,
+                 cursor: str | None) -> CalendarChanges:
         if cursor:
             try:
                 changes, token = self._list(calendar_id, {"syncToken": cursor})
@@ -86,7 +98,8 @@ class GoogleCalendarReads(GoogleCalendarCalls):
             page = self._call(self._api("events").list(
                 calendarId=calendar_id, singleEvents=True, maxResults=self._page_size,
                 pageToken=page_token, fields=LIST_FIELDS, **query),
-                "listing events", tolerate={410} if "syncToken" in query else ())
+                "listing events", tolerate={410} if "syncToken" in query else (),
+                gone=CalendarGoneError)
             if page is None:
                 raise _SyncTokenGone
             listed_in = zone(page.get("timeZone")) or UTC

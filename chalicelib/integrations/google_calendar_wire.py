@@ -57,10 +57,20 @@ def zone(name: Any) -> ZoneInfo | None:
 # -- reading ---------------------------------------------------------------------------
 
 
+GONE = ("Google Calendar no longer has this calendar for you: it was deleted, or is no "
+        "longer shared with you")
+
+
 def calendar_busy(calendar_id: str, window: TimeRange, answer: Any) -> CalendarBusy:
     """One calendar of a freeBusy answer. A calendar Google could not read comes back
-    inside the 200 with `errors` (or not at all): unknown, which is never free."""
+    inside the 200 with `errors` (or not at all): unknown, which is never free; with the
+    reason `notFound` ("the requested resource was not found": deleted, or no longer
+    shared with the host), gone."""
     if not isinstance(answer, dict) or answer.get("errors"):
+        errors = answer.get("errors") if isinstance(answer, dict) else None
+        if isinstance(errors, list) and any(isinstance(e, dict) and e.get("reason") == "notFound"
+                                            for e in errors):
+            return CalendarBusy(calendar_id, window, gone=f"{GONE} (freeBusy: notFound)")
         return CalendarBusy(calendar_id, window, unknown=True)
     inside = []
     for span in answer.get("busy") or []:

@@ -28,7 +28,12 @@ from typing import Any
 
 import requests
 
-from chalicelib.domain.errors import EventGoneError, ProviderError, ProviderUnavailableError
+from chalicelib.domain.errors import (
+    CalendarGoneError,
+    EventGoneError,
+    ProviderError,
+    ProviderUnavailableError,
+)
 from chalicelib.domain.external_busy import CalendarBusy, busy_of
 from chalicelib.domain.providers.calendars import (
     CalendarChanges,
@@ -51,7 +56,7 @@ from chalicelib.integrations.graph_calendar_wire import (
     stamp,
     written_event,
 )
-from chalicelib.integrations.graph_client import API, GRAPH
+from chalicelib.integrations.graph_client import API, GRAPH, AccessDeniedError
 from chalicelib.integrations.graph_subscriptions import GraphSubscriptions
 from chalicelib.integrations.http_routing import RoutingHttpClient
 from chalicelib.provider_settings import MicrosoftApp
@@ -95,15 +100,17 @@ class GraphCalendar(GraphSubscriptions):
             return []
         with ThreadPoolExecutor(min(WORKERS, len(calendar_ids))) as pool:
             read = list(pool.map(lambda cid: self._busy_or_failure(cid, window), calendar_ids))
-        failures = [r for r in read if isinstance(r, ProviderError)]
-        if len(failures) == len(read):
+        failures = [r for r in read if isinstance(r, ProviderError)
+                    and not isinstance(r, CalendarGoneError)]
+        if failures and len(failures) == len(read):
             if not isinstance(failures[0], ProviderUnavailableError):
                 raise failures[0]  # refused for all: the connection itself (403, 401)
             raise ProviderUnavailableError(PROVIDER, f"No Outlook calendar could be read: "
                                            f"{failures[0].message}") from failures[0]
-        # One calendar that could not be read (down, or its owner stopped sharing it),
-        # among others that could: unknown, never free.
-        return [CalendarBusy(cid, window, unknown=True) if isinstance(r, Exception) else r
+        # One calendar that could not be read (down), among others that could: unknown,
+        # never free. One deleted or no longer shared: gone, holding nothing.
+        return [CalendarBusy(cid, window, gone=r.message) if isinstance(r, CalendarGoneError)
+                else CalendarBusy(cid, window, unknown=True) if isinstance(r, Exception) else r
                 for cid, r in zip(calendar_ids, read, strict=True)]
 
     def _busy_or_failure(self, calendar_id: str,
@@ -130,9 +137,24 @@ class GraphCalendar(GraphSubscriptions):
         return self._home_zone or UTC
 
     def _view(self, calendar_id: str, window: TimeRange) -> Iterator[dict[str, Any]]:
-        return self._pages(f"{API}/me/calendars/{segment(calendar_id)}/calendarView", {
-            "startDateTime": stamp(window.start), "endDateTime": stamp(window.end),
-            "$select": VIEW_FIELDS, "$top": PAGE})
+        """The calendar's events in `window`. CalendarGoneError when Graph no longer
+        knows the calendar (404: the host deleted it), or refuses it (403) while the
+        host's own calendar still answers: a calendar shared with the host whose owner
+        stopped sharing it. A 403 there too is the connection (consent withdrawn)."""
+        try:
+            yield from self._pages(
+                f"{API}/me/calendars/{segment(calendar_id)}/calendarView", {
+                    "startDateTime": stamp(window.start), "endDateTime": stamp(window.end),
+                    "$select": VIEW_FIELDS, "$top": PAGE}, gone=CalendarGoneError)
+        except CalendarGoneError as gone:
+            raise CalendarGoneError(PROVIDER, "Outlook no longer has this calendar (it was "
+                                    f"deleted): {gone.message}") from gone
+        except AccessDeniedError as refused:
+            # One call more, on a refusal only: ConnectionBrokenError when it fails too.
+            self._call("GET", f"{API}/me/calendar", {"$select": "id"})
+            raise CalendarGoneError(PROVIDER, "Outlook no longer lets you read this "
+                                    "calendar (its owner may have stopped sharing it): "
+                                    f"{refused.message.partition(';')[0]}") from refused
 
     # -- the booking's event -----------------------------------------------------------
 

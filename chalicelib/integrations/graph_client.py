@@ -6,7 +6,8 @@ Every request sends `Prefer: outlook.timezone="UTC"`, so times come back in UTC 
 than in the mailbox's zone.
 
 Errors say what happens next: 401 refreshes the token once and retries (a second 401,
-or any 403, breaks the connection); 429, 5xx, timeouts and refused connections are
+or a 403, breaks the connection: AccessDeniedError, which the adapter asks about first
+when it is one calendar's: graph_calendar.py); 429, 5xx, timeouts and refused connections are
 ProviderUnavailableError; any other 4xx is ProviderRejectedError. Nothing is retried
 here beyond the one refresh: the caller's job runner owns retries.
 """
@@ -33,6 +34,11 @@ API = f"{GRAPH}/v1.0"
 PREFER_UTC = 'outlook.timezone="UTC"'
 
 
+class AccessDeniedError(ConnectionBrokenError):
+    """Graph answered 403 (ErrorAccessDenied): consent withdrawn, or, for one calendar
+    shared with the host, its owner stopped sharing it (the adapter tells them apart)."""
+
+
 class GraphClient:
     """Held by GraphCalendar (integrations/graph_calendar.py), which makes these fields."""
 
@@ -42,14 +48,14 @@ class GraphClient:
     _session: requests.Session
     _refreshing: threading.Lock
 
-    def _pages(self, url: str, params: Mapping[str, Any],
-               gone_ok: bool = False) -> Iterator[dict[str, Any]]:
+    def _pages(self, url: str, params: Mapping[str, Any], gone_ok: bool = False,
+               gone: type[ProviderRejectedError] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a listing, its pages read within the adapter's timeout all
         together (not each): a push notification's sync must end before Graph's 3 s,
         and a long calendar is several pages. With `gone_ok`, a listing of something
-        Graph does not know (404) is empty."""
+        Graph does not know (404) is empty; with `gone`, that is raised for it."""
         until = time.monotonic() + self.timeout
-        page = self._call("GET", url, params=params, until=until, gone_ok=gone_ok)
+        page = self._call("GET", url, params=params, until=until, gone_ok=gone_ok, gone=gone)
         while True:
             yield from page.get("value") or []
             link = page.get("@odata.nextLink")
@@ -128,7 +134,7 @@ def _raise_for(answer: requests.Response,
         raise ProviderUnavailableError(PROVIDER, f"{what} (Retry-After: {after} s)" if after
                                        else what)
     if status == 403:
-        raise ConnectionBrokenError(PROVIDER, f"{what}; Penny lacks consent for this: "
-                                    "reconnect Outlook")
+        raise AccessDeniedError(PROVIDER, f"{what}; Penny lacks consent for this: "
+                                "reconnect Outlook")
     raise (gone if gone is not None and status == 404 else ProviderRejectedError)(
         PROVIDER, what)

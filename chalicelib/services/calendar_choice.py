@@ -23,7 +23,8 @@ class CalendarChoice(CalendarCopySync):
 
         def edit(setup: CalendarSetup) -> CalendarSetup:
             kept = {s.ref: s for s in setup.conflicts}
-            return CalendarSetup(tuple(kept.get(r) or SyncState(r) for r in wanted), destination)
+            return setup.chosen(tuple(kept.get(r) or SyncState(r) for r in wanted),
+                                destination)
 
         before = self.store.setup(host_id)
         setup = self.store.change(host_id, edit)

@@ -1,6 +1,7 @@
 """What a calendar sync records besides the days of its copy: the host's setup when what
-a slots request reads from it changed, the push channel (renewed, stopped), a failure,
-and an overlap of syncs that leaves whose days are right unknown.
+a slots request reads from it changed, the push channel (renewed, stopped), a failure
+(a calendar gone at the provider taken out: services/calendar_gone.py), and an overlap
+of syncs that leaves whose days are right unknown.
 
 The host's setup (on the profile item, which is on the slug index) is written only when
 what a slots request reads from it changes. A sync renews the calendar's push channel
@@ -24,8 +25,9 @@ from chalicelib.domain.calendar_cache import (
     ChannelCursor,
     SyncState,
 )
-from chalicelib.domain.errors import ConnectionBrokenError, ProviderError
+from chalicelib.domain.errors import CalendarGoneError, ConnectionBrokenError, ProviderError
 from chalicelib.domain.providers.calendars import CalendarProvider
+from chalicelib.services.calendar_gone import forget_gone
 from chalicelib.services.calendar_ports import CalendarStore, ProviderAdapters
 from chalicelib.services.calendar_sync_states import Reading, Synced, kept_state, still_true
 from chalicelib.services.ports import Clock
@@ -84,6 +86,10 @@ class CalendarRecords:
         return Synced(mine, read.copy)
 
     def _refused(self, host_id: str, ref: CalendarRef, exc: ProviderError) -> None:
+        if isinstance(exc, CalendarGoneError):
+            # Deleted, or no longer shared: this calendar only, never the connection.
+            forget_gone(self.store, host_id, ref, exc.message, self.clock.now())
+            return
         if isinstance(exc, ConnectionBrokenError):
             self.adapters.broken(host_id, ref.provider, exc.message)
         self._failed(host_id, ref, exc)

@@ -6,6 +6,9 @@ copy is younger than BOOKING_TRUSTS_CACHE_FOR; otherwise the booking is refused 
 CalendarUnavailableError (503, retryable), never accepted on a guess. A connection that
 is broken (the host must reconnect, and the dashboard says so) books on its last copy:
 refusing every booking until the host acts would punish the host's clients for it.
+A calendar the provider says the host can no longer read (deleted, or no longer
+shared) holds nothing: it is skipped, and taken out of the host's calendars
+(services/calendar_gone.py), never left unknown to refuse every booking.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from chalicelib.domain.errors import (
     ProviderError,
 )
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.services.calendar_gone import forget_gone
 from chalicelib.services.calendar_ports import (
     GRACE,
     CalendarStore,
@@ -70,6 +74,9 @@ class FreshBusy:
                     continue
                 for state in by_provider[provider]:
                     read = answered.get(state.ref.calendar_id)
+                    if isinstance(read, str):  # gone at the provider: holds nothing
+                        forget_gone(self.store, host_id, state.ref, read, self.clock.now())
+                        continue
                     busy += (read if read is not None
                              else self._from_copy(host_id, state, window, False))
         finally:
@@ -77,10 +84,11 @@ class FreshBusy:
         return busy
 
     def _ask(self, host_id: str, provider: str, calendar_ids: list[str], window: TimeRange
-             ) -> dict[str, list[TimeRange]]:
+             ) -> dict[str, list[TimeRange] | str]:
+        """Each calendar read: its busy time, or why it is gone (left out: unknown)."""
         calendar = self.adapters.calendar(host_id, provider, self.timeout)
-        return {b.calendar_id: b.busy() for b in calendar.busy(calendar_ids, window)
-                if not b.unknown}
+        return {b.calendar_id: b.gone if b.gone is not None else b.busy()
+                for b in calendar.busy(calendar_ids, window) if not b.unknown}
 
     def _from_copy(self, host_id: str, state: SyncState, window: TimeRange,
                    broken: bool) -> list[TimeRange]:

@@ -1,5 +1,6 @@
-"""The host's calendar setup as it rides on the profile item: `CalendarSetup` and each
-calendar's `SyncState` as one JSON attribute (`calendars`), its instants ISO in UTC.
+"""The host's calendar setup as it rides on the profile item: `CalendarSetup`, each
+calendar's `SyncState` and the calendars Penny took out (`removed`) as one JSON
+attribute (`calendars`), its instants ISO in UTC.
 
 CalendarCacheRepository (calendar_cache.py) rewrites it; host_config_reads.py reads it
 with the rest of the host's config.
@@ -11,7 +12,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
+from chalicelib.domain.calendar_cache import (
+    CalendarRef,
+    CalendarSetup,
+    RemovedCalendar,
+    SyncState,
+)
 
 
 def _when(value: str | None) -> datetime | None:
@@ -30,7 +36,11 @@ def setup_to_json(setup: CalendarSetup) -> str:
             "covered_until": _iso(s.covered_until), "cursor": s.cursor,
             "changed_at": _iso(s.changed_at), "watch_id": s.watch_id,
             "watch_expires_at": _iso(s.watch_expires_at), "watch_resource": s.watch_resource,
-            "failure": s.failure} for s in setup.conflicts]}, sort_keys=True)
+            "failure": s.failure} for s in setup.conflicts],
+        # Left out while empty: a setup with none reads as before.
+        **({"removed": [{"ref": r.ref.key, "reason": r.reason, "at": _iso(r.removed_at),
+                         "destination": r.was_destination} for r in setup.removed]}
+           if setup.removed else {})}, sort_keys=True)
 
 
 def setup_from_json(raw: str | None) -> CalendarSetup:
@@ -46,4 +56,8 @@ def setup_from_json(raw: str | None) -> CalendarSetup:
             watch_expires_at=_when(c.get("watch_expires_at")),
             watch_resource=c.get("watch_resource") or "", failure=c.get("failure"))
             for c in data.get("conflicts", [])),
-        destination=None if destination is None else CalendarRef.parse(destination))
+        destination=None if destination is None else CalendarRef.parse(destination),
+        removed=tuple(RemovedCalendar(CalendarRef.parse(r["ref"]), str(r.get("reason") or ""),
+                                      datetime.fromisoformat(r["at"]),
+                                      r.get("destination") is True)
+                      for r in data.get("removed", [])))

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from chalicelib.domain.errors import (
     AuthenticationError,
+    CalendarGoneError,
     ConnectionBrokenError,
     EventGoneError,
     MeetingGoneError,
@@ -115,6 +116,8 @@ class FakeCalendar:
 
     listed: list[CalendarInfo] = field(default_factory=lambda: [PRIMARY])
     unknown: set[str] = field(default_factory=set)   # busy() cannot read these
+    # Deleted, or no longer shared (why): busy() says gone, changes() CalendarGoneError.
+    gone: dict[str, str] = field(default_factory=dict)
     link_base: str = "https://meet.test"             # where online meetings' links point
     links_every_event: bool = False   # the host's own setting: a link on every event made
     watch_capped_at: datetime | None = None          # the provider ends watches sooner
@@ -175,13 +178,16 @@ class FakeCalendar:
         self.faults.before("busy")
         self.busy_asked.append(tuple(calendar_ids))
         known = {c.id for c in self.listed}
-        return [CalendarBusy(c, window, unknown=True) if c in self.unknown or c not in known
+        return [CalendarBusy(c, window, gone=self.gone[c]) if c in self.gone
+                else CalendarBusy(c, window, unknown=True) if c in self.unknown or c not in known
                 else busy_of(c, window, self.events(c).values()) for c in calendar_ids]
 
     def changes(self, calendar_id: str, window: TimeRange,
                 cursor: str | None) -> CalendarChanges:
         self.faults.before("changes")
         self.changes_asked.append((calendar_id, cursor))
+        if calendar_id in self.gone:
+            raise CalendarGoneError("fake", self.gone[calendar_id])
         now = self._cursor(calendar_id, len(self._log))
         since = None if self.whole else self._position(calendar_id, cursor)
         events = self.events(calendar_id)

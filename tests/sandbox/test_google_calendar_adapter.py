@@ -11,6 +11,7 @@ import requests
 from pytest_httpserver import HTTPServer
 
 from chalicelib.domain.errors import (
+    CalendarGoneError,
     ConnectionBrokenError,
     EventGoneError,
     ProviderRejectedError,
@@ -105,11 +106,29 @@ def test_busy_asks_for_at_most_50_calendars_a_call(provider_sandbox: ProviderSan
     answers = _adapter(provider_sandbox).busy([primary.id, second.id, *strangers], WEEK)
 
     assert [a.calendar_id for a in answers] == [primary.id, second.id, *strangers]
-    assert [a.unknown for a in answers] == [False, False] + [True] * 50
+    # Calendars the account does not have: freeBusy's notFound, gone (holding nothing).
+    assert [a.gone is not None for a in answers] == [False, False] + [True] * 50
     assert provider_sandbox.api_call_counts("google") == {"freebusy.query": 2}
 
 
 # -- changes ---------------------------------------------------------------------------
+
+
+def test_a_deleted_calendar_is_gone_for_busy_and_for_a_sync(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Google answers a calendar deleted, or no longer shared, alike: 404 notFound.
+    adapter = _adapter(provider_sandbox)
+    primary, second = (c.id for c in provider_sandbox.calendars("google"))
+    cursor = adapter.changes(second, WEEK, None).cursor
+    provider_sandbox.delete_calendar("google", second)
+
+    read, gone = adapter.busy([primary, second], WEEK)
+
+    assert read.gone is None and not read.unknown
+    assert gone.gone is not None and not gone.unknown
+    for since in (None, cursor):
+        with pytest.raises(CalendarGoneError, match="deleted, or is no longer shared"):
+            adapter.changes(second, WEEK, since)
 
 
 def test_changes_describe_declined_transparent_and_all_day_events(

@@ -16,6 +16,7 @@ import requests
 from pytest_httpserver import HTTPServer
 
 from chalicelib.domain.errors import (
+    CalendarGoneError,
     ConnectionBrokenError,
     EventGoneError,
     ProviderRejectedError,
@@ -186,14 +187,42 @@ def test_a_calendar_that_cannot_be_read_is_unknown_while_the_others_are_read(
     assert failing.calendar_id == second and failing.unknown and failing.busy() == [MAY]
 
 
-def test_a_calendar_no_longer_shared_is_unknown_not_the_whole_connection_broken(
+def test_a_calendar_no_longer_shared_is_gone_not_the_whole_connection_broken(
         provider_sandbox: ProviderSandbox) -> None:
     primary, second = (c.id for c in provider_sandbox.calendars("microsoft"))
     provider_sandbox.fail_calendar("microsoft", second, status=403)
 
     read, failing = _outlook(provider_sandbox).busy([primary, second], MAY)
 
-    assert not read.unknown and failing.unknown and failing.busy() == [MAY]
+    assert not read.unknown and read.gone is None
+    # Its 403 is the calendar's: the host's own calendar still answers (one call more).
+    assert failing.gone is not None and "no longer lets you read" in failing.gone
+    assert not failing.unknown and failing.busy() == []
+    assert provider_sandbox.api_calls("microsoft", "calendar") == 1
+
+
+def test_a_calendar_no_longer_shared_or_deleted_is_gone_for_a_sync(
+        provider_sandbox: ProviderSandbox) -> None:
+    outlook = _outlook(provider_sandbox)
+    primary, second = (c.id for c in provider_sandbox.calendars("microsoft"))
+    provider_sandbox.fail_calendar("microsoft", second, status=403)
+    with pytest.raises(CalendarGoneError, match="no longer lets you read"):
+        outlook.changes(second, MAY, None)
+    provider_sandbox.fail_calendar("microsoft", second, failing=False)
+    provider_sandbox.delete_calendar("microsoft", second)
+    with pytest.raises(CalendarGoneError, match="deleted"):
+        outlook.changes(second, MAY, None)
+    assert outlook.changes(primary, MAY, None).full
+
+
+def test_a_403_from_the_hosts_own_calendar_too_is_the_connection_broken(
+        provider_sandbox: ProviderSandbox) -> None:
+    primary, second = (c.id for c in provider_sandbox.calendars("microsoft"))
+    # Consent withdrawn: every call answers 403, the host's own calendar too.
+    provider_sandbox.fail_next_api_calls("microsoft", status=403, times=20)
+
+    with pytest.raises(ConnectionBrokenError, match="reconnect Outlook"):
+        _outlook(provider_sandbox).busy([primary, second], MAY)
 
 
 def test_when_no_calendar_can_be_read_busy_is_unavailable(

@@ -72,9 +72,18 @@ def test_only_a_cancelled_event_is_told_removed_not_one_of_no_length() -> None:
                              "end": {"dateTime": "2026-05-04T09:00:00Z"}}, UTC).removed
 
 
-def test_a_calendar_missing_from_a_freebusy_answer_is_unknown() -> None:
+def test_a_calendar_missing_from_a_freebusy_answer_or_failing_there_is_unknown() -> None:
     assert calendar_busy("cal1", WINDOW, None).unknown
-    assert calendar_busy("cal1", WINDOW, {"busy": [], "errors": [{"reason": "notFound"}]}).unknown
+    failing = calendar_busy("cal1", WINDOW, {"busy": [], "errors": [{"reason": "backendError"}]})
+    assert failing.unknown and failing.gone is None
+
+
+def test_a_calendar_freebusy_did_not_find_is_gone_holding_nothing() -> None:
+    # Deleted, or no longer shared with the host: Google's freeBusy says notFound alike.
+    gone = calendar_busy("cal1", WINDOW, {"busy": [], "errors": [{"domain": "global",
+                                                                   "reason": "notFound"}]})
+    assert not gone.unknown and gone.gone is not None and "deleted" in gone.gone
+    assert gone.busy() == []
 
 
 def test_a_pending_meet_request_has_no_join_url_yet() -> None:

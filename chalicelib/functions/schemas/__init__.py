@@ -30,7 +30,12 @@ from chalicelib.functions.schemas.bookings import (
     HostBookingOut,
     TokenQuery,
 )
-from chalicelib.functions.schemas.calendars import CalendarList, CalendarOut, CalendarsIn
+from chalicelib.functions.schemas.calendars import (
+    CalendarList,
+    CalendarOut,
+    CalendarsIn,
+    RemovedCalendarOut,
+)
 from chalicelib.functions.schemas.connections import (
     ConnectIn,
     ConnectionList,
@@ -91,6 +96,7 @@ __all__ = [
     "PriceModel", "ProfileIn", "ProfileOut", "PublicEventType", "PublicProfile", "PublicQuestion",
     "QuestionModel", "RangeModel", "RazorpayCallbackIn", "RazorpayConnectionOut", "RazorpayKeysIn",
     "RealtimeTicketOut", "RefreshRequest", "RefreshSessionQuery", "ReleasedPaymentOut",
+    "RemovedCalendarOut",
     "RescheduleIn", "ScheduleIn", "ScheduleOut", "SecondPaymentOut", "SessionOut", "SignupOut",
     "SignupRequest", "SlotOut", "SlotsOut", "SlotsQuery", "TokenQuery", "Weekly",
 ]

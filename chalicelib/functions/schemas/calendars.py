@@ -28,8 +28,22 @@ class CalendarOut(Strict):
     failure: str | None = Field(description="why the last read failed")
 
 
+class RemovedCalendarOut(Strict):
+    key: str = Field(description="provider:calendar id")
+    provider: str
+    name: str | None = Field(description="its name, while the provider still lists it")
+    reason: str = Field(description="why Penny took it out: the provider says it was "
+                        "deleted, or is no longer shared with you")
+    removed_at: AwareDatetime
+    was_destination: bool = Field(description="new bookings went to it: now to none until "
+                                  "you choose another")
+
+
 class CalendarList(Strict):
     calendars: list[CalendarOut]
+    removed: list[RemovedCalendarOut] = Field(
+        default_factory=list, description="calendars Penny took out of your choice because "
+        "the provider no longer lets you read them (until you choose them again)")
     unreachable: list[str] = Field(description="connected providers that could not be asked "
                                    "for their calendars just now")
 
