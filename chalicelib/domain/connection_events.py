@@ -1,4 +1,5 @@
-"""A host's connection to a provider, as dashboards hear of it: broken, and repaired.
+"""A host's connection to a provider, as dashboards hear of it: broken, and repaired;
+and one of its calendars taken out of the host's calendars (gone at the provider).
 
 Read off the change of the connection's item, as booking events are (events.py): a write
 that leaves the connection working, or broken, says nothing, so a token refresh (which
@@ -50,3 +51,16 @@ def connection_repaired_event(change_id: str, at: datetime, new: Connection) -> 
     kind = EventKind.CONNECTION_REPAIRED
     return Event(kind, event_id(change_id, kind), at, new.host_id, {},
                  connection={"provider": new.provider, "status": new.status.value})
+
+
+def calendar_removed_event(change_id: str, at: datetime, host_id: str, calendar: str,
+                           reason: str, was_destination: bool) -> Event:
+    """Penny took one of the host's calendars out (read off its news item's insert): the
+    provider says the host can no longer read it. The connection still works (`status`
+    says so); the Connections page lists the calendar among the removed, with why."""
+    kind = EventKind.CALENDAR_REMOVED
+    provider = calendar.partition(":")[0]
+    return Event(kind, event_id(change_id, kind), at, host_id, {},
+                 connection={"provider": provider, "status": "connected",
+                             "calendar": calendar, "reason": reason,
+                             "was_destination": was_destination})

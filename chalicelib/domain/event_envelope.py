@@ -48,6 +48,9 @@ class EventKind(StrEnum):
     # again (connection_events.py).
     CONNECTION_BROKEN = "connection.broken"
     CONNECTION_REPAIRED = "connection.repaired"
+    # One calendar of a working connection was taken out of the host's calendars: the
+    # provider says the host can no longer read it (services/calendar_gone.py).
+    CALENDAR_REMOVED = "connection.calendar_removed"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ again), and counting a 403 against the whole connection broke it for good. So it
 taken out of the host's conflict calendars (and out of "Add new bookings to", which then
 names none, as when the host chooses none: nothing switches calendar on its own), its
 push channel forgotten, and kept among the setup's `removed` with the reason, which the
-Connections page's calendar list shows (GET /me/calendars). A calendar that only fails
-for now (5xx, 429, a timeout) is never gone: it stays unknown.
+Connections page's calendar list shows (GET /me/calendars); the host's open dashboards
+hear of it live (`connection.calendar_removed`, from a small news item's insert). A
+calendar that only fails for now (5xx, 429, a timeout) is never gone: it stays unknown.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ def forget_gone(store: CalendarStore, host_id: str, ref: CalendarRef, reason: st
     """Take the calendar out of the host's setup, recording why (once: a second finding
     changes nothing), and forget its push channel."""
     before = store.setup(host_id).state(ref)
-    store.change(host_id, lambda setup: setup.without_gone(ref, reason, at))
+    after = store.change(host_id, lambda setup: setup.without_gone(ref, reason, at))
+    told = next((r for r in after.removed if r.ref == ref and r.removed_at == at), None)
+    if told is not None:  # taken out now, not by another request a moment before
+        store.tell_removed(host_id, told)
     if before is not None and before.watch_id is not None:
         store.forget_watch(ref.provider, before.watch_id)
     log.warning("calendar gone: taken out of the host's calendars",

@@ -16,6 +16,7 @@ from chalicelib.domain.calendar_cache import (
     Channel,
     ChannelCursor,
     DayEvents,
+    RemovedCalendar,
     SyncState,
 )
 from chalicelib.domain.event_owners import EventOwner
@@ -48,6 +49,10 @@ class CalendarStore(Protocol):
     def setup(self, host_id: str) -> CalendarSetup: ...
     def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup],
                seen: CalendarSetup | None = None) -> CalendarSetup: ...
+    def tell_removed(self, host_id: str, removed: RemovedCalendar) -> None:
+        """The host's open dashboards hear of a calendar Penny took out (live)."""
+        ...
+
     def copy(self, host_id: str, ref: CalendarRef, window: TimeRange) -> CalendarCopy: ...
     def write(self, host_id: str, ref: CalendarRef, days: dict[date, DayEvents]) -> None: ...
     def save_watch(self, provider: str, watch_id: str, host_id: str, ref: CalendarRef,

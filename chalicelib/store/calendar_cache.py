@@ -23,16 +23,23 @@ from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.domain.calendar_cache import CalendarCopy, CalendarRef, CalendarSetup, DayEvents
+from chalicelib.domain.calendar_cache import (
+    CalendarCopy,
+    CalendarRef,
+    CalendarSetup,
+    DayEvents,
+    RemovedCalendar,
+)
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.store import codecs
 from chalicelib.store.calendar_push_channels import PushChannels
 from chalicelib.store.calendar_setup_codec import setup_from_json, setup_to_json
-from chalicelib.store.items import CalendarDayItem, HostItem
+from chalicelib.store.items import CalendarDayItem, CalendarRemovedItem, HostItem
 
 __all__ = ["UPDATE_ATTEMPTS", "CalendarCacheRepository", "day_events", "setup_from_json"]
 
 KEEP_DAY_AFTER = timedelta(days=2)
+KEEP_NEWS_FOR = timedelta(days=1)   # a removed calendar's news item (read by the stream)
 UPDATE_ATTEMPTS = 5
 
 
@@ -91,6 +98,15 @@ class CalendarCacheRepository(PushChannels):
                 continue
             return new
         raise RuntimeError(f"the calendar setup of host {host_id} kept changing")
+
+    def tell_removed(self, host_id: str, removed: RemovedCalendar) -> None:
+        """The news of a calendar Penny took out, for the host's open dashboards: one
+        small item, whose insert the table's stream turns into an event."""
+        at = removed.removed_at.astimezone(UTC)
+        CalendarRemovedItem(f"HOST#{host_id}", f"CALREMOVED#{removed.ref.key}#{at.isoformat()}",
+                            host_id=host_id, calendar=removed.ref.key, reason=removed.reason,
+                            was_destination="yes" if removed.was_destination else "no",
+                            expires_at=at + KEEP_NEWS_FOR).save()
 
     # ---- the cached days ----------------------------------------------------------------
 

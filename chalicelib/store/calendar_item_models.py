@@ -58,3 +58,15 @@ class WatchItem(PennyItem, discriminator="watch"):
     cursor = UnicodeAttribute(null=True)
     cursor_version = NumberAttribute(null=True)
     cursor_synced_at = UTCDateTimeAttribute(null=True)  # the start of the sync that moved it
+
+
+class CalendarRemovedItem(PennyItem, discriminator="calendar_removed"):
+    """pk = HOST#{host}, sk = CALREMOVED#{calendar key}#{removed at}: Penny took one of
+    the host's calendars out (the provider says the host can no longer read it). Written
+    once, read by nothing: its insert is what the table's stream turns into the
+    dashboards' `connection.calendar_removed` (store/stream.py). TTL: a day."""
+
+    host_id = UnicodeAttribute()
+    calendar = UnicodeAttribute()      # CalendarRef.key
+    reason = UnicodeAttribute()
+    was_destination = UnicodeAttribute()   # "yes" / "no"

@@ -16,6 +16,7 @@ from chalicelib.store.booking_item_models import IdempotencyItem as IdempotencyI
 from chalicelib.store.booking_item_models import JobRecordItem as JobRecordItem
 from chalicelib.store.booking_item_models import ProviderRefItem as ProviderRefItem
 from chalicelib.store.calendar_item_models import CalendarDayItem as CalendarDayItem
+from chalicelib.store.calendar_item_models import CalendarRemovedItem as CalendarRemovedItem
 from chalicelib.store.calendar_item_models import LedgerDayItem as LedgerDayItem
 from chalicelib.store.calendar_item_models import LedgerEntryMap as LedgerEntryMap
 from chalicelib.store.calendar_item_models import WatchItem as WatchItem

@@ -16,13 +16,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.connection_events import connection_events
+from chalicelib.domain.connection_events import calendar_removed_event, connection_events
 from chalicelib.domain.connections import ConnectionStatus
 from chalicelib.domain.events import Event, EventKind, booking_events, job_done_event
 from chalicelib.domain.jobs import JobStatus
 from chalicelib.store.bookings import to_booking
 from chalicelib.store.connections import to_connection
-from chalicelib.store.items import BookingItem, ConnectionItem, JobRecordItem
+from chalicelib.store.items import (
+    BookingItem,
+    CalendarRemovedItem,
+    ConnectionItem,
+    JobRecordItem,
+)
 from chalicelib.store.queues import QUEUES
 from chalicelib.store.tables import PennyItem
 
@@ -40,10 +45,12 @@ _JOBS_DONE: Filter = {NEW: {"kind": ("job",), "status": (JobStatus.DONE.value,),
 _CONNECTIONS_BROKEN: Filter = {NEW: {"kind": ("connection",), "status": _BROKEN}}
 _CONNECTIONS_REPAIRED: Filter = {OLD: {"kind": ("connection",), "status": _BROKEN},
                                  NEW: {"kind": ("connection",), "status": _WORKING}}
-# A record passes when any filter matches it.
+# A calendar Penny took out (gone at the provider): its news item, written once.
+_CALENDARS_REMOVED: Filter = {NEW: {"kind": ("calendar_removed",)}}
+# A record passes when any filter matches it (Lambda allows 5 filters a source).
 STREAM_FILTERS: tuple[Filter, ...] = (
     _BOOKINGS, *((_JOBS_DONE,) if ANNOUNCED else ()), _CONNECTIONS_BROKEN,
-    _CONNECTIONS_REPAIRED)
+    _CONNECTIONS_REPAIRED, _CALENDARS_REMOVED)
 EVENT_KINDS = tuple(sorted({kind for rule in STREAM_FILTERS for kind in rule[NEW]["kind"]}))
 
 
@@ -88,4 +95,7 @@ def events_of(record: Mapping[str, Any]) -> list[Event]:
     if isinstance(new, ConnectionItem):
         was = to_connection(old) if isinstance(old, ConnectionItem) else None
         return connection_events(was, to_connection(new), change_id, at)
+    if isinstance(new, CalendarRemovedItem) and old is None:
+        return [calendar_removed_event(change_id, at, new.host_id, new.calendar, new.reason,
+                                       new.was_destination == "yes")]
     return []

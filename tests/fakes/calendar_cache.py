@@ -22,6 +22,7 @@ from chalicelib.domain.calendar_cache import (
     Channel,
     ChannelCursor,
     DayEvents,
+    RemovedCalendar,
 )
 from chalicelib.domain.timerange import TimeRange
 
@@ -42,6 +43,7 @@ class FakeCalendarStore:
     watches: dict[tuple[str, str], StoredWatch] = field(default_factory=dict)
     changes: int = 0     # setups written
     cursor_moves: int = 0   # channels' cursors moved
+    told: list[tuple[str, RemovedCalendar]] = field(default_factory=list)  # live news
     # What another Lambda does just before a call here (`meanwhile`), one per call.
     rivals: dict[str, list[Callable[[], object]]] = field(default_factory=dict)
 
@@ -57,6 +59,9 @@ class FakeCalendarStore:
         self.setups[host_id] = setup or CalendarSetup()
 
     # ---- the setup -------------------------------------------------------------------
+
+    def tell_removed(self, host_id: str, removed: RemovedCalendar) -> None:
+        self.told.append((host_id, removed))
 
     def setup(self, host_id: str) -> CalendarSetup:
         return self.setups.get(host_id, CalendarSetup())

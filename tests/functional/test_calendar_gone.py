@@ -1,8 +1,8 @@
 """A conflict calendar the host can no longer read (deleted at the provider, or no longer
 shared with them) is taken out of the host's calendars, never left to refuse every
 booking or to break the whole connection; the host sees it on the calendar list with
-the reason. Penny's API, the real adapters (google-api-python-client, requests for Graph)
-and the provider sandbox, on moto.
+the reason, and live on their dashboards. Penny's API, the real adapters
+(google-api-python-client, requests for Graph) and the provider sandbox, on moto.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ import pytest
 from sandbox.server import ProviderSandbox
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
-from tests.functional.hosts import make_sandbox_host
+from tests.functional.hosts import make_host, make_sandbox_host
+from tests.functional.realtime_wiring import Wiring
+from tests.functional.realtime_wiring import connect as open_socket
 from tests.functional.test_calendars import at, next_weekday, starts
+from tests.functional.test_connection_repaired import deliver
 from tests.functional.test_connections import connect, status_of
 
 
@@ -131,3 +134,30 @@ def test_a_deleted_destination_calendar_leaves_new_bookings_going_to_none(
                 token=host)
     assert r.status == 200, r.body
     assert r.json["removed"] == [removed]
+
+
+def test_the_hosts_dashboard_hears_live_of_a_calendar_taken_out(
+        api: Api, sandbox: ProviderSandbox, host: str, wiring: Wiring,
+        clock: FixedClock) -> None:
+    count_both(api, host, "google")
+    open_socket(api, "alice-1", host)
+    other = make_host(api, slug="bob")
+    open_socket(api, "bob-1", other)
+    deliver(api, wiring)
+    second = sandbox.calendars("google")[1].id
+    sandbox.delete_calendar("google", second)
+    clock.advance(minutes=11)
+    day = next_weekday(clock)
+
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 14).isoformat()))
+    deliver(api, wiring)
+
+    assert booked.status == 201, booked.body
+    told = [m for m in wiring.sender.sent["alice-1"]
+            if m["type"] == "connection.calendar_removed"]
+    assert len(told) == 1 and told[0]["booking"] == {}
+    news = told[0]["connection"]
+    assert (news["provider"], news["status"], news["calendar"], news["was_destination"]) == \
+        ("google", "connected", f"google:{second}", False)
+    assert "deleted" in news["reason"]
+    assert wiring.sender.types("bob-1") == []

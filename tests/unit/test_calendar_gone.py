@@ -70,6 +70,10 @@ def test_a_calendar_gone_at_booking_holds_nothing_and_is_taken_out(world: World)
     assert (removed.ref, removed.reason, removed.removed_at, removed.was_destination) == \
         (FAMILY, DELETED, NOW, True)
     assert world.adapters.broken_reasons == {}
+    assert world.store.told == [(HOST, removed)]     # live, once
+    world.clock.advance(timedelta(minutes=1))
+    world.fresh.busy(HOST, setup, TUESDAY_HOURS)     # a booking that read the old setup
+    assert world.store.told == [(HOST, removed)] and world.store.setup(HOST) == now
 
 
 def test_a_calendar_failing_for_now_at_booking_still_refuses_it(world: World) -> None:

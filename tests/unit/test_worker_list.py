@@ -131,6 +131,7 @@ def test_the_stream_filter_lets_through_bookings_jobs_done_and_connections_broke
             "OldImage": {"kind": {"S": ["connection"]}, "status": {"S": ["broken"]}},
             "NewImage": {"kind": {"S": ["connection"]},
                          "status": {"S": ["connected", "pending"]}}}},
+        {"dynamodb": {"NewImage": {"kind": {"S": ["calendar_removed"]}}}},
     ]
     assert len(STREAM_FILTERS) == len(patterns)
 
