@@ -14,60 +14,47 @@ ids are mailbox-wide, so update and delete address `/me/events/{id}` whatever th
 calendar. `calendar_id` values and event ids are URL-quoted in paths.
 
 Graph's HTTP (the token's refresh, timeouts, errors) is in graph_client.py, its JSON in
-graph_calendar_wire.py, and the push subscriptions in graph_subscriptions.py.
+graph_calendar_wire.py, what Penny reads (calendars, busy time, changes, and a calendar
+the host can no longer read) in graph_calendar_reads.py, and the push subscriptions in
+graph_subscriptions.py.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from datetime import UTC, tzinfo
-from typing import Any
 
 import requests
 
 from chalicelib.domain.errors import (
-    CalendarGoneError,
     EventGoneError,
-    ProviderError,
-    ProviderUnavailableError,
 )
-from chalicelib.domain.external_busy import CalendarBusy, busy_of
 from chalicelib.domain.providers.calendars import (
-    CalendarChanges,
     CalendarEvent,
-    CalendarInfo,
-    EventChange,
     TaggedEvent,
     WrittenEvent,
 )
-from chalicelib.domain.timerange import TimeRange
+from chalicelib.integrations.graph_calendar_reads import GraphCalendarReads
 from chalicelib.integrations.graph_calendar_wire import (
-    PROVIDER,
     answered_id,
     booking_filter,
     event_body,
-    external_event,
     made_at,
     moved,
     segment,
-    stamp,
     written_event,
 )
-from chalicelib.integrations.graph_client import API, GRAPH, AccessDeniedError
+from chalicelib.integrations.graph_client import API, GRAPH
 from chalicelib.integrations.graph_subscriptions import GraphSubscriptions
 from chalicelib.integrations.http_routing import RoutingHttpClient
 from chalicelib.provider_settings import MicrosoftApp
 
-VIEW_FIELDS = "showAs,start,end,isAllDay,isCancelled,responseStatus"
-PAGE = 100                 # calendarView's $top (Graph's default page is 10)
-WORKERS = 4                # calendars read at once by busy()
 TRANSACTIONS = uuid.UUID("6f1c2a8e-5b7d-4e3f-9a0c-1d2e3f4a5b6c")  # namespace for uuid5
 
 
-class GraphCalendar(GraphSubscriptions):
+class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
     """The host's Outlook calendars. `token(False)` is the current access token and
     `token(True)` a forced refresh; after one, `token(False)` must answer the new token
     (the connection store keeps it), so parallel reads refresh once, not once each."""
@@ -85,76 +72,6 @@ class GraphCalendar(GraphSubscriptions):
         # RoutingHttpClient speaks GET and POST only (msal's needs): it routes, this sends.
         self._session = requests.Session()
         self._refreshing = threading.Lock()
-
-    # -- calendars and busy time -------------------------------------------------------
-
-    def calendars(self) -> list[CalendarInfo]:
-        items = self._pages(f"{API}/me/calendars",
-                            {"$select": "id,name,isDefaultCalendar,canEdit"})
-        return [CalendarInfo(str(c["id"]), str(c.get("name") or ""),
-                             bool(c.get("isDefaultCalendar")), bool(c.get("canEdit")))
-                for c in items]
-
-    def busy(self, calendar_ids: Sequence[str], window: TimeRange) -> list[CalendarBusy]:
-        if not calendar_ids:
-            return []
-        with ThreadPoolExecutor(min(WORKERS, len(calendar_ids))) as pool:
-            read = list(pool.map(lambda cid: self._busy_or_failure(cid, window), calendar_ids))
-        failures = [r for r in read if isinstance(r, ProviderError)
-                    and not isinstance(r, CalendarGoneError)]
-        if failures and len(failures) == len(read):
-            if not isinstance(failures[0], ProviderUnavailableError):
-                raise failures[0]  # refused for all: the connection itself (403, 401)
-            raise ProviderUnavailableError(PROVIDER, f"No Outlook calendar could be read: "
-                                           f"{failures[0].message}") from failures[0]
-        # One calendar that could not be read (down), among others that could: unknown,
-        # never free. One deleted or no longer shared: gone, holding nothing.
-        return [CalendarBusy(cid, window, gone=r.message) if isinstance(r, CalendarGoneError)
-                else CalendarBusy(cid, window, unknown=True) if isinstance(r, Exception) else r
-                for cid, r in zip(calendar_ids, read, strict=True)]
-
-    def _busy_or_failure(self, calendar_id: str,
-                         window: TimeRange) -> CalendarBusy | ProviderError:
-        try:
-            events = [external_event(item, self._zone) for item in self._view(calendar_id, window)]
-        except ProviderError as failure:
-            return failure
-        return busy_of(calendar_id, window, (e for e in events if e is not None))
-
-    def changes(self, calendar_id: str, window: TimeRange,
-                cursor: str | None) -> CalendarChanges:
-        # No incremental cursor for Graph in Penny (delta lists series masters only): each
-        # read is the whole window, and what is not listed is gone.
-        listed = tuple(EventChange(str(item["id"]), None if item.get("isCancelled")
-                                   else external_event(item, self._zone))
-                       for item in self._view(calendar_id, window))
-        return CalendarChanges(calendar_id, listed, full=True, cursor=None)
-
-    def _zone(self) -> tzinfo:
-        """The host's zone, for all-day events (asked once; threads may both ask)."""
-        if self._home_zone is None and self._home is not None:
-            self._home_zone = self._home()
-        return self._home_zone or UTC
-
-    def _view(self, calendar_id: str, window: TimeRange) -> Iterator[dict[str, Any]]:
-        """The calendar's events in `window`. CalendarGoneError when Graph no longer
-        knows the calendar (404: the host deleted it), or refuses it (403) while the
-        host's own calendar still answers: a calendar shared with the host whose owner
-        stopped sharing it. A 403 there too is the connection (consent withdrawn)."""
-        try:
-            yield from self._pages(
-                f"{API}/me/calendars/{segment(calendar_id)}/calendarView", {
-                    "startDateTime": stamp(window.start), "endDateTime": stamp(window.end),
-                    "$select": VIEW_FIELDS, "$top": PAGE}, gone=CalendarGoneError)
-        except CalendarGoneError as gone:
-            raise CalendarGoneError(PROVIDER, "Outlook no longer has this calendar (it was "
-                                    f"deleted): {gone.message}") from gone
-        except AccessDeniedError as refused:
-            # One call more, on a refusal only: ConnectionBrokenError when it fails too.
-            self._call("GET", f"{API}/me/calendar", {"$select": "id"})
-            raise CalendarGoneError(PROVIDER, "Outlook no longer lets you read this "
-                                    "calendar (its owner may have stopped sharing it): "
-                                    f"{refused.message.partition(';')[0]}") from refused
 
     # -- the booking's event -----------------------------------------------------------
 
