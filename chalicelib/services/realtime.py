@@ -10,8 +10,9 @@ A socket costs one write, at `$connect`, and none when it closes: Penny has no
 `$disconnect` route (its two writes and an invocation for every closed dashboard cost
 more than a stale record does). A ticket's socket is recorded under the ticket's id, so
 that the same write uses the ticket up. A record lives until its TTL (2 h, API
-Gateway's limit), until a push finds its socket gone (one failed post, one delete), or
-until its login logs out. One bad socket never stops delivery to the others.
+Gateway's limit), until a push finds its socket gone (one failed post, one delete; not
+within CONNECTING of its opening, when the socket may still be in `$connect`), or until
+its login logs out. One bad socket never stops delivery to the others.
 
 A host keeps at most MAX_SOCKETS_PER_HOST sockets: the one that opens past it closes the
 host's oldest, if they are older than EVICT_AFTER (a closed socket's record is simply
@@ -46,6 +47,11 @@ MAX_SOCKETS_PER_HOST = 10
 # young sockets, the new one is refused instead (a tab hidden for 3 minutes closes its
 # socket, so one person's tabs leave a record every few minutes at most).
 EVICT_AFTER = timedelta(minutes=10)
+# API Gateway answers a post to a socket whose `$connect` has not returned yet with 410
+# (gone), as it does for a closed one; `$connect` may run up to API Gateway's 29 s
+# integration timeout after writing the record. A record younger than this is kept when
+# a push finds its socket gone, so a push that meets a handshake does not forget it.
+CONNECTING = timedelta(seconds=30)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -157,7 +163,7 @@ class Realtime:
         # One that failed to close is kept, so pushes still reach it; the next connect
         # tries again. One gone before had only its record left.
         closed = [s for s in old if self._close(s.socket_id)]
-        forget = [s for s in closed if not self._still_refuses_its_ticket(s, now)]
+        forget = [s for s in closed if not self._kept_while_gone(s, now)]
         if forget:
             self.sockets.remove(host_id, forget)
         return len(old) == extra
@@ -186,7 +192,8 @@ class Realtime:
 
     def push(self, event: Event) -> int:
         """Send to each of the host's sockets; returns how many received it. The records
-        of sockets found gone are deleted together, in one write request."""
+        of sockets found gone are deleted together, in one write request, except those
+        still kept (see _kept_while_gone)."""
         message = json.dumps(event.to_json())
         now = self.clock.now()
         delivered, gone = 0, []
@@ -194,7 +201,7 @@ class Realtime:
             try:
                 delivered += self._send(socket.socket_id, message)
             except SocketGoneError:
-                if not self._still_refuses_its_ticket(socket, now):
+                if not self._kept_while_gone(socket, now):
                     gone.append(socket)
         if gone:
             self.sockets.remove(event.host_id, gone)
@@ -212,11 +219,19 @@ class Realtime:
             return False
         return True
 
-    def _still_refuses_its_ticket(self, socket: OpenSocket, now: datetime) -> bool:
-        # Deleted within its ticket's minute, a ticket's record would let a copy of the
-        # ticket open another socket: it is kept, and a push after that minute deletes it.
-        return socket.holds_ticket and (
-            socket.opened_at is None or now < self.tickets.usable_until(socket.opened_at))
+    def _kept_while_gone(self, socket: OpenSocket, now: datetime) -> bool:
+        """Is this record kept although its socket is gone (closed, or not open yet)?
+
+        Any record younger than CONNECTING: its socket may still be in `$connect`, which
+        API Gateway also answers 410. A ticket's record, also until its ticket could no
+        longer be accepted (deleted sooner, it would let a copy of the ticket open another
+        socket). A push after that deletes it."""
+        if socket.opened_at is None:  # age unknown: only a ticket's record is kept
+            return socket.holds_ticket
+        kept_until = socket.opened_at + CONNECTING
+        if socket.holds_ticket:
+            kept_until = max(kept_until, self.tickets.usable_until(socket.opened_at))
+        return now < kept_until
 
     def _answer(self, socket_id: str, message: str) -> None:
         # A socket gone since it spoke: its id alone does not name its record, which the

@@ -9,7 +9,7 @@ import pytest
 
 import app as app_module
 from chalicelib.domain.errors import ValidationError
-from chalicelib.services.realtime import EVICT_AFTER, MAX_SOCKETS_PER_HOST
+from chalicelib.services.realtime import CONNECTING, EVICT_AFTER, MAX_SOCKETS_PER_HOST
 from chalicelib.store.items import JobRecordItem
 from chalicelib.store.queues import QUEUES
 from tests.functional import factories as f
@@ -155,12 +155,13 @@ def test_reschedule_is_an_event(api: Api, wiring: Wiring) -> None:
 
 
 def test_a_sockets_item_is_deleted_when_a_post_to_it_finds_it_gone(
-        api: Api, wiring: Wiring) -> None:
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
     token = make_host(api)
     for socket in ("gone", "broken", "fine"):
         connect(api, socket, token)
     wiring.sender.gone.add("gone")
     wiring.sender.broken.add("broken")
+    clock.advance(seconds=CONNECTING.total_seconds())  # past its handshake: gone is closed
 
     book(api, wiring)
 
@@ -223,6 +224,7 @@ def test_a_socket_recorded_before_sockets_were_keyed_by_ticket_still_works(
     old_style_socket(host_id, "before", None, clock.now())
     old_style_socket(host_id, "before-gone", None, clock.now())
     wiring.sender.gone.add("before-gone")
+    clock.advance(seconds=CONNECTING.total_seconds())
 
     book(api, wiring)
 

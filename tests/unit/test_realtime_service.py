@@ -18,7 +18,12 @@ from chalicelib.domain.errors import AuthenticationError, TooManySocketsError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.access_tokens import AccessClaims
-from chalicelib.services.realtime import EVICT_AFTER, MAX_SOCKETS_PER_HOST, Realtime
+from chalicelib.services.realtime import (
+    CONNECTING,
+    EVICT_AFTER,
+    MAX_SOCKETS_PER_HOST,
+    Realtime,
+)
 from chalicelib.services.tickets import RealtimeTickets
 from tests.unit.fakes import FakeLogins, FakeSender, FakeSockets, FixedClock
 
@@ -227,6 +232,7 @@ def test_a_sockets_record_is_deleted_when_a_post_to_it_finds_it_gone(world: Worl
     for socket_id in ("a-1", "a-2", "a-3"):
         world.realtime.connect(socket_id, "alice-token")
     world.sender.gone.add("a-1")
+    world.clock.advance(CONNECTING)  # past its handshake: gone means closed
 
     assert world.realtime.push(booking_event("host-alice")) == 2
 
@@ -239,11 +245,59 @@ def test_the_gone_sockets_of_one_push_are_deleted_in_one_write(world: World) -> 
     for socket_id in ("a-1", "a-2", "a-3"):
         world.realtime.connect(socket_id, "alice-token")
     world.sender.gone.update({"a-1", "a-3"})
+    world.clock.advance(CONNECTING)
 
     world.realtime.push(booking_event("host-alice"))
 
     assert world.sockets.removed == [("host-alice", ["a-1", "a-3"])]
     assert world.sockets.ids() == ["a-2"]
+
+
+class SocketsPushedToMidHandshake(FakeSockets):
+    """A push from another Lambda lands right after `$connect` wrote the record, while
+    API Gateway still answers 410 for the socket (its handshake has not completed)."""
+
+    world: World | None = None
+
+    def open(self, host_id: str, key: str, socket_id: str, now: datetime,
+             session_id: str | None = None) -> bool:
+        written = super().open(host_id, key, socket_id, now, session_id)
+        assert self.world is not None
+        self.world.sender.gone.add(socket_id)
+        self.world.realtime.push(booking_event(host_id, "b-0"))
+        self.world.sender.gone.discard(socket_id)  # the handshake completes
+        return written
+
+
+def test_an_api_clients_socket_pushed_to_during_its_handshake_gets_the_next_event(
+        world: World) -> None:
+    sockets = SocketsPushedToMidHandshake()
+    realtime = Realtime(sockets, world.sender, world.logins, world.clock, world.tickets)
+    sockets.world = raced = World(realtime, sockets, world.sender, world.logins,
+                                  world.clock, world.tickets)
+    realtime.connect("c-1", "api-token")
+    world.clock.advance(CONNECTING - timedelta(seconds=1))
+
+    assert realtime.push(booking_event("host-alice")) == 1
+
+    assert sockets.removed == [] and sockets.ids() == ["c-1"]
+    assert received(raced, "c-1") == [booking_event("host-alice").to_json()]
+
+
+def test_a_gone_sockets_record_is_kept_while_it_may_be_in_its_handshake_then_deleted(
+        world: World) -> None:
+    world.realtime.connect("a-1", "alice-token")
+    world.sender.gone.add("a-1")
+
+    # WHEN a push finds it gone within API Gateway's 29 s integration timeout of $connect
+    world.clock.advance(CONNECTING - timedelta(seconds=1))
+    assert world.realtime.push(booking_event("host-alice")) == 0
+    assert world.sockets.ids() == ["a-1"] and world.sockets.removed == []
+
+    # WHEN a push finds it gone after that: the record is deleted
+    world.clock.advance(timedelta(seconds=1))
+    world.realtime.push(booking_event("host-alice"))
+    assert world.sockets.removed == [("host-alice", ["a-1"])]
 
 
 def test_a_gone_tickets_socket_is_deleted_once_its_ticket_can_no_longer_be_used(
