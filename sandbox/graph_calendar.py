@@ -3,8 +3,10 @@ person's own), `calendarView` (a calendar its owner stopped sharing answers 403;
 expanded into occurrences, paged with `@odata.nextLink`, in the `Prefer:
 outlook.timezone` zone), `me/events` POST/GET/PATCH/DELETE (`transactionId` makes a retried
 POST answer the first event; `isOnlineMeeting` gives a Teams link; extended properties
-kept), a calendar's events listed (paged, and filtered by an extended property, as
-graph_extended_properties.py reads `$filter`) and `getSchedule`.
+kept; one event at `me/events/{id}` or under the calendar that holds it,
+`me/calendars/{calendar}/events/{id}`, and 404 under any other), a calendar's events
+listed (paged, and filtered by an extended property, as graph_extended_properties.py
+reads `$filter`) and `getSchedule`.
 
 Links in answers name the real host (https://graph.microsoft.com), as Graph does: Penny
 reaches the sandbox through its routing client, which maps that host here.
@@ -59,6 +61,8 @@ class GraphCalendarApi:
             Rule("/v1.0/me/calendars/<calendar_id>/events", endpoint=self.listing,
                  methods=["GET"]),
             Rule("/v1.0/me/events/<event_id>", endpoint=self.event,
+                 methods=["GET", "PATCH", "DELETE"]),
+            Rule("/v1.0/me/calendars/<calendar_id>/events/<event_id>", endpoint=self.event,
                  methods=["GET", "PATCH", "DELETE"]),
             Rule("/v1.0/me/calendar/getSchedule", endpoint=self.schedule, methods=["POST"]),
         ]
@@ -169,13 +173,17 @@ class GraphCalendarApi:
             return graph_error(504, "UnknownError", "The gateway timed out.")
         return self._answer(stored, grant, request, 201)
 
-    def event(self, request: Request, event_id: str) -> Response:
+    def event(self, request: Request, event_id: str,
+              calendar_id: str | None = None) -> Response:
         needs = READ if request.method == "GET" else WRITE
         grant = enter(self.server, self.gate, request, f"events.{request.method.lower()}",
                       needs)
         if isinstance(grant, Response):
             return grant
-        mine = {c.id for c in self.store.calendars(grant.account.id)}
+        # Under a calendar, only that calendar's events are found (Graph: 404
+        # ErrorItemNotFound under another); at me/events, any of the mailbox's.
+        mine = {c.id for c in self.store.calendars(grant.account.id)
+                if calendar_id is None or c.id == calendar_id}
         event = self.store.find(lambda e: e.id == event_id and e.calendar_id in mine
                                 and not e.deleted)
         if event is None:

@@ -9,9 +9,13 @@ domain/external_busy.py alone decides what blocks.
 Graph has no client-chosen event id; a create carries `transactionId` (a UUID derived
 from the booking's key), and Graph answers a retried POST with the first event. Each
 event carries the booking's uid in a single-value extended property Penny owns, so a
-cancel finds all of a booking's events in a calendar with one filtered listing. Event
-ids are mailbox-wide, so update and delete address `/me/events/{id}` whatever the
-calendar. `calendar_id` values and event ids are URL-quoted in paths.
+cancel finds all of a booking's events in a calendar with one filtered listing. Update
+and delete address the event under the calendar it is in,
+`/me/calendars/{calendar}/events/{id}`: the one address Microsoft documents for the
+events of a calendar shared to the host (its local copy in the host's mailbox), which
+the host may choose as the destination when it is shared with edit rights; for the
+host's own calendars it is the same event as `/me/events/{id}`. `calendar_id` values and
+event ids are URL-quoted in paths.
 
 Graph's HTTP (the token's refresh, timeouts, errors) is in graph_client.py, its JSON in
 graph_calendar_wire.py, what Penny reads (calendars, busy time, changes, and a calendar
@@ -110,8 +114,14 @@ class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
         # A 404: the host deleted it in Outlook (EventGoneError).
-        return written_event(self._call("PATCH", f"{API}/me/events/{segment(event_id)}",
+        return written_event(self._call("PATCH", _event_url(calendar_id, event_id),
                                         body=event_body(event), gone=EventGoneError))
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
-        self._call("DELETE", f"{API}/me/events/{segment(event_id)}", gone_ok=True)
+        self._call("DELETE", _event_url(calendar_id, event_id), gone_ok=True)
+
+
+def _event_url(calendar_id: str, event_id: str) -> str:
+    """One event, under the calendar it is in: a shared calendar's events are documented
+    only there (learn.microsoft.com/graph/outlook-get-shared-events-calendars)."""
+    return f"{API}/me/calendars/{segment(calendar_id)}/events/{segment(event_id)}"

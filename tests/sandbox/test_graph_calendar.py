@@ -163,6 +163,28 @@ def test_patch_moves_an_event_and_delete_removes_it(provider_sandbox: ProviderSa
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "ErrorItemNotFound"
 
 
+def test_an_event_is_found_under_the_calendar_that_holds_it_and_not_under_another(
+        provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+    primary, second = (c.id for c in provider_sandbox.calendars("microsoft")[:2])
+    event_id = graph.call("POST", f"me/calendars/{second}/events", json=_event()).json()["id"]
+
+    elsewhere = [graph.call(method, f"me/calendars/{primary}/events/{event_id}",
+                            json={"subject": "Moved"} if method == "PATCH" else None)
+                 for method in ("GET", "PATCH", "DELETE")]
+    found = graph.call("GET", f"me/calendars/{second}/events/{event_id}")
+    moved = graph.call("PATCH", f"me/calendars/{second}/events/{event_id}",
+                       json={"subject": "Moved"})
+    deleted = graph.call("DELETE", f"me/calendars/{second}/events/{event_id}")
+
+    assert [(a.status_code, a.json()["error"]["code"]) for a in elsewhere] == \
+        [(404, "ErrorItemNotFound")] * 3
+    assert found.status_code == 200 and found.json()["id"] == event_id
+    assert moved.status_code == 200 and moved.json()["subject"] == "Moved"
+    assert deleted.status_code == 204
+    assert graph.call("GET", f"me/events/{event_id}").status_code == 404
+
+
 TAG = "String {29c2ad8e-bf75-41f6-9b63-3caabac47df9} Name PennyBooking"
 
 
