@@ -66,6 +66,17 @@ function row(calendar) {
       "Read-only: Penny can't add bookings to it."));
 }
 
+// A calendar Penny took out of the host's choice: the provider no longer lets them read
+// it (deleted, or no longer shared). It stays said until the host chooses it again.
+function removal(calendar) {
+  const name = calendar.name || calendar.key.slice(calendar.key.indexOf(":") + 1);
+  const service = SERVICES[calendar.provider] || calendar.provider;
+  return h("p", { class: "notice notice-warning calendar-removed", "data-key": calendar.key },
+    `Penny stopped using ${name} (${service}) on ${new Date(calendar.removed_at).toLocaleDateString()}: `
+    + sentence(calendar.reason.replace(/^[a-z_]+:\s*/, ""))
+    + (calendar.was_destination ? " New bookings are not added to a calendar until you choose one below." : ""));
+}
+
 export function initCalendars(api) {
   const section = $("#calendars");
   const form = $("#calendars-form");
@@ -78,8 +89,8 @@ export function initCalendars(api) {
   let generation = 0;
   let blocked = false; // a provider did not answer: Save waits for it
 
-  function show({ calendars, unreachable }) {
-    lines.replaceChildren(...unreachable.map((provider) => h("p", { class: "notice notice-warning" },
+  function show({ calendars, removed = [], unreachable }) {
+    lines.replaceChildren(...removed.map(removal), ...unreachable.map((provider) => h("p", { class: "notice notice-warning" },
       `Couldn't reach ${VENDORS[provider] || provider} just now. Its calendars count as they did; to change them, `,
       h("button", { type: "button", class: "button", onclick: load }, "Try again"))));
     list.replaceChildren(...calendars.map(row));
@@ -155,6 +166,19 @@ export function initCalendars(api) {
   return {
     // The Connections page opened: read the calendars again when it lists the connections.
     enter() { stale = true; },
+    // Live: Penny took one of the host's calendars out (connection.calendar_removed). The
+    // list is read again where it shows; elsewhere, on the next visit.
+    onRemoved(event) {
+      const change = event.connection || {};
+      toast("Penny stopped using one of your calendars", {
+        detail: `${sentence((change.reason || "").replace(/^[a-z_]+:\s*/, "") || "The calendar can no longer be read")} See Connections.`,
+      });
+      stale = true;
+      if (providers && !section.hidden && !section.closest("[hidden]")) {
+        stale = false;
+        load();
+      }
+    },
     // Each time GET /me/connections is read: the integrations connected, as their cards
     // count them (app-connection-model.js: a Google connection made for the Docs alone
     // has no calendar to list).

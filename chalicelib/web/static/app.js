@@ -136,6 +136,7 @@ const seen = new Set();
 function liveEvent(event) {
   if (seen.has(event.id)) return; // a redelivered event
   seen.add(event.id);
+  if (event.type === "connection.calendar_removed") return calendars.onRemoved(event);
   if (event.type.startsWith("connection.")) {
     views["event-types"].onConnectionEvent(event); // its "Reconnect Zoom first", say
     return connections.onEvent(event);

@@ -362,6 +362,32 @@ def test_read_only_failing_and_unreachable_calendars_and_a_refused_save_are_said
     assert audit(page) == []
 
 
+
+def test_a_calendar_penny_took_out_is_said_with_why_until_chosen_again(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context(bypass_csp=True)
+    sign_up_in_browser(context, stack)
+    page = context.new_page()
+    # Stubbed answers: the host's shared "Team" calendar was deleted, and it was where new
+    # bookings went; the API lists it among the removed, with the provider's reason
+    page.route("**/me/connections", lambda route: route.fulfill(json={"connections": [
+        {"provider": p, **CONNECTED} for p in ("google", "microsoft")]}))
+    page.route("**/me/calendars", lambda route: route.fulfill(json={
+        "calendars": LISTED[:1], "unreachable": [], "removed": [{
+            "key": "google:team@group.calendar.google.com", "provider": "google",
+            "name": None, "reason": "calendar_gone: Google says it no longer exists",
+            "removed_at": "2026-03-02T09:00:00Z", "was_destination": True}]}))
+    page.goto(f"{stack.api_url}/app/connections")
+
+    notice = page.locator("#calendars .calendar-removed")
+    expect(notice).to_contain_text(
+        "Penny stopped using team@group.calendar.google.com (Google Calendar)")
+    expect(notice).to_contain_text("Google says it no longer exists.")
+    expect(notice).to_contain_text("New bookings are not added to a calendar until you "
+                                   "choose one below.")
+    expect(notice).not_to_contain_text("calendar_gone")
+    assert audit(page) == []
+
 # ---- the event type editor -----------------------------------------------------------------
 
 def test_video_locations_wait_for_their_platform_and_a_saved_one_stays_with_a_warning(
