@@ -21,27 +21,19 @@ from tests.unit.test_payments_service import World, world  # noqa: F401
 STARTS = [f"2026-03-04T{hour:02d}:00:00-05:00" for hour in range(9, 15)]
 
 
+@pytest.mark.parametrize(("fault", "refusal"), [
+    (ProviderUnavailableError("fake-payments", "down"), PaymentUnavailableError),
+    (ProviderRejectedError("fake-payments", "amount_too_small"), PaymentRefusedError),
+], ids=["provider down", "provider refused"])
 def test_a_checkout_that_could_not_open_does_not_use_up_the_allowance(
-        world: World) -> None:  # noqa: F811
-    # GIVEN a client who pressed Book five times while Stripe was down
+        world: World, fault: Exception, refusal: type[Exception]) -> None:  # noqa: F811
+    # GIVEN a client who pressed Book five times while Stripe was down (or refused)
     for _ in range(5):
-        world.fake.faults.fail_next("create_checkout",
-                                    ProviderUnavailableError("fake-payments", "down"))
-        with pytest.raises(PaymentUnavailableError):
+        world.fake.faults.fail_next("create_checkout", fault)
+        with pytest.raises(refusal):
             world.book()
 
-    # WHEN Stripe is back, THEN their booking is taken: nothing was ever booked
-    assert world.book().booking.status is BookingStatus.PENDING_PAYMENT
-
-
-def test_a_checkout_the_provider_refused_does_not_use_up_the_allowance(
-        world: World) -> None:  # noqa: F811
-    for _ in range(5):
-        world.fake.faults.fail_next("create_checkout",
-                                    ProviderRejectedError("fake-payments", "amount_too_small"))
-        with pytest.raises(PaymentRefusedError):
-            world.book()
-
+    # WHEN Stripe takes it, THEN their booking is taken: nothing was ever booked
     assert world.book().booking.status is BookingStatus.PENDING_PAYMENT
 
 

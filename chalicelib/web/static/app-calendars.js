@@ -11,7 +11,7 @@
 
 import { ApiError } from "./api.js";
 import { $, h, toast, uniqueId } from "./app-dom.js";
-import { busy, clearErrors, markInvalid } from "./app-forms.js";
+import { busy, clearErrors, markInvalid, showError } from "./app-forms.js";
 import { markSaved } from "./app-unsaved.js";
 
 const VENDORS = { google: "Google", microsoft: "Microsoft" };
@@ -137,10 +137,7 @@ export function initCalendars(api) {
       input.focus();
       return;
     }
-    const summary = $(".form-error", form);
-    summary.textContent = error.message;
-    summary.hidden = false;
-    summary.focus();
+    showError(form, { message: error.message }); // no control named: the form's summary
   }
 
   form.addEventListener("submit", async (event) => {
