@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cold_start import WORKERS
-from bench.costing import deployment, prices
+from bench.costing import by_route, deployment, prices
 from bench.costing.advice import advice, breakdown
 from bench.costing.assemble import MonthUsage, Options, month_usage, part_weights, weighted
 from bench.costing.bill import Bill, bill
@@ -78,6 +78,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
                    help="processes the sample hosts are split across")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    p.add_argument("--by-route", action="store_true",
+                   help="also print what each route and each part of the month costs")
     return p.parse_args(argv)
 
 
@@ -187,6 +189,21 @@ def main(argv: list[str] | None = None) -> None:
             indent=2))
     else:
         print(text(report))
+    if args.by_route:
+        print(route_tables(records, table, deployed.memory, options.compression))
+
+
+def route_tables(records: list[tuple[Any, float]], table: prices.PriceTable,
+                 memory: Callable[[str], int], compression: bool) -> str:
+    """What each route, and each part of the month, costs before the free tier (its own
+    invocations only: bench/costing/by_route.py)."""
+    out = ["", "Each route's own invocations, a month before the free tier (cold starts, "
+           "connection minutes, storage, logs and KMS are in no row):"]
+    out += by_route.lines(by_route.by_route(records, table, memory, compression))
+    out += ["", "The same, by part of the month:"]
+    out += by_route.lines(by_route.by_route(records, table, memory, compression, parts=True),
+                          title="part")
+    return "\n".join(out)
 
 
 def memory_note(records: list[tuple[Any, float]], deployed: deployment.Deployment,

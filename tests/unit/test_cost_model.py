@@ -27,6 +27,7 @@ from bench.costing.assemble import (
     weighted,
 )
 from bench.costing.bill import bill, per_thousand
+from bench.costing.by_route import by_route
 from bench.costing.briefs import GEMINI_CALL, BriefTokens, TokenPrice, briefs_bill, gemini_price
 from bench.costing.ceiling import ceiling, reserved_concurrency
 from bench.costing.cuts import static_assets_off_lambda
@@ -634,3 +635,34 @@ def test_the_report_prints_the_briefs_below_the_aws_total_and_leaves_it_out_of_i
     assert lines[gemini].endswith(f"${briefs.month:.4f}")
     assert lines[gemini + 1].startswith("Gemini: 1,000 premium briefs a month")
     assert lines[gemini + 1].endswith(f"${briefs.per(1000):.4f}")
+
+
+def test_the_routes_rows_price_the_same_requests_units_and_bytes_as_the_month() -> None:
+    page = replace(_call("GET /{host}/{event}", "dynamodb.Query"), weight=10.0,
+                   read_units=1.5, bytes_out=3000, bytes_identity=9000)
+    booking = replace(_call("POST /hosts/{host}/{event}/bookings",
+                            "dynamodb.TransactWriteItems"), write_units=9.5)
+    job = replace(_call("sns", "dynamodb.PutItem"), function="calendar_worker",
+                  write_units=6.0, provider_calls=("google.events.insert",))
+    sample = Sample(invocations=[page, booking, job], hosts=1)
+    scenario = Scenario(hosts=10, sample_hosts=1, paid_share=0.0)
+    records = weighted(sample, scenario, part_weights(scenario))
+    table = prices.load("arm64")
+    month = bill(month_usage(sample, scenario, lambda _: 512, {"api": 0.0, "events": 0.0},
+                             Options(), 14).usage, table)
+    line = {priced.meter: priced.before_free_tier for priced in month.lines}
+
+    rows = by_route(records, table, lambda _: 512)
+
+    assert {(r.function, r.label) for r in rows} == {
+        ("api_handler", "GET /{host}/{event}"),
+        ("api_handler", "POST /hosts/{host}/{event}/bookings"), ("calendar_worker", "sns")}
+    assert [r.total for r in rows] == sorted((r.total for r in rows), reverse=True)
+    assert sum(r.invocations for r in rows) == 10 * (10 + 1 + 1)
+    assert sum(r.requests for r in rows) == pytest.approx(line["lambda.requests"])
+    assert sum(r.reads for r in rows) == pytest.approx(line["dynamodb.read_units"])
+    assert sum(r.writes for r in rows) == pytest.approx(line["dynamodb.write_units"])
+    assert sum(r.sent for r in rows) == pytest.approx(line["data_transfer.out_gb"])
+    assert sum(r.seconds for r in rows) == pytest.approx(line["lambda.gb_seconds"])
+    by_part = by_route(records, table, lambda _: 512, parts=True)
+    assert sum(r.total for r in by_part) == pytest.approx(sum(r.total for r in rows))
