@@ -100,6 +100,9 @@ def _line_item(item: dict[str, Any], where: str) -> dict[str, Any]:
     if len(currency) != 3 or not currency.isalpha():
         raise StripeFailure(400, f"Invalid currency: {currency}.",
                             code="parameter_invalid_string", param=f"{at}[currency]")
+    invalid = units.invalid_currency(currency)
+    if invalid:
+        raise StripeFailure(400, invalid, param=f"{at}[currency]")
     unit = integer(price, "unit_amount", f"{at}[unit_amount]", required=True) or 0
     refused = units.refusal(unit, currency)
     if refused:

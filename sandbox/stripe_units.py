@@ -5,7 +5,10 @@ stay two-decimal for backwards compatibility with the decimals always 00, and St
 refuses any other amount in them (`invalid_charge_amount_no_decimal_compatible`, the
 wording of Stripe's own answer); the three-decimal ones need their last digit 0 (the
 wording of that refusal is the sandbox's own). HUF and TWD are two-decimal for charges
-and refunds (zero-decimal for payouts only, which the fake does not make)."""
+and refunds (zero-decimal for payouts only, which the fake does not make). IQD and LYD,
+three-decimal in ISO 4217, are no currency of Stripe's: a charge in them is refused as
+Stripe refuses any code outside its list, 400 "Invalid currency: ..." with no `code`
+(the list in the message is the one Stripe's API gave in October 2024)."""
 
 from __future__ import annotations
 
@@ -13,11 +16,31 @@ ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga"
                           "rwf", "vnd", "vuv", "xaf", "xof", "xpf"})
 THREE_DECIMAL = frozenset({"bhd", "jod", "kwd", "omr", "tnd"})
 WHOLE_IN_HUNDREDTHS = frozenset({"isk", "ugx"})
+NOT_STRIPES = frozenset({"iqd", "lyd"})
+SUPPORTED_WORDS = (
+    "usd, aed, afn, all, amd, ang, aoa, ars, aud, awg, azn, bam, bbd, bdt, bgn, bhd, bif, "
+    "bmd, bnd, bob, brl, bsd, bwp, byn, bzd, cad, cdf, chf, clp, cny, cop, crc, cve, czk, "
+    "djf, dkk, dop, dzd, egp, etb, eur, fjd, fkp, gbp, gel, gip, gmd, gnf, gtq, gyd, hkd, "
+    "hnl, hrk, htg, huf, idr, ils, inr, isk, jmd, jod, jpy, kes, kgs, khr, kmf, krw, kwd, "
+    "kyd, kzt, lak, lbp, lkr, lrd, lsl, mad, mdl, mga, mkd, mmk, mnt, mop, mur, mvr, mwk, "
+    "mxn, myr, mzn, nad, ngn, nio, nok, npr, nzd, omr, pab, pen, pgk, php, pkr, pln, pyg, "
+    "qar, ron, rsd, rub, rwf, sar, sbd, scr, sek, sgd, shp, sle, sos, srd, std, szl, thb, "
+    "tjs, tnd, top, try, ttd, twd, tzs, uah, ugx, uyu, uzs, vnd, vuv, wst, xaf, xcd, xof, "
+    "xpf, yer, zar, zmw, usdc, btn, ghs, eek, lvl, svc, vef, ltl, sll, mro")
 
 
 def digits(currency: str) -> int:
     code = currency.lower()
     return 0 if code in ZERO_DECIMAL else 3 if code in THREE_DECIMAL else 2
+
+
+def invalid_currency(currency: str) -> str | None:
+    """Stripe's refusal of a currency it does not charge in, in its words; None if it does."""
+    code = currency.lower()
+    if code not in NOT_STRIPES:
+        return None
+    return f"Invalid currency: {code}. Stripe currently supports these currencies: " \
+           f"{SUPPORTED_WORDS}"
 
 
 def refusal(amount: int, currency: str) -> tuple[str, str] | None:

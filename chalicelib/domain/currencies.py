@@ -11,9 +11,10 @@ would take a payment in it, and the booking would fail at the checkout instead.
 So is a price a vendor would refuse: under Stripe's minimum charge in its currency (€0.50,
 £0.30, ¥50; Stripe's table of minimum charge amounts), under Razorpay's order minimum of
 100 subunits (₹1.00, $1.00), a three-decimal amount (KWD, BHD) whose last digit is not 0,
-which neither vendor's card partners carry, or a fraction of an ariary (MGA), which Stripe
+which neither vendor's card partners carry, a fraction of an ariary (MGA), which Stripe
 has without decimals (the Stripe adapter converts to Stripe's unit,
-integrations/stripe_amounts.py). Stripe's minimum is in the account's
+integrations/stripe_amounts.py), or, for Stripe, any amount in IQD or LYD, three-decimal
+in ISO and no currency of Stripe's. Stripe's minimum is in the account's
 settlement currency; for a currency outside its table the equivalent is a rate Penny
 does not know, so nothing is checked and Stripe's own refusal at the checkout is the
 fallback.
@@ -55,6 +56,11 @@ _STRIPE_MINIMUM = {
 # Stripe has MGA zero-decimal (ISO: two decimals), so it takes whole ariary only
 # (integrations/stripe_amounts.py, whose `stripe_step` a test holds this one to).
 _STRIPE_WHOLE = frozenset({"MGA"})
+# The two three-decimal currencies of ISO 4217 that are no currency of Stripe's at all:
+# its currencies page names BHD, JOD, KWD, OMR and TND as its three-decimal ones, and the
+# API refuses any other code ("Invalid currency: iqd. Stripe currently supports these
+# currencies: ...", a list without iqd or lyd).
+_STRIPE_REFUSED = frozenset({"IQD", "LYD"})
 # Razorpay: an order of at least 100 of the currency's subunit, ₹1.00 or $1.00
 # (razorpay.com/docs/api/orders/create).
 _RAZORPAY_MINIMUM = 100
@@ -76,6 +82,9 @@ def payment_vendor(currency: str, ready: Collection[str]) -> str | None:
 def vendor_refusal(vendor: str, amount_minor: int, currency: str) -> str | None:
     """Why the vendor would refuse a payment of this amount, in words; None if it would
     not (as far as Penny can tell: see the module's docstring)."""
+    if vendor == "stripe" and not stripe_takes(currency):
+        return (f"Stripe takes no payments in {currency} (it is not one of Stripe's "
+                "currencies); choose another currency or make the event type free")
     least = _STRIPE_MINIMUM.get(currency, 0) if vendor == "stripe" else _RAZORPAY_MINIMUM
     if amount_minor < least:
         return (f"{vendor.title()} takes payments of at least {_amount(least, currency)} "
@@ -90,6 +99,11 @@ def vendor_refusal(vendor: str, amount_minor: int, currency: str) -> str | None:
         return (f"{vendor.title()} takes {currency} amounts {kept}: "
                 f"{_amount(below, currency)} or {_amount(below + step, currency)}, say")
     return None
+
+
+def stripe_takes(currency: str) -> bool:
+    """Whether Stripe charges in this currency at all (IQD and LYD it does not)."""
+    return currency.upper() not in _STRIPE_REFUSED
 
 
 def stripe_price_step(currency: str) -> int:

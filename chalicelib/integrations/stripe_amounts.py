@@ -10,6 +10,9 @@ takes and gives amounts in its own unit, which differs for a few currencies
   end in 00 is refused (`invalid_charge_amount_no_decimal_compatible`).
 - The three-decimal currencies (BHD, JOD, KWD, OMR, TND) are three-decimal in both, but
   Stripe's card partners need the last digit 0.
+- IQD and LYD, three-decimal in ISO, are no currency of Stripe's: its three-decimal
+  ones are the five above, and the API refuses the codes ("Invalid currency: iqd. Stripe
+  currently supports these currencies: ..."), so nothing in them is sent.
 - HUF and TWD are zero-decimal in Stripe for payouts only; charges and refunds are
   two-decimal, as in ISO, so nothing changes for them here.
 
@@ -20,7 +23,7 @@ checkout for one kept from before is rejected here rather than charged another a
 
 from __future__ import annotations
 
-from chalicelib.domain.currencies import minor_digits
+from chalicelib.domain.currencies import minor_digits, stripe_takes
 from chalicelib.domain.errors import ProviderRejectedError
 from chalicelib.domain.event_types import Price
 
@@ -49,6 +52,9 @@ def to_stripe(price: Price, round_down: bool = False) -> int:
     """The amount Stripe is sent for this price. One it cannot carry is rejected; with
     `round_down` (a refund: Stripe's advice for fractional króna) it gives back the most
     Stripe can, a step below at worst."""
+    if not stripe_takes(price.currency):
+        raise ProviderRejectedError(
+            PROVIDER, f"Stripe takes no payments in {price.currency.upper()}")
     step = stripe_step(price.currency)
     amount = price.amount_minor
     if amount % step:

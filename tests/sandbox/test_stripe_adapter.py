@@ -164,6 +164,18 @@ def test_a_kept_price_stripe_cannot_carry_is_rejected_and_nothing_is_made(
     assert provider_sandbox.stripe_sessions() == []
 
 
+@pytest.mark.parametrize("price", [Price(5000, "IQD"), Price(5000, "LYD")])
+def test_a_kept_price_in_a_currency_stripe_does_not_take_is_rejected_and_nothing_is_made(
+        provider_sandbox: ProviderSandbox, price: Price) -> None:
+    # Saved before Penny refused IQD and LYD for Stripe: rejected before any call.
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+
+    with pytest.raises(ProviderRejectedError, match=f"no payments in {price.currency}"):
+        payments.create_checkout(_request(price=price))
+
+    assert provider_sandbox.stripe_sessions() == []
+
+
 def test_a_checkout_under_stripes_minimum_charge_is_refused_and_nothing_is_made(
         provider_sandbox: ProviderSandbox) -> None:
     # Penny refuses such a price when the event type is saved; one saved before that (or

@@ -166,6 +166,26 @@ def test_an_amount_stripe_cannot_carry_in_its_currency_is_refused_and_a_rounder_
     assert made.amount_total == taken
 
 
+@pytest.mark.parametrize("currency", ["iqd", "lyd"])
+def test_a_three_decimal_currency_that_is_not_stripes_is_refused_as_an_invalid_currency(
+        provider_sandbox: ProviderSandbox, currency: str) -> None:
+    # ISO 4217 gives IQD and LYD three decimals, but Stripe charges in neither: its
+    # three-decimal currencies are BHD, JOD, KWD, OMR and TND.
+    client, account = _client(provider_sandbox), _host(provider_sandbox)
+
+    with pytest.raises(stripe.InvalidRequestError) as refusal:
+        _session(client, account, line_items=_line(currency, 5000))
+
+    assert refusal.value.http_status == 400
+    assert (refusal.value.code, refusal.value.param) == (
+        None, "line_items[0][price_data][currency]")
+    message = str(refusal.value.user_message)
+    assert message.startswith(f"Invalid currency: {currency}. Stripe currently supports "
+                              "these currencies: usd, aed, afn")
+    assert ", kwd, " in message and f", {currency}, " not in message
+    assert provider_sandbox.stripe_sessions() == []
+
+
 def test_a_refund_in_isk_must_be_whole_kronur_too(provider_sandbox: ProviderSandbox) -> None:
     client, account = _client(provider_sandbox), _host(provider_sandbox)
     intent = provider_sandbox.stripe_pay(

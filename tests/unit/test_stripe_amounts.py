@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.currencies import CURRENCIES, stripe_price_step, vendor_refusal
+from chalicelib.domain.currencies import (
+    CURRENCIES,
+    stripe_price_step,
+    stripe_takes,
+    vendor_refusal,
+)
 from chalicelib.domain.errors import ProviderRejectedError
 from chalicelib.domain.event_types import Price
 from chalicelib.integrations.stripe_amounts import from_stripe, stripe_step, to_stripe
@@ -49,6 +54,26 @@ def test_a_refund_stripe_cannot_carry_gives_back_the_most_it_can(
     assert to_stripe(price, round_down=True) == sent
 
 
+@pytest.mark.parametrize("currency", ["IQD", "LYD"])
+def test_a_three_decimal_currency_stripe_does_not_take_is_refused_whatever_the_amount(
+        currency: str) -> None:
+    # Three-decimal in ISO, but not among Stripe's currencies (its three-decimal ones are
+    # BHD, JOD, KWD, OMR and TND): no amount is payable, a round one neither.
+    assert vendor_refusal("stripe", 25_000, currency) == (
+        f"Stripe takes no payments in {currency} (it is not one of Stripe's currencies); "
+        "choose another currency or make the event type free")
+    with pytest.raises(ProviderRejectedError, match=f"no payments in {currency}"):
+        to_stripe(Price(25_000, currency))
+    with pytest.raises(ProviderRejectedError):
+        to_stripe(Price(25_000, currency), round_down=True)
+
+
+def test_the_five_three_decimal_currencies_stripe_names_are_still_taken() -> None:
+    for currency in ("BHD", "JOD", "KWD", "OMR", "TND"):
+        assert vendor_refusal("stripe", 25_000, currency) is None, currency
+        assert to_stripe(Price(25_000, currency)) == 25_000
+
+
 def test_a_fraction_of_a_krona_stripe_gives_is_dropped() -> None:
     # From before April 2023, when Stripe still took fractional króna.
     assert from_stripe(500_050, "isk") == Price(5000, "ISK")
@@ -57,7 +82,7 @@ def test_a_fraction_of_a_krona_stripe_gives_is_dropped() -> None:
 def test_every_price_the_domain_lets_a_host_save_for_stripe_converts() -> None:
     # The refusal when a price is saved (domain/currencies.py) and the adapter's
     # conversion name the same steps, for every currency a price may be in.
-    for currency in sorted(CURRENCIES):
+    for currency in sorted(c for c in CURRENCIES if stripe_takes(c)):
         step = stripe_step(currency)
         assert stripe_price_step(currency) == step, currency
         assert vendor_refusal("stripe", 1_000_000 + step, currency) is None, currency
