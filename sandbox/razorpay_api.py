@@ -6,7 +6,8 @@ failed" otherwise) and then passes the ApiGate: counters per call, queued 429/5x
 a delay. Errors are `{"error": {"code", "description", "source", "step", "reason",
 "metadata", "field"}}`; note the status does not follow the code: a 401 and a 429 both
 say BAD_REQUEST_ERROR, so a client must read the status (the Python SDK does not).
-Validation follows Razorpay's documented limits: an order of at least 100 minor units,
+Validation follows Razorpay's documented limits: an order of at least 100 minor units
+(in KWD, BHD and OMR, thousandths whose last digit is 0: razorpay_wire.py),
 a receipt of at most 40 characters, at most 15 notes of 256 characters each, and
 unknown fields refused ("... is/are not required and should not be sent").
 """
@@ -22,9 +23,11 @@ from werkzeug.wrappers import Request, Response
 from sandbox.api_gate import ApiGate, Fault
 from sandbox.razorpay_store import Entity, Merchant, RazorpayError, RazorpayStore
 from sandbox.razorpay_webhooks import RazorpayWebhooks
+from sandbox.razorpay_wire import THREE_DECIMAL, check_subunits
 from sandbox.wire import basic_credentials, json_response
 
-CURRENCIES = frozenset({"INR", "USD", "EUR", "GBP", "SGD", "AED", "AUD", "CAD", "MYR"})
+CURRENCIES = frozenset({"INR", "USD", "EUR", "GBP", "SGD", "AED", "AUD", "CAD", "MYR",
+                        *THREE_DECIMAL})
 ORDER_FIELDS = frozenset({"amount", "currency", "receipt", "notes", "partial_payment",
                           "first_payment_min_amount", "payment_capture"})
 REFUND_FIELDS = frozenset({"amount", "speed", "notes", "receipt"})
@@ -154,6 +157,7 @@ class RazorpayApi:
         if currency not in CURRENCIES:
             raise RazorpayError("Currency is not supported", "currency")
         assert amount is not None
+        check_subunits(amount, str(currency))
         return self.store.create_order(merchant, amount, str(currency), _receipt(body),
                                        _notes(body))
 

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.razorpay_store import Merchant, RazorpayError, RazorpayStore
 from sandbox.razorpay_webhooks import RazorpayWebhooks
+from sandbox.razorpay_wire import digits
 from sandbox.wire import html_response, json_response
 
 _SCRIPT = resources.files("sandbox").joinpath("razorpay_checkout.js").read_text("utf-8")
@@ -37,7 +38,9 @@ _STYLE = ("body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1.5rem}"
 
 
 def money(amount: int, currency: str) -> str:
-    return f"₹{amount / 100:,.2f}" if currency == "INR" else f"{currency} {amount / 100:,.2f}"
+    places = digits(currency)
+    shown = f"{amount / 10**places:,.{places}f}"
+    return f"₹{shown}" if currency == "INR" else f"{currency} {shown}"
 
 
 class RazorpayCheckout:

@@ -1,6 +1,6 @@
 """Refunds on the fake Razorpay: the merchant refunds a captured payment (all of what is
-left, or part), and a refund comes back failed; each returns the webhook events it
-caused.
+left, or part; in KWD, BHD and OMR with the last digit 0), and a refund comes back
+failed; each returns the webhook events it caused.
 
 RazorpayStore (razorpay_store.py) is made of these, the customers' payments and the
 books (razorpay_books.py).
@@ -13,7 +13,15 @@ import time
 from typing import Any
 
 from sandbox.razorpay_books import Books, Merchant, RazorpayBooks
-from sandbox.razorpay_wire import NO_SUCH_ID, Entity, Events, RazorpayError, new_id, notes_out
+from sandbox.razorpay_wire import (
+    NO_SUCH_ID,
+    Entity,
+    Events,
+    RazorpayError,
+    check_subunits,
+    new_id,
+    notes_out,
+)
 
 
 class RazorpayRefunds(RazorpayBooks):
@@ -32,6 +40,7 @@ class RazorpayRefunds(RazorpayBooks):
             if amount > left:
                 raise RazorpayError("The refund amount provided is greater than amount "
                                     "captured", "amount")
+            check_subunits(amount, payment["currency"])
             refund: Entity = {
                 "id": new_id("rfnd"), "entity": "refund", "amount": amount,
                 "currency": payment["currency"], "payment_id": payment_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -97,6 +98,32 @@ def test_a_checkout_is_an_inr_order_in_paise_carrying_the_booking_uid(
                                 public_key="rzp_test_PennySandbox01")
     assert (order["amount"], order["currency"], order["receipt"], order["notes"]) == (
         50000, "INR", HOLD, {"booking_uid": BOOKING})
+
+
+def test_a_three_decimal_price_is_sent_as_it_is_kept_in_thousandths_and_refunded_so(
+        provider_sandbox: ProviderSandbox) -> None:
+    # 5.120 KD is kept as 5120 (ISO 4217's thousandths), which is Razorpay's subunit too:
+    # the SDK sends the amount untouched, and Razorpay takes it (its last digit 0).
+    payments = _payments(provider_sandbox)
+    checkout = payments.create_checkout(replace(INTRO, price=Price(5120, "KWD")))
+    payment_id = provider_sandbox.razorpay_pay(checkout.id)["razorpay_payment_id"]
+
+    refund = payments.refund(payment_id, Price(2560, "KWD"), "bk-1-cancelled")
+
+    [order] = provider_sandbox.razorpay_orders()
+    assert (order["id"], order["amount"], order["currency"]) == (checkout.id, 5120, "KWD")
+    assert refund.amount == Price(2560, "KWD")
+    assert [r["amount"] for r in provider_sandbox.razorpay_refunds()] == [2560]
+
+
+def test_a_kept_three_decimal_price_razorpay_refuses_is_rejected_and_no_order_is_made(
+        provider_sandbox: ProviderSandbox) -> None:
+    # 5.125 KD, whose last digit Razorpay needs 0: saved before Penny refused it, it meets
+    # Razorpay's 400 at the checkout, a refusal (the booking answers 409 payment_refused).
+    with pytest.raises(ProviderRejectedError, match="last decimal digit of a KWD amount"):
+        _payments(provider_sandbox).create_checkout(replace(INTRO, price=Price(5125, "KWD")))
+
+    assert provider_sandbox.razorpay_orders() == []
 
 
 def test_a_key_too_long_for_a_receipt_becomes_a_stable_hash_within_40_characters() -> None:

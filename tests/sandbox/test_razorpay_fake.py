@@ -129,6 +129,44 @@ def test_an_order_razorpay_would_refuse_answers_400_naming_the_field(
         "field": field}}
 
 
+@pytest.mark.parametrize("currency", ["KWD", "BHD", "OMR"])
+def test_a_three_decimal_order_is_taken_in_thousandths_only_with_its_last_digit_0(
+        provider_sandbox: ProviderSandbox, currency: str) -> None:
+    # Razorpay: "pass the last decimal number as 0 for three decimal currency payments";
+    # 5.125 is refused, 5.120 taken as 5120 (thousandths, no conversion).
+    refused = _raw(provider_sandbox, "POST", "/v1/orders",
+                   json={"amount": 5125, "currency": currency})
+    taken = _client(provider_sandbox).order.create(data={"amount": 5120,
+                                                         "currency": currency})
+
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert (error["code"], error["field"]) == ("BAD_REQUEST_ERROR", "amount")
+    assert error["description"].startswith(
+        f"The last decimal digit of a {currency} amount must be 0")
+    assert (taken["amount"], taken["currency"]) == (5120, currency)
+    assert [o["amount"] for o in _client(provider_sandbox).order.all()["items"]] == [5120]
+
+
+def test_a_three_decimal_refund_must_end_in_0_too_and_the_page_shows_thousandths(
+        provider_sandbox: ProviderSandbox) -> None:
+    order = _client(provider_sandbox).order.create(data={"amount": 5120, "currency": "KWD"})
+    page = requests.get(f"{provider_sandbox.razorpay.base_url}/v1/checkout/page",
+                        params={"key_id": provider_sandbox.razorpay_merchant().key_id,
+                                "order_id": order["id"], "origin": "http://127.0.0.1:1"},
+                        timeout=10).text
+    payment_id = provider_sandbox.razorpay_pay(order["id"])["razorpay_payment_id"]
+    client = _client(provider_sandbox)
+
+    with pytest.raises(BadRequestError, match="must be 0"):
+        client.payment.refund(payment_id, {"amount": 1005})
+    part = client.payment.refund(payment_id, {"amount": 1000})
+
+    assert "KWD 5.120" in page
+    assert (part["amount"], part["currency"]) == (1000, "KWD")
+    assert client.payment.fetch(payment_id)["amount_refunded"] == 1000
+
+
 def test_a_field_razorpay_does_not_know_is_refused(provider_sandbox: ProviderSandbox) -> None:
     with pytest.raises(BadRequestError, match="booking is/are not required"):
         _client(provider_sandbox).order.create(data={"amount": 500, "currency": "INR",
