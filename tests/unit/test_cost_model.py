@@ -27,8 +27,8 @@ from bench.costing.assemble import (
     weighted,
 )
 from bench.costing.bill import bill, per_thousand
-from bench.costing.by_route import by_route
 from bench.costing.briefs import GEMINI_CALL, BriefTokens, TokenPrice, briefs_bill, gemini_price
+from bench.costing.by_route import by_route
 from bench.costing.ceiling import ceiling, reserved_concurrency
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.holds import ScheduleRun
