@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.bootstrap.connections import _cipher
+from chalicelib.bootstrap.connections import connection_store
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,6 @@ WORKER_PAYMENT_CALLS = PaymentCalls(timeout=5.0, attempts=3)
 def build_payment_accounts(core: Core, calls: PaymentCalls = WORKER_PAYMENT_CALLS
                            ) -> PaymentAccounts:
     from chalicelib.services.payment_accounts import PAYMENT_PROVIDERS, PaymentAccounts
-    from chalicelib.store.connections import ConnectionRepository
 
     entries = core.providers
 
@@ -52,7 +51,7 @@ def build_payment_accounts(core: Core, calls: PaymentCalls = WORKER_PAYMENT_CALL
                                 calls.timeout, attempts=calls.attempts)
 
     return PaymentAccounts(
-        connections=ConnectionRepository(_cipher(core)), clock=core.clock,
+        connections=connection_store(core), clock=core.clock,
         available=frozenset(p for p in PAYMENT_PROVIDERS if getattr(entries, p) is not None),
         stripe=stripe, razorpay=razorpay,
         dashboard_url=f"{core.settings.public_base_url}/app/connections")

@@ -39,15 +39,56 @@ class ConnectionStatus(StrEnum):
 
 
 class TokenDecryptionError(Exception):
-    """A stored token cannot be read: its key id is not in the key ring (retired too
-    soon), or it was altered, or it was copied to another host's or provider's item."""
+    """A stored token cannot be read: its key id is not in the key ring (retired, or
+    newer than the ring: the subclasses below), or it was altered, or it was copied to
+    another host's or provider's item."""
 
 
 class UnknownTokenKeyError(TokenDecryptionError):
-    """A stored token is sealed under a key id this container's key ring lacks. Not proof
-    that the connection is broken: while a rotation rolls out, a container started before
-    the new key was added meets texts another container sealed under it. Using it is
-    retried (ProviderUnavailableError), never marked broken."""
+    """A stored token is sealed under a key id this container's key ring lacks, sealed
+    recently (or when, is not recorded). Not proof that the connection is broken: while a
+    rotation rolls out, a container started before the new key was added meets texts
+    another container sealed under it. Using it is retried (ProviderUnavailableError),
+    never marked broken."""
+
+
+class RetiredTokenKeyError(TokenDecryptionError):
+    """A stored token is sealed under a key id this container's key ring lacks, and was
+    sealed before this container read its ring, or more than a day ago
+    (`sealed_under_retired_key`): that key was in the ring then and has been removed
+    since. No container opens it any more: the connection is broken, and the host
+    reconnects."""
+
+
+# Two Lambdas' clocks may disagree, and a parameter just changed may reach a container
+# a moment late: a text recorded as sealed less than this before a container read its
+# key ring may have been sealed after, under a key the container has not got.
+SEALING_CLOCK_SKEW = timedelta(minutes=5)
+# The wait a key rotation asks for (docs/connections.md, "How long to wait"): no
+# container started before a key was added still serves this long after.
+OLD_CONTAINERS_WAIT = timedelta(days=1)
+
+
+def sealed_under_retired_key(sealed_at: datetime | None, ring_read_at: datetime | None,
+                             now: datetime) -> bool:
+    """Whether a text under a key id this container's ring lacks was sealed under a key
+    since retired (True: nobody opens it any more) rather than a newer key than the ring
+    (False: a rotation rolling out, which another container opens).
+
+    The container that sealed it held the key when it sealed, so the key was in the key
+    ring's parameter by `sealed_at`. Sealed (well) before this container read its ring,
+    the key was in what it read, unless it had been removed: retired. Sealed longer ago
+    than the rotation's wait, any container lacking a key that new is gone (the rotation
+    steps wait that long): retired too. `sealed_at` is when the item's tokens were last
+    sealed (any of them): later than or as late as the text's own sealing, so a doubt
+    always falls on "newer". None: an item written before Penny recorded it, kept a
+    retry as it always was. `ring_read_at` None: not known (settings made in code), the
+    day's rule alone."""
+    if sealed_at is None:
+        return False
+    if ring_read_at is not None and sealed_at < ring_read_at - SEALING_CLOCK_SKEW:
+        return True
+    return sealed_at < now - OLD_CONTAINERS_WAIT
 
 
 @dataclass(frozen=True)

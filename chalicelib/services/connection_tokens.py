@@ -82,16 +82,21 @@ class ConnectionTokens:
             try:
                 found = self.connections.get(host_id, provider)
             except UnknownTokenKeyError as exc:
-                # Sealed under a key this container lacks: during a key rotation, one
-                # started before the key was added. Another container can read it, so
-                # the call is retried (a job by its queue, a page by its client); a mark
-                # would outlive the rotation and make the host reconnect.
+                # Sealed recently under a key this container lacks: during a key
+                # rotation, one started before the key was added. Another container can
+                # read it, so the call is retried (a job by its queue, a page by its
+                # client); a mark would outlive the rotation and make the host reconnect.
+                # (Sealed before this container read its ring, the key was retired since:
+                # the store raises RetiredTokenKeyError, broken below.)
                 log.warning("tokens sealed under a key this container lacks: %s", exc,
                             extra={"provider": provider})
                 raise ProviderUnavailableError(
                     provider, f"Penny cannot read its {provider.title()} tokens here yet; "
                     "try again") from None
-            except TokenDecryptionError:
+            except TokenDecryptionError as exc:
+                # Altered, copied, or sealed under a key since retired: no container
+                # opens them, so the host reconnects (told once, by the mark).
+                log.warning("tokens Penny cannot read: %s", exc, extra={"provider": provider})
                 listed = self._connection(host_id, provider)
                 reason = f"Penny cannot read its {provider.title()} tokens; reconnect it"
                 if listed is not None:

@@ -47,6 +47,12 @@ class ConnectionItem(PennyItem, discriminator="connection"):
     access_token = UnicodeAttribute()           # ciphertext (integrations/token_cipher.py)
     refresh_token = UnicodeAttribute(null=True)  # ciphertext; None: the provider gives none
     token_expires_at = UTCDateTimeAttribute(null=True)
+    # When the tokens were last sealed (any of them: a connect, a refresh that stores
+    # tokens, a re-seal under the key that seals now), by the writer's clock. A token
+    # under a key id a container's ring lacks that was sealed before the container read
+    # its ring was sealed under a key since retired (domain/connections.py
+    # `sealed_under_retired_key`). None: written before Penny recorded it.
+    sealed_at = UTCDateTimeAttribute(null=True)
     tokens_version = NumberAttribute(default=1)  # + 1 by each refresh
     refresh_lease = UnicodeAttribute(null=True)
     refresh_lease_until = UTCDateTimeAttribute(null=True)

@@ -71,7 +71,7 @@ class ConnectionRefreshLeases(SealedConnections):
             ConnectionItem.access_token.set(self._seal(c.host_id, c.provider,
                                                        tokens.access_token)),
             ConnectionItem.refresh_lease.remove(), ConnectionItem.refresh_lease_until.remove(),
-            ConnectionItem.tokens_version.add(1),
+            ConnectionItem.tokens_version.add(1), self._sealed_now(),
             # Working again if a refused refresh of this version marked it broken (below).
             ConnectionItem.status.set(_CONNECTED), ConnectionItem.broken_reason.remove(),
             ConnectionItem.broken_at.remove(), ConnectionItem.broken_by_refresh.remove(),

@@ -2,7 +2,7 @@
 
 One item per host and provider (items.ConnectionItem). Each operation is one request:
 
-  save            PutItem (a new grant replaces the old item)
+  save            PutItem (a new grant replaces the old item; `sealed_at` is now)
   get             GetItem, consistent (a refresh in another container must be seen)
   for_host        Query on the host's CONNECTIONS# partition, consistent; no decryption
   host_of_account Query on GSI1, PROVIDERACCOUNT#{provider}#{account} (Stripe's only;
@@ -16,7 +16,8 @@ One item per host and provider (items.ConnectionItem). Each operation is one req
                   refreshed since, or no such working grant)
   finish refresh  UpdateItem if still the grant and tokens version the lease was taken
                   for, and connected (or broken by a refused refresh of that version):
-                  the new tokens, the next version, connected, and the lease removed
+                  the new tokens (and when sealed), the next version, connected, and
+                  the lease removed
   release         UpdateItem if still the holder: the lease removed
 
 The last four, and why the lease, are connection_refresh_leases.py's; the tokens opened
@@ -56,7 +57,8 @@ class ConnectionRepository(ConnectionRefreshLeases):
             access_token=seal(c.host_id, c.provider, tokens.access_token),
             refresh_token=None if tokens.refresh_token is None
             else seal(c.host_id, c.provider, tokens.refresh_token),
-            token_expires_at=tokens.expires_at, tokens_version=c.tokens_version)
+            token_expires_at=tokens.expires_at, sealed_at=self._clock.now(),
+            tokens_version=c.tokens_version)
         if c.provider in BY_ACCOUNT and c.account_id:
             item.gsi1pk, item.gsi1sk = account_key(c.provider, c.account_id), "CONNECTION"
         item.save()

@@ -72,10 +72,11 @@ class SlowRotatingZoom:
 
 
 @pytest.fixture
-def repository(aws: None, atomic_moto: None) -> Iterator[ConnectionRepository]:
+def repository(aws: None, atomic_moto: None, clock: FixedClock
+               ) -> Iterator[ConnectionRepository]:
     tables.configure(TABLE, "us-east-1", None)
     yield ConnectionRepository(AesGcmTokenCipher({"k1": b"a-token-key-of-32-bytes-for-aes!"},
-                                                 "k1"))
+                                                 "k1"), clock)
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from chalicelib.store.oauth_states import OAuthStateRepository
 from chalicelib.store.queues import QUEUES
 from infra.functions import FUNCTION_ACCESS
 from infra.messaging import worker_function
-from tests.functional.conftest import TABLE
+from tests.functional.conftest import TABLE, FixedClock
 from tests.functional.dynamodb_requests import Requests, recorded
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ def cipher() -> AesGcmTokenCipher:
 
 @pytest.fixture
 def connections(table: None, cipher: AesGcmTokenCipher) -> ConnectionRepository:
-    return ConnectionRepository(cipher)
+    return ConnectionRepository(cipher, FixedClock(NOW))
 
 
 @pytest.fixture

@@ -225,7 +225,8 @@ def _stripe_on_fake_payments(fake: FakePayments) -> PaymentAccounts:
     settings = bootstrap.core().settings
     cipher = AesGcmTokenCipher.from_key_ring(settings.token_keys, settings.token_active_kid)
     return PaymentAccounts(
-        connections=ConnectionRepository(cipher), clock=bootstrap.core().clock,
+        connections=ConnectionRepository(cipher, bootstrap.core().clock),
+        clock=bootstrap.core().clock,
         available=frozenset({"stripe"}), stripe=lambda account: fake,
         razorpay=lambda keys: fake,
         dashboard_url="http://penny.test/app/connections")
