@@ -95,12 +95,13 @@ class ConnectionTokens:
                     "try again") from None
             except TokenDecryptionError as exc:
                 # Altered, copied, or sealed under a key since retired: no container
-                # opens them, so the host reconnects (told once, by the mark).
-                log.warning("tokens Penny cannot read: %s", exc, extra={"provider": provider})
+                # opens them, so the host reconnects (told once, by the mark; why, with
+                # the key id, logged by the one use that marks it).
                 listed = self._connection(host_id, provider)
                 reason = f"Penny cannot read its {provider.title()} tokens; reconnect it"
-                if listed is not None:
-                    self.mark_broken(listed, reason)
+                if listed is not None and self.mark_broken(listed, reason):
+                    log.warning("tokens Penny cannot read: %s", exc,
+                                extra={"provider": provider})
                 raise ConnectionBrokenError(provider, reason) from None
             if found is None:
                 raise NotConnectedError(f"{provider.title()} is not connected")

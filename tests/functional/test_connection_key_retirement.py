@@ -16,6 +16,7 @@ expire if the clock moved hours on).
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import timedelta
 
 import pytest
@@ -62,13 +63,15 @@ def sealed_then_key_gone(api: Api, host: str, clock: FixedClock, provider: str,
 
 @pytest.mark.parametrize("provider", ["google", "zoom"])
 def test_a_connection_sealed_under_a_key_retired_before_this_container_started_is_broken_once(
-        api: Api, host: str, clock: FixedClock, provider: str) -> None:
+        api: Api, host: str, clock: FixedClock, provider: str,
+        caplog: pytest.LogCaptureFixture) -> None:
     # GIVEN a connection not used since its key was retired: sealed an hour before this
     # container read a ring without that key
     sealed_then_key_gone(api, host, clock, provider, sealed_ago=timedelta(hours=1),
                          ring_read_ago=timedelta(minutes=10))
     stream = Stream()
     stream.read()
+    caplog.set_level(logging.WARNING, logger="penny.connections")
 
     # WHEN it is used
     r = api.post(f"/me/connections/{provider}/test", token=host)
@@ -79,12 +82,19 @@ def test_a_connection_sealed_under_a_key_retired_before_this_container_started_i
     shown = status_of(api, host, provider)
     assert shown["status"] == "broken" and "reconnect" in shown["broken_reason"]
     assert [(e.connection or {}).get("provider") for e in broken_events(stream)] == [provider]
+    assert retired_lines(caplog) == 1  # the operator learns which key went too soon
     # Used again, it is broken already: not marked twice, nothing more said
     clock.advance(minutes=1)
     again = api.post(f"/me/connections/{provider}/test", token=host)
     assert (again.status, again.code) == (409, "connection_broken")
     assert status_of(api, host, provider)["broken_at"] == shown["broken_at"]
     assert broken_events(stream) == []
+    assert retired_lines(caplog) == 1
+
+
+def retired_lines(caplog: pytest.LogCaptureFixture) -> int:
+    return sum(1 for r in caplog.records if "'dev-1' is not in the key ring" in r.getMessage()
+               and "retired" in r.getMessage())
 
 
 def test_a_connection_broken_by_a_retired_key_works_again_once_reconnected(
