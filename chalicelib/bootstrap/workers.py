@@ -22,7 +22,7 @@ class NoCalendars:
     """A worker's settling of a paid booking asks no calendar (services/reservations.py
     `settle` only reads Penny's own ledger)."""
 
-    def busy(self, host_id: str, setup: Any, window: Any) -> list[Any]:
+    def busy(self, host_id: str, setup: Any, window: Any, own_event: Any = None) -> list[Any]:
         return []
 
 

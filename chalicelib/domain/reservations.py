@@ -25,9 +25,10 @@ from chalicelib.domain.bookings import (
 from chalicelib.domain.calendar_cache import CalendarSetup
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.event_types import EventType
+from chalicelib.domain.own_event import OwnEvent
 from chalicelib.domain.refusals import check_slot
 from chalicelib.domain.slots import SlotQuery, SlotRules, calendar_busy
-from chalicelib.domain.timerange import TimeRange, subtract
+from chalicelib.domain.timerange import TimeRange
 
 
 def bookable_event_type(event_types: Iterable[EventType], slug: str) -> EventType:
@@ -62,9 +63,9 @@ class Claim:
     rules: SlotRules
     releasing: TimeRange | None = None
     calendars: CalendarSetup = field(default_factory=CalendarSetup)  # asked afresh
-    # A move's old meeting: the host's calendar holds Penny's own event there (the
-    # calendar job wrote it), which must not refuse the move.
-    own_event: TimeRange | None = None
+    # A move's own event in the host's calendar (the calendar job wrote it there), which
+    # must not refuse the move; only it, not its time (domain/own_event.py).
+    own_event: OwnEvent | None = None
 
     def __post_init__(self) -> None:
         b, rules = self.booking, self.rules
@@ -72,10 +73,6 @@ class Claim:
                 rules.duration, rules.buffer_before, rules.buffer_after):
             # Checked at one shape and written at another would block what was not checked.
             raise ValueError("a claim's booking and rules disagree on its length or buffers")
-
-    def elsewhere(self, busy: Iterable[TimeRange]) -> list[TimeRange]:
-        """The host's other calendars' busy time, less the booking's own event."""
-        return subtract(busy, [self.own_event]) if self.own_event else list(busy)
 
     def ledger_days(self) -> list[date]:
         """UTC days the write depends on: those the blocked range touches, those a move

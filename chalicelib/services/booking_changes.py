@@ -21,6 +21,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig
+from chalicelib.domain.own_event import OwnEvent
 from chalicelib.domain.reservations import Claim, event_type_of, move_rules
 from chalicelib.services.calendar_put_back import put_back
 from chalicelib.services.links import BookingLinks, LinkPurpose
@@ -157,9 +158,11 @@ class BookingChanges:
             # keeps reaching the notes worker once it did (its page says it moved).
             moved_booking = replace(booking.moved_to(new_start, now), premium=config.premium,
                                     keeps_notes=booking.keeps_notes or config.notes is not None)
+            setup = config.calendars
             return Claim(moved_booking, config.schedule, move_rules(booking, et),
-                         releasing=booking.blocked, calendars=config.calendars,
-                         own_event=booking.meeting)
+                         releasing=booking.blocked, calendars=setup,
+                         own_event=OwnEvent.where(setup.destination, setup.refs,
+                                                  booking.meeting))
 
         return self.reservations.move(moved)
 

@@ -24,6 +24,7 @@ from chalicelib.domain.errors import (
     NotConnectedError,
     ProviderError,
 )
+from chalicelib.domain.own_event import OwnEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_gone import forget_gone
 from chalicelib.services.calendar_ports import (
@@ -47,12 +48,15 @@ class FreshBusy:
     clock: Clock
     timeout: float = BOOKING_TIMEOUT
 
-    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange) -> list[TimeRange]:
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange,
+             own_event: OwnEvent | None = None) -> list[TimeRange]:
         by_provider: dict[str, list[SyncState]] = {}
         for state in setup.conflicts:
             by_provider.setdefault(state.ref.provider, []).append(state)
         if not by_provider:
             return []
+        if own_event is not None:  # read whole, so that it is told from what lies inside
+            window = own_event.read_window(window)
         pool = ThreadPoolExecutor(max_workers=len(by_provider))
         futures = {p: pool.submit(self._ask, host_id, p, [s.ref.calendar_id for s in states],
                                   window) for p, states in by_provider.items()}
@@ -70,15 +74,18 @@ class FreshBusy:
                         # must reconnect; until then the copy stands in, where it covers.
                         self.adapters.broken(host_id, provider, exc.message)
                     for state in by_provider[provider]:
-                        busy += self._from_copy(host_id, state, window, broken)
+                        busy += self._from_copy(host_id, state, window, broken, own_event)
                     continue
                 for state in by_provider[provider]:
                     read = answered.get(state.ref.calendar_id)
                     if isinstance(read, str):  # gone at the provider: holds nothing
                         forget_gone(self.store, host_id, state.ref, read, self.clock.now())
                         continue
-                    busy += (read if read is not None
-                             else self._from_copy(host_id, state, window, False))
+                    if read is None:
+                        busy += self._from_copy(host_id, state, window, False, own_event)
+                    else:  # bare ranges: only one exactly the own event's time is left out
+                        busy += (read if own_event is None
+                                 else own_event.less_from_ranges(state.ref, read, window))
         finally:
             pool.shutdown(wait=False)
         return busy
@@ -91,7 +98,7 @@ class FreshBusy:
                 for b in calendar.busy(calendar_ids, window) if not b.unknown}
 
     def _from_copy(self, host_id: str, state: SyncState, window: TimeRange,
-                   broken: bool) -> list[TimeRange]:
+                   broken: bool, own_event: OwnEvent | None) -> list[TimeRange]:
         now = self.clock.now()
         # A broken connection (the host is told, and must reconnect) keeps the booking
         # page working from its last copy, but only over the time that copy covers.
@@ -104,5 +111,7 @@ class FreshBusy:
             raise CalendarUnavailableError(
                 "we could not check the host's calendar just now; please try again in a "
                 "minute")
-        copy = self.store.copy(host_id, state.ref, window)
-        return busy_ranges(copy.days.values(), window)
+        days = list(self.store.copy(host_id, state.ref, window).days.values())
+        if own_event is not None:  # the copy keeps events one by one: only the own one
+            days = own_event.less_from_days(state.ref, days)
+        return busy_ranges(days, window)

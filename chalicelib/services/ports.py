@@ -18,6 +18,7 @@ from chalicelib.domain.calendar_cache import CalendarSetup, DayEvents
 from chalicelib.domain.connections import LinkedIdentity
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Profile
+from chalicelib.domain.own_event import OwnEvent
 from chalicelib.domain.providers.oauth import Identity
 from chalicelib.domain.timerange import TimeRange
 
@@ -157,17 +158,18 @@ class Identities(Protocol):
 
 class ExternalBusy(Protocol):
     """Busy time on the host's own calendars (Google, Outlook), read afresh for a booking
-    (services/fresh_busy.py); no slot may touch it."""
+    (services/fresh_busy.py); no slot may touch it. A move leaves out `own_event`, its
+    booking's event (domain/own_event.py), and nothing else."""
 
-    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange
-             ) -> list[TimeRange]: ...
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange,
+             own_event: OwnEvent | None = None) -> list[TimeRange]: ...
 
 
 class NoExternalBusy:
     """No calendars: nothing outside Penny is busy (tests of the booking core)."""
 
-    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange
-             ) -> list[TimeRange]:
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange,
+             own_event: OwnEvent | None = None) -> list[TimeRange]:
         return []
 
 

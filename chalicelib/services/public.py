@@ -23,9 +23,10 @@ from chalicelib.domain.calendar_cache import CalendarRef, SyncState, busy_ranges
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import HostConfig, validate_timezone
+from chalicelib.domain.own_event import OwnEvent
 from chalicelib.domain.reservations import bookable_event_type, move_rules
 from chalicelib.domain.slots import SlotQuery, blocked_range, calendar_busy, free_slots
-from chalicelib.domain.timerange import TimeRange, subtract
+from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.ports import Bookings, Clock, Hosts, LedgerRead
 
 MAX_WINDOW_DAYS = 62
@@ -117,9 +118,11 @@ class PublicService:
         reach = TimeRange(blocked_range(window.start, rules).start,
                           blocked_range(window.end, rules).end)
         now = self.clock.now()
-        elsewhere, stale = self._calendars(config, read, reach, now)
-        if moving is not None:
-            elsewhere = subtract(elsewhere, [moving.meeting])
+        setup = config.calendars
+        # A move's own event in the host's calendar counts as free; only it, not its time.
+        own = None if moving is None else OwnEvent.where(setup.destination, setup.refs,
+                                                         moving.meeting)
+        elsewhere, stale = self._calendars(config, read, reach, now, own)
         busy = [*busy_from_ledger(read.days, now, ignore_uid=moving.uid if moving else None),
                 *calendar_busy(elsewhere)]
         query = SlotQuery(now=now, schedule=config.schedule, rules=rules, event_type_id=et.id,
@@ -128,20 +131,25 @@ class PublicService:
                            None if moving is None else rules.duration)
 
     def _calendars(self, config: HostConfig, read: LedgerRead, reach: TimeRange,
-                   now: datetime) -> tuple[list[TimeRange], bool]:
-        """The host's calendars' busy time over `reach`: the cached copies, after syncing
-        those that are not fresh; and whether one of those could not be synced."""
+                   now: datetime, own: OwnEvent | None) -> tuple[list[TimeRange], bool]:
+        """The host's calendars' busy time over `reach`, less a move's `own` event: the
+        cached copies, after syncing those that are not fresh; and whether one of those
+        could not be synced."""
         states = config.calendars.conflicts
         due = [s for s in states if not s.fresh_for(reach, now)]
+        # A sync's busy time comes clipped to what it read: the own event read whole.
+        read_reach = reach if own is None else own.read_window(reach)
         synced = ({} if not due or self.calendars is None
-                  else self.calendars.refresh(config.profile.host_id, due, reach))
+                  else self.calendars.refresh(config.profile.host_id, due, read_reach))
         busy: list[TimeRange] = []
         for state in states:
             fresh = synced.get(state.ref)
             if fresh is not None:
-                busy += fresh
+                busy += fresh if own is None else own.less_from_ranges(state.ref, fresh, read_reach)
                 continue
-            busy += busy_ranges(read.calendars.get(state.ref.key, []), reach)
+            days = read.calendars.get(state.ref.key, [])
+            busy += busy_ranges(days if own is None else own.less_from_days(state.ref, days),
+                                reach)
             if state in due:
                 # Not synced now: past what its last full listing reached (or all of
                 # it, never read) the copy knows nothing, and unknown is never free.

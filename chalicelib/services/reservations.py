@@ -168,8 +168,8 @@ class Reservations:
                                                         key)
         if record is not None:
             return self._replay(record, idempotency, now)
-        elsewhere = (claim.elsewhere(self.calendars.busy(booking.host_id, claim.calendars,
-                                                         booking.blocked))
+        elsewhere = (self.calendars.busy(booking.host_id, claim.calendars, booking.blocked,
+                                         claim.own_event)
                      if claim.calendars.conflicts else [])
         claim.check(ledger, now, elsewhere)
         quota = self._quota(booking, now)  # only a new booking counts

@@ -32,6 +32,7 @@ from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.events import Event
 from chalicelib.domain.hosts import Account, HostConfig, Profile
 from chalicelib.domain.notes import NotesDestination
+from chalicelib.domain.own_event import OwnEvent
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.ports import (
@@ -285,9 +286,13 @@ class FakeExternalBusy:
     ranges: dict[str, list[TimeRange]] = field(default_factory=dict)
     asked: list[tuple[str, CalendarSetup, TimeRange]] = field(default_factory=list)
 
-    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange) -> list[TimeRange]:
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange,
+             own_event: OwnEvent | None = None) -> list[TimeRange]:
         self.asked.append((host_id, setup, window))
-        return [r for r in self.ranges.get(host_id, []) if r.overlaps(window)]
+        ranges = [r for r in self.ranges.get(host_id, []) if r.overlaps(window)]
+        # The ranges stand for the destination calendar's: a move's own event left out.
+        return ranges if own_event is None else own_event.less_from_ranges(
+            own_event.calendar, ranges, own_event.read_window(window))
 
 
 def reservations(bookings: FakeBookings, clock: FixedClock, *, attempts: int = 6,

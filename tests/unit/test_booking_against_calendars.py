@@ -182,3 +182,46 @@ def test_the_calendars_are_asked_about_the_blocked_time_buffers_included() -> No
 
     assert external.asked == [("host-alice", setup, TimeRange(
         at("2026-03-04T14:45:00+00:00"), at("2026-03-04T15:40:00+00:00")))]
+
+
+# ---- a move and the booking's own event ------------------------------------------------
+# The booking is Wednesday 10:00-11:00 New York (15:00-16:00Z); the host later puts a
+# doctor's appointment 10:00-10:30 (15:00-15:30Z) inside it, which is why they ask the
+# client to move.
+
+DOCTOR = TimeRange(at("2026-03-04T15:00:00+00:00"), at("2026-03-04T15:30:00+00:00"))
+
+
+def test_a_move_onto_a_host_event_inside_its_old_time_is_refused(world: World) -> None:
+    world.counting()
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.google.add("primary", "doctor", ExternalEvent(DOCTOR))
+
+    with pytest.raises(SlotUnavailableError) as refused:
+        world.reschedule(booking, "2026-03-04T09:30:00-05:00")   # 09:30-10:30: the doctor
+
+    assert refused.value.reason == "calendar_busy"
+    stored = world.bookings.get(booking.uid)
+    assert stored is not None and stored.start == booking.start
+
+
+def test_a_move_from_the_copy_leaves_out_only_the_bookings_own_event(world: World) -> None:
+    # GIVEN Google cannot be asked, and a copy synced just now holds both the booking's
+    # own event and the doctor's appointment inside it, each by its id
+    world.counting(SyncState(GOOGLE, synced_at=at(NOW),
+                             covered_until=at("2026-06-01T00:00:00+00:00")))
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.store.write("host-alice", GOOGLE, {booking.start.date(): {
+        "penny-event": booking.meeting, "doctor": DOCTOR}})
+    world.google.faults.fail_next("busy", ProviderUnavailableError("google", "503"))
+    world.google.faults.fail_next("busy", ProviderUnavailableError("google", "503"))
+
+    # WHEN the client moves onto the doctor, THEN it is refused
+    with pytest.raises(SlotUnavailableError) as refused:
+        world.reschedule(booking, "2026-03-04T09:30:00-05:00")
+    assert refused.value.reason == "calendar_busy"
+
+    # AND a move onto the rest of its own event's time is not
+    moved = world.reschedule(booking, "2026-03-04T10:30:00-05:00")
+    assert moved.start == at("2026-03-04T15:30:00+00:00")
+

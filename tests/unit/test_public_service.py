@@ -7,12 +7,12 @@ stands at Monday 2026-03-02 12:00Z, 07:00 in New York.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib.domain.bookings import LedgerDay, LedgerEntry
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, LedgerDay, LedgerEntry
 from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
 from chalicelib.domain.errors import (
     InvalidTimezoneError,
@@ -283,3 +283,52 @@ def test_a_fresh_copy_is_never_said_stale() -> None:
     alice = given_alices_calendar(WATCHED)
 
     assert not alice.service.slots("alice", "intro", WEDNESDAY, WEDNESDAY, "UTC").stale
+
+
+# ---- the times a booking may move to ---------------------------------------------------
+# Alice's 60-minute booking is Wednesday 10:00-11:00 New York, the dentist's time; the
+# calendar job wrote its event there ("penny-event"), and Alice later put a 10:00-10:30
+# doctor's appointment inside it.
+
+DOCTOR = TimeRange(at("2026-03-04T15:00:00+00:00"), at("2026-03-04T15:30:00+00:00"))
+
+
+def moving_booking() -> Booking:
+    start = DENTIST.start
+    return Booking(
+        uid="b-1", host_id="host-alice", event_type_id="alice-intro", event_title="Intro call",
+        start=start, end=DENTIST.end, buffer_before=timedelta(0), buffer_after=timedelta(0),
+        attendee=Attendee("Bo Booker", "bo@example.com", "UTC"), answers={},
+        status=BookingStatus.CONFIRMED, created_at=at(NOW), location_kind="google_meet")
+
+
+def move_hours(alice: Calendars) -> list[str]:
+    config = alice.service.hosts.config("host-alice")
+    (et,) = config.event_types
+    result = alice.service.slots_for(config, et, WEDNESDAY, WEDNESDAY, "America/New_York",
+                                     moving=moving_booking())
+    return clock(result.slots, WEDNESDAY)
+
+
+def test_a_move_is_offered_its_own_events_time_but_not_a_host_event_inside_it() -> None:
+    alice = given_alices_calendar(WATCHED, cached=False)
+    alice.store.write("host-alice", GOOGLE, {WEDNESDAY: {"penny-event": DENTIST,
+                                                         "doctor": DOCTOR}})
+
+    hours = move_hours(alice)
+
+    # 09:30 and 10:00 would overlap the doctor; 10:30 overlaps only the booking's own event
+    assert {"09:30", "10:00"}.isdisjoint(hours) and {"09:00", "10:30", "11:00"} <= set(hours)
+
+
+def test_a_move_whose_event_is_written_to_an_uncounted_calendar_is_offered_no_busy_time(
+        ) -> None:
+    # Alice writes her bookings to another calendar: the 10:00-11:00 event in the counted
+    # one is hers, not the booking's, and keeps the move off it.
+    alice = given_alices_calendar(WATCHED)
+    alice.service.hosts.calendars["host-alice"] = CalendarSetup(
+        (WATCHED,), CalendarRef("google", "bookings"))
+
+    hours = move_hours(alice)
+
+    assert {"09:30", "10:00", "10:30"}.isdisjoint(hours) and "11:00" in hours
