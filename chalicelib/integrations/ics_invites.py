@@ -1,10 +1,11 @@
 """The .ics invite for a booking (RFC 5545 / iTIP via the icalendar library).
 
-The UID is the booking's and never changes; SEQUENCE counts reschedules, so calendar
-apps update the event in place; a cancelled booking, or a paid one whose hold lapsed
-unpaid (expired), is sent as METHOD:CANCEL, and one still waiting for its payment as
-STATUS:TENTATIVE: a calendar never shows as confirmed a time that is not. icalendar is
-imported on first use: only the invite route pays for it.
+The UID is the booking's and never changes; SEQUENCE rises with every change a calendar
+app may have seen (`invite_sequence`), so it updates the event in place; a cancelled
+booking, or a paid one whose hold lapsed unpaid (expired), is sent as METHOD:CANCEL, and
+one still waiting for its payment as STATUS:TENTATIVE: a calendar never shows as
+confirmed a time that is not. icalendar is imported on first use: only the invite route
+pays for it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,19 @@ def ical_uid(booking: Booking) -> str:
     return f"{booking.uid}@penny"
 
 
+def invite_sequence(booking: Booking) -> int:
+    """The invite's SEQUENCE: higher after every change an attendee's calendar may have
+    applied (RFC 5546 2.1.5: a lower or equal one is ignored as stale). A paid booking's
+    invite went TENTATIVE at the booking's sequence, and, if its hold lapsed before the
+    payment came, CANCEL one above: once paid it is CONFIRMED two above, whichever way it
+    came (the booking does not keep whether its hold had lapsed, and it need not). The
+    booking's own `sequence` counts its moves and is not bumped for this: its rise is what
+    announces a move (booking.rescheduled) to the workers and the notes."""
+    paid = 2 if booking.payment is not None and booking.payment.paid else 0
+    cancelled = booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED)
+    return booking.sequence + paid + (1 if cancelled else 0)
+
+
 def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url: str) -> bytes:
     from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -33,7 +47,7 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
 
     event = Event()
     event.add("uid", ical_uid(booking))
-    event.add("sequence", booking.sequence + (1 if cancelled else 0))
+    event.add("sequence", invite_sequence(booking))
     event.add("dtstamp", now)
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)

@@ -13,7 +13,7 @@ from typing import Any
 from icalendar import Calendar
 
 from chalicelib.domain.availability import Schedule
-from chalicelib.domain.bookings import Attendee, Booking, BookingStatus
+from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, Payment
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.hosts import HostConfig, Profile
 from chalicelib.integrations.ics_invites import ical_uid, render_invite
@@ -92,6 +92,52 @@ def test_an_invite_names_the_host_as_organizer_and_the_attendee_as_accepted() ->
     assert str(attendee) == "mailto:bo@example.com"
     assert {k.lower(): str(v) for k, v in attendee.params.items()} == {
         "cn": "Bo Booker", "role": "REQ-PARTICIPANT", "partstat": "ACCEPTED"}
+
+
+def a_paid_booking_held(sequence: int = 0) -> Booking:
+    """Waiting for its payment (a Stripe checkout) for 15 minutes from NOW."""
+    return replace(a_booking(BookingStatus.PENDING_PAYMENT, sequence),
+                   hold_until=NOW + timedelta(minutes=15), price_minor=5000, currency="EUR",
+                   payment=Payment("stripe", "cs_1"))
+
+
+def method_status_sequence(booking: Booking) -> tuple[str, str, int]:
+    calendar, event = read(booking)
+    return str(calendar["method"]), str(event["status"]), int(event["sequence"])
+
+
+def test_a_late_payment_after_the_hold_lapsed_sends_a_higher_sequence_than_the_cancel(
+        ) -> None:
+    held = a_paid_booking_held()
+    lapsed = held.as_of(NOW + timedelta(minutes=20))      # what its link serves meanwhile
+    paid_late = lapsed.paid("pi_1", 5000, NOW + timedelta(minutes=30))
+
+    waiting, cancel, confirmed = (method_status_sequence(b) for b in (held, lapsed, paid_late))
+
+    assert waiting == ("REQUEST", "TENTATIVE", 0)
+    assert cancel == ("CANCEL", "CANCELLED", 1)
+    assert confirmed[:2] == ("REQUEST", "CONFIRMED") and confirmed[2] > cancel[2]
+
+
+def test_a_payment_in_time_sends_the_confirmation_with_a_higher_sequence_than_tentative(
+        ) -> None:
+    held = a_paid_booking_held()
+    paid = held.paid("pi_1", 5000, NOW + timedelta(minutes=5))
+
+    (_, _, waiting), (_, status, confirmed) = (method_status_sequence(b) for b in (held, paid))
+
+    assert status == "CONFIRMED" and confirmed > waiting
+    assert paid.sequence == 0   # the booking's own count of moves is not touched
+
+
+def test_a_paid_bookings_move_and_cancel_keep_raising_the_sequence() -> None:
+    paid = a_paid_booking_held().paid("pi_1", 5000, NOW + timedelta(minutes=5))
+    moved = paid.moved_to(NOW + timedelta(days=3), NOW + timedelta(minutes=10))
+    cancelled = moved.cancelled(NOW + timedelta(minutes=20), None, "attendee")
+
+    sequences = [method_status_sequence(b)[2] for b in (paid, moved, cancelled)]
+
+    assert sequences == sorted(set(sequences))
 
 
 def test_a_cancelled_booking_is_sent_as_a_cancel_with_a_higher_sequence() -> None:
