@@ -82,7 +82,12 @@ def _plain(error: Any) -> str:
     # pydantic's " after validation" (a list's length) is its own business, not the caller's.
     for noun in ("String ", "Input ", "Value ", "List ", "Dictionary ", "Object "):
         if message.startswith(noun + "should"):
-            return message.removeprefix(noun).replace(" after validation", "")
+            said = message.removeprefix(noun).replace(" after validation", "")
+            if kind in ("too_long", "too_short") and isinstance(error.get("input"), str):
+                # A length checked after a validator is told in a list's words ("items"):
+                # a string's is in characters.
+                said = said.replace(" items", " characters").replace(" item", " character")
+            return said
     # Our own validators' messages, without pydantic's "Value error, " in front.
     return message.removeprefix("Value error, ")
 

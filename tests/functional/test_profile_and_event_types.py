@@ -80,6 +80,17 @@ def test_too_many_links_are_refused_in_the_requests_own_words(api: Api) -> None:
     assert r.json["error"]["message"] == "links should have at most 10 items, not 11"
 
 
+def test_a_display_name_over_its_length_is_told_in_characters_not_items(
+        api: Api) -> None:
+    token = make_host(api, "alice")
+
+    r = api.put("/me/profile", f.profile("alice", display_name="x" * 101), token=token)
+
+    assert (r.status, r.json["error"]["field"]) == (400, "display_name"), r.json
+    assert r.json["error"]["message"] == \
+        "display_name should have at most 100 characters, not 101"
+
+
 def test_blank_display_name_is_refused_and_the_profile_stays_readable(api: Api) -> None:
     token = make_host(api, "alice")
 
