@@ -42,7 +42,7 @@ def build_api(core: Core, passwords: PasswordHasher | None = None,
     cache_store = calendars.store
     reservations = Reservations(bookings, FreshBusy(adapters, cache_store, clock), clock,
                                 settings.booking_write_attempts,
-                                settings.bookings_per_attendee_per_day)
+                                settings.bookings_per_attendee_per_day, hosts)
     public = PublicService(hosts, bookings, clock, calendars)
     changes = BookingChanges(hosts, bookings, clock, links, reservations)
     sessions = BrowserSessions(accounts, CsrfTokens(settings.link_secret))

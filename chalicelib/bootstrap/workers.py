@@ -19,8 +19,9 @@ class NoLogins:
 
 
 class NoCalendars:
-    """A worker's settling of a paid booking asks no calendar (services/reservations.py
-    `settle` only reads Penny's own ledger)."""
+    """A worker's settling of a paid booking asks no calendar: the payments worker only
+    ends holds and refunds cancellations, and a late payment, the one settle that asks the
+    host's calendars (services/reservations.py), comes to the API's webhooks."""
 
     def busy(self, host_id: str, setup: Any, window: Any, own_event: Any = None) -> list[Any]:
         return []

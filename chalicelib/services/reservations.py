@@ -41,6 +41,7 @@ from chalicelib.services.ports import (
     BookingWrite,
     Clock,
     ExternalBusy,
+    Hosts,
     IdempotencyRecord,
 )
 
@@ -68,6 +69,9 @@ class Reservations:
     clock: Clock
     attempts: int = 6
     bookings_per_attendee_per_day: int = 5
+    # The hosts' calendar setups, for a late payment's re-check of the host's calendars
+    # (`settle`, `free_for`); None: no calendar is asked then (a worker only lets holds go).
+    hosts: Hosts | None = None
 
     def reserve(self, new: NewBooking, status: BookingStatus, hold_for: timedelta | None = None,
                 idempotency: Idempotency | None = None) -> BookingResult:
@@ -104,9 +108,12 @@ class Reservations:
     def settle(self, settled: Callable[[datetime], Booking]) -> Booking:
         """The booking ``settled(now)`` (paid, or its hold lapsed) written with its ledger
         days. A booking that holds time again after its hold lapsed (a late payment) takes
-        it back only if no other booking took it meanwhile: SlotTakenError otherwise. The
-        event type's rules (notice, window, daily limit) are not asked again: the client
-        chose the time under them, and paid for it."""
+        it back only if no other booking took it meanwhile, and the host's calendars are
+        not busy then (asked afresh, as a new booking asks them: the time was offered to
+        everyone, the host included): SlotTakenError otherwise; a calendar that cannot be
+        asked is CalendarUnavailableError, for a retry. The event type's rules (notice,
+        window, daily limit) are not asked again: the client chose the time under them,
+        and paid for it."""
 
         def attempt(now: datetime) -> Booking | None:
             booking = settled(now)
@@ -114,6 +121,9 @@ class Reservations:
                                                        utc_days([booking.blocked]), None)
             if booking.is_active(now) and _taken(ledger, booking, now):
                 raise SlotTakenError("someone else booked this time meanwhile")
+            if booking.is_active(now) and not _held(ledger, booking, now) and \
+                    self._calendar_busy(booking):
+                raise SlotTakenError("the host's calendar holds this time now")
             changed, checked = ledger_changes(ledger, booking, now)
             return booking if self._committed(BookingWrite(booking, False, changed, checked),
                                               now) else None
@@ -145,11 +155,24 @@ class Reservations:
         return self._retry(attempt)
 
     def free_for(self, booking: Booking) -> bool:
-        """Whether no other booking holds the booking's time now (asked before a payment
-        is taken for a lapsed hold; `settle` asks it again as it writes)."""
+        """Whether no other booking holds the booking's time now, nor the host's calendars
+        (asked before a payment is taken for a lapsed hold; `settle` asks both again as it
+        writes). CalendarUnavailableError when a calendar cannot be asked."""
         ledger, _ = self.bookings.ledger_for_write(booking.host_id,
                                                    utc_days([booking.blocked]), None)
-        return not _taken(ledger, booking, self.clock.now())
+        return not _taken(ledger, booking, self.clock.now()) and \
+            not self._calendar_busy(booking)
+
+    def _calendar_busy(self, booking: Booking) -> bool:
+        """Whether the host's calendars, asked now, are busy in the booking's time (its
+        buffers included, as for a new booking: calendar time is a meeting's)."""
+        if self.hosts is None:
+            return False
+        setup = self.hosts.config(booking.host_id).calendars
+        if not setup.conflicts:
+            return False
+        busy = self.calendars.busy(booking.host_id, setup, booking.blocked)
+        return any(r.overlaps(booking.blocked) for r in busy)
 
     def _retry(self, attempt: Callable[[datetime], T | None]) -> T:
         """Run ``attempt`` until it is done; None means a rival write got in first."""
@@ -226,6 +249,13 @@ def _taken(ledger: Sequence[LedgerDay], booking: Booking, now: datetime) -> bool
     buffers may overlap buffers, never a meeting."""
     return any(b.meeting.overlaps(booking.blocked) or b.blocked.overlaps(booking.meeting)
                for b in busy_from_ledger(ledger, now, ignore_uid=booking.uid))
+
+
+def _held(ledger: Sequence[LedgerDay], booking: Booking, now: datetime) -> bool:
+    """The booking's own entry on the ledger still holds its time (its hold has not
+    lapsed): nobody else could have been offered it meanwhile."""
+    return any(e.booking_uid == booking.uid and e.live(now)
+               for day in ledger for e in day.entries)
 
 
 def _seconds_to(moment: datetime, now: datetime) -> int:

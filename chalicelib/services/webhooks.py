@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from chalicelib.domain.errors import (
     AuthenticationError,
     BookingContentionError,
+    CalendarUnavailableError,
     PennyError,
     ProviderUnavailableError,
     ValidationError,
@@ -35,8 +36,10 @@ if TYPE_CHECKING:
 LEASE = timedelta(minutes=1)
 # How long a processed event id is remembered: Stripe redelivers for up to 3 days.
 RETENTION = timedelta(days=7)
-# Failures a later delivery can cure: the provider is told to retry (503).
-RETRYABLE: tuple[type[PennyError], ...] = (ProviderUnavailableError, BookingContentionError)
+# Failures a later delivery can cure: the provider is told to retry (503). A late
+# payment's re-check of the host's calendars that could not be made is one.
+RETRYABLE: tuple[type[PennyError], ...] = (ProviderUnavailableError, BookingContentionError,
+                                          CalendarUnavailableError)
 
 
 class InvalidSignatureError(ValidationError):

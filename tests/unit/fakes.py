@@ -296,9 +296,12 @@ class FakeExternalBusy:
 
 
 def reservations(bookings: FakeBookings, clock: FixedClock, *, attempts: int = 6,
-                 per_attendee: int = 5, calendars: ExternalBusy | None = None) -> Reservations:
-    """The one booking write path over the fakes (no other calendar busy unless given)."""
-    return Reservations(bookings, calendars or NoExternalBusy(), clock, attempts, per_attendee)
+                 per_attendee: int = 5, calendars: ExternalBusy | None = None,
+                 hosts: FakeHosts | None = None) -> Reservations:
+    """The one booking write path over the fakes (no other calendar busy unless given;
+    a late payment asks the calendars only when given the `hosts` their setups are in)."""
+    return Reservations(bookings, calendars or NoExternalBusy(), clock, attempts, per_attendee,
+                        hosts)
 
 
 @dataclass

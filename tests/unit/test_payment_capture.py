@@ -21,7 +21,8 @@ from chalicelib.domain.providers.payments import (
     ProviderPayment,
 )
 from chalicelib.services.webhooks import RETRYABLE
-from tests.unit.test_payments_service import World, a_world
+from tests.unit.fakes import FakeExternalBusy
+from tests.unit.test_payments_service import FILLED, World, a_world
 
 INR = Price(150000, "INR")
 
@@ -163,6 +164,24 @@ def test_an_authorized_payment_for_a_time_someone_else_took_is_never_captured(
     assert (booking.payment.released_payment_id, booking.payment.released_reason,
             booking.payment.released_minor) == ("pay_1", "taken", 150000)
     assert world.get(rival.uid).status is BookingStatus.CONFIRMED
+
+
+def test_an_authorized_payment_for_a_time_the_hosts_calendar_now_holds_is_never_captured(
+        ) -> None:
+    calendar = FakeExternalBusy()
+    world = a_world(price=INR, calendar=calendar)
+    world.adapters.name, world.adapters.razorpay = "razorpay", FakeRazorpayAccount()
+    held = world.book().booking
+    world.later(20)                                   # the hold lapsed
+    calendar.ranges["host-alice"] = [FILLED]          # and the host filled the time
+    account(world).statuses["pay_1"] = "authorized"
+
+    settled = world.payments.settle(authorized(held), "razorpay", "host-alice")
+
+    assert settled.outcome == "released"
+    assert ("capture", "pay_1") not in account(world).calls
+    booking = world.get(held.uid)
+    assert booking.payment is not None and booking.payment.released_reason == "taken"
 
 
 def test_an_authorized_payment_for_a_cancelled_booking_is_never_captured(

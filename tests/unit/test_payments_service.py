@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.bookings import REFUND_ASKS, Attendee, Booking, BookingStatus
+from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, SyncState
 from chalicelib.domain.errors import (
+    CalendarUnavailableError,
     ConnectionBrokenError,
     NotConnectedError,
     PaymentNotConnectedError,
@@ -28,18 +30,28 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.events import EventKind, booking_events, payment_summary
+from chalicelib.domain.own_event import OwnEvent
 from chalicelib.domain.providers.payments import PaymentEvent, PaymentEventKind, PaymentProvider
+from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
 from chalicelib.services.links import BookingLinks, LinkPurpose
 from chalicelib.services.payment_ports import HostPayment, RazorpayCallbacks
 from chalicelib.services.payments import PaymentService
+from chalicelib.services.ports import ExternalBusy
 from chalicelib.services.refund_policy import refund_due
 from chalicelib.services.reservations import BookingResult
 from chalicelib.store.queues import QUEUES
 from chalicelib.web.payment_status import refund_terms
 from tests.fakes.providers import FakePayments
-from tests.unit.fakes import FakeBookings, FakeHosts, FixedClock, make_host, reservations
+from tests.unit.fakes import (
+    FakeBookings,
+    FakeExternalBusy,
+    FakeHosts,
+    FixedClock,
+    make_host,
+    reservations,
+)
 
 NOW = "2026-03-02T12:00:00+00:00"
 START = "2026-03-04T10:00:00-05:00"   # a Wednesday, inside Alice's 09:00-17:00
@@ -134,14 +146,20 @@ class World:
 
 
 USD_50 = Price(5000, "USD")
+GOOGLE = CalendarRef("google", "primary")
 
 
-def a_world(price: Price = USD_50, **event: Any) -> World:
+def a_world(price: Price = USD_50, calendar: ExternalBusy | None = None,
+            **event: Any) -> World:
+    """Alice with a paid event type; with `calendar`, her Google calendar counts for
+    conflicts and is asked through it."""
     clock, bookings, hosts = FixedClock(at(NOW)), FakeBookings(), FakeHosts()
     make_host(hosts, clock.now(), price=price, **event)
+    if calendar is not None:
+        hosts.calendars["host-alice"] = CalendarSetup((SyncState(GOOGLE),), GOOGLE)
     links = BookingLinks("unit-test-link-secret", "https://penny.test")
     adapters, timers = FakePaymentAdapters(), TimerLog()
-    writes = reservations(bookings, clock)
+    writes = reservations(bookings, clock, calendars=calendar, hosts=hosts)
     payments = PaymentService(bookings, writes, adapters, clock,
                               return_url=lambda uid: f"https://penny.test/b/{uid}",
                               timers=timers, hold=HOLD)
@@ -681,6 +699,76 @@ def test_a_payment_after_someone_else_took_the_time_is_refunded_in_full(world: W
     (refund,) = world.fake.refunds.values()
     assert (refund.payment_id, refund.amount) == ("pi_1", Price(5000, "USD"))
     assert world.get(rival.uid).status is BookingStatus.CONFIRMED  # never two on one time
+
+
+# The host's calendar, asked again by a late payment: Wednesday 10:00-10:30 New York is
+# 15:00-15:30Z; the host fills 09:45-10:15 meanwhile.
+FILLED = TimeRange(at("2026-03-04T14:45:00+00:00"), at("2026-03-04T15:15:00+00:00"))
+
+
+class UnreachableCalendar(FakeExternalBusy):
+    """Answers the booking, then cannot be asked (down, and no copy young enough)."""
+
+    def busy(self, host_id: str, setup: CalendarSetup, window: TimeRange,
+             own_event: OwnEvent | None = None) -> list[TimeRange]:
+        if self.asked:
+            raise CalendarUnavailableError("we could not check the host's calendar just now")
+        return super().busy(host_id, setup, window, own_event)
+
+
+def test_a_late_payment_onto_time_the_hosts_calendar_now_holds_is_refunded_as_taken(
+        ) -> None:
+    calendar = FakeExternalBusy()
+    world = a_world(calendar=calendar)
+    held = world.book().booking
+    world.later(20)                                  # the hold lapsed, its time offered
+    calendar.ranges["host-alice"] = [FILLED]         # and the host filled it
+
+    settled = world.payments.settle(world.paid(held), "stripe")
+
+    booking = world.get(held.uid)
+    assert settled.outcome == "refunded" and booking.status is not BookingStatus.CONFIRMED
+    assert booking.payment is not None and booking.payment.refund_reason == "taken"
+    assert not world.holds_time(held)
+    assert len(calendar.asked) == 2                  # the booking, and the late payment
+
+
+def test_a_late_payment_confirms_when_the_hosts_calendar_is_still_free_then() -> None:
+    calendar = FakeExternalBusy()
+    world = a_world(calendar=calendar)
+    held = world.book().booking
+    world.later(20)
+
+    settled = world.payments.settle(world.paid(held), "stripe")
+
+    assert settled.outcome == "confirmed" and world.holds_time(held)
+    assert len(calendar.asked) == 2
+
+
+def test_a_payment_in_time_does_not_ask_the_hosts_calendar_again() -> None:
+    calendar = FakeExternalBusy()
+    world = a_world(calendar=calendar)
+    held = world.book().booking
+    world.later(5)                                   # still held: nobody was offered it
+    calendar.ranges["host-alice"] = [FILLED]
+
+    settled = world.payments.settle(world.paid(held), "stripe")
+
+    assert settled.outcome == "confirmed" and len(calendar.asked) == 1
+
+
+def test_a_late_payment_while_the_hosts_calendar_cannot_be_asked_is_left_for_a_retry(
+        ) -> None:
+    world = a_world(calendar=UnreachableCalendar())
+    held = world.book().booking
+    world.later(20)
+
+    with pytest.raises(CalendarUnavailableError):
+        world.payments.settle(world.paid(held), "stripe")
+
+    booking = world.get(held.uid)
+    assert booking.payment is not None and not booking.payment.paid
+    assert world.fake.refunds == {} and not world.holds_time(held)
 
 
 def test_a_late_payment_confirms_beside_a_neighbour_whose_buffer_only_meets_its_buffer(

@@ -14,6 +14,7 @@ import pytest
 from chalicelib.domain.errors import (
     AuthenticationError,
     BookingContentionError,
+    CalendarUnavailableError,
     ConnectionBrokenError,
     ProviderRejectedError,
     ProviderUnavailableError,
@@ -155,7 +156,8 @@ def test_the_same_event_id_from_another_provider_is_another_event() -> None:
 
 
 @pytest.mark.parametrize("error", [ProviderUnavailableError("acme", "down"),
-                                   BookingContentionError("busy calendar")])
+                                   BookingContentionError("busy calendar"),
+                                   CalendarUnavailableError("the host's calendar is down")])
 def test_a_retryable_failure_releases_the_event_so_the_retry_runs_it(error: Exception) -> None:
     deliveries, attempts = FakeDeliveries(), list[str]()
 
