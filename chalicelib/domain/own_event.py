@@ -9,7 +9,9 @@ Where events come one by one (the cached copy, by event id), one event at exactl
 booking's time in the destination calendar is left out. Where the provider gives only
 merged busy ranges (Google's freeBusy, a fresh read), only a range exactly equal to the
 booking's time is: a range that is longer (another event touches or overlaps the
-booking's) stays busy, whole, since which part is Penny's cannot be told.
+booking's) stays busy, whole, since which part is Penny's cannot be told. An appointment
+lying wholly inside the booking's event merges into exactly its time: the fresh read
+then asks the cached copy, which keeps events one by one (`shares_time_in`).
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ class OwnEvent:
         same = next((i for i, r in enumerate(kept)
                      if r.overlaps(window) and _clipped(r, window) == mine), None)
         return kept if same is None else kept[:same] + kept[same + 1:]
+
+    def shares_time_in(self, days: Iterable[DayEvents]) -> bool:
+        """Whether cached days hold another blocking event within the event's time,
+        beside one at exactly its time (which may be the event itself)."""
+        inside = {i: w for events in days for i, w in events.items() if w.overlaps(self.when)}
+        mine = sorted(i for i, w in inside.items() if w == self.when)[:1]
+        return any(i not in mine for i in inside)
 
     def less_from_days(self, ref: CalendarRef, days: Iterable[DayEvents]) -> list[DayEvents]:
         """`ref`'s cached days without one event (by id, on every day it is on) whose

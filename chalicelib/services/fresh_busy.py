@@ -81,11 +81,9 @@ class FreshBusy:
                     if isinstance(read, str):  # gone at the provider: holds nothing
                         forget_gone(self.store, host_id, state.ref, read, self.clock.now())
                         continue
-                    if read is None:
-                        busy += self._from_copy(host_id, state, window, False, own_event)
-                    else:  # bare ranges: only one exactly the own event's time is left out
-                        busy += (read if own_event is None
-                                 else own_event.less_from_ranges(state.ref, read, window))
+                    busy += (self._from_copy(host_id, state, window, False, own_event)
+                             if read is None else
+                             self._less_own(host_id, state, read, window, own_event))
         finally:
             pool.shutdown(wait=False)
         return busy
@@ -96,6 +94,20 @@ class FreshBusy:
         calendar = self.adapters.calendar(host_id, provider, self.timeout)
         return {b.calendar_id: b.gone if b.gone is not None else b.busy()
                 for b in calendar.busy(calendar_ids, window) if not b.unknown}
+
+    def _less_own(self, host_id: str, state: SyncState, read: list[TimeRange],
+                  window: TimeRange, own_event: OwnEvent | None) -> list[TimeRange]:
+        """A calendar's fresh ranges less a move's own event: a range exactly its time
+        (domain/own_event.py). Bare ranges cannot show an appointment lying inside it,
+        merged into that very range: the copy, which keeps events one by one, is read
+        then (one read, on a move only), and such an appointment keeps the range busy."""
+        if own_event is None:
+            return read
+        kept = own_event.less_from_ranges(state.ref, read, window)
+        if len(kept) == len(read):
+            return read  # no range is exactly the event's: nothing to leave out
+        copy = self.store.copy(host_id, state.ref, own_event.when)
+        return read if own_event.shares_time_in(copy.days.values()) else kept
 
     def _from_copy(self, host_id: str, state: SyncState, window: TimeRange,
                    broken: bool, own_event: OwnEvent | None) -> list[TimeRange]:

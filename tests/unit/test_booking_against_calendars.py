@@ -225,3 +225,20 @@ def test_a_move_from_the_copy_leaves_out_only_the_bookings_own_event(world: Worl
     moved = world.reschedule(booking, "2026-03-04T10:30:00-05:00")
     assert moved.start == at("2026-03-04T15:30:00+00:00")
 
+
+
+def test_a_move_onto_a_host_event_wholly_inside_its_own_event_is_refused(world: World) -> None:
+    # GIVEN the booking's own event and the doctor inside it in the counted calendar: the
+    # fresh read gives one merged range, exactly the booking's time; the copy, synced by
+    # the push that told of the doctor, keeps both events by id
+    world.counting()
+    booking = world.book("2026-03-04T10:00:00-05:00")
+    world.google.add("primary", "penny-event", ExternalEvent(booking.meeting))
+    world.google.add("primary", "doctor", ExternalEvent(DOCTOR))
+    world.store.write("host-alice", GOOGLE, {booking.start.date(): {
+        "penny-event": booking.meeting, "doctor": DOCTOR}})
+
+    # WHEN the client moves onto the doctor, THEN it is refused
+    with pytest.raises(SlotUnavailableError) as refused:
+        world.reschedule(booking, "2026-03-04T09:30:00-05:00")
+    assert refused.value.reason == "calendar_busy"
