@@ -784,3 +784,30 @@ def test_a_booking_moves_over_its_own_event_in_the_calendar_and_the_event_follow
 
     (event,) = [e for e in sandbox.events("google") if e.created_by_app]
     assert (event.start, event.end) == (at(day, 13, 15), at(day, 13, 45))
+
+
+def test_a_move_onto_the_hosts_appointment_inside_its_own_event_is_refused(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN a 13:00-13:30 booking whose event is in the counted Google calendar, and the
+    # host's 13:00-13:15 appointment put inside it (Google tells Penny of it)
+    (intro,) = api.get("/me/event-types", token=host).json["event_types"]
+    api.put(f"/me/event-types/{intro['id']}", f.event_type(slot_interval_minutes=15),
+            token=host)
+    connect(api, host, "google")
+    day = next_weekday(clock)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, host_id(api, host), booked["uid"])
+    seen = len(sandbox.notifications("google"))
+    sandbox.add_event("google", "Doctor", at(day, 13), at(day, 13, 15))
+    deliver(api, sandbox, "google", seen)
+    token = booked["links"]["reschedule_token"]
+
+    # WHEN the client moves onto it, THEN it is refused, and the page does not offer it
+    r = api.post(f"/bookings/{booked['uid']}/reschedule", {
+        "token": token, "start": at(day, 12, 45).isoformat()})
+    assert (r.status, r.json["error"].get("reason")) == (422, "calendar_busy"), r.body
+    offered = api.get(f"/bookings/{booked['uid']}/slots?token={token}"
+                      f"&start={day}&end={day}&timeZone=UTC")
+    assert offered.status == 200, offered.body
+    times = {datetime.fromisoformat(s["start"]) for s in offered.json["slots"].get(str(day), [])}
+    assert at(day, 12, 45) not in times and at(day, 13, 15) in times

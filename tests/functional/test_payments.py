@@ -426,6 +426,25 @@ def test_a_payment_after_someone_else_took_the_time_is_refunded_automatically(
     assert view(api, rival)["status"] == "confirmed"
 
 
+def test_a_payment_after_the_host_filled_the_lapsed_time_in_google_is_refunded_as_taken(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect(api, stripe_host, "google")          # her calendar counts for conflicts
+    held = book(api, clock)                      # 10:00-10:30 New York, held
+    clock.advance(minutes=20)                    # the hold lapsed: the time is offered
+    start = datetime.fromisoformat(held["start"])
+    sandbox.add_event("google", "Doctor", start, start + timedelta(minutes=30))
+
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+
+    late = view(api, held)
+    assert late["status"] != "confirmed"
+    assert (late["payment"]["state"], late["payment"]["refund_reason"]) == (
+        "refunded", "taken")
+    (refund,) = sandbox.stripe_refunds()
+    assert refund["amount"] == 15000
+
+
 def test_a_paid_booking_while_google_is_broken_still_says_the_link_will_follow(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock,
         monkeypatch: pytest.MonkeyPatch) -> None:
