@@ -32,7 +32,10 @@ _API_TABLE = ("GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "Dele
 FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # Logout closes the login's dashboard sockets and deletes their records. A paid
     # booking's hold gets a one-time schedule, run as the hold timers' role.
+    # A sync too short for a Graph subscription asks the calendar worker for it on the
+    # topic (services/calendar_records.py).
     "APIHandler": {"table": _API_TABLE, "websocket": ("ManageConnections",),
+                   "topic": ("Publish",),
                    "hold_schedules": ("CreateSchedule",), "hold_role": ("PassRole",)},
     # A push reads the host's sockets (Query) and deletes the gone ones' records in one
     # BatchWriteItem (store/sockets.py).
@@ -62,8 +65,11 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
        for spec in QUEUES},
     # The calendar job also keeps the host's busy copies (a Query for them, BatchWriteItem
     # for the days, Put/Delete for push channels) and stores refreshed provider tokens.
+    # Its syncs make a push channel that is due themselves; Publish: the rare one that is
+    # not given the time for it asks, as the API does (services/calendar_records.py).
     "CalendarWorker": {"table": ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem",
                                  "BatchWriteItem"),
+                       "topic": ("Publish",),
                        "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
                                        "GetQueueAttributes")},
     # The notes and brief jobs read the host (a Query of its items), the client's earlier

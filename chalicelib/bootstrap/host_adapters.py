@@ -126,10 +126,19 @@ def _calendar_cache(core: Core, adapters: ProviderAdapters) -> CalendarCache:
     from chalicelib.store.event_owners import EventOwnerRepository
     from chalicelib.store.provider_refs import ProviderRefRepository
 
-    base = core.settings.public_base_url
+    settings = core.settings
+    base = settings.public_base_url
+    # A push channel a short sync may not make is asked of the calendar worker through
+    # the booking-events topic (services/calendar_records.py); no topic, no worker.
+    asks = None
+    if settings.events_topic_arn:
+        from chalicelib.integrations.sns import LazyEventBus
+
+        asks = LazyEventBus(settings.region, settings.events_topic_arn)
     return CalendarCache(adapters, CalendarCacheRepository(), core.clock,
                          notify_url=lambda provider: f"{base}/webhooks/calendar/{provider}",
-                         owners=EventOwnerRepository(), refs=ProviderRefRepository())
+                         owners=EventOwnerRepository(), refs=ProviderRefRepository(),
+                         asks=asks)
 
 
 if TYPE_CHECKING:  # keeps these imports off the cold-start path

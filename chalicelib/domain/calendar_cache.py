@@ -25,6 +25,7 @@ from chalicelib.domain.calendar_channels import Channel, ChannelCursor
 from chalicelib.domain.calendar_copy import CalendarCopy, DayEvents, busy_ranges, utc_days
 from chalicelib.domain.calendar_refs import CalendarRef
 from chalicelib.domain.calendar_trust import (
+    ASK_WATCH_AGAIN_AFTER,
     BOOKING_TRUSTS_CACHE_FOR,
     CACHE_TTL,
     HORIZON,
@@ -39,6 +40,7 @@ from chalicelib.domain.calendar_trust import (
 )
 
 __all__ = [
+    "ASK_WATCH_AGAIN_AFTER",
     "BOOKING_TRUSTS_CACHE_FOR",
     "CACHE_TTL",
     "HORIZON",

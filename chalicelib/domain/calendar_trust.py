@@ -15,11 +15,15 @@ of a calendar reads (`sync_window`). The rules of trust are here, pure:
   `BOOKING_TRUSTS_CACHE_FOR` and the copy covers the booked time, and otherwise the
   booking is refused (retryable).
 
-Channels are renewed by whatever already talks to the provider for the host (a sync
-after a notification, a refresh on read, the calendar job) once they end within
-`RENEW_WATCH_BEFORE`; nothing runs on a schedule, so an idle deployment bills nothing.
-A channel that lapsed anyway leaves the copy on its short expiry, and the next read
-refreshes it and makes a new channel.
+Channels are renewed once they end within `RENEW_WATCH_BEFORE`, prompted by whatever
+already talks to the provider for the host (a sync after a notification, a refresh on
+read, the calendar job); nothing runs on a schedule, so an idle deployment bills nothing.
+A Graph subscription is made only by a call that may wait past Graph's validation of
+Penny's address: a short sync asks the calendar worker for it instead, and records when
+it asked (`watch_asked_at`), so the syncs after it do not ask again for
+`ASK_WATCH_AGAIN_AFTER` (services/calendar_records.py). A channel that lapsed anyway
+leaves the copy on its short expiry, and the next read refreshes it and makes (or asks
+for) a new channel.
 
 calendar_cache.py says where the copy and the states are kept, and names these with the
 rest of the hosts' calendars.
@@ -37,6 +41,9 @@ from chalicelib.domain.timerange import TimeRange
 CACHE_TTL = timedelta(minutes=5)
 BOOKING_TRUSTS_CACHE_FOR = timedelta(minutes=10)
 RENEW_WATCH_BEFORE = timedelta(hours=24)
+# A watch asked of the calendar worker is not asked again for this long: past its run and
+# Lambda's retries of it, so one that failed is asked again, not one still under way.
+ASK_WATCH_AGAIN_AFTER = timedelta(minutes=15)
 WATCH_FOR = timedelta(days=7)          # asked for; Google caps channels, Graph at ~2.9 days
 HORIZON = timedelta(days=100)          # how far ahead a full listing reaches
 LOOK_BACK = timedelta(days=1)          # and how far back (a meeting under way)
@@ -59,6 +66,7 @@ class SyncState:
     watch_expires_at: datetime | None = None
     watch_resource: str = ""                # Google's resourceId, to stop the channel
     failure: str | None = None              # why the last sync failed (None: it worked)
+    watch_asked_at: datetime | None = None  # a new channel asked of the calendar worker
 
     def watching(self, now: datetime) -> bool:
         return self.watch_expires_at is not None and self.watch_expires_at > now
@@ -111,6 +119,12 @@ class SyncState:
 
     def needs_watch(self, now: datetime) -> bool:
         return self.watch_expires_at is None or self.watch_expires_at - now < RENEW_WATCH_BEFORE
+
+    def watch_asked(self, now: datetime) -> bool:
+        """Is a new channel asked of the calendar worker, recently enough not to ask
+        again?"""
+        return self.watch_asked_at is not None and \
+            now - self.watch_asked_at < ASK_WATCH_AGAIN_AFTER
 
     def on_channel_of(self, other: SyncState) -> SyncState:
         """This state watched by the other's push channel."""

@@ -64,3 +64,13 @@ def calendar_removed_event(change_id: str, at: datetime, host_id: str, calendar:
                  connection={"provider": provider, "status": "connected",
                              "calendar": calendar, "reason": reason,
                              "was_destination": was_destination})
+
+
+def calendar_watch_asked_event(host_id: str, calendar: str, asked_at: datetime) -> Event:
+    """A push channel asked of the calendar worker for one of the host's calendars (a
+    CalendarRef key), by the sync that recorded the ask at `asked_at`: its id is that
+    ask's, so a second publish of the same ask is the same job."""
+    kind = EventKind.CALENDAR_WATCH_REQUESTED
+    return Event(kind, event_id(f"watch:{host_id}:{calendar}:{asked_at.isoformat()}", kind),
+                 asked_at, host_id, {},
+                 connection={"provider": calendar.partition(":")[0], "calendar": calendar})

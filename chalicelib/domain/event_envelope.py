@@ -44,6 +44,10 @@ class EventKind(StrEnum):
     # The host (re)connected a calendar or Zoom: write this booking's event and meeting
     # now (for the calendar worker only).
     CALENDAR_REQUESTED = "calendar.requested"
+    # A sync too short for a provider's watch call (a Graph subscription waits on Graph's
+    # validation of Penny's address) found the calendar's push channel due: the calendar
+    # worker makes it (for that worker only; about a calendar, not a booking).
+    CALENDAR_WATCH_REQUESTED = "calendar.watch_requested"
     # Not about a booking: a host's connection to a provider stopped working, or works
     # again (connection_events.py).
     CONNECTION_BROKEN = "connection.broken"
@@ -85,8 +89,13 @@ class Event:
     def from_json(cls, data: Any) -> Event:
         """The envelope back from its JSON (what a worker is pushed); KeyError, ValueError
         or TypeError when it is not one, e.g. a booking without a uid or an unknown type."""
-        booking = data["booking"]
-        if not isinstance(booking, dict) or not isinstance(booking.get("uid"), str) \
+        kind = EventKind(data["type"])
+        booking, connection = data["booking"], data.get("connection")
+        if kind in ABOUT_A_CALENDAR:
+            if not isinstance(connection, dict) or not isinstance(
+                    connection.get("calendar"), str) or not connection["calendar"]:
+                raise ValueError("the event names no calendar")
+        elif not isinstance(booking, dict) or not isinstance(booking.get("uid"), str) \
                 or not booking["uid"]:
             raise ValueError("the event names no booking uid")
         host_id, event_id = data["host_id"], data["id"]
@@ -95,13 +104,18 @@ class Event:
         occurred_at = datetime.fromisoformat(data["occurred_at"])
         if occurred_at.utcoffset() is None:
             raise ValueError("occurred_at has no UTC offset")
-        return cls(EventKind(data["type"]), event_id, occurred_at, host_id, booking,
+        return cls(kind, event_id, occurred_at, host_id, booking,
                    int(data.get("version", ENVELOPE_VERSION)),
+                   connection=connection if isinstance(connection, dict) else None,
                    premium=data.get("premium") is True, notes=data.get("notes") is True)
 
 
 # Work orders for a worker, nothing a host needs to hear about.
-NOT_FOR_DASHBOARDS = frozenset({EventKind.NOTES_REQUESTED, EventKind.CALENDAR_REQUESTED})
+NOT_FOR_DASHBOARDS = frozenset({EventKind.NOTES_REQUESTED, EventKind.CALENDAR_REQUESTED,
+                                EventKind.CALENDAR_WATCH_REQUESTED})
+# Work orders about one of a host's calendars, not a booking: `connection["calendar"]`
+# names it (a CalendarRef key), and `booking` is empty.
+ABOUT_A_CALENDAR = frozenset({EventKind.CALENDAR_WATCH_REQUESTED})
 
 
 def event_id(change_id: str, kind: EventKind) -> str:

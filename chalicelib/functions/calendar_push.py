@@ -10,9 +10,14 @@ notification carrying the subscription id and the `clientState` Penny chose; one
 `resource` path), so Penny can flag the booking whose event the host deleted. A message
 whose token is not its channel's changes nothing and is answered 403; a genuine one
 syncs the calendar's copy, or marks it not fresh when that fails
-(services/calendar_cache.py). A batch whose deleted event's booking could not be flagged
-while other transactions held it is answered 503 (`booking_contention`, Retry-After), so
-Graph sends it again; what else it said was done, and is done again harmlessly.
+(services/calendar_cache.py). A Graph batch naming only subscriptions Penny does not keep
+(an orphan Graph made after Penny's POST timed out, or one Penny stopped) changes nothing
+and is answered 202: Graph retries any other answer for up to 4 hours, and cancels a
+subscription on no answer code. Penny cannot delete such an orphan: it never learnt
+whose it is (the clientState it sent is not stored until the POST answers).
+A batch whose deleted event's booking could not be flagged while other transactions held
+it is answered 503 (`booking_contention`, Retry-After), so Graph sends it again; what else
+it said was done, and is done again harmlessly.
 """
 
 from __future__ import annotations
@@ -85,8 +90,11 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
         return error_response(503, "booking_contention", "a booking this notification names "
                               "is being changed elsewhere; send it again",
                               headers={"Retry-After": str(CONTENDED_RETRY_AFTER)})
-    if pairs and not any(accepted):
-        return _refused()
+    if pairs and not any(accepted) and any(
+            cache.knows_channel("microsoft", sid) for sid, _ in pairs):
+        return _refused()  # a subscription Penny keeps, and not its clientState
+    # Accepted, or of subscriptions Penny does not keep (made at Graph after Penny stopped
+    # waiting, or stopped since): nothing is done, and 202 ends Graph's retries of them.
     return empty(202)
 
 

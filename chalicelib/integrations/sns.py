@@ -30,6 +30,24 @@ def message_attributes(event: Event) -> dict[str, Any]:
             "version": {"DataType": "Number", "StringValue": str(event.version)}}
 
 
+class LazyEventBus:
+    """An SnsEventBus whose client is made on the first publish: the API and the workers
+    publish rarely (a push channel asked of the calendar worker), so their cold start
+    loads no boto3 for it."""
+
+    def __init__(self, region: str, topic_arn: str) -> None:
+        self._region, self._topic_arn = region, topic_arn
+        self._bus: SnsEventBus | None = None
+
+    def publish(self, event: Event) -> None:
+        if self._bus is None:
+            import boto3
+
+            self._bus = SnsEventBus(boto3.client("sns", region_name=self._region),
+                                    self._topic_arn)
+        self._bus.publish(event)
+
+
 class DisabledEventBus:
     """No topic configured: events still reach dashboards, workers are off (and say so)."""
 

@@ -43,7 +43,9 @@ from chalicelib.services.calendar_ports import (
     Deadline,
     EventOwners,
     ProviderAdapters,
+    WatchAsks,
 )
+from chalicelib.services.calendar_records import WATCH_TIMEOUT
 from chalicelib.services.ports import Clock
 
 if TYPE_CHECKING:  # services.jobs is the workers': the API's sync path does not load it
@@ -66,6 +68,9 @@ class CalendarCache(CalendarChoice):
     # The bookings' records of their events: a sync follows an event the host moved to
     # another of their calendars (services/calendar_event_moves.py). None: flagged.
     refs: ProviderRefs | None = None
+    # Where a short sync asks the calendar worker for a channel it may not make itself
+    # (services/calendar_records.py). None: no worker is there, and none is asked.
+    asks: WatchAsks | None = None
 
     # ---- Penny's own events -------------------------------------------------------------
 
@@ -148,11 +153,33 @@ class CalendarCache(CalendarChoice):
         # The cursor read with the channel, when it is the calendar's channel (an older
         # one, replaced meanwhile, is not where the cursor is: the sync reads that).
         held = found.cursor if state.watch_id == watch_id else None
-        # Short: Graph wants its answer within 3 s, and Google retries slow ones.
+        # Short: Graph wants its answer within 3 s, and Google retries slow ones (a Graph
+        # subscription due is asked of the calendar worker: services/calendar_records.py).
         try:
             self.sync(host_id, state, READ_TIMEOUT, noticed=now, seen=setup, channel=held)
         except (ProviderError, NotConnectedError, BookingContentionError):
             self._mark_changed(host_id, ref, now)
+        return True
+
+    def knows_channel(self, provider: str, watch_id: str) -> bool:
+        """Is this a channel Penny keeps (whatever token came with it)? Asked only of a
+        notification refused: one of a channel Penny does not keep (a subscription made
+        at Graph after Penny stopped waiting for it, or one stopped) is accepted and
+        ignored, as Graph retries any other answer for hours."""
+        return self.store.channel_cursor(provider, watch_id) is not None
+
+    def make_watch(self, host_id: str, ref: CalendarRef) -> bool:
+        """The calendar worker's answer to `calendar.watch_requested`: the calendar's
+        push channel made now, by a sync that may wait past the provider's validation of
+        Penny's address (`WATCH_TIMEOUT`), unless it is no longer due (made meanwhile, or
+        the calendar no longer counted). False when there was nothing to do. The sync's
+        failures are raised (the job retries an outage); a watch the provider refuses
+        leaves the copy on its short expiry, and a later sync asks again."""
+        setup = self.store.setup(host_id)
+        state = setup.state(ref)
+        if state is None or not state.needs_watch(self.clock.now()):
+            return False
+        self.sync(host_id, state, WATCH_TIMEOUT, seen=setup)
         return True
 
     def channel_ended(self, provider: str, watch_id: str, token: str) -> bool:

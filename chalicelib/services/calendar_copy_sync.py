@@ -43,7 +43,7 @@ from chalicelib.services.calendar_sync_states import Reading, Synced, still_true
 if TYPE_CHECKING:  # services.jobs is the workers': the API's sync path does not load it
     from chalicelib.services.jobs import ProviderRefs
 
-SYNC_TIMEOUT = 8.0       # a push-notified sync, the calendar job
+SYNC_TIMEOUT = 8.0       # the choice of calendars, the calendar job's booking writes
 MOVE_ATTEMPTS = 3        # reads of what changed, when other syncs keep moving the cursor
 
 
@@ -67,7 +67,7 @@ class CalendarCopySync(CalendarRecords):
         read = self._read(host_id, calendar, state, held, started, until, noticed)
         if isinstance(read, Synced):
             return read
-        return self._record(host_id, calendar, read, noticed, seen)
+        return self._record(host_id, calendar, read, noticed, seen, timeout)
 
     def _read(self, host_id: str, calendar: CalendarProvider, state: SyncState,
               held: ChannelCursor | None, started: datetime, until: datetime | None,

@@ -38,6 +38,7 @@ from chalicelib.services.calendar_event_deletes import (
 from chalicelib.services.calendar_event_owners import disown, own
 from chalicelib.services.calendar_event_records import CALENDAR, made_for, record, recorded
 from chalicelib.services.calendar_ports import ProviderAdapters
+from chalicelib.services.calendar_records import WATCH_TIMEOUT
 from chalicelib.services.jobs import HostConfigs, ProviderRefs
 
 KEEP_AFTER_MEETING = timedelta(days=30)
@@ -72,7 +73,9 @@ class CalendarEventWrites(CalendarEventDeletes):
                     for event_id, when in made:
                         self.cache.record_own(host_id, state.ref, event_id, when)
                 elif mine or state.needs_watch(now):
-                    self.cache.sync(host_id, state)
+                    # A worker may wait on a watch call: a channel due is made here.
+                    self.cache.sync(host_id, state, WATCH_TIMEOUT if state.needs_watch(now)
+                                    else SYNC_TIMEOUT)
 
     def _event(self, booking: Booking, destination: CalendarRef, online: bool,
                zoom_url: str | None, written: list[Written],

@@ -19,6 +19,7 @@ from chalicelib.domain.calendar_cache import (
     RemovedCalendar,
     SyncState,
 )
+from chalicelib.domain.event_envelope import Event
 from chalicelib.domain.event_owners import EventOwner
 from chalicelib.domain.providers.calendars import CalendarProvider
 from chalicelib.domain.providers.refs import ProviderRef
@@ -66,6 +67,14 @@ class CalendarStore(Protocol):
     def reset_cursor(self, provider: str, watch_id: str) -> bool: ...
     def forget_watch(self, provider: str, watch_id: str,
                      moved: ChannelCursor | None = None) -> bool: ...
+
+
+class WatchAsks(Protocol):
+    """Where a sync too short for a provider's watch call asks the calendar worker for
+    the channel (`calendar.watch_requested`): the booking-events topic
+    (integrations/sns.py)."""
+
+    def publish(self, event: Event) -> None: ...
 
 
 class EventOwners(Protocol):

@@ -7,6 +7,17 @@ The host's setup (on the profile item, which is on the slug index) is written on
 what a slots request reads from it changes. A sync renews the calendar's push channel
 when it ends within a day, carrying the cursor, so channels of hosts with traffic never
 lapse and nothing is billed while idle.
+
+Graph checks a new subscription's notificationUrl while its POST waits (Penny's endpoint
+has 10 s to answer, a cold Lambda among them), so a subscription is made only by a sync
+that may wait `WATCH_TIMEOUT`: the calendar worker's. A shorter one (a slots page's, a
+notification's, the choice of calendars') leaves the copy right and asks the worker for
+the channel: it records when it asked on the calendar's state, in the setup write it
+makes anyway (a conditional write: of two syncs at once, one asks), and publishes one
+`calendar.watch_requested`; the syncs after it do not ask again for
+`ASK_WATCH_AGAIN_AFTER`. Made at 2 s, the POST timed out while Graph went on to make the
+subscription: an orphan Penny never recorded, one more on each stale page. Google's
+events.watch calls no one back: its channels are renewed by any sync, as before.
 """
 
 from __future__ import annotations
@@ -28,11 +39,16 @@ from chalicelib.domain.calendar_cache import (
 from chalicelib.domain.errors import CalendarGoneError, ConnectionBrokenError, ProviderError
 from chalicelib.domain.providers.calendars import CalendarProvider
 from chalicelib.services.calendar_gone import forget_gone
-from chalicelib.services.calendar_ports import CalendarStore, ProviderAdapters
+from chalicelib.services.calendar_ports import CalendarStore, ProviderAdapters, WatchAsks
 from chalicelib.services.calendar_sync_states import Reading, Synced, kept_state, still_true
 from chalicelib.services.ports import Clock
 
 log = logging.getLogger("penny.calendars")
+
+# Longer than Graph's 10 s for the validation its subscription POST waits on.
+WATCH_TIMEOUT = 15.0
+# The providers whose watch call waits on a call back to Penny (Graph's validation).
+WATCH_CALLS_BACK = frozenset({"microsoft"})
 
 
 class CalendarRecords:
@@ -43,18 +59,26 @@ class CalendarRecords:
     clock: Clock
     notify_url: Callable[[str], str]
     new_id: Callable[[], str]
+    asks: WatchAsks | None
 
     def _record(self, host_id: str, calendar: CalendarProvider, read: Reading,
-                noticed: datetime | None, seen: CalendarSetup | None) -> Synced:
-        """Renew the channel when due, and write the host's setup when what a slots
-        request reads from it changed."""
+                noticed: datetime | None, seen: CalendarSetup | None,
+                timeout: float) -> Synced:
+        """Renew the channel when due (or ask the calendar worker to, when `timeout`, the
+        sync's, is too short for the provider's watch call), and write the host's setup
+        when what a slots request reads from it changed."""
         stored, mine, old = read.state, read.mine, None
-        if mine.needs_watch(mine.synced_at or self.clock.now()):
-            old, mine = mine, self._watch(host_id, calendar, mine)
+        now = self.clock.now()
+        asking = False
+        if mine.needs_watch(mine.synced_at or now):
+            if timeout >= WATCH_TIMEOUT or mine.ref.provider not in WATCH_CALLS_BACK:
+                old, mine = mine, self._watch(host_id, calendar, mine)
+            else:
+                asking = self.asks is not None and not mine.watch_asked(now)
         renewed = mine.watch_id != stored.watch_id
         on_channel = read.moved is not None or (renewed and mine.watch_id is not None)
         if on_channel and not read.full and not renewed and still_true(stored, mine) \
-                and mine.watching(self.clock.now()):
+                and mine.watching(now) and not asking:
             # What the slots request reads (fresh while the channel lives, covering as
             # far) is as true as before: the profile item, on the slug index, is not
             # rewritten. (A channel that ended, and could not be renewed, leaves the copy
@@ -62,17 +86,34 @@ class CalendarRecords:
             return Synced(mine, read.copy)
         kept = replace(mine, cursor=None) if on_channel else mine
         rival: SyncState | None = None
+        asked: datetime | None = None
 
         def edit(setup: CalendarSetup) -> CalendarSetup:
-            nonlocal rival
+            nonlocal rival, asked
             current = setup.state(kept.ref)
             rival = current if renewed and current is not None and current.watch_id \
                 not in (None, stored.watch_id, kept.watch_id) else None
             if rival is not None:  # its channel stays: this one's would be a stray
                 return self._merge(setup, kept.on_channel_of(rival), noticed)
-            return self._merge(setup, kept, noticed)
+            # A channel made meanwhile by another sync (the calendar worker's, asked by
+            # this one or an earlier one) stays named: this sync made none.
+            ours = kept
+            if not renewed and current is not None and \
+                    current.watch_id not in (None, stored.watch_id):
+                ours = kept.on_channel_of(current)
+            merged = self._merge(setup, ours, noticed)
+            # The ask is this sync's only if the setup as stored has none still standing
+            # (the write is conditional on it: another sync's ask is seen on the retry).
+            after = merged.state(kept.ref)
+            asked = now if asking and after is not None and after.needs_watch(now) \
+                and not after.watch_asked(now) else None
+            if asked is None or after is None:
+                return merged
+            return merged.with_state(replace(after, watch_asked_at=asked))
 
         self.store.change(host_id, edit, seen)
+        if asked is not None:
+            self._ask_watch(host_id, mine.ref, asked)
         if rival is not None:
             # Another sync renewed the channel meanwhile and recorded its own (and stops
             # the old one): the one this sync made is stopped, not left to send
@@ -84,6 +125,19 @@ class CalendarRecords:
         if renewed and old is not None and not self._stop(calendar, old, read.moved):
             self._overlapped(host_id, mine.ref)
         return Synced(mine, read.copy)
+
+    def _ask_watch(self, host_id: str, ref: CalendarRef, at: datetime) -> None:
+        """Publish the ask recorded at `at` to the calendar worker. Best effort: one
+        that is lost is asked again by a sync after `ASK_WATCH_AGAIN_AFTER`."""
+        from chalicelib.domain.connection_events import calendar_watch_asked_event
+
+        if self.asks is None:
+            return
+        try:
+            self.asks.publish(calendar_watch_asked_event(host_id, ref.key, at))
+        except Exception:
+            log.exception("asking the calendar worker for a watch failed",
+                          extra={"provider": ref.provider})
 
     def _refused(self, host_id: str, ref: CalendarRef, exc: ProviderError) -> None:
         if isinstance(exc, CalendarGoneError):
@@ -153,7 +207,7 @@ class CalendarRecords:
         self.store.save_watch(ref.provider, watch.id, host_id, ref, token, watch.expires_at,
                               state.cursor)
         return replace(state, watch_id=watch.id, watch_expires_at=watch.expires_at,
-                       watch_resource=watch.resource_id)
+                       watch_resource=watch.resource_id, watch_asked_at=None)
 
     def _stop(self, calendar: CalendarProvider, state: SyncState,
               moved: ChannelCursor | None = None) -> bool:

@@ -8,6 +8,9 @@ event type) at its current time, anything else has none. So a late `booking.conf
 for a booking cancelled since creates nothing, and a reschedule that overtook its
 confirmation still ends at the new time.
 
+The job also makes a calendar's push channel a short sync asked for
+(`calendar.watch_requested`: services/calendar_records.py says why).
+
 The link: Google Meet and Teams ride on the event (the host's destination calendar must
 be that provider's), Zoom is its own meeting, put in the event's location. When the
 meeting cannot be made (Zoom not connected or broken, a Meet event type while the
@@ -27,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from chalicelib.domain.bookings import Booking, BookingStatus
+from chalicelib.domain.calendar_refs import CalendarRef
 from chalicelib.domain.errors import (
     BookingContentionError,
     ConnectionBrokenError,
@@ -73,10 +77,13 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
     clock: Clock | None = None              # when a link asks for the notes again
     name: str = "calendar"
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
-                                    EventKind.BOOKING_CANCELLED, EventKind.CALENDAR_REQUESTED)
+                                    EventKind.BOOKING_CANCELLED, EventKind.CALENDAR_REQUESTED,
+                                    EventKind.CALENDAR_WATCH_REQUESTED)
     announces: EventKind | None = None
 
-    def run(self, event: Event) -> None:
+    def run(self, event: Event) -> bool | None:
+        if event.type is EventKind.CALENDAR_WATCH_REQUESTED:
+            return self._watch(event)
         uid = str(event.booking["uid"])
         booking = self.bookings.get(uid)
         config = None
@@ -98,6 +105,20 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                 self._resync(event.host_id, config, written)
             raise
         self._resync(event.host_id, config, written)
+        return None
+
+    def _watch(self, event: Event) -> bool:
+        """A push channel a short sync could not make (a Graph subscription waits on
+        Graph's validation of Penny's address): made here, where the call may wait for
+        it (services/calendar_cache.py `make_watch`). A host who disconnected meanwhile
+        has nothing to watch."""
+        if self.cache is None or event.connection is None:
+            return False
+        try:
+            return self.cache.make_watch(
+                event.host_id, CalendarRef.parse(str(event.connection["calendar"])))
+        except NotConnectedError:
+            return False
 
     def _reconcile(self, uid: str, booking: Booking | None, written: list[Written]
                    ) -> tuple[HostConfig | None, Booking | None]:

@@ -31,9 +31,12 @@ def kept_state(current: SyncState, mine: SyncState, noticed: datetime | None = N
     """The stored state after a sync: the sync's results, with a notification that
     arrived meanwhile kept (it is newer than the sync's start, so still not fresh), and
     the one the sync answers (`noticed`: older than its start, so fresh); and its channel
-    ended meanwhile (`channel_ended`) stays ended."""
+    ended meanwhile (`channel_ended`) stays ended. A watch asked of the calendar worker
+    meanwhile stays asked, until the sync made a channel of its own."""
     marks = [t for t in (current.changed_at, noticed) if t is not None]
-    kept = replace(mine, changed_at=max(marks) if marks else None)
+    asked = mine.watch_asked_at if mine.watch_id != current.watch_id and \
+        mine.watch_id is not None else current.watch_asked_at
+    kept = replace(mine, changed_at=max(marks) if marks else None, watch_asked_at=asked)
     if current.watch_id == mine.watch_id and current.watch_expires_at is not None and \
             (mine.watch_expires_at is None or current.watch_expires_at < mine.watch_expires_at):
         # The sync's older view must not bring it back: the copy would pass for pushed

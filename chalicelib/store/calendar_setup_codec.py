@@ -36,7 +36,10 @@ def setup_to_json(setup: CalendarSetup) -> str:
             "covered_until": _iso(s.covered_until), "cursor": s.cursor,
             "changed_at": _iso(s.changed_at), "watch_id": s.watch_id,
             "watch_expires_at": _iso(s.watch_expires_at), "watch_resource": s.watch_resource,
-            "failure": s.failure} for s in setup.conflicts],
+            "failure": s.failure,
+            # Only while a watch is asked: a setup with none reads (and compares) as before.
+            **({"watch_asked_at": _iso(s.watch_asked_at)} if s.watch_asked_at else {})}
+            for s in setup.conflicts],
         # Left out while empty: a setup with none reads as before.
         **({"removed": [{"ref": r.ref.key, "reason": r.reason, "at": _iso(r.removed_at),
                          "destination": r.was_destination} for r in setup.removed]}
@@ -54,7 +57,8 @@ def setup_from_json(raw: str | None) -> CalendarSetup:
             covered_until=_when(c.get("covered_until")), cursor=c.get("cursor"),
             changed_at=_when(c.get("changed_at")), watch_id=c.get("watch_id"),
             watch_expires_at=_when(c.get("watch_expires_at")),
-            watch_resource=c.get("watch_resource") or "", failure=c.get("failure"))
+            watch_resource=c.get("watch_resource") or "", failure=c.get("failure"),
+            watch_asked_at=_when(c.get("watch_asked_at")))
             for c in data.get("conflicts", [])),
         destination=None if destination is None else CalendarRef.parse(destination),
         removed=tuple(RemovedCalendar(CalendarRef.parse(r["ref"]), str(r.get("reason") or ""),

@@ -77,8 +77,10 @@ QUEUES: tuple[QueueSpec, ...] = (
     # booking reaches dashboards as `booking.updated` (from the table's stream).
     # It waits on Google, Microsoft or Zoom for a second or more per event, and uses
     # little CPU: 256 MB bills it at half the 512 MB price for about the same time.
+    # It also makes the push channel a short sync could not (calendar.watch_requested:
+    # a Graph subscription waits on Graph's call back to Penny, up to 10 s).
     QueueSpec("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
-                           "calendar.requested"), None,
+                           "calendar.requested", "calendar.watch_requested"), None,
               "chalicelib.services.calendar_sync:calendar_job", memory_mb=256),
     # Paid bookings: a cancellation's refund under the event type's policy, and the end
     # of a hold (its timer publishes payment.hold_expired: integrations/hold_timers.py).

@@ -24,6 +24,7 @@ from chalicelib.domain.calendar_cache import (
     DayEvents,
     RemovedCalendar,
 )
+from chalicelib.domain.events import Event
 from chalicelib.domain.timerange import TimeRange
 
 
@@ -68,6 +69,7 @@ class FakeCalendarStore:
 
     def change(self, host_id: str, edit: Callable[[CalendarSetup], CalendarSetup],
                seen: CalendarSetup | None = None) -> CalendarSetup:
+        self._before("change")  # a rival's write lands first: the edit sees it
         if host_id not in self.setups:
             return CalendarSetup()
         new = edit(self.setups[host_id])
@@ -149,3 +151,18 @@ class FakeCalendarStore:
             return False
         self.watches.pop((provider, watch_id), None)
         return True
+
+
+@dataclass
+class FakeWatchAsks:
+    """The booking-events topic as a short sync asks the calendar worker for a push
+    channel on it (services/calendar_ports.py WatchAsks): what was published."""
+
+    published: list[Event] = field(default_factory=list)
+
+    def publish(self, event: Event) -> None:
+        self.published.append(event)
+
+    def calendars(self) -> list[str]:
+        """The calendars asked for, in order (CalendarRef keys)."""
+        return [str((e.connection or {}).get("calendar")) for e in self.published]

@@ -27,8 +27,9 @@ from chalicelib.domain.external_busy import ExternalEvent, ShownAs
 from chalicelib.domain.providers.calendars import CalendarInfo
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.services.calendar_records import WATCH_TIMEOUT
 from chalicelib.services.fresh_busy import BOOKING_TIMEOUT, FreshBusy
-from tests.fakes.calendar_cache import FakeCalendarStore
+from tests.fakes.calendar_cache import FakeCalendarStore, FakeWatchAsks
 from tests.fakes.providers import PRIMARY, FakeAdapters, FakeCalendar
 from tests.unit.fakes import FixedClock
 
@@ -64,12 +65,19 @@ class World:
     outlook: FakeCalendar
 
     ids: Iterator[str] = field(default_factory=lambda: (f"w-{n}" for n in itertools.count(1)))
+    asks: FakeWatchAsks = field(default_factory=FakeWatchAsks)
 
     @property
     def cache(self) -> CalendarCache:
         return CalendarCache(self.adapters, self.store, self.clock,
                              lambda provider: f"https://penny.test/webhooks/calendar/{provider}",
-                             new_id=lambda: next(self.ids))
+                             new_id=lambda: next(self.ids), asks=self.asks)
+
+    def run_asked(self) -> None:
+        """The calendar worker runs the watches asked of it so far."""
+        for event in self.asks.published:
+            self.cache.make_watch(event.host_id,
+                                  CalendarRef.parse(str((event.connection or {})["calendar"])))
 
     @property
     def fresh(self) -> FreshBusy:
@@ -92,7 +100,9 @@ class World:
         return self.store.days.get((HOST, ref), {})
 
     def sync(self, ref: CalendarRef = GOOGLE) -> SyncState:
-        return self.cache.sync(HOST, self.state(ref)).state
+        """A sync given the time a watch call may take (the calendar worker's): it makes
+        or renews the channel itself, an Outlook one too."""
+        return self.cache.sync(HOST, self.state(ref), WATCH_TIMEOUT).state
 
 
 @pytest.fixture
@@ -610,6 +620,7 @@ def test_choosing_calendars_syncs_each_new_one_and_keeps_those_already_synced(
 def test_a_calendar_no_longer_chosen_has_its_watch_stopped_and_forgotten(
         world: World) -> None:
     world.cache.choose(HOST, [GOOGLE, OUTLOOK], GOOGLE)
+    world.run_asked()
     outlook_watch = world.state(OUTLOOK).watch_id
     assert outlook_watch is not None
 

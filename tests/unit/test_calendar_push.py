@@ -1,7 +1,9 @@
 """Graph's notifications at Penny's edge (chalicelib/functions/calendar_push.py): change
 notifications sync the calendar, with the events `deleted` ones name; lifecycle
 notifications that end a subscription mark its copy not fresh (`channel_ended`), and
-`missed` is synced like a change."""
+`missed` is synced like a change. A subscription Penny keeps, named with another
+clientState, is refused (403); one Penny does not keep (an orphan Graph made after
+Penny's POST timed out) is accepted and ignored (202), so Graph stops retrying it."""
 
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ from chalicelib.services.calendar_cache import CalendarCache
 
 
 class Recording:
+    """Penny keeps subscriptions `s-1` to `s-4`, each made with clientState `state`."""
+
     def __init__(self) -> None:
+        self.known = {"s-1", "s-2", "s-3", "s-4"}
         self.calls: list[tuple[str, str, str]] = []
         self.deleted: dict[str, list[str]] = {}   # subscription -> the events named deleted
 
@@ -23,11 +28,14 @@ class Recording:
                  deleted: Sequence[str] = ()) -> bool:
         self.calls.append(("notified", watch_id, token))
         self.deleted[watch_id] = list(deleted)
-        return token == "state"
+        return watch_id in self.known and token == "state"
 
     def channel_ended(self, provider: str, watch_id: str, token: str) -> bool:
         self.calls.append(("ended", watch_id, token))
-        return token == "state"
+        return watch_id in self.known and token == "state"
+
+    def knows_channel(self, provider: str, watch_id: str) -> bool:
+        return watch_id in self.known
 
 
 def post(cache: Recording, items: list[dict[str, Any]]) -> int:
@@ -54,6 +62,30 @@ def test_lifecycle_notifications_end_the_channel_or_sync_as_graph_means_them() -
 def test_a_lifecycle_notification_with_another_client_state_is_refused() -> None:
     assert post(Recording(), [{"subscriptionId": "s-1", "clientState": "guess",
                                "lifecycleEvent": "subscriptionRemoved"}]) == 403
+
+
+def test_a_change_of_a_kept_subscription_with_another_client_state_is_refused() -> None:
+    assert post(Recording(), [{"subscriptionId": "s-2", "clientState": "guess",
+                               "changeType": "updated"}]) == 403
+
+
+def test_notifications_of_a_subscription_penny_does_not_keep_are_accepted_and_ignored(
+        ) -> None:
+    cache = Recording()
+
+    changed = post(cache, [{"subscriptionId": "orphan", "clientState": "its-own",
+                            "changeType": "updated"}])
+    ended = post(cache, [{"subscriptionId": "orphan", "clientState": "its-own",
+                          "lifecycleEvent": "reauthorizationRequired"}])
+
+    assert (changed, ended) == (202, 202)   # Graph stops retrying them
+
+
+def test_a_batch_naming_an_orphan_and_a_kept_subscription_with_a_wrong_state_is_refused(
+        ) -> None:
+    assert post(Recording(), [
+        {"subscriptionId": "orphan", "clientState": "its-own", "changeType": "updated"},
+        {"subscriptionId": "s-1", "clientState": "guess", "changeType": "updated"}]) == 403
 
 
 def deleted(subscription: str, event_id: str, state: str = "state") -> dict[str, Any]:

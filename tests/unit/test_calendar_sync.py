@@ -29,10 +29,11 @@ from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers.calendars import CalendarEvent
 from chalicelib.domain.providers.refs import ProviderRef
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.services.calendar_cache import READ_TIMEOUT, CalendarCache
 from chalicelib.services.calendar_catch_up import catch_up
+from chalicelib.services.calendar_records import WATCH_TIMEOUT
 from chalicelib.services.calendar_sync import CalendarSync
-from tests.fakes.calendar_cache import FakeCalendarStore
+from tests.fakes.calendar_cache import FakeCalendarStore, FakeWatchAsks
 from tests.fakes.jobs import FakeCurrentBookings, FakeProviderRefs
 from tests.fakes.providers import FakeAdapters, FakeCalendar
 from tests.unit.fakes import FakeHosts, FixedClock, make_host
@@ -839,7 +840,7 @@ def watched(world: World, store: FakeCalendarStore, *others: CalendarRef) -> Non
     assert world.cache is not None
     for ref in (GOOGLE, *others):
         state = SyncState(ref)
-        synced = world.cache.sync(HOST, state).state
+        synced = world.cache.sync(HOST, state, WATCH_TIMEOUT).state  # the worker's watch
         store.setups[HOST] = store.setups[HOST].with_state(synced) \
             if store.setups[HOST].state(ref) else CalendarSetup(
                 (*store.setups[HOST].conflicts, synced), store.setups[HOST].destination)
@@ -916,6 +917,43 @@ def test_a_calendar_penny_did_not_write_to_is_synced_only_when_its_channel_is_du
     renewed = store.setups[HOST].state(outlook)
     assert renewed is not None and renewed.watch_expires_at is not None
     assert renewed.watch_expires_at > NOW + timedelta(days=1)
+
+
+def asked_for_outlook_watch(world: World) -> tuple[FakeCalendarStore, Event]:
+    """Alice counts her Outlook calendar; a slots page (2 s) synced it and, its
+    subscription due, asked the calendar worker for it: the event the worker gets."""
+    store = world.caching()
+    asks = FakeWatchAsks()
+    assert world.cache is not None
+    world.cache = replace(world.cache, asks=asks)
+    store.setups[HOST] = CalendarSetup((SyncState(OUTLOOK),), GOOGLE)
+    world.cache.sync(HOST, SyncState(OUTLOOK), READ_TIMEOUT)
+    assert world.outlook.watches == {}
+    (asked,) = asks.published
+    world.adapters.asked.clear()
+    return store, asked
+
+
+def test_the_calendar_job_makes_the_asked_outlook_subscription_with_the_long_timeout(
+        world: World) -> None:
+    store, asked = asked_for_outlook_watch(world)
+
+    assert world.job.run(asked) is True
+
+    assert world.adapters.asked == [(HOST, "microsoft", WATCH_TIMEOUT)]
+    (made,) = world.outlook.watches.values()
+    state = store.setups[HOST].state(OUTLOOK)
+    assert state is not None and state.watch_id == made.watch.id
+    assert world.bookings.bookings == {}   # about a calendar: no booking is read or written
+
+
+def test_an_asked_watch_of_a_calendar_the_host_disconnected_since_does_nothing(
+        world: World) -> None:
+    _, asked = asked_for_outlook_watch(world)
+    world.adapters.disconnect(HOST, "microsoft")
+
+    assert world.job.run(asked) is False
+    assert world.outlook.watches == {}
 
 
 def test_a_copy_that_cannot_be_synced_after_the_write_does_not_fail_the_job(

@@ -97,10 +97,12 @@ def fanout(bus: EventBus, realtime: Realtime) -> Fanout:
 def test_only_the_booking_changes_some_worker_takes_are_published() -> None:
     # notes and summary take confirmations; the calendar and notes jobs every change of
     # time; the payments job cancellations (refunds) and the hold timer's end; the notes
-    # job the requests to write a page again (a video link, a brief, a reconnection).
+    # job the requests to write a page again (a video link, a brief, a reconnection);
+    # the calendar job the push channels a short sync asks of it (published by that
+    # sync, never read off the stream).
     assert sorted(WORKER_TYPES) == ["booking.cancelled", "booking.confirmed",
                                     "booking.rescheduled", "calendar.requested",
-                                    "notes.requested",
+                                    "calendar.watch_requested", "notes.requested",
                                     "payment.hold_expired"]
 
 

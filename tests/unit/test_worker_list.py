@@ -32,7 +32,7 @@ def test_the_list_declares_todays_workers_and_what_they_announce() -> None:
                    "notes.requested"), "notes.saved"),
         ("summary", ("booking.confirmed",), "summary.ready"),
         ("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
-                      "calendar.requested"), None),
+                      "calendar.requested", "calendar.watch_requested"), None),
         ("payments", ("booking.cancelled", "payment.hold_expired"), None),
     ]
 
@@ -93,7 +93,8 @@ def test_the_summary_and_notes_subscriptions_also_require_their_attribute() -> N
                            "notes.requested"], "notes": ["true"]},
         "summary": {"type": ["booking.confirmed"], "premium": ["true"]},
         "calendar": {"type": ["booking.confirmed", "booking.rescheduled",
-                              "booking.cancelled", "calendar.requested"]},
+                              "booking.cancelled", "calendar.requested",
+                              "calendar.watch_requested"]},
         "payments": {"type": ["booking.cancelled", "payment.hold_expired"]},
     }
     # The merge template (infra/resources.json is its committed copy) subscribes so.
