@@ -5,7 +5,11 @@ lifetime, DELETE; then a `{"value": [...]}` notification, `clientState` in each 
 every created/updated/deleted event the subscription covers (a `deleted` one as the
 host's Outlook sends it: the control surface's `delete_event`, the sandbox page's Delete
 button). A test whose receiver serves no port answers the validation request itself
-(`answer`).
+(`answer`), in the same 10 s; one that takes longer (a slow receiver, a cold Lambda)
+fails the POST as Graph does. The POST answers only once the validation did: a client
+that stopped waiting meanwhile still leaves the subscription made, as Graph does (its
+docs say nothing either way; an abandoned POST is not known to be undone), so a test can
+make an orphan by answering slowly.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -172,11 +177,12 @@ def _handshake(url: str, answer: Validator) -> str | None:
     """Graph's validation request; None when the receiver echoed the token in time."""
     token = f"Validation: Testing client application reachability for subscription Request-Id:" \
             f" {uuid.uuid4()}"
+    started = time.monotonic()
     try:
         status, content_type, text = answer(url, token)
     except requests.RequestException:
         return "Notification endpoint must respond with 200 OK to validation request."
-    if status != 200:
+    if status != 200 or time.monotonic() - started > HANDSHAKE_TIMEOUT:
         return "Notification endpoint must respond with 200 OK to validation request."
     if not content_type.startswith("text/plain") or text != token:
         return "Response must exactly match validationToken query parameter."

@@ -36,6 +36,7 @@ from chalicelib.domain.calendar_cache import (
     ChannelCursor,
     SyncState,
 )
+from chalicelib.domain.connection_events import calendar_watch_asked_event
 from chalicelib.domain.errors import CalendarGoneError, ConnectionBrokenError, ProviderError
 from chalicelib.domain.providers.calendars import CalendarProvider
 from chalicelib.services.calendar_gone import forget_gone
@@ -129,8 +130,6 @@ class CalendarRecords:
     def _ask_watch(self, host_id: str, ref: CalendarRef, at: datetime) -> None:
         """Publish the ask recorded at `at` to the calendar worker. Best effort: one
         that is lost is asked again by a sync after `ASK_WATCH_AGAIN_AFTER`."""
-        from chalicelib.domain.connection_events import calendar_watch_asked_event
-
         if self.asks is None:
             return
         try:

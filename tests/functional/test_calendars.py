@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.domain.connection_events import calendar_watch_asked_event
 from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers.calendars import CalendarEvent, CalendarProvider
@@ -97,6 +98,21 @@ def run_calendar_job(kind: EventKind, host_id: str, uid: str, n: int = 1) -> Non
     runner = bootstrap.build_worker(bootstrap.core(), spec)
     runner.handle(Event(kind, f"{uid}-{kind.value}-{n}", bootstrap.core().clock.now(),
                         host_id, {"uid": uid}))
+
+
+def run_watch_jobs(api: Api, token: str) -> int:
+    """The calendar worker makes the push channels the API's short syncs asked of it
+    (`calendar.watch_requested`, which the API publishes on the booking-events topic:
+    not wired here), for each counted calendar not pushed to yet; how many it made."""
+    spec = next(s for s in QUEUES if s.name == "calendar")
+    runner = bootstrap.build_worker(bootstrap.core(), spec)
+    listed = api.get("/me/calendars", token=token).json["calendars"]
+    unwatched = [c["key"] for c in listed if c["conflicts"] and not c["push"]]
+    for key in unwatched:
+        runner.handle(calendar_watch_asked_event(host_id(api, token), key,
+                                                 bootstrap.core().clock.now()))
+    after = api.get("/me/calendars", token=token).json["calendars"]
+    return sum(1 for c in after if c["key"] in unwatched and c["push"])
 
 
 def meet_on(api: Api, token: str, kind: str) -> None:
@@ -754,15 +770,20 @@ def test_graphs_validation_handshake_is_echoed_as_plain_text(api: Api, host: str
     assert r.headers["Content-Type"].startswith("text/plain")
 
 
-def test_a_graph_notification_for_an_unknown_subscription_changes_nothing(
-        api: Api, host: str) -> None:
-    forged = {"value": [{"subscriptionId": "nope", "clientState": "guess",
+def test_a_graph_notification_for_an_unknown_subscription_is_accepted_and_changes_nothing(
+        api: Api, sandbox: ProviderSandbox, host: str) -> None:
+    # An orphan Graph made after Penny stopped waiting for its POST: answered 202, so
+    # Graph does not retry it for 4 hours (a kept one with a wrong clientState is 403:
+    # test_outlook_watch_asks.py).
+    orphan = {"value": [{"subscriptionId": "nope", "clientState": "guess",
                          "changeType": "created", "resource": "me/events/1"}]}
+    sandbox.reset_api_calls("microsoft")
 
-    r = api.post("/webhooks/calendar/microsoft", forged)
+    r = api.post("/webhooks/calendar/microsoft", orphan)
     garbled = api.post("/webhooks/calendar/microsoft", raw=b"{not json")
 
-    assert (r.status, r.code) == (403, "unknown_channel")
+    assert r.status == 202
+    assert sandbox.api_calls("microsoft") == 0   # nothing was synced
     assert (garbled.status, garbled.code) == (400, "bad_request")
 
 

@@ -39,6 +39,7 @@ from tests.functional.test_calendars import (
     meet_on,
     next_weekday,
     run_calendar_job,
+    run_watch_jobs,
 )
 from tests.functional.test_connections import connect
 from tests.functional.test_event_owner_flag import Conflicts
@@ -54,12 +55,14 @@ def validated_by_penny(url: str, token: str) -> tuple[int, str, str]:
 @pytest.fixture
 def host(api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> Iterator[str]:
     """A host who writes Teams bookings to Outlook, its calendar watched by a Graph
-    subscription."""
+    subscription (made by the calendar worker, as the connection's sync asked)."""
     token = make_sandbox_host(api, sandbox, clock)
     sandbox.answer_validations(validated_by_penny)
     try:
         connect(api, token, "microsoft")
         meet_on(api, token, "teams")
+        assert sandbox.watches("microsoft") == []   # not on the API's 8 s: asked of
+        assert run_watch_jobs(api, token) == 1      # the worker, which makes it
         assert len(sandbox.watches("microsoft")) == 1
         yield token
     finally:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,7 +29,9 @@ from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.graph_calendar import GraphCalendar
 from chalicelib.integrations.graph_calendar_wire import external_event
 from chalicelib.provider_settings import MicrosoftApp
-from sandbox import ProviderSandbox
+from chalicelib.services.calendar_cache import READ_TIMEOUT
+from chalicelib.services.calendar_records import WATCH_TIMEOUT
+from sandbox import ProviderSandbox, graph_subscriptions
 from sandbox.testing import token_answer
 from tests.sandbox.receiver import Receiver
 
@@ -599,3 +603,66 @@ def test_an_event_graph_cannot_find_to_update_is_rejected(
     with pytest.raises(ProviderRejectedError, match="ErrorItemNotFound"):
         _outlook(provider_sandbox).update_event(_primary(provider_sandbox), "AAMkAGnope",
                                                 _booking())
+
+
+SLOW_VALIDATION = 2.5   # seconds the receiver takes: past a 2 s page, within Graph's 10 s
+
+
+def _slow_echo(url: str, token: str) -> tuple[int, str, str]:
+    """Penny's endpoint answering Graph's validation request late (a cold Lambda)."""
+    time.sleep(SLOW_VALIDATION)
+    return 200, "text/plain; charset=utf-8", token
+
+
+def _watches_soon(sandbox: ProviderSandbox, count: int) -> list[Any]:
+    """The sandbox's subscriptions, once `count` are made (its POST still running)."""
+    for _ in range(200):
+        if len(sandbox.watches("microsoft")) >= count:
+            break
+        time.sleep(0.05)
+    return sandbox.watches("microsoft")
+
+
+def test_a_subscription_whose_validation_outlasts_a_2s_caller_is_made_all_the_same(
+        provider_sandbox: ProviderSandbox) -> None:
+    # As Graph: the POST waits on the validation, and a client that hung up meanwhile
+    # leaves an orphan it never learnt the id of. Penny's pages never POST (2 s).
+    provider_sandbox.answer_validations(_slow_echo)
+    try:
+        with pytest.raises(ProviderUnavailableError):
+            _outlook(provider_sandbox, timeout=READ_TIMEOUT).watch(
+                _primary(provider_sandbox), "http://penny.test/hooks/outlook", "w-1", "s",
+                datetime.now(UTC) + timedelta(days=1))
+        (orphan,) = _watches_soon(provider_sandbox, 1)
+    finally:
+        provider_sandbox.answer_validations(None)
+
+    assert orphan.secret == "s"
+
+
+def test_the_workers_timeout_waits_out_a_slow_validation_and_gets_the_subscription(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.answer_validations(_slow_echo)
+    try:
+        watch = _outlook(provider_sandbox, timeout=WATCH_TIMEOUT).watch(
+            _primary(provider_sandbox), "http://penny.test/hooks/outlook", "w-1", "s",
+            datetime.now(UTC) + timedelta(days=1))
+    finally:
+        provider_sandbox.answer_validations(None)
+
+    assert [w.id for w in provider_sandbox.watches("microsoft")] == [watch.id]
+
+
+def test_a_validation_answered_after_graphs_10s_fails_the_subscription(
+        provider_sandbox: ProviderSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(graph_subscriptions, "HANDSHAKE_TIMEOUT", SLOW_VALIDATION / 2)
+    provider_sandbox.answer_validations(_slow_echo)
+    try:
+        with pytest.raises(ProviderRejectedError, match="validation request failed"):
+            _outlook(provider_sandbox, timeout=WATCH_TIMEOUT).watch(
+                _primary(provider_sandbox), "http://penny.test/hooks/outlook", "w-1", "s",
+                datetime.now(UTC) + timedelta(days=1))
+    finally:
+        provider_sandbox.answer_validations(None)
+
+    assert provider_sandbox.watches("microsoft") == []

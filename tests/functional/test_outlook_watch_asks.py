@@ -1,0 +1,109 @@
+"""An Outlook calendar's Graph subscription, asked of the calendar worker by a slots
+page's short sync and made by the worker (services/calendar_records.py): over the
+booking-events topic the local stack provisions (moto), with the API's own table, and
+the sandbox's Graph, whose subscription POST waits on the validation of Penny's address
+(answered by Penny's own handler: Penny serves no port here).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.domain.calendar_cache import CACHE_TTL, CalendarRef
+from chalicelib.domain.timerange import TimeRange
+from chalicelib.integrations.sns import LazyEventBus
+from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.store.calendar_cache import CalendarCacheRepository
+from chalicelib.store.queues import QUEUES, TOPIC
+from sandbox.server import ProviderSandbox
+from tests.functional.conftest import Api, FixedClock
+from tests.functional.hosts import make_sandbox_host
+from tests.functional.realtime_wiring import Wiring
+from tests.functional.test_calendars import host_id, run_watch_jobs
+from tests.functional.test_connections import connect
+from tests.functional.test_outlook_event_removed import validated_by_penny
+
+
+@pytest.fixture
+def outlook_host(api: Api, sandbox: ProviderSandbox, clock: FixedClock) -> Iterator[str]:
+    """A host with Outlook connected (its calendar counted, synced, not subscribed to:
+    the API's sync on connecting asks the worker, and no topic is wired to the API)."""
+    token = make_sandbox_host(api, sandbox, clock)
+    sandbox.answer_validations(validated_by_penny)
+    try:
+        connect(api, token, "microsoft")
+        assert sandbox.watches("microsoft") == []
+        yield token
+    finally:
+        sandbox.answer_validations(None)
+
+
+def cache_on_topic(wiring: Wiring) -> CalendarCache:
+    """The API's calendar cache, publishing its asks to the provisioned topic."""
+    sns = boto3.client("sns", region_name="us-east-1")
+    topic = next(t["TopicArn"] for t in sns.list_topics()["Topics"]
+                 if t["TopicArn"].endswith(f"penny-test-{TOPIC}"))
+    return replace(bootstrap.services().calendars, asks=LazyEventBus("us-east-1", topic))
+
+
+def calendar_queue(wiring: Wiring) -> list[dict[str, Any]]:
+    """What SNS delivered to the calendar worker's subscription: the events."""
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    got = sqs.receive_message(QueueUrl=wiring.queues["calendar"], MaxNumberOfMessages=10)
+    return [json.loads(json.loads(m["Body"])["Message"]) for m in got.get("Messages", [])]
+
+
+def test_stale_outlook_pages_ask_the_worker_once_over_the_topic_and_it_subscribes(
+        api: Api, sandbox: ProviderSandbox, outlook_host: str, clock: FixedClock,
+        wiring: Wiring) -> None:
+    host = host_id(api, outlook_host)
+    cache = cache_on_topic(wiring)
+    outlook = CalendarRef("microsoft", sandbox.calendars("microsoft")[0].id)
+    week = TimeRange(clock.now(), clock.now() + timedelta(days=7))
+
+    # WHEN two slots pages in a row find the copy stale (no channel: a short expiry)
+    for _ in range(2):
+        clock.advance(seconds=CACHE_TTL.total_seconds() + 1)
+        state = CalendarCacheRepository().setup(host).state(outlook)
+        assert state is not None
+        assert outlook in cache.refresh(host, [state], week)   # synced in time
+
+    # THEN neither posted a subscription, and the worker was asked once
+    assert sandbox.watches("microsoft") == []
+    (asked,) = calendar_queue(wiring)
+    assert asked["type"] == "calendar.watch_requested" and asked["host_id"] == host
+    assert asked["connection"]["calendar"] == outlook.key
+
+    # AND the worker, given the message as SNS pushes it, makes the subscription
+    spec = next(s for s in QUEUES if s.name == "calendar")
+    bootstrap.build_worker(bootstrap.core(), spec).process(json.dumps(asked))
+    (made,) = sandbox.watches("microsoft")
+    listed = api.get("/me/calendars", token=outlook_host).json["calendars"]
+    assert next(c for c in listed if c["key"] == outlook.key)["push"] is True
+    watched = CalendarCacheRepository().setup(host).state(outlook)
+    assert watched is not None and watched.watch_id == made.id
+    assert watched.watch_asked_at is None
+
+
+def test_a_kept_subscriptions_notification_with_another_client_state_is_refused(
+        api: Api, sandbox: ProviderSandbox, outlook_host: str) -> None:
+    assert run_watch_jobs(api, outlook_host) == 1
+    (made,) = sandbox.watches("microsoft")
+
+    def notify(state: str) -> Any:
+        return api.post("/webhooks/calendar/microsoft", {"value": [{
+            "subscriptionId": made.id, "clientState": state, "changeType": "updated",
+            "resource": "me/events/1"}]})
+
+    forged, genuine = notify("guess"), notify(str(made.secret))
+
+    assert (forged.status, forged.code) == (403, "unknown_channel")
+    assert genuine.status == 202
