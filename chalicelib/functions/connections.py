@@ -3,9 +3,12 @@ starts a round trip, and the OAuth callback that ends it.
 
 Starting (`POST /me/connections/{provider}`, `/me/identities/{provider}`,
 `/auth/oidc/{provider}`) answers the provider's consent URL and sets the *binding*
-cookie: httpOnly, `SameSite=Lax` (the provider's redirect back is a top-level cross-site
-GET: a Strict cookie, like the session's, would not be sent with it), scoped to
-`{base}/oauth/`, gone in 10 minutes. The callback (`GET /oauth/{provider}/callback`, an
+cookie: `__Host-` (Secure, `Path=/`, no Domain, so no sibling subdomain can plant one:
+it is all that ties a callback to the browser that started it), httpOnly,
+`SameSite=Lax` (the provider's redirect back is a top-level cross-site GET: a Strict
+cookie, like the session's, would not be sent with it), gone in 10 minutes. Over plain
+http to a loopback host (the local stack) it is unprefixed and not Secure, like the
+session's cookies (session_cookies.py). The callback (`GET /oauth/{provider}/callback`, an
 edge route) hands the query and that cookie to the service, clears the cookie, and:
 
 - connect: 303 to `/app/connections?connected=<p>`;
@@ -73,20 +76,24 @@ class CallbackServices:
 
 def binding_name(secure: bool, state_id: str) -> str:
     """One cookie per round trip (named by its state), so a round trip started in another
-    tab never overwrites this one's."""
+    tab never overwrites this one's. `__Host-`, not `__Secure-`: a `__Secure-` cookie may
+    come from a sibling subdomain (Domain=<parent>), which could then finish its own round
+    trip in the host's browser (sign the host into its account, or take the host's
+    calendar grant into it)."""
     name = f"{BINDING}_{state_id[:STATE_NAME_CHARS]}"
-    return f"__Secure-{name}" if secure else name
+    return f"__Host-{name}" if secure else name
 
 
-def binding_cookie(value: str, secure: bool, base: str, max_age: int, state_id: str) -> str:
+def binding_cookie(value: str, secure: bool, max_age: int, state_id: str) -> str:
+    # `__Host-` requires Path=/ (whatever the base path the callback is served under).
     flags = ["HttpOnly", "SameSite=Lax", *(["Secure"] if secure else [])]
-    return "; ".join([f"{binding_name(secure, state_id)}={value}", f"Path={base}/oauth/",
+    return "; ".join([f"{binding_name(secure, state_id)}={value}", "Path=/",
                       f"Max-Age={max_age}", *flags])
 
 
-def started(request: Any, base: str, result: Started) -> Response:
+def started(request: Any, result: Started) -> Response:
     secure = is_secure(request.headers)
-    cookie = binding_cookie(result.binding, secure, base, int(STATE_TTL.total_seconds()),
+    cookie = binding_cookie(result.binding, secure, int(STATE_TTL.total_seconds()),
                             result.state_id)
     return Response(body=json.dumps({"authorize_url": result.url}), status_code=200,
                     headers={"Content-Type": "application/json", "Cache-Control": "no-store",
@@ -111,7 +118,7 @@ def callback(services: CallbackServices, incoming: EdgeRequest, provider: str, b
     state_id = (incoming.query.get("state") or "").partition(".")[0]
     if not STATE_ID.fullmatch(state_id):
         state_id = ""
-    spent = binding_cookie("", secure, base, 0, state_id)
+    spent = binding_cookie("", secure, 0, state_id)
     try:
         state = services.connections.take(
             provider, incoming.query, cookies(incoming.headers).get(binding_name(secure, state_id)))

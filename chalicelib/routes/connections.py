@@ -42,7 +42,6 @@ PAYMENT_PROVIDERS = ("stripe", "razorpay")
 def connect_provider(host_id: str, session_id: str | None, provider: str, body: Any) -> Response:
     from chalicelib.domain.providers.oauth import Feature
     from chalicelib.functions.connections import CONNECTIONS_PAGE, started
-    from chalicelib.functions.http import base_path
 
     request = bp.current_request
     if provider in PAYMENT_PROVIDERS:
@@ -50,7 +49,7 @@ def connect_provider(host_id: str, session_id: str | None, provider: str, body: 
     result = services().connections.start(host_id, session_id, provider,
                                           frozenset(Feature(f) for f in body.features),
                                           CONNECTIONS_PAGE)
-    return started(request, base_path(request), result)
+    return started(request, result)
 
 
 def _connect_payments(host_id: str, provider: str) -> Response:

@@ -21,12 +21,11 @@ route = api(bp)
 def sign_in_with_provider(provider: str, body: Any) -> Response:
     from chalicelib.functions.browser_session import check_origin
     from chalicelib.functions.connections import started
-    from chalicelib.functions.http import base_path
 
     request = bp.current_request
     check_origin(request, services().settings.public_base_url)  # no login CSRF
     result = services().connections.start_sign_in(provider, body.timezone or "", "/app")
-    return started(request, base_path(request), result)
+    return started(request, result)
 
 
 @route("/me/identities", "GET", "list_identities",
@@ -44,11 +43,10 @@ def list_identities(host_id: str) -> dict[str, Any]:
        errors=(*AUTH_ERRORS, 403, 409), no_store=True)
 def link_identity(host_id: str, session_id: str | None, provider: str) -> Response:
     from chalicelib.functions.connections import started
-    from chalicelib.functions.http import base_path
 
     request = bp.current_request
     result = services().connections.start_link(host_id, session_id, provider, "/app/profile")
-    return started(request, base_path(request), result)
+    return started(request, result)
 
 
 @route("/me/identities/{provider}", "DELETE", "unlink_identity",

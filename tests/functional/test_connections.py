@@ -27,7 +27,7 @@ from chalicelib.store.items import ConnectionItem, OAuthStateItem
 from chalicelib.store.stream import events_of
 from sandbox.server import ProviderSandbox
 from sandbox.testing import consent
-from tests.functional.browser import Browser
+from tests.functional.browser import Browser, parse_set_cookie
 from tests.functional.conftest import PUBLIC, Api, FixedClock, Response, rebuild
 from tests.functional.hosts import make_host, make_sandbox_host
 from tests.functional.realtime_wiring import Stream
@@ -46,7 +46,7 @@ def start(api: Api, token: str, provider: str) -> tuple[str, str]:
     r = api.post(f"/me/connections/{provider}", {"features": [FEATURE[provider]]}, token=token)
     assert r.status == 200, r.body
     cookie = header(r, "set-cookie")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/oauth/" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     return r.json["authorize_url"], cookie.split(";")[0]
 
 
@@ -298,6 +298,33 @@ def test_a_callback_in_another_browser_cannot_attach_tokens_to_the_host(
 
     assert back.status == 400 and b"another browser" in back.body
     assert status_of(api, host, "google")["status"] == "not_connected"
+
+
+def test_the_binding_cookie_is_a_host_only_cookie_no_sibling_subdomain_can_set(
+        api: Api, host: str) -> None:
+    r = api.post("/me/connections/google", {"features": ["calendar"]}, token=host)
+
+    # `__Host-` makes the browser refuse it with a Domain, without Secure, or off Path=/
+    name, cookie = parse_set_cookie(header(r, "set-cookie"))
+    assert name.startswith("__Host-penny_oauth_")
+    assert cookie.attributes["path"] == "/" and "secure" in cookie.attributes
+    assert "domain" not in cookie.attributes
+
+
+def test_a_binding_planted_by_a_sibling_subdomain_does_not_give_the_host_s_grant_to_it(
+        api: Api, host: str) -> None:
+    # GIVEN an attacker's own round trip, whose binding a sibling subdomain planted in the
+    # host's browser under a name it can set (`__Secure-`, Domain=<parent>), and the host
+    # lured to the consent page: the host allows Penny with their own Google account
+    attacker = make_host(api, slug="mallory")
+    url, binding = start(api, attacker, "google")
+    name, value = binding.split("=", 1)
+    planted = f"__Secure-{name.split('-', 1)[1]}={value}"  # penny_oauth_<state id>
+
+    back = come_back(api, consent(url), planted)
+
+    assert back.status == 400 and b"another browser" in back.body
+    assert status_of(api, attacker, "google")["status"] == "not_connected"
 
 
 def test_another_hosts_state_cannot_connect_this_host(api: Api, host: str) -> None:

@@ -19,7 +19,7 @@ from chalicelib.provider_settings import Providers
 from sandbox.server import ProviderSandbox, start_sandbox
 from sandbox.testing import consent
 from tests.functional import factories as f
-from tests.functional.browser import Browser
+from tests.functional.browser import Browser, Cookie
 from tests.functional.conftest import Api, FixedClock, Response, rebuild
 
 PUBLIC = "http://penny.test"
@@ -192,6 +192,27 @@ def test_signing_in_is_refused_from_another_site(api: Api, sandbox: ProviderSand
     r = browser.post("/auth/oidc/google", {})
 
     assert r.status == 403
+
+
+def test_a_binding_planted_by_a_sibling_subdomain_does_not_sign_the_visitor_in(
+        api: Api, sandbox: ProviderSandbox) -> None:
+    # GIVEN an attacker who started "Sign in with Google" with their own account and
+    # stopped at the callback, and a sibling subdomain that planted their binding in the
+    # visitor's browser under the one name it can set (`__Secure-`, Domain=<parent>)
+    attacker = Browser(api)
+    start = attacker.post("/auth/oidc/google", {"timezone": "Europe/Berlin"})
+    [(name, binding)] = [(n, c) for n, c in attacker.jar.items() if "penny_oauth" in n]
+    callback = urlsplit(consent(start.json["authorize_url"]))
+    visitor = Browser(api)
+    visitor.jar[f"__Secure-{name.split('-', 1)[1]}"] = Cookie(binding.value, {"path": "/"})
+
+    # WHEN the visitor follows a link to that callback
+    back = visitor.get(f"{callback.path}?{callback.query}")
+
+    # THEN no session is opened in the visitor's browser (no login CSRF)
+    assert back.status == 400 and b"another browser" in back.body
+    assert not any("penny_access" in n for n in visitor.jar)
+    assert visitor.get("/me/profile").status == 401
 
 
 def test_zoom_and_notion_offer_no_sign_in(api: Api, sandbox: ProviderSandbox) -> None:
