@@ -26,8 +26,14 @@ from chalicelib.functions.session_cookies import (
     session_cookies,
 )
 from chalicelib.functions.session_services import SessionServices
+from chalicelib.services.accounts import could_be_refresh_token
 
-MAX_SAME_NAME = 3   # refresh cookies of one name tried, at most (the real one and plants)
+# Refresh cookies of one name tried, at most: each costs a read. A sibling subdomain can
+# send at most 3 ahead of the host's own per parent domain level (two with a longer Path,
+# one with the same Path set earlier: RFC 6265 5.4), so 10 covers a host three levels
+# below its registrable domain. Values that cannot be a token are passed over free and
+# do not count, nor does a value sent twice.
+MAX_SAME_NAME = 10
 T = TypeVar("T")
 
 
@@ -38,7 +44,8 @@ def _with_each(tokens: list[str], act: Callable[[str], T]) -> T:
     tried. A CSRF refusal wins over an unknown token: a forged request clears nothing."""
     refused: CsrfTokenError | None = None
     unknown: UnknownRefreshTokenError | None = None
-    for token in tokens[:MAX_SAME_NAME]:
+    shaped = dict.fromkeys(t for t in tokens if could_be_refresh_token(t))
+    for token in list(shaped)[:MAX_SAME_NAME]:
         try:
             return act(token)
         except CsrfTokenError as exc:
@@ -49,6 +56,8 @@ def _with_each(tokens: list[str], act: Callable[[str], T]) -> T:
         raise refused
     if unknown is not None:
         raise unknown
+    if tokens:  # none of them could be a token: no login holds any
+        raise UnknownRefreshTokenError("refresh token is invalid or expired; log in again")
     raise AuthenticationError("no session to refresh; log in again")
 
 

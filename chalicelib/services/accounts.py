@@ -59,7 +59,15 @@ class Session:
 Guard = Callable[[str, str], None]
 
 
-_LOGIN_ID = re.compile(r"[0-9a-f]{16}")  # secrets.token_hex(8), as _start_session makes it
+# `{secrets.token_hex(8)}.{secrets.token_urlsafe(32)}`, as _start_session and refresh make
+# it, or a bare token_urlsafe(32) (the old format): the only shapes Penny ever issued.
+_TOKEN = re.compile(r"(?:[0-9a-f]{16}\.)?[A-Za-z0-9_-]{43}")
+
+
+def could_be_refresh_token(value: str) -> bool:
+    """Whether `value` has the shape of a refresh token Penny issues: anything else is
+    refused without a read (a cookie planted by a sibling subdomain costs nothing)."""
+    return _TOKEN.fullmatch(value) is not None
 
 
 def _hash(token: str) -> str:
@@ -164,11 +172,11 @@ class AccountService:
 
     def _find(self, refresh_token: str) -> StoredRefreshToken | None:
         """The presented token in its login, current or recently spent; None if unknown."""
+        if not could_be_refresh_token(refresh_token):
+            return None  # not a token we made: refused without a read
         family_id, dot, _ = refresh_token.partition(".")
         if not dot:
             return self.refresh_tokens.find_old_format(_hash(refresh_token))
-        if not _LOGIN_ID.fullmatch(family_id):
-            return None  # not a login id we made: refused without a read
         return self.refresh_tokens.find(family_id, _hash(refresh_token))
 
     def authenticate(self, access_token: str) -> str:

@@ -279,9 +279,10 @@ def test_a_refresh_token_from_the_previous_release_refreshes_once_then_counts_as
 
     from chalicelib.store.items import RefreshFamilyItem, RefreshTokenItem
 
-    # GIVEN a login made before tokens named it: a bare secret, kept as REFRESH#{sha256}
+    # GIVEN a login made before tokens named it: a bare secret (token_urlsafe(32), 43
+    # characters), kept as REFRESH#{sha256}
     host_id = sign_up(api)["host_id"]
-    old, login_id = "b4re-s3cret_from-the-previous-release-xxxxxx", "00000000000000aa"
+    old, login_id = "b4re-s3cret_from-the-previous-release-xxxxx", "00000000000000aa"
     expires = clock.now() + timedelta(days=10)
     RefreshFamilyItem(f"RFAMILY#{login_id}", "RFAMILY", host_id=host_id,
                       expires_at=expires).save()

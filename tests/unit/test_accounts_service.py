@@ -24,7 +24,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.hosts import Account, Profile
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
-from chalicelib.services.accounts import AccountService, Session
+from chalicelib.services.accounts import AccountService, Session, could_be_refresh_token
 from tests.unit.fakes import (
     FakeHosts,
     FakeLoginSockets,
@@ -255,6 +255,19 @@ def test_a_refresh_token_names_its_login_across_rotations(world: World) -> None:
     assert second.session_id == first.session_id
 
 
+def test_only_a_value_shaped_like_an_issued_refresh_token_could_be_one(world: World) -> None:
+    session = world.sign_up()
+    renewed = world.accounts.refresh(session.refresh_token)
+
+    assert could_be_refresh_token(session.refresh_token)
+    assert could_be_refresh_token(renewed.refresh_token)
+    assert could_be_refresh_token("A" * 43)  # the old format: a bare secret
+    for value in ("", "x", "0123456789abcdef.forged", f"{session.session_id}.{'A' * 42}",
+                  f"{'G' * 16}.{'A' * 43}", f"{session.session_id}.{'A' * 43}=",
+                  f"{renewed.refresh_token}\n", f"{'A' * 43};"):
+        assert not could_be_refresh_token(value), value
+
+
 def test_a_forged_token_naming_a_real_login_is_refused_and_ends_nothing(world: World) -> None:
     session = world.sign_up()
     forged = f"{session.session_id}.{'A' * 43}"
@@ -299,7 +312,7 @@ def test_a_login_knows_its_last_five_spent_tokens_and_only_refuses_older_ones(
 OLD_LOGIN = "00000000000000aa"
 
 
-def old_format_login(world: World, secret: str = "old-format-secret") -> str:
+def old_format_login(world: World, secret: str = "old-format-secret".ljust(43, "x")) -> str:
     """A login made by the previous release: a bare secret, kept as REFRESH#{sha256}."""
     host_id = world.sign_up().host_id
     world.tokens.issue_old_format(hashlib.sha256(secret.encode()).hexdigest(), host_id,
