@@ -49,8 +49,10 @@ class Operation:
     # The response holds a credential (tokens, a secret link's content): "Cache-Control:
     # no-store" on every answer, errors included (RFC 6749 §5.1). `auth` routes get it too.
     no_store: bool = False
-    # An `auth` view that also takes `session_id`: the caller's login (None for API
-    # clients' bearer tokens, which name none).
+    # An `auth` view that also takes `session_id`: the caller's login, bound to the token
+    # (the cookie session's `sid`) or not (an API client's `lid`), so that what it starts
+    # (a realtime ticket, an OAuth round trip) ends with that login. None only for a token
+    # that names no login.
     session: bool = False
 
 
@@ -230,7 +232,7 @@ def api_route(app: Chalice | Blueprint, authenticate: Callable[[Any], AccessClai
                     caller = authenticate(request)
                     kwargs["host_id"] = caller.host_id
                     if operation.session:
-                        kwargs["session_id"] = caller.session_id
+                        kwargs["session_id"] = caller.login
                 if operation.body:
                     raw = request_body(request)
                     kwargs["body"] = parse_body(raw, operation.body, body_limit())

@@ -118,7 +118,8 @@ class OAuthRoundTrip(ConnectionTokens):
         state_id, binding = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         state = OAuthState(
             state_id=state_id, provider=client.name, host_id=host_id,
-            # An API client's bearer token names no login (""): the binding alone holds.
+            # The caller's login, an API client's too; a token naming none (""): the
+            # binding alone holds.
             session_id=session_id or "",
             code_verifier=secrets.token_urlsafe(64) if client.uses_pkce else "",
             nonce=secrets.token_urlsafe(24), redirect_to=return_to, scopes=scopes,

@@ -358,6 +358,20 @@ def test_a_callback_after_its_login_ended_is_refused(api: Api, host: str) -> Non
     assert status_of(api, host, "google")["status"] == "not_connected"
 
 
+def test_a_callback_after_the_api_clients_login_ended_is_refused(api: Api, host: str) -> None:
+    # GIVEN an API client's login (its bearer token is not bound to it) started the trip
+    r = api.post("/auth/login", {"email": "alice@example.com",
+                                 "password": "correct horse battery"})
+    url, cookie = start(api, r.json["access_token"], "google")
+    # WHEN the client logs out before the provider sends the browser back
+    assert api.post("/auth/logout", {"refresh_token": r.json["refresh_token"]}).status == 204
+
+    back = come_back(api, consent(url), cookie)
+
+    assert back.status == 400 and b"ended" in back.body
+    assert status_of(api, host, "google")["status"] == "not_connected"
+
+
 def test_a_wrong_pkce_verifier_is_refused_by_the_provider(api: Api, host: str) -> None:
     # GIVEN the stored verifier no longer matches the challenge sent to the provider
     url, cookie = start(api, host, "zoom")

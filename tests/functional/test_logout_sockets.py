@@ -164,3 +164,44 @@ def test_an_api_clients_logout_closes_the_sockets_its_access_tokens_opened(
     reply = connect(api, "api-late", token=leaving)
     assert reply["statusCode"] == 403
     assert "session has ended" in reply["body"]
+
+
+def api_login(api: Api) -> tuple[str, str]:
+    """An API client's login: its (unbound) access token and its refresh token."""
+    r = api.post("/auth/login", ALICE)
+    assert r.status == 200, r.json
+    return str(r.json["access_token"]), str(r.json["refresh_token"])
+
+
+def api_ticket(api: Api, access: str) -> str:
+    r = api.post("/me/realtime/ticket", token=access)
+    assert r.status == 200, r.json
+    return str(r.json["ticket"])
+
+
+def test_an_api_clients_logout_closes_the_socket_its_ticket_opened(
+        api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    access, refresh = api_login(api)
+    issued = api_ticket(api, access)
+    assert ticket_claims(issued)["sid"] == ticket_claims(access)["lid"]  # names the login
+    assert connect(api, "api-ticket", ticket=issued)["statusCode"] == 200
+
+    assert api.post("/auth/logout", {"refresh_token": refresh}).status == 204
+
+    assert wiring.sender.closed == ["api-ticket"]
+    assert socket_items(ticket_claims(access)["sub"]) == {}
+
+
+def test_an_ended_api_login_s_access_token_opens_no_socket_through_a_ticket(
+        api: Api, wiring: Wiring) -> None:
+    make_host(api)
+    access, refresh = api_login(api)
+    assert api.post("/auth/logout", {"refresh_token": refresh}).status == 204
+    issued = api_ticket(api, access)  # the token still answers requests until it expires
+
+    reply = connect(api, "api-late", ticket=issued)
+
+    assert reply["statusCode"] == 403
+    assert "session has ended" in reply["body"]
+    assert socket_items(ticket_claims(access)["sub"]) == {}
