@@ -49,9 +49,13 @@ def forwarded_proto(headers: Any) -> str:
 
 
 def is_secure(headers: Any) -> bool:
+    """Secure (and prefixed) cookies, unless over plain http to a loopback host."""
     if forwarded_proto(headers) == "https":
         return True
-    host = urlsplit(f"//{headers.get('host') or ''}").hostname or ""
+    try:
+        host = urlsplit(f"//{headers.get('host') or ''}").hostname or ""
+    except ValueError:  # no host at all ("[::1", "[abc]"): no loopback one either
+        return True
     return not (host in _LOOPBACK or host.endswith(".localhost"))
 
 

@@ -64,6 +64,23 @@ def test_over_plain_http_to_localhost_cookies_are_not_secure_nor_prefixed(api: A
     assert browser.get("/me/profile").status == 200
 
 
+@pytest.mark.parametrize("host", ["[::1", "[", "[abc]"])
+def test_a_host_header_that_names_no_host_is_answered_like_any_other_request(
+        api: Api, host: str) -> None:
+    token = api.post("/auth/signup", f.signup("alice")).json["access_token"]
+
+    r = api.get("/me/profile", headers={"Host": host, "Authorization": f"Bearer {token}"})
+
+    assert r.status == 200, r.json  # was 500: the cookie policy could not parse the Host
+    browser = Browser(api, host=host)
+    r = logged_in(browser).post("/auth/session/refresh")
+    assert r.status == 200, r.json
+    assert set(set_cookies(r)) == {ACCESS, REFRESH, CSRF}  # no loopback host: Secure
+    assert browser.delete("/auth/session").status == 204
+    callback = api.get("/oauth/google/callback?state=forged", headers={"Host": host})
+    assert callback.status == 400
+
+
 def test_signup_with_a_session_returns_the_profile_and_sets_the_cookies(api: Api) -> None:
     browser = Browser(api)
 
