@@ -1,6 +1,7 @@
 """The /auth/session routes: log in and sign up (opening a session: its cookies and
-CSRF token), refresh and log out, each refresh cookie sent tried in turn (a sibling
-subdomain may plant one of the same name beside the real one)."""
+CSRF token), refresh and log out, each refresh cookie sent that could be a token tried
+in turn, up to MAX_SAME_NAME (a sibling subdomain may plant some of the same name ahead
+of the real one)."""
 
 from __future__ import annotations
 
