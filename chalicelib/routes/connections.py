@@ -38,7 +38,7 @@ PAYMENT_PROVIDERS = ("stripe", "razorpay")
 @route("/me/connections/{provider}", "POST", "connect_provider",
        "Start connecting a platform: answers the consent page to open in this browser",
        "connections", auth=True, session=True, body="ConnectIn", response="ConnectOut",
-       errors=(*AUTH_ERRORS, 403, 409), no_store=True)
+       errors=(*AUTH_ERRORS, 403, 409, 503), no_store=True)
 def connect_provider(host_id: str, session_id: str | None, provider: str, body: Any) -> Response:
     from chalicelib.domain.providers.oauth import Feature
     from chalicelib.functions.connections import CONNECTIONS_PAGE, started

@@ -113,7 +113,8 @@ class Connections(Protocol):
     def mark_broken(self, host_id: str, provider: str, grant_id: str, reason: str,
                     now: datetime, tokens_version: int | None = None,
                     refresh_refused: bool = False) -> bool:
-        """True only for the call that broke it (so the host is told once); False if it
+        """True only for the call that broke it (so the host is told once), connected or
+        pending (made, not ready yet: a Stripe account mid-onboarding); False if it
         was broken already, replaced by a new grant, or gone, or (with `tokens_version`,
         a refusal of those tokens) its tokens were refreshed since. `refresh_refused`: the
         provider refused a refresh of that version, so a refresh of the same version the

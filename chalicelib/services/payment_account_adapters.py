@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain.bookings import Booking
-from chalicelib.domain.connections import ConnectionStatus
+from chalicelib.domain.connections import ConnectionStatus, TokenDecryptionError
 from chalicelib.domain.currencies import payment_vendor
 from chalicelib.domain.errors import NotConnectedError, PaymentNotConnectedError
 from chalicelib.domain.event_types import Price
@@ -19,6 +19,9 @@ from chalicelib.services.payment_account_keys import (
 )
 from chalicelib.services.payment_ports import HostPayment
 
+NO_PAYMENTS = ("this host cannot take payments right now, so this paid event cannot be "
+               "booked; please contact them")
+
 
 @dataclass(frozen=True)
 class PaymentAccountAdapters(StoredPaymentAccounts):
@@ -28,16 +31,30 @@ class PaymentAccountAdapters(StoredPaymentAccounts):
 
     def for_new_booking(self, host_id: str, price: Price) -> HostPayment:
         """One read of the host's payment connections, with their keys."""
-        found = self.connections.with_tokens(host_id, self.available)
+        try:
+            found = self.connections.with_tokens(host_id, self.available)
+        except TokenDecryptionError:
+            return self._readable_for(host_id, price)
         ready = {name: stored for name, stored in found.items()
                  if stored[0].status is ConnectionStatus.CONNECTED}
-        if not ready:
-            raise PaymentNotConnectedError(
-                "this host cannot take payments right now, so this paid event cannot be "
-                "booked; please contact them")
         name = payment_vendor(price.currency, ready)
-        assert name is not None  # some vendor is ready
+        if name is None:
+            raise PaymentNotConnectedError(NO_PAYMENTS)
         return self._host_payment(name, *ready[name])
+
+    def _readable_for(self, host_id: str, price: Price) -> HostPayment:
+        """Some stored keys did not open: the vendor chosen among the connected ones,
+        its keys read alone (`_read`: a newer key is a retry). One whose keys cannot be
+        read any more is broken now, and the other, if connected, may take the price."""
+        ready = {c.provider for c in self.connections.for_host(host_id)
+                 if c.provider in self.available and c.status is ConnectionStatus.CONNECTED}
+        while (name := payment_vendor(price.currency, ready)) is not None:
+            found = self._read(host_id, name)
+            if found is not None and found[1] is not None and \
+                    found[0].status is ConnectionStatus.CONNECTED:
+                return self._host_payment(name, found[0], found[1])
+            ready.discard(name)
+        raise PaymentNotConnectedError(NO_PAYMENTS)
 
     def for_booking(self, booking: Booking) -> PaymentProvider:
         """The provider the booking's checkout was made at. A Stripe booking names the

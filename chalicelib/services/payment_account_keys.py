@@ -74,9 +74,26 @@ class StoredPaymentAccounts:
     def _stored(self, host_id: str, provider: str,
                 missing: type[PaymentNotConnectedError | NotConnectedError]
                 ) -> tuple[Connection, Tokens]:
+        """The host's connection with its keys, or `missing` (absent, or its keys
+        unreadable and the connection marked broken by `_read`)."""
         self._offered(provider)
+        found = self._read(host_id, provider)
+        if found is None:
+            raise missing(f"{provider.title()} is not connected")
+        connection, tokens = found
+        if tokens is None:
+            raise missing(connection.broken_reason or f"reconnect {provider.title()}")
+        return connection, tokens
+
+    def _read(self, host_id: str, provider: str) -> tuple[Connection, Tokens | None] | None:
+        """The host's connection with its keys (None: no connection). The one place a
+        payment account's keys that do not open are told apart (docs/connections.md):
+        sealed under a key newer than this container's ring, ProviderUnavailableError
+        (tried again, nothing marked); retired or altered, the connection is marked
+        broken (once; pending or connected: the host reconnects either way) and comes
+        back broken, with no keys."""
         try:
-            found = self.connections.get(host_id, provider)
+            return self.connections.get(host_id, provider)
         except UnknownTokenKeyError:
             # A key rotation rolling out: another container can read them (as
             # connection_tokens.py's `access`), so this is tried again, nothing marked.
@@ -85,17 +102,19 @@ class StoredPaymentAccounts:
             raise ProviderUnavailableError(
                 provider, f"Penny cannot read its {provider.title()} keys here yet; "
                 "try again") from None
-        except TokenDecryptionError:
+        except TokenDecryptionError as exc:
             reason = f"Penny cannot read its {provider.title()} keys; reconnect it"
-            listed = next((c for c in self.connections.for_host(host_id)
-                           if c.provider == provider), None)
-            if listed is not None:
-                self.connections.mark_broken(host_id, provider, listed.grant_id, reason,
-                                             self.clock.now())
-            raise missing(reason) from None
-        if found is None:
-            raise missing(f"{provider.title()} is not connected")
-        return found
+            listed = self._listed(host_id, provider)
+            if listed is None:
+                return None  # removed meanwhile
+            if listed.is_broken:
+                return listed, None
+            if self.connections.mark_broken(host_id, provider, listed.grant_id, reason,
+                                            self.clock.now()):
+                # Why (the key id, if retired), said once: by the use that marks it.
+                log.warning("payment keys Penny cannot read: %s", exc,
+                            extra={"provider": provider})
+            return listed.broken(reason, self.clock.now()), None
 
     def _host_payment(self, name: str, connection: Connection, tokens: Tokens) -> HostPayment:
         if name == "stripe":
@@ -103,6 +122,11 @@ class StoredPaymentAccounts:
         return HostPayment(name, self.razorpay(_razorpay_keys(connection, tokens)), None)
 
     # ---- plumbing ------------------------------------------------------------------
+
+    def _listed(self, host_id: str, provider: str) -> Connection | None:
+        """The host's connection to `provider` as listed: its keys never opened."""
+        return next((c for c in self.connections.for_host(host_id)
+                     if c.provider == provider), None)
 
     def _offered(self, provider: str) -> None:
         if provider not in PAYMENT_PROVIDERS:

@@ -58,12 +58,14 @@ class PaymentAccounts(PaymentAccountAdapters):
     def connect_stripe(self, host_id: str, email: str) -> str:
         """The Stripe onboarding link for the host's account (made on the first click)."""
         self._offered("stripe")
-        current = self.connections.get(host_id, "stripe")
-        if current is not None and current[0].status is not ConnectionStatus.BROKEN:
+        current = self._read(host_id, "stripe")  # keys that no longer open: broken now
+        if current is not None and current[1] is not None and \
+                current[0].status is not ConnectionStatus.BROKEN:
             account_id = current[1].access_token
         else:
-            # After an account that disconnected Penny, a new key: under the first one
-            # Stripe would give the gone account back (a key is kept for 24 hours).
+            # After an account that disconnected Penny (or whose stored id Penny cannot
+            # read), a new key: under the first one Stripe would give the gone account
+            # back (a key is kept for 24 hours).
             key = f"penny-host-{host_id}" if current is None else \
                 f"penny-host-{host_id}-after-{current[0].grant_id}"
             made = self.stripe(None).create_account(email, key=key)
@@ -74,7 +76,13 @@ class PaymentAccounts(PaymentAccountAdapters):
 
     def check(self, host_id: str, provider: str) -> Connection:
         """Ask the provider now: Stripe's onboarding finished? Razorpay's keys still good?"""
-        connection, tokens = self._stored(host_id, provider, NotConnectedError)
+        self._offered(provider)
+        found = self._read(host_id, provider)
+        if found is None:
+            raise NotConnectedError(f"{provider.title()} is not connected")
+        connection, tokens = found
+        if tokens is None:
+            return connection  # its keys do not open: shown broken, to reconnect
         if provider == "stripe":
             account = self.stripe(None).account(tokens.access_token)
             return self._save(host_id, provider, account, tokens.access_token, connection)
@@ -116,12 +124,14 @@ class PaymentAccounts(PaymentAccountAdapters):
         Penny has, or one already replaced by a new connection, changes nothing."""
         if host_id is None and account_id:
             host_id = self.connections.host_of_account(provider, account_id)
-        found = None if host_id is None else self.connections.get(host_id, provider)
-        if found is None or (account_id and found[0].account_id != account_id):
+        # Its keys are not needed, only which grant: the listing (never decrypted), so
+        # keys that no longer open cannot stop the mark.
+        found = None if host_id is None else self._listed(host_id, provider)
+        if found is None or (account_id and found.account_id != account_id):
             log.info("payment account lost: not a connection of ours",
                      extra={"provider": provider})
             return
-        if self.connections.mark_broken(host_id or "", provider, found[0].grant_id,
+        if self.connections.mark_broken(found.host_id, provider, found.grant_id,
                                         reason, self.clock.now()):
             log.warning("payment connection broken", extra={"provider": provider})
 

@@ -28,13 +28,17 @@ from chalicelib.store.items import ConnectionItem
 from chalicelib.store.sealed_connections import SealedConnections
 
 _CONNECTED = ConnectionStatus.CONNECTED.value
+# What a mark may break: a working connection, or one made and not ready yet (a Stripe
+# account mid-onboarding, whose stored id Penny may no longer read: the host reconnects).
+_MARKABLE = (_CONNECTED, ConnectionStatus.PENDING.value)
 
 
 class ConnectionRefreshLeases(SealedConnections):
     def mark_broken(self, host_id: str, provider: str, grant_id: str, reason: str,
                     now: datetime, tokens_version: int | None = None,
                     refresh_refused: bool = False) -> bool:
-        condition = (ConnectionItem.grant_id == grant_id) & (ConnectionItem.status == _CONNECTED)
+        condition = (ConnectionItem.grant_id == grant_id) & \
+            ConnectionItem.status.is_in(*_MARKABLE)
         if tokens_version is not None:
             condition &= ConnectionItem.tokens_version == tokens_version
         return self._update(host_id, provider, [

@@ -9,7 +9,7 @@ One item per host and provider (items.ConnectionItem). Each operation is one req
                   one saved before that is put there by the first for_host/with_tokens)
   delete          DeleteItem returning the old item (its tokens, to revoke)
   mark_broken     UpdateItem if still this grant (and tokens version, when the refusal
-                  was of those tokens) and connected: true once, for one caller
+                  was of those tokens) and connected or pending: true once, for one caller
   take lease      UpdateItem if this grant and tokens version, connected, and no live
                   lease; returns the item as it now stands (the tokens to refresh).
                   Refused: one consistent GetItem says why (a lease until when, tokens

@@ -18,6 +18,7 @@ from chalicelib.domain.errors import (
     NotConnectedError,
     ProviderUnavailableError,
 )
+from chalicelib.domain.event_types import Price
 from chalicelib.integrations.token_cipher import AesGcmTokenCipher
 from chalicelib.services.connection_ports import Connections
 from chalicelib.services.connection_tokens import ConnectionTokens
@@ -140,4 +141,46 @@ def test_payment_keys_whose_text_was_altered_mark_the_account_broken() -> None:
     with pytest.raises(NotConnectedError):
         accounts.razorpay_webhooks("host-1")
 
+    assert store.marked == ["Penny cannot read its Razorpay keys; reconnect it"]
+
+
+STRIPE = Connection("host-1", "stripe", "grant-2", "acct_1", "Ann's shop", ("payments",), NOW,
+                    None)
+
+
+@dataclass
+class StripeReadableRazorpaySealed(StoredPaymentKeys):
+    """Both vendors connected; Razorpay's keys are the `sealed` text, Stripe's plain."""
+
+    def get(self, host_id: str, provider: str) -> tuple[Connection, Tokens]:
+        if provider == "stripe":
+            return STRIPE, Tokens("acct_1", None, None)
+        return super().get(host_id, provider)
+
+    def for_host(self, host_id: str) -> list[Connection]:
+        return [STRIPE, RAZORPAY]
+
+    def with_tokens(self, host_id: str, providers: frozenset[str]) -> dict[str, Any]:
+        return {p: self.get(host_id, p) for p in ("stripe", "razorpay")}
+
+
+def test_a_rupee_booking_whose_razorpay_keys_were_altered_is_taken_by_stripe_and_razorpay_broken(
+        ) -> None:
+    # GIVEN a host with Stripe and Razorpay, Razorpay's stored keys altered (its key
+    # retired would be the same): the one read of both fails
+    sealed = AesGcmTokenCipher({"k1": OLD_KEY}, "k1").encrypt(
+        '{"key_secret": "s", "webhook_secret": "w"}', "host-1", "razorpay")
+    altered = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
+    store = StripeReadableRazorpaySealed(altered, AesGcmTokenCipher({"k1": OLD_KEY}, "k1"))
+    accounts = PaymentAccounts(cast(Connections, store), Clock(),
+                               frozenset({"stripe", "razorpay"}),
+                               stripe=lambda account: account,  # type: ignore[arg-type,return-value]
+                               razorpay=lambda keys: keys,  # type: ignore[arg-type,return-value]
+                               dashboard_url="https://penny.test/app")
+
+    # WHEN a client books a rupee price (Razorpay's, while it works)
+    chosen = accounts.for_new_booking("host-1", Price(150000, "INR"))
+
+    # THEN Stripe, which takes rupees too, takes it, and Razorpay is broken for the host
+    assert (chosen.name, chosen.account) == ("stripe", "acct_1")
     assert store.marked == ["Penny cannot read its Razorpay keys; reconnect it"]
