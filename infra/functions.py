@@ -67,8 +67,10 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # for the days, Put/Delete for push channels) and stores refreshed provider tokens.
     # Its syncs make a push channel that is due themselves; Publish: the rare one that is
     # not given the time for it asks, as the API does (services/calendar_records.py).
+    # Its resync flags a booking whose event the host deleted: a transaction that checks
+    # the event's owner record (ConditionCheckItem, store/event_owners.py flag_removed).
     "CalendarWorker": {"table": ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem",
-                                 "BatchWriteItem"),
+                                 "ConditionCheckItem", "BatchWriteItem"),
                        "topic": ("Publish",),
                        "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
                                        "GetQueueAttributes")},
@@ -76,11 +78,12 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # bookings (a Query of GSI2), write the booking's notes link or brief and what they
     # made at Notion or Google (PutItem), count briefs and keep a refreshed token
     # (UpdateItem, as their job records). A first notes page is made under a creation
-    # lease (a conditional PutItem), released with a DeleteItem (services/notes_pages.py).
-    **{name: {"table": ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"),
+    # lease (a conditional PutItem), released with a DeleteItem (services/notes_pages.py);
+    # the brief job makes no page (it asks the notes job for one) and deletes nothing.
+    **{name: {"table": ("GetItem", "Query", "PutItem", "UpdateItem", *deletes),
               "dead_letter": ("SendMessage", "ReceiveMessage", "DeleteMessage",
                               "GetQueueAttributes")}
-       for name in ("NotesWorker", "SummaryWorker")},
+       for name, deletes in (("NotesWorker", ("DeleteItem",)), ("SummaryWorker", ()))},
     # The payments job settles a hold's end through the bookings' own transaction (the
     # ledger days read in one BatchGetItem; the booking and days put, the days it leaves
     # alone condition-checked), and records a refund on the booking (a conditional

@@ -12,6 +12,7 @@ record names its booking (services/calendar_event_owners.py).
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -42,6 +43,7 @@ from chalicelib.services.calendar_records import WATCH_TIMEOUT
 from chalicelib.services.jobs import HostConfigs, ProviderRefs
 
 KEEP_AFTER_MEETING = timedelta(days=30)
+log = logging.getLogger("penny.calendars")
 
 
 class CalendarEventWrites(CalendarEventDeletes):
@@ -60,7 +62,8 @@ class CalendarEventWrites(CalendarEventDeletes):
         its copy (the provider pushes the change too); a moved or removed one, or one in
         a calendar without a live channel, is synced. A calendar Penny did not write to
         is synced only when its channel is due for renewal. Best effort: push or the
-        next read does it otherwise."""
+        next read does it otherwise, so no failure here (a provider's, or the table's)
+        fails a job whose own writes are done: a retry would only fail the same way."""
         if self.cache is None:
             return
         config = config or self.hosts.config(host_id)
@@ -68,7 +71,7 @@ class CalendarEventWrites(CalendarEventDeletes):
         for state in config.calendars.conflicts:
             mine = [w for w in written if w.calendar == state.ref]
             made = [(w.event_id, w.when) for w in mine if w.when is not None]
-            with suppress(ProviderError, NotConnectedError):
+            try:
                 if mine and len(made) == len(mine) and self.cache.records_own_writes(state):
                     for event_id, when in made:
                         self.cache.record_own(host_id, state.ref, event_id, when)
@@ -76,6 +79,11 @@ class CalendarEventWrites(CalendarEventDeletes):
                     # A worker may wait on a watch call: a channel due is made here.
                     self.cache.sync(host_id, state, WATCH_TIMEOUT if state.needs_watch(now)
                                     else SYNC_TIMEOUT)
+            except (ProviderError, NotConnectedError):
+                pass  # the provider's fault: push or the next read syncs it
+            except Exception:  # the table's: logged, the copy waits for push or a read
+                log.exception("calendar copy not brought up to date",
+                              extra={"host_id": host_id, "calendar": state.ref.key})
 
     def _event(self, booking: Booking, destination: CalendarRef, online: bool,
                zoom_url: str | None, written: list[Written],

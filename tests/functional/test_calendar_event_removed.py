@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from chalicelib.domain.events import EventKind
 from chalicelib.store.bookings import BookingRepository
+from chalicelib.store.tables import PennyItem
 from sandbox.calendar_model import CalendarEvent
 from sandbox.server import ProviderSandbox
 from tests.functional import factories as f
@@ -160,3 +162,40 @@ def test_a_put_back_run_after_the_host_chose_no_calendar_clears_the_flag(
 
     assert penny_events(sandbox) == []
     assert api.get(f"/me/bookings/{uid}", token=host).json["calendar_event_removed_at"] is None
+
+
+def test_a_calendar_job_whose_own_resync_fails_in_the_table_still_succeeds(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN a booking whose event the host deleted in Google, its push not handled yet
+    kept, gone = booked_into_google(api, sandbox, host, clock)
+    owner = host_id(api, host)
+    other = api.post("/hosts/alice/intro/bookings",
+                     f.booking(at(next_weekday(clock), 15).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, other["uid"])
+    sandbox.delete_event("google", gone)
+    assert api.post(f"/bookings/{other['uid']}/cancel",
+                    {"token": other["links"]["cancel_token"]}).status == 200
+    # and the table refusing the transaction that would flag it (as AWS answers a role
+    # without dynamodb:ConditionCheckItem)
+    client = PennyItem._get_connection().connection.client
+
+    def refuse(model: Any, params: dict[str, Any], **_: Any) -> None:
+        if model.name == "TransactWriteItems" and any(
+                "ConditionCheck" in item for item in params["TransactItems"]):
+            raise ClientError({"Error": {"Code": "AccessDeniedException",
+                                         "Message": "not authorized"}}, "TransactWriteItems")
+
+    client.meta.events.register("before-parameter-build", refuse, unique_id="refuse-check")
+    try:
+        # WHEN the cancelled booking's calendar job runs: its own write is done, and the
+        # resync after it meets the deletion
+        run_calendar_job(EventKind.BOOKING_CANCELLED, owner, other["uid"])
+    finally:
+        client.meta.events.unregister("before-parameter-build", unique_id="refuse-check")
+
+    # THEN the job succeeded (no retry, no dead letter): its event is deleted, and the
+    # deleted one is flagged later, when Google's push reaches Penny
+    assert penny_events(sandbox) == []
+    deliver(api, sandbox, "google")
+    assert api.get(f"/me/bookings/{kept}", token=host).json[
+        "calendar_event_removed_at"] is not None

@@ -209,12 +209,25 @@ def test_the_calendar_worker_makes_only_the_calls_its_role_allows(
     with recording(wiring) as r:
         run_calendar_job(EventKind.BOOKING_RESCHEDULED, owner, uid)
     calls |= r.calls
+    # Another booking's event, which the host then deletes in Google before Penny hears
+    # of it (a late or lost push): the cancel's own resync of that calendar finds it
+    kept = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat())).json
+    with recording(wiring) as r:
+        run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, kept["uid"])
+    calls |= r.calls
+    (kept_event,) = [e for e in sandbox.events("google")
+                     if e.created_by_app and e.start == at(day, 11)]
+    sandbox.delete_event("google", kept_event.id)
     api.post(f"/bookings/{uid}/cancel", {"token": links["cancel_token"]})
     with recording(wiring) as r:
         run_calendar_job(EventKind.BOOKING_CANCELLED, owner, uid)
     calls |= r.calls
 
     assert [e for e in sandbox.events("google") if e.created_by_app] == []
+    # The deleted event's booking was flagged by the worker (its owner record checked)
+    assert api.get(f"/me/bookings/{kept['uid']}", token=host).json[
+        "calendar_event_removed_at"] is not None
+    assert ("table", "ConditionCheckItem") in calls
     assert ("table", "UpdateItem") in calls  # the link and event id on the booking
     assert calls <= allowed("CalendarWorker"), sorted(calls - allowed("CalendarWorker"))
 
