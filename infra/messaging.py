@@ -59,8 +59,12 @@ def _queue_resources(spec: QueueSpec) -> dict[str, Any]:
                     "FilterPolicy": spec.filter_policy,
                     "RedrivePolicy": {"deadLetterTargetArn": dlq_arn}}},
                 # Off, so it costs nothing: an enabled SQS mapping long-polls all the time.
+                # One message per invocation: the worker's timeout is one job's budget
+                # (a brief takes up to 44 s of its 60), and a batch of several run one
+                # after another would be killed part way, every message of it coming
+                # back, the finished ones included (a brief made and billed twice).
                 f"{worker}Replay": {"Type": "SQS", "Properties": {
-                    "Queue": dlq_arn, "BatchSize": 10, "Enabled": False,
+                    "Queue": dlq_arn, "BatchSize": 1, "Enabled": False,
                     "FunctionResponseTypes": ["ReportBatchItemFailures"]}},
             },
             "EventInvokeConfig": {

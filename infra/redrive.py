@@ -29,6 +29,11 @@ from infra.stack import DeployError, physical_id, stack_name
 
 POLL = 20.0            # seconds between looks at the queue
 ENABLING = 2.0         # seconds between looks at a mapping being switched on
+# Visibility timeouts without the queue's count moving before what is left counts as
+# failing again: after one, a message may only have been out of sight after a delivery
+# that never ran its job (a throttled or killed invocation), not refused; after two,
+# each has come back and been tried since.
+STALLED = 2
 
 
 def _depth(sqs: Any, queue_url: str) -> tuple[int, int]:
@@ -48,9 +53,9 @@ def redrive(session: boto3.Session, stage: str, consumer: str, timeout: float = 
     Switching a mapping on takes a while (its state goes through `Enabling`), the
     queue's counts are approximate and a minute late, and a message that fails again is
     out of sight for the queue's visibility timeout before it counts as waiting again.
-    So the replay ends when the queue is empty, or when its count has not moved for a
-    whole visibility timeout and a look more: by then each message left was tried, and
-    failed, since the last one went through.
+    So the replay ends when the queue is empty, or when its count has not moved for
+    STALLED whole visibility timeouts and a look more: by then each message left has
+    come back and been tried again, and failed, since the last one went through.
     """
     spec = next((s for s in QUEUES if s.name == consumer), None)
     if spec is None:
@@ -79,7 +84,7 @@ def redrive(session: boto3.Session, stage: str, consumer: str, timeout: float = 
         while True:
             left, visibility = _depth(sqs, queue_url)
             still = still + POLL if left == before else 0.0
-            if left == 0 or still > visibility or waited >= timeout:
+            if left == 0 or still > STALLED * visibility or waited >= timeout:
                 return left
             before = left
             sleep(POLL)

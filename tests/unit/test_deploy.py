@@ -401,6 +401,31 @@ def test_redrive_waits_for_the_mapping_to_switch_on_and_for_a_slow_batch(
     assert mapping_state(aws) == "Disabled"
 
 
+def test_redrive_does_not_call_messages_failing_before_they_came_back_and_were_tried_again(
+        aws: boto3.Session, worker: dict[str, Any]) -> None:
+    # GIVEN the queue's visibility timeout as deployed, and a first delivery that never
+    # ran its jobs (throttled or killed): the count does not move for more than a whole
+    # visibility timeout, then the messages come back and all three go through
+    worker["sqs"].set_queue_attributes(QueueUrl=worker["url"],
+                                       Attributes={"VisibilityTimeout": "360"})
+    waited: list[float] = []
+
+    def back_after_one_visibility_timeout(seconds: float) -> None:
+        waited.append(seconds)
+        if sum(waited) >= 360 + 3 * redrive.POLL:
+            for message in worker["sqs"].receive_message(
+                    QueueUrl=worker["url"], MaxNumberOfMessages=10).get("Messages", []):
+                worker["sqs"].delete_message(QueueUrl=worker["url"],
+                                             ReceiptHandle=message["ReceiptHandle"])
+
+    # WHEN the replay runs
+    left = redrive.redrive(aws, "prod", "notes", sleep=back_after_one_visibility_timeout)
+
+    # THEN it waited for their second delivery, and nothing is reported failing
+    assert left == 0
+    assert mapping_state(aws) == "Disabled"
+
+
 def test_redrive_of_a_stack_without_its_replay_mapping_says_so(
         aws: boto3.Session, worker: dict[str, Any]) -> None:
     functions = aws.client("lambda")

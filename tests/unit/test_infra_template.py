@@ -3,9 +3,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from chalicelib.store.queues import QUEUES, WORKER_TIMEOUT
 from chalicelib.store.tables import table_definition
 from infra.functions import FUNCTION_ACCESS, function_resources
-from infra.messaging import STREAM_DEAD_LETTER_QUEUE
+from infra.messaging import STREAM_DEAD_LETTER_QUEUE, worker_function
 from infra.template import render, template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,3 +124,16 @@ def test_where_a_payment_service_is_built_the_hold_timer_settings_are_set() -> N
     for function in ("APIHandler", "PaymentsWorker"):
         variables = resources[function]["Properties"]["Environment"]["Variables"]
         assert wanted.items() <= variables.items(), function
+
+
+def test_a_replay_invocation_carries_one_job_so_no_job_runs_past_the_workers_timeout() -> None:
+    # The worker's timeout is one job's budget (the job's lease is cut from it, a brief
+    # is bounded below it): a replay batch of several, run one after another, would be
+    # killed part way and come back whole, the jobs it finished included.
+    resources = template()["Resources"]
+    for spec in QUEUES:
+        worker = worker_function(spec)
+        replay = resources[worker]["Properties"]["Events"][f"{worker}Replay"]["Properties"]
+        assert replay["BatchSize"] == 1, worker
+        assert replay["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert resources[worker]["Properties"]["Timeout"] == WORKER_TIMEOUT
