@@ -89,6 +89,10 @@ class Booking(BookingPaymentChanges, BookingDisputeChanges):
     # When the host (re)connected a calendar or Zoom after this booking was made: its
     # change is `calendar.requested`, for the calendar worker to write what it could not.
     calendar_requested_at: datetime | None = None
+    # The calendar catch-up this booking waits in (when the host reconnected), until a job
+    # that catch-up asked for ends and asks for it (`calendar_requested_at` set to it):
+    # a few calendar jobs run at once (services/calendar_catch_up.py).
+    calendar_catch_up_at: datetime | None = None
     # When a sync of the host's calendar saw the event Penny made for it deleted there
     # (by the host, not by Penny) while it still stood: the host's dashboard says so and
     # offers to put it back. Cleared when the calendar job makes the event again, or

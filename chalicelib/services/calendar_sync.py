@@ -43,6 +43,7 @@ from chalicelib.domain.event_types import LocationKind, meeting_place
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.services.calendar_cache import CalendarCache
+from chalicelib.services.calendar_catch_up import catch_up_next
 from chalicelib.services.calendar_event_deletes import Written
 from chalicelib.services.calendar_ports import ProviderAdapters
 from chalicelib.services.calendar_removal import CalendarRemoval
@@ -98,13 +99,16 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                 if _state(again) == _state(stands):
                     break
                 booking = again
-        except (ProviderError, NotConnectedError):
+        except (ProviderError, NotConnectedError) as exc:
             # What was written before the failure (the event moved, then Zoom refused)
             # reaches the copies all the same: a freed time must not stay busy there.
             if written:
                 self._resync(event.host_id, config, written)
+            if isinstance(exc, ProviderRejectedError):
+                self._catch_up_next(event)  # this one refused for good: on to the next
             raise
         self._resync(event.host_id, config, written)
+        self._catch_up_next(event)
         return None
 
     def _watch(self, event: Event) -> bool:
@@ -119,6 +123,15 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                 event.host_id, CalendarRef.parse(str(event.connection["calendar"])))
         except NotConnectedError:
             return False
+
+    def _catch_up_next(self, event: Event) -> None:
+        """A reconnect's catch-up goes on once a job it asked for ends: done, or refused
+        for good. Not after a retryable failure (the retry goes on with it; a job that
+        ends in the dead-letter queue goes on with it when replayed), nor on a broken
+        connection (every job would fail: the reconnect starts the catch-up again)."""
+        if event.type is EventKind.CALENDAR_REQUESTED:
+            now = self.clock.now() if self.clock is not None else event.occurred_at
+            catch_up_next(self.bookings, self.refs, event.host_id, now)
 
     def _reconcile(self, uid: str, booking: Booking | None, written: list[Written]
                    ) -> tuple[HostConfig | None, Booking | None]:

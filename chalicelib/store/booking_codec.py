@@ -39,7 +39,7 @@ _KEYS = _ALWAYS | _ZERO_BY_DEFAULT | frozenset({
     "answers", "hold_until", "cancelled_at", "cancel_reason", "cancelled_by", "history",
     "price_minor", "currency", "video_url", "video_note", "premium", "keeps_notes",
     "payment", "notes_url", "brief", "brief_note", "notes_requested_at",
-    "calendar_requested_at"})
+    "calendar_requested_at", "calendar_catch_up_at"})
 
 
 def _absent(key: str, value: Any) -> bool:
@@ -81,6 +81,8 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
         else b.notes_requested_at.isoformat(),
         "calendar_requested_at": None if b.calendar_requested_at is None
         else b.calendar_requested_at.isoformat(),
+        "calendar_catch_up_at": None if b.calendar_catch_up_at is None
+        else b.calendar_catch_up_at.isoformat(),
     }
 
 
@@ -111,6 +113,7 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         notes_url=d.get("notes_url"), brief=_brief_from_json(d.get("brief")),
         brief_note=d.get("brief_note"), notes_requested_at=_dt(d.get("notes_requested_at")),
         calendar_requested_at=_dt(d.get("calendar_requested_at")),
+        calendar_catch_up_at=_dt(d.get("calendar_catch_up_at")),
         unknown_keys={k: v for k, v in d.items() if k not in _KEYS},
     )
 

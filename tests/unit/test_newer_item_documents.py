@@ -121,6 +121,7 @@ def test_a_booking_with_every_part_set_reads_back_with_no_key_kept_aside() -> No
         video_url="https://zoom.us/j/1", video_note="sent by mail", notes_url="https://n/1",
         brief=BookingBrief("Bo", "a plan", ("figures",), ("when?",)), brief_note="none",
         notes_requested_at=MOVED, calendar_requested_at=MOVED,
+        calendar_catch_up_at=MOVED,
         history=a_moved_paid_booking().history, price_minor=5000, currency="USD",
         payment=a_moved_paid_booking().payment)
 
