@@ -8,7 +8,10 @@ are built on, whether each integration's provider is set up on this Penny
 (settings.providers), and which providers a visitor can sign in with (the login and
 sign-up buttons; a provider not set up here has none), and the least Stripe and Razorpay
 take in each currency (the event type editor refuses a smaller price before sending it,
-and says the least beside the price). The host's own connections come
+and says the least beside the price), and how many decimals each currency has as
+the API counts them (ISO 4217; the browser's own count differs for some, HUF or IDR):
+the currencies whose minor unit is not a hundredth, so the dashboard shows and reads
+a price as the API does. The host's own connections come
 from GET /me/connections, its sign-in identities from GET /me/identities.
 """
 
@@ -19,7 +22,7 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
-from chalicelib.domain.currencies import least_amounts
+from chalicelib.domain.currencies import CURRENCIES, least_amounts, minor_digits
 from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.oauth.scopes import GOOGLE
 from chalicelib.settings import Settings
@@ -94,6 +97,12 @@ def integrations(available: frozenset[str]) -> list[Integration]:
             for i in INTEGRATIONS]
 
 
+def currency_digits() -> dict[str, int]:
+    """The currencies whose minor unit is not a hundredth, and their decimals (any other
+    code, known or not, has 2, as minor_digits says)."""
+    return {code: minor_digits(code) for code in sorted(CURRENCIES) if minor_digits(code) != 2}
+
+
 def websocket_origin(url: str | None) -> str | None:
     if not url:
         return None
@@ -113,6 +122,7 @@ def dashboard_page(settings: Settings, request: Any, section: str | None = None)
               "publicUrl": settings.public_base_url,
               "integrations": integrations(settings.providers.available),
               "paymentMinimums": least_amounts(),
+              "currencyDigits": currency_digits(),
               "signIn": sign_in_providers(settings.providers.available)}
     return html_page("app.html", title="Dashboard · Penny", base=base,
                      description="Penny's dashboard: your bookings, event types, hours, "

@@ -217,3 +217,15 @@ def test_the_page_knows_the_least_each_vendor_takes_as_the_api_refuses_below_it(
         assert vendor_refusal("stripe", least - 1, currency), currency
         assert vendor_refusal("stripe", least, currency) is None, currency
     assert vendor_refusal("razorpay", 99, "INR") and vendor_refusal("razorpay", 100, "INR") is None
+
+
+def test_the_page_knows_every_currencys_decimals_as_the_api_counts_them(api: Api) -> None:
+    from chalicelib.domain.currencies import CURRENCIES, minor_digits
+
+    digits = config_of(api.get("/app").body.decode())["currencyDigits"]
+
+    assert isinstance(digits, dict)
+    # the codes the page is given; any other has 2 (app-formats.js fractionDigits)
+    assert {code: digits.get(code, 2) for code in CURRENCIES} == {
+        code: minor_digits(code) for code in CURRENCIES}
+    assert (digits["JPY"], digits["IQD"], "HUF" in digits) == (0, 3, False)

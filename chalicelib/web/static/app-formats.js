@@ -32,19 +32,27 @@ export function formatRange(startIso, endIso, timeZone) {
   return { day: day.format(start), time: `${time.format(start)} – ${time.format(end)}` };
 }
 
-export function formatMoney(price) {
-  const digits = fractionDigits(price.currency);
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: price.currency })
-    .format(price.amount_minor / 10 ** digits);
+// How many decimals each currency has, as the server counts them (ISO 4217:
+// domain/currencies.py minor_digits), from the page's config (app.js): the currencies
+// whose minor unit is not a hundredth. The browser's own count (Intl, from CLDR) differs
+// for some (HUF, IDR, PKR, IQD, ...), and a price read or typed with it would be 100 or
+// 1000 times off what clients are shown and charged.
+const currencyDigits = new Map();
+
+export function useCurrencyDigits(table) {
+  currencyDigits.clear();
+  for (const [code, digits] of Object.entries(table || {})) currencyDigits.set(code, digits);
 }
 
 export function fractionDigits(currency) {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency })
-      .resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
+  return currencyDigits.get(currency) ?? 2;
+}
+
+export function formatMoney(price) {
+  const digits = fractionDigits(price.currency);
+  return new Intl.NumberFormat(undefined, {
+    style: "currency", currency: price.currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
+  }).format(price.amount_minor / 10 ** digits);
 }
 
 // A zone saved under an old name (Asia/Calcutta) is shown, and selected, by its new one.

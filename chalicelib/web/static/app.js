@@ -15,6 +15,7 @@ import { initCalendars } from "./app-calendars.js";
 import { initConnectionsPage, initWelcome } from "./app-connection-pages.js";
 import { createConnections } from "./app-connections.js";
 import { initEventTypes } from "./app-event-types.js";
+import { useCurrencyDigits } from "./app-formats.js";
 import { initIdentities } from "./app-identities.js";
 import { liveStatus } from "./app-live-status.js";
 import { liveToast } from "./app-live-toasts.js";
@@ -26,6 +27,7 @@ import { initSignIn } from "./app-sign-in.js";
 import { mayLeave } from "./app-unsaved.js";
 
 const config = JSON.parse(document.getElementById("penny-dashboard").textContent);
+useCurrencyDigits(config.currencyDigits); // before any price is read or shown
 
 const state = {
   profile: null,
