@@ -18,9 +18,9 @@ function rangeRow(list, label, range) {
   const remove = h("button", { type: "button", class: "button button-quiet" }, "Remove");
   const row = h("li", { class: "range" },
     h("label", { for: startId, class: "range-label" }, "From"),
-    h("input", { type: "time", id: startId, class: "range-start", required: true, step: 300, value: toInput(range.start) }),
+    h("input", { type: "time", id: startId, class: "range-start", required: true, step: 60, value: toInput(range.start) }),
     h("label", { for: endId, class: "range-label" }, "until"),
-    h("input", { type: "time", id: endId, class: "range-end", required: true, step: 300, value: toInput(range.end) }),
+    h("input", { type: "time", id: endId, class: "range-end", required: true, step: 60, value: toInput(range.end) }),
     remove);
   remove.addEventListener("click", () => {
     const next = row.nextElementSibling || row.previousElementSibling;
