@@ -147,6 +147,14 @@ export function initAvailability(state) {
     markSaved(form);
   }
 
+  // The API's PUT replaces the whole profile, so the profile is read again right before
+  // and only its zone changed: a copy read when the page loaded would put back a slug or
+  // name changed since in another tab (and break the address just shared).
+  async function saveZone(timezone) {
+    const { id, ...profile } = await state.api.get("/me/profile");
+    return state.api.put("/me/profile", { ...profile, timezone });
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!checkForm(form)) return;
@@ -166,10 +174,7 @@ export function initAvailability(state) {
         // The hours first: they are wall-clock times, whatever the zone, and a refusal
         // of them must not leave the zone changed alone (the hours would move with it).
         await state.api.put("/me/schedule", body);
-        if (timezone !== modernZone(state.profile.timezone)) {
-          const { id, ...profile } = state.profile;
-          state.profile = await state.api.put("/me/profile", { ...profile, timezone });
-        }
+        if (timezone !== modernZone(state.profile.timezone)) state.profile = await saveZone(timezone);
         $("#av-suggested").hidden = true;
         markSaved(form);
         toast("Availability saved", { detail: `Times are in ${zoneLabel(timezone)}.` });

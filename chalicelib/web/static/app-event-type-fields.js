@@ -34,14 +34,14 @@ export function fillPrice(fields, price) {
     ? (price.amount_minor / 10 ** fractionDigits(price.currency)).toString() : "";
 }
 
-// `editing`: the event type being edited, or null for a new one.
-export function readEventType(fields, questions, editing) {
+// The body the API takes, from the form (every field of the event type is in it).
+export function readEventType(fields, questions) {
   const currency = fields.price_currency;
   const body = {
     title: fields.title.value.trim(), slug: fields.slug.value.trim(),
     description: fields.description.value, questions: readQuestions(questions),
     location: { kind: fields.location_kind.value },
-    hidden: fields.hidden_type.checked, active: editing ? editing.active : true,
+    hidden: fields.hidden_type.checked, active: fields.active_type.checked,
   };
   const details = fields.location_details.value.trim();
   if (details) body.location.details = details;

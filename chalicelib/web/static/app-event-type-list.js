@@ -1,5 +1,6 @@
 // The event types' list: a card for each, with its booking link to copy, Edit (the
-// editor: app-event-types.js) and Hide from profile / Show on profile.
+// editor: app-event-types.js) and Hide from profile / Show on profile; an inactive one
+// (`active: false`: off the profile, its link a 404) says so and offers Turn on instead.
 
 import { ApiError } from "./api.js";
 import { $, fromTemplate, h, toast } from "./app-dom.js";
@@ -33,6 +34,14 @@ export function createEventTypeList(state, { onEdit }) {
     return parts.join(" · ");
   }
 
+  // The API's PUT replaces the whole event type, so it is read again right before and
+  // only `fields` changed: the list's copy, read when it was drawn, would put back a
+  // duration or price edited since in another tab.
+  async function change(id, fields) {
+    const { id: _, ...current } = await state.api.get(`/me/event-types/${id}`);
+    return state.api.put(`/me/event-types/${id}`, { ...current, ...fields });
+  }
+
   function card(et) {
     const item = fromTemplate("tpl-event-type");
     const url = state.bookingLink(et.slug);
@@ -58,16 +67,24 @@ export function createEventTypeList(state, { onEdit }) {
     const edit = $(".et-edit", item);
     edit.setAttribute("aria-label", `Edit ${et.title}`);
     edit.addEventListener("click", () => onEdit(et));
+    $(".et-inactive", item).hidden = et.active;
+    $(".et-inactive-note", item).hidden = et.active;
+    item.classList.toggle("is-inactive", !et.active);
+    copy.hidden = !et.active; // its link does not open: nothing to share
     const toggle = $(".et-toggle", item);
-    toggle.textContent = et.hidden ? "Show on profile" : "Hide from profile";
+    toggle.textContent = !et.active ? "Turn on" : et.hidden ? "Show on profile" : "Hide from profile";
     // The name starts with the words on the button, so a voice user can say them (WCAG 2.5.3).
     toggle.setAttribute("aria-label", `${toggle.textContent}: ${et.title}`);
     toggle.addEventListener("click", () => busy(toggle, async () => {
-      const { id, ...body } = et;
       try {
-        await state.api.put(`/me/event-types/${id}`, { ...body, hidden: !et.hidden });
-        toast(et.hidden ? `${et.title} is listed on your profile` : `${et.title} is hidden`,
-          { detail: et.hidden ? "" : "It can still be booked through its link." });
+        if (!et.active) {
+          await change(et.id, { active: true });
+          toast(`${et.title} is on`, { detail: et.hidden ? "It can be booked through its link." : "It is listed on your profile and can be booked." });
+        } else {
+          await change(et.id, { hidden: !et.hidden });
+          toast(et.hidden ? `${et.title} is listed on your profile` : `${et.title} is hidden`,
+            { detail: et.hidden ? "" : "It can still be booked through its link." });
+        }
         await load();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;

@@ -96,6 +96,7 @@ export function initEventTypes(state) {
     fillPrice(fields, v.price);
     explainPrice();
     fields.hidden_type.checked = Boolean(v.hidden);
+    fields.active_type.checked = v.active !== false; // a new one: active
     questions.replaceChildren(...(v.questions || []).map((q) => questionRow(q)));
     renumberQuestions(questions);
     form.hidden = false;
@@ -161,7 +162,7 @@ export function initEventTypes(state) {
     }
     await busy($("button[type=submit]", form), async () => {
       try {
-        const body = readEventType(fields, questions, editing);
+        const body = readEventType(fields, questions);
         const saved = editing
           ? await state.api.put(`/me/event-types/${editing.id}`, body)
           : await state.api.post("/me/event-types", body);

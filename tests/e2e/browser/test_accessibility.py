@@ -19,6 +19,7 @@ from tests.e2e.browser.audit import audit
 from tests.e2e.browser.conftest import DESKTOP, PHONE, NewContext, take_screenshot
 from tests.e2e.browser.test_connections import connect, revoke_at_the_sandbox
 from tests.e2e.browser.test_dashboard import book, csrf_headers, set_up_host, sign_up_in_browser
+from tests.e2e.browser.test_dashboard_settings import change_event_type
 from tests.e2e.browser.test_sign_in import at_the_sandbox
 from tests.e2e.browser.visitor import (
     CONSULT,
@@ -150,6 +151,7 @@ def test_every_dashboard_view_and_state_passes_axe_with_visible_focus_and_44px_t
     page.get_by_role("tab", name="Past").click()
     expect(page.locator("#bookings-empty")).to_be_visible()
     findings.check("past bookings (none)")
+    change_event_type(context, stack, "strategy", active=False)  # its card: Inactive, Turn on
 
     for section, ready in (("event-types", ".event-type"), ("availability", "input:checked"),
                            # the profile's data, not just its form (the link is empty till then)

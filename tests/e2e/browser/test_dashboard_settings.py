@@ -10,11 +10,20 @@
 - Event types: removing a booking question and adding another keeps every question's
   field its own label ("Question 1", "Question 2": no two fields share an id), and an
   error the API gives about a question lands on that question.
+- What the API saved, the forms save again: a price in a currency whose decimals the
+  browser counts otherwise (HUF), a 32-minute duration, hours from 09:07.
+- A button that changes one thing (the timezone on Availability, Hide from profile,
+  Turn on) keeps what another tab changed meanwhile; an inactive event type says so and
+  is turned on from its card or the editor.
 """
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 import pytest
+import requests
 from playwright.sync_api import BrowserContext, Dialog, Page, Route, expect
 
 from sandbox.razorpay import SANDBOX_MERCHANT
@@ -327,3 +336,168 @@ def test_closing_the_tab_with_a_changed_form_asks_the_browser_first(
     expect(page.get_by_text("Availability saved")).to_be_visible()
     with page.expect_event("close"):
         page.close(run_before_unload=True)
+
+
+def change_event_type(context: BrowserContext, stack: LocalStack, slug: str,
+                      **fields: Any) -> dict[str, Any]:
+    """Change fields of the host's event type through the API, as another tab would."""
+    headers = csrf_headers(context, stack)
+    r = context.request.get(f"{stack.api_url}/me/event-types", headers=headers)
+    et = next(et for et in r.json()["event_types"] if et["slug"] == slug)
+    body = {k: v for k, v in et.items() if k != "id"}
+    r = context.request.put(f"{stack.api_url}/me/event-types/{et['id']}", headers=headers,
+                            data={**body, **fields})
+    assert r.status == 200, r.text()
+    return dict(r.json())
+
+
+def event_type_of(context: BrowserContext, stack: LocalStack, slug: str) -> dict[str, Any]:
+    r = context.request.get(f"{stack.api_url}/me/event-types",
+                            headers=csrf_headers(context, stack))
+    return dict(next(et for et in r.json()["event_types"] if et["slug"] == slug))
+
+
+def test_a_forint_price_is_shown_and_saved_again_in_the_units_clients_pay(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN Intro priced through the API at Ft 20,000.00 (2,000,000 minor units: ISO
+    # gives HUF two decimals, the browser's Intl none)
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug, paid=True)  # Stripe connected
+    change_event_type(context, stack, "intro",
+                      price={"amount_minor": 2_000_000, "currency": "HUF"})
+    page = open_dashboard(context, stack, "/app/event-types")
+    types = view(page, "event-types")
+
+    # THEN its card and its editor say 20,000, as the booking page does
+    expect(types.locator(".event-type", has_text="Intro call")).to_contain_text("20,000.00")
+    types.get_by_role("button", name="Edit Intro call").click()
+    expect(types.get_by_label("Price")).to_have_value("20000")
+
+    # WHEN the host retitles it: the price is saved as it was
+    types.get_by_label("Title").fill("Intro chat")
+    types.get_by_role("button", name="Save event type").click()
+    expect(types.locator(".event-type", has_text="Intro chat")).to_contain_text("20,000.00")
+    assert event_type_of(context, stack, "intro")["price"] == {
+        "amount_minor": 2_000_000, "currency": "HUF"}
+
+    # WHEN they type an amount with fillér: it is taken, to the fillér
+    types.get_by_role("button", name="Edit Intro chat").click()
+    types.get_by_label("Price").fill("20000.50")
+    types.get_by_role("button", name="Save event type").click()
+    expect(types.locator(".event-type", has_text="Intro chat")).to_contain_text("20,000.50")
+    assert event_type_of(context, stack, "intro")["price"]["amount_minor"] == 2_000_050
+
+
+def test_a_duration_and_hours_off_the_five_minute_grid_are_saved_again_from_the_forms(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a 32-minute Intro and Monday from 09:07, saved through the API
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    change_event_type(context, stack, "intro", duration_minutes=32)
+    r = context.request.put(f"{stack.api_url}/me/schedule", headers=csrf_headers(context, stack),
+                            data={"weekly": {"monday": [{"start": "09:07", "end": "17:00"}]}})
+    assert r.status == 200, r.text()
+
+    # WHEN the host retitles Intro in the editor: it is saved, 32 minutes still
+    page = open_dashboard(context, stack, "/app/event-types")
+    types = view(page, "event-types")
+    types.get_by_role("button", name="Edit Intro call").click()
+    expect(types.get_by_label("Duration (minutes)")).to_have_value("32")
+    types.get_by_label("Title").fill("Intro chat")
+    types.get_by_role("button", name="Save event type").click()
+    expect(types.locator(".event-type", has_text="Intro chat")).to_contain_text("32 min")
+    assert event_type_of(context, stack, "intro")["title"] == "Intro chat"
+
+    # WHEN they add Tuesday on Availability and save: saved, Monday from 09:07 still
+    page.get_by_role("link", name="Availability").click()
+    availability = view(page, "availability")
+    expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("09:07")
+    availability.get_by_role("checkbox", name="Tuesday", exact=True).check()
+    availability.get_by_role("button", name="Save availability").click()
+    expect(page.get_by_text("Availability saved")).to_be_visible()
+    r = context.request.get(f"{stack.api_url}/me/schedule")
+    assert r.json()["weekly"]["monday"] == [{"start": "09:07", "end": "17:00"}], r.text()
+    assert r.json()["weekly"]["tuesday"], r.text()
+
+
+def test_a_timezone_saved_from_availability_keeps_a_slug_changed_in_another_tab(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context, page = host_at(stack, new_context, "/app/availability")
+    availability = view(page, "availability")
+    expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
+    # WHEN another tab moves the host to a new address, then this one saves a new zone
+    moved = {**profile_of(context, stack), "slug": f"moved-{secrets.token_hex(3)}"}
+    del moved["id"]
+    r = context.request.put(f"{stack.api_url}/me/profile", headers=csrf_headers(context, stack),
+                            data=moved)
+    assert r.status == 200, r.text()
+    availability.get_by_label("Timezone").select_option("Europe/Berlin")
+    availability.get_by_role("button", name="Save availability").click()
+
+    # THEN the zone is saved and the new address kept
+    expect(page.get_by_text("Availability saved")).to_be_visible()
+    profile = profile_of(context, stack)
+    assert (profile["timezone"], profile["slug"]) == ("Europe/Berlin", moved["slug"])
+
+
+def test_hide_from_profile_keeps_a_duration_changed_in_another_tab(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context, page = host_at(stack, new_context, "/app/event-types")
+    types = view(page, "event-types")
+    hide = types.get_by_role("button", name="Hide from profile: Intro call", exact=True)
+    expect(hide).to_be_visible()
+    # WHEN another tab makes Intro an hour long, then this one hides it from its list
+    change_event_type(context, stack, "intro", duration_minutes=60)
+    hide.click()
+
+    # THEN it is hidden, an hour long still
+    expect(types.get_by_role("button", name="Show on profile: Intro call", exact=True)
+           ).to_be_visible()
+    intro = event_type_of(context, stack, "intro")
+    assert (intro["hidden"], intro["duration_minutes"]) == (True, 60)
+
+
+def test_an_inactive_event_type_says_so_and_is_turned_on_again_from_the_dashboard(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN Strategy turned off through the API: off the profile, its link a 404
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    change_event_type(context, stack, "strategy", active=False)
+    page = open_dashboard(context, stack, "/app/event-types")
+    types = view(page, "event-types")
+
+    # THEN its card says it is inactive, offers no link to copy, and Turn on
+    strategy = types.locator(".event-type", has_text="Strategy session")
+    expect(strategy.get_by_text("Inactive", exact=True)).to_be_visible()
+    expect(strategy.get_by_text("its link does not open")).to_be_visible()
+    expect(strategy.get_by_role("button", name="Copy link to Strategy session")).to_be_hidden()
+    expect(strategy.get_by_role("button", name="Hide from profile: Strategy session")
+           ).to_have_count(0)
+    intro = types.locator(".event-type", has_text="Intro call")
+    expect(intro.get_by_text("Inactive", exact=True)).to_be_hidden()
+
+    # WHEN the host turns it on from its card: it is listed and bookable again
+    strategy.get_by_role("button", name="Turn on: Strategy session", exact=True).click()
+    expect(strategy.get_by_role("button", name="Hide from profile: Strategy session",
+                                exact=True)).to_be_visible()
+    expect(strategy.get_by_text("Inactive", exact=True)).to_be_hidden()
+    assert event_type_of(context, stack, "strategy")["active"] is True
+    assert requests.get(f"{stack.api_url}/hosts/{slug}/strategy", timeout=30).status_code == 200
+
+    # WHEN they untick Active in the editor and save: it is off again, and back on the same way
+    types.get_by_role("button", name="Edit Strategy session").click()
+    active = types.get_by_label("Active: takes bookings")
+    expect(active).to_be_checked()
+    active.uncheck()
+    types.get_by_role("button", name="Save event type").click()
+    expect(strategy.get_by_text("Inactive", exact=True)).to_be_visible()
+    assert event_type_of(context, stack, "strategy")["active"] is False
+    types.get_by_role("button", name="Edit Strategy session").click()
+    expect(active).not_to_be_checked()
+    active.check()
+    types.get_by_role("button", name="Save event type").click()
+    expect(strategy.get_by_text("Inactive", exact=True)).to_be_hidden()
+    assert event_type_of(context, stack, "strategy")["active"] is True
