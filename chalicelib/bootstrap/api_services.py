@@ -68,6 +68,12 @@ class ApiServices:
         return IdentitySignIn(self.accounts, HostRepository(), IdentityRepository(),
                               self.clock)
 
+    @cached_property
+    def passwords(self) -> Passwords:
+        from chalicelib.services.passwords import Passwords
+
+        return Passwords(self.accounts)
+
     @property
     def callback(self) -> CallbackServices:
         from chalicelib.functions.connections import CallbackServices
@@ -117,6 +123,7 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.calendar_cache import CalendarCache
     from chalicelib.services.connections import ConnectionService
     from chalicelib.services.notes_settings import NotesSettings
+    from chalicelib.services.passwords import Passwords
     from chalicelib.services.payment_accounts import PaymentAccounts
     from chalicelib.services.payments import PaymentService
     from chalicelib.services.ports import Clock

@@ -85,3 +85,22 @@ class BookingLinkError(NotFoundError):
     """A secret booking link's token does not match (reported as not found)."""
 
     code = "not_found"
+
+
+class WrongPasswordError(ForbiddenError):
+    """The current password given to change the password is wrong (403, not 401: the
+    caller's session is fine, only the proof is refused)."""
+
+    code = "wrong_password"
+
+
+class ReauthenticationRequiredError(ForbiddenError):
+    """The change needs a login younger than this one: sign in again, then retry."""
+
+    code = "reauthentication_required"
+
+
+class PasswordChangedError(PennyError):
+    """The password changed (or was set) by another request meanwhile: nothing written."""
+
+    code = "password_changed"

@@ -62,3 +62,15 @@ class IdempotencyKeyReusedError(PennyError):
     """An Idempotency-Key was reused with a different request."""
 
     code = "idempotency_key_reused"
+
+
+class WeakPasswordError(ValidationError):
+    """A new password breaks the sign-up rules (too short or too long)."""
+
+    code = "weak_password"
+
+
+class CurrentPasswordRequiredError(ValidationError):
+    """Changing a password needs the current one."""
+
+    code = "current_password_required"

@@ -32,6 +32,12 @@ from chalicelib.domain.access_errors import (
     InvalidCredentialsError as InvalidCredentialsError,
 )
 from chalicelib.domain.access_errors import (
+    PasswordChangedError as PasswordChangedError,
+)
+from chalicelib.domain.access_errors import (
+    ReauthenticationRequiredError as ReauthenticationRequiredError,
+)
+from chalicelib.domain.access_errors import (
     RefreshTokenReusedError as RefreshTokenReusedError,
 )
 from chalicelib.domain.access_errors import (
@@ -51,6 +57,9 @@ from chalicelib.domain.access_errors import (
 )
 from chalicelib.domain.access_errors import (
     UnknownRefreshTokenError as UnknownRefreshTokenError,
+)
+from chalicelib.domain.access_errors import (
+    WrongPasswordError as WrongPasswordError,
 )
 from chalicelib.domain.booking_errors import (
     AttendeeQuotaError as AttendeeQuotaError,
@@ -86,6 +95,9 @@ from chalicelib.domain.booking_errors import (
     TooManyMovesError as TooManyMovesError,
 )
 from chalicelib.domain.caller_errors import (
+    CurrentPasswordRequiredError as CurrentPasswordRequiredError,
+)
+from chalicelib.domain.caller_errors import (
     EmailTakenError as EmailTakenError,
 )
 from chalicelib.domain.caller_errors import (
@@ -111,6 +123,9 @@ from chalicelib.domain.caller_errors import (
 )
 from chalicelib.domain.caller_errors import (
     ValidationError as ValidationError,
+)
+from chalicelib.domain.caller_errors import (
+    WeakPasswordError as WeakPasswordError,
 )
 from chalicelib.domain.connection_errors import (
     ConsentDeclinedError as ConsentDeclinedError,

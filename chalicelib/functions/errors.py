@@ -46,6 +46,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.NoRefreshTokenError: 400,
     e.IdentityLinkedError: 409,
     e.IdentityUnverifiedError: 400,
+    e.PasswordChangedError: 409,       # another request changed the password meanwhile
 }
 
 # Chalice's own errors (raised before a view runs), in Penny's shape.

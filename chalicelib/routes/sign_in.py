@@ -1,5 +1,5 @@
-"""Sign in with Google or Microsoft (OpenID Connect; services/sign_in.py), and the
-identities a host can sign in with.
+"""Sign in with Google or Microsoft (OpenID Connect; services/sign_in.py), the
+identities a host can sign in with, and the password (services/passwords.py).
 """
 
 from __future__ import annotations
@@ -34,7 +34,21 @@ def sign_in_with_provider(provider: str, body: Any) -> Response:
 def list_identities(host_id: str) -> dict[str, Any]:
     found = services().sign_in.identities.for_host(host_id)
     return {"identities": [{"provider": i.provider, "email": i.email,
-                            "linked_at": i.linked_at.isoformat()} for i in found]}
+                            "linked_at": i.linked_at.isoformat()} for i in found],
+            "has_password": services().passwords.has_password(host_id)}
+
+
+@route("/me/password", "PUT", "set_password",
+       "Change your password (the current one required), or set a first one after a "
+       "recent sign-in with Google or Microsoft; every other login is ended", "host",
+       auth=True, session=True, body="PasswordIn", response="PasswordOut",
+       errors=(*AUTH_ERRORS, 403, 409, 429), no_store=True)
+def set_password(host_id: str, session_id: str | None, body: Any) -> dict[str, Any]:
+    from chalicelib.functions.http import source_ip
+
+    done = services().passwords.change(host_id, session_id, body.current_password,
+                                       body.new_password, source_ip(bp.current_request))
+    return {"first": done.first, "other_logins_ended": done.other_logins_ended}
 
 
 @route("/me/identities/{provider}", "POST", "link_identity",

@@ -199,11 +199,17 @@ class AccountService:
     def session_active(self, session_id: str) -> bool:
         return self.refresh_tokens.is_active(session_id, self.clock.now())
 
+    def end_login(self, host_id: str, family_id: str) -> None:
+        """End a login as logout does (a password change ends the host's other logins)."""
+        self._end(host_id, family_id)
+
     def _end(self, host_id: str, family_id: str) -> None:
-        """Revoke a login, and close the dashboard sockets it opened."""
+        """Revoke a login, close the dashboard sockets it opened, and take it off the
+        host's list of logins (services/passwords.py reads that list)."""
         self.refresh_tokens.revoke_family(family_id)
         if self.sockets is not None:
             self.sockets.close_login(host_id, family_id)
+        self.refresh_tokens.unlist(host_id, [family_id])
 
     def open_session(self, host_id: str, bound: bool = True) -> Session:
         """A login for a host whose identity was proven elsewhere (an OpenID sign-in)."""
@@ -213,7 +219,8 @@ class AccountService:
         now = self.clock.now()
         family = secrets.token_hex(8)
         token = _new_token(family)
-        self.refresh_tokens.issue(_hash(token), host_id, family, now + self.refresh_ttl)
+        self.refresh_tokens.issue(_hash(token), host_id, family, now + self.refresh_ttl,
+                                  started_at=now)
         access = self.access.issue(host_id, now, family if bound else None, login_id=family)
         return Session(host_id, access, token,
                        int(self.access.ttl.total_seconds()), family)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.availability import Schedule
-from chalicelib.domain.errors import EmailTakenError, IdentityLinkedError, SlugTakenError
+from chalicelib.domain.errors import (
+    ConcurrentWriteError,
+    EmailTakenError,
+    IdentityLinkedError,
+    SlugTakenError,
+)
 from chalicelib.domain.hosts import Account, Profile
 from chalicelib.domain.providers.oauth import Identity
 from chalicelib.store.host_items import host_item, schedule_item
@@ -21,7 +26,7 @@ from chalicelib.store.host_profiles import HostProfileWrites
 from chalicelib.store.host_settings import HostSettingsWrites
 from chalicelib.store.identities import identity_items
 from chalicelib.store.items import AccountItem, IdentityItem, SlugClaimItem
-from chalicelib.store.transactions import cancelled_reasons, connection
+from chalicelib.store.transactions import cancelled_reasons, condition_failed, connection
 
 
 class HostRepository(HostProfileWrites, HostSettingsWrites):
@@ -64,3 +69,16 @@ class HostRepository(HostProfileWrites, HostSettingsWrites):
     def update_password_hash(self, account: Account, password_hash: str) -> None:
         AccountItem(f"EMAIL#{account.email}", "ACCOUNT", host_id=account.host_id,
                     password_hash=password_hash).save()
+
+    def replace_password_hash(self, account: Account, password_hash: str) -> None:
+        """A password change: written only if the hash read is still the stored one, so
+        two changes at once cannot both pass with the same old password."""
+        try:
+            AccountItem(f"EMAIL#{account.email}", "ACCOUNT").update(
+                actions=[AccountItem.password_hash.set(password_hash)],
+                condition=(AccountItem.host_id == account.host_id)
+                & (AccountItem.password_hash == account.password_hash))
+        except UpdateError as exc:
+            if condition_failed(exc):
+                raise ConcurrentWriteError() from exc
+            raise

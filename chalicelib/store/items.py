@@ -32,6 +32,7 @@ from chalicelib.store.host_item_models import HostItem as HostItem
 from chalicelib.store.host_item_models import ScheduleItem as ScheduleItem
 from chalicelib.store.host_item_models import SlugClaimItem as SlugClaimItem
 from chalicelib.store.session_item_models import CounterItem as CounterItem
+from chalicelib.store.session_item_models import LoginListItem as LoginListItem
 from chalicelib.store.session_item_models import RefreshFamilyItem as RefreshFamilyItem
 from chalicelib.store.session_item_models import RefreshTokenItem as RefreshTokenItem
 from chalicelib.store.session_item_models import SocketItem as SocketItem

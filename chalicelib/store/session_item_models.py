@@ -37,6 +37,20 @@ class RefreshFamilyItem(PennyItem, discriminator="refresh_family"):
     revoked = BooleanAttribute(default=False)
     current_hash = UnicodeAttribute(null=True)  # sha256 of the one token that may rotate
     spent_hashes = ListAttribute[str](null=True)  # newest first, bounded; each an S in an L
+    # When the login began (a password or a provider sign-in); refreshes keep it. Logins
+    # from before it was written have none, and count as not recent.
+    started_at = UTCDateTimeAttribute(null=True)
+
+
+class LoginListItem(PennyItem, discriminator="login_listed"):
+    """pk = HOSTLOGINS#{host}, sk = RFAMILY#{login id}: the host's logins, found in one
+    Query, so a password change can end all but the caller's (store/tokens.py).
+
+    No TTL: a login slides, so no expiry written at its start is safe. The item goes at
+    logout and at a password change (which ends every other login anyway).
+    """
+
+    family_id = UnicodeAttribute()
 
 
 # A socket is what API Gateway calls a WebSocket connection. The stored names keep the old

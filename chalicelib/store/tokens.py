@@ -5,12 +5,18 @@ spent (SPENT_TOKENS_KEPT), so the token the client holds, `{login id}.{secret}`,
 found with one consistent GetItem by its key, and everything a rotation changes is on
 that one item:
 
-- a login is one PutItem (1 write unit; it was a two-item transaction, 4 units);
+- a login is one PutItem (1 write unit; it was a two-item transaction, 4 units), and
+  one more for its line in the host's list of logins (LOGINS below);
 - a rotation is one UpdateItem conditioned on the presented hash still being current
   and the login not revoked (1 write unit; it was three writes). Two refreshes racing
   with one token: the condition lets one through, the other gets ConcurrentWriteError.
 
 The dashboard rotates at every return to its tab, so this is most of what auth costs.
+
+LOGINS: HOSTLOGINS#{host} / RFAMILY#{id}, one small item per login, written before the
+login itself (so no login is ever unlisted), read by a password change to end every
+other login (one Query), and deleted at logout and by that change. A rotation does not
+touch it: refreshing costs what it did.
 
 Old-format tokens (a bare secret, kept as REFRESH#{sha256} beside its family) are still
 read for one release, so no host is logged out by the deploy: `find_old_format` reads the
@@ -29,7 +35,8 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.domain.errors import ConcurrentWriteError
 from chalicelib.services.ports import SPENT_TOKENS_KEPT, StoredRefreshToken
-from chalicelib.store.items import RefreshFamilyItem, RefreshTokenItem
+from chalicelib.store.items import LoginListItem, RefreshFamilyItem, RefreshTokenItem
+from chalicelib.store.tables import PennyItem
 from chalicelib.store.transactions import condition_failed
 
 
@@ -41,11 +48,30 @@ def _family(family_id: str) -> RefreshFamilyItem | None:
 
 
 class RefreshTokenRepository:
-    def issue(self, token_hash: str, host_id: str, family_id: str, expires_at: datetime) -> None:
-        """Start a login with its first token."""
+    def issue(self, token_hash: str, host_id: str, family_id: str, expires_at: datetime,
+              started_at: datetime | None = None) -> None:
+        """Start a login with its first token (listed first: see LOGINS above)."""
+        LoginListItem(f"HOSTLOGINS#{host_id}", f"RFAMILY#{family_id}",
+                      family_id=family_id).save()
         RefreshFamilyItem(f"RFAMILY#{family_id}", "RFAMILY", host_id=host_id,
-                          current_hash=token_hash, expires_at=expires_at).save(
+                          current_hash=token_hash, expires_at=expires_at,
+                          started_at=started_at).save(
             condition=RefreshFamilyItem.pk.does_not_exist())
+
+    def started_at(self, family_id: str) -> datetime | None:
+        """When the login began; None for an unknown login or one from before this was kept."""
+        family = _family(family_id)
+        return None if family is None else family.started_at
+
+    def for_host(self, host_id: str) -> list[str]:
+        """The ids of the host's listed logins, live or not (one consistent Query)."""
+        return [item.family_id for item in
+                LoginListItem.query(f"HOSTLOGINS#{host_id}", consistent_read=True)]
+
+    def unlist(self, host_id: str, family_ids: list[str]) -> None:
+        with PennyItem.batch_write() as batch:
+            for family_id in family_ids:
+                batch.delete(LoginListItem(f"HOSTLOGINS#{host_id}", f"RFAMILY#{family_id}"))
 
     def find(self, family_id: str, token_hash: str) -> StoredRefreshToken | None:
         family = _family(family_id)

@@ -21,6 +21,7 @@ from tests.functional.conftest import TABLE
 from tests.functional.dynamodb_requests import Requests, recorded
 
 LATER = datetime(2026, 12, 31, tzinfo=UTC)
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 LOGIN = "0123456789abcdef"
 
 
@@ -45,12 +46,28 @@ def raw_login(family_id: str = LOGIN) -> dict[str, Any]:
     return item
 
 
-def test_a_login_is_one_put_of_one_item(requests: Requests,
-                                        tokens: RefreshTokenRepository) -> None:
-    tokens.issue("hash-a", "host-1", "fedcba9876543210", LATER)
+def test_a_login_is_one_put_of_its_item_and_one_of_its_line_in_the_hosts_list(
+        requests: Requests, tokens: RefreshTokenRepository) -> None:
+    tokens.issue("hash-a", "host-1", "fedcba9876543210", LATER, started_at=NOW)
 
-    assert requests.take() == {"PutItem": 1}
+    assert requests.take() == {"PutItem": 2}
     assert raw_login("fedcba9876543210")["current_hash"] == {"S": "hash-a"}
+    assert tokens.started_at("fedcba9876543210") == NOW
+    assert "fedcba9876543210" in tokens.for_host("host-1")
+
+
+def test_a_password_change_finds_the_hosts_logins_and_forgets_the_ended(
+        tokens: RefreshTokenRepository) -> None:
+    tokens.issue("hash-a", "host-1", "aaaaaaaaaaaaaaaa", LATER, started_at=NOW)
+    tokens.issue("hash-b", "host-1", "bbbbbbbbbbbbbbbb", LATER, started_at=NOW)
+    tokens.issue("hash-c", "host-2", "cccccccccccccccc", LATER, started_at=NOW)
+
+    assert {"aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"} <= set(tokens.for_host("host-1"))
+    tokens.unlist("host-1", ["aaaaaaaaaaaaaaaa"])
+
+    assert "aaaaaaaaaaaaaaaa" not in tokens.for_host("host-1")
+    assert "bbbbbbbbbbbbbbbb" in tokens.for_host("host-1")
+    assert tokens.for_host("host-2") == ["cccccccccccccccc"]
 
 
 def test_a_rotation_spends_the_old_token_issues_the_new_and_slides_the_login(

@@ -115,6 +115,12 @@ class FakeHosts:
     def update_password_hash(self, account: Account, password_hash: str) -> None:
         self.accounts[account.email] = replace(account, password_hash=password_hash)
 
+    def replace_password_hash(self, account: Account, password_hash: str) -> None:
+        stored = self.accounts.get(account.email)
+        if stored is None or stored.password_hash != account.password_hash:
+            raise ConcurrentWriteError()
+        self.accounts[account.email] = replace(account, password_hash=password_hash)
+
     def config(self, host_id: str) -> HostConfig:
         profile = self.profiles.get(host_id)
         if profile is None:
@@ -311,6 +317,7 @@ class _Login:
     expires_at: datetime
     spent: tuple[str, ...] = ()
     revoked: bool = False
+    started_at: datetime | None = None
 
 
 @dataclass
@@ -328,10 +335,23 @@ class FakeRefreshTokens:
     logins: dict[str, _Login] = field(default_factory=dict)
     old_format: dict[str, _OldFormatToken] = field(default_factory=dict)  # by token hash
     before_rotate: list[Interleaved] = field(default_factory=list)
+    listed: dict[str, list[str]] = field(default_factory=dict)  # host -> login ids
 
     def issue(self, token_hash: str, host_id: str, family_id: str,
-              expires_at: datetime) -> None:
-        self.logins[family_id] = _Login(host_id, token_hash, expires_at)
+              expires_at: datetime, started_at: datetime | None = None) -> None:
+        self.listed.setdefault(host_id, []).append(family_id)
+        self.logins[family_id] = _Login(host_id, token_hash, expires_at,
+                                        started_at=started_at)
+
+    def started_at(self, family_id: str) -> datetime | None:
+        login = self.logins.get(family_id)
+        return None if login is None else login.started_at
+
+    def for_host(self, host_id: str) -> list[str]:
+        return list(self.listed.get(host_id, []))
+
+    def unlist(self, host_id: str, family_ids: list[str]) -> None:
+        self.listed[host_id] = [f for f in self.listed.get(host_id, []) if f not in family_ids]
 
     def issue_old_format(self, token_hash: str, host_id: str, family_id: str,
                          expires_at: datetime) -> None:

@@ -15,6 +15,8 @@ from chalicelib.functions.schemas.accounts import (
     IdentityOut,
     LoginRequest,
     OidcStartIn,
+    PasswordIn,
+    PasswordOut,
     SignupRequest,
 )
 from chalicelib.functions.schemas.booking_changes import CancelIn, HostCancelIn, RescheduleIn
@@ -92,7 +94,8 @@ __all__ = [
     "ErrorResponse", "EventTypeIn",
     "EventTypeList", "EventTypeOut", "HistoryOut", "HostBookingOut", "HostCancelIn",
     "IdentityList", "IdentityOut", "LinkModel", "LocationModel", "LoginRequest", "MoveSlotsQuery",
-    "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "PaymentOut",
+    "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "PasswordIn",
+    "PasswordOut", "PaymentOut",
     "PriceModel", "ProfileIn", "ProfileOut", "PublicEventType", "PublicProfile", "PublicQuestion",
     "QuestionModel", "RangeModel", "RazorpayCallbackIn", "RazorpayConnectionOut", "RazorpayKeysIn",
     "RealtimeTicketOut", "RefreshRequest", "RefreshSessionQuery", "ReleasedPaymentOut",

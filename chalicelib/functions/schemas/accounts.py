@@ -38,3 +38,19 @@ class IdentityOut(Strict):
 
 class IdentityList(Strict):
     identities: list[IdentityOut]
+    has_password: bool = Field(description="whether the account can also log in with a "
+                               "password (PUT /me/password changes or sets one)")
+
+
+class PasswordIn(Strict):
+    # The length rule is the sign-up's, checked by the service (services/passwords.py),
+    # so a short one is answered `weak_password`; the cap here only bounds the body.
+    current_password: Annotated[str, Field(max_length=1024)] | None = Field(
+        default=None, description="required when the account has a password")
+    new_password: Annotated[str, Field(max_length=1024)]
+
+
+class PasswordOut(Strict):
+    first: bool = Field(description="the account had no password before")
+    other_logins_ended: int = Field(description="logins on other devices and browsers "
+                                    "that were ended; the caller's goes on")
