@@ -17,6 +17,7 @@ import { createConnections } from "./app-connections.js";
 import { initEventTypes } from "./app-event-types.js";
 import { useCurrencyDigits } from "./app-formats.js";
 import { initIdentities } from "./app-identities.js";
+import { initPassword } from "./app-password.js";
 import { liveStatus } from "./app-live-status.js";
 import { liveToast } from "./app-live-toasts.js";
 import { initNotes } from "./app-notes.js";
@@ -69,12 +70,13 @@ const connectionsPage = initConnectionsPage(connections, live);
 const signIn = initSignIn(api, config.signIn || []);
 const profile = initProfile(state);
 const identities = initIdentities(api, config.signIn || []);
+const password = initPassword(api);
 
 const views = {
   bookings: initBookings(state),
   "event-types": initEventTypes(state),
   availability: initAvailability(state),
-  profile: { enter() { profile.enter(); identities.enter(); } },
+  profile: { enter() { profile.enter(); identities.enter(); password.enter(); } },
   welcome: initWelcome(connections, { go }),
   connections: { enter() { calendars.enter(); notes.enter(); connectionsPage.enter(); } },
   login: signIn.login,
