@@ -77,13 +77,15 @@ class FunctionUrl:
         the sandbox's consent page (as `account`, or its first), Penny's callback."""
         from urllib.parse import urlsplit
 
+        from chalicelib.functions.connections import BINDING
         from sandbox.testing import consent
 
         status, _, body = self.http("POST", f"/me/connections/{provider}", token=token,
                                     body={"features": features})
         if status != 200:
             raise RuntimeError(f"connecting {provider}: {status} {body[:200]}")
-        binding = next(c.split(";")[0] for c in self.last_cookies if "Path=/oauth/" in c)
+        binding = next(c.split(";")[0] for c in self.last_cookies
+                       if c.split("=", 1)[0].removeprefix("__Host-").startswith(BINDING))
         back = urlsplit(consent(json.loads(body)["authorize_url"], account=account))
         status, _, body = self.http("GET", f"{back.path}?{back.query}",
                                     headers={"cookie": binding})
