@@ -58,6 +58,12 @@ class EventSlugTakenError(PennyError):
     code = "event_slug_taken"
 
 
+class EventTypeChangedError(PennyError):
+    """The event type kept changing (another tab, a script) while this write was made."""
+
+    code = "event_type_changed"
+
+
 class IdempotencyKeyReusedError(PennyError):
     """An Idempotency-Key was reused with a different request."""
 

@@ -104,6 +104,9 @@ from chalicelib.domain.caller_errors import (
     EventSlugTakenError as EventSlugTakenError,
 )
 from chalicelib.domain.caller_errors import (
+    EventTypeChangedError as EventTypeChangedError,
+)
+from chalicelib.domain.caller_errors import (
     IdempotencyKeyReusedError as IdempotencyKeyReusedError,
 )
 from chalicelib.domain.caller_errors import (

@@ -25,6 +25,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.EmailTakenError: 409,
     e.SlugTakenError: 409,
     e.EventSlugTakenError: 409,
+    e.EventTypeChangedError: 409,
     e.SlotTakenError: 409,
     e.BookingStateError: 409,
     e.BookingContentionError: 409,

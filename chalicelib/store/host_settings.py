@@ -11,7 +11,12 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.availability import Schedule
-from chalicelib.domain.errors import BookingContentionError, EventSlugTakenError, NotFoundError
+from chalicelib.domain.errors import (
+    BookingContentionError,
+    EventSlugTakenError,
+    EventTypeChangedError,
+    NotFoundError,
+)
 from chalicelib.domain.event_types import EventType
 from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS, HostConfigReads
 from chalicelib.store.host_items import event_item, host_pk, schedule_item
@@ -30,6 +35,11 @@ def _settings_written(host_id: str, slug: str) -> tuple[HostItem, dict[str, Any]
 class _SlugMoved(Exception):
     """The host's slug (or, for a delete, the event type's) changed since it was read:
     the write is made again under the new."""
+
+
+class _EventTypeMoved(Exception):
+    """The event type's slug (or its claim) is not what the caller read: it is read
+    again, consistently, and the write made over that."""
 
 
 class HostSettingsWrites(HostConfigReads):
@@ -54,41 +64,62 @@ class HostSettingsWrites(HostConfigReads):
 
     def save_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
         """Create or replace; the per-host slug claim moves with the slug, atomically; under
-        the host's slug as read, or the current one if it changed meanwhile."""
+        the host's slug as read, or the current one if it changed meanwhile.
+
+        `old` as the caller read it (an eventually consistent Query): the write holds only
+        while the event type still has `old.slug` and that slug's claim is its own. If
+        not (another tab renamed it, or the read lagged one), it is read again,
+        consistently, and made over that; EventTypeChangedError if it keeps moving."""
         for _ in range(PROFILE_ATTEMPTS):
             try:
                 self._write_event_type(et, host_slug, old)
                 return
             except _SlugMoved:
                 host_slug = self._current_slug(et.host_id)
+            except _EventTypeMoved:
+                current = self._assemble(self._items(et.host_id, consistent=True),
+                                         f"host {et.host_id}")
+                host_slug = current.profile.slug
+                old = next((e for e in current.event_types if e.id == et.id), None)
+                if old is None:
+                    raise NotFoundError("event type not found") from None
+        if old is not None:
+            raise EventTypeChangedError(
+                "this event type is being changed elsewhere; reload it and try again")
         raise BookingContentionError("your profile is being updated elsewhere; try again")
 
     def _write_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
+        pk = host_pk(et.host_id)
+        renamed = old is not None and old.slug != et.slug
         try:
             with TransactWrite(connection=connection()) as tx:
-                if old is None or old.slug != et.slug:
-                    tx.save(EventSlugClaimItem(host_pk(et.host_id), f"EVENTSLUG#{et.slug}",
-                                               event_type_id=et.id),
-                            condition=EventSlugClaimItem.pk.does_not_exist())
-                if old is not None and old.slug != et.slug:
-                    tx.delete(EventSlugClaimItem(host_pk(et.host_id), f"EVENTSLUG#{old.slug}"))
+                if old is not None and renamed:
+                    # Its own claim only; one already gone (left so by an older bug) is
+                    # no reason to refuse.
+                    tx.delete(EventSlugClaimItem(pk, f"EVENTSLUG#{old.slug}"),
+                              condition=(EventSlugClaimItem.pk.does_not_exist()
+                                         | (EventSlugClaimItem.event_type_id == et.id)))
+                # The slug's claim, written on every save: refused if another event type
+                # holds it, and put back if it was missing.
+                tx.save(EventSlugClaimItem(pk, f"EVENTSLUG#{et.slug}", event_type_id=et.id),
+                        condition=(EventSlugClaimItem.pk.does_not_exist()
+                                   | (EventSlugClaimItem.event_type_id == et.id)))
                 condition = (EventTypeItem.pk.does_not_exist() if old is None
-                             else EventTypeItem.pk.exists())
+                             else EventTypeItem.gsi1sk == f"EVENT#{old.slug}")
                 tx.save(event_item(et, host_slug), condition=condition)
                 profile, update = _settings_written(et.host_id, host_slug)
                 tx.update(profile, **update)
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
-            # Sent order: the old claim's delete (if renamed), the puts (the new claim,
+            # Sent order: the old claim's delete (if renamed), the puts (the slug's claim,
             # the event type), then the profile's update.
-            claims = old is None or old.slug != et.slug
-            claim_at = 1 if old is not None and claims else 0
-            if claims and reasons[claim_at] == "ConditionalCheckFailed":
+            failed = [r == "ConditionalCheckFailed" for r in reasons]
+            if old is not None and (failed[-2] or (renamed and failed[0])):
+                raise _EventTypeMoved from exc
+            if failed[-3]:
                 raise EventSlugTakenError(f"you already have an event type '{et.slug}'",
                                           "slug") from exc
-            if reasons[-2] == "ConditionalCheckFailed":
-                raise NotFoundError("event type not found") from exc
-            if reasons[-1] == "ConditionalCheckFailed":
+            if failed[-1]:
                 raise _SlugMoved from exc
             raise
 

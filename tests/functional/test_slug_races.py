@@ -167,3 +167,98 @@ def test_event_type_renamed_while_it_is_deleted_frees_its_new_slug(
     assert api.get("/me/event-types", token=token).json == {"event_types": []}
     again = api.post("/me/event-types", f.event_type("welcome"), token=token)
     assert again.status == 201, again.json  # its slug's claim went with it
+
+
+def _rename_in_the_other_tab(monkeypatch: pytest.MonkeyPatch, host_id: str, et_id: str,
+                             slug: str) -> None:
+    def rename(read: HostConfig) -> None:
+        old = next(et for et in read.event_types if et.id == et_id)
+        bootstrap.services().profiles.update_event_type(host_id, et_id, replace(old, slug=slug))
+
+    _right_after_the_next_config_read(monkeypatch, rename)
+
+
+def test_two_renames_at_once_leave_only_the_slug_the_event_type_holds_claimed(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    alice = api.post("/auth/signup", f.signup("alice")).json
+    host_id, token = alice["host_id"], alice["access_token"]
+    assert api.post("/me/event-types", f.event_type("intro"), token=token).status == 201
+    et_id = _event_id(api, token, "intro")
+    _rename_in_the_other_tab(monkeypatch, host_id, et_id, "first")
+
+    renamed = api.put(f"/me/event-types/{et_id}", f.event_type("second"), token=token)
+    monkeypatch.undo()
+
+    assert renamed.status == 200, renamed.json
+    assert api.get(f"/me/event-types/{et_id}", token=token).json["slug"] == "second"
+    # Neither slug it held on the way is left claimed by it.
+    for freed in ("first", "intro"):
+        created = api.post("/me/event-types", f.event_type(freed), token=token)
+        assert created.status == 201, (freed, created.json)
+    taken = api.post("/me/event-types", f.event_type("second"), token=token)
+    assert (taken.status, taken.json["error"]["code"]) == (409, "event_slug_taken")
+
+
+def test_a_rename_on_a_read_that_lags_an_earlier_rename_keeps_the_slug_to_one_event_type(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    alice = api.post("/auth/signup", f.signup("alice")).json
+    host_id, token = alice["host_id"], alice["access_token"]
+    assert api.post("/me/event-types", f.event_type("intro"), token=token).status == 201
+    et_id = _event_id(api, token, "intro")
+    before = bootstrap.services().profiles.config(host_id)
+    assert api.put(f"/me/event-types/{et_id}", f.event_type("renamed"),
+                   token=token).status == 200
+    # The next Query (eventually consistent) still answers from before that rename.
+    real_config = HostRepository.config
+    lagged = {"once": False}
+
+    def lagging(self: HostRepository, hid: str) -> Any:
+        if not lagged["once"]:
+            lagged["once"] = True
+            return before
+        return real_config(self, hid)
+
+    monkeypatch.setattr(HostRepository, "config", lagging)
+
+    back = api.put(f"/me/event-types/{et_id}", f.event_type("intro"), token=token)
+    monkeypatch.undo()
+
+    assert back.status == 200, back.json
+    assert api.post("/me/event-types", f.event_type("renamed"), token=token).status == 201
+    second = api.post("/me/event-types", f.event_type("intro", title="Other"), token=token)
+    assert (second.status, second.json["error"]["code"]) == (409, "event_slug_taken")
+    slugs = [et["slug"] for et in api.get("/me/event-types", token=token).json["event_types"]]
+    assert sorted(slugs) == ["intro", "renamed"]
+
+
+def test_an_event_type_renamed_elsewhere_on_every_attempt_is_refused_as_changed(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    alice = api.post("/auth/signup", f.signup("alice")).json
+    host_id, token = alice["host_id"], alice["access_token"]
+    assert api.post("/me/event-types", f.event_type("intro"), token=token).status == 201
+    et_id = _event_id(api, token, "intro")
+    _rename_in_the_other_tab(monkeypatch, host_id, et_id, "tab-0")
+    real_items = HostRepository._items
+    renames = {"n": 0}
+
+    def items(self: HostRepository, hid: str, consistent: bool = False) -> Any:
+        read = real_items(self, hid, consistent)
+        if consistent:  # the write's re-read: the other tab renames it right after
+            renames["n"] += 1
+            now = self._assemble(real_items(self, hid, True), hid)
+            et = now.event_types[0]
+            HostRepository.save_event_type(self, replace(et, slug=f"tab-{renames['n']}"),
+                                           now.profile.slug, et)
+        return read
+
+    monkeypatch.setattr(HostRepository, "_items", items)
+
+    refused = api.put(f"/me/event-types/{et_id}", f.event_type("mine"), token=token)
+    monkeypatch.undo()
+
+    assert refused.status == 409, refused.json
+    assert refused.json["error"]["code"] == "event_type_changed"
+    last = api.get(f"/me/event-types/{et_id}", token=token).json["slug"]
+    assert last == f"tab-{renames['n']}"
+    for free in ("intro", "mine", "tab-0"):
+        assert api.post("/me/event-types", f.event_type(free), token=token).status == 201
