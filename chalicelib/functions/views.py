@@ -81,22 +81,22 @@ def event_type_in(body: s.EventTypeIn) -> EventType:
     )
 
 
-def _price(p: Price | None) -> s.PriceModel | None:
-    return None if p is None else s.PriceModel(amount_minor=p.amount_minor, currency=p.currency)
+def _price(p: Price | None) -> s.PriceOut | None:
+    return None if p is None else s.PriceOut(amount_minor=p.amount_minor, currency=p.currency)
 
 
 def event_type_out(et: EventType) -> s.EventTypeOut:
     return s.EventTypeOut(
         id=et.id, slug=et.slug, title=et.title, description=et.description,
         duration_minutes=et.duration_minutes,
-        location=s.LocationModel(kind=et.location_kind.value, details=et.location_details),
+        location=s.LocationOut(kind=et.location_kind.value, details=et.location_details),
         price=_price(et.price), buffer_before_minutes=et.buffer_before_minutes,
         buffer_after_minutes=et.buffer_after_minutes,
         minimum_notice_minutes=et.minimum_notice_minutes,
         slot_interval_minutes=et.slot_interval_minutes,
         booking_window_days=et.booking_window_days, daily_limit=et.daily_limit,
-        questions=[s.QuestionModel(id=q.id, label=q.label, type=q.type.value,
-                                   required=q.required, options=list(q.options))
+        questions=[s.QuestionOut(id=q.id, label=q.label, type=q.type.value,
+                                 required=q.required, options=list(q.options))
                    for q in et.questions],
         hidden=et.hidden, active=et.active, refund_hours_before=et.refund_hours_before,
     )
@@ -159,7 +159,7 @@ def booking_out(b: Booking, links: BookingLinks | None = None,
         cancelled_at=None if b.cancelled_at is None else b.cancelled_at.isoformat(),
         cancel_reason=b.cancel_reason,
         price=None if b.price_minor is None or b.currency is None
-        else s.PriceModel(amount_minor=b.price_minor, currency=b.currency),
+        else s.PriceOut(amount_minor=b.price_minor, currency=b.currency),
         links=link_block, video_url=b.video_url, video_note=b.video_note,
         payment=None if b.payment is None else payment_out(b),
     )

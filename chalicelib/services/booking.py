@@ -16,7 +16,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.bookings import Attendee, BookingStatus
-from chalicelib.domain.errors import PaymentNotConnectedError, ValidationError
+from chalicelib.domain.currencies import CURRENCIES
+from chalicelib.domain.errors import (
+    PaymentNotConnectedError,
+    PriceNotPayableError,
+    ValidationError,
+)
 from chalicelib.domain.hosts import validate_timezone
 from chalicelib.domain.reservations import NewBooking, bookable_event_type
 from chalicelib.services.links import BookingLinks
@@ -67,6 +72,14 @@ class BookingService:
         key = None if idempotency_key is None else Idempotency(
             f"{host_id}#{et.id}#{idempotency_key}", fingerprint(host_slug, event_slug, request))
         if et.is_paid:
+            assert et.price is not None
+            if et.price.currency not in CURRENCIES:
+                # Saved while the code was current (BGN until 2026): shown as it is, but
+                # not charged until the host changes it.
+                raise PriceNotPayableError(
+                    f"this event type's price is in {et.price.currency}, which is no longer "
+                    "a current currency, so it cannot be booked; please tell the host",
+                    "price")
             if self.payments is None:
                 raise PaymentNotConnectedError("this Penny takes no payments, so this paid "
                                                "event cannot be booked")

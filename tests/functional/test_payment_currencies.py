@@ -55,3 +55,55 @@ def test_a_three_decimal_price_razorpay_cannot_take_is_refused_and_a_round_one_c
     [order] = sandbox.razorpay_orders()
     assert (held["status"], held["payment"]["order_id"]) == ("pending_payment", order["id"])
     assert (order["amount"], order["currency"]) == (5120, "KWD")
+
+
+def _withdraw_the_intro_price_currency(api: Api, token: str, code: str) -> str:
+    """The intro's price as a save made while `code` was current left it (BGN until
+    2026): the stored item, since no request may now name that code."""
+    from chalicelib.store.items import EventTypeItem
+
+    (intro,) = api.get("/me/event-types", token=token).json["event_types"]
+    host = api.get("/me/profile", token=token).json["id"]
+    item = EventTypeItem.get(f"HOST#{host}", f"EVENT#{intro['id']}")
+    item.data = {**item.data, "price": [5000, code]}
+    item.save()
+    return str(intro["id"])
+
+
+def test_a_price_in_a_currency_withdrawn_since_it_was_saved_is_shown_not_a_500(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect_stripe(api, host, sandbox)
+    price_intro(api, host)
+    intro_id = _withdraw_the_intro_price_currency(api, host, "BGN")
+    bgn = {"amount_minor": 5000, "currency": "BGN"}
+
+    listed = api.get("/me/event-types", token=host)
+    one = api.get(f"/me/event-types/{intro_id}", token=host)
+    profile = api.get("/hosts/alice")
+    event = api.get("/hosts/alice/intro")
+
+    assert [r.status for r in (listed, one, profile, event)] == [200, 200, 200, 200]
+    assert listed.json["event_types"][0]["price"] == bgn
+    assert one.json["price"] == bgn
+    assert profile.json["event_types"][0]["price"] == bgn
+    assert event.json["price"] == bgn
+
+
+def test_a_booking_of_a_price_in_a_withdrawn_currency_is_refused_until_the_host_changes_it(
+        api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    connect_stripe(api, host, sandbox)
+    price_intro(api, host)
+    intro_id = _withdraw_the_intro_price_currency(api, host, "BGN")
+
+    r = api.post("/hosts/alice/intro/bookings", f.booking(paid.slot(clock, 10)))
+
+    assert (r.status, r.code, r.json["error"]["field"]) == (400, "price_not_payable", "price")
+    assert "BGN" in r.json["error"]["message"]
+    assert api.get("/me/bookings", token=host).json["bookings"] == []
+    # The host can still load it and change the currency; then it is booked again.
+    changed = api.put(f"/me/event-types/{intro_id}", f.event_type(
+        price={"amount_minor": 2500, "currency": "EUR"}), token=host)
+    assert changed.status == 200, changed.json
+    held = book(api, clock)
+    assert (held["status"], held["price"]) == (
+        "pending_payment", {"amount_minor": 2500, "currency": "EUR"})

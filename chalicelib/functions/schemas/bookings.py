@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, field_validator
 
 from chalicelib.functions.schemas.base import Query, Strict
-from chalicelib.functions.schemas.event_types import PriceModel
+from chalicelib.functions.schemas.event_types import PriceOut
 from chalicelib.functions.schemas.fields import Email, FreeText, Instant, Text, Zone
 from chalicelib.functions.schemas.payments import PaymentOut
 
@@ -66,7 +66,7 @@ class BookingOut(Strict):
     created_at: str
     cancelled_at: str | None
     cancel_reason: str | None
-    price: PriceModel | None
+    price: PriceOut | None
     links: BookingLinks | None = None
     video_url: str | None = Field(default=None, description="the meeting's join link, once "
                                   "the host's calendar or Zoom made it")

@@ -1,5 +1,8 @@
 """Event types as their host writes them: duration, location, questions, limits, and a
-price in a current currency.
+price in a current currency; and as they are read back.
+
+The output models check no input rule: they show what is stored, which rules tightened
+since (a currency withdrawn from the list) must not turn into a 500 on every read.
 """
 
 from __future__ import annotations
@@ -84,8 +87,45 @@ class EventTypeIn(Strict):
         return value
 
 
-class EventTypeOut(EventTypeIn):
+class PriceOut(Strict):
+    """A price as stored: its currency may since have left the current ones (BGN in 2026);
+    such a price is shown, and its event type cannot be booked until the host changes it."""
+
+    amount_minor: Annotated[int, Field(description="in minor units")]
+    currency: Annotated[str, Field(description="ISO 4217")]
+
+
+class QuestionOut(Strict):
     id: str
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+
+
+class LocationOut(Strict):
+    kind: str
+    details: str | None
+
+
+class EventTypeOut(Strict):
+    id: str
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    location: LocationOut
+    price: PriceOut | None
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    minimum_notice_minutes: int
+    slot_interval_minutes: int | None
+    booking_window_days: int | None
+    daily_limit: int | None
+    questions: list[QuestionOut]
+    hidden: bool
+    active: bool
+    refund_hours_before: int
 
 
 class EventTypeList(Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.functions.schemas.base import Strict
-from chalicelib.functions.schemas.event_types import PriceModel
+from chalicelib.functions.schemas.event_types import PriceOut
 from chalicelib.functions.schemas.profile import LinkModel
 
 
@@ -23,7 +23,7 @@ class PublicEventType(Strict):
     description: str
     duration_minutes: int
     location_kind: str
-    price: PriceModel | None
+    price: PriceOut | None
     questions: list[PublicQuestion]
     refund_hours_before: int | None = Field(
         default=None, description="paid event types: the refund policy's deadline")
