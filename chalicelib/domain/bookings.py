@@ -57,6 +57,10 @@ class Booking(BookingPaymentChanges, BookingDisputeChanges):
     created_at: datetime
     location_kind: str
     sequence: int = 0
+    # The event type's location details (an address, a number to call) when it was
+    # booked, kept through moves: "" for none. None: booked before Penny kept them, so the
+    # event type's as they are now stand in (HostConfig.location_details).
+    location_details: str | None = None
     hold_until: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None

@@ -8,6 +8,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from chalicelib.domain.availability import Schedule
+from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarSetup
 from chalicelib.domain.errors import InvalidTimezoneError, SlugTakenError, ValidationError
 from chalicelib.domain.event_types import EventType
@@ -100,11 +101,15 @@ class HostConfig:
     # Where the client notes go (Notion, Google Docs), once chosen; None: no notes.
     notes: NotesDestination | None = None
 
-    def location_details(self, event_type_id: str) -> str | None:
-        """The event type's location details (an address, a number to call) as the host
-        wrote them now; None for one without any, or gone."""
+    def location_details(self, booking: Booking) -> str | None:
+        """The booking's location details (an address, a number to call): those it was
+        booked with, so a later edit of the event type (or its delete) does not change the
+        place the attendee was given. A booking made before Penny kept them has the event
+        type's as the host wrote them now (None for one without any, or gone)."""
+        if booking.location_details is not None:
+            return booking.location_details or None
         return next((et.location_details for et in self.event_types
-                     if et.id == event_type_id), None)
+                     if et.id == booking.event_type_id), None)
 
     @property
     def organizer_email(self) -> str:

@@ -63,7 +63,7 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     # The join link where calendars look for it (LOCATION, URL), once the meeting exists;
     # elsewhere the place with the host's details (an address), escaped by icalendar.
     event.add("location", booking.video_url or meeting_place(
-        LocationKind(booking.location_kind), host.location_details(booking.event_type_id)))
+        LocationKind(booking.location_kind), host.location_details(booking)))
     if booking.video_url:
         event.add("url", booking.video_url)
     event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if pending else "CONFIRMED")

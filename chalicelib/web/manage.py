@@ -33,7 +33,7 @@ def status_badge(booking: Booking, state: PaymentState) -> tuple[str, str]:
 
 
 def _location_details(booking: Booking, config: HostConfig) -> str:
-    details = config.location_details(booking.event_type_id)
+    details = config.location_details(booking)
     if not details:
         return ""
     return f'<p class="location-details">{escape(details)}</p>'
@@ -125,7 +125,7 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "when_yours": Markup(_when(booking, booking.attendee.timezone)),
         "when_host": Markup(_when(booking, host.timezone)),
         "location": labels.location_note(LocationKind(booking.location_kind),
-                                         config.location_details(booking.event_type_id)),
+                                         config.location_details(booking)),
         "location_details": Markup(_location_details(booking, config)),
         "cancelled": Markup(_cancelled(booking)),
         "payment": Markup(payment_block(booking, now, pay_links(base, booking, config, token))),

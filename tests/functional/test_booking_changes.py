@@ -241,3 +241,63 @@ def test_an_in_person_bookings_invite_says_where_with_the_hosts_details(api: Api
     _, event = invite(api, book(api))
 
     assert str(event["location"]) == "In person: Studio 4, 12 Baker Street"
+
+
+STUDIO = "Studio 4, 12 Baker Street"
+PHONE = "+44 20 7946 0000"
+
+
+def _intro_id(api: Api, token: str) -> str:
+    return str(api.get("/me/event-types", token=token).json["event_types"][0]["id"])
+
+
+def _manage_page(api: Api, booking: dict[str, Any]) -> str:
+    page = api.get(f"/booking/{booking['uid']}?token={booking['links']['cancel_token']}")
+    assert page.status == 200
+    return str(page.body.decode())
+
+
+def test_a_booking_keeps_the_place_it_was_booked_at_when_the_host_changes_the_location(
+        api: Api) -> None:
+    token = make_host(api, location={"kind": "in_person", "details": STUDIO})
+    b = book(api)
+
+    r = api.put(f"/me/event-types/{_intro_id(api, token)}",
+                f.event_type("intro", location={"kind": "phone", "details": PHONE}), token=token)
+    assert r.status == 200, r.json
+
+    _, event = invite(api, b)
+    assert str(event["location"]) == f"In person: {STUDIO}"
+    page = _manage_page(api, b)
+    assert STUDIO in page and PHONE not in page
+    # A booking made now is given the new place.
+    _, later = invite(api, book(api, "2026-11-24T16:00:00Z"))
+    assert str(later["location"]) == f"Phone call: {PHONE}"
+
+
+def test_a_booking_keeps_its_address_after_its_event_type_is_deleted(api: Api) -> None:
+    token = make_host(api, location={"kind": "in_person", "details": STUDIO})
+    b = book(api)
+
+    assert api.delete(f"/me/event-types/{_intro_id(api, token)}", token=token).status == 204
+
+    _, event = invite(api, b)
+    assert str(event["location"]) == f"In person: {STUDIO}"
+    assert STUDIO in _manage_page(api, b)
+
+
+def test_a_moved_booking_keeps_the_place_it_was_booked_at_not_the_event_types_new_one(
+        api: Api) -> None:
+    token = make_host(api, location={"kind": "in_person", "details": STUDIO})
+    b = book(api)
+    r = api.put(f"/me/event-types/{_intro_id(api, token)}", f.event_type(
+        "intro", location={"kind": "in_person", "details": "Hall B, 1 Elm Road"}), token=token)
+    assert r.status == 200, r.json
+
+    moved = api.post(f"/bookings/{b['uid']}/reschedule",
+                     {"token": b["links"]["reschedule_token"], "start": "2026-11-24T16:00:00Z"})
+
+    assert moved.status == 200, moved.json
+    _, event = invite(api, b)
+    assert str(event["location"]) == f"In person: {STUDIO}"
+    assert STUDIO in _manage_page(api, b)
