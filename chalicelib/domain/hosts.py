@@ -50,10 +50,18 @@ def slug_suggestion(text: str) -> str:
     return slug if slug and slug not in RESERVED_SLUGS else "host"
 
 
-def validate_slug(slug: str, field_name: str = "slug") -> str:
+def validate_event_slug(slug: str, field_name: str = "slug") -> str:
+    """An event type's slug: the pattern only. It is the second path segment, under the
+    host's (`/{host}/{event}`), so the app's top-level paths cannot clash with it."""
     if not SLUG_PATTERN.fullmatch(slug):
         raise ValidationError(
             "slug must be 1-40 lowercase letters, digits or inner hyphens", field_name)
+    return slug
+
+
+def validate_slug(slug: str, field_name: str = "slug") -> str:
+    """A host's slug: the pattern, and none of the app's top-level paths."""
+    validate_event_slug(slug, field_name)
     if slug in RESERVED_SLUGS:
         raise SlugTakenError(f"'{slug}' is reserved", field_name)
     return slug

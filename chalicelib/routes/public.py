@@ -16,13 +16,14 @@ route = api(bp)
 @route("/hosts/{host}", "GET", "public_profile", "A host's public profile and event types",
        "public", response="PublicProfile")
 def public_profile(host: str) -> Any:
-    return views().public_profile(services().public.profile(host))
+    # Slugs are lower case: a link typed with capitals finds the same host.
+    return views().public_profile(services().public.profile(host.lower()))
 
 
 @route("/hosts/{host}/{event}", "GET", "public_event_type", "One bookable event type", "public",
        response="PublicEventType")
 def public_event_type(host: str, event: str) -> Any:
-    _, et = services().public.event(host, event)
+    _, et = services().public.event(host.lower(), event.lower())
     return views().public_event_type(et)
 
 
@@ -30,7 +31,8 @@ def public_event_type(host: str, event: str) -> Any:
        "Free start times between two dates (inclusive), grouped by date in timeZone",
        "public", query="SlotsQuery", response="SlotsOut")
 def list_slots(host: str, event: str, query: Any) -> Any:
-    result = services().public.slots(host, event, query.start, query.end, query.timeZone)
+    result = services().public.slots(host.lower(), event.lower(), query.start, query.end,
+                                     query.timeZone)
     return views().slots_out(result.event_type, result.time_zone, result.slots, result.stale)
 
 
@@ -42,7 +44,7 @@ def create_booking(host: str, event: str, body: Any) -> Response:
     from chalicelib.functions.requests import booking_request, idempotency_key
 
     key = idempotency_key(bp.current_request.headers)
-    result = services().booking.book(host, event, booking_request(body), key)
+    result = services().booking.book(host.lower(), event.lower(), booking_request(body), key)
     logs.note(booking_uid=result.booking.uid)
     out = views().booking_out(result.booking, services().booking.links)
     return Response(body=out.model_dump_json(), status_code=201,

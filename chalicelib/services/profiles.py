@@ -19,7 +19,13 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.event_types import EventType
-from chalicelib.domain.hosts import HostConfig, Profile, validate_slug, validate_timezone
+from chalicelib.domain.hosts import (
+    HostConfig,
+    Profile,
+    validate_event_slug,
+    validate_slug,
+    validate_timezone,
+)
 from chalicelib.services.ports import Hosts
 
 MAX_EVENT_TYPES = 50  # a slug change rewrites them all in one transaction (limit 100 items)
@@ -88,7 +94,7 @@ class ProfileService:
         if len(config.event_types) >= MAX_EVENT_TYPES:
             raise ValidationError(f"a host can have at most {MAX_EVENT_TYPES} event types")
         et = replace(draft, id=secrets.token_hex(6), host_id=host_id,
-                     slug=validate_slug(draft.slug))
+                     slug=validate_event_slug(draft.slug))
         self._check_price(host_id, et)
         self.hosts.save_event_type(et, config.profile.slug, None)
         return et
@@ -98,7 +104,7 @@ class ProfileService:
         old = next((e for e in config.event_types if e.id == event_type_id), None)
         if old is None:
             raise NotFoundError("event type not found")
-        et = replace(draft, id=old.id, host_id=host_id, slug=validate_slug(draft.slug))
+        et = replace(draft, id=old.id, host_id=host_id, slug=validate_event_slug(draft.slug))
         self._check_price(host_id, et, old)
         self.hosts.save_event_type(et, config.profile.slug, old)
         return et

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from chalice import Response
 
@@ -48,10 +49,26 @@ def _event_card(base: str, host: str, et: EventType) -> str:
             '<span class="event-go" aria-hidden="true">&#8250;</span></a></li>')
 
 
+def _lowercase(request: Any, base: str, *segments: str) -> Response | None:
+    """A link typed or autocorrected with capitals (/Alice/Intro): slugs are lower case,
+    so one host or event cannot differ from another by case alone. A 301 to the lower-case
+    address (its query kept), the one canonical URL; None when it is lower case already."""
+    lowered = [s.lower() for s in segments]
+    if lowered == list(segments) or lowered[0] in RESERVED_SLUGS \
+            or not all(SLUG_PATTERN.fullmatch(s) for s in lowered):
+        return None
+    query = urlencode(request.query_params or {})
+    location = base + "".join(f"/{quote(s)}" for s in lowered) + (f"?{query}" if query else "")
+    return Response(body="", status_code=301, headers={"Location": location})
+
+
 def profile_page(services: PageServices, request: Any, host: str) -> Response:
     base = base_path(request)
     if host in RESERVED_SLUGS:
         return api_not_found(request, f"/{host}")
+    moved = _lowercase(request, base, host)
+    if moved is not None:
+        return moved
     if not SLUG_PATTERN.fullmatch(host):
         return not_found_page(base)
 
@@ -76,6 +93,9 @@ def event_page(services: PageServices, request: Any, host: str, event: str) -> R
     base = base_path(request)
     if host in RESERVED_SLUGS:
         return api_not_found(request, f"/{host}/{event}")
+    moved = _lowercase(request, base, host, event)
+    if moved is not None:
+        return moved
     if not (SLUG_PATTERN.fullmatch(host) and SLUG_PATTERN.fullmatch(event)):
         return not_found_page(base)
 

@@ -746,3 +746,26 @@ def test_an_in_person_booking_shows_the_address_on_its_own_page_and_only_there(
     assert "Baker Street" not in public and "calendar invite" in public
     assert "In person:" in html and "Studio 4, 12 Baker Street" in html
     assert "will confirm the address" not in html
+
+
+def test_a_booking_link_typed_with_capitals_moves_for_good_to_the_lower_case_one(
+        api: Api) -> None:
+    make_host(api, "alice")
+
+    profile = api.get("/Alice")
+    event = api.get("/ALICE/Intro?month=2026-12&utm_source=mail")
+    reserved = api.get("/Docs")
+
+    assert (profile.status, profile.headers["Location"]) == (301, "/alice")
+    assert (event.status, event.headers["Location"]) == (
+        301, "/alice/intro?month=2026-12&utm_source=mail")
+    assert api.get(event.headers["Location"]).status == 200
+    # A top-level path is no host link, whatever its case: the page's plain 404.
+    assert reserved.status == 404 and "Location" not in reserved.headers
+
+
+def test_an_unknown_host_typed_with_capitals_is_sent_on_and_then_not_found(api: Api) -> None:
+    moved = api.get("/Nobody")
+
+    assert (moved.status, moved.headers["Location"]) == (301, "/nobody")
+    assert api.get("/nobody").status == 404

@@ -510,3 +510,40 @@ def test_event_type_slug_must_be_lowercase_words(api: Api) -> None:
 
     assert r.status == 400, r.json
     assert r.json["error"]["field"] == "slug"
+
+
+@pytest.mark.parametrize("slug", ["docs", "admin", "login", "health", "app", "webhooks"])
+def test_an_event_type_may_take_a_word_only_a_host_slug_may_not(api: Api, slug: str) -> None:
+    # The reserved words are top-level paths; an event's slug lives under /{host}/.
+    token = make_host(api, "alice")
+
+    r = api.post("/me/event-types", f.event_type(slug), token=token)
+
+    assert r.status == 201, r.json
+    assert api.get(f"/hosts/alice/{slug}").status == 200
+    assert api.get(f"/alice/{slug}").status == 200
+    assert api.put("/me/profile", f.profile(slug), token=token).code == "slug_taken"
+
+
+def test_a_host_slug_with_capitals_is_refused_so_no_two_hosts_differ_by_case(api: Api) -> None:
+    token = make_host(api, "alice")
+
+    r = api.post("/auth/signup", f.signup("Alice"))
+    moved = api.put("/me/profile", f.profile("Alice"), token=token)
+
+    assert (r.status, r.json["error"]["field"]) == (400, "slug")
+    assert (moved.status, moved.json["error"]["field"]) == (400, "slug")
+
+
+def test_the_public_api_finds_a_host_and_event_typed_with_capitals(api: Api) -> None:
+    make_host(api, "alice")
+
+    profile = api.get("/hosts/Alice")
+    event = api.get("/hosts/ALICE/Intro")
+
+    assert (profile.status, profile.json["slug"]) == (200, "alice")
+    assert (event.status, event.json["slug"]) == (200, "intro")
+    slots = api.get("/hosts/Alice/Intro/slots?start=2026-11-24&end=2026-11-24&timeZone=UTC")
+    assert slots.status == 200, slots.json
+    booked = api.post("/hosts/Alice/INTRO/bookings", f.booking("2026-11-24T14:00:00Z"))
+    assert booked.status == 201, booked.json

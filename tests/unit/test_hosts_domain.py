@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.errors import InvalidTimezoneError, SlugTakenError, ValidationError
-from chalicelib.domain.hosts import RESERVED_SLUGS, validate_slug, validate_timezone
+from chalicelib.domain.hosts import (
+    RESERVED_SLUGS,
+    validate_event_slug,
+    validate_slug,
+    validate_timezone,
+)
 
 
 @pytest.mark.parametrize("zone", ["Europe/Paris", "America/Argentina/Buenos_Aires", "UTC",
@@ -54,3 +59,16 @@ def test_a_reserved_slug_is_taken(slug: str) -> None:
         validate_slug(slug)
 
     assert (raised.value.field, raised.value.message) == ("slug", f"'{slug}' is reserved")
+
+
+@pytest.mark.parametrize("slug", sorted(RESERVED_SLUGS - {"openapi.json"}))
+def test_a_word_reserved_for_host_slugs_is_a_valid_event_slug(slug: str) -> None:
+    assert validate_event_slug(slug) == slug
+
+
+@pytest.mark.parametrize("slug", ["Intro", "intro call", "-intro", "openapi.json"])
+def test_an_event_slug_keeps_the_host_slugs_pattern(slug: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        validate_event_slug(slug)
+
+    assert raised.value.field == "slug"
