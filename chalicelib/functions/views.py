@@ -30,7 +30,7 @@ from chalicelib.store.codecs import ranges_to_json
 def profile_out(p: Profile) -> s.ProfileOut:
     return s.ProfileOut(id=p.host_id, slug=p.slug, display_name=p.display_name,
                         description=p.description, timezone=p.timezone,
-                        links=[s.LinkModel(label=link.label, url=link.url) for link in p.links],
+                        links=[s.LinkOut(label=link.label, url=link.url) for link in p.links],
                         contact_email=p.contact_email)
 
 
@@ -51,14 +51,14 @@ def schedule_in(body: s.ScheduleIn) -> Schedule:
                     overrides={o.date: _ranges(o.ranges) for o in body.overrides})
 
 
-def _ranges_out(ranges: tuple[LocalRange, ...]) -> list[s.RangeModel]:
-    return [s.RangeModel(start=a, end=b) for a, b in ranges_to_json(ranges)]
+def _ranges_out(ranges: tuple[LocalRange, ...]) -> list[s.RangeOut]:
+    return [s.RangeOut(start=a, end=b) for a, b in ranges_to_json(ranges)]
 
 
 def schedule_out(schedule: Schedule) -> s.ScheduleOut:
-    weekly = s.Weekly(**{day: _ranges_out(schedule.weekly.get(i, ()))
-                         for i, day in enumerate(s.WEEKDAYS)})
-    overrides = [s.OverrideModel(date=d, ranges=_ranges_out(r))
+    weekly = s.WeeklyOut(**{day: _ranges_out(schedule.weekly.get(i, ()))
+                            for i, day in enumerate(s.WEEKDAYS)})
+    overrides = [s.OverrideOut(date=d, ranges=_ranges_out(r))
                  for d, r in sorted(schedule.overrides.items())]
     return s.ScheduleOut(timezone=schedule.timezone, weekly=weekly, overrides=overrides,
                          saved=schedule.saved)
@@ -117,7 +117,7 @@ def public_profile(config: HostConfig) -> s.PublicProfile:
     p = config.profile
     return s.PublicProfile(
         slug=p.slug, display_name=p.display_name, description=p.description,
-        links=[s.LinkModel(label=link.label, url=link.url) for link in p.links],
+        links=[s.LinkOut(label=link.label, url=link.url) for link in p.links],
         timezone=p.timezone,
         event_types=[public_event_type(et) for et in config.event_types
                      if et.active and not et.hidden])

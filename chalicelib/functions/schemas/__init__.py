@@ -68,15 +68,18 @@ from chalicelib.functions.schemas.payments import (
     ReleasedPaymentOut,
     SecondPaymentOut,
 )
-from chalicelib.functions.schemas.profile import LinkModel, ProfileIn, ProfileOut
+from chalicelib.functions.schemas.profile import LinkModel, LinkOut, ProfileIn, ProfileOut
 from chalicelib.functions.schemas.public_pages import PublicEventType, PublicProfile, PublicQuestion
 from chalicelib.functions.schemas.schedule import (
     WEEKDAYS,
     OverrideModel,
+    OverrideOut,
     RangeModel,
+    RangeOut,
     ScheduleIn,
     ScheduleOut,
     Weekly,
+    WeeklyOut,
 )
 from chalicelib.functions.schemas.sessions import (
     BrowserSessionOut,
@@ -96,16 +99,17 @@ __all__ = [
     "ConnectionList", "ConnectionOut", "DisputeOut", "DisputeRecordOut", "ErrorDetail",
     "ErrorResponse", "EventTypeIn",
     "EventTypeList", "EventTypeOut", "HistoryOut", "HostBookingOut", "HostCancelIn",
-    "IdentityList", "IdentityOut", "LinkModel", "LocationModel", "LocationOut", "LoginRequest",
-    "MoveSlotsQuery",
-    "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "PasswordIn",
-    "PasswordOut", "PaymentOut",
+    "IdentityList", "IdentityOut", "LinkModel", "LinkOut", "LocationModel", "LocationOut",
+    "LoginRequest", "MoveSlotsQuery",
+    "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "OverrideOut",
+    "PasswordIn", "PasswordOut", "PaymentOut",
     "PriceModel", "PriceOut", "ProfileIn", "ProfileOut", "PublicEventType", "PublicProfile",
     "PublicQuestion",
-    "QuestionModel", "QuestionOut", "RangeModel", "RazorpayCallbackIn", "RazorpayConnectionOut",
+    "QuestionModel", "QuestionOut", "RangeModel", "RangeOut", "RazorpayCallbackIn",
+    "RazorpayConnectionOut",
     "RazorpayKeysIn",
     "RealtimeTicketOut", "RefreshRequest", "RefreshSessionQuery", "ReleasedPaymentOut",
     "RemovedCalendarOut",
     "RescheduleIn", "ScheduleIn", "ScheduleOut", "SecondPaymentOut", "SessionOut", "SignupOut",
-    "SignupRequest", "SlotOut", "SlotsOut", "SlotsQuery", "TokenQuery", "Weekly",
+    "SignupRequest", "SlotOut", "SlotsOut", "SlotsQuery", "TokenQuery", "Weekly", "WeeklyOut",
 ]

@@ -25,5 +25,20 @@ class ProfileIn(Strict):
         "the organizer address on booking invites (.ics); null: your login e-mail"))
 
 
-class ProfileOut(ProfileIn):
+class LinkOut(Strict):
+    label: str
+    url: str
+
+
+class ProfileOut(Strict):
+    """The profile as stored: no input rule is checked again (one tightened since, on
+    names or links, must not break the reads of what was saved before)."""
+
     id: str
+    slug: str
+    display_name: str
+    description: str
+    links: list[LinkOut]
+    timezone: str
+    contact_email: str | None = Field(default=None, description=(
+        "the organizer address on booking invites (.ics); null: your login e-mail"))

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from chalicelib.functions.schemas.base import Strict
 from chalicelib.functions.schemas.event_types import PriceOut
-from chalicelib.functions.schemas.profile import LinkModel
+from chalicelib.functions.schemas.profile import LinkOut
 
 
 class PublicQuestion(Strict):
@@ -33,6 +33,6 @@ class PublicProfile(Strict):
     slug: str
     display_name: str
     description: str
-    links: list[LinkModel]
+    links: list[LinkOut]
     timezone: str
     event_types: list[PublicEventType]

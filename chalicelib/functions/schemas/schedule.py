@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import pairwise
 from typing import Annotated
 
@@ -65,7 +66,33 @@ class ScheduleIn(Strict):
         return value
 
 
-class ScheduleOut(ScheduleIn):
+class RangeOut(Strict):
+    start: str
+    end: str
+
+
+class WeeklyOut(Strict):
+    monday: list[RangeOut]
+    tuesday: list[RangeOut]
+    wednesday: list[RangeOut]
+    thursday: list[RangeOut]
+    friday: list[RangeOut]
+    saturday: list[RangeOut]
+    sunday: list[RangeOut]
+
+
+class OverrideOut(Strict):
+    date: date
+    ranges: list[RangeOut] = Field(description="hours on that date instead of the weekly "
+                                               "ones; empty means the day is off")
+
+
+class ScheduleOut(Strict):
+    """The schedule as stored: no input rule is checked again (one tightened since must
+    not break the reads of hours saved before)."""
+
+    weekly: WeeklyOut
+    overrides: list[OverrideOut]
     timezone: str
     saved: bool = Field(description="whether the host has ever saved a schedule: false for "
                                     "a new account's empty one, true for one emptied on "
