@@ -77,20 +77,27 @@ class FunctionUrl:
         the sandbox's consent page (as `account`, or its first), Penny's callback."""
         from urllib.parse import urlsplit
 
-        from chalicelib.functions.connections import BINDING
         from sandbox.testing import consent
 
         status, _, body = self.http("POST", f"/me/connections/{provider}", token=token,
                                     body={"features": features})
         if status != 200:
             raise RuntimeError(f"connecting {provider}: {status} {body[:200]}")
-        binding = next(c.split(";")[0] for c in self.last_cookies
-                       if c.split("=", 1)[0].removeprefix("__Host-").startswith(BINDING))
+        binding = binding_from(self.last_cookies)
         back = urlsplit(consent(json.loads(body)["authorize_url"], account=account))
         status, _, body = self.http("GET", f"{back.path}?{back.query}",
                                     headers={"cookie": binding})
         if status >= 400:
             raise RuntimeError(f"connecting {provider}: {status} {body[:200]}")
+
+
+def binding_from(cookies: list[str]) -> str:
+    """The OAuth round trip's binding cookie (`name=value`) among the Set-Cookie values a
+    Connect answered, as the browser sends it back to the callback."""
+    from chalicelib.functions.connections import BINDING
+
+    return next(c.split(";")[0] for c in cookies
+                if c.split("=", 1)[0].removeprefix("__Host-").startswith(f"{BINDING}_"))
 
 
 def header_bytes(status: int, headers: dict[str, str], cookies: list[str]) -> int:

@@ -666,3 +666,14 @@ def test_the_routes_rows_price_the_same_requests_units_and_bytes_as_the_month() 
     assert sum(r.seconds for r in rows) == pytest.approx(line["lambda.gb_seconds"])
     by_part = by_route(records, table, lambda _: 512, parts=True)
     assert sum(r.total for r in by_part) == pytest.approx(sum(r.total for r in rows))
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_the_harness_sends_back_the_oauth_binding_cookie_a_connect_sets(secure: bool) -> None:
+    from bench.costing.function_url import binding_from
+    from chalicelib.functions.connections import binding_cookie
+
+    set_cookies = ["__Host-penny_session=abc; Path=/; HttpOnly",
+                   binding_cookie("bound", secure, 600, "s" * 20)]
+
+    assert binding_from(set_cookies) == f"{'__Host-' if secure else ''}penny_oauth_{'s' * 16}=bound"
