@@ -77,16 +77,20 @@ class HostSettingsWrites(HostConfigReads):
             except _SlugMoved:
                 host_slug = self._current_slug(et.host_id)
             except _EventTypeMoved:
-                current = self._assemble(self._items(et.host_id, consistent=True),
-                                         f"host {et.host_id}")
-                host_slug = current.profile.slug
-                old = next((e for e in current.event_types if e.id == et.id), None)
-                if old is None:
-                    raise NotFoundError("event type not found") from None
+                host_slug, old = self._as_stored(et)
         if old is not None:
             raise EventTypeChangedError(
                 "this event type is being changed elsewhere; reload it and try again")
         raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def _as_stored(self, et: EventType) -> tuple[str, EventType]:
+        """The host's slug and the event type as stored now, read consistently;
+        NotFoundError if it is gone."""
+        current = self._assemble(self._items(et.host_id, consistent=True), f"host {et.host_id}")
+        stored = next((e for e in current.event_types if e.id == et.id), None)
+        if stored is None:
+            raise NotFoundError("event type not found") from None
+        return current.profile.slug, stored
 
     def _write_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
         pk = host_pk(et.host_id)
@@ -133,13 +137,7 @@ class HostSettingsWrites(HostConfigReads):
                 self._delete_event_type(et, host_slug)
                 return
             except _SlugMoved:
-                current = self._assemble(self._items(et.host_id, consistent=True),
-                                         f"host {et.host_id}")
-                host_slug = current.profile.slug
-                found = next((e for e in current.event_types if e.id == et.id), None)
-                if found is None:
-                    raise NotFoundError("event type not found") from None
-                et = found
+                host_slug, et = self._as_stored(et)
         raise BookingContentionError("your profile is being updated elsewhere; try again")
 
     def _delete_event_type(self, et: EventType, host_slug: str) -> None:
