@@ -7,7 +7,8 @@ booking request loads (the lazy path), which the first request pays instead, and
 each worker's first event loads: its job and the SDK it talks to its vendor through
 (notion-client, google-genai, google-api-python-client, stripe and razorpay), none of
 which `import app` loads (printed, from a fresh interpreter). The cost model
-(bench/costing/sample.py) bills cold starts from the same `FIRST_REQUEST` imports.
+(bench/costing/sample.py) bills cold starts from the same `FIRST_REQUEST` imports, run as
+Lambda runs them (its settings read at INIT), and each kind's `FIRST_USE`.
 
     python bench/cold_start.py [runs]
 """
@@ -57,6 +58,30 @@ FIRST_REQUEST = {
                  "chalicelib.integrations.razorpay_payments"),
 }
 WORKERS = ("notes", "summary", "calendar", "payments")
+# What each kind of function's first request does on top of its imports, once per
+# container (the cost model bills it on every cold start, at the function's share of a
+# vCPU: bench/costing/sample.py): the DynamoDB client PynamoDB makes on the first request,
+# and each kind's own lazy work: the API's request and answer validators (pydantic's
+# defer_build), the event fan-out's SNS and WebSocket management clients, the token
+# cipher's `cryptography` and Google's discovery document (calendar), Gemini's client.
+_DYNAMODB = ("from chalicelib.store.tables import PennyItem; "
+             "PennyItem._get_connection().connection.client; ")
+_CIPHER = "from cryptography.hazmat.primitives.ciphers.aead import AESGCM; "
+FIRST_USE = {
+    "api": (_DYNAMODB + "from chalicelib.functions.schemas import bookings as b, slots as s; "
+            "[m.model_rebuild(force=True) for m in (b.BookingIn, b.BookingOut, "
+            "s.SlotsQuery, s.SlotsOut)]"),
+    "events": (_DYNAMODB + "import boto3; boto3.client('sns', region_name='us-east-1'); "
+               "boto3.client('apigatewaymanagementapi', region_name='us-east-1', "
+               "endpoint_url='https://ws.execute-api.us-east-1.amazonaws.com/prod')"),
+    "notes": _DYNAMODB + _CIPHER,
+    "summary": (_DYNAMODB + "from google import genai; "
+                "genai.Client(enterprise=False, api_key='cost')"),
+    "calendar": (_DYNAMODB + _CIPHER + "from chalicelib.integrations.google_services import "
+                 "resource; resource('calendar', 'v3', 'https://www.googleapis.com/', "
+                 "'events')"),
+    "payments": _DYNAMODB,
+}
 # The SDKs only a worker may load (tests/functional/test_composition.py checks the API's
 # whole booking path too).
 VENDOR_SDKS = ("notion_client", "google.genai", "googleapiclient", "stripe", "razorpay")

@@ -34,8 +34,9 @@ from bench.costing.ceiling import ceiling, reserved_concurrency, ws_rate_limit
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.lambdas import cpu_scale, modelled_ms
 from bench.costing.paid_figures import PAID_BOOKINGS, PaidFigures, describe, paid_figures
+from bench.costing.parameter_stand_in import PARAMETERS_WAIT_MS
 from bench.costing.report import Report, as_json, text
-from bench.costing.sample import Sample, init_ms, measure
+from bench.costing.sample import Sample, cold_starts_ms, measure
 from bench.costing.scenario import DASHBOARDS, Scenario
 from infra.idle import idle_costs
 
@@ -117,14 +118,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"cost: simulating {scenario.sample_hosts} sample hosts' month in {args.jobs} "
           "process(es)...", file=sys.stderr)
     sample = measure(scenario, args.jobs, deployed.app_log_level)
-    init = {kind: init_ms(kind) for kind in ("api", "events", *WORKERS)}
+    init, first_use = cold_starts_ms(("api", "events", *WORKERS))
     elapsed = time.monotonic() - started
 
     def priced(opts: Options, table_arch: str = arch, of: Scenario = scenario,
                measured: Sample = sample, parts: dict[str, float] | None = None
                ) -> tuple[MonthUsage, Bill]:
         month = month_usage(measured, of, deployed.memory, init, opts,
-                            deployed.log_retention_days, parts)
+                            deployed.log_retention_days, parts, first_use)
         return month, bill(month.usage, prices.load(table_arch))
 
     month, the_bill = priced(options)
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
                     ws_rate_limit(deployed.template))
     halves = [priced(options, measured=sample.of_hosts(_parity(r)))[1] for r in (0, 1)]
     report = build_report(scenario, sample, month, the_bill, deployed, arch, options, init,
-                          paid, alternatives, elapsed)
+                          paid, alternatives, elapsed, first_use)
     report.idle_cost = (idle.before_free_tier, idle.after_free_tier)
     report.scenarios = scenarios
     report.ceiling = limit
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(as_json(report, {
             "scenario": scenario.__dict__, "options": options.__dict__, "architecture": arch,
             "prices_taken_on": table.taken_on, "region": table.region,
-            "price_sources": table.sources, "init_ms": init,
+            "price_sources": table.sources, "init_ms": init, "first_use_ms": first_use,
             "paid_bookings": {**asdict(paid), "per_1000_added_usd": paid.per_thousand},
             "template_resource_types": deployed.resource_types(),
             "sample": {"hosts": scenario.sample_hosts, "bookings": sample.bookings,
@@ -245,7 +246,7 @@ def dashboard_lines(scenario: Scenario, options: Options, priced: Any
 def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill: Bill,
                  deployed: deployment.Deployment, arch: str, options: Options,
                  init: dict[str, float], paid: PaidFigures, alternatives: dict[str, float],
-                 elapsed: float) -> Report:
+                 elapsed: float, first_use: dict[str, float] | None = None) -> Report:
     table = prices.load(arch)
     front = {"function-url": "Lambda Function URL", "rest": "API Gateway REST",
              "http-api": "API Gateway HTTP API"}[options.front_door]
@@ -302,8 +303,17 @@ def build_report(scenario: Scenario, sample: Sample, month: MonthUsage, the_bill
         f"{options.api_cold_floor:.0%} of the API's invocations (a page load's parallel "
         f"requests) and {options.cold_floor:.0%} of the others'. INIT: {init['api']:.0f} ms "
         f"API, " + ", ".join(f"{init[w]:.0f} ms {w} worker" for w in WORKERS)
-        + f", {init['events']:.0f} ms the others (reference CPU of the imports: each worker's "
-        "with its vendor's SDK).")
+        + f", {init['events']:.0f} ms the others (reference CPU of the imports, started as "
+        "Lambda starts them, its settings read from Parameter Store at INIT, plus "
+        f"{PARAMETERS_WAIT_MS:.0f} ms waiting on SSM and KMS; each worker's with its vendor's "
+        "SDK).")
+    if first_use:
+        notes.append(
+            "A cold start's first request also does its lazy work (the DynamoDB client, "
+            "validators, the other clients, discovery documents), at the function's share of "
+            f"a vCPU: {first_use['api']:.0f} ms API, "
+            + ", ".join(f"{first_use[w]:.0f} ms {w} worker" for w in WORKERS)
+            + f", {first_use['events']:.0f} ms the others (reference CPU).")
     notes.append(f"Static assets per page view on a miss: {sample.booking_assets} (booking "
                  f"page), {sample.dashboard_assets} (dashboard, once a month per host).")
     report = Report(title, the_bill, scenario.bookings, month.functions,

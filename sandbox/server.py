@@ -34,6 +34,7 @@ from sandbox.notion_control import NotionControl
 from sandbox.provider import FakeProvider
 from sandbox.razorpay import FakeRazorpay
 from sandbox.razorpay_control import RazorpayControl
+from sandbox.received import ReceivedBytes
 from sandbox.stripe import FakeStripe
 from sandbox.stripe_control import StripeControl
 from sandbox.wire import html_response
@@ -84,6 +85,7 @@ class ProviderSandbox(CalendarControl, GeminiControl, GoogleDocsControl, NotionC
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  redirect_uris: Sequence[str] = DEFAULT_REDIRECT_URIS) -> None:
         self._http = make_server(host, port, self, threaded=True, request_handler=_QuietHandler)
+        self.received = ReceivedBytes()  # every request's bytes, as its client sent them
         self.url = f"http://{host}:{self._http.server_port}"
         key = SigningKey()
         self.providers: dict[str, FakeProvider] = {}
@@ -112,6 +114,7 @@ class ProviderSandbox(CalendarControl, GeminiControl, GoogleDocsControl, NotionC
         self._thread.start()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        self.received.add(environ)
         request = Request(environ)
         try:
             endpoint, values = self._map.bind_to_environ(environ).match()

@@ -5,7 +5,8 @@ Per-host counts scale linearly (hosts are independent); what belongs to the acco
 part, and each part is in the month by the mix's weight (`part_weights`); a booking's own
 requests, paid or unpaid, by the scenario's paid share against the sample's
 (`booking_shares`). Lambda: each invocation billed at its function's memory, in 1 ms
-steps, plus cold starts (INIT is billed since 2025-08-01). EventBridge Scheduler: each
+steps, plus cold starts (INIT is billed since 2025-08-01, and a cold start's first
+request does its lazy work on top). EventBridge Scheduler: each
 hold timer that fired is a scheduled invocation and an SNS publish.
 """
 
@@ -69,12 +70,14 @@ class FunctionMonth:
     billed_seconds: float = 0.0   # handler time, as billed
     cold_starts: float = 0.0
     init_seconds: float = 0.0
+    first_use_seconds: float = 0.0  # each cold start's first request's extra, as billed
     mean_cpu_ms: float = 0.0      # reference ms (calibrate.py), one full core
     mean_billed_ms: float = 0.0
 
     @property
     def gb_seconds(self) -> float:
-        return (self.billed_seconds + self.init_seconds) * self.memory_mb / 1024
+        return ((self.billed_seconds + self.init_seconds + self.first_use_seconds)
+                * self.memory_mb / 1024)
 
 
 @dataclass
@@ -146,13 +149,21 @@ def _init(function: str, init_ms: dict[str, float]) -> float:
 
 
 def cold_starts(months: dict[str, FunctionMonth], init_ms: dict[str, float],
-                options: Options) -> None:
+                options: Options, first_use_ms: dict[str, float] | None = None) -> None:
+    """Each function's cold starts, and what they add: INIT (reference ms at one full
+    core: Lambda gives INIT a full vCPU) and the first request's own lazy work (its
+    clients, validators, discovery documents: reference ms, run inside the first
+    invocation at the function's share of a vCPU; bench/cold_start.py's FIRST_USE), which
+    the metered month never sees because it runs after a warm-up."""
     for f in months.values():
         share = cold_start_share(f.invocations, MONTH_MINUTES * options.active_share,
                                  options.warm_minutes,
                                  options.api_cold_floor if f.name == API else options.cold_floor)
         f.cold_starts = f.invocations * share
         f.init_seconds = f.cold_starts * _init(f.name, init_ms) / 1000
+        if first_use_ms:
+            f.first_use_seconds = (f.cold_starts * _init(f.name, first_use_ms)
+                                   * cpu_scale(f.memory_mb) / 1000)
         f.mean_billed_ms = f.billed_seconds * 1000 / f.invocations if f.invocations else 0.0
 
 
@@ -168,15 +179,17 @@ def storage_gb(sample: Sample, scenario: Scenario, months: int = 12) -> float:
 
 def month_usage(sample: Sample, scenario: Scenario, memory: Callable[[str], int],
                 init_ms: dict[str, float], options: Options, log_retention_days: int,
-                parts: dict[str, float] | None = None) -> MonthUsage:
+                parts: dict[str, float] | None = None,
+                first_use_ms: dict[str, float] | None = None) -> MonthUsage:
     """`memory`: a function's MB by its app.py name (`Deployment.memory`); `parts`: the
-    month's mix (default `part_weights(scenario)`)."""
+    month's mix (default `part_weights(scenario)`); `init_ms` and `first_use_ms`: each
+    function kind's cold start (sample.cold_starts_ms)."""
     parts = part_weights(scenario) if parts is None else parts
     records = weighted(sample, scenario, parts)
     k = scenario.hosts / max(1, sample.hosts)
     scheduled = weighted_schedules(sample, scenario, parts)
     months = functions_month(records, memory)
-    cold_starts(months, init_ms, options)
+    cold_starts(months, init_ms, options, first_use_ms)
     invocations = sum(f.invocations for f in months.values())
     cold = sum(f.cold_starts for f in months.values())
     front_door = {"function-url": "function_url.requests", "rest": "apigw.rest_requests",

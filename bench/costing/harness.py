@@ -9,9 +9,9 @@ services around the Lambdas: the Function URL (function_url.py), API Gateway's W
 routes (websocket_routes.py), the stream, SNS's push to the workers and EventBridge
 Scheduler (event_sources.py). Only the clients the Lambda code uses are metered
 (metering_switch.py turns it on and off); the harness reads the stream, the delivery
-queues and the table (stored_items.py) through its own. Vendor calls are counted by the
-sandbox (vendor_calls.py), and each brief Gemini answers is kept with its usage metadata
-(briefs.py).
+queues and the table (stored_items.py) through its own. Vendor calls and their
+requests' bytes are counted by the sandbox (vendor_calls.py), and each brief Gemini
+answers is kept with its usage metadata (briefs.py).
 """
 
 from __future__ import annotations
@@ -122,10 +122,12 @@ class Harness(MeteringSwitch, FunctionUrl, WebSocketRoutes, EventSources, Stored
         self.indexes = {i["IndexName"]: tuple(k["AttributeName"] for k in i["KeySchema"])
                         for i in definition.get("GlobalSecondaryIndexes", [])}
         self._reader = client("dynamodb")
-        self.meter = AwsMeter(self._lookup, self.key_names, self.indexes)
+        self.meter = AwsMeter(self._lookup, self.key_names, self.indexes,
+                                self._read_unfiltered)
         self.sender.note = self.meter.note
         self.invocations = Invocations(self.meter, app_log_level)
         self.invocations.provider_calls = self._provider_calls
+        self.invocations.vendor_bytes = self._vendor_bytes
         self._vendor_seen: dict[str, int] = {}
         table_client = PennyItem._get_connection().connection.client
         # The API's scheduler client is made on its first paid booking, from boto3's

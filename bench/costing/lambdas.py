@@ -75,8 +75,9 @@ class Invocation:
     sns_units: int = 0         # 64 KB publish units it sent
     ws_out_units: int = 0      # 32 KB WebSocket message units it pushed to dashboards
     ws_in_units: int = 0       # the inbound WebSocket message it handled ($default)
-    bytes_out: int = 0         # bytes it sent to the internet: its HTTP answer, as sent
-    bytes_identity: int = 0    # the same answer without content encoding
+    bytes_out: int = 0         # bytes it sent to the internet: its answer, as sent, and
+    bytes_identity: int = 0    # its vendor requests; the same without content encoding
+    vendor_bytes: int = 0      # of which its requests to the vendors' APIs
     provider_calls: tuple[str, ...] = ()  # calls to a vendor's API ("google.events.list")
     host: int = -1             # the sample host it belongs to (-1: none)
 
@@ -120,6 +121,7 @@ class Invocations:
         self.host = -1
         self.cpu_factor = 1.0
         self.provider_calls: Callable[[], tuple[str, ...]] = tuple
+        self.vendor_bytes: Callable[[], int] = int  # bytes sent to the vendors so far
         self._level = logging.getLevelName(app_log_level)
 
     def invoke(self, function: str, label: str, handler: Callable[[Any, Any], Any],
@@ -135,6 +137,7 @@ class Invocations:
         root.setLevel(self._level)
         printed = io.StringIO()
         self.provider_calls()  # what the vendors answered so far is not this invocation's
+        vendor0 = self.vendor_bytes()
         wall0, cpu0 = time.perf_counter(), time.thread_time()
         over_wall0, over_cpu0 = self.meter.overhead_wall, self.meter.overhead_cpu
         trace0 = len(self.meter.trace)
@@ -153,6 +156,7 @@ class Invocations:
             log_bytes = capture.bytes + sum(len(line.encode()) + 1 + LOG_EVENT_OVERHEAD
                                             for line in lines)
             reads, writes = self.meter.units_so_far()
+            vendor = self.vendor_bytes() - vendor0
             # The helper threads' CPU adds to it: a function's threads share its slice of
             # a vCPU, and the handler waits for them.
             raw = (max(0.0, min(cpu, wall)) + helpers[0]) * 1000
@@ -161,7 +165,7 @@ class Invocations:
                 log_bytes, reads - reads0, writes - writes0, part=self.part,
                 weight=self.weight, sns_units=self.meter.usage.sns_publish_units - sns0,
                 provider_calls=self.provider_calls(), host=self.host,
-                **extra))
+                bytes_out=vendor, bytes_identity=vendor, vendor_bytes=vendor, **extra))
 
     @contextmanager
     def _helper_cpu(self, total: list[float]) -> Iterator[None]:
@@ -192,9 +196,14 @@ class Invocations:
             ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
 
     def amend(self, **changes: Any) -> None:
-        """Add what only the caller knows (the answer's bytes) to the last invocation."""
+        """Add what only the caller knows (the answer's bytes) to the last invocation; its
+        answer's bytes go out besides its requests to the vendors."""
         if self.enabled and self.records:
-            self.records[-1] = replace(self.records[-1], **changes)
+            last = self.records[-1]
+            for sent in ("bytes_out", "bytes_identity"):
+                if sent in changes:
+                    changes[sent] += last.vendor_bytes
+            self.records[-1] = replace(last, **changes)
 
 
 def cpu_scale(memory_mb: int) -> float:

@@ -6,7 +6,9 @@ moto answers ReturnConsumedCapacity with constants (0.5 per GetItem, 2.0 per
 transaction item, whatever the size), so DynamoDB units are computed here from the items
 sent and returned; a write's old image is read just before it, and an update's new image
 just after, through a client of the meter's own (the time spent doing that is kept
-apart, so it is not billed to the Lambda that made the write).
+apart, so it is not billed to the Lambda that made the write). A filtered Query or Scan
+is billed on the items it read, and a refused conditional write on the larger of the
+stored item and the one attempted, as DynamoDB bills them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from bench.costing.units import Item, chunks, index_writes, item_size, read_unit
 from local.metering import ApiCall
 
 Lookup = Callable[[dict[str, Any]], Item | None]  # key -> the item now stored, if any
+# (operation, params) -> the items a Query or Scan page read, its filter left out
+Unfiltered = Callable[[str, dict[str, Any]], list[Item]]
 SNS_UNIT = message_units()["sns.publishes"]  # bytes billed as one publish
 
 
@@ -45,12 +49,14 @@ class _PerThread(threading.local):
 
 class AwsMeter:
     def __init__(self, lookup: Lookup, key_names: tuple[str, ...],
-                 indexes: dict[str, tuple[str, ...]]) -> None:
+                 indexes: dict[str, tuple[str, ...]],
+                 unfiltered: Unfiltered | None = None) -> None:
         self.usage = Usage()
         self.trace: list[str] = []  # every metered request in order: "dynamodb.Query"
         self.enabled = False
         self.errors = 0  # requests the meter could not price (reported, never raised)
         self._lookup = lookup
+        self._unfiltered = unfiltered
         self._key_names = key_names
         self._indexes = indexes
         self._thread = _PerThread()
@@ -147,7 +153,7 @@ class AwsMeter:
         if op == "GetItem":
             reads[op] += read_units(item_size(response.get("Item")), consistent)
         elif op in ("Query", "Scan"):
-            sizes = sum(item_size(item) for item in response.get("Items", []))
+            sizes = sum(item_size(item) for item in self._items_read(op, params, response))
             reads[op] += read_units(sizes, consistent)
         elif op == "BatchGetItem":
             for table, request in params["RequestItems"].items():
@@ -160,10 +166,13 @@ class AwsMeter:
             for entry in response.get("Responses", []):
                 reads[op] += read_units(item_size(entry.get("Item")), True, transactional=True)
         elif op == "PutItem":
-            self._write(op, self._thread.before[0], params["Item"] if ok else None, ok)
+            # Refused, it is still billed on the larger of the stored and attempted item
+            # (the attempt touches no index: _write counts those only when ok).
+            self._write(op, self._thread.before[0], params["Item"], ok)
         elif op == "UpdateItem":
-            after = self._lookup(params["Key"]) if ok else None
-            self._write(op, self._thread.before[0], after, ok)
+            old = self._thread.before[0]
+            after = self._lookup(params["Key"]) if ok else attempted_update(params)
+            self._write(op, old, after, ok)
         elif op == "DeleteItem":
             self._write(op, self._thread.before[0], None, ok, delete=True)
         elif op == "TransactWriteItems":
@@ -184,9 +193,23 @@ class AwsMeter:
             return body["Item"]  # type: ignore[no-any-return]
         if kind == "ConditionCheck":
             return old
-        if kind == "Update" and ok:
-            return self._lookup(body["Key"])
+        if kind == "Update":
+            return self._lookup(body["Key"]) if ok else attempted_update(body)
         return None
+
+    def _items_read(self, op: str, params: dict[str, Any], response: dict[str, Any]
+                    ) -> list[Item]:
+        """The items a Query or Scan page read: DynamoDB bills them before its filter
+        ("a Query consumes the same amount of read capacity, regardless of whether a
+        filter expression is present"). When the filter dropped some (ScannedCount over
+        Count), the page is read again without it through the meter's own client."""
+        returned: list[Item] = response.get("Items", [])
+        filtered = any(params.get(name) for name in ("FilterExpression", "QueryFilter",
+                                                      "ScanFilter"))
+        if (not filtered or self._unfiltered is None
+                or response.get("ScannedCount", 0) <= response.get("Count", len(returned))):
+            return returned
+        return self._unfiltered(op, params)
 
     def _write(self, op: str, old: Item | None, new: Item | None, ok: bool,
                delete: bool = False, transactional: bool = False,
@@ -236,3 +259,14 @@ def sns_size(params: dict[str, Any]) -> int:
         size += len(name.encode()) + len(attribute.get("DataType", "").encode())
         size += len(value.encode() if isinstance(value, str) else value)
     return size
+
+
+def attempted_update(params: dict[str, Any]) -> Item:
+    """What a refused UpdateItem tried to store, for its size only: its key and the values
+    it sets. DynamoDB bills a refused conditional write on the larger of the stored item
+    and the one attempted; the meter takes the larger of this and the stored item, which
+    is exact for a new item and a floor for an update that adds to a stored one (its
+    values' names, and what the update would have kept, are not known here)."""
+    values = params.get("ExpressionAttributeValues", {})
+    return {**params.get("Key", {}),
+            **{f"attempted{name}": value for name, value in values.items()}}

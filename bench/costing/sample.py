@@ -2,8 +2,8 @@
 
 Hosts share nothing, so `jobs` processes each run their share of the sample hosts on
 their own embedded AWS (this 2-core machine runs two at once); the counts add up.
-Also here: the cold-start (INIT) time of the functions, measured in fresh interpreters
-doing bench/cold_start.py's imports.
+Also here: the cold starts of the functions, measured in fresh interpreters started as
+Lambda starts them, doing bench/cold_start.py's imports (INIT) and first request's work.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from bench.cold_start import FIRST_REQUEST, ROOT
+from bench.cold_start import FIRST_REQUEST, FIRST_USE, ROOT
 from bench.costing import calibrate
 from bench.costing.briefs import BriefTokens
 from bench.costing.holds import ScheduleRun
 from bench.costing.lambdas import Invocation
+from bench.costing.parameter_stand_in import PARAMETERS_WAIT_MS, lambda_environment
 from bench.costing.scenario import Scenario
 
 
@@ -125,25 +126,56 @@ def _child_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def child_cpu_ms(code: str) -> float:
-    """CPU (user + system) of a fresh interpreter running `code`, in ms; an import that
-    fails stops the run."""
+def child_cpu_ms(code: str, env: dict[str, str] | None = None) -> tuple[float, str]:
+    """CPU (user + system) of a fresh interpreter running `code`, in ms, and what it
+    printed; an import that fails stops the run, saying why."""
     before = _child_cpu_seconds()
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
-    return (_child_cpu_seconds() - before) * 1000
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"measuring a cold start failed:\n{done.stderr[-2000:]}")
+    return (_child_cpu_seconds() - before) * 1000, done.stdout
 
 
-def init_ms(kind: str, runs: int = 3) -> float:
-    """A function's INIT in reference ms: the CPU of a fresh interpreter doing its
-    first-request imports (bench/cold_start.py's list), scaled like the handlers' CPU by
-    the calibration loop timed around it. CPU, not wall time: the imports read files the
-    OS has cached, so a cold start is CPU-bound, and CPU does not wait for the machine's
-    other work (calibrated, it does not grow with it either)."""
-    child_cpu_ms(FIRST_REQUEST[kind])  # warms the file cache and .pyc files
-    measured = []
+# INIT's imports, then the first request's lazy work, timed apart by the interpreter.
+_COLD_START = ("import time\n{init}\n_started = time.process_time()\n{first}\n"
+               "print(time.process_time() - _started)")
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    """A function kind's cold start, in reference ms (calibrate.py)."""
+
+    init_ms: float       # INIT at one full core, the parameters' wait included
+    first_use_ms: float  # the first request's own extra CPU, at the function's share
+
+
+def cold_start(kind: str, env: dict[str, str], runs: int = 3) -> ColdStart:
+    """A function's cold start, measured in fresh interpreters started as Lambda starts
+    them (`env`: parameter_stand_in.lambda_environment, so `import app` reads its
+    settings at INIT). INIT: the CPU of the interpreter doing its first-request imports
+    (bench/cold_start.py's FIRST_REQUEST), plus PARAMETERS_WAIT_MS; first use: the CPU of
+    its FIRST_USE after them. Both scaled like the handlers' CPU by the calibration loop
+    timed around them. CPU, not wall time: the imports read files the OS has cached, so a
+    cold start is CPU-bound, and CPU does not wait for the machine's other work
+    (calibrated, it does not grow with it either)."""
+    code = _COLD_START.format(init=FIRST_REQUEST[kind], first=FIRST_USE[kind])
+    child_cpu_ms(code, env)  # warms the file cache and .pyc files
+    init, first = [], []
     for _ in range(runs):
         loop = calibrate.loop_ms()
-        cpu = child_cpu_ms(FIRST_REQUEST[kind])
+        cpu, printed = child_cpu_ms(code, env)
         loop = min(loop, calibrate.loop_ms())
-        measured.append(cpu * calibrate.factor(loop))
-    return statistics.median(measured)
+        first_ms = float(printed.splitlines()[-1]) * 1000
+        init.append((cpu - first_ms) * calibrate.factor(loop))
+        first.append(first_ms * calibrate.factor(loop))
+    return ColdStart(statistics.median(init) + PARAMETERS_WAIT_MS, statistics.median(first))
+
+
+def cold_starts_ms(kinds: tuple[str, ...]) -> tuple[dict[str, float], dict[str, float]]:
+    """Each kind's INIT and first-use reference ms (see `cold_start`)."""
+    with lambda_environment() as env:
+        measured = {kind: cold_start(kind, {**env, "AWS_LAMBDA_FUNCTION_NAME":
+                                            f"penny-cost-{kind}"}) for kind in kinds}
+    return ({k: c.init_ms for k, c in measured.items()},
+            {k: c.first_use_ms for k, c in measured.items()})

@@ -1,15 +1,19 @@
-"""What the harness's table holds: an item as it is now (the meter's lookup), the table's
-bytes, kept for good and expiring by TTL, and a fresh table for each sample host."""
+"""What the harness's table holds: an item as it is now (the meter's lookup), what a
+filtered Query read (the meter's too), the table's bytes, kept for good and expiring by
+TTL, and a fresh table for each sample host."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 from bench.costing.holds import HoldTimers
 from bench.costing.stack_names import REGION, TABLE
-from bench.costing.units import storage_bytes
+from bench.costing.units import Item, storage_bytes
+
+_PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
 
 
 class StoredItems:
@@ -25,6 +29,22 @@ class StoredItems:
     def _lookup(self, key: dict[str, Any]) -> dict[str, Any] | None:
         item = self._reader.get_item(TableName=TABLE, Key=key, ConsistentRead=True)
         return item.get("Item")  # type: ignore[no-any-return]
+
+    def _read_unfiltered(self, operation: str, params: dict[str, Any]) -> list[Item]:
+        """The items a Query or Scan page read before its filter (the meter bills them):
+        the same request without the filter, and the placeholders only it used."""
+        kept = {k: v for k, v in params.items()
+                if k not in ("FilterExpression", "QueryFilter", "ScanFilter",
+                             "ConditionalOperator", "ReturnConsumedCapacity")}
+        used = set(_PLACEHOLDER.findall(" ".join(
+            str(kept.get(k, "")) for k in ("KeyConditionExpression", "ProjectionExpression"))))
+        for placeholders in ("ExpressionAttributeNames", "ExpressionAttributeValues"):
+            if placeholders in kept:
+                kept[placeholders] = {k: v for k, v in kept[placeholders].items() if k in used}
+                if not kept[placeholders]:
+                    del kept[placeholders]
+        read = self._reader.query if operation == "Query" else self._reader.scan
+        return read(**kept).get("Items", [])  # type: ignore[no-any-return]
 
     def _items(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

@@ -1,5 +1,14 @@
 """The vendor API calls the sandbox counted: each invocation is told the ones made
-since the invocation before (calendars, video, Notion, Stripe, Razorpay, Gemini)."""
+since the invocation before (calendars, video, Notion, Stripe, Razorpay, Gemini), and the
+bytes their requests sent out of AWS to the internet.
+
+A request's bytes are as the sandbox received them (request line, headers, body), plus
+TLS_RECORD_BYTES: over HTTPS each request goes in a TLS 1.3 record, which adds a 5-byte
+header, the 1-byte inner content type and AES-GCM's 16-byte tag (RFC 8446 5.2). Left
+out: the handshake of a new connection (a ClientHello and Finished, about 0.4-0.6 KB, as
+often as a client opens a connection: the sandbox cannot tell) and TCP/IP's headers,
+so the count is a floor.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ from bench.costing.briefs import GEMINI_CALL
 
 PAYMENT_VENDORS = ("stripe", "razorpay")
 OAUTH_VENDORS = ("google", "microsoft", "zoom", "notion")  # the sandbox's ApiGate counts
+TLS_RECORD_BYTES = 5 + 1 + 16  # per request: record header, inner type, AEAD tag
 
 
 class VendorCalls:
@@ -35,3 +45,10 @@ class VendorCalls:
                      for _ in range(n - self._vendor_seen.get(call, 0)))
         self._vendor_seen = now
         return made
+
+    def _vendor_bytes(self) -> int:
+        """Every byte sent to the vendors so far (their requests, each in a TLS record)."""
+        if self.sandbox is None:
+            return 0
+        received = self.sandbox.received
+        return int(received.total + received.requests * TLS_RECORD_BYTES)

@@ -6,6 +6,7 @@ Gemini's briefs (a vendor's bill, apart from AWS's), and the idle-month check
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -36,8 +37,9 @@ from bench.costing.lambdas import Invocation, Invocations, cpu_scale, modelled_m
 from bench.costing.meter import AwsMeter
 from bench.costing.month import hidden_close_minutes, keepalive_minutes
 from bench.costing.paid_figures import booking_requests
+from bench.costing.parameter_stand_in import VALUES, lambda_environment
 from bench.costing.report import Report, text
-from bench.costing.sample import Sample
+from bench.costing.sample import Sample, child_cpu_ms
 from bench.costing.scenario import (
     DASHBOARDS,
     MONTH_MINUTES,
@@ -61,6 +63,7 @@ from chalicelib.store.queues import QUEUES
 from infra.check import problems
 from infra.idle import idle_costs
 from local.metering import ApiCall
+from sandbox.server import start_sandbox
 
 TABLE = prices.load("arm64")
 
@@ -222,6 +225,40 @@ def test_failed_conditional_put_still_costs_a_unit_and_touches_no_index() -> Non
     assert meter.usage.write_units == {"PutItem": 1}
 
 
+def test_a_filtered_query_is_billed_on_the_items_it_read_not_those_it_returned() -> None:
+    day = {"pk": {"S": "LEDGER#h"}, "sk": {"S": "DAY#1"}, "blob": {"S": "d" * 3000}}
+    kept = {"pk": {"S": "LEDGER#h"}, "sk": {"S": "CAL#1"}, "n": {"S": "x"}}
+    meter = AwsMeter(lambda key: None, ("pk", "sk"), {},
+                     unfiltered=lambda op, params: [kept, day, day, day, day])
+    meter.enabled = True
+    params = {"KeyConditionExpression": "#pk = :pk", "FilterExpression": "#c = :c"}
+
+    meter.after(ApiCall("dynamodb", "Query", params,
+                        {"Items": [kept], "Count": 1, "ScannedCount": 5}, 200))
+
+    assert meter.usage.read_units == {"Query": 1.5}  # 12 KB read: 3 units, halved
+
+
+def test_a_refused_conditional_put_is_billed_on_the_larger_attempted_item() -> None:
+    small = {"pk": {"S": "a"}, "n": {"N": "1"}}
+    meter = AwsMeter(lambda key: small, ("pk",), {"gsi": ("g",)})
+    meter.enabled = True
+    params = {"Item": {"pk": {"S": "a"}, "g": {"S": "x"}, "blob": {"S": "z" * 2900}}}
+    meter.before("dynamodb", "PutItem", params)
+    meter.after(ApiCall("dynamodb", "PutItem", params, {"Error": {}}, 400))
+    assert meter.usage.write_units == {"PutItem": 3}
+
+
+def test_a_refused_conditional_update_is_billed_on_at_least_the_values_it_sets() -> None:
+    meter = AwsMeter(lambda key: None, ("pk",), {})
+    meter.enabled = True
+    params = {"Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET #b = :b",
+              "ExpressionAttributeValues": {":b": {"S": "z" * 2000}}}
+    meter.before("dynamodb", "UpdateItem", params)
+    meter.after(ApiCall("dynamodb", "UpdateItem", params, {"Error": {}}, 400))
+    assert meter.usage.write_units == {"UpdateItem": 2}
+
+
 # ---- messages and Lambda --------------------------------------------------------------
 
 def _burn(seconds: float) -> None:
@@ -229,6 +266,35 @@ def _burn(seconds: float) -> None:
     ends = time.thread_time() + seconds
     while time.thread_time() < ends:
         pass
+
+
+def test_an_invocations_vendor_requests_go_out_with_its_answer_in_bytes_out() -> None:
+    invocations = Invocations(AwsMeter(lambda key: None, ("pk",), {}))
+    invocations.enabled = True
+    sent = [500]  # sent before it: not this invocation's
+    invocations.vendor_bytes = lambda: sent[0]
+
+    def handler(event: Any, context: Any) -> None:
+        sent[0] += 1200  # its requests to Google
+
+    invocations.invoke("calendar_worker", "sns", handler, {}, None)
+    invocations.amend(bytes_out=300, bytes_identity=900)
+
+    record = invocations.records[-1]
+    assert (record.bytes_out, record.bytes_identity, record.vendor_bytes) == (1500, 2100, 1200)
+
+
+def test_the_sandbox_counts_each_request_as_its_client_sent_it() -> None:
+    raw = (b"POST /stripe/v1/checkout/sessions?expand=x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+           b"Authorization: Bearer sk_test_abc\r\nContent-Type: application/x-www-form-urlencoded"
+           b"\r\nContent-Length: 11\r\nConnection: close\r\n\r\nmode=pay&a=")
+    with start_sandbox() as sandbox:
+        host, port = sandbox.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as conn:
+            conn.sendall(raw)
+            while conn.recv(65536):
+                pass
+        assert (sandbox.received.total, sandbox.received.requests) == (len(raw), 1)
 
 
 def test_a_handlers_thread_pool_work_is_in_its_cpu_and_its_aws_time_is_not() -> None:
@@ -330,6 +396,29 @@ def test_a_workers_cold_start_is_billed_at_its_own_init_with_its_vendors_sdk() -
     assert months["summary_worker"].init_seconds == pytest.approx(cold * 1.0)
     assert months["payments_worker"].init_seconds == pytest.approx(cold * 0.4)  # unmeasured
     assert months["booking_events"].init_seconds == pytest.approx(cold * 0.4)
+
+
+def test_a_cold_starts_first_request_work_is_billed_at_the_functions_cpu_share() -> None:
+    months = {name: FunctionMonth(name, 256, invocations=720.0)
+              for name in ("api_handler", "calendar_worker")}
+
+    cold_starts(months, {"api": 300.0, "events": 300.0},
+                Options(), first_use_ms={"api": 50.0, "events": 20.0, "calendar": 80.0})
+
+    api, calendar = months["api_handler"], months["calendar_worker"]
+    assert api.first_use_seconds == pytest.approx(api.cold_starts * 0.05 * 1769 / 256)
+    assert calendar.first_use_seconds == pytest.approx(
+        calendar.cold_starts * 0.08 * 1769 / 256)
+    assert api.gb_seconds == pytest.approx(
+        (api.billed_seconds + api.init_seconds + api.first_use_seconds) / 4)
+
+
+def test_a_cold_start_is_measured_with_its_settings_read_from_parameter_store() -> None:
+    code = ("import app; from chalicelib.bootstrap import container; "
+            "print(container._settings.public_base_url)")
+    with lambda_environment() as env:
+        _, printed = child_cpu_ms(code, env)
+    assert printed.split() == [VALUES["public-url"]]
 
 
 def test_spread_turns_one_and_a_half_into_alternating_ones_and_twos() -> None:
