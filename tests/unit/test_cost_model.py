@@ -49,6 +49,7 @@ from bench.costing.scenario import (
     Spread,
     dashboard_counts,
 )
+from bench.costing.stored_items import StoredItems
 from bench.costing.units import (
     billed_ms,
     chunks,
@@ -237,6 +238,32 @@ def test_a_filtered_query_is_billed_on_the_items_it_read_not_those_it_returned()
                         {"Items": [kept], "Count": 1, "ScannedCount": 5}, 200))
 
     assert meter.usage.read_units == {"Query": 1.5}  # 12 KB read: 3 units, halved
+
+
+def test_the_harness_reads_a_filtered_query_again_without_its_filter_or_its_names() -> None:
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}])
+        for n in range(5):
+            client.put_item(TableName="t", Item={"pk": {"S": "a"}, "sk": {"S": str(n)},
+                                                 "k": {"S": "x" if n == 0 else "y"}})
+        stored = StoredItems()
+        stored._reader = client
+
+        read = stored._read_unfiltered("Query", {
+            "TableName": "t", "KeyConditionExpression": "#p = :p",
+            "FilterExpression": "#k = :k", "ExpressionAttributeNames": {"#p": "pk", "#k": "k"},
+            "ExpressionAttributeValues": {":p": {"S": "a"}, ":k": {"S": "x"}}})
+
+    assert sorted(item["sk"]["S"] for item in read) == ["0", "1", "2", "3", "4"]
 
 
 def test_a_refused_conditional_put_is_billed_on_the_larger_attempted_item() -> None:
