@@ -327,7 +327,7 @@ def test_a_new_booking_is_made_in_utc_with_the_event_types_rules() -> None:
         buffer_before=timedelta(minutes=10), buffer_after=timedelta(minutes=5),
         attendee=Attendee("Bo Booker", "bo@example.com", "Europe/London"),
         answers={"topic": "taxes"}, status=BookingStatus.CONFIRMED, created_at=at(NOW),
-        location_kind="zoom")
+        location_kind="zoom", location_details="")
     assert booking.start.utcoffset() == timedelta(0)
     assert (made.schedule, made.rules, made.releasing) == (
         weekdays(), intro(**rules).slot_rules(), None)
