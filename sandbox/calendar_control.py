@@ -158,8 +158,9 @@ class CalendarControl:
         self._gate(provider).fail_next(status, times, retry_after, endpoint)
 
     def lose_next_answers(self, provider: str, endpoint: str, times: int = 1) -> None:
-        """The next `times` calls to `endpoint` (only `events.create` of Graph) do their
-        work and answer 504, as a gateway that timed out after the write was made."""
+        """The next `times` calls to `endpoint` (only `events.create` and
+        `subscriptions.create` of Graph) do their work and answer 504, as a gateway that
+        timed out after the write was made."""
         self._gate(provider).lose_next(endpoint, times)
 
     def set_api_delay(self, provider: str, seconds: float) -> None:

@@ -9,7 +9,8 @@ button). A test whose receiver serves no port answers the validation request its
 fails the POST as Graph does. The POST answers only once the validation did: a client
 that stopped waiting meanwhile still leaves the subscription made, as Graph does (its
 docs say nothing either way; an abandoned POST is not known to be undone), so a test can
-make an orphan by answering slowly.
+make an orphan by answering slowly, or at once with `lose_next_answers("microsoft",
+"subscriptions.create")` (made, then a 504, as a gateway that gave up).
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class GraphSubscriptions:
                               "lifecycleNotificationUrl": body.get("lifecycleNotificationUrl"),
                               "creatorId": grant.account.id})
         self.store.add_watch(watch)
+        if self.calendars.gate.answer_lost("subscriptions.create"):  # made; the answer lost
+            return graph_error(504, "UnknownError", "The gateway timed out.")
         return json_response(self._render(watch), 201)
 
     def one(self, request: Request, subscription_id: str) -> Response:

@@ -24,7 +24,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
-from chalicelib.domain.providers.calendars import CalendarEvent, TaggedEvent
+from chalicelib.domain.providers.calendars import CalendarEvent, TaggedEvent, Watch
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.integrations.graph_calendar import GraphCalendar
 from chalicelib.integrations.graph_calendar_wire import external_event
@@ -638,6 +638,26 @@ def test_a_subscription_whose_validation_outlasts_a_2s_caller_is_made_all_the_sa
         provider_sandbox.answer_validations(None)
 
     assert orphan.secret == "s"
+
+
+def test_a_subscription_whose_answer_a_gateway_lost_is_made_and_can_be_deleted(
+        provider_sandbox: ProviderSandbox) -> None:
+    # An orphan made at once, for Penny's tests of what it does with one.
+    outlook = _outlook(provider_sandbox, timeout=WATCH_TIMEOUT)
+    provider_sandbox.lose_next_answers("microsoft", "subscriptions.create")
+    provider_sandbox.answer_validations(lambda url, token: (200, "text/plain", token))
+    try:
+        with pytest.raises(ProviderUnavailableError):
+            outlook.watch(_primary(provider_sandbox), "http://penny.test/hooks/outlook", "w-1",
+                          "s", datetime.now(UTC) + timedelta(days=1))
+    finally:
+        provider_sandbox.answer_validations(None)
+    (orphan,) = provider_sandbox.watches("microsoft")
+    assert orphan.secret == "s"
+
+    outlook.stop(Watch(orphan.id, _primary(provider_sandbox), orphan.expires_at))
+
+    assert provider_sandbox.watches("microsoft") == []
 
 
 def test_the_workers_timeout_waits_out_a_slow_validation_and_gets_the_subscription(
