@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.domain.calendar_channels import Channel, ChannelCursor
+from chalicelib.domain.calendar_channels import Channel, ChannelCursor, WatchAttempt
 from chalicelib.domain.calendar_copy import CalendarCopy, DayEvents, busy_ranges, utc_days
 from chalicelib.domain.calendar_refs import CalendarRef
 from chalicelib.domain.calendar_trust import (
@@ -58,6 +58,7 @@ __all__ = [
     "DayEvents",
     "RemovedCalendar",
     "SyncState",
+    "WatchAttempt",
     "busy_ranges",
     "sync_window",
     "utc_days",

@@ -1,6 +1,7 @@
 """A push channel as Penny keeps it (`Channel`): whose calendar it watches, and the
 cursor where that calendar's incremental sync resumes (`ChannelCursor`), kept on the
-channel's item rather than on the host's profile.
+channel's item rather than on the host's profile; and a channel Penny asked for before
+the provider answered (`WatchAttempt`), so one made unanswered can be told apart.
 
 calendar_trust.py reads the cursor's last sync when a booking may rely on the copy;
 calendar_cache.py names these with the rest of the hosts' calendars.
@@ -41,3 +42,15 @@ class Channel:
     host_id: str
     ref: CalendarRef
     cursor: ChannelCursor
+
+
+@dataclass(frozen=True)
+class WatchAttempt:
+    """A push channel Penny asked a provider for, recorded before it asked, where the
+    provider names the channel (Graph's subscriptions): a channel the provider made
+    while Penny's call went unanswered is found by the token it carries, which only
+    Penny and the provider know."""
+
+    host_id: str
+    ref: CalendarRef
+    at: datetime          # when Penny asked

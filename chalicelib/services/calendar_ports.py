@@ -18,6 +18,7 @@ from chalicelib.domain.calendar_cache import (
     DayEvents,
     RemovedCalendar,
     SyncState,
+    WatchAttempt,
 )
 from chalicelib.domain.event_envelope import Event
 from chalicelib.domain.event_owners import EventOwner
@@ -67,6 +68,13 @@ class CalendarStore(Protocol):
     def reset_cursor(self, provider: str, watch_id: str) -> bool: ...
     def forget_watch(self, provider: str, watch_id: str,
                      moved: ChannelCursor | None = None) -> bool: ...
+    def save_attempt(self, provider: str, token: str, attempt: WatchAttempt,
+                     keep_until: datetime) -> None:
+        """A channel about to be asked of a provider that names it (Graph), found by
+        its token: store/calendar_watch_attempts.py."""
+        ...
+    def find_attempt(self, provider: str, token: str, now: datetime) -> WatchAttempt | None: ...
+    def forget_attempt(self, provider: str, token: str) -> None: ...
 
 
 class WatchAsks(Protocol):

@@ -16,7 +16,9 @@ the channel: it records when it asked on the calendar's state, in the setup writ
 makes anyway (a conditional write: of two syncs at once, one asks), and publishes one
 `calendar.watch_requested`; the syncs after it do not ask again for
 `ASK_WATCH_AGAIN_AFTER`. Made at 2 s, the POST timed out while Graph went on to make the
-subscription: an orphan Penny never recorded, one more on each stale page. Google's
+subscription: an orphan Penny never recorded, one more on each stale page. Each POST
+is recorded first (one write), so that an orphan the worker's POST still leaves is known
+by its clientState when it notifies (services/calendar_orphans.py). Google's
 events.watch calls no one back: its channels are renewed by any sync, as before.
 """
 
@@ -27,7 +29,7 @@ import secrets
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.domain.calendar_cache import (
     WATCH_FOR,
@@ -35,6 +37,7 @@ from chalicelib.domain.calendar_cache import (
     CalendarSetup,
     ChannelCursor,
     SyncState,
+    WatchAttempt,
 )
 from chalicelib.domain.connection_events import calendar_watch_asked_event
 from chalicelib.domain.errors import CalendarGoneError, ConnectionBrokenError, ProviderError
@@ -50,6 +53,8 @@ log = logging.getLogger("penny.calendars")
 WATCH_TIMEOUT = 15.0
 # The providers whose watch call waits on a call back to Penny (Graph's validation).
 WATCH_CALLS_BACK = frozenset({"microsoft"})
+# An attempt is kept this long past the longest channel it asked for.
+KEEP_ATTEMPT_PAST = timedelta(days=1)
 
 
 class CalendarRecords:
@@ -194,6 +199,12 @@ class CalendarRecords:
         keeps its short expiry and the next sync tries again."""
         ref, now = state.ref, self.clock.now()
         token = secrets.token_urlsafe(24)
+        if ref.provider in WATCH_CALLS_BACK:
+            # Graph names the subscription, and may make it while the POST goes
+            # unanswered: recorded first, it is known by its clientState when it
+            # notifies, and adopted or deleted (services/calendar_orphans.py).
+            self.store.save_attempt(ref.provider, token, WatchAttempt(host_id, ref, now),
+                                    now + WATCH_FOR + KEEP_ATTEMPT_PAST)
         try:
             watch = calendar.watch(ref.calendar_id, self.notify_url(ref.provider),
                                    self.new_id(), token, now + WATCH_FOR)

@@ -10,7 +10,9 @@ and the push channels' owners (domain/calendar_cache.py says what they mean).
   them too; a day with no events left is deleted, and every day expires after it ends.
 - A push channel is found by its id (`WATCH#{provider}#{id}`), with the hash of the
   token each notification must carry, and the calendar's sync cursor: PushChannels
-  (calendar_push_channels.py), which CalendarCacheRepository extends.
+  (calendar_push_channels.py), which CalendarCacheRepository extends; and a channel
+  asked of a provider that names it (a Graph subscription), found by its token's hash
+  (`WATCHTRY#{provider}#{hash}`, calendar_watch_attempts.py).
 
 The setup's JSON is calendar_setup_codec.py's.
 """
@@ -34,6 +36,7 @@ from chalicelib.domain.timerange import TimeRange
 from chalicelib.store import codecs
 from chalicelib.store.calendar_push_channels import PushChannels
 from chalicelib.store.calendar_setup_codec import setup_from_json, setup_to_json
+from chalicelib.store.calendar_watch_attempts import WatchAttempts
 from chalicelib.store.items import CalendarDayItem, CalendarRemovedItem, HostItem
 
 __all__ = ["UPDATE_ATTEMPTS", "CalendarCacheRepository", "day_events", "setup_from_json"]
@@ -58,7 +61,7 @@ def day_of(item: CalendarDayItem) -> date:
     return date.fromisoformat(item.sk.removeprefix("DAY#")[:10])
 
 
-class CalendarCacheRepository(PushChannels):
+class CalendarCacheRepository(PushChannels, WatchAttempts):
     # ---- the setup --------------------------------------------------------------------
 
     def setup(self, host_id: str) -> CalendarSetup:

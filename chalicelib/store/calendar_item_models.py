@@ -70,3 +70,15 @@ class CalendarRemovedItem(PennyItem, discriminator="calendar_removed"):
     calendar = UnicodeAttribute()      # CalendarRef.key
     reason = UnicodeAttribute()
     was_destination = UnicodeAttribute()   # "yes" / "no"
+
+
+class WatchAttemptItem(PennyItem, discriminator="watch_attempt"):
+    """pk = WATCHTRY#{provider}#{SHA-256 of the channel's token}, sk = WATCHTRY: a push
+    channel Penny asked for (a Graph subscription), written before the call, so that a
+    channel the provider made while Penny's call went unanswered is found by the token
+    its notifications carry (store/calendar_watch_attempts.py). TTL: past the longest
+    channel asked for."""
+
+    host_id = UnicodeAttribute()
+    calendar = UnicodeAttribute()      # CalendarRef.key
+    attempted_at = UTCDateTimeAttribute()

@@ -19,6 +19,7 @@ from chalicelib.store.calendar_item_models import CalendarDayItem as CalendarDay
 from chalicelib.store.calendar_item_models import CalendarRemovedItem as CalendarRemovedItem
 from chalicelib.store.calendar_item_models import LedgerDayItem as LedgerDayItem
 from chalicelib.store.calendar_item_models import LedgerEntryMap as LedgerEntryMap
+from chalicelib.store.calendar_item_models import WatchAttemptItem as WatchAttemptItem
 from chalicelib.store.calendar_item_models import WatchItem as WatchItem
 from chalicelib.store.compact_json import CompactJSONAttribute as CompactJSONAttribute
 from chalicelib.store.connection_item_models import ConnectionItem as ConnectionItem

@@ -1,8 +1,9 @@
 """An in-memory CalendarStore (services/calendar_cache.py), keeping store/calendar_cache.py's
 contract: the setup belongs to a host that exists (for one that does not, it is empty
 and `change` writes nothing), a day written with no events is gone, a copy holds the UTC
-days first..last of its window, a watch is found only with its own token, and a
-channel's cursor moves only from the version a sync read.
+days first..last of its window, a watch is found only with its own token (and an
+attempt at one by its token, until it is past keeping), and a channel's cursor moves
+only from the version a sync read.
 
 `setups` may be shared with FakeHosts (tests/unit/fakes.py), as the real setup rides on
 the host's profile item; `days_between` answers what BookingRepository.ledger reads
@@ -23,6 +24,7 @@ from chalicelib.domain.calendar_cache import (
     ChannelCursor,
     DayEvents,
     RemovedCalendar,
+    WatchAttempt,
 )
 from chalicelib.domain.events import Event
 from chalicelib.domain.timerange import TimeRange
@@ -42,6 +44,10 @@ class FakeCalendarStore:
     setups: dict[str, CalendarSetup] = field(default_factory=dict)       # by host id
     days: dict[tuple[str, CalendarRef], dict[date, DayEvents]] = field(default_factory=dict)
     watches: dict[tuple[str, str], StoredWatch] = field(default_factory=dict)
+    # Channels asked of a provider that names them, by (provider, token), with when
+    # they are kept until.
+    attempts: dict[tuple[str, str], tuple[WatchAttempt, datetime]] = field(
+        default_factory=dict)
     changes: int = 0     # setups written
     cursor_moves: int = 0   # channels' cursors moved
     told: list[tuple[str, RemovedCalendar]] = field(default_factory=list)  # live news
@@ -151,6 +157,17 @@ class FakeCalendarStore:
             return False
         self.watches.pop((provider, watch_id), None)
         return True
+
+    def save_attempt(self, provider: str, token: str, attempt: WatchAttempt,
+                     keep_until: datetime) -> None:
+        self.attempts[(provider, token)] = (attempt, keep_until)
+
+    def find_attempt(self, provider: str, token: str, now: datetime) -> WatchAttempt | None:
+        found = self.attempts.get((provider, token))
+        return None if found is None or found[1] <= now else found[0]
+
+    def forget_attempt(self, provider: str, token: str) -> None:
+        self.attempts.pop((provider, token), None)
 
 
 @dataclass

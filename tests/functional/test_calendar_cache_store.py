@@ -19,7 +19,13 @@ import boto3
 import pytest
 
 from chalicelib.domain.bookings import Attendee, Booking, BookingStatus, LedgerDay, LedgerEntry
-from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup, ChannelCursor, SyncState
+from chalicelib.domain.calendar_cache import (
+    CalendarRef,
+    CalendarSetup,
+    ChannelCursor,
+    SyncState,
+    WatchAttempt,
+)
 from chalicelib.domain.errors import ConcurrentWriteError
 from chalicelib.domain.hosts import Profile
 from chalicelib.domain.timerange import TimeRange
@@ -431,6 +437,27 @@ def test_a_watch_outlives_its_channel_by_a_day_and_is_forgotten_on_request(
     store.forget_watch("google", "chan-1")
     store.forget_watch("google", "chan-1")   # already gone: fine
     assert store.find_watch("google", "chan-1", "token") is None
+
+
+def test_a_watch_attempt_is_found_by_its_token_alone_which_is_stored_hashed_until_kept(
+        store: CalendarCacheRepository) -> None:
+    attempt = WatchAttempt(HOST, OUTLOOK, NOW)
+    store.save_attempt("microsoft", "the-client-state", attempt,
+                       at("2026-12-01T12:00:00+00:00"))
+
+    assert store.find_attempt("microsoft", "the-client-state", NOW) == attempt
+    assert store.find_attempt("microsoft", "another-state", NOW) is None
+    assert store.find_attempt("google", "the-client-state", NOW) is None
+    # DynamoDB's TTL deletes late: one past keeping is not found all the same
+    assert store.find_attempt("microsoft", "the-client-state",
+                              at("2026-12-01T12:00:00+00:00")) is None
+    (raw,) = boto3.client("dynamodb", region_name="us-east-1").scan(TableName=TABLE)["Items"]
+    assert raw["pk"]["S"].startswith("WATCHTRY#microsoft#")
+    assert "the-client-state" not in str(raw)
+
+    store.forget_attempt("microsoft", "the-client-state")
+    store.forget_attempt("microsoft", "the-client-state")   # already gone: fine
+    assert store.find_attempt("microsoft", "the-client-state", NOW) is None
 
 
 def test_a_channels_cursor_moves_only_from_the_version_a_sync_read(
