@@ -11,10 +11,14 @@ notification carrying the subscription id and the `clientState` Penny chose; one
 whose token is not its channel's changes nothing and is answered 403; a genuine one
 syncs the calendar's copy, or marks it not fresh when that fails
 (services/calendar_cache.py). A Graph batch naming only subscriptions Penny does not keep
-(an orphan Graph made after Penny's POST timed out, or one Penny stopped) changes nothing
-and is answered 202: Graph retries any other answer for up to 4 hours, and cancels a
-subscription on no answer code. Penny cannot delete such an orphan: it never learnt
-whose it is (the clientState it sent is not stored until the POST answers).
+is answered 202: Graph retries any other answer for up to 4 hours, and cancels a
+subscription on no answer code. One such is an orphan Graph made while Penny's POST went
+unanswered: each POST is recorded before it is made, found by the hash of its
+clientState (store/calendar_watch_attempts.py), so the orphan is known as the attempt's
+by its clientState alone, and is adopted as its calendar's subscription when that
+calendar has none (the POST's answer was lost), else deleted at Graph, once
+(services/calendar_orphans.py). Any other (one Penny stopped, a clientState that matches
+no attempt) changes nothing.
 A batch whose deleted event's booking could not be flagged while other transactions held
 it is answered 503 (`booking_contention`, Retry-After), so Graph sends it again; what else
 it said was done, and is done again harmlessly.
@@ -26,6 +30,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from chalice import Response
@@ -68,6 +73,9 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
         notifications = batch["value"]
         items = [(str(n.get("lifecycleEvent") or ""), str(n["subscriptionId"]),
                   str(n.get("clientState") or ""), _deleted_event(n)) for n in notifications]
+        # Each subscription's end as Graph states it: adopting an orphan records it.
+        ends = {(str(n["subscriptionId"]), str(n.get("clientState") or "")):
+                _instant(n.get("subscriptionExpirationDateTime")) for n in notifications}
     except (ValueError, KeyError, TypeError, AttributeError):
         return error_response(400, "bad_request", "not a Microsoft Graph notification")
     pairs = [(sid, state) for _, sid, state, _ in items]
@@ -83,7 +91,8 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
     contended = False
     for (sid, state), deleted in changed.items():
         try:
-            accepted.append(cache.notified("microsoft", sid, state, deleted))
+            accepted.append(cache.notified("microsoft", sid, state, deleted,
+                                           ends[(sid, state)]))
         except BookingContentionError:
             contended = True  # the copy marked not fresh; the flag needs Graph to resend
     if contended:
@@ -93,9 +102,19 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
     if pairs and not any(accepted) and any(
             cache.knows_channel("microsoft", sid) for sid, _ in pairs):
         return _refused()  # a subscription Penny keeps, and not its clientState
-    # Accepted, or of subscriptions Penny does not keep (made at Graph after Penny stopped
-    # waiting, or stopped since): nothing is done, and 202 ends Graph's retries of them.
+    # Accepted, or of subscriptions Penny does not keep (an orphan adopted or deleted by
+    # `notified`, one stopped since, a forgery): 202 ends Graph's retries of them.
     return empty(202)
+
+
+def _instant(value: Any) -> datetime | None:
+    """Graph's `subscriptionExpirationDateTime` (seven fractional digits, `Z`); None
+    when absent or not a time."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _deleted_event(notification: Mapping[str, Any]) -> str | None:

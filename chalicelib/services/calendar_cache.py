@@ -12,7 +12,9 @@ A sync (services/calendar_copy_sync.py) reads what changed into the copy and wri
 only the days it changed, then records the rest (services/calendar_records.py).
 
 `CalendarCache` holds the fields, answers the slots pages and the push notifications,
-and inherits the sync and the host's choice of calendars (services/calendar_choice.py).
+and inherits the sync and the host's choice of calendars (services/calendar_choice.py),
+and what becomes of a Graph subscription made while Penny's POST went unanswered
+(services/calendar_orphans.py).
 
 A booking asks the providers afresh instead: services/fresh_busy.py.
 """
@@ -37,6 +39,7 @@ from chalicelib.domain.errors import BookingContentionError, NotConnectedError, 
 from chalicelib.domain.timerange import TimeRange
 from chalicelib.services.calendar_choice import CalendarChoice
 from chalicelib.services.calendar_event_owners import notice_deleted
+from chalicelib.services.calendar_orphans import OrphanWatches
 from chalicelib.services.calendar_ports import (
     GRACE,
     CalendarStore,
@@ -55,7 +58,7 @@ READ_TIMEOUT = 2.0       # seconds a slots page waits for a sync of a stale cale
 
 
 @dataclass(frozen=True)
-class CalendarCache(CalendarChoice):
+class CalendarCache(CalendarChoice, OrphanWatches):
     adapters: ProviderAdapters
     store: CalendarStore
     clock: Clock
@@ -123,7 +126,7 @@ class CalendarCache(CalendarChoice):
     # ---- push notifications -------------------------------------------------------------
 
     def notified(self, provider: str, watch_id: str, token: str,
-                 deleted: Sequence[str] = ()) -> bool:
+                 deleted: Sequence[str] = (), expires: datetime | None = None) -> bool:
         """A provider says a watched calendar changed: sync it, from the cursor read with
         the channel (the host's setup is written only when what a slots request reads
         from it changes); if the sync fails, mark the copy not fresh instead, so the next
@@ -135,8 +138,13 @@ class CalendarCache(CalendarChoice):
         and BookingContentionError raised, for the provider to send it again (Outlook is
         read as a full window, where a deleted event is simply absent); a sync they stop
         that way (Google's listing of the deleted event) marks the copy not fresh.
-        False (nothing changes) when the channel is unknown or the token is not its own."""
+        False (nothing changes) when the channel is unknown or the token is not its own;
+        but a Graph subscription Penny never recorded, whose token is one Penny sent, is
+        adopted and synced, or deleted at Graph (services/calendar_orphans.py; `expires`:
+        its end as the notification states it)."""
         found = self.store.find_channel(provider, watch_id, token)
+        if found is None and self.adopted(provider, watch_id, token, expires):
+            found = self.store.find_channel(provider, watch_id, token)
         if found is None:
             return False
         host_id, ref = found.host_id, found.ref
@@ -164,8 +172,8 @@ class CalendarCache(CalendarChoice):
     def knows_channel(self, provider: str, watch_id: str) -> bool:
         """Is this a channel Penny keeps (whatever token came with it)? Asked only of a
         notification refused: one of a channel Penny does not keep (a subscription made
-        at Graph after Penny stopped waiting for it, or one stopped) is accepted and
-        ignored, as Graph retries any other answer for hours."""
+        at Graph after Penny stopped waiting for it, deleted there by `notified`, or one
+        stopped) is accepted, as Graph retries any other answer for hours."""
         return self.store.channel_cursor(provider, watch_id) is not None
 
     def make_watch(self, host_id: str, ref: CalendarRef) -> bool:

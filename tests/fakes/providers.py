@@ -207,6 +207,7 @@ class FakeCalendar:
             expires_at = min(expires_at, self.watch_capped_at)
         made = Watch(watch_id, calendar_id, expires_at, resource_id=f"res-{watch_id}")
         self.watches[watch_id] = WatchMade(made, address, token)
+        self.faults.after("watch")   # made, and the answer lost (Graph's POST timed out)
         return made
 
     def stop(self, watch: Watch) -> None:

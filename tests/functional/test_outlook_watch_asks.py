@@ -2,7 +2,9 @@
 page's short sync and made by the worker (services/calendar_records.py): over the
 booking-events topic the local stack provisions (moto), with the API's own table, and
 the sandbox's Graph, whose subscription POST waits on the validation of Penny's address
-(answered by Penny's own handler: Penny serves no port here).
+(answered by Penny's own handler: Penny serves no port here). A POST whose answer was
+lost leaves Graph's subscription unrecorded (an orphan): its notifications, known by
+their clientState, adopt it or delete it at Graph (services/calendar_orphans.py).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from sandbox.server import ProviderSandbox
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_sandbox_host
 from tests.functional.realtime_wiring import Wiring
-from tests.functional.test_calendars import host_id, run_watch_jobs
+from tests.functional.test_calendars import deliver, host_id, run_watch_jobs
 from tests.functional.test_connections import connect
 from tests.functional.test_outlook_event_removed import validated_by_penny
 
@@ -107,3 +109,74 @@ def test_a_kept_subscriptions_notification_with_another_client_state_is_refused(
 
     assert (forged.status, forged.code) == (403, "unknown_channel")
     assert genuine.status == 202
+
+
+def outlook_state(api: Api, sandbox: ProviderSandbox, token: str) -> Any:
+    outlook = CalendarRef("microsoft", sandbox.calendars("microsoft")[0].id)
+    return CalendarCacheRepository().setup(host_id(api, token)).state(outlook)
+
+
+def orphaned(api: Api, sandbox: ProviderSandbox, token: str) -> str:
+    """The worker's POST makes the subscription at Graph, and its answer is lost (a
+    gateway gave up: as a timeout, Penny hears nothing of it); the orphan's id."""
+    sandbox.lose_next_answers("microsoft", "subscriptions.create")
+    assert run_watch_jobs(api, token) == 0
+    (orphan,) = sandbox.watches("microsoft")
+    assert outlook_state(api, sandbox, token).watch_id is None
+    return orphan.id
+
+
+def test_a_subscription_whose_post_answer_was_lost_is_adopted_when_it_notifies(
+        api: Api, sandbox: ProviderSandbox, outlook_host: str) -> None:
+    orphan = orphaned(api, sandbox, outlook_host)
+
+    # WHEN it notifies a change (delivered twice, as Graph may)
+    assert sandbox.notify("microsoft") == 1
+    sent = deliver(api, sandbox, "microsoft")
+    deliver(api, sandbox, "microsoft", sent - 1)
+
+    # THEN it is the calendar's subscription, and the only one
+    assert [w.id for w in sandbox.watches("microsoft")] == [orphan]
+    state = outlook_state(api, sandbox, outlook_host)
+    assert state.watch_id == orphan and state.watch_asked_at is None
+    listed = api.get("/me/calendars", token=outlook_host).json["calendars"]
+    assert next(c for c in listed if c["key"] == state.ref.key)["push"] is True
+    assert sandbox.api_calls("microsoft", "subscriptions.delete") == 0
+    assert run_watch_jobs(api, outlook_host) == 0   # nothing more to make
+
+
+def test_an_orphan_of_a_calendar_subscribed_to_since_is_deleted_at_graph_once(
+        api: Api, sandbox: ProviderSandbox, outlook_host: str, clock: FixedClock) -> None:
+    orphan = orphaned(api, sandbox, outlook_host)
+    clock.advance(seconds=60)
+    assert run_watch_jobs(api, outlook_host) == 1   # asked again: this POST answers
+    (kept,) = (w.id for w in sandbox.watches("microsoft") if w.id != orphan)
+
+    # WHEN both notify, and Graph delivers them again
+    assert sandbox.notify("microsoft") == 2
+    deliver(api, sandbox, "microsoft")
+    deliver(api, sandbox, "microsoft")
+
+    # THEN the orphan is deleted at Graph, once, and the recorded one stays
+    assert [w.id for w in sandbox.watches("microsoft")] == [kept]
+    assert outlook_state(api, sandbox, outlook_host).watch_id == kept
+    assert sandbox.api_calls("microsoft", "subscriptions.delete") == 1
+
+
+def test_a_forged_notification_with_an_unknown_id_and_client_state_changes_nothing(
+        api: Api, sandbox: ProviderSandbox, outlook_host: str) -> None:
+    orphan = orphaned(api, sandbox, outlook_host)
+    before = outlook_state(api, sandbox, outlook_host)
+
+    forged = api.post("/webhooks/calendar/microsoft", {"value": [{
+        "subscriptionId": "0d1f6a2b-forged", "clientState": "guess", "changeType": "updated",
+        "resource": "me/events/1", "subscriptionExpirationDateTime": "2026-12-31T00:00:00Z"}]})
+
+    assert forged.status == 202
+    assert [w.id for w in sandbox.watches("microsoft")] == [orphan]
+    assert outlook_state(api, sandbox, outlook_host) == before
+    assert sandbox.api_calls("microsoft", "subscriptions.delete") == 0
+    # AND the orphan's own notification still finds its attempt, and is adopted
+    assert sandbox.notify("microsoft") == 1
+    deliver(api, sandbox, "microsoft")
+    assert outlook_state(api, sandbox, outlook_host).watch_id == orphan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from chalicelib.functions import calendar_push
@@ -23,11 +24,13 @@ class Recording:
         self.known = {"s-1", "s-2", "s-3", "s-4"}
         self.calls: list[tuple[str, str, str]] = []
         self.deleted: dict[str, list[str]] = {}   # subscription -> the events named deleted
+        self.ends: dict[str, datetime | None] = {}  # subscription -> its end, as stated
 
     def notified(self, provider: str, watch_id: str, token: str,
-                 deleted: Sequence[str] = ()) -> bool:
+                 deleted: Sequence[str] = (), expires: datetime | None = None) -> bool:
         self.calls.append(("notified", watch_id, token))
         self.deleted[watch_id] = list(deleted)
+        self.ends[watch_id] = expires
         return watch_id in self.known and token == "state"
 
     def channel_ended(self, provider: str, watch_id: str, token: str) -> bool:
@@ -112,3 +115,17 @@ def test_a_deleted_notification_hands_its_event_to_one_sync_of_its_subscription(
                                    ("notified", "s-3", "state")]
     assert cache.deleted == {"s-1": ["AAMkAGI2-1=", "AAMkAGI2-2="], "s-2": [],
                              "s-3": ["AAMkAGI2-5="]}
+
+
+def test_each_notification_hands_on_its_subscriptions_end_as_graph_states_it() -> None:
+    # An orphan's is what Penny records when it adopts it (services/calendar_orphans.py).
+    cache = Recording()
+
+    post(cache, [{"subscriptionId": "orphan", "clientState": "its-own", "changeType": "updated",
+                  "subscriptionExpirationDateTime": "2026-03-05T10:29:00.1234567Z"},
+                 {"subscriptionId": "s-1", "clientState": "state", "changeType": "updated",
+                  "subscriptionExpirationDateTime": "not a time"},
+                 {"subscriptionId": "s-2", "clientState": "state", "changeType": "updated"}])
+
+    assert cache.ends == {"orphan": datetime.fromisoformat("2026-03-05T10:29:00.123456+00:00"),
+                          "s-1": None, "s-2": None}

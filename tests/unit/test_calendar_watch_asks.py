@@ -4,7 +4,9 @@ notificationUrl while its POST waits, and allows Penny's endpoint 10 s for it. A
 page's sync (READ_TIMEOUT), a notification's, or the choice of calendars (SYNC_TIMEOUT)
 that finds the Outlook channel due leaves the copy right and asks the worker for it once;
 the worker's sync (WATCH_TIMEOUT) makes it. Google's events.watch calls no one back: its
-channels are still made by whichever sync finds them due.
+channels are still made by whichever sync finds them due. Each POST is recorded first,
+by its clientState, so a subscription Graph made while the POST went unanswered is
+adopted or deleted when it notifies (chalicelib/services/calendar_orphans.py).
 
 Alice has Google and Outlook (a work calendar) connected; the clock stands at Monday
 2026-03-02T12:00Z. Fakes throughout: tests/fakes/providers.py, tests/fakes/calendar_cache.py.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -25,8 +27,10 @@ from chalicelib.domain.calendar_cache import (
     CalendarRef,
     CalendarSetup,
     SyncState,
+    WatchAttempt,
 )
 from chalicelib.domain.connection_events import calendar_watch_asked_event
+from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.providers.calendars import CalendarInfo
 from chalicelib.domain.timerange import TimeRange
@@ -36,7 +40,7 @@ from chalicelib.services.calendar_cache import READ_TIMEOUT, CalendarCache
 from chalicelib.services.calendar_copy_sync import SYNC_TIMEOUT
 from chalicelib.services.calendar_records import WATCH_TIMEOUT
 from tests.fakes.calendar_cache import FakeCalendarStore, FakeWatchAsks
-from tests.fakes.providers import FakeAdapters, FakeCalendar
+from tests.fakes.providers import FakeAdapters, FakeCalendar, WatchMade
 from tests.unit.fakes import FixedClock
 
 HOST = "host-alice"
@@ -47,6 +51,7 @@ WORK = CalendarInfo("work", "Work", primary=True, writable=True)
 TUESDAY = TimeRange(datetime.fromisoformat("2026-03-03T00:00:00+00:00"),
                     datetime.fromisoformat("2026-03-04T00:00:00+00:00"))
 GRAPH_VALIDATION = 10.0   # seconds Graph gives the notificationUrl to answer
+GRAPH_LONGEST_MINUTES = 4230   # an Outlook event subscription's longest life
 
 
 @dataclass
@@ -227,11 +232,12 @@ def test_a_stale_page_still_makes_a_google_channel_itself(world: World) -> None:
 # ---- Graph's notifications of subscriptions Penny does not keep ---------------------------
 
 
-def notification(subscription: str, state: str) -> EdgeRequest:
+def notification(subscription: str, state: str, ends: datetime | None = None) -> EdgeRequest:
+    item = {"subscriptionId": subscription, "clientState": state, "changeType": "updated"}
+    if ends is not None:
+        item["subscriptionExpirationDateTime"] = ends.isoformat()
     return EdgeRequest("POST", {}, {}, Headers({"content-type": "application/json"}),
-                       json.dumps({"value": [{"subscriptionId": subscription,
-                                              "clientState": state,
-                                              "changeType": "updated"}]}).encode())
+                       json.dumps({"value": [item]}).encode())
 
 
 def test_a_notification_of_a_subscription_penny_never_recorded_is_accepted(
@@ -253,6 +259,145 @@ def test_a_notification_of_a_kept_subscription_with_another_client_state_is_refu
     genuine = calendar_push.microsoft(world.cache, notification(made.watch.id, made.token))
 
     assert (forged.status_code, genuine.status_code) == (403, 202)
+
+
+# ---- orphans: subscriptions Graph made while Penny's POST went unanswered -----------------
+
+
+def lost_post(world: World) -> WatchMade:
+    """A page asks for the watch, and the worker's POST makes the subscription at Graph
+    but never hears so (it timed out): an orphan, its id unknown to Penny."""
+    world.page(OUTLOOK)
+    world.outlook.faults.fail_next("watch", ProviderUnavailableError("microsoft", "timed out"),
+                                   after_work=True)
+    world.run_asked()
+    (orphan,) = world.outlook.watches.values()
+    assert world.state().watch_id is None
+    return orphan
+
+
+def notify(world: World, made: WatchMade, state: str | None = None) -> int:
+    """Graph's change notification of `made` (with another clientState: forged)."""
+    return calendar_push.microsoft(world.cache, notification(
+        made.watch.id, made.token if state is None else state, made.watch.expires_at)
+    ).status_code
+
+
+def test_each_post_for_an_outlook_subscription_is_recorded_first_by_its_token(
+        world: World) -> None:
+    recorded: list[dict[tuple[str, str], tuple[WatchAttempt, datetime]]] = []
+    world.outlook.faults.meanwhile("watch", lambda: recorded.append(dict(world.store.attempts)))
+    world.page(OUTLOOK, GOOGLE)
+    world.run_asked()
+
+    (made,) = world.outlook.watches.values()
+    ((key, (attempt, kept_until)),) = recorded[0].items()   # before the POST
+    assert key == ("microsoft", made.token)
+    assert attempt == WatchAttempt(HOST, OUTLOOK, NOW)
+    assert kept_until > NOW + timedelta(minutes=GRAPH_LONGEST_MINUTES)
+    assert list(world.store.attempts) == [key]              # none for Google's channel
+
+
+def test_a_subscription_made_while_the_workers_post_went_unanswered_is_adopted_when_it_notifies(
+        world: World) -> None:
+    orphan = lost_post(world)
+    synced = len(world.outlook.changes_asked)
+
+    assert notify(world, orphan) == 202
+
+    # THEN it is the calendar's subscription, as if the POST had answered
+    state = world.state()
+    assert state.watch_id == orphan.watch.id
+    assert state.watch_expires_at == orphan.watch.expires_at and state.watch_asked_at is None
+    assert world.store.find_channel("microsoft", orphan.watch.id, orphan.token) is not None
+    assert list(world.outlook.watches) == [orphan.watch.id] and world.outlook.stopped == []
+    # AND its change is synced, and the worker's job asked again makes none
+    assert len(world.outlook.changes_asked) == synced + 1
+    assert world.run_asked() == [False]
+    assert world.store.attempts == {}
+
+
+def test_an_adopted_orphans_notification_delivered_again_is_synced_as_a_kept_ones(
+        world: World) -> None:
+    orphan = lost_post(world)
+    synced = len(world.outlook.changes_asked)
+
+    assert [notify(world, orphan), notify(world, orphan)] == [202, 202]
+
+    assert world.state().watch_id == orphan.watch.id
+    assert list(world.outlook.watches) == [orphan.watch.id] and world.outlook.stopped == []
+    assert len(world.outlook.changes_asked) == synced + 2
+
+
+def test_an_orphan_of_a_calendar_subscribed_to_since_is_deleted_at_graph_once(
+        world: World) -> None:
+    orphan = lost_post(world)
+    assert world.cache.make_watch(HOST, OUTLOOK)          # the job retried: this one answers
+    (kept,) = (w for w in world.outlook.watches.values() if w != orphan)
+    synced = len(world.outlook.changes_asked)
+
+    # WHEN the orphan notifies, and Graph delivers it again
+    assert [notify(world, orphan), notify(world, orphan)] == [202, 202]
+
+    # THEN it is deleted at Graph once, and the calendar keeps the one it recorded
+    assert [w.id for w in world.outlook.stopped] == [orphan.watch.id]
+    assert list(world.outlook.watches) == [kept.watch.id]
+    assert world.state().watch_id == kept.watch.id
+    assert len(world.outlook.changes_asked) == synced     # nothing synced for it
+    assert ("microsoft", orphan.token) not in world.store.attempts
+
+
+def test_an_orphan_graph_could_not_delete_is_deleted_at_its_next_notification(
+        world: World) -> None:
+    orphan = lost_post(world)
+    world.cache.make_watch(HOST, OUTLOOK)
+    world.outlook.faults.fail_next("stop", ProviderUnavailableError("microsoft", "503"))
+
+    assert [notify(world, orphan), notify(world, orphan)] == [202, 202]
+
+    assert orphan.watch.id not in world.outlook.watches
+    assert world.outlook.faults.calls.count("stop") == 2
+
+
+def test_an_orphan_of_a_calendar_no_longer_counted_is_deleted_not_adopted(
+        world: World) -> None:
+    orphan = lost_post(world)
+    world.store.setups[HOST] = CalendarSetup((SyncState(GOOGLE),), GOOGLE)
+
+    assert notify(world, orphan) == 202
+
+    assert world.outlook.watches == {} and world.store.watches == {}
+    assert world.store.setup(HOST).state(OUTLOOK) is None
+
+
+def test_an_orphan_older_than_the_standing_ask_is_deleted_for_the_asked_subscription(
+        world: World) -> None:
+    # The worker's answer to a later ask will make the calendar's subscription (an
+    # attempt older than the ask may be one a disconnected connection made).
+    orphan = lost_post(world)
+    world.clock.advance(ASK_WATCH_AGAIN_AFTER)
+    world.page(OUTLOOK)
+    assert world.state().watch_asked_at == world.clock.now()
+
+    assert notify(world, orphan) == 202
+
+    assert world.outlook.watches == {} and world.state().watch_id is None
+
+
+def test_a_forged_notification_of_an_unknown_subscription_changes_nothing(
+        world: World) -> None:
+    orphan = lost_post(world)
+    setup, synced = world.store.setup(HOST), len(world.outlook.changes_asked)
+    forged = replace(orphan, watch=replace(orphan.watch, id="sub-forged"))
+
+    # An unknown id with a clientState Penny never sent, and the orphan's own id with one
+    answers = [notify(world, forged, "guess"), notify(world, orphan, "guess")]
+
+    assert answers == [202, 202]
+    assert world.store.setup(HOST) == setup and world.store.watches == {}
+    assert list(world.outlook.watches) == [orphan.watch.id] and world.outlook.stopped == []
+    assert len(world.outlook.changes_asked) == synced
+    assert ("microsoft", orphan.token) in world.store.attempts   # still the orphan's
 
 
 # ---- the ask on the wire --------------------------------------------------------------------
