@@ -29,10 +29,12 @@ class Core:
 
 def build_core(settings: Settings | None = None, clock: Clock | None = None) -> Core:
     from chalicelib.bootstrap.container import environment_settings
+    from chalicelib.integrations import aws_session
     from chalicelib.store import tables
 
     settings = settings or environment_settings()
-    tables.configure(settings.table_name, settings.region, settings.dynamodb_endpoint)
+    tables.configure(settings.table_name, settings.region, settings.dynamodb_endpoint,
+                     aws_session.shared_session())
     return Core(settings, clock or SystemClock())
 
 

@@ -13,9 +13,9 @@ def read_parameters(path: str, names: tuple[str, ...], region: str,
                     client: Any = None) -> dict[str, str]:
     """The decrypted values of `path`/`name` for each name; all must exist."""
     if client is None:
-        import boto3
+        from chalicelib.integrations import aws_session
 
-        client = boto3.client("ssm", region_name=region)
+        client = aws_session.client("ssm", region)
     prefix = path.rstrip("/") + "/"
     response = client.get_parameters(Names=[prefix + name for name in names],
                                      WithDecryption=True)

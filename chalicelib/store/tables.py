@@ -72,8 +72,11 @@ class PennyItem(Model):
 TTL_ATTRIBUTE = "expires_at"
 
 
-def configure(table_name: str, region: str, endpoint: str | None) -> None:
-    """Point the models at a table; called once per container by bootstrap."""
+def configure(table_name: str, region: str, endpoint: str | None,
+              session: Any = None) -> None:
+    """Point the models at a table; called once per container by bootstrap. `session`: the
+    botocore session to make the DynamoDB client from (the container's shared one,
+    integrations/aws_session.py), None for one of PynamoDB's own."""
     PennyItem.Meta.table_name = table_name
     PennyItem.Meta.region = region
     PennyItem.Meta.host = endpoint
@@ -83,7 +86,11 @@ def configure(table_name: str, region: str, endpoint: str | None) -> None:
         if "_connection" in vars(model):
             delattr(model, "_connection")
     PennyItem._connection = None
-    PennyItem._get_connection()
+    connection = PennyItem._get_connection().connection
+    if session is not None:
+        # PynamoDB takes no session, and makes its client from the one on this (per
+        # thread) slot, or from a new session that parses botocore's data again (~50 ms).
+        connection._local.session = session
 
 
 def table_definition() -> dict[str, Any]:

@@ -448,6 +448,19 @@ def test_a_cold_start_is_measured_with_its_settings_read_from_parameter_store() 
     assert printed.split() == [VALUES["public-url"]]
 
 
+def test_a_cold_starts_dynamodb_client_comes_from_the_session_that_read_the_settings() -> None:
+    # One botocore session a container: a second parses botocore's data again (~50 ms).
+    code = ("import sys, app; from chalicelib.integrations import aws_session; "
+            "made = aws_session._session; boto3 = 'boto3' in sys.modules; "
+            "from chalicelib import bootstrap; from chalicelib.store.tables import PennyItem; "
+            "bootstrap.core(); "
+            "print(made is not None, PennyItem._get_connection().connection.session is made, "
+            "boto3)")
+    with lambda_environment() as env:
+        _, printed = child_cpu_ms(code, env)
+    assert printed.split() == ["True", "True", "False"]
+
+
 def test_spread_turns_one_and_a_half_into_alternating_ones_and_twos() -> None:
     spread = Spread(1.5)
     assert [spread.next() for _ in range(4)] == [1, 2, 1, 2]
