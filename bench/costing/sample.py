@@ -172,10 +172,12 @@ def cold_start(kind: str, env: dict[str, str], runs: int = 3) -> ColdStart:
     return ColdStart(statistics.median(init) + PARAMETERS_WAIT_MS, statistics.median(first))
 
 
-def cold_starts_ms(kinds: tuple[str, ...]) -> tuple[dict[str, float], dict[str, float]]:
-    """Each kind's INIT and first-use reference ms (see `cold_start`)."""
+def cold_starts_ms(kinds: tuple[str, ...],
+                   runs: int = 3) -> tuple[dict[str, float], dict[str, float]]:
+    """Each kind's INIT and first-use reference ms (see `cold_start`); bench/cold_start.py
+    prints the same."""
     with lambda_environment() as env:
         measured = {kind: cold_start(kind, {**env, "AWS_LAMBDA_FUNCTION_NAME":
-                                            f"penny-cost-{kind}"}) for kind in kinds}
+                                            f"penny-cost-{kind}"}, runs) for kind in kinds}
     return ({k: c.init_ms for k, c in measured.items()},
             {k: c.first_use_ms for k, c in measured.items()})
