@@ -78,8 +78,9 @@ FIRST_USE = {
     "api": (_DYNAMODB + "from chalicelib.functions.schemas import bookings as b, slots as s; "
             "[m.model_rebuild(force=True) for m in (b.BookingIn, b.BookingOut, "
             "s.SlotsQuery, s.SlotsOut)]"),
-    "events": (_DYNAMODB + "import boto3; boto3.client('sns', region_name='us-east-1'); "
-               "boto3.client('apigatewaymanagementapi', region_name='us-east-1', "
+    "events": (_DYNAMODB + "from chalicelib.integrations import aws_session, websocket; "
+               "aws_session.client('sns', 'us-east-1'); "
+               "websocket.SharedSession('us-east-1').client('apigatewaymanagementapi', "
                "endpoint_url='https://ws.execute-api.us-east-1.amazonaws.com/prod')"),
     "notes": _DYNAMODB + _CIPHER,
     "summary": (_DYNAMODB + "from google import genai; "

@@ -39,9 +39,9 @@ def build_realtime(core: Core, websocket_api: Any, sns_client: Any = None,
     bus: Any = DisabledEventBus()
     if settings.events_topic_arn:
         if sns_client is None:
-            import boto3
+            from chalicelib.integrations import aws_session
 
-            sns_client = boto3.client("sns", region_name=settings.region)
+            sns_client = aws_session.client("sns", settings.region)
         bus = SnsEventBus(sns_client, settings.events_topic_arn)
     return RealtimeServices(realtime, Fanout(bus, realtime, events_of, WORKER_TYPES))
 

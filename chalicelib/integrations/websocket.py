@@ -28,6 +28,21 @@ class ChaliceSender:
             raise SocketGoneError(socket_id) from exc
 
 
+class SharedSession:
+    """What Chalice asks of a boto3 session (`region_name`, `client()`), answered from the
+    container's one botocore session (aws_session.py): no second parse of botocore's data,
+    no boto3."""
+
+    def __init__(self, region_name: str) -> None:
+        self.region_name = region_name
+
+    def client(self, service_name: str, **kwargs: Any) -> Any:
+        from chalicelib.integrations import aws_session
+
+        kwargs.setdefault("region_name", self.region_name)
+        return aws_session.shared_session().create_client(service_name, **kwargs)
+
+
 class EndpointSession:
     """A boto3 session whose management-API client goes to a fixed endpoint.
 
@@ -48,8 +63,6 @@ class EndpointSession:
 def configure(websocket_api: Any, region: str, api_id: str | None, stage: str,
               endpoint: str | None) -> None:
     """Ready websocket_api for sending from any Lambda, not only the WebSocket ones."""
-    import boto3
-
-    session = boto3.session.Session(region_name=region)
+    session = SharedSession(region)
     websocket_api.session = EndpointSession(session, endpoint) if endpoint else session
     websocket_api.configure_from_api_id(api_id or "local", stage)
