@@ -4,6 +4,12 @@ an Idempotency-Key reused for another request."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.domain.event_types import EventType
+    from chalicelib.domain.hosts import Profile
+
 
 class PennyError(Exception):
     """Base of every error Penny reports to a caller."""
@@ -59,9 +65,27 @@ class EventSlugTakenError(PennyError):
 
 
 class EventTypeChangedError(PennyError):
-    """The event type kept changing (another tab, a script) while this write was made."""
+    """The event type was saved elsewhere (another tab, a script) since the caller read the
+    version it sent, or kept changing while this write was made."""
 
     code = "event_type_changed"
+
+    def __init__(self, message: str, field: str | None = None,
+                 current: EventType | None = None) -> None:
+        super().__init__(message, field)
+        # As stored now, when known: the caller shows it rather than read it again.
+        self.current = current
+
+
+class ProfileChangedError(PennyError):
+    """The profile was saved elsewhere since the caller read the version it sent."""
+
+    code = "profile_changed"
+
+    def __init__(self, message: str, field: str | None = None,
+                 current: Profile | None = None) -> None:
+        super().__init__(message, field)
+        self.current = current
 
 
 class IdempotencyKeyReusedError(PennyError):

@@ -122,6 +122,9 @@ from chalicelib.domain.caller_errors import (
     PennyError as PennyError,
 )
 from chalicelib.domain.caller_errors import (
+    ProfileChangedError as ProfileChangedError,
+)
+from chalicelib.domain.caller_errors import (
     SlugTakenError as SlugTakenError,
 )
 from chalicelib.domain.caller_errors import (

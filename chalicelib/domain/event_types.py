@@ -117,6 +117,10 @@ class EventType:
     # A paid booking cancelled at least this long before its start is refunded in full;
     # later, nothing is refunded (the booking page says so before the client pays).
     refund_hours_before: int = 24
+    # Counted up by every write of this event type (and by no other's): an editor that
+    # sends the version it read is refused if it was saved elsewhere meanwhile. 0: never
+    # written with one (stored before versions were kept).
+    version: int = 0
 
     @property
     def is_paid(self) -> bool:

@@ -83,6 +83,9 @@ class Profile:
     links: tuple[Link, ...] = field(default_factory=tuple)
     # The organizer address on invites (.ics); None: the login e-mail.
     contact_email: str | None = None
+    # Counted up by every write of these fields (not by the schedule's, the event types'
+    # or the calendars'): see EventType.version.
+    version: int = 0
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.SlugTakenError: 409,
     e.EventSlugTakenError: 409,
     e.EventTypeChangedError: 409,
+    e.ProfileChangedError: 409,        # saved elsewhere since the version the caller sent
     e.SlotTakenError: 409,
     e.BookingStateError: 409,
     e.BookingContentionError: 409,
@@ -57,19 +58,32 @@ CHALICE_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found",
 
 
 def error_body(code: str, message: str, field: str | None = None,
-               reason: str | None = None) -> dict[str, Any]:
+               reason: str | None = None,
+               current: dict[str, Any] | None = None) -> dict[str, Any]:
     detail: dict[str, Any] = {"code": code, "message": message, "field": field}
     if reason is not None:
         detail["reason"] = reason
-    return {"error": detail}
+    return {"error": detail} if current is None else {"error": detail, "current": current}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
                    headers: dict[str, str] | None = None,
-                   reason: str | None = None) -> Response:
-    return Response(body=json.dumps(error_body(code, message, field, reason)),
+                   reason: str | None = None,
+                   current: dict[str, Any] | None = None) -> Response:
+    return Response(body=json.dumps(error_body(code, message, field, reason, current)),
                     status_code=status,
                     headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def _current(exc: e.PennyError) -> dict[str, Any] | None:
+    """A save refused as changed elsewhere: the object as it now stands, as its GET says
+    it (views load only then: the error table stays light on a cold start)."""
+    current = getattr(exc, "current", None)
+    if current is None:
+        return None
+    from chalicelib.functions.views import current_out
+
+    return current_out(current)
 
 
 def status_for(error: e.PennyError) -> int:
@@ -90,7 +104,7 @@ def from_exception(exc: Exception) -> Response:
         if isinstance(exc, e.TooManyRequestsError | e.CalendarUnavailableError):
             headers = {"Retry-After": str(exc.retry_after)}
         return error_response(status_for(exc), exc.code, exc.message, exc.field, headers,
-                              getattr(exc, "reason", None))
+                              getattr(exc, "reason", None), _current(exc))
     log.exception("unhandled error")
     return error_response(500, "internal_error", "an internal error occurred")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import LocalRange, Schedule
@@ -31,7 +31,7 @@ def profile_out(p: Profile) -> s.ProfileOut:
     return s.ProfileOut(id=p.host_id, slug=p.slug, display_name=p.display_name,
                         description=p.description, timezone=p.timezone,
                         links=[s.LinkOut(label=link.label, url=link.url) for link in p.links],
-                        contact_email=p.contact_email)
+                        contact_email=p.contact_email, version=p.version)
 
 
 def profile_in(body: s.ProfileIn) -> Profile:
@@ -99,7 +99,14 @@ def event_type_out(et: EventType) -> s.EventTypeOut:
                                  required=q.required, options=list(q.options))
                    for q in et.questions],
         hidden=et.hidden, active=et.active, refund_hours_before=et.refund_hours_before,
+        version=et.version,
     )
+
+
+def current_out(current: EventType | Profile) -> dict[str, Any]:
+    """What a save refused as changed elsewhere carries: the object as it now stands."""
+    shown = event_type_out(current) if isinstance(current, EventType) else profile_out(current)
+    return shown.model_dump(mode="json")
 
 
 def public_event_type(et: EventType) -> s.PublicEventType:

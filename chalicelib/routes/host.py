@@ -21,7 +21,8 @@ def get_profile(host_id: str) -> Any:
 @route("/me/profile", "PUT", "put_profile", "Update your profile (slug, timezone, ...)", "host",
        auth=True, body="ProfileIn", response="ProfileOut", errors=(*AUTH_ERRORS, 409))
 def put_profile(host_id: str, body: Any) -> Any:
-    profile = services().profiles.update_profile(host_id, views().profile_in(body))
+    profile = services().profiles.update_profile(host_id, views().profile_in(body),
+                                                 body.version)
     return views().profile_out(profile)
 
 
@@ -60,11 +61,11 @@ def get_event_type(host_id: str, event_type_id: str) -> Any:
 
 
 @route("/me/event-types/{event_type_id}", "PUT", "put_event_type", "Replace an event type",
-       "host", auth=True, body="EventTypeIn", response="EventTypeOut",
+       "host", auth=True, body="EventTypeUpdateIn", response="EventTypeOut",
        errors=(*AUTH_ERRORS, 409))
 def put_event_type(host_id: str, event_type_id: str, body: Any) -> Any:
     et = services().profiles.update_event_type(host_id, event_type_id,
-                                               views().event_type_in(body))
+                                               views().event_type_in(body), body.version)
     return views().event_type_out(et)
 
 

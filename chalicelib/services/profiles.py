@@ -71,13 +71,16 @@ class ProfileService:
     def config(self, host_id: str) -> HostConfig:
         return self.hosts.config(host_id)
 
-    def update_profile(self, host_id: str, new: Profile) -> Profile:
+    def update_profile(self, host_id: str, new: Profile,
+                       expected: int | None = None) -> Profile:
+        """`expected`: the profile's version the caller read; if it was saved elsewhere
+        since, ProfileChangedError (with the profile as it is now). None: the last
+        writer wins, as for a script that sends none."""
         validate_slug(new.slug)
         validate_timezone(new.timezone)
         old = self.hosts.config(host_id)
         profile = replace(new, host_id=host_id)
-        self.hosts.save_profile(old, profile)
-        return profile
+        return replace(profile, version=self.hosts.save_profile(old, profile, expected))
 
     def update_schedule(self, host_id: str, schedule: Schedule) -> Schedule:
         config = self.hosts.config(host_id)
@@ -96,18 +99,20 @@ class ProfileService:
         et = replace(draft, id=secrets.token_hex(6), host_id=host_id,
                      slug=validate_event_slug(draft.slug))
         self._check_price(host_id, et)
-        self.hosts.save_event_type(et, config.profile.slug, None)
-        return et
+        return replace(et, version=self.hosts.save_event_type(et, config.profile.slug, None))
 
-    def update_event_type(self, host_id: str, event_type_id: str, draft: EventType) -> EventType:
+    def update_event_type(self, host_id: str, event_type_id: str, draft: EventType,
+                          expected: int | None = None) -> EventType:
+        """`expected`: as for update_profile (EventTypeChangedError). Event types keep
+        a version each, so saving one never refuses an editor of another."""
         config = self.hosts.config(host_id)
         old = next((e for e in config.event_types if e.id == event_type_id), None)
         if old is None:
             raise NotFoundError("event type not found")
         et = replace(draft, id=old.id, host_id=host_id, slug=validate_event_slug(draft.slug))
         self._check_price(host_id, et, old)
-        self.hosts.save_event_type(et, config.profile.slug, old)
-        return et
+        written = self.hosts.save_event_type(et, config.profile.slug, old, expected)
+        return replace(et, version=written)
 
     def delete_event_type(self, host_id: str, event_type_id: str) -> None:
         config = self.hosts.config(host_id)

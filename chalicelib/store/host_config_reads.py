@@ -8,9 +8,8 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import NotesDestination
-from chalicelib.store import codecs
 from chalicelib.store.calendar_cache import setup_from_json
-from chalicelib.store.host_items import host_pk, profile_from, schedule_from
+from chalicelib.store.host_items import event_type_from, host_pk, profile_from, schedule_from
 from chalicelib.store.items import EventTypeItem, HostItem, ScheduleItem
 from chalicelib.store.tables import PennyItem
 
@@ -53,8 +52,8 @@ class HostConfigReads:
         # host has since given up).
         schedule = next((i for i in items if isinstance(i, ScheduleItem)
                          and i.host_id == host.host_id), None)
-        events = [codecs.event_type_from_json(i.event_type_id, i.host_id, i.data)
-                  for i in items if isinstance(i, EventTypeItem) and i.host_id == host.host_id]
+        events = [event_type_from(i) for i in items
+                  if isinstance(i, EventTypeItem) and i.host_id == host.host_id]
         profile = profile_from(host)
         return HostConfig(profile, schedule_from(schedule, profile.timezone),
                           tuple(sorted(events, key=lambda e: e.slug)), host.email,

@@ -52,6 +52,9 @@ class HostItem(PennyItem, discriminator="host"):
     # Counts writes of the schedule and event types (each conditioned on `slug`, the key
     # of their index entries): a slug change re-keys them all, and is conditioned on it.
     settings_version = NumberAttribute(null=True)
+    # Counts writes of the profile's own fields (the host's form), and only those: an
+    # editor sends the one it read, and its save is conditioned on it (absent: 0).
+    profile_version = NumberAttribute(null=True)
 
 
 class ScheduleItem(PennyItem, discriminator="schedule"):
@@ -77,3 +80,6 @@ class EventTypeItem(PennyItem, discriminator="event_type"):
     event_type_id = UnicodeAttribute()
     host_id = UnicodeAttribute()
     data = CompactJSONAttribute()
+    # Counts this event type's own writes (a slug change of the host re-keys it as it
+    # is): an editor's save is conditioned on the one it read (absent: 0).
+    version = NumberAttribute(null=True)

@@ -4,6 +4,7 @@ the host's slug."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from chalicelib.domain.availability import Schedule
@@ -21,7 +22,7 @@ def profile_from(item: HostItem) -> Profile:
     return Profile(host_id=item.host_id, slug=item.slug, display_name=item.display_name,
                    timezone=item.timezone, description=item.description,
                    links=tuple(Link(link["label"], link["url"]) for link in item.links),
-                   contact_email=item.contact_email)
+                   contact_email=item.contact_email, version=int(item.profile_version or 0))
 
 
 def schedule_from(item: ScheduleItem | None, timezone: str) -> Schedule:
@@ -57,10 +58,17 @@ def host_item(profile: Profile, email: str, created_at: datetime,
         gsi1pk=f"SLUG#{profile.slug}", gsi1sk="PROFILE",
         calendars=kept and kept.calendars, premium=kept and kept.premium,
         notes=kept and kept.notes, settings_version=kept and kept.settings_version,
+        profile_version=profile.version or None,
     )
 
 
 def event_item(et: EventType, host_slug: str) -> EventTypeItem:
     return EventTypeItem(host_pk(et.host_id), f"EVENT#{et.id}", event_type_id=et.id,
                          host_id=et.host_id, data=codecs.event_type_to_json(et),
-                         gsi1pk=f"SLUG#{host_slug}", gsi1sk=f"EVENT#{et.slug}")
+                         gsi1pk=f"SLUG#{host_slug}", gsi1sk=f"EVENT#{et.slug}",
+                         version=et.version or None)
+
+
+def event_type_from(item: EventTypeItem) -> EventType:
+    return replace(codecs.event_type_from_json(item.event_type_id, item.host_id, item.data),
+                   version=int(item.version or 0))

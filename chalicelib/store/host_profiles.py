@@ -4,16 +4,28 @@ flag."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.errors import BookingContentionError, NotFoundError, SlugTakenError
+from chalicelib.domain.errors import (
+    BookingContentionError,
+    NotFoundError,
+    ProfileChangedError,
+    SlugTakenError,
+)
 from chalicelib.domain.hosts import HostConfig, Profile
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS, HostConfigReads
-from chalicelib.store.host_items import event_item, host_item, host_pk, schedule_item
+from chalicelib.store.host_items import (
+    event_item,
+    host_item,
+    host_pk,
+    profile_from,
+    schedule_item,
+)
 from chalicelib.store.items import HostItem, SlugClaimItem
 from chalicelib.store.transactions import cancelled_reasons, connection
 
@@ -26,27 +38,38 @@ def _as_read(attribute: Any, value: object) -> Any:
 class HostProfileWrites(HostConfigReads):
     """Held by HostRepository (store/hosts.py)."""
 
-    def save_profile(self, old: HostConfig, new: Profile) -> None:
+    def save_profile(self, old: HostConfig, new: Profile, expected: int | None = None) -> int:
         """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction.
         The calendars' setup, the premium flag, the notes' destination and the settings'
         version ride on the same item but are changed elsewhere (the calendar sync, the
         operator, the notes settings, a schedule or event-type save): they are written
-        back as read, on the condition that none changed meanwhile, nor the slug (then the
-        update is made again on a fresh read: the host's current slug, schedule and event
-        types, so a save or a slug change made meanwhile is neither lost nor stranded).
-        `old`: the host's config as the caller read it (the port's; every attempt reads
-        afresh)."""
+        back as read, on the condition that none changed meanwhile, nor the slug, nor the
+        profile's own version (then the update is made again on a fresh read: the host's
+        current slug, schedule and event types, so a save or a slug change made meanwhile
+        is neither lost nor stranded). `expected`: the profile's version as the caller's
+        editor read it; a stored one other than that is ProfileChangedError with the
+        profile as it now stands, and nothing is written (without it, the last writer
+        wins). `old`: the host's config as the caller read it (the port's; every attempt
+        reads afresh). Returns the version written."""
         for _ in range(PROFILE_ATTEMPTS):
             host = HostItem.get(host_pk(new.host_id), "PROFILE", consistent_read=True)
+            version = int(host.profile_version or 0)
+            if expected is not None and version != expected:
+                raise ProfileChangedError(
+                    "your profile was changed elsewhere (in another tab or by another app) "
+                    "since you loaded it: make your change to it as it is now, and save "
+                    "again", current=profile_from(host))
             moves = new.slug != host.slug
             unchanged = (_as_read(HostItem.calendars, host.calendars)
                          & _as_read(HostItem.premium, host.premium)
                          & _as_read(HostItem.notes, host.notes)
                          & _as_read(HostItem.settings_version, host.settings_version)
+                         & _as_read(HostItem.profile_version, host.profile_version)
                          & (HostItem.slug == host.slug))
             try:
                 with TransactWrite(connection=connection()) as tx:
-                    tx.save(host_item(new, host.email, host.created_at, host),
+                    tx.save(host_item(replace(new, version=version + 1), host.email,
+                                      host.created_at, host),
                             condition=unchanged)
                     if moves:
                         current = self._assemble(self._items(new.host_id, consistent=True),
@@ -55,9 +78,10 @@ class HostProfileWrites(HostConfigReads):
                                 condition=SlugClaimItem.pk.does_not_exist())
                         tx.delete(SlugClaimItem(f"SLUG#{host.slug}", "SLUG"))
                         tx.save(schedule_item(new.host_id, new.slug, current.schedule))
+                        # Each as it is, its own version kept: the host's slug is not theirs.
                         for et in current.event_types:
                             tx.save(event_item(et, new.slug))
-                return
+                return version + 1
             except TransactWriteError as exc:
                 reasons = cancelled_reasons(exc)
                 # Sent order (store/transactions.py): deletes, then puts. A move deletes the

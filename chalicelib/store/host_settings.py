@@ -1,10 +1,12 @@
 """A host's settings written: the schedule and the event types (with each event type's
 slug claim). Each write counts the settings' version on the profile item up, on the
 condition that the host's slug is still the one read, and is made again under the
-current slug when it moved meanwhile."""
+current slug when it moved meanwhile. An event type also counts its own version up, in
+the same put: an editor's save is conditioned on the one it read."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -30,6 +32,18 @@ def _settings_written(host_id: str, slug: str) -> tuple[HostItem, dict[str, Any]
     is still `slug`, so a slug change meanwhile cannot leave them under the old one."""
     return HostItem(host_pk(host_id), "PROFILE"), {
         "actions": [HostItem.settings_version.add(1)], "condition": HostItem.slug == slug}
+
+
+def _version_is(version: int) -> Any:
+    """A condition: the event type's stored version is `version` (0: none stored)."""
+    return (EventTypeItem.version.does_not_exist() if version == 0
+            else EventTypeItem.version == version)
+
+
+def _stale(old: EventType, expected: int, consistent: bool) -> bool:
+    """Whether `old` proves the caller's `expected` version out of date: versions only
+    grow, so a later one on any read does; on a consistent read, any other one does."""
+    return old.version > expected or (consistent and old.version != expected)
 
 
 class _SlugMoved(Exception):
@@ -62,22 +76,33 @@ class HostSettingsWrites(HostConfigReads):
                 host_slug = self._current_slug(host_id)
         raise BookingContentionError("your profile is being updated elsewhere; try again")
 
-    def save_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
+    def save_event_type(self, et: EventType, host_slug: str, old: EventType | None,
+                        expected: int | None = None) -> int:
         """Create or replace; the per-host slug claim moves with the slug, atomically; under
-        the host's slug as read, or the current one if it changed meanwhile.
+        the host's slug as read, or the current one if it changed meanwhile. Returns the
+        version written (the one it replaces, plus one).
 
         `old` as the caller read it (an eventually consistent Query): the write holds only
-        while the event type still has `old.slug` and that slug's claim is its own. If
-        not (another tab renamed it, or the read lagged one), it is read again,
-        consistently, and made over that; EventTypeChangedError if it keeps moving."""
+        while the event type still has `old.slug`, that slug's claim is its own and its
+        version is `expected` (the one the caller's editor read) or, without one,
+        `old.version`. If not, it is read again, consistently: a version other than
+        `expected` is EventTypeChangedError with the event type as it now stands, and
+        nothing is written; without `expected` the write is made over what was read
+        (the last writer wins), and EventTypeChangedError only if it keeps moving."""
+        consistent = False
         for _ in range(PROFILE_ATTEMPTS):
+            if old is not None and expected is not None and _stale(old, expected, consistent):
+                raise EventTypeChangedError(
+                    "this event type was changed elsewhere (in another tab or by another "
+                    "app) since you loaded it: make your change to it as it is now, and "
+                    "save again", current=old)
             try:
-                self._write_event_type(et, host_slug, old)
-                return
+                return self._write_event_type(et, host_slug, old, expected)
             except _SlugMoved:
                 host_slug = self._current_slug(et.host_id)
             except _EventTypeMoved:
                 host_slug, old = self._as_stored(et)
+                consistent = True
         if old is not None:
             raise EventTypeChangedError(
                 "this event type is being changed elsewhere; reload it and try again")
@@ -92,9 +117,11 @@ class HostSettingsWrites(HostConfigReads):
             raise NotFoundError("event type not found") from None
         return current.profile.slug, stored
 
-    def _write_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
+    def _write_event_type(self, et: EventType, host_slug: str, old: EventType | None,
+                          expected: int | None) -> int:
         pk = host_pk(et.host_id)
         renamed = old is not None and old.slug != et.slug
+        read = 0 if old is None else old.version if expected is None else expected
         try:
             with TransactWrite(connection=connection()) as tx:
                 if old is not None and renamed:
@@ -109,10 +136,13 @@ class HostSettingsWrites(HostConfigReads):
                         condition=(EventSlugClaimItem.pk.does_not_exist()
                                    | (EventSlugClaimItem.event_type_id == et.id)))
                 condition = (EventTypeItem.pk.does_not_exist() if old is None
-                             else EventTypeItem.gsi1sk == f"EVENT#{old.slug}")
-                tx.save(event_item(et, host_slug), condition=condition)
+                             else (EventTypeItem.gsi1sk == f"EVENT#{old.slug}")
+                             & _version_is(read))
+                tx.save(event_item(replace(et, version=read + 1), host_slug),
+                        condition=condition)
                 profile, update = _settings_written(et.host_id, host_slug)
                 tx.update(profile, **update)
+            return read + 1
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
             # Sent order: the old claim's delete (if renamed), the puts (the slug's claim,

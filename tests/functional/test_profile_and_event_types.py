@@ -41,7 +41,7 @@ def test_host_updates_profile_fields(api: Api) -> None:
     r = api.put("/me/profile", new, token=token)
 
     assert r.status == 200, r.json
-    assert r.json == {**new, "id": r.json["id"], "contact_email": None}
+    assert r.json == {**new, "id": r.json["id"], "contact_email": None, "version": 1}
     assert api.get("/me/profile", token=token).json == r.json
     public = api.get("/hosts/alice").json
     assert public["display_name"] == "Alice Liddell"
@@ -306,7 +306,7 @@ def test_event_type_is_created_with_defaults_and_read_back(api: Api) -> None:
         "price": None, "buffer_before_minutes": 0, "buffer_after_minutes": 0,
         "minimum_notice_minutes": 0, "slot_interval_minutes": None,
         "booking_window_days": None, "daily_limit": None, "questions": [], "hidden": False,
-        "active": True, "refund_hours_before": 24,
+        "active": True, "refund_hours_before": 24, "version": 1,
     }
     assert api.get(f"/me/event-types/{created['id']}", token=token).json == created
     listed = api.get("/me/event-types", token=token).json["event_types"]

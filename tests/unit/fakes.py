@@ -23,8 +23,10 @@ from chalicelib.domain.errors import (
     ConcurrentWriteError,
     EmailTakenError,
     EventSlugTakenError,
+    EventTypeChangedError,
     IdempotentReplayError,
     NotFoundError,
+    ProfileChangedError,
     SlugTakenError,
     SocketGoneError,
 )
@@ -145,25 +147,35 @@ class FakeHosts:
             raise NotFoundError(f"host '{slug}' not found")
         return self.config(host_id)
 
-    def save_profile(self, old: HostConfig, new: Profile) -> None:
+    def save_profile(self, old: HostConfig, new: Profile, expected: int | None = None) -> int:
+        stored = self.profiles[new.host_id]
+        if expected is not None and stored.version != expected:
+            raise ProfileChangedError("your profile was changed elsewhere", current=stored)
         if new.slug != old.profile.slug:
             if new.slug in self.slugs:
                 raise SlugTakenError("this slug is taken", "slug")
             del self.slugs[old.profile.slug]
             self.slugs[new.slug] = new.host_id
-        self.profiles[new.host_id] = new
+        self.profiles[new.host_id] = replace(new, version=stored.version + 1)
+        return stored.version + 1
 
     def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
         self.schedules[host_id] = schedule
 
-    def save_event_type(self, et: EventType, host_slug: str, old: EventType | None) -> None:
+    def save_event_type(self, et: EventType, host_slug: str, old: EventType | None,
+                        expected: int | None = None) -> int:
         mine = self.events.setdefault(et.host_id, {})
+        stored = mine.get(et.id)
+        if expected is not None and stored is not None and stored.version != expected:
+            raise EventTypeChangedError("this event type was changed elsewhere", current=stored)
         if (old is None or old.slug != et.slug) and any(
                 e.slug == et.slug for e in mine.values()):
             raise EventSlugTakenError(f"you already have an event type '{et.slug}'", "slug")
         if old is not None and old.id not in mine:
             raise NotFoundError("event type not found")
-        mine[et.id] = et
+        version = (stored.version if stored is not None else 0) + 1
+        mine[et.id] = replace(et, version=version)
+        return version
 
     def delete_event_type(self, et: EventType, host_slug: str) -> None:
         self.events.get(et.host_id, {}).pop(et.id, None)

@@ -13,10 +13,12 @@ import pytest
 
 from chalicelib.domain.availability import LocalRange, Schedule
 from chalicelib.domain.errors import (
+    EventTypeChangedError,
     InvalidTimezoneError,
     NotFoundError,
     PaymentNotConnectedError,
     PriceNotPayableError,
+    ProfileChangedError,
     SlugTakenError,
     ValidationError,
 )
@@ -51,7 +53,7 @@ def test_a_profile_update_is_stored_under_the_callers_id() -> None:
     saved = service.update_profile("host-alice", Profile("host-bob", "alice-k", "Alice K.",
                                                          "Asia/Tokyo"))
 
-    assert saved == Profile("host-alice", "alice-k", "Alice K.", "Asia/Tokyo")
+    assert saved == Profile("host-alice", "alice-k", "Alice K.", "Asia/Tokyo", version=1)
     assert service.config("host-alice").profile == saved
     assert hosts.profiles["host-bob"].slug == "bob"
 
@@ -105,7 +107,7 @@ def test_a_new_event_type_gets_a_fresh_id_and_the_callers_host_id() -> None:
 
     assert created.id != "from-the-client" and len(created.id) == 12
     assert created.host_id == "host-alice"
-    assert created == replace(draft(), id=created.id, host_id="host-alice")
+    assert created == replace(draft(), id=created.id, host_id="host-alice", version=1)
     assert service.event_type("host-alice", created.id) == created
 
 
@@ -140,6 +142,44 @@ def test_an_event_type_update_keeps_its_id_and_host() -> None:
     assert (updated.id, updated.host_id, updated.slug, updated.title) == (
         "alice-intro", "host-alice", "intro-call", "Intro, longer")
     assert service.event_type("host-alice", "alice-intro") == updated
+
+
+def test_an_event_type_update_with_the_version_read_answers_the_next_one() -> None:
+    service, _ = given_alice_and_bob()
+    read = service.event_type("host-alice", "alice-intro")
+
+    updated = service.update_event_type("host-alice", "alice-intro",
+                                        draft(slug="intro", title="Hello"), read.version)
+
+    assert (updated.title, updated.version) == ("Hello", read.version + 1)
+    assert service.event_type("host-alice", "alice-intro") == updated
+
+
+def test_an_event_type_update_with_an_older_version_is_refused_with_the_current_one() -> None:
+    service, _ = given_alice_and_bob()
+    read = service.event_type("host-alice", "alice-intro")
+    other_tab = service.update_event_type("host-alice", "alice-intro",
+                                          draft(slug="intro", title="Elsewhere"))
+
+    with pytest.raises(EventTypeChangedError) as refused:
+        service.update_event_type("host-alice", "alice-intro", draft(slug="intro"),
+                                  read.version)
+
+    assert refused.value.current == other_tab
+    assert service.event_type("host-alice", "alice-intro") == other_tab
+
+
+def test_a_profile_update_with_an_older_version_is_refused_with_the_current_one() -> None:
+    service, _ = given_alice_and_bob()
+    read = service.config("host-alice").profile
+    other_tab = service.update_profile("host-alice", replace(read, display_name="Elsewhere"),
+                                       read.version)
+
+    with pytest.raises(ProfileChangedError) as refused:
+        service.update_profile("host-alice", replace(read, display_name="Mine"), read.version)
+
+    assert refused.value.current == other_tab
+    assert service.config("host-alice").profile == other_tab
 
 
 def test_an_event_type_update_with_a_bad_slug_is_refused() -> None:

@@ -1,10 +1,13 @@
-"""The body of every error answer: `{"error": {"code", "message", "field"}}`."""
+"""The body of every error answer: `{"error": {"code", "message", "field"}}`, and for a
+save refused because another saved first, `current`: the object as it now stands."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
 from chalicelib.functions.schemas.base import Strict
+from chalicelib.functions.schemas.event_types import EventTypeOut
+from chalicelib.functions.schemas.profile import ProfileOut
 
 
 class ErrorDetail(Strict):
@@ -19,3 +22,6 @@ class ErrorDetail(Strict):
 
 class ErrorResponse(Strict):
     error: ErrorDetail
+    current: EventTypeOut | ProfileOut | None = Field(default=None, description=(
+        "event_type_changed, profile_changed: the event type or profile as it is stored "
+        "now, with its version, so a page can show it without reading it again"))

@@ -21,6 +21,7 @@ from chalicelib.functions.schemas.fields import (
     Minutes,
     Slug,
     Text,
+    Version,
 )
 
 
@@ -87,6 +88,12 @@ class EventTypeIn(Strict):
         return value
 
 
+class EventTypeUpdateIn(EventTypeIn):
+    """A PUT's body: the event type whole, and the version it was read with."""
+
+    version: Version | None = None
+
+
 class PriceOut(Strict):
     """A price as stored: its currency may since have left the current ones (BGN in 2026);
     such a price is shown, and its event type cannot be booked until the host changes it."""
@@ -126,6 +133,7 @@ class EventTypeOut(Strict):
     hidden: bool
     active: bool
     refund_hours_before: int
+    version: Version
 
 
 class EventTypeList(Strict):

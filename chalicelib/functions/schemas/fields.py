@@ -79,6 +79,12 @@ def _in_range(value: date) -> date:
 ApiDate = Annotated[date, BeforeValidator(_written_as(ISO_DATE, "date", "2026-11-25")),
                     AfterValidator(_in_range)]
 Minutes = Annotated[int, Field(ge=0, le=720)]
+# An event type's or the profile's version, as read: sent back with a change, the change
+# is made only if nothing else changed it meanwhile (409 otherwise).
+VERSION_TEXT = ("counted up by every save of this object; send the one you read with a "
+                "PUT to have it refused (409) if it was saved elsewhere since, rather than "
+                "overwrite that save (without it, the last writer wins)")
+Version = Annotated[int, Field(ge=0, le=2**53 - 1, description=VERSION_TEXT)]
 Instant = Annotated[AwareDatetime,
                     BeforeValidator(_written_as(ISO_INSTANT, "date_and_time",
                                                 "2026-11-25T14:00:00Z")),

@@ -7,7 +7,15 @@ from typing import Annotated
 from pydantic import Field
 
 from chalicelib.functions.schemas.base import Strict
-from chalicelib.functions.schemas.fields import URL_PATTERN, Email, FreeText, Slug, Text, Zone
+from chalicelib.functions.schemas.fields import (
+    URL_PATTERN,
+    Email,
+    FreeText,
+    Slug,
+    Text,
+    Version,
+    Zone,
+)
 
 
 class LinkModel(Strict):
@@ -23,6 +31,7 @@ class ProfileIn(Strict):
     timezone: Zone
     contact_email: Email | None = Field(default=None, description=(
         "the organizer address on booking invites (.ics); null: your login e-mail"))
+    version: Version | None = None
 
 
 class LinkOut(Strict):
@@ -42,3 +51,4 @@ class ProfileOut(Strict):
     timezone: str
     contact_email: str | None = Field(default=None, description=(
         "the organizer address on booking invites (.ics); null: your login e-mail"))
+    version: Version
