@@ -5,11 +5,14 @@
 export const base = document.body.dataset.base || "";
 
 export class ApiError extends Error {
-  constructor(status, code, message, field = null) {
+  // `current`: a save refused because another was made first (409 event_type_changed,
+  // profile_changed) carries the object as it now stands.
+  constructor(status, code, message, field = null, current = null) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.current = current;
   }
 }
 

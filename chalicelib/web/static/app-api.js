@@ -132,7 +132,8 @@ export function createApi(base, { onSignedOut }) {
     if (!response.ok) {
       const error = (data && data.error) || {};
       throw new ApiError(response.status, error.code || "error",
-        error.message || `The server answered ${response.status}.`, error.field || null);
+        error.message || `The server answered ${response.status}.`, error.field || null,
+        (data && data.current) || null);
     }
     return data;
   }

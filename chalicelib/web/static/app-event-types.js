@@ -82,6 +82,12 @@ export function initEventTypes(state) {
   async function open(et) {
     if (!mayLeave()) return; // another event type's edits, not saved yet
     await connectionsRead;
+    show(et);
+    $("#et-form-title").focus();
+  }
+
+  // The editor filled from `et` (null: a new one's defaults), as saved.
+  function show(et) {
     editing = et;
     slugEdited = Boolean(et);
     form.reset();
@@ -102,7 +108,18 @@ export function initEventTypes(state) {
     form.hidden = false;
     markSaved(form);
     $("#et-new").hidden = true;
-    $("#et-form-title").focus();
+  }
+
+  // Saved elsewhere (another tab, another app) since the editor read it: the host's
+  // edits are not saved, and the editor now shows it as it is (the 409's `current`),
+  // with its version, for the host to make their changes again: merging them field by
+  // field would guess which of two edits of a field should win.
+  function showChangedElsewhere(current) {
+    show(current);
+    showError(form, { message: "This event type was changed elsewhere (in another tab or by "
+      + "another app) since you opened it, so your changes were not saved. The form now "
+      + "shows it as it is: make your changes again, then save." });
+    load();
   }
 
   // The connections changed under an open editor: its location choices, the warning
@@ -163,8 +180,9 @@ export function initEventTypes(state) {
     await busy($("button[type=submit]", form), async () => {
       try {
         const body = readEventType(fields, questions);
+        // The version read: the API refuses the save if another was made since.
         const saved = editing
-          ? await state.api.put(`/me/event-types/${editing.id}`, body)
+          ? await state.api.put(`/me/event-types/${editing.id}`, { ...body, version: editing.version })
           : await state.api.post("/me/event-types", body);
         toast(`${saved.title} saved`, { detail: state.bookingLink(saved.slug) });
         close();
@@ -173,6 +191,10 @@ export function initEventTypes(state) {
         if (savedCard) savedCard.focus();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
+        if (error.code === "event_type_changed" && error.current) {
+          showChangedElsewhere(error.current);
+          return;
+        }
         // "questions.1.label" is that question's label; "questions.1" alone (a choice
         // question without choices) is about its choices.
         const field = error.field && error.field.replace(/^questions\.(\d+)(?:\.(\w+))?.*$/,

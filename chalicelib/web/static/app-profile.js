@@ -81,6 +81,8 @@ export function initProfile(state) {
       links: $$(".link-row", links).map((row) => ({
         label: $(".link-label", row).value.trim(), url: $(".link-url", row).value.trim(),
       })),
+      // The version read: the API refuses the save if another was made since.
+      version: state.profile.version,
     };
     await busy($("button[type=submit]", form), async () => {
       try {
@@ -90,6 +92,17 @@ export function initProfile(state) {
         toast("Profile saved");
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
+        if (error.code === "profile_changed" && error.current) {
+          // As the event type editor does (app-event-types.js): the profile as it is
+          // now, for the host to make their changes again.
+          state.profile = error.current;
+          $("#dash-host").textContent = state.profile.display_name;
+          fill(state.profile);
+          showError(form, { message: "Your profile was changed elsewhere (in another tab or "
+            + "by another app) since you opened it, so your changes were not saved. The form "
+            + "now shows it as it is: make your changes again, then save." });
+          return;
+        }
         showError(form, error);
       }
     });
