@@ -77,6 +77,7 @@ package: venv
 	AWS_DEFAULT_REGION=$(REGION) $(VENV)/bin/chalice package \
 		--stage $(STAGE) --merge-template infra/resources.json build/package
 	$(PY) -m infra.prune build/package/deployment.zip
+	PYTHONHASHSEED=0 $(PY) -m infra.bytecode build/package/deployment.zip
 	$(PY) -m infra.zip_imports build/package/deployment.zip
 	$(VENV)/bin/cfn-lint build/package/sam.json
 	$(PY) -m infra.check build/package/sam.json

@@ -8,8 +8,12 @@
   (`GOOGLE_APIS`): ~600 JSON files, 114 MB unzipped in 2.202.0. `build(api, version)`
   reads only its own document, and an API not kept fails loudly
   (`UnknownApiNameOrVersion`) rather than being fetched over the network.
-- bytecode (`__pycache__/`, `*.pyc`): Chalice adds none; stray files (a `vendor/` copy)
-  may be for another interpreter, and Python recompiles from the `.py` it keeps.
+- bytecode (`__pycache__/`, `*.pyc`) but `infra.bytecode`'s: Chalice adds none; stray
+  files (a `vendor/` copy) may be for another interpreter or another source. The step
+  after this one adds, beside the `.py` that the API's and event functions' cold starts
+  import, bytecode compiled for the runtime's Python (unchecked-hash, of that very
+  source), which stays: /var/task is read-only, so Python cannot cache what it compiles
+  and without it compiles every module it imports on every cold start.
 - `tests/` and `test/` folders inside a vendored package, unless that package's own code
   names the folder (icalendar reads its `.example()` calendars from `icalendar/tests`).
 - `*.dist-info/RECORD`: pip's list of installed files, for uninstalling.
@@ -29,6 +33,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from zipfile import ZipFile
+
+from infra.bytecode import is_shipped
 
 # The Google APIs the calendar and Docs integrations call: the one list to extend.
 GOOGLE_APIS = ("calendar.v3", "docs.v1", "drive.v3")
@@ -84,6 +90,7 @@ def _named_test_folders(archive: ZipFile, folders: set[str]) -> set[str]:
 def plan(archive: ZipFile, keep: Collection[str] = GOOGLE_APIS) -> dict[str, str]:
     """Each member to remove -> the rule that removes it."""
     names = archive.namelist()
+    known = set(names)
     documents = {n: n[len(DISCOVERY_DOCUMENTS):-len(".json")] for n in names
                  if n.startswith(DISCOVERY_DOCUMENTS) and n.endswith(".json")}
     if documents and (missing := sorted(set(keep) - set(documents.values()))):
@@ -95,7 +102,8 @@ def plan(archive: ZipFile, keep: Collection[str] = GOOGLE_APIS) -> dict[str, str
         folder = _test_folder(name)
         if name in documents and documents[name] not in keep:
             doomed[name] = "google discovery documents"
-        elif name.endswith(".pyc") or "/__pycache__/" in f"/{name}":
+        elif (name.endswith(".pyc") or "/__pycache__/" in f"/{name}") \
+                and not is_shipped(archive, name, known):
             doomed[name] = "bytecode"
         elif folder and folder not in kept_folders:
             doomed[name] = "vendored tests"

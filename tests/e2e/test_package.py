@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.bytecode import add_bytecode, check_runtime, is_shipped, shipped_sources
 from infra.check import problems
 from infra.functions import FUNCTION_ACCESS
 from infra.prune import prune
@@ -31,12 +32,24 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "infra/resources.json", str(out)], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=600)
     prune(out / "deployment.zip")  # as `make package` does
+    check_runtime(out / "sam.json")
+    add_bytecode(out / "deployment.zip", shipped_sources())
     return out
 
 
 def test_the_pruned_zip_imports_and_runs_on_its_own(packaged: Path) -> None:
     ok, output = check(packaged / "deployment.zip")
     assert ok, output
+
+
+def test_the_api_cold_start_ships_as_bytecode_for_the_templates_runtime(
+        packaged: Path) -> None:
+    with zipfile.ZipFile(packaged / "deployment.zip") as archive:
+        names = archive.namelist()
+        bytecode = [n for n in names if n.endswith(".pyc")]
+        assert all(is_shipped(archive, n, set(names)) for n in bytecode)
+    assert f"chalicelib/__pycache__/settings.{sys.implementation.cache_tag}.pyc" in bytecode
+    assert not any(n.startswith("stripe/") for n in bytecode)  # a worker's SDK only
 
 
 def test_packaged_template_passes_cfn_lint(packaged: Path) -> None:
