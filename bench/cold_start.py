@@ -16,6 +16,14 @@ vendor SDKs (notion-client, google-genai, google-api-python-client, stripe, razo
 `import app` and each worker's first event load, none of which `import app` may.
 
     python bench/cold_start.py [runs]
+    python bench/cold_start.py --bytecode [runs] [kind ...]
+
+`--bytecode` prints instead each kind's INIT and first use (medians of `runs`, the
+variants alternated) as the interpreter finds bytecode: nowhere (the standard library
+compiled too); only the runtime's standard library (a zip without bytecode: Penny's
+before 2026-12-07); the zip as `make package` builds it (infra/bytecode.py: the API's
+and event functions' cold-start modules); everything a cold start imports; and the
+venv as it is (the model's measure before 2026-12-07).
 """
 
 from __future__ import annotations
@@ -111,10 +119,53 @@ def loaded_sdks(code: str) -> list[str]:
     return list(json.loads(out.stdout.splitlines()[-1]))
 
 
+def bytecode_comparison(runs: int, kinds: list[str]) -> None:
+    """See the module's docstring (`--bytecode`)."""
+    from contextlib import ExitStack
+
+    from bench.costing.deployed_bytecode import deployed_pycache
+    from bench.costing.parameter_stand_in import PARAMETERS_WAIT_MS, lambda_environment
+    from bench.costing.sample import cold_start_run, deployed_environment
+
+    with ExitStack() as stack:
+        env = stack.enter_context(lambda_environment())
+        variants = {
+            "none": stack.enter_context(deployed_pycache(env, kinds=(), runtime=False)),
+            "stdlib_only": stack.enter_context(deployed_pycache(env, kinds=())),
+            "as_built": stack.enter_context(deployed_pycache(env)),
+            "everything": stack.enter_context(deployed_pycache(env, kinds=None)),
+            "venv": ""}
+        envs = {}
+        for variant, prefix in variants.items():
+            for kind in kinds:
+                envs[variant, kind] = deployed_environment(env, kind, prefix)
+                if not prefix:  # the venv's own __pycache__ folders
+                    del envs[variant, kind]["PYTHONPYCACHEPREFIX"]
+        for variant, kind in envs:  # warms the file cache
+            cold_start_run(kind, envs[variant, kind])
+        measured: dict[tuple[str, str], list[tuple[float, float]]] = {key: [] for key in envs}
+        for _ in range(runs):
+            for key, kind_env in envs.items():
+                measured[key].append(cold_start_run(key[1], kind_env))
+    print(f"cold_start.bytecode_runs: {runs}  (INIT with the parameters' wait / first use, "
+          "reference ms, medians)")
+    for kind in kinds:
+        figures = []
+        for variant in variants:
+            init = statistics.median(i for i, _ in measured[variant, kind]) + PARAMETERS_WAIT_MS
+            first = statistics.median(f for _, f in measured[variant, kind])
+            figures.append(f"{variant} {init:.0f} / {first:.0f}")
+        print(f"cold_start.{kind}_bytecode: {'; '.join(figures)}")
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from bench.costing.sample import cold_starts_ms
 
+    if len(sys.argv) > 1 and sys.argv[1] == "--bytecode":
+        runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+        bytecode_comparison(runs, sys.argv[3:] or list(FIRST_REQUEST))
+        return
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     for code in (BASELINE, APP):  # warm the OS file cache and .pyc files
         wall(code)

@@ -3,7 +3,9 @@
 Hosts share nothing, so `jobs` processes each run their share of the sample hosts on
 their own embedded AWS (this 2-core machine runs two at once); the counts add up.
 Also here: the cold starts of the functions, measured in fresh interpreters started as
-Lambda starts them, doing bench/cold_start.py's imports (INIT) and first request's work.
+Lambda starts them, finding bytecode where a deployed function does
+(deployed_bytecode.py), doing bench/cold_start.py's imports (INIT) and first request's
+work.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from bench.cold_start import FIRST_REQUEST, FIRST_USE, ROOT
 from bench.costing import calibrate
 from bench.costing.briefs import BriefTokens
+from bench.costing.deployed_bytecode import deployed_pycache
 from bench.costing.holds import ScheduleRun
 from bench.costing.lambdas import Invocation
 from bench.costing.parameter_stand_in import PARAMETERS_WAIT_MS, lambda_environment
@@ -150,34 +153,45 @@ class ColdStart:
     first_use_ms: float  # the first request's own extra CPU, at the function's share
 
 
+def cold_start_run(kind: str, env: dict[str, str]) -> tuple[float, float]:
+    """One fresh interpreter's (INIT, first use) CPU in reference ms, the parameters'
+    wait not added (see `cold_start`)."""
+    code = _COLD_START.format(init=FIRST_REQUEST[kind], first=FIRST_USE[kind])
+    loop = calibrate.loop_ms()
+    cpu, printed = child_cpu_ms(code, env)
+    loop = min(loop, calibrate.loop_ms())
+    first_ms = float(printed.splitlines()[-1]) * 1000
+    return (cpu - first_ms) * calibrate.factor(loop), first_ms * calibrate.factor(loop)
+
+
 def cold_start(kind: str, env: dict[str, str], runs: int = 3) -> ColdStart:
     """A function's cold start, measured in fresh interpreters started as Lambda starts
     them (`env`: parameter_stand_in.lambda_environment, so `import app` reads its
-    settings at INIT). INIT: the CPU of the interpreter doing its first-request imports
-    (bench/cold_start.py's FIRST_REQUEST), plus PARAMETERS_WAIT_MS; first use: the CPU of
-    its FIRST_USE after them. Both scaled like the handlers' CPU by the calibration loop
-    timed around them. CPU, not wall time: the imports read files the OS has cached, so a
-    cold start is CPU-bound, and CPU does not wait for the machine's other work
+    settings at INIT, and deployed_bytecode's pycache prefix, so it compiles what a
+    deployed function compiles). INIT: the CPU of the interpreter doing its first-request
+    imports (bench/cold_start.py's FIRST_REQUEST), plus PARAMETERS_WAIT_MS; first use: the
+    CPU of its FIRST_USE after them. Both scaled like the handlers' CPU by the calibration
+    loop timed around them. CPU, not wall time: the imports read files the OS has cached,
+    so a cold start is CPU-bound, and CPU does not wait for the machine's other work
     (calibrated, it does not grow with it either)."""
-    code = _COLD_START.format(init=FIRST_REQUEST[kind], first=FIRST_USE[kind])
-    child_cpu_ms(code, env)  # warms the file cache and .pyc files
-    init, first = [], []
-    for _ in range(runs):
-        loop = calibrate.loop_ms()
-        cpu, printed = child_cpu_ms(code, env)
-        loop = min(loop, calibrate.loop_ms())
-        first_ms = float(printed.splitlines()[-1]) * 1000
-        init.append((cpu - first_ms) * calibrate.factor(loop))
-        first.append(first_ms * calibrate.factor(loop))
-    return ColdStart(statistics.median(init) + PARAMETERS_WAIT_MS, statistics.median(first))
+    cold_start_run(kind, env)  # warms the file cache
+    runs_ms = [cold_start_run(kind, env) for _ in range(runs)]
+    return ColdStart(statistics.median(i for i, _ in runs_ms) + PARAMETERS_WAIT_MS,
+                     statistics.median(f for _, f in runs_ms))
+
+
+def deployed_environment(env: dict[str, str], kind: str, pycache: str) -> dict[str, str]:
+    """`env` for one kind of function, finding bytecode only in `pycache`."""
+    return {**env, "AWS_LAMBDA_FUNCTION_NAME": f"penny-cost-{kind}",
+            "PYTHONPYCACHEPREFIX": pycache, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def cold_starts_ms(kinds: tuple[str, ...],
                    runs: int = 3) -> tuple[dict[str, float], dict[str, float]]:
-    """Each kind's INIT and first-use reference ms (see `cold_start`); bench/cold_start.py
-    prints the same."""
-    with lambda_environment() as env:
-        measured = {kind: cold_start(kind, {**env, "AWS_LAMBDA_FUNCTION_NAME":
-                                            f"penny-cost-{kind}"}, runs) for kind in kinds}
+    """Each kind's INIT and first-use reference ms (see `cold_start`) with the bytecode
+    `make package` ships; bench/cold_start.py prints the same."""
+    with lambda_environment() as env, deployed_pycache(env) as pycache:
+        measured = {kind: cold_start(kind, deployed_environment(env, kind, pycache), runs)
+                    for kind in kinds}
     return ({k: c.init_ms for k, c in measured.items()},
             {k: c.first_use_ms for k, c in measured.items()})

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 import socket
+import sysconfig
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bench.cold_start import ROOT
 from bench.costing import calibrate, deployment, prices
 from bench.costing.assemble import (
     FunctionMonth,
@@ -32,6 +35,7 @@ from bench.costing.briefs import GEMINI_CALL, BriefTokens, TokenPrice, briefs_bi
 from bench.costing.by_route import by_route
 from bench.costing.ceiling import ceiling, reserved_concurrency
 from bench.costing.cuts import static_assets_off_lambda
+from bench.costing.deployed_bytecode import deployed_pycache
 from bench.costing.holds import ScheduleRun
 from bench.costing.lambdas import Invocation, Invocations, cpu_scale, modelled_ms
 from bench.costing.meter import AwsMeter
@@ -39,7 +43,7 @@ from bench.costing.month import hidden_close_minutes, keepalive_minutes
 from bench.costing.paid_figures import booking_requests
 from bench.costing.parameter_stand_in import VALUES, lambda_environment
 from bench.costing.report import Report, text
-from bench.costing.sample import Sample, child_cpu_ms
+from bench.costing.sample import Sample, child_cpu_ms, deployed_environment
 from bench.costing.scenario import (
     DASHBOARDS,
     MONTH_MINUTES,
@@ -459,6 +463,25 @@ def test_a_cold_starts_dynamodb_client_comes_from_the_session_that_read_the_sett
     with lambda_environment() as env:
         _, printed = child_cpu_ms(code, env)
     assert printed.split() == ["True", "True", "False"]
+
+
+def test_a_cold_start_finds_bytecode_only_where_the_zip_ships_it() -> None:
+    # The runtime's standard library and the shipped kinds' cold-start modules come
+    # compiled (infra/bytecode.py); anything else is compiled on every cold start.
+    code = ("import importlib._bootstrap_external as e; compiled = []; "
+            "original = e.SourceLoader.source_to_code\n"
+            "def counted(self, data, path, **kw):\n"
+            "    compiled.append(path); return original(self, data, path, **kw)\n"
+            "e.SourceLoader.source_to_code = counted\n"
+            "import app, chalicelib.store.stream, chalicelib.integrations.gemini_brief_prompt, "
+            "decimal, json, sys\n"
+            "print(json.dumps(compiled))")
+    with lambda_environment() as env, deployed_pycache(env, kinds=("events",)) as pycache:
+        _, printed = child_cpu_ms(code, deployed_environment(env, "events", pycache))
+    compiled = [Path(p) for p in json.loads(printed)]
+    assert Path(sysconfig.get_paths()["stdlib"], "decimal.py") not in compiled
+    assert not {Path(ROOT, "app.py"), Path(ROOT, "chalicelib/store/stream.py")} & set(compiled)
+    assert Path(ROOT, "chalicelib/integrations/gemini_brief_prompt.py") in compiled
 
 
 def test_spread_turns_one_and_a_half_into_alternating_ones_and_twos() -> None:
