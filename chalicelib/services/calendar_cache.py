@@ -141,7 +141,8 @@ class CalendarCache(CalendarChoice, OrphanWatches):
         False (nothing changes) when the channel is unknown or the token is not its own;
         but a Graph subscription Penny never recorded, whose token is one Penny sent, is
         adopted and synced, or deleted at Graph (services/calendar_orphans.py; `expires`:
-        its end as the notification states it)."""
+        its end as the notification states it), and one adopted meanwhile by a
+        concurrent delivery is synced as a kept one."""
         found = self.store.find_channel(provider, watch_id, token)
         if found is None and self.adopted(provider, watch_id, token, expires):
             found = self.store.find_channel(provider, watch_id, token)

@@ -21,6 +21,13 @@ matches no attempt changes nothing.
 
 Either way the attempt is then forgotten (one delete), so a redelivery does nothing
 more; a DELETE that fails keeps it, for the orphan's next notification.
+
+Graph may deliver an orphan's notifications concurrently. One that finds the
+subscription kept (adopted by another delivery since it read no channel) is the kept
+subscription's: synced, never deleted. So before a DELETE its channel item and its
+calendar's state are read again, strongly (an adoption saves the item before the setup
+names it), and one that names it is kept; an attempt already forgotten with the channel
+kept is too.
 """
 
 from __future__ import annotations
@@ -58,24 +65,43 @@ class OrphanWatches:
 
     def adopted(self, provider: str, watch_id: str, token: str,
                 expires: datetime | None) -> bool:
-        """A notification names `watch_id`, a channel Penny does not keep, with `token`:
-        if `token` is an attempt's, adopt its subscription (True: now kept) or delete
-        it at Graph (False). `expires`: the subscription's end, as the notification
-        states it. False, nothing done, for any other."""
+        """A notification names `watch_id`, a channel Penny did not keep when it was read,
+        with `token`: if `token` is an attempt's, adopt its subscription or delete it at
+        Graph. True when Penny keeps it now: adopted here, or by a concurrent delivery of
+        its notifications (whose channel the caller then syncs); False when deleted, and,
+        nothing done, for any other. `expires`: the subscription's end, as the
+        notification states it."""
         if provider not in WATCH_CALLS_BACK:
             return False
         now = self.clock.now()
         attempt = self.store.find_attempt(provider, token, now)
-        if attempt is None or self.store.channel_cursor(provider, watch_id) is not None:
-            return False  # a forgery, one settled already, or one Penny keeps
+        if attempt is None:
+            # A forgery, one settled already, or one Penny keeps: maybe adopted by a
+            # concurrent delivery since the caller read no channel (the caller reads it
+            # again with the token, so a forgery naming a kept channel stays refused).
+            return self.store.channel_cursor(provider, watch_id) is not None
+        if self.store.channel_cursor(provider, watch_id) is not None:
+            return True   # adopted meanwhile by a concurrent delivery
         state = self.store.setup(attempt.host_id).state(attempt.ref)
         if expires is not None and expires > now and adoptable(state, attempt, now) \
                 and self._adopt(attempt, provider, watch_id, token, expires, now):
             self.store.forget_attempt(provider, token)
             return True
+        if self._kept(provider, watch_id, attempt):
+            return True   # adopted by a concurrent delivery: never deleted at Graph
         if self._delete(attempt, watch_id, expires or now):
             self.store.forget_attempt(provider, token)
         return False
+
+    def _kept(self, provider: str, watch_id: str, attempt: WatchAttempt) -> bool:
+        """Does Penny keep the subscription now? Read again, strongly, just before it
+        would be deleted: a concurrent delivery of its notifications may have adopted it
+        since this one read its channel (that one's item is saved before the setup names
+        it, so the item is read first)."""
+        if self.store.channel_cursor(provider, watch_id) is not None:
+            return True
+        state = self.store.setup(attempt.host_id).state(attempt.ref)
+        return state is not None and state.watch_id == watch_id
 
     def _adopt(self, attempt: WatchAttempt, provider: str, watch_id: str, token: str,
                expires: datetime, now: datetime) -> bool:

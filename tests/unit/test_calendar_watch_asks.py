@@ -26,6 +26,7 @@ from chalicelib.domain.calendar_cache import (
     CACHE_TTL,
     CalendarRef,
     CalendarSetup,
+    ChannelCursor,
     SyncState,
     WatchAttempt,
 )
@@ -382,6 +383,60 @@ def test_an_orphan_older_than_the_standing_ask_is_deleted_for_the_asked_subscrip
     assert notify(world, orphan) == 202
 
     assert world.outlook.watches == {} and world.state().watch_id is None
+
+
+def test_a_second_delivery_racing_the_adopting_one_syncs_the_orphan_and_never_deletes_it(
+        world: World) -> None:
+    # GIVEN two deliveries of the orphan's notifications at once (Graph posts rapid
+    # changes concurrently): the second reads no channel for it, then the first adopts
+    # it (its channel, then the setup naming it) before the second reads the setup
+    orphan = lost_post(world)
+    read_channel = world.store.channel_cursor
+    first, rival = [], [lambda: notify(world, orphan)]   # the first delivery, run once
+
+    def channel_read_before_the_first_adopts(provider: str, watch_id: str
+                                             ) -> ChannelCursor | None:
+        found = read_channel(provider, watch_id)
+        if watch_id == orphan.watch.id and rival:
+            first.append(rival.pop()())
+        return found
+
+    world.store.channel_cursor = channel_read_before_the_first_adopts  # type: ignore[method-assign]
+    synced = len(world.outlook.changes_asked)
+
+    second = notify(world, orphan)
+
+    # THEN the first adopted it, and the second, finding it kept, synced it (202, so Graph
+    # does not retry) and did not delete at Graph the subscription the setup names
+    assert [*first, second] == [202, 202]
+    assert world.state().watch_id == orphan.watch.id
+    assert list(world.outlook.watches) == [orphan.watch.id] and world.outlook.stopped == []
+    assert len(world.outlook.changes_asked) == synced + 2
+
+
+def test_a_delivery_finding_its_orphan_adopted_and_settled_meanwhile_is_synced_not_refused(
+        world: World) -> None:
+    # GIVEN the first delivery adopts the orphan, and forgets its attempt, between the
+    # second's read of the channel and its read of the attempt
+    orphan = lost_post(world)
+    read_attempt = world.store.find_attempt
+    first, rival = [], [lambda: notify(world, orphan)]   # the first delivery, run once
+
+    def attempt_read_after_the_first_settles(provider: str, token: str, now: datetime
+                                             ) -> WatchAttempt | None:
+        if rival:
+            first.append(rival.pop()())
+        return read_attempt(provider, token, now)
+
+    world.store.find_attempt = attempt_read_after_the_first_settles  # type: ignore[method-assign]
+    synced = len(world.outlook.changes_asked)
+
+    second = notify(world, orphan)
+
+    # THEN the second is the kept subscription's notification: synced, 202 (not 403)
+    assert [*first, second] == [202, 202]
+    assert world.state().watch_id == orphan.watch.id and world.outlook.stopped == []
+    assert len(world.outlook.changes_asked) == synced + 2
 
 
 def test_a_forged_notification_of_an_unknown_subscription_changes_nothing(
