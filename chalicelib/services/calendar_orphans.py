@@ -7,8 +7,9 @@ id. So each POST is recorded first, found by its clientState's hash
 (store/calendar_watch_attempts.py). A notification naming no subscription Penny keeps,
 whose clientState is an attempt's, is the attempt's subscription: only Graph and Penny
 know that token, so it proves whose calendar it watches, and its id and the expiry it
-states are Graph's. Nothing else in the notification is trusted, and a clientState that
-matches no attempt changes nothing.
+states are Graph's (the expiry no later than Graph's longest, 4,230 minutes, from now).
+Nothing else in the notification is trusted, and a clientState that matches no attempt
+changes nothing.
 
 - **Adopted** when its calendar is still counted, has no live subscription recorded, and
   the attempt answers the worker's latest ask (the answer was lost): recorded as the
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.domain.calendar_cache import CalendarSetup, SyncState, WatchAttempt
 from chalicelib.domain.errors import ConnectionBrokenError, NotConnectedError, ProviderError
@@ -46,6 +47,10 @@ from chalicelib.services.ports import Clock
 log = logging.getLogger("penny.calendars")
 
 STOP_TIMEOUT = 2.0   # seconds: the DELETE is made while Graph waits (3 s) for an answer
+# Graph ends an Outlook event subscription after 4,230 minutes at most (Penny asks for
+# that, less a minute: integrations/graph_subscriptions.py). A stated end past it is
+# taken as this far from now: the setup trusts push until then.
+LONGEST_SUBSCRIPTION = timedelta(minutes=4230)
 
 
 def adoptable(state: SyncState | None, attempt: WatchAttempt, now: datetime) -> bool:
@@ -70,7 +75,8 @@ class OrphanWatches:
         Graph. True when Penny keeps it now: adopted here, or by a concurrent delivery of
         its notifications (whose channel the caller then syncs); False when deleted, and,
         nothing done, for any other. `expires`: the subscription's end, as the
-        notification states it."""
+        notification states it: none, or one past, is not adopted; one past Graph's
+        longest is taken as that."""
         if provider not in WATCH_CALLS_BACK:
             return False
         now = self.clock.now()
@@ -82,6 +88,10 @@ class OrphanWatches:
             return self.store.channel_cursor(provider, watch_id) is not None
         if self.store.channel_cursor(provider, watch_id) is not None:
             return True   # adopted meanwhile by a concurrent delivery
+        if expires is not None:
+            # Graph's word, but never past what Penny could have asked for (a year 9999
+            # would be trusted as push for good, and overflow the item's TTL).
+            expires = min(expires, now + LONGEST_SUBSCRIPTION)
         state = self.store.setup(attempt.host_id).state(attempt.ref)
         if expires is not None and expires > now and adoptable(state, attempt, now) \
                 and self._adopt(attempt, provider, watch_id, token, expires, now):

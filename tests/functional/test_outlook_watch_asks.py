@@ -145,6 +145,24 @@ def test_a_subscription_whose_post_answer_was_lost_is_adopted_when_it_notifies(
     assert run_watch_jobs(api, outlook_host) == 0   # nothing more to make
 
 
+def test_an_orphan_stating_an_implausible_end_is_adopted_until_graphs_longest(
+        api: Api, sandbox: ProviderSandbox, outlook_host: str, clock: FixedClock) -> None:
+    orphan = orphaned(api, sandbox, outlook_host)
+    (made,) = sandbox.watches("microsoft")
+
+    # WHEN its notification states an end no subscription has (the year 9999)
+    answer = api.post("/webhooks/calendar/microsoft", {"value": [{
+        "subscriptionId": orphan, "clientState": str(made.secret), "changeType": "updated",
+        "resource": "me/events/1",
+        "subscriptionExpirationDateTime": "9999-12-31T23:59:59.9999999Z"}]})
+
+    # THEN it is adopted (not a 500), trusted as push for Graph's longest from now
+    assert answer.status == 202
+    state = outlook_state(api, sandbox, outlook_host)
+    assert state.watch_id == orphan
+    assert state.watch_expires_at == clock.now() + timedelta(minutes=4230)
+
+
 def test_an_orphan_of_a_calendar_subscribed_to_since_is_deleted_at_graph_once(
         api: Api, sandbox: ProviderSandbox, outlook_host: str, clock: FixedClock) -> None:
     orphan = orphaned(api, sandbox, outlook_host)

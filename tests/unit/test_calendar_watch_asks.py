@@ -307,9 +307,10 @@ def test_a_subscription_made_while_the_workers_post_went_unanswered_is_adopted_w
     assert notify(world, orphan) == 202
 
     # THEN it is the calendar's subscription, as if the POST had answered
+    # (the fake grants a week, which Graph never does: its longest counts)
     state = world.state()
-    assert state.watch_id == orphan.watch.id
-    assert state.watch_expires_at == orphan.watch.expires_at and state.watch_asked_at is None
+    assert state.watch_id == orphan.watch.id and state.watch_asked_at is None
+    assert state.watch_expires_at == NOW + timedelta(minutes=GRAPH_LONGEST_MINUTES)
     assert world.store.find_channel("microsoft", orphan.watch.id, orphan.token) is not None
     assert list(world.outlook.watches) == [orphan.watch.id] and world.outlook.stopped == []
     # AND its change is synced, and the worker's job asked again makes none
@@ -383,6 +384,39 @@ def test_an_orphan_older_than_the_standing_ask_is_deleted_for_the_asked_subscrip
     assert notify(world, orphan) == 202
 
     assert world.outlook.watches == {} and world.state().watch_id is None
+
+
+@pytest.mark.parametrize(("stated", "recorded"), [
+    ("2026-03-04T09:30:00+00:00", "2026-03-04T09:30:00+00:00"),   # as Graph states it
+    ("2026-03-05T10:31:00+00:00", "2026-03-05T10:30:00+00:00"),   # past Graph's longest
+    ("9999-12-31T23:59:59+00:00", "2026-03-05T10:30:00+00:00"),   # implausible
+])
+def test_an_adopted_orphan_is_trusted_as_push_no_longer_than_graph_lets_a_subscription_live(
+        world: World, stated: str, recorded: str) -> None:
+    orphan = lost_post(world)
+
+    answer = calendar_push.microsoft(world.cache, notification(
+        orphan.watch.id, orphan.token, datetime.fromisoformat(stated)))
+
+    assert answer.status_code == 202
+    assert NOW + timedelta(minutes=GRAPH_LONGEST_MINUTES) == datetime.fromisoformat(
+        "2026-03-05T10:30:00+00:00")
+    state = world.state()
+    assert state.watch_id == orphan.watch.id
+    assert state.watch_expires_at == datetime.fromisoformat(recorded)
+    assert world.store.watches[("microsoft", orphan.watch.id)].expires_at == \
+        datetime.fromisoformat(recorded)
+
+
+def test_an_orphan_stating_an_end_already_past_is_deleted_not_adopted(world: World) -> None:
+    orphan = lost_post(world)
+
+    answer = calendar_push.microsoft(world.cache, notification(
+        orphan.watch.id, orphan.token, datetime.fromisoformat("2026-03-02T11:59:00+00:00")))
+
+    assert answer.status_code == 202
+    assert world.state().watch_id is None and world.store.watches == {}
+    assert [w.id for w in world.outlook.stopped] == [orphan.watch.id]
 
 
 def test_a_second_delivery_racing_the_adopting_one_syncs_the_orphan_and_never_deletes_it(
