@@ -87,21 +87,35 @@ class CalendarChoice(CalendarCopySync):
         return self.choose(host_id, conflicts, destination)
 
     def stop_watches(self, host_id: str, provider: str) -> None:
-        """The host is disconnecting `provider`: its push channels are stopped at the
-        provider while Penny's tokens still work (a Graph subscription would otherwise
-        post the host's changes for days). Best effort: one that cannot be stopped ends
-        on its own, and its notifications find no watch."""
-        for state in self.store.setup(host_id).conflicts:
-            if state.ref.provider == provider:
-                self._unwatch(host_id, state)
+        """The host is disconnecting `provider`: its calendars no longer count, and their
+        push channels are stopped at the provider while Penny's tokens still work (a
+        Graph subscription would otherwise post the host's changes for days). One write
+        takes the calendars out and records the channels it found: an orphan adopted
+        before it is among them (stopped), and one after it finds no calendar to be
+        adopted by (deleted at Graph: services/calendar_orphans.py). Best effort: one
+        that cannot be stopped ends on its own, and its notifications find no watch."""
+        for state in self._take_out(host_id, provider):
+            self._unwatch(host_id, state)
 
     def forget_provider(self, host_id: str, provider: str) -> None:
-        """The host disconnected `provider`: its calendars no longer count."""
-        before = self.store.setup(host_id)
-        self.store.change(host_id, lambda setup: setup.without_provider(provider))
-        for state in before.conflicts:
-            if state.ref.provider == provider and state.watch_id is not None:
+        """The host disconnected `provider`: its calendars no longer count (taken out
+        already by `stop_watches` on a disconnect), and the channels the write found are
+        forgotten."""
+        for state in self._take_out(host_id, provider):
+            if state.watch_id is not None:
                 self.store.forget_watch(provider, state.watch_id)
+
+    def _take_out(self, host_id: str, provider: str) -> list[SyncState]:
+        """Take the provider's calendars out of the setup; their states as the write
+        found them (not as read before it: a channel recorded meanwhile is among them)."""
+        taken: list[SyncState] = []
+
+        def edit(setup: CalendarSetup) -> CalendarSetup:
+            taken[:] = [s for s in setup.conflicts if s.ref.provider == provider]
+            return setup.without_provider(provider)
+
+        self.store.change(host_id, edit)
+        return taken
 
     def _unwatch(self, host_id: str, state: SyncState) -> None:
         if state.watch_id is None:

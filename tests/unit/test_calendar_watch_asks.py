@@ -426,7 +426,8 @@ def test_a_second_delivery_racing_the_adopting_one_syncs_the_orphan_and_never_de
     # it (its channel, then the setup naming it) before the second reads the setup
     orphan = lost_post(world)
     read_channel = world.store.channel_cursor
-    first, rival = [], [lambda: notify(world, orphan)]   # the first delivery, run once
+    first: list[int] = []
+    rival = [lambda: notify(world, orphan)]   # the first delivery, run once
 
     def channel_read_before_the_first_adopts(provider: str, watch_id: str
                                              ) -> ChannelCursor | None:
@@ -454,7 +455,8 @@ def test_a_delivery_finding_its_orphan_adopted_and_settled_meanwhile_is_synced_n
     # second's read of the channel and its read of the attempt
     orphan = lost_post(world)
     read_attempt = world.store.find_attempt
-    first, rival = [], [lambda: notify(world, orphan)]   # the first delivery, run once
+    first: list[int] = []
+    rival = [lambda: notify(world, orphan)]   # the first delivery, run once
 
     def attempt_read_after_the_first_settles(provider: str, token: str, now: datetime
                                              ) -> WatchAttempt | None:
@@ -471,6 +473,44 @@ def test_a_delivery_finding_its_orphan_adopted_and_settled_meanwhile_is_synced_n
     assert [*first, second] == [202, 202]
     assert world.state().watch_id == orphan.watch.id and world.outlook.stopped == []
     assert len(world.outlook.changes_asked) == synced + 2
+
+
+def disconnect_outlook(world: World) -> None:
+    """The route's disconnect: channels stopped while the tokens work, tokens revoked,
+    calendars forgotten (chalicelib/routes/connections.py)."""
+    world.cache.stop_watches(HOST, "microsoft")
+    world.adapters.disconnect(HOST, "microsoft")
+    world.cache.forget_provider(HOST, "microsoft")
+
+
+def test_an_orphan_adopted_just_before_its_host_disconnects_outlook_is_stopped_at_graph(
+        world: World) -> None:
+    # GIVEN the orphan's notification adopts it just before the disconnect's write
+    orphan = lost_post(world)
+    world.store.meanwhile("change", lambda: notify(world, orphan))
+
+    disconnect_outlook(world)
+
+    assert world.store.setup(HOST).state(OUTLOOK) is None
+    assert [w.id for w in world.outlook.stopped] == [orphan.watch.id]
+    assert world.outlook.watches == {} and world.store.watches == {}
+
+
+def test_an_orphan_notifying_while_its_host_disconnects_outlook_is_deleted_not_adopted(
+        world: World) -> None:
+    # GIVEN the orphan notifies once the disconnect has stopped the channels, before
+    # the tokens are revoked
+    orphan = lost_post(world)
+    world.cache.stop_watches(HOST, "microsoft")
+
+    assert notify(world, orphan) == 202
+    world.adapters.disconnect(HOST, "microsoft")
+    world.cache.forget_provider(HOST, "microsoft")
+
+    # THEN no calendar adopted it: deleted at Graph, nothing of it kept
+    assert world.store.setup(HOST).state(OUTLOOK) is None
+    assert [w.id for w in world.outlook.stopped] == [orphan.watch.id]
+    assert world.outlook.watches == {} and world.store.watches == {}
 
 
 def test_a_forged_notification_of_an_unknown_subscription_changes_nothing(
