@@ -15,7 +15,7 @@ route = api(bp)
 @route("/me/profile", "GET", "get_profile", "Your profile", "host", auth=True,
        response="ProfileOut", errors=AUTH_ERRORS)
 def get_profile(host_id: str) -> Any:
-    return views().profile_out(services().profiles.config(host_id).profile)
+    return views().profile_out(services().profiles.profile(host_id))
 
 
 @route("/me/profile", "PUT", "put_profile", "Update your profile (slug, timezone, ...)", "host",
@@ -42,7 +42,7 @@ def put_schedule(host_id: str, body: Any) -> Any:
 @route("/me/event-types", "GET", "list_event_types", "Your event types", "host", auth=True,
        response="EventTypeList", errors=AUTH_ERRORS)
 def list_event_types(host_id: str) -> dict[str, Any]:
-    ets = services().profiles.config(host_id).event_types
+    ets = services().profiles.event_types(host_id)
     return {"event_types": [views().event_type_out(et).model_dump(mode="json") for et in ets]}
 
 

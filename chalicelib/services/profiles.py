@@ -71,6 +71,20 @@ class ProfileService:
     def config(self, host_id: str) -> HostConfig:
         return self.hosts.config(host_id)
 
+    # What the host's editors open (the dashboard, an API client) carries the versions
+    # their saves send back: read consistently (twice the read units), so a read never
+    # lags the host's own save just before and hands back a version that save replaced
+    # (its next save refused as changed elsewhere). These reads are few; the booking
+    # page's, and the workers', stay eventually consistent.
+    def profile(self, host_id: str) -> Profile:
+        return self.hosts.profile(host_id)
+
+    def event_types(self, host_id: str) -> tuple[EventType, ...]:
+        return self.hosts.config(host_id, consistent=True).event_types
+
+    def event_type(self, host_id: str, event_type_id: str) -> EventType:
+        return _event_type(self.hosts.config(host_id, consistent=True), event_type_id)
+
     def update_profile(self, host_id: str, new: Profile,
                        expected: int | None = None) -> Profile:
         """`expected`: the profile's version the caller read; if it was saved elsewhere
@@ -88,9 +102,6 @@ class ProfileService:
         stored = replace(schedule, timezone=config.profile.timezone, saved=True)
         self.hosts.save_schedule(config.profile.slug, stored, host_id)
         return stored
-
-    def event_type(self, host_id: str, event_type_id: str) -> EventType:
-        return _event_type(self.hosts.config(host_id), event_type_id)
 
     def create_event_type(self, host_id: str, draft: EventType) -> EventType:
         config = self.hosts.config(host_id)

@@ -1,12 +1,18 @@
 """A host's config read whole: the profile item, the schedule and the event types, by the
-host's id (one Query of the host's partition) or by slug (one Query of the slug index)."""
+host's id (one Query of the host's partition) or by slug (one Query of the slug index).
+
+Eventually consistent unless asked: the booking page's reads, the hot path, stay so. The
+host's own editors are handed theirs consistently (twice the read units), because they
+carry the versions the next save sends back: a read lagging the host's own save would
+hand back a version that save replaced, and the next save be refused as changed
+elsewhere."""
 
 from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.errors import NotFoundError
-from chalicelib.domain.hosts import HostConfig
+from chalicelib.domain.hosts import HostConfig, Profile
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.store.calendar_cache import setup_from_json
 from chalicelib.store.host_items import event_type_from, host_pk, profile_from, schedule_from
@@ -27,6 +33,14 @@ class HostConfigReads:
             return None
         return item.timezone
 
+    def profile(self, host_id: str) -> Profile:
+        """The profile alone, read consistently (one GetItem of its item): what the
+        host's Profile and timezone saves send back its version from."""
+        try:
+            return profile_from(HostItem.get(host_pk(host_id), "PROFILE", consistent_read=True))
+        except DoesNotExist:
+            raise NotFoundError(f"host {host_id} not found") from None
+
     def _items(self, host_id: str, consistent: bool = False) -> list[PennyItem]:
         return list(PennyItem.query(host_pk(host_id), consistent_read=consistent))
 
@@ -36,9 +50,10 @@ class HostConfigReads:
         except DoesNotExist:
             raise NotFoundError(f"host {host_id} has no profile") from None
 
-    def config(self, host_id: str) -> HostConfig:
-        """The host's own profile, schedule and event types: one Query."""
-        return self._assemble(self._items(host_id), f"host {host_id}")
+    def config(self, host_id: str, consistent: bool = False) -> HostConfig:
+        """The host's own profile, schedule and event types: one Query (consistent: one
+        that sees every write made before it, at twice the read units)."""
+        return self._assemble(self._items(host_id, consistent), f"host {host_id}")
 
     def public_config(self, slug: str) -> HostConfig:
         """The same, found by slug on GSI1: one Query (eventually consistent)."""

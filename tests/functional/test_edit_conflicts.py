@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.functional import factories as f
 from tests.functional.conftest import Api
 from tests.functional.dynamodb_requests import recorded
 from tests.functional.hosts import make_host
+from tests.functional.lagging_reads import reads_left_behind
 
 
 def _event_type(api: Api, token: str, slug: str) -> dict[str, Any]:
@@ -167,6 +170,49 @@ def test_a_new_event_type_takes_no_version(api: Api) -> None:
     assert (r.status, r.json["error"]["field"]) == (400, "version"), r.json
 
 
+# A read lagging the host's own save just before must not hand back the version that save
+# replaced: the next save would be refused as changed elsewhere, though nothing else saved.
+# The dashboard saves, reads the list again and Hides or Edits from it at once.
+
+def test_hide_right_after_a_save_is_made_though_eventually_consistent_reads_lag(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = make_host(api, "alice")
+    host_id = api.get("/me/profile", token=token).json["id"]
+    read = _event_type(api, token, "intro")
+    lag = reads_left_behind(monkeypatch, host_id)
+    saved = api.put(f"/me/event-types/{read['id']}", _body(read, title="Intro call"),
+                    token=token)
+    assert saved.json["version"] == 2, saved.json
+    lag()
+
+    # Hide from profile: the event type read again, then saved with one field changed
+    current = api.get(f"/me/event-types/{read['id']}", token=token).json
+    r = api.put(f"/me/event-types/{read['id']}", _body(current, hidden=True), token=token)
+
+    assert r.status == 200, r.json
+    assert current == saved.json
+    assert (r.json["title"], r.json["hidden"], r.json["version"]) == ("Intro call", True, 3)
+
+
+def test_an_edit_opened_from_the_list_read_after_a_save_is_made_though_reads_lag(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = make_host(api, "alice")
+    host_id = api.get("/me/profile", token=token).json["id"]
+    read = _event_type(api, token, "intro")
+    lag = reads_left_behind(monkeypatch, host_id)
+    assert api.put(f"/me/event-types/{read['id']}", _body(read, title="Intro call"),
+                   token=token).status == 200
+    lag()
+
+    listed = _event_type(api, token, "intro")
+    r = api.put(f"/me/event-types/{read['id']}", _body(listed, duration_minutes=45),
+                token=token)
+
+    assert r.status == 200, r.json
+    assert listed["version"] == 2
+    assert (r.json["title"], r.json["duration_minutes"]) == ("Intro call", 45)
+
+
 # ---- profile -----------------------------------------------------------------------------
 
 def _profile_body(read: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -232,3 +278,22 @@ def test_event_type_and_schedule_saves_do_not_refuse_a_profile_editor(api: Api) 
     # The slug change re-keyed the event types as they were: their versions are kept.
     assert _event_type(api, token, "consult")["version"] == 1
     assert api.get("/hosts/alice-2/consult").status == 200
+
+
+def test_a_timezone_save_right_after_a_profile_save_is_made_though_reads_lag(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = make_host(api, "alice")
+    read = api.get("/me/profile", token=token).json
+    lag = reads_left_behind(monkeypatch, read["id"])
+    saved = api.put("/me/profile", _profile_body(read, display_name="Alice L."), token=token)
+    assert saved.json["version"] == 1, saved.json
+    lag()
+
+    # Availability's timezone save: the profile read again, then saved with its zone
+    current = api.get("/me/profile", token=token).json
+    r = api.put("/me/profile", _profile_body(current, timezone="Asia/Tokyo"), token=token)
+
+    assert r.status == 200, r.json
+    assert current == saved.json
+    assert (r.json["display_name"], r.json["timezone"], r.json["version"]) == (
+        "Alice L.", "Asia/Tokyo", 2)

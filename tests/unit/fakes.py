@@ -123,7 +123,8 @@ class FakeHosts:
             raise ConcurrentWriteError()
         self.accounts[account.email] = replace(account, password_hash=password_hash)
 
-    def config(self, host_id: str) -> HostConfig:
+    def config(self, host_id: str, consistent: bool = False) -> HostConfig:
+        # In memory, every read is consistent.
         profile = self.profiles.get(host_id)
         if profile is None:
             raise NotFoundError(f"host {host_id} not found")
@@ -140,6 +141,9 @@ class FakeHosts:
             self.notes.pop(host_id, None)
         else:
             self.notes[host_id] = destination
+
+    def profile(self, host_id: str) -> Profile:
+        return self.config(host_id).profile
 
     def public_config(self, slug: str) -> HostConfig:
         host_id = next((p.host_id for p in self.profiles.values() if p.slug == slug), None)
