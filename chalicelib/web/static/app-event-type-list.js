@@ -22,11 +22,26 @@ async function copyText(text) {
   }
 }
 
-// `onEdit(et)` opens the editor on an event type.
+// `onEdit(et)` opens the editor on an event type. `keep(et)`: an event type as a save of
+// this page answered it (app-event-types.js; Hide / Show / Turn on here).
 export function createEventTypeList(state, { onEdit }) {
   const list = $("#et-list");
   const empty = $("#et-empty");
   let items = [];
+  // This page's saves, as the API answered them, by id: the list shows (and Edit opens)
+  // the later of that and the list read (the higher version), so the version the next
+  // save sends never depends on a read seeing the save before it.
+  const saved = new Map();
+
+  function keep(et) {
+    const known = saved.get(et.id);
+    if (!known || et.version > known.version) saved.set(et.id, et);
+  }
+
+  function latest(et) {
+    const known = saved.get(et.id);
+    return known && known.version > et.version ? known : et;
+  }
 
   function meta(et) {
     const parts = [`${et.duration_minutes} min`, LOCATIONS[et.location.kind]];
@@ -39,7 +54,9 @@ export function createEventTypeList(state, { onEdit }) {
   // duration or price edited since in another tab.
   async function change(id, fields) {
     const { id: _, ...current } = await state.api.get(`/me/event-types/${id}`);
-    return state.api.put(`/me/event-types/${id}`, { ...current, ...fields });
+    const answer = await state.api.put(`/me/event-types/${id}`, { ...current, ...fields });
+    keep(answer);
+    return answer;
   }
 
   function card(et) {
@@ -101,9 +118,10 @@ export function createEventTypeList(state, { onEdit }) {
       if (!(error instanceof ApiError)) throw error;
       return;
     }
+    items = items.map(latest);
     list.replaceChildren(...items.map(card));
     empty.hidden = items.length > 0;
   }
 
-  return { load };
+  return { load, keep };
 }

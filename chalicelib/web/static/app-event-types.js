@@ -25,7 +25,7 @@ const FIELDS = { "location.kind": "location_kind", "location.details": "location
 
 export function initEventTypes(state) {
   const list = $("#et-list");
-  const { load } = createEventTypeList(state, { onEdit: open });
+  const { load, keep } = createEventTypeList(state, { onEdit: open });
   const form = $("#et-form");
   const fields = form.elements;
   const questions = $("#et-questions");
@@ -184,6 +184,7 @@ export function initEventTypes(state) {
         const saved = editing
           ? await state.api.put(`/me/event-types/${editing.id}`, { ...body, version: editing.version })
           : await state.api.post("/me/event-types", body);
+        keep(saved); // its version, for the next Edit, whatever the list read below
         toast(`${saved.title} saved`, { detail: state.bookingLink(saved.slug) });
         close();
         await load();

@@ -111,7 +111,10 @@ export function initProfile(state) {
   return {
     async enter() {
       try {
-        state.profile = await state.api.get("/me/profile");
+        const read = await state.api.get("/me/profile");
+        // Never older than this page's own last save (a Profile or a timezone save keeps
+        // the PUT's answer): the higher version is the later.
+        if (!state.profile || !(state.profile.version > read.version)) state.profile = read;
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
       }
