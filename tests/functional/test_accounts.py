@@ -54,7 +54,8 @@ def test_sign_up_returns_a_session_and_the_new_profile(api: Api) -> None:
     assert body["access_token"] and body["refresh_token"]
     assert body["host"] == {"id": body["host_id"], "slug": "alice",
                             "display_name": "Alice Liddell", "description": "", "links": [],
-                            "timezone": "Europe/Paris", "contact_email": None}
+                            "timezone": "Europe/Paris", "contact_email": None,
+                            "version": 0}
 
 
 def test_the_signup_access_token_opens_the_hosts_own_profile(api: Api) -> None:
