@@ -10,7 +10,7 @@ notification carrying the subscription id and the `clientState` Penny chose; one
 `resource` path), so Penny can flag the booking whose event the host deleted. A message
 whose token is not its channel's changes nothing and is answered 403; a genuine one
 syncs the calendar's copy, or marks it not fresh when that fails
-(services/calendar_cache.py). A Graph batch naming only subscriptions Penny does not keep
+(services/calendar_pushes.py). A Graph batch naming only subscriptions Penny does not keep
 is answered 202: Graph retries any other answer for up to 4 hours, and cancels a
 subscription on no answer code. One such is an orphan Graph made while Penny's POST went
 unanswered: each POST is recorded before it is made, found by the hash of its

@@ -28,6 +28,7 @@ from chalicelib.domain.providers.video import VideoProvider
 from chalicelib.domain.timerange import TimeRange
 
 GRACE = 0.5  # seconds past the calls' own timeout a wait for them allows
+READ_TIMEOUT = 2.0  # seconds a slots page, or a notification, waits for a calendar's sync
 
 
 class ProviderAdapters(Protocol):

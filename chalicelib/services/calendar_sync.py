@@ -114,7 +114,7 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
     def _watch(self, event: Event) -> bool:
         """A push channel a short sync could not make (a Graph subscription waits on
         Graph's validation of Penny's address): made here, where the call may wait for
-        it (services/calendar_cache.py `make_watch`). A host who disconnected meanwhile
+        it (services/calendar_pushes.py `make_watch`). A host who disconnected meanwhile
         has nothing to watch."""
         if self.cache is None or event.connection is None:
             return False

@@ -1,7 +1,7 @@
 """An event Penny made for a booking in Outlook, deleted there by the host
 (chalicelib/services/calendar_event_owners.py): the calendar job keeps an owner record
 beside each Outlook event too, and Graph's `deleted` change notification, genuine by its
-clientState, flags the booking whose event it names (services/calendar_cache.py
+clientState, flags the booking whose event it names (services/calendar_pushes.py
 `notified`). Penny's own deletions flag nothing. Fakes throughout; Alice's world is
 test_calendar_sync.py's, her owner records test_calendar_event_owners.py's.
 """
