@@ -2,12 +2,12 @@
 slug claim). Each write counts the settings' version on the profile item up, on the
 condition that the host's slug is still the one read, and is made again under the
 current slug when it moved meanwhile. An event type also counts its own version up, in
-the same put: an editor's save is conditioned on the one it read."""
+the same put: an editor's save is conditioned on the one it read. The conditions, and
+what a write does when one fails, are in store/settings_versions.py."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -20,43 +20,21 @@ from chalicelib.domain.errors import (
     NotFoundError,
 )
 from chalicelib.domain.event_types import EventType
-from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS, HostConfigReads
+from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS
 from chalicelib.store.host_items import event_item, host_pk, schedule_item
-from chalicelib.store.items import EventSlugClaimItem, EventTypeItem, HostItem
+from chalicelib.store.items import EventSlugClaimItem, EventTypeItem
+from chalicelib.store.settings_versions import (
+    EventTypeMoved,
+    SettingsVersions,
+    SlugMoved,
+    settings_written,
+    stale,
+    version_is,
+)
 from chalicelib.store.transactions import cancelled_reasons, connection
 
 
-def _settings_written(host_id: str, slug: str) -> tuple[HostItem, dict[str, Any]]:
-    """A schedule or event-type write's part on the profile item, for its transaction:
-    the settings' version counted up, on the condition that the slug (their index key)
-    is still `slug`, so a slug change meanwhile cannot leave them under the old one."""
-    return HostItem(host_pk(host_id), "PROFILE"), {
-        "actions": [HostItem.settings_version.add(1)], "condition": HostItem.slug == slug}
-
-
-def _version_is(version: int) -> Any:
-    """A condition: the event type's stored version is `version` (0: none stored)."""
-    return (EventTypeItem.version.does_not_exist() if version == 0
-            else EventTypeItem.version == version)
-
-
-def _stale(old: EventType, expected: int, consistent: bool) -> bool:
-    """Whether `old` proves the caller's `expected` version out of date: versions only
-    grow, so a later one on any read does; on a consistent read, any other one does."""
-    return old.version > expected or (consistent and old.version != expected)
-
-
-class _SlugMoved(Exception):
-    """The host's slug (or, for a delete, the event type's) changed since it was read:
-    the write is made again under the new."""
-
-
-class _EventTypeMoved(Exception):
-    """The event type's slug (or its claim) is not what the caller read: it is read
-    again, consistently, and the write made over that."""
-
-
-class HostSettingsWrites(HostConfigReads):
+class HostSettingsWrites(SettingsVersions):
     """Held by HostRepository (store/hosts.py)."""
 
     def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
@@ -66,7 +44,7 @@ class HostSettingsWrites(HostConfigReads):
             try:
                 with TransactWrite(connection=connection()) as tx:
                     tx.save(schedule_item(host_id, host_slug, schedule))
-                    profile, update = _settings_written(host_id, host_slug)
+                    profile, update = settings_written(host_id, host_slug)
                     tx.update(profile, **update)
                 return
             except TransactWriteError as exc:
@@ -91,31 +69,22 @@ class HostSettingsWrites(HostConfigReads):
         (the last writer wins), and EventTypeChangedError only if it keeps moving."""
         consistent = False
         for _ in range(PROFILE_ATTEMPTS):
-            if old is not None and expected is not None and _stale(old, expected, consistent):
+            if old is not None and expected is not None and stale(old, expected, consistent):
                 raise EventTypeChangedError(
                     "this event type was changed elsewhere (in another tab or by another "
                     "app) since you loaded it: make your change to it as it is now, and "
                     "save again", current=old)
             try:
                 return self._write_event_type(et, host_slug, old, expected)
-            except _SlugMoved:
+            except SlugMoved:
                 host_slug = self._current_slug(et.host_id)
-            except _EventTypeMoved:
+            except EventTypeMoved:
                 host_slug, old = self._as_stored(et)
                 consistent = True
         if old is not None:
             raise EventTypeChangedError(
                 "this event type is being changed elsewhere; reload it and try again")
         raise BookingContentionError("your profile is being updated elsewhere; try again")
-
-    def _as_stored(self, et: EventType) -> tuple[str, EventType]:
-        """The host's slug and the event type as stored now, read consistently;
-        NotFoundError if it is gone."""
-        current = self._assemble(self._items(et.host_id, consistent=True), f"host {et.host_id}")
-        stored = next((e for e in current.event_types if e.id == et.id), None)
-        if stored is None:
-            raise NotFoundError("event type not found") from None
-        return current.profile.slug, stored
 
     def _write_event_type(self, et: EventType, host_slug: str, old: EventType | None,
                           expected: int | None) -> int:
@@ -137,10 +106,10 @@ class HostSettingsWrites(HostConfigReads):
                                    | (EventSlugClaimItem.event_type_id == et.id)))
                 condition = (EventTypeItem.pk.does_not_exist() if old is None
                              else (EventTypeItem.gsi1sk == f"EVENT#{old.slug}")
-                             & _version_is(read))
+                             & version_is(read))
                 tx.save(event_item(replace(et, version=read + 1), host_slug),
                         condition=condition)
-                profile, update = _settings_written(et.host_id, host_slug)
+                profile, update = settings_written(et.host_id, host_slug)
                 tx.update(profile, **update)
             return read + 1
         except TransactWriteError as exc:
@@ -149,12 +118,12 @@ class HostSettingsWrites(HostConfigReads):
             # the event type), then the profile's update.
             failed = [r == "ConditionalCheckFailed" for r in reasons]
             if old is not None and (failed[-2] or (renamed and failed[0])):
-                raise _EventTypeMoved from exc
+                raise EventTypeMoved from exc
             if failed[-3]:
                 raise EventSlugTakenError(f"you already have an event type '{et.slug}'",
                                           "slug") from exc
             if failed[-1]:
-                raise _SlugMoved from exc
+                raise SlugMoved from exc
             raise
 
     def delete_event_type(self, et: EventType, host_slug: str) -> None:
@@ -166,7 +135,7 @@ class HostSettingsWrites(HostConfigReads):
             try:
                 self._delete_event_type(et, host_slug)
                 return
-            except _SlugMoved:
+            except SlugMoved:
                 host_slug, et = self._as_stored(et)
         raise BookingContentionError("your profile is being updated elsewhere; try again")
 
@@ -179,7 +148,7 @@ class HostSettingsWrites(HostConfigReads):
                 # Only its own claim: after a rename the slug read may be another's.
                 tx.delete(EventSlugClaimItem(pk, f"EVENTSLUG#{et.slug}"),
                           condition=EventSlugClaimItem.event_type_id == et.id)
-                profile, update = _settings_written(et.host_id, host_slug)
+                profile, update = settings_written(et.host_id, host_slug)
                 tx.update(profile, **update)
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
@@ -187,5 +156,5 @@ class HostSettingsWrites(HostConfigReads):
             if reasons[0] == "ConditionalCheckFailed":
                 raise NotFoundError("event type not found") from exc
             if "ConditionalCheckFailed" in reasons[1:]:
-                raise _SlugMoved from exc
+                raise SlugMoved from exc
             raise

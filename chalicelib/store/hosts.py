@@ -2,7 +2,8 @@
 
 `HostRepository` makes a host's account (and reads it); it inherits the config's reads
 (store/host_config_reads.py), the profile's writes (store/host_profiles.py) and the
-settings' writes (store/host_settings.py); the items are in store/host_items.py.
+settings' writes (store/host_settings.py, over the versions they are conditioned on:
+store/settings_versions.py); the items are in store/host_items.py.
 """
 
 from __future__ import annotations

@@ -1,0 +1,62 @@
+"""The versions a host's settings write is conditioned on, and what it does when one
+moved. Every schedule or event-type write counts the settings' version on the profile
+item up, under the host's slug as read (`settings_written`): a slug change meanwhile
+fails it (`SlugMoved`), and it is made again under the new slug. An event type also has
+its own version, counted up by its save: an editor's save is conditioned on the one it
+read (`version_is`), and when the event type moved (`EventTypeMoved`) it is read again,
+consistently (`SettingsVersions._as_stored`), to tell whether the editor's is out of
+date (`stale`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.event_types import EventType
+from chalicelib.store.host_config_reads import HostConfigReads
+from chalicelib.store.host_items import host_pk
+from chalicelib.store.items import EventTypeItem, HostItem
+
+
+def settings_written(host_id: str, slug: str) -> tuple[HostItem, dict[str, Any]]:
+    """A schedule or event-type write's part on the profile item, for its transaction:
+    the settings' version counted up, on the condition that the slug (their index key)
+    is still `slug`, so a slug change meanwhile cannot leave them under the old one."""
+    return HostItem(host_pk(host_id), "PROFILE"), {
+        "actions": [HostItem.settings_version.add(1)], "condition": HostItem.slug == slug}
+
+
+def version_is(version: int) -> Any:
+    """A condition: the event type's stored version is `version` (0: none stored)."""
+    return (EventTypeItem.version.does_not_exist() if version == 0
+            else EventTypeItem.version == version)
+
+
+def stale(old: EventType, expected: int, consistent: bool) -> bool:
+    """Whether `old` proves the caller's `expected` version out of date: versions only
+    grow, so a later one on any read does; on a consistent read, any other one does."""
+    return old.version > expected or (consistent and old.version != expected)
+
+
+class SlugMoved(Exception):
+    """The host's slug (or, for a delete, the event type's) changed since it was read:
+    the write is made again under the new."""
+
+
+class EventTypeMoved(Exception):
+    """The event type's slug (or its claim) is not what the caller read: it is read
+    again, consistently, and the write made over that."""
+
+
+class SettingsVersions(HostConfigReads):
+    """Held by HostRepository (store/hosts.py), through HostSettingsWrites
+    (store/host_settings.py)."""
+
+    def _as_stored(self, et: EventType) -> tuple[str, EventType]:
+        """The host's slug and the event type as stored now, read consistently;
+        NotFoundError if it is gone."""
+        current = self._assemble(self._items(et.host_id, consistent=True), f"host {et.host_id}")
+        stored = next((e for e in current.event_types if e.id == et.id), None)
+        if stored is None:
+            raise NotFoundError("event type not found") from None
+        return current.profile.slug, stored
