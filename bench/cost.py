@@ -24,7 +24,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cold_start import WORKERS
 from bench.costing import by_route, deployment, prices
 from bench.costing.advice import advice, breakdown
 from bench.costing.assemble import MonthUsage, Options, month_usage, part_weights, weighted
@@ -34,10 +33,10 @@ from bench.costing.ceiling import ceiling, reserved_concurrency, ws_rate_limit
 from bench.costing.cuts import static_assets_off_lambda
 from bench.costing.lambdas import cpu_scale, modelled_ms
 from bench.costing.paid_figures import PAID_BOOKINGS, PaidFigures, describe, paid_figures
-from bench.costing.parameter_stand_in import PARAMETERS_WAIT_MS
 from bench.costing.report import Report, as_json, text
-from bench.costing.sample import Sample, cold_starts_ms, measure
+from bench.costing.sample import PARAMETERS_WAIT_MS, Sample, cold_starts_ms, measure
 from bench.costing.scenario import DASHBOARDS, Scenario
+from infra.cold_path import WORKERS
 from infra.idle import idle_costs
 
 

@@ -5,8 +5,9 @@
 Lambda's /var/task is read-only: Python cannot write its `__pycache__` there, so without
 bytecode in the zip every cold start compiles from source each module it imports (its
 stdlib comes compiled with the runtime). This step adds, beside each `.py` that the
-named function kinds' cold starts import (bench/cold_start.py's FIRST_REQUEST and
-FIRST_USE, run in a fresh interpreter started as Lambda starts it, `sys.modules` read
+named function kinds' cold starts import (infra/cold_path.py's FIRST_REQUEST and
+FIRST_USE, run in a fresh interpreter started as Lambda starts it, its settings read
+from a stand-in of Parameter Store: infra/parameter_stand_in.py; `sys.modules` read
 after them), `__pycache__/<name>.<cache tag>.pyc`:
 
 - compiled by this interpreter, which must be the version the template's functions run
@@ -39,8 +40,11 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from zipfile import ZipFile, ZipInfo
 
+from infra.cold_path import FIRST_REQUEST, FIRST_USE
+from infra.parameter_stand_in import lambda_environment
+
 ROOT = Path(__file__).resolve().parents[1]
-# The function kinds whose cold starts ship compiled (bench/cold_start.py's names).
+# The function kinds whose cold starts ship compiled (infra/cold_path.py's names).
 SHIPPED_KINDS = ("api", "events")
 CACHE_TAG = sys.implementation.cache_tag  # "cpython-311"
 UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
@@ -104,8 +108,6 @@ def check_runtime(template: Path) -> str:
 def cold_start_files(kinds: Iterable[str], env: dict[str, str]) -> set[str]:
     """The `.py` files (absolute paths) each kind's cold start imports, each kind in a
     fresh interpreter with `env` (parameter_stand_in.lambda_environment)."""
-    from bench.cold_start import FIRST_REQUEST, FIRST_USE
-
     files: set[str] = set()
     for kind in kinds:
         code = f"{FIRST_REQUEST[kind]}\n{FIRST_USE[kind]}{_FILES}"
@@ -120,8 +122,6 @@ def cold_start_files(kinds: Iterable[str], env: dict[str, str]) -> set[str]:
 def shipped_sources(kinds: Collection[str] = SHIPPED_KINDS) -> set[str]:
     """The kinds' cold-start files as zip members: relative to the project or to
     site-packages, where `chalice package` puts them."""
-    from bench.costing.parameter_stand_in import lambda_environment
-
     with lambda_environment() as env:
         files = cold_start_files(kinds, env)
     # The longest first: site-packages may lie inside the project (.venv).

@@ -153,7 +153,7 @@ def cold_starts(months: dict[str, FunctionMonth], init_ms: dict[str, float],
     """Each function's cold starts, and what they add: INIT (reference ms at one full
     core: Lambda gives INIT a full vCPU) and the first request's own lazy work (its
     clients, validators, discovery documents: reference ms, run inside the first
-    invocation at the function's share of a vCPU; bench/cold_start.py's FIRST_USE), which
+    invocation at the function's share of a vCPU; infra/cold_path.py's FIRST_USE), which
     the metered month never sees because it runs after a warm-up."""
     for f in months.values():
         share = cold_start_share(f.invocations, MONTH_MINUTES * options.active_share,

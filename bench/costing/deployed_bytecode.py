@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench.cold_start import ROOT
 from infra.bytecode import CACHE_TAG, SHIPPED_KINDS, cold_start_files, compile_unchecked
+from infra.cold_path import FIRST_REQUEST
 
 _STARTUP = ("import json, sys; print(json.dumps(sorted({m.__file__ for m in "
             "list(sys.modules.values()) if (getattr(m, '__file__', None) or '')"
@@ -76,8 +77,6 @@ def deployed_pycache(env: dict[str, str], kinds: Collection[str] | None = SHIPPE
                                      check=True, capture_output=True, text=True)
             _compile(prefix, [f for f in json.loads(started.stdout) if not _in_stdlib(f)])
         if kinds is None or kinds:
-            from bench.cold_start import FIRST_REQUEST
-
             files = cold_start_files(FIRST_REQUEST if kinds is None else kinds, env)
             _compile(prefix, [f for f in files if not _in_stdlib(f)])
         yield str(prefix)

@@ -4,7 +4,7 @@ Hosts share nothing, so `jobs` processes each run their share of the sample host
 their own embedded AWS (this 2-core machine runs two at once); the counts add up.
 Also here: the cold starts of the functions, measured in fresh interpreters started as
 Lambda starts them, finding bytecode where a deployed function does
-(deployed_bytecode.py), doing bench/cold_start.py's imports (INIT) and first request's
+(deployed_bytecode.py), doing infra/cold_path.py's imports (INIT) and first request's
 work.
 """
 
@@ -18,14 +18,15 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from bench.cold_start import FIRST_REQUEST, FIRST_USE, ROOT
+from bench.cold_start import ROOT
 from bench.costing import calibrate
 from bench.costing.briefs import BriefTokens
 from bench.costing.deployed_bytecode import deployed_pycache
 from bench.costing.holds import ScheduleRun
 from bench.costing.lambdas import Invocation
-from bench.costing.parameter_stand_in import PARAMETERS_WAIT_MS, lambda_environment
 from bench.costing.scenario import Scenario
+from infra.cold_path import FIRST_REQUEST, FIRST_USE
+from infra.parameter_stand_in import lambda_environment
 
 
 @dataclass
@@ -140,6 +141,10 @@ def child_cpu_ms(code: str, env: dict[str, str] | None = None) -> tuple[float, s
     return (_child_cpu_seconds() - before) * 1000, done.stdout
 
 
+# GetParameters with one SecureString from inside the region: SSM's answer and its KMS
+# decrypt (assumed, in-region round trips; the audit of 2026-12-07 estimated ~30 ms),
+# which the Parameter Store stand-in (infra/parameter_stand_in.py) answers at once.
+PARAMETERS_WAIT_MS = 30.0
 # INIT's imports, then the first request's lazy work, timed apart by the interpreter.
 _COLD_START = ("import time\n{init}\n_started = time.process_time()\n{first}\n"
                "print(time.process_time() - _started)")
@@ -166,10 +171,10 @@ def cold_start_run(kind: str, env: dict[str, str]) -> tuple[float, float]:
 
 def cold_start(kind: str, env: dict[str, str], runs: int = 3) -> ColdStart:
     """A function's cold start, measured in fresh interpreters started as Lambda starts
-    them (`env`: parameter_stand_in.lambda_environment, so `import app` reads its
-    settings at INIT, and deployed_bytecode's pycache prefix, so it compiles what a
+    them (`env`: infra/parameter_stand_in.py's lambda_environment, so `import app` reads
+    its settings at INIT, and deployed_bytecode's pycache prefix, so it compiles what a
     deployed function compiles). INIT: the CPU of the interpreter doing its first-request
-    imports (bench/cold_start.py's FIRST_REQUEST), plus PARAMETERS_WAIT_MS; first use: the
+    imports (infra/cold_path.py's FIRST_REQUEST), plus PARAMETERS_WAIT_MS; first use: the
     CPU of its FIRST_USE after them. Both scaled like the handlers' CPU by the calibration
     loop timed around them. CPU, not wall time: the imports read files the OS has cached,
     so a cold start is CPU-bound, and CPU does not wait for the machine's other work

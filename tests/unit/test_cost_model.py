@@ -41,7 +41,6 @@ from bench.costing.lambdas import Invocation, Invocations, cpu_scale, modelled_m
 from bench.costing.meter import AwsMeter
 from bench.costing.month import hidden_close_minutes, keepalive_minutes
 from bench.costing.paid_figures import booking_requests
-from bench.costing.parameter_stand_in import VALUES, lambda_environment
 from bench.costing.report import Report, text
 from bench.costing.sample import Sample, child_cpu_ms, deployed_environment
 from bench.costing.scenario import (
@@ -67,6 +66,7 @@ from bench.costing.units import (
 from chalicelib.store.queues import QUEUES
 from infra.check import problems
 from infra.idle import idle_costs
+from infra.parameter_stand_in import VALUES, lambda_environment
 from local.metering import ApiCall
 from sandbox.server import start_sandbox
 

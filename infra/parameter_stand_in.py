@@ -1,13 +1,15 @@
-"""A stand-in for SSM Parameter Store's GetParameters, so that a cold start is measured
-as Lambda runs it.
+"""A stand-in for SSM Parameter Store's GetParameters, so that a cold start runs (and is
+measured) as Lambda runs it.
 
 In Lambda (AWS_LAMBDA_FUNCTION_NAME set) `import app` reads the settings at INIT: it
 makes the SSM client and asks GetParameters for the stage's parameters (the one
-SecureString decrypted by KMS on AWS's side). The INIT measure (sample.py) runs each
-function's imports in a fresh interpreter pointed here (AWS_ENDPOINT_URL_SSM), so the
-client, its request and the settings' checks are in the measured CPU; the waits on SSM
-and KMS are not CPU and are added as PARAMETERS_WAIT_MS. The values are a stage's shape
-(non-development secrets that pass Penny's checks), never real ones.
+SecureString decrypted by KMS on AWS's side). The packaging step runs each shipped
+kind's cold start in a fresh interpreter pointed here (AWS_ENDPOINT_URL_SSM) to learn
+what it imports (infra/bytecode.py); the cost model's INIT measure
+(bench/costing/sample.py) does too, so the client, its request and the settings' checks
+are in the measured CPU; the waits on SSM and KMS are not CPU and are added there as
+PARAMETERS_WAIT_MS. The values are a stage's shape (non-development secrets that pass
+Penny's checks), never real ones.
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ from typing import Any
 from chalicelib.secret_parameters import PARAMETERS, SECRETS_PARAMETER
 
 PATH = "/penny/cost"
-# GetParameters with one SecureString from inside the region: SSM's answer and its KMS
-# decrypt (assumed, in-region round trips; the audit of 2026-12-07 estimated ~30 ms).
-PARAMETERS_WAIT_MS = 30.0
 _SECRETS = {"jwt_keys": {"k1": "a-signing-key-of-the-cost-stage-0123456789abcdef"},
             "link_secret": "a-link-secret-of-the-cost-stage-0123456789abcdef",
             "token_keys": {"t1": "a2V5LW9mLXRoZS1zdGFnZS1mb3ItdG9rZW5zLTAxMjM="}}
