@@ -71,9 +71,9 @@ def put_event_type(host_id: str, event_type_id: str, body: Any) -> Any:
 
 @route("/me/event-types/{event_type_id}", "DELETE", "delete_event_type",
        "Delete an event type (its bookings stay)", "host", auth=True, status=204,
-       errors=AUTH_ERRORS)
-def delete_event_type(host_id: str, event_type_id: str) -> None:
-    services().profiles.delete_event_type(host_id, event_type_id)
+       query="EventTypeDeleteQuery", errors=(*AUTH_ERRORS, 409))
+def delete_event_type(host_id: str, event_type_id: str, query: Any) -> None:
+    services().profiles.delete_event_type(host_id, event_type_id, query.version)
 
 
 @route("/me/bookings", "GET", "list_bookings",

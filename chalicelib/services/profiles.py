@@ -125,6 +125,10 @@ class ProfileService:
         written = self.hosts.save_event_type(et, config.profile.slug, old, expected)
         return replace(et, version=written)
 
-    def delete_event_type(self, host_id: str, event_type_id: str) -> None:
+    def delete_event_type(self, host_id: str, event_type_id: str,
+                          expected: int | None = None) -> None:
+        """`expected`: the version the caller read; a delete of an event type saved
+        elsewhere since is refused (EventTypeChangedError), as a save would be."""
         config = self.hosts.config(host_id)
-        self.hosts.delete_event_type(_event_type(config, event_type_id), config.profile.slug)
+        self.hosts.delete_event_type(_event_type(config, event_type_id), config.profile.slug,
+                                     expected)

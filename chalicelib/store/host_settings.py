@@ -126,25 +126,38 @@ class HostSettingsWrites(SettingsVersions):
                 raise SlugMoved from exc
             raise
 
-    def delete_event_type(self, et: EventType, host_slug: str) -> None:
+    def delete_event_type(self, et: EventType, host_slug: str,
+                          expected: int | None = None) -> None:
         """Delete it and free its slug. Like a save, it counts the settings' version up, so
         a slug change that read the event type is made again and cannot write it back.
         `et` and `host_slug` as the caller read them: if either changed meanwhile (a
-        rename, a slug change), it is read again; if it is gone, NotFoundError."""
+        rename, a slug change), it is read again; if it is gone, NotFoundError. With
+        `expected` (the version the caller's editor read), the delete holds only while
+        the event type still has it: one saved elsewhere since is EventTypeChangedError,
+        with the event type as it now stands, and nothing is deleted."""
+        consistent = False
         for _ in range(PROFILE_ATTEMPTS):
+            if expected is not None and stale(et, expected, consistent):
+                raise EventTypeChangedError(
+                    "this event type was changed elsewhere (in another tab or by another "
+                    "app) since you loaded it, so it was not deleted: look at it as it is "
+                    "now, and delete it again if you still mean to", current=et)
             try:
-                self._delete_event_type(et, host_slug)
+                self._delete_event_type(et, host_slug, expected)
                 return
             except SlugMoved:
                 host_slug, et = self._as_stored(et)
+                consistent = True
         raise BookingContentionError("your profile is being updated elsewhere; try again")
 
-    def _delete_event_type(self, et: EventType, host_slug: str) -> None:
+    def _delete_event_type(self, et: EventType, host_slug: str, expected: int | None) -> None:
         pk = host_pk(et.host_id)
         try:
             with TransactWrite(connection=connection()) as tx:
+                exists = EventTypeItem.pk.exists()
                 tx.delete(EventTypeItem(pk, f"EVENT#{et.id}"),
-                          condition=EventTypeItem.pk.exists())
+                          condition=exists if expected is None
+                          else exists & version_is(expected))
                 # Only its own claim: after a rename the slug read may be another's.
                 tx.delete(EventSlugClaimItem(pk, f"EVENTSLUG#{et.slug}"),
                           condition=EventSlugClaimItem.event_type_id == et.id)
@@ -153,8 +166,9 @@ class HostSettingsWrites(SettingsVersions):
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
             # Sent order: the event type's delete, its claim's, then the profile's update.
-            if reasons[0] == "ConditionalCheckFailed":
+            if reasons[0] == "ConditionalCheckFailed" and expected is None:
                 raise NotFoundError("event type not found") from exc
-            if "ConditionalCheckFailed" in reasons[1:]:
+            # Gone or saved since (with a version), renamed or re-slugged: read it again.
+            if "ConditionalCheckFailed" in reasons:
                 raise SlugMoved from exc
             raise

@@ -170,6 +170,83 @@ def test_a_new_event_type_takes_no_version(api: Api) -> None:
     assert (r.status, r.json["error"]["field"]) == (400, "version"), r.json
 
 
+def test_a_delete_with_the_version_read_deletes_it_and_frees_its_slug(api: Api) -> None:
+    token = make_host(api, "alice")
+    read = _event_type(api, token, "intro")
+
+    r = api.delete(f"/me/event-types/{read['id']}?version={read['version']}", token=token)
+
+    assert r.status == 204, r.json
+    assert api.get(f"/me/event-types/{read['id']}", token=token).status == 404
+    assert api.post("/me/event-types", f.event_type("intro"), token=token).status == 201
+
+
+def test_a_delete_with_an_older_version_is_refused_with_the_current_one_and_deletes_nothing(
+        api: Api) -> None:
+    token = make_host(api, "alice")
+    first_tab = _event_type(api, token, "intro")
+    saved = api.put(f"/me/event-types/{first_tab['id']}",
+                    _body(first_tab, title="Intro call", slug="hello"), token=token)
+    assert saved.status == 200, saved.json
+
+    with recorded() as requests:
+        refused = api.delete(f"/me/event-types/{first_tab['id']}?version={first_tab['version']}",
+                             token=token)
+        writes = requests.take().get("TransactWriteItems")
+
+    assert (refused.status, refused.code) == (409, "event_type_changed"), refused.json
+    assert "not deleted" in refused.json["error"]["message"]
+    assert refused.json["current"] == saved.json
+    assert writes is None  # refused on the read it already makes
+    assert api.get(f"/me/event-types/{first_tab['id']}", token=token).json == saved.json
+    assert api.get("/hosts/alice/hello").status == 200
+
+
+def test_a_delete_refused_by_its_write_condition_answers_409_not_404(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The list read lags a save made elsewhere: the stale version passes the read's check,
+    # and the delete's own condition refuses it.
+    token = make_host(api, "alice")
+    host_id = api.get("/me/profile", token=token).json["id"]
+    read = _event_type(api, token, "intro")
+    lag = reads_left_behind(monkeypatch, host_id)
+    saved = api.put(f"/me/event-types/{read['id']}", _body(read, title="Intro call"),
+                    token=token)
+    assert saved.status == 200, saved.json
+    lag()
+
+    refused = api.delete(f"/me/event-types/{read['id']}?version={read['version']}",
+                         token=token)
+
+    assert (refused.status, refused.code) == (409, "event_type_changed"), refused.json
+    assert refused.json["current"]["version"] == saved.json["version"]
+    assert api.get(f"/me/event-types/{read['id']}", token=token).json == saved.json
+
+
+def test_a_delete_without_a_version_is_the_last_writers_as_before(api: Api) -> None:
+    token = make_host(api, "alice")
+    read = _event_type(api, token, "intro")
+    assert api.put(f"/me/event-types/{read['id']}", _body(read, title="Intro call"),
+                   token=token).status == 200
+
+    r = api.delete(f"/me/event-types/{read['id']}", token=token)
+
+    assert r.status == 204, r.json
+    assert api.get(f"/me/event-types/{read['id']}", token=token).status == 404
+
+
+@pytest.mark.parametrize("version", ["-1", "x", "1.5", "", str(2**53)])
+def test_a_delete_with_a_version_that_is_not_one_is_refused_as_input(
+        api: Api, version: str) -> None:
+    token = make_host(api, "alice")
+    read = _event_type(api, token, "intro")
+
+    r = api.delete(f"/me/event-types/{read['id']}?version={version}", token=token)
+
+    assert (r.status, r.code) == (400, "validation_error"), r.json
+    assert api.get(f"/me/event-types/{read['id']}", token=token).status == 200
+
+
 # A read lagging the host's own save just before must not hand back the version that save
 # replaced: the next save would be refused as changed elsewhere, though nothing else saved.
 # The dashboard saves, reads the list again and Hides or Edits from it at once.

@@ -181,7 +181,11 @@ class FakeHosts:
         mine[et.id] = replace(et, version=version)
         return version
 
-    def delete_event_type(self, et: EventType, host_slug: str) -> None:
+    def delete_event_type(self, et: EventType, host_slug: str,
+                          expected: int | None = None) -> None:
+        stored = self.events.get(et.host_id, {}).get(et.id)
+        if expected is not None and stored is not None and stored.version != expected:
+            raise EventTypeChangedError("changed elsewhere", current=stored)
         self.events.get(et.host_id, {}).pop(et.id, None)
 
 

@@ -46,6 +46,7 @@ from chalicelib.functions.schemas.connections import (
 )
 from chalicelib.functions.schemas.error_body import ErrorDetail, ErrorResponse
 from chalicelib.functions.schemas.event_types import (
+    EventTypeDeleteQuery,
     EventTypeIn,
     EventTypeList,
     EventTypeOut,
@@ -98,7 +99,8 @@ __all__ = [
     "BookingListQuery", "BookingOut", "BriefOut", "BrowserSessionOut", "BrowserSignupOut",
     "CalendarList", "CalendarOut", "CalendarsIn", "CancelIn", "ConnectIn", "ConnectOut",
     "ConnectionList", "ConnectionOut", "DisputeOut", "DisputeRecordOut", "ErrorDetail",
-    "ErrorResponse", "EventTypeIn", "EventTypeList", "EventTypeOut", "EventTypeUpdateIn",
+    "ErrorResponse", "EventTypeDeleteQuery", "EventTypeIn", "EventTypeList", "EventTypeOut",
+    "EventTypeUpdateIn",
     "HistoryOut", "HostBookingOut", "HostCancelIn",
     "IdentityList", "IdentityOut", "LinkModel", "LinkOut", "LocationModel", "LocationOut",
     "LoginRequest", "MoveSlotsQuery",

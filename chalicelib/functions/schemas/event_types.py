@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.currencies import CURRENCIES
-from chalicelib.functions.schemas.base import Strict
+from chalicelib.functions.schemas.base import Query, Strict
 from chalicelib.functions.schemas.fields import (
     CURRENCY_PATTERN,
     QUESTION_ID_PATTERN,
@@ -90,6 +90,12 @@ class EventTypeIn(Strict):
 
 class EventTypeUpdateIn(EventTypeIn):
     """A PUT's body: the event type whole, and the version it was read with."""
+
+    version: Version | None = None
+
+
+class EventTypeDeleteQuery(Query):
+    """A DELETE's query: the version the event type was read with, if any."""
 
     version: Version | None = None
 

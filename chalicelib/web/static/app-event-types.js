@@ -156,13 +156,20 @@ export function initEventTypes(state) {
   $("#et-delete").addEventListener("click", (event) => busy(event.currentTarget, async () => {
     if (!editing || !window.confirm(`Delete ${editing.title}? Its bookings stay.`)) return;
     try {
-      await state.api.del(`/me/event-types/${editing.id}`);
+      // With the version the editor shows: one saved elsewhere since is not deleted.
+      await state.api.del(`/me/event-types/${editing.id}?version=${editing.version}`);
       toast(`${editing.title} deleted`);
       close();
       await load();
       $("#et-new").focus();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
+      if (error.code === "event_type_changed" && error.current) {
+        show(error.current);
+        showError(form, { message: error.message });
+        load();
+        return;
+      }
       showError(form, error);
     }
   }));

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.test_dashboard import (
+    csrf_headers,
     open_dashboard,
     profile_of,
     set_up_host,
@@ -89,3 +90,38 @@ def test_the_second_tab_saving_the_profile_is_refused_and_shown_the_first_tabs_v
     expect(second.page.get_by_text("Profile saved")).to_be_visible()
     profile = profile_of(context, stack)
     assert (profile["display_name"], profile["description"]) == ("Dana D.", "Coffee chats.")
+
+
+def test_deleting_an_event_type_another_tab_saved_since_is_refused_then_made_on_a_second_try(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN Intro call open in the editor of two tabs, and the first tab's save of it
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    first, second = (view(open_dashboard(context, stack, "/app/event-types"), "event-types")
+                     for _ in range(2))
+    for tab in (first, second):
+        tab.get_by_role("button", name="Edit Intro call").click()
+        expect(tab.get_by_label("Title")).to_have_value("Intro call")
+    first.get_by_label("Title").fill("Intro chat")
+    first.get_by_role("button", name="Save event type").click()
+    expect(first.locator(".event-type", has_text="Intro chat")).to_be_visible()
+    second.page.on("dialog", lambda dialog: dialog.accept())
+
+    # WHEN the second tab deletes the event type it opened before that save
+    second.get_by_role("button", name="Delete").click()
+
+    # THEN nothing is deleted: it says so, and shows the event type as it is now
+    alert = second.locator("#et-form .form-error")
+    expect(alert).to_contain_text(CHANGED)
+    expect(alert).to_contain_text("not deleted")
+    expect(second.get_by_label("Title")).to_have_value("Intro chat")
+    assert event_type_of(context, stack, "intro")["title"] == "Intro chat"
+
+    # WHEN the host, having seen it, deletes it again: it is deleted
+    second.get_by_role("button", name="Delete").click()
+    expect(second.page.get_by_text("Intro chat deleted")).to_be_visible()
+    expect(second.locator(".event-type", has_text="Intro chat")).to_have_count(0)
+    listed = context.request.get(f"{stack.api_url}/me/event-types",
+                                 headers=csrf_headers(context, stack)).json()["event_types"]
+    assert "intro" not in [et["slug"] for et in listed]
