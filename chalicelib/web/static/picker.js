@@ -65,13 +65,31 @@ export class Picker {
     select.addEventListener("change", () => this.useZone(select.value));
   }
 
-  /** Show the times in `zone` from now on; false when they already are. */
+  /**
+   * Show the times in `zone` from now on; false when they already are. Today may fall in
+   * another month there (Kiritimati is a day ahead of Pago Pago): the earliest month
+   * follows it, and a visitor who was on today's month is shown today's month there.
+   */
   useZone(zone) {
     if (zone === this.zone) return false;
+    const onToday = this.y === this.first.y && this.m === this.first.m;
     this.zone = zone;
     document.getElementById("timezone").value = zone;
-    this.showMonth(this.y, this.m, { keepDay: true });
+    const today = this.today();
+    this.first = today;
+    const before = this.y * 12 + this.m < today.y * 12 + today.m;
+    if (onToday || before) {
+      this.showMonth(today.y, today.m, { keepDay: true, advance: onToday });
+    } else {
+      this.showMonth(this.y, this.m, { keepDay: true });
+    }
     return true;
+  }
+
+  /** This month in the chosen zone: {y, m}. */
+  today() {
+    const { y, m } = parseDay(dayIn(this.zone));
+    return { y, m };
   }
 
   setUpClock() {
@@ -95,8 +113,8 @@ export class Picker {
   }
 
   start() {
-    const today = parseDay(dayIn(this.zone));
-    this.first = { y: today.y, m: today.m };
+    const today = this.today();
+    this.first = today;
     return this.showMonth(today.y, today.m, { advance: true });
   }
 

@@ -6,7 +6,7 @@ and what held up in review (a double click, zone switches)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -145,6 +145,36 @@ def test_switching_zone_shows_each_time_on_its_local_day(
             local = start.astimezone(ZoneInfo(zone))
             assert str(local.date()) == day, (zone, start, day)
             assert b.inner_text() == f"{local:%H:%M}", (zone, b.inner_text(), local)
+    assert errors == []
+
+
+def test_switching_to_a_zone_where_today_is_in_another_month_shows_that_month(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # At noon UTC on the last day of a month it is already the 1st in Kiritimati (UTC+14)
+    # and still the last day in Pago Pago (UTC-11), where the host works that day. A
+    # visitor on today's month who switches zone sees today's month in the new zone,
+    # and the earliest month follows it (its last day's times were out of reach).
+    today = datetime.now(UTC).date()
+    month_after = date(today.year + (today.month + 1) // 12, (today.month + 1) % 12 + 1, 1)
+    last_day = month_after - timedelta(days=1)      # the last day of next month
+    noon = datetime.combine(last_day, time(12), UTC)
+    host = coach(stack, timezone="Pacific/Pago_Pago", hours=("09:00", "17:00"))
+    page = new_context("Pacific/Kiritimati").new_page()
+    page.clock.install(time=noon)  # the visitor's clock; Penny's is today's
+    errors = watch_console(page)
+    page.goto(f"{stack.api_url}/{host}/intro")
+    page.locator("button.slot").first.wait_for()
+    expect(page.locator("#month-label")).to_have_text(f"{month_after:%B %Y}")
+
+    page.locator("#timezone").select_option("Pacific/Pago_Pago")
+    expect(page.locator("#month-label")).to_have_text(f"{last_day:%B %Y}")
+    page.locator(f'button.day.free[data-day="{last_day.isoformat()}"]').click()
+    expect(page.locator("button.slot")).to_have_count(16)   # 09:00-17:00 by half hours
+    expect(page.locator("#prev-month")).to_be_disabled()
+
+    page.locator("#timezone").select_option("Pacific/Kiritimati")
+    expect(page.locator("#month-label")).to_have_text(f"{month_after:%B %Y}")
+    expect(page.locator("#prev-month")).to_be_disabled()
     assert errors == []
 
 
