@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.bookings import Booking, BookingBrief, BookingStatus
 from chalicelib.domain.providers.briefs import BookingFacts, PastBooking
 from chalicelib.domain.providers.notes import BookingNotes
+from chalicelib.domain.wall_clock import hhmm
 
 NOTES_PROVIDERS = ("notion", "google")
 MAX_EARLIER = 10                   # earlier bookings listed (most recent)
@@ -67,9 +68,11 @@ def status_label(booking: Booking) -> str:
 
 
 def _when(start: datetime, end: datetime, zone: str) -> str:
+    """'Tue 24 Nov 2026, 09:00 to 09:30 (America/New_York)'; on the day the clocks go
+    back a time they show twice says which: '01:30 EDT to 01:00 EST'."""
     tz = ZoneInfo(zone)
     s, e = start.astimezone(tz), end.astimezone(tz)
-    return f"{s:%a %d %b %Y}, {s:%H:%M} to {e:%H:%M} ({zone})"
+    return f"{s:%a %d %b %Y}, {hhmm(s)} to {hhmm(e)} ({zone})"
 
 
 def answers_by_label(booking: Booking, labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:

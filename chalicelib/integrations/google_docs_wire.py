@@ -29,6 +29,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
 )
 from chalicelib.domain.providers.notes import BookingNotes
+from chalicelib.domain.wall_clock import hhmm
 from chalicelib.integrations import google_calendar_wire as calendar_wire
 
 PROVIDER = calendar_wire.PROVIDER
@@ -112,15 +113,16 @@ def lines(notes: BookingNotes) -> tuple[Line, ...]:
 
 def when(notes: BookingNotes) -> str:
     """`Monday 4 May 2026, 11:00 to 11:30 (Europe/Berlin)`, in the host's zone (UTC when
-    Penny does not know that zone)."""
+    Penny does not know that zone); a time the clocks show twice that day (they went
+    back) says which, `01:30 EDT to 01:00 EST`."""
     try:
         zone, label = ZoneInfo(notes.time_zone), notes.time_zone
     except (ZoneInfoNotFoundError, ValueError):
         zone, label = ZoneInfo("UTC"), "UTC"
     start, end = notes.when.start.astimezone(zone), notes.when.end.astimezone(zone)
-    shown = f"{start:%A} {start.day} {start:%B %Y, %H:%M} to "
-    shown += f"{end:%H:%M}" if end.date() == start.date() else \
-        f"{end:%A} {end.day} {end:%B %Y, %H:%M}"
+    shown = f"{start:%A} {start.day} {start:%B %Y}, {hhmm(start)} to "
+    shown += hhmm(end) if end.date() == start.date() else \
+        f"{end:%A} {end.day} {end:%B %Y}, {hhmm(end)}"
     return f"{shown} ({label})"
 
 

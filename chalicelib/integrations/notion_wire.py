@@ -4,11 +4,12 @@ JSON notion-client sends and answers; the calls are notion_notes.py's and
 notion_page_writer.py's.
 
 The page: the data source's title property holds the notes' title; Email, When (a date
-range in the host's zone), Status (select) and Booking (the booking uid, as text) hold
-the rest. The body is a heading "Booking details" and one bullet per line of notes;
-bare URLs in a line become links. A rewrite touches only the bullets right under that
-heading that Penny made, so what the host wrote on the page stays, a bullet they added
-at the end of Penny's list included.
+range in the host's zone; in the hour the clocks repeat, its instants with their
+offsets), Status (select) and Booking (the booking uid, as text) hold the rest. The body
+is a heading "Booking details" and one bullet per line of notes; bare URLs in a line
+become links. A rewrite touches only the bullets right under that heading that Penny
+made, so what the host wrote on the page stays, a bullet they added at the end of
+Penny's list included.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.providers.notes import BookingNotes
+from chalicelib.domain.wall_clock import repeated
 
 HEADING = "Booking details"
 BOOKING = "Booking"
@@ -116,11 +118,21 @@ def _when(notes: BookingNotes) -> dict[str, Any]:
         zone = ZoneInfo(notes.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         # An unknown zone: the instants with their offsets, which Notion shows as such.
-        return {"start": notes.when.start.isoformat(), "end": notes.when.end.isoformat()}
+        return _instants(notes.when.start, notes.when.end)
+    start, end = notes.when.start.astimezone(zone), notes.when.end.astimezone(zone)
+    if repeated(start) or repeated(end):
+        # On the day the clocks go back a wall-clock time in the repeated hour names two
+        # instants, and is read as the first: the second 01:30 as 01:30 EDT, a booking
+        # across the change as "01:30 to 01:00". Notion takes no offset beside
+        # `time_zone`: the instants with their offsets (in the host's zone) instead.
+        return _instants(start, end)
     # With `time_zone`, Notion takes wall-clock times without an offset.
-    return {"start": notes.when.start.astimezone(zone).replace(tzinfo=None).isoformat(),
-            "end": notes.when.end.astimezone(zone).replace(tzinfo=None).isoformat(),
-            "time_zone": notes.time_zone}
+    return {"start": start.replace(tzinfo=None).isoformat(),
+            "end": end.replace(tzinfo=None).isoformat(), "time_zone": notes.time_zone}
+
+
+def _instants(start: datetime, end: datetime) -> dict[str, Any]:
+    return {"start": start.isoformat(), "end": end.isoformat()}
 
 
 def changed(page: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,6 +156,11 @@ def _seen(value: Mapping[str, Any]) -> Any:
 
 
 def _instant(moment: Any, zone: Any) -> datetime | str | None:
+    """The instant a date's `start` or `end` names, in UTC: one with an offset as written
+    (Notion answers so, and Penny writes so in the hour the clocks repeat), one without
+    it in `time_zone` (a repeated time as the first, as Notion reads it; Penny writes
+    none). In UTC because Python never finds two aware times in different zones equal
+    when either falls in a repeated hour."""
     if not isinstance(moment, str) or "T" not in moment:
         return moment if isinstance(moment, str) else None
     found = datetime.fromisoformat(moment.replace("Z", "+00:00"))
@@ -152,7 +169,7 @@ def _instant(moment: Any, zone: Any) -> datetime | str | None:
             found = found.replace(tzinfo=ZoneInfo(zone))
         except (ZoneInfoNotFoundError, ValueError, TypeError):
             return moment
-    return found
+    return found.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.currencies import minor_digits
 from chalicelib.domain.event_types import LocationKind, Price
+from chalicelib.domain.wall_clock import hhmm
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
 
@@ -67,19 +68,11 @@ def day_label(moment: datetime, zone: str) -> str:
     return f"{a:%A}, {a.day} {a:%B %Y}"
 
 
-def _hhmm(local: datetime) -> str:
-    """'09:00'; a time the clocks show twice that day (they went back) with its zone's
-    abbreviation, '01:30 EDT' or '01:30 EST', so it says which of the two it is."""
-    other = local.replace(fold=1 - local.fold)
-    twice = other.utcoffset() != local.utcoffset()
-    return f"{local:%H:%M} {local:%Z}" if twice else f"{local:%H:%M}"
-
-
 def when_label(start: datetime, end: datetime, zone: str) -> str:
     """'Tuesday, 24 November 2026, 09:00 to 09:30 (America/New_York)', with an en dash."""
     tz = ZoneInfo(zone)
     a, b = start.astimezone(tz), end.astimezone(tz)
-    return (f"{day_label(start, zone)}, {_hhmm(a)}\N{EN DASH}{_hhmm(b)} "
+    return (f"{day_label(start, zone)}, {hhmm(a)}\N{EN DASH}{hhmm(b)} "
             f"({zone.replace('_', ' ')})")
 
 
@@ -96,4 +89,4 @@ def time_element(label: str, start: datetime, zone: str, end: datetime | None = 
 
 def clock_label(moment: datetime, zone: str) -> str:
     """'14:32': the time of day `moment` is in `zone`."""
-    return _hhmm(moment.astimezone(ZoneInfo(zone)))
+    return hhmm(moment.astimezone(ZoneInfo(zone)))

@@ -187,6 +187,19 @@ def test_an_update_changes_status_and_time_in_the_same_doc(
         "files.get": 1, "documents.get": 1, "documents.batchUpdate": 1, "files.update": 2}
 
 
+def test_a_doc_of_a_booking_across_the_fall_back_says_which_0130_and_which_0100(
+        provider_sandbox: ProviderSandbox) -> None:
+    # New York's clocks go back on 2026-11-01 (02:00 EDT is 01:00 EST): 01:30 EDT is
+    # 05:30Z, and 01:00 EST, 06:00Z, is half an hour later.
+    across = replace(INTRO, time_zone="America/New_York",
+                     when=span("2026-11-01T05:30:00+00:00", "2026-11-01T06:00:00+00:00"))
+
+    saved = _notes(provider_sandbox).save_notes(across)
+
+    assert _lines(provider_sandbox, saved.id)[1] == (
+        "Confirmed: Sunday 1 November 2026, 01:30 EDT to 01:00 EST (America/New_York)", False)
+
+
 def test_a_bullet_the_host_added_after_pennys_list_stays_through_an_update(
         provider_sandbox: ProviderSandbox) -> None:
     folder = _folder(provider_sandbox)

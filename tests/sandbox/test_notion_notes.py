@@ -157,6 +157,44 @@ def test_an_update_changes_status_time_and_bullets_in_the_same_page(
                                          "blocks.delete": 1}
 
 
+# New York's clocks go back on 2026-11-01 (02:00 EDT is 01:00 EST): 01:30 comes twice.
+FALL_BACK_FIRST = span("2026-11-01T05:30:00+00:00", "2026-11-01T06:00:00+00:00")  # to 01:00
+FALL_BACK_SECOND = span("2026-11-01T06:30:00+00:00", "2026-11-01T07:00:00+00:00")  # EST
+
+
+def test_a_booking_at_the_second_0130_of_the_fall_back_is_dated_as_itself_and_written_once(
+        provider_sandbox: ProviderSandbox) -> None:
+    second = replace(INTRO, time_zone="America/New_York", when=FALL_BACK_SECOND)
+
+    first = _notes(provider_sandbox).save_notes(second)
+    again = _notes(provider_sandbox).save_notes(second)
+
+    [page] = provider_sandbox.notion_pages()
+    assert page["properties"]["When"]["date"] == {"start": "2026-11-01T01:30:00.000-05:00",
+                                                  "end": "2026-11-01T02:00:00.000-05:00",
+                                                  "time_zone": None}
+    assert again == first and _writes(provider_sandbox) == {"pages.create": 1}
+
+
+def test_a_move_between_the_two_0130s_of_the_fall_back_rewrites_the_date(
+        provider_sandbox: ProviderSandbox) -> None:
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(replace(INTRO, time_zone="America/New_York",
+                                     when=FALL_BACK_FIRST))
+    [page] = provider_sandbox.notion_pages()
+    assert page["properties"]["When"]["date"] == {"start": "2026-11-01T01:30:00.000-04:00",
+                                                  "end": "2026-11-01T01:00:00.000-05:00",
+                                                  "time_zone": None}
+    provider_sandbox.reset_api_calls("notion")
+
+    notes.update_notes(saved.id, replace(INTRO, time_zone="America/New_York",
+                                         when=FALL_BACK_SECOND))
+
+    [page] = provider_sandbox.notion_pages()
+    assert page["properties"]["When"]["date"]["start"] == "2026-11-01T01:30:00.000-05:00"
+    assert _writes(provider_sandbox) == {"pages.update": 1}
+
+
 def test_an_update_keeps_what_the_host_and_the_brief_wrote_below(
         provider_sandbox: ProviderSandbox) -> None:
     notes = _notes(provider_sandbox)
