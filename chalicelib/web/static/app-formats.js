@@ -2,7 +2,7 @@
 // slug it suggests for a name.
 
 import { h } from "./app-dom.js";
-import { allZones, modernZone, zoneLabel } from "./clock.js";
+import { allZones, modernZone, repeatedTime, zoneLabel } from "./clock.js";
 
 // Where a meeting happens (event type `location.kind`, booking `location_kind`).
 export const LOCATIONS = {
@@ -10,26 +10,31 @@ export const LOCATIONS = {
   in_person: "In person",
 };
 
-// Two formats per zone, built once: a list re-renders every row on each live event.
+// The formats of each zone, built once: a list re-renders every row on each live event.
 const rangeFormats = new Map();
 
 function formatsIn(timeZone) {
   if (!rangeFormats.has(timeZone)) {
+    const time = { hour: "numeric", minute: "2-digit", timeZone };
     rangeFormats.set(timeZone, {
       day: new Intl.DateTimeFormat(undefined, {
         weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone,
       }),
-      time: new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone }),
+      time: new Intl.DateTimeFormat(undefined, time),
+      named: new Intl.DateTimeFormat(undefined, { ...time, timeZoneName: "short" }),
     });
   }
   return rangeFormats.get(timeZone);
 }
 
+// A time the clocks show twice that day (they went back) says which it is, as on the
+// booking page: "1:30 AM EDT – 1:00 AM EST", never "1:30 AM – 1:00 AM".
 export function formatRange(startIso, endIso, timeZone) {
-  const { day, time } = formatsIn(timeZone);
-  const start = new Date(startIso);
-  const end = new Date(endIso);
-  return { day: day.format(start), time: `${time.format(start)} – ${time.format(end)}` };
+  const formats = formatsIn(timeZone);
+  const time = (iso) => (repeatedTime(iso, timeZone) ? formats.named : formats.time)
+    .format(new Date(iso));
+  return { day: formats.day.format(new Date(startIso)),
+    time: `${time(startIso)} – ${time(endIso)}` };
 }
 
 // How many decimals each currency has, as the server counts them (ISO 4217:
