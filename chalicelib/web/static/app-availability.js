@@ -42,6 +42,8 @@ export function initAvailability(state) {
   const weekly = $("#av-weekly");
   const overrides = $("#av-overrides");
   const days = {};
+  // Overrides for dates gone by in the zone the page loaded in: not shown (below).
+  let gone = [];
 
   for (const day of DAYS) {
     const toggleId = `av-${day}`;
@@ -142,9 +144,17 @@ export function initAvailability(state) {
     // Overrides for dates gone by change nothing and are not shown; the next save leaves
     // them out, so they never add up to the API's limit (366) and block every save.
     const today = todayIn(state.profile.timezone);
+    gone = schedule.overrides.filter((o) => o.date < today);
     overrides.replaceChildren(...schedule.overrides.filter((o) => o.date >= today).map(overrideRow));
     renumberOverrides();
     markSaved(form);
+  }
+
+  // A date gone by in the zone left can be today or later in the zone saved (Kiritimati
+  // to Pago Pago goes back a day): its override is kept, unless a row shown has that date.
+  function stillComing(timezone, shown) {
+    const today = todayIn(timezone);
+    return gone.filter((o) => o.date >= today && !shown.some((row) => row.date === o.date));
   }
 
   // The API's PUT replaces the whole profile, so the profile is read again right before
@@ -161,20 +171,26 @@ export function initAvailability(state) {
     const bad = $$(".ranges", form).map(checkRanges).find(Boolean)
       || checkOverrideDates($$(".override", overrides));
     if (bad) return bad.focus();
+    const shown = $$(".override", overrides).map((row) => ({
+      date: $(".override-date", row).value,
+      ranges: $(".override-off", row).checked ? [] : row.editor.read(),
+    }));
+    const timezone = form.elements.timezone.value;
+    const kept = stillComing(timezone, shown);
     const body = {
       weekly: Object.fromEntries(DAYS.map((day) => [day, days[day].editor.read()])),
-      overrides: $$(".override", overrides).map((row) => ({
-        date: $(".override-date", row).value,
-        ranges: $(".override-off", row).checked ? [] : row.editor.read(),
-      })),
+      overrides: [...kept, ...shown],
     };
-    const timezone = form.elements.timezone.value;
     await busy($("button[type=submit]", form), async () => {
       try {
         // The hours first: they are wall-clock times, whatever the zone, and a refusal
         // of them must not leave the zone changed alone (the hours would move with it).
         await state.api.put("/me/schedule", body);
         if (timezone !== modernZone(state.profile.timezone)) state.profile = await saveZone(timezone);
+        // What was kept is shown now; the rest of what had gone by is no longer stored.
+        overrides.prepend(...kept.map(overrideRow));
+        renumberOverrides();
+        gone = [];
         $("#av-suggested").hidden = true;
         markSaved(form);
         toast("Availability saved", { detail: `Times are in ${zoneLabel(timezone)}.` });

@@ -20,7 +20,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -240,6 +242,45 @@ def test_a_year_of_past_overrides_does_not_block_the_next_save(
     expect(availability.locator(".override")).to_have_count(1)  # dates gone by: not shown
     r = context.request.get(f"{stack.api_url}/me/schedule", headers=csrf_headers(context, stack))
     assert r.json()["overrides"] == [{"date": "2099-12-24", "ranges": []}]
+
+
+def test_moving_the_zone_back_a_day_keeps_the_override_for_today_there(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # Kiritimati (UTC+14) is always a day ahead of Pago Pago (UTC-11): a day off for today
+    # in Pago Pago is a date gone by for a host in Kiritimati, so it is not shown. Moving
+    # there makes it today again; saving must keep it, not drop it with the past ones.
+    ahead, behind = "Pacific/Kiritimati", "Pacific/Pago_Pago"
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    headers = csrf_headers(context, stack)
+    profile = profile_of(context, stack)
+    profile.pop("id", None)
+    r = context.request.put(f"{stack.api_url}/me/profile", headers=headers,
+                            data={**profile, "timezone": ahead})
+    assert r.status == 200, r.text()
+    now = datetime.now(UTC)
+    today_behind = now.astimezone(ZoneInfo(behind)).date()
+    day_off = {"date": today_behind.isoformat(), "ranges": []}
+    long_gone = {"date": (today_behind - timedelta(days=3)).isoformat(), "ranges": []}
+    r = context.request.put(f"{stack.api_url}/me/schedule", headers=headers, data={
+        "weekly": {"monday": [{"start": "09:00", "end": "17:00"}]},
+        "overrides": [long_gone, day_off]})
+    assert r.status == 200, r.text()
+    page = open_dashboard(context, stack, "/app/availability")
+    availability = view(page, "availability")
+    expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("09:00")
+    expect(availability.locator(".override")).to_have_count(0)  # both gone by, there
+
+    availability.get_by_label("Timezone").select_option(behind)
+    availability.get_by_role("button", name="Save availability").click()
+
+    expect(page.get_by_text("Availability saved")).to_be_visible()
+    schedule = context.request.get(f"{stack.api_url}/me/schedule").json()
+    assert schedule["timezone"] == behind
+    assert schedule["overrides"] == [day_off], schedule["overrides"]
+    # and it is shown now, as a date to come
+    expect(availability.locator(".override-date")).to_have_value(day_off["date"])
 
 
 def test_a_week_emptied_on_purpose_stays_empty_with_no_suggestion(
