@@ -82,7 +82,8 @@ def calendar_busy(calendar_id: str, window: TimeRange, answer: Any) -> CalendarB
 
 
 def event_change(item: Mapping[str, Any], calendar_zone: tzinfo) -> EventChange:
-    """One item of events.list; `calendar_zone` places all-day events (the listing's)."""
+    """One item of events.list; `calendar_zone` (the listing's) places all-day events,
+    and a time with neither an offset nor a zone Python knows."""
     event_id = str(item["id"])
     start = _instant(item.get("start"), calendar_zone)
     end = _instant(item.get("end"), calendar_zone)
@@ -103,7 +104,14 @@ def _instant(value: Any, calendar_zone: tzinfo) -> tuple[datetime, bool] | None:
     if not isinstance(value, dict):
         return None
     if value.get("dateTime"):
-        return datetime.fromisoformat(value["dateTime"]).astimezone(UTC), False
+        moment = datetime.fromisoformat(value["dateTime"])
+        if moment.tzinfo is None:
+            # Google writes the offset unless `timeZone` names the zone: a time without
+            # one is read there (else where the calendar lives, as a listing's times
+            # are), never in the server's zone. A zone Python does not know is the
+            # calendar's, as for an all-day event.
+            moment = moment.replace(tzinfo=zone(value.get("timeZone")) or calendar_zone)
+        return moment.astimezone(UTC), False
     if value.get("date"):
         # All-day events carry a date only: they run midnight to midnight where the
         # calendar lives (the listing's timeZone; UTC if Google names none).

@@ -113,3 +113,32 @@ def test_other_refusals_are_rejected_without_googles_free_text(status: int) -> N
 
     assert isinstance(error, ProviderRejectedError)
     assert f"HTTP {status}, forbidden" in error.message and "a@b.c" not in error.message
+
+
+# EventDateTime.dateTime: "A time zone offset is required unless a time zone is explicitly
+# specified in timeZone." A time without one is read there, never in the server's zone.
+def test_a_time_without_an_offset_is_read_in_the_timezone_it_names() -> None:
+    item = {"id": "naive1", "start": {"dateTime": "2026-11-24T09:00:00",
+                                      "timeZone": "America/New_York"},
+            "end": {"dateTime": "2026-11-24T10:00:00", "timeZone": "America/New_York"}}
+
+    assert event_change(item, BERLIN).event == ExternalEvent(
+        TimeRange(_at("2026-11-24T14:00:00+00:00"), _at("2026-11-24T15:00:00+00:00")))
+
+
+def test_a_time_without_an_offset_or_a_known_timezone_is_read_in_the_calendars_zone() -> None:
+    for named in ({}, {"timeZone": "Mars/Olympus_Mons"}):
+        item = {"id": "naive2", "start": {"dateTime": "2026-05-04T11:00:00", **named},
+                "end": {"dateTime": "2026-05-04T12:00:00", **named}}
+
+        assert event_change(item, BERLIN).event == ExternalEvent(
+            TimeRange(_at("2026-05-04T09:00:00+00:00"), _at("2026-05-04T10:00:00+00:00")))
+
+
+def test_a_time_with_an_offset_keeps_it_whatever_timezone_is_named() -> None:
+    item = {"id": "tokyo1", "start": {"dateTime": "2026-11-24T09:00:00+09:00",
+                                      "timeZone": "Asia/Tokyo"},
+            "end": {"dateTime": "2026-11-24T10:00:00+09:00", "timeZone": "America/New_York"}}
+
+    assert event_change(item, BERLIN).event == ExternalEvent(
+        TimeRange(_at("2026-11-24T00:00:00+00:00"), _at("2026-11-24T01:00:00+00:00")))
