@@ -5,6 +5,11 @@ of a calendar reads (`sync_window`). The rules of trust are here, pure:
   no notification since its last sync is fresh until the channel ends: every change at
   the provider posts to Penny, which syncs then;
 - without push (none made, or lapsed), a sync is trusted for `CACHE_TTL`;
+- a copy holding events placed by the host's zone (Outlook's all-day dates, which Graph
+  gives as midnight to midnight UTC: placed where the host lives) is not fresh once the
+  host's profile zone is another (`placed_in`): the sync a slots page then makes places
+  them again. The check reads the zone the page has anyway, so a zone change writes
+  nothing here and no path that changes the zone can leave the copy trusted;
 - a window reaching past what the last full listing covered, or a calendar never synced,
   is not fresh: the sync a slots page then makes is a full listing reaching the window's
   end (up to `SYNC_LIMIT` ahead: an event type may take bookings two years ahead, or
@@ -67,13 +72,18 @@ class SyncState:
     watch_resource: str = ""                # Google's resourceId, to stop the channel
     failure: str | None = None              # why the last sync failed (None: it worked)
     watch_asked_at: datetime | None = None  # a new channel asked of the calendar worker
+    placed_in: str | None = None            # the host's zone events in the copy were
+                                            # placed by (None: nothing depends on it)
 
     def watching(self, now: datetime) -> bool:
         return self.watch_expires_at is not None and self.watch_expires_at > now
 
-    def fresh_for(self, window: TimeRange, now: datetime) -> bool:
-        """May a slots page use the copy over `window` without asking the provider?"""
+    def fresh_for(self, window: TimeRange, now: datetime, zone: str) -> bool:
+        """May a slots page use the copy over `window` without asking the provider?
+        `zone`: the host's own (their profile's)."""
         if self.synced_at is None or self.covered_until is None:
+            return False
+        if not self.placed_for(zone):
             return False
         if not self.reaches(window.end, now):
             return False
@@ -82,6 +92,10 @@ class SyncState:
         if self.watching(now):
             return True
         return now - self.synced_at < CACHE_TTL
+
+    def placed_for(self, zone: str) -> bool:
+        """Is the copy right for a host in `zone`: nothing in it placed by another?"""
+        return self.placed_in is None or self.placed_in == zone
 
     def reaches(self, end: datetime, now: datetime) -> bool:
         """Does the copy reach `end`, as far as a page may ask (`SYNC_LIMIT` ahead, which
@@ -131,10 +145,15 @@ class SyncState:
         return replace(self, watch_id=other.watch_id, watch_expires_at=other.watch_expires_at,
                        watch_resource=other.watch_resource)
 
-    def synced(self, now: datetime, cursor: str | None, covered_until: datetime | None
-               ) -> SyncState:
+    def synced(self, now: datetime, cursor: str | None, covered_until: datetime | None,
+               placed_in: str | None = None) -> SyncState:
+        """The state after a listing: a full one (`covered_until`) replaces the copy, so
+        its `placed_in` is the copy's; an incremental one (Google's, which places nothing
+        by the host's zone) leaves the copy's unless it placed some itself."""
         return replace(self, synced_at=now, cursor=cursor, failure=None,
-                       covered_until=covered_until or self.covered_until)
+                       covered_until=covered_until or self.covered_until,
+                       placed_in=placed_in if covered_until is not None
+                       else placed_in or self.placed_in)
 
 
 def sync_window(now: datetime, until: datetime | None = None) -> TimeRange:

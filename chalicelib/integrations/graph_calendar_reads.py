@@ -68,11 +68,21 @@ class GraphCalendarReads(GraphClient):
     def changes(self, calendar_id: str, window: TimeRange,
                 cursor: str | None) -> CalendarChanges:
         # No incremental cursor for Graph in Penny (delta lists series masters only): each
-        # read is the whole window, and what is not listed is gone.
+        # read is the whole window, and what is not listed is gone. The zone all-day
+        # events were placed by is told with them: the copy is not trusted once the
+        # host's zone is another (domain/calendar_trust.py).
+        placed: list[tzinfo] = []
+
+        def home() -> tzinfo:
+            if not placed:
+                placed.append(self._zone())
+            return placed[0]
+
         listed = tuple(EventChange(str(item["id"]), None if item.get("isCancelled")
-                                   else external_event(item, self._zone))
+                                   else external_event(item, home))
                        for item in self._view(calendar_id, window))
-        return CalendarChanges(calendar_id, listed, full=True, cursor=None)
+        return CalendarChanges(calendar_id, listed, full=True, cursor=None,
+                               placed_in=str(placed[0]) if placed else None)
 
     def _zone(self) -> tzinfo:
         """The host's zone, for all-day events (asked once; threads may both ask)."""

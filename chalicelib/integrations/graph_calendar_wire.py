@@ -7,7 +7,8 @@ All-day events: an all-day event is a span of dates, midnight to midnight where 
 owner lives. One that comes back at midnight UTC to midnight UTC is such a span of dates
 (Graph gives them unconverted; or the mailbox's zone is UTC, and it is the same), and is
 placed midnight to midnight in the host's own zone (`home`: Penny's profile zone, read
-only when such an event is met): read as UTC days, a day off in Sydney or Honolulu left
+only when such an event is met; a listing tells the zone, so that its copy is read again
+once the host's zone is another): read as UTC days, a day off in Sydney or Honolulu left
 its first or last hours bookable. Any other all-day event was converted from its zone,
 and its instants are kept.
 """

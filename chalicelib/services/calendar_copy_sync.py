@@ -96,7 +96,8 @@ class CalendarCopySync(CalendarRecords):
                 if attempt:
                     self._overlapped(host_id, ref)
                 raise
-            mine = state.synced(started, changes.cursor, window.end if changes.full else None)
+            mine = state.synced(started, changes.cursor, window.end if changes.full else None,
+                                changes.placed_in)
             if attempt == 0 and noticed is not None and not changes.full and not days \
                     and (held is None or state.watch_id is None) \
                     and not mine.needs_watch(started) and still_true(state, mine):

@@ -47,7 +47,7 @@ def kept_state(current: SyncState, mine: SyncState, noticed: datetime | None = N
 
 def still_true(stored: SyncState, mine: SyncState) -> bool:
     """Is the stored state as true after this sync as before: fresh (synced, no failure,
-    no notification since), on the same channel?"""
+    no notification since), on the same channel, its events placed by the same zone?"""
     return (stored.synced_at is not None and stored.failure is None
             and (stored.changed_at is None or stored.changed_at <= stored.synced_at)
-            and mine.watch_id == stored.watch_id)
+            and mine.watch_id == stored.watch_id and mine.placed_in == stored.placed_in)

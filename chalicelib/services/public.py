@@ -136,7 +136,8 @@ class PublicService:
         cached copies, after syncing those that are not fresh; and whether one of those
         could not be synced."""
         states = config.calendars.conflicts
-        due = [s for s in states if not s.fresh_for(reach, now)]
+        # The host's own zone: a copy placed by another (they changed it) is read again.
+        due = [s for s in states if not s.fresh_for(reach, now, config.profile.timezone)]
         # A sync's busy time comes clipped to what it read: the own event read whole.
         read_reach = reach if own is None else own.read_window(reach)
         synced = ({} if not due or self.calendars is None

@@ -38,7 +38,9 @@ def setup_to_json(setup: CalendarSetup) -> str:
             "watch_expires_at": _iso(s.watch_expires_at), "watch_resource": s.watch_resource,
             "failure": s.failure,
             # Only while a watch is asked: a setup with none reads (and compares) as before.
-            **({"watch_asked_at": _iso(s.watch_asked_at)} if s.watch_asked_at else {})}
+            **({"watch_asked_at": _iso(s.watch_asked_at)} if s.watch_asked_at else {}),
+            # Only once a listing placed events by the host's zone (Outlook's all-day).
+            **({"placed_in": s.placed_in} if s.placed_in else {})}
             for s in setup.conflicts],
         # Left out while empty: a setup with none reads as before.
         **({"removed": [{"ref": r.ref.key, "reason": r.reason, "at": _iso(r.removed_at),
@@ -58,7 +60,7 @@ def setup_from_json(raw: str | None) -> CalendarSetup:
             changed_at=_when(c.get("changed_at")), watch_id=c.get("watch_id"),
             watch_expires_at=_when(c.get("watch_expires_at")),
             watch_resource=c.get("watch_resource") or "", failure=c.get("failure"),
-            watch_asked_at=_when(c.get("watch_asked_at")))
+            watch_asked_at=_when(c.get("watch_asked_at")), placed_in=c.get("placed_in"))
             for c in data.get("conflicts", [])),
         destination=None if destination is None else CalendarRef.parse(destination),
         removed=tuple(RemovedCalendar(CalendarRef.parse(r["ref"]), str(r.get("reason") or ""),

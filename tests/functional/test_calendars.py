@@ -71,6 +71,19 @@ def starts(api: Api, day: date) -> set[datetime]:
     return {datetime.fromisoformat(s["start"]) for s in r.json["slots"].get(str(day), [])}
 
 
+def local_starts(api: Api, day: date, zone: str) -> list[str]:
+    r = api.get(f"/hosts/alice/intro/slots?start={day}&end={day}&timeZone={zone}")
+    assert r.status == 200, r.body
+    return [s["start"] for s in r.json["slots"].get(str(day), [])]
+
+
+def outlook_day_off(sandbox: ProviderSandbox, day: date) -> None:
+    """The host's day off in Outlook, all day: Graph gives it as midnight to midnight UTC."""
+    sandbox.add_event("microsoft", "Day off", datetime.combine(day, time(), UTC),
+                      datetime.combine(day + timedelta(days=1), time(), UTC),
+                      all_day=True, show_as="oof")
+
+
 def deliver(api: Api, sandbox: ProviderSandbox, provider: str, seen: int = 0) -> int:
     """Hand Penny every notification the sandbox sent after the first `seen`, waiting for
     at least one of a change: the sandbox sends from a background thread, so a new
@@ -650,9 +663,7 @@ def test_an_all_day_outlook_event_keeps_the_whole_day_off_in_the_hosts_own_zone(
     while day.weekday() == 0:  # a day whose day before is a working day too
         day = next_weekday(clock, (day - clock.current.date()).days + 1)
     # WHEN the host marks the day off, all day: Graph gives it as midnight to midnight UTC
-    sandbox.add_event("microsoft", "Day off", datetime.combine(day, time(), UTC),
-                      datetime.combine(day + timedelta(days=1), time(), UTC),
-                      all_day=True, show_as="oof")
+    outlook_day_off(sandbox, day)
     clock.current += timedelta(minutes=6)  # no push here: the copy's short expiry
 
     # THEN nothing of that day in Honolulu is offered, its afternoon included (14:00-17:00
@@ -664,6 +675,32 @@ def test_an_all_day_outlook_event_keeps_the_whole_day_off_in_the_hosts_own_zone(
             offered.setdefault(local.date(), set()).add(local.hour)
     assert day not in offered, offered
     assert {9, 16} <= offered[day - timedelta(days=1)]
+
+
+def test_an_all_day_outlook_event_moves_to_the_hosts_new_zone_when_they_change_it(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN a host in Honolulu, 9:00-17:00 there, with Outlook connected and a day off
+    # (Graph: midnight to midnight UTC), read by a slots page: placed in Honolulu
+    assert api.put("/me/profile", f.profile(timezone="Pacific/Honolulu"),
+                   token=host).status == 200
+    connect(api, host, "microsoft")
+    day = next_weekday(clock)
+    while day.weekday() == 4:  # a day whose next day is a working day too
+        day = next_weekday(clock, (day - clock.current.date()).days + 1)
+    outlook_day_off(sandbox, day)
+    clock.current += timedelta(minutes=6)  # no push here: the copy's short expiry
+    assert local_starts(api, day, "Pacific/Honolulu") == []
+
+    # WHEN the host moves to London (9:00-17:00 there now), within the copy's expiry
+    assert api.put("/me/profile", f.profile(timezone="Europe/London"),
+                   token=host).status == 200
+
+    # THEN the date is a day off in London, and the next morning there is not (placed in
+    # Honolulu, the day off ran to 10:00 UTC the next day): the copy was read again
+    assert local_starts(api, day, "Europe/London") == []
+    next_morning = local_starts(api, day + timedelta(days=1), "Europe/London")
+    assert any(datetime.fromisoformat(s).astimezone(ZoneInfo("Europe/London")).hour == 9
+               for s in next_morning), next_morning
 
 
 def test_a_recurring_outlook_event_blocks_each_occurrence_and_teams_links_the_booking(

@@ -4,7 +4,9 @@ booking-events topic the local stack provisions (moto), with the API's own table
 the sandbox's Graph, whose subscription POST waits on the validation of Penny's address
 (answered by Penny's own handler: Penny serves no port here). A POST whose answer was
 lost leaves Graph's subscription unrecorded (an orphan): its notifications, known by
-their clientState, adopt it or delete it at Graph (services/calendar_orphans.py).
+their clientState, adopt it or delete it at Graph (services/calendar_orphans.py). A copy
+Graph pushes to is trusted until the subscription ends, but not past the host's change
+of zone, which its all-day events were placed by (domain/calendar_trust.py).
 """
 
 from __future__ import annotations
@@ -26,10 +28,18 @@ from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.store.calendar_cache import CalendarCacheRepository
 from chalicelib.store.queues import QUEUES, TOPIC
 from sandbox.server import ProviderSandbox
+from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
 from tests.functional.hosts import make_sandbox_host
 from tests.functional.realtime_wiring import Wiring
-from tests.functional.test_calendars import deliver, host_id, run_watch_jobs
+from tests.functional.test_calendars import (
+    deliver,
+    host_id,
+    local_starts,
+    next_weekday,
+    outlook_day_off,
+    run_watch_jobs,
+)
 from tests.functional.test_connections import connect
 from tests.functional.test_outlook_event_removed import validated_by_penny
 
@@ -198,3 +208,25 @@ def test_a_forged_notification_with_an_unknown_id_and_client_state_changes_nothi
     assert sandbox.notify("microsoft") == 1
     deliver(api, sandbox, "microsoft")
     assert outlook_state(api, sandbox, outlook_host).watch_id == orphan
+
+
+def test_a_subscribed_outlook_copy_is_read_again_when_the_host_changes_zone(
+        api: Api, sandbox: ProviderSandbox, outlook_host: str, clock: FixedClock) -> None:
+    # GIVEN a host in Honolulu whose Outlook calendar Graph pushes to, with a day off
+    # (midnight to midnight UTC) synced by its notification: placed in Honolulu
+    assert api.put("/me/profile", f.profile(timezone="Pacific/Honolulu"),
+                   token=outlook_host).status == 200
+    assert run_watch_jobs(api, outlook_host) == 1
+    day = next_weekday(clock)
+    outlook_day_off(sandbox, day)
+    deliver(api, sandbox, "microsoft")
+    assert local_starts(api, day, "Pacific/Honolulu") == []
+
+    # WHEN the host moves to London, and an hour on (the subscription lives, and nothing
+    # changed at Graph) their page is read
+    assert api.put("/me/profile", f.profile(timezone="Europe/London"),
+                   token=outlook_host).status == 200
+    clock.advance(seconds=3600)
+
+    # THEN the date is a day off in London too
+    assert local_starts(api, day, "Europe/London") == []

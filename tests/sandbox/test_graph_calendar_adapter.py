@@ -165,6 +165,25 @@ def test_an_all_day_event_given_as_utc_dates_is_placed_in_the_hosts_zone(
     assert event is not None and event.when == _range(*blocked)
 
 
+def test_a_listing_tells_the_hosts_zone_its_all_day_events_were_placed_by_and_only_then(
+        provider_sandbox: ProviderSandbox) -> None:
+    client = provider_sandbox.client("microsoft")
+    outlook = GraphCalendar(MicrosoftApp(client.client_id, client.client_secret,
+                                         base_url=provider_sandbox.base_url("microsoft")),
+                            HostTokens(provider_sandbox),
+                            home=lambda: ZoneInfo("Australia/Sydney"))
+    provider_sandbox.add_event("microsoft", "Meeting", _at("2026-05-04T09:00:00+00:00"),
+                               _at("2026-05-04T10:00:00+00:00"))
+
+    timed = outlook.changes(_primary(provider_sandbox), MAY, None)
+    provider_sandbox.add_event("microsoft", "Away", _at("2026-05-05T00:00:00+00:00"),
+                               _at("2026-05-06T00:00:00+00:00"), all_day=True, show_as="oof")
+    all_day = outlook.changes(_primary(provider_sandbox), MAY, None)
+
+    assert timed.placed_in is None   # nothing in it depends on the host's zone
+    assert all_day.placed_in == "Australia/Sydney"
+
+
 def test_busy_follows_every_page_of_the_calendar_view(provider_sandbox: ProviderSandbox) -> None:
     provider_sandbox.add_event("microsoft", "Weekly sync", _at("2026-01-05T15:00:00+00:00"),
                                _at("2026-01-05T16:00:00+00:00"), weekly=0)

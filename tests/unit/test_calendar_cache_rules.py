@@ -48,41 +48,55 @@ WATCHED = replace(SYNCED_COPY, watch_id="w-1",
 
 
 def test_a_calendar_never_synced_is_never_fresh() -> None:
-    assert not SyncState(GOOGLE).fresh_for(WEEK, SYNCED)
-    assert not replace(SYNCED_COPY, covered_until=None).fresh_for(WEEK, SYNCED)
+    assert not SyncState(GOOGLE).fresh_for(WEEK, SYNCED, "UTC")
+    assert not replace(SYNCED_COPY, covered_until=None).fresh_for(WEEK, SYNCED, "UTC")
 
 
 def test_without_a_watch_a_sync_is_fresh_for_its_short_expiry_and_no_longer() -> None:
-    assert SYNCED_COPY.fresh_for(WEEK, at("2026-03-02T12:04:59+00:00"))
-    assert not SYNCED_COPY.fresh_for(WEEK, at("2026-03-02T12:05:00+00:00"))
+    assert SYNCED_COPY.fresh_for(WEEK, at("2026-03-02T12:04:59+00:00"), "UTC")
+    assert not SYNCED_COPY.fresh_for(WEEK, at("2026-03-02T12:05:00+00:00"), "UTC")
 
 
 def test_with_a_live_watch_a_sync_is_fresh_until_the_watch_ends() -> None:
-    assert WATCHED.fresh_for(WEEK, at("2026-03-09T11:59:59+00:00"))
+    assert WATCHED.fresh_for(WEEK, at("2026-03-09T11:59:59+00:00"), "UTC")
 
 
 def test_a_watch_that_ended_leaves_the_copy_on_its_short_expiry() -> None:
-    assert not WATCHED.fresh_for(WEEK, at("2026-03-09T12:00:00+00:00"))
+    assert not WATCHED.fresh_for(WEEK, at("2026-03-09T12:00:00+00:00"), "UTC")
 
 
 def test_a_notification_after_the_sync_makes_the_copy_stale_even_while_watched() -> None:
     notified = replace(WATCHED, changed_at=at("2026-03-02T12:00:01+00:00"))
 
-    assert not notified.fresh_for(WEEK, at("2026-03-02T12:00:02+00:00"))
+    assert not notified.fresh_for(WEEK, at("2026-03-02T12:00:02+00:00"), "UTC")
 
 
 def test_a_notification_before_the_sync_started_is_in_it() -> None:
     earlier = replace(WATCHED, changed_at=at("2026-03-02T11:59:59+00:00"))
 
-    assert earlier.fresh_for(WEEK, at("2026-03-03T09:00:00+00:00"))
+    assert earlier.fresh_for(WEEK, at("2026-03-03T09:00:00+00:00"), "UTC")
 
 
 def test_a_window_past_what_the_last_full_listing_covered_is_not_fresh() -> None:
     reaching = span("2026-06-09T00:00:00+00:00", "2026-06-10T12:00:01+00:00")
     up_to = span("2026-06-09T00:00:00+00:00", "2026-06-10T12:00:00+00:00")
 
-    assert not WATCHED.fresh_for(reaching, SYNCED)
-    assert WATCHED.fresh_for(up_to, SYNCED)
+    assert not WATCHED.fresh_for(reaching, SYNCED, "UTC")
+    assert WATCHED.fresh_for(up_to, SYNCED, "UTC")
+
+
+def test_a_copy_placed_by_the_hosts_old_zone_is_not_fresh_once_they_changed_it() -> None:
+    # Outlook's all-day dates, placed midnight to midnight in Honolulu
+    placed = replace(WATCHED, ref=OUTLOOK, placed_in="Pacific/Honolulu")
+
+    assert placed.fresh_for(WEEK, SYNCED, "Pacific/Honolulu")
+    assert not placed.fresh_for(WEEK, SYNCED, "Europe/London")
+
+
+def test_a_copy_with_nothing_placed_by_a_zone_is_fresh_in_any() -> None:
+    assert WATCHED.placed_in is None
+    assert WATCHED.fresh_for(WEEK, SYNCED, "Europe/London")
+    assert WATCHED.fresh_for(WEEK, SYNCED, "Pacific/Honolulu")
 
 
 # ---- a booking: trusted_for_booking ---------------------------------------------------
@@ -158,7 +172,7 @@ def test_a_window_past_the_last_full_listing_asks_for_one_reaching_it_up_to_two_
     reaching = replace(SYNCED_COPY, covered_until=farthest)
     assert not reaching.needs_full_sync(SYNCED, at("2036-01-01T00:00:00+00:00"))
     assert reaching.fresh_for(span("2035-12-01T00:00:00+00:00", "2036-01-01T00:00:00+00:00"),
-                              SYNCED + timedelta(minutes=1))
+                              SYNCED + timedelta(minutes=1), "UTC")
 
 
 def test_a_sync_records_when_it_started_its_cursor_and_clears_the_failure() -> None:
@@ -172,6 +186,16 @@ def test_a_sync_records_when_it_started_its_cursor_and_clears_the_failure() -> N
                                                                                 None)
     assert incremental.covered_until == COVERED    # an incremental sync reaches no further
     assert full.covered_until == at("2026-06-10T13:00:00+00:00")
+
+
+def test_a_full_listing_records_the_zone_it_placed_by_and_an_incremental_one_adds_its_own(
+        ) -> None:
+    honolulu = replace(SYNCED_COPY, ref=OUTLOOK, placed_in="Pacific/Honolulu")
+    later, until = at("2026-03-02T13:00:00+00:00"), at("2026-06-10T13:00:00+00:00")
+
+    assert honolulu.synced(later, None, until, "Europe/London").placed_in == "Europe/London"
+    assert honolulu.synced(later, None, until, None).placed_in is None   # none left
+    assert honolulu.synced(later, "c-2", None, None).placed_in == "Pacific/Honolulu"
 
 
 def test_a_full_listing_reads_from_yesterdays_utc_midnight_to_the_horizon() -> None:

@@ -230,7 +230,7 @@ def test_a_notification_landing_during_a_sync_is_read_by_whichever_moves_the_cur
     assert cursor is not None
     assert world.google.changes_asked[1:] == [("primary", cursor)] * 3
     assert world.cached() == {TUESDAY: {"dentist": DENTIST}}
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
 
 
 # ---- push channels --------------------------------------------------------------------
@@ -268,8 +268,8 @@ def test_a_watch_the_provider_refuses_leaves_the_copy_on_its_short_expiry(
     state = world.sync()
 
     assert state.watch_id is None and world.store.watches == {}
-    assert state.fresh_for(TUESDAY_HOURS, NOW + timedelta(minutes=4))
-    assert not state.fresh_for(TUESDAY_HOURS, NOW + timedelta(minutes=5))
+    assert state.fresh_for(TUESDAY_HOURS, NOW + timedelta(minutes=4), "UTC")
+    assert not state.fresh_for(TUESDAY_HOURS, NOW + timedelta(minutes=5), "UTC")
     assert world.sync().watch_id is not None   # the next sync tries again
     assert len(world.google.watches) == 1
 
@@ -284,7 +284,7 @@ def test_a_notification_syncs_the_calendar(world: World) -> None:
     assert world.cache.notified("google", "w-1", made.token) is True
 
     assert world.cached() == {TUESDAY: {"dentist": DENTIST}}
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
 
 
 def test_a_subscription_graph_removed_leaves_the_copy_not_fresh_and_is_made_again(
@@ -293,16 +293,16 @@ def test_a_subscription_graph_removed_leaves_the_copy_not_fresh_and_is_made_agai
     world.sync(OUTLOOK)
     made = world.outlook.watches["w-1"]
     world.clock.advance(timedelta(hours=2))
-    assert world.state(OUTLOOK).fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state(OUTLOOK).fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
 
     # Graph's `subscriptionRemoved`: no change will be pushed any more
     assert world.cache.channel_ended("microsoft", "w-1", made.token) is True
 
     state = world.state(OUTLOOK)
-    assert not state.fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert not state.fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
     assert not state.watching(world.clock.now())
     assert world.sync(OUTLOOK).watch_id == "w-2"   # the next sync subscribes again
-    assert world.state(OUTLOOK).fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state(OUTLOOK).fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
     assert world.cache.channel_ended("microsoft", "w-1", "forged") is False
 
 
@@ -326,7 +326,7 @@ def test_a_notification_that_changes_the_copy_moves_the_cursor_on_its_channel_on
     assert cursor is not None and moved is not None
     assert moved.version == cursor.version + 1 and moved.token != cursor.token
     assert world.cached() == {TUESDAY: {"dentist": DENTIST}}
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
     # and the next change is read from the moved cursor
     world.google.add("primary", "gym", ExternalEvent(GYM))
     assert world.cache.notified("google", "w-1", made.token) is True
@@ -358,7 +358,7 @@ def test_a_notification_of_nothing_that_blocks_time_moves_only_its_channels_curs
     assert world.store.changes == writes   # the setup is not written
     assert world.store.cursor_moves == moves + 1   # only its channel's cursor moved
     assert replace(world.state(), cursor=before.cursor) == before
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
     assert world.cached() == ({} if change != "an event already copied"
                               else {TUESDAY: {"dentist": DENTIST}})
     # and the moved cursor reads the next change
@@ -386,7 +386,7 @@ def test_a_slower_sync_does_not_record_an_event_deleted_while_it_wrote(world: Wo
 
     # THEN the slower sync found the cursor moved and read again: no dentist on Tuesday
     assert world.cached() == {}
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
     world.google.add("primary", "gym", ExternalEvent(GYM))
     assert world.cache.notified("google", "w-1", made.token) is True
     assert world.cached() == {GYM.start.date(): {"gym": GYM}}
@@ -419,7 +419,7 @@ def test_of_two_overlapping_syncs_the_second_to_move_the_cursor_reads_again_from
     assert world.cached() == {date(2026, 3, 4): {"dentist": GYM}}
     moved = world.store.channel_cursor("google", "w-1")
     assert moved is not None and moved.version == read.version + 2
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
 
 
 def test_a_sync_whose_cursor_keeps_being_reset_leaves_the_copy_to_a_full_listing(
@@ -437,11 +437,11 @@ def test_a_sync_whose_cursor_keeps_being_reset_leaves_the_copy_to_a_full_listing
 
     # THEN it gives up too: the copy is not fresh, and the next read lists in full
     assert world.store.channel_cursor("google", "w-1") == ChannelCursor(None, 5)
-    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
     world.clock.advance(timedelta(seconds=1))
     world.sync()
     assert world.google.changes_asked[-1] == ("primary", None)
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
 
 
 def test_a_renewed_channel_carries_the_cursor_and_its_notifications_sync_incrementally(
@@ -480,7 +480,7 @@ def test_of_two_syncs_renewing_a_channel_at_once_the_later_stops_its_own(
     assert sorted(w.id for w in world.google.stopped) == ["w-1", "w-2"]
     assert world.store.find_watch("google", "w-2", "any") is None
     assert world.store.channel_cursor("google", "w-2") is None
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
 
 
 def test_a_channel_renewed_while_its_old_cursor_was_reset_lists_in_full(
@@ -503,11 +503,11 @@ def test_a_channel_renewed_while_its_old_cursor_was_reset_lists_in_full(
     # next read lists in full
     assert world.state().watch_id == "w-2"
     assert world.store.channel_cursor("google", "w-2") == ChannelCursor(None, 2)
-    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
     world.clock.advance(timedelta(seconds=1))
     world.sync()
     assert world.google.changes_asked[-1] == ("primary", None)
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
 
 
 def test_a_calendar_whose_channel_ended_unrenewed_records_each_sync_for_its_short_expiry(
@@ -527,7 +527,7 @@ def test_a_calendar_whose_channel_ended_unrenewed_records_each_sync_for_its_shor
     moved = world.store.channel_cursor("google", "w-1")
     assert read is not None and moved is not None and moved.version == read.version + 1
     assert world.state().synced_at == world.clock.now()
-    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now() + timedelta(minutes=4))
+    assert world.state().fresh_for(TUESDAY_HOURS, world.clock.now() + timedelta(minutes=4), "UTC")
 
 
 def test_a_notification_whose_sync_fails_leaves_the_calendar_marked_changed(
@@ -541,7 +541,7 @@ def test_a_notification_whose_sync_fails_leaves_the_calendar_marked_changed(
     assert world.cache.notified("google", "w-1", made.token) is True
 
     assert world.state().changed_at == NOW + timedelta(hours=2)
-    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now())
+    assert not world.state().fresh_for(TUESDAY_HOURS, world.clock.now(), "UTC")
 
 
 @pytest.mark.parametrize("provider, channel, token", [
@@ -638,7 +638,7 @@ def test_a_chosen_calendar_that_cannot_be_synced_yet_is_still_counted(world: Wor
 
     state = setup.state(OUTLOOK)
     assert state is not None and state.synced_at is None
-    assert not state.fresh_for(TUESDAY_HOURS, NOW)   # the first slots page syncs it
+    assert not state.fresh_for(TUESDAY_HOURS, NOW, "UTC")   # the first slots page syncs it
 
 
 def test_only_calendars_listed_at_the_hosts_providers_may_be_chosen(world: World) -> None:

@@ -159,7 +159,7 @@ def test_the_worker_makes_the_asked_subscription_with_a_timeout_past_graphs_vali
     assert state.watch_asked_at is None
     # Pushed to now: the next page reads the copy and asks nothing more.
     world.clock.advance(timedelta(hours=1))
-    assert state.fresh_for(TUESDAY, world.clock.now())
+    assert state.fresh_for(TUESDAY, world.clock.now(), "UTC")
     assert world.asks.calendars() == ["microsoft:work"]
 
 

@@ -83,6 +83,16 @@ def test_a_calendar_setup_with_keys_this_version_does_not_know_reads_as_without_
     assert setup_from_json(newer) == setup
 
 
+def test_the_zone_a_calendar_copy_was_placed_by_is_kept_and_an_older_setup_has_none(
+) -> None:
+    placed = CalendarSetup((SyncState(GOOGLE, cursor="c-1", placed_in="Pacific/Honolulu"),),
+                           GOOGLE)
+    older = CalendarSetup((SyncState(GOOGLE, cursor="c-1"),), GOOGLE)
+
+    assert setup_from_json(setup_to_json(placed)) == placed
+    assert "placed_in" not in setup_to_json(older)   # it reads, and compares, as before
+
+
 def test_a_cached_calendar_event_with_a_newer_element_reads_as_without_it() -> None:
     start, end = MOVED, MOVED + timedelta(hours=1)
     day = CalendarDayItem("LEDGER#host-alice", "DAY#2026-03-02#CAL#0", calendar=GOOGLE.key,

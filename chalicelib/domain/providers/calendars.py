@@ -48,6 +48,9 @@ class CalendarChanges:
     changes: tuple[EventChange, ...]
     full: bool
     cursor: str | None = None      # hand back next time (Google's syncToken); None: none
+    # The host's zone some of these events were placed by (Outlook's all-day dates, given
+    # without a zone: placed midnight to midnight where the host lives); None: none was.
+    placed_in: str | None = None
 
 
 @dataclass(frozen=True)
