@@ -98,7 +98,8 @@ class ProviderSandbox(CalendarControl, GeminiControl, GoogleDocsControl, NotionC
         self.razorpay = FakeRazorpay(f"{self.url}/razorpay")
         self.stripe = FakeStripe(f"{self.url}/stripe")
         self.gemini = FakeGemini(f"{self.url}/gemini")
-        self._map = Map([Rule("/", endpoint=self._landing)] + [
+        self._map = Map([Rule("/", endpoint=self._landing),
+                         Rule("/favicon.ico", endpoint=self._no_icon)] + [
             Submount(f"/{name}", [*provider.rules(),
                                   Rule("/_sandbox", endpoint=provider.control,
                                        methods=["GET", "POST"]),
@@ -122,6 +123,10 @@ class ProviderSandbox(CalendarControl, GeminiControl, GoogleDocsControl, NotionC
         except HTTPException as exc:
             response = exc
         return response(environ, start_response)
+
+    def _no_icon(self, request: Request) -> Response:
+        """The sandbox has no icon: 204, not a 404 each of its pages logs in the console."""
+        return Response(status=204)
 
     def _landing(self, request: Request) -> Response:
         return html_response(pages.landing([

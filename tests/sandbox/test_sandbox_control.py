@@ -97,6 +97,14 @@ def test_landing_page_lists_providers_and_seeded_accounts(
     assert "ada@sandbox.test" in page and "grace@unverified.test" in page
 
 
+def test_the_icon_a_browser_asks_for_is_answered_with_nothing_not_a_404(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Every sandbox page opened in a browser asks for /favicon.ico; a 404 is a console error.
+    icon = requests.get(f"{provider_sandbox.url}/favicon.ico", timeout=10)
+
+    assert icon.status_code == 204 and icon.content == b""
+
+
 def test_penny_providers_is_a_valid_local_settings_object(
         provider_sandbox: ProviderSandbox) -> None:
     entries = provider_sandbox.penny_providers()
