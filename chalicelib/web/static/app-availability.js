@@ -165,6 +165,21 @@ export function initAvailability(state) {
     return state.api.put("/me/profile", { ...profile, timezone });
   }
 
+  // Hours alone are not bookable: a new host with no event type is told what comes next.
+  async function nextStep() {
+    let types;
+    try {
+      ({ event_types: types } = await state.api.get("/me/event-types"));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return; // the hours are saved: a hint that could not be checked is left out
+    }
+    if (types.length) return;
+    toast("Next: add an event type", {
+      detail: "Clients book an event type (a kind of meeting, with its own link) in these hours. Create one in Event types.",
+    });
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!checkForm(form)) return;
@@ -191,9 +206,11 @@ export function initAvailability(state) {
         overrides.prepend(...kept.map(overrideRow));
         renumberOverrides();
         gone = [];
+        const first = !$("#av-suggested").hidden; // a new host's first hours
         $("#av-suggested").hidden = true;
         markSaved(form);
         toast("Availability saved", { detail: `Times are in ${zoneLabel(timezone)}.` });
+        if (first) await nextStep();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         showError(form, error);

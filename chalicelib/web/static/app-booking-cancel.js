@@ -17,7 +17,11 @@ export function confirmCancel(dialog, api, booking, when, done) {
     try {
       await api.post(`/me/bookings/${encodeURIComponent(booking.uid)}/cancel`,
         { reason: form.reason.value.trim() || null });
-      toast("Booking cancelled.", { detail: `${booking.attendee.name} will be told.` });
+      // Penny sends no e-mail: what the client sees is their own links, and the calendar
+      // invitation the host's calendar sent them, withdrawn by it (if one was sent).
+      toast("Booking cancelled.", {
+        detail: `${booking.attendee.name}'s booking links now say so, and a calendar invitation your calendar sent them is withdrawn.`,
+      });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       toast("Could not cancel the booking.", { kind: "warning", detail: error.message });

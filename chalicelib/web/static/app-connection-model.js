@@ -11,7 +11,7 @@
 import { ASKS, ASKS_OF, brokenBecause, sentence, when } from "./app-connection-words.js";
 import { PAYMENT_ASKS } from "./app-payments.js";
 
-export function createConnectionModel(integrations) {
+export function createConnectionModel(integrations, zone = () => null) {
   const model = {
     connections: new Map(), // provider -> GET /me/connections entry
     loaded: false,
@@ -68,8 +68,8 @@ export function createConnectionModel(integrations) {
     const payments = integration.group === "payments";
     if (connection && connection.status === "connected") {
       const account = connection.account ? ` ${integration.provider === "notion" ? "to" : "as"} ${connection.account}` : "";
-      const since = connection.connected_at ? ` since ${when(connection.connected_at)}` : "";
-      const checked = model.tested.has(integration.provider) ? ` Tested ${when(model.tested.get(integration.provider))}: it works.` : "";
+      const since = connection.connected_at ? ` since ${when(connection.connected_at, zone())}` : "";
+      const checked = model.tested.has(integration.provider) ? ` Tested ${when(model.tested.get(integration.provider), zone())}: it works.` : "";
       const goesTo = payments ? ` Clients' payments go to your ${vendor} account.` : "";
       const actions = [["test", "Test", { label: `Test ${integration.name} connection` }],
         ["disconnect", "Disconnect", { kind: "button-danger" }]];
@@ -89,7 +89,7 @@ export function createConnectionModel(integrations) {
       };
     }
     if (connection && connection.status === "broken") {
-      const since = connection.broken_at ? `Since ${when(connection.broken_at)}: ` : "";
+      const since = connection.broken_at ? `Since ${when(connection.broken_at, zone())}: ` : "";
       return {
         badge: "Broken", kind: "warning", note: `${since}${brokenBecause(connection.broken_reason, vendor)}`,
         actions: [["reconnect", "Reconnect", { kind: "button-primary" }],

@@ -34,8 +34,10 @@ const permissions = (missing) => {
   return said.length ? said.join(", or ") : "do all it needs";
 };
 
-const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-export const when = (iso) => WHEN.format(new Date(iso));
+// In the host's zone (`zone`), as the bookings list says its times; the browser's if unknown.
+export const when = (iso, zone) => new Intl.DateTimeFormat(undefined, {
+  dateStyle: "medium", timeStyle: "short", timeZone: zone || undefined,
+}).format(new Date(iso));
 export const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
 // "Google Calendar", "Google Calendar and Google Docs".
 export const names = (list) => list.map((i) => i.name).join(" and ");

@@ -26,9 +26,11 @@ import { createRazorpayDialog, takeStripeReturn } from "./app-payments.js";
 // integrations connected and working (the Calendars section shows while a calendar
 // provider is connected). `cardDetail(integration, connection, connected)` may give an
 // element to show under a card on the Connections page (where notes go: app-notes.js);
-// the same element each time, so what it holds survives a redraw.
-export function createConnections(api, integrations, { onLoaded = () => {}, cardDetail = () => null } = {}) {
-  const model = createConnectionModel(integrations);
+// the same element each time, so what it holds survives a redraw. `zone()`: the host's
+// zone, in which the cards say when a connection was made, tested or broke.
+export function createConnections(api, integrations,
+  { onLoaded = () => {}, cardDetail = () => null, zone = () => null } = {}) {
+  const model = createConnectionModel(integrations, zone);
   let generation = 0;
   let newest = Promise.resolve(); // the newest read of the list (load)
   const dialog = $("#disconnect-dialog");

@@ -60,11 +60,21 @@ export function markInvalid(input, message) {
   element.hidden = false;
 }
 
+// The browser's words for a value that breaks a field's pattern say only "Please match
+// the requested format": the field's hint says which.
+function problem(input) {
+  if (!input.validity.patternMismatch) return input.validationMessage;
+  const hints = (input.getAttribute("aria-describedby") || "").split(" ")
+    .map((id) => document.getElementById(id))
+    .filter((element) => element && element.classList.contains("hint"));
+  return [input.validationMessage, ...hints.map((hint) => hint.textContent.trim())].join(" ");
+}
+
 // Run the browser's own constraint checks and show the first problem accessibly.
 export function checkForm(form) {
   clearErrors(form);
   const invalid = $$("input, select, textarea", form).filter((el) => !el.checkValidity());
-  for (const input of invalid) markInvalid(input, input.validationMessage);
+  for (const input of invalid) markInvalid(input, problem(input));
   if (invalid.length) invalid[0].focus();
   return invalid.length === 0;
 }

@@ -48,10 +48,14 @@ function renumber(list, label) {
 export function rangeEditor(name, label, ranges) {
   const list = h("ul", { class: "ranges", "data-name": name });
   const add = h("button", { type: "button", class: "button button-quiet add-range" }, "Add hours");
-  add.setAttribute("aria-label", `Add hours: ${label()}`);
+  // Every control says which day it is for, again whenever that changes (an override's date).
+  const relabel = () => {
+    add.setAttribute("aria-label", `Add hours: ${label()}`);
+    renumber(list, label);
+  };
   const fill = (items) => {
     list.replaceChildren(...items.map((r) => rangeRow(list, label, r)));
-    renumber(list, label);
+    relabel();
   };
   add.addEventListener("click", () => {
     const last = $$(".range-end", list).pop();
@@ -64,7 +68,7 @@ export function rangeEditor(name, label, ranges) {
     $("input", row).focus();
   });
   fill(ranges);
-  return { list, add, fill, read: () => readRanges(list), relabel: () => renumber(list, label) };
+  return { list, add, fill, read: () => readRanges(list), relabel };
 }
 
 function readRanges(list) {

@@ -65,6 +65,7 @@ const connections = createConnections(api, config.integrations, {
     notes.connectionsChanged(list, connected);
   },
   cardDetail: (integration, connection, connected) => notes.cardDetail(integration, connection, connected),
+  zone: () => state.profile && state.profile.timezone, // times in the host's zone
 });
 const connectionsPage = initConnectionsPage(connections, live);
 const signIn = initSignIn(api, config.signIn || []);

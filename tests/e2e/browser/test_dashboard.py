@@ -216,6 +216,8 @@ def test_host_signs_up_sets_hours_and_an_event_type_copies_the_link_and_sees_a_l
     availability.get_by_label("Monday, hours 1: until").fill("16:00")
     availability.get_by_role("button", name="Save availability").click()
     expect(page.locator(".toast", has_text="Availability saved")).to_be_visible()
+    # Hours alone are not bookable: with no event type yet, the host is told what is next
+    expect(page.locator(".toast", has_text="Next: add an event type")).to_be_visible()
 
     # Event type: create it, then copy its link
     page.get_by_role("link", name="Event types").click()
@@ -224,6 +226,12 @@ def test_host_signs_up_sets_hours_and_an_event_type_copies_the_link_and_sees_a_l
     editor.get_by_label("Title").fill("Intro call")
     expect(editor.get_by_label("Link name")).to_have_value("intro-call")
     editor.get_by_label("Duration (minutes)").fill("30")
+    # A link name the pattern refuses says what it may hold, not only "match the format"
+    editor.get_by_label("Link name").fill("Intro Call!")
+    editor.get_by_role("button", name="Save event type").click()
+    expect(editor.locator("#et-slug-error")).to_contain_text(
+        "Lower-case letters, digits and dashes.")
+    editor.get_by_label("Link name").fill("intro-call")
     editor.get_by_role("button", name="Save event type").click()
     copy = page.get_by_role("button", name="Copy link to Intro call")
     copy.click()
@@ -379,6 +387,9 @@ def test_the_host_cancels_from_the_list_with_the_keyboard(
     page.get_by_role("button", name="Cancel booking").press("Enter")
 
     expect(page.locator(".booking", has_text="Barbara Liskov")).to_have_count(0)
+    # Penny sends no e-mail, and does not say it will tell the client
+    expect(page.locator(".toast", has_text="Booking cancelled.")).to_contain_text(
+        "Barbara Liskov's booking links now say so")
     tab = page.get_by_role("tab", name="Upcoming")
     tab.focus()
     page.keyboard.press("End")

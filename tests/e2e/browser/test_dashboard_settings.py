@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -281,6 +282,28 @@ def test_moving_the_zone_back_a_day_keeps_the_override_for_today_there(
     assert schedule["overrides"] == [day_off], schedule["overrides"]
     # and it is shown now, as a date to come
     expect(availability.locator(".override-date")).to_have_value(day_off["date"])
+
+
+def test_an_overrides_add_hours_button_names_the_date_it_is_for(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/availability")
+    availability = view(page, "availability")
+    availability.get_by_role("button", name="Add a date").click()
+    override = availability.locator(".override").last
+    override.get_by_label("Date", exact=True).fill("2099-12-24")
+    override.get_by_label("Unavailable all day").uncheck()
+
+    # A screen reader hears the same date on every control of the row, "Add hours" too
+    expect(override.locator(".add-range")).to_have_attribute(
+        "aria-label", re.compile(r"^Add hours: .*December 24"))
+    expect(override.locator(".range-start").first).to_have_attribute(
+        "aria-label", re.compile(r"December 24.*, hours 1: from$"))
+    override.get_by_label("Date", exact=True).fill("2099-12-31")
+    expect(override.locator(".add-range")).to_have_attribute(
+        "aria-label", re.compile(r"^Add hours: .*December 31"))
 
 
 def test_a_week_emptied_on_purpose_stays_empty_with_no_suggestion(

@@ -87,6 +87,14 @@ def test_the_toast_and_a_hold_say_their_times_in_the_hosts_zone_not_the_browsers
     expect(line).to_contain_text("the time is held until")
     expect(line).to_contain_text(clock(hold, "America/New_York"))
 
+    # The Connections page says when Stripe was connected on the host's clock too
+    listed = context.request.get(f"{stack.api_url}/me/connections").json()["connections"]
+    since = next(c["connected_at"] for c in listed if c["provider"] == "stripe")
+    assert clock(since, "America/New_York").pattern != clock(since, "Asia/Tokyo").pattern
+    page.get_by_role("link", name="Connections").click()
+    stripe = page.locator('[data-view="connections"] .integration:has(h3:text-is("Stripe"))')
+    expect(stripe).to_contain_text(clock(since, "America/New_York"))
+
 
 def test_a_booking_made_while_the_first_connection_failed_shows_once_live(
         stack: LocalStack, new_context: NewContext) -> None:
