@@ -22,10 +22,16 @@ class StripeConnect:
     _call = staticmethod(stripe_call)
 
     def create_account(self, email: str, key: str) -> PaymentAccount:
-        """A Standard account for the host, made once per `key` (the platform's call)."""
+        """A Standard account for the host, made once per `key` (the platform's call), as
+        it is now."""
         made = self._call("making an account", lambda: self._client.v1.accounts.create(
             params={"type": "standard", "email": email},
             options={"idempotency_key": penny_key("account", key)}))
+        # A second create under the key (a host who disconnected and connects again)
+        # is Stripe's replay of the first answer, verbatim: the account as it was then,
+        # not yet able to take charges. Its status now is one read away.
+        if _replayed(made):
+            return self.account(made.id)
         return _payment_account(made)
 
     def onboarding_url(self, account_id: str, refresh_url: str, return_url: str) -> str:
@@ -40,6 +46,11 @@ class StripeConnect:
     def account(self, account_id: str) -> PaymentAccount:
         return _payment_account(self._call("reading an account", lambda: self._client.v1
                                            .accounts.retrieve(account_id)))
+
+
+def _replayed(answer: Any) -> bool:
+    sent = answer.last_response
+    return sent is not None and sent.headers.get("Idempotent-Replayed") == "true"
 
 
 def _payment_account(found: Any) -> PaymentAccount:

@@ -3,13 +3,14 @@
 Money goes to the host's own account; Penny never holds funds.
 
 - **Stripe**: Stripe Connect with a Standard account. Connect creates the account on the
-  platform (keyed by the host, so a second click finds the first) and answers its Account
-  Link: Stripe's own onboarding, where the host signs in to or opens their Stripe
-  account. The link comes back to the dashboard, which asks Penny to check the account
-  (`check`): it is `connected` once Stripe says it can take charges, `pending` until then.
-  Nothing is taken from the return URL: the account id is the one Penny stored. Charges
-  are direct charges on that account, and its events reach the platform's one webhook
-  endpoint, signed with the platform's secret, carrying the account's id.
+  platform (keyed by the host, so a second click, or a Connect after Disconnect, finds
+  the first, as it is now) and answers its Account Link: Stripe's own onboarding, where
+  the host signs in to or opens their Stripe account. The link comes back to the
+  dashboard, which asks Penny to check the account (`check`): it is `connected` once
+  Stripe says it can take charges, `pending` until then. Nothing is taken from the
+  return URL: the account id is the one Penny stored. Charges are direct charges on
+  that account, and its events reach the platform's one webhook endpoint, signed with
+  the platform's secret, carrying the account's id.
 - **Razorpay** has no such platform model for a small operator, so the host gives their
   own key id, key secret and webhook secret. They are checked with one authenticated call
   before they are kept, encrypted, in the credential store; the host points a webhook in

@@ -674,6 +674,24 @@ def test_a_hosts_account_is_made_once_per_key_and_not_ready_yet(
     assert len(provider_sandbox.stripe_accounts()) == 1
 
 
+def test_an_account_made_again_under_its_key_is_read_as_it_is_now_not_as_first_answered(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN an account made, then onboarded at Stripe
+    platform = _payments(provider_sandbox, None)
+    first = platform.create_account("ada@sandbox.test", "host-1")
+    assert provider_sandbox.stripe_api_call_counts() == {"accounts.create": 1}  # no read
+    provider_sandbox.stripe_complete_onboarding(first.id)
+    provider_sandbox.stripe_reset_api_calls()
+
+    # WHEN it is made again under its key (Stripe replays the first answer: not ready)
+    again = platform.create_account("ada@sandbox.test", "host-1")
+
+    # THEN it is the account as it is now, for one read more
+    assert again == PaymentAccount(first.id, "ada@sandbox.test", True)
+    assert provider_sandbox.stripe_api_call_counts() == {
+        "accounts.create": 1, "accounts.retrieve": 1}
+
+
 def test_onboarding_at_stripe_makes_the_account_ready(provider_sandbox: ProviderSandbox) -> None:
     platform = _payments(provider_sandbox, None)
     made = platform.create_account("ada@sandbox.test", "host-1")
