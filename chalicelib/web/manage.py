@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import LocationKind
+from chalicelib.domain.reservations import event_type_of
 from chalicelib.web import labels
 from chalicelib.web.pages import Markup
 from chalicelib.web.payment_status import PayLinks, PaymentState, payment_block, payment_state
@@ -91,10 +92,22 @@ def pay_links(base: str, booking: Booking, config: HostConfig, token: str) -> Pa
         pay = f"{base}/booking/{booking.uid}/pay?token={token}"
     elif payment is not None:
         pay = join_url(payment.checkout_url)
-    et = next((e for e in config.event_types if e.id == booking.event_type_id
-               and e.active), None)
+    et = event_type_of(booking, config.event_types)
     again = f"{base}/{config.profile.slug}" + (f"/{et.slug}" if et is not None else "")
     return PayLinks(pay, again)
+
+
+def _closed_note(started: bool, fixed: bool, may_cancel: bool) -> str:
+    """Why the booking offers no Reschedule: it has started, or (still to come) its event
+    type was deleted or turned off, which the reschedule page refuses."""
+    if started:
+        return ('<p class="notice">This booking has started or is over, so it can no longer '
+                "be changed.</p>")
+    if not fixed:
+        return ""
+    rest = "; you can still cancel it below" if may_cancel else ""
+    return ('<p class="notice" id="fixed-note">This event type no longer takes bookings, '
+            f"so this booking cannot be moved{rest}.</p>")
 
 
 def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
@@ -107,9 +120,11 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
     # nothing to change at all.
     waiting = state in (PaymentState.AWAITING, PaymentState.EXPIRED)
     movable = booking.movable(now) and state is not PaymentState.EXPIRED
+    # A deleted or turned-off event type takes no moves: its reschedule page is a 409.
+    fixed = movable and not waiting and event_type_of(booking, config.event_types) is None
     reschedule = (f'<a class="button" id="reschedule-link" href="{escape(base)}/booking/'
                   f'{escape(uid)}/reschedule?token={escape(move_token)}">Reschedule</a>'
-                  if movable and not waiting else "")
+                  if movable and not waiting and not fixed else "")
     # A cancelled booking's .ics is a CANCEL: opening it takes the event off a calendar.
     ics_label = ("Update your calendar (.ics)" if booking.status is BookingStatus.CANCELLED
                  else "Add to calendar (.ics)")
@@ -134,6 +149,5 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "reschedule": Markup(reschedule),
         "cancel_hidden": Markup("" if movable and may_cancel else " hidden"),
         "cancel_open": "true" if cancel and movable and may_cancel else "false",
-        "closed_note": Markup('<p class="notice">This booking has started or is over, '
-                              "so it can no longer be changed.</p>" if started else ""),
+        "closed_note": Markup(_closed_note(started, fixed, may_cancel)),
     }
