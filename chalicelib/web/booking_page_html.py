@@ -34,6 +34,7 @@ def page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
     return {"mode": mode,
             "host": {"slug": p.slug, "display_name": p.display_name, "timezone": p.timezone},
             "event": {"slug": et.slug, "title": et.title, "duration_minutes": et.duration_minutes,
+                      "booking_window_days": et.booking_window_days,
                       "location_kind": et.location_kind.value,
                       "location": et.location_kind.label,
                       "location_note": labels.location_note(et.location_kind,

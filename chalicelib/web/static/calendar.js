@@ -14,7 +14,8 @@ export class Calendar {
     this.next = document.getElementById("next-month");
     this.onSelect = onSelect;
     this.onMonth = onMonth;
-    this.state = { y: 0, m: 0, free: null, selected: null, focus: null, first: null };
+    this.state = { y: 0, m: 0, free: null, selected: null, focus: null, first: null, end: null };
+    this.windowNote = ""; // what a month at the end of the booking window says
     this.today = null; // YYYY-MM-DD in the chosen zone, underlined
     this.prev.addEventListener("click", () => this.move(-1));
     this.next.addEventListener("click", () => this.move(1));
@@ -22,20 +23,27 @@ export class Calendar {
     this.body.addEventListener("keydown", (event) => this.key(event));
   }
 
-  /** free: Set of YYYY-MM-DD with times, or null while loading; first: earliest month. */
-  show({ y, m, free, selected = null, focus = null, first }) {
+  /**
+   * free: Set of YYYY-MM-DD with times, or null while loading; first: earliest month;
+   * end: the latest one (the booking window's), or null.
+   */
+  show({ y, m, free, selected = null, focus = null, first, end = null }) {
     const start = isoDay(y, m, 1);
     const last = isoDay(y, m, daysInMonth(y, m));
     const focusDay = focus && focus >= start && focus <= last ? focus : selected || start;
-    this.state = { y, m, free, selected, focus: focusDay, first };
+    this.state = { y, m, free, selected, focus: focusDay, first, end };
     this.label.textContent = monthLabel(y, m);
     const atFirst = y * 12 + m <= first.y * 12 + first.m;
-    // Disabling the focused button would drop focus to the page: it moves to the next.
-    const stranded = atFirst && document.activeElement === this.prev;
+    const atLast = end !== null && y * 12 + m >= end.y * 12 + end.m;
+    // Disabling the focused button would drop focus to the page: it moves to the other.
+    const stranded = (atFirst && document.activeElement === this.prev)
+      || (atLast && document.activeElement === this.next);
     this.prev.disabled = atFirst;
-    if (stranded) this.next.focus();
+    this.next.disabled = atLast;
+    if (stranded && !(atFirst && atLast)) (atLast ? this.prev : this.next).focus();
     this.status.textContent = free === null ? "Loading available times…"
-      : free.size ? "" : "No free times this month. Try the next month.";
+      : free.size ? "" : atLast ? `No free times this month. ${this.windowNote}`
+        : "No free times this month. Try the next month.";
     this.render(start);
   }
 
@@ -70,8 +78,9 @@ export class Calendar {
 
   move(months, focus = null) {
     const { y, m } = addMonths(this.state.y, this.state.m, months);
-    const first = this.state.first;
+    const { first, end } = this.state;
     if (y * 12 + m < first.y * 12 + first.m) return;
+    if (end !== null && y * 12 + m > end.y * 12 + end.m) return;
     this.onMonth(y, m, focus);
   }
 

@@ -38,6 +38,7 @@ export class Picker {
     // as the minutes after the one before it (the first: after `first`, 00:00 UTC).
     this.sent = sent && { first: sent.first, last: sent.last, starts: startsOf(sent) };
     this.duration = event.duration_minutes;
+    this.windowDays = event.booking_window_days ?? null; // bookable at most so far ahead
     this.zone = detectZone();
     this.hour12 = preferredHour12();
     this.months = new Map(); // "zone|YYYY-MM" -> Promise of {day: [slot]}
@@ -77,6 +78,7 @@ export class Picker {
     document.getElementById("timezone").value = zone;
     const today = this.today();
     this.first = today;
+    this.last = this.lastMonth();
     const before = this.y * 12 + this.m < today.y * 12 + today.m;
     if (onToday || before) {
       this.showMonth(today.y, today.m, { keepDay: true, advance: onToday });
@@ -84,6 +86,22 @@ export class Picker {
       this.showMonth(this.y, this.m, { keepDay: true });
     }
     return true;
+  }
+
+  /**
+   * The latest month a time can be booked in, in the chosen zone, or null (no booking
+   * window). The window ends that many days after today on the host's clock, which is at
+   * most a day after the same date on the visitor's.
+   */
+  lastMonth() {
+    if (this.windowDays === null) return null;
+    const { y, m } = parseDay(addDays(dayIn(this.zone), this.windowDays + 1));
+    return { y, m };
+  }
+
+  /** The months the calendar may show. */
+  bounds() {
+    return { first: this.first, end: this.last };
   }
 
   /** This month in the chosen zone: {y, m}. */
@@ -115,6 +133,10 @@ export class Picker {
   start() {
     const today = this.today();
     this.first = today;
+    this.last = this.lastMonth();
+    if (this.windowDays !== null) {
+      this.calendar.windowNote = `Bookings open at most ${this.windowDays} day${this.windowDays === 1 ? "" : "s"} ahead.`;
+    }
     return this.showMonth(today.y, today.m, { advance: true });
   }
 
@@ -167,7 +189,7 @@ export class Picker {
     this.loading = true;
     Object.assign(this, { y, m });
     this.calendar.today = dayIn(this.zone);
-    this.calendar.show({ y, m, free: null, focus, first: this.first });
+    this.calendar.show({ y, m, free: null, focus, ...this.bounds() });
     // The times shown belong to what is being replaced: none until the month is here (a
     // switch of the clock meanwhile must not bring back the month before's).
     this.slots = {};
@@ -192,21 +214,22 @@ export class Picker {
     // A day whose only time is the booking's own has nothing to move to.
     const free = new Set(Object.keys(slots).filter(
       (day) => slots[day].some((slot) => !this.isCurrent(slot))));
-    if (!free.size && advance) {
+    const atLast = this.last && y * 12 + m >= this.last.y * 12 + this.last.m;
+    if (!free.size && advance && !atLast) {
       // Late in the month there may be nothing left: show the next month instead, once.
       this.showMonth(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1);
       return;
     }
     const keep = keepDay && free.has(this.selected);
     this.selected = keep ? this.selected : [...free].sort()[0] || null;
-    this.calendar.show({ y, m, free, selected: this.selected, focus, first: this.first });
+    this.calendar.show({ y, m, free, selected: this.selected, focus, ...this.bounds() });
     this.renderSlots();
   }
 
   selectDay(day) {
     this.selected = day;
     this.calendar.show({ y: this.y, m: this.m, free: this.calendar.state.free,
-      selected: day, focus: day, first: this.first });
+      selected: day, focus: day, ...this.bounds() });
     this.renderSlots();
   }
 

@@ -23,6 +23,7 @@ from tests.e2e.browser.visitor import (
     open_booking,
     slot_starts,
 )
+from tests.e2e.browser.visitor import INTRO
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -176,6 +177,32 @@ def test_switching_to_a_zone_where_today_is_in_another_month_shows_that_month(
     expect(page.locator("#month-label")).to_have_text(f"{month_after:%B %Y}")
     expect(page.locator("#prev-month")).to_be_disabled()
     assert errors == []
+
+
+def test_the_calendar_stops_at_the_booking_windows_last_month_and_says_why(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # The visitor's clock is 40 days behind Penny's: on their calendar the 3-day window
+    # ends in a month with no free time (all of it past for Penny), and no later month is
+    # offered (each would be one more slots request, "Try the next month" for ever).
+    host = coach(stack, {**INTRO, "booking_window_days": 3})
+    then = datetime.now(UTC) - timedelta(days=40)
+    last = (then + timedelta(days=4)).date()          # the window's end, on their clock
+    page = new_context("UTC").new_page()
+    page.clock.install(time=then)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/slots?" in r.url else None)
+    page.goto(f"{stack.api_url}/{host}/intro")
+
+    expect(page.locator("#month-label")).to_have_text(f"{last:%B %Y}")
+    expect(page.locator("#calendar-status")).to_have_text(
+        "No free times this month. Bookings open at most 3 days ahead.")
+    expect(page.locator("#next-month")).to_be_disabled()
+    page.locator("#next-month").click(force=True)
+    page.keyboard.press("PageDown")
+    page.wait_for_timeout(500)
+    expect(page.locator("#month-label")).to_have_text(f"{last:%B %Y}")
+    after = f"start={(last.replace(day=28) + timedelta(days=4)).replace(day=1):%Y-%m-%d}"
+    assert not [url for url in asked if after in url], asked
 
 
 def test_the_chosen_time_line_never_breaks_between_digits_and_pm(
