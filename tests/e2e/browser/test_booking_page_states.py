@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, Route, expect
 from tests.e2e.browser.conftest import PHONE, NewContext, watch_console
 from tests.e2e.browser.test_booking_links import booked
 from tests.e2e.browser.visitor import (
+    INTRO,
     choose_slot,
     coach,
     confirm,
@@ -23,7 +24,6 @@ from tests.e2e.browser.visitor import (
     open_booking,
     slot_starts,
 )
-from tests.e2e.browser.visitor import INTRO
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
