@@ -3,6 +3,7 @@
 // request is on its way.
 
 import { $, $$, h } from "./app-dom.js";
+import { inWords } from "./error-words.js";
 
 export function clearErrors(form) {
   for (const input of $$("[aria-invalid]", form)) input.removeAttribute("aria-invalid");
@@ -42,7 +43,9 @@ export function showError(form, error, fieldMap = {}) {
   if (input) {
     input.setAttribute("aria-invalid", "true");
     const message = fieldError(input);
-    message.textContent = error.message;
+    const label = input.labels && input.labels[0];
+    message.textContent = label
+      ? inWords(error.message, error.field, label.textContent.trim()) : error.message;
     message.hidden = false;
     input.focus();
     return;

@@ -1,6 +1,8 @@
 // Form fields: the same rules the API applies, checked before sending, and errors from
 // either side shown next to the field they name (the field's name is the API's `field`).
 
+import { inWords } from "./error-words.js";
+
 const EMAIL = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
 const PHONE = /^\+?[0-9 ()./-]{6,24}$/;
 
@@ -60,7 +62,10 @@ export function showAlert(element, message) {
 
 /** Put an API error next to its field when it names one, else in the alert. */
 export function showApiError(form, alert, error) {
-  if (error.field && showError(form, error.field, error.message)) {
+  const control = error.field && form.elements.namedItem(error.field);
+  const message = control && control.labels ? inWords(error.message, error.field, labelOf(control))
+    : error.message;
+  if (error.field && showError(form, error.field, message)) {
     form.elements.namedItem(error.field).focus();
     return;
   }

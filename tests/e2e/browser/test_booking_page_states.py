@@ -205,6 +205,23 @@ def test_the_calendar_stops_at_the_booking_windows_last_month_and_says_why(
     assert not [url for url in asked if after in url], asked
 
 
+def test_a_name_the_api_refuses_is_explained_with_the_fields_own_label(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # A name pasted from a spreadsheet carries a tab, which only the API refuses: its
+    # words name the field as the page does ("Your name"), not by its path in the API.
+    host = coach(stack)
+    page = open_booking(new_context("UTC"), stack, f"{host}/intro")
+    choose_slot(page)
+    fill_details(page, name="Ada\tLovelace", topic="Roadmap")
+    page.get_by_role("button", name="Confirm booking").click()
+
+    name = page.get_by_label("Your name")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    error = page.locator(".field-error:visible")
+    expect(error).to_have_text(re.compile(r"^Your name must not contain control characters"))
+    expect(error).not_to_contain_text("attendee.")
+
+
 def test_the_chosen_time_line_never_breaks_between_digits_and_pm(
         stack: LocalStack, new_context: NewContext) -> None:
     host = coach(stack)
