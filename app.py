@@ -125,8 +125,9 @@ def ws_connect(event: Any) -> Response:
     return realtime_entry().connect(realtime_services().realtime, event.to_dict())  # type: ignore[no-any-return]
 
 
-# No $disconnect route: a closed socket's record waits for its TTL or the next push to it
-# (services/realtime.py), which costs less than a function and two writes per close.
+# No $disconnect route: a closed socket's record waits for its TTL, the next push to it or
+# the host's bound, which asks API Gateway whether it is open (services/realtime.py); that
+# costs less than a function, a lookup and two writes per close.
 @app.on_ws_message(name="ws_message")
 def ws_message(event: Any) -> None:
     realtime_entry().message(realtime_services().realtime, event.connection_id, event.body)

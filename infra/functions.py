@@ -50,9 +50,12 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # BatchWriteItem: that record taken away again when the login turns out to have ended
     # (the same delete a push or a logout makes; without it the refusal was AccessDenied,
     # a 500, with the record left behind).
-    # Query and ManageConnections: past the host's bound, the oldest sockets are closed
-    # and their records taken away in the same BatchWriteItem (services/realtime.py).
-    # No $disconnect function: a closed socket's record waits for its TTL or the next push.
+    # Query and ManageConnections: past the host's bound, the host's sockets are asked
+    # whether they are open (GetConnection), then the oldest live ones closed
+    # (DeleteConnection), and the records of both taken away in the same BatchWriteItem;
+    # a refused ticket's record is written again (PutItem) as its key only
+    # (services/realtime.py). No $disconnect function: a closed socket's record waits for
+    # its TTL, the next push or the bound.
     "WebsocketConnect": {"table": ("GetItem", "PutItem", "Query", "BatchWriteItem"),
                          "websocket": ("ManageConnections",)},
     # An answer (pong, error) to a socket gone meanwhile deletes nothing: no table access.

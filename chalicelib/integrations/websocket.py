@@ -1,5 +1,6 @@
-"""Sending to sockets (WebSocket connections) through Chalice's websocket_api (API Gateway's
-management API), with its disconnect error turned into Penny's."""
+"""Sending to sockets (WebSocket connections), closing them and asking whether they are
+open, through Chalice's websocket_api (API Gateway's management API), with its disconnect
+error turned into Penny's."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ class ChaliceSender:
             self._api.close(socket_id)
         except WebsocketDisconnectedError as exc:
             raise SocketGoneError(socket_id) from exc
+
+    def is_open(self, socket_id: str) -> bool:
+        """GetConnection: False if API Gateway answers 410 (closed, or not yet past
+        `$connect`)."""
+        try:
+            self._api.info(socket_id)
+        except WebsocketDisconnectedError:
+            return False
+        return True
 
 
 class SharedSession:

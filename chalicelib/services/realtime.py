@@ -7,19 +7,26 @@ dashboard's login, or an API client's access token), so that ending the login cl
 an event goes to every socket of its host and to nobody else's.
 
 A socket costs one write, at `$connect`, and none when it closes: Penny has no
-`$disconnect` route (its two writes and an invocation for every closed dashboard cost
-more than a stale record does). A ticket's socket is recorded under the ticket's id, so
-that the same write uses the ticket up. A record lives until its TTL (2 h, API
-Gateway's limit), until a push finds its socket gone (one failed post, one delete; not
-within CONNECTING of its opening, when the socket may still be in `$connect`), or until
-its login logs out. One bad socket never stops delivery to the others.
+`$disconnect` route (a lookup written at every `$connect`, then an invocation, a read and
+two deletes at every close: about $0.18 a month for 1,000 hosts, docs/cost.md, to keep
+exact a count that is only needed at the bound). A ticket's socket is recorded under the
+ticket's id, so that the same write uses the ticket up. A record lives until its TTL (2 h,
+API Gateway's limit), until a push or the bound finds its socket gone (one failed post or
+GetConnection, one delete; not within CONNECTING of its opening, when the socket may still
+be in `$connect`), or until its login logs out. One bad socket never stops delivery to
+the others.
 
-A host keeps at most MAX_SOCKETS_PER_HOST sockets: the one that opens past it closes the
-host's oldest, if they are older than EVICT_AFTER (a closed socket's record is simply
-forgotten; a live dashboard's socket closes and that dashboard reconnects, now the
-newest), and is refused (429) if they are not. So no credential opens sockets without
-end, a push posts to that many at most, and more live clients than the bound take turns
-at most once per EVICT_AFTER each instead of closing each other in a loop.
+A host keeps at most MAX_SOCKETS_PER_HOST open sockets. The one that opens past it first
+asks API Gateway about the host's other sockets, oldest first (GetConnection), and forgets
+the records of those found closed (a reloaded or closed tab leaves one behind); if that is
+not enough, it closes the host's oldest live ones, if they are older than EVICT_AFTER (a
+live dashboard's socket closes and that dashboard reconnects, now the newest), and is
+refused (429) if they are not. A refused socket never counts against the bound: an
+access token's record is deleted, and a ticket's keeps only its key, so that the ticket
+stays used, until the ticket could no longer be accepted. So reloads never lock a host
+out, no credential opens sockets without end, a push posts to that many at most, and more
+live clients than the bound take turns at most once per EVICT_AFTER each instead of
+closing each other in a loop.
 """
 
 from __future__ import annotations
@@ -39,18 +46,19 @@ from chalicelib.services.tickets import RealtimeTickets
 
 log = logging.getLogger("penny.realtime")
 
-# A dashboard on each of a few devices, and room for the records of sockets closed since
-# (nothing runs when one closes): a tab hidden and shown again every few minutes leaves
-# one record each time, for two hours at most.
+# A dashboard on each of a few devices, with room to spare: the records of sockets closed
+# since (nothing runs when one closes) are found gone and forgotten at the bound, so they
+# take no room from live ones for long.
 MAX_SOCKETS_PER_HOST = 10
-# A socket younger than this is never closed for a newer one: past the bound with only
-# young sockets, the new one is refused instead (a tab hidden for 3 minutes closes its
-# socket, so one person's tabs leave a record every few minutes at most).
+# A live socket younger than this is never closed for a newer one: past the bound with
+# only young live sockets, the new one is refused instead.
 EVICT_AFTER = timedelta(minutes=10)
-# API Gateway answers a post to a socket whose `$connect` has not returned yet with 410
-# (gone), as it does for a closed one; `$connect` may run up to API Gateway's 29 s
-# integration timeout after writing the record. A record younger than this is kept when
-# a push finds its socket gone, so a push that meets a handshake does not forget it.
+# API Gateway answers a post to (or GetConnection of) a socket whose `$connect` has not
+# returned yet with 410 (gone), as it does for a closed one; `$connect` may run up to API
+# Gateway's 29 s integration timeout after writing the record. A record younger than this
+# is kept when a push finds its socket gone, so a push that meets a handshake does not
+# forget it, and the bound counts it without asking, so a burst of handshakes does not
+# find each other gone and all get in.
 CONNECTING = timedelta(seconds=30)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -83,10 +91,20 @@ class Sockets(Protocol):
     def for_login(self, host_id: str, session_id: str) -> list[OpenSocket]: ...
     def remove(self, host_id: str, sockets: list[OpenSocket]) -> None: ...
 
+    def mark_refused(self, host_id: str, socket: OpenSocket, until: datetime) -> None:
+        """The socket was refused: its record is no socket any more (for_host and
+        for_login skip it), but its key stays taken until `until`, so `open` still
+        refuses it (its ticket stays used)."""
+        ...
+
 
 class Sender(Protocol):
     def send(self, socket_id: str, message: str) -> None: ...
     def close(self, socket_id: str) -> None: ...
+
+    def is_open(self, socket_id: str) -> bool:
+        """False if the socket is gone (closed, or still in `$connect`): GetConnection."""
+        ...
 
 
 class Logins(Protocol):
@@ -138,35 +156,64 @@ class Realtime:
             log.exception("keeping host %s within its sockets failed", host_id)
             room = True
         if not room:
-            if key == socket_id:  # an access token's: no ticket to keep used up
-                self.sockets.remove(host_id, [OpenSocket(socket_id, key, now)])
+            self._forget_refused(host_id, OpenSocket(socket_id, key, now), now)
             raise TooManySocketsError(
                 f"this account has {MAX_SOCKETS_PER_HOST} live connections open; close one, "
                 "or try again in a few minutes", retry_after=int(EVICT_AFTER.total_seconds()))
         return host_id
 
     def _keep_within_bound(self, host_id: str, key: str, now: datetime) -> bool:
-        """Close the host's oldest sockets beyond MAX_SOCKETS_PER_HOST, never the new one
-        nor one younger than EVICT_AFTER, and forget their records (a ticket's only once
-        its ticket is spent: see push; one that failed to close is kept, and still pushed
-        to). False when too few were old enough: the new socket is then refused.
+        """Make room for the new socket within MAX_SOCKETS_PER_HOST: forget the records of
+        the host's sockets found closed, then close its oldest live ones, never the new
+        one nor one younger than EVICT_AFTER, and forget theirs (a ticket's record only
+        once its ticket is spent: see push; one that failed to close is kept, and still
+        pushed to). False when that makes too little room: the new socket is refused.
 
         The host's list is read eventually consistent (half a unit): the new record may
         be missing from it, so the new socket is counted whether it is there or not.
         """
-        others = [s for s in self.sockets.for_host(host_id, now) if s.key != key]
+        others = sorted((s for s in self.sockets.for_host(host_id, now) if s.key != key),
+                        key=lambda s: s.opened_at or _NEVER)
         extra = len(others) + 1 - MAX_SOCKETS_PER_HOST
         if extra <= 0:
             return True
-        old = [s for s in sorted(others, key=lambda s: s.opened_at or _NEVER)
-               if s.opened_at is None or now - s.opened_at >= EVICT_AFTER][:extra]
+        gone = self._found_gone(others, extra, now)
+        old = [s for s in others if s not in gone and (
+            s.opened_at is None or now - s.opened_at >= EVICT_AFTER)][:extra - len(gone)]
         # One that failed to close is kept, so pushes still reach it; the next connect
-        # tries again. One gone before had only its record left.
+        # tries again. One gone meanwhile had only its record left.
         closed = [s for s in old if self._close(s.socket_id)]
-        forget = [s for s in closed if not self._kept_while_gone(s, now)]
+        forget = [s for s in gone + closed if not self._kept_while_gone(s, now)]
         if forget:
             self.sockets.remove(host_id, forget)
-        return len(old) == extra
+        return len(gone) + len(old) == extra
+
+    def _found_gone(self, oldest_first: list[OpenSocket], wanted: int,
+                    now: datetime) -> list[OpenSocket]:
+        """Up to `wanted` of these sockets that API Gateway says are closed, asked oldest
+        first, one GetConnection each: each reload or closed tab leaves a record behind,
+        and these go before any live dashboard is closed. One younger than CONNECTING is
+        not asked (it may still be in `$connect`, which API Gateway answers as gone too),
+        and one whose answer fails counts as open: the bound errs on the side of counting.
+        """
+        found: list[OpenSocket] = []
+        for socket in oldest_first:
+            if len(found) == wanted or (
+                    socket.opened_at is not None and now - socket.opened_at < CONNECTING):
+                break  # the rest are younger still
+            if not self._is_open(socket.socket_id):
+                found.append(socket)
+        return found
+
+    def _forget_refused(self, host_id: str, socket: OpenSocket, now: datetime) -> None:
+        """A refused socket never counts against the bound (a dashboard retrying with its
+        backoff would otherwise fill it with its own refusals): an access token's record
+        goes; a ticket's keeps only its key, until the ticket could no longer be
+        accepted, so that a copy of the ticket opens nothing either."""
+        if socket.holds_ticket:
+            self.sockets.mark_refused(host_id, socket, self.tickets.usable_until(now))
+        else:
+            self.sockets.remove(host_id, [socket])
 
     def close_login(self, host_id: str, session_id: str) -> int:
         """Close the sockets a login opened (on logout); returns how many there were.
@@ -218,6 +265,13 @@ class Realtime:
             log.exception("closing %s failed", socket_id)
             return False
         return True
+
+    def _is_open(self, socket_id: str) -> bool:
+        try:
+            return self.sender.is_open(socket_id)
+        except Exception:  # counted as open: a failed answer never frees a place
+            log.exception("asking whether %s is open failed", socket_id)
+            return True
 
     def _kept_while_gone(self, socket: OpenSocket, now: datetime) -> bool:
         """Is this record kept although its socket is gone (closed, or not open yet)?

@@ -60,12 +60,15 @@ class SocketItem(PennyItem, discriminator="ws_connection"):
     """pk = HOSTCONNS#{host}, sk = CONN#{ticket id} (an access token's socket, or one from
     before: CONN#{socket id}): a host's open dashboards, found in one Query; TTL 2 h.
 
-    Written once, conditionally, at `$connect` (store/sockets.py). The WSCONN# lookups and
-    WSTICKET# claims that used to sit beside them are read by nothing: TTL ends them.
+    Written once, conditionally, at `$connect` (store/sockets.py), and once more if the
+    socket is refused at the host's bound: then `refused`, it is no socket, only its
+    ticket's key, kept until the ticket expires. The WSCONN# lookups and WSTICKET# claims
+    that used to sit beside them are read by nothing: TTL ends them.
     """
 
     socket_id = UnicodeAttribute(attr_name="connection_id")  # API Gateway's connection id
     session_id = UnicodeAttribute(null=True)  # the login that opened it: logout closes it
+    refused = BooleanAttribute(null=True)  # True: refused at the bound, its key kept only
 
 
 class CounterItem(PennyItem, discriminator="counter"):

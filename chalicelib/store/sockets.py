@@ -7,8 +7,10 @@ the socket and, as the key must be new, uses its ticket up: a replayed ticket fa
 condition and writes nothing. The ticket id is in the sort key, not its own item, so
 that one write does both; it stays under the host's pk so that the host's one Query
 still finds every socket. Nothing is written when a socket closes: the item goes when
-its TTL does, when a push finds the socket gone, or at its login's logout, each time
-deleted by the key the Query returned.
+its TTL does, when a push or the host's bound finds the socket gone, or at its login's
+logout, each time deleted by the key the Query returned. A ticket's socket refused at
+the bound is written again as `refused`, with the ticket's own end as its TTL: its key
+still refuses the ticket, and nothing lists it as a socket.
 
 Items from before (sk = CONN#{socket id}, with a WSCONN#{socket id} lookup and a
 WSTICKET#{ticket id} claim beside them) are the same items under the same pk: they are
@@ -40,7 +42,7 @@ class SocketRepository:
     def for_host(self, host_id: str, now: datetime) -> list[OpenSocket]:
         # TTL deletes late: an expired item is skipped, not trusted.
         return [_socket(item) for item in SocketItem.query(f"HOSTCONNS#{host_id}")
-                if item.expires_at is None or item.expires_at > now]
+                if not item.refused and (item.expires_at is None or item.expires_at > now)]
 
     def for_login(self, host_id: str, session_id: str) -> list[OpenSocket]:
         """The host's sockets opened by one login (one Query of the host's list).
@@ -50,7 +52,12 @@ class SocketRepository:
         """
         return [_socket(item) for item in SocketItem.query(
             f"HOSTCONNS#{host_id}", filter_condition=SocketItem.session_id == session_id,
-            consistent_read=True)]
+            consistent_read=True) if not item.refused]
+
+    def mark_refused(self, host_id: str, socket: OpenSocket, until: datetime) -> None:
+        """One PutItem over the socket's item: its key stays taken until `until`."""
+        SocketItem(f"HOSTCONNS#{host_id}", f"{_SK}{socket.key}", socket_id=socket.socket_id,
+                   refused=True, expires_at=until).save()
 
     def remove(self, host_id: str, sockets: list[OpenSocket]) -> None:
         with PennyItem.batch_write() as batch:

@@ -12,6 +12,7 @@ import requests
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from chalicelib.services.realtime import CONNECTING, MAX_SOCKETS_PER_HOST
 from tests.e2e.conftest import LocalStack
 from tests.e2e.hosts import new_host
 
@@ -87,3 +88,38 @@ def test_ping_gets_a_pong(stack: LocalStack) -> None:
             return dict(json.loads(await asyncio.wait_for(ws.recv(), 30.0)))
 
     assert asyncio.run(ping()) == {"type": "pong"}
+
+
+def test_a_dashboard_reloaded_past_the_bound_gets_a_live_socket_once_its_old_tabs_are_found_closed(
+        stack: LocalStack) -> None:
+    # The walkthrough's lockout: ten reloads leave ten records, nine of closed sockets.
+    slug, auth = new_host(stack, "ws", {"slug": "call", "title": "Call",
+                                        "duration_minutes": 30})
+
+    def ticket() -> list[str]:
+        r = requests.post(f"{stack.api_url}/me/realtime/ticket", headers={"Authorization": auth},
+                          timeout=30)
+        assert r.status_code == 200, r.text
+        return [str(r.json()["protocol"]), str(r.json()["ticket"])]
+
+    async def scenario() -> tuple[int, list[dict[str, Any]]]:
+        for _ in range(MAX_SOCKETS_PER_HOST - 1):  # each load's socket, closed by the reload
+            async with connect(stack.ws_url, subprotocols=ticket()):
+                pass
+        async with connect(stack.ws_url, subprotocols=ticket()):  # the tab left open
+            # Within CONNECTING of them, the closed ones still count (their handshakes
+            # might still be running): the next is refused, and leaves nothing counted
+            with pytest.raises(InvalidStatus) as refused:
+                async with connect(stack.ws_url, subprotocols=ticket()):
+                    pass
+            # After it, a GetConnection finds the oldest gone and its place is taken
+            await asyncio.sleep(CONNECTING.total_seconds() + 1)
+            async with connect(stack.ws_url, subprotocols=ticket()) as ws:
+                await asyncio.to_thread(book, stack, slug, tomorrow_at(10))
+                return refused.value.response.status_code, await receive_until(
+                    ws, "booking.confirmed")
+
+    status, events = asyncio.run(scenario())
+
+    assert status == 429
+    assert [e["type"] for e in events] == ["booking.created", "booking.confirmed"]

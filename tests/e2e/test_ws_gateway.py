@@ -30,6 +30,7 @@ from chalice.app import DynamoDBEvent, SQSEvent, WebsocketEvent
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from chalicelib.integrations.websocket import ChaliceSender
 from chalicelib.store.queues import QueueSpec
 from local.aws import EmbeddedAWS
 from local.event_sources import pollers_for_app
@@ -397,6 +398,21 @@ def test_the_management_api_describes_and_deletes_a_connection(
     calls.wait_for("$disconnect", lambda e: e["requestContext"]["connectionId"] == connection_id)
     with pytest.raises(WebsocketDisconnectedError):
         app.websocket_api.send(connection_id, "gone")
+
+
+def test_pennys_sender_finds_a_connection_open_until_its_client_closes_it(
+    app: Chalice, gateway: WebSocketGateway, calls: Calls
+) -> None:
+    # What the host's bound asks of an old socket's record (GetConnection): a reloaded
+    # tab's socket is gone, and its record can go.
+    sender = ChaliceSender(app.websocket_api)
+    with _connect(gateway):
+        connection_id = _connected_id(calls)
+        assert sender.is_open(connection_id)
+
+    calls.wait_for("$disconnect", lambda e: e["requestContext"]["connectionId"] == connection_id)
+    assert not sender.is_open(connection_id)
+    assert not sender.is_open("AAAAAAAAAAAAAAA=")
 
 
 def test_a_handler_may_close_its_own_connection(gateway: WebSocketGateway, calls: Calls) -> None:

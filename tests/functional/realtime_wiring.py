@@ -35,6 +35,11 @@ class FakeSender:
     gone: set[str] = field(default_factory=set)
     broken: set[str] = field(default_factory=set)
     closed: list[str] = field(default_factory=list)  # DeleteConnection, in order
+    asked: list[str] = field(default_factory=list)  # GetConnection, in order
+
+    def is_open(self, socket_id: str) -> bool:
+        self.asked.append(socket_id)
+        return socket_id not in self.gone
 
     def send(self, socket_id: str, message: str) -> None:
         if socket_id in self.gone:
@@ -156,10 +161,14 @@ def ticket_claims(ticket: str) -> dict[str, Any]:
 
 def socket_items(host_id: str) -> dict[str, str]:
     """The host's socket items as the table holds them: sort key -> connection id."""
+    return {str(item["sk"]): str(item["connection_id"]) for item in raw_socket_items(host_id)}
+
+
+def raw_socket_items(host_id: str) -> list[dict[str, Any]]:
+    """The host's socket items, every attribute as the table holds it."""
     table = boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE)
-    items = table.query(KeyConditionExpression="pk = :pk",
-                        ExpressionAttributeValues={":pk": f"HOSTCONNS#{host_id}"})["Items"]
-    return {str(item["sk"]): str(item["connection_id"]) for item in items}
+    return list(table.query(KeyConditionExpression="pk = :pk",
+                            ExpressionAttributeValues={":pk": f"HOSTCONNS#{host_id}"})["Items"])
 
 
 def items_under(prefix: str) -> list[str]:

@@ -85,14 +85,17 @@ def recording(plumbing: Wiring) -> Iterator[Recorder]:
     for client in clients:
         client.meta.events.register("before-parameter-build", recorder,
                                     unique_id="iam-recorder")
-    sent_before = sum(len(v) for v in plumbing.sender.sent.values()) + len(plumbing.sender.closed)
+    def managed() -> int:  # posts, closes and GetConnections: all ManageConnections
+        sender = plumbing.sender
+        return sum(len(v) for v in sender.sent.values()) + len(sender.closed) + len(sender.asked)
+
+    before = managed()
     try:
         yield recorder
     finally:
         for client in clients:
             client.meta.events.unregister("before-parameter-build", unique_id="iam-recorder")
-    if sum(len(v) for v in plumbing.sender.sent.values()) + len(plumbing.sender.closed) \
-            > sent_before:
+    if managed() > before:
         recorder.calls.add(("websocket", "ManageConnections"))
 
 

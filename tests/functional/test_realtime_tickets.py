@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from chalicelib.services.realtime import MAX_SOCKETS_PER_HOST
 from chalicelib.settings import Settings
 from tests.functional import factories as f
 from tests.functional.browser import Browser
@@ -15,6 +16,7 @@ from tests.functional.realtime_wiring import (
     deliver_stream,
     invoke,
     items_under,
+    raw_socket_items,
     socket_items,
     table_requests,
     ticket_claims,
@@ -234,3 +236,69 @@ def test_a_ticket_is_no_access_token(api: Api, wiring: Wiring) -> None:
     assert connect_with_protocol(api, "c1", "penny.bearer", ticket)["statusCode"] == 403
     assert invoke(api, "ws_connect", ws_event("$connect", "c2", {"token": ticket}))[
         "statusCode"] == 403
+
+
+# --- the host's bound on sockets, as the dashboard meets it ------------------------------
+
+
+def test_eleven_reloads_within_ten_minutes_the_eleventh_dashboard_gets_a_live_socket(
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
+    # GIVEN a dashboard reloaded every 50 s: each load takes a ticket and opens a socket,
+    # and the reload closes it (no function runs: its item stays)
+    make_host(api)
+    browser = Browser(api)
+    assert browser.post("/auth/session", {"email": "alice@example.com",
+                                          "password": "correct horse battery"}).status == 200
+    for load in range(1, MAX_SOCKETS_PER_HOST + 1):
+        ticket = str(browser.post("/me/realtime/ticket").json["ticket"])
+        assert connect_with_protocol(api, f"load-{load}", "penny.ticket", ticket)[
+            "statusCode"] == 200
+        wiring.sender.gone.add(f"load-{load}")
+        clock.advance(seconds=50)
+
+    # WHEN it loads an eleventh time
+    ticket = str(browser.post("/me/realtime/ticket").json["ticket"])
+    reply = connect_with_protocol(api, "load-11", "penny.ticket", ticket)
+
+    # THEN its socket opens (the oldest closed tab's item is found gone and deleted), and
+    # it hears the host's next booking
+    assert reply["statusCode"] == 200, reply
+    assert wiring.sender.asked == ["load-1"] and wiring.sender.closed == []
+    host_id = ticket_claims(ticket)["sub"]
+    assert "load-1" not in socket_items(host_id).values()
+    book(api, wiring, "2026-11-24T14:00:00Z")
+    assert wiring.sender.types("load-11") == ["booking.created", "booking.confirmed"]
+
+
+def test_a_refused_dashboard_socket_leaves_only_its_used_ticket_which_no_push_counts(
+        api: Api, wiring: Wiring, clock: FixedClock) -> None:
+    # GIVEN ten live sockets of the host, all younger than EVICT_AFTER
+    token = make_host(api)
+    for n in range(MAX_SOCKETS_PER_HOST):
+        assert invoke(api, "ws_connect", ws_event("$connect", f"c{n}", {"token": token}))[
+            "statusCode"] == 200
+    ticket = ticket_for(api, token)
+    claims = ticket_claims(ticket)
+
+    # WHEN a dashboard's ticket is refused at the bound
+    clock.advance(seconds=40)
+    with table_requests() as made:
+        refused = connect_with_protocol(api, "t1", "penny.ticket", ticket)
+
+    # THEN its item is written once more, as its ticket's key only, until the ticket
+    # could no longer be accepted (60 s and a minute of skew)
+    assert refused["statusCode"] == 429, refused
+    # (the socket's item, its login, the host's sockets, the item again)
+    assert made == ["PutItem", "GetItem", "Query", "PutItem"]
+    (item,) = [i for i in raw_socket_items(claims["sub"]) if i["sk"] == f"CONN#{claims['jti']}"]
+    assert item["refused"] is True
+    assert int(item["expires_at"]) == int(clock.now().timestamp()) + 120
+    # no push counts it or posts to it, and the ticket stays used
+    book(api, wiring, "2026-11-24T14:00:00Z")
+    assert "t1" not in wiring.sender.sent and len(wiring.sender.sent) == MAX_SOCKETS_PER_HOST
+    assert connect_with_protocol(api, "t2", "penny.ticket", ticket)["statusCode"] == 403
+    # and when one of the ten closes its tab, the next dashboard takes its place
+    wiring.sender.gone.add("c3")
+    assert connect_with_protocol(api, "t3", "penny.ticket", ticket_for(api, token))[
+        "statusCode"] == 200
+    assert wiring.sender.closed == []

@@ -457,16 +457,18 @@ class FakeLoginSockets:
 class FakeSockets:
     """Socket records by (host, key) -> (socket id, login, opened at), as the store keys
     them: a key already there refuses the write (the conditional put); expired records
-    linger, as with TTL, but are not listed for a push."""
+    linger, as with TTL, but are not listed for a push. A refused socket's record keeps
+    only its key (`spent`, until when), which refuses the write too but is no socket."""
 
     ttl: timedelta = timedelta(hours=2)
     records: dict[tuple[str, str], tuple[str, str | None, datetime]] = field(
         default_factory=dict)
     removed: list[tuple[str, list[str]]] = field(default_factory=list)  # host, socket ids
+    spent: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
     def open(self, host_id: str, key: str, socket_id: str, now: datetime,
              session_id: str | None = None) -> bool:
-        if (host_id, key) in self.records:
+        if (host_id, key) in self.records or (host_id, key) in self.spent:
             return False
         self.records[(host_id, key)] = (socket_id, session_id, now)
         return True
@@ -486,6 +488,10 @@ class FakeSockets:
         for socket in sockets:
             self.records.pop((host_id, socket.key), None)
 
+    def mark_refused(self, host_id: str, socket: OpenSocket, until: datetime) -> None:
+        self.records.pop((host_id, socket.key), None)
+        self.spent[(host_id, socket.key)] = until
+
     def ids(self) -> list[str]:
         """The socket ids with a record, sorted."""
         return sorted(socket_id for socket_id, _, _ in self.records.values())
@@ -499,6 +505,13 @@ class FakeSender:
     gone: set[str] = field(default_factory=set)
     broken: set[str] = field(default_factory=set)
     closed: list[str] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)  # GetConnection, in order
+
+    def is_open(self, socket_id: str) -> bool:
+        self.asked.append(socket_id)
+        if socket_id in self.broken:
+            raise RuntimeError("throttled")
+        return socket_id not in self.gone and socket_id not in self.closed
 
     def send(self, socket_id: str, message: str) -> None:
         if socket_id in self.gone:

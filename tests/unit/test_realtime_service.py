@@ -548,17 +548,113 @@ def test_more_live_clients_than_the_bound_take_turns_instead_of_closing_each_oth
     assert world.sender.closed == [ids[0]]
 
 
-def test_a_refused_tickets_socket_keeps_its_record_so_the_ticket_stays_used(
+def test_a_refused_tickets_socket_keeps_its_ticket_used_up_but_is_no_socket(
         world: World) -> None:
-    open_sockets(world, MAX_SOCKETS_PER_HOST)
+    # GIVEN ten live sockets, all younger than EVICT_AFTER
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
     ticket, ticket_id = world.ticket()
 
     with pytest.raises(TooManySocketsError):
         world.realtime.connect("t-1", ticket, ticket=True)
 
-    assert ("host-alice", ticket_id) in world.sockets.records
-    with pytest.raises(AuthenticationError):
+    # THEN what is left of it is its ticket's key, until the ticket could no longer be
+    # accepted: not a socket the bound counts or a push posts to
+    assert world.sockets.spent == {("host-alice", ticket_id): world.tickets.usable_until(
+        world.clock.now())}
+    assert [s.socket_id for s in world.sockets.for_host("host-alice", world.clock.now())] \
+        == ids
+    assert world.realtime.push(booking_event("host-alice")) == MAX_SOCKETS_PER_HOST
+    assert "t-1" not in world.sender.sent
+    # and the ticket stays used: a copy of it opens nothing
+    with pytest.raises(AuthenticationError, match="already used"):
         world.realtime.connect("t-2", ticket, ticket=True)
+
+
+def test_a_refused_socket_leaves_no_record_that_counts_against_the_bound(
+        world: World) -> None:
+    # GIVEN ten live sockets, none old enough to be closed, and a dashboard refused again
+    # and again (each retry with a fresh ticket, a few seconds apart)
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
+    for attempt in range(5):
+        world.clock.advance(timedelta(seconds=10))
+        with pytest.raises(TooManySocketsError):
+            world.realtime.connect(f"t-{attempt}", world.ticket()[0], ticket=True)
+
+    # WHEN one of the live dashboards closes its tab, and the next retry comes
+    world.sender.gone.add(ids[-1])
+    world.clock.advance(timedelta(seconds=5))
+
+    # THEN it gets the place the closed tab left, and no live socket is closed for it
+    assert world.realtime.connect("t-next", world.ticket()[0], ticket=True) == "host-alice"
+    assert world.sender.closed == []
+    assert world.sockets.ids() == sorted([*ids[:-1], "t-next"])
+
+
+def test_eleven_reloads_within_ten_minutes_the_eleventh_dashboard_gets_a_live_socket(
+        world: World) -> None:
+    # GIVEN a dashboard reloaded every 50 s: each load opens a socket with a fresh ticket
+    # and the reload closes it (nothing runs when a socket closes: its record stays)
+    for load in range(1, MAX_SOCKETS_PER_HOST + 1):
+        world.realtime.connect(f"load-{load:02d}", world.ticket()[0], ticket=True)
+        world.sender.gone.add(f"load-{load:02d}")
+        world.clock.advance(timedelta(seconds=50))
+
+    # WHEN it loads an eleventh time, 8 min 20 s after the first
+    assert world.realtime.connect("load-11", world.ticket()[0], ticket=True) == "host-alice"
+
+    # THEN its socket is live: the closed ones' records were found gone and forgotten
+    # (the oldest first, only as many as it needed), and no live socket was closed
+    assert world.sender.asked == ["load-01"]
+    assert world.sockets.removed == [("host-alice", ["load-01"])]
+    assert world.realtime.push(booking_event("host-alice")) == 1
+    assert received(world, "load-11") == [booking_event("host-alice").to_json()]
+    assert world.sender.closed == []
+
+
+def test_past_the_bound_a_closed_tabs_record_goes_before_any_live_socket_is_closed(
+        world: World) -> None:
+    # GIVEN ten sockets, the oldest live and old enough to be closed, a younger one gone
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
+    world.clock.advance(timedelta(minutes=1))
+    world.sender.gone.add(ids[4])
+
+    world.realtime.connect("a-new", "alice-token")
+
+    # THEN the gone one is forgotten, and the oldest live dashboard keeps its socket
+    assert world.sender.closed == []
+    assert world.sockets.removed == [("host-alice", [ids[4]])]
+    assert ids[0] in world.sockets.ids()
+
+
+def test_a_burst_of_handshakes_past_the_bound_is_refused_without_asking_who_is_open(
+        world: World) -> None:
+    # GIVEN ten sockets opened within the last seconds: API Gateway answers a socket
+    # still in its $connect as gone, so asking could not tell them from closed ones
+    for n in range(MAX_SOCKETS_PER_HOST):
+        world.realtime.connect(f"burst-{n}", "alice-token")
+        world.sender.gone.add(f"burst-{n}")
+
+    # WHEN an eleventh comes within CONNECTING of them
+    world.clock.advance(CONNECTING - timedelta(seconds=1))
+    with pytest.raises(TooManySocketsError):
+        world.realtime.connect("burst-more", "alice-token")
+
+    # THEN it is refused, the ten are counted as they are, and nobody was asked
+    assert world.sender.asked == [] and world.sockets.removed == [
+        ("host-alice", ["burst-more"])]
+
+
+def test_a_socket_whose_state_cannot_be_read_counts_as_open(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    ids = open_sockets(world, MAX_SOCKETS_PER_HOST)
+    world.sender.broken.add(ids[0])  # GetConnection throttled, say
+
+    with caplog.at_level(logging.ERROR, "penny.realtime"), \
+            pytest.raises(TooManySocketsError):
+        world.realtime.connect("a-new", "alice-token")
+
+    assert world.sockets.ids() == ids
+    assert f"asking whether {ids[0]} is open failed" in caplog.text
 
 
 def test_a_bound_that_cannot_be_read_never_refuses_the_socket(
