@@ -1,5 +1,6 @@
 """The WebSocket sender the harness gives Penny: no API Gateway runs locally, so it
-counts what postToConnection would carry, and plays a socket its client closed."""
+counts what postToConnection would carry, plays a socket its client closed, and notes the
+management API's other calls (GetConnection, DeleteConnection) for their time."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ class CountingSender:
             self.bytes += len(message.encode()) + WS_FRAME_BYTES
             self.posts.append((self.invocation, socket_id))
             self.note("execute-api.PostToConnection")
+
+    def is_open(self, socket_id: str) -> bool:
+        """GetConnection (the host's bound asks it of old records): no message billed."""
+        if self.enabled:
+            self.note("execute-api.GetConnection")
+        return socket_id not in self.gone
+
+    def close(self, socket_id: str) -> None:
+        """DeleteConnection (the host's bound closes its oldest live socket): none billed."""
+        if self.enabled:
+            self.note("execute-api.DeleteConnection")
+        if socket_id in self.gone:
+            raise SocketGoneError(socket_id)
+        self.gone.add(socket_id)
 
     def bursts_to(self, socket_id: str) -> int:
         """How many stream invocations pushed something to this socket."""

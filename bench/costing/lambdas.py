@@ -38,7 +38,8 @@ LATENCY_MS = {"dynamodb.GetItem": 4.0, "dynamodb.Query": 5.0, "dynamodb.BatchGet
               "dynamodb.PutItem": 6.0, "dynamodb.UpdateItem": 6.0, "dynamodb.DeleteItem": 6.0,
               "dynamodb.TransactWriteItems": 12.0, "dynamodb.TransactGetItems": 8.0,
               "dynamodb.BatchWriteItem": 8.0, "sns.Publish": 15.0,
-              "execute-api.PostToConnection": 20.0, "scheduler.CreateSchedule": 20.0}
+              "execute-api.PostToConnection": 20.0, "execute-api.GetConnection": 20.0,
+              "execute-api.DeleteConnection": 20.0, "scheduler.CreateSchedule": 20.0}
 DEFAULT_LATENCY_MS = 10.0
 # A vendor's API from Lambda, in ms (assumed, from the vendors' typical answers over the
 # internet: a read 100-200 ms, a write that makes a conference or meeting longer, a

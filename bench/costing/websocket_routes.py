@@ -50,7 +50,8 @@ class WebSocketRoutes:
 
     def ws_close(self, socket: str) -> None:
         """The client closes the socket: no function runs (Penny has no $disconnect), and
-        a later post to it fails, as API Gateway's does, deleting its record."""
+        a later post to it, or a GetConnection from the host's bound, finds it gone, as
+        API Gateway's does, deleting its record."""
         self.sender.gone.add(socket)
 
     def ws_forget(self, host_id: str, socket: str) -> None:
