@@ -34,7 +34,10 @@ def invite_sequence(booking: Booking) -> int:
     return booking.sequence + paid + (1 if cancelled else 0)
 
 
-def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url: str) -> bytes:
+def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url: str,
+                  cancels: bool = True) -> bytes:
+    """`cancels`: whether `manage_url` can cancel (the cancel link's page). The reschedule
+    link's cannot, so its invite says how to cancel rather than promise it there."""
     from icalendar import Calendar, Event, vCalAddress, vText
 
     cancelled = booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED)
@@ -58,7 +61,10 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
                if pending and booking.hold_until else "")
     ended = ("\n\nThis time was not paid for before its hold ended, so it is not booked."
              if booking.status is BookingStatus.EXPIRED else "")
-    event.add("description", f"Booked with Penny. Manage or cancel: {manage_url}"
+    manage = (f"Manage or cancel: {manage_url}" if cancels else
+              f"View or reschedule: {manage_url}\nTo cancel, use the link you were given "
+              "when you booked.")
+    event.add("description", f"Booked with Penny. {manage}"
                              + (f"\n\nJoin: {joining}" if joining else "") + waiting + ended)
     # The join link where calendars look for it (LOCATION, URL), once the meeting exists;
     # elsewhere the place with the host's details (an address), escaped by icalendar.

@@ -68,11 +68,13 @@ def razorpay_paid(uid: str, body: Any) -> Any:
        "attendee", query="TokenQuery", produces="text/calendar", no_store=True)
 def booking_invite(uid: str, query: Any) -> Response:
     from chalicelib.integrations.ics_invites import render_invite
+    from chalicelib.services.links import GRANTS, LinkPurpose
 
     changes = services().changes
     booking, presented = changes.view_by_link(uid, query.token)
     ics = render_invite(booking, changes.host_config(booking), services().clock.now(),
-                        changes.links.urls(uid, presented)["view"])
+                        changes.links.urls(uid, presented)["view"],
+                        cancels=LinkPurpose.CANCEL in GRANTS[presented])
     return Response(body=ics.decode(), status_code=200,
                     headers={"Content-Type": "text/calendar; charset=utf-8",
                              "Content-Disposition": f'attachment; filename="{uid}.ics"'})

@@ -149,5 +149,10 @@ def manage_context(base: str, booking: Booking, config: HostConfig, token: str,
         "reschedule": Markup(reschedule),
         "cancel_hidden": Markup("" if movable and may_cancel else " hidden"),
         "cancel_open": "true" if cancel and movable and may_cancel else "false",
+        # The reschedule link's page (it may have been forwarded) says where cancelling is.
+        "cancel_elsewhere": Markup(
+            '<p id="cancel-elsewhere">This link cannot cancel the booking. To cancel it, '
+            "use the link you were given when you booked.</p>"
+            if movable and not may_cancel else ""),
         "closed_note": Markup(_closed_note(started, fixed, may_cancel)),
     }

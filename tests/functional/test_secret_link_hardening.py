@@ -4,13 +4,20 @@ hands out no capability the caller did not present."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
+from icalendar import Calendar
 
 from tests.functional import factories as f
 from tests.functional.conftest import Api
 from tests.functional.hosts import make_host
+
+
+def path_of(link: str) -> str:
+    """A link's path and query, to ask this app for."""
+    parts = urlsplit(link)
+    return f"{parts.path}?{parts.query}"
 
 
 @pytest.fixture
@@ -62,6 +69,26 @@ def test_rescheduling_answers_with_the_reschedule_link_only(
     assert refused.status == 404
 
 
+def test_the_invite_a_move_answers_with_says_how_to_cancel_and_promises_no_cancel(
+        api: Api, booked: dict[str, Any]) -> None:
+    move = booked["links"]["reschedule_token"]
+    moved = api.post(f"/bookings/{booked['uid']}/reschedule",
+                     {"token": move, "start": "2026-11-24T15:00:00Z"}).json["links"]
+
+    ics = api.get(path_of(moved["ics"]))
+    full = api.get(path_of(booked["links"]["ics"]))
+
+    assert moved["cancel"] is None
+    (event,) = Calendar.from_ical(ics.body).walk("VEVENT")
+    assert str(event["description"]) == (
+        f"Booked with Penny. View or reschedule: {moved['view']}\n"
+        "To cancel, use the link you were given when you booked.")
+    # The booker's own invite, from the cancel link, still cancels.
+    (event,) = Calendar.from_ical(full.body).walk("VEVENT")
+    assert str(event["description"]) == (
+        f"Booked with Penny. Manage or cancel: {booked['links']['view']}")
+
+
 def test_the_booker_gets_both_links_and_the_invite_points_to_the_link_presented(
         api: Api, booked: dict[str, Any]) -> None:
     links = booked["links"]
@@ -80,4 +107,7 @@ def test_the_manage_page_opened_with_the_reschedule_link_offers_no_cancel(
 
     assert 'id="cancel-section" aria-labelledby="cancel-title" hidden' in page
     assert booked["links"]["cancel_token"] not in page
+    assert ("This link cannot cancel the booking. To cancel it, use the link you were "
+            "given when you booked.") in page
     assert 'id="cancel-section" aria-labelledby="cancel-title">' in full.body.decode()
+    assert "cancel-elsewhere" not in full.body.decode()

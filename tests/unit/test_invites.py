@@ -56,6 +56,15 @@ def test_an_invite_is_a_request_for_the_confirmed_meeting() -> None:
     assert str(event["status"]) == "CONFIRMED"
 
 
+def test_an_invite_from_a_link_that_cannot_cancel_says_how_to_cancel_instead() -> None:
+    raw = render_invite(a_booking(), HOST, NOW, MANAGE, cancels=False)
+
+    (event,) = Calendar.from_ical(raw).walk("VEVENT")
+    assert str(event["description"]) == (
+        f"Booked with Penny. View or reschedule: {MANAGE}\n"
+        "To cancel, use the link you were given when you booked.")
+
+
 def test_an_in_person_invites_location_is_the_place_with_the_hosts_details_escaped(
         ) -> None:
     intro = EventType("alice-intro", "host-alice", "intro", "Intro call", 30,

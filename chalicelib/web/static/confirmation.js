@@ -9,14 +9,19 @@ let stopWaiting = () => {};
 
 export function showConfirmation(booking, { page, zone, hour12, moved = false }) {
   const hostZone = page.host.timezone;
+  const links = booking.links || {};
   set("confirm-title", moved ? "Your booking was moved" : "You are booked");
-  set("confirm-lead", "Add it to your calendar, and keep the links below: "
-    + "they are the only way to change this booking.");
+  // A move made from the reschedule link is answered with that link's links alone (it
+  // may have been forwarded, and cannot cancel): the booker's cancel link is elsewhere.
+  set("confirm-lead", links.cancel
+    ? "Add it to your calendar, and keep the links below: they are the only way to "
+      + "change this booking."
+    : "Add it to your calendar, and keep the links below to view or move this booking. "
+      + "To cancel it, use the link you were given when you booked.");
   set("confirm-what", `${booking.event_title} with ${page.host.display_name}`);
   set("confirm-yours", whenLabel(booking.start, booking.end, zone, hour12));
   set("confirm-host", whenLabel(booking.start, booking.end, hostZone, hour12));
   set("confirm-where", page.event.location_note);
-  const links = booking.links || {};
   const targets = { "ics-link": links.ics, "manage-link": links.view,
     "reschedule-link": links.reschedule, "cancel-link": links.cancel };
   for (const [id, href] of Object.entries(targets)) {

@@ -93,6 +93,16 @@ def test_attendee_moves_the_booking_from_the_reschedule_link(
     page.get_by_role("button", name="Move to this time").click()
 
     expect(page.locator("#confirm-title")).to_have_text("Your booking was moved")
+    # The reschedule link cannot cancel (it may have been forwarded): the page says where
+    # the way to cancel is, and never that its own links are the only way.
+    expect(page.locator("#confirm-lead")).to_have_text(
+        "Add it to your calendar, and keep the links below to view or move this booking. "
+        "To cancel it, use the link you were given when you booked.")
+    expect(page.locator("#cancel-link")).to_be_hidden()
+    page.goto(str(page.locator("#manage-link").get_attribute("href")))
+    expect(page.locator("#cancel-elsewhere")).to_have_text(
+        "This link cannot cancel the booking. To cancel it, use the link you were given "
+        "when you booked.")
     page.goto(manage)
     expect(page.locator("#booking-status")).to_have_text("Confirmed")
     local = datetime.fromisoformat(new_start).astimezone(ZoneInfo("Europe/Berlin"))
