@@ -40,7 +40,8 @@ def page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
                       "location_note": labels.location_note(et.location_kind,
                                                            et.location_details, shown=False),
                       "video": et.location_kind.is_video,
-                      "price": price, "price_label": labels.price_label(et.price)}}
+                      "price": price, "price_label": labels.price_label(et.price),
+                      "refund_hours_before": et.refund_hours_before if et.is_paid else None}}
 
 
 def _refund_fact(et: EventType) -> str:
@@ -97,7 +98,9 @@ def details_step(et: EventType) -> str:
     pay = "" if not et.is_paid else (
         f'<p class="pay-note" id="pay-note">Next you pay {escape(labels.price_label(et.price))} '
         "online; your time is held for you while you pay. "
-        f"{escape(labels.refund_policy(et.refund_hours_before))}</p>")
+        # The policy, until a time is chosen: then its own terms (refund.js).
+        f'<span id="pay-refund">{escape(labels.refund_policy(et.refund_hours_before))}'
+        "</span></p>")
     return render("details.html", {
         "fields": Markup(booking_fields(et.questions)), "pay_note": Markup(pay),
         "submit": "Continue to payment" if et.is_paid else "Confirm booking",

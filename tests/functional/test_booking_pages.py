@@ -439,6 +439,10 @@ def test_a_paid_event_page_shows_its_price_and_refund_policy_before_the_visitor_
     # What happens next is said by the button that does it
     assert 'aria-describedby="pay-note">Continue to payment</button>' in html
     assert "Next you pay $150.00 online" in html
+    # ... with the policy's hours, from which the page says the chosen time's own terms
+    assert page_data(r)["event"]["refund_hours_before"] == 48
+    assert ('<span id="pay-refund">Full refund if you cancel at least 48 hours before; '
+            "no refund after that.</span>") in html
     assert parse(r).problems == []
 
 
@@ -446,6 +450,7 @@ def test_a_free_event_page_says_nothing_of_payment(api: Api, host: str) -> None:
     html = api.get("/alice/intro").body.decode()
 
     assert "Refunds" not in html and "pay-note" not in html
+    assert page_data(api.get("/alice/intro"))["event"]["refund_hours_before"] is None
     assert ">Confirm booking</button>" in html
 
 

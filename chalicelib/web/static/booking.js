@@ -5,6 +5,7 @@ import { dayLabel, dayIn, localizeTimes, timeLabel, unbroken, zoneLabel } from "
 import { showConfirmation } from "./confirmation.js";
 import { clearErrors, showAlert, showApiError, validate } from "./fields.js";
 import { Picker } from "./picker.js";
+import { refundTerms } from "./refund.js";
 import { webLink } from "./video.js";
 
 const page = pageData("penny-page");
@@ -43,6 +44,9 @@ function choose(slot) {
   document.getElementById("chosen").textContent = `${dayLabel(dayIn(zone, new Date(slot.start)))}, `
     + `${unbroken(timeLabel(slot.start, zone, hour12))} – ${unbroken(timeLabel(slot.end, zone, hour12))} `
     + `(${zoneLabel(zone)})`;
+  const refund = document.getElementById("pay-refund");
+  const terms = refund && refundTerms(slot.start, page.event.refund_hours_before, { zone, hour12 });
+  if (terms) refund.textContent = terms;
   show("details", "details-title");
 }
 

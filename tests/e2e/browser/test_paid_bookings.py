@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,14 @@ from tests.e2e.browser.test_dashboard import (
     open_dashboard,
     sign_up_in_browser,
 )
-from tests.e2e.browser.visitor import choose_slot, fill_details, open_booking, slot_starts
+from tests.e2e.browser.visitor import (
+    PAID_CONSULT,
+    choose_slot,
+    coach,
+    fill_details,
+    open_booking,
+    slot_starts,
+)
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -101,6 +108,33 @@ def test_a_visitor_pays_at_stripe_and_the_booking_turns_to_paid_for_both_sides(
     expect(badge).to_have_text("Paid · $150.00")
     expect(row.locator(".booking-payment")).to_have_text("Paid $150.00 through Stripe.")
     expect(dashboard.locator("#toasts")).to_contain_text("Payment received: Strategy session")
+
+
+def test_the_pay_note_says_when_the_chosen_times_refund_deadline_has_already_passed(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # A host free all day, every day: the first time is less than 24 hours away
+    host = coach(stack, PAID_CONSULT, timezone="UTC", hours=("00:00", "24:00"))
+    page = open_booking(new_context("UTC"), stack, f"{host}/consult")
+    note = page.locator("#pay-note")
+
+    soon = choose_slot(page)
+
+    assert datetime.fromisoformat(soon) - datetime.now(UTC) < timedelta(hours=24)
+    expect(note).to_have_text("Next you pay $150.00 online; your time is held for you while "
+                              "you pay. This time is less than 24 hours away, so it can't "
+                              "be refunded if you cancel.")
+
+    # Another time, days ahead: its own deadline, in the visitor's zone
+    page.locator("#back").click()
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    if not page.locator(f'button.day[data-day="{day}"]').count():
+        page.get_by_role("button", name="Next month").click()
+    page.locator(f'button.day[data-day="{day}"]').click()
+    later = datetime.fromisoformat(choose_slot(page))
+    deadline = later.astimezone(UTC) - timedelta(hours=24)
+    expect(note).to_have_text(
+        "Next you pay $150.00 online; your time is held for you while you pay. Full refund "
+        f"if you cancel by {deadline:%A, %B %-d, %-I:%M %p} (UTC); no refund after that.")
 
 
 def test_a_disputed_payments_page_says_cancelling_makes_no_refund_before_the_client_cancels(
