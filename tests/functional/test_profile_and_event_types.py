@@ -481,6 +481,7 @@ def test_select_question_without_options_is_refused(api: Api) -> None:
     assert r.status == 400, r.json
     assert r.code == "validation_error"
     assert r.json["error"]["field"] == "questions.0"
+    assert "a choice question (select) needs at least one option" in r.json["error"]["message"]
 
 
 def test_text_question_with_options_is_refused(api: Api) -> None:
@@ -491,6 +492,7 @@ def test_text_question_with_options_is_refused(api: Api) -> None:
 
     assert r.status == 400, r.json
     assert r.json["error"]["field"] == "questions.0"
+    assert "only a choice question (select) takes options" in r.json["error"]["message"]
 
 
 def test_question_ids_must_be_unique(api: Api) -> None:

@@ -31,12 +31,12 @@ def test_the_fields_path_becomes_its_label() -> None:
     said = in_words(
         ("attendee.name must not contain control characters such as line breaks or NUL",
          "attendee.name", "Your name"),
-        ("questions.1: select questions need options; other types take none",
+        ("questions.1: a choice question (select) needs at least one option to choose",
          "questions.1.options", "Question 2"),
         ("key_secret is not in the expected format", "key_secret", "Key secret"))
     assert said == [
         "Your name must not contain control characters such as line breaks or NUL",
-        "Question 2: select questions need options; other types take none",
+        "Question 2: a choice question (select) needs at least one option to choose",
         "Key secret is not in the expected format"]
 
 

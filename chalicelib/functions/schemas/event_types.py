@@ -35,8 +35,10 @@ class QuestionModel(Strict):
 
     @model_validator(mode="after")
     def _options(self) -> QuestionModel:
-        if (self.type == "select") != bool(self.options):
-            raise ValueError("select questions need options; other types take none")
+        if self.type == "select" and not self.options:
+            raise ValueError("a choice question (select) needs at least one option to choose")
+        if self.type != "select" and self.options:
+            raise ValueError("only a choice question (select) takes options")
         return self
 
 

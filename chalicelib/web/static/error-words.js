@@ -1,5 +1,5 @@
 // An API error's message in the page's words. The API names a field by its path
-// ("attendee.name must not contain…", "questions.1: select questions need options");
+// ("attendee.name must not contain…", "questions.1: a choice question (select) needs…");
 // beside the field the page shows, that path becomes the field's own label ("Your name
 // must not contain…"). A message that does not start with the field's path is kept.
 const PATH = /^([A-Za-z_]\w*(?:\.\w+)*)(:?) /;
