@@ -38,7 +38,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 QUESTIONS = [{"id": "goal", "label": "What do you want to cover?", "type": "long_text"},
              {"id": "team", "label": "How big is your team?", "type": "text"}]
 ANSWERS = {"goal": "Pricing for three seats, and how onboarding works for a small team.",
-           "team": "Four people, two of them part-time"}
+           "team": "Four people, two of them part-time",
+           "phone": "+1 415 555 0100"}  # a phone call asks the number to call
 CLIENT = {"name": "Bo Booker", "email": "bo@example.com", "timezone": "Europe/London"}
 WORKERS = ("notes_worker", "summary_worker")
 PREMIUM_BRIEFS = 1000  # the question: what do 1,000 premium briefs a month cost?

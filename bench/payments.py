@@ -110,7 +110,8 @@ class Bench:
         booking = h.json("POST", f"/hosts/{slug}/{event}/bookings", body={
             "start": start, "attendee": {"name": "Bench Client",
                                          "email": f"client-{n}@example.com",
-                                         "timezone": "UTC"}})
+                                         "timezone": "UTC"},
+            "answers": {"phone": "+1 415 555 0100"}})  # a phone call's number to call
         return dict(booking)
 
 

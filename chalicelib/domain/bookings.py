@@ -61,6 +61,10 @@ class Booking(BookingPaymentChanges, BookingDisputeChanges):
     # booked, kept through moves: "" for none. None: booked before Penny kept them, so the
     # event type's as they are now stand in (HostConfig.location_details).
     location_details: str | None = None
+    # A phone call's number to call, the client's answer when they booked (kept through
+    # moves, and if the host edits the questions since). None: another location, a
+    # booking made before Penny asked for it, or a host's own phone question unanswered.
+    phone: str | None = None
     hold_until: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None

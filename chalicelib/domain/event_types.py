@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 
@@ -48,6 +48,13 @@ def meeting_place(kind: LocationKind, details: str | None) -> str:
     return f"{kind.label}: {details}" if details and not kind.is_video else kind.label
 
 
+def call_note(phone: str | None) -> str:
+    """What a phone call's client is told when the host gave no number of their own: the
+    number they gave, when the booking has it (one made before Penny asked has not)."""
+    when = f"at {phone}" if phone else "at the time of the meeting"
+    return f"Phone call: the host will call you {when}."
+
+
 class QuestionType(StrEnum):
     TEXT = "text"
     LONG_TEXT = "long_text"
@@ -86,6 +93,21 @@ class Question:
             raise InvalidAnswerError(
                 f"'{self.label}' must be one of: {', '.join(self.options)}", where)
         return text
+
+
+# The question a phone-call event type asks for the host when they ask no phone question
+# of their own: without it there is no number to call. Never stored: the host's questions
+# stay as they wrote them (EventType.booking_questions adds it).
+CALL_QUESTION = Question("phone", "Your phone number", QuestionType.PHONE, required=True)
+
+
+def _free_id(taken: set[str], wanted: str) -> str:
+    """`wanted`, or the first of wanted_2, wanted_3, ... that no question has taken."""
+    n, candidate = 1, wanted
+    while candidate in taken:
+        n += 1
+        candidate = f"{wanted}_{n}"
+    return candidate
 
 
 @dataclass(frozen=True)
@@ -137,13 +159,35 @@ class EventType:
             daily_limit=self.daily_limit,
         )
 
+    @property
+    def booking_questions(self) -> tuple[Question, ...]:
+        """The questions a client is asked when they book, in form order: the host's, then,
+        for a phone call without a phone question of the host's own, the number to call
+        (CALL_QUESTION, under an id none of the host's questions has taken). Last: the
+        host's questions say what the meeting is for, and the brief reads them first."""
+        if self.location_kind is not LocationKind.PHONE or \
+                any(q.type is QuestionType.PHONE for q in self.questions):
+            return self.questions
+        call = replace(CALL_QUESTION,
+                       id=_free_id({q.id for q in self.questions}, CALL_QUESTION.id))
+        return (*self.questions, call)
+
+    def number_to_call(self, answers: Mapping[str, str]) -> str | None:
+        """A phone call's number, from the client's checked answers: their answer to the
+        first phone question they were asked (None for another location)."""
+        if self.location_kind is not LocationKind.PHONE:
+            return None
+        asked = next((q for q in self.booking_questions if q.type is QuestionType.PHONE), None)
+        return None if asked is None else answers.get(asked.id)
+
     def check_answers(self, answers: Mapping[str, str | None]) -> dict[str, str]:
-        known = {q.id for q in self.questions}
+        questions = self.booking_questions
+        known = {q.id for q in questions}
         unknown = sorted(set(answers) - known)
         if unknown:
             raise InvalidAnswerError(f"unknown question '{unknown[0]}'", f"answers.{unknown[0]}")
         cleaned: dict[str, str] = {}
-        for question in self.questions:
+        for question in questions:
             value = question.check(answers.get(question.id))
             if value is not None:
                 cleaned[question.id] = value

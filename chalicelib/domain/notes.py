@@ -137,6 +137,9 @@ def booking_facts(booking: Booking, labels: Mapping[str, str],
     return BookingFacts(
         event_title=booking.event_title, when=booking.meeting,
         attendee_name=booking.attendee.name, attendee_email=booking.attendee.email,
-        answers=answers_by_label(booking, labels),
+        # Not the number to call: it says nothing of what the meeting is for (the model
+        # would ask about it), and it need not leave Penny.
+        answers=tuple((label, answer) for label, answer in answers_by_label(booking, labels)
+                      if booking.phone is None or answer != booking.phone),
         earlier=tuple(PastBooking(b.event_title, b.meeting, b.status)
                       for b in reversed(earlier)))

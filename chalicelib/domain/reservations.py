@@ -145,7 +145,7 @@ class NewBooking:
             start=start, end=start + rules.duration, buffer_before=rules.buffer_before,
             buffer_after=rules.buffer_after, attendee=self.attendee, answers=dict(self.answers),
             status=status, created_at=now, location_kind=et.location_kind.value,
-            location_details=et.location_details or "",
+            location_details=et.location_details or "", phone=et.number_to_call(self.answers),
             hold_until=hold_until,
             price_minor=None if et.price is None else et.price.amount_minor,
             currency=None if et.price is None else et.price.currency,

@@ -116,7 +116,7 @@ def public_event_type(et: EventType) -> s.PublicEventType:
         price=_price(et.price),
         questions=[s.PublicQuestion(id=q.id, label=q.label, type=q.type.value,
                                     required=q.required, options=list(q.options))
-                   for q in et.questions],
+                   for q in et.booking_questions],
         refund_hours_before=et.refund_hours_before if et.is_paid else None)
 
 
@@ -159,7 +159,7 @@ def booking_out(b: Booking, links: BookingLinks | None = None,
         start=b.start.isoformat(), end=b.end.isoformat(),
         attendee=s.AttendeeModel(name=b.attendee.name, email=b.attendee.email,
                                  timezone=b.attendee.timezone),
-        answers=b.answers, location_kind=b.location_kind, sequence=b.sequence,
+        answers=b.answers, location_kind=b.location_kind, phone=b.phone, sequence=b.sequence,
         history=[s.HistoryOut(start=h.start.isoformat(), end=h.end.isoformat(),
                               changed_at=h.changed_at.isoformat()) for h in b.history],
         created_at=b.created_at.isoformat(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.event_types import LocationKind, meeting_place
+from chalicelib.domain.event_types import LocationKind, call_note, meeting_place
 from chalicelib.domain.hosts import HostConfig
 
 
@@ -64,8 +64,12 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     manage = (f"Manage or cancel: {manage_url}" if cancels else
               f"View or reschedule: {manage_url}\nTo cancel, use the link you were given "
               "when you booked.")
+    # A phone call the host gave no number for: the client's own, that they are called at.
+    call = (f"\n\n{call_note(booking.phone)}" if booking.phone
+            and not host.location_details(booking) else "")
     event.add("description", f"Booked with Penny. {manage}"
-                             + (f"\n\nJoin: {joining}" if joining else "") + waiting + ended)
+                             + (f"\n\nJoin: {joining}" if joining else "") + call + waiting
+                             + ended)
     # The join link where calendars look for it (LOCATION, URL), once the meeting exists;
     # elsewhere the place with the host's details (an address), escaped by icalendar.
     event.add("location", booking.video_url or meeting_place(

@@ -104,7 +104,8 @@ class CalendarEventWrites(CalendarEventDeletes):
             key=key, title=f"{booking.event_title} with {booking.attendee.name}",
             when=booking.meeting, attendee_name=booking.attendee.name,
             attendee_email=booking.attendee.email,
-            description=f"Booked with Penny. Reschedule or cancel: {self.manage_url(booking.uid)}",
+            description=f"Booked with Penny. Reschedule or cancel: {self.manage_url(booking.uid)}"
+            + (f"\n\nCall {booking.attendee.name} at {booking.phone}." if booking.phone else ""),
             location=zoom_url or venue, online_meeting=online, booking_uid=booking.uid)
         calendar = self.adapters.calendar(booking.host_id, destination.provider, SYNC_TIMEOUT)
         if ref is None:

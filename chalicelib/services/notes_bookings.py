@@ -30,7 +30,7 @@ class NotesBookings(Protocol):
 def question_labels(config: HostConfig, booking: Booking) -> dict[str, str]:
     """The booking's event type's questions, id -> label, in form order."""
     et = next((e for e in config.event_types if e.id == booking.event_type_id), None)
-    return {} if et is None else {q.id: q.label for q in et.questions}
+    return {} if et is None else {q.id: q.label for q in et.booking_questions}
 
 
 def client_history(bookings: NotesBookings, booking: Booking) -> list[Booking]:

@@ -39,7 +39,7 @@ _KEYS = _ALWAYS | _ZERO_BY_DEFAULT | frozenset({
     "answers", "hold_until", "cancelled_at", "cancel_reason", "cancelled_by", "history",
     "price_minor", "currency", "video_url", "video_note", "premium", "keeps_notes",
     "payment", "notes_url", "brief", "brief_note", "notes_requested_at",
-    "calendar_requested_at", "calendar_catch_up_at", "location_details"})
+    "calendar_requested_at", "calendar_catch_up_at", "location_details", "phone"})
 
 
 def _absent(key: str, value: Any) -> bool:
@@ -63,7 +63,7 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
         "attendee": [b.attendee.name, b.attendee.email, b.attendee.timezone],
         "answers": b.answers, "created_at": b.created_at.isoformat(),
         "location_kind": b.location_kind, "location_details": b.location_details,
-        "sequence": b.sequence,
+        "phone": b.phone, "sequence": b.sequence,
         "hold_until": None if b.hold_until is None else b.hold_until.isoformat(),
         "cancelled_at": None if b.cancelled_at is None else b.cancelled_at.isoformat(),
         "cancel_reason": b.cancel_reason, "cancelled_by": b.cancelled_by,
@@ -99,7 +99,7 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         status=BookingStatus(status), created_at=datetime.fromisoformat(d["created_at"]),
         location_kind=d["location_kind"], sequence=d.get("sequence", 0),
         # Absent on bookings made before it was kept: None, the event type's stand in.
-        location_details=d.get("location_details"),
+        location_details=d.get("location_details"), phone=d.get("phone"),
         hold_until=_dt(d.get("hold_until")), cancelled_at=_dt(d.get("cancelled_at")),
         cancel_reason=d.get("cancel_reason"), cancelled_by=d.get("cancelled_by"),
         history=tuple(HistoryEntry(datetime.fromisoformat(h[0]), datetime.fromisoformat(h[1]),

@@ -39,6 +39,10 @@ def page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
                       "location": et.location_kind.label,
                       "location_note": labels.location_note(et.location_kind,
                                                            et.location_details, shown=False),
+                      # After booking: the note with the number the client gave in it.
+                      "booked_note": labels.location_note(et.location_kind,
+                                                          et.location_details, shown=False,
+                                                          phone="{phone}"),
                       "video": et.location_kind.is_video,
                       "price": price, "price_label": labels.price_label(et.price),
                       "refund_hours_before": et.refund_hours_before if et.is_paid else None}}
@@ -102,6 +106,6 @@ def details_step(et: EventType) -> str:
         f'<span id="pay-refund">{escape(labels.refund_policy(et.refund_hours_before))}'
         "</span></p>")
     return render("details.html", {
-        "fields": Markup(booking_fields(et.questions)), "pay_note": Markup(pay),
+        "fields": Markup(booking_fields(et.booking_questions)), "pay_note": Markup(pay),
         "submit": "Continue to payment" if et.is_paid else "Confirm booking",
         "described": Markup(' aria-describedby="pay-note"' if et.is_paid else "")})

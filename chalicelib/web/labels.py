@@ -7,20 +7,21 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.currencies import minor_digits
-from chalicelib.domain.event_types import LocationKind, Price
+from chalicelib.domain.event_types import LocationKind, Price, call_note
 from chalicelib.domain.wall_clock import hhmm
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
 
 
 def location_note(location: LocationKind, details: str | None = None,
-                  shown: bool = True) -> str:
+                  shown: bool = True, phone: str | None = None) -> str:
     """Where the meeting happens, as the attendee's pages say it. A video meeting's link
     (or who sends it) has a line of its own: manage.py's `video_line`, video.js.
     `details`: the host's (an address, a number), for a meeting that is not a video
     call; `shown` says whether the page shows them beside the note (the booking's own
     page does) or not (the public booking page, before and after booking: they are in
-    the booker's invite and on their booking's page)."""
+    the booker's invite and on their booking's page). `phone`: a phone call's number to
+    call, the client's (Booking.phone)."""
     if location.is_video:
         return f"{location.label} video call"
     if details and details.strip():
@@ -29,7 +30,7 @@ def location_note(location: LocationKind, details: str | None = None,
         return f"{location.label}: the details are in your calendar invite and on your " \
             "booking's page."
     if location is LocationKind.PHONE:
-        return "Phone call: the host will call you at the time of the meeting."
+        return call_note(phone)
     return "In person: the host will confirm the address."
 
 

@@ -14,8 +14,8 @@ from tests.functional.hosts import make_host
 SLOTS = "/hosts/alice/intro/slots?start=2026-11-24&end=2026-11-24&timeZone=UTC"
 
 
-def book(api: Api, start: str = "2026-11-24T14:00:00Z") -> dict[str, Any]:
-    r = api.post("/hosts/alice/intro/bookings", f.booking(start))
+def book(api: Api, start: str = "2026-11-24T14:00:00Z", **answers: str) -> dict[str, Any]:
+    r = api.post("/hosts/alice/intro/bookings", f.booking(start, answers=answers))
     assert r.status == 201, r.json
     return dict(r.json)
 
@@ -271,7 +271,7 @@ def test_a_booking_keeps_the_place_it_was_booked_at_when_the_host_changes_the_lo
     page = _manage_page(api, b)
     assert STUDIO in page and PHONE not in page
     # A booking made now is given the new place.
-    _, later = invite(api, book(api, "2026-11-24T16:00:00Z"))
+    _, later = invite(api, book(api, "2026-11-24T16:00:00Z", phone="+1 555 0100"))
     assert str(later["location"]) == f"Phone call: {PHONE}"
 
 

@@ -70,9 +70,9 @@ def page_data(r: Response) -> dict[str, Any]:
     return dict(json.loads(match[1]))
 
 
-def book(api: Api) -> dict[str, Any]:
+def book(api: Api, **answers: str) -> dict[str, Any]:
     r = api.post("/hosts/alice/intro/bookings",
-                 f.booking("2026-11-24T14:00:00Z", answers={"plan": "A"}))
+                 f.booking("2026-11-24T14:00:00Z", answers={"plan": "A", **answers}))
     assert r.status == 201, r.json
     return dict(r.json)
 
@@ -363,7 +363,7 @@ def test_a_phone_booking_waits_for_no_link(api: Api) -> None:
         f.question("plan", "select", required=True, options=["A", "B"])])
     assert page_data(api.get("/alice/intro"))["event"]["video"] is False
 
-    html = manage_html(api, book(api))
+    html = manage_html(api, book(api, phone="+1 555 0100"))
     assert 'id="video"' not in html
 
 

@@ -334,8 +334,11 @@ def test_event_type_is_replaced_in_full(api: Api) -> None:
     public = api.get("/hosts/alice/intro").json
     assert public["title"] == "Introductions"
     assert public["location_kind"] == "phone"
-    assert public["questions"] == [{"id": "topic", "label": "Topic", "type": "text",
-                                    "required": True, "options": []}]
+    # A phone call asks last for the number to call (not one of the host's questions).
+    assert public["questions"] == [
+        {"id": "topic", "label": "Topic", "type": "text", "required": True, "options": []},
+        {"id": "phone", "label": "Your phone number", "type": "phone", "required": True,
+         "options": []}]
 
 
 @pytest.mark.parametrize("currency", ["XYZ", "HRK"])  # none, and one withdrawn in 2023

@@ -25,7 +25,8 @@ class BookingIn(Strict):
     attendee: AttendeeModel
     answers: Annotated[dict[Annotated[str, Field(max_length=40)],
                             Annotated[FreeText, Field(max_length=5000)] | None],
-                       Field(max_length=20)] = {}
+                       # the host's 20 questions, and a phone call's number to call
+                       Field(max_length=21)] = {}
 
     @field_validator("start")
     @classmethod
@@ -61,6 +62,8 @@ class BookingOut(Strict):
     attendee: AttendeeModel
     answers: dict[str, str]
     location_kind: str
+    phone: str | None = Field(None, description="a phone call's number to call: the "
+                              "client's answer to its phone question")
     sequence: int
     history: list[HistoryOut]
     created_at: str

@@ -31,6 +31,14 @@ function joining(booking) {
   return { join, note };
 }
 
+// A phone call's number to call (the client's answer), beside the location as a tel:
+// link; nothing for a booking made before Penny asked for it.
+function numberToCall(booking) {
+  if (!booking.phone) return [];
+  return [" · ", h("a", { href: `tel:${booking.phone.replace(/[^+0-9]/g, "")}`,
+    class: "booking-phone" }, booking.phone)];
+}
+
 // The client's notes page (written by the notes job after the booking was confirmed; a
 // `notes.saved` event says so), opened in a new tab.
 function notesLink(booking) {
@@ -100,9 +108,10 @@ export function bookingRow(booking, { timezone, api, seen, changed, cancellable,
   $(".booking-who", item).replaceChildren(
     h("span", {}, booking.attendee.name), " · ",
     h("a", { href: `mailto:${booking.attendee.email}` }, booking.attendee.email),
-    ` · ${LOCATIONS[booking.location_kind] || booking.location_kind}`);
+    ` · ${LOCATIONS[booking.location_kind] || booking.location_kind}`, ...numberToCall(booking));
   showPayment(item, booking, timezone, seen);
-  const answers = Object.entries(booking.answers || {});
+  // The number to call is shown beside the location, not again among the answers.
+  const answers = Object.entries(booking.answers || {}).filter(([, a]) => !booking.phone || a !== booking.phone);
   const details = $(".booking-answers", item);
   if (answers.length) {
     $("dl", details).replaceChildren(...answers.flatMap(([q, a]) => [h("dt", {}, q), h("dd", {}, a)]));

@@ -1,5 +1,6 @@
 // Which video locations the event type editor offers: a location whose link a platform
-// makes needs that platform connected and working (app-event-types.js).
+// makes needs that platform connected and working (app-event-types.js); and what a
+// location asks of clients.
 
 import { LOCATIONS } from "./app-formats.js";
 
@@ -32,4 +33,13 @@ export function unavailable(kind, connections, integrations) {
   const status = lacking ? "not_connected" : connection.status || "not_connected";
   if (status === "connected") return null;
   return (REASONS[status] || REASONS.not_connected)(need[1], LOCATIONS[kind]);
+}
+
+// What choosing `kind` asks of clients, beside the location (no bar to saving): a phone
+// call asks for the number to call (EventType.booking_questions), unless a Phone question
+// of the host's own does.
+export function placeHint(kind) {
+  return kind === "phone"
+    ? "Clients are asked for their phone number when they book (Your phone number, required), unless you add a Phone question of your own below."
+    : "";
 }

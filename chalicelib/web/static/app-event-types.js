@@ -12,7 +12,7 @@ import { LOCATIONS, slugify } from "./app-formats.js";
 import { busy, checkForm, clearErrors, markInvalid, showError } from "./app-forms.js";
 import { DEFAULT_REFUND_HOURS, fillFields, fillPrice, readEventType } from "./app-event-type-fields.js";
 import { createEventTypeList } from "./app-event-type-list.js";
-import { unavailable } from "./app-event-type-places.js";
+import { placeHint, unavailable } from "./app-event-type-places.js";
 import { CURRENCIES, amountProblem, priceHint, vendorProblem } from "./app-event-type-price.js";
 import { questionRow, renumberQuestions } from "./app-event-type-questions.js";
 import { markSaved, mayLeave } from "./app-unsaved.js";
@@ -76,6 +76,9 @@ export function initEventTypes(state) {
     const why = unavailable(place.value, connections, state.integrations);
     placeWarning.textContent = why ? why[1] : ""; // empty when hidden: it describes the select
     placeWarning.hidden = !why;
+    const hint = placeHint(place.value);
+    $("#et-location-hint").textContent = hint; // empty when hidden, as the warning
+    $("#et-location-hint").hidden = !hint;
   }
   place.addEventListener("change", warnAboutPlace);
 

@@ -21,7 +21,10 @@ export function showConfirmation(booking, { page, zone, hour12, moved = false })
   set("confirm-what", `${booking.event_title} with ${page.host.display_name}`);
   set("confirm-yours", whenLabel(booking.start, booking.end, zone, hour12));
   set("confirm-host", whenLabel(booking.start, booking.end, hostZone, hour12));
-  set("confirm-where", page.event.location_note);
+  // A phone call's note names the number the client gave (the server's words, with
+  // "{phone}" where it goes; a note without it is the same either way).
+  set("confirm-where", booking.phone
+    ? page.event.booked_note.replace("{phone}", booking.phone) : page.event.location_note);
   const targets = { "ics-link": links.ics, "manage-link": links.view,
     "reschedule-link": links.reschedule, "cancel-link": links.cancel };
   for (const [id, href] of Object.entries(targets)) {

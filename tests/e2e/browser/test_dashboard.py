@@ -29,6 +29,7 @@ pytestmark = pytest.mark.e2e
 Screenshot = Callable[[Page, str], Path]
 PASSWORD = "a long passphrase"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+CLIENT_PHONE = "+1 415 555 0100"  # the number a phone call's client gives
 
 
 def first_slot(stack: LocalStack, slug: str, event: str) -> str:
@@ -41,11 +42,20 @@ def first_slot(stack: LocalStack, slug: str, event: str) -> str:
     return str(next(day for day in r.json()["slots"].values() if day)[0]["start"])
 
 
+def numbers_to_call(stack: LocalStack, slug: str, event: str) -> dict[str, str]:
+    """CLIENT_PHONE for each phone question the event type asks (a phone call asks the
+    number to call, EventType.booking_questions): the booking's answers."""
+    r = requests.get(f"{stack.api_url}/hosts/{slug}/{event}", timeout=30)
+    assert r.status_code == 200, r.text
+    return {q["id"]: CLIENT_PHONE for q in r.json()["questions"] if q["type"] == "phone"}
+
+
 def book(stack: LocalStack, slug: str, event: str, name: str,
          start: str | None = None) -> dict[str, Any]:
     r = requests.post(f"{stack.api_url}/hosts/{slug}/{event}/bookings", timeout=30, json={
         "start": start or first_slot(stack, slug, event),
-        "attendee": {"name": name, "email": "client@example.com", "timezone": "Asia/Kolkata"}})
+        "attendee": {"name": name, "email": "client@example.com", "timezone": "Asia/Kolkata"},
+        "answers": numbers_to_call(stack, slug, event)})
     assert r.status_code == 201, r.text
     return dict(r.json())
 

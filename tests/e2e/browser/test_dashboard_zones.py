@@ -29,6 +29,7 @@ from tests.e2e.browser.test_dashboard import (
     csrf_headers,
     first_slot,
     no_horizontal_scroll,
+    numbers_to_call,
     open_dashboard,
 )
 from tests.e2e.conftest import LocalStack
@@ -123,7 +124,8 @@ def test_a_long_email_address_stays_inside_the_manage_page_on_a_phone(
     email = "maximilian.vonhohenbergschwarzenau@consultingpartners.example.com"
     r = requests.post(f"{stack.api_url}/hosts/{slug}/intro/bookings", timeout=30, json={
         "start": first_slot(stack, slug, "intro"),
-        "attendee": {"name": "Max", "email": email, "timezone": "UTC"}})
+        "attendee": {"name": "Max", "email": email, "timezone": "UTC"},
+        "answers": numbers_to_call(stack, slug, "intro")})
     assert r.status_code == 201, r.text
 
     page = new_context(viewport=PHONE).new_page()

@@ -38,6 +38,7 @@ from tests.e2e.browser.test_connections import (
     penny_console_errors,
 )
 from tests.e2e.browser.test_dashboard import (
+    CLIENT_PHONE,
     csrf_headers,
     first_slot,
     open_dashboard,
@@ -72,7 +73,7 @@ def visitor_books(new_context: NewContext, stack: LocalStack, slug: str, name: s
     who, email = f"{name} {tag}", f"{name.split()[0].lower()}.{tag}@example.com"
     visitor = open_booking(new_context("Europe/London"), stack, f"{slug}/intro")
     choose_slot(visitor)
-    fill_details(visitor, name=who, email=email, topic=topic)
+    fill_details(visitor, name=who, email=email, topic=topic, phone=CLIENT_PHONE)
     confirm(visitor)
     return who, email
 
@@ -122,7 +123,8 @@ def bookings_view(page: Page) -> Locator:
 def book_with_an_answer(stack: LocalStack, slug: str, who: str, topic: str) -> None:
     """A client books the intro call through the API, answering its question."""
     r = requests.post(f"{stack.api_url}/hosts/{slug}/intro/bookings", timeout=30, json={
-        "start": first_slot(stack, slug, "intro"), "answers": {"topic": topic},
+        "start": first_slot(stack, slug, "intro"),
+        "answers": {"topic": topic, "phone": CLIENT_PHONE},
         "attendee": {"name": who, "email": "ada@example.com", "timezone": "Europe/London"}})
     assert r.status_code == 201, r.text
 
