@@ -132,8 +132,10 @@ def test_the_calendars_section_and_the_location_warning_come_with_the_page(api: 
     # Hidden until a calendar provider is connected (app-calendars.js decides)
     assert re.search(r'<section class="card" id="calendars" [^>]*hidden>', html)
     assert 'id="calendars-form"' in html and 'name="destination" value=""' in html
-    # The event type editor's location describes itself with the warning beside it
-    assert 'aria-describedby="et-location-warning"' in html
+    # The event type editor's location describes itself with the warning beside it (and
+    # the phone call's hint)
+    described = re.search(r'<select id="et-location"[^>]*aria-describedby="([^"]*)"', html)
+    assert described and "et-location-warning" in described[1].split(), described
     assert re.search(r'<p class="notice notice-warning" id="et-location-warning" hidden>', html)
     script = re.search(r'src="(/static/app\.[0-9a-f]{10}\.js)"', html)
     assert script
