@@ -9,7 +9,7 @@ stored values and leaves the host to make their change again.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, Locator, expect
 
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.test_dashboard import (
@@ -28,9 +28,10 @@ pytestmark = pytest.mark.e2e
 CHANGED = "was changed elsewhere"
 
 
-def test_the_second_tab_saving_an_event_type_is_refused_and_shown_the_first_tabs_values(
-        stack: LocalStack, new_context: NewContext) -> None:
-    # GIVEN one host with Intro call open in the editor of two tabs
+def intro_call_open_in_two_tabs(stack: LocalStack, new_context: NewContext
+                                ) -> tuple[BrowserContext, Locator, Locator]:
+    """A new host's Intro call open in the event type editor of two tabs of one browser
+    context: the context and the two tabs' views."""
     context = new_context()
     slug, _ = sign_up_in_browser(context, stack)
     set_up_host(context, stack, slug)
@@ -39,6 +40,13 @@ def test_the_second_tab_saving_an_event_type_is_refused_and_shown_the_first_tabs
     for tab in (first, second):
         tab.get_by_role("button", name="Edit Intro call").click()
         expect(tab.get_by_label("Title")).to_have_value("Intro call")
+    return context, first, second
+
+
+def test_the_second_tab_saving_an_event_type_is_refused_and_shown_the_first_tabs_values(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN one host with Intro call open in the editor of two tabs
+    context, first, second = intro_call_open_in_two_tabs(stack, new_context)
 
     # WHEN the first retitles it and saves, then the second makes it 45 minutes and saves
     first.get_by_label("Title").fill("Intro chat")
@@ -95,14 +103,7 @@ def test_the_second_tab_saving_the_profile_is_refused_and_shown_the_first_tabs_v
 def test_deleting_an_event_type_another_tab_saved_since_is_refused_then_made_on_a_second_try(
         stack: LocalStack, new_context: NewContext) -> None:
     # GIVEN Intro call open in the editor of two tabs, and the first tab's save of it
-    context = new_context()
-    slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
-    first, second = (view(open_dashboard(context, stack, "/app/event-types"), "event-types")
-                     for _ in range(2))
-    for tab in (first, second):
-        tab.get_by_role("button", name="Edit Intro call").click()
-        expect(tab.get_by_label("Title")).to_have_value("Intro call")
+    context, first, second = intro_call_open_in_two_tabs(stack, new_context)
     first.get_by_label("Title").fill("Intro chat")
     first.get_by_role("button", name="Save event type").click()
     expect(first.locator(".event-type", has_text="Intro chat")).to_be_visible()
