@@ -35,9 +35,17 @@ const permissions = (missing) => {
 };
 
 // In the host's zone (`zone`), as the bookings list says its times; the browser's if unknown.
-export const when = (iso, zone) => new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium", timeStyle: "short", timeZone: zone || undefined,
-}).format(new Date(iso));
+// One format per zone, built once: every card is drawn again on each live event.
+const whenFormats = new Map();
+export const when = (iso, zone) => {
+  const key = zone || "";
+  if (!whenFormats.has(key)) {
+    whenFormats.set(key, new Intl.DateTimeFormat(undefined, {
+      dateStyle: "medium", timeStyle: "short", timeZone: zone || undefined,
+    }));
+  }
+  return whenFormats.get(key).format(new Date(iso));
+};
 export const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
 // "Google Calendar", "Google Calendar and Google Docs".
 export const names = (list) => list.map((i) => i.name).join(" and ");
