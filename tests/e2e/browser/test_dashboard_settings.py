@@ -291,6 +291,8 @@ def test_an_overrides_add_hours_button_names_the_date_it_is_for(
     set_up_host(context, stack, slug)
     page = open_dashboard(context, stack, "/app/availability")
     availability = view(page, "availability")
+    # The schedule has loaded (it redraws the overrides): a row added before would go
+    expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
     availability.get_by_role("button", name="Add a date").click()
     override = availability.locator(".override").last
     override.get_by_label("Date", exact=True).fill("2099-12-24")
