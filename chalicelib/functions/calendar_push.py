@@ -76,7 +76,8 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
         # Each subscription's end as Graph states it: adopting an orphan records it.
         ends = {(str(n["subscriptionId"]), str(n.get("clientState") or "")):
                 _instant(n.get("subscriptionExpirationDateTime")) for n in notifications}
-    except (ValueError, KeyError, TypeError, AttributeError):
+    # Deep nesting ("[" * 5000) overflows the parser, and RecursionError is no ValueError.
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return error_response(400, "bad_request", "not a Microsoft Graph notification")
     pairs = [(sid, state) for _, sid, state, _ in items]
     # Lifecycle notifications: a subscription Graph removed (or will, unless

@@ -824,6 +824,19 @@ def test_a_graph_notification_for_an_unknown_subscription_is_accepted_and_change
     assert (garbled.status, garbled.code) == (400, "bad_request")
 
 
+def test_a_graph_notification_nested_past_the_parsers_depth_is_a_400_not_a_500(
+        api: Api) -> None:
+    # GIVEN a body that is JSON in form but nested deeper than the parser goes (anyone can
+    # post to this address: it is Graph's, unauthenticated until its clientState is read)
+    deep = b'{"value": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+
+    # WHEN it is posted as a notification
+    r = api.post("/webhooks/calendar/microsoft", raw=deep)
+
+    # THEN it is refused as not a notification, in the API's error shape, not a crash
+    assert (r.status, r.code) == (400, "bad_request")
+
+
 def test_a_booking_moves_over_its_own_event_in_the_calendar_and_the_event_follows(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     (intro,) = api.get("/me/event-types", token=host).json["event_types"]
