@@ -44,6 +44,9 @@ from chalicelib.services.calendar_cache import CalendarCache
 log = logging.getLogger("penny.calendars")
 ENDED = frozenset({"subscriptionRemoved", "reauthorizationRequired"})
 CONTENDED_RETRY_AFTER = 5  # seconds: a booking's other transactions end within one
+# Penny's Google channel ids have 32 characters and Graph's subscription ids are GUIDs:
+# a longer one names no channel, and as a key DynamoDB would refuse it (over 2 KB: a 500).
+MAX_CHANNEL_ID = 200
 # The event at the end of a notification's `resource`: `Users/{id}/Events/{id}`, or
 # `Users('{id}')/Events('{id}')` as Graph also writes it.
 _EVENT = re.compile(r"/events(?:/|\('?)([^/'()]+)'?\)?$", re.IGNORECASE)
@@ -61,6 +64,8 @@ def google(cache: CalendarCache, request: EdgeRequest) -> Response:
         return error_response(400, "bad_request", "not a Google Calendar channel message")
     if request.headers.get("X-Goog-Resource-State") == "sync":
         return empty(200)  # the channel's first message: nothing changed yet
+    if len(channel) > MAX_CHANNEL_ID:
+        return _refused()
     return empty(200) if cache.notified("google", channel, token) else _refused()
 
 
@@ -71,10 +76,10 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
     try:
         batch: Any = json.loads(request.body)
         notifications = batch["value"]
-        items = [(str(n.get("lifecycleEvent") or ""), str(n["subscriptionId"]),
+        items = [(str(n.get("lifecycleEvent") or ""), _subscription(n),
                   str(n.get("clientState") or ""), _deleted_event(n)) for n in notifications]
         # Each subscription's end as Graph states it: adopting an orphan records it.
-        ends = {(str(n["subscriptionId"]), str(n.get("clientState") or "")):
+        ends = {(_subscription(n), str(n.get("clientState") or "")):
                 _instant(n.get("subscriptionExpirationDateTime")) for n in notifications}
     # Deep nesting ("[" * 5000) overflows the parser, and RecursionError is no ValueError.
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
@@ -106,6 +111,14 @@ def microsoft(cache: CalendarCache, request: EdgeRequest) -> Response:
     # Accepted, or of subscriptions Penny does not keep (an orphan adopted or deleted by
     # `notified`, one stopped since, a forgery): 202 ends Graph's retries of them.
     return empty(202)
+
+
+def _subscription(notification: Mapping[str, Any]) -> str:
+    """The subscription a notification names; ValueError for an id no subscription has."""
+    sid = str(notification["subscriptionId"])
+    if len(sid) > MAX_CHANNEL_ID:
+        raise ValueError("not a subscription id")
+    return sid
 
 
 def _instant(value: Any) -> datetime | None:

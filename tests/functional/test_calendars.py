@@ -34,6 +34,7 @@ from sandbox.server import ProviderSandbox
 from sandbox.testing import consent
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
+from tests.functional.dynamodb_requests import recorded
 from tests.functional.hosts import make_sandbox_host
 from tests.functional.test_booking_pages import page_data
 from tests.functional.test_connections import (
@@ -835,6 +836,42 @@ def test_a_graph_notification_nested_past_the_parsers_depth_is_a_400_not_a_500(
 
     # THEN it is refused as not a notification, in the API's error shape, not a crash
     assert (r.status, r.code) == (400, "bad_request")
+
+
+# DynamoDB refuses a key over 2 KB (a ValidationException: a 500), where moto looks it up;
+# so a channel id no provider makes is answered before anything is read.
+OVERLONG_ID = "c" * 2100
+
+
+def test_a_google_message_naming_an_overlong_channel_id_is_refused_without_a_read(
+        api: Api) -> None:
+    # GIVEN a Google channel message whose channel id is longer than any key (Penny's
+    # channel ids are 32 characters)
+    headers = {"X-Goog-Channel-ID": OVERLONG_ID, "X-Goog-Channel-Token": "guess",
+               "X-Goog-Resource-State": "exists"}
+
+    # WHEN it is posted
+    with recorded() as requests:
+        r = api.post("/webhooks/calendar/google", raw=b"", headers=headers)
+
+    # THEN it names no channel Penny keeps, and the table was not asked
+    assert (r.status, r.code) == (403, "unknown_channel")
+    assert requests.take() == {}
+
+
+def test_a_graph_notification_naming_an_overlong_subscription_id_is_a_400_without_a_read(
+        api: Api) -> None:
+    # GIVEN a notification naming a subscription id longer than any key (Graph's are GUIDs)
+    forged = {"value": [{"subscriptionId": OVERLONG_ID, "clientState": "guess",
+                         "changeType": "created", "resource": "me/events/1"}]}
+
+    # WHEN it is posted
+    with recorded() as requests:
+        r = api.post("/webhooks/calendar/microsoft", forged)
+
+    # THEN it is not a Graph notification, and the table was not asked
+    assert (r.status, r.code) == (400, "bad_request")
+    assert requests.take() == {}
 
 
 def test_a_booking_moves_over_its_own_event_in_the_calendar_and_the_event_follows(
