@@ -117,7 +117,7 @@ class RazorpayPayments(RazorpayAccountCalls):
             raise AuthenticationError("A Razorpay webhook came without x-razorpay-event-id")
         try:
             event = json.loads(body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # nested past the parser's depth
             raise ProviderRejectedError(PROVIDER, "A signed Razorpay webhook is not JSON") \
                 from exc
         return payment_event(event_id, event) if isinstance(event, dict) else None

@@ -407,6 +407,16 @@ def test_a_dispute_under_review_says_nothing_new(provider_sandbox: ProviderSandb
         body, _signed(body, created.secret)) is None
 
 
+@pytest.mark.parametrize("body", [b"{not json", b"[" * 5_000 + b"]" * 5_000],
+                         ids=["not JSON", "nested past the parser's depth"])
+def test_a_signed_body_that_does_not_parse_is_rejected_in_plain_words(
+        provider_sandbox: ProviderSandbox, body: bytes) -> None:
+    secret = provider_sandbox.razorpay_merchant().webhook_secret
+
+    with pytest.raises(ProviderRejectedError, match="signed Razorpay webhook is not JSON"):
+        _payments(provider_sandbox).verify_webhook(body, _signed(body, secret))
+
+
 # -- manual capture ----------------------------------------------------------------
 
 
