@@ -81,8 +81,14 @@ def reschedule_page(services: PageServices, request: Any, uid: str) -> Response:
         terms = move_terms(booking, services.clock.now())
         paid = None if terms[0] == "Free" or booking.price_minor is None else {
             "amount_minor": booking.price_minor, "currency": booking.currency}
+        # The chosen time's refund terms, by the booking's own policy (not the event
+        # type's as it is now), while a move still sets a new deadline.
+        from chalicelib.web.payment_status import move_refund_hours
+
+        hours = move_refund_hours(booking, services.clock.now())
         data = {**data, "event": {**data["event"], "duration_minutes": minutes,
-                                  "price": paid, "price_label": terms[0]},
+                                  "price": paid, "price_label": terms[0],
+                                  "refund_hours_before": hours},
                 "booking": {"uid": uid, "start": booking.start.isoformat(),
                             "end": booking.end.isoformat(),
                             "attendee_timezone": booking.attendee.timezone}}

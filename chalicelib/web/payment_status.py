@@ -126,6 +126,20 @@ def refund_terms(booking: Booking, now: datetime) -> str:
     return f"{policy} That deadline has passed, so cancelling it now gives no refund."
 
 
+def move_refund_hours(booking: Booking, now: datetime) -> int | None:
+    """The policy's hours a move made now counts the refund deadline back from the new
+    start with (`refund_deadline`: a move made by the deadline sets a new one), for the
+    reschedule page to say the chosen time's own terms (refund.js): a time nearer than
+    the hours can't be refunded once moved to. None when a move leaves the terms as they
+    are (free, not paid as it stands, its deadline passed, or a dispute holding the
+    money)."""
+    payment = booking.payment
+    if payment is None or payment_state(booking, now) is not PaymentState.PAID or \
+            payment.dispute_holds_money or now > refund_deadline(booking):
+        return None
+    return payment.refund_hours_before
+
+
 def _disputed_terms(booking: Booking, in_policy: bool) -> str:
     """What cancelling gives back while the client's bank disputes the payment (open) or
     took it back (lost): nothing from the host (a cancellation's refund is held, never

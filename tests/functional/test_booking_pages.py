@@ -634,6 +634,60 @@ def test_the_reschedule_page_shows_what_the_booking_cost_not_the_event_types_pri
     assert "$200.00" not in html and "72 hours" not in html
 
 
+def test_moving_a_paid_booking_says_the_chosen_times_refund_terms_by_its_own_policy(
+        api: Api, clock: FixedClock) -> None:
+    # GIVEN a paid booking, still inside its refund deadline, whose event type's policy
+    # has changed since (24 hours when booked, 72 now)
+    paid_host(api, refund_hours=24)
+    booked = hold(api)
+    pay(booked["uid"])
+    r = api.post("/auth/login", {"email": "alice@example.com",
+                                 "password": "correct horse battery"})
+    (et,) = api.get("/me/event-types", token=r.json["access_token"]).json["event_types"]
+    r = api.put(f"/me/event-types/{et['id']}", {
+        **f.event_type(price={"amount_minor": 15000, "currency": "USD"},
+                       refund_hours_before=72,
+                       questions=[f.question("plan", "select", required=True,
+                                             options=["A", "B"])])},
+        token=r.json["access_token"])
+    assert r.status == 200, r.body
+
+    # WHEN its reschedule page is opened
+    move = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test"))
+
+    # THEN the page has a place for the chosen time's refund terms (a move made before the
+    # deadline sets a new one from the new start: a time nearer than the policy's hours
+    # can't be refunded once moved to), worked out from the booking's own policy
+    assert '<p class="pay-note" id="move-refund" hidden></p>' in move.body.decode()
+    assert page_data(move)["event"]["refund_hours_before"] == 24
+    assert parse(move).problems == []
+
+    # ... and once the deadline has passed a move changes nothing: no terms to say
+    clock.advance(hours=3)   # 23 hours before the start
+    late = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test"))
+    assert page_data(late)["event"]["refund_hours_before"] is None
+
+
+def test_moving_a_free_booking_says_no_refund_terms_though_its_event_type_has_a_price_now(
+        api: Api) -> None:
+    current = bootstrap.services()
+    bootstrap.install(bootstrap.build_api(current.core, current.accounts.passwords,
+                                          payment_adapters=FakeHostPayments()))
+    host = make_host(api, questions=[f.question("plan", "select", required=True,
+                                                options=["A", "B"])])
+    booked = book(api)
+    (et,) = api.get("/me/event-types", token=host).json["event_types"]
+    r = api.put(f"/me/event-types/{et['id']}", {
+        **f.event_type(price={"amount_minor": 20000, "currency": "USD"},
+                       questions=[f.question("plan", "select", required=True,
+                                             options=["A", "B"])])}, token=host)
+    assert r.status == 200, r.body
+
+    move = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test"))
+
+    assert page_data(move)["event"]["refund_hours_before"] is None
+
+
 def test_a_free_booking_moves_free_after_its_event_type_gets_a_price(api: Api) -> None:
     current = bootstrap.services()
     bootstrap.install(bootstrap.build_api(current.core, current.accounts.passwords,

@@ -44,9 +44,14 @@ function choose(slot) {
   document.getElementById("chosen").textContent = `${dayLabel(dayIn(zone, new Date(slot.start)))}, `
     + `${unbroken(timeLabel(slot.start, zone, hour12))} – ${unbroken(timeLabel(slot.end, zone, hour12))} `
     + `(${zoneLabel(zone)})`;
-  const refund = document.getElementById("pay-refund");
+  // A paid event's terms for this time; a paid booking's move sets its refund deadline
+  // from the new start too (while the old one has not passed), so it says them as well.
+  const refund = document.getElementById(page.mode === "book" ? "pay-refund" : "move-refund");
   const terms = refund && refundTerms(slot.start, page.event.refund_hours_before, { zone, hour12 });
-  if (terms) refund.textContent = terms;
+  if (terms) {
+    refund.textContent = terms;
+    refund.hidden = false;
+  }
   show("details", "details-title");
 }
 

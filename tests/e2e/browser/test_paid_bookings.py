@@ -137,6 +137,46 @@ def test_the_pay_note_says_when_the_chosen_times_refund_deadline_has_already_pas
         f"if you cancel by {deadline:%A, %B %-d, %-I:%M %p} (UTC); no refund after that.")
 
 
+def test_moving_a_paid_booking_says_when_the_chosen_times_refund_deadline_has_passed(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a paid booking days ahead, inside its refund deadline, with a host free all
+    # day, every day (the first time to move to is less than 24 hours away)
+    host = coach(stack, PAID_CONSULT, timezone="UTC", hours=("00:00", "24:00"))
+    page = open_booking(new_context("UTC"), stack, f"{host}/consult")
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    if not page.locator(f'button.day[data-day="{day}"]').count():
+        page.get_by_role("button", name="Next month").click()
+    page.locator(f'button.day[data-day="{day}"]').click()
+    choose_slot(page)
+    fill_details(page, plan="Growth")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(page.locator("#booking-status")).to_have_text("Paid · Confirmed")
+
+    # WHEN the client opens its reschedule page and picks the soonest time
+    page.locator("#reschedule-link").click()
+    page.locator("button.slot").first.wait_for()   # it opens on the first day with times
+    soon = choose_slot(page)
+
+    # THEN the move step says that time can't be refunded once moved to (the move sets
+    # the deadline from the new start), where the card's policy alone read as a refund
+    assert datetime.fromisoformat(soon) - datetime.now(UTC) < timedelta(hours=24)
+    note = page.locator("#move-refund")
+    expect(note).to_have_text("This time is less than 24 hours away, so it can't be "
+                              "refunded if you cancel.")
+
+    # ... and a time days ahead gets its own deadline
+    page.locator("#back").click()
+    later_day = (datetime.now(UTC) + timedelta(days=5)).date()
+    if not page.locator(f'button.day[data-day="{later_day}"]').count():
+        page.get_by_role("button", name="Next month").click()
+    page.locator(f'button.day[data-day="{later_day}"]').click()
+    later = datetime.fromisoformat(choose_slot(page))
+    deadline = later.astimezone(UTC) - timedelta(hours=24)
+    expect(note).to_have_text(f"Full refund if you cancel by {deadline:%A, %B %-d, %-I:%M %p} "
+                              "(UTC); no refund after that.")
+
+
 def test_a_disputed_payments_page_says_cancelling_makes_no_refund_before_the_client_cancels(
         stack: LocalStack, new_context: NewContext) -> None:
     dashboard = demo_dashboard(new_context(), stack)
