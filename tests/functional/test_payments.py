@@ -1333,6 +1333,34 @@ def test_a_refund_owed_given_back_by_hand_in_razorpays_dashboard_is_made_for_the
         assert (shown["state"], shown["refunded_minor"]) == ("refunded", 150000)
 
 
+def test_a_razorpay_refund_owed_given_back_in_part_before_penny_hears_is_made_for_the_rest(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a cancelled booking whose refund Razorpay refused ("Refund owed"), of which
+    # the host then gives back 500.00 of 1,500.00 in Razorpay's dashboard, whose refund
+    # events have not reached Penny yet (normal-speed refunds may be processed days later)
+    held = book(api, clock)
+    sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    seen = deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    sandbox.razorpay_fail_next_api_calls(status=400)
+    host = host_id(api, razorpay_host)
+    with pytest.raises(Exception):  # noqa: B017 - the job fails for its retries and DLQ
+        run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+    payment_id = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+    sandbox.razorpay_refund_in_dashboard(str(payment_id), 50000)
+
+    # WHEN the job is redriven
+    run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"], 2)
+
+    # THEN Penny refunds the rest (Razorpay would refuse the whole, at every try), and
+    # once every refund's events have come, the booking shows all of it refunded
+    own = [r for r in sandbox.razorpay_refunds() if r["notes"]]
+    assert [r["amount"] for r in own] == [100000]
+    deliver_razorpay(api, sandbox, seen, len(sandbox.razorpay_events()) - seen)
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"]) == ("refunded", 150000)
+
+
 def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once(
         api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     # GIVEN a booking paid, then paid again in a second tab opened before the first paid

@@ -192,6 +192,33 @@ def test_another_key_makes_another_refund(provider_sandbox: ProviderSandbox) -> 
     assert len(provider_sandbox.razorpay_refunds()) == 2
 
 
+def test_a_refund_of_the_rest_gives_back_what_is_left_after_a_part_given_in_the_dashboard(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a paid booking (500.00) whose host gave back 200.00 in Razorpay's dashboard,
+    # before its refund.processed reached Penny (so Penny still asks for all of it)
+    _, payment_id = _paid(provider_sandbox)
+    provider_sandbox.razorpay_refund_in_dashboard(payment_id, 20000)
+
+    # WHEN the cancellation's refund asks for the whole payment
+    refund = _payments(provider_sandbox).refund(payment_id, Price(50000, "INR"),
+                                                key=f"{BOOKING}-cancelled")
+
+    # THEN Razorpay is asked for what is left, not refused the whole again and again
+    assert refund.amount == Price(30000, "INR")
+    assert provider_sandbox.razorpay_payments()[0]["status"] == "refunded"
+
+
+def test_a_failed_refund_does_not_count_against_what_is_left(
+        provider_sandbox: ProviderSandbox) -> None:
+    _, payment_id = _paid(provider_sandbox)
+    given = provider_sandbox.razorpay_refund_in_dashboard(payment_id, 20000)
+    provider_sandbox.razorpay_fail_refund(given["id"])
+
+    refund = _payments(provider_sandbox).refund(payment_id, Price(50000, "INR"), key="k")
+
+    assert refund.amount == Price(50000, "INR")
+
+
 def test_refunding_more_than_was_paid_is_rejected(provider_sandbox: ProviderSandbox) -> None:
     _, payment_id = _paid(provider_sandbox)
 
