@@ -94,6 +94,10 @@ class StripeControl:
         """Every Checkout Session, oldest first, with the account it lives in (`_account`)."""
         return self._stripe_all("checkout.session")
 
+    def stripe_line_items(self, session_id: str) -> list[dict[str, Any]]:
+        """A Checkout Session's line items, as `expand=["line_items"]` lists them."""
+        return copy.deepcopy(self.stripe.ledger.items(session_id))
+
     def stripe_refunds(self) -> list[dict[str, Any]]:
         return self._stripe_all("refund")
 

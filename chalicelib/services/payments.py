@@ -34,6 +34,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.bookings import Booking, BookingStatus, Payment
 from chalicelib.domain.errors import (
@@ -100,7 +101,7 @@ class PaymentService(PaymentSettlement, CancellationRefunds):
         name = host.name
         request = CheckoutRequest(
             key=booking.uid, booking_uid=booking.uid,
-            description=f"{et.title} · {booking.start.strftime('%Y-%m-%d %H:%M UTC')}",
+            description=f"{et.title} · {_on_clients_clock(booking)}",
             price=et.price, customer_email=booking.attendee.email,
             customer_name=booking.attendee.name, success_url=self.return_url(booking.uid),
             cancel_url=self.return_url(booking.uid), expires_at=booking.hold_until)
@@ -153,3 +154,10 @@ class PaymentService(PaymentSettlement, CancellationRefunds):
             self._end_checkout(booking)
             return self._settle_expired(uid)
         return booking
+
+
+def _on_clients_clock(booking: Booking) -> str:
+    """The time as the client chose it, on their clock ("Tue 8 Dec 2026, 15:00 GMT"): the
+    checkout page shows it beside the price. It said UTC, which the client never picked."""
+    local = booking.start.astimezone(ZoneInfo(booking.attendee.timezone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"

@@ -262,6 +262,21 @@ def test_a_paid_booking_is_held_then_confirmed_by_stripes_signed_webhook(
     assert confirmed["payment"]["state"] == "paid" and confirmed["payment"]["hold_until"] is None
 
 
+def test_the_checkout_names_the_time_on_the_clients_own_clock(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a client in Tokyo booking the New York host's 10:00 (00:00 the next day there)
+    body = f.booking(slot(clock))
+    body["attendee"]["timezone"] = "Asia/Tokyo"
+    r = api.post("/hosts/alice/intro/bookings", body)
+    assert r.status == 201, r.body
+
+    # THEN Stripe's checkout page says the time the client picked, as they picked it
+    start = datetime.fromisoformat(r.json["start"]).astimezone(ZoneInfo("Asia/Tokyo"))
+    (item,) = sandbox.stripe_line_items(session_of(dict(r.json)))
+    assert item["description"] == (f"Intro · {start:%a} {start.day} "
+                                   f"{start:%b %Y}, 00:00 JST")
+
+
 def test_an_unpaid_bookings_invite_is_tentative_and_once_its_hold_lapses_cancels_it(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     held = book(api, clock)
