@@ -199,7 +199,11 @@ def payment_block(booking: Booking, now: datetime, links: PayLinks) -> str:
             "moved, so there is no refund.")
     else:
         words = f"Paid {paid}. {escape(refund_terms(booking, now))}"
-    return f'<div class="payment" id="payment"><p id="payment-state">{words}</p></div>'
+    # Paid too late for the time (someone else took it, or it had begun): the money goes
+    # back, and the client is offered another time, as a hold that expired unpaid is.
+    again = _book_again(links) if payment.refund_reason in ("taken", "late") and \
+        state in (PaymentState.REFUNDED, PaymentState.REFUND_OWED) else ""
+    return f'<div class="payment" id="payment"><p id="payment-state">{words}</p>{again}</div>'
 
 
 def _held_words(booking: Booking) -> str:

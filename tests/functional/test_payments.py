@@ -439,6 +439,11 @@ def test_a_payment_after_someone_else_took_the_time_is_refunded_automatically(
     (refund,) = sandbox.stripe_refunds()
     assert refund["amount"] == 15000 and refund["status"] == "succeeded"
     assert view(api, rival)["status"] == "confirmed"
+    # and the client's page offers another time, as for a hold that lapsed unpaid
+    page = api.get(f"/booking/{held['uid']}?token={held['links']['cancel_token']}").body
+    assert 'id="book-again"><a class="button primary" href="/alice/intro"' in page.decode()
+    rival_page = api.get(f"/booking/{rival['uid']}?token={rival['links']['cancel_token']}")
+    assert 'id="book-again"' not in rival_page.body.decode()
 
 
 def test_a_payment_after_the_host_filled_the_lapsed_time_in_google_is_refunded_as_taken(
