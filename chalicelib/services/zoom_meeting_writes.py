@@ -44,6 +44,12 @@ class ZoomMeetingWrites:
                                  topic=f"{booking.event_title} with {booking.attendee.name}",
                                  when=booking.meeting)
         ref = self.refs.get(ZOOM, booking.uid)
+        if ref is not None and ref.sequence >= booking.sequence and booking.video_url is not None:
+            # Made, and at the booking's time: nothing to ask of Zoom. Its link stays on the
+            # booking even when Zoom was disconnected or broke since (the meeting is still
+            # in the host's Zoom), rather than turn into the note (a reconnect's catch-up
+            # of another provider runs this for every booking to come).
+            return booking.video_url, None
         try:
             zoom = self.adapters.video(booking.host_id, "zoom", SYNC_TIMEOUT)
             if ref is None:

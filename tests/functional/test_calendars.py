@@ -445,6 +445,25 @@ def test_a_cancel_removes_the_calendar_event_even_when_zoom_is_broken(
     assert status_of(api, host, "zoom")["status"] == "broken"
 
 
+def test_a_zoom_booking_keeps_its_meeting_link_after_zoom_is_disconnected(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN a Zoom booking whose meeting was made, in the host's Zoom
+    booked, owner, _ = zoom_booking(api, host, clock, 11)
+    (meeting,) = sandbox.meetings()
+    # and the host disconnected Zoom ("Bookings already made stay where they are")
+    assert api.delete("/me/connections/zoom", token=host).status == 204
+
+    # WHEN reconnecting Google asks the calendar worker about every booking still to come
+    connect(api, host, "google")
+    run_calendar_job(EventKind.CALENDAR_REQUESTED, owner, booked["uid"])
+
+    # THEN the booking keeps the link of its meeting, which Zoom still holds: the client
+    # is not told that the host will send one
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}").json
+    assert sandbox.meetings() == [meeting]
+    assert (shown["video_url"], shown["video_note"]) == (meeting["join_url"], None)
+
+
 def test_a_reschedule_makes_a_new_zoom_meeting_when_the_host_deleted_the_old_one(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     booked, owner, day = zoom_booking(api, host, clock, 11)
