@@ -176,6 +176,9 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                 self._drop_event(booking.host_id, booking.uid, written)
         except (ConnectionBrokenError, NotConnectedError) as exc:
             broken = exc  # the Zoom link (or the note) is still written below
+            # A Meet or Teams link the event already had stays: the event is still in the
+            # host's calendar with it (only a booking that has none gets the note).
+            link = booking.video_url if rides else None
             # The provider that refused: the calendar the event was in before the host
             # chose another (its old event is deleted first) is not the destination.
             if isinstance(exc, ConnectionBrokenError):

@@ -272,6 +272,30 @@ def test_a_confirmed_booking_is_in_the_calendar_with_a_meet_link_once(
     assert event.link.encode() in invite
 
 
+def test_a_meet_booking_keeps_its_link_while_google_is_broken(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN a booking in the host's Google Calendar with its Meet link
+    connect(api, host, "google")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    # and Google broken since (the host removed Penny's access there)
+    sandbox.revoke("google")
+    sandbox.expire_access_tokens("google")
+    expire_in_penny(api, host, clock)
+    assert api.post("/me/connections/google/test", token=host).status == 409
+
+    # WHEN connecting Zoom asks the calendar worker about every booking still to come
+    connect(api, host, "zoom")
+    run_calendar_job(EventKind.CALENDAR_REQUESTED, owner, booked["uid"])
+
+    # THEN the booking keeps the Meet link its event still has: the client is not told
+    # that the host will send one
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}").json
+    assert (shown["video_url"], shown["video_note"]) == (event.link, None)
+
+
 def test_a_cancel_removes_the_event_from_the_calendar(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "google")
