@@ -116,11 +116,15 @@ def list_calendars(host_id: str) -> Any:
 
     granted = services().connections
     # A Google connection made for Docs alone has no calendars to list.
-    connected = [v.provider for v in granted.overview(host_id)
-                 if v.provider in CALENDAR_ADAPTERS and v.status == "connected"
+    calendars = [v for v in granted.overview(host_id)
+                 if v.provider in CALENDAR_ADAPTERS and v.status in ("connected", "broken")
                  and not granted.lacks_feature(host_id, v.provider, Feature.CALENDAR)]
+    connected = [v.provider for v in calendars if v.status == "connected"]
     setup, listed = services().calendars.calendars(host_id, connected)
-    return views().calendar_list(setup, listed, [p for p in connected if p not in listed],
+    # A broken one cannot be asked either: its calendars still count as chosen (and may
+    # receive bookings), so they are out of reach, not gone.
+    return views().calendar_list(setup, listed, [v.provider for v in calendars
+                                                 if v.provider not in listed],
                                  services().clock.now())
 
 

@@ -296,6 +296,26 @@ def test_a_meet_booking_keeps_its_link_while_google_is_broken(
     assert (shown["video_url"], shown["video_note"]) == (event.link, None)
 
 
+def test_a_broken_calendar_connection_is_listed_unreachable_not_left_out(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN Google (where new bookings go) and Outlook connected, and Google broken since
+    connect(api, host, "google")
+    connect(api, host, "microsoft")
+    sandbox.revoke("google")
+    sandbox.expire_access_tokens("google")
+    expire_in_penny(api, host, clock)
+    assert api.post("/me/connections/google/test", token=host).status == 409
+
+    # WHEN the host's calendars are listed
+    listed = api.get("/me/calendars", token=host).json
+
+    # THEN Google's are said to be out of reach (the dashboard then holds Save back, which
+    # sends the whole choice and would drop them), not missing as if no calendar of the
+    # host's were Google's and none received bookings
+    assert listed["unreachable"] == ["google"]
+    assert {c["provider"] for c in listed["calendars"]} == {"microsoft"}
+
+
 def test_a_cancel_removes_the_event_from_the_calendar(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "google")

@@ -45,7 +45,8 @@ class CalendarList(Strict):
         default_factory=list, description="calendars Penny took out of your choice because "
         "the provider no longer lets you read them (until you choose them again)")
     unreachable: list[str] = Field(description="connected providers that could not be asked "
-                                   "for their calendars just now")
+                                   "for their calendars just now, or whose connection is "
+                                   "broken (reconnect it): their calendars count as chosen")
 
 
 class CalendarsIn(Strict):

@@ -5,9 +5,9 @@
 // The section is there while Google Calendar or Outlook is connected. The connections
 // list the page reads anyway (app-connections.js) says when, so a host without either
 // never asks for calendars. GET /me/calendars lists each provider's calendars as the
-// provider answers now; one that did not answer is in `unreachable`. Save sends the
-// whole choice (PUT /me/calendars), and the API's error lands next to the control it
-// names.
+// provider answers now; one that did not answer, or whose connection is broken, is in
+// `unreachable`. Save sends the whole choice (PUT /me/calendars), and the API's error
+// lands next to the control it names.
 
 import { ApiError } from "./api.js";
 import { $, h, toast, uniqueId } from "./app-dom.js";
@@ -88,11 +88,17 @@ export function initCalendars(api) {
   let stale = true; // the page was opened again: read the list again
   let generation = 0;
   let blocked = false; // a provider did not answer: Save waits for it
+  let broken = new Set(); // the calendar providers whose connection needs reconnecting
+
+  // A provider whose calendars could not be listed: one that did not answer may next
+  // time; a broken one only once reconnected.
+  const outOfReach = (provider) => h("p", { class: "notice notice-warning" }, ...(broken.has(provider)
+    ? [`${SERVICES[provider] || provider} needs reconnecting (above). Its calendars count as they did; reconnect it to change them.`]
+    : [`Couldn't reach ${VENDORS[provider] || provider} just now. Its calendars count as they did; to change them, `,
+      h("button", { type: "button", class: "button", onclick: load }, "Try again")]));
 
   function show({ calendars, removed = [], unreachable }) {
-    lines.replaceChildren(...removed.map(removal), ...unreachable.map((provider) => h("p", { class: "notice notice-warning" },
-      `Couldn't reach ${VENDORS[provider] || provider} just now. Its calendars count as they did; to change them, `,
-      h("button", { type: "button", class: "button", onclick: load }, "Try again"))));
+    lines.replaceChildren(...removed.map(removal), ...unreachable.map(outOfReach));
     list.replaceChildren(...calendars.map(row));
     // Saving sends the whole choice: while a provider's calendars are missing from the
     // list, it would drop them from it.
@@ -179,7 +185,8 @@ export function initCalendars(api) {
     // Each time GET /me/connections is read: the integrations connected, as their cards
     // count them (app-connection-model.js: a Google connection made for the Docs alone
     // has no calendar to list).
-    connectionsChanged(_connections, connected) {
+    connectionsChanged(connections, connected) {
+      broken = new Set(connections.filter((c) => c.status === "broken").map((c) => c.provider));
       const now = [...new Set(connected.filter((i) => i.group === "calendar" && VENDORS[i.provider])
         .map((i) => i.provider))].sort().join(" ");
       section.hidden = !now;

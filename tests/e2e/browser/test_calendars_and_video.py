@@ -362,6 +362,34 @@ def test_read_only_failing_and_unreachable_calendars_and_a_refused_save_are_said
     assert audit(page) == []
 
 
+def test_a_broken_calendar_connection_holds_its_calendars_and_asks_for_a_reconnect(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context(bypass_csp=True)
+    sign_up_in_browser(context, stack)
+    page = context.new_page()
+    # GIVEN (stubbed answers) Google, where new bookings go, broken; Outlook connected
+    page.route("**/me/connections", lambda route: route.fulfill(json={"connections": [
+        {"provider": "google", **CONNECTED, "status": "broken",
+         "broken_reason": "Google refused to refresh the connection; reconnect it",
+         "broken_at": "2026-03-02T10:00:00Z"},
+        {"provider": "microsoft", **CONNECTED}]}))
+    page.route("**/me/calendars", lambda route: route.fulfill(json={"calendars": [
+        calendar("microsoft:cal", "Calendar", primary=True, conflicts=True,
+                 synced_at="2026-03-02T09:00:00Z")], "unreachable": ["google"], "removed": []}))
+
+    # WHEN the host opens Connections
+    page.goto(f"{stack.api_url}/app/connections")
+
+    # THEN Your calendars says Google's wait for the reconnect, rather than show new
+    # bookings going to no calendar, and nothing can be saved that would drop Google's
+    section = page.locator("#calendars")
+    expect(section.get_by_text("Google Calendar needs reconnecting (above).")).to_be_visible()
+    expect(section.get_by_role("button", name="Try again")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save calendars")).to_be_disabled()
+    expect(page.get_by_role("radio", name="Don't add new bookings to a calendar")
+           ).not_to_be_checked()
+    assert audit(page) == []
+
 
 def test_a_calendar_penny_took_out_is_said_with_why_until_chosen_again(
         stack: LocalStack, new_context: NewContext) -> None:
