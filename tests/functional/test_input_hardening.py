@@ -48,6 +48,60 @@ def test_validation_errors_say_what_is_wrong_in_plain_words(
     assert not REGEX_LOOKING.search(message), message
 
 
+@pytest.mark.parametrize(("email", "why"), [
+    ("bo@example..com", "two periods in a row"),
+    (".bo@example.com", "start with a period"),
+    ("bo@-example.com", "hyphen"),
+    ("bo@exa,mple.com", "invalid characters"),
+    ("bo@example.test", "special-use or reserved name"),
+])
+def test_an_address_mail_cannot_be_written_to_is_refused_before_anything_is_booked(
+        api: Api, email: str, why: str) -> None:
+    # GIVEN an address the old pattern took, which Stripe's checkout and the calendars'
+    # invitations refuse only after the booking was made
+    make_host(api)
+    booking = f.booking("2026-11-24T14:00:00Z")
+    booking["attendee"]["email"] = email
+
+    r = api.post("/hosts/alice/intro/bookings", booking)
+
+    # THEN it is a 400 on the field, saying what is wrong, and nothing is booked
+    assert (r.status, r.code, r.json["error"]["field"]) == (
+        400, "validation_error", "attendee.email"), r.body
+    assert r.json["error"]["message"].startswith(
+        "attendee.email must be an e-mail address like name@example.com (")
+    assert why in r.json["error"]["message"]
+    assert api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z")).status \
+        == 201
+
+
+def test_a_contact_address_mail_cannot_be_written_to_is_refused(api: Api) -> None:
+    token = make_host(api)
+
+    r = api.put("/me/profile", f.profile(contact_email="bookings@alice..example"), token=token)
+
+    assert (r.status, r.json["error"]["field"]) == (400, "contact_email"), r.body
+    assert api.get("/me/profile", token=token).json["contact_email"] is None
+
+
+def test_an_address_in_any_script_is_taken_as_typed(api: Api) -> None:
+    make_host(api)
+    booking = f.booking("2026-11-24T14:00:00Z")
+    booking["attendee"]["email"] = "José.Ñúñez@exämple.de"
+
+    r = api.post("/hosts/alice/intro/bookings", booking)
+
+    assert (r.status, r.json["attendee"]["email"]) == (201, "José.Ñúñez@exämple.de"), r.body
+
+
+def test_logging_in_takes_an_address_signed_up_before_the_full_check(api: Api) -> None:
+    # A malformed address is no account's: the login is refused as any unknown one is,
+    # not as a malformed request (an account may hold one from before the check)
+    r = api.post("/auth/login", {"email": "bo@example..com", "password": "x" * 12})
+
+    assert r.status == 401, r.body
+
+
 def test_a_malformed_access_token_is_refused_without_library_words(api: Api) -> None:
     r = api.get("/me/profile", token="not-a-jwt")
 

@@ -9,11 +9,11 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field
 
 from chalicelib.functions.schemas.base import Strict
-from chalicelib.functions.schemas.fields import Email, Slug, Text, Zone
+from chalicelib.functions.schemas.fields import Slug, Text, TypedEmail, Zone
 
 
 class SignupRequest(Strict):
-    email: Email
+    email: TypedEmail   # a login's name (Email: addresses Penny writes mail to)
     password: Annotated[str, Field(min_length=10, max_length=256)]
     slug: Slug
     display_name: Annotated[Text, Field(max_length=100)]
@@ -21,7 +21,7 @@ class SignupRequest(Strict):
 
 
 class LoginRequest(Strict):
-    email: Email
+    email: TypedEmail
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 

@@ -37,7 +37,28 @@ PATTERN_MESSAGES = {
 Slug = Annotated[str, Field(min_length=1, max_length=40, pattern=SLUG_PATTERN)]
 Zone = Annotated[str, Field(min_length=1, max_length=64, pattern=ZONE_PATTERN,
                             description="IANA timezone name, e.g. Europe/Paris")]
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+# An address as it was typed, roughly: a login's name (signing up, logging in), which
+# Penny writes no mail to.
+TypedEmail = Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+
+
+def _deliverable_form(value: str) -> str:
+    """An address that mail can be written to (email-validator's syntax check, no DNS
+    lookup), kept as typed: the pattern alone took "bo@example..com", which Stripe's
+    checkout, Google's and Outlook's invitations then refuse, after the booking was made.
+    Imported here, on first use: the API's cold start never pays for it."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        why = str(exc).rstrip(".")
+        raise PydanticCustomError("email", f"{PATTERN_MESSAGES[EMAIL_PATTERN]} "
+                                  f"({why[:1].lower()}{why[1:]})") from None
+    return value
+
+
+Email = Annotated[TypedEmail, AfterValidator(_deliverable_form)]
 HHMM = Annotated[str, Field(pattern=HHMM_PATTERN,
                             description="wall-clock time HH:MM; 24:00 ends the day")]
 ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
