@@ -113,14 +113,17 @@ class NotionControl:
             page = store.pages[page_id]
             page.gone, page.still_listed = True, still_listed
 
-    def notion_host_adds_bullet(self, page_id: str, text: str) -> None:
-        """The host clicks after the page's last bullet, presses Enter and types: a bullet
-        of their own at the end (made by them, not Penny's integration)."""
+    def notion_host_adds_bullet(self, page_id: str, text: str,
+                                after: str | None = None) -> None:
+        """The host clicks after the page's last bullet (or after the block `after`),
+        presses Enter and types: a bullet of their own there (made by them, not Penny's
+        integration)."""
         store, _ = self._notion_store(None)
         with store.lock:
             store.append(store.pages[page_id], objects.block_specs([{
                 "type": "bulleted_list_item", "bulleted_list_item": {
-                    "rich_text": [{"type": "text", "text": {"content": text}}]}}]), "host")
+                    "rich_text": [{"type": "text", "text": {"content": text}}]}}]), "host",
+                after)
 
     def notion_blocks(self, page_id: str) -> list[dict[str, Any]]:
         """The page's blocks, in order, as `GET /v1/blocks/{id}/children` lists them."""

@@ -7,9 +7,9 @@ The page: the data source's title property holds the notes' title; Email, When (
 range in the host's zone; in the hour the clocks repeat, its instants with their
 offsets), Status (select) and Booking (the booking uid, as text) hold the rest. The body
 is a heading "Booking details" and one bullet per line of notes; bare URLs in a line
-become links. A rewrite touches only the bullets right under that heading that Penny
-made, so what the host wrote on the page stays, a bullet they added at the end of
-Penny's list included.
+become links. A rewrite touches only the bullets under that heading that Penny
+made, so what the host wrote on the page stays, a bullet they added among or after
+Penny's included.
 """
 
 from __future__ import annotations
@@ -188,14 +188,17 @@ def plan(page_blocks: Sequence[Mapping[str, Any]], lines: Sequence[str]) -> Bloc
                and plain(block["heading_3"]["rich_text"]) == HEADING), None)
     if at is None:
         return BlockPlan((), (), (heading(HEADING), *(bullet(line) for line in lines)), None)
-    # Penny's bullets are those right under its heading that Penny made (the heading's
-    # author, Penny's integration): one the host added (pressing Enter after the last
-    # bullet continues the list) ends them, and stays.
+    # Penny's bullets are those under its heading that Penny made (the heading's author,
+    # Penny's integration); a block the host added among or after them (pressing Enter
+    # after a bullet continues the list) is passed over, and stays where they put it.
+    # Without authors, Penny's are the bullets right under the heading.
     author = (page_blocks[at].get("created_by") or {}).get("id")
     ours: list[Mapping[str, Any]] = []
     for block in page_blocks[at + 1:]:
         made_by = (block.get("created_by") or {}).get("id")
-        if block["type"] != "bulleted_list_item" or (author and made_by != author):
+        if author and made_by != author:
+            continue
+        if block["type"] != "bulleted_list_item":
             break
         ours.append(block)
     kept = min(len(ours), len(lines))

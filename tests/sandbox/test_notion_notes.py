@@ -225,6 +225,23 @@ def test_a_bullet_the_host_added_after_pennys_list_stays_through_an_update(
         "Booking details", *INTRO.bullets[:2], "Prefers mornings"]
 
 
+def test_a_bullet_the_host_added_between_pennys_stays_there_and_none_of_pennys_is_doubled(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a page whose host added a line of their own under the second of Penny's bullets
+    notes = _notes(provider_sandbox)
+    saved = notes.save_notes(INTRO)
+    second = provider_sandbox.notion_blocks(saved.id)[2]["id"]
+    provider_sandbox.notion_host_adds_bullet(saved.id, "Met at PyCon", after=second)
+
+    # WHEN the booking's notes change (the brief arrives), then shrink (a cancel)
+    notes.update_notes(saved.id, replace(INTRO, bullets=(*INTRO.bullets, "Brief: a founder")))
+    notes.update_notes(saved.id, replace(INTRO, status="Cancelled", bullets=INTRO.bullets[:3]))
+
+    # THEN the host's line stays where they put it, and each of Penny's lines is there once
+    assert [t for _, t in provider_sandbox.notion_texts(saved.id)] == [
+        "Booking details", *INTRO.bullets[:2], "Met at PyCon", INTRO.bullets[2]]
+
+
 def test_a_second_data_source_does_not_move_the_notes(provider_sandbox: ProviderSandbox) -> None:
     first_source = provider_sandbox.notion_data_sources()[0]["id"]
     provider_sandbox.notion_add_data_source("Archive")
