@@ -6,7 +6,8 @@ rescheduled, cancelled; SNS keeps no order), it reads the booking as it is now a
 writes that. A booking has one notes page, found again by what the job stored
 (ProviderRef "notes": the page id) or, after a crash before that was stored, by the
 booking uid the page carries (integrations/notion_notes.py): a redelivery never makes a
-second page, a reschedule or cancel rewrites the same one (status, time). A page the
+second page, a reschedule or cancel rewrites the same one (status, time), one run at a
+time (a lease: two at once each added the lines new to the page). A page the
 host deleted for good (or moved out of Penny's sight) is made anew, under the same lease
 as a first page, and its new link goes on the booking. After the host chooses another
 place (another provider), a booking that has a page keeps it, written where it is
@@ -39,7 +40,7 @@ ends the catch-up (a reconnect starts it again), and a job that fails until the
 dead-letter queue holds its place until it is replayed (`make redrive`).
 
 The job is four modules: this one reconciles (the rounds, the catch-up's chain),
-notes_pages.py writes one booking's page (where it is held, the lease for a first page),
+notes_pages.py writes one booking's page (where it is held, the lease on writing it),
 notes_catch_up.py paces the catch-up, notes_bookings.py reads and saves the bookings.
 """
 
@@ -91,7 +92,7 @@ class NotesJob:
     adapters: NotesAdapters
     refs: ProviderRefs
     manage_url: Callable[[str], str]        # booking uid -> the attendee's manage page
-    clock: Clock | None = None              # a first page's lease (None: the wall clock)
+    clock: Clock | None = None              # a page's lease (None: the wall clock)
     name: str = NOTES
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
                                     EventKind.BOOKING_CANCELLED, EventKind.NOTES_REQUESTED)
@@ -152,12 +153,14 @@ class NotesJob:
                               question_labels(config, booking), self.manage_url,
                               client_history(self.bookings, booking))
         pages = NotesPages(self.bookings, self.adapters, self.refs, self.clock)
-        held = None if ref is None else Held.of(ref)
-        if held is not None and held.place != config.notes.data_source_id:
-            kept = pages.where_held(booking.host_id, held, notes)
-            if kept is not None:
-                return pages.saved(booking, ref, held.destination, kept, False), config
-        return pages.save(booking, ref, provider, notes, config.notes), config
+        with pages.lease(booking, config.notes.data_source_id):
+            ref = self.refs.get(NOTES, booking.uid)  # as the run before left it
+            held = None if ref is None else Held.of(ref)
+            if held is not None and held.place != config.notes.data_source_id:
+                kept = pages.where_held(booking.host_id, held, notes)
+                if kept is not None:
+                    return pages.saved(booking, ref, held.destination, kept, False), config
+            return pages.save(booking, ref, provider, notes, config.notes), config
 
 
 def notes_job(context: JobContext) -> NotesJob:

@@ -1,12 +1,17 @@
 """One booking's notes page (services/notes.py's half that writes it): where its
 ProviderRef says it is (Held), kept up to date there after the host chose another
 place, or saved where notes go now, a first page (or one made anew after the host
-deleted it for good) under a lease so one run makes it, its place and link kept before the
-lease is given back and read again under it by the next run that takes it.
-A broken connection is marked broken (the dashboard shows it) before the job fails."""
+deleted it for good). One run at a time writes a booking's page, under a lease: two
+runs making it would make two pages, and two rewriting it at once would each add the
+lines new to it (Notion's blocks appended twice, a Doc's text inserted twice). The
+page's place and link are kept before the lease is given back, and read again under it
+by the next run that takes it. A broken connection is marked broken (the dashboard
+shows it) before the job fails."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -25,9 +30,11 @@ from chalicelib.services.notes_bookings import NotesBookings, save_on_latest
 from chalicelib.services.ports import Clock
 
 NOTES = "notes"
-# Who is making a booking's first page, and until when: one run at a time, so two events
-# of one booking handled together (the confirmation, and the calendar worker's request
-# for its link) never make two pages. Longer than a run takes (the worker's 60 s).
+# Who is writing a booking's page, and until when: one run at a time, so two events of
+# one booking handled together (the confirmation, and the calendar worker's request for
+# its link; the link, and the brief a second later) never make two pages, nor write one
+# at once. Longer than a run takes (the worker's 60 s). Named for the first page, which
+# it first guarded (a lease held while a deploy goes out keeps its name).
 CREATING = "notes:creating"
 CREATE_LEASE = timedelta(minutes=2)
 MADE, UPDATED = "made", "updated"  # what a write of a notes page did
@@ -76,7 +83,7 @@ class NotesPages:
     bookings: NotesBookings
     adapters: NotesAdapters
     refs: ProviderRefs
-    clock: Clock | None = None              # a first page's lease (None: the wall clock)
+    clock: Clock | None = None              # a page's lease (None: the wall clock)
 
     def where_held(self, host_id: str, held: Held, notes: BookingNotes) -> NotesPage | None:
         """The booking's page where it was made, the host having chosen another place
@@ -91,53 +98,39 @@ class NotesPages:
         except (NotConnectedError, ConnectionBrokenError, NotesPageGoneError):
             return None
 
+    @contextmanager
+    def lease(self, booking: Booking, place: str) -> Iterator[None]:
+        """The booking's page is this run's to write until the block ends; JobBusyError
+        while another run writes it (this one runs again later, and writes it then). The
+        caller reads the booking's ref under it: the run before may have made the page
+        (the provider's search by booking uid lags, Notion's index and Drive's listing, so
+        a page made a moment ago may not be found)."""
+        now = self.clock.now() if self.clock else datetime.now(UTC)
+        lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE, "notes page",
+                           place)
+        try:
+            yield
+        finally:
+            self.refs.delete(lease)
+
     def save(self, booking: Booking, ref: ProviderRef | None, provider: NotesProvider,
              notes: BookingNotes, destination: NotesDestination) -> str:
         """MADE or UPDATED: the booking's page where notes go now, written, and its place
-        and link kept. A first page (none yet, or none in this place, or its page gone) is
-        made under the lease, so one run makes it: under it the ref is read again (a run
-        that held the lease just before made the page: that one is written), and the new
-        page's ref and link are kept before the lease is given back."""
+        and link kept; under the lease, `ref` read under it. The page the ref holds in
+        this place, or a new page: first notes, the host picked another place, or the
+        page is gone."""
         held = None if ref is None else Held.of(ref)
-        place = destination.data_source_id  # the Notion data source, or the Drive folder
-        lease = None
         try:
-            if held is not None and held.place == place:
+            if held is not None and held.place == destination.data_source_id:
                 try:
                     page = provider.update_notes(held.page_id, notes)
                     return self.saved(booking, ref, destination, page, False)
                 except NotesPageGoneError:
                     pass  # deleted for good, moved out of Penny's sight: a page made anew
-            # First notes, the host picked another place, or the page is gone: made by one
-            # run, under the lease.
-            now = self.clock.now() if self.clock else datetime.now(UTC)
-            lease = take_lease(self.refs, CREATING, booking, now, CREATE_LEASE, "notes page",
-                               place)
-            ref = self.refs.get(NOTES, booking.uid)
-            page, made = self._first(ref, held, provider, notes, place)
-            return self.saved(booking, ref, destination, page, made)
+            return self.saved(booking, ref, destination, provider.save_notes(notes), True)
         except ConnectionBrokenError as exc:
             self.adapters.broken(booking.host_id, destination.provider, exc.message)
             raise
-        finally:
-            if lease is not None:
-                self.refs.delete(lease)
-
-    @staticmethod
-    def _first(ref: ProviderRef | None, held: Held | None, provider: NotesProvider,
-               notes: BookingNotes, place: str) -> tuple[NotesPage, bool]:
-        """Under the lease, with the ref as it is now: the page another run made in
-        `place` since this run read `held` (the run before holding the lease), written
-        (not made: the provider's search by booking uid lags, Notion's index and Drive's
-        listing, so a page made a moment ago may not be found); or a new page, made."""
-        again = None if ref is None else Held.of(ref)
-        if again is not None and again.place == place and \
-                (held is None or again.page_id != held.page_id):
-            try:
-                return provider.update_notes(again.page_id, notes), False
-            except NotesPageGoneError:
-                pass  # the host deleted that one too: a page made anew
-        return provider.save_notes(notes), True
 
     def saved(self, booking: Booking, ref: ProviderRef | None,
               destination: NotesDestination | None, page: NotesPage, made: bool) -> str:

@@ -462,6 +462,38 @@ def test_a_page_another_run_made_that_the_host_deleted_at_once_is_made_anew_unde
     assert world.refs.get(CREATING, "b-1") is None
 
 
+def test_a_page_another_run_is_writing_is_left_to_a_retry_never_written_twice_at_once(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a booking with its page, whose video link and brief land a second apart: two
+    # events, two runs, the second starting while the first writes the page (each would
+    # add the lines new to the page, which then showed them twice)
+    world.bookings.now(a_booking())
+    world.notes.run(an_event())
+    world.bookings.now(replace(world.bookings.bookings["b-1"], video_url="https://meet.test/abc"))
+    write, busy = world.adapters.notion.update_notes, []
+
+    def update_while_another_runs(page_id: str, notes: BookingNotes) -> NotesPage:
+        if not busy:
+            busy.append(None)
+            with pytest.raises(JobBusyError):
+                world.notes.run(an_event(EventKind.BOOKING_RESCHEDULED))
+            busy[0] = True
+        return write(page_id, notes)
+    monkeypatch.setattr(world.adapters.notion, "update_notes", update_while_another_runs)
+
+    # WHEN the first run writes the page
+    world.notes.run(an_event(EventKind.NOTES_REQUESTED))
+
+    # THEN the second found the page being written and is left to Lambda's retry, which
+    # writes it then (one write at a time), and the lease is given back
+    assert busy == [True]
+    assert world.adapters.notion.writes == ["save page-1", "update page-1"]
+    assert world.refs.get(CREATING, "b-1") is None
+    monkeypatch.undo()
+    world.notes.run(an_event(EventKind.BOOKING_RESCHEDULED))
+    assert world.adapters.notion.writes == ["save page-1", "update page-1", "update page-1"]
+
+
 def test_a_booking_cancelled_before_its_notes_were_written_gets_none(world: World) -> None:
     world.bookings.now(a_booking(status=BookingStatus.CANCELLED))
 
