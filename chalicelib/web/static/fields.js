@@ -60,7 +60,9 @@ export function showAlert(element, message) {
   element.hidden = false;
 }
 
-/** Put an API error next to its field when it names one, else in the alert. */
+/** Put an API error next to its field when it names one, else in the alert; focus goes
+ * there. The form's button was disabled while the request was out, which dropped the
+ * focus on it to the page's body. */
 export function showApiError(form, alert, error) {
   const control = error.field && form.elements.namedItem(error.field);
   const message = control && control.labels ? inWords(error.message, error.field, labelOf(control))
@@ -70,4 +72,6 @@ export function showApiError(form, alert, error) {
     return;
   }
   showAlert(alert, error.message);
+  alert.tabIndex = -1;
+  alert.focus();
 }

@@ -118,3 +118,20 @@ def test_a_wrong_token_is_a_friendly_not_found_page(
 
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+
+
+def test_a_cancel_that_fails_takes_the_keyboard_to_its_message(
+        stack: LocalStack, new_context: NewContext) -> None:
+    page, _, _ = booked(stack, new_context, zone="Pacific/Auckland", viewport=PHONE)
+    page.goto(str(page.locator("#cancel-link").get_attribute("href")))
+    expect(page.locator("#cancel-title")).to_be_focused()
+    page.route("**/cancel", lambda route: route.abort("connectionreset"))
+    page.keyboard.press("Tab")
+    page.keyboard.type("Something came up")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    alert = page.locator("#form-alert")
+    expect(alert).to_contain_text("could not be reached")
+    expect(alert).to_be_focused()
+    expect(page.locator("#booking-status")).to_have_text("Confirmed")

@@ -335,3 +335,22 @@ def test_a_booking_whose_answer_was_lost_is_shown_when_the_visitor_edits_and_sen
     assert all(r.request.headers["idempotency-key"] == bookings[0].request.headers[
         "idempotency-key"] for r in bookings), "one attempt, one key"
     assert start
+
+
+def test_a_refusal_that_names_no_field_takes_the_keyboard_to_its_message(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # The button is disabled while the request is on its way, which drops the focus on it
+    # to the page's body: an error beside no field (the network, a busy moment) must
+    # take the keyboard and the screen reader to its words, as a field's error does.
+    host = coach(stack)
+    context = new_context("Asia/Kolkata", viewport={"width": 375, "height": 667})
+    context.route("**/bookings", lambda route: route.abort("connectionreset"))
+    page = open_booking(context, stack, f"{host}/intro")
+    choose_slot(page)
+    fill_details(page, topic="Roadmap")
+    page.get_by_role("button", name="Confirm booking").focus()
+    page.keyboard.press("Enter")
+
+    alert = page.locator("#form-alert")
+    expect(alert).to_contain_text("could not be reached")
+    expect(alert).to_be_focused()
