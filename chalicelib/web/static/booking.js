@@ -14,6 +14,7 @@ const pageAlert = document.getElementById("page-alert");
 const form = document.getElementById(page.mode === "book" ? "booking-form" : "move-form");
 const formAlert = document.getElementById("form-alert");
 const submit = document.getElementById("submit");
+const back = document.getElementById("back");
 let chosen = null;
 let key = null; // one Idempotency-Key per attempt at a slot; kept for a network retry
 // The body first sent with `key`: if its answer was lost on the network, the booking may
@@ -85,10 +86,17 @@ async function madeBefore(error) {
   return post(first.body);
 }
 
+// While a request is out, neither a second one nor "Back to times": a time chosen then
+// would be on the form when the first one's answer says "You are booked" for the other.
+function busy(on) {
+  submit.disabled = on;
+  back.disabled = on;
+}
+
 async function send(event) {
   event.preventDefault();
   if (!validate(form)) return;
-  submit.disabled = true;
+  busy(true);
   try {
     let booking;
     let earlier = false;
@@ -127,7 +135,7 @@ async function send(event) {
     }
     failed(error instanceof ApiError ? error : new ApiError(0, "error", String(error)));
   }
-  submit.disabled = false;
+  busy(false);
 }
 
 // A paid event's time is held while the visitor pays: at Stripe's checkout page, or on
@@ -153,7 +161,7 @@ function toPayment(booking) {
   // Back from the payment page (the browser's cache keeps this one): the same key asks
   // for the same held booking and its checkout again.
   window.addEventListener("pageshow", () => {
-    submit.disabled = false;
+    busy(false);
     status.textContent = "";
   }, { once: true });
   location.assign(url);
@@ -195,7 +203,7 @@ function failed(error) {
 }
 
 form.addEventListener("submit", send);
-document.getElementById("back").addEventListener("click", () => {
+back.addEventListener("click", () => {
   show("pick");
   // Focus returns to the time that was chosen (or, if it is gone, the chosen day).
   const time = chosen && [...document.querySelectorAll("#slots button.slot")]

@@ -354,3 +354,25 @@ def test_a_refusal_that_names_no_field_takes_the_keyboard_to_its_message(
     alert = page.locator("#form-alert")
     expect(alert).to_contain_text("could not be reached")
     expect(alert).to_be_focused()
+
+
+def test_while_a_booking_is_on_its_way_the_visitor_cannot_go_back_for_another_time(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # A slow network: the visitor presses Confirm, goes back and picks another time while
+    # the first request is still out; its answer then says "You are booked" for the time
+    # they had left, on the form of the one they chose.
+    host = coach(stack)
+    context = new_context("Pacific/Auckland")
+    held: list[Route] = []
+    context.route("**/bookings", lambda route: held.append(route))
+    page = open_booking(context, stack, f"{host}/intro")
+    full_day(page)
+    choose_slot(page)
+    fill_details(page, topic="Roadmap")
+    page.get_by_role("button", name="Confirm booking").click()
+    page.wait_for_timeout(300)
+    assert len(held) == 1, held
+
+    expect(page.locator("#back")).to_be_disabled()
+    held[0].continue_()
+    expect(page.locator("#confirm-title")).to_be_focused()
