@@ -68,7 +68,8 @@ export class Calendar {
   cell(day, free, selected, focus) {
     const open = Boolean(free && free.has(day));
     const classes = ["day", open && "free", day === this.today && "today"].filter(Boolean).join(" ");
-    const label = `${dayLabel(day)}${open ? ", times available" : ", no times"}`;
+    // While the month loads (free is null) nobody knows yet which days have times.
+    const label = `${dayLabel(day)}${free === null ? "" : open ? ", times available" : ", no times"}`;
     return `<td${day === selected ? ' aria-selected="true"' : ""}>`
       + `<button type="button" class="${classes}" data-day="${day}" `
       + `tabindex="${day === focus ? 0 : -1}" aria-label="${label}" `

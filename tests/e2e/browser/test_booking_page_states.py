@@ -376,3 +376,26 @@ def test_while_a_booking_is_on_its_way_the_visitor_cannot_go_back_for_another_ti
     expect(page.locator("#back")).to_be_disabled()
     held[0].continue_()
     expect(page.locator("#confirm-title")).to_be_focused()
+
+
+def test_a_day_of_a_month_still_loading_is_not_said_to_have_no_times(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # A screen reader reads each day's name as the arrows reach it: while the month's
+    # times are on their way nobody knows which days have some.
+    host = coach(stack, hours=("00:00", "24:00"))
+    context = new_context("Asia/Kolkata")
+    held: list[Route] = []
+    context.route("**/slots?*", lambda route: held.append(route))
+    page = open_booking(context, stack, f"{host}/intro")
+    page.locator("button.day[tabindex='0']").focus()
+    page.keyboard.press("PageDown")
+    page.locator("button.slot").first.wait_for()
+    page.keyboard.press("PageDown")   # the third month: asked, held
+    expect(page.locator("#calendar-status")).to_have_text("Loading available times…")
+
+    day = page.locator("button.day:focus")
+    expect(day).not_to_have_attribute("aria-label", re.compile("no times"))
+    for route in held:
+        route.continue_()
+    expect(page.locator("button.day:focus")).to_have_attribute(
+        "aria-label", re.compile(", times available$"))
