@@ -123,6 +123,7 @@ async function send(event) {
           + "the only way to change this booking.";
       }
       show("done", "confirm-title");
+      atBookingsPage(booking);
     }
   } catch (error) {
     if (error instanceof ApiError && error.code === "invalid_timezone"
@@ -166,6 +167,16 @@ function toPayment(booking) {
   }, { once: true });
   location.assign(url);
   return true;
+}
+
+// Penny sends no e-mail: the confirmation's links are the client's only way back to the
+// booking, and a reload (a phone's pull-to-refresh) or Back then Forward brought the empty
+// page back instead. The address becomes the booking's own page (the `view` link), which
+// shows the same booking when opened again. Another origin (a public URL the operator set
+// elsewhere) cannot be written into this tab's history: the address stays.
+function atBookingsPage(booking) {
+  const view = booking.links && booking.links.view && new URL(booking.links.view, location.href);
+  if (view && view.origin === location.origin) history.replaceState(null, "", view.href);
 }
 
 // The card's "Currently booked" after a move: the new time (the old one is gone).

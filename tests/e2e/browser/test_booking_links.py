@@ -135,3 +135,18 @@ def test_a_cancel_that_fails_takes_the_keyboard_to_its_message(
     expect(alert).to_contain_text("could not be reached")
     expect(alert).to_be_focused()
     expect(page.locator("#booking-status")).to_have_text("Confirmed")
+
+
+def test_the_confirmation_survives_a_reload_as_the_bookings_own_page(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # Penny sends no e-mail: the confirmation's links are the client's only way back to
+    # the booking. A reload (a phone's pull-to-refresh) must not trade them for the form.
+    page, _, start = booked(stack, new_context, zone="Asia/Kolkata", viewport=PHONE)
+    manage = str(page.locator("#manage-link").get_attribute("href"))
+
+    page.reload()
+
+    assert page.url == manage, page.url
+    expect(page.locator("#booking-status")).to_have_text("Confirmed")
+    local = datetime.fromisoformat(start).astimezone(ZoneInfo("Asia/Kolkata"))
+    expect(page.locator("#when-yours")).to_contain_text(f"{local:%-I:%M %p} \N{EN DASH}")
