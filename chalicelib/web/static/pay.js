@@ -72,6 +72,7 @@ async function open() {
     say("Razorpay Checkout could not be loaded.");
     showAlert(alert, "Check your connection, then press Pay to try again.");
     button.disabled = false;
+    button.focus(); // disabled while loading, it had dropped the focus to the page's body
     return;
   }
   const checkout = new window.Razorpay({

@@ -279,6 +279,34 @@ def test_a_visitor_pays_with_razorpay_checkout_on_pennys_pay_page_after_closing_
     expect(row.locator(".booking-tags")).to_contain_text("Refunded · ₹1,500.00")
 
 
+def test_razorpay_checkout_that_cannot_load_leaves_the_keyboard_on_pay_to_try_again(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a visitor whose network cannot fetch Razorpay's Checkout script, at first
+    visitor = new_context("Asia/Kolkata")
+    blocked = {"on": True}
+
+    def script(route: Any) -> None:
+        if blocked["on"]:
+            route.abort()
+        else:
+            route.continue_()
+
+    visitor.route(re.compile(r"checkout\.js(\?|$)"), script)
+    book_paid(visitor, stack, "consult-in", f"Mary Jackson {secrets.token_hex(2)}")
+    page = visitor.pages[0]
+
+    # THEN the page says so, and the keyboard is on Pay (disabled while it loaded, the
+    # button had dropped the focus to the page's body)
+    expect(page.locator("#pay-state")).to_have_text("Razorpay Checkout could not be loaded.")
+    pay = page.get_by_role("button", name="Pay ₹1,500.00")
+    expect(pay).to_be_focused()
+
+    # WHEN the network is back and the visitor presses Enter there, Checkout opens
+    blocked["on"] = False
+    page.keyboard.press("Enter")
+    expect(page.locator("#pay-state")).to_have_text("Razorpay Checkout is open over this page.")
+
+
 def razorpay_api(stack: LocalStack, method: str, path: str,
                  body: dict[str, object] | None = None) -> Any:
     """The sandbox's Razorpay API as the demo merchant (its dashboard's own calls)."""
