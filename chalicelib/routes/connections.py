@@ -23,13 +23,15 @@ route = api(bp)
 def list_connections(host_id: str) -> dict[str, Any]:
     from chalicelib.services.connections import ProviderView
 
-    found = services().connections.overview(host_id)
-    found += [ProviderView(*view) for view in services().payment_accounts.overview(host_id)]
+    held = services().connections.held(host_id)  # one Query serves both lists
+    found = services().connections.views(held)
+    found += [ProviderView(*view) for view in services().payment_accounts.overview(held)]
     listed = [views().connection_out(v).model_dump(mode="json") for v in found]
     for entry in listed:
         if entry["provider"] == "razorpay" and entry["status"] in ("connected", "broken"):
             entry["webhook_url"] = razorpay_webhook_url(host_id)
-    return {"connections": listed}
+    return {"connections": listed,
+            "destination_provider": services().calendars.destination_provider(host_id)}
 
 
 PAYMENT_PROVIDERS = ("stripe", "razorpay")

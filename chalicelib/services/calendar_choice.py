@@ -68,6 +68,13 @@ class CalendarChoice(CalendarCopySync):
                 continue
         return self.store.setup(host_id), listed
 
+    def destination_provider(self, host_id: str) -> str | None:
+        """Whose calendar new bookings are added to, from the host's stored choice (no
+        provider asked): a Google Meet link is made only on a Google Calendar event, a
+        Teams link only on an Outlook one. None: no calendar."""
+        destination = self.store.setup(host_id).destination
+        return None if destination is None else destination.provider
+
     def choose_listed(self, host_id: str, conflicts: Sequence[CalendarRef],
                       destination: CalendarRef | None) -> CalendarSetup:
         """`choose`, once each calendar is found among the host's connected calendars

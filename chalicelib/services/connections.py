@@ -67,7 +67,15 @@ class ConnectionService(OAuthRoundTrip):
     # ---- the page ------------------------------------------------------------------
 
     def overview(self, host_id: str) -> list[ProviderView]:
-        connected = {c.provider: c for c in self.connections.for_host(host_id)}
+        return self.views(self.held(host_id))
+
+    def held(self, host_id: str) -> list[Connection]:
+        """The host's connections, to every provider (payments too): one Query."""
+        return self.connections.for_host(host_id)
+
+    def views(self, held: list[Connection]) -> list[ProviderView]:
+        """The platforms the page lists, from the host's connections as `held` found them."""
+        connected = {c.provider: c for c in held}
         return [ProviderView(p, p in self.clients.available, connected.get(p))
                 for p in self.providers]
 

@@ -51,9 +51,10 @@ class PaymentAccounts(PaymentAccountAdapters):
 
     # ---- the Connections page ------------------------------------------------------
 
-    def overview(self, host_id: str) -> list[tuple[str, bool, Connection | None]]:
-        found = {c.provider: c for c in self.connections.for_host(host_id)
-                 if c.provider in PAYMENT_PROVIDERS}
+    def overview(self, held: list[Connection]) -> list[tuple[str, bool, Connection | None]]:
+        """Stripe and Razorpay on the Connections page, from the host's connections as
+        ConnectionService.held found them (one Query for the whole page)."""
+        found = {c.provider: c for c in held if c.provider in PAYMENT_PROVIDERS}
         return [(p, p in self.available, found.get(p)) for p in PAYMENT_PROVIDERS]
 
     def connect_stripe(self, host_id: str, email: str) -> str:

@@ -182,6 +182,7 @@ def test_live_responses_match_their_documented_schemas(api: Api, doc: dict[str, 
         ("/hosts/{host}/{event}/slots", "get", slots),
         ("/hosts/{host}/{event}/bookings", "post", booking),
         ("/me/bookings", "get", api.get("/me/bookings", token=token)),
+        ("/me/connections", "get", api.get("/me/connections", token=token)),
         ("/me/event-types", "post", conflict),
         ("/me/profile", "get", api.get("/me/profile")),
     ]

@@ -39,3 +39,7 @@ class ConnectionOut(Strict):
 
 class ConnectionList(Strict):
     connections: list[ConnectionOut]
+    destination_provider: Literal["google", "microsoft"] | None = Field(description=(
+        "whose calendar new bookings are added to (PUT /me/calendars), from Penny's stored "
+        "choice, no provider asked; null: none. A Google Meet link is made only on a Google "
+        "Calendar event, a Teams link only on an Outlook one"))

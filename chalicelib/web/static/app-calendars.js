@@ -7,11 +7,13 @@
 // never asks for calendars. GET /me/calendars lists each provider's calendars as the
 // provider answers now; one that did not answer, or whose connection is broken, is in
 // `unreachable`. Save sends the whole choice (PUT /me/calendars), and the API's error
-// lands next to the control it names.
+// lands next to the control it names. The event types whose Meet or Teams link the chosen
+// calendar cannot carry are named under the list (app-calendar-links.js).
 
 import { ApiError } from "./api.js";
 import { $, h, toast, uniqueId } from "./app-dom.js";
 import { busy, clearErrors, markInvalid, showError } from "./app-forms.js";
+import { createCalendarLinks } from "./app-calendar-links.js";
 import { markSaved } from "./app-unsaved.js";
 
 const VENDORS = { google: "Google", microsoft: "Microsoft" };
@@ -89,6 +91,19 @@ export function initCalendars(api) {
   let generation = 0;
   let blocked = false; // a provider did not answer: Save waits for it
   let broken = new Set(); // the calendar providers whose connection needs reconnecting
+  let saved; // whose calendar new bookings go to as Penny has it (null: none; undefined: not known)
+  const links = createCalendarLinks(api, $("#calendars-links-lost"));
+
+  // The provider of the calendar the form chooses for new bookings (null: none;
+  // undefined: none chosen, while a provider's calendars are out of reach).
+  function chosenDestination() {
+    const chosen = form.querySelector('input[name="destination"]:checked');
+    if (!chosen) return undefined;
+    return chosen.value ? chosen.value.slice(0, chosen.value.indexOf(":")) : null;
+  }
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "destination") links.show(chosenDestination(), saved);
+  });
 
   // A provider whose calendars could not be listed: one that did not answer may next
   // time; a broken one only once reconnected.
@@ -108,6 +123,8 @@ export function initCalendars(api) {
     nowhere.checked = !unreachable.length && !calendars.some((c) => c.destination);
     $("#calendars-loading").hidden = true;
     markSaved(form);
+    saved = chosenDestination();
+    links.show(saved, saved);
   }
 
   async function load() {
@@ -115,6 +132,7 @@ export function initCalendars(api) {
     const retried = lines.contains(document.activeElement); // its Try again is redrawn
     clearErrors(form);
     $("#calendars-loading").hidden = false;
+    links.read(); // the event types, beside: what the choice means for their links
     try {
       const answer = await api.get("/me/calendars");
       if (mine !== generation) return;
@@ -157,7 +175,8 @@ export function initCalendars(api) {
     await busy(save, async () => {
       try {
         show(await api.put("/me/calendars", body));
-        toast("Calendars saved", { detail: body.destination ? "New bookings go to the calendar you chose." : "New bookings are not added to a calendar." });
+        const where = body.destination ? "New bookings go to the calendar you chose." : "New bookings are not added to a calendar.";
+        toast("Calendars saved", { detail: where + links.summary(saved) });
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         showFieldError(error);

@@ -3,8 +3,9 @@
 // This module is the editor (create, edit, delete) and what it knows of the host's
 // connections. The list's cards (copy the link, hide/show): app-event-type-list.js; the
 // form's fields and the body they make: app-event-type-fields.js; the locations a
-// connection makes: app-event-type-places.js; the price's hint and checks:
-// app-event-type-price.js; the questions: app-event-type-questions.js.
+// connection makes (on the calendar new bookings go to, for Meet and Teams):
+// app-event-type-places.js; the price's hint and checks: app-event-type-price.js; the
+// questions: app-event-type-questions.js.
 
 import { ApiError } from "./api.js";
 import { $, h, toast } from "./app-dom.js";
@@ -37,6 +38,7 @@ export function initEventTypes(state) {
   const place = fields.location_kind;
   const placeWarning = $("#et-location-warning");
   let connections = null; // provider -> GET /me/connections entry; null: not known
+  let destination; // whose calendar new bookings go to (null: none; undefined: not known)
   let connectionsRead = Promise.resolve();
   let connectionReads = 0; // only the newest read's answer is kept
 
@@ -46,10 +48,12 @@ export function initEventTypes(state) {
       const answer = await state.api.get("/me/connections");
       if (mine !== connectionReads) return; // read before newer news: a newer read follows
       connections = new Map(answer.connections.map((c) => [c.provider, c]));
+      destination = answer.destination_provider;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (mine !== connectionReads) return;
       connections = null;
+      destination = undefined;
     }
   }
 
@@ -57,7 +61,7 @@ export function initEventTypes(state) {
   // it was saved with even when it cannot be chosen now; a warning beside it says why.
   function fillLocations(saved) {
     place.replaceChildren(...Object.entries(LOCATIONS).map(([value, label]) => {
-      const blocked = value !== saved && unavailable(value, connections, state.integrations);
+      const blocked = value !== saved && unavailable(value, connections, state.integrations, destination);
       return h("option", { value, disabled: Boolean(blocked) }, blocked ? `${label} (${blocked[0]})` : label);
     }));
     place.value = saved || [...place.options].find((o) => !o.disabled).value;
@@ -73,7 +77,7 @@ export function initEventTypes(state) {
   currency.addEventListener("change", explainPrice);
 
   function warnAboutPlace() {
-    const why = unavailable(place.value, connections, state.integrations);
+    const why = unavailable(place.value, connections, state.integrations, destination);
     placeWarning.textContent = why ? why[1] : ""; // empty when hidden: it describes the select
     placeWarning.hidden = !why;
     const hint = placeHint(place.value);
