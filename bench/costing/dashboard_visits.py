@@ -65,11 +65,12 @@ class DashboardVisits:
 
         A page load: the page, a refresh (the 15-minute access cookie ran out since the
         last visit, and the page knows it from the last session answer), the profile, the
-        bookings list (read while the ticket is on its way; read again once the socket is
-        open, below) and a ticket. A return (the tab shown after its socket closed) and a
-        reconnect (API Gateway's 2-hour limit): a refresh that brings the ticket
-        (?realtime=true). Every connection: $connect and the bookings list, and its close
-        (no function runs: its record waits for its TTL or the next push).
+        bookings list and the connections (its notice of a broken one: both read while
+        the ticket is on its way; read again once the socket is open, below) and a ticket.
+        A return (the tab shown after its socket closed) and a reconnect (API Gateway's
+        2-hour limit): a refresh that brings the ticket (?realtime=true). Every
+        connection: $connect, the bookings list and the connections, and its close (no
+        function runs: its record waits for its TTL or the next push).
         """
         h = self.harness
         h.clock.current += timedelta(minutes=20)  # the last access cookie has run out
@@ -78,6 +79,7 @@ class DashboardVisits:
             self._browser(host, "POST", "/auth/session/refresh")
             self._browser(host, "GET", "/me/profile")
             self._browser(host, "GET", "/me/bookings?status=upcoming&limit=100")
+            self._browser(host, "GET", "/me/connections")
             self._browser(host, "POST", "/me/realtime/ticket")
         with h.weighted(part, 1.0):  # hashed, immutable: fetched once a month at most
             for path in self.dashboard_assets:
@@ -87,6 +89,7 @@ class DashboardVisits:
         with h.weighted(part, counts.connections):
             socket = h.ws_connect({"ticket": ticket["realtime"]["ticket"]})
             self._browser(host, "GET", "/me/bookings?status=upcoming&limit=100")
+            self._browser(host, "GET", "/me/connections")
         with h.weighted(part, counts.keepalives):
             h.ws_message(socket, json.dumps({"action": "keepalive"}))  # as app-live.js
         h.ws_close(socket)

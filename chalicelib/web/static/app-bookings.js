@@ -1,9 +1,10 @@
 // Bookings: upcoming / past / cancelled tabs, host cancel, each meeting's Join link, the
 // client's notes and the pre-meeting brief, an event deleted in the host's calendar, live
-// updates.
+// updates, and a broken calendar or video connection (app-booking-connections.js).
 
 import { ApiError } from "./api.js";
 import { confirmCancel } from "./app-booking-cancel.js";
+import { createBrokenNotice } from "./app-booking-connections.js";
 import { createBookingNews } from "./app-booking-news.js";
 import { bookingRow, showJoining, showPayment, showRemoved } from "./app-booking-row.js";
 import { initBookingTabs } from "./app-booking-tabs.js";
@@ -37,6 +38,8 @@ export function initBookings(state) {
   const listed = new Map(); // uid -> {booking, read}: as the list read `read` gave it
   const news = createBookingNews(); // what live events said of each booking
   const changed = new Set(); // uids to highlight on the next render
+  const broken = createBrokenNotice(state.api, $("#bookings-broken"), state.integrations,
+    () => state.profile && state.profile.timezone);
 
   initBookingTabs(tabs, panel, (tab) => {
     status = tab.dataset.status;
@@ -172,9 +175,19 @@ export function initBookings(state) {
   return {
     enter() {
       refresh();
+      if (!broken.knows(state.profile.id)) broken.load(state.profile.id);
     },
     refresh() { // what a socket's opening asks for: a catch-up in the background
-      if (state.profile && !$("[data-view=bookings]").hidden) refresh({ quiet: true });
+      if (state.profile && !$("[data-view=bookings]").hidden) {
+        refresh({ quiet: true });
+        broken.load(state.profile.id);
+      } else {
+        broken.forget(); // read again once shown
+      }
+    },
+    // connection.broken, connection.repaired: the notice says it at once.
+    onConnectionEvent(event) {
+      broken.heard(event);
     },
     onEvent(event) {
       const uid = event.booking.uid;

@@ -47,9 +47,10 @@ const live = createLive(api, config.websocketUrl, {
   onEvent: (event) => liveEvent(event),
   onStatus: (status) => liveStatus(status),
   // A socket opened (app-live.js): what came before it reached no socket of this tab, so
-  // what the host is looking at is read again: the bookings list, or the connections (the
-  // cards, or the event type editor's locations: one that broke meanwhile turns Broken,
-  // one repaired meanwhile works again, as connection.broken and .repaired would do).
+  // what the host is looking at is read again: the bookings list and its notice of a broken
+  // connection, or the connections (the cards, or the event type editor's locations: one
+  // that broke meanwhile turns Broken, one repaired meanwhile works again, as
+  // connection.broken and .repaired would do).
   onReconnected: () => {
     views.bookings.refresh();
     if (state.profile && ["connections", "welcome"].includes(currentSection())) connections.load();
@@ -144,6 +145,7 @@ function liveEvent(event) {
   if (event.type === "connection.calendar_removed") return calendars.onRemoved(event);
   if (event.type.startsWith("connection.")) {
     views["event-types"].onConnectionEvent(event); // its "Reconnect Zoom first", say
+    views.bookings.onConnectionEvent(event); // the notice that bookings miss it
     return connections.onEvent(event);
   }
   liveToast(event, state.profile);
