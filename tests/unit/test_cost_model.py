@@ -6,6 +6,7 @@ Gemini's briefs (a vendor's bill, apart from AWS's), and the idle-month check
 from __future__ import annotations
 
 import json
+import random
 import socket
 import sysconfig
 import threading
@@ -829,3 +830,28 @@ def test_the_harness_sends_back_the_oauth_binding_cookie_a_connect_sets(secure: 
                    binding_cookie("bound", secure, 600, "s" * 20)]
 
     assert binding_from(set_cookies) == f"{'__Host-' if secure else ''}penny_oauth_{'s' * 16}=bound"
+
+
+def test_a_booking_the_api_refuses_stops_the_month_rather_than_pricing_it_unmade() -> None:
+    # GIVEN a sample whose booking request the API refuses (400: the model's own request
+    # fault, as a client address the API stopped taking was): priced, the month read
+    # $1.46 with no booking, worker or stream in it
+    from types import SimpleNamespace
+
+    from bench.costing.month_bookings import MonthBookings
+    from bench.costing.sample_host import Host
+
+    months = MonthBookings.__new__(MonthBookings)
+    refused = {"error": {"code": "validation_error", "field": "attendee.email"}}
+    months.harness = SimpleNamespace(  # type: ignore[assignment]
+        http_json=lambda *args, **kwargs: (400, refused))
+    host = Host.__new__(Host)
+    host.slug = "sample-1"
+
+    # THEN the run stops, naming the refusal; a time taken meanwhile is tried again
+    with pytest.raises(RuntimeError, match="validation_error"):
+        months._hold(host, "intro", "UTC", ["2026-12-14T15:00:00Z"], random.Random(1))
+    months.harness = SimpleNamespace(  # type: ignore[assignment]
+        http_json=lambda *args, **kwargs: (409, {"error": {"code": "slot_taken"}}))
+    assert months._hold(host, "intro", "UTC", ["2026-12-14T15:00:00Z"] * 3,
+                        random.Random(1)) is None
