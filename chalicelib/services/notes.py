@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
-from chalicelib.domain.errors import NotConnectedError, ProviderRejectedError
+from chalicelib.domain.errors import JobBusyError, NotConnectedError, ProviderRejectedError
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.notes import booking_notes
@@ -113,9 +113,16 @@ class NotesJob:
             None if asked is None else asked.notes_requested_at
         chain = asked if event.type is EventKind.NOTES_REQUESTED and asked is not None \
             and mark is not None else None
-        for _ in range(ROUNDS):
+        for round_ in range(ROUNDS):
             try:
                 wrote, config = (None, config) if booking is None else self._write(booking)
+            except JobBusyError:
+                if round_ == 0:
+                    raise  # Lambda's retry writes the page once the other run is done
+                # The booking changed after this run wrote it, and the run writing it now
+                # reads it again after its own write: this run ends, and says what it made
+                # (a retry would find the page there, and never announce it).
+                break
             except ProviderRejectedError:
                 # This booking's page alone is refused (one the host put in Notion's
                 # trash): the job fails for good, and the catch-up goes on without it.

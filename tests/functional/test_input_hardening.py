@@ -75,6 +75,34 @@ def test_an_address_mail_cannot_be_written_to_is_refused_before_anything_is_book
         == 201
 
 
+def test_a_booking_stored_with_an_address_taken_before_the_check_still_reads_back(
+        api: Api) -> None:
+    # GIVEN a booking made before the e-mail check, with an address the pattern took and
+    # the check refuses (a Japanese carrier's "taro..yamada@", real and deliverable)
+    from dataclasses import replace
+
+    from chalicelib.domain.booking_parts import Attendee
+    from chalicelib.store.bookings import BookingRepository
+
+    token = make_host(api)
+    made = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T14:00:00Z")).json
+    bookings = BookingRepository()
+    stored = bookings.get(made["uid"])
+    assert stored is not None
+    old = "taro..yamada@docomo.ne.jp"
+    assert bookings.save(replace(stored, attendee=Attendee("Taro", old, "Asia/Tokyo")))
+
+    # THEN the host's list, the host's booking and the client's booking answer it as kept
+    # (no input rule is checked on an answer: it was a 500)
+    listed = api.get("/me/bookings", token=token)
+    assert listed.status == 200, listed.body
+    assert [b["attendee"]["email"] for b in listed.json["bookings"]] == [old]
+    one = api.get(f"/me/bookings/{made['uid']}", token=token)
+    assert (one.status, one.json["attendee"]["email"]) == (200, old)
+    mine = api.get(f"/bookings/{made['uid']}?token={made['links']['cancel_token']}")
+    assert (mine.status, mine.json["attendee"]["email"]) == (200, old)
+
+
 def test_a_contact_address_mail_cannot_be_written_to_is_refused(api: Api) -> None:
     token = make_host(api)
 

@@ -494,6 +494,31 @@ def test_a_page_another_run_is_writing_is_left_to_a_retry_never_written_twice_at
     assert world.adapters.notion.writes == ["save page-1", "update page-1", "update page-1"]
 
 
+def test_a_run_that_made_the_page_still_says_so_when_another_run_writes_its_change(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a booking whose first notes page is being made when its video link lands, and
+    # the link's own run takes the page's lease as soon as the first write is done
+    world.bookings.now(a_booking())
+    read, other = world.bookings.get, []
+
+    def changed_once_written(uid: str) -> Booking | None:
+        if world.adapters.notion.writes and not other and world.refs.get(CREATING, uid) is None:
+            booking = replace(world.bookings.bookings[uid], video_url="https://meet.test/abc")
+            world.bookings.now(booking)
+            other.append(take_lease(world.refs, CREATING, booking, datetime.now(UTC),
+                                    CREATE_LEASE, "notes page", DESTINATION.data_source_id))
+        return read(uid)
+    monkeypatch.setattr(world.bookings, "get", changed_once_written)
+
+    # WHEN the first run goes round again for the change, and finds the page being written
+    made = world.notes.run(an_event())
+
+    # THEN it ends saying it made the page (notes.saved), where it failed for a retry
+    # that found the page there and never announced it; the other run writes the change
+    assert made is True and len(other) == 1
+    assert world.adapters.notion.writes == ["save page-1"]
+
+
 def test_a_booking_cancelled_before_its_notes_were_written_gets_none(world: World) -> None:
     world.bookings.now(a_booking(status=BookingStatus.CANCELLED))
 

@@ -22,6 +22,7 @@ from chalicelib.functions.schemas.accounts import (
 from chalicelib.functions.schemas.booking_changes import CancelIn, HostCancelIn, RescheduleIn
 from chalicelib.functions.schemas.bookings import (
     AttendeeModel,
+    AttendeeOut,
     BookingIn,
     BookingLinks,
     BookingList,
@@ -95,7 +96,8 @@ from chalicelib.functions.schemas.sessions import (
 from chalicelib.functions.schemas.slots import MoveSlotsQuery, SlotOut, SlotsOut, SlotsQuery
 
 __all__ = [
-    "PATTERN_MESSAGES", "WEEKDAYS", "AttendeeModel", "BookingIn", "BookingLinks", "BookingList",
+    "PATTERN_MESSAGES", "WEEKDAYS", "AttendeeModel", "AttendeeOut", "BookingIn",
+    "BookingLinks", "BookingList",
     "BookingListQuery", "BookingOut", "BriefOut", "BrowserSessionOut", "BrowserSignupOut",
     "CalendarList", "CalendarOut", "CalendarsIn", "CancelIn", "ConnectIn", "ConnectOut",
     "ConnectionList", "ConnectionOut", "DisputeOut", "DisputeRecordOut", "ErrorDetail",

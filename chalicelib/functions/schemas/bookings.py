@@ -20,6 +20,15 @@ class AttendeeModel(Strict):
     timezone: Zone
 
 
+class AttendeeOut(Strict):
+    """The client as the booking holds them: no input rule is checked again (an address
+    taken before a stricter check still reads back)."""
+
+    name: str
+    email: str
+    timezone: str
+
+
 class BookingIn(Strict):
     start: Instant
     attendee: AttendeeModel
@@ -59,7 +68,7 @@ class BookingOut(Strict):
     event_title: str
     start: str
     end: str
-    attendee: AttendeeModel
+    attendee: AttendeeOut
     answers: dict[str, str]
     location_kind: str
     phone: str | None = Field(None, description="a phone call's number to call: the "
