@@ -123,7 +123,7 @@ async function send(event) {
           + "the only way to change this booking.";
       }
       show("done", "confirm-title");
-      atBookingsPage(booking);
+      if (page.mode === "book") remember(booking);
     }
   } catch (error) {
     if (error instanceof ApiError && error.code === "invalid_timezone"
@@ -170,13 +170,32 @@ function toPayment(booking) {
 }
 
 // Penny sends no e-mail: the confirmation's links are the client's only way back to the
-// booking, and a reload (a phone's pull-to-refresh) or Back then Forward brought the empty
-// page back instead. The address becomes the booking's own page (the `view` link), which
-// shows the same booking when opened again. Another origin (a public URL the operator set
-// elsewhere) cannot be written into this tab's history: the address stays.
-function atBookingsPage(booking) {
-  const view = booking.links && booking.links.view && new URL(booking.links.view, location.href);
-  if (view && view.origin === location.origin) history.replaceState(null, "", view.href);
+// booking, and a reload (a phone's pull-to-refresh) brought the empty page back. This tab
+// remembers the booking (sessionStorage: this tab alone, gone with it, never in the
+// address, which a client may copy to share the host's page), and the page, opened again
+// in it, says so with a link to the booking's own page.
+const BOOKED_KEY = `penny-booked:${location.pathname}`;
+const BOOKED_FOR_MS = 60 * 60 * 1000;
+
+function remember(booking) {
+  const view = booking.links && webLink(new URL(booking.links.view, location.href).href);
+  if (!view) return;
+  try {
+    sessionStorage.setItem(BOOKED_KEY, JSON.stringify({
+      view, when: document.getElementById("confirm-yours").textContent, at: Date.now() }));
+  } catch { /* storage refused (a private mode): nothing to remind of */ }
+}
+
+function remind() {
+  let booked = null;
+  try {
+    booked = JSON.parse(sessionStorage.getItem(BOOKED_KEY) || "null");
+  } catch { /* unreadable: as none */ }
+  if (!booked || !(Date.now() - booked.at < BOOKED_FOR_MS) || !webLink(booked.view)) return;
+  const note = document.getElementById("just-booked");
+  note.querySelector("#just-booked-when").textContent = booked.when;
+  note.querySelector("a").href = webLink(booked.view);
+  note.hidden = false;
 }
 
 // The card's "Currently booked" after a move: the new time (the old one is gone).
@@ -222,4 +241,5 @@ back.addEventListener("click", () => {
   (time || document.querySelector("#days button[aria-pressed='true']"))?.focus();
 });
 localizeTimes();
+if (page.mode === "book") remind();
 picker.start();

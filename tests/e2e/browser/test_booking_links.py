@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -137,16 +138,31 @@ def test_a_cancel_that_fails_takes_the_keyboard_to_its_message(
     expect(page.locator("#booking-status")).to_have_text("Confirmed")
 
 
-def test_the_confirmation_survives_a_reload_as_the_bookings_own_page(
+def test_a_reload_after_booking_says_what_was_booked_with_a_link_to_it(
         stack: LocalStack, new_context: NewContext) -> None:
     # Penny sends no e-mail: the confirmation's links are the client's only way back to
-    # the booking. A reload (a phone's pull-to-refresh) must not trade them for the form.
+    # the booking. A reload (a phone's pull-to-refresh) must not lose them, nor may the
+    # address they copy to share the host's page carry a link that cancels the booking.
     page, _, start = booked(stack, new_context, zone="Asia/Kolkata", viewport=PHONE)
     manage = str(page.locator("#manage-link").get_attribute("href"))
+    booking_page = page.url
+    assert "token=" not in booking_page
 
     page.reload()
 
-    assert page.url == manage, page.url
-    expect(page.locator("#booking-status")).to_have_text("Confirmed")
+    assert page.url == booking_page
+    reminder = page.locator("#just-booked")
     local = datetime.fromisoformat(start).astimezone(ZoneInfo("Asia/Kolkata"))
+    expect(reminder).to_contain_text(f"You booked {local:%A}")
+    expect(reminder).to_contain_text(f"{local:%-I:%M %p}")
+    link = reminder.get_by_role("link", name="See your booking")
+    assert link.evaluate("a => a.href") == urljoin(booking_page, manage)
+    link.click()
+    expect(page.locator("#booking-status")).to_have_text("Confirmed")
     expect(page.locator("#when-yours")).to_contain_text(f"{local:%-I:%M %p} \N{EN DASH}")
+
+    # and another tab (another visitor on a shared machine, a link sent on) is told nothing
+    other = page.context.new_page()
+    other.goto(booking_page)
+    expect(other.locator("#days")).to_be_visible()
+    expect(other.locator("#just-booked")).to_be_hidden()
