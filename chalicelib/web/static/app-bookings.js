@@ -189,6 +189,11 @@ export function initBookings(state) {
     onConnectionEvent(event) {
       broken.heard(event);
     },
+    // The Connections page read the list (a disconnect, a choice of calendars: neither is
+    // a live event): read it again when Bookings is shown, rather than keep the old notice.
+    connectionsChanged() {
+      broken.forget();
+    },
     onEvent(event) {
       const uid = event.booking.uid;
       if (event.type === "booking.updated") {

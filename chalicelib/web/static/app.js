@@ -64,6 +64,7 @@ const connections = createConnections(api, config.integrations, {
   onLoaded: (list, connected) => {
     calendars.connectionsChanged(list, connected);
     notes.connectionsChanged(list, connected);
+    views.bookings.connectionsChanged();
   },
   cardDetail: (integration, connection, connected) => notes.cardDetail(integration, connection, connected),
   zone: () => state.profile && state.profile.timezone, // times in the host's zone

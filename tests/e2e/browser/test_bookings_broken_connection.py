@@ -149,3 +149,31 @@ def test_a_broken_google_connection_made_for_the_docs_alone_says_nothing_on_book
 
     expect(page.locator("#bookings-empty")).to_be_visible()
     expect(notices(page)).to_have_count(0)
+
+
+def test_a_broken_connection_disconnected_on_connections_is_no_longer_said_on_bookings(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context(bypass_csp=True)
+    sign_up_in_browser(context, stack)
+    page = context.new_page()
+    # GIVEN (stubbed answers) Zoom broken, and the host's Bookings view saying so
+    broken = {**CONNECTED, "provider": "zoom", "status": "broken",
+              "broken_at": "2026-03-02T10:00:00Z", "broken_reason": None}
+    answer: dict[str, Any] = {"destination_provider": None, "connections": [broken]}
+    page.route("**/me/connections", lambda route: route.fulfill(json=answer))
+    page.goto(f"{stack.api_url}/app/bookings")
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    expect(notices(page)).to_have_count(1)
+
+    # WHEN the host disconnects Zoom on Connections (no live event says a disconnect),
+    # and goes back to Bookings in the same tab
+    answer["connections"] = [{**broken, "status": "not_connected", "broken_at": None,
+                              "account": None, "connected_at": None, "scopes": []}]
+    page.get_by_role("link", name="Connections", exact=True).click()
+    expect(page.get_by_role("button", name="Connect Zoom")).to_be_visible()
+    page.get_by_role("link", name="Bookings", exact=True).click()
+
+    # THEN the notice is gone: the view read the connections again
+    expect(page.get_by_role("heading", name="Bookings")).to_be_visible()
+    expect(notices(page)).to_have_count(0)
+
