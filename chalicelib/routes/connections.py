@@ -124,9 +124,15 @@ def list_calendars(host_id: str) -> Any:
     connected = [v.provider for v in calendars if v.status == "connected"]
     setup, listed = services().calendars.calendars(host_id, connected)
     # A broken one cannot be asked either: its calendars still count as chosen (and may
-    # receive bookings), so they are out of reach, not gone.
+    # receive bookings), so they are out of reach, not gone. One with none of them chosen
+    # holds nothing a Save could drop, and is left out (the dashboard holds Save back
+    # while any provider is out of reach: the host's other calendars would wait on it).
+    chosen = {ref.provider for ref in setup.refs} | (
+        {setup.destination.provider} if setup.destination is not None else set())
     return views().calendar_list(setup, listed, [v.provider for v in calendars
-                                                 if v.provider not in listed],
+                                                 if v.provider not in listed and
+                                                 (v.status == "connected"
+                                                  or v.provider in chosen)],
                                  services().clock.now())
 
 

@@ -316,6 +316,31 @@ def test_a_broken_calendar_connection_is_listed_unreachable_not_left_out(
     assert {c["provider"] for c in listed["calendars"]} == {"microsoft"}
 
 
+def test_a_broken_calendar_connection_with_none_of_its_calendars_chosen_holds_nothing_back(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN Google and Outlook connected, Google's calendars alone chosen, and Outlook
+    # broken since
+    connect(api, host, "google")
+    connect(api, host, "microsoft")
+    google = [c for c in api.get("/me/calendars", token=host).json["calendars"]
+              if c["provider"] == "google"]
+    chosen = api.put("/me/calendars", {"conflicts": [google[0]["key"]],
+                                       "destination": google[0]["key"]}, token=host)
+    assert chosen.status == 200, chosen.body
+    sandbox.revoke("microsoft")
+    sandbox.expire_access_tokens("microsoft")
+    expire_in_penny(api, host, clock)
+    assert api.post("/me/connections/microsoft/test", token=host).status == 409
+
+    # WHEN the host's calendars are listed
+    listed = api.get("/me/calendars", token=host).json
+
+    # THEN Outlook is not out of reach (nothing of it could be dropped by a Save, which the
+    # dashboard would hold back until Outlook was reconnected or disconnected)
+    assert listed["unreachable"] == []
+    assert {c["provider"] for c in listed["calendars"]} == {"google"}
+
+
 def test_a_cancel_removes_the_event_from_the_calendar(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     connect(api, host, "google")
