@@ -103,7 +103,7 @@ class RazorpayCheckout:
                 f"<p>{escape(args.get('description', ''))}</p>"
                 f"<p>Amount to pay: <strong>{escape(amount)}</strong></p>"
                 + (f"<p>Paying as {escape(who)}</p>" if who else "")
-                + f'<p role="alert" id="problem"></p><button type="button" id="pay">Pay'
+                + f'<p role="alert" id="problem"></p><button type="button" id="pay" disabled>Pay'
                   f'</button><script id="fields" type="application/json">'
                   f"{_json_for_html(fields)}</script>")
         return html_response(_page(origin, f"Pay {amount}", body))
@@ -136,7 +136,11 @@ const parentOrigin = document.body.dataset.origin;
 const tell = (type, response) => {
   if (parentOrigin) { parent.postMessage({type, response}, parentOrigin); }
 };
-document.getElementById("cancel").addEventListener("click", () => tell("dismiss"));
+// The buttons come disabled and are enabled here, once they do something: a click the
+// parser let through before this script ran was lost (a test's, under load).
+const cancelButton = document.getElementById("cancel");
+cancelButton.addEventListener("click", () => tell("dismiss"));
+cancelButton.disabled = false;
 const payButton = document.getElementById("pay");
 if (payButton) {
   const fields = JSON.parse(document.getElementById("fields").textContent);
@@ -159,6 +163,7 @@ if (payButton) {
     }
     payButton.disabled = false;
   });
+  payButton.disabled = false;
 }
 """
 
@@ -168,5 +173,5 @@ def _page(origin: str, title: str, body: str) -> str:
             f"{escape(title)}</title><style>{_STYLE}</style></head>"
             f'<body data-origin="{escape(origin)}"><main>'
             f'<p class="banner">Provider sandbox: a fake Razorpay Checkout; no money moves.</p>'
-            f'{body}<button type="button" id="cancel">Cancel</button></main>'
+            f'{body}<button type="button" id="cancel" disabled>Cancel</button></main>'
             f"<script>{_PAGE_SCRIPT}</script></body></html>")

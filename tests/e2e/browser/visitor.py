@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import unescape
 from typing import Any
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import requests
 from playwright.sync_api import BrowserContext, Page, Request
@@ -101,6 +102,23 @@ def open_booking(context: BrowserContext, stack: LocalStack, path: str) -> Page:
 def slot_starts(page: Page) -> list[str]:
     return [str(s) for s in page.locator("button.slot").evaluate_all(
         "buttons => buttons.map(b => b.dataset.start)")]
+
+
+def starts_on_day_of(page: Page, start: str) -> list[str]:
+    """The times the page offers on `start`'s day (in the page's zone), that day chosen:
+    the first day shown is whichever has a free time first, which another test's hold
+    ending can change meanwhile (the stack and its demo host are shared)."""
+    page.locator("button.slot").first.wait_for()
+    zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    day = datetime.fromisoformat(start).astimezone(ZoneInfo(zone)).date().isoformat()
+    button = page.locator(f'button.day[data-day="{day}"]')
+    if button.get_attribute("aria-disabled") == "true":
+        return []  # no time free that day
+    if button.get_attribute("aria-pressed") != "true":
+        button.click()
+        page.locator(f'button.day[data-day="{day}"][aria-pressed="true"]').wait_for()
+    page.locator("button.slot").first.wait_for()
+    return slot_starts(page)
 
 
 def full_day(page: Page, at_least: int = 3) -> None:
