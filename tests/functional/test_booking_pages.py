@@ -668,26 +668,6 @@ def test_moving_a_paid_booking_says_the_chosen_times_refund_terms_by_its_own_pol
     assert page_data(late)["event"]["refund_hours_before"] is None
 
 
-def test_moving_a_free_booking_says_no_refund_terms_though_its_event_type_has_a_price_now(
-        api: Api) -> None:
-    current = bootstrap.services()
-    bootstrap.install(bootstrap.build_api(current.core, current.accounts.passwords,
-                                          payment_adapters=FakeHostPayments()))
-    host = make_host(api, questions=[f.question("plan", "select", required=True,
-                                                options=["A", "B"])])
-    booked = book(api)
-    (et,) = api.get("/me/event-types", token=host).json["event_types"]
-    r = api.put(f"/me/event-types/{et['id']}", {
-        **f.event_type(price={"amount_minor": 20000, "currency": "USD"},
-                       questions=[f.question("plan", "select", required=True,
-                                             options=["A", "B"])])}, token=host)
-    assert r.status == 200, r.body
-
-    move = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test"))
-
-    assert page_data(move)["event"]["refund_hours_before"] is None
-
-
 def test_a_free_booking_moves_free_after_its_event_type_gets_a_price(api: Api) -> None:
     current = bootstrap.services()
     bootstrap.install(bootstrap.build_api(current.core, current.accounts.passwords,
@@ -702,10 +682,13 @@ def test_a_free_booking_moves_free_after_its_event_type_gets_a_price(api: Api) -
                                              options=["A", "B"])])}, token=host)
     assert r.status == 200, r.body
 
-    html = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test")).body.decode()
+    move = api.get(booked["links"]["reschedule"].removeprefix("http://penny.test"))
+    html = move.body.decode()
 
     assert "<dt>Price</dt><dd>Free</dd>" in html
     assert "$200.00" not in html and "Refunds" not in html
+    # and choosing a time says no refund terms: the price is not the booking's
+    assert page_data(move)["event"]["refund_hours_before"] is None
 
 
 def test_a_razorpay_hold_is_paid_on_pennys_own_pay_page(api: Api) -> None:
