@@ -140,6 +140,15 @@ def host_id(api: Api, token: str) -> str:
     return str(api.get("/me/profile", token=token).json["id"])
 
 
+def broken(api: Api, host: str, sandbox: ProviderSandbox, clock: FixedClock,
+           provider: str) -> None:
+    """The host removed Penny's access at `provider`, and Penny's next use found it so."""
+    sandbox.revoke(provider)
+    sandbox.expire_access_tokens(provider)
+    expire_in_penny(api, host, clock)
+    assert api.post(f"/me/connections/{provider}/test", token=host).status == 409
+
+
 def test_connecting_google_counts_its_primary_calendar_and_watches_it(
         api: Api, sandbox: ProviderSandbox, host: str) -> None:
     connect(api, host, "google")
@@ -281,10 +290,7 @@ def test_a_meet_booking_keeps_its_link_while_google_is_broken(
     run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
     (event,) = [e for e in sandbox.events("google") if e.created_by_app]
     # and Google broken since (the host removed Penny's access there)
-    sandbox.revoke("google")
-    sandbox.expire_access_tokens("google")
-    expire_in_penny(api, host, clock)
-    assert api.post("/me/connections/google/test", token=host).status == 409
+    broken(api, host, sandbox, clock, "google")
 
     # WHEN connecting Zoom asks the calendar worker about every booking still to come
     connect(api, host, "zoom")
@@ -301,10 +307,7 @@ def test_a_broken_calendar_connection_is_listed_unreachable_not_left_out(
     # GIVEN Google (where new bookings go) and Outlook connected, and Google broken since
     connect(api, host, "google")
     connect(api, host, "microsoft")
-    sandbox.revoke("google")
-    sandbox.expire_access_tokens("google")
-    expire_in_penny(api, host, clock)
-    assert api.post("/me/connections/google/test", token=host).status == 409
+    broken(api, host, sandbox, clock, "google")
 
     # WHEN the host's calendars are listed
     listed = api.get("/me/calendars", token=host).json
@@ -327,10 +330,7 @@ def test_a_broken_calendar_connection_with_none_of_its_calendars_chosen_holds_no
     chosen = api.put("/me/calendars", {"conflicts": [google[0]["key"]],
                                        "destination": google[0]["key"]}, token=host)
     assert chosen.status == 200, chosen.body
-    sandbox.revoke("microsoft")
-    sandbox.expire_access_tokens("microsoft")
-    expire_in_penny(api, host, clock)
-    assert api.post("/me/connections/microsoft/test", token=host).status == 409
+    broken(api, host, sandbox, clock, "microsoft")
 
     # WHEN the host's calendars are listed
     listed = api.get("/me/calendars", token=host).json

@@ -9,7 +9,6 @@ import { h } from "./app-dom.js";
 import { LOCATIONS } from "./app-formats.js";
 import { goingTo, madeOnlyOn, typesWithoutLinks } from "./app-meeting-links.js";
 
-const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 const listed = (titles) => (titles.length > 1
   ? `${titles.slice(0, -1).join(", ")} and ${titles[titles.length - 1]}` : titles[0]);
 
@@ -38,7 +37,7 @@ export function createCalendarLinks(api, box) {
     const lost = eventTypes && destination !== undefined ? typesWithoutLinks(eventTypes, destination) : [];
     if (!lost.length) return box.replaceChildren();
     const lead = destination === saved
-      ? `${capital(goingTo(destination))}, so these event types get no video link:`
+      ? `${goingTo(destination, { lead: true })}, so these event types get no video link:`
       : `If you save this, ${goingTo(destination)}, and these event types get no video link:`;
     box.replaceChildren(h("div", { class: "notice notice-warning calendar-links-lost" },
       h("p", {}, h("strong", {}, lead)),

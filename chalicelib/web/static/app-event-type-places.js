@@ -22,9 +22,8 @@ const REASONS = {
 };
 // ... and for a Meet or Teams link that the calendar new bookings go to cannot carry.
 const ONE_OF = { google: "one of your Google calendars", microsoft: "one of your Outlook calendars" };
-const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 const elsewhere = (kind, name, destination) => [`Add new bookings to ${name} first`,
-  `${capital(goingTo(destination))}, and ${madeOnlyOn(kind)}, so bookings get no ${LOCATIONS[kind]} link: clients are told you will send one. Add new bookings to ${ONE_OF[NEEDS[kind][0]]} under Your calendars on Connections, or choose another location.`];
+  `${goingTo(destination, { lead: true })}, and ${madeOnlyOn(kind)}, so bookings get no ${LOCATIONS[kind]} link: clients are told you will send one. Add new bookings to ${ONE_OF[NEEDS[kind][0]]} under Your calendars on Connections, or choose another location.`];
 
 // Why `kind` cannot be chosen now, as [reason, warning], or null when it can (or when the
 // connections could not be read: then nothing is held back). A connection without the

@@ -23,10 +23,12 @@ export function lostTo(kind, destination) {
   return destination === null ? "nowhere" : "elsewhere";
 }
 
-// Where new bookings go, as a clause: "new bookings go to Outlook".
-export function goingTo(destination) {
-  return destination ? `new bookings go to ${CALENDARS[destination] || destination}`
+// Where new bookings go, as a clause: "new bookings go to Outlook"; `{ lead: true }`
+// starts a sentence with it: "New bookings go to Outlook".
+export function goingTo(destination, { lead = false } = {}) {
+  const clause = destination ? `new bookings go to ${CALENDARS[destination] || destination}`
     : "new bookings are not added to a calendar";
+  return lead ? clause.charAt(0).toUpperCase() + clause.slice(1) : clause;
 }
 
 // "a Google Meet link is made only on a Google Calendar event".

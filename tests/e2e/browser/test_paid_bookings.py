@@ -40,6 +40,7 @@ from tests.e2e.browser.visitor import (
     coach,
     fill_details,
     open_booking,
+    show_day,
     starts_on_day_of,
 )
 from tests.e2e.conftest import LocalStack
@@ -127,9 +128,7 @@ def test_the_pay_note_says_when_the_chosen_times_refund_deadline_has_already_pas
     # Another time, days ahead: its own deadline, in the visitor's zone
     page.locator("#back").click()
     day = (datetime.now(UTC) + timedelta(days=3)).date()
-    if not page.locator(f'button.day[data-day="{day}"]').count():
-        page.get_by_role("button", name="Next month").click()
-    page.locator(f'button.day[data-day="{day}"]').click()
+    show_day(page, day)
     later = datetime.fromisoformat(choose_slot(page))
     deadline = later.astimezone(UTC) - timedelta(hours=24)
     expect(note).to_have_text(
@@ -144,9 +143,7 @@ def test_moving_a_paid_booking_says_when_the_chosen_times_refund_deadline_has_pa
     host = coach(stack, PAID_CONSULT, timezone="UTC", hours=("00:00", "24:00"))
     page = open_booking(new_context("UTC"), stack, f"{host}/consult")
     day = (datetime.now(UTC) + timedelta(days=3)).date()
-    if not page.locator(f'button.day[data-day="{day}"]').count():
-        page.get_by_role("button", name="Next month").click()
-    page.locator(f'button.day[data-day="{day}"]').click()
+    show_day(page, day)
     choose_slot(page)
     fill_details(page, plan="Growth")
     page.get_by_role("button", name="Continue to payment").click()
@@ -168,9 +165,7 @@ def test_moving_a_paid_booking_says_when_the_chosen_times_refund_deadline_has_pa
     # ... and a time days ahead gets its own deadline
     page.locator("#back").click()
     later_day = (datetime.now(UTC) + timedelta(days=5)).date()
-    if not page.locator(f'button.day[data-day="{later_day}"]').count():
-        page.get_by_role("button", name="Next month").click()
-    page.locator(f'button.day[data-day="{later_day}"]').click()
+    show_day(page, later_day)
     later = datetime.fromisoformat(choose_slot(page))
     deadline = later.astimezone(UTC) - timedelta(hours=24)
     expect(note).to_have_text(f"Full refund if you cancel by {deadline:%A, %B %-d, %-I:%M %p} "

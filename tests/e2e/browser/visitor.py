@@ -104,6 +104,13 @@ def slot_starts(page: Page) -> list[str]:
         "buttons => buttons.map(b => b.dataset.start)")]
 
 
+def show_day(page: Page, day: date) -> None:
+    """Choose `day` on the calendar, in the next month when this one ends before it."""
+    if not page.locator(f'button.day[data-day="{day}"]').count():
+        page.get_by_role("button", name="Next month").click()
+    page.locator(f'button.day[data-day="{day}"]').click()
+
+
 def starts_on_day_of(page: Page, start: str) -> list[str]:
     """The times the page offers on `start`'s day (in the page's zone), that day chosen:
     the first day shown is whichever has a free time first, which another test's hold
