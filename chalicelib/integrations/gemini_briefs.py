@@ -20,7 +20,14 @@ Pinned, so an SDK upgrade or an environment variable cannot change what is asked
 What is asked (the system instruction, the schema, the booking as data) is
 gemini_brief_prompt.py; how the answer is read and checked is gemini_brief_answer.py.
 
-Errors, in the port's terms: 429, 5xx, timeouts (after the SDK's own retries) and an
+Retries inside one write: only what Google bills nothing for, an error status (429, 5xx)
+or a connection never made, up to `Retries.attempts` times. A timeout is not retried here:
+Google may have finished, and billed, the answer the client gave up on, and the host's
+monthly brief cap counts each write as one billed call; the worker's next try, which the
+cap counts again, is the retry. (The SDK's own HttpRetryOptions would retry timeouts too,
+so it is held at one attempt and tenacity retries.)
+
+Errors, in the port's terms: 429, 5xx, timeouts and an
 answer empty or unparsable raise ProviderUnavailableError: the worker's retries run. 400
 raises ProviderRejectedError. So do 401/403 and an invalid key: the key is the
 operator's (PENNY_PROVIDERS), not a host's connection, so there is
@@ -40,6 +47,7 @@ import json
 from dataclasses import dataclass
 
 import httpx2
+import tenacity
 from google import genai
 from google.genai import errors, types
 
@@ -67,26 +75,26 @@ API_VERSION = "v1"
 TIMEOUT_MS = 12_000                        # per attempt (httpx: per connect/read/write)
 MAX_OUTPUT_TOKENS = 2_048                  # answer and thinking together
 THINKING = types.ThinkingConfig(thinking_level=types.ThinkingLevel.LOW)
-RETRY_STATUSES = (429, 500, 502, 503, 504)  # the SDK also retries timeouts and refused connects
-# No answer at all: a timeout or a refused connection, after the SDK's retries, or a body
+RETRY_STATUSES = (429, 500, 502, 503, 504)  # and connections never made
+# No answer at all: a timeout, a connection never made (after its retries), or a body
 # that is not JSON. google-genai sends through httpx2, or httpx when
 # GOOGLE_GENAI_HTTP_CLIENT says so. A connection never made was never billed; a timeout
 # may have been (Google may have finished the answer after the client gave up).
 _UNANSWERED: tuple[type[Exception], ...] = (httpx2.TransportError,
                                             errors.UnknownApiResponseError)
-_UNREACHED: tuple[type[Exception], ...] = (httpx2.ConnectError,)
+_UNREACHED: tuple[type[Exception], ...] = (httpx2.ConnectError, httpx2.ConnectTimeout)
 try:
     import httpx
 
     _UNANSWERED += (httpx.TransportError,)
-    _UNREACHED += (httpx.ConnectError,)
+    _UNREACHED += (httpx.ConnectError, httpx.ConnectTimeout)
 except ImportError:  # pragma: no cover - httpx is google-genai's optional backend
     pass
 
 
 @dataclass(frozen=True)
 class Retries:
-    """The SDK's retry options: 3 attempts, waits of 1 s then up to 4 s (jittered)."""
+    """Retries of what bills nothing: 3 attempts, waits of 1 s then up to 4 s (jittered)."""
 
     attempts: int = 3
     initial_delay: float = 1.0
@@ -105,25 +113,28 @@ class GeminiBriefs:
     def __init__(self, entry: GeminiKey, timeout_ms: int = TIMEOUT_MS,
                  retries: Retries | None = None) -> None:
         self.timeout_ms, self.retries = timeout_ms, retries or Retries()
-        retry = types.HttpRetryOptions(
-            attempts=self.retries.attempts, initial_delay=self.retries.initial_delay,
-            max_delay=self.retries.max_delay, jitter=self.retries.jitter,
-            http_status_codes=list(RETRY_STATUSES))
+        once = types.HttpRetryOptions(attempts=1)
         options = types.HttpOptions(base_url=entry.base_url or None, api_version=API_VERSION,
-                                    timeout=timeout_ms, retry_options=retry)
+                                    timeout=timeout_ms, retry_options=once)
         self._client = genai.Client(enterprise=False, api_key=entry.api_key,
                                     http_options=options)
+        self._retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retries.attempts),
+            wait=tenacity.wait_exponential_jitter(initial=self.retries.initial_delay,
+                                                  max=self.retries.max_delay,
+                                                  jitter=self.retries.jitter),
+            retry=tenacity.retry_if_exception(_billed_nothing), reraise=True)
 
     @property
     def bound_seconds(self) -> float:
-        """The longest write() takes: every attempt timing out, the longest waits between."""
+        """The longest write() takes: each attempt its whole timeout, the longest waits between."""
         attempts = self.retries.attempts
         return attempts * self.timeout_ms / 1000 + (attempts - 1) * self.retries.max_delay
 
     def write(self, facts: BookingFacts) -> Brief:
         try:
-            answer = self._client.models.generate_content(model=MODEL, contents=prompt(facts),
-                                                          config=CONFIG)
+            answer = self._retrying(self._client.models.generate_content, model=MODEL,
+                                    contents=prompt(facts), config=CONFIG)
         except errors.APIError as exc:
             raise _error(exc) from exc
         except _UNANSWERED as exc:
@@ -132,6 +143,13 @@ class GeminiBriefs:
                 raise UnbilledUnavailableError(PROVIDER, said) from exc
             raise ProviderUnavailableError(PROVIDER, said) from exc
         return gemini_brief_answer.read_brief(answer, facts)
+
+
+def _billed_nothing(exc: BaseException) -> bool:
+    """An error status worth another try, or a connection never made: Google billed nothing."""
+    if isinstance(exc, errors.APIError):
+        return exc.code in RETRY_STATUSES
+    return isinstance(exc, _UNREACHED)
 
 
 def _error(exc: errors.APIError) -> ProviderRejectedError | ProviderUnavailableError:
