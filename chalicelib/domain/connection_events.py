@@ -30,19 +30,22 @@ def connection_events(old: Connection | None, new: Connection | None, change_id:
         if old is not None and old.is_broken and old.grant_id == new.grant_id:
             return []
         return [connection_broken_event(change_id, at, new.host_id, new.provider,
-                                        new.broken_reason)]
+                                        new.broken_reason, new.scopes)]
     if old is not None and old.is_broken:
         return [connection_repaired_event(change_id, at, new)]
     return []
 
 
 def connection_broken_event(change_id: str, at: datetime, host_id: str, provider: str,
-                            reason: str | None) -> Event:
+                            reason: str | None, scopes: tuple[str, ...]) -> Event:
     """A host's connection stopped working (read off its item's change to broken): the
-    dashboards flag it and offer Reconnect. No booking, no worker takes it."""
+    dashboards flag it and offer Reconnect. No booking, no worker takes it. `scopes`, as
+    granted, say what the connection was for (a Google connection made for the Docs
+    alone is not the calendar's) to a dashboard that has not read the connections yet."""
     kind = EventKind.CONNECTION_BROKEN
     return Event(kind, event_id(change_id, kind), at, host_id, {},
-                 connection={"provider": provider, "status": "broken", "reason": reason})
+                 connection={"provider": provider, "status": "broken", "reason": reason,
+                             "scopes": list(scopes)})
 
 
 def connection_repaired_event(change_id: str, at: datetime, new: Connection) -> Event:
@@ -50,7 +53,8 @@ def connection_repaired_event(change_id: str, at: datetime, new: Connection) -> 
     (`connected`, or `pending`). No booking, no worker takes it."""
     kind = EventKind.CONNECTION_REPAIRED
     return Event(kind, event_id(change_id, kind), at, new.host_id, {},
-                 connection={"provider": new.provider, "status": new.status.value})
+                 connection={"provider": new.provider, "status": new.status.value,
+                             "scopes": list(new.scopes)})
 
 
 def calendar_removed_event(change_id: str, at: datetime, host_id: str, calendar: str,

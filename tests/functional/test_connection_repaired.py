@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.providers.oauth import Feature
+from chalicelib.integrations.oauth.scopes import ZOOM
 from chalicelib.store.stream import passes_filter
 from sandbox.server import ProviderSandbox
 from tests.functional.conftest import Api, FixedClock
@@ -57,7 +59,8 @@ def test_a_reconnected_broken_connection_reaches_the_hosts_socket_as_repaired(
     assert status_of(api, host, "zoom")["status"] == "connected"
     assert wiring.sender.types("alice-1") == ["connection.broken", "connection.repaired"]
     repaired = wiring.sender.sent["alice-1"][-1]
-    assert repaired["connection"] == {"provider": "zoom", "status": "connected"}
+    assert repaired["connection"] == {"provider": "zoom", "status": "connected",
+                                      "scopes": list(ZOOM[Feature.VIDEO])}
     assert wiring.sender.types("bob-1") == []
     # The reconnect's write is the one record of it the deployed filter lets through.
     assert [r["dynamodb"]["NewImage"]["status"]["S"] for r in passed] == ["connected"]

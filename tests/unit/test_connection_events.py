@@ -61,7 +61,8 @@ def test_a_broken_connection_that_works_again_is_repaired_once() -> None:
 
     assert repaired.type is EventKind.CONNECTION_REPAIRED
     assert repaired.host_id == "host-alice"
-    assert repaired.to_json()["connection"] == {"provider": "zoom", "status": "connected"}
+    assert repaired.to_json()["connection"] == {"provider": "zoom", "status": "connected",
+                                                "scopes": ["meeting:write:meeting"]}
     assert repaired.booking == {}
     # The same record delivered again is the same event (its id comes from the record).
     assert events_of(record("c-1", zoom(CONNECTED, grant_id="grant-2"),
@@ -79,7 +80,8 @@ def test_a_stripe_account_made_again_after_a_break_is_repaired_as_pending() -> N
     (repaired,) = events_of(record("c-1", zoom(PENDING, grant_id="grant-2", provider="stripe"),
                                    zoom(BROKEN, provider="stripe")))
 
-    assert repaired.connection == {"provider": "stripe", "status": "pending"}
+    assert repaired.connection == {"provider": "stripe", "status": "pending",
+                                   "scopes": ["meeting:write:meeting"]}
 
 
 @pytest.mark.parametrize(("new", "old"), [
@@ -100,7 +102,8 @@ def test_a_connection_turning_broken_is_still_told_broken() -> None:
 
     assert broken.type is EventKind.CONNECTION_BROKEN
     assert broken.connection == {"provider": "zoom", "status": "broken",
-                                 "reason": "Zoom refused the refresh"}
+                                 "reason": "Zoom refused the refresh",
+                                 "scopes": ["meeting:write:meeting"]}
 
 
 class Dashboards:
@@ -130,6 +133,7 @@ def test_a_repair_goes_to_its_hosts_dashboards_only_and_to_no_worker() -> None:
 
     (heard,) = dashboards.heard("alice-1")
     assert (heard["type"], heard["connection"]) == (
-        "connection.repaired", {"provider": "zoom", "status": "connected"})
+        "connection.repaired", {"provider": "zoom", "status": "connected",
+                                "scopes": ["meeting:write:meeting"]})
     assert dashboards.heard("bob-1") == []
     assert bus.published == []

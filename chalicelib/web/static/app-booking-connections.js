@@ -5,7 +5,7 @@
 // From GET /me/connections (with `destination_provider`: whose calendar new bookings go
 // to), read when the view opens knowing nothing of this host, and again when a socket
 // opens while it shows (news sent before reached no socket); live, connection.broken and
-// connection.repaired change it with no read. A read that fails keeps what was shown.
+// connection.repaired (with the grant's scopes) change it with no read. A read that fails keeps what was shown.
 
 import { ApiError, base } from "./api.js";
 import { h } from "./app-dom.js";
@@ -92,9 +92,12 @@ export function createBrokenNotice(api, box, integrations, zone) {
     if (!news || !MEANS[news.provider] || !["connection.broken", "connection.repaired"].includes(event.type)) return;
     connections = connections || new Map();
     const known = connections.get(news.provider) || { provider: news.provider };
+    // The news carries the grant's scopes: one heard before any read still says whether
+    // the connection is the calendar's (a Google connection made for the Docs alone is not).
+    const scopes = news.scopes || known.scopes;
     connections.set(news.provider, event.type === "connection.broken"
-      ? { ...known, status: "broken", broken_reason: news.reason, broken_at: event.occurred_at }
-      : { ...known, status: news.status, broken_reason: null, broken_at: null });
+      ? { ...known, scopes, status: "broken", broken_reason: news.reason, broken_at: event.occurred_at }
+      : { ...known, scopes, status: news.status, broken_reason: null, broken_at: null });
     draw();
     if (reading) load(heldFor);
   }

@@ -76,10 +76,13 @@ export function createConnectionNews(model, { api, integrations, say, redraw, lo
   function broke(broken) {
     const known = model.connections.get(broken.provider);
     const toldAlready = known && known.status === "broken";
-    model.connections.set(broken.provider, { ...known, status: "broken", broken_reason: broken.reason });
+    // The news carries the grant's scopes: heard before the list was read, it still
+    // names the cards the connection serves (Google Docs alone, not Google Calendar).
+    const scopes = broken.scopes || (known && known.scopes);
+    model.connections.set(broken.provider, { ...known, scopes, status: "broken", broken_reason: broken.reason });
     redraw();
-    // Heard before the list was read: its scopes are not known, so its first card.
-    const served = known ? model.servedBy(broken.provider) : model.cardsOf(broken.provider).slice(0, 1);
+    // Heard before the list was read, and without scopes: its first card.
+    const served = known || scopes ? model.servedBy(broken.provider) : model.cardsOf(broken.provider).slice(0, 1);
     if (served.length && !toldAlready) {
       toast(`${names(served)} stopped working`, {
         kind: "warning", detail: brokenBecause(broken.reason, served[0].vendor),

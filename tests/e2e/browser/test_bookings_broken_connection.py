@@ -7,7 +7,8 @@ provider sandbox; the states the sandbox need not make, with stubbed answers).
   to Connections, and goes once Google is reconnected, live (connection.repaired).
 - Outlook broken while bookings go to Google: it says only what Penny cannot see; Zoom
   broken: Zoom bookings get no link. A Google connection made for the Docs alone is not
-  the calendar's, and says nothing here.
+  the calendar's, and says nothing here: also when its news comes before the view has
+  read the connections.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from chalicelib.domain.providers.oauth import Feature
 from chalicelib.integrations.oauth.scopes import GOOGLE
@@ -35,6 +36,7 @@ from tests.e2e.browser.test_dashboard import (
     set_up_host,
     sign_up_in_browser,
 )
+from tests.e2e.browser.test_notes import connect_google_docs
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -147,6 +149,36 @@ def test_a_broken_google_connection_made_for_the_docs_alone_says_nothing_on_book
 
     page.goto(f"{stack.api_url}/app/bookings")
 
+    expect(page.locator("#bookings-empty")).to_be_visible()
+    expect(notices(page)).to_have_count(0)
+
+
+def test_a_docs_only_google_heard_broken_before_the_first_read_says_nothing_on_bookings(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context(bypass_csp=True)
+    sign_up_in_browser(context, stack)
+    connections = open_dashboard(context, stack, "/app/connections")
+    connect_google_docs(connections, stack)
+    # GIVEN the Bookings view, live, its reads of the connections not answered yet
+    page = context.new_page()
+    held: list[Route] = []
+    page.route("**/me/connections", lambda route: held.append(route))
+    page.goto(f"{stack.api_url}/app/bookings")
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    assert held
+
+    # WHEN Google stops accepting Penny's access, and Penny next uses it for the Docs
+    revoke_at_the_sandbox(context, stack, "google")
+    connections.get_by_role("button", name="Test Google Docs connection").click()
+
+    # THEN the news, heard first, names Google Docs, and the Bookings view says nothing
+    expect(page.locator(".toast", has_text="Google Docs stopped working")).to_be_visible()
+    expect(page.locator(".toast", has_text="Google Calendar")).to_have_count(0)
+    expect(notices(page)).to_have_count(0)
+    # ... nor once its reads are answered
+    for route in held:
+        route.continue_()
+    page.unroute("**/me/connections")
     expect(page.locator("#bookings-empty")).to_be_visible()
     expect(notices(page)).to_have_count(0)
 

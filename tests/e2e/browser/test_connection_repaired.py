@@ -11,6 +11,8 @@ import json
 import pytest
 from playwright.sync_api import APIResponse, BrowserContext, Page, Route, expect
 
+from chalicelib.domain.providers.oauth import Feature
+from chalicelib.integrations.oauth.scopes import ZOOM
 from tests.e2e.browser.conftest import NewContext
 from tests.e2e.browser.test_connections import (
     card,
@@ -77,7 +79,8 @@ def test_a_broken_connection_turns_connected_live_on_open_dashboards_when_reconn
         assert dashboard.evaluate("window.pennyTestSameDocument") is True
     repaired = [m for m in (json.loads(text) for text in list(heard))
                 if m.get("type") == "connection.repaired"]
-    assert [m["connection"] for m in repaired] == [{"provider": "zoom", "status": "connected"}]
+    assert [m["connection"] for m in repaired] == [
+        {"provider": "zoom", "status": "connected", "scopes": list(ZOOM[Feature.VIDEO])}]
     # Chromium logs every 4xx answer; the one here is the Test's 409 connection_broken
     assert errors == ["Failed to load resource: the server responded with a status of 409 "
                       "(Conflict)"]
