@@ -169,7 +169,10 @@ class CalendarCopySync(CalendarRecords):
         """What changed since the state's cursor (a full listing when due), and over
         which window."""
         full = state.needs_full_sync(started, until)
-        window = sync_window(started, until if full else None)
+        # An incremental read names the window a provider that refuses the cursor
+        # (Google's 410) lists instead: as far as the copy reached, since that listing
+        # replaces the copy (a shorter one would leave its far days empty, not busy).
+        window = sync_window(started, until if full else state.covered_until)
         try:
             return window, calendar.changes(state.ref.calendar_id, window,
                                             None if full else state.cursor)

@@ -191,6 +191,25 @@ def test_a_cursor_the_provider_no_longer_honours_gets_a_listing_that_replaces_th
     assert world.cached() == {TUESDAY: {"dentist": DENTIST}}
 
 
+def test_a_cursor_refused_after_a_far_listing_keeps_the_busy_time_that_listing_reached(
+        world: World) -> None:
+    # GIVEN a page asked for slots eight months ahead: the copy reaches that far
+    world.counting(GOOGLE)
+    far = span("2026-11-03T15:00:00+00:00", "2026-11-03T16:00:00+00:00")
+    world.google.add("primary", "conference", ExternalEvent(far))
+    world.cache.sync(HOST, world.state(), WATCH_TIMEOUT,
+                     until=at("2026-12-01T00:00:00+00:00"))
+    # WHEN Google refuses the sync token (410) on a later page of those months
+    world.google.expire_cursors()
+    page = span("2026-11-03T00:00:00+00:00", "2026-11-04T00:00:00+00:00")
+    fresh = world.cache.refresh(HOST, world.store.setup(HOST).conflicts, page)
+
+    # THEN the listing Penny makes instead still reaches it: the event keeps its slot
+    assert fresh == {GOOGLE: [far]}
+    assert world.cached()[date(2026, 11, 3)] == {"conference": far}
+    assert world.state().covers(page)
+
+
 def test_a_sync_that_fails_says_why_keeps_the_copy_and_is_raised(world: World) -> None:
     world.counting(GOOGLE)
     world.google.add("primary", "dentist", ExternalEvent(DENTIST))
