@@ -124,9 +124,12 @@ def render(event: CalendarEvent, owner_email: str,
         "iCalUID": f"{event.id}@google.com", "sequence": 0,
         "reminders": event.body.get("reminders", {"useDefault": True}),
         "eventType": "default"}
-    for name in ("description", "location", "attendees", "extendedProperties"):
+    for name in ("description", "location", "extendedProperties"):
         if name in event.body:
             resource[name] = event.body[name]
+    attendees = _attendees(event, owner_email)
+    if attendees:
+        resource["attendees"] = attendees
     if event.show_as == "free":
         resource["transparency"] = "transparent"  # Google leaves opaque out
     if "conferenceData" in event.body:
@@ -137,6 +140,20 @@ def render(event: CalendarEvent, owner_email: str,
     elif event.weekly is not None:
         resource["recurrence"] = event.body.get("recurrence", ["RRULE:FREQ=WEEKLY"])
     return resource
+
+
+def _attendees(event: CalendarEvent, owner_email: str) -> list[dict[str, Any]]:
+    """The attendee list as Google answers it: the calendar owner's own entry marked
+    `self` (read-only: a client's `self` is not kept), and an invitation the owner
+    declined always lists them, declined."""
+    listed = [dict(a) for a in event.body.get("attendees") or [] if isinstance(a, dict)]
+    for attendee in listed:
+        attendee.pop("self", None)
+        if str(attendee.get("email", "")).lower() == owner_email.lower():
+            attendee["self"] = True
+    if event.declined and not any(a.get("self") for a in listed):
+        listed.append({"email": owner_email, "self": True, "responseStatus": "declined"})
+    return listed
 
 
 def _instance(event: CalendarEvent, start: datetime, zone: str | None) -> dict[str, Any]:

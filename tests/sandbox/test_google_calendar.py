@@ -89,6 +89,32 @@ def test_freebusy_merges_busy_ranges_and_skips_free_declined_and_all_day_free(
         {"start": "2026-05-04T09:00:00Z", "end": "2026-05-04T11:00:00Z"}]}
 
 
+def test_an_invitation_the_owner_declined_lists_them_as_self_declined_as_freebusy_reads_it(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN an invitation the calendar's owner declined (as seeded, and as sent with them)
+    seeded = provider_sandbox.add_event("google", "Declined", _at("2026-05-04T14:00:00Z"),
+                                        _at("2026-05-04T15:00:00Z"), declined=True)
+    sent = provider_sandbox.add_event(
+        "google", "Declined too", _at("2026-05-04T16:00:00Z"), _at("2026-05-04T17:00:00Z"),
+        declined=True, body={"attendees": [
+            {"email": "ada@sandbox.test", "responseStatus": "declined"},
+            {"email": "bob@example.com", "responseStatus": "accepted"}]})
+    service = _calendar(provider_sandbox)
+
+    items = {i["id"]: i for i in service.events().list(
+        calendarId="primary", singleEvents=True, timeMin=MAY_4, timeMax=MAY_5).execute()["items"]}
+
+    # THEN Google marks the owner's own entry `self` (it is how a client knows whose answer
+    # it is), as free/busy leaves the time free
+    assert _busy(service, "primary")["calendars"]["primary"] == {"busy": []}
+    for event in (seeded, sent):
+        mine = [a for a in items[event.id]["attendees"] if a.get("self") is True]
+        assert [(a["email"], a["responseStatus"]) for a in mine] == [
+            ("ada@sandbox.test", "declined")]
+    assert not any(a.get("self") for a in items[sent.id]["attendees"]
+                   if a["email"] == "bob@example.com")
+
+
 def test_a_failing_calendar_comes_back_as_errors_inside_a_200(
         provider_sandbox: ProviderSandbox) -> None:
     primary, second = provider_sandbox.calendars("google")
