@@ -66,12 +66,15 @@ class Schedule:
 
     ``saved``: the host has saved it at least once. A new account's schedule is empty and
     not saved; one the host emptied on purpose (away for a while) is empty and saved.
+    ``version``: counted up by each save (0: never saved since versions were kept), so an
+    editor's save can be refused when another was made since it read the schedule.
     """
 
     timezone: str
     weekly: Mapping[int, tuple[LocalRange, ...]]
     overrides: Mapping[date, tuple[LocalRange, ...]]
     saved: bool = False
+    version: int = 0
 
 
 def hours_for_date(schedule: Schedule, day: date) -> tuple[LocalRange, ...]:

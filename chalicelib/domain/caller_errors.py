@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chalicelib.domain.availability import Schedule
     from chalicelib.domain.event_types import EventType
     from chalicelib.domain.hosts import Profile
 
@@ -84,6 +85,17 @@ class ProfileChangedError(PennyError):
 
     def __init__(self, message: str, field: str | None = None,
                  current: Profile | None = None) -> None:
+        super().__init__(message, field)
+        self.current = current
+
+
+class ScheduleChangedError(PennyError):
+    """The schedule was saved elsewhere since the caller read the version it sent."""
+
+    code = "schedule_changed"
+
+    def __init__(self, message: str, field: str | None = None,
+                 current: Schedule | None = None) -> None:
         super().__init__(message, field)
         self.current = current
 

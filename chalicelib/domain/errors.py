@@ -125,6 +125,9 @@ from chalicelib.domain.caller_errors import (
     ProfileChangedError as ProfileChangedError,
 )
 from chalicelib.domain.caller_errors import (
+    ScheduleChangedError as ScheduleChangedError,
+)
+from chalicelib.domain.caller_errors import (
     SlugTakenError as SlugTakenError,
 )
 from chalicelib.domain.caller_errors import (

@@ -27,6 +27,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.EventSlugTakenError: 409,
     e.EventTypeChangedError: 409,
     e.ProfileChangedError: 409,        # saved elsewhere since the version the caller sent
+    e.ScheduleChangedError: 409,       # the same, of the weekly hours and overrides
     e.SlotTakenError: 409,
     e.BookingStateError: 409,
     e.BookingContentionError: 409,

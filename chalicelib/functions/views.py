@@ -61,7 +61,7 @@ def schedule_out(schedule: Schedule) -> s.ScheduleOut:
     overrides = [s.OverrideOut(date=d, ranges=_ranges_out(r))
                  for d, r in sorted(schedule.overrides.items())]
     return s.ScheduleOut(timezone=schedule.timezone, weekly=weekly, overrides=overrides,
-                         saved=schedule.saved)
+                         saved=schedule.saved, version=schedule.version)
 
 
 def event_type_in(body: s.EventTypeIn) -> EventType:
@@ -103,8 +103,10 @@ def event_type_out(et: EventType) -> s.EventTypeOut:
     )
 
 
-def current_out(current: EventType | Profile) -> dict[str, Any]:
+def current_out(current: EventType | Profile | Schedule) -> dict[str, Any]:
     """What a save refused as changed elsewhere carries: the object as it now stands."""
+    if isinstance(current, Schedule):
+        return schedule_out(current).model_dump(mode="json")
     shown = event_type_out(current) if isinstance(current, EventType) else profile_out(current)
     return shown.model_dump(mode="json")
 

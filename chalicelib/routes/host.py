@@ -33,9 +33,10 @@ def get_schedule(host_id: str) -> Any:
 
 
 @route("/me/schedule", "PUT", "put_schedule", "Replace your weekly hours and overrides", "host",
-       auth=True, body="ScheduleIn", response="ScheduleOut", errors=AUTH_ERRORS)
+       auth=True, body="ScheduleIn", response="ScheduleOut", errors=(*AUTH_ERRORS, 409))
 def put_schedule(host_id: str, body: Any) -> Any:
-    schedule = services().profiles.update_schedule(host_id, views().schedule_in(body))
+    schedule = services().profiles.update_schedule(host_id, views().schedule_in(body),
+                                                   body.version)
     return views().schedule_out(schedule)
 
 

@@ -96,12 +96,15 @@ class ProfileService:
         profile = replace(new, host_id=host_id)
         return replace(profile, version=self.hosts.save_profile(old, profile, expected))
 
-    def update_schedule(self, host_id: str, schedule: Schedule) -> Schedule:
+    def update_schedule(self, host_id: str, schedule: Schedule,
+                        expected: int | None = None) -> Schedule:
+        """`expected`: as for update_profile (ScheduleChangedError, with the schedule as it
+        is now)."""
         config = self.hosts.config(host_id)
         # The schedule is always read in the host's profile timezone.
         stored = replace(schedule, timezone=config.profile.timezone, saved=True)
-        self.hosts.save_schedule(config.profile.slug, stored, host_id)
-        return stored
+        version = self.hosts.save_schedule(config.profile.slug, stored, host_id, expected)
+        return replace(stored, version=version)
 
     def create_event_type(self, host_id: str, draft: EventType) -> EventType:
         config = self.hosts.config(host_id)

@@ -66,6 +66,8 @@ class ScheduleItem(PennyItem, discriminator="schedule"):
     # Written by the host's first save on; absent on the empty one an account starts with
     # (and on accounts made before it existed).
     saved = BooleanAttribute(null=True)
+    # Counted up by each save; absent on schedules saved before it existed (version 0).
+    version = NumberAttribute(null=True)
 
 
 class EventSlugClaimItem(PennyItem, discriminator="event_slug"):

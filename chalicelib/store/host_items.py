@@ -34,6 +34,7 @@ def schedule_from(item: ScheduleItem | None, timezone: str) -> Schedule:
         overrides={date.fromisoformat(d): codecs.ranges_from_json(r)
                    for d, r in item.overrides.items()},
         saved=item.saved is True,
+        version=int(item.version or 0),
     )
 
 
@@ -43,6 +44,7 @@ def schedule_item(host_id: str, slug: str, schedule: Schedule) -> ScheduleItem:
         weekly={str(day): codecs.ranges_to_json(r) for day, r in schedule.weekly.items()},
         overrides={d.isoformat(): codecs.ranges_to_json(r) for d, r in schedule.overrides.items()},
         saved=schedule.saved or None,
+        version=schedule.version or None,
     )
 
 

@@ -18,17 +18,20 @@ from chalicelib.domain.errors import (
     EventSlugTakenError,
     EventTypeChangedError,
     NotFoundError,
+    ScheduleChangedError,
 )
 from chalicelib.domain.event_types import EventType
 from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS
-from chalicelib.store.host_items import event_item, host_pk, schedule_item
+from chalicelib.store.host_items import event_item, host_pk, schedule_from, schedule_item
 from chalicelib.store.items import EventSlugClaimItem, EventTypeItem
 from chalicelib.store.settings_versions import (
     EventTypeMoved,
     SettingsVersions,
     SlugMoved,
+    schedule_version_is,
     settings_written,
     stale,
+    stored_schedule,
     version_is,
 )
 from chalicelib.store.transactions import cancelled_reasons, connection
@@ -37,21 +40,42 @@ from chalicelib.store.transactions import cancelled_reasons, connection
 class HostSettingsWrites(SettingsVersions):
     """Held by HostRepository (store/hosts.py)."""
 
-    def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
+    def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str,
+                      expected: int | None = None) -> int:
         """The schedule, under the host's slug: `host_slug` as the caller read it, or the
-        current one if the host changed it meanwhile (the write is conditioned on it)."""
+        current one if the host changed it meanwhile (the write is conditioned on it).
+        `expected`: the schedule's version the caller's editor read, the put's condition;
+        when the stored one is another, ScheduleChangedError with the schedule as it now
+        stands, and nothing is written. Without it, the last writer wins: over the
+        version read just before. Returns the version written."""
         for _ in range(PROFILE_ATTEMPTS):
+            version = expected
+            if version is None:
+                stored = stored_schedule(host_id)
+                version = int(stored.version or 0) if stored is not None else 0
             try:
                 with TransactWrite(connection=connection()) as tx:
-                    tx.save(schedule_item(host_id, host_slug, schedule))
+                    written = replace(schedule, version=version + 1)
+                    tx.save(schedule_item(host_id, host_slug, written),
+                            condition=schedule_version_is(version))
                     profile, update = settings_written(host_id, host_slug)
                     tx.update(profile, **update)
-                return
+                return version + 1
             except TransactWriteError as exc:
-                # Sent order: the put, then the profile's update.
-                if cancelled_reasons(exc)[1] != "ConditionalCheckFailed":
+                # Sent order: the put (saved meanwhile), then the profile's update (the
+                # slug moved: written again under the new one).
+                reasons = cancelled_reasons(exc)
+                if "ConditionalCheckFailed" not in reasons[:2]:
                     raise
-                host_slug = self._current_slug(host_id)
+                if reasons[0] == "ConditionalCheckFailed" and expected is not None:
+                    raise ScheduleChangedError(
+                        "your hours were changed elsewhere (in another tab or by another "
+                        "app) since you loaded them: make your change to them as they are "
+                        "now, and save again",
+                        current=schedule_from(stored_schedule(host_id), schedule.timezone)
+                    ) from exc
+                if reasons[1] == "ConditionalCheckFailed":
+                    host_slug = self._current_slug(host_id)
         raise BookingContentionError("your profile is being updated elsewhere; try again")
 
     def save_event_type(self, et: EventType, host_slug: str, old: EventType | None,

@@ -5,7 +5,8 @@ fails it (`SlugMoved`), and it is made again under the new slug. An event type a
 its own version, counted up by its save: an editor's save is conditioned on the one it
 read (`version_is`), and when the event type moved (`EventTypeMoved`) it is read again,
 consistently (`SettingsVersions._as_stored`), to tell whether the editor's is out of
-date (`stale`)."""
+date (`stale`). The schedule has its own version too, checked against the one stored
+(`stored_schedule`) and written on that condition (`schedule_version_is`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.event_types import EventType
 from chalicelib.store.host_config_reads import HostConfigReads
 from chalicelib.store.host_items import host_pk
-from chalicelib.store.items import EventTypeItem, HostItem
+from chalicelib.store.items import EventTypeItem, HostItem, ScheduleItem
 
 
 def settings_written(host_id: str, slug: str) -> tuple[HostItem, dict[str, Any]]:
@@ -30,6 +31,21 @@ def version_is(version: int) -> Any:
     """A condition: the event type's stored version is `version` (0: none stored)."""
     return (EventTypeItem.version.does_not_exist() if version == 0
             else EventTypeItem.version == version)
+
+
+def schedule_version_is(version: int) -> Any:
+    """A condition: the schedule's stored version is `version` (0: none stored, as on a
+    schedule never saved, or saved before versions were kept)."""
+    return (ScheduleItem.version.does_not_exist() if version == 0
+            else ScheduleItem.version == version)
+
+
+def stored_schedule(host_id: str) -> ScheduleItem | None:
+    """The schedule as stored now, read consistently (None: never saved)."""
+    try:
+        return ScheduleItem.get(host_pk(host_id), "SCHEDULE", consistent_read=True)
+    except ScheduleItem.DoesNotExist:
+        return None
 
 
 def stale(old: EventType, expected: int, consistent: bool) -> bool:

@@ -1,5 +1,5 @@
-"""Two editors of one event type or of the profile (two tabs, a tab and a script): a
-save that sends the version it read is made only if nothing was saved since, else
+"""Two editors of one event type, of the profile or of the schedule (two tabs, a tab and
+a script): a save that sends the version it read is made only if nothing was saved since, else
 409 with the object as it now stands; a save without one is the last writer's, as
 before. Each event type keeps its own version, and the profile its own, so saving one
 never refuses an editor of another (store/host_settings.py, store/host_profiles.py)."""
@@ -374,3 +374,50 @@ def test_a_timezone_save_right_after_a_profile_save_is_made_though_reads_lag(
     assert current == saved.json
     assert (r.json["display_name"], r.json["timezone"], r.json["version"]) == (
         "Alice L.", "Asia/Tokyo", 2)
+
+
+# ---- the schedule ------------------------------------------------------------------------
+
+def test_a_schedule_save_with_an_older_version_is_refused_with_the_hours_as_they_are(
+        api: Api) -> None:
+    token = make_host(api, "alice")
+    read = api.get("/me/schedule", token=token).json
+    with recorded() as requests:
+        saved = api.put("/me/schedule",
+                        {**f.weekdays(("10:00", "16:00")), "version": read["version"]}, token=token)
+        sent = requests.take()
+    assert saved.status == 200, saved.json
+    # The version is checked in the write itself: no read is added for it
+    assert (sent.get("TransactWriteItems"), sent.get("GetItem")) == (1, None)
+    assert saved.json["version"] == read["version"] + 1
+
+    older = {**f.weekdays(("08:00", "12:00")), "version": read["version"]}
+    refused = api.put("/me/schedule", older, token=token)
+
+    assert (refused.status, refused.code) == (409, "schedule_changed")
+    assert refused.json["current"] == saved.json
+    assert api.get("/me/schedule", token=token).json == saved.json
+
+
+def test_a_schedule_save_without_a_version_is_the_last_writers_as_before(api: Api) -> None:
+    token = make_host(api, "alice")
+    first = api.put("/me/schedule", f.weekdays(("10:00", "16:00")), token=token)
+
+    second = api.put("/me/schedule", f.weekdays(("08:00", "12:00")), token=token)
+
+    assert second.status == 200, second.json
+    assert second.json["version"] == first.json["version"] + 1
+    assert second.json["weekly"]["monday"] == [{"start": "08:00", "end": "12:00"}]
+
+
+def test_a_slug_change_keeps_the_schedules_version(api: Api) -> None:
+    token = make_host(api, "alice")
+    saved = api.put("/me/schedule", f.weekdays(("10:00", "16:00")), token=token).json
+    profile = api.get("/me/profile", token=token).json
+    moved = {k: v for k, v in profile.items() if k != "id"}
+    assert api.put("/me/profile", {**moved, "slug": "alice-moved"}, token=token).status == 200
+
+    again = api.put("/me/schedule", {**f.weekdays(("09:00", "17:00")),
+                                     "version": saved["version"]}, token=token)
+
+    assert again.status == 200, again.json

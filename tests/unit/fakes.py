@@ -27,6 +27,7 @@ from chalicelib.domain.errors import (
     IdempotentReplayError,
     NotFoundError,
     ProfileChangedError,
+    ScheduleChangedError,
     SlugTakenError,
     SocketGoneError,
 )
@@ -163,8 +164,14 @@ class FakeHosts:
         self.profiles[new.host_id] = replace(new, version=stored.version + 1)
         return stored.version + 1
 
-    def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str) -> None:
-        self.schedules[host_id] = schedule
+    def save_schedule(self, host_slug: str, schedule: Schedule, host_id: str,
+                      expected: int | None = None) -> int:
+        stored = self.schedules.get(host_id)
+        version = stored.version if stored is not None else 0
+        if expected is not None and version != expected:
+            raise ScheduleChangedError("your hours were changed elsewhere", current=stored)
+        self.schedules[host_id] = replace(schedule, version=version + 1)
+        return version + 1
 
     def save_event_type(self, et: EventType, host_slug: str, old: EventType | None,
                         expected: int | None = None) -> int:

@@ -91,7 +91,7 @@ def test_a_schedule_is_stored_in_the_hosts_profile_zone_whatever_zone_it_names()
     stored = service.update_schedule("host-bob", Schedule("Pacific/Auckland", weekly,
                                                           overrides))
 
-    assert stored == Schedule("Europe/Berlin", weekly, overrides, saved=True)
+    assert stored == Schedule("Europe/Berlin", weekly, overrides, saved=True, version=2)  # his 2nd
     assert hosts.schedules["host-bob"] == stored
     assert service.config("host-alice").schedule.weekly[0] == (
         LocalRange.parse("09:00", "17:00"),)

@@ -8,6 +8,7 @@ from pydantic import Field
 from chalicelib.functions.schemas.base import Strict
 from chalicelib.functions.schemas.event_types import EventTypeOut
 from chalicelib.functions.schemas.profile import ProfileOut
+from chalicelib.functions.schemas.schedule import ScheduleOut
 
 
 class ErrorDetail(Strict):
@@ -22,6 +23,7 @@ class ErrorDetail(Strict):
 
 class ErrorResponse(Strict):
     error: ErrorDetail
-    current: EventTypeOut | ProfileOut | None = Field(default=None, description=(
-        "event_type_changed, profile_changed: the event type or profile as it is stored "
-        "now, with its version, so a page can show it without reading it again"))
+    current: EventTypeOut | ProfileOut | ScheduleOut | None = Field(default=None, description=(
+        "event_type_changed, profile_changed, schedule_changed: the event type, profile or "
+        "schedule as it is stored now, with its version, so a page can show it without "
+        "reading it again"))

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from chalicelib.functions.schemas.base import Strict
-from chalicelib.functions.schemas.fields import HHMM, ApiDate
+from chalicelib.functions.schemas.fields import HHMM, ApiDate, Version
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -57,6 +57,7 @@ class OverrideModel(Strict):
 class ScheduleIn(Strict):
     weekly: Weekly
     overrides: Annotated[list[OverrideModel], Field(max_length=366)] = []
+    version: Version | None = None
 
     @field_validator("overrides")
     @classmethod
@@ -97,3 +98,4 @@ class ScheduleOut(Strict):
     saved: bool = Field(description="whether the host has ever saved a schedule: false for "
                                     "a new account's empty one, true for one emptied on "
                                     "purpose")
+    version: Version

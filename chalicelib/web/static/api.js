@@ -6,7 +6,7 @@ export const base = document.body.dataset.base || "";
 
 export class ApiError extends Error {
   // `current`: a save refused because another was made first (409 event_type_changed,
-  // profile_changed) carries the object as it now stands.
+  // profile_changed, schedule_changed) carries the object as it now stands.
   constructor(status, code, message, field = null, current = null) {
     super(message);
     this.status = status;

@@ -44,6 +44,11 @@ export function initAvailability(state) {
   const days = {};
   // Overrides for dates gone by in the zone the page loaded in: not shown (below).
   let gone = [];
+  // The schedule as shown: its version goes with the save, which the API refuses if
+  // another tab saved since (the hours would be lost), and its answer is kept, so a read
+  // that lags behind this page's own save is not shown over it (`shownFor`: whose it is).
+  let shownSchedule = null;
+  let shownFor = null;
 
   for (const day of DAYS) {
     const toggleId = `av-${day}`;
@@ -130,6 +135,15 @@ export function initAvailability(state) {
       return;
     }
     if (!state.profile) return; // signed out while the schedule was on its way
+    const newer = shownFor === state.profile.id && shownSchedule.version > schedule.version;
+    show(newer ? shownSchedule : schedule);
+  }
+
+  // The form filled from `schedule` as the API gives it, as saved.
+  function show(schedule) {
+    shownSchedule = schedule;
+    shownFor = state.profile.id;
+    clearErrors(form);
     fillTimeZones(form.elements.timezone, state.profile.timezone);
     // A new host, who has never saved a schedule, has no hours at all: suggest weekdays
     // 09:00-17:00 (saved only on Save). A week emptied and saved on purpose stays empty.
@@ -195,12 +209,14 @@ export function initAvailability(state) {
     const body = {
       weekly: Object.fromEntries(DAYS.map((day) => [day, days[day].editor.read()])),
       overrides: [...kept, ...shown],
+      version: shownSchedule.version,
     };
     await busy($("button[type=submit]", form), async () => {
       try {
         // The hours first: they are wall-clock times, whatever the zone, and a refusal
         // of them must not leave the zone changed alone (the hours would move with it).
-        await state.api.put("/me/schedule", body);
+        const saved = await state.api.put("/me/schedule", body);
+        shownSchedule = saved;
         if (timezone !== modernZone(state.profile.timezone)) state.profile = await saveZone(timezone);
         // What was kept is shown now; the rest of what had gone by is no longer stored.
         overrides.prepend(...kept.map(overrideRow));
@@ -213,6 +229,15 @@ export function initAvailability(state) {
         if (first) await nextStep();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
+        if (error.code === "schedule_changed" && error.current) {
+          // As the event type editor does (app-event-types.js): the hours as they are
+          // now, for the host to make their changes again.
+          show(error.current);
+          showError(form, { message: "Your availability was changed elsewhere (in another tab "
+            + "or by another app) since you opened it, so your changes were not saved. The "
+            + "form now shows it as it is: make your changes again, then save." });
+          return;
+        }
         showError(form, error);
       }
     });

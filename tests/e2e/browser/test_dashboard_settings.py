@@ -15,6 +15,9 @@
 - A button that changes one thing (the timezone on Availability, Hide from profile,
   Turn on) keeps what another tab changed meanwhile; an inactive event type says so and
   is turned on from its card or the editor.
+- Availability open in two tabs: the older form's save is refused, not made over the
+  hours the other saved; it says so and shows them, and the host's change made again is
+  saved.
 """
 
 from __future__ import annotations
@@ -567,3 +570,38 @@ def test_an_inactive_event_type_says_so_and_is_turned_on_again_from_the_dashboar
     types.get_by_role("button", name="Save event type").click()
     expect(strategy.get_by_text("Inactive", exact=True)).to_be_hidden()
     assert event_type_of(context, stack, "strategy")["active"] is True
+
+
+def test_hours_saved_in_another_tab_are_not_overwritten_by_an_older_form(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN the host's Availability open in two tabs
+    context, first = host_at(stack, new_context, "/app/availability")
+    second = open_dashboard(context, stack, "/app/availability")
+    first_tab, second_tab = view(first, "availability"), view(second, "availability")
+    expect(first_tab.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
+    expect(second_tab.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
+
+    # WHEN the second tab gives Saturday hours and saves
+    second_tab.get_by_role("checkbox", name="Saturday", exact=True).check()
+    second_tab.get_by_role("button", name="Save availability").click()
+    expect(second.get_by_text("Availability saved")).to_be_visible()
+    # AND the first, still showing the week without them, gives Sunday hours and saves
+    first_tab.get_by_role("checkbox", name="Sunday", exact=True).check()
+    first_tab.get_by_role("button", name="Save availability").click()
+
+    # THEN the first tab says its save was refused, and shows the week as saved
+    expect(first_tab.locator(".form-error")).to_contain_text("changed elsewhere")
+    expect(first_tab.get_by_label("Saturday, hours 1: from")).to_have_value("09:00")
+    expect(first_tab.get_by_role("checkbox", name="Sunday", exact=True)).not_to_be_checked()
+    r = context.request.get(f"{stack.api_url}/me/schedule")
+    assert r.json()["weekly"]["saturday"], r.text()  # Saturday's hours kept
+    assert not r.json()["weekly"]["sunday"], r.text()
+
+    # WHEN the host makes their change again on the form as it is now, and saves
+    first_tab.get_by_role("checkbox", name="Sunday", exact=True).check()
+    first_tab.get_by_role("button", name="Save availability").click()
+
+    # THEN both days are saved
+    expect(first.get_by_text("Availability saved")).to_be_visible()
+    r = context.request.get(f"{stack.api_url}/me/schedule")
+    assert r.json()["weekly"]["saturday"] and r.json()["weekly"]["sunday"], r.text()
