@@ -31,6 +31,14 @@ function fieldError(input) {
   return message;
 }
 
+// A field inside a closed <details> (the event type's Scheduling rules) is not rendered:
+// focus() would do nothing and its message would not be seen, so its sections open first.
+function reveal(input) {
+  for (let section = input.closest("details"); section; section = section.parentElement.closest("details")) {
+    section.open = true;
+  }
+}
+
 // Show a message next to the field it concerns (the API names it in `error.field`,
 // e.g. "slug" or "weekly.monday.0"), or at the top of the form; focus goes there.
 export function showError(form, error, fieldMap = {}) {
@@ -47,6 +55,7 @@ export function showError(form, error, fieldMap = {}) {
     message.textContent = label
       ? inWords(error.message, error.field, label.textContent.trim()) : error.message;
     message.hidden = false;
+    reveal(input);
     input.focus();
     return;
   }
@@ -78,7 +87,10 @@ export function checkForm(form) {
   clearErrors(form);
   const invalid = $$("input, select, textarea", form).filter((el) => !el.checkValidity());
   for (const input of invalid) markInvalid(input, problem(input));
-  if (invalid.length) invalid[0].focus();
+  if (invalid.length) {
+    reveal(invalid[0]);
+    invalid[0].focus();
+  }
   return invalid.length === 0;
 }
 

@@ -18,6 +18,8 @@
 - Availability open in two tabs: the older form's save is refused, not made over the
   hours the other saved; it says so and shows them, and the host's change made again is
   saved.
+- A scheduling rule refused while its section (Scheduling rules) is closed opens it, on
+  the field, with what to fix: not a Save that seems to do nothing.
 """
 
 from __future__ import annotations
@@ -605,3 +607,26 @@ def test_hours_saved_in_another_tab_are_not_overwritten_by_an_older_form(
     expect(first.get_by_text("Availability saved")).to_be_visible()
     r = context.request.get(f"{stack.api_url}/me/schedule")
     assert r.json()["weekly"]["saturday"] and r.json()["weekly"]["sunday"], r.text()
+
+
+def test_a_scheduling_rule_refused_behind_its_closed_section_is_shown_there(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context, page = host_at(stack, new_context, "/app/event-types")
+    types = view(page, "event-types")
+    types.get_by_role("button", name="Edit Intro call").click()
+    rules = types.locator("summary", has_text="Scheduling rules")
+    # GIVEN a buffer longer than the API takes, typed, then its section closed again
+    rules.click()
+    types.get_by_label("Buffer before (minutes)").fill("800")
+    rules.click()
+    expect(types.get_by_label("Buffer before (minutes)")).to_be_hidden()
+
+    # WHEN the host saves
+    types.get_by_role("button", name="Save event type").click()
+
+    # THEN the section opens on the field, focused, with what to fix beside it
+    buffer = types.get_by_label("Buffer before (minutes)")
+    expect(buffer).to_be_focused()
+    expect(buffer).to_have_accessible_description(re.compile("720"))
+    expect(types.locator("#et-buffer-before-error")).to_be_visible()
+    assert event_type_of(context, stack, "intro")["buffer_before_minutes"] == 0
