@@ -13,11 +13,17 @@ const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 
 const title = (day) => day[0].toUpperCase() + day.slice(1);
 
-// One override a date (the API refuses a second): the later one is marked.
-function checkOverrideDates(rows) {
+// One override a date (the API refuses a second): the later one is marked. A date gone
+// by in the zone saved (`today`) is marked too: it would change nothing, and the page
+// leaves such dates out, so it was "saved" and gone at the next load without a word.
+function checkOverrideDates(rows, today) {
   const seen = new Set();
   for (const row of rows) {
     const date = $(".override-date", row);
+    if (today && date.value < today) {
+      markInvalid(date, `This date has passed (today is ${today} in the timezone above): choose today or a later date, or remove it.`);
+      return date;
+    }
     if (seen.has(date.value)) {
       markInvalid(date, "This date already has an override above: change one, or remove it.");
       return date;
@@ -197,14 +203,14 @@ export function initAvailability(state) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!checkForm(form)) return;
+    const timezone = form.elements.timezone.value;
     const bad = $$(".ranges", form).map(checkRanges).find(Boolean)
-      || checkOverrideDates($$(".override", overrides));
+      || checkOverrideDates($$(".override", overrides), todayIn(timezone));
     if (bad) return bad.focus();
     const shown = $$(".override", overrides).map((row) => ({
       date: $(".override-date", row).value,
       ranges: $(".override-off", row).checked ? [] : row.editor.read(),
     }));
-    const timezone = form.elements.timezone.value;
     const kept = stillComing(timezone, shown);
     const body = {
       weekly: Object.fromEntries(DAYS.map((day) => [day, days[day].editor.read()])),

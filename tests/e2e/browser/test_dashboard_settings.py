@@ -4,7 +4,8 @@
   request; and a schedule the API refuses leaves the timezone changed beside it as it was
   (the form saves both: the hours first, then the zone).
 - Availability: a week the host emptied and saved (away for a while) is read back empty,
-  not offered as a new host's suggested 09:00-17:00.
+  not offered as a new host's suggested 09:00-17:00; an override for a date gone by is
+  refused on its date, not saved to vanish at the next load.
 - Leaving a form with changes not saved (another view, closing the tab) asks first;
   staying keeps the edit, and a saved form is left without a word.
 - Event types: removing a booking question and adding another keeps every question's
@@ -248,6 +249,40 @@ def test_a_year_of_past_overrides_does_not_block_the_next_save(
     expect(availability.locator(".override")).to_have_count(1)  # dates gone by: not shown
     r = context.request.get(f"{stack.api_url}/me/schedule", headers=csrf_headers(context, stack))
     assert r.json()["overrides"] == [{"date": "2099-12-24", "ranges": []}]
+
+
+def test_an_override_for_a_date_gone_by_is_refused_on_its_date_not_saved_and_lost(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/availability")
+    availability = view(page, "availability")
+    expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.method) if r.url.endswith("/me/schedule")
+            else None)
+
+    # WHEN the host adds a day off for a date gone by, and saves
+    availability.get_by_role("button", name="Add a date").click()
+    date = availability.get_by_label("Date", exact=True).last
+    date.fill("2020-03-02")
+    availability.get_by_role("button", name="Save availability").click()
+
+    # THEN it is refused on that date, before any request: saved, it changed nothing and
+    # was gone at the next load
+    expect(date).to_be_focused()
+    expect(date).to_have_attribute("aria-invalid", "true")
+    expect(availability.get_by_text("This date has passed")).to_be_visible()
+    expect(page.get_by_text("Availability saved")).to_have_count(0)
+    assert "PUT" not in sent
+
+    # ... and a date to come is saved
+    date.fill("2099-12-24")
+    availability.get_by_role("button", name="Save availability").click()
+    expect(page.get_by_text("Availability saved")).to_be_visible()
+    schedule = context.request.get(f"{stack.api_url}/me/schedule").json()
+    assert schedule["overrides"] == [{"date": "2099-12-24", "ranges": []}]
 
 
 def test_moving_the_zone_back_a_day_keeps_the_override_for_today_there(
