@@ -4,6 +4,21 @@
 import { ApiError } from "./api.js";
 import { $, toast } from "./app-dom.js";
 
+// The bookings whose cancel is on its way: their rows' Cancel waits for it (clicked
+// again meanwhile, it asked a second time, and the refusal of that one said "Could not
+// cancel the booking" of a booking that was cancelled).
+const cancelling = new Set();
+
+export function isCancelling(uid) {
+  return cancelling.has(uid);
+}
+
+// A row's Cancel button while its booking's cancel is on its way (app-booking-row.js).
+export function showCancelling(button) {
+  button.disabled = true;
+  button.textContent = "Cancelling…";
+}
+
 // `done`: called once the dialog closed with "confirm" and the request was answered
 // (the list reads itself again).
 export function confirmCancel(dialog, api, booking, when, done) {
@@ -14,6 +29,10 @@ export function confirmCancel(dialog, api, booking, when, done) {
   dialog.showModal();
   dialog.addEventListener("close", async () => {
     if (dialog.returnValue !== "confirm") return;
+    cancelling.add(booking.uid);
+    for (const button of document.querySelectorAll(`[data-uid="${CSS.escape(booking.uid)}"] .booking-cancel`)) {
+      showCancelling(button);
+    }
     try {
       await api.post(`/me/bookings/${encodeURIComponent(booking.uid)}/cancel`,
         { reason: form.reason.value.trim() || null });
@@ -25,6 +44,8 @@ export function confirmCancel(dialog, api, booking, when, done) {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       toast("Could not cancel the booking.", { kind: "warning", detail: error.message });
+    } finally {
+      cancelling.delete(booking.uid);
     }
     done();
   }, { once: true });

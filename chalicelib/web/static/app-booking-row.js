@@ -3,6 +3,7 @@
 // brief, an event deleted in the host's calendar, and its Cancel button. The list
 // (app-bookings.js) keeps what live events said of each booking and passes it in.
 
+import { isCancelling, showCancelling } from "./app-booking-cancel.js";
 import { removedNotice } from "./app-booking-calendar.js";
 import { paymentBadge, paymentLine } from "./app-booking-payments.js";
 import { $, fromTemplate, h } from "./app-dom.js";
@@ -131,6 +132,7 @@ export function bookingRow(booking, { timezone, api, seen, changed, cancellable,
   if (cancellable) {
     cancel.setAttribute("aria-label", `Cancel ${booking.event_title} with ${booking.attendee.name}, ${when.day}`);
     cancel.addEventListener("click", () => onCancel(when));
+    if (isCancelling(booking.uid)) showCancelling(cancel);
   } else {
     cancel.remove();
   }

@@ -411,6 +411,39 @@ def test_the_host_cancels_from_the_list_with_the_keyboard(
     expect(row.locator(".badge", has_text="Cancelled")).to_be_visible()
 
 
+def test_a_cancel_on_its_way_cannot_be_asked_again_from_its_row(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    book(stack, slug, "intro", "Barbara Liskov")
+    page = open_dashboard(context, stack, "/app/bookings")
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    page.wait_for_load_state("networkidle")  # the socket's catch-up read has drawn
+    held: list[Route] = []
+    page.route("**/me/bookings/*/cancel", lambda route: held.append(route))
+    cancel = page.get_by_role("button", name=re.compile("^Cancel Intro call with Barbara"))
+
+    # WHEN the host confirms the cancel, and it is slow to be answered
+    cancel.click()
+    page.get_by_role("button", name="Cancel booking").click()
+
+    # THEN the row's Cancel waits for it, also when the list is drawn anew meanwhile
+    expect(cancel).to_be_disabled()
+    expect(cancel).to_have_text("Cancelling…")
+    book(stack, slug, "intro", "Ada Lovelace")
+    expect(page.locator(".booking")).to_have_count(2)
+    expect(cancel).to_be_disabled()
+    assert len(held) == 1
+
+    # ... and once answered, the booking is cancelled with no word of a failure
+    held[0].continue_()
+    page.unroute("**/me/bookings/*/cancel")
+    expect(page.locator(".toast", has_text="Booking cancelled.")).to_be_visible()
+    expect(page.locator(".booking", has_text="Barbara Liskov")).to_have_count(0)
+    expect(page.locator(".toast", has_text="Could not cancel")).to_have_count(0)
+
+
 def test_a_live_redraw_of_the_bookings_keeps_the_keyboards_place(
         stack: LocalStack, new_context: NewContext) -> None:
     context = new_context()
