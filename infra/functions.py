@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.secret_parameters import PARAMETERS
 from chalicelib.store.queues import QUEUES, WORKER_TIMEOUT, QueueSpec
 from infra.hold_timers import (
     HOLD_TIMER_ENVIRONMENT,
@@ -138,10 +139,13 @@ def _statements(function: str) -> list[dict[str, Any]]:
          "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
                                  "log-group:/aws/lambda/${AWS::StackName}-*"}},
         # SecureStrings under the aws/ssm key: its key policy lets SSM decrypt for any
-        # principal of the account allowed to read the parameter.
+        # principal of the account allowed to read the parameter. The parameters the
+        # code reads, by name: not the path's `/*`, which would open to every function
+        # whatever else is ever kept under it.
         {"Effect": "Allow", "Action": ["ssm:GetParameters"],
-         "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:"
-                                 f"parameter{SECRETS_PATH}/*"}},
+         "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:"
+                                  f"${{AWS::AccountId}}:parameter{SECRETS_PATH}/{name}"}
+                      for name in PARAMETERS]},
         *statements,
     ]
 

@@ -137,3 +137,20 @@ def test_a_replay_invocation_carries_one_job_so_no_job_runs_past_the_workers_tim
         assert replay["BatchSize"] == 1, worker
         assert replay["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert resources[worker]["Properties"]["Timeout"] == WORKER_TIMEOUT
+
+
+def test_a_function_may_read_only_the_parameters_penny_keeps_its_settings_in() -> None:
+    # GIVEN the parameters every function reads at cold start (chalicelib/secret_parameters.py)
+    from chalicelib.secret_parameters import PARAMETERS
+
+    wanted = sorted(f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:"
+                     f"parameter/penny/${{AWS::StackName}}/{name}" for name in PARAMETERS)
+    roles = {name: r for name, r in function_resources().items() if name.endswith("Role")}
+    assert len(roles) == len(FUNCTION_ACCESS)
+    for name, role in roles.items():
+        statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        reads = [s for s in statements if "ssm:GetParameters" in s["Action"]]
+        # THEN its role names those two, not the whole path: nothing else an operator
+        # keeps under /penny/<stack>/ is in any function's reach
+        assert len(reads) == 1, name
+        assert sorted(r["Fn::Sub"] for r in reads[0]["Resource"]) == wanted, name
