@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from chalice import Response
 
 from chalicelib.domain.bookings import BookingStatus
+from chalicelib.domain.event_types import LocationKind
 from chalicelib.functions.http import PATH_PARAMETER
 from chalicelib.services.links import GRANTS, LinkPurpose
 from chalicelib.web import labels
-from chalicelib.web.booking_page_html import booking_page, move_terms, page_data
+from chalicelib.web.booking_page_html import booking_page, move_terms, page_data, place_data
 from chalicelib.web.pages import base_path, html_page, message_page, not_found_page, render
 from chalicelib.web.public_page_answers import (
     PRIVATE,
@@ -86,7 +87,10 @@ def reschedule_page(services: PageServices, request: Any, uid: str) -> Response:
         from chalicelib.web.payment_status import move_refund_hours
 
         hours = move_refund_hours(booking, services.clock.now())
-        data = {**data, "event": {**data["event"], "duration_minutes": minutes,
+        # The place the booking keeps (the host may have changed the event's since).
+        place = place_data(LocationKind(booking.location_kind),
+                           config.location_details(booking))
+        data = {**data, "event": {**data["event"], **place, "duration_minutes": minutes,
                                   "price": paid, "price_label": terms[0],
                                   "refund_hours_before": hours},
                 "booking": {"uid": uid, "start": booking.start.isoformat(),

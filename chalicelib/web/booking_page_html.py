@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
-from chalicelib.domain.event_types import EventType, Price
+from chalicelib.domain.event_types import EventType, LocationKind, Price
 from chalicelib.web import labels
 from chalicelib.web.forms import booking_fields
 from chalicelib.web.pages import Markup, html_page, render
@@ -35,17 +35,20 @@ def page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
             "host": {"slug": p.slug, "display_name": p.display_name, "timezone": p.timezone},
             "event": {"slug": et.slug, "title": et.title, "duration_minutes": et.duration_minutes,
                       "booking_window_days": et.booking_window_days,
-                      "location_kind": et.location_kind.value,
-                      "location": et.location_kind.label,
-                      "location_note": labels.location_note(et.location_kind,
-                                                           et.location_details, shown=False),
-                      # After booking: the note with the number the client gave in it.
-                      "booked_note": labels.location_note(et.location_kind,
-                                                          et.location_details, shown=False,
-                                                          phone="{phone}"),
-                      "video": et.location_kind.is_video,
+                      **place_data(et.location_kind, et.location_details),
                       "price": price, "price_label": labels.price_label(et.price),
                       "refund_hours_before": et.refund_hours_before if et.is_paid else None}}
+
+
+def place_data(kind: LocationKind, details: str | None) -> dict[str, Any]:
+    """Where the meeting is, as the page's script says it before and after booking: the
+    event type's place, or a move's, the booking's own (it keeps the place it was booked
+    at when the host changes the event type's)."""
+    return {"location_kind": kind.value, "location": kind.label,
+            "location_note": labels.location_note(kind, details, shown=False),
+            # After booking: the note with the number the client gave in it.
+            "booked_note": labels.location_note(kind, details, shown=False, phone="{phone}"),
+            "video": kind.is_video}
 
 
 def _refund_fact(et: EventType) -> str:
@@ -62,18 +65,19 @@ def booking_page(base: str, config: HostConfig, et: EventType, step: str, curren
     """`terms`: a move's price and refund facts, the booking's own (not the event type's
     as it is now: a move never charges, and keeps the refund terms it was paid under)."""
     minutes = data["event"]["duration_minutes"]   # a move's: the booking's own length
+    place = data["event"]["location"]             # a move's: the booking's own place
     price, refund = terms or (labels.price_label(et.price), _refund_fact(et))
     return html_page("booking.html", {
         "host_slug": config.profile.slug, "host_name": config.profile.display_name,
         "event_title": et.title, "description": et.description,
         "duration": labels.duration_label(minutes),
-        "location": et.location_kind.label,
+        "location": place,
         "price": price, "refund": Markup(refund),
         "current": Markup(current), "picker": Markup(render("picker.html", {})),
         "step": Markup(step), "confirmation": Markup(render("confirmation.html", {}))},
         title=f"{et.title} · {config.profile.display_name} · Penny", base=base,
         description=(f"Book {et.title} with {config.profile.display_name}: "
-                     f"{labels.duration_label(minutes)}, {et.location_kind.label}, "
+                     f"{labels.duration_label(minutes)}, {place}, "
                      f"{price}. {short_description(et.description)}"),
         data={"penny-page": data}, scripts=("booking.js",), styles=STYLES,
         cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)

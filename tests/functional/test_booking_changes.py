@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from icalendar import Calendar
@@ -301,3 +303,25 @@ def test_a_moved_booking_keeps_the_place_it_was_booked_at_not_the_event_types_ne
     _, event = invite(api, b)
     assert str(event["location"]) == f"In person: {STUDIO}"
     assert STUDIO in _manage_page(api, b)
+
+
+def test_the_reschedule_page_says_the_place_the_booking_keeps_not_the_event_types_new_one(
+        api: Api) -> None:
+    token = make_host(api, location={"kind": "in_person", "details": STUDIO})
+    b = book(api)
+    r = api.put(f"/me/event-types/{_intro_id(api, token)}",
+                f.event_type("intro", location={"kind": "zoom"}), token=token)
+    assert r.status == 200, r.json
+
+    page = api.get(f"/booking/{b['uid']}/reschedule?token={b['links']['reschedule_token']}")
+
+    assert page.status == 200
+    body = page.body.decode()
+    assert "<dt>Location</dt><dd>In person</dd>" in body
+    event = json.loads(re.findall(
+        r'<script type="application/json" id="penny-page">(.*?)</script>', body)[0])["event"]
+    # What the confirmation says after the move, and whether it waits for a video link.
+    assert (event["location_kind"], event["location"], event["video"]) == (
+        "in_person", "In person", False)
+    assert event["location_note"].startswith("In person: the details are in your calendar")
+    assert event["booked_note"] == event["location_note"]
