@@ -10,7 +10,7 @@ pays for it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from chalicelib.domain.bookings import Booking, BookingStatus
 from chalicelib.domain.event_types import LocationKind, call_note, meeting_place
@@ -52,12 +52,15 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     event.add("uid", ical_uid(booking))
     event.add("sequence", invite_sequence(booking))
     event.add("dtstamp", now)
-    event.add("dtstart", booking.start)
-    event.add("dtend", booking.end)
+    # In UTC ("Z"): a booking moved before moves were kept in UTC, or a hold ending at a
+    # start the client sent, holds the client's offset, which icalendar would write as a
+    # TZID with no VTIMEZONE, read by calendar apps as floating local time.
+    event.add("dtstart", booking.start.astimezone(UTC))
+    event.add("dtend", booking.end.astimezone(UTC))
     event.add("summary", f"{booking.event_title} with {host.profile.display_name}")
     joining = booking.video_url or booking.video_note
     waiting = ("\n\nNot confirmed yet: this time is held until it is paid "
-               f"({booking.hold_until:%Y-%m-%d %H:%M} UTC)."
+               f"({booking.hold_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC)."
                if pending and booking.hold_until else "")
     ended = ("\n\nThis time was not paid for before its hold ended, so it is not booked."
              if booking.status is BookingStatus.EXPIRED else "")

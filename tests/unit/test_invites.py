@@ -157,3 +157,26 @@ def test_a_cancelled_booking_is_sent_as_a_cancel_with_a_higher_sequence() -> Non
     assert event["sequence"] == 3
     assert str(event["attendee"].params["partstat"]) == "DECLINED"
     assert str(event["uid"]) == "b-1@penny"
+
+
+def test_an_invites_times_are_utc_even_for_a_booking_stored_with_the_clients_offset(
+        ) -> None:
+    # A move made before moves were kept in UTC stored the offset the page sent.
+    moved = replace(a_booking(), start=datetime.fromisoformat("2026-03-04T10:00:00-05:00"),
+                    end=datetime.fromisoformat("2026-03-04T10:30:00-05:00"))
+
+    raw = render_invite(moved, HOST, NOW, MANAGE)
+
+    assert b"DTSTART:20260304T150000Z\r\n" in raw and b"DTEND:20260304T153000Z\r\n" in raw
+    assert b"TZID" not in raw   # a zone with no VTIMEZONE is read as floating local time
+
+
+def test_a_held_invite_says_the_hold_in_utc_when_it_ends_at_a_start_given_with_an_offset(
+        ) -> None:
+    # A time sooner than the hold is held until its start, as the client's request gave it.
+    held = replace(a_paid_booking_held(),
+                   hold_until=datetime.fromisoformat("2026-03-02T07:10:00-05:00"))
+
+    (event,) = Calendar.from_ical(render_invite(held, HOST, NOW, MANAGE)).walk("VEVENT")
+
+    assert "held until it is paid (2026-03-02 12:10 UTC)" in str(event["description"])
