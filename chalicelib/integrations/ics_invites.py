@@ -57,7 +57,10 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     # TZID with no VTIMEZONE, read by calendar apps as floating local time.
     event.add("dtstart", booking.start.astimezone(UTC))
     event.add("dtend", booking.end.astimezone(UTC))
-    event.add("summary", f"{booking.event_title} with {host.profile.display_name}")
+    # Off, said in the event too: an app that imports the file rather than acting on
+    # METHOD:CANCEL (an import may) would otherwise show it as a live meeting to join.
+    event.add("summary", ("Cancelled: " if cancelled else "")
+              + f"{booking.event_title} with {host.profile.display_name}")
     joining = booking.video_url or booking.video_note
     waiting = ("\n\nNot confirmed yet: this time is held until it is paid "
                f"({booking.hold_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC)."
@@ -70,15 +73,18 @@ def render_invite(booking: Booking, host: HostConfig, now: datetime, manage_url:
     # A phone call the host gave no number for: the client's own, that they are called at.
     call = (f"\n\n{call_note(booking.phone)}" if booking.phone
             and not host.location_details(booking) else "")
-    event.add("description", f"Booked with Penny. {manage}"
-                             + (f"\n\nJoin: {joining}" if joining else "") + call + waiting
-                             + ended)
-    # The join link where calendars look for it (LOCATION, URL), once the meeting exists;
-    # elsewhere the place with the host's details (an address), escaped by icalendar.
-    event.add("location", booking.video_url or meeting_place(
+    event.add("description", f"Cancelled: this booking no longer stands. See it: "
+                             f"{manage_url}{ended}" if cancelled else
+                             f"Booked with Penny. {manage}"
+                             + (f"\n\nJoin: {joining}" if joining else "") + call + waiting)
+    # The join link where calendars look for it (LOCATION, URL), once the meeting exists
+    # and while it stands; elsewhere the place with the host's details (an address),
+    # escaped by icalendar.
+    link = None if cancelled else booking.video_url
+    event.add("location", link or meeting_place(
         LocationKind(booking.location_kind), host.location_details(booking)))
-    if booking.video_url:
-        event.add("url", booking.video_url)
+    if link:
+        event.add("url", link)
     event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if pending else "CONFIRMED")
 
     organizer = vCalAddress(f"mailto:{host.organizer_email}")

@@ -180,3 +180,20 @@ def test_a_held_invite_says_the_hold_in_utc_when_it_ends_at_a_start_given_with_a
     (event,) = Calendar.from_ical(render_invite(held, HOST, NOW, MANAGE)).walk("VEVENT")
 
     assert "held until it is paid (2026-03-02 12:10 UTC)" in str(event["description"])
+
+
+def test_a_cancelled_invite_reads_cancelled_and_gives_no_join_link_to_an_app_that_imports_it(
+        ) -> None:
+    # Not every calendar app acts on METHOD:CANCEL (an import may add the event as it
+    # reads): the event itself then says it is off, as Outlook's "Canceled: …" does.
+    cancelled = replace(a_booking(BookingStatus.CANCELLED), location_kind="zoom",
+                        video_url="https://video.test/j/123")
+
+    _, event = read(cancelled)
+
+    assert str(event["summary"]) == "Cancelled: Intro call with Alice Liddell"
+    assert str(event["description"]) == (
+        f"Cancelled: this booking no longer stands. See it: {MANAGE}")
+    assert str(event["location"]) == "Zoom"
+    assert "url" not in event
+    assert "video.test" not in render_invite(cancelled, HOST, NOW, MANAGE).decode()
