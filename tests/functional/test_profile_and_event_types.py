@@ -499,6 +499,20 @@ def test_text_question_with_options_is_refused(api: Api) -> None:
     assert "only a choice question (select) takes options" in r.json["error"]["message"]
 
 
+def test_a_choice_question_listing_an_option_twice_is_refused(api: Api) -> None:
+    token = make_host(api, "alice")
+
+    r = api.post("/me/event-types", f.event_type("consult", questions=[
+        f.question("size", "select", options=["Small team", "Large team", "small team"])]),
+        token=token)
+
+    assert r.status == 400, r.json
+    assert r.json["error"]["field"] == "questions.0"
+    assert "the option 'small team' is listed twice" in r.json["error"]["message"]
+    listed = api.get("/me/event-types", token=token).json["event_types"]
+    assert "consult" not in [et["slug"] for et in listed]
+
+
 def test_question_ids_must_be_unique(api: Api) -> None:
     token = make_host(api, "alice")
     questions: list[dict[str, Any]] = [f.question("topic"), f.question("topic", "long_text")]
