@@ -58,10 +58,7 @@ export function rangeEditor(name, label, ranges) {
     relabel();
   };
   add.addEventListener("click", () => {
-    const last = $$(".range-end", list).pop();
-    const start = last && last.value && last.value < "23:00" ? last.value : DEFAULT_RANGE.start;
-    const endHour = Math.min(23, Number(start.slice(0, 2)) + 1);
-    const row = rangeRow(list, label, { start, end: `${String(endHour).padStart(2, "0")}:${start.slice(3)}` });
+    const row = rangeRow(list, label, freeHour(readRanges(list)));
     list.append(row);
     renumber(list, label);
     list.dispatchEvent(new Event("ranges-changed"));
@@ -69,6 +66,32 @@ export function rangeEditor(name, label, ranges) {
   });
   fill(ranges);
   return { list, add, fill, read: () => readRanges(list), relabel };
+}
+
+const minutes = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const hhmm = (m) => (m >= 24 * 60 ? "24:00"
+  : `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`);
+
+// The range Add hours suggests: an hour (or what is left, up to midnight) where the day
+// has none, first after its last range, then from 09:00, then the earliest; a day with no
+// time left gets 09:00-10:00, which the check before saving says overlaps. Before, a day
+// whose last range ended at 23:00 or later was offered 09:00-10:00 over its own hours.
+export function freeHour(ranges) {
+  const taken = ranges.filter((r) => r.start && r.end)
+    .map((r) => [minutes(r.start), minutes(r.end)]).sort((a, b) => a[0] - b[0]);
+  const freeFrom = (start) => {
+    if (taken.some(([from, until]) => from <= start && start < until)) return null;
+    const next = taken.find(([from]) => from > start);
+    const end = Math.min(start + 60, next ? next[0] : 24 * 60);
+    return end > start ? { start: hhmm(start), end: hhmm(end) } : null;
+  };
+  const last = taken.length ? Math.max(...taken.map(([, until]) => until)) : null;
+  const tries = [last, minutes(DEFAULT_RANGE.start), 0, ...taken.map(([, until]) => until)];
+  for (const start of tries) {
+    const free = start === null || start >= 24 * 60 ? null : freeFrom(start);
+    if (free) return free;
+  }
+  return { start: DEFAULT_RANGE.start, end: "10:00" };
 }
 
 function readRanges(list) {
