@@ -126,6 +126,14 @@ class CalendarControl:
         store = self._store(provider)
         store.sync_floor = store.sequence + 1
 
+    def meet_pending(self, reads: int) -> None:
+        """Google Meet conferences asked for from now on are made asynchronously, as
+        Google may: the write answers the createRequest `pending` with no link, as do the
+        next `reads` reads of the event (0: ready at once, the default)."""
+        api = self.providers["google"]
+        assert isinstance(api, GoogleProvider)
+        api.calendar.meet_pending_reads = reads
+
     def set_page_size(self, size: int) -> None:
         """Graph's page size (calendarView, a calendar's events) when the request has no
         `$top` (default 10)."""

@@ -49,6 +49,7 @@ class GoogleCalendarApi(GoogleEventCalls, GooglePushCalls):
                  granted: Callable[[tuple[str, ...]], str]) -> None:
         self.server, self.gate, self.notifier, self._granted = server, gate, notifier, granted
         self.store = CalendarStore(server.accounts, calendar_ids)
+        self._pending = {}
         self.store.on_change(self._changed)
 
     def rules(self) -> list[Rule]:

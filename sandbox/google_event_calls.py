@@ -1,6 +1,11 @@
 """The fake Google Calendar API's events: listed, inserted, read, patched, updated,
 deleted and moved to another calendar, with a Meet link made on conferenceData's
-createRequest."""
+createRequest.
+
+Google makes a Meet conference asynchronously: the write that asks for it may answer its
+createRequest `pending`, with no entry points and no hangoutLink, and only a later read
+of the event gives the link. A test makes the conferences it asks for from then on
+answer so (`meet_pending`): the write, and that many reads after it, see it pending."""
 
 from __future__ import annotations
 
@@ -26,6 +31,30 @@ from sandbox.wire import json_response
 
 
 class GoogleEventCalls(GoogleCalendarGate):
+    # How many reads after its write a new Meet conference still answers `pending`
+    # (0: it is ready in the write's answer), and each pending conference's reads left.
+    meet_pending_reads: int = 0
+    _pending: dict[tuple[str, str], int]
+
+    def _render(self, event: CalendarEvent, owner_email: str, read: bool = False
+                ) -> dict[str, Any]:
+        """The Event resource, its conference `pending` while it is being made."""
+        resource = render(event, owner_email)
+        pending = self._pending
+        key = (event.calendar_id, event.id)
+        if key not in pending or "conferenceData" not in resource:
+            return resource
+        if read and pending[key] <= 0:
+            del pending[key]
+            return resource
+        if read:
+            pending[key] -= 1
+        create = dict(resource["conferenceData"]["createRequest"],
+                      status={"statusCode": "pending"})
+        resource["conferenceData"] = {"createRequest": create}
+        resource.pop("hangoutLink", None)
+        return resource
+
     def events(self, request: Request, calendar_id: str) -> Response:
         if request.method == "POST":
             return self._insert(request, calendar_id)
@@ -55,11 +84,13 @@ class GoogleEventCalls(GoogleCalendarGate):
                                else "Missing start time.")
         except BadEvent as bad:
             return error(400, bad.reason, str(bad))
-        self._conference(event, body, request)
+        made = self._conference(event, body, request)
         stored = self.store.insert(event)
         if stored is None:
             return error(409, "duplicate", "The requested identifier already exists.")
-        return json_response(render(stored, grant.account.email))
+        if made:
+            self._made_async(stored)
+        return json_response(self._render(stored, grant.account.email))
 
     def event(self, request: Request, calendar_id: str, event_id: str) -> Response:
         method = {"GET": "events.get", "PATCH": "events.patch", "PUT": "events.update",
@@ -75,7 +106,7 @@ class GoogleEventCalls(GoogleCalendarGate):
                 return error(410, "deleted", "Resource has been deleted")
             return error(404, "notFound", "Not Found")
         if request.method == "GET":
-            return json_response(render(event, grant.account.email))
+            return json_response(self._render(event, grant.account.email, read=True))
         if request.method == "DELETE":
             event.deleted = True
             self.store.save(event)
@@ -87,8 +118,9 @@ class GoogleEventCalls(GoogleCalendarGate):
             apply_body(event, body, grant.account.email)
         except BadEvent as bad:
             return error(400, bad.reason, str(bad))
-        self._conference(event, body, request)
-        return json_response(render(self.store.save(event), grant.account.email))
+        if self._conference(event, body, request):
+            self._made_async(event)
+        return json_response(self._render(self.store.save(event), grant.account.email))
 
     def move(self, request: Request, calendar_id: str, event_id: str) -> Response:
         """events.move: the event, its id kept, in the `destination` calendar (one of the
@@ -111,16 +143,23 @@ class GoogleEventCalls(GoogleCalendarGate):
             return error(409, "duplicate", "The requested identifier already exists.")
         return json_response(render(moved, grant.account.email))
 
-    def _conference(self, event: CalendarEvent, body: dict[str, Any], request: Request) -> None:
+    def _conference(self, event: CalendarEvent, body: dict[str, Any], request: Request) -> bool:
+        """Whether the body asked for a new Meet conference, now on the event."""
         # Without conferenceDataVersion=1 Google silently ignores conferenceData.
         if request.args.get("conferenceDataVersion") != "1" or "conferenceData" not in body:
-            return
+            return False
         create = (body.get("conferenceData") or {}).get("createRequest")
         if not isinstance(create, dict) or not create.get("requestId"):
-            return
+            return False
         current = event.body.get("conferenceData", {}).get("createRequest", {})
         if current.get("requestId") == create["requestId"]:
-            return  # a reused requestId is ignored: the event keeps its link
+            return False  # a reused requestId is ignored: the event keeps its link
         code = meet_code()
         event.body["conferenceData"] = conference(str(create["requestId"]), code)
         event.link = f"https://meet.google.com/{code}"
+        return True
+
+    def _made_async(self, event: CalendarEvent) -> None:
+        """The event's new conference answers `pending` for a while, if a test asked."""
+        if self.meet_pending_reads > 0:
+            self._pending[(event.calendar_id, event.id)] = self.meet_pending_reads

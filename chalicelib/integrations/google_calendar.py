@@ -15,9 +15,11 @@ per container (google_services.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from chalicelib.domain.errors import EventGoneError
+from chalicelib.domain.errors import EventGoneError, ProviderUnavailableError
 from chalicelib.domain.providers.calendars import CalendarEvent, TaggedEvent, WrittenEvent
 from chalicelib.integrations.google_calendar_channels import GoogleCalendarChannels
 from chalicelib.integrations.google_calendar_moves import GoogleEventMoves
@@ -27,18 +29,24 @@ from chalicelib.integrations.google_calendar_wire import (
     conference_version,
     event_body,
     google_event_id,
+    meet_pending,
     written_event,
 )
 from chalicelib.provider_settings import OAuthApp
 
 API_ROOT = "https://www.googleapis.com/calendar/v3/"
+# The pauses before each read of an event whose Meet conference Google is still making
+# (it answers the write `pending`, with no link): short, inside the calendar job's time.
+MEET_WAITS = (0.25, 0.5, 1.0)
 
 
 class GoogleCalendar(GoogleEventMoves, GoogleCalendarChannels):
     def __init__(self, entry: OAuthApp, token: Callable[[bool], str], timeout: float = 5.0,
-                 *, page_size: int = 250) -> None:
+                 *, page_size: int = 250,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._root = f"{entry.base_url}/calendar/v3/" if entry.base_url else API_ROOT
         self._token, self._timeout, self._page_size = token, timeout, page_size
+        self._sleep = sleep
 
     def create_event(self, calendar_id: str, event: CalendarEvent) -> WrittenEvent:
         event_id = google_event_id(event.key)
@@ -58,7 +66,25 @@ class GoogleCalendar(GoogleEventMoves, GoogleCalendarChannels):
                     calendarId=calendar_id, eventId=event_id,
                     body={**event_body(event), "status": "confirmed"}, sendUpdates="all",
                     **conference_version(event)), "restoring an event")
-        return written_event(answer)
+        return written_event(self._with_meet(calendar_id, event_id, answer))
+
+    def _with_meet(self, calendar_id: str, event_id: str,
+                   answer: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The event once Google has made its Meet conference: read again after a short
+        pause while it answers `pending`. Still pending after them: unavailable, so the
+        job is retried (it finds the event by its id, with the link by then) rather than
+        tell the client the host will send a link the event is about to have."""
+        for pause in MEET_WAITS:
+            if not meet_pending(answer):
+                return answer
+            self._sleep(pause)
+            answer = self._call(self._api("events").get(calendarId=calendar_id,
+                                                        eventId=event_id),
+                                "reading an event's Meet link")
+        if meet_pending(answer):
+            raise ProviderUnavailableError(PROVIDER, "Google Meet is still making the "
+                                           "event's link; try again later")
+        return answer
 
     def event_id_for(self, calendar_id: str, key: str) -> str | None:
         return google_event_id(key)
@@ -78,7 +104,7 @@ class GoogleCalendar(GoogleEventMoves, GoogleCalendarChannels):
         if answer.get("status") == "cancelled":
             raise EventGoneError(PROVIDER, "Google Calendar refused updating an event (it "
                                            "was deleted in the calendar)")
-        return written_event(answer)
+        return written_event(self._with_meet(calendar_id, event_id, answer))
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         self._call(self._api("events").delete(calendarId=calendar_id, eventId=event_id,

@@ -155,6 +155,13 @@ def at_time(answer: Mapping[str, Any], when: TimeRange) -> bool:
     return TimeRange(start, end) == when
 
 
+def meet_pending(answer: Mapping[str, Any]) -> bool:
+    """Is Google still making the Meet conference the write asked for? Its createRequest
+    answers `pending`, with no link yet: a later read of the event gives it."""
+    create = (answer.get("conferenceData") or {}).get("createRequest") or {}
+    return (create.get("status") or {}).get("statusCode") == "pending"
+
+
 def written_event(answer: Mapping[str, Any]) -> WrittenEvent:
     """The event as Google answered a write; no link yet while Meet's createRequest is
     `pending`."""

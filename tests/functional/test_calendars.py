@@ -281,6 +281,24 @@ def test_a_confirmed_booking_is_in_the_calendar_with_a_meet_link_once(
     assert event.link.encode() in invite
 
 
+def test_a_meet_link_google_makes_after_its_insert_answers_reaches_the_booking(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN Google makes the Meet conference after it answers the insert (`pending`)
+    connect(api, host, "google")
+    sandbox.meet_pending(reads=1)
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+
+    # WHEN the calendar worker writes the booking's event
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+
+    # THEN the client gets the event's Meet link, not "the host will send you the link"
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}").json
+    assert event.link is not None
+    assert (shown["video_url"], shown["video_note"]) == (event.link, None)
+
+
 def test_a_meet_booking_keeps_its_link_while_google_is_broken(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     # GIVEN a booking in the host's Google Calendar with its Meet link

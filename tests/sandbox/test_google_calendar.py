@@ -196,6 +196,29 @@ def test_a_meet_link_comes_only_with_conference_data_version_1(
     assert [e.link for e in stored] == [meet["hangoutLink"]] and stored[0].created_by_app
 
 
+def test_a_meet_conference_made_asynchronously_answers_pending_until_a_later_read(
+        provider_sandbox: ProviderSandbox) -> None:
+    events = _calendar(provider_sandbox).events()
+    provider_sandbox.meet_pending(reads=1)
+    body = {"id": "abcde12345", "summary": "Intro call",
+            "start": {"dateTime": "2026-05-04T09:00:00Z"},
+            "end": {"dateTime": "2026-05-04T09:30:00Z"},
+            "conferenceData": {"createRequest": {
+                "requestId": "booking-uid-1", "conferenceSolutionKey": {"type": "hangoutsMeet"}}}}
+
+    made = events.insert(calendarId="primary", body=body, conferenceDataVersion=1).execute()
+    first = events.get(calendarId="primary", eventId="abcde12345").execute()
+    second = events.get(calendarId="primary", eventId="abcde12345").execute()
+
+    for pending in (made, first):
+        assert "hangoutLink" not in pending
+        assert pending["conferenceData"] == {"createRequest": {
+            "requestId": "booking-uid-1", "conferenceSolutionKey": {"type": "hangoutsMeet"},
+            "status": {"statusCode": "pending"}}}
+    assert second["conferenceData"]["createRequest"]["status"]["statusCode"] == "success"
+    assert second["hangoutLink"] == provider_sandbox.events("google")[0].link
+
+
 def test_patch_moves_an_event_and_delete_removes_it(provider_sandbox: ProviderSandbox) -> None:
     events = _calendar(provider_sandbox).events()
     made = events.insert(calendarId="primary", body={

@@ -56,7 +56,8 @@ def _adapter(sandbox: ProviderSandbox, token: HostToken | None = None,
              timeout: float = 10, page_size: int = 250) -> CalendarProvider:
     client = sandbox.client("google")
     entry = OAuthApp(client.client_id, client.client_secret, sandbox.base_url("google"))
-    return GoogleCalendar(entry, token or HostToken(sandbox), timeout, page_size=page_size)
+    return GoogleCalendar(entry, token or HostToken(sandbox), timeout, page_size=page_size,
+                          sleep=lambda seconds: None)
 
 
 def _booking(key: str = "booking-uid-1", start: str = "2026-05-04T09:00:00+00:00",
@@ -296,6 +297,30 @@ def test_creating_an_event_with_meet_returns_its_join_url(
     assert stored.created_by_app and stored.start == _at("2026-05-04T09:00:00+00:00")
     assert stored.body["attendees"] == [{"email": "grace@example.com",
                                          "displayName": "Grace Hopper"}]
+
+
+def test_a_meet_link_google_is_still_making_is_read_again_once_it_is_made(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.meet_pending(reads=1)
+
+    written = _adapter(provider_sandbox).create_event("primary", _booking())
+
+    stored, = provider_sandbox.events("google")
+    assert written.join_url and written.join_url == stored.link
+    assert provider_sandbox.api_call_counts("google") == {"events.insert": 1, "events.get": 2}
+
+
+def test_a_meet_link_still_pending_after_its_reads_is_unavailable_and_a_retry_gets_it(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.meet_pending(reads=4)  # the write and 4 reads: more than one run waits
+    calendar = _adapter(provider_sandbox)
+
+    with pytest.raises(ProviderUnavailableError, match="Meet"):
+        calendar.create_event("primary", _booking())
+    again = calendar.create_event("primary", _booking())
+
+    stored, = provider_sandbox.events("google")
+    assert again.id == stored.id and again.join_url == stored.link is not None
 
 
 def test_the_id_of_a_keys_event_is_known_without_asking_google(
