@@ -97,7 +97,8 @@ class GoogleCalendar(GoogleEventMoves, GoogleCalendarChannels):
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
         answer = self._call(self._api("events").patch(
-            calendarId=calendar_id, eventId=event_id, body=event_body(event), sendUpdates="all",
+            calendarId=calendar_id, eventId=event_id, body=event_body(event, invite=False),
+            sendUpdates="all",
             **conference_version(event)), "updating an event", gone=EventGoneError)
         # The host deleted it in Google Calendar: 404 or 410, or (Google keeps a deleted
         # event's id) a patch that answers it still cancelled.

@@ -124,14 +124,18 @@ def _instant(value: Any, calendar_zone: tzinfo) -> tuple[datetime, bool] | None:
 # -- writing ---------------------------------------------------------------------------
 
 
-def event_body(event: CalendarEvent) -> dict[str, Any]:
-    """The Event resource for insert and patch (a patch replaces the attendee list)."""
+def event_body(event: CalendarEvent, invite: bool = True) -> dict[str, Any]:
+    """The Event resource for insert and patch. A patch replaces the attendee list whole
+    (and, with sendUpdates, cancels on whoever it leaves out): `invite` False leaves it
+    out, so a move keeps the guests the host added to the event in their calendar."""
     body: dict[str, Any] = {
         "summary": event.title, "description": event.description,
         "location": event.location or "",
         "start": {"dateTime": rfc3339(event.when.start), "timeZone": "UTC"},
-        "end": {"dateTime": rfc3339(event.when.end), "timeZone": "UTC"},
-        "attendees": [{"email": event.attendee_email, "displayName": event.attendee_name}]}
+        "end": {"dateTime": rfc3339(event.when.end), "timeZone": "UTC"}}
+    if invite:
+        body["attendees"] = [{"email": event.attendee_email,
+                              "displayName": event.attendee_name}]
     if event.online_meeting:
         # A reused requestId is ignored: an update keeps the event's Meet link.
         body["conferenceData"] = {"createRequest": {

@@ -115,7 +115,8 @@ class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
                      event: CalendarEvent) -> WrittenEvent:
         # A 404: the host deleted it in Outlook (EventGoneError).
         return written_event(self._call("PATCH", _event_url(calendar_id, event_id),
-                                        body=event_body(event), gone=EventGoneError))
+                                        body=event_body(event, invite=False),
+                                        gone=EventGoneError))
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         self._call("DELETE", _event_url(calendar_id, event_id), gone_ok=True)

@@ -77,16 +77,21 @@ def segment(graph_id: str) -> str:
     return quote(graph_id, safe="")
 
 
-def event_body(event: CalendarEvent) -> dict[str, Any]:
+def event_body(event: CalendarEvent, invite: bool = True) -> dict[str, Any]:
+    """The event Penny writes. A PATCH replaces the attendee list whole (and cancels on
+    whoever it leaves out): `invite` False leaves it out, so a move keeps the guests the
+    host added to the event in Outlook."""
     body: dict[str, Any] = {
         "subject": event.title,
         "body": {"contentType": "text", "content": event.description},
         "start": {"dateTime": stamp(event.when.start).removesuffix("Z"), "timeZone": "UTC"},
         "end": {"dateTime": stamp(event.when.end).removesuffix("Z"), "timeZone": "UTC"},
-        "attendees": [{"emailAddress": {"address": event.attendee_email,
-                                        "name": event.attendee_name}, "type": "required"}],
         # On a PATCH too: an event made before Penny tagged its events is tagged when moved.
         "singleValueExtendedProperties": [{"id": BOOKING_PROPERTY, "value": event.booking}]}
+    if invite:
+        body["attendees"] = [{"emailAddress": {"address": event.attendee_email,
+                                               "name": event.attendee_name},
+                              "type": "required"}]
     if event.location:
         body["location"] = {"displayName": event.location}
     if event.online_meeting:

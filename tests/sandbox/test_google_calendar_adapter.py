@@ -367,6 +367,25 @@ def test_creating_again_an_event_cancelled_at_google_brings_it_back(
     assert again == made and not stored.cancelled
 
 
+def test_moving_an_event_keeps_the_guests_the_host_added_to_it(
+        provider_sandbox: ProviderSandbox) -> None:
+    token = HostToken(provider_sandbox)
+    calendar = _adapter(provider_sandbox, token)
+    made = calendar.create_event("primary", _booking())
+    guests = [{"email": "grace@example.com", "displayName": "Grace Hopper"},
+              {"email": "colleague@example.com"}]
+    # The host invites a colleague to the booking's event in Google Calendar.
+    requests.patch(f"{provider_sandbox.base_url('google')}/calendar/v3/calendars/primary/"
+                   f"events/{made.id}", json={"attendees": guests}, timeout=10,
+                   headers={"Authorization": f"Bearer {token.access}"}).raise_for_status()
+
+    calendar.update_event("primary", made.id, _booking(start="2026-05-05T14:00:00+00:00"))
+
+    stored, = provider_sandbox.events("google")
+    assert stored.start == _at("2026-05-05T14:00:00+00:00")
+    assert stored.body["attendees"] == guests
+
+
 def test_updating_an_event_moves_it_and_keeps_its_meet_link(
         provider_sandbox: ProviderSandbox) -> None:
     calendar = _adapter(provider_sandbox)

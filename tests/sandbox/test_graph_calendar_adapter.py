@@ -473,6 +473,26 @@ def test_an_event_made_before_events_were_tagged_is_tagged_when_moved(
     assert _ids(outlook.booking_events(primary, "booking-uid-1")) == [made.id]
 
 
+def test_moving_an_event_keeps_the_guests_the_host_added_to_it(
+        provider_sandbox: ProviderSandbox) -> None:
+    tokens = HostTokens(provider_sandbox)
+    outlook, primary = _outlook(provider_sandbox, tokens), _primary(provider_sandbox)
+    made = outlook.create_event(primary, _booking(online=True))
+    guests = [{"emailAddress": {"address": "grace@example.test", "name": "Grace Hopper"},
+               "type": "required"},
+              {"emailAddress": {"address": "colleague@example.test"}, "type": "required"}]
+    # The host invites a colleague to the booking's event in Outlook.
+    requests.patch(f"{provider_sandbox.base_url('microsoft')}/v1.0/me/events/{made.id}",
+                   json={"attendees": guests}, timeout=10,
+                   headers={"Authorization": f"Bearer {tokens(False)}"}).raise_for_status()
+    later = _range("2026-05-05T14:00:00+00:00", "2026-05-05T14:30:00+00:00")
+
+    outlook.update_event(primary, made.id, replace(_booking(online=True), when=later))
+
+    event, = [e for e in provider_sandbox.events("microsoft") if e.created_by_app]
+    assert event.start == later.start and event.body["attendees"] == guests
+
+
 def test_update_moves_the_event_and_deleting_it_twice_is_fine(
         provider_sandbox: ProviderSandbox) -> None:
     outlook, primary = _outlook(provider_sandbox), _primary(provider_sandbox)
