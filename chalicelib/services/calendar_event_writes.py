@@ -152,7 +152,10 @@ class CalendarEventWrites(CalendarEventDeletes):
             self.refs.put(replace(ref, sequence=booking.sequence,
                                   keep_until=booking.end + KEEP_AFTER_MEETING))
             written.append(Written(where, event_id, None))
-            return updated.join_url if online else None
+            # The meeting moved with its event and keeps its link: an answer that names
+            # none (Graph's PATCH answer has come without its onlineMeeting) is no reason
+            # to tell the client the host will send one.
+            return (updated.join_url or booking.video_url) if online else None
         return booking.video_url if online else None
 
     def _create(self, calendar: CalendarProvider, booking: Booking, destination: CalendarRef,

@@ -120,6 +120,9 @@ class FakeCalendar:
     gone: dict[str, str] = field(default_factory=dict)
     link_base: str = "https://meet.test"             # where online meetings' links point
     links_every_event: bool = False   # the host's own setting: a link on every event made
+    # An update's answer names the meeting's link (Graph's PATCH answer has been seen
+    # without its onlineMeeting, the link still on the event).
+    links_in_updates: bool = True
     watch_capped_at: datetime | None = None          # the provider ends watches sooner
     keyed_ids: bool = False   # Penny chooses each event's id from its key, as with Google
     tagged: bool = False      # a booking's events are found by its tag, as with Graph
@@ -256,7 +259,8 @@ class FakeCalendar:
         on[event_id] = event
         self._log.append((calendar_id, event_id))
         self.faults.after("update_event")
-        return self._written(event_id, event)
+        written = self._written(event_id, event)
+        return written if self.links_in_updates else WrittenEvent(event_id)
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         self.faults.before("delete_event")

@@ -218,6 +218,21 @@ def test_a_teams_booking_on_an_outlook_calendar_carries_the_teams_link(world: Wo
     assert world.stored().video_url == "https://teams.test/evt-1"
 
 
+def test_a_move_whose_answer_names_no_link_keeps_the_teams_link_the_booking_has(
+        world: World) -> None:
+    world.destination(OUTLOOK)
+    world.now(a_booking(location=TEAMS))
+    world.run(EventKind.BOOKING_CONFIRMED)
+    world.outlook.links_in_updates = False
+
+    world.now(a_booking(when=AT_3, sequence=1, location=TEAMS))
+    world.run(EventKind.BOOKING_RESCHEDULED)
+
+    assert [e.when for e in world.written(world.outlook)] == [AT_3]
+    assert (world.stored().video_url, world.stored().video_note) == (
+        "https://teams.test/evt-1", None)
+
+
 def test_a_meet_booking_while_the_calendar_is_outlook_says_the_host_will_send_the_link(
         world: World) -> None:
     world.destination(OUTLOOK)
