@@ -33,13 +33,30 @@ def taken_ports(args: argparse.Namespace) -> str:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 problems.append(f"{where} is already in use")
-                hint = hint or f"e.g. {variable}={port + 1} make run"
+                hint = hint or f"e.g. {variable}={_free_port_after(args, port)} make run"
             else:
                 problems.append(f"{where} on {args.host}: {exc.strerror or exc}")
     if not problems:
         return ""
     return "; ".join(problems) + (f"; choose others (or 0 for free ones), {hint}"
                                   if hint else "")
+
+
+def _free_port_after(args: argparse.Namespace, port: int) -> int:
+    """The first port above `port` that no other option asks for and that can be listened
+    on: port + 1 alone would offer 8001, the WebSocket gateway's own port, when 8000 is
+    taken."""
+    asked = {getattr(args, option) for option, _ in PORTS}
+    for candidate in range(port + 1, 65536):
+        if candidate in asked:
+            continue
+        try:
+            family = socket.getaddrinfo(args.host, candidate, type=socket.SOCK_STREAM)[0][0]
+            socket.create_server((args.host, candidate), family=family).close()
+        except OSError:
+            continue
+        return candidate
+    return 0
 
 
 def parse_args(argv: list[str] | None, description: str | None) -> argparse.Namespace:
