@@ -21,13 +21,14 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.cold_start import wall, with_bytecode  # noqa: E402  (one measure of import weight)
+
 for key, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                    "AWS_DEFAULT_REGION": "us-east-1", "PENNY_DEVELOPMENT_SECRETS": "1"}.items():
     os.environ.setdefault(key, value)
@@ -150,18 +151,12 @@ def first_connect(runs: int) -> tuple[float, float, list[str]]:
     firsts, agains, loaded = [], [], []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", FIRST_CONNECT], cwd=ROOT, check=True,
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, env=with_bytecode())
         found = json.loads(out.stdout.splitlines()[-1])
         firsts.append(found["first"])
         agains.append(found["again"])
         loaded = found["loaded"]
     return statistics.median(firsts), statistics.median(agains), loaded
-
-
-def wall(code: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
-    return time.perf_counter() - start
 
 
 def main() -> None:
