@@ -94,6 +94,13 @@ class RazorpayPayments(RazorpayAccountCalls):
             if item.get("receipt") == mark or note(item, "penny_refund_key") == key:
                 return read_refund(item)
         wanted = self._left(payment_id, amount, items)
+        if not wanted:
+            # All of it went back already (the host gave back the rest in the dashboard,
+            # or Penny's refund capped at what was left): Razorpay would refuse any refund,
+            # each refusal counted until the booking told the host to refund by hand money
+            # the client has. Done, by the refund that ended it (they come newest first).
+            ended = next(item for item in items if item.get("status") != "failed")
+            return Refund(str(ended["id"]), payment_id, amount)
         notes = {"penny_refund_key": key} if len(key) <= 256 else {}
         made = self._call("refund a payment", lambda: self._client.payment.refund(payment_id, {
             "amount": wanted, "speed": "normal", "receipt": mark, "notes": notes}))
@@ -103,15 +110,18 @@ class RazorpayPayments(RazorpayAccountCalls):
         """At most what is left of the payment: a part the host gave back in Razorpay's
         dashboard, whose refund.processed may not have reached the booking yet (or, at
         normal speed, not be sent for days), would otherwise make Razorpay refuse the
-        rest, every time it is asked again. Read only when the payment has refunds."""
+        rest, every time it is asked again. 0: Razorpay's payment says it is all back.
+        Read only when the payment has refunds."""
         given = sum(int(item.get("amount") or 0) for item in refunds
                     if item.get("status") != "failed")
         if not given:
             return amount.amount_minor
-        paid = self.payment(payment_id).amount
-        if paid is None or paid.currency != amount.currency:
+        paid = self.payment(payment_id)
+        if paid.amount is None or paid.amount.currency != amount.currency:
             return amount.amount_minor
-        left = paid.amount_minor - given
+        left = paid.amount.amount_minor - given
+        if left <= 0 and paid.status == "refunded":
+            return 0
         return left if 0 < left < amount.amount_minor else amount.amount_minor
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent | None:

@@ -1381,6 +1381,42 @@ def test_a_razorpay_refund_owed_given_back_in_part_before_penny_hears_is_made_fo
     assert (shown["state"], shown["refunded_minor"]) == ("refunded", 150000)
 
 
+def test_a_razorpay_refund_owed_the_host_gave_back_in_full_before_penny_hears_ends_refunded(
+        api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a cancelled booking whose refund Razorpay refused ("Refund owed"), which the
+    # host then gives back in full in Razorpay's dashboard, its events not at Penny yet
+    held = book(api, clock)
+    sandbox.razorpay_pay(held["payment"]["order_id"], notes={"booking_uid": held["uid"]})
+    seen = deliver_razorpay(api, sandbox, 0, len(sandbox.razorpay_events()))
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    sandbox.razorpay_fail_next_api_calls(status=400)
+    host = host_id(api, razorpay_host)
+    with pytest.raises(Exception):  # noqa: B017 - the job fails for its retries and DLQ
+        run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+    payment_id = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+    given = sandbox.razorpay_refund_in_dashboard(str(payment_id))
+
+    # WHEN the job is tried again, twice (Razorpay would refuse any refund now)
+    for n in (2, 3):
+        run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"], n)
+
+    # THEN the booking ends refunded in full by the host's refund, never "refund by
+    # hand"; no refund is made, and the host's own events, when they come, change nothing
+    assert [r["id"] for r in sandbox.razorpay_refunds()] == [given["id"]]
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"], shown["refund_refused"]) == (
+        "refunded", 150000, False)
+    assert "will refund you" not in manage_page_payment(api, held)
+    seen = deliver_razorpay(api, sandbox, seen, len(sandbox.razorpay_events()) - seen)
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"]) == ("refunded", 150000)
+
+    # WHEN the host's refund comes back later, THEN the booking says so (it names it)
+    sandbox.razorpay_fail_refund(str(given["id"]))
+    deliver_razorpay(api, sandbox, seen, len(sandbox.razorpay_events()) - seen)
+    assert view(api, held)["payment"]["state"] == "refund_failed"
+
+
 def test_a_razorpay_order_paid_twice_in_two_tabs_refunds_the_second_payment_once(
         api: Api, razorpay_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     # GIVEN a booking paid, then paid again in a second tab opened before the first paid

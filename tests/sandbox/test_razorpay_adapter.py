@@ -29,6 +29,7 @@ from chalicelib.domain.providers.payments import (
     PaymentEvent,
     PaymentEventKind,
     ProviderPayment,
+    Refund,
 )
 from chalicelib.integrations.razorpay_payments import (
     ATTEMPTS,
@@ -217,6 +218,51 @@ def test_a_failed_refund_does_not_count_against_what_is_left(
     refund = _payments(provider_sandbox).refund(payment_id, Price(50000, "INR"), key="k")
 
     assert refund.amount == Price(50000, "INR")
+
+
+def test_a_refund_asked_of_a_payment_the_host_gave_back_in_full_is_done_not_refused(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a paid booking (500.00) the host gave back in full in Razorpay's dashboard,
+    # before its refund.processed reached Penny (so Penny still asks for all of it)
+    _, payment_id = _paid(provider_sandbox)
+    given = provider_sandbox.razorpay_refund_in_dashboard(payment_id)
+
+    # WHEN the cancellation's refund asks for the whole payment
+    refund = _payments(provider_sandbox).refund(payment_id, Price(50000, "INR"),
+                                                key=f"{BOOKING}-cancelled")
+
+    # THEN it is done by the host's refund (Razorpay would refuse another), none is made
+    assert refund == Refund(given["id"], payment_id, Price(50000, "INR"))
+    assert [r["id"] for r in provider_sandbox.razorpay_refunds()] == [given["id"]]
+    assert provider_sandbox.razorpay_api_calls("payments.refund") == 0
+
+
+def test_a_refund_asked_again_after_a_capped_refund_is_done_by_the_refund_that_ended_it(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN 200.00 given back in the dashboard, then Penny's refund capped at the 300.00 left
+    _, payment_id = _paid(provider_sandbox)
+    provider_sandbox.razorpay_refund_in_dashboard(payment_id, 20000)
+    payments = _payments(provider_sandbox)
+    capped = payments.refund(payment_id, Price(50000, "INR"), key=f"{BOOKING}-cancelled")
+
+    # WHEN a redelivered event asks for the 200.00 its booking still counts as out
+    again = payments.refund(payment_id, Price(20000, "INR"),
+                            key=f"{BOOKING}-cancelled-after-30000")
+
+    # THEN nothing is left at Razorpay: done, by Penny's refund that gave back the last of it
+    assert again == Refund(capped.id, payment_id, Price(20000, "INR"))
+    assert len(provider_sandbox.razorpay_refunds()) == 2
+
+
+def test_a_refund_of_a_payment_with_a_little_left_still_gives_that_back(
+        provider_sandbox: ProviderSandbox) -> None:
+    _, payment_id = _paid(provider_sandbox)
+    provider_sandbox.razorpay_refund_in_dashboard(payment_id, 49900)
+
+    refund = _payments(provider_sandbox).refund(payment_id, Price(50000, "INR"), key="k")
+
+    assert refund.amount == Price(100, "INR")
+    assert provider_sandbox.razorpay_api_calls("payments.refund") == 1
 
 
 def test_refunding_more_than_was_paid_is_rejected(provider_sandbox: ProviderSandbox) -> None:
