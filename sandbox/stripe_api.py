@@ -120,7 +120,18 @@ class StripeApi:
         return 200, self._find(call, refund_id, "refund", "id")
 
     def intent(self, call: Call, intent_id: str) -> Answer:
-        return 200, self._find(call, intent_id, "payment_intent", "intent")
+        found = self._find(call, intent_id, "payment_intent", "intent")
+        expand = call.params.get("expand") or []
+        for path in expand:
+            if path not in ("latest_charge", "latest_charge.refunds"):
+                raise StripeFailure(400, f"This property cannot be expanded ({path}).",
+                                    param="expand")
+        if not expand or not found["latest_charge"]:
+            return 200, found
+        charge = self._find(call, found["latest_charge"], "charge", "latest_charge")
+        if "latest_charge.refunds" in expand:
+            charge = {**charge, "refunds": self.ledger.refunds_of(call.account, charge["id"])}
+        return 200, {**found, "latest_charge": charge}
 
     def _find(self, call: Call, object_id: str, kind: str, param: str) -> dict[str, Any]:
         found = self.ledger.get(call.account, object_id, kind)

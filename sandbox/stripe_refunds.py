@@ -51,6 +51,15 @@ class StripeRefunds(StripeStore):
             self.emit("charge.refunded", paid, account, request)
             return made
 
+    def refunds_of(self, account: str | None, charge_id: str) -> dict[str, Any]:
+        """A charge's refunds as `expand[]=...refunds` lists them: newest first."""
+        with self.lock:
+            found = [data for owner, data in reversed(self.all("refund"))
+                     if owner == account and data["charge"] == charge_id]
+        found.sort(key=lambda refund: refund["created"], reverse=True)
+        return {"object": "list", "data": found, "has_more": False,
+                "url": f"/v1/charges/{charge_id}/refunds"}
+
     def refund_in_dashboard(self, intent_id: str, amount: int | None = None
                             ) -> dict[str, Any]:
         """The account's owner refunds a payment in Stripe's own dashboard (all of what is

@@ -96,8 +96,10 @@ class StripePayments(StripeWebhooks, StripeConnect):
     # -- refunds -----------------------------------------------------------------------
 
     def refund(self, payment_id: str, amount: Price, key: str) -> Refund:
+        # With its charge's refunds: what a refusal as refunded already is checked against.
         intent = self._call("reading a payment", lambda: self._client.v1.payment_intents
-                            .retrieve(payment_id, options=self._options()))
+                            .retrieve(payment_id, params={"expand": ["latest_charge.refunds"]},
+                                      options=self._options()))
         if intent.currency.upper() != amount.currency:
             raise ProviderRejectedError(PROVIDER, f"payment {payment_id} is in "
                                         f"{intent.currency.upper()}, not {amount.currency}")
@@ -116,8 +118,20 @@ class StripePayments(StripeWebhooks, StripeConnect):
         wanted = to_stripe(amount, round_down=True)
         if wanted < intent.amount_received:
             params["amount"] = wanted
-        made = self._call("refunding", lambda: self._client.v1.refunds.create(
-            params=params, options=self._options(penny_key("refund", key))))
+        try:
+            made = self._client.v1.refunds.create(
+                params=params, options=self._options(penny_key("refund", key)))
+        except stripe.StripeError as exc:
+            ended = _ended_by(intent.latest_charge) \
+                if exc.code == "charge_already_refunded" else None
+            if ended is None:
+                raise translated(exc, "refunding") from exc
+            # All of it went back already (the host gave back the rest in the dashboard,
+            # its charge.refunded not at the booking yet): each refusal would be counted
+            # until the booking told the host to refund by hand money the client has.
+            # Done, by the refund that ended it (a retry under the first key still gets
+            # Stripe's first answer, so only another key's ask comes here).
+            return Refund(ended, payment_id, amount)
         return Refund(made.id, payment_id, from_stripe(made.amount, made.currency))
 
     # -- the wire ----------------------------------------------------------------------
@@ -127,3 +141,14 @@ class StripePayments(StripeWebhooks, StripeConnect):
         if idempotency_key is not None:
             options["idempotency_key"] = idempotency_key
         return options
+
+
+def _ended_by(charge: str | stripe.Charge | None) -> str | None:
+    """The refund that gave back the last of a charge Stripe counts refunded in full (the
+    newest); None while anything is left, or when the charge does not say."""
+    if not isinstance(charge, stripe.Charge) or charge.refunded is not True or \
+            charge.amount_refunded < charge.amount or charge.refunds is None:
+        return None
+    given = [refund for refund in charge.refunds.data
+             if refund.status not in ("failed", "canceled")]
+    return max(given, key=lambda refund: refund.created).id if given else None

@@ -623,6 +623,36 @@ def test_a_refund_owed_given_back_in_part_in_stripes_dashboard_is_made_for_the_r
     assert (shown["state"], shown["refunded_minor"]) == ("refunded", 15000)
 
 
+def test_a_refund_owed_the_host_gave_back_in_full_before_penny_hears_ends_refunded(
+        api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
+    # GIVEN a cancelled booking whose refund Stripe refused ("Refund owed"), which the
+    # host then gives back in full in Stripe's dashboard, its charge.refunded not at Penny
+    held = book(api, clock)
+    sandbox.stripe_pay(session_of(held))
+    deliver_stripe(api, sandbox, 2)
+    api.post(f"/bookings/{held['uid']}/cancel", {"token": held["links"]["cancel_token"]})
+    host = host_id(api, stripe_host)
+    sandbox.stripe_refuse_refunds(1)
+    with pytest.raises(Exception):  # noqa: B017 - failed for Lambda's retry
+        run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"])
+    intent = as_it_is(held["uid"]).payment.payment_id  # type: ignore[union-attr]
+    given = sandbox.stripe_refund_in_dashboard(str(intent))
+
+    # WHEN Lambda tries the job again, twice (Stripe says charge_already_refunded now)
+    for n in (2, 3):
+        run_payments_job(EventKind.BOOKING_CANCELLED, host, held["uid"], n)
+
+    # THEN the booking ends refunded in full by the host's refund, never "refund by
+    # hand"; and the dashboard's events, when they come, change nothing
+    assert [r["id"] for r in sandbox.stripe_refunds()] == [given["id"]]
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"], shown["refund_refused"]) == (
+        "refunded", 15000, False)
+    deliver_stripe(api, sandbox, 2)   # refund.created, charge.refunded
+    shown = view(api, held)["payment"]
+    assert (shown["state"], shown["refunded_minor"]) == ("refunded", 15000)
+
+
 def test_a_refund_stripe_refuses_at_each_of_the_workers_tries_is_left_to_the_host(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     # GIVEN a cancelled paid booking, and Stripe refusing Penny's refund (a 400) each time

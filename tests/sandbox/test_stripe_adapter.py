@@ -28,6 +28,7 @@ from chalicelib.domain.providers.payments import (
     PaymentAccount,
     PaymentEvent,
     PaymentEventKind,
+    Refund,
 )
 from chalicelib.integrations.stripe_calls import translated
 from chalicelib.integrations.stripe_payments import StripePayments
@@ -280,6 +281,40 @@ def test_refunding_more_than_is_left_is_rejected(provider_sandbox: ProviderSandb
 
     with pytest.raises(ProviderRejectedError, match="greater than unrefunded amount"):
         payments.refund(intent, Price(4000, "JPY"), "refund-2")
+
+
+def test_a_refund_asked_of_a_payment_the_host_gave_back_in_full_is_done_not_refused(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a paid checkout its host gave back in full in Stripe's dashboard, before
+    # charge.refunded reached Penny (so Penny still asks for all of it)
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+    given = provider_sandbox.stripe_refund_in_dashboard(intent)
+
+    # WHEN the cancellation's refund asks for the whole payment, and for a part
+    made = payments.refund(intent, YEN, "bk-1-cancelled")
+    part = payments.refund(intent, Price(1000, "JPY"), "bk-1-cancelled-ask-2")
+
+    # THEN each is done by the host's refund (Stripe would say charge_already_refunded)
+    assert made == Refund(given["id"], intent, YEN)
+    assert part == Refund(given["id"], intent, Price(1000, "JPY"))
+    assert [r["id"] for r in provider_sandbox.stripe_refunds()] == [given["id"]]
+
+
+def test_a_refund_asked_again_after_the_rest_went_back_is_done_by_the_refund_that_ended_it(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN 1000 given back in the dashboard, then Penny's refund of all that was left
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+    provider_sandbox.stripe_refund_in_dashboard(intent, 1000)
+    rest = payments.refund(intent, YEN, "bk-1-cancelled")
+
+    # WHEN a redelivered event asks, under another key, for the 1000 its booking misses
+    again = payments.refund(intent, Price(1000, "JPY"), "bk-1-cancelled-after-4000")
+
+    # THEN nothing is left at Stripe: done, by Penny's refund that gave back the last of it
+    assert again == Refund(rest.id, intent, Price(1000, "JPY"))
+    assert len(provider_sandbox.stripe_refunds()) == 2
 
 
 @pytest.mark.parametrize(("status", "refunds"), [

@@ -202,6 +202,31 @@ def test_a_refund_in_isk_must_be_whole_kronur_too(provider_sandbox: ProviderSand
     assert part.amount == 200
 
 
+def test_a_charge_refunded_in_full_is_refused_again_and_reads_so_on_its_payment_intent(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a payment its host gave back in full in the dashboard
+    client, account = _client(provider_sandbox), _host(provider_sandbox)
+    intent = provider_sandbox.stripe_pay(_session(client, account).id)["payment_intent"]
+    given = provider_sandbox.stripe_refund_in_dashboard(intent)
+    options: stripe.RequestOptions = {"stripe_account": account}
+
+    # WHEN another refund is asked for, and the PaymentIntent read with its charge
+    with pytest.raises(stripe.InvalidRequestError) as refusal:
+        client.v1.refunds.create(params={"payment_intent": intent, "amount": 100},
+                                 options=options)
+    plain = client.v1.payment_intents.retrieve(intent, options=options)
+    found = client.v1.payment_intents.retrieve(
+        intent, params={"expand": ["latest_charge.refunds"]}, options=options)
+
+    # THEN Stripe's code says so, and the charge says all of it went back, and by what
+    assert refusal.value.code == "charge_already_refunded"
+    assert isinstance(plain.latest_charge, str)
+    charge = found.latest_charge
+    assert isinstance(charge, stripe.Charge) and charge.id == plain.latest_charge
+    assert (charge.refunded, charge.amount_refunded) == (True, 3000)
+    assert charge.refunds is not None and [r.id for r in charge.refunds.data] == [given["id"]]
+
+
 def test_the_hosted_page_shows_each_currency_in_its_decimals_at_stripe(
         provider_sandbox: ProviderSandbox) -> None:
     client, account = _client(provider_sandbox), _host(provider_sandbox)
