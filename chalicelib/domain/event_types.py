@@ -74,6 +74,16 @@ class Question:
     required: bool = False
     options: tuple[str, ...] = ()
 
+    def repeated_option(self) -> str | None:
+        """An option listed a second time, ignoring case (the client picks by the words:
+        two a client cannot tell apart are one choice shown twice); None if none is."""
+        seen: set[str] = set()
+        for option in self.options:
+            if option.casefold() in seen:
+                return option
+            seen.add(option.casefold())
+        return None
+
     def check(self, value: str | None) -> str | None:
         """Return the cleaned answer, or raise InvalidAnswerError naming this question."""
         where = f"answers.{self.id}"

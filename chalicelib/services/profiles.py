@@ -68,6 +68,19 @@ class ProfileService:
         if refusal:
             raise PriceNotPayableError(refusal, "price.amount_minor")
 
+    @staticmethod
+    def _check_options(et: EventType, old: EventType | None = None) -> None:
+        """A choice question may not list an option twice, unless it is kept as it was:
+        event types saved before the rule can still be hidden, retitled or turned on (the
+        dashboard's toggles send the event type back whole)."""
+        kept = {(q.id, q.options) for q in old.questions} if old is not None else set()
+        for index, question in enumerate(et.questions):
+            repeated = question.repeated_option()
+            if repeated is not None and (question.id, question.options) not in kept:
+                raise ValidationError(f"the option {repeated!r} is listed twice: give each "
+                                      "option of a choice question its own words",
+                                      f"questions.{index}")
+
     def config(self, host_id: str) -> HostConfig:
         return self.hosts.config(host_id)
 
@@ -112,6 +125,7 @@ class ProfileService:
             raise ValidationError(f"a host can have at most {MAX_EVENT_TYPES} event types")
         et = replace(draft, id=secrets.token_hex(6), host_id=host_id,
                      slug=validate_event_slug(draft.slug))
+        self._check_options(et)
         self._check_price(host_id, et)
         return replace(et, version=self.hosts.save_event_type(et, config.profile.slug, None))
 
@@ -124,6 +138,7 @@ class ProfileService:
         if old is None:
             raise NotFoundError("event type not found")
         et = replace(draft, id=old.id, host_id=host_id, slug=validate_event_slug(draft.slug))
+        self._check_options(et, old)
         self._check_price(host_id, et, old)
         written = self.hosts.save_event_type(et, config.profile.slug, old, expected)
         return replace(et, version=written)

@@ -22,7 +22,13 @@ from chalicelib.domain.errors import (
     SlugTakenError,
     ValidationError,
 )
-from chalicelib.domain.event_types import EventType, LocationKind, Price
+from chalicelib.domain.event_types import (
+    EventType,
+    LocationKind,
+    Price,
+    Question,
+    QuestionType,
+)
 from chalicelib.domain.hosts import Profile
 from chalicelib.services.profiles import MAX_EVENT_TYPES, ProfileService
 from tests.unit.fakes import FakeHosts, make_host
@@ -142,6 +148,31 @@ def test_an_event_type_update_keeps_its_id_and_host() -> None:
     assert (updated.id, updated.host_id, updated.slug, updated.title) == (
         "alice-intro", "host-alice", "intro-call", "Intro, longer")
     assert service.event_type("host-alice", "alice-intro") == updated
+
+
+def test_a_choice_question_listing_an_option_twice_is_refused_unless_kept_as_it_was() -> None:
+    service, hosts = given_alice_and_bob()
+    twice = Question("size", "Team size", QuestionType.SELECT, options=("Small", "small"))
+    with pytest.raises(ValidationError, match="'small' is listed twice") as refused:
+        service.update_event_type("host-alice", "alice-intro",
+                                  draft(slug="intro", questions=(twice,)))
+    assert refused.value.field == "questions.0"
+    with pytest.raises(ValidationError, match="listed twice"):
+        service.create_event_type("host-alice", draft(slug="sizes", questions=(twice,)))
+    # GIVEN one saved before the rule, as older code took it
+    old = service.event_type("host-alice", "alice-intro")
+    hosts.events["host-alice"]["alice-intro"] = replace(old, questions=(twice,))
+
+    # WHEN the host hides it (the dashboard's toggle sends the event type back whole)
+    hidden = service.update_event_type("host-alice", "alice-intro",
+                                       draft(slug="intro", questions=(twice,), hidden=True))
+
+    # THEN it is saved; a changed list of options is checked again
+    assert hidden.hidden
+    again = replace(twice, options=("Small", "small", "Large"))
+    with pytest.raises(ValidationError, match="listed twice"):
+        service.update_event_type("host-alice", "alice-intro",
+                                  draft(slug="intro", questions=(again,)))
 
 
 def test_an_event_type_update_with_the_version_read_answers_the_next_one() -> None:

@@ -39,14 +39,6 @@ class QuestionModel(Strict):
             raise ValueError("a choice question (select) needs at least one option to choose")
         if self.type != "select" and self.options:
             raise ValueError("only a choice question (select) takes options")
-        seen: set[str] = set()
-        for option in self.options:
-            # The client picks by the words: two options a client cannot tell apart are
-            # one choice shown twice.
-            if option.casefold() in seen:
-                raise ValueError(f"the option {option!r} is listed twice: give each option "
-                                 "of a choice question its own words")
-            seen.add(option.casefold())
         return self
 
 
