@@ -29,7 +29,7 @@ def put_profile(host_id: str, body: Any) -> Any:
 @route("/me/schedule", "GET", "get_schedule", "Your weekly hours and date overrides", "host",
        auth=True, response="ScheduleOut", errors=AUTH_ERRORS)
 def get_schedule(host_id: str) -> Any:
-    return views().schedule_out(services().profiles.config(host_id).schedule)
+    return views().schedule_out(services().profiles.schedule(host_id))
 
 
 @route("/me/schedule", "PUT", "put_schedule", "Replace your weekly hours and overrides", "host",

@@ -92,6 +92,9 @@ class ProfileService:
     def profile(self, host_id: str) -> Profile:
         return self.hosts.profile(host_id)
 
+    def schedule(self, host_id: str) -> Schedule:
+        return self.hosts.config(host_id, consistent=True).schedule
+
     def event_types(self, host_id: str) -> tuple[EventType, ...]:
         return self.hosts.config(host_id, consistent=True).event_types
 
@@ -114,8 +117,11 @@ class ProfileService:
         """`expected`: as for update_profile (ScheduleChangedError, with the schedule as it
         is now)."""
         config = self.hosts.config(host_id)
-        # The schedule is always read in the host's profile timezone.
-        stored = replace(schedule, timezone=config.profile.timezone, saved=True)
+        # The schedule is always read in the host's profile timezone. The version read
+        # here is the one a save without `expected` writes over (the store reads it again
+        # only if a save came since).
+        stored = replace(schedule, timezone=config.profile.timezone, saved=True,
+                         version=config.schedule.version)
         version = self.hosts.save_schedule(config.profile.slug, stored, host_id, expected)
         return replace(stored, version=version)
 

@@ -47,10 +47,12 @@ class HostSettingsWrites(SettingsVersions):
         `expected`: the schedule's version the caller's editor read, the put's condition;
         when the stored one is another, ScheduleChangedError with the schedule as it now
         stands, and nothing is written. Without it, the last writer wins: over the
-        version read just before. Returns the version written."""
+        version the caller read (`schedule.version`), or, when a save came since (or that
+        read lagged), the one read again consistently. Returns the version written."""
+        read_again = False
         for _ in range(PROFILE_ATTEMPTS):
-            version = expected
-            if version is None:
+            version = expected if expected is not None else schedule.version
+            if expected is None and read_again:
                 stored = stored_schedule(host_id)
                 version = int(stored.version or 0) if stored is not None else 0
             try:
@@ -74,6 +76,7 @@ class HostSettingsWrites(SettingsVersions):
                         "now, and save again",
                         current=schedule_from(stored_schedule(host_id), schedule.timezone)
                     ) from exc
+                read_again = read_again or reasons[0] == "ConditionalCheckFailed"
                 if reasons[1] == "ConditionalCheckFailed":
                     host_slug = self._current_slug(host_id)
         raise BookingContentionError("your profile is being updated elsewhere; try again")

@@ -410,6 +410,38 @@ def test_a_schedule_save_without_a_version_is_the_last_writers_as_before(api: Ap
     assert second.json["weekly"]["monday"] == [{"start": "08:00", "end": "12:00"}]
 
 
+def test_a_schedule_save_without_a_version_adds_no_read_for_it(api: Api) -> None:
+    token = make_host(api, "alice")
+    api.put("/me/schedule", f.weekdays(("10:00", "16:00")), token=token)
+
+    with recorded() as requests:
+        r = api.put("/me/schedule", f.weekdays(("08:00", "12:00")), token=token)
+
+    assert r.status == 200, r.json
+    # the host's partition and the write, as before versions
+    assert requests.take() == {"Query": 1, "TransactWriteItems": 1}
+
+
+def test_hours_saved_again_right_after_a_save_are_made_though_reads_lag(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = make_host(api, "alice")
+    host_id = api.get("/me/profile", token=token).json["id"]
+    lag = reads_left_behind(monkeypatch, host_id)
+    saved = api.put("/me/schedule", f.weekdays(("10:00", "16:00")), token=token).json
+    lag()
+
+    # The editor reads the hours again (its version for the next save), as a reload does
+    read = api.get("/me/schedule", token=token).json
+    again = api.put("/me/schedule", {**f.weekdays(("09:00", "17:00")),
+                                     "version": read["version"]}, token=token)
+    # ... and a script that sends no version writes over the save its read lags
+    last = api.put("/me/schedule", f.weekdays(("08:00", "12:00")), token=token)
+
+    assert read["version"] == saved["version"]
+    assert again.status == 200, again.json
+    assert (last.status, last.json["version"]) == (200, saved["version"] + 2), last.json
+
+
 def test_a_slug_change_keeps_the_schedules_version(api: Api) -> None:
     token = make_host(api, "alice")
     saved = api.put("/me/schedule", f.weekdays(("10:00", "16:00")), token=token).json
