@@ -68,8 +68,8 @@ class GoogleCalendar(GoogleEventMoves, GoogleCalendarChannels):
                     **conference_version(event)), "restoring an event")
         return written_event(self._with_meet(calendar_id, event_id, answer))
 
-    def _with_meet(self, calendar_id: str, event_id: str,
-                   answer: Mapping[str, Any]) -> Mapping[str, Any]:
+    def _with_meet(self, calendar_id: str, event_id: str, answer: Mapping[str, Any],
+                   or_fail: bool = True) -> Mapping[str, Any]:
         """The event once Google has made its Meet conference: read again after a short
         pause while it answers `pending`. Still pending after them: unavailable, so the
         job is retried (it finds the event by its id, with the link by then) rather than
@@ -81,7 +81,7 @@ class GoogleCalendar(GoogleEventMoves, GoogleCalendarChannels):
             answer = self._call(self._api("events").get(calendarId=calendar_id,
                                                         eventId=event_id),
                                 "reading an event's Meet link")
-        if meet_pending(answer):
+        if meet_pending(answer) and or_fail:
             raise ProviderUnavailableError(PROVIDER, "Google Meet is still making the "
                                            "event's link; try again later")
         return answer
@@ -105,7 +105,10 @@ class GoogleCalendar(GoogleEventMoves, GoogleCalendarChannels):
         if answer.get("status") == "cancelled":
             raise EventGoneError(PROVIDER, "Google Calendar refused updating an event (it "
                                            "was deleted in the calendar)")
-        return written_event(self._with_meet(calendar_id, event_id, answer))
+        # Still pending after the reads: the answer as it is, no link in it. The caller
+        # keeps the link the booking has (a move keeps its conference); failing for a
+        # retry would patch again and send the client and guests a second update.
+        return written_event(self._with_meet(calendar_id, event_id, answer, or_fail=False))
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         self._call(self._api("events").delete(calendarId=calendar_id, eventId=event_id,

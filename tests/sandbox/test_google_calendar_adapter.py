@@ -323,6 +323,22 @@ def test_a_meet_link_still_pending_after_its_reads_is_unavailable_and_a_retry_ge
     assert again.id == stored.id and again.join_url == stored.link is not None
 
 
+def test_an_update_whose_meet_link_is_still_pending_after_its_reads_is_not_patched_again(
+        provider_sandbox: ProviderSandbox) -> None:
+    # A patch that fails for a retry patches again, and with sendUpdates the client and
+    # the host's guests get a second update: the answer is taken as it is, with no link
+    # (the calendar job keeps the link the booking has).
+    calendar = _adapter(provider_sandbox)
+    made = calendar.create_event("primary", _booking(online_meeting=False))
+    provider_sandbox.meet_pending(reads=4)
+
+    updated = calendar.update_event("primary", made.id, _booking())
+
+    assert (updated.id, updated.join_url) == (made.id, None)
+    assert provider_sandbox.api_call_counts("google") == {
+        "events.insert": 1, "events.patch": 1, "events.get": 3}
+
+
 def test_the_id_of_a_keys_event_is_known_without_asking_google(
         provider_sandbox: ProviderSandbox) -> None:
     calendar = _adapter(provider_sandbox)
