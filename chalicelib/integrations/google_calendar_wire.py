@@ -131,8 +131,8 @@ def event_body(event: CalendarEvent, invite: bool = True) -> dict[str, Any]:
     body: dict[str, Any] = {
         "summary": event.title, "description": event.description,
         "location": event.location or "",
-        "start": {"dateTime": rfc3339(event.when.start), "timeZone": "UTC"},
-        "end": {"dateTime": rfc3339(event.when.end), "timeZone": "UTC"}}
+        "start": {"dateTime": rfc3339(event.when.start), "timeZone": event.time_zone},
+        "end": {"dateTime": rfc3339(event.when.end), "timeZone": event.time_zone}}
     if invite:
         body["attendees"] = [{"email": event.attendee_email,
                               "displayName": event.attendee_name}]

@@ -87,8 +87,9 @@ class CalendarEventWrites(CalendarEventDeletes):
 
     def _event(self, booking: Booking, destination: CalendarRef, online: bool,
                zoom_url: str | None, written: list[Written],
-               venue: str | None = None) -> str | None:
-        """`venue`: the place of a meeting that is not a video call, with its details."""
+               venue: str | None = None, zone: str = "UTC") -> str | None:
+        """`venue`: the place of a meeting that is not a video call, with its details;
+        `zone`: the host's, which the event is shown in."""
         ref = self.refs.get(CALENDAR, booking.uid)
         place, event_id, key = recorded(ref) if ref is not None else ("", "", booking.uid)
         if ref is not None and destination.key not in (made_for(ref), place):
@@ -106,7 +107,8 @@ class CalendarEventWrites(CalendarEventDeletes):
             attendee_email=booking.attendee.email,
             description=f"Booked with Penny. Reschedule or cancel: {self.manage_url(booking.uid)}"
             + (f"\n\nCall {booking.attendee.name} at {booking.phone}." if booking.phone else ""),
-            location=zoom_url or venue, online_meeting=online, booking_uid=booking.uid)
+            location=zoom_url or venue, online_meeting=online, booking_uid=booking.uid,
+            time_zone=zone)
         calendar = self.adapters.calendar(booking.host_id, destination.provider, SYNC_TIMEOUT)
         if ref is None:
             made = self._create(calendar, booking, destination, event, written)

@@ -171,7 +171,8 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
             if destination is not None:
                 venue = None if kind is None or kind.is_video else meeting_place(
                     kind, config.location_details(booking))
-                link = self._event(booking, destination, rides, zoom_url, written, venue)
+                link = self._event(booking, destination, rides, zoom_url, written, venue,
+                                   config.profile.timezone)
             else:  # the host stopped writing bookings to a calendar: take ours away
                 self._drop_event(booking.host_id, booking.uid, written)
         except (ConnectionBrokenError, NotConnectedError) as exc:

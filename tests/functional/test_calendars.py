@@ -299,6 +299,21 @@ def test_a_meet_link_google_makes_after_its_insert_answers_reaches_the_booking(
     assert (shown["video_url"], shown["video_note"]) == (event.link, None)
 
 
+def test_a_bookings_google_event_is_in_the_hosts_zone_not_utc(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # Google shows an event in its timeZone (the editor, the invitations it sends): in
+    # UTC, a New York host's 13:00 read "18:00 (Coordinated Universal Time)" there.
+    connect(api, host, "google")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    assert event.start == at(day, 13)  # the same instant
+    assert event.body["start"]["timeZone"] == event.body["end"]["timeZone"] == NEW_YORK.key
+
+
 def test_a_meet_booking_keeps_its_link_while_google_is_broken(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     # GIVEN a booking in the host's Google Calendar with its Meet link
