@@ -31,7 +31,15 @@ export function initSignupView(state, api, signedIn) {
   const form = $("#signup-form");
   const zone = detectZone();
   let slugEdited = false;
-  fillTimeZones(form.timezone, zone);
+  // The form as a newcomer first meets it, again after each sign-up in this tab: reset()
+  // alone would keep the last link typed by hand (no more suggestions from the name) and
+  // put the timezone on the list's first zone, the detected one being no default.
+  const fresh = () => {
+    form.reset();
+    slugEdited = false;
+    fillTimeZones(form.timezone, zone);
+  };
+  fresh();
   showLinkStart($("#signup-slug-prefix"), `${state.publicUrl}/`);
   form.display_name.addEventListener("input", () => {
     if (!slugEdited) form.slug.value = slugify(form.display_name.value);
@@ -47,7 +55,7 @@ export function initSignupView(state, api, signedIn) {
           password: form.password.value, slug: form.slug.value.trim(),
           timezone: form.timezone.value,
         });
-        form.reset();
+        fresh();
         await signedIn(session.host, "welcome");
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;

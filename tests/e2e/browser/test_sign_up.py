@@ -1,0 +1,49 @@
+"""The sign-up form a newcomer meets, in headless Chromium against the local stack: what
+it suggests (the link from the name, the timezone from the browser) and what it says when
+something is wrong.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.browser.conftest import NewContext
+from tests.e2e.browser.test_dashboard import PASSWORD, open_dashboard, view
+from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_up_form(page: Page, stack: LocalStack) -> Locator:
+    """The sign-up view, reached from the login view's link as a newcomer does."""
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+    page.get_by_role("link", name="Create an account").click()
+    expect(page).to_have_url(f"{stack.api_url}/app/signup")
+    return view(page, "signup")
+
+
+def test_a_second_sign_up_in_the_same_tab_suggests_the_link_and_detects_the_zone_again(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a first sign-up in this tab whose link the visitor typed themselves
+    page = open_dashboard(new_context(timezone_id="Asia/Kolkata"), stack)
+    signup = sign_up_form(page, stack)
+    first = f"own-{secrets.token_hex(4)}"
+    signup.get_by_label("Your name").fill("Asha Rao")
+    signup.get_by_label("Email").fill(f"{first}@example.com")
+    signup.get_by_label("Password").fill(PASSWORD)
+    signup.get_by_label("Your link").fill(first)
+    signup.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(f"{stack.api_url}/app/welcome")
+    page.get_by_role("button", name="Log out").click()
+
+    # WHEN someone else signs up in the same tab
+    signup = sign_up_form(page, stack)
+    signup.get_by_label("Your name").fill("Ravi Kumar")
+
+    # THEN the form suggests as it did the first time: the link from the name, the zone
+    # from the browser
+    expect(signup.get_by_label("Your link")).to_have_value("ravi-kumar")
+    expect(signup.get_by_label("Timezone")).to_have_value("Asia/Kolkata")
