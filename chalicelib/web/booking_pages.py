@@ -32,8 +32,8 @@ from chalicelib.web.page_services import PageServices as PageServices
 from chalicelib.web.pages import Markup, base_path, html_page, not_found_page
 from chalicelib.web.public_page_answers import (
     STYLES,
-    api_not_found,
     page_or_404,
+    reserved_answer,
     short_description,
 )
 
@@ -64,8 +64,9 @@ def _lowercase(request: Any, base: str, *segments: str) -> Response | None:
 
 def profile_page(services: PageServices, request: Any, host: str) -> Response:
     base = base_path(request)
-    if host in RESERVED_SLUGS:
-        return api_not_found(request, f"/{host}")
+    reserved = reserved_answer(request, base, host)
+    if reserved is not None:
+        return reserved
     moved = _lowercase(request, base, host)
     if moved is not None:
         return moved
@@ -91,8 +92,9 @@ def profile_page(services: PageServices, request: Any, host: str) -> Response:
 
 def event_page(services: PageServices, request: Any, host: str, event: str) -> Response:
     base = base_path(request)
-    if host in RESERVED_SLUGS:
-        return api_not_found(request, f"/{host}/{event}")
+    reserved = reserved_answer(request, base, host, event)
+    if reserved is not None:
+        return reserved
     moved = _lowercase(request, base, host, event)
     if moved is not None:
         return moved

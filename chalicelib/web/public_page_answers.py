@@ -1,7 +1,8 @@
 """How a public page answers: its styles, the cache and robots rules of a secret link's
 page, a description cut to what a search result shows, the friendly 404 page for an
-unknown host, event or link, the API's JSON 404 for a reserved first segment, and the
-token a secret link carries."""
+unknown host, event or link, the answer for a reserved first segment (the API's JSON 404,
+the page, or the way to the dashboard's login and sign-up), and the token a secret link
+carries."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.hosts import RESERVED_SLUGS
 from chalicelib.functions.errors import error_response
 from chalicelib.web.pages import not_found_page
 
@@ -36,10 +38,28 @@ def page_or_404(base: str, make: Callable[[], Response]) -> Response:
                               "This booking page or link does not exist, or is no longer valid.")
 
 
-def api_not_found(request: Any, path: str) -> Response:
-    # A reserved first segment is the JSON API's (/me, /hosts, /auth, ...), never a host:
-    # an API client's typo gets the API's JSON 404, not a page.
-    return error_response(404, "not_found", f"No route matches {request.method} {path}")
+# The first segments the JSON API answers under. The other reserved words (/admin, /docs,
+# /www, ...) are no API: whoever types them is in a browser.
+API_SEGMENTS = frozenset({"api", "auth", "me", "hosts", "bookings", "openapi.json",
+                          "webhooks", "oauth"})
+# What a newcomer types to log in or sign up: the dashboard's forms.
+SIGN_IN_PAGES = {"login": "/app/login", "signup": "/app/signup"}
+
+
+def reserved_answer(request: Any, base: str, *segments: str) -> Response | None:
+    """The answer for a path whose first segment is reserved (never a host), else None.
+    An API client's typo (/me, /hosts) gets the API's JSON 404, not a page; /login and
+    /signup go to the dashboard's forms; any other reserved word is the page's 404."""
+    first = segments[0].lower()
+    if first not in RESERVED_SLUGS:
+        return None
+    if len(segments) == 1 and first in SIGN_IN_PAGES:
+        return Response(body="", status_code=302,
+                        headers={"Location": base + SIGN_IN_PAGES[first]})
+    if segments[0] in API_SEGMENTS:
+        path = "".join(f"/{s}" for s in segments)
+        return error_response(404, "not_found", f"No route matches {request.method} {path}")
+    return not_found_page(base)
 
 
 def link_token(request: Any) -> str:

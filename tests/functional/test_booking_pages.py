@@ -197,6 +197,34 @@ def test_unknown_pages_are_a_friendly_html_404(api: Api, host: str, path: str) -
     assert "does not" in r.body.decode()
 
 
+@pytest.mark.parametrize(("path", "form"), [("/login", "/app/login"), ("/signup", "/app/signup"),
+                                            ("/Login", "/app/login")])
+def test_the_login_and_signup_addresses_a_newcomer_types_lead_to_the_dashboards_forms(
+        api: Api, path: str, form: str) -> None:
+    r = api.get(path)
+
+    assert (r.status, r.headers["Location"]) == (302, form)
+    assert api.get(form).headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("path", ["/admin", "/docs", "/www", "/logout", "/admin/intro"])
+def test_a_reserved_word_that_no_api_answers_is_the_friendly_html_404(
+        api: Api, path: str) -> None:
+    r = api.get(path)
+
+    assert r.status == 404
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("path", ["/me", "/hosts", "/auth/nothing"])
+def test_an_api_clients_typo_under_an_api_prefix_stays_the_json_404(
+        api: Api, path: str) -> None:
+    r = api.get(path)
+
+    assert r.status == 404
+    assert r.headers["Content-Type"] == "application/json"
+
+
 def test_pages_are_not_part_of_the_openapi_document(api: Api) -> None:
     paths = api.get("/openapi.json").json["paths"]
 

@@ -47,3 +47,13 @@ def test_a_second_sign_up_in_the_same_tab_suggests_the_link_and_detects_the_zone
     # from the browser
     expect(signup.get_by_label("Your link")).to_have_value("ravi-kumar")
     expect(signup.get_by_label("Timezone")).to_have_value("Asia/Kolkata")
+
+
+def test_a_newcomer_who_types_the_signup_address_gets_the_sign_up_form(
+        stack: LocalStack, new_context: NewContext) -> None:
+    page = new_context().new_page()
+
+    page.goto(f"{stack.api_url}/signup")
+
+    expect(page).to_have_url(f"{stack.api_url}/app/signup")
+    expect(page.get_by_role("heading", name="Create your booking page")).to_be_visible()
