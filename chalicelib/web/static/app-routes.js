@@ -30,11 +30,17 @@ export function createRouter(state, views) {
   }
 
   let shownPath = location.pathname; // the address of the view on screen
+  // The view a logged-out visitor asked for (a bookmark) or was on when the session
+  // ended: logging in leads back there (takeWanted), not to Bookings.
+  let wanted = "";
 
   function render({ focus = false } = {}) {
     let section = currentSection();
     const signedIn = Boolean(state.profile);
-    if (!signedIn && !PUBLIC_SECTIONS.includes(section)) section = "login";
+    if (!signedIn && !PUBLIC_SECTIONS.includes(section)) {
+      if (views[section]) wanted = section;
+      section = "login";
+    }
     else if (signedIn && (PUBLIC_SECTIONS.includes(section) || !views[section])) section = "bookings";
     if (section !== currentSection()) history.replaceState(null, "", `${base}/app/${section}`);
     shownPath = location.pathname;
@@ -78,7 +84,13 @@ export function createRouter(state, views) {
     event.returnValue = "";
   });
 
-  return { currentSection, go, render };
+  function takeWanted() {
+    const section = wanted;
+    wanted = "";
+    return section;
+  }
+
+  return { currentSection, go, render, takeWanted };
 }
 
 // On a phone the nav is one row that scrolls sideways: bring the current section into it

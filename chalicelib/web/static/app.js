@@ -102,6 +102,7 @@ function currentSection() {
 // ---- session ----------------------------------------------------------------------------
 
 async function signedIn(profile, next) {
+  router.takeWanted(); // a new account's first view is the welcome, whatever came before
   state.profile = profile;
   $("#dash-host").textContent = profile.display_name;
   live.start();
@@ -113,10 +114,11 @@ function signedOut() {
   state.profile = null;
   live.stop();
   toast("Your session has ended. Please log in again.", { kind: "warning" });
-  go("login", { replace: true });
+  router.render({ focus: true }); // the login view, this view kept to come back to
 }
 
-initLoginForm(api, signedIn);
+// Logging in leads to the view asked for while logged out, else Bookings.
+initLoginForm(api, (profile) => signedIn(profile, router.takeWanted() || "bookings"));
 
 $("#logout").addEventListener("click", async (event) => {
   if (!mayLeave()) return;
