@@ -27,6 +27,13 @@ export function initLoginForm(api, signedIn) {
   });
 }
 
+// The API's words for a taken e-mail or link ("this slug is taken") are a developer's: a
+// newcomer reads the form's own, and what to do next.
+const TAKEN = {
+  email_taken: () => "An account already uses this e-mail. Log in to it, or use another e-mail.",
+  slug_taken: (form) => `The link ${form.slug.value.trim()} is taken: choose another.`,
+};
+
 export function initSignupView(state, api, signedIn) {
   const form = $("#signup-form");
   const zone = detectZone();
@@ -59,7 +66,8 @@ export function initSignupView(state, api, signedIn) {
         await signedIn(session.host, "welcome");
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        showError(form, error);
+        const words = Object.hasOwn(TAKEN, error.code) ? TAKEN[error.code](form) : null;
+        showError(form, words ? { ...error, message: words } : error);
       }
     });
   });

@@ -5,13 +5,14 @@ something is wrong.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.browser.conftest import NewContext
-from tests.e2e.browser.test_dashboard import PASSWORD, open_dashboard, view
+from tests.e2e.browser.test_dashboard import PASSWORD, open_dashboard, sign_up_in_browser, view
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -57,3 +58,35 @@ def test_a_newcomer_who_types_the_signup_address_gets_the_sign_up_form(
 
     expect(page).to_have_url(f"{stack.api_url}/app/signup")
     expect(page.get_by_role("heading", name="Create your booking page")).to_be_visible()
+
+
+def test_an_e_mail_or_a_link_already_taken_is_said_in_the_forms_words(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN someone who has an account already
+    taken, _ = sign_up_in_browser(new_context(), stack)
+    page = open_dashboard(new_context(), stack)
+    signup = sign_up_form(page, stack)
+    signup.get_by_label("Your name").fill("Lea Park")
+    signup.get_by_label("Password").fill(PASSWORD)
+
+    # WHEN a newcomer signs up with that e-mail
+    signup.get_by_label("Email").fill(f"{taken}@example.com")
+    signup.get_by_role("button", name="Create account").click()
+
+    # THEN the e-mail field says so, and what to do, in words of the form (not "slug")
+    email = signup.get_by_label("Email")
+    expect(email).to_be_focused()
+    expect(email).to_have_accessible_description(re.compile(
+        "An account already uses this e-mail. Log in to it, or use another e-mail."))
+
+    # WHEN their link is someone else's, or a word Penny keeps for itself
+    email.fill(f"lea-{secrets.token_hex(4)}@example.com")
+    for slug in (taken, "admin"):
+        signup.get_by_label("Your link").fill(slug)
+        signup.get_by_role("button", name="Create account").click()
+
+        # THEN the link field says so
+        link = signup.get_by_label("Your link")
+        expect(link).to_be_focused()
+        expect(link).to_have_accessible_description(re.compile(
+            f"The link {slug} is taken: choose another."))
