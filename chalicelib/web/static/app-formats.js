@@ -68,7 +68,12 @@ export function fillTimeZones(select, current) {
   select.value = selected;
 }
 
+// Letters that are not a Latin letter and an accent, so NFKD leaves them whole and the
+// slug would lose them ("Groß" -> "gro", "Łucja" -> "ucja"): their usual spelling.
+const SPELLED = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i" };
+
 export function slugify(text) {
-  return text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+  return text.toLowerCase().replace(/[ßæœøłđðþı]/g, (letter) => SPELLED[letter])
+    .normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
 }

@@ -90,3 +90,16 @@ def test_an_e_mail_or_a_link_already_taken_is_said_in_the_forms_words(
         expect(link).to_be_focused()
         expect(link).to_have_accessible_description(re.compile(
             f"The link {slug} is taken: choose another."))
+
+
+@pytest.mark.parametrize(("name", "link"), [("Jürgen Groß", "jurgen-gross"),
+                                            ("Łucja Øvergaard", "lucja-overgaard"),
+                                            ("Đorđe Þórsson", "dorde-thorsson")])
+def test_the_link_suggested_from_a_name_keeps_letters_that_have_no_accent_to_drop(
+        stack: LocalStack, new_context: NewContext, name: str, link: str) -> None:
+    page = open_dashboard(new_context(), stack, "/app/signup")
+    signup = view(page, "signup")
+
+    signup.get_by_label("Your name").fill(name)
+
+    expect(signup.get_by_label("Your link")).to_have_value(link)
