@@ -65,39 +65,34 @@ class EventSlugTakenError(PennyError):
     code = "event_slug_taken"
 
 
-class EventTypeChangedError(PennyError):
-    """The event type was saved elsewhere (another tab, a script) since the caller read the
-    version it sent, or kept changing while this write was made."""
-
-    code = "event_type_changed"
+class ChangedElsewhereError(PennyError):
+    """An object saved elsewhere (another tab, a script) since the caller read the
+    version it sent: the save is refused, and `current`, the object as stored now when
+    known, lets the caller show it rather than read it again."""
 
     def __init__(self, message: str, field: str | None = None,
-                 current: EventType | None = None) -> None:
+                 current: EventType | Profile | Schedule | None = None) -> None:
         super().__init__(message, field)
-        # As stored now, when known: the caller shows it rather than read it again.
         self.current = current
 
 
-class ProfileChangedError(PennyError):
+class EventTypeChangedError(ChangedElsewhereError):
+    """The event type was saved elsewhere since the caller read the version it sent, or
+    kept changing while this write was made."""
+
+    code = "event_type_changed"
+
+
+class ProfileChangedError(ChangedElsewhereError):
     """The profile was saved elsewhere since the caller read the version it sent."""
 
     code = "profile_changed"
 
-    def __init__(self, message: str, field: str | None = None,
-                 current: Profile | None = None) -> None:
-        super().__init__(message, field)
-        self.current = current
 
-
-class ScheduleChangedError(PennyError):
+class ScheduleChangedError(ChangedElsewhereError):
     """The schedule was saved elsewhere since the caller read the version it sent."""
 
     code = "schedule_changed"
-
-    def __init__(self, message: str, field: str | None = None,
-                 current: Schedule | None = None) -> None:
-        super().__init__(message, field)
-        self.current = current
 
 
 class IdempotencyKeyReusedError(PennyError):

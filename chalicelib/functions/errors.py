@@ -25,9 +25,7 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.EmailTakenError: 409,
     e.SlugTakenError: 409,
     e.EventSlugTakenError: 409,
-    e.EventTypeChangedError: 409,
-    e.ProfileChangedError: 409,        # saved elsewhere since the version the caller sent
-    e.ScheduleChangedError: 409,       # the same, of the weekly hours and overrides
+    e.ChangedElsewhereError: 409,      # saved elsewhere since the version the caller sent
     e.SlotTakenError: 409,
     e.BookingStateError: 409,
     e.BookingContentionError: 409,
@@ -79,7 +77,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 def _current(exc: e.PennyError) -> dict[str, Any] | None:
     """A save refused as changed elsewhere: the object as it now stands, as its GET says
     it (views load only then: the error table stays light on a cold start)."""
-    current = getattr(exc, "current", None)
+    current = exc.current if isinstance(exc, e.ChangedElsewhereError) else None
     if current is None:
         return None
     from chalicelib.functions.views import current_out

@@ -29,6 +29,7 @@ from chalicelib.store.stream import events_of
 from chalicelib.store.tables import PennyItem
 from chalicelib.web.embedded_slots import sent_starts
 from local.metering import ApiCall, dynamodb_calls, observe_calls
+from sandbox.calendar_model import CalendarEvent as SandboxEvent
 from sandbox.model import Account
 from sandbox.server import ProviderSandbox
 from sandbox.testing import consent
@@ -299,29 +300,32 @@ def test_a_meet_link_google_makes_after_its_insert_answers_reaches_the_booking(
     assert (shown["video_url"], shown["video_note"]) == (event.link, None)
 
 
+def google_booking(api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock
+                   ) -> tuple[dict[str, Any], str, SandboxEvent]:
+    """A booking at 13:00 on the next weekday, written to the host's Google Calendar by
+    the calendar job; (the booking, the host's id, Penny's event in the sandbox)."""
+    connect(api, host, "google")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    return booked, owner, event
+
+
 def test_a_bookings_google_event_is_in_the_hosts_zone_not_utc(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     # Google shows an event in its timeZone (the editor, the invitations it sends): in
     # UTC, a New York host's 13:00 read "18:00 (Coordinated Universal Time)" there.
-    connect(api, host, "google")
-    day, owner = next_weekday(clock), host_id(api, host)
-    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+    _, _, event = google_booking(api, sandbox, host, clock)
 
-    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
-
-    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
-    assert event.start == at(day, 13)  # the same instant
+    assert event.start == at(next_weekday(clock), 13)  # the same instant
     assert event.body["start"]["timeZone"] == event.body["end"]["timeZone"] == NEW_YORK.key
 
 
 def test_a_meet_booking_keeps_its_link_while_google_is_broken(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     # GIVEN a booking in the host's Google Calendar with its Meet link
-    connect(api, host, "google")
-    day, owner = next_weekday(clock), host_id(api, host)
-    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
-    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
-    (event,) = [e for e in sandbox.events("google") if e.created_by_app]
+    booked, owner, event = google_booking(api, sandbox, host, clock)
     # and Google broken since (the host removed Penny's access there)
     broken(api, host, sandbox, clock, "google")
 

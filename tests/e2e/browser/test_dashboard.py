@@ -377,19 +377,26 @@ def test_an_expired_access_cookie_is_refreshed_without_the_host_noticing(
     assert cookies["penny_access"] and cookies["penny_refresh"] != refresh_cookie
 
 
-def test_the_host_cancels_from_the_list_with_the_keyboard(
-        stack: LocalStack, new_context: NewContext) -> None:
+def bookings_live(stack: LocalStack, new_context: NewContext, client: str
+                  ) -> tuple[str, Page]:
+    """A host (set_up_host) with `client`'s intro call booked, on a live Bookings view
+    whose socket's catch-up read has drawn the list (it draws it anew: a key pressed or
+    a button clicked before may be lost); (the host's slug, the page)."""
     context = new_context()
     slug, _ = sign_up_in_browser(context, stack)
     set_up_host(context, stack, slug)
-    book(stack, slug, "intro", "Barbara Liskov")
+    book(stack, slug, "intro", client)
     page = open_dashboard(context, stack, "/app/bookings")
-    cancel = page.get_by_role("button", name=re.compile("^Cancel Intro call with Barbara"))
-    expect(cancel).to_be_visible()
-    # The socket's opening reads the list again and draws it anew (the focus is given
-    # back to the same button): the keys are pressed once that read is done.
     expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
     page.wait_for_load_state("networkidle")
+    return slug, page
+
+
+def test_the_host_cancels_from_the_list_with_the_keyboard(
+        stack: LocalStack, new_context: NewContext) -> None:
+    _, page = bookings_live(stack, new_context, "Barbara Liskov")
+    cancel = page.get_by_role("button", name=re.compile("^Cancel Intro call with Barbara"))
+    expect(cancel).to_be_visible()
 
     cancel.focus()
     page.keyboard.press("Enter")
@@ -413,13 +420,7 @@ def test_the_host_cancels_from_the_list_with_the_keyboard(
 
 def test_a_cancel_on_its_way_cannot_be_asked_again_from_its_row(
         stack: LocalStack, new_context: NewContext) -> None:
-    context = new_context()
-    slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
-    book(stack, slug, "intro", "Barbara Liskov")
-    page = open_dashboard(context, stack, "/app/bookings")
-    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
-    page.wait_for_load_state("networkidle")  # the socket's catch-up read has drawn
+    slug, page = bookings_live(stack, new_context, "Barbara Liskov")
     held: list[Route] = []
     page.route("**/me/bookings/*/cancel", lambda route: held.append(route))
     cancel = page.get_by_role("button", name=re.compile("^Cancel Intro call with Barbara"))

@@ -253,10 +253,7 @@ def test_a_year_of_past_overrides_does_not_block_the_next_save(
 
 def test_an_override_for_a_date_gone_by_is_refused_on_its_date_not_saved_and_lost(
         stack: LocalStack, new_context: NewContext) -> None:
-    context = new_context()
-    slug, _ = sign_up_in_browser(context, stack)
-    set_up_host(context, stack, slug)
-    page = open_dashboard(context, stack, "/app/availability")
+    context, page = host_at(stack, new_context, "/app/availability")
     availability = view(page, "availability")
     expect(availability.get_by_label("Monday, hours 1: from")).to_have_value("00:00")
     sent: list[str] = []
