@@ -108,8 +108,11 @@ def slot(clock: FixedClock, hour: int = 10) -> str:
 
 
 def book(api: Api, clock: FixedClock, hour: int = 10, email: str = "bo@example.com",
-         expect: int = 201) -> dict[str, Any]:
-    body = f.booking(slot(clock, hour))
+         expect: int = 201, start: str | None = None) -> dict[str, Any]:
+    """A booking of the intro call at `hour` New York a week on, or at `start` (another
+    booking's: the clock moved since may have crossed midnight UTC, and a week on is then
+    another day)."""
+    body = f.booking(start or slot(clock, hour))
     body["attendee"]["email"] = email
     r = api.post("/hosts/alice/intro/bookings", body)
     assert r.status == expect, r.body
@@ -384,7 +387,7 @@ def test_the_hold_timer_expires_the_session_and_frees_the_slot(
 
     assert sandbox.stripe_object(session_of(held))["status"] == "expired"
     assert view(api, held)["status"] == "expired"
-    rival = book(api, clock, email="cy@example.com")
+    rival = book(api, clock, email="cy@example.com", start=held["start"])
     assert rival["status"] == "pending_payment"
 
 
@@ -425,7 +428,7 @@ def test_a_payment_after_someone_else_took_the_time_is_refunded_automatically(
         api: Api, stripe_host: str, sandbox: ProviderSandbox, clock: FixedClock) -> None:
     held = book(api, clock)
     clock.advance(minutes=20)
-    rival = book(api, clock, email="cy@example.com")
+    rival = book(api, clock, email="cy@example.com", start=held["start"])
     sandbox.stripe_pay(session_of(rival))
     deliver_stripe(api, sandbox, 2)
 
@@ -1136,7 +1139,7 @@ def test_an_authorized_payment_for_a_time_someone_else_took_is_left_uncaptured(
     sandbox.razorpay_manual_capture()
     held = book(api, clock)
     clock.advance(minutes=20)                       # the hold lapsed
-    rival = book(api, clock, email="cy@example.com")
+    rival = book(api, clock, email="cy@example.com", start=held["start"])
     rival_paid = sandbox.razorpay_pay(rival["payment"]["order_id"],
                                       notes={"booking_uid": rival["uid"]})
     r = api.post(f"/bookings/{rival['uid']}/payment/razorpay",
