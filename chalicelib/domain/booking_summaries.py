@@ -20,6 +20,9 @@ def booking_summary(b: Booking) -> dict[str, Any]:
             # Only while its event is deleted in the host's calendar: absent, it is there.
             **({} if b.calendar_event_removed_at is None
                else {"calendar_event_removed_at": b.calendar_event_removed_at.isoformat()}),
+            # Only while a provider still has its meeting or event as it was (moved or
+            # cancelled while the connection was broken): absent, all is up to date.
+            **({"out_of_date": list(b.out_of_date)} if b.out_of_date else {}),
             **({} if b.payment is None else {"payment": payment_summary(b)})}
 
 

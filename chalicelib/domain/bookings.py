@@ -106,6 +106,11 @@ class Booking(BookingPaymentChanges, BookingDisputeChanges):
     # offers to put it back. Cleared when the calendar job makes the event again, or
     # takes it away because the host writes bookings to no calendar now.
     calendar_event_removed_at: datetime | None = None
+    # The providers ("zoom", "google", "microsoft") that still hold its meeting or event
+    # as it was before a move or a cancel the calendar job could not write there (the
+    # connection broken, or disconnected): the host's dashboard says so. Cleared by the
+    # run that brings it up to date (a reconnect's catch-up).
+    out_of_date: tuple[str, ...] = ()
     # The keys of its stored document that this version does not know (a newer version
     # wrote them, store/newer_keys.py): written back as they were, no part of what it equals.
     unknown_keys: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -96,9 +96,10 @@ def booking_events(old: Booking | None, new: Booking | None, change_id: str,
     return events
 
 
-def _shown(b: Booking) -> tuple[str | None, str | None, datetime | None]:
-    """What `booking.updated` tells of: its link (or note), and its event deleted."""
-    return b.video_url, b.video_note, b.calendar_event_removed_at
+def _shown(b: Booking) -> tuple[str | None, str | None, datetime | None, tuple[str, ...]]:
+    """What `booking.updated` tells of: its link (or note), its event deleted, and the
+    providers that still have it as it was."""
+    return b.video_url, b.video_note, b.calendar_event_removed_at, b.out_of_date
 
 
 def _paid(b: Booking) -> bool:

@@ -181,6 +181,7 @@ def host_booking_out(b: Booking) -> s.HostBookingOut:
         **dict(booking_out(b)), notes_url=b.notes_url, brief_note=b.brief_note,
         calendar_event_removed_at=None if b.calendar_event_removed_at is None
         else b.calendar_event_removed_at.isoformat(), version=b.version,
+        out_of_date=list(b.out_of_date),
         brief=None if brief is None else s.BriefOut(
             who=brief.who, wants=brief.wants, prepare=list(brief.prepare),
             questions=list(brief.questions)))

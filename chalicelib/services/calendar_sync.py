@@ -44,7 +44,8 @@ from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.services.calendar_cache import CalendarCache
 from chalicelib.services.calendar_catch_up import catch_up_next
-from chalicelib.services.calendar_event_deletes import Written
+from chalicelib.services.calendar_event_deletes import CALENDAR, Written
+from chalicelib.services.calendar_out_of_date import out_of_date
 from chalicelib.services.calendar_ports import ProviderAdapters
 from chalicelib.services.calendar_removal import CalendarRemoval
 from chalicelib.services.jobs import HostConfigs, JobBookings, JobContext, ProviderRefs
@@ -138,8 +139,17 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         """Make the providers match the booking; the host's config, when it was read, and
         the booking as this run left it (its link written, when it wrote one)."""
         active = booking is not None and booking.status is BookingStatus.CONFIRMED
+        # The jobs (ZOOM, CALENDAR) this run found broken or disconnected: what they hold
+        # of the booking as it was is flagged for the host (services/calendar_out_of_date.py).
+        unreachable: set[str] = set()
         if booking is None or not active:
-            return self._remove(booking.host_id if booking else None, uid, written), booking
+            try:
+                removed = self._remove(booking.host_id if booking else None, uid, written,
+                                       unreachable)
+            except (ProviderError, NotConnectedError):
+                self._flag(booking, unreachable)
+                raise
+            return removed, self._flag(booking, unreachable)
         config = self.hosts.config(booking.host_id)
         kind = _location(booking)
         zoom_url, zoom_note = None, None
@@ -149,7 +159,7 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         waiting = False
         if kind is LocationKind.ZOOM:
             try:
-                zoom_url, zoom_note = self._zoom(booking)
+                zoom_url, zoom_note = self._zoom(booking, unreachable)
             except (ProviderRejectedError, ProviderUnavailableError) as exc:
                 # Zoom refused the meeting for good (a 4xx not about the connection, nor
                 # a meeting gone), or did not answer (5xx, 429, a timeout): the event is
@@ -177,6 +187,7 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                 self._drop_event(booking.host_id, booking.uid, written)
         except (ConnectionBrokenError, NotConnectedError) as exc:
             broken = exc  # the Zoom link (or the note) is still written below
+            unreachable.add(CALENDAR)
             # A Meet or Teams link the event already had stays: the event is still in the
             # host's calendar with it (only a booking that has none gets the note).
             link = booking.video_url if rides else None
@@ -206,7 +217,8 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         # The booking's event is as it should be now, as far as Penny knows: made, or
         # found by its patch; or taken away, the host writing bookings to no calendar.
         settled = broken is None
-        booking = self._save_video(booking, url, note, config, settled)
+        booking = self._save_video(booking, url, note, config, settled,
+                                   out_of_date(self.refs, booking, unreachable))
         failures = [f for f in (broken, zoom_failed) if f is not None]
         if failures:
             # An outage first: its retry still does what is left (the calendar's write,
@@ -215,12 +227,25 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                        failures[0])
         return config, booking
 
+    def _flag(self, booking: Booking | None, unreachable: set[str]) -> Booking | None:
+        """A booking that no longer stands, with the providers that still hold its
+        meeting or event flagged (or no longer) for the host."""
+        if booking is None:
+            return None
+        flags = out_of_date(self.refs, booking, unreachable)
+        if flags == booking.out_of_date:
+            return booking
+        return self._save_video(booking, booking.video_url, booking.video_note, None,
+                                out_of_date=flags)
+
     def _save_video(self, booking: Booking, url: str | None, note: str | None,
-                    config: HostConfig, settled: bool = False) -> Booking:
+                    config: HostConfig | None, settled: bool = False,
+                    out_of_date: tuple[str, ...] = ()) -> Booking:
         """The link (or note) written on the booking, and, when this run `settled` its
         event (made again, or found by its patch; or taken away, as the host writes
         bookings to no calendar and the booking expects none), the flag that the host
-        deleted it cleared; the booking as this run leaves it.
+        deleted it cleared; the providers still holding it as it was (`out_of_date`); the
+        booking as this run leaves it.
         A save refused because someone else wrote the booking meanwhile is made again on
         the booking read afresh, when that write left what the link is for as it was (a
         payment recorded, a notes page linked): no later round, nor any event, would
@@ -233,15 +258,17 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                 return booking
             relinked = (url, note) != (current.video_url, current.video_note)
             restored = settled and current.calendar_event_removed_at is not None
-            if not relinked and not restored:
+            if not relinked and not restored and out_of_date == current.out_of_date:
                 return current
             # With it, the client's notes page is asked for again (`notes.requested`), to
             # show the link: only for a host who keeps notes, so no other host's booking
             # wakes the notes worker.
             asked = current.notes_requested_at
-            if relinked and config.notes is not None and self.clock is not None:
+            if relinked and config is not None and config.notes is not None and \
+                    self.clock is not None:
                 asked = self.clock.now()
             linked = replace(current, video_url=url, video_note=note, notes_requested_at=asked,
+                             out_of_date=out_of_date,
                              calendar_event_removed_at=None if restored
                              else current.calendar_event_removed_at)
             if self.bookings.save_video(linked):

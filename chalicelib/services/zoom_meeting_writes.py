@@ -38,8 +38,9 @@ class ZoomMeetingWrites:
     refs: ProviderRefs
     clock: Clock | None
 
-    def _zoom(self, booking: Booking) -> tuple[str | None, str | None]:
-        """The meeting's join link, or a note saying why the host will send one."""
+    def _zoom(self, booking: Booking, unreachable: set[str]) -> tuple[str | None, str | None]:
+        """The meeting's join link, or a note saying why the host will send one. ZOOM is
+        added to `unreachable` when Zoom is broken or disconnected."""
         request = MeetingRequest(key=booking.uid,
                                  topic=f"{booking.event_title} with {booking.attendee.name}",
                                  when=booking.meeting)
@@ -75,6 +76,13 @@ class ZoomMeetingWrites:
             # link will follow. Never another provider's link instead.
             if isinstance(exc, ConnectionBrokenError):
                 self.adapters.broken(booking.host_id, "zoom", exc.message)
+            unreachable.add(ZOOM)
+            if ref is not None and booking.video_url is not None:
+                # A move: the meeting is still in the host's Zoom, at its old time (the
+                # host's row says so), and keeps its id when a run after the reconnect
+                # moves it, so its link stays the client's. Before 2026-12-08 the client
+                # was told the host would send one, and the event lost it.
+                return booking.video_url, None
             return None, follows_note(LocationKind.ZOOM)
         return booking.video_url, None
 

@@ -39,7 +39,8 @@ _KEYS = _ALWAYS | _ZERO_BY_DEFAULT | frozenset({
     "answers", "hold_until", "cancelled_at", "cancel_reason", "cancelled_by", "history",
     "price_minor", "currency", "video_url", "video_note", "premium", "keeps_notes",
     "payment", "notes_url", "brief", "brief_note", "notes_requested_at",
-    "calendar_requested_at", "calendar_catch_up_at", "location_details", "phone"})
+    "calendar_requested_at", "calendar_catch_up_at", "location_details", "phone",
+    "out_of_date"})
 
 
 def _absent(key: str, value: Any) -> bool:
@@ -84,6 +85,7 @@ def _booking_fields(b: Booking) -> dict[str, Any]:
         else b.calendar_requested_at.isoformat(),
         "calendar_catch_up_at": None if b.calendar_catch_up_at is None
         else b.calendar_catch_up_at.isoformat(),
+        "out_of_date": list(b.out_of_date),
     }
 
 
@@ -117,6 +119,7 @@ def booking_from_json(uid: str, host_id: str, status: str, version: int | None,
         brief_note=d.get("brief_note"), notes_requested_at=_dt(d.get("notes_requested_at")),
         calendar_requested_at=_dt(d.get("calendar_requested_at")),
         calendar_catch_up_at=_dt(d.get("calendar_catch_up_at")),
+        out_of_date=tuple(d.get("out_of_date") or ()),
         unknown_keys={k: v for k, v in d.items() if k not in _KEYS},
     )
 

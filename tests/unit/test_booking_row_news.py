@@ -46,7 +46,7 @@ for (const [step, value] of JSON.parse(process.argv[2])) {
   }
 }
 console.log(JSON.stringify({ link: shown.video_url || null,
-  removed: Boolean(shown.calendar_event_removed_at) }));
+  removed: Boolean(shown.calendar_event_removed_at), out_of_date: shown.out_of_date || [] }));
 """
 
 AT = datetime.fromisoformat("2026-03-02T09:00:00+00:00")
@@ -67,6 +67,10 @@ PUT_BACK = replace(FLAGGED, calendar_event_removed_at=None, version=3)
 MOVED = replace(BOOKED.moved_to(datetime.fromisoformat("2026-03-05T15:00:00+00:00"), AT),
                 version=2)
 RELINKED = replace(MOVED, video_url=NEW_LINK, version=3)
+# Moved while the host's Outlook was broken: the event is still at the old time; then the
+# reconnect's catch-up moved it.
+HELD = replace(MOVED, out_of_date=("microsoft",), version=3)
+CAUGHT_UP = replace(HELD, out_of_date=(), version=4)
 
 
 def told(old: Booking, new: Booking) -> list[list[Any]]:
@@ -147,4 +151,21 @@ def test_without_versions_a_list_read_begun_after_the_event_is_trusted_as_before
     steps = unversioned([["listed", listed(BOOKED)], *told(BOOKED, FLAGGED), ["begin"],
                          ["answer", listed(BOOKED)]])
 
-    assert row_shows(steps) == {"link": OLD_LINK, "removed": False}
+    assert row_shows(steps) == {"link": OLD_LINK, "removed": False, "out_of_date": []}
+
+
+@needs_node
+def test_a_provider_still_holding_the_old_time_is_told_live() -> None:
+    steps = [["listed", listed(MOVED)], *told(MOVED, HELD)]
+
+    assert [s[1]["type"] for s in steps if s[0] == "heard"] == ["booking.updated"]
+    assert row_shows(steps)["out_of_date"] == ["microsoft"]
+
+
+@needs_node
+def test_a_list_read_answering_from_before_the_catch_up_does_not_bring_the_notice_back(
+) -> None:
+    steps = [["listed", listed(HELD)], *told(HELD, CAUGHT_UP), ["begin"],
+             ["answer", listed(HELD)]]
+
+    assert row_shows(steps)["out_of_date"] == []

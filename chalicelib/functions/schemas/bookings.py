@@ -106,6 +106,10 @@ class HostBookingOut(BookingOut):
     calendar_event_removed_at: str | None = Field(default=None, description=(
         "when Penny saw the booking's event deleted in your calendar (not by Penny) while "
         "the booking stands; `POST /me/bookings/{uid}/calendar-event` puts it back"))
+    out_of_date: list[str] = Field(default_factory=list, description=(
+        "the providers (`zoom`, `google`, `microsoft`) that still have the booking's "
+        "meeting or event as it was before a move or a cancel, made while that connection "
+        "was broken or disconnected; reconnecting it brings them up to date"))
     version: int | None = Field(default=None, description="counted up by each write of "
                                 "the booking: of two readings of it (the list's, a live "
                                 "event's `booking.version`), the higher is the later")

@@ -27,3 +27,30 @@ export function removedNotice(booking, api) {
   return h("p", { class: "booking-calendar-removed" },
     "The event was removed from your calendar. ", button);
 }
+
+// What a provider still holds of a booking that was moved or cancelled while that
+// connection was broken or disconnected (`out_of_date`): the meeting or event as it was.
+// Reconnecting it brings it up to date, and the booking.updated that follows takes the
+// notice away.
+const HELD = {
+  zoom: ["Zoom", "your Zoom meeting"],
+  google: ["Google Calendar", "the event in your calendar"],
+  microsoft: ["Outlook", "the event in your calendar"],
+};
+
+function heldWords(provider, cancelled) {
+  const [vendor, what] = HELD[provider] || [provider, "the meeting"];
+  const when = cancelled ? "was cancelled" : "moved";
+  const still = cancelled ? "is still there" : "is still at the old time";
+  const then = cancelled ? "removes it" : "moves it";
+  const link = provider === "zoom" && !cancelled ? "; the client's link stays the same" : "";
+  return `Penny could not reach ${vendor} when this booking ${when} (it needs reconnecting), so ${what} ${still}. Reconnect ${vendor} and Penny ${then}${link}.`;
+}
+
+export function outOfDateNotice(booking) {
+  const held = booking.out_of_date || [];
+  if (!held.length) return null;
+  const cancelled = booking.status !== "confirmed";
+  return h("div", { class: "booking-out-of-date" },
+    ...held.map((provider) => h("p", {}, heldWords(provider, cancelled))));
+}

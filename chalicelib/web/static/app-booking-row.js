@@ -1,10 +1,11 @@
 // One booking's row in the bookings list: its date and time, who booked, its badges and
 // payment line, the answers, the meeting's Join link, the client's notes, the pre-meeting
-// brief, an event deleted in the host's calendar, and its Cancel button. The list
+// brief, an event deleted in the host's calendar, a meeting or event a broken connection
+// kept as it was, and its Cancel button. The list
 // (app-bookings.js) keeps what live events said of each booking and passes it in.
 
 import { isCancelling, showCancelling } from "./app-booking-cancel.js";
-import { removedNotice } from "./app-booking-calendar.js";
+import { outOfDateNotice, removedNotice } from "./app-booking-calendar.js";
 import { paymentBadge, paymentLine } from "./app-booking-payments.js";
 import { $, fromTemplate, h } from "./app-dom.js";
 import { LOCATIONS, formatRange } from "./app-formats.js";
@@ -95,6 +96,14 @@ export function showRemoved(item, booking, api) {
   if (notice) $(".booking-tags", item).after(notice);
 }
 
+// The notice that a provider still holds its meeting or event as it was (moved or
+// cancelled while that connection was broken).
+export function showOutOfDate(item, booking) {
+  for (const old of item.querySelectorAll(".booking-out-of-date")) old.remove();
+  const notice = outOfDateNotice(booking);
+  if (notice) $(".booking-tags", item).after(notice);
+}
+
 // The row of `booking` as the list shows it. `view`: the host's timezone, the API, what
 // live events told of it (`seen`), whether to highlight it (`changed`), and whether it
 // can be cancelled, with `onCancel(when)` for its Cancel button.
@@ -121,6 +130,7 @@ export function bookingRow(booking, { timezone, api, seen, changed, cancellable,
   }
   showJoining(item, booking);
   showRemoved(item, booking, api);
+  showOutOfDate(item, booking);
   const notes = notesLink(booking);
   if (notes) $(".booking-cancel", item).before(notes);
   const brief = briefOf(booking);

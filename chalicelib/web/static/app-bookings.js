@@ -6,7 +6,7 @@ import { ApiError } from "./api.js";
 import { confirmCancel } from "./app-booking-cancel.js";
 import { createBrokenNotice } from "./app-booking-connections.js";
 import { createBookingNews } from "./app-booking-news.js";
-import { bookingRow, showJoining, showPayment, showRemoved } from "./app-booking-row.js";
+import { bookingRow, showJoining, showOutOfDate, showPayment, showRemoved } from "./app-booking-row.js";
 import { initBookingTabs } from "./app-booking-tabs.js";
 import { $, $$, toast } from "./app-dom.js";
 import { backTo, placeIn } from "./app-list-place.js";
@@ -150,10 +150,11 @@ export function initBookings(state) {
     if (!item || !booking || !was) return;
     const now = news.withRowNews(was.booking, was.read, true);
     const parts = { video_url: now.video_url, video_note: now.video_note,
-      calendar_event_removed_at: now.calendar_event_removed_at };
+      calendar_event_removed_at: now.calendar_event_removed_at, out_of_date: now.out_of_date };
     shown.set(summary.uid, { ...booking, ...parts });
     showJoining(item, shown.get(summary.uid));
     showRemoved(item, shown.get(summary.uid), state.api);
+    showOutOfDate(item, shown.get(summary.uid));
   }
 
   // A live event about a booking's money (its summary carries `payment`): the row says

@@ -27,7 +27,9 @@ export function keptNews(before, news) {
 export function updateNews(summary, generation) {
   const version = Number.isInteger(summary.version) ? { version: summary.version } : {};
   return {
-    video: { video_url: summary.video_url, video_note: summary.video_note, ...version },
+    // The providers still holding it as it was come with the link: one write of the job's.
+    video: { video_url: summary.video_url, video_note: summary.video_note,
+      out_of_date: summary.out_of_date || [], ...version },
     removal: { at: summary.calendar_event_removed_at || null, generation, ...version },
   };
 }
@@ -38,7 +40,8 @@ export function updateNews(summary, generation) {
 export function withVideoNews(listed, heard, { live = false } = {}) {
   if (!heard) return listed;
   const later = laterByVersion(listed, heard) ?? (live || !(listed.video_url || listed.video_note));
-  return later ? { ...listed, video_url: heard.video_url, video_note: heard.video_note } : listed;
+  return later ? { ...listed, video_url: heard.video_url, video_note: heard.video_note,
+    out_of_date: heard.out_of_date || [] } : listed;
 }
 
 // The listed booking with its event deleted, or there, as a booking.updated heard

@@ -233,6 +233,45 @@ def test_the_bookings_list_shows_the_note_then_the_join_link_as_they_arrive_live
     assert audit(page) == []
 
 
+def test_a_meeting_a_broken_zoom_kept_at_the_old_time_is_said_on_its_row_until_moved(
+        stack: LocalStack, new_context: NewContext, table: BookingRepository) -> None:
+    context = new_context(bypass_csp=True)
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    page = open_dashboard(context, stack, "/app/bookings")
+    expect(page.locator("#live-pill")).to_have_attribute("data-state", "live")
+    booking = book(stack, slug, "strategy", "Ada Byron")
+    after_the_calendar_job(table, booking["uid"])
+    row = page.locator(".booking", has_text="Ada Byron")
+    expect(row).to_have_count(1)
+
+    # WHEN the calendar job could not move the booking's meeting (Zoom broken)
+    flag_out_of_date(table, booking["uid"], ("zoom",))
+
+    # THEN the row says so, live, and what reconnecting does
+    notice = row.locator(".booking-out-of-date")
+    expect(notice).to_have_text(
+        "Penny could not reach Zoom when this booking moved (it needs reconnecting), so "
+        "your Zoom meeting is still at the old time. Reconnect Zoom and Penny moves it; "
+        "the client's link stays the same.")
+    assert audit(page) == []
+
+    # WHEN the reconnect's catch-up moved it, THEN the notice goes
+    flag_out_of_date(table, booking["uid"], ())
+    expect(notice).to_have_count(0)
+
+
+def flag_out_of_date(table: BookingRepository, uid: str, providers: tuple[str, ...]) -> None:
+    """What the calendar job writes when a broken connection kept the booking's meeting
+    or event as it was (and when a run brought it up to date)."""
+    for _ in range(5):
+        booking = table.get(uid)
+        assert booking is not None
+        if table.save_video(replace(booking, out_of_date=providers)):
+            return
+    pytest.fail(f"could not flag {uid}")
+
+
 # ---- the Connections page's calendars ----------------------------------------------------
 
 def calendar_rows(page: Page) -> Locator:
