@@ -12,10 +12,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import Schedule, available_ranges, local_instant
 from chalicelib.domain.busy_index import busy_index
+from chalicelib.domain.slot_grid import day_clock, grid
 from chalicelib.domain.timerange import TimeRange
 
 _ZERO = timedelta(0)
@@ -119,7 +121,8 @@ def is_bookable(query: SlotQuery, start: datetime) -> bool:
 def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
     """Free slot starts in [lo, hi), as ascending epoch seconds.
 
-    Candidates step by ``interval`` from the start of each merged run of hours. A run that crosses
+    Candidates step by ``interval`` on the host's clock from the start of each merged run of
+    hours (slot_grid.py: across a clock change, the clock's grid). A run that crosses
     host-local midnight restarts its grid at midnight, so a day's grid depends on that day alone
     and the slots are the same whatever window is asked for.
     """
@@ -139,6 +142,7 @@ def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
         day += _DAY
         midnights.append(_midnight(day, host))
     full = _days_at_limit(query, midnights)
+    clocks = [day_clock(start, end, host) for start, end in pairwise(midnights)]
     wanted = TimeRange(datetime.fromtimestamp(midnights[0], UTC),
                        datetime.fromtimestamp(hi + duration, UTC))
     (meeting_starts, meeting_ends), (block_starts, block_ends) = busy_index(
@@ -149,17 +153,18 @@ def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
         j = max(bisect_right(midnights, run_start) - 1, 0)
         while j < len(midnights) - 1 and midnights[j] < run_end:
             anchor = max(run_start, midnights[j])
-            ts = anchor if anchor >= lo else anchor - (anchor - lo) // step * step
             # A day at its daily limit offers nothing; otherwise the meeting must end in the run.
-            stop = ts if j in full else min(run_end - duration + 1, midnights[j + 1], hi)
-            while ts < stop:
-                # Meetings and blocked ranges are merged separately, which keeps the rule exact:
-                # the candidate's blocked range may not touch a meeting, nor its meeting a buffer.
-                i = bisect_left(meeting_starts, ts + duration + after) - 1
-                k = bisect_left(block_starts, ts + duration) - 1
-                if (i < 0 or meeting_ends[i] <= ts - before) and (k < 0 or block_ends[k] <= ts):
-                    found.append(ts)
-                ts += step
+            stop = anchor if j in full else min(run_end - duration + 1, midnights[j + 1], hi)
+            for ts, end in grid(clocks[j], anchor, lo, stop, step):
+                while ts < end:
+                    # Meetings and blocked ranges are merged separately, which keeps the rule
+                    # exact: the candidate's blocked range may not touch a meeting, nor its
+                    # meeting a buffer.
+                    i = bisect_left(meeting_starts, ts + duration + after) - 1
+                    k = bisect_left(block_starts, ts + duration) - 1
+                    if (i < 0 or meeting_ends[i] <= ts - before) and (k < 0 or block_ends[k] <= ts):
+                        found.append(ts)
+                    ts += step
             j += 1
     return found
 

@@ -155,6 +155,43 @@ def test_lord_howe_half_hour_dst_change_shifts_the_booker_clock_by_thirty_minute
                              "2026-10-04T03:00:00+11:00"]
 
 
+ALL_DAY = {weekday: (LocalRange.parse("00:00", "24:00"),) for weekday in range(7)}
+
+
+@pytest.mark.parametrize(("window", "expected"), [
+    # Spring forward at 02:00 (+10:30) to 02:30 (+11): the hour from 01:00 ends at 02:30.
+    (("2026-10-04T00:00:00+10:30", "2026-10-05T00:00:00+11:00"),
+     ["00:00", "01:00", *(f"{h:02d}:00" for h in range(3, 24))]),
+    # Back at 02:00 (+11) to 01:30 (+10:30): 01:30-02:00 comes twice, neither on the hour.
+    (("2026-04-05T00:00:00+11:00", "2026-04-06T00:00:00+10:30"),
+     [f"{h:02d}:00" for h in range(24)]),
+])
+def test_hourly_slots_stay_on_the_hour_after_lord_howes_half_hour_change(
+        window: tuple[str, str], expected: list[str]) -> None:
+    # GIVEN a Lord Howe host available all day, hour-long slots every hour
+    query = make_query(zone="Australia/Lord_Howe", weekly=ALL_DAY, window=window)
+    # THEN the day of the change offers the hours the host's clock shows, not 02:30, 03:30...
+    assert clock(query) == expected
+
+
+def test_slots_across_a_clock_change_keep_the_hosts_clock_grid() -> None:
+    # GIVEN a New York host available all day, 45-minute slots every 45 minutes (00:00,
+    # 00:45, 01:30, 02:15, 03:00, ... on any day)
+    grid = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 24 * 60 - 44, 45)]
+    spring = make_query(weekly=ALL_DAY, slot_rules=rules(45),
+                        window=("2026-03-08T00:00:00-05:00", "2026-03-09T00:00:00-04:00"))
+    fall = make_query(weekly=ALL_DAY, slot_rules=rules(45),
+                      window=("2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00"))
+    # THEN spring forward skips 02:15 (the clock never shows it) and goes on at 03:00 EDT,
+    # not 03:15; falling back, 01:30 is offered as each of the clock's two 01:30s and the
+    # day goes on at 02:15 EST, not 01:15, 02:00...
+    assert clock(spring) == [t for t in grid if t != "02:15"]
+    assert starts(fall)[:5] == ["2026-11-01T00:00:00-04:00", "2026-11-01T00:45:00-04:00",
+                                "2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00",
+                                "2026-11-01T02:15:00-05:00"]
+    assert clock(fall) == ["00:00", "00:45", "01:30", *grid[2:]]
+
+
 def test_override_adds_hours_on_a_day_without_weekly_hours() -> None:
     weekdays = {weekday: NINE_TO_FIVE for weekday in range(5)}
     saturday = date(2026, 3, 7)
