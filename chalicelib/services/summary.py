@@ -77,7 +77,7 @@ def usage_key(host_id: str, now: datetime) -> str:
 
 def cap_note(per_month: int) -> str:
     return (f"Not written: this month's {per_month} briefs are used. "
-            "Briefs start again on the 1st.")
+            "Briefs start again on the 1st (UTC).")
 
 
 REFUSED_NOTE = ("Not written: Gemini declined to write a brief for this booking (its "

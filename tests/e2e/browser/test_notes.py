@@ -288,13 +288,14 @@ def test_an_unreachable_notion_no_shared_database_a_refused_choice_and_no_brief_
         listed = route.fetch().json()
         for booking in listed["bookings"]:
             booking["brief_note"] = ("Not written: this month's 100 briefs are used. "
-                                     "Briefs start again on the 1st.")
+                                     "Briefs start again on the 1st (UTC).")
         route.fulfill(json=listed)
     page.route("**/me/bookings?*", capped)
     bookings = bookings_view(page)
     row = bookings.locator(".booking", has_text=who)
     expect(row.locator(".booking-brief-note")).to_have_text(
-        "Brief: Not written: this month's 100 briefs are used. Briefs start again on the 1st.")
+        "Brief: Not written: this month's 100 briefs are used. "
+        "Briefs start again on the 1st (UTC).")
     expect(row.locator(".booking-brief")).to_have_count(0)
     assert audit(page) == []
     # The list is read again live: a stubbed read still in flight must not outlive the test
