@@ -14,7 +14,13 @@ Every answer the endpoint gave is kept, its errors too (a refund refused for a b
 low is refused again for a day under its key, however the balance changed since), as
 Stripe keeps "the status code and body of the first request ... after endpoint execution
 begins"; none is kept for a request that failed before it ran (the key, the account, the
-gate's injected 429s and 5xx).
+gate's injected 429s and 502/503/504). An injected 500 is an error inside the endpoint,
+where Stripe's own 500s come from: it is kept under the key and replayed ("Retries with
+the same key return the saved response, including 500 errors",
+docs.stripe.com/api/idempotent_requests), with `Stripe-Should-Retry: false`, so the SDK
+does not retry it (stripe-python's _should_retry: "we expect the stripe-should-retry
+header to be false in most cases when a 500 is returned, since our idempotency framework
+would typically replay it anyway").
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ class _Saved:
     status: int
     body: dict[str, Any]
     request_id: str
+    headers: dict[str, str]
 
 
 Handler = Callable[..., tuple[int, dict[str, Any]]]
@@ -101,7 +108,7 @@ class FakeStripe:
         headers = {"Request-Id": request_id,
                    "Stripe-Version": request.headers.get("Stripe-Version", objects.API_VERSION)}
         try:
-            account = self._admit(request, name)
+            account, inside = self._admit(request, name)
             post = request.method == "POST"
             params = parse_params((request.form if post else request.args).items(multi=True))
             key = request.headers.get("Idempotency-Key") if post else None
@@ -110,22 +117,26 @@ class FakeStripe:
                 if saved is not None:
                     return self._replay(saved, request.path, params, key or "", headers)
                 try:
+                    if inside is not None:
+                        raise inside  # the endpoint failed before it changed anything
                     status, live = handler(Call(account, request_id, key, params), **values)
                 except StripeFailure as refused:
                     if key:  # the endpoint ran: its refusal is the key's answer too
                         self._saved[(account, key)] = _Saved(
-                            request.path, params, refused.status, refused.body(), request_id)
+                            request.path, params, refused.status, refused.body(), request_id,
+                            refused.headers)
                     raise
                 body = copy.deepcopy(live)  # the answer as it is now, replayed as it was
                 if key:
                     self._saved[(account, key)] = _Saved(request.path, params, status, body,
-                                                         request_id)
+                                                         request_id, {})
         except StripeFailure as failure:
             return stripe_json(failure.body(), failure.status, {**headers, **failure.headers})
         return stripe_json(body, status, {**headers, **({"Idempotency-Key": key} if key else {})})
 
-    def _admit(self, request: Request, name: str) -> str | None:
-        """The key, then the account, then the gate; the account the call acts on."""
+    def _admit(self, request: Request, name: str) -> tuple[str | None, StripeFailure | None]:
+        """The key, then the account, then the gate; the account the call acts on, and the
+        failure the endpoint itself is to answer (an injected 500)."""
         scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
         key = credential.strip() if scheme.lower() == "bearer" else (
             request.authorization.username or "" if request.authorization else "")
@@ -139,14 +150,18 @@ class FakeStripe:
             raise no_access(self.secret_key, account)
         fault = self.gate.enter(name)
         if fault is None:
-            return account
+            return account, None
         after = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
         if fault.status == 429:
             raise StripeFailure(429, "Request rate limit exceeded. Learn more about rate limits "
                                 "here https://stripe.com/docs/rate-limits.", code="rate_limit",
                                 headers=after)
-        raise StripeFailure(fault.status, "An unknown error occurred", kind="api_error",
-                            headers=after)
+        failure = StripeFailure(fault.status, "An unknown error occurred", kind="api_error",
+                                headers=after)
+        if fault.status != 500:
+            raise failure
+        failure.headers["Stripe-Should-Retry"] = "false"
+        return account, failure
 
     def _replay(self, saved: _Saved, path: str, params: dict[str, Any], key: str,
                 headers: dict[str, str]) -> Response:
@@ -161,7 +176,8 @@ class FakeStripe:
                                 f"other than '{key}' if you meant to execute a different "
                                 "request.", kind="idempotency_error")
         return stripe_json(saved.body, saved.status,
-                           {**headers, "Idempotency-Key": key, "Idempotent-Replayed": "true",
+                           {**headers, **saved.headers, "Idempotency-Key": key,
+                            "Idempotent-Replayed": "true",
                             "Original-Request": saved.request_id})
 
     def _unknown_path(self, request: Request, rest: str) -> Response:

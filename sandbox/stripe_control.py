@@ -171,9 +171,12 @@ class StripeControl:
     # -- the API's gate ------------------------------------------------------------------
 
     def stripe_fail_next_api_calls(self, status: int = 429, times: int = 1,
-                                   retry_after: int | None = None) -> None:
-        """The next `times` API calls answer `status` (429 rate_limit, 5xx api_error)."""
-        self.stripe.gate.fail_next(status, times, retry_after)
+                                   retry_after: int | None = None,
+                                   endpoint: str | None = None) -> None:
+        """The next `times` API calls answer `status` (429 rate_limit, 5xx api_error; a
+        500 is the endpoint's own, kept under the call's idempotency key); only calls to
+        `endpoint` (such as `refunds.create`) when it is given."""
+        self.stripe.gate.fail_next(status, times, retry_after, endpoint)
 
     def stripe_set_api_delay(self, seconds: float) -> None:
         self.stripe.gate.delay = seconds

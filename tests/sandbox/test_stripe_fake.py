@@ -98,6 +98,41 @@ def test_the_same_idempotency_key_with_the_same_parameters_replays_the_first_ans
     assert again.last_response.headers["Idempotent-Replayed"] == "true"
 
 
+def test_a_server_error_inside_the_endpoint_is_its_keys_answer_for_every_retry(
+        provider_sandbox: ProviderSandbox) -> None:
+    # As Stripe: a 500 is saved under the key like any answer, and says not to retry it.
+    client, account = _client(provider_sandbox), _host(provider_sandbox)
+    expires = int(time.time()) + 3600
+    provider_sandbox.stripe_fail_next_api_calls(500)
+
+    with pytest.raises(stripe.APIError) as first:
+        _session(client, account, "hold-1", expires_at=expires)
+    with pytest.raises(stripe.APIError) as again:
+        _session(client, account, "hold-1", expires_at=expires)
+    made = _session(client, account, "hold-2", expires_at=expires)
+
+    assert first.value.headers["Stripe-Should-Retry"] == "false"
+    assert (again.value.http_status, again.value.headers["Idempotent-Replayed"]) == (
+        500, "true")
+    assert again.value.headers["Stripe-Should-Retry"] == "false"
+    assert [s["id"] for s in provider_sandbox.stripe_sessions()] == [made.id]
+    assert provider_sandbox.stripe_api_calls("checkout.sessions.create") == 3
+
+
+def test_a_server_error_before_the_endpoint_is_not_kept_under_the_key(
+        provider_sandbox: ProviderSandbox) -> None:
+    client, account = _client(provider_sandbox), _host(provider_sandbox)
+    expires = int(time.time()) + 3600
+    provider_sandbox.stripe_fail_next_api_calls(503)
+
+    with pytest.raises(stripe.APIError):
+        client.v1.checkout.sessions.create(params=_params(expires_at=expires), options={
+            "stripe_account": account, "idempotency_key": "hold-1", "max_network_retries": 0})
+    made = _session(client, account, "hold-1", expires_at=expires)
+
+    assert [s["id"] for s in provider_sandbox.stripe_sessions()] == [made.id]
+
+
 def test_the_same_idempotency_key_with_other_parameters_is_an_idempotency_error(
         provider_sandbox: ProviderSandbox) -> None:
     client, account = _client(provider_sandbox), _host(provider_sandbox)
