@@ -5,6 +5,12 @@ Errors: 429, 5xx, timeouts and refused connections are ProviderUnavailableError;
 or account Stripe refuses (401, 403: the host disconnected Penny) ConnectionBrokenError;
 any other 4xx ProviderRejectedError (a refund of a disputed charge, `charge_disputed`,
 RefundDisputedError: the dispute decides, not a retry).
+
+A 500 is Stripe's answer to its key for a day: "Retries with the same key return the saved
+response, including 500 errors" (docs.stripe.com/api/idempotent_requests). An ask that
+finds its key's 500 replayed (`Idempotent-Replayed: true`) asks again under the key's
+next spelling (`keyed`), once the caller has made sure the first did not do its work after
+all; a fresh 500 is ProviderUnavailableError, for a retry that then moves on.
 """
 
 from __future__ import annotations
@@ -35,6 +41,21 @@ def stripe_call(doing: str, call: Callable[[], T]) -> T:
         return call()
     except stripe.StripeError as exc:
         raise translated(exc, doing) from exc
+
+
+AFTER_500 = 5   # spellings of one key an ask moves through, past the 500s Stripe replays
+
+
+def keyed(kind: str, key: str, after_500: int) -> str:
+    """The idempotency key of an ask after `after_500` keys Stripe keeps answering 500."""
+    return penny_key(kind, f"{key}-after-500-{after_500}" if after_500 else key)
+
+
+def replayed_500(exc: stripe.StripeError) -> bool:
+    """Stripe replayed a 500 an earlier try got under this key: asking again under it
+    cannot succeed for a day."""
+    headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
+    return exc.http_status == 500 and headers.get("idempotent-replayed") == "true"
 
 
 def penny_key(kind: str, key: str) -> str:

@@ -27,7 +27,14 @@ from chalicelib.domain.errors import ProviderRejectedError
 from chalicelib.domain.event_types import Price
 from chalicelib.domain.providers.payments import Checkout, CheckoutRequest, Refund
 from chalicelib.integrations.stripe_amounts import from_stripe, to_stripe
-from chalicelib.integrations.stripe_calls import PROVIDER, penny_key, translated
+from chalicelib.integrations.stripe_calls import (
+    AFTER_500,
+    PROVIDER,
+    keyed,
+    penny_key,
+    replayed_500,
+    translated,
+)
 from chalicelib.integrations.stripe_checkout_sessions import (
     EARLIER_LINES,
     LINE,
@@ -61,6 +68,8 @@ class StripePayments(StripeWebhooks, StripeConnect):
     # -- checkout ----------------------------------------------------------------------
 
     def create_checkout(self, request: CheckoutRequest) -> Checkout:
+        # Its key is the booking's uid, new for each booking: a checkout Stripe answered
+        # 500 is never asked again under it (the client's retry is another booking).
         expires = lifted(request.expires_at, self._clock())
         for attempt in range(EARLIER_LINES + 1):
             try:
@@ -78,15 +87,20 @@ class StripePayments(StripeWebhooks, StripeConnect):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def expire_checkout(self, checkout_id: str) -> None:
-        try:
-            self._client.v1.checkout.sessions.expire(
-                checkout_id, options=self._options(penny_key("expire", checkout_id)))
-        except stripe.InvalidRequestError as exc:
-            # Stripe expires only an open session: one paid or expired already is fine.
-            if exc.http_status != 400 or self._status(checkout_id) == "open":
+        for after_500 in range(AFTER_500):
+            try:
+                self._client.v1.checkout.sessions.expire(
+                    checkout_id, options=self._options(keyed("expire", checkout_id, after_500)))
+            except stripe.InvalidRequestError as exc:
+                # Stripe expires only an open session: one paid or expired already is fine.
+                if exc.http_status != 400 or self._status(checkout_id) == "open":
+                    raise translated(exc, "expiring a checkout") from exc
+            except stripe.StripeError as exc:
+                # An expiry that failed inside Stripe did nothing (it is still open).
+                if replayed_500(exc) and after_500 < AFTER_500 - 1:
+                    continue
                 raise translated(exc, "expiring a checkout") from exc
-        except stripe.StripeError as exc:
-            raise translated(exc, "expiring a checkout") from exc
+            return
 
     def _status(self, checkout_id: str) -> str:
         found = self._call("reading a checkout", lambda: self._client.v1.checkout.sessions
@@ -118,21 +132,32 @@ class StripePayments(StripeWebhooks, StripeConnect):
         wanted = to_stripe(amount, round_down=True)
         if wanted < intent.amount_received:
             params["amount"] = wanted
-        try:
-            made = self._client.v1.refunds.create(
-                params=params, options=self._options(penny_key("refund", key)))
-        except stripe.StripeError as exc:
-            ended = _ended_by(intent.latest_charge) \
-                if exc.code == "charge_already_refunded" else None
-            if ended is None:
-                raise translated(exc, "refunding") from exc
-            # All of it went back already (the host gave back the rest in the dashboard,
-            # its charge.refunded not at the booking yet): each refusal would be counted
-            # until the booking told the host to refund by hand money the client has.
-            # Done, by the refund that ended it (a retry under the first key still gets
-            # Stripe's first answer, so only another key's ask comes here).
-            return Refund(ended, payment_id, amount)
-        return Refund(made.id, payment_id, from_stripe(made.amount, made.currency))
+        # A refund an earlier ask made though Stripe answered it 500 (Stripe reconciles an
+        # incident's requests; the 500 stays its key's answer): that one, not another.
+        earlier = _made_for(intent.latest_charge, key)
+        if earlier is not None:
+            return Refund(earlier.id, payment_id, from_stripe(earlier.amount,
+                                                              earlier.currency))
+        for after_500 in range(AFTER_500):
+            try:
+                made = self._client.v1.refunds.create(
+                    params=params, options=self._options(keyed("refund", key, after_500)))
+            except stripe.StripeError as exc:
+                if replayed_500(exc) and after_500 < AFTER_500 - 1:
+                    continue  # no refund of this key on the charge: that ask made none
+                ended = _ended_by(intent.latest_charge) \
+                    if exc.code == "charge_already_refunded" else None
+                if ended is None:
+                    raise translated(exc, "refunding") from exc
+                # All of it went back already (the host gave back the rest in the
+                # dashboard, its charge.refunded not at the booking yet): each refusal
+                # would be counted until the booking told the host to refund by hand money
+                # the client has. Done, by the refund that ended it (a retry under the
+                # first key still gets Stripe's first answer, so only another key's ask
+                # comes here).
+                return Refund(ended, payment_id, amount)
+            return Refund(made.id, payment_id, from_stripe(made.amount, made.currency))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the wire ----------------------------------------------------------------------
 
@@ -141,6 +166,15 @@ class StripePayments(StripeWebhooks, StripeConnect):
         if idempotency_key is not None:
             options["idempotency_key"] = idempotency_key
         return options
+
+
+def _made_for(charge: str | stripe.Charge | None, key: str) -> stripe.Refund | None:
+    """The refund Penny asked for under `key` that the charge holds, unless it failed."""
+    if not isinstance(charge, stripe.Charge) or charge.refunds is None:
+        return None
+    return next((refund for refund in charge.refunds.data
+                 if (refund.to_dict().get("metadata") or {}).get("penny_refund_key") == key
+                 and refund.status not in ("failed", "canceled")), None)
 
 
 def _ended_by(charge: str | stripe.Charge | None) -> str | None:

@@ -219,6 +219,23 @@ def test_expiring_an_open_checkout_twice_is_fine(provider_sandbox: ProviderSandb
     assert len(provider_sandbox.stripe_events("checkout.session.expired")) == 1
 
 
+def test_a_checkout_whose_expiry_stripe_answered_500_is_expired_when_asked_again(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a hold's end whose expiry failed inside Stripe (replayed for a day)
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    made = payments.create_checkout(_request())
+    provider_sandbox.stripe_fail_next_api_calls(500, endpoint="checkout.sessions.expire")
+    with pytest.raises(ProviderUnavailableError, match="500"):
+        payments.expire_checkout(made.id)
+
+    # WHEN the hold's timer runs again
+    payments.expire_checkout(made.id)
+
+    # THEN the session is expired
+    assert provider_sandbox.stripe_object(made.id)["status"] == "expired"
+    assert len(provider_sandbox.stripe_events("checkout.session.expired")) == 1
+
+
 @pytest.mark.parametrize("ending", ["stripe_pay", "stripe_expire_session"])
 def test_expiring_a_checkout_that_is_paid_or_expired_already_is_fine(
         provider_sandbox: ProviderSandbox, ending: str) -> None:
@@ -258,6 +275,52 @@ def test_a_refund_is_made_once_per_key_and_names_the_booking(
     assert again == first and first.amount == Price(2000, "JPY") and first.payment_id == intent
     [refund] = provider_sandbox.stripe_refunds()
     assert refund["metadata"]["booking_uid"] == "bk-1" and refund["status"] == "succeeded"
+
+
+def test_a_refund_whose_ask_stripe_answered_500_is_made_when_asked_again(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a refund whose ask failed inside Stripe (a 500, which Stripe replays to every
+    # retry under the same idempotency key for a day)
+    payments = _payments(provider_sandbox, _host(provider_sandbox))
+    intent = _paid(provider_sandbox, payments)
+    provider_sandbox.stripe_fail_next_api_calls(500, endpoint="refunds.create")
+    with pytest.raises(ProviderUnavailableError, match="500"):
+        payments.refund(intent, YEN, "bk-1-cancelled")
+
+    # WHEN the job asks again, and once more (a retried Lambda)
+    made = payments.refund(intent, YEN, "bk-1-cancelled")
+    again = payments.refund(intent, YEN, "bk-1-cancelled")
+
+    # THEN it is made, once
+    assert made == again and made.amount == YEN
+    [refund] = provider_sandbox.stripe_refunds()
+    assert refund["id"] == made.id and refund["metadata"]["penny_refund_key"] == \
+        "bk-1-cancelled"
+
+
+def test_a_refund_stripe_made_after_answering_500_is_found_not_made_twice(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a refund ask Stripe answered 500, and the refund Stripe made for it anyway (its
+    # engineers reconcile an incident's requests; the 500 stays the key's answer)
+    account = _host(provider_sandbox)
+    payments = _payments(provider_sandbox, account)
+    intent = _paid(provider_sandbox, payments)
+    provider_sandbox.stripe_fail_next_api_calls(500, endpoint="refunds.create")
+    with pytest.raises(ProviderUnavailableError, match="500"):
+        payments.refund(intent, YEN, "bk-1-cancelled")
+    settings = provider_sandbox.stripe_settings()
+    reconciled = stripe.StripeClient(settings["secret_key"], base_addresses={
+        "api": settings["base_url"]}).v1.refunds.create(params={
+            "payment_intent": intent, "metadata": {"penny_refund_key": "bk-1-cancelled",
+                                                   "booking_uid": "bk-1"}},
+        options={"stripe_account": account})
+
+    # WHEN the job asks again
+    made = payments.refund(intent, YEN, "bk-1-cancelled")
+
+    # THEN that refund is the one, and no other is made
+    assert made == Refund(reconciled.id, intent, YEN)
+    assert len(provider_sandbox.stripe_refunds()) == 1
 
 
 def test_a_full_refund_after_a_part_given_back_elsewhere_refunds_what_is_left(
@@ -388,9 +451,9 @@ def test_rate_limiting_is_unavailable(provider_sandbox: ProviderSandbox) -> None
 def test_server_errors_are_retried_twice_then_unavailable(
         provider_sandbox: ProviderSandbox) -> None:
     payments = _payments(provider_sandbox, _host(provider_sandbox))
-    provider_sandbox.stripe_fail_next_api_calls(500, times=3)
+    provider_sandbox.stripe_fail_next_api_calls(503, times=3)
 
-    with pytest.raises(ProviderUnavailableError, match="500"):
+    with pytest.raises(ProviderUnavailableError, match="503"):
         payments.create_checkout(_request())
     assert provider_sandbox.stripe_api_calls("checkout.sessions.create") == 3
     assert provider_sandbox.stripe_sessions() == []
@@ -401,9 +464,9 @@ def test_in_the_api_function_a_server_error_is_retried_once(
     # The API's calls are tried twice, so a booking's request ends inside its 10 s
     payments = _payments(provider_sandbox, _host(provider_sandbox),
                          attempts=API_PAYMENT_CALLS.attempts)
-    provider_sandbox.stripe_fail_next_api_calls(500, times=3)
+    provider_sandbox.stripe_fail_next_api_calls(503, times=3)
 
-    with pytest.raises(ProviderUnavailableError, match="500"):
+    with pytest.raises(ProviderUnavailableError, match="503"):
         payments.create_checkout(_request())
     assert provider_sandbox.stripe_api_calls("checkout.sessions.create") == 2
 
