@@ -134,6 +134,15 @@ class CalendarControl:
         assert isinstance(api, GoogleProvider)
         api.calendar.meet_pending_reads = reads
 
+    def teams_pending(self, reads: int) -> None:
+        """Teams meetings asked for from now on are set up after Graph answers, as it may:
+        the create answers `onlineMeeting: null`, as do the next `reads` reads of the event
+        (0: in the create's answer, the default). An account without Teams never gets one:
+        a `reads` larger than any client reads."""
+        api = self.providers["microsoft"]
+        assert isinstance(api, MicrosoftProvider)
+        api.calendar.teams_pending_reads = reads
+
     def set_page_size(self, size: int) -> None:
         """Graph's page size (calendarView, a calendar's events) when the request has no
         `$top` (default 10)."""

@@ -2,7 +2,9 @@
 person's own), `calendarView` (a calendar its owner stopped sharing answers 403; series
 expanded into occurrences, paged with `@odata.nextLink`, in the `Prefer:
 outlook.timezone` zone), `me/events` POST/GET/PATCH/DELETE (`transactionId` makes a retried
-POST answer the first event; `isOnlineMeeting` gives a Teams link; extended properties
+POST answer the first event; `isOnlineMeeting` gives a Teams link, set up after the write
+answers when a test asks (`teams_pending`: the write, and that many reads after it, answer
+`onlineMeeting: null`, as Graph may while Teams makes the meeting); extended properties
 kept; one event at `me/events/{id}` or under the calendar that holds it,
 `me/calendars/{calendar}/events/{id}`, and 404 under any other), a calendar's events
 listed (paged, and filtered by an extended property, as graph_extended_properties.py
@@ -45,6 +47,10 @@ class GraphCalendarApi:
         self.server, self.gate, self.tenant = server, gate, tenant
         self.store = CalendarStore(server.accounts, calendar_ids)
         self.page_size = 10  # Graph's default calendarView page; tests make it smaller
+        # How many reads after its write a new Teams meeting still answers null (0: it is
+        # in the write's answer), and each such event's reads left.
+        self.teams_pending_reads = 0
+        self._pending: dict[str, int] = {}
 
     def rules(self) -> list[Rule]:
         return [
@@ -166,9 +172,11 @@ class GraphCalendarApi:
             apply_body(event, body)
         except BadEvent as bad:
             return graph_error(400, bad.code, str(bad))
-        self._meeting(event, grant)
+        made = self._meeting(event, grant)
         stored = self.store.insert(event)
         assert stored is not None  # fresh random id
+        if made and self.teams_pending_reads > 0:
+            self._pending[stored.id] = self.teams_pending_reads
         if self.gate.answer_lost("events.create"):  # made, and the client never hears so
             return graph_error(504, "UnknownError", "The gateway timed out.")
         return self._answer(stored, grant, request, 201)
@@ -189,7 +197,7 @@ class GraphCalendarApi:
         if event is None:
             return not_found()
         if request.method == "GET":
-            return self._answer(event, grant, request, 200)
+            return self._answer(event, grant, request, 200, read=True)
         if request.method == "DELETE":
             event.deleted = True
             self.store.save(event)
@@ -201,20 +209,32 @@ class GraphCalendarApi:
         self._meeting(event, grant)
         return self._answer(self.store.save(event), grant, request, 200)
 
-    def _meeting(self, event: CalendarEvent, grant: Grant) -> None:
+    def _meeting(self, event: CalendarEvent, grant: Grant) -> bool:
+        """Whether the event got a new Teams meeting."""
         online = event.body.get("isOnlineMeeting")
         provider = event.body.get("onlineMeetingProvider", "teamsForBusiness")
         if online and provider == "teamsForBusiness" and event.link is None:
             event.link = teams_link(grant.account, self.tenant)
-        elif online is False:
+            return True
+        if online is False:
             event.link = None
+        return False
 
     def _answer(self, event: CalendarEvent, grant: Grant, request: Request,
-                status: int) -> Response:
+                status: int, read: bool = False) -> Response:
+        """The event as Graph answers it; `onlineMeeting` null while its Teams meeting
+        is still being set up (`teams_pending`), each read counting down."""
         zone_name = preferred_zone(request.headers.get("Prefer"))
+        resource = render(event, grant.account, zone_name, master=event.weekly is not None)
+        left = self._pending.get(event.id)
+        if left is not None:
+            if read and left <= 0:
+                del self._pending[event.id]
+            else:
+                self._pending[event.id] = left - 1 if read else left
+                resource["onlineMeeting"] = None
         return json_response({**context(f"users('{grant.account.id}')/events/$entity"),
-                              **render(event, grant.account, zone_name,
-                                       master=event.weekly is not None)}, status)
+                              **resource}, status)
 
     def schedule(self, request: Request) -> Response:
         grant = enter(self.server, self.gate, request, "getSchedule", READ)

@@ -17,6 +17,10 @@ the host may choose as the destination when it is shared with edit rights; for t
 host's own calendars it is the same event as `/me/events/{id}`. `calendar_id` values and
 event ids are URL-quoted in paths.
 
+A Teams meeting may be set up after the create answers (`onlineMeeting` null): the event
+is read again after short pauses until its link is there, a few times only, since an
+account without Teams never gets one.
+
 Graph's HTTP (the token's refresh, timeouts, errors) is in graph_client.py, its JSON in
 graph_calendar_wire.py, what Penny reads (calendars, busy time, changes, and a calendar
 the host can no longer read) in graph_calendar_reads.py, and the push subscriptions in
@@ -26,9 +30,11 @@ graph_subscriptions.py.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, tzinfo
+from typing import Any
 
 import requests
 
@@ -56,6 +62,10 @@ from chalicelib.integrations.http_routing import RoutingHttpClient
 from chalicelib.provider_settings import MicrosoftApp
 
 TRANSACTIONS = uuid.UUID("6f1c2a8e-5b7d-4e3f-9a0c-1d2e3f4a5b6c")  # namespace for uuid5
+# The pauses before each read of an event whose Teams meeting Graph has not set up yet
+# (the create answers `onlineMeeting` null): short, inside the calendar job's time, and
+# few: an account without Teams never gets a link, and the booking then says it follows.
+TEAMS_WAITS = (0.25, 0.5, 1.0)
 
 
 class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
@@ -65,8 +75,10 @@ class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
 
     def __init__(self, entry: MicrosoftApp, token: Callable[[bool], str],
                  timeout: float = 5.0, http: RoutingHttpClient | None = None,
-                 home: Callable[[], tzinfo] | None = None) -> None:
+                 home: Callable[[], tzinfo] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.token = token
+        self._sleep = sleep
         self.timeout = timeout
         # The host's own zone, where all-day events are placed (read once, when needed).
         self._home = home
@@ -87,7 +99,23 @@ class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
             # The transactionId's first event, made before the booking moved (the answer
             # to that request lost): moved now.
             return self.update_event(calendar_id, answered_id(made), event)
-        return written_event(made)
+        return written_event(self._with_teams(calendar_id, made) if event.online_meeting
+                             else made)
+
+    def _with_teams(self, calendar_id: str, answer: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The event once Graph has set its Teams meeting up: read again after a short
+        pause while it has no join link. Still none after them: the answer as it is, and
+        the booking says the host will send the link."""
+        url = _event_url(calendar_id, answered_id(answer))
+        for pause in TEAMS_WAITS:
+            if written_event(answer).join_url:
+                break
+            self._sleep(pause)
+            read = self._call("GET", url, params={"$select": "id,onlineMeeting"}, gone_ok=True)
+            if not read:  # the host deleted it meanwhile: the create's answer stands
+                break
+            answer = {**answer, "onlineMeeting": read.get("onlineMeeting")}
+        return answer
 
     def event_id_for(self, calendar_id: str, key: str) -> str | None:
         # Graph assigns ids, and offers no documented lookup by transactionId; a POST

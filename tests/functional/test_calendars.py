@@ -852,6 +852,44 @@ def test_a_recurring_outlook_event_blocks_each_occurrence_and_teams_links_the_bo
     assert event.link is not None and seen["video_url"] == event.link
 
 
+def test_a_teams_link_graph_sets_up_after_its_create_answers_reaches_the_booking(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # GIVEN Graph sets the Teams meeting up after it answers the create (onlineMeeting null)
+    meet_on(api, host, "teams")
+    connect(api, host, "microsoft")
+    sandbox.teams_pending(reads=1)
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat())).json
+
+    # WHEN the calendar worker writes the booking's event
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+
+    # THEN the client gets the event's Teams link, not "the host will send you the link"
+    (event,) = [e for e in sandbox.events("microsoft") if e.created_by_app]
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}").json
+    assert event.link is not None
+    assert (shown["video_url"], shown["video_note"]) == (event.link, None)
+
+
+def test_a_teams_link_graph_never_sets_up_leaves_the_note_that_the_host_sends_it(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # An account without Teams: the event is made, its link never comes.
+    meet_on(api, host, "teams")
+    connect(api, host, "microsoft")
+    sandbox.teams_pending(reads=10)
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 11).isoformat())).json
+
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+
+    (event,) = [e for e in sandbox.events("microsoft") if e.created_by_app]
+    shown = api.get(f"/bookings/{booked['uid']}?token={booked['links']['cancel_token']}").json
+    assert event.start == at(day, 11)
+    assert (shown["video_url"], shown["video_note"]) == (
+        None, "The host will send you the Microsoft Teams link before the meeting.")
+    assert sandbox.api_call_counts("microsoft")["events.get"] == 3
+
+
 def test_a_zoom_event_type_gets_its_meeting_and_without_zoom_a_plain_note(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     meet_on(api, host, "zoom")

@@ -135,6 +135,24 @@ def test_an_event_with_teams_gets_a_join_url(provider_sandbox: ProviderSandbox) 
     assert [e.link for e in provider_sandbox.events("microsoft")] == [join]
 
 
+def test_a_teams_meeting_set_up_after_the_create_answers_comes_on_a_later_read(
+        provider_sandbox: ProviderSandbox) -> None:
+    graph = Graph(provider_sandbox)
+    provider_sandbox.teams_pending(reads=1)
+
+    made = graph.call("POST", "me/events", json=_event(
+        isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness"))
+    event_id = made.json()["id"]
+    first = graph.call("GET", f"me/events/{event_id}")
+    second = graph.call("GET", f"me/events/{event_id}")
+
+    for pending in (made.json(), first.json()):
+        assert pending["isOnlineMeeting"] is True and pending["onlineMeeting"] is None
+    (event,) = provider_sandbox.events("microsoft")
+    assert second.json()["onlineMeeting"] == {"joinUrl": event.link}
+    assert event.link and event.link.startswith("https://teams.microsoft.com/l/meetup-join/")
+
+
 def test_a_retried_post_with_the_same_transaction_id_makes_one_event(
         provider_sandbox: ProviderSandbox) -> None:
     graph = Graph(provider_sandbox)

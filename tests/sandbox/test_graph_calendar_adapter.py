@@ -81,7 +81,8 @@ def _outlook(sandbox: ProviderSandbox, tokens: HostTokens | None = None,
     client = sandbox.client("microsoft")
     entry = MicrosoftApp(client.client_id, client.client_secret,
                          base_url=sandbox.base_url("microsoft"))
-    return GraphCalendar(entry, tokens or HostTokens(sandbox), timeout=timeout)
+    return GraphCalendar(entry, tokens or HostTokens(sandbox), timeout=timeout,
+                         sleep=lambda seconds: None)
 
 
 def _primary(sandbox: ProviderSandbox) -> str:
@@ -342,10 +343,38 @@ def test_creating_with_teams_returns_the_join_url(provider_sandbox: ProviderSand
         "address": "grace@example.test", "name": "Grace Hopper"}, "type": "required"}]
 
 
+def test_a_teams_link_graph_sets_up_after_its_create_answers_is_read_again(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.teams_pending(reads=1)
+
+    written = _outlook(provider_sandbox).create_event(_primary(provider_sandbox),
+                                                      _booking(online=True))
+
+    [event] = provider_sandbox.events("microsoft")
+    assert written.id == event.id and written.join_url and written.join_url == event.link
+    assert provider_sandbox.api_call_counts("microsoft") == {"events.create": 1,
+                                                             "events.get": 2}
+
+
+def test_a_teams_link_still_missing_after_its_reads_is_left_for_the_host_to_send(
+        provider_sandbox: ProviderSandbox) -> None:
+    # An account without Teams never gets one: three reads, then the event as it is.
+    provider_sandbox.teams_pending(reads=10)
+
+    written = _outlook(provider_sandbox).create_event(_primary(provider_sandbox),
+                                                      _booking(online=True))
+
+    [event] = provider_sandbox.events("microsoft")
+    assert (written.id, written.join_url) == (event.id, None)
+    assert provider_sandbox.api_call_counts("microsoft") == {"events.create": 1,
+                                                             "events.get": 3}
+
+
 def test_creating_without_teams_has_no_join_url(provider_sandbox: ProviderSandbox) -> None:
     written = _outlook(provider_sandbox).create_event(_primary(provider_sandbox), _booking())
 
     assert written.join_url is None
+    assert provider_sandbox.api_call_counts("microsoft") == {"events.create": 1}
 
 
 def test_creating_twice_with_the_same_key_makes_one_event(
