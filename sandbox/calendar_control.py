@@ -143,6 +143,14 @@ class CalendarControl:
         assert isinstance(api, MicrosoftProvider)
         api.calendar.teams_pending_reads = reads
 
+    def refuse_time_zone(self, name: str) -> None:
+        """Graph refuses events in the Windows zone `name` from now on
+        (`TimeZoneNotSupportedException`), as a mailbox server that does not know a name
+        newer than it does."""
+        api = self.providers["microsoft"]
+        assert isinstance(api, MicrosoftProvider)
+        api.calendar.refused_zones |= {name}
+
     def set_page_size(self, size: int) -> None:
         """Graph's page size (calendarView, a calendar's events) when the request has no
         `$top` (default 10)."""

@@ -50,6 +50,7 @@ class GraphCalendarApi:
         # How many reads after its write a new Teams meeting still answers null (0: it is
         # in the write's answer), and each such event's reads left.
         self.teams_pending_reads = 0
+        self.refused_zones: frozenset[str] = frozenset()  # Windows names made unknown
         self._pending: dict[str, int] = {}
 
     def rules(self) -> list[Rule]:
@@ -169,7 +170,7 @@ class GraphCalendarApi:
             if "start" not in body or "end" not in body:
                 raise BadEvent("ErrorInvalidRequest", "Your request can't be completed. "
                                "Start and End are required.")
-            apply_body(event, body)
+            apply_body(event, body, self.refused_zones)
         except BadEvent as bad:
             return graph_error(400, bad.code, str(bad))
         made = self._meeting(event, grant)
@@ -203,7 +204,7 @@ class GraphCalendarApi:
             self.store.save(event)
             return Response(status=204)
         try:
-            apply_body(event, request.get_json(silent=True) or {})
+            apply_body(event, request.get_json(silent=True) or {}, self.refused_zones)
         except BadEvent as bad:
             return graph_error(400, bad.code, str(bad))
         self._meeting(event, grant)

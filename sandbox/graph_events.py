@@ -2,8 +2,13 @@
 instance, an occurrence of a series, or the series master) as Graph answers it, in the
 time zone the client's `Prefer: outlook.timezone` asked for (UTC otherwise).
 
+Time zones, as Graph takes them: Windows names (CLDR's windowsZones, as icalendar ships
+it: a copy apart from the one Penny maps with, tzlocal's), UTC, and IANA names only for
+the one city Graph lists per Windows zone (CLDR's "001" zone); any other is refused
+(`TimeZoneNotSupportedException`), as is a Windows name a test makes unknown.
+
 Simplified: recurrence is a weekly pattern repeating on the start's weekday (`numbered`,
-`endDate` or `noEnd`); Windows time zone names are read for a handful of zones only.
+`endDate` or `noEnd`).
 """
 
 from __future__ import annotations
@@ -16,15 +21,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
 from sandbox.calendar_model import SHOW_AS, CalendarEvent, Occurrence
 from sandbox.graph_extended_properties import FIELD, merged
 from sandbox.graph_wire import odata_time
 from sandbox.model import Account
 
-_WINDOWS = {"Pacific Standard Time": "America/Los_Angeles",
-            "Eastern Standard Time": "America/New_York",
-            "GMT Standard Time": "Europe/London", "W. Europe Standard Time": "Europe/Berlin",
-            "India Standard Time": "Asia/Kolkata", "Tokyo Standard Time": "Asia/Tokyo"}
+_LISTED = frozenset(WINDOWS_TO_OLSON.values()) | {"UTC"}  # the IANA names Graph takes
 _PREFER = re.compile(r'outlook\.timezone\s*=\s*"([^"]+)"')
 
 
@@ -36,9 +40,12 @@ class BadEvent(Exception):
         self.code = code
 
 
-def zone(name: str) -> ZoneInfo:
+def zone(name: str, refused: frozenset[str] = frozenset()) -> ZoneInfo:
+    key = WINDOWS_TO_OLSON.get(name) or (name if name in _LISTED else "")
     try:
-        return ZoneInfo(_WINDOWS.get(name, name))
+        if not key or name in refused:
+            raise ValueError(name)
+        return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise BadEvent("TimeZoneNotSupportedException", "A valid TimeZone value must be "
                        f"specified. The following TimeZone value is not supported: "
@@ -61,12 +68,13 @@ def teams_link(account: Account, tenant: str) -> str:
             f"?context={context}")
 
 
-def _when(value: Any, field: str) -> datetime:
+def _when(value: Any, field: str, refused: frozenset[str]) -> datetime:
     if not isinstance(value, dict) or "dateTime" not in value:
         raise BadEvent("ErrorInvalidRequest", f"Your request can't be completed. The {field} "
                        "property is required.")
     local = datetime.fromisoformat(str(value["dateTime"])[:26].rstrip("Z"))
-    return local.replace(tzinfo=zone(str(value.get("timeZone") or "UTC"))).astimezone(UTC)
+    shown = zone(str(value.get("timeZone") or "UTC"), refused)
+    return local.replace(tzinfo=shown).astimezone(UTC)
 
 
 def _weeks(recurrence: Any, start: datetime) -> int | None:
@@ -82,12 +90,14 @@ def _weeks(recurrence: Any, start: datetime) -> int | None:
     return 0
 
 
-def apply_body(event: CalendarEvent, body: dict[str, Any]) -> None:
+def apply_body(event: CalendarEvent, body: dict[str, Any],
+               refused: frozenset[str] = frozenset()) -> None:
     """Set the event's fields from a POST (whole) or PATCH (partial) body, its extended
-    properties added to those it has (graph_extended_properties.py)."""
+    properties added to those it has (graph_extended_properties.py); `refused`: Windows
+    zone names this mailbox's server does not know."""
     if "start" in body or "end" in body:
-        event.start = _when(body.get("start", event.body.get("start")), "Start")
-        event.end = _when(body.get("end", event.body.get("end")), "End")
+        event.start = _when(body.get("start", event.body.get("start")), "Start", refused)
+        event.end = _when(body.get("end", event.body.get("end")), "End", refused)
         if event.end < event.start:
             raise BadEvent("ErrorInvalidRequest", "The start must be before the end.")
     if body.get("showAs", event.show_as) not in SHOW_AS:

@@ -33,6 +33,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import Any
 
@@ -40,6 +41,7 @@ import requests
 
 from chalicelib.domain.errors import (
     EventGoneError,
+    ProviderRejectedError,
 )
 from chalicelib.domain.providers.calendars import (
     CalendarEvent,
@@ -56,7 +58,7 @@ from chalicelib.integrations.graph_calendar_wire import (
     segment,
     written_event,
 )
-from chalicelib.integrations.graph_client import API, GRAPH
+from chalicelib.integrations.graph_client import API, GRAPH, TimeZoneRefusedError
 from chalicelib.integrations.graph_subscriptions import GraphSubscriptions
 from chalicelib.integrations.http_routing import RoutingHttpClient
 from chalicelib.provider_settings import MicrosoftApp
@@ -92,9 +94,8 @@ class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
     # -- the booking's event -----------------------------------------------------------
 
     def create_event(self, calendar_id: str, event: CalendarEvent) -> WrittenEvent:
-        made = self._call("POST", f"{API}/me/calendars/{segment(calendar_id)}/events", body={
-            **event_body(event),
-            "transactionId": str(uuid.uuid5(TRANSACTIONS, event.key))})
+        made = self._write("POST", f"{API}/me/calendars/{segment(calendar_id)}/events", event,
+                           transactionId=str(uuid.uuid5(TRANSACTIONS, event.key)))
         if moved(made, event.when):
             # The transactionId's first event, made before the booking moved (the answer
             # to that request lost): moved now.
@@ -142,9 +143,21 @@ class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
     def update_event(self, calendar_id: str, event_id: str,
                      event: CalendarEvent) -> WrittenEvent:
         # A 404: the host deleted it in Outlook (EventGoneError).
-        return written_event(self._call("PATCH", _event_url(calendar_id, event_id),
-                                        body=event_body(event, invite=False),
-                                        gone=EventGoneError))
+        return written_event(self._write("PATCH", _event_url(calendar_id, event_id), event,
+                                         invite=False, gone=EventGoneError))
+
+    def _write(self, method: str, url: str, event: CalendarEvent, invite: bool = True,
+               gone: type[ProviderRejectedError] | None = None, **more: str) -> dict[str, Any]:
+        """Graph's answer to the event written in the host's zone; in UTC when Graph
+        refuses the zone's Windows name (CLDR names zones Windows added lately, which a
+        mailbox's server may not know yet): the times are right either way."""
+        try:
+            return self._call(method, url, body={**event_body(event, invite), **more},
+                              gone=gone)
+        except TimeZoneRefusedError:
+            utc = replace(event, time_zone="UTC")
+            return self._call(method, url, body={**event_body(utc, invite), **more},
+                              gone=gone)
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         self._call("DELETE", _event_url(calendar_id, event_id), gone_ok=True)

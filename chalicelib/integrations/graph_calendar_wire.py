@@ -11,6 +11,13 @@ only when such an event is met; a listing tells the zone, so that its copy is re
 once the host's zone is another): read as UTC days, a day off in Sydney or Honolulu left
 its first or last hours bookable. Any other all-day event was converted from its zone,
 and its instants are kept.
+
+The event Penny writes is in the host's zone, so Outlook's invitations name the host's
+hours: Graph's `timeZone` takes Windows names (and IANA names only for one city per
+Windows zone), so the host's IANA zone goes by its Windows name, CLDR's windowsZones
+mapping as tzlocal ships it (imported by the writes alone), with the wall time there. A
+zone with no Windows name, or a time its clocks show twice (the autumn change's hour),
+goes in UTC, which cannot be misread.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from datetime import UTC, datetime, tzinfo
 from datetime import time as clock_time
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.external_busy import ExternalEvent, graph_shown_as
@@ -77,6 +84,35 @@ def segment(graph_id: str) -> str:
     return quote(graph_id, safe="")
 
 
+def _windows_zone(name: str) -> tuple[str, tzinfo]:
+    """The zone's Windows name and the zone; UTC for one that has none."""
+    from tzlocal.windows_tz import tz_win  # Outlook's writes alone need CLDR's mapping
+
+    windows = tz_win.get(name) if name else None
+    try:
+        return (windows, ZoneInfo(name)) if windows else ("UTC", UTC)
+    except (ZoneInfoNotFoundError, ValueError):  # a name CLDR knows and tzdata does not
+        return "UTC", UTC
+
+
+def _shown_once(moment: datetime, zone: tzinfo) -> bool:
+    """Does the zone's clock show this wall time only once (not in the autumn change's
+    repeated hour)?"""
+    local = moment.astimezone(zone)
+    return local.replace(fold=1 - local.fold).utcoffset() == local.utcoffset()
+
+
+def event_times(event: CalendarEvent) -> dict[str, dict[str, str]]:
+    """The event's start and end as Graph takes them: wall time in the host's zone named
+    by its Windows name, or UTC (module docstring)."""
+    name, zone = _windows_zone(event.time_zone)
+    if not all(_shown_once(m, zone) for m in (event.when.start, event.when.end)):
+        name, zone = "UTC", UTC
+    return {edge: {"dateTime": moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
+                   "timeZone": name}
+            for edge, moment in (("start", event.when.start), ("end", event.when.end))}
+
+
 def event_body(event: CalendarEvent, invite: bool = True) -> dict[str, Any]:
     """The event Penny writes. A PATCH replaces the attendee list whole (and cancels on
     whoever it leaves out): `invite` False leaves it out, so a move keeps the guests the
@@ -84,8 +120,7 @@ def event_body(event: CalendarEvent, invite: bool = True) -> dict[str, Any]:
     body: dict[str, Any] = {
         "subject": event.title,
         "body": {"contentType": "text", "content": event.description},
-        "start": {"dateTime": stamp(event.when.start).removesuffix("Z"), "timeZone": "UTC"},
-        "end": {"dateTime": stamp(event.when.end).removesuffix("Z"), "timeZone": "UTC"},
+        **event_times(event),
         # On a PATCH too: an event made before Penny tagged its events is tagged when moved.
         "singleValueExtendedProperties": [{"id": BOOKING_PROPERTY, "value": event.booking}]}
     if invite:

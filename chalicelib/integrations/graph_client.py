@@ -34,6 +34,11 @@ API = f"{GRAPH}/v1.0"
 PREFER_UTC = 'outlook.timezone="UTC"'
 
 
+class TimeZoneRefusedError(ProviderRejectedError):
+    """Graph answered 400 TimeZoneNotSupportedException: the mailbox's server does not
+    know the zone an event was written in (a Windows name newer than it)."""
+
+
 class AccessDeniedError(ConnectionBrokenError):
     """Graph answered 403 (ErrorAccessDenied): consent withdrawn, or, for one calendar
     shared with the host, its owner stopped sharing it (the adapter tells them apart)."""
@@ -136,5 +141,7 @@ def _raise_for(answer: requests.Response,
     if status == 403:
         raise AccessDeniedError(PROVIDER, f"{what}; Penny lacks consent for this: "
                                 "reconnect Outlook")
+    if status == 400 and error.get("code") == "TimeZoneNotSupportedException":
+        raise TimeZoneRefusedError(PROVIDER, what)
     raise (gone if gone is not None and status == 404 else ProviderRejectedError)(
         PROVIDER, what)

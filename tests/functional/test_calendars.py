@@ -322,6 +322,23 @@ def test_a_bookings_google_event_is_in_the_hosts_zone_not_utc(
     assert event.body["start"]["timeZone"] == event.body["end"]["timeZone"] == NEW_YORK.key
 
 
+def test_a_bookings_outlook_event_is_in_the_hosts_zone_not_utc(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # Graph's timeZone takes Windows names: the New York host's 13:00 goes as 13:00
+    # Eastern Standard Time, so Outlook's invitations no longer name it in UTC.
+    connect(api, host, "microsoft")
+    day, owner = next_weekday(clock), host_id(api, host)
+    booked = api.post("/hosts/alice/intro/bookings", f.booking(at(day, 13).isoformat())).json
+
+    run_calendar_job(EventKind.BOOKING_CONFIRMED, owner, booked["uid"])
+
+    (event,) = [e for e in sandbox.events("microsoft") if e.created_by_app]
+    assert event.start == at(day, 13)  # the same instant
+    assert event.body["start"] == {"dateTime": f"{day}T13:00:00",
+                                   "timeZone": "Eastern Standard Time"}
+    assert event.body["end"]["timeZone"] == "Eastern Standard Time"
+
+
 def test_a_meet_booking_keeps_its_link_while_google_is_broken(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     # GIVEN a booking in the host's Google Calendar with its Meet link

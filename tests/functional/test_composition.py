@@ -27,9 +27,10 @@ API_ONLY = ("chalicelib.services.accounts", "chalicelib.services.sessions",
             "chalicelib.functions.session_routes", "chalicelib.web.booking_pages",
             "chalicelib.web.page_services", "chalicelib.web.public_page_answers",
             "chalicelib.web.booking_page_html", "chalicelib.web.attendee_pages", "argon2")
-# Every vendor SDK Penny wraps or will: none belongs to the API's cold path.
+# Every vendor SDK Penny wraps or will (and tzlocal, for Outlook's zone names): none
+# belongs to the API's cold path.
 VENDOR_SDKS = ("msal", "authlib", "googleapiclient", "google.genai", "stripe", "razorpay",
-               "notion_client")
+               "notion_client", "tzlocal")
 
 SETUP = """
 import json, os, sys

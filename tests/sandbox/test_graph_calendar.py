@@ -153,6 +153,35 @@ def test_a_teams_meeting_set_up_after_the_create_answers_comes_on_a_later_read(
     assert event.link and event.link.startswith("https://teams.microsoft.com/l/meetup-join/")
 
 
+def test_an_events_windows_zone_is_read_as_wall_time_there_and_answered_as_prefer_asks(
+        provider_sandbox: ProviderSandbox) -> None:
+    made = Graph(provider_sandbox).call("POST", "me/events", headers=UTC_PREFER, json={
+        "subject": "Intro call",
+        "start": {"dateTime": "2026-12-07T09:00:00", "timeZone": "Eastern Standard Time"},
+        "end": {"dateTime": "2026-12-07T09:30:00", "timeZone": "Eastern Standard Time"}})
+
+    assert made.status_code == 201
+    assert made.json()["start"] == {"dateTime": "2026-12-07T14:00:00.0000000", "timeZone": "UTC"}
+    assert made.json()["originalStartTimeZone"] == "Eastern Standard Time"
+    (event,) = provider_sandbox.events("microsoft")
+    assert event.start == _at("2026-12-07T14:00:00")
+
+
+@pytest.mark.parametrize("zone", ["America/Detroit", "Mars/Olympus", "Yukon Standard Time"])
+def test_a_zone_graph_does_not_take_is_refused(provider_sandbox: ProviderSandbox,
+                                               zone: str) -> None:
+    # Windows names, and IANA names only for the one city Graph lists per Windows zone;
+    # a test may make a Windows name unknown, as to a mailbox server older than it.
+    provider_sandbox.refuse_time_zone("Yukon Standard Time")
+    made = Graph(provider_sandbox).call("POST", "me/events", json={
+        "subject": "Intro call", "start": {"dateTime": "2026-12-07T09:00:00", "timeZone": zone},
+        "end": {"dateTime": "2026-12-07T09:30:00", "timeZone": zone}})
+
+    assert made.status_code == 400
+    assert made.json()["error"]["code"] == "TimeZoneNotSupportedException"
+    assert provider_sandbox.events("microsoft") == []
+
+
 def test_a_retried_post_with_the_same_transaction_id_makes_one_event(
         provider_sandbox: ProviderSandbox) -> None:
     graph = Graph(provider_sandbox)

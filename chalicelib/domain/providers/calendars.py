@@ -75,8 +75,8 @@ class CalendarEvent:
     location: str | None = None    # a join URL, phone number or address
     online_meeting: bool = False   # Google: a Meet link; Outlook: a Teams meeting
     booking_uid: str = ""          # the booking it is for, tagged on it ("": the key)
-    # The host's zone, which Google shows the event in (its editor, the invitations it
-    # sends); the times are instants whatever it is. Graph's events stay in UTC.
+    # The host's zone (IANA), which the event is shown in (Google's editor, Google's and
+    # Outlook's invitations); the times are instants whatever it is.
     time_zone: str = "UTC"
 
     @property
