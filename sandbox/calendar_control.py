@@ -164,6 +164,19 @@ class CalendarControl:
         assert isinstance(api, ZoomProvider)
         return api.meetings.meetings()
 
+    def zoom_fields(self, meeting_id: int) -> dict[str, Any]:
+        """A Zoom meeting's fields as Penny wrote them (`start_time` as sent)."""
+        api = self.providers["zoom"]
+        assert isinstance(api, ZoomProvider)
+        return api.meetings.fields(meeting_id)
+
+    def zoom_unlisted_zone(self, zone: str, refuse: bool) -> None:
+        """Zoom does not list `zone` from now on: a meeting written in it is refused (300)
+        when `refuse`, else taken for the account's zone (UTC), its wall time read there."""
+        api = self.providers["zoom"]
+        assert isinstance(api, ZoomProvider)
+        api.meetings.unlisted[zone] = refuse
+
     def delete_meeting(self, meeting_id: str) -> None:
         """The host deletes a meeting in Zoom's own app."""
         api = self.providers["zoom"]

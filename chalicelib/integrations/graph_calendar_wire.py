@@ -34,6 +34,7 @@ from chalicelib.domain.errors import ProviderUnavailableError
 from chalicelib.domain.external_busy import ExternalEvent, graph_shown_as
 from chalicelib.domain.providers.calendars import CalendarEvent, WrittenEvent
 from chalicelib.domain.timerange import TimeRange
+from chalicelib.integrations.wall_clock import wall_time
 
 PROVIDER = "microsoft"
 # The single-value extended property every event Penny makes carries, valued with the
@@ -95,22 +96,15 @@ def _windows_zone(name: str) -> tuple[str, tzinfo]:
         return "UTC", UTC
 
 
-def _shown_once(moment: datetime, zone: tzinfo) -> bool:
-    """Does the zone's clock show this wall time only once (not in the autumn change's
-    repeated hour)?"""
-    local = moment.astimezone(zone)
-    return local.replace(fold=1 - local.fold).utcoffset() == local.utcoffset()
-
-
 def event_times(event: CalendarEvent) -> dict[str, dict[str, str]]:
     """The event's start and end as Graph takes them: wall time in the host's zone named
     by its Windows name, or UTC (module docstring)."""
     name, zone = _windows_zone(event.time_zone)
-    if not all(_shown_once(m, zone) for m in (event.when.start, event.when.end)):
-        name, zone = "UTC", UTC
-    return {edge: {"dateTime": moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
-                   "timeZone": name}
-            for edge, moment in (("start", event.when.start), ("end", event.when.end))}
+    shown = [wall_time(moment, zone) for moment in (event.when.start, event.when.end)]
+    if None in shown:
+        name, shown = "UTC", [stamp(event.when.start)[:-1], stamp(event.when.end)[:-1]]
+    return {"start": {"dateTime": str(shown[0]), "timeZone": name},
+            "end": {"dateTime": str(shown[1]), "timeZone": name}}
 
 
 def event_body(event: CalendarEvent, invite: bool = True) -> dict[str, Any]:

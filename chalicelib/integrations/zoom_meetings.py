@@ -10,9 +10,14 @@ short hash, not the key itself, because the agenda is shown to everyone invited 
 booking uid is not for them. `tracking_fields` would hide it, but they exist only where
 the host's account admin defined them.
 
-Times go as UTC (`start_time` with `Z`, `timezone: "UTC"`): Zoom reads a `Z` time as
-UTC whatever the timezone, and the host's own zone is Zoom's to show. Meetings wait for
-the host in a waiting room.
+Times go in the host's zone, so Zoom's meeting page and invitations name the host's hours:
+`start_time` as the zone's wall time, no offset, with `timezone` the host's IANA name,
+as Zoom documents it. Zoom takes the zones of its own list (IANA names, not all of them)
+and documents nothing of another: one it refuses (a 4xx), or places elsewhere than the
+booking (its answer's `start_time`, always UTC, is another instant: it read the wall time
+in another zone), is written again in UTC (`start_time` with `Z`, `timezone: "UTC"`), as is
+a time the zone's clocks show twice (the autumn change's hour). Meetings wait for the
+host in a waiting room.
 
 Errors: 401 (code 124) refreshes the token once and retries, a second 401 breaks the
 connection, as does a missing scope (HTTP 400, code 4711/4700) or a 403; 429, 5xx,
@@ -26,9 +31,10 @@ import hashlib
 import math
 import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
@@ -40,6 +46,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.providers.video import Meeting, MeetingRequest
 from chalicelib.integrations.http_routing import RoutingHttpClient
+from chalicelib.integrations.wall_clock import wall_time
 from chalicelib.provider_settings import OAuthApp
 
 ZOOM_API = "https://api.zoom.us"
@@ -66,19 +73,40 @@ class ZoomMeetings:
         self._refreshing = threading.Lock()
 
     def create_meeting(self, request: MeetingRequest) -> Meeting:
-        made = self._call("POST", f"{API}/users/me/meetings", {
-            **_fields(request), "type": 2,  # a scheduled meeting
-            "settings": {"join_before_host": False, "waiting_room": True}})
-        return _meeting(made)
+        url = f"{API}/users/me/meetings"
+        kind = {"type": 2,  # a scheduled meeting
+                "settings": {"join_before_host": False, "waiting_room": True}}
+        try:
+            made = self._call("POST", url, {**_fields(request), **kind})
+        except ProviderRejectedError:
+            if _fields(request)["timezone"] == "UTC":
+                raise
+            # Refused, perhaps for the zone: nothing was made, so it is asked in UTC.
+            made = self._call("POST", url, {**_fields(request, in_utc=True), **kind})
+        meeting = _meeting(made)
+        if not _placed(made, request):
+            self._call("PATCH", _meeting_url(meeting.id), _fields(request, in_utc=True))
+        return meeting
 
     def update_meeting(self, meeting_id: str, request: MeetingRequest) -> Meeting:
-        url = f"{API}/meetings/{quote(meeting_id, safe='')}"
-        changed = self._call("PATCH", url, _fields(request), gone=MeetingGoneError)
+        url = _meeting_url(meeting_id)
+        try:
+            changed = self._call("PATCH", url, _fields(request), gone=MeetingGoneError)
+        except MeetingGoneError:
+            raise
+        except ProviderRejectedError:
+            if _fields(request)["timezone"] == "UTC":
+                raise
+            changed = self._call("PATCH", url, _fields(request, in_utc=True),
+                                 gone=MeetingGoneError)
         # Zoom answers a PATCH with 204 and no body: the join URL is read back.
-        return _meeting(changed if changed.get("join_url") else self._call("GET", url))
+        answer = changed if changed.get("join_url") else self._call("GET", url)
+        if not _placed(answer, request):
+            self._call("PATCH", url, _fields(request, in_utc=True), gone=MeetingGoneError)
+        return _meeting(answer)
 
     def delete_meeting(self, meeting_id: str) -> None:
-        self._call("DELETE", f"{API}/meetings/{quote(meeting_id, safe='')}", gone_ok=True)
+        self._call("DELETE", _meeting_url(meeting_id), gone_ok=True)
 
     # -- the wire ----------------------------------------------------------------------
 
@@ -158,13 +186,39 @@ def _raise_for(answer: requests.Response, code: int | None, message: str) -> Non
     raise ProviderRejectedError(PROVIDER, what)
 
 
-def _fields(request: MeetingRequest) -> dict[str, Any]:
+def _meeting_url(meeting_id: str) -> str:
+    return f"{API}/meetings/{quote(meeting_id, safe='')}"
+
+
+def _start(request: MeetingRequest, in_utc: bool) -> dict[str, str]:
+    """`start_time` and `timezone`: the host's zone's wall time, or UTC (docstring)."""
+    local = None
+    if not in_utc and request.time_zone != "UTC":
+        try:
+            local = wall_time(request.when.start, ZoneInfo(request.time_zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            local = None
+    if local is None:
+        return {"start_time": request.when.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "timezone": "UTC"}
+    return {"start_time": local, "timezone": request.time_zone}
+
+
+def _fields(request: MeetingRequest, in_utc: bool = False) -> dict[str, Any]:
     minutes = math.ceil(request.when.duration.total_seconds() / 60)
     reference = hashlib.sha256(request.key.encode()).hexdigest()[:16]
-    return {"topic": request.topic[:TOPIC_LENGTH],
-            "start_time": request.when.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "duration": max(1, minutes), "timezone": "UTC",
-            "agenda": f"Booked with Penny (ref {reference})"}
+    return {"topic": request.topic[:TOPIC_LENGTH], **_start(request, in_utc),
+            "duration": max(1, minutes), "agenda": f"Booked with Penny (ref {reference})"}
+
+
+def _placed(answer: Mapping[str, Any], request: MeetingRequest) -> bool:
+    """Did Zoom place the meeting at the booking's start? Its answer's `start_time` is
+    UTC; an answer without one, or unreadable, is taken as placed where it was asked."""
+    try:
+        start = datetime.fromisoformat(str(answer["start_time"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return True
+    return start.tzinfo is None or start == request.when.start
 
 
 def _meeting(answer: Mapping[str, Any]) -> Meeting:

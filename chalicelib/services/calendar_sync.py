@@ -159,7 +159,7 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
         waiting = False
         if kind is LocationKind.ZOOM:
             try:
-                zoom_url, zoom_note = self._zoom(booking, unreachable)
+                zoom_url, zoom_note = self._zoom(booking, unreachable, config.profile.timezone)
             except (ProviderRejectedError, ProviderUnavailableError) as exc:
                 # Zoom refused the meeting for good (a 4xx not about the connection, nor
                 # a meeting gone), or did not answer (5xx, 429, a timeout): the event is

@@ -38,12 +38,14 @@ class ZoomMeetingWrites:
     refs: ProviderRefs
     clock: Clock | None
 
-    def _zoom(self, booking: Booking, unreachable: set[str]) -> tuple[str | None, str | None]:
+    def _zoom(self, booking: Booking, unreachable: set[str],
+              zone: str = "UTC") -> tuple[str | None, str | None]:
         """The meeting's join link, or a note saying why the host will send one. ZOOM is
-        added to `unreachable` when Zoom is broken or disconnected."""
+        added to `unreachable` when Zoom is broken or disconnected; `zone`: the host's,
+        which the meeting is shown in."""
         request = MeetingRequest(key=booking.uid,
                                  topic=f"{booking.event_title} with {booking.attendee.name}",
-                                 when=booking.meeting)
+                                 when=booking.meeting, time_zone=zone)
         ref = self.refs.get(ZOOM, booking.uid)
         if ref is not None and ref.sequence >= booking.sequence and booking.video_url is not None:
             # Made, and at the booking's time: nothing to ask of Zoom. Its link stays on the

@@ -551,6 +551,17 @@ def zoom_booking(api: Api, host: str, clock: FixedClock, hour: int
     return booked, owner, day
 
 
+def test_a_bookings_zoom_meeting_is_in_the_hosts_zone_not_utc(
+        api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
+    # Zoom's meeting page and the invitations it sends named the New York host's 13:00
+    # in UTC: the meeting now carries the host's zone, at the same instant.
+    _, _, day = zoom_booking(api, host, clock, 13)
+
+    (meeting,) = sandbox.meetings()
+    assert meeting["timezone"] == NEW_YORK.key
+    assert datetime.fromisoformat(meeting["start_time"]) == at(day, 13)
+
+
 def test_a_cancel_removes_the_calendar_event_even_when_zoom_is_broken(
         api: Api, sandbox: ProviderSandbox, host: str, clock: FixedClock) -> None:
     booked, owner, _ = zoom_booking(api, host, clock, 13)

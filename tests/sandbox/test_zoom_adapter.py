@@ -4,6 +4,7 @@ create, reschedule and cancel a meeting, and each error as the port names it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -80,6 +81,43 @@ def test_create_makes_a_scheduled_meeting_in_utc_behind_a_waiting_room(
         "Intro call with Grace Hopper", 2, "2026-05-04T09:00:00Z", 30)
     assert meeting["settings"]["join_before_host"] is False
     assert meeting["settings"]["waiting_room"] is True
+
+
+@pytest.mark.parametrize(("start", "end", "utc"), [
+    ("2026-07-06T13:00:00+00:00", "2026-07-06T13:30:00+00:00", "2026-07-06T13:00:00Z"),
+    ("2026-12-07T14:00:00+00:00", "2026-12-07T14:30:00+00:00", "2026-12-07T14:00:00Z"),
+])
+def test_a_meeting_is_made_and_moved_in_the_hosts_zone_at_its_wall_time(
+        provider_sandbox: ProviderSandbox, start: str, end: str, utc: str) -> None:
+    # A New York host's 09:00, in summer (EDT) and in winter (EST): Zoom reads a time
+    # without an offset in `timezone`.
+    zoom = _zoom(provider_sandbox)
+    made = zoom.create_meeting(replace(INTRO, time_zone="America/New_York"))
+    zoom.update_meeting(made.id, MeetingRequest(INTRO.key, INTRO.topic, _range(start, end),
+                                                "America/New_York"))
+
+    [meeting] = provider_sandbox.meetings()
+    assert provider_sandbox.zoom_fields(meeting["id"])["start_time"] == start[:11] + "09:00:00"
+    assert (meeting["start_time"], meeting["timezone"]) == (utc, "America/New_York")
+    assert provider_sandbox.api_call_counts("zoom") == {
+        "meetings.create": 1, "meetings.patch": 1, "meetings.get": 1}
+
+
+@pytest.mark.parametrize("refused", [True, False])
+def test_a_zone_zoom_does_not_take_is_written_in_utc_instead(
+        provider_sandbox: ProviderSandbox, refused: bool) -> None:
+    # Zoom takes the zones of its own list: one it does not list is refused (300), or
+    # read as the account's zone, which would put the meeting at another time.
+    provider_sandbox.zoom_unlisted_zone("America/Detroit", refuse=refused)
+    zoom = _zoom(provider_sandbox)
+    detroit = replace(INTRO, time_zone="America/Detroit")
+
+    made = zoom.create_meeting(detroit)
+    moved = zoom.update_meeting(made.id, detroit)
+
+    [meeting] = provider_sandbox.meetings()
+    assert moved == made and made.id == str(meeting["id"])
+    assert (meeting["start_time"], meeting["timezone"]) == ("2026-05-04T09:00:00Z", "UTC")
 
 
 def test_the_agenda_refers_to_the_booking_without_showing_its_key(

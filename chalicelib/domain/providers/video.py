@@ -14,6 +14,7 @@ class MeetingRequest:
     key: str
     topic: str
     when: TimeRange
+    time_zone: str = "UTC"  # the host's (IANA), which the meeting is shown in
 
 
 @dataclass(frozen=True)
