@@ -21,8 +21,10 @@ from urllib.parse import quote, urlencode
 
 from chalice import Response
 
+from chalicelib.domain.errors import NotFoundError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import RESERVED_SLUGS, SLUG_PATTERN
+from chalicelib.domain.reservations import bookable_event_type
 from chalicelib.web import labels
 from chalicelib.web.attendee_pages import manage_page as manage_page
 from chalicelib.web.attendee_pages import reschedule_page as reschedule_page
@@ -32,6 +34,7 @@ from chalicelib.web.page_services import PageServices as PageServices
 from chalicelib.web.pages import Markup, base_path, html_page, not_found_page
 from chalicelib.web.public_page_answers import (
     STYLES,
+    no_event_page,
     page_or_404,
     reserved_answer,
     short_description,
@@ -102,7 +105,11 @@ def event_page(services: PageServices, request: Any, host: str, event: str) -> R
         return not_found_page(base)
 
     def make() -> Response:
-        config, et = services.public.event(host, event)
+        config = services.public.profile(host)
+        try:
+            et = bookable_event_type(config.event_types, event)
+        except NotFoundError:
+            return no_event_page(base, config.profile)
         data = page_data(config, et, "book")
         slots = embedded_slots(services.public, config, et, services.clock.now())
         if slots is not None:

@@ -12,9 +12,9 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import NotFoundError
-from chalicelib.domain.hosts import RESERVED_SLUGS
+from chalicelib.domain.hosts import RESERVED_SLUGS, Profile
 from chalicelib.functions.errors import error_response
-from chalicelib.web.pages import not_found_page
+from chalicelib.web.pages import html_page, not_found_page
 
 STYLES = ("base.css", "booking.css")
 PRIVATE = "no-store"  # pages of secret links: never kept by a cache, never indexed
@@ -36,6 +36,17 @@ def page_or_404(base: str, make: Callable[[], Response]) -> Response:
     except NotFoundError:
         return not_found_page(base, "Not found",
                               "This booking page or link does not exist, or is no longer valid.")
+
+
+def no_event_page(base: str, profile: Profile) -> Response:
+    """The 404 for a link under a host that names none of their open event types: a
+    link shared before the host renamed, turned off or deleted the event type leads the
+    client on to the host's profile, not to a dead end."""
+    heading = f"{profile.display_name} has no booking page at this link"
+    return html_page("no_event.html", {"name": profile.display_name,
+                                       "profile": f"{base}/{profile.slug}"},
+                     title="Not found · Penny", description=heading, base=base, status=404,
+                     cache="no-store")
 
 
 # The first segments the JSON API answers under. The other reserved words (/admin, /docs,

@@ -197,6 +197,31 @@ def test_unknown_pages_are_a_friendly_html_404(api: Api, host: str, path: str) -
     assert "does not" in r.body.decode()
 
 
+@pytest.mark.parametrize("change", [{"slug": "intro-call"}, {"active": False}, None])
+def test_an_old_link_to_a_renamed_or_removed_event_leads_to_the_hosts_profile(
+        api: Api, change: dict[str, Any] | None) -> None:
+    # GIVEN a client holding the link /alice/intro, and Alice renames the event type,
+    # turns it off, or deletes it
+    token = make_host(api)
+    et = api.get("/me/event-types", token=token).json["event_types"][0]
+    if change is None:
+        assert api.delete(f"/me/event-types/{et['id']}", token=token).status == 204
+    else:
+        r = api.put(f"/me/event-types/{et['id']}", f.event_type(**{"slug": "intro", **change}),
+                    token=token)
+        assert r.status == 200, r.json
+
+    # WHEN the client opens the old link
+    r = api.get("/alice/intro")
+
+    # THEN it is not found, but says whose page it was and leads to her booking pages
+    assert r.status == 404
+    body = r.body.decode()
+    assert "Alice has no booking page at this link" in body
+    assert 'href="/alice"' in body
+    assert parse(r).problems == []
+
+
 @pytest.mark.parametrize(("path", "form"), [("/login", "/app/login"), ("/signup", "/app/signup"),
                                             ("/Login", "/app/login")])
 def test_the_login_and_signup_addresses_a_newcomer_types_lead_to_the_dashboards_forms(
