@@ -86,6 +86,18 @@ export function initEventTypes(state) {
   }
   place.addEventListener("change", warnAboutPlace);
 
+  // A saved event type's link name changed: its old link, shared with clients already,
+  // stops working when this is saved (its holders get the 404 that leads to the profile),
+  // said before the save, not found out from a client. Empty when hidden: it describes
+  // the field.
+  function warnAboutLink() {
+    const slug = fields.slug.value.trim();
+    const moved = Boolean(editing && slug && slug !== editing.slug);
+    $("#et-slug-moved").textContent = moved ? `The old link ${state.bookingLink(editing.slug)} `
+      + "will stop working once you save: whoever has it is led to your profile instead." : "";
+    $("#et-slug-moved").hidden = !moved;
+  }
+
   async function open(et) {
     if (!mayLeave()) return; // another event type's edits, not saved yet
     await connectionsRead;
@@ -108,6 +120,7 @@ export function initEventTypes(state) {
     fields.location_details.value = (et && et.location.details) || "";
     fillPrice(fields, v.price);
     explainPrice();
+    warnAboutLink();
     fields.hidden_type.checked = Boolean(v.hidden);
     fields.active_type.checked = v.active !== false; // a new one: active
     questions.replaceChildren(...(v.questions || []).map((q) => questionRow(q)));
@@ -151,7 +164,10 @@ export function initEventTypes(state) {
   fields.title.addEventListener("input", () => {
     if (!slugEdited) fields.slug.value = slugify(fields.title.value);
   });
-  fields.slug.addEventListener("input", () => { slugEdited = true; });
+  fields.slug.addEventListener("input", () => {
+    slugEdited = true;
+    warnAboutLink();
+  });
   $("#et-new").addEventListener("click", () => open(null));
   $("#et-cancel").addEventListener("click", () => { close(); $("#et-new").focus(); });
   $("#et-add-question").addEventListener("click", () => {

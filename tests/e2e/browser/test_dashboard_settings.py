@@ -19,6 +19,9 @@
 - Availability open in two tabs: the older form's save is refused, not made over the
   hours the other saved; it says so and shows them, and the host's change made again is
   saved.
+- Event types: a saved event type's link name changed in the editor says, beside the
+  field and before it is saved, that the old link stops working (its holders are led to
+  the profile).
 - A scheduling rule refused while its section (Scheduling rules) is closed opens it, on
   the field, with what to fix: not a Save that seems to do nothing.
 """
@@ -662,3 +665,32 @@ def test_a_scheduling_rule_refused_behind_its_closed_section_is_shown_there(
     expect(buffer).to_have_accessible_description(re.compile("720"))
     expect(types.locator("#et-buffer-before-error")).to_be_visible()
     assert event_type_of(context, stack, "intro")["buffer_before_minutes"] == 0
+
+
+def test_changing_a_saved_link_name_says_the_old_link_stops_working_before_it_is_saved(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context, page = host_at(stack, new_context, "/app/event-types")
+    slug = profile_of(context, stack)["slug"]
+    types = view(page, "event-types")
+    types.get_by_role("button", name="Edit Intro call").click()
+    link_name = types.get_by_label("Link name")
+    expect(link_name).to_have_value("intro")
+    expect(link_name).to_have_accessible_description("Lower-case letters, digits and dashes.")
+
+    # WHEN the host types another link name for the saved event type
+    link_name.fill("intro-chat")
+
+    # THEN, beside the field, the old link is named as one that stops working
+    warning = re.compile(rf"/{slug}/intro will stop working.*your profile")
+    expect(link_name).to_have_accessible_description(warning)
+    # and the warning goes when the link name is the saved one again
+    link_name.fill("intro")
+    expect(link_name).to_have_accessible_description("Lower-case letters, digits and dashes.")
+
+    # A new event type has no old link to warn of
+    types.get_by_role("button", name="Cancel").click()
+    types.get_by_role("button", name="New event type").click()
+    types.get_by_label("Title").fill("Quick chat")
+    expect(types.get_by_label("Link name")).to_have_value("quick-chat")
+    expect(types.get_by_label("Link name")).to_have_accessible_description(
+        "Lower-case letters, digits and dashes.")
