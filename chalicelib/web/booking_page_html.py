@@ -80,7 +80,10 @@ def booking_page(base: str, config: HostConfig, et: EventType, step: str, curren
                      f"{labels.duration_label(minutes)}, {place}, "
                      f"{price}. {short_description(et.description)}"),
         data={"penny-page": data}, scripts=("booking.js",), styles=STYLES,
-        cache=PRIVATE if secret else "no-cache", headers=SECRET_PAGE if secret else None)
+        # A hidden event type is kept for the clients given its link: like the profile,
+        # which does not list it, search engines are asked not to.
+        cache=PRIVATE if secret else "no-cache",
+        headers=SECRET_PAGE if secret or et.hidden else None)
 
 
 def move_terms(booking: Booking, now: datetime) -> tuple[str, str]:

@@ -346,6 +346,21 @@ def test_every_page_has_a_meta_description_and_secret_link_pages_are_not_indexed
     assert "X-Robots-Tag" not in api.get("/alice/intro").headers
 
 
+def test_a_hidden_event_types_page_is_not_indexed_though_it_opens_from_its_link(
+        api: Api) -> None:
+    # GIVEN a host's event type hidden from her profile, kept for the clients she sends
+    # its link to
+    token = make_host(api)
+    api.post("/me/event-types", f.event_type("vip", hidden=True), token=token)
+
+    r = api.get("/alice/vip")
+
+    # THEN its page opens, and asks search engines not to list it, as the profile doesn't
+    assert r.status == 200
+    assert r.headers["X-Robots-Tag"] == "noindex"
+    assert "X-Robots-Tag" not in api.get("/alice/intro").headers
+
+
 # ---- the meeting's link (written by the calendar job some seconds after booking) ----------
 
 def write_video(uid: str, url: str | None = None, note: str | None = None) -> None:
