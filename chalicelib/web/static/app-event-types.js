@@ -113,6 +113,7 @@ export function initEventTypes(state) {
     clearErrors(form);
     $("#et-form-title").textContent = et ? `Edit ${et.title}` : "New event type";
     $("#et-delete").hidden = !et;
+    $("#et-duplicate").hidden = !et;
     const v = et || { duration_minutes: 30, buffer_before_minutes: 0, buffer_after_minutes: 0, minimum_notice_minutes: 0,
       refund_hours_before: DEFAULT_REFUND_HOURS, questions: [] };
     fillFields(fields, v);
@@ -176,6 +177,34 @@ export function initEventTypes(state) {
     renumberQuestions(questions);
     row.querySelector("input").focus();
   });
+  // Duplicate: the editor becomes a new event type holding what it holds now (the
+  // saved values and any edit typed since), under a title and a link name of its own;
+  // nothing is saved until Save, and the form counts as changed (leaving it asks first).
+  $("#et-duplicate").addEventListener("click", () => {
+    editing = null;
+    slugEdited = true;
+    clearErrors(form);
+    fields.title.value = `${fields.title.value.trim().slice(0, 113)} (copy)`; // at most 120
+    fields.slug.value = freeSlug(`${fields.slug.value.trim()}-copy`);
+    $("#et-form-title").textContent = "New event type";
+    $("#et-delete").hidden = true;
+    $("#et-duplicate").hidden = true;
+    warnAboutLink();
+    $("#et-form-title").focus();
+  });
+
+  // `wanted`, or the first of wanted-2, wanted-3, ... that no listed event type has.
+  function freeSlug(wanted) {
+    const taken = (slug) => Boolean(list.querySelector(`[data-slug="${CSS.escape(slug)}"]`));
+    let n = 1;
+    let slug = wanted.slice(0, 40).replace(/-+$/, "");
+    while (taken(slug)) {
+      n += 1;
+      const suffix = `-${n}`;
+      slug = wanted.slice(0, 40 - suffix.length).replace(/-+$/, "") + suffix;
+    }
+    return slug;
+  }
   $("#et-delete").addEventListener("click", (event) => busy(event.currentTarget, async () => {
     if (!editing || !window.confirm(`Delete ${editing.title}? Its bookings stay.`)) return;
     try {

@@ -21,7 +21,8 @@
   saved.
 - Event types: a saved event type's link name changed in the editor says, beside the
   field and before it is saved, that the old link stops working (its holders are led to
-  the profile).
+  the profile). Duplicate turns the editor into a new event type holding what it held
+  (title "... (copy)", a free link name), saved apart from the first.
 - A scheduling rule refused while its section (Scheduling rules) is closed opens it, on
   the field, with what to fix: not a Save that seems to do nothing.
 """
@@ -694,3 +695,33 @@ def test_changing_a_saved_link_name_says_the_old_link_stops_working_before_it_is
     expect(types.get_by_label("Link name")).to_have_value("quick-chat")
     expect(types.get_by_label("Link name")).to_have_accessible_description(
         "Lower-case letters, digits and dashes.")
+
+
+def test_duplicate_opens_a_new_event_type_with_the_editors_values_and_saves_it_apart(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context, page = host_at(stack, new_context, "/app/event-types")
+    types = view(page, "event-types")
+    types.get_by_role("button", name="Edit Intro call").click()
+    # GIVEN the host opened Intro call and typed a longer duration into it
+    types.get_by_label("Duration (minutes)").fill("45")
+
+    # WHEN they duplicate it
+    types.get_by_role("button", name="Duplicate").click()
+
+    # THEN the editor is a new event type holding what the form held, under a free name
+    expect(types.get_by_role("heading", name="New event type")).to_be_focused()
+    expect(types.get_by_label("Title")).to_have_value("Intro call (copy)")
+    expect(types.get_by_label("Link name")).to_have_value("intro-copy")
+    expect(types.get_by_label("Duration (minutes)")).to_have_value("45")
+    expect(types.get_by_role("button", name="Delete")).to_be_hidden()
+    # and no warning of an old link: the copy has none
+    expect(types.get_by_label("Link name")).to_have_accessible_description(
+        "Lower-case letters, digits and dashes.")
+
+    # WHEN it is saved, THEN it is a second event type and the first is as it was
+    types.get_by_role("button", name="Save event type").click()
+    expect(types.locator('[data-slug="intro-copy"]')).to_be_visible()
+    copy = event_type_of(context, stack, "intro-copy")
+    assert (copy["title"], copy["duration_minutes"], copy["location"]["kind"]) == (
+        "Intro call (copy)", 45, "zoom")
+    assert event_type_of(context, stack, "intro")["duration_minutes"] == 30
