@@ -6,8 +6,9 @@ Drive (google_docs_drive.py): files.create (folders, Google Docs, with one paren
 appProperties), files.list (`q` as google_docs_query.py reads it, `orderBy`, pages),
 files.get and files.update (name, description, trashed, appProperties,
 addParents/removeParents).
-Docs: documents.create (a title), documents.get and documents.batchUpdate (the requests
-google_docs_wire.apply does, all or none). Every call carries a bearer token of a live
+Docs: documents.create (a title), documents.get (with the named ranges) and
+documents.batchUpdate (the requests google_docs_wire.apply does, all or none, with
+createNamedRange's reply). Every call carries a bearer token of a live
 grant, holds a scope the discovery document accepts for the method (else Google's 403
 ACCESS_TOKEN_SCOPE_INSUFFICIENT) and passes the ApiGate (counted by method name, e.g.
 `files.list`, `documents.batchUpdate`; faults in each API's own error shape). What the
@@ -193,7 +194,7 @@ class GoogleDocsApi:
                 raise docs_error(400, f"The target revision ID '{target}' is too far behind "
                                  "the latest revision. Retrieve the latest revision of the "
                                  "document and try again.", grpc="FAILED_PRECONDITION")
-            work = found.body.copy()
+            work, replies = found.body.copy(), []
             for number, item in enumerate(asked):
                 kinds = [k for k, v in (item.items() if isinstance(item, dict) else ())
                          if v is not None]
@@ -201,7 +202,7 @@ class GoogleDocsApi:
                     raise docs_error(400, f"Invalid requests[{number}]: exactly one kind "
                                      "of request must be set.")
                 try:
-                    apply(work, kinds[0], item[kinds[0]])
+                    replies.append(apply(work, kinds[0], item[kinds[0]]))
                 except (Invalid, TypeError, ValueError) as exc:
                     raise docs_error(400, f"Invalid requests[{number}].{kinds[0]}: "
                                      f"{exc}") from None
@@ -210,7 +211,7 @@ class GoogleDocsApi:
             found.body = work
             found.revisions.append(new_revision())
             found.touched()
-            return {"documentId": found.id, "replies": [{} for _ in asked],
+            return {"documentId": found.id, "replies": replies,
                     "writeControl": {"requiredRevisionId": found.revision}}
         return self._serve(request, "documents.batchUpdate", handle)
 

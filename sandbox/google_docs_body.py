@@ -12,6 +12,11 @@ before and after it) and never edited inside; Google's rules about them hold (no
 inserted at a table's start, no deletion of part of a table or of the newline right
 before one without the table). No images, headers or tabs, and no text styles (every
 run is plain).
+
+Named ranges (docs.v1.json NamedRange) move with the edits before them; text inserted
+strictly inside one widens it (Google: "content inserted inside a named range generally
+expands that range"), text inserted at its start or end stays outside; a deletion cuts
+it, and one whose text is all deleted is gone. The sandbox never splits a range in two.
 """
 
 from __future__ import annotations
@@ -63,9 +68,21 @@ def units(text: str) -> int:
 
 
 @dataclass
+class NamedRange:
+    id: str
+    name: str
+    start: int
+    end: int
+
+
+MAX_NAME = 256                         # a named range's name, in UTF-16 units
+
+
+@dataclass
 class Body:
     paragraphs: list[Paragraph] = field(default_factory=lambda: [Paragraph("")])
     lists: dict[str, str] = field(default_factory=dict)   # list id -> its bullet preset
+    named: list[NamedRange] = field(default_factory=list)  # in the order made
 
     def end(self) -> int:
         """The body's end index: one past the last paragraph's newline."""
@@ -80,7 +97,7 @@ class Body:
         return found
 
     def copy(self) -> Body:
-        return Body(list(self.paragraphs), dict(self.lists))
+        return Body(list(self.paragraphs), dict(self.lists), [replace(r) for r in self.named])
 
     # -- the edits ---------------------------------------------------------------------
 
@@ -105,6 +122,7 @@ class Body:
         made = text.count("\n")
         self._unflat(flat[:at] + text + flat[at:],
                      marks[:into] + [marks[into]] * made + marks[into:])
+        self._ranges_after_insert(1 + units(flat[:at]), units(text))
 
     def delete_range(self, start: int, end: int) -> None:
         last = self.end() - 1
@@ -128,6 +146,49 @@ class Body:
         a, b = _offset(flat, start - 1), _offset(flat, end - 1)
         first, gone = flat.count("\n", 0, a), flat.count("\n", a, b)
         self._unflat(flat[:a] + flat[b:], marks[:first] + marks[first + gone:])
+        self._ranges_after_delete(start, end)
+
+    # -- named ranges --------------------------------------------------------------------
+
+    def create_named_range(self, name: str, start: int, end: int) -> str:
+        if not 1 <= units(name) <= MAX_NAME:
+            raise Invalid(f"Names must be at least 1 character and no more than {MAX_NAME} "
+                          "characters, measured in UTF-16 code units.")
+        body_end = self.end()
+        if start < 1:
+            raise Invalid("The range cannot include the section break at index 0.")
+        if end <= start:
+            raise Invalid("The range should not be empty.")
+        if end > body_end:
+            raise Invalid(f"Index {end - 1} must be less than the end index of the referenced "
+                          f"segment, {body_end}.")
+        made = NamedRange(f"kix.{secrets.token_hex(6)}", name, start, end)
+        self.named.append(made)
+        return made.id
+
+    def delete_named_range(self, range_id: str | None, name: str | None) -> None:
+        if range_id:
+            if not any(r.id == range_id for r in self.named):
+                raise Invalid(f"The named range with ID {range_id} does not exist.")
+            self.named = [r for r in self.named if r.id != range_id]
+        elif name:
+            self.named = [r for r in self.named if r.name != name]
+        else:
+            raise Invalid("Either the named range ID or the name must be set.")
+
+    def _ranges_after_insert(self, index: int, length: int) -> None:
+        for r in self.named:
+            if index <= r.start:
+                r.start, r.end = r.start + length, r.end + length
+            elif index < r.end:
+                r.end += length
+
+    def _ranges_after_delete(self, start: int, end: int) -> None:
+        def moved(at: int) -> int:
+            return at if at <= start else start if at <= end else at - (end - start)
+        for r in self.named:
+            r.start, r.end = moved(r.start), moved(r.end)
+        self.named = [r for r in self.named if r.start < r.end]
 
     def create_bullets(self, start: int, end: int, preset: str) -> None:
         """Bullets on every paragraph the range overlaps, in a new list; leading tabs
@@ -184,6 +245,15 @@ class Body:
                 paragraph["bullet"] = {"listId": p.list_id, "textStyle": {"underline": False},
                                        **({"nestingLevel": p.nesting} if p.nesting else {})}
             found.append({"startIndex": start, "endIndex": end, "paragraph": paragraph})
+        return found
+
+    def named_json(self) -> dict[str, Any]:
+        """documents.get's `namedRanges`: by name, each range with its one span."""
+        found: dict[str, Any] = {}
+        for r in self.named:
+            found.setdefault(r.name, {"name": r.name, "namedRanges": []})["namedRanges"].append(
+                {"namedRangeId": r.id, "name": r.name,
+                 "ranges": [{"startIndex": r.start, "endIndex": r.end}]})
         return found
 
     def lists_json(self) -> dict[str, Any]:

@@ -32,7 +32,8 @@ class GoogleDocsControl:
                     account: str | None = None) -> list[dict[str, Any]]:
         """Google Docs (right inside one folder, or anywhere), oldest first, trashed ones
         too: `id`, `title`, `url` (the sandbox page), `parents`, `trashed`,
-        `app_properties` (every app's), `revision` and `paragraphs`, each
+        `app_properties` (every app's), `revision`, `named_ranges` (how many) and
+        `paragraphs`, each
         `{"text", "style", "bullet"}` (bullet: the paragraph is a list item; a table the
         host put in is `{"text": "", "style": "TABLE", "bullet": False}`)."""
         provider, store = self._drive()
@@ -48,7 +49,7 @@ class GoogleDocsControl:
                 "parents": list(file.parents), "trashed": store.trashed(file),
                 "app_properties": {k: v for props in file.app_properties.values()
                                    for k, v in props.items()},
-                "revision": file.revision,
+                "revision": file.revision, "named_ranges": len(file.body.named),
                 "paragraphs": [{"text": "", "style": "TABLE", "bullet": False} if p.table
                                else {"text": p.text, "style": p.style,
                                      "bullet": p.list_id is not None}
@@ -111,6 +112,39 @@ class GoogleDocsControl:
             file = store.files[doc_id]
             assert file.body is not None
             file.body.insert_text(file.body.end() - 1, "\n" + text)
+            file.revisions.append(new_revision())
+            file.touched()
+
+    def google_docs_type_line(self, doc_id: str, text: str, after: str | None = None) -> None:
+        """The host types a line of their own: after the first paragraph reading `after`
+        (pressing Enter at its end, so a bullet's list goes on with theirs, as in Docs),
+        or, `after` None, at the very top of the doc (a plain paragraph above the first)."""
+        _, store = self._drive()
+        with store.lock:
+            file = store.files[doc_id]
+            body = file.body
+            assert body is not None
+            if after is None:
+                body.insert_text(1, text + "\n")
+                body.paragraphs[0] = Paragraph(body.paragraphs[0].text)
+            else:
+                end = next(e for _, e, p in body.spans() if p.text == after and not p.table)
+                body.insert_text(end - 1, "\n" + text)
+            file.revisions.append(new_revision())
+            file.touched()
+
+    def google_docs_edit_line(self, doc_id: str, text: str, new_text: str) -> None:
+        """The host rewrites the first paragraph reading `text` to read `new_text` (its
+        style and bullet stay)."""
+        _, store = self._drive()
+        with store.lock:
+            file = store.files[doc_id]
+            body = file.body
+            assert body is not None
+            start, end = next((s, e) for s, e, p in body.spans() if p.text == text)
+            if end - 1 > start:
+                body.delete_range(start, end - 1)
+            body.insert_text(start, new_text)
             file.revisions.append(new_revision())
             file.touched()
 

@@ -102,19 +102,31 @@ def document(file: DriveFile) -> dict[str, Any]:
                           "marginBottom": {"magnitude": 72, "unit": "PT"},
                           "marginLeft": {"magnitude": 72, "unit": "PT"},
                           "marginRight": {"magnitude": 72, "unit": "PT"}}}
-    lists = file.body.lists_json()
+    lists, named = file.body.lists_json(), file.body.named_json()
     if lists:
         answer["lists"] = lists
+    if named:
+        answer["namedRanges"] = named
     return answer
 
 
 # -- documents.batchUpdate -------------------------------------------------------------
 
 
-def apply(body: Body, kind: str, spec: Any) -> None:
-    """Apply one request of a batch (Invalid: Google refuses it, and so the batch)."""
+def apply(body: Body, kind: str, spec: Any) -> dict[str, Any]:
+    """Apply one request of a batch, and its reply (Invalid: Google refuses it, and so
+    the batch)."""
     if not isinstance(spec, dict):
         raise Invalid(f"{kind} must be an object.")
+    if kind == "createNamedRange":
+        start, end = _range(spec)
+        made = body.create_named_range(str(spec.get("name") or ""), start, end)
+        return {"createNamedRange": {"namedRangeId": made}}
+    if kind == "deleteNamedRange":
+        if spec.get("tabsCriteria") not in (None, {}, {"tabIds": ["t.0"]}):
+            raise Invalid(f"The tabs {spec['tabsCriteria']} do not exist.")
+        body.delete_named_range(spec.get("namedRangeId"), spec.get("name"))
+        return {}
     if kind == "insertText":
         if "endOfSegmentLocation" in spec:
             _segment(spec["endOfSegmentLocation"] or {})
@@ -124,7 +136,7 @@ def apply(body: Body, kind: str, spec: Any) -> None:
             _segment(location)
             index = int(location.get("index", 0))
         body.insert_text(index, str(spec.get("text") or ""))
-        return
+        return {}
     start, end = _range(spec)
     if kind == "deleteContentRange":
         body.delete_range(start, end)
@@ -148,8 +160,9 @@ def apply(body: Body, kind: str, spec: Any) -> None:
         # Alignment, spacing and the rest of a paragraph style are not kept.
     else:
         raise Invalid(f"the sandbox does not do {kind} (it does insertText, "
-                      "deleteContentRange, createParagraphBullets, deleteParagraphBullets "
-                      "and updateParagraphStyle).")
+                      "deleteContentRange, createParagraphBullets, deleteParagraphBullets, "
+                      "updateParagraphStyle, createNamedRange and deleteNamedRange).")
+    return {}
 
 
 def _range(spec: dict[str, Any]) -> tuple[int, int]:

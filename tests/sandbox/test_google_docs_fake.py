@@ -275,6 +275,73 @@ def test_a_table_is_kept_whole_and_the_newline_before_it_goes_only_with_it(
     assert provider_sandbox.google_doc_lines(doc) == [("", False)]
 
 
+def _named(api: Google, doc: str) -> dict[str, list[list[tuple[int, int]]]]:
+    """The doc's named ranges as documents.get answers them: by name, each one's ranges."""
+    found = api.ok("GET", f"v1/documents/{doc}").get("namedRanges", {})
+    return {name: [[(r["startIndex"], r["endIndex"]) for r in one["ranges"]]
+                   for one in group["namedRanges"]] for name, group in found.items()}
+
+
+def test_a_named_range_moves_with_edits_grows_with_text_inside_and_goes_with_its_text(
+        provider_sandbox: ProviderSandbox) -> None:
+    # NamedRange in docs.v1.json: content inserted inside a range generally expands it;
+    # indices in UTF-16 units. The official sample re-creates a range after deleting its
+    # text: a range whose text is all deleted is gone.
+    api = Google(provider_sandbox)
+    doc = api.make("Doc")
+    made = api.edit(doc, _insert(1, "Head\nitem\ntail"),
+                    {"createNamedRange": {"name": "mine", "range": {"startIndex": 6,
+                                                                    "endIndex": 11}}})
+    assert made.status_code == 200
+    [reply_insert, reply_range] = made.json()["replies"]
+    range_id = reply_range["createNamedRange"]["namedRangeId"]
+    assert reply_insert == {} and range_id
+    got = api.ok("GET", f"v1/documents/{doc}")["namedRanges"]
+    assert got == {"mine": {"name": "mine", "namedRanges": [{
+        "namedRangeId": range_id, "name": "mine",
+        "ranges": [{"startIndex": 6, "endIndex": 11}]}]}}
+
+    api.edit(doc, _insert(1, "😀"))                 # before it: it moves, by 2 units
+    assert _named(api, doc) == {"mine": [[(8, 13)]]}
+    api.edit(doc, _insert(12, "\nhost"))            # inside it (before its newline): it grows
+    assert _named(api, doc) == {"mine": [[(8, 18)]]}
+    api.edit(doc, _insert(18, "after "))            # at its end: it stays
+    assert _named(api, doc) == {"mine": [[(8, 18)]]}
+    api.edit(doc, _range("deleteContentRange", 1, 3))
+    assert _named(api, doc) == {"mine": [[(6, 16)]]}
+
+    api.edit(doc, _range("deleteContentRange", 6, 16))  # all its text
+    assert _named(api, doc) == {}
+    assert provider_sandbox.google_doc_lines(doc) == [("Head", False), ("after tail", False)]
+
+
+def test_named_ranges_are_deleted_by_id_or_name_and_refused_as_google_refuses(
+        provider_sandbox: ProviderSandbox) -> None:
+    api = Google(provider_sandbox)
+    doc = api.make("Doc")
+    api.edit(doc, _insert(1, "one\ntwo"))
+
+    def create(name: str, start: int = 1, end: int = 5) -> requests.Response:
+        return api.edit(doc, {"createNamedRange": {
+            "name": name, "range": {"startIndex": start, "endIndex": end}}})
+
+    first = create("a").json()["replies"][0]["createNamedRange"]["namedRangeId"]
+    create("a", 5, 9)
+    create("b", 5, 9)
+    refused = [create(""), create("x" * 257), create("c", 0, 3), create("c", 3, 3),
+               create("c", 5, 10),
+               api.edit(doc, {"deleteNamedRange": {"namedRangeId": "kix.nosuch"}}),
+               api.edit(doc, {"deleteNamedRange": {}})]
+    assert [r.status_code for r in refused] == [400] * len(refused)
+    assert create("😀" * 128).status_code == 200       # 256 UTF-16 units
+
+    api.edit(doc, {"deleteNamedRange": {"namedRangeId": first}})
+    assert _named(api, doc)["a"] == [[(5, 9)]]
+    api.edit(doc, {"deleteNamedRange": {"name": "a"}})
+    assert sorted(_named(api, doc)) == ["b", "😀" * 128]
+    assert provider_sandbox.google_doc_lines(doc) == [("one", False), ("two", False)]
+
+
 def test_a_batch_is_all_or_nothing_and_names_the_request_refused(
         provider_sandbox: ProviderSandbox) -> None:
     api = Google(provider_sandbox)
