@@ -1,16 +1,16 @@
 """Writing one notes doc in Google Docs (google_docs_notes.py's half that edits a doc it
-found or made): Penny's part of the body brought to the notes by one batchUpdate, as
-google_docs_wire.edits says (what the host wrote stays), then the doc's name and the
-count of Penny's bullets where they differ. A replay of the same notes reads the doc and
-writes nothing.
+found or made): Penny's lines brought to the notes by one batchUpdate, as
+google_docs_edits.plan says (the host's lines stay, wherever they are), then the doc's
+name where it differs. A replay of the same notes reads the doc and writes nothing.
 
-A rewrite to another number of bullets marks the doc with it before writing
-(google_docs_wire.py WRITING_KEY), so a retry after its text landed but its count was
-not kept takes no bullet of Penny's for the host's, and writes none twice. A batchUpdate
-refused because the doc changed since Penny read it (the host typing) is no error: the
-doc is read again and the edits made anew, up to WRITE_TRIES times; then it is
-ProviderUnavailableError, for the job's retry. A 404 while writing: the `doc_gone` it is
-given says what that means. A doc in the host's trash is ProviderRejectedError.
+Penny's lines carry named ranges made in the batchUpdate that writes them, all or
+nothing, so a retry after any failure finds each line once. A doc written before those
+ranges is marked (google_docs_edits.MARKS_KEY) once its first rewrite named its lines.
+A batchUpdate refused because the doc changed since Penny read it (the host typing) is
+no error: the doc is read again and the edits made anew, up to WRITE_TRIES times; then
+it is ProviderUnavailableError, for the job's retry. A 404 while writing: the
+`doc_gone` it is given says what that means. A doc in the host's trash is
+ProviderRejectedError.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from chalicelib.domain.errors import (
     ProviderUnavailableError,
 )
 from chalicelib.domain.providers.notes import BookingNotes, NotesPage
+from chalicelib.integrations import google_docs_edits as edits
 from chalicelib.integrations import google_docs_wire as wire
 from chalicelib.integrations.google_docs_session import GoogleDocsSession, StaleRevision
 from chalicelib.integrations.google_docs_wire import PROVIDER
@@ -46,26 +47,12 @@ class DocWriter:
             return self._doc_gone(doc_id)
 
         kept = file.get("appProperties") or {}
-        under_way = kept.get(wire.WRITING_KEY)
-        count, marked = len(notes.bullets), False
         for attempt in range(WRITE_TRIES):
             document = self._call(self._session.docs.get(documentId=doc_id),
                                   "reading the notes doc", gone=gone)
-            # How many bullets Penny wrote last: one the host added after them (pressing
-            # Enter after the last continues the list) is theirs, and stays.
-            written = wire.bullets_written(document, kept.get(wire.BULLETS_KEY), under_way)
-            requests = wire.edits(document, notes, written)
-            if requests and written is not None and written != count and not marked:
-                # Another number of bullets: said before the text is written, so a retry
-                # after the text landed but the count was not kept still knows which
-                # bullets are Penny's (else it would take the new ones for the host's and
-                # write them twice).
-                self._call(self._session.drive.update(fileId=doc_id, fields="id", body={
-                    "appProperties": {wire.WRITING_KEY: wire.writing(notes)}}),
-                    "marking the notes doc", gone=gone)
-                under_way, marked = wire.writing(notes), True
             try:
-                self.write(doc_id, requests, document.get("revisionId"), gone)
+                self.write(doc_id, edits.plan(document, notes, kept),
+                           document.get("revisionId"), gone)
                 break
             except StaleRevision as exc:
                 # The host changed the doc since it was read: read it again and edit that.
@@ -76,8 +63,10 @@ class DocWriter:
         changed: dict[str, Any] = {}
         if file.get("name") != wire.doc_name(notes):
             changed["name"] = wire.doc_name(notes)
-        if written != count or under_way is not None:
-            changed["appProperties"] = {wire.BULLETS_KEY: str(count), wire.WRITING_KEY: None}
+        if not edits.marked(kept):
+            # Its lines carry their ranges now (written, or found): the count of bullets
+            # that said which were Penny's is done with.
+            changed["appProperties"] = {edits.MARKS_KEY: edits.MARKS, **edits.LEGACY_KEYS}
         if changed:
             self._call(self._session.drive.update(fileId=doc_id, fields="id", body=changed),
                        "renaming the notes doc", gone=gone)

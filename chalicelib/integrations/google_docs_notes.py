@@ -16,8 +16,8 @@ the host may have moved it; in the trash too): a redelivered event or a retry af
 timeout rewrites the doc it finds, never a second, and a replay of the same notes reads
 and writes nothing. A doc found only in the trash is refused as update_notes refuses
 it: a job whose link was never stored (a crash before it was saved) made a second doc
-beside the one the host trashed. A rewrite to another number of bullets marks the doc with it before
-writing (google_docs_doc_writer.py), so a retry writes no bullet twice. Two
+beside the one the host trashed. Penny's lines carry named ranges written with them, all
+or nothing (google_docs_edits.py), so a retry writes no line twice. Two
 deliveries running at once could still both create; the notes job's own record keeps
 that to a race of retries.
 
@@ -49,6 +49,7 @@ from chalicelib.domain.errors import (
     ProviderRejectedError,
 )
 from chalicelib.domain.providers.notes import BookingNotes, NotesDatabase, NotesPage
+from chalicelib.integrations import google_docs_edits as edits
 from chalicelib.integrations import google_docs_wire as wire
 from chalicelib.integrations.google_docs_doc_writer import WRITE_TRIES, DocWriter, page_of
 from chalicelib.integrations.google_docs_session import GoogleDocsSession
@@ -131,13 +132,13 @@ class GoogleDocsNotes:
             return self._writer.rewrite(files[0], notes)
         made = self._call(self._drive.create(fields=wire.FILE_FIELDS, body={
             "name": wire.doc_name(notes), "mimeType": wire.DOCUMENT, "parents": [self.folder_id],
-            "appProperties": {wire.BOOKING_KEY: notes.key,
-                              wire.BULLETS_KEY: str(len(notes.bullets))}}),
+            "appProperties": {wire.BOOKING_KEY: notes.key, edits.MARKS_KEY: edits.MARKS}}),
             "creating the notes doc",
             gone=self._folder_gone)
         if made.get("trashed"):
             raise self._folder_gone()  # made inside a folder in the trash: there too
-        self._writer.write(str(made["id"]), wire.edits(wire.EMPTY_DOCUMENT, notes), None)
+        self._writer.write(str(made["id"]), edits.plan(wire.EMPTY_DOCUMENT, notes, {
+            edits.MARKS_KEY: edits.MARKS}), None)
         return page_of(made)
 
     def _folders(self, name: str | None = None) -> list[dict[str, Any]]:

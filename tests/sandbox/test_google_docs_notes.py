@@ -5,6 +5,7 @@ folders Penny made, and each error as the port names it."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from typing import Any
 
@@ -78,9 +79,9 @@ def test_saved_notes_are_one_doc_of_bullets_in_pennys_folder(
     [doc] = provider_sandbox.google_docs(notes.folder_id)
     assert (saved.id, saved.url) == (doc["id"], doc["url"])
     assert doc["title"] == "Intro call with Grace Hopper"
-    # The booking, and how many bullets Penny wrote (a bullet after them is the host's)
-    assert doc["app_properties"] == {"pennyBooking": "bk_7Hq2",
-                                     "pennyBullets": str(len(INTRO.bullets))}
+    # The booking, and that Penny's lines carry named ranges (what else is the host's)
+    assert doc["app_properties"] == {"pennyBooking": "bk_7Hq2", "pennyMarks": "namedRanges"}
+    assert doc["named_ranges"] == len(doc["paragraphs"])
     assert [(p["text"], p["style"], p["bullet"]) for p in doc["paragraphs"]] == [
         ("Intro call with Grace Hopper", "HEADING_2", False),
         (STATUS_LINE, "NORMAL_TEXT", False),
@@ -181,10 +182,9 @@ def test_an_update_changes_status_and_time_in_the_same_doc(
         ("Intro call with Grace Hopper", False),
         ("Rescheduled: Tuesday 5 May 2026, 16:00 to 16:45 (Europe/Berlin)", False),
         ("Name: Grace Hopper", True), ("Rescheduled from 4 May", True)]
-    # Two bullets now, not INTRO's: the count Penny keeps on the doc is updated too (said
-    # before the text is written, kept after it).
+    # Two bullets now, not INTRO's: one batchUpdate, the lines' named ranges with them
     assert provider_sandbox.api_call_counts("google") == {
-        "files.get": 1, "documents.get": 1, "documents.batchUpdate": 1, "files.update": 2}
+        "files.get": 1, "documents.get": 1, "documents.batchUpdate": 1}
 
 
 def test_a_doc_of_a_booking_across_the_fall_back_says_which_0130_and_which_0100(
@@ -213,28 +213,165 @@ def test_a_bullet_the_host_added_after_pennys_list_stays_through_an_update(
         *((line, True) for line in briefed.bullets), ("Prefers mornings", True)]
 
 
-def test_a_retry_after_the_doc_was_written_but_its_count_not_kept_writes_no_bullet_twice(
+def test_a_line_the_host_typed_between_pennys_bullets_stays_through_every_rewrite(
         provider_sandbox: ProviderSandbox) -> None:
-    # GIVEN a doc, and a rewrite with one more bullet (the brief) whose text lands but
-    # whose count of Penny's bullets Drive did not keep (a 503 on files.update)
+    # GIVEN a doc where the host pressed Enter after Penny's e-mail bullet and typed
     folder = _folder(provider_sandbox)
     saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
-    provider_sandbox.google_docs_continue_list(saved.id, "Prefers mornings")
+    provider_sandbox.google_docs_type_line(saved.id, "Call her Amazing Grace",
+                                           after="E-mail: grace@example.com")
+    moved = replace(INTRO, status="Rescheduled",
+                    when=span("2026-05-05T14:00:00+00:00", "2026-05-05T14:45:00+00:00"))
+    briefed = replace(moved, bullets=(*INTRO.bullets, "Brief: a growth-stage founder"))
+    fewer = replace(moved, bullets=INTRO.bullets[:3])
+
+    for notes in (moved, briefed, fewer, INTRO):
+        # WHEN Penny rewrites the notes (a move, the brief, fewer lines, back again)
+        _notes(provider_sandbox, folder=folder).update_notes(saved.id, notes)
+
+        # THEN the host's line is still there, once, after the e-mail, and each of
+        # Penny's lines is there once
+        lines = _lines(provider_sandbox, saved.id)
+        assert lines[1][0].startswith(f"{notes.status}: ")
+        assert lines[2:] == [*((b, True) for b in notes.bullets[:2]),
+                             ("Call her Amazing Grace", True),
+                             *((b, True) for b in notes.bullets[2:])]
+
+
+def test_the_hosts_lines_before_between_and_after_pennys_stay_and_a_replay_writes_nothing(
+        provider_sandbox: ProviderSandbox) -> None:
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    provider_sandbox.google_docs_type_line(saved.id, "Agenda first")
+    provider_sandbox.google_docs_type_line(saved.id, "Ask about the budget",
+                                           after="Name: Grace Hopper")
+    provider_sandbox.google_docs_type(saved.id, "Likes tea")
+    cancelled = replace(INTRO, status="Cancelled",
+                        bullets=(*INTRO.bullets, "Earlier: 2 calls"))
+
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, cancelled)
+    provider_sandbox.reset_api_calls("google")
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, cancelled)  # redelivered
+
+    assert _lines(provider_sandbox, saved.id) == [
+        ("Agenda first", False), ("Intro call with Grace Hopper", False),
+        (STATUS_LINE.replace("Confirmed", "Cancelled"), False),
+        ("Name: Grace Hopper", True), ("Ask about the budget", True),
+        *((b, True) for b in cancelled.bullets[1:]), ("Likes tea", False)]
+    assert _writes(provider_sandbox) == {}
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_the_hosts_lines_anywhere_survive_a_run_of_rewrites_and_a_replay_writes_nothing(
+        provider_sandbox: ProviderSandbox, seed: int) -> None:
+    # GIVEN a doc where, before each rewrite, the host may type a line above Penny's,
+    # among them (Enter after any line) or below, or put a table under the doc's end
+    choose = random.Random(seed)
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    pool = ["Name: Grace Hopper", "Answer: 😀 yes", "", "Brief: a founder", "Earlier: none"]
+    theirs: list[str] = []
+    for step in range(25):
+        typed, where = f"Host line {step}", choose.random()
+        if where < 0.4:
+            after = choose.choice([t for t, _ in _lines(provider_sandbox, saved.id)
+                                   if t != "[table]"])
+            provider_sandbox.google_docs_type_line(saved.id, typed, after=after)
+        elif where < 0.55:
+            provider_sandbox.google_docs_type_line(saved.id, typed)
+        elif where < 0.7:
+            provider_sandbox.google_docs_type(saved.id, typed)
+        elif where < 0.75:
+            provider_sandbox.google_docs_insert_table(saved.id)
+        theirs += [typed] if where < 0.7 else []
+        notes = replace(INTRO, status=choose.choice(["Confirmed", "Rescheduled", "Cancelled"]),
+                        bullets=tuple(choose.choice(pool) for _ in range(choose.randint(0, 6))))
+
+        # WHEN Penny rewrites the notes, and the event is delivered again
+        _notes(provider_sandbox, folder=folder).update_notes(saved.id, notes)
+        provider_sandbox.reset_api_calls("google")
+        _notes(provider_sandbox, folder=folder).update_notes(saved.id, notes)
+
+        # THEN each of the host's lines is there once; Penny's lines read as the notes;
+        # the replay wrote nothing
+        texts = [t for t, _ in _lines(provider_sandbox, saved.id)]
+        assert sorted(t for t in texts if t.startswith("Host line")) == sorted(theirs)
+        pennys = [t for t in texts if t not in theirs and t not in ("", "[table]")]
+        assert pennys[0] == notes.title and pennys[1].startswith(f"{notes.status}: ")
+        assert pennys[2:] == [b for b in notes.bullets if b]
+        assert _writes(provider_sandbox) == {}
+
+
+def test_a_line_of_pennys_the_host_edited_becomes_theirs_and_pennys_is_written_again(
+        provider_sandbox: ProviderSandbox) -> None:
+    # A doc has no author per paragraph: what the host changed is never written over.
+    folder = _folder(provider_sandbox)
+    saved = _notes(provider_sandbox, folder=folder).save_notes(INTRO)
+    theirs = "Name: Grace Hopper, call her Amazing Grace"
+    provider_sandbox.google_docs_edit_line(saved.id, "Name: Grace Hopper", theirs)
+
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, INTRO)  # the next event
+    provider_sandbox.reset_api_calls("google")
+    _notes(provider_sandbox, folder=folder).update_notes(saved.id, INTRO)  # redelivered
+
+    assert _lines(provider_sandbox, saved.id)[2:] == [
+        (theirs, True), *((line, True) for line in INTRO.bullets)]
+    assert _writes(provider_sandbox) == {}
+
+
+def _doc_of_before_named_ranges(sandbox: ProviderSandbox, folder: str) -> str:
+    """A doc of INTRO as Penny wrote them before its lines carried named ranges: its top,
+    and the count of its bullets on the file."""
+    token = HostToken(sandbox)(False)
+    base, auth = sandbox.base_url("google"), {"Authorization": f"Bearer {token}"}
+    made = requests.post(f"{base}/drive/v3/files", headers=auth, timeout=10, json={
+        "name": INTRO.title, "parents": [folder],
+        "mimeType": "application/vnd.google-apps.document",
+        "appProperties": {"pennyBooking": INTRO.key, "pennyBullets": str(len(INTRO.bullets))}})
+    doc_id = str(made.json()["id"])
+    text = "\n".join([INTRO.title, STATUS_LINE, *INTRO.bullets])
+    first_bullet = len(INTRO.title) + len(STATUS_LINE) + 3
+    requests.post(f"{base}/v1/documents/{doc_id}:batchUpdate", headers=auth, timeout=10,
+                  json={"requests": [
+                      {"insertText": {"location": {"index": 1}, "text": text}},
+                      {"updateParagraphStyle": {
+                          "range": {"startIndex": 1, "endIndex": len(INTRO.title) + 2},
+                          "fields": "namedStyleType",
+                          "paragraphStyle": {"namedStyleType": "HEADING_2"}}},
+                      {"createParagraphBullets": {
+                          "range": {"startIndex": first_bullet, "endIndex": len(text) + 2},
+                          "bulletPreset": "BULLET_DISC_CIRCLE_SQUARE"}}]}).raise_for_status()
+    return doc_id
+
+
+def test_a_doc_written_before_named_ranges_is_named_once_and_a_retry_writes_no_line_twice(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a doc of before named ranges with a bullet of the host's after Penny's, and a
+    # rewrite whose text lands but whose mark Drive did not keep (a 503 on files.update)
+    folder = _folder(provider_sandbox)
+    doc_id = _doc_of_before_named_ranges(provider_sandbox, folder)
+    provider_sandbox.google_docs_continue_list(doc_id, "Prefers mornings")
     briefed = replace(INTRO, bullets=(*INTRO.bullets, "Brief: a growth-stage founder"))
     provider_sandbox.fail_next_api_calls("google", 503, endpoint="files.update")
     with pytest.raises(ProviderUnavailableError):
-        _notes(provider_sandbox, folder=folder).update_notes(saved.id, briefed)
+        _notes(provider_sandbox, folder=folder).update_notes(doc_id, briefed)
 
     # WHEN the job's retry writes the same notes
-    _notes(provider_sandbox, folder=folder).update_notes(saved.id, briefed)
+    _notes(provider_sandbox, folder=folder).update_notes(doc_id, briefed)
 
-    # THEN each of Penny's bullets is there once, the host's still after them
-    assert _lines(provider_sandbox, saved.id)[2:] == [
+    # THEN each of Penny's lines is there once, the host's still after them, and the doc
+    # says its lines are named
+    assert _lines(provider_sandbox, doc_id)[2:] == [
         *((line, True) for line in briefed.bullets), ("Prefers mornings", True)]
-    # ... and a later update finds Penny's part where it is
-    _notes(provider_sandbox, folder=folder).update_notes(saved.id, INTRO)
-    assert _lines(provider_sandbox, saved.id)[2:] == [
-        *((line, True) for line in INTRO.bullets), ("Prefers mornings", True)]
+    [doc] = provider_sandbox.google_docs()
+    assert doc["app_properties"] == {"pennyBooking": INTRO.key, "pennyMarks": "namedRanges"}
+    # ... and from then on a line the host types among Penny's stays too
+    provider_sandbox.google_docs_type_line(doc_id, "Ask about the budget",
+                                           after="Name: Grace Hopper")
+    _notes(provider_sandbox, folder=folder).update_notes(doc_id, INTRO)
+    assert _lines(provider_sandbox, doc_id)[2:] == [
+        (INTRO.bullets[0], True), ("Ask about the budget", True),
+        *((line, True) for line in INTRO.bullets[1:]), ("Prefers mornings", True)]
 
 
 def test_a_write_refused_as_the_host_typed_meanwhile_is_made_again_on_the_doc_as_it_is(
