@@ -3,11 +3,11 @@ Docs v1 batchUpdate (google_docs_doc_writer.py sends them). Pure functions over 
 documents.get answers.
 
 Penny's lines. Each paragraph Penny writes (the heading, the status line, each bullet)
-carries a named range of its own over it, newline included, made in the batchUpdate that
-writes its text and named after that text (`penny.line.<digest>`). Google moves a range
-with the edits before it and widens it over text typed inside it (the host pressing
-Enter at the end of one of Penny's lines, then typing), so a range only says where to
-look: Penny's paragraph is the one in it that reads as its name says or, if the host
+carries a named range of its own over its text (its newline left out), made in the
+batchUpdate that writes it and named after that text (`penny.line.<digest>`). Google
+moves a range with the edits before it and widens it over text typed inside it (the
+host pressing Enter in the middle of one of Penny's lines, then typing), so a range only
+says where to look: Penny's paragraph is the one in it that reads as its name says or, if the host
 edited Penny's text, the first. Every other paragraph is the host's and is never
 touched: above Penny's lines, among them or below.
 
@@ -163,7 +163,7 @@ def _rewrite(body: Sequence[Paragraph], ours: list[Paragraph],
                 out.append({"insertText": {"location": {"index": p.start}, "text": line.text}})
         end = p.start + units(line.text) + 1
         out += _restyle(p.start, end, now[i], line)
-        out.append(_name(line.text, p.start, end))
+        out.append(_name(line.text, p.start))
     return out
 
 
@@ -194,7 +194,7 @@ def _add(body: Sequence[Paragraph], last: Paragraph | None, now: tuple[str, bool
         # One list for the new bullets, not one each.
         out.append({"createParagraphBullets": {"range": _range(bulleted[0][0], bulleted[-1][1]),
                                                "bulletPreset": BULLETS}})
-    return out + [_name(line.text, s, e) for s, e, line in spans]
+    return out + [_name(line.text, s) for s, _, line in spans]
 
 
 def _restyle(start: int, end: int, now: tuple[str, bool], line: Line) -> list[dict[str, Any]]:
@@ -216,7 +216,11 @@ def _delete(start: int, end: int) -> dict[str, Any]:
     return {"deleteContentRange": {"range": _range(start, end)}}
 
 
-def _name(text: str, start: int, end: int) -> dict[str, Any]:
+def _name(text: str, start: int) -> dict[str, Any]:
+    # Over the line's text, its newline left out: the body's last newline is one Google
+    # keeps out of ranges it deletes, and nothing documents it in a named one. The range
+    # only says where to look (`find` takes a paragraph it overlaps).
+    end = start + max(units(text), 1)
     return {"createNamedRange": {"name": range_name(text), "range": _range(start, end)}}
 
 
