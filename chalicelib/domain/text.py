@@ -25,13 +25,19 @@ def _is_visible(ch: str) -> bool:
     return unicodedata.category(ch)[0] not in "ZC"
 
 
+def draws_nothing(value: str) -> bool:
+    """Only spaces, tabs, line breaks or zero-width characters (or nothing): a name or a
+    password made of them shows or holds nothing a person chose."""
+    return not any(_is_visible(ch) for ch in value)
+
+
 def name_problem(value: str) -> str | None:
     """Why `value` cannot be a name or title, or None if it can."""
     if any(_is_control(ch) for ch in value):
         return "must not contain control characters such as line breaks or NUL"
     if any(ch in BIDI_CONTROLS for ch in value):
         return "must not contain text-direction override characters"
-    if not any(_is_visible(ch) for ch in value):
+    if draws_nothing(value):
         return "must contain at least one visible character"
     return None
 

@@ -8,7 +8,8 @@ sign-in.
   at most FRESH_LOGIN ago (a sign-in at the provider, the only way into such an account).
   A stolen session cookie or bearer token kept alive by refreshes cannot give itself a
   password, and with it a way in that outlives the theft.
-- The new password is held to the sign-up rules (MIN_LENGTH..MAX_LENGTH characters).
+- The new password is held to the sign-up rules (MIN_LENGTH..MAX_LENGTH characters, and
+  something besides spaces: a passphrase's spaces count, spaces alone do not).
 - The hash is written only if the stored one is still the one read (a race loses with
   PasswordChangedError, nothing written); then every other login of the host ends, as a
   logout ends one (refresh tokens refused, the sockets it opened closed), and the
@@ -31,6 +32,7 @@ from chalicelib.domain.errors import (
     WeakPasswordError,
     WrongPasswordError,
 )
+from chalicelib.domain.text import draws_nothing
 from chalicelib.services.accounts import AccountService
 
 # The sign-up rules (functions/schemas/accounts.py SignupRequest.password).
@@ -52,6 +54,10 @@ def password_problem(password: str) -> str | None:
         return f"use at least {MIN_LENGTH} characters"
     if len(password) > MAX_LENGTH:
         return f"use at most {MAX_LENGTH} characters"
+    if draws_nothing(password):
+        # Ten spaces pass the length rule and are the first thing a guesser tries.
+        # Spaces within a password stay (NIST SP 800-63B: a passphrase has them).
+        return "use something besides spaces (spaces between words are fine)"
     return None
 
 

@@ -126,6 +126,28 @@ def test_password_shorter_than_ten_characters_is_refused(api: Api) -> None:
     assert r.json["error"]["field"] == "password"
 
 
+@pytest.mark.parametrize("blank", [" " * 10, "\t" * 12, "\u00a0" * 10, "\u3000" * 10,
+                                   "\u200b" * 10])
+def test_a_password_of_spaces_alone_is_refused_on_the_field_in_plain_words(
+        api: Api, blank: str) -> None:
+    r = api.post("/auth/signup", f.signup("alice", password=blank))
+
+    assert (r.status, r.code, r.json["error"]["field"]) == (400, "validation_error", "password")
+    assert r.json["error"]["message"] == ("password must have something besides spaces "
+                                          "(spaces between words are fine)")
+    assert api.post("/auth/signup", f.signup("alice")).status == 201
+
+
+def test_a_password_with_spaces_in_it_is_taken_as_typed(api: Api) -> None:
+    # NIST SP 800-63B: spaces are characters like any other (a passphrase), not trimmed.
+    sign_up(api, password="  two words  ")
+
+    typed = api.post("/auth/login", {"email": "alice@example.com", "password": "  two words  "})
+    trimmed = api.post("/auth/login", {"email": "alice@example.com", "password": "two words"})
+
+    assert (typed.status, trimmed.status) == (200, 401)
+
+
 def test_blank_display_name_is_refused_without_creating_the_account(api: Api) -> None:
     r = api.post("/auth/signup", f.signup("alice", display_name="   "))
 

@@ -46,6 +46,17 @@ def test_a_host_changes_the_password_and_every_other_login_ends(api: Api) -> Non
                                     "password": NEW}).status == 200
 
 
+def test_a_new_password_of_spaces_alone_is_refused_and_changes_nothing(api: Api) -> None:
+    assert api.post("/auth/signup", f.signup("alice")).status == 201
+    mine = logged_in(api)
+
+    r = change(mine, current_password=OLD, new_password=" " * 12)
+
+    assert (r.status, r.code, r.json["error"]["field"]) == (400, "weak_password", "new_password")
+    assert "spaces" in r.json["error"]["message"]
+    assert api.post("/auth/login", {"email": "alice@example.com",
+                                    "password": OLD}).status == 200
+
 def test_an_api_client_changes_the_password_and_keeps_its_own_login(api: Api) -> None:
     assert api.post("/auth/signup", f.signup("alice")).status == 201
     first = api.post("/auth/login", {"email": "alice@example.com", "password": OLD}).json

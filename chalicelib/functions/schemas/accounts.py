@@ -6,15 +6,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.text import draws_nothing
 from chalicelib.functions.schemas.base import Strict
 from chalicelib.functions.schemas.fields import Slug, Text, TypedEmail, Zone
 
 
+def _not_blank(password: str) -> str:
+    # The rule of services/passwords.py password_problem, said of the field. Spaces
+    # within a password are kept as typed (a passphrase), never trimmed.
+    if draws_nothing(password):
+        raise PydanticCustomError("blank_password", "must have something besides spaces "
+                                  "(spaces between words are fine)")
+    return password
+
+
+# A new password: the sign-up's rules (services/passwords.py for a change).
+NewPassword = Annotated[str, Field(min_length=10, max_length=256), AfterValidator(_not_blank)]
+
+
 class SignupRequest(Strict):
     email: TypedEmail   # a login's name (Email: addresses Penny writes mail to)
-    password: Annotated[str, Field(min_length=10, max_length=256)]
+    password: NewPassword
     slug: Slug
     display_name: Annotated[Text, Field(max_length=100)]
     timezone: Zone

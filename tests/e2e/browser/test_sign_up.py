@@ -103,3 +103,23 @@ def test_the_link_suggested_from_a_name_keeps_letters_that_have_no_accent_to_dro
     signup.get_by_label("Your name").fill(name)
 
     expect(signup.get_by_label("Your link")).to_have_value(link)
+
+
+def test_a_password_of_spaces_alone_is_refused_on_the_password_field(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a newcomer who filled the form with ten spaces for a password
+    page = open_dashboard(new_context(), stack, "/app/signup")
+    signup = view(page, "signup")
+    signup.get_by_label("Your name").fill("Noa Levi")
+    signup.get_by_label("Email").fill(f"noa-{secrets.token_hex(4)}@example.com")
+    signup.get_by_label("Password").fill(" " * 10)
+
+    # WHEN they create the account
+    signup.get_by_role("button", name="Create account").click()
+
+    # THEN the password field says why, and no account is made
+    password = signup.get_by_label("Password")
+    expect(password).to_be_focused()
+    expect(password).to_have_accessible_description(re.compile(
+        "Password must have something besides spaces"))
+    expect(page).to_have_url(f"{stack.api_url}/app/signup")
