@@ -13,6 +13,7 @@ from chalicelib.domain.calendar_cache import CalendarSetup
 from chalicelib.domain.errors import InvalidTimezoneError, SlugTakenError, ValidationError
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.notes import NotesDestination
+from chalicelib.domain.transliteration import in_latin_letters
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -44,9 +45,10 @@ def validate_timezone(name: str, field_name: str = "timezone") -> str:
 
 
 def slug_suggestion(text: str) -> str:
-    """A slug from a name or an e-mail's local part ("Ada.Lovelace+x" -> "ada-lovelace-x"),
-    for an account made without a form (an OpenID sign-up); "host" when nothing is left."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:30].strip("-")
+    """A slug from a name or an e-mail's local part ("Ada.Lovelace+x" -> "ada-lovelace-x",
+    "Олена" -> "olena"), for an account made without a form (an OpenID sign-up); "host"
+    when nothing is left (a name in Chinese or Arabic letters): it needs one at once."""
+    slug = re.sub(r"[^a-z0-9]+", "-", in_latin_letters(text)).strip("-")[:30].strip("-")
     return slug if slug and slug not in RESERVED_SLUGS else "host"
 
 

@@ -68,12 +68,30 @@ export function fillTimeZones(select, current) {
   select.value = selected;
 }
 
-// Letters that are not a Latin letter and an accent, so NFKD leaves them whole and the
-// slug would lose them ("Groß" -> "gro", "Łucja" -> "ucja"): their usual spelling.
-const SPELLED = { "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i" };
+// A name in Latin letters, as the server spells one (domain/transliteration.py holds the
+// same table; tests/unit/test_transliteration.py runs both on the same names). Accents
+// go (NFKD splits "ü" into "u" and a mark); the letters NFKD keeps whole ("Groß" would
+// be "gro", "Łucja" "ucja") are spelled out, and Cyrillic and Greek letter by letter
+// ("Олена" is olena). Other scripts (Chinese, Arabic, ...) give nothing: the sign-up
+// form says so and offers the e-mail's name (app-password-forms.js).
+const LATIN = {
+  "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+  // Cyrillic (after NFKD: й is и and a mark, ё is е, ї is і)
+  "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ж": "zh",
+  "з": "z", "и": "i", "і": "i", "ј": "j", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+  "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "u", "ф": "f", "х": "kh", "ц": "ts",
+  "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+  "ђ": "dj", "ћ": "c", "љ": "lj", "њ": "nj", "џ": "dz", "ѕ": "dz",
+  // Greek (after NFKD: ά is α and a mark); ου is ou, below
+  "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i",
+  "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s",
+  "ς": "s", "τ": "t", "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps", "ω": "o",
+};
+const SPELLED = new RegExp(`ου|[${Object.keys(LATIN).join("")}]`, "g");
 
+// "" when the text has no letter a link can use: never a made-up link.
 export function slugify(text) {
-  return text.toLowerCase().replace(/[ßæœøłđðþı]/g, (letter) => SPELLED[letter])
-    .normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+  return text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "")
+    .replace(SPELLED, (letters) => (letters === "ου" ? "ou" : LATIN[letters]))
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
 }

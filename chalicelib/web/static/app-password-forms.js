@@ -34,24 +34,45 @@ const TAKEN = {
   slug_taken: (form) => `The link ${form.slug.value.trim()} is taken: choose another.`,
 };
 
+// Where the suggested link came from, said under it. A name in letters with no Latin
+// spelling (山田 太郎, محمد) gives no link: the e-mail's name gives it, else the field is
+// left empty and says so, never a silent empty or made-up link.
+const LINK_HINTS = {
+  name: "Lower-case letters, digits and dashes.",
+  email: "Made from your e-mail, as your name gives no link: lower-case letters, digits and dashes.",
+  none: "Your name gives no link: type one in lower-case letters, digits and dashes.",
+};
+
 export function initSignupView(state, api, signedIn) {
   const form = $("#signup-form");
+  const hint = $("#signup-slug-hint");
   const zone = detectZone();
   let slugEdited = false;
+  const suggest = () => {
+    if (slugEdited) return;
+    const fromName = slugify(form.display_name.value);
+    const fromEmail = slugify(form.email.value.trim().split("@")[0]);
+    form.slug.value = fromName || fromEmail;
+    const named = fromName || !form.display_name.value.trim();
+    hint.textContent = LINK_HINTS[named ? "name" : fromEmail ? "email" : "none"];
+  };
   // The form as a newcomer first meets it, again after each sign-up in this tab: reset()
   // alone would keep the last link typed by hand (no more suggestions from the name) and
   // put the timezone on the list's first zone, the detected one being no default.
   const fresh = () => {
     form.reset();
     slugEdited = false;
+    hint.textContent = LINK_HINTS.name;
     fillTimeZones(form.timezone, zone);
   };
   fresh();
   showLinkStart($("#signup-slug-prefix"), `${state.publicUrl}/`);
-  form.display_name.addEventListener("input", () => {
-    if (!slugEdited) form.slug.value = slugify(form.display_name.value);
+  form.display_name.addEventListener("input", suggest);
+  form.email.addEventListener("input", suggest);
+  form.slug.addEventListener("input", () => {
+    slugEdited = true;
+    hint.textContent = LINK_HINTS.name;
   });
-  form.slug.addEventListener("input", () => { slugEdited = true; });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!checkForm(form)) return;

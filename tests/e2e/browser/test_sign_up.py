@@ -94,7 +94,10 @@ def test_an_e_mail_or_a_link_already_taken_is_said_in_the_forms_words(
 
 @pytest.mark.parametrize(("name", "link"), [("Jürgen Groß", "jurgen-gross"),
                                             ("Łucja Øvergaard", "lucja-overgaard"),
-                                            ("Đorđe Þórsson", "dorde-thorsson")])
+                                            ("Đorđe Þórsson", "dorde-thorsson"),
+                                            ("Олена Петренко", "olena-petrenko"),
+                                            ("Юрий Щукин", "yurii-shchukin"),
+                                            ("Γιώργος Παπαδόπουλος", "giorgos-papadopoulos")])
 def test_the_link_suggested_from_a_name_keeps_letters_that_have_no_accent_to_drop(
         stack: LocalStack, new_context: NewContext, name: str, link: str) -> None:
     page = open_dashboard(new_context(), stack, "/app/signup")
@@ -122,4 +125,46 @@ def test_a_password_of_spaces_alone_is_refused_on_the_password_field(
     expect(password).to_be_focused()
     expect(password).to_have_accessible_description(re.compile(
         "Password must have something besides spaces"))
+    expect(page).to_have_url(f"{stack.api_url}/app/signup")
+
+
+def test_a_name_in_a_script_with_no_latin_spelling_takes_the_link_from_the_e_mail(
+        stack: LocalStack, new_context: NewContext) -> None:
+    page = open_dashboard(new_context(), stack, "/app/signup")
+    signup = view(page, "signup")
+    link = signup.get_by_label("Your link")
+
+    # WHEN the name gives no letters a link can use
+    signup.get_by_label("Your name").fill("山田 太郎")
+
+    # THEN the link is left empty, and its hint says so and what to do
+    expect(link).to_have_value("")
+    expect(link).to_have_accessible_description(re.compile(
+        "Your name gives no link: type one"))
+
+    # WHEN the e-mail comes
+    signup.get_by_label("Email").fill("taro.yamada@example.com")
+
+    # THEN the link is made from the e-mail's name, and the hint says where it came from
+    expect(link).to_have_value("taro-yamada")
+    expect(link).to_have_accessible_description(re.compile("Made from your e-mail"))
+
+
+def test_a_name_and_an_e_mail_that_give_no_link_leave_the_field_to_fill(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a name and an e-mail with no letter a link can use
+    page = open_dashboard(new_context(), stack, "/app/signup")
+    signup = view(page, "signup")
+    signup.get_by_label("Your name").fill("محمد")
+    signup.get_by_label("Email").fill("+@example.com")
+    signup.get_by_label("Password").fill(PASSWORD)
+
+    # WHEN the newcomer creates the account without typing a link
+    signup.get_by_role("button", name="Create account").click()
+
+    # THEN no link was suggested, and the link field asks for one
+    link = signup.get_by_label("Your link")
+    expect(link).to_have_value("")
+    expect(link).to_be_focused()
+    expect(link).to_have_accessible_description(re.compile("Your name gives no link: type one"))
     expect(page).to_have_url(f"{stack.api_url}/app/signup")
