@@ -11,13 +11,18 @@ http to a loopback host (the local stack) it is unprefixed and not Secure, like 
 session's cookies (session_cookies.py). The callback (`GET /oauth/{provider}/callback`, an
 edge route) hands the query and that cookie to the service, clears the cookie, and:
 
-- connect: 303 to `/app/connections?connected=<p>`;
+- connect: 303 to `/app/connections?connected=<p>`, or to the welcome steps
+  (`/app/welcome?...`) when the host connected from there;
 - sign in: the session cookies, and 303 to `/app/bookings` (`/app/welcome` for a new
   account);
 - link: 303 to `/app/profile?linked=<p>`;
 - refused after a valid state (Deny, a provider's refusal, an e-mail that has a password
   account): 303 to that page with `?provider=<p>&error=<code>`, said there in words
   (`scopes_declined` adds `&missing=calendar,...`: what the unticked permissions were for).
+
+Where the start asked to come back is a view's name from a fixed list (schemas AppView),
+kept in the single-use state the callback takes; the callback follows it only if it is
+still one of those views, so no state leads anywhere but the dashboard's own views.
 
 A state that is forged, used, expired, or from another browser or an ended login gets a
 page saying so (400) with nothing to follow: such a request did not come from the
@@ -31,7 +36,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlencode
 
 from chalice import Response
@@ -44,6 +49,7 @@ from chalicelib.functions.browser_session import (
     session_cookies,
 )
 from chalicelib.functions.edge_responses import redirect
+from chalicelib.functions.schemas.fields import AppView
 from chalicelib.services.connection_ports import STATE_TTL
 
 log = logging.getLogger("penny.connections")
@@ -61,6 +67,8 @@ STATE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 CONNECTIONS_PAGE = "/app/connections"
 # Where each round trip goes back to, and where a refused one says why.
 PAGES = {"connect": CONNECTIONS_PAGE, "sign_in": "/app/login", "link": "/app/profile"}
+# The views a round trip may have asked to come back to (a state from before asked none).
+VIEWS = frozenset(f"/app/{view}" for view in get_args(AppView))
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,9 @@ def callback(services: CallbackServices, incoming: EdgeRequest, provider: str, b
         response.headers["Set-Cookie"] = spent
         return response
     page = PAGES.get(state.purpose, CONNECTIONS_PAGE)
+    asked = state.redirect_to if state.redirect_to in VIEWS else None
+    if state.purpose == "connect" and asked in (CONNECTIONS_PAGE, "/app/welcome"):
+        page = asked
     set_cookies = [spent]
     try:
         finished = services.connections.complete(state, incoming.query)

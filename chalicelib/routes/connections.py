@@ -43,14 +43,14 @@ PAYMENT_PROVIDERS = ("stripe", "razorpay")
        errors=(*AUTH_ERRORS, 403, 409, 503), no_store=True)
 def connect_provider(host_id: str, session_id: str | None, provider: str, body: Any) -> Response:
     from chalicelib.domain.providers.oauth import Feature
-    from chalicelib.functions.connections import CONNECTIONS_PAGE, started
+    from chalicelib.functions.connections import started
 
     request = bp.current_request
     if provider in PAYMENT_PROVIDERS:
         return _connect_payments(host_id, provider)
     result = services().connections.start(host_id, session_id, provider,
                                           frozenset(Feature(f) for f in body.features),
-                                          CONNECTIONS_PAGE)
+                                          f"/app/{body.return_to}")
     return started(request, result)
 
 

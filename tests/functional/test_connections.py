@@ -134,6 +134,32 @@ def test_deny_at_the_consent_page_comes_back_with_a_plain_reason_and_nothing_con
     assert status_of(api, host, "google")["status"] == "not_connected"
 
 
+
+@pytest.mark.parametrize(("decision", "said"), [
+    ("allow", {"connected": ["google"]}),
+    ("deny", {"provider": ["google"], "error": ["consent_declined"]}),
+])
+def test_a_connection_started_from_the_welcome_steps_comes_back_to_them(
+        api: Api, host: str, decision: str, said: dict[str, list[str]]) -> None:
+    r = api.post("/me/connections/google", {"features": ["calendar"], "return_to": "welcome"},
+                 token=host)
+    assert r.status == 200, r.body
+
+    back = come_back(api, consent(r.json["authorize_url"], decision),
+                     header(r, "set-cookie").split(";")[0])
+
+    assert redirected_to(back) == ("/app/welcome", said)
+
+
+@pytest.mark.parametrize("where", ["https://evil.example/app", "//evil.example", "/app/welcome",
+                                   "login", "../welcome"])
+def test_a_way_back_that_is_not_a_view_of_the_dashboard_is_refused(
+        api: Api, host: str, where: str) -> None:
+    r = api.post("/me/connections/google", {"features": ["calendar"], "return_to": where},
+                 token=host)
+
+    assert (r.status, r.code, r.json["error"]["field"]) == (400, "validation_error", "return_to")
+
 def test_a_calendar_permission_unticked_at_google_is_refused_and_nothing_connected(
         api: Api, host: str, sandbox: ProviderSandbox) -> None:
     url, cookie = start(api, host, "google")

@@ -45,6 +45,19 @@ def test_an_unknown_dashboard_path_is_a_404_page(api: Api) -> None:
     assert r.headers["Content-Type"].startswith("text/html")
 
 
+
+def test_every_view_a_round_trip_may_come_back_to_is_a_view_the_page_serves(api: Api) -> None:
+    # The API's list of views (sign-in, connect: schemas AppView) and the page's own
+    # must agree: a view missing from the API's cannot be come back to after a sign-in.
+    from typing import get_args
+
+    from chalicelib.functions.schemas.fields import AppView
+    from chalicelib.web.dashboard import SECTIONS
+
+    assert set(get_args(AppView)) == SECTIONS - {"login", "signup"}
+    for view in get_args(AppView):
+        assert api.get(f"/app/{view}").status == 200
+
 def test_the_page_connects_only_to_itself_and_its_websocket(api: Api) -> None:
     with_websocket("wss://abc123defg.execute-api.eu-west-1.amazonaws.com/api")
 

@@ -16,6 +16,10 @@ FeatureName = Literal["calendar", "video", "notes", "payments"]
 class ConnectIn(Strict):
     features: Annotated[list[FeatureName], Field(min_length=1, max_length=3)] = Field(
         description="what to turn on; each asks only for its own scopes (incremental consent)")
+    return_to: Literal["connections", "welcome"] = Field(
+        default="connections", description="the dashboard's view the provider's consent "
+        "page comes back to (/app/<view>?connected=<provider>): the one the host connected "
+        "from, the Connections page or the welcome steps")
 
 
 class ConnectOut(Strict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -35,6 +35,11 @@ PATTERN_MESSAGES = {
 }
 
 Slug = Annotated[str, Field(min_length=1, max_length=40, pattern=SLUG_PATTERN)]
+# A view of the dashboard a logged-in host can be on (web/dashboard.py SECTIONS, less
+# login and signup): where a round trip to a provider comes back to. A name from this
+# list, never an address, so no way back leads off Penny's own views.
+AppView = Literal["welcome", "bookings", "event-types", "availability", "profile",
+                  "connections"]
 Zone = Annotated[str, Field(min_length=1, max_length=64, pattern=ZONE_PATTERN,
                             description="IANA timezone name, e.g. Europe/Paris")]
 # An address as it was typed, roughly: a login's name (signing up, logging in), which

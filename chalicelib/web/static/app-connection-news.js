@@ -4,21 +4,27 @@
 // .repaired).
 //
 // The provider sends the browser back to /oauth/<provider>/callback, which redirects to
-// the dashboard with ?connected=<provider> or ?provider=<provider>&error=<code>:
-// takeConnectReturn reads it and takes it off the URL, so a reload or a bookmark does not
-// say it again; the Connections page says it in words once it has read the list.
+// the view the host connected from (the Connections page, or the welcome steps) with
+// ?connected=<provider> or ?provider=<provider>&error=<code>: takeConnectReturn reads it
+// and takes it off the URL, so a reload or a bookmark does not say it again; the view
+// says it in words once it has read the list.
 
-import { ApiError } from "./api.js";
+import { ApiError, base } from "./api.js";
 import { toast } from "./app-dom.js";
 import { takeReturn } from "./app-provider-trip.js";
 import { RETURN_ERRORS, brokenBecause, names } from "./app-connection-words.js";
 
 export function takeConnectReturn() {
-  const query = takeReturn("connections", ["connected", "provider"]);
+  const view = ["connections", "welcome"].find((name) => currentView() === name);
+  const query = view && takeReturn(view, ["connected", "provider"]);
   const provider = query && (query.get("connected") || query.get("provider"));
   if (!provider) return null;
   const missing = (query.get("missing") || "").split(",").filter(Boolean);
-  return { provider, error: query.get("connected") ? null : (query.get("error") || "error"), missing };
+  return { view, provider, error: query.get("connected") ? null : (query.get("error") || "error"), missing };
+}
+
+function currentView() {
+  return location.pathname.slice(base.length).replace(/\/$/, "").replace(/^\/app\//, "");
 }
 
 // `say(headline, detail, kind)` tells the host (app-connections.js); `redraw()` draws the

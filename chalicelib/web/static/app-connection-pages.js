@@ -49,9 +49,11 @@ export function initWelcome(connections, { go }) {
   });
   return {
     enter() {
-      step = 0;
+      // Back from a provider's consent page: the step whose card was pressed.
+      const group = connections.welcomeReturn();
+      step = Math.max(0, GROUPS.findIndex((g) => g.id === group));
       show();
-      connections.load();
+      connections.enterWelcome();
     },
   };
 }

@@ -28,6 +28,8 @@ import { createRazorpayDialog, takeStripeReturn } from "./app-payments.js";
 // element to show under a card on the Connections page (where notes go: app-notes.js);
 // the same element each time, so what it holds survives a redraw. `zone()`: the host's
 // zone, in which the cards say when a connection was made, tested or broke.
+const WELCOME_GROUP = "penny.welcome.group";
+
 export function createConnections(api, integrations,
   { onLoaded = () => {}, cardDetail = () => null, zone = () => null } = {}) {
   const model = createConnectionModel(integrations, zone);
@@ -87,9 +89,13 @@ export function createConnections(api, integrations,
     return null;
   }
 
+  // The way back comes to the view the card was pressed on: the welcome steps (at the
+  // card's step, remembered for this tab) or the Connections page.
   async function connect(integration, button) {
-    const refused = await toProvider(button, () =>
-      api.post(`/me/connections/${integration.provider}`, { features: [integration.feature] }));
+    const fromWelcome = Boolean(button.closest('[data-view="welcome"]'));
+    if (fromWelcome) sessionStorage.setItem(WELCOME_GROUP, integration.group);
+    const refused = await toProvider(button, () => api.post(`/me/connections/${integration.provider}`,
+      { features: [integration.feature], return_to: fromWelcome ? "welcome" : "connections" }));
     if (!refused) return;
     say(`Could not connect ${integration.name}`, refused.message, "warning");
     load();
@@ -181,6 +187,14 @@ export function createConnections(api, integrations,
     load();
   }
 
+  // What the way back from a provider said, once, on the view it came back to.
+  function sayReturn(view) {
+    const back = returned && returned.view === view && !returned.said ? returned : null;
+    if (!back) return;
+    back.said = true;
+    news.sayReturn(back);
+  }
+
   return {
     // `details`: the cards show what cardDetail gives (on one mount only: an element
     // is in one place at a time).
@@ -189,16 +203,25 @@ export function createConnections(api, integrations,
     },
     load,
     onEvent,
+    // The group of cards (a welcome step) whose card was pressed before the way back to
+    // the welcome steps; null when this is no such way back.
+    welcomeReturn() {
+      if (!returned || returned.view !== "welcome" || returned.said) return null;
+      const remembered = sessionStorage.getItem(WELCOME_GROUP);
+      sessionStorage.removeItem(WELCOME_GROUP);
+      const cards = model.cardsOf(returned.provider);
+      return remembered || (cards.length ? cards[0].group : null);
+    },
+    async enterWelcome() {
+      await load();
+      sayReturn("welcome");
+    },
     // The Connections page opened: a fresh status line, fresh states, and what the
     // provider's redirect said, if this is the way back from one.
     async enterPage() {
       banner.replaceChildren();
       await load();
-      const back = returned && !returned.said ? returned : null;
-      if (back) {
-        back.said = true;
-        news.sayReturn(back);
-      }
+      sayReturn("connections");
       if (fromStripe.pending) {
         fromStripe.pending = false;
         await news.checkStripe();

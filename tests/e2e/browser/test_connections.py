@@ -32,10 +32,11 @@ def card(page: Page, name: str) -> Locator:
 
 def connect(page: Page, stack: LocalStack, name: str, decision: str = "Allow",
             action: str = "Connect", screenshot: Screenshot | None = None,
-            untick: tuple[str, ...] = ()) -> None:
+            untick: tuple[str, ...] = (), back_to: str = "connections") -> None:
     """Press Connect (or Reconnect) on `name`'s card, answer the sandbox's consent page
     (unticking the scopes `untick`), and wait until the provider has sent the browser
-    back to Penny's Connections page."""
+    back to the view the card was on (`back_to`: the Connections page, or the welcome
+    steps)."""
     page.get_by_role("button", name=f"{action} {name}").click()
     expect(page).to_have_url(re.compile(re.escape(stack.sandbox_url)))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Allow Penny to")
@@ -46,7 +47,7 @@ def connect(page: Page, stack: LocalStack, name: str, decision: str = "Allow",
         page.get_by_role("checkbox", name=scope).uncheck()
     page.get_by_role("button", name=decision, exact=True).click()
     # The query the callback added is said, then taken off the address
-    expect(page).to_have_url(f"{stack.api_url}/app/connections")
+    expect(page).to_have_url(f"{stack.api_url}/app/{back_to}")
 
 
 def revoke_at_the_sandbox(context: BrowserContext, stack: LocalStack, provider: str) -> None:
@@ -99,12 +100,15 @@ def test_a_new_host_connects_google_zoom_and_notion_sees_them_and_disconnects_zo
     expect(welcome.get_by_role("button", name="Connect Google Calendar")).to_be_enabled()
 
     # WHEN they connect Google Calendar and allow it on Google's (the sandbox's) page
-    connect(page, stack, "Google Calendar", screenshot=screenshot)
+    connect(page, stack, "Google Calendar", screenshot=screenshot, back_to="welcome")
 
-    # THEN the Connections page says so, and the card shows the account and when
+    # THEN they are back on the welcome steps, whose card says so
+    expect(welcome.locator('.integration:has(h3:text-is("Google Calendar")) '
+                           ".integration-badge")).to_have_text("Connected")
+
+    # and the Connections page shows the account and when
+    page.get_by_role("link", name="Connections").click()
     status = page.locator("#connections-status")
-    expect(status).to_contain_text("Google Calendar is connected")
-    expect(status).to_contain_text(SANDBOX_ACCOUNT)
     assert status.get_attribute("role") == "status"
     google = card(page, "Google Calendar")
     expect(google.locator(".integration-badge")).to_have_text("Connected")
@@ -148,6 +152,30 @@ def test_a_new_host_connects_google_zoom_and_notion_sees_them_and_disconnects_zo
     expect(page.get_by_role("button", name="Connect Stripe")).to_be_enabled()
     expect(card(page, "Stripe")).to_contain_text("Not connected")
     assert errors == []
+
+
+def test_a_host_who_connects_from_the_welcome_steps_comes_back_to_the_same_step(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+
+    # GIVEN a new host at the welcome steps' second step, Notes
+    page = open_dashboard(context, stack, "/app/welcome")
+    welcome = view(page, "welcome")
+    welcome.page.get_by_role("button", name="Next").click()
+    expect(welcome.get_by_role("heading", name="Step 2 of 3: Notes")).to_be_visible()
+
+    # WHEN they connect Notion there and allow it on Notion's (the sandbox's) page
+    connect(page, stack, "Notion", back_to="welcome")
+
+    # THEN they are back at that step, which says Notion is connected: not sent to the
+    # Connections page, away from the steps they had not finished
+    expect(welcome.get_by_role("heading", name="Step 2 of 3: Notes")).to_be_visible()
+    expect(page.locator(".toast", has_text="Notion is connected")).to_be_visible()
+    expect(welcome.locator('.integration:has(h3:text-is("Notion")) .integration-badge')
+           ).to_have_text("Connected")
+    expect(page.get_by_role("button", name="Finish: set your hours")).to_be_hidden()
+    expect(page.get_by_role("button", name="Next")).to_be_visible()
 
 
 def test_saying_no_at_the_consent_page_comes_back_with_a_plain_message_and_nothing_connected(
