@@ -13,8 +13,9 @@ edge route) hands the query and that cookie to the service, clears the cookie, a
 
 - connect: 303 to `/app/connections?connected=<p>`, or to the welcome steps
   (`/app/welcome?...`) when the host connected from there;
-- sign in: the session cookies, and 303 to `/app/bookings` (`/app/welcome` for a new
-  account);
+- sign in: the session cookies, and 303 to the view the host asked for while logged out
+  (`/app/availability`, a bookmark), else `/app/bookings`; `/app/welcome` for a new
+  account;
 - link: 303 to `/app/profile?linked=<p>`;
 - refused after a valid state (Deny, a provider's refusal, an e-mail that has a password
   account): 303 to that page with `?provider=<p>&error=<code>`, said there in words
@@ -147,7 +148,7 @@ def callback(services: CallbackServices, incoming: EdgeRequest, provider: str, b
             browser = services.sessions.opened(signed.session)
             set_cookies += session_cookies(CookiePolicy(secure, base), browser,
                                            services.refresh_ttl_seconds)
-            location = f"{base}/app/{'welcome' if signed.created else 'bookings'}"
+            location = f"{base}{'/app/welcome' if signed.created else asked or '/app/bookings'}"
         elif state.purpose == "link":
             assert finished.identity is not None and state.host_id is not None
             services.sign_in.link(state.host_id, finished.identity)

@@ -24,7 +24,8 @@ def sign_in_with_provider(provider: str, body: Any) -> Response:
 
     request = bp.current_request
     check_origin(request, services().settings.public_base_url)  # no login CSRF
-    result = services().connections.start_sign_in(provider, body.timezone or "", "/app")
+    view = f"/app/{body.view}" if body.view else "/app/bookings"
+    result = services().connections.start_sign_in(provider, body.timezone or "", view)
     return started(request, result)
 
 

@@ -84,6 +84,36 @@ def test_signing_in_again_opens_the_same_account(api: Api, sandbox: ProviderSand
     assert second.get("/me/profile").json["id"] == host_id
 
 
+
+def sign_in_to(browser: Browser, view: str) -> Response:
+    """Click "Sign in with Google" on the login view shown for a bookmarked `view`."""
+    start = browser.post("/auth/oidc/google", {"timezone": "Europe/Berlin", "view": view})
+    assert start.status == 200, start.body
+    location = urlsplit(consent(start.json["authorize_url"], "allow", None))
+    return browser.get(f"{location.path}?{location.query}")
+
+
+def test_signing_in_comes_back_to_the_view_the_host_asked_for(
+        api: Api, sandbox: ProviderSandbox) -> None:
+    sign_in(Browser(api), "google")  # the account exists
+
+    for view in ("availability", "event-types", "connections"):
+        assert went_to(sign_in_to(Browser(api), view)) == (f"/app/{view}", {})
+
+
+def test_a_new_account_starts_at_the_welcome_steps_whatever_view_was_asked_for(
+        api: Api, sandbox: ProviderSandbox) -> None:
+    assert went_to(sign_in_to(Browser(api), "availability")) == ("/app/welcome", {})
+
+
+@pytest.mark.parametrize("view", ["https://evil.example/app", "//evil.example",
+                                  "/app/availability", "availability/../../x", "login"])
+def test_a_way_back_that_is_not_a_view_of_the_dashboard_is_refused_before_the_provider(
+        api: Api, sandbox: ProviderSandbox, view: str) -> None:
+    r = Browser(api).post("/auth/oidc/google", {"timezone": "Europe/Berlin", "view": view})
+
+    assert (r.status, r.code, r.json["error"]["field"]) == (400, "validation_error", "view")
+
 def test_microsoft_signs_in_by_tenant_and_object_id(api: Api, sandbox: ProviderSandbox) -> None:
     browser = Browser(api)
 

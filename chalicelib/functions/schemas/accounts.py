@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.text import draws_nothing
 from chalicelib.functions.schemas.base import Strict
-from chalicelib.functions.schemas.fields import Slug, Text, TypedEmail, Zone
+from chalicelib.functions.schemas.fields import AppView, Slug, Text, TypedEmail, Zone
 
 
 def _not_blank(password: str) -> str:
@@ -43,6 +43,10 @@ class LoginRequest(Strict):
 class OidcStartIn(Strict):
     timezone: Zone | None = Field(default=None, description="the browser's zone, for an "
                                   "account this sign-in makes (UTC when absent)")
+    view: AppView | None = Field(default=None, description="the dashboard's view the host "
+                                 "asked for while logged out (a bookmark), which signing "
+                                 "in leads to (/app/<view>; Bookings when absent); a new "
+                                 "account starts at the welcome steps whatever it is")
 
 
 class IdentityOut(Strict):

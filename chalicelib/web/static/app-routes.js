@@ -90,7 +90,13 @@ export function createRouter(state, views) {
     return section;
   }
 
-  return { currentSection, go, render, takeWanted };
+  // The same, left in place: a sign-in with Google or Microsoft takes it along to the
+  // provider and back (app-sign-in.js), the page being loaded afresh on its return.
+  function wantedView() {
+    return wanted;
+  }
+
+  return { currentSection, go, render, takeWanted, wantedView };
 }
 
 // On a phone the nav is one row that scrolls sideways: bring the current section into it

@@ -3,8 +3,10 @@
 //
 // The buttons are the providers set up on this Penny (the page's config, dashboard.py);
 // one not set up has none. A button asks POST /auth/oidc/{provider} for the consent URL,
-// with the browser's zone for a new account, and sends the window there. The callback
-// logs the visitor in and goes to /app/bookings (/app/welcome for a new account), or
+// with the browser's zone for a new account and the view the visitor asked for (a
+// bookmark, or the view a session ended on), and sends the window there. The callback
+// logs the visitor in and goes to that view, else /app/bookings (/app/welcome for a new
+// account), or
 // comes back to /app/login?provider=<p>&error=<code>: the login view says why in its
 // error line (an alert, so a screen reader says it too) and takes the query away.
 
@@ -36,13 +38,13 @@ function refusal(code, vendor) {
 export const providerName = (provider) => (provider ? provider[0].toUpperCase() + provider.slice(1) : "the provider");
 
 // The buttons under an "or" after a view's form; errors go to that form's error line.
-function mountButtons(api, providers, form, hint) {
+function mountButtons(api, providers, form, wantedView, hint) {
   const buttons = providers.map(({ provider, name }) => {
     const button = h("button", { type: "button", class: "button button-wide sign-in-with-button", "data-provider": provider },
       `Sign in with ${name}`);
     button.addEventListener("click", async () => {
       const refused = await toProvider(button, () =>
-        api.post(`/auth/oidc/${provider}`, { timezone: detectZone() }));
+        api.post(`/auth/oidc/${provider}`, { timezone: detectZone(), view: wantedView() || null }));
       if (refused) showError(form, { message: refused.message });
     });
     return h("li", {}, button);
@@ -54,11 +56,12 @@ function mountButtons(api, providers, form, hint) {
     hint ? h("p", { class: "hint" }, hint) : null));
 }
 
-export function initSignIn(api, providers) {
+// `wantedView()`: the view to come back to after signing in ("" for Bookings).
+export function initSignIn(api, providers, wantedView) {
   const names = new Map(providers.map((p) => [p.provider, p.name]));
   const login = $("#login-form");
-  mountButtons(api, providers, login);
-  mountButtons(api, providers, $("#signup-form"),
+  mountButtons(api, providers, login, wantedView);
+  mountButtons(api, providers, $("#signup-form"), wantedView,
     "A new account takes its name and e-mail from that account. You can change your name and your link on your Profile page.");
   const query = takeReturn("login", ["error"]);
   let back = query && { provider: query.get("provider") || "", error: query.get("error") };

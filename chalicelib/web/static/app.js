@@ -70,7 +70,8 @@ const connections = createConnections(api, config.integrations, {
   zone: () => state.profile && state.profile.timezone, // times in the host's zone
 });
 const connectionsPage = initConnectionsPage(connections, live);
-const signIn = initSignIn(api, config.signIn || []);
+// Signing in with a provider leads back to the view asked for, as logging in does.
+const signIn = initSignIn(api, config.signIn || [], () => router.wantedView());
 const profile = initProfile(state);
 const identities = initIdentities(api, config.signIn || []);
 const password = initPassword(api);

@@ -114,6 +114,29 @@ def test_a_visitor_signs_up_with_google_logs_out_and_signs_in_again_as_the_same_
                       "(Bad Request)"]
 
 
+def test_a_bookmarked_view_opened_logged_out_is_where_signing_in_with_google_leads(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a host whose account Google signs in to (made now, or by the test above: the
+    # sandbox has one Google account)
+    page = open_dashboard(new_context(), stack, "/app/login")
+    view(page, "login").get_by_role("button", name="Sign in with Google").click()
+    at_the_sandbox(page, stack)
+    expect(page).to_have_url(re.compile(r"/app/(welcome|bookings)$"))
+
+    # and, logged out, opening their bookmark of the Availability view
+    page = open_dashboard(new_context(), stack, "/app/availability")
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+
+    # WHEN they sign in with Google
+    view(page, "login").get_by_role("button", name="Sign in with Google").click()
+    at_the_sandbox(page, stack)
+
+    # THEN they are where they were going, not on Bookings
+    expect(page).to_have_url(f"{stack.api_url}/app/availability")
+    expect(view(page, "availability")).to_be_visible()
+    expect(page.locator("#dash-host")).to_have_text("Ada Lovelace")
+
+
 def test_saying_no_at_google_comes_back_to_the_login_view_with_a_plain_message(
         stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
     context = new_context()
