@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.api_gate import ApiGate
-from sandbox.calendar_model import Calendar, CalendarEvent
+from sandbox.calendar_model import Calendar, CalendarEvent, midnight
 from sandbox.calendar_store import CalendarStore, Watch
 from sandbox.google import GoogleProvider
 from sandbox.graph_subscriptions import Validator
@@ -48,16 +48,32 @@ class CalendarControl:
                   body: dict[str, Any] | None = None) -> CalendarEvent:
         """An event as if the person made it at the vendor (primary calendar unless named);
         `show_as="free"` is Google's transparency transparent; `weekly=N` repeats N times
-        (0: no end). Push channels on that calendar are notified."""
+        (0: no end). An all-day one runs from `start`'s date to `end`'s, midnight to
+        midnight in the calendar's zone (`calendar_zone`; UTC unless named), as the
+        vendor's own app makes it. Push channels on that calendar are notified."""
         calendars = self.calendars(provider, account)
         target = calendars[0] if calendar is None else \
             next(c for c in calendars if c.id == calendar)
+        if all_day:
+            start, end = midnight(start.date(), target.zone), midnight(end.date(), target.zone)
         event = CalendarEvent(secrets.token_hex(13), target.id, title, start, end,
                               all_day=all_day, show_as=show_as, declined=declined,
-                              cancelled=cancelled, weekly=weekly, body=dict(body or {}))
+                              cancelled=cancelled, weekly=weekly, body=dict(body or {}),
+                              zone=target.zone)
         stored = self._store(provider).insert(event)
         assert stored is not None
         return stored
+
+    def calendar_zone(self, provider: str, zone: str, account: str | None = None,
+                      calendar: str | None = None) -> None:
+        """The calendar's zone from now on (primary unless named; an IANA name): Google's
+        calendar time zone, which its listings name; Outlook's mailbox zone, the one its
+        app makes all-day events in. Either places the all-day events made there
+        (sandbox/calendar_model.py)."""
+        calendars = self.calendars(provider, account)
+        target = calendars[0] if calendar is None else \
+            next(c for c in calendars if c.id == calendar)
+        self._store(provider).set_zone(target.id, zone)
 
     def events(self, provider: str, account: str | None = None,
                calendar: str | None = None) -> list[CalendarEvent]:

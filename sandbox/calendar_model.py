@@ -2,16 +2,25 @@
 recurrence expanded into occurrences, and busy ranges merged the way a free/busy service
 answers them.
 
-Times are aware UTC datetimes; an all-day event runs from midnight to midnight UTC (the
-sandbox's calendars live in UTC). Each vendor module renders these in its own wire.
+Times are aware UTC datetimes. An all-day event runs from midnight to midnight in its
+`zone`, as the vendors place it when they read a time range (Google's freeBusy, Graph's
+calendarView): Google in its calendar's zone (the one calendarList and events.list name:
+"the timezone field has no significance for all-day events", Google's "Calendars &
+events" guide); Graph in the zone it was made in (`originalStartTimeZone`: Exchange sets
+an all-day event to "midnight in the appropriate time zone", Microsoft's "Create all-day
+events by using EWS"; calendarView then lists it by those instants, while it gives its
+dates unconverted, midnight to midnight UTC: Microsoft Q&A 970643 and 978210, an
+Amsterdam user's next-day event listed in a UTC day's window). Calendars live in UTC
+unless a test names another zone. Each vendor module renders these in its own wire.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # How far an open-ended weekly series is expanded: no calendar query spans more.
 _MAX_OCCURRENCES = 520
@@ -27,6 +36,9 @@ class Calendar:
     account_id: str
     name: str
     primary: bool
+    # Google: the calendar's time zone; Outlook: the mailbox's, which its app makes
+    # all-day events in. An all-day event made there runs midnight to midnight in it.
+    zone: str = "UTC"
 
 
 @dataclass
@@ -51,6 +63,7 @@ class CalendarEvent:
     updated: datetime = field(default_factory=lambda: datetime.now(UTC))
     sequence: int = 0  # the store's change counter when the event last changed
     deleted: bool = False  # kept as a tombstone for incremental sync
+    zone: str = "UTC"  # an all-day event's: its dates run midnight to midnight there
 
     @property
     def blocks(self) -> bool:
@@ -103,6 +116,17 @@ def merged_busy(events: Iterable[CalendarEvent], start: datetime,
         else:
             merged.append((begins, ends))
     return merged
+
+
+def midnight(day: date, zone: str) -> datetime:
+    """The instant `day` begins in `zone`, in UTC."""
+    return datetime.combine(day, time(), ZoneInfo(zone)).astimezone(UTC)
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    """The date an all-day event's edge names: the day that begins at `moment` in its
+    `zone` (its dates, which the vendors give unconverted)."""
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 def parse_instant(text: str) -> datetime:

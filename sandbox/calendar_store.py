@@ -73,6 +73,11 @@ class CalendarStore:
                 del self._events[key]
             return self._calendars.pop(calendar_id, None)
 
+    def set_zone(self, calendar_id: str, zone: str) -> None:
+        """The calendar's zone from now on (events already made keep theirs)."""
+        with self._lock:
+            self._calendars[calendar_id] = replace(self._calendars[calendar_id], zone=zone)
+
     def fail(self, calendar_id: str, failing: bool = True, status: int = 503) -> None:
         with self._lock:
             if failing:

@@ -76,7 +76,7 @@ class GoogleCalendarApi(GoogleEventCalls, GooglePushCalls):
             return grant
         items: list[dict[str, Any]] = [
                  {"kind": "calendar#calendarListEntry", "etag": f'"{c.id}"', "id": c.id,
-                  "summary": c.name, "timeZone": "UTC", "colorId": "14" if c.primary else "7",
+                  "summary": c.name, "timeZone": c.zone, "colorId": "14" if c.primary else "7",
                   "backgroundColor": "#9fe1e7" if c.primary else "#42d692",
                   "foregroundColor": "#000000", "selected": True, "accessRole": "owner",
                   "defaultReminders": [], "conferenceProperties": {

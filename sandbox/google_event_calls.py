@@ -78,7 +78,7 @@ class GoogleEventCalls(GoogleCalendarGate):
         event = CalendarEvent(event_id, calendar.id, "", datetime.now(UTC), datetime.now(UTC),
                               created_by_app=True)
         try:
-            apply_body(event, body, grant.account.email)
+            apply_body(event, body, grant.account.email, calendar.zone)
             if "start" not in body or "end" not in body:
                 raise BadEvent("required", "Missing end time." if "start" in body
                                else "Missing start time.")
@@ -115,7 +115,7 @@ class GoogleEventCalls(GoogleCalendarGate):
         if request.method == "PUT":  # update replaces the event: what is absent is cleared
             event.body = {}
         try:
-            apply_body(event, body, grant.account.email)
+            apply_body(event, body, grant.account.email, calendar.zone)
         except BadEvent as bad:
             return error(400, bad.reason, str(bad))
         if self._conference(event, body, request):

@@ -1,9 +1,11 @@
 """Google Calendar v3's wire for events: the Event resource as the API answers it, what a
 client's insert/patch/update body means, Meet conference data, and the error bodies.
 
-Simplified: calendars live in UTC (times come back as `...Z`, with the timeZone the client
-sent echoed); recurrence is `RRULE:FREQ=WEEKLY` with COUNT or no end (UNTIL, INTERVAL and
-BYDAY are not read: the series repeats weekly on the start's weekday).
+Simplified: times come back as `...Z`, with the timeZone the client sent echoed; an
+all-day event's dates run midnight to midnight in its calendar's zone (UTC unless a test
+names another: sandbox/calendar_model.py); recurrence is `RRULE:FREQ=WEEKLY` with COUNT
+or no end (UNTIL, INTERVAL and BYDAY are not read: the series repeats weekly on the
+start's weekday).
 """
 
 from __future__ import annotations
@@ -11,12 +13,19 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from werkzeug.wrappers import Response
 
-from sandbox.calendar_model import CalendarEvent, Occurrence, parse_instant, rfc3339
+from sandbox.calendar_model import (
+    CalendarEvent,
+    Occurrence,
+    local_date,
+    midnight,
+    parse_instant,
+    rfc3339,
+)
 from sandbox.wire import json_response
 
 # Event ids a client may choose: base32hex (a-v, 0-9), 5 to 1024 characters.
@@ -59,22 +68,26 @@ def conference(request_id: str, code: str) -> dict[str, Any]:
                             "conferenceId": code}
 
 
-def _when(value: Any, field: str) -> tuple[datetime, bool]:
+def _when(value: Any, field: str, calendar_zone: str) -> tuple[datetime, bool]:
     if not isinstance(value, dict) or not ("dateTime" in value or "date" in value):
         raise BadEvent("required", f"Missing {field} time.")
     try:
-        if "date" in value:
-            return datetime.combine(date.fromisoformat(value["date"]), time(), UTC), True
+        if "date" in value:  # the calendar's day: its timeZone has no significance
+            return midnight(date.fromisoformat(value["date"]), calendar_zone), True
         return parse_instant(str(value["dateTime"])), False
     except ValueError as exc:
         raise BadEvent("invalid", f"Invalid {field} time.") from exc
 
 
-def apply_body(event: CalendarEvent, body: dict[str, Any], owner_email: str) -> None:
-    """Set the event's fields from a client's (full or partial) Event body."""
+def apply_body(event: CalendarEvent, body: dict[str, Any], owner_email: str,
+               calendar_zone: str = "UTC") -> None:
+    """Set the event's fields from a client's (full or partial) Event body; all-day dates
+    are days of `calendar_zone`, the calendar's."""
     if "start" in body or "end" in body:
-        event.start, event.all_day = _when(body.get("start", event.body.get("start")), "start")
-        event.end, _ = _when(body.get("end", event.body.get("end")), "end")
+        event.start, event.all_day = _when(body.get("start", event.body.get("start")), "start",
+                                           calendar_zone)
+        event.end, _ = _when(body.get("end", event.body.get("end")), "end", calendar_zone)
+        event.zone = calendar_zone
         if event.end <= event.start:
             raise BadEvent("timeRangeEmpty", "The specified time range is empty.")
     for name in ("summary", "description", "location", "attendees", "start", "end",
@@ -95,9 +108,9 @@ def apply_body(event: CalendarEvent, body: dict[str, Any], owner_email: str) -> 
         event.cancelled = body["status"] == "cancelled"
 
 
-def _time(moment: datetime, all_day: bool, zone: str | None) -> dict[str, str]:
-    if all_day:
-        return {"date": moment.date().isoformat()}
+def _time(moment: datetime, event: CalendarEvent, zone: str | None) -> dict[str, str]:
+    if event.all_day:
+        return {"date": local_date(moment, event.zone).isoformat()}
     return {"dateTime": rfc3339(moment), **({"timeZone": zone} if zone else {})}
 
 
@@ -120,7 +133,7 @@ def render(event: CalendarEvent, owner_email: str,
         "created": _stamp(event.created), "updated": _stamp(event.updated),
         "summary": event.title, "creator": {"email": owner_email, "self": True},
         "organizer": {"email": owner_email, "self": True},
-        "start": _time(start, event.all_day, zone), "end": _time(end, event.all_day, zone),
+        "start": _time(start, event, zone), "end": _time(end, event, zone),
         "iCalUID": f"{event.id}@google.com", "sequence": 0,
         "reminders": event.body.get("reminders", {"useDefault": True}),
         "eventType": "default"}
@@ -158,9 +171,10 @@ def _attendees(event: CalendarEvent, owner_email: str) -> list[dict[str, Any]]:
 
 def _instance(event: CalendarEvent, start: datetime, zone: str | None) -> dict[str, Any]:
     """What names an occurrence of a series: its instance id and the series'."""
-    suffix = start.strftime("%Y%m%d") if event.all_day else start.strftime("%Y%m%dT%H%M%SZ")
+    suffix = (local_date(start, event.zone).strftime("%Y%m%d") if event.all_day
+              else start.strftime("%Y%m%dT%H%M%SZ"))
     return {"id": f"{event.id}_{suffix}", "recurringEventId": event.id,
-            "originalStartTime": _time(start, event.all_day, zone)}
+            "originalStartTime": _time(start, event, zone)}
 
 
 def _etag(event: CalendarEvent) -> str:

@@ -56,7 +56,7 @@ def list_events(store: CalendarStore, calendar: Calendar, owner: str,
     offset = page.get("o", 0)
     body: dict[str, Any] = {"kind": "calendar#events", "etag": f'"{sequence}"',
                             "summary": calendar.name, "description": "",
-                            "updated": "1970-01-01T00:00:00.000Z", "timeZone": "UTC",
+                            "updated": "1970-01-01T00:00:00.000Z", "timeZone": calendar.zone,
                             "accessRole": "owner", "defaultReminders": [],
                             "items": items[offset:offset + size]}
     if offset + size < len(items):

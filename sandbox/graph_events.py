@@ -7,6 +7,10 @@ it: a copy apart from the one Penny maps with, tzlocal's), UTC, and IANA names o
 the one city Graph lists per Windows zone (CLDR's "001" zone); any other is refused
 (`TimeZoneNotSupportedException`), as is a Windows name a test makes unknown.
 
+All-day events run midnight to midnight in the zone they were made in (the body's start
+`timeZone`), by which calendarView lists them, and are given as their dates unconverted
+(sandbox/calendar_model.py).
+
 Simplified: recurrence is a weekly pattern repeating on the start's weekday (`numbered`,
 `endDate` or `noEnd`).
 """
@@ -17,13 +21,13 @@ import base64
 import re
 import secrets
 import urllib.parse
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from sandbox.calendar_model import SHOW_AS, CalendarEvent, Occurrence
+from sandbox.calendar_model import SHOW_AS, CalendarEvent, Occurrence, local_date
 from sandbox.graph_extended_properties import FIELD, merged
 from sandbox.graph_wire import odata_time
 from sandbox.model import Account
@@ -111,6 +115,9 @@ def apply_body(event: CalendarEvent, body: dict[str, Any],
     event.body.update(body)
     event.title = str(event.body.get("subject") or "")
     event.all_day = bool(event.body.get("isAllDay"))
+    if event.all_day:  # midnight to midnight in the zone it was made in, kept
+        event.zone = zone(str((event.body.get("start") or {}).get("timeZone") or "UTC"),
+                          refused).key
     event.show_as = str(event.body.get("showAs", event.show_as))
     event.cancelled = bool(event.body.get("isCancelled", event.cancelled))
     if "recurrence" in body:
@@ -121,8 +128,8 @@ def render(event: CalendarEvent, owner: Account, zone_name: str,
            occurrence: Occurrence | None = None, master: bool = False) -> dict[str, Any]:
     shown = zone(zone_name)
     start, end = (occurrence.start, occurrence.end) if occurrence else (event.start, event.end)
-    if event.all_day:  # all-day events are midnight to midnight wherever they are read
-        start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    if event.all_day:  # its dates, unconverted: midnight to midnight whatever the zone
+        start, end = (datetime.combine(local_date(m, event.zone), time()) for m in (start, end))
     else:
         start, end = start.astimezone(shown), end.astimezone(shown)
     series = occurrence is not None and occurrence.index is not None

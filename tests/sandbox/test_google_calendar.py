@@ -468,3 +468,26 @@ def test_events_move_to_a_calendar_not_the_accounts_answers_404(
 
     assert refused.value.resp.status == 404
     assert [e.id for e in provider_sandbox.events("google")] == [made["id"]]
+
+
+def test_an_all_day_event_runs_midnight_to_midnight_in_its_calendars_zone(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a calendar in Sydney's zone (UTC+10 in May) and 5 May off in it, all day
+    provider_sandbox.calendar_zone("google", "Australia/Sydney")
+    service = _calendar(provider_sandbox)
+    service.events().insert(calendarId="primary", body={
+        "summary": "Day off", "start": {"date": "2026-05-05"},
+        "end": {"date": "2026-05-06"}}).execute()
+
+    busy = service.freebusy().query(body={
+        "timeMin": MAY_4, "timeMax": "2026-05-06T00:00:00Z",
+        "items": [{"id": "primary"}]}).execute()["calendars"]["primary"]["busy"]
+    listing = service.events().list(calendarId="primary", singleEvents=True,
+                                    timeMin=MAY_4, timeMax=MAY_5).execute()
+
+    # THEN freeBusy places it midnight to midnight in Sydney (4 May 14:00 to 5 May 14:00
+    # UTC), and a listing gives its date with the calendar's zone, which places it so too
+    assert busy == [{"start": "2026-05-04T14:00:00Z", "end": "2026-05-05T14:00:00Z"}]
+    assert listing["timeZone"] == "Australia/Sydney"
+    assert [(i["start"], i["end"]) for i in listing["items"]] == [
+        ({"date": "2026-05-05"}, {"date": "2026-05-06"})]

@@ -507,3 +507,49 @@ def test_validation_requests_go_to_the_answer_a_test_gives_instead_of_over_http(
         provider_sandbox.answer_validations(None)
 
     assert made.status_code == 201 and asked == ["http://penny.test/hooks/graph"]
+
+
+def test_an_all_day_event_is_in_a_view_by_midnight_where_it_was_made_given_as_utc_dates(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN 5 May off, all day, made in Sydney's zone (UTC+10): 4 May 14:00 to 5 May
+    # 14:00 UTC, as Exchange keeps it
+    graph = Graph(provider_sandbox)
+    made = graph.call("POST", "me/events", json=_event(
+        subject="Day off", isAllDay=True, showAs="oof",
+        start={"dateTime": "2026-05-05T00:00:00", "timeZone": "AUS Eastern Standard Time"},
+        end={"dateTime": "2026-05-06T00:00:00", "timeZone": "AUS Eastern Standard Time"}))
+    assert made.status_code == 201, made.text
+
+    def listed(start: str, end: str) -> list[dict[str, Any]]:
+        return graph.call("GET", "me/calendarView", headers=UTC_PREFER, startDateTime=start,
+                          endDateTime=end).json()["value"]  # type: ignore[no-any-return]
+
+    # THEN a view of Sydney's morning of 5 May (4 May, UTC) lists it, as its dates,
+    # midnight to midnight UTC; a view of 5 May's last UTC hours, Sydney's next day, not
+    (seen,) = listed("2026-05-04T23:00:00Z", "2026-05-04T23:30:00Z")
+    assert (seen["start"], seen["end"]) == (
+        {"dateTime": "2026-05-05T00:00:00.0000000", "timeZone": "UTC"},
+        {"dateTime": "2026-05-06T00:00:00.0000000", "timeZone": "UTC"})
+    assert listed("2026-05-05T20:00:00Z", "2026-05-05T20:30:00Z") == []
+
+
+def test_an_all_day_event_in_a_utc_mailbox_is_not_in_a_view_of_the_utc_day_before(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.add_event("microsoft", "Day off", _at("2026-05-05T00:00:00"),
+                               _at("2026-05-06T00:00:00"), all_day=True, show_as="oof")
+    provider_sandbox.calendar_zone("microsoft", "Pacific/Honolulu")
+    provider_sandbox.add_event("microsoft", "Trip", _at("2026-05-07T00:00:00"),
+                               _at("2026-05-08T00:00:00"), all_day=True, show_as="oof")
+    graph = Graph(provider_sandbox)
+
+    sydney_morning = graph.call("GET", "me/calendarView", headers=UTC_PREFER,
+                                startDateTime="2026-05-04T23:00:00Z",
+                                endDateTime="2026-05-04T23:30:00Z").json()["value"]
+    # Made once the mailbox was in Honolulu (UTC-10): 7 May 10:00 to 8 May 10:00 UTC
+    honolulu_day = graph.call("GET", "me/calendarView", headers=UTC_PREFER,
+                              startDateTime="2026-05-08T09:00:00Z",
+                              endDateTime="2026-05-08T09:30:00Z").json()["value"]
+
+    assert sydney_morning == []
+    assert [(e["subject"], e["start"]["dateTime"]) for e in honolulu_day] == [
+        ("Trip", "2026-05-07T00:00:00.0000000")]
