@@ -3,13 +3,19 @@ the calendar list, busy time and each calendar's events, all from `calendarView`
 which refusals mean a calendar the host can no longer read (CalendarGoneError: deleted,
 a 404; or a 403 while the host's own calendar, `/me/calendar`, still answers: no longer
 shared) rather than the connection itself.
+
+Busy time is read over a window wider than asked, by ALL_DAY_REACH each side, and judged
+over the window asked: calendarView picks an all-day event by its own reading of the
+dates (midnight to midnight in the zone the event was made in), while Penny places them
+in the host's zone (graph_calendar_wire.py), and the two can be up to 26 hours apart. So
+a day off that Penny's copy rightly keeps busy is not missed by the booking's check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, tzinfo
+from datetime import UTC, timedelta, tzinfo
 from typing import Any
 
 from chalicelib.domain.errors import CalendarGoneError, ProviderError, ProviderUnavailableError
@@ -22,6 +28,9 @@ from chalicelib.integrations.graph_client import API, AccessDeniedError, GraphCl
 VIEW_FIELDS = "showAs,start,end,isAllDay,isCancelled,responseStatus"
 PAGE = 100                 # calendarView's $top (Graph's default page is 10)
 WORKERS = 4                # calendars read at once by busy()
+# How far apart Graph's reading of an all-day event (midnight where it was made) and
+# Penny's (midnight where the host is) may be: from UTC-12 to UTC+14.
+ALL_DAY_REACH = timedelta(hours=26)
 
 
 class GraphCalendarReads(GraphClient):
@@ -59,10 +68,12 @@ class GraphCalendarReads(GraphClient):
 
     def _busy_or_failure(self, calendar_id: str,
                          window: TimeRange) -> CalendarBusy | ProviderError:
+        wider = TimeRange(window.start - ALL_DAY_REACH, window.end + ALL_DAY_REACH)
         try:
-            events = [external_event(item, self._zone) for item in self._view(calendar_id, window)]
+            events = [external_event(item, self._zone) for item in self._view(calendar_id, wider)]
         except ProviderError as failure:
             return failure
+        # Placed by Penny, judged by the one rule over the window asked (module docstring).
         return busy_of(calendar_id, window, (e for e in events if e is not None))
 
     def changes(self, calendar_id: str, window: TimeRange,

@@ -166,6 +166,33 @@ def test_an_all_day_event_given_as_utc_dates_is_placed_in_the_hosts_zone(
     assert event is not None and event.when == _range(*blocked)
 
 
+def test_busy_finds_a_day_off_graph_reads_nearly_a_day_apart_from_the_hosts_zone(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a Sydney host (UTC+10 in May) whose mailbox is in Honolulu's zone (UTC-10):
+    # 5 May off is, to Graph, 5 May 10:00 to 6 May 10:00 UTC; to Penny, Sydney's 5 May
+    client = provider_sandbox.client("microsoft")
+    outlook = GraphCalendar(MicrosoftApp(client.client_id, client.client_secret,
+                                         base_url=provider_sandbox.base_url("microsoft")),
+                            HostTokens(provider_sandbox),
+                            home=lambda: ZoneInfo("Australia/Sydney"))
+    provider_sandbox.calendar_zone("microsoft", "Pacific/Honolulu")
+    provider_sandbox.add_event("microsoft", "Day off", _at("2026-05-05T00:00:00+00:00"),
+                               _at("2026-05-06T00:00:00+00:00"), all_day=True, show_as="oof")
+    provider_sandbox.add_event("microsoft", "Call", _at("2026-05-04T12:00:00+00:00"),
+                               _at("2026-05-04T13:00:00+00:00"))
+    sydney_first = _range("2026-05-04T14:00:00+00:00", "2026-05-04T14:30:00+00:00")
+    sydney_next = _range("2026-05-05T23:00:00+00:00", "2026-05-05T23:30:00+00:00")
+
+    [first] = outlook.busy([_primary(provider_sandbox)], sydney_first)
+    [next_day] = outlook.busy([_primary(provider_sandbox)], sydney_next)
+
+    # THEN the first half hour of Sydney's 5 May is busy, 20 hours before Graph's day
+    # starts; Sydney's 6 May is not, though Graph's day runs into it; nor is the call
+    # just before the window, which Graph lists too
+    assert first.busy() == [sydney_first]
+    assert next_day.busy() == []
+
+
 def test_a_listing_tells_the_hosts_zone_its_all_day_events_were_placed_by_and_only_then(
         provider_sandbox: ProviderSandbox) -> None:
     client = provider_sandbox.client("microsoft")
