@@ -9,11 +9,15 @@ say BAD_REQUEST_ERROR, so a client must read the status (the Python SDK does not
 Validation follows Razorpay's documented limits: an order of at least 100 minor units
 (in KWD, BHD and OMR, thousandths whose last digit is 0: razorpay_wire.py),
 a receipt of at most 40 characters, at most 15 notes of 256 characters each, and
-unknown fields refused ("... is/are not required and should not be sent").
+unknown fields refused ("... is/are not required and should not be sent"). A refund
+may carry an `X-Refund-Idempotency` key: asked again with it, the first refund answers
+(sandbox/razorpay_refunds.py).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +37,7 @@ ORDER_FIELDS = frozenset({"amount", "currency", "receipt", "notes", "partial_pay
 REFUND_FIELDS = frozenset({"amount", "speed", "notes", "receipt"})
 CAPTURE_FIELDS = frozenset({"amount", "currency"})
 MAX_RECEIPT, MAX_NOTES, MAX_NOTE, MIN_AMOUNT = 40, 15, 256, 100
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{10,}")
 
 
 def error_body(exc: RazorpayError) -> dict[str, Any]:
@@ -51,6 +56,12 @@ def _fault(fault: Fault) -> Response:
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
     if fault.status == 429:
         return error_response(RazorpayError("Too many requests", status=429), headers)
+    if fault.status == 409:
+        # Razorpay documents the status only ("a prior request is still being processed");
+        # the code and wording here are the sandbox's own.
+        return error_response(RazorpayError(
+            "A request with the same idempotency key is still being processed", status=409),
+            headers)
     if fault.status in (502, 504):
         return error_response(RazorpayError("Gateway error", status=fault.status,
                                             code="GATEWAY_ERROR"), headers)
@@ -143,7 +154,8 @@ class RazorpayApi:
             if speed not in ("normal", "optimum"):
                 raise RazorpayError("The selected speed is invalid.", "speed")
             refund, events = self.store.refund(merchant, payment_id, amount, speed,
-                                               _notes(body), _receipt(body))
+                                               _notes(body), _receipt(body),
+                                               _idempotency(request, body))
             self.webhooks.publish(merchant, events)
             return refund
         return self._serve(request, "payments.refund", work)
@@ -208,6 +220,18 @@ def _notes(body: dict[str, Any]) -> dict[str, Any] | None:
             raise RazorpayError(f"The notes.{key} may not be greater than {MAX_NOTE} "
                                 "characters.", "notes")
     return notes
+
+
+def _idempotency(request: Request, body: dict[str, Any]) -> tuple[str, str] | None:
+    """A refund's X-Refund-Idempotency key (at least 10 letters, digits, hyphens and
+    underscores, as Razorpay documents) and the request it came with; None without one."""
+    key = request.headers.get("X-Refund-Idempotency")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise RazorpayError("The idempotency key must be at least 10 characters of letters, "
+                            "digits, hyphens and underscores.")
+    return key, json.dumps(body, sort_keys=True)
 
 
 def _number(request: Request, name: str, default: int, low: int, high: int) -> int:

@@ -45,6 +45,8 @@ class Books:
     payments: dict[str, Entity] = field(default_factory=dict)
     refunds: dict[str, Entity] = field(default_factory=dict)
     disputes: dict[str, Entity] = field(default_factory=dict)   # sandbox/razorpay_disputes.py
+    # X-Refund-Idempotency keys: the request each was first sent with, and its refund.
+    refund_keys: dict[str, tuple[str, Entity]] = field(default_factory=dict)
 
 
 class RazorpayBooks:

@@ -148,9 +148,12 @@ class RazorpayControl:
     # -- API faults and counters -----------------------------------------------------
 
     def razorpay_fail_next_api_calls(self, status: int = 429, times: int = 1,
-                                     retry_after: int | None = None) -> None:
-        """The next `times` API calls answer `status` in Razorpay's error shape."""
-        self.razorpay.gate.fail_next(status, times, retry_after)
+                                     retry_after: int | None = None,
+                                     endpoint: str | None = None) -> None:
+        """The next `times` API calls (to `endpoint` only, when named: `payments.refund`...)
+        answer `status` in Razorpay's error shape; a 409 as a refund whose idempotency key
+        is still being processed."""
+        self.razorpay.gate.fail_next(status, times, retry_after, endpoint)
 
     def razorpay_set_api_delay(self, seconds: float) -> None:
         """Every API call waits this long before it answers (0: no delay)."""

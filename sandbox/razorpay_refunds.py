@@ -26,7 +26,29 @@ from sandbox.razorpay_wire import (
 
 class RazorpayRefunds(RazorpayBooks):
     def refund(self, merchant: Merchant, payment_id: str, amount: int | None, speed: str,
-               notes: dict[str, Any] | None, receipt: str | None) -> tuple[Entity, Events]:
+               notes: dict[str, Any] | None, receipt: str | None,
+               idempotency: tuple[str, str] | None = None) -> tuple[Entity, Events]:
+        """`idempotency`: the X-Refund-Idempotency key and the request it came with. A key
+        seen before answers its first refund again, and no events, when the request is the
+        same; another request under it is refused, as Razorpay documents
+        (razorpay.com/docs/api/refunds/normal-refunds-idempotent)."""
+        with self.lock:
+            if idempotency is not None:
+                key, request = idempotency
+                seen = self.books(merchant).refund_keys.get(key)
+                if seen is not None:
+                    if seen[0] != request:
+                        raise RazorpayError("Different request with the same idempotency key "
+                                            "has already been processed.")
+                    return copy.deepcopy(seen[1]), []
+            made, events = self._refund(merchant, payment_id, amount, speed, notes, receipt)
+            if idempotency is not None:
+                self.books(merchant).refund_keys[idempotency[0]] = (idempotency[1],
+                                                                     copy.deepcopy(made))
+            return made, events
+
+    def _refund(self, merchant: Merchant, payment_id: str, amount: int | None, speed: str,
+                notes: dict[str, Any] | None, receipt: str | None) -> tuple[Entity, Events]:
         with self.lock:
             payment = self.books(merchant).payments.get(payment_id)
             if payment is None:

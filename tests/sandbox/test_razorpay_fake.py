@@ -279,6 +279,43 @@ def test_partial_refunds_add_up_and_an_over_refund_is_refused(
         "refunded", "full", 50000)
 
 
+def test_a_refund_asked_again_under_its_idempotency_key_is_the_first_one(
+        provider_sandbox: ProviderSandbox) -> None:
+    # Razorpay's idempotent refunds: the same X-Refund-Idempotency key and body answer
+    # the refund made first, and no second refund is made or announced
+    payment_id = provider_sandbox.razorpay_pay(_order(provider_sandbox)["id"])[
+        "razorpay_payment_id"]
+    client = _client(provider_sandbox)
+    key = {"X-Refund-Idempotency": "bk_1-cancelled"}
+
+    first = client.payment.refund(payment_id, {"amount": 20000}, headers=dict(key))
+    again = client.payment.refund(payment_id, {"amount": 20000}, headers=dict(key))
+
+    assert again == first
+    assert [r["id"] for r in provider_sandbox.razorpay_refunds()] == [first["id"]]
+    assert [e.event for e in provider_sandbox.razorpay_events()].count(
+        "refund.processed") == 1
+
+
+def test_an_idempotency_key_reused_for_another_refund_or_too_short_is_refused(
+        provider_sandbox: ProviderSandbox) -> None:
+    payment_id = provider_sandbox.razorpay_pay(_order(provider_sandbox)["id"])[
+        "razorpay_payment_id"]
+    client = _client(provider_sandbox)
+    client.payment.refund(payment_id, {"amount": 20000},
+                          headers={"X-Refund-Idempotency": "bk_1-cancelled"})
+
+    with pytest.raises(BadRequestError, match="Different request with the same idempotency"):
+        client.payment.refund(payment_id, {"amount": 10000},
+                              headers={"X-Refund-Idempotency": "bk_1-cancelled"})
+    for key in ("short-key", "bk_1:cancelled"):
+        with pytest.raises(BadRequestError, match="idempotency key"):
+            client.payment.refund(payment_id, {"amount": 10000},
+                                  headers={"X-Refund-Idempotency": key})
+
+    assert len(provider_sandbox.razorpay_refunds()) == 1
+
+
 # -- webhooks -----------------------------------------------------------------------
 
 
