@@ -12,7 +12,9 @@ because Penny's pay page opens only the order id the caller stored right after
 create_checkout; its receipt, derived from the hold's key, tells a person whose it was.
 Orders cannot be ended either (expire_checkout does nothing): a payment after the hold
 ran out arrives as a webhook like any other and is handled as a late payment. Refunds
-carry a receipt derived from Penny's key, so a retried refund finds the first one.
+carry a receipt derived from Penny's key, so a retried refund finds the first one, and
+Razorpay's idempotency key (`X-Refund-Idempotency`) derived from it too, so two asked at
+once make one; Razorpay answers 409 while the first is still being made (a retry then).
 
 The SDK's traps met here: its resource methods share a mutable default `data` (every
 call gets a fresh dict); verify_webhook_signature raises, never returns False, and needs
@@ -47,6 +49,7 @@ from chalicelib.integrations.razorpay_session import (
 from chalicelib.integrations.razorpay_wire import (
     PROVIDER,
     check_payment_id,
+    idempotency_key,
     note,
     read_refund,
     receipt,
@@ -56,7 +59,8 @@ from chalicelib.provider_settings import RazorpayPlatform
 REFUNDS_PAGE = 100      # Razorpay's largest page: a payment has a few refunds at most
 
 # Where bootstrap/payments.py, tests/sandbox/ and tests/unit/ import them from.
-__all__ = ["ATTEMPTS", "RETRY_DELAY", "RazorpayKeys", "RazorpayPayments", "receipt"]
+__all__ = ["ATTEMPTS", "RETRY_DELAY", "RazorpayKeys", "RazorpayPayments", "idempotency_key",
+           "receipt"]
 
 
 class RazorpayPayments(RazorpayAccountCalls):
@@ -102,8 +106,11 @@ class RazorpayPayments(RazorpayAccountCalls):
             ended = next(item for item in items if item.get("status") != "failed")
             return Refund(str(ended["id"]), payment_id, amount)
         notes = {"penny_refund_key": key} if len(key) <= 256 else {}
+        # Two asks at once (an event delivered twice) both find no refund above: the key
+        # makes Razorpay answer the second with the first's refund, not make another.
         made = self._call("refund a payment", lambda: self._client.payment.refund(payment_id, {
-            "amount": wanted, "speed": "normal", "receipt": mark, "notes": notes}))
+            "amount": wanted, "speed": "normal", "receipt": mark, "notes": notes},
+            headers={"X-Refund-Idempotency": idempotency_key(key)}))
         return read_refund(made)
 
     def _left(self, payment_id: str, amount: Price, refunds: list[dict[str, Any]]) -> int:

@@ -110,7 +110,8 @@ class RazorpaySession:
 def _raise_for(what: str, status: int | None, retry_after: str | None, message: str,
                exc: Exception) -> NoReturn:
     said = f"Razorpay refused to {what} ({status}): {message}"
-    if status is None or status == 429 or status >= 500:
+    # 409: a refund under the same idempotency key is still being made (worth a retry).
+    if status is None or status in (409, 429) or status >= 500:
         raise ProviderUnavailableError(PROVIDER, f"{said} (Retry-After: {retry_after} s)"
                                        if retry_after else said) from exc
     if status == 401:

@@ -20,6 +20,7 @@ from chalicelib.domain.providers.payments import Refund
 PROVIDER = "razorpay"
 RECEIPT_LENGTH = 40     # Razorpay's limit on an order's or refund's receipt
 PAYMENT_ID = re.compile(r"pay_[A-Za-z0-9]{1,40}")
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{10,40}")  # 40: as a receipt, though none is set
 
 
 def check_payment_id(payment_id: str) -> None:
@@ -30,6 +31,14 @@ def check_payment_id(payment_id: str) -> None:
 def receipt(key: str) -> str:
     """The receipt for what `key` makes: the key itself when it fits, else its hash."""
     if 0 < len(key) <= RECEIPT_LENGTH and key.isascii() and key.isprintable():
+        return key
+    return "penny_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:RECEIPT_LENGTH - 6]
+
+
+def idempotency_key(key: str) -> str:
+    """A refund's X-Refund-Idempotency key for what `key` makes: the key itself when
+    Razorpay takes it (10 or more letters, digits, hyphens, underscores), else its hash."""
+    if IDEMPOTENCY_KEY.fullmatch(key):
         return key
     return "penny_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:RECEIPT_LENGTH - 6]
 

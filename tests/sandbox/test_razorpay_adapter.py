@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
+import threading
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -35,6 +37,7 @@ from chalicelib.integrations.razorpay_payments import (
     ATTEMPTS,
     RazorpayKeys,
     RazorpayPayments,
+    idempotency_key,
     receipt,
 )
 from chalicelib.provider_settings import RazorpayPlatform
@@ -181,6 +184,48 @@ def test_a_refund_is_made_once_per_key_and_a_retry_finds_the_first(
     [refund] = provider_sandbox.razorpay_refunds()
     assert refund["id"] == first.id and refund["speed_requested"] == "normal"
     assert len(refund["receipt"]) <= 40
+
+
+def test_two_refunds_asked_at_once_under_one_key_make_one(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN one refund asked twice at once (an event delivered twice, to two Lambdas), each
+    # listing the payment's refunds before either made one
+    _, payment_id = _paid(provider_sandbox)
+    provider_sandbox.razorpay_set_api_delay(1.0)
+    start = threading.Barrier(2)
+    made: list[Refund] = []
+
+    def ask() -> None:
+        payments = _payments(provider_sandbox)
+        start.wait(10)
+        made.append(payments.refund(payment_id, Price(20000, "INR"),
+                                    key=f"{BOOKING}-cancelled"))
+
+    askers = [threading.Thread(target=ask) for _ in range(2)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(30)
+
+    # THEN Razorpay made one refund (its X-Refund-Idempotency key), and both were told of it
+    [refund] = provider_sandbox.razorpay_refunds()
+    assert [r.id for r in made] == [refund["id"]] * 2
+
+
+def test_a_refund_razorpay_is_still_making_under_its_key_is_worth_a_retry_later(
+        provider_sandbox: ProviderSandbox) -> None:
+    _, payment_id = _paid(provider_sandbox)
+    provider_sandbox.razorpay_fail_next_api_calls(409, endpoint="payments.refund")
+
+    with pytest.raises(ProviderUnavailableError, match="\\(409\\)"):
+        _payments(provider_sandbox).refund(payment_id, Price(20000, "INR"), key="k")
+
+
+def test_a_refunds_idempotency_key_is_the_key_or_its_hash_in_razorpays_alphabet() -> None:
+    assert idempotency_key(f"{BOOKING}-cancelled") == f"{BOOKING}-cancelled"
+    for key in ("k", "bk 1: cancelled", "x" * 41):
+        hashed = idempotency_key(key)
+        assert re.fullmatch(r"[A-Za-z0-9_-]{10,40}", hashed) and hashed == idempotency_key(key)
 
 
 def test_another_key_makes_another_refund(provider_sandbox: ProviderSandbox) -> None:
