@@ -7,12 +7,13 @@ Its wire, as Google's: the key in `x-goog-api-key` (or `?key=`); errors as `{"er
 INVALID_ARGUMENT with reason API_KEY_INVALID, an unknown model 404 NOT_FOUND, quota 429
 RESOURCE_EXHAUSTED, 500 INTERNAL, 503 UNAVAILABLE, and 504 DEADLINE_EXCEEDED once its own
 deadline, the client's `X-Server-Timeout`, has passed); an answer with `candidates[0]`
-(`content.parts[].text`, `finishReason`), `usageMetadata` and `modelVersion`. Output and
-thinking share `maxOutputTokens`, as they do at Google: when they do not fit, the text is
-cut (`MAX_TOKENS`), or missing when thinking used it all. What it answers is
+(`content.parts[].text`, `finishReason`), `usageMetadata` and `modelVersion`, or for a
+blocked prompt no candidates, only `promptFeedback.blockReason`. Output and thinking
+share `maxOutputTokens`, as they do at Google: when they do not fit, the text is cut
+(`MAX_TOKENS`), or missing when thinking used it all. What it answers is
 sandbox/gemini_model.py's; what a test makes it do instead (time out, truncate, fail,
-say something else) is queued through ProviderSandbox's `gemini_*` methods
-(sandbox/gemini_control.py).
+say something else, block the prompt) is queued through ProviderSandbox's `gemini_*`
+methods (sandbox/gemini_control.py).
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ HOLD_LIMIT = 30.0  # seconds a held request waits when the client sent no X-Serv
 class Next:
     """What the fake does with one coming request instead of answering it."""
 
-    kind: str                      # "time_out", "truncate", "fail" or "text"
+    kind: str                      # "time_out", "truncate", "fail", "text" or "block"
     status: int = 0                # "fail": the HTTP status
     text: str = ""                 # "text": the answer's text
-    finish_reason: str = "STOP"    # "text": its finishReason
+    finish_reason: str = "STOP"    # "text": its finishReason; "block": the blockReason
     retry_after: int | None = None  # "fail" 429: RetryInfo's retryDelay, in seconds
 
 
@@ -136,6 +137,9 @@ class FakeGemini:
                               details)
         prompt = model_.tokens("\n".join(filter(None, [seen.system_instruction,
                                                        *map(wire.content_text, seen.contents)])))
+        if step is not None and step.kind == "block":
+            self._log(seen, f"blocked {step.finish_reason}")
+            return json_response(wire.blocked(seen.model, step.finish_reason, prompt, number))
         config = seen.generation_config
         text = (step.text if step is not None and step.kind == "text"
                 else model_.answer_text(seen.user_text, config))

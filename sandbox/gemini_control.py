@@ -43,6 +43,11 @@ class GeminiControl:
         the fake would build: a model that disobeys, rambles or returns nothing useful."""
         self._gemini_queue(Next("text", text=text, finish_reason=finish_reason), times)
 
+    def gemini_block_next(self, reason: str = "SAFETY", times: int = 1) -> None:
+        """The next `times` prompts are blocked before any answer is written: no
+        candidates, only `promptFeedback.blockReason` (SAFETY, PROHIBITED_CONTENT, ...)."""
+        self._gemini_queue(Next("block", finish_reason=reason), times)
+
     def gemini_release_held(self) -> None:
         """Held (timed-out) requests end now."""
         self.gemini.release_held()

@@ -62,6 +62,14 @@ def answer(model: str, text: str, finish: str, prompt: int, thoughts: int,
             "usageMetadata": usage, "modelVersion": model, "responseId": f"sandbox-{number}"}
 
 
+def blocked(model: str, reason: str, prompt: int, number: int) -> dict[str, Any]:
+    """The answer to a prompt blocked before anything was written: no candidates, only
+    `promptFeedback.blockReason` (ai.google.dev/api/generate-content#PromptFeedback)."""
+    return {"promptFeedback": {"blockReason": reason},
+            "usageMetadata": {"promptTokenCount": prompt, "totalTokenCount": prompt},
+            "modelVersion": model, "responseId": f"sandbox-{number}"}
+
+
 def error(status: int, message: str, details: list[dict[str, Any]] | None = None) -> Response:
     """Google's error shape: `{"error": {"code", "message", "status", "details"?}}`."""
     body: dict[str, Any] = {"code": status, "message": message,

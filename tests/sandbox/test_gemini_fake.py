@@ -227,6 +227,21 @@ def test_a_given_answer_replaces_the_brief(provider_sandbox: ProviderSandbox) ->
     assert provider_sandbox.gemini_requests()[0].outcome == "said SAFETY"
 
 
+def test_a_blocked_prompt_has_no_candidates_only_its_block_reason(
+        provider_sandbox: ProviderSandbox) -> None:
+    # As Google documents GenerateContentResponse: a prompt blocked before any answer was
+    # written comes back with promptFeedback.blockReason and no candidates at all.
+    provider_sandbox.gemini_block_next("PROHIBITED_CONTENT")
+
+    answer = _ask(_client(provider_sandbox))
+
+    assert not answer.candidates and answer.text is None and answer.parsed is None
+    assert answer.prompt_feedback is not None
+    assert answer.prompt_feedback.block_reason == types.BlockedReason.PROHIBITED_CONTENT
+    assert answer.usage_metadata is not None and answer.usage_metadata.prompt_token_count
+    assert provider_sandbox.gemini_requests()[0].outcome == "blocked PROHIBITED_CONTENT"
+
+
 def test_a_429_then_success_is_cured_by_the_clients_own_retries(
         provider_sandbox: ProviderSandbox) -> None:
     provider_sandbox.gemini_fail_next(429)
