@@ -48,7 +48,7 @@ def read_brief(answer: types.GenerateContentResponse, facts: BookingFacts) -> Br
     if not answer.candidates:
         blocked = answer.prompt_feedback.block_reason if answer.prompt_feedback else None
         if blocked:
-            raise BriefRefusedError(PROVIDER, f"Gemini refused the booking ({blocked})")
+            raise BriefRefusedError(PROVIDER, f"Gemini refused the booking ({blocked.value})")
         raise ProviderUnavailableError(PROVIDER, "Gemini answered no brief")
     finish = answer.candidates[0].finish_reason
     reason = finish.value if finish is not None else "STOP"

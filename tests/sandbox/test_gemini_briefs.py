@@ -17,6 +17,7 @@ from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.errors import (
     BriefCutShortError,
     BriefNeverWrittenError,
+    BriefRefusedError,
     NothingBilled,
     ProviderRejectedError,
     ProviderUnavailableError,
@@ -227,6 +228,16 @@ def test_a_refusal_is_rejected_for_good(provider_sandbox: ProviderSandbox) -> No
 
     with pytest.raises(ProviderRejectedError, match="SAFETY"):
         _briefs(provider_sandbox).write(FACTS)
+
+
+def test_a_blocked_booking_is_rejected_for_good_naming_the_reason_in_plain_words(
+        provider_sandbox: ProviderSandbox) -> None:
+    provider_sandbox.gemini_block_next("SAFETY")
+
+    with pytest.raises(BriefRefusedError, match=r"refused the booking \(SAFETY\)$"):
+        _briefs(provider_sandbox).write(FACTS)
+
+    assert provider_sandbox.gemini_calls() == 1
 
 
 def test_a_timeout_is_unavailable_within_the_bound_and_not_asked_again(
