@@ -29,6 +29,7 @@ class PageWriter:
     def __init__(self, session: NotionSession,
                  page_gone: Callable[[str], ProviderError]) -> None:
         self._client, self._call, self._page_gone = session.client, session.call, page_gone
+        self._me: str | None = None
 
     def rewrite(self, page: dict[str, Any], notes: BookingNotes) -> NotesPage:
         if page.get("in_trash") or page.get("archived"):
@@ -44,7 +45,9 @@ class PageWriter:
         if changes:
             page = self._call(self._client.pages.update, page_id, properties=changes,
                               gone=gone)
-        plan = wire.plan(self._blocks(page_id, gone), notes.bullets)
+        blocks = self._blocks(page_id, gone)
+        plan = wire.plan(blocks, notes.bullets,
+                         self._bot() if wire.other_authors(blocks) else None)
         for block_id, line in plan.edits:
             self._call(self._client.blocks.update, block_id, gone=gone,
                        bulleted_list_item={"rich_text": wire.text(line)})
@@ -52,6 +55,12 @@ class PageWriter:
             self._call(self._client.blocks.delete, block_id, gone=gone)
         self.append(page_id, list(plan.appends), plan.after, gone)
         return page_of(page)
+
+    def _bot(self) -> str | None:
+        """Penny's bot user in the host's workspace (its bot_id), asked once."""
+        if self._me is None:
+            self._me = str(self._call(self._client.users.me).get("id") or "") or None
+        return self._me
 
     def _blocks(self, page_id: str, gone: Gone = None) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []

@@ -183,20 +183,39 @@ class BlockPlan:
     after: str | None
 
 
-def plan(page_blocks: Sequence[Mapping[str, Any]], lines: Sequence[str]) -> BlockPlan:
-    at = next((i for i, block in enumerate(page_blocks) if block["type"] == "heading_3"
-               and plain(block["heading_3"]["rich_text"]) == HEADING), None)
+def _heading_at(page_blocks: Sequence[Mapping[str, Any]]) -> int | None:
+    return next((i for i, block in enumerate(page_blocks) if block["type"] == "heading_3"
+                 and plain(block["heading_3"]["rich_text"]) == HEADING), None)
+
+
+def _author(block: Mapping[str, Any]) -> Any:
+    return (block.get("created_by") or {}).get("id")
+
+
+def other_authors(page_blocks: Sequence[Mapping[str, Any]]) -> bool:
+    """Did anyone but the heading's author make a block under it? Then plan needs Penny's
+    own bot (`me`) to tell Penny's bullets from the host's."""
+    at = _heading_at(page_blocks)
+    return at is not None and any(_author(block) != _author(page_blocks[at])
+                                  for block in page_blocks[at + 1:])
+
+
+def plan(page_blocks: Sequence[Mapping[str, Any]], lines: Sequence[str],
+         me: str | None = None) -> BlockPlan:
+    at = _heading_at(page_blocks)
     if at is None:
         return BlockPlan((), (), (heading(HEADING), *(bullet(line) for line in lines)), None)
-    # Penny's bullets are those under its heading that Penny made (the heading's author,
-    # Penny's integration); a block the host added among or after them (pressing Enter
-    # after a bullet continues the list) is passed over, and stays where they put it.
-    # Without authors, Penny's are the bullets right under the heading.
-    author = (page_blocks[at].get("created_by") or {}).get("id")
+    # Penny's bullets are those under its heading that Penny made: the heading's author,
+    # or Penny's bot now (`me`): a new authorization (the host removed Penny's connection
+    # in Notion and connected again) is a new bot_id, so the lines Penny wrote since are
+    # another author's than its heading. A block the host added among or after them
+    # (pressing Enter after a bullet continues the list) is passed over, and stays where
+    # they put it. Without authors, Penny's are the bullets right under the heading.
+    author = _author(page_blocks[at])
     ours: list[Mapping[str, Any]] = []
     for block in page_blocks[at + 1:]:
-        made_by = (block.get("created_by") or {}).get("id")
-        if author and made_by != author:
+        made_by = _author(block)
+        if author and made_by not in (author, me):
             continue
         if block["type"] != "bulleted_list_item":
             break

@@ -242,6 +242,28 @@ def test_a_bullet_the_host_added_between_pennys_stays_there_and_none_of_pennys_i
         "Booking details", *INTRO.bullets[:2], "Met at PyCon", INTRO.bullets[2]]
 
 
+def test_lines_penny_added_after_the_host_connected_notion_again_are_never_doubled(
+        provider_sandbox: ProviderSandbox) -> None:
+    # GIVEN a page Penny wrote, then a new authorization (the host removed Penny's
+    # connection in Notion and connected again): Notion's new bot_id authors what Penny
+    # writes from then on, so the heading's author is no longer Penny's bot
+    saved = _notes(provider_sandbox).save_notes(INTRO)
+    again = _notes(provider_sandbox)
+    longer = replace(INTRO, bullets=(*INTRO.bullets, "Brief: a founder"))
+    again.update_notes(saved.id, longer)
+    provider_sandbox.reset_api_calls("notion")
+
+    # WHEN the same notes are written again (a replay), then with one more line
+    again.update_notes(saved.id, longer)
+    replayed = _writes(provider_sandbox)
+    again.update_notes(saved.id, replace(longer, bullets=(*longer.bullets, "Earlier: 2")))
+
+    # THEN each of Penny's lines is there once, and the replay wrote nothing
+    assert replayed == {}
+    assert [t for _, t in provider_sandbox.notion_texts(saved.id)] == [
+        "Booking details", *longer.bullets, "Earlier: 2"]
+
+
 def test_a_second_data_source_does_not_move_the_notes(provider_sandbox: ProviderSandbox) -> None:
     first_source = provider_sandbox.notion_data_sources()[0]["id"]
     provider_sandbox.notion_add_data_source("Archive")
