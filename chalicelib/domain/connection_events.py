@@ -32,7 +32,8 @@ def connection_events(old: Connection | None, new: Connection | None, change_id:
         return [connection_broken_event(change_id, at, new.host_id, new.provider,
                                         new.broken_reason, new.scopes)]
     if old is not None and old.is_broken:
-        return [connection_repaired_event(change_id, at, new)]
+        return [connection_repaired_event(change_id, at, new,
+                                          reconnected=old.grant_id != new.grant_id)]
     return []
 
 
@@ -48,13 +49,17 @@ def connection_broken_event(change_id: str, at: datetime, host_id: str, provider
                              "scopes": list(scopes)})
 
 
-def connection_repaired_event(change_id: str, at: datetime, new: Connection) -> Event:
+def connection_repaired_event(change_id: str, at: datetime, new: Connection,
+                              reconnected: bool) -> Event:
     """A host's broken connection works again: the dashboards show it as it now is
-    (`connected`, or `pending`). No booking, no worker takes it."""
+    (`connected`, or `pending`). `reconnected`: by a new grant (the host reconnected,
+    which caught their bookings up then), not by the same grant's late refresh, after
+    which the calendar worker catches up what the break left behind
+    (services/calendar_catch_up.py)."""
     kind = EventKind.CONNECTION_REPAIRED
     return Event(kind, event_id(change_id, kind), at, new.host_id, {},
                  connection={"provider": new.provider, "status": new.status.value,
-                             "scopes": list(new.scopes)})
+                             "scopes": list(new.scopes), "reconnected": reconnected})
 
 
 def calendar_removed_event(change_id: str, at: datetime, host_id: str, calendar: str,

@@ -95,6 +95,10 @@ class Event:
             if not isinstance(connection, dict) or not isinstance(
                     connection.get("calendar"), str) or not connection["calendar"]:
                 raise ValueError("the event names no calendar")
+        elif kind in ABOUT_A_CONNECTION:
+            if not isinstance(connection, dict) or not isinstance(
+                    connection.get("provider"), str) or not connection["provider"]:
+                raise ValueError("the event names no provider")
         elif not isinstance(booking, dict) or not isinstance(booking.get("uid"), str) \
                 or not booking["uid"]:
             raise ValueError("the event names no booking uid")
@@ -116,6 +120,10 @@ NOT_FOR_DASHBOARDS = frozenset({EventKind.NOTES_REQUESTED, EventKind.CALENDAR_RE
 # Work orders about one of a host's calendars, not a booking: `connection["calendar"]`
 # names it (a CalendarRef key), and `booking` is empty.
 ABOUT_A_CALENDAR = frozenset({EventKind.CALENDAR_WATCH_REQUESTED})
+# News of a host's connection, not a booking: `connection["provider"]` names it, and
+# `booking` is empty (the calendar worker hears `connection.repaired`).
+ABOUT_A_CONNECTION = frozenset({EventKind.CONNECTION_BROKEN, EventKind.CONNECTION_REPAIRED,
+                                EventKind.CALENDAR_REMOVED})
 
 
 def event_id(change_id: str, kind: EventKind) -> str:

@@ -1,6 +1,8 @@
 """A host's (re)connected calendar or Zoom catches up: their upcoming confirmed bookings
 asked of the calendar job (services/calendar_sync.py) again, and their cancelled ones
-whose event or meeting a broken connection kept.
+whose event or meeting a broken connection kept. So does one that works again with no
+reconnect (a late refresh saved over a refused one's mark: `connection.repaired`, heard
+by the calendar worker) when it left a booking out of date.
 
 Paced, as the notes catch-up is (services/notes_catch_up.py): CATCH_UP_AT_ONCE are asked
 at once (`calendar_requested_at`, which the table's stream makes `calendar.requested`),
@@ -27,7 +29,7 @@ CATCH_UP_AT_ONCE = 2  # calendar jobs a catch-up runs at once (Graph: 4 requests
 
 
 def catch_up(bookings: NotesBookings, refs: ProviderRefs, host_id: str,
-             now: datetime) -> int:
+             now: datetime, behind: str | None = None) -> int:
     """The host (re)connected a calendar or Zoom: their confirmed bookings still to come
     are asked of the calendar worker again (`calendar.requested`), so those made while the
     connection was broken, or before it existed, reach the calendar with their link. It
@@ -35,9 +37,16 @@ def catch_up(bookings: NotesBookings, refs: ProviderRefs, host_id: str,
     A cancelled one still to come is asked too while Penny still holds a record of its
     event or Zoom meeting: the cancel could not delete it (the connection was broken),
     and its job gave up for good. CATCH_UP_AT_ONCE are asked now, the others wait their
-    turn (`catch_up_next`); how many in all."""
+    turn (`catch_up_next`); how many in all.
+    `behind`: a provider whose connection works again with no reconnect (a late refresh
+    saved over a refused one's mark): only when one of those bookings says that provider
+    still holds it as it was (`out_of_date`); otherwise the break (seconds, mostly) left
+    nothing behind, and nothing is asked."""
+    upcoming = bookings.for_host(host_id, after=now, limit=CATCH_UP)
+    if behind is not None and not any(behind in b.out_of_date for b in upcoming):
+        return 0
     owed = 0
-    for booking in bookings.for_host(host_id, after=now, limit=CATCH_UP):
+    for booking in upcoming:
         if _owed(booking, refs) and save_on_latest(
                 bookings, booking, _marked(now, asked=owed < CATCH_UP_AT_ONCE)):
             owed += 1

@@ -6,7 +6,8 @@ Read from the job's own records (ProviderRef): a record written for an older seq
 a confirmed booking is a meeting or event at the old time; any record of a cancelled one
 is a meeting or event still there. Only a provider the run found unreachable is flagged,
 so an outage (retried, with its own words) says nothing; a flag stays while its record
-is behind, and goes with the run that brings it up to date (a reconnect's catch-up).
+is behind, and goes with the run that brings it up to date (a reconnect's catch-up, or
+a repair's: services/calendar_catch_up.py).
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ for a booking cancelled since creates nothing, and a reschedule that overtook it
 confirmation still ends at the new time.
 
 The job also makes a calendar's push channel a short sync asked for
-(`calendar.watch_requested`: services/calendar_records.py says why).
+(`calendar.watch_requested`: services/calendar_records.py says why), and starts the
+catch-up of a connection that works again without a reconnect (`connection.repaired`:
+services/calendar_catch_up.py).
 
 The link: Google Meet and Teams ride on the event (the host's destination calendar must
 be that provider's), Zoom is its own meeting, put in the event's location. When the
@@ -43,7 +45,7 @@ from chalicelib.domain.event_types import LocationKind, meeting_place
 from chalicelib.domain.events import Event, EventKind
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.services.calendar_cache import CalendarCache
-from chalicelib.services.calendar_catch_up import catch_up_next
+from chalicelib.services.calendar_catch_up import catch_up, catch_up_next
 from chalicelib.services.calendar_event_deletes import CALENDAR, Written
 from chalicelib.services.calendar_out_of_date import out_of_date
 from chalicelib.services.calendar_ports import ProviderAdapters
@@ -80,12 +82,15 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
     name: str = "calendar"
     takes: tuple[EventKind, ...] = (EventKind.BOOKING_CONFIRMED, EventKind.BOOKING_RESCHEDULED,
                                     EventKind.BOOKING_CANCELLED, EventKind.CALENDAR_REQUESTED,
-                                    EventKind.CALENDAR_WATCH_REQUESTED)
+                                    EventKind.CALENDAR_WATCH_REQUESTED,
+                                    EventKind.CONNECTION_REPAIRED)
     announces: EventKind | None = None
 
     def run(self, event: Event) -> bool | None:
         if event.type is EventKind.CALENDAR_WATCH_REQUESTED:
             return self._watch(event)
+        if event.type is EventKind.CONNECTION_REPAIRED:
+            return self._repaired(event)
         uid = str(event.booking["uid"])
         booking = self.bookings.get(uid)
         config = None
@@ -124,6 +129,18 @@ class CalendarSync(CalendarRemoval, ZoomMeetingWrites):
                 event.host_id, CalendarRef.parse(str(event.connection["calendar"])))
         except NotConnectedError:
             return False
+
+    def _repaired(self, event: Event) -> bool:
+        """A connection works again with no reconnect (a late refresh saved over a
+        refused one's mark): the bookings its break left behind (`out_of_date`) are
+        caught up as a reconnect's are. A reconnect caught up already (the OAuth
+        callback), so its repair asks for nothing more."""
+        connection = event.connection or {}
+        if connection.get("reconnected") is not False:
+            return False
+        now = self.clock.now() if self.clock is not None else event.occurred_at
+        return catch_up(self.bookings, self.refs, event.host_id, now,
+                        behind=str(connection["provider"])) > 0
 
     def _catch_up_next(self, event: Event) -> None:
         """A reconnect's catch-up goes on once a job it asked for ends: done, or refused

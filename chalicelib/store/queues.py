@@ -78,9 +78,13 @@ QUEUES: tuple[QueueSpec, ...] = (
     # It waits on Google, Microsoft or Zoom for a second or more per event, and uses
     # little CPU: 256 MB bills it at half the 512 MB price for about the same time.
     # It also makes the push channel a short sync could not (calendar.watch_requested:
-    # a Graph subscription waits on Graph's call back to Penny, up to 10 s).
+    # a Graph subscription waits on Graph's call back to Penny, up to 10 s), and catches
+    # up a connection that works again without a reconnect (connection.repaired: a late
+    # refresh saved over a refused one's mark; rare, and a Query when nothing was left
+    # behind).
     QueueSpec("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
-                           "calendar.requested", "calendar.watch_requested"), None,
+                           "calendar.requested", "calendar.watch_requested",
+                           "connection.repaired"), None,
               "chalicelib.services.calendar_sync:calendar_job", memory_mb=256),
     # Paid bookings: a cancellation's refund under the event type's policy, and the end
     # of a hold (its timer publishes payment.hold_expired: integrations/hold_timers.py).

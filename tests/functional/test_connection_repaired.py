@@ -60,7 +60,8 @@ def test_a_reconnected_broken_connection_reaches_the_hosts_socket_as_repaired(
     assert wiring.sender.types("alice-1") == ["connection.broken", "connection.repaired"]
     repaired = wiring.sender.sent["alice-1"][-1]
     assert repaired["connection"] == {"provider": "zoom", "status": "connected",
-                                      "scopes": list(ZOOM[Feature.VIDEO])}
+                                      "scopes": list(ZOOM[Feature.VIDEO]),
+                                      "reconnected": True}
     assert wiring.sender.types("bob-1") == []
     # The reconnect's write is the one record of it the deployed filter lets through.
     assert [r["dynamodb"]["NewImage"]["status"]["S"] for r in passed] == ["connected"]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.connections import ConnectionStatus
-from chalicelib.domain.events import EventKind
+from chalicelib.domain.events import Event, EventKind
 from chalicelib.integrations.jwt_tokens import JwtAccessTokens
 from chalicelib.services.access_tokens import AccessClaims
 from chalicelib.services.fanout import Fanout
@@ -62,7 +62,8 @@ def test_a_broken_connection_that_works_again_is_repaired_once() -> None:
     assert repaired.type is EventKind.CONNECTION_REPAIRED
     assert repaired.host_id == "host-alice"
     assert repaired.to_json()["connection"] == {"provider": "zoom", "status": "connected",
-                                                "scopes": ["meeting:write:meeting"]}
+                                                "scopes": ["meeting:write:meeting"],
+                                                "reconnected": True}
     assert repaired.booking == {}
     # The same record delivered again is the same event (its id comes from the record).
     assert events_of(record("c-1", zoom(CONNECTED, grant_id="grant-2"),
@@ -74,6 +75,18 @@ def test_a_late_refresh_saved_over_a_refused_ones_mark_is_repaired() -> None:
                                    zoom(BROKEN, tokens_version=2)))
 
     assert repaired.type is EventKind.CONNECTION_REPAIRED
+    # The same grant: no reconnect caught the host's bookings up (the calendar worker does)
+    assert repaired.connection is not None and repaired.connection["reconnected"] is False
+
+
+def test_a_repair_reads_back_from_the_json_a_worker_is_pushed_and_names_its_provider() -> None:
+    (repaired,) = events_of(record("c-1", zoom(CONNECTED, tokens_version=3),
+                                   zoom(BROKEN, tokens_version=2)))
+    sent = json.loads(json.dumps(repaired.to_json()))
+
+    assert Event.from_json(sent) == repaired
+    with pytest.raises(ValueError, match="names no provider"):
+        Event.from_json({**sent, "connection": {"status": "connected"}})
 
 
 def test_a_stripe_account_made_again_after_a_break_is_repaired_as_pending() -> None:
@@ -81,7 +94,7 @@ def test_a_stripe_account_made_again_after_a_break_is_repaired_as_pending() -> N
                                    zoom(BROKEN, provider="stripe")))
 
     assert repaired.connection == {"provider": "stripe", "status": "pending",
-                                   "scopes": ["meeting:write:meeting"]}
+                                   "scopes": ["meeting:write:meeting"], "reconnected": True}
 
 
 @pytest.mark.parametrize(("new", "old"), [
@@ -125,7 +138,7 @@ class Dashboards:
         return [json.loads(m) for m in self.sender.sent.get(socket_id, [])]
 
 
-def test_a_repair_goes_to_its_hosts_dashboards_only_and_to_no_worker() -> None:
+def test_a_repair_goes_to_its_hosts_dashboards_only_and_to_the_calendar_worker() -> None:
     dashboards, bus = Dashboards(), FakeEventBus()
 
     Fanout(bus, dashboards.realtime, events_of, WORKER_TYPES).handle(
@@ -134,6 +147,7 @@ def test_a_repair_goes_to_its_hosts_dashboards_only_and_to_no_worker() -> None:
     (heard,) = dashboards.heard("alice-1")
     assert (heard["type"], heard["connection"]) == (
         "connection.repaired", {"provider": "zoom", "status": "connected",
-                                "scopes": ["meeting:write:meeting"]})
+                                "scopes": ["meeting:write:meeting"], "reconnected": True})
     assert dashboards.heard("bob-1") == []
-    assert bus.published == []
+    # The calendar worker catches up what a break left behind (services/calendar_sync.py)
+    assert [e.type for e in bus.published] == [EventKind.CONNECTION_REPAIRED]

@@ -32,7 +32,8 @@ def test_the_list_declares_todays_workers_and_what_they_announce() -> None:
                    "notes.requested"), "notes.saved"),
         ("summary", ("booking.confirmed",), "summary.ready"),
         ("calendar", ("booking.confirmed", "booking.rescheduled", "booking.cancelled",
-                      "calendar.requested", "calendar.watch_requested"), None),
+                      "calendar.requested", "calendar.watch_requested",
+                      "connection.repaired"), None),
         ("payments", ("booking.cancelled", "payment.hold_expired"), None),
     ]
 
@@ -94,7 +95,7 @@ def test_the_summary_and_notes_subscriptions_also_require_their_attribute() -> N
         "summary": {"type": ["booking.confirmed"], "premium": ["true"]},
         "calendar": {"type": ["booking.confirmed", "booking.rescheduled",
                               "booking.cancelled", "calendar.requested",
-                              "calendar.watch_requested"]},
+                              "calendar.watch_requested", "connection.repaired"]},
         "payments": {"type": ["booking.cancelled", "payment.hold_expired"]},
     }
     # The merge template (infra/resources.json is its committed copy) subscribes so.

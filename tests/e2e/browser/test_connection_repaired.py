@@ -80,7 +80,8 @@ def test_a_broken_connection_turns_connected_live_on_open_dashboards_when_reconn
     repaired = [m for m in (json.loads(text) for text in list(heard))
                 if m.get("type") == "connection.repaired"]
     assert [m["connection"] for m in repaired] == [
-        {"provider": "zoom", "status": "connected", "scopes": list(ZOOM[Feature.VIDEO])}]
+        {"provider": "zoom", "status": "connected", "scopes": list(ZOOM[Feature.VIDEO]),
+         "reconnected": True}]
     # Chromium logs every 4xx answer; the one here is the Test's 409 connection_broken
     assert errors == ["Failed to load resource: the server responded with a status of 409 "
                       "(Conflict)"]
