@@ -83,6 +83,12 @@ class EventTypeChangedError(ChangedElsewhereError):
     code = "event_type_changed"
 
 
+class BookedTermsChangedError(EventTypeChangedError):
+    """A booking sent the event type's version its page showed, and the host has saved the
+    event type since: its length, price, place or questions may not be the ones the
+    client was shown. `current` is the event type as it now stands, for the public."""
+
+
 class ProfileChangedError(ChangedElsewhereError):
     """The profile was saved elsewhere since the caller read the version it sent."""
 

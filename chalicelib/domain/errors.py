@@ -95,6 +95,9 @@ from chalicelib.domain.booking_errors import (
     TooManyMovesError as TooManyMovesError,
 )
 from chalicelib.domain.caller_errors import (
+    BookedTermsChangedError as BookedTermsChangedError,
+)
+from chalicelib.domain.caller_errors import (
     ChangedElsewhereError as ChangedElsewhereError,
 )
 from chalicelib.domain.caller_errors import (

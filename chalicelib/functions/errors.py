@@ -82,7 +82,9 @@ def _current(exc: e.PennyError) -> dict[str, Any] | None:
         return None
     from chalicelib.functions.views import current_out
 
-    return current_out(current)
+    # A booking's refusal: the event type as the public reads it, not as its host's
+    # editor does (buffers, limits and the place's details stay the host's).
+    return current_out(current, public=isinstance(exc, e.BookedTermsChangedError))
 
 
 def status_for(error: e.PennyError) -> int:

@@ -25,4 +25,5 @@ def idempotency_key(headers: Any) -> str | None:
 def booking_request(body: Any) -> BookingRequest:
     a = body.attendee
     return BookingRequest(start=body.start, attendee=Attendee(a.name, a.email, a.timezone),
-                          answers=dict(body.answers))
+                          answers=dict(body.answers),
+                          event_type_version=body.event_type_version)

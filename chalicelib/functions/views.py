@@ -103,8 +103,12 @@ def event_type_out(et: EventType) -> s.EventTypeOut:
     )
 
 
-def current_out(current: EventType | Profile | Schedule) -> dict[str, Any]:
-    """What a save refused as changed elsewhere carries: the object as it now stands."""
+def current_out(current: EventType | Profile | Schedule, public: bool = False
+                ) -> dict[str, Any]:
+    """What a save refused as changed elsewhere carries: the object as it now stands
+    (`public`: an event type as its booking page reads it, for a refused booking)."""
+    if public and isinstance(current, EventType):
+        return public_event_type(current).model_dump(mode="json")
     if isinstance(current, Schedule):
         return schedule_out(current).model_dump(mode="json")
     shown = event_type_out(current) if isinstance(current, EventType) else profile_out(current)
@@ -119,7 +123,8 @@ def public_event_type(et: EventType) -> s.PublicEventType:
         questions=[s.PublicQuestion(id=q.id, label=q.label, type=q.type.value,
                                     required=q.required, options=list(q.options))
                    for q in et.booking_questions],
-        refund_hours_before=et.refund_hours_before if et.is_paid else None)
+        refund_hours_before=et.refund_hours_before if et.is_paid else None,
+        version=et.version)
 
 
 def public_profile(config: HostConfig) -> s.PublicProfile:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from chalicelib.domain.bookings import Attendee, BookingStatus
 from chalicelib.domain.currencies import CURRENCIES
 from chalicelib.domain.errors import (
+    BookedTermsChangedError,
+    NotFoundError,
     PaymentNotConnectedError,
     PriceNotPayableError,
     ValidationError,
@@ -29,6 +31,8 @@ from chalicelib.services.ports import Hosts
 from chalicelib.services.reservations import BookingResult, Idempotency, Reservations
 
 if TYPE_CHECKING:
+    from chalicelib.domain.event_types import EventType
+    from chalicelib.domain.hosts import HostConfig
     from chalicelib.services.payments import PaymentService
 
 
@@ -37,6 +41,8 @@ class BookingRequest:
     start: datetime
     attendee: Attendee
     answers: Mapping[str, str | None]
+    # The event type's version the client's page showed; None: book it as it is now.
+    event_type_version: int | None = None
 
 
 def fingerprint(host_slug: str, event_slug: str, request: BookingRequest) -> str:
@@ -59,6 +65,16 @@ class BookingService:
              idempotency_key: str | None = None) -> BookingResult:
         config = self.hosts.public_config(host_slug)
         et = bookable_event_type(config.event_types, event_slug)
+        key = None if idempotency_key is None else Idempotency(
+            f"{config.profile.host_id}#{et.id}#{idempotency_key}",
+            fingerprint(host_slug, event_slug, request))
+        shown = request.event_type_version
+        if shown is not None and shown != et.version:
+            # A retry of a request that booked before the host's change gets its booking.
+            replay = None if key is None else self.reservations.replay(key)
+            if replay is not None:
+                return replay
+            config, et = self._as_shown(config, et, shown)
         validate_timezone(request.attendee.timezone, "attendee.timezone")
         answers = et.check_answers(request.answers)
         if not request.attendee.name.strip():
@@ -69,8 +85,6 @@ class BookingService:
         new = NewBooking(host_id, config.schedule, et, request.start, attendee, answers,
                          config.calendars, premium=config.premium,
                          keeps_notes=config.notes is not None)
-        key = None if idempotency_key is None else Idempotency(
-            f"{host_id}#{et.id}#{idempotency_key}", fingerprint(host_slug, event_slug, request))
         if et.is_paid:
             assert et.price is not None
             if et.price.currency not in CURRENCIES:
@@ -85,3 +99,20 @@ class BookingService:
                                                "event cannot be booked")
             return self.payments().book(new, key)
         return self.reservations.reserve(new, BookingStatus.CONFIRMED, idempotency=key)
+
+    def _as_shown(self, config: HostConfig, et: EventType, shown: int
+                  ) -> tuple[HostConfig, EventType]:
+        """The host's config with the event type at the version the client's page showed,
+        read again consistently: the slug index's read may lag a save the page saw. Else
+        BookedTermsChangedError with the event type as it now stands: nothing is booked on
+        terms the client was not shown."""
+        config = self.hosts.config(config.profile.host_id, consistent=True)
+        now = next((e for e in config.event_types if e.id == et.id and e.active), None)
+        if now is None:
+            raise NotFoundError(f"event type '{et.slug}' not found")
+        if now.version != shown:
+            raise BookedTermsChangedError(
+                "the host changed this event type after your page showed it: its length, "
+                "price, place or questions may differ; show the event type as it is now "
+                "(current) and book again", "event_type_version", current=now)
+        return config, now

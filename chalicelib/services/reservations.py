@@ -87,6 +87,12 @@ class Reservations:
 
         return self._retry(attempt)
 
+    def replay(self, idempotency: Idempotency) -> BookingResult | None:
+        """The booking a request under this key made, as its retry gets it back (one
+        consistent GetItem); None if it made none."""
+        record = self.bookings.idempotency(idempotency.key)
+        return None if record is None else self._replay(record, idempotency, self.clock.now())
+
     def move(self, moved: Callable[[datetime], Claim]) -> Booking:
         """The booking ``moved(now)`` claims at its new time: the old time is released and
         the new one reserved in the same write."""

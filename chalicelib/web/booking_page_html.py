@@ -37,7 +37,9 @@ def page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
                       "booking_window_days": et.booking_window_days,
                       **place_data(et.location_kind, et.location_details),
                       "price": price, "price_label": labels.price_label(et.price),
-                      "refund_hours_before": et.refund_hours_before if et.is_paid else None}}
+                      "refund_hours_before": et.refund_hours_before if et.is_paid else None,
+                      # Sent back with the booking: refused if the host saved it since.
+                      "version": et.version}}
 
 
 def place_data(kind: LocationKind, details: str | None) -> dict[str, Any]:

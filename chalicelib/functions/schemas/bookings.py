@@ -36,6 +36,12 @@ class BookingIn(Strict):
                             Annotated[FreeText, Field(max_length=5000)] | None],
                        # the host's 20 questions, and a phone call's number to call
                        Field(max_length=21)] = {}
+    event_type_version: int | None = Field(default=None, ge=0, le=2**53 - 1, description=(
+        "the event type's `version` as the page or app that books showed it (GET "
+        "/hosts/{host}/{event}): if the host saved the event type since, the booking is "
+        "refused (409 event_type_changed, with the event type as it is now in `current`), "
+        "so nothing is booked on a length, price, place or questions the client was not "
+        "shown; without it, the event type is booked as it is now"))
 
     @field_validator("start")
     @classmethod

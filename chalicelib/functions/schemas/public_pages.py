@@ -27,6 +27,10 @@ class PublicEventType(Strict):
     questions: list[PublicQuestion]
     refund_hours_before: int | None = Field(
         default=None, description="paid event types: the refund policy's deadline")
+    version: int = Field(description=(
+        "counted up by every save of this event type; send it with a booking as "
+        "`event_type_version` to have the booking refused (409 event_type_changed) if the "
+        "host changed the event type after you showed it"))
 
 
 class PublicProfile(Strict):
