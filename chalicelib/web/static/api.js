@@ -33,7 +33,8 @@ async function call(method, path, body, headers = {}) {
   if (!response.ok) {
     const error = (data && data.error) || {};
     throw new ApiError(response.status, error.code || "error",
-      error.message || `The request failed (${response.status}).`, error.field || null);
+      error.message || `The request failed (${response.status}).`, error.field || null,
+      (data && data.current) || null);
   }
   return data;
 }

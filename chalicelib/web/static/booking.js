@@ -4,6 +4,7 @@ import { ApiError, linkToken, newKey, pageData, postJSON } from "./api.js";
 import { dayLabel, dayIn, localizeTimes, timeLabel, unbroken, zoneLabel } from "./clock.js";
 import { showConfirmation } from "./confirmation.js";
 import { clearErrors, showAlert, showApiError, validate } from "./fields.js";
+import { readAgain, showPage, whatChanged } from "./page-changes.js";
 import { Picker } from "./picker.js";
 import { refundTerms } from "./refund.js";
 import { webLink } from "./video.js";
@@ -66,10 +67,13 @@ function request() {
     const value = control.value.trim();
     if (value) answers[control.name.slice("answers.".length)] = value;
   }
-  const body = { start: chosen.start, answers, attendee: {
-    name: form.elements.namedItem("attendee.name").value.trim(),
-    email: form.elements.namedItem("attendee.email").value.trim(),
-    timezone: picker.zone } };
+  // The version of the event type this page shows: if the host saved it since, nothing is
+  // booked on terms the visitor was not shown (409 event_type_changed: takeChanges).
+  const body = { start: chosen.start, answers, event_type_version: page.event.version,
+    attendee: {
+      name: form.elements.namedItem("attendee.name").value.trim(),
+      email: form.elements.namedItem("attendee.email").value.trim(),
+      timezone: picker.zone } };
   if (!first || first.key !== key) first = { key, body };
   return post(body);
 }
@@ -93,7 +97,8 @@ function busy(on) {
   back.disabled = on;
 }
 
-async function send(event) {
+// `again`: sent again at once after the host changed nothing the visitor reads.
+async function send(event, again = false) {
   event.preventDefault();
   if (!validate(form)) return;
   busy(true);
@@ -134,9 +139,58 @@ async function send(event) {
       choose(chosen); // its label in UTC, and a new key: the refused request made nothing
       return send(event);
     }
+    if (error instanceof ApiError && error.code === "event_type_changed" && page.mode === "book") {
+      const changed = () => failed(new ApiError(409, error.code, RELOAD));
+      if (await takeChanges(error, again).catch(changed)) return send(event, true);
+      busy(false);
+      return;
+    }
     failed(error instanceof ApiError ? error : new ApiError(0, "error", String(error)));
   }
   busy(false);
+}
+
+const RELOAD = "The host changed this booking page while you had it open, and nothing "
+  + "was booked. Reload the page to see it as it is now.";
+
+/**
+ * The host changed the event type while the page was open, and nothing was booked: the
+ * page as it is now (page-changes.js), what the visitor typed and their time kept if it
+ * is still offered, and in words what changed. True when nothing the visitor reads
+ * changed and their time stands, so it is booked again as it is (once).
+ */
+async function takeChanges(error, again) {
+  const fresh = await readAgain(error.current ? error.current.version : page.event.version + 1);
+  if (!fresh) {
+    failed(new ApiError(409, error.code, RELOAD));
+    return false;
+  }
+  const { said, asks, retimed } = whatChanged(fresh, page.event);
+  showPage(fresh.doc, form);
+  Object.assign(page.event, fresh.data.event);
+  await picker.retune(page.event, fresh.data.slots || null);
+  const slot = await picker.offered(chosen.start);
+  if (!said.length && slot && !again) {
+    choose(slot); // a new key: the refused request made nothing
+    return true;
+  }
+  const next = [asks.length ? `Answer the new question${asks.length > 1 ? "s" : ""}` : null,
+    retimed || !slot ? "check the time" : null].filter(Boolean);
+  const todo = next.length ? next.join(", ") : "check the details";
+  const notice = document.getElementById("page-changed");
+  notice.textContent = ["The host changed this booking page while you had it open, and "
+    + "nothing was booked.", ...said, `${todo[0].toUpperCase()}${todo.slice(1)} and book again.`]
+    .join(" ");
+  notice.hidden = false;
+  if (!slot) {
+    failed(new ApiError(409, "slot_unavailable", "the host changed this booking page, and "
+      + "the time you chose is no longer offered"));
+    return false;
+  }
+  choose(slot); // its end at the meeting's length now, and a new key
+  const first = asks.map((name) => form.elements.namedItem(name)).find((c) => c && !c.value);
+  (first || notice).focus();
+  return false;
 }
 
 // A paid event's time is held while the visitor pays: at Stripe's checkout page, or on

@@ -134,10 +134,14 @@ export class Picker {
     const today = this.today();
     this.first = today;
     this.last = this.lastMonth();
-    if (this.windowDays !== null) {
-      this.calendar.windowNote = `Bookings open at most ${this.windowDays} day${this.windowDays === 1 ? "" : "s"} ahead.`;
-    }
+    this.noteWindow();
     return this.showMonth(today.y, today.m, { advance: true });
+  }
+
+  noteWindow() {
+    const days = this.windowDays;
+    this.calendar.windowNote = days === null ? ""
+      : `Bookings open at most ${days} day${days === 1 ? "" : "s"} ahead.`;
   }
 
   fetchMonth(y, m) {
@@ -175,6 +179,28 @@ export class Picker {
         end: instant(at + this.duration * 60000) });
     }
     return days;
+  }
+
+  /**
+   * The event type as it is now (the host changed it while the page was open): its length,
+   * booking window and the slots sent with the page read again; the month is shown anew.
+   */
+  retune(event, sent) {
+    this.duration = event.duration_minutes;
+    this.windowDays = event.booking_window_days ?? null;
+    this.last = this.lastMonth();
+    this.noteWindow();
+    this.sent = sent && { first: sent.first, last: sent.last, starts: startsOf(sent) };
+    this.months.clear();
+    return this.showMonth(this.y, this.m, { keepDay: true });
+  }
+
+  /** The slot starting at `start` if it is offered now ({start, end}), else null. */
+  async offered(start) {
+    const day = dayIn(this.zone, new Date(start));
+    const { y, m } = parseDay(day);
+    const slots = await this.fetchMonth(y, m).catch(() => ({}));
+    return (slots[day] || []).find((slot) => Date.parse(slot.start) === Date.parse(start)) || null;
   }
 
   /** Forget what was fetched or sent (a slot was taken meanwhile) and show the month again. */
