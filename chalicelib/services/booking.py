@@ -76,7 +76,16 @@ class BookingService:
                 return replay
             config, et = self._as_shown(config, et, shown)
         validate_timezone(request.attendee.timezone, "attendee.timezone")
-        answers = et.check_answers(request.answers)
+        try:
+            answers = et.check_answers(request.answers)
+        except ValidationError:
+            # A caller that sends no version, retrying a request that booked before the
+            # host changed the questions, gets its booking, not the new question's 400.
+            replay = None if key is None or shown is not None else \
+                self.reservations.replay(key)
+            if replay is None:
+                raise
+            return replay
         if not request.attendee.name.strip():
             raise ValidationError("name is required", "attendee.name")
         host_id = config.profile.host_id

@@ -141,6 +141,28 @@ def test_a_retry_of_a_booking_made_before_the_change_gets_that_booking_back(
                                                      "2026-11-24T14:30:00+00:00")
 
 
+def test_a_retry_without_a_version_of_a_booking_made_before_a_new_question_gets_it_back(
+        api: Api) -> None:
+    # GIVEN an API caller's booking (no version sent) whose answer was lost on the network
+    token = make_host(api)
+    body = f.booking(START)
+    key = {"Idempotency-Key": "k-terms-2"}
+    first = api.post("/hosts/alice/intro/bookings", body, headers=key)
+    assert first.status == 201, first.json
+    # WHEN the host adds a required question, and the caller sends the same request again
+    _host_changes(api, token, questions=[f.question("company", required=True)])
+    again = api.post("/hosts/alice/intro/bookings", body, headers=key)
+
+    # THEN it is that booking, replayed (not "'Company' is required" for a booking made)
+    assert again.status == 201, again.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json["uid"] == first.json["uid"]
+    # and a new request under another key is still asked the new question
+    other = api.post("/hosts/alice/intro/bookings", f.booking("2026-11-24T15:00:00Z"),
+                     headers={"Idempotency-Key": "k-terms-3"})
+    assert (other.status, other.json["error"]["field"]) == (400, "answers.company")
+
+
 def test_a_read_lagging_the_hosts_save_books_the_version_the_page_showed(
         api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     # GIVEN the page read after the host made it 60 minutes, and the booking's read of
