@@ -28,6 +28,7 @@ export function initBookings(state) {
   const empty = $("#bookings-empty");
   const dialog = $("#cancel-dialog");
   const more = $("#bookings-more");
+  const moreStatus = $("#bookings-more-status");
   let status = "upcoming";
   let timer = null;
   let generation = 0;
@@ -71,7 +72,10 @@ export function initBookings(state) {
     clearTimeout(timer);
     const mine = ++generation;
     reading = mine;
-    if (!quiet) panel.setAttribute("aria-busy", "true");
+    if (!quiet) {
+      panel.setAttribute("aria-busy", "true");
+      moreStatus.textContent = ""; // another tab, or the view shown again: from its first page
+    }
     try {
       const bookings = [];
       let next = null;
@@ -109,12 +113,15 @@ export function initBookings(state) {
   // before was the last after all). A read of the list on its way (a socket's catch-up)
   // would put back only the pages it was asked for: either way round, the list is then
   // read again with this page in it, so "Show more" is never undone.
+  // The button is never `disabled` while its page is on its way: a disabled button loses
+  // the focus, which threw a keyboard user back to the top of the page at each press.
   async function showMore() {
     const button = $("#bookings-more-button");
+    if (button.getAttribute("aria-disabled") === "true") return; // its page is on its way
     const superseded = reading !== 0;
     const mine = ++generation;
     const tab = status;
-    button.disabled = true;
+    button.setAttribute("aria-disabled", "true");
     try {
       const answer = await state.api.get(`/me/bookings?status=${status}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
       if (!state.profile || tab !== status) return; // signed out, or another tab chosen
@@ -123,18 +130,34 @@ export function initBookings(state) {
         refresh({ quiet: true }); // a read began meanwhile: again, with this page too
         return;
       }
-      list.append(...answer.bookings.map((booking) => row(booking, mine)));
+      const added = answer.bookings.map((booking) => row(booking, mine));
+      list.append(...added);
       cursor = answer.next_cursor;
-      more.hidden = !cursor;
+      moreShown(added, button);
       empty.hidden = list.children.length > 0;
       if (superseded) refresh({ quiet: true }); // the catch-up it stood for, of every page
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status !== 401) toast("Could not load more bookings.", { kind: "warning", detail: error.message });
     } finally {
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
       if (mine === generation && reading === 0) panel.removeAttribute("aria-busy");
     }
+  }
+
+  // What a page of Show more added, said to a screen reader; once it was the last (the
+  // button goes), the focus on the button goes on to the first booking it added.
+  function moreShown(added, button) {
+    const focused = document.activeElement === button;
+    more.hidden = !cursor;
+    const count = added.length === 1 ? "1 more booking shown" : `${added.length} more bookings shown`;
+    moreStatus.textContent = !added.length
+      ? (cursor ? "None in this stretch: Show more looks further." : "No more bookings.")
+      : cursor ? `${count}.` : `${count}: that is all of them.`;
+    if (!focused || cursor) return;
+    const row = added[0] || list.lastElementChild;
+    const target = row && row.querySelector("a[href], button, summary");
+    (target || tabs.find((tab) => tab.dataset.status === status)).focus();
   }
   $("#bookings-more-button").addEventListener("click", showMore);
 
