@@ -78,11 +78,12 @@ def delete_event_type(host_id: str, event_type_id: str, query: Any) -> None:
 
 
 @route("/me/bookings", "GET", "list_bookings",
-       "Your bookings: upcoming, past or cancelled, a page at a time", "host", auth=True,
-       query="BookingListQuery", response="BookingList", errors=AUTH_ERRORS)
+       "Your bookings: upcoming, past or cancelled, a page at a time, or one client's",
+       "host", auth=True, query="BookingListQuery", response="BookingList",
+       errors=AUTH_ERRORS)
 def list_bookings(host_id: str, query: Any) -> dict[str, Any]:
     found, cursor = services().changes.list_for_host(host_id, query.status, query.limit,
-                                                     query.cursor)
+                                                     query.cursor, query.attendee)
     return {"bookings": [views().host_booking_out(b).model_dump(mode="json") for b in found],
             "next_cursor": cursor}
 

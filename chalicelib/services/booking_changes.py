@@ -95,10 +95,12 @@ class BookingChanges:
         return booking.as_of(self.clock.now())
 
     def list_for_host(self, host_id: str, status: str, limit: int,
-                      cursor: str | None = None) -> tuple[list[Booking], str | None]:
+                      cursor: str | None = None,
+                      attendee: str | None = None) -> tuple[list[Booking], str | None]:
         """A page of upcoming (soonest first), past (latest first) or cancelled (latest
         first: cancelled, and holds that ended unpaid) bookings, and the cursor of the next
-        page (None: no more). The index holds them all by start, so the others of a page's
+        page (None: no more); with `attendee`, only those of a client whose name or e-mail
+        holds it, in any case. The index holds them all by start, so the others of a page's
         stretch are read and skipped; at most LIST_READS reads a page, and a page cut short
         by that carries a cursor on from where it stopped."""
         now = self.clock.now()
@@ -109,8 +111,12 @@ class BookingChanges:
             None if status == "cancelled" else now_key
         newest_first = status != "upcoming"
 
+        needle = None if attendee is None else attendee.casefold()
+
         def wanted(b: Booking) -> bool:
-            return b.is_active(now) != (status == "cancelled")
+            return b.is_active(now) != (status == "cancelled") and (
+                needle is None or needle in b.attendee.name.casefold()
+                or needle in b.attendee.email.casefold())
 
         found: list[Booking] = []
         for _ in range(LIST_READS):

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from icalendar import Calendar
 
 from chalicelib.domain.bookings import MAX_MOVES
@@ -227,6 +228,42 @@ def test_the_host_pages_through_bookings_with_the_cursor_past_cancelled_ones(
     bad = api.get("/me/bookings?cursor=BOOKING%23nope", token=token)
     assert (bad.status, bad.code, bad.json["error"]["field"]) == (
         400, "validation_error", "cursor")
+
+
+def test_the_host_finds_one_clients_bookings_by_name_or_e_mail(api: Api) -> None:
+    token = make_host(api)
+    made = {}
+    for hour, name, email in (("14", "Ada Lovelace", "ada@math.org"),
+                              ("15", "Bo Booker", "bo@example.com"),
+                              ("16", "Grace Hopper", "grace@navy.mil"),
+                              ("17", "Ada Lovelace", "ada@math.org")):
+        body = f.booking(f"2026-11-24T{hour}:00:00Z")
+        body["attendee"].update(name=name, email=email)
+        r = api.post("/hosts/alice/intro/bookings", body)
+        assert r.status == 201, r.json
+        made[hour] = r.json["uid"]
+
+    def found(query: str) -> list[str]:
+        r = api.get(f"/me/bookings?{query}", token=token)
+        assert r.status == 200, r.json
+        return [b["uid"] for b in r.json["bookings"]]
+
+    assert found("attendee=LOVELACE") == [made["14"], made["17"]]
+    assert found("attendee=navy.mil") == [made["16"]]
+    assert found("attendee=%20bo%40example.com%20") == [made["15"]]  # blanks dropped
+    first = api.get("/me/bookings?attendee=ada&limit=1", token=token).json
+    assert found(f"attendee=ada&limit=1&cursor={first['next_cursor']}") == [made["17"]]
+    assert found("attendee=ada&status=cancelled") == []
+
+
+@pytest.mark.parametrize("attendee", ["", "%20%20", "a" * 201, "ada%00"])
+def test_a_client_to_find_that_is_empty_too_long_or_unprintable_is_refused(
+        api: Api, attendee: str) -> None:
+    token = make_host(api)
+
+    r = api.get(f"/me/bookings?attendee={attendee}", token=token)
+
+    assert (r.status, r.code, r.json["error"]["field"]) == (400, "validation_error", "attendee")
 
 
 def test_a_booking_that_already_started_cannot_be_cancelled(api: Api, clock: FixedClock) -> None:

@@ -54,8 +54,9 @@ class World:
     clock: FixedClock
     hosts: FakeHosts
 
-    def book(self, start: str, host: str = "alice", name: str = "Bo Booker") -> Booking:
-        attendee = Attendee(name, "bo@example.com", "Europe/London")
+    def book(self, start: str, host: str = "alice", name: str = "Bo Booker",
+             email: str = "bo@example.com") -> Booking:
+        attendee = Attendee(name, email, "Europe/London")
         return self.booking.book(host, "intro", BookingRequest(at(start), attendee, {})).booking
 
     def token(self, booking: Booking, purpose: LinkPurpose) -> str:
@@ -413,12 +414,15 @@ def five_on_wednesday(world: World) -> list[Booking]:
                        name=f"Client {n}") for n in range(5)]
 
 
-def pages(world: World, status: str, limit: int) -> list[list[str]]:
+def pages(world: World, status: str, limit: int,
+          attendee: str | None = None) -> list[list[str]]:
     """The host's list page by page, each following the cursor of the one before."""
-    found, cursor = world.changes.list_for_host("host-alice", status, limit)
+    found, cursor = world.changes.list_for_host("host-alice", status, limit,
+                                                attendee=attendee)
     seen = [[b.uid for b in found]]
     while cursor is not None:
-        found, cursor = world.changes.list_for_host("host-alice", status, limit, cursor)
+        found, cursor = world.changes.list_for_host("host-alice", status, limit, cursor,
+                                                    attendee=attendee)
         seen.append([b.uid for b in found])
     return seen
 
@@ -447,6 +451,35 @@ def test_a_page_that_reads_its_limit_of_times_goes_on_from_where_it_stopped(
 
     # A full page may be the last: its cursor then gives an empty one.
     assert pages(world, "upcoming", 1) == [[], [], [made[4].uid], []]
+
+
+def test_a_hosts_list_finds_one_clients_bookings_by_any_part_of_name_or_e_mail(
+        world: World) -> None:
+    ada = world.book("2026-03-04T10:00:00-05:00", name="Ada Lovelace", email="ada@math.org")
+    bo = world.book("2026-03-04T10:30:00-05:00", name="Bo Booker", email="bo@example.com")
+    grace = world.book("2026-03-04T11:00:00-05:00", name="Grace", email="grace@ADA.dev")
+
+    def found(status: str, attendee: str) -> list[str]:
+        listed, _ = world.changes.list_for_host("host-alice", status, 10, attendee=attendee)
+        return [b.uid for b in listed]
+
+    assert found("upcoming", "ada") == [ada.uid, grace.uid]  # Grace's e-mail, in any case
+    assert found("upcoming", "LOVELACE") == [ada.uid]
+    assert found("upcoming", "bo@example.com") == [bo.uid]
+    assert found("upcoming", "nobody") == []
+    world.changes.cancel_by_host("host-alice", ada.uid, None)
+    assert found("upcoming", "ada") == [grace.uid]
+    assert found("cancelled", "ada") == [ada.uid]
+    assert found("cancelled", "grace") == []
+
+
+def test_one_clients_bookings_come_a_page_at_a_time_past_the_others(world: World) -> None:
+    made = [world.book(f"2026-03-04T{10 + n // 2:02}:{30 * (n % 2):02}:00-05:00",
+                       name="Ada Lovelace" if n % 2 else f"Client {n}",
+                       email=f"client{n}@example.com") for n in range(6)]
+    ada = [b.uid for b in made[1::2]]
+
+    assert pages(world, "upcoming", 2, attendee="lovelace") == [ada[:2], ada[2:]]
 
 
 def test_a_cursor_the_list_did_not_give_is_refused(world: World) -> None:

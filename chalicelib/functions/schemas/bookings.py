@@ -136,3 +136,7 @@ class BookingListQuery(Query):
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     cursor: Annotated[str, Field(min_length=1, max_length=120, description=(
         "the `next_cursor` of the page before, for the next one"))] | None = None
+    attendee: Annotated[Text, Field(max_length=200, description=(
+        "only the bookings of a client whose name or e-mail holds this, in any case "
+        "(`ada`, `lovelace`, `ada@example.com`); send it with each page's `cursor`"))
+                        ] | None = None

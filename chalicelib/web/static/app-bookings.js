@@ -1,5 +1,6 @@
-// Bookings: upcoming / past / cancelled tabs, host cancel, each meeting's Join link, the
-// client's notes and the pre-meeting brief, an event deleted in the host's calendar, live
+// Bookings: upcoming / past / cancelled tabs (of one client, when "Find a client" holds
+// part of their name or e-mail), host cancel, each meeting's Join link, the client's
+// notes and the pre-meeting brief, an event deleted in the host's calendar, live
 // updates, and a broken calendar or video connection (app-booking-connections.js).
 
 import { ApiError } from "./api.js";
@@ -19,6 +20,7 @@ const EMPTY = {
   cancelled: "No cancelled bookings.",
 };
 const REFRESH_DELAY_MS = 250;
+const FIND_DELAY_MS = 300; // the list is read once the host pauses typing
 const PAGE = 100; // bookings a page; "Show more" reads the next one
 
 export function initBookings(state) {
@@ -35,6 +37,8 @@ export function initBookings(state) {
   let reading = 0; // the generation of a read of the whole list on its way (0: none)
   let pages = 1; // pages the host has asked for on this tab: a refresh reads as many
   let cursor = null; // the next page's, when there is one
+  let find = ""; // the client looked for (part of a name or e-mail), "" for every one
+  let findTimer = null;
   const shown = new Map(); // uid -> the booking as its row shows it
   const listed = new Map(); // uid -> {booking, read}: as the list read `read` gave it
   const news = createBookingNews(); // what live events said of each booking
@@ -47,6 +51,32 @@ export function initBookings(state) {
     pages = 1;
     refresh();
   });
+
+  // Typing in "Find a client" reads the tab's first page again, of that client only.
+  $("#bookings-find").addEventListener("input", (event) => {
+    clearTimeout(findTimer);
+    findTimer = setTimeout(() => {
+      const wanted = event.target.value.trim();
+      if (wanted === find) return;
+      find = wanted;
+      pages = 1;
+      refresh();
+    }, FIND_DELAY_MS);
+  });
+
+  // The list's query: the tab, a page, from `from` (a cursor) on, of the client looked for.
+  function listQuery(from) {
+    return `/me/bookings?status=${status}&limit=${PAGE}${from ? `&cursor=${encodeURIComponent(from)}` : ""}`
+      + (find ? `&attendee=${encodeURIComponent(find)}` : "");
+  }
+
+  // What an empty list says: a page of a client's bookings may be empty with more to read
+  // (the others of a long history are read past, a stretch at a time).
+  function emptyText(more) {
+    if (!find) return EMPTY[status];
+    const none = `No ${status} bookings of a client matching “${find}”`;
+    return more ? `${none} yet: Show more looks further.` : `${none}.`;
+  }
 
   // The row's badges and payment line, changed in place (app-booking-row.js).
   function paid(item, booking) {
@@ -80,8 +110,7 @@ export function initBookings(state) {
       const bookings = [];
       let next = null;
       for (let page = 0; page < pages; page += 1) {
-        const query = `status=${status}&limit=${PAGE}${next ? `&cursor=${encodeURIComponent(next)}` : ""}`;
-        const answer = await state.api.get(`/me/bookings?${query}`);
+        const answer = await state.api.get(listQuery(next));
         // A newer read, or signed out meanwhile (a read a socket's opening asked for,
         // answered after the logout): nothing to show.
         if (mine !== generation || !state.profile) return;
@@ -96,7 +125,7 @@ export function initBookings(state) {
       backTo(list, place, tabs.find((tab) => tab.dataset.status === status));
       cursor = next;
       more.hidden = !cursor;
-      empty.textContent = EMPTY[status];
+      empty.textContent = emptyText(next);
       empty.hidden = bookings.length > 0;
       $("#bookings-zone").textContent = `Times in ${zoneLabel(state.profile.timezone)}.`;
       changed.clear();
@@ -123,8 +152,10 @@ export function initBookings(state) {
     const tab = status;
     button.setAttribute("aria-disabled", "true");
     try {
-      const answer = await state.api.get(`/me/bookings?status=${status}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
-      if (!state.profile || tab !== status) return; // signed out, or another tab chosen
+      const looked = find;
+      const answer = await state.api.get(listQuery(cursor));
+      // Signed out, or another tab or client chosen meanwhile
+      if (!state.profile || tab !== status || looked !== find) return;
       pages += 1;
       if (mine !== generation) {
         refresh({ quiet: true }); // a read began meanwhile: again, with this page too
@@ -134,6 +165,7 @@ export function initBookings(state) {
       list.append(...added);
       cursor = answer.next_cursor;
       moreShown(added, button);
+      empty.textContent = emptyText(cursor);
       empty.hidden = list.children.length > 0;
       if (superseded) refresh({ quiet: true }); // the catch-up it stood for, of every page
     } catch (error) {

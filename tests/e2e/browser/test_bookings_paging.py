@@ -13,7 +13,12 @@ import pytest
 from playwright.sync_api import Route, expect
 
 from tests.e2e.browser.conftest import NewContext
-from tests.e2e.browser.test_dashboard import open_dashboard, sign_up_in_browser
+from tests.e2e.browser.test_dashboard import (
+    book,
+    open_dashboard,
+    set_up_host,
+    sign_up_in_browser,
+)
 from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -82,3 +87,37 @@ def test_show_more_by_keyboard_keeps_the_focus_and_says_what_it_added(
         "50 more bookings shown: that is all of them.")
     assert [rows.nth(n).get_attribute("data-uid") for n in (0, 99, 100, 249)] == [
         "b0000", "b0099", "b0100", "b0249"]
+
+
+def test_the_host_finds_one_clients_bookings_by_typing_part_of_their_name(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    slug, _ = sign_up_in_browser(context, stack)
+    set_up_host(context, stack, slug)
+    for name in ("Ada Lovelace", "Grace Hopper", "Ada Lovelace"):
+        book(stack, slug, "intro", name)
+    page = open_dashboard(context, stack, "/app/bookings")
+    rows = page.locator("#bookings-list .booking")
+    expect(rows).to_have_count(3)
+    find = page.get_by_label("Find a client")
+
+    # WHEN the host types part of a client's name, in any case
+    find.fill("lovelace")
+
+    # THEN only that client's bookings are listed
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="Ada Lovelace")).to_have_count(2)
+
+    # and a name no booking has says so, in words, for the tab chosen
+    find.fill("Hedy")
+    expect(rows).to_have_count(0)
+    expect(page.locator("#bookings-empty")).to_have_text(
+        "No upcoming bookings of a client matching “Hedy”.")
+    page.get_by_role("tab", name="Cancelled").click()
+    expect(page.locator("#bookings-empty")).to_have_text(
+        "No cancelled bookings of a client matching “Hedy”.")
+
+    # WHEN the field is emptied, every booking of the tab is back
+    page.get_by_role("tab", name="Upcoming").click()
+    find.fill("")
+    expect(rows).to_have_count(3)
