@@ -94,6 +94,13 @@ class Settings:
     # Signups per source network (IPv4 address, IPv6 /64) per fixed window.
     signups_per_window: int = 10
     signup_window_seconds: int = 3600
+    # Password reset by e-mail (services/password_resets.py): the address Penny sends
+    # from, a verified identity in Amazon SES; None: no e-mail, so no reset by e-mail.
+    email_sender: str | None = None
+    # Resets asked per e-mail, and per source network, per fixed window.
+    resets_per_email: int = 3
+    resets_per_network: int = 20
+    reset_window_seconds: int = 3600
     # Bookings one attendee e-mail may make with one host per UTC day (slot hoarding).
     bookings_per_attendee_per_day: int = 5
     # Each provider's settings entry; a provider without one is off ("not available").
@@ -155,6 +162,9 @@ class Settings:
                                            defaults.signups_per_window)),
             login_failures_per_network=int(env.get("PENNY_LOGIN_FAILURES_PER_NETWORK",
                                                    defaults.login_failures_per_network)),
+            email_sender=env.get("PENNY_EMAIL_SENDER", "").strip() or None,
+            resets_per_network=int(env.get("PENNY_RESETS_PER_NETWORK",
+                                           defaults.resets_per_network)),
             bookings_per_attendee_per_day=int(env.get(
                 "PENNY_BOOKINGS_PER_ATTENDEE_PER_DAY", defaults.bookings_per_attendee_per_day)),
             providers=Providers.from_json(env.get("PENNY_PROVIDERS"), source, deployed),

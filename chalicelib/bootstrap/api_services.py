@@ -74,6 +74,26 @@ class ApiServices:
 
         return Passwords(self.accounts)
 
+    @cached_property
+    def password_resets(self) -> PasswordResets:
+        """Reset by e-mail; SES's client is made only when a message is sent."""
+        from datetime import timedelta
+
+        from chalicelib.integrations.ses_mail import SesMail
+        from chalicelib.services.password_resets import PasswordResets
+        from chalicelib.services.rate_limits import ResetLimit
+        from chalicelib.store.counters import CounterRepository
+        from chalicelib.store.identities import IdentityRepository
+        from chalicelib.store.reset_tokens import ResetTokenRepository
+
+        s = self.settings
+        return PasswordResets(
+            self.passwords, ResetTokenRepository(), IdentityRepository(),
+            ResetLimit(CounterRepository(), self.clock, s.resets_per_email,
+                       s.resets_per_network, timedelta(seconds=s.reset_window_seconds)),
+            SesMail(s.email_sender, s.region) if s.email_sender else None,
+            f"{s.public_base_url}/app")
+
     @property
     def callback(self) -> CallbackServices:
         from chalicelib.functions.connections import CallbackServices
@@ -123,6 +143,7 @@ if TYPE_CHECKING:  # keeps these imports off the cold-start path
     from chalicelib.services.calendar_cache import CalendarCache
     from chalicelib.services.connections import ConnectionService
     from chalicelib.services.notes_settings import NotesSettings
+    from chalicelib.services.password_resets import PasswordResets
     from chalicelib.services.passwords import Passwords
     from chalicelib.services.payment_accounts import PaymentAccounts
     from chalicelib.services.payments import PaymentService

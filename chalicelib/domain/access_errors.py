@@ -104,3 +104,39 @@ class PasswordChangedError(PennyError):
     """The password changed (or was set) by another request meanwhile: nothing written."""
 
     code = "password_changed"
+
+
+class TooManyResetsError(TooManyRequestsError):
+    """Too many password resets asked for this e-mail, or from this network."""
+
+    code = "too_many_resets"
+
+
+class PasswordResetNotAvailableError(PennyError):
+    """This Penny has no sender address for e-mail, so it cannot send a reset link."""
+
+    code = "password_reset_not_available"
+
+
+class ResetLinkError(PennyError):
+    """A password reset link Penny did not send (or one too old to be kept)."""
+
+    code = "reset_link_invalid"
+
+
+class ResetLinkUsedError(ResetLinkError):
+    """The reset link was used already: each works once."""
+
+    code = "reset_link_used"
+
+
+class ResetLinkExpiredError(ResetLinkError):
+    """The reset link is older than it may be (30 minutes)."""
+
+    code = "reset_link_expired"
+
+
+class ResetLinkReplacedError(ResetLinkError):
+    """A newer reset link was sent since: only the newest works."""
+
+    code = "reset_link_replaced"

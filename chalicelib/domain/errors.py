@@ -35,10 +35,25 @@ from chalicelib.domain.access_errors import (
     PasswordChangedError as PasswordChangedError,
 )
 from chalicelib.domain.access_errors import (
+    PasswordResetNotAvailableError as PasswordResetNotAvailableError,
+)
+from chalicelib.domain.access_errors import (
     ReauthenticationRequiredError as ReauthenticationRequiredError,
 )
 from chalicelib.domain.access_errors import (
     RefreshTokenReusedError as RefreshTokenReusedError,
+)
+from chalicelib.domain.access_errors import (
+    ResetLinkError as ResetLinkError,
+)
+from chalicelib.domain.access_errors import (
+    ResetLinkExpiredError as ResetLinkExpiredError,
+)
+from chalicelib.domain.access_errors import (
+    ResetLinkReplacedError as ResetLinkReplacedError,
+)
+from chalicelib.domain.access_errors import (
+    ResetLinkUsedError as ResetLinkUsedError,
 )
 from chalicelib.domain.access_errors import (
     TooManyAttemptsError as TooManyAttemptsError,
@@ -48,6 +63,9 @@ from chalicelib.domain.access_errors import (
 )
 from chalicelib.domain.access_errors import (
     TooManyRequestsError as TooManyRequestsError,
+)
+from chalicelib.domain.access_errors import (
+    TooManyResetsError as TooManyResetsError,
 )
 from chalicelib.domain.access_errors import (
     TooManySignupsError as TooManySignupsError,

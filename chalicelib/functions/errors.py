@@ -48,6 +48,11 @@ STATUS_BY_ERROR: dict[type[e.PennyError], int] = {
     e.IdentityLinkedError: 409,
     e.IdentityUnverifiedError: 400,
     e.PasswordChangedError: 409,       # another request changed the password meanwhile
+    e.PasswordResetNotAvailableError: 409,  # no sender set up (the operator's choice)
+    e.ResetLinkError: 400,             # not a link Penny sent
+    e.ResetLinkUsedError: 410,         # a link Penny sent, gone: used, expired or replaced
+    e.ResetLinkExpiredError: 410,
+    e.ResetLinkReplacedError: 410,
 }
 
 # Chalice's own errors (raised before a view runs), in Penny's shape.

@@ -16,6 +16,7 @@ REF = "#/components/schemas/{model}"
 ERROR_TEXT = {400: "Invalid request", 401: "Missing, invalid or expired token",
               403: "Cookie session used cross-origin or without its CSRF token",
               404: "Not found (or not yours)", 409: "Conflicts with the current state",
+              410: "A one-time link that was used, has expired or was replaced",
               413: "Body too large", 415: "Body must be application/json",
               422: "Understood but not possible",
               429: "Too many attempts: wait Retry-After seconds, then try again",

@@ -84,3 +84,27 @@ def refresh_session(query: Any) -> Response:
        status=204, errors=(403,), security=("refreshCookie", "csrfToken"), no_store=True)
 def close_session() -> Response:
     return browser_session().log_out(services().browser, bp.current_request)  # type: ignore[no-any-return]
+
+
+# A forgotten password (services/password_resets.py): the same 202 whether or not an
+# account has the e-mail; the link's token is spent by the second route.
+@route("/auth/password-reset", "POST", "request_password_reset",
+       "E-mail a link to reset a forgotten password", "auth", status=202,
+       body="PasswordResetIn", response="PasswordResetOut", errors=(400, 409, 429),
+       no_store=True)
+def request_password_reset(body: Any) -> dict[str, Any]:
+    from chalicelib.functions.http import source_ip
+    from chalicelib.services.password_resets import RESET_LIFETIME
+
+    services().password_resets.request(body.email, source_ip(bp.current_request))
+    return {"message": "If an account uses this e-mail, a link to reset its password is on "
+                       "its way. Check your inbox (and spam folder).",
+            "expires_in": int(RESET_LIFETIME.total_seconds())}
+
+
+@route("/auth/password-reset/confirm", "POST", "confirm_password_reset",
+       "Set a new password with the e-mailed link; every login of the account ends",
+       "auth", body="PasswordResetConfirmIn", response="PasswordResetConfirmOut",
+       errors=(400, 409, 410), no_store=True)
+def confirm_password_reset(body: Any) -> dict[str, Any]:
+    return {"logins_ended": services().password_resets.confirm(body.token, body.new_password)}

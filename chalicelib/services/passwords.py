@@ -15,8 +15,8 @@ sign-in.
   logout ends one (refresh tokens refused, the sockets it opened closed), and the
   caller's goes on.
 
-Penny sends no e-mail, so there is no reset by e-mail: a host who forgot the password
-signs in with a linked Google or Microsoft account and sets a new one (docs/security.md).
+A forgotten password is reset by e-mail where the operator set up a sender
+(services/password_resets.py, docs/security.md).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class Passwords:
         except ConcurrentWriteError as exc:
             raise PasswordChangedError("the password was changed by another request "
                                        "meanwhile; reload and try again") from exc
-        return PasswordChange(first, self._end_others(host_id, login))
+        return PasswordChange(first, self.end_logins(host_id, login))
 
     def _check_fresh(self, login: str | None) -> None:
         a = self.accounts
@@ -119,8 +119,9 @@ class Passwords:
         if a.logins is not None:
             a.logins.succeeded(email, seen)
 
-    def _end_others(self, host_id: str, keep: str | None) -> int:
-        """End every listed login but `keep`, as logout ends one; returns how many."""
+    def end_logins(self, host_id: str, keep: str | None = None) -> int:
+        """End every listed login but `keep` (None: every one), as logout ends one (a
+        reset ends them all); returns how many."""
         a = self.accounts
         now = a.clock.now()
         others = [f for f in a.refresh_tokens.for_host(host_id) if f != keep]

@@ -19,6 +19,9 @@ network that shares one address, an office, has room: the default is 50 in 15 mi
 
 Signups, per source network: a fixed-window count, checked before the Argon2 hash is
 paid for.
+
+Password resets asked, per e-mail and per source network: fixed-window counts, taken
+before the account is looked up (each reset sends an e-mail).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from chalicelib.domain.errors import TooManyAttemptsError, TooManySignupsError
+from chalicelib.domain.errors import TooManyAttemptsError, TooManyResetsError, TooManySignupsError
 from chalicelib.services.ports import Clock, Count
 
 
@@ -87,6 +90,10 @@ class LoginBackoff:
     def succeeded(self, email: str, seen: Count | None) -> None:
         if seen is not None and seen.expires_at > self.clock.now():
             self.counters.clear(_login_key(email))
+
+    def forget(self, email: str) -> None:
+        """Clear the count and any lock (a reset proved the e-mail's owner)."""
+        self.counters.clear(_login_key(email))
 
 
 def _login_key(email: str) -> str:
@@ -156,3 +163,31 @@ class SignupLimit:
             wait = _seconds_until(end, now)
             raise TooManySignupsError("Too many accounts were created from this network. "
                                       f"Try again in {in_words(wait)}.", wait)
+
+
+@dataclass(frozen=True)
+class ResetLimit:
+    """Password resets asked, per e-mail (whether or not an account has it, so a 429 says
+    nothing of which exist; it bounds the mail one address gets) and per source network
+    (which bounds what a script asking for many e-mails costs): fixed windows."""
+
+    counters: Counters
+    clock: Clock
+    per_email: int = 3
+    per_network: int = 20
+    window: timedelta = timedelta(hours=1)
+
+    def take(self, email: str, source: str | None) -> None:
+        """Count one reset (two writes); TooManyResetsError over either limit."""
+        now = self.clock.now()
+        start, end = _window(now, self.window)
+        wait = _seconds_until(end, now)
+        if self.counters.add(f"reset-net#{source_network(source)}#{start}", now,
+                             end) > self.per_network:
+            raise TooManyResetsError("Too many password resets were asked from this "
+                                     f"network. Try again in {in_words(wait)}.", wait)
+        digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+        if self.counters.add(f"reset#{digest}#{start}", now, end) > self.per_email:
+            raise TooManyResetsError("Too many password resets were asked for this e-mail. "
+                                     "Use the link in the last e-mail, or try again in "
+                                     f"{in_words(wait)}.", wait)

@@ -2,8 +2,8 @@
 keys in its docstring. They live by what they are about: host_item_models.py (account,
 slugs, profile, schedule, event types), calendar_item_models.py (ledger days, calendar
 days, push channels), booking_item_models.py (bookings, retried POSTs, job records,
-provider refs), session_item_models.py (refresh tokens, sockets, counters) and
-connection_item_models.py (connections, OAuth states, identities), with their compact
+provider refs), session_item_models.py (refresh tokens, sockets, counters, reset links)
+and connection_item_models.py (connections, OAuth states, identities), with their compact
 JSON attribute in compact_json.py; this module names them all, so no import changes.
 
 They never leave `store/`: repositories turn them into domain objects and back.
@@ -34,6 +34,7 @@ from chalicelib.store.host_item_models import ScheduleItem as ScheduleItem
 from chalicelib.store.host_item_models import SlugClaimItem as SlugClaimItem
 from chalicelib.store.session_item_models import CounterItem as CounterItem
 from chalicelib.store.session_item_models import LoginListItem as LoginListItem
+from chalicelib.store.session_item_models import PasswordResetItem as PasswordResetItem
 from chalicelib.store.session_item_models import RefreshFamilyItem as RefreshFamilyItem
 from chalicelib.store.session_item_models import RefreshTokenItem as RefreshTokenItem
 from chalicelib.store.session_item_models import SocketItem as SocketItem

@@ -76,3 +76,13 @@ class CounterItem(PennyItem, discriminator="counter"):
 
     hits = NumberAttribute(default=0)  # not `count`: Model.count is a classmethod
     last_at = UTCDateTimeAttribute()
+
+
+class PasswordResetItem(PennyItem, discriminator="password_reset"):
+    """pk = PWRESET#{host}: the account's one live password reset link (its token's
+    SHA-256, never the token), replaced by a newer one, marked used once; TTL 30 minutes.
+    """
+
+    email = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)

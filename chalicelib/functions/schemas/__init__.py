@@ -17,6 +17,10 @@ from chalicelib.functions.schemas.accounts import (
     OidcStartIn,
     PasswordIn,
     PasswordOut,
+    PasswordResetConfirmIn,
+    PasswordResetConfirmOut,
+    PasswordResetIn,
+    PasswordResetOut,
     SignupRequest,
 )
 from chalicelib.functions.schemas.booking_changes import CancelIn, HostCancelIn, RescheduleIn
@@ -107,7 +111,8 @@ __all__ = [
     "IdentityList", "IdentityOut", "LinkModel", "LinkOut", "LocationModel", "LocationOut",
     "LoginRequest", "MoveSlotsQuery",
     "NotesIn", "NotesOut", "NotesPlaceOut", "OidcStartIn", "OverrideModel", "OverrideOut",
-    "PasswordIn", "PasswordOut", "PaymentOut",
+    "PasswordIn", "PasswordOut", "PasswordResetConfirmIn", "PasswordResetConfirmOut",
+    "PasswordResetIn", "PasswordResetOut", "PaymentOut",
     "PriceModel", "PriceOut", "ProfileIn", "ProfileOut", "PublicEventType", "PublicProfile",
     "PublicQuestion",
     "QuestionModel", "QuestionOut", "RangeModel", "RangeOut", "RazorpayCallbackIn",

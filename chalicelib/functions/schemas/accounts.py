@@ -73,3 +73,24 @@ class PasswordOut(Strict):
     first: bool = Field(description="the account had no password before")
     other_logins_ended: int = Field(description="logins on other devices and browsers "
                                     "that were ended; the caller's goes on")
+
+
+class PasswordResetIn(Strict):
+    email: TypedEmail
+
+
+class PasswordResetOut(Strict):
+    message: str = Field(description="the same words whether or not an account has the "
+                         "e-mail: nothing says which e-mails have one")
+    expires_in: int = Field(description="seconds a link works for, from when it is sent")
+
+
+class PasswordResetConfirmIn(Strict):
+    token: Annotated[str, Field(max_length=200, description="what follows #token= in the "
+                                "e-mailed link")]
+    new_password: NewPassword
+
+
+class PasswordResetConfirmOut(Strict):
+    logins_ended: int = Field(description="every login of the account was ended: log in "
+                              "with the new password")
