@@ -2,6 +2,7 @@
 
     python -m infra.deploy --stage prod --bucket my-artifacts [--region us-east-1]
         [--pitr on|off] [--api-concurrency N] [--public-url https://book.example.com]
+        [--email-sender no-reply@book.example.com]
 
 1. Creates the stage's parameters under /penny/<stack> when missing: random secrets in
    one SecureString (the AWS-managed aws/ssm key: no key fee; one KMS decrypt per cold
@@ -53,11 +54,13 @@ class Options:
     pitr: bool | None = None            # None: as the last deploy set it
     api_concurrency: int | None = None  # None: as the last deploy set it
     public_url: str | None = None       # None: your domain if set, else the Function URL
+    email_sender: str | None = None     # None: as the last deploy set it; "": no e-mail
 
     def stack_parameters(self) -> dict[str, str]:
         given = {"PointInTimeRecovery": None if self.pitr is None else str(self.pitr).lower(),
                  "ApiConcurrency": None if self.api_concurrency is None
-                 else str(self.api_concurrency)}
+                 else str(self.api_concurrency),
+                 "EmailSender": self.email_sender}
         return {name: value for name, value in given.items() if value is not None}
 
 
@@ -179,10 +182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--api-concurrency", type=int, metavar="N",
                         help="most API requests served at once; 0: no ceiling")
     parser.add_argument("--public-url", help="your own domain, if it fronts the stack")
+    parser.add_argument("--email-sender", metavar="ADDRESS",
+                        help="send password reset e-mail from this address, verified in "
+                             "Amazon SES (docs/deploy.md); \"\" turns e-mail off")
     args = parser.parse_args(argv)
     options = Options(args.stage, args.bucket, args.region,
                       None if args.pitr is None else args.pitr == "on",
-                      args.api_concurrency, args.public_url)
+                      args.api_concurrency, args.public_url, args.email_sender)
     try:
         outputs = deploy(boto3.Session(region_name=args.region), options)
     except (DeployError, ClientError, BotoCoreError) as exc:

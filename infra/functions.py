@@ -35,9 +35,11 @@ FUNCTION_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     # booking's hold gets a one-time schedule, run as the hold timers' role.
     # A sync too short for a Graph subscription asks the calendar worker for it on the
     # topic (services/calendar_records.py).
+    # A password reset is e-mailed through SES, from the operator's sender only.
     "APIHandler": {"table": _API_TABLE, "websocket": ("ManageConnections",),
                    "topic": ("Publish",),
-                   "hold_schedules": ("CreateSchedule",), "hold_role": ("PassRole",)},
+                   "hold_schedules": ("CreateSchedule",), "hold_role": ("PassRole",),
+                   "email": ("SendEmail",)},
     # A push reads the host's sockets (Query) and deletes the gone ones' records in one
     # BatchWriteItem (store/sockets.py).
     "BookingEvents": {"table": ("Query", "BatchWriteItem"),
@@ -107,8 +109,15 @@ ENVIRONMENT = {"PENNY_TABLE": {"Ref": "PennyTable"},
                "PENNY_WEBSOCKET_API_ID": {"Ref": "WebsocketAPI"},
                "PENNY_SECRETS_PATH": {"Fn::Sub": SECRETS_PATH}}
 # Where a PaymentService is built (chalicelib/bootstrap/payments.py): the hold timers' settings.
-EXTRA_ENVIRONMENT: dict[str, dict[str, Any]] = {"APIHandler": HOLD_TIMER_ENVIRONMENT,
-                                               "PaymentsWorker": HOLD_TIMER_ENVIRONMENT}
+# The API function sends password reset e-mail from the stack's EmailSender ("" : none).
+EXTRA_ENVIRONMENT: dict[str, dict[str, Any]] = {
+    "APIHandler": {**HOLD_TIMER_ENVIRONMENT, "PENNY_EMAIL_SENDER": {"Ref": "EmailSender"}},
+    "PaymentsWorker": HOLD_TIMER_ENVIRONMENT}
+
+# SES authorizes a send against the identity it is sent under: the address itself when
+# it is verified, else its domain. Either, and only with that From address.
+_SES_IDENTITY = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/"
+SENDS_EMAIL = "SendsEmail"  # the template's condition: a sender is set
 
 
 def _statements(function: str) -> list[dict[str, Any]]:
@@ -125,15 +134,23 @@ def _statements(function: str) -> list[dict[str, Any]]:
         "stream_failures": [{"Fn::GetAtt": [STREAM_DEAD_LETTER_QUEUE, "Arn"]}],
         "hold_schedules": [SCHEDULES_ARN],
         "hold_role": [SCHEDULER_ROLE_ARN],
+        "email": [{"Fn::Sub": [_SES_IDENTITY + "${Sender}", {"Sender": {"Ref": "EmailSender"}}]},
+                  {"Fn::Sub": [_SES_IDENTITY + "${Domain}", {"Domain": {"Fn::Select": [
+                      1, {"Fn::Split": ["@", {"Ref": "EmailSender"}]}]}}]}],
     }
     prefixes = {"table": "dynamodb", "stream": "dynamodb", "topic": "sns",
                 "websocket": "execute-api", "dead_letter": "sqs", "stream_failures": "sqs",
-                "hold_schedules": "scheduler", "hold_role": "iam"}
-    conditions = {"hold_role": PASSED_TO_SCHEDULER}
-    statements = [{"Effect": "Allow", "Action": [f"{prefixes[kind]}:{a}" for a in actions],
-                   "Resource": resources[kind],
-                   **({"Condition": conditions[kind]} if kind in conditions else {})}
-                  for kind, actions in access.items()]
+                "hold_schedules": "scheduler", "hold_role": "iam", "email": "ses"}
+    conditions = {"hold_role": PASSED_TO_SCHEDULER,
+                  "email": {"StringEquals": {"ses:FromAddress": {"Ref": "EmailSender"}}}}
+    statements: list[dict[str, Any]] = [
+        {"Effect": "Allow", "Action": [f"{prefixes[kind]}:{a}" for a in actions],
+         "Resource": resources[kind],
+         **({"Condition": conditions[kind]} if kind in conditions else {})}
+        for kind, actions in access.items()]
+    # No sender set: no statement at all (an identity ARN of "" would be malformed).
+    statements = [{"Fn::If": [SENDS_EMAIL, s, {"Ref": "AWS::NoValue"}]}
+                  if s["Action"][0].startswith("ses:") else s for s in statements]
     return [
         {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"

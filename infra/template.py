@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from chalicelib.store.tables import TTL_ATTRIBUTE, table_definition
-from infra.functions import SECRETS_PATH, function_resources
+from infra.functions import SECRETS_PATH, SENDS_EMAIL, function_resources
 from infra.hold_timers import hold_timer_resources
 from infra.messaging import messaging_resources
 
@@ -60,6 +60,11 @@ PARAMETERS: dict[str, Any] = {
                        "Description": "Reserved concurrency of the API function: the most "
                                       "requests served at once, a ceiling on what a flood "
                                       "costs; 0 = no ceiling"},
+    "EmailSender": {"Type": "String", "Default": "",
+                    "AllowedPattern": "^([^@\\s<>\"]+@[^@\\s<>\"]+)?$",
+                    "Description": "The address password reset e-mail is sent from, an "
+                                   "identity verified in Amazon SES (it or its domain); "
+                                   "empty = no e-mail, so no password reset by e-mail"},
 }
 
 
@@ -114,7 +119,8 @@ def template() -> dict[str, Any]:
         "Conditions": {
             "WithPITR": {"Fn::Equals": [{"Ref": "PointInTimeRecovery"}, "true"]},
             "WithConcurrencyCeiling": {
-                "Fn::Not": [{"Fn::Equals": [{"Ref": "ApiConcurrency"}, "0"]}]}},
+                "Fn::Not": [{"Fn::Equals": [{"Ref": "ApiConcurrency"}, "0"]}]},
+            SENDS_EMAIL: {"Fn::Not": [{"Fn::Equals": [{"Ref": "EmailSender"}, ""]}]}},
         "Resources": {
             "PennyTable": {
                 "Type": "AWS::DynamoDB::Table",

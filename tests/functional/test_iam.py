@@ -54,7 +54,7 @@ from tests.functional.test_notes_workers import event as notes_event
 from tests.functional.test_notes_workers import host_id_of
 from tests.functional.test_notes_workers import worker as notes_worker
 
-PREFIX = {"dynamodb": "table", "sns": "topic"}
+PREFIX = {"dynamodb": "table", "sns": "topic", "sesv2": "email"}
 TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
             "ConditionCheck": "ConditionCheckItem"}
 
@@ -334,3 +334,35 @@ def test_the_notes_and_brief_workers_make_only_the_calls_their_roles_allow_writi
     assert ("table", "DeleteItem") in calls["NotesWorker"]
     for function, made in calls.items():
         assert made <= allowed(function), (function, sorted(made - allowed(function)))
+
+
+def test_a_password_reset_makes_only_the_calls_the_api_role_allows(
+        api: Api, wiring: Wiring) -> None:
+    from tests.functional.conftest import rebuild
+    from tests.functional.outbox import SENDER, inbox, reset_token, verify_sender
+
+    # GIVEN a Penny that sends from a verified sender, and a host
+    verify_sender()
+    services = rebuild(email_sender=SENDER)
+    assert api.post("/auth/signup", f.signup("alice")).status == 201
+    mailer = services.password_resets.mailer
+    assert mailer is not None
+    recorder = Recorder()
+    clients = [PennyItem._get_connection().connection.client, mailer.client]  # type: ignore[attr-defined]
+    for client in clients:
+        client.meta.events.register("before-parameter-build", recorder,
+                                    unique_id="iam-recorder")
+
+    # WHEN the host asks for a reset and uses the e-mailed link
+    try:
+        assert api.post("/auth/password-reset", {"email": "alice@example.com"}).status == 202
+        token = reset_token(inbox("alice@example.com")[0])
+        assert api.post("/auth/password-reset/confirm",
+                        {"token": token, "new_password": "a brand new passphrase"}).status == 200
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-parameter-build", unique_id="iam-recorder")
+
+    # THEN the API function's role allows every call made, the e-mail's included
+    assert ("email", "SendEmail") in recorder.calls
+    assert recorder.calls <= allowed("APIHandler"), sorted(recorder.calls - allowed("APIHandler"))

@@ -145,7 +145,8 @@ def test_a_first_deploy_sends_code_and_template_through_s3_and_creates_the_stack
     code = uploaded["Resources"]["APIHandler"]["Properties"]["CodeUri"]
     assert code["Bucket"] == "artifacts" and code["Key"].startswith("penny-prod/")
     assert s3.get_object(Bucket="artifacts", Key=code["Key"])["Body"].read() == b"PK code"
-    assert stack_parameters(aws) == {"PointInTimeRecovery": "false", "ApiConcurrency": "10"}
+    assert stack_parameters(aws) == {"PointInTimeRecovery": "false", "ApiConcurrency": "10",
+                                     "EmailSender": ""}
     assert outputs["PublicUrl"] == FUNCTION_URL.rstrip("/")
     assert ssm_value(aws, "public-url") == FUNCTION_URL.rstrip("/")
 
@@ -176,13 +177,15 @@ def test_a_first_deploy_creates_the_secrets_through_the_api_never_a_command_line
 
 def test_a_plain_redeploy_keeps_backups_the_ceiling_your_domain_and_the_secrets(
         aws: boto3.Session, tmp_path: Path) -> None:
-    run(aws, tmp_path, pitr=True, api_concurrency=25, public_url="https://book.example.com/")
+    run(aws, tmp_path, pitr=True, api_concurrency=25, public_url="https://book.example.com/",
+        email_sender="no-reply@book.example.com")
     secrets = ssm_value(aws, "secrets")
 
     (tmp_path / "package" / "deployment.zip").unlink()  # new code, nothing else said
     outputs = run(aws, tmp_path)
 
-    assert stack_parameters(aws) == {"PointInTimeRecovery": "true", "ApiConcurrency": "25"}
+    assert stack_parameters(aws) == {"PointInTimeRecovery": "true", "ApiConcurrency": "25",
+                                     "EmailSender": "no-reply@book.example.com"}
     assert outputs["PublicUrl"] == "https://book.example.com"
     assert ssm_value(aws, "public-url") == "https://book.example.com"
     assert ssm_value(aws, "secrets") == secrets
@@ -213,8 +216,14 @@ def test_a_redeploy_changes_only_what_it_is_told(aws: boto3.Session, tmp_path: P
     run(aws, tmp_path, pitr=True, api_concurrency=25)
 
     run(aws, tmp_path, pitr=False)
+    assert stack_parameters(aws) == {"PointInTimeRecovery": "false", "ApiConcurrency": "25",
+                                     "EmailSender": ""}
 
-    assert stack_parameters(aws) == {"PointInTimeRecovery": "false", "ApiConcurrency": "25"}
+    run(aws, tmp_path, email_sender="no-reply@book.example.com")
+    run(aws, tmp_path, email_sender="")  # the operator turns e-mail off again
+
+    assert stack_parameters(aws) == {"PointInTimeRecovery": "false", "ApiConcurrency": "25",
+                                     "EmailSender": ""}
 
 
 def test_an_unchanged_redeploy_leaves_the_stack_alone(

@@ -149,8 +149,37 @@ def test_a_function_may_read_only_the_parameters_penny_keeps_its_settings_in() -
     assert len(roles) == len(FUNCTION_ACCESS)
     for name, role in roles.items():
         statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-        reads = [s for s in statements if "ssm:GetParameters" in s["Action"]]
+        reads = [s for s in statements if "ssm:GetParameters" in s.get("Action", [])]
         # THEN its role names those two, not the whole path: nothing else an operator
         # keeps under /penny/<stack>/ is in any function's reach
         assert len(reads) == 1, name
         assert sorted(r["Fn::Sub"] for r in reads[0]["Resource"]) == wanted, name
+
+
+def test_only_the_api_function_may_send_email_and_only_from_the_configured_sender() -> None:
+    # GIVEN the sender the operator sets (`make deploy DEPLOY_ARGS="--email-sender ..."`)
+    document = template()
+    assert document["Parameters"]["EmailSender"]["Default"] == ""
+    assert document["Conditions"]["SendsEmail"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "EmailSender"}, ""]}]}
+    variables = document["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+
+    # THEN the API function is told it, and may send (SES v2 SendEmail) only from that
+    # address, under its own identity or its domain's, and nothing at all without one
+    assert variables["PENNY_EMAIL_SENDER"] == {"Ref": "EmailSender"}
+    sends = [s for s in _statements("ApiHandlerRole") if "Fn::If" in s]
+    identity = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/"
+    assert sends == [{"Fn::If": ["SendsEmail", {
+        "Effect": "Allow", "Action": ["ses:SendEmail"],
+        "Resource": [{"Fn::Sub": [identity + "${Sender}", {"Sender": {"Ref": "EmailSender"}}]},
+                     {"Fn::Sub": [identity + "${Domain}", {"Domain": {"Fn::Select": [
+                         1, {"Fn::Split": ["@", {"Ref": "EmailSender"}]}]}}]}],
+        "Condition": {"StringEquals": {"ses:FromAddress": {"Ref": "EmailSender"}}}},
+        {"Ref": "AWS::NoValue"}]}]
+    others = [json.dumps(s) for f in FUNCTION_ACCESS if f != "APIHandler"
+              for s in _statements(f"{f}Role")]
+    assert not [s for s in others if "ses:" in s]
+    assert "PENNY_EMAIL_SENDER" not in json.dumps(
+        {f: document["Resources"][f]["Properties"]["Environment"] for f in FUNCTION_ACCESS
+         if f != "APIHandler"})
+
