@@ -16,6 +16,8 @@ from moto.dynamodb.models.table import StreamRecord
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local.outbox import OutboxPages
+
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
@@ -98,11 +100,14 @@ class _QuietRequestHandler(MotoRequestHandler):
 
 
 class EmbeddedAWS:
-    """moto's server on a daemon thread; `port=0` picks a free port."""
+    """moto's server on a daemon thread; `port=0` picks a free port. Its SES keeps what
+    Penny sends, listed at /_outbox (local/outbox.py)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, region: str = "us-east-1") -> None:
         lighten_moto()
-        app = SerializedApp(DomainDispatcherApplication(create_backend_app))
+        # The outbox (what SES was asked to send) answers beside AWS's own endpoints.
+        app = OutboxPages(SerializedApp(DomainDispatcherApplication(create_backend_app)),
+                          region)
         self._server: BaseWSGIServer = make_server(
             host, port, app, threaded=True, request_handler=_QuietRequestHandler
         )

@@ -37,7 +37,8 @@ Paid bookings (the sandbox's checkout pages: no real money moves):
 """
 
 
-def banner(api_url: str, ws_url: str, demo: Demo, providers: str, sandbox_url: str) -> str:
+def banner(api_url: str, ws_url: str, demo: Demo, providers: str, sandbox_url: str,
+           aws_url: str) -> str:
     start = demo.first_slot or "<a slot start from the slots URL>"
     return f"""
 Penny is running locally.
@@ -53,6 +54,8 @@ Penny is running locally.
   Providers        {providers}
   Provider sandbox {sandbox_url}   (fake Google, Microsoft, Zoom, Notion, Stripe,
                    Razorpay, Gemini: what Penny did there)
+  Sent e-mail      {aws_url}/_outbox   (password reset links: "Forgot password?"
+                   on the login page; nothing leaves this machine)
   Client notes     connect Notion on the dashboard's Connections page (the sandbox
                    shares its "Client notes" database); the demo host is premium, so
                    each booking also gets a Gemini brief (the sandbox's, offline)

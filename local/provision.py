@@ -173,3 +173,15 @@ def provision_hold_timers(endpoint_url: str | None, region: str, topic_arn: str,
         iam.put_role_policy(RoleName=name, PolicyName="PublishHoldExpired",
                             PolicyDocument=json.dumps(publish))
     return HoldTimers(group, str(role["Arn"]))
+
+
+# What password reset e-mail is sent from on this machine (the operator's verified SES
+# identity in AWS; docs/deploy.md). The embedded SES keeps what is sent: local/outbox.py.
+LOCAL_SENDER = "penny@penny.local"
+
+
+def provision_email(endpoint_url: str | None, region: str) -> str:
+    """Verify the local sender in the embedded SES (which, like SES, refuses to send from
+    an address it does not know); return it."""
+    _client("sesv2", endpoint_url, region).create_email_identity(EmailIdentity=LOCAL_SENDER)
+    return LOCAL_SENDER

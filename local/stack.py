@@ -9,7 +9,8 @@ WebSocket handlers through a gateway that behaves like API Gateway's, starts a p
 queue and stream handler the app registers (what Lambda's event source mappings do in
 AWS) and one running the due hold timers (what EventBridge Scheduler does), seeds a demo
 host through the API (its payment platforms the provider sandbox's fake Stripe and
-Razorpay, their webhooks pointed at this stack) and prints where to click. A port of 0
+Razorpay, their webhooks pointed at this stack) and prints where to click. E-mail Penny
+sends (password resets) stays in the embedded SES, listed at {aws}/_outbox. A port of 0
 picks a free one. Ctrl-C or SIGTERM stops everything and exits 0.
 """
 
@@ -34,6 +35,7 @@ from local.demo_host import seed_demo
 from local.event_sources import pollers_for_app
 from local.provision import (
     provision,
+    provision_email,
     provision_hold_timers,
     provision_messaging,
     stream_arn,
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             provision(aws.url, TABLE, REGION)
             messaging = provision_messaging(aws.url, REGION)
             holds = provision_hold_timers(aws.url, REGION, messaging.topic_arn)
+            sender = provision_email(aws.url, REGION)
             table_stream = stream_arn(aws.url, TABLE, REGION)
             api = ApiServer(args.host, args.api_port)
             running.callback(api.shutdown)
@@ -103,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 table_stream=table_stream,
                 providers=provider_entries,
                 holds=holds,
+                email_sender=sender,
             )
             # Read as the API reads them: a half-configured provider stops here, saying which.
             providers = set_up_providers()
@@ -119,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                 poller.start()
                 running.callback(poller.stop)
             demo = seed_demo(api.url, providers_sandbox, sandbox_entries, provider_entries)
-            print(banner(api.url, gateway.ws_url, demo, providers, providers_sandbox.url),
-                  flush=True)
+            print(banner(api.url, gateway.ws_url, demo, providers, providers_sandbox.url,
+                         aws.url), flush=True)
             print(
                 f"{READY_MARKER} api={api.url} aws={aws.url} ws={gateway.ws_url}", flush=True
             )

@@ -1,6 +1,6 @@
 """The Lambda environment the local stack sets before it imports the app: the embedded
-AWS's endpoints and table, the gateway, the topic, the hold timers' schedule group and
-the providers (the sandbox's, unless the shell names its own)."""
+AWS's endpoints and table, the gateway, the topic, the hold timers' schedule group, the
+e-mail sender and the providers (the sandbox's, unless the shell names its own)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def configure_environment(
     table_stream: str | None,
     providers: str,
     holds: HoldTimers,
+    email_sender: str | None = None,
 ) -> dict[str, str]:
     """What the Lambda environment holds in AWS; must be set before the app is imported."""
     env = {
@@ -53,6 +54,7 @@ def configure_environment(
         # hosts, and try wrong passwords).
         "PENNY_SIGNUPS_PER_WINDOW": "1000",
         "PENNY_LOGIN_FAILURES_PER_NETWORK": "1000",
+        "PENNY_RESETS_PER_NETWORK": "1000",
         "PENNY_PROVIDERS": providers,
         # A paid booking's hold timer: a one-time schedule in the embedded AWS, which the
         # stack's schedule poller runs when due (local/schedule_poller.py).
@@ -61,6 +63,9 @@ def configure_environment(
     }
     if table_stream is not None:
         env["PENNY_TABLE_STREAM_ARN"] = table_stream
+    if email_sender is not None:
+        # Password reset e-mail, through the embedded SES (local/outbox.py lists it).
+        env["PENNY_EMAIL_SENDER"] = email_sender
     os.environ.update(env)
     # A developer's real AWS session must not leak in through boto3's credential chain.
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):

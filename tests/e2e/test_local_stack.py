@@ -144,6 +144,26 @@ def test_a_booking_paid_with_the_sandboxs_razorpay_checkout_is_confirmed_by_its_
     assert (settled["payment"]["state"], settled["payment"]["amount_minor"]) == ("paid", 150000)
 
 
+def test_a_password_reset_email_stays_on_the_machine_and_is_listed_in_the_outbox(
+        stack: LocalStack) -> None:
+    from local.seed import EMAIL
+
+    # WHEN the demo host asks for a reset on the stack's API
+    asked = requests.post(f"{stack.api_url}/auth/password-reset", json={"email": EMAIL},
+                          timeout=30)
+
+    # THEN the embedded SES kept the e-mail, which the outbox lists with its link (the
+    # banner says where), on its page and as JSON
+    assert asked.status_code == 202, asked.text
+    assert "Sent e-mail" in stack.log and f"{stack.aws_url}/_outbox" in stack.log
+    mails = [m for m in _get(f"{stack.aws_url}/_outbox.json").json() if EMAIL in m["to"]]
+    assert mails, "no reset e-mail in the outbox"
+    assert f"{stack.api_url}/app/reset-password#token=" in mails[-1]["body"]
+    page = _get(f"{stack.aws_url}/_outbox")
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "Reset your Penny password" in page.text
+
+
 def test_unknown_route_is_a_json_404_like_the_deployed_api(stack: LocalStack) -> None:
     response = _get(f"{stack.api_url}/no/such/route?x=1")
 
