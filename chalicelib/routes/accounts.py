@@ -99,7 +99,7 @@ def request_password_reset(body: Any) -> dict[str, Any]:
     services().password_resets.request(body.email, source_ip(bp.current_request))
     return {"message": "If an account uses this e-mail, a link to reset its password is on "
                        "its way. Check your inbox (and spam folder).",
-            "expires_in": int(RESET_LIFETIME.total_seconds())}
+            "link_expires_in": int(RESET_LIFETIME.total_seconds())}
 
 
 @route("/auth/password-reset/confirm", "POST", "confirm_password_reset",

@@ -6,7 +6,8 @@ page must know before its first request is rendered into it as JSON: the WebSock
 (its origin is also added to the CSP's connect-src), the public URL booking links
 are built on, whether each integration's provider is set up on this Penny
 (settings.providers), and which providers a visitor can sign in with (the login and
-sign-up buttons; a provider not set up here has none), and the least Stripe and Razorpay
+sign-up buttons; a provider not set up here has none), whether it can e-mail a password
+reset link (a sender is set up; never the address), and the least Stripe and Razorpay
 take in each currency (the event type editor refuses a smaller price before sending it,
 and says the least beside the price), and how many decimals each currency has as
 the API counts them (ISO 4217; the browser's own count differs for some, HUF or IDR):
@@ -28,8 +29,8 @@ from chalicelib.integrations.oauth.scopes import GOOGLE
 from chalicelib.settings import Settings
 
 # Client-side routes; anything else under /app is a 404 page.
-SECTIONS = frozenset({"login", "signup", "welcome", "bookings", "event-types",
-                      "availability", "profile", "connections"})
+SECTIONS = frozenset({"login", "signup", "forgot-password", "reset-password", "welcome",
+                      "bookings", "event-types", "availability", "profile", "connections"})
 
 # What a host is offered, in the order sign-up asks, each with the provider it needs
 # (chalicelib/provider_settings.py) and that provider's name for people. The server says
@@ -123,7 +124,9 @@ def dashboard_page(settings: Settings, request: Any, section: str | None = None)
               "integrations": integrations(settings.providers.available),
               "paymentMinimums": least_amounts(),
               "currencyDigits": currency_digits(),
-              "signIn": sign_in_providers(settings.providers.available)}
+              "signIn": sign_in_providers(settings.providers.available),
+              # "Forgot password?" sends a link, or says this Penny cannot (no sender).
+              "passwordReset": settings.email_sender is not None}
     return html_page("app.html", title="Dashboard · Penny", base=base,
                      description="Penny's dashboard: your bookings, event types, hours, "
                                  "profile and connections.",

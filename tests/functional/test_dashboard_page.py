@@ -49,12 +49,14 @@ def test_an_unknown_dashboard_path_is_a_404_page(api: Api) -> None:
 def test_every_view_a_round_trip_may_come_back_to_is_a_view_the_page_serves(api: Api) -> None:
     # The API's list of views (sign-in, connect: schemas AppView) and the page's own
     # must agree: a view missing from the API's cannot be come back to after a sign-in.
+    # (Logging in, signing up and resetting a password are no view to come back to.)
     from typing import get_args
 
     from chalicelib.functions.schemas.fields import AppView
     from chalicelib.web.dashboard import SECTIONS
 
-    assert set(get_args(AppView)) == SECTIONS - {"login", "signup"}
+    assert set(get_args(AppView)) == SECTIONS - {"login", "signup", "forgot-password",
+                                                 "reset-password"}
     for view in get_args(AppView):
         assert api.get(f"/app/{view}").status == 200
 
@@ -122,6 +124,18 @@ def test_sign_in_buttons_are_offered_only_for_providers_set_up_here(api: Api) ->
 
     assert config_of(api.get("/app").body.decode())["signIn"] == [
         {"provider": "google", "name": "Google"}]
+
+
+def test_the_page_knows_whether_this_penny_can_email_a_reset_link_but_not_from_whom(
+        api: Api) -> None:
+    assert config_of(api.get("/app").body.decode())["passwordReset"] is False
+
+    rebuild(email_sender="no-reply@penny.test")
+    html = api.get("/app/forgot-password").body.decode()
+
+    assert config_of(html)["passwordReset"] is True
+    assert "no-reply@penny.test" not in html
+    assert api.get("/app/reset-password").status == 200
 
 
 def test_the_page_runs_no_inline_script_and_loads_one_script_and_stylesheet(api: Api) -> None:

@@ -82,7 +82,8 @@ class PasswordResetIn(Strict):
 class PasswordResetOut(Strict):
     message: str = Field(description="the same words whether or not an account has the "
                          "e-mail: nothing says which e-mails have one")
-    expires_in: int = Field(description="seconds a link works for, from when it is sent")
+    link_expires_in: int = Field(description="seconds a link works for, from when it is "
+                                 "sent (not `expires_in`: no session is opened)")
 
 
 class PasswordResetConfirmIn(Strict):

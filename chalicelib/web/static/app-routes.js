@@ -6,9 +6,12 @@ import { base } from "./api.js";
 import { $, $$ } from "./app-dom.js";
 import { hasUnsavedChanges, mayLeave } from "./app-unsaved.js";
 
-const PUBLIC_SECTIONS = ["login", "signup"];
+const PUBLIC_SECTIONS = ["login", "signup", "forgot-password"];
+// Shown signed in or not: a reset link opened in a browser that is still logged in.
+const OPEN_SECTIONS = ["reset-password"];
 const TITLES = {
-  login: "Log in", signup: "Create your account", welcome: "Connect your tools",
+  login: "Log in", signup: "Create your account", "forgot-password": "Reset your password",
+  "reset-password": "Choose a new password", welcome: "Connect your tools",
   bookings: "Bookings", "event-types": "Event types", availability: "Availability",
   profile: "Profile", connections: "Connections",
 };
@@ -37,7 +40,7 @@ export function createRouter(state, views) {
   function render({ focus = false } = {}) {
     let section = currentSection();
     const signedIn = Boolean(state.profile);
-    if (!signedIn && !PUBLIC_SECTIONS.includes(section)) {
+    if (!signedIn && !PUBLIC_SECTIONS.includes(section) && !OPEN_SECTIONS.includes(section)) {
       if (views[section]) wanted = section;
       section = "login";
     }

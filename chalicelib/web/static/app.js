@@ -18,6 +18,7 @@ import { initEventTypes } from "./app-event-types.js";
 import { useCurrencyDigits } from "./app-formats.js";
 import { initIdentities } from "./app-identities.js";
 import { initPassword } from "./app-password.js";
+import { initForgotView, initResetView } from "./app-password-reset.js";
 import { liveStatus } from "./app-live-status.js";
 import { liveToast } from "./app-live-toasts.js";
 import { initNotes } from "./app-notes.js";
@@ -85,6 +86,8 @@ const views = {
   connections: { enter() { calendars.enter(); notes.enter(); connectionsPage.enter(); } },
   login: signIn.login,
   signup: initSignupView(state, api, signedIn),
+  "forgot-password": initForgotView(api, Boolean(config.passwordReset)),
+  "reset-password": initResetView(api, passwordReset),
 };
 
 // ---- routing (app-routes.js) ------------------------------------------------------------
@@ -116,6 +119,14 @@ function signedOut() {
   live.stop();
   toast("Your session has ended. Please log in again.", { kind: "warning" });
   router.render({ focus: true }); // the login view, this view kept to come back to
+}
+
+// A reset ended every login, this browser's too: the host logs in with the new password.
+function passwordReset() {
+  state.profile = null;
+  live.stop();
+  toast("Your new password is set, and you are logged out everywhere. Log in with it.");
+  go("login", { replace: true });
 }
 
 // Logging in leads to the view asked for while logged out, else Bookings.

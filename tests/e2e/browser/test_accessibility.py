@@ -133,6 +133,13 @@ def test_every_dashboard_view_and_state_passes_axe_with_visible_focus_and_44px_t
     page.goto(f"{stack.api_url}/app/signup")
     page.locator("#signup-timezone option").first.wait_for(state="attached")
     findings.check("signup")
+    page.goto(f"{stack.api_url}/app/forgot-password")
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.locator("#forgot-email[aria-invalid=true]")).to_be_visible()
+    findings.check("forgot password, with an error")
+    page.goto(f"{stack.api_url}/app/reset-password")
+    expect(page.locator("#reset-form .form-error")).to_contain_text("reset e-mail")
+    findings.check("reset password, opened without its link")
 
     slug, _ = sign_up_in_browser(context, stack)
     set_up_host(context, stack, slug, paid=True)  # Stripe connected, strategy €120
