@@ -99,11 +99,12 @@ def test_only_the_booking_changes_some_worker_takes_are_published() -> None:
     # time; the payments job cancellations (refunds) and the hold timer's end; the notes
     # job the requests to write a page again (a video link, a brief, a reconnection);
     # the calendar job the push channels a short sync asks of it (published by that
-    # sync, never read off the stream).
+    # sync, never read off the stream); and the calendar job a connection working again
+    # without a reconnect (its catch-up of what was moved while it was broken).
     assert sorted(WORKER_TYPES) == ["booking.cancelled", "booking.confirmed",
                                     "booking.rescheduled", "calendar.requested",
-                                    "calendar.watch_requested", "notes.requested",
-                                    "payment.hold_expired"]
+                                    "calendar.watch_requested", "connection.repaired",
+                                    "notes.requested", "payment.hold_expired"]
 
 
 def test_a_new_booking_is_published_once_and_pushed_as_both_its_events(
