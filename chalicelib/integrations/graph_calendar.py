@@ -41,6 +41,7 @@ import requests
 
 from chalicelib.domain.errors import (
     EventGoneError,
+    ProviderError,
     ProviderRejectedError,
 )
 from chalicelib.domain.providers.calendars import (
@@ -106,13 +107,19 @@ class GraphCalendar(GraphCalendarReads, GraphSubscriptions):
     def _with_teams(self, calendar_id: str, answer: Mapping[str, Any]) -> Mapping[str, Any]:
         """The event once Graph has set its Teams meeting up: read again after a short
         pause while it has no join link. Still none after them: the answer as it is, and
-        the booking says the host will send the link."""
+        the booking says the host will send the link; so too when a read fails."""
         url = _event_url(calendar_id, answered_id(answer))
         for pause in TEAMS_WAITS:
             if written_event(answer).join_url:
                 break
             self._sleep(pause)
-            read = self._call("GET", url, params={"$select": "id,onlineMeeting"}, gone_ok=True)
+            try:
+                read = self._call("GET", url, params={"$select": "id,onlineMeeting"},
+                                  gone_ok=True)
+            except ProviderError:
+                # Graph down or the token refused: the event is made, its link to follow
+                # (a failed job would lean on Graph still knowing the transactionId).
+                break
             if not read:  # the host deleted it meanwhile: the create's answer stands
                 break
             answer = {**answer, "onlineMeeting": read.get("onlineMeeting")}

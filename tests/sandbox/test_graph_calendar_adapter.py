@@ -397,6 +397,23 @@ def test_a_teams_link_still_missing_after_its_reads_is_left_for_the_host_to_send
                                                              "events.get": 3}
 
 
+@pytest.mark.parametrize("status", [503, 403])
+def test_a_teams_read_again_that_fails_leaves_the_event_made_not_a_failed_create(
+        provider_sandbox: ProviderSandbox, status: int) -> None:
+    # The create worked; Graph then fails the read for the link (down, or the token
+    # refused): the event stands, its link to follow, rather than a job failed after
+    # it made the event (whose retry would lean on Graph still knowing the transaction).
+    provider_sandbox.teams_pending(reads=10)
+    provider_sandbox.fail_next_api_calls("microsoft", status=status, times=20,
+                                         endpoint="events.get")
+
+    written = _outlook(provider_sandbox).create_event(_primary(provider_sandbox),
+                                                      _booking(online=True))
+
+    [event] = provider_sandbox.events("microsoft")
+    assert (written.id, written.join_url) == (event.id, None)
+
+
 def test_creating_without_teams_has_no_join_url(provider_sandbox: ProviderSandbox) -> None:
     written = _outlook(provider_sandbox).create_event(_primary(provider_sandbox), _booking())
 
