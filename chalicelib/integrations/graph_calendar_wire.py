@@ -145,18 +145,32 @@ def made_at(answer: Mapping[str, Any]) -> datetime | None:
 
 
 def moved(answer: Mapping[str, Any], when: TimeRange) -> bool:
-    """Is the event as Graph answered it (times in UTC, as Penny asks them) elsewhere than
-    `when`? An answer in another zone, or unreadable, is taken as where it was asked."""
+    """Is the event as Graph answered it elsewhere than `when`? Penny asks for UTC; an
+    answer in the zone the event was written in (its Windows name, or an IANA one) is
+    placed there. An answer in a zone not known, or unreadable, is taken as where it was
+    asked."""
     times = []
     for edge in ("start", "end"):
         found = answer.get(edge) or {}
-        if found.get("timeZone") != "UTC" or not isinstance(found.get("dateTime"), str):
+        zone = _answered_zone(str(found.get("timeZone") or ""))
+        if zone is None or not isinstance(found.get("dateTime"), str):
             return False
         try:
-            times.append(datetime.fromisoformat(found["dateTime"][:19]).replace(tzinfo=UTC))
+            times.append(datetime.fromisoformat(found["dateTime"][:19]).replace(tzinfo=zone))
         except ValueError:
             return False
     return TimeRange(times[0], times[1]) != when
+
+
+def _answered_zone(name: str) -> tzinfo | None:
+    if name == "UTC":
+        return UTC
+    from tzlocal.windows_tz import win_tz  # CLDR's mapping, the way back
+
+    try:
+        return ZoneInfo(win_tz.get(name, name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def written_event(answer: Mapping[str, Any]) -> WrittenEvent:

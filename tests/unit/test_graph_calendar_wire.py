@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.domain.providers.calendars import CalendarEvent
 from chalicelib.domain.timerange import TimeRange
-from chalicelib.integrations.graph_calendar_wire import event_body
+from chalicelib.integrations.graph_calendar_wire import event_body, moved
 
 
 def _event(start: str, end: str, zone: str) -> CalendarEvent:
@@ -56,3 +56,31 @@ def test_a_time_the_zones_clocks_show_twice_is_written_in_utc() -> None:
 
     assert body["start"] == {"dateTime": "2026-11-01T06:30:00", "timeZone": "UTC"}
     assert body["end"] == {"dateTime": "2026-11-01T07:00:00", "timeZone": "UTC"}
+
+
+BOOKED = TimeRange(datetime.fromisoformat("2026-07-07T13:00:00+00:00"),
+                   datetime.fromisoformat("2026-07-07T13:30:00+00:00"))
+
+
+def _answered(start: str, end: str, zone: str) -> dict[str, dict[str, str]]:
+    return {"start": {"dateTime": start, "timeZone": zone},
+            "end": {"dateTime": end, "timeZone": zone}}
+
+
+@pytest.mark.parametrize(("answer", "elsewhere"), [
+    (_answered("2026-07-07T13:00:00.0000000", "2026-07-07T13:30:00.0000000", "UTC"), False),
+    (_answered("2026-07-07T09:00:00.0000000", "2026-07-07T09:30:00.0000000",
+               "Eastern Standard Time"), False),
+    (_answered("2026-07-07T09:00:00.0000000", "2026-07-07T09:30:00.0000000",
+               "America/New_York"), False),
+    # The transactionId's first event, made before the booking moved, answered in the
+    # zone it was written in: found elsewhere, so it is moved (not left at the old time).
+    (_answered("2026-07-06T09:00:00.0000000", "2026-07-06T09:30:00.0000000",
+               "Eastern Standard Time"), True),
+    (_answered("2026-07-06T13:00:00.0000000", "2026-07-06T13:30:00.0000000", "UTC"), True),
+    (_answered("2026-07-06T09:00:00.0000000", "2026-07-06T09:30:00.0000000",
+               "Nowhere Standard Time"), False),
+])
+def test_an_answer_is_placed_in_the_zone_graph_names_whether_utc_windows_or_iana(
+        answer: dict[str, dict[str, str]], elsewhere: bool) -> None:
+    assert moved(answer, BOOKED) is elsewhere
