@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chalicelib.domain.availability import Schedule
+    from chalicelib.domain.event_type_order import EventTypeOrder
     from chalicelib.domain.event_types import EventType
     from chalicelib.domain.hosts import Profile
 
@@ -71,7 +72,8 @@ class ChangedElsewhereError(PennyError):
     known, lets the caller show it rather than read it again."""
 
     def __init__(self, message: str, field: str | None = None,
-                 current: EventType | Profile | Schedule | None = None) -> None:
+                 current: EventType | EventTypeOrder | Profile | Schedule | None = None
+                 ) -> None:
         super().__init__(message, field)
         self.current = current
 
@@ -87,6 +89,25 @@ class BookedTermsChangedError(EventTypeChangedError):
     """A booking sent the event type's version its page showed, and the host has saved the
     event type since: its length, price, place or questions may not be the ones the
     client was shown. `current` is the event type as it now stands, for the public."""
+
+
+class EventTypeOrderChangedError(ChangedElsewhereError):
+    """The order of the event types was saved, or one made or deleted, elsewhere since
+    the caller read the version it sent."""
+
+    code = "event_type_order_changed"
+
+
+class UnknownEventTypeError(ValidationError):
+    """An id the caller sent is not one of their event types."""
+
+    code = "unknown_event_type"
+
+
+class EventTypeMissingError(ValidationError):
+    """An order of the event types leaves one of them out."""
+
+    code = "event_type_missing"
 
 
 class ProfileChangedError(ChangedElsewhereError):

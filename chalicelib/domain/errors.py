@@ -131,6 +131,12 @@ from chalicelib.domain.caller_errors import (
     EventTypeChangedError as EventTypeChangedError,
 )
 from chalicelib.domain.caller_errors import (
+    EventTypeMissingError as EventTypeMissingError,
+)
+from chalicelib.domain.caller_errors import (
+    EventTypeOrderChangedError as EventTypeOrderChangedError,
+)
+from chalicelib.domain.caller_errors import (
     IdempotencyKeyReusedError as IdempotencyKeyReusedError,
 )
 from chalicelib.domain.caller_errors import (
@@ -153,6 +159,9 @@ from chalicelib.domain.caller_errors import (
 )
 from chalicelib.domain.caller_errors import (
     SlugTakenError as SlugTakenError,
+)
+from chalicelib.domain.caller_errors import (
+    UnknownEventTypeError as UnknownEventTypeError,
 )
 from chalicelib.domain.caller_errors import (
     ValidationError as ValidationError,

@@ -11,6 +11,7 @@ from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarSetup
 from chalicelib.domain.errors import InvalidTimezoneError, SlugTakenError, ValidationError
+from chalicelib.domain.event_type_order import EventTypeOrder
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.transliteration import in_latin_letters
@@ -105,7 +106,7 @@ class HostConfig:
 
     profile: Profile
     schedule: Schedule
-    event_types: tuple[EventType, ...]
+    event_types: tuple[EventType, ...]  # in the host's order (domain/event_type_order.py)
     email: str  # the login e-mail; never shown on public pages
     calendars: CalendarSetup = field(default_factory=CalendarSetup)
     # The premium plan (the pre-meeting brief): set by the operator (infra/premium.py),
@@ -113,6 +114,15 @@ class HostConfig:
     premium: bool = False
     # Where the client notes go (Notion, Google Docs), once chosen; None: no notes.
     notes: NotesDestination | None = None
+    # The order as stored: its ids may name event types since deleted, or leave out
+    # those made before Penny kept one (`event_types` is in the order it makes).
+    event_order: EventTypeOrder = field(default_factory=EventTypeOrder)
+
+    @property
+    def shown_order(self) -> EventTypeOrder:
+        """The event types' order as the host sees it: every one, and only those."""
+        return EventTypeOrder(tuple(et.id for et in self.event_types),
+                              self.event_order.version)
 
     def location_details(self, booking: Booking) -> str | None:
         """The booking's location details (an address, a number to call): those it was

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.availability import LocalRange, Schedule
 from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar_cache import CalendarRef, CalendarSetup
+from chalicelib.domain.event_type_order import EventTypeOrder
 from chalicelib.domain.event_types import (
     EventType,
     LocationKind,
@@ -103,7 +104,17 @@ def event_type_out(et: EventType) -> s.EventTypeOut:
     )
 
 
-def current_out(current: EventType | Profile | Schedule, public: bool = False
+def event_type_order_out(order: EventTypeOrder) -> s.EventTypeOrderOut:
+    return s.EventTypeOrderOut(ids=list(order.ids), version=order.version)
+
+
+def event_type_list(config: HostConfig) -> dict[str, Any]:
+    """The host's event types in their order, and the order's version."""
+    return s.EventTypeList(event_types=[event_type_out(et) for et in config.event_types],
+                           order_version=config.event_order.version).model_dump(mode="json")
+
+
+def current_out(current: EventType | EventTypeOrder | Profile | Schedule, public: bool = False
                 ) -> dict[str, Any]:
     """What a save refused as changed elsewhere carries: the object as it now stands
     (`public`: an event type as its booking page reads it, for a refused booking)."""
@@ -111,6 +122,8 @@ def current_out(current: EventType | Profile | Schedule, public: bool = False
         return public_event_type(current).model_dump(mode="json")
     if isinstance(current, Schedule):
         return schedule_out(current).model_dump(mode="json")
+    if isinstance(current, EventTypeOrder):
+        return event_type_order_out(current).model_dump(mode="json")
     shown = event_type_out(current) if isinstance(current, EventType) else profile_out(current)
     return shown.model_dump(mode="json")
 

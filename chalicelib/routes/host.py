@@ -42,9 +42,16 @@ def put_schedule(host_id: str, body: Any) -> Any:
 
 @route("/me/event-types", "GET", "list_event_types", "Your event types", "host", auth=True,
        response="EventTypeList", errors=AUTH_ERRORS)
-def list_event_types(host_id: str) -> dict[str, Any]:
-    ets = services().profiles.event_types(host_id)
-    return {"event_types": [views().event_type_out(et).model_dump(mode="json") for et in ets]}
+def list_event_types(host_id: str) -> Any:
+    return views().event_type_list(services().profiles.event_types(host_id))
+
+
+@route("/me/event-types/order", "PUT", "order_event_types",
+       "List your event types in this order (on your profile and here)", "host", auth=True,
+       body="EventTypeOrderIn", response="EventTypeOrderOut", errors=(*AUTH_ERRORS, 409))
+def order_event_types(host_id: str, body: Any) -> Any:
+    order = services().profiles.order_event_types(host_id, body.ids, body.version)
+    return views().event_type_order_out(order)
 
 
 @route("/me/event-types", "POST", "create_event_type", "Create an event type", "host",

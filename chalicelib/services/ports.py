@@ -16,6 +16,7 @@ from chalicelib.domain.availability import Schedule
 from chalicelib.domain.bookings import Booking, LedgerDay
 from chalicelib.domain.calendar_cache import CalendarSetup, DayEvents
 from chalicelib.domain.connections import LinkedIdentity
+from chalicelib.domain.event_type_order import EventTypeOrder
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Account, HostConfig, Profile
 from chalicelib.domain.own_event import OwnEvent
@@ -126,8 +127,11 @@ class Hosts(Protocol):
                       expected: int | None = None) -> int: ...
     def save_event_type(self, et: EventType, host_slug: str, old: EventType | None,
                         expected: int | None = None) -> int: ...
-    def delete_event_type(self, et: EventType, host_slug: str,
-                          expected: int | None = None) -> None: ...
+    # `order`: the event types' order as read with `et` (None: read it again).
+    def delete_event_type(self, et: EventType, host_slug: str, expected: int | None = None,
+                          order: EventTypeOrder | None = None) -> None: ...
+    # Over the order read at `order.version`, if still that one (False: nothing written).
+    def save_event_order(self, host_id: str, order: EventTypeOrder) -> bool: ...
 
 
 class Bookings(Protocol):

@@ -7,17 +7,20 @@ so one host can never read or change another's (a foreign id is simply not found
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from chalicelib.domain.availability import Schedule
 from chalicelib.domain.currencies import payment_vendor, vendor_refusal
 from chalicelib.domain.errors import (
+    BookingContentionError,
+    EventTypeOrderChangedError,
     NotFoundError,
     PaymentNotConnectedError,
     PriceNotPayableError,
     ValidationError,
 )
+from chalicelib.domain.event_type_order import EventTypeOrder, checked_order
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import (
     HostConfig,
@@ -29,6 +32,7 @@ from chalicelib.domain.hosts import (
 from chalicelib.services.ports import Hosts
 
 MAX_EVENT_TYPES = 50  # a slug change rewrites them all in one transaction (limit 100 items)
+ORDER_ATTEMPTS = 3  # a reorder without a version, made again while others write
 
 
 def no_payments(host_id: str) -> list[str]:
@@ -95,8 +99,9 @@ class ProfileService:
     def schedule(self, host_id: str) -> Schedule:
         return self.hosts.config(host_id, consistent=True).schedule
 
-    def event_types(self, host_id: str) -> tuple[EventType, ...]:
-        return self.hosts.config(host_id, consistent=True).event_types
+    def event_types(self, host_id: str) -> HostConfig:
+        """The host's config, for its event types in their order and the order's version."""
+        return self.hosts.config(host_id, consistent=True)
 
     def event_type(self, host_id: str, event_type_id: str) -> EventType:
         return _event_type(self.hosts.config(host_id, consistent=True), event_type_id)
@@ -155,4 +160,23 @@ class ProfileService:
         elsewhere since is refused (EventTypeChangedError), as a save would be."""
         config = self.hosts.config(host_id)
         self.hosts.delete_event_type(_event_type(config, event_type_id), config.profile.slug,
-                                     expected)
+                                     expected, config.event_order)
+
+    def order_event_types(self, host_id: str, ids: Sequence[str],
+                          expected: int | None = None) -> EventTypeOrder:
+        """List the host's event types in the order of `ids`: each of theirs, once.
+        `expected`: the order's version the caller read; if it changed since (reordered
+        elsewhere, an event type made or deleted), EventTypeOrderChangedError with the
+        order as it now is, and nothing is written. None: the last writer wins."""
+        for _ in range(ORDER_ATTEMPTS):
+            config = self.hosts.config(host_id, consistent=True)
+            shown = config.shown_order
+            if expected is not None and shown.version != expected:
+                raise EventTypeOrderChangedError(
+                    "your event types were reordered, added to or deleted elsewhere (in "
+                    "another tab or by another app) since you loaded them: order them as "
+                    "they are now, and save again", "version", current=shown)
+            order = EventTypeOrder(checked_order(config.event_types, ids), shown.version)
+            if self.hosts.save_event_order(host_id, order):
+                return replace(order, version=order.version + 1)
+        raise BookingContentionError("your event types are being changed elsewhere; try again")

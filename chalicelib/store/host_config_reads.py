@@ -12,10 +12,17 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.event_type_order import in_order
 from chalicelib.domain.hosts import HostConfig, Profile
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.store.calendar_cache import setup_from_json
-from chalicelib.store.host_items import event_type_from, host_pk, profile_from, schedule_from
+from chalicelib.store.host_items import (
+    event_order_from,
+    event_type_from,
+    host_pk,
+    profile_from,
+    schedule_from,
+)
 from chalicelib.store.items import EventTypeItem, HostItem, ScheduleItem
 from chalicelib.store.tables import PennyItem
 
@@ -69,8 +76,8 @@ class HostConfigReads:
                          and i.host_id == host.host_id), None)
         events = [event_type_from(i) for i in items
                   if isinstance(i, EventTypeItem) and i.host_id == host.host_id]
-        profile = profile_from(host)
+        profile, order = profile_from(host), event_order_from(host)
         return HostConfig(profile, schedule_from(schedule, profile.timezone),
-                          tuple(sorted(events, key=lambda e: e.slug)), host.email,
+                          in_order(events, order.ids), host.email,
                           setup_from_json(host.calendars), premium=host.premium is True,
-                          notes=NotesDestination.from_json(host.notes))
+                          notes=NotesDestination.from_json(host.notes), event_order=order)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -55,6 +56,12 @@ class HostItem(PennyItem, discriminator="host"):
     # Counts writes of the profile's own fields (the host's form), and only those: an
     # editor sends the one it read, and its save is conditioned on it (absent: 0).
     profile_version = NumberAttribute(null=True)
+    # The order of the host's event types (their ids, first shown first): on the profile,
+    # so the config read that starts a profile page has it. A new event type is appended
+    # to it, a deleted one taken out, a reorder writes it whole; each counts
+    # `event_order_version` up, and a reorder is conditioned on the one it read.
+    event_order = ListAttribute[str](null=True)
+    event_order_version = NumberAttribute(null=True)
 
 
 class ScheduleItem(PennyItem, discriminator="schedule"):

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from chalicelib.domain.availability import Schedule
+from chalicelib.domain.event_type_order import EventTypeOrder
 from chalicelib.domain.event_types import EventType
 from chalicelib.domain.hosts import Link, Profile
 from chalicelib.store import codecs
@@ -51,7 +52,8 @@ def schedule_item(host_id: str, slug: str, schedule: Schedule) -> ScheduleItem:
 def host_item(profile: Profile, email: str, created_at: datetime,
                kept: HostItem | None = None) -> HostItem:
     """The profile item; `kept`: the item as read, whose other parts (written elsewhere:
-    calendars, premium, notes, the settings' version) are written back as they were."""
+    calendars, premium, notes, the settings' version, the event types' order) are
+    written back as they were."""
     return HostItem(
         host_pk(profile.host_id), "PROFILE", host_id=profile.host_id, email=email,
         slug=profile.slug, display_name=profile.display_name, description=profile.description,
@@ -61,7 +63,13 @@ def host_item(profile: Profile, email: str, created_at: datetime,
         calendars=kept and kept.calendars, premium=kept and kept.premium,
         notes=kept and kept.notes, settings_version=kept and kept.settings_version,
         profile_version=profile.version or None,
+        event_order=kept and kept.event_order,
+        event_order_version=kept and kept.event_order_version,
     )
+
+
+def event_order_from(item: HostItem) -> EventTypeOrder:
+    return EventTypeOrder(tuple(item.event_order or ()), int(item.event_order_version or 0))
 
 
 def event_item(et: EventType, host_slug: str) -> EventTypeItem:

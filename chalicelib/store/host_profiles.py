@@ -1,6 +1,6 @@
 """A host's profile written: its own fields (a slug change moving the slug claim and
-re-keying the settings on the slug index), the notes' destination and the premium
-flag."""
+re-keying the settings on the slug index), the event types' order, the notes'
+destination and the premium flag."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from chalicelib.domain.errors import (
     ProfileChangedError,
     SlugTakenError,
 )
+from chalicelib.domain.event_type_order import EventTypeOrder
 from chalicelib.domain.hosts import HostConfig, Profile
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS, HostConfigReads
@@ -27,6 +28,7 @@ from chalicelib.store.host_items import (
     schedule_item,
 )
 from chalicelib.store.items import HostItem, SlugClaimItem
+from chalicelib.store.settings_versions import order_version_is
 from chalicelib.store.transactions import cancelled_reasons, connection
 
 
@@ -40,9 +42,10 @@ class HostProfileWrites(HostConfigReads):
 
     def save_profile(self, old: HostConfig, new: Profile, expected: int | None = None) -> int:
         """Profile update; a slug change moves the claim and re-keys GSI1 in one transaction.
-        The calendars' setup, the premium flag, the notes' destination and the settings'
-        version ride on the same item but are changed elsewhere (the calendar sync, the
-        operator, the notes settings, a schedule or event-type save): they are written
+        The calendars' setup, the premium flag, the notes' destination, the settings'
+        version and the event types' order ride on the same item but are changed
+        elsewhere (the calendar sync, the operator, the notes settings, a schedule or
+        event-type save, a reorder): they are written
         back as read, on the condition that none changed meanwhile, nor the slug, nor the
         profile's own version (then the update is made again on a fresh read: the host's
         current slug, schedule and event types, so a save or a slug change made meanwhile
@@ -65,6 +68,7 @@ class HostProfileWrites(HostConfigReads):
                          & _as_read(HostItem.notes, host.notes)
                          & _as_read(HostItem.settings_version, host.settings_version)
                          & _as_read(HostItem.profile_version, host.profile_version)
+                         & _as_read(HostItem.event_order_version, host.event_order_version)
                          & (HostItem.slug == host.slug))
             try:
                 with TransactWrite(connection=connection()) as tx:
@@ -93,6 +97,21 @@ class HostProfileWrites(HostConfigReads):
                     raise SlugTakenError("this slug is taken", "slug") from exc
                 raise
         raise BookingContentionError("your profile is being updated elsewhere; try again")
+
+    def save_event_order(self, host_id: str, order: EventTypeOrder) -> bool:
+        """The event types' order, `order.ids`, over the one read at `order.version`, on
+        the condition that it is still that one: False, with nothing written, if it was
+        saved (or an event type made or deleted) since."""
+        actions: list[Any] = [HostItem.event_order.set(list(order.ids)),
+                   HostItem.event_order_version.set(order.version + 1)]
+        try:
+            HostItem(host_pk(host_id), "PROFILE").update(
+                actions=actions, condition=HostItem.pk.exists() & order_version_is(order.version))
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def save_notes(self, host_id: str, destination: NotesDestination | None) -> None:
         """Where the host's notes go from now on (None: nowhere); the rest of the

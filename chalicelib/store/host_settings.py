@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
     NotFoundError,
     ScheduleChangedError,
 )
+from chalicelib.domain.event_type_order import EventTypeOrder
 from chalicelib.domain.event_types import EventType
 from chalicelib.store.host_config_reads import PROFILE_ATTEMPTS
 from chalicelib.store.host_items import event_item, host_pk, schedule_from, schedule_item
@@ -28,6 +29,8 @@ from chalicelib.store.settings_versions import (
     EventTypeMoved,
     SettingsVersions,
     SlugMoved,
+    order_made,
+    order_unmade,
     schedule_version_is,
     settings_written,
     stale,
@@ -106,7 +109,7 @@ class HostSettingsWrites(SettingsVersions):
             except SlugMoved:
                 host_slug = self._current_slug(et.host_id)
             except EventTypeMoved:
-                host_slug, old = self._as_stored(et)
+                host_slug, old, _ = self._as_stored(et)
                 consistent = True
         if old is not None:
             raise EventTypeChangedError(
@@ -136,7 +139,8 @@ class HostSettingsWrites(SettingsVersions):
                              & version_is(read))
                 tx.save(event_item(replace(et, version=read + 1), host_slug),
                         condition=condition)
-                profile, update = settings_written(et.host_id, host_slug)
+                profile, update = settings_written(et.host_id, host_slug,
+                                                   order_made(et) if old is None else None)
                 tx.update(profile, **update)
             return read + 1
         except TransactWriteError as exc:
@@ -154,14 +158,18 @@ class HostSettingsWrites(SettingsVersions):
             raise
 
     def delete_event_type(self, et: EventType, host_slug: str,
-                          expected: int | None = None) -> None:
+                          expected: int | None = None,
+                          order: EventTypeOrder | None = None) -> None:
         """Delete it and free its slug. Like a save, it counts the settings' version up, so
         a slug change that read the event type is made again and cannot write it back.
         `et` and `host_slug` as the caller read them: if either changed meanwhile (a
         rename, a slug change), it is read again; if it is gone, NotFoundError. With
         `expected` (the version the caller's editor read), the delete holds only while
         the event type still has it: one saved elsewhere since is EventTypeChangedError,
-        with the event type as it now stands, and nothing is deleted."""
+        with the event type as it now stands, and nothing is deleted. `order`: the event
+        types' order as read with them, which it leaves (None: read it here)."""
+        if order is None:
+            host_slug, et, order = self._as_stored(et)
         consistent = False
         for _ in range(PROFILE_ATTEMPTS):
             if expected is not None and stale(et, expected, consistent):
@@ -170,14 +178,15 @@ class HostSettingsWrites(SettingsVersions):
                     "app) since you loaded it, so it was not deleted: look at it as it is "
                     "now, and delete it again if you still mean to", current=et)
             try:
-                self._delete_event_type(et, host_slug, expected)
+                self._delete_event_type(et, host_slug, expected, order)
                 return
             except SlugMoved:
-                host_slug, et = self._as_stored(et)
+                host_slug, et, order = self._as_stored(et)
                 consistent = True
         raise BookingContentionError("your profile is being updated elsewhere; try again")
 
-    def _delete_event_type(self, et: EventType, host_slug: str, expected: int | None) -> None:
+    def _delete_event_type(self, et: EventType, host_slug: str, expected: int | None,
+                           order: EventTypeOrder) -> None:
         pk = host_pk(et.host_id)
         try:
             with TransactWrite(connection=connection()) as tx:
@@ -188,14 +197,16 @@ class HostSettingsWrites(SettingsVersions):
                 # Only its own claim: after a rename the slug read may be another's.
                 tx.delete(EventSlugClaimItem(pk, f"EVENTSLUG#{et.slug}"),
                           condition=EventSlugClaimItem.event_type_id == et.id)
-                profile, update = settings_written(et.host_id, host_slug)
+                profile, update = settings_written(et.host_id, host_slug,
+                                                   *order_unmade(et, order))
                 tx.update(profile, **update)
         except TransactWriteError as exc:
             reasons = cancelled_reasons(exc)
             # Sent order: the event type's delete, its claim's, then the profile's update.
             if reasons[0] == "ConditionalCheckFailed" and expected is None:
                 raise NotFoundError("event type not found") from exc
-            # Gone or saved since (with a version), renamed or re-slugged: read it again.
+            # Gone or saved since (with a version), renamed or re-slugged, or the order
+            # changed since it was read: read it again.
             if "ConditionalCheckFailed" in reasons:
                 raise SlugMoved from exc
             raise

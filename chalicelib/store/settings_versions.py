@@ -13,18 +13,48 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.errors import NotFoundError
+from chalicelib.domain.event_type_order import EventTypeOrder
 from chalicelib.domain.event_types import EventType
 from chalicelib.store.host_config_reads import HostConfigReads
 from chalicelib.store.host_items import host_pk
 from chalicelib.store.items import EventTypeItem, HostItem, ScheduleItem
 
 
-def settings_written(host_id: str, slug: str) -> tuple[HostItem, dict[str, Any]]:
+def settings_written(host_id: str, slug: str, order: list[Any] | None = None,
+                     condition: Any = None) -> tuple[HostItem, dict[str, Any]]:
     """A schedule or event-type write's part on the profile item, for its transaction:
     the settings' version counted up, on the condition that the slug (their index key)
-    is still `slug`, so a slug change meanwhile cannot leave them under the old one."""
+    is still `slug`, so a slug change meanwhile cannot leave them under the old one.
+    `order`: the event types' order's actions, for a new or deleted one (`condition`:
+    theirs, as `order_made` and `order_unmade` give them)."""
+    slug_is = HostItem.slug == slug
     return HostItem(host_pk(host_id), "PROFILE"), {
-        "actions": [HostItem.settings_version.add(1)], "condition": HostItem.slug == slug}
+        "actions": [HostItem.settings_version.add(1), *(order or [])],
+        "condition": slug_is if condition is None else slug_is & condition}
+
+
+def order_made(et: EventType) -> list[Any]:
+    """A new event type goes last in its host's order (one never ordered starts one)."""
+    return [HostItem.event_order.set((HostItem.event_order | []).append([et.id])),
+            HostItem.event_order_version.add(1)]
+
+
+def order_unmade(et: EventType, order: EventTypeOrder) -> tuple[list[Any], Any]:
+    """A deleted event type leaves its host's order, as read (`order`): so the stored
+    list never grows with ids of event types gone. On the condition that the order is
+    still the one read; none when it never held this one (made before orders were
+    kept): the version alone is counted up, so an order read before is out of date."""
+    counted = HostItem.event_order_version.add(1)
+    if et.id not in order.ids:
+        return [counted], None
+    kept = [event_type_id for event_type_id in order.ids if event_type_id != et.id]
+    return [HostItem.event_order.set(kept), counted], order_version_is(order.version)
+
+
+def order_version_is(version: int) -> Any:
+    """A condition: the event types' order's stored version is `version` (0: none)."""
+    return (HostItem.event_order_version.does_not_exist() if version == 0
+            else HostItem.event_order_version == version)
 
 
 def version_is(version: int) -> Any:
@@ -68,11 +98,11 @@ class SettingsVersions(HostConfigReads):
     """Held by HostRepository (store/hosts.py), through HostSettingsWrites
     (store/host_settings.py)."""
 
-    def _as_stored(self, et: EventType) -> tuple[str, EventType]:
-        """The host's slug and the event type as stored now, read consistently;
-        NotFoundError if it is gone."""
+    def _as_stored(self, et: EventType) -> tuple[str, EventType, EventTypeOrder]:
+        """The host's slug, the event type and the event types' order as stored now,
+        read consistently; NotFoundError if it is gone."""
         current = self._assemble(self._items(et.host_id, consistent=True), f"host {et.host_id}")
         stored = next((e for e in current.event_types if e.id == et.id), None)
         if stored is None:
             raise NotFoundError("event type not found") from None
-        return current.profile.slug, stored
+        return current.profile.slug, stored, current.event_order

@@ -148,7 +148,7 @@ def test_event_type_created_after_a_slug_change_is_served_at_the_new_url(api: Ap
 
     assert created.status == 201, created.json
     assert [et["slug"] for et in api.get("/hosts/alice-l").json["event_types"]] == [
-        "consult", "intro"]
+        "intro", "consult"]  # the new one last
     assert starts_on(slots(api, "/hosts/alice-l/consult", TUESDAY),
                      TUESDAY)[0] == "2026-11-24T09:00:00-05:00"
 
@@ -311,7 +311,7 @@ def test_event_type_is_created_with_defaults_and_read_back(api: Api) -> None:
     }
     assert api.get(f"/me/event-types/{created['id']}", token=token).json == created
     listed = api.get("/me/event-types", token=token).json["event_types"]
-    assert [et["slug"] for et in listed] == ["consult", "intro"]
+    assert [et["slug"] for et in listed] == ["intro", "consult"]  # the new one last
 
 
 def test_event_type_is_replaced_in_full(api: Api) -> None:
@@ -373,7 +373,7 @@ def test_deleted_event_type_is_gone_everywhere(api: Api) -> None:
     assert r.status == 204
     assert api.get(f"/me/event-types/{et_id}", token=token).status == 404
     assert api.delete(f"/me/event-types/{et_id}", token=token).status == 404
-    assert api.get("/me/event-types", token=token).json == {"event_types": []}
+    assert api.get("/me/event-types", token=token).json["event_types"] == []
     assert api.get("/hosts/alice/intro").status == 404
     assert api.get("/hosts/alice").json["event_types"] == []
 

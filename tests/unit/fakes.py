@@ -31,6 +31,7 @@ from chalicelib.domain.errors import (
     SlugTakenError,
     SocketGoneError,
 )
+from chalicelib.domain.event_type_order import EventTypeOrder, in_order
 from chalicelib.domain.event_types import EventType, LocationKind
 from chalicelib.domain.events import Event
 from chalicelib.domain.hosts import Account, HostConfig, Profile
@@ -97,6 +98,7 @@ class FakeHosts:
     calendars: dict[str, CalendarSetup] = field(default_factory=dict)
     premium: set[str] = field(default_factory=set)  # host ids the operator made premium
     notes: dict[str, NotesDestination] = field(default_factory=dict)  # host id -> where
+    orders: dict[str, EventTypeOrder] = field(default_factory=dict)  # host id -> order
 
     def create(self, profile: Profile, email: str, password_hash: str, now: datetime,
                identity: object = None) -> None:
@@ -132,10 +134,12 @@ class FakeHosts:
         stored = self.schedules[host_id]
         # As in the store: the schedule is always read in the profile's timezone.
         schedule = replace(stored, timezone=profile.timezone)
-        events = tuple(sorted(self.events[host_id].values(), key=lambda e: e.slug))
+        order = self.orders.get(host_id, EventTypeOrder())
+        events = in_order(self.events[host_id].values(), order.ids)
         return HostConfig(profile, schedule, events, self.emails[host_id],
                           self.calendars.get(host_id, CalendarSetup()),
-                          premium=host_id in self.premium, notes=self.notes.get(host_id))
+                          premium=host_id in self.premium, notes=self.notes.get(host_id),
+                          event_order=order)
 
     def save_notes(self, host_id: str, destination: NotesDestination | None) -> None:
         if destination is None:
@@ -186,14 +190,26 @@ class FakeHosts:
             raise NotFoundError("event type not found")
         version = (stored.version if stored is not None else 0) + 1
         mine[et.id] = replace(et, version=version)
+        if old is None:
+            order = self.orders.get(et.host_id, EventTypeOrder())
+            self.orders[et.host_id] = EventTypeOrder((*order.ids, et.id), order.version + 1)
         return version
 
-    def delete_event_type(self, et: EventType, host_slug: str,
-                          expected: int | None = None) -> None:
+    def delete_event_type(self, et: EventType, host_slug: str, expected: int | None = None,
+                          order: EventTypeOrder | None = None) -> None:
         stored = self.events.get(et.host_id, {}).get(et.id)
         if expected is not None and stored is not None and stored.version != expected:
             raise EventTypeChangedError("changed elsewhere", current=stored)
         self.events.get(et.host_id, {}).pop(et.id, None)
+        now = self.orders.get(et.host_id, EventTypeOrder())
+        self.orders[et.host_id] = EventTypeOrder(tuple(i for i in now.ids if i != et.id),
+                                                 now.version + 1)
+
+    def save_event_order(self, host_id: str, order: EventTypeOrder) -> bool:
+        if self.orders.get(host_id, EventTypeOrder()).version != order.version:
+            return False
+        self.orders[host_id] = replace(order, version=order.version + 1)
+        return True
 
 
 class CachedDays(Protocol):

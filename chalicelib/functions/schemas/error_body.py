@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.functions.schemas.base import Strict
-from chalicelib.functions.schemas.event_types import EventTypeOut
+from chalicelib.functions.schemas.event_types import EventTypeOrderOut, EventTypeOut
 from chalicelib.functions.schemas.profile import ProfileOut
 from chalicelib.functions.schemas.public_pages import PublicEventType
 from chalicelib.functions.schemas.schedule import ScheduleOut
@@ -24,9 +24,11 @@ class ErrorDetail(Strict):
 
 class ErrorResponse(Strict):
     error: ErrorDetail
-    current: EventTypeOut | ProfileOut | ScheduleOut | PublicEventType | None = Field(
+    current: (EventTypeOut | EventTypeOrderOut | ProfileOut | ScheduleOut | PublicEventType
+              | None) = Field(
         default=None, description=(
-            "event_type_changed, profile_changed, schedule_changed: the event type, profile "
-            "or schedule as it is stored now, with its version, so a page can show it "
-            "without reading it again; a booking refused as event_type_changed carries the "
-            "event type as GET /hosts/{host}/{event} answers it"))
+            "event_type_changed, event_type_order_changed, profile_changed, "
+            "schedule_changed: the event type, the event types' order, the profile or the "
+            "schedule as it is stored now, with its version, so a page can show it without "
+            "reading it again; a booking refused as event_type_changed carries the event "
+            "type as GET /hosts/{host}/{event} answers it"))

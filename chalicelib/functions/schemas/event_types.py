@@ -146,3 +146,19 @@ class EventTypeOut(Strict):
 
 class EventTypeList(Strict):
     event_types: list[EventTypeOut]
+    order_version: Annotated[Version, Field(description=(
+        "the order's version: a reorder that sends it is refused (409) if the event "
+        "types were reordered, added to or deleted since"))]
+
+
+class EventTypeOrderIn(Strict):
+    """A reorder's body: every one of the host's event types, by id, first shown first."""
+
+    ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]],
+                   Field(max_length=50)]
+    version: Version | None = None
+
+
+class EventTypeOrderOut(Strict):
+    ids: list[str]
+    version: Version

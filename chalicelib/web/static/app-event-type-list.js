@@ -1,6 +1,8 @@
 // The event types' list: a card for each, with its booking link to copy, Edit (the
 // editor: app-event-types.js) and Hide from profile / Show on profile; an inactive one
 // (`active: false`: off the profile, its link a 404) says so and offers Turn on instead.
+// Move up / Move down set the order the list and the profile show (PUT
+// /me/event-types/order, with the order's version the list read).
 
 import { ApiError } from "./api.js";
 import { $, fromTemplate, h, toast } from "./app-dom.js";
@@ -28,6 +30,8 @@ export function createEventTypeList(state, { onEdit }) {
   const list = $("#et-list");
   const empty = $("#et-empty");
   let items = [];
+  let orderVersion = null; // the order's version the list read (null: not read)
+  let moving = false; // one move at a time: each sends the version the last one answered
   // This page's saves, as the API answered them, by id: the list shows (and Edit opens)
   // the later of that and the list read (the higher version), so the version the next
   // save sends never depends on a read seeing the save before it.
@@ -59,7 +63,36 @@ export function createEventTypeList(state, { onEdit }) {
     return answer;
   }
 
-  function card(et) {
+  // Swap `et` with its neighbour above (-1) or below (1). The moved card's button keeps
+  // the focus (its other one, once it reaches an end), so a keyboard user can go on.
+  async function move(et, step) {
+    const from = items.findIndex((e) => e.id === et.id);
+    const to = from + step;
+    if (moving || from < 0 || to < 0 || to >= items.length) return;
+    const ids = items.map((e) => e.id);
+    [ids[from], ids[to]] = [ids[to], ids[from]];
+    moving = true;
+    try {
+      const answer = await state.api.put("/me/event-types/order", { ids, version: orderVersion });
+      orderVersion = answer.version;
+      const byId = new Map(items.map((e) => [e.id, e]));
+      draw(answer.ids.map((id) => byId.get(id)));
+      toast(`${et.title} moved ${step < 0 ? "up" : "down"}`,
+        { detail: `Now ${to + 1} of ${items.length}: your profile lists them in this order.` });
+      const [same, other] = step < 0 ? [".et-up", ".et-down"] : [".et-down", ".et-up"];
+      const moved = list.children[to];
+      ($(same, moved).disabled ? $(other, moved) : $(same, moved)).focus();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      // Reordered, added to or deleted elsewhere: the list as it now is, to move again.
+      toast("Could not move the event type.", { kind: "warning", detail: error.message });
+      await load();
+    } finally {
+      moving = false;
+    }
+  }
+
+  function card(et, index) {
     const item = fromTemplate("tpl-event-type");
     const url = state.bookingLink(et.slug);
     item.dataset.slug = et.slug;
@@ -108,19 +141,31 @@ export function createEventTypeList(state, { onEdit }) {
         toast("Could not change the event type.", { kind: "warning", detail: error.message });
       }
     }));
+    for (const [selector, step, words] of [[".et-up", -1, "Move up"], [".et-down", 1, "Move down"]]) {
+      const button = $(selector, item);
+      button.setAttribute("aria-label", `${words}: ${et.title}`);
+      button.disabled = index + step < 0 || index + step >= items.length;
+      button.addEventListener("click", () => move(et, step));
+    }
     return item;
   }
 
+  function draw(ordered) {
+    items = ordered;
+    list.replaceChildren(...items.map(card));
+    empty.hidden = items.length > 0;
+  }
+
   async function load() {
+    let answer;
     try {
-      ({ event_types: items } = await state.api.get("/me/event-types"));
+      answer = await state.api.get("/me/event-types");
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       return;
     }
-    items = items.map(latest);
-    list.replaceChildren(...items.map(card));
-    empty.hidden = items.length > 0;
+    orderVersion = answer.order_version;
+    draw(answer.event_types.map(latest));
   }
 
   return { load, keep };
