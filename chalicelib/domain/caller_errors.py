@@ -42,6 +42,12 @@ class InvalidAnswerError(ValidationError):
     code = "invalid_answer"
 
 
+class InvalidBookingWindowError(ValidationError):
+    """An event type's booking window ends before it starts, or is given two ways."""
+
+    code = "invalid_booking_window"
+
+
 class NotFoundError(PennyError):
     """The thing does not exist, or belongs to someone else."""
 

@@ -143,6 +143,9 @@ from chalicelib.domain.caller_errors import (
     InvalidAnswerError as InvalidAnswerError,
 )
 from chalicelib.domain.caller_errors import (
+    InvalidBookingWindowError as InvalidBookingWindowError,
+)
+from chalicelib.domain.caller_errors import (
     InvalidTimezoneError as InvalidTimezoneError,
 )
 from chalicelib.domain.caller_errors import (

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 
-from chalicelib.domain.errors import InvalidAnswerError
-from chalicelib.domain.slots import SlotRules
+from chalicelib.domain.errors import InvalidAnswerError, InvalidBookingWindowError
+from chalicelib.domain.slots import BookingDates, SlotRules
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
@@ -142,6 +142,9 @@ class EventType:
     minimum_notice_minutes: int = 0
     slot_interval_minutes: int | None = None
     booking_window_days: int | None = None
+    # Bookable only between two host-local dates (a course's): instead of a rolling
+    # window of days, never with one (check_booking_window).
+    booking_window_dates: BookingDates | None = None
     daily_limit: int | None = None
     questions: tuple[Question, ...] = field(default_factory=tuple)
     hidden: bool = False
@@ -167,7 +170,15 @@ class EventType:
             minimum_notice=timedelta(minutes=self.minimum_notice_minutes),
             booking_window_days=self.booking_window_days,
             daily_limit=self.daily_limit,
+            booking_dates=self.booking_window_dates,
         )
+
+    def check_booking_window(self) -> None:
+        """One booking window: so many days ahead, or between two dates, not both."""
+        if self.booking_window_days is not None and self.booking_window_dates is not None:
+            raise InvalidBookingWindowError(
+                "choose one booking window: so many days ahead (booking_window_days) or "
+                "between two dates (booking_window_dates), not both", "booking_window_dates")
 
     @property
     def booking_questions(self) -> tuple[Question, ...]:

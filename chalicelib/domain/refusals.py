@@ -9,7 +9,7 @@ read it in words.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from chalicelib.domain.timerange import TimeRange
 class SlotRefusal(StrEnum):
     IN_THE_PAST = "in_the_past"
     TOO_SOON = "too_soon"
+    BEFORE_WINDOW = "before_booking_window"
     BEYOND_WINDOW = "beyond_booking_window"
     OUTSIDE_HOURS = "outside_hours"
     OFF_GRID = "not_on_slot_grid"
@@ -42,6 +43,12 @@ def refusal(query: SlotQuery, start: datetime) -> SlotRefusal | None:
         host = ZoneInfo(query.schedule.timezone)
         last = now.astimezone(host).date() + timedelta(days=rules.booking_window_days)
         if start >= local_instant(last, None, host):  # the midnight that ends `last`
+            return SlotRefusal.BEYOND_WINDOW
+    if rules.booking_dates is not None:
+        host = ZoneInfo(query.schedule.timezone)
+        if start < local_instant(rules.booking_dates.start, time(0), host):
+            return SlotRefusal.BEFORE_WINDOW
+        if start >= local_instant(rules.booking_dates.end, None, host):
             return SlotRefusal.BEYOND_WINDOW
     on_minute = not (start.second or start.microsecond)  # every grid is in whole minutes
     if on_minute and is_bookable(query, start):
@@ -84,6 +91,10 @@ def refusal_message(reason: SlotRefusal, rules: SlotRules) -> str:
         case SlotRefusal.TOO_SOON:
             return (f"this time is too soon: this event must be booked at least "
                     f"{_minutes(rules.minimum_notice)} ahead")
+        case SlotRefusal.BEFORE_WINDOW:
+            return f"this time is too early: {_dates(rules)}"
+        case SlotRefusal.BEYOND_WINDOW if rules.booking_window_days is None:
+            return f"this time is too far ahead: {_dates(rules)}"
         case SlotRefusal.BEYOND_WINDOW:
             return (f"this time is too far ahead: this event can be booked up to "
                     f"{rules.booking_window_days} days in advance")
@@ -97,6 +108,14 @@ def refusal_message(reason: SlotRefusal, rules: SlotRules) -> str:
         case SlotRefusal.DAILY_LIMIT:
             return "the host takes no more bookings of this event on that day"
     return "this time was just booked; pick another slot"
+
+
+def _dates(rules: SlotRules) -> str:
+    dates = rules.booking_dates
+    if dates is None:
+        return "this event cannot be booked for that date"
+    return (f"this event can be booked for dates from {dates.start.isoformat()} to "
+            f"{dates.end.isoformat()} (the host's)")
 
 
 def _minutes(span: timedelta) -> str:

@@ -17,12 +17,28 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.availability import Schedule, available_ranges, local_instant
 from chalicelib.domain.busy_index import busy_index
+from chalicelib.domain.errors import InvalidBookingWindowError
 from chalicelib.domain.slot_grid import day_clock, grid
 from chalicelib.domain.timerange import TimeRange
 
 _ZERO = timedelta(0)
 _SECOND = timedelta(seconds=1)
 _DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingDates:
+    """A booking window between two dates (a course from 10 January to 28 February):
+    the host-local days from `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise InvalidBookingWindowError(
+                f"the booking dates must not end before they start ({self.end.isoformat()} "
+                f"is before {self.start.isoformat()})", "booking_window_dates.end")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +52,8 @@ class SlotRules:
     minimum_notice: timedelta = _ZERO
     booking_window_days: int | None = None
     daily_limit: int | None = None
+    # Bookable only on these host-local dates (with a rolling window too: both apply).
+    booking_dates: BookingDates | None = None
 
     def __post_init__(self) -> None:
         if self.duration <= _ZERO or self.interval <= _ZERO:
@@ -133,6 +151,9 @@ def _starts(query: SlotQuery, lo: int, hi: int) -> list[int]:
     if rules.booking_window_days is not None:
         last = query.now.astimezone(host).date() + timedelta(days=rules.booking_window_days)
         hi = min(hi, _midnight(last + _DAY, host))
+    if rules.booking_dates is not None:
+        lo = max(lo, _midnight(rules.booking_dates.start, host))
+        hi = min(hi, _midnight(rules.booking_dates.end + _DAY, host))
     if lo >= hi:
         return []
     # Host-local day j is [midnights[j], midnights[j + 1]); the last entry only closes a day.

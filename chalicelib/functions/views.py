@@ -22,6 +22,7 @@ from chalicelib.domain.events import disputes_summary, payment_summary
 from chalicelib.domain.hosts import HostConfig, Link, Profile
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.domain.providers.calendars import CalendarInfo
+from chalicelib.domain.slots import BookingDates
 from chalicelib.functions import schemas as s
 from chalicelib.services.connections import ProviderView
 from chalicelib.services.links import BookingLinks, LinkPurpose
@@ -76,6 +77,8 @@ def event_type_in(body: s.EventTypeIn) -> EventType:
         minimum_notice_minutes=body.minimum_notice_minutes,
         slot_interval_minutes=body.slot_interval_minutes,
         booking_window_days=body.booking_window_days, daily_limit=body.daily_limit,
+        booking_window_dates=None if body.booking_window_dates is None else BookingDates(
+            body.booking_window_dates.start, body.booking_window_dates.end),
         questions=tuple(Question(q.id, q.label, QuestionType(q.type), q.required,
                                  tuple(q.options)) for q in body.questions),
         hidden=body.hidden, active=body.active, refund_hours_before=body.refund_hours_before,
@@ -96,6 +99,8 @@ def event_type_out(et: EventType) -> s.EventTypeOut:
         minimum_notice_minutes=et.minimum_notice_minutes,
         slot_interval_minutes=et.slot_interval_minutes,
         booking_window_days=et.booking_window_days, daily_limit=et.daily_limit,
+        booking_window_dates=None if et.booking_window_dates is None else s.BookingDatesOut(
+            start=et.booking_window_dates.start, end=et.booking_window_dates.end),
         questions=[s.QuestionOut(id=q.id, label=q.label, type=q.type.value,
                                  required=q.required, options=list(q.options))
                    for q in et.questions],

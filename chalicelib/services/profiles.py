@@ -136,6 +136,7 @@ class ProfileService:
             raise ValidationError(f"a host can have at most {MAX_EVENT_TYPES} event types")
         et = replace(draft, id=secrets.token_hex(6), host_id=host_id,
                      slug=validate_event_slug(draft.slug))
+        et.check_booking_window()
         self._check_options(et)
         self._check_price(host_id, et)
         return replace(et, version=self.hosts.save_event_type(et, config.profile.slug, None))
@@ -149,6 +150,7 @@ class ProfileService:
         if old is None:
             raise NotFoundError("event type not found")
         et = replace(draft, id=old.id, host_id=host_id, slug=validate_event_slug(draft.slug))
+        et.check_booking_window()
         self._check_options(et, old)
         self._check_price(host_id, et, old)
         written = self.hosts.save_event_type(et, config.profile.slug, old, expected)

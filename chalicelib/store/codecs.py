@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.domain.availability import LocalRange
 from chalicelib.domain.event_types import EventType, LocationKind, Price, Question, QuestionType
+from chalicelib.domain.slots import BookingDates
 from chalicelib.store.booking_codec import booking_from_json, booking_to_json
 
 __all__ = ["booking_from_json", "booking_to_json", "day_key", "event_type_from_json",
@@ -42,11 +43,15 @@ def event_type_to_json(et: EventType) -> dict[str, Any]:
                       for q in et.questions],
         "hidden": et.hidden, "active": et.active,
         "refund_hours_before": et.refund_hours_before,
+        # Only when set: the profile Query reads every event type, on the hot path.
+        **({} if et.booking_window_dates is None else {"booking_window_dates": [
+            et.booking_window_dates.start.isoformat(),
+            et.booking_window_dates.end.isoformat()]}),
     }
 
 
 def event_type_from_json(event_type_id: str, host_id: str, d: dict[str, Any]) -> EventType:
-    price = d.get("price")
+    price, dates = d.get("price"), d.get("booking_window_dates")
     return EventType(
         id=event_type_id, host_id=host_id, slug=d["slug"], title=d["title"],
         description=d.get("description", ""), duration_minutes=d["duration_minutes"],
@@ -57,6 +62,8 @@ def event_type_from_json(event_type_id: str, host_id: str, d: dict[str, Any]) ->
         minimum_notice_minutes=d["minimum_notice_minutes"],
         slot_interval_minutes=d.get("slot_interval_minutes"),
         booking_window_days=d.get("booking_window_days"), daily_limit=d.get("daily_limit"),
+        booking_window_dates=None if dates is None else BookingDates(
+            date.fromisoformat(dates[0]), date.fromisoformat(dates[1])),
         questions=tuple(Question(q[0], q[1], QuestionType(q[2]), q[3], tuple(q[4]))
                         for q in d.get("questions", [])),
         hidden=d.get("hidden", False), active=d.get("active", True),

@@ -4,11 +4,14 @@ with its pay note, and a move's own price and refund terms."""
 
 from __future__ import annotations
 
+from datetime import time
 from html import escape
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from chalice import Response
 
+from chalicelib.domain.availability import local_instant
 from chalicelib.domain.event_types import EventType, LocationKind, Price
 from chalicelib.web import labels
 from chalicelib.web.forms import booking_fields
@@ -35,11 +38,27 @@ def page_data(config: HostConfig, et: EventType, mode: str) -> dict[str, Any]:
             "host": {"slug": p.slug, "display_name": p.display_name, "timezone": p.timezone},
             "event": {"slug": et.slug, "title": et.title, "duration_minutes": et.duration_minutes,
                       "booking_window_days": et.booking_window_days,
+                      "booking_window_dates": window_dates(et, p.timezone),
                       **place_data(et.location_kind, et.location_details),
                       "price": price, "price_label": labels.price_label(et.price),
                       "refund_hours_before": et.refund_hours_before if et.is_paid else None,
                       # Sent back with the booking: refused if the host saved it since.
                       "version": et.version}}
+
+
+def window_dates(et: EventType, zone: str) -> dict[str, str] | None:
+    """The event type's booking dates, and the instants they open and close (the host's
+    midnights, in UTC): the picker offers only the months those reach in the visitor's
+    zone."""
+    dates = et.booking_window_dates
+    if dates is None:
+        return None
+    host = ZoneInfo(zone)
+    opens = local_instant(dates.start, time(0), host)
+    closes = local_instant(dates.end, None, host)
+    return {"start": dates.start.isoformat(), "end": dates.end.isoformat(),
+            "opens": opens.isoformat().replace("+00:00", "Z"),
+            "closes": closes.isoformat().replace("+00:00", "Z")}
 
 
 def place_data(kind: LocationKind, details: str | None) -> dict[str, Any]:

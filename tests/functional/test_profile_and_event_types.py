@@ -306,7 +306,8 @@ def test_event_type_is_created_with_defaults_and_read_back(api: Api) -> None:
         "duration_minutes": 45, "location": {"kind": "google_meet", "details": None},
         "price": None, "buffer_before_minutes": 0, "buffer_after_minutes": 0,
         "minimum_notice_minutes": 0, "slot_interval_minutes": None,
-        "booking_window_days": None, "daily_limit": None, "questions": [], "hidden": False,
+        "booking_window_days": None, "booking_window_dates": None, "daily_limit": None,
+        "questions": [], "hidden": False,
         "active": True, "refund_hours_before": 24, "version": 1,
     }
     assert api.get(f"/me/event-types/{created['id']}", token=token).json == created

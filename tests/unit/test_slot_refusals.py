@@ -5,11 +5,13 @@ Alice is in New York, open 09:00-17:00 on weekdays; it is Monday 2026-03-02 07:0
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from chalicelib.domain.errors import SlotTakenError, SlotUnavailableError
+from chalicelib.domain.slots import BookingDates
 from tests.unit.test_booking_service import given_alice
 
 
@@ -48,6 +50,28 @@ def test_a_start_past_the_booking_window_is_refused_as_beyond_the_window() -> No
     error = refused("2026-03-05T10:00:00-05:00", booking_window_days=2)
     assert error.reason == "beyond_booking_window"
     assert "2 days in advance" in error.message
+
+
+def test_a_start_before_the_booking_dates_is_refused_as_before_the_window() -> None:
+    dates = {"booking_window_dates": BookingDates(date(2026, 3, 4), date(2026, 3, 6))}
+    error = refused("2026-03-03T10:00:00-05:00", **dates)
+    assert error.reason == "before_booking_window"
+    assert error.message == ("this time is too early: this event can be booked for "
+                             "dates from 2026-03-04 to 2026-03-06 (the host's)")
+
+
+def test_a_start_after_the_booking_dates_is_refused_as_beyond_the_window() -> None:
+    dates = {"booking_window_dates": BookingDates(date(2026, 3, 4), date(2026, 3, 6))}
+    error = refused("2026-03-09T10:00:00-04:00", **dates)
+    assert error.reason == "beyond_booking_window"
+    assert error.message == ("this time is too far ahead: this event can be booked for "
+                             "dates from 2026-03-04 to 2026-03-06 (the host's)")
+
+
+def test_the_first_and_last_booking_dates_are_bookable() -> None:
+    world = given_alice(booking_window_dates=BookingDates(date(2026, 3, 4), date(2026, 3, 6)))
+    assert world.book("2026-03-04T09:00:00-05:00").booking.uid
+    assert world.book("2026-03-06T16:30:00-05:00", name="Late Booker").booking.uid
 
 
 def test_the_last_day_of_the_booking_window_is_bookable() -> None:

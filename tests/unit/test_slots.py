@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.availability import LocalRange, Schedule, available_ranges
+from chalicelib.domain.errors import InvalidBookingWindowError
 from chalicelib.domain.slots import (
+    BookingDates,
     Busy,
     SlotQuery,
     SlotRules,
@@ -323,6 +325,52 @@ def test_zero_day_booking_window_allows_only_today() -> None:
                        window=("2026-03-02T00:00:00-05:00", "2026-03-09T00:00:00-05:00"),
                        slot_rules=rules(booking_window_days=0))
     assert list(free_slots(query)) == [date(2026, 3, 2)]
+
+
+def test_a_date_range_window_offers_only_its_own_host_local_days() -> None:
+    # A course from Tuesday 3 to Thursday 5 March, asked for the whole week.
+    query = make_query(window=("2026-03-02T00:00:00-05:00", "2026-03-09T00:00:00-05:00"),
+                       slot_rules=rules(booking_dates=BookingDates(date(2026, 3, 3),
+                                                                   date(2026, 3, 5))))
+    assert list(free_slots(query)) == [date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 5)]
+    assert clock(query)[0] == "09:00" and clock(query)[-1] == "16:00"
+
+
+def test_a_date_range_is_the_hosts_dates_whatever_zone_the_booker_sees() -> None:
+    # Tokyo's 4 March 09:00 is 3 March 19:00 in New York: on the host's first day, shown
+    # on the booker's 4th; the host's 4th (its last) ends at New York's midnight.
+    query = make_query(window=("2026-03-01T00:00:00+09:00", "2026-03-08T00:00:00+09:00"),
+                       weekly={day: (LocalRange.parse("00:00", "24:00"),) for day in range(7)},
+                       slot_rules=rules(booking_dates=BookingDates(date(2026, 3, 3),
+                                                                   date(2026, 3, 4))),
+                       booker_zone="Asia/Tokyo")
+    found = starts(query)
+    assert found[0] == "2026-03-03T14:00:00+09:00"   # 3 March 00:00 in New York
+    assert found[-1] == "2026-03-05T13:00:00+09:00"  # 4 March 23:00 in New York
+
+
+def test_a_date_range_already_over_offers_nothing() -> None:
+    query = make_query(now="2026-03-10T12:00:00-04:00",
+                       window=("2026-03-02T00:00:00-05:00", "2026-03-31T00:00:00-04:00"),
+                       slot_rules=rules(booking_dates=BookingDates(date(2026, 3, 3),
+                                                                   date(2026, 3, 5))))
+    assert free_slots(query) == {}
+
+
+def test_a_date_range_of_one_day_across_the_spring_change_keeps_the_days_hours() -> None:
+    # 8 March 2026: New York's clocks skip 02:00-03:00; the day is 23 hours long.
+    query = make_query(window=("2026-03-01T00:00:00-05:00", "2026-03-15T00:00:00-04:00"),
+                       slot_rules=rules(booking_dates=BookingDates(date(2026, 3, 8),
+                                                                   date(2026, 3, 8))))
+    assert list(free_slots(query)) == [date(2026, 3, 8)]
+    assert clock(query) == [f"{h:02d}:00" for h in range(9, 17)]
+
+
+def test_a_date_range_whose_end_comes_before_its_start_is_refused() -> None:
+    with pytest.raises(InvalidBookingWindowError) as refused:
+        BookingDates(date(2026, 3, 5), date(2026, 3, 3))
+    assert refused.value.field == "booking_window_dates.end"
+    assert "2026-03-03 is before 2026-03-05" in refused.value.message
 
 
 def test_daily_limit_closes_a_day_counting_only_the_same_event_type() -> None:

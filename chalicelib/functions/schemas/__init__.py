@@ -51,6 +51,8 @@ from chalicelib.functions.schemas.connections import (
 )
 from chalicelib.functions.schemas.error_body import ErrorDetail, ErrorResponse
 from chalicelib.functions.schemas.event_types import (
+    BookingDatesModel,
+    BookingDatesOut,
     EventTypeDeleteQuery,
     EventTypeIn,
     EventTypeList,
@@ -102,8 +104,8 @@ from chalicelib.functions.schemas.sessions import (
 from chalicelib.functions.schemas.slots import MoveSlotsQuery, SlotOut, SlotsOut, SlotsQuery
 
 __all__ = [
-    "PATTERN_MESSAGES", "WEEKDAYS", "AttendeeModel", "AttendeeOut", "BookingIn",
-    "BookingLinks", "BookingList",
+    "PATTERN_MESSAGES", "WEEKDAYS", "AttendeeModel", "AttendeeOut", "BookingDatesModel",
+    "BookingDatesOut", "BookingIn", "BookingLinks", "BookingList",
     "BookingListQuery", "BookingOut", "BriefOut", "BrowserSessionOut", "BrowserSignupOut",
     "CalendarList", "CalendarOut", "CalendarsIn", "CancelIn", "ConnectIn", "ConnectOut",
     "ConnectionList", "ConnectionOut", "DisputeOut", "DisputeRecordOut", "ErrorDetail",

@@ -18,8 +18,8 @@ class ErrorDetail(Strict):
     field: str | None = None
     reason: str | None = Field(default=None, description=(
         "slot_unavailable only: the rule that refused the time (in_the_past, too_soon, "
-        "beyond_booking_window, outside_hours, not_on_slot_grid, daily_limit_reached, "
-        "calendar_busy)"))
+        "before_booking_window, beyond_booking_window, outside_hours, not_on_slot_grid, "
+        "daily_limit_reached, calendar_busy)"))
 
 
 class ErrorResponse(Strict):

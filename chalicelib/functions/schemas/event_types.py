@@ -7,6 +7,7 @@ since (a currency withdrawn from the list) must not turn into a 500 on every rea
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
@@ -17,6 +18,7 @@ from chalicelib.functions.schemas.base import Query, Strict
 from chalicelib.functions.schemas.fields import (
     CURRENCY_PATTERN,
     QUESTION_ID_PATTERN,
+    ApiDate,
     FreeText,
     Minutes,
     Slug,
@@ -62,6 +64,19 @@ class PriceModel(Strict):
                         AfterValidator(_current_currency)]
 
 
+class BookingDatesModel(Strict):
+    """A booking window between two dates: the host's dates, in their profile's zone,
+    both bookable (an end before the start: 400 invalid_booking_window)."""
+
+    start: ApiDate
+    end: ApiDate
+
+
+class BookingDatesOut(Strict):
+    start: date
+    end: date
+
+
 class EventTypeIn(Strict):
     slug: Slug
     title: Annotated[Text, Field(max_length=120)]
@@ -74,6 +89,9 @@ class EventTypeIn(Strict):
     minimum_notice_minutes: Annotated[int, Field(ge=0, le=525_600)] = 0
     slot_interval_minutes: Annotated[int, Field(ge=5, le=720)] | None = None
     booking_window_days: Annotated[int, Field(ge=1, le=730)] | None = None
+    booking_window_dates: Annotated[BookingDatesModel | None, Field(description=(
+        "bookable only between these two dates, in the host's zone (instead of "
+        "booking_window_days: not both)"))] = None
     daily_limit: Annotated[int, Field(ge=1, le=100)] | None = None
     questions: Annotated[list[QuestionModel], Field(max_length=20)] = []
     hidden: bool = False
@@ -136,6 +154,7 @@ class EventTypeOut(Strict):
     minimum_notice_minutes: int
     slot_interval_minutes: int | None
     booking_window_days: int | None
+    booking_window_dates: BookingDatesOut | None
     daily_limit: int | None
     questions: list[QuestionOut]
     hidden: bool

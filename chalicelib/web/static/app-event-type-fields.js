@@ -1,6 +1,6 @@
-// The event type editor's own fields (title, slug, description, the numbers, the price),
-// filled from an event type, and read back with the location and questions into the body
-// the API takes (app-event-types.js holds the editor).
+// The event type editor's own fields (title, slug, description, the numbers, the booking
+// window, the price), filled from an event type, and read back with the location and
+// questions into the body the API takes (app-event-types.js holds the editor).
 
 import { h } from "./app-dom.js";
 import { fractionDigits } from "./app-formats.js";
@@ -8,7 +8,7 @@ import { CURRENCIES, toMinor } from "./app-event-type-price.js";
 import { readQuestions } from "./app-event-type-questions.js";
 
 export const DEFAULT_REFUND_HOURS = 24;
-const OPTIONAL_NUMBERS = ["slot_interval_minutes", "booking_window_days", "daily_limit"];
+const OPTIONAL_NUMBERS = ["slot_interval_minutes", "daily_limit"];
 const NUMBERS = ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes",
   "refund_hours_before"];
 
@@ -20,6 +20,22 @@ export function fillFields(fields, v) {
   for (const name of NUMBERS) fields[name].value = v[name] ?? 0;
   fields.refund_hours_before.value = v.refund_hours_before ?? DEFAULT_REFUND_HOURS;
   for (const name of OPTIONAL_NUMBERS) fields[name].value = v[name] ?? "";
+  const dates = v.booking_window_dates;
+  fields.window_kind.value = dates ? "dates" : v.booking_window_days ? "days" : "none";
+  fields.booking_window_days.value = v.booking_window_days ?? "";
+  fields.booking_window_start.value = dates ? dates.start : "";
+  fields.booking_window_end.value = dates ? dates.end : "";
+  showWindow(fields);
+}
+
+// The booking window's fields for the kind chosen (days ahead, or two dates); the
+// others are hidden and disabled, so the browser's checks pass them over.
+export function showWindow(fields) {
+  for (const part of fields.window_kind.form.querySelectorAll("[data-window]")) {
+    const shown = part.dataset.window === fields.window_kind.value;
+    part.hidden = !shown;
+    for (const input of part.querySelectorAll("input")) input.disabled = !shown;
+  }
 }
 
 // The price's fields from a saved price (none: free, in US dollars); a currency the list
@@ -47,6 +63,10 @@ export function readEventType(fields, questions) {
   if (details) body.location.details = details;
   for (const name of NUMBERS) body[name] = Number(fields[name].value || 0);
   for (const name of OPTIONAL_NUMBERS) body[name] = fields[name].value ? Number(fields[name].value) : null;
+  const kind = fields.window_kind.value;
+  body.booking_window_days = kind === "days" ? Number(fields.booking_window_days.value) : null;
+  body.booking_window_dates = kind === "dates"
+    ? { start: fields.booking_window_start.value, end: fields.booking_window_end.value } : null;
   const amount = fields.price_amount.value.trim();
   if (Number(amount.replace(",", ".")) > 0) {
     body.price = { currency: currency.value, amount_minor: toMinor(amount, currency.value) };

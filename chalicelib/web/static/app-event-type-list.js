@@ -116,7 +116,9 @@ export function createEventTypeList(state, { onEdit }) {
     });
     const edit = $(".et-edit", item);
     edit.setAttribute("aria-label", `Edit ${et.title}`);
-    edit.addEventListener("click", () => onEdit(et));
+    // This page's own save of it since the card was drawn (the list is read again after
+    // a save, and a quick click can land before that): the editor opens on the save.
+    edit.addEventListener("click", () => onEdit(latest(et)));
     $(".et-inactive", item).hidden = et.active;
     $(".et-inactive-note", item).hidden = et.active;
     item.classList.toggle("is-inactive", !et.active);

@@ -11,7 +11,7 @@ import { ApiError } from "./api.js";
 import { $, h, toast } from "./app-dom.js";
 import { LOCATIONS, slugify } from "./app-formats.js";
 import { busy, checkForm, clearErrors, markInvalid, showError } from "./app-forms.js";
-import { DEFAULT_REFUND_HOURS, fillFields, fillPrice, readEventType } from "./app-event-type-fields.js";
+import { DEFAULT_REFUND_HOURS, fillFields, fillPrice, readEventType, showWindow } from "./app-event-type-fields.js";
 import { createEventTypeList } from "./app-event-type-list.js";
 import { placeHint, unavailable } from "./app-event-type-places.js";
 import { CURRENCIES, amountProblem, priceHint, vendorProblem } from "./app-event-type-price.js";
@@ -22,7 +22,9 @@ import { markSaved, mayLeave } from "./app-unsaved.js";
 // A price with no payment provider connected is refused as `price` (409
 // payment_not_connected): its message goes by the price field.
 const FIELDS = { "location.kind": "location_kind", "location.details": "location_details",
-  price: "price_amount", "price.amount_minor": "price_amount", "price.currency": "price_currency" };
+  price: "price_amount", "price.amount_minor": "price_amount", "price.currency": "price_currency",
+  booking_window_dates: "window_kind", "booking_window_dates.start": "booking_window_start",
+  "booking_window_dates.end": "booking_window_end" };
 
 export function initEventTypes(state) {
   const list = $("#et-list");
@@ -75,6 +77,7 @@ export function initEventTypes(state) {
     $("#et-price-hint").textContent = priceHint(currency.value, known());
   }
   currency.addEventListener("change", explainPrice);
+  fields.window_kind.addEventListener("change", () => showWindow(fields));
 
   function warnAboutPlace() {
     const why = unavailable(place.value, connections, state.integrations, destination);

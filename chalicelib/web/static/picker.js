@@ -39,6 +39,9 @@ export class Picker {
     this.sent = sent && { first: sent.first, last: sent.last, starts: startsOf(sent) };
     this.duration = event.duration_minutes;
     this.windowDays = event.booking_window_days ?? null; // bookable at most so far ahead
+    // Bookable only between two of the host's dates: the instants (UTC) their first day
+    // opens and the day after their last begins, on the host's clock.
+    this.dates = this.windowDates(event);
     this.zone = detectZone();
     this.hour12 = preferredHour12();
     this.months = new Map(); // "zone|YYYY-MM" -> Promise of {day: [slot]}
@@ -76,7 +79,7 @@ export class Picker {
     const onToday = this.y === this.first.y && this.m === this.first.m;
     this.zone = zone;
     document.getElementById("timezone").value = zone;
-    const today = this.today();
+    const today = this.firstMonth();
     this.first = today;
     this.last = this.lastMonth();
     const before = this.y * 12 + this.m < today.y * 12 + today.m;
@@ -94,9 +97,25 @@ export class Picker {
    * most a day after the same date on the visitor's.
    */
   lastMonth() {
+    if (this.dates) {
+      // The host's last date ends at `closes`: the month of the instant just before it.
+      const { y, m } = parseDay(dayIn(this.zone, new Date(this.dates.closes.getTime() - 1)));
+      return { y, m };
+    }
     if (this.windowDays === null) return null;
     const { y, m } = parseDay(addDays(dayIn(this.zone), this.windowDays + 1));
     return { y, m };
+  }
+
+  /**
+   * The earliest month a time can be booked in, in the chosen zone: this month, or the
+   * month the booking dates open in when that is later (none before it is offered).
+   */
+  firstMonth() {
+    const today = this.today();
+    if (!this.dates) return today;
+    const { y, m } = parseDay(dayIn(this.zone, this.dates.opens));
+    return y * 12 + m > today.y * 12 + today.m ? { y, m } : today;
   }
 
   /** The months the calendar may show. */
@@ -131,17 +150,28 @@ export class Picker {
   }
 
   start() {
-    const today = this.today();
-    this.first = today;
+    const first = this.firstMonth();
+    this.first = first;
     this.last = this.lastMonth();
     this.noteWindow();
-    return this.showMonth(today.y, today.m, { advance: true });
+    return this.showMonth(first.y, first.m, { advance: true });
   }
 
   noteWindow() {
     const days = this.windowDays;
-    this.calendar.windowNote = days === null ? ""
-      : `Bookings open at most ${days} day${days === 1 ? "" : "s"} ahead.`;
+    if (this.dates) {
+      this.calendar.windowNote = `Bookings are open for ${dayLabel(this.dates.start, true)} `
+        + `to ${dayLabel(this.dates.end, true)}.`;
+    } else {
+      this.calendar.windowNote = days === null ? ""
+        : `Bookings open at most ${days} day${days === 1 ? "" : "s"} ahead.`;
+    }
+  }
+
+  /** The booking window's dates as the page data sends them, or null. */
+  windowDates(event) {
+    const dates = event.booking_window_dates;
+    return dates ? { ...dates, opens: new Date(dates.opens), closes: new Date(dates.closes) } : null;
   }
 
   fetchMonth(y, m) {
@@ -188,6 +218,8 @@ export class Picker {
   retune(event, sent) {
     this.duration = event.duration_minutes;
     this.windowDays = event.booking_window_days ?? null;
+    this.dates = this.windowDates(event);
+    this.first = this.firstMonth();
     this.last = this.lastMonth();
     this.noteWindow();
     this.sent = sent && { first: sent.first, last: sent.last, starts: startsOf(sent) };
