@@ -54,7 +54,7 @@ def build_payment_accounts(core: Core, calls: PaymentCalls = WORKER_PAYMENT_CALL
         connections=connection_store(core), clock=core.clock,
         available=frozenset(p for p in PAYMENT_PROVIDERS if getattr(entries, p) is not None),
         stripe=stripe, razorpay=razorpay,
-        dashboard_url=f"{core.settings.public_base_url}/app/connections")
+        dashboard_url=f"{core.settings.public_base_url}/app")
 
 
 def _hold_timers(core: Core) -> Any:

@@ -47,21 +47,21 @@ def connect_provider(host_id: str, session_id: str | None, provider: str, body: 
 
     request = bp.current_request
     if provider in PAYMENT_PROVIDERS:
-        return _connect_payments(host_id, provider)
+        return _connect_payments(host_id, provider, body.return_to)
     result = services().connections.start(host_id, session_id, provider,
                                           frozenset(Feature(f) for f in body.features),
                                           f"/app/{body.return_to}")
     return started(request, result)
 
 
-def _connect_payments(host_id: str, provider: str) -> Response:
+def _connect_payments(host_id: str, provider: str, view: str) -> Response:
     from chalicelib.domain.errors import ValidationError
 
     if provider != "stripe":
         raise ValidationError("Razorpay is connected with your keys: PUT "
                               "/me/connections/razorpay", "provider")
     email = services().profiles.config(host_id).email
-    url = services().payment_accounts.connect_stripe(host_id, email)
+    url = services().payment_accounts.connect_stripe(host_id, email, view)
     return Response(body=json.dumps({"authorize_url": url}), status_code=200,
                     headers={"Content-Type": "application/json"})
 

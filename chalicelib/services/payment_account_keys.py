@@ -69,7 +69,7 @@ class StoredPaymentAccounts:
     available: frozenset[str]                             # set up on this Penny
     stripe: Callable[[str | None], StripeConnect]         # account (None: the platform)
     razorpay: Callable[[RazorpayKeySet], RazorpayAccount]
-    dashboard_url: str                                    # where onboarding comes back to
+    dashboard_url: str                                    # {public URL}/app: onboarding's way back
 
     def _stored(self, host_id: str, provider: str,
                 missing: type[PaymentNotConnectedError | NotConnectedError]

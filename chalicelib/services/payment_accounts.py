@@ -6,8 +6,9 @@ Money goes to the host's own account; Penny never holds funds.
   platform (keyed by the host, so a second click, or a Connect after Disconnect, finds
   the first, as it is now) and answers its Account Link: Stripe's own onboarding, where
   the host signs in to or opens their Stripe account. The link comes back to the
-  dashboard, which asks Penny to check the account (`check`): it is `connected` once
-  Stripe says it can take charges, `pending` until then. Nothing is taken from the
+  dashboard's view Connect was pressed on (the Connections page or the welcome steps),
+  which asks Penny to check the account (`check`): it is `connected` once Stripe says it
+  can take charges, `pending` until then. Nothing is taken from the
   return URL: the account id is the one Penny stored. Charges are direct charges on
   that account, and its events reach the platform's one webhook endpoint, signed with
   the platform's secret, carrying the account's id.
@@ -38,6 +39,8 @@ from chalicelib.services.payment_account_keys import (
 )
 
 log = logging.getLogger("penny.payments")
+# The dashboard's views Stripe's onboarding may come back to: never an address.
+STRIPE_VIEWS = frozenset({"connections", "welcome"})
 
 # Where bootstrap/payments.py and the tests import them from.
 __all__ = ["PAYMENT_PROVIDERS", "READY", "PaymentAccounts", "RazorpayAccount",
@@ -57,8 +60,10 @@ class PaymentAccounts(PaymentAccountAdapters):
         found = {c.provider: c for c in held if c.provider in PAYMENT_PROVIDERS}
         return [(p, p in self.available, found.get(p)) for p in PAYMENT_PROVIDERS]
 
-    def connect_stripe(self, host_id: str, email: str) -> str:
-        """The Stripe onboarding link for the host's account (made on the first click)."""
+    def connect_stripe(self, host_id: str, email: str, view: str = "connections") -> str:
+        """The Stripe onboarding link for the host's account (made on the first click),
+        coming back to the dashboard's `view` Connect was pressed on (the Connections page
+        or the welcome steps; any other name, the Connections page)."""
         self._offered("stripe")
         current = self._read(host_id, "stripe")  # keys that no longer open: broken now
         if current is not None and current[1] is not None and \
@@ -73,7 +78,8 @@ class PaymentAccounts(PaymentAccountAdapters):
             made = self.stripe(None).create_account(email, key=key)
             account_id = made.id
             self._save(host_id, "stripe", made, account_id)
-        back = f"{self.dashboard_url}?stripe=return"
+        back = f"{self.dashboard_url}/{view if view in STRIPE_VIEWS else 'connections'}" \
+            "?stripe=return"
         return self.stripe(None).onboarding_url(account_id, refresh_url=back, return_url=back)
 
     def check(self, host_id: str, provider: str) -> Connection:

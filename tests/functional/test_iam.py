@@ -245,7 +245,7 @@ def _stripe_on_fake_payments(fake: FakePayments) -> PaymentAccounts:
         clock=bootstrap.core().clock,
         available=frozenset({"stripe"}), stripe=lambda account: fake,
         razorpay=lambda keys: fake,
-        dashboard_url="http://penny.test/app/connections")
+        dashboard_url="http://penny.test/app")
 
 
 def run_payments_job(kind: EventKind, host_id: str, uid: str) -> None:

@@ -12,13 +12,17 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
+from html import unescape
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from icalendar import Calendar
 
 from chalicelib import bootstrap
@@ -244,6 +248,41 @@ def test_stripe_stays_pending_until_its_onboarding_is_finished(
     assert api.post("/me/connections/stripe/test", token=host).json["status"] == "pending"
     again = api.post("/me/connections/stripe", {"features": ["payments"]}, token=host)
     assert len(sandbox.stripe_accounts()) == 1 and again.status == 200  # the same account
+
+
+@pytest.mark.parametrize(("view", "decision"), [
+    ("welcome", "complete"), ("welcome", "later"), ("connections", "complete")])
+def test_stripe_onboarding_comes_back_to_the_view_connect_was_pressed_on(
+        api: Api, host: str, view: str, decision: str) -> None:
+    r = api.post("/me/connections/stripe", {"features": ["payments"], "return_to": view},
+                 token=host)
+    assert r.status == 200, r.body
+
+    back = leave_stripe_onboarding(r.json["authorize_url"], decision)
+
+    assert back == f"{PUBLIC}/app/{view}?stripe=return"
+
+
+@pytest.mark.parametrize("where", ["https://evil.example/app", "//evil.example", "login"])
+def test_a_stripe_way_back_that_is_not_a_view_of_the_dashboard_is_refused(
+        api: Api, host: str, where: str) -> None:
+    r = api.post("/me/connections/stripe", {"features": ["payments"], "return_to": where},
+                 token=host)
+
+    assert (r.status, r.code, r.json["error"]["field"]) == (400, "validation_error", "return_to")
+
+
+def leave_stripe_onboarding(link: str, decision: str) -> str:
+    """The host's browser on the sandbox's onboarding page: Complete (or anything else, as
+    Not now); where Stripe then sends it."""
+    with requests.Session() as browser:
+        page = browser.get(link, timeout=30)
+        form = re.search(r'<form\b[^>]*\baction="(?P<action>[^"]+)"', page.text)
+        assert page.ok and form, page.text
+        left = browser.post(urljoin(page.url, unescape(form["action"])),
+                            data={"decision": decision}, allow_redirects=False, timeout=30)
+    assert left.status_code == 303, left.text
+    return str(left.headers["Location"])
 
 
 def test_a_paid_booking_is_held_then_confirmed_by_stripes_signed_webhook(

@@ -18,8 +18,9 @@ class ConnectIn(Strict):
         description="what to turn on; each asks only for its own scopes (incremental consent)")
     return_to: Literal["connections", "welcome"] = Field(
         default="connections", description="the dashboard's view the provider's consent "
-        "page comes back to (/app/<view>?connected=<provider>): the one the host connected "
-        "from, the Connections page or the welcome steps")
+        "page (or Stripe's onboarding) comes back to (/app/<view>?connected=<provider>, "
+        "?stripe=return): the one the host connected from, the Connections page or the "
+        "welcome steps")
 
 
 class ConnectOut(Strict):

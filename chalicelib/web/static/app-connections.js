@@ -38,7 +38,7 @@ export function createConnections(api, integrations,
   const dialog = $("#disconnect-dialog");
   const banner = $("#connections-status");
   const returned = takeConnectReturn();
-  const fromStripe = { pending: takeStripeReturn() };
+  const fromStripe = { view: takeStripeReturn() };
   const razorpay = createRazorpayDialog(api, {
     onConnected: razorpayConnected, onClosed: () => focusCard("razorpay", "webhook"),
   });
@@ -187,12 +187,18 @@ export function createConnections(api, integrations,
     load();
   }
 
-  // What the way back from a provider said, once, on the view it came back to.
-  function sayReturn(view) {
+  // What the way back from a provider said, once, on the view it came back to; back
+  // from Stripe's onboarding, how the account stands now.
+  async function sayReturn(view) {
     const back = returned && returned.view === view && !returned.said ? returned : null;
-    if (!back) return;
-    back.said = true;
-    news.sayReturn(back);
+    if (back) {
+      back.said = true;
+      news.sayReturn(back);
+    }
+    if (fromStripe.view === view) {
+      fromStripe.view = null;
+      await news.checkStripe();
+    }
   }
 
   return {
@@ -206,26 +212,24 @@ export function createConnections(api, integrations,
     // The group of cards (a welcome step) whose card was pressed before the way back to
     // the welcome steps; null when this is no such way back.
     welcomeReturn() {
-      if (!returned || returned.view !== "welcome" || returned.said) return null;
+      const provider = fromStripe.view === "welcome" ? "stripe"
+        : returned && returned.view === "welcome" && !returned.said ? returned.provider : null;
+      if (!provider) return null;
       const remembered = sessionStorage.getItem(WELCOME_GROUP);
       sessionStorage.removeItem(WELCOME_GROUP);
-      const cards = model.cardsOf(returned.provider);
+      const cards = model.cardsOf(provider);
       return remembered || (cards.length ? cards[0].group : null);
     },
     async enterWelcome() {
       await load();
-      sayReturn("welcome");
+      await sayReturn("welcome");
     },
     // The Connections page opened: a fresh status line, fresh states, and what the
     // provider's redirect said, if this is the way back from one.
     async enterPage() {
       banner.replaceChildren();
       await load();
-      sayReturn("connections");
-      if (fromStripe.pending) {
-        fromStripe.pending = false;
-        await news.checkStripe();
-      }
+      await sayReturn("connections");
     },
   };
 }

@@ -1,8 +1,8 @@
 // Connecting a payment provider, for the Connections cards (app-connections.js).
 //
 // Stripe: Connect asks Penny for Stripe's onboarding link (POST /me/connections/stripe)
-// and the window goes there; Stripe sends the host back to /app/connections?stripe=return,
-// where the page asks Penny to check the account (POST /me/connections/stripe/test): it
+// and the window goes there; Stripe sends the host back to /app/connections?stripe=return
+// (or /app/welcome?stripe=return, from the welcome steps), where the page asks Penny to check the account (POST /me/connections/stripe/test): it
 // is connected once Stripe lets it take payments, "pending" until the host finishes
 // setting it up on Stripe. Razorpay has no such round trip: the host gives their own API
 // keys and a webhook secret in a dialog (PUT /me/connections/razorpay), and then adds a
@@ -22,10 +22,14 @@ export const PAYMENT_ASKS = {
   razorpay: "Connect with your own Razorpay API keys. Clients' payments go straight to your Razorpay account.",
 };
 
-// The way back from Stripe's onboarding: true once, when this page load is it.
+// The way back from Stripe's onboarding, to the view Connect was pressed on: that view's
+// name ("connections" or "welcome") once, when this page load is it; null otherwise.
 export function takeStripeReturn() {
-  const query = takeReturn("connections", ["stripe"]);
-  return Boolean(query && query.get("stripe") === "return");
+  for (const view of ["connections", "welcome"]) {
+    const query = takeReturn(view, ["stripe"]);
+    if (query) return query.get("stripe") === "return" ? view : null;
+  }
+  return null;
 }
 
 async function copyField(input, button) {

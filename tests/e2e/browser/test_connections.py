@@ -178,6 +178,33 @@ def test_a_host_who_connects_from_the_welcome_steps_comes_back_to_the_same_step(
     expect(page.get_by_role("button", name="Next")).to_be_visible()
 
 
+def test_a_host_who_connects_stripe_from_the_welcome_steps_comes_back_to_the_same_step(
+        stack: LocalStack, new_context: NewContext) -> None:
+    context = new_context()
+    sign_up_in_browser(context, stack)
+
+    # GIVEN a new host at the welcome steps' third step, Payments
+    page = open_dashboard(context, stack, "/app/welcome")
+    welcome = view(page, "welcome")
+    for _ in range(2):
+        page.get_by_role("button", name="Next").click()
+    expect(welcome.get_by_role("heading", name="Step 3 of 3: Payments")).to_be_visible()
+
+    # WHEN they connect Stripe there and finish Stripe's (the sandbox's) onboarding
+    welcome.get_by_role("button", name="Connect Stripe").click()
+    expect(page).to_have_url(re.compile(re.escape(stack.sandbox_url)))
+    page.get_by_role("button", name="Complete onboarding").click()
+
+    # THEN they are back at that step, which says Stripe is connected: not sent to the
+    # Connections page, away from the steps they had not finished
+    expect(page).to_have_url(f"{stack.api_url}/app/welcome")
+    expect(welcome.get_by_role("heading", name="Step 3 of 3: Payments")).to_be_visible()
+    expect(page.locator(".toast", has_text="Stripe is connected")).to_be_visible()
+    expect(welcome.locator('.integration:has(h3:text-is("Stripe")) .integration-badge')
+           ).to_have_text("Connected")
+    expect(page.get_by_role("button", name="Finish: set your hours")).to_be_visible()
+
+
 def test_saying_no_at_the_consent_page_comes_back_with_a_plain_message_and_nothing_connected(
         stack: LocalStack, new_context: NewContext) -> None:
     context = new_context()
