@@ -99,7 +99,15 @@ export function createRouter(state, views) {
     return wanted;
   }
 
-  return { currentSection, go, render, takeWanted, wantedView };
+  // A view asked for before this page load (a refused sign-in with a provider): kept as
+  // if asked for now, when it is one of the views a login may lead to.
+  function want(section) {
+    if (Object.hasOwn(views, section) && !PUBLIC_SECTIONS.includes(section) && !OPEN_SECTIONS.includes(section)) {
+      wanted = section;
+    }
+  }
+
+  return { currentSection, go, render, takeWanted, wantedView, want };
 }
 
 // On a phone the nav is one row that scrolls sideways: bring the current section into it

@@ -6,14 +6,17 @@
 // with the browser's zone for a new account and the view the visitor asked for (a
 // bookmark, or the view a session ended on), and sends the window there. The callback
 // logs the visitor in and goes to that view, else /app/bookings (/app/welcome for a new
-// account), or
-// comes back to /app/login?provider=<p>&error=<code>: the login view says why in its
-// error line (an alert, so a screen reader says it too) and takes the query away.
+// account), or comes back to /app/login?provider=<p>&error=<code>: the login view says
+// why in its error line (an alert, so a screen reader says it too) and takes the query
+// away. The view asked for is remembered for this tab while the window is away, so a
+// refusal keeps it for the next login (wantedBack).
 
 import { $, h } from "./app-dom.js";
 import { showError } from "./app-forms.js";
 import { takeReturn, toProvider } from "./app-provider-trip.js";
 import { detectZone } from "./clock.js";
+
+const WANTED = "penny.sign-in.wanted";
 
 const tooMany = () => "Too many accounts were made from this network just now. Try again later, or log in to an account you already have.";
 
@@ -43,8 +46,12 @@ function mountButtons(api, providers, form, wantedView, hint) {
     const button = h("button", { type: "button", class: "button button-wide sign-in-with-button", "data-provider": provider },
       `Sign in with ${name}`);
     button.addEventListener("click", async () => {
-      const refused = await toProvider(button, () =>
-        api.post(`/auth/oidc/${provider}`, { timezone: detectZone(), view: wantedView() || null }));
+      const refused = await toProvider(button, async () => {
+        const wanted = wantedView() || "";
+        const answer = await api.post(`/auth/oidc/${provider}`, { timezone: detectZone(), view: wanted || null });
+        sessionStorage.setItem(WANTED, wanted);
+        return answer;
+      });
       if (refused) showError(form, { message: refused.message });
     });
     return h("li", {}, button);
@@ -65,8 +72,14 @@ export function initSignIn(api, providers, wantedView) {
     "A new account takes its name and e-mail from that account. You can change your name and your link on your Profile page.");
   const query = takeReturn("login", ["error"]);
   let back = query && { provider: query.get("provider") || "", error: query.get("error") };
+  // Read on every load, so it never outlives the one way back it was kept for.
+  const wanted = sessionStorage.getItem(WANTED) || "";
+  sessionStorage.removeItem(WANTED);
 
   return {
+    // The view asked for before a sign-in the provider or Penny refused ("" for none):
+    // the router may only take one of its own views from it.
+    wantedBack: back ? wanted : "",
     login: {
       enter() {
         if (!back) return;

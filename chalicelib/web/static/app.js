@@ -93,6 +93,8 @@ const views = {
 // ---- routing (app-routes.js) ------------------------------------------------------------
 
 const router = createRouter(state, views);
+// Back from a sign-in the provider refused: the view asked for before it still waits.
+router.want(signIn.wantedBack);
 
 // The views' own way to another (the welcome steps' last): the router, made after them.
 function go(section, options) {

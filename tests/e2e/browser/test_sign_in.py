@@ -137,6 +137,34 @@ def test_a_bookmarked_view_opened_logged_out_is_where_signing_in_with_google_lea
     expect(page.locator("#dash-host")).to_have_text("Ada Lovelace")
 
 
+def test_a_bookmarked_view_is_still_where_signing_in_leads_after_saying_no_at_google_once(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a host whose account Google signs in to (made now, or by a test above: the
+    # sandbox has one Google account)
+    page = open_dashboard(new_context(), stack, "/app/login")
+    view(page, "login").get_by_role("button", name="Sign in with Google").click()
+    at_the_sandbox(page, stack)
+    expect(page).to_have_url(re.compile(r"/app/(welcome|bookings)$"))
+
+    # who, logged out, opened their bookmark of the Availability view and pressed Deny at
+    # Google's page
+    page = open_dashboard(new_context(), stack, "/app/availability")
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+    login = view(page, "login")
+    login.get_by_role("button", name="Sign in with Google").click()
+    at_the_sandbox(page, stack, decision="Deny")
+    expect(page).to_have_url(f"{stack.api_url}/app/login")
+    expect(login.locator(".form-error")).to_contain_text("You said no on Google's page")
+
+    # WHEN they sign in with Google after all
+    login.get_by_role("button", name="Sign in with Google").click()
+    at_the_sandbox(page, stack)
+
+    # THEN they are where they were going, not on Bookings
+    expect(page).to_have_url(f"{stack.api_url}/app/availability")
+    expect(view(page, "availability")).to_be_visible()
+
+
 def test_saying_no_at_google_comes_back_to_the_login_view_with_a_plain_message(
         stack: LocalStack, new_context: NewContext, screenshot: Screenshot) -> None:
     context = new_context()
