@@ -9,7 +9,7 @@
 
 import { ApiError } from "./api.js";
 import { $, h, toast } from "./app-dom.js";
-import { LOCATIONS, slugify } from "./app-formats.js";
+import { LOCATIONS, eventTypeSlug, slugify } from "./app-formats.js";
 import { busy, checkForm, clearErrors, markInvalid, showError } from "./app-forms.js";
 import { DEFAULT_REFUND_HOURS, fillFields, fillPrice, readEventType, showWindow } from "./app-event-type-fields.js";
 import { createEventTypeList } from "./app-event-type-list.js";
@@ -25,6 +25,9 @@ const FIELDS = { "location.kind": "location_kind", "location.details": "location
   price: "price_amount", "price.amount_minor": "price_amount", "price.currency": "price_currency",
   booking_window_dates: "window_kind", "booking_window_dates.start": "booking_window_start",
   "booking_window_dates.end": "booking_window_end" };
+
+const LINK_HINT = "Lower-case letters, digits and dashes.";
+const LINK_FROM_DURATION = "Made from the duration, as the title gives no link: change it if you like. Lower-case letters, digits and dashes.";
 
 export function initEventTypes(state) {
   const list = $("#et-list");
@@ -114,6 +117,7 @@ export function initEventTypes(state) {
     slugEdited = Boolean(et);
     form.reset();
     clearErrors(form);
+    $("#et-slug-hint").textContent = LINK_HINT;
     $("#et-form-title").textContent = et ? `Edit ${et.title}` : "New event type";
     $("#et-delete").hidden = !et;
     $("#et-duplicate").hidden = !et;
@@ -165,11 +169,22 @@ export function initEventTypes(state) {
     editing = null;
   }
 
-  fields.title.addEventListener("input", () => {
-    if (!slugEdited) fields.slug.value = slugify(fields.title.value);
+  // The link name follows the title until the host types one. A title with no Latin
+  // spelling ('初回相談') gives one from the duration, free among the host's own (30-min,
+  // else 30-min-2, ...), and the hint says why.
+  function suggestLink() {
+    if (slugEdited) return;
+    const { slug, fallback } = eventTypeSlug(fields.title.value, fields.duration_minutes.value);
+    fields.slug.value = fallback ? freeSlug(slug) : slug;
+    $("#et-slug-hint").textContent = fallback ? LINK_FROM_DURATION : LINK_HINT;
+  }
+  fields.title.addEventListener("input", suggestLink);
+  fields.duration_minutes.addEventListener("input", () => {
+    if (!slugify(fields.title.value)) suggestLink();
   });
   fields.slug.addEventListener("input", () => {
     slugEdited = true;
+    $("#et-slug-hint").textContent = LINK_HINT;
     warnAboutLink();
   });
   $("#et-new").addEventListener("click", () => open(null));

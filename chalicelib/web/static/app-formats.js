@@ -95,3 +95,14 @@ export function slugify(text) {
     .replace(SPELLED, (letters) => (letters === "ου" ? "ou" : LATIN[letters]))
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
 }
+
+// The link name suggested for an event type's title: its Latin spelling, else (a title in
+// a script with none, '初回相談') one from the duration, "30-min", or "meeting" without
+// one, so the required field is never left empty with no word why. `fallback` says the
+// title gave none, for the editor's hint to say so.
+export function eventTypeSlug(title, minutes) {
+  const slug = slugify(title);
+  if (slug || !title.trim()) return { slug, fallback: false };
+  const n = Number(minutes);
+  return { slug: String(minutes).trim() && Number.isInteger(n) && n > 0 ? `${n}-min` : "meeting", fallback: true };
+}

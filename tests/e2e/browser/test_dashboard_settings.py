@@ -137,6 +137,34 @@ def test_a_removed_question_leaves_the_others_numbered_and_labelled_apart(
         "aria-invalid", "true")
 
 
+def test_a_title_with_no_latin_spelling_suggests_a_free_link_from_the_duration(
+        stack: LocalStack, new_context: NewContext) -> None:
+    _, page = host_at(stack, new_context, "/app/event-types")
+    types = view(page, "event-types")
+    link = types.get_by_label("Link name")
+    hint = page.locator("#et-slug-hint")
+
+    # GIVEN a host with a 30-min event type already
+    types.get_by_role("button", name="New event type").click()
+    types.get_by_label("Title").fill("相談")
+    expect(link).to_have_value("30-min")
+    expect(hint).to_contain_text("Made from the duration, as the title gives no link")
+    types.get_by_role("button", name="Save event type").click()
+    expect(types.get_by_role("button", name="Edit 相談")).to_be_visible()
+
+    # WHEN they start another whose title, '初回相談', has no Latin spelling
+    types.get_by_role("button", name="New event type").click()
+    expect(hint).to_have_text("Lower-case letters, digits and dashes.")
+    types.get_by_label("Title").fill("初回相談")
+
+    # THEN its link comes from the duration, free among their own, and follows it
+    expect(link).to_have_value("30-min-2")
+    types.get_by_label("Duration (minutes)").fill("45")
+    expect(link).to_have_value("45-min")
+    types.get_by_role("button", name="Save event type").click()
+    expect(types.get_by_role("button", name="Edit 初回相談")).to_be_visible()
+
+
 @pytest.mark.parametrize(("currency", "amount", "says"), [
     ("JPY", "100.5", "JPY has no smaller unit: enter a whole amount, like 2500."),
     ("EUR", "10.005", "EUR has at most 2 decimals: enter an amount like 25 or 25.50."),
