@@ -41,10 +41,10 @@ export function createRouter(state, views) {
     let section = currentSection();
     const signedIn = Boolean(state.profile);
     if (!signedIn && !PUBLIC_SECTIONS.includes(section) && !OPEN_SECTIONS.includes(section)) {
-      if (views[section]) wanted = section;
+      if (Object.hasOwn(views, section)) wanted = section;
       section = "login";
     }
-    else if (signedIn && (PUBLIC_SECTIONS.includes(section) || !views[section])) section = "bookings";
+    else if (signedIn && (PUBLIC_SECTIONS.includes(section) || !Object.hasOwn(views, section))) section = "bookings";
     if (section !== currentSection()) history.replaceState(null, "", `${base}/app/${section}`);
     shownPath = location.pathname;
 
