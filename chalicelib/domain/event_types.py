@@ -13,6 +13,10 @@ from chalicelib.domain.slots import BookingDates, SlotRules
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
+# The longest meeting an event type may have (a move keeps a booking's length): a meeting
+# that may still be on started at most this long ago (the host's list reads from there).
+MAX_DURATION_MINUTES = 720
+LONGEST_MEETING = timedelta(minutes=MAX_DURATION_MINUTES)
 
 
 class LocationKind(StrEnum):

@@ -19,7 +19,7 @@ from chalicelib.domain.errors import (
     NotFoundError,
     ValidationError,
 )
-from chalicelib.domain.event_types import EventType
+from chalicelib.domain.event_types import LONGEST_MEETING, EventType
 from chalicelib.domain.hosts import HostConfig
 from chalicelib.domain.own_event import OwnEvent
 from chalicelib.domain.reservations import Claim, event_type_of, move_rules
@@ -97,24 +97,32 @@ class BookingChanges:
     def list_for_host(self, host_id: str, status: str, limit: int,
                       cursor: str | None = None,
                       attendee: str | None = None) -> tuple[list[Booking], str | None]:
-        """A page of upcoming (soonest first), past (latest first) or cancelled (latest
-        first: cancelled, and holds that ended unpaid) bookings, and the cursor of the next
-        page (None: no more); with `attendee`, only those of a client whose name or e-mail
-        holds it, in any case. The index holds them all by start, so the others of a page's
-        stretch are read and skipped; at most LIST_READS reads a page, and a page cut short
-        by that carries a cursor on from where it stopped."""
+        """A page of upcoming (not yet ended, soonest first: a meeting in progress comes
+        first), past (ended, latest first) or cancelled (latest first: cancelled, and
+        holds that ended unpaid) bookings, and the cursor of the next page (None: no
+        more); with `attendee`, only those of a client whose name or e-mail holds it, in
+        any case. The index holds them all by start, so the others of a page's stretch
+        are read and skipped; at most LIST_READS reads a page, and a page cut short by
+        that carries a cursor on from where it stopped."""
         now = self.clock.now()
-        now_key = now.astimezone(UTC).isoformat()
-        # Upcoming: from now on; past: before now (a booking starting this instant is
-        # upcoming); cancelled: every time.
+        # The index is by start, and a booking's end is not in its key: a meeting still
+        # on began at most LONGEST_MEETING ago, so upcoming reads on from then (skipping
+        # the few that ended since) and past back from now (skipping those still on).
+        # Cancelled: every time.
+        first = {"upcoming": now - LONGEST_MEETING, "past": now}.get(status)
         past = _key_of(cursor) if cursor is not None else \
-            None if status == "cancelled" else now_key
+            None if first is None else first.astimezone(UTC).isoformat()
         newest_first = status != "upcoming"
 
         needle = None if attendee is None else attendee.casefold()
 
+        def in_tab(b: Booking) -> bool:
+            if status == "cancelled":
+                return not b.is_active(now)
+            return b.is_active(now) and (b.end > now) == (status == "upcoming")
+
         def wanted(b: Booking) -> bool:
-            return b.is_active(now) != (status == "cancelled") and (
+            return in_tab(b) and (
                 needle is None or needle in b.attendee.name.casefold()
                 or needle in b.attendee.email.casefold())
 

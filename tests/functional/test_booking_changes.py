@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from icalendar import Calendar
 from chalicelib.domain.bookings import MAX_MOVES
 from tests.functional import factories as f
 from tests.functional.conftest import Api, FixedClock
+from tests.functional.dynamodb_requests import recorded
 from tests.functional.hosts import make_host
 
 SLOTS = "/hosts/alice/intro/slots?start=2026-11-24&end=2026-11-24&timeZone=UTC"
@@ -205,6 +207,31 @@ def test_host_lists_views_and_cancels_its_bookings(api: Api, clock: FixedClock) 
                                      "password": "correct horse battery"}).json["access_token"]
     past = api.get("/me/bookings?status=past", token=token).json["bookings"]
     assert [x["uid"] for x in past] == [second["uid"]]
+
+
+def test_a_meeting_in_progress_is_listed_first_under_upcoming_in_one_read_until_it_ends(
+        api: Api, clock: FixedClock) -> None:
+    make_host(api)
+    ended, under_way, later = (book(api, f"2026-11-24T{hour}:00:00Z")["uid"]
+                               for hour in ("14", "15", "16"))
+    clock.current = datetime(2026, 11, 24, 15, 5, tzinfo=UTC)  # the host opens it to join
+    login = {"email": "alice@example.com", "password": "correct horse battery"}
+
+    def listed(status: str) -> list[str]:
+        token = api.post("/auth/login", login).json["access_token"]
+        with recorded() as requests:
+            r = api.get(f"/me/bookings?status={status}", token=token)
+            reads.append(requests.take())
+        assert r.status == 200, r.json
+        return [b["uid"] for b in r.json["bookings"]]
+
+    reads: list[dict[str, int]] = []
+    upcoming = listed("upcoming")
+    assert upcoming == [under_way, later]
+    assert reads[0] == {"Query": 1}  # the host's index, from the longest meeting ago
+    assert listed("past") == [ended]
+    clock.current = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)  # its end
+    assert (listed("upcoming"), listed("past")) == ([later], [under_way, ended])
 
 
 def test_the_host_pages_through_bookings_with_the_cursor_past_cancelled_ones(

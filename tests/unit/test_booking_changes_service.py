@@ -28,6 +28,7 @@ from chalicelib.domain.errors import (
     TooManyMovesError,
     ValidationError,
 )
+from chalicelib.domain.event_types import LONGEST_MEETING
 from chalicelib.domain.notes import NotesDestination
 from chalicelib.services.booking import BookingRequest, BookingService
 from chalicelib.services.booking_changes import BookingChanges
@@ -406,6 +407,36 @@ def test_a_host_lists_upcoming_past_and_cancelled_bookings_apart(world: World) -
     assert uids("past") == [soon.uid]
     assert uids("cancelled") == [dropped.uid]
     assert world.changes.list_for_host("host-bob", "upcoming", 10) == ([], None)
+
+
+def test_a_meeting_in_progress_is_upcoming_first_until_it_ends_then_past(world: World) -> None:
+    ended = world.book("2026-03-03T10:00:00-05:00")                  # 15:00Z to 15:30Z
+    under_way = world.book("2026-03-03T10:30:00-05:00", name="Cy Now")  # 15:30Z to 16:00Z
+    later = world.book("2026-03-03T11:00:00-05:00", name="Di Later")
+
+    def uids(status: str) -> list[str]:
+        return [b.uid for b in world.changes.list_for_host("host-alice", status, 10)[0]]
+
+    world.clock.at = at("2026-03-03T15:35:00+00:00")  # five minutes into Cy's meeting
+    assert uids("upcoming") == [under_way.uid, later.uid]
+    assert uids("past") == [ended.uid]
+
+    world.clock.at = at("2026-03-03T16:00:00+00:00")  # the moment it ends
+    assert uids("upcoming") == [later.uid]
+    assert uids("past") == [under_way.uid, ended.uid]
+
+
+def test_the_longest_meeting_an_event_type_allows_is_upcoming_to_its_last_minute(
+        world: World) -> None:
+    made = world.book("2026-03-03T10:00:00-05:00")
+    longest = replace(made, start=at("2026-03-03T00:00:00+00:00"),
+                      end=at("2026-03-03T00:00:00+00:00") + LONGEST_MEETING)
+    world.bookings.bookings[made.uid] = longest
+    world.clock.at = longest.end - timedelta(minutes=1)
+
+    assert [b.uid for b in world.changes.list_for_host("host-alice", "upcoming", 10)[0]] == [
+        made.uid]
+    assert world.changes.list_for_host("host-alice", "past", 10)[0] == []
 
 
 def five_on_wednesday(world: World) -> list[Booking]:

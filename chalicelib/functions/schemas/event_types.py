@@ -14,6 +14,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.currencies import CURRENCIES
+from chalicelib.domain.event_types import MAX_DURATION_MINUTES
 from chalicelib.functions.schemas.base import Query, Strict
 from chalicelib.functions.schemas.fields import (
     CURRENCY_PATTERN,
@@ -81,7 +82,7 @@ class EventTypeIn(Strict):
     slug: Slug
     title: Annotated[Text, Field(max_length=120)]
     description: Annotated[FreeText, Field(max_length=2000)] = ""
-    duration_minutes: Annotated[int, Field(ge=5, le=720)]
+    duration_minutes: Annotated[int, Field(ge=5, le=MAX_DURATION_MINUTES)]
     location: LocationModel
     price: PriceModel | None = None
     buffer_before_minutes: Minutes = 0

@@ -20,6 +20,13 @@ function tag(text, kind) {
   return h("li", { class: `badge badge-${kind}` }, text);
 }
 
+// Whether its meeting is on at `now` (ms): begun, not ended, and still standing. It stays
+// under Upcoming until it ends, first, so the host who opens the list late finds its Join.
+export function inProgress(booking, now = Date.now()) {
+  return (booking.status === "confirmed" || booking.status === "pending_payment")
+    && Date.parse(booking.start) <= now && now < Date.parse(booking.end);
+}
+
 // The meeting's link, written on the booking by the calendar job some seconds after it
 // was made (a `booking.updated` event says so), or the note the client was given when no
 // link could be made. Nothing for a cancelled booking: there is no meeting to join.
@@ -66,6 +73,7 @@ function briefOf(booking) {
 function tagsOf(booking, seen) {
   const [label, kind] = STATUS[booking.status] || [booking.status, "muted"];
   const tags = [tag(label, kind), tag(...paymentBadge(booking))];
+  if (inProgress(booking)) tags.unshift(tag("In progress", "now"));
   if (booking.sequence > 0 && booking.status !== "cancelled") tags.push(tag("Rescheduled", "info"));
   // Until the list read after the event has them (the row shows the link and the brief)
   if (seen.notes && !booking.notes_url) tags.push(tag("Notes saved", "info"));
@@ -112,6 +120,7 @@ export function bookingRow(booking, { timezone, api, seen, changed, cancellable,
   const when = formatRange(booking.start, booking.end, timezone);
   item.dataset.uid = booking.uid;
   if (changed) item.classList.add("booking-changed");
+  if (inProgress(booking)) item.classList.add("booking-now");
   $(".booking-date", item).textContent = when.day;
   $(".booking-time", item).textContent = when.time;
   $(".booking-title", item).textContent = booking.event_title;

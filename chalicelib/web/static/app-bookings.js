@@ -7,7 +7,7 @@ import { ApiError } from "./api.js";
 import { confirmCancel } from "./app-booking-cancel.js";
 import { createBrokenNotice } from "./app-booking-connections.js";
 import { createBookingNews } from "./app-booking-news.js";
-import { bookingRow, showJoining, showOutOfDate, showPayment, showRemoved } from "./app-booking-row.js";
+import { bookingRow, inProgress, showJoining, showOutOfDate, showPayment, showRemoved } from "./app-booking-row.js";
 import { initBookingTabs } from "./app-booking-tabs.js";
 import { $, $$, toast } from "./app-dom.js";
 import { backTo, placeIn } from "./app-list-place.js";
@@ -22,6 +22,7 @@ const EMPTY = {
 const REFRESH_DELAY_MS = 250;
 const FIND_DELAY_MS = 300; // the list is read once the host pauses typing
 const PAGE = 100; // bookings a page; "Show more" reads the next one
+const CLOCK_MS = 60 * 60 * 1000; // the clock's timer looks again at least this often
 
 export function initBookings(state) {
   const tabs = $$("#bookings-tabs [role=tab]");
@@ -39,6 +40,7 @@ export function initBookings(state) {
   let cursor = null; // the next page's, when there is one
   let find = ""; // the client looked for (part of a name or e-mail), "" for every one
   let findTimer = null;
+  let clockTimer = null;
   const shown = new Map(); // uid -> the booking as its row shows it
   const listed = new Map(); // uid -> {booking, read}: as the list read `read` gave it
   const news = createBookingNews(); // what live events said of each booking
@@ -91,7 +93,9 @@ export function initBookings(state) {
     return bookingRow(booking, {
       timezone: state.profile.timezone, api: state.api, seen: news.seen(booking.uid),
       changed: changed.has(booking.uid),
-      cancellable: status === "upcoming" && booking.status !== "cancelled",
+      // Begun, it may no longer be cancelled (Penny refuses it), though it is upcoming.
+      cancellable: status === "upcoming" && booking.status !== "cancelled"
+        && Date.parse(booking.start) > Date.now(),
       onCancel: (when) => confirmCancel(dialog, state.api, booking, when, refresh),
     });
   }
@@ -129,6 +133,7 @@ export function initBookings(state) {
       empty.hidden = bookings.length > 0;
       $("#bookings-zone").textContent = `Times in ${zoneLabel(state.profile.timezone)}.`;
       changed.clear();
+      watchTheClock();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status !== 401) toast("Could not load bookings.", { kind: "warning", detail: error.message });
@@ -167,6 +172,7 @@ export function initBookings(state) {
       moreShown(added, button);
       empty.textContent = emptyText(cursor);
       empty.hidden = list.children.length > 0;
+      watchTheClock();
       if (superseded) refresh({ quiet: true }); // the catch-up it stood for, of every page
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -192,6 +198,46 @@ export function initBookings(state) {
     (target || tabs.find((tab) => tab.dataset.status === status)).focus();
   }
   $("#bookings-more-button").addEventListener("click", showMore);
+
+  // The clock moves rows under Upcoming, which holds a booking until its meeting ends: one
+  // that begins says "In progress" and loses its Cancel (Penny refuses to cancel a
+  // begun booking), and one that ends leaves the tab (Past lists it from its next read).
+  // One timer, for the next such moment among the rows shown, and at least hourly: the
+  // timers of a computer that slept come late.
+  function watchTheClock() {
+    clearTimeout(clockTimer);
+    if (status !== "upcoming") return;
+    const now = Date.now();
+    let next = now + CLOCK_MS;
+    for (const booking of shown.values()) {
+      for (const at of [Date.parse(booking.start), Date.parse(booking.end)]) {
+        if (at > now && at < next) next = at;
+      }
+    }
+    clockTimer = setTimeout(timePassed, next - now);
+  }
+
+  function timePassed() {
+    if (status !== "upcoming" || !state.profile) return; // another tab, or signed out
+    const now = Date.now();
+    const place = placeIn(list);
+    for (const item of [...list.children]) {
+      const booking = shown.get(item.dataset.uid);
+      const was = listed.get(item.dataset.uid);
+      if (!booking || !was) continue;
+      if (Date.parse(booking.end) <= now) {
+        item.remove();
+        shown.delete(booking.uid);
+        listed.delete(booking.uid);
+      } else if (inProgress(booking, now) !== item.classList.contains("booking-now")) {
+        item.replaceWith(row(was.booking, was.read));
+      }
+    }
+    backTo(list, place, tabs.find((tab) => tab.dataset.status === status));
+    empty.textContent = emptyText(cursor);
+    empty.hidden = list.children.length > 0;
+    watchTheClock();
+  }
 
   // Its video link arrived, or its event was deleted in the host's calendar or made
   // again (booking.updated, whose summary carries both): the row shows it in place, with
