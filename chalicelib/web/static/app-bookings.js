@@ -7,11 +7,13 @@ import { ApiError } from "./api.js";
 import { confirmCancel } from "./app-booking-cancel.js";
 import { createBrokenNotice } from "./app-booking-connections.js";
 import { createBookingNews } from "./app-booking-news.js";
+import { placeAmong, withRowsRead } from "./app-booking-place.js";
 import { bookingRow, inProgress, showJoining, showOutOfDate, showPayment, showRemoved } from "./app-booking-row.js";
 import { initBookingTabs } from "./app-booking-tabs.js";
 import { $, $$, toast } from "./app-dom.js";
 import { backTo, placeIn } from "./app-list-place.js";
 import { withPaymentNews } from "./app-payment-news.js";
+import { laterByVersion } from "./app-row-news.js";
 import { zoneLabel } from "./clock.js";
 
 const EMPTY = {
@@ -19,7 +21,7 @@ const EMPTY = {
   past: "No past bookings yet.",
   cancelled: "No cancelled bookings.",
 };
-const REFRESH_DELAY_MS = 250;
+const REFRESH_DELAY_MS = 250; // a burst of events (created + confirmed): one read
 const FIND_DELAY_MS = 300; // the list is read once the host pauses typing
 const PAGE = 100; // bookings a page; "Show more" reads the next one
 const CLOCK_MS = 60 * 60 * 1000; // the clock's timer looks again at least this often
@@ -38,6 +40,8 @@ export function initBookings(state) {
   let reading = 0; // the generation of a read of the whole list on its way (0: none)
   let pages = 1; // pages the host has asked for on this tab: a refresh reads as many
   let cursor = null; // the next page's, when there is one
+  let bound = null; // the last booking the pages read gave: a full page's cursor is its key
+  let skipped = false; // the last page ended short, its cursor past bookings it did not show
   let find = ""; // the client looked for (part of a name or e-mail), "" for every one
   let findTimer = null;
   let clockTimer = null;
@@ -45,6 +49,10 @@ export function initBookings(state) {
   const listed = new Map(); // uid -> {booking, read}: as the list read `read` gave it
   const news = createBookingNews(); // what live events said of each booking
   const changed = new Set(); // uids to highlight on the next render
+  const asked = new Set(); // uids a live event told of, whose rows are read next
+  // uid -> {booking, at}: a row read alone (GET /me/bookings/{uid}) and the count of list
+  // reads begun when it answered, laid over a list read on its way (withRowsRead).
+  const rowsRead = new Map();
   const broken = createBrokenNotice(state.api, $("#bookings-broken"), state.integrations,
     () => state.profile && state.profile.timezone);
 
@@ -96,14 +104,15 @@ export function initBookings(state) {
       // Begun, it may no longer be cancelled (Penny refuses it), though it is upcoming.
       cancellable: status === "upcoming" && booking.status !== "cancelled"
         && Date.parse(booking.start) > Date.now(),
-      onCancel: (when) => confirmCancel(dialog, state.api, booking, when, refresh),
+      onCancel: (when) => confirmCancel(dialog, state.api, booking, when, () => readRow(booking.uid)),
     });
   }
 
   // `quiet`: a read the host did not ask for (a socket opened, a live event came), which
   // does not dim the list while it is on its way.
   async function refresh({ quiet = false } = {}) {
-    clearTimeout(timer);
+    clearTimeout(timer); // the rows live events asked for are in this read
+    asked.clear();
     const mine = ++generation;
     reading = mine;
     if (!quiet) {
@@ -111,8 +120,10 @@ export function initBookings(state) {
       moreStatus.textContent = ""; // another tab, or the view shown again: from its first page
     }
     try {
-      const bookings = [];
+      let bookings = [];
       let next = null;
+      let last = null;
+      let short = false;
       for (let page = 0; page < pages; page += 1) {
         const answer = await state.api.get(listQuery(next));
         // A newer read, or signed out meanwhile (a read a socket's opening asked for,
@@ -120,14 +131,21 @@ export function initBookings(state) {
         if (mine !== generation || !state.profile) return;
         bookings.push(...answer.bookings);
         next = answer.next_cursor;
+        last = answer.bookings.at(-1) || last;
+        short = Boolean(next) && answer.bookings.length < PAGE;
         if (!next) break;
       }
+      bookings = withRowsRead(bookings, rowsRead, mine,
+        { status, find, more: Boolean(next), bound: last, skipped: short }, Date.now());
+      for (const [uid, { at }] of rowsRead) if (at < mine) rowsRead.delete(uid);
       shown.clear();
       listed.clear();
       const place = placeIn(list);
       list.replaceChildren(...bookings.map((booking) => row(booking, mine)));
       backTo(list, place, tabs.find((tab) => tab.dataset.status === status));
       cursor = next;
+      bound = last;
+      skipped = short;
       more.hidden = !cursor;
       empty.textContent = emptyText(next);
       empty.hidden = bookings.length > 0;
@@ -166,9 +184,18 @@ export function initBookings(state) {
         refresh({ quiet: true }); // a read began meanwhile: again, with this page too
         return;
       }
-      const added = answer.bookings.map((booking) => row(booking, mine));
+      // A booking a live event moved since may be here too: the later telling stands.
+      const page = answer.bookings.filter((booking) => {
+        const was = listed.get(booking.uid);
+        if (was && laterByVersion(was.booking, booking) !== true) return false;
+        if (was) takeOut(booking.uid);
+        return true;
+      });
+      const added = page.map((booking) => row(booking, mine));
       list.append(...added);
       cursor = answer.next_cursor;
+      bound = answer.bookings.at(-1) || bound;
+      skipped = Boolean(cursor) && answer.bookings.length < PAGE;
       moreShown(added, button);
       empty.textContent = emptyText(cursor);
       empty.hidden = list.children.length > 0;
@@ -226,9 +253,7 @@ export function initBookings(state) {
       const was = listed.get(item.dataset.uid);
       if (!booking || !was) continue;
       if (Date.parse(booking.end) <= now) {
-        item.remove();
-        shown.delete(booking.uid);
-        listed.delete(booking.uid);
+        takeOut(booking.uid);
       } else if (inProgress(booking, now) !== item.classList.contains("booking-now")) {
         item.replaceWith(row(was.booking, was.read));
       }
@@ -237,6 +262,85 @@ export function initBookings(state) {
     empty.textContent = emptyText(cursor);
     empty.hidden = list.children.length > 0;
     watchTheClock();
+  }
+
+  // The rows live events told of, each read alone (GET /me/bookings/{uid}: an event's
+  // summary lacks the client's e-mail, answers, notes and brief) and put in, moved or
+  // taken out in place; the other rows, the host's focus, what they opened, where they
+  // scrolled to, the tab and the client looked for stay as they were. It used to read
+  // every page shown again and draw every row anew: with 700 rows shown, seven reads one
+  // after another and a page frozen for a second, for each booking made.
+  function readAsked() {
+    const uids = [...asked];
+    asked.clear();
+    for (const uid of uids) readRow(uid);
+  }
+
+  async function readRow(uid) {
+    const read = generation;
+    const tab = status;
+    const looked = find;
+    let booking;
+    try {
+      booking = await state.api.get(`/me/bookings/${encodeURIComponent(uid)}`);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status === 404 && state.profile) placeRow({ uid, status: "gone" }, read);
+      // Not read (a network error, a 5xx): the list is, its rows placed by what it says.
+      else if (error.status !== 401 && state.profile) refresh({ quiet: true });
+      return;
+    }
+    if (!state.profile) return; // signed out meanwhile
+    const was = listed.get(uid);
+    // A list read since gave a later write of it than this read did
+    if (was && laterByVersion(was.booking, booking, true) === false) return;
+    rowsRead.set(uid, { booking, at: generation });
+    // Another tab or client chosen since: its list read, begun after this one, has it
+    if (tab !== status || looked !== find) return;
+    placeRow(booking, read);
+  }
+
+  // The row of `booking` put where the list's order has it, or taken out. Where the page
+  // cannot tell where that is (app-booking-place.js: the client looked for is not plain
+  // ASCII, whose case the API folds as JavaScript does not; or the booking sorts past the
+  // rows the pages read and the last page's cursor went past bookings it did not show),
+  // the list is read again instead.
+  function placeRow(booking, read) {
+    const uid = booking.uid;
+    const old = [...list.children].find((li) => li.dataset.uid === uid);
+    const others = [...list.children].filter((li) => li !== old);
+    const at = booking.status === "gone" ? -1 : placeAmong(
+      others.map((li) => shown.get(li.dataset.uid)), booking,
+      { status, find, more: Boolean(cursor), bound, skipped }, Date.now());
+    if (at === null) {
+      refresh({ quiet: true });
+      return;
+    }
+    const place = placeIn(list);
+    if (at === -1) {
+      if (old) takeOut(uid);
+    } else {
+      const item = row(booking, read);
+      changed.delete(uid); // highlighted once, not again when the clock draws it
+      const before = others[at] || null;
+      if (old && old.nextElementSibling === before) {
+        old.replaceWith(item);
+      } else {
+        if (old) old.remove();
+        list.insertBefore(item, before);
+      }
+    }
+    backTo(list, place, tabs.find((tab) => tab.dataset.status === status));
+    empty.textContent = emptyText(cursor);
+    empty.hidden = list.children.length > 0;
+    watchTheClock();
+  }
+
+  function takeOut(uid) {
+    const item = [...list.children].find((li) => li.dataset.uid === uid);
+    if (item) item.remove();
+    shown.delete(uid);
+    listed.delete(uid);
   }
 
   // Its video link arrived, or its event was deleted in the host's calendar or made
@@ -259,7 +363,7 @@ export function initBookings(state) {
   }
 
   // A live event about a booking's money (its summary carries `payment`): the row says
-  // it at once; the list read that follows moves it between tabs if it must. An event
+  // it at once; the row's read that follows moves it between tabs if it must. An event
   // older than one heard before (app-payment-news.js) is not news. `refunded`: a
   // payment.refunded event, which is news even after a refund_failed one (the host's own
   // refund after Penny's came back), where no version says which is later.
@@ -305,9 +409,10 @@ export function initBookings(state) {
       if (event.booking.payment) paymentHeard(event.booking, event.type === "payment.refunded");
       news.told(event);
       changed.add(uid);
-      if ($("[data-view=bookings]").hidden) return;
-      clearTimeout(timer); // events come in bursts (created + confirmed): one reload
-      timer = setTimeout(() => refresh({ quiet: true }), REFRESH_DELAY_MS);
+      if ($("[data-view=bookings]").hidden) return; // read when shown
+      asked.add(uid);
+      clearTimeout(timer); // events come in bursts (created + confirmed): one read each
+      timer = setTimeout(readAsked, REFRESH_DELAY_MS);
     },
   };
 }
