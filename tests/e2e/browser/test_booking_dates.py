@@ -54,6 +54,8 @@ def test_the_booking_page_offers_only_the_months_of_the_booking_dates(
     page.locator("#next-month").click()
     expect(page.locator("#month-label")).to_have_text(f"{end:%B %Y}")
     expect(page.locator("#next-month")).to_be_disabled()
+    # (the month's times come after its label: waited for, on a busy machine)
+    expect(page.locator(f'button.day.free[data-day^="{end:%Y-%m}"]').first).to_be_visible()
     free = [str(d) for d in page.locator("button.day.free").evaluate_all(
         "days => days.map(d => d.dataset.day)")]
     assert free and max(free) <= f"{end}"
