@@ -114,14 +114,19 @@ def test_a_visitor_signs_up_with_google_logs_out_and_signs_in_again_as_the_same_
                       "(Bad Request)"]
 
 
-def test_a_bookmarked_view_opened_logged_out_is_where_signing_in_with_google_leads(
-        stack: LocalStack, new_context: NewContext) -> None:
-    # GIVEN a host whose account Google signs in to (made now, or by the test above: the
-    # sandbox has one Google account)
+def google_account_signed_in(stack: LocalStack, new_context: NewContext) -> None:
+    """The host whose account Google signs in to, signed in once in a context of its own
+    (made now, or by a test before: the sandbox has one Google account)."""
     page = open_dashboard(new_context(), stack, "/app/login")
     view(page, "login").get_by_role("button", name="Sign in with Google").click()
     at_the_sandbox(page, stack)
     expect(page).to_have_url(re.compile(r"/app/(welcome|bookings)$"))
+
+
+def test_a_bookmarked_view_opened_logged_out_is_where_signing_in_with_google_leads(
+        stack: LocalStack, new_context: NewContext) -> None:
+    # GIVEN a host whose account Google signs in to
+    google_account_signed_in(stack, new_context)
 
     # and, logged out, opening their bookmark of the Availability view
     page = open_dashboard(new_context(), stack, "/app/availability")
@@ -139,12 +144,8 @@ def test_a_bookmarked_view_opened_logged_out_is_where_signing_in_with_google_lea
 
 def test_a_bookmarked_view_is_still_where_signing_in_leads_after_saying_no_at_google_once(
         stack: LocalStack, new_context: NewContext) -> None:
-    # GIVEN a host whose account Google signs in to (made now, or by a test above: the
-    # sandbox has one Google account)
-    page = open_dashboard(new_context(), stack, "/app/login")
-    view(page, "login").get_by_role("button", name="Sign in with Google").click()
-    at_the_sandbox(page, stack)
-    expect(page).to_have_url(re.compile(r"/app/(welcome|bookings)$"))
+    # GIVEN a host whose account Google signs in to
+    google_account_signed_in(stack, new_context)
 
     # who, logged out, opened their bookmark of the Availability view and pressed Deny at
     # Google's page
